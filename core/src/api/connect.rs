@@ -1,0 +1,312 @@
+//! [`Connect`]: an open connection to a hypervisor driver.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use uuid::Uuid;
+
+use super::{Domain, DomainEvent, DomainEventId, ListFlags, NodeInfo};
+use crate::driver::{DomainRef, DriverConnection, EventSink, OpenContext, find_driver};
+use crate::event::{self, SharedLoop};
+use crate::uri::Uri;
+use crate::{Error, ErrorCode, ErrorDomain, Result};
+
+/// Identifies a domain event callback on one connection. Like libvirt, ids start at 0 and
+/// count up per connection.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct CallbackId(pub i32);
+
+/// How to open a connection.
+#[derive(Clone, Default)]
+pub struct OpenOptions {
+    /// The event loop to use. `None` uses the process-wide one ([`event::register`]), if any.
+    pub event_loop: Option<SharedLoop>,
+    /// Open read-only (`VIR_CONNECT_RO`).
+    pub read_only: bool,
+}
+
+impl fmt::Debug for OpenOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenOptions")
+            .field("explicit_loop", &self.event_loop.is_some())
+            .field("read_only", &self.read_only)
+            .finish()
+    }
+}
+
+/// A connection to a hypervisor driver (libvirt's `virConnectPtr`). Cheap to clone; the
+/// driver connection closes when the last clone (and the last [`Domain`]) is dropped, or at
+/// [`Connect::close`].
+///
+/// ```no_run
+/// use rvirt_core::{Connect, event};
+/// event::register_default()?;
+/// let conn = Connect::open("test:///default")?;
+/// for dom in conn.list_all_domains(Default::default())? {
+///     println!("{} {:?}", dom.name(), dom.state()?);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Connect {
+    inner: Arc<ConnectInner>,
+}
+
+pub(crate) struct ConnectInner {
+    uri: Uri,
+    driver_name: &'static str,
+    driver: Box<dyn DriverConnection>,
+    event_loop: Option<SharedLoop>,
+    events: EventSink,
+    read_only: bool,
+    closed: AtomicBool,
+}
+
+impl ConnectInner {
+    fn close_once(&self) -> Result<()> {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        self.events.close();
+        self.driver.close()
+    }
+}
+
+impl Drop for ConnectInner {
+    fn drop(&mut self) {
+        let _ = self.close_once();
+    }
+}
+
+impl fmt::Debug for Connect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connect")
+            .field("uri", &self.inner.uri.to_string())
+            .field("driver", &self.inner.driver_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connect {
+    /// Opens `uri` with the process-wide event loop (if one is registered).
+    pub fn open(uri: &str) -> Result<Connect> {
+        Connect::open_with(uri, OpenOptions::default())
+    }
+
+    /// Opens `uri` read-only.
+    pub fn open_read_only(uri: &str) -> Result<Connect> {
+        Connect::open_with(
+            uri,
+            OpenOptions {
+                read_only: true,
+                ..OpenOptions::default()
+            },
+        )
+    }
+
+    /// Opens `uri` on an explicitly given event loop, no global registration needed.
+    pub fn open_with_loop(uri: &str, event_loop: SharedLoop) -> Result<Connect> {
+        Connect::open_with(
+            uri,
+            OpenOptions {
+                event_loop: Some(event_loop),
+                read_only: false,
+            },
+        )
+    }
+
+    /// Opens `uri` with the given options.
+    pub fn open_with(uri: &str, options: OpenOptions) -> Result<Connect> {
+        let parsed = Uri::parse(uri)?;
+        let event_loop = options.event_loop.or_else(event::registered);
+        if parsed.path() == "/embed" && !parsed.is_remote() && event_loop.is_none() {
+            // libvirt's virEventRequireImpl for embedded drivers.
+            return Err(Error::new(
+                ErrorCode::ConfigUnsupported,
+                ErrorDomain::None,
+                "An event loop implementation must be registered",
+            ));
+        }
+        let driver = find_driver(&parsed)?;
+        let events = EventSink::new(event_loop.clone());
+        let ctx = OpenContext {
+            event_loop: event_loop.clone(),
+            events: events.clone(),
+            read_only: options.read_only,
+        };
+        let conn = driver.open(&parsed, ctx)?;
+        let inner = Arc::new(ConnectInner {
+            uri: parsed,
+            driver_name: driver.name(),
+            driver: conn,
+            event_loop,
+            events,
+            read_only: options.read_only,
+            closed: AtomicBool::new(false),
+        });
+        inner.events.attach(Arc::downgrade(&inner));
+        Ok(Connect { inner })
+    }
+
+    pub(crate) fn from_inner(inner: Arc<ConnectInner>) -> Connect {
+        Connect { inner }
+    }
+
+    pub(crate) fn driver(&self) -> Result<&dyn DriverConnection> {
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(Error::new(
+                ErrorCode::InvalidConn,
+                ErrorDomain::None,
+                "the connection is closed",
+            ));
+        }
+        Ok(self.inner.driver.as_ref())
+    }
+
+    pub(crate) fn check_writable(&self) -> Result<()> {
+        if self.inner.read_only {
+            return Err(Error::new(
+                ErrorCode::OperationDenied,
+                ErrorDomain::None,
+                "read only access prevents this operation",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Closes the driver connection now; later calls on this connection fail with
+    /// `VIR_ERR_INVALID_CONN`. Dropping every handle closes it too.
+    pub fn close(&self) -> Result<()> {
+        self.inner.close_once()
+    }
+
+    /// True until [`Connect::close`].
+    pub fn is_alive(&self) -> bool {
+        !self.inner.closed.load(Ordering::Acquire)
+    }
+
+    /// The URI this connection was opened with.
+    pub fn uri(&self) -> &Uri {
+        &self.inner.uri
+    }
+
+    /// The name of the driver serving this connection (`"test"`, `"qemu"`, …).
+    pub fn driver_name(&self) -> &'static str {
+        self.inner.driver_name
+    }
+
+    /// The event loop this connection delivers events from, if any.
+    pub fn event_loop(&self) -> Option<&SharedLoop> {
+        self.inner.event_loop.as_ref()
+    }
+
+    /// True if opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.inner.read_only
+    }
+
+    /// Hypervisor type (`virConnectGetType`).
+    pub fn hypervisor_type(&self) -> Result<String> {
+        Ok(self.driver()?.hypervisor_type().to_string())
+    }
+
+    /// Node host name.
+    pub fn hostname(&self) -> Result<String> {
+        self.driver()?.hostname()
+    }
+
+    /// Node CPU and memory facts (`virNodeGetInfo`).
+    pub fn node_info(&self) -> Result<NodeInfo> {
+        self.driver()?.node_info()
+    }
+
+    /// Host capabilities XML.
+    pub fn capabilities(&self) -> Result<String> {
+        self.driver()?.capabilities()
+    }
+
+    fn wrap(&self, r: DomainRef) -> Domain {
+        Domain::from_ref(self.clone(), r)
+    }
+
+    /// Domains matching `flags` (`virConnectListAllDomains`).
+    pub fn list_all_domains(&self, flags: ListFlags) -> Result<Vec<Domain>> {
+        Ok(self
+            .driver()?
+            .list_all_domains(flags)?
+            .into_iter()
+            .map(|r| self.wrap(r))
+            .collect())
+    }
+
+    /// An active domain by id.
+    pub fn lookup_domain_by_id(&self, id: u32) -> Result<Domain> {
+        Ok(self.wrap(self.driver()?.lookup_by_id(id)?))
+    }
+
+    /// A domain by name.
+    pub fn lookup_domain_by_name(&self, name: &str) -> Result<Domain> {
+        Ok(self.wrap(self.driver()?.lookup_by_name(name)?))
+    }
+
+    /// A domain by UUID.
+    pub fn lookup_domain_by_uuid(&self, uuid: &Uuid) -> Result<Domain> {
+        Ok(self.wrap(self.driver()?.lookup_by_uuid(uuid)?))
+    }
+
+    /// A domain by UUID string; a malformed string is `VIR_ERR_INVALID_ARG`.
+    pub fn lookup_domain_by_uuid_str(&self, uuid: &str) -> Result<Domain> {
+        let parsed = Uuid::parse_str(uuid).map_err(|e| {
+            Error::invalid_arg(ErrorDomain::None, format!("invalid UUID '{uuid}': {e}"))
+        })?;
+        self.lookup_domain_by_uuid(&parsed)
+    }
+
+    /// Defines a persistent domain from XML (`virDomainDefineXML`).
+    pub fn define_xml(&self, xml: &str) -> Result<Domain> {
+        self.check_writable()?;
+        Ok(self.wrap(self.driver()?.define_xml(xml)?))
+    }
+
+    /// Creates and starts a transient domain (`virDomainCreateXML`).
+    pub fn create_xml(&self, xml: &str, flags: u32) -> Result<Domain> {
+        self.check_writable()?;
+        Ok(self.wrap(self.driver()?.create_xml(xml, flags)?))
+    }
+
+    /// Registers `callback` for events `id`, about `domain` or about all domains
+    /// (`virConnectDomainEventRegisterAny`). Callbacks run on the connection's event loop,
+    /// never on a driver thread. Fails with `VIR_ERR_INTERNAL_ERROR` if the connection has
+    /// no event loop.
+    pub fn domain_event_register_any<F>(
+        &self,
+        domain: Option<&Domain>,
+        id: DomainEventId,
+        callback: F,
+    ) -> Result<CallbackId>
+    where
+        F: FnMut(&Domain, &DomainEvent) + Send + 'static,
+    {
+        let driver = self.driver()?;
+        let (cb, first) =
+            self.inner
+                .events
+                .register(domain.map(|d| *d.uuid()), id, Box::new(callback))?;
+        if first && let Err(e) = driver.event_interest(id, true) {
+            let _ = self.inner.events.deregister(cb);
+            return Err(e);
+        }
+        Ok(cb)
+    }
+
+    /// Removes a callback (`virConnectDomainEventDeregisterAny`); an unknown id is
+    /// `VIR_ERR_INVALID_ARG`.
+    pub fn domain_event_deregister_any(&self, id: CallbackId) -> Result<()> {
+        let (event, last) = self.inner.events.deregister(id)?;
+        if last {
+            self.driver()?.event_interest(event, false)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,162 @@
+//! [`Domain`]: a handle on one domain of a connection.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+use super::{Connect, DomainInfo, StateReason};
+use crate::Result;
+use crate::driver::DomainRef;
+
+/// A domain handle (libvirt's `virDomainPtr`): the connection plus the domain's identity as
+/// of the call that returned it. State is always asked from the driver.
+#[derive(Clone)]
+pub struct Domain {
+    conn: Connect,
+    r: DomainRef,
+}
+
+impl fmt::Debug for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Domain")
+            .field("name", &self.r.name)
+            .field("uuid", &self.r.uuid)
+            .field("id", &self.r.id)
+            .finish()
+    }
+}
+
+impl Domain {
+    pub(crate) fn from_ref(conn: Connect, r: DomainRef) -> Domain {
+        Domain { conn, r }
+    }
+
+    /// The connection this handle belongs to.
+    pub fn connect(&self) -> &Connect {
+        &self.conn
+    }
+
+    /// Name.
+    pub fn name(&self) -> &str {
+        &self.r.name
+    }
+
+    /// UUID.
+    pub fn uuid(&self) -> &Uuid {
+        &self.r.uuid
+    }
+
+    /// UUID as libvirt prints it.
+    pub fn uuid_string(&self) -> String {
+        self.r.uuid.hyphenated().to_string()
+    }
+
+    /// Id while active when this handle was made (`None` = libvirt's -1).
+    pub fn id(&self) -> Option<u32> {
+        self.r.id
+    }
+
+    /// The driver-level identity.
+    pub fn domain_ref(&self) -> &DomainRef {
+        &self.r
+    }
+
+    /// Starts a defined domain (`virDomainCreate`) and refreshes this handle's id.
+    pub fn create(&mut self) -> Result<()> {
+        self.create_with_flags(0)
+    }
+
+    /// [`Domain::create`] with `virDomainCreateFlags`.
+    pub fn create_with_flags(&mut self, flags: u32) -> Result<()> {
+        self.conn.check_writable()?;
+        self.r = self.conn.driver()?.create(&self.r, flags)?;
+        Ok(())
+    }
+
+    /// Stops the domain now (`virDomainDestroy`).
+    pub fn destroy(&self) -> Result<()> {
+        self.destroy_with_flags(0)
+    }
+
+    /// [`Domain::destroy`] with `virDomainDestroyFlagsValues`.
+    pub fn destroy_with_flags(&self, flags: u32) -> Result<()> {
+        self.conn.check_writable()?;
+        self.conn.driver()?.destroy(&self.r, flags)
+    }
+
+    /// Asks the guest to shut down (`virDomainShutdown`).
+    pub fn shutdown(&self) -> Result<()> {
+        self.shutdown_with_flags(0)
+    }
+
+    /// [`Domain::shutdown`] with `virDomainShutdownFlagValues`.
+    pub fn shutdown_with_flags(&self, flags: u32) -> Result<()> {
+        self.conn.check_writable()?;
+        self.conn.driver()?.shutdown(&self.r, flags)
+    }
+
+    /// Asks the guest to reboot (`virDomainReboot`).
+    pub fn reboot(&self, flags: u32) -> Result<()> {
+        self.conn.check_writable()?;
+        self.conn.driver()?.reboot(&self.r, flags)
+    }
+
+    /// Pauses the domain (`virDomainSuspend`).
+    pub fn suspend(&self) -> Result<()> {
+        self.conn.check_writable()?;
+        self.conn.driver()?.suspend(&self.r)
+    }
+
+    /// Resumes a paused domain (`virDomainResume`).
+    pub fn resume(&self) -> Result<()> {
+        self.conn.check_writable()?;
+        self.conn.driver()?.resume(&self.r)
+    }
+
+    /// Removes the persistent definition (`virDomainUndefine`).
+    pub fn undefine(&self) -> Result<()> {
+        self.undefine_with_flags(0)
+    }
+
+    /// [`Domain::undefine`] with `virDomainUndefineFlagsValues`.
+    pub fn undefine_with_flags(&self, flags: u32) -> Result<()> {
+        self.conn.check_writable()?;
+        self.conn.driver()?.undefine(&self.r, flags)
+    }
+
+    /// Resource summary (`virDomainGetInfo`).
+    pub fn info(&self) -> Result<DomainInfo> {
+        self.conn.driver()?.domain_info(&self.r)
+    }
+
+    /// State and reason (`virDomainGetState`).
+    pub fn state(&self) -> Result<StateReason> {
+        self.conn.driver()?.domain_state(&self.r)
+    }
+
+    /// True while running, paused, … (`virDomainIsActive`).
+    pub fn is_active(&self) -> Result<bool> {
+        Ok(self.state()?.state().is_active())
+    }
+
+    /// True when a persistent definition exists.
+    pub fn is_persistent(&self) -> Result<bool> {
+        self.conn.driver()?.is_persistent(&self.r)
+    }
+
+    /// Domain XML (`virDomainGetXMLDesc`).
+    pub fn xml_desc(&self, flags: u32) -> Result<String> {
+        self.conn.driver()?.domain_xml(&self.r, flags)
+    }
+
+    /// Whether the domain starts automatically.
+    pub fn autostart(&self) -> Result<bool> {
+        self.conn.driver()?.autostart(&self.r)
+    }
+
+    /// Sets autostart.
+    pub fn set_autostart(&self, autostart: bool) -> Result<()> {
+        self.conn.check_writable()?;
+        self.conn.driver()?.set_autostart(&self.r, autostart)
+    }
+}

@@ -1,0 +1,114 @@
+//! [`ListFlags`]: `virConnectListAllDomainsFlags` and the filter they describe.
+
+use std::ops::BitOr;
+
+use super::DomainState;
+
+/// Filter flags of `virConnectListAllDomains`, with libvirt's bit values.
+///
+/// Flags come in groups (active/inactive, persistent/transient, state, autostart, …). Within
+/// a group, setting no flag or every flag means "no filter"; otherwise a domain must match
+/// one of the set flags.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub struct ListFlags(pub u32);
+
+impl ListFlags {
+    /// No filtering.
+    pub const ALL: ListFlags = ListFlags(0);
+    /// Running, paused, … (has an id).
+    pub const ACTIVE: ListFlags = ListFlags(1);
+    /// Shut off.
+    pub const INACTIVE: ListFlags = ListFlags(2);
+    /// Has a persistent definition.
+    pub const PERSISTENT: ListFlags = ListFlags(4);
+    /// Has no persistent definition.
+    pub const TRANSIENT: ListFlags = ListFlags(8);
+    /// State is running.
+    pub const RUNNING: ListFlags = ListFlags(16);
+    /// State is paused.
+    pub const PAUSED: ListFlags = ListFlags(32);
+    /// State is shut off.
+    pub const SHUTOFF: ListFlags = ListFlags(64);
+    /// Any other state.
+    pub const OTHER: ListFlags = ListFlags(128);
+    /// Has a managed save image.
+    pub const MANAGEDSAVE: ListFlags = ListFlags(256);
+    /// Has no managed save image.
+    pub const NO_MANAGEDSAVE: ListFlags = ListFlags(512);
+    /// Starts automatically.
+    pub const AUTOSTART: ListFlags = ListFlags(1024);
+    /// Does not start automatically.
+    pub const NO_AUTOSTART: ListFlags = ListFlags(2048);
+    /// Has snapshots.
+    pub const HAS_SNAPSHOT: ListFlags = ListFlags(4096);
+    /// Has no snapshots.
+    pub const NO_SNAPSHOT: ListFlags = ListFlags(8192);
+    /// Has checkpoints.
+    pub const HAS_CHECKPOINT: ListFlags = ListFlags(16384);
+    /// Has no checkpoints.
+    pub const NO_CHECKPOINT: ListFlags = ListFlags(32768);
+
+    fn has(self, f: ListFlags) -> bool {
+        self.0 & f.0 != 0
+    }
+
+    /// Applies a two-flag group: `yes` selects domains with the property, `no` without.
+    fn group(self, yes: ListFlags, no: ListFlags, value: bool) -> bool {
+        match (self.has(yes), self.has(no)) {
+            (true, false) => value,
+            (false, true) => !value,
+            _ => true,
+        }
+    }
+
+    /// True when a domain with these properties passes the filter. rvirt keeps no managed
+    /// save images, snapshots or checkpoints yet, so domains count as having none.
+    pub fn accepts(self, state: DomainState, persistent: bool, autostart: bool) -> bool {
+        let states = ListFlags(Self::RUNNING.0 | Self::PAUSED.0 | Self::SHUTOFF.0 | Self::OTHER.0);
+        let state_ok = self.0 & states.0 == 0
+            || match state {
+                DomainState::Running => self.has(Self::RUNNING),
+                DomainState::Paused => self.has(Self::PAUSED),
+                DomainState::Shutoff => self.has(Self::SHUTOFF),
+                _ => self.has(Self::OTHER),
+            };
+        state_ok
+            && self.group(Self::ACTIVE, Self::INACTIVE, state.is_active())
+            && self.group(Self::PERSISTENT, Self::TRANSIENT, persistent)
+            && self.group(Self::AUTOSTART, Self::NO_AUTOSTART, autostart)
+            && self.group(Self::MANAGEDSAVE, Self::NO_MANAGEDSAVE, false)
+            && self.group(Self::HAS_SNAPSHOT, Self::NO_SNAPSHOT, false)
+            && self.group(Self::HAS_CHECKPOINT, Self::NO_CHECKPOINT, false)
+    }
+}
+
+impl BitOr for ListFlags {
+    type Output = ListFlags;
+    fn bitor(self, rhs: ListFlags) -> ListFlags {
+        ListFlags(self.0 | rhs.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DomainState::*;
+
+    #[test]
+    fn groups_filter_like_libvirt() {
+        let all = ListFlags::ALL;
+        assert!(all.accepts(Running, true, false));
+        assert!(all.accepts(Shutoff, false, true));
+        assert!(ListFlags::ACTIVE.accepts(Paused, true, false));
+        assert!(!ListFlags::ACTIVE.accepts(Shutoff, true, false));
+        assert!(ListFlags::INACTIVE.accepts(Shutoff, true, false));
+        assert!((ListFlags::ACTIVE | ListFlags::INACTIVE).accepts(Shutoff, true, false));
+        assert!(!ListFlags::TRANSIENT.accepts(Running, true, false));
+        assert!(ListFlags::PAUSED.accepts(Paused, true, false));
+        assert!(!ListFlags::PAUSED.accepts(Running, true, false));
+        assert!(ListFlags::OTHER.accepts(Crashed, true, false));
+        assert!(!(ListFlags::ACTIVE | ListFlags::AUTOSTART).accepts(Running, true, false));
+        assert!(!ListFlags::MANAGEDSAVE.accepts(Shutoff, true, false));
+        assert!(ListFlags::NO_SNAPSHOT.accepts(Shutoff, true, false));
+    }
+}

@@ -1,0 +1,134 @@
+//! [`DriverConnection`]: one open connection of a driver, and [`DomainRef`].
+
+use crate::api::{DomainInfo, ListFlags, NodeInfo, StateReason};
+use crate::{Error, ErrorDomain, Result};
+use uuid::Uuid;
+
+/// How a driver identifies a domain to the public API: name, UUID and, while it runs, its id.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct DomainRef {
+    /// Unique name.
+    pub name: String,
+    /// Unique UUID.
+    pub uuid: Uuid,
+    /// Hypervisor id while active, `None` while inactive (libvirt's -1).
+    pub id: Option<u32>,
+}
+
+fn unsupported<T>(what: &str) -> Result<T> {
+    Err(Error::no_support(ErrorDomain::None, what.to_string()))
+}
+
+/// The operations of one open driver connection. Every method has a default returning
+/// libvirt's `VIR_ERR_NO_SUPPORT` (3), so a driver implements what it supports.
+///
+/// Methods are called from any thread, concurrently; drivers lock their own state. A driver
+/// never calls user callbacks itself: it hands events to the connection's [`EventSink`]
+/// (given in [`OpenContext`]), which delivers them from the event loop.
+///
+/// [`EventSink`]: crate::driver::EventSink
+/// [`OpenContext`]: crate::driver::OpenContext
+#[allow(unused_variables)]
+pub trait DriverConnection: Send + Sync {
+    /// Hypervisor type name (`virConnectGetType`), e.g. `"TEST"`, `"QEMU"`.
+    fn hypervisor_type(&self) -> &str;
+
+    /// Host name of the node.
+    fn hostname(&self) -> Result<String> {
+        unsupported("virConnectGetHostname")
+    }
+    /// Node CPU and memory facts.
+    fn node_info(&self) -> Result<NodeInfo> {
+        unsupported("virNodeGetInfo")
+    }
+    /// Host capabilities XML.
+    fn capabilities(&self) -> Result<String> {
+        unsupported("virConnectGetCapabilities")
+    }
+    /// Domains matching `flags` (libvirt's `virConnectListAllDomains`).
+    fn list_all_domains(&self, flags: ListFlags) -> Result<Vec<DomainRef>> {
+        unsupported("virConnectListAllDomains")
+    }
+    /// Looks up an active domain by id.
+    fn lookup_by_id(&self, id: u32) -> Result<DomainRef> {
+        unsupported("virDomainLookupByID")
+    }
+    /// Looks up a domain by name.
+    fn lookup_by_name(&self, name: &str) -> Result<DomainRef> {
+        unsupported("virDomainLookupByName")
+    }
+    /// Looks up a domain by UUID.
+    fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef> {
+        unsupported("virDomainLookupByUUID")
+    }
+    /// Defines (or redefines) a persistent domain.
+    fn define_xml(&self, xml: &str) -> Result<DomainRef> {
+        unsupported("virDomainDefineXML")
+    }
+    /// Creates and starts a transient domain.
+    fn create_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
+        unsupported("virDomainCreateXML")
+    }
+    /// Removes a persistent definition (an active domain becomes transient).
+    fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        unsupported("virDomainUndefine")
+    }
+    /// Starts a defined domain; returns it with its new id.
+    fn create(&self, dom: &DomainRef, flags: u32) -> Result<DomainRef> {
+        unsupported("virDomainCreate")
+    }
+    /// Stops a domain at once.
+    fn destroy(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        unsupported("virDomainDestroy")
+    }
+    /// Asks the guest to shut down.
+    fn shutdown(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        unsupported("virDomainShutdown")
+    }
+    /// Asks the guest to reboot.
+    fn reboot(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        unsupported("virDomainReboot")
+    }
+    /// Pauses a running domain.
+    fn suspend(&self, dom: &DomainRef) -> Result<()> {
+        unsupported("virDomainSuspend")
+    }
+    /// Resumes a paused domain.
+    fn resume(&self, dom: &DomainRef) -> Result<()> {
+        unsupported("virDomainResume")
+    }
+    /// Domain resource summary.
+    fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {
+        unsupported("virDomainGetInfo")
+    }
+    /// State and reason.
+    fn domain_state(&self, dom: &DomainRef) -> Result<StateReason> {
+        unsupported("virDomainGetState")
+    }
+    /// Domain XML (`flags` as `virDomainXMLFlags`).
+    fn domain_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        unsupported("virDomainGetXMLDesc")
+    }
+    /// Whether the domain has a persistent definition.
+    fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {
+        unsupported("virDomainIsPersistent")
+    }
+    /// Whether the domain starts when the host/daemon starts.
+    fn autostart(&self, dom: &DomainRef) -> Result<bool> {
+        unsupported("virDomainGetAutostart")
+    }
+    /// Sets autostart.
+    fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()> {
+        unsupported("virDomainSetAutostart")
+    }
+    /// Called when the first callback for `id` is registered on this connection
+    /// (`wanted` true) and when the last one goes (`false`). Remote drivers use it to
+    /// subscribe on the server; local drivers need not care.
+    fn event_interest(&self, id: crate::api::DomainEventId, wanted: bool) -> Result<()> {
+        Ok(())
+    }
+    /// Releases the connection's resources. Called once, by `Connect::close` or drop.
+    fn close(&self) -> Result<()> {
+        Ok(())
+    }
+}

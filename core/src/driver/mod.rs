@@ -1,0 +1,13 @@
+//! The hypervisor-driver interface: what every driver (test, QEMU, LXC, remote) implements,
+//! and the registry [`Connect::open`](crate::Connect::open) picks a driver from.
+//!
+//! Drivers depend on `rvirt-core` only; `rvirt-core` depends on no driver. A driver crate
+//! exposes a `register()` function that calls [`register_driver`].
+
+mod connection;
+mod event_sink;
+mod registry;
+
+pub use connection::{DomainRef, DriverConnection};
+pub use event_sink::EventSink;
+pub use registry::{Driver, OpenContext, find_driver, register_driver, registered_drivers};

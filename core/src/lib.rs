@@ -1,0 +1,34 @@
+//! # rvirt-core
+//!
+//! The base of rvirt: a libvirt-style **pluggable event loop** ([`event`]), the public
+//! virtualization API ([`Connect`], [`Domain`], typed [`Error`]s carrying libvirt's error
+//! numbers), the [`driver`] trait and registry, [`uri`] parsing, and domain XML ([`conf`]).
+//!
+//! `rvirt-core` knows no event-loop backend and no hypervisor driver: backends implement
+//! [`event::EventLoop`]; drivers implement [`driver::Driver`] and register themselves.
+
+pub mod api;
+pub mod driver;
+pub mod error;
+pub mod event;
+pub mod uri;
+
+pub use api::{CallbackId, Connect, Domain, DomainEvent, DomainEventId, Lifecycle, OpenOptions};
+pub use error::{Error, ErrorCode, ErrorDomain, Result};
+pub use uuid::Uuid;
+
+/// Domain XML model (re-export of the `rvirt-conf` crate).
+pub use rvirt_conf as conf;
+
+impl From<event::EventError> for Error {
+    fn from(e: event::EventError) -> Error {
+        let code = match e {
+            event::EventError::UnknownWatch(_) | event::EventError::UnknownTimer(_) => {
+                ErrorCode::InvalidArg
+            }
+            event::EventError::NoLoopRegistered => ErrorCode::ConfigUnsupported,
+            _ => ErrorCode::InternalError,
+        };
+        Error::new(code, ErrorDomain::Event, e.to_string())
+    }
+}

@@ -1,0 +1,1 @@
+//! rvirt examples (see the `examples/` binaries).

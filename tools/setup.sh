@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what rvirt's build, tests and benchmarks need on a fresh Debian machine.
+# Idempotent: packages already present are not reinstalled.
+set -euo pipefail
+
+packages=(
+  pkg-config
+  libvirt-clients     # virt-xml-validate (domain XML tests), virsh (wire tests)
+  libvirt-dev         # libvirt's C loop, the baseline of the loop benchmark
+  python3-libvirt     # libvirt's test driver, the baseline of the driver benchmark
+  libglib2.0-dev      # the GLib backend
+  qemu-system-x86     # the QEMU driver
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  echo "setup: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || { echo "setup: cargo (rustup) is required" >&2; exit 1; }
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy >/dev/null 2>&1 || true
