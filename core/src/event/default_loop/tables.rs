@@ -146,11 +146,24 @@ impl Tables {
         }
         match (active, slot.registered) {
             (true, None) => {
-                epoll.add(fd, mask, fd as u64)?;
+                // EEXIST: the fd number is still in the epoll set from an earlier life.
+                epoll
+                    .add(fd, mask, fd as u64)
+                    .or_else(|e| match e.raw_os_error() {
+                        Some(libc::EEXIST) => epoll.modify(fd, mask, fd as u64),
+                        _ => Err(e),
+                    })?;
                 slot.registered = Some(mask);
             }
             (true, Some(old)) if old != mask => {
-                epoll.modify(fd, mask, fd as u64)?;
+                // ENOENT: the watched file was closed (epoll forgot it) and the fd number
+                // now names another file.
+                epoll
+                    .modify(fd, mask, fd as u64)
+                    .or_else(|e| match e.raw_os_error() {
+                        Some(libc::ENOENT) => epoll.add(fd, mask, fd as u64),
+                        _ => Err(e),
+                    })?;
                 slot.registered = Some(mask);
             }
             (false, Some(_)) => {

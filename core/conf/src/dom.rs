@@ -1,0 +1,241 @@
+//! A minimal element tree built with quick-xml's pull reader.
+//!
+//! Serde cannot tell us what it skipped, so the crate parses every document a second
+//! time into this tree: to check well-formedness, to pre-validate values with libvirt's
+//! error codes, to capture `<metadata>` verbatim and to find input nodes that the typed
+//! model does not represent (by comparing the input tree with the tree of the
+//! re-serialised model).
+
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+
+use crate::ConfError;
+use crate::error::UnsupportedKind;
+
+/// One element: qualified name, attributes (qualified name, unescaped value), children
+/// and concatenated text.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Node {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<Node>,
+    pub text: String,
+    /// For `<metadata>` directly under the root: the raw inner XML (children not parsed).
+    pub raw: Option<String>,
+}
+
+impl Node {
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn child(&self, name: &str) -> Option<&Node> {
+        self.children.iter().find(|c| c.name == name)
+    }
+}
+
+fn line_of(input: &str, pos: u64) -> usize {
+    let pos = usize::try_from(pos).unwrap_or(usize::MAX).min(input.len());
+    input.as_bytes()[..pos].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+fn malformed(input: &str, pos: u64, message: impl Into<String>) -> ConfError {
+    ConfError::Malformed {
+        line: line_of(input, pos),
+        message: message.into(),
+    }
+}
+
+fn resolve_ref(name: &str) -> Option<String> {
+    let escaped = format!("&{name};");
+    quick_xml::escape::unescape(&escaped)
+        .ok()
+        .map(|c| c.into_owned())
+}
+
+/// Parses a whole document into its root element.
+///
+/// `raw_metadata`: when true, a `<metadata>` child of the root is not parsed into
+/// children; its inner XML is stored verbatim in [`Node::raw`] instead (after checking
+/// that it is well formed).
+pub(crate) fn parse(input: &str, raw_metadata: bool) -> Result<Node, ConfError> {
+    let mut reader = Reader::from_str(input);
+    let mut stack: Vec<Node> = Vec::new();
+    let mut root: Option<Node> = None;
+    loop {
+        let before = reader.buffer_position();
+        let event = reader
+            .read_event()
+            .map_err(|e| malformed(input, reader.error_position(), e.to_string()))?;
+        match event {
+            Event::Start(_) | Event::Empty(_) if root.is_some() => {
+                return Err(malformed(
+                    input,
+                    before,
+                    "Extra content at the end of the document",
+                ));
+            }
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let is_empty = matches!(event, Event::Empty(_));
+                let name = e.name().as_ref().to_owned();
+                let mut node = Node {
+                    name,
+                    ..Node::default()
+                };
+                for attr in e.attributes() {
+                    let attr = attr.map_err(|err| malformed(input, before, err.to_string()))?;
+                    let key = attr.key.as_ref().to_owned();
+                    if node.attrs.iter().any(|(k, _)| *k == key) {
+                        return Err(malformed(input, before, format!("duplicate attribute {key}")));
+                    }
+                    let value = attr
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .map_err(|err| malformed(input, before, err.to_string()))?
+                        .into_owned();
+                    node.attrs.push((key, value));
+                }
+                if raw_metadata && stack.len() == 1 && node.name == "metadata" {
+                    let raw = if is_empty {
+                        String::new()
+                    } else {
+                        let span = reader
+                            .read_to_end(e.name())
+                            .map_err(|err| malformed(input, reader.error_position(), err.to_string()))?;
+                        let (s, t) = (span.start as usize, span.end as usize);
+                        let raw = input[s..t].to_owned();
+                        // The skipped content must itself be well formed.
+                        parse(&format!("<metadata>{raw}</metadata>"), false).map_err(|err| {
+                            malformed(input, span.start, format!("in <metadata>: {}", err.detail()))
+                        })?;
+                        raw
+                    };
+                    node.raw = Some(raw);
+                    stack
+                        .last_mut()
+                        .expect("stack has the root")
+                        .children
+                        .push(node);
+                    continue;
+                }
+                if is_empty {
+                    match stack.last_mut() {
+                        Some(parent) => parent.children.push(node),
+                        None => root = Some(node),
+                    }
+                } else {
+                    stack.push(node);
+                }
+            }
+            Event::End(_) => {
+                let node = stack.pop().ok_or_else(|| malformed(input, before, "unexpected end tag"))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(node),
+                    None => root = Some(node),
+                }
+            }
+            Event::Text(t) => {
+                let text = t.xml10_content();
+                match stack.last_mut() {
+                    Some(node) => node.text.push_str(&text),
+                    None if text.trim().is_empty() => {}
+                    None => {
+                        return Err(malformed(input, before, "text outside of the root element"));
+                    }
+                }
+            }
+            Event::CData(t) => {
+                let text = t.xml10_content();
+                match stack.last_mut() {
+                    Some(node) => node.text.push_str(&text),
+                    None => return Err(malformed(input, before, "CDATA outside of the root element")),
+                }
+            }
+            Event::GeneralRef(r) => {
+                let name: &str = &r;
+                let value = resolve_ref(name).ok_or_else(|| {
+                    malformed(input, before, format!("Entity '{name}' not defined"))
+                })?;
+                match stack.last_mut() {
+                    Some(node) => node.text.push_str(&value),
+                    None => return Err(malformed(input, before, "reference outside of the root element")),
+                }
+            }
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+            Event::Eof => {
+                if let Some(open) = stack.last() {
+                    return Err(malformed(
+                        input,
+                        reader.buffer_position(),
+                        format!("Premature end of data in tag {}", open.name),
+                    ));
+                }
+                return root.ok_or_else(|| malformed(input, 0, "Document is empty"));
+            }
+        }
+    }
+}
+
+/// Display path for a child: `parent/name` or `parent/name[k]` when `name` repeats.
+fn child_path(parent: &str, name: &str, index: usize, count: usize) -> String {
+    if count > 1 {
+        format!("{parent}/{name}[{index}]")
+    } else {
+        format!("{parent}/{name}")
+    }
+}
+
+/// Reports the first node of `input` that has no counterpart in `output`.
+///
+/// Elements are matched by name and occurrence index among same-named siblings, so a
+/// model that reorders differently-named siblings still matches. Attributes are matched
+/// by name; text only by presence (non-blank text in the input needs non-blank text in
+/// the output). Nodes with [`Node::raw`] set are compared as opaque.
+pub(crate) fn find_unrepresented(input: &Node, output: &Node, path: &str) -> Result<(), ConfError> {
+    for (name, _) in &input.attrs {
+        if output.attr(name).is_none() {
+            return Err(ConfError::Unsupported {
+                path: path.to_owned(),
+                kind: UnsupportedKind::Attribute(name.clone()),
+            });
+        }
+    }
+    if input.raw.is_some() {
+        return Ok(());
+    }
+    if !input.text.trim().is_empty() && output.text.trim().is_empty() {
+        return Err(ConfError::Unsupported {
+            path: path.to_owned(),
+            kind: UnsupportedKind::Text,
+        });
+    }
+    for (i, child) in input.children.iter().enumerate() {
+        let index = input.children[..i]
+            .iter()
+            .filter(|c| c.name == child.name)
+            .count();
+        let count = input
+            .children
+            .iter()
+            .filter(|c| c.name == child.name)
+            .count();
+        let cpath = child_path(path, &child.name, index + 1, count);
+        let counterpart = output
+            .children
+            .iter()
+            .filter(|c| c.name == child.name)
+            .nth(index);
+        match counterpart {
+            Some(out) => find_unrepresented(child, out, &cpath)?,
+            None => {
+                return Err(ConfError::Unsupported {
+                    path: cpath,
+                    kind: UnsupportedKind::Element,
+                });
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! Scaled memory sizes (`<memory unit='…'>`).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ConfError;
+
+/// A libvirt memory `unit`.
+///
+/// Parsing follows libvirt (case-insensitive): `b`, `byte`, `bytes` are bytes; a bare
+/// letter `k`, `M`, `G`, `T`, `P`, `E` or the letter followed by `iB` is a power of
+/// 1024; the letter followed by `B` is a power of 1000. The canonical spelling written
+/// back ([`MemoryUnit::as_str`]) is `bytes`, `KiB`, `KB`, `MiB`, `MB`, and so on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum MemoryUnit {
+    /// Bytes.
+    Bytes,
+    /// 1000 bytes.
+    KB,
+    /// 1024 bytes (libvirt's default unit).
+    #[default]
+    KiB,
+    /// 1000² bytes.
+    MB,
+    /// 1024² bytes.
+    MiB,
+    /// 1000³ bytes.
+    GB,
+    /// 1024³ bytes.
+    GiB,
+    /// 1000⁴ bytes.
+    TB,
+    /// 1024⁴ bytes.
+    TiB,
+    /// 1000⁵ bytes.
+    PB,
+    /// 1024⁵ bytes.
+    PiB,
+    /// 1000⁶ bytes.
+    EB,
+    /// 1024⁶ bytes.
+    EiB,
+}
+
+impl MemoryUnit {
+    /// Canonical spelling, as written by [`crate::DomainDef::to_xml`].
+    pub fn as_str(self) -> &'static str {
+        use MemoryUnit::*;
+        match self {
+            Bytes => "bytes",
+            KB => "KB",
+            KiB => "KiB",
+            MB => "MB",
+            MiB => "MiB",
+            GB => "GB",
+            GiB => "GiB",
+            TB => "TB",
+            TiB => "TiB",
+            PB => "PB",
+            PiB => "PiB",
+            EB => "EB",
+            EiB => "EiB",
+        }
+    }
+
+    /// Number of bytes in one of this unit.
+    pub fn bytes_per_unit(self) -> u64 {
+        use MemoryUnit::*;
+        match self {
+            Bytes => 1,
+            KB => 1000,
+            KiB => 1 << 10,
+            MB => 1000u64.pow(2),
+            MiB => 1 << 20,
+            GB => 1000u64.pow(3),
+            GiB => 1 << 30,
+            TB => 1000u64.pow(4),
+            TiB => 1 << 40,
+            PB => 1000u64.pow(5),
+            PiB => 1 << 50,
+            EB => 1000u64.pow(6),
+            EiB => 1 << 60,
+        }
+    }
+}
+
+impl fmt::Display for MemoryUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for MemoryUnit {
+    type Err = ConfError;
+
+    fn from_str(s: &str) -> Result<Self, ConfError> {
+        use MemoryUnit::*;
+        let bad = || ConfError::InvalidMemoryUnit { unit: s.to_owned() };
+        let lower = s.to_ascii_lowercase();
+        if matches!(lower.as_str(), "b" | "byte" | "bytes") {
+            return Ok(Bytes);
+        }
+        let mut chars = lower.chars();
+        let letter = chars.next().ok_or_else(bad)?;
+        let binary = match chars.as_str() {
+            "" | "ib" => true,
+            "b" => false,
+            _ => return Err(bad()),
+        };
+        let (bin, dec) = match letter {
+            'k' => (KiB, KB),
+            'm' => (MiB, MB),
+            'g' => (GiB, GB),
+            't' => (TiB, TB),
+            'p' => (PiB, PB),
+            'e' => (EiB, EB),
+            _ => return Err(bad()),
+        };
+        Ok(if binary { bin } else { dec })
+    }
+}
+
+impl TryFrom<String> for MemoryUnit {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse().map_err(|e: ConfError| e.detail())
+    }
+}
+
+impl From<MemoryUnit> for String {
+    fn from(u: MemoryUnit) -> String {
+        u.as_str().to_owned()
+    }
+}
+
+/// A memory size element such as `<memory unit='KiB'>1024</memory>`.
+///
+/// The number and unit are kept as written (the unit in canonical spelling; a missing
+/// `unit` attribute reads as KiB and is written back explicitly as `unit="KiB"`).
+/// [`crate::DomainDef::fill_defaults`] normalises to KiB like libvirt does on define.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Memory {
+    /// Unit of [`Memory::value`].
+    #[serde(rename = "@unit", default)]
+    pub unit: MemoryUnit,
+    /// `dumpCore` attribute (`on`/`off`), only meaningful on `<memory>`.
+    #[serde(rename = "@dumpCore", default, skip_serializing_if = "Option::is_none")]
+    pub dump_core: Option<String>,
+    /// The number, in [`Memory::unit`]s.
+    #[serde(rename = "$text")]
+    pub value: u64,
+}
+
+impl Memory {
+    /// A size in KiB.
+    pub fn from_kib(kib: u64) -> Self {
+        Memory {
+            unit: MemoryUnit::KiB,
+            dump_core: None,
+            value: kib,
+        }
+    }
+
+    /// The size in bytes, or `None` if it does not fit in a `u64`.
+    pub fn bytes(&self) -> Option<u64> {
+        self.value.checked_mul(self.unit.bytes_per_unit())
+    }
+
+    /// The size in KiB, rounded up as libvirt does (`1000 bytes` is 1 KiB).
+    /// Saturates at `u64::MAX` for sizes that overflow (which validation rejects).
+    pub fn kib(&self) -> u64 {
+        let bytes = u128::from(self.value) * u128::from(self.unit.bytes_per_unit());
+        u64::try_from(bytes.div_ceil(1024)).unwrap_or(u64::MAX)
+    }
+
+    /// This size expressed in KiB (see [`Memory::kib`]), keeping other attributes.
+    pub fn normalized_kib(&self) -> Self {
+        Memory {
+            unit: MemoryUnit::KiB,
+            dump_core: self.dump_core.clone(),
+            value: self.kib(),
+        }
+    }
+
+    /// Checks the size fits in 64 bits of bytes, as libvirt requires.
+    pub fn check_overflow(&self) -> Result<(), ConfError> {
+        match self.bytes() {
+            Some(_) => Ok(()),
+            None => Err(ConfError::MemoryOverflow {
+                value: self.value,
+                unit: self.unit.as_str().to_owned(),
+            }),
+        }
+    }
+}
