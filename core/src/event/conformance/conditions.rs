@@ -1,6 +1,6 @@
 //! Which conditions are reported: HANGUP, ERROR, level-triggering, paused and split masks.
 
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,66 +9,79 @@ use super::fds::{EventFd, pipe, read_some, socketpair, write_all};
 use super::{Backend, PATIENCE};
 use crate::event::Interest;
 
-/// A READABLE watch on a pipe's read end is told HANGUP once the writer closes.
-pub fn hangup_is_reported(b: &dyn Backend) {
+/// Watches `fd` for `mask`, runs `trigger`, and expects `expected` to be reported; the
+/// callback pauses its watch once it has seen it.
+fn expect_condition(
+    b: &dyn Backend,
+    fd: RawFd,
+    mask: Interest,
+    trigger: impl FnOnce(),
+    expected: Interest,
+) {
     let l = b.event_loop();
-    let (r, w) = pipe();
     let seen = Arc::new(AtomicI32::new(0));
     let s = seen.clone();
     let l2 = l.clone();
     let watch = l
         .add_handle(
-            r.as_raw_fd(),
-            Interest::READABLE,
+            fd,
+            mask,
             Box::new(move |me, _, ready| {
                 s.fetch_or(ready.bits(), Ordering::SeqCst);
-                if ready.contains(Interest::HANGUP) {
+                if ready.contains(expected) {
                     l2.update_handle(me, Interest::NONE).unwrap();
                 }
             }),
         )
         .unwrap();
-    b.run_for(Duration::from_millis(20));
-    assert_eq!(seen.load(Ordering::SeqCst), 0, "idle pipe reported");
-    drop(w);
+    trigger();
     assert!(
         b.run_until(PATIENCE, &mut || seen.load(Ordering::SeqCst)
-            & Interest::HANGUP.bits()
+            & expected.bits()
             != 0),
-        "HANGUP not reported (saw {:?})",
+        "{expected:?} not reported (saw {:?})",
         Interest::from_bits_truncate(seen.load(Ordering::SeqCst))
     );
     l.remove_handle(watch).unwrap();
 }
 
-/// A WRITABLE watch on a pipe's write end is told ERROR once the reader closes.
-pub fn error_is_reported(b: &dyn Backend) {
-    let l = b.event_loop();
+/// A READABLE watch on a pipe's read end is told HANGUP once the writer closes.
+pub fn hangup_is_reported(b: &dyn Backend) {
     let (r, w) = pipe();
-    let seen = Arc::new(AtomicI32::new(0));
-    let s = seen.clone();
-    let l2 = l.clone();
-    let watch = l
+    let idle = Arc::new(AtomicI32::new(0));
+    let i = idle.clone();
+    let l = b.event_loop();
+    let probe = l
         .add_handle(
-            w.as_raw_fd(),
-            Interest::WRITABLE,
-            Box::new(move |me, _, ready| {
-                s.fetch_or(ready.bits(), Ordering::SeqCst);
-                if ready.contains(Interest::ERROR) {
-                    l2.update_handle(me, Interest::NONE).unwrap();
-                }
+            r.as_raw_fd(),
+            Interest::READABLE,
+            Box::new(move |_, _, ready| {
+                i.fetch_or(ready.bits(), Ordering::SeqCst);
             }),
         )
         .unwrap();
-    drop(r);
-    assert!(
-        b.run_until(PATIENCE, &mut || seen.load(Ordering::SeqCst)
-            & Interest::ERROR.bits()
-            != 0),
-        "ERROR not reported (saw {:?})",
-        Interest::from_bits_truncate(seen.load(Ordering::SeqCst))
+    b.run_for(Duration::from_millis(20));
+    assert_eq!(idle.load(Ordering::SeqCst), 0, "idle pipe reported");
+    l.remove_handle(probe).unwrap();
+    expect_condition(
+        b,
+        r.as_raw_fd(),
+        Interest::READABLE,
+        move || drop(w),
+        Interest::HANGUP,
     );
-    l.remove_handle(watch).unwrap();
+}
+
+/// A WRITABLE watch on a pipe's write end is told ERROR once the reader closes.
+pub fn error_is_reported(b: &dyn Backend) {
+    let (r, w) = pipe();
+    expect_condition(
+        b,
+        w.as_raw_fd(),
+        Interest::WRITABLE,
+        move || drop(r),
+        Interest::ERROR,
+    );
 }
 
 /// Two bytes pending, a callback that reads one per call: it is called exactly twice.

@@ -142,8 +142,7 @@ impl DefaultLoop {
     /// Makes [`DefaultLoop::run`] return after the current iteration, waking the loop.
     pub fn quit(&self) {
         self.inner.quit.store(true, Ordering::Release);
-        let wake = self.tables().needs_wake();
-        self.wake_if(wake);
+        let _ = self.change(|_, _| Ok(()));
     }
 
     fn tables(&self) -> MutexGuard<'_, Tables> {
@@ -241,6 +240,22 @@ impl DefaultLoop {
     }
 }
 
+impl DefaultLoop {
+    /// Applies a registration change under the lock, then wakes the loop if it sleeps.
+    fn change<R>(
+        &self,
+        f: impl FnOnce(&mut Tables, &Epoll) -> Result<R, EventError>,
+    ) -> Result<R, EventError> {
+        let (r, wake) = {
+            let mut t = self.tables();
+            let r = f(&mut t, &self.inner.epoll)?;
+            (r, t.needs_wake())
+        };
+        self.wake_if(wake);
+        Ok(r)
+    }
+}
+
 impl EventLoop for DefaultLoop {
     fn add_handle(
         &self,
@@ -248,33 +263,15 @@ impl EventLoop for DefaultLoop {
         events: Interest,
         callback: HandleCallback,
     ) -> Result<WatchId, EventError> {
-        let (id, wake) = {
-            let mut t = self.tables();
-            let id = t.add_watch(&self.inner.epoll, fd, events, callback)?;
-            (id, t.needs_wake())
-        };
-        self.wake_if(wake);
-        Ok(id)
+        self.change(|t, epoll| t.add_watch(epoll, fd, events, callback))
     }
 
     fn update_handle(&self, watch: WatchId, events: Interest) -> Result<(), EventError> {
-        let wake = {
-            let mut t = self.tables();
-            t.update_watch(&self.inner.epoll, watch, events)?;
-            t.needs_wake()
-        };
-        self.wake_if(wake);
-        Ok(())
+        self.change(|t, epoll| t.update_watch(epoll, watch, events))
     }
 
     fn remove_handle(&self, watch: WatchId) -> Result<(), EventError> {
-        let wake = {
-            let mut t = self.tables();
-            t.remove_watch(&self.inner.epoll, watch)?;
-            t.needs_wake()
-        };
-        self.wake_if(wake);
-        Ok(())
+        self.change(|t, epoll| t.remove_watch(epoll, watch))
     }
 
     fn add_timeout(
@@ -282,32 +279,14 @@ impl EventLoop for DefaultLoop {
         interval: TimerInterval,
         callback: TimerCallback,
     ) -> Result<TimerId, EventError> {
-        let (id, wake) = {
-            let mut t = self.tables();
-            let id = t.add_timer(interval, callback);
-            (id, t.needs_wake())
-        };
-        self.wake_if(wake);
-        Ok(id)
+        self.change(|t, _| Ok(t.add_timer(interval, callback)))
     }
 
     fn update_timeout(&self, timer: TimerId, interval: TimerInterval) -> Result<(), EventError> {
-        let wake = {
-            let mut t = self.tables();
-            t.update_timer(timer, interval)?;
-            t.needs_wake()
-        };
-        self.wake_if(wake);
-        Ok(())
+        self.change(|t, _| t.update_timer(timer, interval))
     }
 
     fn remove_timeout(&self, timer: TimerId) -> Result<(), EventError> {
-        let wake = {
-            let mut t = self.tables();
-            t.remove_timer(timer)?;
-            t.needs_wake()
-        };
-        self.wake_if(wake);
-        Ok(())
+        self.change(|t, _| t.remove_timer(timer))
     }
 }
