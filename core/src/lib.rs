@@ -32,3 +32,11 @@ impl From<event::EventError> for Error {
         Error::new(code, ErrorDomain::Event, e.to_string())
     }
 }
+
+impl From<conf::ConfError> for Error {
+    fn from(e: conf::ConfError) -> Error {
+        let code = ErrorCode::from_raw(e.libvirt_code()).unwrap_or(ErrorCode::XmlError);
+        let domain = ErrorDomain::from_raw(e.libvirt_domain()).unwrap_or(ErrorDomain::Domain);
+        Error::new(code, domain, e.detail())
+    }
+}

@@ -65,7 +65,11 @@ pub struct Address {
     #[serde(rename = "@domain", default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `controller` (drive, virtio-serial, ccid).
-    #[serde(rename = "@controller", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@controller",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub controller: Option<String>,
     /// `bus`.
     #[serde(rename = "@bus", default, skip_serializing_if = "Option::is_none")]
@@ -77,7 +81,11 @@ pub struct Address {
     #[serde(rename = "@function", default, skip_serializing_if = "Option::is_none")]
     pub function: Option<String>,
     /// `multifunction` (PCI).
-    #[serde(rename = "@multifunction", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@multifunction",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub multifunction: Option<String>,
     /// `target` (drive).
     #[serde(rename = "@target", default, skip_serializing_if = "Option::is_none")]
@@ -198,7 +206,11 @@ pub struct Disk {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<DiskSource>,
     /// `<backingStore/>` (only the empty form, meaning "no backing chain").
-    #[serde(rename = "backingStore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "backingStore",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backing_store: Option<Empty>,
     /// `<target>`.
     pub target: DiskTarget,
@@ -241,7 +253,11 @@ pub struct DiskDriver {
     #[serde(rename = "@discard", default, skip_serializing_if = "Option::is_none")]
     pub discard: Option<String>,
     /// `detect_zeroes`.
-    #[serde(rename = "@detect_zeroes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@detect_zeroes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub detect_zeroes: Option<String>,
     /// `iothread`.
     #[serde(rename = "@iothread", default, skip_serializing_if = "Option::is_none")]
@@ -276,7 +292,11 @@ pub struct DiskSource {
     #[serde(rename = "@volume", default, skip_serializing_if = "Option::is_none")]
     pub volume: Option<String>,
     /// `startupPolicy`.
-    #[serde(rename = "@startupPolicy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@startupPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub startup_policy: Option<String>,
     /// `index` (live XML).
     #[serde(rename = "@index", default, skip_serializing_if = "Option::is_none")]
@@ -296,7 +316,11 @@ pub struct DiskHost {
     #[serde(rename = "@port", default, skip_serializing_if = "Option::is_none")]
     pub port: Option<String>,
     /// `transport`.
-    #[serde(rename = "@transport", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@transport",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transport: Option<String>,
     /// `socket`.
     #[serde(rename = "@socket", default, skip_serializing_if = "Option::is_none")]
@@ -316,7 +340,11 @@ pub struct DiskTarget {
     #[serde(rename = "@tray", default, skip_serializing_if = "Option::is_none")]
     pub tray: Option<String>,
     /// `removable`.
-    #[serde(rename = "@removable", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@removable",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub removable: Option<OnOff>,
 }
 
@@ -407,7 +435,11 @@ pub struct InterfaceSource {
     #[serde(rename = "@network", default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
     /// `portgroup`.
-    #[serde(rename = "@portgroup", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@portgroup",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub portgroup: Option<String>,
     /// `portid` (live XML).
     #[serde(rename = "@portid", default, skip_serializing_if = "Option::is_none")]
@@ -616,7 +648,11 @@ pub struct Graphics {
     #[serde(rename = "@autoport", default, skip_serializing_if = "Option::is_none")]
     pub autoport: Option<YesNo>,
     /// `websocket`.
-    #[serde(rename = "@websocket", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@websocket",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub websocket: Option<i32>,
     /// `tlsPort` (SPICE).
     #[serde(rename = "@tlsPort", default, skip_serializing_if = "Option::is_none")]
@@ -637,7 +673,11 @@ pub struct Graphics {
     #[serde(rename = "@xauth", default, skip_serializing_if = "Option::is_none")]
     pub xauth: Option<String>,
     /// `fullscreen` (SDL).
-    #[serde(rename = "@fullscreen", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@fullscreen",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fullscreen: Option<YesNo>,
     /// `<listen>` elements.
     #[serde(rename = "listen", default, skip_serializing_if = "Vec::is_empty")]
@@ -671,7 +711,11 @@ pub struct GraphicsGl {
     #[serde(rename = "@enable", default, skip_serializing_if = "Option::is_none")]
     pub enable: Option<YesNo>,
     /// `rendernode`.
-    #[serde(rename = "@rendernode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@rendernode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rendernode: Option<String>,
 }
 
@@ -745,7 +789,11 @@ pub struct Controller {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ControllerTarget {
     /// `chassisNr`.
-    #[serde(rename = "@chassisNr", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@chassisNr",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub chassis_nr: Option<u32>,
     /// `chassis`.
     #[serde(rename = "@chassis", default, skip_serializing_if = "Option::is_none")]
@@ -774,10 +822,18 @@ pub struct ControllerDriver {
     #[serde(rename = "@iothread", default, skip_serializing_if = "Option::is_none")]
     pub iothread: Option<u32>,
     /// `cmd_per_lun`.
-    #[serde(rename = "@cmd_per_lun", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@cmd_per_lun",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cmd_per_lun: Option<u32>,
     /// `max_sectors`.
-    #[serde(rename = "@max_sectors", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@max_sectors",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_sectors: Option<u32>,
 }
 
@@ -816,7 +872,11 @@ pub struct Filesystem {
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<FilesystemType>,
     /// `accessmode` (`passthrough`, `mapped`, `squash`).
-    #[serde(rename = "@accessmode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@accessmode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub accessmode: Option<String>,
     /// `<driver>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -892,10 +952,18 @@ pub struct Memballoon {
     #[serde(rename = "@model")]
     pub model: String,
     /// `autodeflate`.
-    #[serde(rename = "@autodeflate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@autodeflate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub autodeflate: Option<OnOff>,
     /// `freePageReporting`.
-    #[serde(rename = "@freePageReporting", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@freePageReporting",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub free_page_reporting: Option<OnOff>,
     /// `<stats period=…/>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

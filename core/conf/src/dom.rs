@@ -39,7 +39,11 @@ impl Node {
 
 fn line_of(input: &str, pos: u64) -> usize {
     let pos = usize::try_from(pos).unwrap_or(usize::MAX).min(input.len());
-    input.as_bytes()[..pos].iter().filter(|&&b| b == b'\n').count() + 1
+    input.as_bytes()[..pos]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 fn malformed(input: &str, pos: u64, message: impl Into<String>) -> ConfError {
@@ -89,7 +93,11 @@ pub(crate) fn parse(input: &str, raw_metadata: bool) -> Result<Node, ConfError> 
                     let attr = attr.map_err(|err| malformed(input, before, err.to_string()))?;
                     let key = attr.key.as_ref().to_owned();
                     if node.attrs.iter().any(|(k, _)| *k == key) {
-                        return Err(malformed(input, before, format!("duplicate attribute {key}")));
+                        return Err(malformed(
+                            input,
+                            before,
+                            format!("duplicate attribute {key}"),
+                        ));
                     }
                     let value = attr
                         .normalized_value(quick_xml::XmlVersion::Implicit1_0)
@@ -101,14 +109,18 @@ pub(crate) fn parse(input: &str, raw_metadata: bool) -> Result<Node, ConfError> 
                     let raw = if is_empty {
                         String::new()
                     } else {
-                        let span = reader
-                            .read_to_end(e.name())
-                            .map_err(|err| malformed(input, reader.error_position(), err.to_string()))?;
+                        let span = reader.read_to_end(e.name()).map_err(|err| {
+                            malformed(input, reader.error_position(), err.to_string())
+                        })?;
                         let (s, t) = (span.start as usize, span.end as usize);
                         let raw = input[s..t].to_owned();
                         // The skipped content must itself be well formed.
                         parse(&format!("<metadata>{raw}</metadata>"), false).map_err(|err| {
-                            malformed(input, span.start, format!("in <metadata>: {}", err.detail()))
+                            malformed(
+                                input,
+                                span.start,
+                                format!("in <metadata>: {}", err.detail()),
+                            )
                         })?;
                         raw
                     };
@@ -130,7 +142,9 @@ pub(crate) fn parse(input: &str, raw_metadata: bool) -> Result<Node, ConfError> 
                 }
             }
             Event::End(_) => {
-                let node = stack.pop().ok_or_else(|| malformed(input, before, "unexpected end tag"))?;
+                let node = stack
+                    .pop()
+                    .ok_or_else(|| malformed(input, before, "unexpected end tag"))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(node),
                     None => root = Some(node),
@@ -150,7 +164,13 @@ pub(crate) fn parse(input: &str, raw_metadata: bool) -> Result<Node, ConfError> 
                 let text = t.xml10_content();
                 match stack.last_mut() {
                     Some(node) => node.text.push_str(&text),
-                    None => return Err(malformed(input, before, "CDATA outside of the root element")),
+                    None => {
+                        return Err(malformed(
+                            input,
+                            before,
+                            "CDATA outside of the root element",
+                        ));
+                    }
                 }
             }
             Event::GeneralRef(r) => {
@@ -160,7 +180,13 @@ pub(crate) fn parse(input: &str, raw_metadata: bool) -> Result<Node, ConfError> 
                 })?;
                 match stack.last_mut() {
                     Some(node) => node.text.push_str(&value),
-                    None => return Err(malformed(input, before, "reference outside of the root element")),
+                    None => {
+                        return Err(malformed(
+                            input,
+                            before,
+                            "reference outside of the root element",
+                        ));
+                    }
                 }
             }
             Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
@@ -238,4 +264,81 @@ pub(crate) fn find_unrepresented(input: &Node, output: &Node, path: &str) -> Res
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_attributes_text_and_entities() {
+        let n = parse("<a x='1&amp;2'><b>t&lt;u</b><![CDATA[<c>]]></a>", false).unwrap();
+        assert_eq!(n.name, "a");
+        assert_eq!(n.attr("x"), Some("1&2"));
+        assert_eq!(n.child("b").unwrap().text, "t<u");
+        assert_eq!(n.text, "<c>");
+    }
+
+    #[test]
+    fn metadata_kept_raw_only_under_root() {
+        let n = parse(
+            "<d><metadata> <x:a xmlns:x='u'>&amp;</x:a></metadata></d>",
+            true,
+        )
+        .unwrap();
+        let m = n.child("metadata").unwrap();
+        assert_eq!(m.raw.as_deref(), Some(" <x:a xmlns:x='u'>&amp;</x:a>"));
+        assert!(m.children.is_empty());
+        let n = parse("<d><e><metadata><x/></metadata></e></d>", true).unwrap();
+        let inner = n.child("e").unwrap().child("metadata").unwrap();
+        assert!(inner.raw.is_none());
+        assert_eq!(inner.children.len(), 1);
+    }
+
+    #[test]
+    fn malformed_inputs() {
+        for (xml, line) in [
+            ("<a>", 1),
+            ("<a>\n</b>", 2),
+            ("<a/><b/>", 1),
+            ("text", 1),
+            ("", 1),
+            ("<a>\n\n&nope;</a>", 3),
+        ] {
+            match parse(xml, true) {
+                Err(ConfError::Malformed { line: l, .. }) => assert_eq!(l, line, "{xml:?}"),
+                other => panic!("{xml:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn unrepresented_paths() {
+        let input = parse("<d><x/><y a='1'/><x><z/></x></d>", false).unwrap();
+        let same = input.clone();
+        find_unrepresented(&input, &same, "d").unwrap();
+
+        let out = parse("<d><y a='1'/><x/><x/></d>", false).unwrap();
+        let err = find_unrepresented(&input, &out, "d").unwrap_err();
+        assert_eq!(
+            err,
+            ConfError::Unsupported {
+                path: "d/x[2]/z".into(),
+                kind: UnsupportedKind::Element
+            }
+        );
+
+        let out = parse("<d><x/><y/><x><z/></x></d>", false).unwrap();
+        let err = find_unrepresented(&input, &out, "d").unwrap_err();
+        assert_eq!(
+            err,
+            ConfError::Unsupported {
+                path: "d/y".into(),
+                kind: UnsupportedKind::Attribute("a".into())
+            }
+        );
+        // Extra output (defaults) is fine.
+        let out = parse("<d b='2'><x/><y a='1'/><x><z/></x><w/></d>", false).unwrap();
+        find_unrepresented(&input, &out, "d").unwrap();
+    }
 }

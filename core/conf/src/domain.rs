@@ -121,6 +121,10 @@ string_enum! {
 ///
 /// Field order is the element order written by [`DomainDef::to_xml`]. See the crate
 /// documentation for what happens to XML the model does not represent.
+///
+/// The serde impls are the wire mapping only: deserialising with quick-xml directly
+/// skips the libvirt error codes, the unsupported-node check and `<metadata>`
+/// capture, so use [`DomainDef::from_xml`] / [`DomainDef::to_xml`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "domain")]
 pub struct DomainDef {
@@ -217,7 +221,11 @@ fn ser_metadata_placeholder<S: Serializer>(_: &Option<String>, s: S) -> Result<S
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vcpu {
     /// `placement`.
-    #[serde(rename = "@placement", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@placement",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub placement: Option<VcpuPlacement>,
     /// `cpuset`: host CPUs the vCPUs may run on.
     #[serde(rename = "@cpuset", default, skip_serializing_if = "Option::is_none")]
@@ -435,7 +443,11 @@ pub struct Cpu {
     #[serde(rename = "@check", default, skip_serializing_if = "Option::is_none")]
     pub check: Option<String>,
     /// `migratable`.
-    #[serde(rename = "@migratable", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@migratable",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub migratable: Option<OnOff>,
     /// `<model>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -503,7 +515,11 @@ pub struct Clock {
     #[serde(rename = "@timezone", default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// `adjustment` (offset `variable`).
-    #[serde(rename = "@adjustment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@adjustment",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub adjustment: Option<String>,
     /// `basis` (offset `variable`).
     #[serde(rename = "@basis", default, skip_serializing_if = "Option::is_none")]
@@ -526,10 +542,18 @@ pub struct Timer {
     #[serde(rename = "@track", default, skip_serializing_if = "Option::is_none")]
     pub track: Option<String>,
     /// `tickpolicy`.
-    #[serde(rename = "@tickpolicy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@tickpolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tickpolicy: Option<String>,
     /// `frequency`.
-    #[serde(rename = "@frequency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@frequency",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub frequency: Option<u64>,
     /// `mode`.
     #[serde(rename = "@mode", default, skip_serializing_if = "Option::is_none")]
@@ -566,10 +590,9 @@ impl DomainDef {
     pub fn from_xml(xml: &str) -> Result<DomainDef, ConfError> {
         let tree = dom::parse(xml, true)?;
         precheck(&tree)?;
-        let mut def: DomainDef =
-            quick_xml::de::from_str(xml).map_err(|e| ConfError::Xml {
-                message: e.to_string(),
-            })?;
+        let mut def: DomainDef = quick_xml::de::from_str(xml).map_err(|e| ConfError::Xml {
+            message: e.to_string(),
+        })?;
         def.metadata = tree
             .children
             .iter()
@@ -599,7 +622,10 @@ impl DomainDef {
             let at = out.find(PLACEHOLDER).ok_or_else(|| ConfError::Serialize {
                 message: "metadata placeholder missing from output".into(),
             })?;
-            out.replace_range(at..at + PLACEHOLDER.len(), &format!("<metadata>{raw}</metadata>"));
+            out.replace_range(
+                at..at + PLACEHOLDER.len(),
+                &format!("<metadata>{raw}</metadata>"),
+            );
         }
         out.push('\n');
         Ok(out)
@@ -733,12 +759,12 @@ fn precheck(root: &Node) -> Result<(), ConfError> {
         Some(n) if !n.text.trim().is_empty() => {}
         _ => return Err(ConfError::MissingName),
     }
-    if let Some(u) = root.child("uuid") {
-        if Uuid::parse_str(u.text.trim()).is_err() {
-            return Err(ConfError::MalformedUuid {
-                value: u.text.clone(),
-            });
-        }
+    if let Some(u) = root.child("uuid")
+        && Uuid::parse_str(u.text.trim()).is_err()
+    {
+        return Err(ConfError::MalformedUuid {
+            value: u.text.clone(),
+        });
     }
     let Some(memory) = root.child("memory") else {
         return Err(ConfError::MissingMemory);
@@ -747,21 +773,21 @@ fn precheck(root: &Node) -> Result<(), ConfError> {
     if let Some(cur) = root.child("currentMemory") {
         check_memory(cur)?;
     }
-    if let Some(vcpu) = root.child("vcpu") {
-        if vcpu.text.trim().parse::<u32>().is_err() {
-            return Err(ConfError::Xml {
-                message: "maximum vcpus count must be an integer".into(),
-            });
-        }
+    if let Some(vcpu) = root.child("vcpu")
+        && vcpu.text.trim().parse::<u32>().is_err()
+    {
+        return Err(ConfError::Xml {
+            message: "maximum vcpus count must be an integer".into(),
+        });
     }
     for event in ["on_poweroff", "on_reboot", "on_crash"] {
-        if let Some(n) = root.child(event) {
-            if n.text.parse::<LifecycleAction>().is_err() {
-                return Err(ConfError::UnknownLifecycleAction {
-                    event: event.into(),
-                    value: n.text.clone(),
-                });
-            }
+        if let Some(n) = root.child(event)
+            && n.text.parse::<LifecycleAction>().is_err()
+        {
+            return Err(ConfError::UnknownLifecycleAction {
+                event: event.into(),
+                value: n.text.clone(),
+            });
         }
     }
     if root.child("os").and_then(|os| os.child("type")).is_none() {

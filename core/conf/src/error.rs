@@ -159,9 +159,7 @@ impl ConfError {
     pub fn libvirt_domain(&self) -> i32 {
         match self {
             ConfError::WrongRoot { .. } | ConfError::InvalidValue { .. } => domains::XML,
-            ConfError::InvalidMemoryUnit { .. } | ConfError::MemoryOverflow { .. } => {
-                domains::NONE
-            }
+            ConfError::InvalidMemoryUnit { .. } | ConfError::MemoryOverflow { .. } => domains::NONE,
             _ => domains::DOMAIN,
         }
     }
@@ -224,3 +222,53 @@ impl fmt::Display for ConfError {
 }
 
 impl std::error::Error for ConfError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_prefixes() {
+        let cases: Vec<(ConfError, i32, &str)> = vec![
+            (
+                ConfError::Malformed {
+                    line: 3,
+                    message: "boom".into(),
+                },
+                35,
+                "(domain_definition):3: boom",
+            ),
+            (
+                ConfError::MissingMemory,
+                27,
+                "XML error: Memory size must be specified via <memory> or in the <numa> configuration",
+            ),
+            (ConfError::MissingName, 21, "missing name information"),
+            (
+                ConfError::MissingDomainType,
+                1,
+                "internal error: missing domain type attribute",
+            ),
+            (
+                ConfError::MemoryOverflow {
+                    value: 5,
+                    unit: "E".into(),
+                },
+                82,
+                "numerical overflow: value too large: 5E",
+            ),
+            (
+                ConfError::Unsupported {
+                    path: "domain/foo".into(),
+                    kind: UnsupportedKind::Text,
+                },
+                67,
+                "unsupported configuration: unsupported text content in <domain/foo>",
+            ),
+        ];
+        for (e, code, msg) in cases {
+            assert_eq!(e.libvirt_code(), code, "{e:?}");
+            assert_eq!(e.to_string(), msg);
+        }
+    }
+}

@@ -59,8 +59,8 @@ pub use devices::{
 };
 pub use domain::{
     Apic, Boot, BootDevice, BootMenu, Clock, ClockOffset, Cpu, CpuFeature, CpuModel, CpuTopology,
-    DomainDef, DomainType, FeatureState, Features, Gic, Ioapic, LifecycleAction, Loader, Nvram,
-    Os, OsType, OsTypeElement, Smbios, Timer, Vcpu, VcpuPlacement,
+    DomainDef, DomainType, FeatureState, Features, Gic, Ioapic, LifecycleAction, Loader, Nvram, Os,
+    OsType, OsTypeElement, Smbios, Timer, Vcpu, VcpuPlacement,
 };
 pub use error::{ConfError, UnsupportedKind, codes, domains};
 pub use units::{Memory, MemoryUnit};

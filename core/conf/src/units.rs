@@ -196,3 +196,56 @@ impl Memory {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_is_case_insensitive_and_canonical_round_trips() {
+        for u in ["KIB", "kIb", "k", "K"] {
+            assert_eq!(u.parse::<MemoryUnit>().unwrap(), MemoryUnit::KiB, "{u}");
+        }
+        for u in ["mb", "MB", "mB"] {
+            assert_eq!(u.parse::<MemoryUnit>().unwrap(), MemoryUnit::MB, "{u}");
+        }
+        for u in [
+            MemoryUnit::Bytes,
+            MemoryUnit::KB,
+            MemoryUnit::KiB,
+            MemoryUnit::MB,
+            MemoryUnit::MiB,
+            MemoryUnit::GB,
+            MemoryUnit::GiB,
+            MemoryUnit::TB,
+            MemoryUnit::TiB,
+            MemoryUnit::PB,
+            MemoryUnit::PiB,
+            MemoryUnit::EB,
+            MemoryUnit::EiB,
+        ] {
+            assert_eq!(u.as_str().parse::<MemoryUnit>().unwrap(), u);
+        }
+    }
+
+    #[test]
+    fn bad_suffix_error() {
+        let e = "XB".parse::<MemoryUnit>().unwrap_err();
+        assert_eq!(e.libvirt_code(), 8);
+        assert_eq!(e.to_string(), "invalid argument: unknown suffix 'XB'");
+    }
+
+    #[test]
+    fn kib_rounds_up() {
+        let m = |value, unit| Memory {
+            unit,
+            dump_core: None,
+            value,
+        };
+        assert_eq!(m(1, MemoryUnit::Bytes).kib(), 1);
+        assert_eq!(m(1024, MemoryUnit::Bytes).kib(), 1);
+        assert_eq!(m(1025, MemoryUnit::Bytes).kib(), 2);
+        assert_eq!(m(0, MemoryUnit::GiB).kib(), 0);
+        assert_eq!(m(3, MemoryUnit::KB).kib(), 3);
+    }
+}

@@ -27,7 +27,11 @@ fn malformed_xml_is_xml_detail() {
     let e = err("<domain type='test'><name>x</name>");
     assert!(matches!(e, ConfError::Malformed { line: 1, .. }), "{e:?}");
     assert_eq!(e.libvirt_code(), 35);
-    assert!(e.to_string().contains("Premature end of data in tag domain"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("Premature end of data in tag domain"),
+        "{e}"
+    );
 
     let e = err("<domain type='test'>\n<name>x</nam></domain>");
     assert!(matches!(e, ConfError::Malformed { line: 2, .. }), "{e:?}");
@@ -54,7 +58,12 @@ fn malformed_metadata_is_rejected() {
 #[test]
 fn wrong_root() {
     let e = err("<network><name>x</name></network>");
-    assert_eq!(e, ConfError::WrongRoot { found: "network".into() });
+    assert_eq!(
+        e,
+        ConfError::WrongRoot {
+            found: "network".into()
+        }
+    );
     assert_eq!(e.libvirt_code(), 27);
     assert_eq!(e.libvirt_domain(), 5);
     assert_eq!(
@@ -92,12 +101,21 @@ fn missing_or_empty_name() {
 #[test]
 fn bad_uuid() {
     let e = err(&doc("<uuid>zzz</uuid>"));
-    assert!(matches!(e, ConfError::MalformedUuid { ref value } if value == "zzz"), "{e:?}");
+    assert!(
+        matches!(e, ConfError::MalformedUuid { ref value } if value == "zzz"),
+        "{e:?}"
+    );
     assert_eq!(e.libvirt_code(), 1);
     assert_eq!(e.to_string(), "internal error: malformed uuid element");
     // Not too short, not too long.
-    assert_eq!(err(&doc("<uuid>6695eb01-f6a4-8304-79aa-97f2502e193</uuid>")).libvirt_code(), 1);
-    assert_eq!(err(&doc("<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f0</uuid>")).libvirt_code(), 1);
+    assert_eq!(
+        err(&doc("<uuid>6695eb01-f6a4-8304-79aa-97f2502e193</uuid>")).libvirt_code(),
+        1
+    );
+    assert_eq!(
+        err(&doc("<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f0</uuid>")).libvirt_code(),
+        1
+    );
 }
 
 #[test]
@@ -111,7 +129,11 @@ fn uuid_forms_accepted() {
     ] {
         let def = DomainDef::from_xml(&doc(&format!("<uuid>{text}</uuid>"))).unwrap();
         assert_eq!(def.uuid, Some(want), "{text:?}");
-        assert!(def.to_xml().unwrap().contains("<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>"));
+        assert!(
+            def.to_xml()
+                .unwrap()
+                .contains("<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>")
+        );
     }
 }
 
@@ -120,17 +142,32 @@ fn domain_type() {
     let e = err("<domain><name>x</name><memory>1</memory><os><type>hvm</type></os></domain>");
     assert_eq!(e, ConfError::MissingDomainType);
     assert_eq!(e.libvirt_code(), 1);
-    assert_eq!(e.to_string(), "internal error: missing domain type attribute");
+    assert_eq!(
+        e.to_string(),
+        "internal error: missing domain type attribute"
+    );
 
-    let e = err("<domain type='foo'><name>x</name><memory>1</memory><os><type>hvm</type></os></domain>");
-    assert_eq!(e, ConfError::InvalidDomainType { value: "foo".into() });
+    let e = err(
+        "<domain type='foo'><name>x</name><memory>1</memory><os><type>hvm</type></os></domain>",
+    );
+    assert_eq!(
+        e,
+        ConfError::InvalidDomainType {
+            value: "foo".into()
+        }
+    );
     assert_eq!(e.libvirt_code(), 67);
-    assert_eq!(e.to_string(), "unsupported configuration: invalid domain type foo");
+    assert_eq!(
+        e.to_string(),
+        "unsupported configuration: invalid domain type foo"
+    );
 }
 
 #[test]
 fn bad_memory_unit() {
-    let e = err("<domain type='test'><name>x</name><memory unit='XB'>1024</memory><os><type>hvm</type></os></domain>");
+    let e = err(
+        "<domain type='test'><name>x</name><memory unit='XB'>1024</memory><os><type>hvm</type></os></domain>",
+    );
     assert_eq!(e, ConfError::InvalidMemoryUnit { unit: "XB".into() });
     assert_eq!(e.libvirt_code(), 8);
     assert_eq!(e.libvirt_domain(), 0);
@@ -148,16 +185,22 @@ fn bad_memory_unit() {
 
 #[test]
 fn bad_memory_value_and_overflow() {
-    let e = err("<domain type='test'><name>x</name><memory>abc</memory><os><type>hvm</type></os></domain>");
+    let e = err(
+        "<domain type='test'><name>x</name><memory>abc</memory><os><type>hvm</type></os></domain>",
+    );
     assert_eq!(e.libvirt_code(), 27);
     assert_eq!(
         e.to_string(),
         "XML error: Invalid value 'abc' for element or attribute './memory[1]'"
     );
-    let e = err("<domain type='test'><name>x</name><memory>-5</memory><os><type>hvm</type></os></domain>");
+    let e = err(
+        "<domain type='test'><name>x</name><memory>-5</memory><os><type>hvm</type></os></domain>",
+    );
     assert_eq!(e.libvirt_code(), 27);
 
-    let e = err("<domain type='test'><name>x</name><memory unit='E'>99999</memory><os><type>hvm</type></os></domain>");
+    let e = err(
+        "<domain type='test'><name>x</name><memory unit='E'>99999</memory><os><type>hvm</type></os></domain>",
+    );
     assert_eq!(e.libvirt_code(), 82);
     assert_eq!(e.to_string(), "numerical overflow: value too large: 99999E");
     let e = err(&format!(
@@ -171,14 +214,20 @@ fn bad_memory_value_and_overflow() {
 fn bad_vcpu() {
     let e = err(&doc("<vcpu>abc</vcpu>"));
     assert_eq!(e.libvirt_code(), 27);
-    assert_eq!(e.to_string(), "XML error: maximum vcpus count must be an integer");
+    assert_eq!(
+        e.to_string(),
+        "XML error: maximum vcpus count must be an integer"
+    );
 }
 
 #[test]
 fn lifecycle_actions() {
     let e = err(&doc("<on_poweroff>foo</on_poweroff>"));
     assert_eq!(e.libvirt_code(), 67);
-    assert_eq!(e.to_string(), "unsupported configuration: unknown on_poweroff action: foo");
+    assert_eq!(
+        e.to_string(),
+        "unsupported configuration: unknown on_poweroff action: foo"
+    );
 
     let e = err(&doc("<on_poweroff>coredump-destroy</on_poweroff>"));
     assert_eq!(e.libvirt_code(), 67);
@@ -187,23 +236,37 @@ fn lifecycle_actions() {
         "unsupported configuration: Lifecycle event 'poweroff' doesn't support 'coredump-destroy' action"
     );
     let e = err(&doc("<on_reboot>coredump-restart</on_reboot>"));
-    assert!(matches!(e, ConfError::UnsupportedLifecycleAction { ref event, .. } if event == "reboot"));
+    assert!(
+        matches!(e, ConfError::UnsupportedLifecycleAction { ref event, .. } if event == "reboot")
+    );
 
     let def = DomainDef::from_xml(&doc("<on_crash>coredump-destroy</on_crash>")).unwrap();
-    assert_eq!(def.on_crash, Some(rvirt_conf::LifecycleAction::CoredumpDestroy));
+    assert_eq!(
+        def.on_crash,
+        Some(rvirt_conf::LifecycleAction::CoredumpDestroy)
+    );
 }
 
 #[test]
 fn missing_os_type_and_bad_enums() {
     let e = err("<domain type='test'><name>x</name><memory>1</memory></domain>");
     assert_eq!(e.libvirt_code(), 27, "{e:?}");
-    let e = err("<domain type='test'><name>x</name><memory>1</memory><os><type>dos</type></os></domain>");
+    let e = err(
+        "<domain type='test'><name>x</name><memory>1</memory><os><type>dos</type></os></domain>",
+    );
     assert_eq!(e.libvirt_code(), 27, "{e:?}");
     assert!(e.to_string().contains("unknown os type 'dos'"), "{e}");
-    let e = err(&doc("<devices><disk type='floppy-tape'><target dev='a'/></disk></devices>"));
+    let e = err(&doc(
+        "<devices><disk type='floppy-tape'><target dev='a'/></disk></devices>",
+    ));
     assert_eq!(e.libvirt_code(), 27, "{e:?}");
-    assert!(e.to_string().contains("unknown disk type 'floppy-tape'"), "{e}");
-    let e = err(&doc("<devices><disk type='file'><source file='/x'/></disk></devices>"));
+    assert!(
+        e.to_string().contains("unknown disk type 'floppy-tape'"),
+        "{e}"
+    );
+    let e = err(&doc(
+        "<devices><disk type='file'><source file='/x'/></disk></devices>",
+    ));
     assert_eq!(e.libvirt_code(), 27, "disk without target: {e:?}");
 }
 
@@ -221,26 +284,34 @@ fn unknown_top_level_element_is_reported() {
     assert_eq!(kind, UnsupportedKind::Element);
     let e = err(&doc("<foo/>"));
     assert_eq!(e.libvirt_code(), 67);
-    assert_eq!(e.to_string(), "unsupported configuration: unsupported element <domain/foo>");
+    assert_eq!(
+        e.to_string(),
+        "unsupported configuration: unsupported element <domain/foo>"
+    );
 }
 
 #[test]
 fn unknown_device_is_reported() {
-    let (path, kind) = unsupported(&doc("<devices><disk type='file'><target dev='vda'/></disk><foo/></devices>"));
-    assert_eq!((path.as_str(), kind), ("domain/devices/foo", UnsupportedKind::Element));
-    let (path, _) = unsupported(&doc("<devices><rng model='virtio'/><rng model='virtio'/></devices>"));
+    let (path, kind) = unsupported(&doc(
+        "<devices><disk type='file'><target dev='vda'/></disk><foo/></devices>",
+    ));
+    assert_eq!(
+        (path.as_str(), kind),
+        ("domain/devices/foo", UnsupportedKind::Element)
+    );
+    let (path, _) = unsupported(&doc(
+        "<devices><rng model='virtio'/><rng model='virtio'/></devices>",
+    ));
     assert_eq!(path, "domain/devices/rng[1]");
 }
 
 #[test]
 fn unknown_nested_element_is_reported_with_index() {
-    let xml = doc(
-        "<devices>\
+    let xml = doc("<devices>\
            <disk type='file'><source file='/a'/><target dev='vda'/></disk>\
            <interface type='user'/>\
            <disk type='file'><source file='/b'/><target dev='vdb'/><iotune><total_iops_sec>5</total_iops_sec></iotune></disk>\
-         </devices>",
-    );
+         </devices>");
     let (path, kind) = unsupported(&xml);
     assert_eq!(path, "domain/devices/disk[2]/iotune");
     assert_eq!(kind, UnsupportedKind::Element);
@@ -248,10 +319,14 @@ fn unknown_nested_element_is_reported_with_index() {
 
 #[test]
 fn unknown_attribute_is_reported() {
-    let (path, kind) = unsupported(&doc("<devices><disk type='file' frobnicate='yes'><target dev='vda'/></disk></devices>"));
+    let (path, kind) = unsupported(&doc(
+        "<devices><disk type='file' frobnicate='yes'><target dev='vda'/></disk></devices>",
+    ));
     assert_eq!(path, "domain/devices/disk");
     assert_eq!(kind, UnsupportedKind::Attribute("frobnicate".into()));
-    let e = err(&doc("<devices><disk type='file' frobnicate='yes'><target dev='vda'/></disk></devices>"));
+    let e = err(&doc(
+        "<devices><disk type='file' frobnicate='yes'><target dev='vda'/></disk></devices>",
+    ));
     assert_eq!(
         e.to_string(),
         "unsupported configuration: unsupported attribute 'frobnicate' on <domain/devices/disk>"
@@ -263,7 +338,13 @@ fn unknown_attribute_is_reported() {
     assert_eq!(path, "domain");
     assert_eq!(kind, UnsupportedKind::Attribute("xmlns:qemu".into()));
     let (path, kind) = unsupported(&doc("<features><apic eoi='on' bogus='1'/></features>"));
-    assert_eq!((path.as_str(), kind), ("domain/features/apic", UnsupportedKind::Attribute("bogus".into())));
+    assert_eq!(
+        (path.as_str(), kind),
+        (
+            "domain/features/apic",
+            UnsupportedKind::Attribute("bogus".into())
+        )
+    );
 }
 
 #[test]
@@ -285,16 +366,17 @@ fn namespaced_extension_is_reported() {
 #[test]
 fn unexpected_text_is_reported() {
     let (path, kind) = unsupported(&doc("<features><acpi>yes please</acpi></features>"));
-    assert_eq!((path.as_str(), kind), ("domain/features/acpi", UnsupportedKind::Text));
+    assert_eq!(
+        (path.as_str(), kind),
+        ("domain/features/acpi", UnsupportedKind::Text)
+    );
 }
 
 #[test]
 fn nested_backing_chain_is_reported() {
-    let (path, _) = unsupported(&doc(
-        "<devices><disk type='file'><source file='/a'/>\
+    let (path, _) = unsupported(&doc("<devices><disk type='file'><source file='/a'/>\
          <backingStore type='file'><format type='qcow2'/><source file='/b'/></backingStore>\
-         <target dev='vda'/></disk></devices>",
-    ));
+         <target dev='vda'/></disk></devices>"));
     assert_eq!(path, "domain/devices/disk/backingStore");
 }
 

@@ -11,37 +11,64 @@ fn test_driver_default_domain() {
     assert_eq!(def.domain_type, DomainType::Test);
     assert_eq!(def.id, Some(1));
     assert_eq!(def.name, "test");
-    assert_eq!(def.uuid.unwrap().to_string(), "6695eb01-f6a4-8304-79aa-97f2502e193f");
+    assert_eq!(
+        def.uuid.unwrap().to_string(),
+        "6695eb01-f6a4-8304-79aa-97f2502e193f"
+    );
     assert_eq!(def.memory_kib(), 8_388_608);
     assert_eq!(def.current_memory_kib(), 2_097_152);
     assert_eq!(def.max_vcpus(), 2);
-    assert_eq!(def.vcpu.as_ref().unwrap().placement, Some(VcpuPlacement::Static));
+    assert_eq!(
+        def.vcpu.as_ref().unwrap().placement,
+        Some(VcpuPlacement::Static)
+    );
     assert_eq!(def.os.os_type.value, OsType::Hvm);
     assert_eq!(def.os.os_type.arch.as_deref(), Some("i686"));
-    assert_eq!(def.os.boot, vec![Boot { dev: BootDevice::Hd }]);
+    assert_eq!(
+        def.os.boot,
+        vec![Boot {
+            dev: BootDevice::Hd
+        }]
+    );
     assert_eq!(def.clock.as_ref().unwrap().offset, ClockOffset::Utc);
     assert_eq!(def.on_poweroff, Some(LifecycleAction::Destroy));
     assert_eq!(def.on_reboot, Some(LifecycleAction::Restart));
     assert_eq!(def.on_crash, Some(LifecycleAction::Destroy));
     let devs = def.devices();
     assert_eq!(devs.len(), 3);
-    let Device::Disk(disk) = &devs[0] else { panic!("{:?}", devs[0]) };
+    let Device::Disk(disk) = &devs[0] else {
+        panic!("{:?}", devs[0])
+    };
     assert_eq!(disk.disk_type, DiskType::File);
     assert_eq!(disk.device, Some(DiskDevice::Disk));
-    assert_eq!(disk.source.as_ref().unwrap().file.as_deref(), Some("/guest/diskimage1"));
+    assert_eq!(
+        disk.source.as_ref().unwrap().file.as_deref(),
+        Some("/guest/diskimage1")
+    );
     assert_eq!(disk.target.dev, "vda");
     assert_eq!(disk.target.bus.as_deref(), Some("virtio"));
     let addr = disk.address.as_ref().unwrap();
     assert_eq!(
-        (addr.address_type.as_str(), addr.bus.as_deref(), addr.slot.as_deref()),
+        (
+            addr.address_type.as_str(),
+            addr.bus.as_deref(),
+            addr.slot.as_deref()
+        ),
         ("pci", Some("0x01"), Some("0x00"))
     );
-    let Device::Interface(nic) = &devs[1] else { panic!() };
+    let Device::Interface(nic) = &devs[1] else {
+        panic!()
+    };
     assert_eq!(nic.interface_type, InterfaceType::Network);
     assert_eq!(nic.mac.as_ref().unwrap().address, "aa:bb:cc:dd:ee:ff");
-    assert_eq!(nic.source.as_ref().unwrap().network.as_deref(), Some("default"));
+    assert_eq!(
+        nic.source.as_ref().unwrap().network.as_deref(),
+        Some("default")
+    );
     assert_eq!(nic.target.as_ref().unwrap().dev, "testnet0");
-    let Device::Memballoon(b) = &devs[2] else { panic!() };
+    let Device::Memballoon(b) = &devs[2] else {
+        panic!()
+    };
     assert_eq!(b.model, "virtio");
 }
 
@@ -67,10 +94,28 @@ fn qemu_example_devices_in_order() {
             Device::Input(_) => "input",
         })
         .collect();
-    assert_eq!(kinds, ["emulator", "disk", "interface", "serial", "console", "graphics"]);
-    assert_eq!(def.devices()[0], Device::Emulator("/usr/bin/qemu-system-x86_64".into()));
-    let Device::Graphics(g) = &def.devices()[5] else { panic!() };
-    assert_eq!((g.graphics_type, g.port, g.autoport), (GraphicsType::Vnc, Some(-1), Some(YesNo::Yes)));
+    assert_eq!(
+        kinds,
+        [
+            "emulator",
+            "disk",
+            "interface",
+            "serial",
+            "console",
+            "graphics"
+        ]
+    );
+    assert_eq!(
+        def.devices()[0],
+        Device::Emulator("/usr/bin/qemu-system-x86_64".into())
+    );
+    let Device::Graphics(g) = &def.devices()[5] else {
+        panic!()
+    };
+    assert_eq!(
+        (g.graphics_type, g.port, g.autoport),
+        (GraphicsType::Vnc, Some(-1), Some(YesNo::Yes))
+    );
 }
 
 #[test]
@@ -82,7 +127,13 @@ fn interleaved_devices_keep_order() {
     let def = DomainDef::from_xml(xml).unwrap();
     let out = def.to_xml().unwrap();
     assert_eq!(tree(xml), tree(&out));
-    assert!(matches!(def.devices()[2], Device::Disk(Disk { disk_type: DiskType::Block, .. })));
+    assert!(matches!(
+        def.devices()[2],
+        Device::Disk(Disk {
+            disk_type: DiskType::Block,
+            ..
+        })
+    ));
     assert!(matches!(def.devices()[3], Device::Emulator(_)));
 }
 
@@ -103,11 +154,20 @@ fn lxc_container() {
     let fs: Vec<&Filesystem> = def
         .devices()
         .iter()
-        .filter_map(|d| if let Device::Filesystem(f) = d { Some(f) } else { None })
+        .filter_map(|d| {
+            if let Device::Filesystem(f) = d {
+                Some(f)
+            } else {
+                None
+            }
+        })
         .collect();
     assert_eq!(fs.len(), 2);
     assert_eq!(fs[0].fs_type, Some(FilesystemType::Mount));
-    assert_eq!(fs[0].source.as_ref().unwrap().dir.as_deref(), Some("/var/lib/lxc/container1/rootfs"));
+    assert_eq!(
+        fs[0].source.as_ref().unwrap().dir.as_deref(),
+        Some("/var/lib/lxc/container1/rootfs")
+    );
     assert_eq!(fs[0].target.dir, "/");
     assert!(fs[0].readonly.is_none());
     assert!(fs[1].readonly.is_some());
@@ -132,7 +192,9 @@ fn metadata_is_preserved_verbatim() {
 
     // Empty and absent metadata.
     let base = |m: &str| {
-        format!("<domain type='test'><name>x</name>{m}<memory>1</memory><os><type>hvm</type></os></domain>")
+        format!(
+            "<domain type='test'><name>x</name>{m}<memory>1</memory><os><type>hvm</type></os></domain>"
+        )
     };
     let def = DomainDef::from_xml(&base("<metadata/>")).unwrap();
     assert_eq!(def.metadata.as_deref(), Some(""));
@@ -156,21 +218,41 @@ fn full_qemu_fixture_fields() {
     assert_eq!(def.memory_kib(), 2 << 20);
     assert_eq!(def.current_memory_kib(), 1536 << 10);
     assert_eq!((def.max_vcpus(), def.current_vcpus()), (4, 2));
-    assert_eq!(def.os.boot.iter().map(|b| b.dev).collect::<Vec<_>>(), [BootDevice::Cdrom, BootDevice::Hd]);
-    assert_eq!(def.os.loader.as_ref().unwrap().path.as_deref(), Some("/usr/share/OVMF/OVMF_CODE.fd"));
+    assert_eq!(
+        def.os.boot.iter().map(|b| b.dev).collect::<Vec<_>>(),
+        [BootDevice::Cdrom, BootDevice::Hd]
+    );
+    assert_eq!(
+        def.os.loader.as_ref().unwrap().path.as_deref(),
+        Some("/usr/share/OVMF/OVMF_CODE.fd")
+    );
     let f = def.features.as_ref().unwrap();
     assert!(f.acpi.is_some() && f.apic.is_some() && f.pae.is_none());
     assert_eq!(f.vmport.as_ref().unwrap().state, Some(OnOff::Off));
-    assert_eq!(def.cpu.as_ref().unwrap().topology.as_ref().unwrap().threads, 2);
+    assert_eq!(
+        def.cpu.as_ref().unwrap().topology.as_ref().unwrap().threads,
+        2
+    );
     assert_eq!(def.clock.as_ref().unwrap().timers.len(), 3);
     assert_eq!(def.on_crash, Some(LifecycleAction::CoredumpRestart));
-    let controllers = def.devices().iter().filter(|d| matches!(d, Device::Controller(_))).count();
+    let controllers = def
+        .devices()
+        .iter()
+        .filter(|d| matches!(d, Device::Controller(_)))
+        .count();
     assert_eq!(controllers, 4);
-    let Some(Device::Console(con)) = def.devices().iter().find(|d| matches!(d, Device::Console(_))) else {
+    let Some(Device::Console(con)) = def
+        .devices()
+        .iter()
+        .find(|d| matches!(d, Device::Console(_)))
+    else {
         panic!()
     };
     assert_eq!(con.tty.as_deref(), Some("/dev/pts/4"));
-    assert_eq!(con.target.as_ref().unwrap().target_type.as_deref(), Some("serial"));
+    assert_eq!(
+        con.target.as_ref().unwrap().target_type.as_deref(),
+        Some("serial")
+    );
 }
 
 #[test]
@@ -185,9 +267,19 @@ fn fill_defaults_like_libvirt_define() {
     assert_eq!(def.current_memory, Some(Memory::from_kib(1024)));
     assert_eq!(
         def.vcpu,
-        Some(Vcpu { placement: Some(VcpuPlacement::Static), cpuset: None, current: None, count: 1 })
+        Some(Vcpu {
+            placement: Some(VcpuPlacement::Static),
+            cpuset: None,
+            current: None,
+            count: 1
+        })
     );
-    assert_eq!(def.os.boot, vec![Boot { dev: BootDevice::Hd }]);
+    assert_eq!(
+        def.os.boot,
+        vec![Boot {
+            dev: BootDevice::Hd
+        }]
+    );
     assert_eq!(def.clock.as_ref().unwrap().offset, ClockOffset::Utc);
     assert_eq!(def.on_poweroff, Some(LifecycleAction::Destroy));
     assert_eq!(def.on_reboot, Some(LifecycleAction::Restart));
@@ -223,10 +315,18 @@ fn fill_defaults_keeps_explicit_values() {
     )
     .unwrap();
     def.fill_defaults();
-    assert_eq!(def.uuid.unwrap().to_string(), "1ccfd97d-5eb4-478a-bbe6-88d254c16db7");
+    assert_eq!(
+        def.uuid.unwrap().to_string(),
+        "1ccfd97d-5eb4-478a-bbe6-88d254c16db7"
+    );
     assert_eq!(def.current_memory_kib(), 2048);
     assert_eq!((def.max_vcpus(), def.current_vcpus()), (2, 1));
-    assert_eq!(def.os.boot, vec![Boot { dev: BootDevice::Network }]);
+    assert_eq!(
+        def.os.boot,
+        vec![Boot {
+            dev: BootDevice::Network
+        }]
+    );
     assert_eq!(def.on_poweroff, Some(LifecycleAction::Preserve));
     assert_eq!(def.on_reboot, Some(LifecycleAction::Destroy));
     assert_eq!(def.on_crash, Some(LifecycleAction::RenameRestart));
@@ -259,7 +359,11 @@ fn programmatic_construction_serialises() {
         vcpu: None,
         os: Os {
             firmware: None,
-            os_type: OsTypeElement { arch: Some("x86_64".into()), machine: None, value: OsType::Hvm },
+            os_type: OsTypeElement {
+                arch: Some("x86_64".into()),
+                machine: None,
+                value: OsType::Hvm,
+            },
             loader: None,
             nvram: None,
             kernel: Some("/boot/vmlinuz".into()),
@@ -273,7 +377,10 @@ fn programmatic_construction_serialises() {
             boot_menu: None,
             smbios: None,
         },
-        features: Some(Features { acpi: Some(Empty {}), ..Features::default() }),
+        features: Some(Features {
+            acpi: Some(Empty {}),
+            ..Features::default()
+        }),
         cpu: None,
         clock: None,
         on_poweroff: None,
@@ -291,11 +398,54 @@ fn programmatic_construction_serialises() {
                     alias: None,
                     address: None,
                 }),
-                Device::Memballoon(Memballoon { model: "none".into(), ..Memballoon::default() }),
+                Device::Memballoon(Memballoon {
+                    model: "none".into(),
+                    ..Memballoon::default()
+                }),
             ],
         }),
     };
     let out = def.to_xml().unwrap();
     assert_eq!(DomainDef::from_xml(&out).unwrap(), def);
-    assert!(out.contains("<title>a &lt;title&gt; &amp; more</title>"), "{out}");
+    assert!(
+        out.contains("<title>a &lt;title&gt; &amp; more</title>"),
+        "{out}"
+    );
+}
+
+/// `define-output-libvirt.xml` is what libvirt 9's test driver returned (inactive XML)
+/// after `defineXML(define-input.xml)` on this machine; `fill_defaults` must agree.
+#[test]
+fn fill_defaults_matches_libvirt_define() {
+    let mut def = DomainDef::from_xml(&fixture("define-input.xml")).unwrap();
+    def.fill_defaults();
+    let libvirt = fixture("define-output-libvirt.xml");
+    assert_eq!(tree(&def.to_xml().unwrap()), tree(&libvirt));
+    assert_eq!(def, DomainDef::from_xml(&libvirt).unwrap());
+}
+
+#[test]
+fn repeated_children_need_not_be_adjacent() {
+    let def = DomainDef::from_xml(
+        "<domain type='kvm'><name>x</name><memory unit='KiB'>1024</memory>\
+         <os><boot dev='network'/><type>hvm</type><boot dev='hd'/></os>\
+         <clock offset='utc'><timer name='rtc'/><timer name='pit'/></clock></domain>",
+    )
+    .unwrap();
+    assert_eq!(
+        def.os.boot.iter().map(|b| b.dev).collect::<Vec<_>>(),
+        [BootDevice::Network, BootDevice::Hd]
+    );
+    let again = DomainDef::from_xml(&def.to_xml().unwrap()).unwrap();
+    assert_eq!(again, def);
+}
+
+#[test]
+fn duplicate_singletons_are_errors() {
+    let e = DomainDef::from_xml(
+        "<domain type='kvm'><name>x</name><name>y</name><memory>1</memory><os><type>hvm</type></os></domain>",
+    )
+    .unwrap_err();
+    assert_eq!(e.libvirt_code(), 27);
+    assert!(e.to_string().contains("duplicate field `name`"), "{e}");
 }

@@ -27,13 +27,23 @@ fn unit_conversion_table() {
         ("P", 1, 1 << 50, 1 << 40, "PiB"),
         ("PB", 1, 1_000_000_000_000_000, 976_562_500_000, "PB"),
         ("E", 1, 1 << 60, 1 << 50, "EiB"),
-        ("EB", 1, 1_000_000_000_000_000_000, 976_562_500_000_000, "EB"),
+        (
+            "EB",
+            1,
+            1_000_000_000_000_000_000,
+            976_562_500_000_000,
+            "EB",
+        ),
         ("eib", 15, 15 << 60, 15 << 50, "EiB"),
     ];
     for &(unit, value, bytes, kib, canonical) in table {
         let u: MemoryUnit = unit.parse().unwrap_or_else(|e| panic!("{unit}: {e}"));
         assert_eq!(u.as_str(), canonical, "{unit}");
-        let m = Memory { unit: u, dump_core: None, value };
+        let m = Memory {
+            unit: u,
+            dump_core: None,
+            value,
+        };
         assert_eq!(m.bytes(), Some(bytes), "{value} {unit} in bytes");
         assert_eq!(m.kib(), kib, "{value} {unit} in KiB");
 
@@ -46,7 +56,10 @@ fn unit_conversion_table() {
         assert_eq!(def.memory_kib(), kib, "{value} {unit}");
         assert_eq!(def.current_memory_kib(), kib);
         let out = def.to_xml().unwrap();
-        assert!(out.contains(&format!("<memory unit=\"{canonical}\">{value}</memory>")), "{out}");
+        assert!(
+            out.contains(&format!("<memory unit=\"{canonical}\">{value}</memory>")),
+            "{out}"
+        );
     }
 }
 
@@ -58,7 +71,11 @@ fn missing_unit_means_kib_and_is_written_explicitly() {
     .unwrap();
     assert_eq!(def.memory.unit, MemoryUnit::KiB);
     assert_eq!(def.memory_kib(), 2048);
-    assert!(def.to_xml().unwrap().contains("<memory unit=\"KiB\">2048</memory>"));
+    assert!(
+        def.to_xml()
+            .unwrap()
+            .contains("<memory unit=\"KiB\">2048</memory>")
+    );
 }
 
 #[test]
@@ -70,11 +87,19 @@ fn invalid_units_rejected() {
 
 #[test]
 fn overflow_detection() {
-    let m = Memory { unit: MemoryUnit::EiB, dump_core: None, value: 16 };
+    let m = Memory {
+        unit: MemoryUnit::EiB,
+        dump_core: None,
+        value: 16,
+    };
     assert_eq!(m.bytes(), None);
     assert_eq!(m.kib(), 16 << 50); // still representable in KiB
     assert!(m.check_overflow().is_err());
-    let m = Memory { unit: MemoryUnit::EiB, dump_core: None, value: 15 };
+    let m = Memory {
+        unit: MemoryUnit::EiB,
+        dump_core: None,
+        value: 15,
+    };
     assert!(m.check_overflow().is_ok());
 }
 

@@ -10,7 +10,10 @@ use rvirt_conf::DomainDef;
 
 /// Runs `virt-xml-validate FILE domain`; `None` when the tool is not installed.
 fn virt_xml_validate(label: &str, xml: &str) -> Option<Result<(), String>> {
-    let found = Command::new("virt-xml-validate").arg("--help").output().is_ok();
+    let found = Command::new("virt-xml-validate")
+        .arg("--help")
+        .output()
+        .is_ok();
     if !found {
         if std::env::var_os("CI").is_some() {
             panic!("virt-xml-validate is required when CI is set");
@@ -78,12 +81,26 @@ fn minimal_domain_with_defaults_validates() {
 
 #[test]
 fn unit_spellings_validate() {
-    for unit in ["b", "bytes", "k", "KB", "KiB", "m", "MB", "MiB", "G", "GB", "t", "TiB"] {
+    for unit in [
+        "b", "bytes", "k", "KB", "KiB", "m", "MB", "MiB", "G", "GB", "t", "TiB",
+    ] {
         let def = DomainDef::from_xml(&format!(
             "<domain type='test'><name>u</name><memory unit='{unit}'>1</memory>\
              <currentMemory unit='{unit}'>1</currentMemory><os><type>hvm</type></os></domain>"
         ))
         .unwrap();
         assert_valid(&format!("unit-{unit}"), &def.to_xml().unwrap());
+    }
+}
+
+/// Guards against a validator that accepts everything (or a skip that hides failures).
+#[test]
+fn harness_rejects_schema_invalid_xml() {
+    let bad = "<domain type='kvm'><name>x</name><os><type>hvm</type></os><bogus/></domain>";
+    if let Some(result) = virt_xml_validate("invalid", bad) {
+        assert!(
+            result.is_err(),
+            "virt-xml-validate accepted an unknown element"
+        );
     }
 }

@@ -104,4 +104,6 @@ pub const FIXTURES: &[&str] = &[
     "qemu-headless.xml",
     "lxc-container.xml",
     "qemu-full.xml",
+    "define-input.xml",
+    "define-output-libvirt.xml",
 ];
