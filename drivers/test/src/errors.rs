@@ -1,0 +1,82 @@
+//! Error constructors with the codes and error domains libvirt's test driver reports
+//! (checked against libvirt 9.0 through python3-libvirt).
+
+use rvirt_core::conf::ConfError;
+use rvirt_core::driver::DomainRef;
+use rvirt_core::{Error, ErrorCode, ErrorDomain};
+
+/// `VIR_ERR_NO_DOMAIN` for a lookup by name, id or UUID that matched nothing.
+pub(crate) fn no_domain(what: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorCode::NoDomain,
+        ErrorDomain::Test,
+        format!("no domain with matching {what}"),
+    )
+}
+
+/// `VIR_ERR_NO_DOMAIN` for a handle whose domain is gone.
+pub(crate) fn domain_gone(dom: &DomainRef) -> Error {
+    Error::new(
+        ErrorCode::NoDomain,
+        ErrorDomain::Test,
+        format!(
+            "no domain with matching uuid '{}' ({})",
+            dom.uuid.hyphenated(),
+            dom.name
+        ),
+    )
+}
+
+/// `VIR_ERR_INTERNAL_ERROR` in the test domain: what the test driver raises for
+/// suspend/resume/shutdown/create in the wrong state.
+pub(crate) fn internal(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::InternalError, ErrorDomain::Test, message)
+}
+
+/// `VIR_ERR_OPERATION_INVALID` raised by libvirt's generic domain checks.
+pub(crate) fn not_running() -> Error {
+    Error::new(
+        ErrorCode::OperationInvalid,
+        ErrorDomain::Domain,
+        "domain is not running",
+    )
+}
+
+/// `VIR_ERR_OPERATION_INVALID` for starting an already active domain from XML.
+pub(crate) fn already_active(name: &str) -> Error {
+    Error::new(
+        ErrorCode::OperationInvalid,
+        ErrorDomain::Domain,
+        format!("domain '{name}' is already active"),
+    )
+}
+
+/// `VIR_ERR_OPERATION_FAILED`: a definition clashes with an existing domain.
+pub(crate) fn clash(message: String) -> Error {
+    Error::new(ErrorCode::OperationFailed, ErrorDomain::Domain, message)
+}
+
+/// `VIR_ERR_INVALID_ARG` for flags this driver does not know (libvirt's `virCheckFlags`).
+pub(crate) fn check_flags(flags: u32, known: u32, function: &str) -> Result<(), Error> {
+    let unknown = flags & !known;
+    if unknown != 0 {
+        return Err(Error::new(
+            ErrorCode::InvalidArg,
+            ErrorDomain::Test,
+            format!("unsupported flags (0x{unknown:x}) in function {function}"),
+        ));
+    }
+    Ok(())
+}
+
+/// `VIR_ERR_XML_ERROR` in the test domain: a bad node file.
+pub(crate) fn node_xml(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::XmlError, ErrorDomain::Test, message)
+}
+
+/// Maps a domain XML error to an rvirt error with the code and domain libvirt reports.
+pub fn conf_error(e: &ConfError) -> Error {
+    let code = ErrorCode::from_raw(e.libvirt_code()).unwrap_or(ErrorCode::InternalError);
+    let domain = ErrorDomain::from_raw(e.libvirt_domain()).unwrap_or(ErrorDomain::Domain);
+    Error::new(code, domain, e.detail())
+}

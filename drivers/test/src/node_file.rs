@@ -1,0 +1,257 @@
+//! Loading a `test:///ABSOLUTE/PATH.xml` node description into a fresh [`World`].
+//!
+//! The root `<node>` holds `<cpu>` and `<memory>` host facts and `<domain>`, `<network>`,
+//! `<pool>` and `<interface>` objects, each inline or as `<domain file="rel.xml"/>`
+//! (resolved against the node file's directory). Domains may carry the test namespace's
+//! `<test:runstate>` (a `virDomainState` number, default running) and
+//! `<test:transient/>`.
+
+use std::path::{Path, PathBuf};
+
+use rvirt_core::api::{
+    CrashedReason, DomainState, PausedReason, RunningReason, ShutdownReason, ShutoffReason,
+    StateReason,
+};
+use rvirt_core::conf::DomainDef;
+use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
+
+use crate::errors::{self, conf_error, node_xml};
+use crate::inventory::{HostInterface, Inventory, Network, StoragePool};
+use crate::state::{DomainObj, World};
+use crate::world_default;
+use crate::xml::{self, Element, TEST_NS};
+
+/// Reads a file, reporting a missing or unreadable one the way libvirt does.
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path)
+        .map_err(|_| node_xml(format!("failed to parse xml document '{}'", path.display())))
+}
+
+/// The XML text of a node child: inline, or the file its `file` attribute names.
+fn child_source(el: &Element, src: &str, dir: &Path) -> Result<(String, String)> {
+    match el.attr("file") {
+        Some(file) => {
+            let path: PathBuf = dir.join(file);
+            Ok((read(&path)?, path.display().to_string()))
+        }
+        None => Ok((src[el.start..el.end].to_string(), String::new())),
+    }
+}
+
+fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T> {
+    text.trim()
+        .parse()
+        .map_err(|_| node_xml(format!("invalid node {what} value '{}'", text.trim())))
+}
+
+/// A state with reason "unknown", as libvirt gives preloaded domains.
+fn state_of(state: DomainState) -> StateReason {
+    match state {
+        DomainState::NoState => StateReason::NoState,
+        DomainState::Running => StateReason::Running(RunningReason::Unknown),
+        DomainState::Blocked => StateReason::Blocked,
+        DomainState::Paused => StateReason::Paused(PausedReason::Unknown),
+        DomainState::Shutdown => StateReason::Shutdown(ShutdownReason::Unknown),
+        DomainState::Shutoff => StateReason::Shutoff(ShutoffReason::Unknown),
+        DomainState::Crashed => StateReason::Crashed(CrashedReason::Unknown),
+        DomainState::PmSuspended => StateReason::PmSuspended,
+    }
+}
+
+fn load_node_info(root: &Element, world: &mut World) -> Result<()> {
+    let node = &mut world.node;
+    if let Some(cpu) = root.child("cpu") {
+        if let Some(v) = cpu.child_text("nodes") {
+            node.nodes = number(v, "cpu nodes")?;
+        }
+        if let Some(v) = cpu.child_text("sockets") {
+            node.sockets = number(v, "cpu sockets")?;
+        }
+        if let Some(v) = cpu.child_text("cores") {
+            node.cores = number(v, "cpu cores")?;
+        }
+        if let Some(v) = cpu.child_text("threads") {
+            node.threads = number(v, "cpu threads")?;
+        }
+        node.cpus = node.nodes * node.sockets * node.cores * node.threads;
+        if let Some(v) = cpu.child_text("active") {
+            let active: u32 = number(v, "active cpu")?;
+            if active <= node.cpus {
+                node.cpus = active;
+            }
+        }
+        if let Some(v) = cpu.child_text("mhz") {
+            node.mhz = number(v, "cpu mhz")?;
+        }
+        if let Some(v) = cpu.child_text("model") {
+            node.model = v.to_string();
+        }
+    }
+    if let Some(v) = root.child_text("memory") {
+        node.memory_kib = number(v, "memory")?;
+    }
+    Ok(())
+}
+
+fn load_domain(
+    el: &Element,
+    src: &str,
+    dir: &Path,
+    path: &str,
+    prefixes: &[String],
+    world: &mut World,
+) -> Result<()> {
+    let (text, name) = child_source(el, src, dir)?;
+    let source_name = if name.is_empty() { path } else { &name };
+    let (clean, ext) = xml::strip_test_namespace(&text, source_name, prefixes)?;
+    let mut def = DomainDef::from_xml(&clean).map_err(|e| conf_error(&e))?;
+    def.fill_defaults();
+    let state = match ext.runstate.as_deref().map(str::trim) {
+        None => DomainState::Running,
+        Some(raw) => raw
+            .parse::<i32>()
+            .ok()
+            .and_then(DomainState::from_raw)
+            .ok_or_else(|| node_xml(format!("runstate '{raw}' out of range'")))?,
+    };
+    if ext.transient && state == DomainState::Shutoff {
+        return Err(node_xml("transient domain cannot have runstate 'shutoff'"));
+    }
+    if ext.has_managed_save && state != DomainState::Shutoff {
+        return Err(node_xml(
+            "domain with managed save image must have runstate 'shutoff'",
+        ));
+    }
+    let uuid = def.uuid.unwrap_or_default();
+    if let Some(existing) = world.uuid_of_name(&def.name) {
+        return Err(errors::clash(format!(
+            "domain '{}' already exists with uuid {}",
+            def.name,
+            existing.hyphenated()
+        )));
+    }
+    if let Some(existing) = world.get(&uuid) {
+        return Err(errors::clash(format!(
+            "domain '{}' is already defined with uuid {}",
+            existing.def.name,
+            uuid.hyphenated()
+        )));
+    }
+    let obj = DomainObj::new(def, state_of(state), !ext.transient);
+    let uuid = world.insert(obj);
+    if state.is_active() {
+        world.assign_id(&uuid);
+    }
+    Ok(())
+}
+
+fn parse_uuid(el: &Element) -> Result<Uuid> {
+    match el.child_text("uuid") {
+        Some(u) => Uuid::parse_str(u).map_err(|_| {
+            Error::new(
+                ErrorCode::InternalError,
+                ErrorDomain::Test,
+                format!("malformed uuid element '{u}'"),
+            )
+        }),
+        None => Ok(Uuid::new_v4()),
+    }
+}
+
+fn required_name<'a>(el: &'a Element, what: &str) -> Result<&'a str> {
+    el.child_text("name")
+        .or_else(|| el.attr("name"))
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| node_xml(format!("{what} has no name")))
+}
+
+fn load_inventory_item(
+    el: &Element,
+    src: &str,
+    dir: &Path,
+    path: &str,
+    inv: &mut Inventory,
+) -> Result<()> {
+    let (text, name) = child_source(el, src, dir)?;
+    let source_name = if name.is_empty() { path } else { &name };
+    let tree = xml::parse_tree(&text, source_name)?;
+    match el.name.as_str() {
+        "network" => inv.networks.push(Network {
+            name: required_name(&tree, "network")?.to_string(),
+            uuid: parse_uuid(&tree)?,
+            bridge: tree
+                .child("bridge")
+                .and_then(|b| b.attr("name"))
+                .map(str::to_string),
+            active: true,
+            persistent: true,
+            autostart: false,
+            xml: text,
+        }),
+        "pool" => {
+            let bytes = |what: &str| -> Result<u64> {
+                tree.child_text(what).map_or(Ok(0), |v| number(v, what))
+            };
+            inv.pools.push(StoragePool {
+                name: required_name(&tree, "pool")?.to_string(),
+                uuid: parse_uuid(&tree)?,
+                pool_type: tree.attr("type").unwrap_or("dir").to_string(),
+                path: tree
+                    .child("target")
+                    .and_then(|t| t.child_text("path"))
+                    .map(str::to_string),
+                capacity: bytes("capacity")?,
+                allocation: bytes("allocation")?,
+                available: bytes("available")?,
+                active: true,
+                xml: text,
+            });
+        }
+        _ => inv.interfaces.push(HostInterface {
+            name: required_name(&tree, "interface")?.to_string(),
+            mac: tree
+                .child("mac")
+                .and_then(|m| m.attr("address"))
+                .map(str::to_string),
+            active: true,
+            xml: text,
+        }),
+    }
+    Ok(())
+}
+
+/// Builds a world from the node file at `path` (absolute).
+pub(crate) fn load(path: &Path) -> Result<World> {
+    let src = read(path)?;
+    let shown = path.display().to_string();
+    let root = xml::parse_tree(&src, &shown)?;
+    if root.name != "node" {
+        return Err(Error::new(
+            ErrorCode::XmlError,
+            ErrorDomain::Xml,
+            format!("expecting root element of 'node', not '{}'", root.name),
+        ));
+    }
+    let dir = path.parent().unwrap_or(Path::new("/"));
+    let prefixes: Vec<String> = root
+        .attrs
+        .iter()
+        .filter(|(k, v)| k.starts_with("xmlns:") && v == TEST_NS)
+        .map(|(k, _)| k["xmlns:".len()..].to_string())
+        .chain(std::iter::once("test".to_string()))
+        .collect();
+    let mut world = World::new(world_default::node_info(), Inventory::default());
+    load_node_info(&root, &mut world)?;
+    let mut inventory = Inventory::default();
+    for el in &root.children {
+        match el.name.as_str() {
+            "domain" => load_domain(el, &src, dir, &shown, &prefixes, &mut world)?,
+            "network" | "pool" | "interface" => {
+                load_inventory_item(el, &src, dir, &shown, &mut inventory)?
+            }
+            _ => {}
+        }
+    }
+    world.inventory = inventory;
+    Ok(world)
+}
