@@ -10,7 +10,7 @@ use rvirt_core::{Connect, ErrorCode, ErrorDomain};
 
 const NS: &str = "xmlns:test='http://libvirt.org/schemas/domain/test/1.0'";
 
-fn node_file(tag: &str, body: &str) -> (std::path::PathBuf, String) {
+fn node_file(tag: &str, body: &str) -> (TempDir, String) {
     let dir = temp_dir(tag);
     let path = dir.join("node.xml");
     std::fs::write(&path, body).unwrap();
@@ -129,9 +129,12 @@ fn empty_node_uses_default_figures() {
 fn bad_files_fail_with_libvirt_codes() {
     rvirt_driver_test::register().unwrap();
     let check = |body: Option<&str>, code: i32, domain: ErrorDomain| {
-        let uri = match body {
-            Some(b) => node_file("bad", b).1,
-            None => "test:///nonexistent/rvirt/node.xml".to_string(),
+        let (_keep, uri) = match body {
+            Some(b) => {
+                let (dir, uri) = node_file("bad", b);
+                (Some(dir), uri)
+            }
+            None => (None, "test:///nonexistent/rvirt/node.xml".to_string()),
         };
         let e = Connect::open(&uri).unwrap_err();
         assert_eq!(

@@ -95,8 +95,24 @@ pub fn of(seen: &Seen, name: &str) -> Vec<(i32, i32)> {
 }
 
 /// A fresh temporary directory.
-pub fn temp_dir(tag: &str) -> PathBuf {
+pub fn temp_dir(tag: &str) -> TempDir {
     let d = std::env::temp_dir().join(unique(&format!("rvirt-test-{tag}")));
     std::fs::create_dir_all(&d).expect("mkdir");
-    d
+    TempDir(d)
+}
+
+/// A directory removed (with its contents) when dropped.
+pub struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
