@@ -16,10 +16,8 @@ fn xml_errors_carry_libvirt_codes() {
     assert!(e.message().contains("Memory size must be specified"), "{e}");
     let e = err("<network><name>x</name></network>");
     assert_eq!(e.code(), ErrorCode::XmlError);
-    let e = err(
-        "<domain type='kvm'><name>x</name><memory>1024</memory>\
-         <os><type>hvm</type></os><frobnicate/></domain>",
-    );
+    let e = err("<domain type='kvm'><name>x</name><memory>1024</memory>\
+         <os><type>hvm</type></os><frobnicate/></domain>");
     assert_eq!(e.code().as_raw(), 67);
     assert!(e.message().contains("frobnicate"), "{e}");
 }

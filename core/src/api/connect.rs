@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use uuid::Uuid;
 
-use super::{Domain, DomainEvent, DomainEventId, ListFlags, NodeInfo};
+use super::{
+    Domain, DomainEvent, DomainEventId, HostInterface, ListFlags, Network, NodeInfo, StoragePool,
+};
 use crate::driver::{DomainRef, DriverConnection, EventSink, OpenContext, find_driver};
 use crate::event::{self, SharedLoop};
 use crate::uri::Uri;
@@ -224,6 +226,36 @@ impl Connect {
     /// Host capabilities XML.
     pub fn capabilities(&self) -> Result<String> {
         self.driver()?.capabilities()
+    }
+
+    /// The node's virtual networks (`virConnectListAllNetworks`).
+    pub fn list_all_networks(&self) -> Result<Vec<Network>> {
+        self.driver()?.list_networks()
+    }
+
+    /// A network by name (`virNetworkLookupByName`).
+    pub fn lookup_network_by_name(&self, name: &str) -> Result<Network> {
+        self.driver()?.lookup_network_by_name(name)
+    }
+
+    /// The node's storage pools (`virConnectListAllStoragePools`).
+    pub fn list_all_storage_pools(&self) -> Result<Vec<StoragePool>> {
+        self.driver()?.list_storage_pools()
+    }
+
+    /// A storage pool by name (`virStoragePoolLookupByName`).
+    pub fn lookup_storage_pool_by_name(&self, name: &str) -> Result<StoragePool> {
+        self.driver()?.lookup_storage_pool_by_name(name)
+    }
+
+    /// The node's host interfaces (`virConnectListAllInterfaces`).
+    pub fn list_all_interfaces(&self) -> Result<Vec<HostInterface>> {
+        self.driver()?.list_interfaces()
+    }
+
+    /// A host interface by name (`virInterfaceLookupByName`).
+    pub fn lookup_interface_by_name(&self, name: &str) -> Result<HostInterface> {
+        self.driver()?.lookup_interface_by_name(name)
     }
 
     fn wrap(&self, r: DomainRef) -> Domain {

@@ -4,6 +4,7 @@ mod connect;
 mod domain;
 mod events;
 mod flags;
+mod inventory;
 mod numbered;
 mod state;
 
@@ -15,6 +16,7 @@ pub use events::{
     ResumedDetail, ShutdownDetail, StartedDetail, StoppedDetail, SuspendedDetail, UndefinedDetail,
 };
 pub use flags::ListFlags;
+pub use inventory::{HostInterface, Network, StoragePool};
 pub use state::{
     CrashedReason, DomainInfo, DomainState, NodeInfo, PausedReason, RunningReason, ShutdownReason,
     ShutoffReason, StateReason,

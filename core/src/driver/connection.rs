@@ -1,6 +1,8 @@
 //! [`DriverConnection`]: one open connection of a driver, and [`DomainRef`].
 
-use crate::api::{DomainInfo, ListFlags, NodeInfo, StateReason};
+use crate::api::{
+    DomainInfo, HostInterface, ListFlags, Network, NodeInfo, StateReason, StoragePool,
+};
 use crate::{Error, ErrorDomain, Result};
 use uuid::Uuid;
 
@@ -120,6 +122,30 @@ pub trait DriverConnection: Send + Sync {
     /// Sets autostart.
     fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()> {
         unsupported("virDomainSetAutostart")
+    }
+    /// The node's virtual networks.
+    fn list_networks(&self) -> Result<Vec<Network>> {
+        unsupported("virConnectListAllNetworks")
+    }
+    /// A network by name (`VIR_ERR_NO_NETWORK` when there is none).
+    fn lookup_network_by_name(&self, name: &str) -> Result<Network> {
+        unsupported("virNetworkLookupByName")
+    }
+    /// The node's storage pools.
+    fn list_storage_pools(&self) -> Result<Vec<StoragePool>> {
+        unsupported("virConnectListAllStoragePools")
+    }
+    /// A storage pool by name (`VIR_ERR_NO_STORAGE_POOL` when there is none).
+    fn lookup_storage_pool_by_name(&self, name: &str) -> Result<StoragePool> {
+        unsupported("virStoragePoolLookupByName")
+    }
+    /// The node's host interfaces.
+    fn list_interfaces(&self) -> Result<Vec<HostInterface>> {
+        unsupported("virConnectListAllInterfaces")
+    }
+    /// A host interface by name (`VIR_ERR_NO_INTERFACE` when there is none).
+    fn lookup_interface_by_name(&self, name: &str) -> Result<HostInterface> {
+        unsupported("virInterfaceLookupByName")
     }
     /// Called when the first callback for `id` is registered on this connection
     /// (`wanted` true) and when the last one goes (`false`). Remote drivers use it to

@@ -71,41 +71,35 @@ impl TestConnection {
     fn read<T>(&self, f: impl FnOnce(&World) -> Result<T>) -> Result<T> {
         f(&self.shared.read())
     }
-
-    /// Virtual networks.
-    pub fn networks(&self) -> Vec<Network> {
-        self.shared.read().inventory.networks.clone()
-    }
-
-    /// A network by name; `VIR_ERR_NO_NETWORK` (43) if there is none.
-    pub fn network_by_name(&self, name: &str) -> Result<Network> {
-        self.shared.read().inventory.network(name)
-    }
-
-    /// Storage pools.
-    pub fn storage_pools(&self) -> Vec<StoragePool> {
-        self.shared.read().inventory.pools.clone()
-    }
-
-    /// A storage pool by name; `VIR_ERR_NO_STORAGE_POOL` (49) if there is none.
-    pub fn storage_pool_by_name(&self, name: &str) -> Result<StoragePool> {
-        self.shared.read().inventory.pool(name)
-    }
-
-    /// Host interfaces.
-    pub fn interfaces(&self) -> Vec<HostInterface> {
-        self.shared.read().inventory.interfaces.clone()
-    }
-
-    /// A host interface by name; `VIR_ERR_NO_INTERFACE` (57) if there is none.
-    pub fn interface_by_name(&self, name: &str) -> Result<HostInterface> {
-        self.shared.read().inventory.interface(name)
-    }
 }
 
 impl DriverConnection for TestConnection {
     fn hypervisor_type(&self) -> &str {
         "TEST"
+    }
+
+    fn list_networks(&self) -> Result<Vec<Network>> {
+        Ok(self.shared.read().inventory.networks.clone())
+    }
+
+    fn lookup_network_by_name(&self, name: &str) -> Result<Network> {
+        self.shared.read().inventory.network(name)
+    }
+
+    fn list_storage_pools(&self) -> Result<Vec<StoragePool>> {
+        Ok(self.shared.read().inventory.pools.clone())
+    }
+
+    fn lookup_storage_pool_by_name(&self, name: &str) -> Result<StoragePool> {
+        self.shared.read().inventory.pool(name)
+    }
+
+    fn list_interfaces(&self) -> Result<Vec<HostInterface>> {
+        Ok(self.shared.read().inventory.interfaces.clone())
+    }
+
+    fn lookup_interface_by_name(&self, name: &str) -> Result<HostInterface> {
+        self.shared.read().inventory.interface(name)
     }
 
     fn hostname(&self) -> Result<String> {

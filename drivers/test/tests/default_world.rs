@@ -97,33 +97,33 @@ fn capabilities_validate_against_libvirt_schema() {
 #[test]
 fn inventory_is_listed() {
     rvirt_driver_test::register().unwrap();
-    let uri = rvirt_core::uri::Uri::parse("test:///default").unwrap();
-    let conn =
-        rvirt_driver_test::TestConnection::open(&uri, rvirt_core::driver::EventSink::detached())
-            .unwrap();
-    let net = conn.network_by_name("default").unwrap();
+    let conn = Connect::open("test:///default").unwrap();
+    let net = conn.lookup_network_by_name("default").unwrap();
     assert_eq!(net.uuid.to_string(), "dd8fe884-6c02-601e-7551-cca97df1c5df");
     assert_eq!(net.bridge.as_deref(), Some("virbr0"));
     assert!(net.active && net.persistent && !net.autostart);
-    assert_eq!(conn.networks().len(), 1);
-    let pool = conn.storage_pool_by_name("default-pool").unwrap();
+    assert_eq!(conn.list_all_networks().unwrap().len(), 1);
+    let pool = conn.lookup_storage_pool_by_name("default-pool").unwrap();
     assert_eq!(pool.capacity, 107_374_182_400);
     assert_eq!(pool.path.as_deref(), Some("/default-pool"));
-    let eth = conn.interface_by_name("eth1").unwrap();
+    let eth = conn.lookup_interface_by_name("eth1").unwrap();
     assert_eq!(eth.mac.as_deref(), Some("aa:bb:cc:dd:ee:ff"));
-    assert_eq!(conn.storage_pools().len(), 1);
-    assert_eq!(conn.interfaces().len(), 1);
-    let e = conn.network_by_name("nope").unwrap_err();
+    assert_eq!(conn.list_all_storage_pools().unwrap().len(), 1);
+    assert_eq!(conn.list_all_interfaces().unwrap().len(), 1);
+    let e = conn.lookup_network_by_name("nope").unwrap_err();
     assert_eq!((e.code().as_raw(), e.domain()), (43, ErrorDomain::Test));
     assert_eq!(
-        conn.storage_pool_by_name("nope")
+        conn.lookup_storage_pool_by_name("nope")
             .unwrap_err()
             .code()
             .as_raw(),
         49
     );
     assert_eq!(
-        conn.interface_by_name("nope").unwrap_err().code().as_raw(),
+        conn.lookup_interface_by_name("nope")
+            .unwrap_err()
+            .code()
+            .as_raw(),
         57
     );
 }
