@@ -298,3 +298,44 @@ fn read_only_connections_refuse_writes_and_unsupported_calls_say_so() {
     assert_eq!(e.code(), ErrorCode::InvalidArg);
     assert_eq!(rw.hypervisor_type().unwrap(), "PROBE");
 }
+
+#[test]
+fn events_emitted_during_dispatch_are_not_stranded() {
+    // Emitters race the dispatcher; every event must arrive without further emits.
+    let (l, conn, sink) = open_probe();
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = count.clone();
+    conn.domain_event_register_any(None, DomainEventId::Lifecycle, move |_, _| {
+        c.fetch_add(1, Ordering::SeqCst);
+    })
+    .unwrap();
+    let runner = {
+        let l = l.clone();
+        std::thread::spawn(move || l.run().unwrap())
+    };
+    const THREADS: usize = 4;
+    const EACH: usize = 5_000;
+    let emitters: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let sink = sink.clone();
+            std::thread::spawn(move || {
+                for i in 0..EACH {
+                    sink.emit(dom("a", 1), DomainEvent::Lifecycle(STARTED));
+                    if i % 64 == 0 {
+                        std::thread::yield_now();
+                    }
+                }
+            })
+        })
+        .collect();
+    for e in emitters {
+        e.join().unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while count.load(Ordering::SeqCst) < THREADS * EACH && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    l.quit();
+    runner.join().unwrap();
+    assert_eq!(count.load(Ordering::SeqCst), THREADS * EACH);
+}

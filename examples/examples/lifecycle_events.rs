@@ -22,7 +22,8 @@ fn wait_for(l: &DefaultLoop, seen: &Arc<Mutex<Vec<Lifecycle>>>, want: usize) {
     let deadline = Instant::now() + Duration::from_secs(5);
     while seen.lock().unwrap().len() < want {
         assert!(Instant::now() < deadline, "event {want} never arrived");
-        l.run_once_timeout(Duration::from_millis(100)).expect("loop iteration");
+        l.run_once_timeout(Duration::from_millis(100))
+            .expect("loop iteration");
     }
 }
 
@@ -34,10 +35,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
-    let callback = conn.domain_event_register_any(
-        None,
-        DomainEventId::Lifecycle,
-        move |dom, ev| {
+    let callback =
+        conn.domain_event_register_any(None, DomainEventId::Lifecycle, move |dom, ev| {
             if let DomainEvent::Lifecycle(lc) = ev {
                 println!(
                     "event: domain '{}' {} ({} {})",
@@ -48,8 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
                 s.lock().unwrap().push(*lc);
             }
-        },
-    )?;
+        })?;
 
     let mut dom = conn.define_xml(XML)?;
     wait_for(&l, &seen, 1);

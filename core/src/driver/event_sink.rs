@@ -218,13 +218,14 @@ impl EventSink {
 
 /// The dispatch timer's body: runs on the loop thread.
 fn dispatch(inner: &Arc<SinkInner>) {
-    let (events, timer) = {
-        let mut st = inner.state();
-        (std::mem::take(&mut st.queue), st.timer)
-    };
+    // Disable first, drain second: an emit that lands in between finds the queue it pushes
+    // to still undrained (we take its event now) or already empty (it re-enables the timer).
+    // The other order could strand an event with the timer off.
+    let timer = inner.state().timer;
     if let (Some(t), Some(l)) = (timer, &inner.event_loop) {
         let _ = l.update_timeout(t, TimerInterval::Disabled);
     }
+    let events = std::mem::take(&mut inner.state().queue);
     let Some(conn) = inner.conn.get().and_then(Weak::upgrade) else {
         return;
     };
