@@ -1,0 +1,103 @@
+//! tokio-adapter specifics beyond the shared conformance suite.
+
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rvirt_core::event::{EventError, EventLoop, Interest, TimerInterval};
+use rvirt_tokio::TokioLoop;
+
+fn eventfd() -> OwnedFd {
+    // SAFETY: eventfd takes no pointers; the result is checked below.
+    let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+    assert!(fd >= 0, "eventfd: {}", std::io::Error::last_os_error());
+    // SAFETY: a fresh descriptor owned by nobody else.
+    unsafe { OwnedFd::from_raw_fd(fd) }
+}
+
+fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn bad_fds_are_typed_errors() {
+    let rt = current_thread();
+    let l = TokioLoop::new(rt.handle().clone());
+    let e = l
+        .add_handle(-1, Interest::READABLE, Box::new(|_, _, _| {}))
+        .unwrap_err();
+    assert!(matches!(e, EventError::BadFd(-1, _)), "{e}");
+    let e = l
+        .add_handle(19_999, Interest::READABLE, Box::new(|_, _, _| {}))
+        .unwrap_err();
+    assert!(matches!(e, EventError::BadFd(19_999, _)), "{e}");
+    let fd = eventfd();
+    let w = l
+        .add_handle(fd.as_raw_fd(), Interest::READABLE, Box::new(|_, _, _| {}))
+        .unwrap();
+    l.remove_handle(w).unwrap();
+}
+
+#[test]
+fn current_takes_the_running_runtime() {
+    let rt = current_thread();
+    let fired = Arc::new(AtomicUsize::new(0));
+    let f = fired.clone();
+    rt.block_on(async move {
+        let l = TokioLoop::current();
+        let t = l
+            .add_timeout(
+                TimerInterval::EveryIteration,
+                Box::new(move |_| {
+                    f.fetch_add(1, Ordering::SeqCst);
+                }),
+            )
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        l.remove_timeout(t).unwrap();
+    });
+    assert!(fired.load(Ordering::SeqCst) >= 1);
+}
+
+#[test]
+fn held_callbacks_wait_and_nothing_is_lost() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let l = TokioLoop::new(rt.handle().clone());
+    let fd = eventfd();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let hold = l.blocking_hold_callbacks();
+    let w = l
+        .add_handle(
+            fd.as_raw_fd(),
+            Interest::READABLE,
+            Box::new(move |_, fd, _| {
+                let mut v = 0u64;
+                // SAFETY: reads at most 8 bytes into a valid u64.
+                unsafe { libc::read(fd, (&mut v as *mut u64).cast(), 8) };
+                c.fetch_add(1, Ordering::SeqCst);
+            }),
+        )
+        .unwrap();
+    let one: u64 = 1;
+    // SAFETY: writes 8 bytes from a valid u64.
+    let n = unsafe { libc::write(fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
+    assert_eq!(n, 8);
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "dispatched while held");
+    drop(hold);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while calls.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "dispatched once released");
+    l.remove_handle(w).unwrap();
+}
