@@ -44,14 +44,14 @@ fn a_reused_fd_number_can_be_watched_again() {
         .add_handle(raw, Interest::NONE, Box::new(|_, _, _| {}))
         .unwrap();
     l.update_handle(stale, Interest::READABLE).unwrap();
-    // The owner closes the fd without removing the watch, and the number is reused.
-    drop(first);
+    // The owner closes the fd without removing the watch and the number is reused by
+    // another file: dup2 does both atomically, so parallel tests cannot take the number.
     let second = eventfd();
-    assert_eq!(
-        second.as_raw_fd(),
-        raw,
-        "the kernel reuses the lowest free number"
-    );
+    // SAFETY: both are open descriptors we own; dup2 replaces the file behind `raw`,
+    // which `first` keeps owning (and closes at the end).
+    let rc = unsafe { libc::dup2(second.as_raw_fd(), raw) };
+    assert_eq!(rc, raw, "dup2: {}", std::io::Error::last_os_error());
+    drop(second);
     let calls = Arc::new(AtomicUsize::new(0));
     let c = calls.clone();
     let fresh = l
