@@ -61,6 +61,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::Instant;
 
 use async_io::{Async, Timer};
+use rvirt_core::event::readiness::pending;
 use rvirt_core::event::{
     EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
@@ -276,43 +277,6 @@ impl Inner {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-/// What `fd` has pending right now among `mask`, plus error and hang-up (zero-timeout poll).
-fn pending(fd: RawFd, mask: Interest) -> Interest {
-    let mut events = 0;
-    if mask.contains(Interest::READABLE) {
-        events |= libc::POLLIN;
-    }
-    if mask.contains(Interest::WRITABLE) {
-        events |= libc::POLLOUT;
-    }
-    let mut pfd = libc::pollfd {
-        fd,
-        events,
-        revents: 0,
-    };
-    // SAFETY: `pfd` is one valid pollfd for the duration of the call; a zero timeout never
-    // blocks; a closed fd is reported as POLLNVAL.
-    let n = unsafe { libc::poll(&mut pfd, 1, 0) };
-    if n <= 0 {
-        return Interest::NONE;
-    }
-    let r = pfd.revents;
-    let mut ready = Interest::NONE;
-    if r & (libc::POLLIN | libc::POLLPRI) != 0 {
-        ready |= Interest::READABLE;
-    }
-    if r & libc::POLLOUT != 0 {
-        ready |= Interest::WRITABLE;
-    }
-    if r & (libc::POLLERR | libc::POLLNVAL) != 0 {
-        ready |= Interest::ERROR;
-    }
-    if r & libc::POLLHUP != 0 {
-        ready |= Interest::HANGUP;
-    }
-    ready
 }
 
 fn check_fd(fd: RawFd) -> Result<(), EventError> {

@@ -55,6 +55,7 @@ use calloop::generic::Generic;
 use calloop::ping::{Ping, make_ping};
 use calloop::timer::{TimeoutAction, Timer};
 use calloop::{LoopHandle, Mode, PostAction, RegistrationToken};
+use rvirt_core::event::readiness::pending;
 use rvirt_core::event::{
     EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
@@ -316,43 +317,6 @@ fn calloop_interest(mask: Interest) -> calloop::Interest {
         readable: mask.contains(Interest::READABLE),
         writable: mask.contains(Interest::WRITABLE),
     }
-}
-
-/// What `fd` has pending right now among `mask`, plus error and hang-up (zero-timeout poll).
-fn pending(fd: RawFd, mask: Interest) -> Interest {
-    let mut events = 0;
-    if mask.contains(Interest::READABLE) {
-        events |= libc::POLLIN;
-    }
-    if mask.contains(Interest::WRITABLE) {
-        events |= libc::POLLOUT;
-    }
-    let mut pfd = libc::pollfd {
-        fd,
-        events,
-        revents: 0,
-    };
-    // SAFETY: `pfd` is one valid pollfd for the duration of the call; a zero timeout never
-    // blocks; a closed fd is reported as POLLNVAL, not as undefined behaviour.
-    let n = unsafe { libc::poll(&mut pfd, 1, 0) };
-    if n <= 0 {
-        return Interest::NONE;
-    }
-    let r = pfd.revents;
-    let mut ready = Interest::NONE;
-    if r & (libc::POLLIN | libc::POLLPRI) != 0 {
-        ready |= Interest::READABLE;
-    }
-    if r & libc::POLLOUT != 0 {
-        ready |= Interest::WRITABLE;
-    }
-    if r & (libc::POLLERR | libc::POLLNVAL) != 0 {
-        ready |= Interest::ERROR;
-    }
-    if r & libc::POLLHUP != 0 {
-        ready |= Interest::HANGUP;
-    }
-    ready
 }
 
 /// The ping callback: makes calloop's sources match the registrations, then frees the

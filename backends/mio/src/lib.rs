@@ -63,7 +63,6 @@
 //! # Ok::<(), EventError>(())
 //! ```
 
-mod sys;
 mod tables;
 
 use std::fmt;
@@ -73,6 +72,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use mio::{Events, Poll, Registry, Token, Waker};
+use rvirt_core::event::readiness;
 use rvirt_core::event::{
     EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
@@ -232,7 +232,7 @@ impl MioLoop {
         };
         let mut ids = Vec::new();
         self.dispatch_timers(timer_limit, &mut ids);
-        if let Err(e) = sys::poll_now(&mut pollfds) {
+        if let Err(e) = readiness::poll_now(&mut pollfds) {
             // Keep the fds for the next iteration rather than losing their readiness.
             let mut t = self.tables();
             for p in &pollfds {
@@ -247,7 +247,7 @@ impl MioLoop {
                 // Not ready (mio reports the next edge), or closed (epoll forgot it).
                 continue;
             }
-            let ready = sys::interest_from_revents(p.revents);
+            let ready = readiness::interest_from_revents(p.revents & !libc::POLLNVAL);
             self.dispatch_fd(p.fd, ready, watch_limit, &mut ids);
             // Level-triggered: check it again next iteration, and dispatch again if the
             // callback left the condition pending.

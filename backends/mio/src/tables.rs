@@ -10,11 +10,10 @@ use std::time::{Duration, Instant};
 
 use mio::unix::SourceFd;
 use mio::{Registry, Token};
+use rvirt_core::event::readiness;
 use rvirt_core::event::{
     EventError, HandleCallback, Interest, TimerCallback, TimerId, TimerInterval, WatchId,
 };
-
-use crate::sys;
 
 /// One fd watch.
 pub(crate) struct Watch {
@@ -194,7 +193,7 @@ impl Tables {
                 continue;
             };
             if let Some(mask) = self.active_mask(slot) {
-                out.push(sys::pollfd(fd, sys::poll_events(mask)));
+                out.push(readiness::pollfd(fd, mask));
             }
             if let Some(slot) = self.fds.get_mut(&fd) {
                 slot.queued = false;

@@ -70,8 +70,6 @@
 //! # Ok::<(), rvirt_core::event::EventError>(())
 //! ```
 
-mod sys;
-
 use std::collections::HashMap;
 use std::fmt;
 use std::future::poll_fn;
@@ -80,6 +78,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
+use rvirt_core::event::readiness;
 use rvirt_core::event::{
     EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
@@ -401,8 +400,8 @@ impl Inner {
         let want_read = mask.contains(Interest::READABLE) || !mask.contains(Interest::WRITABLE);
         let want_write = mask.contains(Interest::WRITABLE);
         for _ in 0..4 {
-            let mut p = [sys::pollfd(fd, sys::poll_events(mask))];
-            if sys::poll_now(&mut p).is_err() {
+            let mut p = [readiness::pollfd(fd, mask)];
+            if readiness::poll_now(&mut p).is_err() {
                 break;
             }
             let revents = p[0].revents;
@@ -410,7 +409,7 @@ impl Inner {
                 // Closed under the watch: wait for it to be removed.
                 return Poll::Pending;
             }
-            if !sys::interest_from_revents(revents).is_empty() {
+            if !readiness::interest_from_revents(revents & !libc::POLLNVAL).is_empty() {
                 return Poll::Ready(true);
             }
             // Idle now: forget the edge that woke us (if any) and wait for the next one.
@@ -457,11 +456,14 @@ impl Inner {
                 return;
             };
             // Check again now that no other callback can run: one may have consumed it.
-            let mut p = [sys::pollfd(fd, sys::poll_events(mask))];
-            if sys::poll_now(&mut p).is_err() || p[0].revents & libc::POLLNVAL != 0 {
+            let mut p = [readiness::pollfd(fd, mask)];
+            if readiness::poll_now(&mut p).is_err() || p[0].revents & libc::POLLNVAL != 0 {
                 return;
             }
-            (entry.ids.clone(), sys::interest_from_revents(p[0].revents))
+            (
+                entry.ids.clone(),
+                readiness::interest_from_revents(p[0].revents),
+            )
         };
         if ready.is_empty() {
             return;

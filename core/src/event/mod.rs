@@ -27,6 +27,7 @@ mod event_loop;
 mod global;
 mod ids;
 mod interest;
+pub mod readiness;
 
 #[cfg(feature = "test-util")]
 pub mod conformance;
