@@ -1,0 +1,329 @@
+//! The QEMU argv for a domain definition (libvirt's `qemu_command.c`, modern form:
+//! `-blockdev`/JSON `-device`, a pre-opened monitor socket passed by fd).
+//!
+//! Only a subset of the domain model is supported; everything else is rejected with
+//! `VIR_ERR_CONFIG_UNSUPPORTED` rather than silently ignored.
+
+mod accel;
+mod chardev;
+mod disk;
+
+pub use accel::{Accel, KVM_DEVICE, choose_accel, kvm_usable};
+pub use disk::disk_name_index;
+
+use std::path::PathBuf;
+
+use rvirt_core::conf::{
+    ClockOffset, ControllerType, Device, DomainDef, DomainType, LifecycleAction, OsType,
+};
+use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
+
+/// The emulator used when `<devices><emulator>` is absent.
+pub const DEFAULT_EMULATOR: &str = "/usr/bin/qemu-system-x86_64";
+
+/// The machine type used when `<os><type machine=…>` is absent and no default was
+/// supplied (QEMU's alias for the newest i440FX machine).
+pub const DEFAULT_MACHINE: &str = "pc";
+
+/// Runtime facts the argv needs besides the definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeOptions {
+    /// Number of the inherited, listening monitor socket in the QEMU process.
+    pub monitor_fd: i32,
+    /// Where QEMU writes its pid (`-pidfile`), if anywhere.
+    pub pidfile: Option<PathBuf>,
+    /// The accelerator (see [`choose_accel`]).
+    pub accel: Accel,
+    /// Machine type used when the definition has none (e.g. from capabilities).
+    pub default_machine: Option<String>,
+}
+
+impl RuntimeOptions {
+    /// Options with the monitor on `monitor_fd`, no pidfile and TCG.
+    pub fn new(monitor_fd: i32) -> RuntimeOptions {
+        RuntimeOptions {
+            monitor_fd,
+            pidfile: None,
+            accel: Accel::Tcg,
+            default_machine: None,
+        }
+    }
+}
+
+/// The emulator binary for `def`: `<emulator>` or [`DEFAULT_EMULATOR`].
+pub fn emulator(def: &DomainDef) -> PathBuf {
+    def.devices()
+        .iter()
+        .find_map(|d| match d {
+            Device::Emulator(p) => Some(PathBuf::from(p.trim())),
+            _ => None,
+        })
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_EMULATOR))
+}
+
+/// A `VIR_ERR_CONFIG_UNSUPPORTED` error in the QEMU domain.
+pub(crate) fn unsupported(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::ConfigUnsupported, ErrorDomain::Qemu, message)
+}
+
+/// Escapes a value for QEMU's `key=value,…` option syntax (`,` becomes `,,`).
+pub fn escape_opt(value: &str) -> String {
+    value.replace(',', ",,")
+}
+
+/// Builds the QEMU arguments (without the binary itself) for `def`.
+///
+/// Errors: `VIR_ERR_CONFIG_UNSUPPORTED` for domain types other than `qemu`/`kvm`,
+/// non-`hvm` OS types, non-x86_64 architectures, and devices or options not supported
+/// yet; `VIR_ERR_INTERNAL_ERROR` for a malformed disk target name.
+pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
+    check_guest(def)?;
+    let mut a = Args::default();
+
+    a.push2(
+        "-name",
+        format!("guest={},debug-threads=on", escape_opt(&def.name)),
+    );
+    a.push("-S");
+
+    let machine = def
+        .os
+        .os_type
+        .machine
+        .clone()
+        .or_else(|| rt.default_machine.clone())
+        .unwrap_or_else(|| DEFAULT_MACHINE.to_owned());
+    let acpi = def.features.as_ref().is_some_and(|f| f.acpi.is_some());
+    a.push2(
+        "-machine",
+        format!(
+            "{},usb=off,dump-guest-core=off,acpi={}",
+            escape_opt(&machine),
+            if acpi { "on" } else { "off" }
+        ),
+    );
+    a.push2("-accel", rt.accel.as_str());
+
+    if let Some(kernel) = &def.os.kernel {
+        a.push2("-kernel", kernel);
+    }
+    if let Some(initrd) = &def.os.initrd {
+        a.push2("-initrd", initrd);
+    }
+    if let Some(cmdline) = &def.os.cmdline {
+        a.push2("-append", cmdline);
+    }
+
+    a.push2("-m", format!("size={}k", def.memory_kib()));
+    a.push2("-smp", smp(def)?);
+    if let Some(uuid) = def.uuid {
+        a.push2("-uuid", uuid.hyphenated().to_string());
+    }
+    a.push("-no-user-config");
+    a.push("-nodefaults");
+    a.push2("-display", "none");
+    a.push2(
+        "-chardev",
+        format!(
+            "socket,id=charmonitor,fd={},server=on,wait=off",
+            rt.monitor_fd
+        ),
+    );
+    a.push2("-mon", "chardev=charmonitor,id=monitor,mode=control");
+    a.push2("-rtc", rtc(def)?);
+    a.push(if reboot_allowed(def) {
+        "-no-shutdown"
+    } else {
+        "-no-reboot"
+    });
+    a.push2("-boot", "strict=on");
+
+    disk::push_disks(def, &machine, &mut a.0)?;
+    chardev::push_serials(def, &mut a.0)?;
+    push_other_devices(def, &mut a.0)?;
+
+    if let Some(pidfile) = &rt.pidfile {
+        a.push2("-pidfile", pidfile.to_string_lossy());
+    }
+    a.push2("-msg", "timestamp=on");
+    Ok(a.0)
+}
+
+#[derive(Default)]
+struct Args(Vec<String>);
+
+impl Args {
+    fn push(&mut self, s: impl Into<String>) {
+        self.0.push(s.into());
+    }
+
+    fn push2(&mut self, opt: &str, value: impl Into<String>) {
+        self.0.push(opt.to_owned());
+        self.0.push(value.into());
+    }
+}
+
+fn check_guest(def: &DomainDef) -> Result<()> {
+    if !matches!(def.domain_type, DomainType::Qemu | DomainType::Kvm) {
+        return Err(unsupported(format!(
+            "emulator does not support virt type '{}'",
+            def.domain_type
+        )));
+    }
+    if def.os.os_type.value != OsType::Hvm {
+        return Err(unsupported(format!(
+            "os type '{}' is not supported by the QEMU driver",
+            def.os.os_type.value
+        )));
+    }
+    match def.os.os_type.arch.as_deref() {
+        None | Some("x86_64") => {}
+        Some(other) => {
+            return Err(unsupported(format!(
+                "architecture '{other}' is not supported yet"
+            )));
+        }
+    }
+    if def.os.loader.is_some() || def.os.nvram.is_some() || def.os.firmware.is_some() {
+        return Err(unsupported(
+            "firmware/loader/nvram configuration is not supported yet",
+        ));
+    }
+    if def
+        .cpu
+        .as_ref()
+        .is_some_and(|c| c.model.is_some() || c.mode.is_some())
+    {
+        return Err(unsupported("CPU model configuration is not supported yet"));
+    }
+    Ok(())
+}
+
+/// `-smp CUR[,maxcpus=MAX],sockets=S,[dies=D,]cores=C,threads=T`.
+fn smp(def: &DomainDef) -> Result<String> {
+    let max = def.max_vcpus();
+    let cur = def.current_vcpus();
+    if max == 0 || cur == 0 || cur > max {
+        return Err(unsupported(format!(
+            "invalid vCPU count: current {cur}, maximum {max}"
+        )));
+    }
+    let mut s = cur.to_string();
+    if cur != max {
+        s.push_str(&format!(",maxcpus={max}"));
+    }
+    match def.cpu.as_ref().and_then(|c| c.topology.as_ref()) {
+        Some(t) => {
+            let dies = t.dies.unwrap_or(1);
+            let clusters = t.clusters.unwrap_or(1);
+            if u64::from(t.sockets)
+                * u64::from(dies)
+                * u64::from(clusters)
+                * u64::from(t.cores)
+                * u64::from(t.threads)
+                != u64::from(max)
+            {
+                return Err(unsupported(format!(
+                    "CPU topology doesn't match maximum vcpu count {max}"
+                )));
+            }
+            s.push_str(&format!(",sockets={}", t.sockets));
+            if dies != 1 {
+                s.push_str(&format!(",dies={dies}"));
+            }
+            if clusters != 1 {
+                s.push_str(&format!(",clusters={clusters}"));
+            }
+            s.push_str(&format!(",cores={},threads={}", t.cores, t.threads));
+        }
+        None => s.push_str(&format!(",sockets={max},cores=1,threads=1")),
+    }
+    Ok(s)
+}
+
+fn rtc(def: &DomainDef) -> Result<String> {
+    let Some(clock) = &def.clock else {
+        return Ok("base=utc".into());
+    };
+    let base = match clock.offset {
+        ClockOffset::Utc => "base=utc",
+        ClockOffset::Localtime => "base=localtime",
+        other => {
+            return Err(unsupported(format!(
+                "clock offset '{other}' is not supported yet"
+            )));
+        }
+    };
+    if !clock.timers.is_empty() {
+        return Err(unsupported("clock timers are not supported yet"));
+    }
+    Ok(base.into())
+}
+
+/// libvirt's `allowReboot`: reboots are disallowed (and `-no-reboot` used) only when
+/// every lifecycle action destroys the domain.
+fn reboot_allowed(def: &DomainDef) -> bool {
+    let destroy = |a: Option<LifecycleAction>, default: LifecycleAction| {
+        matches!(
+            a.unwrap_or(default),
+            LifecycleAction::Destroy | LifecycleAction::CoredumpDestroy
+        )
+    };
+    !(destroy(def.on_reboot, LifecycleAction::Restart)
+        && destroy(def.on_poweroff, LifecycleAction::Destroy)
+        && destroy(def.on_crash, LifecycleAction::Destroy))
+}
+
+fn push_other_devices(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
+    for dev in def.devices() {
+        match dev {
+            // Handled elsewhere.
+            Device::Emulator(_) | Device::Disk(_) | Device::Serial(_) | Device::Console(_) => {}
+            Device::Memballoon(b) => match b.model.as_str() {
+                "none" => {}
+                "virtio" => {
+                    args.push("-device".into());
+                    args.push(r#"{"driver":"virtio-balloon-pci","id":"balloon0"}"#.into());
+                }
+                other => {
+                    return Err(unsupported(format!(
+                        "memballoon model '{other}' is not supported"
+                    )));
+                }
+            },
+            // Built into the i440FX/Q35 machines, or nothing to do with usb=off.
+            Device::Controller(c)
+                if matches!(c.controller_type, ControllerType::Pci | ControllerType::Ide)
+                    || (c.controller_type == ControllerType::Usb
+                        && c.model.as_deref() == Some("none")) => {}
+            // PS/2 keyboard and mouse are part of the PC machine.
+            Device::Input(i) if i.bus.as_deref() == Some("ps2") => {}
+            other => {
+                return Err(unsupported(format!(
+                    "device {} is not supported by the QEMU driver yet",
+                    device_kind(other)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn device_kind(dev: &Device) -> String {
+    match dev {
+        Device::Emulator(_) => "<emulator>".into(),
+        Device::Disk(_) => "<disk>".into(),
+        Device::Interface(i) => format!("<interface type='{}'>", i.interface_type),
+        Device::Serial(_) => "<serial>".into(),
+        Device::Console(_) => "<console>".into(),
+        Device::Graphics(g) => format!("<graphics type='{}'>", g.graphics_type),
+        Device::Controller(c) => format!("<controller type='{}'>", c.controller_type),
+        Device::Filesystem(_) => "<filesystem>".into(),
+        Device::Memballoon(_) => "<memballoon>".into(),
+        Device::Video(_) => "<video>".into(),
+        Device::Input(i) => format!("<input type='{}'>", i.input_type),
+    }
+}
+
+#[cfg(test)]
+mod tests;

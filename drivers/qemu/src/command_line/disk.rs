@@ -1,0 +1,280 @@
+//! `<disk>` → `-blockdev` (storage + format nodes) and a JSON `-device`.
+
+use rvirt_core::conf::{BootDevice, Device, Disk, DiskDevice, DiskType, DomainDef};
+use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
+use serde_json::{Map, Value, json};
+
+use super::unsupported;
+
+/// Parses a disk target name (`vda`, `hdc`, `sdaa`) into its prefix and index, like
+/// libvirt's `virDiskNameParse` (`a` = 0, `z` = 25, `aa` = 26).
+pub fn disk_name_index(name: &str) -> Option<(&str, u32)> {
+    let prefix = ["xvd", "vd", "hd", "sd", "fd", "ubd", "nvme"]
+        .into_iter()
+        .find(|p| name.starts_with(p))?;
+    let letters = &name[prefix.len()..];
+    if letters.is_empty() || !letters.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let mut idx: u32 = 0;
+    for b in letters.bytes() {
+        idx = idx.checked_mul(26)?.checked_add(u32::from(b - b'a') + 1)?;
+    }
+    Some((prefix, idx - 1))
+}
+
+/// Boot indexes per disk (by position among the domain's disks).
+fn boot_indexes(def: &DomainDef, disks: &[&Disk]) -> Vec<Option<u32>> {
+    let explicit = def.devices().iter().any(|d| match d {
+        Device::Disk(d) => d.boot.is_some(),
+        Device::Interface(i) => i.boot.is_some(),
+        _ => false,
+    });
+    if explicit {
+        return disks
+            .iter()
+            .map(|d| d.boot.as_ref().map(|b| b.order))
+            .collect();
+    }
+    let mut out = vec![None; disks.len()];
+    let order: Vec<BootDevice> = if def.os.boot.is_empty() {
+        vec![BootDevice::Hd]
+    } else {
+        def.os.boot.iter().map(|b| b.dev).collect()
+    };
+    let mut next = 1;
+    for dev in order {
+        let want = match dev {
+            BootDevice::Hd => DiskDevice::Disk,
+            BootDevice::Cdrom => DiskDevice::Cdrom,
+            BootDevice::Fd => DiskDevice::Floppy,
+            BootDevice::Network => continue,
+        };
+        if let Some(i) = disks
+            .iter()
+            .position(|d| d.device.unwrap_or(DiskDevice::Disk) == want)
+            && out[i].is_none()
+        {
+            out[i] = Some(next);
+            next += 1;
+        }
+    }
+    out
+}
+
+pub(super) fn push_disks(def: &DomainDef, machine: &str, args: &mut Vec<String>) -> Result<()> {
+    let disks: Vec<&Disk> = def
+        .devices()
+        .iter()
+        .filter_map(|d| match d {
+            Device::Disk(d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    let boot = boot_indexes(def, &disks);
+    for (i, (disk, bootindex)) in disks.iter().zip(boot).enumerate() {
+        push_disk(disk, i + 1, bootindex, machine, args)?;
+    }
+    Ok(())
+}
+
+fn push_disk(
+    disk: &Disk,
+    node: usize,
+    bootindex: Option<u32>,
+    machine: &str,
+    args: &mut Vec<String>,
+) -> Result<()> {
+    let target = &disk.target.dev;
+    let device = disk.device.unwrap_or(DiskDevice::Disk);
+    if !matches!(device, DiskDevice::Disk | DiskDevice::Cdrom) {
+        return Err(unsupported(format!(
+            "disk device '{device}' ({target}) is not supported yet"
+        )));
+    }
+    if disk.backing_store.is_some() || disk.shareable.is_some() {
+        return Err(unsupported(format!(
+            "backingStore/shareable on disk '{target}' are not supported yet"
+        )));
+    }
+    let format = match &disk.driver {
+        None => "raw".to_owned(),
+        Some(d) => {
+            if d.name.as_deref().is_some_and(|n| n != "qemu") {
+                return Err(unsupported(format!(
+                    "unsupported driver name '{}' for disk '{target}'",
+                    d.name.as_deref().unwrap_or_default()
+                )));
+            }
+            if d.cache.is_some()
+                || d.io.is_some()
+                || d.discard.is_some()
+                || d.detect_zeroes.is_some()
+                || d.iothread.is_some()
+                || d.queues.is_some()
+            {
+                return Err(unsupported(format!(
+                    "disk driver tuning (cache/io/discard/detect_zeroes/iothread/queues) on '{target}' is not supported yet"
+                )));
+            }
+            d.format.clone().unwrap_or_else(|| "raw".into())
+        }
+    };
+    if !matches!(format.as_str(), "raw" | "qcow2") {
+        return Err(unsupported(format!(
+            "disk format '{format}' ({target}) is not supported yet"
+        )));
+    }
+    let readonly = disk.readonly.is_some() || device == DiskDevice::Cdrom;
+
+    let (prefix, index) = disk_name_index(target).ok_or_else(|| {
+        Error::new(
+            ErrorCode::InternalError,
+            ErrorDomain::Qemu,
+            format!("invalid disk target name '{target}'"),
+        )
+    })?;
+    let bus = match (disk.target.bus.as_deref(), prefix) {
+        (Some(b), _) => b,
+        (None, "vd") => "virtio",
+        (None, "hd") => "ide",
+        (None, "sd") => "scsi",
+        (None, "fd") => "fdc",
+        (None, other) => other,
+    };
+
+    // Storage + format nodes.
+    let source = disk.source.as_ref();
+    let path = match disk.disk_type {
+        DiskType::File => source.and_then(|s| s.file.clone()),
+        DiskType::Block => source.and_then(|s| s.dev.clone()),
+        other => {
+            return Err(unsupported(format!(
+                "disk type '{other}' ({target}) is not supported yet"
+            )));
+        }
+    };
+    let drive = match path {
+        Some(path) => {
+            let storage = format!("libvirt-{node}-storage");
+            let fmt = format!("libvirt-{node}-format");
+            let driver = if disk.disk_type == DiskType::Block {
+                "host_device"
+            } else {
+                "file"
+            };
+            args.push("-blockdev".into());
+            args.push(
+                json!({"driver": driver, "filename": path, "node-name": storage,
+                       "read-only": readonly})
+                .to_string(),
+            );
+            args.push("-blockdev".into());
+            args.push(
+                json!({"node-name": fmt, "read-only": readonly, "driver": format,
+                       "file": storage})
+                .to_string(),
+            );
+            Some(fmt)
+        }
+        None if device == DiskDevice::Cdrom => None,
+        None => {
+            return Err(Error::new(
+                ErrorCode::NoSource,
+                ErrorDomain::Qemu,
+                format!("missing source for disk '{target}'"),
+            ));
+        }
+    };
+
+    // Frontend device.
+    let mut dev = Map::new();
+    match bus {
+        "virtio" => {
+            if device != DiskDevice::Disk {
+                return Err(unsupported(format!(
+                    "virtio bus does not support device '{device}' ({target})"
+                )));
+            }
+            dev.insert("driver".into(), "virtio-blk-pci".into());
+            push_pci_address(disk, &mut dev)?;
+            dev.insert("id".into(), format!("virtio-disk{index}").into());
+        }
+        "ide" => {
+            if !is_i440fx(machine) {
+                return Err(unsupported(format!(
+                    "IDE disks are only supported on i440FX ('pc') machines, not '{machine}'"
+                )));
+            }
+            if index > 3 {
+                return Err(unsupported(format!(
+                    "IDE disk '{target}' is beyond the 4 units of the PIIX IDE controller"
+                )));
+            }
+            let (ide_bus, unit) = (index / 2, index % 2);
+            let driver = if device == DiskDevice::Cdrom {
+                "ide-cd"
+            } else {
+                "ide-hd"
+            };
+            dev.insert("driver".into(), driver.into());
+            dev.insert("bus".into(), format!("ide.{ide_bus}").into());
+            dev.insert("unit".into(), unit.into());
+            dev.insert("id".into(), format!("ide0-{ide_bus}-{unit}").into());
+        }
+        other => {
+            return Err(unsupported(format!(
+                "disk bus '{other}' ({target}) is not supported yet"
+            )));
+        }
+    }
+    if let Some(drive) = drive {
+        dev.insert("drive".into(), drive.into());
+    }
+    if let Some(serial) = &disk.serial {
+        dev.insert("serial".into(), serial.clone().into());
+    }
+    if let Some(b) = bootindex {
+        dev.insert("bootindex".into(), b.into());
+    }
+    args.push("-device".into());
+    args.push(Value::Object(dev).to_string());
+    Ok(())
+}
+
+/// True for the i440FX machine types (`pc`, `pc-i440fx-*`, legacy `pc-0.x`/`pc-1.x`).
+fn is_i440fx(machine: &str) -> bool {
+    machine == "pc" || (machine.starts_with("pc-") && !machine.starts_with("pc-q35"))
+}
+
+fn push_pci_address(disk: &Disk, dev: &mut Map<String, Value>) -> Result<()> {
+    let Some(addr) = &disk.address else {
+        return Ok(());
+    };
+    let num = |s: &Option<String>| -> Option<u32> {
+        let s = s.as_deref()?;
+        match s.strip_prefix("0x") {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => s.parse().ok(),
+        }
+    };
+    if addr.address_type != "pci"
+        || num(&addr.domain).unwrap_or(0) != 0
+        || num(&addr.bus).unwrap_or(0) != 0
+        || num(&addr.function).unwrap_or(0) != 0
+    {
+        return Err(unsupported(format!(
+            "address of disk '{}' is not supported yet (only PCI 0000:00:SS.0)",
+            disk.target.dev
+        )));
+    }
+    let slot = num(&addr.slot).ok_or_else(|| {
+        unsupported(format!(
+            "PCI address of disk '{}' has no slot",
+            disk.target.dev
+        ))
+    })?;
+    dev.insert("bus".into(), "pci.0".into());
+    dev.insert("addr".into(), format!("{slot:#x}").into());
+    Ok(())
+}

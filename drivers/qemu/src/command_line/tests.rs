@@ -1,0 +1,280 @@
+//! Golden argv tests.
+
+use super::*;
+
+fn def(xml: &str) -> DomainDef {
+    DomainDef::from_xml(xml).expect("valid XML")
+}
+
+fn rt() -> RuntimeOptions {
+    RuntimeOptions {
+        monitor_fd: 3,
+        pidfile: Some("/run/rvirt/qemu/guest.pid".into()),
+        accel: Accel::Tcg,
+        default_machine: None,
+    }
+}
+
+/// Joins the argv one option per line, as libvirt's `.args` goldens do.
+fn render(args: &[String]) -> String {
+    let mut out = String::new();
+    for a in args {
+        if a.starts_with('-') && !out.is_empty() {
+            out.push('\n');
+        } else if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(a);
+    }
+    out
+}
+
+#[test]
+fn minimal_boot_disk_golden() {
+    let d = def("<domain type='qemu'>
+          <name>boot</name>
+          <uuid>1ccfd97d-5eb4-478a-bbe6-88d254c16db7</uuid>
+          <memory unit='MiB'>64</memory>
+          <vcpu>1</vcpu>
+          <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+          <features><acpi/></features>
+          <devices>
+            <emulator>/usr/bin/qemu-system-x86_64</emulator>
+            <disk type='file' device='disk'>
+              <driver name='qemu' type='raw'/>
+              <source file='/tmp/boot.img'/>
+              <target dev='hda' bus='ide'/>
+            </disk>
+            <serial type='null'/>
+            <memballoon model='none'/>
+          </devices>
+        </domain>");
+    let want = r#"-name guest=boot,debug-threads=on
+-S
+-machine pc,usb=off,dump-guest-core=off,acpi=on
+-accel tcg
+-m size=65536k
+-smp 1,sockets=1,cores=1,threads=1
+-uuid 1ccfd97d-5eb4-478a-bbe6-88d254c16db7
+-no-user-config
+-nodefaults
+-display none
+-chardev socket,id=charmonitor,fd=3,server=on,wait=off
+-mon chardev=charmonitor,id=monitor,mode=control
+-rtc base=utc
+-no-shutdown
+-boot strict=on
+-blockdev {"driver":"file","filename":"/tmp/boot.img","node-name":"libvirt-1-storage","read-only":false}
+-blockdev {"driver":"raw","file":"libvirt-1-storage","node-name":"libvirt-1-format","read-only":false}
+-device {"bootindex":1,"bus":"ide.0","drive":"libvirt-1-format","driver":"ide-hd","id":"ide0-0-0","unit":0}
+-chardev null,id=charserial0
+-device {"chardev":"charserial0","driver":"isa-serial","id":"serial0","index":0}
+-pidfile /run/rvirt/qemu/guest.pid
+-msg timestamp=on"#;
+    assert_eq!(render(&build_args(&d, &rt()).unwrap()), want);
+    assert_eq!(emulator(&d), PathBuf::from("/usr/bin/qemu-system-x86_64"));
+}
+
+#[test]
+fn virtio_cdrom_pty_golden() {
+    let d = def("<domain type='kvm'>
+          <name>web,1</name>
+          <memory unit='GiB'>4</memory>
+          <vcpu current='2'>4</vcpu>
+          <os><type>hvm</type><boot dev='cdrom'/><boot dev='hd'/></os>
+          <clock offset='localtime'/>
+          <on_poweroff>destroy</on_poweroff>
+          <on_reboot>destroy</on_reboot>
+          <on_crash>destroy</on_crash>
+          <devices>
+            <disk type='file'>
+              <driver name='qemu' type='qcow2'/>
+              <source file='/var/lib/rvirt/images/web.qcow2'/>
+              <target dev='vdb' bus='virtio'/>
+              <serial>S1</serial>
+              <address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/>
+            </disk>
+            <disk type='file' device='cdrom'>
+              <source file='/iso/install.iso'/>
+              <target dev='hdc'/>
+              <readonly/>
+            </disk>
+            <serial type='pty'><target port='0'/></serial>
+            <console type='pty'><target type='serial' port='0'/></console>
+            <controller type='usb' model='none'/>
+            <memballoon model='virtio'/>
+          </devices>
+        </domain>");
+    let mut rt = rt();
+    rt.accel = Accel::Kvm;
+    rt.pidfile = None;
+    rt.monitor_fd = 1729;
+    let want = r#"-name guest=web,,1,debug-threads=on
+-S
+-machine pc,usb=off,dump-guest-core=off,acpi=off
+-accel kvm
+-m size=4194304k
+-smp 2,maxcpus=4,sockets=4,cores=1,threads=1
+-no-user-config
+-nodefaults
+-display none
+-chardev socket,id=charmonitor,fd=1729,server=on,wait=off
+-mon chardev=charmonitor,id=monitor,mode=control
+-rtc base=localtime
+-no-reboot
+-boot strict=on
+-blockdev {"driver":"file","filename":"/var/lib/rvirt/images/web.qcow2","node-name":"libvirt-1-storage","read-only":false}
+-blockdev {"driver":"qcow2","file":"libvirt-1-storage","node-name":"libvirt-1-format","read-only":false}
+-device {"addr":"0x4","bootindex":2,"bus":"pci.0","drive":"libvirt-1-format","driver":"virtio-blk-pci","id":"virtio-disk1","serial":"S1"}
+-blockdev {"driver":"file","filename":"/iso/install.iso","node-name":"libvirt-2-storage","read-only":true}
+-blockdev {"driver":"raw","file":"libvirt-2-storage","node-name":"libvirt-2-format","read-only":true}
+-device {"bootindex":1,"bus":"ide.1","drive":"libvirt-2-format","driver":"ide-cd","id":"ide0-1-0","unit":0}
+-chardev pty,id=charserial0
+-device {"chardev":"charserial0","driver":"isa-serial","id":"serial0","index":0}
+-device {"driver":"virtio-balloon-pci","id":"balloon0"}
+-msg timestamp=on"#;
+    assert_eq!(render(&build_args(&d, &rt).unwrap()), want);
+    assert_eq!(emulator(&d), PathBuf::from(DEFAULT_EMULATOR));
+}
+
+#[test]
+fn explicit_boot_order_topology_and_file_serial() {
+    let d = def("<domain type='qemu'>
+          <name>g</name>
+          <memory>131072</memory>
+          <vcpu>4</vcpu>
+          <os><type machine='pc-i440fx-7.2'>hvm</type></os>
+          <cpu><topology sockets='1' cores='2' threads='2'/></cpu>
+          <devices>
+            <disk type='block' device='disk'>
+              <source dev='/dev/vg/a'/>
+              <target dev='vda'/>
+            </disk>
+            <disk type='file' device='disk'>
+              <source file='/b.img'/>
+              <target dev='vdc'/>
+              <boot order='1'/>
+            </disk>
+            <serial type='file'><source path='/log/x,y.log' append='on'/></serial>
+            <serial type='null'><target port='1'/></serial>
+          </devices>
+        </domain>");
+    let args = build_args(&d, &rt()).unwrap();
+    let text = render(&args);
+    assert!(
+        text.contains("-smp 4,sockets=1,cores=2,threads=2\n"),
+        "{text}"
+    );
+    assert!(text.contains("-machine pc-i440fx-7.2,usb=off"), "{text}");
+    assert!(
+        text.contains(r#"{"driver":"host_device","filename":"/dev/vg/a","#),
+        "{text}"
+    );
+    // Only the disk with <boot order> gets a bootindex.
+    assert!(
+        text.contains(
+            r#"-device {"drive":"libvirt-1-format","driver":"virtio-blk-pci","id":"virtio-disk0"}"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains(r#"-device {"bootindex":1,"drive":"libvirt-2-format","driver":"virtio-blk-pci","id":"virtio-disk2"}"#), "{text}");
+    assert!(
+        text.contains("-chardev file,id=charserial0,path=/log/x,,y.log,append=on\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"{"chardev":"charserial1","driver":"isa-serial","id":"serial1","index":1}"#
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn default_machine_from_runtime_options() {
+    let d = def(
+        "<domain type='qemu'><name>g</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+    );
+    let mut rt = rt();
+    rt.default_machine = Some("pc-i440fx-7.2".into());
+    let args = build_args(&d, &rt).unwrap();
+    assert!(args.contains(&"pc-i440fx-7.2,usb=off,dump-guest-core=off,acpi=off".to_owned()));
+}
+
+#[test]
+fn unsupported_configurations_are_typed_errors() {
+    let base = |devices: &str, extra: &str, dtype: &str| {
+        format!(
+            "<domain type='{dtype}'><name>g</name><memory>1024</memory>\
+             <os><type>hvm</type></os>{extra}<devices>{devices}</devices></domain>"
+        )
+    };
+    let cases = [
+        base("<graphics type='vnc'/>", "", "qemu"),
+        base("<interface type='user'/>", "", "qemu"),
+        base("<video><model type='vga'/></video>", "", "qemu"),
+        base(
+            "<disk type='file'><source file='/a'/><target dev='sda' bus='scsi'/></disk>",
+            "",
+            "qemu",
+        ),
+        base(
+            "<disk type='file'><driver name='qemu' type='vmdk'/><source file='/a'/><target dev='vda'/></disk>",
+            "",
+            "qemu",
+        ),
+        base(
+            "<disk type='network'><source protocol='nbd' name='x'><host name='h'/></source><target dev='vda'/></disk>",
+            "",
+            "qemu",
+        ),
+        base(
+            "<disk type='file'><driver name='qemu' type='raw' cache='none'/><source file='/a'/><target dev='vda'/></disk>",
+            "",
+            "qemu",
+        ),
+        base("<serial type='udp'/>", "", "qemu"),
+        base(
+            "<console type='pty'><target type='virtio'/></console>",
+            "",
+            "qemu",
+        ),
+        base("", "<clock offset='variable' adjustment='10'/>", "qemu"),
+        base("", "", "xen"),
+    ];
+    for xml in cases {
+        let d = def(&xml);
+        let err = build_args(&d, &rt()).expect_err(&xml);
+        assert_eq!(err.code(), ErrorCode::ConfigUnsupported, "{xml}: {err}");
+        assert_eq!(err.domain(), ErrorDomain::Qemu);
+    }
+    // IDE on Q35.
+    let d = def("<domain type='qemu'><name>g</name><memory>1024</memory>\
+        <os><type machine='q35'>hvm</type></os><devices>\
+        <disk type='file'><source file='/a'/><target dev='hda' bus='ide'/></disk>\
+        </devices></domain>");
+    assert_eq!(
+        build_args(&d, &rt()).unwrap_err().code(),
+        ErrorCode::ConfigUnsupported
+    );
+    // A disk without a source.
+    let d = def("<domain type='qemu'><name>g</name><memory>1024</memory>\
+        <os><type>hvm</type></os><devices>\
+        <disk type='file'><target dev='vda'/></disk></devices></domain>");
+    assert_eq!(
+        build_args(&d, &rt()).unwrap_err().code(),
+        ErrorCode::NoSource
+    );
+}
+
+#[test]
+fn disk_names() {
+    assert_eq!(disk_name_index("vda"), Some(("vd", 0)));
+    assert_eq!(disk_name_index("hdd"), Some(("hd", 3)));
+    assert_eq!(disk_name_index("sdz"), Some(("sd", 25)));
+    assert_eq!(disk_name_index("sdaa"), Some(("sd", 26)));
+    assert_eq!(disk_name_index("xvdb"), Some(("xvd", 1)));
+    assert_eq!(disk_name_index("vd"), None);
+    assert_eq!(disk_name_index("vd1"), None);
+    assert_eq!(disk_name_index("foo"), None);
+}

@@ -1,0 +1,19 @@
+//! # rvirt-driver-qemu
+//!
+//! Foundations of rvirt's QEMU driver (libvirt's `qemu:///` driver):
+//!
+//! * [`qmp`]: a sans-io QMP codec with typed events, plus a small blocking client;
+//! * [`event_map`]: how QMP events (and monitor EOF) change a domain's state and which
+//!   libvirt domain events they raise;
+//! * [`command_line`]: the QEMU argv for a [`DomainDef`](rvirt_core::conf::DomainDef);
+//! * [`capabilities`]: probing a QEMU binary over QMP, with an on-disk cache;
+//! * [`process`]: spawning QEMU with an inherited monitor socket and reaping it.
+//!
+//! The full driver (process launch, status XML, the `Driver` trait impl) builds on
+//! these pieces.
+
+pub mod capabilities;
+pub mod command_line;
+pub mod event_map;
+pub mod process;
+pub mod qmp;

@@ -1,0 +1,18 @@
+//! QMP, QEMU's JSON monitor protocol: a sans-io codec ([`QmpCodec`]), the decoded
+//! [`Message`]s and typed [`QmpEvent`]s, plus a small blocking client
+//! ([`QmpStream`]) over a UNIX socket for probes and tests.
+
+mod blocking;
+mod codec;
+mod error;
+mod event;
+mod message;
+
+pub use blocking::QmpStream;
+pub use codec::{DEFAULT_MAX_LINE, ID_PREFIX, QmpCodec};
+pub use error::QmpError;
+pub use event::QmpEvent;
+pub use message::{Message, QemuVersion, Timestamp};
+
+#[cfg(test)]
+mod tests;
