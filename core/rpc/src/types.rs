@@ -1,0 +1,307 @@
+//! Arguments, return values and event messages of the REMOTE procedures rvirt
+//! implements, as serde types for [`rvirt_xdr`].
+//!
+//! Names follow libvirt's `remote_*` structs in CamelCase. Several procedures share a
+//! layout; they get type aliases (e.g. [`DomainSuspendArgs`] = [`DomainArgs`]).
+//! Procedures whose layout is only documented, not exercised by the recorded
+//! traces, say so.
+
+use serde::{Deserialize, Serialize};
+
+/// A domain reference (`remote_nonnull_domain`).
+///
+/// Servers should resolve it by [`uuid`](Self::uuid); `name` and `id` may be stale.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RemoteNonnullDomain {
+    /// Domain name.
+    pub name: String,
+    /// Raw UUID bytes in canonical text order.
+    #[serde(with = "rvirt_xdr::fixed_opaque")]
+    pub uuid: [u8; 16],
+    /// Runtime id, or -1 when the domain is inactive.
+    pub id: i32,
+}
+
+/// A network reference (`remote_nonnull_network`); only appears (as NULL) in
+/// [`RemoteError`](crate::RemoteError).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RemoteNonnullNetwork {
+    /// Network name.
+    pub name: String,
+    /// Raw UUID bytes.
+    #[serde(with = "rvirt_xdr::fixed_opaque")]
+    pub uuid: [u8; 16],
+}
+
+/// `remote_auth_type` values.
+pub mod auth_type {
+    /// No authentication.
+    pub const NONE: i32 = 0;
+    /// SASL.
+    pub const SASL: i32 = 1;
+    /// polkit.
+    pub const POLKIT: i32 = 2;
+}
+
+/// Most `remote_auth_type` values a client accepts (`REMOTE_AUTH_TYPE_LIST_MAX`).
+pub const AUTH_TYPE_LIST_MAX: usize = 20;
+/// Most domains in a listing (`REMOTE_DOMAIN_LIST_MAX`).
+pub const DOMAIN_LIST_MAX: usize = 16384;
+
+/// `remote_auth_list_ret` (AUTH_LIST).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthListRet {
+    /// Offered [`auth_type`]s; at most [`AUTH_TYPE_LIST_MAX`].
+    pub types: Vec<i32>,
+}
+
+/// `remote_connect_supports_feature_args` (CONNECT_SUPPORTS_FEATURE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectSupportsFeatureArgs {
+    /// Driver feature number (10 keepalive, 14 event callbacks, 15 close callbacks…).
+    pub feature: i32,
+}
+
+/// `remote_connect_supports_feature_ret`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectSupportsFeatureRet {
+    /// 1 if supported, 0 if not.
+    pub supported: i32,
+}
+
+/// `remote_connect_open_args` (CONNECT_OPEN; void return).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectOpenArgs {
+    /// The URI; a present empty string when the client has no default URI.
+    pub name: Option<String>,
+    /// `VIR_CONNECT_RO` = 1, `VIR_CONNECT_NO_ALIASES` = 2.
+    pub flags: u32,
+}
+
+/// `remote_connect_get_type_ret` (CONNECT_GET_TYPE). Layout documented, not traced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetTypeRet {
+    /// Hypervisor type, e.g. "QEMU" or "TEST".
+    #[serde(rename = "type")]
+    pub type_: String,
+}
+
+/// `remote_connect_get_uri_ret` (CONNECT_GET_URI). Layout documented, not traced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetUriRet {
+    /// The canonical URI of the connection.
+    pub uri: String,
+}
+
+/// `remote_domain_lookup_by_id_args`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainLookupByIdArgs {
+    /// Runtime id.
+    pub id: i32,
+}
+
+/// `remote_domain_lookup_by_name_args`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainLookupByNameArgs {
+    /// Domain name.
+    pub name: String,
+}
+
+/// `remote_domain_lookup_by_uuid_args`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainLookupByUuidArgs {
+    /// Raw UUID.
+    #[serde(with = "rvirt_xdr::fixed_opaque")]
+    pub uuid: [u8; 16],
+}
+
+/// A return value that is just a domain reference (`remote_domain_lookup_by_*_ret`,
+/// `remote_domain_define_xml_ret`, `remote_domain_create_with_flags_ret`, …).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainRet {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+}
+
+/// DOMAIN_LOOKUP_BY_ID return value.
+pub type DomainLookupByIdRet = DomainRet;
+/// DOMAIN_LOOKUP_BY_NAME return value.
+pub type DomainLookupByNameRet = DomainRet;
+/// DOMAIN_LOOKUP_BY_UUID return value.
+pub type DomainLookupByUuidRet = DomainRet;
+/// DOMAIN_DEFINE_XML return value.
+pub type DomainDefineXmlRet = DomainRet;
+/// DOMAIN_DEFINE_XML_FLAGS return value (not traced).
+pub type DomainDefineXmlFlagsRet = DomainRet;
+/// DOMAIN_CREATE_WITH_FLAGS return value (not traced).
+pub type DomainCreateWithFlagsRet = DomainRet;
+
+/// Arguments that are just a domain reference.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+}
+
+/// DOMAIN_CREATE arguments (void return).
+pub type DomainCreateArgs = DomainArgs;
+/// DOMAIN_DESTROY arguments (void return).
+pub type DomainDestroyArgs = DomainArgs;
+/// DOMAIN_SHUTDOWN arguments (void return).
+pub type DomainShutdownArgs = DomainArgs;
+/// DOMAIN_SUSPEND arguments (void return).
+pub type DomainSuspendArgs = DomainArgs;
+/// DOMAIN_RESUME arguments (void return).
+pub type DomainResumeArgs = DomainArgs;
+/// DOMAIN_UNDEFINE arguments (void return; not traced).
+pub type DomainUndefineArgs = DomainArgs;
+/// DOMAIN_IS_ACTIVE arguments.
+pub type DomainIsActiveArgs = DomainArgs;
+/// DOMAIN_GET_INFO arguments.
+pub type DomainGetInfoArgs = DomainArgs;
+
+/// Arguments that are a domain reference plus flags.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainFlagsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Procedure-specific flags.
+    pub flags: u32,
+}
+
+/// DOMAIN_GET_STATE arguments.
+pub type DomainGetStateArgs = DomainFlagsArgs;
+/// DOMAIN_GET_XML_DESC arguments (flags: SECURE 1, INACTIVE 2, UPDATE_CPU 4, MIGRATABLE 8).
+pub type DomainGetXmlDescArgs = DomainFlagsArgs;
+/// DOMAIN_UNDEFINE_FLAGS arguments (void return).
+pub type DomainUndefineFlagsArgs = DomainFlagsArgs;
+/// DOMAIN_CREATE_WITH_FLAGS arguments (not traced).
+pub type DomainCreateWithFlagsArgs = DomainFlagsArgs;
+/// DOMAIN_DESTROY_FLAGS arguments (void return; not traced).
+pub type DomainDestroyFlagsArgs = DomainFlagsArgs;
+/// DOMAIN_SHUTDOWN_FLAGS arguments (void return; not traced).
+pub type DomainShutdownFlagsArgs = DomainFlagsArgs;
+
+/// `remote_connect_list_all_domains_args`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectListAllDomainsArgs {
+    /// Non-zero if the client wants the domain list, not only the count.
+    pub need_results: i32,
+    /// `VIR_CONNECT_LIST_DOMAINS_*` filter flags.
+    pub flags: u32,
+}
+
+/// `remote_connect_list_all_domains_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectListAllDomainsRet {
+    /// The domains (empty when `need_results` was 0); at most [`DOMAIN_LIST_MAX`].
+    pub domains: Vec<RemoteNonnullDomain>,
+    /// Number of matching domains.
+    pub ret: u32,
+}
+
+/// `remote_domain_get_info_ret`. `state` and `nr_virt_cpu` are rpcgen
+/// `unsigned char`/`unsigned short`, 4 bytes each on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetInfoRet {
+    /// `virDomainState`.
+    pub state: u8,
+    /// Maximum memory in KiB.
+    pub max_mem: u64,
+    /// Current memory in KiB.
+    pub memory: u64,
+    /// Number of virtual CPUs.
+    pub nr_virt_cpu: u16,
+    /// CPU time used, in nanoseconds.
+    pub cpu_time: u64,
+}
+
+/// `remote_domain_get_state_ret`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetStateRet {
+    /// `virDomainState`.
+    pub state: i32,
+    /// State-specific reason.
+    pub reason: i32,
+}
+
+/// `remote_domain_get_xml_desc_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetXmlDescRet {
+    /// The domain XML.
+    pub xml: String,
+}
+
+/// `remote_domain_define_xml_args`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainDefineXmlArgs {
+    /// The domain XML.
+    pub xml: String,
+}
+
+/// `remote_domain_define_xml_flags_args` (not traced).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainDefineXmlFlagsArgs {
+    /// The domain XML.
+    pub xml: String,
+    /// `VIR_DOMAIN_DEFINE_*` flags.
+    pub flags: u32,
+}
+
+/// `remote_domain_is_active_ret`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainIsActiveRet {
+    /// 1 if running, 0 if not.
+    pub active: i32,
+}
+
+/// `remote_connect_domain_event_callback_register_any_args`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectDomainEventCallbackRegisterAnyArgs {
+    /// `virDomainEventID` (0 = lifecycle).
+    pub event_id: i32,
+    /// Only events of this domain; `None` for all domains.
+    pub dom: Option<RemoteNonnullDomain>,
+}
+
+/// `remote_connect_domain_event_callback_register_any_ret`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectDomainEventCallbackRegisterAnyRet {
+    /// Server-chosen handle echoed in every event.
+    pub callback_id: i32,
+}
+
+/// `remote_connect_domain_event_callback_deregister_any_args` (void return).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectDomainEventCallbackDeregisterAnyArgs {
+    /// Handle from registration.
+    pub callback_id: i32,
+}
+
+/// `remote_connect_domain_event_register_any_args` / `…_deregister_any_args`
+/// (legacy event API; not traced).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectDomainEventRegisterAnyArgs {
+    /// `virDomainEventID`.
+    pub event_id: i32,
+}
+
+/// `remote_domain_event_lifecycle_msg` (legacy MESSAGE 107, and the body of 318).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainEventLifecycleMsg {
+    /// The domain, with its id at emission time.
+    pub dom: RemoteNonnullDomain,
+    /// `virDomainEventType`.
+    pub event: i32,
+    /// Event-specific detail.
+    pub detail: i32,
+}
+
+/// `remote_domain_event_callback_lifecycle_msg` (MESSAGE 318).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainEventCallbackLifecycleMsg {
+    /// The registration this event is for.
+    pub callback_id: i32,
+    /// The event.
+    pub msg: DomainEventLifecycleMsg,
+}
