@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Issue 3 benchmark: every rvirt event-loop backend against libvirt's C default loop and
+# against its own raw loop, in one invocation, one table. Needs gcc and libvirt-dev
+# (tools/setup.sh installs it). About a minute on an idle 2-core machine.
+#
+# Usage: tools/bench/backends-compare.sh
+#   BACKENDS="default glib ..."  only these backends (default: all, from `rvirt-loop-bench backends`)
+#   REPS=3                       timed repetitions per readiness measurement (best one kept)
+#
+# Workloads (backends/bench/src, backends/bench/libvirt_loop.c; one process per measurement):
+#   readiness  N eventfd watches (N = 10, 1k, 10k), one per fd; a round makes every fd readable
+#              and iterates until every callback consumed its event. Untimed warm-up round, then
+#              REPS runs of 50,000 events; best events/s.
+#   jitter     one 10 ms periodic timer, 101 firings (~1 s): median and p99 of |interval - 10 ms|.
+#   churn      20,000 times: add+remove a watch, add+remove a timer, from the loop's thread, one
+#              loop iteration per 100 cycles (deferred frees are paid inside the measurement);
+#              add+remove pairs/s.
+#   raw        the readiness workload at 1k watches written directly on the backend's underlying
+#              loop (default: epoll; glib: fd sources on a MainContext; calloop: Generic sources,
+#              level mode; async-io: Async::readable() tasks; mio: Poll; tokio: AsyncFd tasks).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+REPS=${REPS:-3}
+EVENTS=50000
+CHURN=20000
+SIZES=(10 1000 10000)
+TIMEOUT=90
+
+gcc -O2 -o "$out/libvirt_loop" backends/bench/libvirt_loop.c \
+  $(pkg-config --cflags --libs libvirt) -lm
+# Builds rvirt-loop-bench with the given cargo flags; prints the binary's path.
+build() {
+  cargo build -q --release -p rvirt-loop-bench --message-format=json "$@" 2>>"$out/build" |
+    sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n1
+}
+# The mio and tokio backends are optional features: if one of them does not build (work in
+# progress), measure the others rather than nothing, and say so.
+bench=
+for features in "" "backend-tokio" "backend-mio" "-"; do
+  if [ -z "$features" ]; then
+    bench=$(build) || bench=
+  elif [ "$features" = - ]; then
+    bench=$(build --no-default-features) || bench=
+  else
+    bench=$(build --no-default-features --features "$features") || bench=
+  fi
+  [ -n "$bench" ] && [ -x "$bench" ] && break
+  bench=
+done
+[ -n "$bench" ] || { cat "$out/build" >&2; echo "rvirt-loop-bench does not build" >&2; exit 1; }
+left_out=$(comm -23 <(printf '%s\n' default glib calloop async-io mio tokio-ct tokio-mt | sort) \
+  <("$bench" backends | sort) | tr '\n' ' ')
+read -r -a backends <<<"${BACKENDS:-$("$bench" backends | tr '\n' ' ')}"
+
+# One measurement; "n/a" (and the error kept for the end) if it fails or times out.
+measure() {
+  local r
+  if r=$(timeout "$TIMEOUT" "$@" 2>>"$out/errors"); then
+    echo "$r"
+  else
+    echo "n/a: $*" >>"$out/errors"
+    echo "n/a n/a"
+  fi
+}
+# a / b with two decimals, or n/a.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2f", a/b; else printf "n/a" }'; }
+
+start=$SECONDS
+declare -A rate jit churn raw
+for b in libvirt "${backends[@]}"; do
+  for n in "${SIZES[@]}"; do
+    if [ "$b" = libvirt ]; then
+      read -r rate[$b,$n] _ < <(measure "$out/libvirt_loop" readiness "$n" "$EVENTS" "$REPS")
+    else
+      read -r rate[$b,$n] _ < <(measure "$bench" readiness "$b" "$n" "$EVENTS" "$REPS")
+    fi
+  done
+  if [ "$b" = libvirt ]; then
+    jit[$b]=$(measure "$out/libvirt_loop" jitter 10 101)
+    read -r churn[$b] _ < <(measure "$out/libvirt_loop" churn "$CHURN")
+    raw[$b]=-
+  else
+    jit[$b]=$(measure "$bench" jitter "$b" 10 101)
+    read -r churn[$b] _ < <(measure "$bench" churn "$b" "$CHURN")
+    read -r raw[$b] _ < <(measure "$bench" raw "$b" 1000 "$EVENTS" "$REPS")
+  fi
+done
+
+printf '%s, %s CPUs, libvirt %s; readiness: best of %s x %s events; ev/s = events/s\n' \
+  "$(uname -sr)" "$(nproc)" "$(pkg-config --modversion libvirt)" "$REPS" "$EVENTS"
+fmt='%-9s %9s %9s %9s | %6s %6s %6s | %8s %8s | %9s | %9s %8s\n'
+printf "$fmt" "" "ev/s" "ev/s" "ev/s" "x lv" "x lv" "x lv" "jitter" "jitter" "churn" "raw ev/s" "cost/raw"
+printf "$fmt" backend 10 1k 10k 10 1k 10k "med us" "p99 us" "pairs/s" 1k 1k
+for b in libvirt "${backends[@]}"; do
+  read -r jmed jp99 <<<"${jit[$b]}"
+  lv=() ; for n in "${SIZES[@]}"; do lv+=("$(ratio "${rate[$b,$n]}" "${rate[libvirt,$n]}")"); done
+  if [ "$b" = libvirt ]; then
+    cr=-
+  else
+    cr=$(ratio "${raw[$b]}" "${rate[$b,1000]}")
+    awk -v r="$cr" 'BEGIN { exit !(r+0 > 1.5) }' && cr="$cr!"
+  fi
+  printf "$fmt" "$b" "${rate[$b,10]}" "${rate[$b,1000]}" "${rate[$b,10000]}" \
+    "${lv[0]}" "${lv[1]}" "${lv[2]}" "$jmed" "$jp99" "${churn[$b]}" "${raw[$b]}" "$cr"
+done
+echo "x lv = events/s relative to libvirt's C default loop (>1: faster)."
+echo "cost/raw = adapter cost per event / raw loop cost per event at 1k watches (issue 3 target <= 1.50; '!' marks a miss)."
+echo "tokio-ct / tokio-mt: rvirt-tokio on a current-thread / multi-thread runtime; raw default = epoll."
+[ -n "$left_out" ] && echo "left out (their backend crate did not build): $left_out"
+echo "total $((SECONDS - start)) s"
+if [ -s "$out/errors" ]; then
+  echo "errors:" >&2
+  cat "$out/errors" >&2
+fi
