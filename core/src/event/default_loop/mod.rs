@@ -176,9 +176,15 @@ impl DefaultLoop {
 
         let (watch_limit, timer_limit, timeout) = {
             let mut t = self.tables();
-            let timeout = match (t.next_timeout(Instant::now()), max_wait) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
+            let timeout = if !t.graveyard.is_empty() {
+                // A removal landed after this iteration's first sweep and before we could
+                // be seen sleeping (so it did not wake us): don't sleep on its callback.
+                Some(Duration::ZERO)
+            } else {
+                match (t.next_timeout(Instant::now()), max_wait) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
             };
             t.sleeping = timeout != Some(Duration::ZERO);
             (t.watch_id_limit(), t.timer_id_limit(), timeout)
