@@ -9,11 +9,14 @@
 //! * [`capabilities`]: probing a QEMU binary over QMP, with an on-disk cache;
 //! * [`process`]: spawning QEMU with an inherited monitor socket and reaping it.
 //!
-//! The full driver (process launch, status XML, the `Driver` trait impl) builds on
-//! these pieces.
+//! * [`driver`]: the embedded `qemu:///embed?root=DIR` driver built on these pieces;
+//!   [`register`] adds it to rvirt-core's registry.
 
 pub mod capabilities;
 pub mod command_line;
+pub mod driver;
 pub mod event_map;
 pub mod process;
 pub mod qmp;
+
+pub use driver::register;

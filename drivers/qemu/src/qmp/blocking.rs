@@ -115,6 +115,13 @@ impl QmpStream {
         &self.stream
     }
 
+    /// Splits the client into its socket, its codec (which may hold buffered bytes)
+    /// and the events queued while waiting for replies, so an event-loop driven reader
+    /// can take over where this client stopped.
+    pub fn into_parts(self) -> (UnixStream, QmpCodec, VecDeque<Message>) {
+        (self.stream, self.codec, self.events)
+    }
+
     fn read_message(&mut self, deadline: Instant) -> Result<Message> {
         loop {
             if let Some(msg) = self.codec.next_message() {

@@ -1,0 +1,368 @@
+//! The embedded driver against the real qemu-system-x86_64 (TCG), with a DefaultLoop
+//! driven on the test thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rvirt_core::api::{
+    PausedReason, ResumedDetail, ShutdownDetail, ShutoffReason, StartedDetail, StateReason,
+    StoppedDetail, SuspendedDetail,
+};
+use rvirt_core::event::DefaultLoop;
+use rvirt_core::{Connect, DomainEvent, DomainEventId, ErrorCode, Lifecycle};
+use rvirt_driver_qemu::process::pid_exists;
+
+const POWEROFF: &[u8] = &[0xBA, 0x04, 0x06, 0xB8, 0x00, 0x20, 0xEF, 0xF4, 0xEB, 0xFE];
+const LOOP: &[u8] = &[0xEB, 0xFE];
+const DEADLINE: Duration = Duration::from_secs(20);
+
+struct Env {
+    root: PathBuf,
+    l: DefaultLoop,
+    conn: Option<Connect>,
+    events: Arc<Mutex<Vec<Lifecycle>>>,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            let _ = c.close();
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn root_for(tag: &str) -> PathBuf {
+    // Short: the monitor socket path must stay under 108 bytes.
+    let root = PathBuf::from(format!("/tmp/rvq-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    root
+}
+
+fn setup(tag: &str) -> Env {
+    rvirt_driver_qemu::register().unwrap();
+    let root = root_for(tag);
+    let l = DefaultLoop::new().unwrap();
+    let conn = Connect::open_with_loop(
+        &format!("qemu:///embed?root={}", root.display()),
+        l.shared(),
+    )
+    .unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    conn.domain_event_register_any(None, DomainEventId::Lifecycle, move |_, ev| {
+        if let DomainEvent::Lifecycle(lc) = ev {
+            sink.lock().unwrap().push(*lc);
+        }
+    })
+    .unwrap();
+    Env {
+        root,
+        l,
+        conn: Some(conn),
+        events,
+    }
+}
+
+impl Env {
+    fn conn(&self) -> &Connect {
+        self.conn.as_ref().unwrap()
+    }
+
+    /// Runs the loop until an event matching `pred` was seen; returns all events so far.
+    fn run_until(&self, pred: impl Fn(&Lifecycle) -> bool) -> Vec<Lifecycle> {
+        let t = Instant::now();
+        loop {
+            {
+                let evs = self.events.lock().unwrap();
+                if evs.iter().any(&pred) {
+                    return evs.clone();
+                }
+            }
+            assert!(
+                t.elapsed() < DEADLINE,
+                "timed out; events: {:?}",
+                self.events.lock().unwrap()
+            );
+            self.l.run_once_timeout(Duration::from_millis(50)).unwrap();
+        }
+    }
+
+    fn disk(&self, code: &[u8]) -> PathBuf {
+        let mut sector = [0u8; 512];
+        sector[..code.len()].copy_from_slice(code);
+        sector[510] = 0x55;
+        sector[511] = 0xAA;
+        let path = self.root.join("boot.img");
+        std::fs::write(&path, sector).unwrap();
+        path
+    }
+
+    fn pid(&self, name: &str) -> u32 {
+        let p = self.root.join(format!("run/qemu/{name}.pid"));
+        std::fs::read_to_string(p).unwrap().trim().parse().unwrap()
+    }
+}
+
+fn domain_xml(name: &str, disk: &Path) -> String {
+    format!(
+        "<domain type='qemu'>
+           <name>{name}</name>
+           <memory unit='MiB'>64</memory>
+           <vcpu>1</vcpu>
+           <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+           <features><acpi/></features>
+           <devices>
+             <emulator>/usr/bin/qemu-system-x86_64</emulator>
+             <disk type='file' device='disk'>
+               <driver name='qemu' type='raw'/>
+               <source file='{}'/>
+               <target dev='hda' bus='ide'/>
+             </disk>
+             <memballoon model='none'/>
+           </devices>
+         </domain>",
+        disk.display()
+    )
+}
+
+fn is_stopped(l: &Lifecycle) -> bool {
+    matches!(l, Lifecycle::Stopped(_))
+}
+
+#[test]
+fn poweroff_guest_create_xml_runs_to_stopped_shutdown() {
+    let env = setup("off");
+    let disk = env.disk(POWEROFF);
+    let t = Instant::now();
+    let dom = env.conn().create_xml(&domain_xml("off", &disk), 0).unwrap();
+    let started_ms = t.elapsed().as_millis();
+    let pid = env.pid("off");
+    assert!(dom.id().is_some());
+    let evs = env.run_until(is_stopped);
+    eprintln!(
+        "create_xml {started_ms} ms, STOPPED after {} ms",
+        t.elapsed().as_millis()
+    );
+    assert_eq!(
+        evs,
+        vec![
+            Lifecycle::Started(StartedDetail::Booted),
+            Lifecycle::Shutdown(ShutdownDetail::Guest),
+            Lifecycle::Stopped(StoppedDetail::Shutdown),
+        ]
+    );
+    assert!(!pid_exists(pid), "qemu {pid} still there");
+    // Transient: gone, and its run files with it.
+    let err = env.conn().lookup_domain_by_name("off").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NoDomain);
+    assert!(!env.root.join("run/qemu/off.pid").exists());
+    assert!(!env.root.join("run/qemu/off.xml").exists());
+    assert!(env.root.join("log/qemu/off.log").exists());
+}
+
+#[test]
+fn looping_guest_suspend_resume_destroy() {
+    let env = setup("loop");
+    let disk = env.disk(LOOP);
+    let dom = env
+        .conn()
+        .create_xml(&domain_xml("loop", &disk), 0)
+        .unwrap();
+    let pid = env.pid("loop");
+    env.run_until(|l| matches!(l, Lifecycle::Started(_)));
+    assert_eq!(
+        dom.state().unwrap(),
+        StateReason::Running(rvirt_core::api::RunningReason::Booted)
+    );
+    assert_eq!(
+        env.conn()
+            .list_all_domains(Default::default())
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(dom.xml_desc(0).unwrap().contains("<name>loop</name>"));
+    dom.suspend().unwrap();
+    assert_eq!(
+        dom.state().unwrap(),
+        StateReason::Paused(PausedReason::User)
+    );
+    env.run_until(|l| matches!(l, Lifecycle::Suspended(_)));
+    dom.resume().unwrap();
+    env.run_until(|l| matches!(l, Lifecycle::Resumed(_)));
+    let info = dom.info().unwrap();
+    assert_eq!(info.max_mem_kib, 65536);
+    // ACPI power button: the guest ignores it; the call itself must work.
+    dom.shutdown().unwrap();
+    dom.destroy().unwrap();
+    assert!(!pid_exists(pid), "qemu {pid} still there");
+    let evs = env.run_until(is_stopped);
+    assert_eq!(
+        evs,
+        vec![
+            Lifecycle::Started(StartedDetail::Booted),
+            Lifecycle::Suspended(SuspendedDetail::Paused),
+            Lifecycle::Resumed(ResumedDetail::Unpaused),
+            Lifecycle::Stopped(StoppedDetail::Destroyed),
+        ]
+    );
+    // Nothing else arrives (the EOF the kill caused is ignored).
+    for _ in 0..5 {
+        env.l.run_once_timeout(Duration::from_millis(20)).unwrap();
+    }
+    assert_eq!(env.events.lock().unwrap().len(), 4);
+    assert!(env.conn().lookup_domain_by_name("loop").is_err());
+}
+
+#[test]
+fn sigkill_of_qemu_is_a_crash() {
+    let env = setup("crash");
+    let disk = env.disk(LOOP);
+    let mut dom = env.conn().define_xml(&domain_xml("crash", &disk)).unwrap();
+    assert!(env.root.join("etc/qemu/crash.xml").exists());
+    dom.create().unwrap();
+    let pid = env.pid("crash");
+    // SAFETY: SIGKILL to the QEMU this test started.
+    unsafe {
+        libc::kill(pid as libc::pid_t, libc::SIGKILL);
+    }
+    let evs = env.run_until(is_stopped);
+    assert_eq!(
+        evs,
+        vec![
+            Lifecycle::Defined(rvirt_core::api::DefinedDetail::Added),
+            Lifecycle::Started(StartedDetail::Booted),
+            Lifecycle::Stopped(StoppedDetail::Failed),
+        ]
+    );
+    assert!(!pid_exists(pid));
+    assert_eq!(
+        dom.state().unwrap(),
+        StateReason::Shutoff(ShutoffReason::Crashed)
+    );
+    // Persistent: it stays, inactive, and can be undefined.
+    let again = env.conn().lookup_domain_by_name("crash").unwrap();
+    assert_eq!(again.id(), None);
+    again.undefine().unwrap();
+    assert!(!env.root.join("etc/qemu/crash.xml").exists());
+    assert!(env.conn().lookup_domain_by_name("crash").is_err());
+}
+
+#[test]
+fn second_open_of_a_root_fails_until_the_first_closes() {
+    let mut env = setup("lock");
+    let uri = format!("qemu:///embed?root={}", env.root.display());
+    let l2 = DefaultLoop::new().unwrap();
+    let err = Connect::open_with_loop(&uri, l2.shared()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::OperationFailed, "{err}");
+    assert!(err.to_string().contains("already in use"), "{err}");
+    env.conn.take().unwrap().close().unwrap();
+    let c = Connect::open_with_loop(&uri, l2.shared()).unwrap();
+    c.close().unwrap();
+}
+
+#[test]
+fn rvirt_qemu_run_runs_the_poweroff_guest() {
+    let root = root_for("run");
+    let mut sector = [0u8; 512];
+    sector[..POWEROFF.len()].copy_from_slice(POWEROFF);
+    sector[510] = 0x55;
+    sector[511] = 0xAA;
+    let disk = root.join("boot.img");
+    std::fs::write(&disk, sector).unwrap();
+    let xml = root.join("guest.xml");
+    std::fs::write(&xml, domain_xml("run", &disk)).unwrap();
+    let t = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
+        .arg("-v")
+        .arg(&xml)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if t.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("rvirt-qemu-run did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut err = String::new();
+    use std::io::Read;
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    eprintln!("rvirt-qemu-run wall {} ms:\n{err}", t.elapsed().as_millis());
+    assert!(status.success(), "{status:?}: {err}");
+    assert!(err.contains("opened") && err.contains("started") && err.contains("stopped"));
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn rvirt_qemu_run_destroys_on_sigterm() {
+    let root = root_for("term");
+    let mut sector = [0u8; 512];
+    sector[..LOOP.len()].copy_from_slice(LOOP);
+    sector[510] = 0x55;
+    sector[511] = 0xAA;
+    let disk = root.join("boot.img");
+    std::fs::write(&disk, sector).unwrap();
+    let xml = root.join("guest.xml");
+    std::fs::write(&xml, domain_xml("term", &disk)).unwrap();
+    let state = root.join("state");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
+        .arg("-r")
+        .arg(&state)
+        .arg(&xml)
+        .spawn()
+        .unwrap();
+    let pidfile = state.join("run/qemu/term.pid");
+    let t = Instant::now();
+    let qemu_pid: u32 = loop {
+        if let Some(p) = std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+        {
+            break p;
+        }
+        if t.elapsed() > DEADLINE || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no QEMU pid file");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // Let create_xml finish (the monitor handshake) before signalling.
+    std::thread::sleep(Duration::from_millis(500));
+    // SAFETY: SIGTERM to the child this test started.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if t.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            // SAFETY: clean up the QEMU the tool started.
+            unsafe {
+                libc::kill(qemu_pid as libc::pid_t, libc::SIGKILL);
+            }
+            panic!("rvirt-qemu-run ignored SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(!pid_exists(qemu_pid), "qemu {qemu_pid} left behind");
+    let _ = std::fs::remove_dir_all(&root);
+}
