@@ -31,7 +31,6 @@ cat > "$work/demo.xml" <<XML
 XML
 
 cargo build -q --release -p rvirt-driver-qemu --bin rvirt-qemu-run
-echo "booting $work/demo.xml through qemu:///embed ..."
-start=$(date +%s%N)
-target/release/rvirt-qemu-run -v "$work/demo.xml"
-echo "guest powered off; rvirt-qemu-run exited 0 after $(( ($(date +%s%N) - start) / 1000000 )) ms"
+echo "booting $work/demo.xml through qemu:///embed (timings in ms since start):"
+cargo run -q --release -p rvirt-driver-qemu --bin rvirt-qemu-run -- -v "$work/demo.xml"
+echo "guest powered off; rvirt-qemu-run exited 0"
