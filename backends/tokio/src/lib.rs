@@ -73,6 +73,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::future::poll_fn;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
@@ -196,13 +197,38 @@ enum Garbage {
     Timer(#[allow(dead_code)] TimerCallback),
 }
 
+/// Hashes the loop's small integer keys (ids, fd numbers) with one multiply, instead of
+/// SipHash: several lookups are made per event, and the keys are not attacker-chosen.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn write_i32(&mut self, n: i32) {
+        // Reinterpreting the bits is all a hash needs.
+        self.write_u64(u64::from(n.cast_unsigned()));
+    }
+}
+
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
 struct State {
     next_watch: u64,
     next_timer: u64,
     next_generation: u64,
-    watches: HashMap<u64, Watch>,
-    fds: HashMap<RawFd, FdEntry>,
-    timers: HashMap<u64, Timer>,
+    watches: IdMap<u64, Watch>,
+    fds: IdMap<RawFd, FdEntry>,
+    timers: IdMap<u64, Timer>,
     /// Callbacks waiting for the reaper task to drop them.
     graveyard: Vec<Garbage>,
     reaper_scheduled: bool,
@@ -225,21 +251,21 @@ impl State {
         self.graveyard.push(g);
         !std::mem::replace(&mut self.reaper_scheduled, true)
     }
+}
 
-    /// The union of the masks of the active watches on `entry`'s fd, if any is active.
-    fn active_mask(&self, entry: &FdEntry) -> Option<Interest> {
-        let mut active = false;
-        let mut mask = Interest::NONE;
-        for id in &entry.ids {
-            if let Some(w) = self.watches.get(id)
-                && !w.events.is_empty()
-            {
-                active = true;
-                mask |= w.events;
-            }
+/// The union of the masks of the active watches on `entry`'s fd, if any is active.
+fn active_mask(watches: &IdMap<u64, Watch>, entry: &FdEntry) -> Option<Interest> {
+    let mut active = false;
+    let mut mask = Interest::NONE;
+    for id in &entry.ids {
+        if let Some(w) = watches.get(id)
+            && !w.events.is_empty()
+        {
+            active = true;
+            mask |= w.events;
         }
-        active.then_some(mask)
     }
+    active.then_some(mask)
 }
 
 fn bad_fd(fd: RawFd, e: std::io::Error) -> EventError {
@@ -259,9 +285,9 @@ impl TokioLoop {
                     next_watch: 1,
                     next_timer: 1,
                     next_generation: 1,
-                    watches: HashMap::new(),
-                    fds: HashMap::new(),
-                    timers: HashMap::new(),
+                    watches: IdMap::default(),
+                    fds: IdMap::default(),
+                    timers: IdMap::default(),
                     graveyard: Vec::new(),
                     reaper_scheduled: false,
                 }),
@@ -368,27 +394,56 @@ impl Inner {
         drop(garbage);
     }
 
-    /// Serves the watches on `fd` until its entry `generation` is gone.
-    async fn fd_task(self: Arc<Self>, fd: RawFd, generation: u64) {
-        while poll_fn(|cx| self.poll_fd(fd, generation, cx)).await {
-            self.dispatch_fd(fd, generation).await;
-            // Level-triggered: look at the fd again, after letting other tasks run.
-            tokio::task::yield_now().await;
+    /// Takes the dispatch mutex, without going through the async wait when it is free.
+    async fn serialize(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        match self.dispatch.try_lock() {
+            Ok(g) => g,
+            Err(_) => self.dispatch.lock().await,
         }
     }
 
-    /// Ready(true) when an active watch on `fd` has a pending condition, Ready(false) when
+    /// Serves the watches on `fd` until its entry `generation` is gone.
+    async fn fd_task(self: Arc<Self>, fd: RawFd, generation: u64) {
+        loop {
+            // Look at the fd with the dispatch mutex held, so that what `poll(2)` finds
+            // pending is still pending when the callbacks run (no other callback can run in
+            // between): one `poll(2)` both confirms readiness and feeds the dispatch.
+            let serial = self.serialize().await;
+            match poll_fn(|cx| Poll::Ready(self.poll_fd(fd, generation, cx))).await {
+                Poll::Ready(Some(ready)) => {
+                    self.dispatch_fd(fd, generation, ready);
+                    drop(serial);
+                    // Level-triggered: look at the fd again, after letting other tasks run.
+                    tokio::task::yield_now().await;
+                }
+                Poll::Ready(None) => return,
+                Poll::Pending => {
+                    drop(serial);
+                    // This task's waker is registered (with the reactor and the entry): wait
+                    // for a wake-up before looking again.
+                    let mut first = true;
+                    poll_fn(|_| {
+                        if std::mem::take(&mut first) {
+                            Poll::Pending
+                        } else {
+                            Poll::Ready(())
+                        }
+                    })
+                    .await;
+                }
+            }
+        }
+    }
+
+    /// Ready(Some) when an active watch on `fd` has a pending condition, Ready(None) when
     /// the entry is gone, Pending until one of the two (or a change) happens.
-    fn poll_fd(&self, fd: RawFd, generation: u64, cx: &mut Context<'_>) -> Poll<bool> {
+    fn poll_fd(&self, fd: RawFd, generation: u64, cx: &mut Context<'_>) -> Poll<Option<Interest>> {
         let mut st = self.state();
-        let st = &mut *st;
-        let Some(entry) = st.fds.get(&fd).filter(|e| e.generation == generation) else {
-            return Poll::Ready(false);
+        let State { fds, watches, .. } = &mut *st;
+        let Some(entry) = fds.get_mut(&fd).filter(|e| e.generation == generation) else {
+            return Poll::Ready(None);
         };
-        let mask = st.active_mask(entry);
-        let Some(entry) = st.fds.get_mut(&fd) else {
-            return Poll::Ready(false);
-        };
+        let mask = active_mask(watches, entry);
         match &entry.task {
             Some(w) if w.will_wake(cx.waker()) => {}
             _ => entry.task = Some(cx.waker().clone()),
@@ -399,7 +454,28 @@ impl Inner {
         };
         let want_read = mask.contains(Interest::READABLE) || !mask.contains(Interest::WRITABLE);
         let want_write = mask.contains(Interest::WRITABLE);
+        let afd = &entry.afd;
         for _ in 0..4 {
+            // tokio's readiness first: its tick, taken before `poll(2)`, keeps the clear below
+            // from forgetting an edge that arrives after `poll(2)`.
+            let read = if want_read {
+                match afd.poll_read_ready(cx) {
+                    Poll::Ready(Ok(g)) => Some(g),
+                    Poll::Ready(Err(_)) => return Poll::Ready(None),
+                    Poll::Pending => None,
+                }
+            } else {
+                None
+            };
+            let write = if want_write {
+                match afd.poll_write_ready(cx) {
+                    Poll::Ready(Ok(g)) => Some(g),
+                    Poll::Ready(Err(_)) => return Poll::Ready(None),
+                    Poll::Pending => None,
+                }
+            } else {
+                None
+            };
             let mut p = [readiness::pollfd(fd, mask)];
             if readiness::poll_now(&mut p).is_err() {
                 break;
@@ -409,32 +485,25 @@ impl Inner {
                 // Closed under the watch: wait for it to be removed.
                 return Poll::Pending;
             }
-            if !readiness::interest_from_revents(revents & !libc::POLLNVAL).is_empty() {
-                return Poll::Ready(true);
+            let ready = readiness::interest_from_revents(revents);
+            if !ready.is_empty() {
+                return Poll::Ready(Some(ready));
             }
-            // Idle now: forget the edge that woke us (if any) and wait for the next one.
-            let mut edge = false;
-            if want_read {
-                match entry.afd.poll_read_ready(cx) {
-                    Poll::Ready(Ok(mut g)) => {
-                        g.clear_ready();
-                        edge = true;
-                    }
-                    Poll::Ready(Err(_)) => return Poll::Ready(false),
-                    Poll::Pending => {}
-                }
+            if read.is_none() && write.is_none() {
+                // Idle, and every wanted readiness is waiting for its next edge.
+                return Poll::Pending;
             }
-            if want_write {
-                match entry.afd.poll_write_ready(cx) {
-                    Poll::Ready(Ok(mut g)) => {
-                        g.clear_ready();
-                        edge = true;
-                    }
-                    Poll::Ready(Err(_)) => return Poll::Ready(false),
-                    Poll::Pending => {}
-                }
+            // Idle now: forget the edge that woke us and wait for the next one (one that came
+            // since the guards were taken keeps the readiness set).
+            if let Some(mut g) = read {
+                g.clear_ready();
             }
-            if !edge {
+            if let Some(mut g) = write {
+                g.clear_ready();
+            }
+            let again_read = want_read && afd.poll_read_ready(cx).is_ready();
+            let again_write = want_write && afd.poll_write_ready(cx).is_ready();
+            if !again_read && !again_write {
                 return Poll::Pending;
             }
         }
@@ -444,31 +513,24 @@ impl Inner {
         Poll::Pending
     }
 
-    /// Runs the callbacks of the watches on `fd` that have a pending condition.
-    async fn dispatch_fd(&self, fd: RawFd, generation: u64) {
-        let _serial = self.dispatch.lock().await;
-        let (ids, ready) = {
+    /// Runs the callbacks of the watches on `fd` that have a pending condition in `ready`;
+    /// the caller holds the dispatch mutex.
+    fn dispatch_fd(&self, fd: RawFd, generation: u64, ready: Interest) {
+        let (first, rest) = {
             let st = self.state();
             let Some(entry) = st.fds.get(&fd).filter(|e| e.generation == generation) else {
                 return;
             };
-            let Some(mask) = st.active_mask(entry) else {
+            // Most fds have one watch: no allocation for those.
+            let Some((&first, rest)) = entry.ids.split_first() else {
                 return;
             };
-            // Check again now that no other callback can run: one may have consumed it.
-            let mut p = [readiness::pollfd(fd, mask)];
-            if readiness::poll_now(&mut p).is_err() || p[0].revents & libc::POLLNVAL != 0 {
-                return;
-            }
-            (
-                entry.ids.clone(),
-                readiness::interest_from_revents(p[0].revents),
-            )
+            (first, rest.to_vec())
         };
         if ready.is_empty() {
             return;
         }
-        for id in ids {
+        for id in std::iter::once(first).chain(rest) {
             let taken = {
                 let mut st = self.state();
                 st.watches.get_mut(&id).and_then(|w| {
@@ -540,7 +602,7 @@ impl Inner {
     }
 
     async fn fire_timer(&self, id: u64) {
-        let _serial = self.dispatch.lock().await;
+        let _serial = self.serialize().await;
         let taken = {
             let mut st = self.state();
             let now = Instant::now();
