@@ -465,10 +465,10 @@ fn dispatch_fd(weak: &Weak<Inner>, fd: RawFd, epoch: u64) -> PostAction {
             let Some(w) = st.watches.get_mut(&id) else {
                 continue;
             };
-            if w.fd != fd || w.events.is_empty() {
+            if w.fd != fd {
                 continue;
             }
-            let fire = ready & (w.events | Interest::ERROR | Interest::HANGUP);
+            let fire = ready.reported_to(w.events);
             if fire.is_empty() {
                 continue;
             }

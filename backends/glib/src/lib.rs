@@ -285,7 +285,7 @@ fn dispatch_watch(weak: &Weak<Inner>, id: u64, generation: u64, cond: IOConditio
         if w.generation != generation {
             return ControlFlow::Break;
         }
-        let fire = interest_of(cond) & (w.events | Interest::ERROR | Interest::HANGUP);
+        let fire = interest_of(cond).reported_to(w.events);
         if fire.is_empty() {
             return ControlFlow::Continue;
         }

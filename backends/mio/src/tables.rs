@@ -346,10 +346,7 @@ impl Tables {
         ready: Interest,
     ) -> Option<(HandleCallback, Interest)> {
         let w = self.watches.get_mut(&id)?;
-        if w.events.is_empty() {
-            return None;
-        }
-        let fire = ready & (w.events | Interest::ERROR | Interest::HANGUP);
+        let fire = ready.reported_to(w.events);
         if fire.is_empty() {
             return None;
         }

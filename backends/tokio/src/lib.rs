@@ -534,10 +534,10 @@ impl Inner {
             let taken = {
                 let mut st = self.state();
                 st.watches.get_mut(&id).and_then(|w| {
-                    if w.fd != fd || w.events.is_empty() {
+                    if w.fd != fd {
                         return None;
                     }
-                    let fire = ready & (w.events | Interest::ERROR | Interest::HANGUP);
+                    let fire = ready.reported_to(w.events);
                     if fire.is_empty() {
                         return None;
                     }

@@ -56,6 +56,16 @@ impl Interest {
         self.0 & other.0 == other.0
     }
 
+    /// The part of these pending conditions that a watch asking for `requested` is told
+    /// about: nothing while the watch is paused ([`Interest::NONE`]), otherwise the requested
+    /// bits plus [`Interest::ERROR`] and [`Interest::HANGUP`], which are always reported.
+    pub const fn reported_to(self, requested: Interest) -> Interest {
+        if requested.is_empty() {
+            return Interest::NONE;
+        }
+        Interest(self.0 & (requested.0 | Self::ERROR.0 | Self::HANGUP.0))
+    }
+
     /// True when `self` and `other` share at least one bit.
     pub const fn intersects(self, other: Interest) -> bool {
         self.0 & other.0 != 0
@@ -129,6 +139,16 @@ mod tests {
         assert_eq!(Interest::from_bits(16), None);
         assert_eq!(Interest::from_bits_truncate(0x1B), rw | Interest::HANGUP);
         assert_eq!(format!("{rw:?}"), "READABLE | WRITABLE");
+        let pending = Interest::READABLE | Interest::WRITABLE | Interest::HANGUP;
+        assert_eq!(
+            pending.reported_to(Interest::READABLE),
+            Interest::READABLE | Interest::HANGUP
+        );
+        assert_eq!(pending.reported_to(Interest::NONE), Interest::NONE);
+        assert_eq!(
+            Interest::ERROR.reported_to(Interest::WRITABLE),
+            Interest::ERROR
+        );
         assert_eq!(format!("{:?}", Interest::NONE), "NONE");
     }
 }
