@@ -1,0 +1,1 @@
+//! rvirt-ffi: C bindings (librvirt) in libvirt's shape with an rvir prefix

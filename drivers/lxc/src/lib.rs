@@ -1,0 +1,1 @@
+//! rvirt LXC driver: containers in Linux namespaces, one controller process per container

@@ -1,0 +1,1 @@
+//! rvirtd: the rvirt daemon, serving libvirt's remote protocol on unix and TCP sockets
