@@ -30,13 +30,16 @@ pub fn spawn_with_monitor(
     let mut cmd = Command::new(binary);
     cmd.args(args).stdin(Stdio::null()).stdout(out).stderr(err);
     // SAFETY: the closure runs in the forked child before exec and only calls
-    // fcntl(2), which is async-signal-safe; it touches no Rust-managed state.
+    // fcntl(2) and setsid(2), which are async-signal-safe; it touches no Rust-managed state.
     unsafe {
         cmd.pre_exec(move || {
             // std opens every fd close-on-exec; let QEMU inherit the listener.
             if libc::fcntl(fd, libc::F_SETFD, 0) < 0 {
                 return Err(std::io::Error::last_os_error());
             }
+            // Own session: a terminal's SIGINT to the embedding program's process
+            // group must not reach QEMU; the driver decides what happens to the VM.
+            libc::setsid();
             Ok(())
         });
     }
@@ -47,25 +50,63 @@ pub fn spawn_with_monitor(
             format!("cannot execute '{}': {e}", binary.display()),
         )
     })?;
-    Ok(QemuProcess { child: Some(child) })
+    Ok(QemuProcess {
+        child: Some(child),
+        adopted: None,
+    })
 }
 
-/// A QEMU child process that is killed (SIGKILL) and reaped when dropped.
+/// A QEMU process that is killed (SIGKILL) and reaped when dropped: either our own
+/// child, or one adopted from an earlier driver instance (another process started it;
+/// it can only be signalled and watched, not waited for).
 #[derive(Debug)]
 pub struct QemuProcess {
     child: Option<Child>,
+    adopted: Option<u32>,
 }
 
 impl QemuProcess {
+    /// Takes charge of `pid`, a QEMU started by an earlier driver instance.
+    pub fn adopt(pid: u32) -> QemuProcess {
+        QemuProcess {
+            child: None,
+            adopted: Some(pid),
+        }
+    }
+
     /// The process id.
     pub fn pid(&self) -> u32 {
-        self.child.as_ref().map_or(0, Child::id)
+        match (&self.child, self.adopted) {
+            (Some(c), _) => c.id(),
+            (None, Some(pid)) => pid,
+            (None, None) => 0,
+        }
+    }
+
+    /// Lets the process run on without this handle: dropping no longer kills it
+    /// (the driver instance is going away, the VM is not).
+    pub fn detach(mut self) {
+        self.child = None;
+        self.adopted = None;
     }
 
     /// Waits up to `timeout` for the process to exit on its own; reaps it.
     /// Returns `None` if it is still running.
     pub fn wait_timeout(&mut self, timeout: Duration) -> Result<Option<ExitStatus>> {
         let deadline = Instant::now() + timeout;
+        if let Some(pid) = self.adopted {
+            loop {
+                reap_if_child(pid);
+                if !process_alive(pid) {
+                    self.adopted = None;
+                    return Ok(Some(ExitStatus::default()));
+                }
+                if Instant::now() >= deadline {
+                    return Ok(None);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
         let Some(child) = self.child.as_mut() else {
             return Ok(None);
         };
@@ -83,6 +124,18 @@ impl QemuProcess {
 
     /// Sends SIGKILL (if still running) and reaps the process.
     pub fn kill(&mut self) -> Result<()> {
+        if let Some(pid) = self.adopted
+            && let Ok(raw) = libc::pid_t::try_from(pid)
+        {
+            // SAFETY: kill(2) has no memory-safety preconditions; the pid was checked
+            // to be this domain's QEMU when it was adopted.
+            unsafe {
+                libc::kill(raw, libc::SIGKILL);
+            }
+            // Its parent (init or a subreaper) reaps it; wait until it is gone.
+            let _ = self.wait_timeout(Duration::from_secs(5));
+            self.adopted = None;
+        }
         if let Some(mut child) = self.child.take() {
             // kill() only signals this child's own pid; ESRCH-like failures after
             // exit are harmless, the wait reaps either way.
@@ -96,6 +149,33 @@ impl QemuProcess {
 impl Drop for QemuProcess {
     fn drop(&mut self) {
         let _ = self.kill();
+    }
+}
+
+/// Reaps `pid` if it is an exited child of this process (an adopted QEMU this process
+/// itself started and detached earlier); harmless otherwise.
+fn reap_if_child(pid: u32) {
+    if let Ok(raw) = libc::pid_t::try_from(pid) {
+        // SAFETY: waitpid with WNOHANG and a null status pointer writes no memory; for
+        // a pid that is not our child it fails with ECHILD.
+        unsafe {
+            libc::waitpid(raw, std::ptr::null_mut(), libc::WNOHANG);
+        }
+    }
+}
+
+/// True if `pid` exists and is not a zombie (an exited process its parent has not
+/// reaped yet counts as gone).
+pub fn process_alive(pid: u32) -> bool {
+    if !pid_exists(pid) {
+        return false;
+    }
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rfind(')')
+            .and_then(|i| stat[i + 1..].split_whitespace().next())
+            .is_none_or(|state| state != "Z" && state != "X"),
+        Err(_) => false,
     }
 }
 

@@ -27,7 +27,31 @@ struct Env {
 impl Drop for Env {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
+            // Running domains outlive a closed connection: destroy what the test left.
+            if let Ok(doms) = c.list_all_domains(Default::default()) {
+                for d in doms.iter().filter(|d| d.id().is_some()) {
+                    let _ = d.destroy();
+                }
+            }
             let _ = c.close();
+        }
+        // Safety net for a failed test: no QEMU outlives it.
+        if let Ok(dir) = std::fs::read_dir(self.root.join("run/qemu")) {
+            for f in dir
+                .flatten()
+                .filter(|f| f.path().extension().is_some_and(|e| e == "pid"))
+            {
+                if let Ok(pid) = std::fs::read_to_string(f.path())
+                    .unwrap_or_default()
+                    .trim()
+                    .parse::<i32>()
+                {
+                    // SAFETY: SIGKILL to a QEMU this test started (its pid file).
+                    unsafe {
+                        libc::kill(pid, libc::SIGKILL);
+                    }
+                }
+            }
         }
         let _ = std::fs::remove_dir_all(&self.root);
     }
@@ -252,16 +276,210 @@ fn sigkill_of_qemu_is_a_crash() {
 }
 
 #[test]
-fn second_open_of_a_root_fails_until_the_first_closes() {
+fn a_root_is_shared_in_process_and_locked_against_other_processes() {
     let mut env = setup("lock");
     let uri = format!("qemu:///embed?root={}", env.root.display());
-    let l2 = DefaultLoop::new().unwrap();
-    let err = Connect::open_with_loop(&uri, l2.shared()).unwrap_err();
-    assert_eq!(err.code(), ErrorCode::OperationFailed, "{err}");
-    assert!(err.to_string().contains("already in use"), "{err}");
+    // Same process: a second connection shares the instance and its events.
+    let second = Connect::open_with_loop(&uri, env.l.shared()).unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    second
+        .domain_event_register_any(None, DomainEventId::Lifecycle, move |_, ev| {
+            if let DomainEvent::Lifecycle(lc) = ev {
+                sink.lock().unwrap().push(*lc);
+            }
+        })
+        .unwrap();
+    let disk = env.disk(POWEROFF);
+    env.conn().define_xml(&domain_xml("shared", &disk)).unwrap();
+    assert_eq!(second.lookup_domain_by_name("shared").unwrap().id(), None);
+    env.run_until(|l| matches!(l, Lifecycle::Defined(_)));
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![Lifecycle::Defined(rvirt_core::api::DefinedDetail::Added)]
+    );
+    // Another process: refused while this one holds the root.
+    let xml = env.root.join("guest.xml");
+    std::fs::write(&xml, domain_xml("other", &disk)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
+        .arg("-r")
+        .arg(&env.root)
+        .arg(&xml)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("already in use"), "{err}");
+    // Released once the last connection of this process closes.
+    second.close().unwrap();
     env.conn.take().unwrap().close().unwrap();
-    let c = Connect::open_with_loop(&uri, l2.shared()).unwrap();
-    c.close().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
+        .arg("-r")
+        .arg(&env.root)
+        .arg(&xml)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Opens `root` again from this process (a new driver instance) with events recorded.
+fn reopen(root: &Path) -> Env {
+    let l = DefaultLoop::new().unwrap();
+    let conn = Connect::open_with_loop(
+        &format!("qemu:///embed?root={}", root.display()),
+        l.shared(),
+    )
+    .unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    conn.domain_event_register_any(None, DomainEventId::Lifecycle, move |_, ev| {
+        if let DomainEvent::Lifecycle(lc) = ev {
+            sink.lock().unwrap().push(*lc);
+        }
+    })
+    .unwrap();
+    Env {
+        root: root.to_path_buf(),
+        l,
+        conn: Some(conn),
+        events,
+    }
+}
+
+#[test]
+fn a_closed_instance_leaves_qemu_running_and_the_next_one_reconnects() {
+    let mut env = setup("recon");
+    let disk = env.disk(LOOP);
+    let mut dom = env.conn().define_xml(&domain_xml("recon", &disk)).unwrap();
+    dom.create().unwrap();
+    let pid = env.pid("recon");
+    let id = dom.id();
+    dom.suspend().unwrap();
+    env.conn.take().unwrap().close().unwrap();
+    assert!(pid_exists(pid), "closing the connection killed QEMU");
+    let status = std::fs::read_to_string(env.root.join("run/qemu/recon.xml")).unwrap();
+    assert!(status.contains("state='paused' reason='user'"), "{status}");
+
+    // Keep the root: `again` owns it now.
+    let root = std::mem::take(&mut env.root);
+    drop(env);
+    let again = reopen(&root);
+    let dom = again.conn().lookup_domain_by_name("recon").unwrap();
+    assert_eq!(dom.id(), id);
+    assert_eq!(
+        dom.state().unwrap(),
+        StateReason::Paused(PausedReason::User)
+    );
+    assert!(dom.is_persistent().unwrap());
+    // The monitor is live again: commands work and their events arrive.
+    dom.resume().unwrap();
+    again.run_until(|l| matches!(l, Lifecycle::Resumed(_)));
+    let status = std::fs::read_to_string(root.join("run/qemu/recon.xml")).unwrap();
+    assert!(
+        status.contains("state='running' reason='unpaused'"),
+        "{status}"
+    );
+    // The adopted QEMU is not our child: a crash is still seen through the monitor.
+    // SAFETY: SIGKILL to the QEMU this test started.
+    unsafe {
+        libc::kill(pid as libc::pid_t, libc::SIGKILL);
+    }
+    let evs = again.run_until(is_stopped);
+    assert_eq!(evs.last(), Some(&Lifecycle::Stopped(StoppedDetail::Failed)));
+    assert_eq!(
+        dom.state().unwrap(),
+        StateReason::Shutoff(ShutoffReason::Crashed)
+    );
+    assert!(!root.join("run/qemu/recon.xml").exists());
+}
+
+/// Starts `rvirt-qemu-run -r STATE XML` with a looping guest and waits until its
+/// domain's status file exists; returns the tool's process and QEMU's pid.
+fn run_tool_until_started(root: &Path, name: &str) -> (std::process::Child, u32) {
+    let mut sector = [0u8; 512];
+    sector[..LOOP.len()].copy_from_slice(LOOP);
+    sector[510] = 0x55;
+    sector[511] = 0xAA;
+    let disk = root.join("boot.img");
+    std::fs::write(&disk, sector).unwrap();
+    let xml = root.join("guest.xml");
+    std::fs::write(&xml, domain_xml(name, &disk)).unwrap();
+    let state = root.join("state");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
+        .arg("-r")
+        .arg(&state)
+        .arg(&xml)
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    let status = state.join(format!("run/qemu/{name}.xml"));
+    while !status.exists() {
+        if t.elapsed() > DEADLINE || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("rvirt-qemu-run did not start the guest");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let pid = std::fs::read_to_string(state.join(format!("run/qemu/{name}.pid")))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    (child, pid)
+}
+
+#[test]
+fn sigkill_of_the_embedding_process_then_a_new_process_reconnects() {
+    let root = root_for("k9");
+    let (mut tool, qemu) = run_tool_until_started(&root, "k9");
+    tool.kill().unwrap(); // SIGKILL
+    tool.wait().unwrap();
+    assert!(pid_exists(qemu), "QEMU died with the embedding process");
+    // This test process is the "new process".
+    let env = reopen(&root.join("state"));
+    let dom = env.conn().lookup_domain_by_name("k9").unwrap();
+    assert!(dom.is_active().unwrap());
+    assert!(!dom.is_persistent().unwrap());
+    assert_eq!(
+        dom.state().unwrap().state(),
+        rvirt_core::api::DomainState::Running
+    );
+    dom.destroy().unwrap();
+    assert!(!rvirt_driver_qemu::process::process_alive(qemu));
+    let evs = env.run_until(is_stopped);
+    assert_eq!(evs, vec![Lifecycle::Stopped(StoppedDetail::Destroyed)]);
+    assert!(env.conn().lookup_domain_by_name("k9").is_err());
+    drop(env);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_qemu_that_died_with_the_embedding_process_is_cleaned_up() {
+    let root = root_for("corpse");
+    let (mut tool, qemu) = run_tool_until_started(&root, "corpse");
+    tool.kill().unwrap();
+    tool.wait().unwrap();
+    // SAFETY: SIGKILL to the QEMU this test caused to be started.
+    unsafe {
+        libc::kill(qemu as libc::pid_t, libc::SIGKILL);
+    }
+    let t = Instant::now();
+    while rvirt_driver_qemu::process::process_alive(qemu) && t.elapsed() < DEADLINE {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let state = root.join("state");
+    let env = reopen(&state);
+    let err = env.conn().lookup_domain_by_name("corpse").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NoDomain);
+    assert!(!state.join("run/qemu/corpse.xml").exists());
+    assert!(!state.join("run/qemu/corpse.pid").exists());
+    drop(env);
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]

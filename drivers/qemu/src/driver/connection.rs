@@ -1,11 +1,12 @@
 //! [`QemuConnection`]: domains as QEMU processes, monitors watched on the event loop.
 
+use std::collections::HashMap;
 use std::io::Write;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::Duration;
 
 use rvirt_core::api::{
@@ -19,9 +20,12 @@ use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result, 
 
 use super::monitor::Monitor;
 use super::root::DriverRoot;
+use super::status::DomainStatus;
 use crate::command_line::{KVM_DEVICE, RuntimeOptions, build_args, choose_accel, emulator};
 use crate::event_map::{MapContext, map_event, map_monitor_eof};
 use crate::process::{QemuProcess, spawn_with_monitor};
+
+mod reconnect;
 use crate::qmp::{Message, QmpEvent, QmpStream};
 
 /// Bound for the start-up handshake and for each monitor command.
@@ -35,10 +39,13 @@ const XML_INACTIVE: u32 = 2;
 
 type Pending = Vec<(DomainRef, DomainEvent)>;
 
-/// One open `qemu:///embed` connection (one driver instance per root).
+/// One open connection to a QEMU driver instance. Every connection of a process to
+/// the same root shares one instance (one set of domains, one root lock); each
+/// connection gets every domain event.
 #[derive(Debug)]
 pub struct QemuConnection {
     shared: Arc<Shared>,
+    client: u64,
 }
 
 #[derive(Debug)]
@@ -46,7 +53,9 @@ struct Shared {
     root: Mutex<Option<DriverRoot>>,
     root_path: PathBuf,
     event_loop: SharedLoop,
-    events: EventSink,
+    /// The open connections' event sinks, by connection number.
+    clients: Mutex<Vec<(u64, EventSink)>>,
+    next_client: AtomicU64,
     doms: Mutex<Vec<Entry>>,
     next_id: AtomicU32,
 }
@@ -78,8 +87,17 @@ struct Running {
     watch: Option<WatchId>,
     ctx: MapContext,
     priv_dir: PathBuf,
+    monitor_path: PathBuf,
     pidfile: PathBuf,
     status: PathBuf,
+    /// The state last written to `status` (rewritten when it changes).
+    saved: Option<StateReason>,
+}
+
+/// The driver instances this process runs, by root.
+fn instances() -> &'static Mutex<HashMap<PathBuf, Weak<Shared>>> {
+    static INSTANCES: OnceLock<Mutex<HashMap<PathBuf, Weak<Shared>>>> = OnceLock::new();
+    INSTANCES.get_or_init(Default::default)
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -193,6 +211,36 @@ impl Vm {
         ev.extend(events.into_iter().map(|e| (r.clone(), e)));
     }
 
+    /// Rewrites the live status file if the state changed since it was last written
+    /// (libvirt's `qemuDomainSaveStatus`). Temp file + rename: a reader (a driver
+    /// instance reconnecting after a crash) sees the old or the new file, never half.
+    fn save_status(&mut self) {
+        let state = self.state;
+        let mut def = self.def.clone();
+        def.id = self.id;
+        let Some(run) = self.run.as_mut() else {
+            return;
+        };
+        if run.saved == Some(state) {
+            return;
+        }
+        let status = DomainStatus {
+            state,
+            pid: run.pid,
+            monitor: run.monitor_path.clone(),
+            lib_dir: run.priv_dir.clone(),
+            domain_xml: def.to_xml().unwrap_or_default(),
+        };
+        let tmp = run.status.with_extension("xml.new");
+        let written =
+            std::fs::write(&tmp, status.to_xml()).and_then(|()| std::fs::rename(&tmp, &run.status));
+        if written.is_ok() {
+            run.saved = Some(state);
+        } else {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
     fn running(&mut self) -> Result<&mut Running> {
         self.run.as_mut().ok_or_else(not_running)
     }
@@ -223,8 +271,18 @@ impl Vm {
 
 impl Shared {
     fn emit(&self, ev: Pending) {
+        if ev.is_empty() {
+            return;
+        }
+        let sinks: Vec<EventSink> = {
+            let mut clients = lock(&self.clients);
+            clients.retain(|(_, s)| !s.is_closed());
+            clients.iter().map(|(_, s)| s.clone()).collect()
+        };
         for (r, e) in ev {
-            self.events.emit(r, e);
+            for s in &sinks {
+                s.emit(r.clone(), e.clone());
+            }
         }
     }
 
@@ -352,8 +410,10 @@ impl Shared {
             watch: None,
             ctx: MapContext::default(),
             priv_dir,
+            monitor_path: sock,
             pidfile,
-            status: status.clone(),
+            status,
+            saved: None,
         });
         vm.push(
             ev,
@@ -361,19 +421,7 @@ impl Shared {
                 StartedDetail::Booted,
             ))],
         );
-        let weak_shared: Weak<Shared> = Arc::downgrade(self);
-        let weak_vm = Arc::downgrade(&entry.vm);
-        let uuid = entry.uuid;
-        let watch = self.event_loop.add_handle(
-            fd,
-            Interest::READABLE,
-            Box::new(move |watch, _fd, _ready| {
-                if let (Some(shared), Some(vm)) = (weak_shared.upgrade(), weak_vm.upgrade()) {
-                    shared.on_monitor(&vm, uuid, watch);
-                }
-            }),
-        );
-        match watch {
+        match self.watch_monitor(entry, fd) {
             Ok(w) => {
                 if let Some(run) = vm.run.as_mut() {
                     run.watch = Some(w);
@@ -396,17 +444,48 @@ impl Shared {
                 return Err(err);
             }
         }
-        let status_xml = def.to_xml().unwrap_or_default();
-        let _ = std::fs::write(
-            &status,
-            format!(
-                "<domstatus state='running' reason='booted' pid='{pid}'>\n  <monitor path='{}' type='unix'/>\n{status_xml}</domstatus>\n",
-                sock.display()
-            ),
-        );
         // Events that arrived with the `cont` reply (RESUME, maybe already SHUTDOWN).
         self.drain(vm, ev);
+        vm.save_status();
         Ok(())
+    }
+
+    /// Watches a running domain's monitor fd on the instance's event loop.
+    fn watch_monitor(self: &Arc<Self>, entry: &Entry, fd: RawFd) -> Result<WatchId> {
+        let weak_shared: Weak<Shared> = Arc::downgrade(self);
+        let weak_vm = Arc::downgrade(&entry.vm);
+        let uuid = entry.uuid;
+        let watch = self.event_loop.add_handle(
+            fd,
+            Interest::READABLE,
+            Box::new(move |watch, _fd, _ready| {
+                if let (Some(shared), Some(vm)) = (weak_shared.upgrade(), weak_vm.upgrade()) {
+                    shared.on_monitor(&vm, uuid, watch);
+                }
+            }),
+        )?;
+        Ok(watch)
+    }
+
+    /// Lets every running QEMU run on without this instance (the last connection
+    /// closed): unwatch and close the monitors, keep the status files for the next
+    /// instance to reconnect, release the root lock.
+    fn detach_all(&self) {
+        let doms = std::mem::take(&mut *lock(&self.doms));
+        for e in doms {
+            let mut vm = lock(&e.vm);
+            vm.save_status();
+            if let Some(mut run) = vm.run.take() {
+                if let Some(w) = run.watch.take() {
+                    let _ = self.event_loop.remove_handle(w);
+                }
+                drop(run.mon);
+                run.proc.detach();
+            }
+        }
+        if let Some(root) = lock(&self.root).take() {
+            root.release();
+        }
     }
 
     /// Applies whatever the monitor has buffered.
@@ -429,6 +508,7 @@ impl Shared {
                 return;
             }
             self.drain(&mut g, &mut ev);
+            g.save_status();
             let eof_ctx = g.run.as_ref().filter(|r| r.mon.is_eof()).map(|r| r.ctx);
             match eof_ctx {
                 Some(ctx) => {
@@ -544,18 +624,39 @@ impl Shared {
 }
 
 impl QemuConnection {
-    /// Opens the driver instance on a locked root; loads `etc/qemu/*.xml`.
-    pub fn open(root: DriverRoot, event_loop: SharedLoop, events: EventSink) -> Result<Self> {
-        let shared = Arc::new(Shared {
-            root_path: root.path().to_path_buf(),
-            root: Mutex::new(Some(root)),
-            event_loop,
-            events,
-            doms: Mutex::new(Vec::new()),
-            next_id: AtomicU32::new(1),
-        });
-        shared.load_definitions();
-        Ok(QemuConnection { shared })
+    /// Opens a connection to the driver instance of `root`: the one this process
+    /// already runs for it, or a new one, which takes the root's lock, loads
+    /// `etc/qemu/*.xml` and reconnects to the QEMUs an earlier instance left running
+    /// (`run/qemu/*.xml` status files). A new instance watches monitors on
+    /// `event_loop`; later connections share the first one's loop.
+    ///
+    /// Errors: the root is locked by another process (`VIR_ERR_OPERATION_FAILED`), or
+    /// its directories cannot be created (`VIR_ERR_SYSTEM_ERROR`).
+    pub fn open(root: &Path, event_loop: SharedLoop, events: EventSink) -> Result<Self> {
+        let mut instances = lock(instances());
+        instances.retain(|_, w| w.strong_count() > 0);
+        let shared = match instances.get(root).and_then(Weak::upgrade) {
+            Some(shared) => shared,
+            None => {
+                let lock_file = DriverRoot::acquire(root)?;
+                let shared = Arc::new(Shared {
+                    root_path: root.to_path_buf(),
+                    root: Mutex::new(Some(lock_file)),
+                    event_loop,
+                    clients: Mutex::new(Vec::new()),
+                    next_client: AtomicU64::new(1),
+                    doms: Mutex::new(Vec::new()),
+                    next_id: AtomicU32::new(1),
+                });
+                shared.load_definitions();
+                shared.reconnect_all();
+                instances.insert(root.to_path_buf(), Arc::downgrade(&shared));
+                shared
+            }
+        };
+        let client = shared.next_client.fetch_add(1, Ordering::Relaxed);
+        lock(&shared.clients).push((client, events));
+        Ok(QemuConnection { shared, client })
     }
 
     /// The QEMU process id of a running domain (for tests and tools).
@@ -574,7 +675,9 @@ impl QemuConnection {
         let mut ev = Pending::new();
         let res = {
             let mut vm = lock(&e.vm);
-            f(&mut vm, &mut ev)
+            let res = f(&mut vm, &mut ev);
+            vm.save_status();
+            res
         };
         self.shared.emit(ev);
         res
@@ -716,10 +819,10 @@ impl DriverConnection for QemuConnection {
             vm: Arc::new(Mutex::new(vm)),
         });
         drop(doms);
-        self.shared.events.emit(
+        self.shared.emit(vec![(
             r.clone(),
             DomainEvent::Lifecycle(Lifecycle::Defined(DefinedDetail::Added)),
-        );
+        )]);
         Ok(r)
     }
 
@@ -946,17 +1049,20 @@ impl DriverConnection for QemuConnection {
     }
 
     fn close(&self) -> Result<()> {
-        // No reconnect support yet: the domains this instance runs die with it.
-        for e in self.all() {
-            let mut vm = lock(&e.vm);
-            if vm.run.is_some() {
-                let mut ev = Pending::new();
-                let _ = self.shared.destroy_vm(&mut vm, &mut ev);
+        // Like libvirt's embedded driver, running domains outlive the instance: the
+        // next instance on this root (this process or another) reconnects to them.
+        let last = {
+            let mut instances = lock(instances());
+            let mut clients = lock(&self.shared.clients);
+            clients.retain(|(id, _)| *id != self.client);
+            let last = clients.is_empty();
+            if last {
+                instances.retain(|_, w| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(&self.shared)));
             }
-        }
-        lock(&self.shared.doms).clear();
-        if let Some(root) = lock(&self.shared.root).take() {
-            root.release();
+            last
+        };
+        if last {
+            self.shared.detach_all();
         }
         Ok(())
     }

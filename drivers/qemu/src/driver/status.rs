@@ -1,0 +1,142 @@
+//! The live status file of a running domain (`ROOT/run/qemu/NAME.xml`): a `<domstatus>`
+//! wrapper around the live definition, written on start and on every state change and
+//! read back when a new driver instance reconnects to a QEMU that outlived the process
+//! that started it.
+
+use std::path::{Path, PathBuf};
+
+use rvirt_core::api::StateReason;
+
+/// What a driver instance needs to find and re-adopt a running QEMU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DomainStatus {
+    /// State and reason when the file was written.
+    pub state: StateReason,
+    /// QEMU's process id.
+    pub pid: u32,
+    /// The monitor socket QEMU listens on.
+    pub monitor: PathBuf,
+    /// The domain's private directory (`ROOT/lib/qemu/domain-ID-NAME`).
+    pub lib_dir: PathBuf,
+    /// The live `<domain>` definition (with its runtime `id`).
+    pub domain_xml: String,
+}
+
+impl DomainStatus {
+    /// The file's text.
+    pub fn to_xml(&self) -> String {
+        format!(
+            "<domstatus state='{}' reason='{}' pid='{}'>\n  <monitor path='{}' type='unix'/>\n  <libDir path='{}'/>\n{}</domstatus>\n",
+            self.state.state().name(),
+            self.state.reason_name(),
+            self.pid,
+            escape(&self.monitor.to_string_lossy()),
+            escape(&self.lib_dir.to_string_lossy()),
+            self.domain_xml
+        )
+    }
+
+    /// Parses a file written by [`to_xml`](Self::to_xml); `None` if anything is missing.
+    pub fn parse(text: &str) -> Option<DomainStatus> {
+        let head_end = text.find('>')?;
+        let head = text.get(..head_end)?.strip_prefix("<domstatus")?;
+        let state = attr(head, "state")?;
+        let reason = attr(head, "reason")?;
+        let pid = attr(head, "pid")?.parse().ok().filter(|&p: &u32| p > 0)?;
+        let monitor = element_attr(text, "<monitor ", "path")?;
+        let lib_dir = element_attr(text, "<libDir ", "path")?;
+        let start = text.find("<domain ")?;
+        let end = text.rfind("</domain>")? + "</domain>".len();
+        Some(DomainStatus {
+            state: state_from_names(&state, &reason)?,
+            pid,
+            monitor: PathBuf::from(monitor),
+            lib_dir: PathBuf::from(lib_dir),
+            domain_xml: format!("{}\n", text.get(start..end)?),
+        })
+    }
+
+    /// Reads and parses `path`.
+    pub fn load(path: &Path) -> Option<DomainStatus> {
+        DomainStatus::parse(&std::fs::read_to_string(path).ok()?)
+    }
+}
+
+/// The state/reason pair libvirt names `state`/`reason` in status XML.
+fn state_from_names(state: &str, reason: &str) -> Option<StateReason> {
+    (0..8).find_map(|s| {
+        (0..16).find_map(|r| {
+            StateReason::from_raw(s, r)
+                .filter(|sr| sr.state().name() == state && sr.reason_name() == reason)
+        })
+    })
+}
+
+fn element_attr(text: &str, open: &str, name: &str) -> Option<String> {
+    let start = text.find(open)?;
+    let rest = text.get(start..)?;
+    let end = rest.find('>')?;
+    attr(rest.get(..end)?, name)
+}
+
+/// Value of `name='…'` in a tag's text, unescaped.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}='");
+    let start = tag.find(&key)? + key.len();
+    let len = tag.get(start..)?.find('\'')?;
+    Some(unescape(tag.get(start..start + len)?))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('\'', "&apos;")
+        .replace('<', "&lt;")
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rvirt_core::api::{PausedReason, RunningReason};
+
+    fn sample(state: StateReason) -> DomainStatus {
+        DomainStatus {
+            state,
+            pid: 4242,
+            monitor: PathBuf::from("/r/lib/qemu/domain-3-it's/monitor.sock"),
+            lib_dir: PathBuf::from("/r/lib/qemu/domain-3-it's"),
+            domain_xml: "<domain type='qemu' id='3'>\n  <name>a</name>\n</domain>\n".into(),
+        }
+    }
+
+    #[test]
+    fn round_trips_every_state_written_for_live_domains() {
+        for st in [
+            StateReason::Running(RunningReason::Booted),
+            StateReason::Running(RunningReason::Unpaused),
+            StateReason::Paused(PausedReason::User),
+            StateReason::Paused(PausedReason::StartingUp),
+        ] {
+            let s = sample(st);
+            assert_eq!(DomainStatus::parse(&s.to_xml()), Some(s));
+        }
+    }
+
+    #[test]
+    fn rejects_truncated_or_foreign_files() {
+        let text = sample(StateReason::Running(RunningReason::Booted)).to_xml();
+        for cut in [10, 40, 80, text.len() - 20] {
+            assert_eq!(DomainStatus::parse(&text[..cut]), None, "cut at {cut}");
+        }
+        assert_eq!(DomainStatus::parse("<domain type='qemu'/>"), None);
+        let bad_pid = text.replace("pid='4242'", "pid='0'");
+        assert_eq!(DomainStatus::parse(&bad_pid), None);
+        let bad_state = text.replace("state='running'", "state='flying'");
+        assert_eq!(DomainStatus::parse(&bad_state), None);
+    }
+}
