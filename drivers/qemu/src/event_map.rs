@@ -55,6 +55,9 @@ pub struct MapContext {
     /// A fake reboot is pending or `<on_poweroff>` is `restart`: `SHUTDOWN` is not a
     /// shutdown (the caller will `system_reset` + `cont`).
     pub fake_reboot: bool,
+    /// The guest powered off (`SHUTDOWN` arrived): the `STOP` QEMU (`-no-shutdown`)
+    /// sends next is part of the shutdown, not a suspend.
+    pub shutdown_seen: bool,
     /// Why the driver itself paused the guest (USER for `suspend`, SAVE, DUMP,
     /// MIGRATION, …). `None` means QEMU paused on its own: reason UNKNOWN.
     pub pause_reason: Option<PausedReason>,
@@ -93,7 +96,7 @@ fn is_running(s: StateReason) -> bool {
     matches!(s, StateReason::Running(_))
 }
 
-fn is_inactive(s: StateReason) -> bool {
+pub(crate) fn is_inactive(s: StateReason) -> bool {
     matches!(s, StateReason::Shutoff(_) | StateReason::NoState)
 }
 
@@ -152,7 +155,7 @@ pub fn io_error_action_number(action: &str) -> i32 {
 /// | QMP event | effect |
 /// |---|---|
 /// | `SHUTDOWN` | unless already SHUTDOWN/inactive or a fake reboot: SHUTDOWN/UNKNOWN + SHUTDOWN/GUEST·HOST·FINISHED |
-/// | `STOP` | if RUNNING: PAUSED/(recorded reason) + SUSPENDED/(matching detail) |
+/// | `STOP` | if RUNNING and no `SHUTDOWN` seen: PAUSED/(recorded reason) + SUSPENDED/(matching detail) |
 /// | `RESUME` | while starting: RUNNING/BOOTED + STARTED/BOOTED; if PAUSED: RUNNING/(recorded, default UNPAUSED) + RESUMED |
 /// | `RESET` | unless starting/STARTING_UP/inactive: REBOOT event |
 /// | `GUEST_PANICKED` | unless inactive: CRASHED/PANICKED + CRASHED/PANICKED |
@@ -182,7 +185,7 @@ pub fn map_event(event: &QmpEvent, current: StateReason, ctx: &MapContext) -> Ou
             )
         }
         QmpEvent::Stop => {
-            if !is_running(current) {
+            if !is_running(current) || ctx.shutdown_seen {
                 return Outcome::unchanged(current);
             }
             let reason = ctx.pause_reason.unwrap_or(PausedReason::Unknown);

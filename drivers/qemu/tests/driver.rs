@@ -15,6 +15,16 @@ use rvirt_driver_qemu::process::pid_exists;
 
 const POWEROFF: &[u8] = &[0xBA, 0x04, 0x06, 0xB8, 0x00, 0x20, 0xEF, 0xF4, 0xEB, 0xFE];
 const LOOP: &[u8] = &[0xEB, 0xFE];
+/// Enables the ACPI power-button event (PM1a_EN bit 8, port 0x602), waits for its
+/// status bit (PM1a_STS, port 0x600), then powers off: a guest that honours
+/// `virDomainShutdown`/`virDomainReboot`'s ACPI request.
+/// Interrupts stay off: the enabled event also raises the SCI, which nobody handles.
+const ACPI_AWARE: &[u8] = &[
+    0xFA, // cli
+    0xBA, 0x02, 0x06, 0xB8, 0x00, 0x01, 0xEF, // out 0x602, 0x0100
+    0xBA, 0x00, 0x06, 0xED, 0xF6, 0xC4, 0x01, 0x74, 0xFA, // poll in 0x600 until bit 8
+    0xBA, 0x04, 0x06, 0xB8, 0x00, 0x20, 0xEF, 0xF4, 0xEB, 0xFE, // power off
+];
 const DEADLINE: Duration = Duration::from_secs(20);
 
 struct Env {
@@ -111,6 +121,33 @@ impl Env {
                 self.events.lock().unwrap()
             );
             self.l.run_once_timeout(Duration::from_millis(50)).unwrap();
+        }
+    }
+
+    /// Presses the ACPI power button through `press` until an event matching `pred`
+    /// arrives. The firmware runs for a while before the boot sector enables the
+    /// button event, and a press before that is lost: wait, and press again after a
+    /// second without effect.
+    fn press_until(&self, press: impl Fn(), pred: impl Fn(&Lifecycle) -> bool) -> Vec<Lifecycle> {
+        let t = Instant::now();
+        std::thread::sleep(Duration::from_millis(300));
+        loop {
+            press();
+            let pressed = Instant::now();
+            while pressed.elapsed() < Duration::from_secs(1) {
+                {
+                    let evs = self.events.lock().unwrap();
+                    if evs.iter().any(&pred) {
+                        return evs.clone();
+                    }
+                }
+                self.l.run_once_timeout(Duration::from_millis(20)).unwrap();
+            }
+            assert!(
+                t.elapsed() < DEADLINE,
+                "timed out; events: {:?}",
+                self.events.lock().unwrap()
+            );
         }
     }
 
@@ -583,4 +620,83 @@ fn rvirt_qemu_run_destroys_on_sigterm() {
     assert!(status.success(), "{status:?}");
     assert!(!pid_exists(qemu_pid), "qemu {qemu_pid} left behind");
     let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn acpi_shutdown_request_is_honoured_by_an_acpi_aware_guest() {
+    let env = setup("acpi");
+    let disk = env.disk(ACPI_AWARE);
+    let dom = env
+        .conn()
+        .create_xml(&domain_xml("acpi", &disk), 0)
+        .unwrap();
+    env.run_until(|l| matches!(l, Lifecycle::Started(_)));
+    let evs = env.press_until(|| dom.shutdown().unwrap(), is_stopped);
+    assert_eq!(
+        evs,
+        vec![
+            Lifecycle::Started(StartedDetail::Booted),
+            Lifecycle::Shutdown(ShutdownDetail::Guest),
+            Lifecycle::Stopped(StoppedDetail::Shutdown),
+        ]
+    );
+}
+
+#[test]
+fn reboot_is_a_fake_reboot_the_guest_boots_again() {
+    let env = setup("reboot");
+    let reboots = Arc::new(Mutex::new(0));
+    let r = reboots.clone();
+    env.conn()
+        .domain_event_register_any(None, DomainEventId::Reboot, move |_, ev| {
+            if matches!(ev, DomainEvent::Reboot) {
+                *r.lock().unwrap() += 1;
+            }
+        })
+        .unwrap();
+    let disk = env.disk(ACPI_AWARE);
+    let dom = env
+        .conn()
+        .create_xml(&domain_xml("reboot", &disk), 0)
+        .unwrap();
+    let pid = env.pid("reboot");
+    env.run_until(|l| matches!(l, Lifecycle::Started(_)));
+    assert_eq!(
+        *reboots.lock().unwrap(),
+        0,
+        "the start-up reset is libvirt's own"
+    );
+    let err = dom.reboot(4).unwrap_err(); // VIR_DOMAIN_REBOOT_INITCTL
+    assert_eq!(err.code(), ErrorCode::ArgumentUnsupported);
+    env.press_until(
+        || dom.reboot(0).unwrap(),
+        |l| matches!(l, Lifecycle::Resumed(_)),
+    );
+    let t = Instant::now();
+    while *reboots.lock().unwrap() == 0 {
+        assert!(t.elapsed() < DEADLINE, "no REBOOT event");
+        env.l.run_once_timeout(Duration::from_millis(20)).unwrap();
+    }
+    assert_eq!(
+        env.pid("reboot"),
+        pid,
+        "a fake reboot keeps the QEMU process"
+    );
+    assert_eq!(
+        dom.state().unwrap(),
+        StateReason::Running(rvirt_core::api::RunningReason::Booted)
+    );
+    // The guest booted again and waits for the power button once more.
+    let evs = env.press_until(|| dom.shutdown().unwrap(), is_stopped);
+    assert_eq!(
+        evs,
+        vec![
+            Lifecycle::Started(StartedDetail::Booted),
+            Lifecycle::Resumed(ResumedDetail::Unpaused),
+            Lifecycle::Shutdown(ShutdownDetail::Guest),
+            Lifecycle::Stopped(StoppedDetail::Shutdown),
+        ]
+    );
+    // One REBOOT per guest reset QEMU reports (the firmware may reset once more).
+    assert!(*reboots.lock().unwrap() >= 1);
 }

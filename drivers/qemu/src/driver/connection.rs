@@ -10,10 +10,11 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::Duration;
 
 use rvirt_core::api::{
-    DefinedDetail, DomainInfo, ListFlags, PausedReason, RunningReason, ShutoffReason,
-    StartedDetail, StateReason, StoppedDetail, SuspendedDetail, UndefinedDetail,
+    DefinedDetail, DomainInfo, ListFlags, PausedReason, ResumedDetail, RunningReason,
+    ShutdownReason, ShutoffReason, StartedDetail, StateReason, StoppedDetail, SuspendedDetail,
+    UndefinedDetail,
 };
-use rvirt_core::conf::{ConfError, DomainDef};
+use rvirt_core::conf::{ConfError, DomainDef, LifecycleAction};
 use rvirt_core::driver::{DomainRef, DriverConnection, EventSink};
 use rvirt_core::event::{Interest, SharedLoop, WatchId};
 use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result, Uuid};
@@ -22,7 +23,7 @@ use super::monitor::Monitor;
 use super::root::DriverRoot;
 use super::status::DomainStatus;
 use crate::command_line::{KVM_DEVICE, RuntimeOptions, build_args, choose_accel, emulator};
-use crate::event_map::{MapContext, map_event, map_monitor_eof};
+use crate::event_map::{MapContext, is_inactive, map_event, map_monitor_eof};
 use crate::process::{QemuProcess, spawn_with_monitor};
 
 mod reconnect;
@@ -34,6 +35,8 @@ const MONITOR_TIMEOUT: Duration = Duration::from_secs(10);
 const KILL_GRACE: Duration = Duration::from_secs(10);
 /// How long to wait for QEMU to exit once its monitor reached end-of-file.
 const EOF_REAP: Duration = Duration::from_secs(5);
+/// `VIR_DOMAIN_REBOOT_ACPI_POWER_BTN`.
+const REBOOT_ACPI_POWER_BTN: u32 = 1;
 /// `VIR_DOMAIN_XML_INACTIVE`.
 const XML_INACTIVE: u32 = 2;
 
@@ -92,6 +95,8 @@ struct Running {
     status: PathBuf,
     /// The state last written to `status` (rewritten when it changes).
     saved: Option<StateReason>,
+    /// A `SHUTDOWN` arrived during a reboot request: reset once the batch is applied.
+    reboot_pending: bool,
 }
 
 /// The driver instances this process runs, by root.
@@ -211,6 +216,57 @@ impl Vm {
         ev.extend(events.into_iter().map(|e| (r.clone(), e)));
     }
 
+    /// The guest powered off during a reboot request (or with `on_poweroff=restart`):
+    /// reset the machine and let it run again instead of stopping QEMU (libvirt's
+    /// fake reboot). Emits RESUMED/UNPAUSED; the `RESET` QMP event gives REBOOT.
+    /// Runs a fake reboot a `SHUTDOWN` of the batch just applied asked for.
+    fn finish_batch(&mut self, ev: &mut Pending) {
+        if let Some(run) = self.run.as_mut()
+            && std::mem::take(&mut run.reboot_pending)
+        {
+            self.fake_reboot(ev);
+        }
+    }
+
+    fn fake_reboot(&mut self, ev: &mut Pending) {
+        let restart_always = self.def.on_poweroff == Some(LifecycleAction::Restart);
+        let Some(run) = self.run.as_mut() else {
+            return;
+        };
+        run.ctx.fake_reboot = restart_always;
+        let mut msgs = Vec::new();
+        let res = run
+            .mon
+            .command("system_reset", None, MONITOR_TIMEOUT, &mut |m| msgs.push(m))
+            .and_then(|_| {
+                run.mon
+                    .command("cont", None, MONITOR_TIMEOUT, &mut |m| msgs.push(m))
+            });
+        let pid = run.pid;
+        for m in msgs {
+            self.apply(m, ev);
+        }
+        if let Some(run) = self.run.as_mut() {
+            run.ctx.shutdown_seen = false;
+        }
+        match res {
+            Ok(_) => {
+                self.state = StateReason::Running(RunningReason::Booted);
+                self.push(
+                    ev,
+                    [DomainEvent::Lifecycle(Lifecycle::Resumed(
+                        ResumedDetail::Unpaused,
+                    ))],
+                );
+            }
+            // The reset failed: finish as a shutdown (SIGTERM; EOF stops the domain).
+            Err(_) => {
+                self.state = StateReason::Shutdown(ShutdownReason::Unknown);
+                signal(pid, libc::SIGTERM);
+            }
+        }
+    }
+
     /// Rewrites the live status file if the state changed since it was last written
     /// (libvirt's `qemuDomainSaveStatus`). Temp file + rename: a reader (a driver
     /// instance reconnecting after a crash) sees the old or the new file, never half.
@@ -256,8 +312,21 @@ impl Vm {
         let before = self.state;
         let out = map_event(&event, before, &run.ctx);
         let pid = run.pid;
+        let fake_reboot = run.ctx.fake_reboot;
         self.state = out.state;
         self.push(ev, out.events);
+        if matches!(event, QmpEvent::Shutdown { .. }) {
+            if let Some(run) = self.run.as_mut() {
+                run.ctx.shutdown_seen = true;
+            }
+            if fake_reboot && !is_inactive(before) {
+                // After the rest of this batch (the STOP that follows belongs to it).
+                if let Some(run) = self.run.as_mut() {
+                    run.reboot_pending = true;
+                }
+                return;
+            }
+        }
         if matches!(event, QmpEvent::Shutdown { .. })
             && matches!(self.state, StateReason::Shutdown(_))
             && !matches!(before, StateReason::Shutdown(_))
@@ -408,12 +477,16 @@ impl Shared {
             pid,
             mon,
             watch: None,
-            ctx: MapContext::default(),
+            ctx: MapContext {
+                fake_reboot: vm.def.on_poweroff == Some(LifecycleAction::Restart),
+                ..MapContext::default()
+            },
             priv_dir,
             monitor_path: sock,
             pidfile,
             status,
             saved: None,
+            reboot_pending: false,
         });
         vm.push(
             ev,
@@ -497,6 +570,7 @@ impl Shared {
         for m in msgs {
             vm.apply(m, ev);
         }
+        vm.finish_batch(ev);
     }
 
     /// The monitor watch's callback (event-loop thread): read, map, emit; on EOF stop.
@@ -582,6 +656,7 @@ impl Shared {
         for m in msgs {
             vm.apply(m, ev);
         }
+        vm.finish_batch(ev);
         res.map(|_| ())
     }
 
@@ -952,6 +1027,31 @@ impl DriverConnection for QemuConnection {
         self.with_vm(dom, |vm, ev| {
             vm.running()?;
             self.shared.command(vm, "system_powerdown", ev)
+        })
+    }
+
+    fn reboot(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        if flags & !REBOOT_ACPI_POWER_BTN != 0 {
+            return Err(Error::new(
+                ErrorCode::ArgumentUnsupported,
+                ErrorDomain::Qemu,
+                format!(
+                    "unsupported reboot mode (flags 0x{flags:x}): only the ACPI power button is available (no guest agent)"
+                ),
+            ));
+        }
+        self.with_vm(dom, |vm, ev| {
+            if !matches!(vm.state, StateReason::Running(_)) {
+                return Err(not_running());
+            }
+            vm.running()?.ctx.fake_reboot = true;
+            let res = self.shared.command(vm, "system_powerdown", ev);
+            if res.is_err()
+                && let Some(run) = vm.run.as_mut()
+            {
+                run.ctx.fake_reboot = vm.def.on_poweroff == Some(LifecycleAction::Restart);
+            }
+            res
         })
     }
 

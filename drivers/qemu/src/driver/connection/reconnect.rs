@@ -98,6 +98,7 @@ impl Shared {
                     pidfile,
                     status: path.to_path_buf(),
                     saved: None,
+                    reboot_pending: false,
                 });
                 match self.watch_monitor(&entry, fd) {
                     Ok(w) => {
