@@ -4,18 +4,21 @@
 #   (a) raw qemu-system-x86_64 with equivalent arguments (the floor),
 #   (b) rvirt-qemu-run (embedded rvirt QEMU driver),
 #   (c) Debian's virt-qemu-run (libvirt 9.0's embedded QEMU driver), if installed.
-# Usage: tools/bench/qemu-run-compare.sh [RUNS] [LIBVIRT_RUNS]   (defaults 11 and 1)
+# Usage: tools/bench/qemu-run-compare.sh [RUNS] [LIBVIRT_RUNS]   (defaults 11 and 2; the
+# libvirt runs share one root, so the first one fills its capability cache)
 # virt-qemu-run needs a libvirt-qemu user and group (created here when run as root) and
 # stdio_handler = "file" (no virtlogd); it is bounded by a timeout because it may not
 # exit by itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-11}
-libvirt_runs=${2:-1}
+libvirt_runs=${2:-2}
 libvirt_timeout=${LIBVIRT_TIMEOUT:-90}
 qemu=/usr/bin/qemu-system-x86_64
 work=$(mktemp -d /tmp/rvqb.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# libvirt runs QEMU as libvirt-qemu: it must be able to reach the disk and its root.
+chmod 0755 "$work"
 
 { printf '\xba\x04\x06\xb8\x00\x20\xef\xf4\xeb\xfe'; head -c 500 /dev/zero; printf '\x55\xaa'; } > "$work/poweroff.img"
 cat > "$work/guest.xml" <<XML
@@ -75,8 +78,9 @@ if command -v virt-qemu-run >/dev/null; then
   fi
   lv_times=()
   lv_exits=()
+  lv_up=()
   for ((i = 0; i < libvirt_runs; i++)); do
-    root="$work/libvirt-root-$i"
+    root="$work/libvirt-root"
     mkdir -p "$root/etc"
     printf 'stdio_handler = "file"\n' > "$root/etc/qemu.conf"
     t0=$(now_ms)
@@ -85,8 +89,12 @@ if command -v virt-qemu-run >/dev/null; then
     rc=$?
     set -e
     lv_times+=($(( $(now_ms) - t0 )))
+    # -v prints microseconds since start; "guest running" is when virDomainCreateXML returned.
+    up=$(sed -n 's/^virt-qemu-run: \([0-9]*\): guest running.*/\1/p' "$work/libvirt-$i.out")
+    lv_up+=("${up:+$((up / 1000))}")
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then lv_exits+=("timeout"); else lv_exits+=("exit $rc"); fi
   done
+  lv_up_line="  virt-qemu-run's guest was running (virDomainCreateXML returned) after: ${lv_up[*]} ms"
   lv_last=$(grep -v '^$' "$work/libvirt-$((libvirt_runs - 1)).out" | tail -n 3 | tr '\n' '|')
   lv_med=$(printf '%s\n' "${lv_times[@]}" | median)
   libvirt_line=$(printf 'virt-qemu-run (libvirt 9.0)    %8s ms   %-7s  (runs: %s; outcome: %s)' \
@@ -100,5 +108,6 @@ printf 'raw qemu-system-x86_64         %8s ms   1.00x    (%s)\n' "$raw_med" "${r
 printf 'rvirt-qemu-run                 %8s ms   %-7s  (%s)\n' "$rvirt_med" \
   "$(awk -v a="$rvirt_med" -v b="$raw_med" 'BEGIN {printf "%.2fx", a/b}')" "${rvirt_times[*]}"
 echo "$libvirt_line"
+[ -n "${lv_up_line:-}" ] && echo "$lv_up_line"
 [ -n "${lv_last:-}" ] && echo "  virt-qemu-run's last lines: $lv_last"
 echo "(target: rvirt-qemu-run <= 1.25x raw qemu; virt-qemu-run is bounded by a ${libvirt_timeout}s timeout)"
