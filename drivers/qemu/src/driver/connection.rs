@@ -563,14 +563,17 @@ impl Shared {
 
     /// Applies whatever the monitor has buffered.
     fn drain(&self, vm: &mut Vm, ev: &mut Pending) {
-        let msgs = match vm.run.as_mut() {
-            Some(run) => run.mon.read_available(),
+        let (msgs, broken) = match vm.run.as_mut() {
+            Some(run) => (run.mon.read_available(), run.mon.take_new_error()),
             None => return,
         };
         for m in msgs {
             vm.apply(m, ev);
         }
         vm.finish_batch(ev);
+        if broken.is_some() {
+            vm.push(ev, [DomainEvent::ControlError]);
+        }
     }
 
     /// The monitor watch's callback (event-loop thread): read, map, emit; on EOF stop.

@@ -20,6 +20,11 @@ pub(crate) struct Monitor {
     /// Messages read but not yet handed out.
     pending: VecDeque<Message>,
     eof: bool,
+    /// Why the monitor stopped making sense (undecodable data), once it did: libvirt
+    /// marks such a monitor broken, fails later commands and raises CONTROL_ERROR.
+    broken: Option<String>,
+    /// `broken` was set and not yet reported through [`take_new_error`](Self::take_new_error).
+    unreported: bool,
 }
 
 impl Monitor {
@@ -36,6 +41,8 @@ impl Monitor {
             codec,
             pending,
             eof: false,
+            broken: None,
+            unreported: false,
         })
     }
 
@@ -49,8 +56,19 @@ impl Monitor {
         self.eof
     }
 
+    /// The first decoding failure since the last call, once: the caller raises
+    /// CONTROL_ERROR for it.
+    pub(crate) fn take_new_error(&mut self) -> Option<String> {
+        if std::mem::take(&mut self.unreported) {
+            self.broken.clone()
+        } else {
+            None
+        }
+    }
+
     /// Reads whatever is available without blocking and returns every complete
-    /// message. Undecodable lines are skipped (libvirt would raise CONTROL_ERROR).
+    /// message. An undecodable line marks the monitor broken (see
+    /// [`take_new_error`](Self::take_new_error)); decodable messages still come through.
     pub(crate) fn read_available(&mut self) -> Vec<Message> {
         let mut buf = [0u8; 8192];
         while !self.eof {
@@ -63,8 +81,13 @@ impl Monitor {
             }
         }
         while let Some(msg) = self.codec.next_message() {
-            if let Ok(msg) = msg {
-                self.pending.push_back(msg);
+            match msg {
+                Ok(msg) => self.pending.push_back(msg),
+                Err(e) if self.broken.is_none() => {
+                    self.broken = Some(e.to_string());
+                    self.unreported = true;
+                }
+                Err(_) => {}
             }
         }
         self.pending.drain(..).collect()
@@ -87,33 +110,44 @@ impl Monitor {
         if self.eof {
             return Err(monitor_error("End of file from qemu monitor"));
         }
+        if let Some(why) = &self.broken {
+            return Err(Error::new(
+                ErrorCode::InternalError,
+                ErrorDomain::Qemu,
+                format!("the QEMU monitor is broken: {why}"),
+            ));
+        }
         let (id, bytes) = self.codec.encode_command(name, args);
         let deadline = Instant::now() + timeout;
         self.write_all(&bytes, deadline)?;
         loop {
+            let mut reply = None;
             for msg in self.read_available() {
                 match msg {
                     Message::Return {
                         id: Some(got),
                         value,
-                    } if got == id => {
-                        // Anything after the reply stays queued for the loop.
-                        return Ok(value);
-                    }
+                    } if got == id && reply.is_none() => reply = Some(Ok(value)),
                     Message::Error {
                         id: Some(got),
                         class,
                         desc,
-                    } if got == id => {
-                        return Err(Error::new(
+                    } if got == id && reply.is_none() => {
+                        reply = Some(Err(Error::new(
                             ErrorCode::InternalError,
                             ErrorDomain::Qemu,
                             format!("unable to execute QEMU command '{name}': {desc} ({class})"),
-                        ));
+                        )));
                     }
+                    // Events read together with the reply (also those after it) go to
+                    // the caller too: they are out of the socket, so the loop's watch
+                    // would never report them.
                     msg @ Message::Event { .. } => on_event(msg),
                     _ => {}
                 }
+            }
+            if let Some(reply) = reply {
+                return reply;
             }
             if self.eof {
                 return Err(monitor_error("End of file from qemu monitor"));
