@@ -63,7 +63,7 @@ use std::time::Instant;
 use async_io::{Async, Timer};
 use rvirt_core::event::readiness::pending;
 use rvirt_core::event::{
-    EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
+    EventError, EventLoop, Garbage, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
 
@@ -188,12 +188,6 @@ impl TimerEntry {
             TimerInterval::Every(_) => self.deadline.is_some_and(|d| d <= now),
         }
     }
-}
-
-/// A callback box whose drop (libvirt's `ff`) has been deferred.
-enum Garbage {
-    Handle(#[allow(dead_code)] HandleCallback),
-    Timer(#[allow(dead_code)] TimerCallback),
 }
 
 struct State {

@@ -57,7 +57,7 @@ use calloop::timer::{TimeoutAction, Timer};
 use calloop::{LoopHandle, Mode, PostAction, RegistrationToken};
 use rvirt_core::event::readiness::pending;
 use rvirt_core::event::{
-    EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
+    EventError, EventLoop, Garbage, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
 
@@ -105,12 +105,6 @@ struct TimerEntry {
     registered: Option<(RegistrationToken, u64, u64)>,
     /// `None` while the callback is out being dispatched.
     callback: Option<TimerCallback>,
-}
-
-/// A callback box whose drop (libvirt's `ff`) has been deferred.
-enum Garbage {
-    Handle(#[allow(dead_code)] HandleCallback),
-    Timer(#[allow(dead_code)] TimerCallback),
 }
 
 struct State {

@@ -48,7 +48,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use glib::{ControlFlow, IOCondition, MainContext, Priority, Source};
 use rvirt_core::event::{
-    EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
+    EventError, EventLoop, Garbage, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
 
@@ -83,12 +83,6 @@ struct Timer {
     source: Option<Source>,
     /// `None` while the callback is out being dispatched.
     callback: Option<TimerCallback>,
-}
-
-/// A callback box whose drop (libvirt's `ff`) has been deferred.
-enum Garbage {
-    Handle(#[allow(dead_code)] HandleCallback),
-    Timer(#[allow(dead_code)] TimerCallback),
 }
 
 struct State {

@@ -2,7 +2,7 @@
 //!
 //! Everything here runs under the loop's mutex; nothing here calls user code.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io;
 use std::os::fd::RawFd;
 use std::thread::ThreadId;
@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 
 use mio::unix::SourceFd;
 use mio::{Registry, Token};
+pub(crate) use rvirt_core::event::Garbage;
 use rvirt_core::event::readiness;
 use rvirt_core::event::{
-    EventError, HandleCallback, Interest, TimerCallback, TimerId, TimerInterval, WatchId,
+    EventError, HandleCallback, Interest, TimerCallback, TimerId, TimerInterval, TimerTable,
+    WatchId,
 };
 
 /// One fd watch.
@@ -21,29 +23,6 @@ pub(crate) struct Watch {
     events: Interest,
     /// `None` while the callback is out being dispatched.
     callback: Option<HandleCallback>,
-}
-
-/// One timer.
-struct Timer {
-    interval: TimerInterval,
-    /// When a periodic timer fires next.
-    deadline: Option<Instant>,
-    /// `None` while the callback is out being dispatched.
-    callback: Option<TimerCallback>,
-}
-
-impl Timer {
-    fn is_due(&self, now: Instant) -> bool {
-        match self.interval {
-            TimerInterval::Disabled => false,
-            TimerInterval::EveryIteration => true,
-            TimerInterval::Every(_) => self.deadline.is_some_and(|d| d <= now),
-        }
-    }
-
-    fn arm(&mut self, now: Instant) {
-        self.deadline = self.interval.period().map(|p| now + p);
-    }
 }
 
 /// The watches registered on one fd and what mio currently has for it.
@@ -56,23 +35,14 @@ struct FdSlot {
     queued: bool,
 }
 
-/// A callback box whose drop (libvirt's `ff`) has been deferred.
-pub(crate) enum Garbage {
-    /// From a removed watch.
-    Handle(#[allow(dead_code)] HandleCallback),
-    /// From a removed timer.
-    Timer(#[allow(dead_code)] TimerCallback),
-}
-
 /// All mutable loop state, guarded by one mutex.
 pub(crate) struct Tables {
     /// Token of fd 0; fd `n` uses `fd_token_base + n`.
     fd_token_base: usize,
     next_watch: u64,
-    next_timer: u64,
     watches: HashMap<u64, Watch>,
     fds: HashMap<RawFd, FdSlot>,
-    timers: BTreeMap<u64, Timer>,
+    timers: TimerTable,
     /// Fds whose level must be checked with `poll(2)` on the next iteration: they were just
     /// dispatched, (re)activated, or mio reported an edge on them.
     pending: Vec<RawFd>,
@@ -102,10 +72,9 @@ impl Tables {
         Tables {
             fd_token_base,
             next_watch: 1,
-            next_timer: 1,
             watches: HashMap::new(),
             fds: HashMap::new(),
-            timers: BTreeMap::new(),
+            timers: TimerTable::default(),
             pending: Vec::new(),
             graveyard: Vec::new(),
             wake_pending: false,
@@ -135,7 +104,7 @@ impl Tables {
 
     /// The next timer id to be handed out.
     pub(crate) fn timer_id_limit(&self) -> u64 {
-        self.next_timer
+        self.timers.id_limit()
     }
 
     fn token(&self, fd: RawFd) -> io::Result<Token> {
@@ -366,16 +335,7 @@ impl Tables {
         interval: TimerInterval,
         callback: TimerCallback,
     ) -> TimerId {
-        let id = self.next_timer;
-        self.next_timer += 1;
-        let mut t = Timer {
-            interval,
-            deadline: None,
-            callback: Some(callback),
-        };
-        t.arm(Instant::now());
-        self.timers.insert(id, t);
-        TimerId::new(id).expect("ids start at 1")
+        self.timers.add(interval, callback)
     }
 
     pub(crate) fn update_timer(
@@ -383,21 +343,11 @@ impl Tables {
         timer: TimerId,
         interval: TimerInterval,
     ) -> Result<(), EventError> {
-        let t = self
-            .timers
-            .get_mut(&timer.get())
-            .ok_or(EventError::UnknownTimer(timer))?;
-        t.interval = interval;
-        t.arm(Instant::now());
-        Ok(())
+        self.timers.update(timer, interval)
     }
 
     pub(crate) fn remove_timer(&mut self, timer: TimerId) -> Result<(), EventError> {
-        let t = self
-            .timers
-            .remove(&timer.get())
-            .ok_or(EventError::UnknownTimer(timer))?;
-        if let Some(cb) = t.callback {
+        if let Some(cb) = self.timers.remove(timer)? {
             self.graveyard.push(Garbage::Timer(cb));
         }
         Ok(())
@@ -405,47 +355,23 @@ impl Tables {
 
     /// How long the loop may sleep before the next timer is due; `None` for no limit.
     pub(crate) fn next_timer_wait(&self, now: Instant) -> Option<Duration> {
-        let mut best: Option<Duration> = None;
-        for t in self.timers.values() {
-            let wait = match t.interval {
-                TimerInterval::Disabled => continue,
-                TimerInterval::EveryIteration => return Some(Duration::ZERO),
-                TimerInterval::Every(_) => match t.deadline {
-                    Some(d) => d.saturating_duration_since(now),
-                    None => continue,
-                },
-            };
-            best = Some(best.map_or(wait, |b| b.min(wait)));
-        }
-        best
+        self.timers.next_timeout(now)
     }
 
     /// Ids of the timers due at `now` that existed before the poll (`id < limit`).
     pub(crate) fn due_timers(&self, now: Instant, limit: u64, out: &mut Vec<u64>) {
-        out.clear();
-        out.extend(
-            self.timers
-                .range(..limit)
-                .filter(|(_, t)| t.is_due(now))
-                .map(|(id, _)| *id),
-        );
+        self.timers.due(now, limit, out);
     }
 
     /// Takes out timer `id`'s callback if it is still due, re-arming it for its next period.
     pub(crate) fn take_timer_callback(&mut self, id: u64, now: Instant) -> Option<TimerCallback> {
-        let t = self.timers.get_mut(&id)?;
-        if !t.is_due(now) {
-            return None;
-        }
-        t.arm(now);
-        t.callback.take()
+        self.timers.take_callback(id, now)
     }
 
     /// Returns a dispatched timer callback, or sends it to the graveyard if it was removed.
     pub(crate) fn put_timer_callback(&mut self, id: u64, cb: TimerCallback) {
-        match self.timers.get_mut(&id) {
-            Some(t) => t.callback = Some(cb),
-            None => self.graveyard.push(Garbage::Timer(cb)),
+        if let Some(cb) = self.timers.put_callback(id, cb) {
+            self.graveyard.push(Garbage::Timer(cb));
         }
     }
 }

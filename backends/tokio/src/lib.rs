@@ -81,7 +81,7 @@ use std::time::Instant;
 
 use rvirt_core::event::readiness;
 use rvirt_core::event::{
-    EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
+    EventError, EventLoop, Garbage, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
 use tokio::io::unix::AsyncFd;
@@ -189,12 +189,6 @@ impl Timer {
     fn arm(&mut self, now: Instant) {
         self.deadline = self.interval.period().map(|p| now + p);
     }
-}
-
-/// A callback box whose drop (libvirt's `ff`) has been deferred.
-enum Garbage {
-    Handle(#[allow(dead_code)] HandleCallback),
-    Timer(#[allow(dead_code)] TimerCallback),
 }
 
 /// Hashes the loop's small integer keys (ids, fd numbers) with one multiply, instead of

@@ -28,6 +28,7 @@ mod global;
 mod ids;
 mod interest;
 pub mod readiness;
+mod timer_table;
 
 #[cfg(feature = "test-util")]
 pub mod conformance;
@@ -42,3 +43,4 @@ pub use global::{
 };
 pub use ids::{TimerId, TimerInterval, WatchId};
 pub use interest::Interest;
+pub use timer_table::{Garbage, TimerTable};

@@ -2,14 +2,16 @@
 //!
 //! Everything here runs under the loop's mutex; nothing here calls user code.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
 use super::sys::{EPOLL_ERR, EPOLL_HUP, EPOLL_IN, EPOLL_OUT, Epoll};
+pub(super) use crate::event::Garbage;
 use crate::event::ids::IdCounter;
 use crate::event::{
-    EventError, HandleCallback, Interest, TimerCallback, TimerId, TimerInterval, WatchId,
+    EventError, HandleCallback, Interest, TimerCallback, TimerId, TimerInterval, TimerTable,
+    WatchId,
 };
 
 /// One fd watch.
@@ -20,29 +22,6 @@ pub(super) struct Watch {
     pub(super) callback: Option<HandleCallback>,
 }
 
-/// One timer.
-pub(super) struct Timer {
-    pub(super) interval: TimerInterval,
-    /// When a periodic timer fires next.
-    pub(super) deadline: Option<Instant>,
-    /// `None` while the callback is out being dispatched.
-    pub(super) callback: Option<TimerCallback>,
-}
-
-impl Timer {
-    pub(super) fn is_due(&self, now: Instant) -> bool {
-        match self.interval {
-            TimerInterval::Disabled => false,
-            TimerInterval::EveryIteration => true,
-            TimerInterval::Every(_) => self.deadline.is_some_and(|d| d <= now),
-        }
-    }
-
-    fn arm(&mut self, now: Instant) {
-        self.deadline = self.interval.period().map(|p| now + p);
-    }
-}
-
 /// The watches registered on one fd and what epoll currently has for it.
 #[derive(Default)]
 struct FdSlot {
@@ -51,22 +30,13 @@ struct FdSlot {
     registered: Option<u32>,
 }
 
-/// A callback box whose drop (libvirt's `ff`) has been deferred.
-pub(super) enum Garbage {
-    /// From a removed watch.
-    Handle(#[allow(dead_code)] HandleCallback),
-    /// From a removed timer.
-    Timer(#[allow(dead_code)] TimerCallback),
-}
-
 /// All mutable loop state, guarded by one mutex.
 #[derive(Default)]
 pub(super) struct Tables {
     watch_ids: IdCounter,
-    timer_ids: IdCounter,
     watches: HashMap<u64, Watch>,
     fds: Vec<FdSlot>,
-    timers: BTreeMap<u64, Timer>,
+    timers: TimerTable,
     /// Callbacks waiting to be dropped outside the lock, after the current dispatch.
     pub(super) graveyard: Vec<Garbage>,
     /// The loop thread is (about to be) blocked in `epoll_wait`.
@@ -128,7 +98,7 @@ impl Tables {
 
     /// The next timer id to be handed out.
     pub(super) fn timer_id_limit(&self) -> u64 {
-        self.timer_ids.peek()
+        self.timers.id_limit()
     }
 
     /// Makes epoll's registration for `fd` match the union of its watches' masks.
@@ -274,15 +244,7 @@ impl Tables {
         interval: TimerInterval,
         callback: TimerCallback,
     ) -> TimerId {
-        let id = self.timer_ids.next_raw();
-        let mut t = Timer {
-            interval,
-            deadline: None,
-            callback: Some(callback),
-        };
-        t.arm(Instant::now());
-        self.timers.insert(id, t);
-        TimerId::new(id).expect("ids start at 1")
+        self.timers.add(interval, callback)
     }
 
     pub(super) fn update_timer(
@@ -290,21 +252,11 @@ impl Tables {
         timer: TimerId,
         interval: TimerInterval,
     ) -> Result<(), EventError> {
-        let t = self
-            .timers
-            .get_mut(&timer.get())
-            .ok_or(EventError::UnknownTimer(timer))?;
-        t.interval = interval;
-        t.arm(Instant::now());
-        Ok(())
+        self.timers.update(timer, interval)
     }
 
     pub(super) fn remove_timer(&mut self, timer: TimerId) -> Result<(), EventError> {
-        let t = self
-            .timers
-            .remove(&timer.get())
-            .ok_or(EventError::UnknownTimer(timer))?;
-        if let Some(cb) = t.callback {
+        if let Some(cb) = self.timers.remove(timer)? {
             self.graveyard.push(Garbage::Timer(cb));
         }
         Ok(())
@@ -312,47 +264,23 @@ impl Tables {
 
     /// How long the loop may sleep before the next timer is due; `None` for no limit.
     pub(super) fn next_timeout(&self, now: Instant) -> Option<Duration> {
-        let mut best: Option<Duration> = None;
-        for t in self.timers.values() {
-            let wait = match t.interval {
-                TimerInterval::Disabled => continue,
-                TimerInterval::EveryIteration => return Some(Duration::ZERO),
-                TimerInterval::Every(_) => match t.deadline {
-                    Some(d) => d.saturating_duration_since(now),
-                    None => continue,
-                },
-            };
-            best = Some(best.map_or(wait, |b| b.min(wait)));
-        }
-        best
+        self.timers.next_timeout(now)
     }
 
     /// Ids of the timers due at `now` that existed before the poll (`id < limit`).
     pub(super) fn due_timers(&self, now: Instant, limit: u64, out: &mut Vec<u64>) {
-        out.clear();
-        out.extend(
-            self.timers
-                .range(..limit)
-                .filter(|(_, t)| t.is_due(now))
-                .map(|(id, _)| *id),
-        );
+        self.timers.due(now, limit, out);
     }
 
     /// Takes out timer `id`'s callback if it is still due, re-arming it for its next period.
     pub(super) fn take_timer_callback(&mut self, id: u64, now: Instant) -> Option<TimerCallback> {
-        let t = self.timers.get_mut(&id)?;
-        if !t.is_due(now) {
-            return None;
-        }
-        t.arm(now);
-        t.callback.take()
+        self.timers.take_callback(id, now)
     }
 
     /// Returns a dispatched timer callback, or sends it to the graveyard if it was removed.
     pub(super) fn put_timer_callback(&mut self, id: u64, cb: TimerCallback) {
-        match self.timers.get_mut(&id) {
-            Some(t) => t.callback = Some(cb),
-            None => self.graveyard.push(Garbage::Timer(cb)),
+        if let Some(cb) = self.timers.put_callback(id, cb) {
+            self.graveyard.push(Garbage::Timer(cb));
         }
     }
 }
