@@ -6,10 +6,14 @@ set -euo pipefail
 packages=(
   pkg-config
   libvirt-clients     # virt-xml-validate (domain XML tests), virsh (wire tests)
+  libvirt-daemon      # libvirtd with its built-in test driver: the remote driver's peer and benchmark baseline
   libvirt-dev         # libvirt's C loop, the baseline of the loop benchmark
   python3-libvirt     # libvirt's test driver, the baseline of the driver benchmark
   libglib2.0-dev      # the GLib backend
   qemu-system-x86     # the QEMU driver
+  util-linux          # unshare (private libvirtd, LXC namespace probe)
+  valgrind            # memcheck run of the C bindings
+  gcc                 # the C examples and libvirt's C loop harness
 )
 
 missing=()

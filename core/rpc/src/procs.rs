@@ -33,6 +33,8 @@ procedures! {
     CONNECT_GET_CAPABILITIES = 7,
     /// `{dom}` → void.
     DOMAIN_CREATE = 9,
+    /// `{string xml_desc; u32 flags}` → `{dom}`.
+    DOMAIN_CREATE_XML = 10,
     /// `{string xml}` → `{dom}`.
     DOMAIN_DEFINE_XML = 11,
     /// `{dom}` → void.
@@ -55,8 +57,12 @@ procedures! {
     DOMAIN_LOOKUP_BY_UUID = 24,
     /// void → `{int num}`.
     CONNECT_NUM_OF_DEFINED_DOMAINS = 25,
+    /// `{dom; u32 flags}` → void.
+    DOMAIN_REBOOT = 27,
     /// `{dom}` → void.
     DOMAIN_RESUME = 28,
+    /// `{dom; int autostart}` → void.
+    DOMAIN_SET_AUTOSTART = 29,
     /// `{dom}` → void.
     DOMAIN_SHUTDOWN = 33,
     /// `{dom}` → void.

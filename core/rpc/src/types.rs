@@ -305,3 +305,250 @@ pub struct DomainEventCallbackLifecycleMsg {
     /// The event.
     pub msg: DomainEventLifecycleMsg,
 }
+
+/// `remote_connect_get_version_ret` (CONNECT_GET_VERSION).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetVersionRet {
+    /// Hypervisor version, `major * 1_000_000 + minor * 1000 + release`.
+    pub hv_ver: u64,
+}
+
+/// `remote_connect_get_lib_version_ret` (CONNECT_GET_LIB_VERSION).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetLibVersionRet {
+    /// Library version, `major * 1_000_000 + minor * 1000 + release`.
+    pub lib_ver: u64,
+}
+
+/// `remote_connect_get_hostname_ret` (CONNECT_GET_HOSTNAME).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetHostnameRet {
+    /// The node's host name.
+    pub hostname: String,
+}
+
+/// `remote_connect_get_capabilities_ret` (CONNECT_GET_CAPABILITIES).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetCapabilitiesRet {
+    /// Capabilities XML.
+    pub capabilities: String,
+}
+
+/// `remote_connect_is_secure_ret` (CONNECT_IS_SECURE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectIsSecureRet {
+    /// 1 if the channel is safe from eavesdropping (local socket, TLS), else 0.
+    pub secure: i32,
+}
+
+/// `remote_node_get_info_ret` (NODE_GET_INFO). `model` is rpcgen `char model[32]`:
+/// 32 words on the wire, NUL padded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetInfoRet {
+    /// CPU model, NUL padded.
+    pub model: [u8; 32],
+    /// Memory in KiB.
+    pub memory: u64,
+    /// Active CPUs.
+    pub cpus: i32,
+    /// CPU frequency in MHz.
+    pub mhz: i32,
+    /// NUMA nodes.
+    pub nodes: i32,
+    /// Sockets per node.
+    pub sockets: i32,
+    /// Cores per socket.
+    pub cores: i32,
+    /// Threads per core.
+    pub threads: i32,
+}
+
+impl NodeGetInfoRet {
+    /// The model as text, up to the first NUL.
+    pub fn model_string(&self) -> String {
+        let end = self.model.iter().position(|&b| b == 0).unwrap_or(32);
+        String::from_utf8_lossy(&self.model[..end]).into_owned()
+    }
+}
+
+/// `remote_domain_set_autostart_args` (DOMAIN_SET_AUTOSTART).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetAutostartArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// 1 to enable.
+    pub autostart: i32,
+}
+
+/// `remote_domain_create_xml_args` (DOMAIN_CREATE_XML).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainCreateXmlArgs {
+    /// Domain XML.
+    pub xml_desc: String,
+    /// `virDomainCreateFlags`.
+    pub flags: u32,
+}
+
+/// `remote_auth_polkit_ret` (AUTH_POLKIT).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthPolkitRet {
+    /// 1 once authentication is complete.
+    pub complete: i32,
+}
+
+/// `remote_node_get_security_model_ret` (NODE_GET_SECURITY_MODEL): two rpcgen
+/// `char x<>` arrays (4 bytes per char on the wire; libvirtd counts the NUL).
+/// Two empty arrays mean "no security model".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetSecurityModelRet {
+    /// Model name bytes.
+    pub model: Vec<u8>,
+    /// Domain of interpretation bytes.
+    pub doi: Vec<u8>,
+}
+
+/// `remote_domain_get_security_label_ret` (DOMAIN_GET_SECURITY_LABEL).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetSecurityLabelRet {
+    /// Label bytes (rpcgen `char label<>`, NUL counted).
+    pub label: Vec<u8>,
+    /// 1 if enforcing.
+    pub enforcing: i32,
+}
+
+/// `remote_domain_get_os_type_ret` (DOMAIN_GET_OS_TYPE).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetOsTypeRet {
+    /// OS type, e.g. "hvm" or "linux".
+    #[serde(rename = "type")]
+    pub type_: String,
+}
+
+/// `remote_domain_get_autostart_ret` (DOMAIN_GET_AUTOSTART).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetAutostartRet {
+    /// 1 if the domain starts with the host.
+    pub autostart: i32,
+}
+
+/// `remote_domain_is_persistent_ret` (DOMAIN_IS_PERSISTENT).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainIsPersistentRet {
+    /// 1 if a persistent definition exists.
+    pub persistent: i32,
+}
+
+/// `remote_domain_has_managed_save_image_ret` (DOMAIN_HAS_MANAGED_SAVE_IMAGE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainHasManagedSaveImageRet {
+    /// 1 if a managed save image exists.
+    pub result: i32,
+}
+
+/// `remote_domain_snapshot_num_ret` (DOMAIN_SNAPSHOT_NUM).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSnapshotNumRet {
+    /// Number of snapshots.
+    pub num: i32,
+}
+
+/// Most messages in `remote_domain_get_messages_ret` (`REMOTE_DOMAIN_MESSAGES_MAX`).
+pub const DOMAIN_MESSAGES_MAX: usize = 2048;
+
+/// `remote_domain_get_messages_ret` (DOMAIN_GET_MESSAGES).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetMessagesRet {
+    /// Taint and deprecation messages; at most [`DOMAIN_MESSAGES_MAX`].
+    pub msgs: Vec<String>,
+}
+
+/// A return value that is just a count (`remote_connect_num_of_domains_ret`,
+/// `remote_connect_num_of_defined_domains_ret`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectNumOfDomainsRet {
+    /// The count.
+    pub num: i32,
+}
+
+/// CONNECT_NUM_OF_DEFINED_DOMAINS return value.
+pub type ConnectNumOfDefinedDomainsRet = ConnectNumOfDomainsRet;
+
+/// `remote_connect_list_domains_args` (CONNECT_LIST_DOMAINS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectListDomainsArgs {
+    /// Most ids the caller wants.
+    pub maxids: i32,
+}
+
+/// `remote_connect_list_domains_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectListDomainsRet {
+    /// Ids of active domains; at most [`DOMAIN_LIST_MAX`].
+    pub ids: Vec<i32>,
+}
+
+/// `remote_connect_list_defined_domains_args` (CONNECT_LIST_DEFINED_DOMAINS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectListDefinedDomainsArgs {
+    /// Most names the caller wants.
+    pub maxnames: i32,
+}
+
+/// `remote_connect_list_defined_domains_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectListDefinedDomainsRet {
+    /// Names of inactive domains; at most [`DOMAIN_LIST_MAX`].
+    pub names: Vec<String>,
+}
+
+/// `remote_connect_event_connection_closed_msg` (MESSAGE 362).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectEventConnectionClosedMsg {
+    /// `virConnectCloseReason` (0 error, 1 EOF, 2 keepalive, 3 client).
+    pub reason: i32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_info_model_is_32_words() {
+        let mut model = [0u8; 32];
+        model[..4].copy_from_slice(b"i686");
+        let ret = NodeGetInfoRet {
+            model,
+            memory: 3_145_728,
+            cpus: 16,
+            mhz: 1400,
+            nodes: 2,
+            sockets: 2,
+            cores: 2,
+            threads: 2,
+        };
+        let bytes = rvirt_xdr::to_bytes(&ret).unwrap();
+        assert_eq!(bytes.len(), 32 * 4 + 8 + 6 * 4);
+        assert_eq!(&bytes[..8], &[0, 0, 0, b'i', 0, 0, 0, b'6']);
+        let back: NodeGetInfoRet = rvirt_xdr::from_bytes_exact(&bytes).unwrap();
+        assert_eq!(back, ret);
+    }
+
+    #[test]
+    fn security_model_chars_take_a_word_each() {
+        // libvirtd's answer for the test driver: "testSecurity\0", doi "\0".
+        let mut model = b"testSecurity".to_vec();
+        model.push(0);
+        let ret = NodeGetSecurityModelRet {
+            model,
+            doi: vec![0],
+        };
+        let bytes = rvirt_xdr::to_bytes(&ret).unwrap();
+        assert_eq!(bytes.len(), 4 + 13 * 4 + 4 + 4);
+        assert_eq!(&bytes[..8], &[0, 0, 0, 13, 0, 0, 0, b't']);
+        let empty = NodeGetSecurityModelRet {
+            model: vec![],
+            doi: vec![],
+        };
+        assert_eq!(rvirt_xdr::to_bytes(&empty).unwrap(), vec![0; 8]);
+    }
+}

@@ -1,1 +1,85 @@
-//! rvirt remote driver: the Connect/Domain API over libvirt's remote protocol (qemu+unix://, test+unix://, +tcp, +tls)
+//! rvirt remote driver: the Connect/Domain API over libvirt's remote protocol.
+//!
+//! URIs with a transport (`test+unix:///default`, `qemu+unix:///system?socket=PATH`,
+//! `qemu+tcp://host:16509/system`) are served by a daemon speaking libvirt's RPC protocol
+//! (libvirtd, virtqemud, rvirtd). The client does what libvirt's does: AUTH_LIST,
+//! CONNECT_SUPPORTS_FEATURE (keepalive when an event loop exists, event callbacks),
+//! CONNECT_OPEN with the URI minus transport and client parameters, then one synchronous
+//! call per API function. The socket is watched on the connection's event loop, so domain
+//! events arriving while the connection is idle reach the user's callbacks; keepalive PINGs
+//! are answered with PONGs, and [`set_keepalive`] makes the client PING a silent server and
+//! drop it when it stays silent. `+tls`, `+ssh`, `+libssh(2)` and `+ext` are refused with
+//! `VIR_ERR_NO_SUPPORT`.
+//!
+//! ```no_run
+//! rvirt_driver_remote::register()?;
+//! let conn = rvirt_core::Connect::open("test+unix:///default?socket=/run/libvirt/libvirt-sock")?;
+//! for dom in conn.list_all_domains(Default::default())? {
+//!     println!("{}", dom.name());
+//! }
+//! # Ok::<(), rvirt_core::Error>(())
+//! ```
+
+mod client;
+mod connection;
+mod keepalive;
+mod socket;
+pub mod target;
+mod wire;
+
+use std::sync::{Arc, OnceLock};
+
+use rvirt_core::Result;
+use rvirt_core::driver::{Driver, DriverConnection, OpenContext, register_driver};
+use rvirt_core::uri::Uri;
+
+pub use connection::RemoteConnection;
+pub use keepalive::set_keepalive;
+
+/// The remote driver: accepts every remote URI (one with a transport or a host).
+#[derive(Debug, Default)]
+pub struct RemoteDriver;
+
+impl Driver for RemoteDriver {
+    fn name(&self) -> &'static str {
+        "remote"
+    }
+
+    fn accepts(&self, uri: &Uri) -> bool {
+        uri.is_remote()
+    }
+
+    fn open(&self, uri: &Uri, ctx: OpenContext) -> Result<Box<dyn DriverConnection>> {
+        Ok(Box::new(RemoteConnection::open(uri, ctx)?))
+    }
+}
+
+/// Adds the remote driver to rvirt-core's registry (idempotent). Local drivers refuse
+/// remote URIs, so registration order does not matter.
+pub fn register() -> Result<()> {
+    static DRIVER: OnceLock<Arc<dyn Driver>> = OnceLock::new();
+    register_driver(DRIVER.get_or_init(|| Arc::new(RemoteDriver)).clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_remote_uris_only() {
+        let d = RemoteDriver;
+        for (uri, remote) in [
+            ("test+unix:///default", true),
+            ("qemu+tcp://h:1/system", true),
+            ("qemu+tls://h/system", true),
+            ("qemu://host/system", true),
+            ("test:///default", false),
+            ("qemu:///system", false),
+        ] {
+            assert_eq!(d.accepts(&Uri::parse(uri).unwrap()), remote, "{uri}");
+        }
+        register().unwrap();
+        register().unwrap();
+        assert!(rvirt_core::driver::registered_drivers().contains(&"remote"));
+    }
+}

@@ -1,1 +1,60 @@
-//! rvirtd: the rvirt daemon, serving libvirt's remote protocol on unix and TCP sockets
+//! rvirtd: the rvirt daemon, serving libvirt's remote protocol on unix and TCP sockets.
+//!
+//! Unmodified libvirt clients (`virsh`, python3-libvirt) talk to it with URIs such as
+//! `test+unix:///default?socket=DIR/libvirt-sock`. The daemon is one process with
+//! several servers ([`server`]): the read-write server (`DIR/libvirt-sock`, mode 0600,
+//! plus optional plain TCP on loopback — no TLS and no authentication, so only loopback
+//! addresses are accepted) and the read-only server (`DIR/libvirt-sock-ro`, mode 0666).
+//!
+//! Everything runs on rvirt's registered event loop ([`rvirt_core::event::DefaultLoop`]):
+//! listening and client sockets are non-blocking fd watches; each client has its own
+//! [`FrameDecoder`](rvirt_rpc::FrameDecoder) and an output buffer that asks for
+//! WRITABLE only while bytes are pending. Calls run on a small worker pool
+//! ([`workers`]), one call at a time per client (in order), so a slow driver call (a
+//! QEMU start) never stalls the loop; replies and domain events are queued back to the
+//! client's output. Keepalive PINGs are answered on the loop thread.
+
+pub mod client;
+pub mod config;
+pub mod dispatch;
+pub mod events;
+pub mod keepalive;
+pub mod listener;
+pub mod server;
+pub mod session;
+pub mod signals;
+pub mod workers;
+
+pub use config::Config;
+pub use server::Daemon;
+
+/// Parses `args` (without the program name), runs the daemon until it is told to
+/// stop, and returns the process exit status.
+pub fn main_with_args(args: Vec<String>) -> i32 {
+    let config = match Config::parse(args) {
+        Ok(config::Parsed::Run(c)) => *c,
+        Ok(config::Parsed::Help) => {
+            println!("{}", config::USAGE);
+            return 0;
+        }
+        Err(e) => {
+            eprintln!("rvirtd: {e}\n{}", config::USAGE);
+            return 2;
+        }
+    };
+    match Daemon::start(config).and_then(|d| d.run()) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("rvirtd: {e}");
+            1
+        }
+    }
+}
+
+/// Writes a log line to stderr, prefixed with the daemon's name.
+#[macro_export]
+macro_rules! log {
+    ($($arg:tt)*) => {
+        eprintln!("rvirtd: {}", format_args!($($arg)*))
+    };
+}

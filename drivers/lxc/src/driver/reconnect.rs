@@ -1,0 +1,132 @@
+//! Reconnecting a new driver instance to the controllers an earlier instance left
+//! running (its connections closed, or its process exited or was killed).
+//!
+//! Every `run/lxc/NAME.xml` status file names a controller pid and socket. A
+//! controller that still runs (and is the one for NAME: checked on its command line)
+//! is reconnected and watched again; it greets the new connection with INIT. Anything
+//! else is cleaned up and the domain is shut off.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rvirt_core::api::{RunningReason, ShutoffReason, StateReason};
+use rvirt_core::conf::DomainDef;
+
+use super::instance::{Entry, Running, Shared, Vm, lock};
+use super::monitor::Monitor;
+use crate::process::{alive, in_child_pid_ns, is_controller_of, signal};
+use crate::state::Status;
+
+impl Shared {
+    /// Reconnects to every container with a status file.
+    pub(crate) fn reconnect_all(self: &Arc<Self>) {
+        let Ok(dir) = std::fs::read_dir(self.layout.state_dir()) else {
+            return;
+        };
+        let mut paths: Vec<PathBuf> = dir
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            self.reconnect_one(&path);
+        }
+    }
+
+    fn reconnect_one(self: &Arc<Self>, path: &Path) {
+        let Some(status) = Status::load(path) else {
+            let _ = std::fs::remove_file(path);
+            return;
+        };
+        let Ok(mut live) = DomainDef::from_xml(&status.domain_xml) else {
+            let _ = std::fs::remove_file(path);
+            return;
+        };
+        live.fill_defaults();
+        live.id = None;
+        let entry = self.entry_for(&live);
+        let mut vm = lock(&entry.vm);
+        if vm.persistent {
+            let config = std::mem::replace(&mut vm.def, live);
+            if config != vm.def {
+                vm.next_def = Some(config);
+            }
+        }
+        let name = vm.def.name.clone();
+        let ours = alive(status.pid) && is_controller_of(status.pid, &name);
+        let mon = if ours {
+            Monitor::connect(&status.socket).ok()
+        } else {
+            None
+        };
+        if let Some(mon) = mon {
+            let fd = mon.fd();
+            vm.run = Some(Running {
+                pid: status.pid,
+                init_pid: status.init_pid,
+                mon,
+                watch: None,
+            });
+            vm.state = StateReason::Running(RunningReason::Booted);
+            match self.watch_monitor(&entry, fd) {
+                Ok(w) => {
+                    if let Some(run) = vm.run.as_mut() {
+                        run.watch = Some(w);
+                    }
+                    vm.save_status(&self.layout);
+                    return;
+                }
+                Err(_) => {
+                    // No loop to follow it on: leave it for a later instance.
+                    vm.run = None;
+                    vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
+                    return;
+                }
+            }
+        }
+        if ours {
+            signal(status.pid, libc::SIGKILL);
+        }
+        // A controller killed before its init: init's parent-death signal normally
+        // took care of it; kill a survivor, but only one that lives in another PID
+        // namespace than ours (a recycled pid would not).
+        if let Some(init) = status.init_pid
+            && !ours
+            && alive(init)
+            && in_child_pid_ns(init)
+        {
+            signal(init, libc::SIGKILL);
+        }
+        let l = &self.layout;
+        for f in [path.to_path_buf(), l.pid_file(&name), l.socket(&name)] {
+            let _ = std::fs::remove_file(f);
+        }
+        let _ = std::fs::remove_dir(l.staging_dir(&name));
+        vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
+        if let Some(next) = vm.next_def.take() {
+            vm.def = next;
+        }
+        let (persistent, uuid) = (vm.persistent, vm.uuid);
+        drop(vm);
+        if !persistent {
+            self.forget_if_transient(uuid);
+        }
+    }
+
+    /// The entry of a reconnected domain: its persistent one, or a new transient one.
+    fn entry_for(&self, live: &DomainDef) -> Entry {
+        let uuid = live.uuid.unwrap_or_default();
+        let mut doms = lock(&self.doms);
+        if let Some(e) = doms.iter().find(|e| e.uuid == uuid) {
+            return e.clone();
+        }
+        let entry = Entry {
+            name: live.name.clone(),
+            uuid,
+            vm: Arc::new(Mutex::new(Vm::new(live.clone(), false))),
+        };
+        doms.push(entry.clone());
+        entry
+    }
+}

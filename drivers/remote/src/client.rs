@@ -1,0 +1,358 @@
+//! The RPC client: one socket, synchronous calls matched by serial, and the event-loop
+//! watch that reads the socket while no call is in flight.
+//!
+//! Whoever reads the socket (a calling thread, or the loop's watch callback when the
+//! connection is idle) does so under the state lock and sorts every complete message:
+//! replies go to the table of waiting calls, PINGs are answered at once, events go to the
+//! connection's [`EventSink`] (after the lock is released). While calls are in flight the
+//! watch is paused and one of the calling threads polls the socket, so an idle
+//! connection costs nothing and a busy one never has two readers.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
+
+use rvirt_core::driver::{DomainRef, EventSink};
+use rvirt_core::event::{Interest, SharedLoop, TimerId, TimerInterval, WatchId};
+use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Result};
+use rvirt_rpc::{
+    FrameDecoder, Header, Message, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, encode_message,
+    encode_message_with, keepalive_header, procs,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::keepalive::{Keepalive, Tick};
+use crate::socket::{Stream, poll};
+use crate::target::Endpoint;
+use crate::wire::{Incoming, classify, decode_reply};
+
+/// How long a reading caller sleeps in `poll` before looking at the state again.
+const POLL_SLICE: Duration = Duration::from_millis(500);
+
+/// An open RPC connection to a daemon.
+pub struct Client {
+    stream: Stream,
+    state: Mutex<State>,
+    cond: Condvar,
+    events: EventSink,
+    event_loop: Option<SharedLoop>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.lock();
+        f.debug_struct("Client")
+            .field("fd", &self.stream.as_raw_fd())
+            .field("in_flight", &st.waiting.len())
+            .field("dead", &st.dead)
+            .finish()
+    }
+}
+
+struct State {
+    decoder: FrameDecoder,
+    next_serial: u32,
+    /// Serials of calls waiting for their reply.
+    waiting: HashSet<u32>,
+    /// Replies read by someone else for a waiting call.
+    replies: HashMap<u32, Message>,
+    /// A caller is currently polling the socket.
+    reader_busy: bool,
+    /// Why the connection ended; `None` while it is usable.
+    dead: Option<Error>,
+    watch: Option<WatchId>,
+    /// Client keepalive countdown and its timer, when enabled.
+    keepalive: Option<Keepalive>,
+    keepalive_timer: Option<TimerId>,
+}
+
+/// libvirt's error for a call on a connection that is already gone.
+pub fn socket_closed() -> Error {
+    Error::new(
+        ErrorCode::InternalError,
+        ErrorDomain::Rpc,
+        "client socket is closed",
+    )
+}
+
+fn end_of_file() -> Error {
+    Error::new(
+        ErrorCode::SystemError,
+        ErrorDomain::Rpc,
+        "End of file while reading data: Input/output error",
+    )
+}
+
+impl Client {
+    /// Connects to `endpoint`; if `event_loop` is given, the socket is watched on it.
+    pub fn connect(
+        endpoint: &Endpoint,
+        events: EventSink,
+        event_loop: Option<SharedLoop>,
+    ) -> Result<Arc<Client>> {
+        let stream = Stream::connect(endpoint)?;
+        let client = Arc::new(Client {
+            stream,
+            state: Mutex::new(State {
+                decoder: FrameDecoder::new(),
+                next_serial: 0,
+                waiting: HashSet::new(),
+                replies: HashMap::new(),
+                reader_busy: false,
+                dead: None,
+                watch: None,
+                keepalive: None,
+                keepalive_timer: None,
+            }),
+            cond: Condvar::new(),
+            events,
+            event_loop,
+        });
+        if let Some(l) = &client.event_loop {
+            let weak = Arc::downgrade(&client);
+            let watch = l.add_handle(
+                client.stream.as_raw_fd(),
+                Interest::READABLE,
+                Box::new(move |_, _, _| on_readable(&weak)),
+            )?;
+            client.lock().watch = Some(watch);
+        }
+        Ok(client)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// True once the connection has ended (server closed it, protocol error, or close).
+    pub fn is_dead(&self) -> bool {
+        self.lock().dead.is_some()
+    }
+
+    /// Calls REMOTE procedure `proc_` with `args` and waits for its reply.
+    pub fn call<A: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        proc_: i32,
+        args: &A,
+    ) -> Result<R> {
+        let mut st = self.lock();
+        if st.dead.is_some() {
+            return Err(socket_closed());
+        }
+        let serial = st.next_serial;
+        st.next_serial = st.next_serial.wrapping_add(1);
+        let header = Header::call(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc_, serial);
+        let frame = encode_message_with(&header, args)?;
+        if let Err(e) = self.stream.write_all(&frame) {
+            self.kill(&mut st, e.clone());
+            return Err(e);
+        }
+        st.waiting.insert(serial);
+        if st.waiting.len() == 1 {
+            self.set_watch(&st, Interest::NONE);
+        }
+        let (mut st, reply) = self.wait_reply(st, serial);
+        st.waiting.remove(&serial);
+        if st.waiting.is_empty() && st.dead.is_none() {
+            self.set_watch(&st, Interest::READABLE);
+        }
+        drop(st);
+        decode_reply(proc_, &reply?)
+    }
+
+    fn wait_reply<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, State>,
+        serial: u32,
+    ) -> (MutexGuard<'a, State>, Result<Message>) {
+        loop {
+            if let Some(m) = st.replies.remove(&serial) {
+                return (st, Ok(m));
+            }
+            if let Some(e) = &st.dead {
+                let e = e.clone();
+                return (st, Err(e));
+            }
+            if st.reader_busy {
+                st = self.cond.wait(st).unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            st.reader_busy = true;
+            drop(st);
+            poll(self.stream.as_raw_fd(), libc::POLLIN, POLL_SLICE);
+            st = self.lock();
+            st.reader_busy = false;
+            let events = self.pump(&mut st);
+            self.cond.notify_all();
+            if !events.is_empty() {
+                drop(st);
+                self.emit(events);
+                st = self.lock();
+            }
+        }
+    }
+
+    /// Reads everything available and sorts it; returns the events to emit.
+    fn pump(&self, st: &mut State) -> Vec<(DomainRef, DomainEvent)> {
+        let mut buf = vec![0u8; 65536];
+        while st.dead.is_none() {
+            match self.stream.read(&mut buf) {
+                Ok(0) => self.kill(st, end_of_file()),
+                Ok(n) => {
+                    if let Some(k) = st.keepalive.as_mut() {
+                        k.received(Instant::now());
+                    }
+                    if let Err(e) = st.decoder.feed(&buf[..n]) {
+                        self.kill(st, e.into());
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => self.kill(
+                    st,
+                    Error::new(
+                        ErrorCode::SystemError,
+                        ErrorDomain::Rpc,
+                        format!("Cannot recv data: {e}"),
+                    ),
+                ),
+            }
+        }
+        let mut events = Vec::new();
+        while let Some(msg) = st.decoder.next_message() {
+            match classify(msg) {
+                Incoming::Reply(serial, m) => {
+                    if st.waiting.contains(&serial) {
+                        st.replies.insert(serial, m);
+                    }
+                }
+                Incoming::Ping => {
+                    if st.dead.is_none() {
+                        let pong = encode_message(&keepalive_header(procs::keepalive::PONG), &[])
+                            .expect("an empty keepalive frame always encodes");
+                        if let Err(e) = self.stream.write_all(&pong) {
+                            self.kill(st, e);
+                        }
+                    }
+                }
+                Incoming::Event(dom, ev) => events.push((dom, ev)),
+                Incoming::Ignored => {}
+            }
+        }
+        events
+    }
+
+    fn emit(&self, events: Vec<(DomainRef, DomainEvent)>) {
+        for (dom, ev) in events {
+            self.events.emit(dom, ev);
+        }
+    }
+
+    fn set_watch(&self, st: &State, interest: Interest) {
+        if let (Some(w), Some(l)) = (st.watch, &self.event_loop) {
+            let _ = l.update_handle(w, interest);
+        }
+    }
+
+    /// Marks the connection dead (first reason wins), stops watching and shuts the socket.
+    fn kill(&self, st: &mut State, reason: Error) {
+        if st.dead.is_some() {
+            return;
+        }
+        st.dead = Some(reason);
+        if let Some(l) = &self.event_loop {
+            if let Some(w) = st.watch.take() {
+                let _ = l.remove_handle(w);
+            }
+            if let Some(t) = st.keepalive_timer.take() {
+                let _ = l.remove_timeout(t);
+            }
+        }
+        self.stream.shutdown();
+        self.cond.notify_all();
+    }
+
+    /// Starts client keepalive on the event loop: PING after `interval` of silence, close
+    /// the connection when `count` PINGs went unanswered. Needs an event loop.
+    pub fn start_keepalive(self: &Arc<Self>, interval: Duration, count: u32) -> Result<()> {
+        let Some(l) = &self.event_loop else {
+            return Ok(());
+        };
+        let mut st = self.lock();
+        if st.dead.is_some() || st.keepalive.is_some() {
+            return Ok(());
+        }
+        let weak = Arc::downgrade(self);
+        let timer = l.add_timeout(
+            TimerInterval::Every(interval),
+            Box::new(move |_| on_keepalive_tick(&weak)),
+        )?;
+        st.keepalive = Some(Keepalive::new(interval, count, Instant::now()));
+        st.keepalive_timer = Some(timer);
+        Ok(())
+    }
+
+    /// Ends the connection locally; later calls fail with "client socket is closed".
+    pub fn shutdown(&self) {
+        let mut st = self.lock();
+        self.kill(&mut st, socket_closed());
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// The keepalive timer callback.
+fn on_keepalive_tick(weak: &Weak<Client>) {
+    let Some(client) = weak.upgrade() else {
+        return;
+    };
+    let mut st = client.lock();
+    if st.dead.is_some() {
+        return;
+    }
+    let Some(tick) = st.keepalive.as_mut().map(|k| k.tick(Instant::now())) else {
+        return;
+    };
+    match tick {
+        Tick::Quiet => {}
+        Tick::Ping => {
+            let ping = encode_message(&keepalive_header(procs::keepalive::PING), &[])
+                .expect("an empty keepalive frame always encodes");
+            if let Err(e) = client.stream.write_all(&ping) {
+                client.kill(&mut st, e);
+            }
+        }
+        Tick::Dead => client.kill(
+            &mut st,
+            Error::new(
+                ErrorCode::InternalError,
+                ErrorDomain::Rpc,
+                "connection closed due to keepalive timeout",
+            ),
+        ),
+    }
+}
+
+/// The watch callback: reads the socket while no call is in flight.
+fn on_readable(weak: &Weak<Client>) {
+    let Some(client) = weak.upgrade() else {
+        return;
+    };
+    let mut st = client.lock();
+    if !st.waiting.is_empty() || st.reader_busy {
+        // A caller owns the socket; the watch is (being) paused.
+        return;
+    }
+    let events = client.pump(&mut st);
+    client.cond.notify_all();
+    drop(st);
+    client.emit(events);
+}

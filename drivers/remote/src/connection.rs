@@ -1,0 +1,376 @@
+//! [`RemoteConnection`]: the [`DriverConnection`] methods as REMOTE procedure calls.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rvirt_core::api::{DomainInfo, DomainState, ListFlags, NodeInfo, StateReason};
+use rvirt_core::driver::{DomainRef, DriverConnection, OpenContext};
+use rvirt_core::uri::Uri;
+use rvirt_core::{DomainEventId, Error, ErrorCode, ErrorDomain, Result, Uuid};
+use rvirt_rpc::procs;
+use rvirt_rpc::types::{
+    AuthListRet, AuthPolkitRet, ConnectDomainEventCallbackDeregisterAnyArgs,
+    ConnectDomainEventCallbackRegisterAnyArgs, ConnectDomainEventCallbackRegisterAnyRet,
+    ConnectDomainEventRegisterAnyArgs, ConnectGetCapabilitiesRet, ConnectGetHostnameRet,
+    ConnectGetTypeRet, ConnectListAllDomainsArgs, ConnectListAllDomainsRet, ConnectOpenArgs,
+    ConnectSupportsFeatureArgs, ConnectSupportsFeatureRet, DomainArgs, DomainCreateXmlArgs,
+    DomainDefineXmlArgs, DomainFlagsArgs, DomainGetAutostartRet, DomainGetInfoRet,
+    DomainGetStateRet, DomainGetXmlDescRet, DomainIsPersistentRet, DomainLookupByIdArgs,
+    DomainLookupByNameArgs, DomainLookupByUuidArgs, DomainRet, DomainSetAutostartArgs,
+    NodeGetInfoRet, auth_type,
+};
+
+use crate::client::Client;
+use crate::target::resolve;
+use crate::wire::{to_ref, to_wire};
+
+/// `VIR_DRV_FEATURE_PROGRAM_KEEPALIVE`.
+const FEATURE_KEEPALIVE: i32 = 10;
+/// `VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK`.
+const FEATURE_EVENT_CALLBACK: i32 = 14;
+
+/// One open connection to a daemon.
+#[derive(Debug)]
+pub struct RemoteConnection {
+    client: Arc<Client>,
+    hv_type: String,
+    /// The server offers per-callback event registration (316/317/318).
+    event_callbacks: bool,
+    /// Server-side registrations: event id → server callback id (legacy API: -1).
+    registrations: Mutex<HashMap<i32, i32>>,
+}
+
+impl RemoteConnection {
+    /// Connects, authenticates and opens `uri` on the daemon, like libvirt's client.
+    pub fn open(uri: &Uri, ctx: OpenContext) -> Result<RemoteConnection> {
+        let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(std::path::PathBuf::from);
+        let target = resolve(
+            uri,
+            ctx.read_only,
+            &|p: &Path| p.exists(),
+            runtime.as_deref(),
+        )?;
+        let client = Client::connect(&target.endpoint, ctx.events, ctx.event_loop.clone())?;
+        let auth: AuthListRet = client.call(procs::AUTH_LIST, &())?;
+        authenticate(&client, &auth.types)?;
+        // Asking makes the daemon PING us (the watch answers with PONG), so only ask when
+        // an event loop exists, as libvirt's client does.
+        let keepalive = ctx.event_loop.is_some() && supports(&client, FEATURE_KEEPALIVE);
+        let open = ConnectOpenArgs {
+            name: Some(target.remote_name),
+            flags: u32::from(ctx.read_only),
+        };
+        client.call::<_, ()>(procs::CONNECT_OPEN, &open)?;
+        let event_callbacks = supports(&client, FEATURE_EVENT_CALLBACK);
+        let hv: ConnectGetTypeRet = client.call(procs::CONNECT_GET_TYPE, &())?;
+        if let (true, Some((interval, count))) = (keepalive, crate::keepalive::settings()) {
+            client.start_keepalive(interval, count)?;
+        }
+        Ok(RemoteConnection {
+            client,
+            hv_type: hv.type_,
+            event_callbacks,
+            registrations: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn dom_call<R: serde::de::DeserializeOwned>(&self, proc_: i32, dom: &DomainRef) -> Result<R> {
+        self.client.call(proc_, &DomainArgs { dom: to_wire(dom) })
+    }
+
+    fn dom_flags_call<R: serde::de::DeserializeOwned>(
+        &self,
+        proc_: i32,
+        dom: &DomainRef,
+        flags: u32,
+    ) -> Result<R> {
+        let args = DomainFlagsArgs {
+            dom: to_wire(dom),
+            flags,
+        };
+        self.client.call(proc_, &args)
+    }
+}
+
+fn authenticate(client: &Client, types: &[i32]) -> Result<()> {
+    if types.is_empty() || types.contains(&auth_type::NONE) {
+        return Ok(());
+    }
+    if types.contains(&auth_type::POLKIT) {
+        let r: AuthPolkitRet = client.call(procs::AUTH_POLKIT, &())?;
+        if r.complete == 1 {
+            return Ok(());
+        }
+    }
+    Err(Error::new(
+        ErrorCode::AuthFailed,
+        ErrorDomain::Remote,
+        format!("the server offers authentication types {types:?}; rvirt supports none and polkit"),
+    ))
+}
+
+/// CONNECT_SUPPORTS_FEATURE; an error counts as "no", as in libvirt's client.
+fn supports(client: &Client, feature: i32) -> bool {
+    client
+        .call::<_, ConnectSupportsFeatureRet>(
+            procs::CONNECT_SUPPORTS_FEATURE,
+            &ConnectSupportsFeatureArgs { feature },
+        )
+        .is_ok_and(|r| r.supported != 0)
+}
+
+fn state_reason(state: i32, reason: i32) -> StateReason {
+    StateReason::from_raw(state, reason)
+        .or_else(|| StateReason::from_raw(state, 0))
+        .unwrap_or(StateReason::NoState)
+}
+
+impl DriverConnection for RemoteConnection {
+    fn hypervisor_type(&self) -> &str {
+        &self.hv_type
+    }
+
+    fn hostname(&self) -> Result<String> {
+        let r: ConnectGetHostnameRet = self.client.call(procs::CONNECT_GET_HOSTNAME, &())?;
+        Ok(r.hostname)
+    }
+
+    fn node_info(&self) -> Result<NodeInfo> {
+        let r: NodeGetInfoRet = self.client.call(procs::NODE_GET_INFO, &())?;
+        let n = |v: i32| u32::try_from(v).unwrap_or(0);
+        Ok(NodeInfo {
+            model: r.model_string(),
+            memory_kib: r.memory,
+            cpus: n(r.cpus),
+            mhz: n(r.mhz),
+            nodes: n(r.nodes),
+            sockets: n(r.sockets),
+            cores: n(r.cores),
+            threads: n(r.threads),
+        })
+    }
+
+    fn capabilities(&self) -> Result<String> {
+        let r: ConnectGetCapabilitiesRet =
+            self.client.call(procs::CONNECT_GET_CAPABILITIES, &())?;
+        Ok(r.capabilities)
+    }
+
+    fn list_all_domains(&self, flags: ListFlags) -> Result<Vec<DomainRef>> {
+        let args = ConnectListAllDomainsArgs {
+            need_results: 1,
+            flags: flags.0,
+        };
+        let r: ConnectListAllDomainsRet =
+            self.client.call(procs::CONNECT_LIST_ALL_DOMAINS, &args)?;
+        Ok(r.domains.into_iter().map(to_ref).collect())
+    }
+
+    fn lookup_by_id(&self, id: u32) -> Result<DomainRef> {
+        let id = i32::try_from(id).map_err(|_| {
+            Error::invalid_arg(ErrorDomain::Remote, format!("id {id} is too large"))
+        })?;
+        let r: DomainRet = self
+            .client
+            .call(procs::DOMAIN_LOOKUP_BY_ID, &DomainLookupByIdArgs { id })?;
+        Ok(to_ref(r.dom))
+    }
+
+    fn lookup_by_name(&self, name: &str) -> Result<DomainRef> {
+        let args = DomainLookupByNameArgs { name: name.into() };
+        let r: DomainRet = self.client.call(procs::DOMAIN_LOOKUP_BY_NAME, &args)?;
+        Ok(to_ref(r.dom))
+    }
+
+    fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef> {
+        let args = DomainLookupByUuidArgs {
+            uuid: *uuid.as_bytes(),
+        };
+        let r: DomainRet = self.client.call(procs::DOMAIN_LOOKUP_BY_UUID, &args)?;
+        Ok(to_ref(r.dom))
+    }
+
+    fn define_xml(&self, xml: &str) -> Result<DomainRef> {
+        let args = DomainDefineXmlArgs { xml: xml.into() };
+        let r: DomainRet = self.client.call(procs::DOMAIN_DEFINE_XML, &args)?;
+        Ok(to_ref(r.dom))
+    }
+
+    fn create_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
+        let args = DomainCreateXmlArgs {
+            xml_desc: xml.into(),
+            flags,
+        };
+        let r: DomainRet = self.client.call(procs::DOMAIN_CREATE_XML, &args)?;
+        Ok(to_ref(r.dom))
+    }
+
+    fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        match self.dom_flags_call(procs::DOMAIN_UNDEFINE_FLAGS, dom, flags) {
+            Err(e) if e.code() == ErrorCode::NoSupport && flags == 0 => {
+                self.dom_call(procs::DOMAIN_UNDEFINE, dom)
+            }
+            r => r,
+        }
+    }
+
+    fn create(&self, dom: &DomainRef, flags: u32) -> Result<DomainRef> {
+        match self.dom_flags_call::<DomainRet>(procs::DOMAIN_CREATE_WITH_FLAGS, dom, flags) {
+            Ok(r) => Ok(to_ref(r.dom)),
+            Err(e) if e.code() == ErrorCode::NoSupport && flags == 0 => {
+                // Old daemons: DOMAIN_CREATE returns nothing, so refresh the id by UUID.
+                self.dom_call::<()>(procs::DOMAIN_CREATE, dom)?;
+                self.lookup_by_uuid(&dom.uuid)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn destroy(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        if flags == 0 {
+            self.dom_call(procs::DOMAIN_DESTROY, dom)
+        } else {
+            self.dom_flags_call(procs::DOMAIN_DESTROY_FLAGS, dom, flags)
+        }
+    }
+
+    fn shutdown(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        if flags == 0 {
+            self.dom_call(procs::DOMAIN_SHUTDOWN, dom)
+        } else {
+            self.dom_flags_call(procs::DOMAIN_SHUTDOWN_FLAGS, dom, flags)
+        }
+    }
+
+    fn reboot(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.dom_flags_call(procs::DOMAIN_REBOOT, dom, flags)
+    }
+
+    fn suspend(&self, dom: &DomainRef) -> Result<()> {
+        self.dom_call(procs::DOMAIN_SUSPEND, dom)
+    }
+
+    fn resume(&self, dom: &DomainRef) -> Result<()> {
+        self.dom_call(procs::DOMAIN_RESUME, dom)
+    }
+
+    fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {
+        let r: DomainGetInfoRet = self.dom_call(procs::DOMAIN_GET_INFO, dom)?;
+        Ok(DomainInfo {
+            state: DomainState::from_raw(i32::from(r.state)).unwrap_or(DomainState::NoState),
+            max_mem_kib: r.max_mem,
+            memory_kib: r.memory,
+            nr_virt_cpu: u32::from(r.nr_virt_cpu),
+            cpu_time_ns: r.cpu_time,
+        })
+    }
+
+    fn domain_state(&self, dom: &DomainRef) -> Result<StateReason> {
+        let r: DomainGetStateRet = self.dom_flags_call(procs::DOMAIN_GET_STATE, dom, 0)?;
+        Ok(state_reason(r.state, r.reason))
+    }
+
+    fn domain_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        let r: DomainGetXmlDescRet = self.dom_flags_call(procs::DOMAIN_GET_XML_DESC, dom, flags)?;
+        Ok(r.xml)
+    }
+
+    fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {
+        let r: DomainIsPersistentRet = self.dom_call(procs::DOMAIN_IS_PERSISTENT, dom)?;
+        Ok(r.persistent != 0)
+    }
+
+    fn autostart(&self, dom: &DomainRef) -> Result<bool> {
+        let r: DomainGetAutostartRet = self.dom_call(procs::DOMAIN_GET_AUTOSTART, dom)?;
+        Ok(r.autostart != 0)
+    }
+
+    fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()> {
+        let args = DomainSetAutostartArgs {
+            dom: to_wire(dom),
+            autostart: i32::from(autostart),
+        };
+        self.client.call(procs::DOMAIN_SET_AUTOSTART, &args)
+    }
+
+    fn event_interest(&self, id: DomainEventId, wanted: bool) -> Result<()> {
+        if id != DomainEventId::Lifecycle {
+            return Err(Error::no_support(
+                ErrorDomain::Remote,
+                format!(
+                    "the remote driver does not deliver '{}' events yet",
+                    id.name()
+                ),
+            ));
+        }
+        let event_id = id.as_raw();
+        let mut regs = self.registrations.lock().unwrap_or_else(|p| p.into_inner());
+        if wanted {
+            if regs.contains_key(&event_id) {
+                return Ok(());
+            }
+            let cb = if self.event_callbacks {
+                let args = ConnectDomainEventCallbackRegisterAnyArgs {
+                    event_id,
+                    dom: None,
+                };
+                let r: ConnectDomainEventCallbackRegisterAnyRet = self
+                    .client
+                    .call(procs::CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, &args)?;
+                r.callback_id
+            } else {
+                let args = ConnectDomainEventRegisterAnyArgs { event_id };
+                self.client
+                    .call::<_, ()>(procs::CONNECT_DOMAIN_EVENT_REGISTER_ANY, &args)?;
+                -1
+            };
+            regs.insert(event_id, cb);
+            return Ok(());
+        }
+        let Some(cb) = regs.remove(&event_id) else {
+            return Ok(());
+        };
+        if self.client.is_dead() {
+            return Ok(());
+        }
+        if self.event_callbacks {
+            let args = ConnectDomainEventCallbackDeregisterAnyArgs { callback_id: cb };
+            self.client
+                .call(procs::CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, &args)
+        } else {
+            let args = ConnectDomainEventRegisterAnyArgs { event_id };
+            self.client
+                .call(procs::CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, &args)
+        }
+    }
+
+    fn close(&self) -> Result<()> {
+        let r = if self.client.is_dead() {
+            Ok(())
+        } else {
+            self.client.call::<_, ()>(procs::CONNECT_CLOSE, &())
+        };
+        self.client.shutdown();
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rvirt_core::api::{RunningReason, ShutoffReason};
+
+    #[test]
+    fn unknown_reasons_keep_the_state() {
+        assert_eq!(
+            state_reason(1, 1),
+            StateReason::Running(RunningReason::Booted)
+        );
+        assert_eq!(
+            state_reason(5, 99),
+            StateReason::Shutoff(ShutoffReason::Unknown)
+        );
+        assert_eq!(state_reason(42, 0), StateReason::NoState);
+    }
+}

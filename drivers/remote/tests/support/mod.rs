@@ -1,0 +1,197 @@
+//! A private libvirtd (test driver only) for integration tests; see
+//! `run-private-libvirtd.sh`. Shared by the remote driver's and rvirsh's tests.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const SCRIPT: &str = include_str!("run-private-libvirtd.sh");
+const LIBVIRTD: &str = "/usr/sbin/libvirtd";
+
+/// Options of one daemon.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// Also listen on TCP (127.0.0.1, a free port).
+    pub tcp: bool,
+    /// keepalive_interval and keepalive_count, if not libvirtd's 5/5.
+    pub keepalive: Option<(u32, u32)>,
+}
+
+/// After this long a daemon is killed even if its test still runs, so a hung call fails
+/// (end of file) instead of hanging the test run.
+const WATCHDOG: Duration = Duration::from_secs(90);
+
+/// A running private libvirtd; killed (by pid) and its directory removed on drop.
+#[derive(Debug)]
+pub struct Libvirtd {
+    child: Arc<Mutex<Option<Child>>>,
+    /// The run directory (config, log, sockets).
+    pub dir: PathBuf,
+    /// The TCP port, if listening on TCP.
+    pub tcp_port: Option<u16>,
+}
+
+fn missing_prerequisite() -> Option<String> {
+    if !Path::new(LIBVIRTD).exists() {
+        return Some(format!(
+            "{LIBVIRTD} is not installed (apt-get install libvirt-daemon)"
+        ));
+    }
+    let uid = Command::new("id").arg("-u").output().ok()?;
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        return Some("a private libvirtd needs root (mount namespace)".into());
+    }
+    if Command::new("unshare").arg("--help").output().is_err() {
+        return Some("unshare (util-linux) is not installed".into());
+    }
+    None
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free TCP port")
+}
+
+impl Libvirtd {
+    /// Starts a daemon with default options; `None` (after a printed notice) when this
+    /// machine cannot run one and `CI` is unset. In CI a missing prerequisite panics.
+    pub fn start() -> Option<Libvirtd> {
+        Self::start_with(Options::default())
+    }
+
+    /// Starts a daemon with `opts` (see [`Libvirtd::start`]).
+    pub fn start_with(opts: Options) -> Option<Libvirtd> {
+        if let Some(why) = missing_prerequisite() {
+            if std::env::var_os("CI").is_some() {
+                panic!("cannot run a private libvirtd in CI: {why}");
+            }
+            eprintln!("SKIPPED: cannot run a private libvirtd: {why}");
+            return None;
+        }
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "rvirt-libvirtd-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create run dir");
+        let script = dir.join("run-private-libvirtd.sh");
+        std::fs::write(&script, SCRIPT).expect("write script");
+        let mut cmd = Command::new("sh");
+        cmd.arg(&script)
+            .arg(&dir)
+            .env("IDLE_TIMEOUT", "60")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let tcp_port = opts.tcp.then(free_port);
+        if let Some(p) = tcp_port {
+            cmd.env("TCP_PORT", p.to_string());
+        }
+        if let Some((interval, count)) = opts.keepalive {
+            cmd.env("KEEPALIVE_INTERVAL", interval.to_string())
+                .env("KEEPALIVE_COUNT", count.to_string());
+        }
+        let child = Arc::new(Mutex::new(Some(cmd.spawn().expect("spawn libvirtd"))));
+        let watched = Arc::downgrade(&child);
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + WATCHDOG;
+            while Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(200));
+                if watched.strong_count() == 0 {
+                    return;
+                }
+            }
+            if let Some(child) = watched.upgrade() {
+                eprintln!("private libvirtd outlived {WATCHDOG:?}: killing it");
+                kill_child(&child);
+            }
+        });
+        let d = Libvirtd {
+            child,
+            dir,
+            tcp_port,
+        };
+        d.wait_ready();
+        Some(d)
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            // The socket file appears at bind(2), before listen(2): wait for a connect.
+            let sock_ok = std::os::unix::net::UnixStream::connect(self.socket()).is_ok();
+            let tcp_ok = self
+                .tcp_port
+                .is_none_or(|p| std::net::TcpStream::connect(("127.0.0.1", p)).is_ok());
+            if sock_ok && tcp_ok {
+                return;
+            }
+            let exited = lock(&self.child)
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten());
+            if exited.is_some() || Instant::now() > deadline {
+                panic!(
+                    "private libvirtd did not come up (exit: {exited:?}); log:\n{}",
+                    std::fs::read_to_string(self.dir.join("libvirtd.log")).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The read-write socket.
+    pub fn socket(&self) -> PathBuf {
+        self.dir.join("sock/libvirt-sock")
+    }
+
+    /// `test+unix:///default?socket=…` for this daemon.
+    pub fn uri(&self) -> String {
+        format!("test+unix:///default?socket={}", self.socket().display())
+    }
+
+    /// libvirtd's pid.
+    pub fn pid(&self) -> u32 {
+        lock(&self.child).as_ref().map_or(0, Child::id)
+    }
+
+    /// Kills the daemon now (SIGKILL to its pid) and reaps it.
+    pub fn kill(&mut self) {
+        kill_child(&self.child);
+    }
+}
+
+fn lock(child: &Mutex<Option<Child>>) -> std::sync::MutexGuard<'_, Option<Child>> {
+    child.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn kill_child(child: &Mutex<Option<Child>>) {
+    if let Some(mut c) = lock(child).take() {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+}
+
+impl Drop for Libvirtd {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A small persistent domain for the test driver.
+pub const DEMO_XML: &str = "<domain type='test'>
+  <name>rvirt-demo</name>
+  <uuid>12345678-9abc-def0-1234-56789abcdef0</uuid>
+  <memory unit='KiB'>1048576</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='i686'>hvm</type></os>
+</domain>
+";

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Runs a throw-away libvirtd with only its built-in test driver, invisible to the host:
+#   sh run-private-libvirtd.sh RUNDIR
+# RUNDIR (absolute, not under /var) receives libvirtd.conf, the log, the pid file and the
+# sockets (RUNDIR/sock/libvirt-sock, libvirt-sock-ro). The script re-executes itself in a
+# private mount namespace, mounts tmpfs over /run/libvirt and /etc/libvirt, binds
+# RUNDIR/var over /var and finally execs libvirtd in the foreground, so the caller's child
+# pid is libvirtd's pid. Needs root. Optional environment:
+#   TCP_PORT            also listen on 127.0.0.1:TCP_PORT without authentication
+#   KEEPALIVE_INTERVAL  keepalive_interval (default 5)
+#   KEEPALIVE_COUNT     keepalive_count (default 5)
+#   IDLE_TIMEOUT        libvirtd --timeout: exit after this many idle seconds (default 60)
+#   EXTRA_CONF          more libvirtd.conf lines (e.g. max_clients for a load benchmark)
+set -eu
+RUNDIR=$1
+if [ -z "${RVIRT_PRIVATE_NS:-}" ]; then
+    RVIRT_PRIVATE_NS=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
+mkdir -p "$RUNDIR/var" "$RUNDIR/drivers" "$RUNDIR/sock"
+LISTEN=
+{
+    echo 'listen_tls = 0'
+    if [ -n "${TCP_PORT:-}" ]; then
+        LISTEN=--listen
+        echo 'listen_tcp = 1'
+        echo "tcp_port = \"$TCP_PORT\""
+        echo 'listen_addr = "127.0.0.1"'
+        echo 'auth_tcp = "none"'
+    else
+        echo 'listen_tcp = 0'
+    fi
+    echo "unix_sock_dir = \"$RUNDIR/sock\""
+    echo 'unix_sock_ro_perms = "0777"'
+    echo 'unix_sock_rw_perms = "0770"'
+    echo 'auth_unix_ro = "none"'
+    echo 'auth_unix_rw = "none"'
+    echo "log_outputs = \"3:file:$RUNDIR/libvirtd.log\""
+    echo "keepalive_interval = ${KEEPALIVE_INTERVAL:-5}"
+    echo "keepalive_count = ${KEEPALIVE_COUNT:-5}"
+    if [ -n "${EXTRA_CONF:-}" ]; then printf '%s\n' "$EXTRA_CONF"; fi
+} > "$RUNDIR/libvirtd.conf"
+mount -t tmpfs tmpfs /run/libvirt
+mount -t tmpfs tmpfs /etc/libvirt
+mount --bind "$RUNDIR/var" /var
+# An empty driver directory: no loadable drivers, only the built-in test driver.
+export LIBVIRT_DRIVER_DIR="$RUNDIR/drivers"
+exec /usr/sbin/libvirtd $LISTEN --timeout "${IDLE_TIMEOUT:-60}" \
+    -f "$RUNDIR/libvirtd.conf" -p "$RUNDIR/libvirtd.pid"

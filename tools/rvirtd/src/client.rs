@@ -1,0 +1,406 @@
+//! One connected client: its socket watch, frame decoder, output buffer and call queue.
+//!
+//! The socket is watched READABLE on the event loop, plus WRITABLE only while output
+//! is pending. Complete calls are queued and handed to the worker pool one at a time,
+//! so a client's calls run in order; replies (from workers) and events (from the loop)
+//! are appended to the output buffer from any thread.
+
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Instant;
+
+use rvirt_core::event::{EventLoop, Interest, SharedLoop, WatchId};
+use rvirt_rpc::{FrameDecoder, KEEPALIVE_PROGRAM, Message};
+
+use crate::listener::Stream;
+use crate::server::{Clients, ServerInfo};
+use crate::session::Session;
+use crate::workers::Pool;
+use crate::{dispatch, keepalive, log};
+
+/// Bytes read from a socket per `read(2)`.
+const READ_CHUNK: usize = 64 * 1024;
+/// Calls queued per client before the daemon stops reading its socket (libvirtd's
+/// `max_client_requests` is 5).
+pub const MAX_PENDING_CALLS: usize = 8;
+
+/// A connected client.
+#[derive(Debug)]
+pub struct Client {
+    id: u64,
+    server: Arc<ServerInfo>,
+    event_loop: SharedLoop,
+    pool: Arc<Pool>,
+    clients: Weak<Clients>,
+    io: Mutex<Io>,
+    session: Mutex<Session>,
+    keepalive: AtomicBool,
+}
+
+#[derive(Debug)]
+struct Io {
+    stream: Option<Stream>,
+    watch: Option<WatchId>,
+    decoder: FrameDecoder,
+    out: VecDeque<u8>,
+    interest: Interest,
+    close_after_flush: bool,
+    pending: VecDeque<Message>,
+    busy: bool,
+    last_rx: Instant,
+    pings_unanswered: u32,
+}
+
+/// What a call's handling produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The encoded reply packet, if any.
+    pub frame: Option<Vec<u8>>,
+    /// Close the connection once the reply is written (CONNECT_CLOSE).
+    pub close: bool,
+}
+
+impl Client {
+    /// Wraps an accepted stream and starts watching it on `event_loop`.
+    pub fn start(
+        id: u64,
+        stream: Stream,
+        server: Arc<ServerInfo>,
+        event_loop: SharedLoop,
+        pool: Arc<Pool>,
+        clients: Weak<Clients>,
+    ) -> io::Result<Arc<Client>> {
+        let fd = stream.as_raw_fd();
+        let client = Arc::new(Client {
+            id,
+            server,
+            event_loop: event_loop.clone(),
+            pool,
+            clients,
+            io: Mutex::new(Io {
+                stream: Some(stream),
+                watch: None,
+                decoder: FrameDecoder::new(),
+                out: VecDeque::new(),
+                interest: Interest::READABLE,
+                close_after_flush: false,
+                pending: VecDeque::new(),
+                busy: false,
+                last_rx: Instant::now(),
+                pings_unanswered: 0,
+            }),
+            session: Mutex::new(Session::default()),
+            keepalive: AtomicBool::new(false),
+        });
+        // The loop holds the only strong reference besides the daemon's registry.
+        let me = client.clone();
+        let mut io = client.lock_io();
+        let watch = event_loop
+            .add_handle(
+                fd,
+                Interest::READABLE,
+                Box::new(move |_, _, ready| me.on_ready(ready)),
+            )
+            .map_err(io::Error::other)?;
+        io.watch = Some(watch);
+        drop(io);
+        Ok(client)
+    }
+
+    /// The daemon-wide client number.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The server this client connected to.
+    pub fn server(&self) -> &ServerInfo {
+        &self.server
+    }
+
+    /// This client's session (driver connection, flags, event registrations).
+    pub fn session(&self) -> MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lock_io(&self) -> MutexGuard<'_, Io> {
+        self.io.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Turns on keepalive PINGs for this client (it asked for feature 10).
+    pub fn enable_keepalive(&self) {
+        self.keepalive.store(true, Ordering::Release);
+    }
+
+    /// True while the socket is open.
+    pub fn is_open(&self) -> bool {
+        self.lock_io().stream.is_some()
+    }
+
+    /// Appends an encoded packet to the output and asks for WRITABLE. Does nothing
+    /// once the client is closed. Callable from any thread.
+    pub fn queue_frame(&self, frame: &[u8]) {
+        let mut io = self.lock_io();
+        self.queue_locked(&mut io, frame);
+    }
+
+    fn queue_locked(&self, io: &mut Io, frame: &[u8]) {
+        let Some(stream) = io.stream.as_ref() else {
+            return;
+        };
+        let max = self.server.max_output;
+        if io.out.len() + frame.len() > max {
+            log!(
+                "client {}: more than {max} bytes of unread output; disconnecting",
+                self.id
+            );
+            // The loop sees EOF and closes the client.
+            stream.shutdown();
+            io.out.clear();
+            io.pending.clear();
+            io.close_after_flush = true;
+            self.update_interest(io);
+            return;
+        }
+        io.out.extend(frame);
+        self.update_interest(io);
+    }
+
+    /// READABLE while the call queue has room, WRITABLE while output is pending.
+    fn update_interest(&self, io: &mut Io) {
+        let mut want = Interest::NONE;
+        // A client being closed is watched READABLE once its output is gone, so the
+        // loop comes back and finishes the close.
+        let reading = if io.close_after_flush {
+            io.out.is_empty()
+        } else {
+            io.pending.len() < MAX_PENDING_CALLS
+        };
+        if reading {
+            want |= Interest::READABLE;
+        }
+        if !io.out.is_empty() {
+            want |= Interest::WRITABLE;
+        }
+        if want == io.interest {
+            return;
+        }
+        io.interest = want;
+        if let Some(w) = io.watch {
+            let _ = self.event_loop.update_handle(w, want);
+        }
+    }
+
+    /// The watch callback (loop thread).
+    fn on_ready(self: &Arc<Self>, ready: Interest) {
+        if ready.intersects(Interest::WRITABLE) {
+            self.flush();
+        }
+        if ready.intersects(Interest::READABLE | Interest::HANGUP | Interest::ERROR) {
+            self.read_input(ready);
+        }
+    }
+
+    fn read_input(self: &Arc<Self>, ready: Interest) {
+        let mut buf = vec![0u8; READ_CHUNK];
+        let mut io = self.lock_io();
+        loop {
+            if io.close_after_flush && io.out.is_empty() {
+                drop(io);
+                self.close();
+                return;
+            }
+            if io.pending.len() >= MAX_PENDING_CALLS || io.close_after_flush {
+                if ready.intersects(Interest::HANGUP | Interest::ERROR) {
+                    // Nobody will read the replies of the queued calls.
+                    drop(io);
+                    self.close();
+                    return;
+                }
+                break;
+            }
+            let Some(stream) = io.stream.as_mut() else {
+                return;
+            };
+            match stream.read(&mut buf) {
+                Ok(0) => {
+                    let partial = io.decoder.buffered();
+                    drop(io);
+                    if partial > 0 {
+                        log!(
+                            "client {}: connection closed inside a packet ({partial} bytes buffered)",
+                            self.id
+                        );
+                    }
+                    self.close();
+                    return;
+                }
+                Ok(n) => {
+                    io.last_rx = Instant::now();
+                    io.pings_unanswered = 0;
+                    if let Err(e) = io.decoder.feed(&buf[..n]) {
+                        drop(io);
+                        log!("client {}: malformed packet: {e}; closing", self.id);
+                        self.close();
+                        return;
+                    }
+                    self.take_messages(&mut io);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    drop(io);
+                    log!("client {}: read failed: {e}; closing", self.id);
+                    self.close();
+                    return;
+                }
+            }
+        }
+        let next = self.next_call(&mut io);
+        self.update_interest(&mut io);
+        drop(io);
+        if let Some(msg) = next {
+            self.submit(msg);
+        }
+    }
+
+    /// Moves decoded packets into the call queue; keepalive is answered right here.
+    fn take_messages(&self, io: &mut Io) {
+        while let Some(msg) = io.decoder.next_message() {
+            if msg.header.prog == KEEPALIVE_PROGRAM {
+                if let Some(frame) = keepalive::answer(&msg) {
+                    self.queue_locked(io, &frame);
+                }
+            } else if !io.close_after_flush {
+                io.pending.push_back(msg);
+            }
+        }
+    }
+
+    /// The next call to run if none is running.
+    fn next_call(&self, io: &mut Io) -> Option<Message> {
+        if io.busy || io.close_after_flush || io.stream.is_none() {
+            return None;
+        }
+        let msg = io.pending.pop_front()?;
+        io.busy = true;
+        Some(msg)
+    }
+
+    fn submit(self: &Arc<Self>, msg: Message) {
+        let me = self.clone();
+        let ok = self.pool.submit(move || {
+            let outcome = dispatch::dispatch(&me, &msg);
+            me.finish_call(outcome);
+        });
+        if !ok {
+            self.close();
+        }
+    }
+
+    /// Queues a call's reply and starts the next call (worker thread).
+    fn finish_call(self: &Arc<Self>, outcome: Outcome) {
+        let mut io = self.lock_io();
+        io.busy = false;
+        if let Some(frame) = outcome.frame {
+            self.queue_locked(&mut io, &frame);
+        }
+        if outcome.close {
+            io.close_after_flush = true;
+            io.pending.clear();
+        }
+        let next = self.next_call(&mut io);
+        self.update_interest(&mut io);
+        drop(io);
+        if let Some(msg) = next {
+            self.submit(msg);
+        }
+    }
+
+    /// Writes pending output (loop thread).
+    fn flush(self: &Arc<Self>) {
+        let mut io = self.lock_io();
+        loop {
+            if io.out.is_empty() {
+                break;
+            }
+            let Io { stream, out, .. } = &mut *io;
+            let Some(stream) = stream.as_mut() else {
+                return;
+            };
+            let (front, _) = out.as_slices();
+            match stream.write(front) {
+                Ok(0) => break,
+                Ok(n) => {
+                    out.drain(..n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    drop(io);
+                    log!("client {}: write failed: {e}; closing", self.id);
+                    self.close();
+                    return;
+                }
+            }
+        }
+        if io.out.is_empty() {
+            if io.close_after_flush && !io.busy {
+                drop(io);
+                self.close();
+                return;
+            }
+            self.update_interest(&mut io);
+        }
+    }
+
+    /// Keepalive tick (loop thread): PINGs a client idle for `interval`, and closes it
+    /// after `count` unanswered PINGs.
+    pub fn keepalive_tick(self: &Arc<Self>, interval: std::time::Duration, count: u32) {
+        if !self.keepalive.load(Ordering::Acquire) || interval.is_zero() {
+            return;
+        }
+        let mut io = self.lock_io();
+        if io.last_rx.elapsed() < interval {
+            return;
+        }
+        if io.pings_unanswered >= count {
+            drop(io);
+            log!(
+                "client {}: connection closed due to keepalive timeout",
+                self.id
+            );
+            self.close();
+            return;
+        }
+        io.pings_unanswered += 1;
+        io.last_rx = Instant::now();
+        self.queue_locked(&mut io, &keepalive::ping());
+    }
+
+    /// Closes the socket, drops queued calls, and releases the driver connection
+    /// and its event callbacks. Idempotent; callable from any thread.
+    pub fn close(&self) {
+        let stream = {
+            let mut io = self.lock_io();
+            let Some(stream) = io.stream.take() else {
+                return;
+            };
+            if let Some(w) = io.watch.take() {
+                let _ = self.event_loop.remove_handle(w);
+            }
+            io.pending.clear();
+            io.out.clear();
+            stream
+        };
+        stream.shutdown();
+        drop(stream);
+        let session = std::mem::take(&mut *self.session());
+        session.teardown();
+        if let Some(clients) = self.clients.upgrade() {
+            clients.remove(self.id);
+        }
+    }
+}

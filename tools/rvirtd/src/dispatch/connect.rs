@@ -1,0 +1,185 @@
+//! Connection-level procedures: authentication list, features, open/close, URI,
+//! versions, node facts, close callbacks.
+
+use rvirt_core::{Connect, OpenOptions};
+use rvirt_rpc::types::{
+    AuthListRet, ConnectGetCapabilitiesRet, ConnectGetHostnameRet, ConnectGetLibVersionRet,
+    ConnectGetTypeRet, ConnectGetUriRet, ConnectGetVersionRet, ConnectIsSecureRet, ConnectOpenArgs,
+    ConnectSupportsFeatureArgs, ConnectSupportsFeatureRet, NodeGetInfoRet, NodeGetSecurityModelRet,
+    auth_type,
+};
+
+use super::{CallResult, Ctx, err, ret, unknown, void};
+
+/// The libvirt API version rvirtd speaks (libvirt 9.0.0).
+pub const LIB_VERSION: u64 = 9_000_000;
+
+/// `VIR_CONNECT_RO`.
+const CONNECT_RO: u32 = 1;
+
+/// Driver features (`virDrvFeature`) rvirtd supports.
+mod feature {
+    pub const TYPED_PARAM_STRING: i32 = 9;
+    pub const PROGRAM_KEEPALIVE: i32 = 10;
+    pub const REMOTE_EVENT_CALLBACK: i32 = 14;
+    pub const REMOTE_CLOSE_CALLBACK: i32 = 15;
+}
+
+/// AUTH_LIST: no authentication.
+pub fn auth_list(_: &Ctx<'_>) -> CallResult {
+    ret(&AuthListRet {
+        types: vec![auth_type::NONE],
+    })
+}
+
+/// CONNECT_SUPPORTS_FEATURE. Keepalive may be asked before CONNECT_OPEN (and turns
+/// on the daemon's PINGs for this client); the rest needs an open connection.
+pub fn supports_feature(ctx: &Ctx<'_>) -> CallResult {
+    let args: ConnectSupportsFeatureArgs = ctx.args()?;
+    let supported = match args.feature {
+        feature::PROGRAM_KEEPALIVE => {
+            if !ctx.client.server().keepalive_interval.is_zero() {
+                ctx.client.enable_keepalive();
+            }
+            1
+        }
+        f => {
+            ctx.conn()?;
+            matches!(
+                f,
+                feature::TYPED_PARAM_STRING
+                    | feature::REMOTE_EVENT_CALLBACK
+                    | feature::REMOTE_CLOSE_CALLBACK
+            ) as i32
+        }
+    };
+    ret(&ConnectSupportsFeatureRet { supported })
+}
+
+/// CONNECT_OPEN: opens the URI through rvirt-core's driver registry.
+pub fn open(ctx: &Ctx<'_>) -> CallResult {
+    let args: ConnectOpenArgs = ctx.args()?;
+    if ctx.client.session().conn.is_some() {
+        return Err(err(1, 7, "internal error: connection already open"));
+    }
+    let uri = match args.name.as_deref() {
+        None | Some("") => ctx.client.server().default_uri.clone(),
+        Some(u) => u.to_string(),
+    };
+    let read_only = ctx.client.server().read_only || args.flags & CONNECT_RO != 0;
+    let conn = Connect::open_with(
+        &uri,
+        OpenOptions {
+            event_loop: None,
+            read_only,
+        },
+    )?;
+    crate::log!(
+        "client {}: opened {uri}{}",
+        ctx.client.id(),
+        if read_only { " read-only" } else { "" }
+    );
+    let mut session = ctx.client.session();
+    session.read_only = read_only;
+    session.conn = Some(conn);
+    void()
+}
+
+/// CONNECT_CLOSE: the reply is sent, then the socket is closed (which releases the
+/// driver connection).
+pub fn close(_: &Ctx<'_>) -> CallResult {
+    void()
+}
+
+/// CONNECT_GET_URI.
+pub fn get_uri(ctx: &Ctx<'_>) -> CallResult {
+    ret(&ConnectGetUriRet {
+        uri: ctx.conn()?.uri().to_string(),
+    })
+}
+
+/// CONNECT_GET_TYPE.
+pub fn get_type(ctx: &Ctx<'_>) -> CallResult {
+    ret(&ConnectGetTypeRet {
+        type_: ctx.conn()?.hypervisor_type()?,
+    })
+}
+
+/// CONNECT_GET_VERSION: libvirt's test driver reports 2 (0.0.2); other drivers
+/// have no version API in rvirt-core yet.
+pub fn get_version(ctx: &Ctx<'_>) -> CallResult {
+    let conn = ctx.conn()?;
+    if conn.driver_name() != "test" {
+        return Err(unknown(ctx.msg.header.proc_));
+    }
+    ret(&ConnectGetVersionRet { hv_ver: 2 })
+}
+
+/// CONNECT_GET_LIB_VERSION.
+pub fn get_lib_version(_: &Ctx<'_>) -> CallResult {
+    ret(&ConnectGetLibVersionRet {
+        lib_ver: LIB_VERSION,
+    })
+}
+
+/// CONNECT_GET_HOSTNAME.
+pub fn get_hostname(ctx: &Ctx<'_>) -> CallResult {
+    ret(&ConnectGetHostnameRet {
+        hostname: ctx.conn()?.hostname()?,
+    })
+}
+
+/// CONNECT_GET_CAPABILITIES.
+pub fn get_capabilities(ctx: &Ctx<'_>) -> CallResult {
+    ret(&ConnectGetCapabilitiesRet {
+        capabilities: ctx.conn()?.capabilities()?,
+    })
+}
+
+/// CONNECT_IS_SECURE: 1 on unix sockets, 0 on plain TCP.
+pub fn is_secure(ctx: &Ctx<'_>) -> CallResult {
+    ret(&ConnectIsSecureRet {
+        secure: ctx.client.server().secure as i32,
+    })
+}
+
+/// NODE_GET_INFO.
+pub fn node_get_info(ctx: &Ctx<'_>) -> CallResult {
+    let info = ctx.conn()?.node_info()?;
+    let mut model = [0u8; 32];
+    let bytes = info.model.as_bytes();
+    let n = bytes.len().min(31);
+    model[..n].copy_from_slice(&bytes[..n]);
+    let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    ret(&NodeGetInfoRet {
+        model,
+        memory: info.memory_kib,
+        cpus: int(info.cpus),
+        mhz: int(info.mhz),
+        nodes: int(info.nodes),
+        sockets: int(info.sockets),
+        cores: int(info.cores),
+        threads: int(info.threads),
+    })
+}
+
+/// NODE_GET_SECURITY_MODEL: rvirt has no security driver, so the model is empty
+/// (clients then skip the security label entirely).
+pub fn node_get_security_model(_: &Ctx<'_>) -> CallResult {
+    ret(&NodeGetSecurityModelRet {
+        model: Vec::new(),
+        doi: Vec::new(),
+    })
+}
+
+/// CONNECT_REGISTER_CLOSE_CALLBACK.
+pub fn register_close_callback(ctx: &Ctx<'_>) -> CallResult {
+    ctx.client.session().close_callback = true;
+    void()
+}
+
+/// CONNECT_UNREGISTER_CLOSE_CALLBACK.
+pub fn unregister_close_callback(ctx: &Ctx<'_>) -> CallResult {
+    ctx.client.session().close_callback = false;
+    void()
+}

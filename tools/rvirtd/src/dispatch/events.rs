@@ -1,0 +1,134 @@
+//! Domain event registration: the callback API (one callbackID per registration,
+//! MESSAGE 318) and the legacy per-event-id API (MESSAGE 107). Only lifecycle events
+//! (id 0) are forwarded; other ids are refused with `VIR_ERR_NO_SUPPORT`, which
+//! `virsh event --all` tolerates.
+
+use std::sync::Arc;
+
+use rvirt_core::{Domain, DomainEvent, DomainEventId};
+use rvirt_rpc::types::{
+    ConnectDomainEventCallbackDeregisterAnyArgs, ConnectDomainEventCallbackRegisterAnyArgs,
+    ConnectDomainEventCallbackRegisterAnyRet, ConnectDomainEventRegisterAnyArgs,
+};
+
+use super::{CallResult, Ctx, err, ret, void};
+use crate::events;
+
+fn lifecycle_only(event_id: i32) -> CallResult<()> {
+    if event_id == DomainEventId::Lifecycle.as_raw() {
+        return Ok(());
+    }
+    if !(0..DomainEventId::ALL.len() as i32).contains(&event_id) {
+        return Err(err(
+            8,
+            7,
+            format!("invalid argument: unsupported event ID {event_id}"),
+        ));
+    }
+    Err(err(
+        3,
+        7,
+        format!("this function is not supported by the connection driver: event ID {event_id}"),
+    ))
+}
+
+/// CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY.
+pub fn register_any(ctx: &Ctx<'_>) -> CallResult {
+    let args: ConnectDomainEventCallbackRegisterAnyArgs = ctx.args()?;
+    lifecycle_only(args.event_id)?;
+    let conn = ctx.conn()?;
+    let filter = args.dom.as_ref().map(|d| ctx.domain(d)).transpose()?;
+    let callback_id = {
+        let mut s = ctx.client.session();
+        let id = s.next_callback;
+        s.next_callback += 1;
+        id
+    };
+    let client = Arc::downgrade(ctx.client);
+    let rid = conn.domain_event_register_any(
+        filter.as_ref(),
+        DomainEventId::Lifecycle,
+        move |dom: &Domain, ev: &DomainEvent| {
+            if let (DomainEvent::Lifecycle(l), Some(c)) = (ev, client.upgrade())
+                && let Some(frame) = events::callback_lifecycle(callback_id, dom, *l)
+            {
+                c.queue_frame(&frame);
+            }
+        },
+    )?;
+    ctx.client.session().callbacks.insert(callback_id, rid);
+    crate::log!(
+        "client {}: lifecycle event callback {callback_id} registered",
+        ctx.client.id()
+    );
+    ret(&ConnectDomainEventCallbackRegisterAnyRet { callback_id })
+}
+
+/// CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY.
+pub fn deregister_any(ctx: &Ctx<'_>) -> CallResult {
+    let args: ConnectDomainEventCallbackDeregisterAnyArgs = ctx.args()?;
+    let conn = ctx.conn()?;
+    let rid = ctx.client.session().callbacks.remove(&args.callback_id);
+    let Some(rid) = rid else {
+        return Err(err(
+            1,
+            7,
+            format!(
+                "internal error: domain event callback {} not registered",
+                args.callback_id
+            ),
+        ));
+    };
+    conn.domain_event_deregister_any(rid)?;
+    void()
+}
+
+/// CONNECT_DOMAIN_EVENT_REGISTER_ANY (legacy: one registration per event id).
+pub fn legacy_register_any(ctx: &Ctx<'_>) -> CallResult {
+    let args: ConnectDomainEventRegisterAnyArgs = ctx.args()?;
+    lifecycle_only(args.event_id)?;
+    let conn = ctx.conn()?;
+    if ctx.client.session().legacy.contains_key(&args.event_id) {
+        return Err(err(
+            1,
+            7,
+            format!(
+                "internal error: domain event {} already registered",
+                args.event_id
+            ),
+        ));
+    }
+    let client = Arc::downgrade(ctx.client);
+    let rid = conn.domain_event_register_any(
+        None,
+        DomainEventId::Lifecycle,
+        move |dom: &Domain, ev: &DomainEvent| {
+            if let (DomainEvent::Lifecycle(l), Some(c)) = (ev, client.upgrade())
+                && let Some(frame) = events::legacy_lifecycle(dom, *l)
+            {
+                c.queue_frame(&frame);
+            }
+        },
+    )?;
+    ctx.client.session().legacy.insert(args.event_id, rid);
+    void()
+}
+
+/// CONNECT_DOMAIN_EVENT_DEREGISTER_ANY (legacy).
+pub fn legacy_deregister_any(ctx: &Ctx<'_>) -> CallResult {
+    let args: ConnectDomainEventRegisterAnyArgs = ctx.args()?;
+    let conn = ctx.conn()?;
+    let rid = ctx.client.session().legacy.remove(&args.event_id);
+    let Some(rid) = rid else {
+        return Err(err(
+            1,
+            7,
+            format!(
+                "internal error: domain event {} not registered",
+                args.event_id
+            ),
+        ));
+    };
+    conn.domain_event_deregister_any(rid)?;
+    void()
+}
