@@ -289,6 +289,12 @@ fn read_only_connections_refuse_writes_and_unsupported_calls_say_so() {
     assert_eq!(ro.list_all_domains(ListFlags::ALL).unwrap().len(), 2);
     let e = ro.define_xml("<domain/>").unwrap_err();
     assert_eq!(e.code(), ErrorCode::OperationDenied);
+    // libvirt's exact refusal: VIR_FROM_DOMAIN, naming the API.
+    assert_eq!(e.domain(), rvirt_core::ErrorDomain::Domain);
+    assert_eq!(
+        e.message(),
+        "operation forbidden: read only access prevents virDomainDefineXML"
+    );
     let rw = Connect::open("probe:///rw").unwrap();
     assert_eq!(rw.define_xml("<domain/>").unwrap().name(), "c");
     let e = rw.lookup_domain_by_name("a").unwrap_err();

@@ -166,12 +166,14 @@ impl Connect {
         Ok(self.inner.driver.as_ref())
     }
 
-    pub(crate) fn check_writable(&self) -> Result<()> {
+    /// Refuses `api` (libvirt's function name) on a read-only connection, with
+    /// libvirt's error: `VIR_ERR_OPERATION_DENIED` in `VIR_FROM_DOMAIN`.
+    pub(crate) fn check_writable(&self, api: &str) -> Result<()> {
         if self.inner.read_only {
             return Err(Error::new(
                 ErrorCode::OperationDenied,
-                ErrorDomain::None,
-                "read only access prevents this operation",
+                ErrorDomain::Domain,
+                format!("operation forbidden: read only access prevents {api}"),
             ));
         }
         Ok(())
@@ -297,13 +299,13 @@ impl Connect {
 
     /// Defines a persistent domain from XML (`virDomainDefineXML`).
     pub fn define_xml(&self, xml: &str) -> Result<Domain> {
-        self.check_writable()?;
+        self.check_writable("virDomainDefineXML")?;
         Ok(self.wrap(self.driver()?.define_xml(xml)?))
     }
 
     /// Creates and starts a transient domain (`virDomainCreateXML`).
     pub fn create_xml(&self, xml: &str, flags: u32) -> Result<Domain> {
-        self.check_writable()?;
+        self.check_writable("virDomainCreateXML")?;
         Ok(self.wrap(self.driver()?.create_xml(xml, flags)?))
     }
 

@@ -68,7 +68,7 @@ impl Domain {
 
     /// [`Domain::create`] with `virDomainCreateFlags`.
     pub fn create_with_flags(&mut self, flags: u32) -> Result<()> {
-        self.conn.check_writable()?;
+        self.conn.check_writable("virDomainCreateWithFlags")?;
         self.r = self.conn.driver()?.create(&self.r, flags)?;
         Ok(())
     }
@@ -80,7 +80,7 @@ impl Domain {
 
     /// [`Domain::destroy`] with `virDomainDestroyFlagsValues`.
     pub fn destroy_with_flags(&self, flags: u32) -> Result<()> {
-        self.conn.check_writable()?;
+        self.conn.check_writable("virDomainDestroyFlags")?;
         self.conn.driver()?.destroy(&self.r, flags)
     }
 
@@ -91,25 +91,25 @@ impl Domain {
 
     /// [`Domain::shutdown`] with `virDomainShutdownFlagValues`.
     pub fn shutdown_with_flags(&self, flags: u32) -> Result<()> {
-        self.conn.check_writable()?;
+        self.conn.check_writable("virDomainShutdownFlags")?;
         self.conn.driver()?.shutdown(&self.r, flags)
     }
 
     /// Asks the guest to reboot (`virDomainReboot`).
     pub fn reboot(&self, flags: u32) -> Result<()> {
-        self.conn.check_writable()?;
+        self.conn.check_writable("virDomainReboot")?;
         self.conn.driver()?.reboot(&self.r, flags)
     }
 
     /// Pauses the domain (`virDomainSuspend`).
     pub fn suspend(&self) -> Result<()> {
-        self.conn.check_writable()?;
+        self.conn.check_writable("virDomainSuspend")?;
         self.conn.driver()?.suspend(&self.r)
     }
 
     /// Resumes a paused domain (`virDomainResume`).
     pub fn resume(&self) -> Result<()> {
-        self.conn.check_writable()?;
+        self.conn.check_writable("virDomainResume")?;
         self.conn.driver()?.resume(&self.r)
     }
 
@@ -120,7 +120,7 @@ impl Domain {
 
     /// [`Domain::undefine`] with `virDomainUndefineFlagsValues`.
     pub fn undefine_with_flags(&self, flags: u32) -> Result<()> {
-        self.conn.check_writable()?;
+        self.conn.check_writable("virDomainUndefineFlags")?;
         self.conn.driver()?.undefine(&self.r, flags)
     }
 
@@ -156,7 +156,7 @@ impl Domain {
 
     /// Sets autostart.
     pub fn set_autostart(&self, autostart: bool) -> Result<()> {
-        self.conn.check_writable()?;
+        self.conn.check_writable("virDomainSetAutostart")?;
         self.conn.driver()?.set_autostart(&self.r, autostart)
     }
 }
