@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Writes rvirt.pc for an uninstalled build: headers from this directory's include/, the
+# library from LIBDIR (the cargo output directory holding librvirt.so and librvirt.a).
+#   usage: make-pc.sh LIBDIR [OUTDIR]   (OUTDIR defaults to LIBDIR)
+#   then:  PKG_CONFIG_PATH=OUTDIR pkg-config --cflags --libs rvirt
+set -euo pipefail
+libdir=$(cd "$1" && pwd)
+outdir=${2:-$libdir}
+incdir=$(cd "$(dirname "$0")/include" && pwd)
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$(dirname "$0")/../../Cargo.toml" | head -1)
+mkdir -p "$outdir"
+cat >"$outdir/rvirt.pc" <<PC
+libdir=$libdir
+includedir=$incdir
+
+Name: rvirt
+Description: librvirt, rvirt's C API in libvirt's shape (rvir prefix)
+Version: ${version:-0.1.0}
+Cflags: -I\${includedir}
+Libs: -L\${libdir} -Wl,-rpath,\${libdir} -lrvirt
+Libs.private: -lpthread -ldl -lm
+PC
+echo "$outdir/rvirt.pc"
