@@ -487,7 +487,8 @@ fn check(input: &str, what: &str, raw: &str, allowed: impl Fn(u8) -> bool) -> Re
         if b == b'%' {
             let escape = bytes.get(i + 1..i + 3);
             if !escape.is_some_and(|e| e.iter().all(u8::is_ascii_hexdigit)) {
-                let shown = &raw[i..raw.len().min(i + 3)];
+                // Up to three characters, not bytes: the escape may end inside one.
+                let shown: String = raw[i..].chars().take(3).collect();
                 return Err(syntax_error(
                     input,
                     format!("bad percent-escape '{shown}' in {what}"),

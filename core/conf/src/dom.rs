@@ -60,6 +60,11 @@ fn resolve_ref(name: &str) -> Option<String> {
         .map(|c| c.into_owned())
 }
 
+/// How deep elements may nest: libxml2's default limit (without `XML_PARSE_HUGE`), which
+/// is what libvirt accepts. It also bounds the recursion of everything that walks the
+/// tree (including dropping it) on a 2 MiB thread stack.
+pub(crate) const MAX_DEPTH: usize = 256;
+
 /// Parses a whole document into its root element.
 ///
 /// `raw_metadata`: when true, a `<metadata>` child of the root is not parsed into
@@ -84,15 +89,25 @@ pub(crate) fn parse(input: &str, raw_metadata: bool) -> Result<Node, ConfError> 
             }
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_empty = matches!(event, Event::Empty(_));
+                if stack.len() >= MAX_DEPTH {
+                    return Err(malformed(
+                        input,
+                        before,
+                        format!(
+                            "Excessive depth in document: {MAX_DEPTH} use XML_PARSE_HUGE option"
+                        ),
+                    ));
+                }
                 let name = e.name().as_ref().to_owned();
                 let mut node = Node {
                     name,
                     ..Node::default()
                 };
+                let mut seen = std::collections::HashSet::new();
                 for attr in e.attributes() {
                     let attr = attr.map_err(|err| malformed(input, before, err.to_string()))?;
                     let key = attr.key.as_ref().to_owned();
-                    if node.attrs.iter().any(|(k, _)| *k == key) {
+                    if !seen.insert(key.clone()) {
                         return Err(malformed(
                             input,
                             before,
@@ -220,8 +235,10 @@ fn child_path(parent: &str, name: &str, index: usize, count: usize) -> String {
 /// by name; text only by presence (non-blank text in the input needs non-blank text in
 /// the output). Nodes with [`Node::raw`] set are compared as opaque.
 pub(crate) fn find_unrepresented(input: &Node, output: &Node, path: &str) -> Result<(), ConfError> {
+    let out_attrs: std::collections::HashSet<&str> =
+        output.attrs.iter().map(|(n, _)| n.as_str()).collect();
     for (name, _) in &input.attrs {
-        if output.attr(name).is_none() {
+        if !out_attrs.contains(name.as_str()) {
             return Err(ConfError::Unsupported {
                 path: path.to_owned(),
                 kind: UnsupportedKind::Attribute(name.clone()),
@@ -237,22 +254,28 @@ pub(crate) fn find_unrepresented(input: &Node, output: &Node, path: &str) -> Res
             kind: UnsupportedKind::Text,
         });
     }
-    for (i, child) in input.children.iter().enumerate() {
-        let index = input.children[..i]
-            .iter()
-            .filter(|c| c.name == child.name)
-            .count();
-        let count = input
-            .children
-            .iter()
-            .filter(|c| c.name == child.name)
-            .count();
+    // Same-named siblings by name, in order: one pass over each side, not one per child.
+    let mut in_counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for c in &input.children {
+        *in_counts.entry(c.name.as_str()).or_default() += 1;
+    }
+    let mut out_by_name: std::collections::HashMap<&str, Vec<&Node>> =
+        std::collections::HashMap::new();
+    for c in &output.children {
+        out_by_name.entry(c.name.as_str()).or_default().push(c);
+    }
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for child in &input.children {
+        let index = {
+            let n = seen.entry(child.name.as_str()).or_default();
+            *n += 1;
+            *n - 1
+        };
+        let count = in_counts[child.name.as_str()];
         let cpath = child_path(path, &child.name, index + 1, count);
-        let counterpart = output
-            .children
-            .iter()
-            .filter(|c| c.name == child.name)
-            .nth(index);
+        let counterpart = out_by_name
+            .get(child.name.as_str())
+            .and_then(|v| v.get(index).copied());
         match counterpart {
             Some(out) => find_unrepresented(child, out, &cpath)?,
             None => {

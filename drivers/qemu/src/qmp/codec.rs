@@ -87,7 +87,7 @@ impl QmpCodec {
         }
         self.buf.extend_from_slice(bytes);
         // Bound memory even if the caller feeds a lot before draining.
-        if !self.buf[self.scanned..].contains(&b'\n') && self.buf.len() > self.max_line {
+        if !self.buf[self.scanned..].contains(&b'\n') && self.unterminated_too_long() {
             self.start_discarding();
         }
     }
@@ -109,7 +109,7 @@ impl QmpCodec {
             }
             let Some(rel) = self.buf[self.scanned..].iter().position(|&b| b == b'\n') else {
                 self.scanned = self.buf.len();
-                if self.buf.len() > self.max_line {
+                if self.unterminated_too_long() {
                     self.start_discarding();
                     continue;
                 }
@@ -150,6 +150,14 @@ impl QmpCodec {
         let mut bytes = Value::Object(obj).to_string().into_bytes();
         bytes.extend_from_slice(b"\r\n");
         (id, bytes)
+    }
+
+    /// True when the buffered, not yet terminated line is already longer than the
+    /// limit. A final `\r` does not count: it may be the first half of the `\r\n`
+    /// terminator, split between two reads.
+    fn unterminated_too_long(&self) -> bool {
+        let len = self.buf.len();
+        len > self.max_line + 1 || (len == self.max_line + 1 && self.buf.last() != Some(&b'\r'))
     }
 
     fn start_discarding(&mut self) {

@@ -1,0 +1,109 @@
+//! Inputs found while fuzzing `DomainDef::from_xml` (`fuzz/fuzz_targets/domain_xml.rs`)
+//! that crashed the process or took far too long. Domain XML arrives from clients (up
+//! to `REMOTE_STRING_MAX`, 4 MiB, per string), so each must be answered quickly with a
+//! typed result.
+
+use std::time::{Duration, Instant};
+
+use rvirt_conf::DomainDef;
+
+/// Time one document may take: 1 s (the fuzzing timeout) in an optimised build, ten
+/// times that in an unoptimised test build. Linear parsing needs well under half of it;
+/// the quadratic paths these tests pin take minutes.
+const BUDGET: Duration = if cfg!(debug_assertions) {
+    Duration::from_secs(10)
+} else {
+    Duration::from_secs(1)
+};
+
+fn doc(body: &str) -> String {
+    format!(
+        "<domain type='kvm'><name>g</name><memory unit='MiB'>64</memory>\
+         <os><type>hvm</type></os>{body}</domain>"
+    )
+}
+
+/// Parses on a thread with a 2 MiB stack (the default for Rust threads, so also for
+/// daemon workers and test threads) and returns whether the document was accepted and
+/// how long it took.
+fn parse_on_worker(xml: String) -> (bool, Duration) {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let start = Instant::now();
+            let ok = DomainDef::from_xml(&xml).is_ok();
+            (ok, start.elapsed())
+        })
+        .unwrap()
+        .join()
+        .expect("from_xml panicked")
+}
+
+#[test]
+fn deeply_nested_elements_are_rejected_without_overflowing_the_stack() {
+    const DEPTH: usize = 100_000; // 700 KB of XML
+    let nest = format!("{}{}", "<a>".repeat(DEPTH), "</a>".repeat(DEPTH));
+    // Under the root (unsupported anyway) and inside <metadata> (otherwise kept).
+    for xml in [doc(&nest), doc(&format!("<metadata>{nest}</metadata>"))] {
+        let (ok, took) = parse_on_worker(xml);
+        assert!(!ok, "{DEPTH} nested elements must be rejected");
+        assert!(took < BUDGET, "took {took:?}");
+    }
+}
+
+/// Nesting as deep as libxml2 allows by default (256 levels) stays accepted in
+/// `<metadata>`.
+#[test]
+fn metadata_nesting_within_libxml2_limit_is_kept() {
+    let depth = 200;
+    let nest = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+    let def = DomainDef::from_xml(&doc(&format!("<metadata>{nest}</metadata>"))).unwrap();
+    assert_eq!(def.metadata.as_deref(), Some(nest.as_str()));
+}
+
+#[test]
+fn many_devices_parse_in_linear_time() {
+    const INPUTS: usize = 20_000; // 600 KB of XML
+    let input = "<input type='mouse' bus='ps2'/>";
+    let xml = doc(&format!("<devices>{}</devices>", input.repeat(INPUTS)));
+    let (ok, took) = parse_on_worker(xml);
+    assert!(ok);
+    assert!(took < BUDGET, "{INPUTS} devices took {took:?}");
+}
+
+#[test]
+fn many_boot_elements_parse_in_linear_time() {
+    const BOOTS: usize = 20_000; // 320 KB of XML
+    let xml = format!(
+        "<domain type='kvm'><name>g</name><memory unit='MiB'>64</memory>\
+         <os><type>hvm</type>{}</os></domain>",
+        "<boot dev='hd'/>".repeat(BOOTS)
+    );
+    let (_, took) = parse_on_worker(xml);
+    assert!(took < BUDGET, "{BOOTS} <boot> elements took {took:?}");
+}
+
+#[test]
+fn many_attributes_are_answered_in_linear_time() {
+    const ATTRS: usize = 50_000; // 600 KB of XML
+    let attrs: Vec<String> = (0..ATTRS).map(|i| format!("a{i}='1'")).collect();
+    let xml = format!(
+        "<domain type='kvm' {}><name>g</name><memory>1</memory>\
+         <os><type>hvm</type></os></domain>",
+        attrs.join(" ")
+    );
+    let (ok, took) = parse_on_worker(xml);
+    assert!(!ok, "unknown attributes are unsupported");
+    assert!(took < BUDGET, "{ATTRS} attributes took {took:?}");
+}
+
+/// Duplicate attributes stay an error once the check is made linear.
+#[test]
+fn duplicate_attribute_is_still_rejected() {
+    let err = DomainDef::from_xml(
+        "<domain type='kvm' type='qemu'><name>g</name><memory>1</memory>\
+         <os><type>hvm</type></os></domain>",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("duplicate"), "{err}");
+}
