@@ -6,6 +6,7 @@
 
 mod connection;
 mod event_sink;
+pub mod files;
 mod registry;
 
 pub use connection::{DomainRef, DriverConnection};

@@ -1,12 +1,10 @@
 //! The driver root: `etc/lxc` (persistent XML), `run/lxc` (status, pid files, monitor
 //! sockets), `log/lxc` (one log per container), its instance lock, and atomic writes.
 
-use std::fs::File;
-use std::io::Write;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use rvirt_core::driver::files::{Durability, RootLock, system_error, write_replace};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 /// How long [`DriverRoot::acquire`] waits for a held root lock.
@@ -16,19 +14,15 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(2);
 const SUN_PATH_MAX: usize = 107;
 
 pub(crate) fn sys(what: String, e: &std::io::Error) -> Error {
-    Error::new(
-        ErrorCode::SystemError,
-        ErrorDomain::Lxc,
-        format!("{what}: {e}"),
-    )
+    system_error(ErrorDomain::Lxc, what, e)
 }
 
 /// A driver root with its layout, locked for one driver instance
-/// (`run/lxc/driver.pid`, `flock(LOCK_EX|LOCK_NB)`), released on drop.
+/// (`run/lxc/driver.pid`, an exclusive `flock`), released on drop.
 #[derive(Debug)]
 pub struct DriverRoot {
     root: PathBuf,
-    _lock: File,
+    _lock: RootLock,
 }
 
 impl DriverRoot {
@@ -41,56 +35,30 @@ impl DriverRoot {
         DriverRoot::acquire_within(root, LOCK_WAIT)
     }
 
-    /// [`DriverRoot::acquire`], waiting at most `wait` for a held lock.
-    ///
-    /// A `flock` belongs to the open file: a process forked by any thread of ours
-    /// holds a copy of the descriptor until its `exec` closes it, so a lock we just
-    /// released can look taken for a moment. Waiting a little absorbs that.
+    /// [`DriverRoot::acquire`], waiting at most `wait` for a held lock (see
+    /// [`RootLock::acquire`] for why a released lock may look taken for a moment).
     pub fn acquire_within(root: &Path, wait: Duration) -> Result<DriverRoot> {
-        let deadline = Instant::now() + wait;
-        loop {
-            match DriverRoot::try_acquire(root) {
-                Err(e) if e.code() == ErrorCode::OperationFailed && Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                res => return res,
-            }
-        }
-    }
-
-    fn try_acquire(root: &Path) -> Result<DriverRoot> {
         for sub in ["etc/lxc", "run/lxc", "log/lxc"] {
             let dir = root.join(sub);
             std::fs::create_dir_all(&dir)
                 .map_err(|e| sys(format!("cannot create '{}'", dir.display()), &e))?;
         }
-        let path = root.join("run/lxc/driver.pid");
-        let mut lock = File::options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| sys(format!("cannot open '{}'", path.display()), &e))?;
-        // SAFETY: flock(2) on a file descriptor we own; no memory is involved.
-        let rc = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if rc != 0 {
-            let e = std::io::Error::last_os_error();
-            if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
-                return Err(Error::new(
-                    ErrorCode::OperationFailed,
-                    ErrorDomain::Lxc,
-                    format!(
-                        "the LXC driver root '{}' is in use by another process",
-                        root.display()
-                    ),
-                ));
-            }
-            return Err(sys(format!("cannot lock '{}'", path.display()), &e));
-        }
-        lock.set_len(0)
-            .and_then(|()| writeln!(lock, "{}", std::process::id()))
-            .map_err(|e| sys(format!("cannot write '{}'", path.display()), &e))?;
+        let lock = RootLock::acquire(&root.join("run/lxc/driver.pid"), wait, ErrorDomain::Lxc)
+            .map_err(|e| {
+                if e.code() == ErrorCode::OperationFailed {
+                    Error::new(
+                        ErrorCode::OperationFailed,
+                        ErrorDomain::Lxc,
+                        format!(
+                            "the LXC driver root '{}' is in use by another process ({})",
+                            root.display(),
+                            e.message()
+                        ),
+                    )
+                } else {
+                    e
+                }
+            })?;
         Ok(DriverRoot {
             root: root.to_path_buf(),
             _lock: lock,
@@ -181,36 +149,14 @@ impl Layout {
 /// Writes `data` to `path` atomically and durably: temp file in the same directory,
 /// fsync, rename, fsync of the directory. For persistent configuration.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
-    write_replace(path, data, true)
+    write_replace(path, data, Durability::Synced, ErrorDomain::Lxc)
 }
 
 /// Writes run-time state (`run/lxc`): temp file + rename, so readers never see half a
 /// file, but no fsync — run state means nothing after a host crash (libvirt keeps it on
 /// tmpfs), and two fsyncs cost ~10 ms here, a third of a container start.
 pub fn write_run_state(path: &Path, data: &[u8]) -> Result<()> {
-    write_replace(path, data, false)
-}
-
-fn write_replace(path: &Path, data: &[u8], durable: bool) -> Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".new");
-    let tmp = PathBuf::from(tmp);
-    let res = (|| -> std::io::Result<()> {
-        let mut f = File::create(&tmp)?;
-        f.write_all(data)?;
-        if durable {
-            f.sync_all()?;
-        }
-        std::fs::rename(&tmp, path)?;
-        if durable && let Some(dir) = path.parent() {
-            File::open(dir)?.sync_all()?;
-        }
-        Ok(())
-    })();
-    res.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        sys(format!("cannot write '{}'", path.display()), &e)
-    })
+    write_replace(path, data, Durability::RenameOnly, ErrorDomain::Lxc)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use rvirt_core::api::{ShutoffReason, StateReason, StoppedDetail};
+use rvirt_core::driver::files::{xml_attr as attr, xml_escape as escape};
 use rvirt_core::{DomainEvent, Lifecycle};
 
 use crate::protocol::ExitStatus;
@@ -56,25 +57,6 @@ impl Status {
     pub fn load(path: &Path) -> Option<Status> {
         Status::parse(&std::fs::read_to_string(path).ok()?)
     }
-}
-
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let key = format!(" {name}='");
-    let start = tag.find(&key)? + key.len();
-    let len = tag.get(start..)?.find('\'')?;
-    Some(unescape(tag.get(start..start + len)?))
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('\'', "&apos;")
-        .replace('<', "&lt;")
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
 }
 
 /// How a running container ended, as the driver learnt it.

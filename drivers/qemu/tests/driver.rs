@@ -50,6 +50,8 @@ impl Drop for Env {
             for f in dir
                 .flatten()
                 .filter(|f| f.path().extension().is_some_and(|e| e == "pid"))
+                // driver.pid holds the pid of the process owning the root: this test.
+                .filter(|f| f.file_name() != "driver.pid")
             {
                 if let Ok(pid) = std::fs::read_to_string(f.path())
                     .unwrap_or_default()

@@ -59,3 +59,52 @@ fn line_longer_than_max_line_is_rejected_however_split() {
         assert_eq!(decode(max_line, &[a, b]), whole, "split at {at}");
     }
 }
+
+/// Time one input may take: 1 s (the fuzzing timeout) in an optimised build, ten times
+/// that in an unoptimised test build.
+const BUDGET: std::time::Duration = if cfg!(debug_assertions) {
+    std::time::Duration::from_secs(10)
+} else {
+    std::time::Duration::from_secs(1)
+};
+
+/// Found by feeding whole fuzz inputs scaled up: `next_message` takes each line with
+/// `Vec::drain(..=end)`, which moves everything after it, so draining n lines fed at
+/// once costs O(n²). The driver's `read_available` reads until `WouldBlock` before it
+/// drains, so a monitor that writes fast fills the buffer with many lines.
+#[test]
+fn many_lines_in_one_feed_decode_in_linear_time() {
+    const LINES: usize = 200_000; // 2.8 MB
+    let wire = b"{\"return\": 1}\n".repeat(LINES);
+    let mut codec = QmpCodec::new();
+    let start = std::time::Instant::now();
+    codec.feed(&wire);
+    let mut n = 0;
+    while let Some(m) = codec.next_message() {
+        assert!(matches!(m, Ok(Message::Return { .. })), "{m:?}");
+        n += 1;
+    }
+    let took = start.elapsed();
+    assert_eq!(n, LINES);
+    assert_eq!(codec.buffered(), 0);
+    assert!(took < BUDGET, "{LINES} lines took {took:?}");
+}
+
+/// Buffered bytes are reported exactly while lines are taken one by one.
+#[test]
+fn buffered_counts_only_unreturned_bytes() {
+    let mut codec = QmpCodec::new();
+    codec.feed(b"{\"return\": 1}\n{\"return\": 2}\n{\"ret");
+    assert_eq!(codec.buffered(), 33);
+    assert!(codec.next_message().unwrap().is_ok());
+    assert_eq!(codec.buffered(), 19);
+    assert!(codec.next_message().unwrap().is_ok());
+    assert_eq!(codec.buffered(), 5);
+    assert!(codec.next_message().is_none());
+    codec.feed(b"urn\": 3}\r\n");
+    assert!(matches!(
+        codec.next_message(),
+        Some(Ok(Message::Return { .. }))
+    ));
+    assert_eq!(codec.buffered(), 0);
+}

@@ -15,6 +15,7 @@ use rvirt_core::api::{
     UndefinedDetail,
 };
 use rvirt_core::conf::{ConfError, DomainDef, LifecycleAction};
+use rvirt_core::driver::files::{Durability, write_replace};
 use rvirt_core::driver::{DomainRef, DriverConnection, EventSink};
 use rvirt_core::event::{Interest, SharedLoop, WatchId};
 use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result, Uuid};
@@ -157,23 +158,9 @@ fn signal(pid: u32, sig: libc::c_int) {
     }
 }
 
-/// Writes `data` to `path` atomically: temp file in the same directory, fsync, rename.
+/// Writes persistent configuration atomically and durably (temp file, fsync, rename).
 fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("xml.new");
-    let res = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(data)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        if let Some(dir) = path.parent() {
-            std::fs::File::open(dir)?.sync_all()?;
-        }
-        Ok(())
-    })();
-    res.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        sys(format!("cannot write '{}'", path.display()), &e)
-    })
+    write_replace(path, data, Durability::Synced, ErrorDomain::Qemu)
 }
 
 /// CPU time of `pid` in ns, from `/proc/PID/stat` (utime + stime).
@@ -287,13 +274,14 @@ impl Vm {
             lib_dir: run.priv_dir.clone(),
             domain_xml: def.to_xml().unwrap_or_default(),
         };
-        let tmp = run.status.with_extension("xml.new");
-        let written =
-            std::fs::write(&tmp, status.to_xml()).and_then(|()| std::fs::rename(&tmp, &run.status));
+        let written = write_replace(
+            &run.status,
+            status.to_xml().as_bytes(),
+            Durability::RenameOnly,
+            ErrorDomain::Qemu,
+        );
         if written.is_ok() {
             run.saved = Some(state);
-        } else {
-            let _ = std::fs::remove_file(&tmp);
         }
     }
 

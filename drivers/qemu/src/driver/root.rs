@@ -1,74 +1,57 @@
 //! The embedded driver's root directory and its instance lock.
 
-use std::fs::File;
-use std::io::Write;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use rvirt_core::driver::files::{RootLock, system_error};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
+
+/// How long [`DriverRoot::acquire`] waits for a root lock held by someone else.
+pub const LOCK_WAIT: Duration = Duration::from_secs(2);
 
 /// An embed root with libvirt's layout, locked for this driver instance.
 ///
-/// The lock (`run/qemu/driver.pid`, `flock(LOCK_EX|LOCK_NB)`, holding our pid) is
-/// released when this value is dropped.
+/// The lock (`run/qemu/driver.pid`, an exclusive `flock` holding our pid) is released
+/// when this value is dropped.
 #[derive(Debug)]
 pub struct DriverRoot {
     root: PathBuf,
-    lock: File,
-}
-
-fn system_error(what: String, e: &std::io::Error) -> Error {
-    Error::new(
-        ErrorCode::SystemError,
-        ErrorDomain::Qemu,
-        format!("{what}: {e}"),
-    )
+    lock: RootLock,
 }
 
 impl DriverRoot {
-    /// Creates `ROOT/{etc,run,log,cache,lib}/qemu` and takes the instance lock.
+    /// Creates `ROOT/{etc,run,log,cache,lib}/qemu` and takes the instance lock (waiting
+    /// up to [`LOCK_WAIT`] for a holder to let go).
     ///
-    /// Errors: `VIR_ERR_OPERATION_FAILED` when another driver instance (in this or
-    /// another process) holds the root; `VIR_ERR_SYSTEM_ERROR` for I/O failures.
+    /// Errors: `VIR_ERR_OPERATION_FAILED` when another process holds the root;
+    /// `VIR_ERR_SYSTEM_ERROR` for I/O failures.
     pub fn acquire(root: &Path) -> Result<DriverRoot> {
         for sub in ["etc", "run", "log", "cache", "lib"] {
             let dir = root.join(sub).join("qemu");
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| system_error(format!("cannot create '{}'", dir.display()), &e))?;
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                system_error(
+                    ErrorDomain::Qemu,
+                    format_args!("cannot create '{}'", dir.display()),
+                    &e,
+                )
+            })?;
         }
         let path = root.join("run/qemu/driver.pid");
-        let mut lock = File::options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| system_error(format!("cannot open '{}'", path.display()), &e))?;
-        // SAFETY: flock on an fd we own; no memory is involved.
-        let rc = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if rc != 0 {
-            let e = std::io::Error::last_os_error();
-            if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
-                let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                return Err(Error::new(
+        let lock = RootLock::acquire(&path, LOCK_WAIT, ErrorDomain::Qemu).map_err(|e| {
+            if e.code() == ErrorCode::OperationFailed {
+                Error::new(
                     ErrorCode::OperationFailed,
                     ErrorDomain::Qemu,
                     format!(
-                        "the embedded QEMU driver root '{}' is already in use (pid file '{}' locked by pid {})",
+                        "the embedded QEMU driver root '{}' is already in use ({})",
                         root.display(),
-                        path.display(),
-                        holder.trim()
+                        e.message()
                     ),
-                ));
+                )
+            } else {
+                e
             }
-            return Err(system_error(
-                format!("cannot lock '{}'", path.display()),
-                &e,
-            ));
-        }
-        lock.set_len(0)
-            .and_then(|()| writeln!(lock, "{}", std::process::id()))
-            .map_err(|e| system_error(format!("cannot write '{}'", path.display()), &e))?;
+        })?;
         Ok(DriverRoot {
             root: root.to_path_buf(),
             lock,
@@ -105,9 +88,8 @@ impl DriverRoot {
         self.root.join("lib/qemu")
     }
 
-    /// Releases the lock now (also done on drop) and removes the pid file.
+    /// Releases the lock now (also done on drop).
     pub fn release(self) {
-        let _ = std::fs::remove_file(self.root.join("run/qemu/driver.pid"));
-        drop(self.lock);
+        self.lock.release();
     }
 }

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use rvirt_core::api::StateReason;
+use rvirt_core::driver::files::{xml_attr as attr, xml_escape as escape};
 
 /// What a driver instance needs to find and re-adopt a running QEMU.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,26 +78,6 @@ fn element_attr(text: &str, open: &str, name: &str) -> Option<String> {
     let rest = text.get(start..)?;
     let end = rest.find('>')?;
     attr(rest.get(..end)?, name)
-}
-
-/// Value of `name='…'` in a tag's text, unescaped.
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let key = format!(" {name}='");
-    let start = tag.find(&key)? + key.len();
-    let len = tag.get(start..)?.find('\'')?;
-    Some(unescape(tag.get(start..start + len)?))
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('\'', "&apos;")
-        .replace('<', "&lt;")
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
 }
 
 #[cfg(test)]

@@ -40,7 +40,10 @@ pub const ID_PREFIX: &str = "rvirt-";
 #[derive(Debug)]
 pub struct QmpCodec {
     buf: Vec<u8>,
-    /// Bytes of `buf` already searched for a newline.
+    /// Bytes of `buf` before this offset were already returned (compacted on `feed`,
+    /// so taking many lines out of one read stays linear).
+    start: usize,
+    /// Bytes of `buf` (from the beginning) already searched for a newline.
     scanned: usize,
     max_line: usize,
     /// Dropping bytes of an oversized line until its newline.
@@ -66,6 +69,7 @@ impl QmpCodec {
     pub fn with_max_line(max_line: usize) -> Self {
         QmpCodec {
             buf: Vec::new(),
+            start: 0,
             scanned: 0,
             max_line: max_line.max(1),
             discarding: false,
@@ -85,6 +89,11 @@ impl QmpCodec {
                 None => return,
             }
         }
+        if self.start > 0 {
+            self.buf.drain(..self.start);
+            self.scanned -= self.start;
+            self.start = 0;
+        }
         self.buf.extend_from_slice(bytes);
         // Bound memory even if the caller feeds a lot before draining.
         if !self.buf[self.scanned..].contains(&b'\n') && self.unterminated_too_long() {
@@ -94,7 +103,7 @@ impl QmpCodec {
 
     /// Bytes buffered but not yet returned as a message.
     pub fn buffered(&self) -> usize {
-        self.buf.len()
+        self.buf.len() - self.start
     }
 
     /// The next complete message, `Some(Err)` for an undecodable or oversized line
@@ -116,9 +125,10 @@ impl QmpCodec {
                 return None;
             };
             let end = self.scanned + rel;
-            let line: Vec<u8> = self.buf.drain(..=end).collect();
-            self.scanned = 0;
-            let mut line = &line[..line.len() - 1];
+            let begin = self.start;
+            self.start = end + 1;
+            self.scanned = self.start;
+            let mut line = &self.buf[begin..end];
             if let [rest @ .., b'\r'] = line {
                 line = rest;
             }
@@ -156,12 +166,13 @@ impl QmpCodec {
     /// limit. A final `\r` does not count: it may be the first half of the `\r\n`
     /// terminator, split between two reads.
     fn unterminated_too_long(&self) -> bool {
-        let len = self.buf.len();
+        let len = self.buf.len() - self.start;
         len > self.max_line + 1 || (len == self.max_line + 1 && self.buf.last() != Some(&b'\r'))
     }
 
     fn start_discarding(&mut self) {
         self.buf.clear();
+        self.start = 0;
         self.scanned = 0;
         self.discarding = true;
         self.overflow = true;
