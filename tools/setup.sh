@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   pkg-config
   libvirt-clients     # virt-xml-validate (domain XML tests), virsh (wire tests)
+  libxml2-utils       # xmllint, which virt-xml-validate runs
   libvirt-daemon      # libvirtd with its built-in test driver: the remote driver's peer and benchmark baseline
   libvirt-dev         # libvirt's C loop, the baseline of the loop benchmark
   python3-libvirt     # libvirt's test driver, the baseline of the driver benchmark

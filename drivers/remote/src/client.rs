@@ -3,8 +3,10 @@
 //!
 //! Whoever reads the socket (a calling thread, or the loop's watch callback when the
 //! connection is idle) does so under the state lock and sorts every complete message:
-//! replies go to the table of waiting calls, PINGs are answered at once, events go to the
-//! connection's [`EventSink`] (after the lock is released). While calls are in flight the
+//! replies go to the table of waiting calls, PINGs are answered at once, events are queued
+//! on the connection's [`EventSink`] before the lock is released, so two readers in turn
+//! can never hand events over out of the order the daemon sent them (queuing only appends
+//! and arms the sink's timer: no callback runs under the lock). While calls are in flight the
 //! watch is paused and one of the calling threads polls the socket, so an idle
 //! connection costs nothing and a busy one never has two readers.
 
@@ -15,9 +17,9 @@ use std::os::fd::AsRawFd;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
-use rvirt_core::driver::{DomainRef, EventSink};
+use rvirt_core::driver::EventSink;
 use rvirt_core::event::{Interest, SharedLoop, TimerId, TimerInterval, WatchId};
-use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Result};
+use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use rvirt_rpc::{
     FrameDecoder, Header, Message, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, encode_message,
     encode_message_with, keepalive_header, procs,
@@ -186,18 +188,14 @@ impl Client {
             poll(self.stream.as_raw_fd(), libc::POLLIN, POLL_SLICE);
             st = self.lock();
             st.reader_busy = false;
-            let events = self.pump(&mut st);
+            self.pump(&mut st);
             self.cond.notify_all();
-            if !events.is_empty() {
-                drop(st);
-                self.emit(events);
-                st = self.lock();
-            }
         }
     }
 
-    /// Reads everything available and sorts it; returns the events to emit.
-    fn pump(&self, st: &mut State) -> Vec<(DomainRef, DomainEvent)> {
+    /// Reads everything available and sorts it; events are queued on the sink in the
+    /// order they were read, while `st` is still locked.
+    fn pump(&self, st: &mut State) {
         let mut buf = vec![0u8; 65536];
         while st.dead.is_none() {
             match self.stream.read(&mut buf) {
@@ -222,7 +220,6 @@ impl Client {
                 ),
             }
         }
-        let mut events = Vec::new();
         while let Some(msg) = st.decoder.next_message() {
             match classify(msg) {
                 Incoming::Reply(serial, m) => {
@@ -239,16 +236,11 @@ impl Client {
                         }
                     }
                 }
-                Incoming::Event(dom, ev) => events.push((dom, ev)),
+                Incoming::Event(dom, ev) => {
+                    self.events.emit(dom, ev);
+                }
                 Incoming::Ignored => {}
             }
-        }
-        events
-    }
-
-    fn emit(&self, events: Vec<(DomainRef, DomainEvent)>) {
-        for (dom, ev) in events {
-            self.events.emit(dom, ev);
         }
     }
 
@@ -351,8 +343,6 @@ fn on_readable(weak: &Weak<Client>) {
         // A caller owns the socket; the watch is (being) paused.
         return;
     }
-    let events = client.pump(&mut st);
+    client.pump(&mut st);
     client.cond.notify_all();
-    drop(st);
-    client.emit(events);
 }

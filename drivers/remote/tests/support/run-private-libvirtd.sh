@@ -39,6 +39,8 @@ LISTEN=
     echo "keepalive_count = ${KEEPALIVE_COUNT:-5}"
     if [ -n "${EXTRA_CONF:-}" ]; then printf '%s\n' "$EXTRA_CONF"; fi
 } > "$RUNDIR/libvirtd.conf"
+# On a machine where libvirtd never ran, the mount points do not exist yet.
+mkdir -p /run/libvirt /etc/libvirt
 mount -t tmpfs tmpfs /run/libvirt
 mount -t tmpfs tmpfs /etc/libvirt
 mount --bind "$RUNDIR/var" /var
