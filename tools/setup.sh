@@ -29,4 +29,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 command -v cargo >/dev/null || { echo "setup: cargo (rustup) is required" >&2; exit 1; }
+# cbindgen regenerates bindings/c/include/rvirt.h; the header test compares it with the
+# checked-in copy (required when CI is set).
+cbindgen_version=0.29.4
+if [ "$(cbindgen --version 2>/dev/null)" != "cbindgen $cbindgen_version" ]; then
+  echo "setup: installing cbindgen $cbindgen_version" >&2
+  cargo install --locked --quiet cbindgen --version "$cbindgen_version"
+fi
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy >/dev/null 2>&1 || true

@@ -122,10 +122,32 @@ impl QemuProcess {
         }
     }
 
+    /// True once the process has exited; reaps it if it is our child. Never blocks.
+    pub fn try_reap(&mut self) -> bool {
+        matches!(self.wait_timeout(Duration::ZERO), Ok(Some(_)))
+    }
+
+    /// Sends SIGKILL without waiting for the process to go (see [`Self::try_reap`]).
+    pub fn signal_kill(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            let _ = c.kill();
+        } else if let Some(pid) = self.adopted
+            && let Ok(raw) = libc::pid_t::try_from(pid)
+            && raw > 0
+        {
+            // SAFETY: kill(2) has no memory-safety preconditions; the pid was checked
+            // to be this domain's QEMU when it was adopted.
+            unsafe {
+                libc::kill(raw, libc::SIGKILL);
+            }
+        }
+    }
+
     /// Sends SIGKILL (if still running) and reaps the process.
     pub fn kill(&mut self) -> Result<()> {
         if let Some(pid) = self.adopted
             && let Ok(raw) = libc::pid_t::try_from(pid)
+            && raw > 0
         {
             // SAFETY: kill(2) has no memory-safety preconditions; the pid was checked
             // to be this domain's QEMU when it was adopted.

@@ -1,11 +1,11 @@
 //! A monitor that starts sending garbage: CONTROL_ERROR, later commands fail with a typed
 //! error, the domain can still be destroyed. Real QEMU never emits invalid JSON, so the
-//! "QEMU" here is a stand-in adopted through the reconnect path: a `sh` process whose
-//! command line carries `-uuid UUID`, and a monitor socket served by this test.
+//! "QEMU" here is a stand-in (see `stand_in`).
 
-use std::io::{BufRead, BufReader, Write};
+mod stand_in;
+
+use std::io::Write;
 use std::os::unix::net::UnixListener;
-use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,71 +13,26 @@ use std::time::{Duration, Instant};
 use rvirt_core::event::DefaultLoop;
 use rvirt_core::{Connect, DomainEvent, DomainEventId, ErrorCode};
 
-const UUID: &str = "0b5a3c1e-5f6d-4e2a-9c1b-7d8e9f0a1b2c";
-
-/// Serves one monitor connection: greeting, replies to the handshake and
-/// `query-status`, then (when told) one valid event followed by a line of garbage.
+/// Serves one monitor connection: the handshake, then (when told) one valid event
+/// followed by a line of garbage.
 fn fake_monitor(listener: UnixListener, go: mpsc::Receiver<()>) {
-    let (stream, _) = listener.accept().unwrap();
-    let mut out = stream.try_clone().unwrap();
-    let mut lines = BufReader::new(stream).lines();
-    out.write_all(
-        b"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"\"}, \"capabilities\": []}}\r\n",
-    )
-    .unwrap();
-    for reply in [
-        "{}",
-        "{\"status\": \"running\", \"singlestep\": false, \"running\": true}",
-    ] {
-        let cmd: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-        let id = cmd["id"].clone();
-        writeln!(out, "{{\"return\": {reply}, \"id\": {id}}}\r").unwrap();
-    }
+    let (mut out, lines) = stand_in::accept_and_handshake(&listener);
     go.recv().unwrap();
     out.write_all(b"{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \"RTC_CHANGE\", \"data\": {\"offset\": 5, \"qom-path\": \"/machine/unattached/device[0]\"}}\r\n{\"event\": \"STOP\", \"timestamp\": nope}\r\n").unwrap();
     // Keep the connection open until the driver lets go of it.
     for _ in lines {}
 }
 
-/// The stand-in process, killed and reaped however the test ends.
-struct StandIn(std::process::Child);
-
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn garbage_from_the_monitor_raises_control_error_and_breaks_the_monitor() {
     rvirt_driver_qemu::register().unwrap();
-    let root = PathBuf::from(format!("/tmp/rvq-ctl-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let lib = root.join("lib/qemu/domain-1-ctl");
-    std::fs::create_dir_all(&lib).unwrap();
-    std::fs::create_dir_all(root.join("run/qemu")).unwrap();
-    let sock = lib.join("monitor.sock");
-    let listener = UnixListener::bind(&sock).unwrap();
+    // Two commands, so that the shell cannot exec `sleep` and lose its arguments.
+    let mut prep = stand_in::prepare("ctl", "ctl", "sleep 30; exit 0");
+    let root = prep.root.clone();
+    let pid = prep.proc.0.id();
+    let listener = prep.listener.take().unwrap();
     let (go, go_rx) = mpsc::channel();
     let server = std::thread::spawn(move || fake_monitor(listener, go_rx));
-    // Two commands, so that the shell cannot exec `sleep` and lose its arguments.
-    let stand_in = StandIn(
-        std::process::Command::new("/bin/sh")
-            .args(["-c", "sleep 30; exit 0", "-uuid", UUID])
-            .spawn()
-            .unwrap(),
-    );
-    let pid = stand_in.0.id();
-    std::fs::write(
-        root.join("run/qemu/ctl.xml"),
-        format!(
-            "<domstatus state='running' reason='booted' pid='{pid}'>\n  <monitor path='{}' type='unix'/>\n  <libDir path='{}'/>\n<domain type='qemu' id='1'>\n  <name>ctl</name>\n  <uuid>{UUID}</uuid>\n  <memory unit='KiB'>65536</memory>\n  <vcpu>1</vcpu>\n  <os><type arch='x86_64' machine='pc'>hvm</type></os>\n</domain>\n</domstatus>\n",
-            sock.display(),
-            lib.display()
-        ),
-    )
-    .unwrap();
 
     let l = DefaultLoop::new().unwrap();
     let conn = Connect::open_with_loop(
@@ -123,7 +78,6 @@ fn garbage_from_the_monitor_raises_control_error_and_breaks_the_monitor() {
     dom.destroy().unwrap();
     assert!(!rvirt_driver_qemu::process::process_alive(pid));
     conn.close().unwrap();
-    drop(stand_in);
+    drop(prep);
     server.join().unwrap();
-    let _ = std::fs::remove_dir_all(&root);
 }

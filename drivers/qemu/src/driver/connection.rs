@@ -21,6 +21,7 @@ use rvirt_core::event::{Interest, SharedLoop, WatchId};
 use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result, Uuid};
 
 use super::monitor::Monitor;
+use super::reaper::{self, Reaper};
 use super::root::DriverRoot;
 use super::status::DomainStatus;
 use crate::command_line::{KVM_DEVICE, RuntimeOptions, build_args, choose_accel, emulator};
@@ -34,14 +35,25 @@ use crate::qmp::{Message, QmpEvent, QmpStream};
 const MONITOR_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long QEMU gets to exit after SIGTERM before SIGKILL (libvirt: 10 s).
 const KILL_GRACE: Duration = Duration::from_secs(10);
-/// How long to wait for QEMU to exit once its monitor reached end-of-file.
-const EOF_REAP: Duration = Duration::from_secs(5);
+/// How long the loop's callback waits for QEMU to exit once its monitor reached
+/// end-of-file; after that QEMU is killed and reaped by the [`Reaper`]'s timer.
+const EOF_WAIT: Duration = Duration::from_millis(20);
 /// `VIR_DOMAIN_REBOOT_ACPI_POWER_BTN`.
 const REBOOT_ACPI_POWER_BTN: u32 = 1;
 /// `VIR_DOMAIN_XML_INACTIVE`.
 const XML_INACTIVE: u32 = 2;
 
 type Pending = Vec<(DomainRef, DomainEvent)>;
+
+/// How [`Shared::stop_vm`] makes sure QEMU is gone.
+#[derive(Debug, Clone, Copy)]
+enum Reap {
+    /// Wait up to this long (an API call may block), then SIGKILL and wait.
+    Wait(Duration),
+    /// Wait at most [`EOF_WAIT`], then SIGKILL and leave the reaping to the
+    /// [`Reaper`]: for the event loop's own callbacks, which must not block.
+    Background,
+}
 
 /// One open connection to a QEMU driver instance. Every connection of a process to
 /// the same root shares one instance (one set of domains, one root lock); each
@@ -62,6 +74,8 @@ struct Shared {
     next_client: AtomicU64,
     doms: Mutex<Vec<Entry>>,
     next_id: AtomicU32,
+    /// Killed QEMUs still to be reaped, off the loop's callbacks.
+    reaper: Arc<Mutex<Reaper>>,
 }
 
 #[derive(Debug, Clone)]
@@ -499,7 +513,7 @@ impl Shared {
                     StateReason::Shutoff(ShutoffReason::Failed),
                     vec![],
                     ev,
-                    KILL_GRACE,
+                    Reap::Wait(KILL_GRACE),
                 );
                 ev.clear();
                 return Err(err);
@@ -544,6 +558,7 @@ impl Shared {
                 run.proc.detach();
             }
         }
+        reaper::shut_down(&self.reaper, &self.event_loop);
         if let Some(root) = lock(&self.root).take() {
             root.release();
         }
@@ -578,7 +593,7 @@ impl Shared {
             match eof_ctx {
                 Some(ctx) => {
                     let out = map_monitor_eof(g.state, &ctx);
-                    self.stop_vm(&mut g, out.state, out.events, &mut ev, EOF_REAP);
+                    self.stop_vm(&mut g, out.state, out.events, &mut ev, Reap::Background);
                     !g.persistent
                 }
                 None => false,
@@ -590,7 +605,7 @@ impl Shared {
         }
     }
 
-    /// Tears down a running domain: unwatch, reap QEMU (SIGKILL after `grace`),
+    /// Tears down a running domain: unwatch, make sure QEMU goes (see [`Reap`]),
     /// remove its files; then sets `state` and queues `events`.
     fn stop_vm(
         &self,
@@ -598,14 +613,25 @@ impl Shared {
         state: StateReason,
         events: Vec<DomainEvent>,
         ev: &mut Pending,
-        grace: Duration,
+        reap: Reap,
     ) {
         if let Some(mut run) = vm.run.take() {
             if let Some(w) = run.watch.take() {
                 let _ = self.event_loop.remove_handle(w);
             }
+            let grace = match reap {
+                Reap::Wait(d) => d,
+                Reap::Background => EOF_WAIT,
+            };
             if !matches!(run.proc.wait_timeout(grace), Ok(Some(_))) {
-                let _ = run.proc.kill();
+                match reap {
+                    Reap::Wait(_) => {
+                        let _ = run.proc.kill();
+                    }
+                    Reap::Background => {
+                        reaper::reap_later(&self.reaper, &self.event_loop, run.proc);
+                    }
+                }
             }
             drop(run.mon);
             let _ = std::fs::remove_file(&run.pidfile);
@@ -632,7 +658,7 @@ impl Shared {
                 StoppedDetail::Destroyed,
             ))],
             ev,
-            KILL_GRACE,
+            Reap::Wait(KILL_GRACE),
         );
         Ok(())
     }
@@ -713,6 +739,7 @@ impl QemuConnection {
                     next_client: AtomicU64::new(1),
                     doms: Mutex::new(Vec::new()),
                     next_id: AtomicU32::new(1),
+                    reaper: Arc::default(),
                 });
                 shared.load_definitions();
                 shared.reconnect_all();

@@ -19,6 +19,7 @@
 
 mod connection;
 mod monitor;
+mod reaper;
 mod root;
 mod status;
 
