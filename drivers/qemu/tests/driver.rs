@@ -126,6 +126,16 @@ impl Env {
         }
     }
 
+    /// Runs the loop until process `pid` is gone (reaped): a QEMU whose monitor
+    /// closed is reaped by the driver's timer on this loop if it did not exit at once.
+    fn run_until_gone(&self, pid: u32) {
+        let t = Instant::now();
+        while pid_exists(pid) {
+            assert!(t.elapsed() < DEADLINE, "qemu {pid} still there");
+            self.l.run_once_timeout(Duration::from_millis(20)).unwrap();
+        }
+    }
+
     /// Presses the ACPI power button through `press` until an event matching `pred`
     /// arrives. The firmware runs for a while before the boot sector enables the
     /// button event, and a press before that is lost: wait, and press again after a
@@ -217,7 +227,7 @@ fn poweroff_guest_create_xml_runs_to_stopped_shutdown() {
             Lifecycle::Stopped(StoppedDetail::Shutdown),
         ]
     );
-    assert!(!pid_exists(pid), "qemu {pid} still there");
+    env.run_until_gone(pid);
     // Transient: gone, and its run files with it.
     let err = env.conn().lookup_domain_by_name("off").unwrap_err();
     assert_eq!(err.code(), ErrorCode::NoDomain);
@@ -301,7 +311,10 @@ fn sigkill_of_qemu_is_a_crash() {
             Lifecycle::Stopped(StoppedDetail::Failed),
         ]
     );
-    assert!(!pid_exists(pid));
+    env.run_until_gone(pid);
+    // Its run files are gone; the persistent definition stays.
+    assert!(!env.root.join("run/qemu/crash.pid").exists());
+    assert!(!env.root.join("run/qemu/crash.xml").exists());
     assert_eq!(
         dom.state().unwrap(),
         StateReason::Shutoff(ShutoffReason::Crashed)
