@@ -291,6 +291,42 @@ fn looping_guest_suspend_resume_destroy() {
 }
 
 #[test]
+fn start_paused_keeps_the_guest_stopped_until_resumed() {
+    let env = setup("paused");
+    let disk = env.disk(LOOP);
+    let mut dom = env.conn().define_xml(&domain_xml("paused", &disk)).unwrap();
+    // VIR_DOMAIN_START_PAUSED = 1; other flags are refused.
+    let err = dom.create_with_flags(2).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidArg, "{err}");
+    dom.create_with_flags(1).unwrap();
+    let pid = env.pid("paused");
+    assert_eq!(
+        dom.state().unwrap(),
+        StateReason::Paused(PausedReason::User)
+    );
+    env.run_until(|l| matches!(l, Lifecycle::Suspended(_)));
+    dom.resume().unwrap();
+    env.run_until(|l| matches!(l, Lifecycle::Resumed(_)));
+    assert_eq!(
+        dom.state().unwrap(),
+        StateReason::Running(rvirt_core::api::RunningReason::Unpaused)
+    );
+    dom.destroy().unwrap();
+    env.run_until_gone(pid);
+    assert_eq!(
+        env.run_until(is_stopped),
+        vec![
+            Lifecycle::Defined(rvirt_core::api::DefinedDetail::Added),
+            Lifecycle::Started(StartedDetail::Booted),
+            Lifecycle::Suspended(SuspendedDetail::Paused),
+            Lifecycle::Resumed(ResumedDetail::Unpaused),
+            Lifecycle::Stopped(StoppedDetail::Destroyed),
+        ]
+    );
+    dom.undefine().unwrap();
+}
+
+#[test]
 fn sigkill_of_qemu_is_a_crash() {
     let env = setup("crash");
     let disk = env.disk(LOOP);

@@ -40,6 +40,8 @@ const KILL_GRACE: Duration = Duration::from_secs(10);
 const EOF_WAIT: Duration = Duration::from_millis(20);
 /// `VIR_DOMAIN_REBOOT_ACPI_POWER_BTN`.
 const REBOOT_ACPI_POWER_BTN: u32 = 1;
+/// `VIR_DOMAIN_START_PAUSED` (create, createXML).
+const START_PAUSED: u32 = 1;
 /// `VIR_DOMAIN_XML_INACTIVE`.
 const XML_INACTIVE: u32 = 2;
 
@@ -387,8 +389,15 @@ impl Shared {
         });
     }
 
-    /// Starts `vm` (inactive): spawn, handshake, `cont`, watch the monitor.
-    fn start(self: &Arc<Self>, entry: &Entry, vm: &mut Vm, ev: &mut Pending) -> Result<()> {
+    /// Starts `vm` (inactive): spawn, handshake, `cont` (unless `paused`: then it
+    /// stays paused, as `VIR_DOMAIN_START_PAUSED` asks), watch the monitor.
+    fn start(
+        self: &Arc<Self>,
+        entry: &Entry,
+        vm: &mut Vm,
+        ev: &mut Pending,
+        paused: bool,
+    ) -> Result<()> {
         if vm.run.is_some() {
             return Err(Error::operation_invalid(
                 ErrorDomain::Domain,
@@ -453,7 +462,9 @@ impl Shared {
             let stream = UnixStream::connect(&sock)?;
             let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);
             qmp.handshake()?;
-            qmp.execute("cont", None)?;
+            if !paused {
+                qmp.execute("cont", None)?;
+            }
             Ok(qmp)
         })();
         let qmp = match handshake {
@@ -473,7 +484,11 @@ impl Shared {
         };
         let fd = mon.fd();
         vm.id = Some(id);
-        vm.state = StateReason::Running(RunningReason::Booted);
+        vm.state = if paused {
+            StateReason::Paused(PausedReason::User)
+        } else {
+            StateReason::Running(RunningReason::Booted)
+        };
         vm.run = Some(Running {
             proc,
             pid,
@@ -496,6 +511,14 @@ impl Shared {
                 StartedDetail::Booted,
             ))],
         );
+        if paused {
+            vm.push(
+                ev,
+                [DomainEvent::Lifecycle(Lifecycle::Suspended(
+                    SuspendedDetail::Paused,
+                ))],
+            );
+        }
         match self.watch_monitor(entry, fd) {
             Ok(w) => {
                 if let Some(run) = vm.run.as_mut() {
@@ -920,7 +943,7 @@ impl DriverConnection for QemuConnection {
     }
 
     fn create_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
-        if flags != 0 {
+        if flags & !START_PAUSED != 0 {
             return Err(Error::invalid_arg(
                 ErrorDomain::Qemu,
                 format!("unsupported flags (0x{flags:x}) in function create_xml"),
@@ -961,7 +984,9 @@ impl DriverConnection for QemuConnection {
         doms.push(entry.clone());
         drop(doms);
         let mut ev = Pending::new();
-        let res = self.shared.start(&entry, &mut vm, &mut ev);
+        let res = self
+            .shared
+            .start(&entry, &mut vm, &mut ev, flags & START_PAUSED != 0);
         let r = vm.to_ref();
         drop(vm);
         self.shared.emit(ev);
@@ -1010,7 +1035,7 @@ impl DriverConnection for QemuConnection {
     }
 
     fn create(&self, dom: &DomainRef, flags: u32) -> Result<DomainRef> {
-        if flags != 0 {
+        if flags & !START_PAUSED != 0 {
             return Err(Error::invalid_arg(
                 ErrorDomain::Qemu,
                 format!("unsupported flags (0x{flags:x}) in function create"),
@@ -1018,7 +1043,7 @@ impl DriverConnection for QemuConnection {
         }
         let e = self.shared.find(dom)?;
         self.with_vm(dom, |vm, ev| {
-            self.shared.start(&e, vm, ev)?;
+            self.shared.start(&e, vm, ev, flags & START_PAUSED != 0)?;
             Ok(vm.to_ref())
         })
     }
