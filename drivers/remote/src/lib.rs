@@ -1,15 +1,33 @@
 //! rvirt remote driver: the Connect/Domain API over libvirt's remote protocol.
 //!
 //! URIs with a transport (`test+unix:///default`, `qemu+unix:///system?socket=PATH`,
-//! `qemu+tcp://host:16509/system`) are served by a daemon speaking libvirt's RPC protocol
-//! (libvirtd, virtqemud, rvirtd). The client does what libvirt's does: AUTH_LIST,
+//! `qemu+tcp://host:16509/system`, `qemu+tls://host/system`) are served by a daemon
+//! speaking libvirt's RPC protocol (libvirtd, virtqemud, rvirtd). The client does what
+//! libvirt's does: AUTH_LIST (and AUTH_POLKIT when the server asks for it),
 //! CONNECT_SUPPORTS_FEATURE (keepalive when an event loop exists, event callbacks),
 //! CONNECT_OPEN with the URI minus transport and client parameters, then one synchronous
 //! call per API function. The socket is watched on the connection's event loop, so domain
 //! events arriving while the connection is idle reach the user's callbacks; keepalive PINGs
 //! are answered with PONGs, and [`set_keepalive`] makes the client PING a silent server and
-//! drop it when it stays silent. `+tls`, `+ssh`, `+libssh(2)` and `+ext` are refused with
+//! drop it when it stays silent. `+ssh`, `+libssh(2)` and `+ext` are refused with
 //! `VIR_ERR_NO_SUPPORT`.
+//!
+//! # TLS (`+tls`, cargo feature `tls`, on by default)
+//!
+//! `+tls` (also the transport of a URI with a host and none named) connects to port
+//! 16514 unless the URI names another, runs a TLS handshake (rustls, `ring` provider),
+//! then waits for libvirt's check byte: the server sends one encrypted `\x01` once it
+//! accepted the client's certificate, and closes the connection otherwise. The files
+//! are libvirt's: with `?pkipath=DIR`, `DIR/cacert.pem` (required), `DIR/cacrl.pem`
+//! (optional), `DIR/clientcert.pem` and `DIR/clientkey.pem` (presented when present);
+//! without it `$HOME/.pki/libvirt/` for non-root users, then `/etc/pki/CA/cacert.pem`,
+//! `/etc/pki/libvirt/clientcert.pem` and `/etc/pki/libvirt/private/clientkey.pem`. The
+//! server certificate must chain to the CA and name the URI's host (DNS name or IP
+//! address), unless `?no_verify=1`. The handshake and the check byte must complete
+//! within 30 s. Failures come back as libvirt words them: a failed handshake is
+//! `VIR_ERR_AUTH_FAILED` "TLS handshake failed: …", a refused client certificate
+//! "Unable to read TLS confirmation: …" or "server verification (of our certificate or
+//! IP address) failed". `tls_priority` is ignored.
 //!
 //! ```no_run
 //! rvirt_driver_remote::register()?;
@@ -17,6 +35,8 @@
 //! for dom in conn.list_all_domains(Default::default())? {
 //!     println!("{}", dom.name());
 //! }
+//! let tls = rvirt_core::Connect::open("qemu+tls://host.example/system?pkipath=/etc/rvirt/pki")?;
+//! # drop(tls);
 //! # Ok::<(), rvirt_core::Error>(())
 //! ```
 
@@ -25,6 +45,8 @@ mod connection;
 mod keepalive;
 mod socket;
 pub mod target;
+#[cfg(feature = "tls")]
+mod tls;
 mod wire;
 
 use std::sync::{Arc, OnceLock};

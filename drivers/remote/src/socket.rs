@@ -1,4 +1,5 @@
-//! The client's byte stream (UNIX or TCP), non-blocking, with `poll(2)` waits.
+//! The client's byte stream (UNIX, TCP or TLS over TCP), non-blocking, with `poll(2)`
+//! waits.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -17,6 +18,9 @@ pub enum Stream {
     Unix(UnixStream),
     /// Plain TCP.
     Tcp(TcpStream),
+    /// TLS over TCP (boxed: the session state is large).
+    #[cfg(feature = "tls")]
+    Tls(Box<crate::tls::TlsStream>),
 }
 
 fn system_error(what: String, e: &io::Error) -> Error {
@@ -37,20 +41,19 @@ impl Stream {
                     &e,
                 )
             })?,
-            Endpoint::Tcp { host, port } => {
-                let s = TcpStream::connect((host.as_str(), *port)).map_err(|e| {
-                    system_error(
-                        format!("unable to connect to server at '{host}:{port}'"),
-                        &e,
-                    )
-                })?;
-                let _ = s.set_nodelay(true);
-                Stream::Tcp(s)
-            }
+            Endpoint::Tcp { host, port } => Stream::Tcp(tcp(host, *port)?),
+            Endpoint::Tls {
+                host,
+                port,
+                pkipath,
+                no_verify,
+            } => tls(host, *port, pkipath, *no_verify)?,
         };
         let r = match &stream {
             Stream::Unix(s) => s.set_nonblocking(true),
             Stream::Tcp(s) => s.set_nonblocking(true),
+            #[cfg(feature = "tls")]
+            Stream::Tls(_) => Ok(()),
         };
         r.map_err(|e| system_error("Cannot set socket non-blocking".into(), &e))?;
         Ok(stream)
@@ -61,6 +64,8 @@ impl Stream {
         match self {
             Stream::Unix(s) => (&*s).read(buf),
             Stream::Tcp(s) => (&*s).read(buf),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.read(buf),
         }
     }
 
@@ -70,6 +75,8 @@ impl Stream {
             let r = match self {
                 Stream::Unix(s) => (&*s).write(data),
                 Stream::Tcp(s) => (&*s).write(data),
+                #[cfg(feature = "tls")]
+                Stream::Tls(s) => return s.write_all(data),
             };
             match r {
                 Ok(0) => {
@@ -95,8 +102,57 @@ impl Stream {
         let _ = match self {
             Stream::Unix(s) => s.shutdown(Shutdown::Both),
             Stream::Tcp(s) => s.shutdown(Shutdown::Both),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => {
+                s.shutdown();
+                Ok(())
+            }
         };
     }
+}
+
+fn tcp(host: &str, port: u16) -> Result<TcpStream> {
+    let s = TcpStream::connect((host, port)).map_err(|e| {
+        system_error(
+            format!("unable to connect to server at '{host}:{port}'"),
+            &e,
+        )
+    })?;
+    let _ = s.set_nodelay(true);
+    Ok(s)
+}
+
+/// Connects, runs the TLS handshake and waits for libvirt's check byte.
+#[cfg(feature = "tls")]
+fn tls(
+    host: &str,
+    port: u16,
+    pkipath: &Option<std::path::PathBuf>,
+    no_verify: bool,
+) -> Result<Stream> {
+    let settings = crate::tls::Settings {
+        pkipath: pkipath.clone(),
+        no_verify,
+    };
+    // Credentials first: a missing CA fails before any connection.
+    let config = crate::tls::client_config(&settings)?;
+    let name = crate::tls::server_name(host)?;
+    let sock = tcp(host, port)?;
+    sock.set_nonblocking(true)
+        .map_err(|e| system_error("Cannot set socket non-blocking".into(), &e))?;
+    let stream = crate::tls::TlsStream::connect(sock, config, name)?;
+    Ok(Stream::Tls(Box::new(stream)))
+}
+
+#[cfg(not(feature = "tls"))]
+fn tls(host: &str, port: u16, _: &Option<std::path::PathBuf>, _: bool) -> Result<Stream> {
+    Err(Error::new(
+        ErrorCode::NoSupport,
+        ErrorDomain::Remote,
+        format!(
+            "cannot connect to {host}:{port} over TLS: rvirt's remote driver was built without the `tls` feature"
+        ),
+    ))
 }
 
 impl AsRawFd for Stream {
@@ -104,6 +160,8 @@ impl AsRawFd for Stream {
         match self {
             Stream::Unix(s) => s.as_raw_fd(),
             Stream::Tcp(s) => s.as_raw_fd(),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.as_raw_fd(),
         }
     }
 }

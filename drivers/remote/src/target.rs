@@ -7,6 +7,8 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 /// libvirtd's plain TCP port (`LIBVIRTD_TCP_PORT`).
 pub const DEFAULT_TCP_PORT: u16 = 16509;
+/// libvirtd's TLS port (`LIBVIRTD_TLS_PORT`).
+pub const DEFAULT_TLS_PORT: u16 = 16514;
 
 /// Query parameters the client consumes itself; they are never sent to the daemon.
 const CLIENT_PARAMS: [&str; 15] = [
@@ -39,6 +41,19 @@ pub enum Endpoint {
         /// Port.
         port: u16,
     },
+    /// TLS over TCP, with libvirt's check byte after the handshake.
+    Tls {
+        /// Host name or address; the server certificate must name it.
+        host: String,
+        /// Port.
+        port: u16,
+        /// `pkipath=`: the directory of `cacert.pem`, `clientcert.pem` and
+        /// `clientkey.pem` (else `$HOME/.pki/libvirt` for non-root users, then
+        /// `/etc/pki`).
+        pkipath: Option<PathBuf>,
+        /// `no_verify=1`: accept any server certificate.
+        no_verify: bool,
+    },
 }
 
 /// The result of resolving a remote URI.
@@ -70,24 +85,28 @@ pub fn resolve(
             Some(path) => PathBuf::from(path),
             None => default_socket(uri, read_only, exists, runtime_dir)?,
         }),
-        "tcp" => {
-            if socket.is_some() {
-                return Err(Error::invalid_arg(
-                    ErrorDomain::Remote,
-                    "the 'socket' parameter is only valid with the unix transport",
-                ));
-            }
-            Endpoint::Tcp {
-                host: uri.host().unwrap_or("localhost").to_string(),
-                port: uri.port().unwrap_or(DEFAULT_TCP_PORT),
-            }
+        "tcp" | "tls" if socket.is_some() => {
+            return Err(Error::invalid_arg(
+                ErrorDomain::Remote,
+                "the 'socket' parameter is only valid with the unix transport",
+            ));
         }
+        "tcp" => Endpoint::Tcp {
+            host: host(uri),
+            port: uri.port().unwrap_or(DEFAULT_TCP_PORT),
+        },
+        "tls" => Endpoint::Tls {
+            host: host(uri),
+            port: uri.port().unwrap_or(DEFAULT_TLS_PORT),
+            pkipath: uri.query_param("pkipath").map(PathBuf::from),
+            no_verify: flag(uri, "no_verify")?,
+        },
         other => {
             return Err(Error::new(
                 ErrorCode::NoSupport,
                 ErrorDomain::Remote,
                 format!(
-                    "transport '{other}' of URI '{uri}' is not supported by rvirt's remote driver (use +unix or +tcp)"
+                    "transport '{other}' of URI '{uri}' is not supported by rvirt's remote driver (use +unix, +tcp or +tls)"
                 ),
             ));
         }
@@ -96,6 +115,24 @@ pub fn resolve(
         endpoint,
         remote_name: remote_name(uri),
     })
+}
+
+/// The host to connect to (`localhost` when the URI names none).
+fn host(uri: &Uri) -> String {
+    uri.host().unwrap_or("localhost").to_string()
+}
+
+/// An integer URI parameter read as a boolean (libvirt's `no_verify=1`).
+fn flag(uri: &Uri, name: &str) -> Result<bool> {
+    match uri.query_param(name) {
+        None => Ok(false),
+        Some(v) => v.trim().parse::<i64>().map(|n| n != 0).map_err(|_| {
+            Error::invalid_arg(
+                ErrorDomain::Remote,
+                format!("Failed to parse value of URI component {name}: '{v}'"),
+            )
+        }),
+    }
 }
 
 /// The URI the daemon receives: `name=` if given, else the driver scheme with the path
@@ -226,10 +263,44 @@ mod tests {
     }
 
     #[test]
-    fn tls_ssh_and_bare_host_are_unsupported() {
+    fn tls_endpoints() {
+        let t = res("test+tls://localhost:1234/default?pkipath=/p&no_verify=1").unwrap();
+        assert_eq!(
+            t.endpoint,
+            Endpoint::Tls {
+                host: "localhost".into(),
+                port: 1234,
+                pkipath: Some("/p".into()),
+                no_verify: true
+            }
+        );
+        assert_eq!(t.remote_name, "test:///default");
+        // A host without a transport means TLS, on libvirt's TLS port.
+        let t = res("qemu://[::1]/system").unwrap();
+        assert_eq!(
+            t.endpoint,
+            Endpoint::Tls {
+                host: "::1".into(),
+                port: DEFAULT_TLS_PORT,
+                pkipath: None,
+                no_verify: false
+            }
+        );
+        assert_eq!(
+            res("test+tls://h/default?no_verify=yes")
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidArg
+        );
+        assert_eq!(
+            res("test+tls://h/default?socket=/x").unwrap_err().code(),
+            ErrorCode::InvalidArg
+        );
+    }
+
+    #[test]
+    fn ssh_and_ext_are_unsupported() {
         for uri in [
-            "qemu+tls://host/system",
-            "qemu://host/system",
             "qemu+ssh://root@host/system",
             "test+ext:///default?command=/bin/x",
         ] {

@@ -274,10 +274,10 @@ fn tcp_transport_and_refused_transports() {
     assert!(test.autostart().unwrap());
     assert!(conn.capabilities().unwrap().contains("<capabilities>"));
     for uri in [
-        format!("test+tls://127.0.0.1:{port}/default"),
-        "test+ssh://localhost/default".to_string(),
+        "test+ssh://localhost/default",
+        "test+ext:///default?command=/bin/false",
     ] {
-        let e = Connect::open(&uri).unwrap_err();
+        let e = Connect::open(uri).unwrap_err();
         assert_eq!(
             (e.code(), e.domain()),
             (ErrorCode::NoSupport, ErrorDomain::Remote)

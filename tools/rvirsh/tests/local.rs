@@ -113,13 +113,13 @@ fn event_times_out_and_bad_uris_fail() {
         "event loop timed out\nevents received: 0\n\n"
     );
     let out = Command::new(env!("CARGO_BIN_EXE_rvirsh"))
-        .args(["-c", "test+tls://example.invalid/default", "list"])
+        .args(["-c", "test+ssh://example.invalid/default", "list"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let e = String::from_utf8(out.stderr).unwrap();
     assert!(
-        e.starts_with("error: failed to connect to the hypervisor\nerror: ") && e.contains("'tls'"),
+        e.starts_with("error: failed to connect to the hypervisor\nerror: ") && e.contains("'ssh'"),
         "{e}"
     );
 }

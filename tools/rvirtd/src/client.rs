@@ -1,12 +1,14 @@
-//! One connected client: its socket watch, frame decoder, output buffer and call queue.
+//! One connected client: its socket watch, transport layer (plain or TLS), frame
+//! decoder, output buffer and call queue.
 //!
 //! The socket is watched READABLE on the event loop, plus WRITABLE only while output
-//! is pending. Complete calls are queued and handed to the worker pool one at a time,
-//! so a client's calls run in order; replies (from workers) and events (from the loop)
-//! are appended to the output buffer from any thread.
+//! (or, under TLS, a handshake record) is pending. Complete calls are queued and handed
+//! to the worker pool one at a time, so a client's calls run in order; replies (from
+//! workers) and events (from the loop) are appended to the output buffer from any
+//! thread, and encrypted on the loop thread when the socket is writable.
 
 use std::collections::VecDeque;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -15,9 +17,11 @@ use std::time::Instant;
 use rvirt_core::event::{EventLoop, Interest, SharedLoop, WatchId};
 use rvirt_rpc::{FrameDecoder, KEEPALIVE_PROGRAM, Message};
 
+use crate::auth::{AuthMode, PeerCred};
 use crate::listener::Stream;
 use crate::server::{Clients, ServerInfo};
 use crate::session::Session;
+use crate::transport::{InputError, Wire};
 use crate::workers::Pool;
 use crate::{dispatch, keepalive, log};
 
@@ -35,6 +39,7 @@ pub struct Client {
     event_loop: SharedLoop,
     pool: Arc<Pool>,
     clients: Weak<Clients>,
+    peer: Option<PeerCred>,
     io: Mutex<Io>,
     session: Mutex<Session>,
     keepalive: AtomicBool,
@@ -43,6 +48,7 @@ pub struct Client {
 #[derive(Debug)]
 struct Io {
     stream: Option<Stream>,
+    wire: Wire,
     watch: Option<WatchId>,
     decoder: FrameDecoder,
     out: VecDeque<u8>,
@@ -74,14 +80,22 @@ impl Client {
         clients: Weak<Clients>,
     ) -> io::Result<Arc<Client>> {
         let fd = stream.as_raw_fd();
+        let peer = stream.peer_cred();
+        let wire = Wire::for_server(&server)?;
+        let session = Session {
+            authenticated: server.auth == AuthMode::None,
+            ..Session::default()
+        };
         let client = Arc::new(Client {
             id,
             server,
+            peer,
             event_loop: event_loop.clone(),
             pool,
             clients,
             io: Mutex::new(Io {
                 stream: Some(stream),
+                wire,
                 watch: None,
                 decoder: FrameDecoder::new(),
                 out: VecDeque::new(),
@@ -92,7 +106,7 @@ impl Client {
                 last_rx: Instant::now(),
                 pings_unanswered: 0,
             }),
-            session: Mutex::new(Session::default()),
+            session: Mutex::new(session),
             keepalive: AtomicBool::new(false),
         });
         // The loop holds the only strong reference besides the daemon's registry.
@@ -118,6 +132,11 @@ impl Client {
     /// The server this client connected to.
     pub fn server(&self) -> &ServerInfo {
         &self.server
+    }
+
+    /// The kernel-verified identity of a unix socket client (`None` on TCP).
+    pub fn peer(&self) -> Option<PeerCred> {
+        self.peer
     }
 
     /// This client's session (driver connection, flags, event registrations).
@@ -171,17 +190,18 @@ impl Client {
     /// READABLE while the call queue has room, WRITABLE while output is pending.
     fn update_interest(&self, io: &mut Io) {
         let mut want = Interest::NONE;
+        let writing = io.wire.wants_write(&io.out);
         // A client being closed is watched READABLE once its output is gone, so the
         // loop comes back and finishes the close.
         let reading = if io.close_after_flush {
-            io.out.is_empty()
+            !writing
         } else {
             io.pending.len() < MAX_PENDING_CALLS
         };
         if reading {
             want |= Interest::READABLE;
         }
-        if !io.out.is_empty() {
+        if writing {
             want |= Interest::WRITABLE;
         }
         if want == io.interest {
@@ -207,7 +227,7 @@ impl Client {
         let mut buf = vec![0u8; READ_CHUNK];
         let mut io = self.lock_io();
         loop {
-            if io.close_after_flush && io.out.is_empty() {
+            if io.close_after_flush && !io.wire.wants_write(&io.out) {
                 drop(io);
                 self.close();
                 return;
@@ -240,11 +260,25 @@ impl Client {
                 Ok(n) => {
                     io.last_rx = Instant::now();
                     io.pings_unanswered = 0;
-                    if let Err(e) = io.decoder.feed(&buf[..n]) {
-                        drop(io);
-                        log!("client {}: malformed packet: {e}; closing", self.id);
-                        self.close();
-                        return;
+                    let Io { wire, decoder, .. } = &mut *io;
+                    match wire.receive(&buf[..n], decoder) {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            drop(io);
+                            self.close();
+                            return;
+                        }
+                        Err(e) => {
+                            drop(io);
+                            match e {
+                                InputError::Frame(e) => {
+                                    log!("client {}: malformed packet: {e}; closing", self.id)
+                                }
+                                InputError::Tls(e) => log!("client {}: {e}; closing", self.id),
+                            }
+                            self.close();
+                            return;
+                        }
                     }
                     self.take_messages(&mut io);
                 }
@@ -322,38 +356,24 @@ impl Client {
     /// Writes pending output (loop thread).
     fn flush(self: &Arc<Self>) {
         let mut io = self.lock_io();
-        loop {
-            if io.out.is_empty() {
-                break;
-            }
-            let Io { stream, out, .. } = &mut *io;
-            let Some(stream) = stream.as_mut() else {
-                return;
-            };
-            let (front, _) = out.as_slices();
-            match stream.write(front) {
-                Ok(0) => break,
-                Ok(n) => {
-                    out.drain(..n);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    drop(io);
-                    log!("client {}: write failed: {e}; closing", self.id);
-                    self.close();
-                    return;
-                }
-            }
+        let Io {
+            stream, wire, out, ..
+        } = &mut *io;
+        let Some(stream) = stream.as_mut() else {
+            return;
+        };
+        if let Err(e) = wire.flush(stream, out) {
+            drop(io);
+            log!("client {}: write failed: {e}; closing", self.id);
+            self.close();
+            return;
         }
-        if io.out.is_empty() {
-            if io.close_after_flush && !io.busy {
-                drop(io);
-                self.close();
-                return;
-            }
-            self.update_interest(&mut io);
+        if !io.wire.wants_write(&io.out) && io.close_after_flush && !io.busy {
+            drop(io);
+            self.close();
+            return;
         }
+        self.update_interest(&mut io);
     }
 
     /// Keepalive tick (loop thread): PINGs a client idle for `interval`, and closes it
@@ -385,9 +405,10 @@ impl Client {
     pub fn close(&self) {
         let stream = {
             let mut io = self.lock_io();
-            let Some(stream) = io.stream.take() else {
+            let Some(mut stream) = io.stream.take() else {
                 return;
             };
+            io.wire.goodbye(&mut stream);
             if let Some(w) = io.watch.take() {
                 let _ = self.event_loop.remove_handle(w);
             }

@@ -4,13 +4,35 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::auth::AuthMode;
+use crate::pki::{PkiFlags, TlsFiles};
+
 /// Usage text for `--help` and argument errors.
 pub const USAGE: &str = "\
 usage: rvirtd [OPTIONS]
   --socket-dir DIR          where to create libvirt-sock (rw) and libvirt-sock-ro (ro) [/run/rvirt]
   --rw-perms OCTAL          mode of the read-write socket [0600]
   --ro-perms OCTAL          mode of the read-only socket [0666]
-  --listen-tcp ADDR:PORT    also serve the read-write server on plain TCP (loopback only: no TLS, no auth)
+  --auth-unix-rw MODE       none or polkit: clients of the read-write socket must pass
+                            AUTH_POLKIT (their uid on --auth-allow-uid; root always passes) [none]
+  --auth-unix-ro MODE       the same for the read-only socket [none]
+  --auth-allow-uid UID      a uid AUTH_POLKIT accepts (repeatable) [the daemon's own uid]
+  --listen-tcp ADDR:PORT    also serve the read-write server on plain TCP (loopback only);
+                            needs --auth-tcp none
+  --auth-tcp none           accept unauthenticated, unencrypted TCP clients (libvirt's default
+                            auth_tcp is sasl, which rvirtd does not implement)
+  --listen-tls ADDR:PORT    also serve the read-write server on TLS (libvirt's port: 16514);
+                            clients need a certificate signed by the CA
+  --pki-dir DIR             TLS files in libvirt's pkipath layout: DIR/cacert.pem,
+                            DIR/servercert.pem, DIR/serverkey.pem, optional DIR/cacrl.pem
+                            [/etc/pki/CA/cacert.pem, /etc/pki/libvirt/servercert.pem,
+                            /etc/pki/libvirt/private/serverkey.pem]
+  --tls-ca-file FILE        override one TLS file (libvirtd.conf's ca_file, crl_file,
+  --tls-crl-file FILE         cert_file, key_file)
+  --tls-cert-file FILE
+  --tls-key-file FILE
+  --tls-allowed-dn PATTERN  accept only client certificates whose Distinguished Name matches
+                            (* and ? wildcards; repeatable; like tls_allowed_dn_list) [any]
   --qemu-root DIR           state directory of qemu:///system
   --default-uri URI         URI opened when a client sends an empty one [test:///default]
   --keep-open URI           open URI at startup and hold it while the daemon runs (repeatable);
@@ -32,8 +54,22 @@ pub struct Config {
     pub rw_perms: u32,
     /// Mode of the read-only socket.
     pub ro_perms: u32,
+    /// Authentication on the read-write socket.
+    pub auth_unix_rw: AuthMode,
+    /// Authentication on the read-only socket.
+    pub auth_unix_ro: AuthMode,
+    /// uids AUTH_POLKIT accepts; empty: the daemon's own.
+    pub auth_allow_uid: Vec<u32>,
     /// Plain TCP address of the read-write server, if any (loopback only).
     pub listen_tcp: Option<SocketAddr>,
+    /// `--auth-tcp`: must be `Some(AuthMode::None)` for `listen_tcp`.
+    pub auth_tcp: Option<AuthMode>,
+    /// TLS address of the read-write server, if any.
+    pub listen_tls: Option<SocketAddr>,
+    /// The TLS server's CA, CRL, certificate and key.
+    pub tls_files: TlsFiles,
+    /// Patterns a client certificate's Distinguished Name must match; empty: any.
+    pub tls_allowed_dn: Vec<String>,
     /// Root of `qemu:///system`.
     pub qemu_root: Option<PathBuf>,
     /// URI for clients that send an empty one.
@@ -61,7 +97,14 @@ impl Default for Config {
             socket_dir: PathBuf::from("/run/rvirt"),
             rw_perms: 0o600,
             ro_perms: 0o666,
+            auth_unix_rw: AuthMode::None,
+            auth_unix_ro: AuthMode::None,
+            auth_allow_uid: Vec::new(),
             listen_tcp: None,
+            auth_tcp: None,
+            listen_tls: None,
+            tls_files: TlsFiles::system(),
+            tls_allowed_dn: Vec::new(),
             qemu_root: None,
             default_uri: "test:///default".into(),
             keep_open: Vec::new(),
@@ -88,6 +131,7 @@ impl Config {
     /// Parses command-line arguments (without the program name).
     pub fn parse(args: Vec<String>) -> Result<Parsed, String> {
         let mut c = Config::default();
+        let mut pki = PkiFlags::default();
         let mut it = args.into_iter();
         while let Some(flag) = it.next() {
             if flag == "--help" || flag == "-h" {
@@ -100,15 +144,37 @@ impl Config {
                 "--ro-perms" => c.ro_perms = octal(&flag, &value()?)?,
                 "--listen-tcp" => {
                     let v = value()?;
-                    let addr: SocketAddr =
-                        v.parse().map_err(|e| format!("--listen-tcp {v}: {e}"))?;
+                    let addr = address(&flag, &v)?;
                     if !addr.ip().is_loopback() {
                         return Err(format!(
-                            "--listen-tcp {v}: only loopback addresses are allowed (no TLS, no authentication)"
+                            "--listen-tcp {v}: only loopback addresses are allowed (plain TCP is neither encrypted nor authenticated)"
                         ));
                     }
                     c.listen_tcp = Some(addr);
                 }
+                "--auth-tcp" => {
+                    c.auth_tcp = match AuthMode::parse(&flag, &value()?)? {
+                        AuthMode::Polkit => {
+                            return Err("--auth-tcp polkit: polkit needs a unix socket's peer credentials (use none)".into());
+                        }
+                        m => Some(m),
+                    }
+                }
+                "--auth-unix-rw" => c.auth_unix_rw = AuthMode::parse(&flag, &value()?)?,
+                "--auth-unix-ro" => c.auth_unix_ro = AuthMode::parse(&flag, &value()?)?,
+                "--auth-allow-uid" => {
+                    let v = value()?;
+                    let uid = u32::try_from(number(&flag, &v)?)
+                        .map_err(|_| format!("{flag} {v}: not a uid"))?;
+                    c.auth_allow_uid.push(uid);
+                }
+                "--listen-tls" => c.listen_tls = Some(address(&flag, &value()?)?),
+                "--pki-dir" => pki.dir = Some(PathBuf::from(value()?)),
+                "--tls-ca-file" => pki.ca = Some(PathBuf::from(value()?)),
+                "--tls-crl-file" => pki.crl = Some(PathBuf::from(value()?)),
+                "--tls-cert-file" => pki.cert = Some(PathBuf::from(value()?)),
+                "--tls-key-file" => pki.key = Some(PathBuf::from(value()?)),
+                "--tls-allowed-dn" => c.tls_allowed_dn.push(value()?),
                 "--qemu-root" => c.qemu_root = Some(PathBuf::from(value()?)),
                 "--default-uri" => c.default_uri = value()?,
                 "--keep-open" => c.keep_open.push(value()?),
@@ -125,8 +191,21 @@ impl Config {
                 _ => return Err(format!("unknown option '{flag}'")),
             }
         }
+        if c.listen_tcp.is_some() && c.auth_tcp != Some(AuthMode::None) {
+            return Err(
+                "--listen-tcp needs --auth-tcp none: plain TCP clients are not authenticated \
+                 (libvirt's default auth_tcp is sasl, which rvirtd does not implement); \
+                 use --listen-tls for authenticated remote access"
+                    .into(),
+            );
+        }
+        c.tls_files = pki.resolve();
         Ok(Parsed::Run(Box::new(c)))
     }
+}
+
+fn address(flag: &str, v: &str) -> Result<SocketAddr, String> {
+    v.parse().map_err(|e| format!("{flag} {v}: {e}"))
 }
 
 fn octal(flag: &str, v: &str) -> Result<u32, String> {
@@ -158,6 +237,20 @@ mod tests {
             "0644",
             "--listen-tcp",
             "127.0.0.1:16509",
+            "--auth-tcp",
+            "none",
+            "--listen-tls",
+            "0.0.0.0:16514",
+            "--pki-dir",
+            "/pki",
+            "--tls-allowed-dn",
+            "C=GB,CN=*",
+            "--auth-unix-rw",
+            "polkit",
+            "--auth-allow-uid",
+            "0",
+            "--auth-allow-uid",
+            "1000",
             "--keep-open",
             "test:///default",
             "--timeout",
@@ -170,13 +263,34 @@ mod tests {
         assert_eq!(c.ro_perms, 0o644);
         assert_eq!(c.rw_perms, 0o600);
         assert_eq!(c.listen_tcp.unwrap().port(), 16509);
+        assert_eq!(c.auth_tcp, Some(AuthMode::None));
+        assert_eq!(c.listen_tls.unwrap().port(), 16514);
+        assert_eq!(c.tls_files, TlsFiles::in_dir(std::path::Path::new("/pki")));
+        assert_eq!(c.tls_allowed_dn, vec!["C=GB,CN=*".to_string()]);
+        assert_eq!(
+            (c.auth_unix_rw, c.auth_unix_ro),
+            (AuthMode::Polkit, AuthMode::None)
+        );
+        assert_eq!(c.auth_allow_uid, vec![0, 1000]);
         assert_eq!(c.keep_open, vec!["test:///default".to_string()]);
         assert_eq!(c.timeout, Some(Duration::from_secs(3)));
     }
 
     #[test]
+    fn plain_tcp_needs_explicit_consent() {
+        let e = Config::parse(args(&["--listen-tcp", "127.0.0.1:16509"])).unwrap_err();
+        assert!(e.contains("--auth-tcp none"), "{e}");
+        let ok = Config::parse(args(&["--auth-tcp", "none", "--listen-tcp", "127.0.0.1:1"]));
+        assert!(ok.is_ok());
+    }
+
+    #[test]
     fn refuses_bad_input() {
-        assert!(Config::parse(args(&["--listen-tcp", "0.0.0.0:1"])).is_err());
+        assert!(Config::parse(args(&["--listen-tcp", "0.0.0.0:1", "--auth-tcp", "none"])).is_err());
+        assert!(Config::parse(args(&["--auth-tcp", "polkit"])).is_err());
+        assert!(Config::parse(args(&["--auth-tcp", "sasl"])).is_err());
+        assert!(Config::parse(args(&["--auth-allow-uid", "x"])).is_err());
+        assert!(Config::parse(args(&["--listen-tls", "nowhere"])).is_err());
         assert!(Config::parse(args(&["--rw-perms", "9"])).is_err());
         assert!(Config::parse(args(&["--bogus"])).is_err());
         assert!(Config::parse(args(&["--socket-dir"])).is_err());

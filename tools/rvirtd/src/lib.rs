@@ -2,9 +2,12 @@
 //!
 //! Unmodified libvirt clients (`virsh`, python3-libvirt) talk to it with URIs such as
 //! `test+unix:///default?socket=DIR/libvirt-sock`. The daemon is one process with
-//! several servers ([`server`]): the read-write server (`DIR/libvirt-sock`, mode 0600,
-//! plus optional plain TCP on loopback — no TLS and no authentication, so only loopback
-//! addresses are accepted) and the read-only server (`DIR/libvirt-sock-ro`, mode 0666).
+//! several servers ([`server`]): the read-write server (`DIR/libvirt-sock`, mode 0600;
+//! optional TLS with client certificates, [`tls`]; optional plain TCP, loopback only and
+//! only with an explicit `--auth-tcp none`) and the read-only server
+//! (`DIR/libvirt-sock-ro`, mode 0666). The unix sockets may require libvirt's polkit
+//! authentication, decided here by the peer's uid ([`auth`]); until a client is
+//! authenticated every procedure but AUTH_LIST and AUTH_POLKIT is refused.
 //!
 //! Everything runs on rvirt's registered event loop ([`rvirt_core::event::DefaultLoop`]):
 //! listening and client sockets are non-blocking fd watches; each client has its own
@@ -14,15 +17,20 @@
 //! QEMU start) never stalls the loop; replies and domain events are queued back to the
 //! client's output. Keepalive PINGs are answered on the loop thread.
 
+pub mod auth;
 pub mod client;
 pub mod config;
 pub mod dispatch;
 pub mod events;
 pub mod keepalive;
 pub mod listener;
+pub mod pki;
 pub mod server;
 pub mod session;
 pub mod signals;
+#[cfg(feature = "tls")]
+pub mod tls;
+pub mod transport;
 pub mod workers;
 
 pub use config::Config;

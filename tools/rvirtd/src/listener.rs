@@ -132,6 +132,15 @@ impl Stream {
         }
     }
 
+    /// The kernel-verified identity of a unix socket peer (`None` on TCP, or if the
+    /// kernel cannot tell).
+    pub fn peer_cred(&self) -> Option<crate::auth::PeerCred> {
+        match self {
+            Stream::Unix(s) => crate::auth::peer_cred(s.as_raw_fd()).ok(),
+            Stream::Tcp(_) => None,
+        }
+    }
+
     /// Shuts both directions down, so the peer sees EOF at once.
     pub fn shutdown(&self) {
         let _ = match self {

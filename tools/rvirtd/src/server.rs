@@ -1,5 +1,6 @@
 //! The daemon: its servers (read-write and read-only, each a set of listening
-//! sockets), the client registry, timers, and the event loop that drives them.
+//! sockets: unix, plain TCP, TLS), the client registry, timers, and the event loop
+//! that drives them.
 
 use std::collections::HashMap;
 use std::os::fd::AsRawFd;
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 use rvirt_core::Connect;
 use rvirt_core::event::{self, DefaultLoop, EventLoop, Interest, SharedLoop, TimerInterval};
 
+use crate::auth::{AuthMode, Policy};
 use crate::client::Client;
 use crate::config::Config;
 use crate::listener::Listener;
@@ -22,14 +24,23 @@ pub const RW_SOCKET: &str = "libvirt-sock";
 pub const RO_SOCKET: &str = "libvirt-sock-ro";
 
 /// What a client's calls may do, decided by the server (and listener) it came in on.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ServerInfo {
-    /// Server name, for logs ("libvirtd" or "libvirtd-ro").
+    /// Listener name, for logs ("libvirtd", "libvirtd-ro", "libvirtd-tcp",
+    /// "libvirtd-tls").
     pub name: &'static str,
     /// Every connection of this server is read-only.
     pub read_only: bool,
-    /// The transport is safe from eavesdropping (unix socket): CONNECT_IS_SECURE.
+    /// The transport is safe from eavesdropping (unix socket, TLS): CONNECT_IS_SECURE.
     pub secure: bool,
+    /// What a client must do before calling procedures other than AUTH_LIST and
+    /// AUTH_POLKIT.
+    pub auth: AuthMode,
+    /// Who passes AUTH_POLKIT.
+    pub policy: Policy,
+    /// The TLS configuration of a TLS listener.
+    #[cfg(feature = "tls")]
+    pub tls: Option<Arc<crate::tls::Acceptor>>,
     /// URI opened when the client sends an empty one.
     pub default_uri: String,
     /// Idle time before keepalive PINGs; zero disables them.
@@ -112,35 +123,67 @@ impl Daemon {
         let clients = Clients::new();
         let next_id = Arc::new(AtomicU64::new(1));
 
+        let base = ServerInfo {
+            name: "libvirtd",
+            read_only: false,
+            secure: true,
+            auth: config.auth_unix_rw,
+            policy: Policy::new(&config.auth_allow_uid),
+            #[cfg(feature = "tls")]
+            tls: None,
+            default_uri: config.default_uri.clone(),
+            keepalive_interval: config.keepalive_interval,
+            max_output: config.max_client_output,
+        };
+        // The TLS credentials are read before any socket exists, so a bad file stops
+        // the daemon without leaving sockets behind.
+        let tls_server = match config.listen_tls {
+            Some(addr) => Some((addr, tls_server(&config, &base)?)),
+            None => None,
+        };
         std::fs::create_dir_all(&config.socket_dir)
             .map_err(|e| format!("{}: {e}", config.socket_dir.display()))?;
-        let server = |name, read_only, secure| {
-            Arc::new(ServerInfo {
-                name,
-                read_only,
-                secure,
-                default_uri: config.default_uri.clone(),
-                keepalive_interval: config.keepalive_interval,
-                max_output: config.max_client_output,
-            })
-        };
         let mut bound = vec![
             (
                 Listener::bind_unix(&config.socket_dir.join(RW_SOCKET), config.rw_perms),
-                server("libvirtd", false, true),
+                base.clone(),
             ),
             (
                 Listener::bind_unix(&config.socket_dir.join(RO_SOCKET), config.ro_perms),
-                server("libvirtd-ro", true, true),
+                ServerInfo {
+                    name: "libvirtd-ro",
+                    read_only: true,
+                    auth: config.auth_unix_ro,
+                    ..base.clone()
+                },
             ),
         ];
         if let Some(addr) = config.listen_tcp {
-            bound.push((Listener::bind_tcp(addr), server("libvirtd", false, false)));
+            // Config::parse admits plain TCP only with `--auth-tcp none`.
+            let info = ServerInfo {
+                name: "libvirtd-tcp",
+                secure: false,
+                auth: AuthMode::None,
+                ..base.clone()
+            };
+            bound.push((Listener::bind_tcp(addr), info));
+        }
+        if let Some((addr, info)) = tls_server {
+            bound.push((Listener::bind_tcp(addr), info));
         }
         let mut listeners = Vec::new();
+        let mut names = Vec::new();
         for (listener, info) in bound {
             let listener = Arc::new(listener.map_err(|e| format!("cannot listen: {e}"))?);
-            watch_listener(&shared, &listener, info, &pool, &clients, &next_id)?;
+            names.push((info.name, info.auth));
+            watch_listener(
+                &shared,
+                &listener,
+                Arc::new(info),
+                &pool,
+                &clients,
+                &next_id,
+            )?;
             listeners.push(listener);
         }
 
@@ -161,8 +204,12 @@ impl Daemon {
             std::fs::write(pidfile, format!("{}\n", std::process::id()))
                 .map_err(|e| format!("{}: {e}", pidfile.display()))?;
         }
-        for l in &listeners {
-            log!("listening on {}", l.describe());
+        for (l, (name, auth)) in listeners.iter().zip(names) {
+            log!(
+                "listening on {} ({name}, auth {})",
+                l.describe(),
+                auth.name()
+            );
         }
         Ok(Daemon {
             config,
@@ -195,6 +242,25 @@ impl Daemon {
         log!("stopped");
         r
     }
+}
+
+/// The TLS listener's server: read-write, secure, authenticated by the client
+/// certificate (libvirt's default `auth_tls = "none"`).
+#[cfg(feature = "tls")]
+fn tls_server(config: &Config, base: &ServerInfo) -> Result<ServerInfo, String> {
+    let acceptor = crate::tls::Acceptor::load(&config.tls_files, &config.tls_allowed_dn)
+        .map_err(|e| format!("--listen-tls: {e}"))?;
+    Ok(ServerInfo {
+        name: "libvirtd-tls",
+        auth: AuthMode::None,
+        tls: Some(Arc::new(acceptor)),
+        ..base.clone()
+    })
+}
+
+#[cfg(not(feature = "tls"))]
+fn tls_server(_: &Config, _: &ServerInfo) -> Result<ServerInfo, String> {
+    Err("--listen-tls: this rvirtd was built without the `tls` feature".into())
 }
 
 fn watch_listener(

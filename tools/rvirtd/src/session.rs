@@ -1,5 +1,6 @@
-//! Per-client protocol state: the driver connection opened by CONNECT_OPEN, the
-//! read-only flag and the domain event registrations.
+//! Per-client protocol state: whether the client is authenticated, the driver
+//! connection opened by CONNECT_OPEN, the read-only flag and the domain event
+//! registrations.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,9 @@ use rvirt_core::{CallbackId, Connect};
 /// State a client builds up through its calls.
 #[derive(Debug, Default)]
 pub struct Session {
+    /// The client may call procedures beyond AUTH_LIST and AUTH_POLKIT (its server
+    /// needs no authentication, or it passed it).
+    pub authenticated: bool,
     /// The driver connection, once CONNECT_OPEN succeeded.
     pub conn: Option<Connect>,
     /// Writes are refused (read-only socket, or `VIR_CONNECT_RO` at open).

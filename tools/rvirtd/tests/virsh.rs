@@ -243,23 +243,10 @@ fn tcp_on_loopback() {
     if !have_virsh() {
         return;
     }
-    // Let the kernel pick a free port, then hand it to the daemon.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let d = Daemon::start_with("virsh-tcp", &["--listen-tcp", &addr]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "no TCP listener; log:\n{}",
-            d.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let addr = format!("127.0.0.1:{}", common::free_port());
+    // Plain TCP is unauthenticated: the daemon wants that said explicitly.
+    let d = Daemon::start_with("virsh-tcp", &["--listen-tcp", &addr, "--auth-tcp", "none"]);
+    d.wait_tcp(&addr);
     let out = virsh_ok(&format!("test+tcp://{addr}/default"), &["list", "--all"]);
     assert!(out.contains(" 1    test   running"), "{out}");
 }

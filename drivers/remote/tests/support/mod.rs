@@ -17,6 +17,9 @@ const LIBVIRTD: &str = "/usr/sbin/libvirtd";
 pub struct Options {
     /// Also listen on TCP (127.0.0.1, a free port).
     pub tcp: bool,
+    /// Also listen on TLS (127.0.0.1, a free port) with `cacert.pem`, `servercert.pem`
+    /// and `serverkey.pem` from this directory.
+    pub tls: Option<PathBuf>,
     /// keepalive_interval and keepalive_count, if not libvirtd's 5/5.
     pub keepalive: Option<(u32, u32)>,
 }
@@ -33,6 +36,8 @@ pub struct Libvirtd {
     pub dir: PathBuf,
     /// The TCP port, if listening on TCP.
     pub tcp_port: Option<u16>,
+    /// The TLS port, if listening on TLS.
+    pub tls_port: Option<u16>,
 }
 
 fn missing_prerequisite() -> Option<String> {
@@ -95,6 +100,10 @@ impl Libvirtd {
         if let Some(p) = tcp_port {
             cmd.env("TCP_PORT", p.to_string());
         }
+        let tls_port = opts.tls.as_ref().map(|_| free_port());
+        if let (Some(p), Some(pki)) = (tls_port, &opts.tls) {
+            cmd.env("TLS_PORT", p.to_string()).env("PKI_DIR", pki);
+        }
         if let Some((interval, count)) = opts.keepalive {
             cmd.env("KEEPALIVE_INTERVAL", interval.to_string())
                 .env("KEEPALIVE_COUNT", count.to_string());
@@ -118,6 +127,7 @@ impl Libvirtd {
             child,
             dir,
             tcp_port,
+            tls_port,
         };
         d.wait_ready();
         Some(d)
@@ -128,10 +138,10 @@ impl Libvirtd {
         loop {
             // The socket file appears at bind(2), before listen(2): wait for a connect.
             let sock_ok = std::os::unix::net::UnixStream::connect(self.socket()).is_ok();
-            let tcp_ok = self
-                .tcp_port
-                .is_none_or(|p| std::net::TcpStream::connect(("127.0.0.1", p)).is_ok());
-            if sock_ok && tcp_ok {
+            let port_ok = |port: Option<u16>| {
+                port.is_none_or(|p| std::net::TcpStream::connect(("127.0.0.1", p)).is_ok())
+            };
+            if sock_ok && port_ok(self.tcp_port) && port_ok(self.tls_port) {
                 return;
             }
             let exited = lock(&self.child)

@@ -7,6 +7,9 @@
 # RUNDIR/var over /var and finally execs libvirtd in the foreground, so the caller's child
 # pid is libvirtd's pid. Needs root. Optional environment:
 #   TCP_PORT            also listen on 127.0.0.1:TCP_PORT without authentication
+#   TLS_PORT, PKI_DIR   also listen on 127.0.0.1:TLS_PORT with TLS: ca_file, cert_file and
+#                       key_file are PKI_DIR/cacert.pem, servercert.pem, serverkey.pem;
+#                       clients need a certificate signed by that CA (auth_tls "none")
 #   KEEPALIVE_INTERVAL  keepalive_interval (default 5)
 #   KEEPALIVE_COUNT     keepalive_count (default 5)
 #   IDLE_TIMEOUT        libvirtd --timeout: exit after this many idle seconds (default 60)
@@ -18,13 +21,22 @@ if [ -z "${RVIRT_PRIVATE_NS:-}" ]; then
 fi
 mkdir -p "$RUNDIR/var" "$RUNDIR/drivers" "$RUNDIR/sock"
 LISTEN=
+if [ -n "${TCP_PORT:-}" ] || [ -n "${TLS_PORT:-}" ]; then LISTEN=--listen; fi
 {
-    echo 'listen_tls = 0'
+    if [ -n "$LISTEN" ]; then echo 'listen_addr = "127.0.0.1"'; fi
+    if [ -n "${TLS_PORT:-}" ]; then
+        echo 'listen_tls = 1'
+        echo "tls_port = \"$TLS_PORT\""
+        echo "ca_file = \"$PKI_DIR/cacert.pem\""
+        echo "cert_file = \"$PKI_DIR/servercert.pem\""
+        echo "key_file = \"$PKI_DIR/serverkey.pem\""
+        echo 'auth_tls = "none"'
+    else
+        echo 'listen_tls = 0'
+    fi
     if [ -n "${TCP_PORT:-}" ]; then
-        LISTEN=--listen
         echo 'listen_tcp = 1'
         echo "tcp_port = \"$TCP_PORT\""
-        echo 'listen_addr = "127.0.0.1"'
         echo 'auth_tcp = "none"'
     else
         echo 'listen_tcp = 0'

@@ -1,12 +1,11 @@
-//! Connection-level procedures: authentication list, features, open/close, URI,
-//! versions, node facts, close callbacks.
+//! Connection-level procedures: features, open/close, URI, versions, node facts,
+//! close callbacks.
 
 use rvirt_core::{Connect, OpenOptions};
 use rvirt_rpc::types::{
-    AuthListRet, ConnectGetCapabilitiesRet, ConnectGetHostnameRet, ConnectGetLibVersionRet,
-    ConnectGetTypeRet, ConnectGetUriRet, ConnectGetVersionRet, ConnectIsSecureRet, ConnectOpenArgs,
+    ConnectGetCapabilitiesRet, ConnectGetHostnameRet, ConnectGetLibVersionRet, ConnectGetTypeRet,
+    ConnectGetUriRet, ConnectGetVersionRet, ConnectIsSecureRet, ConnectOpenArgs,
     ConnectSupportsFeatureArgs, ConnectSupportsFeatureRet, NodeGetInfoRet, NodeGetSecurityModelRet,
-    auth_type,
 };
 
 use super::{CallResult, Ctx, err, ret, unknown, void};
@@ -23,13 +22,6 @@ mod feature {
     pub const PROGRAM_KEEPALIVE: i32 = 10;
     pub const REMOTE_EVENT_CALLBACK: i32 = 14;
     pub const REMOTE_CLOSE_CALLBACK: i32 = 15;
-}
-
-/// AUTH_LIST: no authentication.
-pub fn auth_list(_: &Ctx<'_>) -> CallResult {
-    ret(&AuthListRet {
-        types: vec![auth_type::NONE],
-    })
 }
 
 /// CONNECT_SUPPORTS_FEATURE. Keepalive may be asked before CONNECT_OPEN (and turns
@@ -136,7 +128,7 @@ pub fn get_capabilities(ctx: &Ctx<'_>) -> CallResult {
     })
 }
 
-/// CONNECT_IS_SECURE: 1 on unix sockets, 0 on plain TCP.
+/// CONNECT_IS_SECURE: 1 on unix sockets and TLS, 0 on plain TCP.
 pub fn is_secure(ctx: &Ctx<'_>) -> CallResult {
     ret(&ConnectIsSecureRet {
         secure: ctx.client.server().secure as i32,

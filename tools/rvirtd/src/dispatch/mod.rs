@@ -1,7 +1,8 @@
 //! Turning one CALL into its REPLY: program/version/status checks, the procedure
-//! table ([`table`]), access rules (needs an open connection, refused when
-//! read-only), argument decoding and error encoding as libvirtd does them.
+//! table ([`table`]), access rules (authenticated, needs an open connection, refused
+//! when read-only), argument decoding and error encoding as libvirtd does them.
 
+mod auth;
 mod connect;
 mod domain;
 mod events;

@@ -1,10 +1,14 @@
 //! The procedure table: number → access rule → handler, in one place. Numbers not in
 //! the table get "unknown procedure: N" (39 / 7), which clients turn into
-//! `VIR_ERR_NO_SUPPORT` and fall back from.
+//! `VIR_ERR_NO_SUPPORT` and fall back from. As in libvirtd, a known procedure other
+//! than AUTH_LIST and AUTH_POLKIT from a client that is not authenticated yet gets
+//! "authentication required" (39 / 7) before its arguments are even decoded.
 
 use rvirt_rpc::procs as p;
 
-use super::{CallResult, Ctx, connect as c, domain as d, events as e, read_only_denied, unknown};
+use super::{
+    CallResult, Ctx, auth as a, connect as c, domain as d, events as e, read_only_denied, unknown,
+};
 
 /// Who may call a procedure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,7 +107,8 @@ pub static TABLE: &[(i32, Access, Handler)] = &[
         Access::Always,
         c::supports_feature,
     ),
-    (p::AUTH_LIST, Access::Always, c::auth_list),
+    (p::AUTH_LIST, Access::Always, a::auth_list),
+    (p::AUTH_POLKIT, Access::Always, a::auth_polkit),
     (p::CONNECT_GET_URI, Access::Open, c::get_uri),
     (
         p::NODE_GET_SECURITY_MODEL,
@@ -202,6 +207,9 @@ pub fn run(ctx: &Ctx<'_>) -> CallResult {
     let Some((access, handler)) = find(proc_) else {
         return Err(unknown(proc_));
     };
+    if !matches!(proc_, p::AUTH_LIST | p::AUTH_POLKIT) && !ctx.client.session().authenticated {
+        return Err(a::required());
+    }
     match access {
         Access::Always => {}
         Access::Open => {
