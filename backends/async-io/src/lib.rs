@@ -6,20 +6,24 @@
 //! your executor (smol, async-executor, tokio with the async-io reactor thread, ...) or
 //! `async_io::block_on` it.
 //!
-//! * Each watched fd is registered once with the reactor (`Async::new_nonblocking`, which does
-//!   *not* touch the fd's `O_NONBLOCK` flag), with the union of its watches' masks;
-//!   registration and deregistration happen synchronously inside `add/update/remove_handle`,
-//!   while the fd is guaranteed open. A mask of [`Interest::NONE`] is not registered.
-//! * async-io readiness is one-shot, so level-triggering is rebuilt on top: the reactor only
-//!   says *which* fd to look at (each fd has its own waker that queues it); the truth comes
-//!   from a zero-timeout `poll(2)` before dispatching, and again after the callbacks: an fd
-//!   still ready is dispatched again on the next iteration without waiting for the reactor,
-//!   otherwise its interest is re-armed.
+//! * Watched fds live in an epoll instance of the adapter's own, level-triggered, each fd
+//!   registered once with the union of its watches' masks (a mask of [`Interest::NONE`] is
+//!   not polled). Registrations are made at once, inside `add/update/remove_handle`, so an fd
+//!   may be closed as soon as the `remove_handle` of its last watch returns, and the fds
+//!   themselves are never registered with the reactor (nor their `O_NONBLOCK` flag touched).
+//! * The reactor watches only that epoll fd (`Async::new_nonblocking`). When it is readable,
+//!   the driver takes every ready fd from it in one non-sleeping `epoll_wait` and runs their
+//!   callbacks: epoll reports exactly the pending conditions, `ERROR`/`HANGUP` included.
+//! * async-io readiness is one-shot; level-triggering comes from re-arming it after the
+//!   callbacks: the re-armed interest reports the epoll fd at once while some fd still has a
+//!   pending condition (a callback left data unread), and epoll, being level-triggered,
+//!   reports that fd again.
 //! * Timers are a table served by one async-io [`Timer`] set to the next
 //!   deadline; a timer firing on every iteration makes the driver yield and re-poll at once.
 //! * A removed callback box is dropped by the driver at the end of its iteration (or right
 //!   after its own dispatch if it removed itself), never inside `remove_*`.
-//! * Every change wakes the driver's task.
+//! * Timer changes and removals wake the driver's task; fd changes need no wake-up, the
+//!   kernel makes the epoll fd readable when a watched fd becomes ready.
 //!
 //! ```
 //! use rvirt_async_io::AsyncIoLoop;
@@ -49,23 +53,24 @@
 //! # Ok::<(), rvirt_core::event::EventError>(())
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
-use std::io;
-use std::os::fd::{AsFd, BorrowedFd, RawFd};
+use std::os::fd::RawFd;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::task::{Context, Poll, Wake, Waker};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use async_io::{Async, Timer};
-use rvirt_core::event::readiness::pending;
 use rvirt_core::event::{
     EventError, EventLoop, Garbage, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
+
+use rvirt_core::event::epoll::Epoll;
+use rvirt_core::event::{FdWatches, dispatch_ready};
 
 /// A libvirt-style [`EventLoop`] on async-io's global reactor.
 ///
@@ -79,94 +84,9 @@ pub struct AsyncIoLoop {
 
 struct Inner {
     state: Mutex<State>,
-    /// Kept apart from `state`: wakers run inside async-io's locks and only touch this.
-    wake: Arc<WakeShared>,
+    /// The driver task's waker; kept apart from `state` so that waking takes no state lock.
+    driver: Mutex<Option<Waker>>,
     running: AtomicBool,
-}
-
-/// What the wakers share with the driver.
-#[derive(Default)]
-struct WakeShared {
-    queue: Mutex<WakeQueue>,
-}
-
-#[derive(Default)]
-struct WakeQueue {
-    /// Fds to look at: `(fd, generation of its registration)`.
-    fds: Vec<(RawFd, u64)>,
-    /// The driver task's waker.
-    driver: Option<Waker>,
-}
-
-impl WakeShared {
-    fn lock(&self) -> MutexGuard<'_, WakeQueue> {
-        self.queue.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Queues an fd (if any) and wakes the driver.
-    fn notify(&self, fd: Option<(RawFd, u64)>) {
-        let driver = {
-            let mut q = self.lock();
-            if let Some(fd) = fd {
-                q.fds.push(fd);
-            }
-            q.driver.clone()
-        };
-        if let Some(w) = driver {
-            w.wake();
-        }
-    }
-}
-
-/// The waker of one fd registration: queues the fd and wakes the driver.
-struct FdWaker {
-    fd: RawFd,
-    generation: u64,
-    shared: Weak<WakeShared>,
-}
-
-impl Wake for FdWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        if let Some(shared) = self.shared.upgrade() {
-            shared.notify(Some((self.fd, self.generation)));
-        }
-    }
-}
-
-/// Lends a raw fd to async-io without owning it.
-struct FdRef(RawFd);
-
-impl AsFd for FdRef {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        // SAFETY: an `FdRef` lives only inside an `FdSlot` registration, which is dropped in
-        // `remove_handle`/`update_handle` while the EventLoop contract still keeps the fd open.
-        unsafe { BorrowedFd::borrow_raw(self.0) }
-    }
-}
-
-/// The reactor registration of one fd, for the union of its watches' masks.
-struct Registration {
-    source: Async<FdRef>,
-    mask: Interest,
-    generation: u64,
-    waker: Waker,
-}
-
-struct Watch {
-    fd: RawFd,
-    events: Interest,
-    /// `None` while the callback is out being dispatched.
-    callback: Option<HandleCallback>,
-}
-
-#[derive(Default)]
-struct FdSlot {
-    ids: Vec<u64>,
-    registration: Option<Registration>,
 }
 
 struct TimerEntry {
@@ -191,63 +111,14 @@ impl TimerEntry {
 }
 
 struct State {
-    next_watch: u64,
+    /// The fd watches, registered in `epoll`.
+    watches: FdWatches,
+    /// The adapter's epoll instance, registered with the reactor; created with the first
+    /// watch.
+    epoll: Option<Arc<Async<Epoll>>>,
     next_timer: u64,
-    next_generation: u64,
-    watches: HashMap<u64, Watch>,
-    fds: HashMap<RawFd, FdSlot>,
     timers: BTreeMap<u64, TimerEntry>,
     graveyard: Vec<Garbage>,
-}
-
-impl State {
-    fn fd_mask(&self, fd: RawFd) -> Interest {
-        let mut mask = Interest::NONE;
-        if let Some(slot) = self.fds.get(&fd) {
-            for id in &slot.ids {
-                if let Some(w) = self.watches.get(id) {
-                    mask |= w.events;
-                }
-            }
-        }
-        mask & (Interest::READABLE | Interest::WRITABLE)
-    }
-
-    /// Makes `fd`'s reactor registration match its watches; returns the fd to look at.
-    fn sync_fd(&mut self, shared: &Arc<WakeShared>, fd: RawFd) -> io::Result<Option<(RawFd, u64)>> {
-        let mask = self.fd_mask(fd);
-        let generation = self.next_generation;
-        let Some(slot) = self.fds.get_mut(&fd) else {
-            return Ok(None);
-        };
-        let current = slot.registration.as_ref().map(|r| r.mask);
-        if current == Some(mask) {
-            return Ok(None);
-        }
-        // Deregister first: the reactor refuses an fd registered twice.
-        slot.registration = None;
-        let mut queued = None;
-        if !mask.is_empty() {
-            self.next_generation += 1;
-            let source = Async::new_nonblocking(FdRef(fd))?;
-            let waker = Waker::from(Arc::new(FdWaker {
-                fd,
-                generation,
-                shared: Arc::downgrade(shared),
-            }));
-            slot.registration = Some(Registration {
-                source,
-                mask,
-                generation,
-                waker,
-            });
-            queued = Some((fd, generation));
-        }
-        if slot.ids.is_empty() {
-            self.fds.remove(&fd);
-        }
-        Ok(queued)
-    }
 }
 
 impl fmt::Debug for AsyncIoLoop {
@@ -271,19 +142,18 @@ impl Inner {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
 
-fn check_fd(fd: RawFd) -> Result<(), EventError> {
-    // SAFETY: F_GETFD takes no pointer argument; it only inspects the descriptor table.
-    if fd < 0 || unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
-        let err = if fd < 0 {
-            io::Error::from_raw_os_error(libc::EBADF)
-        } else {
-            io::Error::last_os_error()
-        };
-        return Err(EventError::BadFd(fd, err));
+    fn driver(&self) -> MutexGuard<'_, Option<Waker>> {
+        self.driver.lock().unwrap_or_else(|p| p.into_inner())
     }
-    Ok(())
+
+    /// Wakes the driver task, if one is waiting.
+    fn wake(&self) {
+        let driver = self.driver().clone();
+        if let Some(w) = driver {
+            w.wake();
+        }
+    }
 }
 
 impl AsyncIoLoop {
@@ -292,15 +162,13 @@ impl AsyncIoLoop {
         AsyncIoLoop {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
-                    next_watch: 1,
+                    watches: FdWatches::default(),
+                    epoll: None,
                     next_timer: 1,
-                    next_generation: 1,
-                    watches: HashMap::new(),
-                    fds: HashMap::new(),
                     timers: BTreeMap::new(),
                     graveyard: Vec::new(),
                 }),
-                wake: Arc::default(),
+                driver: Mutex::new(None),
                 running: AtomicBool::new(false),
             }),
         }
@@ -320,24 +188,26 @@ impl AsyncIoLoop {
         Run {
             inner: self.inner.clone(),
             owns_running: false,
+            epoll: None,
+            events: Vec::new(),
             timer: Timer::never(),
             timer_deadline: None,
         }
-    }
-
-    fn wake(&self, fd: Option<(RawFd, u64)>) {
-        self.inner.wake.notify(fd);
     }
 }
 
 /// The driver future of an [`AsyncIoLoop`] (see [`AsyncIoLoop::run`]).
 ///
-/// Each poll is one loop iteration: look at the fds the reactor (or the level-triggering
-/// re-check) queued, fire due timers, free removed callbacks, then re-arm.
+/// Each poll is one loop iteration: run the callbacks of the ready fds, fire due timers, free
+/// removed callbacks, then re-arm.
 #[must_use = "a Run future does nothing unless polled"]
 pub struct Run {
     inner: Arc<Inner>,
     owns_running: bool,
+    /// The loop's epoll instance, once it exists (it never changes after that).
+    epoll: Option<Arc<Async<Epoll>>>,
+    /// What the epoll instance reported.
+    events: Vec<libc::epoll_event>,
     timer: Timer,
     timer_deadline: Option<Instant>,
 }
@@ -353,7 +223,7 @@ impl fmt::Debug for Run {
 impl Drop for Run {
     fn drop(&mut self) {
         if self.owns_running {
-            self.inner.wake.lock().driver = None;
+            *self.inner.driver() = None;
             self.inner.running.store(false, Ordering::Release);
         }
     }
@@ -375,24 +245,39 @@ impl Future for Run {
             }
             this.owns_running = true;
         }
-        let queued = {
-            let mut q = this.inner.wake.lock();
-            match &q.driver {
+        {
+            let mut driver = this.inner.driver();
+            match &*driver {
                 Some(w) if w.will_wake(cx.waker()) => {}
-                _ => q.driver = Some(cx.waker().clone()),
+                _ => *driver = Some(cx.waker().clone()),
             }
-            std::mem::take(&mut q.fds)
-        };
+        }
         let mut again = false;
-        let timer_limit = this.inner.lock().next_timer;
-
-        // Fds: dispatch what is pending, then either queue again (still ready: level
-        // triggering) or re-arm the one-shot reactor interest.
-        let mut seen = std::collections::HashSet::new();
-        for (fd, generation) in queued {
-            if seen.insert((fd, generation)) {
-                again |= this.serve_fd(fd, generation);
+        let (timer_limit, watch_limit) = {
+            let st = this.inner.lock();
+            if this.epoll.is_none() {
+                this.epoll = st.epoll.clone();
             }
+            (st.next_timer, st.watches.id_limit())
+        };
+
+        // Fds: run the callbacks of every ready one, then re-arm the reactor's one-shot
+        // interest in the epoll fd, which reports it at once while something is still
+        // pending (level-triggering).
+        if let Some(epoll) = &this.epoll {
+            // An error (EINTR) is an empty look: the re-armed interest reports the rest.
+            let n = epoll.get_ref().ready_now(&mut this.events).unwrap_or(0);
+            dispatch_ready(
+                &this.inner.state,
+                |st| &mut st.watches,
+                &this.events[..n],
+                1..watch_limit,
+            );
+            // Ready: the reactor reported the epoll fd since the interest was last armed;
+            // that report is served above, so poll again to re-arm. Should re-arming keep
+            // failing, look again on the next iteration rather than miss an fd.
+            let armed = (0..3).any(|_| epoll.poll_readable(cx).is_pending());
+            again |= !armed;
         }
 
         // Timers registered before this iteration that are due.
@@ -444,89 +329,6 @@ impl Future for Run {
 }
 
 impl Run {
-    /// Serves one queued fd; true when it must be looked at again on the next iteration.
-    fn serve_fd(&mut self, fd: RawFd, generation: u64) -> bool {
-        let (ids, mask) = {
-            let st = self.inner.lock();
-            let Some(slot) = st.fds.get(&fd) else {
-                return false;
-            };
-            match &slot.registration {
-                Some(r) if r.generation == generation => (slot.ids.clone(), r.mask),
-                _ => return false,
-            }
-        };
-        let ready = pending(fd, mask);
-        if !ready.is_empty() {
-            self.dispatch_fd(fd, &ids, ready);
-        }
-        let st = self.inner.lock();
-        let Some(reg) = st
-            .fds
-            .get(&fd)
-            .and_then(|s| s.registration.as_ref())
-            .filter(|r| r.generation == generation)
-        else {
-            return false;
-        };
-        // Level-triggered: still pending after the callbacks, so dispatch again next time.
-        if !pending(fd, reg.mask).is_empty() {
-            drop(st);
-            self.inner.wake.lock().fds.push((fd, generation));
-            return true;
-        }
-        let mut cx = Context::from_waker(&reg.waker);
-        let mut fired = false;
-        if reg.mask.contains(Interest::READABLE) {
-            fired |= reg.source.poll_readable(&mut cx).is_ready();
-        }
-        if reg.mask.contains(Interest::WRITABLE) {
-            fired |= reg.source.poll_writable(&mut cx).is_ready();
-        }
-        if fired {
-            // A stale reactor event: look once more, which also re-arms.
-            drop(st);
-            self.inner.wake.lock().fds.push((fd, generation));
-            return true;
-        }
-        false
-    }
-
-    fn dispatch_fd(&mut self, fd: RawFd, ids: &[u64], ready: Interest) {
-        for &id in ids {
-            let (mut cb, fire) = {
-                let mut st = self.inner.lock();
-                let Some(w) = st.watches.get_mut(&id) else {
-                    continue;
-                };
-                if w.fd != fd {
-                    continue;
-                }
-                let fire = ready.reported_to(w.events);
-                if fire.is_empty() {
-                    continue;
-                }
-                let Some(cb) = w.callback.take() else {
-                    continue;
-                };
-                (cb, fire)
-            };
-            cb(WatchId::new(id).expect("watch ids start at 1"), fd, fire);
-            let removed = {
-                let mut st = self.inner.lock();
-                match st.watches.get_mut(&id) {
-                    Some(w) => {
-                        w.callback = Some(cb);
-                        None
-                    }
-                    None => Some(cb),
-                }
-            };
-            // The watch removed itself: its dispatch is over, free it outside the lock.
-            drop(removed);
-        }
-    }
-
     /// Fires the due timers with ids below `limit`; true if one fired.
     fn fire_timers(&mut self, limit: u64) -> bool {
         let now = Instant::now();
@@ -577,74 +379,60 @@ impl EventLoop for AsyncIoLoop {
         events: Interest,
         callback: HandleCallback,
     ) -> Result<WatchId, EventError> {
-        check_fd(fd)?;
-        let queued = {
+        let (added, created) = {
             let mut st = self.inner.lock();
-            let id = st.next_watch;
-            st.watches.insert(
-                id,
-                Watch {
-                    fd,
-                    events,
-                    callback: Some(callback),
-                },
-            );
-            st.fds.entry(fd).or_default().ids.push(id);
-            match st.sync_fd(&self.inner.wake, fd) {
-                Ok(q) => {
-                    st.next_watch += 1;
-                    (id, q)
-                }
-                Err(e) => {
-                    st.watches.remove(&id);
-                    if let Some(slot) = st.fds.get_mut(&fd) {
-                        slot.ids.retain(|&w| w != id);
-                        if slot.ids.is_empty() && slot.registration.is_none() {
-                            st.fds.remove(&fd);
-                        }
+            let created = st.epoll.is_none();
+            if created {
+                match Epoll::new().and_then(Async::new_nonblocking) {
+                    Ok(epoll) => st.epoll = Some(Arc::new(epoll)),
+                    Err(e) => {
+                        drop(st);
+                        return Err(EventError::Os(e));
                     }
-                    return Err(EventError::BadFd(fd, e));
                 }
             }
+            let State { watches, epoll, .. } = &mut *st;
+            let epoll = epoll.as_ref().expect("created above").get_ref();
+            (watches.add(epoll, fd, events, callback), created)
         };
-        self.wake(queued.1);
-        Ok(WatchId::new(queued.0).expect("watch ids start at 1"))
+        if created {
+            // The driver must start watching the new epoll fd.
+            self.inner.wake();
+        }
+        // A refused callback is dropped here, outside the lock.
+        added.map_err(|(e, _callback)| e)
     }
 
     fn update_handle(&self, watch: WatchId, events: Interest) -> Result<(), EventError> {
-        let queued = {
-            let mut st = self.inner.lock();
-            let w = st
-                .watches
-                .get_mut(&watch.get())
-                .ok_or(EventError::UnknownWatch(watch))?;
-            w.events = events;
-            let fd = w.fd;
-            st.sync_fd(&self.inner.wake, fd)
-                .map_err(|e| EventError::BadFd(fd, e))?
-        };
-        self.wake(queued);
-        Ok(())
+        let mut st = self.inner.lock();
+        let State { watches, epoll, .. } = &mut *st;
+        let epoll = epoll.as_ref().ok_or(EventError::UnknownWatch(watch))?;
+        watches.update(epoll.get_ref(), watch, events)
     }
 
     fn remove_handle(&self, watch: WatchId) -> Result<(), EventError> {
-        let queued = {
+        let freed = {
             let mut st = self.inner.lock();
-            let w = st
-                .watches
-                .remove(&watch.get())
-                .ok_or(EventError::UnknownWatch(watch))?;
-            if let Some(slot) = st.fds.get_mut(&w.fd) {
-                slot.ids.retain(|&id| id != watch.get());
+            let State {
+                watches,
+                epoll,
+                graveyard,
+                ..
+            } = &mut *st;
+            let epoll = epoll.as_ref().ok_or(EventError::UnknownWatch(watch))?;
+            // `None`: the callback is out being dispatched, and its dispatch frees it.
+            match watches.remove(epoll.get_ref(), watch)? {
+                Some(cb) => {
+                    graveyard.push(Garbage::Handle(cb));
+                    true
+                }
+                None => false,
             }
-            // Deregistering cannot fail in a way the caller could act on; the watch is gone.
-            let queued = st.sync_fd(&self.inner.wake, w.fd).ok().flatten();
-            if let Some(cb) = w.callback {
-                st.graveyard.push(Garbage::Handle(cb));
-            }
-            queued
         };
-        self.wake(queued);
+        if freed {
+            // The driver frees the callback.
+            self.inner.wake();
+        }
         Ok(())
     }
 
@@ -666,7 +454,7 @@ impl EventLoop for AsyncIoLoop {
             st.timers.insert(id, t);
             id
         };
-        self.wake(None);
+        self.inner.wake();
         Ok(TimerId::new(id).expect("timer ids start at 1"))
     }
 
@@ -680,7 +468,7 @@ impl EventLoop for AsyncIoLoop {
             t.interval = interval;
             t.arm(Instant::now());
         }
-        self.wake(None);
+        self.inner.wake();
         Ok(())
     }
 
@@ -695,7 +483,7 @@ impl EventLoop for AsyncIoLoop {
                 st.graveyard.push(Garbage::Timer(cb));
             }
         }
-        self.wake(None);
+        self.inner.wake();
         Ok(())
     }
 }

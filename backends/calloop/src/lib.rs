@@ -5,18 +5,26 @@
 //! [`CalloopLoop::insert`] attaches it to a calloop loop through that loop's
 //! [`LoopHandle`]; from then on the calloop loop serves every watch and timer:
 //!
-//! * Registrations are recorded at once (ids are returned synchronously), then a
-//!   [`calloop::ping`] wakes the calloop loop, whose ping callback brings calloop's sources in
-//!   line on the loop's own thread (calloop's `LoopHandle` is `!Send`, so cross-thread changes
-//!   are marshalled this way).
-//! * Each watched fd is one [`Generic`] source in [`Mode::Level`] with the union of its
-//!   watches' masks (epoll cannot register an fd twice); a mask of [`Interest::NONE`] is not
-//!   polled. Before dispatching, the adapter asks `poll(2)` (zero timeout) what is pending, so
-//!   each watch sees exactly its conditions plus `ERROR`/`HANGUP` (calloop reports neither).
+//! * Watched fds live in an epoll instance of the adapter's own, level-triggered, each fd
+//!   registered once with the union of its watches' masks (a mask of [`Interest::NONE`] is
+//!   not polled). Registrations are made at once, inside `add/update/remove_handle` (epoll may
+//!   be changed from any thread), so an fd may be closed as soon as the `remove_handle` of
+//!   its last watch returns. The calloop loop watches only that epoll fd, as one [`Generic`]
+//!   source in [`Mode::Level`]: the kernel wakes it when a watched fd becomes ready, including
+//!   for a watch added from another thread.
+//! * When the epoll fd is readable, the adapter takes every ready fd from it in one
+//!   non-sleeping `epoll_wait` and runs their callbacks. epoll reports exactly the pending
+//!   conditions, `ERROR`/`HANGUP` included (calloop's own readiness reports neither), and,
+//!   being level-triggered, reports an fd again on the next iteration for as long as a
+//!   condition stays pending.
+//! * Timer changes are recorded at once (ids are returned synchronously), then a
+//!   [`calloop::ping`] wakes the calloop loop, whose ping callback brings calloop's timer
+//!   sources in line on the loop's own thread (calloop's `LoopHandle` is `!Send`, so
+//!   cross-thread changes are marshalled this way).
 //! * A periodic timer is a calloop [`Timer`] re-armed with `ToDuration(period)`; a timer firing
 //!   on every iteration is an immediate timer re-armed with a zero duration.
-//! * A removed callback box is dropped by the ping callback, after the current dispatch and
-//!   outside every lock, never inside `remove_*`.
+//! * A removed callback box is dropped after the current dispatch and outside every lock (by
+//!   the fd dispatch or by the ping callback), never inside `remove_*`.
 //!
 //! ```
 //! use calloop::EventLoop as Calloop;
@@ -46,7 +54,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io;
-use std::os::fd::{BorrowedFd, RawFd};
+use std::os::fd::RawFd;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
@@ -55,11 +63,13 @@ use calloop::generic::Generic;
 use calloop::ping::{Ping, make_ping};
 use calloop::timer::{TimeoutAction, Timer};
 use calloop::{LoopHandle, Mode, PostAction, RegistrationToken};
-use rvirt_core::event::readiness::pending;
 use rvirt_core::event::{
     EventError, EventLoop, Garbage, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
+
+use rvirt_core::event::epoll::Epoll;
+use rvirt_core::event::{FdWatches, dispatch_ready};
 
 /// How long a stale calloop timer sleeps before the ping callback removes it.
 const PARKED: Duration = Duration::from_secs(3600);
@@ -80,24 +90,6 @@ struct Inner {
     state: Mutex<State>,
 }
 
-struct Watch {
-    fd: RawFd,
-    events: Interest,
-    /// `None` while the callback is out being dispatched.
-    callback: Option<HandleCallback>,
-}
-
-/// The watches on one fd and the calloop source polling it.
-#[derive(Default)]
-struct FdSlot {
-    ids: Vec<u64>,
-    /// The calloop source, its interest, and the attachment it belongs to.
-    registered: Option<(RegistrationToken, Interest, u64)>,
-    /// The fd's last watch went away: the fd number may name another file by now, so the
-    /// old registration must be dropped and made anew.
-    reset: bool,
-}
-
 struct TimerEntry {
     interval: TimerInterval,
     generation: u64,
@@ -108,13 +100,13 @@ struct TimerEntry {
 }
 
 struct State {
-    next_watch: u64,
+    /// The fd watches, registered in `epoll`.
+    watches: FdWatches,
+    /// The adapter's epoll instance, created with the first watch or attachment.
+    epoll: Option<Arc<Epoll>>,
     next_timer: u64,
     next_generation: u64,
-    watches: HashMap<u64, Watch>,
-    fds: HashMap<RawFd, FdSlot>,
     timers: HashMap<u64, TimerEntry>,
-    dirty_fds: HashSet<RawFd>,
     dirty_timers: HashSet<u64>,
     /// calloop timers of removed timers, to be removed by the ping callback: (token, epoch).
     stale_timers: Vec<(RegistrationToken, u64)>,
@@ -123,30 +115,35 @@ struct State {
     epoch: u64,
     /// Wakes the calloop loop this adapter is attached to.
     ping: Option<Ping>,
+    /// `ping` was sent and its callback has not run yet: another ping would add nothing.
+    ping_pending: bool,
 }
 
 impl Default for State {
     fn default() -> Self {
         State {
-            next_watch: 1,
+            watches: FdWatches::default(),
+            epoll: None,
             next_timer: 1,
             next_generation: 1,
-            watches: HashMap::new(),
-            fds: HashMap::new(),
             timers: HashMap::new(),
-            dirty_fds: HashSet::new(),
             dirty_timers: HashSet::new(),
             stale_timers: Vec::new(),
             graveyard: Vec::new(),
             epoch: 0,
             ping: None,
+            ping_pending: false,
         }
     }
 }
 
 impl State {
-    fn wake(&self) {
-        if let Some(p) = &self.ping {
+    /// Makes the ping callback run soon (once, however many changes come before it does).
+    fn wake(&mut self) {
+        if let Some(p) = &self.ping
+            && !self.ping_pending
+        {
+            self.ping_pending = true;
             p.ping();
         }
     }
@@ -157,18 +154,22 @@ impl State {
         g
     }
 
-    /// The union of the masks of the active watches on `fd`.
-    fn fd_mask(&self, fd: RawFd) -> Interest {
-        let mut mask = Interest::NONE;
-        if let Some(slot) = self.fds.get(&fd) {
-            for id in &slot.ids {
-                if let Some(w) = self.watches.get(id) {
-                    mask |= w.events;
-                }
-            }
+    /// The watch table with the epoll instance, for a change to an existing watch (there is
+    /// none before the epoll instance exists).
+    fn watches_of(&mut self, watch: WatchId) -> Result<(&mut FdWatches, &Epoll), EventError> {
+        match &self.epoll {
+            Some(epoll) => Ok((&mut self.watches, epoll)),
+            None => Err(EventError::UnknownWatch(watch)),
         }
-        mask & (Interest::READABLE | Interest::WRITABLE)
     }
+}
+
+/// The epoll instance in `slot`, created on first use.
+fn epoll_or_create(slot: &mut Option<Arc<Epoll>>) -> io::Result<&Arc<Epoll>> {
+    if slot.is_none() {
+        *slot = Some(Arc::new(Epoll::new()?));
+    }
+    Ok(slot.as_ref().expect("created above"))
 }
 
 impl fmt::Debug for CalloopLoop {
@@ -200,6 +201,7 @@ pub struct Attachment<'l, D> {
     handle: LoopHandle<'l, D>,
     shared_handle: Rc<RefCell<Option<LoopHandle<'l, D>>>>,
     ping_token: RegistrationToken,
+    fds_token: RegistrationToken,
     epoch: u64,
 }
 
@@ -215,20 +217,15 @@ impl<D> Drop for Attachment<'_, D> {
     fn drop(&mut self) {
         self.shared_handle.borrow_mut().take();
         self.handle.remove(self.ping_token);
+        self.handle.remove(self.fds_token);
         let (tokens, garbage) = {
             let mut st = self.inner.lock();
             if st.epoch != self.epoch {
                 return;
             }
             st.ping = None;
+            st.ping_pending = false;
             let mut tokens = Vec::new();
-            let mut refill = Vec::new();
-            for (&fd, slot) in st.fds.iter_mut() {
-                if let Some((t, _, _)) = slot.registered.take() {
-                    tokens.push(t);
-                }
-                refill.push(fd);
-            }
             let timer_ids: Vec<u64> = st.timers.keys().copied().collect();
             for t in st.timers.values_mut() {
                 if let Some((tok, _, _)) = t.registered.take() {
@@ -236,7 +233,6 @@ impl<D> Drop for Attachment<'_, D> {
                 }
             }
             tokens.extend(st.stale_timers.drain(..).map(|(t, _)| t));
-            st.dirty_fds.extend(refill);
             st.dirty_timers.extend(timer_ids);
             (tokens, std::mem::take(&mut st.graveyard))
         };
@@ -268,6 +264,7 @@ impl CalloopLoop {
         let (ping, ping_source) = make_ping()?;
         let shared_handle = Rc::new(RefCell::new(Some(handle.clone())));
         let mut st = self.inner.lock();
+        let epoll = epoll_or_create(&mut st.epoll)?.clone();
         let epoch = st.epoch + 1;
         let weak = Arc::downgrade(&self.inner);
         let h = shared_handle.clone();
@@ -281,39 +278,41 @@ impl CalloopLoop {
                 }
             })
             .map_err(|e| io::Error::from(e.error))?;
+        let weak = Arc::downgrade(&self.inner);
+        let mut events = Vec::new();
+        let source = Generic::new(epoll.clone(), calloop::Interest::READ, Mode::Level);
+        let fds_token = match handle.insert_source(source, move |_, _, _| {
+            Ok(dispatch_fds(&weak, &epoll, &mut events, epoch))
+        }) {
+            Ok(token) => token,
+            Err(e) => {
+                handle.remove(ping_token);
+                return Err(io::Error::from(e.error));
+            }
+        };
         st.epoch = epoch;
-        // Whatever was registered belongs to an older attachment: register it all anew.
-        let fds: Vec<RawFd> = st.fds.keys().copied().collect();
-        for slot in st.fds.values_mut() {
-            slot.registered = None;
-        }
-        st.dirty_fds.extend(fds);
+        // Whatever timer was registered belongs to an older attachment: register it anew.
         let timers: Vec<u64> = st.timers.keys().copied().collect();
         for t in st.timers.values_mut() {
             t.registered = None;
         }
         st.dirty_timers.extend(timers);
         st.stale_timers.clear();
-        ping.ping();
         st.ping = Some(ping);
+        st.ping_pending = false;
+        st.wake();
         Ok(Attachment {
             inner: self.inner.clone(),
             handle: handle.clone(),
             shared_handle,
             ping_token,
+            fds_token,
             epoch,
         })
     }
 }
 
-fn calloop_interest(mask: Interest) -> calloop::Interest {
-    calloop::Interest {
-        readable: mask.contains(Interest::READABLE),
-        writable: mask.contains(Interest::WRITABLE),
-    }
-}
-
-/// The ping callback: makes calloop's sources match the registrations, then frees the
+/// The ping callback: makes calloop's timer sources match the registrations, then frees the
 /// removed callbacks outside the lock.
 fn reconcile<D>(inner: &Arc<Inner>, handle: &LoopHandle<'_, D>, epoch: u64) {
     let garbage = {
@@ -321,10 +320,7 @@ fn reconcile<D>(inner: &Arc<Inner>, handle: &LoopHandle<'_, D>, epoch: u64) {
         if st.epoch != epoch {
             return;
         }
-        let fds: Vec<RawFd> = st.dirty_fds.drain().collect();
-        for fd in fds {
-            reconcile_fd(inner, &mut st, handle, epoch, fd);
-        }
+        st.ping_pending = false;
         let timers: Vec<u64> = st.dirty_timers.drain().collect();
         for id in timers {
             reconcile_timer(inner, &mut st, handle, epoch, id);
@@ -337,62 +333,6 @@ fn reconcile<D>(inner: &Arc<Inner>, handle: &LoopHandle<'_, D>, epoch: u64) {
         std::mem::take(&mut st.graveyard)
     };
     drop(garbage);
-}
-
-fn reconcile_fd<D>(
-    inner: &Arc<Inner>,
-    st: &mut State,
-    handle: &LoopHandle<'_, D>,
-    epoch: u64,
-    fd: RawFd,
-) {
-    let mask = st.fd_mask(fd);
-    let want = Some(mask).filter(|m| !m.is_empty());
-    let Some(slot) = st.fds.get_mut(&fd) else {
-        return;
-    };
-    let current = slot
-        .registered
-        .filter(|&(_, _, ep)| ep == epoch)
-        .map(|(_, m, _)| m);
-    if slot.reset || current != want {
-        reregister_fd(inner, slot, handle, epoch, fd, want);
-    }
-    if slot.ids.is_empty() && slot.registered.is_none() {
-        st.fds.remove(&fd);
-    }
-}
-
-/// Replaces `fd`'s calloop source by one polling `want` (or by none).
-fn reregister_fd<D>(
-    inner: &Arc<Inner>,
-    slot: &mut FdSlot,
-    handle: &LoopHandle<'_, D>,
-    epoch: u64,
-    fd: RawFd,
-    want: Option<Interest>,
-) {
-    slot.reset = false;
-    if let Some((token, _, ep)) = slot.registered.take()
-        && ep == epoch
-    {
-        handle.remove(token);
-    }
-    if let Some(mask) = want {
-        // SAFETY: the EventLoop contract keeps `fd` open until its last watch is removed, and
-        // this registration is dropped by the next ping callback after that. Should the fd
-        // be closed in between, epoll has already forgotten it and calloop's delete fails
-        // harmlessly (EBADF/ENOENT); a new file on the same number is registered only after
-        // this one is removed (`reset`).
-        let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
-        let weak = Arc::downgrade(inner);
-        let source = Generic::new(borrowed, calloop_interest(mask), Mode::Level);
-        if let Ok(token) =
-            handle.insert_source(source, move |_, _, _| Ok(dispatch_fd(&weak, fd, epoch)))
-        {
-            slot.registered = Some((token, mask, epoch));
-        }
-    }
 }
 
 fn reconcile_timer<D>(
@@ -430,61 +370,29 @@ fn reconcile_timer<D>(
     }
 }
 
-fn dispatch_fd(weak: &Weak<Inner>, fd: RawFd, epoch: u64) -> PostAction {
+/// The epoll source's callback: runs the callbacks of every ready fd, then frees the removed
+/// callbacks outside the lock.
+fn dispatch_fds(
+    weak: &Weak<Inner>,
+    epoll: &Epoll,
+    events: &mut Vec<libc::epoll_event>,
+    epoch: u64,
+) -> PostAction {
     let Some(inner) = weak.upgrade() else {
         return PostAction::Remove;
     };
-    let (ids, mask) = {
+    let limit = {
         let st = inner.lock();
         if st.epoch != epoch {
             return PostAction::Remove;
         }
-        match st.fds.get(&fd) {
-            Some(slot) => (slot.ids.clone(), st.fd_mask(fd)),
-            None => return PostAction::Continue,
-        }
+        st.watches.id_limit()
     };
-    if mask.is_empty() {
-        return PostAction::Continue;
-    }
-    // Level-triggered and exact: ask the kernel what is pending now, including HANGUP and
-    // ERROR, which calloop does not report.
-    let ready = pending(fd, mask);
-    if ready.is_empty() {
-        return PostAction::Continue;
-    }
-    for id in ids {
-        let (mut cb, fire) = {
-            let mut st = inner.lock();
-            let Some(w) = st.watches.get_mut(&id) else {
-                continue;
-            };
-            if w.fd != fd {
-                continue;
-            }
-            let fire = ready.reported_to(w.events);
-            if fire.is_empty() {
-                continue;
-            }
-            let Some(cb) = w.callback.take() else {
-                continue;
-            };
-            (cb, fire)
-        };
-        cb(WatchId::new(id).expect("watch ids start at 1"), fd, fire);
-        let removed = {
-            let mut st = inner.lock();
-            match st.watches.get_mut(&id) {
-                Some(w) => {
-                    w.callback = Some(cb);
-                    None
-                }
-                None => Some(cb),
-            }
-        };
-        // The watch removed itself: its dispatch is over, free it outside the lock.
-        drop(removed);
-    }
+    // An error (EINTR) is an empty look: the level-triggered source reports the rest again.
+    let n = epoll.ready_now(events).unwrap_or(0);
+    dispatch_ready(&inner.state, |st| &mut st.watches, &events[..n], 1..limit);
+    let garbage = std::mem::take(&mut inner.lock().graveyard);
+    drop(garbage);
     PostAction::Continue
 }
 
@@ -528,19 +436,6 @@ fn dispatch_timer(weak: &Weak<Inner>, id: u64, generation: u64, epoch: u64) -> T
     TimeoutAction::ToDuration(next)
 }
 
-fn check_fd(fd: RawFd) -> Result<(), EventError> {
-    // SAFETY: F_GETFD takes no pointer argument; it only inspects the descriptor table.
-    if fd < 0 || unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
-        let err = if fd < 0 {
-            io::Error::from_raw_os_error(libc::EBADF)
-        } else {
-            io::Error::last_os_error()
-        };
-        return Err(EventError::BadFd(fd, err));
-    }
-    Ok(())
-}
-
 impl EventLoop for CalloopLoop {
     fn add_handle(
         &self,
@@ -548,56 +443,33 @@ impl EventLoop for CalloopLoop {
         events: Interest,
         callback: HandleCallback,
     ) -> Result<WatchId, EventError> {
-        check_fd(fd)?;
-        let mut st = self.inner.lock();
-        let id = st.next_watch;
-        st.next_watch += 1;
-        st.watches.insert(
-            id,
-            Watch {
-                fd,
-                events,
-                callback: Some(callback),
-            },
-        );
-        st.fds.entry(fd).or_default().ids.push(id);
-        st.dirty_fds.insert(fd);
-        st.wake();
-        Ok(WatchId::new(id).expect("watch ids start at 1"))
+        // The kernel wakes the calloop loop once the fd is ready: no ping needed.
+        let added = {
+            let mut st = self.inner.lock();
+            let State { watches, epoll, .. } = &mut *st;
+            match epoll_or_create(epoll) {
+                Ok(epoll) => watches.add(epoll, fd, events, callback),
+                Err(e) => Err((EventError::Os(e), callback)),
+            }
+        };
+        // A refused callback is dropped here, outside the lock.
+        added.map_err(|(e, _callback)| e)
     }
 
     fn update_handle(&self, watch: WatchId, events: Interest) -> Result<(), EventError> {
         let mut st = self.inner.lock();
-        let w = st
-            .watches
-            .get_mut(&watch.get())
-            .ok_or(EventError::UnknownWatch(watch))?;
-        if w.events != events {
-            w.events = events;
-            let fd = w.fd;
-            st.dirty_fds.insert(fd);
-            st.wake();
-        }
-        Ok(())
+        let (watches, epoll) = st.watches_of(watch)?;
+        watches.update(epoll, watch, events)
     }
 
     fn remove_handle(&self, watch: WatchId) -> Result<(), EventError> {
         let mut st = self.inner.lock();
-        let w = st
-            .watches
-            .remove(&watch.get())
-            .ok_or(EventError::UnknownWatch(watch))?;
-        if let Some(slot) = st.fds.get_mut(&w.fd) {
-            slot.ids.retain(|&id| id != watch.get());
-            if slot.ids.is_empty() {
-                slot.reset = true;
-            }
-        }
-        st.dirty_fds.insert(w.fd);
-        if let Some(cb) = w.callback {
+        let (watches, epoll) = st.watches_of(watch)?;
+        // `None`: the callback is out being dispatched, and its dispatch frees it.
+        if let Some(cb) = watches.remove(epoll, watch)? {
             st.graveyard.push(Garbage::Handle(cb));
+            st.wake();
         }
-        st.wake();
         Ok(())
     }
 

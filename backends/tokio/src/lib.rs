@@ -3,9 +3,8 @@
 //! [`TokioLoop`] implements [`rvirt_core::event::EventLoop`] (libvirt's fd-watch and timer
 //! API) with tasks spawned on a runtime through a stored [`tokio::runtime::Handle`]:
 //!
-//! * one task per watched fd, waiting on a [`tokio::io::unix::AsyncFd`] registered for
-//!   reading and writing; every watch on that fd is dispatched from it, so several watches
-//!   on one fd (with non-overlapping masks) share one reactor registration;
+//! * one task for all the fd watches, waiting on a [`tokio::io::unix::AsyncFd`] for an epoll
+//!   instance of the adapter's own that holds every watched fd (see below);
 //! * one task per timer, sleeping with [`tokio::time`] and woken early by a
 //!   [`tokio::sync::Notify`] when the timer is updated or removed.
 //!
@@ -16,31 +15,35 @@
 //! # Level-triggered delivery
 //!
 //! tokio's readiness is edge-triggered, while libvirt's callbacks are level-triggered: a
-//! readable fd whose data is not read must be reported again. Each fd task asks `poll(2)`,
-//! with a zero timeout, what is pending right now. If something is, it dispatches and checks
-//! again after yielding to the scheduler (so a callback that leaves data unread is called
-//! again). Only when `poll(2)` shows the fd idle does it clear tokio's readiness and wait for
-//! the next edge; tokio's tick check makes sure an edge that arrives in between is not lost.
+//! readable fd whose data is not read must be reported again. The watched fds therefore live
+//! in a level-triggered epoll instance, and only that epoll fd is registered with tokio's
+//! reactor. When it is readable, the fd task takes every ready fd from it in one
+//! non-sleeping `epoll_wait`, with exactly the pending conditions (`ERROR`/`HANGUP`
+//! included), and runs their callbacks; then it looks again after yielding to the scheduler
+//! (so a callback that leaves data unread is called again). Only when the epoll instance
+//! reports nothing does the task clear tokio's readiness and wait for the next edge; tokio's
+//! tick check makes sure an edge that arrives in between is not lost.
 //!
 //! # Dispatch
 //!
 //! Callbacks are serialized, as in libvirt's single-threaded loop: a task holds an async
-//! mutex while it runs a callback, so no two rvirt callbacks run at the same time even on a
-//! multi-threaded runtime, and waiting tasks do not block a worker. Callbacks should not
-//! block for long: each occupies one worker while it runs. The callback box of a removed
-//! watch or timer is dropped by a runtime task after the dispatch in progress, never inside
-//! `remove_*`. On a multi-threaded runtime, [`TokioLoop::hold_callbacks`] gives a quiescent
-//! point: no callback runs, and none is half-way through, while the hold lives.
+//! mutex while it runs callbacks (the fd task: one batch of ready fds, then the first look
+//! at the watches those callbacks added; a timer task: one callback), so no two rvirt
+//! callbacks run at the same time even on a multi-threaded runtime, and waiting tasks do not
+//! block a worker. Callbacks should not block for long:
+//! each occupies one worker while it runs. The callback box of a removed watch or timer is
+//! dropped by a runtime task after the dispatch in progress, never inside `remove_*`. On a
+//! multi-threaded runtime, [`TokioLoop::hold_callbacks`] gives a quiescent point: no callback
+//! runs, and none is half-way through, while the hold lives.
 //!
 //! # Fds
 //!
 //! As [`EventLoop::add_handle`] requires, a watched fd must stay open until its watch is
-//! removed. The adapter registers the fd itself (not a duplicate) with the runtime's reactor,
+//! removed. The adapter registers the fd itself (not a duplicate) in its epoll instance,
 //! once per fd whatever the number of watches on it, and deregisters it inside the
 //! `remove_handle` call that removes its last watch, so the caller may close the fd as soon
-//! as that call returns. The fd must not be registered with the same runtime's reactor by
-//! anything else (for instance a `tokio::net` object): registering it a second time fails
-//! with [`EventError::BadFd`].
+//! as that call returns. The fd is not registered with tokio's reactor, so it may also be
+//! used by a `tokio::net` object or an `AsyncFd` of the application.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -70,23 +73,27 @@
 //! # Ok::<(), rvirt_core::event::EventError>(())
 //! ```
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::poll_fn;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::RawFd;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use rvirt_core::event::readiness;
 use rvirt_core::event::{
     EventError, EventLoop, Garbage, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
-use tokio::io::unix::AsyncFd;
+use tokio::io::unix::{AsyncFd, AsyncFdReadyGuard};
 use tokio::runtime::Handle;
 use tokio::sync::Notify;
+
+use rvirt_core::event::epoll::Epoll;
+use rvirt_core::event::{FdWatches, IdMap, dispatch_ready};
+
+/// How many times in a row the fd task looks at the watches added by the callbacks it ran
+/// (a callback that adds a watch on a ready fd every time must not keep it forever).
+const NEW_WATCH_PASSES: usize = 4;
 
 /// rvirt's [`EventLoop`] on a tokio runtime.
 ///
@@ -100,8 +107,11 @@ pub struct TokioLoop {
 
 impl fmt::Debug for TokioLoop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.inner.state();
         f.debug_struct("TokioLoop")
             .field("runtime", &self.inner.handle.runtime_flavor())
+            .field("watches", &st.watches.len())
+            .field("timers", &st.timers.len())
             .finish_non_exhaustive()
     }
 }
@@ -109,7 +119,7 @@ impl fmt::Debug for TokioLoop {
 struct Inner {
     handle: Handle,
     state: Mutex<State>,
-    /// Held while a callback runs: callbacks never run concurrently. Also held by a
+    /// Held while callbacks run: callbacks never run concurrently. Also held by a
     /// [`CallbackHold`].
     dispatch: Arc<tokio::sync::Mutex<()>>,
 }
@@ -141,32 +151,6 @@ pub struct CallbackHold {
     _guard: tokio::sync::OwnedMutexGuard<()>,
 }
 
-/// The raw fd an [`AsyncFd`] watches; the loop neither owns nor closes it.
-struct Fd(RawFd);
-
-impl AsRawFd for Fd {
-    fn as_raw_fd(&self) -> RawFd {
-        self.0
-    }
-}
-
-struct Watch {
-    fd: RawFd,
-    events: Interest,
-    /// `None` while the callback is out being dispatched.
-    callback: Option<HandleCallback>,
-}
-
-/// The watches on one fd, its reactor registration and the task serving it.
-struct FdEntry {
-    /// Tells this entry's task apart from the task of a later entry on the same fd number.
-    generation: u64,
-    ids: Vec<u64>,
-    afd: AsyncFd<Fd>,
-    /// The fd task, to wake when the watches change.
-    task: Option<Waker>,
-}
-
 struct Timer {
     interval: TimerInterval,
     /// When a periodic timer fires next.
@@ -191,37 +175,17 @@ impl Timer {
     }
 }
 
-/// Hashes the loop's small integer keys (ids, fd numbers) with one multiply, instead of
-/// SipHash: several lookups are made per event, and the keys are not attacker-chosen.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    fn write_i32(&mut self, n: i32) {
-        // Reinterpreting the bits is all a hash needs.
-        self.write_u64(u64::from(n.cast_unsigned()));
-    }
-}
-
-type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
-
 struct State {
-    next_watch: u64,
+    /// The fd watches, registered in `epoll`.
+    watches: FdWatches,
+    /// The adapter's epoll instance, registered with the runtime's reactor; created with the
+    /// first watch.
+    epoll: Option<Arc<AsyncFd<Epoll>>>,
+    /// The fd task runs (it ends once no watch is left, and is spawned again by the next).
+    fd_task: bool,
+    /// The fd task's waker, to make it end when the last watch goes.
+    fd_task_waker: Option<Waker>,
     next_timer: u64,
-    next_generation: u64,
-    watches: IdMap<u64, Watch>,
-    fds: IdMap<RawFd, FdEntry>,
     timers: IdMap<u64, Timer>,
     /// Callbacks waiting for the reaper task to drop them.
     graveyard: Vec<Garbage>,
@@ -234,7 +198,7 @@ struct State {
 struct Followup {
     wake: Option<Waker>,
     notify: Option<Arc<Notify>>,
-    spawn_fd: Option<(RawFd, u64)>,
+    spawn_fd_task: Option<Arc<AsyncFd<Epoll>>>,
     spawn_timer: Option<(u64, Arc<Notify>)>,
     reap: bool,
 }
@@ -247,25 +211,6 @@ impl State {
     }
 }
 
-/// The union of the masks of the active watches on `entry`'s fd, if any is active.
-fn active_mask(watches: &IdMap<u64, Watch>, entry: &FdEntry) -> Option<Interest> {
-    let mut active = false;
-    let mut mask = Interest::NONE;
-    for id in &entry.ids {
-        if let Some(w) = watches.get(id)
-            && !w.events.is_empty()
-        {
-            active = true;
-            mask |= w.events;
-        }
-    }
-    active.then_some(mask)
-}
-
-fn bad_fd(fd: RawFd, e: std::io::Error) -> EventError {
-    EventError::BadFd(fd, e)
-}
-
 impl TokioLoop {
     /// Creates a loop whose tasks run on the runtime behind `handle`.
     ///
@@ -276,11 +221,11 @@ impl TokioLoop {
             inner: Arc::new(Inner {
                 handle,
                 state: Mutex::new(State {
-                    next_watch: 1,
+                    watches: FdWatches::default(),
+                    epoll: None,
+                    fd_task: false,
+                    fd_task_waker: None,
                     next_timer: 1,
-                    next_generation: 1,
-                    watches: IdMap::default(),
-                    fds: IdMap::default(),
                     timers: IdMap::default(),
                     graveyard: Vec::new(),
                     reaper_scheduled: false,
@@ -346,11 +291,11 @@ impl TokioLoop {
 
     /// Carries out what a change left to do, with no lock held.
     fn follow_up(&self, f: Followup) {
-        if let Some((fd, generation)) = f.spawn_fd {
+        if let Some(epoll) = f.spawn_fd_task {
             let inner = self.inner.clone();
             self.inner
                 .handle
-                .spawn(async move { inner.fd_task(fd, generation).await });
+                .spawn(async move { inner.fd_task(epoll).await });
         }
         if let Some((id, notify)) = f.spawn_timer {
             let inner = self.inner.clone();
@@ -367,6 +312,36 @@ impl TokioLoop {
         if f.reap {
             let inner = self.inner.clone();
             self.inner.handle.spawn(async move { inner.reap() });
+        }
+    }
+}
+
+/// Keeps the fd watches served when a callback panics: the panic ends the fd task (tokio
+/// catches it), and this guard spawns a new one for the other watches. (The panicking
+/// callback itself is gone: its watch is never dispatched again.)
+struct FdTaskGuard {
+    inner: Arc<Inner>,
+    epoll: Arc<AsyncFd<Epoll>>,
+    /// The task ended by itself (no watch left, or no reactor).
+    ended: bool,
+}
+
+impl Drop for FdTaskGuard {
+    fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
+        let mut st = self.inner.state();
+        if std::thread::panicking() && !st.watches.is_empty() {
+            drop(st);
+            let (inner, epoll) = (self.inner.clone(), self.epoll.clone());
+            self.inner
+                .handle
+                .spawn(async move { inner.fd_task(epoll).await });
+        } else {
+            // Dropped unfinished: the runtime shuts down.
+            st.fd_task = false;
+            st.fd_task_waker = None;
         }
     }
 }
@@ -396,167 +371,81 @@ impl Inner {
         }
     }
 
-    /// Serves the watches on `fd` until its entry `generation` is gone.
-    async fn fd_task(self: Arc<Self>, fd: RawFd, generation: u64) {
+    /// Serves every fd watch until no watch is left.
+    async fn fd_task(self: Arc<Self>, epoll: Arc<AsyncFd<Epoll>>) {
+        let mut guard = FdTaskGuard {
+            inner: self.clone(),
+            epoll: epoll.clone(),
+            ended: false,
+        };
+        let mut events = Vec::new();
         loop {
-            // Look at the fd with the dispatch mutex held, so that what `poll(2)` finds
-            // pending is still pending when the callbacks run (no other callback can run in
-            // between): one `poll(2)` both confirms readiness and feeds the dispatch.
+            let Some(mut readiness) = poll_fn(|cx| self.poll_epoll(&epoll, cx)).await else {
+                guard.ended = true;
+                return;
+            };
             let serial = self.serialize().await;
-            match poll_fn(|cx| Poll::Ready(self.poll_fd(fd, generation, cx))).await {
-                Poll::Ready(Some(ready)) => {
-                    self.dispatch_fd(fd, generation, ready);
-                    drop(serial);
-                    // Level-triggered: look at the fd again, after letting other tasks run.
-                    tokio::task::yield_now().await;
+            let mut ids = 1..self.state().watches.id_limit();
+            // Level-triggered and exact: every fd with a pending condition, and which. An
+            // error (EINTR) counts as "something may be pending": look again.
+            let looked = epoll.get_ref().ready_now(&mut events);
+            let mut m = *looked.as_ref().unwrap_or(&0);
+            let scope = CallbackScope::enter();
+            for _ in 0..NEW_WATCH_PASSES {
+                dispatch_ready(&self.state, |st| &mut st.watches, &events[..m], ids.clone());
+                // FdWatches the callbacks just added get their first look now, before any
+                // other callback (a timer task's, on another worker) can run: in a
+                // single-threaded loop they would be polled on the very next iteration.
+                let limit = self.state().watches.id_limit();
+                if limit == ids.end {
+                    break;
                 }
-                Poll::Ready(None) => return,
-                Poll::Pending => {
-                    drop(serial);
-                    // This task's waker is registered (with the reactor and the entry): wait
-                    // for a wake-up before looking again.
-                    let mut first = true;
-                    poll_fn(|_| {
-                        if std::mem::take(&mut first) {
-                            Poll::Pending
-                        } else {
-                            Poll::Ready(())
-                        }
-                    })
-                    .await;
-                }
+                ids = ids.end..limit;
+                m = epoll.get_ref().ready_now(&mut events).unwrap_or(0);
+            }
+            drop(scope);
+            drop(serial);
+            if matches!(looked, Ok(0)) {
+                // Nothing pending: forget the edge that woke us and wait for the next one
+                // (one that came since the readiness was taken keeps it set).
+                readiness.clear_ready();
+            } else {
+                drop(readiness);
+                // Level-triggered: look at the fds again, after letting other tasks run.
+                tokio::task::yield_now().await;
             }
         }
     }
 
-    /// Ready(Some) when an active watch on `fd` has a pending condition, Ready(None) when
-    /// the entry is gone, Pending until one of the two (or a change) happens.
-    fn poll_fd(&self, fd: RawFd, generation: u64, cx: &mut Context<'_>) -> Poll<Option<Interest>> {
-        let mut st = self.state();
-        let State { fds, watches, .. } = &mut *st;
-        let Some(entry) = fds.get_mut(&fd).filter(|e| e.generation == generation) else {
-            return Poll::Ready(None);
-        };
-        let mask = active_mask(watches, entry);
-        match &entry.task {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => entry.task = Some(cx.waker().clone()),
-        }
-        let Some(mask) = mask else {
-            // Every watch is paused: wait for a change.
-            return Poll::Pending;
-        };
-        let want_read = mask.contains(Interest::READABLE) || !mask.contains(Interest::WRITABLE);
-        let want_write = mask.contains(Interest::WRITABLE);
-        let afd = &entry.afd;
-        for _ in 0..4 {
-            // tokio's readiness first: its tick, taken before `poll(2)`, keeps the clear below
-            // from forgetting an edge that arrives after `poll(2)`.
-            let read = if want_read {
-                match afd.poll_read_ready(cx) {
-                    Poll::Ready(Ok(g)) => Some(g),
-                    Poll::Ready(Err(_)) => return Poll::Ready(None),
-                    Poll::Pending => None,
-                }
-            } else {
-                None
-            };
-            let write = if want_write {
-                match afd.poll_write_ready(cx) {
-                    Poll::Ready(Ok(g)) => Some(g),
-                    Poll::Ready(Err(_)) => return Poll::Ready(None),
-                    Poll::Pending => None,
-                }
-            } else {
-                None
-            };
-            let mut p = [readiness::pollfd(fd, mask)];
-            if readiness::poll_now(&mut p).is_err() {
-                break;
+    /// Ready(Some) when the epoll fd is readable, Ready(None) when no watch is left (the fd
+    /// task ends), Pending until one of the two.
+    fn poll_epoll<'a>(
+        &self,
+        epoll: &'a AsyncFd<Epoll>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<AsyncFdReadyGuard<'a, Epoll>>> {
+        {
+            let mut st = self.state();
+            if st.watches.is_empty() {
+                st.fd_task = false;
+                st.fd_task_waker = None;
+                return Poll::Ready(None);
             }
-            let revents = p[0].revents;
-            if revents & libc::POLLNVAL != 0 {
-                // Closed under the watch: wait for it to be removed.
-                return Poll::Pending;
-            }
-            let ready = readiness::interest_from_revents(revents);
-            if !ready.is_empty() {
-                return Poll::Ready(Some(ready));
-            }
-            if read.is_none() && write.is_none() {
-                // Idle, and every wanted readiness is waiting for its next edge.
-                return Poll::Pending;
-            }
-            // Idle now: forget the edge that woke us and wait for the next one (one that came
-            // since the guards were taken keeps the readiness set).
-            if let Some(mut g) = read {
-                g.clear_ready();
-            }
-            if let Some(mut g) = write {
-                g.clear_ready();
-            }
-            let again_read = want_read && afd.poll_read_ready(cx).is_ready();
-            let again_write = want_write && afd.poll_write_ready(cx).is_ready();
-            if !again_read && !again_write {
-                return Poll::Pending;
+            match &st.fd_task_waker {
+                Some(w) if w.will_wake(cx.waker()) => {}
+                _ => st.fd_task_waker = Some(cx.waker().clone()),
             }
         }
-        // Readiness keeps coming back without `poll(2)` confirming it: retry later rather
-        // than spin with the lock held.
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-
-    /// Runs the callbacks of the watches on `fd` that have a pending condition in `ready`;
-    /// the caller holds the dispatch mutex.
-    fn dispatch_fd(&self, fd: RawFd, generation: u64, ready: Interest) {
-        let (first, rest) = {
-            let st = self.state();
-            let Some(entry) = st.fds.get(&fd).filter(|e| e.generation == generation) else {
-                return;
-            };
-            // Most fds have one watch: no allocation for those.
-            let Some((&first, rest)) = entry.ids.split_first() else {
-                return;
-            };
-            (first, rest.to_vec())
-        };
-        if ready.is_empty() {
-            return;
-        }
-        for id in std::iter::once(first).chain(rest) {
-            let taken = {
+        match epoll.poll_read_ready(cx) {
+            Poll::Ready(Ok(readiness)) => Poll::Ready(Some(readiness)),
+            Poll::Ready(Err(_)) => {
+                // The reactor is gone (the runtime shuts down): so is this task.
                 let mut st = self.state();
-                st.watches.get_mut(&id).and_then(|w| {
-                    if w.fd != fd {
-                        return None;
-                    }
-                    let fire = ready.reported_to(w.events);
-                    if fire.is_empty() {
-                        return None;
-                    }
-                    Some((w.callback.take()?, fire))
-                })
-            };
-            let Some((mut cb, fire)) = taken else {
-                continue;
-            };
-            {
-                let _scope = CallbackScope::enter();
-                cb(WatchId::new(id).expect("watch ids are non-zero"), fd, fire);
+                st.fd_task = false;
+                st.fd_task_waker = None;
+                Poll::Ready(None)
             }
-            let removed = {
-                let mut st = self.state();
-                match st.watches.get_mut(&id) {
-                    Some(w) => {
-                        w.callback = Some(cb);
-                        None
-                    }
-                    None => Some(cb),
-                }
-            };
-            // Removed during its own dispatch: freed now that the dispatch has returned.
-            drop(removed);
+            Poll::Pending => Poll::Pending,
         }
     }
 
@@ -636,96 +525,66 @@ impl EventLoop for TokioLoop {
         events: Interest,
         callback: HandleCallback,
     ) -> Result<WatchId, EventError> {
-        if fd < 0 {
-            return Err(bad_fd(fd, std::io::Error::from_raw_os_error(libc::EBADF)));
-        }
         let mut follow = Followup::default();
-        let id = {
+        let added = {
             let mut st = self.state();
-            if !st.fds.contains_key(&fd) {
-                let afd = {
-                    let _runtime = self.inner.handle.enter();
-                    let interest = tokio::io::Interest::READABLE | tokio::io::Interest::WRITABLE;
-                    // SAFETY: `EventLoop::add_handle` requires the caller to keep `fd` open
-                    // until the watch is removed. This `AsyncFd` lives exactly as long as
-                    // some watch on `fd` does: `remove_handle` drops it (deregistering the fd)
-                    // before returning when it removes the last watch on `fd`, and `Fd`
-                    // always returns the same fd number.
-                    unsafe { AsyncFd::register_with_interest(Fd(fd), interest) }
-                        .map_err(|e| bad_fd(fd, e.into_parts().1))?
-                };
-                let generation = st.next_generation;
-                st.next_generation += 1;
-                st.fds.insert(
-                    fd,
-                    FdEntry {
-                        generation,
-                        ids: Vec::new(),
-                        afd,
-                        task: None,
-                    },
-                );
-                follow.spawn_fd = Some((fd, generation));
+            if st.epoll.is_none() {
+                let _runtime = self.inner.handle.enter();
+                let registered = Epoll::new().and_then(|epoll| {
+                    // SAFETY: the `AsyncFd` owns the epoll instance, so its fd stays open and
+                    // names the same file until the `AsyncFd` is dropped.
+                    unsafe { AsyncFd::register_with_interest(epoll, tokio::io::Interest::READABLE) }
+                        .map_err(|e| e.into_parts().1)
+                });
+                match registered {
+                    Ok(epoll) => st.epoll = Some(Arc::new(epoll)),
+                    Err(e) => {
+                        drop(st);
+                        return Err(EventError::Os(e));
+                    }
+                }
             }
-            let id = st.next_watch;
-            st.next_watch += 1;
-            st.watches.insert(
-                id,
-                Watch {
-                    fd,
-                    events,
-                    callback: Some(callback),
-                },
-            );
-            let entry = st.fds.get_mut(&fd).expect("inserted above");
-            entry.ids.push(id);
-            if !events.is_empty() {
-                follow.wake = entry.task.take();
+            let State {
+                watches,
+                epoll,
+                fd_task,
+                ..
+            } = &mut *st;
+            let epoll = epoll.as_ref().expect("created above");
+            let added = watches.add(epoll.get_ref(), fd, events, callback);
+            if added.is_ok() && !*fd_task {
+                *fd_task = true;
+                follow.spawn_fd_task = Some(epoll.clone());
             }
-            id
+            added
         };
+        // The kernel makes the epoll fd readable once the new fd is ready: no wake-up needed.
         self.follow_up(follow);
-        Ok(WatchId::new(id).expect("ids start at 1"))
+        // A refused callback is dropped here, outside the lock.
+        added.map_err(|(e, _callback)| e)
     }
 
     fn update_handle(&self, watch: WatchId, events: Interest) -> Result<(), EventError> {
-        let follow = {
-            let mut st = self.state();
-            let w = st
-                .watches
-                .get_mut(&watch.get())
-                .ok_or(EventError::UnknownWatch(watch))?;
-            w.events = events;
-            let fd = w.fd;
-            Followup {
-                wake: st.fds.get_mut(&fd).and_then(|e| e.task.take()),
-                ..Followup::default()
-            }
-        };
-        self.follow_up(follow);
-        Ok(())
+        let mut st = self.state();
+        let State { watches, epoll, .. } = &mut *st;
+        let epoll = epoll.as_ref().ok_or(EventError::UnknownWatch(watch))?;
+        watches.update(epoll.get_ref(), watch, events)
     }
 
     fn remove_handle(&self, watch: WatchId) -> Result<(), EventError> {
         let follow = {
             let mut st = self.state();
-            let w = st
-                .watches
-                .remove(&watch.get())
-                .ok_or(EventError::UnknownWatch(watch))?;
+            let State { watches, epoll, .. } = &mut *st;
+            let epoll = epoll.as_ref().ok_or(EventError::UnknownWatch(watch))?;
+            // Deregistered now, before returning, so that the caller may close the fd.
+            let removed = watches.remove(epoll.get_ref(), watch)?;
             let mut follow = Followup::default();
-            if let Some(entry) = st.fds.get_mut(&w.fd) {
-                entry.ids.retain(|&id| id != watch.get());
-                follow.wake = entry.task.take();
-                if entry.ids.is_empty() {
-                    // Deregister now, under the lock, so that a new watch on this fd number
-                    // (from any thread) can register it again at once, and before returning,
-                    // so that the caller may close the fd. The task sees its entry gone and
-                    // ends.
-                    drop(st.fds.remove(&w.fd));
-                }
+            if st.watches.is_empty() {
+                // The fd task ends.
+                follow.wake = st.fd_task_waker.take();
             }
-            if let Some(cb) = w.callback {
+            // `None`: the callback is out being dispatched, and its dispatch frees it.
+            if let Some(cb) = removed {
                 follow.reap = st.bury(Garbage::Handle(cb));
             }
             follow

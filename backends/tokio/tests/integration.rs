@@ -16,6 +16,41 @@ fn eventfd() -> OwnedFd {
     unsafe { OwnedFd::from_raw_fd(fd) }
 }
 
+/// A watch callback that drains its eventfd and counts its calls in `calls`.
+fn counting_reader(calls: &Arc<AtomicUsize>) -> rvirt_core::event::HandleCallback {
+    let c = calls.clone();
+    Box::new(move |_, fd, _| {
+        let mut v = 0u64;
+        // SAFETY: reads at most 8 bytes into a valid u64.
+        unsafe { libc::read(fd, (&mut v as *mut u64).cast(), 8) };
+        c.fetch_add(1, Ordering::SeqCst);
+    })
+}
+
+/// Makes an eventfd readable.
+fn signal(fd: &OwnedFd) {
+    let one: u64 = 1;
+    // SAFETY: writes 8 bytes from a valid u64.
+    let n = unsafe { libc::write(fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
+    assert_eq!(n, 8);
+}
+
+/// Waits up to 5 s for `calls` to become non-zero.
+fn wait_for_a_call(calls: &AtomicUsize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while calls.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn two_workers() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 fn current_thread() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -65,39 +100,52 @@ fn current_takes_the_running_runtime() {
 
 #[test]
 fn held_callbacks_wait_and_nothing_is_lost() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = two_workers();
     let l = TokioLoop::new(rt.handle().clone());
     let fd = eventfd();
     let calls = Arc::new(AtomicUsize::new(0));
-    let c = calls.clone();
     let hold = l.blocking_hold_callbacks();
     let w = l
-        .add_handle(
-            fd.as_raw_fd(),
-            Interest::READABLE,
-            Box::new(move |_, fd, _| {
-                let mut v = 0u64;
-                // SAFETY: reads at most 8 bytes into a valid u64.
-                unsafe { libc::read(fd, (&mut v as *mut u64).cast(), 8) };
-                c.fetch_add(1, Ordering::SeqCst);
-            }),
-        )
+        .add_handle(fd.as_raw_fd(), Interest::READABLE, counting_reader(&calls))
         .unwrap();
-    let one: u64 = 1;
-    // SAFETY: writes 8 bytes from a valid u64.
-    let n = unsafe { libc::write(fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
-    assert_eq!(n, 8);
+    signal(&fd);
     std::thread::sleep(Duration::from_millis(50));
     assert_eq!(calls.load(Ordering::SeqCst), 0, "dispatched while held");
     drop(hold);
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while calls.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_for_a_call(&calls);
     assert_eq!(calls.load(Ordering::SeqCst), 1, "dispatched once released");
     l.remove_handle(w).unwrap();
+}
+
+#[test]
+fn a_panicking_callback_does_not_stop_the_other_watches() {
+    let rt = two_workers();
+    let l = TokioLoop::new(rt.handle().clone());
+    let (bad, good) = (eventfd(), eventfd());
+    let w_bad = l
+        .add_handle(
+            bad.as_raw_fd(),
+            Interest::READABLE,
+            Box::new(|_, _, _| panic!("a callback panics (expected by this test)")),
+        )
+        .unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let w_good = l
+        .add_handle(
+            good.as_raw_fd(),
+            Interest::READABLE,
+            counting_reader(&calls),
+        )
+        .unwrap();
+    signal(&bad);
+    std::thread::sleep(Duration::from_millis(50));
+    signal(&good);
+    wait_for_a_call(&calls);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "the other watch is still served"
+    );
+    l.remove_handle(w_bad).unwrap();
+    l.remove_handle(w_good).unwrap();
 }

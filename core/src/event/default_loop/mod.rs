@@ -9,12 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use self::sys::{EPOLL_IN, Epoll, EventFd};
-use self::tables::{Garbage, Tables, interest_from_epoll};
+use self::sys::EventFd;
+use self::tables::{Garbage, Tables};
 use super::{
     EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
+use crate::event::epoll::{EPOLL_IN, Epoll, interest_from_epoll};
 
 /// The epoll `data` value of the loop's own wake-up fd (user fds use their fd number).
 const WAKE_TOKEN: u64 = u64::MAX;

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
-use super::sys::{EPOLL_ERR, EPOLL_HUP, EPOLL_IN, EPOLL_OUT, Epoll};
 pub(super) use crate::event::Garbage;
+use crate::event::epoll::{Epoll, epoll_mask};
 use crate::event::ids::IdCounter;
 use crate::event::{
     EventError, HandleCallback, Interest, TimerCallback, TimerId, TimerInterval, TimerTable,
@@ -43,35 +43,6 @@ pub(super) struct Tables {
     pub(super) sleeping: bool,
     /// A wake-up has been written since the loop went to sleep.
     wake_pending: bool,
-}
-
-fn epoll_mask(events: Interest) -> u32 {
-    let mut mask = 0;
-    if events.contains(Interest::READABLE) {
-        mask |= EPOLL_IN;
-    }
-    if events.contains(Interest::WRITABLE) {
-        mask |= EPOLL_OUT;
-    }
-    mask
-}
-
-/// Translates epoll's report into libvirt's bits.
-pub(super) fn interest_from_epoll(bits: u32) -> Interest {
-    let mut ready = Interest::NONE;
-    if bits & EPOLL_IN != 0 {
-        ready |= Interest::READABLE;
-    }
-    if bits & EPOLL_OUT != 0 {
-        ready |= Interest::WRITABLE;
-    }
-    if bits & EPOLL_ERR != 0 {
-        ready |= Interest::ERROR;
-    }
-    if bits & EPOLL_HUP != 0 {
-        ready |= Interest::HANGUP;
-    }
-    ready
 }
 
 impl Tables {
@@ -114,35 +85,7 @@ impl Tables {
                 mask |= epoll_mask(w.events);
             }
         }
-        match (active, slot.registered) {
-            (true, None) => {
-                // EEXIST: the fd number is still in the epoll set from an earlier life.
-                epoll
-                    .add(fd, mask, fd as u64)
-                    .or_else(|e| match e.raw_os_error() {
-                        Some(libc::EEXIST) => epoll.modify(fd, mask, fd as u64),
-                        _ => Err(e),
-                    })?;
-                slot.registered = Some(mask);
-            }
-            (true, Some(old)) if old != mask => {
-                // ENOENT: the watched file was closed (epoll forgot it) and the fd number
-                // now names another file.
-                epoll
-                    .modify(fd, mask, fd as u64)
-                    .or_else(|e| match e.raw_os_error() {
-                        Some(libc::ENOENT) => epoll.add(fd, mask, fd as u64),
-                        _ => Err(e),
-                    })?;
-                slot.registered = Some(mask);
-            }
-            (false, Some(_)) => {
-                // The fd may already be closed by its owner; epoll forgot it then.
-                let _ = epoll.delete(fd);
-                slot.registered = None;
-            }
-            _ => {}
-        }
+        slot.registered = epoll.sync_fd(fd, slot.registered, active.then_some(mask))?;
         Ok(())
     }
 
