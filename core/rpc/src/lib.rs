@@ -7,6 +7,8 @@
 //!   [`rvirt_core::Error`] with libvirt's numbers.
 //! * [`procs`]: REMOTE procedure numbers; [`types`]: their argument, return and
 //!   event structs for [`rvirt_xdr`].
+//! * [`admin`]: the ADMIN program (daemon administration, `virt-admin`) on the same
+//!   framing; [`typed_param`]: typed parameters, shared by both programs.
 //!
 //! No I/O happens here: callers feed received bytes in and write encoded bytes out.
 //!
@@ -32,9 +34,11 @@
 //! assert_eq!(reply.encode().unwrap().len(), 32);
 //! ```
 
+pub mod admin;
 mod error;
 mod frame;
 pub mod procs;
+pub mod typed_param;
 pub mod types;
 
 pub use error::RemoteError;

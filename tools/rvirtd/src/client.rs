@@ -1,5 +1,6 @@
 //! One connected client: its socket watch, transport layer (plain or TLS), frame
-//! decoder, output buffer and call queue.
+//! decoder, output buffer and call queue, and what the admin procedures report about
+//! it (id, server, connection time, transport, peer identity).
 //!
 //! The socket is watched READABLE on the event loop, plus WRITABLE only while output
 //! (or, under TLS, a handshake record) is pending. Complete calls are queued and handed
@@ -9,20 +10,22 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use rvirt_core::event::{EventLoop, Interest, SharedLoop, WatchId};
 use rvirt_rpc::{FrameDecoder, KEEPALIVE_PROGRAM, Message};
 
 use crate::auth::{AuthMode, PeerCred};
 use crate::listener::Stream;
-use crate::server::{Clients, ServerInfo};
+use crate::registry::Registry;
+use crate::server::Server;
+use crate::service::Service;
 use crate::session::Session;
 use crate::transport::{InputError, Wire};
-use crate::workers::Pool;
 use crate::{dispatch, keepalive, log};
 
 /// Bytes read from a socket per `read(2)`.
@@ -35,11 +38,14 @@ pub const MAX_PENDING_CALLS: usize = 8;
 #[derive(Debug)]
 pub struct Client {
     id: u64,
-    server: Arc<ServerInfo>,
+    service: Arc<Service>,
+    server: Arc<Server>,
     event_loop: SharedLoop,
-    pool: Arc<Pool>,
-    clients: Weak<Clients>,
+    registry: Weak<Registry>,
     peer: Option<PeerCred>,
+    peer_addr: Option<SocketAddr>,
+    connected_at: i64,
+    auth_pending: AtomicBool,
     io: Mutex<Io>,
     session: Mutex<Session>,
     keepalive: AtomicBool,
@@ -70,29 +76,38 @@ pub struct Outcome {
 }
 
 impl Client {
-    /// Wraps an accepted stream and starts watching it on `event_loop`.
+    /// Wraps a stream accepted by `service` of `server` and starts watching it on
+    /// `event_loop`. The caller registers it ([`Registry::insert`]).
     pub fn start(
         id: u64,
         stream: Stream,
-        server: Arc<ServerInfo>,
+        service: Arc<Service>,
+        server: Arc<Server>,
         event_loop: SharedLoop,
-        pool: Arc<Pool>,
-        clients: Weak<Clients>,
+        registry: Weak<Registry>,
     ) -> io::Result<Arc<Client>> {
         let fd = stream.as_raw_fd();
         let peer = stream.peer_cred();
-        let wire = Wire::for_server(&server)?;
+        let peer_addr = stream.peer_addr();
+        let wire = Wire::for_service(&service)?;
+        let authenticated = service.auth == AuthMode::None;
         let session = Session {
-            authenticated: server.auth == AuthMode::None,
+            authenticated,
             ..Session::default()
         };
+        let connected_at = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
         let client = Arc::new(Client {
             id,
+            service,
             server,
             peer,
+            peer_addr,
+            connected_at,
+            auth_pending: AtomicBool::new(!authenticated),
             event_loop: event_loop.clone(),
-            pool,
-            clients,
+            registry,
             io: Mutex::new(Io {
                 stream: Some(stream),
                 wire,
@@ -129,14 +144,63 @@ impl Client {
         self.id
     }
 
-    /// The server this client connected to.
-    pub fn server(&self) -> &ServerInfo {
+    /// The socket (service) this client connected to.
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// The server this client belongs to.
+    pub fn server(&self) -> &Arc<Server> {
         &self.server
+    }
+
+    /// The daemon's registry, unless the daemon is gone.
+    pub fn registry(&self) -> Option<Arc<Registry>> {
+        self.registry.upgrade()
     }
 
     /// The kernel-verified identity of a unix socket client (`None` on TCP).
     pub fn peer(&self) -> Option<PeerCred> {
         self.peer
+    }
+
+    /// The address of a TCP or TLS client.
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        self.peer_addr
+    }
+
+    /// When the client connected, in seconds since the epoch.
+    pub fn connected_at(&self) -> i64 {
+        self.connected_at
+    }
+
+    /// The Distinguished Name of a TLS client's certificate, once accepted.
+    pub fn tls_dn(&self) -> Option<String> {
+        self.lock_io().wire.peer_dn()
+    }
+
+    /// True when writes are refused: a read-only socket, or a connection opened
+    /// read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.service.read_only || self.session().read_only
+    }
+
+    /// True while the client still has to authenticate.
+    pub fn auth_pending(&self) -> bool {
+        self.auth_pending.load(Ordering::Acquire)
+    }
+
+    /// Clears the pending-authentication mark; returns whether it was set.
+    pub fn take_auth_pending(&self) -> bool {
+        self.auth_pending.swap(false, Ordering::AcqRel)
+    }
+
+    /// Records that the client authenticated (its server counts one fewer
+    /// unauthenticated client). Call with the session unlocked.
+    pub fn auth_completed(&self) {
+        if self.take_auth_pending() {
+            self.server.auth_completed();
+        }
     }
 
     /// This client's session (driver connection, flags, event registrations).
@@ -169,7 +233,7 @@ impl Client {
         let Some(stream) = io.stream.as_ref() else {
             return;
         };
-        let max = self.server.max_output;
+        let max = self.service.max_output;
         if io.out.len() + frame.len() > max {
             log!(
                 "client {}: more than {max} bytes of unread output; disconnecting",
@@ -325,7 +389,7 @@ impl Client {
 
     fn submit(self: &Arc<Self>, msg: Message) {
         let me = self.clone();
-        let ok = self.pool.submit(move || {
+        let ok = self.server.pool().submit(move || {
             let outcome = dispatch::dispatch(&me, &msg);
             me.finish_call(outcome);
         });
@@ -420,8 +484,8 @@ impl Client {
         drop(stream);
         let session = std::mem::take(&mut *self.session());
         session.teardown();
-        if let Some(clients) = self.clients.upgrade() {
-            clients.remove(self.id);
+        if let Some(registry) = self.registry.upgrade() {
+            registry.remove(self.id);
         }
     }
 }

@@ -10,9 +10,13 @@ use crate::pki::{PkiFlags, TlsFiles};
 /// Usage text for `--help` and argument errors.
 pub const USAGE: &str = "\
 usage: rvirtd [OPTIONS]
-  --socket-dir DIR          where to create libvirt-sock (rw) and libvirt-sock-ro (ro) [/run/rvirt]
+  --socket-dir DIR          where to create libvirt-sock (rw), libvirt-sock-ro (ro) and
+                            libvirt-admin-sock (admin) [/run/rvirt]
   --rw-perms OCTAL          mode of the read-write socket [0600]
   --ro-perms OCTAL          mode of the read-only socket [0666]
+  --admin-perms OCTAL       mode of the admin socket (virt-admin; only clients running as the
+                            daemon's own uid are served there, whatever the mode) [0600]
+  --no-admin                no admin server and no admin socket
   --auth-unix-rw MODE       none or polkit: clients of the read-write socket must pass
                             AUTH_POLKIT (their uid on --auth-allow-uid; root always passes) [none]
   --auth-unix-ro MODE       the same for the read-only socket [none]
@@ -37,8 +41,10 @@ usage: rvirtd [OPTIONS]
   --default-uri URI         URI opened when a client sends an empty one [test:///default]
   --keep-open URI           open URI at startup and hold it while the daemon runs (repeatable);
                             keeps test:///default's state between clients
-  --workers N               threads executing calls [4]
-  --timeout SECS            exit after SECS without clients
+  --workers N               threads executing the libvirtd server's calls (its pool's minimum
+                            and maximum; virt-admin server-threadpool-set changes them) [4]
+  --timeout SECS            exit after SECS without clients (0: never; virt-admin
+                            daemon-timeout changes it at run time) [never]
   --pidfile PATH            write the daemon's pid there
   --keepalive-interval SECS ping idle keepalive clients every SECS (0: never) [5]
   --keepalive-count N       close a client after N unanswered pings [5]
@@ -54,6 +60,10 @@ pub struct Config {
     pub rw_perms: u32,
     /// Mode of the read-only socket.
     pub ro_perms: u32,
+    /// Run the admin server (`libvirt-admin-sock`).
+    pub admin: bool,
+    /// Mode of the admin socket.
+    pub admin_perms: u32,
     /// Authentication on the read-write socket.
     pub auth_unix_rw: AuthMode,
     /// Authentication on the read-only socket.
@@ -97,6 +107,8 @@ impl Default for Config {
             socket_dir: PathBuf::from("/run/rvirt"),
             rw_perms: 0o600,
             ro_perms: 0o666,
+            admin: true,
+            admin_perms: 0o600,
             auth_unix_rw: AuthMode::None,
             auth_unix_ro: AuthMode::None,
             auth_allow_uid: Vec::new(),
@@ -137,11 +149,16 @@ impl Config {
             if flag == "--help" || flag == "-h" {
                 return Ok(Parsed::Help);
             }
+            if flag == "--no-admin" {
+                c.admin = false;
+                continue;
+            }
             let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
             match flag.as_str() {
                 "--socket-dir" => c.socket_dir = PathBuf::from(value()?),
                 "--rw-perms" => c.rw_perms = octal(&flag, &value()?)?,
                 "--ro-perms" => c.ro_perms = octal(&flag, &value()?)?,
+                "--admin-perms" => c.admin_perms = octal(&flag, &value()?)?,
                 "--listen-tcp" => {
                     let v = value()?;
                     let addr = address(&flag, &v)?;
@@ -255,6 +272,8 @@ mod tests {
             "test:///default",
             "--timeout",
             "3",
+            "--admin-perms",
+            "0660",
         ]))
         .unwrap() else {
             panic!("expected Run");
@@ -274,6 +293,11 @@ mod tests {
         assert_eq!(c.auth_allow_uid, vec![0, 1000]);
         assert_eq!(c.keep_open, vec!["test:///default".to_string()]);
         assert_eq!(c.timeout, Some(Duration::from_secs(3)));
+        assert_eq!((c.admin, c.admin_perms), (true, 0o660));
+        let Parsed::Run(c) = Config::parse(args(&["--no-admin"])).unwrap() else {
+            panic!("expected Run");
+        };
+        assert!(!c.admin);
     }
 
     #[test]
@@ -292,6 +316,7 @@ mod tests {
         assert!(Config::parse(args(&["--auth-allow-uid", "x"])).is_err());
         assert!(Config::parse(args(&["--listen-tls", "nowhere"])).is_err());
         assert!(Config::parse(args(&["--rw-perms", "9"])).is_err());
+        assert!(Config::parse(args(&["--admin-perms", "x"])).is_err());
         assert!(Config::parse(args(&["--bogus"])).is_err());
         assert!(Config::parse(args(&["--socket-dir"])).is_err());
         assert_eq!(Config::parse(args(&["--help"])).unwrap(), Parsed::Help);

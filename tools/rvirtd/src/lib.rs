@@ -1,40 +1,54 @@
 //! rvirtd: the rvirt daemon, serving libvirt's remote protocol on unix and TCP sockets.
 //!
 //! Unmodified libvirt clients (`virsh`, python3-libvirt) talk to it with URIs such as
-//! `test+unix:///default?socket=DIR/libvirt-sock`. The daemon is one process with
-//! several servers ([`server`]): the read-write server (`DIR/libvirt-sock`, mode 0600;
-//! optional TLS with client certificates, [`tls`]; optional plain TCP, loopback only and
-//! only with an explicit `--auth-tcp none`) and the read-only server
-//! (`DIR/libvirt-sock-ro`, mode 0666). The unix sockets may require libvirt's polkit
-//! authentication, decided here by the peer's uid ([`auth`]); until a client is
-//! authenticated every procedure but AUTH_LIST and AUTH_POLKIT is refused.
+//! `test+unix:///default?socket=DIR/libvirt-sock`, and Debian's `virt-admin` manages
+//! it through `libvirtd:///system?socket=DIR/libvirt-admin-sock`. The daemon is one
+//! process with two servers in libvirt's sense ([`server`]):
+//!
+//! * **"libvirtd"** speaks the REMOTE program on several sockets ([`service`]): the
+//!   read-write `DIR/libvirt-sock` (mode 0600), the read-only `DIR/libvirt-sock-ro`
+//!   (0666), optional TLS with client certificates ([`tls`]) and optional plain TCP
+//!   (loopback only and only with an explicit `--auth-tcp none`). The unix sockets may
+//!   require libvirt's polkit authentication, decided here by the peer's uid
+//!   ([`auth`]); until a client is authenticated every procedure but AUTH_LIST and
+//!   AUTH_POLKIT is refused.
+//! * **"admin"** speaks the ADMIN program on `DIR/libvirt-admin-sock` (0600, peers of
+//!   the daemon's own uid only; [`dispatch::admin`]): servers, their worker pools and
+//!   client limits, the clients themselves (list, identity, disconnect), and the
+//!   auto-shutdown timeout ([`shutdown`]).
 //!
 //! Everything runs on rvirt's registered event loop ([`rvirt_core::event::DefaultLoop`]):
 //! listening and client sockets are non-blocking fd watches; each client has its own
 //! [`FrameDecoder`](rvirt_rpc::FrameDecoder) and an output buffer that asks for
-//! WRITABLE only while bytes are pending. Calls run on a small worker pool
+//! WRITABLE only while bytes are pending. Calls run on their server's worker pool
 //! ([`workers`]), one call at a time per client (in order), so a slow driver call (a
 //! QEMU start) never stalls the loop; replies and domain events are queued back to the
-//! client's output. Keepalive PINGs are answered on the loop thread.
+//! client's output. Keepalive PINGs are answered on the loop thread. Clients get
+//! daemon-wide ids that are never reused ([`registry`]).
 
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod daemon;
 pub mod dispatch;
 pub mod events;
 pub mod keepalive;
 pub mod listener;
 pub mod pki;
+pub mod registry;
 pub mod server;
+pub mod service;
 pub mod session;
+pub mod shutdown;
 pub mod signals;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod transport;
+pub mod users;
 pub mod workers;
 
 pub use config::Config;
-pub use server::Daemon;
+pub use daemon::Daemon;
 
 /// Parses `args` (without the program name), runs the daemon until it is told to
 /// stop, and returns the process exit status.

@@ -141,6 +141,14 @@ impl Stream {
         }
     }
 
+    /// The peer's address on TCP (`None` on unix sockets).
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        match self {
+            Stream::Unix(_) => None,
+            Stream::Tcp(s) => s.peer_addr().ok(),
+        }
+    }
+
     /// Shuts both directions down, so the peer sees EOF at once.
     pub fn shutdown(&self) {
         let _ = match self {

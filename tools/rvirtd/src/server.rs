@@ -1,352 +1,228 @@
-//! The daemon: its servers (read-write and read-only, each a set of listening
-//! sockets: unix, plain TCP, TLS), the client registry, timers, and the event loop
-//! that drives them.
+//! The daemon's servers, in libvirt's sense (`virNetServer`): "libvirtd", whose
+//! sockets (read-write, read-only, TCP, TLS) speak the REMOTE program, and "admin",
+//! whose socket speaks the ADMIN program. Each server has its own worker pool, its
+//! own client limits and its own listening sockets.
+//!
+//! Client limits work as in libvirt (`virNetServerCheckLimits`): while a server has
+//! `nclients_max` clients, or `nclients_unauth_max` (if not 0) clients that have not
+//! authenticated yet, it stops accepting connections — its listening sockets are no
+//! longer watched, so a new client waits in the kernel's listen backlog, unanswered,
+//! until a slot frees; then it is accepted and served. Clients already connected are
+//! never dropped by a lower limit.
 
-use std::collections::HashMap;
-use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
 
-use rvirt_core::Connect;
-use rvirt_core::event::{self, DefaultLoop, EventLoop, Interest, SharedLoop, TimerInterval};
+use rvirt_core::event::{EventLoop, Interest, SharedLoop, WatchId};
+use rvirt_rpc::admin::{ADMIN_PROGRAM, ADMIN_PROTOCOL_VERSION};
+use rvirt_rpc::{REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION};
 
-use crate::auth::{AuthMode, Policy};
-use crate::client::Client;
-use crate::config::Config;
-use crate::listener::Listener;
+use crate::log;
 use crate::workers::Pool;
-use crate::{log, signals};
 
-/// File name of the read-write socket in the socket directory.
-pub const RW_SOCKET: &str = "libvirt-sock";
-/// File name of the read-only socket in the socket directory.
-pub const RO_SOCKET: &str = "libvirt-sock-ro";
+/// The name of the main server, as libvirtd reports it.
+pub const MAIN_SERVER: &str = "libvirtd";
+/// The name of the admin server.
+pub const ADMIN_SERVER: &str = "admin";
 
-/// What a client's calls may do, decided by the server (and listener) it came in on.
-#[derive(Clone, Debug)]
-pub struct ServerInfo {
-    /// Listener name, for logs ("libvirtd", "libvirtd-ro", "libvirtd-tcp",
-    /// "libvirtd-tls").
-    pub name: &'static str,
-    /// Every connection of this server is read-only.
-    pub read_only: bool,
-    /// The transport is safe from eavesdropping (unix socket, TLS): CONNECT_IS_SECURE.
-    pub secure: bool,
-    /// What a client must do before calling procedures other than AUTH_LIST and
-    /// AUTH_POLKIT.
-    pub auth: AuthMode,
-    /// Who passes AUTH_POLKIT.
-    pub policy: Policy,
-    /// The TLS configuration of a TLS listener.
-    #[cfg(feature = "tls")]
-    pub tls: Option<Arc<crate::tls::Acceptor>>,
-    /// URI opened when the client sends an empty one.
-    pub default_uri: String,
-    /// Idle time before keepalive PINGs; zero disables them.
-    pub keepalive_interval: Duration,
-    /// Unread output after which a client is disconnected.
-    pub max_output: usize,
+/// libvirtd's default `max_clients`.
+pub const DEFAULT_MAX_CLIENTS: usize = 5000;
+/// libvirtd's default `max_anonymous_clients` (main server; the admin server has
+/// none, 0 meaning no limit).
+pub const DEFAULT_MAX_ANONYMOUS_CLIENTS: usize = 20;
+
+/// The RPC program a server's clients speak.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Program {
+    /// REMOTE (0x20008086): the hypervisor API.
+    Remote,
+    /// ADMIN (0x06900690): daemon administration.
+    Admin,
 }
 
-/// The daemon's connected clients.
-#[derive(Debug)]
-pub struct Clients {
-    map: Mutex<HashMap<u64, Arc<Client>>>,
-    idle_since: Mutex<Option<Instant>>,
-}
-
-impl Clients {
-    fn new() -> Arc<Clients> {
-        Arc::new(Clients {
-            map: Mutex::new(HashMap::new()),
-            idle_since: Mutex::new(Some(Instant::now())),
-        })
-    }
-
-    fn map(&self) -> MutexGuard<'_, HashMap<u64, Arc<Client>>> {
-        self.map.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn insert(&self, client: Arc<Client>) {
-        self.map().insert(client.id(), client);
-        *self.idle_since.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    }
-
-    /// Forgets a closed client.
-    pub fn remove(&self, id: u64) {
-        let mut map = self.map();
-        map.remove(&id);
-        if map.is_empty() {
-            *self.idle_since.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+impl Program {
+    /// Program number and version.
+    pub fn id(self) -> (u32, u32) {
+        match self {
+            Program::Remote => (REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION),
+            Program::Admin => (ADMIN_PROGRAM, ADMIN_PROTOCOL_VERSION),
         }
     }
-
-    /// The connected clients.
-    pub fn snapshot(&self) -> Vec<Arc<Client>> {
-        self.map().values().cloned().collect()
-    }
-
-    /// How long the daemon has had no client, if it has none.
-    pub fn idle_for(&self) -> Option<Duration> {
-        self.idle_since
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .map(|t| t.elapsed())
-    }
 }
 
-/// A running daemon.
+/// A server's client counts and limits (SERVER_GET_CLIENT_LIMITS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientLimits {
+    /// `nclients_max`.
+    pub max: usize,
+    /// `nclients`.
+    pub current: usize,
+    /// `nclients_unauth_max` (0: no limit).
+    pub unauth_max: usize,
+    /// `nclients_unauth`.
+    pub unauth: usize,
+}
+
+/// Why new limits were refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitsError {
+    /// `nclients_max` would be below `nclients_unauth_max`.
+    UnauthAboveMax,
+}
+
+/// One server.
 #[derive(Debug)]
-pub struct Daemon {
-    config: Config,
-    event_loop: DefaultLoop,
+pub struct Server {
+    name: &'static str,
+    program: Program,
     pool: Arc<Pool>,
-    clients: Arc<Clients>,
-    listeners: Vec<Arc<Listener>>,
-    held: Vec<Connect>,
-    _signals: Option<signals::Signals>,
+    event_loop: SharedLoop,
+    state: Mutex<State>,
 }
 
-impl Daemon {
-    /// Registers the drivers and the default loop, binds every socket and opens the
-    /// `--keep-open` URIs. Call [`Daemon::run`] next.
-    pub fn start(config: Config) -> Result<Daemon, String> {
-        rvirt_driver_test::register().map_err(|e| e.to_string())?;
-        rvirt_driver_qemu::register().map_err(|e| e.to_string())?;
-        if let Some(root) = &config.qemu_root {
-            rvirt_driver_qemu::driver::set_system_root(root.clone());
-        }
-        let event_loop = event::register_default().map_err(|e| e.to_string())?;
-        let shared = event::require().map_err(|e| e.to_string())?;
-        let pool = Pool::new(config.workers).map_err(|e| format!("worker threads: {e}"))?;
-        let clients = Clients::new();
-        let next_id = Arc::new(AtomicU64::new(1));
+#[derive(Debug)]
+struct State {
+    limits: ClientLimits,
+    watches: Vec<WatchId>,
+    accepting: bool,
+}
 
-        let base = ServerInfo {
-            name: "libvirtd",
-            read_only: false,
-            secure: true,
-            auth: config.auth_unix_rw,
-            policy: Policy::new(&config.auth_allow_uid),
-            #[cfg(feature = "tls")]
-            tls: None,
-            default_uri: config.default_uri.clone(),
-            keepalive_interval: config.keepalive_interval,
-            max_output: config.max_client_output,
-        };
-        // The TLS credentials are read before any socket exists, so a bad file stops
-        // the daemon without leaving sockets behind.
-        let tls_server = match config.listen_tls {
-            Some(addr) => Some((addr, tls_server(&config, &base)?)),
-            None => None,
-        };
-        std::fs::create_dir_all(&config.socket_dir)
-            .map_err(|e| format!("{}: {e}", config.socket_dir.display()))?;
-        let mut bound = vec![
-            (
-                Listener::bind_unix(&config.socket_dir.join(RW_SOCKET), config.rw_perms),
-                base.clone(),
-            ),
-            (
-                Listener::bind_unix(&config.socket_dir.join(RO_SOCKET), config.ro_perms),
-                ServerInfo {
-                    name: "libvirtd-ro",
-                    read_only: true,
-                    auth: config.auth_unix_ro,
-                    ..base.clone()
-                },
-            ),
-        ];
-        if let Some(addr) = config.listen_tcp {
-            // Config::parse admits plain TCP only with `--auth-tcp none`.
-            let info = ServerInfo {
-                name: "libvirtd-tcp",
-                secure: false,
-                auth: AuthMode::None,
-                ..base.clone()
-            };
-            bound.push((Listener::bind_tcp(addr), info));
-        }
-        if let Some((addr, info)) = tls_server {
-            bound.push((Listener::bind_tcp(addr), info));
-        }
-        let mut listeners = Vec::new();
-        let mut names = Vec::new();
-        for (listener, info) in bound {
-            let listener = Arc::new(listener.map_err(|e| format!("cannot listen: {e}"))?);
-            names.push((info.name, info.auth));
-            watch_listener(
-                &shared,
-                &listener,
-                Arc::new(info),
-                &pool,
-                &clients,
-                &next_id,
-            )?;
-            listeners.push(listener);
-        }
-
-        let mut held = Vec::new();
-        for uri in &config.keep_open {
-            held.push(Connect::open(uri).map_err(|e| format!("--keep-open {uri}: {e}"))?);
-        }
-
-        start_timers(&shared, &config, &clients, &event_loop)?;
-        let quit_loop = event_loop.clone();
-        let signals = signals::install(&shared, move || {
-            log!("signal received, shutting down");
-            quit_loop.quit();
-        })
-        .map_err(|e| format!("signal handlers: {e}"))?;
-
-        if let Some(pidfile) = &config.pidfile {
-            std::fs::write(pidfile, format!("{}\n", std::process::id()))
-                .map_err(|e| format!("{}: {e}", pidfile.display()))?;
-        }
-        for (l, (name, auth)) in listeners.iter().zip(names) {
-            log!(
-                "listening on {} ({name}, auth {})",
-                l.describe(),
-                auth.name()
-            );
-        }
-        Ok(Daemon {
-            config,
-            event_loop,
+impl Server {
+    /// A server without sockets yet ([`Server::add_watch`]).
+    pub fn new(
+        name: &'static str,
+        program: Program,
+        pool: Arc<Pool>,
+        event_loop: SharedLoop,
+        max_clients: usize,
+        max_unauth: usize,
+    ) -> Arc<Server> {
+        Arc::new(Server {
+            name,
+            program,
             pool,
-            clients,
-            listeners,
-            held,
-            _signals: Some(signals),
+            event_loop,
+            state: Mutex::new(State {
+                limits: ClientLimits {
+                    max: max_clients,
+                    current: 0,
+                    unauth_max: max_unauth,
+                    unauth: 0,
+                },
+                watches: Vec::new(),
+                accepting: true,
+            }),
         })
     }
 
-    /// Runs the event loop until a signal or the idle timeout, then closes every
-    /// client and removes the sockets and the pid file.
-    pub fn run(self) -> Result<(), String> {
-        let r = self.event_loop.run().map_err(|e| e.to_string());
-        for c in self.clients.snapshot() {
-            c.close();
-        }
-        self.pool.shutdown();
-        for conn in &self.held {
-            let _ = conn.close();
-        }
-        for l in &self.listeners {
-            l.remove_path();
-        }
-        if let Some(p) = &self.config.pidfile {
-            let _ = std::fs::remove_file(p);
-        }
-        log!("stopped");
-        r
+    /// The server's name ("libvirtd", "admin").
+    pub fn name(&self) -> &'static str {
+        self.name
     }
-}
 
-/// The TLS listener's server: read-write, secure, authenticated by the client
-/// certificate (libvirt's default `auth_tls = "none"`).
-#[cfg(feature = "tls")]
-fn tls_server(config: &Config, base: &ServerInfo) -> Result<ServerInfo, String> {
-    let acceptor = crate::tls::Acceptor::load(&config.tls_files, &config.tls_allowed_dn)
-        .map_err(|e| format!("--listen-tls: {e}"))?;
-    Ok(ServerInfo {
-        name: "libvirtd-tls",
-        auth: AuthMode::None,
-        tls: Some(Arc::new(acceptor)),
-        ..base.clone()
-    })
-}
-
-#[cfg(not(feature = "tls"))]
-fn tls_server(_: &Config, _: &ServerInfo) -> Result<ServerInfo, String> {
-    Err("--listen-tls: this rvirtd was built without the `tls` feature".into())
-}
-
-fn watch_listener(
-    shared: &SharedLoop,
-    listener: &Arc<Listener>,
-    info: Arc<ServerInfo>,
-    pool: &Arc<Pool>,
-    clients: &Arc<Clients>,
-    next_id: &Arc<AtomicU64>,
-) -> Result<(), String> {
-    let (l, el, pool, clients, next_id) = (
-        listener.clone(),
-        shared.clone(),
-        pool.clone(),
-        clients.clone(),
-        next_id.clone(),
-    );
-    shared
-        .add_handle(
-            listener.as_raw_fd(),
-            Interest::READABLE,
-            Box::new(move |_, _, _| {
-                loop {
-                    match l.accept() {
-                        Ok(Some(stream)) => {
-                            let id = next_id.fetch_add(1, Ordering::Relaxed);
-                            match Client::start(
-                                id,
-                                stream,
-                                info.clone(),
-                                el.clone(),
-                                pool.clone(),
-                                Arc::downgrade(&clients),
-                            ) {
-                                Ok(c) => clients.insert(c),
-                                Err(e) => log!("client {id}: cannot watch socket: {e}"),
-                            }
-                        }
-                        Ok(None) => return,
-                        Err(e) => {
-                            log!("accept on {}: {e}", l.describe());
-                            return;
-                        }
-                    }
-                }
-            }),
-        )
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
-
-fn start_timers(
-    shared: &SharedLoop,
-    config: &Config,
-    clients: &Arc<Clients>,
-    event_loop: &DefaultLoop,
-) -> Result<(), String> {
-    let (interval, count) = (config.keepalive_interval, config.keepalive_count);
-    if !interval.is_zero() {
-        let clients = clients.clone();
-        let tick = (interval / 5).max(Duration::from_millis(200));
-        shared
-            .add_timeout(
-                TimerInterval::Every(tick),
-                Box::new(move |_| {
-                    for c in clients.snapshot() {
-                        c.keepalive_tick(interval, count);
-                    }
-                }),
-            )
-            .map_err(|e| e.to_string())?;
+    /// The program its clients speak.
+    pub fn program(&self) -> Program {
+        self.program
     }
-    if let Some(timeout) = config.timeout {
-        let clients = clients.clone();
-        let quit_loop = event_loop.clone();
-        shared
-            .add_timeout(
-                TimerInterval::Every(Duration::from_millis(250)),
-                Box::new(move |_| {
-                    if clients.idle_for().is_some_and(|d| d >= timeout) {
-                        log!("no client for {}s, exiting", timeout.as_secs());
-                        quit_loop.quit();
-                    }
-                }),
-            )
-            .map_err(|e| e.to_string())?;
+
+    /// Its worker pool.
+    pub fn pool(&self) -> &Arc<Pool> {
+        &self.pool
     }
-    Ok(())
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Registers the watch of one of its listening sockets, suspended or resumed with
+    /// the others.
+    pub fn add_watch(&self, watch: WatchId) {
+        let mut st = self.lock();
+        st.watches.push(watch);
+        if !st.accepting {
+            let _ = self.event_loop.update_handle(watch, Interest::NONE);
+        }
+    }
+
+    /// True while the server accepts new connections.
+    pub fn accepting(&self) -> bool {
+        self.lock().accepting
+    }
+
+    /// Counts a new client (`pending_auth`: it must still authenticate).
+    pub fn client_added(&self, pending_auth: bool) {
+        let mut st = self.lock();
+        st.limits.current += 1;
+        if pending_auth {
+            st.limits.unauth += 1;
+        }
+        self.check(&mut st);
+    }
+
+    /// Forgets a client (`pending_auth`: it had not authenticated).
+    pub fn client_removed(&self, pending_auth: bool) {
+        let mut st = self.lock();
+        st.limits.current = st.limits.current.saturating_sub(1);
+        if pending_auth {
+            st.limits.unauth = st.limits.unauth.saturating_sub(1);
+        }
+        self.check(&mut st);
+    }
+
+    /// A client finished authenticating.
+    pub fn auth_completed(&self) {
+        let mut st = self.lock();
+        st.limits.unauth = st.limits.unauth.saturating_sub(1);
+        self.check(&mut st);
+    }
+
+    /// Counts and limits.
+    pub fn limits(&self) -> ClientLimits {
+        self.lock().limits
+    }
+
+    /// Changes the limits (`None` keeps one); `nclients_max` may not go below
+    /// `nclients_unauth_max`.
+    pub fn set_limits(
+        &self,
+        max: Option<usize>,
+        unauth_max: Option<usize>,
+    ) -> Result<(), LimitsError> {
+        let mut st = self.lock();
+        let new_max = max.unwrap_or(st.limits.max);
+        let new_unauth_max = unauth_max.unwrap_or(st.limits.unauth_max);
+        if new_max < new_unauth_max {
+            return Err(LimitsError::UnauthAboveMax);
+        }
+        st.limits.max = new_max;
+        st.limits.unauth_max = new_unauth_max;
+        self.check(&mut st);
+        Ok(())
+    }
+
+    /// Suspends or resumes accepting after a change of counts or limits.
+    fn check(&self, st: &mut State) {
+        let l = st.limits;
+        let room = l.current < l.max && (l.unauth_max == 0 || l.unauth < l.unauth_max);
+        if room == st.accepting {
+            return;
+        }
+        st.accepting = room;
+        let interest = if room {
+            Interest::READABLE
+        } else {
+            Interest::NONE
+        };
+        for w in &st.watches {
+            let _ = self.event_loop.update_handle(*w, interest);
+        }
+        log!(
+            "server {}: {} new clients ({} of {} clients, {} of {} unauthenticated)",
+            self.name,
+            if room { "accepting" } else { "not accepting" },
+            l.current,
+            l.max,
+            l.unauth,
+            l.unauth_max
+        );
+    }
 }

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use rvirt_rpc::{FrameDecoder, FrameError};
 
 use crate::listener::Stream;
-use crate::server::ServerInfo;
+use crate::service::Service;
 
 /// Plaintext handed to TLS per step (it cuts records of at most 16 KiB itself).
 #[cfg(feature = "tls")]
@@ -35,16 +35,26 @@ pub enum Wire {
 }
 
 impl Wire {
-    /// The layer a new client of `server` starts with.
-    pub fn for_server(server: &ServerInfo) -> io::Result<Wire> {
+    /// The layer a new client of `service` starts with.
+    pub fn for_service(service: &Service) -> io::Result<Wire> {
         #[cfg(feature = "tls")]
-        if let Some(acceptor) = &server.tls {
+        if let Some(acceptor) = &service.tls {
             return Ok(Wire::Tls(Box::new(
                 acceptor.session().map_err(io::Error::other)?,
             )));
         }
-        let _ = server;
+        let _ = service;
         Ok(Wire::Plain)
+    }
+
+    /// The Distinguished Name of the client certificate, once a TLS client was
+    /// accepted.
+    pub fn peer_dn(&self) -> Option<String> {
+        match self {
+            Wire::Plain => None,
+            #[cfg(feature = "tls")]
+            Wire::Tls(s) => s.peer_dn().map(str::to_string),
+        }
     }
 
     /// Passes bytes read from the socket on to `decoder`, decrypting them first under

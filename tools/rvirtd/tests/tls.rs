@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{Daemon, TempDir, free_port, have_virsh, text, virsh, virsh_ok};
+use common::{
+    Daemon, TempDir, admin_field, client_rows, free_port, have_virsh, have_virt_admin, text, virsh,
+    virsh_background, virsh_ok, virt_admin_ok,
+};
 use pki::{Identity, TestCa, write_dir, write_dir_with_cas};
 use rvirt_core::api::{Lifecycle, ListFlags};
 use rvirt_core::event::DefaultLoop;
@@ -231,4 +234,45 @@ fn remote_driver_over_tls_with_events() {
     watcher.close().unwrap();
     ev.quit();
     thread.join().unwrap();
+}
+
+/// virt-admin sees a TLS client as transport "tls", with its address and the
+/// Distinguished Name of its certificate.
+#[test]
+fn virt_admin_sees_tls_clients() {
+    if !have_virsh() || !have_virt_admin() {
+        return;
+    }
+    let pki = Pki::new("tls-admin", TestCa::server);
+    let (d, port) = tls_daemon("tls-admin-d", pki.path(), &[]);
+    let uri = tls_uri("localhost", port, pki.path());
+    let _virsh = virsh_background(&uri, &["event", "--all", "--loop", "--timeout", "60"]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let id = loop {
+        let rows = client_rows(&virt_admin_ok(&d.admin_uri(), &["client-list", "libvirtd"]));
+        if let Some((id, _)) = rows.iter().find(|(_, t)| t == "tls") {
+            break *id;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no TLS client listed: {rows:?}\n{}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let info = virt_admin_ok(
+        &d.admin_uri(),
+        &["client-info", "libvirtd", &id.to_string()],
+    );
+    assert_eq!(admin_field(&info, "transport"), Some("tls"), "{info}");
+    assert_eq!(admin_field(&info, "readonly"), Some("no"), "{info}");
+    assert!(
+        admin_field(&info, "sock_addr").is_some_and(|a| a.starts_with("127.0.0.1:")),
+        "{info}"
+    );
+    assert!(
+        admin_field(&info, "tls_x509_dname").is_some_and(|dn| dn.contains("CN=client1")),
+        "{info}"
+    );
+    assert!(admin_field(&info, "unix_user_id").is_none(), "{info}");
 }

@@ -49,7 +49,7 @@ pub fn auth_list(ctx: &Ctx<'_>) -> CallResult {
     let client = ctx.client;
     let mut session = client.session();
     let mut kind = auth_type::NONE;
-    if !session.authenticated && client.server().auth == AuthMode::Polkit {
+    if !session.authenticated && client.service().auth == AuthMode::Polkit {
         match client.peer() {
             Some(peer) if peer.uid == 0 => {
                 log!(
@@ -62,7 +62,11 @@ pub fn auth_list(ctx: &Ctx<'_>) -> CallResult {
             _ => kind = auth_type::POLKIT,
         }
     }
+    let authenticated = session.authenticated;
     drop(session);
+    if authenticated {
+        client.auth_completed();
+    }
     ret(&AuthListRet { types: vec![kind] })
 }
 
@@ -71,25 +75,25 @@ pub fn auth_polkit(ctx: &Ctx<'_>) -> CallResult {
     let client = ctx.client;
     let mut session = client.session();
     let peer = match client.peer() {
-        Some(peer) if client.server().auth == AuthMode::Polkit && !session.authenticated => peer,
+        Some(peer) if client.service().auth == AuthMode::Polkit && !session.authenticated => peer,
         // Not a polkit server, already authenticated, or no peer credentials.
         _ => {
             log!("client {}: invalid AUTH_POLKIT request", client.id());
             return Err(err(AUTH_FAILED, FROM_RPC, "authentication failed"));
         }
     };
-    let action = if client.server().read_only {
+    let action = if client.service().read_only {
         "org.libvirt.unix.monitor"
     } else {
         "org.libvirt.unix.manage"
     };
-    if !client.server().policy.allows(peer.uid) {
+    if !client.service().policy.allows(peer.uid) {
         log!(
             "client {}: policy denied action {action} to pid {} uid {} (allowed uids: {:?})",
             client.id(),
             peer.pid,
             peer.uid,
-            client.server().policy.uids()
+            client.service().policy.uids()
         );
         return Err(denied_by_policy());
     }
@@ -101,5 +105,6 @@ pub fn auth_polkit(ctx: &Ctx<'_>) -> CallResult {
     );
     session.authenticated = true;
     drop(session);
+    client.auth_completed();
     ret(&AuthPolkitRet { complete: 1 })
 }

@@ -30,7 +30,7 @@ pub fn supports_feature(ctx: &Ctx<'_>) -> CallResult {
     let args: ConnectSupportsFeatureArgs = ctx.args()?;
     let supported = match args.feature {
         feature::PROGRAM_KEEPALIVE => {
-            if !ctx.client.server().keepalive_interval.is_zero() {
+            if !ctx.client.service().keepalive_interval.is_zero() {
                 ctx.client.enable_keepalive();
             }
             1
@@ -55,10 +55,10 @@ pub fn open(ctx: &Ctx<'_>) -> CallResult {
         return Err(err(1, 7, "internal error: connection already open"));
     }
     let uri = match args.name.as_deref() {
-        None | Some("") => ctx.client.server().default_uri.clone(),
+        None | Some("") => ctx.client.service().default_uri.clone(),
         Some(u) => u.to_string(),
     };
-    let read_only = ctx.client.server().read_only || args.flags & CONNECT_RO != 0;
+    let read_only = ctx.client.service().read_only || args.flags & CONNECT_RO != 0;
     let conn = Connect::open_with(
         &uri,
         OpenOptions {
@@ -131,7 +131,7 @@ pub fn get_capabilities(ctx: &Ctx<'_>) -> CallResult {
 /// CONNECT_IS_SECURE: 1 on unix sockets and TLS, 0 on plain TCP.
 pub fn is_secure(ctx: &Ctx<'_>) -> CallResult {
     ret(&ConnectIsSecureRet {
-        secure: ctx.client.server().secure as i32,
+        secure: ctx.client.service().secure as i32,
     })
 }
 

@@ -1,7 +1,10 @@
-//! Turning one CALL into its REPLY: program/version/status checks, the procedure
-//! table ([`table`]), access rules (authenticated, needs an open connection, refused
-//! when read-only), argument decoding and error encoding as libvirtd does them.
+//! Turning one CALL into its REPLY: program/version/status checks (a server answers
+//! only its own program: REMOTE on the "libvirtd" sockets, ADMIN on the admin
+//! socket), the procedure tables ([`table`], [`admin`]), access rules (authenticated,
+//! needs an open connection, refused when read-only), argument decoding and error
+//! encoding as libvirtd does them.
 
+pub mod admin;
 mod auth;
 mod connect;
 mod domain;
@@ -12,13 +15,14 @@ use std::sync::Arc;
 
 use rvirt_core::{Connect, Domain, Uuid};
 use rvirt_rpc::{
-    Message, MessageStatus, MessageType, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, RemoteError,
-    RemoteNonnullDomain, encode_message, encode_message_with, procs,
+    Message, MessageStatus, MessageType, RemoteError, RemoteNonnullDomain, encode_message,
+    encode_message_with, procs,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::client::{Client, Outcome};
+use crate::server::Program;
 
 /// libvirt's `VIR_ERR_RPC` / `VIR_FROM_RPC`.
 const RPC: (i32, i32) = (39, 7);
@@ -72,7 +76,7 @@ impl Ctx<'_> {
                 self.client.id(),
                 self.msg.header.proc_
             );
-            err(RPC.0, RPC.1, "Unable to decode message payload")
+            bad_payload()
         })
     }
 
@@ -83,7 +87,7 @@ impl Ctx<'_> {
 
     /// True when writes are refused on this connection.
     pub fn read_only(&self) -> bool {
-        self.client.server().read_only || self.client.session().read_only
+        self.client.is_read_only()
     }
 
     /// Resolves a domain reference by UUID (its name and id may be stale).
@@ -92,6 +96,12 @@ impl Ctx<'_> {
             .conn()?
             .lookup_domain_by_uuid(&Uuid::from_bytes(dom.uuid))?)
     }
+}
+
+/// libvirtd's answer to arguments that do not decode (39 / 7 "Unable to decode message
+/// payload"), also when an array is longer than the protocol allows.
+pub fn bad_payload() -> CallError {
+    err(RPC.0, RPC.1, "Unable to decode message payload")
 }
 
 /// Encodes a return value.
@@ -124,8 +134,14 @@ pub fn read_only_denied(api: &str) -> CallError {
 
 /// "operation forbidden: DETAIL" (29 OPERATION_DENIED / 20 DOMAIN).
 pub fn denied(detail: String) -> CallError {
-    let mut e = RemoteError::new(29, 20, format!("operation forbidden: {detail}"));
-    e.str1 = Some("operation forbidden: %s".into());
+    detailed(29, 20, "operation forbidden", detail)
+}
+
+/// An error whose message is the code's description and a detail, as libvirt words
+/// them: message "PREFIX: DETAIL", str1 "PREFIX: %s", str2 DETAIL.
+pub fn detailed(code: i32, domain: i32, prefix: &str, detail: String) -> CallError {
+    let mut e = RemoteError::new(code, domain, format!("{prefix}: {detail}"));
+    e.str1 = Some(format!("{prefix}: %s"));
     e.str2 = Some(detail);
     e.into()
 }
@@ -137,7 +153,9 @@ pub fn dispatch(client: &Arc<Client>, msg: &Message) -> Outcome {
         // Replies, stray stream packets and unknown types are ignored, as by libvirtd.
         return Outcome::default();
     }
-    let result = if h.prog != REMOTE_PROGRAM || h.vers != REMOTE_PROTOCOL_VERSION {
+    let program = client.server().program();
+    let (prog, vers) = program.id();
+    let result = if h.prog != prog || h.vers != vers {
         Err(err(
             RPC.0,
             RPC.1,
@@ -153,9 +171,17 @@ pub fn dispatch(client: &Arc<Client>, msg: &Message) -> Outcome {
         // No procedure rvirtd implements takes file descriptors.
         Err(unknown(h.proc_))
     } else {
-        table::run(&Ctx { client, msg })
+        let ctx = Ctx { client, msg };
+        match program {
+            Program::Remote => table::run(&ctx),
+            Program::Admin => admin::run(&ctx),
+        }
     };
-    let close = h.proc_ == procs::CONNECT_CLOSE && h.prog == REMOTE_PROGRAM && result.is_ok();
+    let close_proc = match program {
+        Program::Remote => procs::CONNECT_CLOSE,
+        Program::Admin => rvirt_rpc::admin::procs::CONNECT_CLOSE,
+    };
+    let close = h.proc_ == close_proc && h.prog == prog && result.is_ok();
     let frame = match result {
         Ok(payload) => encode_message(&h.reply(MessageStatus::OK), &payload),
         Err(e) => encode_message_with(&h.reply(MessageStatus::ERROR), &*e.0),

@@ -43,7 +43,8 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    /// Starts rvirtd holding `test:///default` open, and waits until both sockets accept.
+    /// Starts rvirtd holding `test:///default` open, and waits until its unix sockets
+    /// (read-write, read-only and, unless `--no-admin`, admin) accept.
     pub fn start(tag: &str) -> Daemon {
         Daemon::start_with(tag, &[])
     }
@@ -63,7 +64,11 @@ impl Daemon {
             .expect("start rvirtd");
         let d = Daemon { child, dir };
         let deadline = Instant::now() + Duration::from_secs(10);
-        for sock in [d.rw_socket(), d.ro_socket()] {
+        let mut sockets = vec![d.rw_socket(), d.ro_socket()];
+        if !extra.contains(&"--no-admin") {
+            sockets.push(d.admin_socket());
+        }
+        for sock in sockets {
             while UnixStream::connect(&sock).is_err() {
                 assert!(
                     Instant::now() < deadline,
@@ -87,6 +92,18 @@ impl Daemon {
 
     pub fn ro_socket(&self) -> PathBuf {
         self.dir.0.join("libvirt-sock-ro")
+    }
+
+    pub fn admin_socket(&self) -> PathBuf {
+        self.dir.0.join("libvirt-admin-sock")
+    }
+
+    /// virt-admin's URI for the admin socket.
+    pub fn admin_uri(&self) -> String {
+        format!(
+            "libvirtd:///system?socket={}",
+            self.admin_socket().display()
+        )
     }
 
     /// `test+unix:///default?socket=…` for the read-write socket.
@@ -180,6 +197,79 @@ pub fn run(mut cmd: Command, secs: u64) -> Output {
     }
 }
 
+/// A process running in the background, killed by pid and reaped on drop; its output
+/// is collected as it runs.
+pub struct Background {
+    pub child: Child,
+    out: Option<std::thread::JoinHandle<Vec<u8>>>,
+    err: Option<std::thread::JoinHandle<Vec<u8>>>,
+}
+
+impl Background {
+    pub fn spawn(mut cmd: Command) -> Background {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+        let mut out = child.stdout.take().unwrap();
+        let mut err = child.stderr.take().unwrap();
+        Background {
+            child,
+            out: Some(std::thread::spawn(move || {
+                let mut v = Vec::new();
+                let _ = out.read_to_end(&mut v);
+                v
+            })),
+            err: Some(std::thread::spawn(move || {
+                let mut v = Vec::new();
+                let _ = err.read_to_end(&mut v);
+                v
+            })),
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits (at most `secs`) for the process to exit on its own; its output.
+    pub fn wait_exit(mut self, secs: u64) -> Output {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let status = loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                break st;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "process {} did not exit within {secs}s",
+                self.pid()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        Output {
+            status,
+            stdout: self.out.take().unwrap().join().unwrap(),
+            stderr: self.err.take().unwrap().join().unwrap(),
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `virsh -c URI ARGS…` in the background (e.g. `event --loop`, a long-lived client).
+pub fn virsh_background(uri: &str, args: &[&str]) -> Background {
+    let mut c = Command::new(VIRSH);
+    c.arg("-c").arg(uri).args(args);
+    Background::spawn(c)
+}
+
 /// Output of a command as one string (stdout then stderr), for assertions.
 pub fn text(o: &Output) -> (String, String) {
     (
@@ -189,6 +279,7 @@ pub fn text(o: &Output) -> (String, String) {
 }
 
 const VIRSH: &str = "/usr/bin/virsh";
+const VIRT_ADMIN: &str = "/usr/bin/virt-admin";
 const PYTHON: &str = "/usr/bin/python3";
 
 fn missing(what: &str) -> bool {
@@ -202,6 +293,49 @@ fn missing(what: &str) -> bool {
 /// True if virsh can be used; prints a skip message (or fails in CI) otherwise.
 pub fn have_virsh() -> bool {
     Path::new(VIRSH).exists() || missing("virsh (Debian package libvirt-clients)")
+}
+
+/// True if virt-admin can be used; skip/fail like [`have_virsh`].
+pub fn have_virt_admin() -> bool {
+    Path::new(VIRT_ADMIN).exists() || missing("virt-admin (Debian package libvirt-clients)")
+}
+
+/// `virt-admin -c URI ARGS…`, bounded to 20 s.
+pub fn virt_admin(uri: &str, args: &[&str]) -> Output {
+    let mut c = Command::new(VIRT_ADMIN);
+    c.arg("-c").arg(uri).args(args);
+    run(c, 20)
+}
+
+/// `virt-admin` with the same arguments, asserting success; returns stdout.
+pub fn virt_admin_ok(uri: &str, args: &[&str]) -> String {
+    let o = virt_admin(uri, args);
+    let (out, err) = text(&o);
+    assert!(
+        o.status.success(),
+        "virt-admin {args:?} failed: {out}\n{err}"
+    );
+    out
+}
+
+/// The value of `name : value` in virt-admin's key/value output.
+pub fn admin_field<'a>(out: &'a str, name: &str) -> Option<&'a str> {
+    out.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        (k.trim() == name).then_some(v.trim())
+    })
+}
+
+/// `(id, transport)` of every row of virt-admin's `client-list`.
+pub fn client_rows(out: &str) -> Vec<(u64, String)> {
+    out.lines()
+        .skip_while(|l| !l.starts_with("---"))
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            Some((f.next()?.parse().ok()?, f.next()?.to_string()))
+        })
+        .collect()
 }
 
 /// True if `/usr/bin/python3 -c 'import libvirt'` works; skip/fail like [`have_virsh`].
@@ -264,11 +398,28 @@ impl Raw {
 
     /// Sends a REMOTE CALL with an already encoded payload; returns its serial.
     pub fn call_raw(&mut self, proc_: i32, payload: &[u8]) -> u32 {
+        self.call_raw_in(REMOTE_PROGRAM, proc_, payload)
+    }
+
+    /// Sends a CALL of program `prog` (version 1) with an encoded payload; returns its
+    /// serial.
+    pub fn call_raw_in(&mut self, prog: u32, proc_: i32, payload: &[u8]) -> u32 {
         let serial = self.serial;
         self.serial += 1;
-        let h = Header::call(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc_, serial);
+        let h = Header::call(prog, REMOTE_PROTOCOL_VERSION, proc_, serial);
         self.send_raw(&rvirt_rpc::encode_message(&h, payload).unwrap());
         serial
+    }
+
+    /// Sends an ADMIN CALL with `args` and returns the reply.
+    pub fn admin_call<T: serde::Serialize>(&mut self, proc_: i32, args: &T) -> Message {
+        let payload = Message::with_body(Header::call(0, 0, 0, 0), args)
+            .unwrap()
+            .payload;
+        let serial = self.call_raw_in(rvirt_rpc::admin::ADMIN_PROGRAM, proc_, &payload);
+        let m = self.read().expect("reply");
+        assert_eq!((m.header.proc_, m.header.serial), (proc_, serial));
+        m
     }
 
     /// Sends a REMOTE CALL with `args` and returns the reply.
@@ -280,6 +431,22 @@ impl Raw {
         let m = self.read().expect("reply");
         assert_eq!((m.header.proc_, m.header.serial), (proc_, serial));
         m
+    }
+
+    /// The next packet, `Ok(None)` at EOF, or the socket's error (a read timeout
+    /// included).
+    pub fn try_read(&mut self) -> std::io::Result<Option<Message>> {
+        let mut buf = [0u8; 4096];
+        loop {
+            if let Some(m) = self.dec.next_message() {
+                return Ok(Some(m));
+            }
+            let n = self.stream.read(&mut buf)?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.dec.feed(&buf[..n]).unwrap();
+        }
     }
 
     /// The next packet, or None at EOF (panics after the 10 s read timeout).
