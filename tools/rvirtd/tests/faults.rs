@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{Daemon, Raw, TempDir, have_virsh, text, virsh_ok};
-use rvirt_rpc::{MessageStatus, procs, types};
+use rvirt_rpc::{Header, Message, MessageStatus, procs, types};
 
 const QEMU: &str = "/usr/bin/qemu-system-x86_64";
 
@@ -242,6 +242,22 @@ fn two_hundred_clients_and_vanishing_clients_leave_no_trace() {
     half.open();
     half.send_raw(&[0, 0, 0, 200, 0x20, 0, 0x80, 0x86, 0, 0, 0]); // 11 of 200 bytes
     drop(half);
+    // A client that hangs up with calls in flight: eight pipelined calls (the daemon
+    // queues them and runs them one by one on its workers) and no reply read.
+    let mut gone = Raw::connect(&sock);
+    gone.open();
+    let lookup = Message::with_body(
+        Header::call(0, 0, 0, 0),
+        &types::DomainLookupByNameArgs {
+            name: "test".into(),
+        },
+    )
+    .unwrap()
+    .payload;
+    for _ in 0..8 {
+        gone.call_raw(procs::DOMAIN_LOOKUP_BY_NAME, &lookup);
+    }
+    drop(gone);
 
     // Round 1 (also fills every pool and cache), with the subscriber dropped mid-way.
     let stream = std::thread::spawn(move || {
