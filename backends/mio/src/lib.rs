@@ -5,7 +5,7 @@
 //! sources. The application integrates the loop with two calls around each poll:
 //!
 //! 1. [`MioLoop::next_timeout`] before `poll.poll(...)`, to bound the sleep by the next rvirt
-//!    timer (or make it zero when an fd must be re-checked);
+//!    timer (or make it zero when the watched fds must be looked at again);
 //! 2. [`MioLoop::dispatch`] after it, with the whole [`mio::Events`] (tokens that are not the
 //!    loop's are ignored), which runs due timers and ready watches.
 //!
@@ -13,28 +13,25 @@
 //!
 //! # Tokens
 //!
-//! The loop takes every [`mio::Token`] from the `token_base` given to [`MioLoop::new`]
-//! upwards: `token_base` is its [`mio::Waker`] and `token_base + 1 + fd` is fd `fd`.
-//! Application tokens must stay below `token_base`; [`MioLoop::owns_token`] tells them apart.
-//! [`DEFAULT_TOKEN_BASE`] (half of `usize::MAX`) leaves the whole lower half to the application.
+//! The loop takes two [`mio::Token`]s: `token_base` (given to [`MioLoop::new`]) is its
+//! [`mio::Waker`] and `token_base + 1` its epoll set (below). [`MioLoop::owns_token`] tells
+//! them apart from the application's; [`DEFAULT_TOKEN_BASE`] (half of `usize::MAX`) keeps
+//! them out of the application's way.
 //!
-//! # Fds
+//! # Fds and level-triggered delivery
 //!
 //! As [`EventLoop::add_handle`] requires, a watched fd must stay open until its watch is
-//! removed. The loop registers each watched fd once in the application's `Poll` (several
-//! watches on one fd share that registration), so the application must not register the
-//! same fd itself: adding the watch then fails with [`EventError::BadFd`] (`EEXIST`). A
-//! watch whose mask is [`Interest::NONE`] keeps no registration.
-//!
-//! # Level-triggered delivery
+//! removed. The loop keeps every watched fd in a level-triggered epoll instance of its own
+//! ([`rvirt_core::event::FdWatches`]); the application's `Poll` watches only that epoll fd.
+//! So the application may register a watched fd in its `Poll` itself too, and a watch
+//! whose mask is [`Interest::NONE`] leaves the set.
 //!
 //! mio registrations are edge-triggered, while libvirt's callbacks are level-triggered: a
-//! readable fd whose data is not read must be reported again. The loop treats mio's events
-//! only as hints. Every fd that mio reports, that was just dispatched, or whose watches were
-//! (re)activated is put on a *pending* list; each [`MioLoop::dispatch`] checks the pending fds
-//! with one zero-timeout `poll(2)` and dispatches those that really are ready, which puts them
-//! on the list again. [`MioLoop::next_timeout`] returns zero while the list is not empty, so
-//! the loop keeps iterating exactly as long as something is still pending.
+//! readable fd whose data is not read must be reported again. A dispatch that finds ready
+//! fds (and any change to the watches) makes the next dispatch look at the epoll set again
+//! whatever mio reports, and [`MioLoop::next_timeout`] returns zero meanwhile; the set
+//! itself is level-triggered, so the loop keeps iterating exactly as long as a condition is
+//! still pending, with one `epoll_wait` per iteration for all fds.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -66,16 +63,17 @@
 mod tables;
 
 use std::fmt;
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use mio::unix::SourceFd;
 use mio::{Events, Poll, Registry, Token, Waker};
-use rvirt_core::event::readiness;
+use rvirt_core::event::epoll::Epoll;
 use rvirt_core::event::{
     EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
-    TimerInterval, WatchId,
+    TimerInterval, WatchId, dispatch_ready,
 };
 
 use self::tables::{Garbage, Tables};
@@ -85,8 +83,8 @@ pub const DEFAULT_TOKEN_BASE: usize = usize::MAX / 2;
 
 /// rvirt's [`EventLoop`] on a `mio::Poll` that the application owns and polls.
 ///
-/// Built from the poll's [`Registry`] (cloned with [`Registry::try_clone`]) and a
-/// [`Waker`] on the reserved token `token_base`. Cloning gives another handle on the same
+/// Built on the poll's [`Registry`]: a [`Waker`] on the reserved token `token_base` and
+/// the loop's epoll set on `token_base + 1`. Cloning gives another handle on the same
 /// loop; every clone is `Send + Sync`, and every [`EventLoop`] method may be called from any
 /// thread and from inside callbacks. A change made while the loop sleeps in `poll` wakes it
 /// through the waker. Callbacks run on the thread that calls [`MioLoop::dispatch`] (or
@@ -100,9 +98,12 @@ pub struct MioLoop {
 }
 
 struct Inner {
-    registry: Registry,
     waker: Waker,
     token_base: usize,
+    /// The epoll set holding every watched fd, registered in the application's `Poll`.
+    epoll: Epoll,
+    /// What one look at `epoll` found (only the dispatching thread uses it).
+    ready: Mutex<Vec<libc::epoll_event>>,
     tables: Mutex<Tables>,
     running: AtomicBool,
 }
@@ -143,23 +144,31 @@ fn lock(tables: &Mutex<Tables>) -> MutexGuard<'_, Tables> {
 }
 
 impl MioLoop {
-    /// Creates a loop on `registry`'s poll, taking every token from `token_base` upwards.
+    /// Creates a loop on `registry`'s poll, taking the tokens `token_base` (its waker) and
+    /// `token_base + 1` (its epoll set of watched fds).
     ///
-    /// `token_base` becomes the loop's waker; fd `n` is registered as `token_base + 1 + n`.
-    /// The application must not use those tokens itself. [`DEFAULT_TOKEN_BASE`] is a good
-    /// choice unless the application needs the upper half of the token space.
+    /// The application must not use those two tokens itself. [`DEFAULT_TOKEN_BASE`] is a
+    /// good choice.
     pub fn new(registry: &Registry, token_base: usize) -> Result<MioLoop, EventError> {
-        let fd_token_base = token_base.checked_add(1).ok_or_else(|| {
+        let set_token = token_base.checked_add(1).ok_or_else(|| {
             EventError::Os(std::io::Error::from(std::io::ErrorKind::InvalidInput))
         })?;
+        let epoll = Epoll::new().map_err(EventError::Os)?;
+        registry
+            .register(
+                &mut SourceFd(&epoll.as_raw_fd()),
+                Token(set_token),
+                mio::Interest::READABLE,
+            )
+            .map_err(EventError::Os)?;
         let waker = Waker::new(registry, Token(token_base)).map_err(EventError::Os)?;
-        let registry = registry.try_clone().map_err(EventError::Os)?;
         Ok(MioLoop {
             inner: Arc::new(Inner {
-                registry,
                 waker,
                 token_base,
-                tables: Mutex::new(Tables::new(fd_token_base)),
+                epoll,
+                ready: Mutex::new(Vec::new()),
+                tables: Mutex::new(Tables::default()),
                 running: AtomicBool::new(false),
             }),
         })
@@ -170,15 +179,19 @@ impl MioLoop {
         Arc::new(self.clone())
     }
 
-    /// The first token the loop reserved (its waker); every token above is the loop's too.
+    /// The first of the loop's two tokens (its waker; the next one is its epoll set).
     pub fn token_base(&self) -> usize {
         self.inner.token_base
     }
 
-    /// True when `token` belongs to this loop (its waker or one of its fds), so the
+    /// True when `token` belongs to this loop (its waker or its epoll set), so the
     /// application should leave the event to [`MioLoop::dispatch`].
     pub fn owns_token(&self, token: Token) -> bool {
-        token.0 >= self.inner.token_base
+        token.0 == self.inner.token_base || Some(token.0) == self.set_token()
+    }
+
+    fn set_token(&self) -> Option<usize> {
+        self.inner.token_base.checked_add(1)
     }
 
     /// Wakes the thread sleeping in `poll` (for instance to make it notice a quit flag).
@@ -194,19 +207,20 @@ impl MioLoop {
     }
 
     /// How long the application may let `poll.poll` sleep: until the next rvirt timer is
-    /// due, zero when an every-iteration timer exists or an fd waits for its level check,
-    /// `None` (no limit) otherwise. Combine it with the application's own limit (the minimum).
+    /// due, zero when an every-iteration timer exists or the watched fds must be looked at
+    /// again, `None` (no limit) otherwise. Combine it with the application's own limit (the
+    /// minimum).
     pub fn next_timeout(&self) -> Option<Duration> {
         let t = self.tables();
-        if t.has_pending() {
+        if t.look {
             return Some(Duration::ZERO);
         }
         t.next_timer_wait(Instant::now())
     }
 
     /// Runs the loop's part of one iteration after the application's `poll.poll` returned:
-    /// due timers, then the watches whose fds are ready (mio's reports for this loop's
-    /// tokens, plus the fds pending a level check). Events for other tokens are ignored.
+    /// due timers, then the watches whose fds are ready (when mio reported the loop's epoll
+    /// set, or a look is due anyway). Events for other tokens are ignored.
     ///
     /// Callbacks of removed watches and timers are dropped here, after the dispatch and
     /// with no lock held. Fails with [`EventError::AlreadyRunning`] when called from inside
@@ -214,44 +228,45 @@ impl MioLoop {
     pub fn dispatch(&self, events: &Events) -> Result<(), EventError> {
         let _running = RunGuard::acquire(&self.inner)?;
         self.drop_garbage();
-        let mut pollfds = Vec::new();
-        let (watch_limit, timer_limit) = {
+        let set_token = self.set_token().map(Token);
+        let (look, watch_limit, timer_limit) = {
             let mut t = self.tables();
             t.begin_dispatch();
-            for ev in events.iter() {
-                if ev.token().0 == self.inner.token_base {
-                    // mio's waker is edge-triggered and needs no draining.
-                    continue;
-                }
-                if let Some(fd) = t.fd_of(ev.token()) {
-                    t.queue(fd);
-                }
-            }
-            t.take_pending(&mut pollfds);
-            (t.watch_id_limit(), t.timer_id_limit())
+            // mio's waker is edge-triggered and needs no draining.
+            let reported = events.iter().any(|ev| Some(ev.token()) == set_token);
+            let look = reported || std::mem::take(&mut t.look);
+            (look, t.watches.id_limit(), t.timer_id_limit())
         };
         let mut ids = Vec::new();
         self.dispatch_timers(timer_limit, &mut ids);
-        if let Err(e) = readiness::poll_now(&mut pollfds) {
-            // Keep the fds for the next iteration rather than losing their readiness.
-            let mut t = self.tables();
-            for p in &pollfds {
-                t.queue(p.fd);
+        if look {
+            let mut ready = self
+                .inner
+                .ready
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            match self.inner.epoll.ready_now(&mut ready) {
+                Ok(n) => {
+                    dispatch_ready(
+                        &self.inner.tables,
+                        |t| &mut t.watches,
+                        &ready[..n],
+                        1..watch_limit,
+                    );
+                    if n > 0 {
+                        // Level-triggered: look again next iteration, and dispatch again if
+                        // a callback left its condition pending.
+                        self.tables().look = true;
+                    }
+                }
+                Err(e) => {
+                    // Keep the readiness for the next iteration rather than losing it.
+                    self.tables().look = true;
+                    drop(ready);
+                    self.drop_garbage();
+                    return Err(EventError::Os(e));
+                }
             }
-            drop(t);
-            self.drop_garbage();
-            return Err(EventError::Os(e));
-        }
-        for p in &pollfds {
-            if p.revents == 0 || p.revents & libc::POLLNVAL != 0 {
-                // Not ready (mio reports the next edge), or closed (epoll forgot it).
-                continue;
-            }
-            let ready = readiness::interest_from_revents(p.revents & !libc::POLLNVAL);
-            self.dispatch_fd(p.fd, ready, watch_limit, &mut ids);
-            // Level-triggered: check it again next iteration, and dispatch again if the
-            // callback left the condition pending.
-            self.tables().queue(p.fd);
         }
         self.drop_garbage();
         Ok(())
@@ -296,29 +311,14 @@ impl MioLoop {
         }
     }
 
-    fn dispatch_fd(&self, fd: RawFd, ready: Interest, limit: u64, ids: &mut Vec<u64>) {
-        self.tables().watches_on(fd, ids);
-        for &id in ids.iter() {
-            if id >= limit {
-                // Added after the poll: it is checked on the next iteration.
-                continue;
-            }
-            let Some((mut cb, fire)) = self.tables().take_watch_callback(id, ready) else {
-                continue;
-            };
-            cb(WatchId::new(id).expect("watch ids are non-zero"), fd, fire);
-            self.tables().put_watch_callback(id, cb);
-        }
-    }
-
     /// Applies a registration change under the lock, then wakes the loop if needed.
     fn change<R>(
         &self,
-        f: impl FnOnce(&mut Tables, &Registry) -> Result<R, EventError>,
+        f: impl FnOnce(&mut Tables, &Epoll) -> Result<R, EventError>,
     ) -> Result<R, EventError> {
         let (r, wake) = {
             let mut t = self.tables();
-            let r = f(&mut t, &self.inner.registry);
+            let r = f(&mut t, &self.inner.epoll);
             (r, t.needs_wake())
         };
         if wake {
@@ -336,15 +336,15 @@ impl EventLoop for MioLoop {
         events: Interest,
         callback: HandleCallback,
     ) -> Result<WatchId, EventError> {
-        self.change(|t, registry| t.add_watch(registry, fd, events, callback))
+        self.change(|t, epoll| t.add_watch(epoll, fd, events, callback))
     }
 
     fn update_handle(&self, watch: WatchId, events: Interest) -> Result<(), EventError> {
-        self.change(|t, registry| t.update_watch(registry, watch, events))
+        self.change(|t, epoll| t.update_watch(epoll, watch, events))
     }
 
     fn remove_handle(&self, watch: WatchId) -> Result<(), EventError> {
-        self.change(|t, registry| t.remove_watch(registry, watch))
+        self.change(|t, epoll| t.remove_watch(epoll, watch))
     }
 
     fn add_timeout(

@@ -1,10 +1,10 @@
 //! What an fd has pending *now*: a zero-timeout `poll(2)`, for backend authors.
 //!
 //! A backend whose host loop registers each watched fd itself and reports edges or
-//! one-shot readiness (rvirt-mio) uses this to give libvirt's level-triggered semantics:
-//! after a callback, ask the fd again and keep dispatching while a condition is still
-//! pending. Backends that can keep their fds in an epoll set of their own need none of
-//! this ([`FdWatches`](super::FdWatches): epoll is level-triggered).
+//! one-shot readiness can use this to give libvirt's level-triggered semantics: after a
+//! callback, ask the fd again and keep dispatching while a condition is still pending.
+//! rvirt's own adapters keep their fds in an epoll set of their own instead
+//! ([`FdWatches`](super::FdWatches): epoll is level-triggered) and need none of this.
 
 use std::io;
 use std::os::fd::RawFd;
