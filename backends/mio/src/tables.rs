@@ -3,10 +3,9 @@
 //!
 //! Everything here runs under the loop's mutex; nothing here calls user code.
 
+use std::os::fd::RawFd;
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
-
-use std::os::fd::RawFd;
 
 pub(crate) use rvirt_core::event::Garbage;
 use rvirt_core::event::epoll::Epoll;

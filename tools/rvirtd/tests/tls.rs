@@ -11,22 +11,13 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::{
-    Daemon, TempDir, admin_field, client_rows, free_port, have_virsh, have_virt_admin, text, virsh,
-    virsh_background, virsh_ok, virt_admin_ok,
+    DEMO_XML, Daemon, TempDir, admin_field, client_rows, free_port, have_virsh, have_virt_admin,
+    text, virsh, virsh_background, virsh_ok, virt_admin_ok,
 };
 use pki::{Identity, TestCa, write_dir, write_dir_with_cas};
 use rvirt_core::api::{Lifecycle, ListFlags};
 use rvirt_core::event::DefaultLoop;
 use rvirt_core::{Connect, DomainEvent, DomainEventId, ErrorCode, ErrorDomain};
-
-const DEMO_XML: &str = "<domain type='test'>
-  <name>demo</name>
-  <uuid>12345678-9abc-def0-1234-56789abcdef0</uuid>
-  <memory>8192</memory>
-  <vcpu>1</vcpu>
-  <os><type>hvm</type></os>
-</domain>
-";
 
 /// A CA and a `pkipath` directory with the server's and a client's files.
 struct Pki {

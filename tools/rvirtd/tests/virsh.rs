@@ -5,16 +5,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Daemon, have_virsh, text, virsh, virsh_ok};
-
-const DEMO_XML: &str = "<domain type='test'>
-  <name>demo</name>
-  <uuid>12345678-9abc-def0-1234-56789abcdef0</uuid>
-  <memory>8192</memory>
-  <vcpu>1</vcpu>
-  <os><type>hvm</type></os>
-</domain>
-";
+use common::{DEMO_XML, Daemon, have_virsh, text, virsh, virsh_ok};
 
 fn row(out: &str, name: &str) -> String {
     out.lines()

@@ -479,3 +479,13 @@ impl Raw {
         assert_eq!(m.header.status, MessageStatus::OK, "{m:?}");
     }
 }
+
+/// A small test-driver domain that virsh and the remote driver define and run.
+pub const DEMO_XML: &str = "<domain type='test'>
+  <name>demo</name>
+  <uuid>12345678-9abc-def0-1234-56789abcdef0</uuid>
+  <memory>8192</memory>
+  <vcpu>1</vcpu>
+  <os><type>hvm</type></os>
+</domain>
+";
