@@ -11,6 +11,7 @@ pub mod api;
 pub mod driver;
 pub mod error;
 pub mod event;
+pub mod log;
 pub mod uri;
 
 pub use api::{CallbackId, Connect, Domain, DomainEvent, DomainEventId, Lifecycle, OpenOptions};

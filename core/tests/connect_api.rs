@@ -345,3 +345,44 @@ fn events_emitted_during_dispatch_are_not_stranded() {
     runner.join().unwrap();
     assert_eq!(count.load(Ordering::SeqCst), THREADS * EACH);
 }
+
+#[test]
+fn dispatch_and_teardown_cost_what_the_matching_callbacks_cost() {
+    // 20,000 callbacks that all match one event, plus 20,000 that never match: one
+    // event reaches exactly the first 20,000, in registration order, and removing all
+    // 40,000 stays linear (it was quadratic: a lookup by scanning per call and per
+    // removal).
+    const N: usize = 20_000;
+    let (l, conn, sink) = open_probe();
+    let order = Arc::new(Mutex::new(Vec::with_capacity(N)));
+    let mut ids = Vec::new();
+    for i in 0..N {
+        let order = order.clone();
+        ids.push(
+            conn.domain_event_register_any(None, DomainEventId::Lifecycle, move |_, _| {
+                order.lock().unwrap().push(i)
+            })
+            .unwrap(),
+        );
+        ids.push(
+            conn.domain_event_register_any(None, DomainEventId::Reboot, |_, _| {
+                panic!("a reboot callback got a lifecycle event")
+            })
+            .unwrap(),
+        );
+    }
+    let t = Instant::now();
+    sink.emit(dom("a", 1), DomainEvent::Lifecycle(STARTED));
+    assert!(run_until(&l, || order.lock().unwrap().len() == N));
+    let dispatch = t.elapsed();
+    assert!(order.lock().unwrap().windows(2).all(|w| w[0] < w[1]));
+    let t = Instant::now();
+    for id in ids {
+        conn.domain_event_deregister_any(id).unwrap();
+    }
+    let teardown = t.elapsed();
+    assert!(
+        dispatch < Duration::from_secs(2) && teardown < Duration::from_secs(2),
+        "dispatch {dispatch:?}, teardown {teardown:?}"
+    );
+}

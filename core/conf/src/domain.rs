@@ -3,6 +3,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use uuid::Uuid;
 
+use crate::bitmap::CpuSet;
 use crate::devices::{DEVICE_ELEMENTS, Device, Devices};
 use crate::dom::{self, Node};
 use crate::{ConfError, Empty, Memory, MemoryUnit, OnOff, YesNo};
@@ -631,11 +632,46 @@ impl DomainDef {
         Ok(out)
     }
 
+    /// Removes what libvirt prints only for `VIR_DOMAIN_XML_SECURE` on a read-write
+    /// connection: graphics passwords.
+    ///
+    /// ```
+    /// use rvirt_conf::DomainDef;
+    /// let mut def = DomainDef::from_xml("<domain type='qemu'><name>g</name>
+    ///   <memory>1024</memory><os><type>hvm</type></os>
+    ///   <devices><graphics type='vnc' passwd='s3cret'/></devices></domain>")?;
+    /// def.hide_secrets();
+    /// assert!(!def.to_xml()?.contains("s3cret"));
+    /// # Ok::<(), rvirt_conf::ConfError>(())
+    /// ```
+    pub fn hide_secrets(&mut self) {
+        for device in self.devices.iter_mut().flat_map(|d| &mut d.items) {
+            if let Device::Graphics(g) = device {
+                g.passwd = None;
+            }
+        }
+    }
+
     /// Semantic checks libvirt applies when parsing: non-empty name, memory that fits
     /// in 64 bits, lifecycle actions allowed for their event.
     pub fn validate(&self) -> Result<(), ConfError> {
         if self.name.trim().is_empty() {
             return Err(ConfError::MissingName);
+        }
+        if self.name.contains('/') {
+            return Err(ConfError::NameWithSlash {
+                name: self.name.clone(),
+            });
+        }
+        if let Some(cpuset) = self.vcpu.as_ref().and_then(|v| v.cpuset.as_deref()) {
+            let set = CpuSet::parse(cpuset).ok_or_else(|| ConfError::InvalidBitmap {
+                value: cpuset.to_string(),
+            })?;
+            if set.is_empty() {
+                return Err(ConfError::EmptyCpuset {
+                    value: cpuset.to_string(),
+                });
+            }
         }
         self.memory.check_overflow()?;
         if let Some(cur) = &self.current_memory {
@@ -686,6 +722,10 @@ impl DomainDef {
             count: 1,
         });
         vcpu.placement.get_or_insert(VcpuPlacement::Static);
+        // libvirt keeps CPU sets in its canonical form (`0-3,^2` is written `0-1,3`).
+        if let Some(set) = vcpu.cpuset.as_deref().and_then(CpuSet::parse) {
+            vcpu.cpuset = Some(set.to_string());
+        }
         let device_boot = self.devices.iter().flat_map(|d| &d.items).any(|d| match d {
             Device::Disk(d) => d.boot.is_some(),
             Device::Interface(i) => i.boot.is_some(),

@@ -120,6 +120,21 @@ pub enum ConfError {
         /// Which kind of node is unsupported.
         kind: UnsupportedKind,
     },
+    /// A CPU set attribute is not a bitmap libvirt can parse (code 8, domain NONE).
+    InvalidBitmap {
+        /// The text found.
+        value: String,
+    },
+    /// A CPU set names no CPU at all (code 67).
+    EmptyCpuset {
+        /// The text found.
+        value: String,
+    },
+    /// The domain name contains `/` (code 27): names become file names.
+    NameWithSlash {
+        /// The name found.
+        name: String,
+    },
     /// Any other structural problem found while mapping the XML onto the model (code 27).
     Xml {
         /// Description of the problem.
@@ -141,6 +156,7 @@ impl ConfError {
             ConfError::WrongRoot { .. }
             | ConfError::MissingMemory
             | ConfError::InvalidValue { .. }
+            | ConfError::NameWithSlash { .. }
             | ConfError::Xml { .. } => XML_ERROR,
             ConfError::MissingDomainType
             | ConfError::MalformedUuid { .. }
@@ -148,9 +164,10 @@ impl ConfError {
             ConfError::InvalidDomainType { .. }
             | ConfError::UnknownLifecycleAction { .. }
             | ConfError::UnsupportedLifecycleAction { .. }
+            | ConfError::EmptyCpuset { .. }
             | ConfError::Unsupported { .. } => CONFIG_UNSUPPORTED,
             ConfError::MissingName => NO_NAME,
-            ConfError::InvalidMemoryUnit { .. } => INVALID_ARG,
+            ConfError::InvalidMemoryUnit { .. } | ConfError::InvalidBitmap { .. } => INVALID_ARG,
             ConfError::MemoryOverflow { .. } => OVERFLOW,
         }
     }
@@ -159,7 +176,9 @@ impl ConfError {
     pub fn libvirt_domain(&self) -> i32 {
         match self {
             ConfError::WrongRoot { .. } | ConfError::InvalidValue { .. } => domains::XML,
-            ConfError::InvalidMemoryUnit { .. } | ConfError::MemoryOverflow { .. } => domains::NONE,
+            ConfError::InvalidMemoryUnit { .. }
+            | ConfError::MemoryOverflow { .. }
+            | ConfError::InvalidBitmap { .. } => domains::NONE,
             _ => domains::DOMAIN,
         }
     }
@@ -198,6 +217,9 @@ impl ConfError {
                 }
                 UnsupportedKind::Text => format!("unsupported text content in <{path}>"),
             },
+            ConfError::InvalidBitmap { value } => format!("Failed to parse bitmap '{value}'"),
+            ConfError::EmptyCpuset { value } => format!("Invalid value of 'cpuset': {value}"),
+            ConfError::NameWithSlash { name } => format!("name {name} cannot contain '/'"),
             ConfError::Xml { message } | ConfError::Serialize { message } => message.clone(),
         }
     }

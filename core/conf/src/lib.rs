@@ -42,6 +42,7 @@
 #[macro_use]
 mod macros;
 
+pub mod bitmap;
 mod devices;
 mod dom;
 mod domain;

@@ -385,3 +385,61 @@ fn errors_are_std_errors() {
     let e: Box<dyn std::error::Error> = Box::new(err("<a/>"));
     assert!(e.to_string().contains("'a'"));
 }
+
+#[test]
+fn cpusets_and_names_are_checked_as_libvirt_checks_them() {
+    // (input, code, domain, message) as libvirt 9.0's test driver reports them.
+    for (vcpu, code, domain, message) in [
+        (
+            "aaa",
+            8,
+            0,
+            "invalid argument: Failed to parse bitmap 'aaa'",
+        ),
+        (
+            "99999",
+            8,
+            0,
+            "invalid argument: Failed to parse bitmap '99999'",
+        ),
+        ("", 8, 0, "invalid argument: Failed to parse bitmap ''"),
+        (
+            "3-1",
+            8,
+            0,
+            "invalid argument: Failed to parse bitmap '3-1'",
+        ),
+        (
+            "^1",
+            67,
+            20,
+            "unsupported configuration: Invalid value of 'cpuset': ^1",
+        ),
+    ] {
+        let xml = format!(
+            "<domain type='test'><name>x</name><memory>1024</memory>\
+             <vcpu cpuset='{vcpu}'>1</vcpu><os><type>hvm</type></os></domain>"
+        );
+        let e = err(&xml);
+        assert_eq!(
+            (e.libvirt_code(), e.libvirt_domain(), e.to_string().as_str()),
+            (code, domain, message),
+            "{vcpu:?}"
+        );
+    }
+    let mut def = DomainDef::from_xml(
+        "<domain type='test'><name>x</name><memory>1024</memory>\
+         <vcpu cpuset='0-3,^2,8'>1</vcpu><os><type>hvm</type></os></domain>",
+    )
+    .unwrap();
+    def.fill_defaults();
+    assert!(def.to_xml().unwrap().contains("cpuset=\"0-1,3,8\""));
+
+    let e = err(
+        "<domain type='test'><name>a/b</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+    );
+    assert_eq!(
+        (e.libvirt_code(), e.libvirt_domain(), e.to_string().as_str()),
+        (27, 20, "XML error: name a/b cannot contain '/'")
+    );
+}

@@ -145,7 +145,19 @@ impl Domain {
     }
 
     /// Domain XML (`virDomainGetXMLDesc`).
+    ///
+    /// Secrets (graphics passwords) are included only with [`XmlFlags::SECURE`], which a
+    /// read-only connection is refused (`VIR_ERR_OPERATION_DENIED`, as libvirt).
+    ///
+    /// [`XmlFlags::SECURE`]: crate::api::XmlFlags::SECURE
     pub fn xml_desc(&self, flags: u32) -> Result<String> {
+        if flags & crate::api::XmlFlags::SECURE != 0 && self.conn.is_read_only() {
+            return Err(crate::Error::new(
+                crate::ErrorCode::OperationDenied,
+                crate::ErrorDomain::Domain,
+                "operation forbidden: virDomainGetXMLDesc with secure flag",
+            ));
+        }
         self.conn.driver()?.domain_xml(&self.r, flags)
     }
 

@@ -1,4 +1,5 @@
-//! [`ListFlags`]: `virConnectListAllDomainsFlags` and the filter they describe.
+//! [`ListFlags`]: `virConnectListAllDomainsFlags` and the filter they describe;
+//! [`XmlFlags`]: `virDomainXMLFlags`.
 
 use std::ops::BitOr;
 
@@ -111,4 +112,21 @@ mod tests {
         assert!(!ListFlags::MANAGEDSAVE.accepts(Shutoff, true, false));
         assert!(ListFlags::NO_SNAPSHOT.accepts(Shutoff, true, false));
     }
+}
+
+/// Flags of [`Domain::xml_desc`](crate::Domain::xml_desc) (`virDomainXMLFlags`), with
+/// libvirt's bit values.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub struct XmlFlags;
+
+impl XmlFlags {
+    /// `VIR_DOMAIN_XML_SECURE`: include secrets (graphics passwords); refused on
+    /// read-only connections.
+    pub const SECURE: u32 = 1;
+    /// `VIR_DOMAIN_XML_INACTIVE`: the persistent definition the next start uses.
+    pub const INACTIVE: u32 = 2;
+    /// `VIR_DOMAIN_XML_UPDATE_CPU`.
+    pub const UPDATE_CPU: u32 = 4;
+    /// `VIR_DOMAIN_XML_MIGRATABLE`.
+    pub const MIGRATABLE: u32 = 8;
 }

@@ -15,7 +15,7 @@ pub use events::{
     CrashedDetail, DefinedDetail, DomainEvent, DomainEventId, Lifecycle, PmSuspendedDetail,
     ResumedDetail, ShutdownDetail, StartedDetail, StoppedDetail, SuspendedDetail, UndefinedDetail,
 };
-pub use flags::ListFlags;
+pub use flags::{ListFlags, XmlFlags};
 pub use inventory::{HostInterface, Network, StoragePool};
 pub use state::{
     CrashedReason, DomainInfo, DomainState, NodeInfo, PausedReason, RunningReason, ShutdownReason,

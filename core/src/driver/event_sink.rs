@@ -5,7 +5,7 @@
 //! iteration" (libvirt's `object_event.c` mechanism). The timer callback, on the loop thread,
 //! drains the queue and calls each matching user callback with no driver or sink lock held.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
@@ -44,23 +44,93 @@ struct SinkInner {
 #[derive(Default)]
 struct SinkState {
     next_id: i32,
-    callbacks: Vec<Registration>,
+    /// By id, hence in registration order (the order callbacks are called in).
+    callbacks: BTreeMap<CallbackId, Registration>,
+    /// The registrations of each event id, indexed by their domain filter, so that an
+    /// event costs what the callbacks it reaches cost, however many others there are.
+    index: HashMap<DomainEventId, EventIndex>,
     queue: VecDeque<(DomainRef, DomainEvent)>,
     timer: Option<TimerId>,
     closed: bool,
 }
 
 struct Registration {
-    id: CallbackId,
     domain: Option<Uuid>,
     event: DomainEventId,
     /// `None` while the callback is out being called.
     callback: Option<DomainEventCallback>,
 }
 
-impl Registration {
-    fn wants(&self, dom: &DomainRef, event: &DomainEvent) -> bool {
-        event.delivered_to(self.event) && self.domain.is_none_or(|u| u == dom.uuid)
+/// The callbacks registered for one event id.
+#[derive(Default)]
+struct EventIndex {
+    /// Without a domain filter.
+    any: BTreeSet<CallbackId>,
+    /// With one, by domain.
+    by_domain: HashMap<Uuid, BTreeSet<CallbackId>>,
+    /// Both together.
+    count: usize,
+}
+
+impl SinkState {
+    /// The callbacks `event` about `dom` reaches, in registration order.
+    fn matching(&self, dom: &DomainRef, event: &DomainEvent) -> Vec<CallbackId> {
+        let mut ids = Vec::new();
+        for (id, ix) in &self.index {
+            if !event.delivered_to(*id) {
+                continue;
+            }
+            ids.extend(ix.any.iter().copied());
+            if let Some(set) = ix.by_domain.get(&dom.uuid) {
+                ids.extend(set.iter().copied());
+            }
+        }
+        ids.sort_unstable();
+        ids
+    }
+
+    /// True if `event` about `dom` reaches any callback.
+    fn wanted(&self, dom: &DomainRef, event: &DomainEvent) -> bool {
+        self.index.iter().any(|(id, ix)| {
+            event.delivered_to(*id) && (!ix.any.is_empty() || ix.by_domain.contains_key(&dom.uuid))
+        })
+    }
+
+    fn insert(&mut self, id: CallbackId, reg: Registration) {
+        let ix = self.index.entry(reg.event).or_default();
+        match reg.domain {
+            None => ix.any.insert(id),
+            Some(u) => ix.by_domain.entry(u).or_default().insert(id),
+        };
+        ix.count += 1;
+        self.callbacks.insert(id, reg);
+    }
+
+    /// Removes `id`; returns it and whether it was the last for its event id.
+    fn remove(&mut self, id: CallbackId) -> Option<(Registration, bool)> {
+        let reg = self.callbacks.remove(&id)?;
+        let mut last = true;
+        if let Some(ix) = self.index.get_mut(&reg.event) {
+            match reg.domain {
+                None => {
+                    ix.any.remove(&id);
+                }
+                Some(u) => {
+                    if let Some(set) = ix.by_domain.get_mut(&u) {
+                        set.remove(&id);
+                        if set.is_empty() {
+                            ix.by_domain.remove(&u);
+                        }
+                    }
+                }
+            }
+            ix.count -= 1;
+            last = ix.count == 0;
+            if last {
+                self.index.remove(&reg.event);
+            }
+        }
+        Some((reg, last))
     }
 }
 
@@ -98,7 +168,7 @@ impl EventSink {
             if st.closed {
                 return false;
             }
-            if !st.callbacks.iter().any(|r| r.wants(&dom, &event)) {
+            if !st.wanted(&dom, &event) {
                 return true;
             }
             let was_empty = st.queue.is_empty();
@@ -156,15 +226,17 @@ impl EventSink {
                 })?;
             st.timer = Some(timer);
         }
-        let first = !st.callbacks.iter().any(|r| r.event == event);
+        let first = !st.index.contains_key(&event);
         let id = CallbackId(st.next_id);
         st.next_id += 1;
-        st.callbacks.push(Registration {
+        st.insert(
             id,
-            domain,
-            event,
-            callback: Some(callback),
-        });
+            Registration {
+                domain,
+                event,
+                callback: Some(callback),
+            },
+        );
         Ok((id, first))
     }
 
@@ -172,20 +244,14 @@ impl EventSink {
     pub(crate) fn deregister(&self, id: CallbackId) -> Result<(DomainEventId, bool)> {
         let (removed, timer, event, last) = {
             let mut st = self.inner.state();
-            let pos = st
-                .callbacks
-                .iter()
-                .position(|r| r.id == id)
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::InvalidArg,
-                        ErrorDomain::None,
-                        format!("could not find event callback {} for deletion", id.0),
-                    )
-                })?;
-            let removed = st.callbacks.remove(pos);
+            let (removed, last) = st.remove(id).ok_or_else(|| {
+                Error::new(
+                    ErrorCode::InvalidArg,
+                    ErrorDomain::None,
+                    format!("could not find event callback {} for deletion", id.0),
+                )
+            })?;
             let event = removed.event;
-            let last = !st.callbacks.iter().any(|r| r.event == event);
             let timer = if st.callbacks.is_empty() {
                 st.queue.clear();
                 st.timer.take()
@@ -207,6 +273,7 @@ impl EventSink {
             let mut st = self.inner.state();
             st.closed = true;
             st.queue.clear();
+            st.index.clear();
             (std::mem::take(&mut st.callbacks), st.timer.take())
         };
         if let (Some(t), Some(l)) = (timer, &self.inner.event_loop) {
@@ -233,14 +300,7 @@ fn dispatch(inner: &Arc<SinkInner>) {
     let mut due: Vec<CallbackId> = Vec::new();
     for (dom_ref, event) in events {
         due.clear();
-        due.extend(
-            inner
-                .state()
-                .callbacks
-                .iter()
-                .filter(|r| r.wants(&dom_ref, &event))
-                .map(|r| r.id),
-        );
+        due.extend(inner.state().matching(&dom_ref, &event));
         if due.is_empty() {
             continue;
         }
@@ -248,15 +308,12 @@ fn dispatch(inner: &Arc<SinkInner>) {
         for &id in &due {
             let taken = {
                 let mut st = inner.state();
-                st.callbacks
-                    .iter_mut()
-                    .find(|r| r.id == id)
-                    .and_then(|r| r.callback.take())
+                st.callbacks.get_mut(&id).and_then(|r| r.callback.take())
             };
             let Some(mut cb) = taken else { continue };
             cb(&dom, &event);
             let mut st = inner.state();
-            if let Some(r) = st.callbacks.iter_mut().find(|r| r.id == id) {
+            if let Some(r) = st.callbacks.get_mut(&id) {
                 r.callback = Some(cb);
             } else {
                 // Deregistered while it ran: free it outside the lock.

@@ -3,8 +3,10 @@
 //! and the attribute syntax of the small status files drivers write.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -30,9 +32,59 @@ pub enum Durability {
     RenameOnly,
 }
 
-/// Replaces `path` with `data` atomically: a temp file (`PATH.new`) in the same
-/// directory, then `rename(2)`. On failure the old content is untouched and the temp
-/// file removed; the error is a `VIR_ERR_SYSTEM_ERROR` in `domain`.
+/// Mode of every file a driver writes (configuration, status, pid and log files may
+/// hold secrets such as graphics passwords): owner only.
+pub const PRIVATE_FILE_MODE: u32 = 0o600;
+/// Mode of the directories holding them.
+pub const PRIVATE_DIR_MODE: u32 = 0o700;
+/// Suffix of the temp file [`write_replace`] renames into place; a file with it that is
+/// still there at start-up was left by a writer that died ([`remove_leftovers`]).
+pub const TEMP_SUFFIX: &str = ".new";
+
+/// Opens `path` for writing as a new private file: `O_CREAT|O_EXCL|O_NOFOLLOW`, mode
+/// [`PRIVATE_FILE_MODE`]. Whatever already sits at `path` (a leftover, or a symlink
+/// planted to redirect the write) is unlinked first — never followed.
+pub fn create_private(path: &Path) -> std::io::Result<File> {
+    let open = || {
+        File::options()
+            .write(true)
+            .create_new(true)
+            .mode(PRIVATE_FILE_MODE)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(path)
+    };
+    match open() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(path)?;
+            open()
+        }
+        r => r,
+    }
+}
+
+/// Opens (creating if missing) a private log file for appending, never through a
+/// symlink. An existing file keeps its content and is made private.
+pub fn open_private_log(path: &Path) -> std::io::Result<File> {
+    let f = File::options()
+        .append(true)
+        .create(true)
+        .mode(PRIVATE_FILE_MODE)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
+        .open(path)?;
+    if !f.metadata()?.file_type().is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    f.set_permissions(std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))?;
+    Ok(f)
+}
+
+/// Replaces `path` with `data` atomically: a temp file (`PATH.new`, created private
+/// and never through a symlink, see [`create_private`]) in the same directory, then
+/// `rename(2)`. On failure the old content is untouched and the temp file removed; the
+/// error is a `VIR_ERR_SYSTEM_ERROR` in `domain`.
 pub fn write_replace(
     path: &Path,
     data: &[u8],
@@ -40,11 +92,11 @@ pub fn write_replace(
     domain: ErrorDomain,
 ) -> Result<()> {
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".new");
+    tmp.push(TEMP_SUFFIX);
     let tmp = PathBuf::from(tmp);
     let synced = durability == Durability::Synced;
     let res = (|| -> std::io::Result<()> {
-        let mut f = File::create(&tmp)?;
+        let mut f = create_private(&tmp)?;
         f.write_all(data)?;
         if synced {
             f.sync_all()?;
@@ -65,6 +117,160 @@ pub fn write_replace(
     })
 }
 
+/// Creates `dir` (and missing parents) and makes `dir` itself a private directory:
+/// mode [`PRIVATE_DIR_MODE`], owned by this process's user, not a symlink.
+///
+/// Errors (`VIR_ERR_SYSTEM_ERROR` in `domain`): `dir` cannot be created, is a symlink
+/// or not a directory, or belongs to another user.
+pub fn ensure_private_dir(dir: &Path, domain: ErrorDomain) -> Result<()> {
+    let fail = |what: &str, e: &std::io::Error| {
+        system_error(domain, format_args!("cannot {what} '{}'", dir.display()), e)
+    };
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(PRIVATE_DIR_MODE)
+        .create(dir)
+        .map_err(|e| fail("create", &e))?;
+    let f = File::options()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(dir)
+        .map_err(|e| fail("open directory", &e))?;
+    let meta = f.metadata().map_err(|e| fail("stat", &e))?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(Error::new(
+            ErrorCode::SystemError,
+            domain,
+            format!(
+                "directory '{}' belongs to uid {}, not to this process (uid {me})",
+                dir.display(),
+                meta.uid()
+            ),
+        ));
+    }
+    if meta.mode() & 0o7777 != PRIVATE_DIR_MODE {
+        f.set_permissions(std::fs::Permissions::from_mode(PRIVATE_DIR_MODE))
+            .map_err(|e| fail("chmod", &e))?;
+    }
+    Ok(())
+}
+
+/// Removes the temp files ([`TEMP_SUFFIX`]) writers that died left in `dir`, logging
+/// each; returns what was removed.
+pub fn remove_leftovers(dir: &Path, domain: ErrorDomain) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return removed;
+    };
+    for ent in entries.flatten() {
+        if !ent.file_name().as_bytes().ends_with(TEMP_SUFFIX.as_bytes()) {
+            continue;
+        }
+        let path = ent.path();
+        match std::fs::remove_file(&path) {
+            Ok(()) => {
+                crate::log::warning(
+                    domain,
+                    format_args!(
+                        "removed '{}', left by a write that did not finish",
+                        path.display()
+                    ),
+                );
+                removed.push(path);
+            }
+            Err(e) => crate::log::warning(
+                domain,
+                format_args!("cannot remove leftover '{}': {e}", path.display()),
+            ),
+        }
+    }
+    removed
+}
+
+/// Removes `parent/name` and everything below it, where `name` must be one plain path
+/// component ([`is_plain_component`]): a name read from a state file can reach nothing
+/// outside `parent`. Symlinks are removed, never followed. A missing entry is not an
+/// error.
+pub fn remove_tree_in(parent: &Path, name: &std::ffi::OsStr) -> std::io::Result<()> {
+    if !is_plain_component(name) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("'{}' is not a plain file name", name.to_string_lossy()),
+        ));
+    }
+    let path = parent.join(name);
+    let res = match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(&path),
+        Ok(_) => std::fs::remove_file(&path),
+        Err(e) => Err(e),
+    };
+    match res {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        r => r,
+    }
+}
+
+/// True if `name` is one path component: not empty, not `.` or `..`, no `/` or NUL.
+pub fn is_plain_component(name: &std::ffi::OsStr) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty() && b != b"." && b != b".." && !b.contains(&b'/') && !b.contains(&0)
+}
+
+/// Why [`read_bounded`] refused a file.
+#[derive(Debug)]
+pub enum ReadError {
+    /// open, stat or read failed.
+    Io(std::io::Error),
+    /// Not a regular file (a FIFO, device, directory, socket).
+    NotRegular,
+    /// Larger than the limit.
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// Not UTF-8 text.
+    NotText,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "{e}"),
+            ReadError::NotRegular => f.write_str("not a regular file"),
+            ReadError::TooLarge { limit } => write!(f, "larger than {limit} bytes"),
+            ReadError::NotText => f.write_str("not UTF-8 text"),
+        }
+    }
+}
+
+/// Reads a regular file of at most `limit` bytes as text. The open never blocks (a
+/// FIFO is opened non-blocking and then refused), and a file that grows while it is
+/// read is cut at `limit + 1` bytes and refused.
+pub fn read_bounded(path: &Path, limit: u64) -> std::result::Result<String, ReadError> {
+    let f = File::options()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOCTTY)
+        .open(path)
+        .map_err(ReadError::Io)?;
+    let meta = f.metadata().map_err(ReadError::Io)?;
+    if !meta.file_type().is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    f.take(limit + 1)
+        .read_to_end(&mut buf)
+        .map_err(ReadError::Io)?;
+    if buf.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    String::from_utf8(buf).map_err(|_| ReadError::NotText)
+}
+
 /// An exclusive `flock(2)` on a driver root's pid file (libvirt's `driver.pid`): one
 /// process per root. Released when dropped (or when the process dies).
 #[derive(Debug)]
@@ -74,8 +280,10 @@ pub struct RootLock {
 }
 
 impl RootLock {
-    /// Locks `path` (created if missing) and writes this process's pid into it,
-    /// waiting up to `wait` while another holder has it.
+    /// Locks `path` (created private if missing) and writes this process's pid into
+    /// it, waiting up to `wait` while another holder has it. The file is opened with
+    /// `O_NOFOLLOW` and must be a regular file with a single link: a symlink or hard
+    /// link planted there never makes the lock truncate another file.
     ///
     /// The wait absorbs a lock that only looks taken: a `flock` belongs to the open
     /// file, and a child forked by any thread of this process holds a copy of the
@@ -83,7 +291,8 @@ impl RootLock {
     /// held for a moment.
     ///
     /// Errors: `VIR_ERR_OPERATION_FAILED` naming the holder's pid when the lock stays
-    /// taken, `VIR_ERR_SYSTEM_ERROR` for I/O failures; both in `domain`.
+    /// taken, `VIR_ERR_SYSTEM_ERROR` for I/O failures and for a file that is not a
+    /// plain regular file; both in `domain`.
     pub fn acquire(path: &Path, wait: Duration, domain: ErrorDomain) -> Result<RootLock> {
         let deadline = Instant::now() + wait;
         let mut file = File::options()
@@ -91,10 +300,25 @@ impl RootLock {
             .write(true)
             .create(true)
             .truncate(false)
+            .mode(PRIVATE_FILE_MODE)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
             .open(path)
             .map_err(|e| {
                 system_error(domain, format_args!("cannot open '{}'", path.display()), &e)
             })?;
+        let meta = file.metadata().map_err(|e| {
+            system_error(domain, format_args!("cannot stat '{}'", path.display()), &e)
+        })?;
+        if !meta.file_type().is_file() || meta.nlink() != 1 {
+            return Err(Error::new(
+                ErrorCode::SystemError,
+                domain,
+                format!(
+                    "cannot lock '{}': not a regular file with a single link",
+                    path.display()
+                ),
+            ));
+        }
         loop {
             // SAFETY: flock(2) on a descriptor we own; no memory is involved.
             let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
@@ -110,7 +334,8 @@ impl RootLock {
                 ));
             }
             if Instant::now() >= deadline {
-                let holder = std::fs::read_to_string(path).unwrap_or_default();
+                let mut holder = String::new();
+                let _ = (&file).read_to_string(&mut holder);
                 return Err(Error::new(
                     ErrorCode::OperationFailed,
                     domain,
@@ -225,5 +450,106 @@ mod tests {
         assert_eq!(xml_attr(&tag, "k").as_deref(), Some(v));
         assert_eq!(xml_attr(&tag, "other").as_deref(), Some("1"));
         assert_eq!(xml_attr(&tag, "missing"), None);
+    }
+
+    #[test]
+    fn a_planted_symlink_is_replaced_not_followed() {
+        let dir = scratch("sym");
+        let victim = dir.join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        let f = dir.join("a.xml");
+        // The temp file, the lock file and a log file as symlinks to the victim.
+        std::os::unix::fs::symlink(&victim, dir.join("a.xml.new")).unwrap();
+        write_replace(&f, b"new", Durability::Synced, ErrorDomain::Qemu).unwrap();
+        let lock = dir.join("driver.pid");
+        std::os::unix::fs::symlink(&victim, &lock).unwrap();
+        let err = RootLock::acquire(&lock, Duration::ZERO, ErrorDomain::Qemu).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::SystemError, "{err}");
+        let hard = dir.join("hard.pid");
+        std::fs::hard_link(&victim, &hard).unwrap();
+        let err = RootLock::acquire(&hard, Duration::ZERO, ErrorDomain::Qemu).unwrap_err();
+        assert!(err.message().contains("single link"), "{err}");
+        let log = dir.join("a.log");
+        std::os::unix::fs::symlink(&victim, &log).unwrap();
+        assert!(open_private_log(&log).is_err());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        assert_eq!(std::fs::read(&f).unwrap(), b"new");
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, PRIVATE_FILE_MODE);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn private_dirs_are_0700_and_leftovers_are_removed() {
+        let dir = scratch("priv");
+        let sub = dir.join("a/b");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o755)).unwrap();
+        ensure_private_dir(&sub, ErrorDomain::Qemu).unwrap();
+        let mode = std::fs::metadata(&sub).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, PRIVATE_DIR_MODE);
+        let link = dir.join("link");
+        std::os::unix::fs::symlink(&sub, &link).unwrap();
+        assert!(ensure_private_dir(&link, ErrorDomain::Qemu).is_err());
+        std::fs::write(sub.join("x.xml.new"), b"half").unwrap();
+        std::fs::write(sub.join("x.xml"), b"whole").unwrap();
+        let removed = remove_leftovers(&sub, ErrorDomain::Qemu);
+        assert_eq!(removed, vec![sub.join("x.xml.new")]);
+        assert!(sub.join("x.xml").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn tree_removal_stays_inside_its_parent() {
+        let dir = scratch("tree");
+        let outside = dir.join("outside");
+        std::fs::create_dir_all(outside.join("keep")).unwrap();
+        let parent = dir.join("lib");
+        std::fs::create_dir_all(parent.join("domain-1-a/sub")).unwrap();
+        std::os::unix::fs::symlink(&outside, parent.join("domain-1-a/sub/out")).unwrap();
+        std::os::unix::fs::symlink(&outside, parent.join("domain-2-b")).unwrap();
+        for bad in ["..", ".", "", "../outside", "a/b"] {
+            assert!(
+                remove_tree_in(&parent, std::ffi::OsStr::new(bad)).is_err(),
+                "{bad}"
+            );
+        }
+        remove_tree_in(&parent, std::ffi::OsStr::new("domain-1-a")).unwrap();
+        remove_tree_in(&parent, std::ffi::OsStr::new("domain-2-b")).unwrap();
+        remove_tree_in(&parent, std::ffi::OsStr::new("gone")).unwrap();
+        assert!(outside.join("keep").is_dir());
+        assert_eq!(std::fs::read_dir(&parent).unwrap().count(), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bounded_reads_refuse_fifos_devices_and_big_files() {
+        let dir = scratch("read");
+        let f = dir.join("n.xml");
+        std::fs::write(&f, b"<node/>").unwrap();
+        assert_eq!(read_bounded(&f, 100).unwrap(), "<node/>");
+        assert!(matches!(
+            read_bounded(&f, 3),
+            Err(ReadError::TooLarge { limit: 3 })
+        ));
+        assert!(matches!(
+            read_bounded(Path::new("/dev/zero"), 100),
+            Err(ReadError::NotRegular)
+        ));
+        let fifo = dir.join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: mkfifo(3) with a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let t = Instant::now();
+        assert!(matches!(
+            read_bounded(&fifo, 100),
+            Err(ReadError::NotRegular)
+        ));
+        assert!(t.elapsed() < Duration::from_secs(1));
+        assert!(matches!(
+            read_bounded(&dir, 100),
+            Err(ReadError::NotRegular)
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

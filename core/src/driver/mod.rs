@@ -5,10 +5,12 @@
 //! exposes a `register()` function that calls [`register_driver`].
 
 mod connection;
+mod domain_xml;
 mod event_sink;
 pub mod files;
 mod registry;
 
 pub use connection::{DomainRef, DriverConnection};
+pub use domain_xml::format_domain_xml;
 pub use event_sink::EventSink;
 pub use registry::{Driver, OpenContext, find_driver, register_driver, registered_drivers};

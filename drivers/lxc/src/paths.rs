@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rvirt_core::driver::files::{Durability, RootLock, system_error, write_replace};
+use rvirt_core::driver::files::{
+    Durability, RootLock, ensure_private_dir, system_error, write_replace,
+};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 /// How long [`DriverRoot::acquire`] waits for a held root lock.
@@ -39,9 +41,7 @@ impl DriverRoot {
     /// [`RootLock::acquire`] for why a released lock may look taken for a moment).
     pub fn acquire_within(root: &Path, wait: Duration) -> Result<DriverRoot> {
         for sub in ["etc/lxc", "run/lxc", "log/lxc"] {
-            let dir = root.join(sub);
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| sys(format!("cannot create '{}'", dir.display()), &e))?;
+            ensure_private_dir(&root.join(sub), ErrorDomain::Lxc)?;
         }
         let lock = RootLock::acquire(&root.join("run/lxc/driver.pid"), wait, ErrorDomain::Lxc)
             .map_err(|e| {

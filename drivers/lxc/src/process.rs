@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::fs::File;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixListener;
 use std::os::unix::process::CommandExt;
@@ -79,7 +78,7 @@ pub fn spawn_controller(
     listener: &UnixListener,
     log: &Path,
 ) -> Result<u32> {
-    let f = File::options().create(true).append(true).open(log)?;
+    let f = rvirt_core::driver::files::open_private_log(log)?;
     let listen = OwnedFd::from(listener.try_clone()?);
     let mut cmd = Command::new(binary);
     cmd.arg("--listen-fd")

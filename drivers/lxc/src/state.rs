@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use rvirt_core::api::{ShutoffReason, StateReason, StoppedDetail};
-use rvirt_core::driver::files::{xml_attr as attr, xml_escape as escape};
+use rvirt_core::driver::files::{read_bounded, xml_attr as attr, xml_escape as escape};
+
+/// Largest status file read back (one domain definition).
+const MAX_STATUS_BYTES: u64 = 16 << 20;
 use rvirt_core::{DomainEvent, Lifecycle};
 
 use crate::protocol::ExitStatus;
@@ -53,9 +56,10 @@ impl Status {
         })
     }
 
-    /// Reads and parses `path`.
-    pub fn load(path: &Path) -> Option<Status> {
-        Status::parse(&std::fs::read_to_string(path).ok()?)
+    /// Reads and parses `path`; the error says why it is unusable (for the log).
+    pub fn load(path: &Path) -> Result<Status, String> {
+        let text = read_bounded(path, MAX_STATUS_BYTES).map_err(|e| e.to_string())?;
+        Status::parse(&text).ok_or_else(|| "not a complete status file".to_string())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Spawning QEMU with an inherited monitor socket, and reaping it.
 
-use std::fs::File;
+pub mod scan;
+
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixListener;
 use std::os::unix::process::CommandExt;
@@ -22,7 +23,7 @@ pub fn spawn_with_monitor(
     let fd: RawFd = listener.as_raw_fd();
     let (out, err) = match log {
         Some(path) => {
-            let f = File::options().create(true).append(true).open(path)?;
+            let f = rvirt_core::driver::files::open_private_log(path)?;
             (Stdio::from(f.try_clone()?), Stdio::from(f))
         }
         None => (Stdio::null(), Stdio::null()),
@@ -96,8 +97,11 @@ impl QemuProcess {
         let deadline = Instant::now() + timeout;
         if let Some(pid) = self.adopted {
             loop {
-                reap_if_child(pid);
-                if !process_alive(pid) {
+                // An adopted QEMU this process itself started earlier is our child:
+                // it is gone once reaped (its leader thread shows as a zombie while
+                // the other threads still exit, and cannot be reaped yet).
+                let unreaped_child = !reap_if_child(pid);
+                if !unreaped_child && !process_alive(pid) {
                     self.adopted = None;
                     return Ok(Some(ExitStatus::default()));
                 }
@@ -175,15 +179,17 @@ impl Drop for QemuProcess {
 }
 
 /// Reaps `pid` if it is an exited child of this process (an adopted QEMU this process
-/// itself started and detached earlier); harmless otherwise.
-fn reap_if_child(pid: u32) {
-    if let Ok(raw) = libc::pid_t::try_from(pid) {
-        // SAFETY: waitpid with WNOHANG and a null status pointer writes no memory; for
-        // a pid that is not our child it fails with ECHILD.
-        unsafe {
-            libc::waitpid(raw, std::ptr::null_mut(), libc::WNOHANG);
-        }
-    }
+/// itself started and detached earlier). Returns false while `pid` is a child of ours
+/// that cannot be reaped yet (still running or still exiting); true once reaped or if
+/// it is not our child.
+fn reap_if_child(pid: u32) -> bool {
+    let Ok(raw) = libc::pid_t::try_from(pid) else {
+        return true;
+    };
+    // SAFETY: waitpid with WNOHANG and a null status pointer writes no memory; for
+    // a pid that is not our child it fails with ECHILD.
+    let rc = unsafe { libc::waitpid(raw, std::ptr::null_mut(), libc::WNOHANG) };
+    rc != 0
 }
 
 /// True if `pid` exists and is not a zombie (an exited process its parent has not

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rvirt_core::api::{DomainInfo, ListFlags, NodeInfo, StateReason};
 use rvirt_core::conf::DomainDef;
-use rvirt_core::driver::{DomainRef, DriverConnection, EventSink};
+use rvirt_core::driver::{DomainRef, DriverConnection, EventSink, format_domain_xml};
 use rvirt_core::uri::Uri;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 
@@ -19,8 +19,6 @@ use crate::state::World;
 
 /// `VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_MIGRATABLE`.
 const XML_FLAGS: u32 = 1 | 2 | 8;
-/// `VIR_DOMAIN_XML_INACTIVE`.
-const XML_INACTIVE: u32 = 2;
 /// Every `virConnectListAllDomainsFlags` bit.
 const LIST_FLAGS: u32 = (1 << 16) - 1;
 
@@ -220,21 +218,10 @@ impl DriverConnection for TestConnection {
 
     fn domain_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
         check_flags(flags, XML_FLAGS, "domain_xml")?;
-        let def = self.read(|w| {
+        self.read(|w| {
             let o = w.by_ref(dom)?;
-            let mut def = if flags & XML_INACTIVE != 0 {
-                o.next_def.as_ref().unwrap_or(&o.def).clone()
-            } else {
-                o.def.clone()
-            };
-            def.id = if flags & XML_INACTIVE != 0 {
-                None
-            } else {
-                o.id
-            };
-            Ok(def)
-        })?;
-        def.to_xml().map_err(|e| conf_error(&e))
+            format_domain_xml(&o.def, o.next_def.as_ref(), o.id, flags)
+        })
     }
 
     fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {

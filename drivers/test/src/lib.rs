@@ -58,6 +58,7 @@ use rvirt_core::uri::Uri;
 pub use connection::TestConnection;
 pub use errors::conf_error;
 pub use inventory::{HostInterface, Network, StoragePool};
+pub use node_file::MAX_NODE_FILE_BYTES;
 pub use world_default::DEFAULT_DOMAIN_UUID;
 pub use xml::TEST_NS;
 

@@ -13,6 +13,7 @@ use rvirt_core::api::{
     StateReason,
 };
 use rvirt_core::conf::DomainDef;
+use rvirt_core::driver::files::{ReadError, read_bounded};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 
 use crate::errors::{self, conf_error, node_xml};
@@ -21,10 +22,24 @@ use crate::state::{DomainObj, World};
 use crate::world_default;
 use crate::xml::{self, Element, TEST_NS};
 
-/// Reads a file, reporting a missing or unreadable one the way libvirt does.
+/// Largest node file (or file a node file names) read: a path must never make the
+/// driver swallow a device or a huge file.
+pub const MAX_NODE_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads a file, reporting a missing or unreadable one the way libvirt does. Only
+/// regular files of at most [`MAX_NODE_FILE_BYTES`] are read, and opening never blocks
+/// (a FIFO is refused, not waited on).
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path)
-        .map_err(|_| node_xml(format!("failed to parse xml document '{}'", path.display())))
+    read_bounded(path, MAX_NODE_FILE_BYTES).map_err(|e| {
+        let why = match e {
+            ReadError::Io(_) | ReadError::NotText => String::new(),
+            other => format!(": {other}"),
+        };
+        node_xml(format!(
+            "failed to parse xml document '{}'{why}",
+            path.display()
+        ))
+    })
 }
 
 /// The XML text of a node child: inline, or the file its `file` attribute names.

@@ -182,3 +182,34 @@ fn bad_files_fail_with_libvirt_codes() {
         ErrorDomain::Domain,
     );
 }
+
+#[test]
+fn devices_fifos_and_huge_files_are_refused_at_once() {
+    rvirt_driver_test::register().unwrap();
+    let dir = temp_dir("hostile");
+    let fifo = dir.join("fifo.xml");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo(3) with a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let big = dir.join("big.xml");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(rvirt_driver_test::MAX_NODE_FILE_BYTES + 1)
+        .unwrap();
+    let nested = dir.join("nested.xml");
+    std::fs::write(&nested, "<node><domain file='fifo.xml'/></node>").unwrap();
+    for (path, why) in [
+        ("/dev/zero".into(), "not a regular file"),
+        (fifo.clone(), "not a regular file"),
+        (big.clone(), "larger than"),
+        (nested.clone(), "not a regular file"),
+    ] {
+        let t = std::time::Instant::now();
+        let e = Connect::open(&format!("test://{}", path.display())).unwrap_err();
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "{path:?} blocked"
+        );
+        assert_eq!(e.code(), ErrorCode::XmlError, "{e}");
+        assert!(e.message().contains(why), "{path:?}: {e}");
+    }
+}

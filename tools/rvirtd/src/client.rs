@@ -21,6 +21,7 @@ use rvirt_rpc::{FrameDecoder, KEEPALIVE_PROGRAM, Message};
 
 use crate::auth::{AuthMode, PeerCred};
 use crate::listener::Stream;
+use crate::output::Output;
 use crate::registry::Registry;
 use crate::server::Server;
 use crate::service::Service;
@@ -45,6 +46,7 @@ pub struct Client {
     peer: Option<PeerCred>,
     peer_addr: Option<SocketAddr>,
     connected_at: i64,
+    accepted: Instant,
     auth_pending: AtomicBool,
     io: Mutex<Io>,
     session: Mutex<Session>,
@@ -57,7 +59,7 @@ struct Io {
     wire: Wire,
     watch: Option<WatchId>,
     decoder: FrameDecoder,
-    out: VecDeque<u8>,
+    out: Output,
     interest: Interest,
     close_after_flush: bool,
     pending: VecDeque<Message>,
@@ -90,6 +92,7 @@ impl Client {
         let peer = stream.peer_cred();
         let peer_addr = stream.peer_addr();
         let wire = Wire::for_service(&service)?;
+        let out = Output::new(service.output_budget.clone());
         let authenticated = service.auth == AuthMode::None;
         let session = Session {
             authenticated,
@@ -105,6 +108,7 @@ impl Client {
             peer,
             peer_addr,
             connected_at,
+            accepted: Instant::now(),
             auth_pending: AtomicBool::new(!authenticated),
             event_loop: event_loop.clone(),
             registry,
@@ -113,7 +117,7 @@ impl Client {
                 wire,
                 watch: None,
                 decoder: FrameDecoder::new(),
-                out: VecDeque::new(),
+                out,
                 interest: Interest::READABLE,
                 close_after_flush: false,
                 pending: VecDeque::new(),
@@ -227,28 +231,84 @@ impl Client {
     pub fn queue_frame(&self, frame: &[u8]) {
         let mut io = self.lock_io();
         self.queue_locked(&mut io, frame);
+        drop(io);
+        self.enforce_output_budget();
     }
 
+    /// Queues `frame`; a client that leaves more than its limit unread is cut off.
+    /// Callers run [`Client::enforce_output_budget`] once the lock is released.
     fn queue_locked(&self, io: &mut Io, frame: &[u8]) {
-        let Some(stream) = io.stream.as_ref() else {
+        if io.stream.is_none() {
             return;
-        };
+        }
         let max = self.service.max_output;
         if io.out.len() + frame.len() > max {
             log!(
                 "client {}: more than {max} bytes of unread output; disconnecting",
                 self.id
             );
-            // The loop sees EOF and closes the client.
-            stream.shutdown();
-            io.out.clear();
-            io.pending.clear();
-            io.close_after_flush = true;
-            self.update_interest(io);
+            self.cut_off(io);
             return;
         }
-        io.out.extend(frame);
+        io.out.push(frame);
         self.update_interest(io);
+    }
+
+    /// Drops the client's output and queued calls and shuts its socket; the loop then
+    /// sees end-of-file and closes it.
+    fn cut_off(&self, io: &mut Io) {
+        if let Some(stream) = io.stream.as_ref() {
+            stream.shutdown();
+        }
+        io.out.clear();
+        io.pending.clear();
+        io.close_after_flush = true;
+        self.update_interest(io);
+    }
+
+    /// Bytes queued to this client and not yet written.
+    pub fn unread_output(&self) -> usize {
+        self.lock_io().out.len()
+    }
+
+    /// While all clients together leave more output unread than the daemon-wide
+    /// budget allows, disconnects the one holding the most. Call with no client's
+    /// I/O lock held.
+    pub fn enforce_output_budget(&self) {
+        let budget = &self.service.output_budget;
+        if !budget.over() {
+            return;
+        }
+        let Some(registry) = self.registry.upgrade() else {
+            return;
+        };
+        while budget.over() {
+            let worst = registry
+                .snapshot()
+                .into_iter()
+                .map(|c| (c.unread_output(), c))
+                .max_by_key(|(n, _)| *n);
+            let Some((unread, c)) = worst.filter(|(n, _)| *n > 0) else {
+                return;
+            };
+            log!(
+                "client {}: {unread} bytes of unread output while all clients hold more than {} bytes; disconnecting",
+                c.id,
+                budget.limit()
+            );
+            let mut io = c.lock_io();
+            c.cut_off(&mut io);
+        }
+    }
+
+    /// True when the client has not finished its TLS handshake or authentication
+    /// within the service's `auth_timeout` (it is then disconnected by the caller).
+    pub fn auth_overdue(&self, now: Instant) -> bool {
+        let timeout = self.service.auth_timeout;
+        if timeout.is_zero() || now.duration_since(self.accepted) < timeout {
+            return false;
+        }
+        self.auth_pending() || !self.lock_io().wire.is_established()
     }
 
     /// READABLE while the call queue has room, WRITABLE while output is pending.
@@ -289,6 +349,7 @@ impl Client {
 
     fn read_input(self: &Arc<Self>, ready: Interest) {
         let mut buf = vec![0u8; READ_CHUNK];
+        let mut over_budget = false;
         let mut io = self.lock_io();
         loop {
             if io.close_after_flush && !io.wire.wants_write(&io.out) {
@@ -345,6 +406,7 @@ impl Client {
                         }
                     }
                     self.take_messages(&mut io);
+                    over_budget |= self.service.output_budget.over();
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -359,6 +421,9 @@ impl Client {
         let next = self.next_call(&mut io);
         self.update_interest(&mut io);
         drop(io);
+        if over_budget {
+            self.enforce_output_budget();
+        }
         if let Some(msg) = next {
             self.submit(msg);
         }
@@ -412,6 +477,7 @@ impl Client {
         let next = self.next_call(&mut io);
         self.update_interest(&mut io);
         drop(io);
+        self.enforce_output_budget();
         if let Some(msg) = next {
             self.submit(msg);
         }
@@ -462,6 +528,8 @@ impl Client {
         io.pings_unanswered += 1;
         io.last_rx = Instant::now();
         self.queue_locked(&mut io, &keepalive::ping());
+        drop(io);
+        self.enforce_output_budget();
     }
 
     /// Closes the socket, drops queued calls, and releases the driver connection

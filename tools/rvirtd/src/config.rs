@@ -39,6 +39,9 @@ usage: rvirtd [OPTIONS]
                             (* and ? wildcards; repeatable; like tls_allowed_dn_list) [any]
   --qemu-root DIR           state directory of qemu:///system
   --default-uri URI         URI opened when a client sends an empty one [test:///default]
+  --allow-test-file FILE    let clients open test:///FILE, a test-driver node file (absolute
+                            path; repeatable). Clients open only test:///default,
+                            qemu:///system, lxc:///system and these
   --keep-open URI           open URI at startup and hold it while the daemon runs (repeatable);
                             keeps test:///default's state between clients
   --workers N               threads executing the libvirtd server's calls (its pool's minimum
@@ -49,6 +52,10 @@ usage: rvirtd [OPTIONS]
   --keepalive-interval SECS ping idle keepalive clients every SECS (0: never) [5]
   --keepalive-count N       close a client after N unanswered pings [5]
   --max-client-output BYTES disconnect a client leaving more output unread [67108872]
+  --max-total-output BYTES  while all clients together leave more output unread, disconnect
+                            the one holding the most [268435488]
+  --auth-timeout SECS       disconnect a client that has not finished its TLS handshake or
+                            its authentication after SECS (0: never) [10]
   --help                    this text";
 
 /// The daemon's settings.
@@ -84,6 +91,8 @@ pub struct Config {
     pub qemu_root: Option<PathBuf>,
     /// URI for clients that send an empty one.
     pub default_uri: String,
+    /// Node files clients may open as `test:///FILE`.
+    pub allow_test_files: Vec<String>,
     /// URIs held open for the daemon's lifetime.
     pub keep_open: Vec<String>,
     /// Worker threads.
@@ -99,6 +108,10 @@ pub struct Config {
     /// Unread output after which a client is disconnected (default: two maximal
     /// packets).
     pub max_client_output: usize,
+    /// Unread output of all clients together (default: eight maximal packets).
+    pub max_total_output: usize,
+    /// Time allowed for the TLS handshake and authentication.
+    pub auth_timeout: Duration,
 }
 
 impl Default for Config {
@@ -119,6 +132,7 @@ impl Default for Config {
             tls_allowed_dn: Vec::new(),
             qemu_root: None,
             default_uri: "test:///default".into(),
+            allow_test_files: Vec::new(),
             keep_open: Vec::new(),
             workers: 4,
             timeout: None,
@@ -126,6 +140,8 @@ impl Default for Config {
             keepalive_interval: Duration::from_secs(5),
             keepalive_count: 5,
             max_client_output: 2 * rvirt_rpc::MAX_PACKET_LEN,
+            max_total_output: 8 * rvirt_rpc::MAX_PACKET_LEN,
+            auth_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -194,8 +210,24 @@ impl Config {
                 "--tls-allowed-dn" => c.tls_allowed_dn.push(value()?),
                 "--qemu-root" => c.qemu_root = Some(PathBuf::from(value()?)),
                 "--default-uri" => c.default_uri = value()?,
+                "--allow-test-file" => {
+                    let v = value()?;
+                    if !v.starts_with('/') {
+                        return Err(format!("{flag} {v}: not an absolute path"));
+                    }
+                    c.allow_test_files.push(v);
+                }
                 "--keep-open" => c.keep_open.push(value()?),
-                "--workers" => c.workers = number(&flag, &value()?)?.max(1) as usize,
+                "--workers" => {
+                    let n = number(&flag, &value()?)?.max(1);
+                    if n > crate::workers::MAX_WORKERS as u64 {
+                        return Err(format!(
+                            "{flag} {n}: more than the limit of {}",
+                            crate::workers::MAX_WORKERS
+                        ));
+                    }
+                    c.workers = n as usize;
+                }
                 "--timeout" => c.timeout = Some(Duration::from_secs(number(&flag, &value()?)?)),
                 "--pidfile" => c.pidfile = Some(PathBuf::from(value()?)),
                 "--keepalive-interval" => {
@@ -205,6 +237,10 @@ impl Config {
                 "--max-client-output" => {
                     c.max_client_output = number(&flag, &value()?)?.max(1024) as usize
                 }
+                "--max-total-output" => {
+                    c.max_total_output = number(&flag, &value()?)?.max(1024) as usize
+                }
+                "--auth-timeout" => c.auth_timeout = Duration::from_secs(number(&flag, &value()?)?),
                 _ => return Err(format!("unknown option '{flag}'")),
             }
         }

@@ -13,7 +13,9 @@ use crate::auth::{AuthMode, Policy};
 use crate::client::Client;
 use crate::config::Config;
 use crate::listener::{Listener, Stream};
+use crate::output::OutputBudget;
 use crate::registry::Registry;
+use crate::served::ServedUris;
 use crate::server::{
     ADMIN_SERVER, DEFAULT_MAX_ANONYMOUS_CLIENTS, DEFAULT_MAX_CLIENTS, MAIN_SERVER, Program, Server,
 };
@@ -66,8 +68,13 @@ impl Daemon {
             #[cfg(feature = "tls")]
             tls: None,
             default_uri: config.default_uri.clone(),
+            served: Arc::new(ServedUris {
+                test_files: config.allow_test_files.clone(),
+            }),
             keepalive_interval: config.keepalive_interval,
             max_output: config.max_client_output,
+            output_budget: OutputBudget::new(config.max_total_output),
+            auth_timeout: config.auth_timeout,
         };
         // The TLS credentials are read before any socket exists, so a bad file stops
         // the daemon without leaving sockets behind.
@@ -147,6 +154,7 @@ impl Daemon {
         }
 
         start_keepalive(&shared, &config, &registry)?;
+        start_auth_timeouts(&shared, &config, &registry)?;
         shutdown.start(&registry, event_loop.clone())?;
         let quit_loop = event_loop.clone();
         let signals = signals::install(&shared, move || {
@@ -320,6 +328,39 @@ fn log_refused(id: u64, stream: &Stream, service: &str) {
         ),
         None => log!("client {id}: disallowing {service} client with unknown uid"),
     }
+}
+
+/// Disconnects clients that took longer than `--auth-timeout` to finish their TLS
+/// handshake or authentication: such clients count against the server's limits
+/// (`max_clients`, `max_anonymous_clients`), so idle ones would lock everyone out.
+fn start_auth_timeouts(
+    shared: &SharedLoop,
+    config: &Config,
+    registry: &Arc<Registry>,
+) -> Result<(), String> {
+    if config.auth_timeout.is_zero() {
+        return Ok(());
+    }
+    let registry = registry.clone();
+    let tick = (config.auth_timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(1));
+    shared
+        .add_timeout(
+            TimerInterval::Every(tick),
+            Box::new(move |_| {
+                let now = std::time::Instant::now();
+                for c in registry.snapshot() {
+                    if c.auth_overdue(now) {
+                        log!(
+                            "client {}: no TLS handshake or authentication within the time allowed; disconnecting",
+                            c.id()
+                        );
+                        c.close();
+                    }
+                }
+            }),
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// PINGs idle keepalive clients and drops dead ones.

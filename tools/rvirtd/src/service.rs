@@ -3,11 +3,12 @@
 //! has one service per socket (the "libvirtd" server: read-write, read-only, TCP,
 //! TLS; the "admin" server: the admin socket).
 
-#[cfg(feature = "tls")]
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{AuthMode, Policy};
+use crate::output::OutputBudget;
+use crate::served::ServedUris;
 
 /// How a client is connected: libvirt's `virClientTransport`, whose numbers the admin
 /// procedures report.
@@ -58,8 +59,15 @@ pub struct Service {
     pub tls: Option<Arc<crate::tls::Acceptor>>,
     /// URI opened when the client sends an empty one.
     pub default_uri: String,
+    /// What else clients may open.
+    pub served: Arc<ServedUris>,
     /// Idle time before keepalive PINGs; zero disables them.
     pub keepalive_interval: Duration,
     /// Unread output after which a client is disconnected.
     pub max_output: usize,
+    /// Unread output of all clients together (shared by every service).
+    pub output_budget: Arc<OutputBudget>,
+    /// How long a client may take to finish its TLS handshake and to authenticate
+    /// before it is disconnected (zero: forever).
+    pub auth_timeout: Duration,
 }

@@ -3,12 +3,12 @@
 //! bytes it read and asks it to write pending output; the layer itself never blocks
 //! and never touches the event loop.
 
-use std::collections::VecDeque;
 use std::io::{self, Write};
 
 use rvirt_rpc::{FrameDecoder, FrameError};
 
 use crate::listener::Stream;
+use crate::output::Output;
 use crate::service::Service;
 
 /// Plaintext handed to TLS per step (it cuts records of at most 16 KiB itself).
@@ -83,7 +83,7 @@ impl Wire {
 
     /// True while [`Wire::flush`] has something to write: output, or TLS records (a
     /// handshake message, the check byte, an alert).
-    pub fn wants_write(&self, out: &VecDeque<u8>) -> bool {
+    pub fn wants_write(&self, out: &Output) -> bool {
         match self {
             Wire::Plain => !out.is_empty(),
             #[cfg(feature = "tls")]
@@ -93,13 +93,13 @@ impl Wire {
 
     /// Writes as much pending output as the non-blocking socket takes (encrypting it
     /// first under TLS). Returns when nothing is left or the socket is full.
-    pub fn flush(&mut self, stream: &mut Stream, out: &mut VecDeque<u8>) -> io::Result<()> {
+    pub fn flush(&mut self, stream: &mut Stream, out: &mut Output) -> io::Result<()> {
         match self {
             Wire::Plain => {
                 while !out.is_empty() {
-                    let (front, _) = out.as_slices();
+                    let front = out.front();
                     match write_some(stream, |w| w.write(front))? {
-                        Some(n) => drop(out.drain(..n)),
+                        Some(n) => out.consume(n),
                         None => return Ok(()),
                     }
                 }
@@ -115,13 +115,23 @@ impl Wire {
                 if out.is_empty() || !s.is_confirmed() {
                     return Ok(());
                 }
-                let (front, _) = out.as_slices();
+                let front = out.front();
                 let n = s.encrypt(&front[..front.len().min(TLS_CHUNK)]);
                 if n == 0 {
                     return Ok(());
                 }
-                out.drain(..n);
+                out.consume(n);
             },
+        }
+    }
+
+    /// True once the transport carries calls: at once for plain sockets, after the
+    /// handshake and the check byte under TLS.
+    pub fn is_established(&self) -> bool {
+        match self {
+            Wire::Plain => true,
+            #[cfg(feature = "tls")]
+            Wire::Tls(s) => s.is_confirmed(),
         }
     }
 

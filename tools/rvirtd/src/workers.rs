@@ -13,6 +13,11 @@ use std::thread::JoinHandle;
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Most workers a pool may have. libvirt sets no bound, but a thread costs a stack and
+/// kernel resources, and a pool told to start 100,000 ends the process when thread
+/// creation fails deep in the runtime; a request above this is refused instead.
+pub const MAX_WORKERS: usize = 1000;
+
 /// A pool of worker threads fed from one queue.
 #[derive(Debug)]
 pub struct Pool {
@@ -64,6 +69,8 @@ pub enum PoolError {
     MinAboveMax,
     /// The maximum would be 0: a pool cannot be switched off.
     ZeroMax,
+    /// A bound above [`MAX_WORKERS`].
+    TooMany(usize),
     /// A new worker thread could not be started.
     Spawn(io::Error),
 }
@@ -136,6 +143,9 @@ impl Pool {
     /// (`virThreadPoolSetParameters`): the minimum may not exceed the maximum, and the
     /// maximum may not become 0.
     pub fn set_bounds(&self, min: Option<usize>, max: Option<usize>) -> Result<(), PoolError> {
+        if let Some(n) = [min, max].into_iter().flatten().find(|&n| n > MAX_WORKERS) {
+            return Err(PoolError::TooMany(n));
+        }
         let mut st = self.inner.lock();
         if min.unwrap_or(st.min) > max.unwrap_or(st.max) {
             return Err(PoolError::MinAboveMax);
@@ -273,6 +283,14 @@ mod tests {
         assert!(matches!(
             pool.set_bounds(Some(0), Some(0)),
             Err(PoolError::ZeroMax)
+        ));
+        assert!(matches!(
+            pool.set_bounds(Some(100_000), Some(100_000)),
+            Err(PoolError::TooMany(100_000))
+        ));
+        assert!(matches!(
+            pool.set_bounds(None, Some(MAX_WORKERS + 1)),
+            Err(PoolError::TooMany(_))
         ));
         let s = pool.stats();
         assert_eq!((s.min_workers, s.max_workers), (2, 2));

@@ -256,62 +256,62 @@ fn sigterm_removes_sockets() {
     assert!(!pidfile.exists());
 }
 
-/// A driver call that blocks (opening a test-driver node file that is a FIFO nobody
-/// writes yet) runs on a worker: the loop keeps serving other clients, and even the
-/// blocked client's keepalive PING, until the call completes.
+/// A driver call that blocks (opening qemu:///system while another process holds the
+/// QEMU root's lock: the driver waits for it) runs on a worker: the loop keeps serving
+/// other clients, and even the blocked client's keepalive PING, until the call
+/// completes.
 #[test]
 fn a_blocking_call_does_not_stall_the_loop() {
-    let d = Daemon::start("proto-block");
-    let fifo = d.dir.0.join("node.xml");
-    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: mkfifo(3) with a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    use std::os::fd::AsRawFd;
+    let root = std::path::PathBuf::from(format!("/tmp/rvd-block-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("run/qemu")).unwrap();
+    let lock = std::fs::File::create(root.join("run/qemu/driver.pid")).unwrap();
+    // SAFETY: flock(2) on a descriptor this test owns.
+    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let d = Daemon::start_with("proto-block", &["--qemu-root", root.to_str().unwrap()]);
 
     let mut slow = Raw::connect(&d.rw_socket());
     slow.call(procs::AUTH_LIST, &());
     let open_args = ConnectOpenArgs {
-        name: Some(format!("test://{}", fifo.display())),
+        name: Some("qemu:///system".into()),
         flags: 0,
     };
     let payload = rvirt_rpc::Message::with_body(Header::call(0, 0, 0, 0), &open_args)
         .unwrap()
         .payload;
+    let t_open = std::time::Instant::now();
     let open_serial = slow.call_raw(procs::CONNECT_OPEN, &payload);
     std::thread::sleep(Duration::from_millis(300));
 
-    // Other clients are served while the open is stuck.
+    // Other clients are served while the open waits.
     let t0 = std::time::Instant::now();
     for _ in 0..3 {
         let mut other = Raw::connect(&d.rw_socket());
         other.open();
         lookup_test(&mut other);
     }
-    assert!(t0.elapsed() < Duration::from_secs(5));
-    // The stuck client's PING is answered on the loop thread.
+    assert!(t0.elapsed() < Duration::from_millis(1500));
+    // The waiting client's PING is answered on the loop thread.
     slow.send_raw(&encode_message(&keepalive_header(procs::keepalive::PING), &[]).unwrap());
     let m = slow.read().unwrap();
     assert_eq!(m.header, keepalive_header(procs::keepalive::PONG));
 
-    // Release the driver call: the reply arrives.
-    std::fs::write(
-        &fifo,
-        "<node><domain type='test'><name>f</name><memory>8192</memory>\
-         <os><type>hvm</type></os></domain></node>",
-    )
-    .unwrap();
+    // The driver gives up waiting for the lock: the reply arrives, an error.
     let m = slow.read().unwrap();
     assert_eq!(m.header.serial, open_serial);
-    assert_eq!(
-        m.header.status,
-        MessageStatus::OK,
-        "{:?}",
-        m.decode_payload::<RemoteError>()
+    assert_eq!(m.header.status, MessageStatus::ERROR);
+    let e: RemoteError = m.decode_payload().unwrap();
+    assert!(
+        e.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("already in use"),
+        "{e:?}"
     );
-    let m = slow.call(
-        procs::DOMAIN_LOOKUP_BY_NAME,
-        &DomainLookupByNameArgs { name: "f".into() },
-    );
-    assert_eq!(m.header.status, MessageStatus::OK);
+    assert!(t_open.elapsed() >= Duration::from_secs(1));
+    drop(lock);
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use rvirt_core::api::{DefinedDetail, DomainInfo, ListFlags, StateReason, UndefinedDetail};
 use rvirt_core::conf::DomainDef;
-use rvirt_core::driver::{DomainRef, DriverConnection, EventSink};
+use rvirt_core::driver::{DomainRef, DriverConnection, EventSink, format_domain_xml};
 use rvirt_core::event::SharedLoop;
 use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result, Uuid};
 
@@ -15,9 +15,6 @@ use super::instance::{Entry, Pending, Shared, Vm, lock, not_running};
 use crate::paths::{DriverRoot, Layout, sys, write_atomic};
 use crate::process::signal;
 use crate::xml::ContainerSpec;
-
-/// `VIR_DOMAIN_XML_INACTIVE`.
-const XML_INACTIVE: u32 = 2;
 
 /// One open connection to an LXC driver instance. Connections of a process to the same
 /// root share the instance; each gets every domain event.
@@ -356,20 +353,9 @@ impl DriverConnection for LxcConnection {
     }
 
     fn domain_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
-        let def = self.with_vm(dom, |vm, _| {
-            let mut def = if flags & XML_INACTIVE != 0 {
-                vm.next_def.as_ref().unwrap_or(&vm.def).clone()
-            } else {
-                vm.def.clone()
-            };
-            def.id = if flags & XML_INACTIVE != 0 {
-                None
-            } else {
-                vm.id()
-            };
-            Ok(def)
-        })?;
-        Ok(def.to_xml()?)
+        self.with_vm(dom, |vm, _| {
+            format_domain_xml(&vm.def, vm.next_def.as_ref(), vm.id(), flags)
+        })
     }
 
     fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {

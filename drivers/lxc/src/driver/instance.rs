@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use rvirt_core::api::{RunningReason, ShutoffReason, StartedDetail, StateReason};
 use rvirt_core::conf::{Device, DomainDef};
+use rvirt_core::driver::files::{read_bounded, remove_leftovers};
 use rvirt_core::driver::{DomainRef, EventSink};
 use rvirt_core::event::{Interest, SharedLoop, WatchId};
 use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result, Uuid};
@@ -219,11 +220,7 @@ impl Shared {
         let listener = UnixListener::bind(&sock)
             .map_err(|e| sys(format!("cannot bind '{}'", sock.display()), &e))?;
         let log = l.log_file(&name);
-        if let Ok(mut f) = std::fs::File::options()
-            .create(true)
-            .append(true)
-            .open(&log)
-        {
+        if let Ok(mut f) = rvirt_core::driver::files::open_private_log(&log) {
             let _ = writeln!(f, "starting container '{name}': {}", binary.display());
         }
         let mut args = vec![
@@ -463,8 +460,11 @@ impl Shared {
         drop(lock(&self.root).take());
     }
 
-    /// Loads `etc/lxc/*.xml`.
+    /// Removes what writers that died left behind, then loads `etc/lxc/*.xml`; every
+    /// file skipped is logged with its reason.
     pub(crate) fn load_definitions(&self) {
+        remove_leftovers(&self.layout.config_dir(), ErrorDomain::Lxc);
+        remove_leftovers(&self.layout.state_dir(), ErrorDomain::Lxc);
         let Ok(dir) = std::fs::read_dir(self.layout.config_dir()) else {
             return;
         };
@@ -474,14 +474,32 @@ impl Shared {
             if path.extension().is_none_or(|e| e != "xml") {
                 continue;
             }
-            let Some(def) = std::fs::read_to_string(&path)
-                .ok()
-                .and_then(|x| super::connection::parse_def(&x).ok())
-            else {
-                continue;
+            let skip = |why: String| {
+                rvirt_core::log::warning(
+                    ErrorDomain::Lxc,
+                    format_args!("skipping domain config '{}': {why}", path.display()),
+                )
             };
+            let def = match read_bounded(&path, 16 << 20)
+                .map_err(|e| e.to_string())
+                .and_then(|x| super::connection::parse_def(&x).map_err(|e| e.to_string()))
+            {
+                Ok(def) => def,
+                Err(why) => {
+                    skip(why);
+                    continue;
+                }
+            };
+            if path.file_stem().is_none_or(|s| s != def.name.as_str()) {
+                skip(format!(
+                    "its file name does not match the domain name '{}'",
+                    def.name
+                ));
+                continue;
+            }
             let uuid = def.uuid.unwrap_or_default();
             if doms.iter().any(|e| e.name == def.name || e.uuid == uuid) {
+                skip(format!("domain '{}' is already defined", def.name));
                 continue;
             }
             doms.push(Entry {

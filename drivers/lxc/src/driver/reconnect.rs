@@ -9,8 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use rvirt_core::ErrorDomain;
 use rvirt_core::api::{RunningReason, ShutoffReason, StateReason};
 use rvirt_core::conf::DomainDef;
+use rvirt_core::log;
 
 use super::instance::{Entry, Running, Shared, Vm, lock};
 use super::monitor::Monitor;
@@ -35,13 +37,16 @@ impl Shared {
     }
 
     fn reconnect_one(self: &Arc<Self>, path: &Path) {
-        let Some(status) = Status::load(path) else {
-            let _ = std::fs::remove_file(path);
-            return;
-        };
-        let Ok(mut live) = DomainDef::from_xml(&status.domain_xml) else {
-            let _ = std::fs::remove_file(path);
-            return;
+        let (status, mut live) = match self.read_status(path) {
+            Ok(found) => found,
+            Err(reason) => {
+                log::warning(
+                    ErrorDomain::Lxc,
+                    format_args!("cannot use status file '{}': {reason}", path.display()),
+                );
+                self.recover(path);
+                return;
+            }
         };
         live.fill_defaults();
         live.id = None;
@@ -112,6 +117,86 @@ impl Shared {
         if !persistent {
             self.forget_if_transient(uuid);
         }
+    }
+
+    /// Reads one status file. Paths in it are not trusted: its domain must be the one
+    /// the file is named after, and its socket the root's socket for that name.
+    fn read_status(&self, path: &Path) -> Result<(Status, DomainDef), String> {
+        let status = Status::load(path)?;
+        let live = DomainDef::from_xml(&status.domain_xml)
+            .map_err(|e| format!("its domain definition is invalid: {e}"))?;
+        if path.file_stem().is_none_or(|s| s != live.name.as_str()) {
+            return Err(format!("it describes domain '{}'", live.name));
+        }
+        if status.socket != self.layout.socket(&live.name) {
+            return Err(format!(
+                "its socket '{}' is not the root's socket for '{}'",
+                status.socket.display(),
+                live.name
+            ));
+        }
+        Ok((status, live))
+    }
+
+    /// The status file `path` cannot be read: a controller that still runs for its
+    /// name (found by its pid file and command line) is reconnected when the domain
+    /// has a persistent definition, and killed otherwise (nothing is left to manage it
+    /// with); the file is rewritten or removed.
+    fn recover(self: &Arc<Self>, path: &Path) {
+        let Some(name) = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(str::to_string)
+        else {
+            return;
+        };
+        let l = self.layout.clone();
+        let pid = std::fs::read_to_string(l.pid_file(&name))
+            .ok()
+            .and_then(|t| t.trim().parse::<u32>().ok())
+            .filter(|&p| p > 0 && alive(p) && is_controller_of(p, &name));
+        let entry = lock(&self.doms).iter().find(|e| e.name == name).cloned();
+        if let (Some(pid), Some(entry)) = (pid, entry) {
+            let mut vm = lock(&entry.vm);
+            if let Ok(mon) = Monitor::connect(&l.socket(&name)) {
+                let fd = mon.fd();
+                vm.run = Some(Running {
+                    pid,
+                    init_pid: None,
+                    mon,
+                    watch: None,
+                });
+                vm.state = StateReason::Running(RunningReason::Unknown);
+                if let Ok(w) = self.watch_monitor(&entry, fd) {
+                    if let Some(run) = vm.run.as_mut() {
+                        run.watch = Some(w);
+                    }
+                    vm.save_status(&l);
+                    log::warning(
+                        ErrorDomain::Lxc,
+                        format_args!(
+                            "recovered container '{name}' (controller {pid}); its status file is rewritten"
+                        ),
+                    );
+                    return;
+                }
+                vm.run = None;
+                vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
+            }
+        }
+        if let Some(pid) = pid {
+            log::warning(
+                ErrorDomain::Lxc,
+                format_args!(
+                    "controller {pid} of container '{name}' cannot be reconnected without its status; killing it"
+                ),
+            );
+            signal(pid, libc::SIGKILL);
+        }
+        for f in [path.to_path_buf(), l.pid_file(&name), l.socket(&name)] {
+            let _ = std::fs::remove_file(f);
+        }
+        let _ = std::fs::remove_dir(l.staging_dir(&name));
     }
 
     /// The entry of a reconnected domain: its persistent one, or a new transient one.

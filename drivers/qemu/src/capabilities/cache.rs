@@ -101,7 +101,7 @@ impl CapsCache {
         let name = cache_file_name(&caps.binary);
         let tmp = self.dir.join(format!(".{name}.tmp.{}", std::process::id()));
         let write = || -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut f = rvirt_core::driver::files::create_private(&tmp)?;
             let mut text = serde_json::to_vec_pretty(&caps.to_json())?;
             text.push(b'\n');
             f.write_all(&text)?;

@@ -15,17 +15,18 @@ use rvirt_core::api::{
     UndefinedDetail,
 };
 use rvirt_core::conf::{ConfError, DomainDef, LifecycleAction};
-use rvirt_core::driver::files::{Durability, write_replace};
-use rvirt_core::driver::{DomainRef, DriverConnection, EventSink};
+use rvirt_core::driver::files::{Durability, read_bounded, remove_leftovers, write_replace};
+use rvirt_core::driver::{DomainRef, DriverConnection, EventSink, format_domain_xml};
 use rvirt_core::event::{Interest, SharedLoop, WatchId};
 use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result, Uuid};
 
 use super::monitor::Monitor;
 use super::reaper::{self, Reaper};
 use super::root::DriverRoot;
-use super::status::DomainStatus;
+use super::status::{DomainStatus, MONITOR_SOCKET};
 use crate::command_line::{KVM_DEVICE, RuntimeOptions, build_args, choose_accel, emulator};
 use crate::event_map::{MapContext, is_inactive, map_event, map_monitor_eof};
+use crate::process::scan::qemu_running_uuid;
 use crate::process::{QemuProcess, spawn_with_monitor};
 
 mod reconnect;
@@ -42,8 +43,6 @@ const EOF_WAIT: Duration = Duration::from_millis(20);
 const REBOOT_ACPI_POWER_BTN: u32 = 1;
 /// `VIR_DOMAIN_START_PAUSED` (create, createXML).
 const START_PAUSED: u32 = 1;
-/// `VIR_DOMAIN_XML_INACTIVE`.
-const XML_INACTIVE: u32 = 2;
 
 type Pending = Vec<(DomainRef, DomainEvent)>;
 
@@ -136,6 +135,22 @@ fn parse_def(xml: &str) -> Result<DomainDef> {
     let mut def = DomainDef::from_xml(xml).map_err(|e| conf_error(&e))?;
     def.fill_defaults();
     def.id = None;
+    Ok(def)
+}
+
+/// Largest persistent definition read back.
+const MAX_CONFIG_BYTES: u64 = 16 << 20;
+
+/// Reads and parses one persistent definition; the error says why it is unusable.
+fn load_definition(path: &Path) -> std::result::Result<DomainDef, String> {
+    let text = read_bounded(path, MAX_CONFIG_BYTES).map_err(|e| e.to_string())?;
+    let def = parse_def(&text).map_err(|e| e.to_string())?;
+    if path.file_stem().is_none_or(|s| s != def.name.as_str()) {
+        return Err(format!(
+            "its file name does not match the domain name '{}'",
+            def.name
+        ));
+    }
     Ok(def)
 }
 
@@ -404,6 +419,21 @@ impl Shared {
                 format!("domain '{}' is already active", vm.def.name),
             ));
         }
+        if let Some(uuid) = vm.def.uuid
+            && let Some(other) = qemu_running_uuid(&uuid)
+        {
+            // Started by an instance that lost track of it, or by another root: a
+            // second QEMU would run the same guest on the same disks.
+            return Err(Error::operation_invalid(
+                ErrorDomain::Qemu,
+                format!(
+                    "domain '{}' is already running as QEMU process {} (uuid {})",
+                    vm.def.name,
+                    other.pid,
+                    uuid.hyphenated()
+                ),
+            ));
+        }
         let (_, state_dir, log_dir, lib_dir) = self.root_dirs();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let name = vm.def.name.clone();
@@ -415,7 +445,7 @@ impl Shared {
             let _ = std::fs::remove_dir_all(&priv_dir);
             e
         };
-        let sock = priv_dir.join("monitor.sock");
+        let sock = priv_dir.join(MONITOR_SOCKET);
         if sock.as_os_str().len() >= 108 {
             return Err(cleanup_dir(Error::new(
                 ErrorCode::InternalError,
@@ -436,11 +466,7 @@ impl Shared {
         let args = build_args(&def, &rt).map_err(cleanup_dir)?;
         let binary = emulator(&def);
         let log = log_dir.join(format!("{name}.log"));
-        if let Ok(mut f) = std::fs::File::options()
-            .create(true)
-            .append(true)
-            .open(&log)
-        {
+        if let Ok(mut f) = rvirt_core::driver::files::open_private_log(&log) {
             let _ = writeln!(f, "starting up: {} {}", binary.display(), args.join(" "));
         }
         let mut proc =
@@ -700,6 +726,7 @@ impl Shared {
         res.map(|_| ())
     }
 
+    /// Loads `etc/qemu/*.xml`; every file skipped is logged with its reason.
     fn load_definitions(&self) {
         let (etc, ..) = self.root_dirs();
         let Ok(dir) = std::fs::read_dir(&etc) else {
@@ -711,14 +738,27 @@ impl Shared {
             if path.extension().is_none_or(|e| e != "xml") {
                 continue;
             }
-            let Ok(def) = std::fs::read_to_string(&path)
-                .map_err(|_| ())
-                .and_then(|x| parse_def(&x).map_err(|_| ()))
-            else {
-                continue;
+            let def = match load_definition(&path) {
+                Ok(def) => def,
+                Err(reason) => {
+                    rvirt_core::log::warning(
+                        ErrorDomain::Qemu,
+                        format_args!("skipping domain config '{}': {reason}", path.display()),
+                    );
+                    continue;
+                }
             };
             let uuid = def.uuid.unwrap_or_default();
-            if doms.iter().any(|e| e.name == def.name || e.uuid == uuid) {
+            if let Some(e) = doms.iter().find(|e| e.name == def.name || e.uuid == uuid) {
+                rvirt_core::log::warning(
+                    ErrorDomain::Qemu,
+                    format_args!(
+                        "skipping domain config '{}': domain '{}' with uuid {} is already defined",
+                        path.display(),
+                        e.name,
+                        e.uuid.hyphenated()
+                    ),
+                );
                 continue;
             }
             doms.push(Entry {
@@ -764,6 +804,9 @@ impl QemuConnection {
                     next_id: AtomicU32::new(1),
                     reaper: Arc::default(),
                 });
+                let (etc, run, ..) = shared.root_dirs();
+                remove_leftovers(&etc, ErrorDomain::Qemu);
+                remove_leftovers(&run, ErrorDomain::Qemu);
                 shared.load_definitions();
                 shared.reconnect_all();
                 instances.insert(root.to_path_buf(), Arc::downgrade(&shared));
@@ -1167,20 +1210,9 @@ impl DriverConnection for QemuConnection {
     }
 
     fn domain_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
-        let def = self.with_vm(dom, |vm, _| {
-            let mut def = if flags & XML_INACTIVE != 0 {
-                vm.next_def.as_ref().unwrap_or(&vm.def).clone()
-            } else {
-                vm.def.clone()
-            };
-            def.id = if flags & XML_INACTIVE != 0 {
-                None
-            } else {
-                vm.id
-            };
-            Ok(def)
-        })?;
-        def.to_xml().map_err(|e| conf_error(&e))
+        self.with_vm(dom, |vm, _| {
+            format_domain_xml(&vm.def, vm.next_def.as_ref(), vm.id, flags)
+        })
     }
 
     fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {

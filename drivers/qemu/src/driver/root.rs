@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rvirt_core::driver::files::{RootLock, system_error};
+use rvirt_core::driver::files::{RootLock, ensure_private_dir};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 /// How long [`DriverRoot::acquire`] waits for a root lock held by someone else.
@@ -20,21 +20,14 @@ pub struct DriverRoot {
 }
 
 impl DriverRoot {
-    /// Creates `ROOT/{etc,run,log,cache,lib}/qemu` and takes the instance lock (waiting
+    /// Creates `ROOT/{etc,run,log,cache,lib}/qemu` (private: 0700) and takes the instance lock (waiting
     /// up to [`LOCK_WAIT`] for a holder to let go).
     ///
     /// Errors: `VIR_ERR_OPERATION_FAILED` when another process holds the root;
     /// `VIR_ERR_SYSTEM_ERROR` for I/O failures.
     pub fn acquire(root: &Path) -> Result<DriverRoot> {
         for sub in ["etc", "run", "log", "cache", "lib"] {
-            let dir = root.join(sub).join("qemu");
-            std::fs::create_dir_all(&dir).map_err(|e| {
-                system_error(
-                    ErrorDomain::Qemu,
-                    format_args!("cannot create '{}'", dir.display()),
-                    &e,
-                )
-            })?;
+            ensure_private_dir(&root.join(sub).join("qemu"), ErrorDomain::Qemu)?;
         }
         let path = root.join("run/qemu/driver.pid");
         let lock = RootLock::acquire(&path, LOCK_WAIT, ErrorDomain::Qemu).map_err(|e| {

@@ -6,7 +6,14 @@
 use std::path::{Path, PathBuf};
 
 use rvirt_core::api::StateReason;
-use rvirt_core::driver::files::{xml_attr as attr, xml_escape as escape};
+use rvirt_core::driver::files::{
+    is_plain_component, read_bounded, xml_attr as attr, xml_escape as escape,
+};
+
+/// File name of the monitor socket in a domain's private directory.
+pub(crate) const MONITOR_SOCKET: &str = "monitor.sock";
+/// Largest status file read back (a status file is one domain definition).
+const MAX_STATUS_BYTES: u64 = 16 << 20;
 
 /// What a driver instance needs to find and re-adopt a running QEMU.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,9 +64,29 @@ impl DomainStatus {
         })
     }
 
-    /// Reads and parses `path`.
-    pub fn load(path: &Path) -> Option<DomainStatus> {
-        DomainStatus::parse(&std::fs::read_to_string(path).ok()?)
+    /// Reads and parses the status file `path` of the root whose private directories
+    /// live in `lib_root`. Every path in a status file is untrusted: the private
+    /// directory must be a direct child of `lib_root` and the monitor socket must be in
+    /// it, or the file is refused. Errors say why, for the log.
+    pub fn load(path: &Path, lib_root: &Path) -> Result<DomainStatus, String> {
+        let text = read_bounded(path, MAX_STATUS_BYTES).map_err(|e| e.to_string())?;
+        let status = DomainStatus::parse(&text).ok_or("not a complete status file")?;
+        let inside = status.lib_dir.parent() == Some(lib_root)
+            && status.lib_dir.file_name().is_some_and(is_plain_component);
+        if !inside {
+            return Err(format!(
+                "its private directory '{}' is not inside '{}'",
+                status.lib_dir.display(),
+                lib_root.display()
+            ));
+        }
+        if status.monitor != status.lib_dir.join(MONITOR_SOCKET) {
+            return Err(format!(
+                "its monitor socket '{}' is not '{MONITOR_SOCKET}' in its private directory",
+                status.monitor.display()
+            ));
+        }
+        Ok(status)
     }
 }
 
@@ -106,6 +133,42 @@ mod tests {
             let s = sample(st);
             assert_eq!(DomainStatus::parse(&s.to_xml()), Some(s));
         }
+    }
+
+    #[test]
+    fn paths_outside_the_root_are_refused() {
+        let dir = std::env::temp_dir().join(format!("rvirt-status-{}", std::process::id()));
+        let lib = dir.join("lib/qemu");
+        std::fs::create_dir_all(&lib).unwrap();
+        let path = dir.join("a.xml");
+        let good = DomainStatus {
+            lib_dir: lib.join("domain-3-a"),
+            monitor: lib.join("domain-3-a/monitor.sock"),
+            ..sample(StateReason::Running(RunningReason::Booted))
+        };
+        std::fs::write(&path, good.to_xml()).unwrap();
+        assert_eq!(DomainStatus::load(&path, &lib), Ok(good.clone()));
+        for (lib_dir, monitor) in [
+            ("/etc", "/etc/monitor.sock"),
+            ("LIB/..", "LIB/../monitor.sock"),
+            ("LIB/domain-3-a/x", "LIB/domain-3-a/x/monitor.sock"),
+            ("LIB/domain-3-a", "/run/other.sock"),
+        ] {
+            let bad = DomainStatus {
+                lib_dir: PathBuf::from(lib_dir.replace("LIB", &lib.to_string_lossy())),
+                monitor: PathBuf::from(monitor.replace("LIB", &lib.to_string_lossy())),
+                ..good.clone()
+            };
+            std::fs::write(&path, bad.to_xml()).unwrap();
+            let err = DomainStatus::load(&path, &lib).unwrap_err();
+            assert!(err.contains("not"), "{lib_dir}: {err}");
+        }
+        std::fs::write(&path, &good.to_xml()[..50]).unwrap();
+        assert_eq!(
+            DomainStatus::load(&path, &lib).unwrap_err(),
+            "not a complete status file"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -54,9 +54,17 @@ pub fn open(ctx: &Ctx<'_>) -> CallResult {
     if ctx.client.session().conn.is_some() {
         return Err(err(1, 7, "internal error: connection already open"));
     }
+    // The operator's default URI is opened as configured; a client's own URI only
+    // if the daemon serves it.
     let uri = match args.name.as_deref() {
         None | Some("") => ctx.client.service().default_uri.clone(),
-        Some(u) => u.to_string(),
+        Some(u) => {
+            if let Err(e) = ctx.client.service().served.check(u) {
+                crate::log!("client {}: refused to open {u:?}", ctx.client.id());
+                return Err(e);
+            }
+            u.to_string()
+        }
     };
     let read_only = ctx.client.service().read_only || args.flags & CONNECT_RO != 0;
     let conn = Connect::open_with(

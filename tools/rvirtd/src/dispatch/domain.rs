@@ -5,11 +5,9 @@ use rvirt_core::conf::DomainDef;
 use rvirt_core::{Domain, Uuid};
 use rvirt_rpc::types::*;
 
-use super::{CallResult, Ctx, denied, err, ret, void};
+use super::{CallResult, Ctx, err, ret, void};
 use crate::events::remote_domain;
 
-/// `VIR_DOMAIN_XML_SECURE`.
-const XML_SECURE: u32 = 1;
 /// `VIR_DOMAIN_DEFINE_VALIDATE`, the only define flag rvirtd accepts.
 const DEFINE_VALIDATE: u32 = 1;
 
@@ -95,14 +93,22 @@ pub fn num_of_defined_domains(ctx: &Ctx<'_>) -> CallResult {
     count(ctx, ListFlags::INACTIVE)
 }
 
+/// The length limit of an old-style listing call, checked as libvirtd checks it: a
+/// negative one or one above `REMOTE_DOMAIN_LIST_MAX` is refused (39 / 7), never cut.
+fn list_max(max: i32, what: &str) -> CallResult<usize> {
+    let n = usize::try_from(max).map_err(|_| err(39, 7, format!("{what} must be non-negative")))?;
+    if n > DOMAIN_LIST_MAX {
+        return Err(err(39, 7, format!("{what} > REMOTE_DOMAIN_LIST_MAX")));
+    }
+    Ok(n)
+}
+
 /// CONNECT_LIST_DOMAINS (old listing API): ids of active domains.
 pub fn list_domains(ctx: &Ctx<'_>) -> CallResult {
     let args: ConnectListDomainsArgs = ctx.args()?;
-    let max = usize::try_from(args.maxids)
-        .unwrap_or(0)
-        .min(DOMAIN_LIST_MAX);
-    let ids = ctx
-        .conn()?
+    let conn = ctx.conn()?;
+    let max = list_max(args.maxids, "maxids")?;
+    let ids = conn
         .list_all_domains(ListFlags::ACTIVE)?
         .iter()
         .filter_map(|d| d.id().map(|i| i as i32))
@@ -114,11 +120,9 @@ pub fn list_domains(ctx: &Ctx<'_>) -> CallResult {
 /// CONNECT_LIST_DEFINED_DOMAINS (old listing API): names of inactive domains.
 pub fn list_defined_domains(ctx: &Ctx<'_>) -> CallResult {
     let args: ConnectListDefinedDomainsArgs = ctx.args()?;
-    let max = usize::try_from(args.maxnames)
-        .unwrap_or(0)
-        .min(DOMAIN_LIST_MAX);
-    let names = ctx
-        .conn()?
+    let conn = ctx.conn()?;
+    let max = list_max(args.maxnames, "maxnames")?;
+    let names = conn
         .list_all_domains(ListFlags::INACTIVE)?
         .iter()
         .map(|d| d.name().to_string())
@@ -149,12 +153,9 @@ pub fn get_state(ctx: &Ctx<'_>) -> CallResult {
     })
 }
 
-/// DOMAIN_GET_XML_DESC; the SECURE flag is refused on read-only connections.
+/// DOMAIN_GET_XML_DESC (core refuses the SECURE flag on read-only connections).
 pub fn get_xml_desc(ctx: &Ctx<'_>) -> CallResult {
     let (dom, flags) = with_dom_flags(ctx)?;
-    if flags & XML_SECURE != 0 && ctx.read_only() {
-        return Err(denied("virDomainGetXMLDesc with secure flag".into()));
-    }
     ret(&DomainGetXmlDescRet {
         xml: dom.xml_desc(flags)?,
     })

@@ -11,8 +11,9 @@ use rvirt_rpc::types::{
     ConnectDomainEventCallbackRegisterAnyRet, ConnectDomainEventRegisterAnyArgs,
 };
 
-use super::{CallResult, Ctx, err, ret, void};
+use super::{CallError, CallResult, Ctx, err, ret, void};
 use crate::events;
+use crate::session::{EventKey, MAX_CALLBACKS_PER_CLIENT, Session};
 
 fn lifecycle_only(event_id: i32) -> CallResult<()> {
     if event_id == DomainEventId::Lifecycle.as_raw() {
@@ -32,20 +33,45 @@ fn lifecycle_only(event_id: i32) -> CallResult<()> {
     ))
 }
 
+/// "invalid argument: event callback already tracked" (8 / 0), as libvirtd answers a
+/// second registration of the same event (and domain) on one connection.
+fn already_tracked() -> CallError {
+    err(8, 0, "invalid argument: event callback already tracked")
+}
+
+/// Refuses a registration beyond [`MAX_CALLBACKS_PER_CLIENT`].
+fn check_room(session: &Session) -> CallResult<()> {
+    if session.callback_count() >= MAX_CALLBACKS_PER_CLIENT {
+        return Err(err(
+            39,
+            7,
+            format!(
+                "too many event callbacks on this connection (limit {MAX_CALLBACKS_PER_CLIENT})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY.
 pub fn register_any(ctx: &Ctx<'_>) -> CallResult {
     let args: ConnectDomainEventCallbackRegisterAnyArgs = ctx.args()?;
     lifecycle_only(args.event_id)?;
     let conn = ctx.conn()?;
     let filter = args.dom.as_ref().map(|d| ctx.domain(d)).transpose()?;
+    let key: EventKey = (args.event_id, filter.as_ref().map(|d| *d.uuid()));
     let callback_id = {
         let mut s = ctx.client.session();
+        check_room(&s)?;
+        if !s.subscribed.insert(key) {
+            return Err(already_tracked());
+        }
         let id = s.next_callback;
         s.next_callback += 1;
         id
     };
     let client = Arc::downgrade(ctx.client);
-    let rid = conn.domain_event_register_any(
+    let registered = conn.domain_event_register_any(
         filter.as_ref(),
         DomainEventId::Lifecycle,
         move |dom: &Domain, ev: &DomainEvent| {
@@ -55,8 +81,18 @@ pub fn register_any(ctx: &Ctx<'_>) -> CallResult {
                 c.queue_frame(&frame);
             }
         },
-    )?;
-    ctx.client.session().callbacks.insert(callback_id, rid);
+    );
+    let rid = match registered {
+        Ok(rid) => rid,
+        Err(e) => {
+            ctx.client.session().subscribed.remove(&key);
+            return Err(e.into());
+        }
+    };
+    ctx.client
+        .session()
+        .callbacks
+        .insert(callback_id, (rid, key));
     crate::log!(
         "client {}: lifecycle event callback {callback_id} registered",
         ctx.client.id()
@@ -68,8 +104,15 @@ pub fn register_any(ctx: &Ctx<'_>) -> CallResult {
 pub fn deregister_any(ctx: &Ctx<'_>) -> CallResult {
     let args: ConnectDomainEventCallbackDeregisterAnyArgs = ctx.args()?;
     let conn = ctx.conn()?;
-    let rid = ctx.client.session().callbacks.remove(&args.callback_id);
-    let Some(rid) = rid else {
+    let removed = {
+        let mut s = ctx.client.session();
+        let removed = s.callbacks.remove(&args.callback_id);
+        if let Some((_, key)) = &removed {
+            s.subscribed.remove(key);
+        }
+        removed
+    };
+    let Some((rid, _)) = removed else {
         return Err(err(
             1,
             7,
@@ -88,15 +131,19 @@ pub fn legacy_register_any(ctx: &Ctx<'_>) -> CallResult {
     let args: ConnectDomainEventRegisterAnyArgs = ctx.args()?;
     lifecycle_only(args.event_id)?;
     let conn = ctx.conn()?;
-    if ctx.client.session().legacy.contains_key(&args.event_id) {
-        return Err(err(
-            1,
-            7,
-            format!(
-                "internal error: domain event {} already registered",
-                args.event_id
-            ),
-        ));
+    {
+        let s = ctx.client.session();
+        if s.legacy.contains_key(&args.event_id) {
+            return Err(err(
+                1,
+                7,
+                format!(
+                    "internal error: domain event {} already registered",
+                    args.event_id
+                ),
+            ));
+        }
+        check_room(&s)?;
     }
     let client = Arc::downgrade(ctx.client);
     let rid = conn.domain_event_register_any(

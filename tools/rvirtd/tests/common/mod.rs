@@ -52,7 +52,11 @@ impl Daemon {
     pub fn start_with(tag: &str, extra: &[&str]) -> Daemon {
         let dir = TempDir::new(tag);
         let log = std::fs::File::create(dir.0.join("rvirtd.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_rvirtd"))
+        // RVIRTD_BIN runs the suite against another build (e.g. an older one, to see a
+        // regression test fail without its fix).
+        let bin =
+            std::env::var_os("RVIRTD_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_rvirtd").into());
+        let child = Command::new(bin)
             .arg("--socket-dir")
             .arg(&dir.0)
             .args(["--keep-open", "test:///default", "--timeout", "120"])

@@ -3,30 +3,60 @@
 //!
 //! Every `run/qemu/NAME.xml` status file names a pid and a monitor socket. A QEMU that
 //! is still alive (and is the one the file describes: its command line carries the
-//! domain's UUID) gets its monitor reconnected, `query-status` resyncs the state, and
-//! the monitor is watched again. A QEMU that is gone, or whose monitor cannot be
-//! reached, is cleaned up: files removed, state shut off (reason `crashed`), transient
-//! domains forgotten (libvirt's `qemuProcessReconnect` does the same).
+//! domain's UUID, and so does its monitor's `query-uuid`) gets its monitor
+//! reconnected, `query-status` resyncs the state, and the monitor is watched again. A
+//! QEMU that is gone, or whose monitor cannot be reached, is cleaned up: files removed
+//! (QEMU killed), state shut off (reason `crashed`), transient domains forgotten
+//! (libvirt's `qemuProcessReconnect` does the same).
+//!
+//! Nothing in a status file is trusted to name a path: the private directory must lie
+//! in the root's `lib/qemu` ([`DomainStatus::load`]), and only files of the root are
+//! removed. A status file that cannot be read does not make a guest forgotten: every
+//! live QEMU of the root is found by its command line (its `-pidfile` is in
+//! `run/qemu`), and one that no status file accounts for is re-adopted through its
+//! monitor socket, checked by `query-uuid` — with its persistent definition, or, for a
+//! transient guest, a definition rebuilt from its command line. Each file skipped,
+//! repaired or removed is logged with its path and the reason.
 
+use std::collections::HashSet;
+use std::ffi::OsString;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rvirt_core::api::{PausedReason, RunningReason, ShutdownReason, ShutoffReason, StateReason};
 use rvirt_core::conf::DomainDef;
-use rvirt_core::{Error, ErrorDomain, Result};
+use rvirt_core::driver::files::{remove_tree_in, xml_escape};
+use rvirt_core::log;
+use rvirt_core::{Error, ErrorDomain, Result, Uuid};
 
 use super::{Entry, MONITOR_TIMEOUT, Running, Shared, Vm, conf_error, lock, signal};
 use crate::driver::monitor::Monitor;
-use crate::driver::status::DomainStatus;
+use crate::driver::status::{DomainStatus, MONITOR_SOCKET};
 use crate::event_map::MapContext;
+use crate::process::scan::{QemuCommandLine, qemus_of_root};
 use crate::process::{QemuProcess, process_alive};
 use crate::qmp::QmpStream;
 
+/// A QEMU to adopt, and where its files are.
+struct Found {
+    pid: u32,
+    /// The live definition (its runtime id taken out into `id`).
+    live: DomainDef,
+    id: Option<u32>,
+    /// The state the status file recorded.
+    saved: StateReason,
+    /// The private directory's name in `lib/qemu`.
+    lib_name: OsString,
+    status_path: PathBuf,
+}
+
 impl Shared {
-    /// Reconnects to every domain with a status file under `run/qemu`.
+    /// Reconnects to every QEMU of the root: those with a status file under
+    /// `run/qemu`, then those whose status file is missing or unreadable; removes the
+    /// files of guests that are gone.
     pub(super) fn reconnect_all(self: &Arc<Self>) {
-        let (_, state_dir, ..) = self.root_dirs();
+        let (_, state_dir, _, lib_dir) = self.root_dirs();
         let Ok(dir) = std::fs::read_dir(&state_dir) else {
             return;
         };
@@ -37,106 +67,309 @@ impl Shared {
             .collect();
         paths.sort();
         let mut max_id = 0;
+        // QEMUs a status file accounted for (adopted or killed).
+        let mut handled: HashSet<u32> = HashSet::new();
+        let mut used_dirs: HashSet<OsString> = HashSet::new();
+        let mut unreadable = Vec::new();
         for path in paths {
-            if let Some(id) = self.reconnect_one(&path, &state_dir) {
-                max_id = max_id.max(id);
+            match self.read_status(&path, &lib_dir) {
+                Ok(found) => {
+                    let (pid, lib_name) = (found.pid, found.lib_name.clone());
+                    handled.insert(pid);
+                    if let Some(id) = self.reconnect_one(found) {
+                        max_id = max_id.max(id);
+                        used_dirs.insert(lib_name);
+                    }
+                }
+                Err(reason) => {
+                    log::warning(
+                        ErrorDomain::Qemu,
+                        format_args!(
+                            "cannot use status file '{}': {reason}; looking for its QEMU by command line",
+                            path.display()
+                        ),
+                    );
+                    unreadable.push(path);
+                }
             }
         }
+        for qemu in qemus_of_root(&state_dir) {
+            if handled.contains(&qemu.pid) {
+                continue;
+            }
+            if let Some((id, lib_name)) = self.recover(&qemu, &lib_dir, &used_dirs) {
+                max_id = max_id.max(id);
+                used_dirs.insert(lib_name);
+            }
+        }
+        for path in unreadable {
+            // Recovered guests rewrote theirs; what is left has no live QEMU.
+            if DomainStatus::load(&path, &lib_dir).is_err() {
+                remove_logged(&path, "it cannot be read and no QEMU of the domain runs");
+            }
+        }
+        self.remove_stale_private_dirs(&lib_dir, &used_dirs);
         self.next_id
             .fetch_max(max_id + 1, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Reconnects the domain of one status file; returns its id if it runs on.
-    fn reconnect_one(self: &Arc<Self>, path: &Path, state_dir: &Path) -> Option<u32> {
-        let Some(status) = DomainStatus::load(path) else {
-            // Unreadable or half-written by a crashed writer: nothing to reconnect to.
-            let _ = std::fs::remove_file(path);
-            return None;
-        };
-        let Ok(mut live) = DomainDef::from_xml(&status.domain_xml).map_err(|e| conf_error(&e))
-        else {
-            let _ = std::fs::remove_file(path);
-            return None;
-        };
+    /// Reads and checks one status file.
+    fn read_status(&self, path: &Path, lib_dir: &Path) -> std::result::Result<Found, String> {
+        let status = DomainStatus::load(path, lib_dir)?;
+        let mut live = DomainDef::from_xml(&status.domain_xml)
+            .map_err(|e| format!("its domain definition is invalid: {e}"))?;
+        let stem = path.file_stem().unwrap_or_default();
+        if stem != live.name.as_str() {
+            return Err(format!(
+                "it describes domain '{}', not '{}'",
+                live.name,
+                stem.to_string_lossy()
+            ));
+        }
         live.fill_defaults();
         let id = live.id.take();
-        let uuid = live.uuid.unwrap_or_default();
-        let entry = self.entry_for(&live);
-        let mut vm = lock(&entry.vm);
-        if vm.persistent {
-            // The persistent definition applies once the live one stops.
-            let config = std::mem::replace(&mut vm.def, live);
-            if config != vm.def {
-                vm.next_def = Some(config);
-            }
-        }
-        let pidfile = state_dir.join(format!("{}.pid", vm.def.name));
-        let ours = process_alive(status.pid) && runs_domain(status.pid, &uuid.hyphenated());
+        Ok(Found {
+            pid: status.pid,
+            live,
+            id,
+            saved: status.state,
+            lib_name: status.lib_dir.file_name().unwrap_or_default().to_owned(),
+            status_path: path.to_path_buf(),
+        })
+    }
+
+    /// Reconnects the domain of one status file; returns its id if it runs on.
+    fn reconnect_one(self: &Arc<Self>, found: Found) -> Option<u32> {
+        let uuid = found.live.uuid.unwrap_or_default();
+        let ours = process_alive(found.pid) && runs_domain(found.pid, &uuid);
+        let monitor = self
+            .root_dirs()
+            .3
+            .join(&found.lib_name)
+            .join(MONITOR_SOCKET);
         let attached = if ours {
-            attach(&status)
+            attach(&monitor, &uuid)
         } else {
             Err(Error::internal(ErrorDomain::Qemu, "QEMU is gone"))
         };
         match attached {
-            Ok((mon, qemu_status)) => {
-                vm.state = resync_state(status.state, &qemu_status);
-                if matches!(vm.state, StateReason::Shutdown(_)) {
-                    // The guest powered off while nobody watched: finish the shutdown
-                    // (SIGTERM; the monitor EOF that follows stops the domain).
-                    signal(status.pid, libc::SIGTERM);
+            Ok((mon, qemu_status)) => self.adopt(found, mon, &qemu_status),
+            Err(e) => {
+                if ours {
+                    log::warning(
+                        ErrorDomain::Qemu,
+                        format_args!(
+                            "cannot reconnect to QEMU {} of domain '{}': {e}; killing it",
+                            found.pid, found.live.name
+                        ),
+                    );
+                    signal(found.pid, libc::SIGKILL);
                 }
-                vm.id = id;
-                let fd = mon.fd();
-                vm.run = Some(Running {
-                    proc: QemuProcess::adopt(status.pid),
-                    pid: status.pid,
-                    mon,
-                    watch: None,
-                    ctx: MapContext::default(),
-                    priv_dir: status.lib_dir.clone(),
-                    monitor_path: status.monitor.clone(),
-                    pidfile,
-                    status: path.to_path_buf(),
-                    saved: None,
-                    reboot_pending: false,
-                });
-                match self.watch_monitor(&entry, fd) {
-                    Ok(w) => {
-                        if let Some(run) = vm.run.as_mut() {
-                            run.watch = Some(w);
-                        }
-                        vm.save_status();
-                        id
+                self.forget_stopped(found);
+                None
+            }
+        }
+    }
+
+    /// Adopts a live QEMU whose status file is missing or unreadable: finds its
+    /// monitor among the private directories named after its guest (checked with
+    /// `query-uuid`). One whose monitor cannot be found is killed (its guest could not
+    /// be managed), as libvirt kills a QEMU it cannot reconnect to.
+    fn recover(
+        self: &Arc<Self>,
+        qemu: &QemuCommandLine,
+        lib_dir: &Path,
+        used: &HashSet<OsString>,
+    ) -> Option<(u32, OsString)> {
+        let (Some(name), Some(uuid)) = (qemu.name.as_deref(), qemu.uuid) else {
+            return None;
+        };
+        let short: String = name.chars().take(20).collect();
+        let mut candidates: Vec<(u32, OsString)> = std::fs::read_dir(lib_dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| !used.contains(&e.file_name()))
+            .filter_map(|e| {
+                let file = e.file_name();
+                let id = file
+                    .to_str()?
+                    .strip_prefix("domain-")?
+                    .strip_suffix(&format!("-{short}"))?
+                    .parse()
+                    .ok()?;
+                Some((id, file))
+            })
+            .collect();
+        candidates.sort();
+        for (id, lib_name) in candidates {
+            let monitor = lib_dir.join(&lib_name).join(MONITOR_SOCKET);
+            let Ok((mon, qemu_status)) = attach(&monitor, &uuid) else {
+                continue;
+            };
+            let live = match self.persistent_def(&uuid, name) {
+                Some(def) => def,
+                None => match rebuilt_def(qemu, name, &uuid) {
+                    Ok(def) => def,
+                    Err(e) => {
+                        log::warning(
+                            ErrorDomain::Qemu,
+                            format_args!(
+                                "cannot rebuild a definition for QEMU {} of domain '{name}': {e}",
+                                qemu.pid
+                            ),
+                        );
+                        return None;
                     }
-                    Err(_) => {
-                        // No loop to follow it on: leave it running for a later instance.
-                        if let Some(run) = vm.run.take() {
-                            run.proc.detach();
-                        }
-                        vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
-                        vm.id = None;
-                        None
-                    }
+                },
+            };
+            log::warning(
+                ErrorDomain::Qemu,
+                format_args!(
+                    "recovered domain '{name}' (QEMU {}, id {id}) through its monitor; its status file is rewritten",
+                    qemu.pid
+                ),
+            );
+            let found = Found {
+                pid: qemu.pid,
+                live,
+                id: Some(id),
+                saved: StateReason::Running(RunningReason::Unknown),
+                lib_name: lib_name.clone(),
+                status_path: self.root_dirs().1.join(format!("{name}.xml")),
+            };
+            return self
+                .adopt(found, mon, &qemu_status)
+                .map(|id| (id, lib_name));
+        }
+        log::warning(
+            ErrorDomain::Qemu,
+            format_args!(
+                "QEMU {} of domain '{name}' has no status file and no reachable monitor; killing it",
+                qemu.pid
+            ),
+        );
+        signal(qemu.pid, libc::SIGKILL);
+        let pidfile = self.root_dirs().1.join(format!("{name}.pid"));
+        if qemu.pidfile.as_deref() == Some(pidfile.as_path()) {
+            let _ = std::fs::remove_file(&pidfile);
+        }
+        None
+    }
+
+    /// The persistent definition of `uuid`, if it is the domain called `name`.
+    fn persistent_def(&self, uuid: &Uuid, name: &str) -> Option<DomainDef> {
+        let doms = lock(&self.doms);
+        let e = doms.iter().find(|e| e.uuid == *uuid && e.name == name)?;
+        let vm = lock(&e.vm);
+        vm.persistent.then(|| vm.def.clone())
+    }
+
+    /// Makes a reachable QEMU a running domain of this instance and watches its
+    /// monitor; returns its id.
+    fn adopt(self: &Arc<Self>, found: Found, mon: Monitor, qemu_status: &str) -> Option<u32> {
+        let (_, state_dir, _, lib_dir) = self.root_dirs();
+        let entry = self.entry_for(&found.live);
+        let mut vm = lock(&entry.vm);
+        if vm.persistent {
+            // The persistent definition applies once the live one stops.
+            let config = std::mem::replace(&mut vm.def, found.live);
+            if config != vm.def {
+                vm.next_def = Some(config);
+            }
+        }
+        vm.state = resync_state(found.saved, qemu_status);
+        if matches!(vm.state, StateReason::Shutdown(_)) {
+            // The guest powered off while nobody watched: finish the shutdown
+            // (SIGTERM; the monitor EOF that follows stops the domain).
+            signal(found.pid, libc::SIGTERM);
+        }
+        vm.id = found.id;
+        let fd = mon.fd();
+        let priv_dir = lib_dir.join(&found.lib_name);
+        vm.run = Some(Running {
+            proc: QemuProcess::adopt(found.pid),
+            pid: found.pid,
+            mon,
+            watch: None,
+            ctx: MapContext::default(),
+            monitor_path: priv_dir.join(MONITOR_SOCKET),
+            priv_dir,
+            pidfile: state_dir.join(format!("{}.pid", vm.def.name)),
+            status: found.status_path,
+            saved: None,
+            reboot_pending: false,
+        });
+        match self.watch_monitor(&entry, fd) {
+            Ok(w) => {
+                if let Some(run) = vm.run.as_mut() {
+                    run.watch = Some(w);
                 }
+                vm.save_status();
+                found.id
             }
             Err(_) => {
-                if ours {
-                    signal(status.pid, libc::SIGKILL);
+                // No loop to follow it on: leave it running for a later instance.
+                if let Some(run) = vm.run.take() {
+                    run.proc.detach();
                 }
-                let _ = std::fs::remove_file(path);
-                let _ = std::fs::remove_file(&pidfile);
-                let _ = std::fs::remove_dir_all(&status.lib_dir);
-                vm.state = StateReason::Shutoff(ShutoffReason::Crashed);
+                vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
                 vm.id = None;
-                if let Some(next) = vm.next_def.take() {
-                    vm.def = next;
-                }
-                let persistent = vm.persistent;
-                drop(vm);
-                if !persistent {
-                    self.forget_if_transient(uuid);
-                }
                 None
+            }
+        }
+    }
+
+    /// The guest of a status file is gone: remove its files (only inside the root),
+    /// mark it crashed, forget it if transient.
+    fn forget_stopped(&self, found: Found) {
+        let (_, state_dir, _, lib_dir) = self.root_dirs();
+        let uuid = found.live.uuid.unwrap_or_default();
+        let entry = self.entry_for(&found.live);
+        let mut vm = lock(&entry.vm);
+        let _ = std::fs::remove_file(&found.status_path);
+        let _ = std::fs::remove_file(state_dir.join(format!("{}.pid", found.live.name)));
+        if let Err(e) = remove_tree_in(&lib_dir, &found.lib_name) {
+            log::warning(
+                ErrorDomain::Qemu,
+                format_args!(
+                    "cannot remove '{}': {e}",
+                    lib_dir.join(&found.lib_name).display()
+                ),
+            );
+        }
+        vm.state = StateReason::Shutoff(ShutoffReason::Crashed);
+        vm.id = None;
+        if let Some(next) = vm.next_def.take() {
+            vm.def = next;
+        }
+        let persistent = vm.persistent;
+        drop(vm);
+        if !persistent {
+            self.forget_if_transient(uuid);
+        }
+    }
+
+    /// Removes the private directories of `lib/qemu` no running domain uses (left
+    /// by guests that stopped while no instance watched).
+    fn remove_stale_private_dirs(&self, lib_dir: &Path, used: &HashSet<OsString>) {
+        for e in std::fs::read_dir(lib_dir).into_iter().flatten().flatten() {
+            let name = e.file_name();
+            if used.contains(&name) {
+                continue;
+            }
+            match remove_tree_in(lib_dir, &name) {
+                Ok(()) => log::warning(
+                    ErrorDomain::Qemu,
+                    format_args!(
+                        "removed '{}': no running domain uses it",
+                        e.path().display()
+                    ),
+                ),
+                Err(err) => log::warning(
+                    ErrorDomain::Qemu,
+                    format_args!("cannot remove '{}': {err}", e.path().display()),
+                ),
             }
         }
     }
@@ -167,11 +400,54 @@ impl Shared {
     }
 }
 
-/// Connects to the monitor, completes the QMP handshake and asks `query-status`.
-fn attach(status: &DomainStatus) -> Result<(Monitor, String)> {
-    let stream = UnixStream::connect(&status.monitor)?;
+fn remove_logged(path: &Path, why: &str) {
+    match std::fs::remove_file(path) {
+        Ok(()) => log::warning(
+            ErrorDomain::Qemu,
+            format_args!("removed '{}': {why}", path.display()),
+        ),
+        Err(e) => log::warning(
+            ErrorDomain::Qemu,
+            format_args!("cannot remove '{}': {e}", path.display()),
+        ),
+    }
+}
+
+/// A stand-in definition for a transient guest whose status file was lost: what its
+/// command line tells (name, uuid, memory, vcpus).
+fn rebuilt_def(qemu: &QemuCommandLine, name: &str, uuid: &Uuid) -> Result<DomainDef> {
+    let xml = format!(
+        "<domain type='qemu'><name>{}</name><uuid>{}</uuid>\
+         <memory unit='KiB'>{}</memory><vcpu>{}</vcpu>\
+         <os><type arch='x86_64'>hvm</type></os></domain>",
+        xml_escape(name),
+        uuid.hyphenated(),
+        qemu.memory_kib.unwrap_or(1024),
+        qemu.vcpus.unwrap_or(1),
+    );
+    let mut def = DomainDef::from_xml(&xml).map_err(|e| conf_error(&e))?;
+    def.fill_defaults();
+    Ok(def)
+}
+
+/// Connects to the monitor, completes the QMP handshake, checks that it is the QEMU
+/// of `uuid` (`query-uuid`) and asks `query-status`.
+fn attach(monitor: &Path, uuid: &Uuid) -> Result<(Monitor, String)> {
+    let stream = UnixStream::connect(monitor)?;
     let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);
     qmp.handshake()?;
+    let reply = qmp.execute("query-uuid", None)?;
+    let got = reply.get("UUID").and_then(|u| u.as_str()).unwrap_or("");
+    if Uuid::parse_str(got).ok().as_ref() != Some(uuid) {
+        return Err(Error::internal(
+            ErrorDomain::Qemu,
+            format!(
+                "the monitor '{}' belongs to the guest with uuid '{got}', not '{}'",
+                monitor.display(),
+                uuid.hyphenated()
+            ),
+        ));
+    }
     let reply = qmp.execute("query-status", None)?;
     let qemu_status = reply
         .get("status")
@@ -200,18 +476,8 @@ fn resync_state(saved: StateReason, qemu_status: &str) -> StateReason {
 }
 
 /// True if `pid`'s command line carries `-uuid UUID` (guards against a recycled pid).
-fn runs_domain(pid: u32, uuid: &impl std::fmt::Display) -> bool {
-    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
-        return false;
-    };
-    let want = uuid.to_string();
-    let mut args = cmdline.split(|&b| b == 0);
-    while let Some(a) = args.next() {
-        if a == b"-uuid" {
-            return args.next().is_some_and(|u| u == want.as_bytes());
-        }
-    }
-    false
+fn runs_domain(pid: u32, uuid: &Uuid) -> bool {
+    QemuCommandLine::read(pid).is_some_and(|c| c.uuid.as_ref() == Some(uuid))
 }
 
 #[cfg(test)]
@@ -241,7 +507,8 @@ mod tests {
     #[test]
     fn a_recycled_pid_is_not_taken_for_the_domain() {
         // This test process does not run any domain.
-        assert!(!runs_domain(std::process::id(), &"0000"));
-        assert!(!runs_domain(u32::MAX, &"0000"));
+        let uuid = Uuid::from_bytes([1; 16]);
+        assert!(!runs_domain(std::process::id(), &uuid));
+        assert!(!runs_domain(u32::MAX, &uuid));
     }
 }

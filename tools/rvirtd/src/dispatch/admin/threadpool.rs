@@ -21,7 +21,7 @@ use super::params::{bounded, check_names, uint, uint_param, validate_uints};
 use super::{registry, server};
 use crate::dispatch::{CallResult, Ctx, ret, void};
 use crate::log;
-use crate::workers::PoolError;
+use crate::workers::{MAX_WORKERS, PoolError};
 
 /// SERVER_GET_THREADPOOL_PARAMETERS: minWorkers, maxWorkers, nWorkers, freeWorkers,
 /// prioWorkers, jobQueueDepth (all `uint`, libvirt's order).
@@ -66,6 +66,10 @@ pub fn set(ctx: &Ctx<'_>) -> CallResult {
         PoolError::ZeroMax => invalid_arg(
             FROM_NONE,
             "maxWorkers must not be switched from zero to non-zero and vice versa".into(),
+        ),
+        PoolError::TooMany(n) => invalid_arg(
+            FROM_NONE,
+            format!("{n} workers is more than the limit of {MAX_WORKERS}"),
         ),
         PoolError::Spawn(e) => system("Failed to create thread", &e),
     })?;

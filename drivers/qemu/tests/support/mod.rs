@@ -1,0 +1,269 @@
+//! What the QEMU driver's integration tests share: guests (boot sectors and their
+//! domain XML), a driver root under /tmp, a connection with its loop and recorded
+//! lifecycle events, and a safety net that kills any QEMU a failed test leaves.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rvirt_core::event::DefaultLoop;
+use rvirt_core::{Connect, DomainEvent, DomainEventId, Lifecycle};
+use rvirt_driver_qemu::process::pid_exists;
+
+pub const POWEROFF: &[u8] = &[0xBA, 0x04, 0x06, 0xB8, 0x00, 0x20, 0xEF, 0xF4, 0xEB, 0xFE];
+pub const LOOP: &[u8] = &[0xEB, 0xFE];
+/// Enables the ACPI power-button event (PM1a_EN bit 8, port 0x602), waits for its
+/// status bit (PM1a_STS, port 0x600), then powers off: a guest that honours
+/// `virDomainShutdown`/`virDomainReboot`'s ACPI request.
+/// Interrupts stay off: the enabled event also raises the SCI, which nobody handles.
+pub const ACPI_AWARE: &[u8] = &[
+    0xFA, // cli
+    0xBA, 0x02, 0x06, 0xB8, 0x00, 0x01, 0xEF, // out 0x602, 0x0100
+    0xBA, 0x00, 0x06, 0xED, 0xF6, 0xC4, 0x01, 0x74, 0xFA, // poll in 0x600 until bit 8
+    0xBA, 0x04, 0x06, 0xB8, 0x00, 0x20, 0xEF, 0xF4, 0xEB, 0xFE, // power off
+];
+pub const DEADLINE: Duration = Duration::from_secs(20);
+
+/// One driver instance under test.
+pub struct Env {
+    pub root: PathBuf,
+    pub l: DefaultLoop,
+    pub conn: Option<Connect>,
+    pub events: Arc<Mutex<Vec<Lifecycle>>>,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            // Running domains outlive a closed connection: destroy what the test left.
+            if let Ok(doms) = c.list_all_domains(Default::default()) {
+                for d in doms.iter().filter(|d| d.id().is_some()) {
+                    let _ = d.destroy();
+                }
+            }
+            let _ = c.close();
+        }
+        // Safety net for a failed test: no QEMU outlives it.
+        if let Ok(dir) = std::fs::read_dir(self.root.join("run/qemu")) {
+            for f in dir
+                .flatten()
+                .filter(|f| f.path().extension().is_some_and(|e| e == "pid"))
+                // driver.pid holds the pid of the process owning the root: this test.
+                .filter(|f| f.file_name() != "driver.pid")
+            {
+                if let Ok(pid) = std::fs::read_to_string(f.path())
+                    .unwrap_or_default()
+                    .trim()
+                    .parse::<i32>()
+                {
+                    // SAFETY: SIGKILL to a QEMU this test started (its pid file).
+                    unsafe {
+                        libc::kill(pid, libc::SIGKILL);
+                    }
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+pub fn root_for(tag: &str) -> PathBuf {
+    // Short: the monitor socket path must stay under 108 bytes.
+    let root = PathBuf::from(format!("/tmp/rvq-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    root
+}
+
+pub fn setup(tag: &str) -> Env {
+    rvirt_driver_qemu::register().unwrap();
+    let root = root_for(tag);
+    let l = DefaultLoop::new().unwrap();
+    let conn = Connect::open_with_loop(
+        &format!("qemu:///embed?root={}", root.display()),
+        l.shared(),
+    )
+    .unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    conn.domain_event_register_any(None, DomainEventId::Lifecycle, move |_, ev| {
+        if let DomainEvent::Lifecycle(lc) = ev {
+            sink.lock().unwrap().push(*lc);
+        }
+    })
+    .unwrap();
+    Env {
+        root,
+        l,
+        conn: Some(conn),
+        events,
+    }
+}
+
+impl Env {
+    pub fn conn(&self) -> &Connect {
+        self.conn.as_ref().unwrap()
+    }
+
+    /// Runs the loop until an event matching `pred` was seen; returns all events so far.
+    pub fn run_until(&self, pred: impl Fn(&Lifecycle) -> bool) -> Vec<Lifecycle> {
+        let t = Instant::now();
+        loop {
+            {
+                let evs = self.events.lock().unwrap();
+                if evs.iter().any(&pred) {
+                    return evs.clone();
+                }
+            }
+            assert!(
+                t.elapsed() < DEADLINE,
+                "timed out; events: {:?}",
+                self.events.lock().unwrap()
+            );
+            self.l.run_once_timeout(Duration::from_millis(50)).unwrap();
+        }
+    }
+
+    /// Runs the loop until process `pid` is gone (reaped): a QEMU whose monitor
+    /// closed is reaped by the driver's timer on this loop if it did not exit at once.
+    pub fn run_until_gone(&self, pid: u32) {
+        let t = Instant::now();
+        while pid_exists(pid) {
+            assert!(t.elapsed() < DEADLINE, "qemu {pid} still there");
+            self.l.run_once_timeout(Duration::from_millis(20)).unwrap();
+        }
+    }
+
+    /// Presses the ACPI power button through `press` until an event matching `pred`
+    /// arrives. The firmware runs for a while before the boot sector enables the
+    /// button event, and a press before that is lost: wait, and press again after a
+    /// second without effect.
+    pub fn press_until(
+        &self,
+        press: impl Fn(),
+        pred: impl Fn(&Lifecycle) -> bool,
+    ) -> Vec<Lifecycle> {
+        let t = Instant::now();
+        std::thread::sleep(Duration::from_millis(300));
+        loop {
+            press();
+            let pressed = Instant::now();
+            while pressed.elapsed() < Duration::from_secs(1) {
+                {
+                    let evs = self.events.lock().unwrap();
+                    if evs.iter().any(&pred) {
+                        return evs.clone();
+                    }
+                }
+                self.l.run_once_timeout(Duration::from_millis(20)).unwrap();
+            }
+            assert!(
+                t.elapsed() < DEADLINE,
+                "timed out; events: {:?}",
+                self.events.lock().unwrap()
+            );
+        }
+    }
+
+    pub fn disk(&self, code: &[u8]) -> PathBuf {
+        let mut sector = [0u8; 512];
+        sector[..code.len()].copy_from_slice(code);
+        sector[510] = 0x55;
+        sector[511] = 0xAA;
+        let path = self.root.join("boot.img");
+        std::fs::write(&path, sector).unwrap();
+        path
+    }
+
+    pub fn pid(&self, name: &str) -> u32 {
+        let p = self.root.join(format!("run/qemu/{name}.pid"));
+        std::fs::read_to_string(p).unwrap().trim().parse().unwrap()
+    }
+}
+
+pub fn domain_xml(name: &str, disk: &Path) -> String {
+    format!(
+        "<domain type='qemu'>
+           <name>{name}</name>
+           <memory unit='MiB'>64</memory>
+           <vcpu>1</vcpu>
+           <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+           <features><acpi/></features>
+           <devices>
+             <emulator>/usr/bin/qemu-system-x86_64</emulator>
+             <disk type='file' device='disk'>
+               <driver name='qemu' type='raw'/>
+               <source file='{}'/>
+               <target dev='hda' bus='ide'/>
+             </disk>
+             <memballoon model='none'/>
+           </devices>
+         </domain>",
+        disk.display()
+    )
+}
+
+pub fn is_stopped(l: &Lifecycle) -> bool {
+    matches!(l, Lifecycle::Stopped(_))
+}
+
+/// Opens `root` again from this process (a new driver instance) with events recorded.
+pub fn reopen(root: &Path) -> Env {
+    let l = DefaultLoop::new().unwrap();
+    let conn = Connect::open_with_loop(
+        &format!("qemu:///embed?root={}", root.display()),
+        l.shared(),
+    )
+    .unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    conn.domain_event_register_any(None, DomainEventId::Lifecycle, move |_, ev| {
+        if let DomainEvent::Lifecycle(lc) = ev {
+            sink.lock().unwrap().push(*lc);
+        }
+    })
+    .unwrap();
+    Env {
+        root: root.to_path_buf(),
+        l,
+        conn: Some(conn),
+        events,
+    }
+}
+
+/// Starts `rvirt-qemu-run -r STATE XML` with a looping guest and waits until its
+/// domain's status file exists; returns the tool's process and QEMU's pid.
+pub fn run_tool_until_started(root: &Path, name: &str) -> (std::process::Child, u32) {
+    let mut sector = [0u8; 512];
+    sector[..LOOP.len()].copy_from_slice(LOOP);
+    sector[510] = 0x55;
+    sector[511] = 0xAA;
+    let disk = root.join("boot.img");
+    std::fs::write(&disk, sector).unwrap();
+    let xml = root.join("guest.xml");
+    std::fs::write(&xml, domain_xml(name, &disk)).unwrap();
+    let state = root.join("state");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
+        .arg("-r")
+        .arg(&state)
+        .arg(&xml)
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    let status = state.join(format!("run/qemu/{name}.xml"));
+    while !status.exists() {
+        if t.elapsed() > DEADLINE || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("rvirt-qemu-run did not start the guest");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let pid = std::fs::read_to_string(state.join(format!("run/qemu/{name}.pid")))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    (child, pid)
+}
