@@ -53,7 +53,7 @@ usage: rvirtd [OPTIONS]
   --keepalive-count N       close a client after N unanswered pings [5]
   --max-client-output BYTES disconnect a client leaving more output unread [67108872]
   --max-total-output BYTES  while all clients together leave more output unread, disconnect
-                            the one holding the most [268435488]
+                            the one holding the most [134217744]
   --auth-timeout SECS       disconnect a client that has not finished its TLS handshake or
                             its authentication after SECS (0: never) [10]
   --help                    this text";
@@ -108,7 +108,7 @@ pub struct Config {
     /// Unread output after which a client is disconnected (default: two maximal
     /// packets).
     pub max_client_output: usize,
-    /// Unread output of all clients together (default: eight maximal packets).
+    /// Unread output of all clients together (default: four maximal packets).
     pub max_total_output: usize,
     /// Time allowed for the TLS handshake and authentication.
     pub auth_timeout: Duration,
@@ -140,7 +140,7 @@ impl Default for Config {
             keepalive_interval: Duration::from_secs(5),
             keepalive_count: 5,
             max_client_output: 2 * rvirt_rpc::MAX_PACKET_LEN,
-            max_total_output: 8 * rvirt_rpc::MAX_PACKET_LEN,
+            max_total_output: 4 * rvirt_rpc::MAX_PACKET_LEN,
             auth_timeout: Duration::from_secs(10),
         }
     }
