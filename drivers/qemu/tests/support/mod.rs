@@ -76,29 +76,9 @@ pub fn root_for(tag: &str) -> PathBuf {
     root
 }
 
+/// A fresh root for `tag` and a driver instance on it, lifecycle events recorded.
 pub fn setup(tag: &str) -> Env {
-    rvirt_driver_qemu::register().unwrap();
-    let root = root_for(tag);
-    let l = DefaultLoop::new().unwrap();
-    let conn = Connect::open_with_loop(
-        &format!("qemu:///embed?root={}", root.display()),
-        l.shared(),
-    )
-    .unwrap();
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink = events.clone();
-    conn.domain_event_register_any(None, DomainEventId::Lifecycle, move |_, ev| {
-        if let DomainEvent::Lifecycle(lc) = ev {
-            sink.lock().unwrap().push(*lc);
-        }
-    })
-    .unwrap();
-    Env {
-        root,
-        l,
-        conn: Some(conn),
-        events,
-    }
+    reopen(&root_for(tag))
 }
 
 impl Env {
@@ -210,6 +190,7 @@ pub fn is_stopped(l: &Lifecycle) -> bool {
 
 /// Opens `root` again from this process (a new driver instance) with events recorded.
 pub fn reopen(root: &Path) -> Env {
+    rvirt_driver_qemu::register().unwrap();
     let l = DefaultLoop::new().unwrap();
     let conn = Connect::open_with_loop(
         &format!("qemu:///embed?root={}", root.display()),
