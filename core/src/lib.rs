@@ -12,6 +12,7 @@ pub mod driver;
 pub mod error;
 pub mod event;
 pub mod log;
+pub mod objects;
 pub mod uri;
 
 pub use api::{CallbackId, Connect, Domain, DomainEvent, DomainEventId, Lifecycle, OpenOptions};

@@ -8,9 +8,11 @@ mod connection;
 mod domain_xml;
 mod event_sink;
 pub mod files;
+mod instances;
 mod registry;
 
 pub use connection::{DomainRef, DriverConnection};
 pub use domain_xml::format_domain_xml;
 pub use event_sink::EventSink;
+pub use instances::Instances;
 pub use registry::{Driver, OpenContext, find_driver, register_driver, registered_drivers};

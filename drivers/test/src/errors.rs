@@ -2,58 +2,12 @@
 //! (checked against libvirt 9.0 through python3-libvirt).
 
 use rvirt_core::conf::ConfError;
-use rvirt_core::driver::DomainRef;
 use rvirt_core::{Error, ErrorCode, ErrorDomain};
-
-/// `VIR_ERR_NO_DOMAIN` for a lookup by name, id or UUID that matched nothing.
-pub(crate) fn no_domain(what: impl std::fmt::Display) -> Error {
-    Error::new(
-        ErrorCode::NoDomain,
-        ErrorDomain::Test,
-        format!("no domain with matching {what}"),
-    )
-}
-
-/// `VIR_ERR_NO_DOMAIN` for a handle whose domain is gone.
-pub(crate) fn domain_gone(dom: &DomainRef) -> Error {
-    Error::new(
-        ErrorCode::NoDomain,
-        ErrorDomain::Test,
-        format!(
-            "no domain with matching uuid '{}' ({})",
-            dom.uuid.hyphenated(),
-            dom.name
-        ),
-    )
-}
 
 /// `VIR_ERR_INTERNAL_ERROR` in the test domain: what the test driver raises for
 /// suspend/resume/shutdown/create in the wrong state.
 pub(crate) fn internal(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::InternalError, ErrorDomain::Test, message)
-}
-
-/// `VIR_ERR_OPERATION_INVALID` raised by libvirt's generic domain checks.
-pub(crate) fn not_running() -> Error {
-    Error::new(
-        ErrorCode::OperationInvalid,
-        ErrorDomain::Domain,
-        "domain is not running",
-    )
-}
-
-/// `VIR_ERR_OPERATION_INVALID` for starting an already active domain from XML.
-pub(crate) fn already_active(name: &str) -> Error {
-    Error::new(
-        ErrorCode::OperationInvalid,
-        ErrorDomain::Domain,
-        format!("domain '{name}' is already active"),
-    )
-}
-
-/// `VIR_ERR_OPERATION_FAILED`: a definition clashes with an existing domain.
-pub(crate) fn clash(message: String) -> Error {
-    Error::new(ErrorCode::OperationFailed, ErrorDomain::Domain, message)
 }
 
 /// `VIR_ERR_INVALID_ARG` for flags this driver does not know (libvirt's `virCheckFlags`).

@@ -40,7 +40,6 @@
 mod capabilities;
 mod connection;
 mod errors;
-mod events;
 mod inventory;
 mod node_file;
 mod ops;

@@ -9,16 +9,16 @@
 use std::path::{Path, PathBuf};
 
 use rvirt_core::api::{
-    CrashedReason, DomainState, PausedReason, RunningReason, ShutdownReason, ShutoffReason,
-    StateReason,
+    CrashedReason, DomainState, NodeInfo, PausedReason, RunningReason, ShutdownReason,
+    ShutoffReason, StateReason,
 };
 use rvirt_core::conf::DomainDef;
 use rvirt_core::driver::files::{ReadError, read_bounded};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 
-use crate::errors::{self, conf_error, node_xml};
+use crate::errors::{conf_error, node_xml};
 use crate::inventory::{HostInterface, Inventory, Network, StoragePool};
-use crate::state::{DomainObj, World};
+use crate::state::World;
 use crate::world_default;
 use crate::xml::{self, Element, TEST_NS};
 
@@ -73,8 +73,7 @@ fn state_of(state: DomainState) -> StateReason {
     }
 }
 
-fn load_node_info(root: &Element, world: &mut World) -> Result<()> {
-    let node = &mut world.node;
+fn load_node_info(root: &Element, node: &mut NodeInfo) -> Result<()> {
     if let Some(cpu) = root.child("cpu") {
         if let Some(v) = cpu.child_text("nodes") {
             node.nodes = number(v, "cpu nodes")?;
@@ -114,7 +113,7 @@ fn load_domain(
     dir: &Path,
     path: &str,
     prefixes: &[String],
-    world: &mut World,
+    world: &World,
 ) -> Result<()> {
     let (text, name) = child_source(el, src, dir)?;
     let source_name = if name.is_empty() { path } else { &name };
@@ -137,27 +136,7 @@ fn load_domain(
             "domain with managed save image must have runstate 'shutoff'",
         ));
     }
-    let uuid = def.uuid.unwrap_or_default();
-    if let Some(existing) = world.uuid_of_name(&def.name) {
-        return Err(errors::clash(format!(
-            "domain '{}' already exists with uuid {}",
-            def.name,
-            existing.hyphenated()
-        )));
-    }
-    if let Some(existing) = world.get(&uuid) {
-        return Err(errors::clash(format!(
-            "domain '{}' is already defined with uuid {}",
-            existing.def.name,
-            uuid.hyphenated()
-        )));
-    }
-    let obj = DomainObj::new(def, state_of(state), !ext.transient);
-    let uuid = world.insert(obj);
-    if state.is_active() {
-        world.assign_id(&uuid);
-    }
-    Ok(())
+    world.preload(def, state_of(state), !ext.transient)
 }
 
 fn parse_uuid(el: &Element) -> Result<Uuid> {
@@ -255,18 +234,17 @@ pub(crate) fn load(path: &Path) -> Result<World> {
         .map(|(k, _)| k["xmlns:".len()..].to_string())
         .chain(std::iter::once("test".to_string()))
         .collect();
-    let mut world = World::new(world_default::node_info(), Inventory::default());
-    load_node_info(&root, &mut world)?;
+    let mut node = world_default::node_info();
+    load_node_info(&root, &mut node)?;
     let mut inventory = Inventory::default();
     for el in &root.children {
-        match el.name.as_str() {
-            "domain" => load_domain(el, &src, dir, &shown, &prefixes, &mut world)?,
-            "network" | "pool" | "interface" => {
-                load_inventory_item(el, &src, dir, &shown, &mut inventory)?
-            }
-            _ => {}
+        if matches!(el.name.as_str(), "network" | "pool" | "interface") {
+            load_inventory_item(el, &src, dir, &shown, &mut inventory)?;
         }
     }
-    world.inventory = inventory;
+    let world = World::new(node, inventory);
+    for el in root.children.iter().filter(|el| el.name == "domain") {
+        load_domain(el, &src, dir, &shown, &prefixes, &world)?;
+    }
     Ok(world)
 }

@@ -1,259 +1,186 @@
-//! Domain operations on a [`World`]: state transitions, their lifecycle events and the
-//! errors libvirt's test driver raises for illegal ones. Callers hold the world lock;
-//! events go into `ev` and are delivered after it is released.
+//! Domain operations of the test driver: state transitions, their lifecycle events and
+//! the errors libvirt's test driver raises for illegal ones, on rvirt-core's shared
+//! domain objects.
 
-use rvirt_core::api::PausedReason;
 use rvirt_core::api::{
-    DefinedDetail, ResumedDetail, RunningReason, ShutoffReason, StartedDetail, StateReason,
+    DefinedDetail, PausedReason, ResumedDetail, RunningReason, ShutoffReason, StateReason,
     StoppedDetail, SuspendedDetail, UndefinedDetail,
 };
 use rvirt_core::conf::DomainDef;
 use rvirt_core::driver::DomainRef;
-use rvirt_core::{DomainEvent, Lifecycle, Result, Uuid};
+use rvirt_core::objects::{Add, Added, Events, already_active, not_running};
+use rvirt_core::{DomainEvent, Lifecycle, Result};
 
 use crate::errors;
-use crate::events::Emitted;
-use crate::state::{DomainObj, World};
+use crate::state::{Obj, World};
 
-fn lifecycle(ev: &mut Emitted, r: DomainRef, l: Lifecycle) {
-    ev.push((r, DomainEvent::Lifecycle(l)));
+fn lifecycle(l: Lifecycle) -> DomainEvent {
+    DomainEvent::Lifecycle(l)
 }
 
-/// Checks that `def` does not clash with a different domain; returns the UUID of the
-/// domain with the same name and UUID, if there is one.
-fn check_clash(w: &World, def: &DomainDef) -> Result<Option<Uuid>> {
-    let uuid = def.uuid.unwrap_or_default();
-    if let Some(existing) = w.uuid_of_name(&def.name) {
-        if existing != uuid {
-            return Err(errors::clash(format!(
-                "domain '{}' already exists with uuid {}",
-                def.name,
-                existing.hyphenated()
-            )));
-        }
-        return Ok(Some(existing));
-    }
-    if let Some(other) = w.get(&uuid) {
-        return Err(errors::clash(format!(
-            "domain '{}' is already defined with uuid {}",
-            other.def.name,
-            uuid.hyphenated()
-        )));
-    }
-    Ok(None)
-}
-
-/// Gives a domain an id and makes it running; emits STARTED/BOOTED.
-fn start_obj(w: &mut World, uuid: &Uuid, ev: &mut Emitted) -> DomainRef {
-    w.assign_id(uuid);
-    let obj = w.get_mut(uuid).expect("caller checked the domain exists");
-    obj.state = StateReason::Running(RunningReason::Booted);
-    let r = obj.to_ref();
-    lifecycle(ev, r.clone(), Lifecycle::Started(StartedDetail::Booted));
-    r
-}
-
-/// Stops an active domain; transient domains disappear. Emits STOPPED/`detail`.
-fn stop_obj(
-    w: &mut World,
-    uuid: &Uuid,
-    reason: ShutoffReason,
-    detail: StoppedDetail,
-    ev: &mut Emitted,
-) {
-    w.release_id(uuid);
-    let obj = w.get_mut(uuid).expect("caller checked the domain exists");
-    obj.state = StateReason::Shutoff(reason);
-    if let Some(next) = obj.next_def.take() {
-        obj.def = next;
-    }
-    let persistent = obj.persistent;
-    lifecycle(ev, obj.to_ref(), Lifecycle::Stopped(detail));
-    if !persistent {
-        w.remove(uuid);
-    }
+/// Stops an active domain: releases its id, applies a waiting definition; emits
+/// STOPPED/`detail`. A transient domain is removed by the caller afterwards.
+fn stop(w: &World, obj: &mut Obj, reason: ShutoffReason, detail: StoppedDetail, ev: &mut Events) {
+    w.domains.release_id(obj);
+    obj.run = None;
+    obj.apply_stop(StateReason::Shutoff(reason));
+    ev.push(obj.event(lifecycle(Lifecycle::Stopped(detail))));
 }
 
 /// `virDomainDefineXML`: adds a persistent domain or updates one with the same name and
 /// UUID (a running domain keeps its live definition until it stops).
-pub(crate) fn define(w: &mut World, ev: &mut Emitted, def: DomainDef) -> Result<DomainRef> {
-    match check_clash(w, &def)? {
-        Some(uuid) => {
-            let obj = w.get_mut(&uuid).expect("found by name");
-            if obj.is_active() {
-                obj.next_def = Some(def);
-            } else {
-                obj.def = def;
-            }
-            obj.persistent = true;
-            let r = obj.to_ref();
-            lifecycle(ev, r.clone(), Lifecycle::Defined(DefinedDetail::Updated));
-            Ok(r)
-        }
-        None => {
-            let obj = DomainObj::new(def, StateReason::Shutoff(ShutoffReason::Unknown), true);
-            let r = obj.to_ref();
-            w.insert(obj);
-            lifecycle(ev, r.clone(), Lifecycle::Defined(DefinedDetail::Added));
-            Ok(r)
-        }
-    }
+pub(crate) fn define(w: &World, def: DomainDef) -> Result<DomainRef> {
+    let (entry, def) = match w.domains.add(def, Add::Define)? {
+        Added::New(entry) => (entry, None),
+        Added::Existing(entry, def) => (entry, Some(*def)),
+    };
+    let r = {
+        let mut obj = entry.lock();
+        let detail = match def {
+            Some(def) => obj.redefine(def),
+            None => DefinedDetail::Added,
+        };
+        w.fanout
+            .queue(vec![obj.event(lifecycle(Lifecycle::Defined(detail)))]);
+        obj.to_ref()
+    };
+    w.fanout.flush();
+    Ok(r)
 }
 
 /// `virDomainCreateXML`: starts a transient domain, or boots an inactive persistent one
 /// with this definition for one run.
-pub(crate) fn create_xml(w: &mut World, ev: &mut Emitted, def: DomainDef) -> Result<DomainRef> {
-    let uuid = match check_clash(w, &def)? {
-        Some(uuid) => {
-            let obj = w.get_mut(&uuid).expect("found by name");
-            if obj.is_active() {
-                return Err(errors::already_active(&obj.def.name));
-            }
-            let persistent_def = std::mem::replace(&mut obj.def, def);
-            obj.next_def = Some(persistent_def);
-            uuid
-        }
-        None => w.insert(DomainObj::new(
-            def,
-            StateReason::Shutoff(ShutoffReason::Unknown),
-            false,
-        )),
+pub(crate) fn create_xml(w: &World, def: DomainDef) -> Result<DomainRef> {
+    let (entry, live) = match w.domains.add(def, Add::Live)? {
+        Added::New(entry) => (entry, None),
+        Added::Existing(entry, def) => (entry, Some(*def)),
     };
-    Ok(start_obj(w, &uuid, ev))
+    let r = {
+        let mut obj = entry.lock();
+        if obj.is_active() {
+            return Err(already_active(obj.name()));
+        }
+        if let Some(live) = live {
+            obj.use_for_this_run(live);
+        }
+        let mut ev = Events::new();
+        w.boot(&mut obj, &mut ev);
+        w.fanout.queue(ev);
+        obj.to_ref()
+    };
+    w.fanout.flush();
+    Ok(r)
 }
 
 /// `virDomainUndefine`: an inactive domain is removed, an active one becomes transient.
-pub(crate) fn undefine(w: &mut World, ev: &mut Emitted, dom: &DomainRef) -> Result<()> {
-    let obj = w.by_ref(dom)?;
-    let uuid = obj.uuid();
-    if obj.is_active() {
-        let obj = w.get_mut(&uuid).expect("found");
-        obj.persistent = false;
-        obj.autostart = false;
-        obj.next_def = None;
-        lifecycle(
-            ev,
-            obj.to_ref(),
-            Lifecycle::Undefined(UndefinedDetail::Removed),
-        );
-    } else {
-        let obj = w.remove(&uuid).expect("found");
-        lifecycle(
-            ev,
-            obj.to_ref(),
-            Lifecycle::Undefined(UndefinedDetail::Removed),
-        );
+pub(crate) fn undefine(w: &World, dom: &DomainRef) -> Result<()> {
+    let inactive = w.change(dom, |obj, ev| {
+        obj.make_transient();
+        ev.push(obj.event(lifecycle(Lifecycle::Undefined(UndefinedDetail::Removed))));
+        Ok(!obj.is_active())
+    })?;
+    if inactive {
+        w.domains.remove(&dom.uuid);
     }
     Ok(())
 }
 
 /// `virDomainCreate`: boots an inactive domain.
-pub(crate) fn start(w: &mut World, ev: &mut Emitted, dom: &DomainRef) -> Result<DomainRef> {
-    let obj = w.by_ref(dom)?;
-    if obj.is_active() {
-        return Err(errors::internal(format!(
-            "Domain '{}' is already running",
-            obj.def.name
-        )));
-    }
-    let uuid = obj.uuid();
-    Ok(start_obj(w, &uuid, ev))
+pub(crate) fn start(w: &World, dom: &DomainRef) -> Result<DomainRef> {
+    w.change(dom, |obj, ev| {
+        if obj.is_active() {
+            return Err(errors::internal(format!(
+                "Domain '{}' is already running",
+                obj.name()
+            )));
+        }
+        w.boot(obj, ev);
+        Ok(obj.to_ref())
+    })
 }
 
 /// `virDomainDestroy`.
-pub(crate) fn destroy(w: &mut World, ev: &mut Emitted, dom: &DomainRef) -> Result<()> {
-    let obj = w.by_ref(dom)?;
-    if !obj.is_active() {
-        return Err(errors::not_running());
-    }
-    let uuid = obj.uuid();
-    stop_obj(
-        w,
-        &uuid,
-        ShutoffReason::Destroyed,
-        StoppedDetail::Destroyed,
-        ev,
-    );
+pub(crate) fn destroy(w: &World, dom: &DomainRef) -> Result<()> {
+    w.change(dom, |obj, ev| {
+        if !obj.is_active() {
+            return Err(not_running());
+        }
+        stop(
+            w,
+            obj,
+            ShutoffReason::Destroyed,
+            StoppedDetail::Destroyed,
+            ev,
+        );
+        Ok(())
+    })?;
+    w.domains.remove_if_transient(&dom.uuid);
     Ok(())
 }
 
 /// `virDomainShutdown`: the test guest powers off at once.
-pub(crate) fn shutdown(w: &mut World, ev: &mut Emitted, dom: &DomainRef) -> Result<()> {
-    let obj = w.by_ref(dom)?;
-    if !obj.is_active() {
-        return Err(errors::internal(format!(
-            "domain '{}' not running",
-            obj.def.name
-        )));
-    }
-    let uuid = obj.uuid();
-    stop_obj(
-        w,
-        &uuid,
-        ShutoffReason::Shutdown,
-        StoppedDetail::Shutdown,
-        ev,
-    );
+pub(crate) fn shutdown(w: &World, dom: &DomainRef) -> Result<()> {
+    w.change(dom, |obj, ev| {
+        if !obj.is_active() {
+            return Err(errors::internal(format!(
+                "domain '{}' not running",
+                obj.name()
+            )));
+        }
+        stop(w, obj, ShutoffReason::Shutdown, StoppedDetail::Shutdown, ev);
+        Ok(())
+    })?;
+    w.domains.remove_if_transient(&dom.uuid);
     Ok(())
 }
 
 /// `virDomainReboot`: the domain ends up running (also when it was paused). Like libvirt's
 /// test driver no lifecycle event is emitted; a REBOOT event (id 1) is.
-pub(crate) fn reboot(w: &mut World, ev: &mut Emitted, dom: &DomainRef) -> Result<()> {
-    let obj = w.by_ref(dom)?;
-    if !obj.is_active() {
-        return Err(errors::not_running());
-    }
-    let uuid = obj.uuid();
-    let obj = w.get_mut(&uuid).expect("found");
-    obj.state = StateReason::Running(RunningReason::Booted);
-    ev.push((obj.to_ref(), DomainEvent::Reboot));
-    Ok(())
+pub(crate) fn reboot(w: &World, dom: &DomainRef) -> Result<()> {
+    w.change(dom, |obj, ev| {
+        if !obj.is_active() {
+            return Err(not_running());
+        }
+        obj.state = StateReason::Running(RunningReason::Booted);
+        ev.push(obj.event(DomainEvent::Reboot));
+        Ok(())
+    })
 }
 
 /// `virDomainSuspend`: only a running domain can be paused.
-pub(crate) fn suspend(w: &mut World, ev: &mut Emitted, dom: &DomainRef) -> Result<()> {
-    let obj = w.by_ref(dom)?;
-    if !matches!(obj.state, StateReason::Running(_)) {
-        return Err(errors::internal(format!(
-            "domain '{}' not running",
-            obj.def.name
-        )));
-    }
-    let uuid = obj.uuid();
-    let obj = w.get_mut(&uuid).expect("found");
-    obj.state = StateReason::Paused(PausedReason::User);
-    lifecycle(
-        ev,
-        obj.to_ref(),
-        Lifecycle::Suspended(SuspendedDetail::Paused),
-    );
-    Ok(())
+pub(crate) fn suspend(w: &World, dom: &DomainRef) -> Result<()> {
+    w.change(dom, |obj, ev| {
+        if !matches!(obj.state, StateReason::Running(_)) {
+            return Err(errors::internal(format!(
+                "domain '{}' not running",
+                obj.name()
+            )));
+        }
+        obj.state = StateReason::Paused(PausedReason::User);
+        ev.push(obj.event(lifecycle(Lifecycle::Suspended(SuspendedDetail::Paused))));
+        Ok(())
+    })
 }
 
 /// `virDomainResume`: only a paused domain can be resumed.
-pub(crate) fn resume(w: &mut World, ev: &mut Emitted, dom: &DomainRef) -> Result<()> {
-    let obj = w.by_ref(dom)?;
-    if !matches!(obj.state, StateReason::Paused(_)) {
-        return Err(errors::internal(format!(
-            "domain '{}' not paused",
-            obj.def.name
-        )));
-    }
-    let uuid = obj.uuid();
-    let obj = w.get_mut(&uuid).expect("found");
-    obj.state = StateReason::Running(RunningReason::Unpaused);
-    lifecycle(
-        ev,
-        obj.to_ref(),
-        Lifecycle::Resumed(ResumedDetail::Unpaused),
-    );
-    Ok(())
+pub(crate) fn resume(w: &World, dom: &DomainRef) -> Result<()> {
+    w.change(dom, |obj, ev| {
+        if !matches!(obj.state, StateReason::Paused(_)) {
+            return Err(errors::internal(format!(
+                "domain '{}' not paused",
+                obj.name()
+            )));
+        }
+        obj.state = StateReason::Running(RunningReason::Unpaused);
+        ev.push(obj.event(lifecycle(Lifecycle::Resumed(ResumedDetail::Unpaused))));
+        Ok(())
+    })
 }
 
 /// `virDomainSetAutostart` (libvirt's test driver allows it on transient domains too).
-pub(crate) fn set_autostart(w: &mut World, dom: &DomainRef, autostart: bool) -> Result<()> {
-    let uuid = w.by_ref(dom)?.uuid();
-    w.get_mut(&uuid).expect("found").autostart = autostart;
-    Ok(())
+pub(crate) fn set_autostart(w: &World, dom: &DomainRef, autostart: bool) -> Result<()> {
+    w.change(dom, |obj, _| {
+        obj.autostart = autostart;
+        Ok(())
+    })
 }

@@ -5,7 +5,7 @@ use rvirt_core::api::{NodeInfo, RunningReason, StateReason};
 use rvirt_core::conf::DomainDef;
 
 use crate::inventory::{HostInterface, Inventory, Network, StoragePool};
-use crate::state::{DomainObj, World};
+use crate::state::World;
 
 /// UUID of the default domain `test`.
 pub const DEFAULT_DOMAIN_UUID: &str = "6695eb01-f6a4-8304-79aa-97f2502e193f";
@@ -130,11 +130,11 @@ fn inventory() -> Inventory {
 
 /// A fresh default world: domain `test` running with id 1, next id 2.
 pub(crate) fn build() -> World {
-    let mut world = World::new(node_info(), inventory());
+    let world = World::new(node_info(), inventory());
     let mut def = DomainDef::from_xml(DOMAIN_XML).expect("built-in domain XML parses");
     def.fill_defaults();
-    let obj = DomainObj::new(def, StateReason::Running(RunningReason::Unknown), true);
-    let uuid = world.insert(obj);
-    world.assign_id(&uuid);
+    world
+        .preload(def, StateReason::Running(RunningReason::Unknown), true)
+        .expect("an empty world takes the built-in domain");
     world
 }

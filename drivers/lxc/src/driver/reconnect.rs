@@ -7,14 +7,14 @@
 //! else is cleaned up and the domain is shut off.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rvirt_core::ErrorDomain;
 use rvirt_core::api::{RunningReason, ShutoffReason, StateReason};
 use rvirt_core::conf::DomainDef;
 use rvirt_core::log;
 
-use super::instance::{Entry, Running, Shared, Vm, lock};
+use super::instance::{Entry, Running, Shared, Vm, save_status};
 use super::monitor::Monitor;
 use crate::process::{alive, in_child_pid_ns, is_controller_of, signal};
 use crate::state::Status;
@@ -50,15 +50,17 @@ impl Shared {
         };
         live.fill_defaults();
         live.id = None;
-        let entry = self.entry_for(&live);
-        let mut vm = lock(&entry.vm);
+        let Some(entry) = self.entry_for(&live) else {
+            return;
+        };
+        let mut vm = entry.lock();
         if vm.persistent {
             let config = std::mem::replace(&mut vm.def, live);
             if config != vm.def {
                 vm.next_def = Some(config);
             }
         }
-        let name = vm.def.name.clone();
+        let name = vm.name().to_string();
         let ours = alive(status.pid) && is_controller_of(status.pid, &name);
         let mon = if ours {
             Monitor::connect(&status.socket).ok()
@@ -73,18 +75,20 @@ impl Shared {
                 mon,
                 watch: None,
             });
+            self.domains.set_id(&mut vm, Some(status.pid));
             vm.state = StateReason::Running(RunningReason::Booted);
             match self.watch_monitor(&entry, fd) {
                 Ok(w) => {
                     if let Some(run) = vm.run.as_mut() {
                         run.watch = Some(w);
                     }
-                    vm.save_status(&self.layout);
+                    save_status(&vm, &self.layout);
                     return;
                 }
                 Err(_) => {
                     // No loop to follow it on: leave it for a later instance.
                     vm.run = None;
+                    self.domains.release_id(&mut vm);
                     vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
                     return;
                 }
@@ -108,15 +112,9 @@ impl Shared {
             let _ = std::fs::remove_file(f);
         }
         let _ = std::fs::remove_dir(l.staging_dir(&name));
-        vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
-        if let Some(next) = vm.next_def.take() {
-            vm.def = next;
-        }
-        let (persistent, uuid) = (vm.persistent, vm.uuid);
+        vm.apply_stop(StateReason::Shutoff(ShutoffReason::Unknown));
         drop(vm);
-        if !persistent {
-            self.forget_if_transient(uuid);
-        }
+        self.domains.remove_if_transient(&entry.uuid());
     }
 
     /// Reads one status file. Paths in it are not trusted: its domain must be the one
@@ -155,9 +153,9 @@ impl Shared {
             .ok()
             .and_then(|t| t.trim().parse::<u32>().ok())
             .filter(|&p| p > 0 && alive(p) && is_controller_of(p, &name));
-        let entry = lock(&self.doms).iter().find(|e| e.name == name).cloned();
+        let entry = self.domains.find_by_name(&name);
         if let (Some(pid), Some(entry)) = (pid, entry) {
-            let mut vm = lock(&entry.vm);
+            let mut vm = entry.lock();
             if let Ok(mon) = Monitor::connect(&l.socket(&name)) {
                 let fd = mon.fd();
                 vm.run = Some(Running {
@@ -166,12 +164,13 @@ impl Shared {
                     mon,
                     watch: None,
                 });
+                self.domains.set_id(&mut vm, Some(pid));
                 vm.state = StateReason::Running(RunningReason::Unknown);
                 if let Ok(w) = self.watch_monitor(&entry, fd) {
                     if let Some(run) = vm.run.as_mut() {
                         run.watch = Some(w);
                     }
-                    vm.save_status(&l);
+                    save_status(&vm, &l);
                     log::warning(
                         ErrorDomain::Lxc,
                         format_args!(
@@ -181,6 +180,7 @@ impl Shared {
                     return;
                 }
                 vm.run = None;
+                self.domains.release_id(&mut vm);
                 vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
             }
         }
@@ -199,19 +199,21 @@ impl Shared {
         let _ = std::fs::remove_dir(l.staging_dir(&name));
     }
 
-    /// The entry of a reconnected domain: its persistent one, or a new transient one.
-    fn entry_for(&self, live: &DomainDef) -> Entry {
+    /// The entry of a reconnected domain: its persistent one, or a new transient one
+    /// (`None`, logged, if its name or UUID clashes with another domain).
+    fn entry_for(&self, live: &DomainDef) -> Option<Entry> {
         let uuid = live.uuid.unwrap_or_default();
-        let mut doms = lock(&self.doms);
-        if let Some(e) = doms.iter().find(|e| e.uuid == uuid) {
-            return e.clone();
+        if let Some(e) = self.domains.find_by_uuid(&uuid) {
+            return Some(e);
         }
-        let entry = Entry {
-            name: live.name.clone(),
-            uuid,
-            vm: Arc::new(Mutex::new(Vm::new(live.clone(), false))),
-        };
-        doms.push(entry.clone());
-        entry
+        self.domains
+            .insert(Vm::new(live.clone(), false))
+            .map_err(|e| {
+                log::warning(
+                    ErrorDomain::Lxc,
+                    format_args!("cannot reconnect container '{}': {e}", live.name),
+                )
+            })
+            .ok()
     }
 }

@@ -1,0 +1,49 @@
+//! Domain objects, written once for every driver (libvirt's `conf/virdomainobjlist.c`,
+//! `virDomainObj` and `conf/object_event.c`).
+//!
+//! * [`DomainObj`]: one domain — its live and next definitions, state, id, persistence,
+//!   autostart, and the driver's own data while it runs (`R`: a QEMU process and
+//!   monitor, an LXC controller, a start time).
+//! * [`DomainEntry`]: a domain object behind its lock, with its **job**: one modifying
+//!   operation at a time ([`DomainEntry::begin_job`]), queries alongside, so a driver
+//!   can release the lock while it waits for a hypervisor without letting a second
+//!   change in.
+//! * [`DomainObjList`]: every domain of a driver, indexed by name, UUID and id, with
+//!   libvirt's define/create rules ([`DomainObjList::add`]) and the listing filter.
+//! * [`ConfigDir`]: persistent definitions and autostart marks on disk, written
+//!   atomically and read back with every skipped file logged.
+//! * [`EventFanout`]: hands domain events to every open connection, in the order the
+//!   state changed, never while a driver lock is held.
+//!
+//! Lock order, as in libvirt: the list's index before a domain's lock; a domain's
+//! lock is never held while the index is taken (the id index is a leaf lock).
+//!
+//! ```
+//! use rvirt_core::conf::DomainDef;
+//! use rvirt_core::objects::{Add, DomainObjList};
+//! use rvirt_core::ErrorDomain;
+//!
+//! let list: DomainObjList<()> = DomainObjList::new(ErrorDomain::Test);
+//! let mut def = DomainDef::from_xml(
+//!     "<domain type='test'><name>a</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+//! )?;
+//! def.fill_defaults();
+//! let added = list.add(def, Add::Define)?;
+//! assert!(added.is_new());
+//! assert_eq!(list.find_by_name("a").unwrap().uuid(), added.entry().uuid());
+//! # Ok::<(), rvirt_core::Error>(())
+//! ```
+
+mod config_dir;
+mod entry;
+mod errors;
+mod fanout;
+mod list;
+mod obj;
+
+pub use config_dir::ConfigDir;
+pub use entry::{DomainEntry, JOB_WAIT, Job};
+pub use errors::{already_active, no_domain, not_running};
+pub use fanout::{EventFanout, Events};
+pub use list::{Add, Added, DomainObjList};
+pub use obj::DomainObj;
