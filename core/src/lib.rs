@@ -5,7 +5,8 @@
 //! numbers), the [`driver`] trait and registry, [`uri`] parsing, and domain XML ([`conf`]).
 //!
 //! `rvirt-core` knows no event-loop backend and no hypervisor driver: backends implement
-//! [`event::EventLoop`]; drivers implement [`driver::Driver`] and register themselves.
+//! [`event::EventLoop`] (with the kit in [`event::backend`]); drivers implement
+//! [`driver::Driver`] and register themselves.
 
 pub mod api;
 pub mod driver;

@@ -64,13 +64,11 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use async_io::{Async, Timer};
+use rvirt_core::event::backend::{Epoll, FdWatches, Garbage, dispatch_ready};
 use rvirt_core::event::{
-    EventError, EventLoop, Garbage, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
+    EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
-
-use rvirt_core::event::epoll::Epoll;
-use rvirt_core::event::{FdWatches, dispatch_ready};
 
 /// A libvirt-style [`EventLoop`] on async-io's global reactor.
 ///

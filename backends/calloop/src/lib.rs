@@ -63,13 +63,11 @@ use calloop::generic::Generic;
 use calloop::ping::{Ping, make_ping};
 use calloop::timer::{TimeoutAction, Timer};
 use calloop::{LoopHandle, Mode, PostAction, RegistrationToken};
+use rvirt_core::event::backend::{Epoll, FdWatches, Garbage, dispatch_ready};
 use rvirt_core::event::{
-    EventError, EventLoop, Garbage, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
+    EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
-
-use rvirt_core::event::epoll::Epoll;
-use rvirt_core::event::{FdWatches, dispatch_ready};
 
 /// How long a stale calloop timer sleeps before the ping callback removes it.
 const PARKED: Duration = Duration::from_secs(3600);

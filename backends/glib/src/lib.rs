@@ -47,8 +47,9 @@ use std::os::fd::RawFd;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use glib::{ControlFlow, IOCondition, MainContext, Priority, Source};
+use rvirt_core::event::backend::Garbage;
 use rvirt_core::event::{
-    EventError, EventLoop, Garbage, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
+    EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
 

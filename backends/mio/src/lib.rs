@@ -22,9 +22,9 @@
 //!
 //! As [`EventLoop::add_handle`] requires, a watched fd must stay open until its watch is
 //! removed. The loop keeps every watched fd in a level-triggered epoll instance of its own
-//! ([`rvirt_core::event::FdWatches`]); the application's `Poll` watches only that epoll fd.
-//! So the application may register a watched fd in its `Poll` itself too, and a watch
-//! whose mask is [`Interest::NONE`] leaves the set.
+//! ([`rvirt_core::event::backend::FdWatches`]); the application's `Poll` watches only that
+//! epoll fd. So the application may register a watched fd in its `Poll` itself too, and a
+//! watch whose mask is [`Interest::NONE`] leaves the set.
 //!
 //! mio registrations are edge-triggered, while libvirt's callbacks are level-triggered: a
 //! readable fd whose data is not read must be reported again. A dispatch that finds ready
@@ -70,10 +70,10 @@ use std::time::{Duration, Instant};
 
 use mio::unix::SourceFd;
 use mio::{Events, Poll, Registry, Token, Waker};
-use rvirt_core::event::epoll::Epoll;
+use rvirt_core::event::backend::{Epoll, dispatch_ready};
 use rvirt_core::event::{
     EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
-    TimerInterval, WatchId, dispatch_ready,
+    TimerInterval, WatchId,
 };
 
 use self::tables::{Garbage, Tables};

@@ -7,11 +7,10 @@ use std::os::fd::RawFd;
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
-pub(crate) use rvirt_core::event::Garbage;
-use rvirt_core::event::epoll::Epoll;
+pub(crate) use rvirt_core::event::backend::Garbage;
+use rvirt_core::event::backend::{Epoll, FdWatches, TimerTable};
 use rvirt_core::event::{
-    EventError, FdWatches, HandleCallback, Interest, TimerCallback, TimerId, TimerInterval,
-    TimerTable, WatchId,
+    EventError, HandleCallback, Interest, TimerCallback, TimerId, TimerInterval, WatchId,
 };
 
 /// All mutable loop state, guarded by one mutex.

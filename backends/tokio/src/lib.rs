@@ -81,15 +81,14 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use rvirt_core::event::{
-    EventError, EventLoop, Garbage, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
+    EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
 use tokio::io::unix::{AsyncFd, AsyncFdReadyGuard};
 use tokio::runtime::Handle;
 use tokio::sync::Notify;
 
-use rvirt_core::event::epoll::Epoll;
-use rvirt_core::event::{FdWatches, IdMap, dispatch_ready};
+use rvirt_core::event::backend::{Epoll, FdWatches, Garbage, IdMap, dispatch_ready};
 
 /// How many times in a row the fd task looks at the watches added by the callbacks it ran
 /// (a callback that adds a watch on a ready fd every time must not keep it forever).

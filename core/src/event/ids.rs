@@ -48,30 +48,6 @@ id_type!(
     TimerId
 );
 
-/// A counter handing out ids from 1 upwards, never reusing one.
-#[derive(Debug)]
-pub struct IdCounter(u64);
-
-impl Default for IdCounter {
-    fn default() -> Self {
-        IdCounter(1)
-    }
-}
-
-impl IdCounter {
-    /// Takes the next id.
-    pub fn next_raw(&mut self) -> u64 {
-        let id = self.0;
-        self.0 += 1;
-        id
-    }
-
-    /// The id the next call to [`IdCounter::next_raw`] will return.
-    pub fn peek(&self) -> u64 {
-        self.0
-    }
-}
-
 /// How often a timer fires, with libvirt's meaning of the millisecond value.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum TimerInterval {
@@ -121,14 +97,6 @@ mod tests {
         assert!(WatchId::new(0).is_none());
         assert_eq!(WatchId::new(7).unwrap().get(), 7);
         assert_eq!(format!("{:?}", TimerId::new(3).unwrap()), "TimerId(3)");
-    }
-
-    #[test]
-    fn counter_starts_at_one() {
-        let mut c = IdCounter::default();
-        assert_eq!(c.next_raw(), 1);
-        assert_eq!(c.next_raw(), 2);
-        assert_eq!(c.peek(), 3);
     }
 
     #[test]

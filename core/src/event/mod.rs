@@ -7,10 +7,8 @@
 //!   [`register_default`] + [`run_default`] mirror `virEventRegisterDefaultImpl` +
 //!   `virEventRunDefaultImpl`.
 //! * `conformance` (feature `test-util`) is the test suite every backend runs against itself.
-//! * For backend authors: [`TimerTable`] and [`Garbage`] (timers and deferred frees),
-//!   [`FdWatches`] + [`dispatch_ready`] over an [`epoll::Epoll`] set of the backend's own
-//!   (one host-loop registration for every fd), [`readiness`] (a zero-timeout `poll(2)`
-//!   re-check for loops that report edges), [`IdMap`].
+//! * [`backend`] is the kit for those who write a backend (an adapter to another host loop):
+//!   fd-watch and timer tables, an epoll set of the adapter's own, deferred frees.
 //!
 //! ```no_run
 //! use rvirt_core::event::{self, EventLoopExt, Interest};
@@ -26,16 +24,12 @@
 //! # Ok::<(), rvirt_core::event::EventError>(())
 //! ```
 
+pub mod backend;
 mod default_loop;
-pub mod epoll;
 mod event_loop;
-mod fd_watches;
 mod global;
-mod id_map;
 mod ids;
 mod interest;
-pub mod readiness;
-mod timer_table;
 
 #[cfg(feature = "test-util")]
 pub mod conformance;
@@ -44,12 +38,9 @@ pub use default_loop::DefaultLoop;
 pub use event_loop::{
     EventError, EventLoop, EventLoopExt, HandleCallback, SharedLoop, TimerCallback,
 };
-pub use fd_watches::{FdWatches, dispatch_ready};
 pub use global::{
     add_handle, add_timeout, register, register_default, registered, remove_handle, remove_timeout,
     require, run_default, update_handle, update_timeout,
 };
-pub use id_map::{IdHasher, IdMap};
 pub use ids::{TimerId, TimerInterval, WatchId};
 pub use interest::Interest;
-pub use timer_table::{Garbage, TimerTable};

@@ -15,7 +15,7 @@ use super::{
     EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
-use crate::event::epoll::{EPOLL_IN, Epoll, interest_from_epoll};
+use crate::event::backend::{EPOLL_IN, Epoll, interest_from_epoll};
 
 /// The epoll `data` value of the loop's own wake-up fd (user fds use their fd number).
 const WAKE_TOKEN: u64 = u64::MAX;

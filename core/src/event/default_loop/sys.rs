@@ -1,4 +1,5 @@
-//! The eventfd the default loop is woken with (its epoll set is [`crate::event::epoll`]).
+//! The eventfd the default loop is woken with (its epoll set is a
+//! [`crate::event::backend::Epoll`]).
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};

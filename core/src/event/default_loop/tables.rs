@@ -6,12 +6,10 @@ use std::collections::HashMap;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
-pub(super) use crate::event::Garbage;
-use crate::event::epoll::{Epoll, epoll_mask};
-use crate::event::ids::IdCounter;
+pub(super) use crate::event::backend::Garbage;
+use crate::event::backend::{Epoll, IdCounter, TimerTable, epoll_mask};
 use crate::event::{
-    EventError, HandleCallback, Interest, TimerCallback, TimerId, TimerInterval, TimerTable,
-    WatchId,
+    EventError, HandleCallback, Interest, TimerCallback, TimerId, TimerInterval, WatchId,
 };
 
 /// One fd watch.

@@ -10,7 +10,7 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
-use super::Interest;
+use crate::event::Interest;
 
 /// Readable condition.
 pub const EPOLL_IN: u32 = libc::EPOLLIN as u32;

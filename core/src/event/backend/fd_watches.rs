@@ -17,8 +17,8 @@ use std::ops::Range;
 use std::os::fd::RawFd;
 use std::sync::{Mutex, MutexGuard};
 
-use super::epoll::{Epoll, epoll_mask, interest_from_epoll};
-use super::{EventError, HandleCallback, IdMap, Interest, WatchId};
+use super::{Epoll, IdMap, epoll_mask, interest_from_epoll};
+use crate::event::{EventError, HandleCallback, Interest, WatchId};
 
 /// One fd watch.
 struct Watch {

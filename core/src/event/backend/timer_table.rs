@@ -1,36 +1,19 @@
-//! [`TimerTable`] and [`Garbage`]: the timer bookkeeping every poll-style loop needs,
-//! for backend authors (the default loop and the mio adapter use them).
+//! [`TimerTable`]: the timer bookkeeping every poll-style loop needs (the default loop and
+//! the mio adapter use it).
 //!
 //! A loop that polls for readiness and runs timers itself keeps its timers here:
 //! ids from 1 never reused, libvirt's -1/0/N intervals, due-ness against a clock the
 //! caller passes in, and callbacks taken out for dispatch (so no lock is held while user
 //! code runs) and put back afterwards. A callback whose timer was removed meanwhile comes
-//! back to the caller to be dropped later, never inside `remove` (libvirt's `ff` rule).
+//! back to the caller to be dropped later ([`Garbage`](super::Garbage)), never inside
+//! `remove` (libvirt's `ff` rule).
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use super::ids::IdCounter;
-use super::{EventError, HandleCallback, TimerCallback, TimerId, TimerInterval};
-
-/// A callback box whose drop (libvirt's `ff`) has been deferred until the loop is
-/// outside any dispatch and holds no lock.
-pub enum Garbage {
-    /// From a removed watch.
-    Handle(HandleCallback),
-    /// From a removed timer.
-    Timer(TimerCallback),
-}
-
-impl fmt::Debug for Garbage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Garbage::Handle(_) => "Garbage::Handle(..)",
-            Garbage::Timer(_) => "Garbage::Timer(..)",
-        })
-    }
-}
+use super::IdCounter;
+use crate::event::{EventError, TimerCallback, TimerId, TimerInterval};
 
 struct Timer {
     interval: TimerInterval,
