@@ -468,6 +468,12 @@ impl EventLoop for GlibLoop {
         drop(source);
         Ok(())
     }
+
+    /// True while the calling thread owns the context (it is iterating it, or holds it
+    /// between iterations as a running `MainLoop` does).
+    fn is_loop_thread(&self) -> bool {
+        self.inner.ctx.is_owner()
+    }
 }
 
 impl Drop for Inner {

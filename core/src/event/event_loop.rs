@@ -112,6 +112,15 @@ pub trait EventLoop: Send + Sync {
 
     /// Unregisters a timer. Its callback is dropped later, never within this call.
     fn remove_timeout(&self, timer: TimerId) -> Result<(), EventError>;
+
+    /// True if the calling thread is the one that runs this loop — inside a callback,
+    /// or between the iterations it drives — so that a caller here waiting for a
+    /// callback of this loop would wait for itself. Drivers use it to do the loop's
+    /// part themselves rather than deadlock. Backends that cannot tell return false
+    /// (the default).
+    fn is_loop_thread(&self) -> bool {
+        false
+    }
 }
 
 /// Closure-taking conveniences over any [`EventLoop`].
@@ -162,6 +171,9 @@ impl<T: EventLoop + ?Sized> EventLoop for Arc<T> {
     }
     fn remove_timeout(&self, timer: TimerId) -> Result<(), EventError> {
         (**self).remove_timeout(timer)
+    }
+    fn is_loop_thread(&self) -> bool {
+        (**self).is_loop_thread()
     }
 }
 

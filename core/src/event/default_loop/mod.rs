@@ -59,6 +59,8 @@ struct Inner {
     /// Buffers only the running thread touches.
     scratch: Mutex<Scratch>,
     running: AtomicBool,
+    /// The thread that ran the last iteration (the loop's thread).
+    runner: Mutex<Option<std::thread::ThreadId>>,
     quit: AtomicBool,
 }
 
@@ -111,6 +113,7 @@ impl DefaultLoop {
                     ids: Vec::new(),
                 }),
                 running: AtomicBool::new(false),
+                runner: Mutex::new(None),
                 quit: AtomicBool::new(false),
             }),
         })
@@ -167,6 +170,11 @@ impl DefaultLoop {
 
     fn iterate(&self, max_wait: Option<Duration>) -> Result<(), EventError> {
         let _running = RunGuard::acquire(&self.inner.running)?;
+        *self
+            .inner
+            .runner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(std::thread::current().id());
         let mut scratch = self
             .inner
             .scratch
@@ -295,5 +303,19 @@ impl EventLoop for DefaultLoop {
 
     fn remove_timeout(&self, timer: TimerId) -> Result<(), EventError> {
         self.change(|t, _| t.remove_timer(timer))
+    }
+
+    /// The thread that ran the last iteration; before any iteration, whoever asks
+    /// while no thread runs the loop (nobody else would run it for them).
+    fn is_loop_thread(&self) -> bool {
+        let runner = *self
+            .inner
+            .runner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match runner {
+            Some(t) => t == std::thread::current().id(),
+            None => !self.inner.running.load(Ordering::Acquire),
+        }
     }
 }

@@ -18,9 +18,14 @@
 //! reconnects to it through its status file and monitor socket.
 
 mod connection;
+mod instance;
 mod monitor;
+mod ops;
 mod reaper;
+mod reconnect;
 mod root;
+mod running;
+mod start;
 mod status;
 
 use std::path::PathBuf;

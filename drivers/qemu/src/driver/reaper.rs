@@ -1,10 +1,10 @@
 //! Reaping QEMU processes off the event loop's critical path.
 //!
 //! When a monitor reaches end-of-file inside the loop's watch callback, QEMU is
-//! normally already exiting. The driver waits a few milliseconds for it; if it is
-//! still there it gets SIGKILL (as libvirt does when it stops a domain whose monitor
-//! closed) and is handed to the [`Reaper`], whose timer on the same loop collects it
-//! without ever blocking the loop.
+//! normally exiting already. The callback never waits for it: the process goes to the
+//! [`Reaper`], whose timer on the same loop collects it, and kills it (SIGKILL, as
+//! libvirt does when it stops a domain whose monitor closed) if it is still there
+//! after a grace period.
 
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -19,26 +19,40 @@ const TICK: Duration = Duration::from_millis(10);
 /// init): the reaper will not hold the loop's timer forever.
 const GIVE_UP: Duration = Duration::from_secs(30);
 
-/// Killed QEMU processes waiting to be reaped, and the timer that reaps them.
+/// QEMU processes waiting to be reaped, and the timer that reaps them.
 #[derive(Debug, Default)]
-pub(super) struct Reaper {
-    pending: Vec<(QemuProcess, Instant)>,
+pub(crate) struct Reaper {
+    pending: Vec<Pending>,
     timer: Option<TimerId>,
 }
 
-/// Kills `proc` (SIGKILL) and reaps it from a timer on `event_loop`; a process that
-/// already exited is reaped at once.
-pub(super) fn reap_later(
+#[derive(Debug)]
+struct Pending {
+    proc: QemuProcess,
+    kill_at: Instant,
+    killed: bool,
+    give_up: Instant,
+}
+
+/// Reaps `proc` from a timer on `event_loop`, killing it (SIGKILL) if it has not
+/// exited after `grace`; a process that already exited is reaped at once.
+pub(crate) fn reap_later(
     reaper: &Arc<Mutex<Reaper>>,
     event_loop: &SharedLoop,
     mut proc: QemuProcess,
+    grace: Duration,
 ) {
     if proc.try_reap() {
         return;
     }
-    proc.signal_kill();
+    let now = Instant::now();
     let mut r = lock(reaper);
-    r.pending.push((proc, Instant::now() + GIVE_UP));
+    r.pending.push(Pending {
+        proc,
+        kill_at: now + grace,
+        killed: false,
+        give_up: now + grace + GIVE_UP,
+    });
     match r.timer {
         Some(t) => {
             let _ = event_loop.update_timeout(t, TimerInterval::Every(TICK));
@@ -53,9 +67,9 @@ pub(super) fn reap_later(
                 )
                 .ok();
             if r.timer.is_none() {
-                // No timer to be had: reap here, bounded, rather than leak a zombie.
-                if let Some((mut p, _)) = r.pending.pop() {
-                    let _ = p.kill();
+                // No timer to be had: kill and reap here, bounded, rather than leak.
+                if let Some(mut p) = r.pending.pop() {
+                    let _ = p.proc.kill();
                 }
             }
         }
@@ -68,16 +82,20 @@ fn tick(weak: &Weak<Mutex<Reaper>>, event_loop: &SharedLoop) {
     };
     let mut r = lock(&reaper);
     let now = Instant::now();
-    for (mut p, give_up) in std::mem::take(&mut r.pending) {
-        if p.try_reap() {
+    for mut p in std::mem::take(&mut r.pending) {
+        if p.proc.try_reap() {
             continue;
         }
-        if now >= give_up {
+        if now >= p.give_up {
             // Dropping would block in wait(2): let the process go unreaped.
-            p.detach();
+            p.proc.detach();
             continue;
         }
-        r.pending.push((p, give_up));
+        if now >= p.kill_at && !p.killed {
+            p.proc.signal_kill();
+            p.killed = true;
+        }
+        r.pending.push(p);
     }
     if r.pending.is_empty()
         && let Some(t) = r.timer
@@ -87,7 +105,7 @@ fn tick(weak: &Weak<Mutex<Reaper>>, event_loop: &SharedLoop) {
 }
 
 /// Stops the reaper's timer; processes still pending are killed and reaped (bounded).
-pub(super) fn shut_down(reaper: &Mutex<Reaper>, event_loop: &SharedLoop) {
+pub(crate) fn shut_down(reaper: &Mutex<Reaper>, event_loop: &SharedLoop) {
     let (timer, pending) = {
         let mut r = lock(reaper);
         (r.timer.take(), std::mem::take(&mut r.pending))
@@ -95,8 +113,8 @@ pub(super) fn shut_down(reaper: &Mutex<Reaper>, event_loop: &SharedLoop) {
     if let Some(t) = timer {
         let _ = event_loop.remove_timeout(t);
     }
-    for (mut p, _) in pending {
-        let _ = p.kill();
+    for mut p in pending {
+        let _ = p.proc.kill();
     }
 }
 

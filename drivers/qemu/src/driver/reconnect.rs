@@ -22,21 +22,25 @@ use std::collections::HashSet;
 use std::ffi::OsString;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rvirt_core::api::{PausedReason, RunningReason, ShutdownReason, ShutoffReason, StateReason};
 use rvirt_core::conf::DomainDef;
 use rvirt_core::driver::files::{remove_tree_in, xml_escape};
+use rvirt_core::event::{Interest, SharedLoop};
 use rvirt_core::log;
+use rvirt_core::objects::Events;
 use rvirt_core::{Error, ErrorDomain, Result, Uuid};
 
-use super::{Entry, MONITOR_TIMEOUT, Running, Shared, Vm, conf_error, lock, signal};
-use crate::driver::monitor::Monitor;
-use crate::driver::status::{DomainStatus, MONITOR_SOCKET};
+use super::instance::{Entry, Shared};
+use super::monitor::Monitor;
+use super::running::{Running, Vm, apply_messages, save_status, signal};
+use super::start::MONITOR_TIMEOUT;
+use super::status::{DomainStatus, MONITOR_SOCKET};
 use crate::event_map::MapContext;
 use crate::process::scan::{QemuCommandLine, qemus_of_root};
 use crate::process::{QemuProcess, process_alive};
-use crate::qmp::QmpStream;
+use crate::qmp::{Message, QmpStream};
 
 /// A QEMU to adopt, and where its files are.
 struct Found {
@@ -56,7 +60,8 @@ impl Shared {
     /// `run/qemu`, then those whose status file is missing or unreadable; removes the
     /// files of guests that are gone.
     pub(super) fn reconnect_all(self: &Arc<Self>) {
-        let (_, state_dir, _, lib_dir) = self.root_dirs();
+        let dirs = self.dirs();
+        let (state_dir, lib_dir) = (dirs.run, dirs.lib);
         let Ok(dir) = std::fs::read_dir(&state_dir) else {
             return;
         };
@@ -66,7 +71,6 @@ impl Shared {
             .filter(|p| p.extension().is_some_and(|e| e == "xml"))
             .collect();
         paths.sort();
-        let mut max_id = 0;
         // QEMUs a status file accounted for (adopted or killed).
         let mut handled: HashSet<u32> = HashSet::new();
         let mut used_dirs: HashSet<OsString> = HashSet::new();
@@ -76,8 +80,7 @@ impl Shared {
                 Ok(found) => {
                     let (pid, lib_name) = (found.pid, found.lib_name.clone());
                     handled.insert(pid);
-                    if let Some(id) = self.reconnect_one(found) {
-                        max_id = max_id.max(id);
+                    if self.reconnect_one(found) {
                         used_dirs.insert(lib_name);
                     }
                 }
@@ -97,8 +100,7 @@ impl Shared {
             if handled.contains(&qemu.pid) {
                 continue;
             }
-            if let Some((id, lib_name)) = self.recover(&qemu, &lib_dir, &used_dirs) {
-                max_id = max_id.max(id);
+            if let Some(lib_name) = self.recover(&qemu, &lib_dir, &used_dirs) {
                 used_dirs.insert(lib_name);
             }
         }
@@ -109,8 +111,7 @@ impl Shared {
             }
         }
         self.remove_stale_private_dirs(&lib_dir, &used_dirs);
-        self.next_id
-            .fetch_max(max_id + 1, std::sync::atomic::Ordering::Relaxed);
+        self.fanout.flush();
     }
 
     /// Reads and checks one status file.
@@ -138,22 +139,18 @@ impl Shared {
         })
     }
 
-    /// Reconnects the domain of one status file; returns its id if it runs on.
-    fn reconnect_one(self: &Arc<Self>, found: Found) -> Option<u32> {
+    /// Reconnects the domain of one status file; true if it runs on.
+    fn reconnect_one(self: &Arc<Self>, found: Found) -> bool {
         let uuid = found.live.uuid.unwrap_or_default();
         let ours = process_alive(found.pid) && runs_domain(found.pid, &uuid);
-        let monitor = self
-            .root_dirs()
-            .3
-            .join(&found.lib_name)
-            .join(MONITOR_SOCKET);
+        let monitor = self.dirs().lib.join(&found.lib_name).join(MONITOR_SOCKET);
         let attached = if ours {
-            attach(&monitor, &uuid)
+            attach(&monitor, &uuid, &self.event_loop)
         } else {
             Err(Error::internal(ErrorDomain::Qemu, "QEMU is gone"))
         };
         match attached {
-            Ok((mon, qemu_status)) => self.adopt(found, mon, &qemu_status),
+            Ok(attached) => self.adopt(found, attached),
             Err(e) => {
                 if ours {
                     log::warning(
@@ -166,7 +163,7 @@ impl Shared {
                     signal(found.pid, libc::SIGKILL);
                 }
                 self.forget_stopped(found);
-                None
+                false
             }
         }
     }
@@ -180,7 +177,7 @@ impl Shared {
         qemu: &QemuCommandLine,
         lib_dir: &Path,
         used: &HashSet<OsString>,
-    ) -> Option<(u32, OsString)> {
+    ) -> Option<OsString> {
         let (Some(name), Some(uuid)) = (qemu.name.as_deref(), qemu.uuid) else {
             return None;
         };
@@ -204,7 +201,7 @@ impl Shared {
         candidates.sort();
         for (id, lib_name) in candidates {
             let monitor = lib_dir.join(&lib_name).join(MONITOR_SOCKET);
-            let Ok((mon, qemu_status)) = attach(&monitor, &uuid) else {
+            let Ok(attached) = attach(&monitor, &uuid, &self.event_loop) else {
                 continue;
             };
             let live = match self.persistent_def(&uuid, name) {
@@ -236,11 +233,9 @@ impl Shared {
                 id: Some(id),
                 saved: StateReason::Running(RunningReason::Unknown),
                 lib_name: lib_name.clone(),
-                status_path: self.root_dirs().1.join(format!("{name}.xml")),
+                status_path: self.dirs().run.join(format!("{name}.xml")),
             };
-            return self
-                .adopt(found, mon, &qemu_status)
-                .map(|id| (id, lib_name));
+            return self.adopt(found, attached).then_some(lib_name);
         }
         log::warning(
             ErrorDomain::Qemu,
@@ -250,7 +245,7 @@ impl Shared {
             ),
         );
         signal(qemu.pid, libc::SIGKILL);
-        let pidfile = self.root_dirs().1.join(format!("{name}.pid"));
+        let pidfile = self.dirs().run.join(format!("{name}.pid"));
         if qemu.pidfile.as_deref() == Some(pidfile.as_path()) {
             let _ = std::fs::remove_file(&pidfile);
         }
@@ -259,18 +254,22 @@ impl Shared {
 
     /// The persistent definition of `uuid`, if it is the domain called `name`.
     fn persistent_def(&self, uuid: &Uuid, name: &str) -> Option<DomainDef> {
-        let doms = lock(&self.doms);
-        let e = doms.iter().find(|e| e.uuid == *uuid && e.name == name)?;
-        let vm = lock(&e.vm);
+        let e = self
+            .domains
+            .find_by_uuid(uuid)
+            .filter(|e| e.name() == name)?;
+        let vm = e.lock();
         vm.persistent.then(|| vm.def.clone())
     }
 
     /// Makes a reachable QEMU a running domain of this instance and watches its
-    /// monitor; returns its id.
-    fn adopt(self: &Arc<Self>, found: Found, mon: Monitor, qemu_status: &str) -> Option<u32> {
-        let (_, state_dir, _, lib_dir) = self.root_dirs();
-        let entry = self.entry_for(&found.live);
-        let mut vm = lock(&entry.vm);
+    /// monitor; true if it runs on.
+    fn adopt(self: &Arc<Self>, found: Found, attached: Attached) -> bool {
+        let dirs = self.dirs();
+        let Some(entry) = self.entry_for(&found.live) else {
+            return false;
+        };
+        let mut vm = entry.lock();
         if vm.persistent {
             // The persistent definition applies once the live one stops.
             let config = std::mem::replace(&mut vm.def, found.live);
@@ -278,75 +277,71 @@ impl Shared {
                 vm.next_def = Some(config);
             }
         }
-        vm.state = resync_state(found.saved, qemu_status);
+        vm.state = resync_state(found.saved, &attached.qemu_status);
         if matches!(vm.state, StateReason::Shutdown(_)) {
             // The guest powered off while nobody watched: finish the shutdown
             // (SIGTERM; the monitor EOF that follows stops the domain).
             signal(found.pid, libc::SIGTERM);
         }
-        vm.id = found.id;
-        let fd = mon.fd();
-        let priv_dir = lib_dir.join(&found.lib_name);
+        match found.id {
+            Some(id) => self.domains.set_id(&mut vm, Some(id)),
+            None => {
+                self.domains.assign_id(&mut vm);
+            }
+        }
+        let priv_dir = dirs.lib.join(&found.lib_name);
+        let mon = attached.mon;
         vm.run = Some(Running {
             proc: QemuProcess::adopt(found.pid),
             pid: found.pid,
-            mon,
-            watch: None,
+            mon: mon.clone(),
             ctx: MapContext::default(),
             monitor_path: priv_dir.join(MONITOR_SOCKET),
             priv_dir,
-            pidfile: state_dir.join(format!("{}.pid", vm.def.name)),
+            pidfile: dirs.run.join(format!("{}.pid", vm.name())),
             status: found.status_path,
             saved: None,
             reboot_pending: false,
+            reboot_cmds: None,
         });
-        match self.watch_monitor(&entry, fd) {
-            Ok(w) => {
-                if let Some(run) = vm.run.as_mut() {
-                    run.watch = Some(w);
-                }
-                vm.save_status();
-                found.id
+        if self.watch_monitor(&entry, &mon).is_err() {
+            // No loop to follow it on: leave it running for a later instance.
+            if let Some(run) = vm.run.take() {
+                run.mon.close();
+                run.proc.detach();
             }
-            Err(_) => {
-                // No loop to follow it on: leave it running for a later instance.
-                if let Some(run) = vm.run.take() {
-                    run.proc.detach();
-                }
-                vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
-                vm.id = None;
-                None
-            }
+            self.domains.release_id(&mut vm);
+            vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
+            return false;
         }
+        // Events the handshake read (nobody else will see them).
+        let mut ev = Events::new();
+        apply_messages(&mut vm, attached.early, &mut ev);
+        save_status(&mut vm);
+        self.fanout.queue(ev);
+        true
     }
 
-    /// The guest of a status file is gone: remove its files (only inside the root),
-    /// mark it crashed, forget it if transient.
+    /// The guest of a status file is gone: remove its files (only inside the root); a
+    /// persistent domain is shut off (crashed), a transient one is simply not added.
     fn forget_stopped(&self, found: Found) {
-        let (_, state_dir, _, lib_dir) = self.root_dirs();
-        let uuid = found.live.uuid.unwrap_or_default();
-        let entry = self.entry_for(&found.live);
-        let mut vm = lock(&entry.vm);
+        let dirs = self.dirs();
         let _ = std::fs::remove_file(&found.status_path);
-        let _ = std::fs::remove_file(state_dir.join(format!("{}.pid", found.live.name)));
-        if let Err(e) = remove_tree_in(&lib_dir, &found.lib_name) {
+        let _ = std::fs::remove_file(dirs.run.join(format!("{}.pid", found.live.name)));
+        if let Err(e) = remove_tree_in(&dirs.lib, &found.lib_name) {
             log::warning(
                 ErrorDomain::Qemu,
                 format_args!(
                     "cannot remove '{}': {e}",
-                    lib_dir.join(&found.lib_name).display()
+                    dirs.lib.join(&found.lib_name).display()
                 ),
             );
         }
-        vm.state = StateReason::Shutoff(ShutoffReason::Crashed);
-        vm.id = None;
-        if let Some(next) = vm.next_def.take() {
-            vm.def = next;
-        }
-        let persistent = vm.persistent;
-        drop(vm);
-        if !persistent {
-            self.forget_if_transient(uuid);
+        let uuid = found.live.uuid.unwrap_or_default();
+        if let Some(entry) = self.domains.find_by_uuid(&uuid) {
+            let mut vm = entry.lock();
+            self.domains.release_id(&mut vm);
+            vm.apply_stop(StateReason::Shutoff(ShutoffReason::Crashed));
         }
     }
 
@@ -375,28 +370,21 @@ impl Shared {
     }
 
     /// The entry of a reconnected domain: its persistent definition's, or a new
-    /// transient one.
-    fn entry_for(&self, live: &DomainDef) -> Entry {
+    /// transient one (`None`, logged, if its name or UUID clashes with another domain).
+    fn entry_for(&self, live: &DomainDef) -> Option<Entry> {
         let uuid = live.uuid.unwrap_or_default();
-        let mut doms = lock(&self.doms);
-        if let Some(e) = doms.iter().find(|e| e.uuid == uuid) {
-            return e.clone();
+        if let Some(e) = self.domains.find_by_uuid(&uuid) {
+            return Some(e);
         }
-        let entry = Entry {
-            name: live.name.clone(),
-            uuid,
-            vm: Arc::new(Mutex::new(Vm {
-                def: live.clone(),
-                next_def: None,
-                uuid,
-                persistent: false,
-                state: StateReason::Shutoff(ShutoffReason::Unknown),
-                id: None,
-                run: None,
-            })),
-        };
-        doms.push(entry.clone());
-        entry
+        self.domains
+            .insert(Vm::new(live.clone(), false))
+            .map_err(|e| {
+                log::warning(
+                    ErrorDomain::Qemu,
+                    format_args!("cannot reconnect domain '{}': {e}", live.name),
+                )
+            })
+            .ok()
     }
 }
 
@@ -425,14 +413,23 @@ fn rebuilt_def(qemu: &QemuCommandLine, name: &str, uuid: &Uuid) -> Result<Domain
         qemu.memory_kib.unwrap_or(1024),
         qemu.vcpus.unwrap_or(1),
     );
-    let mut def = DomainDef::from_xml(&xml).map_err(|e| conf_error(&e))?;
+    let mut def = DomainDef::from_xml(&xml)?;
     def.fill_defaults();
     Ok(def)
 }
 
+/// A monitor reached again, checked to be the domain's.
+struct Attached {
+    mon: Monitor,
+    /// QEMU's run status (`query-status`).
+    qemu_status: String,
+    /// Messages read meanwhile, for the domain to apply.
+    early: Vec<Message>,
+}
+
 /// Connects to the monitor, completes the QMP handshake, checks that it is the QEMU
 /// of `uuid` (`query-uuid`) and asks `query-status`.
-fn attach(monitor: &Path, uuid: &Uuid) -> Result<(Monitor, String)> {
+fn attach(monitor: &Path, uuid: &Uuid, event_loop: &SharedLoop) -> Result<Attached> {
     let stream = UnixStream::connect(monitor)?;
     let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);
     qmp.handshake()?;
@@ -455,7 +452,14 @@ fn attach(monitor: &Path, uuid: &Uuid) -> Result<(Monitor, String)> {
         .unwrap_or("unknown")
         .to_owned();
     let (stream, codec, queued) = qmp.into_parts();
-    Ok((Monitor::new(stream, codec, queued)?, qemu_status))
+    let mon = Monitor::new(stream, codec, event_loop.clone())?;
+    let mut early: Vec<Message> = queued.into_iter().collect();
+    early.extend(mon.pump(Interest::NONE).messages);
+    Ok(Attached {
+        mon,
+        qemu_status,
+        early,
+    })
 }
 
 /// The state after reconnecting: QEMU's run status decides; the saved reason is kept

@@ -1,0 +1,239 @@
+//! Starting a domain's QEMU: spawn it paused (`-S`) with an inherited monitor socket,
+//! complete the QMP handshake and `cont` on the caller's thread (QEMU's monitor is not
+//! on the loop yet), then hand the monitor to the loop.
+//!
+//! The caller holds the domain's job; the domain is unlocked while QEMU starts, so
+//! listing and other queries go on (they see it starting up).
+
+use std::io::Write;
+use std::os::fd::AsRawFd;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rvirt_core::api::{PausedReason, RunningReason, ShutoffReason, StartedDetail, StateReason};
+use rvirt_core::driver::files::open_private_log;
+use rvirt_core::event::Interest;
+use rvirt_core::objects::{Events, Job, already_active};
+use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result};
+
+use super::instance::{Entry, Shared, shutoff, split_run};
+use super::monitor::Monitor;
+use super::running::{Running, apply_messages, restarts_on_poweroff, save_status, signal};
+use super::status::MONITOR_SOCKET;
+use crate::command_line::{KVM_DEVICE, RuntimeOptions, build_args, choose_accel, emulator};
+use crate::event_map::MapContext;
+use crate::process::scan::qemu_running_uuid;
+use crate::process::{QemuProcess, spawn_with_monitor};
+use crate::qmp::{Message, QmpStream};
+
+/// Bound for the start-up handshake and for each monitor command.
+pub(crate) const MONITOR_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn sys(what: String, e: &std::io::Error) -> Error {
+    Error::new(
+        ErrorCode::SystemError,
+        ErrorDomain::Qemu,
+        format!("{what}: {e}"),
+    )
+}
+
+fn log_tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().rev().take(5).collect();
+    lines.into_iter().rev().collect::<Vec<_>>().join("\n")
+}
+
+/// A QEMU spawned and negotiated, not yet the domain's.
+struct Launched {
+    proc: QemuProcess,
+    qmp: QmpStream,
+    priv_dir: std::path::PathBuf,
+    monitor_path: std::path::PathBuf,
+    pidfile: std::path::PathBuf,
+    status: std::path::PathBuf,
+}
+
+impl Shared {
+    /// Starts the inactive domain of `job` (`paused`: it stays paused, as
+    /// `VIR_DOMAIN_START_PAUSED` asks). Emits STARTED/BOOTED (and SUSPENDED/PAUSED).
+    pub(crate) fn start(
+        self: &Arc<Self>,
+        entry: &Entry,
+        job: &Job<'_, Running>,
+        paused: bool,
+    ) -> Result<()> {
+        let (def, id) = {
+            let mut vm = job.lock();
+            if vm.is_active() {
+                return Err(already_active(vm.name()));
+            }
+            if let Some(other) = qemu_running_uuid(&vm.uuid()) {
+                // Started by an instance that lost track of it, or by another root: a
+                // second QEMU would run the same guest on the same disks.
+                return Err(Error::operation_invalid(
+                    ErrorDomain::Qemu,
+                    format!(
+                        "domain '{}' is already running as QEMU process {} (uuid {})",
+                        vm.name(),
+                        other.pid,
+                        vm.uuid().hyphenated()
+                    ),
+                ));
+            }
+            let id = self.domains.assign_id(&mut vm);
+            vm.state = StateReason::Paused(PausedReason::StartingUp);
+            let mut def = vm.def.clone();
+            def.id = Some(id);
+            (def, id)
+        };
+        let launched = self.launch(&def, id, paused);
+        let mut vm = job.lock();
+        let mut ev = Events::new();
+        let result = match launched {
+            Ok(l) => self.adopt_started(entry, &mut vm, l, paused, &mut ev),
+            Err(e) => Err(e),
+        };
+        if result.is_err() {
+            self.domains.release_id(&mut vm);
+            vm.state = shutoff(ShutoffReason::Failed);
+            ev.clear();
+        }
+        save_status(&mut vm);
+        self.fanout.queue(ev);
+        drop(vm);
+        self.fanout.flush();
+        result
+    }
+
+    /// Spawns QEMU for `def` and completes the handshake (and `cont`, unless
+    /// `paused`). On failure QEMU is killed and its files removed; the error carries the
+    /// end of its log.
+    fn launch(&self, def: &rvirt_core::conf::DomainDef, id: u32, paused: bool) -> Result<Launched> {
+        let dirs = self.dirs();
+        let name = def.name.clone();
+        let short: String = name.chars().take(20).collect();
+        let priv_dir = dirs.lib.join(format!("domain-{id}-{short}"));
+        std::fs::create_dir_all(&priv_dir)
+            .map_err(|e| sys(format!("cannot create '{}'", priv_dir.display()), &e))?;
+        let cleanup_dir = |e: Error| {
+            let _ = std::fs::remove_dir_all(&priv_dir);
+            e
+        };
+        let sock = priv_dir.join(MONITOR_SOCKET);
+        if sock.as_os_str().len() >= 108 {
+            return Err(cleanup_dir(Error::new(
+                ErrorCode::InternalError,
+                ErrorDomain::Qemu,
+                format!("monitor socket path '{}' is too long", sock.display()),
+            )));
+        }
+        let listener = UnixListener::bind(&sock)
+            .map_err(|e| cleanup_dir(sys(format!("cannot bind '{}'", sock.display()), &e)))?;
+        let pidfile = dirs.run.join(format!("{name}.pid"));
+        let status = dirs.run.join(format!("{name}.xml"));
+        let _ = std::fs::remove_file(&pidfile);
+        let mut rt = RuntimeOptions::new(listener.as_raw_fd());
+        rt.pidfile = Some(pidfile.clone());
+        rt.accel = choose_accel(def.domain_type, Path::new(KVM_DEVICE));
+        let args = build_args(def, &rt).map_err(cleanup_dir)?;
+        let binary = emulator(def);
+        let log = dirs.log.join(format!("{name}.log"));
+        if let Ok(mut f) = open_private_log(&log) {
+            let _ = writeln!(f, "starting up: {} {}", binary.display(), args.join(" "));
+        }
+        let mut proc =
+            spawn_with_monitor(&binary, &args, &listener, Some(&log)).map_err(cleanup_dir)?;
+        drop(listener);
+        let handshake = (|| -> Result<QmpStream> {
+            let stream = UnixStream::connect(&sock)?;
+            let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);
+            qmp.handshake()?;
+            if !paused {
+                qmp.execute("cont", None)?;
+            }
+            Ok(qmp)
+        })();
+        match handshake {
+            Ok(qmp) => Ok(Launched {
+                proc,
+                qmp,
+                priv_dir,
+                monitor_path: sock,
+                pidfile,
+                status,
+            }),
+            Err(e) => {
+                let _ = proc.kill();
+                let _ = std::fs::remove_file(&pidfile);
+                let tail = log_tail(&log);
+                Err(cleanup_dir(Error::new(
+                    e.code(),
+                    ErrorDomain::Qemu,
+                    format!("{e}; QEMU log: {tail}"),
+                )))
+            }
+        }
+    }
+
+    /// Makes a launched QEMU the domain's run: its monitor goes to the loop, the state
+    /// becomes running (or paused), STARTED is queued with whatever the handshake read.
+    fn adopt_started(
+        self: &Arc<Self>,
+        entry: &Entry,
+        vm: &mut super::running::Vm,
+        l: Launched,
+        paused: bool,
+        ev: &mut Events,
+    ) -> Result<()> {
+        let pid = l.proc.pid();
+        let (stream, codec, queued) = l.qmp.into_parts();
+        let mon = Monitor::new(stream, codec, self.event_loop.clone())?;
+        let mut early: Vec<Message> = queued.into_iter().collect();
+        // Whole lines the handshake left in the codec, before the loop reads the fd.
+        early.extend(mon.pump(Interest::NONE).messages);
+        vm.state = if paused {
+            StateReason::Paused(PausedReason::User)
+        } else {
+            StateReason::Running(RunningReason::Booted)
+        };
+        vm.run = Some(Running {
+            proc: l.proc,
+            pid,
+            mon: mon.clone(),
+            ctx: MapContext {
+                fake_reboot: restarts_on_poweroff(vm),
+                ..MapContext::default()
+            },
+            priv_dir: l.priv_dir,
+            monitor_path: l.monitor_path,
+            pidfile: l.pidfile,
+            status: l.status,
+            saved: None,
+            reboot_pending: false,
+            reboot_cmds: None,
+        });
+        ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Started(
+            StartedDetail::Booted,
+        ))));
+        if paused {
+            ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Suspended(
+                rvirt_core::api::SuspendedDetail::Paused,
+            ))));
+        }
+        if let Err(e) = self.watch_monitor(entry, &mon) {
+            let (mut proc, files) = split_run(vm.run.take().expect("just set"));
+            signal(pid, libc::SIGTERM);
+            let _ = proc.kill();
+            files.remove(&self.dirs().lib);
+            return Err(Error::internal(
+                ErrorDomain::Qemu,
+                format!("cannot watch the QEMU monitor: {e}"),
+            ));
+        }
+        // Events that arrived with the `cont` reply (RESUME, maybe already SHUTDOWN).
+        apply_messages(vm, early, ev);
+        Ok(())
+    }
+}
