@@ -15,4 +15,7 @@ pub use connection::{DomainRef, DriverConnection};
 pub use domain_xml::format_domain_xml;
 pub use event_sink::EventSink;
 pub use instances::Instances;
-pub use registry::{Driver, OpenContext, find_driver, register_driver, registered_drivers};
+pub use registry::{
+    Driver, OpenContext, StateContext, cleanup_states, find_driver, initialize_states,
+    register_driver, registered_drivers,
+};

@@ -40,6 +40,67 @@ pub trait Driver: Send + Sync {
 
     /// Opens a connection.
     fn open(&self, uri: &Uri, ctx: OpenContext) -> Result<Box<dyn DriverConnection>>;
+
+    /// Starts the driver's state for this process (libvirt's `stateInitialize`): a host
+    /// that serves the driver (a daemon, at start-up) calls it once, and the driver then
+    /// runs whether or not any connection is open — reconnecting to guests that outlived
+    /// the previous host, starting autostart domains, following guests on `ctx`'s loop,
+    /// carrying out their lifecycle actions and reaping their processes. Connections
+    /// opened later are views on that state. Drivers without state do nothing.
+    fn state_initialize(&self, ctx: &StateContext) -> Result<()> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// Stops the driver's state (libvirt's `stateCleanup`), at the host's exit. Guests
+    /// keep running for the next host to reconnect to.
+    fn state_cleanup(&self) {}
+}
+
+/// What a driver's state is started with.
+#[derive(Clone)]
+pub struct StateContext {
+    /// The loop the state watches its guests on.
+    pub event_loop: SharedLoop,
+}
+
+impl std::fmt::Debug for StateContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateContext").finish_non_exhaustive()
+    }
+}
+
+/// Starts the state of every registered driver (libvirt's `virStateInitialize`), in
+/// registration order; stops at the first failure, after cleaning up the states
+/// already started.
+pub fn initialize_states(ctx: &StateContext) -> Result<()> {
+    let drivers: Vec<Arc<dyn Driver>> = DRIVERS.read().unwrap_or_else(|p| p.into_inner()).clone();
+    for (i, d) in drivers.iter().enumerate() {
+        if let Err(e) = d.state_initialize(ctx) {
+            for started in drivers[..i].iter().rev() {
+                started.state_cleanup();
+            }
+            return Err(Error::new(
+                e.code(),
+                e.domain(),
+                format!(
+                    "initialization of {} state driver failed: {}",
+                    d.name(),
+                    e.message()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Stops the state of every registered driver, in reverse order (libvirt's
+/// `virStateCleanup`).
+pub fn cleanup_states() {
+    let drivers: Vec<Arc<dyn Driver>> = DRIVERS.read().unwrap_or_else(|p| p.into_inner()).clone();
+    for d in drivers.iter().rev() {
+        d.state_cleanup();
+    }
 }
 
 impl std::fmt::Debug for dyn Driver {

@@ -75,6 +75,29 @@ impl Shared {
         Ok(shared)
     }
 
+    /// Starts every inactive domain marked autostart (libvirt's autostart at driver
+    /// start-up); failures are logged.
+    pub(crate) fn autostart_all(self: &Arc<Self>) {
+        for entry in self.domains.entries() {
+            if !entry.lock().autostart || entry.lock().is_active() {
+                continue;
+            }
+            let started = entry
+                .begin_job("autostart")
+                .and_then(|job| self.start(&entry, &job, false));
+            match started {
+                Ok(()) => log::info(
+                    ErrorDomain::Qemu,
+                    format_args!("autostarted domain '{}'", entry.name()),
+                ),
+                Err(e) => log::warning(
+                    ErrorDomain::Qemu,
+                    format_args!("cannot autostart domain '{}': {e}", entry.name()),
+                ),
+            }
+        }
+    }
+
     /// `run`, `log` and `lib` of the root.
     pub(crate) fn dirs(&self) -> Dirs {
         let r = &self.root_path;
