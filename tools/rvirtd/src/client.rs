@@ -19,15 +19,17 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use rvirt_core::event::{EventLoop, Interest, SharedLoop, WatchId};
 use rvirt_rpc::{FrameDecoder, KEEPALIVE_PROGRAM, Message};
 
-use crate::auth::{AuthMode, PeerCred};
-use crate::listener::Stream;
-use crate::output::Output;
+use crate::auth::AuthMode;
 use crate::registry::Registry;
 use crate::server::Server;
 use crate::service::Service;
 use crate::session::Session;
-use crate::transport::{InputError, Wire};
-use crate::{dispatch, keepalive, log};
+use crate::{dispatch, log};
+use rvirt_rpc_server::keepalive;
+use rvirt_rpc_server::listener::Stream;
+use rvirt_rpc_server::output::Output;
+use rvirt_rpc_server::peer::PeerCred;
+use rvirt_rpc_server::transport::{InputError, Wire};
 
 /// Bytes read from a socket per `read(2)`.
 const READ_CHUNK: usize = 64 * 1024;
@@ -91,7 +93,13 @@ impl Client {
         let fd = stream.as_raw_fd();
         let peer = stream.peer_cred();
         let peer_addr = stream.peer_addr();
-        let wire = Wire::for_service(&service)?;
+        #[cfg(feature = "tls")]
+        let wire = match &service.tls {
+            Some(acceptor) => Wire::tls(acceptor)?,
+            None => Wire::Plain,
+        };
+        #[cfg(not(feature = "tls"))]
+        let wire = Wire::Plain;
         let out = Output::new(service.output_budget.clone());
         let authenticated = service.auth == AuthMode::None;
         let session = Session {

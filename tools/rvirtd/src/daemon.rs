@@ -12,8 +12,6 @@ use rvirt_core::event::{self, DefaultLoop, EventLoop, Interest, SharedLoop, Time
 use crate::auth::{AuthMode, Policy};
 use crate::client::Client;
 use crate::config::Config;
-use crate::listener::{Listener, Stream};
-use crate::output::OutputBudget;
 use crate::registry::Registry;
 use crate::served::ServedUris;
 use crate::server::{
@@ -21,8 +19,10 @@ use crate::server::{
 };
 use crate::service::{Service, Transport};
 use crate::shutdown::AutoShutdown;
-use crate::workers::Pool;
 use crate::{log, signals};
+use rvirt_rpc_server::listener::{Listener, Stream};
+use rvirt_rpc_server::output::OutputBudget;
+use rvirt_rpc_server::workers::Pool;
 
 /// File name of the read-write socket in the socket directory.
 pub const RW_SOCKET: &str = "libvirt-sock";
@@ -49,6 +49,7 @@ impl Daemon {
     /// Registers the drivers and the default loop, binds every socket and opens the
     /// `--keep-open` URIs. Call [`Daemon::run`] next.
     pub fn start(config: Config) -> Result<Daemon, String> {
+        rvirt_rpc_server::log::set_sink(Some(Arc::new(|line| log!("{line}"))));
         rvirt_driver_test::register().map_err(|e| e.to_string())?;
         rvirt_driver_qemu::register().map_err(|e| e.to_string())?;
         if let Some(root) = &config.qemu_root {
@@ -213,7 +214,7 @@ fn servers(
     config: &Config,
     shared: &SharedLoop,
 ) -> Result<(Arc<Server>, Option<Arc<Server>>), String> {
-    let pool = Pool::new("worker", config.workers, config.workers)
+    let pool = Pool::new("rvirtd-worker", config.workers, config.workers)
         .map_err(|e| format!("worker threads: {e}"))?;
     let main = Server::new(
         MAIN_SERVER,
@@ -226,7 +227,7 @@ fn servers(
     if !config.admin {
         return Ok((main, None));
     }
-    let pool = Pool::new("admin", ADMIN_WORKERS.0, ADMIN_WORKERS.1)
+    let pool = Pool::new("rvirtd-admin", ADMIN_WORKERS.0, ADMIN_WORKERS.1)
         .map_err(|e| format!("admin worker threads: {e}"))?;
     let admin = Server::new(
         ADMIN_SERVER,
@@ -243,7 +244,7 @@ fn servers(
 /// certificate (libvirt's default `auth_tls = "none"`).
 #[cfg(feature = "tls")]
 fn tls_service(config: &Config, base: &Service) -> Result<Service, String> {
-    let acceptor = crate::tls::Acceptor::load(&config.tls_files, &config.tls_allowed_dn)
+    let acceptor = rvirt_rpc_server::tls::Acceptor::load(&config.tls_files, &config.tls_allowed_dn)
         .map_err(|e| format!("--listen-tls: {e}"))?;
     Ok(Service {
         name: "libvirtd-tls",

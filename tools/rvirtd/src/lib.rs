@@ -32,9 +32,6 @@ pub mod config;
 pub mod daemon;
 pub mod dispatch;
 pub mod events;
-pub mod keepalive;
-pub mod listener;
-pub mod output;
 pub mod pki;
 pub mod registry;
 pub mod served;
@@ -43,11 +40,7 @@ pub mod service;
 pub mod session;
 pub mod shutdown;
 pub mod signals;
-#[cfg(feature = "tls")]
-pub mod tls;
-pub mod transport;
 pub mod users;
-pub mod workers;
 
 pub use config::Config;
 pub use daemon::Daemon;

@@ -17,7 +17,7 @@ use rvirt_rpc::admin::{ADMIN_PROGRAM, ADMIN_PROTOCOL_VERSION};
 use rvirt_rpc::{REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION};
 
 use crate::log;
-use crate::workers::Pool;
+use rvirt_rpc_server::workers::Pool;
 
 /// The name of the main server, as libvirtd reports it.
 pub const MAIN_SERVER: &str = "libvirtd";

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{AuthMode, Policy};
-use crate::output::OutputBudget;
 use crate::served::ServedUris;
+use rvirt_rpc_server::output::OutputBudget;
 
 /// How a client is connected: libvirt's `virClientTransport`, whose numbers the admin
 /// procedures report.
@@ -56,7 +56,7 @@ pub struct Service {
     pub owner_only: bool,
     /// The TLS configuration of a TLS listener.
     #[cfg(feature = "tls")]
-    pub tls: Option<Arc<crate::tls::Acceptor>>,
+    pub tls: Option<Arc<rvirt_rpc_server::tls::Acceptor>>,
     /// URI opened when the client sends an empty one.
     pub default_uri: String,
     /// What else clients may open.

@@ -1,5 +1,5 @@
 //! SERVER_GET/SET_THREADPOOL_PARAMETERS: a server's worker pool
-//! ([`crate::workers::Pool`]). `minWorkers` and `maxWorkers` really change the pool
+//! ([`rvirt_rpc_server::workers::Pool`]). `minWorkers` and `maxWorkers` really change the pool
 //! (a higher minimum starts workers at once; a lower maximum retires the surplus once
 //! idle). rvirtd has no priority calls and hence no priority workers: `prioWorkers`
 //! reads 0, and setting it to anything else is refused (74 ARGUMENT_UNSUPPORTED),
@@ -21,7 +21,7 @@ use super::params::{bounded, check_names, uint, uint_param, validate_uints};
 use super::{registry, server};
 use crate::dispatch::{CallResult, Ctx, ret, void};
 use crate::log;
-use crate::workers::{MAX_WORKERS, PoolError};
+use rvirt_rpc_server::workers::{MAX_WORKERS, PoolError};
 
 /// SERVER_GET_THREADPOOL_PARAMETERS: minWorkers, maxWorkers, nWorkers, freeWorkers,
 /// prioWorkers, jobQueueDepth (all `uint`, libvirt's order).

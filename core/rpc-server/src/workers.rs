@@ -2,14 +2,16 @@
 //! thread, sized the way libvirt sizes its pools (`virThreadPool`): it starts with
 //! `min` workers and grows by one, up to `max`, whenever a job arrives and no idle
 //! worker is left for it; lowering `max` makes the surplus workers exit once they are
-//! idle. rvirtd has no priority calls, so it has no priority workers. The figures and
-//! bounds are what the admin procedures SERVER_GET/SET_THREADPOOL_PARAMETERS report
-//! and change.
+//! idle. There are no priority calls, hence no priority workers. The figures and
+//! bounds are what libvirt's admin procedures SERVER_GET/SET_THREADPOOL_PARAMETERS
+//! report and change.
 
 use std::collections::VecDeque;
 use std::io;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+
+use crate::log::log;
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -76,7 +78,7 @@ pub enum PoolError {
 }
 
 impl Pool {
-    /// Starts a pool with `min` workers (threads named `rvirtd-NAME-N`) that grows up
+    /// Starts a pool with `min` workers (threads named `NAME-N`) that grows up
     /// to `max` (at least 1 and at least `min`).
     pub fn new(name: &str, min: usize, max: usize) -> io::Result<Arc<Pool>> {
         let pool = Arc::new(Pool {
@@ -116,7 +118,7 @@ impl Pool {
             && st.workers < st.max
             && let Err(e) = self.spawn(&mut st)
         {
-            crate::log!("{} pool: cannot start a worker: {e}", self.inner.name);
+            log!("{} pool: cannot start a worker: {e}", self.inner.name);
             if st.workers == 0 {
                 return false;
             }
@@ -180,7 +182,7 @@ impl Pool {
     fn spawn(&self, st: &mut State) -> io::Result<()> {
         let inner = self.inner.clone();
         let handle = std::thread::Builder::new()
-            .name(format!("rvirtd-{}-{}", self.inner.name, st.spawned))
+            .name(format!("{}-{}", self.inner.name, st.spawned))
             .spawn(move || worker(&inner))?;
         st.workers += 1;
         st.spawned += 1;
@@ -203,7 +205,7 @@ fn worker(inner: &Inner) {
         if let Some(job) = st.queue.pop_front() {
             drop(st);
             if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
-                crate::log!("a call panicked; the worker goes on");
+                log!("a call panicked; the worker goes on");
             }
             st = inner.lock();
             continue;

@@ -9,7 +9,6 @@ use rvirt_rpc::{FrameDecoder, FrameError};
 
 use crate::listener::Stream;
 use crate::output::Output;
-use crate::service::Service;
 
 /// Plaintext handed to TLS per step (it cuts records of at most 16 KiB itself).
 #[cfg(feature = "tls")]
@@ -35,16 +34,12 @@ pub enum Wire {
 }
 
 impl Wire {
-    /// The layer a new client of `service` starts with.
-    pub fn for_service(service: &Service) -> io::Result<Wire> {
-        #[cfg(feature = "tls")]
-        if let Some(acceptor) = &service.tls {
-            return Ok(Wire::Tls(Box::new(
-                acceptor.session().map_err(io::Error::other)?,
-            )));
-        }
-        let _ = service;
-        Ok(Wire::Plain)
+    /// A new TLS client's layer: a session of `acceptor` waiting for the hello.
+    #[cfg(feature = "tls")]
+    pub fn tls(acceptor: &crate::tls::Acceptor) -> io::Result<Wire> {
+        Ok(Wire::Tls(Box::new(
+            acceptor.session().map_err(io::Error::other)?,
+        )))
     }
 
     /// The Distinguished Name of the client certificate, once a TLS client was

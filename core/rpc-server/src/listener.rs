@@ -134,9 +134,9 @@ impl Stream {
 
     /// The kernel-verified identity of a unix socket peer (`None` on TCP, or if the
     /// kernel cannot tell).
-    pub fn peer_cred(&self) -> Option<crate::auth::PeerCred> {
+    pub fn peer_cred(&self) -> Option<crate::peer::PeerCred> {
         match self {
-            Stream::Unix(s) => crate::auth::peer_cred(s.as_raw_fd()).ok(),
+            Stream::Unix(s) => crate::peer::peer_cred(s.as_raw_fd()).ok(),
             Stream::Tcp(_) => None,
         }
     }

@@ -135,7 +135,8 @@ mod tests {
 
     impl Setup {
         fn new(tag: &str) -> Setup {
-            let dir = std::env::temp_dir().join(format!("rvirtd-tls-{tag}-{}", std::process::id()));
+            let dir =
+                std::env::temp_dir().join(format!("rpc-server-tls-{tag}-{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).unwrap();
             let ca = TestCa::new("rvirt test CA");
