@@ -32,6 +32,14 @@ impl AuthMode {
         }
     }
 
+    /// The scheme's number (`remote_auth_type`), as the server library knows it.
+    pub fn number(self) -> i32 {
+        match self {
+            AuthMode::None => rvirt_rpc::types::auth_type::NONE,
+            AuthMode::Polkit => rvirt_rpc::types::auth_type::POLKIT,
+        }
+    }
+
     /// The name used in flags and logs.
     pub fn name(self) -> &'static str {
         match self {

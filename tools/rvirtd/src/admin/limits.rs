@@ -1,6 +1,6 @@
 //! SERVER_GET/SET_CLIENT_LIMITS: `nclients_max` and `nclients_unauth_max` (0: no
 //! limit), enforced by the server as libvirt enforces them
-//! ([`crate::server::Server`]: at the limit it stops accepting; waiting clients are
+//! ([`rvirt_rpc_server::Server`]: at the limit it stops accepting; waiting clients are
 //! accepted when a slot frees); `nclients` and `nclients_unauth` are read only.
 
 use rvirt_rpc::admin::SERVER_CLIENT_LIMITS_MAX;
@@ -10,20 +10,20 @@ use rvirt_rpc::admin::param::{
 };
 use rvirt_rpc::admin::types::{ServerArgs, ServerSetParamsArgs, TypedParamsRet};
 
+use rvirt_rpc_server::CallResult;
+
 use super::errors::{FROM_RPC, Wording, check_flags, invalid_arg};
 use super::params::{bounded, check_names, uint, uint_param, validate_uints};
-use super::{registry, server};
-use crate::dispatch::{CallResult, Ctx, ret, void};
+use super::{Ctx, registry, server};
 use crate::log;
 
 /// SERVER_GET_CLIENT_LIMITS: nclients_max, nclients, nclients_unauth_max,
 /// nclients_unauth (all `uint`, libvirt's order).
-pub fn get(ctx: &Ctx<'_>) -> CallResult {
-    let args: ServerArgs = ctx.args()?;
+pub(crate) fn get(ctx: &Ctx<'_>, args: ServerArgs) -> CallResult<TypedParamsRet> {
     let srv = server(&*registry(ctx)?, &args.srv.name, Wording::Rpc)?;
     check_flags(args.flags, "adminServerGetClientLimits")?;
     let l = srv.limits();
-    ret(&TypedParamsRet {
+    Ok(TypedParamsRet {
         params: vec![
             uint_param(MAX, l.max),
             uint_param(CURRENT, l.current),
@@ -35,8 +35,7 @@ pub fn get(ctx: &Ctx<'_>) -> CallResult {
 
 /// SERVER_SET_CLIENT_LIMITS: nclients_max and/or nclients_unauth_max; the first may
 /// not end up below the second (8 / 7, as libvirtd).
-pub fn set(ctx: &Ctx<'_>) -> CallResult {
-    let args: ServerSetParamsArgs = ctx.args()?;
+pub(crate) fn set(ctx: &Ctx<'_>, args: ServerSetParamsArgs) -> CallResult<()> {
     bounded(&args.params, SERVER_CLIENT_LIMITS_MAX)?;
     let srv = server(&*registry(ctx)?, &args.srv.name, Wording::Admin)?;
     check_names(&args.params)?;
@@ -55,10 +54,10 @@ pub fn set(ctx: &Ctx<'_>) -> CallResult {
     let l = srv.limits();
     log!(
         "admin client {}: server {} limits now {} clients, {} unauthenticated",
-        ctx.client.id(),
+        ctx.client().id(),
         srv.name(),
         l.max,
         l.unauth_max
     );
-    void()
+    Ok(())
 }

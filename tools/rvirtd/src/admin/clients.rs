@@ -8,14 +8,15 @@ use rvirt_rpc::admin::types::{
     ServerLookupClientRet,
 };
 
+use rvirt_rpc_server::CallResult;
+use rvirt_rpc_server::error::err;
+
 use super::errors::{Wording, check_flags};
-use super::{client, client_ref, registry, server};
-use crate::dispatch::{CallResult, Ctx, err, ret, void};
+use super::{Ctx, client, client_ref, registry, server};
 use crate::log;
 
 /// SERVER_LIST_CLIENTS: the server's clients by id.
-pub fn list(ctx: &Ctx<'_>) -> CallResult {
-    let args: ServerListClientsArgs = ctx.args()?;
+pub(crate) fn list(ctx: &Ctx<'_>, args: ServerListClientsArgs) -> CallResult<ServerListClientsRet> {
     let registry = registry(ctx)?;
     let srv = server(&registry, &args.srv.name, Wording::Rpc)?;
     check_flags(args.flags, "adminServerListClients")?;
@@ -35,37 +36,38 @@ pub fn list(ctx: &Ctx<'_>) -> CallResult {
     } else {
         Vec::new()
     };
-    ret(&ServerListClientsRet {
+    Ok(ServerListClientsRet {
         clients,
         ret: all.len() as u32,
     })
 }
 
 /// SERVER_LOOKUP_CLIENT.
-pub fn lookup(ctx: &Ctx<'_>) -> CallResult {
-    let args: ServerLookupClientArgs = ctx.args()?;
+pub(crate) fn lookup(
+    ctx: &Ctx<'_>,
+    args: ServerLookupClientArgs,
+) -> CallResult<ServerLookupClientRet> {
     let registry = registry(ctx)?;
     let srv = server(&registry, &args.srv.name, Wording::Rpc)?;
     check_flags(args.flags, "adminServerLookupClient")?;
     let c = client(&registry, &srv, args.id, Wording::Rpc)?;
-    ret(&ServerLookupClientRet {
+    Ok(ServerLookupClientRet {
         clnt: client_ref(&c),
     })
 }
 
 /// CLIENT_CLOSE: disconnects the client.
-pub fn close(ctx: &Ctx<'_>) -> CallResult {
-    let args: ClientArgs = ctx.args()?;
+pub(crate) fn close(ctx: &Ctx<'_>, args: ClientArgs) -> CallResult<()> {
     let registry = registry(ctx)?;
     let srv = server(&registry, &args.clnt.srv.name, Wording::Rpc)?;
     let c = client(&registry, &srv, args.clnt.id, Wording::Rpc)?;
     check_flags(args.flags, "adminClientClose")?;
     log!(
         "admin client {}: disconnecting client {} of server {}",
-        ctx.client.id(),
+        ctx.client().id(),
         c.id(),
         srv.name()
     );
     c.close();
-    void()
+    Ok(())
 }

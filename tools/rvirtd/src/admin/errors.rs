@@ -8,7 +8,8 @@
 
 use rvirt_rpc::RemoteError;
 
-use super::super::{CallError, CallResult, detailed};
+use rvirt_rpc_server::CallResult;
+use rvirt_rpc_server::error::{CallError, detailed};
 
 /// `VIR_FROM_NONE`: utility code (typed parameters, thread pools).
 pub const FROM_NONE: i32 = 0;

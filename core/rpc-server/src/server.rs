@@ -1,7 +1,7 @@
-//! The daemon's servers, in libvirt's sense (`virNetServer`): "libvirtd", whose
-//! sockets (read-write, read-only, TCP, TLS) speak the REMOTE program, and "admin",
-//! whose socket speaks the ADMIN program. Each server has its own worker pool, its
-//! own client limits and its own listening sockets.
+//! A server, in libvirt's sense (`virNetServer`): programs hosted on a set of listening
+//! sockets, with its own worker pool and its own client limits. libvirtd has two:
+//! "libvirtd" (the REMOTE program on the read-write, read-only, TCP and TLS sockets)
+//! and "admin" (the ADMIN program on the admin socket).
 //!
 //! Client limits work as in libvirt (`virNetServerCheckLimits`): while a server has
 //! `nclients_max` clients, or `nclients_unauth_max` (if not 0) clients that have not
@@ -13,41 +13,10 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rvirt_core::event::{EventLoop, Interest, SharedLoop, WatchId};
-use rvirt_rpc::admin::{ADMIN_PROGRAM, ADMIN_PROTOCOL_VERSION};
-use rvirt_rpc::{REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION};
 
-use crate::log;
-use rvirt_rpc_server::workers::Pool;
-
-/// The name of the main server, as libvirtd reports it.
-pub const MAIN_SERVER: &str = "libvirtd";
-/// The name of the admin server.
-pub const ADMIN_SERVER: &str = "admin";
-
-/// libvirtd's default `max_clients`.
-pub const DEFAULT_MAX_CLIENTS: usize = 5000;
-/// libvirtd's default `max_anonymous_clients` (main server; the admin server has
-/// none, 0 meaning no limit).
-pub const DEFAULT_MAX_ANONYMOUS_CLIENTS: usize = 20;
-
-/// The RPC program a server's clients speak.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Program {
-    /// REMOTE (0x20008086): the hypervisor API.
-    Remote,
-    /// ADMIN (0x06900690): daemon administration.
-    Admin,
-}
-
-impl Program {
-    /// Program number and version.
-    pub fn id(self) -> (u32, u32) {
-        match self {
-            Program::Remote => (REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION),
-            Program::Admin => (ADMIN_PROGRAM, ADMIN_PROTOCOL_VERSION),
-        }
-    }
-}
+use crate::host::{ClientState, Host, Programs};
+use crate::log::log;
+use crate::workers::Pool;
 
 /// A server's client counts and limits (SERVER_GET_CLIENT_LIMITS).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,7 +42,7 @@ pub enum LimitsError {
 #[derive(Debug)]
 pub struct Server {
     name: &'static str,
-    program: Program,
+    host: Box<dyn Host>,
     pool: Arc<Pool>,
     event_loop: SharedLoop,
     state: Mutex<State>,
@@ -87,10 +56,12 @@ struct State {
 }
 
 impl Server {
-    /// A server without sockets yet ([`Server::add_watch`]).
-    pub fn new(
+    /// A server hosting `programs`, running their calls on `pool`, accepting at most
+    /// `max_clients` clients and `max_unauth` unauthenticated ones (0: no limit). It has
+    /// no socket yet ([`Registry::listen`](crate::Registry::listen)).
+    pub fn new<S: ClientState>(
         name: &'static str,
-        program: Program,
+        programs: Programs<S>,
         pool: Arc<Pool>,
         event_loop: SharedLoop,
         max_clients: usize,
@@ -98,7 +69,7 @@ impl Server {
     ) -> Arc<Server> {
         Arc::new(Server {
             name,
-            program,
+            host: Box::new(programs),
             pool,
             event_loop,
             state: Mutex::new(State {
@@ -119,9 +90,9 @@ impl Server {
         self.name
     }
 
-    /// The program its clients speak.
-    pub fn program(&self) -> Program {
-        self.program
+    /// Its programs.
+    pub(crate) fn host(&self) -> &dyn Host {
+        &*self.host
     }
 
     /// Its worker pool.
@@ -135,7 +106,7 @@ impl Server {
 
     /// Registers the watch of one of its listening sockets, suspended or resumed with
     /// the others.
-    pub fn add_watch(&self, watch: WatchId) {
+    pub(crate) fn add_watch(&self, watch: WatchId) {
         let mut st = self.lock();
         st.watches.push(watch);
         if !st.accepting {
@@ -149,7 +120,7 @@ impl Server {
     }
 
     /// Counts a new client (`pending_auth`: it must still authenticate).
-    pub fn client_added(&self, pending_auth: bool) {
+    pub(crate) fn client_added(&self, pending_auth: bool) {
         let mut st = self.lock();
         st.limits.current += 1;
         if pending_auth {
@@ -159,7 +130,7 @@ impl Server {
     }
 
     /// Forgets a client (`pending_auth`: it had not authenticated).
-    pub fn client_removed(&self, pending_auth: bool) {
+    pub(crate) fn client_removed(&self, pending_auth: bool) {
         let mut st = self.lock();
         st.limits.current = st.limits.current.saturating_sub(1);
         if pending_auth {
@@ -169,7 +140,7 @@ impl Server {
     }
 
     /// A client finished authenticating.
-    pub fn auth_completed(&self) {
+    pub(crate) fn auth_completed(&self) {
         let mut st = self.lock();
         st.limits.unauth = st.limits.unauth.saturating_sub(1);
         self.check(&mut st);

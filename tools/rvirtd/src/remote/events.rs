@@ -12,7 +12,7 @@ use rvirt_rpc::{
 };
 
 /// The wire reference of a domain handle (id -1 when inactive).
-pub fn remote_domain(dom: &Domain) -> RemoteNonnullDomain {
+pub(crate) fn remote_domain(dom: &Domain) -> RemoteNonnullDomain {
     RemoteNonnullDomain {
         name: dom.name().to_string(),
         uuid: *dom.uuid().as_bytes(),
@@ -21,7 +21,7 @@ pub fn remote_domain(dom: &Domain) -> RemoteNonnullDomain {
 }
 
 /// Header of an event MESSAGE for procedure `proc_`.
-pub fn event_header(proc_: i32) -> Header {
+fn event_header(proc_: i32) -> Header {
     Header {
         prog: REMOTE_PROGRAM,
         vers: REMOTE_PROTOCOL_VERSION,
@@ -41,7 +41,11 @@ fn lifecycle_msg(dom: &Domain, event: Lifecycle) -> DomainEventLifecycleMsg {
 }
 
 /// DOMAIN_EVENT_CALLBACK_LIFECYCLE for registration `callback_id`.
-pub fn callback_lifecycle(callback_id: i32, dom: &Domain, event: Lifecycle) -> Option<Vec<u8>> {
+pub(crate) fn callback_lifecycle(
+    callback_id: i32,
+    dom: &Domain,
+    event: Lifecycle,
+) -> Option<Vec<u8>> {
     let msg = DomainEventCallbackLifecycleMsg {
         callback_id,
         msg: lifecycle_msg(dom, event),
@@ -50,7 +54,7 @@ pub fn callback_lifecycle(callback_id: i32, dom: &Domain, event: Lifecycle) -> O
 }
 
 /// Legacy DOMAIN_EVENT_LIFECYCLE.
-pub fn legacy_lifecycle(dom: &Domain, event: Lifecycle) -> Option<Vec<u8>> {
+pub(crate) fn legacy_lifecycle(dom: &Domain, event: Lifecycle) -> Option<Vec<u8>> {
     encode_message_with(
         &event_header(procs::DOMAIN_EVENT_LIFECYCLE),
         &lifecycle_msg(dom, event),

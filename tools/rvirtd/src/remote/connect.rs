@@ -7,11 +7,11 @@ use rvirt_rpc::types::{
     ConnectGetUriRet, ConnectGetVersionRet, ConnectIsSecureRet, ConnectOpenArgs,
     ConnectSupportsFeatureArgs, ConnectSupportsFeatureRet, NodeGetInfoRet, NodeGetSecurityModelRet,
 };
+use rvirt_rpc_server::CallResult;
+use rvirt_rpc_server::error::{err, unknown};
 
-use super::{CallResult, Ctx, err, ret, unknown, void};
-
-/// The libvirt API version rvirtd speaks (libvirt 9.0.0).
-pub const LIB_VERSION: u64 = 9_000_000;
+use super::{Ctx, CtxExt};
+use crate::LIB_VERSION;
 
 /// `VIR_CONNECT_RO`.
 const CONNECT_RO: u32 = 1;
@@ -26,13 +26,13 @@ mod feature {
 
 /// CONNECT_SUPPORTS_FEATURE. Keepalive may be asked before CONNECT_OPEN (and turns
 /// on the daemon's PINGs for this client); the rest needs an open connection.
-pub fn supports_feature(ctx: &Ctx<'_>) -> CallResult {
-    let args: ConnectSupportsFeatureArgs = ctx.args()?;
+pub(crate) fn supports_feature(
+    ctx: &Ctx<'_>,
+    args: ConnectSupportsFeatureArgs,
+) -> CallResult<ConnectSupportsFeatureRet> {
     let supported = match args.feature {
         feature::PROGRAM_KEEPALIVE => {
-            if !ctx.client.service().keepalive_interval.is_zero() {
-                ctx.client.enable_keepalive();
-            }
+            ctx.client().enable_keepalive();
             1
         }
         f => {
@@ -45,28 +45,32 @@ pub fn supports_feature(ctx: &Ctx<'_>) -> CallResult {
             ) as i32
         }
     };
-    ret(&ConnectSupportsFeatureRet { supported })
+    Ok(ConnectSupportsFeatureRet { supported })
 }
 
 /// CONNECT_OPEN: opens the URI through rvirt-core's driver registry.
-pub fn open(ctx: &Ctx<'_>) -> CallResult {
-    let args: ConnectOpenArgs = ctx.args()?;
-    if ctx.client.session().conn.is_some() {
-        return Err(err(1, 7, "internal error: connection already open"));
-    }
+pub(crate) fn open(ctx: &Ctx<'_>, args: ConnectOpenArgs) -> CallResult<()> {
+    let client = ctx.client();
+    let config = {
+        let session = ctx.state();
+        if session.conn.is_some() {
+            return Err(err(1, 7, "internal error: connection already open"));
+        }
+        session.config.clone()
+    };
     // The operator's default URI is opened as configured; a client's own URI only
     // if the daemon serves it.
     let uri = match args.name.as_deref() {
-        None | Some("") => ctx.client.service().default_uri.clone(),
+        None | Some("") => config.default_uri.clone(),
         Some(u) => {
-            if let Err(e) = ctx.client.service().served.check(u) {
-                crate::log!("client {}: refused to open {u:?}", ctx.client.id());
+            if let Err(e) = config.served.check(u) {
+                crate::log!("client {}: refused to open {u:?}", client.id());
                 return Err(e);
             }
             u.to_string()
         }
     };
-    let read_only = ctx.client.service().read_only || args.flags & CONNECT_RO != 0;
+    let read_only = client.service().read_only || args.flags & CONNECT_RO != 0;
     let conn = Connect::open_with(
         &uri,
         OpenOptions {
@@ -76,82 +80,83 @@ pub fn open(ctx: &Ctx<'_>) -> CallResult {
     )?;
     crate::log!(
         "client {}: opened {uri}{}",
-        ctx.client.id(),
+        client.id(),
         if read_only { " read-only" } else { "" }
     );
-    let mut session = ctx.client.session();
-    session.read_only = read_only;
+    let mut session = ctx.state();
+    client.set_read_only(read_only);
     session.conn = Some(conn);
-    void()
+    Ok(())
 }
 
 /// CONNECT_CLOSE: the reply is sent, then the socket is closed (which releases the
 /// driver connection).
-pub fn close(_: &Ctx<'_>) -> CallResult {
-    void()
+pub(crate) fn close(ctx: &Ctx<'_>, (): ()) -> CallResult<()> {
+    ctx.close_after_reply();
+    Ok(())
 }
 
 /// CONNECT_GET_URI.
-pub fn get_uri(ctx: &Ctx<'_>) -> CallResult {
-    ret(&ConnectGetUriRet {
+pub(crate) fn get_uri(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetUriRet> {
+    Ok(ConnectGetUriRet {
         uri: ctx.conn()?.uri().to_string(),
     })
 }
 
 /// CONNECT_GET_TYPE.
-pub fn get_type(ctx: &Ctx<'_>) -> CallResult {
-    ret(&ConnectGetTypeRet {
+pub(crate) fn get_type(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetTypeRet> {
+    Ok(ConnectGetTypeRet {
         type_: ctx.conn()?.hypervisor_type()?,
     })
 }
 
 /// CONNECT_GET_VERSION: libvirt's test driver reports 2 (0.0.2); other drivers
 /// have no version API in rvirt-core yet.
-pub fn get_version(ctx: &Ctx<'_>) -> CallResult {
+pub(crate) fn get_version(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetVersionRet> {
     let conn = ctx.conn()?;
     if conn.driver_name() != "test" {
-        return Err(unknown(ctx.msg.header.proc_));
+        return Err(unknown(ctx.procedure()));
     }
-    ret(&ConnectGetVersionRet { hv_ver: 2 })
+    Ok(ConnectGetVersionRet { hv_ver: 2 })
 }
 
 /// CONNECT_GET_LIB_VERSION.
-pub fn get_lib_version(_: &Ctx<'_>) -> CallResult {
-    ret(&ConnectGetLibVersionRet {
+pub(crate) fn get_lib_version(_: &Ctx<'_>, (): ()) -> CallResult<ConnectGetLibVersionRet> {
+    Ok(ConnectGetLibVersionRet {
         lib_ver: LIB_VERSION,
     })
 }
 
 /// CONNECT_GET_HOSTNAME.
-pub fn get_hostname(ctx: &Ctx<'_>) -> CallResult {
-    ret(&ConnectGetHostnameRet {
+pub(crate) fn get_hostname(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetHostnameRet> {
+    Ok(ConnectGetHostnameRet {
         hostname: ctx.conn()?.hostname()?,
     })
 }
 
 /// CONNECT_GET_CAPABILITIES.
-pub fn get_capabilities(ctx: &Ctx<'_>) -> CallResult {
-    ret(&ConnectGetCapabilitiesRet {
+pub(crate) fn get_capabilities(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetCapabilitiesRet> {
+    Ok(ConnectGetCapabilitiesRet {
         capabilities: ctx.conn()?.capabilities()?,
     })
 }
 
 /// CONNECT_IS_SECURE: 1 on unix sockets and TLS, 0 on plain TCP.
-pub fn is_secure(ctx: &Ctx<'_>) -> CallResult {
-    ret(&ConnectIsSecureRet {
-        secure: ctx.client.service().secure as i32,
+pub(crate) fn is_secure(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectIsSecureRet> {
+    Ok(ConnectIsSecureRet {
+        secure: ctx.client().is_secure() as i32,
     })
 }
 
 /// NODE_GET_INFO.
-pub fn node_get_info(ctx: &Ctx<'_>) -> CallResult {
+pub(crate) fn node_get_info(ctx: &Ctx<'_>, (): ()) -> CallResult<NodeGetInfoRet> {
     let info = ctx.conn()?.node_info()?;
     let mut model = [0u8; 32];
     let bytes = info.model.as_bytes();
     let n = bytes.len().min(31);
     model[..n].copy_from_slice(&bytes[..n]);
     let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-    ret(&NodeGetInfoRet {
+    Ok(NodeGetInfoRet {
         model,
         memory: info.memory_kib,
         cpus: int(info.cpus),
@@ -165,21 +170,21 @@ pub fn node_get_info(ctx: &Ctx<'_>) -> CallResult {
 
 /// NODE_GET_SECURITY_MODEL: rvirt has no security driver, so the model is empty
 /// (clients then skip the security label entirely).
-pub fn node_get_security_model(_: &Ctx<'_>) -> CallResult {
-    ret(&NodeGetSecurityModelRet {
+pub(crate) fn node_get_security_model(_: &Ctx<'_>, (): ()) -> CallResult<NodeGetSecurityModelRet> {
+    Ok(NodeGetSecurityModelRet {
         model: Vec::new(),
         doi: Vec::new(),
     })
 }
 
 /// CONNECT_REGISTER_CLOSE_CALLBACK.
-pub fn register_close_callback(ctx: &Ctx<'_>) -> CallResult {
-    ctx.client.session().close_callback = true;
-    void()
+pub(crate) fn register_close_callback(ctx: &Ctx<'_>, (): ()) -> CallResult<()> {
+    ctx.state().close_callback = true;
+    Ok(())
 }
 
 /// CONNECT_UNREGISTER_CLOSE_CALLBACK.
-pub fn unregister_close_callback(ctx: &Ctx<'_>) -> CallResult {
-    ctx.client.session().close_callback = false;
-    void()
+pub(crate) fn unregister_close_callback(ctx: &Ctx<'_>, (): ()) -> CallResult<()> {
+    ctx.state().close_callback = false;
+    Ok(())
 }

@@ -1,8 +1,8 @@
 //! The authentication procedures: AUTH_LIST and AUTH_POLKIT, the only two a client
 //! may call before it is authenticated (every other one is answered 39 / 7
-//! "authentication required" by [`super::table::run`], as by libvirtd).
+//! "authentication required" by [`super::access::check`], as by libvirtd).
 //!
-//! On a polkit server (`--auth-unix-rw polkit`), AUTH_LIST answers `[POLKIT]` and the
+//! On a polkit socket (`--auth-unix-rw polkit`), AUTH_LIST answers `[POLKIT]` and the
 //! client calls AUTH_POLKIT, which passes when the peer's kernel-verified uid is on the
 //! allow-list ([`crate::auth::Policy`]). A root peer is waved through at AUTH_LIST with
 //! `[NONE]`, as libvirtd does ("Bypass polkit auth for privileged client" in
@@ -12,9 +12,10 @@
 
 use rvirt_rpc::RemoteError;
 use rvirt_rpc::types::{AuthListRet, AuthPolkitRet, auth_type};
+use rvirt_rpc_server::CallResult;
+use rvirt_rpc_server::error::{CallError, err};
 
-use super::{CallError, CallResult, Ctx, err, ret};
-use crate::auth::AuthMode;
+use super::Ctx;
 use crate::log;
 
 /// `VIR_ERR_AUTH_FAILED`.
@@ -26,12 +27,12 @@ const FROM_POLKIT: i32 = 60;
 
 /// 39 / 7 "authentication required": any procedure but AUTH_LIST and AUTH_POLKIT
 /// before authentication.
-pub fn required() -> CallError {
+pub(crate) fn required() -> CallError {
     err(39, FROM_RPC, "authentication required")
 }
 
 /// libvirtd's answer when polkit denies the client.
-pub fn denied_by_policy() -> CallError {
+fn denied_by_policy() -> CallError {
     let detail = "access denied by policy";
     let mut e = RemoteError::new(
         AUTH_FAILED,
@@ -43,13 +44,12 @@ pub fn denied_by_policy() -> CallError {
     e.into()
 }
 
-/// AUTH_LIST: `[NONE]` once authenticated (or on a server without authentication),
-/// `[POLKIT]` on a polkit server — except for root, authenticated right here.
-pub fn auth_list(ctx: &Ctx<'_>) -> CallResult {
-    let client = ctx.client;
-    let mut session = client.session();
+/// AUTH_LIST: `[NONE]` once authenticated (or on a socket without authentication),
+/// `[POLKIT]` on a polkit socket — except for root, authenticated right here.
+pub(crate) fn auth_list(ctx: &Ctx<'_>, (): ()) -> CallResult<AuthListRet> {
+    let client = ctx.client();
     let mut kind = auth_type::NONE;
-    if !session.authenticated && client.service().auth == AuthMode::Polkit {
+    if !client.is_authenticated() && client.service().auth == auth_type::POLKIT {
         match client.peer() {
             Some(peer) if peer.uid == 0 => {
                 log!(
@@ -57,26 +57,22 @@ pub fn auth_list(ctx: &Ctx<'_>) -> CallResult {
                     client.id(),
                     peer.pid
                 );
-                session.authenticated = true;
+                client.auth_completed();
             }
             _ => kind = auth_type::POLKIT,
         }
     }
-    let authenticated = session.authenticated;
-    drop(session);
-    if authenticated {
-        client.auth_completed();
-    }
-    ret(&AuthListRet { types: vec![kind] })
+    Ok(AuthListRet { types: vec![kind] })
 }
 
 /// AUTH_POLKIT: authenticates a unix socket peer whose uid the policy allows.
-pub fn auth_polkit(ctx: &Ctx<'_>) -> CallResult {
-    let client = ctx.client;
-    let mut session = client.session();
+pub(crate) fn auth_polkit(ctx: &Ctx<'_>, (): ()) -> CallResult<AuthPolkitRet> {
+    let client = ctx.client();
     let peer = match client.peer() {
-        Some(peer) if client.service().auth == AuthMode::Polkit && !session.authenticated => peer,
-        // Not a polkit server, already authenticated, or no peer credentials.
+        Some(peer) if client.service().auth == auth_type::POLKIT && !client.is_authenticated() => {
+            peer
+        }
+        // Not a polkit socket, already authenticated, or no peer credentials.
         _ => {
             log!("client {}: invalid AUTH_POLKIT request", client.id());
             return Err(err(AUTH_FAILED, FROM_RPC, "authentication failed"));
@@ -87,13 +83,15 @@ pub fn auth_polkit(ctx: &Ctx<'_>) -> CallResult {
     } else {
         "org.libvirt.unix.manage"
     };
-    if !client.service().policy.allows(peer.uid) {
+    let config = ctx.state().config.clone();
+    let policy = &config.policy;
+    if !policy.allows(peer.uid) {
         log!(
             "client {}: policy denied action {action} to pid {} uid {} (allowed uids: {:?})",
             client.id(),
             peer.pid,
             peer.uid,
-            client.service().policy.uids()
+            policy.uids()
         );
         return Err(denied_by_policy());
     }
@@ -103,8 +101,6 @@ pub fn auth_polkit(ctx: &Ctx<'_>) -> CallResult {
         peer.pid,
         peer.uid
     );
-    session.authenticated = true;
-    drop(session);
     client.auth_completed();
-    ret(&AuthPolkitRet { complete: 1 })
+    Ok(AuthPolkitRet { complete: 1 })
 }

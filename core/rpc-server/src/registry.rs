@@ -1,36 +1,37 @@
-//! What the daemon's servers share: the servers themselves, every connected client
-//! (by a daemon-wide id, never reused), how long the daemon has been without clients,
-//! and the auto-shutdown timeout. Admin procedures reach everything through it.
+//! What a process's servers share (libvirt's `virNetDaemon`): the servers themselves,
+//! every connected client (by a process-wide id, never reused), and how long the
+//! process has been without clients. Admin procedures reach everything through it.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use rvirt_core::event::SharedLoop;
+
 use crate::client::Client;
 use crate::server::Server;
-use crate::shutdown::AutoShutdown;
 
-/// The daemon's servers and clients.
+/// The servers and their clients.
 #[derive(Debug)]
 pub struct Registry {
     servers: Vec<Arc<Server>>,
     clients: Mutex<BTreeMap<u64, Arc<Client>>>,
     idle_since: Mutex<Option<Instant>>,
     next_id: AtomicU64,
-    shutdown: Arc<AutoShutdown>,
+    event_loop: SharedLoop,
 }
 
 impl Registry {
-    /// A registry of `servers` (in the order CONNECT_LIST_SERVERS reports them) and no
-    /// client yet.
-    pub fn new(servers: Vec<Arc<Server>>, shutdown: Arc<AutoShutdown>) -> Arc<Registry> {
+    /// A registry of `servers` (in the order admin clients list them) whose clients
+    /// are watched on `event_loop`; no client yet.
+    pub fn new(event_loop: SharedLoop, servers: Vec<Arc<Server>>) -> Arc<Registry> {
         Arc::new(Registry {
             servers,
             clients: Mutex::new(BTreeMap::new()),
             idle_since: Mutex::new(Some(Instant::now())),
             next_id: AtomicU64::new(1),
-            shutdown,
+            event_loop,
         })
     }
 
@@ -44,13 +45,13 @@ impl Registry {
         self.servers.iter().find(|s| s.name() == name)
     }
 
-    /// The auto-shutdown timeout.
-    pub fn shutdown(&self) -> &Arc<AutoShutdown> {
-        &self.shutdown
+    /// The loop the clients are watched on.
+    pub(crate) fn event_loop(&self) -> &SharedLoop {
+        &self.event_loop
     }
 
-    /// A new client id: daemon-wide, starting at 1, never reused.
-    pub fn next_id(&self) -> u64 {
+    /// A new client id: process-wide, starting at 1, never reused.
+    pub(crate) fn next_id(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
@@ -63,7 +64,7 @@ impl Registry {
     }
 
     /// Registers a connected client and counts it on its server.
-    pub fn insert(&self, client: Arc<Client>) {
+    pub(crate) fn insert(&self, client: Arc<Client>) {
         let server = client.server().clone();
         let pending = client.auth_pending();
         self.map().insert(client.id(), client);
@@ -72,7 +73,7 @@ impl Registry {
     }
 
     /// Forgets a closed client (and uncounts it on its server).
-    pub fn remove(&self, id: u64) {
+    pub(crate) fn remove(&self, id: u64) {
         let removed = {
             let mut map = self.map();
             let removed = map.remove(&id);
@@ -87,7 +88,7 @@ impl Registry {
     }
 
     /// The connected clients, by id.
-    pub fn snapshot(&self) -> Vec<Arc<Client>> {
+    pub fn clients(&self) -> Vec<Arc<Client>> {
         self.map().values().cloned().collect()
     }
 
@@ -108,11 +109,22 @@ impl Registry {
             .cloned()
     }
 
-    /// How long the daemon has had no client, if it has none.
+    /// How long the process has had no client, if it has none.
     pub fn idle_for(&self) -> Option<Duration> {
         self.idle_since
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .map(|t| t.elapsed())
+    }
+
+    /// Closes every client and stops every server's worker pool (waiting for the calls
+    /// they run): the end of a daemon's life.
+    pub fn shutdown(&self) {
+        for c in self.clients() {
+            c.close();
+        }
+        for s in &self.servers {
+            s.pool().shutdown();
+        }
     }
 }

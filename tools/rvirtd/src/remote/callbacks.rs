@@ -11,9 +11,12 @@ use rvirt_rpc::types::{
     ConnectDomainEventCallbackRegisterAnyRet, ConnectDomainEventRegisterAnyArgs,
 };
 
-use super::{CallError, CallResult, Ctx, err, ret, void};
-use crate::events;
-use crate::session::{EventKey, MAX_CALLBACKS_PER_CLIENT, Session};
+use rvirt_rpc_server::CallResult;
+use rvirt_rpc_server::error::{CallError, err};
+
+use super::events;
+use super::session::{EventKey, MAX_CALLBACKS_PER_CLIENT, Session};
+use super::{Ctx, CtxExt};
 
 fn lifecycle_only(event_id: i32) -> CallResult<()> {
     if event_id == DomainEventId::Lifecycle.as_raw() {
@@ -54,14 +57,16 @@ fn check_room(session: &Session) -> CallResult<()> {
 }
 
 /// CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY.
-pub fn register_any(ctx: &Ctx<'_>) -> CallResult {
-    let args: ConnectDomainEventCallbackRegisterAnyArgs = ctx.args()?;
+pub(crate) fn register_any(
+    ctx: &Ctx<'_>,
+    args: ConnectDomainEventCallbackRegisterAnyArgs,
+) -> CallResult<ConnectDomainEventCallbackRegisterAnyRet> {
     lifecycle_only(args.event_id)?;
     let conn = ctx.conn()?;
     let filter = args.dom.as_ref().map(|d| ctx.domain(d)).transpose()?;
     let key: EventKey = (args.event_id, filter.as_ref().map(|d| *d.uuid()));
     let callback_id = {
-        let mut s = ctx.client.session();
+        let mut s = ctx.state();
         check_room(&s)?;
         if !s.subscribed.insert(key) {
             return Err(already_tracked());
@@ -70,7 +75,7 @@ pub fn register_any(ctx: &Ctx<'_>) -> CallResult {
         s.next_callback += 1;
         id
     };
-    let client = Arc::downgrade(ctx.client);
+    let client = Arc::downgrade(ctx.client());
     let registered = conn.domain_event_register_any(
         filter.as_ref(),
         DomainEventId::Lifecycle,
@@ -85,27 +90,26 @@ pub fn register_any(ctx: &Ctx<'_>) -> CallResult {
     let rid = match registered {
         Ok(rid) => rid,
         Err(e) => {
-            ctx.client.session().subscribed.remove(&key);
+            ctx.state().subscribed.remove(&key);
             return Err(e.into());
         }
     };
-    ctx.client
-        .session()
-        .callbacks
-        .insert(callback_id, (rid, key));
+    ctx.state().callbacks.insert(callback_id, (rid, key));
     crate::log!(
         "client {}: lifecycle event callback {callback_id} registered",
-        ctx.client.id()
+        ctx.client().id()
     );
-    ret(&ConnectDomainEventCallbackRegisterAnyRet { callback_id })
+    Ok(ConnectDomainEventCallbackRegisterAnyRet { callback_id })
 }
 
 /// CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY.
-pub fn deregister_any(ctx: &Ctx<'_>) -> CallResult {
-    let args: ConnectDomainEventCallbackDeregisterAnyArgs = ctx.args()?;
+pub(crate) fn deregister_any(
+    ctx: &Ctx<'_>,
+    args: ConnectDomainEventCallbackDeregisterAnyArgs,
+) -> CallResult<()> {
     let conn = ctx.conn()?;
     let removed = {
-        let mut s = ctx.client.session();
+        let mut s = ctx.state();
         let removed = s.callbacks.remove(&args.callback_id);
         if let Some((_, key)) = &removed {
             s.subscribed.remove(key);
@@ -122,17 +126,18 @@ pub fn deregister_any(ctx: &Ctx<'_>) -> CallResult {
             ),
         ));
     };
-    conn.domain_event_deregister_any(rid)?;
-    void()
+    Ok(conn.domain_event_deregister_any(rid)?)
 }
 
 /// CONNECT_DOMAIN_EVENT_REGISTER_ANY (legacy: one registration per event id).
-pub fn legacy_register_any(ctx: &Ctx<'_>) -> CallResult {
-    let args: ConnectDomainEventRegisterAnyArgs = ctx.args()?;
+pub(crate) fn legacy_register_any(
+    ctx: &Ctx<'_>,
+    args: ConnectDomainEventRegisterAnyArgs,
+) -> CallResult<()> {
     lifecycle_only(args.event_id)?;
     let conn = ctx.conn()?;
     {
-        let s = ctx.client.session();
+        let s = ctx.state();
         if s.legacy.contains_key(&args.event_id) {
             return Err(err(
                 1,
@@ -145,7 +150,7 @@ pub fn legacy_register_any(ctx: &Ctx<'_>) -> CallResult {
         }
         check_room(&s)?;
     }
-    let client = Arc::downgrade(ctx.client);
+    let client = Arc::downgrade(ctx.client());
     let rid = conn.domain_event_register_any(
         None,
         DomainEventId::Lifecycle,
@@ -157,15 +162,17 @@ pub fn legacy_register_any(ctx: &Ctx<'_>) -> CallResult {
             }
         },
     )?;
-    ctx.client.session().legacy.insert(args.event_id, rid);
-    void()
+    ctx.state().legacy.insert(args.event_id, rid);
+    Ok(())
 }
 
 /// CONNECT_DOMAIN_EVENT_DEREGISTER_ANY (legacy).
-pub fn legacy_deregister_any(ctx: &Ctx<'_>) -> CallResult {
-    let args: ConnectDomainEventRegisterAnyArgs = ctx.args()?;
+pub(crate) fn legacy_deregister_any(
+    ctx: &Ctx<'_>,
+    args: ConnectDomainEventRegisterAnyArgs,
+) -> CallResult<()> {
     let conn = ctx.conn()?;
-    let rid = ctx.client.session().legacy.remove(&args.event_id);
+    let rid = ctx.state().legacy.remove(&args.event_id);
     let Some(rid) = rid else {
         return Err(err(
             1,
@@ -176,6 +183,5 @@ pub fn legacy_deregister_any(ctx: &Ctx<'_>) -> CallResult {
             ),
         ));
     };
-    conn.domain_event_deregister_any(rid)?;
-    void()
+    Ok(conn.domain_event_deregister_any(rid)?)
 }

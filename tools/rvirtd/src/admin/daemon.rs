@@ -6,11 +6,11 @@ use rvirt_rpc::admin::types::{
     ConnectLookupServerArgs, ConnectLookupServerRet, ConnectOpenArgs, ConnectSetDaemonTimeoutArgs,
 };
 
+use rvirt_rpc_server::CallResult;
+
 use super::errors::{Wording, check_flags};
-use super::{registry, server};
-use crate::dispatch::connect::LIB_VERSION;
-use crate::dispatch::{CallResult, Ctx, ret, void};
-use crate::log;
+use super::{Ctx, registry, server};
+use crate::{LIB_VERSION, log};
 
 fn server_ref(name: &str) -> AdminNonnullServer {
     AdminNonnullServer {
@@ -20,28 +20,30 @@ fn server_ref(name: &str) -> AdminNonnullServer {
 
 /// CONNECT_OPEN: flags must be 0; nothing else to set up (the admin socket's peers
 /// were vetted at accept time).
-pub fn open(ctx: &Ctx<'_>) -> CallResult {
-    let args: ConnectOpenArgs = ctx.args()?;
+pub(crate) fn open(_: &Ctx<'_>, args: ConnectOpenArgs) -> CallResult<()> {
     check_flags(args.flags, "adminDispatchConnectOpen")?;
-    void()
+    Ok(())
 }
 
 /// CONNECT_CLOSE: the reply is sent, then the socket is closed.
-pub fn close(_: &Ctx<'_>) -> CallResult {
-    void()
+pub(crate) fn close(ctx: &Ctx<'_>, (): ()) -> CallResult<()> {
+    ctx.close_after_reply();
+    Ok(())
 }
 
 /// CONNECT_GET_LIB_VERSION: the libvirt version whose protocols rvirtd speaks, the
 /// same number the REMOTE side reports.
-pub fn get_lib_version(_: &Ctx<'_>) -> CallResult {
-    ret(&ConnectGetLibVersionRet {
+pub(crate) fn get_lib_version(_: &Ctx<'_>, (): ()) -> CallResult<ConnectGetLibVersionRet> {
+    Ok(ConnectGetLibVersionRet {
         lib_ver: LIB_VERSION,
     })
 }
 
 /// CONNECT_LIST_SERVERS: "libvirtd", then "admin".
-pub fn list_servers(ctx: &Ctx<'_>) -> CallResult {
-    let args: ConnectListServersArgs = ctx.args()?;
+pub(crate) fn list_servers(
+    ctx: &Ctx<'_>,
+    args: ConnectListServersArgs,
+) -> CallResult<ConnectListServersRet> {
     check_flags(args.flags, "adminConnectListServers")?;
     let registry = registry(ctx)?;
     let names: Vec<&str> = registry.servers().iter().map(|s| s.name()).collect();
@@ -50,34 +52,35 @@ pub fn list_servers(ctx: &Ctx<'_>) -> CallResult {
     } else {
         Vec::new()
     };
-    ret(&ConnectListServersRet {
+    Ok(ConnectListServersRet {
         servers,
         ret: names.len() as u32,
     })
 }
 
 /// CONNECT_LOOKUP_SERVER (libvirt 9.0 ignores its flags).
-pub fn lookup_server(ctx: &Ctx<'_>) -> CallResult {
-    let args: ConnectLookupServerArgs = ctx.args()?;
+pub(crate) fn lookup_server(
+    ctx: &Ctx<'_>,
+    args: ConnectLookupServerArgs,
+) -> CallResult<ConnectLookupServerRet> {
     let srv = server(&*registry(ctx)?, &args.name, Wording::Rpc)?;
-    ret(&ConnectLookupServerRet {
+    Ok(ConnectLookupServerRet {
         srv: server_ref(srv.name()),
     })
 }
 
 /// CONNECT_SET_DAEMON_TIMEOUT: seconds without clients before the daemon exits, 0 for
 /// never (the same setting as `--timeout`).
-pub fn set_timeout(ctx: &Ctx<'_>) -> CallResult {
-    let args: ConnectSetDaemonTimeoutArgs = ctx.args()?;
+pub(crate) fn set_timeout(ctx: &Ctx<'_>, args: ConnectSetDaemonTimeoutArgs) -> CallResult<()> {
     check_flags(args.flags, "adminConnectSetDaemonTimeout")?;
-    registry(ctx)?.shutdown().set(args.timeout);
+    ctx.state().shutdown.set(args.timeout);
     log!(
         "admin client {}: auto-shutdown timeout set to {}",
-        ctx.client.id(),
+        ctx.client().id(),
         match args.timeout {
             0 => "never".to_string(),
             s => format!("{s}s"),
         }
     );
-    void()
+    Ok(())
 }

@@ -16,27 +16,24 @@ use rvirt_rpc::admin::param as name;
 use rvirt_rpc::admin::types::{ClientArgs, TypedParamsRet};
 use rvirt_rpc::typed_param::{TypedParam, TypedParamValue};
 
+use rvirt_rpc_server::{CallResult, Client, Transport};
+
 use super::errors::{Wording, check_flags};
-use super::{client, registry, server};
-use crate::client::Client;
-use crate::dispatch::{CallResult, Ctx, ret};
-use crate::service::Transport;
-use crate::users;
+use super::{Ctx, client, registry, server, users};
 
 /// CLIENT_GET_INFO.
-pub fn get(ctx: &Ctx<'_>) -> CallResult {
-    let args: ClientArgs = ctx.args()?;
+pub(crate) fn get(ctx: &Ctx<'_>, args: ClientArgs) -> CallResult<TypedParamsRet> {
     let registry = registry(ctx)?;
     let srv = server(&registry, &args.clnt.srv.name, Wording::Admin)?;
     let c = client(&registry, &srv, args.clnt.id, Wording::Admin)?;
     check_flags(args.flags, "adminClientGetInfo")?;
-    ret(&TypedParamsRet {
+    Ok(TypedParamsRet {
         params: identity(&c),
     })
 }
 
 /// The client's identity parameters.
-pub fn identity(c: &Client) -> Vec<TypedParam> {
+fn identity(c: &Client) -> Vec<TypedParam> {
     let string = |f: &str, v: String| TypedParam::new(f, TypedParamValue::String(v));
     let int = |f: &str, v: i32| TypedParam::new(f, TypedParamValue::Int(v));
     let mut params = vec![TypedParam::new(

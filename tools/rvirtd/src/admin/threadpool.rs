@@ -19,18 +19,19 @@ use super::errors::{
 };
 use super::params::{bounded, check_names, uint, uint_param, validate_uints};
 use super::{registry, server};
-use crate::dispatch::{CallResult, Ctx, ret, void};
+use rvirt_rpc_server::CallResult;
+
+use super::Ctx;
 use crate::log;
 use rvirt_rpc_server::workers::{MAX_WORKERS, PoolError};
 
 /// SERVER_GET_THREADPOOL_PARAMETERS: minWorkers, maxWorkers, nWorkers, freeWorkers,
 /// prioWorkers, jobQueueDepth (all `uint`, libvirt's order).
-pub fn get(ctx: &Ctx<'_>) -> CallResult {
-    let args: ServerArgs = ctx.args()?;
+pub(crate) fn get(ctx: &Ctx<'_>, args: ServerArgs) -> CallResult<TypedParamsRet> {
     let srv = server(&*registry(ctx)?, &args.srv.name, Wording::Rpc)?;
     check_flags(args.flags, "adminServerGetThreadPoolParameters")?;
     let s = srv.pool().stats();
-    ret(&TypedParamsRet {
+    Ok(TypedParamsRet {
         params: vec![
             uint_param(MIN, s.min_workers),
             uint_param(MAX, s.max_workers),
@@ -43,8 +44,7 @@ pub fn get(ctx: &Ctx<'_>) -> CallResult {
 }
 
 /// SERVER_SET_THREADPOOL_PARAMETERS: minWorkers, maxWorkers (and prioWorkers = 0).
-pub fn set(ctx: &Ctx<'_>) -> CallResult {
-    let args: ServerSetParamsArgs = ctx.args()?;
+pub(crate) fn set(ctx: &Ctx<'_>, args: ServerSetParamsArgs) -> CallResult<()> {
     bounded(&args.params, SERVER_THREADPOOL_PARAMETERS_MAX)?;
     let srv = server(&*registry(ctx)?, &args.srv.name, Wording::Admin)?;
     check_names(&args.params)?;
@@ -76,11 +76,11 @@ pub fn set(ctx: &Ctx<'_>) -> CallResult {
     let s = srv.pool().stats();
     log!(
         "admin client {}: server {} workers now {}..{} ({} running)",
-        ctx.client.id(),
+        ctx.client().id(),
         srv.name(),
         s.min_workers,
         s.max_workers,
         s.workers
     );
-    void()
+    Ok(())
 }

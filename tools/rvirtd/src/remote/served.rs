@@ -16,7 +16,7 @@
 
 use rvirt_core::uri::Uri;
 
-use crate::dispatch::{CallError, err};
+use rvirt_rpc_server::error::{CallError, err};
 
 /// `VIR_ERR_NO_CONNECT`, `VIR_ERR_INTERNAL_ERROR`, `VIR_FROM_NONE`.
 const NO_CONNECT: i32 = 5;
@@ -25,15 +25,15 @@ const FROM_NONE: i32 = 0;
 
 /// The URIs a daemon opens for remote clients.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ServedUris {
+pub(crate) struct ServedUris {
     /// Node files `test:///FILE` may name (absolute paths, as given to
     /// `--allow-test-file`).
-    pub test_files: Vec<String>,
+    pub(crate) test_files: Vec<String>,
 }
 
 impl ServedUris {
     /// Accepts `uri` if the daemon serves it; otherwise the error CONNECT_OPEN returns.
-    pub fn check(&self, uri: &str) -> Result<(), CallError> {
+    pub(crate) fn check(&self, uri: &str) -> Result<(), CallError> {
         let parsed = Uri::parse(uri)?;
         if parsed.is_remote() {
             return Err(no_driver(uri));

@@ -10,64 +10,77 @@
 
 mod clients;
 mod daemon;
-pub mod errors;
+mod errors;
 mod info;
 mod limits;
-pub mod params;
+mod params;
 mod threadpool;
+mod users;
 
 use std::sync::Arc;
 
 use rvirt_rpc::admin::procs as p;
 use rvirt_rpc::admin::types::AdminNonnullClient;
+use rvirt_rpc::admin::{ADMIN_PROGRAM, ADMIN_PROTOCOL_VERSION};
+use rvirt_rpc_server::{
+    CallResult, Client, ClientState, Procedure, Program, Programs, Registry, Server, allow_all,
+    procedure,
+};
 
-use super::{CallResult, Ctx, unknown};
-use crate::client::Client;
-use crate::registry::Registry;
-use crate::server::Server;
+use crate::shutdown::AutoShutdown;
 use errors::Wording;
 
-/// An ADMIN procedure handler.
-pub type Handler = fn(&Ctx<'_>) -> CallResult;
-
-/// Every ADMIN procedure rvirtd answers, sorted by number.
-pub static TABLE: &[(i32, Handler)] = &[
-    (p::CONNECT_OPEN, daemon::open),
-    (p::CONNECT_CLOSE, daemon::close),
-    (p::CONNECT_GET_LIB_VERSION, daemon::get_lib_version),
-    (p::CONNECT_LIST_SERVERS, daemon::list_servers),
-    (p::CONNECT_LOOKUP_SERVER, daemon::lookup_server),
-    (p::SERVER_GET_THREADPOOL_PARAMETERS, threadpool::get),
-    (p::SERVER_SET_THREADPOOL_PARAMETERS, threadpool::set),
-    (p::SERVER_LIST_CLIENTS, clients::list),
-    (p::SERVER_LOOKUP_CLIENT, clients::lookup),
-    (p::CLIENT_GET_INFO, info::get),
-    (p::CLIENT_CLOSE, clients::close),
-    (p::SERVER_GET_CLIENT_LIMITS, limits::get),
-    (p::SERVER_SET_CLIENT_LIMITS, limits::set),
-    (p::CONNECT_SET_DAEMON_TIMEOUT, daemon::set_timeout),
-];
-
-/// Looks a procedure up.
-pub fn find(proc_: i32) -> Option<Handler> {
-    TABLE
-        .binary_search_by_key(&proc_, |&(n, _)| n)
-        .ok()
-        .map(|i| TABLE[i].1)
+/// Per-client ADMIN state: what the daemon-wide procedures change.
+#[derive(Debug)]
+pub(crate) struct AdminState {
+    /// The auto-shutdown timeout (CONNECT_SET_DAEMON_TIMEOUT).
+    shutdown: Arc<AutoShutdown>,
 }
 
-/// Runs an ADMIN call.
-pub fn run(ctx: &Ctx<'_>) -> CallResult {
-    let proc_ = ctx.msg.header.proc_;
-    match find(proc_) {
-        Some(handler) => handler(ctx),
-        None => Err(unknown(proc_)),
-    }
+impl ClientState for AdminState {}
+
+/// What an ADMIN handler sees.
+type Ctx<'a> = rvirt_rpc_server::Ctx<'a, AdminState>;
+
+/// Every ADMIN procedure rvirtd answers, sorted by number.
+static TABLE: &[Procedure<AdminState>] = &[
+    procedure!(p::CONNECT_OPEN, daemon::open),
+    procedure!(p::CONNECT_CLOSE, daemon::close),
+    procedure!(p::CONNECT_GET_LIB_VERSION, daemon::get_lib_version),
+    procedure!(p::CONNECT_LIST_SERVERS, daemon::list_servers),
+    procedure!(p::CONNECT_LOOKUP_SERVER, daemon::lookup_server),
+    procedure!(p::SERVER_GET_THREADPOOL_PARAMETERS, threadpool::get),
+    procedure!(p::SERVER_SET_THREADPOOL_PARAMETERS, threadpool::set),
+    procedure!(p::SERVER_LIST_CLIENTS, clients::list),
+    procedure!(p::SERVER_LOOKUP_CLIENT, clients::lookup),
+    procedure!(p::CLIENT_GET_INFO, info::get),
+    procedure!(p::CLIENT_CLOSE, clients::close),
+    procedure!(p::SERVER_GET_CLIENT_LIMITS, limits::get),
+    procedure!(p::SERVER_SET_CLIENT_LIMITS, limits::set),
+    procedure!(p::CONNECT_SET_DAEMON_TIMEOUT, daemon::set_timeout),
+];
+
+/// The ADMIN program: no access rules (the admin socket serves only the daemon's own
+/// uid, and needs no CONNECT_OPEN first).
+static PROGRAM: Program<AdminState> = Program {
+    name: "ADMIN",
+    number: ADMIN_PROGRAM,
+    version: ADMIN_PROTOCOL_VERSION,
+    procedures: TABLE,
+    check: allow_all,
+};
+
+/// The programs of the "admin" server: ADMIN.
+pub(crate) fn programs(shutdown: Arc<AutoShutdown>) -> Programs<AdminState> {
+    Programs::new(move |_| AdminState {
+        shutdown: shutdown.clone(),
+    })
+    .with(PROGRAM)
 }
 
 /// The daemon's registry (gone only while the daemon shuts down).
 fn registry(ctx: &Ctx<'_>) -> CallResult<Arc<Registry>> {
-    ctx.client
+    ctx.client()
         .registry()
         .ok_or_else(|| errors::internal(errors::FROM_ADMIN, "the daemon is shutting down".into()))
 }
@@ -110,9 +123,13 @@ mod tests {
 
     #[test]
     fn table_is_sorted_and_named() {
-        assert!(TABLE.windows(2).all(|w| w[0].0 < w[1].0));
-        for &(n, _) in TABLE {
-            assert!(p::name(n).is_some(), "admin proc {n} has no name");
+        assert!(PROGRAM.is_sorted());
+        for row in TABLE {
+            assert!(
+                p::name(row.number).is_some(),
+                "admin proc {} has no name",
+                row.number
+            );
         }
         for missing in [
             p::CONNECT_GET_LOGGING_OUTPUTS,
@@ -121,7 +138,7 @@ mod tests {
             0,
             20,
         ] {
-            assert!(find(missing).is_none(), "{missing}");
+            assert!(PROGRAM.find(missing).is_none(), "{missing}");
         }
     }
 }

@@ -7,9 +7,10 @@
 //! and given once (8 / 0 "parameter 'x' occurs multiple times").
 
 use rvirt_rpc::typed_param::{FIELD_LENGTH, TypedParam, TypedParamValue};
+use rvirt_rpc_server::CallResult;
+use rvirt_rpc_server::error::bad_payload;
 
 use super::errors::{FROM_NONE, internal, invalid_arg, unsupported_arg};
-use crate::dispatch::{CallResult, bad_payload};
 
 /// At most `max` parameters, as the protocol's array bound says.
 pub fn bounded(params: &[TypedParam], max: usize) -> CallResult<()> {
