@@ -1,6 +1,7 @@
-//! The KEEPALIVE program: PING is answered with PONG, PONG needs no answer. The daemon
-//! also PINGs idle clients that asked for keepalive (feature 10), see
-//! [`Client::keepalive_tick`](crate::client::Client::keepalive_tick).
+//! The KEEPALIVE program: PING is answered with PONG, PONG needs no answer. The server
+//! also PINGs idle clients that asked for keepalive (libvirt's feature 10,
+//! [`Client::enable_keepalive`](crate::Client::enable_keepalive)), see
+//! [`Registry::start_keepalive`](crate::Registry::start_keepalive).
 
 use rvirt_rpc::{Message, MessageType, encode_message, keepalive_header, procs};
 

@@ -1,11 +1,11 @@
-//! Clients' unread output, counted against a daemon-wide budget.
+//! Clients' unread output, counted against a process-wide budget.
 //!
-//! Each client may leave at most `--max-client-output` bytes unread; on top of that,
-//! all clients together may hold at most `--max-total-output`. A client that never
-//! reads costs the daemon memory for everything queued to it (replies, events), so
-//! twelve such clients could otherwise pin twelve times the per-client limit. When the
-//! total goes over budget, the client holding the most unread output is disconnected
-//! ([`Client::enforce_output_budget`](crate::client::Client::enforce_output_budget)).
+//! Each client may leave at most its service's `max_output` bytes unread (rvirtd's
+//! `--max-client-output`); on top of that, all clients together may hold at most the
+//! [`OutputBudget`] (`--max-total-output`). A client that never reads costs the process
+//! memory for everything queued to it (replies, events), so twelve such clients could
+//! otherwise pin twelve times the per-client limit. When the total goes over budget,
+//! the client holding the most unread output is disconnected, with a log line.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

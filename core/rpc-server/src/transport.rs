@@ -20,6 +20,7 @@ pub enum InputError {
     /// A malformed packet (length word out of range).
     Frame(FrameError),
     /// A TLS failure: handshake, certificate, Distinguished Name or record.
+    #[cfg(feature = "tls")]
     Tls(String),
 }
 

@@ -8,6 +8,8 @@
 //! libvirtd, a root client skips the check altogether: AUTH_LIST answers it `[NONE]`
 //! and it is authenticated at once.
 
+use rvirt_rpc_server::peer::own_uid;
+
 /// How a server authenticates its clients before it runs any procedure other than
 /// AUTH_LIST and AUTH_POLKIT.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -59,8 +61,7 @@ impl Policy {
     /// A policy accepting `uids`; an empty list means the daemon's own effective uid.
     pub fn new(uids: &[u32]) -> Policy {
         let allowed_uids = if uids.is_empty() {
-            // SAFETY: geteuid has no preconditions and cannot fail.
-            vec![unsafe { libc::geteuid() }]
+            vec![own_uid()]
         } else {
             uids.to_vec()
         };
@@ -92,8 +93,7 @@ mod tests {
 
     #[test]
     fn default_policy_is_the_daemon_uid() {
-        // SAFETY: no preconditions.
-        let me = unsafe { libc::geteuid() };
+        let me = own_uid();
         assert!(Policy::new(&[]).allows(me));
         let p = Policy::new(&[4242]);
         assert!(p.allows(4242));

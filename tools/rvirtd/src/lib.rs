@@ -71,9 +71,9 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
 }
 
 /// Writes a log line to stderr, prefixed with the daemon's name.
-#[macro_export]
 macro_rules! log {
     ($($arg:tt)*) => {
         eprintln!("rvirtd: {}", format_args!($($arg)*))
     };
 }
+pub(crate) use log;

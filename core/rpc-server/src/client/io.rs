@@ -226,6 +226,7 @@ impl Client {
                                 InputError::Frame(e) => {
                                     log!("client {}: malformed packet: {e}; closing", self.id)
                                 }
+                                #[cfg(feature = "tls")]
                                 InputError::Tls(e) => log!("client {}: {e}; closing", self.id),
                             }
                             self.close();
