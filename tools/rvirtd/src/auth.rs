@@ -1,6 +1,6 @@
 //! Client authentication on the unix sockets: the modes (libvirt's `auth_unix_rw` and
-//! `auth_unix_ro`: `none` or `polkit`), the kernel-verified identity of a unix socket
-//! peer (`SO_PEERCRED`), and rvirtd's stand-in for a polkit daemon.
+//! `auth_unix_ro`: `none` or `polkit`) and rvirtd's stand-in for a polkit daemon, which
+//! judges the kernel-verified identity of a unix socket peer (`SO_PEERCRED`).
 //!
 //! rvirtd does not talk to polkit. Its policy is explicit instead: a client passes
 //! AUTH_POLKIT when the uid the kernel reports for its end of the socket is on the
@@ -8,8 +8,7 @@
 //! libvirtd, a root client skips the check altogether: AUTH_LIST answers it `[NONE]`
 //! and it is authenticated at once.
 
-use std::io;
-use std::os::fd::RawFd;
+use rvirt_rpc_server::peer::own_uid;
 
 /// How a server authenticates its clients before it runs any procedure other than
 /// AUTH_LIST and AUTH_POLKIT.
@@ -35,6 +34,14 @@ impl AuthMode {
         }
     }
 
+    /// The scheme's number (`remote_auth_type`), as the server library knows it.
+    pub fn number(self) -> i32 {
+        match self {
+            AuthMode::None => rvirt_rpc::types::auth_type::NONE,
+            AuthMode::Polkit => rvirt_rpc::types::auth_type::POLKIT,
+        }
+    }
+
     /// The name used in flags and logs.
     pub fn name(self) -> &'static str {
         match self {
@@ -42,47 +49,6 @@ impl AuthMode {
             AuthMode::Polkit => "polkit",
         }
     }
-}
-
-/// The identity of the process at the other end of a unix socket, as the kernel
-/// recorded it at `connect(2)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PeerCred {
-    /// Process id.
-    pub pid: i32,
-    /// Effective user id.
-    pub uid: u32,
-    /// Effective group id.
-    pub gid: u32,
-}
-
-/// Reads `SO_PEERCRED` of the connected unix socket `fd`.
-pub fn peer_cred(fd: RawFd) -> io::Result<PeerCred> {
-    let mut cred = libc::ucred {
-        pid: 0,
-        uid: 0,
-        gid: 0,
-    };
-    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
-    // SAFETY: `cred` is a valid, writable `ucred` and `len` holds its exact size, which
-    // is what SO_PEERCRED writes; a bad fd only makes the call fail.
-    let r = unsafe {
-        libc::getsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_PEERCRED,
-            (&mut cred as *mut libc::ucred).cast(),
-            &mut len,
-        )
-    };
-    if r != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(PeerCred {
-        pid: cred.pid,
-        uid: cred.uid,
-        gid: cred.gid,
-    })
 }
 
 /// rvirtd's polkit stand-in: which uids AUTH_POLKIT accepts.
@@ -95,8 +61,7 @@ impl Policy {
     /// A policy accepting `uids`; an empty list means the daemon's own effective uid.
     pub fn new(uids: &[u32]) -> Policy {
         let allowed_uids = if uids.is_empty() {
-            // SAFETY: geteuid has no preconditions and cannot fail.
-            vec![unsafe { libc::geteuid() }]
+            vec![own_uid()]
         } else {
             uids.to_vec()
         };
@@ -117,8 +82,6 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::fd::AsRawFd;
-    use std::os::unix::net::UnixStream;
 
     #[test]
     fn modes_parse() {
@@ -129,19 +92,8 @@ mod tests {
     }
 
     #[test]
-    fn peer_credentials_are_our_own() {
-        let (a, _b) = UnixStream::pair().unwrap();
-        let c = peer_cred(a.as_raw_fd()).unwrap();
-        // SAFETY: no preconditions.
-        let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
-        assert_eq!((c.pid, c.uid, c.gid), (std::process::id() as i32, uid, gid));
-        assert!(peer_cred(-1).is_err());
-    }
-
-    #[test]
     fn default_policy_is_the_daemon_uid() {
-        // SAFETY: no preconditions.
-        let me = unsafe { libc::geteuid() };
+        let me = own_uid();
         assert!(Policy::new(&[]).allows(me));
         let p = Policy::new(&[4242]);
         assert!(p.allows(4242));

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::auth::AuthMode;
-use crate::pki::{PkiFlags, TlsFiles};
+use crate::pki::PkiFlags;
+use rvirt_rpc_server::pki::TlsFiles;
 
 /// Usage text for `--help` and argument errors.
 pub const USAGE: &str = "\
@@ -220,10 +221,10 @@ impl Config {
                 "--keep-open" => c.keep_open.push(value()?),
                 "--workers" => {
                     let n = number(&flag, &value()?)?.max(1);
-                    if n > crate::workers::MAX_WORKERS as u64 {
+                    if n > rvirt_rpc_server::workers::MAX_WORKERS as u64 {
                         return Err(format!(
                             "{flag} {n}: more than the limit of {}",
-                            crate::workers::MAX_WORKERS
+                            rvirt_rpc_server::workers::MAX_WORKERS
                         ));
                     }
                     c.workers = n as usize;

@@ -3,54 +3,49 @@
 //! Unmodified libvirt clients (`virsh`, python3-libvirt) talk to it with URIs such as
 //! `test+unix:///default?socket=DIR/libvirt-sock`, and Debian's `virt-admin` manages
 //! it through `libvirtd:///system?socket=DIR/libvirt-admin-sock`. The daemon is one
-//! process with two servers in libvirt's sense ([`server`]):
+//! process with two servers in libvirt's sense, assembled from the RPC server library
+//! [`rvirt_rpc_server`] (listeners, clients, transports, workers, keepalive, limits),
+//! which hosts the programs defined here:
 //!
-//! * **"libvirtd"** speaks the REMOTE program on several sockets ([`service`]): the
+//! * **"libvirtd"** speaks the REMOTE program on several sockets: the
 //!   read-write `DIR/libvirt-sock` (mode 0600), the read-only `DIR/libvirt-sock-ro`
-//!   (0666), optional TLS with client certificates ([`tls`]) and optional plain TCP
-//!   (loopback only and only with an explicit `--auth-tcp none`). The unix sockets may
-//!   require libvirt's polkit authentication, decided here by the peer's uid
-//!   ([`auth`]); until a client is authenticated every procedure but AUTH_LIST and
-//!   AUTH_POLKIT is refused.
+//!   (0666), optional TLS with client certificates and optional plain TCP (loopback
+//!   only and only with an explicit `--auth-tcp none`). The unix sockets may require
+//!   libvirt's polkit authentication, decided here by the peer's uid; until a client is
+//!   authenticated every procedure but AUTH_LIST and AUTH_POLKIT is refused
+//!   (`src/remote/`).
 //! * **"admin"** speaks the ADMIN program on `DIR/libvirt-admin-sock` (0600, peers of
-//!   the daemon's own uid only; [`dispatch::admin`]): servers, their worker pools and
-//!   client limits, the clients themselves (list, identity, disconnect), and the
-//!   auto-shutdown timeout ([`shutdown`]).
+//!   the daemon's own uid only; `src/admin/`): servers, their worker pools and client
+//!   limits, the clients themselves (list, identity, disconnect), and the
+//!   auto-shutdown timeout.
 //!
 //! Everything runs on rvirt's registered event loop ([`rvirt_core::event::DefaultLoop`]):
 //! listening and client sockets are non-blocking fd watches; each client has its own
 //! [`FrameDecoder`](rvirt_rpc::FrameDecoder) and an output buffer that asks for
 //! WRITABLE only while bytes are pending. Calls run on their server's worker pool
-//! ([`workers`]), one call at a time per client (in order), so a slow driver call (a
-//! QEMU start) never stalls the loop; replies and domain events are queued back to the
-//! client's output. Keepalive PINGs are answered on the loop thread. Clients get
-//! daemon-wide ids that are never reused ([`registry`]).
+//! one call at a time per client (in order), so a slow driver call (a QEMU start)
+//! never stalls the loop; replies and domain events are queued back to the client's
+//! output. Keepalive PINGs are answered on the loop thread. Clients get daemon-wide ids
+//! that are never reused.
 
-pub mod auth;
-pub mod client;
-pub mod config;
-pub mod daemon;
-pub mod dispatch;
-pub mod events;
-pub mod keepalive;
-pub mod listener;
-pub mod output;
-pub mod pki;
-pub mod registry;
-pub mod served;
-pub mod server;
-pub mod service;
-pub mod session;
-pub mod shutdown;
-pub mod signals;
-#[cfg(feature = "tls")]
-pub mod tls;
-pub mod transport;
-pub mod users;
-pub mod workers;
+mod admin;
+mod auth;
+mod config;
+mod daemon;
+mod pki;
+mod remote;
+mod servers;
+mod shutdown;
+mod signals;
 
-pub use config::Config;
-pub use daemon::Daemon;
+use config::Config;
+use daemon::Daemon;
+
+/// Most event callbacks one client may hold (callback API and legacy API together).
+pub use remote::session::MAX_CALLBACKS_PER_CLIENT;
+
+/// The libvirt API version rvirtd speaks (libvirt 9.0.0), reported by both programs.
+const LIB_VERSION: u64 = 9_000_000;
 
 /// Parses `args` (without the program name), runs the daemon until it is told to
 /// stop, and returns the process exit status.
@@ -76,9 +71,9 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
 }
 
 /// Writes a log line to stderr, prefixed with the daemon's name.
-#[macro_export]
 macro_rules! log {
     ($($arg:tt)*) => {
         eprintln!("rvirtd: {}", format_args!($($arg)*))
     };
 }
+pub(crate) use log;

@@ -1,61 +1,11 @@
-//! Where the TLS server finds its credentials, in libvirt's two layouts.
-//!
-//! Without `--pki-dir`, libvirtd's system locations: `/etc/pki/CA/cacert.pem` (and the
-//! optional `cacrl.pem` beside it), `/etc/pki/libvirt/servercert.pem` and
-//! `/etc/pki/libvirt/private/serverkey.pem`. With `--pki-dir DIR`, libvirt's custom
-//! `pkipath` layout: every file directly in `DIR` (`cacert.pem`, `cacrl.pem`,
-//! `servercert.pem`, `serverkey.pem`), so one directory can also hold the client's
-//! `clientcert.pem` and `clientkey.pem`. `--tls-ca-file`, `--tls-crl-file`,
-//! `--tls-cert-file` and `--tls-key-file` override single files, like libvirtd.conf's
-//! `ca_file`, `crl_file`, `cert_file` and `key_file`.
+//! The PKI flags: libvirt's two layouts of the TLS server's files
+//! ([`TlsFiles`]), picked by `--pki-dir`, and single files overridden by
+//! `--tls-ca-file`, `--tls-crl-file`, `--tls-cert-file` and `--tls-key-file`, like
+//! libvirtd.conf's `ca_file`, `crl_file`, `cert_file` and `key_file`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// The CA certificate file name (both layouts).
-pub const CA_CERT: &str = "cacert.pem";
-/// The optional certificate revocation list (both layouts).
-pub const CA_CRL: &str = "cacrl.pem";
-/// The server certificate file name.
-pub const SERVER_CERT: &str = "servercert.pem";
-/// The server private key file name.
-pub const SERVER_KEY: &str = "serverkey.pem";
-
-/// The TLS server's files.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TlsFiles {
-    /// CA certificate(s) that sign client certificates (PEM, one or more).
-    pub ca: PathBuf,
-    /// Certificate revocation list (PEM); used only if the file exists.
-    pub crl: PathBuf,
-    /// The server's certificate (PEM; a chain may follow it).
-    pub cert: PathBuf,
-    /// The server's private key (PEM: PKCS#8, PKCS#1 or SEC1).
-    pub key: PathBuf,
-}
-
-impl TlsFiles {
-    /// libvirtd's system locations.
-    pub fn system() -> TlsFiles {
-        let ca = Path::new("/etc/pki/CA");
-        let libvirt = Path::new("/etc/pki/libvirt");
-        TlsFiles {
-            ca: ca.join(CA_CERT),
-            crl: ca.join(CA_CRL),
-            cert: libvirt.join(SERVER_CERT),
-            key: libvirt.join("private").join(SERVER_KEY),
-        }
-    }
-
-    /// libvirt's `pkipath` layout: every file in `dir`.
-    pub fn in_dir(dir: &Path) -> TlsFiles {
-        TlsFiles {
-            ca: dir.join(CA_CERT),
-            crl: dir.join(CA_CRL),
-            cert: dir.join(SERVER_CERT),
-            key: dir.join(SERVER_KEY),
-        }
-    }
-}
+use rvirt_rpc_server::pki::TlsFiles;
 
 /// The PKI flags as given on the command line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -92,6 +42,7 @@ impl PkiFlags {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn layouts_and_overrides() {

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use rvirt_core::event::{DefaultLoop, EventLoop, SharedLoop, TimerId, TimerInterval};
 
+use rvirt_rpc_server::Registry;
+
 use crate::log;
-use crate::registry::Registry;
 
 /// How often the timer looks at the clients.
 const CHECK_EVERY: Duration = Duration::from_millis(250);

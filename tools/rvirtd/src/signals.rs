@@ -27,7 +27,7 @@ pub struct Signals {
     _read: OwnedFd,
     _write: OwnedFd,
     /// The watch on the pipe's read end.
-    pub watch: WatchId,
+    _watch: WatchId,
 }
 
 /// Installs handlers for SIGTERM, SIGINT and SIGHUP; `on_signal` runs on the loop.
@@ -72,6 +72,6 @@ pub fn install(
     Ok(Signals {
         _read: read,
         _write: write,
-        watch,
+        _watch: watch,
     })
 }

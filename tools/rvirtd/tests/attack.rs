@@ -198,7 +198,7 @@ fn secrets_never_reach_read_only_clients() {
 /// clients' calls and the teardown stay fast.
 #[test]
 fn a_callback_flood_stalls_no_one() {
-    const DOMAINS: usize = rvirtd::session::MAX_CALLBACKS_PER_CLIENT + 50;
+    const DOMAINS: usize = rvirtd::MAX_CALLBACKS_PER_CLIENT + 50;
     let d = Daemon::start("atk-flood");
     // Enough domains to reach the cap with per-domain registrations.
     let mut admin = Raw::connect(&d.rw_socket());
@@ -278,7 +278,7 @@ fn a_callback_flood_stalls_no_one() {
     }
     writer.join().unwrap();
     eprintln!("{total} registrations answered in {:?}", t.elapsed());
-    let cap = rvirtd::session::MAX_CALLBACKS_PER_CLIENT;
+    let cap = rvirtd::MAX_CALLBACKS_PER_CLIENT;
     assert_eq!((ok, tracked, capped), (cap, 19_999, total - cap - 19_999));
 
     // Another client's calls, each raising an event the attacker subscribed to.

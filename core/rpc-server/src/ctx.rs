@@ -1,0 +1,92 @@
+//! What a procedure handler sees of its call: the client, the message, the client's
+//! state of the server's programs, and a way to end the connection after the reply.
+
+use std::any::TypeId;
+use std::cell::Cell;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rvirt_rpc::Message;
+use serde::de::DeserializeOwned;
+
+use crate::client::Client;
+use crate::error::{CallResult, bad_payload};
+use crate::log::log;
+
+/// One call being handled, with the per-client state `S` of the server's programs.
+pub struct Ctx<'a, S> {
+    client: &'a Arc<Client>,
+    msg: &'a Message,
+    state: &'a Mutex<S>,
+    close: Cell<bool>,
+}
+
+impl<'a, S> Ctx<'a, S> {
+    pub(crate) fn new(client: &'a Arc<Client>, msg: &'a Message, state: &'a Mutex<S>) -> Self {
+        Ctx {
+            client,
+            msg,
+            state,
+            close: Cell::new(false),
+        }
+    }
+
+    /// The calling client.
+    pub fn client(&self) -> &'a Arc<Client> {
+        self.client
+    }
+
+    /// The call: header and still-encoded arguments.
+    pub fn message(&self) -> &'a Message {
+        self.msg
+    }
+
+    /// The procedure number called.
+    pub fn procedure(&self) -> i32 {
+        self.msg.header.proc_
+    }
+
+    /// The client's state, locked. Release it before anything slow or anything that
+    /// may close the client.
+    pub fn state(&self) -> MutexGuard<'a, S> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Decodes the call's arguments, which must fill the payload exactly; libvirtd's
+    /// "Unable to decode message payload" (39 / 7) otherwise. Void arguments (`()`)
+    /// read nothing, whatever the payload holds (XDR's `xdr_void`).
+    pub fn args<T: DeserializeOwned + 'static>(&self) -> CallResult<T> {
+        let decoded = if TypeId::of::<T>() == TypeId::of::<()>() {
+            rvirt_xdr::from_bytes_exact(&[]).map_err(rvirt_rpc::FrameError::Xdr)
+        } else {
+            self.msg.decode_payload()
+        };
+        decoded.map_err(|e| {
+            log!(
+                "client {}: proc {}: bad arguments: {e}",
+                self.client.id(),
+                self.msg.header.proc_
+            );
+            bad_payload()
+        })
+    }
+
+    /// Asks the library to close the connection once this call's reply is written
+    /// (libvirt's CONNECT_CLOSE). Only a successful call closes it.
+    pub fn close_after_reply(&self) {
+        self.close.set(true);
+    }
+
+    pub(crate) fn close_requested(&self) -> bool {
+        self.close.get()
+    }
+}
+
+impl<S> fmt::Debug for Ctx<'_, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ctx")
+            .field("client", &self.client.id())
+            .field("header", &self.msg.header)
+            .finish_non_exhaustive()
+    }
+}

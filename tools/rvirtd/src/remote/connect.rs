@@ -1,0 +1,190 @@
+//! Connection-level procedures: features, open/close, URI, versions, node facts,
+//! close callbacks.
+
+use rvirt_core::{Connect, OpenOptions};
+use rvirt_rpc::types::{
+    ConnectGetCapabilitiesRet, ConnectGetHostnameRet, ConnectGetLibVersionRet, ConnectGetTypeRet,
+    ConnectGetUriRet, ConnectGetVersionRet, ConnectIsSecureRet, ConnectOpenArgs,
+    ConnectSupportsFeatureArgs, ConnectSupportsFeatureRet, NodeGetInfoRet, NodeGetSecurityModelRet,
+};
+use rvirt_rpc_server::CallResult;
+use rvirt_rpc_server::error::{err, unknown};
+
+use super::{Ctx, CtxExt};
+use crate::LIB_VERSION;
+
+/// `VIR_CONNECT_RO`.
+const CONNECT_RO: u32 = 1;
+
+/// Driver features (`virDrvFeature`) rvirtd supports.
+mod feature {
+    pub const TYPED_PARAM_STRING: i32 = 9;
+    pub const PROGRAM_KEEPALIVE: i32 = 10;
+    pub const REMOTE_EVENT_CALLBACK: i32 = 14;
+    pub const REMOTE_CLOSE_CALLBACK: i32 = 15;
+}
+
+/// CONNECT_SUPPORTS_FEATURE. Keepalive may be asked before CONNECT_OPEN (and turns
+/// on the daemon's PINGs for this client); the rest needs an open connection.
+pub(crate) fn supports_feature(
+    ctx: &Ctx<'_>,
+    args: ConnectSupportsFeatureArgs,
+) -> CallResult<ConnectSupportsFeatureRet> {
+    let supported = match args.feature {
+        feature::PROGRAM_KEEPALIVE => {
+            ctx.client().enable_keepalive();
+            1
+        }
+        f => {
+            ctx.conn()?;
+            matches!(
+                f,
+                feature::TYPED_PARAM_STRING
+                    | feature::REMOTE_EVENT_CALLBACK
+                    | feature::REMOTE_CLOSE_CALLBACK
+            ) as i32
+        }
+    };
+    Ok(ConnectSupportsFeatureRet { supported })
+}
+
+/// CONNECT_OPEN: opens the URI through rvirt-core's driver registry.
+pub(crate) fn open(ctx: &Ctx<'_>, args: ConnectOpenArgs) -> CallResult<()> {
+    let client = ctx.client();
+    let config = {
+        let session = ctx.state();
+        if session.conn.is_some() {
+            return Err(err(1, 7, "internal error: connection already open"));
+        }
+        session.config.clone()
+    };
+    // The operator's default URI is opened as configured; a client's own URI only
+    // if the daemon serves it.
+    let uri = match args.name.as_deref() {
+        None | Some("") => config.default_uri.clone(),
+        Some(u) => {
+            if let Err(e) = config.served.check(u) {
+                crate::log!("client {}: refused to open {u:?}", client.id());
+                return Err(e);
+            }
+            u.to_string()
+        }
+    };
+    let read_only = client.service().read_only || args.flags & CONNECT_RO != 0;
+    let conn = Connect::open_with(
+        &uri,
+        OpenOptions {
+            event_loop: None,
+            read_only,
+        },
+    )?;
+    crate::log!(
+        "client {}: opened {uri}{}",
+        client.id(),
+        if read_only { " read-only" } else { "" }
+    );
+    let mut session = ctx.state();
+    client.set_read_only(read_only);
+    session.conn = Some(conn);
+    Ok(())
+}
+
+/// CONNECT_CLOSE: the reply is sent, then the socket is closed (which releases the
+/// driver connection).
+pub(crate) fn close(ctx: &Ctx<'_>, (): ()) -> CallResult<()> {
+    ctx.close_after_reply();
+    Ok(())
+}
+
+/// CONNECT_GET_URI.
+pub(crate) fn get_uri(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetUriRet> {
+    Ok(ConnectGetUriRet {
+        uri: ctx.conn()?.uri().to_string(),
+    })
+}
+
+/// CONNECT_GET_TYPE.
+pub(crate) fn get_type(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetTypeRet> {
+    Ok(ConnectGetTypeRet {
+        type_: ctx.conn()?.hypervisor_type()?,
+    })
+}
+
+/// CONNECT_GET_VERSION: libvirt's test driver reports 2 (0.0.2); other drivers
+/// have no version API in rvirt-core yet.
+pub(crate) fn get_version(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetVersionRet> {
+    let conn = ctx.conn()?;
+    if conn.driver_name() != "test" {
+        return Err(unknown(ctx.procedure()));
+    }
+    Ok(ConnectGetVersionRet { hv_ver: 2 })
+}
+
+/// CONNECT_GET_LIB_VERSION.
+pub(crate) fn get_lib_version(_: &Ctx<'_>, (): ()) -> CallResult<ConnectGetLibVersionRet> {
+    Ok(ConnectGetLibVersionRet {
+        lib_ver: LIB_VERSION,
+    })
+}
+
+/// CONNECT_GET_HOSTNAME.
+pub(crate) fn get_hostname(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetHostnameRet> {
+    Ok(ConnectGetHostnameRet {
+        hostname: ctx.conn()?.hostname()?,
+    })
+}
+
+/// CONNECT_GET_CAPABILITIES.
+pub(crate) fn get_capabilities(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetCapabilitiesRet> {
+    Ok(ConnectGetCapabilitiesRet {
+        capabilities: ctx.conn()?.capabilities()?,
+    })
+}
+
+/// CONNECT_IS_SECURE: 1 on unix sockets and TLS, 0 on plain TCP.
+pub(crate) fn is_secure(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectIsSecureRet> {
+    Ok(ConnectIsSecureRet {
+        secure: ctx.client().is_secure() as i32,
+    })
+}
+
+/// NODE_GET_INFO.
+pub(crate) fn node_get_info(ctx: &Ctx<'_>, (): ()) -> CallResult<NodeGetInfoRet> {
+    let info = ctx.conn()?.node_info()?;
+    let mut model = [0u8; 32];
+    let bytes = info.model.as_bytes();
+    let n = bytes.len().min(31);
+    model[..n].copy_from_slice(&bytes[..n]);
+    let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    Ok(NodeGetInfoRet {
+        model,
+        memory: info.memory_kib,
+        cpus: int(info.cpus),
+        mhz: int(info.mhz),
+        nodes: int(info.nodes),
+        sockets: int(info.sockets),
+        cores: int(info.cores),
+        threads: int(info.threads),
+    })
+}
+
+/// NODE_GET_SECURITY_MODEL: rvirt has no security driver, so the model is empty
+/// (clients then skip the security label entirely).
+pub(crate) fn node_get_security_model(_: &Ctx<'_>, (): ()) -> CallResult<NodeGetSecurityModelRet> {
+    Ok(NodeGetSecurityModelRet {
+        model: Vec::new(),
+        doi: Vec::new(),
+    })
+}
+
+/// CONNECT_REGISTER_CLOSE_CALLBACK.
+pub(crate) fn register_close_callback(ctx: &Ctx<'_>, (): ()) -> CallResult<()> {
+    ctx.state().close_callback = true;
+    Ok(())
+}
+
+/// CONNECT_UNREGISTER_CLOSE_CALLBACK.
+pub(crate) fn unregister_close_callback(ctx: &Ctx<'_>, (): ()) -> CallResult<()> {
+    ctx.state().close_callback = false;
+    Ok(())
+}

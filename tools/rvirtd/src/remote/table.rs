@@ -1,0 +1,204 @@
+//! The REMOTE procedure table: number → access rule → handler, one row each, sorted
+//! by number. Numbers not in the table get "unknown procedure: N" (39 / 7), which
+//! clients turn into `VIR_ERR_NO_SUPPORT` and fall back from; the access rules are
+//! applied by [`super::access::check`] before a handler decodes its arguments.
+
+use rvirt_rpc::procs as p;
+use rvirt_rpc_server::{Procedure, procedure};
+
+use super::{Access, Session, auth as a, callbacks as cb, connect as c, domain as d};
+
+/// Every procedure rvirtd answers, sorted by number.
+pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
+    procedure!(p::CONNECT_OPEN, Access::Always, c::open),
+    procedure!(p::CONNECT_CLOSE, Access::Always, c::close),
+    procedure!(p::CONNECT_GET_TYPE, Access::Open, c::get_type),
+    procedure!(p::CONNECT_GET_VERSION, Access::Open, c::get_version),
+    procedure!(p::NODE_GET_INFO, Access::Open, c::node_get_info),
+    procedure!(
+        p::CONNECT_GET_CAPABILITIES,
+        Access::Open,
+        c::get_capabilities
+    ),
+    procedure!(
+        p::DOMAIN_CREATE,
+        Access::Write("virDomainCreate"),
+        d::create
+    ),
+    procedure!(
+        p::DOMAIN_CREATE_XML,
+        Access::Write("virDomainCreateXML"),
+        d::create_xml
+    ),
+    procedure!(
+        p::DOMAIN_DEFINE_XML,
+        Access::Write("virDomainDefineXML"),
+        d::define_xml
+    ),
+    procedure!(
+        p::DOMAIN_DESTROY,
+        Access::Write("virDomainDestroy"),
+        d::destroy
+    ),
+    procedure!(p::DOMAIN_GET_XML_DESC, Access::Open, d::get_xml_desc),
+    procedure!(p::DOMAIN_GET_AUTOSTART, Access::Open, d::get_autostart),
+    procedure!(p::DOMAIN_GET_INFO, Access::Open, d::get_info),
+    procedure!(p::DOMAIN_GET_OS_TYPE, Access::Open, d::get_os_type),
+    procedure!(
+        p::CONNECT_LIST_DEFINED_DOMAINS,
+        Access::Open,
+        d::list_defined_domains
+    ),
+    procedure!(p::DOMAIN_LOOKUP_BY_ID, Access::Open, d::lookup_by_id),
+    procedure!(p::DOMAIN_LOOKUP_BY_NAME, Access::Open, d::lookup_by_name),
+    procedure!(p::DOMAIN_LOOKUP_BY_UUID, Access::Open, d::lookup_by_uuid),
+    procedure!(
+        p::CONNECT_NUM_OF_DEFINED_DOMAINS,
+        Access::Open,
+        d::num_of_defined_domains
+    ),
+    procedure!(
+        p::DOMAIN_REBOOT,
+        Access::Write("virDomainReboot"),
+        d::reboot
+    ),
+    procedure!(
+        p::DOMAIN_RESUME,
+        Access::Write("virDomainResume"),
+        d::resume
+    ),
+    procedure!(
+        p::DOMAIN_SHUTDOWN,
+        Access::Write("virDomainShutdown"),
+        d::shutdown
+    ),
+    procedure!(
+        p::DOMAIN_SUSPEND,
+        Access::Write("virDomainSuspend"),
+        d::suspend
+    ),
+    procedure!(
+        p::DOMAIN_UNDEFINE,
+        Access::Write("virDomainUndefine"),
+        d::undefine
+    ),
+    procedure!(p::CONNECT_LIST_DOMAINS, Access::Open, d::list_domains),
+    procedure!(p::CONNECT_NUM_OF_DOMAINS, Access::Open, d::num_of_domains),
+    procedure!(p::CONNECT_GET_HOSTNAME, Access::Open, c::get_hostname),
+    procedure!(
+        p::CONNECT_SUPPORTS_FEATURE,
+        Access::Always,
+        c::supports_feature
+    ),
+    procedure!(p::AUTH_LIST, Access::Unauthenticated, a::auth_list),
+    procedure!(p::AUTH_POLKIT, Access::Unauthenticated, a::auth_polkit),
+    procedure!(p::CONNECT_GET_URI, Access::Open, c::get_uri),
+    procedure!(
+        p::NODE_GET_SECURITY_MODEL,
+        Access::Open,
+        c::node_get_security_model
+    ),
+    procedure!(p::CONNECT_IS_SECURE, Access::Always, c::is_secure),
+    procedure!(p::DOMAIN_IS_ACTIVE, Access::Open, d::is_active),
+    procedure!(p::DOMAIN_IS_PERSISTENT, Access::Open, d::is_persistent),
+    procedure!(
+        p::CONNECT_GET_LIB_VERSION,
+        Access::Always,
+        c::get_lib_version
+    ),
+    procedure!(
+        p::CONNECT_DOMAIN_EVENT_REGISTER_ANY,
+        Access::Open,
+        cb::legacy_register_any
+    ),
+    procedure!(
+        p::CONNECT_DOMAIN_EVENT_DEREGISTER_ANY,
+        Access::Open,
+        cb::legacy_deregister_any
+    ),
+    procedure!(
+        p::DOMAIN_HAS_MANAGED_SAVE_IMAGE,
+        Access::Open,
+        d::has_managed_save_image
+    ),
+    procedure!(p::DOMAIN_SNAPSHOT_NUM, Access::Open, d::snapshot_num),
+    procedure!(
+        p::DOMAIN_CREATE_WITH_FLAGS,
+        Access::Write("virDomainCreateWithFlags"),
+        d::create_with_flags
+    ),
+    procedure!(p::DOMAIN_GET_STATE, Access::Open, d::get_state),
+    procedure!(
+        p::DOMAIN_UNDEFINE_FLAGS,
+        Access::Write("virDomainUndefineFlags"),
+        d::undefine_flags
+    ),
+    procedure!(
+        p::DOMAIN_DESTROY_FLAGS,
+        Access::Write("virDomainDestroyFlags"),
+        d::destroy_flags
+    ),
+    procedure!(
+        p::DOMAIN_SHUTDOWN_FLAGS,
+        Access::Write("virDomainShutdownFlags"),
+        d::shutdown_flags
+    ),
+    procedure!(
+        p::CONNECT_LIST_ALL_DOMAINS,
+        Access::Open,
+        d::list_all_domains
+    ),
+    procedure!(
+        p::CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+        Access::Open,
+        cb::register_any
+    ),
+    procedure!(
+        p::CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
+        Access::Open,
+        cb::deregister_any
+    ),
+    procedure!(
+        p::DOMAIN_DEFINE_XML_FLAGS,
+        Access::Write("virDomainDefineXMLFlags"),
+        d::define_xml_flags
+    ),
+    procedure!(
+        p::CONNECT_REGISTER_CLOSE_CALLBACK,
+        Access::Open,
+        c::register_close_callback
+    ),
+    procedure!(
+        p::CONNECT_UNREGISTER_CLOSE_CALLBACK,
+        Access::Open,
+        c::unregister_close_callback
+    ),
+    procedure!(p::DOMAIN_GET_MESSAGES, Access::Open, d::get_messages),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::remote::PROGRAM;
+
+    #[test]
+    fn table_is_sorted_and_named() {
+        assert!(PROGRAM.is_sorted());
+        for row in TABLE {
+            assert!(
+                p::name(row.number).is_some(),
+                "proc {} missing from rvirt_rpc::procs",
+                row.number
+            );
+        }
+        assert!(PROGRAM.find(p::DOMAIN_GET_SECURITY_LABEL).is_none());
+        assert_eq!(
+            PROGRAM.find(p::DOMAIN_DESTROY).unwrap().access,
+            Access::Write("virDomainDestroy")
+        );
+        assert_eq!(
+            PROGRAM.find(p::AUTH_POLKIT).unwrap().access,
+            Access::Unauthenticated
+        );
+    }
+}
