@@ -42,6 +42,7 @@ lv_sock=$work/libvirtd/sock/libvirt-sock
 wait_socket "$lv_sock"
 
 "$target/release/rvirtd" --socket-dir "$work/rvirtd" --keep-open test:///default \
+  --qemu-root "$work/qemu" --lxc-root "$work/lxc" \
   >"$work/rvirtd.out" 2>&1 &
 rv_pid=$!
 pids+=($rv_pid)

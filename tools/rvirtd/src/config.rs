@@ -38,7 +38,8 @@ usage: rvirtd [OPTIONS]
   --tls-key-file FILE
   --tls-allowed-dn PATTERN  accept only client certificates whose Distinguished Name matches
                             (* and ? wildcards; repeatable; like tls_allowed_dn_list) [any]
-  --qemu-root DIR           state directory of qemu:///system
+  --qemu-root DIR           state directory of qemu:///system [/var/lib/rvirt/qemu-system]
+  --lxc-root DIR            state directory of lxc:///system [/var/lib/rvirt/lxc-system]
   --default-uri URI         URI opened when a client sends an empty one [test:///default]
   --allow-test-file FILE    let clients open test:///FILE, a test-driver node file (absolute
                             path; repeatable). Clients open only test:///default,
@@ -90,6 +91,8 @@ pub struct Config {
     pub tls_allowed_dn: Vec<String>,
     /// Root of `qemu:///system`.
     pub qemu_root: Option<PathBuf>,
+    /// Root of `lxc:///system`.
+    pub lxc_root: Option<PathBuf>,
     /// URI for clients that send an empty one.
     pub default_uri: String,
     /// Node files clients may open as `test:///FILE`.
@@ -132,6 +135,7 @@ impl Default for Config {
             tls_files: TlsFiles::system(),
             tls_allowed_dn: Vec::new(),
             qemu_root: None,
+            lxc_root: None,
             default_uri: "test:///default".into(),
             allow_test_files: Vec::new(),
             keep_open: Vec::new(),
@@ -210,6 +214,7 @@ impl Config {
                 "--tls-key-file" => pki.key = Some(PathBuf::from(value()?)),
                 "--tls-allowed-dn" => c.tls_allowed_dn.push(value()?),
                 "--qemu-root" => c.qemu_root = Some(PathBuf::from(value()?)),
+                "--lxc-root" => c.lxc_root = Some(PathBuf::from(value()?)),
                 "--default-uri" => c.default_uri = value()?,
                 "--allow-test-file" => {
                     let v = value()?;

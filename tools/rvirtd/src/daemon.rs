@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use rvirt_core::Connect;
+use rvirt_core::driver::{StateContext, cleanup_states, initialize_states};
 use rvirt_core::event::{self, DefaultLoop};
 use rvirt_rpc_server::Registry;
 use rvirt_rpc_server::listener::Listener;
@@ -30,10 +31,22 @@ impl Daemon {
     /// `--keep-open` URIs. Call [`Daemon::run`] next.
     pub(crate) fn start(config: Config) -> Result<Daemon, String> {
         rvirt_rpc_server::log::set_sink(Some(Arc::new(|line| log!("{line}"))));
+        rvirt_core::log::set_sink(Some(Arc::new(|r: &rvirt_core::log::Record<'_>| {
+            log!(
+                "{} : {}: {}",
+                r.level.name(),
+                rvirt_core::log::domain_name(r.domain),
+                r.message
+            )
+        })));
         rvirt_driver_test::register().map_err(|e| e.to_string())?;
         rvirt_driver_qemu::register().map_err(|e| e.to_string())?;
+        rvirt_driver_lxc::register().map_err(|e| e.to_string())?;
         if let Some(root) = &config.qemu_root {
             rvirt_driver_qemu::driver::set_system_root(root.clone());
+        }
+        if let Some(root) = &config.lxc_root {
+            rvirt_driver_lxc::driver::set_system_root(root.clone());
         }
         let event_loop = event::register_default().map_err(|e| e.to_string())?;
         let shared = event::require().map_err(|e| e.to_string())?;
@@ -45,6 +58,17 @@ impl Daemon {
         let list = servers::servers(&config, &shared, &shutdown)?;
         let registry = Registry::new(shared.clone(), list);
         let listeners = servers::listen(&config, services, &registry)?;
+        // The drivers' state runs from now on, whether or not a client is connected
+        // (libvirt's virStateInitialize): guests are followed, reaped and restarted
+        // with nobody watching. No client is served before the loop runs.
+        if let Err(e) = initialize_states(&StateContext {
+            event_loop: shared.clone(),
+        }) {
+            for l in &listeners {
+                l.remove_path();
+            }
+            return Err(e.to_string());
+        }
 
         let mut held = Vec::new();
         for uri in &config.keep_open {
@@ -87,6 +111,7 @@ impl Daemon {
         for conn in &self.held {
             let _ = conn.close();
         }
+        cleanup_states();
         for l in &self.listeners {
             l.remove_path();
         }

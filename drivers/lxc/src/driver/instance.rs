@@ -211,6 +211,30 @@ impl Shared {
         Ok(())
     }
 
+    /// Starts every inactive container marked autostart; failures are logged.
+    pub(crate) fn autostart_all(self: &Arc<Self>) {
+        for entry in self.domains.entries() {
+            let mut vm = entry.lock();
+            if !vm.autostart || vm.is_active() {
+                continue;
+            }
+            let mut ev = Events::new();
+            match self.start(&entry, &mut vm, &mut ev) {
+                Ok(()) => rvirt_core::log::info(
+                    ErrorDomain::Lxc,
+                    format_args!("autostarted container '{}'", entry.name()),
+                ),
+                Err(e) => rvirt_core::log::warning(
+                    ErrorDomain::Lxc,
+                    format_args!("cannot autostart container '{}': {e}", entry.name()),
+                ),
+            }
+            self.fanout.queue(ev);
+            drop(vm);
+            self.fanout.flush();
+        }
+    }
+
     /// Watches a running container's monitor on the instance's event loop.
     pub(crate) fn watch_monitor(self: &Arc<Self>, entry: &Entry, fd: i32) -> Result<WatchId> {
         let weak_shared: Weak<Shared> = Arc::downgrade(self);

@@ -17,7 +17,7 @@ mod reconnect;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use rvirt_core::driver::{Driver, DriverConnection, OpenContext, register_driver};
+use rvirt_core::driver::{Driver, DriverConnection, OpenContext, StateContext, register_driver};
 use rvirt_core::uri::Uri;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
@@ -61,6 +61,32 @@ impl Driver for LxcDriver {
             &root, event_loop, ctx.events,
         )?))
     }
+
+    /// Runs `lxc:///system`'s instance for the host from now on: containers are
+    /// followed with no connection open, and autostart containers are started.
+    fn state_initialize(&self, ctx: &StateContext) -> Result<()> {
+        let root = system_root();
+        let shared = connection::INSTANCES.acquire(&root, || {
+            instance::Shared::create(&root, ctx.event_loop.clone())
+        })?;
+        shared.autostart_all();
+        *lock_state() = Some(shared);
+        Ok(())
+    }
+
+    fn state_cleanup(&self) {
+        if let Some(shared) = lock_state().take()
+            && connection::INSTANCES.release(&shared)
+        {
+            shared.detach_all();
+        }
+    }
+}
+
+/// The instance the host's state holds.
+fn lock_state() -> std::sync::MutexGuard<'static, Option<Arc<instance::Shared>>> {
+    static STATE: Mutex<Option<Arc<instance::Shared>>> = Mutex::new(None);
+    STATE.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Where `lxc:///system` keeps its state: [`set_system_root`]'s directory, else

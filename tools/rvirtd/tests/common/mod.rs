@@ -56,10 +56,20 @@ impl Daemon {
         // regression test fail without its fix).
         let bin =
             std::env::var_os("RVIRTD_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_rvirtd").into());
+        // The QEMU and LXC states live in the test's own directory unless the test
+        // names roots itself.
+        let mut roots = Vec::new();
+        for (flag, sub) in [("--qemu-root", "q"), ("--lxc-root", "l")] {
+            if !extra.contains(&flag) {
+                roots.push(flag.to_string());
+                roots.push(dir.0.join(sub).display().to_string());
+            }
+        }
         let child = Command::new(bin)
             .arg("--socket-dir")
             .arg(&dir.0)
             .args(["--keep-open", "test:///default", "--timeout", "120"])
+            .args(&roots)
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
