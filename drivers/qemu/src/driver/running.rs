@@ -184,6 +184,13 @@ fn reboot_reply(vm: &mut Vm, id: &str, ok: bool, ev: &mut Events) {
             ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Resumed(
                 ResumedDetail::Unpaused,
             ))));
+            rvirt_core::log::info(
+                ErrorDomain::Qemu,
+                format_args!(
+                    "domain '{}' rebooted: reset after the guest powered off",
+                    vm.name()
+                ),
+            );
         } else {
             fail_fake_reboot(vm);
         }

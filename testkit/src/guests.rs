@@ -1,0 +1,72 @@
+//! Guests every test can boot: tiny real-mode boot sectors for real QEMU (TCG), a
+//! domain XML around them, and the test driver's demo domain.
+
+use std::path::{Path, PathBuf};
+
+/// Powers off at once (ACPI PM1a_CNT, port 0x604).
+pub const POWEROFF: &[u8] = &[0xBA, 0x04, 0x06, 0xB8, 0x00, 0x20, 0xEF, 0xF4, 0xEB, 0xFE];
+/// Loops for ever.
+pub const LOOP: &[u8] = &[0xEB, 0xFE];
+/// Enables the ACPI power-button event (PM1a_EN bit 8, port 0x602), waits for its
+/// status bit (PM1a_STS, port 0x600), then powers off: a guest that honours
+/// `virDomainShutdown`/`virDomainReboot`'s ACPI request. Interrupts stay off: the
+/// enabled event also raises the SCI, which nobody handles.
+pub const ACPI_AWARE: &[u8] = &[
+    0xFA, // cli
+    0xBA, 0x02, 0x06, 0xB8, 0x00, 0x01, 0xEF, // out 0x602, 0x0100
+    0xBA, 0x00, 0x06, 0xED, 0xF6, 0xC4, 0x01, 0x74, 0xFA, // poll in 0x600 until bit 8
+    0xBA, 0x04, 0x06, 0xB8, 0x00, 0x20, 0xEF, 0xF4, 0xEB, 0xFE, // power off
+];
+
+/// Counts `iterations` down, then powers off: about 1 s per 2^28 iterations under TCG
+/// on the machines this project runs on.
+pub fn delayed_poweroff(iterations: u32) -> Vec<u8> {
+    let mut code = vec![0x66, 0xB9]; // mov ecx, imm32
+    code.extend_from_slice(&iterations.to_le_bytes());
+    code.extend_from_slice(&[0x66, 0x49, 0x75, 0xFC]); // dec ecx; jnz back
+    code.extend_from_slice(POWEROFF);
+    code
+}
+
+/// Writes a 512-byte boot sector holding `code` to `path`.
+pub fn boot_disk(path: &Path, code: &[u8]) -> PathBuf {
+    let mut sector = [0u8; 512];
+    sector[..code.len()].copy_from_slice(code);
+    sector[510] = 0x55;
+    sector[511] = 0xAA;
+    std::fs::write(path, sector).unwrap();
+    path.to_path_buf()
+}
+
+/// A QEMU domain (64 MiB, one vCPU, ACPI) booting the raw disk `disk` on IDE.
+pub fn domain_xml(name: &str, disk: &Path) -> String {
+    format!(
+        "<domain type='qemu'>
+           <name>{name}</name>
+           <memory unit='MiB'>64</memory>
+           <vcpu>1</vcpu>
+           <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+           <features><acpi/></features>
+           <devices>
+             <emulator>/usr/bin/qemu-system-x86_64</emulator>
+             <disk type='file' device='disk'>
+               <driver name='qemu' type='raw'/>
+               <source file='{}'/>
+               <target dev='hda' bus='ide'/>
+             </disk>
+             <memballoon model='none'/>
+           </devices>
+         </domain>",
+        disk.display()
+    )
+}
+
+/// A small test-driver domain that virsh and the remote driver define and run.
+pub const DEMO_XML: &str = "<domain type='test'>
+  <name>demo</name>
+  <uuid>12345678-9abc-def0-1234-56789abcdef0</uuid>
+  <memory>8192</memory>
+  <vcpu>1</vcpu>
+  <os><type>hvm</type></os>
+</domain>
+";
