@@ -157,6 +157,20 @@ pub fn ensure_private_dir(dir: &Path, domain: ErrorDomain) -> Result<()> {
     Ok(())
 }
 
+/// The `*.xml` files directly in `dir`, sorted (none if it cannot be read).
+pub fn xml_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+        .collect();
+    paths.sort();
+    paths
+}
+
 /// Removes the temp files ([`TEMP_SUFFIX`]) writers that died left in `dir`, logging
 /// each; returns what was removed.
 pub fn remove_leftovers(dir: &Path, domain: ErrorDomain) -> Vec<PathBuf> {
@@ -356,6 +370,38 @@ impl RootLock {
         Ok(RootLock {
             file,
             path: path.to_path_buf(),
+        })
+    }
+
+    /// Sets up a driver root: creates `ROOT/SUB` private for every `subdirs` entry and
+    /// takes the root's lock `ROOT/lock` (waiting up to `wait`). A root another process
+    /// holds is `VIR_ERR_OPERATION_FAILED` "the WHAT root 'ROOT' is already in use
+    /// (…)"; I/O failures are `VIR_ERR_SYSTEM_ERROR`; both in `domain`.
+    pub fn acquire_root(
+        root: &Path,
+        subdirs: &[&str],
+        lock: &str,
+        wait: Duration,
+        domain: ErrorDomain,
+        what: &str,
+    ) -> Result<RootLock> {
+        for sub in subdirs {
+            ensure_private_dir(&root.join(sub), domain)?;
+        }
+        RootLock::acquire(&root.join(lock), wait, domain).map_err(|e| {
+            if e.code() == ErrorCode::OperationFailed {
+                Error::new(
+                    ErrorCode::OperationFailed,
+                    domain,
+                    format!(
+                        "the {what} root '{}' is already in use ({})",
+                        root.display(),
+                        e.message()
+                    ),
+                )
+            } else {
+                e
+            }
         })
     }
 

@@ -9,12 +9,14 @@ mod domain_xml;
 mod event_sink;
 pub mod files;
 mod instances;
+mod local;
 mod registry;
 
 pub use connection::{DomainRef, DriverConnection};
 pub use domain_xml::format_domain_xml;
 pub use event_sink::EventSink;
 pub use instances::Instances;
+pub use local::{LocalDriver, RootInstance};
 pub use registry::{
     Driver, OpenContext, StateContext, cleanup_states, find_driver, initialize_states,
     register_driver, registered_drivers,

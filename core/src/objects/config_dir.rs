@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::conf::DomainDef;
 use crate::driver::files::{
     Durability, ensure_private_dir, read_bounded, remove_leftovers, system_error, write_replace,
+    xml_files,
 };
 use crate::{ErrorDomain, Result, log};
 
@@ -108,17 +109,8 @@ impl ConfigDir {
     /// log line naming it and the reason; nothing is deleted.
     pub fn load_all(&self, parse: impl Fn(&str) -> Result<DomainDef>) -> Vec<DomainDef> {
         remove_leftovers(&self.dir, self.domain);
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return Vec::new();
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "xml") && p.is_file())
-            .collect();
-        paths.sort();
         let mut defs = Vec::new();
-        for path in paths {
+        for path in xml_files(&self.dir).into_iter().filter(|p| p.is_file()) {
             let loaded = read_bounded(&path, MAX_CONFIG_BYTES)
                 .map_err(|e| e.to_string())
                 .and_then(|text| parse(&text).map_err(|e| e.to_string()))

@@ -161,6 +161,15 @@ impl<R> DomainObjList<R> {
         Ok(entry)
     }
 
+    /// The domain with `def`'s UUID, or a new transient one with `def`: reconnecting to
+    /// a guest whose definition only its status file knows.
+    pub fn find_or_insert_transient(&self, def: &DomainDef) -> Result<Arc<DomainEntry<R>>> {
+        match self.find_by_uuid(&def.uuid.unwrap_or_default()) {
+            Some(e) => Ok(e),
+            None => self.insert(DomainObj::new(def.clone(), false)),
+        }
+    }
+
     /// Removes the domain `uuid` if it is transient and inactive (a transient domain
     /// exists only while it runs); returns whether it was removed. Call with the domain
     /// unlocked.

@@ -10,6 +10,9 @@
 //!   change in.
 //! * [`DomainObjList`]: every domain of a driver, indexed by name, UUID and id, with
 //!   libvirt's define/create rules ([`DomainObjList::add`]) and the listing filter.
+//! * [`Domains`]: the list, the fan-out and where definitions live, with the
+//!   operations every driver does the same way (define, create from XML, undefine,
+//!   autostart, lookups, locked reads and changes).
 //! * [`ConfigDir`]: persistent definitions and autostart marks on disk, written
 //!   atomically and read back with every skipped file logged.
 //! * [`EventFanout`]: hands domain events to every open connection, in the order the
@@ -35,6 +38,7 @@
 //! ```
 
 mod config_dir;
+mod domains;
 mod entry;
 mod errors;
 mod fanout;
@@ -42,6 +46,7 @@ mod list;
 mod obj;
 
 pub use config_dir::ConfigDir;
+pub use domains::{Domains, Persistence};
 pub use entry::{DomainEntry, JOB_WAIT, Job};
 pub use errors::{already_active, no_domain, not_running};
 pub use fanout::{EventFanout, Events};

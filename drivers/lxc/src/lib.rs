@@ -42,5 +42,5 @@ pub mod protocol;
 pub mod state;
 pub mod xml;
 
-pub use driver::{LxcConnection, LxcDriver, register, set_system_root, system_root};
+pub use driver::{LxcConnection, register, set_system_root, system_root};
 pub use process::set_controller_path;

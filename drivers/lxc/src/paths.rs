@@ -4,10 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rvirt_core::driver::files::{
-    Durability, RootLock, ensure_private_dir, system_error, write_replace,
-};
-use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
+use rvirt_core::driver::files::{Durability, RootLock, system_error, write_replace};
+use rvirt_core::{Error, ErrorDomain, Result};
 
 /// How long [`DriverRoot::acquire`] waits for a held root lock.
 pub const LOCK_WAIT: Duration = Duration::from_secs(2);
@@ -40,31 +38,22 @@ impl DriverRoot {
     /// [`DriverRoot::acquire`], waiting at most `wait` for a held lock (see
     /// [`RootLock::acquire`] for why a released lock may look taken for a moment).
     pub fn acquire_within(root: &Path, wait: Duration) -> Result<DriverRoot> {
-        for sub in ["etc/lxc", "run/lxc", "log/lxc"] {
-            ensure_private_dir(&root.join(sub), ErrorDomain::Lxc)?;
-        }
-        let lock = RootLock::acquire(&root.join("run/lxc/driver.pid"), wait, ErrorDomain::Lxc)
-            .map_err(|e| {
-                if e.code() == ErrorCode::OperationFailed {
-                    Error::new(
-                        ErrorCode::OperationFailed,
-                        ErrorDomain::Lxc,
-                        format!(
-                            "the LXC driver root '{}' is in use by another process ({})",
-                            root.display(),
-                            e.message()
-                        ),
-                    )
-                } else {
-                    e
-                }
-            })?;
+        let lock = RootLock::acquire_root(
+            root,
+            &["etc/lxc", "run/lxc", "log/lxc"],
+            "run/lxc/driver.pid",
+            wait,
+            ErrorDomain::Lxc,
+            "LXC driver",
+        )?;
         Ok(DriverRoot {
             root: root.to_path_buf(),
             _lock: lock,
         })
     }
+}
 
+impl DriverRoot {
     /// The root directory.
     pub fn path(&self) -> &Path {
         &self.root
@@ -182,7 +171,7 @@ mod tests {
         assert!(dir.join("etc/lxc").is_dir() && dir.join("log/lxc").is_dir());
         // flock locks belong to the open file description: a second open conflicts.
         let e = DriverRoot::acquire_within(&dir, Duration::from_millis(30)).unwrap_err();
-        assert_eq!(e.code(), ErrorCode::OperationFailed);
+        assert_eq!(e.code(), rvirt_core::ErrorCode::OperationFailed);
         drop(r);
         drop(DriverRoot::acquire(&dir).unwrap());
         let l = Layout::new(&dir);

@@ -126,7 +126,7 @@ impl DriverConnection for TestConnection {
     }
 
     fn define_xml(&self, xml: &str) -> Result<DomainRef> {
-        ops::define(&self.world, parse_def(xml)?)
+        self.world.domains.define(parse_def(xml)?)
     }
 
     fn create_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
@@ -138,7 +138,7 @@ impl DriverConnection for TestConnection {
     fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         // VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA.
         check_flags(flags, 1 | 2, "undefine")?;
-        ops::undefine(&self.world, dom)
+        self.world.domains.undefine(dom)
     }
 
     fn create(&self, dom: &DomainRef, flags: u32) -> Result<DomainRef> {
@@ -172,7 +172,7 @@ impl DriverConnection for TestConnection {
     }
 
     fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {
-        self.world.read(dom, |o| {
+        self.world.domains.read(dom, |o| {
             let cpu = o.run.map_or(0, |r| {
                 u64::try_from(r.started.elapsed().as_nanos()).unwrap_or(u64::MAX)
             });
@@ -181,28 +181,28 @@ impl DriverConnection for TestConnection {
     }
 
     fn domain_state(&self, dom: &DomainRef) -> Result<StateReason> {
-        self.world.read(dom, |o| Ok(o.state))
+        self.world.domains.read(dom, |o| Ok(o.state))
     }
 
     fn domain_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
         check_flags(flags, XML_FLAGS, "domain_xml")?;
-        self.world.read(dom, |o| o.xml(flags))
+        self.world.domains.read(dom, |o| o.xml(flags))
     }
 
     fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {
-        self.world.read(dom, |o| Ok(o.persistent))
+        self.world.domains.read(dom, |o| Ok(o.persistent))
     }
 
     fn autostart(&self, dom: &DomainRef) -> Result<bool> {
-        self.world.read(dom, |o| Ok(o.autostart))
+        self.world.domains.read(dom, |o| Ok(o.autostart))
     }
 
     fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()> {
-        ops::set_autostart(&self.world, dom, autostart)
+        self.world.domains.set_autostart(dom, autostart)
     }
 
     fn close(&self) -> Result<()> {
-        self.world.fanout.prune();
+        self.world.domains.fanout.prune();
         Ok(())
     }
 }

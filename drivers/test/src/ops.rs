@@ -3,12 +3,12 @@
 //! domain objects.
 
 use rvirt_core::api::{
-    DefinedDetail, PausedReason, ResumedDetail, RunningReason, ShutoffReason, StateReason,
-    StoppedDetail, SuspendedDetail, UndefinedDetail,
+    PausedReason, ResumedDetail, RunningReason, ShutoffReason, StateReason, StoppedDetail,
+    SuspendedDetail,
 };
 use rvirt_core::conf::DomainDef;
 use rvirt_core::driver::DomainRef;
-use rvirt_core::objects::{Add, Added, Events, already_active, not_running};
+use rvirt_core::objects::{Events, not_running};
 use rvirt_core::{DomainEvent, Lifecycle, Result};
 
 use crate::errors;
@@ -21,73 +21,26 @@ fn lifecycle(l: Lifecycle) -> DomainEvent {
 /// Stops an active domain: releases its id, applies a waiting definition; emits
 /// STOPPED/`detail`. A transient domain is removed by the caller afterwards.
 fn stop(w: &World, obj: &mut Obj, reason: ShutoffReason, detail: StoppedDetail, ev: &mut Events) {
-    w.domains.release_id(obj);
+    w.domains.list.release_id(obj);
     obj.run = None;
     obj.apply_stop(StateReason::Shutoff(reason));
     ev.push(obj.event(lifecycle(Lifecycle::Stopped(detail))));
 }
 
-/// `virDomainDefineXML`: adds a persistent domain or updates one with the same name and
-/// UUID (a running domain keeps its live definition until it stops).
-pub(crate) fn define(w: &World, def: DomainDef) -> Result<DomainRef> {
-    let (entry, def) = match w.domains.add(def, Add::Define)? {
-        Added::New(entry) => (entry, None),
-        Added::Existing(entry, def) => (entry, Some(*def)),
-    };
-    let r = {
-        let mut obj = entry.lock();
-        let detail = match def {
-            Some(def) => obj.redefine(def),
-            None => DefinedDetail::Added,
-        };
-        w.fanout
-            .queue(vec![obj.event(lifecycle(Lifecycle::Defined(detail)))]);
-        obj.to_ref()
-    };
-    w.fanout.flush();
-    Ok(r)
-}
-
 /// `virDomainCreateXML`: starts a transient domain, or boots an inactive persistent one
 /// with this definition for one run.
 pub(crate) fn create_xml(w: &World, def: DomainDef) -> Result<DomainRef> {
-    let (entry, live) = match w.domains.add(def, Add::Live)? {
-        Added::New(entry) => (entry, None),
-        Added::Existing(entry, def) => (entry, Some(*def)),
-    };
-    let r = {
-        let mut obj = entry.lock();
-        if obj.is_active() {
-            return Err(already_active(obj.name()));
-        }
-        if let Some(live) = live {
-            obj.use_for_this_run(live);
-        }
-        let mut ev = Events::new();
-        w.boot(&mut obj, &mut ev);
-        w.fanout.queue(ev);
-        obj.to_ref()
-    };
-    w.fanout.flush();
-    Ok(r)
-}
-
-/// `virDomainUndefine`: an inactive domain is removed, an active one becomes transient.
-pub(crate) fn undefine(w: &World, dom: &DomainRef) -> Result<()> {
-    let inactive = w.change(dom, |obj, ev| {
-        obj.make_transient();
-        ev.push(obj.event(lifecycle(Lifecycle::Undefined(UndefinedDetail::Removed))));
-        Ok(!obj.is_active())
-    })?;
-    if inactive {
-        w.domains.remove(&dom.uuid);
-    }
-    Ok(())
+    w.domains.create_xml(def, |entry| {
+        w.domains.change(entry, |obj, ev| {
+            w.boot(obj, ev);
+            Ok(())
+        })
+    })
 }
 
 /// `virDomainCreate`: boots an inactive domain.
 pub(crate) fn start(w: &World, dom: &DomainRef) -> Result<DomainRef> {
-    w.change(dom, |obj, ev| {
+    w.domains.change_ref(dom, |obj, ev| {
         if obj.is_active() {
             return Err(errors::internal(format!(
                 "Domain '{}' is already running",
@@ -101,7 +54,7 @@ pub(crate) fn start(w: &World, dom: &DomainRef) -> Result<DomainRef> {
 
 /// `virDomainDestroy`.
 pub(crate) fn destroy(w: &World, dom: &DomainRef) -> Result<()> {
-    w.change(dom, |obj, ev| {
+    w.domains.change_ref(dom, |obj, ev| {
         if !obj.is_active() {
             return Err(not_running());
         }
@@ -114,13 +67,13 @@ pub(crate) fn destroy(w: &World, dom: &DomainRef) -> Result<()> {
         );
         Ok(())
     })?;
-    w.domains.remove_if_transient(&dom.uuid);
+    w.domains.list.remove_if_transient(&dom.uuid);
     Ok(())
 }
 
 /// `virDomainShutdown`: the test guest powers off at once.
 pub(crate) fn shutdown(w: &World, dom: &DomainRef) -> Result<()> {
-    w.change(dom, |obj, ev| {
+    w.domains.change_ref(dom, |obj, ev| {
         if !obj.is_active() {
             return Err(errors::internal(format!(
                 "domain '{}' not running",
@@ -130,14 +83,14 @@ pub(crate) fn shutdown(w: &World, dom: &DomainRef) -> Result<()> {
         stop(w, obj, ShutoffReason::Shutdown, StoppedDetail::Shutdown, ev);
         Ok(())
     })?;
-    w.domains.remove_if_transient(&dom.uuid);
+    w.domains.list.remove_if_transient(&dom.uuid);
     Ok(())
 }
 
 /// `virDomainReboot`: the domain ends up running (also when it was paused). Like libvirt's
 /// test driver no lifecycle event is emitted; a REBOOT event (id 1) is.
 pub(crate) fn reboot(w: &World, dom: &DomainRef) -> Result<()> {
-    w.change(dom, |obj, ev| {
+    w.domains.change_ref(dom, |obj, ev| {
         if !obj.is_active() {
             return Err(not_running());
         }
@@ -149,7 +102,7 @@ pub(crate) fn reboot(w: &World, dom: &DomainRef) -> Result<()> {
 
 /// `virDomainSuspend`: only a running domain can be paused.
 pub(crate) fn suspend(w: &World, dom: &DomainRef) -> Result<()> {
-    w.change(dom, |obj, ev| {
+    w.domains.change_ref(dom, |obj, ev| {
         if !matches!(obj.state, StateReason::Running(_)) {
             return Err(errors::internal(format!(
                 "domain '{}' not running",
@@ -164,7 +117,7 @@ pub(crate) fn suspend(w: &World, dom: &DomainRef) -> Result<()> {
 
 /// `virDomainResume`: only a paused domain can be resumed.
 pub(crate) fn resume(w: &World, dom: &DomainRef) -> Result<()> {
-    w.change(dom, |obj, ev| {
+    w.domains.change_ref(dom, |obj, ev| {
         if !matches!(obj.state, StateReason::Paused(_)) {
             return Err(errors::internal(format!(
                 "domain '{}' not paused",
@@ -173,14 +126,6 @@ pub(crate) fn resume(w: &World, dom: &DomainRef) -> Result<()> {
         }
         obj.state = StateReason::Running(RunningReason::Unpaused);
         ev.push(obj.event(lifecycle(Lifecycle::Resumed(ResumedDetail::Unpaused))));
-        Ok(())
-    })
-}
-
-/// `virDomainSetAutostart` (libvirt's test driver allows it on transient domains too).
-pub(crate) fn set_autostart(w: &World, dom: &DomainRef, autostart: bool) -> Result<()> {
-    w.change(dom, |obj, _| {
-        obj.autostart = autostart;
         Ok(())
     })
 }

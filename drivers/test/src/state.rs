@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use rvirt_core::api::{NodeInfo, RunningReason, StateReason};
 use rvirt_core::conf::DomainDef;
-use rvirt_core::driver::{DomainRef, EventSink};
-use rvirt_core::objects::{DomainObj, DomainObjList, EventFanout, Events};
+use rvirt_core::driver::EventSink;
+use rvirt_core::objects::{DomainObj, Domains, Events, Persistence};
 use rvirt_core::{ErrorDomain, Result};
 
 use crate::inventory::Inventory;
@@ -23,19 +23,17 @@ pub(crate) type Obj = DomainObj<Run>;
 /// Everything of one test world, shared by the connections that opened it.
 #[derive(Debug)]
 pub(crate) struct World {
-    pub domains: DomainObjList<Run>,
+    pub domains: Domains<Run>,
     pub node: NodeInfo,
     pub inventory: Inventory,
-    pub fanout: EventFanout,
 }
 
 impl World {
     pub(crate) fn new(node: NodeInfo, inventory: Inventory) -> World {
         World {
-            domains: DomainObjList::new(ErrorDomain::Test),
+            domains: Domains::new(ErrorDomain::Test, Persistence::InMemory),
             node,
             inventory,
-            fanout: EventFanout::new(),
         }
     }
 
@@ -49,7 +47,7 @@ impl World {
         let mut obj = Obj::new(def, persistent);
         obj.state = state;
         let active = state.state().is_active();
-        let entry = self.domains.insert(obj)?;
+        let entry = self.domains.list.insert(obj)?;
         if active {
             let mut obj = entry.lock();
             self.start_run(&mut obj);
@@ -59,7 +57,7 @@ impl World {
 
     /// Gives `obj` an id and a start time.
     pub(crate) fn start_run(&self, obj: &mut Obj) {
-        self.domains.assign_id(obj);
+        self.domains.list.assign_id(obj);
         obj.run = Some(Run {
             started: Instant::now(),
         });
@@ -74,32 +72,8 @@ impl World {
         )));
     }
 
-    /// Runs `f` on the domain `dom` under its lock; the events it records are queued in
-    /// order and delivered once the lock is released.
-    pub(crate) fn change<T>(
-        &self,
-        dom: &DomainRef,
-        f: impl FnOnce(&mut Obj, &mut Events) -> Result<T>,
-    ) -> Result<T> {
-        let entry = self.domains.get(dom)?;
-        let result = {
-            let mut obj = entry.lock();
-            let mut ev = Events::new();
-            let result = f(&mut obj, &mut ev);
-            self.fanout.queue(ev);
-            result
-        };
-        self.fanout.flush();
-        result
-    }
-
-    /// Runs `f` on the domain `dom` under its lock, for a query.
-    pub(crate) fn read<T>(&self, dom: &DomainRef, f: impl FnOnce(&Obj) -> Result<T>) -> Result<T> {
-        f(&self.domains.get(dom)?.lock())
-    }
-
     /// Adds a connection.
     pub(crate) fn add_sink(&self, sink: EventSink) {
-        self.fanout.add(sink);
+        self.domains.fanout.add(sink);
     }
 }

@@ -10,10 +10,11 @@ use std::time::Duration;
 use rvirt_core::api::{RunningReason, ShutoffReason, StartedDetail, StateReason};
 use rvirt_core::conf::{Device, DomainDef};
 use rvirt_core::driver::files::remove_leftovers;
+use rvirt_core::driver::{DriverConnection, EventSink, RootInstance};
 use rvirt_core::event::{Interest, SharedLoop, WatchId};
-use rvirt_core::objects::{
-    ConfigDir, DomainEntry, DomainObj, DomainObjList, EventFanout, Events, already_active,
-};
+use rvirt_core::objects::{ConfigDir, Persistence};
+
+use rvirt_core::objects::{DomainEntry, DomainObj, Domains, Events, already_active};
 use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result};
 
 use super::monitor::Monitor;
@@ -49,9 +50,7 @@ pub(crate) struct Shared {
     pub(crate) layout: Layout,
     pub(crate) root: Mutex<Option<DriverRoot>>,
     pub(crate) event_loop: SharedLoop,
-    pub(crate) domains: DomainObjList<Running>,
-    pub(crate) configs: ConfigDir,
-    pub(crate) fanout: EventFanout,
+    pub(crate) domains: Domains<Running>,
 }
 
 /// A running container as seen by the driver.
@@ -184,7 +183,7 @@ impl Shared {
             mon,
             watch: None,
         });
-        self.domains.set_id(vm, Some(pid));
+        self.domains.list.set_id(vm, Some(pid));
         vm.state = StateReason::Running(RunningReason::Booted);
         save_status(vm, l);
         ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Started(
@@ -209,30 +208,6 @@ impl Shared {
         // Whatever came with INIT (a quick init may already have exited).
         self.apply(entry, vm, events, ev);
         Ok(())
-    }
-
-    /// Starts every inactive container marked autostart; failures are logged.
-    pub(crate) fn autostart_all(self: &Arc<Self>) {
-        for entry in self.domains.entries() {
-            let mut vm = entry.lock();
-            if !vm.autostart || vm.is_active() {
-                continue;
-            }
-            let mut ev = Events::new();
-            match self.start(&entry, &mut vm, &mut ev) {
-                Ok(()) => rvirt_core::log::info(
-                    ErrorDomain::Lxc,
-                    format_args!("autostarted container '{}'", entry.name()),
-                ),
-                Err(e) => rvirt_core::log::warning(
-                    ErrorDomain::Lxc,
-                    format_args!("cannot autostart container '{}': {e}", entry.name()),
-                ),
-            }
-            self.fanout.queue(ev);
-            drop(vm);
-            self.fanout.flush();
-        }
     }
 
     /// Watches a running container's monitor on the instance's event loop.
@@ -260,12 +235,12 @@ impl Shared {
             let events = run.mon.read_available();
             let mut ev = Events::new();
             self.apply(entry, &mut vm, events, &mut ev);
-            self.fanout.queue(ev);
+            self.domains.fanout.queue(ev);
             !vm.is_active()
         };
-        self.fanout.flush();
+        self.domains.fanout.flush();
         if stopped {
-            self.domains.remove_if_transient(&entry.uuid());
+            self.domains.list.remove_if_transient(&entry.uuid());
         }
     }
 
@@ -332,7 +307,7 @@ impl Shared {
         }
         let _ = std::fs::remove_dir(l.staging_dir(&name));
         let out = outcome(ending);
-        self.domains.release_id(vm);
+        self.domains.list.release_id(vm);
         vm.apply_stop(out.state);
         ev.extend(out.events.into_iter().map(|e| vm.event(e)));
         if out.restart {
@@ -376,18 +351,74 @@ impl Shared {
             vm.run = Some(run);
             let mut ev = Events::new();
             self.finish(entry, &mut vm, Ending::Destroyed, &mut ev);
-            self.fanout.queue(ev);
+            self.domains.fanout.queue(ev);
         }
         drop(job);
-        self.fanout.flush();
-        self.domains.remove_if_transient(&entry.uuid());
+        self.domains.fanout.flush();
+        self.domains.list.remove_if_transient(&entry.uuid());
         Ok(())
+    }
+
+    /// Removes what writers that died left behind, then loads `etc/lxc/*.xml`; every
+    /// file skipped is logged with its reason.
+    pub(crate) fn load_definitions(&self) {
+        remove_leftovers(&self.layout.state_dir(), ErrorDomain::Lxc);
+        self.domains
+            .load_configs(ErrorDomain::Lxc, super::connection::parse_def);
+    }
+}
+
+impl RootInstance for Shared {
+    /// Sets up the instance of `root`: takes the root lock, loads `etc/lxc/*.xml` and
+    /// reconnects to the controllers still running (`run/lxc/*.xml`); monitors are
+    /// watched on `event_loop`.
+    fn create(root: &Path, event_loop: SharedLoop) -> Result<Arc<Shared>> {
+        let root_lock = DriverRoot::acquire(root)?;
+        let layout = Layout::new(root);
+        let configs = ConfigDir::new(layout.config_dir(), ErrorDomain::Lxc);
+        let shared = Arc::new(Shared {
+            layout,
+            root: Mutex::new(Some(root_lock)),
+            event_loop,
+            domains: Domains::new(ErrorDomain::Lxc, Persistence::OnDisk(configs)),
+        });
+        shared.load_definitions();
+        shared.reconnect_all();
+        Ok(shared)
+    }
+
+    fn connect(self: Arc<Self>, events: EventSink) -> Box<dyn DriverConnection> {
+        Box::new(super::LxcConnection::on(self, events))
+    }
+
+    /// Starts every inactive container marked autostart; failures are logged.
+    fn autostart(self: &Arc<Self>) {
+        for entry in self.domains.list.entries() {
+            let mut vm = entry.lock();
+            if !vm.autostart || vm.is_active() {
+                continue;
+            }
+            let mut ev = Events::new();
+            match self.start(&entry, &mut vm, &mut ev) {
+                Ok(()) => rvirt_core::log::info(
+                    ErrorDomain::Lxc,
+                    format_args!("autostarted container '{}'", entry.name()),
+                ),
+                Err(e) => rvirt_core::log::warning(
+                    ErrorDomain::Lxc,
+                    format_args!("cannot autostart container '{}': {e}", entry.name()),
+                ),
+            }
+            self.domains.fanout.queue(ev);
+            drop(vm);
+            self.domains.fanout.flush();
+        }
     }
 
     /// The last holder let go: leave every controller running, unwatched, with its
     /// status file for the next instance; release the root lock.
-    pub(crate) fn detach_all(&self) {
-        for e in self.domains.entries() {
+    fn detach(&self) {
+        for e in self.domains.list.entries() {
             let mut vm = e.lock();
             save_status(&vm, &self.layout);
             if let Some(mut run) = vm.run.take()
@@ -397,25 +428,5 @@ impl Shared {
             }
         }
         drop(lock(&self.root).take());
-    }
-
-    /// Removes what writers that died left behind, then loads `etc/lxc/*.xml`; every
-    /// file skipped is logged with its reason.
-    pub(crate) fn load_definitions(&self) {
-        remove_leftovers(&self.layout.state_dir(), ErrorDomain::Lxc);
-        for def in self.configs.load_all(super::connection::parse_def) {
-            let name = def.name.clone();
-            let mut obj = Vm::new(def, true);
-            obj.autostart = self.configs.autostart(&name);
-            if let Err(e) = self.domains.insert(obj) {
-                rvirt_core::log::warning(
-                    ErrorDomain::Lxc,
-                    format_args!(
-                        "skipping domain config '{}': {e}",
-                        self.configs.path(&name).display()
-                    ),
-                );
-            }
-        }
     }
 }

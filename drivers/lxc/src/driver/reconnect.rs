@@ -6,15 +6,16 @@
 //! is reconnected and watched again; it greets the new connection with INIT. Anything
 //! else is cleaned up and the domain is shut off.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use rvirt_core::ErrorDomain;
 use rvirt_core::api::{RunningReason, ShutoffReason, StateReason};
 use rvirt_core::conf::DomainDef;
+use rvirt_core::driver::files::xml_files;
 use rvirt_core::log;
 
-use super::instance::{Entry, Running, Shared, Vm, save_status};
+use super::instance::{Entry, Running, Shared, save_status};
 use super::monitor::Monitor;
 use crate::process::{alive, in_child_pid_ns, is_controller_of, signal};
 use crate::state::Status;
@@ -22,16 +23,7 @@ use crate::state::Status;
 impl Shared {
     /// Reconnects to every container with a status file.
     pub(crate) fn reconnect_all(self: &Arc<Self>) {
-        let Ok(dir) = std::fs::read_dir(self.layout.state_dir()) else {
-            return;
-        };
-        let mut paths: Vec<PathBuf> = dir
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "xml"))
-            .collect();
-        paths.sort();
-        for path in paths {
+        for path in xml_files(&self.layout.state_dir()) {
             self.reconnect_one(&path);
         }
     }
@@ -75,7 +67,7 @@ impl Shared {
                 mon,
                 watch: None,
             });
-            self.domains.set_id(&mut vm, Some(status.pid));
+            self.domains.list.set_id(&mut vm, Some(status.pid));
             vm.state = StateReason::Running(RunningReason::Booted);
             match self.watch_monitor(&entry, fd) {
                 Ok(w) => {
@@ -88,7 +80,7 @@ impl Shared {
                 Err(_) => {
                     // No loop to follow it on: leave it for a later instance.
                     vm.run = None;
-                    self.domains.release_id(&mut vm);
+                    self.domains.list.release_id(&mut vm);
                     vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
                     return;
                 }
@@ -114,7 +106,7 @@ impl Shared {
         let _ = std::fs::remove_dir(l.staging_dir(&name));
         vm.apply_stop(StateReason::Shutoff(ShutoffReason::Unknown));
         drop(vm);
-        self.domains.remove_if_transient(&entry.uuid());
+        self.domains.list.remove_if_transient(&entry.uuid());
     }
 
     /// Reads one status file. Paths in it are not trusted: its domain must be the one
@@ -153,7 +145,7 @@ impl Shared {
             .ok()
             .and_then(|t| t.trim().parse::<u32>().ok())
             .filter(|&p| p > 0 && alive(p) && is_controller_of(p, &name));
-        let entry = self.domains.find_by_name(&name);
+        let entry = self.domains.list.find_by_name(&name);
         if let (Some(pid), Some(entry)) = (pid, entry) {
             let mut vm = entry.lock();
             if let Ok(mon) = Monitor::connect(&l.socket(&name)) {
@@ -164,7 +156,7 @@ impl Shared {
                     mon,
                     watch: None,
                 });
-                self.domains.set_id(&mut vm, Some(pid));
+                self.domains.list.set_id(&mut vm, Some(pid));
                 vm.state = StateReason::Running(RunningReason::Unknown);
                 if let Ok(w) = self.watch_monitor(&entry, fd) {
                     if let Some(run) = vm.run.as_mut() {
@@ -180,7 +172,7 @@ impl Shared {
                     return;
                 }
                 vm.run = None;
-                self.domains.release_id(&mut vm);
+                self.domains.list.release_id(&mut vm);
                 vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
             }
         }
@@ -199,15 +191,12 @@ impl Shared {
         let _ = std::fs::remove_dir(l.staging_dir(&name));
     }
 
-    /// The entry of a reconnected domain: its persistent one, or a new transient one
-    /// (`None`, logged, if its name or UUID clashes with another domain).
+    /// The entry of a reconnected domain: its persistent definition's, or a new
+    /// transient one (`None`, logged, if its name or UUID clashes with another domain).
     fn entry_for(&self, live: &DomainDef) -> Option<Entry> {
-        let uuid = live.uuid.unwrap_or_default();
-        if let Some(e) = self.domains.find_by_uuid(&uuid) {
-            return Some(e);
-        }
         self.domains
-            .insert(Vm::new(live.clone(), false))
+            .list
+            .find_or_insert_transient(live)
             .map_err(|e| {
                 log::warning(
                     ErrorDomain::Lxc,

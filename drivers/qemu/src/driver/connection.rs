@@ -4,20 +4,16 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use rvirt_core::api::{DefinedDetail, DomainInfo, ListFlags, StateReason, UndefinedDetail};
-use rvirt_core::driver::{DomainRef, DriverConnection, EventSink, Instances};
+use rvirt_core::api::{DomainInfo, ListFlags, StateReason};
+use rvirt_core::driver::{DomainRef, DriverConnection, EventSink};
 use rvirt_core::event::SharedLoop;
-use rvirt_core::objects::{Add, Added, Events};
-use rvirt_core::{DomainEvent, Error, ErrorDomain, Lifecycle, Result, Uuid};
+use rvirt_core::{Error, ErrorDomain, Result, Uuid};
 
 use super::instance::{Shared, not_running, parse_def};
 use super::running::Vm;
 
 /// `VIR_DOMAIN_START_PAUSED` (create, createXML).
 const START_PAUSED: u32 = 1;
-
-/// The instances this process runs, by root.
-pub(crate) static INSTANCES: Instances<Shared> = Instances::new();
 
 /// One open connection to a QEMU driver instance. Every connection of a process to
 /// the same root shares one instance (one set of domains, one root lock); each
@@ -59,16 +55,21 @@ fn cpu_time_ns(pid: u32) -> u64 {
 
 impl QemuConnection {
     /// Opens a connection to the driver instance of `root`: the one this process
-    /// already runs for it, or a new one ([`Shared::create`]: root lock, definitions,
+    /// already runs for it, or a new one (root lock, definitions,
     /// reconnect). A new instance watches monitors on `event_loop`; later connections
     /// share the first one's loop.
     ///
     /// Errors: the root is locked by another process (`VIR_ERR_OPERATION_FAILED`), or
     /// its directories cannot be created (`VIR_ERR_SYSTEM_ERROR`).
     pub fn open(root: &Path, event_loop: SharedLoop, events: EventSink) -> Result<Self> {
-        let shared = INSTANCES.acquire(root, || Shared::create(root, event_loop))?;
-        shared.fanout.add(events);
-        Ok(QemuConnection { shared })
+        let shared = super::DRIVER.acquire(root, event_loop)?;
+        Ok(QemuConnection::on(shared, events))
+    }
+
+    /// A connection on `shared` (already held for it), whose events go to `events`.
+    pub(crate) fn on(shared: Arc<Shared>, events: EventSink) -> QemuConnection {
+        shared.domains.fanout.add(events);
+        QemuConnection { shared }
     }
 
     /// The QEMU process id of a running domain (for tests and tools).
@@ -79,7 +80,7 @@ impl QemuConnection {
     }
 
     fn read<T>(&self, dom: &DomainRef, f: impl FnOnce(&Vm) -> Result<T>) -> Result<T> {
-        f(&self.shared.domains.get(dom)?.lock())
+        self.shared.domains.read(dom, f)
     }
 
     /// Starts the domain `entry` (taking its job).
@@ -118,97 +119,37 @@ impl DriverConnection for QemuConnection {
     }
 
     fn define_xml(&self, xml: &str) -> Result<DomainRef> {
-        let def = parse_def(xml)?;
-        let s = &self.shared;
-        let (entry, def) = match s.domains.add(def, Add::Define)? {
-            Added::New(entry) => {
-                let saved = s.configs.save(&entry.lock().def);
-                if let Err(e) = saved {
-                    s.domains.remove(&entry.uuid());
-                    return Err(e);
-                }
-                (entry, None)
-            }
-            Added::Existing(entry, def) => {
-                s.configs.save(&def)?;
-                (entry, Some(*def))
-            }
-        };
-        s.change(&entry, |vm, ev| {
-            let detail = match def {
-                Some(def) => vm.redefine(def),
-                None => DefinedDetail::Added,
-            };
-            ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Defined(detail))));
-            Ok(vm.to_ref())
-        })
+        self.shared.domains.define(parse_def(xml)?)
     }
 
     fn create_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
         check_flags(flags, START_PAUSED, "create_xml")?;
-        let def = parse_def(xml)?;
         let s = &self.shared;
-        let (entry, live) = match s.domains.add(def, Add::Live)? {
-            Added::New(entry) => (entry, None),
-            Added::Existing(entry, def) => (entry, Some(*def)),
-        };
-        let job = entry.begin_job("virDomainCreateXML")?;
-        if let Some(live) = live {
-            let mut vm = job.lock();
-            if vm.is_active() {
-                return Err(rvirt_core::objects::already_active(vm.name()));
-            }
-            vm.use_for_this_run(live);
-        }
-        let result = s.start(&entry, &job, flags & START_PAUSED != 0);
-        if result.is_err() {
-            let mut vm = job.lock();
-            if let Some(persistent) = vm.next_def.take() {
-                vm.def = persistent;
-            }
-        }
-        let r = job.lock().to_ref();
-        drop(job);
-        s.domains.remove_if_transient(&entry.uuid());
-        result.map(|()| r)
+        s.domains.create_xml(parse_def(xml)?, |entry| {
+            let job = entry.begin_job("virDomainCreateXML")?;
+            s.start(entry, &job, flags & START_PAUSED != 0)
+        })
     }
 
     fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, 0, "undefine")?;
-        let s = &self.shared;
-        let entry = s.domains.get(dom)?;
-        s.change(&entry, |vm, ev| {
-            if !vm.persistent {
-                return Err(Error::operation_invalid(
-                    ErrorDomain::Domain,
-                    "cannot undefine transient domain",
-                ));
-            }
-            s.configs.delete(vm.name())?;
-            vm.make_transient();
-            ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Undefined(
-                UndefinedDetail::Removed,
-            ))));
-            Ok(())
-        })?;
-        s.domains.remove_if_transient(&dom.uuid);
-        Ok(())
+        self.shared.domains.undefine(dom)
     }
 
     fn create(&self, dom: &DomainRef, flags: u32) -> Result<DomainRef> {
         check_flags(flags, START_PAUSED, "create")?;
-        let entry = self.shared.domains.get(dom)?;
+        let entry = self.shared.domains.list.get(dom)?;
         self.start(&entry, flags)
     }
 
     fn destroy(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, 0, "destroy")?;
-        self.shared.destroy(&self.shared.domains.get(dom)?)
+        self.shared.destroy(&self.shared.domains.list.get(dom)?)
     }
 
     fn shutdown(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, 0, "shutdown")?;
-        self.shared.shutdown(&self.shared.domains.get(dom)?)
+        self.shared.shutdown(&self.shared.domains.list.get(dom)?)
     }
 
     fn reboot(&self, dom: &DomainRef, flags: u32) -> Result<()> {
@@ -222,15 +163,15 @@ impl DriverConnection for QemuConnection {
                 ),
             ));
         }
-        self.shared.reboot(&self.shared.domains.get(dom)?)
+        self.shared.reboot(&self.shared.domains.list.get(dom)?)
     }
 
     fn suspend(&self, dom: &DomainRef) -> Result<()> {
-        self.shared.suspend(&self.shared.domains.get(dom)?)
+        self.shared.suspend(&self.shared.domains.list.get(dom)?)
     }
 
     fn resume(&self, dom: &DomainRef) -> Result<()> {
-        self.shared.resume(&self.shared.domains.get(dom)?)
+        self.shared.resume(&self.shared.domains.list.get(dom)?)
     }
 
     fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {
@@ -256,28 +197,14 @@ impl DriverConnection for QemuConnection {
     }
 
     fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()> {
-        let s = &self.shared;
-        let entry = s.domains.get(dom)?;
-        s.change(&entry, |vm, _: &mut Events| {
-            if !vm.persistent {
-                return Err(Error::operation_invalid(
-                    ErrorDomain::Domain,
-                    "cannot set autostart for transient domain",
-                ));
-            }
-            s.configs.set_autostart(vm.name(), autostart)?;
-            vm.autostart = autostart;
-            Ok(())
-        })
+        self.shared.domains.set_autostart(dom, autostart)
     }
 
     fn close(&self) -> Result<()> {
         // Like libvirt's embedded driver, running domains outlive the instance: the
         // next instance on this root (this process or another) reconnects to them.
-        self.shared.fanout.prune();
-        if INSTANCES.release(&self.shared) {
-            self.shared.detach_all();
-        }
+        self.shared.domains.fanout.prune();
+        super::DRIVER.release(&self.shared);
         Ok(())
     }
 }

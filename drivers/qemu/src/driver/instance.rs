@@ -15,8 +15,9 @@ use std::time::Duration;
 use rvirt_core::api::{ShutoffReason, StateReason};
 use rvirt_core::conf::DomainDef;
 use rvirt_core::driver::files::{remove_leftovers, remove_tree_in};
+use rvirt_core::driver::{DriverConnection, EventSink, RootInstance};
 use rvirt_core::event::{Interest, SharedLoop, WatchId};
-use rvirt_core::objects::{ConfigDir, DomainEntry, DomainObjList, EventFanout, Events};
+use rvirt_core::objects::{ConfigDir, DomainEntry, Domains, Events, Persistence};
 use rvirt_core::{DomainEvent, Error, ErrorDomain, Result, log};
 
 use super::monitor::Monitor;
@@ -39,9 +40,7 @@ pub(crate) struct Shared {
     pub root: Mutex<Option<DriverRoot>>,
     pub root_path: PathBuf,
     pub event_loop: SharedLoop,
-    pub domains: DomainObjList<Running>,
-    pub configs: ConfigDir,
-    pub fanout: EventFanout,
+    pub domains: Domains<Running>,
     /// Killed QEMUs still to be reaped, off the loop's callbacks.
     pub reaper: Arc<Mutex<Reaper>>,
 }
@@ -55,49 +54,6 @@ pub(crate) struct Dirs {
 }
 
 impl Shared {
-    /// Sets up the instance of `root`: takes its lock, removes leftovers, loads
-    /// `etc/qemu/*.xml` and reconnects to the QEMUs an earlier instance left running.
-    /// Monitors are watched on `event_loop`.
-    pub(crate) fn create(root: &Path, event_loop: SharedLoop) -> Result<Arc<Shared>> {
-        let lock_file = DriverRoot::acquire(root)?;
-        let shared = Arc::new(Shared {
-            configs: ConfigDir::new(lock_file.config_dir(), ErrorDomain::Qemu),
-            root_path: root.to_path_buf(),
-            root: Mutex::new(Some(lock_file)),
-            event_loop,
-            domains: DomainObjList::new(ErrorDomain::Qemu),
-            fanout: EventFanout::new(),
-            reaper: Arc::default(),
-        });
-        remove_leftovers(&shared.dirs().run, ErrorDomain::Qemu);
-        shared.load_definitions();
-        shared.reconnect_all();
-        Ok(shared)
-    }
-
-    /// Starts every inactive domain marked autostart (libvirt's autostart at driver
-    /// start-up); failures are logged.
-    pub(crate) fn autostart_all(self: &Arc<Self>) {
-        for entry in self.domains.entries() {
-            if !entry.lock().autostart || entry.lock().is_active() {
-                continue;
-            }
-            let started = entry
-                .begin_job("autostart")
-                .and_then(|job| self.start(&entry, &job, false));
-            match started {
-                Ok(()) => log::info(
-                    ErrorDomain::Qemu,
-                    format_args!("autostarted domain '{}'", entry.name()),
-                ),
-                Err(e) => log::warning(
-                    ErrorDomain::Qemu,
-                    format_args!("cannot autostart domain '{}': {e}", entry.name()),
-                ),
-            }
-        }
-    }
-
     /// `run`, `log` and `lib` of the root.
     pub(crate) fn dirs(&self) -> Dirs {
         let r = &self.root_path;
@@ -106,43 +62,6 @@ impl Shared {
             log: r.join("log/qemu"),
             lib: r.join("lib/qemu"),
         }
-    }
-
-    /// Loads the persistent definitions; every file skipped is logged.
-    fn load_definitions(&self) {
-        for def in self.configs.load_all(parse_def) {
-            let name = def.name.clone();
-            let mut obj = Vm::new(def, true);
-            obj.autostart = self.configs.autostart(&name);
-            if let Err(e) = self.domains.insert(obj) {
-                log::warning(
-                    ErrorDomain::Qemu,
-                    format_args!(
-                        "skipping domain config '{}': {e}",
-                        self.configs.path(&name).display()
-                    ),
-                );
-            }
-        }
-    }
-
-    /// Runs `f` on the domain `dom` under its lock; its events are delivered once the
-    /// lock is released.
-    pub(crate) fn change<T>(
-        &self,
-        entry: &Entry,
-        f: impl FnOnce(&mut Vm, &mut Events) -> Result<T>,
-    ) -> Result<T> {
-        let result = {
-            let mut vm = entry.lock();
-            let mut ev = Events::new();
-            let r = f(&mut vm, &mut ev);
-            save_status(&mut vm);
-            self.fanout.queue(ev);
-            r
-        };
-        self.fanout.flush();
-        result
     }
 
     /// Watches `mon` on the instance's loop for the domain `entry`.
@@ -198,12 +117,12 @@ impl Shared {
                 self.reap_later(proc);
                 self.finish_stop(&mut vm, files, out.state, out.events, &mut ev);
             }
-            self.fanout.queue(ev);
+            self.domains.fanout.queue(ev);
             !vm.is_active()
         };
-        self.fanout.flush();
+        self.domains.fanout.flush();
         if stopped {
-            self.domains.remove_if_transient(&entry.uuid());
+            self.domains.list.remove_if_transient(&entry.uuid());
         }
     }
 
@@ -223,26 +142,9 @@ impl Shared {
         ev: &mut Events,
     ) {
         files.remove(&self.dirs().lib);
-        self.domains.release_id(vm);
+        self.domains.list.release_id(vm);
         vm.apply_stop(state);
         ev.extend(events.into_iter().map(|e| vm.event(e)));
-    }
-
-    /// The last holder let go: every QEMU runs on without this instance, unwatched,
-    /// with its status file for the next instance; the root lock is released.
-    pub(crate) fn detach_all(&self) {
-        for e in self.domains.entries() {
-            let mut vm = e.lock();
-            save_status(&mut vm);
-            if let Some(run) = vm.run.take() {
-                run.mon.close();
-                run.proc.detach();
-            }
-        }
-        reaper::shut_down(&self.reaper, &self.event_loop);
-        if let Some(root) = self.root.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            root.release();
-        }
     }
 }
 
@@ -294,4 +196,69 @@ pub(crate) fn not_running() -> Error {
 /// `Shutoff(reason)`.
 pub(crate) fn shutoff(reason: ShutoffReason) -> StateReason {
     StateReason::Shutoff(reason)
+}
+
+impl RootInstance for Shared {
+    /// Sets up the instance of `root`: takes its lock, removes leftovers, loads
+    /// `etc/qemu/*.xml` and reconnects to the QEMUs an earlier instance left running.
+    /// Monitors are watched on `event_loop`.
+    fn create(root: &Path, event_loop: SharedLoop) -> Result<Arc<Shared>> {
+        let lock_file = DriverRoot::acquire(root)?;
+        let configs = ConfigDir::new(lock_file.config_dir(), ErrorDomain::Qemu);
+        let shared = Arc::new(Shared {
+            root_path: root.to_path_buf(),
+            root: Mutex::new(Some(lock_file)),
+            event_loop,
+            domains: Domains::new(ErrorDomain::Qemu, Persistence::OnDisk(configs)),
+            reaper: Arc::default(),
+        });
+        remove_leftovers(&shared.dirs().run, ErrorDomain::Qemu);
+        shared.domains.load_configs(ErrorDomain::Qemu, parse_def);
+        shared.reconnect_all();
+        Ok(shared)
+    }
+
+    fn connect(self: Arc<Self>, events: EventSink) -> Box<dyn DriverConnection> {
+        Box::new(super::QemuConnection::on(self, events))
+    }
+
+    /// Starts every inactive domain marked autostart (libvirt's autostart at driver
+    /// start-up); failures are logged.
+    fn autostart(self: &Arc<Self>) {
+        for entry in self.domains.list.entries() {
+            if !entry.lock().autostart || entry.lock().is_active() {
+                continue;
+            }
+            let started = entry
+                .begin_job("autostart")
+                .and_then(|job| self.start(&entry, &job, false));
+            match started {
+                Ok(()) => log::info(
+                    ErrorDomain::Qemu,
+                    format_args!("autostarted domain '{}'", entry.name()),
+                ),
+                Err(e) => log::warning(
+                    ErrorDomain::Qemu,
+                    format_args!("cannot autostart domain '{}': {e}", entry.name()),
+                ),
+            }
+        }
+    }
+
+    /// The last holder let go: every QEMU runs on without this instance, unwatched,
+    /// with its status file for the next instance; the root lock is released.
+    fn detach(&self) {
+        for e in self.domains.list.entries() {
+            let mut vm = e.lock();
+            save_status(&mut vm);
+            if let Some(run) = vm.run.take() {
+                run.mon.close();
+                run.proc.detach();
+            }
+        }
+        reaper::shut_down(&self.reaper, &self.event_loop);
+        if let Some(root) = self.root.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            root.release();
+        }
+    }
 }

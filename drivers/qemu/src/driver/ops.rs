@@ -52,11 +52,11 @@ impl Shared {
                 ))],
                 &mut ev,
             );
-            self.fanout.queue(ev);
+            self.domains.fanout.queue(ev);
         }
         drop(job);
-        self.fanout.flush();
-        self.domains.remove_if_transient(&entry.uuid());
+        self.domains.fanout.flush();
+        self.domains.list.remove_if_transient(&entry.uuid());
         Ok(())
     }
 
@@ -84,9 +84,9 @@ impl Shared {
         let mut ev = Events::new();
         finish(&mut vm, &result, &mut ev);
         save_status(&mut vm);
-        self.fanout.queue(ev);
+        self.domains.fanout.queue(ev);
         drop(vm);
-        self.fanout.flush();
+        self.domains.fanout.flush();
         result
     }
 

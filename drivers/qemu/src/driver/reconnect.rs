@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use rvirt_core::api::{PausedReason, RunningReason, ShutdownReason, ShutoffReason, StateReason};
 use rvirt_core::conf::DomainDef;
-use rvirt_core::driver::files::{remove_tree_in, xml_escape};
+use rvirt_core::driver::files::{remove_tree_in, xml_escape, xml_files};
 use rvirt_core::event::{Interest, SharedLoop};
 use rvirt_core::log;
 use rvirt_core::objects::Events;
@@ -34,7 +34,7 @@ use rvirt_core::{Error, ErrorDomain, Result, Uuid};
 
 use super::instance::{Entry, Shared};
 use super::monitor::Monitor;
-use super::running::{Running, Vm, apply_messages, save_status, signal};
+use super::running::{Running, apply_messages, save_status, signal};
 use super::start::MONITOR_TIMEOUT;
 use super::status::{DomainStatus, MONITOR_SOCKET};
 use crate::event_map::MapContext;
@@ -62,15 +62,7 @@ impl Shared {
     pub(super) fn reconnect_all(self: &Arc<Self>) {
         let dirs = self.dirs();
         let (state_dir, lib_dir) = (dirs.run, dirs.lib);
-        let Ok(dir) = std::fs::read_dir(&state_dir) else {
-            return;
-        };
-        let mut paths: Vec<PathBuf> = dir
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "xml"))
-            .collect();
-        paths.sort();
+        let paths = xml_files(&state_dir);
         // QEMUs a status file accounted for (adopted or killed).
         let mut handled: HashSet<u32> = HashSet::new();
         let mut used_dirs: HashSet<OsString> = HashSet::new();
@@ -111,7 +103,7 @@ impl Shared {
             }
         }
         self.remove_stale_private_dirs(&lib_dir, &used_dirs);
-        self.fanout.flush();
+        self.domains.fanout.flush();
     }
 
     /// Reads and checks one status file.
@@ -256,6 +248,7 @@ impl Shared {
     fn persistent_def(&self, uuid: &Uuid, name: &str) -> Option<DomainDef> {
         let e = self
             .domains
+            .list
             .find_by_uuid(uuid)
             .filter(|e| e.name() == name)?;
         let vm = e.lock();
@@ -284,9 +277,9 @@ impl Shared {
             signal(found.pid, libc::SIGTERM);
         }
         match found.id {
-            Some(id) => self.domains.set_id(&mut vm, Some(id)),
+            Some(id) => self.domains.list.set_id(&mut vm, Some(id)),
             None => {
-                self.domains.assign_id(&mut vm);
+                self.domains.list.assign_id(&mut vm);
             }
         }
         let priv_dir = dirs.lib.join(&found.lib_name);
@@ -310,7 +303,7 @@ impl Shared {
                 run.mon.close();
                 run.proc.detach();
             }
-            self.domains.release_id(&mut vm);
+            self.domains.list.release_id(&mut vm);
             vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
             return false;
         }
@@ -318,7 +311,7 @@ impl Shared {
         let mut ev = Events::new();
         apply_messages(&mut vm, attached.early, &mut ev);
         save_status(&mut vm);
-        self.fanout.queue(ev);
+        self.domains.fanout.queue(ev);
         true
     }
 
@@ -338,9 +331,9 @@ impl Shared {
             );
         }
         let uuid = found.live.uuid.unwrap_or_default();
-        if let Some(entry) = self.domains.find_by_uuid(&uuid) {
+        if let Some(entry) = self.domains.list.find_by_uuid(&uuid) {
             let mut vm = entry.lock();
-            self.domains.release_id(&mut vm);
+            self.domains.list.release_id(&mut vm);
             vm.apply_stop(StateReason::Shutoff(ShutoffReason::Crashed));
         }
     }
@@ -372,12 +365,9 @@ impl Shared {
     /// The entry of a reconnected domain: its persistent definition's, or a new
     /// transient one (`None`, logged, if its name or UUID clashes with another domain).
     fn entry_for(&self, live: &DomainDef) -> Option<Entry> {
-        let uuid = live.uuid.unwrap_or_default();
-        if let Some(e) = self.domains.find_by_uuid(&uuid) {
-            return Some(e);
-        }
         self.domains
-            .insert(Vm::new(live.clone(), false))
+            .list
+            .find_or_insert_transient(live)
             .map_err(|e| {
                 log::warning(
                     ErrorDomain::Qemu,

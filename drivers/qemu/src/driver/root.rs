@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rvirt_core::driver::files::{RootLock, ensure_private_dir};
-use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
+use rvirt_core::driver::files::RootLock;
+use rvirt_core::{ErrorDomain, Result};
 
 /// How long [`DriverRoot::acquire`] waits for a root lock held by someone else.
 pub const LOCK_WAIT: Duration = Duration::from_secs(2);
@@ -21,30 +21,19 @@ pub struct DriverRoot {
 
 impl DriverRoot {
     /// Creates `ROOT/{etc,run,log,cache,lib}/qemu` (private: 0700) and takes the instance lock (waiting
-    /// up to [`LOCK_WAIT`] for a holder to let go).
+    /// up to `LOCK_WAIT`, 2 s, for a holder to let go).
     ///
     /// Errors: `VIR_ERR_OPERATION_FAILED` when another process holds the root;
     /// `VIR_ERR_SYSTEM_ERROR` for I/O failures.
     pub fn acquire(root: &Path) -> Result<DriverRoot> {
-        for sub in ["etc", "run", "log", "cache", "lib"] {
-            ensure_private_dir(&root.join(sub).join("qemu"), ErrorDomain::Qemu)?;
-        }
-        let path = root.join("run/qemu/driver.pid");
-        let lock = RootLock::acquire(&path, LOCK_WAIT, ErrorDomain::Qemu).map_err(|e| {
-            if e.code() == ErrorCode::OperationFailed {
-                Error::new(
-                    ErrorCode::OperationFailed,
-                    ErrorDomain::Qemu,
-                    format!(
-                        "the embedded QEMU driver root '{}' is already in use ({})",
-                        root.display(),
-                        e.message()
-                    ),
-                )
-            } else {
-                e
-            }
-        })?;
+        let lock = RootLock::acquire_root(
+            root,
+            &["etc/qemu", "run/qemu", "log/qemu", "cache/qemu", "lib/qemu"],
+            "run/qemu/driver.pid",
+            LOCK_WAIT,
+            ErrorDomain::Qemu,
+            "embedded QEMU driver",
+        )?;
         Ok(DriverRoot {
             root: root.to_path_buf(),
             lock,

@@ -82,7 +82,7 @@ impl Shared {
                     ),
                 ));
             }
-            let id = self.domains.assign_id(&mut vm);
+            let id = self.domains.list.assign_id(&mut vm);
             vm.state = StateReason::Paused(PausedReason::StartingUp);
             let mut def = vm.def.clone();
             def.id = Some(id);
@@ -96,14 +96,14 @@ impl Shared {
             Err(e) => Err(e),
         };
         if result.is_err() {
-            self.domains.release_id(&mut vm);
+            self.domains.list.release_id(&mut vm);
             vm.state = shutoff(ShutoffReason::Failed);
             ev.clear();
         }
         save_status(&mut vm);
-        self.fanout.queue(ev);
+        self.domains.fanout.queue(ev);
         drop(vm);
-        self.fanout.flush();
+        self.domains.fanout.flush();
         result
     }
 
