@@ -46,16 +46,30 @@ pub fn run(mut cmd: Command, secs: u64) -> Output {
     }
 }
 
+/// A child process killed by pid and reaped when dropped, however the test ends (its
+/// pipes, if any, are the test's to read).
+#[derive(Debug)]
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A process running in the background, killed by pid and reaped on drop; its output
 /// is collected as it runs.
 #[derive(Debug)]
 pub struct Background {
+    /// The process.
     pub child: Child,
     out: Option<std::thread::JoinHandle<Vec<u8>>>,
     err: Option<std::thread::JoinHandle<Vec<u8>>>,
 }
 
 impl Background {
+    /// Starts `cmd` with stdin from /dev/null and its stdout and stderr collected.
     pub fn spawn(mut cmd: Command) -> Background {
         let mut child = cmd
             .stdin(Stdio::null())
@@ -80,6 +94,7 @@ impl Background {
         }
     }
 
+    /// The process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

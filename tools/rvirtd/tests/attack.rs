@@ -5,9 +5,6 @@
 //! daemons it starts by pid.
 
 mod common;
-#[cfg(feature = "tls")]
-#[path = "../../../drivers/remote/tests/support/pki.rs"]
-mod pki;
 
 use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
