@@ -2,8 +2,6 @@
 //! error, the domain can still be destroyed. Real QEMU never emits invalid JSON, so the
 //! "QEMU" here is a stand-in (see `stand_in`).
 
-mod stand_in;
-
 use std::io::Write;
 use std::os::unix::net::UnixListener;
 use std::sync::mpsc;
@@ -12,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use rvirt_core::event::DefaultLoop;
 use rvirt_core::{Connect, DomainEvent, DomainEventId, ErrorCode};
+use rvirt_testkit::stand_in;
 
 /// Serves one monitor connection: the handshake, then (when told) one valid event
 /// followed by a line of garbage.

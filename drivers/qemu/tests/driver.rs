@@ -12,6 +12,7 @@ use rvirt_core::api::{
 };
 use rvirt_core::{Connect, DomainEvent, DomainEventId, ErrorCode, Lifecycle};
 use rvirt_driver_qemu::process::pid_exists;
+use rvirt_testkit::{ACPI_AWARE, LOOP, POWEROFF, TempDir, domain_xml, write_guest};
 use support::*;
 
 #[test]
@@ -178,15 +179,7 @@ fn a_root_is_shared_in_process_and_locked_against_other_processes() {
     let uri = format!("qemu:///embed?root={}", env.root.display());
     // Same process: a second connection shares the instance and its events.
     let second = Connect::open_with_loop(&uri, env.l.shared()).unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    second
-        .domain_event_register_any(None, DomainEventId::Lifecycle, move |_, ev| {
-            if let DomainEvent::Lifecycle(lc) = ev {
-                sink.lock().unwrap().push(*lc);
-            }
-        })
-        .unwrap();
+    let seen = record_lifecycle(&second);
     let disk = env.disk(POWEROFF);
     env.conn().define_xml(&domain_xml("shared", &disk)).unwrap();
     assert_eq!(second.lookup_domain_by_name("shared").unwrap().id(), None);
@@ -272,7 +265,7 @@ fn a_closed_instance_leaves_qemu_running_and_the_next_one_reconnects() {
 
 #[test]
 fn sigkill_of_the_embedding_process_then_a_new_process_reconnects() {
-    let root = root_for("k9");
+    let root = TempDir::short("rvq", "k9");
     let (mut tool, qemu) = run_tool_until_started(&root, "k9");
     tool.kill().unwrap(); // SIGKILL
     tool.wait().unwrap();
@@ -291,13 +284,11 @@ fn sigkill_of_the_embedding_process_then_a_new_process_reconnects() {
     let evs = env.run_until(is_stopped);
     assert_eq!(evs, vec![Lifecycle::Stopped(StoppedDetail::Destroyed)]);
     assert!(env.conn().lookup_domain_by_name("k9").is_err());
-    drop(env);
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn a_qemu_that_died_with_the_embedding_process_is_cleaned_up() {
-    let root = root_for("corpse");
+    let root = TempDir::short("rvq", "corpse");
     let (mut tool, qemu) = run_tool_until_started(&root, "corpse");
     tool.kill().unwrap();
     tool.wait().unwrap();
@@ -315,21 +306,12 @@ fn a_qemu_that_died_with_the_embedding_process_is_cleaned_up() {
     assert_eq!(err.code(), ErrorCode::NoDomain);
     assert!(!state.join("run/qemu/corpse.xml").exists());
     assert!(!state.join("run/qemu/corpse.pid").exists());
-    drop(env);
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn rvirt_qemu_run_runs_the_poweroff_guest() {
-    let root = root_for("run");
-    let mut sector = [0u8; 512];
-    sector[..POWEROFF.len()].copy_from_slice(POWEROFF);
-    sector[510] = 0x55;
-    sector[511] = 0xAA;
-    let disk = root.join("boot.img");
-    std::fs::write(&disk, sector).unwrap();
-    let xml = root.join("guest.xml");
-    std::fs::write(&xml, domain_xml("run", &disk)).unwrap();
+    let root = TempDir::short("rvq", "run");
+    let xml = write_guest(&root, "run", POWEROFF);
     let t = Instant::now();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
         .arg("-v")
@@ -359,20 +341,12 @@ fn rvirt_qemu_run_runs_the_poweroff_guest() {
     eprintln!("rvirt-qemu-run wall {} ms:\n{err}", t.elapsed().as_millis());
     assert!(status.success(), "{status:?}: {err}");
     assert!(err.contains("opened") && err.contains("started") && err.contains("stopped"));
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn rvirt_qemu_run_destroys_on_sigterm() {
-    let root = root_for("term");
-    let mut sector = [0u8; 512];
-    sector[..LOOP.len()].copy_from_slice(LOOP);
-    sector[510] = 0x55;
-    sector[511] = 0xAA;
-    let disk = root.join("boot.img");
-    std::fs::write(&disk, sector).unwrap();
-    let xml = root.join("guest.xml");
-    std::fs::write(&xml, domain_xml("term", &disk)).unwrap();
+    let root = TempDir::short("rvq", "term");
+    let xml = write_guest(&root, "term", LOOP);
     let state = root.join("state");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
         .arg("-r")
@@ -419,7 +393,6 @@ fn rvirt_qemu_run_destroys_on_sigterm() {
     };
     assert!(status.success(), "{status:?}");
     assert!(!pid_exists(qemu_pid), "qemu {qemu_pid} left behind");
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]

@@ -4,8 +4,6 @@
 //! before the reply. The "QEMU" is a stand-in (see `stand_in`) that sends the STOP
 //! event at once and the reply to `stop` two seconds later.
 
-mod stand_in;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,6 +11,7 @@ use std::time::{Duration, Instant};
 use rvirt_core::api::{PausedReason, StateReason, SuspendedDetail};
 use rvirt_core::event::{DefaultLoop, EventLoop, TimerInterval};
 use rvirt_core::{Connect, DomainEvent, DomainEventId, Lifecycle};
+use rvirt_testkit::stand_in;
 
 const REPLY_DELAY: Duration = Duration::from_secs(2);
 const TICK: Duration = Duration::from_millis(10);
