@@ -50,9 +50,7 @@ pub fn uri(root: &std::path::Path) -> String {
 pub fn setup(tag: &str) -> Env {
     rvirt_driver_lxc::register().unwrap();
     rvirt_driver_lxc::set_controller_path(env!("CARGO_BIN_EXE_rvirt-lxc-controller"));
-    let root = PathBuf::from(format!("/tmp/rvl-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+    let root = rvirt_testkit::short_dir("rvl", tag);
     let l = DefaultLoop::new().unwrap();
     let mut env = Env {
         root,
