@@ -12,7 +12,7 @@ use rvirt_core::api::{
 };
 use rvirt_core::{Connect, DomainEvent, DomainEventId, ErrorCode, Lifecycle};
 use rvirt_driver_qemu::process::pid_exists;
-use rvirt_testkit::{ACPI_AWARE, LOOP, POWEROFF, TempDir, domain_xml, write_guest};
+use rvirt_testkit::{ACPI_AWARE, LOOP, POWEROFF, TempDir, domain_xml, run, text, write_guest};
 use support::*;
 
 #[test]
@@ -49,10 +49,9 @@ fn poweroff_guest_create_xml_runs_to_stopped_shutdown() {
 #[test]
 fn looping_guest_suspend_resume_destroy() {
     let env = setup("loop");
-    let disk = env.disk(LOOP);
     let dom = env
         .conn()
-        .create_xml(&domain_xml("loop", &disk), 0)
+        .create_xml(&env.guest_xml("loop", LOOP), 0)
         .unwrap();
     let pid = env.pid("loop");
     env.run_until(|l| matches!(l, Lifecycle::Started(_)));
@@ -103,8 +102,10 @@ fn looping_guest_suspend_resume_destroy() {
 #[test]
 fn start_paused_keeps_the_guest_stopped_until_resumed() {
     let env = setup("paused");
-    let disk = env.disk(LOOP);
-    let mut dom = env.conn().define_xml(&domain_xml("paused", &disk)).unwrap();
+    let mut dom = env
+        .conn()
+        .define_xml(&env.guest_xml("paused", LOOP))
+        .unwrap();
     // VIR_DOMAIN_START_PAUSED = 1; other flags are refused.
     let err = dom.create_with_flags(2).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidArg, "{err}");
@@ -139,8 +140,10 @@ fn start_paused_keeps_the_guest_stopped_until_resumed() {
 #[test]
 fn sigkill_of_qemu_is_a_crash() {
     let env = setup("crash");
-    let disk = env.disk(LOOP);
-    let mut dom = env.conn().define_xml(&domain_xml("crash", &disk)).unwrap();
+    let mut dom = env
+        .conn()
+        .define_xml(&env.guest_xml("crash", LOOP))
+        .unwrap();
     assert!(env.root.join("etc/qemu/crash.xml").exists());
     dom.create().unwrap();
     let pid = env.pid("crash");
@@ -173,6 +176,13 @@ fn sigkill_of_qemu_is_a_crash() {
     assert!(env.conn().lookup_domain_by_name("crash").is_err());
 }
 
+/// `rvirt-qemu-run -r ROOT XML`, bounded.
+fn run_tool(root: &std::path::Path, xml: &std::path::Path) -> std::process::Output {
+    let mut tool = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"));
+    tool.arg("-r").arg(root).arg(xml);
+    run(tool, DEADLINE.as_secs())
+}
+
 #[test]
 fn a_root_is_shared_in_process_and_locked_against_other_processes() {
     let mut env = setup("lock");
@@ -191,24 +201,14 @@ fn a_root_is_shared_in_process_and_locked_against_other_processes() {
     // Another process: refused while this one holds the root.
     let xml = env.root.join("guest.xml");
     std::fs::write(&xml, domain_xml("other", &disk)).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
-        .arg("-r")
-        .arg(&env.root)
-        .arg(&xml)
-        .output()
-        .unwrap();
+    let out = run_tool(&env.root, &xml);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("already in use"), "{err}");
     // Released once the last connection of this process closes.
     second.close().unwrap();
     env.conn.take().unwrap().close().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
-        .arg("-r")
-        .arg(&env.root)
-        .arg(&xml)
-        .output()
-        .unwrap();
+    let out = run_tool(&env.root, &xml);
     assert!(
         out.status.success(),
         "{}",
@@ -219,8 +219,10 @@ fn a_root_is_shared_in_process_and_locked_against_other_processes() {
 #[test]
 fn a_closed_instance_leaves_qemu_running_and_the_next_one_reconnects() {
     let mut env = setup("recon");
-    let disk = env.disk(LOOP);
-    let mut dom = env.conn().define_xml(&domain_xml("recon", &disk)).unwrap();
+    let mut dom = env
+        .conn()
+        .define_xml(&env.guest_xml("recon", LOOP))
+        .unwrap();
     dom.create().unwrap();
     let pid = env.pid("recon");
     let id = dom.id();
@@ -313,63 +315,20 @@ fn rvirt_qemu_run_runs_the_poweroff_guest() {
     let root = TempDir::short("rvq", "run");
     let xml = write_guest(&root, "run", POWEROFF);
     let t = Instant::now();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
-        .arg("-v")
-        .arg(&xml)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if t.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("rvirt-qemu-run did not finish");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let mut err = String::new();
-    use std::io::Read;
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let mut tool = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"));
+    tool.arg("-v").arg(&xml);
+    let o = run(tool, DEADLINE.as_secs());
+    let (_, err) = text(&o);
     eprintln!("rvirt-qemu-run wall {} ms:\n{err}", t.elapsed().as_millis());
-    assert!(status.success(), "{status:?}: {err}");
+    assert!(o.status.success(), "{:?}: {err}", o.status);
     assert!(err.contains("opened") && err.contains("started") && err.contains("stopped"));
 }
 
 #[test]
 fn rvirt_qemu_run_destroys_on_sigterm() {
     let root = TempDir::short("rvq", "term");
-    let xml = write_guest(&root, "term", LOOP);
-    let state = root.join("state");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
-        .arg("-r")
-        .arg(&state)
-        .arg(&xml)
-        .spawn()
-        .unwrap();
-    let pidfile = state.join("run/qemu/term.pid");
     let t = Instant::now();
-    let qemu_pid: u32 = loop {
-        if let Some(p) = std::fs::read_to_string(&pidfile)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-        {
-            break p;
-        }
-        if t.elapsed() > DEADLINE || child.try_wait().unwrap().is_some() {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("no QEMU pid file");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let (mut child, qemu_pid) = run_tool_until_started(&root, "term");
     // Let create_xml finish (the monitor handshake) before signalling.
     std::thread::sleep(Duration::from_millis(500));
     // SAFETY: SIGTERM to the child this test started.
@@ -398,10 +357,9 @@ fn rvirt_qemu_run_destroys_on_sigterm() {
 #[test]
 fn acpi_shutdown_request_is_honoured_by_an_acpi_aware_guest() {
     let env = setup("acpi");
-    let disk = env.disk(ACPI_AWARE);
     let dom = env
         .conn()
-        .create_xml(&domain_xml("acpi", &disk), 0)
+        .create_xml(&env.guest_xml("acpi", ACPI_AWARE), 0)
         .unwrap();
     env.run_until(|l| matches!(l, Lifecycle::Started(_)));
     let evs = env.press_until(|| dom.shutdown().unwrap(), is_stopped);
@@ -427,10 +385,9 @@ fn reboot_is_a_fake_reboot_the_guest_boots_again() {
             }
         })
         .unwrap();
-    let disk = env.disk(ACPI_AWARE);
     let dom = env
         .conn()
-        .create_xml(&domain_xml("reboot", &disk), 0)
+        .create_xml(&env.guest_xml("reboot", ACPI_AWARE), 0)
         .unwrap();
     let pid = env.pid("reboot");
     env.run_until(|l| matches!(l, Lifecycle::Started(_)));

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use rvirt_core::event::DefaultLoop;
 use rvirt_core::{Connect, DomainEvent, DomainEventId, Lifecycle};
 use rvirt_driver_qemu::process::pid_exists;
-use rvirt_testkit::{LOOP, boot_disk, write_guest};
+use rvirt_testkit::{LOOP, boot_disk, domain_xml, write_guest};
 
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -137,6 +137,12 @@ impl Env {
         boot_disk(&self.root.join("boot.img"), code)
     }
 
+    /// The domain XML of guest `name` booting `code` from a disk in the root.
+    pub fn guest_xml(&self, name: &str, code: &[u8]) -> String {
+        domain_xml(name, &self.disk(code))
+    }
+
+    /// The QEMU pid of running domain `name`, from its pid file.
     pub fn pid(&self, name: &str) -> u32 {
         let p = self.root.join(format!("run/qemu/{name}.pid"));
         std::fs::read_to_string(p).unwrap().trim().parse().unwrap()
