@@ -6,13 +6,15 @@
 //! ([`pki`]), a raw wire-protocol client ([`raw`]) and hex dumps of payloads
 //! ([`bytes`]), guests for real QEMU ([`guests`]), the QEMU processes a test started
 //! ([`qemu`]), a stand-in QEMU for monitor behaviour real QEMU never shows
-//! ([`stand_in`]), and what a test reads off a process or file ([`inspect`]).
+//! ([`stand_in`]), what a test reads off a process or file ([`inspect`]), and the
+//! clean-up of an embedded driver ([`cleanup`]).
 //!
 //! Test code: it panics on failure rather than returning errors. A tool a test needs
 //! and this machine lacks (virsh, QEMU, libvirtd) is a skip with a printed notice, and
 //! a failure when `CI` is set.
 
 pub mod bytes;
+pub mod cleanup;
 pub mod clients;
 pub mod daemon;
 pub mod guests;
@@ -26,6 +28,7 @@ pub mod stand_in;
 pub mod tmp;
 
 pub use bytes::hex;
+pub use cleanup::{close_destroying, pid_files};
 pub use clients::*;
 pub use daemon::{Daemon, free_port};
 pub use guests::*;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use rvirt_core::event::DefaultLoop;
 use rvirt_core::{Connect, DomainEvent, DomainEventId, Lifecycle};
 use rvirt_driver_qemu::process::pid_exists;
-use rvirt_testkit::{LOOP, boot_disk, domain_xml, write_guest};
+use rvirt_testkit::{LOOP, boot_disk, close_destroying, domain_xml, pid_files, write_guest};
 
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -25,32 +25,13 @@ pub struct Env {
 impl Drop for Env {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
-            // Running domains outlive a closed connection: destroy what the test left.
-            if let Ok(doms) = c.list_all_domains(Default::default()) {
-                for d in doms.iter().filter(|d| d.id().is_some()) {
-                    let _ = d.destroy();
-                }
-            }
-            let _ = c.close();
+            close_destroying(c);
         }
         // Safety net for a failed test: no QEMU outlives it.
-        if let Ok(dir) = std::fs::read_dir(self.root.join("run/qemu")) {
-            for f in dir
-                .flatten()
-                .filter(|f| f.path().extension().is_some_and(|e| e == "pid"))
-                // driver.pid holds the pid of the process owning the root: this test.
-                .filter(|f| f.file_name() != "driver.pid")
-            {
-                if let Ok(pid) = std::fs::read_to_string(f.path())
-                    .unwrap_or_default()
-                    .trim()
-                    .parse::<i32>()
-                {
-                    // SAFETY: SIGKILL to a QEMU this test started (its pid file).
-                    unsafe {
-                        libc::kill(pid, libc::SIGKILL);
-                    }
-                }
+        for pid in pid_files(&self.root.join("run/qemu")) {
+            // SAFETY: SIGKILL to a QEMU this test started (its pid file).
+            unsafe {
+                libc::kill(pid as libc::pid_t, libc::SIGKILL);
             }
         }
         let _ = std::fs::remove_dir_all(&self.root);
