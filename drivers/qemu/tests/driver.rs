@@ -49,10 +49,7 @@ fn poweroff_guest_create_xml_runs_to_stopped_shutdown() {
 #[test]
 fn looping_guest_suspend_resume_destroy() {
     let env = setup("loop");
-    let dom = env
-        .conn()
-        .create_xml(&env.guest_xml("loop", LOOP), 0)
-        .unwrap();
+    let dom = env.create("loop", LOOP);
     let pid = env.pid("loop");
     env.run_until(|l| matches!(l, Lifecycle::Started(_)));
     assert_eq!(
@@ -357,10 +354,7 @@ fn rvirt_qemu_run_destroys_on_sigterm() {
 #[test]
 fn acpi_shutdown_request_is_honoured_by_an_acpi_aware_guest() {
     let env = setup("acpi");
-    let dom = env
-        .conn()
-        .create_xml(&env.guest_xml("acpi", ACPI_AWARE), 0)
-        .unwrap();
+    let dom = env.create("acpi", ACPI_AWARE);
     env.run_until(|l| matches!(l, Lifecycle::Started(_)));
     let evs = env.press_until(|| dom.shutdown().unwrap(), is_stopped);
     assert_eq!(
@@ -385,10 +379,7 @@ fn reboot_is_a_fake_reboot_the_guest_boots_again() {
             }
         })
         .unwrap();
-    let dom = env
-        .conn()
-        .create_xml(&env.guest_xml("reboot", ACPI_AWARE), 0)
-        .unwrap();
+    let dom = env.create("reboot", ACPI_AWARE);
     let pid = env.pid("reboot");
     env.run_until(|l| matches!(l, Lifecycle::Started(_)));
     assert_eq!(

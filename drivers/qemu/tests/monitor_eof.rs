@@ -10,8 +10,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use rvirt_core::api::StoppedDetail;
-use rvirt_core::event::DefaultLoop;
-use rvirt_core::{Connect, ErrorCode, Lifecycle};
+use rvirt_core::{ErrorCode, Lifecycle};
 use rvirt_driver_qemu::process::pid_exists;
 use rvirt_testkit::stand_in;
 
@@ -35,12 +34,7 @@ fn a_monitor_eof_never_blocks_the_loop_and_the_process_is_reaped() {
         drop(lines);
     });
 
-    let l = DefaultLoop::new().unwrap();
-    let conn = Connect::open_with_loop(
-        &format!("qemu:///embed?root={}", prep.root.display()),
-        l.shared(),
-    )
-    .unwrap();
+    let (l, conn) = support::open(&prep.root);
     let dom = conn.lookup_domain_by_name("eof").unwrap();
     assert!(dom.is_active().unwrap());
     let seen = support::record_lifecycle(&conn);

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rvirt_core::event::DefaultLoop;
-use rvirt_core::{Connect, DomainEvent, DomainEventId, Lifecycle};
+use rvirt_core::{Connect, Domain, DomainEvent, DomainEventId, Lifecycle};
 use rvirt_driver_qemu::process::pid_exists;
 use rvirt_testkit::{LOOP, boot_disk, close_destroying, domain_xml, pid_files, write_guest};
 
@@ -123,6 +123,13 @@ impl Env {
         domain_xml(name, &self.disk(code))
     }
 
+    /// Starts the transient guest `name` booting `code` (see [`Env::guest_xml`]).
+    pub fn create(&self, name: &str, code: &[u8]) -> Domain {
+        self.conn()
+            .create_xml(&self.guest_xml(name, code), 0)
+            .unwrap()
+    }
+
     /// The QEMU pid of running domain `name`, from its pid file.
     pub fn pid(&self, name: &str) -> u32 {
         let p = self.root.join(format!("run/qemu/{name}.pid"));
@@ -134,8 +141,8 @@ pub fn is_stopped(l: &Lifecycle) -> bool {
     matches!(l, Lifecycle::Stopped(_))
 }
 
-/// Opens `root` again from this process (a new driver instance) with events recorded.
-pub fn reopen(root: &Path) -> Env {
+/// `qemu:///embed?root=ROOT` opened on a fresh loop (the driver registered).
+pub fn open(root: &Path) -> (DefaultLoop, Connect) {
     rvirt_driver_qemu::register().unwrap();
     let l = DefaultLoop::new().unwrap();
     let conn = Connect::open_with_loop(
@@ -143,6 +150,12 @@ pub fn reopen(root: &Path) -> Env {
         l.shared(),
     )
     .unwrap();
+    (l, conn)
+}
+
+/// Opens `root` again from this process (a new driver instance) with events recorded.
+pub fn reopen(root: &Path) -> Env {
+    let (l, conn) = open(root);
     let events = record_lifecycle(&conn);
     Env {
         root: root.to_path_buf(),
