@@ -5,15 +5,13 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use rvirt_testkit::{KillOnDrop, Libvirtd, RVIRT_DEMO_XML};
+use rvirt_testkit::{KillOnDrop, Libvirtd, RVIRT_DEMO_XML, run};
 
+/// `rvirsh -c URI ARGS…`, bounded.
 fn rvirsh(uri: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rvirsh"))
-        .arg("-c")
-        .arg(uri)
-        .args(args)
-        .output()
-        .expect("run rvirsh")
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rvirsh"));
+    c.arg("-c").arg(uri).args(args);
+    run(c, 20)
 }
 
 fn ok(uri: &str, args: &[&str]) -> String {
