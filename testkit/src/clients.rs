@@ -3,14 +3,27 @@
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::thread::JoinHandle;
 
 use crate::process::{Background, run, text};
 
 /// `virsh -c URI ARGS…` in the background (e.g. `event --loop`, a long-lived client).
 pub fn virsh_background(uri: &str, args: &[&str]) -> Background {
+    Background::spawn(virsh_command(uri, args))
+}
+
+/// `virsh -c URI ARGS…` run to its end on a thread of its own, bounded to `secs` from
+/// now (a client that exits by itself, e.g. `event --loop --timeout N`); join the
+/// handle for its output.
+pub fn virsh_thread(uri: &str, args: &[&str], secs: u64) -> JoinHandle<Output> {
+    let c = virsh_command(uri, args);
+    std::thread::spawn(move || run(c, secs))
+}
+
+fn virsh_command(uri: &str, args: &[&str]) -> Command {
     let mut c = Command::new(VIRSH);
     c.arg("-c").arg(uri).args(args);
-    Background::spawn(c)
+    c
 }
 
 const VIRSH: &str = "/usr/bin/virsh";
@@ -87,9 +100,7 @@ pub fn have_python_libvirt() -> bool {
 
 /// `virsh -c URI ARGS…`, bounded to 20 s.
 pub fn virsh(uri: &str, args: &[&str]) -> Output {
-    let mut c = Command::new(VIRSH);
-    c.arg("-c").arg(uri).args(args);
-    run(c, 20)
+    run(virsh_command(uri, args), 20)
 }
 
 /// `virsh` with the same arguments, asserting success; returns stdout.

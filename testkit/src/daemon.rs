@@ -34,7 +34,10 @@ pub fn binary() -> PathBuf {
 /// A running `rvirtd` process in its own temp dir.
 #[derive(Debug)]
 pub struct Daemon {
+    /// The rvirtd process.
     pub child: Child,
+    /// Its directory: sockets, `rvirtd.log`, the QEMU root `q` and LXC root `l` (unless
+    /// the test named roots itself).
     pub dir: TempDir,
 }
 
@@ -45,6 +48,7 @@ impl Daemon {
         Daemon::start_with(tag, &[])
     }
 
+    /// Like [`Daemon::start`] with `extra` arguments for rvirtd.
     pub fn start_with(tag: &str, extra: &[&str]) -> Daemon {
         let dir = TempDir::new(tag);
         let log = std::fs::File::create(dir.0.join("rvirtd.log")).unwrap();
@@ -88,18 +92,22 @@ impl Daemon {
         d
     }
 
+    /// The daemon's process id.
     pub fn pid(&self) -> i32 {
         self.child.id() as i32
     }
 
+    /// The read-write socket.
     pub fn rw_socket(&self) -> PathBuf {
         self.dir.0.join("libvirt-sock")
     }
 
+    /// The read-only socket.
     pub fn ro_socket(&self) -> PathBuf {
         self.dir.0.join("libvirt-sock-ro")
     }
 
+    /// The admin socket.
     pub fn admin_socket(&self) -> PathBuf {
         self.dir.0.join("libvirt-admin-sock")
     }
@@ -122,8 +130,29 @@ impl Daemon {
         format!("test+unix:///default?socket={}", self.ro_socket().display())
     }
 
+    /// `qemu+unix:///system?socket=…` for the read-write socket: the QEMU driver rvirtd
+    /// hosts (rooted at `--qemu-root`).
+    pub fn qemu_uri(&self) -> String {
+        format!("qemu+unix:///system?socket={}", self.rw_socket().display())
+    }
+
+    /// What rvirtd logged so far (its stderr).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.0.join("rvirtd.log")).unwrap_or_default()
+    }
+
+    /// Waits (at most 10 s) until the log contains `needle`, e.g. until an event
+    /// client's callback is registered.
+    pub fn wait_log(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.log().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "log never said {needle:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// True while the process runs.

@@ -1,5 +1,5 @@
 //! Guests every test can boot: tiny real-mode boot sectors for real QEMU (TCG), a
-//! domain XML around them, and the test driver's demo domain.
+//! domain XML around them, and the test driver's demo domains.
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +38,15 @@ pub fn boot_disk(path: &Path, code: &[u8]) -> PathBuf {
     path.to_path_buf()
 }
 
+/// Writes the guest `name` booting `code` into `dir`: its disk `NAME.img` and its
+/// domain XML ([`domain_xml`]) `NAME.xml`; returns the XML's path.
+pub fn write_guest(dir: &Path, name: &str, code: &[u8]) -> PathBuf {
+    let disk = boot_disk(&dir.join(format!("{name}.img")), code);
+    let xml = dir.join(format!("{name}.xml"));
+    std::fs::write(&xml, domain_xml(name, &disk)).unwrap();
+    xml
+}
+
 /// A QEMU domain (64 MiB, one vCPU, ACPI) booting the raw disk `disk` on IDE.
 pub fn domain_xml(name: &str, disk: &Path) -> String {
     format!(
@@ -68,5 +77,16 @@ pub const DEMO_XML: &str = "<domain type='test'>
   <memory>8192</memory>
   <vcpu>1</vcpu>
   <os><type>hvm</type></os>
+</domain>
+";
+
+/// A persistent test-driver domain, `rvirt-demo` (1 GiB, i686), that the remote driver
+/// and rvirsh define on a private libvirtd.
+pub const RVIRT_DEMO_XML: &str = "<domain type='test'>
+  <name>rvirt-demo</name>
+  <uuid>12345678-9abc-def0-1234-56789abcdef0</uuid>
+  <memory unit='KiB'>1048576</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='i686'>hvm</type></os>
 </domain>
 ";

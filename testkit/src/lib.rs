@@ -2,27 +2,39 @@
 //!
 //! What rvirt's tests share, written once: temp directories ([`tmp`]), bounded child
 //! processes ([`process`]), Debian's libvirt clients ([`clients`]), rvirtd as a real
-//! process ([`daemon`]), a raw wire-protocol client ([`raw`]), guests for real QEMU
-//! ([`guests`]), the QEMU processes a test started ([`qemu`]), and a stand-in QEMU for
-//! monitor behaviour real QEMU never shows ([`stand_in`]).
+//! process ([`daemon`]), a private libvirtd ([`libvirtd`]) and a throw-away PKI for TLS
+//! ([`pki`]), a raw wire-protocol client ([`raw`]) and hex dumps of payloads
+//! ([`bytes`]), guests for real QEMU ([`guests`]), the QEMU processes a test started
+//! ([`qemu`]), a stand-in QEMU for monitor behaviour real QEMU never shows
+//! ([`stand_in`]), what a test reads off a process or file ([`inspect`]), and the
+//! clean-up of an embedded driver ([`cleanup`]).
 //!
-//! Test code: it panics on failure rather than returning errors.
+//! Test code: it panics on failure rather than returning errors. A tool a test needs
+//! and this machine lacks (virsh, QEMU, libvirtd) is a skip with a printed notice, and
+//! a failure when `CI` is set.
 
-#![allow(missing_docs)]
-
+pub mod bytes;
+pub mod cleanup;
 pub mod clients;
 pub mod daemon;
 pub mod guests;
+pub mod inspect;
+pub mod libvirtd;
+pub mod pki;
 pub mod process;
 pub mod qemu;
 pub mod raw;
 pub mod stand_in;
 pub mod tmp;
 
+pub use bytes::hex;
+pub use cleanup::{close_destroying, pid_files};
 pub use clients::*;
 pub use daemon::{Daemon, free_port};
 pub use guests::*;
+pub use inspect::*;
+pub use libvirtd::Libvirtd;
 pub use process::*;
 pub use qemu::*;
-pub use raw::Raw;
-pub use tmp::TempDir;
+pub use raw::{Raw, error_of};
+pub use tmp::{TempDir, short_dir};

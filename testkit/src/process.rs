@@ -3,30 +3,35 @@
 
 use std::io::Read;
 use std::process::{Child, Command, Output, Stdio};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// Runs `cmd` for at most `secs` seconds (killed by pid after that); panics on
-/// timeout.
-pub fn run(mut cmd: Command, secs: u64) -> Output {
-    let what = format!("{cmd:?}");
+/// Starts `cmd` with stdin from /dev/null and threads collecting its stdout and stderr.
+fn spawn_collecting(cmd: &mut Command) -> (Child, JoinHandle<Vec<u8>>, JoinHandle<Vec<u8>>) {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("{what}: {e}"));
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    let out = collect(child.stdout.take().unwrap());
+    let err = collect(child.stderr.take().unwrap());
+    (child, out, err)
+}
+
+fn collect(mut pipe: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
         let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
+        let _ = pipe.read_to_end(&mut v);
         v
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
+    })
+}
+
+/// Runs `cmd` for at most `secs` seconds (killed by pid after that); panics on
+/// timeout.
+pub fn run(mut cmd: Command, secs: u64) -> Output {
+    let what = format!("{cmd:?}");
+    let (mut child, t_out, t_err) = spawn_collecting(&mut cmd);
     let deadline = Instant::now() + Duration::from_secs(secs);
     let status = loop {
         if let Some(st) = child.try_wait().unwrap() {
@@ -46,40 +51,40 @@ pub fn run(mut cmd: Command, secs: u64) -> Output {
     }
 }
 
+/// A child process killed by pid and reaped when dropped, however the test ends (its
+/// pipes, if any, are the test's to read).
+#[derive(Debug)]
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A process running in the background, killed by pid and reaped on drop; its output
 /// is collected as it runs.
 #[derive(Debug)]
 pub struct Background {
+    /// The process.
     pub child: Child,
-    out: Option<std::thread::JoinHandle<Vec<u8>>>,
-    err: Option<std::thread::JoinHandle<Vec<u8>>>,
+    out: Option<JoinHandle<Vec<u8>>>,
+    err: Option<JoinHandle<Vec<u8>>>,
 }
 
 impl Background {
+    /// Starts `cmd` with stdin from /dev/null and its stdout and stderr collected.
     pub fn spawn(mut cmd: Command) -> Background {
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-        let mut out = child.stdout.take().unwrap();
-        let mut err = child.stderr.take().unwrap();
+        let (child, out, err) = spawn_collecting(&mut cmd);
         Background {
             child,
-            out: Some(std::thread::spawn(move || {
-                let mut v = Vec::new();
-                let _ = out.read_to_end(&mut v);
-                v
-            })),
-            err: Some(std::thread::spawn(move || {
-                let mut v = Vec::new();
-                let _ = err.read_to_end(&mut v);
-                v
-            })),
+            out: Some(out),
+            err: Some(err),
         }
     }
 
+    /// The process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

@@ -6,6 +6,19 @@ use std::path::{Path, PathBuf};
 /// The QEMU binary the driver runs.
 pub const QEMU: &str = "/usr/bin/qemu-system-x86_64";
 
+/// True if the QEMU binary is installed; prints a skip message otherwise, and fails in
+/// CI (like [`crate::have_virsh`]).
+pub fn have_qemu() -> bool {
+    if Path::new(QEMU).exists() {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{QEMU} is required in CI (install it with tools/setup.sh)");
+    }
+    println!("SKIPPED: {QEMU} is not installed (and CI is unset)");
+    false
+}
+
 /// The pids of the QEMUs whose command line names `root` (their pid file or disk lies
 /// under it).
 pub fn qemu_pids(root: &Path) -> Vec<i32> {
@@ -26,7 +39,8 @@ pub fn qemu_pids(root: &Path) -> Vec<i32> {
     pids
 }
 
-/// Kills every QEMU under its root when dropped.
+/// Kills (by pid) every QEMU whose command line names its root when dropped, however
+/// the test ends.
 #[derive(Debug)]
 pub struct QemuReaper(pub PathBuf);
 

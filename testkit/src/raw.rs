@@ -5,17 +5,29 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
 
-use rvirt_rpc::{FrameDecoder, Header, Message, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION};
+use rvirt_rpc::{
+    FrameDecoder, Header, Message, MessageStatus, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
+    RemoteError,
+};
 
 /// A raw protocol client on a unix socket.
 #[derive(Debug)]
 pub struct Raw {
+    /// The connection (10 s read timeout).
     pub stream: UnixStream,
     dec: FrameDecoder,
+    /// The serial of the next call.
     pub serial: u32,
 }
 
+/// The error a reply carries, asserting the reply is an ERROR.
+pub fn error_of(m: &Message) -> RemoteError {
+    assert_eq!(m.header.status, MessageStatus::ERROR, "{m:?}");
+    m.decode_payload().unwrap()
+}
+
 impl Raw {
+    /// Connects to the unix socket `path`.
     pub fn connect(path: &Path) -> Raw {
         let stream = UnixStream::connect(path).unwrap();
         stream
@@ -28,6 +40,7 @@ impl Raw {
         }
     }
 
+    /// Writes `bytes` as they are (whole packets, parts of one, garbage).
     pub fn send_raw(&mut self, bytes: &[u8]) {
         self.stream.write_all(bytes).unwrap();
     }
@@ -102,7 +115,6 @@ impl Raw {
 
     /// AUTH_LIST + CONNECT_OPEN test:///default, both asserted OK.
     pub fn open(&mut self) {
-        use rvirt_rpc::MessageStatus;
         let m = self.call(rvirt_rpc::procs::AUTH_LIST, &());
         assert_eq!(m.header.status, MessageStatus::OK);
         let m = self.call(

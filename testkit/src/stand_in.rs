@@ -7,19 +7,11 @@ use std::io::{BufRead, BufReader, Lines, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 
+use crate::process::KillOnDrop;
+use crate::tmp::short_dir;
+
 /// The stand-in domain's uuid.
 pub const UUID: &str = "0b5a3c1e-5f6d-4e2a-9c1b-7d8e9f0a1b2c";
-
-/// The stand-in process, killed and reaped however the test ends.
-#[derive(Debug)]
-pub struct StandIn(pub std::process::Child);
-
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A root prepared for the driver to adopt the stand-in domain `name`.
 #[derive(Debug)]
@@ -28,8 +20,8 @@ pub struct Prepared {
     pub root: PathBuf,
     /// The monitor socket's listener, for the test's server.
     pub listener: Option<UnixListener>,
-    /// The stand-in process.
-    pub proc: StandIn,
+    /// The stand-in process, killed and reaped however the test ends.
+    pub proc: KillOnDrop,
 }
 
 impl Drop for Prepared {
@@ -41,14 +33,13 @@ impl Drop for Prepared {
 /// Prepares `/tmp/rvq-TAG-PID` with a status file for domain `name` (id 1) whose QEMU
 /// is `sh -c SCRIPT -uuid UUID`, and binds its monitor socket.
 pub fn prepare(tag: &str, name: &str, script: &str) -> Prepared {
-    let root = PathBuf::from(format!("/tmp/rvq-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let root = short_dir("rvq", tag);
     let lib = root.join(format!("lib/qemu/domain-1-{name}"));
     std::fs::create_dir_all(&lib).unwrap();
     std::fs::create_dir_all(root.join("run/qemu")).unwrap();
     let sock = lib.join("monitor.sock");
     let listener = UnixListener::bind(&sock).unwrap();
-    let proc = StandIn(
+    let proc = KillOnDrop(
         std::process::Command::new("/bin/sh")
             .args(["-c", script, "-uuid", UUID])
             .spawn()

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rvirt_testkit::{
-    ACPI_AWARE, Daemon, QemuReaper, boot_disk, delayed_poweroff, domain_xml, have_virsh,
-    pid_exists, qemu_pids, text, virsh, virsh_ok,
+    ACPI_AWARE, Daemon, QemuReaper, delayed_poweroff, have_virsh, pid_exists, qemu_pids, text,
+    virsh, virsh_ok, write_guest,
 };
 
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -17,16 +17,14 @@ const DEADLINE: Duration = Duration::from_secs(20);
 /// root), and the `qemu+unix:///system` URI of its read-write socket.
 fn daemon(tag: &str) -> (Daemon, String) {
     let d = Daemon::start(tag);
-    let uri = format!("qemu+unix:///system?socket={}", d.rw_socket().display());
+    let uri = d.qemu_uri();
     (d, uri)
 }
 
 /// Defines and starts `name` booting `code` with virsh, which then exits; returns the
 /// guest's QEMU pid.
 fn start_guest(d: &Daemon, uri: &str, name: &str, code: &[u8]) -> i32 {
-    let disk = boot_disk(&d.dir.0.join(format!("{name}.img")), code);
-    let xml = d.dir.0.join(format!("{name}.xml"));
-    std::fs::write(&xml, domain_xml(name, &disk)).unwrap();
+    let xml = write_guest(&d.dir, name, code);
     virsh_ok(uri, &["define", xml.to_str().unwrap()]);
     virsh_ok(uri, &["start", name]);
     let pids = qemu_pids(&d.dir.0);

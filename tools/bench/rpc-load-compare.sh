@@ -35,7 +35,7 @@ wait_socket() {
 # libvirtd: clients are authenticated at once (auth none); raise its client limits so 200
 # concurrent clients are not turned away.
 EXTRA_CONF=$'max_clients = 5000\nmax_anonymous_clients = 5000\nmax_workers = 20' \
-  IDLE_TIMEOUT=600 sh drivers/remote/tests/support/run-private-libvirtd.sh "$work/libvirtd" \
+  IDLE_TIMEOUT=600 sh testkit/run-private-libvirtd.sh "$work/libvirtd" \
   >"$work/libvirtd.out" 2>&1 &
 pids+=($!)
 lv_sock=$work/libvirtd/sock/libvirt-sock

@@ -28,7 +28,7 @@ wait_socket() {
   return 1
 }
 
-IDLE_TIMEOUT=600 sh drivers/remote/tests/support/run-private-libvirtd.sh "$work/libvirtd" \
+IDLE_TIMEOUT=600 sh testkit/run-private-libvirtd.sh "$work/libvirtd" \
   >"$work/libvirtd.out" 2>&1 &
 pids+=($!)
 wait_socket "$work/libvirtd/sock/libvirt-sock"

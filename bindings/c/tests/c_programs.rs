@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use rvirt_testkit::run;
+
 fn have(tool: &str) -> bool {
     Command::new(tool)
         .arg("--version")
@@ -54,11 +56,10 @@ fn c_examples_build_run_and_pass_valgrind() {
         libdir.display()
     );
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("run-examples.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .env("RVIRT_FFI_LIBDIR", &libdir)
-        .output()
-        .expect("run run-examples.sh");
+    let mut examples = Command::new("bash");
+    examples.arg(&script).env("RVIRT_FFI_LIBDIR", &libdir);
+    // gcc, five programs and valgrind on each: minutes at worst on a loaded machine.
+    let out = run(examples, 600);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");

@@ -10,6 +10,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use rvirt_testkit::{TempDir, run, text};
+
 /// The cbindgen release the checked-in header was generated with.
 const CBINDGEN_VERSION: &str = "cbindgen 0.29.4";
 
@@ -88,19 +90,19 @@ fn header_is_what_cbindgen_generates() {
     }
     let dir = crate_dir();
     let repo = dir.join("../..");
-    let fresh = std::env::temp_dir().join(format!("rvirt-header-{}.h", std::process::id()));
-    let status = Command::new("cbindgen")
+    let tmp = TempDir::new("rvirt-header");
+    let fresh = tmp.join("rvirt.h");
+    let mut cbindgen = Command::new("cbindgen");
+    cbindgen
         .current_dir(&repo)
         .args(["--quiet", "--config"])
         .arg(dir.join("cbindgen.toml"))
         .args(["--crate", "rvirt-ffi", "--output"])
         .arg(&fresh)
-        .arg(&dir)
-        .status()
-        .expect("run cbindgen");
-    assert!(status.success(), "cbindgen failed");
+        .arg(&dir);
+    let out = run(cbindgen, 300);
+    assert!(out.status.success(), "cbindgen failed: {}", text(&out).1);
     let generated = std::fs::read_to_string(&fresh).expect("generated header");
-    let _ = std::fs::remove_file(&fresh);
     let checked_in_path = dir.join("include/rvirt.h");
     let checked_in = std::fs::read_to_string(&checked_in_path).expect("rvirt.h");
     if generated != checked_in && std::env::var("RVIRT_BLESS_HEADER").is_ok_and(|v| v == "1") {

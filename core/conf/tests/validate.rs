@@ -2,11 +2,11 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use common::{FIXTURES, fixture};
 use rvirt_conf::DomainDef;
+use rvirt_testkit::{TempDir, run};
 
 /// Runs `virt-xml-validate FILE domain`; `None` when the tool is not installed.
 fn virt_xml_validate(label: &str, xml: &str) -> Option<Result<(), String>> {
@@ -21,18 +21,12 @@ fn virt_xml_validate(label: &str, xml: &str) -> Option<Result<(), String>> {
         eprintln!("skipping schema validation: virt-xml-validate not found");
         return None;
     }
-    let path: PathBuf = std::env::temp_dir().join(format!(
-        "rvirt-conf-{}-{}.xml",
-        std::process::id(),
-        label.replace(['/', '.'], "_")
-    ));
+    let dir = TempDir::new("conf-validate");
+    let path = dir.join(format!("{}.xml", label.replace(['/', '.'], "_")));
     std::fs::write(&path, xml).unwrap();
-    let out = Command::new("virt-xml-validate")
-        .arg(&path)
-        .arg("domain")
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_file(&path);
+    let mut validate = Command::new("virt-xml-validate");
+    validate.arg(&path).arg("domain");
+    let out = run(validate, 60);
     Some(if out.status.success() {
         Ok(())
     } else {

@@ -5,17 +5,10 @@
 use rvirt_rpc::admin::types::*;
 use rvirt_rpc::admin::{param, transport};
 use rvirt_rpc::typed_param::{TypedParam, TypedParamValue};
+use rvirt_testkit::hex;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt::Debug;
-
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
 
 /// Decodes `payload` as a `T`, checks it equals `want` and re-encodes to the same bytes.
 fn golden<T: Serialize + DeserializeOwned + PartialEq + Debug>(payload: &str, want: T) {

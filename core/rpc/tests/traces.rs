@@ -7,18 +7,11 @@ use rvirt_rpc::{
     FrameDecoder, Header, KEEPALIVE_PROGRAM, Message, MessageStatus, MessageType, REMOTE_PROGRAM,
     RemoteError, encode_message, encode_message_with, keepalive_header, procs,
 };
+use rvirt_testkit::hex;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
-
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
 
 struct Frame {
     source: String,

@@ -1,6 +1,7 @@
 //! Encoding/decoding tests for the XDR codec, including libvirt's quirks and
 //! hostile input.
 
+use rvirt_testkit::hex;
 use rvirt_xdr::union::{self, Arm, Union};
 use rvirt_xdr::{
     Error, Limits, from_bytes, from_bytes_exact, from_bytes_exact_with_limits, to_bytes,
@@ -8,14 +9,6 @@ use rvirt_xdr::{
 use serde::de::{DeserializeOwned, SeqAccess};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt::Debug;
-
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
 
 /// Encodes `v`, checks the bytes, decodes them back exactly.
 fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(v: &T, expected_hex: &str) {

@@ -6,20 +6,14 @@ mod common;
 use std::io::Read;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+
+use rvirt_testkit::TempDir;
 use std::time::{Duration, Instant};
 
 use common::{alive, namespaces_available, wait_gone};
 use rvirt_driver_lxc::process::{reap, spawn_controller};
 use rvirt_driver_lxc::protocol::{ExitStatus, MonitorDecoder, MonitorEvent};
 use rvirt_driver_lxc::xml::ContainerSpec;
-
-struct Dir(PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn spawn(dir: &Path, init_args: &[&str]) -> (u32, PathBuf) {
     let spec = ContainerSpec {
@@ -75,11 +69,7 @@ fn exit_reaches_a_late_client_and_the_controller_waits_for_its_hangup() {
     if !namespaces_available() {
         return;
     }
-    let dir = Dir(PathBuf::from(format!(
-        "/tmp/rvl-ctl-{}",
-        std::process::id()
-    )));
-    std::fs::create_dir_all(&dir.0).unwrap();
+    let dir = TempDir::short("rvl", "ctl");
     let (pid, sock) = spawn(
         &dir.0,
         &["-c", "echo ifaces=$(grep -c : /proc/net/dev); exit 0"],
@@ -112,11 +102,7 @@ fn sigterm_kills_init_and_reports_an_error_exit() {
     if !namespaces_available() {
         return;
     }
-    let dir = Dir(PathBuf::from(format!(
-        "/tmp/rvl-ctl2-{}",
-        std::process::id()
-    )));
-    std::fs::create_dir_all(&dir.0).unwrap();
+    let dir = TempDir::short("rvl", "ctl2");
     let (pid, sock) = spawn(&dir.0, &["-c", "exec sleep 1000"]);
     let mut s = UnixStream::connect(&sock).unwrap();
     let init = match read_events(&mut s, 1).first() {

@@ -4,13 +4,14 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{alive, namespaces_available, setup, sh_xml, wait_gone};
 use rvirt_core::api::{ShutoffReason, StateReason, StoppedDetail};
 use rvirt_core::event::DefaultLoop;
 use rvirt_core::{Connect, DomainEvent, DomainEventId, Lifecycle};
+use rvirt_testkit::{run, text};
 
 const HELPER_ENV: &str = "RVL_RESTART_HELPER_ROOT";
 
@@ -61,33 +62,18 @@ fn another_process_on_the_same_root_reconnects_and_destroys() {
     env.conn.take().unwrap().close().unwrap();
     assert!(alive(ctl));
 
-    let mut child = Command::new(std::env::current_exe().unwrap())
+    let mut helper = Command::new(std::env::current_exe().unwrap());
+    helper
         .args([
             "--exact",
             "helper_process",
             "--nocapture",
             "--test-threads=1",
         ])
-        .env(HELPER_ENV, &env.root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let t = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if t.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("helper process hung");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut out = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
-    assert!(status.success(), "helper failed: {out}");
+        .env(HELPER_ENV, &env.root);
+    let o = run(helper, 20);
+    let out = text(&o).0;
+    assert!(o.status.success(), "helper failed: {out}");
     assert!(
         out.contains(&format!("FOUND id=Some({ctl}) state=Running(Booted)")),
         "{out}"

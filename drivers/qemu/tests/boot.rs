@@ -3,18 +3,18 @@
 
 use std::os::fd::AsRawFd;
 use std::os::unix::net::{UnixListener, UnixStream};
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rvirt_core::conf::DomainDef;
 use rvirt_driver_qemu::command_line::{Accel, RuntimeOptions, build_args, emulator};
 use rvirt_driver_qemu::process::{QemuProcess, pid_exists, spawn_with_monitor};
 use rvirt_driver_qemu::qmp::{Message, QmpEvent, QmpStream};
+use rvirt_testkit::{LOOP, POWEROFF, TempDir, boot_disk, domain_xml};
 
 const STEP: Duration = Duration::from_secs(10);
 
 struct Guest {
-    dir: PathBuf,
+    dir: TempDir,
     proc: QemuProcess,
     qmp: QmpStream,
     started: Instant,
@@ -27,45 +27,14 @@ impl Drop for Guest {
         if pid != 0 {
             assert!(!pid_exists(pid), "qemu {pid} left behind");
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
+        // The directory (a field) is removed after this.
     }
 }
 
-/// Writes a 512-byte boot sector (code + zero padding + 0x55AA) as a raw disk.
-fn boot_disk(dir: &Path, code: &[u8]) -> PathBuf {
-    let mut sector = [0u8; 512];
-    sector[..code.len()].copy_from_slice(code);
-    sector[510] = 0x55;
-    sector[511] = 0xAA;
-    let path = dir.join("boot.img");
-    std::fs::write(&path, sector).unwrap();
-    path
-}
-
 fn start(tag: &str, code: &[u8]) -> Guest {
-    let dir = std::env::temp_dir().join(format!("rvirt-boot-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let disk = boot_disk(&dir, code);
-    let xml = format!(
-        "<domain type='qemu'>
-           <name>boot-{tag}</name>
-           <memory unit='MiB'>64</memory>
-           <vcpu>1</vcpu>
-           <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
-           <features><acpi/></features>
-           <devices>
-             <emulator>/usr/bin/qemu-system-x86_64</emulator>
-             <disk type='file' device='disk'>
-               <driver name='qemu' type='raw'/>
-               <source file='{}'/>
-               <target dev='hda' bus='ide'/>
-             </disk>
-             <memballoon model='none'/>
-           </devices>
-         </domain>",
-        disk.display()
-    );
+    let dir = TempDir::new(&format!("boot-{tag}"));
+    let disk = boot_disk(&dir.join("boot.img"), code);
+    let xml = domain_xml(&format!("boot-{tag}"), &disk);
     let def = DomainDef::from_xml(&xml).unwrap();
     let sock = dir.join("monitor.sock");
     let listener = UnixListener::bind(&sock).unwrap();
@@ -105,10 +74,7 @@ fn next_event(g: &mut Guest) -> Option<QmpEvent> {
 #[test]
 fn guest_powers_off_via_acpi_pm1a() {
     // mov dx,0x604; mov ax,0x2000; out dx,ax; hlt; jmp $
-    let mut g = start(
-        "poweroff",
-        &[0xBA, 0x04, 0x06, 0xB8, 0x00, 0x20, 0xEF, 0xF4, 0xEB, 0xFE],
-    );
+    let mut g = start("poweroff", POWEROFF);
     let pid = g.proc.pid();
     let pidfile = std::fs::read_to_string(g.dir.join("qemu.pid")).unwrap();
     assert_eq!(pidfile.trim().parse::<u32>().unwrap(), pid);
@@ -154,7 +120,7 @@ fn guest_powers_off_via_acpi_pm1a() {
 #[test]
 fn stop_cont_reset_and_kill() {
     // jmp $
-    let mut g = start("loop", &[0xEB, 0xFE]);
+    let mut g = start("loop", LOOP);
     g.qmp.execute("cont", None).unwrap();
     assert_eq!(next_event(&mut g), Some(QmpEvent::Resume));
     g.qmp.execute("stop", None).unwrap();

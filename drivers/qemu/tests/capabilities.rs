@@ -1,22 +1,14 @@
 //! Capabilities probe against the real qemu-system-x86_64, and the cache.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rvirt_driver_qemu::capabilities::{CapsCache, cache_file_name};
-
-const QEMU: &str = "/usr/bin/qemu-system-x86_64";
-
-fn tempdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rvirt-caps-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use rvirt_testkit::{QEMU, TempDir};
 
 #[test]
 fn probe_real_qemu_then_hit_cache() {
-    let dir = tempdir("real");
+    let dir = TempDir::new("caps-real");
     let cache = CapsCache::new(dir.join("cache"));
     let t = std::time::Instant::now();
     let caps = cache.get(Path::new(QEMU)).expect("probe");
@@ -51,7 +43,7 @@ fn probe_real_qemu_then_hit_cache() {
 
 #[test]
 fn valid_cache_never_runs_the_binary_and_mtime_invalidates() {
-    let dir = tempdir("script");
+    let dir = TempDir::new("caps-script");
     let marker = dir.join("ran");
     let script = dir.join("fake-qemu");
     std::fs::write(

@@ -2,7 +2,7 @@
 //! error, the domain can still be destroyed. Real QEMU never emits invalid JSON, so the
 //! "QEMU" here is a stand-in (see `stand_in`).
 
-mod stand_in;
+mod support;
 
 use std::io::Write;
 use std::os::unix::net::UnixListener;
@@ -10,8 +10,8 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rvirt_core::event::DefaultLoop;
-use rvirt_core::{Connect, DomainEvent, DomainEventId, ErrorCode};
+use rvirt_core::{DomainEvent, DomainEventId, ErrorCode};
+use rvirt_testkit::stand_in;
 
 /// Serves one monitor connection: the handshake, then (when told) one valid event
 /// followed by a line of garbage.
@@ -34,12 +34,7 @@ fn garbage_from_the_monitor_raises_control_error_and_breaks_the_monitor() {
     let (go, go_rx) = mpsc::channel();
     let server = std::thread::spawn(move || fake_monitor(listener, go_rx));
 
-    let l = DefaultLoop::new().unwrap();
-    let conn = Connect::open_with_loop(
-        &format!("qemu:///embed?root={}", root.display()),
-        l.shared(),
-    )
-    .unwrap();
+    let (l, conn) = support::open(&root);
     let dom = conn.lookup_domain_by_name("ctl").unwrap();
     assert_eq!(dom.id(), Some(1));
     let seen = Arc::new(Mutex::new(Vec::new()));

@@ -12,6 +12,7 @@ use rvirt_core::api::{
 };
 use rvirt_core::{Connect, DomainEvent, DomainEventId, ErrorCode, Lifecycle};
 use rvirt_driver_qemu::process::pid_exists;
+use rvirt_testkit::{ACPI_AWARE, LOOP, POWEROFF, TempDir, domain_xml, run, text, write_guest};
 use support::*;
 
 #[test]
@@ -48,11 +49,7 @@ fn poweroff_guest_create_xml_runs_to_stopped_shutdown() {
 #[test]
 fn looping_guest_suspend_resume_destroy() {
     let env = setup("loop");
-    let disk = env.disk(LOOP);
-    let dom = env
-        .conn()
-        .create_xml(&domain_xml("loop", &disk), 0)
-        .unwrap();
+    let dom = env.create("loop", LOOP);
     let pid = env.pid("loop");
     env.run_until(|l| matches!(l, Lifecycle::Started(_)));
     assert_eq!(
@@ -102,8 +99,10 @@ fn looping_guest_suspend_resume_destroy() {
 #[test]
 fn start_paused_keeps_the_guest_stopped_until_resumed() {
     let env = setup("paused");
-    let disk = env.disk(LOOP);
-    let mut dom = env.conn().define_xml(&domain_xml("paused", &disk)).unwrap();
+    let mut dom = env
+        .conn()
+        .define_xml(&env.guest_xml("paused", LOOP))
+        .unwrap();
     // VIR_DOMAIN_START_PAUSED = 1; other flags are refused.
     let err = dom.create_with_flags(2).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidArg, "{err}");
@@ -138,8 +137,10 @@ fn start_paused_keeps_the_guest_stopped_until_resumed() {
 #[test]
 fn sigkill_of_qemu_is_a_crash() {
     let env = setup("crash");
-    let disk = env.disk(LOOP);
-    let mut dom = env.conn().define_xml(&domain_xml("crash", &disk)).unwrap();
+    let mut dom = env
+        .conn()
+        .define_xml(&env.guest_xml("crash", LOOP))
+        .unwrap();
     assert!(env.root.join("etc/qemu/crash.xml").exists());
     dom.create().unwrap();
     let pid = env.pid("crash");
@@ -172,21 +173,20 @@ fn sigkill_of_qemu_is_a_crash() {
     assert!(env.conn().lookup_domain_by_name("crash").is_err());
 }
 
+/// `rvirt-qemu-run -r ROOT XML`, bounded.
+fn run_tool(root: &std::path::Path, xml: &std::path::Path) -> std::process::Output {
+    let mut tool = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"));
+    tool.arg("-r").arg(root).arg(xml);
+    run(tool, DEADLINE.as_secs())
+}
+
 #[test]
 fn a_root_is_shared_in_process_and_locked_against_other_processes() {
     let mut env = setup("lock");
     let uri = format!("qemu:///embed?root={}", env.root.display());
     // Same process: a second connection shares the instance and its events.
     let second = Connect::open_with_loop(&uri, env.l.shared()).unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    second
-        .domain_event_register_any(None, DomainEventId::Lifecycle, move |_, ev| {
-            if let DomainEvent::Lifecycle(lc) = ev {
-                sink.lock().unwrap().push(*lc);
-            }
-        })
-        .unwrap();
+    let seen = record_lifecycle(&second);
     let disk = env.disk(POWEROFF);
     env.conn().define_xml(&domain_xml("shared", &disk)).unwrap();
     assert_eq!(second.lookup_domain_by_name("shared").unwrap().id(), None);
@@ -198,24 +198,14 @@ fn a_root_is_shared_in_process_and_locked_against_other_processes() {
     // Another process: refused while this one holds the root.
     let xml = env.root.join("guest.xml");
     std::fs::write(&xml, domain_xml("other", &disk)).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
-        .arg("-r")
-        .arg(&env.root)
-        .arg(&xml)
-        .output()
-        .unwrap();
+    let out = run_tool(&env.root, &xml);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("already in use"), "{err}");
     // Released once the last connection of this process closes.
     second.close().unwrap();
     env.conn.take().unwrap().close().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
-        .arg("-r")
-        .arg(&env.root)
-        .arg(&xml)
-        .output()
-        .unwrap();
+    let out = run_tool(&env.root, &xml);
     assert!(
         out.status.success(),
         "{}",
@@ -226,8 +216,10 @@ fn a_root_is_shared_in_process_and_locked_against_other_processes() {
 #[test]
 fn a_closed_instance_leaves_qemu_running_and_the_next_one_reconnects() {
     let mut env = setup("recon");
-    let disk = env.disk(LOOP);
-    let mut dom = env.conn().define_xml(&domain_xml("recon", &disk)).unwrap();
+    let mut dom = env
+        .conn()
+        .define_xml(&env.guest_xml("recon", LOOP))
+        .unwrap();
     dom.create().unwrap();
     let pid = env.pid("recon");
     let id = dom.id();
@@ -272,7 +264,7 @@ fn a_closed_instance_leaves_qemu_running_and_the_next_one_reconnects() {
 
 #[test]
 fn sigkill_of_the_embedding_process_then_a_new_process_reconnects() {
-    let root = root_for("k9");
+    let root = TempDir::short("rvq", "k9");
     let (mut tool, qemu) = run_tool_until_started(&root, "k9");
     tool.kill().unwrap(); // SIGKILL
     tool.wait().unwrap();
@@ -291,13 +283,11 @@ fn sigkill_of_the_embedding_process_then_a_new_process_reconnects() {
     let evs = env.run_until(is_stopped);
     assert_eq!(evs, vec![Lifecycle::Stopped(StoppedDetail::Destroyed)]);
     assert!(env.conn().lookup_domain_by_name("k9").is_err());
-    drop(env);
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn a_qemu_that_died_with_the_embedding_process_is_cleaned_up() {
-    let root = root_for("corpse");
+    let root = TempDir::short("rvq", "corpse");
     let (mut tool, qemu) = run_tool_until_started(&root, "corpse");
     tool.kill().unwrap();
     tool.wait().unwrap();
@@ -315,87 +305,27 @@ fn a_qemu_that_died_with_the_embedding_process_is_cleaned_up() {
     assert_eq!(err.code(), ErrorCode::NoDomain);
     assert!(!state.join("run/qemu/corpse.xml").exists());
     assert!(!state.join("run/qemu/corpse.pid").exists());
-    drop(env);
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn rvirt_qemu_run_runs_the_poweroff_guest() {
-    let root = root_for("run");
-    let mut sector = [0u8; 512];
-    sector[..POWEROFF.len()].copy_from_slice(POWEROFF);
-    sector[510] = 0x55;
-    sector[511] = 0xAA;
-    let disk = root.join("boot.img");
-    std::fs::write(&disk, sector).unwrap();
-    let xml = root.join("guest.xml");
-    std::fs::write(&xml, domain_xml("run", &disk)).unwrap();
+    let root = TempDir::short("rvq", "run");
+    let xml = write_guest(&root, "run", POWEROFF);
     let t = Instant::now();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
-        .arg("-v")
-        .arg(&xml)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if t.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("rvirt-qemu-run did not finish");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let mut err = String::new();
-    use std::io::Read;
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let mut tool = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"));
+    tool.arg("-v").arg(&xml);
+    let o = run(tool, DEADLINE.as_secs());
+    let (_, err) = text(&o);
     eprintln!("rvirt-qemu-run wall {} ms:\n{err}", t.elapsed().as_millis());
-    assert!(status.success(), "{status:?}: {err}");
+    assert!(o.status.success(), "{:?}: {err}", o.status);
     assert!(err.contains("opened") && err.contains("started") && err.contains("stopped"));
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn rvirt_qemu_run_destroys_on_sigterm() {
-    let root = root_for("term");
-    let mut sector = [0u8; 512];
-    sector[..LOOP.len()].copy_from_slice(LOOP);
-    sector[510] = 0x55;
-    sector[511] = 0xAA;
-    let disk = root.join("boot.img");
-    std::fs::write(&disk, sector).unwrap();
-    let xml = root.join("guest.xml");
-    std::fs::write(&xml, domain_xml("term", &disk)).unwrap();
-    let state = root.join("state");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
-        .arg("-r")
-        .arg(&state)
-        .arg(&xml)
-        .spawn()
-        .unwrap();
-    let pidfile = state.join("run/qemu/term.pid");
+    let root = TempDir::short("rvq", "term");
     let t = Instant::now();
-    let qemu_pid: u32 = loop {
-        if let Some(p) = std::fs::read_to_string(&pidfile)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-        {
-            break p;
-        }
-        if t.elapsed() > DEADLINE || child.try_wait().unwrap().is_some() {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("no QEMU pid file");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let (mut child, qemu_pid) = run_tool_until_started(&root, "term");
     // Let create_xml finish (the monitor handshake) before signalling.
     std::thread::sleep(Duration::from_millis(500));
     // SAFETY: SIGTERM to the child this test started.
@@ -419,17 +349,12 @@ fn rvirt_qemu_run_destroys_on_sigterm() {
     };
     assert!(status.success(), "{status:?}");
     assert!(!pid_exists(qemu_pid), "qemu {qemu_pid} left behind");
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn acpi_shutdown_request_is_honoured_by_an_acpi_aware_guest() {
     let env = setup("acpi");
-    let disk = env.disk(ACPI_AWARE);
-    let dom = env
-        .conn()
-        .create_xml(&domain_xml("acpi", &disk), 0)
-        .unwrap();
+    let dom = env.create("acpi", ACPI_AWARE);
     env.run_until(|l| matches!(l, Lifecycle::Started(_)));
     let evs = env.press_until(|| dom.shutdown().unwrap(), is_stopped);
     assert_eq!(
@@ -454,11 +379,7 @@ fn reboot_is_a_fake_reboot_the_guest_boots_again() {
             }
         })
         .unwrap();
-    let disk = env.disk(ACPI_AWARE);
-    let dom = env
-        .conn()
-        .create_xml(&domain_xml("reboot", &disk), 0)
-        .unwrap();
+    let dom = env.create("reboot", ACPI_AWARE);
     let pid = env.pid("reboot");
     env.run_until(|l| matches!(l, Lifecycle::Started(_)));
     assert_eq!(

@@ -16,8 +16,7 @@ struct SmallFs {
 
 impl SmallFs {
     fn mount(tag: &str, size: &str) -> Option<SmallFs> {
-        let dir = PathBuf::from(format!("/tmp/rvq-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = rvirt_testkit::short_dir("rvq", tag);
         let c = |s: &str| CString::new(s).unwrap();
         let (src, target, fstype) = (c("tmpfs"), c(dir.to_str().unwrap()), c("tmpfs"));
         let opts = c(&format!("size={size},mode=0755"));

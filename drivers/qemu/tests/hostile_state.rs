@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -13,6 +12,7 @@ use rvirt_core::api::{DomainState, XmlFlags};
 use rvirt_core::log::{self, Record};
 use rvirt_core::{Connect, ErrorCode};
 use rvirt_driver_qemu::process::process_alive;
+use rvirt_testkit::{LOOP, domain_xml, mode};
 use support::*;
 
 /// Every message the driver logged in this test process.
@@ -39,10 +39,6 @@ fn log_lines(needle: &str) -> Vec<String> {
         .filter(|l| l.contains(needle))
         .cloned()
         .collect()
-}
-
-fn mode(p: &Path) -> u32 {
-    std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
 }
 
 fn open_root(root: &Path) -> rvirt_core::Result<Connect> {

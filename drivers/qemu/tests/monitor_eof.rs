@@ -4,16 +4,15 @@
 //! monitor only when it exits, so the "QEMU" here is a stand-in (see `stand_in`) that
 //! ignores SIGTERM.
 
-mod stand_in;
+mod support;
 
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rvirt_core::api::StoppedDetail;
-use rvirt_core::event::DefaultLoop;
-use rvirt_core::{Connect, DomainEvent, DomainEventId, ErrorCode, Lifecycle};
+use rvirt_core::{ErrorCode, Lifecycle};
 use rvirt_driver_qemu::process::pid_exists;
+use rvirt_testkit::stand_in;
 
 #[test]
 fn a_monitor_eof_never_blocks_the_loop_and_the_process_is_reaped() {
@@ -35,22 +34,10 @@ fn a_monitor_eof_never_blocks_the_loop_and_the_process_is_reaped() {
         drop(lines);
     });
 
-    let l = DefaultLoop::new().unwrap();
-    let conn = Connect::open_with_loop(
-        &format!("qemu:///embed?root={}", prep.root.display()),
-        l.shared(),
-    )
-    .unwrap();
+    let (l, conn) = support::open(&prep.root);
     let dom = conn.lookup_domain_by_name("eof").unwrap();
     assert!(dom.is_active().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    conn.domain_event_register_any(None, DomainEventId::Lifecycle, move |_, ev| {
-        if let DomainEvent::Lifecycle(l) = ev {
-            sink.lock().unwrap().push(*l);
-        }
-    })
-    .unwrap();
+    let seen = support::record_lifecycle(&conn);
 
     go.send(()).unwrap();
     let start = Instant::now();

@@ -4,15 +4,16 @@
 //! before the reply. The "QEMU" is a stand-in (see `stand_in`) that sends the STOP
 //! event at once and the reply to `stop` two seconds later.
 
-mod stand_in;
+mod support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rvirt_core::api::{PausedReason, StateReason, SuspendedDetail};
-use rvirt_core::event::{DefaultLoop, EventLoop, TimerInterval};
-use rvirt_core::{Connect, DomainEvent, DomainEventId, Lifecycle};
+use rvirt_core::event::{EventLoop, TimerInterval};
+use rvirt_core::{DomainEvent, DomainEventId, Lifecycle};
+use rvirt_testkit::stand_in;
 
 const REPLY_DELAY: Duration = Duration::from_secs(2);
 const TICK: Duration = Duration::from_millis(10);
@@ -38,12 +39,7 @@ fn a_slow_qemu_reply_never_holds_up_the_loop() {
         for _ in lines {}
     });
 
-    let l = DefaultLoop::new().unwrap();
-    let conn = Connect::open_with_loop(
-        &format!("qemu:///embed?root={}", prep.root.display()),
-        l.shared(),
-    )
-    .unwrap();
+    let (l, conn) = support::open(&prep.root);
     let dom = conn.lookup_domain_by_name("late").unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();

@@ -2,14 +2,12 @@
 //! pending call fails; a live one keeps an idle connection open. Its own test binary,
 //! because keepalive settings are process-wide.
 
-mod support;
-
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rvirt_core::event::DefaultLoop;
 use rvirt_core::{Connect, ErrorCode, ErrorDomain};
-use support::Libvirtd;
+use rvirt_testkit::Libvirtd;
 
 fn signal(daemon: &Libvirtd, sig: &str) {
     let st = Command::new("kill")

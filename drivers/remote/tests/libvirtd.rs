@@ -1,8 +1,6 @@
 //! The remote driver against a real libvirtd (test driver) in a private mount namespace.
 //! Skipped with a notice when libvirtd cannot run here, a failure when `CI` is set.
 
-mod support;
-
 use std::sync::mpsc::{self, Receiver};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -13,7 +11,8 @@ use rvirt_core::api::{
 };
 use rvirt_core::event::DefaultLoop;
 use rvirt_core::{Connect, DomainEvent, DomainEventId, ErrorCode, ErrorDomain, Lifecycle};
-use support::{DEMO_XML, Libvirtd, Options};
+use rvirt_testkit::RVIRT_DEMO_XML;
+use rvirt_testkit::libvirtd::{Libvirtd, Options};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -104,7 +103,7 @@ fn lists_lifecycle_and_idle_events() {
         (ErrorCode::NoDomain, ErrorDomain::Test)
     );
 
-    let mut dom = conn.define_xml(DEMO_XML).unwrap();
+    let mut dom = conn.define_xml(RVIRT_DEMO_XML).unwrap();
     assert_eq!((dom.name(), dom.id()), ("rvirt-demo", None));
     assert_eq!(
         next(&rx),
@@ -258,7 +257,7 @@ fn tcp_transport_and_refused_transports() {
     assert_eq!(names, ["test"]);
     // Transient domains, autostart and capabilities over TCP.
     let transient = conn
-        .create_xml(&DEMO_XML.replace("rvirt-demo", "rvirt-transient"), 0)
+        .create_xml(&RVIRT_DEMO_XML.replace("rvirt-demo", "rvirt-transient"), 0)
         .unwrap();
     assert!(transient.id().is_some());
     assert!(!transient.is_persistent().unwrap());
@@ -336,7 +335,7 @@ fn concurrent_calls_and_events_on_one_connection() {
         .collect();
     let mut got = Vec::new();
     for _ in 0..5 {
-        let mut dom = conn.define_xml(DEMO_XML).unwrap();
+        let mut dom = conn.define_xml(RVIRT_DEMO_XML).unwrap();
         dom.create().unwrap();
         dom.destroy().unwrap();
         dom.undefine().unwrap();

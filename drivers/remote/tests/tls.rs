@@ -4,38 +4,13 @@
 //! produce for bad certificates. Skipped with a notice when libvirtd cannot run here, a
 //! failure when `CI` is set.
 
-#[path = "support/pki.rs"]
-mod pki;
-mod support;
+use std::path::Path;
 
-use std::path::{Path, PathBuf};
-
-use pki::{TestCa, write_dir};
 use rvirt_core::api::ListFlags;
 use rvirt_core::{Connect, ErrorCode, ErrorDomain};
-use support::{DEMO_XML, Libvirtd, Options};
-
-/// A directory removed on drop.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(tag: &str) -> Dir {
-        let p = std::env::temp_dir().join(format!("rvirt-remote-tls-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Dir(p)
-    }
-
-    fn sub(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use rvirt_testkit::libvirtd::{Libvirtd, Options};
+use rvirt_testkit::pki::{TestCa, write_dir};
+use rvirt_testkit::{RVIRT_DEMO_XML, TempDir};
 
 fn uri(host: &str, port: u16, pki: &Path, extra: &str) -> String {
     format!(
@@ -54,10 +29,10 @@ fn names(conn: &Connect) -> Vec<String> {
 
 #[test]
 fn tls_against_libvirtd() {
-    let dir = Dir::new("libvirtd");
+    let dir = TempDir::new("remote-tls");
     let ca = TestCa::new("rvirt test CA");
     // One pkipath directory holds both sides' files, as libvirt allows.
-    let good = dir.sub("good");
+    let good = dir.join("good");
     write_dir(&good, &ca, Some(&ca.server()), Some(&ca.client("client1")));
     let Some(daemon) = Libvirtd::start_with(Options {
         tls: Some(good.clone()),
@@ -76,7 +51,7 @@ fn tls_against_libvirtd() {
         conn.close().unwrap();
     }
     let conn = Connect::open(&uri("localhost", port, &good, "")).unwrap();
-    let mut dom = conn.define_xml(DEMO_XML).unwrap();
+    let mut dom = conn.define_xml(RVIRT_DEMO_XML).unwrap();
     dom.create().unwrap();
     assert!(
         conn.lookup_domain_by_name("rvirt-demo")
@@ -91,9 +66,9 @@ fn tls_against_libvirtd() {
     // libvirtd refuses a client without a certificate, or with one from another CA,
     // after the handshake: the check byte never comes.
     let other = TestCa::new("another CA");
-    let no_cert = dir.sub("no-cert");
+    let no_cert = dir.join("no-cert");
     write_dir(&no_cert, &ca, None, None);
-    let foreign = dir.sub("foreign");
+    let foreign = dir.join("foreign");
     write_dir(&foreign, &ca, None, Some(&other.client("client1")));
     for pki in [&no_cert, &foreign] {
         let e = Connect::open(&uri("localhost", port, pki, "")).unwrap_err();
@@ -110,7 +85,7 @@ fn tls_against_libvirtd() {
 
     // The client refuses a server whose certificate another CA signed, unless told
     // not to verify it.
-    let distrust = dir.sub("distrust");
+    let distrust = dir.join("distrust");
     write_dir(&distrust, &other, None, Some(&ca.client("client1")));
     let e = Connect::open(&uri("localhost", port, &distrust, "")).unwrap_err();
     assert_eq!(
@@ -123,7 +98,7 @@ fn tls_against_libvirtd() {
     assert_eq!(names(&conn2), ["test"]);
 
     // Missing credentials are reported before any connection.
-    let e = Connect::open(&uri("localhost", port, &dir.sub("nowhere"), "")).unwrap_err();
+    let e = Connect::open(&uri("localhost", port, &dir.join("nowhere"), "")).unwrap_err();
     assert_eq!(
         (e.code(), e.domain()),
         (ErrorCode::SystemError, ErrorDomain::Rpc)

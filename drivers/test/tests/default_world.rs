@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use rvirt_core::api::{DomainState, ListFlags, RunningReason, StateReason};
 use rvirt_core::{Connect, ErrorCode, ErrorDomain};
+use rvirt_testkit::TempDir;
 
 #[test]
 fn default_domain_matches_libvirt() {
@@ -78,7 +79,7 @@ fn capabilities_validate_against_libvirt_schema() {
         return;
     }
     let (_l, c) = open("test:///default");
-    let dir = temp_dir("caps");
+    let dir = TempDir::new("test-caps");
     let file = dir.join("caps.xml");
     std::fs::write(&file, c.capabilities().unwrap()).unwrap();
     let out = std::process::Command::new(validator)

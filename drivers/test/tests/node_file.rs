@@ -7,11 +7,12 @@ use rvirt_core::api::{
     DomainState, ListFlags, PausedReason, RunningReason, ShutoffReason, StateReason,
 };
 use rvirt_core::{Connect, ErrorCode, ErrorDomain};
+use rvirt_testkit::TempDir;
 
 const NS: &str = "xmlns:test='http://libvirt.org/schemas/domain/test/1.0'";
 
 fn node_file(tag: &str, body: &str) -> (TempDir, String) {
-    let dir = temp_dir(tag);
+    let dir = TempDir::new(&format!("test-{tag}"));
     let path = dir.join("node.xml");
     std::fs::write(&path, body).unwrap();
     let uri = format!("test://{}", path.display());
@@ -186,7 +187,7 @@ fn bad_files_fail_with_libvirt_codes() {
 #[test]
 fn devices_fifos_and_huge_files_are_refused_at_once() {
     rvirt_driver_test::register().unwrap();
-    let dir = temp_dir("hostile");
+    let dir = TempDir::new("test-hostile");
     let fifo = dir.join("fifo.xml");
     let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
     // SAFETY: mkfifo(3) with a NUL-terminated path.

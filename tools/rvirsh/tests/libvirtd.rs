@@ -1,32 +1,17 @@
 //! rvirsh (the real binary) against a private libvirtd through the remote driver.
 
-#[path = "../../../drivers/remote/tests/support/mod.rs"]
-mod support;
-
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use support::{DEMO_XML, Libvirtd};
+use rvirt_testkit::{KillOnDrop, Libvirtd, RVIRT_DEMO_XML, run};
 
-/// Kills a child process (by pid) if the test ends early.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
+/// `rvirsh -c URI ARGS…`, bounded.
 fn rvirsh(uri: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rvirsh"))
-        .arg("-c")
-        .arg(uri)
-        .args(args)
-        .output()
-        .expect("run rvirsh")
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rvirsh"));
+    c.arg("-c").arg(uri).args(args);
+    run(c, 20)
 }
 
 fn ok(uri: &str, args: &[&str]) -> String {
@@ -70,7 +55,7 @@ fn commands_and_events_through_libvirtd() {
     // the listener is connected, each rvirsh is libvirtd's only test:///default client and
     // gets a fresh default world, so the undefine may find nothing.)
     let probe = daemon.dir.join("probe.xml");
-    let probe_xml = DEMO_XML
+    let probe_xml = RVIRT_DEMO_XML
         .replace("rvirt-demo", "rvirt-probe")
         .replace("12345678", "87654321");
     std::fs::write(&probe, probe_xml).unwrap();
@@ -91,7 +76,7 @@ fn commands_and_events_through_libvirtd() {
     let _ = rvirsh(&uri, &["undefine", "rvirt-probe"]);
 
     let xml = daemon.dir.join("demo.xml");
-    std::fs::write(&xml, DEMO_XML).unwrap();
+    std::fs::write(&xml, RVIRT_DEMO_XML).unwrap();
     let xml = xml.to_str().unwrap();
     assert_eq!(
         ok(&uri, &["define", xml]),

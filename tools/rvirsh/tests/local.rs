@@ -2,14 +2,16 @@
 
 use std::process::{Command, Output};
 
+use rvirt_testkit::{TempDir, run};
+
+/// `rvirsh -c test:///default ARGS…`, bounded.
 fn rvirsh(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rvirsh"))
-        .arg("-c")
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rvirsh"));
+    c.arg("-c")
         .arg("test:///default")
         .args(args)
-        .env_remove("LIBVIRT_DEFAULT_URI")
-        .output()
-        .expect("run rvirsh")
+        .env_remove("LIBVIRT_DEFAULT_URI");
+    run(c, 20)
 }
 
 fn ok(args: &[&str]) -> String {
@@ -89,7 +91,8 @@ fn lifecycle_commands() {
 
 #[test]
 fn define_reads_the_file() {
-    let path = std::env::temp_dir().join(format!("rvirsh-define-{}.xml", std::process::id()));
+    let dir = TempDir::new("rvirsh-define");
+    let path = dir.join("fromfile.xml");
     std::fs::write(
         &path,
         "<domain type='test'><name>fromfile</name><memory unit='KiB'>65536</memory>\
@@ -112,10 +115,9 @@ fn event_times_out_and_bad_uris_fail() {
         ok(&["event", "--loop", "--timeout", "1"]),
         "event loop timed out\nevents received: 0\n\n"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_rvirsh"))
-        .args(["-c", "test+ssh://example.invalid/default", "list"])
-        .output()
-        .unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rvirsh"));
+    c.args(["-c", "test+ssh://example.invalid/default", "list"]);
+    let out = run(c, 20);
     assert_eq!(out.status.code(), Some(1));
     let e = String::from_utf8(out.stderr).unwrap();
     assert!(

@@ -8,24 +8,15 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Daemon, Raw, run, text};
+use common::{Daemon, Raw, error_of, mode, run, text};
 use rvirt_rpc::admin::procs as ap;
 use rvirt_rpc::admin::types::*;
 use rvirt_rpc::typed_param::{TypedParam, TypedParamValue};
 use rvirt_rpc::{Message, MessageStatus, RemoteError, procs};
 
-fn error_of(m: &Message) -> RemoteError {
-    assert_eq!(m.header.status, MessageStatus::ERROR, "{m:?}");
-    m.decode_payload().unwrap()
-}
-
 fn ok<T: serde::de::DeserializeOwned>(m: &Message) -> T {
     assert_eq!(m.header.status, MessageStatus::OK, "{:?}", error_of(m));
     m.decode_payload().unwrap()
-}
-
-fn mode(p: &Path) -> u32 {
-    std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
 }
 
 fn srv(name: &str) -> AdminNonnullServer {

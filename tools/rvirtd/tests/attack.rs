@@ -5,14 +5,11 @@
 //! daemons it starts by pid.
 
 mod common;
-#[cfg(feature = "tls")]
-#[path = "../../../drivers/remote/tests/support/pki.rs"]
-mod pki;
 
 use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -21,7 +18,7 @@ use rvirt_rpc::types::{
     ConnectDomainEventCallbackRegisterAnyArgs, ConnectListDefinedDomainsArgs,
     ConnectListDomainsArgs, DomainDefineXmlArgs, DomainLookupByNameArgs, DomainRet,
 };
-use rvirt_rpc::{Header, Message, MessageStatus, RemoteError, procs};
+use rvirt_rpc::{Header, Message, MessageStatus, procs};
 
 /// The unprivileged user the attacks run as where the uid matters.
 const NOBODY: u32 = 65534;
@@ -75,31 +72,10 @@ else:
     )
 }
 
-fn error_of(m: &Message) -> RemoteError {
-    assert_eq!(m.header.status, MessageStatus::ERROR, "{m:?}");
-    m.decode_payload().unwrap()
-}
-
 fn payload<T: serde::Serialize>(args: &T) -> Vec<u8> {
     Message::with_body(Header::call(0, 0, 0, 0), args)
         .unwrap()
         .payload
-}
-
-/// VmRSS of `pid` in KiB.
-fn rss_kib(pid: i32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap()
-}
-
-fn threads(pid: i32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/task"))
-        .unwrap()
-        .count()
 }
 
 fn lookup(c: &mut Raw, name: &str) -> DomainRet {
@@ -389,8 +365,7 @@ fn leftovers_in_the_qemu_root_are_cleaned_and_logged() {
     if !have_virsh() {
         return;
     }
-    let root = PathBuf::from(format!("/tmp/rvd-left-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let root = TempDir::short("rvd", "left");
     for sub in ["etc/qemu", "run/qemu"] {
         std::fs::create_dir_all(root.join(sub)).unwrap();
     }
@@ -402,7 +377,7 @@ fn leftovers_in_the_qemu_root_are_cleaned_and_logged() {
     )
     .unwrap();
     let d = Daemon::start_with("atk-left", &["--qemu-root", root.to_str().unwrap()]);
-    let uri = format!("qemu+unix:///system?socket={}", d.rw_socket().display());
+    let uri = d.qemu_uri();
     let list = virsh_ok(&uri, &["list", "--all", "--name"]);
     assert!(list.trim().is_empty(), "{list}");
     assert!(!root.join("etc/qemu/a.xml.new").exists());
@@ -424,8 +399,6 @@ fn leftovers_in_the_qemu_root_are_cleaned_and_logged() {
             & 0o777;
         assert_eq!(mode, 0o700, "{sub}");
     }
-    drop(d);
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 /// Hole 7a: clients that never read: each is held to its own limit and all of them

@@ -10,7 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{Daemon, Raw, have_virsh, run, text, virsh_ok};
+use common::{Daemon, Raw, error_of, have_virsh, run, text, virsh_ok};
 use rvirt_rpc::types::{
     AuthListRet, ConnectOpenArgs, ConnectSupportsFeatureArgs, DomainArgs, auth_type,
 };
@@ -20,11 +20,6 @@ use rvirt_rpc::{Header, Message, MessageStatus, RemoteError, RemoteNonnullDomain
 const ALLOWED: u32 = 65534;
 /// An unprivileged uid that is not (Debian's `daemon`).
 const DENIED: u32 = 1;
-
-fn error_of(m: &Message) -> RemoteError {
-    assert_eq!(m.header.status, MessageStatus::ERROR, "{m:?}");
-    m.decode_payload().unwrap()
-}
 
 fn assert_auth_required(e: &RemoteError) {
     assert_eq!((e.code, e.domain, e.level), (39, 7, 2), "{e:?}");

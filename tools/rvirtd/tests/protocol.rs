@@ -6,17 +6,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Daemon, Raw};
+use common::{Daemon, Raw, error_of, mode};
 use rvirt_rpc::types::*;
 use rvirt_rpc::{
     Header, KEEPALIVE_PROGRAM, MessageStatus, MessageType, RemoteError, encode_message,
     keepalive_header, procs,
 };
-
-fn error_of(m: &rvirt_rpc::Message) -> RemoteError {
-    assert_eq!(m.header.status, MessageStatus::ERROR, "{m:?}");
-    m.decode_payload().unwrap()
-}
 
 fn lookup_test(c: &mut Raw) {
     let m = c.call(
@@ -28,18 +23,6 @@ fn lookup_test(c: &mut Raw) {
     assert_eq!(m.header.status, MessageStatus::OK);
     let r: DomainRet = m.decode_payload().unwrap();
     assert_eq!((r.dom.name.as_str(), r.dom.id), ("test", 1));
-}
-
-fn wait_log(d: &Daemon, needle: &str) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !d.log().contains(needle) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "log never said {needle:?}:\n{}",
-            d.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 #[test]
@@ -61,7 +44,7 @@ fn malformed_frames_close_only_that_client() {
     let mut bad = Raw::connect(&d.rw_socket());
     bad.send_raw(&(33_554_437u32).to_be_bytes());
     assert!(bad.read().is_none(), "oversize frame must close the client");
-    wait_log(&d, "exceeds the maximum");
+    d.wait_log("exceeds the maximum");
 
     // Truncated packet, then the peer goes away.
     let mut bad = Raw::connect(&d.rw_socket());
@@ -69,7 +52,7 @@ fn malformed_frames_close_only_that_client() {
     let frame = encode_message(&h, &[0; 16]).unwrap();
     bad.send_raw(&frame[..20]);
     drop(bad);
-    wait_log(&d, "connection closed inside a packet");
+    d.wait_log("connection closed inside a packet");
 
     // Garbage XDR arguments: answered like libvirtd ("Unable to decode message
     // payload", 39/7), and the connection stays usable.
@@ -221,7 +204,7 @@ fn idle_keepalive_client_gets_pinged_then_dropped() {
     }
     assert!(c.read().is_none(), "dead client must be closed");
     assert!(t0.elapsed() >= Duration::from_secs(3));
-    wait_log(&d, "keepalive timeout");
+    d.wait_log("keepalive timeout");
     // A client that never asked for keepalive is never pinged.
     let mut quiet = Raw::connect(&d.rw_socket());
     quiet.open();
@@ -319,9 +302,7 @@ fn a_blocking_call_does_not_stall_the_loop() {
 
 #[test]
 fn socket_permissions() {
-    use std::os::unix::fs::PermissionsExt;
     let d = Daemon::start_with("proto-perms", &["--ro-perms", "0644"]);
-    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
     assert_eq!(mode(&d.rw_socket()), 0o600);
     assert_eq!(mode(&d.ro_socket()), 0o644);
 }
@@ -400,7 +381,7 @@ fn a_client_that_never_reads_is_disconnected() {
             }
         }
     });
-    wait_log(&d, "bytes of unread output; disconnecting");
+    d.wait_log("bytes of unread output; disconnecting");
     t.join().unwrap();
     // Drain: the hog's socket reaches EOF (or a reset: its input was never read).
     let mut buf = [0u8; 65536];

@@ -3,18 +3,16 @@
 #![cfg(feature = "tls")]
 
 mod common;
-#[path = "../../../drivers/remote/tests/support/pki.rs"]
-mod pki;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::pki::{Identity, TestCa, write_dir, write_dir_with_cas};
 use common::{
     DEMO_XML, Daemon, TempDir, admin_field, client_rows, free_port, have_virsh, have_virt_admin,
     text, virsh, virsh_background, virsh_ok, virt_admin_ok,
 };
-use pki::{Identity, TestCa, write_dir, write_dir_with_cas};
 use rvirt_core::api::{Lifecycle, ListFlags};
 use rvirt_core::event::DefaultLoop;
 use rvirt_core::{Connect, DomainEvent, DomainEventId, ErrorCode, ErrorDomain};

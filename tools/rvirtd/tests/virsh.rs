@@ -2,10 +2,7 @@
 
 mod common;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
-use common::{DEMO_XML, Daemon, have_virsh, text, virsh, virsh_ok};
+use common::{DEMO_XML, Daemon, have_virsh, text, virsh, virsh_ok, virsh_thread};
 
 fn row(out: &str, name: &str) -> String {
     out.lines()
@@ -84,19 +81,13 @@ fn lifecycle_with_event_loop() {
     std::fs::write(&xml, DEMO_XML).unwrap();
     let xml = xml.to_str().unwrap();
 
-    let mut ev = Command::new("/usr/bin/virsh");
-    ev.args(["-c", &d.uri(), "event", "--all", "--loop", "--timeout", "8"]);
-    let events = std::thread::spawn(move || common::run(ev, 20));
+    let events = virsh_thread(
+        &d.uri(),
+        &["event", "--all", "--loop", "--timeout", "8"],
+        20,
+    );
     // Wait until the event client's lifecycle callback is registered.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !d.log().contains("lifecycle event callback 0 registered") {
-        assert!(
-            Instant::now() < deadline,
-            "event client never registered; log:\n{}",
-            d.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    d.wait_log("lifecycle event callback 0 registered");
 
     let out = virsh_ok(&d.uri(), &["define", xml]);
     assert!(out.contains("Domain 'demo' defined from"), "{out}");
@@ -211,9 +202,7 @@ fn read_only_socket_refuses_writes() {
         text(&o)
     );
     // `virsh -r` on the read-write socket.
-    let mut c = Command::new("/usr/bin/virsh");
-    c.args(["-r", "-c", &d.uri(), "destroy", "test"]);
-    let o = common::run(c, 20);
+    let o = virsh(&d.uri(), &["-r", "destroy", "test"]);
     assert!(!o.status.success());
     assert!(
         text(&o)

@@ -116,29 +116,23 @@ impl Acceptor {
 }
 
 #[cfg(test)]
-#[path = "../../../../drivers/remote/tests/support/pki.rs"]
-mod test_pki;
-
-#[cfg(test)]
 mod tests {
-    use super::test_pki::{Identity, TestCa, write_dir};
     use super::*;
     use crate::pki::TlsFiles;
     use rustls::pki_types::ServerName;
     use rustls::{ClientConfig, ClientConnection};
+    use rvirt_testkit::TempDir;
+    use rvirt_testkit::pki::{Identity, TestCa, write_dir};
     use std::io::{Read, Write};
 
     struct Setup {
-        dir: std::path::PathBuf,
+        dir: TempDir,
         ca: TestCa,
     }
 
     impl Setup {
         fn new(tag: &str) -> Setup {
-            let dir =
-                std::env::temp_dir().join(format!("rpc-server-tls-{tag}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
+            let dir = TempDir::new(&format!("rpc-server-tls-{tag}"));
             let ca = TestCa::new("rvirt test CA");
             write_dir(&dir, &ca, Some(&ca.server()), None);
             Setup { dir, ca }
@@ -147,12 +141,6 @@ mod tests {
         fn acceptor(&self, allowed: &[&str]) -> Acceptor {
             let allowed: Vec<String> = allowed.iter().map(|s| s.to_string()).collect();
             Acceptor::load(&TlsFiles::in_dir(&self.dir), &allowed).unwrap()
-        }
-    }
-
-    impl Drop for Setup {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
 

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use rvirt_core::event::DefaultLoop;
 use rvirt_core::{Connect, DomainEvent, DomainEventId, Lifecycle};
+use rvirt_testkit::{close_destroying, pid_files};
 
 /// Bound for anything a test waits for.
 pub const DEADLINE: Duration = Duration::from_secs(15);
@@ -50,9 +51,7 @@ pub fn uri(root: &std::path::Path) -> String {
 pub fn setup(tag: &str) -> Env {
     rvirt_driver_lxc::register().unwrap();
     rvirt_driver_lxc::set_controller_path(env!("CARGO_BIN_EXE_rvirt-lxc-controller"));
-    let root = PathBuf::from(format!("/tmp/rvl-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+    let root = rvirt_testkit::short_dir("rvl", tag);
     let l = DefaultLoop::new().unwrap();
     let mut env = Env {
         root,
@@ -155,28 +154,10 @@ pub fn wait_gone(pid: u32) -> bool {
 impl Drop for Env {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
-            if let Ok(doms) = c.list_all_domains(Default::default()) {
-                for d in doms.iter().filter(|d| d.id().is_some()) {
-                    let _ = d.destroy();
-                }
-            }
-            let _ = c.close();
+            close_destroying(c);
         }
         let mut pids = self.pids.clone();
-        if let Ok(dir) = std::fs::read_dir(self.root.join("run/lxc")) {
-            for f in dir.flatten() {
-                let p = f.path();
-                if p.extension().is_some_and(|e| e == "pid")
-                    && !p.ends_with("driver.pid")
-                    && let Ok(pid) = std::fs::read_to_string(&p)
-                        .unwrap_or_default()
-                        .trim()
-                        .parse()
-                {
-                    pids.push(pid);
-                }
-            }
-        }
+        pids.extend(pid_files(&self.root.join("run/lxc")));
         for pid in pids {
             if alive(pid) {
                 rvirt_driver_lxc::process::signal(pid, libc::SIGKILL);

@@ -1,6 +1,6 @@
-//! What the QEMU driver's integration tests share: guests (boot sectors and their
-//! domain XML), a driver root under /tmp, a connection with its loop and recorded
-//! lifecycle events, and a safety net that kills any QEMU a failed test leaves.
+//! What the QEMU driver's integration tests share beyond the workspace's test kit
+//! (guests, driver roots): an embedded connection on a driver root with its loop and
+//! recorded lifecycle events, and a safety net that kills any QEMU a failed test leaves.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -8,21 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rvirt_core::event::DefaultLoop;
-use rvirt_core::{Connect, DomainEvent, DomainEventId, Lifecycle};
+use rvirt_core::{Connect, Domain, DomainEvent, DomainEventId, Lifecycle};
 use rvirt_driver_qemu::process::pid_exists;
+use rvirt_testkit::{LOOP, boot_disk, close_destroying, domain_xml, pid_files, write_guest};
 
-pub const POWEROFF: &[u8] = &[0xBA, 0x04, 0x06, 0xB8, 0x00, 0x20, 0xEF, 0xF4, 0xEB, 0xFE];
-pub const LOOP: &[u8] = &[0xEB, 0xFE];
-/// Enables the ACPI power-button event (PM1a_EN bit 8, port 0x602), waits for its
-/// status bit (PM1a_STS, port 0x600), then powers off: a guest that honours
-/// `virDomainShutdown`/`virDomainReboot`'s ACPI request.
-/// Interrupts stay off: the enabled event also raises the SCI, which nobody handles.
-pub const ACPI_AWARE: &[u8] = &[
-    0xFA, // cli
-    0xBA, 0x02, 0x06, 0xB8, 0x00, 0x01, 0xEF, // out 0x602, 0x0100
-    0xBA, 0x00, 0x06, 0xED, 0xF6, 0xC4, 0x01, 0x74, 0xFA, // poll in 0x600 until bit 8
-    0xBA, 0x04, 0x06, 0xB8, 0x00, 0x20, 0xEF, 0xF4, 0xEB, 0xFE, // power off
-];
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
 /// One driver instance under test.
@@ -36,44 +25,22 @@ pub struct Env {
 impl Drop for Env {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
-            // Running domains outlive a closed connection: destroy what the test left.
-            if let Ok(doms) = c.list_all_domains(Default::default()) {
-                for d in doms.iter().filter(|d| d.id().is_some()) {
-                    let _ = d.destroy();
-                }
-            }
-            let _ = c.close();
+            close_destroying(c);
         }
         // Safety net for a failed test: no QEMU outlives it.
-        if let Ok(dir) = std::fs::read_dir(self.root.join("run/qemu")) {
-            for f in dir
-                .flatten()
-                .filter(|f| f.path().extension().is_some_and(|e| e == "pid"))
-                // driver.pid holds the pid of the process owning the root: this test.
-                .filter(|f| f.file_name() != "driver.pid")
-            {
-                if let Ok(pid) = std::fs::read_to_string(f.path())
-                    .unwrap_or_default()
-                    .trim()
-                    .parse::<i32>()
-                {
-                    // SAFETY: SIGKILL to a QEMU this test started (its pid file).
-                    unsafe {
-                        libc::kill(pid, libc::SIGKILL);
-                    }
-                }
+        for pid in pid_files(&self.root.join("run/qemu")) {
+            // SAFETY: SIGKILL to a QEMU this test started (its pid file).
+            unsafe {
+                libc::kill(pid as libc::pid_t, libc::SIGKILL);
             }
         }
         let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 
+/// A fresh driver root `/tmp/rvq-TAG-PID`, removed by the [`Env`] that owns it.
 pub fn root_for(tag: &str) -> PathBuf {
-    // Short: the monitor socket path must stay under 108 bytes.
-    let root = PathBuf::from(format!("/tmp/rvq-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
-    root
+    rvirt_testkit::short_dir("rvq", tag)
 }
 
 /// A fresh root for `tag` and a driver instance on it, lifecycle events recorded.
@@ -146,50 +113,36 @@ impl Env {
         }
     }
 
+    /// A boot disk running `code` in the root.
     pub fn disk(&self, code: &[u8]) -> PathBuf {
-        let mut sector = [0u8; 512];
-        sector[..code.len()].copy_from_slice(code);
-        sector[510] = 0x55;
-        sector[511] = 0xAA;
-        let path = self.root.join("boot.img");
-        std::fs::write(&path, sector).unwrap();
-        path
+        boot_disk(&self.root.join("boot.img"), code)
     }
 
+    /// The domain XML of guest `name` booting `code` from a disk in the root.
+    pub fn guest_xml(&self, name: &str, code: &[u8]) -> String {
+        domain_xml(name, &self.disk(code))
+    }
+
+    /// Starts the transient guest `name` booting `code` (see [`Env::guest_xml`]).
+    pub fn create(&self, name: &str, code: &[u8]) -> Domain {
+        self.conn()
+            .create_xml(&self.guest_xml(name, code), 0)
+            .unwrap()
+    }
+
+    /// The QEMU pid of running domain `name`, from its pid file.
     pub fn pid(&self, name: &str) -> u32 {
         let p = self.root.join(format!("run/qemu/{name}.pid"));
         std::fs::read_to_string(p).unwrap().trim().parse().unwrap()
     }
 }
 
-pub fn domain_xml(name: &str, disk: &Path) -> String {
-    format!(
-        "<domain type='qemu'>
-           <name>{name}</name>
-           <memory unit='MiB'>64</memory>
-           <vcpu>1</vcpu>
-           <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
-           <features><acpi/></features>
-           <devices>
-             <emulator>/usr/bin/qemu-system-x86_64</emulator>
-             <disk type='file' device='disk'>
-               <driver name='qemu' type='raw'/>
-               <source file='{}'/>
-               <target dev='hda' bus='ide'/>
-             </disk>
-             <memballoon model='none'/>
-           </devices>
-         </domain>",
-        disk.display()
-    )
-}
-
 pub fn is_stopped(l: &Lifecycle) -> bool {
     matches!(l, Lifecycle::Stopped(_))
 }
 
-/// Opens `root` again from this process (a new driver instance) with events recorded.
-pub fn reopen(root: &Path) -> Env {
+/// `qemu:///embed?root=ROOT` opened on a fresh loop (the driver registered).
+pub fn open(root: &Path) -> (DefaultLoop, Connect) {
     rvirt_driver_qemu::register().unwrap();
     let l = DefaultLoop::new().unwrap();
     let conn = Connect::open_with_loop(
@@ -197,14 +150,13 @@ pub fn reopen(root: &Path) -> Env {
         l.shared(),
     )
     .unwrap();
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink = events.clone();
-    conn.domain_event_register_any(None, DomainEventId::Lifecycle, move |_, ev| {
-        if let DomainEvent::Lifecycle(lc) = ev {
-            sink.lock().unwrap().push(*lc);
-        }
-    })
-    .unwrap();
+    (l, conn)
+}
+
+/// Opens `root` again from this process (a new driver instance) with events recorded.
+pub fn reopen(root: &Path) -> Env {
+    let (l, conn) = open(root);
+    let events = record_lifecycle(&conn);
     Env {
         root: root.to_path_buf(),
         l,
@@ -213,17 +165,23 @@ pub fn reopen(root: &Path) -> Env {
     }
 }
 
+/// Every lifecycle event `conn` sees from now on, in order.
+pub fn record_lifecycle(conn: &Connect) -> Arc<Mutex<Vec<Lifecycle>>> {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    conn.domain_event_register_any(None, DomainEventId::Lifecycle, move |_, ev| {
+        if let DomainEvent::Lifecycle(lc) = ev {
+            sink.lock().unwrap().push(*lc);
+        }
+    })
+    .unwrap();
+    events
+}
+
 /// Starts `rvirt-qemu-run -r STATE XML` with a looping guest and waits until its
 /// domain's status file exists; returns the tool's process and QEMU's pid.
 pub fn run_tool_until_started(root: &Path, name: &str) -> (std::process::Child, u32) {
-    let mut sector = [0u8; 512];
-    sector[..LOOP.len()].copy_from_slice(LOOP);
-    sector[510] = 0x55;
-    sector[511] = 0xAA;
-    let disk = root.join("boot.img");
-    std::fs::write(&disk, sector).unwrap();
-    let xml = root.join("guest.xml");
-    std::fs::write(&xml, domain_xml(name, &disk)).unwrap();
+    let xml = write_guest(root, name, LOOP);
     let state = root.join("state");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
         .arg("-r")

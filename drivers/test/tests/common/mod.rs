@@ -1,7 +1,6 @@
 //! Helpers shared by the test driver's integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -92,27 +91,4 @@ pub fn of(seen: &Seen, name: &str) -> Vec<(i32, i32)> {
         .filter(|(n, _, _)| n == name)
         .map(|(_, e, d)| (*e, *d))
         .collect()
-}
-
-/// A fresh temporary directory.
-pub fn temp_dir(tag: &str) -> TempDir {
-    let d = std::env::temp_dir().join(unique(&format!("rvirt-test-{tag}")));
-    std::fs::create_dir_all(&d).expect("mkdir");
-    TempDir(d)
-}
-
-/// A directory removed (with its contents) when dropped.
-pub struct TempDir(PathBuf);
-
-impl std::ops::Deref for TempDir {
-    type Target = std::path::Path;
-    fn deref(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

@@ -1,15 +1,18 @@
-//! A private libvirtd (test driver only) for integration tests; see
-//! `run-private-libvirtd.sh`. Shared by the remote driver's and rvirsh's tests.
-#![allow(dead_code)]
+//! A private libvirtd (Debian's, with only its built-in test driver) in a mount
+//! namespace of its own, invisible to the host: the peer of the remote driver's and
+//! rvirsh's tests. `run-private-libvirtd.sh` (next to this crate's `Cargo.toml`) starts
+//! it; `tools/bench/*.sh` run the same script.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const SCRIPT: &str = include_str!("run-private-libvirtd.sh");
+use crate::TempDir;
+use crate::daemon::free_port;
+
+/// The launcher script (see its header for the environment it reads).
+pub const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/run-private-libvirtd.sh");
 const LIBVIRTD: &str = "/usr/sbin/libvirtd";
 
 /// Options of one daemon.
@@ -32,8 +35,8 @@ const WATCHDOG: Duration = Duration::from_secs(90);
 #[derive(Debug)]
 pub struct Libvirtd {
     child: Arc<Mutex<Option<Child>>>,
-    /// The run directory (config, log, sockets).
-    pub dir: PathBuf,
+    /// The run directory (config, log, sockets), removed after the daemon is killed.
+    pub dir: TempDir,
     /// The TCP port, if listening on TCP.
     pub tcp_port: Option<u16>,
     /// The TLS port, if listening on TLS.
@@ -56,13 +59,6 @@ fn missing_prerequisite() -> Option<String> {
     None
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free TCP port")
-}
-
 impl Libvirtd {
     /// Starts a daemon with default options; `None` (after a printed notice) when this
     /// machine cannot run one and `CI` is unset. In CI a missing prerequisite panics.
@@ -79,19 +75,10 @@ impl Libvirtd {
             eprintln!("SKIPPED: cannot run a private libvirtd: {why}");
             return None;
         }
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "rvirt-libvirtd-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create run dir");
-        let script = dir.join("run-private-libvirtd.sh");
-        std::fs::write(&script, SCRIPT).expect("write script");
+        let dir = TempDir::new("libvirtd");
         let mut cmd = Command::new("sh");
-        cmd.arg(&script)
-            .arg(&dir)
+        cmd.arg(SCRIPT)
+            .arg(dir.path())
             .env("IDLE_TIMEOUT", "60")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -191,17 +178,7 @@ fn kill_child(child: &Mutex<Option<Child>>) {
 
 impl Drop for Libvirtd {
     fn drop(&mut self) {
+        // The run directory (a field) is removed after this, once libvirtd is gone.
         self.kill();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
-
-/// A small persistent domain for the test driver.
-pub const DEMO_XML: &str = "<domain type='test'>
-  <name>rvirt-demo</name>
-  <uuid>12345678-9abc-def0-1234-56789abcdef0</uuid>
-  <memory unit='KiB'>1048576</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='i686'>hvm</type></os>
-</domain>
-";

@@ -2,9 +2,8 @@
 //! pass GnuTLS's and libvirt's checks (CA basic constraints and certificate-signing
 //! usage; digitalSignature + keyEncipherment and the serverAuth/clientAuth purpose on
 //! the leaves, since libvirt insists on both usages when the extension is critical),
-//! written in libvirt's `pkipath` layout. Shared by the remote driver's and rvirtd's
-//! tests (included with `#[path]`).
-#![allow(dead_code)]
+//! written in libvirt's `pkipath` layout. Shared by the TLS tests of the remote driver,
+//! rvirtd and rvirt-rpc-server.
 
 use std::path::Path;
 
@@ -23,6 +22,7 @@ pub struct Identity {
 }
 
 /// A certificate authority.
+#[derive(Debug)]
 pub struct TestCa {
     issuer: Issuer<'static, KeyPair>,
     pem: String,
