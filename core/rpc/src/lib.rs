@@ -35,6 +35,7 @@
 //! ```
 
 pub mod admin;
+pub mod domain_events;
 mod error;
 mod frame;
 pub mod procs;

@@ -121,6 +121,8 @@ procedures! {
     DOMAIN_DESTROY_FLAGS = 234,
     /// `{dom; u32 flags}` → void.
     DOMAIN_SHUTDOWN_FLAGS = 258,
+    /// `{dom; u32 flags}` → void: wake a guest suspended to RAM.
+    DOMAIN_PM_WAKEUP = 267,
     /// `{int need_results; u32 flags}` → `{dom domains<>; u32 ret}`.
     CONNECT_LIST_ALL_DOMAINS = 273,
     /// `{int eventID; remote_domain dom}` → `{int callbackID}`.

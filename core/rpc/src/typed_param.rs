@@ -146,6 +146,44 @@ impl<'de> Deserialize<'de> for TypedParamValue {
     }
 }
 
+impl From<rvirt_core::api::TypedParam> for TypedParam {
+    fn from(p: rvirt_core::api::TypedParam) -> TypedParam {
+        use rvirt_core::api::TypedValue as V;
+        let value = match p.value {
+            V::Int(v) => TypedParamValue::Int(v),
+            V::UInt(v) => TypedParamValue::UInt(v),
+            V::LLong(v) => TypedParamValue::LLong(v),
+            V::ULLong(v) => TypedParamValue::ULLong(v),
+            V::Double(v) => TypedParamValue::Double(v),
+            V::Boolean(v) => TypedParamValue::Boolean(v),
+            V::String(v) => TypedParamValue::String(v),
+        };
+        TypedParam {
+            field: p.field,
+            value,
+        }
+    }
+}
+
+impl From<TypedParam> for rvirt_core::api::TypedParam {
+    fn from(p: TypedParam) -> rvirt_core::api::TypedParam {
+        use rvirt_core::api::TypedValue as V;
+        let value = match p.value {
+            TypedParamValue::Int(v) => V::Int(v),
+            TypedParamValue::UInt(v) => V::UInt(v),
+            TypedParamValue::LLong(v) => V::LLong(v),
+            TypedParamValue::ULLong(v) => V::ULLong(v),
+            TypedParamValue::Double(v) => V::Double(v),
+            TypedParamValue::Boolean(v) => V::Boolean(v),
+            TypedParamValue::String(v) => V::String(v),
+        };
+        rvirt_core::api::TypedParam {
+            field: p.field,
+            value,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

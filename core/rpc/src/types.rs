@@ -181,6 +181,8 @@ pub type DomainCreateWithFlagsArgs = DomainFlagsArgs;
 pub type DomainDestroyFlagsArgs = DomainFlagsArgs;
 /// DOMAIN_SHUTDOWN_FLAGS arguments (void return; not traced).
 pub type DomainShutdownFlagsArgs = DomainFlagsArgs;
+/// DOMAIN_PM_WAKEUP arguments (void return).
+pub type DomainPmWakeupArgs = DomainFlagsArgs;
 
 /// `remote_connect_list_all_domains_args`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -113,6 +113,13 @@ impl Domain {
         self.conn.driver()?.resume(&self.r)
     }
 
+    /// Wakes a guest the guest itself suspended to RAM (`virDomainPMWakeup`); `flags`
+    /// must be 0.
+    pub fn pm_wakeup(&self, flags: u32) -> Result<()> {
+        self.conn.check_writable("virDomainPMWakeup")?;
+        self.conn.driver()?.pm_wakeup(&self.r, flags)
+    }
+
     /// Removes the persistent definition (`virDomainUndefine`).
     pub fn undefine(&self) -> Result<()> {
         self.undefine_with_flags(0)

@@ -302,71 +302,6 @@ impl std::fmt::Display for Lifecycle {
     }
 }
 
-/// An event delivered to domain event callbacks.
-#[derive(Clone, PartialEq, Debug)]
-#[non_exhaustive]
-pub enum DomainEvent {
-    /// [`DomainEventId::Lifecycle`].
-    Lifecycle(Lifecycle),
-    /// [`DomainEventId::Reboot`].
-    Reboot,
-    /// [`DomainEventId::RtcChange`]: new offset from UTC, seconds.
-    RtcChange {
-        /// Offset from UTC in seconds.
-        utc_offset: i64,
-    },
-    /// [`DomainEventId::Watchdog`]: the action taken (`virDomainEventWatchdogAction`).
-    Watchdog {
-        /// Action number.
-        action: i32,
-    },
-    /// [`DomainEventId::IoErrorReason`] (also delivered to [`DomainEventId::IoError`]).
-    IoError {
-        /// Host path of the disk source.
-        src_path: String,
-        /// Device alias.
-        dev_alias: String,
-        /// Action number (`virDomainEventIOErrorAction`).
-        action: i32,
-        /// Reason, e.g. `enospc`, or empty.
-        reason: String,
-    },
-    /// [`DomainEventId::ControlError`].
-    ControlError,
-    /// [`DomainEventId::BalloonChange`]: new balloon size, KiB.
-    BalloonChange {
-        /// Current balloon size in KiB.
-        actual_kib: u64,
-    },
-    /// [`DomainEventId::DeviceRemoved`].
-    DeviceRemoved {
-        /// Alias of the removed device.
-        alias: String,
-    },
-}
-
-impl DomainEvent {
-    /// The event id this event is delivered under.
-    pub fn id(&self) -> DomainEventId {
-        match self {
-            DomainEvent::Lifecycle(_) => DomainEventId::Lifecycle,
-            DomainEvent::Reboot => DomainEventId::Reboot,
-            DomainEvent::RtcChange { .. } => DomainEventId::RtcChange,
-            DomainEvent::Watchdog { .. } => DomainEventId::Watchdog,
-            DomainEvent::IoError { .. } => DomainEventId::IoErrorReason,
-            DomainEvent::ControlError => DomainEventId::ControlError,
-            DomainEvent::BalloonChange { .. } => DomainEventId::BalloonChange,
-            DomainEvent::DeviceRemoved { .. } => DomainEventId::DeviceRemoved,
-        }
-    }
-
-    /// True when a callback registered for `id` receives this event.
-    pub fn delivered_to(&self, id: DomainEventId) -> bool {
-        self.id() == id
-            || (id == DomainEventId::IoError && matches!(self, DomainEvent::IoError { .. }))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,18 +335,5 @@ mod tests {
         assert_eq!(count, 39);
         assert_eq!(Lifecycle::from_raw(9, 0), None);
         assert_eq!(Lifecycle::from_raw(5, 7), None);
-    }
-
-    #[test]
-    fn io_error_reaches_both_ids() {
-        let e = DomainEvent::IoError {
-            src_path: "/a".into(),
-            dev_alias: "virtio-disk0".into(),
-            action: 1,
-            reason: "enospc".into(),
-        };
-        assert!(e.delivered_to(DomainEventId::IoError));
-        assert!(e.delivered_to(DomainEventId::IoErrorReason));
-        assert!(!e.delivered_to(DomainEventId::Lifecycle));
     }
 }

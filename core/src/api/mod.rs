@@ -2,18 +2,29 @@
 
 mod connect;
 mod domain;
+mod domain_event;
+mod event_details;
 mod events;
 mod flags;
 mod inventory;
 mod numbered;
 mod state;
+mod typed_param;
 
 pub(crate) use connect::ConnectInner;
 pub use connect::{CallbackId, Connect, OpenOptions};
 pub use domain::Domain;
+#[cfg(any(test, feature = "test-util"))]
+pub use domain_event::sample as domain_event_sample;
+pub use domain_event::{DomainEvent, GraphicsAddress, GraphicsIdentity};
+pub use event_details::{
+    AgentLifecycleReason, AgentLifecycleState, BlockJobStatus, BlockJobType, DiskChangeReason,
+    GraphicsFamily, GraphicsPhase, IoErrorAction, MemoryFailureAction, MemoryFailureRecipient,
+    MetadataType, TrayChangeReason, WatchdogAction,
+};
 pub use events::{
-    CrashedDetail, DefinedDetail, DomainEvent, DomainEventId, Lifecycle, PmSuspendedDetail,
-    ResumedDetail, ShutdownDetail, StartedDetail, StoppedDetail, SuspendedDetail, UndefinedDetail,
+    CrashedDetail, DefinedDetail, DomainEventId, Lifecycle, PmSuspendedDetail, ResumedDetail,
+    ShutdownDetail, StartedDetail, StoppedDetail, SuspendedDetail, UndefinedDetail,
 };
 pub use flags::{ListFlags, XmlFlags};
 pub use inventory::{HostInterface, Network, StoragePool};
@@ -21,3 +32,4 @@ pub use state::{
     CrashedReason, DomainInfo, DomainState, NodeInfo, PausedReason, RunningReason, ShutdownReason,
     ShutoffReason, StateReason,
 };
+pub use typed_param::{TypedParam, TypedValue};

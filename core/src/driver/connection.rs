@@ -99,6 +99,10 @@ pub trait DriverConnection: Send + Sync {
     fn resume(&self, dom: &DomainRef) -> Result<()> {
         unsupported("virDomainResume")
     }
+    /// Wakes a guest suspended to RAM (`virDomainPMWakeup`).
+    fn pm_wakeup(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        unsupported("virDomainPMWakeup")
+    }
     /// Domain resource summary.
     fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {
         unsupported("virDomainGetInfo")

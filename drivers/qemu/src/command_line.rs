@@ -9,7 +9,7 @@ mod chardev;
 mod disk;
 
 pub use accel::{Accel, KVM_DEVICE, choose_accel, kvm_usable};
-pub use disk::disk_name_index;
+pub use disk::{DiskNames, disk_name_index, disk_names};
 
 use std::path::PathBuf;
 

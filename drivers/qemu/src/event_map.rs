@@ -8,41 +8,17 @@
 //! caller's job.
 
 use rvirt_core::api::{
-    CrashedDetail, CrashedReason, PausedReason, PmSuspendedDetail, ResumedDetail, RunningReason,
-    ShutdownDetail, ShutdownReason, ShutoffReason, StartedDetail, StateReason, StoppedDetail,
-    SuspendedDetail,
+    CrashedDetail, CrashedReason, IoErrorAction, PausedReason, PmSuspendedDetail, ResumedDetail,
+    RunningReason, ShutdownDetail, ShutdownReason, ShutoffReason, StartedDetail, StateReason,
+    StoppedDetail, SuspendedDetail, WatchdogAction,
 };
 use rvirt_core::{DomainEvent, Lifecycle};
 
 use crate::qmp::QmpEvent;
 
-/// libvirt's `virDomainEventWatchdogAction` numbers.
-pub mod watchdog_action {
-    /// No action.
-    pub const NONE: i32 = 0;
-    /// Guest paused.
-    pub const PAUSE: i32 = 1;
-    /// Guest reset.
-    pub const RESET: i32 = 2;
-    /// Guest powered off.
-    pub const POWEROFF: i32 = 3;
-    /// Guest shut down.
-    pub const SHUTDOWN: i32 = 4;
-    /// Debug message logged.
-    pub const DEBUG: i32 = 5;
-    /// NMI injected.
-    pub const INJECT_NMI: i32 = 6;
-}
+mod devices;
 
-/// libvirt's `virDomainEventIOErrorAction` numbers.
-pub mod io_error_action {
-    /// Error ignored.
-    pub const NONE: i32 = 0;
-    /// Guest paused.
-    pub const PAUSE: i32 = 1;
-    /// Error reported to the guest.
-    pub const REPORT: i32 = 2;
-}
+pub use devices::Devices;
 
 /// What the driver knows about operations in flight when an event arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -128,28 +104,6 @@ pub fn resumed_detail(reason: RunningReason) -> ResumedDetail {
     }
 }
 
-/// Maps QEMU's `WATCHDOG` action name to libvirt's number (`NONE` if unknown).
-pub fn watchdog_action_number(action: &str) -> i32 {
-    match action {
-        "pause" => watchdog_action::PAUSE,
-        "reset" => watchdog_action::RESET,
-        "poweroff" => watchdog_action::POWEROFF,
-        "shutdown" => watchdog_action::SHUTDOWN,
-        "debug" => watchdog_action::DEBUG,
-        "inject-nmi" => watchdog_action::INJECT_NMI,
-        _ => watchdog_action::NONE,
-    }
-}
-
-/// Maps QEMU's `BLOCK_IO_ERROR` action name to libvirt's number.
-pub fn io_error_action_number(action: &str) -> i32 {
-    match action {
-        "stop" => io_error_action::PAUSE,
-        "report" => io_error_action::REPORT,
-        _ => io_error_action::NONE,
-    }
-}
-
 /// The state change and events one QMP event causes, given the current state.
 ///
 /// | QMP event | effect |
@@ -161,11 +115,17 @@ pub fn io_error_action_number(action: &str) -> i32 {
 /// | `GUEST_PANICKED` | unless inactive: CRASHED/PANICKED + CRASHED/PANICKED |
 /// | `WATCHDOG` | WATCHDOG event; action `pause` while RUNNING: PAUSED/WATCHDOG + SUSPENDED/WATCHDOG |
 /// | `BLOCK_IO_ERROR` | IO_ERROR event (src path left empty for the caller); action `stop` while RUNNING: PAUSED/IOERROR + SUSPENDED/IOERROR |
-/// | `SUSPEND`, `SUSPEND_DISK` | if RUNNING: PMSUSPENDED + PMSUSPENDED/MEMORY·DISK |
-/// | `WAKEUP` | if PMSUSPENDED: RUNNING/WAKEUP + STARTED/WAKEUP |
+/// | `SUSPEND`, `SUSPEND_DISK` | PMSUSPEND·PMSUSPEND_DISK event; if RUNNING: PMSUSPENDED + PMSUSPENDED/MEMORY·DISK |
+/// | `WAKEUP` | PMWAKEUP event; if PMSUSPENDED: RUNNING/WAKEUP + STARTED/WAKEUP |
 /// | `RTC_CHANGE`, `BALLOON_CHANGE`, `DEVICE_DELETED` | RTC_CHANGE, BALLOON_CHANGE (KiB), DEVICE_REMOVED |
+/// | device and job events | see [`Devices::events_of`] |
 /// | `POWERDOWN`, others | nothing |
-pub fn map_event(event: &QmpEvent, current: StateReason, ctx: &MapContext) -> Outcome {
+pub fn map_event(
+    event: &QmpEvent,
+    current: StateReason,
+    ctx: &MapContext,
+    devices: &Devices,
+) -> Outcome {
     match event {
         QmpEvent::Shutdown { guest, .. } => {
             if matches!(current, StateReason::Shutdown(_))
@@ -230,9 +190,9 @@ pub fn map_event(event: &QmpEvent, current: StateReason, ctx: &MapContext) -> Ou
             )
         }
         QmpEvent::Watchdog { action } => {
-            let number = watchdog_action_number(action);
-            let mut out = Outcome::new(current, vec![DomainEvent::Watchdog { action: number }]);
-            if number == watchdog_action::PAUSE && is_running(current) {
+            let action = WatchdogAction::from_qemu(action);
+            let mut out = Outcome::new(current, vec![DomainEvent::Watchdog { action }]);
+            if action == WatchdogAction::Pause && is_running(current) {
                 out.state = StateReason::Paused(PausedReason::Watchdog);
                 out.events
                     .push(lifecycle(Lifecycle::Suspended(SuspendedDetail::Watchdog)));
@@ -246,26 +206,20 @@ pub fn map_event(event: &QmpEvent, current: StateReason, ctx: &MapContext) -> Ou
             nospace,
             ..
         } => {
-            let number = io_error_action_number(action);
-            let alias = if device.is_empty() {
-                node_name.clone().unwrap_or_default()
-            } else {
-                device.clone()
+            let action = IoErrorAction::from_qemu(action);
+            let disk = devices.disk(device, node_name.as_deref());
+            let alias = match disk {
+                Some(d) => d.alias.clone(),
+                None if device.is_empty() => node_name.clone().unwrap_or_default(),
+                None => device.clone(),
             };
+            let src = disk.and_then(|d| d.path.clone()).unwrap_or_default();
+            let reason = if *nospace { "enospc" } else { "" };
             let mut out = Outcome::new(
                 current,
-                vec![DomainEvent::IoError {
-                    src_path: String::new(),
-                    dev_alias: alias,
-                    action: number,
-                    reason: if *nospace {
-                        "enospc".into()
-                    } else {
-                        String::new()
-                    },
-                }],
+                DomainEvent::io_error_pair(&src, &alias, action, reason).to_vec(),
             );
-            if number == io_error_action::PAUSE && is_running(current) {
+            if action == IoErrorAction::Pause && is_running(current) {
                 out.state = StateReason::Paused(PausedReason::IoError);
                 out.events
                     .push(lifecycle(Lifecycle::Suspended(SuspendedDetail::IoError)));
@@ -273,26 +227,35 @@ pub fn map_event(event: &QmpEvent, current: StateReason, ctx: &MapContext) -> Ou
             out
         }
         QmpEvent::Suspend | QmpEvent::SuspendDisk => {
-            if !is_running(current) {
-                return Outcome::unchanged(current);
-            }
-            let detail = if matches!(event, QmpEvent::Suspend) {
-                PmSuspendedDetail::Memory
+            // libvirt raises the PM event whatever the state, the lifecycle one only
+            // from RUNNING.
+            let (pm, detail) = if matches!(event, QmpEvent::Suspend) {
+                (
+                    DomainEvent::PmSuspend { reason: 0 },
+                    PmSuspendedDetail::Memory,
+                )
             } else {
-                PmSuspendedDetail::Disk
+                (
+                    DomainEvent::PmSuspendDisk { reason: 0 },
+                    PmSuspendedDetail::Disk,
+                )
             };
+            if !is_running(current) {
+                return Outcome::new(current, vec![pm]);
+            }
             Outcome::new(
                 StateReason::PmSuspended,
-                vec![lifecycle(Lifecycle::PmSuspended(detail))],
+                vec![pm, lifecycle(Lifecycle::PmSuspended(detail))],
             )
         }
         QmpEvent::Wakeup => {
+            let pm = DomainEvent::PmWakeup { reason: 0 };
             if current != StateReason::PmSuspended {
-                return Outcome::unchanged(current);
+                return Outcome::new(current, vec![pm]);
             }
             Outcome::new(
                 StateReason::Running(RunningReason::Wakeup),
-                vec![lifecycle(Lifecycle::Started(StartedDetail::Wakeup))],
+                vec![pm, lifecycle(Lifecycle::Started(StartedDetail::Wakeup))],
             )
         }
         QmpEvent::RtcChange { offset } => Outcome::new(
@@ -316,7 +279,7 @@ pub fn map_event(event: &QmpEvent, current: StateReason, ctx: &MapContext) -> Ou
                 alias: alias.clone(),
             }],
         ),
-        _ => Outcome::unchanged(current),
+        other => Outcome::new(current, devices.events_of(other)),
     }
 }
 

@@ -255,6 +255,10 @@ impl DriverConnection for RemoteConnection {
         self.dom_call(procs::DOMAIN_RESUME, dom)
     }
 
+    fn pm_wakeup(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.dom_flags_call(procs::DOMAIN_PM_WAKEUP, dom, flags)
+    }
+
     fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {
         let r: DomainGetInfoRet = self.dom_call(procs::DOMAIN_GET_INFO, dom)?;
         Ok(DomainInfo {
@@ -295,15 +299,6 @@ impl DriverConnection for RemoteConnection {
     }
 
     fn event_interest(&self, id: DomainEventId, wanted: bool) -> Result<()> {
-        if id != DomainEventId::Lifecycle {
-            return Err(Error::no_support(
-                ErrorDomain::Remote,
-                format!(
-                    "the remote driver does not deliver '{}' events yet",
-                    id.name()
-                ),
-            ));
-        }
         let event_id = id.as_raw();
         let mut regs = self.registrations.lock().unwrap_or_else(|p| p.into_inner());
         if wanted {

@@ -1,10 +1,9 @@
 //! Sans-io helpers: domain references both ways, reply decoding, and sorting what the
 //! server sends into replies, keepalive and events.
 
-use rvirt_core::api::Lifecycle;
 use rvirt_core::driver::DomainRef;
 use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Result, Uuid};
-use rvirt_rpc::types::{DomainEventCallbackLifecycleMsg, DomainEventLifecycleMsg};
+use rvirt_rpc::domain_events;
 use rvirt_rpc::{
     KEEPALIVE_PROGRAM, Message, MessageStatus, MessageType, REMOTE_PROGRAM, RemoteError,
     RemoteNonnullDomain, procs,
@@ -80,24 +79,15 @@ pub fn classify(msg: Message) -> Incoming {
     }
     match h.msg_type {
         MessageType::REPLY => Incoming::Reply(h.serial, msg),
-        MessageType::MESSAGE if h.status == MessageStatus::OK => lifecycle(&msg),
+        MessageType::MESSAGE if h.status == MessageStatus::OK => domain_event(&msg),
         _ => Incoming::Ignored,
     }
 }
 
-fn lifecycle(msg: &Message) -> Incoming {
-    let body = match msg.header.proc_ {
-        procs::DOMAIN_EVENT_CALLBACK_LIFECYCLE => msg
-            .decode_payload::<DomainEventCallbackLifecycleMsg>()
-            .map(|m| m.msg),
-        procs::DOMAIN_EVENT_LIFECYCLE => msg.decode_payload::<DomainEventLifecycleMsg>(),
-        _ => return Incoming::Ignored,
-    };
-    let Ok(body) = body else {
-        return Incoming::Ignored;
-    };
-    match Lifecycle::from_raw(body.event, body.detail) {
-        Some(l) => Incoming::Event(to_ref(body.dom), DomainEvent::Lifecycle(l)),
+/// A domain event MESSAGE of either form; anything that does not decode is ignored.
+fn domain_event(msg: &Message) -> Incoming {
+    match domain_events::decode(msg.header.proc_, &msg.payload) {
+        Some(d) => Incoming::Event(to_ref(d.dom), d.event),
         None => Incoming::Ignored,
     }
 }
@@ -105,16 +95,10 @@ fn lifecycle(msg: &Message) -> Incoming {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rvirt_core::api::{DefinedDetail, StartedDetail};
+    use rvirt_core::api::{DefinedDetail, Lifecycle, StartedDetail, TrayChangeReason};
+    use rvirt_rpc::types::DomainEventLifecycleMsg;
     use rvirt_rpc::{FrameDecoder, Header, encode_message, keepalive_header};
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use rvirt_testkit::bytes::hex;
 
     fn decode(bytes: &[u8]) -> Message {
         let mut d = FrameDecoder::new();
@@ -142,6 +126,29 @@ mod tests {
             ev,
             DomainEvent::Lifecycle(Lifecycle::Defined(DefinedDetail::Added))
         );
+    }
+
+    #[test]
+    fn non_lifecycle_events_are_decoded() {
+        let dom = RemoteNonnullDomain {
+            name: "t".into(),
+            uuid: [7; 16],
+            id: 2,
+        };
+        let ev = DomainEvent::TrayChange {
+            dev_alias: "ide0-1-0".into(),
+            reason: TrayChangeReason::Close,
+        };
+        let (proc_, payload) =
+            domain_events::encode(domain_events::EventForm::Callback(3), &dom, &ev).unwrap();
+        let msg = Message {
+            header: Header {
+                msg_type: MessageType::MESSAGE,
+                ..Header::call(REMOTE_PROGRAM, 1, proc_, 1)
+            },
+            payload,
+        };
+        assert_eq!(classify(msg), Incoming::Event(to_ref(dom), ev));
     }
 
     #[test]

@@ -23,6 +23,73 @@ pub fn disk_name_index(name: &str) -> Option<(&str, u32)> {
     Some((prefix, idx - 1))
 }
 
+/// A disk's bus (explicit, or implied by its target's prefix) and its target index.
+fn disk_bus_index(disk: &Disk) -> Option<(&str, u32)> {
+    let (prefix, index) = disk_name_index(&disk.target.dev)?;
+    let bus = match (disk.target.bus.as_deref(), prefix) {
+        (Some(b), _) => b,
+        (None, "vd") => "virtio",
+        (None, "hd") => "ide",
+        (None, "sd") => "scsi",
+        (None, "fd") => "fdc",
+        (None, other) => other,
+    };
+    Some((bus, index))
+}
+
+/// libvirt's device alias for a disk on `bus` with target index `index`
+/// (`virtio-disk0`, `ide0-1-0`, `scsi0-0-0-1`, `fdc0-0-0`).
+fn alias_of(bus: &str, index: u32) -> String {
+    match bus {
+        "virtio" => format!("virtio-disk{index}"),
+        "ide" => format!("ide0-{}-{}", index / 2, index % 2),
+        "scsi" => format!("scsi0-0-0-{index}"),
+        "fdc" => format!("fdc0-0-{index}"),
+        other => format!("{other}-disk{index}"),
+    }
+}
+
+/// How QEMU names one of the domain's disks in its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskNames {
+    /// Target name, e.g. `vda`.
+    pub target: String,
+    /// Device alias (the `-device` id), e.g. `virtio-disk0`.
+    pub alias: String,
+    /// The format node's name (`libvirt-N-format`), if the disk has media.
+    pub node: Option<String>,
+    /// Host path of the source, if it has one.
+    pub path: Option<String>,
+}
+
+/// The names of every disk of `def`, in the order and with the names the command line
+/// gives them.
+pub fn disk_names(def: &DomainDef) -> Vec<DiskNames> {
+    def.devices()
+        .iter()
+        .filter_map(|d| match d {
+            Device::Disk(d) => Some(d),
+            _ => None,
+        })
+        .enumerate()
+        .filter_map(|(i, disk)| {
+            let (bus, index) = disk_bus_index(disk)?;
+            let source = disk.source.as_ref();
+            let path = match disk.disk_type {
+                DiskType::File => source.and_then(|s| s.file.clone()),
+                DiskType::Block => source.and_then(|s| s.dev.clone()),
+                _ => None,
+            };
+            Some(DiskNames {
+                target: disk.target.dev.clone(),
+                alias: alias_of(bus, index),
+                node: path.as_ref().map(|_| format!("libvirt-{}-format", i + 1)),
+                path,
+            })
+        })
+        .collect()
+}
+
 /// Boot indexes per disk (by position among the domain's disks).
 fn boot_indexes(def: &DomainDef, disks: &[&Disk]) -> Vec<Option<u32>> {
     let explicit = def.devices().iter().any(|d| match d {
@@ -127,21 +194,13 @@ fn push_disk(
     }
     let readonly = disk.readonly.is_some() || device == DiskDevice::Cdrom;
 
-    let (prefix, index) = disk_name_index(target).ok_or_else(|| {
+    let (bus, index) = disk_bus_index(disk).ok_or_else(|| {
         Error::new(
             ErrorCode::InternalError,
             ErrorDomain::Qemu,
             format!("invalid disk target name '{target}'"),
         )
     })?;
-    let bus = match (disk.target.bus.as_deref(), prefix) {
-        (Some(b), _) => b,
-        (None, "vd") => "virtio",
-        (None, "hd") => "ide",
-        (None, "sd") => "scsi",
-        (None, "fd") => "fdc",
-        (None, other) => other,
-    };
 
     // Storage + format nodes.
     let source = disk.source.as_ref();
@@ -198,7 +257,7 @@ fn push_disk(
             }
             dev.insert("driver".into(), "virtio-blk-pci".into());
             push_pci_address(disk, &mut dev)?;
-            dev.insert("id".into(), format!("virtio-disk{index}").into());
+            dev.insert("id".into(), alias_of(bus, index).into());
         }
         "ide" => {
             if !is_i440fx(machine) {
@@ -220,7 +279,7 @@ fn push_disk(
             dev.insert("driver".into(), driver.into());
             dev.insert("bus".into(), format!("ide.{ide_bus}").into());
             dev.insert("unit".into(), unit.into());
-            dev.insert("id".into(), format!("ide0-{ide_bus}-{unit}").into());
+            dev.insert("id".into(), alias_of(bus, index).into());
         }
         other => {
             return Err(unsupported(format!(

@@ -174,6 +174,11 @@ impl DriverConnection for QemuConnection {
         self.shared.resume(&self.shared.domains.list.get(dom)?)
     }
 
+    fn pm_wakeup(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "pm_wakeup")?;
+        self.shared.pm_wakeup(&self.shared.domains.list.get(dom)?)
+    }
+
     fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {
         self.read(dom, |vm| {
             Ok(vm.info(vm.run.as_ref().map_or(0, |r| cpu_time_ns(r.pid))))

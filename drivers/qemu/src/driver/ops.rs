@@ -156,6 +156,18 @@ impl Shared {
         )
     }
 
+    /// `virDomainPMWakeup`: `system_wakeup`. The state changes when QEMU's `WAKEUP`
+    /// event arrives (PMWAKEUP, then STARTED/WAKEUP).
+    pub(crate) fn pm_wakeup(&self, entry: &Entry) -> Result<()> {
+        self.monitor_op(
+            entry,
+            "virDomainPMWakeup",
+            "system_wakeup",
+            |vm| running(vm).map(|_| true),
+            |_, _, _| {},
+        )
+    }
+
     /// `virDomainResume`: `cont`; RESUMED/UNPAUSED.
     pub(crate) fn resume(&self, entry: &Entry) -> Result<()> {
         self.monitor_op(

@@ -37,7 +37,7 @@ use super::monitor::Monitor;
 use super::running::{Running, apply_messages, save_status, signal};
 use super::start::MONITOR_TIMEOUT;
 use super::status::{DomainStatus, MONITOR_SOCKET};
-use crate::event_map::MapContext;
+use crate::event_map::{Devices, MapContext};
 use crate::process::scan::{QemuCommandLine, qemus_of_root};
 use crate::process::{QemuProcess, process_alive};
 use crate::qmp::{Message, QmpStream};
@@ -289,6 +289,7 @@ impl Shared {
             pid: found.pid,
             mon: mon.clone(),
             ctx: MapContext::default(),
+            devices: Devices::of(&vm.def),
             monitor_path: priv_dir.join(MONITOR_SOCKET),
             priv_dir,
             pidfile: dirs.run.join(format!("{}.pid", vm.name())),

@@ -12,7 +12,7 @@ use rvirt_core::{DomainEvent, ErrorDomain, Lifecycle};
 
 use super::monitor::Monitor;
 use super::status::DomainStatus;
-use crate::event_map::{MapContext, is_inactive, map_event};
+use crate::event_map::{Devices, MapContext, is_inactive, map_event};
 use crate::process::QemuProcess;
 use crate::qmp::{Message, QmpEvent};
 
@@ -26,6 +26,8 @@ pub(crate) struct Running {
     pub pid: u32,
     pub mon: Monitor,
     pub ctx: MapContext,
+    /// How QEMU names the domain's devices (to name them libvirt's way in events).
+    pub devices: Devices,
     /// `ROOT/lib/qemu/domain-ID-NAME`.
     pub priv_dir: PathBuf,
     pub monitor_path: PathBuf,
@@ -124,7 +126,7 @@ fn apply_event(vm: &mut Vm, event: &QmpEvent, ev: &mut Events) {
         return;
     };
     let before = vm.state;
-    let out = map_event(event, before, &run.ctx);
+    let out = map_event(event, before, &run.ctx, &run.devices);
     let (pid, fake_reboot) = (run.pid, run.ctx.fake_reboot);
     vm.state = out.state;
     ev.extend(out.events.into_iter().map(|e| vm.event(e)));

@@ -23,7 +23,7 @@ use super::monitor::Monitor;
 use super::running::{Running, apply_messages, restarts_on_poweroff, save_status, signal};
 use super::status::MONITOR_SOCKET;
 use crate::command_line::{KVM_DEVICE, RuntimeOptions, build_args, choose_accel, emulator};
-use crate::event_map::MapContext;
+use crate::event_map::{Devices, MapContext};
 use crate::process::scan::qemu_running_uuid;
 use crate::process::{QemuProcess, spawn_with_monitor};
 use crate::qmp::{Message, QmpStream};
@@ -206,6 +206,7 @@ impl Shared {
                 fake_reboot: restarts_on_poweroff(vm),
                 ..MapContext::default()
             },
+            devices: Devices::of(&vm.def),
             priv_dir: l.priv_dir,
             monitor_path: l.monitor_path,
             pidfile: l.pidfile,

@@ -1,6 +1,8 @@
 //! Table-driven tests of the QMP event → state/event mapping.
 
 use super::*;
+use crate::command_line::DiskNames;
+use rvirt_core::api::*;
 
 const RUNNING: StateReason = StateReason::Running(RunningReason::Booted);
 const PAUSED_USER: StateReason = StateReason::Paused(PausedReason::User);
@@ -16,6 +18,19 @@ fn shutdown(guest: Option<bool>) -> QmpEvent {
     QmpEvent::Shutdown {
         guest,
         reason: None,
+    }
+}
+
+/// One virtio disk with a file source, as the command line names it.
+fn devices() -> Devices {
+    Devices {
+        disks: vec![DiskNames {
+            target: "vda".into(),
+            alias: "virtio-disk0".into(),
+            node: Some("libvirt-1-format".into()),
+            path: Some("/img/a.qcow2".into()),
+        }],
+        agent_port: Some("channel0".into()),
     }
 }
 
@@ -87,29 +102,31 @@ fn event_table() {
             vec![lc(Lifecycle::Crashed(CrashedDetail::Panicked))]),
         ("watchdog pause", QmpEvent::Watchdog { action: "pause".into() }, RUNNING, none,
             StateReason::Paused(PausedReason::Watchdog),
-            vec![DomainEvent::Watchdog { action: watchdog_action::PAUSE },
+            vec![DomainEvent::Watchdog { action: WatchdogAction::Pause },
                  lc(Lifecycle::Suspended(SuspendedDetail::Watchdog))]),
         ("watchdog reset", QmpEvent::Watchdog { action: "reset".into() }, RUNNING, none, RUNNING,
-            vec![DomainEvent::Watchdog { action: watchdog_action::RESET }]),
+            vec![DomainEvent::Watchdog { action: WatchdogAction::Reset }]),
         ("io error stop", QmpEvent::BlockIoError { device: String::new(), node_name: Some("libvirt-1-format".into()),
             operation: "write".into(), action: "stop".into(), nospace: true, reason: None }, RUNNING, none,
             StateReason::Paused(PausedReason::IoError),
-            vec![DomainEvent::IoError { src_path: String::new(), dev_alias: "libvirt-1-format".into(),
-                 action: io_error_action::PAUSE, reason: "enospc".into() },
+            vec![DomainEvent::IoError { src_path: "/img/a.qcow2".into(), dev_alias: "virtio-disk0".into(),
+                    action: IoErrorAction::Pause },
+                 DomainEvent::IoErrorReason { src_path: "/img/a.qcow2".into(), dev_alias: "virtio-disk0".into(),
+                    action: IoErrorAction::Pause, reason: "enospc".into() },
                  lc(Lifecycle::Suspended(SuspendedDetail::IoError))]),
         ("io error report", QmpEvent::BlockIoError { device: "drive0".into(), node_name: None,
             operation: "read".into(), action: "report".into(), nospace: false, reason: None }, RUNNING, none,
             RUNNING,
-            vec![DomainEvent::IoError { src_path: String::new(), dev_alias: "drive0".into(),
-                 action: io_error_action::REPORT, reason: String::new() }]),
+            DomainEvent::io_error_pair("", "drive0", IoErrorAction::Report, "").to_vec()),
         ("s3", QmpEvent::Suspend, RUNNING, none, StateReason::PmSuspended,
-            vec![lc(Lifecycle::PmSuspended(PmSuspendedDetail::Memory))]),
+            vec![DomainEvent::PmSuspend { reason: 0 }, lc(Lifecycle::PmSuspended(PmSuspendedDetail::Memory))]),
         ("s4", QmpEvent::SuspendDisk, RUNNING, none, StateReason::PmSuspended,
-            vec![lc(Lifecycle::PmSuspended(PmSuspendedDetail::Disk))]),
-        ("s3 while paused", QmpEvent::Suspend, PAUSED_USER, none, PAUSED_USER, vec![]),
+            vec![DomainEvent::PmSuspendDisk { reason: 0 }, lc(Lifecycle::PmSuspended(PmSuspendedDetail::Disk))]),
+        ("s3 while paused", QmpEvent::Suspend, PAUSED_USER, none, PAUSED_USER,
+            vec![DomainEvent::PmSuspend { reason: 0 }]),
         ("wakeup", QmpEvent::Wakeup, StateReason::PmSuspended, none, StateReason::Running(RunningReason::Wakeup),
-            vec![lc(Lifecycle::Started(StartedDetail::Wakeup))]),
-        ("wakeup running", QmpEvent::Wakeup, RUNNING, none, RUNNING, vec![]),
+            vec![DomainEvent::PmWakeup { reason: 0 }, lc(Lifecycle::Started(StartedDetail::Wakeup))]),
+        ("wakeup running", QmpEvent::Wakeup, RUNNING, none, RUNNING, vec![DomainEvent::PmWakeup { reason: 0 }]),
         ("rtc", QmpEvent::RtcChange { offset: 42 }, RUNNING, none, RUNNING,
             vec![DomainEvent::RtcChange { utc_offset: 42 }]),
         ("balloon", QmpEvent::BalloonChange { actual: 512 << 20 }, RUNNING, none, RUNNING,
@@ -122,7 +139,7 @@ fn event_table() {
             RUNNING, none, RUNNING, vec![]),
     ];
     for (what, ev, before, ctx, want_state, want_events) in table {
-        let out = map_event(&ev, before, &ctx);
+        let out = map_event(&ev, before, &ctx, &devices());
         assert_eq!(out.state, want_state, "{what}: state");
         assert_eq!(out.events, want_events, "{what}: events");
         assert_eq!(out.changed(before), want_state != before, "{what}: changed");
@@ -164,7 +181,7 @@ fn guest_poweroff_sequence() {
     let mut state = STARTING;
     let mut events = Vec::new();
     for ev in [QmpEvent::Resume, shutdown(Some(true)), QmpEvent::Stop] {
-        let out = map_event(&ev, state, &ctx);
+        let out = map_event(&ev, state, &ctx, &Devices::default());
         ctx.starting = false;
         state = out.state;
         events.extend(out.events);
@@ -180,4 +197,72 @@ fn guest_poweroff_sequence() {
             lc(Lifecycle::Stopped(StoppedDetail::Shutdown)),
         ]
     );
+}
+
+#[test]
+fn device_job_and_graphics_events() {
+    use serde_json::json;
+    let d = devices();
+    let qmp = |name: &str, data: serde_json::Value| QmpEvent::parse(name, &data);
+    #[rustfmt::skip]
+    let table: Vec<(QmpEvent, Vec<DomainEvent>)> = vec![
+        (qmp("DEVICE_TRAY_MOVED", json!({"device": "", "id": "ide0-1-0", "tray-open": true})),
+            vec![DomainEvent::TrayChange { dev_alias: "ide0-1-0".into(), reason: TrayChangeReason::Open }]),
+        (qmp("DEVICE_TRAY_MOVED", json!({"device": "drive-virtio-disk0", "tray-open": false})),
+            vec![DomainEvent::TrayChange { dev_alias: "virtio-disk0".into(), reason: TrayChangeReason::Close }]),
+        (qmp("VSERPORT_CHANGE", json!({"id": "channel0", "open": true})),
+            vec![DomainEvent::AgentLifecycle { state: AgentLifecycleState::Connected,
+                reason: AgentLifecycleReason::Channel }]),
+        (qmp("VSERPORT_CHANGE", json!({"id": "channel1", "open": true})), vec![]),
+        (qmp("DEVICE_UNPLUG_GUEST_ERROR", json!({"device": "net1", "path": "/machine/peripheral/net1"})),
+            vec![DomainEvent::DeviceRemovalFailed { alias: "net1".into() }]),
+        (qmp("MIGRATION_PASS", json!({"pass": 4})), vec![DomainEvent::MigrationIteration { iteration: 4 }]),
+        (qmp("BLOCK_WRITE_THRESHOLD", json!({"node-name": "libvirt-1-format", "amount-exceeded": 512,
+                                              "write-threshold": 1048576})),
+            vec![DomainEvent::BlockThreshold { dev: "vda".into(), path: Some("/img/a.qcow2".into()),
+                threshold: 1048576, excess: 512 }]),
+        (qmp("BLOCK_JOB_COMPLETED", json!({"device": "libvirt-1-format", "type": "commit", "len": 1,
+                                            "offset": 1, "speed": 0})),
+            DomainEvent::block_job_pair(Some("/img/a.qcow2"), "vda", BlockJobType::Commit,
+                BlockJobStatus::Completed)),
+        (qmp("BLOCK_JOB_COMPLETED", json!({"device": "virtio-disk0", "type": "stream", "len": 1,
+                                            "offset": 0, "speed": 0, "error": "Input/output error"})),
+            DomainEvent::block_job_pair(Some("/img/a.qcow2"), "vda", BlockJobType::Pull,
+                BlockJobStatus::Failed)),
+        (qmp("BLOCK_JOB_READY", json!({"device": "virtio-disk0", "type": "mirror", "len": 1,
+                                        "offset": 1, "speed": 0})),
+            DomainEvent::block_job_pair(Some("/img/a.qcow2"), "vda", BlockJobType::Copy,
+                BlockJobStatus::Ready)),
+        (qmp("BLOCK_JOB_ERROR", json!({"device": "virtio-disk0", "operation": "read",
+                                        "action": "report"})), vec![]),
+        (qmp("BLOCK_JOB_CANCELLED", json!({"device": "nobody", "type": "mirror", "len": 1,
+                                            "offset": 1, "speed": 0})), vec![]),
+        (qmp("MEMORY_FAILURE", json!({"recipient": "guest", "action": "inject",
+                                       "flags": {"action-required": true, "recursive": false}})),
+            vec![DomainEvent::MemoryFailure { recipient: MemoryFailureRecipient::Guest,
+                action: MemoryFailureAction::Inject, flags: 1 }]),
+        (qmp("MEMORY_DEVICE_SIZE_CHANGE", json!({"id": "virtiomem0", "size": 1073741824,
+                                                  "qom-path": "/machine/peripheral/virtiomem0"})),
+            vec![DomainEvent::MemoryDeviceSizeChange { alias: "virtiomem0".into(), size_kib: 1048576 }]),
+        (qmp("VNC_INITIALIZED", json!({
+                "server": {"host": "127.0.0.1", "service": "5900", "family": "ipv4",
+                           "websocket": false, "auth": "vnc"},
+                "client": {"host": "127.0.0.1", "service": "40000", "family": "ipv4",
+                           "websocket": false, "sasl_username": "alice"}})),
+            vec![DomainEvent::Graphics {
+                phase: GraphicsPhase::Initialize,
+                local: GraphicsAddress { family: GraphicsFamily::Ipv4, node: "127.0.0.1".into(),
+                    service: "5900".into() },
+                remote: GraphicsAddress { family: GraphicsFamily::Ipv4, node: "127.0.0.1".into(),
+                    service: "40000".into() },
+                auth_scheme: "vnc".into(),
+                subject: vec![GraphicsIdentity { kind: "saslUsername".into(), name: "alice".into() }],
+            }]),
+    ];
+    for (ev, want) in table {
+        assert!(!matches!(ev, QmpEvent::Other { .. }), "{ev:?} not decoded");
+        let out = map_event(&ev, RUNNING, &MapContext::default(), &d);
+        assert_eq!(out.state, RUNNING, "{ev:?}");
+        assert_eq!(out.events, want, "{ev:?}");
+    }
 }

@@ -76,6 +76,75 @@ pub enum QmpEvent {
         /// `actual`: guest memory in bytes.
         actual: u64,
     },
+    /// `DEVICE_TRAY_MOVED`: a removable-media tray opened or closed.
+    TrayMoved {
+        /// `id`: the frontend device id (libvirt's alias), if present.
+        id: Option<String>,
+        /// `device`: the block backend name (may be empty).
+        device: String,
+        /// `tray-open`.
+        open: bool,
+    },
+    /// `VSERPORT_CHANGE`: a guest opened or closed a virtio-serial port.
+    VserportChange {
+        /// `id`: the port device id (libvirt's channel alias).
+        id: String,
+        /// `open`.
+        open: bool,
+    },
+    /// `DEVICE_UNPLUG_GUEST_ERROR`: the guest refused a hot-unplug.
+    DeviceUnplugGuestError {
+        /// `device`: the device id, if it has one.
+        device: Option<String>,
+        /// `path`: the QOM path.
+        path: String,
+    },
+    /// `MIGRATION_PASS`: a migration iteration started.
+    MigrationPass {
+        /// `pass`: iteration number.
+        pass: i64,
+    },
+    /// `BLOCK_WRITE_THRESHOLD`: a write crossed a node's threshold.
+    BlockWriteThreshold {
+        /// `node-name`.
+        node_name: String,
+        /// `amount-exceeded`, bytes.
+        amount_exceeded: u64,
+        /// `write-threshold`, bytes.
+        write_threshold: u64,
+    },
+    /// `BLOCK_JOB_COMPLETED`, `BLOCK_JOB_CANCELLED`, `BLOCK_JOB_READY` or
+    /// `BLOCK_JOB_ERROR`, folded into one shape.
+    BlockJob {
+        /// Which of the four: `completed`, `cancelled`, `ready`, `error`.
+        phase: String,
+        /// `device`: the job id (libvirt names jobs after the disk's node or alias).
+        device: String,
+        /// `type`: `stream`, `commit`, `mirror`, `backup`.
+        job_type: String,
+        /// `error` of a completed job that failed.
+        error: Option<String>,
+    },
+    /// `MEMORY_FAILURE`: a hardware memory error.
+    MemoryFailure {
+        /// `recipient`: `hypervisor` or `guest`.
+        recipient: String,
+        /// `action`: `ignore`, `inject`, `fatal`, `reset`.
+        action: String,
+        /// `flags.action-required`.
+        action_required: bool,
+        /// `flags.recursive`.
+        recursive: bool,
+    },
+    /// `MEMORY_DEVICE_SIZE_CHANGE`: a virtio-mem device changed size.
+    MemoryDeviceSizeChange {
+        /// `id`: the device id, if it has one.
+        id: Option<String>,
+        /// `size`: new size in bytes.
+        size: u64,
+    },
+    /// `VNC_CONNECTED`, `VNC_INITIALIZED`, `VNC_DISCONNECTED` (and the SPICE ones).
+    Graphics(Box<QmpGraphics>),
     /// Any other event, or a known event with unexpected data.
     Other {
         /// The event name.
@@ -83,6 +152,50 @@ pub enum QmpEvent {
         /// The `data` member (`Value::Null` if absent).
         data: Value,
     },
+}
+
+/// A graphics client event's data.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QmpGraphics {
+    /// `connected`, `initialized` or `disconnected`.
+    pub phase: String,
+    /// `server`: the listening end.
+    pub server: QmpAddress,
+    /// `client`: the client end.
+    pub client: QmpAddress,
+    /// `server.auth`, when QEMU says.
+    pub auth: Option<String>,
+    /// `client.x509_dname`, when QEMU says.
+    pub x509_dname: Option<String>,
+    /// `client.sasl_username`, when QEMU says.
+    pub sasl_username: Option<String>,
+}
+
+/// One end of a graphics connection as QEMU reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QmpAddress {
+    /// `host`.
+    pub host: String,
+    /// `service` (port).
+    pub service: String,
+    /// `family`: `ipv4`, `ipv6`, `unix`.
+    pub family: String,
+}
+
+impl QmpAddress {
+    fn parse(v: Option<&Value>) -> QmpAddress {
+        let field = |k: &str| {
+            v.and_then(|v| v.get(k))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        QmpAddress {
+            host: field("host"),
+            service: field("service"),
+            family: field("family"),
+        }
+    }
 }
 
 impl QmpEvent {
@@ -111,6 +224,24 @@ impl QmpEvent {
             QmpEvent::RtcChange { .. } => "RTC_CHANGE",
             QmpEvent::DeviceDeleted { .. } => "DEVICE_DELETED",
             QmpEvent::BalloonChange { .. } => "BALLOON_CHANGE",
+            QmpEvent::TrayMoved { .. } => "DEVICE_TRAY_MOVED",
+            QmpEvent::VserportChange { .. } => "VSERPORT_CHANGE",
+            QmpEvent::DeviceUnplugGuestError { .. } => "DEVICE_UNPLUG_GUEST_ERROR",
+            QmpEvent::MigrationPass { .. } => "MIGRATION_PASS",
+            QmpEvent::BlockWriteThreshold { .. } => "BLOCK_WRITE_THRESHOLD",
+            QmpEvent::BlockJob { phase, .. } => match phase.as_str() {
+                "completed" => "BLOCK_JOB_COMPLETED",
+                "cancelled" => "BLOCK_JOB_CANCELLED",
+                "ready" => "BLOCK_JOB_READY",
+                _ => "BLOCK_JOB_ERROR",
+            },
+            QmpEvent::MemoryFailure { .. } => "MEMORY_FAILURE",
+            QmpEvent::MemoryDeviceSizeChange { .. } => "MEMORY_DEVICE_SIZE_CHANGE",
+            QmpEvent::Graphics(g) => match g.phase.as_str() {
+                "connected" => "VNC_CONNECTED",
+                "initialized" => "VNC_INITIALIZED",
+                _ => "VNC_DISCONNECTED",
+            },
             QmpEvent::Other { name, .. } => name,
         }
     }
@@ -156,6 +287,77 @@ impl QmpEvent {
             "BALLOON_CHANGE" => QmpEvent::BalloonChange {
                 actual: data.get("actual")?.as_u64()?,
             },
+            "DEVICE_TRAY_MOVED" => QmpEvent::TrayMoved {
+                id: str_field("id").filter(|s| !s.is_empty()),
+                device: str_field("device").unwrap_or_default(),
+                open: bool_field("tray-open")?,
+            },
+            "VSERPORT_CHANGE" => QmpEvent::VserportChange {
+                id: str_field("id")?,
+                open: bool_field("open")?,
+            },
+            "DEVICE_UNPLUG_GUEST_ERROR" => QmpEvent::DeviceUnplugGuestError {
+                device: str_field("device"),
+                path: str_field("path")?,
+            },
+            "MIGRATION_PASS" => QmpEvent::MigrationPass {
+                pass: data.get("pass")?.as_i64()?,
+            },
+            "BLOCK_WRITE_THRESHOLD" => QmpEvent::BlockWriteThreshold {
+                node_name: str_field("node-name")?,
+                amount_exceeded: data.get("amount-exceeded")?.as_u64()?,
+                write_threshold: data.get("write-threshold")?.as_u64()?,
+            },
+            "BLOCK_JOB_COMPLETED"
+            | "BLOCK_JOB_CANCELLED"
+            | "BLOCK_JOB_READY"
+            | "BLOCK_JOB_ERROR" => QmpEvent::BlockJob {
+                phase: name["BLOCK_JOB_".len()..].to_ascii_lowercase(),
+                device: str_field("device")?,
+                job_type: str_field("type").unwrap_or_default(),
+                error: str_field("error"),
+            },
+            "MEMORY_FAILURE" => {
+                let flag = |k: &str| {
+                    data.get("flags")
+                        .and_then(|f| f.get(k))
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                };
+                QmpEvent::MemoryFailure {
+                    recipient: str_field("recipient")?,
+                    action: str_field("action")?,
+                    action_required: flag("action-required"),
+                    recursive: flag("recursive"),
+                }
+            }
+            "MEMORY_DEVICE_SIZE_CHANGE" => QmpEvent::MemoryDeviceSizeChange {
+                id: str_field("id"),
+                size: data.get("size")?.as_u64()?,
+            },
+            "VNC_CONNECTED" | "VNC_INITIALIZED" | "VNC_DISCONNECTED" | "SPICE_CONNECTED"
+            | "SPICE_INITIALIZED" | "SPICE_DISCONNECTED" => {
+                let (_, phase) = name.split_once('_')?;
+                let client = data.get("client");
+                let client_str = |k: &str| {
+                    client
+                        .and_then(|c| c.get(k))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                };
+                QmpEvent::Graphics(Box::new(QmpGraphics {
+                    phase: phase.to_ascii_lowercase(),
+                    server: QmpAddress::parse(data.get("server")),
+                    client: QmpAddress::parse(client),
+                    auth: data
+                        .get("server")
+                        .and_then(|s| s.get("auth"))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    x509_dname: client_str("x509_dname"),
+                    sasl_username: client_str("sasl_username"),
+                }))
+            }
             _ => return None,
         })
     }

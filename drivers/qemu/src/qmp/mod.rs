@@ -11,7 +11,7 @@ mod message;
 pub use blocking::QmpStream;
 pub use codec::{DEFAULT_MAX_LINE, ID_PREFIX, QmpCodec};
 pub use error::QmpError;
-pub use event::QmpEvent;
+pub use event::{QmpAddress, QmpEvent, QmpGraphics};
 pub use message::{Message, QemuVersion, Timestamp};
 
 #[cfg(test)]

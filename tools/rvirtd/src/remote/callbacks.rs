@@ -1,11 +1,12 @@
 //! Domain event registration: the callback API (one callbackID per registration,
-//! MESSAGE 318) and the legacy per-event-id API (MESSAGE 107). Only lifecycle events
-//! (id 0) are forwarded; other ids are refused with `VIR_ERR_NO_SUPPORT`, which
-//! `virsh event --all` tolerates.
+//! MESSAGE 318…438) and the legacy per-event-id API (MESSAGE 107…311). Every one of
+//! libvirt's 27 event ids is relayed; as in libvirtd, a legacy registration of an id
+//! that has no legacy message (16 and up) is accepted and relays nothing.
 
 use std::sync::Arc;
 
 use rvirt_core::{Domain, DomainEvent, DomainEventId};
+use rvirt_rpc::domain_events::EventForm;
 use rvirt_rpc::types::{
     ConnectDomainEventCallbackDeregisterAnyArgs, ConnectDomainEventCallbackRegisterAnyArgs,
     ConnectDomainEventCallbackRegisterAnyRet, ConnectDomainEventRegisterAnyArgs,
@@ -18,22 +19,15 @@ use super::events;
 use super::session::{EventKey, MAX_CALLBACKS_PER_CLIENT, Session};
 use super::{Ctx, CtxExt};
 
-fn lifecycle_only(event_id: i32) -> CallResult<()> {
-    if event_id == DomainEventId::Lifecycle.as_raw() {
-        return Ok(());
-    }
-    if !(0..DomainEventId::ALL.len() as i32).contains(&event_id) {
-        return Err(err(
+/// The event id a client names, or libvirtd's "unsupported event ID N".
+fn event_id(raw: i32) -> CallResult<DomainEventId> {
+    DomainEventId::from_raw(raw).ok_or_else(|| {
+        err(
             8,
             7,
-            format!("invalid argument: unsupported event ID {event_id}"),
-        ));
-    }
-    Err(err(
-        3,
-        7,
-        format!("this function is not supported by the connection driver: event ID {event_id}"),
-    ))
+            format!("invalid argument: unsupported event ID {raw}"),
+        )
+    })
 }
 
 /// "invalid argument: event callback already tracked" (8 / 0), as libvirtd answers a
@@ -61,7 +55,7 @@ pub(crate) fn register_any(
     ctx: &Ctx<'_>,
     args: ConnectDomainEventCallbackRegisterAnyArgs,
 ) -> CallResult<ConnectDomainEventCallbackRegisterAnyRet> {
-    lifecycle_only(args.event_id)?;
+    let id = event_id(args.event_id)?;
     let conn = ctx.conn()?;
     let filter = args.dom.as_ref().map(|d| ctx.domain(d)).transpose()?;
     let key: EventKey = (args.event_id, filter.as_ref().map(|d| *d.uuid()));
@@ -78,10 +72,10 @@ pub(crate) fn register_any(
     let client = Arc::downgrade(ctx.client());
     let registered = conn.domain_event_register_any(
         filter.as_ref(),
-        DomainEventId::Lifecycle,
+        id,
         move |dom: &Domain, ev: &DomainEvent| {
-            if let (DomainEvent::Lifecycle(l), Some(c)) = (ev, client.upgrade())
-                && let Some(frame) = events::callback_lifecycle(callback_id, dom, *l)
+            if let Some(c) = client.upgrade()
+                && let Some(frame) = events::frame(EventForm::Callback(callback_id), dom, ev)
             {
                 c.queue_frame(&frame);
             }
@@ -96,8 +90,9 @@ pub(crate) fn register_any(
     };
     ctx.state().callbacks.insert(callback_id, (rid, key));
     crate::log!(
-        "client {}: lifecycle event callback {callback_id} registered",
-        ctx.client().id()
+        "client {}: {} event callback {callback_id} registered",
+        ctx.client().id(),
+        id.name()
     );
     Ok(ConnectDomainEventCallbackRegisterAnyRet { callback_id })
 }
@@ -134,7 +129,7 @@ pub(crate) fn legacy_register_any(
     ctx: &Ctx<'_>,
     args: ConnectDomainEventRegisterAnyArgs,
 ) -> CallResult<()> {
-    lifecycle_only(args.event_id)?;
+    let id = event_id(args.event_id)?;
     let conn = ctx.conn()?;
     {
         let s = ctx.state();
@@ -151,17 +146,13 @@ pub(crate) fn legacy_register_any(
         check_room(&s)?;
     }
     let client = Arc::downgrade(ctx.client());
-    let rid = conn.domain_event_register_any(
-        None,
-        DomainEventId::Lifecycle,
-        move |dom: &Domain, ev: &DomainEvent| {
-            if let (DomainEvent::Lifecycle(l), Some(c)) = (ev, client.upgrade())
-                && let Some(frame) = events::legacy_lifecycle(dom, *l)
-            {
-                c.queue_frame(&frame);
-            }
-        },
-    )?;
+    let rid = conn.domain_event_register_any(None, id, move |dom: &Domain, ev: &DomainEvent| {
+        if let Some(c) = client.upgrade()
+            && let Some(frame) = events::frame(EventForm::Legacy, dom, ev)
+        {
+            c.queue_frame(&frame);
+        }
+    })?;
     ctx.state().legacy.insert(args.event_id, rid);
     Ok(())
 }

@@ -242,6 +242,11 @@ pub(crate) fn suspend(ctx: &Ctx<'_>, args: DomainArgs) -> CallResult<()> {
     Ok(ctx.domain(&args.dom)?.suspend()?)
 }
 
+/// DOMAIN_PM_WAKEUP.
+pub(crate) fn pm_wakeup(ctx: &Ctx<'_>, args: DomainFlagsArgs) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.pm_wakeup(args.flags)?)
+}
+
 /// DOMAIN_RESUME.
 pub(crate) fn resume(ctx: &Ctx<'_>, args: DomainArgs) -> CallResult<()> {
     Ok(ctx.domain(&args.dom)?.resume()?)

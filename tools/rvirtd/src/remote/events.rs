@@ -1,14 +1,14 @@
 //! Domain event MESSAGE packets pushed to clients.
 //!
-//! libvirtd 9.0 sends events as type MESSAGE, status OK, serial 1; the callback variant
-//! (DOMAIN_EVENT_CALLBACK_LIFECYCLE, 318) carries the client's callbackID, the legacy
-//! one (DOMAIN_EVENT_LIFECYCLE, 107) does not.
+//! libvirtd 9.0 sends events as type MESSAGE, status OK, serial 1, in the callback form
+//! (with the client's callbackID) or, for registrations made with the legacy API, the
+//! legacy form; [`rvirt_rpc::domain_events`] lays out both.
 
-use rvirt_core::{Domain, Lifecycle};
-use rvirt_rpc::types::{DomainEventCallbackLifecycleMsg, DomainEventLifecycleMsg};
+use rvirt_core::{Domain, DomainEvent};
+use rvirt_rpc::domain_events::{self, EventForm};
 use rvirt_rpc::{
-    Header, MessageStatus, MessageType, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
-    RemoteNonnullDomain, encode_message_with, procs,
+    Header, Message, MessageStatus, MessageType, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
+    RemoteNonnullDomain,
 };
 
 /// The wire reference of a domain handle (id -1 when inactive).
@@ -32,32 +32,14 @@ fn event_header(proc_: i32) -> Header {
     }
 }
 
-fn lifecycle_msg(dom: &Domain, event: Lifecycle) -> DomainEventLifecycleMsg {
-    DomainEventLifecycleMsg {
-        dom: remote_domain(dom),
-        event: event.event_raw(),
-        detail: event.detail_raw(),
+/// The encoded MESSAGE for `event` about `dom` in `form`; `None` when the form has no
+/// message for it (the legacy form of ids 16 and up, as in libvirtd).
+pub(crate) fn frame(form: EventForm, dom: &Domain, event: &DomainEvent) -> Option<Vec<u8>> {
+    let (proc_, payload) = domain_events::encode(form, &remote_domain(dom), event)?;
+    Message {
+        header: event_header(proc_),
+        payload,
     }
-}
-
-/// DOMAIN_EVENT_CALLBACK_LIFECYCLE for registration `callback_id`.
-pub(crate) fn callback_lifecycle(
-    callback_id: i32,
-    dom: &Domain,
-    event: Lifecycle,
-) -> Option<Vec<u8>> {
-    let msg = DomainEventCallbackLifecycleMsg {
-        callback_id,
-        msg: lifecycle_msg(dom, event),
-    };
-    encode_message_with(&event_header(procs::DOMAIN_EVENT_CALLBACK_LIFECYCLE), &msg).ok()
-}
-
-/// Legacy DOMAIN_EVENT_LIFECYCLE.
-pub(crate) fn legacy_lifecycle(dom: &Domain, event: Lifecycle) -> Option<Vec<u8>> {
-    encode_message_with(
-        &event_header(procs::DOMAIN_EVENT_LIFECYCLE),
-        &lifecycle_msg(dom, event),
-    )
+    .encode()
     .ok()
 }

@@ -144,6 +144,11 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         d::shutdown_flags
     ),
     procedure!(
+        p::DOMAIN_PM_WAKEUP,
+        Access::Write("virDomainPMWakeup"),
+        d::pm_wakeup
+    ),
+    procedure!(
         p::CONNECT_LIST_ALL_DOMAINS,
         Access::Open,
         d::list_all_domains
