@@ -510,6 +510,8 @@ pub struct Error {
     domain: ErrorDomain,
     level: ErrorLevel,
     message: String,
+    /// Shown without the code's description (libvirt's argument-check errors).
+    verbatim: bool,
 }
 
 impl Error {
@@ -520,6 +522,17 @@ impl Error {
             domain,
             level: ErrorLevel::Error,
             message: message.into(),
+            verbatim: false,
+        }
+    }
+
+    /// An error whose message is shown as is, without the code's description in
+    /// front: what libvirt's argument checks (`virCheckFlags`, `virCheckNonNullArg`, …)
+    /// raise, e.g. "unsupported flags (0x8) in function testDomainGetVcpusFlags".
+    pub fn verbatim(code: ErrorCode, domain: ErrorDomain, message: impl Into<String>) -> Self {
+        Error {
+            verbatim: true,
+            ..Error::new(code, domain, message)
         }
     }
 
@@ -585,7 +598,9 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let prefix = self.code.description();
-        if self.message.is_empty() {
+        if self.verbatim {
+            f.write_str(&self.message)
+        } else if self.message.is_empty() {
             f.write_str(prefix)
         } else {
             write!(f, "{prefix}: {}", self.message)

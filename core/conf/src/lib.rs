@@ -47,6 +47,7 @@ mod devices;
 mod dom;
 mod domain;
 mod error;
+mod metadata;
 mod units;
 
 pub use devices::{

@@ -89,9 +89,10 @@ impl RemoteError {
     /// * Unknown codes become [`ErrorCode::InternalError`] and unknown domains
     ///   [`ErrorDomain::Remote`], keeping the text; unknown levels become ERROR.
     /// * A missing message becomes "Unknown error".
-    /// * libvirt's message already starts with the code's description
+    /// * libvirt's message usually starts with the code's description
     ///   ("Domain not found: …"), which `rvirt_core::Error`'s `Display` adds itself;
-    ///   that prefix is stripped so it is not shown twice.
+    ///   that prefix is stripped so it is not shown twice. A message without it (an
+    ///   argument check's) becomes a [verbatim](rvirt_core::Error::verbatim) error.
     pub fn to_error(&self) -> rvirt_core::Error {
         let mut code = ErrorCode::from_raw(self.code).unwrap_or(ErrorCode::InternalError);
         if self.is_unknown_procedure() {
@@ -101,14 +102,16 @@ impl RemoteError {
         let level = ErrorLevel::from_raw(self.level).unwrap_or(ErrorLevel::Error);
         let text = self.message.as_deref().unwrap_or("Unknown error");
         let prefix = code.description();
-        let text = if text == prefix {
-            ""
-        } else {
-            text.strip_prefix(prefix)
-                .and_then(|rest| rest.strip_prefix(": "))
-                .unwrap_or(text)
-        };
-        rvirt_core::Error::new(code, domain, text).with_level(level)
+        if text == prefix {
+            return rvirt_core::Error::new(code, domain, "").with_level(level);
+        }
+        match text
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix(": "))
+        {
+            Some(rest) => rvirt_core::Error::new(code, domain, rest).with_level(level),
+            None => rvirt_core::Error::verbatim(code, domain, text).with_level(level),
+        }
     }
 }
 

@@ -38,6 +38,7 @@ pub mod admin;
 pub mod domain_events;
 mod error;
 mod frame;
+pub mod monitoring;
 pub mod procs;
 pub mod typed_param;
 pub mod types;

@@ -45,8 +45,14 @@ procedures! {
     DOMAIN_GET_AUTOSTART = 15,
     /// `{dom}` → `{uchar state; u64 maxMem; u64 memory; ushort nrVirtCpu; u64 cpuTime}`.
     DOMAIN_GET_INFO = 16,
+    /// `{dom}` → `{u64 memory}`.
+    DOMAIN_GET_MAX_MEMORY = 17,
+    /// `{dom}` → `{int num}`.
+    DOMAIN_GET_MAX_VCPUS = 18,
     /// `{dom}` → `{string type}`.
     DOMAIN_GET_OS_TYPE = 19,
+    /// `{dom; int maxinfo; int maplen}` → `{vcpu_info info<>; opaque cpumaps<>}`.
+    DOMAIN_GET_VCPUS = 20,
     /// `{int maxnames}` → `{string names<>}`.
     CONNECT_LIST_DEFINED_DOMAINS = 21,
     /// `{int id}` → `{dom}`.
@@ -73,10 +79,16 @@ procedures! {
     CONNECT_LIST_DOMAINS = 37,
     /// void → `{int num}`.
     CONNECT_NUM_OF_DOMAINS = 51,
+    /// `{dom}` → `{string type; int nparams}`.
+    DOMAIN_GET_SCHEDULER_TYPE = 56,
     /// void → `{string hostname}`.
     CONNECT_GET_HOSTNAME = 59,
     /// `{int feature}` → `{int supported}`.
     CONNECT_SUPPORTS_FEATURE = 60,
+    /// `{dom; string path}` → five counters.
+    DOMAIN_BLOCK_STATS = 64,
+    /// `{dom; string path}` → eight counters.
+    DOMAIN_INTERFACE_STATS = 65,
     /// void → `{remote_auth_type types<20>}`.
     AUTH_LIST = 66,
     /// SASL authentication start.
@@ -87,6 +99,10 @@ procedures! {
     AUTH_SASL_STEP = 69,
     /// void → `{int complete}`.
     AUTH_POLKIT = 70,
+    /// `{int startCell; int maxcells}` → `{u64 cells<>}`.
+    NODE_GET_CELLS_FREE_MEMORY = 101,
+    /// void → `{u64 freeMem}`.
+    NODE_GET_FREE_MEMORY = 102,
     /// Legacy lifecycle event MESSAGE `{dom; int event; int detail}`.
     DOMAIN_EVENT_LIFECYCLE = 107,
     /// void → `{string uri}`.
@@ -103,6 +119,8 @@ procedures! {
     DOMAIN_IS_PERSISTENT = 151,
     /// void → `{u64 lib_ver}`.
     CONNECT_GET_LIB_VERSION = 157,
+    /// `{dom; u32 maxStats; u32 flags}` → `{memory_stat stats<>}`.
+    DOMAIN_MEMORY_STATS = 159,
     /// Legacy event registration `{int eventID}` → void.
     CONNECT_DOMAIN_EVENT_REGISTER_ANY = 167,
     /// Legacy event deregistration `{int eventID}` → void.
@@ -111,28 +129,60 @@ procedures! {
     DOMAIN_HAS_MANAGED_SAVE_IMAGE = 183,
     /// `{dom; u32 flags}` → `{int num}`.
     DOMAIN_SNAPSHOT_NUM = 187,
+    /// `{dom; string path; u32 flags}` → `{u64 allocation, capacity, physical}`.
+    DOMAIN_GET_BLOCK_INFO = 194,
     /// `{dom; u32 flags}` → `{dom}`.
     DOMAIN_CREATE_WITH_FLAGS = 196,
+    /// `{dom; u32 flags}` → `{int num}`.
+    DOMAIN_GET_VCPUS_FLAGS = 200,
     /// `{dom; u32 flags}` → `{int state; int reason}`.
     DOMAIN_GET_STATE = 212,
+    /// `{dom; u32 flags}` → `{u32 state, details; u64 stateTime}`.
+    DOMAIN_GET_CONTROL_INFO = 229,
+    /// `{dom; int ncpumaps; int maplen; u32 flags}` → `{opaque cpumaps<>; int num}`.
+    DOMAIN_GET_VCPU_PIN_INFO = 230,
     /// `{dom; u32 flags}` → void.
     DOMAIN_UNDEFINE_FLAGS = 231,
     /// `{dom; u32 flags}` → void.
     DOMAIN_DESTROY_FLAGS = 234,
     /// `{dom; u32 flags}` → void.
     DOMAIN_SHUTDOWN_FLAGS = 258,
+    /// `{dom; u32 nparams; int start_cpu; u32 ncpus; u32 flags}` → `{params<>; int nparams}`.
+    DOMAIN_GET_CPU_STATS = 262,
+    /// `{dom; u32 maxerrors; u32 flags}` → `{disk_error errors<>; int nerrors}`.
+    DOMAIN_GET_DISK_ERRORS = 263,
+    /// `{dom; int type; string? metadata, key, uri; u32 flags}` → void.
+    DOMAIN_SET_METADATA = 264,
+    /// `{dom; int type; string? uri; u32 flags}` → `{string metadata}`.
+    DOMAIN_GET_METADATA = 265,
     /// `{dom; u32 flags}` → void: wake a guest suspended to RAM.
     DOMAIN_PM_WAKEUP = 267,
     /// `{int need_results; u32 flags}` → `{dom domains<>; u32 ret}`.
     CONNECT_LIST_ALL_DOMAINS = 273,
+    /// `{dom; u32 flags}` → `{string hostname}`.
+    DOMAIN_GET_HOSTNAME = 277,
+    /// `{dom; int maplen; u32 flags}` → `{opaque cpumaps<>; int ret}`.
+    DOMAIN_GET_EMULATOR_PIN_INFO = 280,
+    /// `{int need_map; int need_online; u32 flags}` → `{opaque cpumap<>; u32 online; int ret}`.
+    NODE_GET_CPU_MAP = 293,
     /// `{int eventID; remote_domain dom}` → `{int callbackID}`.
     CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY = 316,
     /// `{int callbackID}` → void.
     CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY = 317,
     /// Lifecycle event MESSAGE `{int callbackID; {dom; int event; int detail}}`.
     DOMAIN_EVENT_CALLBACK_LIFECYCLE = 318,
+    /// `{dom; u32 flags}` → `{hyper seconds; u32 nseconds}`.
+    DOMAIN_GET_TIME = 337,
+    /// `{dom doms<>; u32 stats; u32 flags}` → `{stats_record retStats<>}`.
+    CONNECT_GET_ALL_DOMAIN_STATS = 344,
+    /// `{dom; u32 flags}` → `{fsinfo info<>; u32 ret}`.
+    DOMAIN_GET_FSINFO = 349,
     /// `{string xml; u32 flags}` → `{dom}`.
     DOMAIN_DEFINE_XML_FLAGS = 350,
+    /// `{dom; u32 flags}` → `{iothread_info info<>; u32 ret}`.
+    DOMAIN_GET_IOTHREAD_INFO = 351,
+    /// `{dom; u32 source; u32 flags}` → `{interface ifaces<>}`.
+    DOMAIN_INTERFACE_ADDRESSES = 353,
     /// void → void.
     CONNECT_REGISTER_CLOSE_CALLBACK = 360,
     /// void → void.

@@ -1,12 +1,15 @@
 //! The public API applications hold: [`Connect`], [`Domain`], states, events, flags.
 
 mod connect;
+mod connect_monitoring;
 mod domain;
 mod domain_event;
+mod domain_monitoring;
 mod event_details;
 mod events;
 mod flags;
 mod inventory;
+mod monitoring;
 mod numbered;
 mod state;
 mod typed_param;
@@ -28,6 +31,11 @@ pub use events::{
 };
 pub use flags::{ListFlags, XmlFlags};
 pub use inventory::{HostInterface, Network, StoragePool};
+pub use monitoring::{
+    BlockInfo, BlockStats, ControlInfo, CpuMap, DomainInterface, DomainStatsRecord, FsInfo,
+    InterfaceStats, IoThreadInfo, IpAddress, MemoryStat, MemoryStatTag, NodeCpuMap, SecurityLabel,
+    SecurityModel, StatsGroups, VcpuInfo, stats_flags,
+};
 pub use state::{
     CrashedReason, DomainInfo, DomainState, NodeInfo, PausedReason, RunningReason, ShutdownReason,
     ShutoffReason, StateReason,

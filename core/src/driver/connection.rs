@@ -151,6 +151,11 @@ pub trait DriverConnection: Send + Sync {
     fn lookup_interface_by_name(&self, name: &str) -> Result<HostInterface> {
         unsupported("virInterfaceLookupByName")
     }
+    /// The driver's monitoring operations, if it has any (stats, guest info, metadata,
+    /// node facts); `None` makes each of them `VIR_ERR_NO_SUPPORT`.
+    fn monitoring(&self) -> Option<&dyn super::Monitoring> {
+        None
+    }
     /// Called when the first callback for `id` is registered on this connection
     /// (`wanted` true) and when the last one goes (`false`). Remote drivers use it to
     /// subscribe on the server; local drivers need not care.

@@ -10,6 +10,7 @@ mod event_sink;
 pub mod files;
 mod instances;
 mod local;
+mod monitoring;
 mod registry;
 
 pub use connection::{DomainRef, DriverConnection};
@@ -17,6 +18,7 @@ pub use domain_xml::format_domain_xml;
 pub use event_sink::EventSink;
 pub use instances::Instances;
 pub use local::{LocalDriver, RootInstance};
+pub use monitoring::Monitoring;
 pub use registry::{
     Driver, OpenContext, StateContext, cleanup_states, find_driver, initialize_states,
     register_driver, registered_drivers,

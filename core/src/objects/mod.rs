@@ -43,7 +43,9 @@ mod entry;
 mod errors;
 mod fanout;
 mod list;
+mod metadata;
 mod obj;
+mod stats;
 
 pub use config_dir::ConfigDir;
 pub use domains::{Domains, Persistence};
@@ -51,4 +53,6 @@ pub use entry::{DomainEntry, JOB_WAIT, Job};
 pub use errors::{already_active, no_domain, not_running};
 pub use fanout::{EventFanout, Events};
 pub use list::{Add, Added, DomainObjList};
+pub use metadata::{AFFECT_CONFIG, AFFECT_LIVE, impact};
 pub use obj::DomainObj;
+pub use stats::{resolve_groups, state_params};

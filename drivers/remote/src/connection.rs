@@ -42,6 +42,11 @@ pub struct RemoteConnection {
 }
 
 impl RemoteConnection {
+    /// The RPC client.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// Connects, authenticates and opens `uri` on the daemon, like libvirt's client.
     pub fn open(uri: &Uri, ctx: OpenContext) -> Result<RemoteConnection> {
         let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(std::path::PathBuf::from);
@@ -296,6 +301,10 @@ impl DriverConnection for RemoteConnection {
             autostart: i32::from(autostart),
         };
         self.client.call(procs::DOMAIN_SET_AUTOSTART, &args)
+    }
+
+    fn monitoring(&self) -> Option<&dyn rvirt_core::driver::Monitoring> {
+        Some(self)
     }
 
     fn event_interest(&self, id: DomainEventId, wanted: bool) -> Result<()> {

@@ -43,6 +43,7 @@
 mod client;
 mod connection;
 mod keepalive;
+mod monitoring;
 mod socket;
 pub mod target;
 #[cfg(feature = "tls")]

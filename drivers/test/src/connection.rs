@@ -47,6 +47,11 @@ fn host_name() -> String {
 }
 
 impl TestConnection {
+    /// The world this connection opened.
+    pub(crate) fn world(&self) -> &World {
+        &self.world
+    }
+
     /// Opens `test:///default` (shared, process-wide) or `test:///ABSOLUTE/PATH.xml` (a
     /// fresh world per call). Events go to `events`.
     pub fn open(uri: &Uri, events: EventSink) -> Result<TestConnection> {
@@ -199,6 +204,10 @@ impl DriverConnection for TestConnection {
 
     fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()> {
         self.world.domains.set_autostart(dom, autostart)
+    }
+
+    fn monitoring(&self) -> Option<&dyn rvirt_core::driver::Monitoring> {
+        Some(self)
     }
 
     fn close(&self) -> Result<()> {

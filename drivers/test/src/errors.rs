@@ -14,7 +14,7 @@ pub(crate) fn internal(message: impl Into<String>) -> Error {
 pub(crate) fn check_flags(flags: u32, known: u32, function: &str) -> Result<(), Error> {
     let unknown = flags & !known;
     if unknown != 0 {
-        return Err(Error::new(
+        return Err(Error::verbatim(
             ErrorCode::InvalidArg,
             ErrorDomain::Test,
             format!("unsupported flags (0x{unknown:x}) in function {function}"),

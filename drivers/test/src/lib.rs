@@ -41,6 +41,7 @@ mod capabilities;
 mod connection;
 mod errors;
 mod inventory;
+mod monitoring;
 mod node_file;
 mod ops;
 mod shared;

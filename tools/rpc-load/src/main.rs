@@ -6,6 +6,9 @@
 //! rvirt-rpc-load lifecycle SOCKET CLIENTS SECONDS    define, then create/suspend/resume/destroy
 //!                                                    cycles until SECONDS pass, then undefine
 //! rvirt-rpc-load fanout    SOCKET SUBSCRIBERS EVENTS lifecycle event delivery to every subscriber
+//! rvirt-rpc-load stats     SOCKET DOMAINS CALLS      define DOMAINS (start every other one), then
+//!                                                    4 clients x CALLS GET_ALL_DOMAIN_STATS
+//!                                                    (every group the driver has), then undefine
 //! ```
 //! The URI opened on the daemon is `$RPC_LOAD_URI` (default `test:///default`).
 
@@ -21,7 +24,7 @@ use stats::{Latencies, report};
 
 fn usage() -> ! {
     eprintln!(
-        "usage: rvirt-rpc-load calls|lifecycle|fanout SOCKET N M\n  calls SOCKET CLIENTS CALLS | lifecycle SOCKET CLIENTS SECONDS | fanout SOCKET SUBSCRIBERS EVENTS"
+        "usage: rvirt-rpc-load calls|lifecycle|fanout|stats SOCKET N M\n  calls SOCKET CLIENTS CALLS | lifecycle SOCKET CLIENTS SECONDS | fanout SOCKET SUBSCRIBERS EVENTS | stats SOCKET DOMAINS CALLS"
     );
     std::process::exit(2)
 }
@@ -227,6 +230,48 @@ fn fanout(socket: String, subscribers: usize, events: usize) {
     ]);
 }
 
+/// Clients issuing GET_ALL_DOMAIN_STATS at once in [`stats`].
+const STATS_CLIENTS: usize = 4;
+
+fn stats(socket: String, domains: usize, per_client: usize) {
+    let tag = std::process::id();
+    let mut setup = Client::open(&socket, &uri()).expect("setup client");
+    let doms: Vec<_> = (0..domains)
+        .map(|i| {
+            let d = define(&mut setup, &format!("stats-{tag}-{i}")).expect("define");
+            if i % 2 == 0 {
+                dom_call(&mut setup, procs::DOMAIN_CREATE, &d).expect("create");
+            }
+            d
+        })
+        .collect();
+    run_clients("stats", STATS_CLIENTS, move |_, lat| {
+        let mut c = Client::open(&socket, &uri())?;
+        let args = rvirt_rpc::monitoring::ConnectGetAllDomainStatsArgs {
+            doms: Vec::new(),
+            stats: 0,
+            flags: 0,
+        };
+        for _ in 0..per_client {
+            let r: rvirt_rpc::monitoring::ConnectGetAllDomainStatsRet =
+                timed(lat, || c.call(procs::CONNECT_GET_ALL_DOMAIN_STATS, &args))?;
+            if r.ret_stats.len() < domains {
+                return Err(CallError::Protocol(format!(
+                    "{} records for {domains} domains",
+                    r.ret_stats.len()
+                )));
+            }
+        }
+        Ok(())
+    });
+    for (i, d) in doms.iter().enumerate() {
+        if i % 2 == 0 {
+            let _ = dom_call(&mut setup, procs::DOMAIN_DESTROY, d);
+        }
+        let _ = dom_call(&mut setup, procs::DOMAIN_UNDEFINE, d);
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [mode, socket, n, m] = args.as_slice() else {
@@ -239,6 +284,7 @@ fn main() {
         "calls" => calls(socket.clone(), n, m),
         "lifecycle" => lifecycle(socket.clone(), n, m as u64),
         "fanout" => fanout(socket.clone(), n, m),
+        "stats" => stats(socket.clone(), n, m),
         _ => usage(),
     }
 }

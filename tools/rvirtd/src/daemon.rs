@@ -30,6 +30,17 @@ impl Daemon {
     /// Registers the drivers and the default loop, binds every socket and opens the
     /// `--keep-open` URIs. Call [`Daemon::run`] next.
     pub(crate) fn start(config: Config) -> Result<Daemon, String> {
+        let pidfile = config.pidfile.clone();
+        let started = Self::start_serving(config);
+        if started.is_err()
+            && let Some(p) = pidfile
+        {
+            let _ = std::fs::remove_file(p);
+        }
+        started
+    }
+
+    fn start_serving(config: Config) -> Result<Daemon, String> {
         rvirt_rpc_server::log::set_sink(Some(Arc::new(|line| log!("{line}"))));
         rvirt_core::log::set_sink(Some(Arc::new(|r: &rvirt_core::log::Record<'_>| {
             log!(
@@ -51,6 +62,17 @@ impl Daemon {
         let event_loop = event::register_default().map_err(|e| e.to_string())?;
         let shared = event::require().map_err(|e| e.to_string())?;
 
+        // The pid file exists before any socket (as libvirtd's): whoever sees a socket
+        // finds the pid. Written whole (temp file + rename), never seen half-written.
+        if let Some(pidfile) = &config.pidfile {
+            rvirt_core::driver::files::write_replace(
+                pidfile,
+                format!("{}\n", std::process::id()).as_bytes(),
+                rvirt_core::driver::files::Durability::RenameOnly,
+                rvirt_core::ErrorDomain::None,
+            )
+            .map_err(|e| format!("{}: {e}", pidfile.display()))?;
+        }
         // The TLS credentials are read before any socket exists, so a bad file stops
         // the daemon without leaving sockets behind.
         let services = servers::services(&config)?;
@@ -89,10 +111,6 @@ impl Daemon {
         })
         .map_err(|e| format!("signal handlers: {e}"))?;
 
-        if let Some(pidfile) = &config.pidfile {
-            std::fs::write(pidfile, format!("{}\n", std::process::id()))
-                .map_err(|e| format!("{}: {e}", pidfile.display()))?;
-        }
         Ok(Daemon {
             config,
             event_loop,

@@ -87,9 +87,9 @@ fn unknown_procedure_and_program() {
     let e = error_of(&m);
     assert_eq!(e, RemoteError::unknown_procedure(9999));
     assert!(e.is_unknown_procedure());
-    // A procedure libvirt has but rvirtd does not (security label).
+    // A procedure libvirt has but rvirtd does not (DOMAIN_MIGRATE_PREPARE, 61).
     let m = c.call(
-        procs::DOMAIN_GET_SECURITY_LABEL,
+        61,
         &DomainArgs {
             dom: RemoteNonnullDomain {
                 name: "test".into(),

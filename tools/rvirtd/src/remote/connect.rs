@@ -5,7 +5,7 @@ use rvirt_core::{Connect, OpenOptions};
 use rvirt_rpc::types::{
     ConnectGetCapabilitiesRet, ConnectGetHostnameRet, ConnectGetLibVersionRet, ConnectGetTypeRet,
     ConnectGetUriRet, ConnectGetVersionRet, ConnectIsSecureRet, ConnectOpenArgs,
-    ConnectSupportsFeatureArgs, ConnectSupportsFeatureRet, NodeGetInfoRet, NodeGetSecurityModelRet,
+    ConnectSupportsFeatureArgs, ConnectSupportsFeatureRet, NodeGetInfoRet,
 };
 use rvirt_rpc_server::CallResult;
 use rvirt_rpc_server::error::{err, unknown};
@@ -165,15 +165,6 @@ pub(crate) fn node_get_info(ctx: &Ctx<'_>, (): ()) -> CallResult<NodeGetInfoRet>
         sockets: int(info.sockets),
         cores: int(info.cores),
         threads: int(info.threads),
-    })
-}
-
-/// NODE_GET_SECURITY_MODEL: rvirt has no security driver, so the model is empty
-/// (clients then skip the security label entirely).
-pub(crate) fn node_get_security_model(_: &Ctx<'_>, (): ()) -> CallResult<NodeGetSecurityModelRet> {
-    Ok(NodeGetSecurityModelRet {
-        model: Vec::new(),
-        doi: Vec::new(),
     })
 }
 

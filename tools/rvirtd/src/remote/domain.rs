@@ -1,7 +1,6 @@
 //! Domain procedures: lookups, listings, information and lifecycle.
 
 use rvirt_core::api::ListFlags;
-use rvirt_core::conf::DomainDef;
 use rvirt_core::{Domain, Uuid};
 use rvirt_rpc::types::*;
 use rvirt_rpc_server::CallResult;
@@ -152,15 +151,6 @@ pub(crate) fn get_xml_desc(
 ) -> CallResult<DomainGetXmlDescRet> {
     Ok(DomainGetXmlDescRet {
         xml: ctx.domain(&args.dom)?.xml_desc(args.flags)?,
-    })
-}
-
-/// DOMAIN_GET_OS_TYPE, read from the domain's XML.
-pub(crate) fn get_os_type(ctx: &Ctx<'_>, args: DomainArgs) -> CallResult<DomainGetOsTypeRet> {
-    let xml = ctx.domain(&args.dom)?.xml_desc(0)?;
-    let def = DomainDef::from_xml(&xml).map_err(rvirt_core::Error::from)?;
-    Ok(DomainGetOsTypeRet {
-        type_: def.os.os_type.value.as_str().to_string(),
     })
 }
 

@@ -6,7 +6,9 @@
 use rvirt_rpc::procs as p;
 use rvirt_rpc_server::{Procedure, procedure};
 
-use super::{Access, Session, auth as a, callbacks as cb, connect as c, domain as d};
+use super::{
+    Access, Session, auth as a, callbacks as cb, connect as c, domain as d, monitoring as m,
+};
 
 /// Every procedure rvirtd answers, sorted by number.
 pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
@@ -43,7 +45,10 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
     procedure!(p::DOMAIN_GET_XML_DESC, Access::Open, d::get_xml_desc),
     procedure!(p::DOMAIN_GET_AUTOSTART, Access::Open, d::get_autostart),
     procedure!(p::DOMAIN_GET_INFO, Access::Open, d::get_info),
-    procedure!(p::DOMAIN_GET_OS_TYPE, Access::Open, d::get_os_type),
+    procedure!(p::DOMAIN_GET_MAX_MEMORY, Access::Open, m::get_max_memory),
+    procedure!(p::DOMAIN_GET_MAX_VCPUS, Access::Open, m::get_max_vcpus),
+    procedure!(p::DOMAIN_GET_OS_TYPE, Access::Open, m::get_os_type),
+    procedure!(p::DOMAIN_GET_VCPUS, Access::Open, m::get_vcpus),
     procedure!(
         p::CONNECT_LIST_DEFINED_DOMAINS,
         Access::Open,
@@ -84,19 +89,41 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
     ),
     procedure!(p::CONNECT_LIST_DOMAINS, Access::Open, d::list_domains),
     procedure!(p::CONNECT_NUM_OF_DOMAINS, Access::Open, d::num_of_domains),
+    procedure!(
+        p::DOMAIN_GET_SCHEDULER_TYPE,
+        Access::Open,
+        m::get_scheduler_type
+    ),
     procedure!(p::CONNECT_GET_HOSTNAME, Access::Open, c::get_hostname),
     procedure!(
         p::CONNECT_SUPPORTS_FEATURE,
         Access::Always,
         c::supports_feature
     ),
+    procedure!(p::DOMAIN_BLOCK_STATS, Access::Open, m::block_stats),
+    procedure!(p::DOMAIN_INTERFACE_STATS, Access::Open, m::interface_stats),
     procedure!(p::AUTH_LIST, Access::Unauthenticated, a::auth_list),
     procedure!(p::AUTH_POLKIT, Access::Unauthenticated, a::auth_polkit),
+    procedure!(
+        p::NODE_GET_CELLS_FREE_MEMORY,
+        Access::Open,
+        m::node_get_cells_free_memory
+    ),
+    procedure!(
+        p::NODE_GET_FREE_MEMORY,
+        Access::Open,
+        m::node_get_free_memory
+    ),
     procedure!(p::CONNECT_GET_URI, Access::Open, c::get_uri),
+    procedure!(
+        p::DOMAIN_GET_SECURITY_LABEL,
+        Access::Open,
+        m::get_security_label
+    ),
     procedure!(
         p::NODE_GET_SECURITY_MODEL,
         Access::Open,
-        c::node_get_security_model
+        m::node_get_security_model
     ),
     procedure!(p::CONNECT_IS_SECURE, Access::Always, c::is_secure),
     procedure!(p::DOMAIN_IS_ACTIVE, Access::Open, d::is_active),
@@ -106,6 +133,7 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         Access::Always,
         c::get_lib_version
     ),
+    procedure!(p::DOMAIN_MEMORY_STATS, Access::Open, m::memory_stats),
     procedure!(
         p::CONNECT_DOMAIN_EVENT_REGISTER_ANY,
         Access::Open,
@@ -122,12 +150,24 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         d::has_managed_save_image
     ),
     procedure!(p::DOMAIN_SNAPSHOT_NUM, Access::Open, d::snapshot_num),
+    procedure!(p::DOMAIN_GET_BLOCK_INFO, Access::Open, m::get_block_info),
     procedure!(
         p::DOMAIN_CREATE_WITH_FLAGS,
         Access::Write("virDomainCreateWithFlags"),
         d::create_with_flags
     ),
+    procedure!(p::DOMAIN_GET_VCPUS_FLAGS, Access::Open, m::get_vcpus_flags),
     procedure!(p::DOMAIN_GET_STATE, Access::Open, d::get_state),
+    procedure!(
+        p::DOMAIN_GET_CONTROL_INFO,
+        Access::Open,
+        m::get_control_info
+    ),
+    procedure!(
+        p::DOMAIN_GET_VCPU_PIN_INFO,
+        Access::Open,
+        m::get_vcpu_pin_info
+    ),
     procedure!(
         p::DOMAIN_UNDEFINE_FLAGS,
         Access::Write("virDomainUndefineFlags"),
@@ -143,6 +183,14 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         Access::Write("virDomainShutdownFlags"),
         d::shutdown_flags
     ),
+    procedure!(p::DOMAIN_GET_CPU_STATS, Access::Open, m::get_cpu_stats),
+    procedure!(p::DOMAIN_GET_DISK_ERRORS, Access::Open, m::get_disk_errors),
+    procedure!(
+        p::DOMAIN_SET_METADATA,
+        Access::Write("virDomainSetMetadata"),
+        m::set_metadata
+    ),
+    procedure!(p::DOMAIN_GET_METADATA, Access::Open, m::get_metadata),
     procedure!(
         p::DOMAIN_PM_WAKEUP,
         Access::Write("virDomainPMWakeup"),
@@ -153,6 +201,13 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         Access::Open,
         d::list_all_domains
     ),
+    procedure!(p::DOMAIN_GET_HOSTNAME, Access::Open, m::get_hostname),
+    procedure!(
+        p::DOMAIN_GET_EMULATOR_PIN_INFO,
+        Access::Open,
+        m::get_emulator_pin_info
+    ),
+    procedure!(p::NODE_GET_CPU_MAP, Access::Open, m::node_get_cpu_map),
     procedure!(
         p::CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
         Access::Open,
@@ -163,10 +218,27 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         Access::Open,
         cb::deregister_any
     ),
+    procedure!(p::DOMAIN_GET_TIME, Access::Open, m::get_time),
+    procedure!(
+        p::CONNECT_GET_ALL_DOMAIN_STATS,
+        Access::Open,
+        m::get_all_domain_stats
+    ),
+    procedure!(p::DOMAIN_GET_FSINFO, Access::Open, m::get_fsinfo),
     procedure!(
         p::DOMAIN_DEFINE_XML_FLAGS,
         Access::Write("virDomainDefineXMLFlags"),
         d::define_xml_flags
+    ),
+    procedure!(
+        p::DOMAIN_GET_IOTHREAD_INFO,
+        Access::Open,
+        m::get_iothread_info
+    ),
+    procedure!(
+        p::DOMAIN_INTERFACE_ADDRESSES,
+        Access::Open,
+        m::interface_addresses
     ),
     procedure!(
         p::CONNECT_REGISTER_CLOSE_CALLBACK,
@@ -196,7 +268,8 @@ mod tests {
                 row.number
             );
         }
-        assert!(PROGRAM.find(p::DOMAIN_GET_SECURITY_LABEL).is_none());
+        assert!(PROGRAM.find(p::DOMAIN_GET_SECURITY_LABEL).is_some());
+        assert!(PROGRAM.find(61).is_none(), "DOMAIN_MIGRATE_PREPARE");
         assert_eq!(
             PROGRAM.find(p::DOMAIN_DESTROY).unwrap().access,
             Access::Write("virDomainDestroy")

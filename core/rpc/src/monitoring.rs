@@ -1,0 +1,494 @@
+//! Arguments and return values of the monitoring procedures: domain statistics and
+//! info, guest facts, metadata, node CPU and memory. Names follow libvirt's `remote_*`
+//! structs; fields are in wire order.
+
+use serde::{Deserialize, Serialize};
+
+use crate::typed_param::TypedParam;
+use crate::types::RemoteNonnullDomain;
+
+/// `REMOTE_DOMAIN_LIST_MAX`: most domains in a stats request or reply.
+pub const DOMAIN_LIST_MAX: usize = 16384;
+/// `REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX`: most parameters per domain.
+pub const STATS_PARAMS_MAX: usize = 262144;
+/// `REMOTE_DOMAIN_MEMORY_STATS_MAX`.
+pub const MEMORY_STATS_MAX: u32 = 1024;
+/// `REMOTE_CPUMAPS_MAX`: most bytes of CPU maps in one reply.
+pub const CPUMAPS_MAX: usize = 8_388_608;
+/// `REMOTE_VCPUINFO_MAX`.
+pub const VCPUINFO_MAX: usize = 16384;
+/// `REMOTE_NODE_MAX_CELLS`.
+pub const NODE_MAX_CELLS: i32 = 1024;
+/// `REMOTE_DOMAIN_GET_CPU_STATS_MAX`: most parameters in one CPU stats reply.
+pub const CPU_STATS_MAX: usize = 2048;
+/// `REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX`.
+pub const CPU_STATS_NCPUS_MAX: u32 = 128;
+/// `REMOTE_DOMAIN_DISK_ERRORS_MAX`.
+pub const DISK_ERRORS_MAX: u32 = 256;
+
+/// `remote_connect_get_all_domain_stats_args` (CONNECT_GET_ALL_DOMAIN_STATS, 344).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetAllDomainStatsArgs {
+    /// The domains to report on; empty means every domain the filter flags select.
+    pub doms: Vec<RemoteNonnullDomain>,
+    /// `virDomainStatsTypes` bits.
+    pub stats: u32,
+    /// `virConnectGetAllDomainStatsFlags`.
+    pub flags: u32,
+}
+
+/// `remote_domain_stats_record`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainStatsRecord {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Its statistics.
+    pub params: Vec<TypedParam>,
+}
+
+/// `remote_connect_get_all_domain_stats_ret`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConnectGetAllDomainStatsRet {
+    /// One record per domain.
+    pub ret_stats: Vec<DomainStatsRecord>,
+}
+
+/// `remote_domain_memory_stats_args` (DOMAIN_MEMORY_STATS, 159).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainMemoryStatsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Most statistics wanted.
+    pub max_stats: u32,
+    /// Flags.
+    pub flags: u32,
+}
+
+/// `remote_domain_memory_stat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainMemoryStat {
+    /// `virDomainMemoryStatTags`.
+    pub tag: i32,
+    /// Value.
+    pub val: u64,
+}
+
+/// `remote_domain_memory_stats_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainMemoryStatsRet {
+    /// The statistics.
+    pub stats: Vec<DomainMemoryStat>,
+}
+
+/// `remote_domain_get_control_info_ret` (DOMAIN_GET_CONTROL_INFO, 229; args: dom + flags).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetControlInfoRet {
+    /// `virDomainControlState`.
+    pub state: u32,
+    /// `virDomainControlErrorReason`.
+    pub details: u32,
+    /// ms in this state.
+    pub state_time: u64,
+}
+
+/// `remote_domain_get_block_info_args` (DOMAIN_GET_BLOCK_INFO, 194).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetBlockInfoArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Disk target or source path.
+    pub path: String,
+    /// Flags.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_block_info_ret` (note the wire order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetBlockInfoRet {
+    /// Host storage in use.
+    pub allocation: u64,
+    /// Guest-visible size.
+    pub capacity: u64,
+    /// Host physical size.
+    pub physical: u64,
+}
+
+/// `remote_domain_block_stats_args` and `remote_domain_interface_stats_args`
+/// (DOMAIN_BLOCK_STATS 64, DOMAIN_INTERFACE_STATS 65).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainPathArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Disk or interface.
+    pub path: String,
+}
+
+/// `remote_domain_block_stats_ret`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainBlockStatsRet {
+    /// Read requests.
+    pub rd_req: i64,
+    /// Bytes read.
+    pub rd_bytes: i64,
+    /// Write requests.
+    pub wr_req: i64,
+    /// Bytes written.
+    pub wr_bytes: i64,
+    /// Errors.
+    pub errs: i64,
+}
+
+/// `remote_domain_interface_stats_ret`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainInterfaceStatsRet {
+    /// Bytes received.
+    pub rx_bytes: i64,
+    /// Packets received.
+    pub rx_packets: i64,
+    /// Receive errors.
+    pub rx_errs: i64,
+    /// Receive drops.
+    pub rx_drop: i64,
+    /// Bytes sent.
+    pub tx_bytes: i64,
+    /// Packets sent.
+    pub tx_packets: i64,
+    /// Send errors.
+    pub tx_errs: i64,
+    /// Send drops.
+    pub tx_drop: i64,
+}
+
+/// `remote_domain_get_vcpus_args` (DOMAIN_GET_VCPUS, 20).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetVcpusArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Most vCPUs wanted.
+    pub maxinfo: i32,
+    /// Bytes per CPU map wanted (0: no maps).
+    pub maplen: i32,
+}
+
+/// `remote_vcpu_info`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VcpuInfo {
+    /// vCPU number.
+    pub number: u32,
+    /// `virVcpuState`.
+    pub state: i32,
+    /// CPU time, ns.
+    pub cpu_time: u64,
+    /// Host CPU.
+    pub cpu: i32,
+}
+
+/// `remote_domain_get_vcpus_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetVcpusRet {
+    /// One per vCPU.
+    pub info: Vec<VcpuInfo>,
+    /// `maplen` bytes per vCPU.
+    #[serde(with = "rvirt_xdr::opaque")]
+    pub cpumaps: Vec<u8>,
+}
+
+/// `remote_domain_get_vcpu_pin_info_args` (DOMAIN_GET_VCPU_PIN_INFO, 230).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetVcpuPinInfoArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Most maps wanted.
+    pub ncpumaps: i32,
+    /// Bytes per map.
+    pub maplen: i32,
+    /// `virDomainModificationImpact`.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_vcpu_pin_info_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetVcpuPinInfoRet {
+    /// `maplen` bytes per vCPU.
+    #[serde(with = "rvirt_xdr::opaque")]
+    pub cpumaps: Vec<u8>,
+    /// Number of vCPUs.
+    pub num: i32,
+}
+
+/// `remote_domain_get_emulator_pin_info_args` (DOMAIN_GET_EMULATOR_PIN_INFO, 280).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetEmulatorPinInfoArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Bytes of map wanted.
+    pub maplen: i32,
+    /// `virDomainModificationImpact`.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_emulator_pin_info_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetEmulatorPinInfoRet {
+    /// The map.
+    #[serde(with = "rvirt_xdr::opaque")]
+    pub cpumaps: Vec<u8>,
+    /// 1 if there is a map.
+    pub ret: i32,
+}
+
+/// `remote_domain_iothread_info`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IoThreadInfo {
+    /// Iothread id.
+    pub iothread_id: u32,
+    /// Its CPU map.
+    #[serde(with = "rvirt_xdr::opaque")]
+    pub cpumap: Vec<u8>,
+}
+
+/// `remote_domain_get_iothread_info_ret` (DOMAIN_GET_IOTHREAD_INFO, 351; args: dom + flags).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetIothreadInfoRet {
+    /// The iothreads.
+    pub info: Vec<IoThreadInfo>,
+    /// Their number.
+    pub ret: u32,
+}
+
+/// `remote_domain_get_cpu_stats_args` (DOMAIN_GET_CPU_STATS, 262).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetCpuStatsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Parameters per CPU wanted (0: just count).
+    pub nparams: u32,
+    /// First host CPU, or -1 for the total.
+    pub start_cpu: i32,
+    /// Number of CPUs.
+    pub ncpus: u32,
+    /// Flags.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_cpu_stats_ret`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainGetCpuStatsRet {
+    /// `nparams` parameters per CPU, CPU after CPU.
+    pub params: Vec<TypedParam>,
+    /// Parameters per CPU (or, when counting, the count asked for).
+    pub nparams: i32,
+}
+
+/// `remote_domain_get_hostname_ret` (DOMAIN_GET_HOSTNAME, 277; args: dom + flags).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetHostnameRet {
+    /// Host name.
+    pub hostname: String,
+}
+
+/// `remote_domain_interface_addresses_args` (DOMAIN_INTERFACE_ADDRESSES, 353).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainInterfaceAddressesArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// `virDomainInterfaceAddressesSource`.
+    pub source: u32,
+    /// Flags.
+    pub flags: u32,
+}
+
+/// `remote_domain_ip_addr`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainIpAddr {
+    /// `virIPAddrType`.
+    pub type_: i32,
+    /// Address.
+    pub addr: String,
+    /// Prefix length.
+    pub prefix: u32,
+}
+
+/// `remote_domain_interface`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainInterface {
+    /// Name.
+    pub name: String,
+    /// MAC address.
+    pub hwaddr: Option<String>,
+    /// Addresses.
+    pub addrs: Vec<DomainIpAddr>,
+}
+
+/// `remote_domain_interface_addresses_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainInterfaceAddressesRet {
+    /// Interfaces.
+    pub ifaces: Vec<DomainInterface>,
+}
+
+/// `remote_domain_fsinfo`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainFsInfo {
+    /// Mount point.
+    pub mountpoint: String,
+    /// Device.
+    pub name: String,
+    /// Type.
+    pub fstype: String,
+    /// Disk aliases.
+    pub dev_aliases: Vec<String>,
+}
+
+/// `remote_domain_get_fsinfo_ret` (DOMAIN_GET_FSINFO, 349; args: dom + flags).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetFsinfoRet {
+    /// File systems.
+    pub info: Vec<DomainFsInfo>,
+    /// Their number.
+    pub ret: u32,
+}
+
+/// `remote_domain_get_time_ret` (DOMAIN_GET_TIME, 337; args: dom + flags).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetTimeRet {
+    /// Seconds since the epoch.
+    pub seconds: i64,
+    /// Nanoseconds.
+    pub nseconds: u32,
+}
+
+/// `remote_domain_get_disk_errors_args` (DOMAIN_GET_DISK_ERRORS, 263).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetDiskErrorsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Most errors wanted (0: count).
+    pub maxerrors: u32,
+    /// Flags.
+    pub flags: u32,
+}
+
+/// `remote_domain_disk_error`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainDiskError {
+    /// Disk target.
+    pub disk: String,
+    /// `virDomainDiskErrorCode`.
+    pub error: i32,
+}
+
+/// `remote_domain_get_disk_errors_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetDiskErrorsRet {
+    /// Errors.
+    pub errors: Vec<DomainDiskError>,
+    /// How many there are.
+    pub nerrors: i32,
+}
+
+/// `remote_domain_get_scheduler_type_ret` (DOMAIN_GET_SCHEDULER_TYPE, 56; args: dom).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetSchedulerTypeRet {
+    /// Scheduler name.
+    pub type_: String,
+    /// Number of its parameters.
+    pub nparams: i32,
+}
+
+/// A single `int num` return (DOMAIN_GET_VCPUS_FLAGS 200, DOMAIN_GET_MAX_VCPUS 18).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumRet {
+    /// The number.
+    pub num: i32,
+}
+
+/// `remote_domain_get_max_memory_ret` (DOMAIN_GET_MAX_MEMORY, 17; args: dom).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetMaxMemoryRet {
+    /// KiB.
+    pub memory: u64,
+}
+
+/// `remote_domain_get_metadata_args` (DOMAIN_GET_METADATA, 265).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetMetadataArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// `virDomainMetadataType`.
+    pub type_: i32,
+    /// Namespace URI for elements.
+    pub uri: Option<String>,
+    /// `virDomainModificationImpact`.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_metadata_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetMetadataRet {
+    /// The metadata.
+    pub metadata: String,
+}
+
+/// `remote_domain_set_metadata_args` (DOMAIN_SET_METADATA, 264).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetMetadataArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// `virDomainMetadataType`.
+    pub type_: i32,
+    /// New value (`None` removes).
+    pub metadata: Option<String>,
+    /// Namespace prefix for elements.
+    pub key: Option<String>,
+    /// Namespace URI for elements.
+    pub uri: Option<String>,
+    /// `virDomainModificationImpact`.
+    pub flags: u32,
+}
+
+/// `remote_node_get_free_memory_ret` (NODE_GET_FREE_MEMORY, 102; void args).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetFreeMemoryRet {
+    /// Bytes.
+    pub free_mem: u64,
+}
+
+/// `remote_node_get_cells_free_memory_args` (NODE_GET_CELLS_FREE_MEMORY, 101).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetCellsFreeMemoryArgs {
+    /// First cell.
+    pub start_cell: i32,
+    /// Most cells.
+    pub maxcells: i32,
+}
+
+/// `remote_node_get_cells_free_memory_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetCellsFreeMemoryRet {
+    /// Bytes per cell.
+    pub cells: Vec<u64>,
+}
+
+/// `remote_node_get_cpu_map_args` (NODE_GET_CPU_MAP, 293).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetCpuMapArgs {
+    /// Non-zero to get the map.
+    pub need_map: i32,
+    /// Non-zero to get the online count.
+    pub need_online: i32,
+    /// Flags.
+    pub flags: u32,
+}
+
+/// `remote_node_get_cpu_map_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetCpuMapRet {
+    /// Online CPUs.
+    #[serde(with = "rvirt_xdr::opaque")]
+    pub cpumap: Vec<u8>,
+    /// How many are online.
+    pub online: u32,
+    /// How many CPUs there are.
+    pub ret: i32,
+}

@@ -1,0 +1,187 @@
+//! [`Domain`]'s monitoring calls: statistics, guest facts, metadata.
+
+use super::{
+    BlockInfo, BlockStats, ControlInfo, CpuMap, Domain, DomainInterface, FsInfo, InterfaceStats,
+    IoThreadInfo, MemoryStat, MetadataType, SecurityLabel, TypedParam, VcpuInfo,
+};
+use crate::Result;
+
+impl Domain {
+    /// Balloon and guest memory statistics, at most `max` (`virDomainMemoryStats`).
+    pub fn memory_stats(&self, max: u32, flags: u32) -> Result<Vec<MemoryStat>> {
+        self.connect()
+            .monitoring("virDomainMemoryStats")?
+            .memory_stats(self.domain_ref(), max, flags)
+    }
+
+    /// The management connection's state (`virDomainGetControlInfo`).
+    pub fn control_info(&self, flags: u32) -> Result<ControlInfo> {
+        self.connect()
+            .monitoring("virDomainGetControlInfo")?
+            .control_info(self.domain_ref(), flags)
+    }
+
+    /// Sizes of disk `disk`, by target or source path (`virDomainGetBlockInfo`).
+    pub fn block_info(&self, disk: &str, flags: u32) -> Result<BlockInfo> {
+        self.connect()
+            .monitoring("virDomainGetBlockInfo")?
+            .block_info(self.domain_ref(), disk, flags)
+    }
+
+    /// I/O counters of disk `disk` (`virDomainBlockStats`).
+    pub fn block_stats(&self, disk: &str) -> Result<BlockStats> {
+        self.connect()
+            .monitoring("virDomainBlockStats")?
+            .block_stats(self.domain_ref(), disk)
+    }
+
+    /// Traffic counters of interface `iface` (`virDomainInterfaceStats`).
+    pub fn interface_stats(&self, iface: &str) -> Result<InterfaceStats> {
+        self.connect()
+            .monitoring("virDomainInterfaceStats")?
+            .interface_stats(self.domain_ref(), iface)
+    }
+
+    /// Each vCPU and where it may run (`virDomainGetVcpus`).
+    pub fn vcpus(&self) -> Result<Vec<(VcpuInfo, CpuMap)>> {
+        self.connect()
+            .monitoring("virDomainGetVcpus")?
+            .vcpus(self.domain_ref())
+    }
+
+    /// Each vCPU's pinning (`virDomainGetVcpuPinInfo`).
+    pub fn vcpu_pin_info(&self, flags: u32) -> Result<Vec<CpuMap>> {
+        self.connect()
+            .monitoring("virDomainGetVcpuPinInfo")?
+            .vcpu_pin_info(self.domain_ref(), flags)
+    }
+
+    /// The emulator threads' pinning (`virDomainGetEmulatorPinInfo`).
+    pub fn emulator_pin_info(&self, flags: u32) -> Result<CpuMap> {
+        self.connect()
+            .monitoring("virDomainGetEmulatorPinInfo")?
+            .emulator_pin_info(self.domain_ref(), flags)
+    }
+
+    /// The domain's iothreads (`virDomainGetIOThreadInfo`).
+    pub fn iothread_info(&self, flags: u32) -> Result<Vec<IoThreadInfo>> {
+        self.connect()
+            .monitoring("virDomainGetIOThreadInfo")?
+            .iothread_info(self.domain_ref(), flags)
+    }
+
+    /// CPU statistics per host CPU from `start_cpu`, or the total for -1
+    /// (`virDomainGetCPUStats`).
+    pub fn cpu_stats(
+        &self,
+        start_cpu: i32,
+        ncpus: u32,
+        flags: u32,
+    ) -> Result<Vec<Vec<TypedParam>>> {
+        self.connect()
+            .monitoring("virDomainGetCPUStats")?
+            .cpu_stats(self.domain_ref(), start_cpu, ncpus, flags)
+    }
+
+    /// The guest's host name (`virDomainGetHostname`).
+    pub fn guest_hostname(&self, flags: u32) -> Result<String> {
+        self.connect()
+            .monitoring("virDomainGetHostname")?
+            .guest_hostname(self.domain_ref(), flags)
+    }
+
+    /// The guest's interfaces and addresses (`virDomainInterfaceAddresses`).
+    pub fn interface_addresses(&self, source: u32, flags: u32) -> Result<Vec<DomainInterface>> {
+        self.connect()
+            .monitoring("virDomainInterfaceAddresses")?
+            .interface_addresses(self.domain_ref(), source, flags)
+    }
+
+    /// The guest's mounted file systems (`virDomainGetFSInfo`).
+    pub fn fs_info(&self, flags: u32) -> Result<Vec<FsInfo>> {
+        self.connect()
+            .monitoring("virDomainGetFSInfo")?
+            .fs_info(self.domain_ref(), flags)
+    }
+
+    /// The guest's clock (`virDomainGetTime`).
+    pub fn guest_time(&self, flags: u32) -> Result<(i64, u32)> {
+        self.connect()
+            .monitoring("virDomainGetTime")?
+            .guest_time(self.domain_ref(), flags)
+    }
+
+    /// Disks with errors (`virDomainGetDiskErrors`).
+    pub fn disk_errors(&self, flags: u32) -> Result<Vec<(String, i32)>> {
+        self.connect()
+            .monitoring("virDomainGetDiskErrors")?
+            .disk_errors(self.domain_ref(), flags)
+    }
+
+    /// The scheduler and its number of parameters (`virDomainGetSchedulerType`).
+    pub fn scheduler_type(&self) -> Result<(String, i32)> {
+        self.connect()
+            .monitoring("virDomainGetSchedulerType")?
+            .scheduler_type(self.domain_ref())
+    }
+
+    /// vCPU counts by `virDomainVcpuFlags` (`virDomainGetVcpusFlags`).
+    pub fn vcpus_flags(&self, flags: u32) -> Result<u32> {
+        self.connect()
+            .monitoring("virDomainGetVcpusFlags")?
+            .vcpus_flags(self.domain_ref(), flags)
+    }
+
+    /// Most vCPUs (`virDomainGetMaxVcpus`).
+    pub fn max_vcpus(&self) -> Result<u32> {
+        self.connect()
+            .monitoring("virDomainGetMaxVcpus")?
+            .max_vcpus(self.domain_ref())
+    }
+
+    /// Most memory, KiB (`virDomainGetMaxMemory`).
+    pub fn max_memory(&self) -> Result<u64> {
+        self.connect()
+            .monitoring("virDomainGetMaxMemory")?
+            .max_memory(self.domain_ref())
+    }
+
+    /// The OS type (`virDomainGetOSType`).
+    pub fn os_type(&self) -> Result<String> {
+        self.connect()
+            .monitoring("virDomainGetOSType")?
+            .os_type(self.domain_ref())
+    }
+
+    /// The security label (`virDomainGetSecurityLabel`).
+    pub fn security_label(&self) -> Result<SecurityLabel> {
+        self.connect()
+            .monitoring("virDomainGetSecurityLabel")?
+            .security_label(self.domain_ref())
+    }
+
+    /// Title, description, or the element of namespace `uri` (`virDomainGetMetadata`).
+    pub fn metadata(&self, kind: MetadataType, uri: Option<&str>, flags: u32) -> Result<String> {
+        self.connect().monitoring("virDomainGetMetadata")?.metadata(
+            self.domain_ref(),
+            kind,
+            uri,
+            flags,
+        )
+    }
+
+    /// Sets (or with `None` removes) metadata (`virDomainSetMetadata`).
+    pub fn set_metadata(
+        &self,
+        kind: MetadataType,
+        metadata: Option<&str>,
+        key: Option<&str>,
+        uri: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        self.connect().check_writable("virDomainSetMetadata")?;
+        self.connect()
+            .monitoring("virDomainSetMetadata")?
+            .set_metadata(self.domain_ref(), kind, metadata, key, uri, flags)
+    }
+}

@@ -1,0 +1,169 @@
+//! [`Monitoring`]: what monitoring tools and dashboards read from a driver — domain
+//! statistics and info, guest facts, descriptive metadata, node CPU/memory/security
+//! facts. A driver opts in through [`DriverConnection::monitoring`]; every method has a
+//! default answering libvirt's `VIR_ERR_NO_SUPPORT` with the API's name.
+//!
+//! [`DriverConnection::monitoring`]: super::DriverConnection::monitoring
+
+use crate::api::{
+    BlockInfo, BlockStats, ControlInfo, CpuMap, DomainInterface, DomainStatsRecord, FsInfo,
+    InterfaceStats, IoThreadInfo, MemoryStat, MetadataType, NodeCpuMap, SecurityLabel,
+    SecurityModel, StatsGroups, TypedParam, VcpuInfo,
+};
+use crate::{Error, ErrorDomain, Result};
+
+use super::DomainRef;
+
+fn unsupported<T>(api: &str) -> Result<T> {
+    Err(Error::no_support(ErrorDomain::None, api.to_string()))
+}
+
+/// Monitoring and descriptive operations of one driver connection.
+#[allow(unused_variables)]
+pub trait Monitoring: Send + Sync {
+    /// Statistics of `doms` (or of every domain `flags` selects) in `groups`
+    /// (`virConnectGetAllDomainStats`, `virDomainListGetStats`).
+    fn all_domain_stats(
+        &self,
+        doms: Option<&[DomainRef]>,
+        groups: StatsGroups,
+        flags: u32,
+    ) -> Result<Vec<DomainStatsRecord<DomainRef>>> {
+        unsupported("virConnectGetAllDomainStats")
+    }
+    /// Balloon and guest memory statistics (`virDomainMemoryStats`), at most `max`.
+    fn memory_stats(&self, dom: &DomainRef, max: u32, flags: u32) -> Result<Vec<MemoryStat>> {
+        unsupported("virDomainMemoryStats")
+    }
+    /// The management connection's state (`virDomainGetControlInfo`).
+    fn control_info(&self, dom: &DomainRef, flags: u32) -> Result<ControlInfo> {
+        unsupported("virDomainGetControlInfo")
+    }
+    /// Sizes of disk `disk` (target or source path) (`virDomainGetBlockInfo`).
+    fn block_info(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<BlockInfo> {
+        unsupported("virDomainGetBlockInfo")
+    }
+    /// I/O counters of disk `disk` (`virDomainBlockStats`).
+    fn block_stats(&self, dom: &DomainRef, disk: &str) -> Result<BlockStats> {
+        unsupported("virDomainBlockStats")
+    }
+    /// Traffic counters of interface `iface` (device name or MAC) (`virDomainInterfaceStats`).
+    fn interface_stats(&self, dom: &DomainRef, iface: &str) -> Result<InterfaceStats> {
+        unsupported("virDomainInterfaceStats")
+    }
+    /// Each vCPU with the host CPUs it may run on (`virDomainGetVcpus`).
+    fn vcpus(&self, dom: &DomainRef) -> Result<Vec<(VcpuInfo, CpuMap)>> {
+        unsupported("virDomainGetVcpus")
+    }
+    /// Each vCPU's pinning (`virDomainGetVcpuPinInfo`).
+    fn vcpu_pin_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<CpuMap>> {
+        unsupported("virDomainGetVcpuPinInfo")
+    }
+    /// The emulator threads' pinning (`virDomainGetEmulatorPinInfo`).
+    fn emulator_pin_info(&self, dom: &DomainRef, flags: u32) -> Result<CpuMap> {
+        unsupported("virDomainGetEmulatorPinInfo")
+    }
+    /// The domain's iothreads (`virDomainGetIOThreadInfo`).
+    fn iothread_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<IoThreadInfo>> {
+        unsupported("virDomainGetIOThreadInfo")
+    }
+    /// CPU statistics: one list per host CPU from `start_cpu` (at most `ncpus`), or the
+    /// total when `start_cpu` is -1 (`virDomainGetCPUStats`).
+    fn cpu_stats(
+        &self,
+        dom: &DomainRef,
+        start_cpu: i32,
+        ncpus: u32,
+        flags: u32,
+    ) -> Result<Vec<Vec<TypedParam>>> {
+        unsupported("virDomainGetCPUStats")
+    }
+    /// The guest's host name (`virDomainGetHostname`).
+    fn guest_hostname(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        unsupported("virDomainGetHostname")
+    }
+    /// The guest's interfaces and addresses from `source` (lease 0, agent 1, arp 2)
+    /// (`virDomainInterfaceAddresses`).
+    fn interface_addresses(
+        &self,
+        dom: &DomainRef,
+        source: u32,
+        flags: u32,
+    ) -> Result<Vec<DomainInterface>> {
+        unsupported("virDomainInterfaceAddresses")
+    }
+    /// The guest's mounted file systems (`virDomainGetFSInfo`).
+    fn fs_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<FsInfo>> {
+        unsupported("virDomainGetFSInfo")
+    }
+    /// The guest's clock: seconds and nanoseconds since the epoch (`virDomainGetTime`).
+    fn guest_time(&self, dom: &DomainRef, flags: u32) -> Result<(i64, u32)> {
+        unsupported("virDomainGetTime")
+    }
+    /// Disks with errors and the error (`virDomainGetDiskErrors`).
+    fn disk_errors(&self, dom: &DomainRef, flags: u32) -> Result<Vec<(String, i32)>> {
+        unsupported("virDomainGetDiskErrors")
+    }
+    /// The scheduler's name and its number of parameters (`virDomainGetSchedulerType`).
+    fn scheduler_type(&self, dom: &DomainRef) -> Result<(String, i32)> {
+        unsupported("virDomainGetSchedulerType")
+    }
+    /// vCPU counts by `virDomainVcpuFlags` (`virDomainGetVcpusFlags`).
+    fn vcpus_flags(&self, dom: &DomainRef, flags: u32) -> Result<u32> {
+        unsupported("virDomainGetVcpusFlags")
+    }
+    /// Most vCPUs the domain may have (`virDomainGetMaxVcpus`).
+    fn max_vcpus(&self, dom: &DomainRef) -> Result<u32> {
+        unsupported("virDomainGetMaxVcpus")
+    }
+    /// Most memory the domain may have, KiB (`virDomainGetMaxMemory`).
+    fn max_memory(&self, dom: &DomainRef) -> Result<u64> {
+        unsupported("virDomainGetMaxMemory")
+    }
+    /// The OS type the hypervisor reports (`virDomainGetOSType`).
+    fn os_type(&self, dom: &DomainRef) -> Result<String> {
+        unsupported("virDomainGetOSType")
+    }
+    /// The domain's security label (`virDomainGetSecurityLabel`).
+    fn security_label(&self, dom: &DomainRef) -> Result<SecurityLabel> {
+        unsupported("virDomainGetSecurityLabel")
+    }
+    /// Title, description or an application's element (`virDomainGetMetadata`).
+    fn metadata(
+        &self,
+        dom: &DomainRef,
+        kind: MetadataType,
+        uri: Option<&str>,
+        flags: u32,
+    ) -> Result<String> {
+        unsupported("virDomainGetMetadata")
+    }
+    /// Sets or (with `None`) removes metadata (`virDomainSetMetadata`).
+    fn set_metadata(
+        &self,
+        dom: &DomainRef,
+        kind: MetadataType,
+        metadata: Option<&str>,
+        key: Option<&str>,
+        uri: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainSetMetadata")
+    }
+    /// Free memory of the node, bytes (`virNodeGetFreeMemory`).
+    fn node_free_memory(&self) -> Result<u64> {
+        unsupported("virNodeGetFreeMemory")
+    }
+    /// Free memory of NUMA cells `start..start+max`, bytes (`virNodeGetCellsFreeMemory`).
+    fn cells_free_memory(&self, start: i32, max: i32) -> Result<Vec<u64>> {
+        unsupported("virNodeGetCellsFreeMemory")
+    }
+    /// The node's CPUs (`virNodeGetCPUMap`).
+    fn node_cpu_map(&self, flags: u32) -> Result<NodeCpuMap> {
+        unsupported("virNodeGetCPUMap")
+    }
+    /// The node's security model (`virNodeGetSecurityModel`).
+    fn security_model(&self) -> Result<SecurityModel> {
+        unsupported("virNodeGetSecurityModel")
+    }
+}
