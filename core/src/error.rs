@@ -248,7 +248,7 @@ raw_enum! {
         /// The domain snapshot handle is not valid. (`VIR_ERR_INVALID_DOMAIN_SNAPSHOT`)
         InvalidDomainSnapshot = 71 => "invalid domain snapshot object",
         /// No domain snapshot matches. (`VIR_ERR_NO_DOMAIN_SNAPSHOT`)
-        NoDomainSnapshot = 72 => "domain snapshot not found",
+        NoDomainSnapshot = 72 => "Domain snapshot not found",
         /// The stream handle is not valid. (`VIR_ERR_INVALID_STREAM`)
         InvalidStream = 73 => "invalid stream object",
         /// The call is valid but this driver does not accept one of its arguments. (`VIR_ERR_ARGUMENT_UNSUPPORTED`)

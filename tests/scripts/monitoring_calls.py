@@ -4,6 +4,8 @@
 import sys, time, libvirt
 
 libvirt.virEventRegisterDefaultImpl()
+# A periodic timer, so that each turn of the loop returns even when nothing happens.
+libvirt.virEventAddTimeout(50, lambda timer, opaque: None, None)
 c = libvirt.open(sys.argv[1])
 XML = """<domain type='test'><name>mon</name>
 <memory unit='KiB'>1048576</memory><currentMemory unit='KiB'>524288</currentMemory>

@@ -48,6 +48,7 @@ mod dom;
 mod domain;
 mod error;
 mod metadata;
+mod snapshot;
 mod units;
 
 pub use devices::{
@@ -65,6 +66,7 @@ pub use domain::{
     OsType, OsTypeElement, Smbios, Timer, Vcpu, VcpuPlacement,
 };
 pub use error::{ConfError, UnsupportedKind, codes, domains};
+pub use snapshot::{DomainSnapshotDef, SnapshotDisk};
 pub use units::{Memory, MemoryUnit};
 pub use uuid::Uuid;
 

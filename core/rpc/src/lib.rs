@@ -40,6 +40,7 @@ mod error;
 mod frame;
 pub mod monitoring;
 pub mod procs;
+pub mod snapshots;
 pub mod typed_param;
 pub mod types;
 

@@ -127,8 +127,24 @@ procedures! {
     CONNECT_DOMAIN_EVENT_DEREGISTER_ANY = 168,
     /// `{dom; u32 flags}` → `{int result}`.
     DOMAIN_HAS_MANAGED_SAVE_IMAGE = 183,
+    /// `{dom; string xml_desc; u32 flags}` → `{snap}`.
+    DOMAIN_SNAPSHOT_CREATE_XML = 185,
+    /// `{snap; u32 flags}` → `{string xml}`.
+    DOMAIN_SNAPSHOT_GET_XML_DESC = 186,
     /// `{dom; u32 flags}` → `{int num}`.
     DOMAIN_SNAPSHOT_NUM = 187,
+    /// `{dom; int maxnames; u32 flags}` → `{string names<>}`.
+    DOMAIN_SNAPSHOT_LIST_NAMES = 188,
+    /// `{dom; string name; u32 flags}` → `{snap}`.
+    DOMAIN_SNAPSHOT_LOOKUP_BY_NAME = 189,
+    /// `{dom; u32 flags}` → `{int result}`.
+    DOMAIN_HAS_CURRENT_SNAPSHOT = 190,
+    /// `{dom; u32 flags}` → `{snap}`.
+    DOMAIN_SNAPSHOT_CURRENT = 191,
+    /// `{snap; u32 flags}` → void.
+    DOMAIN_REVERT_TO_SNAPSHOT = 192,
+    /// `{snap; u32 flags}` → void.
+    DOMAIN_SNAPSHOT_DELETE = 193,
     /// `{dom; string path; u32 flags}` → `{u64 allocation, capacity, physical}`.
     DOMAIN_GET_BLOCK_INFO = 194,
     /// `{dom; u32 flags}` → `{dom}`.
@@ -145,6 +161,12 @@ procedures! {
     DOMAIN_UNDEFINE_FLAGS = 231,
     /// `{dom; u32 flags}` → void.
     DOMAIN_DESTROY_FLAGS = 234,
+    /// `{snap; u32 flags}` → `{snap}`.
+    DOMAIN_SNAPSHOT_GET_PARENT = 244,
+    /// `{snap; u32 flags}` → `{int num}`.
+    DOMAIN_SNAPSHOT_NUM_CHILDREN = 246,
+    /// `{snap; int maxnames; u32 flags}` → `{string names<>}`.
+    DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES = 247,
     /// `{dom; u32 flags}` → void.
     DOMAIN_SHUTDOWN_FLAGS = 258,
     /// `{dom; u32 nparams; int start_cpu; u32 ncpus; u32 flags}` → `{params<>; int nparams}`.
@@ -157,8 +179,16 @@ procedures! {
     DOMAIN_GET_METADATA = 265,
     /// `{dom; u32 flags}` → void: wake a guest suspended to RAM.
     DOMAIN_PM_WAKEUP = 267,
+    /// `{snap; u32 flags}` → `{int current}`.
+    DOMAIN_SNAPSHOT_IS_CURRENT = 271,
+    /// `{snap; u32 flags}` → `{int metadata}`.
+    DOMAIN_SNAPSHOT_HAS_METADATA = 272,
     /// `{int need_results; u32 flags}` → `{dom domains<>; u32 ret}`.
     CONNECT_LIST_ALL_DOMAINS = 273,
+    /// `{dom; int need_results; u32 flags}` → `{snap snapshots<>; int ret}`.
+    DOMAIN_LIST_ALL_SNAPSHOTS = 274,
+    /// `{snap; int need_results; u32 flags}` → `{snap snapshots<>; int ret}`.
+    DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN = 275,
     /// `{dom; u32 flags}` → `{string hostname}`.
     DOMAIN_GET_HOSTNAME = 277,
     /// `{dom; int maplen; u32 flags}` → `{opaque cpumaps<>; int ret}`.

@@ -11,6 +11,7 @@ mod flags;
 mod inventory;
 mod monitoring;
 mod numbered;
+mod snapshot;
 mod state;
 mod typed_param;
 
@@ -36,6 +37,7 @@ pub use monitoring::{
     InterfaceStats, IoThreadInfo, IpAddress, MemoryStat, MemoryStatTag, NodeCpuMap, SecurityLabel,
     SecurityModel, StatsGroups, VcpuInfo, stats_flags,
 };
+pub use snapshot::DomainSnapshot;
 pub use state::{
     CrashedReason, DomainInfo, DomainState, NodeInfo, PausedReason, RunningReason, ShutdownReason,
     ShutoffReason, StateReason,

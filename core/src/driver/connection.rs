@@ -156,6 +156,10 @@ pub trait DriverConnection: Send + Sync {
     fn monitoring(&self) -> Option<&dyn super::Monitoring> {
         None
     }
+    /// The driver's snapshot operations, if it has any.
+    fn snapshots(&self) -> Option<&dyn super::Snapshots> {
+        None
+    }
     /// Called when the first callback for `id` is registered on this connection
     /// (`wanted` true) and when the last one goes (`false`). Remote drivers use it to
     /// subscribe on the server; local drivers need not care.

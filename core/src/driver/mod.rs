@@ -12,6 +12,7 @@ mod instances;
 mod local;
 mod monitoring;
 mod registry;
+mod snapshots;
 
 pub use connection::{DomainRef, DriverConnection};
 pub use domain_xml::format_domain_xml;
@@ -23,3 +24,4 @@ pub use registry::{
     Driver, OpenContext, StateContext, cleanup_states, find_driver, initialize_states,
     register_driver, registered_drivers,
 };
+pub use snapshots::Snapshots;

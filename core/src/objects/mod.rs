@@ -45,6 +45,7 @@ mod fanout;
 mod list;
 mod metadata;
 mod obj;
+mod snapshots;
 mod stats;
 
 pub use config_dir::ConfigDir;
@@ -55,4 +56,8 @@ pub use fanout::{EventFanout, Events};
 pub use list::{Add, Added, DomainObjList};
 pub use metadata::{AFFECT_CONFIG, AFFECT_LIVE, impact};
 pub use obj::DomainObj;
+pub use snapshots::{
+    CREATE_CURRENT, CREATE_REDEFINE, SnapshotTree, delete_flags, list_flags, no_snapshot,
+    state_name,
+};
 pub use stats::{resolve_groups, state_params};

@@ -26,6 +26,8 @@ pub struct DomainObj<R> {
     pub autostart: bool,
     /// The driver's data while the domain runs (process, monitor, start time, …).
     pub run: Option<R>,
+    /// Its snapshots' metadata.
+    pub snapshots: super::SnapshotTree,
     pub(super) id: Option<u32>,
     pub(super) uuid: Uuid,
     pub(super) job: Option<&'static str>,
@@ -44,6 +46,7 @@ impl<R> DomainObj<R> {
             persistent,
             autostart: false,
             run: None,
+            snapshots: super::SnapshotTree::default(),
             id: None,
             job: None,
             removed: false,

@@ -44,6 +44,7 @@ mod client;
 mod connection;
 mod keepalive;
 mod monitoring;
+mod snapshots;
 mod socket;
 pub mod target;
 #[cfg(feature = "tls")]

@@ -143,6 +143,18 @@ impl DriverConnection for TestConnection {
     fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         // VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA.
         check_flags(flags, 1 | 2, "undefine")?;
+        let snapshots = self
+            .world
+            .domains
+            .read(dom, |o| Ok((!o.is_active()).then(|| o.snapshots.len())))?;
+        if let Some(n) = snapshots.filter(|&n| n > 0)
+            && flags & 2 == 0
+        {
+            return Err(Error::operation_invalid(
+                ErrorDomain::Test,
+                format!("cannot delete inactive domain with {n} snapshots"),
+            ));
+        }
         self.world.domains.undefine(dom)
     }
 
@@ -207,6 +219,10 @@ impl DriverConnection for TestConnection {
     }
 
     fn monitoring(&self) -> Option<&dyn rvirt_core::driver::Monitoring> {
+        Some(self)
+    }
+
+    fn snapshots(&self) -> Option<&dyn rvirt_core::driver::Snapshots> {
         Some(self)
     }
 

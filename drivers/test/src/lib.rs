@@ -45,6 +45,7 @@ mod monitoring;
 mod node_file;
 mod ops;
 mod shared;
+mod snapshots;
 mod state;
 mod world_default;
 mod xml;

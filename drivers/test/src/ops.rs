@@ -20,7 +20,13 @@ fn lifecycle(l: Lifecycle) -> DomainEvent {
 
 /// Stops an active domain: releases its id, applies a waiting definition; emits
 /// STOPPED/`detail`. A transient domain is removed by the caller afterwards.
-fn stop(w: &World, obj: &mut Obj, reason: ShutoffReason, detail: StoppedDetail, ev: &mut Events) {
+pub(crate) fn stop(
+    w: &World,
+    obj: &mut Obj,
+    reason: ShutoffReason,
+    detail: StoppedDetail,
+    ev: &mut Events,
+) {
     w.domains.list.release_id(obj);
     obj.run = None;
     obj.apply_stop(StateReason::Shutoff(reason));

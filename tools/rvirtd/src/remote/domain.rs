@@ -282,15 +282,6 @@ pub(crate) fn has_managed_save_image(
     Ok(DomainHasManagedSaveImageRet { result: 0 })
 }
 
-/// DOMAIN_SNAPSHOT_NUM: rvirt drivers have no snapshots.
-pub(crate) fn snapshot_num(
-    ctx: &Ctx<'_>,
-    args: DomainFlagsArgs,
-) -> CallResult<DomainSnapshotNumRet> {
-    ctx.domain(&args.dom)?;
-    Ok(DomainSnapshotNumRet { num: 0 })
-}
-
 /// DOMAIN_GET_MESSAGES: rvirt records no taint/deprecation messages.
 pub(crate) fn get_messages(
     ctx: &Ctx<'_>,

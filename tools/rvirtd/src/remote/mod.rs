@@ -2,7 +2,7 @@
 //! its procedure table ([`table`]) and access rules ([`access`]), the per-client
 //! [`Session`] (driver connection, event callbacks), the URIs the daemon serves
 //! ([`served`]) and the handlers, by theme: [`connect`], [`domain`], [`callbacks`],
-//! [`monitoring`], [`auth`]. Hosted by the "libvirtd" server on every socket but the admin one.
+//! [`monitoring`], [`snapshots`], [`auth`]. Hosted by the "libvirtd" server on every socket but the admin one.
 
 mod access;
 mod auth;
@@ -13,6 +13,7 @@ mod events;
 mod monitoring;
 pub(crate) mod served;
 pub(crate) mod session;
+mod snapshots;
 mod table;
 
 use std::sync::Arc;

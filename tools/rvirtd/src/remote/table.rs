@@ -8,6 +8,7 @@ use rvirt_rpc_server::{Procedure, procedure};
 
 use super::{
     Access, Session, auth as a, callbacks as cb, connect as c, domain as d, monitoring as m,
+    snapshots as sn,
 };
 
 /// Every procedure rvirtd answers, sorted by number.
@@ -149,7 +150,39 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         Access::Open,
         d::has_managed_save_image
     ),
-    procedure!(p::DOMAIN_SNAPSHOT_NUM, Access::Open, d::snapshot_num),
+    procedure!(
+        p::DOMAIN_SNAPSHOT_CREATE_XML,
+        Access::Write("virDomainSnapshotCreateXML"),
+        sn::create_xml
+    ),
+    procedure!(
+        p::DOMAIN_SNAPSHOT_GET_XML_DESC,
+        Access::Open,
+        sn::get_xml_desc
+    ),
+    procedure!(p::DOMAIN_SNAPSHOT_NUM, Access::Open, sn::num),
+    procedure!(p::DOMAIN_SNAPSHOT_LIST_NAMES, Access::Open, sn::list_names),
+    procedure!(
+        p::DOMAIN_SNAPSHOT_LOOKUP_BY_NAME,
+        Access::Open,
+        sn::lookup_by_name
+    ),
+    procedure!(
+        p::DOMAIN_HAS_CURRENT_SNAPSHOT,
+        Access::Open,
+        sn::has_current
+    ),
+    procedure!(p::DOMAIN_SNAPSHOT_CURRENT, Access::Open, sn::current),
+    procedure!(
+        p::DOMAIN_REVERT_TO_SNAPSHOT,
+        Access::Write("virDomainRevertToSnapshot"),
+        sn::revert
+    ),
+    procedure!(
+        p::DOMAIN_SNAPSHOT_DELETE,
+        Access::Write("virDomainSnapshotDelete"),
+        sn::delete
+    ),
     procedure!(p::DOMAIN_GET_BLOCK_INFO, Access::Open, m::get_block_info),
     procedure!(
         p::DOMAIN_CREATE_WITH_FLAGS,
@@ -178,6 +211,17 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         Access::Write("virDomainDestroyFlags"),
         d::destroy_flags
     ),
+    procedure!(p::DOMAIN_SNAPSHOT_GET_PARENT, Access::Open, sn::get_parent),
+    procedure!(
+        p::DOMAIN_SNAPSHOT_NUM_CHILDREN,
+        Access::Open,
+        sn::num_children
+    ),
+    procedure!(
+        p::DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES,
+        Access::Open,
+        sn::list_children_names
+    ),
     procedure!(
         p::DOMAIN_SHUTDOWN_FLAGS,
         Access::Write("virDomainShutdownFlags"),
@@ -196,10 +240,22 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         Access::Write("virDomainPMWakeup"),
         d::pm_wakeup
     ),
+    procedure!(p::DOMAIN_SNAPSHOT_IS_CURRENT, Access::Open, sn::is_current),
+    procedure!(
+        p::DOMAIN_SNAPSHOT_HAS_METADATA,
+        Access::Open,
+        sn::has_metadata
+    ),
     procedure!(
         p::CONNECT_LIST_ALL_DOMAINS,
         Access::Open,
         d::list_all_domains
+    ),
+    procedure!(p::DOMAIN_LIST_ALL_SNAPSHOTS, Access::Open, sn::list_all),
+    procedure!(
+        p::DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN,
+        Access::Open,
+        sn::list_all_children
     ),
     procedure!(p::DOMAIN_GET_HOSTNAME, Access::Open, m::get_hostname),
     procedure!(
