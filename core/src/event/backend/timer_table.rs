@@ -111,6 +111,16 @@ impl TimerTable {
         best
     }
 
+    /// The earliest deadline of a periodic timer (every-iteration and disabled timers have
+    /// none), for a timer armed to wake the loop then ([`TimerFd`](super::TimerFd)).
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.timers
+            .values()
+            .filter(|t| matches!(t.interval, TimerInterval::Every(_)))
+            .filter_map(|t| t.deadline)
+            .min()
+    }
+
     /// Puts into `out` the ids of the timers due at `now` with `id < limit`.
     pub fn due(&self, now: Instant, limit: u64, out: &mut Vec<u64>) {
         out.clear();
@@ -175,6 +185,13 @@ mod tests {
         let cb = t.take_callback(3, later).expect("due");
         assert!(t.take_callback(3, later).is_none(), "re-armed");
         assert!(t.put_callback(3, cb).is_none());
+        assert_eq!(t.next_deadline(), Some(later + Duration::from_secs(60)));
+        t.update(slow, TimerInterval::EveryIteration).unwrap();
+        assert_eq!(
+            t.next_deadline(),
+            None,
+            "only periodic timers have deadlines"
+        );
     }
 
     #[test]
