@@ -111,6 +111,15 @@ impl TimerTable {
         best
     }
 
+    /// When periodic timer `timer` is due next (`None` for an unknown, disabled or
+    /// every-iteration timer).
+    pub fn deadline(&self, timer: TimerId) -> Option<Instant> {
+        self.timers
+            .get(&timer.get())
+            .filter(|t| matches!(t.interval, TimerInterval::Every(_)))
+            .and_then(|t| t.deadline)
+    }
+
     /// The earliest deadline of a periodic timer (every-iteration and disabled timers have
     /// none), for a timer armed to wake the loop then ([`TimerFd`](super::TimerFd)).
     pub fn next_deadline(&self) -> Option<Instant> {
@@ -186,6 +195,8 @@ mod tests {
         assert!(t.take_callback(3, later).is_none(), "re-armed");
         assert!(t.put_callback(3, cb).is_none());
         assert_eq!(t.next_deadline(), Some(later + Duration::from_secs(60)));
+        assert_eq!(t.deadline(slow), t.next_deadline());
+        assert_eq!(t.deadline(every), None);
         t.update(slow, TimerInterval::EveryIteration).unwrap();
         assert_eq!(
             t.next_deadline(),
