@@ -54,6 +54,16 @@ impl fmt::Debug for TimerTable {
 }
 
 impl TimerTable {
+    /// How many timers exist.
+    pub fn len(&self) -> usize {
+        self.timers.len()
+    }
+
+    /// True when no timer exists.
+    pub fn is_empty(&self) -> bool {
+        self.timers.is_empty()
+    }
+
     /// Registers a timer; a periodic one is first due one period from now.
     pub fn add(&mut self, interval: TimerInterval, callback: TimerCallback) -> TimerId {
         let id = self.ids.next_raw();
@@ -180,6 +190,7 @@ mod tests {
         let off = t.add(TimerInterval::Disabled, noop());
         let slow = t.add(TimerInterval::Every(Duration::from_secs(60)), noop());
         assert_eq!((every.get(), off.get(), slow.get()), (1, 2, 3));
+        assert_eq!(t.len(), 3);
         let now = Instant::now();
         let mut due = Vec::new();
         t.due(now, t.id_limit(), &mut due);
