@@ -199,10 +199,12 @@ impl Inner {
     /// nothing is registered or the reactor is gone.
     fn poll_set<'a>(&self, set: &'a AsyncFd<Epoll>, cx: &mut Context<'_>) -> Poll<Wake<'a>> {
         let every = {
-            if self.end_if_idle() {
+            let mut st = self.state();
+            if st.is_idle() {
+                st.task = false;
+                st.task_waker = None;
                 return Poll::Ready(Wake::End);
             }
-            let mut st = self.state();
             match &st.task_waker {
                 Some(w) if w.will_wake(cx.waker()) => {}
                 _ => st.task_waker = Some(cx.waker().clone()),
