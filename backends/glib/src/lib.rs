@@ -1,20 +1,37 @@
-//! rvirt's event-loop adapter for GLib: libvirt-style fd watches and timers as `GSource`s
-//! attached to a [`glib::MainContext`].
+//! rvirt's event-loop adapter for GLib: libvirt-style fd watches and timers served by a
+//! [`glib::MainContext`] through one `GSource`.
 //!
-//! [`GlibLoop`] implements [`rvirt_core::event::EventLoop`] the way libvirt's own
-//! `vireventglib.c` does:
+//! [`GlibLoop`] implements [`rvirt_core::event::EventLoop`] the way the other adapters host
+//! their set (see [`rvirt_core::event::backend`]):
 //!
-//! * a watch is a `g_unix_fd_source_new` source (level-triggered `poll(2)` semantics); changing
-//!   its mask destroys the source and creates a new one, and a mask of
-//!   [`Interest::NONE`] simply has no source;
-//! * a periodic timer is a `g_timeout_source_new` source, a timer firing on every iteration
-//!   is an idle source at default priority (so ready fds cannot starve it), a disabled timer
-//!   has no source;
-//! * the callback box of a removed watch or timer is dropped later by a one-shot idle source
-//!   on the loop's context (or right after its own dispatch if it removed itself), never
-//!   inside `remove_*`;
-//! * attaching a source wakes the context when another thread is polling it, so every
-//!   change is seen at once, from any thread.
+//! * every watched fd is in a level-triggered epoll set of the adapter's own, registered once
+//!   with the union of its watches' masks (a mask of [`Interest::NONE`] is not polled), at
+//!   once, inside `add/update/remove_handle`, from whatever thread: an fd may be closed as
+//!   soon as the `remove_handle` of its last watch returns;
+//! * the context polls only that set's fd, through a single `GSource` at default priority.
+//!   When it is readable, the source takes every ready fd from it in one non-sleeping
+//!   `epoll_wait` and runs their callbacks: one `poll` entry for GLib however many watches
+//!   there are (libvirt's `vireventglib.c`, one source per watch, makes GLib poll every fd on
+//!   every iteration). epoll reports exactly the conditions pending at the time of the
+//!   dispatch, `ERROR`/`HANGUP` included, and reports an fd again on the next iteration for
+//!   as long as one stays pending;
+//! * periodic timers are kept by the adapter, which arms a timerfd in the same set for the
+//!   earliest deadline: they fire to the microsecond, not rounded to GLib's millisecond poll
+//!   timeout. A timer firing on every iteration makes the source due on every iteration, and
+//!   a disabled one is simply not armed. Due timers run before ready fds, as in libvirt;
+//! * the callback box of a removed watch or timer is dropped by the source's next dispatch
+//!   (or right after its own dispatch if it removed itself), outside every lock, never inside
+//!   `remove_*`; a removal from another thread wakes the context for it;
+//! * registrations made from another thread wake a context sleeping in `poll` (the kernel
+//!   does it for fds and periodic timers, GLib's ready time for the rest).
+//!
+//! The application may watch the same fds in GSources of its own: the adapter neither owns
+//! nor modifies them, and a watch is told only what is pending when the adapter's source
+//! runs (if the application's source consumed the data first, the watch is not called).
+//!
+//! Callbacks run inside the adapter's source, which GLib does not dispatch re-entered: a
+//! nested iteration of the context run from inside an rvirt callback dispatches the
+//! application's sources but none of rvirt's until that callback has returned.
 //!
 //! Whoever owns the context drives it: a `glib::MainLoop`, `MainContext::iteration`, or a
 //! GTK application.
@@ -41,24 +58,29 @@
 //! # Ok::<(), rvirt_core::event::EventError>(())
 //! ```
 
-use std::collections::HashMap;
-use std::fmt;
-use std::os::fd::RawFd;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+mod set;
+mod source;
 
-use glib::{ControlFlow, IOCondition, MainContext, Priority, Source};
+use std::fmt;
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::Arc;
+use std::time::Instant;
+
+use glib::{MainContext, Source};
 use rvirt_core::event::backend::Garbage;
 use rvirt_core::event::{
     EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
 
-/// A libvirt-style [`EventLoop`] whose watches and timers are `GSource`s on a GLib
-/// [`MainContext`].
+use set::{Set, State};
+
+/// A libvirt-style [`EventLoop`] served by a GLib [`MainContext`] through one `GSource`.
 ///
 /// Cloning gives another handle on the same registrations. All methods may be called from
 /// any thread and from inside callbacks; callbacks run on whichever thread iterates the
-/// context. Dropping the last handle destroys every source it attached.
+/// context. Dropping the last handle removes the source from the context.
 #[derive(Clone)]
 pub struct GlibLoop {
     inner: Arc<Inner>,
@@ -66,117 +88,54 @@ pub struct GlibLoop {
 
 struct Inner {
     ctx: MainContext,
-    state: Mutex<State>,
-}
-
-struct Watch {
-    fd: RawFd,
-    events: Interest,
-    /// Which source is current: a source whose generation differs is stale.
-    generation: u64,
-    source: Option<Source>,
-    /// `None` while the callback is out being dispatched.
-    callback: Option<HandleCallback>,
-}
-
-struct Timer {
-    generation: u64,
-    source: Option<Source>,
-    /// `None` while the callback is out being dispatched.
-    callback: Option<TimerCallback>,
-}
-
-struct State {
-    next_watch: u64,
-    next_timer: u64,
-    next_generation: u64,
-    watches: HashMap<u64, Watch>,
-    timers: HashMap<u64, Timer>,
-    graveyard: Vec<Garbage>,
-    /// The idle source that will empty the graveyard, if one is attached.
-    reaper: Option<Source>,
+    /// The source attached to `ctx`; it holds `set` too (its dispatch runs on it).
+    source: Source,
+    set: Arc<Set>,
 }
 
 impl fmt::Debug for GlibLoop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = self.inner.lock();
         f.debug_struct("GlibLoop")
-            .field("watches", &st.watches.len())
-            .field("timers", &st.timers.len())
+            .field("set", &self.inner.set)
             .finish_non_exhaustive()
     }
 }
 
-fn condition_of(events: Interest) -> IOCondition {
-    let mut c = IOCondition::empty();
-    if events.contains(Interest::READABLE) {
-        c |= IOCondition::IN;
-    }
-    if events.contains(Interest::WRITABLE) {
-        c |= IOCondition::OUT;
-    }
-    c
-}
-
-fn interest_of(cond: IOCondition) -> Interest {
-    let mut i = Interest::NONE;
-    if cond.intersects(IOCondition::IN | IOCondition::PRI) {
-        i |= Interest::READABLE;
-    }
-    if cond.contains(IOCondition::OUT) {
-        i |= Interest::WRITABLE;
-    }
-    if cond.intersects(IOCondition::ERR | IOCondition::NVAL) {
-        i |= Interest::ERROR;
-    }
-    if cond.contains(IOCondition::HUP) {
-        i |= Interest::HANGUP;
-    }
-    i
-}
-
-fn check_fd(fd: RawFd) -> Result<(), EventError> {
-    // SAFETY: F_GETFD takes no pointer argument; it only inspects the descriptor table.
-    if fd < 0 || unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
-        let err = if fd < 0 {
-            std::io::Error::from_raw_os_error(libc::EBADF)
-        } else {
-            std::io::Error::last_os_error()
-        };
-        return Err(EventError::BadFd(fd, err));
-    }
-    Ok(())
-}
-
 impl GlibLoop {
-    /// An event loop whose sources are attached to `ctx`.
+    /// An event loop attached to `ctx`.
     ///
     /// The application (or the GTK main loop) keeps iterating `ctx`; this adapter never
     /// iterates it itself.
+    ///
+    /// # Panics
+    ///
+    /// When the kernel refuses the adapter an epoll instance or a timerfd (no fd left);
+    /// [`GlibLoop::try_new`] reports that instead.
     pub fn new(ctx: MainContext) -> GlibLoop {
-        GlibLoop {
-            inner: Arc::new(Inner {
-                ctx,
-                state: Mutex::new(State {
-                    next_watch: 1,
-                    next_timer: 1,
-                    next_generation: 1,
-                    watches: HashMap::new(),
-                    timers: HashMap::new(),
-                    graveyard: Vec::new(),
-                    reaper: None,
-                }),
-            }),
-        }
+        GlibLoop::try_new(ctx).expect("rvirt-glib: cannot create its epoll set")
+    }
+
+    /// An event loop attached to `ctx`, or why its epoll set or timerfd could not be made.
+    pub fn try_new(ctx: MainContext) -> io::Result<GlibLoop> {
+        let set = Arc::new(Set::new()?);
+        let source = source::new(set.epoll.as_raw_fd(), set.clone());
+        source.attach(Some(&ctx));
+        Ok(GlibLoop {
+            inner: Arc::new(Inner { ctx, source, set }),
+        })
     }
 
     /// An event loop on the process-wide default context (`g_main_context_default()`), the
     /// one `g_main_loop_new(NULL, ..)` and GTK run.
+    ///
+    /// # Panics
+    ///
+    /// Like [`GlibLoop::new`].
     pub fn default_context() -> GlibLoop {
         GlibLoop::new(MainContext::default())
     }
 
-    /// The context this loop attaches its sources to.
+    /// The context this loop's source is attached to.
     pub fn context(&self) -> &MainContext {
         &self.inner.ctx
     }
@@ -185,157 +144,25 @@ impl GlibLoop {
     pub fn shared(&self) -> SharedLoop {
         Arc::new(self.clone())
     }
-}
 
-impl Inner {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl State {
-    fn generation(&mut self) -> u64 {
-        let g = self.next_generation;
-        self.next_generation += 1;
-        g
+    /// Runs `f` on the registrations, with the lock held.
+    fn with_state<R>(&self, f: impl FnOnce(&mut State, &Inner) -> R) -> R {
+        let inner = &*self.inner;
+        let mut st = inner.set.lock();
+        f(&mut st, inner)
     }
 
-    /// Defers dropping `g` to an idle source on the loop's context.
-    fn bury(&mut self, inner: &Arc<Inner>, g: Garbage) {
-        self.graveyard.push(g);
-        if self.reaper.is_none() {
-            let weak = Arc::downgrade(inner);
-            let src = glib::idle_source_new(None, Priority::HIGH, move || {
-                if let Some(inner) = weak.upgrade() {
-                    let (garbage, reaper) = {
-                        let mut st = inner.lock();
-                        (std::mem::take(&mut st.graveyard), st.reaper.take())
-                    };
-                    drop(garbage);
-                    drop(reaper);
-                }
-                ControlFlow::Break
-            });
-            src.attach(Some(&inner.ctx));
-            self.reaper = Some(src);
-        }
-    }
-}
-
-/// Creates and attaches the source of watch `id`, or none for an empty mask.
-fn watch_source(
-    inner: &Arc<Inner>,
-    id: u64,
-    generation: u64,
-    fd: RawFd,
-    events: Interest,
-) -> Option<Source> {
-    if events.is_empty() {
-        return None;
-    }
-    let weak = Arc::downgrade(inner);
-    let src = glib_unix::fd_source_new(
-        fd,
-        condition_of(events),
-        None,
-        Priority::DEFAULT,
-        move |_, cond| dispatch_watch(&weak, id, generation, cond),
-    );
-    src.attach(Some(&inner.ctx));
-    Some(src)
-}
-
-/// Creates and attaches the source of timer `id`, or none when it is disabled.
-fn timer_source(
-    inner: &Arc<Inner>,
-    id: u64,
-    generation: u64,
-    interval: TimerInterval,
-) -> Option<Source> {
-    let weak = Arc::downgrade(inner);
-    let func = move || dispatch_timer(&weak, id, generation);
-    let src = match interval {
-        TimerInterval::Disabled => return None,
-        TimerInterval::EveryIteration => glib::idle_source_new(None, Priority::DEFAULT, func),
-        TimerInterval::Every(d) => glib::timeout_source_new(
-            d.max(std::time::Duration::from_millis(1)),
-            None,
-            Priority::DEFAULT,
-            func,
-        ),
-    };
-    src.attach(Some(&inner.ctx));
-    Some(src)
-}
-
-fn dispatch_watch(weak: &Weak<Inner>, id: u64, generation: u64, cond: IOCondition) -> ControlFlow {
-    let Some(inner) = weak.upgrade() else {
-        return ControlFlow::Break;
-    };
-    let (mut cb, fd, fire) = {
-        let mut st = inner.lock();
-        let Some(w) = st.watches.get_mut(&id) else {
-            return ControlFlow::Break;
-        };
-        if w.generation != generation {
-            return ControlFlow::Break;
-        }
-        let fire = interest_of(cond).reported_to(w.events);
-        if fire.is_empty() {
-            return ControlFlow::Continue;
-        }
-        let Some(cb) = w.callback.take() else {
-            // Re-entered from a nested iteration inside this very callback.
-            return ControlFlow::Continue;
-        };
-        (cb, w.fd, fire)
-    };
-    cb(WatchId::new(id).expect("watch ids start at 1"), fd, fire);
-    let removed = {
-        let mut st = inner.lock();
-        match st.watches.get_mut(&id) {
-            Some(w) => {
-                w.callback = Some(cb);
-                None
+    /// Arms what timer `timer`, just added or updated to `interval`, needs to fire.
+    fn schedule(st: &mut State, inner: &Inner, timer: TimerId, interval: TimerInterval) {
+        match interval {
+            TimerInterval::Disabled => {}
+            TimerInterval::EveryIteration => st.request_dispatch(&inner.source),
+            TimerInterval::Every(_) => {
+                let deadline = st.timers.deadline(timer).unwrap_or_else(Instant::now);
+                st.arm(deadline);
             }
-            None => Some(cb),
         }
-    };
-    // The watch removed itself: its dispatch is over, so free it now, outside the lock.
-    drop(removed);
-    ControlFlow::Continue
-}
-
-fn dispatch_timer(weak: &Weak<Inner>, id: u64, generation: u64) -> ControlFlow {
-    let Some(inner) = weak.upgrade() else {
-        return ControlFlow::Break;
-    };
-    let mut cb = {
-        let mut st = inner.lock();
-        let Some(t) = st.timers.get_mut(&id) else {
-            return ControlFlow::Break;
-        };
-        if t.generation != generation {
-            return ControlFlow::Break;
-        }
-        let Some(cb) = t.callback.take() else {
-            return ControlFlow::Continue;
-        };
-        cb
-    };
-    cb(TimerId::new(id).expect("timer ids start at 1"));
-    let removed = {
-        let mut st = inner.lock();
-        match st.timers.get_mut(&id) {
-            Some(t) => {
-                t.callback = Some(cb);
-                None
-            }
-            None => Some(cb),
-        }
-    };
-    drop(removed);
-    ControlFlow::Continue
+    }
 }
 
 impl EventLoop for GlibLoop {
@@ -345,67 +172,26 @@ impl EventLoop for GlibLoop {
         events: Interest,
         callback: HandleCallback,
     ) -> Result<WatchId, EventError> {
-        check_fd(fd)?;
-        let mut st = self.inner.lock();
-        let id = st.next_watch;
-        st.next_watch += 1;
-        let generation = st.generation();
-        let source = watch_source(&self.inner, id, generation, fd, events);
-        st.watches.insert(
-            id,
-            Watch {
-                fd,
-                events,
-                generation,
-                source,
-                callback: Some(callback),
-            },
-        );
-        Ok(WatchId::new(id).expect("watch ids start at 1"))
+        // The kernel makes the set readable once the fd is ready: no wake-up needed.
+        let added =
+            self.with_state(|st, inner| st.watches.add(&inner.set.epoll, fd, events, callback));
+        // A refused callback is dropped here, outside the lock.
+        added.map_err(|(e, _callback)| e)
     }
 
     fn update_handle(&self, watch: WatchId, events: Interest) -> Result<(), EventError> {
-        let old = {
-            let mut st = self.inner.lock();
-            let generation = st.generation();
-            let w = st
-                .watches
-                .get_mut(&watch.get())
-                .ok_or(EventError::UnknownWatch(watch))?;
-            if w.events == events {
-                return Ok(());
-            }
-            // As vireventglib.c does: destroy the source and create a new one.
-            let old = w.source.take();
-            if let Some(s) = &old {
-                s.destroy();
-            }
-            w.events = events;
-            w.generation = generation;
-            w.source = watch_source(&self.inner, watch.get(), generation, w.fd, events);
-            old
-        };
-        drop(old);
-        Ok(())
+        self.with_state(|st, inner| st.watches.update(&inner.set.epoll, watch, events))
     }
 
     fn remove_handle(&self, watch: WatchId) -> Result<(), EventError> {
-        let source = {
-            let mut st = self.inner.lock();
-            let w = st
-                .watches
-                .remove(&watch.get())
-                .ok_or(EventError::UnknownWatch(watch))?;
-            if let Some(s) = &w.source {
-                s.destroy();
+        self.with_state(|st, inner| {
+            // Deregistered now, before returning, so that the caller may close the fd.
+            // `None`: the callback is out being dispatched, and its dispatch frees it.
+            if let Some(cb) = st.watches.remove(&inner.set.epoll, watch)? {
+                st.bury(Garbage::Handle(cb), &inner.source);
             }
-            if let Some(cb) = w.callback {
-                st.bury(&self.inner, Garbage::Handle(cb));
-            }
-            w.source
-        };
-        drop(source);
-        Ok(())
+            Ok(())
+        })
     }
 
     fn add_timeout(
@@ -413,60 +199,30 @@ impl EventLoop for GlibLoop {
         interval: TimerInterval,
         callback: TimerCallback,
     ) -> Result<TimerId, EventError> {
-        let mut st = self.inner.lock();
-        let id = st.next_timer;
-        st.next_timer += 1;
-        let generation = st.generation();
-        let source = timer_source(&self.inner, id, generation, interval);
-        st.timers.insert(
-            id,
-            Timer {
-                generation,
-                source,
-                callback: Some(callback),
-            },
-        );
-        Ok(TimerId::new(id).expect("timer ids start at 1"))
+        Ok(self.with_state(|st, inner| {
+            let id = st.timers.add(interval, callback);
+            GlibLoop::schedule(st, inner, id, interval);
+            id
+        }))
     }
 
     fn update_timeout(&self, timer: TimerId, interval: TimerInterval) -> Result<(), EventError> {
-        let old = {
-            let mut st = self.inner.lock();
-            let generation = st.generation();
-            let t = st
-                .timers
-                .get_mut(&timer.get())
-                .ok_or(EventError::UnknownTimer(timer))?;
-            // Always re-created: the next firing counts from this update.
-            let old = t.source.take();
-            if let Some(s) = &old {
-                s.destroy();
-            }
-            t.generation = generation;
-            t.source = timer_source(&self.inner, timer.get(), generation, interval);
-            old
-        };
-        drop(old);
-        Ok(())
+        self.with_state(|st, inner| {
+            // The next firing counts from this update.
+            st.timers.update(timer, interval)?;
+            GlibLoop::schedule(st, inner, timer, interval);
+            Ok(())
+        })
     }
 
     fn remove_timeout(&self, timer: TimerId) -> Result<(), EventError> {
-        let source = {
-            let mut st = self.inner.lock();
-            let t = st
-                .timers
-                .remove(&timer.get())
-                .ok_or(EventError::UnknownTimer(timer))?;
-            if let Some(s) = &t.source {
-                s.destroy();
+        // The timerfd may stay armed for it: the dispatch it causes re-arms it.
+        self.with_state(|st, inner| {
+            if let Some(cb) = st.timers.remove(timer)? {
+                st.bury(Garbage::Timer(cb), &inner.source);
             }
-            if let Some(cb) = t.callback {
-                st.bury(&self.inner, Garbage::Timer(cb));
-            }
-            t.source
-        };
-        drop(source);
-        Ok(())
+            Ok(())
+        })
     }
 
     /// True while the calling thread owns the context (it is iterating it, or holds it
@@ -478,21 +234,8 @@ impl EventLoop for GlibLoop {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        let st = self.state.get_mut().unwrap_or_else(|p| p.into_inner());
-        let sources = st
-            .watches
-            .values()
-            .filter_map(|w| w.source.as_ref())
-            .chain(st.timers.values().filter_map(|t| t.source.as_ref()))
-            .chain(st.reaper.as_ref());
-        for s in sources {
-            s.destroy();
-        }
-    }
-}
-
-impl fmt::Debug for Inner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("GlibLoop")
+        // The source goes away once GLib lets go of it (after a dispatch in progress), and
+        // with it the registrations and their callbacks.
+        self.source.destroy();
     }
 }

@@ -1,12 +1,9 @@
 //! rvirt's event loop on a tokio runtime.
 //!
 //! [`TokioLoop`] implements [`rvirt_core::event::EventLoop`] (libvirt's fd-watch and timer
-//! API) with tasks spawned on a runtime through a stored [`tokio::runtime::Handle`]:
-//!
-//! * one task for all the fd watches, waiting on a [`tokio::io::unix::AsyncFd`] for an epoll
-//!   instance of the adapter's own that holds every watched fd (see below);
-//! * one task per timer, sleeping with [`tokio::time`] and woken early by a
-//!   [`tokio::sync::Notify`] when the timer is updated or removed.
+//! API) with one task, spawned on a runtime through a stored [`tokio::runtime::Handle`], for
+//! every watch and timer: it waits on a [`tokio::io::unix::AsyncFd`] for an epoll set of
+//! the adapter's own that holds every watched fd and a timerfd (see below).
 //!
 //! The loop's methods never call `Handle::current()`: they work from runtime workers, from
 //! inside callbacks, and from threads that are not in any runtime. With a `current_thread`
@@ -17,20 +14,32 @@
 //! tokio's readiness is edge-triggered, while libvirt's callbacks are level-triggered: a
 //! readable fd whose data is not read must be reported again. The watched fds therefore live
 //! in a level-triggered epoll instance, and only that epoll fd is registered with tokio's
-//! reactor. When it is readable, the fd task takes every ready fd from it in one
+//! reactor. When it is readable, the task takes every ready fd from it in one
 //! non-sleeping `epoll_wait`, with exactly the pending conditions (`ERROR`/`HANGUP`
-//! included), and runs their callbacks; then it looks again after yielding to the scheduler
-//! (so a callback that leaves data unread is called again). Only when the epoll instance
+//! included), and runs their callbacks; then it looks again (so a callback that leaves data
+//! unread is called again). Only when the epoll instance
 //! reports nothing does the task clear tokio's readiness and wait for the next edge; tokio's
-//! tick check makes sure an edge that arrives in between is not lost.
+//! tick check makes sure an edge that arrives in between is not lost. While the set stays
+//! busy the task keeps looking without going back to the reactor, yielding only when
+//! tokio's cooperative budget says so: a busy set costs no wake-up of another worker per
+//! round.
+//!
+//! # Timers
+//!
+//! Timers are kept by the adapter, which arms a timerfd in the same epoll set for the
+//! earliest periodic deadline: the kernel makes the set readable at that instant, so timers
+//! fire to the microsecond rather than on the millisecond ticks of `tokio::time`'s wheel,
+//! and a timer added or updated from any thread wakes the task with no notification of the
+//! adapter's own. Due timers run before ready fds, as in libvirt. A timer firing on every
+//! iteration makes the task run a round again once the other tasks had their turn.
 //!
 //! # Dispatch
 //!
-//! Callbacks are serialized, as in libvirt's single-threaded loop: a task holds an async
-//! mutex while it runs callbacks (the fd task: one batch of ready fds, then the first look
-//! at the watches those callbacks added; a timer task: one callback), so no two rvirt
-//! callbacks run at the same time even on a multi-threaded runtime, and waiting tasks do not
-//! block a worker. Callbacks should not block for long:
+//! Callbacks are serialized, as in libvirt's single-threaded loop: the task holds an async
+//! mutex while it runs a round of callbacks (the due timers, one batch of ready fds, then
+//! the first look at the watches those callbacks added), so no two rvirt callbacks run at
+//! the same time even on a multi-threaded runtime, and a [`TokioLoop::hold_callbacks`]
+//! waiting for it does not block a worker. Callbacks should not block for long:
 //! each occupies one worker while it runs. The callback box of a removed watch or timer is
 //! dropped by a runtime task after the dispatch in progress, never inside `remove_*`. On a
 //! multi-threaded runtime, [`TokioLoop::hold_callbacks`] gives a quiescent point: no callback
@@ -73,26 +82,23 @@
 //! # Ok::<(), rvirt_core::event::EventError>(())
 //! ```
 
-use std::fmt;
-use std::future::poll_fn;
-use std::os::fd::RawFd;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
-use std::time::Instant;
+mod scope;
+mod state;
+mod task;
 
+use std::fmt;
+use std::os::fd::RawFd;
+use std::sync::{Arc, MutexGuard};
+
+use rvirt_core::event::backend::Garbage;
 use rvirt_core::event::{
     EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
-use tokio::io::unix::{AsyncFd, AsyncFdReadyGuard};
 use tokio::runtime::Handle;
-use tokio::sync::Notify;
 
-use rvirt_core::event::backend::{Epoll, FdWatches, Garbage, IdMap, dispatch_ready};
-
-/// How many times in a row the fd task looks at the watches added by the callbacks it ran
-/// (a callback that adds a watch on a ready fd every time must not keep it forever).
-const NEW_WATCH_PASSES: usize = 4;
+pub use scope::CallbackHold;
+use state::{Followup, Inner, State};
 
 /// rvirt's [`EventLoop`] on a tokio runtime.
 ///
@@ -115,122 +121,14 @@ impl fmt::Debug for TokioLoop {
     }
 }
 
-struct Inner {
-    handle: Handle,
-    state: Mutex<State>,
-    /// Held while callbacks run: callbacks never run concurrently. Also held by a
-    /// [`CallbackHold`].
-    dispatch: Arc<tokio::sync::Mutex<()>>,
-}
-
-thread_local! {
-    /// The current thread is running one of the loop's callbacks.
-    static IN_CALLBACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Marks the current thread as running a callback until dropped.
-struct CallbackScope(bool);
-
-impl CallbackScope {
-    fn enter() -> CallbackScope {
-        CallbackScope(IN_CALLBACK.with(|c| c.replace(true)))
-    }
-}
-
-impl Drop for CallbackScope {
-    fn drop(&mut self) {
-        IN_CALLBACK.with(|c| c.set(self.0));
-    }
-}
-
-/// Keeps a [`TokioLoop`]'s callbacks from starting while it lives (see
-/// [`TokioLoop::hold_callbacks`]). Dropping it lets them run again.
-#[derive(Debug)]
-pub struct CallbackHold {
-    _guard: tokio::sync::OwnedMutexGuard<()>,
-}
-
-struct Timer {
-    interval: TimerInterval,
-    /// When a periodic timer fires next.
-    deadline: Option<Instant>,
-    /// `None` while the callback is out being dispatched.
-    callback: Option<TimerCallback>,
-    /// Wakes the timer task when the timer is updated or removed.
-    notify: Arc<Notify>,
-}
-
-impl Timer {
-    fn is_due(&self, now: Instant) -> bool {
-        match self.interval {
-            TimerInterval::Disabled => false,
-            TimerInterval::EveryIteration => true,
-            TimerInterval::Every(_) => self.deadline.is_some_and(|d| d <= now),
-        }
-    }
-
-    fn arm(&mut self, now: Instant) {
-        self.deadline = self.interval.period().map(|p| now + p);
-    }
-}
-
-struct State {
-    /// The fd watches, registered in `epoll`.
-    watches: FdWatches,
-    /// The adapter's epoll instance, registered with the runtime's reactor; created with the
-    /// first watch.
-    epoll: Option<Arc<AsyncFd<Epoll>>>,
-    /// The fd task runs (it ends once no watch is left, and is spawned again by the next).
-    fd_task: bool,
-    /// The fd task's waker, to make it end when the last watch goes.
-    fd_task_waker: Option<Waker>,
-    next_timer: u64,
-    timers: IdMap<u64, Timer>,
-    /// Callbacks waiting for the reaper task to drop them.
-    graveyard: Vec<Garbage>,
-    reaper_scheduled: bool,
-}
-
-/// What a registration change leaves to do once the state lock is released.
-#[derive(Default)]
-#[must_use]
-struct Followup {
-    wake: Option<Waker>,
-    notify: Option<Arc<Notify>>,
-    spawn_fd_task: Option<Arc<AsyncFd<Epoll>>>,
-    spawn_timer: Option<(u64, Arc<Notify>)>,
-    reap: bool,
-}
-
-impl State {
-    /// Defers the drop of `g`; true when a reaper task must be spawned.
-    fn bury(&mut self, g: Garbage) -> bool {
-        self.graveyard.push(g);
-        !std::mem::replace(&mut self.reaper_scheduled, true)
-    }
-}
-
 impl TokioLoop {
-    /// Creates a loop whose tasks run on the runtime behind `handle`.
+    /// Creates a loop whose task runs on the runtime behind `handle`.
     ///
-    /// The runtime needs its I/O and time drivers (`Builder::enable_all`, or `enable_io` +
-    /// `enable_time`). May be called from any thread.
+    /// The runtime needs its I/O driver (`Builder::enable_io`, or `enable_all`). May be
+    /// called from any thread.
     pub fn new(handle: Handle) -> TokioLoop {
         TokioLoop {
-            inner: Arc::new(Inner {
-                handle,
-                state: Mutex::new(State {
-                    watches: FdWatches::default(),
-                    epoll: None,
-                    fd_task: false,
-                    fd_task_waker: None,
-                    next_timer: 1,
-                    timers: IdMap::default(),
-                    graveyard: Vec::new(),
-                    reaper_scheduled: false,
-                }),
-                dispatch: Arc::new(tokio::sync::Mutex::new(())),
-            }),
+            inner: Arc::new(Inner::new(handle)),
         }
     }
 
@@ -276,7 +174,7 @@ impl TokioLoop {
     /// from an async context (like `tokio::sync::Mutex::blocking_lock`).
     pub fn blocking_hold_callbacks(&self) -> CallbackHold {
         assert!(
-            !IN_CALLBACK.with(|c| c.get()),
+            !scope::in_callback(),
             "blocking_hold_callbacks called from inside an rvirt callback"
         );
         CallbackHold {
@@ -290,230 +188,31 @@ impl TokioLoop {
 
     /// Carries out what a change left to do, with no lock held.
     fn follow_up(&self, f: Followup) {
-        if let Some(epoll) = f.spawn_fd_task {
+        if let Some(set) = f.spawn_task {
             let inner = self.inner.clone();
-            self.inner
-                .handle
-                .spawn(async move { inner.fd_task(epoll).await });
-        }
-        if let Some((id, notify)) = f.spawn_timer {
-            let inner = self.inner.clone();
-            self.inner
-                .handle
-                .spawn(async move { inner.timer_task(id, notify).await });
+            self.inner.handle.spawn(async move { inner.run(set).await });
         }
         if let Some(w) = f.wake {
             w.wake();
-        }
-        if let Some(n) = f.notify {
-            n.notify_one();
         }
         if f.reap {
             let inner = self.inner.clone();
             self.inner.handle.spawn(async move { inner.reap() });
         }
     }
-}
 
-/// Keeps the fd watches served when a callback panics: the panic ends the fd task (tokio
-/// catches it), and this guard spawns a new one for the other watches. (The panicking
-/// callback itself is gone: its watch is never dispatched again.)
-struct FdTaskGuard {
-    inner: Arc<Inner>,
-    epoll: Arc<AsyncFd<Epoll>>,
-    /// The task ended by itself (no watch left, or no reactor).
-    ended: bool,
-}
-
-impl Drop for FdTaskGuard {
-    fn drop(&mut self) {
-        if self.ended {
-            return;
-        }
-        let mut st = self.inner.state();
-        if std::thread::panicking() && !st.watches.is_empty() {
-            drop(st);
-            let (inner, epoll) = (self.inner.clone(), self.epoll.clone());
-            self.inner
-                .handle
-                .spawn(async move { inner.fd_task(epoll).await });
-        } else {
-            // Dropped unfinished: the runtime shuts down.
-            st.fd_task = false;
-            st.fd_task_waker = None;
-        }
-    }
-}
-
-impl Inner {
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Drops the deferred callbacks, with no lock held.
-    fn reap(&self) {
-        let garbage = {
-            let mut st = self.state();
-            st.reaper_scheduled = false;
-            std::mem::take(&mut st.graveyard)
-        };
-        drop(garbage);
-    }
-
-    /// Takes the dispatch mutex, without going through the async wait when it is free.
-    async fn serialize(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        match self.dispatch.try_lock() {
-            Ok(g) => g,
-            Err(_) => self.dispatch.lock().await,
-        }
-    }
-
-    /// Serves every fd watch until no watch is left.
-    async fn fd_task(self: Arc<Self>, epoll: Arc<AsyncFd<Epoll>>) {
-        let mut guard = FdTaskGuard {
-            inner: self.clone(),
-            epoll: epoll.clone(),
-            ended: false,
-        };
-        let mut events = Vec::new();
-        loop {
-            let Some(mut readiness) = poll_fn(|cx| self.poll_epoll(&epoll, cx)).await else {
-                guard.ended = true;
-                return;
-            };
-            let serial = self.serialize().await;
-            let mut ids = 1..self.state().watches.id_limit();
-            // Level-triggered and exact: every fd with a pending condition, and which. An
-            // error (EINTR) counts as "something may be pending": look again.
-            let looked = epoll.get_ref().ready_now(&mut events);
-            let mut m = *looked.as_ref().unwrap_or(&0);
-            let scope = CallbackScope::enter();
-            for _ in 0..NEW_WATCH_PASSES {
-                dispatch_ready(&self.state, |st| &mut st.watches, &events[..m], ids.clone());
-                // FdWatches the callbacks just added get their first look now, before any
-                // other callback (a timer task's, on another worker) can run: in a
-                // single-threaded loop they would be polled on the very next iteration.
-                let limit = self.state().watches.id_limit();
-                if limit == ids.end {
-                    break;
+    /// Arms what timer `timer`, just added or updated to `interval`, needs to fire.
+    fn schedule(st: &mut State, timer: TimerId, interval: TimerInterval, follow: &mut Followup) {
+        match interval {
+            TimerInterval::Disabled => {}
+            // The task may be waiting for the set: it has a round to run now.
+            TimerInterval::EveryIteration => follow.wake = st.task_waker.clone(),
+            TimerInterval::Every(_) => {
+                if let Some(deadline) = st.timers.deadline(timer) {
+                    st.arm(deadline);
                 }
-                ids = ids.end..limit;
-                m = epoll.get_ref().ready_now(&mut events).unwrap_or(0);
-            }
-            drop(scope);
-            drop(serial);
-            if matches!(looked, Ok(0)) {
-                // Nothing pending: forget the edge that woke us and wait for the next one
-                // (one that came since the readiness was taken keeps it set).
-                readiness.clear_ready();
-            } else {
-                drop(readiness);
-                // Level-triggered: look at the fds again, after letting other tasks run.
-                tokio::task::yield_now().await;
             }
         }
-    }
-
-    /// Ready(Some) when the epoll fd is readable, Ready(None) when no watch is left (the fd
-    /// task ends), Pending until one of the two.
-    fn poll_epoll<'a>(
-        &self,
-        epoll: &'a AsyncFd<Epoll>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<AsyncFdReadyGuard<'a, Epoll>>> {
-        {
-            let mut st = self.state();
-            if st.watches.is_empty() {
-                st.fd_task = false;
-                st.fd_task_waker = None;
-                return Poll::Ready(None);
-            }
-            match &st.fd_task_waker {
-                Some(w) if w.will_wake(cx.waker()) => {}
-                _ => st.fd_task_waker = Some(cx.waker().clone()),
-            }
-        }
-        match epoll.poll_read_ready(cx) {
-            Poll::Ready(Ok(readiness)) => Poll::Ready(Some(readiness)),
-            Poll::Ready(Err(_)) => {
-                // The reactor is gone (the runtime shuts down): so is this task.
-                let mut st = self.state();
-                st.fd_task = false;
-                st.fd_task_waker = None;
-                Poll::Ready(None)
-            }
-            Poll::Pending => Poll::Pending,
-        }
-    }
-
-    /// Fires timer `id` per its interval until it is removed.
-    async fn timer_task(self: Arc<Self>, id: u64, notify: Arc<Notify>) {
-        loop {
-            let wait = {
-                let st = self.state();
-                let Some(t) = st.timers.get(&id) else {
-                    return;
-                };
-                match t.interval {
-                    TimerInterval::Disabled => None,
-                    TimerInterval::EveryIteration => Some(None),
-                    TimerInterval::Every(_) => Some(t.deadline),
-                }
-            };
-            match wait {
-                // Disabled: sleep until updated or removed.
-                None => {
-                    notify.notified().await;
-                    continue;
-                }
-                Some(Some(deadline)) => {
-                    let sleep = tokio::time::timeout_at(deadline.into(), notify.notified());
-                    if sleep.await.is_ok() {
-                        // Updated or removed before the deadline: look again.
-                        continue;
-                    }
-                }
-                Some(None) => {}
-            }
-            self.fire_timer(id).await;
-            // An every-iteration timer fires again once the other tasks had their turn.
-            tokio::task::yield_now().await;
-        }
-    }
-
-    async fn fire_timer(&self, id: u64) {
-        let _serial = self.serialize().await;
-        let taken = {
-            let mut st = self.state();
-            let now = Instant::now();
-            st.timers.get_mut(&id).and_then(|t| {
-                if !t.is_due(now) {
-                    return None;
-                }
-                t.arm(now);
-                t.callback.take()
-            })
-        };
-        let Some(mut cb) = taken else {
-            return;
-        };
-        {
-            let _scope = CallbackScope::enter();
-            cb(TimerId::new(id).expect("timer ids are non-zero"));
-        }
-        let removed = {
-            let mut st = self.state();
-            match st.timers.get_mut(&id) {
-                Some(t) => {
-                    t.callback = Some(cb);
-                    None
-                }
-                None => Some(cb),
-            }
-        };
-        drop(removed);
     }
 }
 
@@ -527,37 +226,18 @@ impl EventLoop for TokioLoop {
         let mut follow = Followup::default();
         let added = {
             let mut st = self.state();
-            if st.epoll.is_none() {
-                let _runtime = self.inner.handle.enter();
-                let registered = Epoll::new().and_then(|epoll| {
-                    // SAFETY: the `AsyncFd` owns the epoll instance, so its fd stays open and
-                    // names the same file until the `AsyncFd` is dropped.
-                    unsafe { AsyncFd::register_with_interest(epoll, tokio::io::Interest::READABLE) }
-                        .map_err(|e| e.into_parts().1)
-                });
-                match registered {
-                    Ok(epoll) => st.epoll = Some(Arc::new(epoll)),
-                    Err(e) => {
-                        drop(st);
-                        return Err(EventError::Os(e));
+            match st.set(&self.inner.handle) {
+                Ok(set) => {
+                    let added = st.watches.add(set.get_ref(), fd, events, callback);
+                    if added.is_ok() {
+                        st.start_task(set, &mut follow);
                     }
+                    added
                 }
+                Err(e) => Err((e, callback)),
             }
-            let State {
-                watches,
-                epoll,
-                fd_task,
-                ..
-            } = &mut *st;
-            let epoll = epoll.as_ref().expect("created above");
-            let added = watches.add(epoll.get_ref(), fd, events, callback);
-            if added.is_ok() && !*fd_task {
-                *fd_task = true;
-                follow.spawn_fd_task = Some(epoll.clone());
-            }
-            added
         };
-        // The kernel makes the epoll fd readable once the new fd is ready: no wake-up needed.
+        // The kernel makes the set readable once the new fd is ready: no wake-up needed.
         self.follow_up(follow);
         // A refused callback is dropped here, outside the lock.
         added.map_err(|(e, _callback)| e)
@@ -565,22 +245,20 @@ impl EventLoop for TokioLoop {
 
     fn update_handle(&self, watch: WatchId, events: Interest) -> Result<(), EventError> {
         let mut st = self.state();
-        let State { watches, epoll, .. } = &mut *st;
-        let epoll = epoll.as_ref().ok_or(EventError::UnknownWatch(watch))?;
-        watches.update(epoll.get_ref(), watch, events)
+        let set = st.set.clone().ok_or(EventError::UnknownWatch(watch))?;
+        st.watches.update(set.get_ref(), watch, events)
     }
 
     fn remove_handle(&self, watch: WatchId) -> Result<(), EventError> {
         let follow = {
             let mut st = self.state();
-            let State { watches, epoll, .. } = &mut *st;
-            let epoll = epoll.as_ref().ok_or(EventError::UnknownWatch(watch))?;
+            let set = st.set.clone().ok_or(EventError::UnknownWatch(watch))?;
             // Deregistered now, before returning, so that the caller may close the fd.
-            let removed = watches.remove(epoll.get_ref(), watch)?;
+            let removed = st.watches.remove(set.get_ref(), watch)?;
             let mut follow = Followup::default();
-            if st.watches.is_empty() {
-                // The fd task ends.
-                follow.wake = st.fd_task_waker.take();
+            if st.is_idle() {
+                // The task ends.
+                follow.wake = st.task_waker.take();
             }
             // `None`: the callback is out being dispatched, and its dispatch frees it.
             if let Some(cb) = removed {
@@ -597,58 +275,46 @@ impl EventLoop for TokioLoop {
         interval: TimerInterval,
         callback: TimerCallback,
     ) -> Result<TimerId, EventError> {
-        let notify = Arc::new(Notify::new());
-        let id = {
+        let mut follow = Followup::default();
+        let added = {
             let mut st = self.state();
-            let id = st.next_timer;
-            st.next_timer += 1;
-            let mut t = Timer {
-                interval,
-                deadline: None,
-                callback: Some(callback),
-                notify: notify.clone(),
-            };
-            t.arm(Instant::now());
-            st.timers.insert(id, t);
-            id
+            match st.set(&self.inner.handle) {
+                Ok(set) => {
+                    let id = st.timers.add(interval, callback);
+                    TokioLoop::schedule(&mut st, id, interval, &mut follow);
+                    st.start_task(set, &mut follow);
+                    Ok(id)
+                }
+                Err(e) => Err((e, callback)),
+            }
         };
-        self.follow_up(Followup {
-            spawn_timer: Some((id, notify)),
-            ..Followup::default()
-        });
-        Ok(TimerId::new(id).expect("ids start at 1"))
+        self.follow_up(follow);
+        // A refused callback is dropped here, outside the lock.
+        added.map_err(|(e, _callback)| e)
     }
 
     fn update_timeout(&self, timer: TimerId, interval: TimerInterval) -> Result<(), EventError> {
-        let notify = {
+        let mut follow = Followup::default();
+        {
             let mut st = self.state();
-            let t = st
-                .timers
-                .get_mut(&timer.get())
-                .ok_or(EventError::UnknownTimer(timer))?;
-            t.interval = interval;
-            t.arm(Instant::now());
-            t.notify.clone()
-        };
-        self.follow_up(Followup {
-            notify: Some(notify),
-            ..Followup::default()
-        });
+            // The next firing counts from this update.
+            st.timers.update(timer, interval)?;
+            TokioLoop::schedule(&mut st, timer, interval, &mut follow);
+        }
+        self.follow_up(follow);
         Ok(())
     }
 
     fn remove_timeout(&self, timer: TimerId) -> Result<(), EventError> {
+        // The timerfd may stay armed for it: the round it causes re-arms it.
         let follow = {
             let mut st = self.state();
-            let t = st
-                .timers
-                .remove(&timer.get())
-                .ok_or(EventError::UnknownTimer(timer))?;
-            let mut follow = Followup {
-                notify: Some(t.notify.clone()),
-                ..Followup::default()
-            };
-            if let Some(cb) = t.callback {
+            let removed = st.timers.remove(timer)?;
+            let mut follow = Followup::default();
+            if st.is_idle() {
+                follow.wake = st.task_waker.take();
+            }
+            if let Some(cb) = removed {
                 follow.reap = st.bury(Garbage::Timer(cb));
             }
             follow

@@ -149,3 +149,59 @@ fn a_panicking_callback_does_not_stop_the_other_watches() {
     l.remove_handle(w_bad).unwrap();
     l.remove_handle(w_good).unwrap();
 }
+
+/// Timers ride on the epoll set (a timerfd), not on `tokio::time`: they fire on a runtime
+/// that has only its I/O driver, which the millisecond timer wheel would need.
+#[test]
+fn timers_need_only_the_io_driver() {
+    for multi_thread in [false, true] {
+        let rt = if multi_thread {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_io()
+                .build()
+        } else {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .build()
+        }
+        .unwrap();
+        let l = TokioLoop::new(rt.handle().clone());
+        let (periodic, every) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let p = periodic.clone();
+        let t1 = l
+            .add_timeout(
+                TimerInterval::from_millis(5),
+                Box::new(move |_| {
+                    p.fetch_add(1, Ordering::SeqCst);
+                }),
+            )
+            .unwrap();
+        let e = every.clone();
+        let t2 = l
+            .add_timeout(
+                TimerInterval::EveryIteration,
+                Box::new(move |_| {
+                    e.fetch_add(1, Ordering::SeqCst);
+                }),
+            )
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        rt.block_on(async {
+            while (periodic.load(Ordering::SeqCst) < 3 || every.load(Ordering::SeqCst) < 3)
+                && std::time::Instant::now() < deadline
+            {
+                tokio::task::yield_now().await;
+            }
+        });
+        assert!(
+            periodic.load(Ordering::SeqCst) >= 3 && every.load(Ordering::SeqCst) >= 3,
+            "timers on an I/O-only runtime (multi-thread: {multi_thread}): periodic fired {}, \
+             every-iteration {}",
+            periodic.load(Ordering::SeqCst),
+            every.load(Ordering::SeqCst)
+        );
+        l.remove_timeout(t1).unwrap();
+        l.remove_timeout(t2).unwrap();
+    }
+}

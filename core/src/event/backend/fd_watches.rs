@@ -231,7 +231,8 @@ impl FdWatches {
     }
 }
 
-fn lock<S>(state: &Mutex<S>) -> MutexGuard<'_, S> {
+/// Locks an adapter's state, poisoned or not.
+pub(super) fn lock<S>(state: &Mutex<S>) -> MutexGuard<'_, S> {
     state.lock().unwrap_or_else(|p| p.into_inner())
 }
 

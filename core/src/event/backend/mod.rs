@@ -17,6 +17,9 @@
 //!   released.
 //! * [`TimerTable`]: the timers of a loop that runs them itself (ids, libvirt's -1/0/N
 //!   intervals, due-ness, how long the loop may sleep).
+//!   [`dispatch_due`] runs the due ones with the adapter's lock released, and a
+//!   [`TimerFd`] in the epoll set wakes the host loop at the next deadline to the
+//!   nanosecond (no millisecond poll timeout, no host timer wheel).
 //! * [`Garbage`]: removed callbacks waiting to be dropped after the current dispatch,
 //!   outside the lock (libvirt's deferred `ff`).
 //! * [`IdMap`] (with [`IdHasher`]): a `HashMap` for id and fd keys with a cheap hash.
@@ -119,6 +122,8 @@ mod fd_watches;
 mod garbage;
 mod id_counter;
 mod id_map;
+mod timer_dispatch;
+mod timer_fd;
 mod timer_table;
 
 pub use epoll::{
@@ -128,4 +133,6 @@ pub use fd_watches::{FdWatches, dispatch_ready};
 pub use garbage::Garbage;
 pub(crate) use id_counter::IdCounter;
 pub use id_map::{IdHasher, IdMap};
+pub use timer_dispatch::dispatch_due;
+pub use timer_fd::TimerFd;
 pub use timer_table::TimerTable;

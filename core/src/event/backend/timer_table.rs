@@ -54,6 +54,16 @@ impl fmt::Debug for TimerTable {
 }
 
 impl TimerTable {
+    /// How many timers exist.
+    pub fn len(&self) -> usize {
+        self.timers.len()
+    }
+
+    /// True when no timer exists.
+    pub fn is_empty(&self) -> bool {
+        self.timers.is_empty()
+    }
+
     /// Registers a timer; a periodic one is first due one period from now.
     pub fn add(&mut self, interval: TimerInterval, callback: TimerCallback) -> TimerId {
         let id = self.ids.next_raw();
@@ -111,6 +121,25 @@ impl TimerTable {
         best
     }
 
+    /// When periodic timer `timer` is due next (`None` for an unknown, disabled or
+    /// every-iteration timer).
+    pub fn deadline(&self, timer: TimerId) -> Option<Instant> {
+        self.timers
+            .get(&timer.get())
+            .filter(|t| matches!(t.interval, TimerInterval::Every(_)))
+            .and_then(|t| t.deadline)
+    }
+
+    /// The earliest deadline of a periodic timer (every-iteration and disabled timers have
+    /// none), for a timer armed to wake the loop then ([`TimerFd`](super::TimerFd)).
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.timers
+            .values()
+            .filter(|t| matches!(t.interval, TimerInterval::Every(_)))
+            .filter_map(|t| t.deadline)
+            .min()
+    }
+
     /// Puts into `out` the ids of the timers due at `now` with `id < limit`.
     pub fn due(&self, now: Instant, limit: u64, out: &mut Vec<u64>) {
         out.clear();
@@ -161,6 +190,7 @@ mod tests {
         let off = t.add(TimerInterval::Disabled, noop());
         let slow = t.add(TimerInterval::Every(Duration::from_secs(60)), noop());
         assert_eq!((every.get(), off.get(), slow.get()), (1, 2, 3));
+        assert_eq!(t.len(), 3);
         let now = Instant::now();
         let mut due = Vec::new();
         t.due(now, t.id_limit(), &mut due);
@@ -175,6 +205,15 @@ mod tests {
         let cb = t.take_callback(3, later).expect("due");
         assert!(t.take_callback(3, later).is_none(), "re-armed");
         assert!(t.put_callback(3, cb).is_none());
+        assert_eq!(t.next_deadline(), Some(later + Duration::from_secs(60)));
+        assert_eq!(t.deadline(slow), t.next_deadline());
+        assert_eq!(t.deadline(every), None);
+        t.update(slow, TimerInterval::EveryIteration).unwrap();
+        assert_eq!(
+            t.next_deadline(),
+            None,
+            "only periodic timers have deadlines"
+        );
     }
 
     #[test]
