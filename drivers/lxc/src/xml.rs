@@ -64,7 +64,7 @@ impl ContainerSpec {
                     let dir = fs.source.as_ref().and_then(|s| s.dir.clone());
                     match (ty, dir) {
                         (FilesystemType::Mount, Some(dir)) if dir.starts_with('/') => {
-                            root = Some((PathBuf::from(dir), fs.readonly.is_some()));
+                            root = Some((PathBuf::from(dir), fs.readonly));
                         }
                         _ => {
                             return Err(unsupported(

@@ -257,14 +257,14 @@ fn unsupported_configurations_are_typed_errors() {
         build_args(&d, &rt()).unwrap_err().code(),
         ErrorCode::ConfigUnsupported
     );
-    // A disk without a source.
-    let d = def("<domain type='qemu'><name>g</name><memory>1024</memory>\
+    // A disk without a source: refused when parsed, as libvirt does.
+    let e = DomainDef::from_xml(
+        "<domain type='qemu'><name>g</name><memory>1024</memory>\
         <os><type>hvm</type></os><devices>\
-        <disk type='file'><target dev='vda'/></disk></devices></domain>");
-    assert_eq!(
-        build_args(&d, &rt()).unwrap_err().code(),
-        ErrorCode::NoSource
-    );
+        <disk type='file'><target dev='vda'/></disk></devices></domain>",
+    )
+    .unwrap_err();
+    assert_eq!(e.libvirt_code(), ErrorCode::NoSource.as_raw());
 }
 
 #[test]
