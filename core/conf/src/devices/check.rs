@@ -42,7 +42,7 @@ pub(crate) fn precheck(dev: &Element) -> Result<(), ConfError> {
             };
             let device = dev.attr("device").unwrap_or("disk");
             let local = matches!(dev.attr("type").unwrap_or("file"), "file" | "block" | "dir");
-            let removable = matches!(device, "cdrom" | "floppy");
+            let removable = device != "disk";
             let has_path = source.is_some_and(|s| {
                 s.attr("file").is_some() || s.attr("dev").is_some() || s.attr("dir").is_some()
             });

@@ -2,6 +2,7 @@
 //! chain, target and tuning.
 
 use super::common::{Acpi, Address, Alias, BootOrder, NameAttr, TypeAttr};
+use super::host_address::HostAddress;
 use crate::model::XmlElement;
 use crate::xml::{Element, Extra};
 use crate::{ConfError, OnOff, YesNo};
@@ -337,8 +338,8 @@ xml_struct! {
         children seclabels: Element = "seclabel",
         /// `<slices>`.
         child slices: Element = "slices",
-        /// `<address>` (type `nvme`).
-        child address: Address = "address",
+        /// `<address>` (type `nvme`: the controller on the host).
+        child address: HostAddress = "address",
     }
 }
 

@@ -1,6 +1,7 @@
 //! `<hostdev>`: host devices (PCI, USB, SCSI, mediated, …) assigned to the guest.
 
 use super::common::{Acpi, Address, Alias, BootOrder, NameAttr, Rom};
+use super::host_address::HostAddress;
 use crate::YesNo;
 use crate::xml::{Element, Extra};
 
@@ -60,11 +61,11 @@ impl Hostdev {
     /// A managed PCI device at host address `host`.
     ///
     /// ```
-    /// use rvirt_conf::{Address, Hostdev};
-    /// let h = Hostdev::pci(Address::pci(0, 6, 0, 0));
+    /// use rvirt_conf::{HostAddress, Hostdev};
+    /// let h = Hostdev::pci(HostAddress::pci(0, 6, 0, 0));
     /// assert_eq!(h.hostdev_type, "pci");
     /// ```
-    pub fn pci(host: Address) -> Hostdev {
+    pub fn pci(host: HostAddress) -> Hostdev {
         Hostdev {
             mode: Some(HostdevMode::Subsystem),
             hostdev_type: "pci".into(),
@@ -113,7 +114,7 @@ xml_struct! {
         /// `<product id=…/>` (USB).
         child product: Element = "product",
         /// `<address>`: the device on the host.
-        child address: Address = "address",
+        child address: HostAddress = "address",
         /// `<adapter name=…/>` (SCSI).
         child adapter: NameAttr = "adapter",
     }

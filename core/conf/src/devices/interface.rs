@@ -2,6 +2,7 @@
 //! link state, MTU and the many optional parts libvirt knows.
 
 use super::common::{Acpi, Address, Alias, BootOrder, NameAttr, PathAttr, Rom, TypeAttr};
+use super::host_address::HostAddress;
 use crate::xml::{Element, Extra};
 use crate::{OnOff, YesNo};
 
@@ -185,6 +186,8 @@ xml_struct! {
         attr address: String = "address",
         /// `port` (tunnels).
         attr port: String = "port",
+        /// `<address>` (type `hostdev`: the device on the host).
+        child host_address: HostAddress = "address",
     }
 }
 

@@ -7,6 +7,7 @@ mod controller;
 mod disk;
 mod filesystem;
 mod graphics;
+mod host_address;
 mod hostdev;
 mod input;
 mod insert;
@@ -35,6 +36,7 @@ pub use filesystem::{
     Filesystem, FilesystemDriver, FilesystemSource, FilesystemTarget, FilesystemType,
 };
 pub use graphics::{Graphics, GraphicsGl, GraphicsListen, GraphicsType};
+pub use host_address::HostAddress;
 pub use hostdev::{Hostdev, HostdevMode, HostdevSource};
 pub use input::{Input, InputBus, InputType};
 pub use insert::disk_name_index;

@@ -10,6 +10,7 @@ use crate::xml::{Element, Extra};
 use crate::{ConfError, Memory};
 
 mod builder;
+mod checks;
 mod clock;
 mod cpu;
 mod defaults;

@@ -35,8 +35,11 @@ impl DomainDef {
     /// # Ok::<(), rvirt_conf::ConfError>(())
     /// ```
     pub fn from_xml(xml: &str) -> Result<DomainDef, ConfError> {
-        let tree = xml::parse::parse(xml)?;
+        let mut tree = xml::parse::parse(xml)?;
         precheck(&tree)?;
+        // In libvirt's order from the start, so that what is kept as written compares
+        // equal to what it prints.
+        xml::order::canonicalize(&mut tree);
         let numa_only = tree.child("memory").is_none();
         let mut def = DomainDef::from_element(tree)?;
         if numa_only {

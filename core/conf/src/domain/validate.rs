@@ -65,7 +65,8 @@ impl DomainDef {
                 });
             }
         }
-        self.check_devices()
+        self.check_devices()?;
+        self.check_consistency()
     }
 
     fn check_devices(&self) -> Result<(), ConfError> {

@@ -2,8 +2,9 @@
 //! is printed.
 //!
 //! The table (`order.txt`, one line per element) was written from libvirt 9.0's
-//! output: `KEY: ATTRIBUTES | CHILDREN`, where KEY is `parent/name` or, for elements
-//! printed the same way everywhere (`address`), just `name`. Attributes and children
+//! output: `KEY: ATTRIBUTES | CHILDREN`, where KEY is `parent/name`,
+//! `parent/name[TYPE]` where the order depends on the element's `type` attribute, or,
+//! for elements printed the same way everywhere (`address`), just `name`. Attributes and children
 //! are stably sorted by their position in the line; names missing from the line go
 //! last in their input order, so content libvirt's schema does not know stays after
 //! what it knows. Elements without a line, `<metadata>` and everything in a foreign
@@ -46,12 +47,15 @@ fn table() -> &'static HashMap<&'static str, Order> {
     })
 }
 
-fn lookup(parent: &str, name: &str) -> Option<&'static Order> {
+fn lookup(parent: &str, el: &Element) -> Option<&'static Order> {
     let t = table();
+    let name = el.name.as_str();
     if parent.is_empty() {
         return t.get(name);
     }
-    t.get(format!("{parent}/{name}").as_str())
+    el.attr("type")
+        .and_then(|ty| t.get(format!("{parent}/{name}[{ty}]").as_str()))
+        .or_else(|| t.get(format!("{parent}/{name}").as_str()))
         .or_else(|| t.get(name))
 }
 
@@ -68,7 +72,7 @@ fn sort(el: &mut Element, parent: &str) {
     if el.name == "metadata" && parent == "domain" {
         return;
     }
-    if let Some(order) = lookup(parent, &el.name) {
+    if let Some(order) = lookup(parent, el) {
         el.attrs.sort_by_key(|(n, _)| rank(&order.attrs, n));
         if !order.children.is_empty() {
             el.children.sort_by_key(|c| match c {

@@ -60,13 +60,20 @@ fn indent(out: &mut String, level: usize) {
     }
 }
 
-/// Which elements libvirt prints as an open and a close tag even when they are empty.
-fn always_open(name: &str) -> bool {
-    matches!(name, "devices")
+/// Which elements libvirt prints as an open and a close tag even when they are empty
+/// (by their parent's name and their own).
+fn always_open(parent: &str, name: &str) -> bool {
+    matches!(
+        (parent, name),
+        ("domain", "devices")
+            | ("devices", "redirdev" | "nvram" | "shmem" | "memory")
+            | ("features", "hyperv" | "kvm" | "xen")
+    )
 }
 
-/// Appends `el` at indentation `level`, libvirt style, followed by a newline.
-pub(crate) fn write_element(out: &mut String, el: &Element, level: usize) {
+/// Appends `el` (a child of `parent`) at indentation `level`, libvirt style, followed
+/// by a newline.
+pub(crate) fn write_element(out: &mut String, parent: &str, el: &Element, level: usize) {
     indent(out, level);
     out.push('<');
     out.push_str(&el.name);
@@ -78,7 +85,7 @@ pub(crate) fn write_element(out: &mut String, el: &Element, level: usize) {
         out.push('\'');
     }
     let has_elements = el.children.iter().any(|n| matches!(n, Node::Element(_)));
-    if el.children.is_empty() && !always_open(&el.name) {
+    if el.children.is_empty() && !always_open(parent, &el.name) {
         out.push_str("/>\n");
         return;
     }
@@ -97,7 +104,7 @@ pub(crate) fn write_element(out: &mut String, el: &Element, level: usize) {
                 write_libxml2(out, e, level + 1);
                 out.push('\n');
             }
-            Node::Element(e) => write_element(out, e, level + 1),
+            Node::Element(e) => write_element(out, &el.name, e, level + 1),
             Node::Text(t) if t.trim().is_empty() => {}
             Node::Text(t) => {
                 indent(out, level + 1);
@@ -158,7 +165,7 @@ fn write_libxml2_inner(out: &mut String, el: &Element, level: usize, format: boo
 /// The whole document: `root` printed libvirt style.
 pub(crate) fn document(root: &Element) -> String {
     let mut out = String::new();
-    write_element(&mut out, root, 0);
+    write_element(&mut out, "", root, 0);
     out
 }
 

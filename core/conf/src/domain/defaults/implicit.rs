@@ -243,19 +243,95 @@ fn smartcard_controllers(def: &mut DomainDef) {
     }
 }
 
+fn is_scsi_hostdev(d: &Device) -> bool {
+    matches!(d, Device::Hostdev(h) if h.hostdev_type == "scsi"
+        && h.mode != Some(crate::HostdevMode::Capabilities))
+}
+
+/// Drive addresses for SCSI host devices without one: the first free unit, controller
+/// by controller (bus and target 0).
+fn scsi_hostdev_addresses(def: &mut DomainDef, defaults: &Defaults) {
+    let units = if defaults.wide_scsi { 16 } else { 7 };
+    let n = def.devices().len();
+    for i in 0..n {
+        if !is_scsi_hostdev(&def.devices()[i]) || def.devices()[i].address().is_some() {
+            continue;
+        }
+        let used: std::collections::HashSet<(u32, u32)> = def
+            .devices()
+            .iter()
+            .filter(|d| match d {
+                Device::Disk(disk) => disk.target.bus == Some(DiskBus::Scsi),
+                other => is_scsi_hostdev(other),
+            })
+            .filter_map(|d| d.address())
+            .filter(|a| {
+                a.address_type == AddressType::Drive
+                    && a.bus.unwrap_or(0) == 0
+                    && a.target.unwrap_or(0) == 0
+            })
+            .map(|a| (a.controller.unwrap_or(0), a.unit.unwrap_or(0)))
+            .collect();
+        let mut controller = 0;
+        let unit = loop {
+            if let Some(u) = (0..units).find(|u| !used.contains(&(controller, *u))) {
+                break u;
+            }
+            controller += 1;
+        };
+        if let Some(slot) = def.devices_mut()[i].address_mut() {
+            *slot = Some(Address::drive(controller, 0, 0, unit));
+        }
+    }
+}
+
+fn scsi_hostdev_controllers(def: &mut DomainDef) {
+    let mut max = None;
+    let mut model = None;
+    for d in def.devices() {
+        if is_scsi_hostdev(d)
+            && let Some(a) = d.address()
+            && a.address_type == AddressType::Drive
+        {
+            let c = a.controller.unwrap_or(0);
+            if max.is_none_or(|m| c > m) {
+                max = Some(c);
+                model = def
+                    .controllers()
+                    .find(|x| x.controller_type == ControllerType::Scsi && x.index == Some(c))
+                    .and_then(|x| x.model.clone());
+            }
+        }
+    }
+    if let Some(max) = max {
+        for i in 0..=max {
+            if !def
+                .controllers()
+                .any(|c| c.controller_type == ControllerType::Scsi && c.index == Some(i))
+            {
+                let mut c = Controller::new(ControllerType::Scsi, i);
+                c.model = model.clone();
+                def.add_device(Device::Controller(c));
+            }
+        }
+    }
+}
+
 /// libvirt's implicit devices: console compatibility, controllers the devices'
 /// addresses need, and a video card for a display without one.
 pub(crate) fn add_implicit_devices(
     def: &mut DomainDef,
-    _defaults: &Defaults,
+    defaults: &Defaults,
 ) -> Result<(), ConfError> {
     console_compat(def)?;
+    scsi_hostdev_addresses(def, defaults);
     drive_controllers(def, ControllerType::Scsi, DiskBus::Scsi);
     drive_controllers(def, ControllerType::Fdc, DiskBus::Fdc);
     drive_controllers(def, ControllerType::Ide, DiskBus::Ide);
     drive_controllers(def, ControllerType::Sata, DiskBus::Sata);
     virtio_serial_controllers(def);
     smartcard_controllers(def);
+    scsi_hostdev_controllers(def);
     let has_graphics = def.graphics().next().is_some();
     if has_graphics && def.videos().next().is_none() {
         def.add_device(Device::Video(Video::default()));

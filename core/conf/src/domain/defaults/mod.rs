@@ -5,8 +5,10 @@
 //! [`Defaults`]; [`DomainDef::fill_defaults`] only the defaults, with no driver.
 
 mod devices;
+mod graphics;
 mod implicit;
 mod inactive;
+mod normalize;
 
 use uuid::Uuid;
 
@@ -104,6 +106,16 @@ impl DomainDef {
     /// and makes the checks that need the whole definition (boot order, duplicate
     /// controllers, timers, memory sizes, …), with libvirt's errors.
     pub fn post_parse(&mut self, defaults: &Defaults) -> Result<(), ConfError> {
+        self.post_parse_as(defaults, false)
+    }
+
+    fn post_parse_as(&mut self, defaults: &Defaults, inactive: bool) -> Result<(), ConfError> {
+        for d in self.devices_mut() {
+            if let Device::Graphics(g) = d {
+                graphics::normalize(g, inactive);
+            }
+        }
+        normalize::normalize(self, inactive);
         if self.os.os_type.value == OsType::Exe && self.os.init.is_none() && !defaults.default_init
         {
             return Err(xml_error("init binary must be specified"));
@@ -177,7 +189,11 @@ impl DomainDef {
         if vcpu.current == Some(vcpu.count) {
             vcpu.current = None;
         }
-        if self.os.os_type.value == OsType::Hvm && self.os.boot.is_empty() && !self.device_boot() {
+        if self.os.os_type.value == OsType::Hvm
+            && self.os.boot.is_empty()
+            && !self.device_boot()
+            && self.bootloader.is_none()
+        {
             self.os.boot.push(Boot::new(BootDevice::Hd));
         }
         self.clock.get_or_insert(Clock::new(ClockOffset::Utc));
@@ -191,7 +207,7 @@ impl DomainDef {
     /// ([`DomainDef::make_inactive`]): what `virDomainDefineXML` stores.
     pub fn prepare_define(&mut self, defaults: &Defaults) -> Result<(), ConfError> {
         self.make_inactive(defaults);
-        self.post_parse(defaults)
+        self.post_parse_as(defaults, true)
     }
 
     fn device_boot(&self) -> bool {
