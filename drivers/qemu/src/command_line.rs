@@ -7,9 +7,11 @@
 mod accel;
 mod chardev;
 mod disk;
+mod support;
 
 pub use accel::{Accel, KVM_DEVICE, choose_accel, kvm_usable};
 pub use disk::disk_name_index;
+pub use support::check_supported;
 
 use std::path::PathBuf;
 

@@ -20,6 +20,7 @@ mod memory;
 mod misc;
 mod os;
 mod parse;
+mod support;
 mod tune;
 mod validate;
 mod write;
@@ -41,6 +42,7 @@ pub use misc::{
 pub use os::{
     Boot, BootDevice, BootMenu, Firmware, Loader, Nvram, Os, OsType, OsTypeElement, Smbios,
 };
+pub use support::Support;
 pub use tune::{Cputune, Iothread, Iothreadids, Memnode, Numatune, NumatuneMemory, VcpuPin};
 
 string_enum! {

@@ -25,6 +25,7 @@ pub(crate) fn parse_def(xml: &str) -> Result<DomainDef> {
     let mut def = DomainDef::from_xml(xml)?;
     def.prepare_define(&Defaults::lxc())?;
     ContainerSpec::from_def(&def)?;
+    crate::xml::check_supported(&def)?;
     Ok(def)
 }
 
