@@ -1,7 +1,7 @@
 //! Sub-elements shared by many device kinds: `<address>`, `<alias>`, `<boot>`,
 //! `<acpi>`, `<rom>`, and small single-attribute elements.
 
-use crate::model::{Expect, XmlElement, XmlValue, attr, parse_auto_u64, rest};
+use crate::model::{Expect, XmlElement, attr, parse_auto_u64, rest};
 use crate::xml::{Element, Extra};
 use crate::{ConfError, OnOff, YesNo, codes, domains};
 
@@ -173,23 +173,39 @@ impl Address {
     }
 }
 
-/// A number in any base C's `strtoul` accepts (libvirt reads addresses with base 0).
-struct AnyBase<T>(T);
+/// How libvirt reads a number attribute of an address: base 10, 16, or any (C's base
+/// 0: `0x` hexadecimal, leading `0` octal).
+#[derive(Clone, Copy)]
+enum Base {
+    Dec,
+    Hex,
+    Any,
+}
 
-impl<T: TryFrom<u64>> XmlValue for AnyBase<T> {
-    fn parse_value(s: &str) -> Result<Self, Expect> {
-        parse_auto_u64(s)
-            .and_then(|v| T::try_from(v).ok())
-            .map(AnyBase)
-            .ok_or(Expect::Uint)
-    }
-    fn format_value(&self) -> String {
-        String::new()
+fn parse_base(s: &str, base: Base) -> Option<u64> {
+    let t = s.trim_start();
+    match base {
+        Base::Dec => crate::model::parse_int(t),
+        Base::Hex => {
+            let h = t
+                .strip_prefix("0x")
+                .or_else(|| t.strip_prefix("0X"))
+                .unwrap_or(t);
+            u64::from_str_radix(h, 16).ok()
+        }
+        Base::Any => parse_auto_u64(t),
     }
 }
 
-fn num<T: TryFrom<u64>>(el: &mut Element, name: &str) -> Result<Option<T>, ConfError> {
-    Ok(attr::<AnyBase<T>>(el, name)?.map(|v| v.0))
+/// Takes attribute `name` of `el` as a number read in `base`.
+fn num<T: TryFrom<u64>>(el: &mut Element, name: &str, base: Base) -> Result<Option<T>, ConfError> {
+    let Some(v) = el.take_attr(name) else {
+        return Ok(None);
+    };
+    parse_base(&v, base)
+        .and_then(|n| T::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| Expect::Uint.attr_error(name, &el.name, &v))
 }
 
 impl XmlElement for Address {
@@ -206,36 +222,71 @@ impl XmlElement for Address {
             domain: domains::DOMAIN,
             message: format!("unknown address type '{t}'"),
         })?;
-        if address_type == AddressType::VirtioS390 {
-            return Err(ConfError::Invalid {
-                code: codes::XML_ERROR,
-                domain: domains::DOMAIN,
-                message: "virtio-s390 bus doesn't have an address".into(),
-            });
+        let mut a = Address::of(address_type);
+        let zero = Some(0);
+        // Only the attributes of the type are read; others stay as written (extra).
+        match address_type {
+            AddressType::Pci => {
+                a.domain = num(&mut el, "domain", Base::Any)?;
+                a.bus = num(&mut el, "bus", Base::Any)?;
+                a.slot = num(&mut el, "slot", Base::Any)?;
+                a.function = num(&mut el, "function", Base::Any)?;
+                a.multifunction = attr(&mut el, "multifunction")?;
+                a.check_pci()?;
+                let set = [a.domain, a.bus, a.slot, a.function];
+                if set.iter().any(|v| v.unwrap_or(0) != 0) {
+                    a.domain = a.domain.or(zero);
+                    a.bus = a.bus.or(zero);
+                    a.slot = a.slot.or(zero);
+                    a.function = a.function.or(zero);
+                } else {
+                    (a.domain, a.bus, a.slot, a.function) = (None, None, None, None);
+                }
+            }
+            AddressType::Drive => {
+                a.controller = num(&mut el, "controller", Base::Dec)?.or(zero);
+                a.bus = num(&mut el, "bus", Base::Dec)?.or(zero);
+                a.target = num(&mut el, "target", Base::Dec)?.or(zero);
+                a.unit = num(&mut el, "unit", Base::Dec)?.or(zero);
+            }
+            AddressType::VirtioSerial => {
+                a.controller = num(&mut el, "controller", Base::Dec)?.or(zero);
+                a.bus = num(&mut el, "bus", Base::Dec)?.or(zero);
+                let port: u32 = num(&mut el, "port", Base::Dec)?.unwrap_or(0);
+                a.port = Some(port.to_string());
+            }
+            AddressType::Ccid => {
+                a.controller = num(&mut el, "controller", Base::Dec)?.or(zero);
+                a.slot = num(&mut el, "slot", Base::Dec)?.or(zero);
+            }
+            AddressType::Usb => {
+                a.bus = num(&mut el, "bus", Base::Dec)?.or(zero);
+                a.port = attr(&mut el, "port")?;
+            }
+            AddressType::SpaprVio => a.reg = num(&mut el, "reg", Base::Hex)?,
+            AddressType::Ccw => {
+                a.cssid = num(&mut el, "cssid", Base::Any)?.or(zero);
+                a.ssid = num(&mut el, "ssid", Base::Any)?.or(zero);
+                a.devno = num(&mut el, "devno", Base::Any)?.or(zero);
+            }
+            AddressType::Isa => {
+                a.iobase = num(&mut el, "iobase", Base::Hex)?.filter(|v| *v > 0);
+                a.irq = num(&mut el, "irq", Base::Hex)?.filter(|v| *v > 0);
+            }
+            AddressType::Dimm => {
+                a.slot = num(&mut el, "slot", Base::Dec)?.or(zero);
+                a.base = num(&mut el, "base", Base::Hex)?.filter(|v| *v != 0);
+            }
+            AddressType::VirtioS390 => {
+                return Err(ConfError::Invalid {
+                    code: codes::XML_ERROR,
+                    domain: domains::DOMAIN,
+                    message: "virtio-s390 bus doesn't have an address".into(),
+                });
+            }
+            AddressType::VirtioMmio | AddressType::Unassigned => {}
         }
-        let a = Address {
-            address_type,
-            domain: num(&mut el, "domain")?,
-            controller: num(&mut el, "controller")?,
-            bus: num(&mut el, "bus")?,
-            slot: num(&mut el, "slot")?,
-            function: num(&mut el, "function")?,
-            multifunction: attr(&mut el, "multifunction")?,
-            target: num(&mut el, "target")?,
-            unit: num(&mut el, "unit")?,
-            port: attr(&mut el, "port")?,
-            reg: num(&mut el, "reg")?,
-            cssid: num(&mut el, "cssid")?,
-            ssid: num(&mut el, "ssid")?,
-            devno: num(&mut el, "devno")?,
-            iobase: num(&mut el, "iobase")?,
-            irq: num(&mut el, "irq")?,
-            base: num(&mut el, "base")?,
-            extra: rest(el),
-        };
-        if address_type == AddressType::Pci {
-            a.check_pci()?;
-        }
+        a.extra = rest(el);
         Ok(a)
     }
 
@@ -268,8 +319,7 @@ impl XmlElement for Address {
             AddressType::VirtioSerial => {
                 el.set_attr("controller", z(self.controller).to_string());
                 el.set_attr("bus", z(self.bus).to_string());
-                let port = self.port.as_deref().and_then(parse_auto_u64).unwrap_or(0);
-                el.set_attr("port", port.to_string());
+                el.set_attr("port", self.port.clone().unwrap_or_else(|| "0".into()));
             }
             AddressType::Ccid => {
                 el.set_attr("controller", z(self.controller).to_string());

@@ -18,6 +18,65 @@ fn err(code: i32, message: impl Into<String>) -> ConfError {
     }
 }
 
+fn cpu_err(code: i32, message: &str) -> ConfError {
+    ConfError::Invalid {
+        code,
+        domain: domains::CPU,
+        message: message.into(),
+    }
+}
+
+fn cpu(def: &DomainDef) -> Result<(), ConfError> {
+    let Some(cpu) = &def.cpu else {
+        return Ok(());
+    };
+    use super::CpuMode;
+    if cpu.migratable.is_some()
+        && !matches!(cpu.mode, Some(CpuMode::HostPassthrough | CpuMode::Maximum))
+    {
+        return Err(cpu_err(
+            codes::CONFIG_UNSUPPORTED,
+            "Attribute migratable is only allowed for 'host-passthrough' / 'maximum' CPU mode",
+        ));
+    }
+    let named = cpu.model.as_ref().is_some_and(|m| m.name.is_some());
+    let custom = cpu.mode.is_none_or(|m| m == CpuMode::Custom);
+    if cpu.vendor.is_some() && !named {
+        return Err(cpu_err(
+            codes::XML_ERROR,
+            "CPU vendor specified without CPU model",
+        ));
+    }
+    if !cpu.features.is_empty() && !named && custom {
+        return Err(cpu_err(
+            codes::XML_ERROR,
+            "Non-empty feature list specified without CPU model",
+        ));
+    }
+    let mut seen = HashSet::new();
+    for f in &cpu.features {
+        if !seen.insert(f.name.as_str()) {
+            return Err(cpu_err(
+                codes::XML_ERROR,
+                &format!("CPU feature '{}' specified more than once", f.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn vcpus(def: &DomainDef) -> Result<(), ConfError> {
+    for v in def.vcpus.iter().flat_map(|v| &v.vcpus) {
+        if v.id >= def.max_vcpus() {
+            return Err(err(
+                codes::XML_ERROR,
+                format!("vcpu id '{}' is out of range of maximum vcpu count", v.id),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn numa(def: &DomainDef) -> Result<(), ConfError> {
     let cells = def
         .cpu
@@ -29,6 +88,15 @@ fn numa(def: &DomainDef) -> Result<(), ConfError> {
         .filter_map(|c| c.cpus.as_deref().and_then(CpuSet::parse))
         .map(|s| s.0.len())
         .sum();
+    for (i, cell) in cells.iter().enumerate() {
+        let id = cell.id.map_or(i, |id| id as usize);
+        if id >= cells.len() {
+            return Err(err(
+                codes::XML_ERROR,
+                "Exactly one 'cell' element per guest NUMA cell allowed, non-contiguous ranges or ranges not starting from 0 are not allowed",
+            ));
+        }
+    }
     if cpus > def.max_vcpus() as usize {
         return Err(err(
             codes::INTERNAL_ERROR,
@@ -162,6 +230,12 @@ fn seclabels(def: &DomainDef) -> Result<(), ConfError> {
             ));
         }
     }
+    if def.seclabels.len() > 1 && def.seclabels.iter().any(|s| s.model.is_none()) {
+        return Err(err(
+            codes::XML_ERROR,
+            "missing security model when using multiple labels",
+        ));
+    }
     Ok(())
 }
 
@@ -169,6 +243,8 @@ impl DomainDef {
     /// The checks libvirt makes across parts of the definition (see the module docs).
     pub(crate) fn check_consistency(&self) -> Result<(), ConfError> {
         seclabels(self)?;
+        cpu(self)?;
+        vcpus(self)?;
         numa(self)?;
         iothreads(self)?;
         devices(self)

@@ -42,6 +42,31 @@ pub enum Node {
 }
 
 impl Element {
+    /// Parses a whole XML document into its root element (comments and blank text
+    /// between elements dropped; errors as [`crate::ConfError::Malformed`]).
+    ///
+    /// ```
+    /// use rvirt_conf::xml::Element;
+    /// let el = Element::parse("<a x='1'><b>t</b></a>")?;
+    /// assert_eq!(el.child("b").unwrap().text(), "t");
+    /// # Ok::<(), rvirt_conf::ConfError>(())
+    /// ```
+    pub fn parse(xml: &str) -> Result<Element, crate::ConfError> {
+        parse::parse(xml)
+    }
+
+    /// Puts this `<domain>` element and everything below it in libvirt's order of
+    /// attributes and children (what [`crate::DomainDef::to_xml`] prints in).
+    pub fn sort_like_libvirt(&mut self) {
+        order::canonicalize(self);
+    }
+
+    /// The element printed as libvirt prints XML (see [`crate::DomainDef::to_xml`]),
+    /// without reordering anything.
+    pub fn to_xml_string(&self) -> String {
+        write::document(self)
+    }
+
     /// An element with no attributes and no children.
     pub fn new(name: impl Into<String>) -> Element {
         Element {

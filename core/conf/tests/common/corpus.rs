@@ -15,8 +15,18 @@ fn number(s: &str) -> Option<u128> {
     }
 }
 
+/// A UUID in any of the spellings libvirt reads (case, hyphens) is the same UUID.
+fn uuid(s: &str) -> Option<String> {
+    let hex: String = s.trim().chars().filter(|c| *c != '-').collect();
+    (hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| hex.to_ascii_lowercase())
+}
+
 fn same_value(a: &str, b: &str) -> bool {
-    a == b || a.trim() == b.trim() || matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
+    a == b
+        || a.trim() == b.trim()
+        || matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
+        || matches!((uuid(a), uuid(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// Memory units in any of libvirt's spellings (`G`, `GiB`, `g`) are the same unit.

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod regex_gen;
+pub mod rng_gen;
 
 use std::path::PathBuf;
 
