@@ -4,9 +4,53 @@
 /// Declares an enum whose variants map one-to-one onto XML words.
 ///
 /// An unknown word is an error naming the attribute and element, as libvirt reports it
-/// (`Invalid value for attribute 'type' in element 'disk': 'bogus'.`).
+/// (`Invalid value for attribute 'type' in element 'disk': 'bogus'.`), or, with
+/// `unknown = (code, domain, "message '{}'")`, the error libvirt has for that value.
 macro_rules! string_enum {
     (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident ($what:literal, unknown = ($code:expr, $domain:expr, $msg:literal)) {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
+        }
+    ) => {
+        string_enum! {
+            @define $(#[$meta])* $vis enum $name ($what) { $( $(#[$vmeta])* $variant = $text, )+ }
+        }
+        impl $crate::model::XmlValue for $name {
+            fn parse_value(s: &str) -> Result<Self, $crate::model::Expect> {
+                s.parse().map_err(|_| {
+                    $crate::model::Expect::Custom($crate::ConfError::Invalid {
+                        code: $code,
+                        domain: $domain,
+                        message: format!($msg, s),
+                    })
+                })
+            }
+            fn format_value(&self) -> String {
+                self.as_str().to_owned()
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident ($what:literal) {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
+        }
+    ) => {
+        string_enum! {
+            @define $(#[$meta])* $vis enum $name ($what) { $( $(#[$vmeta])* $variant = $text, )+ }
+        }
+        impl $crate::model::XmlValue for $name {
+            fn parse_value(s: &str) -> Result<Self, $crate::model::Expect> {
+                s.parse().map_err(|_| $crate::model::Expect::Enum)
+            }
+            fn format_value(&self) -> String {
+                self.as_str().to_owned()
+            }
+        }
+    };
+    (
+        @define
         $(#[$meta:meta])*
         $vis:vis enum $name:ident ($what:literal) {
             $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
@@ -51,14 +95,6 @@ macro_rules! string_enum {
             }
         }
 
-        impl $crate::model::XmlValue for $name {
-            fn parse_value(s: &str) -> Result<Self, $crate::model::Expect> {
-                s.parse().map_err(|_| $crate::model::Expect::Enum)
-            }
-            fn format_value(&self) -> String {
-                self.as_str().to_owned()
-            }
-        }
     };
 }
 

@@ -144,13 +144,21 @@ impl XmlElement for Element {
     }
 }
 
+/// Attributes libvirt reads as signed numbers although they are never negative
+/// (their error message says "integer", not "non-negative integer").
+const SIGNED: &[(&str, &str)] = &[("controller", "index")];
+
 /// Attribute `name` of `el`, taken out and parsed.
 pub(crate) fn attr<T: XmlValue>(el: &mut Element, name: &str) -> Result<Option<T>, ConfError> {
     match el.take_attr(name) {
         None => Ok(None),
-        Some(v) => T::parse_value(&v)
-            .map(Some)
-            .map_err(|e| e.attr_error(name, &el.name, &v)),
+        Some(v) => T::parse_value(&v).map(Some).map_err(|e| {
+            let e = match e {
+                Expect::Uint if SIGNED.contains(&(el.name.as_str(), name)) => Expect::Int,
+                e => e,
+            };
+            e.attr_error(name, &el.name, &v)
+        }),
     }
 }
 

@@ -5,7 +5,10 @@ use crate::xml::{Element, Extra};
 
 string_enum! {
     /// `<input type=…>`.
-    pub enum InputType ("input device type") {
+    pub enum InputType (
+        "input device type",
+        unknown = (crate::codes::CONFIG_UNSUPPORTED, crate::domains::DOMAIN, "unknown input device type '{}'")
+    ) {
         /// Mouse.
         Mouse = "mouse",
         /// Absolute-pointing tablet.

@@ -250,12 +250,24 @@ xml_struct! {
     }
 }
 
+string_enum! {
+    /// `<link state=…/>` of an interface.
+    pub enum LinkState (
+        "link state",
+        unknown = (crate::codes::CONFIG_UNSUPPORTED, crate::domains::DOMAIN, "unknown interface link state '{}'")
+    ) {
+        /// Link up.
+        Up = "up",
+        /// Link down.
+        Down = "down",
+    }
+}
+
 xml_struct! {
     /// `<link state=…/>`.
-    #[derive(Default)]
     pub struct Link {
-        /// `state` (`up`/`down`).
-        attr_req state: String = "state",
+        /// `state`.
+        attr_req state: LinkState = "state",
     }
 }
 

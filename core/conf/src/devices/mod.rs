@@ -42,8 +42,8 @@ pub use input::{Input, InputBus, InputType};
 pub use insert::disk_name_index;
 pub(crate) use insert::libvirt_order;
 pub use interface::{
-    Interface, InterfaceDriver, InterfaceSource, InterfaceTarget, InterfaceType, Link, Mac, Mtu,
-    Virtualport,
+    Interface, InterfaceDriver, InterfaceSource, InterfaceTarget, InterfaceType, Link, LinkState,
+    Mac, Mtu, Virtualport,
 };
 pub use memballoon::{BalloonStats, Memballoon, MemballoonModel};
 pub use memory::{MemoryDevice, Shmem};

@@ -6,7 +6,10 @@ use crate::{OnOff, YesNo};
 
 string_enum! {
     /// `<video><model type=…>`.
-    pub enum VideoModelType ("video model") {
+    pub enum VideoModelType (
+        "video model",
+        unknown = (crate::codes::CONFIG_UNSUPPORTED, crate::domains::DOMAIN, "unknown video model '{}'")
+    ) {
         /// VGA.
         Vga = "vga",
         /// Cirrus Logic.

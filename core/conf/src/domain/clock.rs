@@ -5,7 +5,10 @@ use crate::xml::{Element, Extra};
 
 string_enum! {
     /// `<clock offset=…>`.
-    pub enum ClockOffset ("clock offset") {
+    pub enum ClockOffset (
+        "clock offset",
+        unknown = (crate::codes::CONFIG_UNSUPPORTED, crate::domains::DOMAIN, "unknown clock offset '{}'")
+    ) {
         /// RTC in UTC.
         Utc = "utc",
         /// RTC in host local time.

@@ -67,7 +67,10 @@ xml_struct! {
 
 string_enum! {
     /// `<cpu mode=…>`.
-    pub enum CpuMode ("cpu mode") {
+    pub enum CpuMode (
+        "cpu mode",
+        unknown = (crate::codes::CONFIG_UNSUPPORTED, crate::domains::CPU, "Invalid mode attribute '{}'")
+    ) {
         /// A named model with features.
         Custom = "custom",
         /// The closest model to the host CPU.

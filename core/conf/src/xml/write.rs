@@ -3,13 +3,31 @@
 //! libvirt's own formatter: attributes in single quotes, two spaces of indentation per
 //! level, `<x/>` for an element without content, `<x>text</x>` for text content, and
 //! `<`, `>`, `&`, `"`, `'` escaped as entities while other control characters than
-//! tab, newline and carriage return are dropped.
+//! tab, newline and carriage return are dropped. Two departures keep what is kept
+//! readable back exactly: tabs, newlines and carriage returns in attribute values are
+//! written as character references (libvirt writes them raw, and XML readers turn
+//! them into spaces), and an element holding text mixed with elements (only kept,
+//! foreign content has that) is written on one line.
 //!
 //! `<metadata>` is printed by libxml2 in libvirt, so its subtree follows libxml2's
 //! serialiser instead: double-quoted attributes (with tab, newline and carriage return
 //! as character references), and no indentation inside an element that holds text.
 
 use super::{Element, Node};
+
+/// Appends attribute value `s` escaped as libvirt escapes it, except that newlines,
+/// carriage returns and tabs become character references (libvirt prints them raw,
+/// and an XML reader turns them into spaces, so they would not survive a round trip).
+fn escape_attr(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c => escape_libvirt(out, c.encode_utf8(&mut [0; 4])),
+        }
+    }
+}
 
 /// Appends `s` escaped as libvirt's `virBufferEscapeString` escapes it.
 pub(crate) fn escape_libvirt(out: &mut String, s: &str) {
@@ -77,21 +95,21 @@ pub(crate) fn write_element(out: &mut String, parent: &str, el: &Element, level:
     indent(out, level);
     out.push('<');
     out.push_str(&el.name);
-    for (n, v) in &el.attrs {
-        out.push(' ');
-        out.push_str(n);
-        out.push_str("='");
-        escape_libvirt(out, v);
-        out.push('\'');
-    }
+    write_attrs(out, el);
     let has_elements = el.children.iter().any(|n| matches!(n, Node::Element(_)));
     if el.children.is_empty() && !always_open(parent, &el.name) {
         out.push_str("/>\n");
         return;
     }
-    if !has_elements && !el.children.is_empty() {
+    let has_text = el
+        .children
+        .iter()
+        .any(|n| matches!(n, Node::Text(t) if !t.trim().is_empty()));
+    if has_text || (!has_elements && !el.children.is_empty()) {
+        // Text, or text mixed with elements (kept content only): inline, so that the
+        // text reads back exactly.
         out.push('>');
-        escape_libvirt(out, &el.text());
+        write_inline_children(out, el);
         out.push_str("</");
         out.push_str(&el.name);
         out.push_str(">\n");
@@ -117,6 +135,39 @@ pub(crate) fn write_element(out: &mut String, parent: &str, el: &Element, level:
     out.push_str("</");
     out.push_str(&el.name);
     out.push_str(">\n");
+}
+
+fn write_attrs(out: &mut String, el: &Element) {
+    for (n, v) in &el.attrs {
+        out.push(' ');
+        out.push_str(n);
+        out.push_str("='");
+        escape_attr(out, v);
+        out.push('\'');
+    }
+}
+
+/// The children of `el` on one line, without indentation.
+fn write_inline_children(out: &mut String, el: &Element) {
+    for child in &el.children {
+        match child {
+            Node::Text(t) => escape_libvirt(out, t),
+            Node::Element(e) => {
+                out.push('<');
+                out.push_str(&e.name);
+                write_attrs(out, e);
+                if e.children.is_empty() {
+                    out.push_str("/>");
+                } else {
+                    out.push('>');
+                    write_inline_children(out, e);
+                    out.push_str("</");
+                    out.push_str(&e.name);
+                    out.push('>');
+                }
+            }
+        }
+    }
 }
 
 /// Appends `el` the way libxml2's `xmlNodeDump` does with formatting on, starting at
@@ -184,7 +235,7 @@ mod tests {
         assert_eq!(
             document(&el),
             "<domain type='test'>\n  <name>a&apos;&lt;b</name>\n  <devices>\n  </devices>\n  \
-             <x a='&quot;\t'>\n    <y/>\n  </x>\n</domain>\n"
+             <x a='&quot;&#9;'>\n    <y/>\n  </x>\n</domain>\n"
         );
     }
 
