@@ -15,6 +15,7 @@ packages=(
   util-linux          # unshare (private libvirtd, LXC namespace probe), setpriv (rvirtd polkit tests)
   valgrind            # memcheck run of the C bindings
   gcc                 # the C examples and libvirt's C loop harness
+  virtinst            # virt-install, which wrote rvirt-conf's corpus (tests/data/gen-virt-install.sh)
 )
 
 missing=()

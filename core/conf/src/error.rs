@@ -14,8 +14,14 @@ pub mod codes {
     pub const XML_ERROR: i32 = 27;
     /// `VIR_ERR_XML_DETAIL`: what libvirt reports for XML that is not well formed.
     pub const XML_DETAIL: i32 = 35;
+    /// `VIR_ERR_NO_SOURCE`.
+    pub const NO_SOURCE: i32 = 19;
+    /// `VIR_ERR_NO_TARGET`.
+    pub const NO_TARGET: i32 = 20;
     /// `VIR_ERR_CONFIG_UNSUPPORTED`.
     pub const CONFIG_UNSUPPORTED: i32 = 67;
+    /// `VIR_ERR_OPERATION_UNSUPPORTED`.
+    pub const OPERATION_UNSUPPORTED: i32 = 84;
     /// `VIR_ERR_OVERFLOW`.
     pub const OVERFLOW: i32 = 82;
 }
@@ -28,6 +34,8 @@ pub mod domains {
     pub const XML: i32 = 5;
     /// `VIR_FROM_DOMAIN`.
     pub const DOMAIN: i32 = 20;
+    /// `VIR_FROM_CPU`.
+    pub const CPU: i32 = 31;
 }
 
 /// What kind of XML node an [`ConfError::Unsupported`] error is about.
@@ -135,6 +143,36 @@ pub enum ConfError {
         /// The name found.
         name: String,
     },
+    /// An attribute holds a value libvirt refuses (code 27, domain XML):
+    /// `Invalid value for attribute 'A' in element 'E': 'V'.` and what was expected.
+    InvalidAttr {
+        /// The attribute.
+        attr: String,
+        /// The element.
+        element: String,
+        /// The value found.
+        value: String,
+        /// What libvirt expected, appended to the message (`" Expected integer value"`),
+        /// empty for enumerations.
+        expected: &'static str,
+    },
+    /// A required attribute is missing (code 27, domain XML).
+    MissingAttr {
+        /// The attribute.
+        attr: String,
+        /// The element.
+        element: String,
+    },
+    /// Any other check libvirt makes, with libvirt's code, domain and message (without
+    /// the per-code prefix, which [`fmt::Display`] adds).
+    Invalid {
+        /// libvirt error code ([`codes`]).
+        code: i32,
+        /// libvirt error domain ([`domains`]).
+        domain: i32,
+        /// The message.
+        message: String,
+    },
     /// Any other structural problem found while mapping the XML onto the model (code 27).
     Xml {
         /// Description of the problem.
@@ -157,7 +195,10 @@ impl ConfError {
             | ConfError::MissingMemory
             | ConfError::InvalidValue { .. }
             | ConfError::NameWithSlash { .. }
+            | ConfError::InvalidAttr { .. }
+            | ConfError::MissingAttr { .. }
             | ConfError::Xml { .. } => XML_ERROR,
+            ConfError::Invalid { code, .. } => *code,
             ConfError::MissingDomainType
             | ConfError::MalformedUuid { .. }
             | ConfError::Serialize { .. } => INTERNAL_ERROR,
@@ -175,7 +216,11 @@ impl ConfError {
     /// The libvirt error domain (`virErrorDomain`) libvirt reports for the same problem.
     pub fn libvirt_domain(&self) -> i32 {
         match self {
-            ConfError::WrongRoot { .. } | ConfError::InvalidValue { .. } => domains::XML,
+            ConfError::WrongRoot { .. }
+            | ConfError::InvalidValue { .. }
+            | ConfError::InvalidAttr { .. }
+            | ConfError::MissingAttr { .. } => domains::XML,
+            ConfError::Invalid { domain, .. } => *domain,
             ConfError::InvalidMemoryUnit { .. }
             | ConfError::MemoryOverflow { .. }
             | ConfError::InvalidBitmap { .. } => domains::NONE,
@@ -220,7 +265,20 @@ impl ConfError {
             ConfError::InvalidBitmap { value } => format!("Failed to parse bitmap '{value}'"),
             ConfError::EmptyCpuset { value } => format!("Invalid value of 'cpuset': {value}"),
             ConfError::NameWithSlash { name } => format!("name {name} cannot contain '/'"),
-            ConfError::Xml { message } | ConfError::Serialize { message } => message.clone(),
+            ConfError::InvalidAttr {
+                attr,
+                element,
+                value,
+                expected,
+            } => format!(
+                "Invalid value for attribute '{attr}' in element '{element}': '{value}'.{expected}"
+            ),
+            ConfError::MissingAttr { attr, element } => {
+                format!("Missing required attribute '{attr}' in element '{element}'")
+            }
+            ConfError::Xml { message }
+            | ConfError::Serialize { message }
+            | ConfError::Invalid { message, .. } => message.clone(),
         }
     }
 
@@ -231,6 +289,7 @@ impl ConfError {
             codes::XML_ERROR => "XML error: ",
             codes::CONFIG_UNSUPPORTED => "unsupported configuration: ",
             codes::OVERFLOW => "numerical overflow: ",
+            codes::OPERATION_UNSUPPORTED => "Operation not supported: ",
             // VIR_ERR_NO_NAME and VIR_ERR_XML_DETAIL carry their text unprefixed.
             _ => "",
         }

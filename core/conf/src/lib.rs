@@ -1,36 +1,37 @@
-//! Typed model of the libvirt domain XML subset rvirt supports, built on serde and
-//! quick-xml.
+//! libvirt's domain XML, as a typed model that keeps everything.
 //!
-//! * [`DomainDef::from_xml`] parses and validates a `<domain>` document, reporting
-//!   problems with libvirt's error codes ([`ConfError::libvirt_code`]).
-//! * [`DomainDef::to_xml`] writes indented XML that validates against libvirt's
-//!   `domain.rng` (for anything that [`DomainDef::from_xml`] accepted).
-//! * [`DomainDef::fill_defaults`] applies the defaults libvirt applies on define.
+//! * [`DomainDef::from_xml`] parses a `<domain>` document. Everything libvirt 9.0's
+//!   domain schema allows is accepted; the typed parts are checked as libvirt checks
+//!   them, with libvirt's error codes ([`ConfError::libvirt_code`]) and messages.
+//! * [`DomainDef::to_xml`] prints it as libvirt prints it: single-quoted attributes,
+//!   two-space indentation, libvirt's order of elements and attributes.
+//! * [`DomainDef::fill_defaults`] applies what libvirt applies on define.
+//! * [`DomainDef::builder`] builds a definition in code.
 //!
-//! # What happens to XML the model does not know
+//! # Design: typed where it matters, kept everywhere
 //!
-//! Nothing is dropped silently:
+//! A document is first parsed into an order-preserving element tree ([`xml::Element`]).
+//! The typed model is then *taken* out of that tree: each typed element
+//! (`Disk`, `Interface`, `Cpu`, …) removes the attributes, children and text it
+//! models, and whatever remains becomes its `extra` ([`xml::Extra`]). So the typed
+//! fields are the source of truth for what they model, and `extra` holds, in place,
+//! everything else the input said — down to elements of other namespaces such as
+//! `<qemu:commandline>`. Nothing is refused for being unknown and nothing is dropped.
 //!
-//! * `<metadata>` is **preserved**: its inner XML is kept byte for byte in
-//!   [`DomainDef::metadata`] and written back verbatim.
-//! * Every other element, attribute, or non-blank text that the typed model does not
-//!   represent is **reported** as [`ConfError::Unsupported`] (libvirt code 67,
-//!   `VIR_ERR_CONFIG_UNSUPPORTED`), naming its path, e.g.
-//!   `unsupported element <domain/devices/disk[2]/iotune>` or
-//!   `unsupported attribute 'eoi2' on <domain/features/apic>`. Detection works by
-//!   parsing the input into a plain element tree, serialising the typed model, and
-//!   checking that every element (by name and occurrence), attribute and text of the
-//!   input exists in the output. Namespaced extensions such as `<qemu:commandline>`
-//!   are reported the same way.
+//! Printing is the way back: typed fields and kept content become one tree, a table of
+//! libvirt's element and attribute order (`xml/order.txt`) sorts it, and the writer
+//! prints it with libvirt's quoting, escaping and indentation (`<metadata>` with
+//! libxml2's, as libvirt does).
 //!
-//! # Round trips
-//!
-//! Values are kept as written, with these normalisations: attributes are written with
-//! double quotes and in model order; elements in model order (libvirt's schema
-//! interleaves them, so this stays valid); devices keep their document order; memory
-//! units are written in canonical spelling (`k` becomes `KiB`, `bytes` stays bytes, a
-//! missing unit is written as `unit="KiB"`) without changing the number; UUIDs are
-//! written lower-case hyphenated. Compare parsed trees or structs, not bytes.
+//! What is typed: the domain's identity and memory (`<memory>`, `<maxMemory>`,
+//! `<memoryBacking>`, `<memtune>`, `<blkiotune>`), vCPUs and `<cpu>` (mode, model,
+//! topology, features, NUMA cells), tuning (`<cputune>`, `<numatune>`,
+//! `<iothreadids>`), `<os>` (type, firmware, loader, NVRAM, kernel, init, boot order),
+//! `<features>` (including Hyper-V, KVM and SMM), `<clock>` and timers, lifecycle
+//! actions, `<pm>`, `<perf>`, `<idmap>`, `<sysinfo>`, `<seclabel>`, and every device
+//! kind of the schema ([`Device`]) with the attributes drivers act on, their
+//! `<address>`, `<alias>` and `<boot>`. Finer parts (for example a disk's `<iotune>`
+//! maxima or an interface's `<bandwidth>`) are kept as [`xml::Element`]s.
 //!
 //! # Memory
 //!
@@ -44,38 +45,20 @@ mod macros;
 
 pub mod bitmap;
 mod devices;
-mod dom;
 mod domain;
 mod error;
 mod metadata;
+mod model;
 mod snapshot;
 mod units;
+pub mod xml;
 
-pub use devices::{
-    Address, Alias, BalloonStats, BootOrder, CharDevice, CharDeviceType, CharLog, CharSource,
-    CharTarget, Controller, ControllerDriver, ControllerMaster, ControllerTarget, ControllerType,
-    Device, Devices, Disk, DiskDevice, DiskDriver, DiskHost, DiskSource, DiskTarget, DiskType,
-    Filesystem, FilesystemDriver, FilesystemSource, FilesystemTarget, FilesystemType, Graphics,
-    GraphicsGl, GraphicsListen, GraphicsType, Input, Interface, InterfaceDriver, InterfaceSource,
-    InterfaceTarget, InterfaceType, Link, Mac, Memballoon, Mtu, NameAttr, TypeAttr, Video,
-    VideoAcceleration, VideoModel,
-};
-pub use domain::{
-    Apic, Boot, BootDevice, BootMenu, Clock, ClockOffset, Cpu, CpuFeature, CpuModel, CpuTopology,
-    DomainDef, DomainType, FeatureState, Features, Gic, Ioapic, LifecycleAction, Loader, Nvram, Os,
-    OsType, OsTypeElement, Smbios, Timer, Vcpu, VcpuPlacement,
-};
+pub use devices::*;
+pub use domain::*;
 pub use error::{ConfError, UnsupportedKind, codes, domains};
 pub use snapshot::{DomainSnapshotDef, SnapshotDisk};
 pub use units::{Memory, MemoryUnit};
 pub use uuid::Uuid;
-
-use serde::{Deserialize, Serialize};
-
-/// An element with no attributes or content, used for presence flags such as
-/// `<acpi/>` or `<readonly/>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Empty {}
 
 string_enum! {
     /// libvirt's `yes`/`no` attribute values.

@@ -3,9 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
-use crate::ConfError;
+use crate::model::{Expect, XmlElement, XmlValue, attr, parse_int};
+use crate::xml::{Element, Extra};
+use crate::{ConfError, OnOff};
 
 /// A libvirt memory `unit`.
 ///
@@ -13,8 +13,7 @@ use crate::ConfError;
 /// letter `k`, `M`, `G`, `T`, `P`, `E` or the letter followed by `iB` is a power of
 /// 1024; the letter followed by `B` is a power of 1000. The canonical spelling written
 /// back ([`MemoryUnit::as_str`]) is `bytes`, `KiB`, `KB`, `MiB`, `MB`, and so on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum MemoryUnit {
     /// Bytes.
     Bytes,
@@ -123,45 +122,42 @@ impl FromStr for MemoryUnit {
     }
 }
 
-impl TryFrom<String> for MemoryUnit {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        s.parse().map_err(|e: ConfError| e.detail())
-    }
-}
-
-impl From<MemoryUnit> for String {
-    fn from(u: MemoryUnit) -> String {
-        u.as_str().to_owned()
-    }
-}
-
 /// A memory size element such as `<memory unit='KiB'>1024</memory>`.
 ///
 /// The number and unit are kept as written (the unit in canonical spelling; a missing
-/// `unit` attribute reads as KiB and is written back explicitly as `unit="KiB"`).
-/// [`crate::DomainDef::fill_defaults`] normalises to KiB like libvirt does on define.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// `unit` attribute reads as KiB and is written back explicitly). libvirt stores sizes
+/// in KiB and prints them so; [`crate::DomainDef::fill_defaults`] does the same.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Memory {
     /// Unit of [`Memory::value`].
-    #[serde(rename = "@unit", default)]
     pub unit: MemoryUnit,
     /// `dumpCore` attribute (`on`/`off`), only meaningful on `<memory>`.
-    #[serde(rename = "@dumpCore", default, skip_serializing_if = "Option::is_none")]
-    pub dump_core: Option<String>,
+    pub dump_core: Option<OnOff>,
     /// The number, in [`Memory::unit`]s.
-    #[serde(rename = "$text")]
     pub value: u64,
+    /// Other attributes, kept.
+    pub extra: Extra,
 }
 
 impl Memory {
+    /// A size of `value` `unit`s.
+    ///
+    /// ```
+    /// use rvirt_conf::{Memory, MemoryUnit};
+    /// assert_eq!(Memory::new(2, MemoryUnit::GiB).kib(), 2 * 1024 * 1024);
+    /// ```
+    pub fn new(value: u64, unit: MemoryUnit) -> Self {
+        Memory {
+            unit,
+            dump_core: None,
+            value,
+            extra: Extra::default(),
+        }
+    }
+
     /// A size in KiB.
     pub fn from_kib(kib: u64) -> Self {
-        Memory {
-            unit: MemoryUnit::KiB,
-            dump_core: None,
-            value: kib,
-        }
+        Memory::new(kib, MemoryUnit::KiB)
     }
 
     /// The size in bytes, or `None` if it does not fit in a `u64`.
@@ -180,8 +176,9 @@ impl Memory {
     pub fn normalized_kib(&self) -> Self {
         Memory {
             unit: MemoryUnit::KiB,
-            dump_core: self.dump_core.clone(),
+            dump_core: self.dump_core,
             value: self.kib(),
+            extra: self.extra.clone(),
         }
     }
 
@@ -194,6 +191,46 @@ impl Memory {
                 unit: self.unit.as_str().to_owned(),
             }),
         }
+    }
+}
+
+impl XmlValue for MemoryUnit {
+    fn parse_value(s: &str) -> Result<Self, Expect> {
+        s.parse().map_err(Expect::Custom)
+    }
+    fn format_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl XmlElement for Memory {
+    fn from_element(mut el: Element) -> Result<Self, ConfError> {
+        let unit = attr(&mut el, "unit")?.unwrap_or_default();
+        let dump_core = attr(&mut el, "dumpCore")?;
+        let text = el.take_text().unwrap_or_default();
+        let value = parse_int::<u64>(text.trim()).ok_or_else(|| ConfError::InvalidValue {
+            xpath: format!("./{}[1]", el.name),
+            value: text.clone(),
+        })?;
+        let m = Memory {
+            unit,
+            dump_core,
+            value,
+            extra: Extra::rest(el),
+        };
+        m.check_overflow()?;
+        Ok(m)
+    }
+
+    fn to_element(&self, name: &str) -> Element {
+        let mut el = Element::new(name);
+        if let Some(d) = self.dump_core {
+            el.set_attr("dumpCore", d.as_str());
+        }
+        el.set_attr("unit", self.unit.as_str());
+        el.push_text(self.value.to_string());
+        self.extra.write_into(&mut el);
+        el
     }
 }
 
@@ -237,11 +274,7 @@ mod tests {
 
     #[test]
     fn kib_rounds_up() {
-        let m = |value, unit| Memory {
-            unit,
-            dump_core: None,
-            value,
-        };
+        let m = Memory::new;
         assert_eq!(m(1, MemoryUnit::Bytes).kib(), 1);
         assert_eq!(m(1024, MemoryUnit::Bytes).kib(), 1);
         assert_eq!(m(1025, MemoryUnit::Bytes).kib(), 2);

@@ -31,7 +31,9 @@ fn parse_on_worker(xml: String) -> (bool, Duration) {
         .stack_size(2 << 20)
         .spawn(move || {
             let start = Instant::now();
-            let ok = DomainDef::from_xml(&xml).is_ok();
+            let ok = DomainDef::from_xml(&xml)
+                .map(|d| d.to_xml().expect("accepted XML prints"))
+                .is_ok();
             (ok, start.elapsed())
         })
         .unwrap()
@@ -58,7 +60,13 @@ fn metadata_nesting_within_libxml2_limit_is_kept() {
     let depth = 200;
     let nest = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
     let def = DomainDef::from_xml(&doc(&format!("<metadata>{nest}</metadata>"))).unwrap();
-    assert_eq!(def.metadata.as_deref(), Some(nest.as_str()));
+    let mut el = def.metadata.as_ref().unwrap();
+    let mut levels = 0;
+    while let Some(child) = el.child("a") {
+        el = child;
+        levels += 1;
+    }
+    assert_eq!(levels, depth);
 }
 
 #[test]
@@ -93,7 +101,7 @@ fn many_attributes_are_answered_in_linear_time() {
         attrs.join(" ")
     );
     let (ok, took) = parse_on_worker(xml);
-    assert!(!ok, "unknown attributes are unsupported");
+    assert!(ok, "unknown attributes are kept");
     assert!(took < BUDGET, "{ATTRS} attributes took {took:?}");
 }
 

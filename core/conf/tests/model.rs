@@ -24,12 +24,7 @@ fn test_driver_default_domain() {
     );
     assert_eq!(def.os.os_type.value, OsType::Hvm);
     assert_eq!(def.os.os_type.arch.as_deref(), Some("i686"));
-    assert_eq!(
-        def.os.boot,
-        vec![Boot {
-            dev: BootDevice::Hd
-        }]
-    );
+    assert_eq!(def.os.boot, vec![Boot::new(BootDevice::Hd)]);
     assert_eq!(def.clock.as_ref().unwrap().offset, ClockOffset::Utc);
     assert_eq!(def.on_poweroff, Some(LifecycleAction::Destroy));
     assert_eq!(def.on_reboot, Some(LifecycleAction::Restart));
@@ -46,15 +41,11 @@ fn test_driver_default_domain() {
         Some("/guest/diskimage1")
     );
     assert_eq!(disk.target.dev, "vda");
-    assert_eq!(disk.target.bus.as_deref(), Some("virtio"));
+    assert_eq!(disk.target.bus, Some(DiskBus::Virtio));
     let addr = disk.address.as_ref().unwrap();
     assert_eq!(
-        (
-            addr.address_type.as_str(),
-            addr.bus.as_deref(),
-            addr.slot.as_deref()
-        ),
-        ("pci", Some("0x01"), Some("0x00"))
+        (addr.address_type, addr.bus, addr.slot),
+        (AddressType::Pci, Some(1), Some(0))
     );
     let Device::Interface(nic) = &devs[1] else {
         panic!()
@@ -69,7 +60,7 @@ fn test_driver_default_domain() {
     let Device::Memballoon(b) = &devs[2] else {
         panic!()
     };
-    assert_eq!(b.model, "virtio");
+    assert_eq!(b.model, MemballoonModel::Virtio);
 }
 
 #[test]
@@ -92,6 +83,7 @@ fn qemu_example_devices_in_order() {
             Device::Memballoon(_) => "memballoon",
             Device::Video(_) => "video",
             Device::Input(_) => "input",
+            other => panic!("{other:?}"),
         })
         .collect();
     assert_eq!(
@@ -119,14 +111,20 @@ fn qemu_example_devices_in_order() {
 }
 
 #[test]
-fn interleaved_devices_keep_order() {
+fn devices_are_grouped_by_kind_like_libvirt() {
     let xml = "<domain type='qemu'><name>o</name><memory unit='KiB'>1</memory><os><type>hvm</type></os>\
-        <devices><disk type='file'><target dev='vda'/></disk><interface type='user'/>\
+        <devices><disk type='file'><source file='/a'/><target dev='vda'/></disk><interface type='user'/>\
         <disk type='block'><source dev='/dev/sdb'/><target dev='vdb'/></disk><emulator>/e</emulator>\
         <interface type='bridge'><source bridge='br0'/></interface></devices></domain>";
     let def = DomainDef::from_xml(xml).unwrap();
     let out = def.to_xml().unwrap();
-    assert_eq!(tree(xml), tree(&out));
+    let grouped = "<domain type='qemu'><name>o</name><memory unit='KiB'>1</memory><os><type>hvm</type></os>\
+        <devices><emulator>/e</emulator><disk type='file'><source file='/a'/><target dev='vda'/></disk>\
+        <disk type='block'><source dev='/dev/sdb'/><target dev='vdb'/></disk><interface type='user'/>\
+        <interface type='bridge'><source bridge='br0'/></interface></devices></domain>";
+    assert_eq!(tree(grouped), tree(&out));
+    // The model keeps libvirt's order too.
+    assert!(matches!(def.devices()[0], Device::Emulator(_)));
     assert!(matches!(
         def.devices()[2],
         Device::Disk(Disk {
@@ -134,7 +132,6 @@ fn interleaved_devices_keep_order() {
             ..
         })
     ));
-    assert!(matches!(def.devices()[3], Device::Emulator(_)));
 }
 
 #[test]
@@ -150,7 +147,7 @@ fn lxc_container() {
         def.description.as_deref(),
         Some("An LXC container whose init is a shell & whose root is a host directory.")
     );
-    assert!(def.features.as_ref().unwrap().privnet.is_some());
+    assert!(def.features.as_ref().unwrap().privnet);
     let fs: Vec<&Filesystem> = def
         .devices()
         .iter()
@@ -169,8 +166,8 @@ fn lxc_container() {
         Some("/var/lib/lxc/container1/rootfs")
     );
     assert_eq!(fs[0].target.dir, "/");
-    assert!(fs[0].readonly.is_none());
-    assert!(fs[1].readonly.is_some());
+    assert!(!fs[0].readonly);
+    assert!(fs[1].readonly);
 
     // No <boot> is added for exe guests.
     let mut d = def.clone();
@@ -179,16 +176,24 @@ fn lxc_container() {
 }
 
 #[test]
-fn metadata_is_preserved_verbatim() {
+fn metadata_is_kept_and_printed_like_libvirt() {
     let input = fixture("qemu-full.xml");
     let def = DomainDef::from_xml(&input).unwrap();
-    let raw = def.metadata.as_deref().unwrap();
-    let start = input.find("<metadata>").unwrap() + "<metadata>".len();
-    let end = input.find("</metadata>").unwrap();
-    assert_eq!(raw, &input[start..end]);
+    let meta = def.metadata.as_ref().unwrap();
+    let owner = meta.child("app:owner").unwrap();
+    assert_eq!(owner.attr("team"), Some("infra"));
+    assert_eq!(owner.child("app:note").unwrap().text(), "keep <raw>");
     let out = def.to_xml().unwrap();
-    assert!(out.contains(&format!("<metadata>{raw}</metadata>")));
-    assert!(raw.contains("team='infra'") && raw.contains("<![CDATA[<raw>]]>"));
+    // libvirt prints <metadata> through libxml2: double quotes, text kept inline.
+    assert!(
+        out.contains(
+            "  <metadata>\n    <app:owner xmlns:app=\"http://example.org/rvirt-test/1.0\" \
+             team=\"infra\">ops &amp; friends<app:note>keep &lt;raw&gt;</app:note></app:owner>\n  \
+             </metadata>\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(DomainDef::from_xml(&out).unwrap(), def);
 
     // Empty and absent metadata.
     let base = |m: &str| {
@@ -197,11 +202,10 @@ fn metadata_is_preserved_verbatim() {
         )
     };
     let def = DomainDef::from_xml(&base("<metadata/>")).unwrap();
-    assert_eq!(def.metadata.as_deref(), Some(""));
+    assert!(def.metadata.as_ref().unwrap().children.is_empty());
     assert_eq!(DomainDef::from_xml(&def.to_xml().unwrap()).unwrap(), def);
     assert_eq!(DomainDef::from_xml(&base("")).unwrap().metadata, None);
 
-    // Text that looks like the placeholder does not confuse the writer.
     let def = DomainDef::from_xml(&base(
         "<description>&lt;metadata/&gt;</description><metadata><x:y xmlns:x='urn:x'/></metadata>",
     ))
@@ -227,7 +231,7 @@ fn full_qemu_fixture_fields() {
         Some("/usr/share/OVMF/OVMF_CODE.fd")
     );
     let f = def.features.as_ref().unwrap();
-    assert!(f.acpi.is_some() && f.apic.is_some() && f.pae.is_none());
+    assert!(f.acpi && f.apic.is_some() && !f.pae);
     assert_eq!(f.vmport.as_ref().unwrap().state, Some(OnOff::Off));
     assert_eq!(
         def.cpu.as_ref().unwrap().topology.as_ref().unwrap().threads,
@@ -265,21 +269,10 @@ fn fill_defaults_like_libvirt_define() {
     def.fill_defaults();
     assert!(def.uuid.is_some());
     assert_eq!(def.current_memory, Some(Memory::from_kib(1024)));
-    assert_eq!(
-        def.vcpu,
-        Some(Vcpu {
-            placement: Some(VcpuPlacement::Static),
-            cpuset: None,
-            current: None,
-            count: 1
-        })
-    );
-    assert_eq!(
-        def.os.boot,
-        vec![Boot {
-            dev: BootDevice::Hd
-        }]
-    );
+    let mut vcpu = Vcpu::new(1);
+    vcpu.placement = Some(VcpuPlacement::Static);
+    assert_eq!(def.vcpu, Some(vcpu));
+    assert_eq!(def.os.boot, vec![Boot::new(BootDevice::Hd)]);
     assert_eq!(def.clock.as_ref().unwrap().offset, ClockOffset::Utc);
     assert_eq!(def.on_poweroff, Some(LifecycleAction::Destroy));
     assert_eq!(def.on_reboot, Some(LifecycleAction::Restart));
@@ -321,12 +314,7 @@ fn fill_defaults_keeps_explicit_values() {
     );
     assert_eq!(def.current_memory_kib(), 2048);
     assert_eq!((def.max_vcpus(), def.current_vcpus()), (2, 1));
-    assert_eq!(
-        def.os.boot,
-        vec![Boot {
-            dev: BootDevice::Network
-        }]
-    );
+    assert_eq!(def.os.boot, vec![Boot::new(BootDevice::Network)]);
     assert_eq!(def.on_poweroff, Some(LifecycleAction::Preserve));
     assert_eq!(def.on_reboot, Some(LifecycleAction::Destroy));
     assert_eq!(def.on_crash, Some(LifecycleAction::RenameRestart));
@@ -345,66 +333,20 @@ fn per_device_boot_order_suppresses_default_boot() {
 
 #[test]
 fn programmatic_construction_serialises() {
-    let def = DomainDef {
-        domain_type: DomainType::Qemu,
-        id: None,
-        name: "built".into(),
-        uuid: None,
-        genid: None,
-        title: Some("a <title> & more".into()),
-        description: None,
-        metadata: None,
-        memory: Memory::from_kib(65536),
-        current_memory: None,
-        vcpu: None,
-        os: Os {
-            firmware: None,
-            os_type: OsTypeElement {
-                arch: Some("x86_64".into()),
-                machine: None,
-                value: OsType::Hvm,
-            },
-            loader: None,
-            nvram: None,
-            kernel: Some("/boot/vmlinuz".into()),
-            initrd: None,
-            cmdline: Some("console=ttyS0".into()),
-            dtb: None,
-            init: None,
-            init_args: vec![],
-            init_dir: None,
-            boot: vec![],
-            boot_menu: None,
-            smbios: None,
-        },
-        features: Some(Features {
-            acpi: Some(Empty {}),
-            ..Features::default()
-        }),
-        cpu: None,
-        clock: None,
-        on_poweroff: None,
-        on_reboot: None,
-        on_crash: None,
-        devices: Some(Devices {
-            items: vec![
-                Device::Serial(CharDevice {
-                    char_type: CharDeviceType::Pty,
-                    tty: None,
-                    sources: vec![],
-                    protocol: None,
-                    log: None,
-                    target: None,
-                    alias: None,
-                    address: None,
-                }),
-                Device::Memballoon(Memballoon {
-                    model: "none".into(),
-                    ..Memballoon::default()
-                }),
-            ],
-        }),
-    };
+    let mut def = DomainDef::builder(DomainType::Qemu, "built")
+        .memory_kib(65536)
+        .arch("x86_64")
+        .title("a <title> & more")
+        .device(Device::Serial(CharDevice::new(CharDeviceType::Pty)))
+        .device(Device::Memballoon(Memballoon::new(MemballoonModel::None)))
+        .build();
+    def.vcpu = None;
+    def.os.kernel = Some("/boot/vmlinuz".into());
+    def.os.cmdline = Some("console=ttyS0".into());
+    def.features = Some(Features {
+        acpi: true,
+        ..Features::default()
+    });
     let out = def.to_xml().unwrap();
     assert_eq!(DomainDef::from_xml(&out).unwrap(), def);
     assert!(
@@ -441,11 +383,12 @@ fn repeated_children_need_not_be_adjacent() {
 }
 
 #[test]
-fn duplicate_singletons_are_errors() {
-    let e = DomainDef::from_xml(
+fn duplicate_singletons_use_the_first_like_libvirt() {
+    let def = DomainDef::from_xml(
         "<domain type='kvm'><name>x</name><name>y</name><memory>1</memory><os><type>hvm</type></os></domain>",
     )
-    .unwrap_err();
-    assert_eq!(e.libvirt_code(), 27);
-    assert!(e.to_string().contains("duplicate field `name`"), "{e}");
+    .unwrap();
+    assert_eq!(def.name, "x");
+    // The second is kept, not lost.
+    assert_eq!(def.extra.child("name").unwrap().text(), "y");
 }

@@ -39,11 +39,7 @@ fn unit_conversion_table() {
     for &(unit, value, bytes, kib, canonical) in table {
         let u: MemoryUnit = unit.parse().unwrap_or_else(|e| panic!("{unit}: {e}"));
         assert_eq!(u.as_str(), canonical, "{unit}");
-        let m = Memory {
-            unit: u,
-            dump_core: None,
-            value,
-        };
+        let m = Memory::new(value, u);
         assert_eq!(m.bytes(), Some(bytes), "{value} {unit} in bytes");
         assert_eq!(m.kib(), kib, "{value} {unit} in KiB");
 
@@ -57,7 +53,7 @@ fn unit_conversion_table() {
         assert_eq!(def.current_memory_kib(), kib);
         let out = def.to_xml().unwrap();
         assert!(
-            out.contains(&format!("<memory unit=\"{canonical}\">{value}</memory>")),
+            out.contains(&format!("<memory unit='{canonical}'>{value}</memory>")),
             "{out}"
         );
     }
@@ -74,7 +70,7 @@ fn missing_unit_means_kib_and_is_written_explicitly() {
     assert!(
         def.to_xml()
             .unwrap()
-            .contains("<memory unit=\"KiB\">2048</memory>")
+            .contains("<memory unit='KiB'>2048</memory>")
     );
 }
 
@@ -87,19 +83,11 @@ fn invalid_units_rejected() {
 
 #[test]
 fn overflow_detection() {
-    let m = Memory {
-        unit: MemoryUnit::EiB,
-        dump_core: None,
-        value: 16,
-    };
+    let m = Memory::new(16, MemoryUnit::EiB);
     assert_eq!(m.bytes(), None);
     assert_eq!(m.kib(), 16 << 50); // still representable in KiB
     assert!(m.check_overflow().is_err());
-    let m = Memory {
-        unit: MemoryUnit::EiB,
-        dump_core: None,
-        value: 15,
-    };
+    let m = Memory::new(15, MemoryUnit::EiB);
     assert!(m.check_overflow().is_ok());
 }
 

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::{
     Domain, DomainEvent, DomainEventId, HostInterface, ListFlags, Network, NodeInfo, StoragePool,
 };
+use crate::conf::DomainDef;
 use crate::driver::{DomainRef, DriverConnection, EventSink, OpenContext, find_driver};
 use crate::event::{self, SharedLoop};
 use crate::uri::Uri;
@@ -307,6 +308,27 @@ impl Connect {
     pub fn create_xml(&self, xml: &str, flags: u32) -> Result<Domain> {
         self.check_writable("virDomainCreateXML")?;
         Ok(self.wrap(self.driver()?.create_xml(xml, flags)?))
+    }
+
+    /// Defines a persistent domain from a typed definition (`virDomainDefineXML` with
+    /// the XML [`DomainDef::to_xml`] prints).
+    ///
+    /// ```no_run
+    /// use rvirt_core::conf::{DomainDef, DomainType};
+    /// # fn f(conn: &rvirt_core::Connect) -> rvirt_core::Result<()> {
+    /// let def = DomainDef::builder(DomainType::Test, "web").memory_mib(512).build();
+    /// let dom = conn.define(&def)?;
+    /// assert_eq!(dom.name(), "web");
+    /// # Ok(()) }
+    /// ```
+    pub fn define(&self, def: &DomainDef) -> Result<Domain> {
+        self.define_xml(&def.to_xml()?)
+    }
+
+    /// Creates and starts a transient domain from a typed definition
+    /// (`virDomainCreateXML`).
+    pub fn create(&self, def: &DomainDef, flags: u32) -> Result<Domain> {
+        self.create_xml(&def.to_xml()?, flags)
     }
 
     /// Registers `callback` for events `id`, about `domain` or about all domains

@@ -48,16 +48,16 @@ mod tests {
         let (live, next) = (def("live"), def("next"));
         let x = format_domain_xml(&live, Some(&next), Some(7), 0).unwrap();
         assert!(
-            x.contains("<name>live</name>") && x.contains("id=\"7\""),
+            x.contains("<name>live</name>") && x.contains("id='7'"),
             "{x}"
         );
         assert!(!x.contains("passwd"), "{x}");
         let x = format_domain_xml(&live, Some(&next), Some(7), XmlFlags::INACTIVE).unwrap();
         assert!(
-            x.contains("<name>next</name>") && !x.contains("id=\"7\""),
+            x.contains("<name>next</name>") && !x.contains("id='7'"),
             "{x}"
         );
         let x = format_domain_xml(&live, None, None, XmlFlags::SECURE).unwrap();
-        assert!(x.contains("passwd=\"pw\""), "{x}");
+        assert!(x.contains("passwd='pw'"), "{x}");
     }
 }

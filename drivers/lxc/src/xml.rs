@@ -7,7 +7,9 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use rvirt_core::conf::{Device, DomainDef, DomainType, FilesystemType, OsType};
+use rvirt_core::conf::{
+    ConfError, Device, DomainDef, DomainType, FilesystemType, OsType, Support, UnsupportedKind,
+};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 /// libvirt's default container init when `<init>` is absent.
@@ -39,6 +41,68 @@ fn unsupported(msg: String) -> Error {
     Error::new(ErrorCode::ConfigUnsupported, ErrorDomain::Lxc, msg)
 }
 
+/// The parts of domain XML this driver carries out (or that need nothing from it), as
+/// paths below `<domain>` (see [`Support`]).
+const SUPPORTED: &[&str] = &[
+    "@type",
+    "@id",
+    "name",
+    "uuid",
+    "title",
+    "description",
+    "metadata/**",
+    "memory",
+    "memory/@unit",
+    "currentMemory",
+    "currentMemory/@unit",
+    "vcpu",
+    "vcpu/@placement",
+    "vcpu/@current",
+    "os",
+    "os/type",
+    "os/type/@arch",
+    "os/init",
+    "os/initarg",
+    "os/initdir",
+    "features",
+    "features/privnet",
+    "clock",
+    "clock/@offset",
+    "on_poweroff",
+    "on_reboot",
+    "on_crash",
+    "devices",
+    "devices/emulator",
+    "devices/filesystem",
+    "devices/filesystem/@type",
+    "devices/filesystem/@accessmode",
+    "devices/filesystem/source",
+    "devices/filesystem/source/@dir",
+    "devices/filesystem/target",
+    "devices/filesystem/target/@dir",
+    "devices/filesystem/readonly",
+    "devices/interface",
+    "devices/interface/@type",
+    "devices/interface/mac",
+    "devices/interface/mac/@address",
+];
+
+/// Refuses what this driver would otherwise accept and ignore: any element or
+/// attribute outside [`SUPPORTED`] (`VIR_ERR_CONFIG_UNSUPPORTED`, naming it).
+pub fn check_supported(def: &DomainDef) -> Result<()> {
+    static S: std::sync::OnceLock<Support> = std::sync::OnceLock::new();
+    let support = S.get_or_init(|| Support::new(SUPPORTED));
+    match def.unsupported_part(support) {
+        Some(ConfError::Unsupported { path, kind }) => Err(unsupported(match kind {
+            UnsupportedKind::Attribute(a) => {
+                format!("attribute '{a}' of <{path}> is not supported by the LXC driver yet")
+            }
+            _ => format!("<{path}> is not supported by the LXC driver yet"),
+        })),
+        _ => Ok(()),
+    }
+}
+
 impl ContainerSpec {
     /// Extracts the spec, rejecting what this driver cannot run
     /// (`VIR_ERR_CONFIG_UNSUPPORTED`).
@@ -64,7 +128,7 @@ impl ContainerSpec {
                     let dir = fs.source.as_ref().and_then(|s| s.dir.clone());
                     match (ty, dir) {
                         (FilesystemType::Mount, Some(dir)) if dir.starts_with('/') => {
-                            root = Some((PathBuf::from(dir), fs.readonly.is_some()));
+                            root = Some((PathBuf::from(dir), fs.readonly));
                         }
                         _ => {
                             return Err(unsupported(
@@ -234,5 +298,23 @@ mod tests {
             ContainerSpec::from_def(&def("")).unwrap().init,
             DEFAULT_INIT
         );
+    }
+}
+
+#[cfg(test)]
+mod support_tests {
+    use super::*;
+
+    #[test]
+    fn unsupported_parts_are_named() {
+        let def = DomainDef::from_xml(
+            "<domain type='lxc'><name>c</name><memory>1024</memory>\
+             <os><type>exe</type><init>/bin/sh</init></os>\
+             <idmap><uid start='0' target='1000' count='10'/></idmap></domain>",
+        )
+        .unwrap();
+        let e = check_supported(&def).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ConfigUnsupported);
+        assert!(e.message().contains("<domain/idmap>"), "{e}");
     }
 }

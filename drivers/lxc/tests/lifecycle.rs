@@ -88,7 +88,7 @@ fn destroy_stops_a_sleeping_container_and_kills_its_processes() {
     let info = dom.info().unwrap();
     assert_eq!(info.state, DomainState::Running);
     assert_eq!(info.max_mem_kib, 64 * 1024);
-    assert!(dom.xml_desc(0).unwrap().contains(&format!("id=\"{ctl}\"")));
+    assert!(dom.xml_desc(0).unwrap().contains(&format!("id='{ctl}'")));
     assert!(!dom.is_persistent().unwrap());
     assert!(alive(ctl));
     let init_pid = find_init_pid(&env, "sleeper");

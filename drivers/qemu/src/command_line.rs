@@ -7,14 +7,16 @@
 mod accel;
 mod chardev;
 mod disk;
+mod support;
 
 pub use accel::{Accel, KVM_DEVICE, choose_accel, kvm_usable};
 pub use disk::{DiskNames, disk_name_index, disk_names};
+pub use support::check_supported;
 
 use std::path::PathBuf;
 
 use rvirt_core::conf::{
-    ClockOffset, ControllerType, Device, DomainDef, DomainType, LifecycleAction, OsType,
+    ClockOffset, ControllerType, Device, DomainDef, DomainType, InputBus, LifecycleAction, OsType,
 };
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
@@ -93,7 +95,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         .clone()
         .or_else(|| rt.default_machine.clone())
         .unwrap_or_else(|| DEFAULT_MACHINE.to_owned());
-    let acpi = def.features.as_ref().is_some_and(|f| f.acpi.is_some());
+    let acpi = def.features.as_ref().is_some_and(|f| f.acpi);
     a.push2(
         "-machine",
         format!(
@@ -297,7 +299,7 @@ fn push_other_devices(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
                     || (c.controller_type == ControllerType::Usb
                         && c.model.as_deref() == Some("none")) => {}
             // PS/2 keyboard and mouse are part of the PC machine.
-            Device::Input(i) if i.bus.as_deref() == Some("ps2") => {}
+            Device::Input(i) if i.bus == Some(InputBus::Ps2) => {}
             other => {
                 return Err(unsupported(format!(
                     "device {} is not supported by the QEMU driver yet",
@@ -311,17 +313,11 @@ fn push_other_devices(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
 
 fn device_kind(dev: &Device) -> String {
     match dev {
-        Device::Emulator(_) => "<emulator>".into(),
-        Device::Disk(_) => "<disk>".into(),
         Device::Interface(i) => format!("<interface type='{}'>", i.interface_type),
-        Device::Serial(_) => "<serial>".into(),
-        Device::Console(_) => "<console>".into(),
         Device::Graphics(g) => format!("<graphics type='{}'>", g.graphics_type),
         Device::Controller(c) => format!("<controller type='{}'>", c.controller_type),
-        Device::Filesystem(_) => "<filesystem>".into(),
-        Device::Memballoon(_) => "<memballoon>".into(),
-        Device::Video(_) => "<video>".into(),
         Device::Input(i) => format!("<input type='{}'>", i.input_type),
+        other => format!("<{}>", other.element_name()),
     }
 }
 

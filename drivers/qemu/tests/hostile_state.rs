@@ -101,33 +101,32 @@ fn a_symlinked_lock_file_is_refused_and_its_target_untouched() {
 }
 
 #[test]
-fn files_are_private_and_secrets_need_the_secure_flag() {
+fn files_are_private_and_unrunnable_parts_are_refused_at_define() {
     let env = setup("priv");
     let disk = env.disk(LOOP);
+    // Graphics (and their passwords) are not carried out by this driver yet: refused
+    // at define, naming the element, instead of stored and ignored.
     let xml = domain_xml("priv", &disk).replace(
         "<memballoon model='none'/>",
         "<memballoon model='none'/><graphics type='vnc' passwd='s3cret'/>",
     );
-    let dom = env.conn().define_xml(&xml).unwrap();
+    let e = env.conn().define_xml(&xml).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ConfigUnsupported, "{e}");
+    assert!(e.message().contains("<domain/devices/graphics>"), "{e}");
+    env.conn().define_xml(&domain_xml("priv", &disk)).unwrap();
     for sub in ["etc", "run", "log", "cache", "lib"] {
         assert_eq!(mode(&env.root.join(sub).join("qemu")), 0o700, "{sub}");
     }
     let config = env.root.join("etc/qemu/priv.xml");
     assert_eq!(mode(&config), 0o600);
-    assert!(std::fs::read_to_string(&config).unwrap().contains("s3cret"));
-    assert!(!dom.xml_desc(0).unwrap().contains("s3cret"));
-    assert!(!dom.xml_desc(XmlFlags::INACTIVE).unwrap().contains("s3cret"));
-    assert!(dom.xml_desc(XmlFlags::SECURE).unwrap().contains("s3cret"));
     let ro = Connect::open_read_only(&format!("qemu:///embed?root={}", env.root.display()));
     // The root is this process's instance; a read-only view of it refuses SECURE.
     if let Ok(ro) = ro {
         let d = ro.lookup_domain_by_name("priv").unwrap();
         let e = d.xml_desc(XmlFlags::SECURE).unwrap_err();
         assert_eq!(e.code(), ErrorCode::OperationDenied);
-        assert!(!d.xml_desc(0).unwrap().contains("s3cret"));
     }
-    // The running guest's status and log files (graphics are not started yet, so the
-    // guest runs without them).
+    // The running guest's status and log files.
     env.conn().create_xml(&domain_xml("run", &disk), 0).unwrap();
     for f in ["run/qemu/run.xml", "run/qemu/run.pid", "log/qemu/run.log"] {
         assert_eq!(mode(&env.root.join(f)), 0o600, "{f}");

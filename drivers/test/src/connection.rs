@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rvirt_core::api::{DomainInfo, ListFlags, NodeInfo, StateReason};
-use rvirt_core::conf::DomainDef;
+use rvirt_core::conf::{Defaults, DomainDef};
 use rvirt_core::driver::{DomainRef, DriverConnection, EventSink};
 use rvirt_core::uri::Uri;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
@@ -33,7 +33,8 @@ pub struct TestConnection {
 /// Parses and completes a definition (outside any lock).
 fn parse_def(xml: &str) -> Result<DomainDef> {
     let mut def = DomainDef::from_xml(xml).map_err(|e| conf_error(&e))?;
-    def.fill_defaults();
+    def.prepare_define(&Defaults::test_driver())
+        .map_err(|e| conf_error(&e))?;
     Ok(def)
 }
 

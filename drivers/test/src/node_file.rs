@@ -12,7 +12,7 @@ use rvirt_core::api::{
     CrashedReason, DomainState, NodeInfo, PausedReason, RunningReason, ShutdownReason,
     ShutoffReason, StateReason,
 };
-use rvirt_core::conf::DomainDef;
+use rvirt_core::conf::{Defaults, DomainDef};
 use rvirt_core::driver::files::{ReadError, read_bounded};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 
@@ -119,7 +119,8 @@ fn load_domain(
     let source_name = if name.is_empty() { path } else { &name };
     let (clean, ext) = xml::strip_test_namespace(&text, source_name, prefixes)?;
     let mut def = DomainDef::from_xml(&clean).map_err(|e| conf_error(&e))?;
-    def.fill_defaults();
+    def.post_parse(&Defaults::test_driver())
+        .map_err(|e| conf_error(&e))?;
     let state = match ext.runstate.as_deref().map(str::trim) {
         None => DomainState::Running,
         Some(raw) => raw

@@ -2,7 +2,7 @@
 
 use rvirt_core::Uuid;
 use rvirt_core::api::{NodeInfo, RunningReason, StateReason};
-use rvirt_core::conf::DomainDef;
+use rvirt_core::conf::{Defaults, DomainDef};
 
 use crate::inventory::{HostInterface, Inventory, Network, StoragePool};
 use crate::state::World;
@@ -132,7 +132,8 @@ fn inventory() -> Inventory {
 pub(crate) fn build() -> World {
     let world = World::new(node_info(), inventory());
     let mut def = DomainDef::from_xml(DOMAIN_XML).expect("built-in domain XML parses");
-    def.fill_defaults();
+    def.post_parse(&Defaults::test_driver())
+        .expect("built-in domain XML is complete");
     world
         .preload(def, StateReason::Running(RunningReason::Unknown), true)
         .expect("an empty world takes the built-in domain");

@@ -39,7 +39,7 @@ fn default_domain_matches_libvirt() {
         StateReason::Running(RunningReason::Unknown)
     );
     assert_eq!(d.id(), Some(1));
-    assert!(xml.contains("id=\"1\""), "{xml}");
+    assert!(xml.contains("id='1'"), "{xml}");
     assert_eq!(c.lookup_domain_by_id(1).unwrap().name(), "test");
 }
 

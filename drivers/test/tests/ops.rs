@@ -33,7 +33,7 @@ fn define_start_stop_undefine() {
     );
     assert_eq!(c.lookup_domain_by_id(id).unwrap().name(), name);
     let live = d.xml_desc(0).unwrap();
-    assert!(live.contains(&format!("id=\"{id}\"")), "{live}");
+    assert!(live.contains(&format!("id='{id}'")), "{live}");
     assert!(!d.xml_desc(2).unwrap().contains(" id="));
     let info = d.info().unwrap();
     assert_eq!(

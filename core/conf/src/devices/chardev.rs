@@ -1,12 +1,12 @@
-//! Character devices: `<serial>` and `<console>`, with their sources, log and target.
+//! Character devices: `<serial>`, `<console>`, `<parallel>` and `<channel>`, with
+//! their sources, protocol, log and target.
 
-use serde::{Deserialize, Serialize};
-
-use super::common::{Address, Alias, NameAttr, TypeAttr};
+use super::common::{Acpi, Address, Alias, BootOrder, NameAttr, TypeAttr};
 use crate::OnOff;
+use crate::xml::{Element, Extra};
 
 string_enum! {
-    /// Character device backend (`<serial type=…>`, `<console type=…>`).
+    /// Character device backend (`<serial type=…>`, `<console type=…>`, …).
     pub enum CharDeviceType ("character device type") {
         /// Discard output.
         Null = "null",
@@ -41,76 +41,119 @@ string_enum! {
     }
 }
 
-/// `<serial>` or `<console>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CharDevice {
-    /// `type`.
-    #[serde(rename = "@type")]
-    pub char_type: CharDeviceType,
-    /// `tty` (live XML of `pty` consoles).
-    #[serde(rename = "@tty", default, skip_serializing_if = "Option::is_none")]
-    pub tty: Option<String>,
-    /// `<source>` elements (UDP may have two: bind and connect).
-    #[serde(rename = "source", default, skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<CharSource>,
-    /// `<protocol type=…/>` (TCP).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<TypeAttr>,
-    /// `<log>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub log: Option<CharLog>,
-    /// `<target>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<CharTarget>,
-    /// `<alias>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<Alias>,
-    /// `<address>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address>,
+xml_struct! {
+    /// `<serial>`, `<console>`, `<parallel>` or `<channel>`.
+    pub struct CharDevice {
+        /// `type`.
+        attr_def char_type: CharDeviceType = "type",
+        /// `tty` (live XML of `pty` devices).
+        attr tty: String = "tty",
+        /// `<source>` elements (UDP may have two: bind and connect).
+        children sources: CharSource = "source",
+        /// `<protocol type=…/>` (TCP).
+        child protocol: TypeAttr = "protocol",
+        /// `<log>`.
+        child log: CharLog = "log",
+        /// `<target>`.
+        child target: CharTarget = "target",
+        /// `<boot>`.
+        child boot: BootOrder = "boot",
+        /// `<alias>`.
+        child alias: Alias = "alias",
+        /// `<acpi>`.
+        child acpi: Acpi = "acpi",
+        /// `<address>`.
+        child address: Address = "address",
+    }
 }
 
-/// `<source>` of a character device.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct CharSource {
-    /// `path`.
-    #[serde(rename = "@path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// `mode` (`bind`/`connect`).
-    #[serde(rename = "@mode", default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
-    /// `host`.
-    #[serde(rename = "@host", default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// `service`.
-    #[serde(rename = "@service", default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-    /// `append`.
-    #[serde(rename = "@append", default, skip_serializing_if = "Option::is_none")]
-    pub append: Option<OnOff>,
+impl CharDevice {
+    /// A character device of `char_type` with nothing else set.
+    ///
+    /// ```
+    /// use rvirt_conf::{CharDevice, CharDeviceType};
+    /// let pty = CharDevice::new(CharDeviceType::Pty);
+    /// assert!(pty.sources.is_empty());
+    /// ```
+    pub fn new(char_type: CharDeviceType) -> CharDevice {
+        CharDevice {
+            char_type,
+            tty: None,
+            sources: Vec::new(),
+            protocol: None,
+            log: None,
+            target: None,
+            boot: None,
+            alias: None,
+            acpi: None,
+            address: None,
+            extra: Extra::default(),
+        }
+    }
 }
 
-/// `<log file=… append=…/>` of a character device.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct CharLog {
-    /// `file`.
-    #[serde(rename = "@file")]
-    pub file: String,
-    /// `append`.
-    #[serde(rename = "@append", default, skip_serializing_if = "Option::is_none")]
-    pub append: Option<OnOff>,
+xml_struct! {
+    /// `<source>` of a character device.
+    #[derive(Default)]
+    pub struct CharSource {
+        /// `path`.
+        attr path: String = "path",
+        /// `mode` (`bind`/`connect`).
+        attr mode: String = "mode",
+        /// `host`.
+        attr host: String = "host",
+        /// `service`.
+        attr service: String = "service",
+        /// `channel` (spiceport).
+        attr channel: String = "channel",
+        /// `master` (nmdm).
+        attr master: String = "master",
+        /// `slave` (nmdm).
+        attr slave: String = "slave",
+        /// `tls` (TCP).
+        attr tls: String = "tls",
+        /// `append`.
+        attr append: OnOff = "append",
+        /// `<reconnect>`.
+        child reconnect: Element = "reconnect",
+        /// `<seclabel>` elements.
+        children seclabels: Element = "seclabel",
+    }
 }
 
-/// `<target>` of a character device.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct CharTarget {
-    /// `type` (`isa-serial`, `serial`, `virtio`, …).
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub target_type: Option<String>,
-    /// `port`.
-    #[serde(rename = "@port", default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<u32>,
-    /// `<model name=…/>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<NameAttr>,
+xml_struct! {
+    /// `<log file=… append=…/>` of a character device.
+    #[derive(Default)]
+    pub struct CharLog {
+        /// `file`.
+        attr_req file: String = "file",
+        /// `append`.
+        attr append: OnOff = "append",
+    }
+}
+
+xml_struct! {
+    /// `<target>` of a character device.
+    #[derive(Default)]
+    pub struct CharTarget {
+        /// `type` (`isa-serial`, `serial`, `virtio`, `guestfwd`, `xen`, …).
+        attr target_type: String = "type",
+        /// `name` (virtio channels, e.g. `org.qemu.guest_agent.0`).
+        attr name: String = "name",
+        /// `address` (guestfwd).
+        attr address: String = "address",
+        /// `port`.
+        attr port: u32 = "port",
+        /// `state` (live XML of virtio channels).
+        attr state: String = "state",
+        /// `<model name=…/>`.
+        child model: NameAttr = "model",
+    }
+}
+
+impl Default for CharDeviceType {
+    /// libvirt reads a character device without `type` as a pseudo TTY.
+    fn default() -> Self {
+        CharDeviceType::Pty
+    }
 }

@@ -1,9 +1,8 @@
 //! `<controller>`: the buses devices sit on (PCI, USB, SCSI, virtio-serial, …).
 
-use serde::{Deserialize, Serialize};
-
-use super::common::{Address, Alias, NameAttr};
+use super::common::{Acpi, Address, Alias, NameAttr};
 use crate::OnOff;
+use crate::xml::{Element, Extra};
 
 string_enum! {
     /// `<controller type=…>`.
@@ -33,100 +32,131 @@ string_enum! {
     }
 }
 
-/// `<controller>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Controller {
-    /// `type`.
-    #[serde(rename = "@type")]
-    pub controller_type: ControllerType,
-    /// `index`.
-    #[serde(rename = "@index", default, skip_serializing_if = "Option::is_none")]
-    pub index: Option<u32>,
-    /// `model` attribute (`pci-root`, `qemu-xhci`, `virtio-scsi`, …).
-    #[serde(rename = "@model", default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    /// `ports`.
-    #[serde(rename = "@ports", default, skip_serializing_if = "Option::is_none")]
-    pub ports: Option<u32>,
-    /// `vectors`.
-    #[serde(rename = "@vectors", default, skip_serializing_if = "Option::is_none")]
-    pub vectors: Option<u32>,
-    /// `<model name=…/>` child (PCI controllers).
-    #[serde(rename = "model", default, skip_serializing_if = "Option::is_none")]
-    pub model_name: Option<NameAttr>,
-    /// `<target>` (PCI controllers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<ControllerTarget>,
-    /// `<driver>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub driver: Option<ControllerDriver>,
-    /// `<master startport=…/>` (USB companion controllers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub master: Option<ControllerMaster>,
-    /// `<alias>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<Alias>,
-    /// `<address>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address>,
+xml_struct! {
+    /// `<controller>`.
+    pub struct Controller {
+        /// `type`.
+        attr_def controller_type: ControllerType = "type",
+        /// `index`.
+        attr index: u32 = "index",
+        /// `model` attribute (`pci-root`, `qemu-xhci`, `virtio-scsi`, …).
+        attr model: String = "model",
+        /// `ports` (USB, virtio-serial, SATA…).
+        attr ports: u32 = "ports",
+        /// `vectors` (virtio-serial).
+        attr vectors: u32 = "vectors",
+        /// `maxGrantFrames` (xenbus).
+        attr max_grant_frames: u32 = "maxGrantFrames",
+        /// `maxEventChannels` (xenbus).
+        attr max_event_channels: u32 = "maxEventChannels",
+        /// `<model name=…/>` child (PCI controllers).
+        child model_name: NameAttr = "model",
+        /// `<target>` (PCI controllers).
+        child target: ControllerTarget = "target",
+        /// `<driver>`.
+        child driver: ControllerDriver = "driver",
+        /// `<alias>`.
+        child alias: Alias = "alias",
+        /// `<master startport=…/>` (USB companion controllers).
+        child master: ControllerMaster = "master",
+        /// `<acpi>`.
+        child acpi: Acpi = "acpi",
+        /// `<address>`.
+        child address: Address = "address",
+        /// `<pcihole64>` (PCI root controllers).
+        child pcihole64: Element = "pcihole64",
+    }
 }
 
-/// `<controller><target/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ControllerTarget {
-    /// `chassisNr`.
-    #[serde(
-        rename = "@chassisNr",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub chassis_nr: Option<u32>,
-    /// `chassis`.
-    #[serde(rename = "@chassis", default, skip_serializing_if = "Option::is_none")]
-    pub chassis: Option<u32>,
-    /// `port` (hexadecimal as written, e.g. `0x10`).
-    #[serde(rename = "@port", default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<String>,
-    /// `busNr`.
-    #[serde(rename = "@busNr", default, skip_serializing_if = "Option::is_none")]
-    pub bus_nr: Option<u32>,
-    /// `index`.
-    #[serde(rename = "@index", default, skip_serializing_if = "Option::is_none")]
-    pub index: Option<u32>,
-    /// `hotplug`.
-    #[serde(rename = "@hotplug", default, skip_serializing_if = "Option::is_none")]
-    pub hotplug: Option<OnOff>,
+impl Controller {
+    /// A controller of `controller_type` with index `index` and nothing else set.
+    ///
+    /// ```
+    /// use rvirt_conf::{Controller, ControllerType};
+    /// let mut c = Controller::new(ControllerType::Usb, 0);
+    /// c.model = Some("qemu-xhci".into());
+    /// assert_eq!(c.index, Some(0));
+    /// ```
+    pub fn new(controller_type: ControllerType, index: u32) -> Controller {
+        Controller {
+            controller_type,
+            index: Some(index),
+            model: None,
+            ports: None,
+            vectors: None,
+            max_grant_frames: None,
+            max_event_channels: None,
+            model_name: None,
+            target: None,
+            driver: None,
+            alias: None,
+            master: None,
+            acpi: None,
+            address: None,
+            pcihole64: None,
+            extra: Extra::default(),
+        }
+    }
 }
 
-/// `<controller><driver/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ControllerDriver {
-    /// `queues`.
-    #[serde(rename = "@queues", default, skip_serializing_if = "Option::is_none")]
-    pub queues: Option<u32>,
-    /// `iothread`.
-    #[serde(rename = "@iothread", default, skip_serializing_if = "Option::is_none")]
-    pub iothread: Option<u32>,
-    /// `cmd_per_lun`.
-    #[serde(
-        rename = "@cmd_per_lun",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cmd_per_lun: Option<u32>,
-    /// `max_sectors`.
-    #[serde(
-        rename = "@max_sectors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_sectors: Option<u32>,
+xml_struct! {
+    /// `<controller><target/>` (PCI controllers).
+    #[derive(Default)]
+    pub struct ControllerTarget {
+        /// `chassisNr`.
+        attr chassis_nr: u32 = "chassisNr",
+        /// `chassis`.
+        attr chassis: u32 = "chassis",
+        /// `port` (hexadecimal as written, e.g. `0x10`).
+        attr port: String = "port",
+        /// `busNr`.
+        attr bus_nr: u32 = "busNr",
+        /// `index`.
+        attr index: u32 = "index",
+        /// `hotplug`.
+        attr hotplug: OnOff = "hotplug",
+        /// `<node>`: the NUMA node of a pci-expander-bus.
+        text_child node: u32 = "node",
+    }
 }
 
-/// `<controller><master/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ControllerMaster {
-    /// `startport`.
-    #[serde(rename = "@startport")]
-    pub startport: u32,
+xml_struct! {
+    /// `<controller><driver/>`.
+    #[derive(Default)]
+    pub struct ControllerDriver {
+        /// `queues`.
+        attr queues: u32 = "queues",
+        /// `cmd_per_lun`.
+        attr cmd_per_lun: u32 = "cmd_per_lun",
+        /// `max_sectors`.
+        attr max_sectors: u32 = "max_sectors",
+        /// `ioeventfd`.
+        attr ioeventfd: OnOff = "ioeventfd",
+        /// `iothread`.
+        attr iothread: u32 = "iothread",
+        /// `iommu` (virtio).
+        attr iommu: OnOff = "iommu",
+        /// `ats` (virtio).
+        attr ats: OnOff = "ats",
+        /// `packed` (virtio).
+        attr packed: OnOff = "packed",
+        /// `page_per_vq` (virtio).
+        attr page_per_vq: OnOff = "page_per_vq",
+    }
+}
+
+xml_struct! {
+    /// `<controller><master/>`.
+    #[derive(Default)]
+    pub struct ControllerMaster {
+        /// `startport`.
+        attr_req startport: u32 = "startport",
+    }
+}
+
+impl Default for ControllerType {
+    /// libvirt reads a `<controller>` without `type` as IDE.
+    fn default() -> Self {
+        ControllerType::Ide
+    }
 }

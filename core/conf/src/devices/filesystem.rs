@@ -1,14 +1,14 @@
-//! `<filesystem>`: host directories, images and devices shared with the guest.
+//! `<filesystem>`: host directories, images and RAM file systems shared with the
+//! guest (LXC mounts, virtiofs, 9p).
 
-use serde::{Deserialize, Serialize};
-
-use super::common::{Address, Alias};
-use crate::Empty;
+use super::common::{Acpi, Address, Alias, BootOrder};
+use crate::OnOff;
+use crate::xml::{Element, Extra};
 
 string_enum! {
     /// `<filesystem type=…>`.
     pub enum FilesystemType ("filesystem type") {
-        /// Host directory (the default).
+        /// Host directory.
         Mount = "mount",
         /// Host block device.
         Block = "block",
@@ -16,91 +16,146 @@ string_enum! {
         File = "file",
         /// OpenVZ template.
         Template = "template",
-        /// In-memory filesystem.
+        /// RAM file system.
         Ram = "ram",
         /// Bind mount inside the guest.
         Bind = "bind",
-        /// Storage pool volume.
+        /// Storage volume.
         Volume = "volume",
     }
 }
 
-/// `<filesystem>` (host directory shared with the guest; the root of LXC containers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Filesystem {
-    /// `type` (libvirt's default is `mount`).
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub fs_type: Option<FilesystemType>,
-    /// `accessmode` (`passthrough`, `mapped`, `squash`).
-    #[serde(
-        rename = "@accessmode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub accessmode: Option<String>,
-    /// `<driver>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub driver: Option<FilesystemDriver>,
-    /// `<source>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<FilesystemSource>,
-    /// `<target dir=…/>`.
-    pub target: FilesystemTarget,
-    /// `<readonly/>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub readonly: Option<Empty>,
-    /// `<alias>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<Alias>,
-    /// `<address>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address>,
+xml_struct! {
+    /// `<filesystem>`.
+    pub struct Filesystem {
+        /// `type` (libvirt's default is `mount`).
+        attr fs_type: FilesystemType = "type",
+        /// `accessmode` (`passthrough`, `mapped`, `squash`).
+        attr accessmode: String = "accessmode",
+        /// `model` (virtio variants).
+        attr model: String = "model",
+        /// `multidevs`.
+        attr multidevs: String = "multidevs",
+        /// `fmode`.
+        attr fmode: String = "fmode",
+        /// `dmode`.
+        attr dmode: String = "dmode",
+        /// `<driver>`.
+        child driver: FilesystemDriver = "driver",
+        /// `<binary>` (virtiofsd).
+        child binary: Element = "binary",
+        /// `<source>`.
+        child source: FilesystemSource = "source",
+        /// `<target dir=…/>`.
+        child_req target: FilesystemTarget = "target",
+        /// `<readonly/>`.
+        flag readonly: bool = "readonly",
+        /// `<space_hard_limit>`.
+        child space_hard_limit: Element = "space_hard_limit",
+        /// `<space_soft_limit>`.
+        child space_soft_limit: Element = "space_soft_limit",
+        /// `<boot>`.
+        child boot: BootOrder = "boot",
+        /// `<alias>`.
+        child alias: Alias = "alias",
+        /// `<acpi>`.
+        child acpi: Acpi = "acpi",
+        /// `<address>`.
+        child address: Address = "address",
+    }
 }
 
-/// `<filesystem><driver/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FilesystemDriver {
-    /// `type` (`path`, `handle`, `loop`, `nbd`, `virtiofs`).
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub driver_type: Option<String>,
-    /// `format`.
-    #[serde(rename = "@format", default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<String>,
-    /// `wrpolicy`.
-    #[serde(rename = "@wrpolicy", default, skip_serializing_if = "Option::is_none")]
-    pub wrpolicy: Option<String>,
+impl Filesystem {
+    /// A `type='mount'` filesystem exposing host directory `dir` at `target`.
+    ///
+    /// ```
+    /// use rvirt_conf::Filesystem;
+    /// let fs = Filesystem::mount("/srv/c1", "/");
+    /// assert_eq!(fs.target.dir, "/");
+    /// ```
+    pub fn mount(dir: impl Into<String>, target: impl Into<String>) -> Filesystem {
+        Filesystem {
+            fs_type: Some(FilesystemType::Mount),
+            accessmode: None,
+            model: None,
+            multidevs: None,
+            fmode: None,
+            dmode: None,
+            driver: None,
+            binary: None,
+            source: Some(FilesystemSource {
+                dir: Some(dir.into()),
+                ..FilesystemSource::default()
+            }),
+            target: FilesystemTarget {
+                dir: target.into(),
+                extra: Extra::default(),
+            },
+            readonly: false,
+            space_hard_limit: None,
+            space_soft_limit: None,
+            boot: None,
+            alias: None,
+            acpi: None,
+            address: None,
+            extra: Extra::default(),
+        }
+    }
 }
 
-/// `<filesystem><source/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FilesystemSource {
-    /// `dir` (type `mount`, `bind`).
-    #[serde(rename = "@dir", default, skip_serializing_if = "Option::is_none")]
-    pub dir: Option<String>,
-    /// `file` (type `file`).
-    #[serde(rename = "@file", default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    /// `dev` (type `block`).
-    #[serde(rename = "@dev", default, skip_serializing_if = "Option::is_none")]
-    pub dev: Option<String>,
-    /// `name` (type `template`).
-    #[serde(rename = "@name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `usage` (type `ram`).
-    #[serde(rename = "@usage", default, skip_serializing_if = "Option::is_none")]
-    pub usage: Option<u64>,
-    /// `units` (type `ram`).
-    #[serde(rename = "@units", default, skip_serializing_if = "Option::is_none")]
-    pub units: Option<String>,
-    /// `socket` (virtiofs).
-    #[serde(rename = "@socket", default, skip_serializing_if = "Option::is_none")]
-    pub socket: Option<String>,
+xml_struct! {
+    /// `<filesystem><driver/>`.
+    #[derive(Default)]
+    pub struct FilesystemDriver {
+        /// `type` (`path`, `handle`, `loop`, `nbd`, `ploop`, `virtiofs`).
+        attr driver_type: String = "type",
+        /// `format`.
+        attr format: String = "format",
+        /// `wrpolicy`.
+        attr wrpolicy: String = "wrpolicy",
+        /// `queue` (virtiofs).
+        attr queue: u32 = "queue",
+        /// `iommu` (virtio).
+        attr iommu: OnOff = "iommu",
+        /// `ats` (virtio).
+        attr ats: OnOff = "ats",
+        /// `packed` (virtio).
+        attr packed: OnOff = "packed",
+        /// `page_per_vq` (virtio).
+        attr page_per_vq: OnOff = "page_per_vq",
+    }
 }
 
-/// `<filesystem><target/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FilesystemTarget {
-    /// `dir`: mount point (LXC) or mount tag (QEMU).
-    #[serde(rename = "@dir")]
-    pub dir: String,
+xml_struct! {
+    /// `<filesystem><source/>`.
+    #[derive(Default)]
+    pub struct FilesystemSource {
+        /// `dir` (mount, bind).
+        attr dir: String = "dir",
+        /// `file` (file).
+        attr file: String = "file",
+        /// `dev` (block).
+        attr dev: String = "dev",
+        /// `name` (template).
+        attr name: String = "name",
+        /// `usage` (ram).
+        attr usage: u64 = "usage",
+        /// `units` (ram).
+        attr units: String = "units",
+        /// `socket` (virtiofs).
+        attr socket: String = "socket",
+        /// `pool` (volume).
+        attr pool: String = "pool",
+        /// `volume` (volume).
+        attr volume: String = "volume",
+    }
+}
+
+xml_struct! {
+    /// `<filesystem><target/>`.
+    #[derive(Default)]
+    pub struct FilesystemTarget {
+        /// `dir`: mount point or virtiofs tag.
+        attr_req dir: String = "dir",
+    }
 }

@@ -1,8 +1,7 @@
-//! `<graphics>`: the guest display exported by the host (VNC, SPICE, SDL, …).
-
-use serde::{Deserialize, Serialize};
+//! `<graphics>`: remote displays (VNC, SPICE, …) and their listen addresses.
 
 use crate::YesNo;
+use crate::xml::{Element, Extra};
 
 string_enum! {
     /// `<graphics type=…>`.
@@ -15,95 +14,121 @@ string_enum! {
         Spice = "spice",
         /// RDP server.
         Rdp = "rdp",
-        /// Desktop window (VirtualBox).
+        /// Desktop window.
         Desktop = "desktop",
-        /// Headless OpenGL.
+        /// Headless EGL.
         EglHeadless = "egl-headless",
         /// D-Bus display.
         Dbus = "dbus",
     }
 }
 
-/// `<graphics>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Graphics {
-    /// `type`.
-    #[serde(rename = "@type")]
-    pub graphics_type: GraphicsType,
-    /// `port` (`-1` = allocate).
-    #[serde(rename = "@port", default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<i32>,
-    /// `autoport`.
-    #[serde(rename = "@autoport", default, skip_serializing_if = "Option::is_none")]
-    pub autoport: Option<YesNo>,
-    /// `websocket`.
-    #[serde(
-        rename = "@websocket",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub websocket: Option<i32>,
-    /// `tlsPort` (SPICE).
-    #[serde(rename = "@tlsPort", default, skip_serializing_if = "Option::is_none")]
-    pub tls_port: Option<i32>,
-    /// `listen` address (legacy form of `<listen>`).
-    #[serde(rename = "@listen", default, skip_serializing_if = "Option::is_none")]
-    pub listen: Option<String>,
-    /// `passwd`.
-    #[serde(rename = "@passwd", default, skip_serializing_if = "Option::is_none")]
-    pub passwd: Option<String>,
-    /// `keymap`.
-    #[serde(rename = "@keymap", default, skip_serializing_if = "Option::is_none")]
-    pub keymap: Option<String>,
-    /// `display` (SDL).
-    #[serde(rename = "@display", default, skip_serializing_if = "Option::is_none")]
-    pub display: Option<String>,
-    /// `xauth` (SDL).
-    #[serde(rename = "@xauth", default, skip_serializing_if = "Option::is_none")]
-    pub xauth: Option<String>,
-    /// `fullscreen` (SDL).
-    #[serde(
-        rename = "@fullscreen",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub fullscreen: Option<YesNo>,
-    /// `<listen>` elements.
-    #[serde(rename = "listen", default, skip_serializing_if = "Vec::is_empty")]
-    pub listens: Vec<GraphicsListen>,
-    /// `<gl>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gl: Option<GraphicsGl>,
+xml_struct! {
+    /// `<graphics>`.
+    pub struct Graphics {
+        /// `type`.
+        attr_req graphics_type: GraphicsType = "type",
+        /// `port` (`-1` asks for an automatic port).
+        attr port: i32 = "port",
+        /// `autoport`.
+        attr autoport: YesNo = "autoport",
+        /// `websocket`.
+        attr websocket: i32 = "websocket",
+        /// `tlsPort` (SPICE).
+        attr tls_port: i32 = "tlsPort",
+        /// `socket` (VNC over a UNIX socket).
+        attr socket: String = "socket",
+        /// `listen` address (legacy form of `<listen>`).
+        attr listen: String = "listen",
+        /// `passwd`.
+        attr passwd: String = "passwd",
+        /// `passwdValidTo`.
+        attr passwd_valid_to: String = "passwdValidTo",
+        /// `connected`.
+        attr connected: String = "connected",
+        /// `keymap`.
+        attr keymap: String = "keymap",
+        /// `sharePolicy` (VNC).
+        attr share_policy: String = "sharePolicy",
+        /// `defaultMode` (SPICE).
+        attr default_mode: String = "defaultMode",
+        /// `display` (SDL, desktop).
+        attr display: String = "display",
+        /// `xauth` (SDL).
+        attr xauth: String = "xauth",
+        /// `fullscreen` (SDL, desktop).
+        attr fullscreen: YesNo = "fullscreen",
+        /// `<listen>` elements.
+        children listens: GraphicsListen = "listen",
+        /// `<channel>` elements (SPICE).
+        children channels: Element = "channel",
+        /// `<image compression=…/>` (SPICE).
+        child image: Element = "image",
+        /// `<gl>`.
+        child gl: GraphicsGl = "gl",
+        /// `<audio id=…/>`.
+        child audio: Element = "audio",
+    }
 }
 
-/// `<graphics><listen/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct GraphicsListen {
-    /// `type` (`address`, `network`, `socket`, `none`).
-    #[serde(rename = "@type")]
-    pub listen_type: String,
-    /// `address`.
-    #[serde(rename = "@address", default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-    /// `network`.
-    #[serde(rename = "@network", default, skip_serializing_if = "Option::is_none")]
-    pub network: Option<String>,
-    /// `socket`.
-    #[serde(rename = "@socket", default, skip_serializing_if = "Option::is_none")]
-    pub socket: Option<String>,
+impl Graphics {
+    /// A display of `graphics_type` with nothing else set.
+    ///
+    /// ```
+    /// use rvirt_conf::{Graphics, GraphicsType};
+    /// let vnc = Graphics::new(GraphicsType::Vnc);
+    /// assert!(vnc.listens.is_empty());
+    /// ```
+    pub fn new(graphics_type: GraphicsType) -> Graphics {
+        Graphics {
+            graphics_type,
+            port: None,
+            autoport: None,
+            websocket: None,
+            tls_port: None,
+            socket: None,
+            listen: None,
+            passwd: None,
+            passwd_valid_to: None,
+            connected: None,
+            keymap: None,
+            share_policy: None,
+            default_mode: None,
+            display: None,
+            xauth: None,
+            fullscreen: None,
+            listens: Vec::new(),
+            channels: Vec::new(),
+            image: None,
+            gl: None,
+            audio: None,
+            extra: Extra::default(),
+        }
+    }
 }
 
-/// `<graphics><gl/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct GraphicsGl {
-    /// `enable`.
-    #[serde(rename = "@enable", default, skip_serializing_if = "Option::is_none")]
-    pub enable: Option<YesNo>,
-    /// `rendernode`.
-    #[serde(
-        rename = "@rendernode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rendernode: Option<String>,
+xml_struct! {
+    /// `<graphics><listen/>`.
+    #[derive(Default)]
+    pub struct GraphicsListen {
+        /// `type` (`address`, `network`, `socket`, `none`).
+        attr_req listen_type: String = "type",
+        /// `address`.
+        attr address: String = "address",
+        /// `network`.
+        attr network: String = "network",
+        /// `socket`.
+        attr socket: String = "socket",
+    }
+}
+
+xml_struct! {
+    /// `<graphics><gl/>`.
+    #[derive(Default)]
+    pub struct GraphicsGl {
+        /// `enable`.
+        attr enable: YesNo = "enable",
+        /// `rendernode`.
+        attr rendernode: String = "rendernode",
+    }
 }

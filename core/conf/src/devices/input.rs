@@ -1,22 +1,86 @@
-//! `<input>`: mice, tablets and keyboards.
+//! `<input>`: mice, tablets, keyboards and passed-through input devices.
 
-use serde::{Deserialize, Serialize};
+use super::common::{Acpi, Address, Alias, VirtioDriver};
+use crate::xml::{Element, Extra};
 
-use super::common::{Address, Alias};
+string_enum! {
+    /// `<input type=…>`.
+    pub enum InputType (
+        "input device type",
+        unknown = (crate::codes::CONFIG_UNSUPPORTED, crate::domains::DOMAIN, "unknown input device type '{}'")
+    ) {
+        /// Mouse.
+        Mouse = "mouse",
+        /// Absolute-pointing tablet.
+        Tablet = "tablet",
+        /// Keyboard.
+        Keyboard = "keyboard",
+        /// Host evdev device passed through with virtio-input-host.
+        Passthrough = "passthrough",
+        /// Host evdev device grabbed by the emulator.
+        Evdev = "evdev",
+    }
+}
 
-/// `<input>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Input {
-    /// `type` (`mouse`, `tablet`, `keyboard`, `passthrough`, `evdev`).
-    #[serde(rename = "@type")]
-    pub input_type: String,
-    /// `bus` (`ps2`, `usb`, `virtio`, `xen`).
-    #[serde(rename = "@bus", default, skip_serializing_if = "Option::is_none")]
-    pub bus: Option<String>,
-    /// `<alias>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<Alias>,
-    /// `<address>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address>,
+string_enum! {
+    /// `<input bus=…>`.
+    pub enum InputBus ("input bus") {
+        /// PS/2.
+        Ps2 = "ps2",
+        /// USB.
+        Usb = "usb",
+        /// Xen.
+        Xen = "xen",
+        /// Parallels.
+        Parallels = "parallels",
+        /// virtio.
+        Virtio = "virtio",
+        /// None (evdev).
+        None = "none",
+    }
+}
+
+xml_struct! {
+    /// `<input>`.
+    pub struct Input {
+        /// `type`.
+        attr_req input_type: InputType = "type",
+        /// `bus`.
+        attr bus: InputBus = "bus",
+        /// `model` (virtio variants).
+        attr model: String = "model",
+        /// `<driver>`.
+        child driver: VirtioDriver = "driver",
+        /// `<source>` (passthrough, evdev).
+        child source: Element = "source",
+        /// `<alias>`.
+        child alias: Alias = "alias",
+        /// `<acpi>`.
+        child acpi: Acpi = "acpi",
+        /// `<address>`.
+        child address: Address = "address",
+    }
+}
+
+impl Input {
+    /// An input device of `input_type` on `bus`.
+    ///
+    /// ```
+    /// use rvirt_conf::{Input, InputBus, InputType};
+    /// let tablet = Input::new(InputType::Tablet, Some(InputBus::Usb));
+    /// assert_eq!(tablet.bus, Some(InputBus::Usb));
+    /// ```
+    pub fn new(input_type: InputType, bus: Option<InputBus>) -> Input {
+        Input {
+            input_type,
+            bus,
+            model: None,
+            driver: None,
+            source: None,
+            alias: None,
+            acpi: None,
+            address: None,
+            extra: Extra::default(),
+        }
+    }
 }

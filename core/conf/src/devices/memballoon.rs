@@ -1,45 +1,68 @@
 //! `<memballoon>`: the memory balloon device and its statistics period.
 
-use serde::{Deserialize, Serialize};
-
-use super::common::{Address, Alias};
+use super::common::{Acpi, Address, Alias, VirtioDriver};
 use crate::OnOff;
 
-/// `<memballoon>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Memballoon {
-    /// `model` (`virtio`, `xen`, `none`, …).
-    #[serde(rename = "@model")]
-    pub model: String,
-    /// `autodeflate`.
-    #[serde(
-        rename = "@autodeflate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub autodeflate: Option<OnOff>,
-    /// `freePageReporting`.
-    #[serde(
-        rename = "@freePageReporting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub free_page_reporting: Option<OnOff>,
-    /// `<stats period=…/>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stats: Option<BalloonStats>,
-    /// `<alias>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<Alias>,
-    /// `<address>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address>,
+string_enum! {
+    /// `<memballoon model=…>`.
+    pub enum MemballoonModel ("memballoon model") {
+        /// virtio-balloon.
+        Virtio = "virtio",
+        /// Xen balloon.
+        Xen = "xen",
+        /// No balloon.
+        None = "none",
+        /// virtio-balloon, transitional.
+        VirtioTransitional = "virtio-transitional",
+        /// virtio-balloon, modern only.
+        VirtioNonTransitional = "virtio-non-transitional",
+    }
 }
 
-/// `<memballoon><stats/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct BalloonStats {
-    /// `period` in seconds.
-    #[serde(rename = "@period")]
-    pub period: u32,
+xml_struct! {
+    /// `<memballoon>`.
+    pub struct Memballoon {
+        /// `model`.
+        attr_req model: MemballoonModel = "model",
+        /// `autodeflate`.
+        attr autodeflate: OnOff = "autodeflate",
+        /// `freePageReporting`.
+        attr free_page_reporting: OnOff = "freePageReporting",
+        /// `<stats period=…/>`.
+        child stats: BalloonStats = "stats",
+        /// `<alias>`.
+        child alias: Alias = "alias",
+        /// `<acpi>`.
+        child acpi: Acpi = "acpi",
+        /// `<address>`.
+        child address: Address = "address",
+        /// `<driver>`.
+        child driver: VirtioDriver = "driver",
+    }
+}
+
+impl Memballoon {
+    /// A balloon of `model` with nothing else set.
+    pub fn new(model: MemballoonModel) -> Memballoon {
+        Memballoon {
+            model,
+            autodeflate: None,
+            free_page_reporting: None,
+            stats: None,
+            alias: None,
+            acpi: None,
+            address: None,
+            driver: None,
+            extra: crate::xml::Extra::default(),
+        }
+    }
+}
+
+xml_struct! {
+    /// `<memballoon><stats/>`.
+    #[derive(Default)]
+    pub struct BalloonStats {
+        /// `period` in seconds.
+        attr_req period: u32 = "period",
+    }
 }

@@ -1,12 +1,14 @@
 //! `<clock>`: the guest RTC offset and its timers.
 
-use serde::{Deserialize, Serialize};
-
 use crate::YesNo;
+use crate::xml::{Element, Extra};
 
 string_enum! {
     /// `<clock offset=…>`.
-    pub enum ClockOffset ("clock offset") {
+    pub enum ClockOffset (
+        "clock offset",
+        unknown = (crate::codes::CONFIG_UNSUPPORTED, crate::domains::DOMAIN, "unknown clock offset '{}'")
+    ) {
         /// RTC in UTC.
         Utc = "utc",
         /// RTC in host local time.
@@ -20,60 +22,93 @@ string_enum! {
     }
 }
 
-/// `<clock>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Clock {
-    /// `offset`.
-    #[serde(rename = "@offset")]
-    pub offset: ClockOffset,
-    /// `timezone` (offset `timezone`).
-    #[serde(rename = "@timezone", default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
-    /// `adjustment` (offset `variable`).
-    #[serde(
-        rename = "@adjustment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub adjustment: Option<String>,
-    /// `basis` (offset `variable`).
-    #[serde(rename = "@basis", default, skip_serializing_if = "Option::is_none")]
-    pub basis: Option<String>,
-    /// `start` (offset `absolute`).
-    #[serde(rename = "@start", default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<String>,
-    /// `<timer>` elements.
-    #[serde(rename = "timer", default, skip_serializing_if = "Vec::is_empty")]
-    pub timers: Vec<Timer>,
+string_enum! {
+    /// `<timer name=…>`.
+    pub enum TimerName ("timer name") {
+        /// Platform timer.
+        Platform = "platform",
+        /// i8254 PIT.
+        Pit = "pit",
+        /// RTC.
+        Rtc = "rtc",
+        /// HPET.
+        Hpet = "hpet",
+        /// TSC.
+        Tsc = "tsc",
+        /// KVM clock.
+        Kvmclock = "kvmclock",
+        /// Hyper-V reference clock.
+        Hypervclock = "hypervclock",
+        /// ARM virtual timer.
+        Armvtimer = "armvtimer",
+    }
 }
 
-/// `<clock><timer/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Timer {
-    /// `name` (`rtc`, `pit`, `hpet`, `kvmclock`, `tsc`, …).
-    #[serde(rename = "@name")]
-    pub name: String,
-    /// `track`.
-    #[serde(rename = "@track", default, skip_serializing_if = "Option::is_none")]
-    pub track: Option<String>,
-    /// `tickpolicy`.
-    #[serde(
-        rename = "@tickpolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tickpolicy: Option<String>,
-    /// `frequency`.
-    #[serde(
-        rename = "@frequency",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub frequency: Option<u64>,
-    /// `mode`.
-    #[serde(rename = "@mode", default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
-    /// `present`.
-    #[serde(rename = "@present", default, skip_serializing_if = "Option::is_none")]
-    pub present: Option<YesNo>,
+xml_struct! {
+    /// `<clock>`.
+    pub struct Clock {
+        /// `offset`.
+        attr_req offset: ClockOffset = "offset",
+        /// `timezone` (offset `timezone`).
+        attr timezone: String = "timezone",
+        /// `adjustment` (offset `variable`, `utc`, `localtime`).
+        attr adjustment: String = "adjustment",
+        /// `basis` (offset `variable`).
+        attr basis: String = "basis",
+        /// `start` (offset `absolute`).
+        attr start: String = "start",
+        /// `<timer>` elements.
+        children timers: Timer = "timer",
+    }
+}
+
+impl Clock {
+    /// `<clock offset='offset'/>`.
+    pub fn new(offset: ClockOffset) -> Clock {
+        Clock {
+            offset,
+            timezone: None,
+            adjustment: None,
+            basis: None,
+            start: None,
+            timers: Vec::new(),
+            extra: Extra::default(),
+        }
+    }
+}
+
+xml_struct! {
+    /// `<clock><timer/>`.
+    pub struct Timer {
+        /// `name`.
+        attr_req name: TimerName = "name",
+        /// `present`.
+        attr present: YesNo = "present",
+        /// `tickpolicy` (`delay`, `catchup`, `merge`, `discard`).
+        attr tickpolicy: String = "tickpolicy",
+        /// `track` (`boot`, `guest`, `wall`, `realtime`).
+        attr track: String = "track",
+        /// `mode` (`auto`, `native`, `emulate`, `paravirt`, `smpsafe`).
+        attr mode: String = "mode",
+        /// `frequency`.
+        attr frequency: u64 = "frequency",
+        /// `<catchup>`.
+        child catchup: Element = "catchup",
+    }
+}
+
+impl Timer {
+    /// `<timer name='name'/>`.
+    pub fn new(name: TimerName) -> Timer {
+        Timer {
+            name,
+            present: None,
+            tickpolicy: None,
+            track: None,
+            mode: None,
+            frequency: None,
+            catchup: None,
+            extra: Extra::default(),
+        }
+    }
 }

@@ -1,4 +1,5 @@
-//! `<on_poweroff>`, `<on_reboot>` and `<on_crash>`: what happens when the guest stops.
+//! `<on_poweroff>`, `<on_reboot>`, `<on_crash>` and `<on_lockfailure>`: what happens
+//! when the guest stops.
 
 string_enum! {
     /// Lifecycle action for `<on_poweroff>`, `<on_reboot>` and `<on_crash>`.

@@ -1,19 +1,20 @@
-//! [`DomainDef::from_xml`]: parsing, the raw-tree prechecks that yield libvirt's
-//! error codes, and the check that nothing in the input was lost.
+//! [`DomainDef::from_xml`]: parsing, and the checks on the raw tree that come before
+//! the typed model and yield libvirt's error codes.
 
 use uuid::Uuid;
 
-use super::{DomainDef, DomainType, LifecycleAction};
-use crate::devices::DEVICE_ELEMENTS;
-use crate::dom::{self, Node};
+use super::{DomainDef, DomainType, LifecycleAction, OsType, os};
+use crate::model::XmlElement;
+use crate::xml::{self, Element};
 use crate::{ConfError, MemoryUnit};
 
 impl DomainDef {
-    /// Parses domain XML and checks it (see [`DomainDef::validate`]).
+    /// Parses domain XML and checks it as libvirt does (see [`DomainDef::validate`]).
     ///
-    /// Errors carry libvirt's error codes (see [`ConfError::libvirt_code`]). Input that
-    /// the model cannot represent is rejected with [`ConfError::Unsupported`] rather
-    /// than dropped; `<metadata>` is kept verbatim.
+    /// Everything libvirt's schema allows is accepted. The parts of the model that are
+    /// typed are checked with libvirt's rules and error codes (see
+    /// [`ConfError::libvirt_code`]); anything else is kept as written and printed
+    /// back by [`DomainDef::to_xml`].
     ///
     /// ```
     /// use rvirt_conf::{DomainDef, DomainType};
@@ -23,6 +24,7 @@ impl DomainDef {
     ///        <name>guest</name>
     ///        <memory unit='MiB'>512</memory>
     ///        <os><type>hvm</type></os>
+    ///        <pm><suspend-to-mem enabled='no'/></pm>
     ///      </domain>",
     /// )?;
     /// assert_eq!(def.domain_type, DomainType::Kvm);
@@ -33,29 +35,32 @@ impl DomainDef {
     /// # Ok::<(), rvirt_conf::ConfError>(())
     /// ```
     pub fn from_xml(xml: &str) -> Result<DomainDef, ConfError> {
-        let tree = dom::parse(xml, true)?;
+        let mut tree = xml::parse::parse(xml)?;
         precheck(&tree)?;
-        let mut def: DomainDef = quick_xml::de::from_str(xml).map_err(|e| ConfError::Xml {
-            message: e.to_string(),
-        })?;
-        def.metadata = tree
-            .children
-            .iter()
-            .find(|c| c.name == "metadata")
-            .and_then(|c| c.raw.clone());
-        // Anything in the input that does not survive a trip through the model is an
-        // element/attribute we do not support: report it instead of losing it.
-        let out = def.to_xml()?;
-        let out_tree = dom::parse(&out, true)?;
-        dom::find_unrepresented(&tree, &out_tree, "domain")?;
+        // In libvirt's order from the start, so that what is kept as written compares
+        // equal to what it prints.
+        xml::order::canonicalize(&mut tree);
+        let numa_only = tree.child("memory").is_none();
+        let mut def = DomainDef::from_element(tree)?;
+        if numa_only {
+            // libvirt takes the size from the NUMA cells.
+            let total: u64 = def
+                .cpu
+                .iter()
+                .flat_map(|c| &c.numa)
+                .flat_map(|n| &n.cells)
+                .map(|c| c.memory_kib())
+                .sum();
+            def.memory = crate::Memory::from_kib(total);
+        }
         def.validate()?;
         Ok(def)
     }
 }
 
-/// Checks on the raw tree that produce libvirt's specific error codes before serde
-/// gets to report a generic one.
-fn precheck(root: &Node) -> Result<(), ConfError> {
+/// Checks on the raw tree that produce libvirt's specific error codes before the typed
+/// model reports a generic one.
+fn precheck(root: &Element) -> Result<(), ConfError> {
     if root.name != "domain" {
         return Err(ConfError::WrongRoot {
             found: root.name.clone(),
@@ -69,25 +74,31 @@ fn precheck(root: &Node) -> Result<(), ConfError> {
         Some(_) => {}
     }
     match root.child("name") {
-        Some(n) if !n.text.trim().is_empty() => {}
+        Some(n) if !n.text().trim().is_empty() => {}
         _ => return Err(ConfError::MissingName),
     }
     if let Some(u) = root.child("uuid")
-        && Uuid::parse_str(u.text.trim()).is_err()
+        && Uuid::parse_str(u.text().trim()).is_err()
     {
-        return Err(ConfError::MalformedUuid {
-            value: u.text.clone(),
-        });
+        return Err(ConfError::MalformedUuid { value: u.text() });
     }
-    let Some(memory) = root.child("memory") else {
-        return Err(ConfError::MissingMemory);
-    };
-    check_memory(memory)?;
+    match root.child("memory") {
+        Some(memory) => check_memory(memory)?,
+        None => {
+            let has_numa = root
+                .child("cpu")
+                .and_then(|c| c.child("numa"))
+                .is_some_and(|n| n.child("cell").is_some());
+            if !has_numa {
+                return Err(ConfError::MissingMemory);
+            }
+        }
+    }
     if let Some(cur) = root.child("currentMemory") {
         check_memory(cur)?;
     }
     if let Some(vcpu) = root.child("vcpu")
-        && vcpu.text.trim().parse::<u32>().is_err()
+        && vcpu.text().trim().parse::<u32>().is_err()
     {
         return Err(ConfError::Xml {
             message: "maximum vcpus count must be an integer".into(),
@@ -95,47 +106,38 @@ fn precheck(root: &Node) -> Result<(), ConfError> {
     }
     for event in ["on_poweroff", "on_reboot", "on_crash"] {
         if let Some(n) = root.child(event)
-            && n.text.parse::<LifecycleAction>().is_err()
+            && n.text().parse::<LifecycleAction>().is_err()
         {
             return Err(ConfError::UnknownLifecycleAction {
                 event: event.into(),
-                value: n.text.clone(),
+                value: n.text(),
             });
         }
     }
-    if root.child("os").and_then(|os| os.child("type")).is_none() {
-        return Err(ConfError::Xml {
-            message: "an os <type> must be specified".into(),
-        });
+    match root.child("os").and_then(|os| os.child("type")) {
+        None => {
+            return Err(ConfError::Xml {
+                message: "an os <type> must be specified".into(),
+            });
+        }
+        Some(t) if t.text().parse::<OsType>().is_err() => {
+            return Err(os::unknown_os_type(&t.text()));
+        }
+        Some(_) => {}
     }
     if let Some(devices) = root.child("devices") {
-        for (i, dev) in devices.children.iter().enumerate() {
-            if !DEVICE_ELEMENTS.contains(&dev.name.as_str()) {
-                let same = devices.children.iter().filter(|c| c.name == dev.name);
-                let path = if same.clone().count() > 1 {
-                    let k = devices.children[..i]
-                        .iter()
-                        .filter(|c| c.name == dev.name)
-                        .count();
-                    format!("domain/devices/{}[{}]", dev.name, k + 1)
-                } else {
-                    format!("domain/devices/{}", dev.name)
-                };
-                return Err(ConfError::Unsupported {
-                    path,
-                    kind: crate::error::UnsupportedKind::Element,
-                });
-            }
+        for dev in devices.elements() {
+            crate::devices::precheck(dev)?;
         }
     }
     Ok(())
 }
 
-fn check_memory(node: &Node) -> Result<(), ConfError> {
-    let text = node.text.trim();
-    let value: u64 = text.parse().map_err(|_| ConfError::InvalidValue {
+fn check_memory(node: &Element) -> Result<(), ConfError> {
+    let text = node.text();
+    let value: u64 = text.trim().parse().map_err(|_| ConfError::InvalidValue {
         xpath: format!("./{}[1]", node.name),
-        value: node.text.clone(),
+        value: text.clone(),
     })?;
     let unit_text = node.attr("unit");
     let unit = match unit_text {

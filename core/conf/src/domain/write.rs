@@ -1,39 +1,43 @@
-//! [`DomainDef::to_xml`]: writing the definition back as XML, and removing secrets
-//! before that ([`DomainDef::hide_secrets`]).
-
-use serde::Serialize;
+//! [`DomainDef::to_xml`]: writing the definition back as libvirt writes it, and
+//! removing secrets before that ([`DomainDef::hide_secrets`]).
 
 use super::DomainDef;
 use crate::ConfError;
 use crate::devices::Device;
+use crate::model::XmlElement;
+use crate::xml::{self, Element};
 
 impl DomainDef {
-    /// Writes the definition as indented XML (2 spaces, double-quoted attributes,
-    /// trailing newline). `<metadata>` content is inserted verbatim.
-    pub fn to_xml(&self) -> Result<String, ConfError> {
-        let mut out = String::new();
-        let mut ser = quick_xml::se::Serializer::new(&mut out);
-        ser.indent(' ', 2);
-        self.serialize(ser).map_err(|e| ConfError::Serialize {
-            message: e.to_string(),
-        })?;
-        if let Some(raw) = &self.metadata {
-            // The only element the model writes under that name is the placeholder.
-            const PLACEHOLDER: &str = "<metadata/>";
-            let at = out.find(PLACEHOLDER).ok_or_else(|| ConfError::Serialize {
-                message: "metadata placeholder missing from output".into(),
-            })?;
-            out.replace_range(
-                at..at + PLACEHOLDER.len(),
-                &format!("<metadata>{raw}</metadata>"),
-            );
-        }
-        out.push('\n');
-        Ok(out)
+    /// The definition as an element tree in libvirt's order (attributes and children
+    /// ordered as libvirt prints them; kept content in place).
+    pub fn to_element(&self) -> Element {
+        let mut el = XmlElement::to_element(self, "domain");
+        xml::order::canonicalize(&mut el);
+        el
     }
 
-    /// Removes what libvirt prints only for `VIR_DOMAIN_XML_SECURE` on a read-write
-    /// connection: graphics passwords.
+    /// Writes the definition as libvirt writes domain XML: single-quoted attributes,
+    /// two-space indentation, libvirt's element and attribute order, trailing newline.
+    ///
+    /// ```
+    /// use rvirt_conf::DomainDef;
+    /// let def = DomainDef::from_xml(
+    ///     "<domain type=\"test\"><name>g</name><memory unit=\"MiB\">1</memory>\
+    ///      <os><type>hvm</type></os></domain>",
+    /// )?;
+    /// assert_eq!(
+    ///     def.to_xml()?,
+    ///     "<domain type='test'>\n  <name>g</name>\n  <memory unit='MiB'>1</memory>\n  \
+    ///      <os>\n    <type>hvm</type>\n  </os>\n</domain>\n"
+    /// );
+    /// # Ok::<(), rvirt_conf::ConfError>(())
+    /// ```
+    pub fn to_xml(&self) -> Result<String, ConfError> {
+        Ok(xml::write::document(&self.to_element()))
+    }
+
+    /// Removes what libvirt prints only for `VIR_DOMAIN_XML_SECURE`: graphics
+    /// passwords.
     ///
     /// ```
     /// use rvirt_conf::DomainDef;

@@ -1,6 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod corpus;
+pub mod regex_gen;
+pub mod rng_gen;
+
 use std::path::PathBuf;
 
 use quick_xml::events::Event;
@@ -15,8 +19,10 @@ pub struct Tree {
     pub text: String,
 }
 
-/// Parses XML into a [`Tree`], dropping comments and whitespace-only text so that two
-/// documents compare equal when they mean the same thing.
+/// Parses XML into a [`Tree`], dropping comments and whitespace-only text and sorting
+/// children by name (stably: same-named siblings keep their order), so that two
+/// documents compare equal when they hold the same things, whatever order their
+/// differently-named elements come in (libvirt groups devices by kind).
 pub fn tree(xml: &str) -> Tree {
     let mut reader = Reader::from_str(xml);
     let mut stack: Vec<Tree> = Vec::new();
@@ -56,6 +62,7 @@ pub fn tree(xml: &str) -> Tree {
             Event::End(_) => {
                 let mut node = stack.pop().unwrap();
                 node.text = node.text.trim().to_owned();
+                node.children.sort_by(|a, b| a.name.cmp(&b.name));
                 match stack.last_mut() {
                     Some(p) => p.children.push(node),
                     None => return node,

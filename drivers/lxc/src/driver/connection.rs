@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rvirt_core::api::{DomainInfo, ListFlags, StateReason};
-use rvirt_core::conf::DomainDef;
+use rvirt_core::conf::{Defaults, DomainDef};
 use rvirt_core::driver::{DomainRef, DriverConnection, EventSink};
 use rvirt_core::event::SharedLoop;
 use rvirt_core::{Error, ErrorDomain, Result, Uuid};
@@ -23,9 +23,9 @@ pub struct LxcConnection {
 /// Parses and completes a definition; it must be runnable by this driver.
 pub(crate) fn parse_def(xml: &str) -> Result<DomainDef> {
     let mut def = DomainDef::from_xml(xml)?;
-    def.fill_defaults();
-    def.id = None;
+    def.prepare_define(&Defaults::lxc())?;
     ContainerSpec::from_def(&def)?;
+    crate::xml::check_supported(&def)?;
     Ok(def)
 }
 

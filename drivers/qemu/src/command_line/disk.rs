@@ -1,6 +1,6 @@
 //! `<disk>` → `-blockdev` (storage + format nodes) and a JSON `-device`.
 
-use rvirt_core::conf::{BootDevice, Device, Disk, DiskDevice, DiskType, DomainDef};
+use rvirt_core::conf::{AddressType, BootDevice, Device, Disk, DiskDevice, DiskType, DomainDef};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use serde_json::{Map, Value, json};
 
@@ -26,7 +26,7 @@ pub fn disk_name_index(name: &str) -> Option<(&str, u32)> {
 /// A disk's bus (explicit, or implied by its target's prefix) and its target index.
 fn disk_bus_index(disk: &Disk) -> Option<(&str, u32)> {
     let (prefix, index) = disk_name_index(&disk.target.dev)?;
-    let bus = match (disk.target.bus.as_deref(), prefix) {
+    let bus = match (disk.target.bus.map(|b| b.as_str()), prefix) {
         (Some(b), _) => b,
         (None, "vd") => "virtio",
         (None, "hd") => "ide",
@@ -159,7 +159,7 @@ fn push_disk(
             "disk device '{device}' ({target}) is not supported yet"
         )));
     }
-    if disk.backing_store.is_some() || disk.shareable.is_some() {
+    if disk.backing_store.is_some() || disk.shareable {
         return Err(unsupported(format!(
             "backingStore/shareable on disk '{target}' are not supported yet"
         )));
@@ -192,7 +192,7 @@ fn push_disk(
             "disk format '{format}' ({target}) is not supported yet"
         )));
     }
-    let readonly = disk.readonly.is_some() || device == DiskDevice::Cdrom;
+    let readonly = disk.readonly || device == DiskDevice::Cdrom;
 
     let (bus, index) = disk_bus_index(disk).ok_or_else(|| {
         Error::new(
@@ -310,24 +310,17 @@ fn push_pci_address(disk: &Disk, dev: &mut Map<String, Value>) -> Result<()> {
     let Some(addr) = &disk.address else {
         return Ok(());
     };
-    let num = |s: &Option<String>| -> Option<u32> {
-        let s = s.as_deref()?;
-        match s.strip_prefix("0x") {
-            Some(hex) => u32::from_str_radix(hex, 16).ok(),
-            None => s.parse().ok(),
-        }
-    };
-    if addr.address_type != "pci"
-        || num(&addr.domain).unwrap_or(0) != 0
-        || num(&addr.bus).unwrap_or(0) != 0
-        || num(&addr.function).unwrap_or(0) != 0
+    if addr.address_type != AddressType::Pci
+        || addr.domain.unwrap_or(0) != 0
+        || addr.bus.unwrap_or(0) != 0
+        || addr.function.unwrap_or(0) != 0
     {
         return Err(unsupported(format!(
             "address of disk '{}' is not supported yet (only PCI 0000:00:SS.0)",
             disk.target.dev
         )));
     }
-    let slot = num(&addr.slot).ok_or_else(|| {
+    let slot = addr.slot.ok_or_else(|| {
         unsupported(format!(
             "PCI address of disk '{}' has no slot",
             disk.target.dev

@@ -257,14 +257,14 @@ fn unsupported_configurations_are_typed_errors() {
         build_args(&d, &rt()).unwrap_err().code(),
         ErrorCode::ConfigUnsupported
     );
-    // A disk without a source.
-    let d = def("<domain type='qemu'><name>g</name><memory>1024</memory>\
+    // A disk without a source: refused when parsed, as libvirt does.
+    let e = DomainDef::from_xml(
+        "<domain type='qemu'><name>g</name><memory>1024</memory>\
         <os><type>hvm</type></os><devices>\
-        <disk type='file'><target dev='vda'/></disk></devices></domain>");
-    assert_eq!(
-        build_args(&d, &rt()).unwrap_err().code(),
-        ErrorCode::NoSource
-    );
+        <disk type='file'><target dev='vda'/></disk></devices></domain>",
+    )
+    .unwrap_err();
+    assert_eq!(e.libvirt_code(), ErrorCode::NoSource.as_raw());
 }
 
 #[test]
@@ -277,4 +277,39 @@ fn disk_names() {
     assert_eq!(disk_name_index("vd"), None);
     assert_eq!(disk_name_index("vd1"), None);
     assert_eq!(disk_name_index("foo"), None);
+}
+
+#[test]
+fn what_the_driver_cannot_run_is_named_at_define() {
+    use rvirt_core::conf::Defaults;
+    let parse = |body: &str| {
+        let mut d = def(&format!(
+            "<domain type='qemu'><name>g</name><memory>1024</memory>\
+             <os><type>hvm</type></os>{body}</domain>"
+        ));
+        d.prepare_define(&Defaults::qemu()).unwrap();
+        d
+    };
+    check_supported(&parse(
+        "<devices><disk type='file'><source file='/a'/><target dev='vda'/></disk>\
+         <serial type='pty'/></devices>",
+    ))
+    .unwrap();
+    for (body, named) in [
+        ("<pm><suspend-to-mem enabled='no'/></pm>", "<domain/pm>"),
+        (
+            "<devices><disk type='file'><driver name='qemu' cache='none'/>\
+             <source file='/a'/><target dev='vda'/></disk></devices>",
+            "attribute 'cache' of <domain/devices/disk/driver>",
+        ),
+        (
+            "<devices><rng model='virtio'><backend model='random'/></rng></devices>",
+            "<domain/devices/rng>",
+        ),
+        ("<frobnicate/>", "<domain/frobnicate>"),
+    ] {
+        let e = check_supported(&parse(body)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ConfigUnsupported, "{body}");
+        assert!(e.message().contains(named), "{body}: {e}");
+    }
 }

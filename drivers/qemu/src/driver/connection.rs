@@ -10,6 +10,14 @@ use rvirt_core::event::SharedLoop;
 use rvirt_core::{Error, ErrorDomain, Result, Uuid};
 
 use super::instance::{Shared, not_running, parse_def};
+
+/// A definition to define or create: parsed, completed, and refused if this driver
+/// cannot carry it out.
+fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
+    let def = parse_def(xml)?;
+    crate::command_line::check_supported(&def)?;
+    Ok(def)
+}
 use super::running::Vm;
 
 /// `VIR_DOMAIN_START_PAUSED` (create, createXML).
@@ -119,13 +127,13 @@ impl DriverConnection for QemuConnection {
     }
 
     fn define_xml(&self, xml: &str) -> Result<DomainRef> {
-        self.shared.domains.define(parse_def(xml)?)
+        self.shared.domains.define(runnable_def(xml)?)
     }
 
     fn create_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
         check_flags(flags, START_PAUSED, "create_xml")?;
         let s = &self.shared;
-        s.domains.create_xml(parse_def(xml)?, |entry| {
+        s.domains.create_xml(runnable_def(xml)?, |entry| {
             let job = entry.begin_job("virDomainCreateXML")?;
             s.start(entry, &job, flags & START_PAUSED != 0)
         })

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use rvirt_core::api::{ShutoffReason, StateReason};
-use rvirt_core::conf::DomainDef;
+use rvirt_core::conf::{Defaults, DomainDef};
 use rvirt_core::driver::files::{remove_leftovers, remove_tree_in};
 use rvirt_core::driver::{DriverConnection, EventSink, RootInstance};
 use rvirt_core::event::{Interest, SharedLoop, WatchId};
@@ -183,8 +183,7 @@ pub(crate) fn split_run(run: Running) -> (QemuProcess, RunFiles) {
 /// Parses and completes a definition.
 pub(crate) fn parse_def(xml: &str) -> Result<DomainDef> {
     let mut def = DomainDef::from_xml(xml)?;
-    def.fill_defaults();
-    def.id = None;
+    def.prepare_define(&Defaults::qemu())?;
     Ok(def)
 }
 

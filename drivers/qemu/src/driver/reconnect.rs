@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rvirt_core::api::{PausedReason, RunningReason, ShutdownReason, ShutoffReason, StateReason};
-use rvirt_core::conf::DomainDef;
+use rvirt_core::conf::{Defaults, DomainDef};
 use rvirt_core::driver::files::{remove_tree_in, xml_escape, xml_files};
 use rvirt_core::event::{Interest, SharedLoop};
 use rvirt_core::log;
@@ -405,7 +405,7 @@ fn rebuilt_def(qemu: &QemuCommandLine, name: &str, uuid: &Uuid) -> Result<Domain
         qemu.vcpus.unwrap_or(1),
     );
     let mut def = DomainDef::from_xml(&xml)?;
-    def.fill_defaults();
+    def.post_parse(&Defaults::qemu())?;
     Ok(def)
 }
 
