@@ -241,6 +241,7 @@ impl Shared {
             saved: None,
             reboot_pending: false,
             reboot_cmds: None,
+            vcpu_tids: None,
         });
         ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Started(
             StartedDetail::Booted,
