@@ -7,7 +7,8 @@
 //!   libvirt domain events they raise;
 //! * [`command_line`]: the QEMU argv for a [`DomainDef`](rvirt_core::conf::DomainDef);
 //! * [`capabilities`]: probing a QEMU binary over QMP, with an on-disk cache;
-//! * [`process`]: spawning QEMU with an inherited monitor socket and reaping it.
+//! * [`process`]: spawning QEMU with an inherited monitor socket and reaping it;
+//! * [`host`]: `/proc` and `/sys` facts about QEMU's threads and the node, for statistics.
 //!
 //! * [`driver`]: the embedded `qemu:///embed?root=DIR` driver built on these pieces;
 //!   [`register`] adds it to rvirt-core's registry.
@@ -16,6 +17,7 @@ pub mod capabilities;
 pub mod command_line;
 pub mod driver;
 pub mod event_map;
+pub mod host;
 pub mod process;
 pub mod qmp;
 

@@ -31,7 +31,8 @@ pub struct QemuConnection {
     shared: Arc<Shared>,
 }
 
-fn check_flags(flags: u32, allowed: u32, function: &str) -> Result<()> {
+/// libvirt's "unsupported flags (0x…) in function NAME" for bits outside `allowed`.
+pub(super) fn check_flags(flags: u32, allowed: u32, function: &str) -> Result<()> {
     if flags & !allowed != 0 {
         return Err(Error::invalid_arg(
             ErrorDomain::Qemu,
@@ -85,6 +86,11 @@ impl QemuConnection {
         self.read(dom, |vm| {
             vm.run.as_ref().map(|r| r.pid).ok_or_else(not_running)
         })
+    }
+
+    /// The driver instance this connection views.
+    pub(super) fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     fn read<T>(&self, dom: &DomainRef, f: impl FnOnce(&Vm) -> Result<T>) -> Result<T> {
@@ -211,6 +217,10 @@ impl DriverConnection for QemuConnection {
 
     fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()> {
         self.shared.domains.set_autostart(dom, autostart)
+    }
+
+    fn monitoring(&self) -> Option<&dyn rvirt_core::driver::Monitoring> {
+        Some(self)
     }
 
     fn close(&self) -> Result<()> {

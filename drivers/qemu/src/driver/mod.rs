@@ -20,6 +20,7 @@
 mod connection;
 mod instance;
 mod monitor;
+mod monitoring;
 mod ops;
 mod reaper;
 mod reconnect;

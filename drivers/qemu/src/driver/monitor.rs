@@ -59,8 +59,9 @@ struct State {
     codec: QmpCodec,
     /// Command bytes the loop has still to write.
     out: Vec<u8>,
-    /// Replies API callers wait for, by command id (`None` until it arrives).
-    waiting: HashMap<String, Option<Result<Value>>>,
+    /// Replies API callers wait for, by command id: when the command was queued, and
+    /// its reply (`None` until it arrives).
+    waiting: HashMap<String, Slot>,
     watch: Option<WatchId>,
     interest: Interest,
     eof: bool,
@@ -69,6 +70,22 @@ struct State {
     broken: Option<String>,
     /// `broken` was set and not yet reported by [`Monitor::pump`].
     unreported: bool,
+}
+
+/// A command someone waits for.
+#[derive(Debug)]
+struct Slot {
+    since: Instant,
+    reply: Option<Result<Value>>,
+}
+
+/// A command sent with [`Monitor::start`] whose reply is still to be taken with
+/// [`Pending::wait`]. Dropping it forgets the reply.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    mon: Monitor,
+    id: String,
+    name: String,
 }
 
 /// What one [`Monitor::pump`] produced.
@@ -204,53 +221,43 @@ impl Monitor {
     /// held. A QMP error reply becomes `VIR_ERR_INTERNAL_ERROR` "unable to execute
     /// QEMU command 'NAME': DESC (CLASS)", as in libvirt.
     pub(crate) fn call(&self, name: &str, args: Option<Value>, timeout: Duration) -> Result<Value> {
-        let deadline = Instant::now() + timeout;
-        let id = {
-            let mut st = self.lock();
-            let id = self.queue(&mut st, name, args)?;
-            st.waiting.insert(id.clone(), None);
-            id
-        };
-        let inline = self.inner.event_loop.is_loop_thread();
-        loop {
-            let mut st = self.lock();
-            if let Some(Some(_)) = st.waiting.get(&id) {
-                let reply = st.waiting.remove(&id).flatten().expect("checked above");
-                return reply.map_err(|e| match e.code() {
-                    ErrorCode::InternalError => Error::new(
-                        ErrorCode::InternalError,
-                        ErrorDomain::Qemu,
-                        format!("unable to execute QEMU command '{name}': {}", e.message()),
-                    ),
-                    _ => e,
-                });
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                st.waiting.remove(&id);
-                return Err(Error::new(
-                    ErrorCode::OperationTimeout,
-                    ErrorDomain::Qemu,
-                    format!("timed out waiting for the QEMU monitor to answer '{name}'"),
-                ));
-            }
-            if inline {
-                let events = if st.out.is_empty() {
-                    libc::POLLIN
-                } else {
-                    libc::POLLIN | libc::POLLOUT
-                };
-                drop(st);
-                self.run_loop_part(events, deadline - now);
-            } else {
-                drop(
-                    self.inner
-                        .replied
-                        .wait_timeout(st, deadline - now)
-                        .unwrap_or_else(|p| p.into_inner()),
-                );
-            }
-        }
+        self.start(name, args)?.wait(Instant::now() + timeout)
+    }
+
+    /// Sends `name` for a caller who takes its reply later ([`Pending::wait`]): many
+    /// commands, on one monitor or many, can be in flight at once.
+    pub(crate) fn start(&self, name: &str, args: Option<Value>) -> Result<Pending> {
+        let mut st = self.lock();
+        let id = self.queue(&mut st, name, args)?;
+        st.waiting.insert(
+            id.clone(),
+            Slot {
+                since: Instant::now(),
+                reply: None,
+            },
+        );
+        Ok(Pending {
+            mon: self.clone(),
+            id,
+            name: name.to_owned(),
+        })
+    }
+
+    /// Since when the oldest command someone waits for has been in flight, if any
+    /// (`virDomainGetControlInfo`'s "occupied").
+    pub(crate) fn busy_since(&self) -> Option<Instant> {
+        self.lock()
+            .waiting
+            .values()
+            .filter(|s| s.reply.is_none())
+            .map(|s| s.since)
+            .min()
+    }
+
+    /// True once QEMU closed the monitor or it stopped making sense.
+    pub(crate) fn is_unusable(&self) -> bool {
+        let st = self.lock();
+        st.eof || st.broken.is_some()
     }
 
     /// The loop's part, for a caller on the loop's thread: waits (bounded) for the fd
@@ -309,7 +316,7 @@ impl Monitor {
                     if let Some(id) = reply_id(&msg)
                         && let Some(slot) = st.waiting.get_mut(id)
                     {
-                        *slot = Some(reply_result(msg));
+                        slot.reply = Some(reply_result(msg));
                         woke = true;
                     } else {
                         out.messages.push(msg);
@@ -346,8 +353,8 @@ impl Monitor {
 /// Fails every waiting caller; true if there was one.
 fn fail_waiters(st: &mut State, why: &str) -> bool {
     let mut any = false;
-    for slot in st.waiting.values_mut().filter(|s| s.is_none()) {
-        *slot = Some(Err(monitor_error(why)));
+    for slot in st.waiting.values_mut().filter(|s| s.reply.is_none()) {
+        slot.reply = Some(Err(monitor_error(why)));
         any = true;
     }
     any
@@ -404,5 +411,65 @@ fn read_available(st: &mut State) {
             Err(e) if e.kind() == ErrorKind::WouldBlock => break,
             Err(_) => st.eof = true,
         }
+    }
+}
+
+impl Pending {
+    /// Waits until `deadline` for the reply (see [`Monitor::call`] for its errors).
+    pub(crate) fn wait(self, deadline: Instant) -> Result<Value> {
+        let mon = &self.mon;
+        let inline = mon.inner.event_loop.is_loop_thread();
+        loop {
+            let mut st = mon.lock();
+            if let Some(reply) = st.waiting.get_mut(&self.id).and_then(|s| s.reply.take()) {
+                st.waiting.remove(&self.id);
+                return reply.map_err(|e| match e.code() {
+                    ErrorCode::InternalError => Error::new(
+                        ErrorCode::InternalError,
+                        ErrorDomain::Qemu,
+                        format!(
+                            "unable to execute QEMU command '{}': {}",
+                            self.name,
+                            e.message()
+                        ),
+                    ),
+                    _ => e,
+                });
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(Error::new(
+                    ErrorCode::OperationTimeout,
+                    ErrorDomain::Qemu,
+                    format!(
+                        "timed out waiting for the QEMU monitor to answer '{}'",
+                        self.name
+                    ),
+                ));
+            }
+            if inline {
+                let events = if st.out.is_empty() {
+                    libc::POLLIN
+                } else {
+                    libc::POLLIN | libc::POLLOUT
+                };
+                drop(st);
+                mon.run_loop_part(events, deadline - now);
+            } else {
+                drop(
+                    mon.inner
+                        .replied
+                        .wait_timeout(st, deadline - now)
+                        .unwrap_or_else(|p| p.into_inner()),
+                );
+            }
+        }
+    }
+}
+
+impl Drop for Pending {
+    /// Nobody waits for the reply any more: the loop hands it to no one.
+    fn drop(&mut self) {
+        self.mon.lock().waiting.remove(&self.id);
     }
 }

@@ -297,6 +297,7 @@ impl Shared {
             saved: None,
             reboot_pending: false,
             reboot_cmds: None,
+            vcpu_tids: None,
         });
         if self.watch_monitor(&entry, &mon).is_err() {
             // No loop to follow it on: leave it running for a later instance.

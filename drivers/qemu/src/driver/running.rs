@@ -40,6 +40,8 @@ pub(crate) struct Running {
     pub reboot_pending: bool,
     /// The fake reboot's `system_reset` and `cont`, sent from the loop, not waited for.
     pub reboot_cmds: Option<RebootCmds>,
+    /// Host thread ids of the vCPUs, by vCPU number (`query-cpus-fast`), once asked.
+    pub vcpu_tids: Option<Vec<u32>>,
 }
 
 /// The command ids of a fake reboot in flight.

@@ -27,6 +27,7 @@ use crate::event_map::{Devices, MapContext};
 use crate::process::scan::qemu_running_uuid;
 use crate::process::{QemuProcess, spawn_with_monitor};
 use crate::qmp::{Message, QmpStream};
+use serde_json::json;
 
 /// Bound for the start-up handshake and for each monitor command.
 pub(crate) const MONITOR_TIMEOUT: Duration = Duration::from_secs(10);
@@ -43,6 +44,31 @@ fn log_tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().rev().take(5).collect();
     lines.into_iter().rev().collect::<Vec<_>>().join("\n")
+}
+
+/// Before the guest runs, as libvirt does: the balloon's target when the domain starts
+/// with less than its maximum memory, and how often the guest's memory statistics are
+/// polled (`<memballoon><stats period=…/>`).
+fn setup_balloon(qmp: &mut QmpStream, def: &rvirt_core::conf::DomainDef) -> Result<()> {
+    let Some(balloon) = def.devices().iter().find_map(|d| match d {
+        rvirt_core::conf::Device::Memballoon(b) if b.model == "virtio" => Some(b),
+        _ => None,
+    }) else {
+        return Ok(());
+    };
+    let current = def.current_memory_kib();
+    if current > 0 && current < def.memory_kib() {
+        qmp.execute("balloon", Some(json!({"value": current * 1024})))?;
+    }
+    if let Some(stats) = balloon.stats.as_ref().filter(|s| s.period > 0) {
+        qmp.execute(
+            "qom-set",
+            Some(json!({"path": "/machine/peripheral/balloon0",
+                        "property": "guest-stats-polling-interval",
+                        "value": stats.period})),
+        )?;
+    }
+    Ok(())
 }
 
 /// A QEMU spawned and negotiated, not yet the domain's.
@@ -150,6 +176,7 @@ impl Shared {
             let stream = UnixStream::connect(&sock)?;
             let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);
             qmp.handshake()?;
+            setup_balloon(&mut qmp, def)?;
             if !paused {
                 qmp.execute("cont", None)?;
             }
@@ -214,6 +241,7 @@ impl Shared {
             saved: None,
             reboot_pending: false,
             reboot_cmds: None,
+            vcpu_tids: None,
         });
         ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Started(
             StartedDetail::Booted,

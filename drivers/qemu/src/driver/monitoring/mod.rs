@@ -1,0 +1,243 @@
+//! The QEMU driver's monitoring operations (`rvirt_core::driver::Monitoring`), as
+//! libvirt's QEMU driver answers them: statistics from `/proc` and from QMP queries
+//! ([`collect`], [`info`]), facts from the definition, metadata through the shared
+//! domain objects (a live change is rewritten into the status file, so a driver
+//! instance reconnecting keeps it), and the node's memory and CPUs from sysfs.
+//!
+//! Not answered (`VIR_ERR_NO_SUPPORT`): what needs a guest agent (host name, interface
+//! addresses, file systems, guest time), the scheduler and per-host-CPU statistics (no
+//! cgroups). Interface statistics name no known interface: the command line gives a
+//! domain no NICs yet.
+
+mod collect;
+mod groups;
+mod info;
+mod queries;
+mod snapshot;
+
+use rvirt_core::api::{
+    BlockInfo, BlockStats, ControlInfo, CpuMap, DomainStatsRecord, InterfaceStats, IoThreadInfo,
+    MemoryStat, MetadataType, NodeCpuMap, SecurityLabel, SecurityModel, StatsGroups, TypedParam,
+    VcpuInfo,
+};
+use rvirt_core::driver::{DomainRef, Monitoring};
+use rvirt_core::objects::{impact, not_running};
+use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
+
+use super::connection::{QemuConnection, check_flags};
+use super::running::save_status;
+use crate::host::node;
+use info::{AFFECT_CONFIG, AFFECT_LIVE, one_of_live_config};
+
+/// `VIR_TYPED_PARAM_STRING_OKAY`.
+const TYPED_PARAM_STRING_OKAY: u32 = 4;
+/// `VIR_DOMAIN_VCPU_MAXIMUM`, `_GUEST`, `_HOTPLUGGABLE`.
+const VCPU_MAXIMUM: u32 = 4;
+const VCPU_GUEST: u32 = 8;
+const VCPU_HOTPLUGGABLE: u32 = 16;
+
+impl QemuConnection {
+    /// Rewrites the status file of `dom` if it runs (its live definition changed).
+    fn refresh_status(&self, dom: &DomainRef) -> Result<()> {
+        let entry = self.shared().domains.list.get(dom)?;
+        let mut vm = entry.lock();
+        if let Some(run) = vm.run.as_mut() {
+            run.saved = None;
+        }
+        save_status(&mut vm);
+        Ok(())
+    }
+}
+
+impl Monitoring for QemuConnection {
+    fn all_domain_stats(
+        &self,
+        doms: Option<&[DomainRef]>,
+        groups: StatsGroups,
+        flags: u32,
+    ) -> Result<Vec<DomainStatsRecord<DomainRef>>> {
+        collect::all_domain_stats(self.shared(), doms, groups, flags)
+    }
+
+    fn memory_stats(&self, dom: &DomainRef, max: u32, flags: u32) -> Result<Vec<MemoryStat>> {
+        check_flags(flags, 0, "qemuDomainMemoryStats")?;
+        info::memory_stats(self.shared(), dom, max)
+    }
+
+    fn control_info(&self, dom: &DomainRef, flags: u32) -> Result<ControlInfo> {
+        check_flags(flags, 0, "qemuDomainGetControlInfo")?;
+        info::control_info(self.shared(), dom)
+    }
+
+    fn block_info(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<BlockInfo> {
+        check_flags(flags, 0, "qemuDomainGetBlockInfo")?;
+        info::block_info(self.shared(), dom, disk)
+    }
+
+    fn block_stats(&self, dom: &DomainRef, disk: &str) -> Result<BlockStats> {
+        info::block_stats(self.shared(), dom, disk)
+    }
+
+    fn interface_stats(&self, dom: &DomainRef, iface: &str) -> Result<InterfaceStats> {
+        self.shared().domains.read(dom, |vm| {
+            if !vm.is_active() {
+                return Err(not_running());
+            }
+            // The command line gives a domain no NICs yet.
+            Err(Error::invalid_arg(
+                ErrorDomain::Domain,
+                format!("'{iface}' is not a known interface"),
+            ))
+        })
+    }
+
+    fn vcpus(&self, dom: &DomainRef) -> Result<Vec<(VcpuInfo, CpuMap)>> {
+        info::vcpus(self.shared(), dom)
+    }
+
+    fn vcpu_pin_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<CpuMap>> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG,
+            "qemuDomainGetVcpuPinInfo",
+        )?;
+        info::vcpu_pin_info(self.shared(), dom, flags)
+    }
+
+    fn emulator_pin_info(&self, dom: &DomainRef, flags: u32) -> Result<CpuMap> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG,
+            "qemuDomainGetEmulatorPinInfo",
+        )?;
+        info::emulator_pin_info(self.shared(), dom, flags)
+    }
+
+    fn iothread_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<IoThreadInfo>> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG,
+            "qemuDomainGetIOThreadInfo",
+        )?;
+        one_of_live_config(flags)?;
+        // The command line gives a domain no iothreads.
+        self.shared()
+            .domains
+            .read(dom, |vm| impact(vm, flags).map(|_| Vec::new()))
+    }
+
+    fn cpu_stats(
+        &self,
+        dom: &DomainRef,
+        start_cpu: i32,
+        _ncpus: u32,
+        flags: u32,
+    ) -> Result<Vec<Vec<TypedParam>>> {
+        check_flags(flags, TYPED_PARAM_STRING_OKAY, "qemuDomainGetCPUStats")?;
+        info::cpu_stats(self.shared(), dom, start_cpu)
+    }
+
+    fn disk_errors(&self, dom: &DomainRef, flags: u32) -> Result<Vec<(String, i32)>> {
+        check_flags(flags, 0, "qemuDomainGetDiskErrors")?;
+        info::disk_errors(self.shared(), dom)
+    }
+
+    fn vcpus_flags(&self, dom: &DomainRef, flags: u32) -> Result<u32> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM | VCPU_GUEST | VCPU_HOTPLUGGABLE,
+            "qemuDomainGetVcpusFlags",
+        )?;
+        one_of_live_config(flags)?;
+        self.shared().domains.read(dom, |vm| {
+            let (live, _) = impact(vm, flags)?;
+            if flags & VCPU_GUEST != 0 {
+                return Err(Error::new(
+                    ErrorCode::ArgumentUnsupported,
+                    ErrorDomain::Qemu,
+                    "QEMU guest agent is not configured",
+                ));
+            }
+            let def = if live {
+                &vm.def
+            } else {
+                vm.next_def.as_ref().unwrap_or(&vm.def)
+            };
+            Ok(if flags & VCPU_MAXIMUM != 0 {
+                def.max_vcpus()
+            } else {
+                def.current_vcpus()
+            })
+        })
+    }
+
+    fn max_vcpus(&self, dom: &DomainRef) -> Result<u32> {
+        self.vcpus_flags(dom, AFFECT_LIVE | VCPU_MAXIMUM)
+    }
+
+    fn max_memory(&self, dom: &DomainRef) -> Result<u64> {
+        self.shared()
+            .domains
+            .read(dom, |vm| Ok(vm.def.memory_kib()))
+    }
+
+    fn os_type(&self, dom: &DomainRef) -> Result<String> {
+        self.shared()
+            .domains
+            .read(dom, |vm| Ok(vm.def.os.os_type.value.to_string()))
+    }
+
+    fn security_label(&self, dom: &DomainRef) -> Result<SecurityLabel> {
+        // No security driver: libvirt's "none" model labels nothing.
+        self.shared()
+            .domains
+            .read(dom, |_| Ok(SecurityLabel::default()))
+    }
+
+    fn metadata(
+        &self,
+        dom: &DomainRef,
+        kind: MetadataType,
+        uri: Option<&str>,
+        flags: u32,
+    ) -> Result<String> {
+        check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "qemuDomainGetMetadata")?;
+        self.shared().domains.metadata(dom, kind, uri, flags)
+    }
+
+    fn set_metadata(
+        &self,
+        dom: &DomainRef,
+        kind: MetadataType,
+        metadata: Option<&str>,
+        key: Option<&str>,
+        uri: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "qemuDomainSetMetadata")?;
+        self.shared()
+            .domains
+            .set_metadata(dom, kind, metadata, key, uri, flags)?;
+        self.refresh_status(dom)
+    }
+
+    fn node_free_memory(&self) -> Result<u64> {
+        node::free_memory()
+    }
+
+    fn cells_free_memory(&self, start: i32, max: i32) -> Result<Vec<u64>> {
+        node::cells_free_memory(start, max)
+    }
+
+    fn node_cpu_map(&self, flags: u32) -> Result<NodeCpuMap> {
+        check_flags(flags, 0, "virHostCPUGetMap")?;
+        node::cpu_map()
+    }
+
+    fn security_model(&self) -> Result<SecurityModel> {
+        Ok(SecurityModel {
+            model: "none".into(),
+            doi: "0".into(),
+        })
+    }
+}

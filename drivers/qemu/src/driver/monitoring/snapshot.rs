@@ -1,0 +1,135 @@
+//! What statistics need of a domain, copied under its lock so that nothing waits for
+//! QEMU while the domain is locked.
+
+use std::path::PathBuf;
+
+use rvirt_core::api::StateReason;
+use rvirt_core::conf::{Device, DiskType, DomainDef};
+use rvirt_core::driver::DomainRef;
+
+use super::super::monitor::Monitor;
+use super::super::running::Vm;
+use crate::command_line::{DiskNames, disk_names};
+
+/// One disk: its names on the command line and where its image is.
+#[derive(Debug, Clone)]
+pub(super) struct DiskFacts {
+    /// Target, alias, format node and path.
+    pub names: DiskNames,
+    /// The source is a host block device (not a file).
+    pub block_device: bool,
+    /// Image format (`raw`, `qcow2`).
+    pub format: String,
+}
+
+impl DiskFacts {
+    /// The source path, if the disk has media.
+    pub fn path(&self) -> Option<PathBuf> {
+        self.names.path.as_ref().map(PathBuf::from)
+    }
+
+    /// libvirt's index of the disk's top image (`backingIndex`): the N of the
+    /// `libvirt-N-format` node the command line gave it.
+    pub fn backing_index(&self) -> Option<u32> {
+        self.names
+            .node
+            .as_deref()?
+            .strip_prefix("libvirt-")?
+            .strip_suffix("-format")?
+            .parse()
+            .ok()
+    }
+}
+
+/// The disks of `def` in definition order.
+pub(super) fn disks_of(def: &DomainDef) -> Vec<DiskFacts> {
+    let names = disk_names(def);
+    def.devices()
+        .iter()
+        .filter_map(|d| match d {
+            Device::Disk(d) => Some(d),
+            _ => None,
+        })
+        .filter_map(|disk| {
+            let names = names.iter().find(|n| n.target == disk.target.dev)?.clone();
+            Some(DiskFacts {
+                names,
+                block_device: disk.disk_type == DiskType::Block,
+                format: disk
+                    .driver
+                    .as_ref()
+                    .and_then(|d| d.format.clone())
+                    .unwrap_or_else(|| "raw".into()),
+            })
+        })
+        .collect()
+}
+
+/// The disk named `name` by target or source path.
+pub(super) fn find_disk<'a>(disks: &'a [DiskFacts], name: &str) -> Option<&'a DiskFacts> {
+    disks
+        .iter()
+        .find(|d| d.names.target == name || d.names.path.as_deref() == Some(name))
+}
+
+/// True if `def` has a balloon QEMU can report on.
+pub(super) fn has_balloon(def: &DomainDef) -> bool {
+    def.devices().iter().any(|d| match d {
+        Device::Memballoon(b) => b.model == "virtio",
+        _ => false,
+    })
+}
+
+/// A running domain's QEMU.
+#[derive(Debug, Clone)]
+pub(super) struct RunFacts {
+    pub pid: u32,
+    pub mon: Monitor,
+    /// vCPU thread ids, if known already.
+    pub vcpu_tids: Option<Vec<u32>>,
+    /// Another operation holds the domain's job.
+    pub busy: bool,
+}
+
+/// A domain as statistics see it.
+#[derive(Debug, Clone)]
+pub(super) struct Snap {
+    pub dom: DomainRef,
+    pub state: StateReason,
+    pub memory_kib: u64,
+    pub current_memory_kib: u64,
+    pub max_vcpus: u32,
+    pub current_vcpus: u32,
+    pub balloon: bool,
+    pub disks: Vec<DiskFacts>,
+    /// Set while QEMU runs (not while it starts or stops).
+    pub run: Option<RunFacts>,
+}
+
+impl Snap {
+    /// Copies what statistics need of `vm` (locked).
+    pub fn of(vm: &Vm) -> Snap {
+        let def = &vm.def;
+        Snap {
+            dom: vm.to_ref(),
+            state: vm.state,
+            memory_kib: def.memory_kib(),
+            current_memory_kib: def.current_memory_kib(),
+            max_vcpus: def.max_vcpus(),
+            current_vcpus: def.current_vcpus(),
+            balloon: has_balloon(def),
+            disks: disks_of(def),
+            run: vm.run.as_ref().map(|r| RunFacts {
+                pid: r.pid,
+                mon: r.mon.clone(),
+                vcpu_tids: r.vcpu_tids.clone(),
+                busy: vm.job().is_some(),
+            }),
+        }
+    }
+
+    /// True while the domain has an id (running, paused, starting, stopping).
+    pub fn active(&self) -> bool {
+        self.dom.id.is_some()
+    }
+}
