@@ -80,6 +80,8 @@ const SUPPORTED: &[&str] = &[
     "devices/memballoon/@model",
     "devices/memballoon/alias",
     "devices/memballoon/alias/@name",
+    "devices/memballoon/stats",
+    "devices/memballoon/stats/@period",
     "devices/input",
     "devices/input/@type",
     "devices/input/@bus",

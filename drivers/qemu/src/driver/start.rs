@@ -51,7 +51,9 @@ fn log_tail(path: &Path) -> String {
 /// polled (`<memballoon><stats period=…/>`).
 fn setup_balloon(qmp: &mut QmpStream, def: &rvirt_core::conf::DomainDef) -> Result<()> {
     let Some(balloon) = def.devices().iter().find_map(|d| match d {
-        rvirt_core::conf::Device::Memballoon(b) if b.model == "virtio" => Some(b),
+        rvirt_core::conf::Device::Memballoon(b) if b.model.as_str().starts_with("virtio") => {
+            Some(b)
+        }
         _ => None,
     }) else {
         return Ok(());

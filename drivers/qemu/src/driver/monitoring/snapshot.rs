@@ -75,7 +75,7 @@ pub(super) fn find_disk<'a>(disks: &'a [DiskFacts], name: &str) -> Option<&'a Di
 /// True if `def` has a balloon QEMU can report on.
 pub(super) fn has_balloon(def: &DomainDef) -> bool {
     def.devices().iter().any(|d| match d {
-        Device::Memballoon(b) => b.model == "virtio",
+        Device::Memballoon(b) => b.model.as_str().starts_with("virtio"),
         _ => false,
     })
 }
