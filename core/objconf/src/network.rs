@@ -39,10 +39,6 @@ pub struct NetworkDef {
     pub trust_guest_rx_filters: Option<String>,
     /// Live status only: guests attached (`connections='N'`).
     pub connections: Option<u32>,
-    /// `<title>`.
-    pub title: Option<String>,
-    /// `<description>`.
-    pub description: Option<String>,
     /// `<metadata>`, kept as a tree.
     pub metadata: Option<Element>,
     /// `<forward>`; `None` = isolated.
@@ -446,8 +442,6 @@ impl NetworkDef {
             ipv6: root.get("ipv6") == Some("yes"),
             trust_guest_rx_filters: yes_no(root, "trustGuestRxFilters"),
             connections: num_attr(root, "connections", NETWORK)?,
-            title: root.child_text("title"),
-            description: root.child_text("description"),
             metadata: root.find("metadata").cloned(),
             forward: root.find("forward").map(parse_forward).transpose()?,
             bridge: Bridge::default(),
@@ -530,12 +524,6 @@ impl NetworkDef {
             )
             .child(Element::leaf("name", &self.name))
             .child(Element::leaf("uuid", self.uuid.hyphenated().to_string()))
-            .opt_child(self.title.as_ref().map(|t| Element::leaf("title", t)))
-            .opt_child(
-                self.description
-                    .as_ref()
-                    .map(|t| Element::leaf("description", t)),
-            )
             .opt_child(self.metadata.clone());
         if let Some(f) = &self.forward {
             let mut fe = Element::new("forward")

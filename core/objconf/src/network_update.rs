@@ -290,8 +290,21 @@ impl NetworkDef {
             }
             _ => {
                 let exists = pos.map(|_| {
-                    let mut text = host.to_element().to_xml();
-                    text.truncate(text.trim_end().len());
+                    let text = if v6 {
+                        format!(
+                            "<host id='{}' name='{}' ip='{}'/>",
+                            host.id.as_deref().unwrap_or("(null)"),
+                            host.name.as_deref().unwrap_or("(null)"),
+                            host.ip.map_or("(null)".to_string(), |i| i.to_string())
+                        )
+                    } else {
+                        format!(
+                            "<host mac='{}' name='{}' ip='{}'/>",
+                            host.mac.as_deref().unwrap_or("(null)"),
+                            host.name.as_deref().unwrap_or("(null)"),
+                            host.ip.map_or("(null)".to_string(), |i| i.to_string())
+                        )
+                    };
                     invalid(format!(
                         "there is an existing dhcp host entry in network '{net}' that matches \"{text}\""
                     ))

@@ -54,12 +54,10 @@ impl NodeDeviceDef {
         let root = parse_root(xml, "device", "node_device_definition", NODEDEV)?;
         let caps: Vec<Element> = root.all("capability").cloned().collect();
         if caps.is_empty() {
-            let name = root
-                .child_text("name")
-                .unwrap_or_else(|| "new device".into());
+            // libvirt names a device being created "new device" whatever it says.
             return Err(XmlError::internal(
                 NODEDEV,
-                format!("no device capabilities for '{name}'"),
+                "no device capabilities for 'new device'",
             ));
         }
         Ok(NodeDeviceDef {

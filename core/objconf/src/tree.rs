@@ -189,6 +189,17 @@ fn line_of(input: &str, pos: u64) -> usize {
         .count()
 }
 
+/// libxml2's context of a parse error: the line it is on (at most 80 characters)
+/// and a caret under the position.
+fn context(input: &str, pos: u64) -> String {
+    let pos = usize::try_from(pos).unwrap_or(usize::MAX).min(input.len());
+    let start = input[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let end = input[pos..].find('\n').map_or(input.len(), |i| pos + i);
+    let line: String = input[start..end].chars().take(80).collect();
+    let col = input[start..pos].chars().count().min(80);
+    format!("{line}\n{}^", "-".repeat(col))
+}
+
 /// Parses `input`, whose root must be `root`. A malformed document is
 /// `VIR_ERR_XML_DETAIL` in `domain`, worded like libvirt's "(DOC):LINE: MESSAGE";
 /// another root element is `VIR_ERR_XML_ERROR` in `VIR_FROM_XML`.
@@ -209,7 +220,11 @@ pub fn parse(input: &str, doc: &str, domain: i32) -> Result<Element> {
         XmlError::new(
             code::XML_DETAIL,
             domain,
-            format!("({doc}):{}: {msg}", line_of(input, pos)),
+            format!(
+                "({doc}):{}: {msg}\n{}",
+                line_of(input, pos),
+                context(input, pos)
+            ),
         )
     };
     let mut reader = Reader::from_str(input);

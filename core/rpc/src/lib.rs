@@ -37,6 +37,7 @@
 pub mod admin;
 mod error;
 mod frame;
+mod objects;
 pub mod procs;
 pub mod typed_param;
 pub mod types;

@@ -203,6 +203,13 @@ impl StoragePool {
             .collect())
     }
 
+    /// Names of its volumes (`virStoragePoolListVolumes`).
+    pub fn list_volume_names(&self) -> Result<Vec<String>> {
+        self.conn
+            .storage_driver("virStoragePoolListVolumes")?
+            .storage_pool_list_volume_names(&self.r)
+    }
+
     /// A volume by name (`virStorageVolLookupByName`).
     pub fn lookup_volume_by_name(&self, name: &str) -> Result<StorageVol> {
         let r = self
@@ -269,17 +276,27 @@ impl StorageVol {
         /// Deletes it (`virStorageVolDelete`).
         delete, "virStorageVolDelete", storage_vol_delete, flags: u32);
     pool_write!(
+        /// Overwrites its data with zeroes (`virStorageVolWipe`).
+        wipe, "virStorageVolWipe", storage_vol_wipe, flags: u32);
+    pool_write!(
         /// Overwrites its data (`virStorageVolWipePattern`; algorithm 0 = zeroes).
-        wipe, "virStorageVolWipe", storage_vol_wipe, algorithm: u32, flags: u32);
+        wipe_pattern, "virStorageVolWipePattern", storage_vol_wipe_pattern, algorithm: u32, flags: u32);
     pool_write!(
         /// Changes its capacity (`virStorageVolResize`).
         resize, "virStorageVolResize", storage_vol_resize, capacity: u64, flags: u32);
 
-    /// Type and sizes (`virStorageVolGetInfoFlags`).
-    pub fn info(&self, flags: u32) -> Result<StorageVolInfo> {
+    /// Type and sizes (`virStorageVolGetInfo`).
+    pub fn info(&self) -> Result<StorageVolInfo> {
         self.conn
             .storage_driver("virStorageVolGetInfo")?
-            .storage_vol_info(&self.r, flags)
+            .storage_vol_info(&self.r)
+    }
+
+    /// Type and sizes (`virStorageVolGetInfoFlags`).
+    pub fn info_flags(&self, flags: u32) -> Result<StorageVolInfo> {
+        self.conn
+            .storage_driver("virStorageVolGetInfoFlags")?
+            .storage_vol_info_flags(&self.r, flags)
     }
 
     /// Its XML (`virStorageVolGetXMLDesc`).

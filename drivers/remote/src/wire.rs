@@ -61,6 +61,8 @@ pub enum Incoming {
     Ping,
     /// A domain event for the connection's callbacks.
     Event(DomainRef, DomainEvent),
+    /// A network, storage pool, node device or secret event.
+    Object(rvirt_core::api::ObjectEvent),
     /// Anything else (PONG, events rvirt does not decode, stray types): ignored.
     Ignored,
 }
@@ -80,7 +82,12 @@ pub fn classify(msg: Message) -> Incoming {
     }
     match h.msg_type {
         MessageType::REPLY => Incoming::Reply(h.serial, msg),
-        MessageType::MESSAGE if h.status == MessageStatus::OK => lifecycle(&msg),
+        MessageType::MESSAGE if h.status == MessageStatus::OK => {
+            match crate::object_wire::event(&msg) {
+                Some(ev) => Incoming::Object(ev),
+                None => lifecycle(&msg),
+            }
+        }
         _ => Incoming::Ignored,
     }
 }

@@ -185,7 +185,7 @@ fn pools_volumes_and_events() {
         .create_volume_xml("<volume><name>v1.img</name><capacity unit='M'>10</capacity><target><format type='qcow2'/></target></volume>", 0)
         .unwrap();
     assert_eq!(v.key(), format!("/tmp/{name}/v1.img"));
-    let info = v.info(0).unwrap();
+    let info = v.info().unwrap();
     assert_eq!(
         (info.vol_type, info.capacity, info.allocation),
         (0, 10 << 20, 10 << 20)
@@ -291,7 +291,7 @@ fn node_devices_and_vhba() {
         .unwrap_err();
     assert_eq!(
         (codes(&e), e.message()),
-        ((1, 22), "no device capabilities for 'x'")
+        ((1, 22), "no device capabilities for 'new device'")
     );
     use rvirt_core::api::NodeDeviceLifecycle::*;
     drive(&l, || seen.lock().unwrap().len() >= 2);

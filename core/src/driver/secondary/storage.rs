@@ -110,6 +110,15 @@ pub trait StorageDriver: Send + Sync {
     ) -> Result<Vec<StorageVolRef>> {
         unsupported("virStoragePoolListAllVolumes")
     }
+    /// Names of its volumes (the old listing calls); by default from
+    /// [`storage_pool_list_all_volumes`](Self::storage_pool_list_all_volumes).
+    fn storage_pool_list_volume_names(&self, pool: &StoragePoolRef) -> Result<Vec<String>> {
+        Ok(self
+            .storage_pool_list_all_volumes(pool, 0)?
+            .into_iter()
+            .map(|v| v.name)
+            .collect())
+    }
     /// A volume by name.
     fn storage_vol_lookup_by_name(
         &self,
@@ -149,13 +158,27 @@ pub trait StorageDriver: Send + Sync {
     fn storage_vol_delete(&self, vol: &StorageVolRef, flags: u32) -> Result<()> {
         unsupported("virStorageVolDelete")
     }
-    /// Overwrites a volume's data (`algorithm`: `virStorageVolWipeAlgorithm`, 0 zeroes).
-    fn storage_vol_wipe(&self, vol: &StorageVolRef, algorithm: u32, flags: u32) -> Result<()> {
+    /// Overwrites a volume's data with zeroes.
+    fn storage_vol_wipe(&self, vol: &StorageVolRef, flags: u32) -> Result<()> {
         unsupported("virStorageVolWipe")
     }
-    /// Type and sizes (`flags`: `VIR_STORAGE_VOL_GET_PHYSICAL` = 1).
-    fn storage_vol_info(&self, vol: &StorageVolRef, flags: u32) -> Result<StorageVolInfo> {
+    /// Overwrites a volume's data (`algorithm`: `virStorageVolWipeAlgorithm`, 0 zeroes).
+    fn storage_vol_wipe_pattern(
+        &self,
+        vol: &StorageVolRef,
+        algorithm: u32,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virStorageVolWipePattern")
+    }
+    /// Type and sizes.
+    fn storage_vol_info(&self, vol: &StorageVolRef) -> Result<StorageVolInfo> {
         unsupported("virStorageVolGetInfo")
+    }
+    /// Type and sizes (`flags`: `VIR_STORAGE_VOL_GET_PHYSICAL` = 1: the host file's
+    /// size as allocation).
+    fn storage_vol_info_flags(&self, vol: &StorageVolRef, flags: u32) -> Result<StorageVolInfo> {
+        unsupported("virStorageVolGetInfoFlags")
     }
     /// The XML.
     fn storage_vol_xml_desc(&self, vol: &StorageVolRef, flags: u32) -> Result<String> {

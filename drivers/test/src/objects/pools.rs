@@ -9,7 +9,7 @@ use rvirt_core::objconf::{POOL_TYPES, PoolDef, tree::parse};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 
 use super::{HostObjects, POOL_CAPACITY, PoolObj, TestObjects, failed, invalid, list_filter};
-use crate::errors::check_flags;
+use crate::errors::check_object_flags as check_flags;
 
 pub(super) fn pool_ref(def: &PoolDef) -> StoragePoolRef {
     StoragePoolRef {
@@ -208,9 +208,10 @@ impl StorageDriver for TestObjects {
                     "<sources>\n  <source>\n    <host name='{host}'/>\n    <dir path='/testshare'/>\n    <format type='nfs'/>\n  </source>\n</sources>\n"
                 ))
             }
-            other => Err(Error::no_support(
+            // libvirt's test driver knows the sources of these two types only.
+            other => Err(Error::internal(
                 ErrorDomain::Test,
-                format!("pool type '{other}' does not support source discovery"),
+                format!("unknown storage pool type {other}"),
             )),
         }
     }
@@ -251,10 +252,7 @@ impl StorageDriver for TestObjects {
         check_flags(flags, 7, "testStoragePoolBuild")?;
         let r = self.with_pool(pool, |p| {
             if p.active {
-                return Err(invalid(format!(
-                    "storage pool '{}' is already active",
-                    p.def.name
-                )));
+                return Err(is_active(&p.def.name));
             }
             Ok(pool_ref(&p.def))
         })?;
@@ -390,6 +388,15 @@ impl StorageDriver for TestObjects {
         self.list_volumes(pool, flags)
     }
 
+    fn storage_pool_list_volume_names(&self, pool: &StoragePoolRef) -> Result<Vec<String>> {
+        self.with_pool(pool, |p| {
+            if !p.active {
+                return Err(not_active(&p.def.name));
+            }
+            Ok(p.volumes.iter().map(|v| v.name.clone()).collect())
+        })
+    }
+
     fn storage_vol_lookup_by_name(
         &self,
         pool: &StoragePoolRef,
@@ -432,8 +439,7 @@ impl StorageDriver for TestObjects {
         self.delete_volume(vol)
     }
 
-    fn storage_vol_info(&self, vol: &StorageVolRef, flags: u32) -> Result<StorageVolInfo> {
-        check_flags(flags, 0, "testStorageVolGetInfo")?;
+    fn storage_vol_info(&self, vol: &StorageVolRef) -> Result<StorageVolInfo> {
         self.with_volume(vol, |v| {
             Ok(StorageVolInfo {
                 vol_type: v.type_number(),
