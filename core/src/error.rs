@@ -502,16 +502,14 @@ impl fmt::Display for ErrorCode {
 /// An rvirt error: a libvirt error number, the subsystem that raised it, a severity
 /// and a message.
 ///
-/// `Display` renders `"<code description>: <message>"` (just the description when the
-/// message is empty), the way libvirt prefixes its messages by code.
+/// `Display` renders `"<code description>: <message>"` (the description alone for no message,
+/// the message alone for XML parse details and flag refusals), as libvirt words its errors.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Error {
     code: ErrorCode,
     domain: ErrorDomain,
     level: ErrorLevel,
     message: String,
-    /// The message is complete as it is: `Display` adds no prefix.
-    verbatim: bool,
 }
 
 impl Error {
@@ -522,17 +520,6 @@ impl Error {
             domain,
             level: ErrorLevel::Error,
             message: message.into(),
-            verbatim: false,
-        }
-    }
-
-    /// An error whose message `Display` shows as it is, without the code's
-    /// description in front: libvirt words some errors that way (its flag checks'
-    /// "unsupported flags (0x…) in function …").
-    pub fn verbatim(code: ErrorCode, domain: ErrorDomain, message: impl Into<String>) -> Self {
-        Error {
-            verbatim: true,
-            ..Error::new(code, domain, message)
         }
     }
 
@@ -597,14 +584,13 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let prefix = self.code.description();
-        if self.message.is_empty() {
-            f.write_str(prefix)
-        } else if self.verbatim || self.code == ErrorCode::XmlDetail {
-            // libvirt words a detailed XML parse error as the detail alone.
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{prefix}: {}", self.message)
+        let flags =
+            self.code == ErrorCode::InvalidArg && self.message.starts_with("unsupported flags");
+        let alone = flags || self.code == ErrorCode::XmlDetail;
+        match (self.message.is_empty(), alone) {
+            (true, _) => f.write_str(self.code.description()),
+            (false, true) => f.write_str(&self.message),
+            _ => write!(f, "{}: {}", self.code.description(), self.message),
         }
     }
 }

@@ -34,17 +34,3 @@ pub fn conf_error(e: &ConfError) -> Error {
     let domain = ErrorDomain::from_raw(e.libvirt_domain()).unwrap_or(ErrorDomain::Domain);
     Error::new(code, domain, e.detail())
 }
-
-/// [`check_flags`] worded as libvirt 9.0's test driver words it for networks, pools,
-/// node devices and interfaces: the message alone, without "invalid argument: ".
-pub(crate) fn check_object_flags(flags: u32, known: u32, function: &str) -> Result<(), Error> {
-    let unknown = flags & !known;
-    if unknown != 0 {
-        return Err(Error::verbatim(
-            ErrorCode::InvalidArg,
-            ErrorDomain::Test,
-            format!("unsupported flags (0x{unknown:x}) in function {function}"),
-        ));
-    }
-    Ok(())
-}

@@ -6,7 +6,7 @@ use rvirt_core::objconf::InterfaceDef;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use super::{IfaceObj, TestObjects, invalid};
-use crate::errors::check_object_flags as check_flags;
+use crate::errors::check_flags;
 
 fn iface_ref(d: &InterfaceDef) -> InterfaceRef {
     InterfaceRef {

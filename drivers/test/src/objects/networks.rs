@@ -6,7 +6,7 @@ use rvirt_core::objconf::NetworkDef;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 
 use super::{HostObjects, NetObj, TestObjects, failed, invalid, list_filter};
-use crate::errors::check_object_flags as check_flags;
+use crate::errors::check_flags;
 
 fn net_ref(def: &NetworkDef) -> NetworkRef {
     NetworkRef {

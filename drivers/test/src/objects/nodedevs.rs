@@ -7,7 +7,7 @@ use rvirt_core::objconf::{NODE_DEVICE_CAPS, NodeDeviceDef};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use super::TestObjects;
-use crate::errors::check_object_flags as check_flags;
+use crate::errors::check_flags;
 
 /// The name libvirt's test driver gives every vHBA it creates.
 const VHBA_NAME: &str = "scsi_host12";

@@ -9,7 +9,7 @@ use rvirt_core::objconf::{POOL_TYPES, PoolDef, tree::parse};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 
 use super::{HostObjects, POOL_CAPACITY, PoolObj, TestObjects, failed, invalid, list_filter};
-use crate::errors::check_object_flags as check_flags;
+use crate::errors::check_flags;
 
 pub(super) fn pool_ref(def: &PoolDef) -> StoragePoolRef {
     StoragePoolRef {

@@ -7,7 +7,7 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use super::TestObjects;
 use super::build::place_volume;
 use super::pools::not_active;
-use crate::errors::check_object_flags as check_flags;
+use crate::errors::check_flags;
 
 fn vol_ref(pool: &PoolDef, v: &VolDef) -> StorageVolRef {
     StorageVolRef {
