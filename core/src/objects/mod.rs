@@ -17,6 +17,8 @@
 //!   atomically and read back with every skipped file logged.
 //! * [`EventFanout`]: hands domain events to every open connection, in the order the
 //!   state changed, never while a driver lock is held.
+//! * [`XmlStore`]: the persistent definitions and autostart marks of a secondary
+//!   driver's objects (networks, pools, secrets, filters), one `NAME.xml` each.
 //!
 //! Lock order, as in libvirt: the list's index before a domain's lock; a domain's
 //! lock is never held while the index is taken (the id index is a leaf lock).
@@ -44,6 +46,7 @@ mod errors;
 mod fanout;
 mod list;
 mod obj;
+mod xml_store;
 
 pub use config_dir::ConfigDir;
 pub use domains::{Domains, Persistence};
@@ -52,3 +55,4 @@ pub use errors::{already_active, no_domain, not_running};
 pub use fanout::{EventFanout, Events};
 pub use list::{Add, Added, DomainObjList};
 pub use obj::DomainObj;
+pub use xml_store::XmlStore;

@@ -271,7 +271,7 @@ t("old nwfilters", lambda: (c.numOfNWFilters(), c.listNWFilters()))
 t("nwfilter define", lambda: c.nwfilterDefineXML("<filter name='f'/>"))
 
 deadline = time.time() + 10
-want = 19
+want = 18
 while len(events) < want and time.time() < deadline:
     libvirt.virEventRunDefaultImpl()
 end = time.time() + 0.5
