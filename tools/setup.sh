@@ -12,6 +12,7 @@ packages=(
   python3-libvirt     # libvirt's test driver, the baseline of the driver benchmark
   libglib2.0-dev      # the GLib backend
   qemu-system-x86     # the QEMU driver
+  qemu-utils          # qemu-img: the storage driver's qcow2 volumes
   util-linux          # unshare (private libvirtd, LXC namespace probe), setpriv (rvirtd polkit tests)
   valgrind            # memcheck run of the C bindings
   gcc                 # the C examples and libvirt's C loop harness

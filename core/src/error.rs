@@ -146,7 +146,7 @@ raw_enum! {
         /// A device has no target. (`VIR_ERR_NO_TARGET`)
         NoTarget = 20 => "target information missing",
         /// The domain has no name. (`VIR_ERR_NO_NAME`)
-        NoName = 21 => "domain name missing",
+        NoName = 21 => "missing name information",
         /// The domain has no OS description. (`VIR_ERR_NO_OS`)
         NoOs = 22 => "OS information missing",
         /// The domain has no device description. (`VIR_ERR_NO_DEVICE`)
@@ -190,7 +190,7 @@ raw_enum! {
         /// No domain matches, or it vanished meanwhile. (`VIR_ERR_NO_DOMAIN`)
         NoDomain = 42 => "Domain not found",
         /// No network matches. (`VIR_ERR_NO_NETWORK`)
-        NoNetwork = 43 => "network not found",
+        NoNetwork = 43 => "Network not found",
         /// A MAC address is malformed. (`VIR_ERR_INVALID_MAC`)
         InvalidMac = 44 => "invalid MAC address",
         /// Authentication was refused. (`VIR_ERR_AUTH_FAILED`)
@@ -202,15 +202,15 @@ raw_enum! {
         /// Warning: the storage driver could not start. (`VIR_WAR_NO_STORAGE`)
         WarNoStorage = 48 => "storage driver not running",
         /// No storage pool matches. (`VIR_ERR_NO_STORAGE_POOL`)
-        NoStoragePool = 49 => "storage pool not found",
+        NoStoragePool = 49 => "Storage pool not found",
         /// No storage volume matches. (`VIR_ERR_NO_STORAGE_VOL`)
-        NoStorageVol = 50 => "storage volume not found",
+        NoStorageVol = 50 => "Storage volume not found",
         /// Warning: the node device driver could not start. (`VIR_WAR_NO_NODE`)
         WarNoNode = 51 => "node device driver not running",
         /// The node device handle is not valid. (`VIR_ERR_INVALID_NODE_DEVICE`)
         InvalidNodeDevice = 52 => "invalid node device object",
         /// No node device matches. (`VIR_ERR_NO_NODE_DEVICE`)
-        NoNodeDevice = 53 => "node device not found",
+        NoNodeDevice = 53 => "Node device not found",
         /// The requested security model is unknown. (`VIR_ERR_NO_SECURITY_MODEL`)
         NoSecurityModel = 54 => "security model not found",
         /// The operation does not apply to the object in its current state. (`VIR_ERR_OPERATION_INVALID`)
@@ -218,7 +218,7 @@ raw_enum! {
         /// Warning: the interface driver could not start. (`VIR_WAR_NO_INTERFACE`)
         WarNoInterface = 56 => "interface driver not running",
         /// No host interface matches. (`VIR_ERR_NO_INTERFACE`)
-        NoInterface = 57 => "interface not found",
+        NoInterface = 57 => "Interface not found",
         /// The interface handle is not valid. (`VIR_ERR_INVALID_INTERFACE`)
         InvalidInterface = 58 => "invalid interface object",
         /// A lookup matched more than one interface. (`VIR_ERR_MULTIPLE_INTERFACES`)
@@ -228,7 +228,7 @@ raw_enum! {
         /// The network filter handle is not valid. (`VIR_ERR_INVALID_NWFILTER`)
         InvalidNwfilter = 61 => "invalid network filter object",
         /// No network filter matches. (`VIR_ERR_NO_NWFILTER`)
-        NoNwfilter = 62 => "network filter not found",
+        NoNwfilter = 62 => "Network filter not found",
         /// Firewall rules could not be built. (`VIR_ERR_BUILD_FIREWALL`)
         BuildFirewall = 63 => "failed to build firewall rules",
         /// Warning: the secret driver could not start. (`VIR_WAR_NO_SECRET`)
@@ -236,7 +236,7 @@ raw_enum! {
         /// The secret handle is not valid. (`VIR_ERR_INVALID_SECRET`)
         InvalidSecret = 65 => "invalid secret object",
         /// No secret matches. (`VIR_ERR_NO_SECRET`)
-        NoSecret = 66 => "secret not found",
+        NoSecret = 66 => "Secret not found",
         /// The configuration is valid but this driver cannot honour it. (`VIR_ERR_CONFIG_UNSUPPORTED`)
         ConfigUnsupported = 67 => "unsupported configuration",
         /// The operation did not finish in time. (`VIR_ERR_OPERATION_TIMEOUT`)
@@ -272,7 +272,7 @@ raw_enum! {
         /// A running block copy job prevents the action. (`VIR_ERR_BLOCK_COPY_ACTIVE`)
         BlockCopyActive = 83 => "block copy job active",
         /// The operation is not supported for this object or platform. (`VIR_ERR_OPERATION_UNSUPPORTED`)
-        OperationUnsupported = 84 => "operation not supported",
+        OperationUnsupported = 84 => "Operation not supported",
         /// The libssh2 transport reported an error. (`VIR_ERR_SSH`)
         Ssh = 85 => "SSH transport error",
         /// The guest agent is absent, not answering or not usable. (`VIR_ERR_AGENT_UNRESPONSIVE`)
@@ -502,8 +502,8 @@ impl fmt::Display for ErrorCode {
 /// An rvirt error: a libvirt error number, the subsystem that raised it, a severity
 /// and a message.
 ///
-/// `Display` renders `"<code description>: <message>"` (just the description when the
-/// message is empty), the way libvirt prefixes its messages by code.
+/// `Display` renders `"<code description>: <message>"` (the description alone for no message,
+/// the message alone for XML parse details and flag refusals), as libvirt words its errors.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Error {
     code: ErrorCode,
@@ -597,13 +597,13 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let prefix = self.code.description();
-        if self.verbatim {
-            f.write_str(&self.message)
-        } else if self.message.is_empty() {
-            f.write_str(prefix)
-        } else {
-            write!(f, "{prefix}: {}", self.message)
+        let flags =
+            self.code == ErrorCode::InvalidArg && self.message.starts_with("unsupported flags");
+        let alone = self.verbatim || flags || self.code == ErrorCode::XmlDetail;
+        match (self.message.is_empty(), alone) {
+            (true, false) => f.write_str(self.code.description()),
+            (_, true) => f.write_str(&self.message),
+            _ => write!(f, "{}: {}", self.code.description(), self.message),
         }
     }
 }

@@ -23,6 +23,10 @@ pub use uuid::Uuid;
 /// Domain XML model (re-export of the `rvirt-conf` crate).
 pub use rvirt_conf as conf;
 
+/// XML of networks, storage pools and volumes, node devices, host interfaces, secrets
+/// and network filters (re-export of the `rvirt-objconf` crate).
+pub use rvirt_objconf as objconf;
+
 impl From<event::EventError> for Error {
     fn from(e: event::EventError) -> Error {
         let code = match e {
@@ -33,6 +37,14 @@ impl From<event::EventError> for Error {
             _ => ErrorCode::InternalError,
         };
         Error::new(code, ErrorDomain::Event, e.to_string())
+    }
+}
+
+impl From<objconf::XmlError> for Error {
+    fn from(e: objconf::XmlError) -> Error {
+        let code = ErrorCode::from_raw(e.code).unwrap_or(ErrorCode::XmlError);
+        let domain = ErrorDomain::from_raw(e.domain).unwrap_or(ErrorDomain::None);
+        Error::new(code, domain, e.message)
     }
 }
 

@@ -55,7 +55,11 @@ impl Daemon {
         // The QEMU and LXC states live in the test's own directory unless the test
         // names roots itself.
         let mut roots = Vec::new();
-        for (flag, sub) in [("--qemu-root", "q"), ("--lxc-root", "l")] {
+        for (flag, sub) in [
+            ("--qemu-root", "q"),
+            ("--lxc-root", "l"),
+            ("--storage-root", "s"),
+        ] {
             if !extra.contains(&flag) {
                 roots.push(flag.to_string());
                 roots.push(dir.0.join(sub).display().to_string());

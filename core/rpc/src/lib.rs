@@ -39,6 +39,7 @@ pub mod domain_events;
 mod error;
 mod frame;
 pub mod monitoring;
+mod objects;
 pub mod procs;
 pub mod snapshots;
 pub mod typed_param;

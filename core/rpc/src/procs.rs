@@ -2,7 +2,9 @@
 //!
 //! Numbers are permanent in libvirt; the set here is the one virsh 9 and
 //! python3-libvirt 9 use for connection setup, domain lookup/listing/lifecycle and
-//! events. Unknown numbers must be answered with "unknown procedure: N"
+//! events, and every procedure of the secondary drivers (networks and their ports,
+//! storage pools and volumes, node devices, host interfaces, secrets, network
+//! filters) libvirt 9.0 has. Unknown numbers must be answered with "unknown procedure: N"
 //! (see [`RemoteError::unknown_procedure`](crate::RemoteError::unknown_procedure)).
 
 macro_rules! procedures {
@@ -75,10 +77,40 @@ procedures! {
     DOMAIN_SUSPEND = 34,
     /// `{dom}` → void.
     DOMAIN_UNDEFINE = 35,
+    /// Carries `virConnectListDefinedNetworks` (layout in [`crate::types`]).
+    CONNECT_LIST_DEFINED_NETWORKS = 36,
     /// `{int maxids}` → `{int ids<>}`.
     CONNECT_LIST_DOMAINS = 37,
+    /// Carries `virConnectListNetworks` (layout in [`crate::types`]).
+    CONNECT_LIST_NETWORKS = 38,
+    /// Carries `virNetworkCreate` (layout in [`crate::types`]).
+    NETWORK_CREATE = 39,
+    /// Carries `virNetworkCreateXML` (layout in [`crate::types`]).
+    NETWORK_CREATE_XML = 40,
+    /// Carries `virNetworkDefineXML` (layout in [`crate::types`]).
+    NETWORK_DEFINE_XML = 41,
+    /// Carries `virNetworkDestroy` (layout in [`crate::types`]).
+    NETWORK_DESTROY = 42,
+    /// Carries `virNetworkGetXMLDesc` (layout in [`crate::types`]).
+    NETWORK_GET_XML_DESC = 43,
+    /// Carries `virNetworkGetAutostart` (layout in [`crate::types`]).
+    NETWORK_GET_AUTOSTART = 44,
+    /// Carries `virNetworkGetBridgeName` (layout in [`crate::types`]).
+    NETWORK_GET_BRIDGE_NAME = 45,
+    /// Carries `virNetworkLookupByName` (layout in [`crate::types`]).
+    NETWORK_LOOKUP_BY_NAME = 46,
+    /// Carries `virNetworkLookupByUUID` (layout in [`crate::types`]).
+    NETWORK_LOOKUP_BY_UUID = 47,
+    /// Carries `virNetworkSetAutostart` (layout in [`crate::types`]).
+    NETWORK_SET_AUTOSTART = 48,
+    /// Carries `virNetworkUndefine` (layout in [`crate::types`]).
+    NETWORK_UNDEFINE = 49,
+    /// Carries `virConnectNumOfDefinedNetworks` (layout in [`crate::types`]).
+    CONNECT_NUM_OF_DEFINED_NETWORKS = 50,
     /// void → `{int num}`.
     CONNECT_NUM_OF_DOMAINS = 51,
+    /// Carries `virConnectNumOfNetworks` (layout in [`crate::types`]).
+    CONNECT_NUM_OF_NETWORKS = 52,
     /// `{dom}` → `{string type; int nparams}`.
     DOMAIN_GET_SCHEDULER_TYPE = 56,
     /// void → `{string hostname}`.
@@ -99,6 +131,66 @@ procedures! {
     AUTH_SASL_STEP = 69,
     /// void → `{int complete}`.
     AUTH_POLKIT = 70,
+    /// Carries `virConnectNumOfStoragePools` (layout in [`crate::types`]).
+    CONNECT_NUM_OF_STORAGE_POOLS = 71,
+    /// Carries `virConnectListStoragePools` (layout in [`crate::types`]).
+    CONNECT_LIST_STORAGE_POOLS = 72,
+    /// Carries `virConnectNumOfDefinedStoragePools` (layout in [`crate::types`]).
+    CONNECT_NUM_OF_DEFINED_STORAGE_POOLS = 73,
+    /// Carries `virConnectListDefinedStoragePools` (layout in [`crate::types`]).
+    CONNECT_LIST_DEFINED_STORAGE_POOLS = 74,
+    /// Carries `virConnectFindStoragePoolSources` (layout in [`crate::types`]).
+    CONNECT_FIND_STORAGE_POOL_SOURCES = 75,
+    /// Carries `virStoragePoolCreateXML` (layout in [`crate::types`]).
+    STORAGE_POOL_CREATE_XML = 76,
+    /// Carries `virStoragePoolDefineXML` (layout in [`crate::types`]).
+    STORAGE_POOL_DEFINE_XML = 77,
+    /// Carries `virStoragePoolCreate` (layout in [`crate::types`]).
+    STORAGE_POOL_CREATE = 78,
+    /// Carries `virStoragePoolBuild` (layout in [`crate::types`]).
+    STORAGE_POOL_BUILD = 79,
+    /// Carries `virStoragePoolDestroy` (layout in [`crate::types`]).
+    STORAGE_POOL_DESTROY = 80,
+    /// Carries `virStoragePoolDelete` (layout in [`crate::types`]).
+    STORAGE_POOL_DELETE = 81,
+    /// Carries `virStoragePoolUndefine` (layout in [`crate::types`]).
+    STORAGE_POOL_UNDEFINE = 82,
+    /// Carries `virStoragePoolRefresh` (layout in [`crate::types`]).
+    STORAGE_POOL_REFRESH = 83,
+    /// Carries `virStoragePoolLookupByName` (layout in [`crate::types`]).
+    STORAGE_POOL_LOOKUP_BY_NAME = 84,
+    /// Carries `virStoragePoolLookupByUUID` (layout in [`crate::types`]).
+    STORAGE_POOL_LOOKUP_BY_UUID = 85,
+    /// Carries `virStoragePoolLookupByVolume` (layout in [`crate::types`]).
+    STORAGE_POOL_LOOKUP_BY_VOLUME = 86,
+    /// Carries `virStoragePoolGetInfo` (layout in [`crate::types`]).
+    STORAGE_POOL_GET_INFO = 87,
+    /// Carries `virStoragePoolGetXMLDesc` (layout in [`crate::types`]).
+    STORAGE_POOL_GET_XML_DESC = 88,
+    /// Carries `virStoragePoolGetAutostart` (layout in [`crate::types`]).
+    STORAGE_POOL_GET_AUTOSTART = 89,
+    /// Carries `virStoragePoolSetAutostart` (layout in [`crate::types`]).
+    STORAGE_POOL_SET_AUTOSTART = 90,
+    /// Carries `virStoragePoolNumOfVolumes` (layout in [`crate::types`]).
+    STORAGE_POOL_NUM_OF_VOLUMES = 91,
+    /// Carries `virStoragePoolListVolumes` (layout in [`crate::types`]).
+    STORAGE_POOL_LIST_VOLUMES = 92,
+    /// Carries `virStorageVolCreateXML` (layout in [`crate::types`]).
+    STORAGE_VOL_CREATE_XML = 93,
+    /// Carries `virStorageVolDelete` (layout in [`crate::types`]).
+    STORAGE_VOL_DELETE = 94,
+    /// Carries `virStorageVolLookupByName` (layout in [`crate::types`]).
+    STORAGE_VOL_LOOKUP_BY_NAME = 95,
+    /// Carries `virStorageVolLookupByKey` (layout in [`crate::types`]).
+    STORAGE_VOL_LOOKUP_BY_KEY = 96,
+    /// Carries `virStorageVolLookupByPath` (layout in [`crate::types`]).
+    STORAGE_VOL_LOOKUP_BY_PATH = 97,
+    /// Carries `virStorageVolGetInfo` (layout in [`crate::types`]).
+    STORAGE_VOL_GET_INFO = 98,
+    /// Carries `virStorageVolGetXMLDesc` (layout in [`crate::types`]).
+    STORAGE_VOL_GET_XML_DESC = 99,
+    /// Carries `virStorageVolGetPath` (layout in [`crate::types`]).
+    STORAGE_VOL_GET_PATH = 100,
     /// `{int startCell; int maxcells}` → `{u64 cells<>}`.
     NODE_GET_CELLS_FREE_MEMORY = 101,
     /// void → `{u64 freeMem}`.
@@ -107,24 +199,116 @@ procedures! {
     DOMAIN_EVENT_LIFECYCLE = 107,
     /// void → `{string uri}`.
     CONNECT_GET_URI = 110,
+    /// Carries `virNodeNumOfDevices` (layout in [`crate::types`]).
+    NODE_NUM_OF_DEVICES = 111,
+    /// Carries `virNodeListDevices` (layout in [`crate::types`]).
+    NODE_LIST_DEVICES = 112,
+    /// Carries `virNodeDeviceLookupByName` (layout in [`crate::types`]).
+    NODE_DEVICE_LOOKUP_BY_NAME = 113,
+    /// Carries `virNodeDeviceGetXMLDesc` (layout in [`crate::types`]).
+    NODE_DEVICE_GET_XML_DESC = 114,
+    /// Carries `virNodeDeviceGetParent` (layout in [`crate::types`]).
+    NODE_DEVICE_GET_PARENT = 115,
+    /// Carries `virNodeDeviceNumOfCaps` (layout in [`crate::types`]).
+    NODE_DEVICE_NUM_OF_CAPS = 116,
+    /// Carries `virNodeDeviceListCaps` (layout in [`crate::types`]).
+    NODE_DEVICE_LIST_CAPS = 117,
+    /// Carries `virNodeDeviceDettach` (layout in [`crate::types`]).
+    NODE_DEVICE_DETTACH = 118,
+    /// Carries `virNodeDeviceReAttach` (layout in [`crate::types`]).
+    NODE_DEVICE_RE_ATTACH = 119,
+    /// Carries `virNodeDeviceReset` (layout in [`crate::types`]).
+    NODE_DEVICE_RESET = 120,
     /// `{dom}` → `{char label<>; int enforcing}`.
     DOMAIN_GET_SECURITY_LABEL = 121,
     /// void → `{char model<>; char doi<>}`.
     NODE_GET_SECURITY_MODEL = 122,
+    /// Carries `virNodeDeviceCreateXML` (layout in [`crate::types`]).
+    NODE_DEVICE_CREATE_XML = 123,
+    /// Carries `virNodeDeviceDestroy` (layout in [`crate::types`]).
+    NODE_DEVICE_DESTROY = 124,
+    /// Carries `virStorageVolCreateXMLFrom` (layout in [`crate::types`]).
+    STORAGE_VOL_CREATE_XML_FROM = 125,
+    /// Carries `virConnectNumOfInterfaces` (layout in [`crate::types`]).
+    CONNECT_NUM_OF_INTERFACES = 126,
+    /// Carries `virConnectListInterfaces` (layout in [`crate::types`]).
+    CONNECT_LIST_INTERFACES = 127,
+    /// Carries `virInterfaceLookupByName` (layout in [`crate::types`]).
+    INTERFACE_LOOKUP_BY_NAME = 128,
+    /// Carries `virInterfaceLookupByMACString` (layout in [`crate::types`]).
+    INTERFACE_LOOKUP_BY_MAC_STRING = 129,
+    /// Carries `virInterfaceGetXMLDesc` (layout in [`crate::types`]).
+    INTERFACE_GET_XML_DESC = 130,
+    /// Carries `virInterfaceDefineXML` (layout in [`crate::types`]).
+    INTERFACE_DEFINE_XML = 131,
+    /// Carries `virInterfaceUndefine` (layout in [`crate::types`]).
+    INTERFACE_UNDEFINE = 132,
+    /// Carries `virInterfaceCreate` (layout in [`crate::types`]).
+    INTERFACE_CREATE = 133,
+    /// Carries `virInterfaceDestroy` (layout in [`crate::types`]).
+    INTERFACE_DESTROY = 134,
+    /// Carries `virConnectNumOfDefinedInterfaces` (layout in [`crate::types`]).
+    CONNECT_NUM_OF_DEFINED_INTERFACES = 137,
+    /// Carries `virConnectListDefinedInterfaces` (layout in [`crate::types`]).
+    CONNECT_LIST_DEFINED_INTERFACES = 138,
+    /// Carries `virConnectNumOfSecrets` (layout in [`crate::types`]).
+    CONNECT_NUM_OF_SECRETS = 139,
+    /// Carries `virConnectListSecrets` (layout in [`crate::types`]).
+    CONNECT_LIST_SECRETS = 140,
+    /// Carries `virSecretLookupByUUID` (layout in [`crate::types`]).
+    SECRET_LOOKUP_BY_UUID = 141,
+    /// Carries `virSecretDefineXML` (layout in [`crate::types`]).
+    SECRET_DEFINE_XML = 142,
+    /// Carries `virSecretGetXMLDesc` (layout in [`crate::types`]).
+    SECRET_GET_XML_DESC = 143,
+    /// Carries `virSecretSetValue` (layout in [`crate::types`]).
+    SECRET_SET_VALUE = 144,
+    /// Carries `virSecretGetValue` (layout in [`crate::types`]).
+    SECRET_GET_VALUE = 145,
+    /// Carries `virSecretUndefine` (layout in [`crate::types`]).
+    SECRET_UNDEFINE = 146,
+    /// Carries `virSecretLookupByUsage` (layout in [`crate::types`]).
+    SECRET_LOOKUP_BY_USAGE = 147,
     /// void → `{int secure}`.
     CONNECT_IS_SECURE = 149,
     /// `{dom}` → `{int active}`.
     DOMAIN_IS_ACTIVE = 150,
     /// `{dom}` → `{int persistent}`.
     DOMAIN_IS_PERSISTENT = 151,
+    /// Carries `virNetworkIsActive` (layout in [`crate::types`]).
+    NETWORK_IS_ACTIVE = 152,
+    /// Carries `virNetworkIsPersistent` (layout in [`crate::types`]).
+    NETWORK_IS_PERSISTENT = 153,
+    /// Carries `virStoragePoolIsActive` (layout in [`crate::types`]).
+    STORAGE_POOL_IS_ACTIVE = 154,
+    /// Carries `virStoragePoolIsPersistent` (layout in [`crate::types`]).
+    STORAGE_POOL_IS_PERSISTENT = 155,
+    /// Carries `virInterfaceIsActive` (layout in [`crate::types`]).
+    INTERFACE_IS_ACTIVE = 156,
     /// void → `{u64 lib_ver}`.
     CONNECT_GET_LIB_VERSION = 157,
     /// `{dom; u32 maxStats; u32 flags}` → `{memory_stat stats<>}`.
     DOMAIN_MEMORY_STATS = 159,
+    /// Carries `virStorageVolWipe` (layout in [`crate::types`]).
+    STORAGE_VOL_WIPE = 165,
     /// Legacy event registration `{int eventID}` → void.
     CONNECT_DOMAIN_EVENT_REGISTER_ANY = 167,
     /// Legacy event deregistration `{int eventID}` → void.
     CONNECT_DOMAIN_EVENT_DEREGISTER_ANY = 168,
+    /// Carries `virNWFilterLookupByName` (layout in [`crate::types`]).
+    NWFILTER_LOOKUP_BY_NAME = 175,
+    /// Carries `virNWFilterLookupByUUID` (layout in [`crate::types`]).
+    NWFILTER_LOOKUP_BY_UUID = 176,
+    /// Carries `virNWFilterGetXMLDesc` (layout in [`crate::types`]).
+    NWFILTER_GET_XML_DESC = 177,
+    /// Carries `virConnectNumOfNWFilters` (layout in [`crate::types`]).
+    CONNECT_NUM_OF_NWFILTERS = 178,
+    /// Carries `virConnectListNWFilters` (layout in [`crate::types`]).
+    CONNECT_LIST_NWFILTERS = 179,
+    /// Carries `virNWFilterDefineXML` (layout in [`crate::types`]).
+    NWFILTER_DEFINE_XML = 180,
+    /// Carries `virNWFilterUndefine` (layout in [`crate::types`]).
+    NWFILTER_UNDEFINE = 181,
     /// `{dom; u32 flags}` → `{int result}`.
     DOMAIN_HAS_MANAGED_SAVE_IMAGE = 183,
     /// `{dom; string xml_desc; u32 flags}` → `{snap}`.
@@ -151,8 +335,18 @@ procedures! {
     DOMAIN_CREATE_WITH_FLAGS = 196,
     /// `{dom; u32 flags}` → `{int num}`.
     DOMAIN_GET_VCPUS_FLAGS = 200,
+    /// Carries `virStorageVolUpload` (layout in [`crate::types`]).
+    STORAGE_VOL_UPLOAD = 208,
+    /// Carries `virStorageVolDownload` (layout in [`crate::types`]).
+    STORAGE_VOL_DOWNLOAD = 209,
     /// `{dom; u32 flags}` → `{int state; int reason}`.
     DOMAIN_GET_STATE = 212,
+    /// Carries `virInterfaceChangeBegin` (layout in [`crate::types`]).
+    INTERFACE_CHANGE_BEGIN = 220,
+    /// Carries `virInterfaceChangeCommit` (layout in [`crate::types`]).
+    INTERFACE_CHANGE_COMMIT = 221,
+    /// Carries `virInterfaceChangeRollback` (layout in [`crate::types`]).
+    INTERFACE_CHANGE_ROLLBACK = 222,
     /// `{dom; u32 flags}` → `{u32 state, details; u64 stateTime}`.
     DOMAIN_GET_CONTROL_INFO = 229,
     /// `{dom; int ncpumaps; int maplen; u32 flags}` → `{opaque cpumaps<>; int num}`.
@@ -169,6 +363,10 @@ procedures! {
     DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES = 247,
     /// `{dom; u32 flags}` → void.
     DOMAIN_SHUTDOWN_FLAGS = 258,
+    /// Carries `virStorageVolWipePattern` (layout in [`crate::types`]).
+    STORAGE_VOL_WIPE_PATTERN = 259,
+    /// Carries `virStorageVolResize` (layout in [`crate::types`]).
+    STORAGE_VOL_RESIZE = 260,
     /// `{dom; u32 nparams; int start_cpu; u32 ncpus; u32 flags}` → `{params<>; int nparams}`.
     DOMAIN_GET_CPU_STATS = 262,
     /// `{dom; u32 maxerrors; u32 flags}` → `{disk_error errors<>; int nerrors}`.
@@ -193,8 +391,34 @@ procedures! {
     DOMAIN_GET_HOSTNAME = 277,
     /// `{dom; int maplen; u32 flags}` → `{opaque cpumaps<>; int ret}`.
     DOMAIN_GET_EMULATOR_PIN_INFO = 280,
+    /// Carries `virConnectListAllStoragePools` (layout in [`crate::types`]).
+    CONNECT_LIST_ALL_STORAGE_POOLS = 281,
+    /// Carries `virStoragePoolListAllVolumes` (layout in [`crate::types`]).
+    STORAGE_POOL_LIST_ALL_VOLUMES = 282,
+    /// Carries `virConnectListAllNetworks` (layout in [`crate::types`]).
+    CONNECT_LIST_ALL_NETWORKS = 283,
+    /// Carries `virConnectListAllInterfaces` (layout in [`crate::types`]).
+    CONNECT_LIST_ALL_INTERFACES = 284,
+    /// Carries `virConnectListAllNodeDevices` (layout in [`crate::types`]).
+    CONNECT_LIST_ALL_NODE_DEVICES = 285,
+    /// Carries `virConnectListAllNWFilters` (layout in [`crate::types`]).
+    CONNECT_LIST_ALL_NWFILTERS = 286,
+    /// Carries `virConnectListAllSecrets` (layout in [`crate::types`]).
+    CONNECT_LIST_ALL_SECRETS = 287,
+    /// Carries `virNetworkUpdate` (layout in [`crate::types`]).
+    NETWORK_UPDATE = 291,
     /// `{int need_map; int need_online; u32 flags}` → `{opaque cpumap<>; u32 online; int ret}`.
     NODE_GET_CPU_MAP = 293,
+    /// Carries `virNodeDeviceLookupSCSIHostByWWN` (layout in [`crate::types`]).
+    NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN = 297,
+    /// Carries `virNodeDeviceDetachFlags` (layout in [`crate::types`]).
+    NODE_DEVICE_DETACH_FLAGS = 301,
+    /// Carries `virConnectNetworkEventRegisterAny` (layout in [`crate::types`]).
+    CONNECT_NETWORK_EVENT_REGISTER_ANY = 313,
+    /// Carries `virConnectNetworkEventDeregisterAny` (layout in [`crate::types`]).
+    CONNECT_NETWORK_EVENT_DEREGISTER_ANY = 314,
+    /// Network lifecycle event MESSAGE `{int callbackID; net; int event; int detail}`.
+    NETWORK_EVENT_LIFECYCLE = 315,
     /// `{int eventID; remote_domain dom}` → `{int callbackID}`.
     CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY = 316,
     /// `{int callbackID}` → void.
@@ -203,6 +427,8 @@ procedures! {
     DOMAIN_EVENT_CALLBACK_LIFECYCLE = 318,
     /// `{dom; u32 flags}` → `{hyper seconds; u32 nseconds}`.
     DOMAIN_GET_TIME = 337,
+    /// Carries `virNetworkGetDHCPLeases` (layout in [`crate::types`]).
+    NETWORK_GET_DHCP_LEASES = 341,
     /// `{dom doms<>; u32 stats; u32 flags}` → `{stats_record retStats<>}`.
     CONNECT_GET_ALL_DOMAIN_STATS = 344,
     /// `{dom; u32 flags}` → `{fsinfo info<>; u32 ret}`.
@@ -219,8 +445,82 @@ procedures! {
     CONNECT_UNREGISTER_CLOSE_CALLBACK = 361,
     /// Connection-closed MESSAGE `{int reason}`.
     CONNECT_EVENT_CONNECTION_CLOSED = 362,
+    /// Carries `virConnectStoragePoolEventRegisterAny` (layout in [`crate::types`]).
+    CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY = 368,
+    /// Carries `virConnectStoragePoolEventDeregisterAny` (layout in [`crate::types`]).
+    CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY = 369,
+    /// Storage pool lifecycle event MESSAGE `{int callbackID; pool; int event; int detail}`.
+    STORAGE_POOL_EVENT_LIFECYCLE = 370,
+    /// Storage pool refresh event MESSAGE `{int callbackID; pool}`.
+    STORAGE_POOL_EVENT_REFRESH = 373,
+    /// Carries `virConnectNodeDeviceEventRegisterAny` (layout in [`crate::types`]).
+    CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY = 374,
+    /// Carries `virConnectNodeDeviceEventDeregisterAny` (layout in [`crate::types`]).
+    CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY = 375,
+    /// Node device lifecycle event MESSAGE `{int callbackID; dev; int event; int detail}`.
+    NODE_DEVICE_EVENT_LIFECYCLE = 376,
+    /// Node device update event MESSAGE `{int callbackID; dev}`.
+    NODE_DEVICE_EVENT_UPDATE = 377,
+    /// Carries `virStorageVolGetInfoFlags` (layout in [`crate::types`]).
+    STORAGE_VOL_GET_INFO_FLAGS = 378,
+    /// Carries `virConnectSecretEventRegisterAny` (layout in [`crate::types`]).
+    CONNECT_SECRET_EVENT_REGISTER_ANY = 380,
+    /// Carries `virConnectSecretEventDeregisterAny` (layout in [`crate::types`]).
+    CONNECT_SECRET_EVENT_DEREGISTER_ANY = 381,
+    /// Secret lifecycle event MESSAGE `{int callbackID; secret; int event; int detail}`.
+    SECRET_EVENT_LIFECYCLE = 382,
+    /// Secret value-changed event MESSAGE `{int callbackID; secret}`.
+    SECRET_EVENT_VALUE_CHANGED = 383,
+    /// Carries `virStoragePoolLookupByTargetPath` (layout in [`crate::types`]).
+    STORAGE_POOL_LOOKUP_BY_TARGET_PATH = 391,
+    /// Carries `virNWFilterBindingLookupByPortDev` (layout in [`crate::types`]).
+    NWFILTER_BINDING_LOOKUP_BY_PORT_DEV = 397,
+    /// Carries `virNWFilterBindingGetXMLDesc` (layout in [`crate::types`]).
+    NWFILTER_BINDING_GET_XML_DESC = 398,
+    /// Carries `virNWFilterBindingCreateXML` (layout in [`crate::types`]).
+    NWFILTER_BINDING_CREATE_XML = 399,
+    /// Carries `virNWFilterBindingDelete` (layout in [`crate::types`]).
+    NWFILTER_BINDING_DELETE = 400,
+    /// Carries `virConnectListAllNWFilterBindings` (layout in [`crate::types`]).
+    CONNECT_LIST_ALL_NWFILTER_BINDINGS = 401,
+    /// Carries `virConnectGetStoragePoolCapabilities` (layout in [`crate::types`]).
+    CONNECT_GET_STORAGE_POOL_CAPABILITIES = 403,
+    /// Carries `virNetworkListAllPorts` (layout in [`crate::types`]).
+    NETWORK_LIST_ALL_PORTS = 404,
+    /// Carries `virNetworkPortLookupByUUID` (layout in [`crate::types`]).
+    NETWORK_PORT_LOOKUP_BY_UUID = 405,
+    /// Carries `virNetworkPortCreateXML` (layout in [`crate::types`]).
+    NETWORK_PORT_CREATE_XML = 406,
+    /// Carries `virNetworkPortGetParameters` (layout in [`crate::types`]).
+    NETWORK_PORT_GET_PARAMETERS = 407,
+    /// Carries `virNetworkPortSetParameters` (layout in [`crate::types`]).
+    NETWORK_PORT_SET_PARAMETERS = 408,
+    /// Carries `virNetworkPortGetXMLDesc` (layout in [`crate::types`]).
+    NETWORK_PORT_GET_XML_DESC = 409,
+    /// Carries `virNetworkPortDelete` (layout in [`crate::types`]).
+    NETWORK_PORT_DELETE = 410,
     /// `{dom; u32 flags}` → `{string msgs<>}`.
     DOMAIN_GET_MESSAGES = 426,
+    /// Carries `virNodeDeviceDefineXML` (layout in [`crate::types`]).
+    NODE_DEVICE_DEFINE_XML = 428,
+    /// Carries `virNodeDeviceUndefine` (layout in [`crate::types`]).
+    NODE_DEVICE_UNDEFINE = 429,
+    /// Carries `virNodeDeviceCreate` (layout in [`crate::types`]).
+    NODE_DEVICE_CREATE = 430,
+    /// Carries `virNWFilterDefineXMLFlags` (layout in [`crate::types`]).
+    NWFILTER_DEFINE_XML_FLAGS = 431,
+    /// Carries `virNetworkDefineXMLFlags` (layout in [`crate::types`]).
+    NETWORK_DEFINE_XML_FLAGS = 432,
+    /// Carries `virNodeDeviceGetAutostart` (layout in [`crate::types`]).
+    NODE_DEVICE_GET_AUTOSTART = 433,
+    /// Carries `virNodeDeviceSetAutostart` (layout in [`crate::types`]).
+    NODE_DEVICE_SET_AUTOSTART = 434,
+    /// Carries `virNodeDeviceIsPersistent` (layout in [`crate::types`]).
+    NODE_DEVICE_IS_PERSISTENT = 435,
+    /// Carries `virNodeDeviceIsActive` (layout in [`crate::types`]).
+    NODE_DEVICE_IS_ACTIVE = 436,
+    /// Carries `virNetworkCreateXMLFlags` (layout in [`crate::types`]).
+    NETWORK_CREATE_XML_FLAGS = 437,
 }
 
 /// libvirt's name (without `REMOTE_PROC_`) of a REMOTE procedure number, if it is

@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::objects::*;
+
 /// A domain reference (`remote_nonnull_domain`).
 ///
 /// Servers should resolve it by [`uuid`](Self::uuid); `name` and `id` may be stale.
@@ -22,7 +24,7 @@ pub struct RemoteNonnullDomain {
     pub id: i32,
 }
 
-/// A network reference (`remote_nonnull_network`); only appears (as NULL) in
+/// A network reference (`remote_nonnull_network`), also the (always NULL) `net` of
 /// [`RemoteError`](crate::RemoteError).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RemoteNonnullNetwork {

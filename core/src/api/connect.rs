@@ -6,11 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use uuid::Uuid;
 
-use super::{
-    Domain, DomainEvent, DomainEventId, HostInterface, ListFlags, Network, NodeInfo, StoragePool,
-};
+use super::{Domain, DomainEvent, DomainEventId, ListFlags, NodeInfo};
 use crate::conf::DomainDef;
-use crate::driver::{DomainRef, DriverConnection, EventSink, OpenContext, find_driver};
+use crate::driver::{
+    DomainRef, DriverConnection, EventSink, ObjectEventSink, OpenContext, Secondary, find_driver,
+    open_shared,
+};
 use crate::event::{self, SharedLoop};
 use crate::uri::Uri;
 use crate::{Error, ErrorCode, ErrorDomain, Result};
@@ -64,6 +65,10 @@ pub(crate) struct ConnectInner {
     events: EventSink,
     read_only: bool,
     closed: AtomicBool,
+    /// The secondary driver connections (networks, storage, …).
+    pub(crate) secondary: Secondary,
+    /// Their events for this connection.
+    pub(crate) object_events: ObjectEventSink,
 }
 
 impl ConnectInner {
@@ -72,6 +77,7 @@ impl ConnectInner {
             return Ok(());
         }
         self.events.close();
+        self.object_events.close();
         self.driver.close()
     }
 }
@@ -133,12 +139,24 @@ impl Connect {
         }
         let driver = find_driver(&parsed)?;
         let events = EventSink::new(event_loop.clone());
+        let object_events = ObjectEventSink::new(event_loop.clone());
         let ctx = OpenContext {
             event_loop: event_loop.clone(),
             events: events.clone(),
             read_only: options.read_only,
+            object_events: object_events.clone(),
         };
-        let conn = driver.open(&parsed, ctx)?;
+        let conn = driver.open(&parsed, ctx.clone())?;
+        let secondary = match conn.secondary_drivers() {
+            Some(own) => own,
+            None => match open_shared(&parsed, &ctx) {
+                Ok(shared) => shared,
+                Err(e) => {
+                    let _ = conn.close();
+                    return Err(e);
+                }
+            },
+        };
         let inner = Arc::new(ConnectInner {
             uri: parsed,
             driver_name: driver.name(),
@@ -147,13 +165,20 @@ impl Connect {
             events,
             read_only: options.read_only,
             closed: AtomicBool::new(false),
+            secondary,
+            object_events,
         });
         inner.events.attach(Arc::downgrade(&inner));
+        inner.object_events.attach(Arc::downgrade(&inner));
         Ok(Connect { inner })
     }
 
     pub(crate) fn from_inner(inner: Arc<ConnectInner>) -> Connect {
         Connect { inner }
+    }
+
+    pub(crate) fn inner_ref(&self) -> &ConnectInner {
+        &self.inner
     }
 
     pub(crate) fn driver(&self) -> Result<&dyn DriverConnection> {
@@ -229,36 +254,6 @@ impl Connect {
     /// Host capabilities XML.
     pub fn capabilities(&self) -> Result<String> {
         self.driver()?.capabilities()
-    }
-
-    /// The node's virtual networks (`virConnectListAllNetworks`).
-    pub fn list_all_networks(&self) -> Result<Vec<Network>> {
-        self.driver()?.list_networks()
-    }
-
-    /// A network by name (`virNetworkLookupByName`).
-    pub fn lookup_network_by_name(&self, name: &str) -> Result<Network> {
-        self.driver()?.lookup_network_by_name(name)
-    }
-
-    /// The node's storage pools (`virConnectListAllStoragePools`).
-    pub fn list_all_storage_pools(&self) -> Result<Vec<StoragePool>> {
-        self.driver()?.list_storage_pools()
-    }
-
-    /// A storage pool by name (`virStoragePoolLookupByName`).
-    pub fn lookup_storage_pool_by_name(&self, name: &str) -> Result<StoragePool> {
-        self.driver()?.lookup_storage_pool_by_name(name)
-    }
-
-    /// The node's host interfaces (`virConnectListAllInterfaces`).
-    pub fn list_all_interfaces(&self) -> Result<Vec<HostInterface>> {
-        self.driver()?.list_interfaces()
-    }
-
-    /// A host interface by name (`virInterfaceLookupByName`).
-    pub fn lookup_interface_by_name(&self, name: &str) -> Result<HostInterface> {
-        self.driver()?.lookup_interface_by_name(name)
     }
 
     fn wrap(&self, r: DomainRef) -> Domain {

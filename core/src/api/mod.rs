@@ -1,4 +1,6 @@
-//! The public API applications hold: [`Connect`], [`Domain`], states, events, flags.
+//! The public API applications hold: [`Connect`], [`Domain`], states, events, flags, and
+//! the host's other objects: [`Network`], [`StoragePool`], [`StorageVol`], [`NodeDevice`],
+//! [`Interface`], [`Secret`], [`NwFilter`] with their events.
 
 mod connect;
 mod connect_monitoring;
@@ -8,11 +10,19 @@ mod domain_monitoring;
 mod event_details;
 mod events;
 mod flags;
-mod inventory;
+mod interface;
 mod monitoring;
+mod network;
+mod node_device;
 mod numbered;
+mod nwfilter;
+mod object_event_register;
+mod object_events;
+mod secondary;
+mod secret;
 mod snapshot;
 mod state;
+mod storage;
 mod typed_param;
 
 pub(crate) use connect::ConnectInner;
@@ -31,15 +41,25 @@ pub use events::{
     ShutdownDetail, StartedDetail, StoppedDetail, SuspendedDetail, UndefinedDetail,
 };
 pub use flags::{ListFlags, XmlFlags};
-pub use inventory::{HostInterface, Network, StoragePool};
+pub use interface::Interface;
 pub use monitoring::{
     BlockInfo, BlockStats, ControlInfo, CpuMap, DomainInterface, DomainStatsRecord, FsInfo,
     InterfaceStats, IoThreadInfo, IpAddress, MemoryStat, MemoryStatTag, NodeCpuMap, SecurityLabel,
     SecurityModel, StatsGroups, VcpuInfo, stats_flags,
 };
+pub use network::{Network, NetworkPort};
+pub use node_device::NodeDevice;
+pub use nwfilter::{NwFilter, NwFilterBinding};
+pub use object_events::{
+    NetworkEvent, NetworkEventId, NetworkLifecycle, NodeDeviceEvent, NodeDeviceEventId,
+    NodeDeviceLifecycle, ObjectEvent, ObjectFamily, SecretEvent, SecretEventId, SecretLifecycle,
+    StoragePoolEvent, StoragePoolEventId, StoragePoolLifecycle,
+};
+pub use secret::Secret;
 pub use snapshot::DomainSnapshot;
 pub use state::{
     CrashedReason, DomainInfo, DomainState, NodeInfo, PausedReason, RunningReason, ShutdownReason,
     ShutoffReason, StateReason,
 };
+pub use storage::{StoragePool, StorageVol};
 pub use typed_param::{TypedParam, TypedValue};

@@ -1,8 +1,7 @@
 //! [`DriverConnection`]: one open connection of a driver, and [`DomainRef`].
 
-use crate::api::{
-    DomainInfo, HostInterface, ListFlags, Network, NodeInfo, StateReason, StoragePool,
-};
+use crate::api::{DomainInfo, ListFlags, NodeInfo, StateReason};
+use crate::driver::Secondary;
 use crate::{Error, ErrorDomain, Result};
 use uuid::Uuid;
 
@@ -127,30 +126,6 @@ pub trait DriverConnection: Send + Sync {
     fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()> {
         unsupported("virDomainSetAutostart")
     }
-    /// The node's virtual networks.
-    fn list_networks(&self) -> Result<Vec<Network>> {
-        unsupported("virConnectListAllNetworks")
-    }
-    /// A network by name (`VIR_ERR_NO_NETWORK` when there is none).
-    fn lookup_network_by_name(&self, name: &str) -> Result<Network> {
-        unsupported("virNetworkLookupByName")
-    }
-    /// The node's storage pools.
-    fn list_storage_pools(&self) -> Result<Vec<StoragePool>> {
-        unsupported("virConnectListAllStoragePools")
-    }
-    /// A storage pool by name (`VIR_ERR_NO_STORAGE_POOL` when there is none).
-    fn lookup_storage_pool_by_name(&self, name: &str) -> Result<StoragePool> {
-        unsupported("virStoragePoolLookupByName")
-    }
-    /// The node's host interfaces.
-    fn list_interfaces(&self) -> Result<Vec<HostInterface>> {
-        unsupported("virConnectListAllInterfaces")
-    }
-    /// A host interface by name (`VIR_ERR_NO_INTERFACE` when there is none).
-    fn lookup_interface_by_name(&self, name: &str) -> Result<HostInterface> {
-        unsupported("virInterfaceLookupByName")
-    }
     /// The driver's monitoring operations, if it has any (stats, guest info, metadata,
     /// node facts); `None` makes each of them `VIR_ERR_NO_SUPPORT`.
     fn monitoring(&self) -> Option<&dyn super::Monitoring> {
@@ -169,5 +144,12 @@ pub trait DriverConnection: Send + Sync {
     /// Releases the connection's resources. Called once, by `Connect::close` or drop.
     fn close(&self) -> Result<()> {
         Ok(())
+    }
+    /// The secondary drivers this connection brings itself (libvirt's test driver has
+    /// its own networks, pools, node devices and interfaces; the remote driver forwards
+    /// every family). `None`, the default, gives the connection the process's shared
+    /// secondary drivers (see [`crate::driver::secondary`]).
+    fn secondary_drivers(&self) -> Option<Secondary> {
+        None
     }
 }

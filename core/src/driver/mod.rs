@@ -1,5 +1,7 @@
 //! The hypervisor-driver interface: what every driver (test, QEMU, LXC, remote) implements,
-//! and the registry [`Connect::open`](crate::Connect::open) picks a driver from.
+//! and the registry [`Connect::open`](crate::Connect::open) picks a driver from; the
+//! [`secondary`] drivers (networks, storage, node devices, interfaces, secrets, network
+//! filters) beside them.
 //!
 //! Drivers depend on `rvirt-core` only; `rvirt-core` depends on no driver. A driver crate
 //! exposes a `register()` function that calls [`register_driver`].
@@ -11,7 +13,9 @@ pub mod files;
 mod instances;
 mod local;
 mod monitoring;
+mod object_events;
 mod registry;
+pub mod secondary;
 mod snapshots;
 
 pub use connection::{DomainRef, DriverConnection};
@@ -20,8 +24,16 @@ pub use event_sink::EventSink;
 pub use instances::Instances;
 pub use local::{LocalDriver, RootInstance};
 pub use monitoring::Monitoring;
+pub use object_events::{ObjectEventCallback, ObjectEventFanout, ObjectEventSink};
 pub use registry::{
     Driver, OpenContext, StateContext, cleanup_states, find_driver, initialize_states,
     register_driver, registered_drivers,
+};
+pub use secondary::{
+    DhcpLease, InterfaceDriver, InterfaceRef, NetworkDriver, NetworkPortRef, NetworkRef,
+    NodeDeviceDriver, NodeDeviceRef, NwFilterBindingRef, NwFilterDriver, NwFilterRef, Secondary,
+    SecondaryDriver, SecretDriver, SecretRef, StorageDriver, StoragePoolInfo, StoragePoolRef,
+    StorageVolInfo, StorageVolRef, open_shared, register_secondary_driver,
+    registered_secondary_drivers,
 };
 pub use snapshots::Snapshots;

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, RwLock};
 
-use super::{DriverConnection, EventSink};
+use super::{DriverConnection, EventSink, ObjectEventSink};
 use crate::event::SharedLoop;
 use crate::uri::Uri;
 use crate::{Error, ErrorCode, ErrorDomain, Result};
@@ -17,6 +17,9 @@ pub struct OpenContext {
     pub events: EventSink,
     /// `VIR_CONNECT_RO` was requested.
     pub read_only: bool,
+    /// Where the connection's secondary drivers hand network, storage pool, node
+    /// device and secret events.
+    pub object_events: ObjectEventSink,
 }
 
 impl std::fmt::Debug for OpenContext {
@@ -70,16 +73,18 @@ impl std::fmt::Debug for StateContext {
     }
 }
 
-/// Starts the state of every registered driver (libvirt's `virStateInitialize`), in
-/// registration order; stops at the first failure, after cleaning up the states
-/// already started.
+/// Starts the state of every registered driver (libvirt's `virStateInitialize`): the
+/// shared secondary drivers first, then the hypervisor drivers, in registration order;
+/// stops at the first failure, after cleaning up the states already started.
 pub fn initialize_states(ctx: &StateContext) -> Result<()> {
+    super::secondary::initialize_states(ctx)?;
     let drivers: Vec<Arc<dyn Driver>> = DRIVERS.read().unwrap_or_else(|p| p.into_inner()).clone();
     for (i, d) in drivers.iter().enumerate() {
         if let Err(e) = d.state_initialize(ctx) {
             for started in drivers[..i].iter().rev() {
                 started.state_cleanup();
             }
+            super::secondary::cleanup_states();
             return Err(Error::new(
                 e.code(),
                 e.domain(),
@@ -95,12 +100,13 @@ pub fn initialize_states(ctx: &StateContext) -> Result<()> {
 }
 
 /// Stops the state of every registered driver, in reverse order (libvirt's
-/// `virStateCleanup`).
+/// `virStateCleanup`): the hypervisor drivers, then the shared secondary drivers.
 pub fn cleanup_states() {
     let drivers: Vec<Arc<dyn Driver>> = DRIVERS.read().unwrap_or_else(|p| p.into_inner()).clone();
     for d in drivers.iter().rev() {
         d.state_cleanup();
     }
+    super::secondary::cleanup_states();
 }
 
 impl std::fmt::Debug for dyn Driver {

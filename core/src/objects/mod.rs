@@ -17,6 +17,8 @@
 //!   atomically and read back with every skipped file logged.
 //! * [`EventFanout`]: hands domain events to every open connection, in the order the
 //!   state changed, never while a driver lock is held.
+//! * [`XmlStore`]: the persistent definitions and autostart marks of a secondary
+//!   driver's objects (networks, pools, secrets, filters), one `NAME.xml` each.
 //!
 //! Lock order, as in libvirt: the list's index before a domain's lock; a domain's
 //! lock is never held while the index is taken (the id index is a leaf lock).
@@ -47,6 +49,7 @@ mod metadata;
 mod obj;
 mod snapshots;
 mod stats;
+mod xml_store;
 
 pub use config_dir::ConfigDir;
 pub use domains::{Domains, Persistence};
@@ -61,3 +64,4 @@ pub use snapshots::{
     state_name,
 };
 pub use stats::{resolve_groups, state_params};
+pub use xml_store::XmlStore;

@@ -17,7 +17,7 @@ use std::os::fd::AsRawFd;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
-use rvirt_core::driver::EventSink;
+use rvirt_core::driver::{EventSink, ObjectEventSink};
 use rvirt_core::event::{Interest, SharedLoop, TimerId, TimerInterval, WatchId};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use rvirt_rpc::{
@@ -41,6 +41,7 @@ pub struct Client {
     state: Mutex<State>,
     cond: Condvar,
     events: EventSink,
+    object_events: ObjectEventSink,
     event_loop: Option<SharedLoop>,
 }
 
@@ -91,9 +92,11 @@ fn end_of_file() -> Error {
 
 impl Client {
     /// Connects to `endpoint`; if `event_loop` is given, the socket is watched on it.
+    /// Domain events go to `events`, the other objects' events to `object_events`.
     pub fn connect(
         endpoint: &Endpoint,
         events: EventSink,
+        object_events: ObjectEventSink,
         event_loop: Option<SharedLoop>,
     ) -> Result<Arc<Client>> {
         let stream = Stream::connect(endpoint)?;
@@ -112,6 +115,7 @@ impl Client {
             }),
             cond: Condvar::new(),
             events,
+            object_events,
             event_loop,
         });
         if let Some(l) = &client.event_loop {
@@ -238,6 +242,9 @@ impl Client {
                 }
                 Incoming::Event(dom, ev) => {
                     self.events.emit(dom, ev);
+                }
+                Incoming::Object(ev) => {
+                    self.object_events.emit(ev);
                 }
                 Incoming::Ignored => {}
             }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rvirt_core::api::{DomainInfo, DomainState, ListFlags, NodeInfo, StateReason};
-use rvirt_core::driver::{DomainRef, DriverConnection, OpenContext};
+use rvirt_core::driver::{DomainRef, DriverConnection, OpenContext, Secondary};
 use rvirt_core::uri::Uri;
 use rvirt_core::{DomainEventId, Error, ErrorCode, ErrorDomain, Result, Uuid};
 use rvirt_rpc::procs;
@@ -56,7 +56,12 @@ impl RemoteConnection {
             &|p: &Path| p.exists(),
             runtime.as_deref(),
         )?;
-        let client = Client::connect(&target.endpoint, ctx.events, ctx.event_loop.clone())?;
+        let client = Client::connect(
+            &target.endpoint,
+            ctx.events,
+            ctx.object_events,
+            ctx.event_loop.clone(),
+        )?;
         let auth: AuthListRet = client.call(procs::AUTH_LIST, &())?;
         authenticate(&client, &auth.types)?;
         // Asking makes the daemon PING us (the watch answers with PONG), so only ask when
@@ -351,6 +356,12 @@ impl DriverConnection for RemoteConnection {
             self.client
                 .call(procs::CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, &args)
         }
+    }
+
+    fn secondary_drivers(&self) -> Option<Secondary> {
+        Some(crate::objects::RemoteObjects::secondary(
+            self.client.clone(),
+        ))
     }
 
     fn close(&self) -> Result<()> {

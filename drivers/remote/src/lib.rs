@@ -1,4 +1,6 @@
-//! rvirt remote driver: the Connect/Domain API over libvirt's remote protocol.
+//! rvirt remote driver: the Connect/Domain API, and the networks, storage, node devices,
+//! interfaces, secrets and network filters of the daemon's host (every secondary driver
+//! family, forwarded), over libvirt's remote protocol.
 //!
 //! URIs with a transport (`test+unix:///default`, `qemu+unix:///system?socket=PATH`,
 //! `qemu+tcp://host:16509/system`, `qemu+tls://host/system`) are served by a daemon
@@ -44,6 +46,8 @@ mod client;
 mod connection;
 mod keepalive;
 mod monitoring;
+mod object_wire;
+mod objects;
 mod snapshots;
 mod socket;
 pub mod target;

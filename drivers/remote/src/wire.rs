@@ -60,6 +60,8 @@ pub enum Incoming {
     Ping,
     /// A domain event for the connection's callbacks.
     Event(DomainRef, DomainEvent),
+    /// A network, storage pool, node device or secret event.
+    Object(rvirt_core::api::ObjectEvent),
     /// Anything else (PONG, events rvirt does not decode, stray types): ignored.
     Ignored,
 }
@@ -79,7 +81,12 @@ pub fn classify(msg: Message) -> Incoming {
     }
     match h.msg_type {
         MessageType::REPLY => Incoming::Reply(h.serial, msg),
-        MessageType::MESSAGE if h.status == MessageStatus::OK => domain_event(&msg),
+        MessageType::MESSAGE if h.status == MessageStatus::OK => {
+            match crate::object_wire::event(&msg) {
+                Some(ev) => Incoming::Object(ev),
+                None => domain_event(&msg),
+            }
+        }
         _ => Incoming::Ignored,
     }
 }

@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use rvirt_core::api::{DomainInfo, ListFlags, NodeInfo, StateReason};
 use rvirt_core::conf::{Defaults, DomainDef};
-use rvirt_core::driver::{DomainRef, DriverConnection, EventSink};
+use rvirt_core::driver::{DomainRef, DriverConnection, EventSink, ObjectEventSink, Secondary};
 use rvirt_core::uri::Uri;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 
 use crate::capabilities::capabilities_xml;
 use crate::errors::{check_flags, conf_error};
-use crate::inventory::{HostInterface, Network, StoragePool};
 use crate::node_file;
+use crate::objects::TestObjects;
 use crate::ops;
 use crate::shared::default_world;
 use crate::state::World;
@@ -23,8 +23,8 @@ const XML_FLAGS: u32 = 1 | 2 | 8;
 const LIST_FLAGS: u32 = (1 << 16) - 1;
 
 /// A connection to a test world: the shared `test:///default` one or a fresh world loaded
-/// from a node file. Implements [`DriverConnection`]; the inherent methods expose the
-/// world's read-only networks, storage pools and host interfaces.
+/// from a node file. Implements [`DriverConnection`]; its secondary drivers are the
+/// world's networks, storage pools, node devices and host interfaces.
 #[derive(Debug)]
 pub struct TestConnection {
     world: Arc<World>,
@@ -54,8 +54,9 @@ impl TestConnection {
     }
 
     /// Opens `test:///default` (shared, process-wide) or `test:///ABSOLUTE/PATH.xml` (a
-    /// fresh world per call). Events go to `events`.
-    pub fn open(uri: &Uri, events: EventSink) -> Result<TestConnection> {
+    /// fresh world per call). Domain events go to `events`, network, pool and node
+    /// device events to `objects`.
+    pub fn open(uri: &Uri, events: EventSink, objects: ObjectEventSink) -> Result<TestConnection> {
         let path = uri.path();
         let world = if path == "/default" {
             default_world()
@@ -68,7 +69,7 @@ impl TestConnection {
                 "supply an absolute path to a node file or use test:///default",
             ));
         };
-        world.add_sink(events);
+        world.add_sink(events, objects);
         Ok(TestConnection { world })
     }
 }
@@ -76,30 +77,6 @@ impl TestConnection {
 impl DriverConnection for TestConnection {
     fn hypervisor_type(&self) -> &str {
         "TEST"
-    }
-
-    fn list_networks(&self) -> Result<Vec<Network>> {
-        Ok(self.world.inventory.networks.clone())
-    }
-
-    fn lookup_network_by_name(&self, name: &str) -> Result<Network> {
-        self.world.inventory.network(name)
-    }
-
-    fn list_storage_pools(&self) -> Result<Vec<StoragePool>> {
-        Ok(self.world.inventory.pools.clone())
-    }
-
-    fn lookup_storage_pool_by_name(&self, name: &str) -> Result<StoragePool> {
-        self.world.inventory.pool(name)
-    }
-
-    fn list_interfaces(&self) -> Result<Vec<HostInterface>> {
-        Ok(self.world.inventory.interfaces.clone())
-    }
-
-    fn lookup_interface_by_name(&self, name: &str) -> Result<HostInterface> {
-        self.world.inventory.interface(name)
     }
 
     fn hostname(&self) -> Result<String> {
@@ -230,5 +207,9 @@ impl DriverConnection for TestConnection {
     fn close(&self) -> Result<()> {
         self.world.domains.fanout.prune();
         Ok(())
+    }
+
+    fn secondary_drivers(&self) -> Option<Secondary> {
+        Some(TestObjects::secondary(self.world.clone()))
     }
 }

@@ -3,11 +3,17 @@
 //! rvirt's equivalent of libvirt's `test:///` driver: an in-memory mock hypervisor.
 //!
 //! * `test:///default` starts with the same world as libvirt's (running domain `test`
-//!   with id 1, network `default`, pool `default-pool`, interface `eth1`, an i686 node
-//!   with 16 CPUs and 3 GiB). All connections to it in one process share one state,
+//!   with id 1, network `default`, pool `default-pool`, interface `eth1`, node devices
+//!   `computer`, `scsi_host1`, `scsi_host2` and `scsi_host11`, an i686 node with 16
+//!   CPUs and 3 GiB). All connections to it in one process share one state,
 //!   which is reset once the last of them closes (as in libvirt).
 //! * `test:///ABSOLUTE/PATH.xml` loads a `<node>` description (see [`node file
 //!   format`](#node-files)); every open gets a fresh world.
+//!
+//! Networks, pools and volumes, node devices and interfaces are managed in memory as
+//! libvirt's test driver manages them (define, start, stop, undefine, autostart, network
+//! updates, volume creation and cloning, vHBA creation, interface transactions), with
+//! network, pool and node device events; there are no secrets and no network filters.
 //!
 //! Every state change emits libvirt's lifecycle event to every open connection, after the
 //! driver lock is released. Illegal transitions fail with the error codes libvirt's test
@@ -40,9 +46,9 @@
 mod capabilities;
 mod connection;
 mod errors;
-mod inventory;
 mod monitoring;
 mod node_file;
+mod objects;
 mod ops;
 mod shared;
 mod snapshots;
@@ -58,7 +64,6 @@ use rvirt_core::uri::Uri;
 
 pub use connection::TestConnection;
 pub use errors::conf_error;
-pub use inventory::{HostInterface, Network, StoragePool};
 pub use node_file::MAX_NODE_FILE_BYTES;
 pub use world_default::DEFAULT_DOMAIN_UUID;
 pub use xml::TEST_NS;
@@ -77,7 +82,11 @@ impl Driver for TestDriver {
     }
 
     fn open(&self, uri: &Uri, ctx: OpenContext) -> Result<Box<dyn DriverConnection>> {
-        Ok(Box::new(TestConnection::open(uri, ctx.events)?))
+        Ok(Box::new(TestConnection::open(
+            uri,
+            ctx.events,
+            ctx.object_events,
+        )?))
     }
 }
 

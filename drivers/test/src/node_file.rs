@@ -1,7 +1,7 @@
 //! Loading a `test:///ABSOLUTE/PATH.xml` node description into a fresh [`World`].
 //!
 //! The root `<node>` holds `<cpu>` and `<memory>` host facts and `<domain>`, `<network>`,
-//! `<pool>` and `<interface>` objects, each inline or as `<domain file="rel.xml"/>`
+//! `<pool>` (with `<volume>`s), `<interface>` and `<device>` objects, each inline or as `<domain file="rel.xml"/>`
 //! (resolved against the node file's directory). Domains may carry the test namespace's
 //! `<test:runstate>` (a `virDomainState` number, default running) and
 //! `<test:transient/>`.
@@ -14,10 +14,10 @@ use rvirt_core::api::{
 };
 use rvirt_core::conf::{Defaults, DomainDef};
 use rvirt_core::driver::files::{ReadError, read_bounded};
-use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
+use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use crate::errors::{conf_error, node_xml};
-use crate::inventory::{HostInterface, Inventory, Network, StoragePool};
+use crate::objects::{HostObjects, load_node_object};
 use crate::state::World;
 use crate::world_default;
 use crate::xml::{self, Element, TEST_NS};
@@ -140,79 +140,16 @@ fn load_domain(
     world.preload(def, state_of(state), !ext.transient)
 }
 
-fn parse_uuid(el: &Element) -> Result<Uuid> {
-    match el.child_text("uuid") {
-        Some(u) => Uuid::parse_str(u).map_err(|_| {
-            Error::new(
-                ErrorCode::InternalError,
-                ErrorDomain::Test,
-                format!("malformed uuid element '{u}'"),
-            )
-        }),
-        None => Ok(Uuid::new_v4()),
-    }
-}
-
-fn required_name<'a>(el: &'a Element, what: &str) -> Result<&'a str> {
-    el.child_text("name")
-        .or_else(|| el.attr("name"))
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| node_xml(format!("{what} has no name")))
-}
-
-fn load_inventory_item(
+fn load_object(
     el: &Element,
     src: &str,
     dir: &Path,
     path: &str,
-    inv: &mut Inventory,
+    objects: &mut HostObjects,
 ) -> Result<()> {
     let (text, name) = child_source(el, src, dir)?;
     let source_name = if name.is_empty() { path } else { &name };
-    let tree = xml::parse_tree(&text, source_name)?;
-    match el.name.as_str() {
-        "network" => inv.networks.push(Network {
-            name: required_name(&tree, "network")?.to_string(),
-            uuid: parse_uuid(&tree)?,
-            bridge: tree
-                .child("bridge")
-                .and_then(|b| b.attr("name"))
-                .map(str::to_string),
-            active: true,
-            persistent: true,
-            autostart: false,
-            xml: text,
-        }),
-        "pool" => {
-            let bytes = |what: &str| -> Result<u64> {
-                tree.child_text(what).map_or(Ok(0), |v| number(v, what))
-            };
-            inv.pools.push(StoragePool {
-                name: required_name(&tree, "pool")?.to_string(),
-                uuid: parse_uuid(&tree)?,
-                pool_type: tree.attr("type").unwrap_or("dir").to_string(),
-                path: tree
-                    .child("target")
-                    .and_then(|t| t.child_text("path"))
-                    .map(str::to_string),
-                capacity: bytes("capacity")?,
-                allocation: bytes("allocation")?,
-                available: bytes("available")?,
-                active: true,
-                xml: text,
-            });
-        }
-        _ => inv.interfaces.push(HostInterface {
-            name: required_name(&tree, "interface")?.to_string(),
-            mac: tree
-                .child("mac")
-                .and_then(|m| m.attr("address"))
-                .map(str::to_string),
-            active: true,
-            xml: text,
-        }),
-    }
-    Ok(())
+    load_node_object(&el.name, &text, source_name, objects)
 }
 
 /// Builds a world from the node file at `path` (absolute).
@@ -237,13 +174,16 @@ pub(crate) fn load(path: &Path) -> Result<World> {
         .collect();
     let mut node = world_default::node_info();
     load_node_info(&root, &mut node)?;
-    let mut inventory = Inventory::default();
+    let mut objects = HostObjects::default();
     for el in &root.children {
-        if matches!(el.name.as_str(), "network" | "pool" | "interface") {
-            load_inventory_item(el, &src, dir, &shown, &mut inventory)?;
+        if matches!(
+            el.name.as_str(),
+            "network" | "pool" | "interface" | "device"
+        ) {
+            load_object(el, &src, dir, &shown, &mut objects)?;
         }
     }
-    let world = World::new(node, inventory);
+    let world = World::new(node, objects);
     for el in root.children.iter().filter(|el| el.name == "domain") {
         load_domain(el, &src, dir, &shown, &prefixes, &world)?;
     }

@@ -1,15 +1,18 @@
 //! The state of one test world: its domains (rvirt-core's shared domain objects), node
-//! facts, inventory, and the connections its events go to.
+//! facts, networks, pools, node devices and interfaces, and the connections its events go
+//! to.
 
 use std::time::Instant;
 
 use rvirt_core::api::{NodeInfo, RunningReason, StateReason};
 use rvirt_core::conf::DomainDef;
-use rvirt_core::driver::EventSink;
+use std::sync::Mutex;
+
+use rvirt_core::driver::{EventSink, ObjectEventFanout, ObjectEventSink};
 use rvirt_core::objects::{DomainObj, Domains, Events, Persistence};
 use rvirt_core::{ErrorDomain, Result};
 
-use crate::inventory::Inventory;
+use crate::objects::HostObjects;
 
 /// What a test domain carries while active: when it started (its CPU time).
 #[derive(Clone, Copy, Debug)]
@@ -25,15 +28,19 @@ pub(crate) type Obj = DomainObj<Run>;
 pub(crate) struct World {
     pub domains: Domains<Run>,
     pub node: NodeInfo,
-    pub inventory: Inventory,
+    /// Networks, pools, node devices, interfaces.
+    pub objects: Mutex<HostObjects>,
+    /// The connections their events go to.
+    pub object_events: ObjectEventFanout,
 }
 
 impl World {
-    pub(crate) fn new(node: NodeInfo, inventory: Inventory) -> World {
+    pub(crate) fn new(node: NodeInfo, objects: HostObjects) -> World {
         World {
             domains: Domains::new(ErrorDomain::Test, Persistence::InMemory),
             node,
-            inventory,
+            objects: Mutex::new(objects),
+            object_events: ObjectEventFanout::new(),
         }
     }
 
@@ -73,7 +80,8 @@ impl World {
     }
 
     /// Adds a connection.
-    pub(crate) fn add_sink(&self, sink: EventSink) {
+    pub(crate) fn add_sink(&self, sink: EventSink, objects: ObjectEventSink) {
         self.domains.fanout.add(sink);
+        self.object_events.add(objects);
     }
 }

@@ -100,17 +100,24 @@ fn inventory_is_listed() {
     rvirt_driver_test::register().unwrap();
     let conn = Connect::open("test:///default").unwrap();
     let net = conn.lookup_network_by_name("default").unwrap();
-    assert_eq!(net.uuid.to_string(), "dd8fe884-6c02-601e-7551-cca97df1c5df");
-    assert_eq!(net.bridge.as_deref(), Some("virbr0"));
-    assert!(net.active && net.persistent && !net.autostart);
-    assert_eq!(conn.list_all_networks().unwrap().len(), 1);
+    assert_eq!(
+        net.uuid().to_string(),
+        "dd8fe884-6c02-601e-7551-cca97df1c5df"
+    );
+    assert_eq!(net.bridge_name().unwrap(), "virbr0");
+    assert!(net.is_active().unwrap() && net.is_persistent().unwrap() && !net.autostart().unwrap());
+    assert_eq!(conn.list_all_networks(0).unwrap().len(), 1);
     let pool = conn.lookup_storage_pool_by_name("default-pool").unwrap();
-    assert_eq!(pool.capacity, 107_374_182_400);
-    assert_eq!(pool.path.as_deref(), Some("/default-pool"));
+    assert_eq!(pool.info().unwrap().capacity, 107_374_182_400);
+    assert!(
+        pool.xml_desc(0)
+            .unwrap()
+            .contains("<path>/default-pool</path>")
+    );
     let eth = conn.lookup_interface_by_name("eth1").unwrap();
-    assert_eq!(eth.mac.as_deref(), Some("aa:bb:cc:dd:ee:ff"));
-    assert_eq!(conn.list_all_storage_pools().unwrap().len(), 1);
-    assert_eq!(conn.list_all_interfaces().unwrap().len(), 1);
+    assert_eq!(eth.mac(), "aa:bb:cc:dd:ee:ff");
+    assert_eq!(conn.list_all_storage_pools(0).unwrap().len(), 1);
+    assert_eq!(conn.list_all_interfaces(0).unwrap().len(), 1);
     let e = conn.lookup_network_by_name("nope").unwrap_err();
     assert_eq!((e.code().as_raw(), e.domain()), (43, ErrorDomain::Test));
     assert_eq!(

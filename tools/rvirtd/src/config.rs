@@ -40,6 +40,8 @@ usage: rvirtd [OPTIONS]
                             (* and ? wildcards; repeatable; like tls_allowed_dn_list) [any]
   --qemu-root DIR           state directory of qemu:///system [/var/lib/rvirt/qemu-system]
   --lxc-root DIR            state directory of lxc:///system [/var/lib/rvirt/lxc-system]
+  --storage-root DIR        state directory of the host's storage pools (of qemu:///system
+                            and lxc:///system) [/var/lib/rvirt/storage-system]
   --default-uri URI         URI opened when a client sends an empty one [test:///default]
   --allow-test-file FILE    let clients open test:///FILE, a test-driver node file (absolute
                             path; repeatable). Clients open only test:///default,
@@ -93,6 +95,8 @@ pub struct Config {
     pub qemu_root: Option<PathBuf>,
     /// Root of `lxc:///system`.
     pub lxc_root: Option<PathBuf>,
+    /// Root of the host's storage driver state.
+    pub storage_root: Option<PathBuf>,
     /// URI for clients that send an empty one.
     pub default_uri: String,
     /// Node files clients may open as `test:///FILE`.
@@ -136,6 +140,7 @@ impl Default for Config {
             tls_allowed_dn: Vec::new(),
             qemu_root: None,
             lxc_root: None,
+            storage_root: None,
             default_uri: "test:///default".into(),
             allow_test_files: Vec::new(),
             keep_open: Vec::new(),
@@ -215,6 +220,7 @@ impl Config {
                 "--tls-allowed-dn" => c.tls_allowed_dn.push(value()?),
                 "--qemu-root" => c.qemu_root = Some(PathBuf::from(value()?)),
                 "--lxc-root" => c.lxc_root = Some(PathBuf::from(value()?)),
+                "--storage-root" => c.storage_root = Some(PathBuf::from(value()?)),
                 "--default-uri" => c.default_uri = value()?,
                 "--allow-test-file" => {
                     let v = value()?;

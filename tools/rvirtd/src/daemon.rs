@@ -59,6 +59,10 @@ impl Daemon {
         if let Some(root) = &config.lxc_root {
             rvirt_driver_lxc::driver::set_system_root(root.clone());
         }
+        rvirt_driver_storage::register().map_err(|e| e.to_string())?;
+        if let Some(root) = &config.storage_root {
+            rvirt_driver_storage::set_system_root(root.clone());
+        }
         let event_loop = event::register_default().map_err(|e| e.to_string())?;
         let shared = event::require().map_err(|e| e.to_string())?;
 

@@ -22,6 +22,9 @@ pub(crate) enum Access {
     /// Needs an open, writable connection; the string is the API name libvirtd's
     /// refusal message names.
     Write(&'static str),
+    /// As [`Access::Write`], for an API of another error domain (networks 19,
+    /// storage 18, node devices 22, interfaces 26, secrets 30, network filters 33).
+    WriteIn(&'static str, i32),
 }
 
 /// The REMOTE program's access check.
@@ -37,7 +40,13 @@ pub(crate) fn check(ctx: &Ctx<'_>, access: &Access) -> CallResult<()> {
         Access::Write(api) => {
             ctx.conn()?;
             if ctx.client().is_read_only() {
-                return Err(read_only_denied(api));
+                return Err(read_only_denied(api, 20));
+            }
+        }
+        Access::WriteIn(api, domain) => {
+            ctx.conn()?;
+            if ctx.client().is_read_only() {
+                return Err(read_only_denied(api, *domain));
             }
         }
     }
@@ -49,11 +58,11 @@ pub(crate) fn not_open() -> CallError {
     err(1, 7, "internal error: hypervisor connection not open")
 }
 
-/// libvirtd's refusal of a write on a read-only connection (29 / 20).
-fn read_only_denied(api: &str) -> CallError {
+/// libvirtd's refusal of a write on a read-only connection (29 / the API's domain).
+fn read_only_denied(api: &str, domain: i32) -> CallError {
     detailed(
         29,
-        20,
+        domain,
         "operation forbidden",
         format!("read only access prevents {api}"),
     )

@@ -22,6 +22,9 @@ mod feature {
     pub const PROGRAM_KEEPALIVE: i32 = 10;
     pub const REMOTE_EVENT_CALLBACK: i32 = 14;
     pub const REMOTE_CLOSE_CALLBACK: i32 = 15;
+    /// NETWORK_UPDATE carries command and section in the order of their names (older
+    /// clients and servers swapped them; clients that see this send them unswapped).
+    pub const NETWORK_UPDATE_HAS_CORRECT_ORDER: i32 = 16;
 }
 
 /// CONNECT_SUPPORTS_FEATURE. Keepalive may be asked before CONNECT_OPEN (and turns
@@ -42,6 +45,7 @@ pub(crate) fn supports_feature(
                 feature::TYPED_PARAM_STRING
                     | feature::REMOTE_EVENT_CALLBACK
                     | feature::REMOTE_CLOSE_CALLBACK
+                    | feature::NETWORK_UPDATE_HAS_CORRECT_ORDER
             ) as i32
         }
     };

@@ -2,7 +2,7 @@
 //! its procedure table ([`table`]) and access rules ([`access`]), the per-client
 //! [`Session`] (driver connection, event callbacks), the URIs the daemon serves
 //! ([`served`]) and the handlers, by theme: [`connect`], [`domain`], [`callbacks`],
-//! [`monitoring`], [`snapshots`], [`auth`]. Hosted by the "libvirtd" server on every socket but the admin one.
+//! [`monitoring`], [`snapshots`], [`auth`], and the secondary drivers' objects ([`objects`]). Hosted by the "libvirtd" server on every socket but the admin one.
 
 mod access;
 mod auth;
@@ -11,6 +11,7 @@ mod connect;
 mod domain;
 mod events;
 mod monitoring;
+mod objects;
 pub(crate) mod served;
 pub(crate) mod session;
 mod snapshots;

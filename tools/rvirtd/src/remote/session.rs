@@ -38,7 +38,16 @@ pub(crate) struct Session {
     pub legacy: BTreeMap<i32, CallbackId>,
     /// The client registered a close callback.
     pub close_callback: bool,
+    /// Network, storage pool, node device and secret event registrations by the
+    /// callbackID given to the client, with what they subscribe to.
+    pub object_callbacks: BTreeMap<i32, (CallbackId, ObjectKey)>,
+    /// Next callbackID of those.
+    pub next_object_callback: i32,
 }
+
+/// What an object event registration subscribes to: family, event id, and one
+/// object's key or all.
+pub(crate) type ObjectKey = (rvirt_core::api::ObjectFamily, i32, Option<String>);
 
 impl Session {
     /// A new client's session: no connection, no registration.
@@ -51,12 +60,14 @@ impl Session {
             next_callback: 0,
             legacy: BTreeMap::new(),
             close_callback: false,
+            object_callbacks: BTreeMap::new(),
+            next_object_callback: 0,
         }
     }
 
     /// Event callbacks held, both APIs.
     pub(crate) fn callback_count(&self) -> usize {
-        self.callbacks.len() + self.legacy.len()
+        self.callbacks.len() + self.legacy.len() + self.object_callbacks.len()
     }
 }
 
@@ -66,6 +77,7 @@ impl ClientState for Session {
         self.callbacks.clear();
         self.subscribed.clear();
         self.legacy.clear();
+        self.object_callbacks.clear();
         self.close_callback = false;
         if let Some(conn) = self.conn.take() {
             let _ = conn.close();
