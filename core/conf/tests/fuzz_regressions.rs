@@ -115,3 +115,53 @@ fn duplicate_attribute_is_still_rejected() {
     .unwrap_err();
     assert!(err.to_string().contains("duplicate"), "{err}");
 }
+
+/// Panics with where `a` and `b` first differ unless they are equal.
+fn assert_same(a: &DomainDef, b: &DomainDef, what: &str, xml: &str) {
+    if a != b {
+        let (a, b) = (format!("{a:?}"), format!("{b:?}"));
+        let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+        let from = at.saturating_sub(300);
+        panic!(
+            "{what} differs once printed and re-parsed:\n  before: …{}\n  after:  …{}\n{xml}",
+            &a[from..(at + 200).min(a.len())],
+            &b[from..(at + 200).min(b.len())]
+        );
+    }
+}
+
+/// Prints `def`, re-parses it and checks the result is equal and prints the same.
+fn round_trip(def: &DomainDef, what: &str) {
+    let xml = def.to_xml().unwrap();
+    let back = DomainDef::from_xml(&xml).unwrap();
+    assert_same(def, &back, what, &xml);
+    assert_eq!(back.to_xml().unwrap(), xml, "{what}: printing not stable");
+}
+
+/// What `define` stores prints and re-parses to the same definition, for the fuzzing
+/// seeds (real documents) and each driver's post-parse defaults.
+#[test]
+fn defined_seeds_round_trip() {
+    use rvirt_conf::Defaults;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/domain_xml");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let Ok(def) = DomainDef::from_xml(&std::fs::read_to_string(&path).unwrap()) else {
+            continue;
+        };
+        seen += 1;
+        round_trip(&def, &format!("{} as parsed", path.display()));
+        for (name, defaults) in [
+            ("test", Defaults::test_driver()),
+            ("qemu", Defaults::qemu()),
+            ("lxc", Defaults::lxc()),
+        ] {
+            let mut defined = def.clone();
+            if defined.prepare_define(&defaults).is_ok() {
+                round_trip(&defined, &format!("{} after {name} define", path.display()));
+            }
+        }
+    }
+    assert!(seen >= 10, "seeds missing: {seen}");
+}

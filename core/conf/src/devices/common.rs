@@ -81,6 +81,15 @@ pub struct Address {
 }
 
 impl Address {
+    /// True for a PCI address without a slot (all of domain, bus, slot and function
+    /// zero or absent): libvirt's "place this device for me".
+    pub fn is_empty_pci(&self) -> bool {
+        self.address_type == AddressType::Pci
+            && [self.domain, self.bus, self.slot, self.function]
+                .iter()
+                .all(|v| v.unwrap_or(0) == 0)
+    }
+
     /// A PCI address `0000:BB:SS.F`.
     ///
     /// ```
@@ -233,14 +242,13 @@ impl XmlElement for Address {
                 a.function = num(&mut el, "function", Base::Any)?;
                 a.multifunction = attr(&mut el, "multifunction")?;
                 a.check_pci()?;
+                // Given at all: all four are printed (zeros too, as written).
                 let set = [a.domain, a.bus, a.slot, a.function];
-                if set.iter().any(|v| v.unwrap_or(0) != 0) {
+                if set.iter().any(Option::is_some) {
                     a.domain = a.domain.or(zero);
                     a.bus = a.bus.or(zero);
                     a.slot = a.slot.or(zero);
                     a.function = a.function.or(zero);
-                } else {
-                    (a.domain, a.bus, a.slot, a.function) = (None, None, None, None);
                 }
             }
             AddressType::Drive => {
@@ -296,10 +304,9 @@ impl XmlElement for Address {
         let z = |v: Option<u32>| v.unwrap_or(0);
         match self.address_type {
             AddressType::Pci => {
-                let empty = z(self.domain) == 0
-                    && z(self.bus) == 0
-                    && z(self.slot) == 0
-                    && z(self.function) == 0;
+                let empty = [self.domain, self.bus, self.slot, self.function]
+                    .iter()
+                    .all(Option::is_none);
                 if !empty {
                     el.set_attr("domain", format!("0x{:04x}", z(self.domain)));
                     el.set_attr("bus", format!("0x{:02x}", z(self.bus)));

@@ -64,6 +64,14 @@ fn rank(list: &[&str], name: &str) -> usize {
 }
 
 /// Puts `root` (a `<domain>`) and everything below it in libvirt's order.
+/// Where a child named `name` goes among the children of `key` (a line of
+/// `order.txt`, e.g. `domain/devices`) in libvirt's order; unknown names go last.
+pub(crate) fn child_rank(key: &str, name: &str) -> usize {
+    table()
+        .get(key)
+        .map_or(usize::MAX, |order| rank(&order.children, name))
+}
+
 pub(crate) fn canonicalize(root: &mut Element) {
     sort(root, "");
 }

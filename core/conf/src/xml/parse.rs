@@ -73,8 +73,36 @@ fn add_text(stack: &mut [Element], text: &str, input: &str, pos: u64) -> Result<
     }
 }
 
+/// The first character XML 1.0 does not allow in a document (`Char` production:
+/// tab, newline, carriage return, U+0020–U+D7FF, U+E000–U+FFFD, U+10000 and up).
+fn forbidden_char(s: &str) -> Option<(usize, char)> {
+    s.char_indices().find(|&(_, c)| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    })
+}
+
+/// A resolved value (attribute or reference) holding a character XML 1.0 forbids, as
+/// libxml2 refuses its character reference.
+fn check_resolved(value: &str, input: &str, pos: u64) -> Result<(), ConfError> {
+    match forbidden_char(value) {
+        Some((_, c)) => Err(malformed(
+            input,
+            pos,
+            format!("xmlParseCharRef: invalid xmlChar value {}", c as u32),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Parses a whole document into its root element.
 pub(crate) fn parse(input: &str) -> Result<Element, ConfError> {
+    if let Some((at, c)) = forbidden_char(input) {
+        return Err(malformed(
+            input,
+            at as u64,
+            format!("Char 0x{:X} out of allowed range", c as u32),
+        ));
+    }
     let mut reader = Reader::from_str(input);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
@@ -118,6 +146,7 @@ pub(crate) fn parse(input: &str) -> Result<Element, ConfError> {
                         .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                         .map_err(|err| malformed(input, before, err.to_string()))?
                         .into_owned();
+                    check_resolved(&value, input, before)?;
                     node.attrs.push((key, value));
                 }
                 if matches!(event, Event::Empty(_)) {
@@ -155,6 +184,7 @@ pub(crate) fn parse(input: &str) -> Result<Element, ConfError> {
                 let value = resolve_ref(name).ok_or_else(|| {
                     malformed(input, before, format!("Entity '{name}' not defined"))
                 })?;
+                check_resolved(&value, input, before)?;
                 if stack.is_empty() {
                     return Err(malformed(
                         input,
@@ -203,6 +233,23 @@ mod tests {
         assert_eq!(n.children.len(), 2);
         assert_eq!(n.child("b").unwrap().text(), " x ");
         assert_eq!(n.child("c").unwrap().text(), "\n");
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_refused() {
+        for xml in [
+            "<a b='x\u{0}y'/>",
+            "<a>\u{1}</a>",
+            "<a b='&#0;'/>",
+            "<a>&#x1F;</a>",
+            "<a>\u{FFFF}</a>",
+        ] {
+            assert!(
+                matches!(parse(xml), Err(ConfError::Malformed { .. })),
+                "{xml:?}"
+            );
+        }
+        assert!(parse("<a b='\t'>&#10;\r</a>").is_ok());
     }
 
     #[test]

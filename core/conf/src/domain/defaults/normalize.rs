@@ -287,6 +287,12 @@ pub(crate) fn normalize(def: &mut DomainDef, inactive: bool) {
         l.loader_type = Some("rom".into());
     }
     for d in def.devices_mut() {
+        if let Some(Some(a)) = d.address_mut()
+            && a.is_empty_pci()
+        {
+            // libvirt prints an all-zero PCI address as an empty one.
+            (a.domain, a.bus, a.slot, a.function) = (None, None, None, None);
+        }
         match d {
             Device::Serial(c) | Device::Parallel(c) | Device::Console(c) | Device::Channel(c) => {
                 chardev(c, inactive);
