@@ -38,6 +38,32 @@ pub const EVENT_TOUR: &[u8] = &[
     0xEB, 0xFE, // later: jmp $
 ];
 
+/// Writes `R` to COM1 (port 0x3F8) about every 1/16 s under TCG, for ever: output on
+/// a serial line that a reader opening it late still sees.
+pub const SERIAL_R: &[u8] = &[
+    0xBA, 0xF8, 0x03, // mov dx, 0x3f8
+    0xB0, b'R', // mov al, 'R'
+    0xEE, // out dx, al
+    0x66, 0xB9, 0x00, 0x00, 0x00, 0x01, // mov ecx, 0x01000000
+    0x66, 0x49, 0x75, 0xFC, // dec ecx; jnz back
+    0xEB, 0xEE, // jmp to the start
+];
+
+/// [`domain_xml`] plus the devices virt-install writes for a desktop guest: a user
+/// NIC (virtio), VNC with an automatic port, a virtio video adapter, and a pty serial
+/// with its console.
+pub fn desktop_domain_xml(name: &str, disk: &Path) -> String {
+    domain_xml(name, disk).replace(
+        "<memballoon model='none'/>",
+        "<interface type='user'><model type='virtio'/></interface>
+             <graphics type='vnc' port='-1'/>
+             <video><model type='virtio'/></video>
+             <serial type='pty'><target port='0'/></serial>
+             <console type='pty'><target type='serial' port='0'/></console>
+             <memballoon model='none'/>",
+    )
+}
+
 /// Counts `iterations` down, then powers off: about 1 s per 2^28 iterations under TCG
 /// on the machines this project runs on.
 pub fn delayed_poweroff(iterations: u32) -> Vec<u8> {

@@ -429,6 +429,8 @@ procedures! {
     DOMAIN_GET_TIME = 337,
     /// Carries `virNetworkGetDHCPLeases` (layout in [`crate::types`]).
     NETWORK_GET_DHCP_LEASES = 341,
+    /// `{string? emulatorbin, arch, machine, virttype; u32 flags}` → `{string capabilities}`.
+    CONNECT_GET_DOMAIN_CAPABILITIES = 342,
     /// `{dom doms<>; u32 stats; u32 flags}` → `{stats_record retStats<>}`.
     CONNECT_GET_ALL_DOMAIN_STATS = 344,
     /// `{dom; u32 flags}` → `{fsinfo info<>; u32 ret}`.

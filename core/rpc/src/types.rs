@@ -338,6 +338,28 @@ pub struct ConnectGetCapabilitiesRet {
     pub capabilities: String,
 }
 
+/// `remote_connect_get_domain_capabilities_args` (CONNECT_GET_DOMAIN_CAPABILITIES).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetDomainCapabilitiesArgs {
+    /// Emulator binary, or the driver's default.
+    pub emulatorbin: Option<String>,
+    /// Architecture, or the default.
+    pub arch: Option<String>,
+    /// Machine type, or the default.
+    pub machine: Option<String>,
+    /// Virtualization type, or the default.
+    pub virttype: Option<String>,
+    /// Flags.
+    pub flags: u32,
+}
+
+/// `remote_connect_get_domain_capabilities_ret` (CONNECT_GET_DOMAIN_CAPABILITIES).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetDomainCapabilitiesRet {
+    /// Domain capabilities XML.
+    pub capabilities: String,
+}
+
 /// `remote_connect_is_secure_ret` (CONNECT_IS_SECURE).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectIsSecureRet {

@@ -256,6 +256,16 @@ impl Connect {
         self.driver()?.capabilities()
     }
 
+    /// Hypervisor version (`virConnectGetVersion`).
+    pub fn hypervisor_version(&self) -> Result<u64> {
+        self.driver()?.hypervisor_version()
+    }
+
+    /// Domain capabilities XML (`virConnectGetDomainCapabilities`).
+    pub fn domain_capabilities(&self, query: &crate::driver::DomainCapsQuery) -> Result<String> {
+        self.driver()?.domain_capabilities(query)
+    }
+
     fn wrap(&self, r: DomainRef) -> Domain {
         Domain::from_ref(self.clone(), r)
     }

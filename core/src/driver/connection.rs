@@ -16,6 +16,22 @@ pub struct DomainRef {
     pub id: Option<u32>,
 }
 
+/// The arguments of `virConnectGetDomainCapabilities`: each `None` asks for the
+/// driver's default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DomainCapsQuery {
+    /// Emulator binary path.
+    pub emulator: Option<String>,
+    /// Guest architecture, e.g. `x86_64`.
+    pub arch: Option<String>,
+    /// Machine type or alias, e.g. `pc`, `q35`.
+    pub machine: Option<String>,
+    /// Virtualization type, e.g. `kvm`, `qemu`.
+    pub virt_type: Option<String>,
+    /// Flags (none defined by libvirt).
+    pub flags: u32,
+}
+
 fn unsupported<T>(what: &str) -> Result<T> {
     Err(Error::no_support(ErrorDomain::None, what.to_string()))
 }
@@ -45,6 +61,17 @@ pub trait DriverConnection: Send + Sync {
     /// Host capabilities XML.
     fn capabilities(&self) -> Result<String> {
         unsupported("virConnectGetCapabilities")
+    }
+    /// Hypervisor version (`virConnectGetVersion`), `major * 1_000_000 + minor * 1000 +
+    /// micro`.
+    fn hypervisor_version(&self) -> Result<u64> {
+        unsupported("virConnectGetVersion")
+    }
+    /// Domain capabilities XML (`virConnectGetDomainCapabilities`) for the emulator
+    /// binary, architecture, machine type and virtualization type given (each `None`
+    /// for the driver's default).
+    fn domain_capabilities(&self, query: &DomainCapsQuery) -> Result<String> {
+        unsupported("virConnectGetDomainCapabilities")
     }
     /// Domains matching `flags` (libvirt's `virConnectListAllDomains`).
     fn list_all_domains(&self, flags: ListFlags) -> Result<Vec<DomainRef>> {

@@ -18,7 +18,7 @@ mod registry;
 pub mod secondary;
 mod snapshots;
 
-pub use connection::{DomainRef, DriverConnection};
+pub use connection::{DomainCapsQuery, DomainRef, DriverConnection};
 pub use domain_xml::format_domain_xml;
 pub use event_sink::EventSink;
 pub use instances::Instances;

@@ -7,6 +7,8 @@
 //! QEMU.
 
 mod cache;
+pub mod domcaps;
+pub mod host_xml;
 mod probe;
 
 pub use cache::{CACHE_FORMAT, CapsCache, cache_file_name};

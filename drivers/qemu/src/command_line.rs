@@ -7,10 +7,13 @@
 mod accel;
 mod chardev;
 mod disk;
+mod display;
+mod net;
 mod support;
 
 pub use accel::{Accel, KVM_DEVICE, choose_accel, kvm_usable};
 pub use disk::{DiskNames, disk_name_index, disk_names};
+pub use display::{VNC_DEFAULT_LISTEN, VNC_PORT_MIN, vnc_listen, wants_autoport};
 pub use support::check_supported;
 
 use std::path::PathBuf;
@@ -141,7 +144,9 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     a.push2("-boot", "strict=on");
 
     disk::push_disks(def, &machine, &mut a.0)?;
+    net::push_interfaces(def, &mut a.0)?;
     chardev::push_serials(def, &mut a.0)?;
+    display::push_display(def, &mut a.0)?;
     push_other_devices(def, &mut a.0)?;
 
     if let Some(pidfile) = &rt.pidfile {
@@ -280,7 +285,13 @@ fn push_other_devices(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
     for dev in def.devices() {
         match dev {
             // Handled elsewhere.
-            Device::Emulator(_) | Device::Disk(_) | Device::Serial(_) | Device::Console(_) => {}
+            Device::Emulator(_)
+            | Device::Disk(_)
+            | Device::Serial(_)
+            | Device::Console(_)
+            | Device::Interface(_)
+            | Device::Graphics(_)
+            | Device::Video(_) => {}
             Device::Memballoon(b) => match b.model.as_str() {
                 "none" => {}
                 "virtio" => {

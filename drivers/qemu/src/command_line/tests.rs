@@ -202,6 +202,27 @@ fn default_machine_from_runtime_options() {
 }
 
 #[test]
+fn user_nic_vnc_video_argv() {
+    let d = def("<domain type='qemu'><name>g</name><memory>65536</memory>\
+        <os><type>hvm</type></os><devices>\
+        <interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/></interface>\
+        <interface type='user'/>\
+        <graphics type='vnc' port='5903' listen='0.0.0.0'/>\
+        <video><model type='qxl'/></video>\
+        </devices></domain>");
+    let args = render(&build_args(&d, &rt()).unwrap());
+    for want in [
+        r#"-netdev {"id":"hostnet0","type":"user"}"#,
+        r#"-device {"driver":"virtio-net-pci","id":"net0","mac":"52:54:00:00:00:01","netdev":"hostnet0"}"#,
+        r#"-device {"driver":"rtl8139","id":"net1","netdev":"hostnet1"}"#,
+        "-vnc 0.0.0.0:3",
+        r#"-device {"driver":"qxl-vga","id":"video0"}"#,
+    ] {
+        assert!(args.contains(want), "{want} not in\n{args}");
+    }
+}
+
+#[test]
 fn unsupported_configurations_are_typed_errors() {
     let base = |devices: &str, extra: &str, dtype: &str| {
         format!(
@@ -210,9 +231,27 @@ fn unsupported_configurations_are_typed_errors() {
         )
     };
     let cases = [
-        base("<graphics type='vnc'/>", "", "qemu"),
-        base("<interface type='user'/>", "", "qemu"),
-        base("<video><model type='vga'/></video>", "", "qemu"),
+        base("<graphics type='spice'/>", "", "qemu"),
+        base("<graphics type='vnc' socket='/x.sock'/>", "", "qemu"),
+        base(
+            "<graphics type='vnc'><listen type='socket'/></graphics>",
+            "",
+            "qemu",
+        ),
+        base("<graphics type='vnc' port='5000'/>", "", "qemu"),
+        base("<graphics type='vnc'/><graphics type='vnc'/>", "", "qemu"),
+        base(
+            "<interface type='network'><source network='default'/></interface>",
+            "",
+            "qemu",
+        ),
+        base(
+            "<interface type='user'><model type='ne2k_pci'/></interface>",
+            "",
+            "qemu",
+        ),
+        base("<video><model type='vmvga'/></video>", "", "qemu"),
+        base("<video><model type='vga' heads='2'/></video>", "", "qemu"),
         base(
             "<disk type='file'><source file='/a'/><target dev='sda' bus='scsi'/></disk>",
             "",

@@ -116,6 +116,22 @@ impl DriverConnection for QemuConnection {
             .unwrap_or_else(|_| "localhost".into()))
     }
 
+    fn hypervisor_version(&self) -> Result<u64> {
+        self.shared.hypervisor_version()
+    }
+
+    fn node_info(&self) -> Result<rvirt_core::api::NodeInfo> {
+        self.shared.node_info()
+    }
+
+    fn capabilities(&self) -> Result<String> {
+        self.shared.capabilities()
+    }
+
+    fn domain_capabilities(&self, query: &rvirt_core::driver::DomainCapsQuery) -> Result<String> {
+        self.shared.domain_capabilities(query)
+    }
+
     fn list_all_domains(&self, flags: ListFlags) -> Result<Vec<DomainRef>> {
         Ok(self.shared.domains.list(flags))
     }

@@ -43,6 +43,8 @@ pub(crate) struct Shared {
     pub domains: Domains<Running>,
     /// Killed QEMUs still to be reaped, off the loop's callbacks.
     pub reaper: Arc<Mutex<Reaper>>,
+    /// Probed emulator capabilities, cached in `ROOT/cache/qemu/capabilities`.
+    pub caps: crate::capabilities::CapsCache,
 }
 
 /// The directories of a root.
@@ -143,6 +145,7 @@ impl Shared {
     ) {
         files.remove(&self.dirs().lib);
         self.domains.list.release_id(vm);
+        super::live::release_ports(&vm.def);
         vm.apply_stop(state);
         ev.extend(events.into_iter().map(|e| vm.event(e)));
     }
@@ -184,6 +187,7 @@ pub(crate) fn split_run(run: Running) -> (QemuProcess, RunFiles) {
 pub(crate) fn parse_def(xml: &str) -> Result<DomainDef> {
     let mut def = DomainDef::from_xml(xml)?;
     def.prepare_define(&Defaults::qemu())?;
+    super::live::assign_macs(&mut def);
     Ok(def)
 }
 
@@ -210,6 +214,7 @@ impl RootInstance for Shared {
             event_loop,
             domains: Domains::new(ErrorDomain::Qemu, Persistence::OnDisk(configs)),
             reaper: Arc::default(),
+            caps: crate::capabilities::CapsCache::new(root.join("cache/qemu/capabilities")),
         });
         remove_leftovers(&shared.dirs().run, ErrorDomain::Qemu);
         shared.domains.load_configs(ErrorDomain::Qemu, parse_def);

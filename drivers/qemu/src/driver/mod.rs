@@ -18,7 +18,9 @@
 //! reconnects to it through its status file and monitor socket.
 
 mod connection;
+mod host;
 mod instance;
+mod live;
 mod monitor;
 mod monitoring;
 mod ops;

@@ -75,6 +75,8 @@ fn setup_balloon(qmp: &mut QmpStream, def: &rvirt_core::conf::DomainDef) -> Resu
 
 /// A QEMU spawned and negotiated, not yet the domain's.
 struct Launched {
+    /// The live definition: ports and ptys filled in.
+    def: rvirt_core::conf::DomainDef,
     proc: QemuProcess,
     qmp: QmpStream,
     priv_dir: std::path::PathBuf,
@@ -116,7 +118,7 @@ impl Shared {
             def.id = Some(id);
             (def, id)
         };
-        let launched = self.launch(&def, id, paused);
+        let launched = self.launch(def, id, paused);
         let mut vm = job.lock();
         let mut ev = Events::new();
         let result = match launched {
@@ -138,7 +140,34 @@ impl Shared {
     /// Spawns QEMU for `def` and completes the handshake (and `cont`, unless
     /// `paused`). On failure QEMU is killed and its files removed; the error carries the
     /// end of its log.
-    fn launch(&self, def: &rvirt_core::conf::DomainDef, id: u32, paused: bool) -> Result<Launched> {
+    fn launch(
+        &self,
+        mut def: rvirt_core::conf::DomainDef,
+        id: u32,
+        paused: bool,
+    ) -> Result<Launched> {
+        super::live::assign_graphics(&mut def)?;
+        let launched = self.launch_def(&def, id, paused);
+        match launched {
+            Ok((l, chardevs)) => {
+                super::live::apply_ptys(&mut def, &chardevs);
+                Ok(Launched { def, ..l })
+            }
+            Err(e) => {
+                super::live::release_ports(&def);
+                Err(e)
+            }
+        }
+    }
+
+    /// [`Self::launch`] for a definition whose ports are set; also returns QEMU's
+    /// `query-chardev` reply.
+    fn launch_def(
+        &self,
+        def: &rvirt_core::conf::DomainDef,
+        id: u32,
+        paused: bool,
+    ) -> Result<(Launched, serde_json::Value)> {
         let dirs = self.dirs();
         let name = def.name.clone();
         let short: String = name.chars().take(20).collect();
@@ -174,25 +203,30 @@ impl Shared {
         let mut proc =
             spawn_with_monitor(&binary, &args, &listener, Some(&log)).map_err(cleanup_dir)?;
         drop(listener);
-        let handshake = (|| -> Result<QmpStream> {
+        let handshake = (|| -> Result<(QmpStream, serde_json::Value)> {
             let stream = UnixStream::connect(&sock)?;
             let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);
             qmp.handshake()?;
             setup_balloon(&mut qmp, def)?;
+            let chardevs = qmp.execute("query-chardev", None)?;
             if !paused {
                 qmp.execute("cont", None)?;
             }
-            Ok(qmp)
+            Ok((qmp, chardevs))
         })();
         match handshake {
-            Ok(qmp) => Ok(Launched {
-                proc,
-                qmp,
-                priv_dir,
-                monitor_path: sock,
-                pidfile,
-                status,
-            }),
+            Ok((qmp, chardevs)) => Ok((
+                Launched {
+                    def: def.clone(),
+                    proc,
+                    qmp,
+                    priv_dir,
+                    monitor_path: sock,
+                    pidfile,
+                    status,
+                },
+                chardevs,
+            )),
             Err(e) => {
                 let _ = proc.kill();
                 let _ = std::fs::remove_file(&pidfile);
@@ -262,6 +296,12 @@ impl Shared {
                 ErrorDomain::Qemu,
                 format!("cannot watch the QEMU monitor: {e}"),
             ));
+        }
+        // The live definition (ports, ptys) while it runs; the persistent one after.
+        if vm.persistent && vm.next_def.is_none() {
+            vm.use_for_this_run(l.def);
+        } else {
+            vm.def = l.def;
         }
         // Events that arrived with the `cont` reply (RESUME, maybe already SHUTDOWN).
         apply_messages(vm, early, ev);

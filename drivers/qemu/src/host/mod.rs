@@ -6,4 +6,5 @@
 pub mod affinity;
 pub mod image;
 pub mod node;
+pub mod nodeinfo;
 pub mod proc;

@@ -1,11 +1,13 @@
 //! Connection-level procedures: features, open/close, URI, versions, node facts,
 //! close callbacks.
 
-use rvirt_core::{Connect, OpenOptions};
+use rvirt_core::driver::DomainCapsQuery;
+use rvirt_core::{Connect, ErrorCode, OpenOptions};
 use rvirt_rpc::types::{
-    ConnectGetCapabilitiesRet, ConnectGetHostnameRet, ConnectGetLibVersionRet, ConnectGetTypeRet,
-    ConnectGetUriRet, ConnectGetVersionRet, ConnectIsSecureRet, ConnectOpenArgs,
-    ConnectSupportsFeatureArgs, ConnectSupportsFeatureRet, NodeGetInfoRet,
+    ConnectGetCapabilitiesRet, ConnectGetDomainCapabilitiesArgs, ConnectGetDomainCapabilitiesRet,
+    ConnectGetHostnameRet, ConnectGetLibVersionRet, ConnectGetTypeRet, ConnectGetUriRet,
+    ConnectGetVersionRet, ConnectIsSecureRet, ConnectOpenArgs, ConnectSupportsFeatureArgs,
+    ConnectSupportsFeatureRet, NodeGetInfoRet,
 };
 use rvirt_rpc_server::CallResult;
 use rvirt_rpc_server::error::{err, unknown};
@@ -114,14 +116,18 @@ pub(crate) fn get_type(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetTypeRet> {
     })
 }
 
-/// CONNECT_GET_VERSION: libvirt's test driver reports 2 (0.0.2); other drivers
-/// have no version API in rvirt-core yet.
+/// CONNECT_GET_VERSION: libvirt's test driver reports 2 (0.0.2); other drivers their
+/// hypervisor's version, and "unknown procedure" when they have none.
 pub(crate) fn get_version(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetVersionRet> {
     let conn = ctx.conn()?;
-    if conn.driver_name() != "test" {
-        return Err(unknown(ctx.procedure()));
+    if conn.driver_name() == "test" {
+        return Ok(ConnectGetVersionRet { hv_ver: 2 });
     }
-    Ok(ConnectGetVersionRet { hv_ver: 2 })
+    match conn.hypervisor_version() {
+        Ok(hv_ver) => Ok(ConnectGetVersionRet { hv_ver }),
+        Err(e) if e.code() == ErrorCode::NoSupport => Err(unknown(ctx.procedure())),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// CONNECT_GET_LIB_VERSION.
@@ -142,6 +148,23 @@ pub(crate) fn get_hostname(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetHostna
 pub(crate) fn get_capabilities(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetCapabilitiesRet> {
     Ok(ConnectGetCapabilitiesRet {
         capabilities: ctx.conn()?.capabilities()?,
+    })
+}
+
+/// CONNECT_GET_DOMAIN_CAPABILITIES.
+pub(crate) fn get_domain_capabilities(
+    ctx: &Ctx<'_>,
+    args: ConnectGetDomainCapabilitiesArgs,
+) -> CallResult<ConnectGetDomainCapabilitiesRet> {
+    let query = DomainCapsQuery {
+        emulator: args.emulatorbin,
+        arch: args.arch,
+        machine: args.machine,
+        virt_type: args.virttype,
+        flags: args.flags,
+    };
+    Ok(ConnectGetDomainCapabilitiesRet {
+        capabilities: ctx.conn()?.domain_capabilities(&query)?,
     })
 }
 

@@ -697,6 +697,11 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
     procedure!(p::DOMAIN_GET_TIME, Access::Open, m::get_time),
     procedure!(p::NETWORK_GET_DHCP_LEASES, Access::Open, n::get_dhcp_leases),
     procedure!(
+        p::CONNECT_GET_DOMAIN_CAPABILITIES,
+        Access::Open,
+        c::get_domain_capabilities
+    ),
+    procedure!(
         p::CONNECT_GET_ALL_DOMAIN_STATS,
         Access::Open,
         m::get_all_domain_stats

@@ -1,0 +1,179 @@
+//! The connection's `<capabilities>` document (`virConnectGetCapabilities`) from the
+//! probed x86_64 binary: the host (CPU arch and topology, NUMA cells, no security
+//! model) and one `hvm` guest with QEMU's machine types and the domain types usable
+//! here (`qemu`, plus `kvm` when `/dev/kvm` opens).
+
+use std::fmt::Write;
+
+use rvirt_core::api::NodeInfo;
+
+use super::QemuCaps;
+
+/// XML-escapes `s` for text and attribute values.
+pub(crate) fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\'', "&apos;")
+        .replace('"', "&quot;")
+}
+
+/// The `<machine>` lines of a guest arch: each canonical name, then each alias with
+/// `canonical=`, as libvirt lists them.
+fn push_machines(x: &mut String, caps: &QemuCaps, indent: &str) {
+    for m in &caps.machines {
+        if m.name == "none" {
+            continue;
+        }
+        let _ = writeln!(
+            x,
+            "{indent}<machine maxCpus='{}'>{}</machine>",
+            m.cpu_max,
+            esc(&m.name)
+        );
+        if let Some(alias) = &m.alias {
+            let _ = writeln!(
+                x,
+                "{indent}<machine canonical='{}' maxCpus='{}'>{}</machine>",
+                esc(&m.name),
+                m.cpu_max,
+                esc(alias)
+            );
+        }
+    }
+}
+
+/// `<capabilities>` for the host described by `node`, with guests run by `caps`'
+/// binary; `kvm` adds the `kvm` domain type.
+pub fn capabilities_xml(caps: &QemuCaps, node: &NodeInfo, kvm: bool) -> String {
+    let mut x = String::with_capacity(8192);
+    x.push_str("<capabilities>\n\n  <host>\n    <cpu>\n");
+    let _ = writeln!(x, "      <arch>{}</arch>", esc(&node.model));
+    let _ = writeln!(
+        x,
+        "      <topology sockets='{}' dies='1' cores='{}' threads='{}'/>",
+        node.sockets, node.cores, node.threads
+    );
+    x.push_str("    </cpu>\n    <power_management/>\n    <iommu support='no'/>\n");
+    x.push_str("    <migration_features>\n      <live/>\n    </migration_features>\n");
+    x.push_str("    <topology>\n");
+    let cells = node.nodes.max(1);
+    let per_cell = (node.cpus / cells).max(1);
+    let threads = node.threads.max(1);
+    let _ = writeln!(x, "      <cells num='{cells}'>");
+    for cell in 0..cells {
+        let _ = writeln!(x, "        <cell id='{cell}'>");
+        let _ = writeln!(
+            x,
+            "          <memory unit='KiB'>{}</memory>",
+            node.memory_kib / u64::from(cells)
+        );
+        let _ = writeln!(x, "          <cpus num='{per_cell}'>");
+        for i in 0..per_cell {
+            let id = cell * per_cell + i;
+            let core = id / threads;
+            let first = core * threads;
+            let siblings = if threads == 1 {
+                id.to_string()
+            } else {
+                format!("{first}-{}", first + threads - 1)
+            };
+            let socket = core / node.cores.max(1);
+            let _ = writeln!(
+                x,
+                "            <cpu id='{id}' socket_id='{socket}' die_id='0' core_id='{}' siblings='{siblings}'/>",
+                core % node.cores.max(1)
+            );
+        }
+        x.push_str("          </cpus>\n        </cell>\n");
+    }
+    x.push_str("      </cells>\n    </topology>\n");
+    x.push_str("    <secmodel>\n      <model>none</model>\n      <doi>0</doi>\n    </secmodel>\n");
+    x.push_str("  </host>\n\n  <guest>\n    <os_type>hvm</os_type>\n");
+    x.push_str("    <arch name='x86_64'>\n      <wordsize>64</wordsize>\n");
+    let _ = writeln!(
+        x,
+        "      <emulator>{}</emulator>",
+        esc(&caps.binary.to_string_lossy())
+    );
+    push_machines(&mut x, caps, "      ");
+    x.push_str("      <domain type='qemu'/>\n");
+    if kvm {
+        x.push_str("      <domain type='kvm'/>\n");
+    }
+    x.push_str("    </arch>\n    <features>\n");
+    x.push_str("      <acpi default='on' toggle='yes'/>\n");
+    x.push_str("      <apic default='on' toggle='no'/>\n");
+    x.push_str("      <cpuselection/>\n      <deviceboot/>\n");
+    x.push_str("      <disksnapshot default='on' toggle='no'/>\n");
+    x.push_str("    </features>\n  </guest>\n\n</capabilities>\n");
+    x
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::capabilities::MachineType;
+    use crate::qmp::QemuVersion;
+
+    pub(crate) fn sample_caps() -> QemuCaps {
+        QemuCaps {
+            binary: "/usr/bin/qemu-system-x86_64".into(),
+            binary_mtime: (0, 0),
+            version: QemuVersion {
+                major: 7,
+                minor: 2,
+                micro: 22,
+            },
+            package: String::new(),
+            machines: vec![
+                MachineType {
+                    name: "pc-i440fx-7.2".into(),
+                    alias: Some("pc".into()),
+                    is_default: true,
+                    cpu_max: 255,
+                },
+                MachineType {
+                    name: "pc-q35-7.2".into(),
+                    alias: Some("q35".into()),
+                    is_default: false,
+                    cpu_max: 288,
+                },
+                MachineType {
+                    name: "none".into(),
+                    alias: None,
+                    is_default: false,
+                    cpu_max: 1,
+                },
+            ],
+            kvm_present: false,
+        }
+    }
+
+    fn node() -> NodeInfo {
+        NodeInfo {
+            model: "x86_64".into(),
+            memory_kib: 4 << 20,
+            cpus: 4,
+            mhz: 2000,
+            nodes: 1,
+            sockets: 1,
+            cores: 2,
+            threads: 2,
+        }
+    }
+
+    #[test]
+    fn guest_lists_machines_aliases_and_domain_types() {
+        let x = capabilities_xml(&sample_caps(), &node(), false);
+        assert!(
+            x.contains("<machine maxCpus='255'>pc-i440fx-7.2</machine>"),
+            "{x}"
+        );
+        assert!(x.contains("<machine canonical='pc-q35-7.2' maxCpus='288'>q35</machine>"));
+        assert!(!x.contains(">none</machine>"));
+        assert!(x.contains("<domain type='qemu'/>") && !x.contains("<domain type='kvm'/>"));
+        assert!(capabilities_xml(&sample_caps(), &node(), true).contains("<domain type='kvm'/>"));
+        assert!(x.contains("<cpu id='3' socket_id='0' die_id='0' core_id='1' siblings='2-3'/>"));
+    }
+}

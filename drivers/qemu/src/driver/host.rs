@@ -1,0 +1,53 @@
+//! Connection-level host facts of an instance: the default binary's probed
+//! capabilities (cached under `ROOT/cache/qemu/capabilities`), and from them the
+//! hypervisor version, the capabilities and domain capabilities documents; node facts
+//! from the host.
+
+use std::path::Path;
+
+use rvirt_core::Result;
+use rvirt_core::api::NodeInfo;
+use rvirt_core::driver::DomainCapsQuery;
+
+use super::instance::Shared;
+use crate::capabilities::QemuCaps;
+use crate::capabilities::domcaps::domain_capabilities_xml;
+use crate::capabilities::host_xml::capabilities_xml;
+use crate::command_line::{DEFAULT_EMULATOR, KVM_DEVICE, kvm_usable};
+use crate::host::nodeinfo::node_info;
+
+impl Shared {
+    /// The probed capabilities of [`DEFAULT_EMULATOR`] (probing QEMU only when the
+    /// cache has no valid entry).
+    pub(crate) fn default_caps(&self) -> Result<QemuCaps> {
+        self.caps.get(Path::new(DEFAULT_EMULATOR))
+    }
+
+    /// `virConnectGetVersion`: QEMU's `major * 1_000_000 + minor * 1000 + micro`.
+    pub(crate) fn hypervisor_version(&self) -> Result<u64> {
+        let v = self.default_caps()?.version;
+        Ok(u64::from(v.major) * 1_000_000 + u64::from(v.minor) * 1000 + u64::from(v.micro))
+    }
+
+    /// `virNodeGetInfo`.
+    pub(crate) fn node_info(&self) -> Result<NodeInfo> {
+        node_info()
+    }
+
+    /// `virConnectGetCapabilities`.
+    pub(crate) fn capabilities(&self) -> Result<String> {
+        let caps = self.default_caps()?;
+        Ok(capabilities_xml(
+            &caps,
+            &node_info()?,
+            kvm_usable(Path::new(KVM_DEVICE)),
+        ))
+    }
+
+    /// `virConnectGetDomainCapabilities`.
+    pub(crate) fn domain_capabilities(&self, query: &DomainCapsQuery) -> Result<String> {
+        super::connection::check_flags(query.flags, 0, "domain_capabilities")?;
+        let caps = self.default_caps()?;
+        domain_capabilities_xml(&caps, query, kvm_usable(Path::new(KVM_DEVICE)))
+    }
+}

@@ -1,0 +1,67 @@
+//! Host facts of rvirtd's QEMU driver through Debian's virsh: `version` (QEMU's version
+//! from the probe), `capabilities` (x86_64 hvm guest with QEMU's machine types),
+//! `domcapabilities` (libvirt's layout, default and q35 machine) and `nodeinfo`.
+
+use rvirt_testkit::{Daemon, QemuReaper, TempDir, have_qemu, have_virsh, virsh, virsh_ok};
+
+#[test]
+fn version_capabilities_domcapabilities_nodeinfo() {
+    if !have_virsh() || !have_qemu() {
+        return;
+    }
+    let root = TempDir::new("qemu-facts");
+    let _reaper = QemuReaper(root.0.clone());
+    let d = Daemon::start_with("qemu", &["--qemu-root", root.0.to_str().unwrap()]);
+    let uri = d.qemu_uri();
+
+    let qemu = std::process::Command::new("/usr/bin/qemu-system-x86_64")
+        .arg("--version")
+        .output()
+        .unwrap();
+    let qemu = String::from_utf8_lossy(&qemu.stdout);
+    let want = qemu
+        .split_whitespace()
+        .nth(3)
+        .unwrap()
+        .split('.')
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(".");
+    let out = virsh_ok(&uri, &["version"]);
+    assert!(
+        out.contains(&format!("Running hypervisor: QEMU {want}")),
+        "{out}"
+    );
+
+    let caps = virsh_ok(&uri, &["capabilities"]);
+    assert!(caps.contains("<os_type>hvm</os_type>"), "{caps}");
+    assert!(caps.contains("<arch name='x86_64'>"), "{caps}");
+    assert!(caps.contains("<domain type='qemu'/>"), "{caps}");
+    assert!(caps.contains("maxCpus="), "{caps}");
+    assert!(
+        caps.contains(">pc</machine>") && caps.contains(">q35</machine>"),
+        "{caps}"
+    );
+
+    let dc = virsh_ok(&uri, &["domcapabilities", "--virttype", "qemu"]);
+    assert!(dc.starts_with("<domainCapabilities>"), "{dc}");
+    assert!(dc.contains("<domain>qemu</domain>") && dc.contains("<arch>x86_64</arch>"));
+    assert!(dc.contains("<value>vnc</value>"), "{dc}");
+    let q35 = virsh_ok(
+        &uri,
+        &["domcapabilities", "--virttype", "qemu", "--machine", "q35"],
+    );
+    assert!(q35.contains("<machine>pc-q35-"), "{q35}");
+    let bad = virsh(&uri, &["domcapabilities", "--machine", "no-such-machine"]);
+    assert!(!bad.status.success());
+
+    let ni = virsh_ok(&uri, &["nodeinfo"]);
+    let field = |name: &str| -> u64 {
+        ni.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {ni}"))
+    };
+    assert!(ni.contains("CPU model:           x86_64"), "{ni}");
+    assert!(field("CPU(s):") >= 1 && field("Memory size:") > 0, "{ni}");
+}
