@@ -14,6 +14,9 @@
 #   KEEPALIVE_COUNT     keepalive_count (default 5)
 #   IDLE_TIMEOUT        libvirtd --timeout: exit after this many idle seconds (default 60)
 #   EXTRA_CONF          more libvirtd.conf lines (e.g. max_clients for a load benchmark)
+#   QEMU_DRIVER         if 1, also load Debian's QEMU driver (qemu:///system), running
+#                       QEMU as root without cgroups, namespaces, security driver or
+#                       virtlogd (qemu.conf in the private /etc/libvirt)
 set -eu
 RUNDIR=$1
 if [ -z "${RVIRT_PRIVATE_NS:-}" ]; then
@@ -56,6 +59,20 @@ mkdir -p /run/libvirt /etc/libvirt
 mount -t tmpfs tmpfs /run/libvirt
 mount -t tmpfs tmpfs /etc/libvirt
 mount --bind "$RUNDIR/var" /var
+if [ "${QEMU_DRIVER:-}" = 1 ]; then
+    ln -sf /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so \
+        "$RUNDIR/drivers/"
+    cat > /etc/libvirt/qemu.conf <<'CONF'
+user = "root"
+group = "root"
+dynamic_ownership = 0
+remember_owner = 0
+security_driver = "none"
+namespaces = [ ]
+cgroup_controllers = [ ]
+stdio_handler = "file"
+CONF
+fi
 # An empty driver directory: no loadable drivers, only the built-in test driver.
 export LIBVIRT_DRIVER_DIR="$RUNDIR/drivers"
 exec /usr/sbin/libvirtd $LISTEN --timeout "${IDLE_TIMEOUT:-60}" \

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 pub const POWEROFF: &[u8] = &[0xBA, 0x04, 0x06, 0xB8, 0x00, 0x20, 0xEF, 0xF4, 0xEB, 0xFE];
 /// Loops for ever.
 pub const LOOP: &[u8] = &[0xEB, 0xFE];
+/// Halts for ever with interrupts off (`cli; hlt; jmp` back to `hlt`): a running guest
+/// that leaves the host's CPUs idle.
+pub const HALT: &[u8] = &[0xFA, 0xF4, 0xEB, 0xFD];
 /// Enables the ACPI power-button event (PM1a_EN bit 8, port 0x602), waits for its
 /// status bit (PM1a_STS, port 0x600), then powers off: a guest that honours
 /// `virDomainShutdown`/`virDomainReboot`'s ACPI request. Interrupts stay off: the

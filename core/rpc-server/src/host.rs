@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use rvirt_rpc::{
-    Message, MessageStatus, MessageType, RemoteError, encode_message, encode_message_with,
+    Header, Message, MessageStatus, MessageType, RemoteError, encode_message, encode_message_with,
 };
 
 use crate::client::Client;
@@ -75,12 +75,17 @@ impl<S> fmt::Debug for Programs<S> {
 /// A program with its access-rule type erased.
 trait Run<S>: Send + Sync {
     fn id(&self) -> (u32, u32);
+    fn is_exclusive(&self, number: i32) -> bool;
     fn call(&self, ctx: &Ctx<'_, S>) -> CallResult<Vec<u8>>;
 }
 
 impl<S: 'static, A: Sync + 'static> Run<S> for Program<S, A> {
     fn id(&self) -> (u32, u32) {
         (self.number, self.version)
+    }
+
+    fn is_exclusive(&self, number: i32) -> bool {
+        Program::is_exclusive(self, number)
     }
 
     fn call(&self, ctx: &Ctx<'_, S>) -> CallResult<Vec<u8>> {
@@ -101,6 +106,9 @@ pub(crate) struct Outcome {
 pub(crate) trait Host: Send + Sync + fmt::Debug {
     /// A new client's state.
     fn new_state(&self, service: &Service) -> Box<dyn Any + Send + Sync>;
+    /// True when the packet must run alone on its client: a CALL of a procedure its
+    /// program names [`exclusive`](Program::exclusive).
+    fn exclusive(&self, header: &Header) -> bool;
     /// Handles one packet of the client's call queue.
     fn dispatch(&self, client: &Arc<Client>, msg: &Message) -> Outcome;
     /// The client is gone.
@@ -110,6 +118,14 @@ pub(crate) trait Host: Send + Sync + fmt::Debug {
 impl<S: ClientState> Host for Programs<S> {
     fn new_state(&self, service: &Service) -> Box<dyn Any + Send + Sync> {
         Box::new(Mutex::new((self.new_state)(service)))
+    }
+
+    fn exclusive(&self, h: &Header) -> bool {
+        (h.msg_type == MessageType::CALL || h.msg_type == MessageType::CALL_WITH_FDS)
+            && self
+                .programs
+                .iter()
+                .any(|p| p.id() == (h.prog, h.vers) && p.is_exclusive(h.proc_))
     }
 
     fn dispatch(&self, client: &Arc<Client>, msg: &Message) -> Outcome {

@@ -10,9 +10,11 @@
 //!   output limits, handshake/authentication deadline.
 //! * **Clients** ([`Client`]): a socket watched on the registered event loop
 //!   ([`rvirt_core::event`]), a frame decoder, an output buffer bounded per client and
-//!   process-wide ([`output::OutputBudget`]), a call queue whose calls run one at a
-//!   time, in order, on the server's pool; keepalive PINGs answered on the loop thread;
-//!   peer credentials ([`peer::PeerCred`]).
+//!   process-wide ([`output::OutputBudget`]), a bounded call queue whose calls run on
+//!   the server's pool, up to [`Server::max_client_requests`] at once, each reply sent
+//!   as its call finishes (the client matches them by serial), the program's
+//!   [exclusive](Program::exclusive) procedures alone and in order; keepalive PINGs
+//!   answered on the loop thread; peer credentials ([`peer::PeerCred`]).
 //! * **The registry** ([`Registry`], libvirt's `virNetDaemon`): the servers and every
 //!   client by a process-wide id, the keepalive and authentication-deadline timers, and
 //!   what admin procedures need to list, inspect, limit and disconnect.
@@ -71,6 +73,7 @@
 //!     version: 1,
 //!     procedures: &[procedure!(1, add)],
 //!     check: allow_all,
+//!     exclusive: &[],
 //! };
 //!
 //! let event_loop = event::register_default().unwrap();
@@ -138,5 +141,5 @@ pub use error::{CallError, CallResult};
 pub use host::{ClientState, Programs};
 pub use program::{Procedure, Program, allow_all};
 pub use registry::Registry;
-pub use server::{ClientLimits, LimitsError, Server};
+pub use server::{ClientLimits, DEFAULT_MAX_CLIENT_REQUESTS, LimitsError, Server};
 pub use service::{AUTH_NONE, Service, Transport};

@@ -5,6 +5,9 @@
 //! arguments or results. [`procedure!`](crate::procedure) turns one into a table row
 //! whose stored handler decodes the arguments (libvirtd's "Unable to decode message
 //! payload" when they do not) and encodes the result.
+//!
+//! A client's calls run concurrently (up to its server's per-client limit) unless the
+//! program names them [`exclusive`](Program::exclusive): those run alone, in order.
 
 use std::fmt;
 
@@ -45,6 +48,12 @@ pub struct Program<S: 'static, A: 'static = ()> {
     pub procedures: &'static [Procedure<S, A>],
     /// Applies the procedures' access rules ([`allow_all`] when there are none).
     pub check: Check<S, A>,
+    /// Procedures that run alone on their client, in order: one starts once the
+    /// client's calls in flight have finished, and the client's later calls wait for
+    /// it (connection setup and teardown, authentication, event (de)registration).
+    /// Every other procedure runs concurrently with the client's other calls, up to
+    /// its server's per-client limit ([`Server::max_client_requests`](crate::Server::max_client_requests)).
+    pub exclusive: &'static [i32],
 }
 
 /// The check of a program without access rules.
@@ -60,6 +69,11 @@ impl<S, A> Program<S, A> {
             .binary_search_by_key(&number, |p| p.number)
             .ok()
             .map(|i| &table[i])
+    }
+
+    /// True when procedure `number` runs alone on its client ([`Program::exclusive`]).
+    pub fn is_exclusive(&self, number: i32) -> bool {
+        self.exclusive.contains(&number)
     }
 
     /// True when the table is sorted by number, each number once.

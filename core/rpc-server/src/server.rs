@@ -10,6 +10,7 @@
 //! until a slot frees; then it is accepted and served. Clients already connected are
 //! never dropped by a lower limit.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rvirt_core::event::{EventLoop, Interest, SharedLoop, WatchId};
@@ -31,6 +32,10 @@ pub struct ClientLimits {
     pub unauth: usize,
 }
 
+/// Calls of one client a server runs at once unless told otherwise (libvirtd's
+/// `max_client_requests`).
+pub const DEFAULT_MAX_CLIENT_REQUESTS: usize = 5;
+
 /// Why new limits were refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LimitsError {
@@ -46,6 +51,7 @@ pub struct Server {
     pool: Arc<Pool>,
     event_loop: SharedLoop,
     state: Mutex<State>,
+    max_client_requests: AtomicUsize,
 }
 
 #[derive(Debug)]
@@ -82,6 +88,7 @@ impl Server {
                 watches: Vec::new(),
                 accepting: true,
             }),
+            max_client_requests: AtomicUsize::new(DEFAULT_MAX_CLIENT_REQUESTS),
         })
     }
 
@@ -98,6 +105,18 @@ impl Server {
     /// Its worker pool.
     pub fn pool(&self) -> &Arc<Pool> {
         &self.pool
+    }
+
+    /// Most calls of one client running at once (libvirtd's `max_client_requests`,
+    /// [`DEFAULT_MAX_CLIENT_REQUESTS`] unless set): its further calls wait in its queue.
+    pub fn max_client_requests(&self) -> usize {
+        self.max_client_requests.load(Ordering::Acquire)
+    }
+
+    /// Sets [`Server::max_client_requests`] (at least 1); clients' calls already
+    /// running go on, new ones start under the new limit.
+    pub fn set_max_client_requests(&self, n: usize) {
+        self.max_client_requests.store(n.max(1), Ordering::Release);
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

@@ -87,6 +87,7 @@ static TOY: Program<Tally, Rule> = Program {
         procedure!(4, Rule::Anyone, bye),
     ],
     check,
+    exclusive: &[],
 };
 
 /// A second program of the same server, sharing the state.
@@ -96,6 +97,7 @@ static PEEK: Program<Tally> = Program {
     version: 1,
     procedures: &[procedure!(1, peek)],
     check: rvirt_rpc_server::allow_all,
+    exclusive: &[],
 };
 
 fn peek(ctx: &Ctx<'_, Tally>, (): ()) -> CallResult<u64> {

@@ -50,6 +50,9 @@ usage: rvirtd [OPTIONS]
                             keeps test:///default's state between clients
   --workers N               threads executing the libvirtd server's calls (its pool's minimum
                             and maximum; virt-admin server-threadpool-set changes them) [4]
+  --max-client-requests N   calls of one client run at once, each answered as it finishes
+                            (libvirtd.conf's max_client_requests; connection setup,
+                            authentication and event registration always run alone) [5]
   --timeout SECS            exit after SECS without clients (0: never; virt-admin
                             daemon-timeout changes it at run time) [never]
   --pidfile PATH            write the daemon's pid there
@@ -105,6 +108,8 @@ pub struct Config {
     pub keep_open: Vec<String>,
     /// Worker threads.
     pub workers: usize,
+    /// Calls of one client running at once.
+    pub max_client_requests: usize,
     /// Exit after this long without clients.
     pub timeout: Option<Duration>,
     /// Pid file.
@@ -145,6 +150,7 @@ impl Default for Config {
             allow_test_files: Vec::new(),
             keep_open: Vec::new(),
             workers: 4,
+            max_client_requests: rvirt_rpc_server::DEFAULT_MAX_CLIENT_REQUESTS,
             timeout: None,
             pidfile: None,
             keepalive_interval: Duration::from_secs(5),
@@ -240,6 +246,9 @@ impl Config {
                     }
                     c.workers = n as usize;
                 }
+                "--max-client-requests" => {
+                    c.max_client_requests = number(&flag, &value()?)?.clamp(1, 10_000) as usize
+                }
                 "--timeout" => c.timeout = Some(Duration::from_secs(number(&flag, &value()?)?)),
                 "--pidfile" => c.pidfile = Some(PathBuf::from(value()?)),
                 "--keepalive-interval" => {
@@ -322,11 +331,14 @@ mod tests {
             "3",
             "--admin-perms",
             "0660",
+            "--max-client-requests",
+            "7",
         ]))
         .unwrap() else {
             panic!("expected Run");
         };
         assert_eq!(c.socket_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(c.max_client_requests, 7);
         assert_eq!(c.ro_perms, 0o644);
         assert_eq!(c.rw_perms, 0o600);
         assert_eq!(c.listen_tcp.unwrap().port(), 16509);

@@ -22,10 +22,12 @@
 //! Everything runs on rvirt's registered event loop ([`rvirt_core::event::DefaultLoop`]):
 //! listening and client sockets are non-blocking fd watches; each client has its own
 //! [`FrameDecoder`](rvirt_rpc::FrameDecoder) and an output buffer that asks for
-//! WRITABLE only while bytes are pending. Calls run on their server's worker pool
-//! one call at a time per client (in order), so a slow driver call (a QEMU start)
-//! never stalls the loop; replies and domain events are queued back to the client's
-//! output. Keepalive PINGs are answered on the loop thread. Clients get daemon-wide ids
+//! WRITABLE only while bytes are pending. Calls run on their server's worker pool, up
+//! to `--max-client-requests` (5) of one client at once, so a slow driver call (a QEMU
+//! start) never stalls the loop nor the client's other calls; each reply is queued to
+//! the client's output as its call finishes (clients match them by serial), and so are
+//! domain events. Connection setup, authentication and event registration run alone
+//! on their client, in order (`src/remote/exclusive.rs`). Keepalive PINGs are answered on the loop thread. Clients get daemon-wide ids
 //! that are never reused.
 
 mod admin;

@@ -81,6 +81,7 @@ pub(crate) fn servers(
         DEFAULT_MAX_CLIENTS,
         DEFAULT_MAX_ANONYMOUS_CLIENTS,
     );
+    main.set_max_client_requests(config.max_client_requests);
     if !config.admin {
         return Ok(vec![main]);
     }

@@ -84,7 +84,7 @@ fn two_hundred_clients_and_vanishing_clients_leave_no_trace() {
     half.send_raw(&[0, 0, 0, 200, 0x20, 0, 0x80, 0x86, 0, 0, 0]); // 11 of 200 bytes
     drop(half);
     // A client that hangs up with calls in flight: eight pipelined calls (the daemon
-    // queues them and runs them one by one on its workers) and no reply read.
+    // queues them and runs up to five at once on its workers) and no reply read.
     let mut gone = Raw::connect(&sock);
     gone.open();
     let lookup = Message::with_body(

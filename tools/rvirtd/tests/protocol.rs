@@ -308,9 +308,10 @@ fn socket_permissions() {
 }
 
 /// Many calls pipelined without waiting: the daemon stops reading while its per-client
-/// queue is full, and every reply still comes back, in order.
+/// queue is full, and every call is still answered once (several run at once, so the
+/// replies come in the order the calls finish, matched by serial as libvirtd's).
 #[test]
-fn pipelined_calls_are_answered_in_order() {
+fn pipelined_calls_are_all_answered() {
     let d = Daemon::start("proto-pipeline");
     let mut c = Raw::connect(&d.rw_socket());
     c.open();
@@ -334,11 +335,17 @@ fn pipelined_calls_are_answered_in_order() {
         frames.extend(encode_message(&h, &payload).unwrap());
     }
     c.send_raw(&frames);
-    for i in 0..200u32 {
+    let mut answered = std::collections::BTreeSet::new();
+    for _ in 0..200u32 {
         let m = c.read().unwrap();
-        assert_eq!(m.header.serial, first + i);
         assert_eq!(m.header.status, MessageStatus::OK);
+        assert!(
+            answered.insert(m.header.serial),
+            "{:?} answered twice",
+            m.header
+        );
     }
+    assert_eq!(answered, (first..first + 200).collect());
 }
 
 /// A client that sends calls but never reads its replies is disconnected once its

@@ -1,6 +1,11 @@
 //! A client's calls: decoded packets go to the call queue (keepalive is answered at
-//! once), the queue's head runs on the server's worker pool, one call at a time, and
-//! its reply is queued before the next call starts.
+//! once); calls leave the queue's head for the server's worker pool while fewer than
+//! the server's [`max_client_requests`](crate::Server::max_client_requests) run, and
+//! each reply is queued as its call finishes, whatever the order (the client matches
+//! replies by serial). An [exclusive](crate::Program::exclusive) call waits at the
+//! head until the calls in flight have finished, then runs alone: the calls behind it
+//! wait for its reply, so connection setup, authentication and event (de)registration
+//! keep their order relative to everything else.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -13,6 +18,22 @@ use super::io::Io;
 use crate::host::Outcome;
 use crate::keepalive;
 use crate::log::log;
+
+/// What of a client's calls is running on the pool.
+#[derive(Debug, Default)]
+pub(super) struct Running {
+    /// Calls started whose reply is not queued yet.
+    calls: usize,
+    /// The one running call is exclusive.
+    exclusive: bool,
+}
+
+impl Running {
+    /// True when no call of the client runs.
+    pub(super) fn is_idle(&self) -> bool {
+        self.calls == 0
+    }
+}
 
 impl Client {
     /// Moves decoded packets into the call queue; keepalive is answered right here.
@@ -28,31 +49,51 @@ impl Client {
         }
     }
 
-    /// The next call to run if none is running.
-    pub(super) fn next_call(&self, io: &mut Io) -> Option<Message> {
-        if io.busy || io.close_after_flush || io.stream.is_none() {
-            return None;
+    /// Takes the calls that may start now off the queue's head and counts them as
+    /// running: while below the limit and no exclusive call runs; an exclusive call
+    /// only once nothing runs, and nothing after it until it finishes.
+    pub(super) fn next_calls(&self, io: &mut Io) -> Vec<Message> {
+        let mut start = Vec::new();
+        if io.close_after_flush || io.stream.is_none() {
+            return start;
         }
-        let msg = io.pending.pop_front()?;
-        io.busy = true;
-        Some(msg)
+        let limit = self.server.max_client_requests();
+        while let Some(head) = io.pending.front() {
+            if io.running.exclusive || io.running.calls >= limit {
+                break;
+            }
+            if self.server.host().exclusive(&head.header) {
+                if io.running.calls > 0 {
+                    break;
+                }
+                io.running.exclusive = true;
+            }
+            io.running.calls += 1;
+            start.extend(io.pending.pop_front());
+        }
+        start
     }
 
-    pub(super) fn submit(self: &Arc<Self>, msg: Message) {
-        let me = self.clone();
-        let ok = self.server.pool().submit(move || {
-            let outcome = me.server.host().dispatch(&me, &msg);
-            me.finish_call(outcome);
-        });
-        if !ok {
-            self.close();
+    /// Hands calls taken by [`Client::next_calls`] to the server's pool.
+    pub(super) fn submit_all(self: &Arc<Self>, calls: Vec<Message>) {
+        for msg in calls {
+            let me = self.clone();
+            let ok = self.server.pool().submit(move || {
+                let outcome = me.server.host().dispatch(&me, &msg);
+                me.finish_call(outcome);
+            });
+            if !ok {
+                self.close();
+                return;
+            }
         }
     }
 
-    /// Queues a call's reply and starts the next call (worker thread).
+    /// Queues a call's reply and starts the calls that may start now (worker thread).
     fn finish_call(self: &Arc<Self>, outcome: Outcome) {
         let mut io = self.lock_io();
-        io.busy = false;
+        io.running.calls = io.running.calls.saturating_sub(1);
+        io.running.exclusive = false;
         if let Some(frame) = outcome.frame {
             self.queue_locked(&mut io, &frame);
         }
@@ -60,13 +101,11 @@ impl Client {
             io.close_after_flush = true;
             io.pending.clear();
         }
-        let next = self.next_call(&mut io);
+        let next = self.next_calls(&mut io);
         self.update_interest(&mut io);
         drop(io);
         self.enforce_output_budget();
-        if let Some(msg) = next {
-            self.submit(msg);
-        }
+        self.submit_all(next);
     }
 
     /// Keepalive tick (loop thread): PINGs a client idle for `interval`, and closes it

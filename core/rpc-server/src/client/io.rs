@@ -30,7 +30,7 @@ pub(super) struct Io {
     pub(super) interest: Interest,
     pub(super) close_after_flush: bool,
     pub(super) pending: VecDeque<Message>,
-    pub(super) busy: bool,
+    pub(super) running: super::calls::Running,
     pub(super) last_rx: Instant,
     pub(super) pings_unanswered: u32,
 }
@@ -46,7 +46,7 @@ impl Io {
             interest: Interest::READABLE,
             close_after_flush: false,
             pending: VecDeque::new(),
-            busy: false,
+            running: super::calls::Running::default(),
             last_rx: Instant::now(),
             pings_unanswered: 0,
         }
@@ -246,15 +246,13 @@ impl Client {
                 }
             }
         }
-        let next = self.next_call(&mut io);
+        let next = self.next_calls(&mut io);
         self.update_interest(&mut io);
         drop(io);
         if over_budget {
             self.enforce_output_budget();
         }
-        if let Some(msg) = next {
-            self.submit(msg);
-        }
+        self.submit_all(next);
     }
 
     /// Writes pending output (loop thread).
@@ -272,7 +270,7 @@ impl Client {
             self.close();
             return;
         }
-        if !io.wire.wants_write(&io.out) && io.close_after_flush && !io.busy {
+        if !io.wire.wants_write(&io.out) && io.close_after_flush && io.running.is_idle() {
             drop(io);
             self.close();
             return;

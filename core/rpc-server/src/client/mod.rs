@@ -5,9 +5,10 @@
 //!
 //! The socket is watched READABLE on the event loop, plus WRITABLE only while output
 //! (or, under TLS, a handshake record) is pending. Complete calls are queued and handed
-//! to the server's worker pool one at a time, so a client's calls run in order;
-//! replies (from workers) and events (from anywhere) are appended to the output buffer
-//! from any thread, and encrypted on the loop thread when the socket is writable.
+//! to the server's worker pool, several at once up to the server's per-client limit,
+//! exclusive ones alone ([`calls`](self)); replies (from workers, as calls finish) and
+//! events (from anywhere) are appended to the output buffer from any thread, and
+//! encrypted on the loop thread when the socket is writable.
 
 mod calls;
 mod io;
@@ -30,8 +31,8 @@ use crate::server::Server;
 use crate::service::{AUTH_NONE, Service};
 use crate::transport::Wire;
 
-/// Calls queued per client before its socket is no longer read (libvirtd's
-/// `max_client_requests` is 5).
+/// Calls queued per client, not yet started, before its socket is no longer read
+/// (besides the [`Server::max_client_requests`] running).
 pub const MAX_PENDING_CALLS: usize = 8;
 
 /// A connected client.

@@ -68,6 +68,8 @@ static PROGRAM: Program<AdminState> = Program {
     version: ADMIN_PROTOCOL_VERSION,
     procedures: TABLE,
     check: allow_all,
+    // The connection's own setup and teardown keep their order; the rest may overlap.
+    exclusive: &[p::CONNECT_OPEN, p::CONNECT_CLOSE],
 };
 
 /// The programs of the "admin" server: ADMIN.

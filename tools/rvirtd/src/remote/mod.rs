@@ -2,7 +2,7 @@
 //! its procedure table ([`table`]) and access rules ([`access`]), the per-client
 //! [`Session`] (driver connection, event callbacks), the URIs the daemon serves
 //! ([`served`]) and the handlers, by theme: [`connect`], [`domain`], [`callbacks`],
-//! [`monitoring`], [`snapshots`], [`auth`], and the secondary drivers' objects ([`objects`]). Hosted by the "libvirtd" server on every socket but the admin one.
+//! [`monitoring`], [`snapshots`], [`auth`], which calls run alone on their client ([`exclusive`]), and the secondary drivers' objects ([`objects`]). Hosted by the "libvirtd" server on every socket but the admin one.
 
 mod access;
 mod auth;
@@ -10,6 +10,7 @@ mod callbacks;
 mod connect;
 mod domain;
 mod events;
+mod exclusive;
 mod monitoring;
 mod objects;
 pub(crate) mod served;
@@ -38,6 +39,7 @@ pub(crate) static PROGRAM: Program<Session, Access> = Program {
     version: REMOTE_PROTOCOL_VERSION,
     procedures: table::TABLE,
     check: access::check,
+    exclusive: exclusive::EXCLUSIVE,
 };
 
 /// The daemon's settings REMOTE procedures need, shared by every client.

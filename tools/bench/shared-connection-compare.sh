@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Issue 22's benchmark, in one run against rvirtd and Debian's libvirtd 9.0 (private
+# instance in its own mount namespace, with its QEMU driver: QEMU as root, no cgroups,
+# namespaces, security driver or virtlogd), same python3-libvirt client
+# (tools/bench/shared_connection.py): N threads each start one real QEMU guest (TCG,
+# 64 MiB, halting with interrupts off so running guests leave the CPUs idle) on
+# qemu:///system,
+#   shared    all N threads sharing one connection (virt-manager, OpenStack Nova)
+#   separate  one connection per thread (for reference)
+# and prints each daemon's wall time of the starts and libvirtd's / rvirtd's. Both run
+# five of a connection's calls at once (libvirtd's max_client_requests and min_workers,
+# rvirtd's --max-client-requests and --workers 5).
+# Needs root (the private libvirtd; creates the libvirt-qemu user libvirt 9.0's QEMU
+# driver insists on), qemu-system-x86, libvirt-daemon-driver-qemu, python3-libvirt.
+#
+# Usage: tools/bench/shared-connection-compare.sh [N...]   (default: 20 50)
+# MODES="shared separate" (default) picks the shapes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ $# -eq 0 ]; then set -- 20 50; fi
+sizes=("$@")
+modes=${MODES:-shared separate}
+work=$(mktemp -d /tmp/rvsc.XXXXXX)
+chmod 0755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  # Guests left behind by a failed run (their disks are under $work).
+  for p in $(pgrep -f "qemu-system.*$work" || true); do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu
+getent passwd libvirt-qemu >/dev/null ||
+  useradd --system -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+
+cargo build -q --release -p rvirtd
+target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+
+wait_socket() {
+  for _ in $(seq 1 200); do [ -S "$1" ] && return 0; sleep 0.05; done
+  echo "no socket $1" >&2
+  return 1
+}
+
+max=0
+for n in "${sizes[@]}"; do [ "$n" -gt "$max" ] && max=$n; done
+mkdir -p "$work/guests"
+for i in $(seq 1 "$max"); do
+  { printf '\xfa\xf4\xeb\xfd'; head -c 506 /dev/zero; printf '\x55\xaa'; } > "$work/guests/g$i.img"
+  cat > "$work/guests/g$i.xml" <<XML
+<domain type='qemu'>
+  <name>bench-g$i</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+  <features><acpi/></features>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$work/guests/g$i.img'/>
+      <target dev='hda' bus='ide'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+done
+
+QEMU_DRIVER=1 IDLE_TIMEOUT=900 EXTRA_CONF='max_client_requests = 5' \
+  sh testkit/run-private-libvirtd.sh "$work/libvirtd" >"$work/libvirtd.out" 2>&1 &
+pids+=($!)
+"$target/release/rvirtd" --socket-dir "$work/rvirtd" --qemu-root "$work/rvirtd-qemu" \
+  --no-admin --workers 5 --max-client-requests 5 2>"$work/rvirtd.log" &
+pids+=($!)
+wait_socket "$work/libvirtd/sock/libvirt-sock"
+wait_socket "$work/rvirtd/libvirt-sock"
+lv_uri="qemu+unix:///system?socket=$work/libvirtd/sock/libvirt-sock"
+rv_uri="qemu+unix:///system?socket=$work/rvirtd/libvirt-sock"
+
+# One start on each first: capability probes and caches are filled before timing.
+/usr/bin/python3 tools/bench/shared_connection.py "$lv_uri" serial "$work/guests/g1.xml" >/dev/null
+/usr/bin/python3 tools/bench/shared_connection.py "$rv_uri" serial "$work/guests/g1.xml" >/dev/null
+
+secs() { /usr/bin/python3 tools/bench/shared_connection.py "$1" "$2" "${@:3}" | awk '{print $3}'; }
+
+printf '%-9s %4s %12s %12s %8s\n' mode N libvirtd_s rvirtd_s ratio
+for n in "${sizes[@]}"; do
+  xml=()
+  for i in $(seq 1 "$n"); do xml+=("$work/guests/g$i.xml"); done
+  for mode in $modes; do
+    lv=$(secs "$lv_uri" "$mode" "${xml[@]}")
+    rv=$(secs "$rv_uri" "$mode" "${xml[@]}")
+    printf '%-9s %4d %12.2f %12.2f %7.1fx\n' "$mode" "$n" "$lv" "$rv" \
+      "$(echo "$lv / $rv" | bc -l)"
+  done
+done
