@@ -12,7 +12,9 @@
 //! - `tests/scripts/config_calls.py`: setMemory/setMaxMemory/setMemoryFlags and
 //!   setVcpus/setVcpusFlags on inactive and running domains with live, config and
 //!   maximum flags (the definitions read back through the XML), their refusals and
-//!   wording; attach/detach/update device, which libvirt's test driver does not have.
+//!   wording; attach/detach/update device, which libvirt's test driver does not have;
+//!   rename (refusals, the handle's new name, lookups, UNDEFINED/DEFINED renamed
+//!   events).
 
 use rvirt_testkit::libvirtd::Libvirtd;
 use rvirt_testkit::{Daemon, have_python_libvirt, python, text};
@@ -100,6 +102,9 @@ fn configuration_answers_match_libvirtd() {
         "setVcpus too many ERR 8 12 invalid argument: requested cpu amount exceeds maximum (5 > 4)",
         "vcpu xml inactive = \"<vcpu placement='static' current='2'>6</vcpu>\"",
         "attachDeviceFlags config ERR 3 20 this function is not supported by the connection driver: virDomainAttachDeviceFlags",
+        "rename same ERR 55 20 Requested operation is not valid: Can't rename domain to itself",
+        "events [('lifecycle', 'cfg', 1, 1), ('lifecycle', 'cfg2', 0, 2)]",
+        "lookup new = '3d1b0c1e-5a0f-4d8e-9e43-2b8f7c6a9d01'",
     ] {
         assert!(
             got.lines().any(|l| l == line),

@@ -1,7 +1,8 @@
 //! The test driver's configuration calls, answered as libvirt 9.0's test driver
 //! answers them (observed through python3-libvirt): memory and vCPU counts of the live
 //! and the persistent definition chosen by `virDomainModificationImpact` flags, with
-//! its errors and their wording. Like libvirt's test driver it has no device
+//! its errors and their wording; rename of inactive persistent domains with its
+//! UNDEFINED/DEFINED (renamed) events. Like libvirt's test driver it has no device
 //! hotplug: attach/detach/update keep the trait's `VIR_ERR_NO_SUPPORT` answers.
 
 use rvirt_core::conf::{DomainDef, MemoryUnit, Vcpu};
@@ -177,5 +178,25 @@ impl Configuration for TestConnection {
 
     fn set_vcpus(&self, dom: &DomainRef, count: u32) -> Result<()> {
         self.set_vcpus_flags(dom, count, AFFECT_LIVE)
+    }
+
+    fn rename(&self, dom: &DomainRef, new_name: &str, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "testDomainRename")?;
+        self.world().domains.rename(dom, new_name, |o| {
+            if o.is_active() {
+                return Err(Error::operation_invalid(
+                    ErrorDomain::Test,
+                    "cannot rename active domain",
+                ));
+            }
+            if !o.persistent {
+                return Err(Error::operation_invalid(
+                    ErrorDomain::Test,
+                    "cannot rename a transient domain",
+                ));
+            }
+            Ok(())
+        })?;
+        Ok(())
     }
 }
