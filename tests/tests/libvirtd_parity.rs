@@ -9,12 +9,19 @@
 //! - `tests/scripts/snapshot_calls.py`: snapshot create (named, unnamed, duplicate,
 //!   HALT), the listing filters, tree walks, current, revert with its lifecycle
 //!   events, delete (alone, children only, with children), undefine refusals.
+//! - `tests/scripts/config_calls.py`: setMemory/setMaxMemory/setMemoryFlags and
+//!   setVcpus/setVcpusFlags on inactive and running domains with live, config and
+//!   maximum flags (the definitions read back through the XML), their refusals and
+//!   wording; attach/detach/update device, which libvirt's test driver does not have;
+//!   rename (refusals, the handle's new name, lookups, UNDEFINED/DEFINED renamed
+//!   events).
 
 use rvirt_testkit::libvirtd::Libvirtd;
 use rvirt_testkit::{Daemon, have_python_libvirt, python, text};
 
 const MONITORING: &str = include_str!("../scripts/monitoring_calls.py");
 const SNAPSHOTS: &str = include_str!("../scripts/snapshot_calls.py");
+const CONFIG: &str = include_str!("../scripts/config_calls.py");
 
 fn transcript(script: &str, uri: &str) -> String {
     let o = python(script, &[uri]);
@@ -76,6 +83,28 @@ fn snapshot_answers_match_libvirtd() {
         "revert run1 paused = 0",
         "events [(5, 6), (2, 3), (3, 5)]",
         "num end = 0",
+    ] {
+        assert!(
+            got.lines().any(|l| l == line),
+            "missing {line:?} in:\n{got}"
+        );
+    }
+}
+
+#[test]
+fn configuration_answers_match_libvirtd() {
+    let Some(got) = same_as_libvirtd(CONFIG, "config-parity") else {
+        return;
+    };
+    for line in [
+        "mem = ['131072', '131072']",
+        "mem inactive = ['786432', '196608']",
+        "setVcpus too many ERR 8 12 invalid argument: requested cpu amount exceeds maximum (5 > 4)",
+        "vcpu xml inactive = \"<vcpu placement='static' current='2'>6</vcpu>\"",
+        "attachDeviceFlags config ERR 3 20 this function is not supported by the connection driver: virDomainAttachDeviceFlags",
+        "rename same ERR 55 20 Requested operation is not valid: Can't rename domain to itself",
+        "events [('lifecycle', 'cfg', 1, 1), ('lifecycle', 'cfg2', 0, 2)]",
+        "lookup new = '3d1b0c1e-5a0f-4d8e-9e43-2b8f7c6a9d01'",
     ] {
         assert!(
             got.lines().any(|l| l == line),

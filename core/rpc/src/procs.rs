@@ -33,6 +33,8 @@ procedures! {
     NODE_GET_INFO = 6,
     /// void → `{string capabilities}`.
     CONNECT_GET_CAPABILITIES = 7,
+    /// `{dom; string xml}` → void.
+    DOMAIN_ATTACH_DEVICE = 8,
     /// `{dom}` → void.
     DOMAIN_CREATE = 9,
     /// `{string xml_desc; u32 flags}` → `{dom}`.
@@ -41,6 +43,8 @@ procedures! {
     DOMAIN_DEFINE_XML = 11,
     /// `{dom}` → void.
     DOMAIN_DESTROY = 12,
+    /// `{dom; string xml}` → void.
+    DOMAIN_DETACH_DEVICE = 13,
     /// `{dom; u32 flags}` → `{string xml}`.
     DOMAIN_GET_XML_DESC = 14,
     /// `{dom}` → `{int autostart}`.
@@ -71,6 +75,12 @@ procedures! {
     DOMAIN_RESUME = 28,
     /// `{dom; int autostart}` → void.
     DOMAIN_SET_AUTOSTART = 29,
+    /// `{dom; u64 memory}` → void.
+    DOMAIN_SET_MAX_MEMORY = 30,
+    /// `{dom; u64 memory}` → void.
+    DOMAIN_SET_MEMORY = 31,
+    /// `{dom; u32 nvcpus}` → void.
+    DOMAIN_SET_VCPUS = 32,
     /// `{dom}` → void.
     DOMAIN_SHUTDOWN = 33,
     /// `{dom}` → void.
@@ -289,12 +299,18 @@ procedures! {
     CONNECT_GET_LIB_VERSION = 157,
     /// `{dom; u32 maxStats; u32 flags}` → `{memory_stat stats<>}`.
     DOMAIN_MEMORY_STATS = 159,
+    /// `{dom; string xml; u32 flags}` → void.
+    DOMAIN_ATTACH_DEVICE_FLAGS = 160,
+    /// `{dom; string xml; u32 flags}` → void.
+    DOMAIN_DETACH_DEVICE_FLAGS = 161,
     /// Carries `virStorageVolWipe` (layout in [`crate::types`]).
     STORAGE_VOL_WIPE = 165,
     /// Legacy event registration `{int eventID}` → void.
     CONNECT_DOMAIN_EVENT_REGISTER_ANY = 167,
     /// Legacy event deregistration `{int eventID}` → void.
     CONNECT_DOMAIN_EVENT_DEREGISTER_ANY = 168,
+    /// `{dom; string xml; u32 flags}` → void.
+    DOMAIN_UPDATE_DEVICE_FLAGS = 174,
     /// Carries `virNWFilterLookupByName` (layout in [`crate::types`]).
     NWFILTER_LOOKUP_BY_NAME = 175,
     /// Carries `virNWFilterLookupByUUID` (layout in [`crate::types`]).
@@ -333,8 +349,12 @@ procedures! {
     DOMAIN_GET_BLOCK_INFO = 194,
     /// `{dom; u32 flags}` → `{dom}`.
     DOMAIN_CREATE_WITH_FLAGS = 196,
+    /// `{dom; u32 nvcpus; u32 flags}` → void.
+    DOMAIN_SET_VCPUS_FLAGS = 199,
     /// `{dom; u32 flags}` → `{int num}`.
     DOMAIN_GET_VCPUS_FLAGS = 200,
+    /// `{dom; u64 memory; u32 flags}` → void.
+    DOMAIN_SET_MEMORY_FLAGS = 204,
     /// Carries `virStorageVolUpload` (layout in [`crate::types`]).
     STORAGE_VOL_UPLOAD = 208,
     /// Carries `virStorageVolDownload` (layout in [`crate::types`]).
@@ -441,6 +461,8 @@ procedures! {
     DOMAIN_GET_IOTHREAD_INFO = 351,
     /// `{dom; u32 source; u32 flags}` → `{interface ifaces<>}`.
     DOMAIN_INTERFACE_ADDRESSES = 353,
+    /// `{dom; remote_string new_name; u32 flags}` → `{int retcode}`.
+    DOMAIN_RENAME = 358,
     /// void → void.
     CONNECT_REGISTER_CLOSE_CALLBACK = 360,
     /// void → void.

@@ -61,6 +61,11 @@ impl Domain {
         &self.r
     }
 
+    /// The handle after `virDomainRename`.
+    pub(crate) fn set_name(&mut self, name: &str) {
+        self.r.name = name.to_string();
+    }
+
     /// Starts a defined domain (`virDomainCreate`) and refreshes this handle's id.
     pub fn create(&mut self) -> Result<()> {
         self.create_with_flags(0)

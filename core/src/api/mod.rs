@@ -5,6 +5,7 @@
 mod connect;
 mod connect_monitoring;
 mod domain;
+mod domain_configuration;
 mod domain_event;
 mod domain_monitoring;
 mod event_details;

@@ -158,6 +158,11 @@ pub trait DriverConnection: Send + Sync {
     fn monitoring(&self) -> Option<&dyn super::Monitoring> {
         None
     }
+    /// The driver's configuration-changing operations (memory, vCPUs, devices,
+    /// rename), if it has any; `None` makes each of them `VIR_ERR_NO_SUPPORT`.
+    fn configuration(&self) -> Option<&dyn super::Configuration> {
+        None
+    }
     /// The driver's snapshot operations, if it has any.
     fn snapshots(&self) -> Option<&dyn super::Snapshots> {
         None

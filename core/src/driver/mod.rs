@@ -6,6 +6,7 @@
 //! Drivers depend on `rvirt-core` only; `rvirt-core` depends on no driver. A driver crate
 //! exposes a `register()` function that calls [`register_driver`].
 
+mod configuration;
 mod connection;
 mod domain_xml;
 mod event_sink;
@@ -18,6 +19,7 @@ mod registry;
 pub mod secondary;
 mod snapshots;
 
+pub use configuration::Configuration;
 pub use connection::{DomainCapsQuery, DomainRef, DriverConnection};
 pub use domain_xml::format_domain_xml;
 pub use event_sink::EventSink;

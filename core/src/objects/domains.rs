@@ -208,6 +208,56 @@ impl<R> Domains<R> {
         Ok(())
     }
 
+    /// `virDomainRename` of an inactive persistent domain `check` accepts: UNDEFINED
+    /// (renamed) under the old name, DEFINED (renamed) under the new one, as libvirt
+    /// emits them; on disk the definition moves to the new name's file.
+    pub fn rename(
+        &self,
+        dom: &DomainRef,
+        new_name: &str,
+        check: impl FnOnce(&DomainObj<R>) -> Result<()>,
+    ) -> Result<DomainRef> {
+        let mut old_ref = None;
+        let entry = self.list.rename(dom, new_name, |obj| {
+            check(obj)?;
+            old_ref = Some(obj.to_ref());
+            Ok(())
+        })?;
+        let mut events = Events::new();
+        let new_ref = {
+            let obj = entry.lock();
+            if let Some(configs) = self.configs() {
+                if let Err(e) = configs.save(&obj.def) {
+                    log::warning(
+                        ErrorDomain::Domain,
+                        format_args!("cannot save renamed domain '{new_name}': {e}"),
+                    );
+                }
+                if let Some(old) = &old_ref
+                    && let Err(e) = configs.delete(&old.name)
+                {
+                    log::warning(
+                        ErrorDomain::Domain,
+                        format_args!("cannot delete config of '{}': {e}", old.name),
+                    );
+                }
+            }
+            if let Some(old) = old_ref {
+                events.push((
+                    old,
+                    DomainEvent::Lifecycle(Lifecycle::Undefined(UndefinedDetail::Renamed)),
+                ));
+            }
+            events.push(obj.event(DomainEvent::Lifecycle(Lifecycle::Defined(
+                DefinedDetail::Renamed,
+            ))));
+            obj.to_ref()
+        };
+        self.fanout.queue(events);
+        self.fanout.flush();
+        Ok(new_ref)
+    }
+
     /// `virDomainSetAutostart`; on disk the mark is a file next to the definition.
     pub fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()> {
         self.change_ref(dom, |obj, _| {

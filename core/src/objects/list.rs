@@ -12,7 +12,7 @@ use super::{DomainEntry, DomainObj};
 use crate::api::ListFlags;
 use crate::conf::DomainDef;
 use crate::driver::DomainRef;
-use crate::{ErrorDomain, Result};
+use crate::{Error, ErrorDomain, Result};
 
 /// How [`DomainObjList::add`] treats a definition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,6 +201,55 @@ impl<R> DomainObjList<R> {
         }
         drop(obj);
         Some(entry)
+    }
+
+    /// `virDomainObjListRename`: the domain a handle names takes the name `new_name`
+    /// once `check` accepts it (called with the domain locked). Its object moves to a
+    /// new entry under the new name; the old entry is marked removed, so that handles
+    /// resolve to the new one. Returns the new entry.
+    ///
+    /// Errors (`VIR_ERR_OPERATION_INVALID`, `VIR_FROM_DOMAIN`): the name is its own
+    /// ("Can't rename domain to itself") or another domain's ("domain with name 'N'
+    /// already exists").
+    pub fn rename(
+        &self,
+        dom: &DomainRef,
+        new_name: &str,
+        check: impl FnOnce(&DomainObj<R>) -> Result<()>,
+    ) -> Result<Arc<DomainEntry<R>>> {
+        let mut index = self.write();
+        let old = index
+            .by_uuid
+            .get(&dom.uuid)
+            .cloned()
+            .ok_or_else(|| domain_gone(self.domain, &dom.uuid, &dom.name))?;
+        let mut obj = old.lock();
+        check(&obj)?;
+        if obj.def.name == new_name {
+            return Err(Error::operation_invalid(
+                ErrorDomain::Domain,
+                "Can't rename domain to itself",
+            ));
+        }
+        if index.by_name.contains_key(new_name) {
+            return Err(Error::operation_invalid(
+                ErrorDomain::Domain,
+                format!("domain with name '{new_name}' already exists"),
+            ));
+        }
+        let placeholder = DomainObj::new(obj.def.clone(), false);
+        let mut moved = std::mem::replace(&mut *obj, placeholder);
+        obj.removed = true;
+        drop(obj);
+        moved.def.name = new_name.to_string();
+        if let Some(next) = moved.next_def.as_mut() {
+            next.name = new_name.to_string();
+        }
+        let entry = Arc::new(DomainEntry::new(moved));
+        index.by_name.remove(old.name());
+        index.by_name.insert(new_name.to_string(), entry.uuid());
+        index.by_uuid.insert(entry.uuid(), entry.clone());
+        Ok(entry)
     }
 
     /// The domain with UUID `uuid`.

@@ -316,6 +316,10 @@ impl DriverConnection for RemoteConnection {
         Some(self)
     }
 
+    fn configuration(&self) -> Option<&dyn rvirt_core::driver::Configuration> {
+        Some(self)
+    }
+
     fn event_interest(&self, id: DomainEventId, wanted: bool) -> Result<()> {
         let event_id = id.as_raw();
         let mut regs = self.registrations.lock().unwrap_or_else(|p| p.into_inner());

@@ -43,6 +43,7 @@
 //! ```
 
 mod client;
+mod configuration;
 mod connection;
 mod keepalive;
 mod monitoring;

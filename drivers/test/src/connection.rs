@@ -204,6 +204,10 @@ impl DriverConnection for TestConnection {
         Some(self)
     }
 
+    fn configuration(&self) -> Option<&dyn rvirt_core::driver::Configuration> {
+        Some(self)
+    }
+
     fn close(&self) -> Result<()> {
         self.world.domains.fanout.prune();
         Ok(())

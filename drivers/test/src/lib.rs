@@ -44,6 +44,7 @@
 //! ```
 
 mod capabilities;
+mod configuration;
 mod connection;
 mod errors;
 mod monitoring;

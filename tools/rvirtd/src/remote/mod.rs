@@ -7,6 +7,7 @@
 mod access;
 mod auth;
 mod callbacks;
+mod configuration;
 mod connect;
 mod domain;
 mod events;

@@ -11,8 +11,8 @@ use super::objects::{
     secret as sec, volume as sv,
 };
 use super::{
-    Access, Session, auth as a, callbacks as cb, connect as c, domain as d, monitoring as m,
-    snapshots as sn,
+    Access, Session, auth as a, callbacks as cb, configuration as cfg, connect as c, domain as d,
+    monitoring as m, snapshots as sn,
 };
 
 /// Every procedure rvirtd answers, sorted by number.
@@ -26,6 +26,11 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         p::CONNECT_GET_CAPABILITIES,
         Access::Open,
         c::get_capabilities
+    ),
+    procedure!(
+        p::DOMAIN_ATTACH_DEVICE,
+        Access::Write("virDomainAttachDevice"),
+        cfg::attach_device
     ),
     procedure!(
         p::DOMAIN_CREATE,
@@ -46,6 +51,11 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         p::DOMAIN_DESTROY,
         Access::Write("virDomainDestroy"),
         d::destroy
+    ),
+    procedure!(
+        p::DOMAIN_DETACH_DEVICE,
+        Access::Write("virDomainDetachDevice"),
+        cfg::detach_device
     ),
     procedure!(p::DOMAIN_GET_XML_DESC, Access::Open, d::get_xml_desc),
     procedure!(p::DOMAIN_GET_AUTOSTART, Access::Open, d::get_autostart),
@@ -76,6 +86,21 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         p::DOMAIN_RESUME,
         Access::Write("virDomainResume"),
         d::resume
+    ),
+    procedure!(
+        p::DOMAIN_SET_MAX_MEMORY,
+        Access::Write("virDomainSetMaxMemory"),
+        cfg::set_max_memory
+    ),
+    procedure!(
+        p::DOMAIN_SET_MEMORY,
+        Access::Write("virDomainSetMemory"),
+        cfg::set_memory
+    ),
+    procedure!(
+        p::DOMAIN_SET_VCPUS,
+        Access::Write("virDomainSetVcpus"),
+        cfg::set_vcpus
     ),
     procedure!(
         p::DOMAIN_SHUTDOWN,
@@ -439,6 +464,16 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
     ),
     procedure!(p::DOMAIN_MEMORY_STATS, Access::Open, m::memory_stats),
     procedure!(
+        p::DOMAIN_ATTACH_DEVICE_FLAGS,
+        Access::Write("virDomainAttachDeviceFlags"),
+        cfg::attach_device_flags
+    ),
+    procedure!(
+        p::DOMAIN_DETACH_DEVICE_FLAGS,
+        Access::Write("virDomainDetachDeviceFlags"),
+        cfg::detach_device_flags
+    ),
+    procedure!(
         p::STORAGE_VOL_WIPE,
         Access::WriteIn("virStorageVolWipe", 18),
         sv::wipe
@@ -452,6 +487,11 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         p::CONNECT_DOMAIN_EVENT_DEREGISTER_ANY,
         Access::Open,
         cb::legacy_deregister_any
+    ),
+    procedure!(
+        p::DOMAIN_UPDATE_DEVICE_FLAGS,
+        Access::Write("virDomainUpdateDeviceFlags"),
+        cfg::update_device_flags
     ),
     procedure!(
         p::NWFILTER_LOOKUP_BY_NAME,
@@ -524,7 +564,17 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         Access::Write("virDomainCreateWithFlags"),
         d::create_with_flags
     ),
+    procedure!(
+        p::DOMAIN_SET_VCPUS_FLAGS,
+        Access::Write("virDomainSetVcpusFlags"),
+        cfg::set_vcpus_flags
+    ),
     procedure!(p::DOMAIN_GET_VCPUS_FLAGS, Access::Open, m::get_vcpus_flags),
+    procedure!(
+        p::DOMAIN_SET_MEMORY_FLAGS,
+        Access::Write("virDomainSetMemoryFlags"),
+        cfg::set_memory_flags
+    ),
     procedure!(p::DOMAIN_GET_STATE, Access::Open, d::get_state),
     procedure!(
         p::INTERFACE_CHANGE_BEGIN,
@@ -721,6 +771,11 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         p::DOMAIN_INTERFACE_ADDRESSES,
         Access::Open,
         m::interface_addresses
+    ),
+    procedure!(
+        p::DOMAIN_RENAME,
+        Access::Write("virDomainRename"),
+        cfg::rename
     ),
     procedure!(
         p::CONNECT_REGISTER_CLOSE_CALLBACK,

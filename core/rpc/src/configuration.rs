@@ -1,0 +1,88 @@
+//! Arguments and return values of the configuration procedures: memory, vCPUs,
+//! device attach/detach/update, rename. Names follow libvirt's `remote_*` structs;
+//! fields are in wire order.
+
+use serde::{Deserialize, Serialize};
+
+use crate::types::RemoteNonnullDomain;
+
+/// `remote_domain_set_memory_args` (DOMAIN_SET_MEMORY 31) and
+/// `remote_domain_set_max_memory_args` (DOMAIN_SET_MAX_MEMORY 30).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetMemoryArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// KiB.
+    pub memory: u64,
+}
+
+/// `remote_domain_set_memory_flags_args` (DOMAIN_SET_MEMORY_FLAGS 204).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetMemoryFlagsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// KiB.
+    pub memory: u64,
+    /// `virDomainMemoryModFlags`.
+    pub flags: u32,
+}
+
+/// `remote_domain_set_vcpus_args` (DOMAIN_SET_VCPUS 32).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetVcpusArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// vCPU count.
+    pub nvcpus: u32,
+}
+
+/// `remote_domain_set_vcpus_flags_args` (DOMAIN_SET_VCPUS_FLAGS 199).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetVcpusFlagsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// vCPU count.
+    pub nvcpus: u32,
+    /// `virDomainVcpuFlags`.
+    pub flags: u32,
+}
+
+/// `remote_domain_attach_device_args` (DOMAIN_ATTACH_DEVICE 8) and
+/// `remote_domain_detach_device_args` (DOMAIN_DETACH_DEVICE 13).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainDeviceArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The device's XML.
+    pub xml: String,
+}
+
+/// `remote_domain_{attach,detach,update}_device_flags_args` (DOMAIN_ATTACH_DEVICE_FLAGS
+/// 160, DOMAIN_DETACH_DEVICE_FLAGS 161, DOMAIN_UPDATE_DEVICE_FLAGS 174).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainDeviceFlagsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The device's XML.
+    pub xml: String,
+    /// `virDomainDeviceModifyFlags`.
+    pub flags: u32,
+}
+
+/// `remote_domain_rename_args` (DOMAIN_RENAME 358).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainRenameArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The new name (`remote_string`).
+    pub new_name: Option<String>,
+    /// Flags (none defined).
+    pub flags: u32,
+}
+
+/// `remote_domain_rename_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainRenameRet {
+    /// 0 on success.
+    pub retcode: i32,
+}

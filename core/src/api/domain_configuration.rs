@@ -1,0 +1,89 @@
+//! [`Domain`]'s configuration calls: memory, vCPUs, devices, rename.
+
+use super::Domain;
+use crate::driver::Configuration;
+use crate::{Error, ErrorDomain, Result};
+
+impl Domain {
+    /// The driver's configuration operations, after the read-only check, or
+    /// `VIR_ERR_NO_SUPPORT` naming `api`.
+    fn configuration(&self, api: &str) -> Result<&dyn Configuration> {
+        self.connect().check_writable(api)?;
+        self.connect()
+            .driver()?
+            .configuration()
+            .ok_or_else(|| Error::no_support(ErrorDomain::Domain, api.to_string()))
+    }
+
+    /// Sets the balloon target (or with `VIR_DOMAIN_MEM_MAXIMUM` the maximum) in KiB
+    /// (`virDomainSetMemoryFlags`).
+    pub fn set_memory_flags(&self, kib: u64, flags: u32) -> Result<()> {
+        self.configuration("virDomainSetMemoryFlags")?
+            .set_memory_flags(self.domain_ref(), kib, flags)
+    }
+
+    /// Sets the live balloon target in KiB (`virDomainSetMemory`).
+    pub fn set_memory(&self, kib: u64) -> Result<()> {
+        self.configuration("virDomainSetMemory")?
+            .set_memory(self.domain_ref(), kib)
+    }
+
+    /// Sets the maximum memory in KiB (`virDomainSetMaxMemory`).
+    pub fn set_max_memory(&self, kib: u64) -> Result<()> {
+        self.configuration("virDomainSetMaxMemory")?
+            .set_max_memory(self.domain_ref(), kib)
+    }
+
+    /// Sets the vCPU count (or with `VIR_DOMAIN_VCPU_MAXIMUM` the maximum)
+    /// (`virDomainSetVcpusFlags`).
+    pub fn set_vcpus_flags(&self, count: u32, flags: u32) -> Result<()> {
+        self.configuration("virDomainSetVcpusFlags")?
+            .set_vcpus_flags(self.domain_ref(), count, flags)
+    }
+
+    /// Sets the live vCPU count (`virDomainSetVcpus`).
+    pub fn set_vcpus(&self, count: u32) -> Result<()> {
+        self.configuration("virDomainSetVcpus")?
+            .set_vcpus(self.domain_ref(), count)
+    }
+
+    /// Adds a device (`virDomainAttachDevice`).
+    pub fn attach_device(&self, xml: &str) -> Result<()> {
+        self.configuration("virDomainAttachDevice")?
+            .attach_device(self.domain_ref(), xml)
+    }
+
+    /// Adds a device to the definitions `flags` select (`virDomainAttachDeviceFlags`).
+    pub fn attach_device_flags(&self, xml: &str, flags: u32) -> Result<()> {
+        self.configuration("virDomainAttachDeviceFlags")?
+            .attach_device_flags(self.domain_ref(), xml, flags)
+    }
+
+    /// Removes a device (`virDomainDetachDevice`).
+    pub fn detach_device(&self, xml: &str) -> Result<()> {
+        self.configuration("virDomainDetachDevice")?
+            .detach_device(self.domain_ref(), xml)
+    }
+
+    /// Removes a device from the definitions `flags` select
+    /// (`virDomainDetachDeviceFlags`).
+    pub fn detach_device_flags(&self, xml: &str, flags: u32) -> Result<()> {
+        self.configuration("virDomainDetachDeviceFlags")?
+            .detach_device_flags(self.domain_ref(), xml, flags)
+    }
+
+    /// Changes a device in place (`virDomainUpdateDeviceFlags`).
+    pub fn update_device_flags(&self, xml: &str, flags: u32) -> Result<()> {
+        self.configuration("virDomainUpdateDeviceFlags")?
+            .update_device_flags(self.domain_ref(), xml, flags)
+    }
+
+    /// Renames the (inactive) domain; this handle then carries the new name
+    /// (`virDomainRename`).
+    pub fn rename(&mut self, new_name: &str, flags: u32) -> Result<()> {
+        self.configuration("virDomainRename")?
+            .rename(self.domain_ref(), new_name, flags)?;
+        self.set_name(new_name);
+        Ok(())
+    }
+}

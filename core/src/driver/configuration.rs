@@ -1,0 +1,67 @@
+//! [`Configuration`]: the calls that change a domain's definition in place — memory,
+//! vCPUs, devices, its name (`virDomainSetMemory*`, `virDomainSetVcpus*`,
+//! `virDomain{Attach,Detach,Update}Device*`, `virDomainRename`). A driver opts in
+//! through [`DriverConnection::configuration`](super::DriverConnection::configuration);
+//! every method defaults to `VIR_ERR_NO_SUPPORT` (`VIR_FROM_DOMAIN`) naming the API, as
+//! libvirt answers for a driver without it.
+
+use crate::{Error, ErrorDomain, Result};
+
+use super::DomainRef;
+
+fn unsupported<T>(api: &str) -> Result<T> {
+    Err(Error::no_support(ErrorDomain::Domain, api.to_string()))
+}
+
+/// Configuration-changing operations of one driver connection.
+#[allow(unused_variables)]
+pub trait Configuration: Send + Sync {
+    /// Sets the balloon target, or with `VIR_DOMAIN_MEM_MAXIMUM` the maximum, in KiB,
+    /// of the definitions `flags` select (`virDomainSetMemoryFlags`).
+    fn set_memory_flags(&self, dom: &DomainRef, kib: u64, flags: u32) -> Result<()> {
+        unsupported("virDomainSetMemoryFlags")
+    }
+    /// Sets the live balloon target in KiB (`virDomainSetMemory`).
+    fn set_memory(&self, dom: &DomainRef, kib: u64) -> Result<()> {
+        unsupported("virDomainSetMemory")
+    }
+    /// Sets the maximum memory in KiB (`virDomainSetMaxMemory`).
+    fn set_max_memory(&self, dom: &DomainRef, kib: u64) -> Result<()> {
+        unsupported("virDomainSetMaxMemory")
+    }
+    /// Sets the vCPU count, or with `VIR_DOMAIN_VCPU_MAXIMUM` the maximum, of the
+    /// definitions `flags` select (`virDomainSetVcpusFlags`).
+    fn set_vcpus_flags(&self, dom: &DomainRef, count: u32, flags: u32) -> Result<()> {
+        unsupported("virDomainSetVcpusFlags")
+    }
+    /// Sets the live vCPU count (`virDomainSetVcpus`).
+    fn set_vcpus(&self, dom: &DomainRef, count: u32) -> Result<()> {
+        unsupported("virDomainSetVcpus")
+    }
+    /// Adds the device `xml` describes (`virDomainAttachDevice`).
+    fn attach_device(&self, dom: &DomainRef, xml: &str) -> Result<()> {
+        unsupported("virDomainAttachDevice")
+    }
+    /// Adds the device `xml` describes to the definitions `flags` select
+    /// (`virDomainAttachDeviceFlags`).
+    fn attach_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
+        unsupported("virDomainAttachDeviceFlags")
+    }
+    /// Removes the device `xml` names (`virDomainDetachDevice`).
+    fn detach_device(&self, dom: &DomainRef, xml: &str) -> Result<()> {
+        unsupported("virDomainDetachDevice")
+    }
+    /// Removes the device `xml` names from the definitions `flags` select
+    /// (`virDomainDetachDeviceFlags`).
+    fn detach_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
+        unsupported("virDomainDetachDeviceFlags")
+    }
+    /// Changes a device in place, e.g. a CD-ROM's medium (`virDomainUpdateDeviceFlags`).
+    fn update_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
+        unsupported("virDomainUpdateDeviceFlags")
+    }
+    /// Renames an inactive domain (`virDomainRename`).
+    fn rename(&self, dom: &DomainRef, new_name: &str, flags: u32) -> Result<()> {
+        unsupported("virDomainRename")
+    }
+}

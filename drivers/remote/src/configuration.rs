@@ -1,0 +1,102 @@
+//! [`Configuration`] over the wire (the inverse of rvirtd's configuration handlers).
+
+use rvirt_core::Result;
+use rvirt_core::driver::{Configuration, DomainRef};
+use rvirt_rpc::configuration::*;
+use rvirt_rpc::procs;
+
+use crate::connection::RemoteConnection;
+use crate::wire::to_wire;
+
+impl RemoteConnection {
+    fn device_call(&self, proc: i32, dom: &DomainRef, xml: &str) -> Result<()> {
+        let args = DomainDeviceArgs {
+            dom: to_wire(dom),
+            xml: xml.to_string(),
+        };
+        self.client().call(proc, &args)
+    }
+
+    fn device_flags_call(&self, proc: i32, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
+        let args = DomainDeviceFlagsArgs {
+            dom: to_wire(dom),
+            xml: xml.to_string(),
+            flags,
+        };
+        self.client().call(proc, &args)
+    }
+}
+
+impl Configuration for RemoteConnection {
+    fn set_memory_flags(&self, dom: &DomainRef, kib: u64, flags: u32) -> Result<()> {
+        let args = DomainSetMemoryFlagsArgs {
+            dom: to_wire(dom),
+            memory: kib,
+            flags,
+        };
+        self.client().call(procs::DOMAIN_SET_MEMORY_FLAGS, &args)
+    }
+
+    fn set_memory(&self, dom: &DomainRef, kib: u64) -> Result<()> {
+        let args = DomainSetMemoryArgs {
+            dom: to_wire(dom),
+            memory: kib,
+        };
+        self.client().call(procs::DOMAIN_SET_MEMORY, &args)
+    }
+
+    fn set_max_memory(&self, dom: &DomainRef, kib: u64) -> Result<()> {
+        let args = DomainSetMemoryArgs {
+            dom: to_wire(dom),
+            memory: kib,
+        };
+        self.client().call(procs::DOMAIN_SET_MAX_MEMORY, &args)
+    }
+
+    fn set_vcpus_flags(&self, dom: &DomainRef, count: u32, flags: u32) -> Result<()> {
+        let args = DomainSetVcpusFlagsArgs {
+            dom: to_wire(dom),
+            nvcpus: count,
+            flags,
+        };
+        self.client().call(procs::DOMAIN_SET_VCPUS_FLAGS, &args)
+    }
+
+    fn set_vcpus(&self, dom: &DomainRef, count: u32) -> Result<()> {
+        let args = DomainSetVcpusArgs {
+            dom: to_wire(dom),
+            nvcpus: count,
+        };
+        self.client().call(procs::DOMAIN_SET_VCPUS, &args)
+    }
+
+    fn attach_device(&self, dom: &DomainRef, xml: &str) -> Result<()> {
+        self.device_call(procs::DOMAIN_ATTACH_DEVICE, dom, xml)
+    }
+
+    fn attach_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
+        self.device_flags_call(procs::DOMAIN_ATTACH_DEVICE_FLAGS, dom, xml, flags)
+    }
+
+    fn detach_device(&self, dom: &DomainRef, xml: &str) -> Result<()> {
+        self.device_call(procs::DOMAIN_DETACH_DEVICE, dom, xml)
+    }
+
+    fn detach_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
+        self.device_flags_call(procs::DOMAIN_DETACH_DEVICE_FLAGS, dom, xml, flags)
+    }
+
+    fn update_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
+        self.device_flags_call(procs::DOMAIN_UPDATE_DEVICE_FLAGS, dom, xml, flags)
+    }
+
+    fn rename(&self, dom: &DomainRef, new_name: &str, flags: u32) -> Result<()> {
+        let args = DomainRenameArgs {
+            dom: to_wire(dom),
+            new_name: Some(new_name.to_string()),
+            flags,
+        };
+        let _: DomainRenameRet = self.client().call(procs::DOMAIN_RENAME, &args)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,80 @@
+//! Configuration procedures: memory, vCPUs, device attach/detach/update, rename.
+
+use rvirt_core::{Error, ErrorCode, ErrorDomain};
+use rvirt_rpc::configuration::*;
+use rvirt_rpc_server::CallResult;
+
+use super::{Ctx, CtxExt};
+
+/// DOMAIN_SET_MAX_MEMORY.
+pub(crate) fn set_max_memory(ctx: &Ctx<'_>, args: DomainSetMemoryArgs) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.set_max_memory(args.memory)?)
+}
+
+/// DOMAIN_SET_MEMORY.
+pub(crate) fn set_memory(ctx: &Ctx<'_>, args: DomainSetMemoryArgs) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.set_memory(args.memory)?)
+}
+
+/// DOMAIN_SET_MEMORY_FLAGS.
+pub(crate) fn set_memory_flags(ctx: &Ctx<'_>, args: DomainSetMemoryFlagsArgs) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .set_memory_flags(args.memory, args.flags)?)
+}
+
+/// DOMAIN_SET_VCPUS.
+pub(crate) fn set_vcpus(ctx: &Ctx<'_>, args: DomainSetVcpusArgs) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.set_vcpus(args.nvcpus)?)
+}
+
+/// DOMAIN_SET_VCPUS_FLAGS.
+pub(crate) fn set_vcpus_flags(ctx: &Ctx<'_>, args: DomainSetVcpusFlagsArgs) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .set_vcpus_flags(args.nvcpus, args.flags)?)
+}
+
+/// DOMAIN_ATTACH_DEVICE.
+pub(crate) fn attach_device(ctx: &Ctx<'_>, args: DomainDeviceArgs) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.attach_device(&args.xml)?)
+}
+
+/// DOMAIN_DETACH_DEVICE.
+pub(crate) fn detach_device(ctx: &Ctx<'_>, args: DomainDeviceArgs) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.detach_device(&args.xml)?)
+}
+
+/// DOMAIN_ATTACH_DEVICE_FLAGS.
+pub(crate) fn attach_device_flags(ctx: &Ctx<'_>, args: DomainDeviceFlagsArgs) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .attach_device_flags(&args.xml, args.flags)?)
+}
+
+/// DOMAIN_DETACH_DEVICE_FLAGS.
+pub(crate) fn detach_device_flags(ctx: &Ctx<'_>, args: DomainDeviceFlagsArgs) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .detach_device_flags(&args.xml, args.flags)?)
+}
+
+/// DOMAIN_UPDATE_DEVICE_FLAGS.
+pub(crate) fn update_device_flags(ctx: &Ctx<'_>, args: DomainDeviceFlagsArgs) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .update_device_flags(&args.xml, args.flags)?)
+}
+
+/// DOMAIN_RENAME.
+pub(crate) fn rename(ctx: &Ctx<'_>, args: DomainRenameArgs) -> CallResult<DomainRenameRet> {
+    let new_name = args.new_name.ok_or_else(|| {
+        Error::verbatim(
+            ErrorCode::InvalidArg,
+            ErrorDomain::Domain,
+            "new_name in virDomainRename must not be NULL",
+        )
+    })?;
+    ctx.domain(&args.dom)?.rename(&new_name, args.flags)?;
+    Ok(DomainRenameRet { retcode: 0 })
+}
