@@ -34,14 +34,16 @@ pub(crate) use session::Session;
 pub(crate) type Ctx<'a> = rvirt_rpc_server::Ctx<'a, Session>;
 
 /// The REMOTE program.
-pub(crate) static PROGRAM: Program<Session, Access> = Program {
-    name: "REMOTE",
-    number: REMOTE_PROGRAM,
-    version: REMOTE_PROTOCOL_VERSION,
-    procedures: table::TABLE,
-    check: access::check,
-    exclusive: exclusive::EXCLUSIVE,
-};
+pub(crate) fn program() -> Program<Session, Access> {
+    Program {
+        name: "REMOTE",
+        number: REMOTE_PROGRAM,
+        version: REMOTE_PROTOCOL_VERSION,
+        procedures: table::table(),
+        check: access::check,
+        exclusive: exclusive::EXCLUSIVE,
+    }
+}
 
 /// The daemon's settings REMOTE procedures need, shared by every client.
 #[derive(Debug)]
@@ -57,7 +59,7 @@ pub(crate) struct RemoteConfig {
 /// The programs of the "libvirtd" server: REMOTE, each client with a fresh session.
 pub(crate) fn programs(config: RemoteConfig) -> Programs<Session> {
     let config = Arc::new(config);
-    Programs::new(move |_| Session::new(config.clone())).with(PROGRAM)
+    Programs::new(move |_| Session::new(config.clone())).with(program())
 }
 
 /// What REMOTE handlers ask of their context.
