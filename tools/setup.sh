@@ -17,6 +17,10 @@ packages=(
   valgrind            # memcheck run of the C bindings
   gcc                 # the C examples and libvirt's C loop harness
   virtinst            # virt-install, which wrote rvirt-conf's corpus (tests/data/gen-virt-install.sh)
+  iproute2            # ip: the network driver's bridges, its tests' namespaces and veths
+  dnsmasq-base        # dnsmasq: the network driver's DHCP/DNS server
+  nftables            # nft: the network driver's NAT rules
+  busybox             # udhcpc: the DHCP client of the network driver's lease test
 )
 
 missing=()

@@ -59,11 +59,17 @@ impl Daemon {
             ("--qemu-root", "q"),
             ("--lxc-root", "l"),
             ("--storage-root", "s"),
+            ("--network-root", "n"),
         ] {
             if !extra.contains(&flag) {
                 roots.push(flag.to_string());
                 roots.push(dir.0.join(sub).display().to_string());
             }
+        }
+        // Networks touch the host's networking: test daemons start none on their own
+        // unless the test (inside a network namespace of its own) asks.
+        if !extra.contains(&"--network-autostart") {
+            roots.extend(["--network-autostart".to_string(), "no".to_string()]);
         }
         let child = Command::new(binary())
             .arg("--socket-dir")

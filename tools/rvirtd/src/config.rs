@@ -42,6 +42,10 @@ usage: rvirtd [OPTIONS]
   --lxc-root DIR            state directory of lxc:///system [/var/lib/rvirt/lxc-system]
   --storage-root DIR        state directory of the host's storage pools (of qemu:///system
                             and lxc:///system) [/var/lib/rvirt/storage-system]
+  --network-root DIR        state directory of the host's virtual networks (of
+                            qemu:///system and lxc:///system) [/var/lib/rvirt/network-system]
+  --network-autostart yes|no  start the autostart networks (libvirt's 'default' among
+                            them) with the daemon [yes]
   --default-uri URI         URI opened when a client sends an empty one [test:///default]
   --allow-test-file FILE    let clients open test:///FILE, a test-driver node file (absolute
                             path; repeatable). Clients open only test:///default,
@@ -100,6 +104,10 @@ pub struct Config {
     pub lxc_root: Option<PathBuf>,
     /// Root of the host's storage driver state.
     pub storage_root: Option<PathBuf>,
+    /// Root of the host's network driver state.
+    pub network_root: Option<PathBuf>,
+    /// Whether autostart networks start with the daemon.
+    pub network_autostart: bool,
     /// URI for clients that send an empty one.
     pub default_uri: String,
     /// Node files clients may open as `test:///FILE`.
@@ -146,6 +154,8 @@ impl Default for Config {
             qemu_root: None,
             lxc_root: None,
             storage_root: None,
+            network_root: None,
+            network_autostart: true,
             default_uri: "test:///default".into(),
             allow_test_files: Vec::new(),
             keep_open: Vec::new(),
@@ -227,6 +237,14 @@ impl Config {
                 "--qemu-root" => c.qemu_root = Some(PathBuf::from(value()?)),
                 "--lxc-root" => c.lxc_root = Some(PathBuf::from(value()?)),
                 "--storage-root" => c.storage_root = Some(PathBuf::from(value()?)),
+                "--network-root" => c.network_root = Some(PathBuf::from(value()?)),
+                "--network-autostart" => {
+                    c.network_autostart = match value()?.as_str() {
+                        "yes" => true,
+                        "no" => false,
+                        v => return Err(format!("{flag} {v}: expected yes or no")),
+                    }
+                }
                 "--default-uri" => c.default_uri = value()?,
                 "--allow-test-file" => {
                     let v = value()?;

@@ -63,6 +63,11 @@ impl Daemon {
         if let Some(root) = &config.storage_root {
             rvirt_driver_storage::set_system_root(root.clone());
         }
+        rvirt_driver_network::register().map_err(|e| e.to_string())?;
+        if let Some(root) = &config.network_root {
+            rvirt_driver_network::set_system_root(root.clone());
+        }
+        rvirt_driver_network::set_autostart_enabled(config.network_autostart);
         let event_loop = event::register_default().map_err(|e| e.to_string())?;
         let shared = event::require().map_err(|e| e.to_string())?;
 
@@ -83,6 +88,16 @@ impl Daemon {
         let shutdown = AutoShutdown::new(shared.clone(), config.timeout);
         let list = servers::servers(&config, &shared, &shutdown)?;
         let registry = Registry::new(shared.clone(), list);
+        // Signal handlers before any socket exists: a SIGTERM that arrives while the
+        // drivers' states initialize is kept in the handlers' pipe and ends the loop as
+        // soon as it runs, which removes the sockets (no default action killing the
+        // daemon with its sockets left behind).
+        let quit_loop = event_loop.clone();
+        let signals = signals::install(&shared, move || {
+            log!("signal received, shutting down");
+            quit_loop.quit();
+        })
+        .map_err(|e| format!("signal handlers: {e}"))?;
         let listeners = servers::listen(&config, services, &registry)?;
         // The drivers' state runs from now on, whether or not a client is connected
         // (libvirt's virStateInitialize): guests are followed, reaped and restarted
@@ -108,12 +123,6 @@ impl Daemon {
             .start_auth_timeouts(config.auth_timeout)
             .map_err(|e| e.to_string())?;
         shutdown.start(&registry, event_loop.clone())?;
-        let quit_loop = event_loop.clone();
-        let signals = signals::install(&shared, move || {
-            log!("signal received, shutting down");
-            quit_loop.quit();
-        })
-        .map_err(|e| format!("signal handlers: {e}"))?;
 
         Ok(Daemon {
             config,
