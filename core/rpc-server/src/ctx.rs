@@ -86,6 +86,12 @@ impl<'a, S> Ctx<'a, S> {
     /// A call that fails opens no stream (`source` is dropped).
     pub fn open_stream(&self, source: StreamSource) -> StreamHandle {
         *self.stream.borrow_mut() = Some(source);
+        self.stream_handle()
+    }
+
+    /// The handle of the stream this call opens (or opened) with
+    /// [`Ctx::open_stream`], for what must know it before the source is handed over.
+    pub fn stream_handle(&self) -> StreamHandle {
         StreamHandle {
             client: Arc::downgrade(self.client),
             serial: self.msg.header.serial,

@@ -4,8 +4,8 @@
 //!
 //! A stream lives on the connection of the call that opened it and reuses the call's
 //! serial. Once the call's reply is queued, the library sends the source's bytes as
-//! STREAM packets with status CONTINUE, and the end of the source as an empty STREAM
-//! packet with status OK. The client's STREAM/CONTINUE packets are written to the
+//! STREAM packets with status CONTINUE, and the end of the source as an empty one
+//! (libvirt's read EOF; status OK only confirms the client's finish or abort). The client's STREAM/CONTINUE packets are written to the
 //! source (a pty: what the user types); its empty STREAM/OK (`virStreamFinish`) is
 //! answered with an empty STREAM/OK and ends the stream, its STREAM/ERROR
 //! (`virStreamAbort`) ends it too. The connection closing ends every stream of it.
@@ -80,7 +80,7 @@ pub struct StreamHandle {
 
 impl StreamHandle {
     /// Stops the source and sends the client the end of the stream (an empty
-    /// STREAM/OK, libvirt's hang-up). Does nothing once the stream has ended.
+    /// STREAM/CONTINUE, libvirt's hang-up). Does nothing once the stream has ended.
     pub fn hang_up(&self) {
         if let Some(client) = self.client.upgrade() {
             client.hang_up_stream(self.serial);

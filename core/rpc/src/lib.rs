@@ -35,6 +35,7 @@
 //! ```
 
 pub mod admin;
+pub mod console;
 pub mod domain_events;
 mod error;
 mod frame;

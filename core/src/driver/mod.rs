@@ -7,6 +7,7 @@
 //! exposes a `register()` function that calls [`register_driver`].
 
 mod connection;
+mod console;
 mod domain_xml;
 mod event_sink;
 pub mod files;
@@ -19,6 +20,7 @@ pub mod secondary;
 mod snapshots;
 
 pub use connection::{DomainCapsQuery, DomainRef, DriverConnection};
+pub use console::{CONSOLE_FORCE, CONSOLE_SAFE, Console, ConsoleLease, ConsoleLeases, Screenshot};
 pub use domain_xml::format_domain_xml;
 pub use event_sink::EventSink;
 pub use instances::Instances;

@@ -254,7 +254,7 @@ impl Client {
     }
 
     /// Ends the server's side of a stream: the source is closed and the client is
-    /// sent an empty STREAM/OK (end of stream) or a STREAM/ERROR. The stream stays
+    /// sent an empty STREAM/CONTINUE (end of stream) or a STREAM/ERROR. The stream stays
     /// known until the client's final packet, which is then confirmed.
     fn end_stream(&self, io: &mut Io, serial: u32, error: Option<RemoteError>) {
         let Some(s) = io.streams.get_mut(&serial) else {
@@ -269,14 +269,10 @@ impl Client {
         s.kind = None;
         s.keep = None;
         s.to_source.clear();
+        // libvirt's read EOF is an empty CONTINUE packet: OK only confirms the
+        // client's finish or abort (`virNetServerProgramSendStreamData`).
         let frame = match error {
-            None => encode_message(
-                &Header {
-                    status: MessageStatus::OK,
-                    ..s.header
-                },
-                &[],
-            ),
+            None => encode_message(&s.header, &[]),
             Some(e) => encode_message_with(
                 &Header {
                     status: MessageStatus::ERROR,

@@ -525,6 +525,16 @@ pub(crate) static TABLE: &[Procedure<Session, Access>] = &[
         d::create_with_flags
     ),
     procedure!(p::DOMAIN_GET_VCPUS_FLAGS, Access::Open, m::get_vcpus_flags),
+    procedure!(
+        p::DOMAIN_OPEN_CONSOLE,
+        Access::Write("virDomainOpenConsole"),
+        super::console::open_console
+    ),
+    procedure!(
+        p::DOMAIN_SCREENSHOT,
+        Access::Write("virDomainScreenshot"),
+        super::console::screenshot
+    ),
     procedure!(p::DOMAIN_GET_STATE, Access::Open, d::get_state),
     procedure!(
         p::INTERFACE_CHANGE_BEGIN,
