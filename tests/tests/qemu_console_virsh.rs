@@ -2,24 +2,26 @@
 //! driver, on a TCG guest writing `R` to its pty serial port: virsh under a pty (run
 //! by python3's `pty` module) shows the guest's output and leaves on Ctrl-]; a second
 //! console without `--force` is refused with libvirt's wording; a forced one takes
-//! the console over (the first session ends); the screenshot is a PPM image.
+//! the console over (the first session ends); the screenshot is a PPM image. On a
+//! guest echoing its serial port with the case swapped, what is typed into virsh
+//! comes back through the guest. A read-only connection may not take a screenshot.
 
 use rvirt_testkit::{
-    Daemon, QemuReaper, SERIAL_R, TempDir, boot_disk, desktop_domain_xml, have_qemu, have_virsh,
-    python, text, virsh_ok,
+    Daemon, QemuReaper, SERIAL_R, SERIAL_SWAPCASE, TempDir, boot_disk, desktop_domain_xml,
+    domain_xml, have_qemu, have_virsh, python, text, virsh, virsh_ok,
 };
 
 /// Runs the console sessions; prints one `key=value` line per fact. Every virsh it
 /// starts is killed by pid before it exits.
 const SESSIONS: &str = r#"
 import os, pty, select, signal, sys, time
-uri, dom = sys.argv[1], sys.argv[2]
+uri, dom, echo_dom = sys.argv[1], sys.argv[2], sys.argv[3]
 kids = []
 
-def start(*extra):
+def start(*extra, name=None):
     pid, fd = pty.fork()
     if pid == 0:
-        os.execvp("virsh", ["virsh", "-c", uri, "console", dom, *extra])
+        os.execvp("virsh", ["virsh", "-c", uri, "console", name or dom, *extra])
     kids.append(pid)
     return [pid, fd, b"", None]
 
@@ -63,6 +65,15 @@ try:
     os.write(c[1], b"\x1d")
     pump(c, 10)
     print("c_exit=%s" % (os.WEXITSTATUS(c[3]) if c[3] is not None else "none"))
+    e = start("--force", name=echo_dom)
+    pump(e, 20, lambda s: b"Escape character" in s[2])
+    time.sleep(0.5)
+    os.write(e[1], b"typedintovirsh")
+    pump(e, 20, lambda s: b"TYPEDINTOVIRSH" in s[2])
+    print("e_echoed=%s" % (b"TYPEDINTOVIRSH" in e[2]))
+    os.write(e[1], b"\x1d")
+    pump(e, 10)
+    print("e_exit=%s" % (os.WEXITSTATUS(e[3]) if e[3] is not None else "none"))
 finally:
     for pid in kids:
         try:
@@ -92,8 +103,20 @@ fn console_force_and_screenshot_through_virsh() {
     std::fs::write(&xml, desktop_domain_xml("vcons", &disk)).unwrap();
     virsh_ok(&uri, &["define", xml.to_str().unwrap()]);
     virsh_ok(&uri, &["start", "vcons"]);
+    let disk = boot_disk(&root.join("vecho.img"), SERIAL_SWAPCASE);
+    let xml = root.join("vecho.xml");
+    // A pty serial console only (no VNC, so no second display to allocate).
+    let echo_xml = domain_xml("vecho", &disk).replace(
+        "<memballoon model='none'/>",
+        "<serial type='pty'><target port='0'/></serial>
+         <console type='pty'><target type='serial' port='0'/></console>
+         <memballoon model='none'/>",
+    );
+    std::fs::write(&xml, echo_xml).unwrap();
+    virsh_ok(&uri, &["define", xml.to_str().unwrap()]);
+    virsh_ok(&uri, &["start", "vecho"]);
 
-    let o = python(SESSIONS, &[&uri, "vcons"]);
+    let o = python(SESSIONS, &[&uri, "vcons", "vecho"]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{out}\n{err}");
     // The guest's output reaches virsh.
@@ -110,6 +133,18 @@ fn console_force_and_screenshot_through_virsh() {
     assert_eq!(fact(&out, "a_ended"), "True", "{out}");
     // Ctrl-] leaves virsh cleanly.
     assert_eq!(fact(&out, "c_exit"), "0", "{out}");
+    // What the user types reaches the guest, whose echo comes back.
+    assert_eq!(fact(&out, "e_echoed"), "True", "{out}");
+    assert_eq!(fact(&out, "e_exit"), "0", "{out}");
+
+    // Read-only connections may not open a console or take a screenshot.
+    let ro = format!("qemu+unix:///system?socket={}", d.ro_socket().display());
+    let refused = virsh(&ro, &["screenshot", "vcons", "/dev/null"]);
+    let (_, err) = text(&refused);
+    assert!(
+        err.contains("read only access prevents virDomainScreenshot"),
+        "{err}"
+    );
 
     // The screenshot is a PPM image of the VGA screen.
     let ppm = root.join("shot.ppm");
@@ -124,6 +159,8 @@ fn console_force_and_screenshot_through_virsh() {
     assert!(w > 0 && h > 0, "{header:?}");
     assert!(data.len() >= w * h * 3, "{} bytes for {w}x{h}", data.len());
 
-    virsh_ok(&uri, &["destroy", "vcons"]);
-    virsh_ok(&uri, &["undefine", "vcons"]);
+    for dom in ["vcons", "vecho"] {
+        virsh_ok(&uri, &["destroy", dom]);
+        virsh_ok(&uri, &["undefine", dom]);
+    }
 }
