@@ -4,7 +4,8 @@
 //! console without `--force` is refused with libvirt's wording; a forced one takes
 //! the console over (the first session ends); the screenshot is a PPM image. On a
 //! guest echoing its serial port with the case swapped, what is typed into virsh
-//! comes back through the guest. A read-only connection may not take a screenshot.
+//! comes back through the guest, and destroying the guest ends the session. A
+//! read-only connection may not take a screenshot.
 
 use rvirt_testkit::{
     Daemon, QemuReaper, SERIAL_R, SERIAL_SWAPCASE, TempDir, boot_disk, desktop_domain_xml,
@@ -14,7 +15,7 @@ use rvirt_testkit::{
 /// Runs the console sessions; prints one `key=value` line per fact. Every virsh it
 /// starts is killed by pid before it exits.
 const SESSIONS: &str = r#"
-import os, pty, select, signal, sys, time
+import os, pty, select, signal, subprocess, sys, time
 uri, dom, echo_dom = sys.argv[1], sys.argv[2], sys.argv[3]
 kids = []
 
@@ -74,6 +75,11 @@ try:
     os.write(e[1], b"\x1d")
     pump(e, 10)
     print("e_exit=%s" % (os.WEXITSTATUS(e[3]) if e[3] is not None else "none"))
+    g = start("--force", name=echo_dom)
+    pump(g, 20, lambda s: b"Escape character" in s[2])
+    subprocess.run(["virsh", "-c", uri, "destroy", echo_dom], timeout=20, capture_output=True)
+    pump(g, 10)
+    print("g_ended=%s" % (g[3] is not None))
 finally:
     for pid in kids:
         try:
@@ -136,6 +142,8 @@ fn console_force_and_screenshot_through_virsh() {
     // What the user types reaches the guest, whose echo comes back.
     assert_eq!(fact(&out, "e_echoed"), "True", "{out}");
     assert_eq!(fact(&out, "e_exit"), "0", "{out}");
+    // The guest going away ends the session: virsh leaves.
+    assert_eq!(fact(&out, "g_ended"), "True", "{out}");
 
     // Read-only connections may not open a console or take a screenshot.
     let ro = format!("qemu+unix:///system?socket={}", d.ro_socket().display());
@@ -159,8 +167,7 @@ fn console_force_and_screenshot_through_virsh() {
     assert!(w > 0 && h > 0, "{header:?}");
     assert!(data.len() >= w * h * 3, "{} bytes for {w}x{h}", data.len());
 
-    for dom in ["vcons", "vecho"] {
-        virsh_ok(&uri, &["destroy", dom]);
-        virsh_ok(&uri, &["undefine", dom]);
-    }
+    virsh_ok(&uri, &["destroy", "vcons"]);
+    virsh_ok(&uri, &["undefine", "vcons"]);
+    virsh_ok(&uri, &["undefine", "vecho"]);
 }

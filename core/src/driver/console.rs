@@ -97,8 +97,12 @@ impl ConsoleLeases {
     /// this domain", unless `force`: then that session is revoked.
     pub fn acquire(&self, key: &str, force: bool, domain: ErrorDomain) -> Result<ConsoleLease> {
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        let revoke = match map.get(key).and_then(Weak::upgrade) {
+        // Dropped after the map's lock: the last reference going runs its Drop,
+        // which takes that lock.
+        let old = map.get(key).and_then(Weak::upgrade);
+        let revoke = match &old {
             Some(_) if !force => {
+                drop(map);
                 return Err(Error::new(
                     ErrorCode::OperationFailed,
                     domain,
@@ -119,6 +123,7 @@ impl ConsoleLeases {
         });
         map.insert(key.to_string(), Arc::downgrade(&lease));
         drop(map);
+        drop(old);
         if let Some(revoke) = revoke {
             revoke();
         }
