@@ -52,6 +52,22 @@ pub const SERIAL_R: &[u8] = &[
     0xEB, 0xEE, // jmp to the start
 ];
 
+/// Echoes what arrives on COM1 back to it with the case of letters swapped (`xor
+/// 0x20`), for ever: polls the line status register (port 0x3FD) for received data,
+/// reads it from 0x3F8 and writes it back. A console session typing `hello` sees
+/// `HELLO`: the guest's answer, not a local echo.
+pub const SERIAL_SWAPCASE: &[u8] = &[
+    0xBA, 0xFD, 0x03, // mov dx, 0x3fd
+    0xEC, // in al, dx
+    0xA8, 0x01, // test al, 1 (data ready)
+    0x74, 0xFB, // jz back to the in
+    0xBA, 0xF8, 0x03, // mov dx, 0x3f8
+    0xEC, // in al, dx
+    0x34, 0x20, // xor al, 0x20
+    0xEE, // out dx, al
+    0xEB, 0xEF, // jmp to the start
+];
+
 /// [`domain_xml`] plus the devices virt-install writes for a desktop guest: a user
 /// NIC (virtio), VNC with an automatic port, a virtio video adapter, and a pty serial
 /// with its console.

@@ -2,7 +2,7 @@
 //! state of the server's programs, and a way to end the connection after the reply.
 
 use std::any::TypeId;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::client::Client;
 use crate::error::{CallResult, bad_payload};
 use crate::log::log;
+use crate::stream::{StreamHandle, StreamSource};
 
 /// One call being handled, with the per-client state `S` of the server's programs.
 pub struct Ctx<'a, S> {
@@ -19,6 +20,7 @@ pub struct Ctx<'a, S> {
     msg: &'a Message,
     state: &'a Mutex<S>,
     close: Cell<bool>,
+    stream: RefCell<Option<StreamSource>>,
 }
 
 impl<'a, S> Ctx<'a, S> {
@@ -28,6 +30,7 @@ impl<'a, S> Ctx<'a, S> {
             msg,
             state,
             close: Cell::new(false),
+            stream: RefCell::new(None),
         }
     }
 
@@ -75,6 +78,28 @@ impl<'a, S> Ctx<'a, S> {
     /// (libvirt's CONNECT_CLOSE). Only a successful call closes it.
     pub fn close_after_reply(&self) {
         self.close.set(true);
+    }
+
+    /// Opens a stream on this call's serial ([`crate::stream`]): once the call's
+    /// successful reply is queued, `source` is streamed to the client and the client's
+    /// STREAM packets go to it. The handle ends the stream from the server's side.
+    /// A call that fails opens no stream (`source` is dropped).
+    pub fn open_stream(&self, source: StreamSource) -> StreamHandle {
+        *self.stream.borrow_mut() = Some(source);
+        self.stream_handle()
+    }
+
+    /// The handle of the stream this call opens (or opened) with
+    /// [`Ctx::open_stream`], for what must know it before the source is handed over.
+    pub fn stream_handle(&self) -> StreamHandle {
+        StreamHandle {
+            client: Arc::downgrade(self.client),
+            serial: self.msg.header.serial,
+        }
+    }
+
+    pub(crate) fn take_stream(&self) -> Option<StreamSource> {
+        self.stream.borrow_mut().take()
     }
 
     pub(crate) fn close_requested(&self) -> bool {

@@ -100,6 +100,8 @@ pub(crate) struct Outcome {
     pub frame: Option<Vec<u8>>,
     /// Close the connection once the reply is written.
     pub close: bool,
+    /// The stream the call opened, started once its reply is queued.
+    pub stream: Option<(Header, crate::stream::StreamSource)>,
 }
 
 /// A server's programs, their state type erased.
@@ -154,8 +156,10 @@ impl<S: ClientState> Host for Programs<S> {
             Some(p) => p.call(&ctx),
         };
         let close = result.is_ok() && ctx.close_requested();
+        let stream = ctx.take_stream().filter(|_| result.is_ok()).map(|s| (h, s));
         Outcome {
             close,
+            stream,
             ..reply(msg, result)
         }
     }
@@ -183,6 +187,6 @@ fn reply(msg: &Message, result: CallResult<Vec<u8>>) -> Outcome {
     });
     Outcome {
         frame: frame.ok(),
-        close: false,
+        ..Outcome::default()
     }
 }

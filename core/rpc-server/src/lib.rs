@@ -15,6 +15,8 @@
 //!   as its call finishes (the client matches them by serial), the program's
 //!   [exclusive](Program::exclusive) procedures alone and in order; keepalive PINGs
 //!   answered on the loop thread; peer credentials ([`peer::PeerCred`]).
+//! * **Streams** ([`stream`]): libvirt's STREAM packets both ways on a call's serial
+//!   (a console's pty, a screenshot), read only while the client's output has room.
 //! * **The registry** ([`Registry`], libvirt's `virNetDaemon`): the servers and every
 //!   client by a process-wide id, the keepalive and authentication-deadline timers, and
 //!   what admin procedures need to list, inspect, limit and disconnect.
@@ -129,6 +131,7 @@ pub mod program;
 mod registry;
 mod server;
 mod service;
+pub mod stream;
 mod timers;
 #[cfg(feature = "tls")]
 pub mod tls;
@@ -143,3 +146,4 @@ pub use program::{Procedure, Program, allow_all};
 pub use registry::Registry;
 pub use server::{ClientLimits, DEFAULT_MAX_CLIENT_REQUESTS, LimitsError, Server};
 pub use service::{AUTH_NONE, Service, Transport};
+pub use stream::{StreamHandle, StreamSource};

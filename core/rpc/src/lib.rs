@@ -36,6 +36,7 @@
 
 pub mod admin;
 pub mod configuration;
+pub mod console;
 pub mod domain_events;
 mod error;
 mod frame;

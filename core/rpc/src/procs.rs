@@ -353,12 +353,16 @@ procedures! {
     DOMAIN_SET_VCPUS_FLAGS = 199,
     /// `{dom; u32 flags}` → `{int num}`.
     DOMAIN_GET_VCPUS_FLAGS = 200,
+    /// `{dom; string? dev_name; u32 flags}` → void, then a stream (see [`crate::console`]).
+    DOMAIN_OPEN_CONSOLE = 201,
     /// `{dom; u64 memory; u32 flags}` → void.
     DOMAIN_SET_MEMORY_FLAGS = 204,
     /// Carries `virStorageVolUpload` (layout in [`crate::types`]).
     STORAGE_VOL_UPLOAD = 208,
     /// Carries `virStorageVolDownload` (layout in [`crate::types`]).
     STORAGE_VOL_DOWNLOAD = 209,
+    /// `{dom; u32 screen; u32 flags}` → `{string? mime}`, then a stream (see [`crate::console`]).
+    DOMAIN_SCREENSHOT = 211,
     /// `{dom; u32 flags}` → `{int state; int reason}`.
     DOMAIN_GET_STATE = 212,
     /// Carries `virInterfaceChangeBegin` (layout in [`crate::types`]).

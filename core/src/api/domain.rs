@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{Connect, DomainInfo, StateReason};
 use crate::Result;
-use crate::driver::DomainRef;
+use crate::driver::{Console, DomainRef, Screenshot};
 
 /// A domain handle (libvirt's `virDomainPtr`): the connection plus the domain's identity as
 /// of the call that returned it. State is always asked from the driver.
@@ -110,6 +110,20 @@ impl Domain {
     pub fn suspend(&self) -> Result<()> {
         self.conn.check_writable("virDomainSuspend")?;
         self.conn.driver()?.suspend(&self.r)
+    }
+
+    /// Opens the domain's console `dev_name` (`virDomainOpenConsole`): the guest side
+    /// of its character device, to stream to the caller. A read-write connection only.
+    pub fn open_console(&self, dev_name: Option<&str>, flags: u32) -> Result<Console> {
+        self.conn.check_writable("virDomainOpenConsole")?;
+        self.conn.driver()?.open_console(&self.r, dev_name, flags)
+    }
+
+    /// An image of the domain's screen `screen` (`virDomainScreenshot`). A read-write
+    /// connection only.
+    pub fn screenshot(&self, screen: u32, flags: u32) -> Result<Screenshot> {
+        self.conn.check_writable("virDomainScreenshot")?;
+        self.conn.driver()?.screenshot(&self.r, screen, flags)
     }
 
     /// Resumes a paused domain (`virDomainResume`).

@@ -153,6 +153,24 @@ pub trait DriverConnection: Send + Sync {
     fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()> {
         unsupported("virDomainSetAutostart")
     }
+    /// `virDomainOpenConsole`: the guest side of the domain's console `dev_name`
+    /// (its alias, e.g. `serial0`; `None`: the first console, else the first serial)
+    /// with its session lease ([`super::ConsoleLeases`]; [`super::CONSOLE_FORCE`] in
+    /// `flags` takes an active session over).
+    fn open_console(
+        &self,
+        dom: &DomainRef,
+        dev_name: Option<&str>,
+        flags: u32,
+    ) -> Result<super::Console> {
+        unsupported("virDomainOpenConsole")
+    }
+
+    /// `virDomainScreenshot`: an image of the domain's `screen`.
+    fn screenshot(&self, dom: &DomainRef, screen: u32, flags: u32) -> Result<super::Screenshot> {
+        unsupported("virDomainScreenshot")
+    }
+
     /// The driver's monitoring operations, if it has any (stats, guest info, metadata,
     /// node facts); `None` makes each of them `VIR_ERR_NO_SUPPORT`.
     fn monitoring(&self) -> Option<&dyn super::Monitoring> {

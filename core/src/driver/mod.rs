@@ -8,6 +8,7 @@
 
 mod configuration;
 mod connection;
+mod console;
 mod domain_xml;
 mod event_sink;
 pub mod files;
@@ -21,6 +22,7 @@ mod snapshots;
 
 pub use configuration::Configuration;
 pub use connection::{DomainCapsQuery, DomainRef, DriverConnection};
+pub use console::{CONSOLE_FORCE, CONSOLE_SAFE, Console, ConsoleLease, ConsoleLeases, Screenshot};
 pub use domain_xml::format_domain_xml;
 pub use event_sink::EventSink;
 pub use instances::Instances;

@@ -5,13 +5,14 @@
 //! replies by serial). An [exclusive](crate::Program::exclusive) call waits at the
 //! head until the calls in flight have finished, then runs alone: the calls behind it
 //! wait for its reply, so connection setup, authentication and event (de)registration
-//! keep their order relative to everything else.
+//! keep their order relative to everything else. STREAM packets go to their stream
+//! ([`streams`](super)) at once, never through the queue.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use rvirt_rpc::{KEEPALIVE_PROGRAM, Message};
+use rvirt_rpc::{KEEPALIVE_PROGRAM, Message, MessageType};
 
 use super::Client;
 use super::io::Io;
@@ -43,6 +44,10 @@ impl Client {
                 if let Some(frame) = keepalive::answer(&msg) {
                     self.queue_locked(io, &frame);
                 }
+            } else if msg.header.msg_type == MessageType::STREAM
+                || msg.header.msg_type == MessageType::STREAM_HOLE
+            {
+                self.stream_packet(io, msg);
             } else if !io.close_after_flush {
                 io.pending.push_back(msg);
             }
@@ -96,6 +101,9 @@ impl Client {
         io.running.exclusive = false;
         if let Some(frame) = outcome.frame {
             self.queue_locked(&mut io, &frame);
+        }
+        if let Some((call, source)) = outcome.stream {
+            self.start_stream(&mut io, call, source);
         }
         if outcome.close {
             io.close_after_flush = true;

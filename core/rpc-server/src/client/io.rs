@@ -33,6 +33,7 @@ pub(super) struct Io {
     pub(super) running: super::calls::Running,
     pub(super) last_rx: Instant,
     pub(super) pings_unanswered: u32,
+    pub(super) streams: super::streams::Streams,
 }
 
 impl Io {
@@ -49,6 +50,7 @@ impl Io {
             running: super::calls::Running::default(),
             last_rx: Instant::now(),
             pings_unanswered: 0,
+            streams: Default::default(),
         }
     }
 }
@@ -270,6 +272,7 @@ impl Client {
             self.close();
             return;
         }
+        self.pump_streams(&mut io);
         if !io.wire.wants_write(&io.out) && io.close_after_flush && io.running.is_idle() {
             drop(io);
             self.close();

@@ -12,6 +12,7 @@
 
 mod calls;
 mod io;
+mod streams;
 
 use std::any::Any;
 use std::fmt;
@@ -234,6 +235,7 @@ impl Client {
             }
             io.pending.clear();
             io.out.clear();
+            self.close_streams(&mut io);
             stream
         };
         stream.shutdown();

@@ -219,6 +219,24 @@ impl DriverConnection for QemuConnection {
         self.read(dom, |vm| Ok(vm.state))
     }
 
+    fn open_console(
+        &self,
+        dom: &DomainRef,
+        dev_name: Option<&str>,
+        flags: u32,
+    ) -> Result<rvirt_core::driver::Console> {
+        self.shared.open_console(dom, dev_name, flags)
+    }
+
+    fn screenshot(
+        &self,
+        dom: &DomainRef,
+        screen: u32,
+        flags: u32,
+    ) -> Result<rvirt_core::driver::Screenshot> {
+        self.shared.screenshot(dom, screen, flags)
+    }
+
     fn domain_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
         self.read(dom, |vm| vm.xml(flags))
     }

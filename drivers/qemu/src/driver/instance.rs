@@ -45,6 +45,8 @@ pub(crate) struct Shared {
     pub reaper: Arc<Mutex<Reaper>>,
     /// Probed emulator capabilities, cached in `ROOT/cache/qemu/capabilities`.
     pub caps: crate::capabilities::CapsCache,
+    /// Console sessions: one per domain and pty unless forced.
+    pub consoles: rvirt_core::driver::ConsoleLeases,
 }
 
 /// The directories of a root.
@@ -215,6 +217,7 @@ impl RootInstance for Shared {
             domains: Domains::new(ErrorDomain::Qemu, Persistence::OnDisk(configs)),
             reaper: Arc::default(),
             caps: crate::capabilities::CapsCache::new(root.join("cache/qemu/capabilities")),
+            consoles: Default::default(),
         });
         remove_leftovers(&shared.dirs().run, ErrorDomain::Qemu);
         shared.domains.load_configs(ErrorDomain::Qemu, parse_def);

@@ -18,6 +18,7 @@
 //! reconnects to it through its status file and monitor socket.
 
 mod connection;
+mod console;
 mod host;
 mod instance;
 mod live;

@@ -2,13 +2,14 @@
 //! its procedure table ([`table`]) and access rules ([`access`]), the per-client
 //! [`Session`] (driver connection, event callbacks), the URIs the daemon serves
 //! ([`served`]) and the handlers, by theme: [`connect`], [`domain`], [`callbacks`],
-//! [`monitoring`], [`snapshots`], [`auth`], which calls run alone on their client ([`exclusive`]), and the secondary drivers' objects ([`objects`]). Hosted by the "libvirtd" server on every socket but the admin one.
+//! [`monitoring`], [`snapshots`], [`auth`], streams ([`console`]), which calls run alone on their client ([`exclusive`]), and the secondary drivers' objects ([`objects`]). Hosted by the "libvirtd" server on every socket but the admin one.
 
 mod access;
 mod auth;
 mod callbacks;
 mod configuration;
 mod connect;
+mod console;
 mod domain;
 mod events;
 mod exclusive;

@@ -5,8 +5,8 @@ use rvirt_rpc::procs as p;
 use rvirt_rpc_server::{Procedure, procedure};
 
 use crate::remote::{
-    Access, Session, auth as a, callbacks as cb, configuration as cfg, connect as c, domain as d,
-    monitoring as m, snapshots as sn,
+    Access, Session, auth as a, callbacks as cb, configuration as cfg, connect as c,
+    console as con, domain as d, monitoring as m, snapshots as sn,
 };
 
 /// Their rows, in order of number.
@@ -233,6 +233,16 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         cfg::set_vcpus_flags
     ),
     procedure!(p::DOMAIN_GET_VCPUS_FLAGS, Access::Open, m::get_vcpus_flags),
+    procedure!(
+        p::DOMAIN_OPEN_CONSOLE,
+        Access::Write("virDomainOpenConsole"),
+        con::open_console
+    ),
+    procedure!(
+        p::DOMAIN_SCREENSHOT,
+        Access::Write("virDomainScreenshot"),
+        con::screenshot
+    ),
     procedure!(
         p::DOMAIN_SET_MEMORY_FLAGS,
         Access::Write("virDomainSetMemoryFlags"),

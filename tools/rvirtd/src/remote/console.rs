@@ -1,0 +1,34 @@
+//! The procedures that answer with a stream: DOMAIN_OPEN_CONSOLE (`virsh console`:
+//! the guest's pty both ways until the client finishes, aborts or disconnects, or a
+//! forced open takes the console over) and DOMAIN_SCREENSHOT (`virsh screenshot`: the
+//! image, then the end of the stream).
+
+use rvirt_rpc::console::{DomainOpenConsoleArgs, DomainScreenshotArgs, DomainScreenshotRet};
+use rvirt_rpc_server::{CallResult, StreamSource};
+
+use super::{Ctx, CtxExt};
+
+/// DOMAIN_OPEN_CONSOLE.
+pub(crate) fn open_console(ctx: &Ctx<'_>, args: DomainOpenConsoleArgs) -> CallResult<()> {
+    let dom = ctx.domain(&args.dom)?;
+    let console = dom.open_console(args.dev_name.as_deref(), args.flags)?;
+    // A forced open elsewhere ends this session: the client sees the end of stream.
+    let handle = ctx.stream_handle();
+    console.lease.on_revoke(move || handle.hang_up());
+    // The stream holds the lease: the console is free again once it ends.
+    ctx.open_stream(StreamSource::fd(console.fd).keeping(console.lease));
+    Ok(())
+}
+
+/// DOMAIN_SCREENSHOT.
+pub(crate) fn screenshot(
+    ctx: &Ctx<'_>,
+    args: DomainScreenshotArgs,
+) -> CallResult<DomainScreenshotRet> {
+    let dom = ctx.domain(&args.dom)?;
+    let shot = dom.screenshot(args.screen, args.flags)?;
+    ctx.open_stream(StreamSource::bytes(shot.data));
+    Ok(DomainScreenshotRet {
+        mime: Some(shot.mime),
+    })
+}
