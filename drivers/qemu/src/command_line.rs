@@ -41,6 +41,9 @@ pub struct RuntimeOptions {
     pub accel: Accel,
     /// Machine type used when the definition has none (e.g. from capabilities).
     pub default_machine: Option<String>,
+    /// The inherited tap fd of each `<interface>` (by position among the interfaces)
+    /// of type `network` or `bridge`; one without an fd gets a tap QEMU opens itself.
+    pub tap_fds: Vec<Option<i32>>,
 }
 
 impl RuntimeOptions {
@@ -51,6 +54,7 @@ impl RuntimeOptions {
             pidfile: None,
             accel: Accel::Tcg,
             default_machine: None,
+            tap_fds: Vec::new(),
         }
     }
 }
@@ -144,7 +148,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     a.push2("-boot", "strict=on");
 
     disk::push_disks(def, &machine, &mut a.0)?;
-    net::push_interfaces(def, &mut a.0)?;
+    net::push_interfaces(def, &rt.tap_fds, &mut a.0)?;
     chardev::push_serials(def, &mut a.0)?;
     display::push_display(def, &mut a.0)?;
     push_other_devices(def, &mut a.0)?;

@@ -7,8 +7,10 @@
 //!   libvirt domain events they raise;
 //! * [`command_line`]: the QEMU argv for a [`DomainDef`](rvirt_core::conf::DomainDef);
 //! * [`capabilities`]: probing a QEMU binary over QMP, with an on-disk cache;
-//! * [`process`]: spawning QEMU with an inherited monitor socket and reaping it;
-//! * [`host`]: `/proc` and `/sys` facts about QEMU's threads and the node, for statistics.
+//! * [`process`]: spawning QEMU with an inherited monitor socket (and tap fds) and
+//!   reaping it;
+//! * [`host`]: `/proc` and `/sys` facts about QEMU's threads and the node, for statistics;
+//!   the tap devices of `<interface type='network'>`/`'bridge'` NICs.
 //!
 //! * [`driver`]: the embedded `qemu:///embed?root=DIR` driver built on these pieces;
 //!   [`register`] adds it to rvirt-core's registry.

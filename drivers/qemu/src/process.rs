@@ -20,7 +20,20 @@ pub fn spawn_with_monitor(
     listener: &UnixListener,
     log: Option<&Path>,
 ) -> Result<QemuProcess> {
+    spawn_with_fds(binary, args, listener, &[], log)
+}
+
+/// [`spawn_with_monitor`] that also lets QEMU inherit `fds` under their numbers (tap
+/// devices for `-netdev tap,fd=N`).
+pub fn spawn_with_fds(
+    binary: &Path,
+    args: &[String],
+    listener: &UnixListener,
+    fds: &[RawFd],
+    log: Option<&Path>,
+) -> Result<QemuProcess> {
     let fd: RawFd = listener.as_raw_fd();
+    let inherited: Vec<RawFd> = std::iter::once(fd).chain(fds.iter().copied()).collect();
     let (out, err) = match log {
         Some(path) => {
             let f = rvirt_core::driver::files::open_private_log(path)?;
@@ -31,12 +44,16 @@ pub fn spawn_with_monitor(
     let mut cmd = Command::new(binary);
     cmd.args(args).stdin(Stdio::null()).stdout(out).stderr(err);
     // SAFETY: the closure runs in the forked child before exec and only calls
-    // fcntl(2) and setsid(2), which are async-signal-safe; it touches no Rust-managed state.
+    // fcntl(2) and setsid(2), which are async-signal-safe; it only reads the fd list it
+    // owns (no allocation) and touches no other Rust-managed state.
     unsafe {
         cmd.pre_exec(move || {
-            // std opens every fd close-on-exec; let QEMU inherit the listener.
-            if libc::fcntl(fd, libc::F_SETFD, 0) < 0 {
-                return Err(std::io::Error::last_os_error());
+            // std opens every fd close-on-exec; let QEMU inherit the listener and
+            // the taps.
+            for &fd in &inherited {
+                if libc::fcntl(fd, libc::F_SETFD, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
             }
             // Own session: a terminal's SIGINT to the embedding program's process
             // group must not reach QEMU; the driver decides what happens to the VM.

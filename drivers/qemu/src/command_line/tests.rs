@@ -12,6 +12,7 @@ fn rt() -> RuntimeOptions {
         pidfile: Some("/run/rvirt/qemu/guest.pid".into()),
         accel: Accel::Tcg,
         default_machine: None,
+        tap_fds: Vec::new(),
     }
 }
 
@@ -223,6 +224,36 @@ fn user_nic_vnc_video_argv() {
 }
 
 #[test]
+fn network_and_bridge_nics_use_the_inherited_taps() {
+    let d = def("<domain type='qemu'><name>g</name><memory>65536</memory>\
+        <os><type>hvm</type></os><devices>\
+        <interface type='user'/>\
+        <interface type='network'><mac address='52:54:00:00:00:02'/><source network='default'/>\
+        <model type='virtio'/></interface>\
+        <interface type='bridge'><source bridge='br0'/><target dev='tap7'/></interface>\
+        </devices></domain>");
+    let mut opts = rt();
+    opts.tap_fds = vec![None, Some(25), Some(26)];
+    let args = render(&build_args(&d, &opts).unwrap());
+    for want in [
+        r#"-netdev {"id":"hostnet0","type":"user"}"#,
+        r#"-netdev {"fd":"25","id":"hostnet1","type":"tap"}"#,
+        r#"-device {"driver":"virtio-net-pci","id":"net1","mac":"52:54:00:00:00:02","netdev":"hostnet1"}"#,
+        r#"-netdev {"fd":"26","id":"hostnet2","type":"tap"}"#,
+        r#"-device {"driver":"rtl8139","id":"net2","netdev":"hostnet2"}"#,
+    ] {
+        assert!(args.contains(want), "{want} not in\n{args}");
+    }
+    // Without fds (checks, domxml-to-native): taps QEMU opens itself.
+    let args = render(&build_args(&d, &rt()).unwrap());
+    assert!(
+        args.contains(r#"-netdev {"downscript":"no","id":"hostnet2","ifname":"tap7","script":"no","type":"tap"}"#),
+        "{args}"
+    );
+    assert!(check_supported(&d).is_ok());
+}
+
+#[test]
 fn unsupported_configurations_are_typed_errors() {
     let base = |devices: &str, extra: &str, dtype: &str| {
         format!(
@@ -240,11 +271,7 @@ fn unsupported_configurations_are_typed_errors() {
         ),
         base("<graphics type='vnc' port='5000'/>", "", "qemu"),
         base("<graphics type='vnc'/><graphics type='vnc'/>", "", "qemu"),
-        base(
-            "<interface type='network'><source network='default'/></interface>",
-            "",
-            "qemu",
-        ),
+        base("<interface type='ethernet'/>", "", "qemu"),
         base(
             "<interface type='user'><model type='ne2k_pci'/></interface>",
             "",

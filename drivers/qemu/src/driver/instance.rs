@@ -148,6 +148,7 @@ impl Shared {
         files.remove(&self.dirs().lib);
         self.domains.list.release_id(vm);
         super::live::release_ports(&vm.def);
+        super::netplug::unplug_interfaces(&vm.def);
         vm.apply_stop(state);
         ev.extend(events.into_iter().map(|e| vm.event(e)));
     }

@@ -24,6 +24,7 @@ mod instance;
 mod live;
 mod monitor;
 mod monitoring;
+mod netplug;
 mod ops;
 mod reaper;
 mod reconnect;

@@ -25,7 +25,7 @@ use super::status::MONITOR_SOCKET;
 use crate::command_line::{KVM_DEVICE, RuntimeOptions, build_args, choose_accel, emulator};
 use crate::event_map::{Devices, MapContext};
 use crate::process::scan::qemu_running_uuid;
-use crate::process::{QemuProcess, spawn_with_monitor};
+use crate::process::{QemuProcess, spawn_with_fds};
 use crate::qmp::{Message, QmpStream};
 use serde_json::json;
 
@@ -147,26 +147,43 @@ impl Shared {
         paused: bool,
     ) -> Result<Launched> {
         super::live::assign_graphics(&mut def)?;
-        let launched = self.launch_def(&def, id, paused);
+        let taps = match super::netplug::plug_interfaces(&mut def, self.is_system()) {
+            Ok(t) => t,
+            Err(e) => {
+                super::live::release_ports(&def);
+                return Err(e);
+            }
+        };
+        let launched = self.launch_def(&def, id, paused, &taps);
         match launched {
             Ok((l, chardevs)) => {
+                // QEMU holds its copies of the tap fds now.
+                drop(taps);
                 super::live::apply_ptys(&mut def, &chardevs);
                 Ok(Launched { def, ..l })
             }
             Err(e) => {
+                taps.remove();
                 super::live::release_ports(&def);
                 Err(e)
             }
         }
     }
 
-    /// [`Self::launch`] for a definition whose ports are set; also returns QEMU's
-    /// `query-chardev` reply.
+    /// Whether this instance is `qemu:///system`'s (the one with virtual networks).
+    fn is_system(&self) -> bool {
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        canon(&self.root_path) == canon(&super::DRIVER.system_root())
+    }
+
+    /// [`Self::launch`] for a definition whose ports are set and whose NICs have their
+    /// `taps`; also returns QEMU's `query-chardev` reply.
     fn launch_def(
         &self,
         def: &rvirt_core::conf::DomainDef,
         id: u32,
         paused: bool,
+        taps: &super::netplug::Taps,
     ) -> Result<(Launched, serde_json::Value)> {
         let dirs = self.dirs();
         let name = def.name.clone();
@@ -194,14 +211,15 @@ impl Shared {
         let mut rt = RuntimeOptions::new(listener.as_raw_fd());
         rt.pidfile = Some(pidfile.clone());
         rt.accel = choose_accel(def.domain_type, Path::new(KVM_DEVICE));
+        rt.tap_fds = taps.fds();
         let args = build_args(def, &rt).map_err(cleanup_dir)?;
         let binary = emulator(def);
         let log = dirs.log.join(format!("{name}.log"));
         if let Ok(mut f) = open_private_log(&log) {
             let _ = writeln!(f, "starting up: {} {}", binary.display(), args.join(" "));
         }
-        let mut proc =
-            spawn_with_monitor(&binary, &args, &listener, Some(&log)).map_err(cleanup_dir)?;
+        let mut proc = spawn_with_fds(&binary, &args, &listener, &taps.inherited(), Some(&log))
+            .map_err(cleanup_dir)?;
         drop(listener);
         let handshake = (|| -> Result<(QmpStream, serde_json::Value)> {
             let stream = UnixStream::connect(&sock)?;

@@ -1,10 +1,11 @@
 //! What the host itself tells about a domain's QEMU and about the node, for
 //! statistics: `/proc` for processes and threads ([`proc`]), `sched_getaffinity(2)`
 //! ([`affinity`]), `/sys/devices/system` for NUMA memory and CPUs ([`node`]), and disk
-//! image files ([`image`]).
+//! image files ([`image`]); and the tap devices of guest NICs ([`tap`]).
 
 pub mod affinity;
 pub mod image;
 pub mod node;
 pub mod nodeinfo;
 pub mod proc;
+pub mod tap;

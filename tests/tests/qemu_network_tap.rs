@@ -1,0 +1,187 @@
+//! Guests on virtual networks, through rvirtd inside a network namespace of the test
+//! thread's own (`unshare(CLONE_NEWNET)`; rvirtd, dnsmasq, QEMU and `ip` inherit it,
+//! the host's interfaces are never seen): rvirtd autostarts libvirt's `default` NAT
+//! network, Debian's virsh starts a real QEMU guest (TCG) with an
+//! `<interface type='network'>` and an `<interface type='bridge'>`; each gets a `vnetN`
+//! tap enslaved to its bridge and up, named in the live XML (not the inactive one), and
+//! gone after `virsh destroy`. A NIC on an unknown network fails the start.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rvirt_testkit::{
+    Daemon, HALT, QemuReaper, TempDir, boot_disk, domain_xml, have_qemu, have_virsh, pid_files,
+    virsh, virsh_ok,
+};
+
+/// Moves the calling thread into a new network namespace; false (test skipped) when
+/// that is not allowed or a tool is missing.
+fn enter_netns() -> bool {
+    for (tool, arg) in [("ip", "-V"), ("nft", "--version"), ("dnsmasq", "--version")] {
+        if !Command::new(tool)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            eprintln!("skipped: {tool} missing");
+            return false;
+        }
+    }
+    if !Path::new("/dev/net/tun").exists() {
+        eprintln!("skipped: no /dev/net/tun");
+        return false;
+    }
+    // SAFETY: unshare(2) of this thread's network namespace; no memory involved.
+    if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+        eprintln!(
+            "skipped: unshare(CLONE_NEWNET): {}",
+            std::io::Error::last_os_error()
+        );
+        return false;
+    }
+    true
+}
+
+/// Kills, when dropped, the dnsmasq processes of the daemon's network root by the
+/// pids in their pid files (rvirtd leaves them running, as libvirtd does).
+struct DnsmasqReaper(PathBuf);
+
+impl Drop for DnsmasqReaper {
+    fn drop(&mut self) {
+        for pid in pid_files(&self.0.join("run/network/dnsmasq")) {
+            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&cmd).contains("dnsmasq") {
+                // SAFETY: kill(2) of a dnsmasq this test's rvirtd started.
+                unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            }
+        }
+    }
+}
+
+fn ip(args: &[&str]) {
+    let st = Command::new("ip")
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success(), "ip {args:?}");
+}
+
+/// `ip -o link show dev DEV` (not `/sys/class/net`, which shows the namespace sysfs
+/// was mounted in); `None` when there is no such device.
+fn link(dev: &str) -> Option<String> {
+    let o = Command::new("ip")
+        .args(["-o", "link", "show", "dev", dev])
+        .output()
+        .unwrap();
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+/// The word after `key` in `ip -o link` output.
+fn field(line: &str, key: &str) -> Option<String> {
+    let mut words = line.split_whitespace();
+    words.find(|w| *w == key)?;
+    words.next().map(str::to_owned)
+}
+
+/// The `dev` of every `<target dev='…'/>` in `xml`.
+fn target_devs(xml: &str) -> Vec<String> {
+    xml.split("<target dev='")
+        .skip(1)
+        .filter_map(|s| s.split('\'').next())
+        .filter(|d| d.starts_with("vnet"))
+        .map(str::to_owned)
+        .collect()
+}
+
+const NICS: &str = "<interface type='network'><mac address='52:54:00:0a:0b:01'/>\
+    <source network='default'/><model type='virtio'/></interface>\
+    <interface type='bridge'><mac address='52:54:00:0a:0b:02'/>\
+    <source bridge='rvbr9'/><model type='e1000'/></interface>\
+    <memballoon model='none'/>";
+
+#[test]
+fn guest_nics_on_a_nat_network_and_a_bridge() {
+    if !have_virsh() || !have_qemu() || !enter_netns() {
+        return;
+    }
+    let tmp = TempDir::new("vnet");
+    let root = tmp.0.join("q");
+    let net_root = tmp.0.join("n");
+    std::fs::create_dir_all(&root).unwrap();
+    let _qemu = QemuReaper(root.clone());
+    let _dnsmasq = DnsmasqReaper(net_root.clone());
+    let d = Daemon::start_with(
+        "vnet-d",
+        &[
+            "--qemu-root",
+            root.to_str().unwrap(),
+            "--network-root",
+            net_root.to_str().unwrap(),
+            "--network-autostart",
+            "yes",
+        ],
+    );
+    let uri = d.qemu_uri();
+    let out = virsh_ok(&uri, &["net-list", "--all"]);
+    assert!(out.contains("default") && out.contains("active"), "{out}");
+    ip(&["link", "add", "rvbr9", "type", "bridge"]);
+    ip(&["link", "set", "rvbr9", "up"]);
+
+    let disk = boot_disk(&tmp.0.join("g.img"), HALT);
+    let xml = domain_xml("vnetguest", &disk).replace("<memballoon model='none'/>", NICS);
+    let xml_path = tmp.0.join("g.xml");
+    std::fs::write(&xml_path, &xml).unwrap();
+    virsh_ok(&uri, &["define", xml_path.to_str().unwrap()]);
+    let out = virsh_ok(&uri, &["start", "vnetguest"]);
+    assert!(out.contains("started"), "{out}");
+
+    let live = virsh_ok(&uri, &["dumpxml", "vnetguest"]);
+    let taps = target_devs(&live);
+    assert_eq!(taps.len(), 2, "{live}");
+    assert!(live.contains("bridge='virbr0'"), "{live}");
+    let expected = [
+        ("virbr0", "fe:54:00:0a:0b:01"),
+        ("rvbr9", "fe:54:00:0a:0b:02"),
+    ];
+    for (tap, (bridge, mac)) in taps.iter().zip(expected) {
+        let line = link(tap).unwrap_or_else(|| panic!("no {tap}"));
+        assert_eq!(field(&line, "master").as_deref(), Some(bridge), "{line}");
+        assert_eq!(field(&line, "link/ether").as_deref(), Some(mac), "{line}");
+        let flags = line.split(['<', '>']).nth(1).unwrap_or_default();
+        assert!(flags.split(',').any(|f| f == "UP"), "{line}");
+    }
+    let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "vnetguest"]);
+    assert!(target_devs(&inactive).is_empty(), "{inactive}");
+
+    virsh_ok(&uri, &["destroy", "vnetguest"]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while taps.iter().any(|t| link(t).is_some()) {
+        assert!(
+            Instant::now() < deadline,
+            "taps {taps:?} left after destroy"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // A NIC on a network that does not exist: the start fails, no tap stays.
+    let bad = xml
+        .replace("vnetguest", "vnetbad")
+        .replace("network='default'", "network='nosuch'");
+    std::fs::write(&xml_path, bad).unwrap();
+    virsh_ok(&uri, &["define", xml_path.to_str().unwrap()]);
+    let o = virsh(&uri, &["start", "vnetbad"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("nosuch"), "{err}");
+    let o = Command::new("ip").args(["-o", "link"]).output().unwrap();
+    let links = String::from_utf8_lossy(&o.stdout);
+    assert!(!links.contains("vnet"), "{links}");
+
+    virsh_ok(&uri, &["undefine", "vnetguest"]);
+    virsh_ok(&uri, &["undefine", "vnetbad"]);
+    virsh_ok(&uri, &["net-destroy", "default"]);
+    ip(&["link", "delete", "rvbr9"]);
+}
