@@ -21,7 +21,7 @@ fn nic_driver(model: Option<&str>) -> Result<&'static str> {
     })
 }
 
-fn push_interface(nic: &Interface, i: usize, args: &mut Vec<String>) -> Result<()> {
+pub(crate) fn push_interface(nic: &Interface, i: usize, args: &mut Vec<String>) -> Result<()> {
     if nic.interface_type != InterfaceType::User {
         return Err(unsupported(format!(
             "device <interface type='{}'> is not supported by the QEMU driver yet",
