@@ -13,7 +13,9 @@ mod support;
 
 pub use accel::{Accel, KVM_DEVICE, choose_accel, kvm_usable};
 pub use disk::{DiskNames, disk_name_index, disk_names};
+pub(crate) use disk::{disk_alias, disk_bus, push_disk};
 pub use display::{VNC_DEFAULT_LISTEN, VNC_PORT_MIN, vnc_listen, wants_autoport};
+pub(crate) use net::push_interface;
 pub use support::check_supported;
 
 use std::path::PathBuf;

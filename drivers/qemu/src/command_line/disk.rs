@@ -49,6 +49,16 @@ fn alias_of(bus: &str, index: u32) -> String {
     }
 }
 
+/// libvirt's alias of `disk` (`virtio-disk1` for `vdb`), if its target name parses.
+pub(crate) fn disk_alias(disk: &Disk) -> Option<String> {
+    disk_bus_index(disk).map(|(bus, index)| alias_of(bus, index))
+}
+
+/// The bus of `disk`: explicit, or implied by its target's prefix (`virtio` for `vd*`).
+pub(crate) fn disk_bus(disk: &Disk) -> Option<&str> {
+    disk_bus_index(disk).map(|(bus, _)| bus)
+}
+
 /// How QEMU names one of the domain's disks in its events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiskNames {
@@ -145,7 +155,7 @@ pub(super) fn push_disks(def: &DomainDef, machine: &str, args: &mut Vec<String>)
     Ok(())
 }
 
-fn push_disk(
+pub(crate) fn push_disk(
     disk: &Disk,
     node: usize,
     bootindex: Option<u32>,

@@ -44,7 +44,7 @@ fn netdev(nic: &Interface, id: &str, tap_fd: Option<i32>) -> Result<serde_json::
     }
 }
 
-fn push_interface(
+pub(crate) fn push_interface(
     nic: &Interface,
     i: usize,
     tap_fd: Option<i32>,

@@ -88,6 +88,25 @@ impl QemuConnection {
         })
     }
 
+    /// Runs the QMP command `name` with `args` on the monitor of running domain `dom`
+    /// and returns its `return` value (for tests and tools, like libvirt's
+    /// `virDomainQemuMonitorCommand`). QEMU's errors read as in libvirt ("unable to
+    /// execute QEMU command 'NAME': …").
+    pub fn monitor_command(
+        &self,
+        dom: &DomainRef,
+        name: &str,
+        args: Option<serde_json::Value>,
+    ) -> Result<serde_json::Value> {
+        let mon = self.read(dom, |vm| {
+            vm.run
+                .as_ref()
+                .map(|r| r.mon.clone())
+                .ok_or_else(not_running)
+        })?;
+        mon.call(name, args, super::start::MONITOR_TIMEOUT)
+    }
+
     /// The driver instance this connection views.
     pub(super) fn shared(&self) -> &Shared {
         &self.shared
@@ -254,6 +273,10 @@ impl DriverConnection for QemuConnection {
     }
 
     fn monitoring(&self) -> Option<&dyn rvirt_core::driver::Monitoring> {
+        Some(self)
+    }
+
+    fn configuration(&self) -> Option<&dyn rvirt_core::driver::Configuration> {
         Some(self)
     }
 

@@ -21,7 +21,7 @@ static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
 
 /// A locally administered MAC in QEMU's `52:54:00` range, from the kernel's random
 /// source.
-fn random_mac() -> String {
+pub(crate) fn random_mac() -> String {
     let mut b = [0u8; 3];
     if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
         let _ = std::io::Read::read_exact(&mut f, &mut b);

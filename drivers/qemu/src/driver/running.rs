@@ -132,6 +132,16 @@ fn apply_event(vm: &mut Vm, event: &QmpEvent, ev: &mut Events) {
     let (pid, fake_reboot) = (run.pid, run.ctx.fake_reboot);
     vm.state = out.state;
     ev.extend(out.events.into_iter().map(|e| vm.event(e)));
+    match event {
+        QmpEvent::BalloonChange { actual } => {
+            super::configuration::apply_balloon_change(vm, *actual)
+        }
+        QmpEvent::DeviceDeleted {
+            device: Some(alias),
+            ..
+        } => super::configuration::apply_device_deleted(vm, alias),
+        _ => {}
+    }
     if !matches!(event, QmpEvent::Shutdown { .. }) {
         return;
     }

@@ -1,0 +1,114 @@
+//! The QEMU driver's configuration calls (`rvirt_core::driver::Configuration`), as
+//! libvirt's QEMU driver answers them:
+//!
+//! * memory: the balloon target live (QMP `balloon`), `<currentMemory>` and
+//!   `<memory>` of the persistent definition ([`memory`]); the live `<currentMemory>`
+//!   follows QEMU's `BALLOON_CHANGE` ([`apply_balloon_change`]), not the target;
+//! * devices: `<disk>` (virtio) and `<interface type='user'>` attached and detached
+//!   live through QMP ([`hotplug`]), any `<disk>`/`<interface>` in the persistent
+//!   definition ([`device_xml`]); the live definition loses a device when QEMU reports
+//!   `DEVICE_DELETED` ([`apply_device_deleted`]);
+//! * rename of an inactive persistent domain ([`rename`]).
+//!
+//! Not done (`VIR_ERR_NO_SUPPORT`): vCPU counts and update-device.
+
+mod device_xml;
+mod hotplug;
+mod memory;
+mod rename;
+
+use rvirt_core::Result;
+use rvirt_core::conf::DomainDef;
+use rvirt_core::driver::{Configuration, DomainRef};
+use rvirt_core::objects::{AFFECT_CONFIG, AFFECT_LIVE};
+
+pub(crate) use hotplug::apply_device_deleted;
+pub(crate) use memory::apply_balloon_change;
+
+use super::connection::{QemuConnection, check_flags};
+use super::instance::Shared;
+use super::running::{Vm, save_status};
+use memory::MEM_MAXIMUM;
+
+/// The persistent definition of `vm` for editing: `next_def` while it runs (a copy of
+/// the live one if it had none), else its only definition.
+pub(crate) fn persistent_mut(vm: &mut Vm) -> &mut DomainDef {
+    if vm.is_active() {
+        if vm.next_def.is_none() {
+            vm.next_def = Some(vm.def.clone());
+        }
+        vm.next_def.as_mut().unwrap_or(&mut vm.def)
+    } else {
+        &mut vm.def
+    }
+}
+
+/// Writes the persistent definition `def` to its file (atomically: temp + rename).
+pub(crate) fn save_config(shared: &Shared, def: &DomainDef) -> Result<()> {
+    match shared.domains.configs() {
+        Some(configs) => configs.save(def),
+        None => Ok(()),
+    }
+}
+
+/// The live definition changed: rewrite the status file (a reconnecting instance
+/// finds the change).
+pub(crate) fn touch_status(vm: &mut Vm) {
+    if let Some(run) = vm.run.as_mut() {
+        run.saved = None;
+    }
+    save_status(vm);
+}
+
+impl Configuration for QemuConnection {
+    fn set_memory_flags(&self, dom: &DomainRef, kib: u64, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG | MEM_MAXIMUM,
+            "qemuDomainSetMemoryFlags",
+        )?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().set_memory_flags(&entry, kib, flags)
+    }
+
+    fn set_memory(&self, dom: &DomainRef, kib: u64) -> Result<()> {
+        self.set_memory_flags(dom, kib, AFFECT_LIVE)
+    }
+
+    fn set_max_memory(&self, dom: &DomainRef, kib: u64) -> Result<()> {
+        self.set_memory_flags(dom, kib, MEM_MAXIMUM)
+    }
+
+    fn attach_device(&self, dom: &DomainRef, xml: &str) -> Result<()> {
+        self.attach_device_flags(dom, xml, AFFECT_LIVE)
+    }
+
+    fn attach_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG,
+            "qemuDomainAttachDeviceFlags",
+        )?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().attach_device(&entry, xml, flags)
+    }
+
+    fn detach_device(&self, dom: &DomainRef, xml: &str) -> Result<()> {
+        self.detach_device_flags(dom, xml, AFFECT_LIVE)
+    }
+
+    fn detach_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG,
+            "qemuDomainDetachDeviceFlags",
+        )?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().detach_device(&entry, xml, flags)
+    }
+
+    fn rename(&self, dom: &DomainRef, new_name: &str, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "qemuDomainRename")?;
+        rename::rename(self.shared(), dom, new_name)
+    }
+}
