@@ -62,9 +62,11 @@ pub(crate) struct ConnectInner {
     driver_name: &'static str,
     driver: Box<dyn DriverConnection>,
     event_loop: Option<SharedLoop>,
-    events: EventSink,
+    pub(super) events: EventSink,
     read_only: bool,
     closed: AtomicBool,
+    /// The close callback (`virConnectRegisterCloseCallback`), until it runs.
+    pub(super) close_callback: std::sync::Mutex<Option<super::CloseCallback>>,
     /// The secondary driver connections (networks, storage, …).
     pub(crate) secondary: Secondary,
     /// Their events for this connection.
@@ -76,6 +78,14 @@ impl ConnectInner {
         if self.closed.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
+        // As libvirt's remote driver: the close callback is unset before closing.
+        self.events.liveness().disarm();
+        let cb = self
+            .close_callback
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        drop(cb);
         self.events.close();
         self.object_events.close();
         self.driver.close()
@@ -165,6 +175,7 @@ impl Connect {
             events,
             read_only: options.read_only,
             closed: AtomicBool::new(false),
+            close_callback: std::sync::Mutex::new(None),
             secondary,
             object_events,
         });
@@ -211,9 +222,11 @@ impl Connect {
         self.inner.close_once()
     }
 
-    /// True until [`Connect::close`].
+    /// True until [`Connect::close`], or until the driver finds the connection dead
+    /// (`virConnectIsAlive`): over the remote driver, the daemon closed the socket or
+    /// stopped answering keepalive PINGs. See [`Connect::register_close_callback`].
     pub fn is_alive(&self) -> bool {
-        !self.inner.closed.load(Ordering::Acquire)
+        !self.inner.closed.load(Ordering::Acquire) && !self.inner.events.liveness().is_lost()
     }
 
     /// The URI this connection was opened with.
