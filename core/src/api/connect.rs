@@ -192,12 +192,28 @@ impl Connect {
         &self.inner
     }
 
+    /// The driver connection, or after [`Connect::close`] libvirt's `VIR_ERR_INVALID_CONN`
+    /// "invalid connection pointer" (see [`Connect::driver_in`]).
     pub(crate) fn driver(&self) -> Result<&dyn DriverConnection> {
+        self.driver_checked(None)
+    }
+
+    /// [`Connect::driver`] for libvirt function `api`, which the error names as libvirt's
+    /// does: "invalid connection pointer in virDomainGetInfo".
+    pub(crate) fn driver_in(&self, api: &str) -> Result<&dyn DriverConnection> {
+        self.driver_checked(Some(api))
+    }
+
+    fn driver_checked(&self, api: Option<&str>) -> Result<&dyn DriverConnection> {
         if self.inner.closed.load(Ordering::Acquire) {
-            return Err(Error::new(
+            let msg = match api {
+                Some(api) => format!("invalid connection pointer in {api}"),
+                None => "invalid connection pointer".to_string(),
+            };
+            return Err(Error::verbatim(
                 ErrorCode::InvalidConn,
                 ErrorDomain::None,
-                "the connection is closed",
+                msg,
             ));
         }
         Ok(self.inner.driver.as_ref())
@@ -216,8 +232,19 @@ impl Connect {
         Ok(())
     }
 
-    /// Closes the driver connection now; later calls on this connection fail with
-    /// `VIR_ERR_INVALID_CONN`. Dropping every handle closes it too.
+    /// Closes the driver connection now; later calls on this connection and on its
+    /// [`Domain`] handles fail with `VIR_ERR_INVALID_CONN` ("invalid connection pointer
+    /// in virDomainGetInfo"), while the handles keep their name, UUID and id. Dropping
+    /// every handle closes it too.
+    ///
+    /// ```no_run
+    /// # fn f(conn: rvirt_core::Connect) -> rvirt_core::Result<()> {
+    /// let dom = conn.lookup_domain_by_name("test")?;
+    /// conn.close()?;
+    /// assert_eq!(dom.name(), "test");
+    /// assert_eq!(dom.info().unwrap_err().code(), rvirt_core::ErrorCode::InvalidConn);
+    /// # Ok(()) }
+    /// ```
     pub fn close(&self) -> Result<()> {
         self.inner.close_once()
     }
