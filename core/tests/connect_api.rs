@@ -276,6 +276,33 @@ fn closing_a_connection_detaches_its_sink() {
 }
 
 #[test]
+fn domain_handles_keep_their_identity_after_close() {
+    let (_l, conn, _sink) = open_probe();
+    let doms = conn.list_all_domains(ListFlags::ALL).unwrap();
+    let dom = doms[0].clone();
+    let (name, uuid, id) = (dom.name().to_string(), *dom.uuid(), dom.id());
+    conn.close().unwrap();
+    assert_eq!(
+        (dom.name(), *dom.uuid(), dom.id()),
+        (name.as_str(), uuid, id)
+    );
+    assert!(!dom.connect().is_alive());
+    let e = dom.info().unwrap_err();
+    assert_eq!(
+        (e.code(), e.to_string()),
+        (
+            ErrorCode::InvalidConn,
+            "invalid connection pointer in virDomainGetInfo".to_string()
+        )
+    );
+    let e = dom.suspend().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid connection pointer in virDomainSuspend"
+    );
+}
+
+#[test]
 fn read_only_connections_refuse_writes_and_unsupported_calls_say_so() {
     setup();
     let ro = Connect::open_with(

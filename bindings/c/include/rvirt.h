@@ -450,6 +450,28 @@ typedef enum rvirErrorNumber {
 } rvirErrorNumber;
 
 /**
+ * Why a connection closed (libvirt's `virConnectCloseReason`).
+ */
+typedef enum rvirConnectCloseReason {
+  /**
+   * Misc I/O error.
+   */
+  RVIR_CONNECT_CLOSE_REASON_ERROR = 0,
+  /**
+   * End of file from the daemon.
+   */
+  RVIR_CONNECT_CLOSE_REASON_EOF = 1,
+  /**
+   * Keepalive timer triggered.
+   */
+  RVIR_CONNECT_CLOSE_REASON_KEEPALIVE = 2,
+  /**
+   * Closed by the client.
+   */
+  RVIR_CONNECT_CLOSE_REASON_CLIENT = 3,
+} rvirConnectCloseReason;
+
+/**
  * An open connection (opaque; libvirt's `virConnect`).
  */
 typedef struct rvirConnect rvirConnect;
@@ -466,6 +488,17 @@ typedef struct rvirDomain rvirDomain;
 typedef struct rvirConnect *rvirConnectPtr;
 
 /**
+ * A close callback (libvirt's `virConnectCloseFunc`): `reason` is an
+ * `rvirConnectCloseReason`. It runs once, on the event loop's thread.
+ */
+typedef void (*rvirConnectCloseFunc)(rvirConnectPtr conn, int reason, void *opaque);
+
+/**
+ * Frees an `opaque` pointer (libvirt's `virFreeCallback`).
+ */
+typedef void (*rvirFreeCallback)(void *opaque);
+
+/**
  * A domain handle. Every function returning one hands a new handle to the caller, who
  * releases it with `rvirDomainFree` (except the handle passed to event callbacks, which
  * the library owns).
@@ -477,11 +510,6 @@ typedef struct rvirDomain *rvirDomainPtr;
  * `RVIR_EVENT_HANDLE_*` bitmask actually pending (libvirt's `virEventHandleCallback`).
  */
 typedef void (*rvirEventHandleCallback)(int watch, int fd, int events, void *opaque);
-
-/**
- * Frees an `opaque` pointer (libvirt's `virFreeCallback`).
- */
-typedef void (*rvirFreeCallback)(void *opaque);
 
 /**
  * Called by the event loop when a timer fires (libvirt's `virEventTimeoutCallback`).
@@ -619,6 +647,42 @@ typedef int (*rvirConnectDomainEventCallback)(rvirConnectPtr conn,
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Returns 1 while the connection is usable, 0 once it closed or its daemon went away
+ * (EOF, keepalive timeout), -1 on error. libvirt's `virConnectIsAlive`.
+ */
+int rvirConnectIsAlive(rvirConnectPtr conn);
+
+/**
+ * Client keepalive (libvirt's `virConnectSetKeepAlive`): PING the daemon after
+ * `interval` seconds of silence, close the connection (reason
+ * `RVIR_CONNECT_CLOSE_REASON_KEEPALIVE`) after `count` unanswered PINGs; `interval` ≤ 0
+ * turns it off. Remote connections opened with an event loop start with 5 s and 5.
+ * Returns 0, 1 if the daemon does not support keepalive (or no event loop was
+ * registered), -1 on error (local drivers: `RVIR_ERR_NO_SUPPORT`).
+ */
+int rvirConnectSetKeepAlive(rvirConnectPtr conn, int interval, unsigned int count);
+
+/**
+ * Registers `cb` to run once, on the event loop's thread, when the connection closes
+ * under the application: the daemon went away, a read failed, keepalive timed out
+ * (libvirt's `virConnectRegisterCloseCallback`). `rvirConnectClose` does not call it.
+ * `freecb(opaque)`, if not NULL, runs once the callback is done with: after it ran, when
+ * it is unregistered or when the connection is closed. One callback per connection: a
+ * second fails with `RVIR_ERR_OPERATION_INVALID`. Returns 0 or -1.
+ */
+int rvirConnectRegisterCloseCallback(rvirConnectPtr conn,
+                                     rvirConnectCloseFunc cb,
+                                     void *opaque,
+                                     rvirFreeCallback freecb);
+
+/**
+ * Unregisters the close callback `cb` (libvirt's `virConnectUnregisterCloseCallback`);
+ * its `freecb` runs. Another callback than the registered one, or none registered, is
+ * `RVIR_ERR_OPERATION_INVALID` "A different callback was requested". Returns 0 or -1.
+ */
+int rvirConnectUnregisterCloseCallback(rvirConnectPtr conn, rvirConnectCloseFunc cb);
 
 /**
  * Opens a connection to the driver for URI `name` (e.g. `"test:///default"`,
@@ -862,7 +926,8 @@ int rvirConnectDomainEventRegisterAny(rvirConnectPtr conn,
 int rvirConnectDomainEventDeregisterAny(rvirConnectPtr conn, int callbackID);
 
 /**
- * Initializes the library: registers the test (`test:///`) and QEMU (`qemu:///`) drivers.
+ * Initializes the library: registers the test (`test:///`), QEMU (`qemu:///`) and remote
+ * (`test+unix:///default?socket=…`, `qemu+tls://host/system`, …) drivers.
  * Optional: every connection-opening call does it. Safe to call many times and from any
  * thread. Returns 0, or -1 with the last error set.
  */

@@ -15,6 +15,9 @@ use crate::strings::str_arg;
 #[derive(Debug)]
 pub struct rvirConnect {
     pub(crate) conn: Connect,
+    /// The C close callback registered now (its address), for
+    /// `rvirConnectUnregisterCloseCallback`'s check.
+    pub(crate) close_cb: std::sync::Mutex<Option<usize>>,
 }
 
 /// A connection handle. Obtained from `rvirConnectOpen`; released with
@@ -43,7 +46,11 @@ fn open(name: *const c_char, read_only: bool) -> rvirConnectPtr {
         } else {
             Connect::open(uri)?
         };
-        Ok(Arc::into_raw(Arc::new(rvirConnect { conn })).cast_mut())
+        let c = rvirConnect {
+            conn,
+            close_cb: std::sync::Mutex::new(None),
+        };
+        Ok(Arc::into_raw(Arc::new(c)).cast_mut())
     })
 }
 

@@ -14,6 +14,7 @@
 
 #![allow(non_snake_case, non_camel_case_types, clippy::missing_safety_doc)]
 
+mod close;
 mod connect;
 mod constants;
 mod default_loop;
@@ -26,6 +27,7 @@ mod opaque;
 mod panic_guard;
 mod strings;
 
+pub use close::*;
 pub use connect::*;
 pub use constants::*;
 pub use default_loop::*;

@@ -62,9 +62,11 @@ pub(crate) struct ConnectInner {
     driver_name: &'static str,
     driver: Box<dyn DriverConnection>,
     event_loop: Option<SharedLoop>,
-    events: EventSink,
+    pub(super) events: EventSink,
     read_only: bool,
     closed: AtomicBool,
+    /// The close callback (`virConnectRegisterCloseCallback`), until it runs.
+    pub(super) close_callback: std::sync::Mutex<Option<super::CloseCallback>>,
     /// The secondary driver connections (networks, storage, …).
     pub(crate) secondary: Secondary,
     /// Their events for this connection.
@@ -76,6 +78,14 @@ impl ConnectInner {
         if self.closed.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
+        // As libvirt's remote driver: the close callback is unset before closing.
+        self.events.liveness().disarm();
+        let cb = self
+            .close_callback
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        drop(cb);
         self.events.close();
         self.object_events.close();
         self.driver.close()
@@ -165,6 +175,7 @@ impl Connect {
             events,
             read_only: options.read_only,
             closed: AtomicBool::new(false),
+            close_callback: std::sync::Mutex::new(None),
             secondary,
             object_events,
         });
@@ -181,12 +192,28 @@ impl Connect {
         &self.inner
     }
 
+    /// The driver connection, or after [`Connect::close`] libvirt's `VIR_ERR_INVALID_CONN`
+    /// "invalid connection pointer" (see [`Connect::driver_in`]).
     pub(crate) fn driver(&self) -> Result<&dyn DriverConnection> {
+        self.driver_checked(None)
+    }
+
+    /// [`Connect::driver`] for libvirt function `api`, which the error names as libvirt's
+    /// does: "invalid connection pointer in virDomainGetInfo".
+    pub(crate) fn driver_in(&self, api: &str) -> Result<&dyn DriverConnection> {
+        self.driver_checked(Some(api))
+    }
+
+    fn driver_checked(&self, api: Option<&str>) -> Result<&dyn DriverConnection> {
         if self.inner.closed.load(Ordering::Acquire) {
-            return Err(Error::new(
+            let msg = match api {
+                Some(api) => format!("invalid connection pointer in {api}"),
+                None => "invalid connection pointer".to_string(),
+            };
+            return Err(Error::verbatim(
                 ErrorCode::InvalidConn,
                 ErrorDomain::None,
-                "the connection is closed",
+                msg,
             ));
         }
         Ok(self.inner.driver.as_ref())
@@ -205,15 +232,28 @@ impl Connect {
         Ok(())
     }
 
-    /// Closes the driver connection now; later calls on this connection fail with
-    /// `VIR_ERR_INVALID_CONN`. Dropping every handle closes it too.
+    /// Closes the driver connection now; later calls on this connection and on its
+    /// [`Domain`] handles fail with `VIR_ERR_INVALID_CONN` ("invalid connection pointer
+    /// in virDomainGetInfo"), while the handles keep their name, UUID and id. Dropping
+    /// every handle closes it too.
+    ///
+    /// ```no_run
+    /// # fn f(conn: rvirt_core::Connect) -> rvirt_core::Result<()> {
+    /// let dom = conn.lookup_domain_by_name("test")?;
+    /// conn.close()?;
+    /// assert_eq!(dom.name(), "test");
+    /// assert_eq!(dom.info().unwrap_err().code(), rvirt_core::ErrorCode::InvalidConn);
+    /// # Ok(()) }
+    /// ```
     pub fn close(&self) -> Result<()> {
         self.inner.close_once()
     }
 
-    /// True until [`Connect::close`].
+    /// True until [`Connect::close`], or until the driver finds the connection dead
+    /// (`virConnectIsAlive`): over the remote driver, the daemon closed the socket or
+    /// stopped answering keepalive PINGs. See [`Connect::register_close_callback`].
     pub fn is_alive(&self) -> bool {
-        !self.inner.closed.load(Ordering::Acquire)
+        !self.inner.closed.load(Ordering::Acquire) && !self.inner.events.liveness().is_lost()
     }
 
     /// The URI this connection was opened with.

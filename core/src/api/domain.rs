@@ -73,8 +73,9 @@ impl Domain {
 
     /// [`Domain::create`] with `virDomainCreateFlags`.
     pub fn create_with_flags(&mut self, flags: u32) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainCreateWithFlags")?;
         self.conn.check_writable("virDomainCreateWithFlags")?;
-        self.r = self.conn.driver()?.create(&self.r, flags)?;
+        self.r = driver.create(&self.r, flags)?;
         Ok(())
     }
 
@@ -85,8 +86,9 @@ impl Domain {
 
     /// [`Domain::destroy`] with `virDomainDestroyFlagsValues`.
     pub fn destroy_with_flags(&self, flags: u32) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainDestroyFlags")?;
         self.conn.check_writable("virDomainDestroyFlags")?;
-        self.conn.driver()?.destroy(&self.r, flags)
+        driver.destroy(&self.r, flags)
     }
 
     /// Asks the guest to shut down (`virDomainShutdown`).
@@ -96,20 +98,23 @@ impl Domain {
 
     /// [`Domain::shutdown`] with `virDomainShutdownFlagValues`.
     pub fn shutdown_with_flags(&self, flags: u32) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainShutdownFlags")?;
         self.conn.check_writable("virDomainShutdownFlags")?;
-        self.conn.driver()?.shutdown(&self.r, flags)
+        driver.shutdown(&self.r, flags)
     }
 
     /// Asks the guest to reboot (`virDomainReboot`).
     pub fn reboot(&self, flags: u32) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainReboot")?;
         self.conn.check_writable("virDomainReboot")?;
-        self.conn.driver()?.reboot(&self.r, flags)
+        driver.reboot(&self.r, flags)
     }
 
     /// Pauses the domain (`virDomainSuspend`).
     pub fn suspend(&self) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainSuspend")?;
         self.conn.check_writable("virDomainSuspend")?;
-        self.conn.driver()?.suspend(&self.r)
+        driver.suspend(&self.r)
     }
 
     /// Opens the domain's console `dev_name` (`virDomainOpenConsole`): the guest side
@@ -128,15 +133,17 @@ impl Domain {
 
     /// Resumes a paused domain (`virDomainResume`).
     pub fn resume(&self) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainResume")?;
         self.conn.check_writable("virDomainResume")?;
-        self.conn.driver()?.resume(&self.r)
+        driver.resume(&self.r)
     }
 
     /// Wakes a guest the guest itself suspended to RAM (`virDomainPMWakeup`); `flags`
     /// must be 0.
     pub fn pm_wakeup(&self, flags: u32) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainPMWakeup")?;
         self.conn.check_writable("virDomainPMWakeup")?;
-        self.conn.driver()?.pm_wakeup(&self.r, flags)
+        driver.pm_wakeup(&self.r, flags)
     }
 
     /// Removes the persistent definition (`virDomainUndefine`).
@@ -146,18 +153,23 @@ impl Domain {
 
     /// [`Domain::undefine`] with `virDomainUndefineFlagsValues`.
     pub fn undefine_with_flags(&self, flags: u32) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainUndefineFlags")?;
         self.conn.check_writable("virDomainUndefineFlags")?;
-        self.conn.driver()?.undefine(&self.r, flags)
+        driver.undefine(&self.r, flags)
     }
 
     /// Resource summary (`virDomainGetInfo`).
     pub fn info(&self) -> Result<DomainInfo> {
-        self.conn.driver()?.domain_info(&self.r)
+        self.conn
+            .driver_in("virDomainGetInfo")?
+            .domain_info(&self.r)
     }
 
     /// State and reason (`virDomainGetState`).
     pub fn state(&self) -> Result<StateReason> {
-        self.conn.driver()?.domain_state(&self.r)
+        self.conn
+            .driver_in("virDomainGetState")?
+            .domain_state(&self.r)
     }
 
     /// True while running, paused, … (`virDomainIsActive`).
@@ -167,7 +179,9 @@ impl Domain {
 
     /// True when a persistent definition exists.
     pub fn is_persistent(&self) -> Result<bool> {
-        self.conn.driver()?.is_persistent(&self.r)
+        self.conn
+            .driver_in("virDomainIsPersistent")?
+            .is_persistent(&self.r)
     }
 
     /// Domain XML (`virDomainGetXMLDesc`).
@@ -184,17 +198,22 @@ impl Domain {
                 "operation forbidden: virDomainGetXMLDesc with secure flag",
             ));
         }
-        self.conn.driver()?.domain_xml(&self.r, flags)
+        self.conn
+            .driver_in("virDomainGetXMLDesc")?
+            .domain_xml(&self.r, flags)
     }
 
     /// Whether the domain starts automatically.
     pub fn autostart(&self) -> Result<bool> {
-        self.conn.driver()?.autostart(&self.r)
+        self.conn
+            .driver_in("virDomainGetAutostart")?
+            .autostart(&self.r)
     }
 
     /// Sets autostart.
     pub fn set_autostart(&self, autostart: bool) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainSetAutostart")?;
         self.conn.check_writable("virDomainSetAutostart")?;
-        self.conn.driver()?.set_autostart(&self.r, autostart)
+        driver.set_autostart(&self.r, autostart)
     }
 }

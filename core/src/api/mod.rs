@@ -3,6 +3,7 @@
 //! [`Interface`], [`Secret`], [`NwFilter`] with their events.
 
 mod connect;
+mod connect_close;
 mod connect_monitoring;
 mod domain;
 mod domain_configuration;
@@ -28,6 +29,7 @@ mod typed_param;
 
 pub(crate) use connect::ConnectInner;
 pub use connect::{CallbackId, Connect, OpenOptions};
+pub use connect_close::{CloseCallback, CloseReason};
 pub use domain::Domain;
 #[cfg(any(test, feature = "test-util"))]
 pub use domain_event::sample as domain_event_sample;

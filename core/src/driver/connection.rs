@@ -191,6 +191,13 @@ pub trait DriverConnection: Send + Sync {
     fn event_interest(&self, id: crate::api::DomainEventId, wanted: bool) -> Result<()> {
         Ok(())
     }
+    /// Client keepalive (`virConnectSetKeepAlive`): PING a silent peer every
+    /// `interval`, close the connection after `count` unanswered PINGs;
+    /// `Duration::ZERO` stops it. `Ok(false)` if the peer does not support keepalive
+    /// (libvirt's 1). Local drivers have no peer: `VIR_ERR_NO_SUPPORT`.
+    fn set_keepalive(&self, interval: std::time::Duration, count: u32) -> Result<bool> {
+        unsupported("virConnectSetKeepAlive")
+    }
     /// Releases the connection's resources. Called once, by `Connect::close` or drop.
     fn close(&self) -> Result<()> {
         Ok(())

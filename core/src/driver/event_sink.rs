@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use uuid::Uuid;
 
-use super::DomainRef;
+use super::{DomainRef, Liveness};
 use crate::api::{CallbackId, Connect, ConnectInner, Domain, DomainEvent, DomainEventId};
 use crate::event::{SharedLoop, TimerId, TimerInterval};
 use crate::{Error, ErrorCode, ErrorDomain, Result};
@@ -37,6 +37,7 @@ impl fmt::Debug for EventSink {
 
 struct SinkInner {
     event_loop: Option<SharedLoop>,
+    liveness: Liveness,
     conn: OnceLock<Weak<ConnectInner>>,
     state: Mutex<SinkState>,
 }
@@ -144,6 +145,7 @@ impl EventSink {
     pub(crate) fn new(event_loop: Option<SharedLoop>) -> EventSink {
         EventSink {
             inner: Arc::new(SinkInner {
+                liveness: Liveness::new(event_loop.clone()),
                 event_loop,
                 conn: OnceLock::new(),
                 state: Mutex::new(SinkState::default()),
@@ -157,7 +159,14 @@ impl EventSink {
     }
 
     pub(crate) fn attach(&self, conn: Weak<ConnectInner>) {
+        self.inner.liveness.attach(conn.clone());
         let _ = self.inner.conn.set(conn);
+    }
+
+    /// The connection's liveness: a driver whose connection dies under it (EOF,
+    /// keepalive timeout) reports it here with [`Liveness::lost`].
+    pub fn liveness(&self) -> &Liveness {
+        &self.inner.liveness
     }
 
     /// Queues `event` about `dom` for this connection's callbacks. Returns false once the

@@ -13,6 +13,7 @@ mod domain_xml;
 mod event_sink;
 pub mod files;
 mod instances;
+mod liveness;
 mod local;
 mod monitoring;
 mod object_events;
@@ -26,6 +27,7 @@ pub use console::{CONSOLE_FORCE, CONSOLE_SAFE, Console, ConsoleLease, ConsoleLea
 pub use domain_xml::format_domain_xml;
 pub use event_sink::EventSink;
 pub use instances::Instances;
+pub use liveness::Liveness;
 pub use local::{LocalDriver, RootInstance};
 pub use monitoring::Monitoring;
 pub use object_events::{ObjectEventCallback, ObjectEventFanout, ObjectEventSink};

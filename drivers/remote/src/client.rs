@@ -17,6 +17,7 @@ use std::os::fd::AsRawFd;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
+use rvirt_core::api::CloseReason;
 use rvirt_core::driver::{EventSink, ObjectEventSink};
 use rvirt_core::event::{Interest, SharedLoop, TimerId, TimerInterval, WatchId};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
@@ -79,6 +80,17 @@ pub fn socket_closed() -> Error {
         ErrorCode::InternalError,
         ErrorDomain::Rpc,
         "client socket is closed",
+    )
+}
+
+/// libvirt's error for a failed read: "Cannot recv data: Connection reset by peer".
+fn recv_failed(e: &io::Error) -> Error {
+    let text = e.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    Error::new(
+        ErrorCode::SystemError,
+        ErrorDomain::Rpc,
+        format!("Cannot recv data: {text}"),
     )
 }
 
@@ -154,7 +166,7 @@ impl Client {
         let header = Header::call(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc_, serial);
         let frame = encode_message_with(&header, args)?;
         if let Err(e) = self.stream.write_all(&frame) {
-            self.kill(&mut st, e.clone());
+            self.kill(&mut st, e.clone(), CloseReason::Error);
             return Err(e);
         }
         st.waiting.insert(serial);
@@ -203,25 +215,18 @@ impl Client {
         let mut buf = vec![0u8; 65536];
         while st.dead.is_none() {
             match self.stream.read(&mut buf) {
-                Ok(0) => self.kill(st, end_of_file()),
+                Ok(0) => self.kill(st, end_of_file(), CloseReason::Eof),
                 Ok(n) => {
                     if let Some(k) = st.keepalive.as_mut() {
                         k.received(Instant::now());
                     }
                     if let Err(e) = st.decoder.feed(&buf[..n]) {
-                        self.kill(st, e.into());
+                        self.kill(st, e.into(), CloseReason::Error);
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => self.kill(
-                    st,
-                    Error::new(
-                        ErrorCode::SystemError,
-                        ErrorDomain::Rpc,
-                        format!("Cannot recv data: {e}"),
-                    ),
-                ),
+                Err(e) => self.kill(st, recv_failed(&e), CloseReason::Error),
             }
         }
         while let Some(msg) = st.decoder.next_message() {
@@ -236,7 +241,7 @@ impl Client {
                         let pong = encode_message(&keepalive_header(procs::keepalive::PONG), &[])
                             .expect("an empty keepalive frame always encodes");
                         if let Err(e) = self.stream.write_all(&pong) {
-                            self.kill(st, e);
+                            self.kill(st, e, CloseReason::Error);
                         }
                     }
                 }
@@ -257,12 +262,14 @@ impl Client {
         }
     }
 
-    /// Marks the connection dead (first reason wins), stops watching and shuts the socket.
-    fn kill(&self, st: &mut State, reason: Error) {
+    /// Marks the connection dead (first reason wins), stops watching, shuts the socket and
+    /// reports `why` to rvirt-core (which tells the application from its event loop).
+    fn kill(&self, st: &mut State, reason: Error, why: CloseReason) {
         if st.dead.is_some() {
             return;
         }
         st.dead = Some(reason);
+        self.events.liveness().lost(why);
         if let Some(l) = &self.event_loop {
             if let Some(w) = st.watch.take() {
                 let _ = l.remove_handle(w);
@@ -275,14 +282,22 @@ impl Client {
         self.cond.notify_all();
     }
 
-    /// Starts client keepalive on the event loop: PING after `interval` of silence, close
-    /// the connection when `count` PINGs went unanswered. Needs an event loop.
-    pub fn start_keepalive(self: &Arc<Self>, interval: Duration, count: u32) -> Result<()> {
+    /// Client keepalive on the event loop: PING after `interval` of silence, close the
+    /// connection when `count` PINGs went unanswered; `Duration::ZERO` stops it. Replaces
+    /// earlier settings. Without an event loop it does nothing.
+    pub fn set_keepalive(self: &Arc<Self>, interval: Duration, count: u32) -> Result<()> {
         let Some(l) = &self.event_loop else {
             return Ok(());
         };
         let mut st = self.lock();
-        if st.dead.is_some() || st.keepalive.is_some() {
+        if st.dead.is_some() {
+            return Err(socket_closed());
+        }
+        st.keepalive = None;
+        if let Some(t) = st.keepalive_timer.take() {
+            let _ = l.remove_timeout(t);
+        }
+        if interval.is_zero() {
             return Ok(());
         }
         let weak = Arc::downgrade(self);
@@ -298,7 +313,7 @@ impl Client {
     /// Ends the connection locally; later calls fail with "client socket is closed".
     pub fn shutdown(&self) {
         let mut st = self.lock();
-        self.kill(&mut st, socket_closed());
+        self.kill(&mut st, socket_closed(), CloseReason::Client);
     }
 }
 
@@ -326,7 +341,7 @@ fn on_keepalive_tick(weak: &Weak<Client>) {
             let ping = encode_message(&keepalive_header(procs::keepalive::PING), &[])
                 .expect("an empty keepalive frame always encodes");
             if let Err(e) = client.stream.write_all(&ping) {
-                client.kill(&mut st, e);
+                client.kill(&mut st, e, CloseReason::Error);
             }
         }
         Tick::Dead => client.kill(
@@ -336,6 +351,7 @@ fn on_keepalive_tick(weak: &Weak<Client>) {
                 ErrorDomain::Rpc,
                 "connection closed due to keepalive timeout",
             ),
+            CloseReason::Keepalive,
         ),
     }
 }

@@ -37,6 +37,8 @@ pub struct RemoteConnection {
     hv_type: String,
     /// The server offers per-callback event registration (316/317/318).
     event_callbacks: bool,
+    /// Client keepalive is possible: an event loop exists and the server supports it.
+    keepalive: bool,
     /// Server-side registrations: event id → server callback id (legacy API: -1).
     registrations: Mutex<HashMap<i32, i32>>,
 }
@@ -74,13 +76,15 @@ impl RemoteConnection {
         client.call::<_, ()>(procs::CONNECT_OPEN, &open)?;
         let event_callbacks = supports(&client, FEATURE_EVENT_CALLBACK);
         let hv: ConnectGetTypeRet = client.call(procs::CONNECT_GET_TYPE, &())?;
-        if let (true, Some((interval, count))) = (keepalive, crate::keepalive::settings()) {
-            client.start_keepalive(interval, count)?;
+        if keepalive {
+            let (interval, count) = crate::keepalive::settings();
+            client.set_keepalive(interval, count)?;
         }
         Ok(RemoteConnection {
             client,
             hv_type: hv.type_,
             event_callbacks,
+            keepalive,
             registrations: Mutex::new(HashMap::new()),
         })
     }
@@ -360,6 +364,14 @@ impl DriverConnection for RemoteConnection {
             self.client
                 .call(procs::CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, &args)
         }
+    }
+
+    fn set_keepalive(&self, interval: std::time::Duration, count: u32) -> Result<bool> {
+        if !self.keepalive {
+            return Ok(false);
+        }
+        self.client.set_keepalive(interval, count)?;
+        Ok(true)
     }
 
     fn secondary_drivers(&self) -> Option<Secondary> {

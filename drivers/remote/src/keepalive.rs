@@ -2,26 +2,40 @@
 //!
 //! Like libvirt's client: a timer fires every `interval`; if nothing was received for an
 //! interval, it PINGs and counts down; when the countdown is exhausted the connection is
-//! declared dead. Anything received resets the countdown. Off unless enabled with
-//! [`set_keepalive`], as in libvirt, where the application (virsh: 5 s, 6) turns it on.
+//! declared dead. Anything received resets the countdown. As in libvirt's client, every
+//! connection with an event loop to a daemon that supports keepalive starts with
+//! [`DEFAULT`] (5 s, 5); [`set_keepalive`] changes that default for connections opened
+//! later, and `Connect::set_keepalive` changes one connection.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Process-wide keepalive settings for connections opened later.
+/// libvirt's client default: PING after 5 s of silence, give up after 5 PINGs.
+pub const DEFAULT: (Duration, u32) = (Duration::from_secs(5), 5);
+
+/// Process-wide keepalive settings for connections opened later; `None`: [`DEFAULT`].
 static SETTINGS: Mutex<Option<(Duration, u32)>> = Mutex::new(None);
 
-/// Enables client keepalive (`interval`, `count`) for remote connections opened from now
-/// on that have an event loop and a server supporting it; `None` disables it. This is
-/// libvirt's `virConnectSetKeepAlive`, process-wide because rvirt-core has no per-connection
-/// hook for it yet.
+/// Sets the client keepalive (`interval`, `count`) that remote connections opened from
+/// now on start with, when they have an event loop and the server supports keepalive;
+/// `None` restores [`DEFAULT`], an interval of zero turns it off. One connection's
+/// settings change with `Connect::set_keepalive` (libvirt's `virConnectSetKeepAlive`).
+///
+/// ```
+/// use std::time::Duration;
+/// rvirt_driver_remote::set_keepalive(Some((Duration::from_secs(5), 6))); // as virsh
+/// rvirt_driver_remote::set_keepalive(None); // back to libvirt's 5 s, 5
+/// ```
 pub fn set_keepalive(settings: Option<(Duration, u32)>) {
     *SETTINGS.lock().unwrap_or_else(|p| p.into_inner()) = settings;
 }
 
-/// The current process-wide settings.
-pub(crate) fn settings() -> Option<(Duration, u32)> {
-    *SETTINGS.lock().unwrap_or_else(|p| p.into_inner())
+/// The settings a new connection starts with.
+pub(crate) fn settings() -> (Duration, u32) {
+    SETTINGS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .unwrap_or(DEFAULT)
 }
 
 /// What a timer tick asks for.
@@ -94,9 +108,10 @@ mod tests {
 
     #[test]
     fn settings_are_process_wide() {
-        assert_eq!(settings(), None);
+        assert_eq!(settings(), DEFAULT);
         set_keepalive(Some((Duration::from_secs(5), 6)));
-        assert_eq!(settings(), Some((Duration::from_secs(5), 6)));
+        assert_eq!(settings(), (Duration::from_secs(5), 6));
         set_keepalive(None);
+        assert_eq!(settings(), DEFAULT);
     }
 }

@@ -10,8 +10,13 @@
 //! CONNECT_OPEN with the URI minus transport and client parameters, then one synchronous
 //! call per API function. The socket is watched on the connection's event loop, so domain
 //! events arriving while the connection is idle reach the user's callbacks; keepalive PINGs
-//! are answered with PONGs, and [`set_keepalive`] makes the client PING a silent server and
-//! drop it when it stays silent. `+ssh`, `+libssh(2)` and `+ext` are refused with
+//! are answered with PONGs. As libvirt's client, a connection with an event loop PINGs a
+//! silent server (every 5 s, giving up after 5; see `Connect::set_keepalive` and
+//! [`set_keepalive`]) and drops it when it stays silent. When the connection dies (EOF,
+//! read error, keepalive timeout), `Connect::is_alive` turns false at once, calls in
+//! flight fail with libvirt's error, later calls with "client socket is closed", the
+//! connection's event callbacks are dropped and the close callback
+//! (`Connect::register_close_callback`) runs on the event loop with the reason. `+ssh`, `+libssh(2)` and `+ext` are refused with
 //! `VIR_ERR_NO_SUPPORT`.
 //!
 //! # TLS (`+tls`, cargo feature `tls`, on by default)
@@ -63,7 +68,7 @@ use rvirt_core::driver::{Driver, DriverConnection, OpenContext, register_driver}
 use rvirt_core::uri::Uri;
 
 pub use connection::RemoteConnection;
-pub use keepalive::set_keepalive;
+pub use keepalive::{DEFAULT as DEFAULT_KEEPALIVE, set_keepalive};
 
 /// The remote driver: accepts every remote URI (one with a transport or a host).
 #[derive(Debug, Default)]
