@@ -6,10 +6,15 @@
 
 mod accel;
 mod chardev;
+mod cpu;
 mod disk;
 mod display;
+mod machine;
 mod net;
+mod pci;
 mod support;
+mod usb;
+mod virtio_misc;
 
 pub use accel::{Accel, KVM_DEVICE, choose_accel, kvm_usable};
 pub use disk::{DiskNames, disk_name_index, disk_names};
@@ -46,6 +51,9 @@ pub struct RuntimeOptions {
     /// The inherited tap fd of each `<interface>` (by position among the interfaces)
     /// of type `network` or `bridge`; one without an fd gets a tap QEMU opens itself.
     pub tap_fds: Vec<Option<i32>>,
+    /// The domain's private directory, where sockets without a path (the guest
+    /// agent's channel) are created.
+    pub private_dir: Option<PathBuf>,
 }
 
 impl RuntimeOptions {
@@ -57,6 +65,7 @@ impl RuntimeOptions {
             accel: Accel::Tcg,
             default_machine: None,
             tap_fds: Vec::new(),
+            private_dir: None,
         }
     }
 }
@@ -105,15 +114,20 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         .or_else(|| rt.default_machine.clone())
         .unwrap_or_else(|| DEFAULT_MACHINE.to_owned());
     let acpi = def.features.as_ref().is_some_and(|f| f.acpi);
+    let timers = machine::timers(def, rt.accel)?;
     a.push2(
         "-machine",
         format!(
-            "{},usb=off,dump-guest-core=off,acpi={}",
+            "{},usb=off,dump-guest-core=off,acpi={}{}",
             escape_opt(&machine),
-            if acpi { "on" } else { "off" }
+            if acpi { "on" } else { "off" },
+            timers.machine
         ),
     );
     a.push2("-accel", rt.accel.as_str());
+    if let Some(cpu) = cpu::cpu_arg(def, rt.accel)? {
+        a.push2("-cpu", cpu);
+    }
 
     if let Some(kernel) = &def.os.kernel {
         a.push2("-kernel", kernel);
@@ -141,19 +155,30 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         ),
     );
     a.push2("-mon", "chardev=charmonitor,id=monitor,mode=control");
-    a.push2("-rtc", rtc(def)?);
+    a.push2("-rtc", format!("{}{}", rtc(def)?, timers.rtc));
+    for global in timers.globals {
+        a.push2("-global", global);
+    }
     a.push(if reboot_allowed(def) {
         "-no-shutdown"
     } else {
         "-no-reboot"
     });
+    for global in machine::pm_globals(def, &machine)? {
+        a.push2("-global", global);
+    }
     a.push2("-boot", "strict=on");
+
+    pci::push_pci_controllers(def, &machine, &mut a.0)?;
+    usb::push_usb(def, &machine, &mut a.0)?;
 
     disk::push_disks(def, &machine, &mut a.0)?;
     net::push_interfaces(def, &rt.tap_fds, &mut a.0)?;
     chardev::push_serials(def, &mut a.0)?;
+    virtio_misc::push_channels(def, rt.private_dir.as_deref(), &mut a.0)?;
     display::push_display(def, &mut a.0)?;
-    push_other_devices(def, &mut a.0)?;
+    push_other_devices(def, &machine, &mut a.0)?;
+    virtio_misc::push_rngs(def, &mut a.0)?;
 
     if let Some(pidfile) = &rt.pidfile {
         a.push2("-pidfile", pidfile.to_string_lossy());
@@ -201,13 +226,6 @@ fn check_guest(def: &DomainDef) -> Result<()> {
         return Err(unsupported(
             "firmware/loader/nvram configuration is not supported yet",
         ));
-    }
-    if def
-        .cpu
-        .as_ref()
-        .is_some_and(|c| c.model.is_some() || c.mode.is_some())
-    {
-        return Err(unsupported("CPU model configuration is not supported yet"));
     }
     Ok(())
 }
@@ -267,9 +285,6 @@ fn rtc(def: &DomainDef) -> Result<String> {
             )));
         }
     };
-    if !clock.timers.is_empty() {
-        return Err(unsupported("clock timers are not supported yet"));
-    }
     Ok(base.into())
 }
 
@@ -287,7 +302,7 @@ fn reboot_allowed(def: &DomainDef) -> bool {
         && destroy(def.on_crash, LifecycleAction::Destroy))
 }
 
-fn push_other_devices(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
+fn push_other_devices(def: &DomainDef, machine: &str, args: &mut Vec<String>) -> Result<()> {
     for dev in def.devices() {
         match dev {
             // Handled elsewhere.
@@ -297,7 +312,9 @@ fn push_other_devices(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
             | Device::Console(_)
             | Device::Interface(_)
             | Device::Graphics(_)
-            | Device::Video(_) => {}
+            | Device::Video(_)
+            | Device::Channel(_)
+            | Device::Rng(_) => {}
             Device::Memballoon(b) => match b.model.as_str() {
                 "none" => {}
                 "virtio" => {
@@ -310,13 +327,22 @@ fn push_other_devices(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
                     )));
                 }
             },
-            // Built into the i440FX/Q35 machines, or nothing to do with usb=off.
+            // Built by the pci, usb and virtio_misc modules.
             Device::Controller(c)
-                if matches!(c.controller_type, ControllerType::Pci | ControllerType::Ide)
-                    || (c.controller_type == ControllerType::Usb
-                        && c.model.as_deref() == Some("none")) => {}
-            // PS/2 keyboard and mouse are part of the PC machine.
-            Device::Input(i) if i.bus == Some(InputBus::Ps2) => {}
+                if matches!(
+                    c.controller_type,
+                    ControllerType::Pci | ControllerType::Usb | ControllerType::VirtioSerial
+                ) => {}
+            // The IDE controller of i440FX, the AHCI (SATA) controller of Q35.
+            Device::Controller(c)
+                if c.index.unwrap_or(0) == 0
+                    && (c.controller_type == ControllerType::Ide
+                        && machine::is_i440fx(machine)
+                        || c.controller_type == ControllerType::Sata
+                            && machine::is_q35(machine)) => {}
+            // PS/2 keyboard and mouse are part of the PC machine; USB ones are built
+            // by the usb module.
+            Device::Input(i) if matches!(i.bus, Some(InputBus::Ps2 | InputBus::Usb)) => {}
             other => {
                 return Err(unsupported(format!(
                     "device {} is not supported by the QEMU driver yet",
@@ -340,3 +366,5 @@ fn device_kind(dev: &Device) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod virt_install_tests;

@@ -4,6 +4,7 @@ use rvirt_core::conf::{AddressType, BootDevice, Device, Disk, DiskDevice, DiskTy
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use serde_json::{Map, Value, json};
 
+use super::machine::{is_i440fx, is_q35};
 use super::unsupported;
 
 /// Parses a disk target name (`vda`, `hdc`, `sdaa`) into its prefix and index, like
@@ -45,6 +46,7 @@ fn alias_of(bus: &str, index: u32) -> String {
         "ide" => format!("ide0-{}-{}", index / 2, index % 2),
         "scsi" => format!("scsi0-0-0-{index}"),
         "fdc" => format!("fdc0-0-{index}"),
+        "sata" => format!("sata0-0-{index}"),
         other => format!("{other}-disk{index}"),
     }
 }
@@ -185,13 +187,14 @@ pub(crate) fn push_disk(
             }
             if d.cache.is_some()
                 || d.io.is_some()
-                || d.discard.is_some()
+                || d.discard
+                    .is_some_and(|v| !matches!(v.to_string().as_str(), "unmap" | "ignore"))
                 || d.detect_zeroes.is_some()
                 || d.iothread.is_some()
                 || d.queues.is_some()
             {
                 return Err(unsupported(format!(
-                    "disk driver tuning (cache/io/discard/detect_zeroes/iothread/queues) on '{target}' is not supported yet"
+                    "disk driver tuning (cache/io/discard other than unmap/ignore/detect_zeroes/iothread/queues) on '{target}' is not supported yet"
                 )));
             }
             d.format.clone().unwrap_or_else(|| "raw".into())
@@ -203,6 +206,11 @@ pub(crate) fn push_disk(
         )));
     }
     let readonly = disk.readonly || device == DiskDevice::Cdrom;
+    let discard = disk
+        .driver
+        .as_ref()
+        .and_then(|d| d.discard)
+        .map(|v| v.to_string());
 
     let (bus, index) = disk_bus_index(disk).ok_or_else(|| {
         Error::new(
@@ -232,18 +240,18 @@ pub(crate) fn push_disk(
             } else {
                 "file"
             };
+            let mut storage_node = json!({"driver": driver, "filename": path,
+                                          "node-name": storage, "read-only": readonly});
+            let mut format_node = json!({"node-name": fmt, "read-only": readonly,
+                                         "driver": format, "file": storage});
+            if let Some(d) = &discard {
+                storage_node["discard"] = d.clone().into();
+                format_node["discard"] = d.clone().into();
+            }
             args.push("-blockdev".into());
-            args.push(
-                json!({"driver": driver, "filename": path, "node-name": storage,
-                       "read-only": readonly})
-                .to_string(),
-            );
+            args.push(storage_node.to_string());
             args.push("-blockdev".into());
-            args.push(
-                json!({"node-name": fmt, "read-only": readonly, "driver": format,
-                       "file": storage})
-                .to_string(),
-            );
+            args.push(format_node.to_string());
             Some(fmt)
         }
         None if device == DiskDevice::Cdrom => None,
@@ -291,6 +299,27 @@ pub(crate) fn push_disk(
             dev.insert("unit".into(), unit.into());
             dev.insert("id".into(), alias_of(bus, index).into());
         }
+        // Q35's built-in AHCI controller: six ports, `ide.0`…`ide.5`, one unit each.
+        "sata" => {
+            if !is_q35(machine) {
+                return Err(unsupported(format!(
+                    "SATA disks are only supported on Q35 machines, not '{machine}'"
+                )));
+            }
+            if index > 5 {
+                return Err(unsupported(format!(
+                    "SATA disk '{target}' is beyond the 6 ports of the Q35 AHCI controller"
+                )));
+            }
+            let driver = if device == DiskDevice::Cdrom {
+                "ide-cd"
+            } else {
+                "ide-hd"
+            };
+            dev.insert("driver".into(), driver.into());
+            dev.insert("bus".into(), format!("ide.{index}").into());
+            dev.insert("id".into(), alias_of(bus, index).into());
+        }
         other => {
             return Err(unsupported(format!(
                 "disk bus '{other}' ({target}) is not supported yet"
@@ -309,11 +338,6 @@ pub(crate) fn push_disk(
     args.push("-device".into());
     args.push(Value::Object(dev).to_string());
     Ok(())
-}
-
-/// True for the i440FX machine types (`pc`, `pc-i440fx-*`, legacy `pc-0.x`/`pc-1.x`).
-fn is_i440fx(machine: &str) -> bool {
-    machine == "pc" || (machine.starts_with("pc-") && !machine.starts_with("pc-q35"))
 }
 
 fn push_pci_address(disk: &Disk, dev: &mut Map<String, Value>) -> Result<()> {

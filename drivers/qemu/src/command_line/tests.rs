@@ -13,6 +13,7 @@ fn rt() -> RuntimeOptions {
         accel: Accel::Tcg,
         default_machine: None,
         tap_fds: Vec::new(),
+        private_dir: Some("/var/lib/rvirt/qemu/domain-1-guest".into()),
     }
 }
 
@@ -362,15 +363,18 @@ fn what_the_driver_cannot_run_is_named_at_define() {
     ))
     .unwrap();
     for (body, named) in [
-        ("<pm><suspend-to-mem enabled='no'/></pm>", "<domain/pm>"),
+        (
+            "<devices><sound model='ich9'/></devices>",
+            "<domain/devices/sound>",
+        ),
         (
             "<devices><disk type='file'><driver name='qemu' cache='none'/>\
              <source file='/a'/><target dev='vda'/></disk></devices>",
             "attribute 'cache' of <domain/devices/disk/driver>",
         ),
         (
-            "<devices><rng model='virtio'><backend model='random'/></rng></devices>",
-            "<domain/devices/rng>",
+            "<devices><rng model='virtio'><rate bytes='1'/><backend model='random'/></rng></devices>",
+            "<domain/devices/rng/rate>",
         ),
         ("<frobnicate/>", "<domain/frobnicate>"),
     ] {

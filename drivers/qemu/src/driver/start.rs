@@ -212,6 +212,7 @@ impl Shared {
         rt.pidfile = Some(pidfile.clone());
         rt.accel = choose_accel(def.domain_type, Path::new(KVM_DEVICE));
         rt.tap_fds = taps.fds();
+        rt.private_dir = Some(priv_dir.clone());
         let args = build_args(def, &rt).map_err(cleanup_dir)?;
         let binary = emulator(def);
         let log = dirs.log.join(format!("{name}.log"));

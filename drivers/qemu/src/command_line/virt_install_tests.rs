@@ -1,0 +1,221 @@
+//! The argv of the guest `virt-install --osinfo debian11 --graphics vnc --network user`
+//! writes for QEMU (q35), and of each virt-install element on its own.
+
+use super::*;
+
+fn def(xml: &str) -> DomainDef {
+    DomainDef::from_xml(xml).expect("valid XML")
+}
+
+fn rt(accel: Accel) -> RuntimeOptions {
+    RuntimeOptions {
+        accel,
+        private_dir: Some("/var/lib/rvirt/qemu/domain-1-debian11".into()),
+        ..RuntimeOptions::new(3)
+    }
+}
+
+/// The value following each occurrence of `opt`.
+fn values(args: &[String], opt: &str) -> Vec<String> {
+    args.windows(2)
+        .filter(|w| w[0] == opt)
+        .map(|w| w[1].clone())
+        .collect()
+}
+
+/// A q35 domain with `body` inside `<domain>` (besides name/memory/os) and `devices`.
+fn with(body: &str, devices: &str) -> DomainDef {
+    def(&format!(
+        "<domain type='qemu'><name>g</name><memory>65536</memory><vcpu>1</vcpu>
+         <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>{body}
+         <devices>{devices}</devices></domain>"
+    ))
+}
+
+fn build(d: &DomainDef) -> Result<Vec<String>> {
+    build_args(d, &rt(Accel::Tcg))
+}
+
+#[test]
+fn virt_install_debian11_q35_devices() {
+    let d = def(include_str!("virt_install_q35.xml"));
+    check_supported(&d).unwrap();
+    let args = build(&d).unwrap();
+    let devices = values(&args, "-device");
+    let want = [
+        r#"{"bus":"pcie.0","chassis":1,"driver":"pcie-root-port","id":"pci.1","port":16}"#,
+        r#"{"bus":"pcie.0","chassis":3,"driver":"pcie-root-port","id":"pci.3","port":18}"#,
+        r#"{"driver":"qemu-xhci","id":"usb","p2":15,"p3":15}"#,
+        r#"{"bus":"usb.0","driver":"usb-tablet","id":"input0"}"#,
+        r#"{"driver":"virtio-serial-pci","id":"virtio-serial0"}"#,
+        r#"{"bus":"virtio-serial0.0","chardev":"charchannel0","driver":"virtserialport","id":"channel0","name":"org.qemu.guest_agent.0","nr":1}"#,
+        r#"{"driver":"virtio-balloon-pci","id":"balloon0"}"#,
+        r#"{"driver":"virtio-rng-pci","id":"rng0","rng":"objrng0"}"#,
+    ];
+    for w in want {
+        assert!(
+            devices.iter().any(|d| d == w),
+            "{w} missing in {devices:#?}"
+        );
+    }
+    assert_eq!(
+        values(&args, "-machine"),
+        ["q35,usb=off,dump-guest-core=off,acpi=on,hpet=off"]
+    );
+    assert_eq!(values(&args, "-cpu"), ["max"]);
+    assert_eq!(values(&args, "-rtc"), ["base=utc,driftfix=slew"]);
+    assert_eq!(
+        values(&args, "-global"),
+        ["ICH9-LPC.disable_s3=1", "ICH9-LPC.disable_s4=1"]
+    );
+    assert!(values(&args, "-chardev").contains(
+        &"socket,id=charchannel0,path=/var/lib/rvirt/qemu/domain-1-debian11/org.qemu.guest_agent.0,server=on,wait=off".to_owned()
+    ));
+    assert_eq!(
+        values(&args, "-object"),
+        [r#"{"filename":"/dev/urandom","id":"objrng0","qom-type":"rng-random"}"#]
+    );
+    let blockdevs = values(&args, "-blockdev");
+    assert!(
+        blockdevs.iter().all(|b| b.contains(r#""discard":"unmap""#)),
+        "{blockdevs:?}"
+    );
+}
+
+#[test]
+fn timers_under_kvm_set_the_pit_policy() {
+    let d = with(
+        "<clock offset='utc'><timer name='pit' tickpolicy='delay'/></clock>",
+        "",
+    );
+    let args = build_args(&d, &rt(Accel::Kvm)).unwrap();
+    assert_eq!(values(&args, "-global"), ["kvm-pit.lost_tick_policy=delay"]);
+    assert!(values(&build(&d).unwrap(), "-global").is_empty());
+}
+
+#[test]
+fn unsupported_timers_are_refused() {
+    for t in [
+        "<timer name='tsc' present='no'/>",
+        "<timer name='rtc' tickpolicy='merge'/>",
+        "<timer name='pit' present='no'/>",
+    ] {
+        let d = with(&format!("<clock offset='utc'>{t}</clock>"), "");
+        let e = check_supported(&d).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ConfigUnsupported, "{t}");
+    }
+}
+
+#[test]
+fn pm_on_i440fx_uses_piix4() {
+    let d = def("<domain type='qemu'><name>g</name><memory>65536</memory>
+        <os><type arch='x86_64' machine='pc'>hvm</type></os>
+        <pm><suspend-to-mem enabled='yes'/><suspend-to-disk enabled='no'/></pm></domain>");
+    assert_eq!(
+        values(&build(&d).unwrap(), "-global"),
+        ["PIIX4_PM.disable_s3=0", "PIIX4_PM.disable_s4=1"]
+    );
+}
+
+#[test]
+fn cpu_modes() {
+    let pass = with("<cpu mode='host-passthrough' migratable='on'/>", "");
+    assert_eq!(values(&build(&pass).unwrap(), "-cpu"), ["max"]);
+    assert_eq!(
+        values(&build_args(&pass, &rt(Accel::Kvm)).unwrap(), "-cpu"),
+        ["host,migratable=on"]
+    );
+    let model = with("<cpu mode='host-model'/>", "");
+    assert_eq!(values(&build(&model).unwrap(), "-cpu"), ["max"]);
+    let custom = with("<cpu mode='custom'><model>Skylake-Client</model></cpu>", "");
+    assert!(check_supported(&custom).is_err());
+}
+
+#[test]
+fn ich9_ehci_with_uhci_companions() {
+    let d = with(
+        "",
+        "<controller type='usb' model='ich9-ehci1'/>
+         <controller type='usb' model='ich9-uhci1'><master startport='0'/></controller>
+         <controller type='usb' model='ich9-uhci2'><master startport='2'/></controller>
+         <controller type='usb' model='ich9-uhci3'><master startport='4'/></controller>
+         <input type='tablet' bus='usb'/>",
+    );
+    check_supported(&d).unwrap();
+    assert_eq!(
+        values(&build(&d).unwrap(), "-device"),
+        [
+            r#"{"driver":"ich9-usb-ehci1","id":"usb"}"#,
+            r#"{"driver":"ich9-usb-uhci1","firstport":0,"masterbus":"usb.0"}"#,
+            r#"{"driver":"ich9-usb-uhci2","firstport":2,"masterbus":"usb.0"}"#,
+            r#"{"driver":"ich9-usb-uhci3","firstport":4,"masterbus":"usb.0"}"#,
+            r#"{"bus":"usb.0","driver":"usb-tablet","id":"input0"}"#,
+        ]
+    );
+}
+
+#[test]
+fn usb_input_without_controller_is_refused() {
+    let d = with("", "<input type='tablet' bus='usb'/>");
+    assert!(check_supported(&d).is_err());
+}
+
+#[test]
+fn sata_disk_on_q35_uses_the_builtin_ahci() {
+    let d = with(
+        "",
+        "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+         <source file='/tmp/x.qcow2'/><target dev='sdb' bus='sata'/></disk>",
+    );
+    let devices = values(&build(&d).unwrap(), "-device");
+    assert_eq!(
+        devices,
+        [
+            r#"{"bootindex":1,"bus":"ide.1","drive":"libvirt-1-format","driver":"ide-hd","id":"sata0-0-1"}"#
+        ]
+    );
+    let pc = def("<domain type='qemu'><name>g</name><memory>65536</memory>
+        <os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+        <disk type='file'><source file='/tmp/x'/><target dev='sda' bus='sata'/></disk>
+        </devices></domain>");
+    assert!(check_supported(&pc).is_err());
+}
+
+#[test]
+fn pci_bridges_are_refused_not_dropped() {
+    let d = with(
+        "",
+        "<controller type='pci' index='0' model='pcie-root'/>
+         <controller type='pci' index='1' model='pcie-to-pci-bridge'/>",
+    );
+    assert!(check_supported(&d).is_err());
+}
+
+#[test]
+fn rng_builtin_and_egd() {
+    let d = with("", "<rng model='virtio'><backend model='builtin'/></rng>");
+    assert_eq!(
+        values(&build(&d).unwrap(), "-object"),
+        [r#"{"id":"objrng0","qom-type":"rng-builtin"}"#]
+    );
+    let egd = with(
+        "",
+        "<rng model='virtio'><backend model='egd' type='udp'/></rng>",
+    );
+    assert!(check_supported(&egd).is_err());
+}
+
+#[test]
+fn spice_sound_audio_redirdev_stay_refused() {
+    for dev in [
+        "<graphics type='spice' autoport='yes'/>",
+        "<sound model='ich9'/>",
+        "<audio id='1' type='none'/>",
+        "<redirdev bus='usb' type='spicevmc'/>",
+        "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>",
+    ] {
+        let usb = "<controller type='usb' model='qemu-xhci'/>";
+        let e = check_supported(&with("", &format!("{usb}{dev}"))).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ConfigUnsupported, "{dev}");
+    }
+}

@@ -1,0 +1,145 @@
+//! virtio `<rng>`, the virtio-serial controller and `<channel type='unix'>` ports
+//! (libvirt's `qemuBuildRNGCommandLine`, `qemuBuildVirtioSerialPortDevProps`).
+
+use std::path::{Path, PathBuf};
+
+use rvirt_core::Result;
+use rvirt_core::conf::{CharDeviceType, ControllerType, Device, DomainDef};
+use serde_json::json;
+
+use super::{escape_opt, unsupported};
+
+/// Longest `sun_path` QEMU can bind.
+const MAX_SOCKET_PATH: usize = 107;
+
+/// Pushes each `<rng model='virtio'>`: an `rng-random` (or `rng-builtin`) object and
+/// a `virtio-rng-pci` device using it.
+pub(super) fn push_rngs(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
+    let rngs = def.devices().iter().filter_map(|d| match d {
+        Device::Rng(r) => Some(r),
+        _ => None,
+    });
+    for (n, rng) in rngs.enumerate() {
+        if rng.model != "virtio" {
+            return Err(unsupported(format!(
+                "rng model '{}' is not supported",
+                rng.model
+            )));
+        }
+        let obj = format!("objrng{n}");
+        let backend = match rng.backend.as_ref().map(|b| b.model.as_str()) {
+            None | Some("builtin") => json!({"qom-type": "rng-builtin", "id": obj}),
+            Some("random") => {
+                let path = rng
+                    .backend
+                    .as_ref()
+                    .and_then(|b| b.path.as_deref())
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or("/dev/urandom");
+                json!({"qom-type": "rng-random", "id": obj, "filename": path})
+            }
+            Some(other) => {
+                return Err(unsupported(format!(
+                    "rng backend model '{other}' is not supported yet"
+                )));
+            }
+        };
+        args.push("-object".into());
+        args.push(backend.to_string());
+        args.push("-device".into());
+        args.push(
+            json!({"driver": "virtio-rng-pci", "rng": obj, "id": format!("rng{n}")}).to_string(),
+        );
+    }
+    Ok(())
+}
+
+/// Pushes the virtio-serial controllers (explicit ones, or one implied by a virtio
+/// channel) and each `<channel type='unix'>` with a virtio target: a listening
+/// socket chardev at the source path, or `PRIVATE_DIR/NAME` without one, and a
+/// `virtserialport` named after the target.
+pub(super) fn push_channels(
+    def: &DomainDef,
+    private_dir: Option<&Path>,
+    args: &mut Vec<String>,
+) -> Result<()> {
+    let mut controllers: Vec<u32> = def
+        .devices()
+        .iter()
+        .filter_map(|d| match d {
+            Device::Controller(c) if c.controller_type == ControllerType::VirtioSerial => {
+                Some(c.index.unwrap_or(0))
+            }
+            _ => None,
+        })
+        .collect();
+    let channels: Vec<_> = def
+        .devices()
+        .iter()
+        .filter_map(|d| match d {
+            Device::Channel(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    if controllers.is_empty() && !channels.is_empty() {
+        controllers.push(0);
+    }
+    for index in &controllers {
+        args.push("-device".into());
+        args.push(
+            json!({"driver": "virtio-serial-pci", "id": format!("virtio-serial{index}")})
+                .to_string(),
+        );
+    }
+    for (n, chan) in channels.into_iter().enumerate() {
+        let target = chan.target.as_ref();
+        if target.and_then(|t| t.target_type.as_deref()) != Some("virtio") {
+            return Err(unsupported(
+                "only virtio <channel> targets are supported yet",
+            ));
+        }
+        let name = target.and_then(|t| t.name.as_deref()).ok_or_else(|| {
+            unsupported("a virtio <channel> without a target name is not supported yet")
+        })?;
+        if chan.char_type != CharDeviceType::Unix {
+            return Err(unsupported(format!(
+                "channel type '{}' is not supported yet",
+                chan.char_type
+            )));
+        }
+        if chan
+            .sources
+            .iter()
+            .any(|s| s.mode.as_deref().is_some_and(|m| m != "bind"))
+        {
+            return Err(unsupported(
+                "only channel sockets in mode 'bind' are supported",
+            ));
+        }
+        let path = match chan.sources.iter().find_map(|s| s.path.as_deref()) {
+            Some(p) => PathBuf::from(p),
+            // Without a private directory (the define-time check) the name stands in.
+            None => private_dir.map_or_else(|| PathBuf::from(name), |d| d.join(name)),
+        };
+        let path = path.to_string_lossy().into_owned();
+        if path.len() > MAX_SOCKET_PATH {
+            return Err(unsupported(format!(
+                "channel socket path '{path}' is too long"
+            )));
+        }
+        let id = format!("charchannel{n}");
+        args.push("-chardev".into());
+        args.push(format!(
+            "socket,id={id},path={},server=on,wait=off",
+            escape_opt(&path)
+        ));
+        args.push("-device".into());
+        args.push(
+            json!({"driver": "virtserialport", "bus": format!("virtio-serial{}.0", controllers[0]),
+                   "nr": n + 1, "chardev": id, "id": format!("channel{n}"), "name": name})
+            .to_string(),
+        );
+    }
+    Ok(())
+}
