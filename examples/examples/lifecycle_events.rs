@@ -1,14 +1,16 @@
 //! Registers rvirt's default event loop, opens `test:///default`, drives a domain through
 //! its lifecycle and prints every lifecycle event as the loop delivers it. Exits by itself.
 //!
+//! It depends on the `rvirt` facade crate only: [`rvirt::open`] registers the test driver
+//! (a default feature) on first use, so there is no `register()` call.
+//!
 //! Run: `cargo run -p rvirt-examples --example lifecycle_events`
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rvirt_core::api::DomainEventId;
-use rvirt_core::event::{self, DefaultLoop};
-use rvirt_core::{Connect, DomainEvent, Lifecycle};
+use rvirt::event::{self, DefaultLoop};
+use rvirt::{DomainEvent, DomainEventId, Lifecycle};
 
 const XML: &str = "<domain type='test'>
   <name>example-guest</name>
@@ -29,8 +31,7 @@ fn wait_for(l: &DefaultLoop, seen: &Arc<Mutex<Vec<Lifecycle>>>, want: usize) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let l = event::register_default()?;
-    rvirt_driver_test::register()?;
-    let conn = Connect::open("test:///default")?;
+    let conn = rvirt::open("test:///default")?;
     println!("connected to {} ({})", conn.uri(), conn.hypervisor_type()?);
 
     let seen = Arc::new(Mutex::new(Vec::new()));

@@ -58,8 +58,12 @@
 //! # Ok::<(), rvirt_core::event::EventError>(())
 //! ```
 
+mod local;
+mod owner_bound;
 mod set;
 mod source;
+
+pub use local::LocalEvents;
 
 use std::fmt;
 use std::io;
