@@ -21,7 +21,7 @@ else
   (cd "$repo" && "${CARGO:-cargo}" build -q -p rvirt-ffi)
   libdir=${CARGO_TARGET_DIR:-$repo/target}/debug
 fi
-[ -f "$libdir/librvirt.so" ] || { echo "run-examples: no librvirt.so in $libdir" >&2; exit 1; }
+[ -f "$libdir/librvirt_ffi.so" ] || { echo "run-examples: no librvirt_ffi.so in $libdir" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rvirt-c-examples.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -36,7 +36,7 @@ gcc "${cflags[@]}" -o "$work/glib_loop" "$examples/glib_loop.c" $(pkg-config --c
 # The static library links too (no run needed: same code).
 # shellcheck disable=SC2046
 gcc "${cflags[@]}" -o "$work/default_loop_static" "$examples/default_loop.c" \
-  $(pkg-config --cflags rvirt) "$libdir/librvirt.a" -lpthread -ldl -lm
+  $(pkg-config --cflags rvirt) "$work/librvirt.a" -lpthread -ldl -lm
 
 passed=0
 failed=0

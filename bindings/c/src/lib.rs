@@ -1,6 +1,7 @@
 //! rvirt-ffi: C bindings (librvirt) in libvirt's shape with an `rvir` prefix.
 //!
-//! Built as `librvirt.so` / `librvirt.a`; the C header `include/rvirt.h` is generated from
+//! Built as `librvirt_ffi.so` / `.a` and linked by C programs as `librvirt.so` / `librvirt.a`
+//! (`make-pc.sh` stages those names); the C header `include/rvirt.h` is generated from
 //! this crate by cbindgen (see `cbindgen.toml`) and checked in. Every exported function:
 //!
 //! * checks each pointer argument (NULL → `-1`/NULL with `RVIR_ERR_INVALID_ARG`),

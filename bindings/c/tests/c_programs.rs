@@ -23,7 +23,7 @@ fn glib_dev() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// The directory holding the librvirt.so/.a that cargo built for this test run.
+/// The directory holding the librvirt_ffi.so/.a that cargo built for this test run.
 fn built_library_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     exe.parent().expect("deps directory").to_path_buf()
@@ -51,8 +51,8 @@ fn c_examples_build_run_and_pass_valgrind() {
     }
     let libdir = built_library_dir();
     assert!(
-        libdir.join("librvirt.so").exists() && libdir.join("librvirt.a").exists(),
-        "cargo did not build librvirt.so/.a into {}",
+        libdir.join("librvirt_ffi.so").exists() && libdir.join("librvirt_ffi.a").exists(),
+        "cargo did not build librvirt_ffi.so/.a into {}",
         libdir.display()
     );
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("run-examples.sh");

@@ -36,8 +36,8 @@ fn compile(out: &Path) -> bool {
     let exe = std::env::current_exe().unwrap();
     let libdir = exe.parent().unwrap();
     assert!(
-        libdir.join("librvirt.so").exists(),
-        "no librvirt.so in {}",
+        libdir.join("librvirt_ffi.so").exists(),
+        "no librvirt_ffi.so in {}",
         libdir.display()
     );
     let mut gcc = Command::new("gcc");
@@ -48,7 +48,7 @@ fn compile(out: &Path) -> bool {
         .arg(crate_dir.join("include"))
         .arg(format!("-L{}", libdir.display()))
         .arg(format!("-Wl,-rpath,{}", libdir.display()))
-        .arg("-lrvirt");
+        .arg("-l:librvirt_ffi.so");
     let o = run(gcc, 120);
     assert!(
         o.status.success(),

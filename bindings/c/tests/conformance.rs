@@ -12,12 +12,12 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use rvirt::event_impl::{
-    CEventImpl, CEventLoop, rvirEventHandleCallback, rvirEventTimeoutCallback, rvirFreeCallback,
-};
 use rvirt_core::event::conformance::{Backend, Runner};
 use rvirt_core::event::{
     DefaultLoop, EventLoop, Interest, SharedLoop, TimerId, TimerInterval, WatchId,
+};
+use rvirt_ffi::event_impl::{
+    CEventImpl, CEventLoop, rvirEventHandleCallback, rvirEventTimeoutCallback, rvirFreeCallback,
 };
 
 const SLOTS: usize = 24;

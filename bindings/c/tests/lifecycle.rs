@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use rvirt::*;
+use rvirt_ffi::*;
 
 /// What the callbacks saw: (label, domain name, event, detail).
 static SEEN: Mutex<Vec<(&'static str, String, c_int, c_int)>> = Mutex::new(Vec::new());

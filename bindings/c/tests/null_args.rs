@@ -4,7 +4,7 @@
 use std::ffi::CStr;
 use std::ptr::{null, null_mut};
 
-use rvirt::*;
+use rvirt_ffi::*;
 
 fn last_code() -> i32 {
     let e = rvirGetLastError();
