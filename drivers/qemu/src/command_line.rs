@@ -46,6 +46,8 @@ pub struct RuntimeOptions {
     /// The inherited tap fd of each `<interface>` (by position among the interfaces)
     /// of type `network` or `bridge`; one without an fd gets a tap QEMU opens itself.
     pub tap_fds: Vec<Option<i32>>,
+    /// `-sandbox` argument (seccomp; libvirt's `seccomp_sandbox`), if any.
+    pub sandbox: Option<String>,
 }
 
 impl RuntimeOptions {
@@ -57,6 +59,7 @@ impl RuntimeOptions {
             accel: Accel::Tcg,
             default_machine: None,
             tap_fds: Vec::new(),
+            sandbox: None,
         }
     }
 }
@@ -157,6 +160,9 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
 
     if let Some(pidfile) = &rt.pidfile {
         a.push2("-pidfile", pidfile.to_string_lossy());
+    }
+    if let Some(sandbox) = &rt.sandbox {
+        a.push2("-sandbox", sandbox);
     }
     a.push2("-msg", "timestamp=on");
     Ok(a.0)
