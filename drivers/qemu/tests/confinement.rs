@@ -1,7 +1,7 @@
 //! Confinement of the QEMUs the driver starts (issue 23), with a real QEMU under TCG:
 //! `qemu:///system` (rooted in a temp dir) runs QEMU as the configured user with its
 //! disk chowned for the run and given back after, under seccomp, in a cgroup of its
-//! own where cgroup v2 is writable; `qemu:///embed` runs QEMU as the caller, sandboxed.
+//! own where cgroup v2 is writable (a live-attached disk chowned and restored too); `qemu:///embed` runs QEMU as the caller, sandboxed.
 //! The system tests need root and the `libvirt-qemu` user (tools/setup.sh); without
 //! them they skip with a message.
 
@@ -131,10 +131,30 @@ fn system_guest_runs_as_its_user_with_disk_chowned_then_restored() {
     assert_eq!((pm.uid(), pm.mode() & 0o777), (ids.uid, 0o700));
     let cgroup = cgroup_of(pid);
 
+    // A live-attached disk is given to QEMU's user as well, and back at the stop.
+    let extra = images.join("extra.img");
+    std::fs::write(&extra, vec![0u8; 1 << 20]).unwrap();
+    std::fs::set_permissions(&extra, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::chown(&extra, Some(56), Some(78)).unwrap();
+    let vdb = format!(
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>\
+         <source file='{}'/><target dev='vdb' bus='virtio'/></disk>",
+        extra.display()
+    );
+    dom.attach_device_flags(&vdb, 1 /* VIR_DOMAIN_AFFECT_LIVE */)
+        .unwrap();
+    assert_eq!(std::fs::metadata(&extra).unwrap().uid(), ids.uid);
+
     dom.destroy().unwrap();
     env.run_until_gone(pid);
     let m = std::fs::metadata(&disk).unwrap();
     assert_eq!((m.uid(), m.gid()), (12, 34), "original owner restored");
+    let m = std::fs::metadata(&extra).unwrap();
+    assert_eq!(
+        (m.uid(), m.gid()),
+        (56, 78),
+        "hotplugged disk's owner restored"
+    );
     assert!(!priv_dir.exists());
     if let Some(cg) = cgroup {
         let t = std::time::Instant::now();

@@ -200,7 +200,7 @@ impl Shared {
     }
 
     /// Whether this instance is `qemu:///system`'s (the one with virtual networks).
-    fn is_system(&self) -> bool {
+    pub(crate) fn is_system(&self) -> bool {
         let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
         canon(&self.root_path) == canon(&super::DRIVER.system_root())
     }

@@ -124,35 +124,39 @@ pub fn dac_plan(def: &DomainDef, system: bool, config: &SecurityConfig) -> Resul
 /// The host files QEMU opens itself for `def`: `(path, create)` — disk images,
 /// kernel and initrd (`create` false), and chardev output files (`create` true).
 pub fn guest_files(def: &DomainDef) -> Vec<(std::path::PathBuf, bool)> {
-    use rvirt_core::conf::{CharDeviceType, Device, DiskType};
-    let mut out = Vec::new();
-    for d in def.devices() {
-        match d {
-            Device::Disk(disk) => {
-                let src = disk.source.as_ref();
-                let path = match disk.disk_type {
-                    DiskType::File => src.and_then(|s| s.file.clone()),
-                    DiskType::Block => src.and_then(|s| s.dev.clone()),
-                    _ => None,
-                };
-                out.extend(path.map(|p| (p.into(), false)));
-            }
-            Device::Serial(c) | Device::Console(c) => {
-                if c.char_type == CharDeviceType::File {
-                    out.extend(
-                        c.sources
-                            .iter()
-                            .filter_map(|s| s.path.clone())
-                            .map(|p| (p.into(), true)),
-                    );
-                }
-                out.extend(c.log.iter().map(|l| (l.file.clone().into(), true)));
-            }
-            _ => {}
-        }
-    }
+    let mut out: Vec<_> = def.devices().iter().flat_map(device_files).collect();
     for p in [&def.os.kernel, &def.os.initrd].into_iter().flatten() {
         out.push((p.into(), false));
+    }
+    out
+}
+
+/// [`guest_files`] of one device (a disk's image, a chardev's output files).
+pub fn device_files(dev: &rvirt_core::conf::Device) -> Vec<(std::path::PathBuf, bool)> {
+    use rvirt_core::conf::{CharDeviceType, Device, DiskType};
+    let mut out = Vec::new();
+    match dev {
+        Device::Disk(disk) => {
+            let src = disk.source.as_ref();
+            let path = match disk.disk_type {
+                DiskType::File => src.and_then(|s| s.file.clone()),
+                DiskType::Block => src.and_then(|s| s.dev.clone()),
+                _ => None,
+            };
+            out.extend(path.map(|p| (p.into(), false)));
+        }
+        Device::Serial(c) | Device::Console(c) => {
+            if c.char_type == CharDeviceType::File {
+                out.extend(
+                    c.sources
+                        .iter()
+                        .filter_map(|s| s.path.clone())
+                        .map(|p| (p.into(), true)),
+                );
+            }
+            out.extend(c.log.iter().map(|l| (l.file.clone().into(), true)));
+        }
+        _ => {}
     }
     out
 }

@@ -87,11 +87,21 @@ pub fn prepare(
         .open(pidfile)
         .map_err(|e| system(format!("cannot create '{}'", pidfile.display()), &e))?;
     chown(pidfile, plan)?;
+    relabel(guest_files(def), plan, priv_dir)
+}
+
+/// Chowns `files` (`(path, create)`) for `plan` unless it says not to relabel, their
+/// owners recorded in `priv_dir` (a live-attached disk's too: restored at stop).
+pub fn relabel(
+    files: Vec<(std::path::PathBuf, bool)>,
+    plan: &DacPlan,
+    priv_dir: &Path,
+) -> Result<()> {
     if !plan.relabel {
         return Ok(());
     }
     let mut relabel = Relabel::new(&plan.ids, priv_dir);
-    for (path, create) in guest_files(def) {
+    for (path, create) in files {
         if !create {
             check_reachable(&path, &plan.ids)?;
         }
