@@ -129,6 +129,10 @@ fn system_guest_runs_as_its_user_with_disk_chowned_then_restored() {
         .path();
     let pm = std::fs::metadata(&priv_dir).unwrap();
     assert_eq!((pm.uid(), pm.mode() & 0o777), (ids.uid, 0o700));
+    // The remembered owners live in root's run/qemu, out of QEMU's reach.
+    let record = env.root.join("run/qemu/dacguest.owners");
+    assert!(record.exists());
+    assert_eq!(std::fs::metadata(&record).unwrap().uid(), 0);
     let cgroup = cgroup_of(pid);
 
     // A live-attached disk is given to QEMU's user as well, and back at the stop.
@@ -156,6 +160,7 @@ fn system_guest_runs_as_its_user_with_disk_chowned_then_restored() {
         "hotplugged disk's owner restored"
     );
     assert!(!priv_dir.exists());
+    assert!(!record.exists());
     if let Some(cg) = cgroup {
         let t = std::time::Instant::now();
         while cg.exists() && t.elapsed() < Duration::from_secs(5) {

@@ -323,7 +323,7 @@ impl Shared {
         let dirs = self.dirs();
         let _ = std::fs::remove_file(&found.status_path);
         let _ = std::fs::remove_file(dirs.run.join(format!("{}.pid", found.live.name)));
-        crate::security::prepare::release(&dirs.lib.join(&found.lib_name));
+        crate::security::prepare::release(&found.status_path);
         if let Err(e) = remove_tree_in(&dirs.lib, &found.lib_name) {
             log::warning(
                 ErrorDomain::Qemu,
@@ -349,7 +349,6 @@ impl Shared {
             if used.contains(&name) {
                 continue;
             }
-            crate::security::prepare::release(&e.path());
             match remove_tree_in(lib_dir, &name) {
                 Ok(()) => log::warning(
                     ErrorDomain::Qemu,

@@ -74,16 +74,17 @@ fn setup_balloon(qmp: &mut QmpStream, def: &rvirt_core::conf::DomainDef) -> Resu
     Ok(())
 }
 
-/// Puts QEMU `pid` into the guest's own cgroup (recorded in `priv_dir` for the stop);
+/// Puts QEMU `pid` into the guest's own cgroup (recorded next to the status file
+/// `status` for the stop);
 /// where that cannot be done the guest stays in the daemon's cgroup and the reason is
 /// logged (once per process).
-fn place_in_cgroup(def: &rvirt_core::conf::DomainDef, id: u32, pid: u32, priv_dir: &Path) {
+fn place_in_cgroup(def: &rvirt_core::conf::DomainDef, id: u32, pid: u32, status: &Path) {
     use security::cgroup::{GuestCgroup, MOUNT};
     static TOLD: std::sync::Once = std::sync::Once::new();
     let placed = GuestCgroup::create(Path::new(MOUNT), id, def).and_then(|cg| {
         match cg
             .place(pid)
-            .and_then(|()| cg.record(priv_dir).map_err(|e| e.to_string()))
+            .and_then(|()| cg.record(status).map_err(|e| e.to_string()))
         {
             Ok(()) => Ok(()),
             Err(e) => {
@@ -222,8 +223,12 @@ impl Shared {
         let priv_dir = dirs.lib.join(format!("domain-{id}-{short}"));
         std::fs::create_dir_all(&priv_dir)
             .map_err(|e| sys(format!("cannot create '{}'", priv_dir.display()), &e))?;
+        let pidfile = dirs.run.join(format!("{name}.pid"));
+        let status = dirs.run.join(format!("{name}.xml"));
+        // Records a run that ended unseen left behind: its owners go back first.
+        security::prepare::release(&status);
         let cleanup_dir = |e: Error| {
-            security::prepare::release(&priv_dir);
+            security::prepare::release(&status);
             let _ = std::fs::remove_dir_all(&priv_dir);
             e
         };
@@ -237,8 +242,6 @@ impl Shared {
         }
         let listener = UnixListener::bind(&sock)
             .map_err(|e| cleanup_dir(sys(format!("cannot bind '{}'", sock.display()), &e)))?;
-        let pidfile = dirs.run.join(format!("{name}.pid"));
-        let status = dirs.run.join(format!("{name}.xml"));
         let _ = std::fs::remove_file(&pidfile);
         let mut rt = RuntimeOptions::new(listener.as_raw_fd());
         rt.pidfile = Some(pidfile.clone());
@@ -246,7 +249,7 @@ impl Shared {
         rt.tap_fds = taps.fds();
         rt.sandbox = config.seccomp_sandbox.then(|| SANDBOX.to_owned());
         if let Some(plan) = &dac {
-            security::prepare::prepare(def, plan, &priv_dir, &sock, &pidfile)
+            security::prepare::prepare(def, plan, &priv_dir, &sock, &pidfile, &status)
                 .map_err(cleanup_dir)?;
         }
         let args = build_args(def, &rt).map_err(cleanup_dir)?;
@@ -267,7 +270,7 @@ impl Shared {
         drop(listener);
         if self.is_system() {
             // Paused (-S): no vCPU has run guest code yet.
-            place_in_cgroup(def, id, proc.pid(), &priv_dir);
+            place_in_cgroup(def, id, proc.pid(), &status);
         }
         let handshake = (|| -> Result<(QmpStream, serde_json::Value)> {
             let stream = UnixStream::connect(&sock)?;

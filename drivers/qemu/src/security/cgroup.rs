@@ -12,8 +12,11 @@ use rvirt_core::conf::DomainDef;
 /// Where cgroup v2 must be mounted (the unified hierarchy).
 pub const MOUNT: &str = "/sys/fs/cgroup";
 
-/// The record of the guest's cgroup path in its private directory.
-pub const RECORD: &str = "cgroup";
+/// The record of the guest's cgroup path next to its status file (`NAME.cgroup`,
+/// in root's directory: QEMU's user cannot point it elsewhere).
+pub fn record_of(status: &Path) -> PathBuf {
+    status.with_extension("cgroup")
+}
 
 const CONTROLLERS: [&str; 3] = ["cpu", "memory", "io"];
 
@@ -101,12 +104,10 @@ impl GuestCgroup {
             .map_err(|e| format!("cannot move {pid} into '{}': {e}", self.path.display()))
     }
 
-    /// Records the path in `priv_dir` so that the stop (of any instance) removes it.
-    pub fn record(&self, priv_dir: &Path) -> std::io::Result<()> {
-        std::fs::write(
-            priv_dir.join(RECORD),
-            self.path.as_os_str().as_encoded_bytes(),
-        )
+    /// Records the path for the run whose status file is `status`, so that the stop
+    /// (of any instance) removes it.
+    pub fn record(&self, status: &Path) -> std::io::Result<()> {
+        std::fs::write(record_of(status), self.path.as_os_str().as_encoded_bytes())
     }
 
     /// Removes the directory (retrying briefly while the exiting QEMU leaves it).
@@ -122,11 +123,14 @@ impl GuestCgroup {
     }
 }
 
-/// Removes the cgroup recorded in `priv_dir`, if any (only below [`MOUNT`]).
-pub fn remove_recorded(priv_dir: &Path) {
-    let Ok(text) = std::fs::read_to_string(priv_dir.join(RECORD)) else {
+/// Removes the cgroup recorded for the run whose status file is `status`, if any (only
+/// below [`MOUNT`]), and the record.
+pub fn remove_recorded(status: &Path) {
+    let record = record_of(status);
+    let Ok(text) = std::fs::read_to_string(&record) else {
         return;
     };
+    let _ = std::fs::remove_file(&record);
     let path = PathBuf::from(text.trim());
     if path.starts_with(MOUNT)
         && !path

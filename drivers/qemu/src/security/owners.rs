@@ -1,7 +1,9 @@
 //! libvirt's remember-owner semantics for the DAC driver: files QEMU needs are
-//! chowned to its user at start, their original owners recorded in the domain's
-//! private directory (`dac-owners`), and restored from that record at stop — also by
-//! a later driver instance, since the record lives on disk with the run.
+//! chowned to its user at start, their original owners recorded next to the domain's
+//! status file (`run/qemu/NAME.owners`: root's directory, which QEMU's user cannot
+//! write — a record in the private directory QEMU owns could be rewritten to make
+//! the stop chown any host file), and restored from that record at stop — also by a
+//! later driver instance, since the record lives on disk with the run.
 
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
@@ -11,8 +13,10 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use super::ids::RunAs;
 
-/// The record's file name in the private directory.
-pub const RECORD: &str = "dac-owners";
+/// The record of the run whose status file is `status` (`NAME.xml` → `NAME.owners`).
+pub fn record_of(status: &Path) -> PathBuf {
+    status.with_extension("owners")
+}
 
 fn system(message: String) -> Error {
     Error::new(ErrorCode::SystemError, ErrorDomain::Qemu, message)
@@ -48,7 +52,7 @@ pub fn check_reachable(path: &Path, ids: &RunAs) -> Result<()> {
     Ok(())
 }
 
-/// Chowns files for one run and records their original owners in `priv_dir`.
+/// Chowns files for one run and records their original owners in `record`.
 #[derive(Debug)]
 pub struct Relabel<'a> {
     ids: &'a RunAs,
@@ -57,11 +61,11 @@ pub struct Relabel<'a> {
 }
 
 impl<'a> Relabel<'a> {
-    /// A relabelling for `ids` whose record goes to `priv_dir`.
-    pub fn new(ids: &'a RunAs, priv_dir: &Path) -> Relabel<'a> {
+    /// A relabelling for `ids` appending to `record` (see [`record_of`]).
+    pub fn new(ids: &'a RunAs, record: &Path) -> Relabel<'a> {
         Relabel {
             ids,
-            record: priv_dir.join(RECORD),
+            record: record.to_path_buf(),
             done: Vec::new(),
         }
     }
@@ -113,11 +117,10 @@ impl<'a> Relabel<'a> {
     }
 }
 
-/// Gives every file recorded in `priv_dir` back to its original owner and removes the
+/// Gives every file recorded in `record` back to its original owner and removes the
 /// record. Files gone since are skipped.
-pub fn restore(priv_dir: &Path) {
-    let record = priv_dir.join(RECORD);
-    let Ok(text) = std::fs::read_to_string(&record) else {
+pub fn restore(record: &Path) {
+    let Ok(text) = std::fs::read_to_string(record) else {
         return;
     };
     for line in text.lines() {
@@ -129,7 +132,7 @@ pub fn restore(priv_dir: &Path) {
             let _ = chown(Path::new(path), uid, gid);
         }
     }
-    let _ = std::fs::remove_file(&record);
+    let _ = std::fs::remove_file(record);
 }
 
 #[cfg(test)]
@@ -159,20 +162,21 @@ mod tests {
             gid: 8765,
             groups: vec![8765],
         };
-        let mut r = Relabel::new(&ids, &d);
+        let record = record_of(&d.join("guest.xml"));
+        let mut r = Relabel::new(&ids, &record);
         r.set(&file, false).unwrap();
         r.set(&file, false).unwrap();
         let chr = d.join("serial.log");
         r.set(&chr, true).unwrap();
         let m = std::fs::metadata(&file).unwrap();
         assert_eq!((m.uid(), m.gid()), (4321, 8765));
-        let rec = std::fs::read_to_string(d.join(RECORD)).unwrap();
+        let rec = std::fs::read_to_string(&record).unwrap();
         assert_eq!(rec.lines().count(), 2, "{rec}");
-        restore(&d);
+        restore(&record);
         let m = std::fs::metadata(&file).unwrap();
         assert_eq!((m.uid(), m.gid()), (12, 34));
         assert_eq!(std::fs::metadata(&chr).unwrap().uid(), 0);
-        assert!(!d.join(RECORD).exists());
+        assert!(!record.exists());
         std::fs::remove_dir_all(&d).unwrap();
     }
 

@@ -50,7 +50,7 @@ fn chown(path: &Path, plan: &DacPlan) -> Result<()> {
 /// and `run/qemu` directories (`ensure_private_dir` makes them 0700 again when the
 /// next instance opens the root; every start reopens them), the pid file (created empty for QEMU to fill) and, unless the plan
 /// says not to relabel, the guest's images, kernel, initrd and chardev files (each
-/// original owner recorded in `priv_dir`). A disk below a directory the user cannot
+/// original owner recorded next to the status file `status`). A disk below a directory the user cannot
 /// search fails with libvirt's "Cannot access storage file" error.
 pub fn prepare(
     def: &DomainDef,
@@ -58,6 +58,7 @@ pub fn prepare(
     priv_dir: &Path,
     monitor: &Path,
     pidfile: &Path,
+    status: &Path,
 ) -> Result<()> {
     // ROOT/lib/qemu, ROOT/lib, ROOT/run/qemu, ROOT/run and ROOT (created 0700).
     let lib = priv_dir.parent();
@@ -87,20 +88,21 @@ pub fn prepare(
         .open(pidfile)
         .map_err(|e| system(format!("cannot create '{}'", pidfile.display()), &e))?;
     chown(pidfile, plan)?;
-    relabel(guest_files(def), plan, priv_dir)
+    relabel(guest_files(def), plan, status)
 }
 
 /// Chowns `files` (`(path, create)`) for `plan` unless it says not to relabel, their
-/// owners recorded in `priv_dir` (a live-attached disk's too: restored at stop).
+/// owners recorded for the run whose status file is `status` (a live-attached disk's
+/// too: restored at stop).
 pub fn relabel(
     files: Vec<(std::path::PathBuf, bool)>,
     plan: &DacPlan,
-    priv_dir: &Path,
+    status: &Path,
 ) -> Result<()> {
     if !plan.relabel {
         return Ok(());
     }
-    let mut relabel = Relabel::new(&plan.ids, priv_dir);
+    let mut relabel = Relabel::new(&plan.ids, &super::owners::record_of(status));
     for (path, create) in files {
         if !create {
             check_reachable(&path, &plan.ids)?;
@@ -110,9 +112,9 @@ pub fn relabel(
     Ok(())
 }
 
-/// Undoes a run's confinement recorded in `priv_dir`: file owners restored, the
-/// guest's cgroup removed. Safe to call for any private directory.
-pub fn release(priv_dir: &Path) {
-    super::owners::restore(priv_dir);
-    super::cgroup::remove_recorded(priv_dir);
+/// Undoes the confinement of the run whose status file is `status`: file owners
+/// restored, the guest's cgroup removed, both records deleted.
+pub fn release(status: &Path) {
+    super::owners::restore(&super::owners::record_of(status));
+    super::cgroup::remove_recorded(status);
 }
