@@ -34,6 +34,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The user qemu:///system runs QEMU as (rvirtd --qemu-user; libvirt's Debian default).
+if ! getent passwd libvirt-qemu >/dev/null; then
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  echo "setup: creating the system user libvirt-qemu" >&2
+  getent group kvm >/dev/null || $SUDO groupadd --system kvm
+  $SUDO useradd --system --no-create-home --home-dir /var/lib/libvirt \
+    --shell /usr/sbin/nologin --gid kvm libvirt-qemu
+fi
+
 command -v cargo >/dev/null || { echo "setup: cargo (rustup) is required" >&2; exit 1; }
 # cbindgen regenerates bindings/c/include/rvirt.h; the header test compares it with the
 # checked-in copy (required when CI is set).

@@ -54,6 +54,8 @@ pub struct RuntimeOptions {
     /// The domain's private directory, where sockets without a path (the guest
     /// agent's channel) are created.
     pub private_dir: Option<PathBuf>,
+    /// `-sandbox` argument (seccomp; libvirt's `seccomp_sandbox`), if any.
+    pub sandbox: Option<String>,
 }
 
 impl RuntimeOptions {
@@ -66,6 +68,7 @@ impl RuntimeOptions {
             default_machine: None,
             tap_fds: Vec::new(),
             private_dir: None,
+            sandbox: None,
         }
     }
 }
@@ -182,6 +185,9 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
 
     if let Some(pidfile) = &rt.pidfile {
         a.push2("-pidfile", pidfile.to_string_lossy());
+    }
+    if let Some(sandbox) = &rt.sandbox {
+        a.push2("-sandbox", sandbox);
     }
     a.push2("-msg", "timestamp=on");
     Ok(a.0)

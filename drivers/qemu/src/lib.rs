@@ -12,6 +12,8 @@
 //! * [`host`]: `/proc` and `/sys` facts about QEMU's threads and the node, for statistics;
 //!   the tap devices of `<interface type='network'>`/`'bridge'` NICs.
 //!
+//! * [`security`]: confining QEMU (DAC user and file ownership, seccomp, cgroups).
+//!
 //! * [`driver`]: the embedded `qemu:///embed?root=DIR` driver built on these pieces;
 //!   [`register`] adds it to rvirt-core's registry.
 
@@ -22,5 +24,6 @@ pub mod event_map;
 pub mod host;
 pub mod process;
 pub mod qmp;
+pub mod security;
 
 pub use driver::register;

@@ -39,6 +39,10 @@ usage: rvirtd [OPTIONS]
   --tls-allowed-dn PATTERN  accept only client certificates whose Distinguished Name matches
                             (* and ? wildcards; repeatable; like tls_allowed_dn_list) [any]
   --qemu-root DIR           state directory of qemu:///system [/var/lib/rvirt/qemu-system]
+  --qemu-user USER          user the QEMUs of qemu:///system run as (name or +UID; root: no
+                            switch; like qemu.conf's user) [libvirt-qemu]
+  --qemu-group GROUP        their group (name or +GID) [the user's primary group]
+  --qemu-sandbox yes|no     seccomp -sandbox for every QEMU (qemu.conf's seccomp_sandbox) [yes]
   --lxc-root DIR            state directory of lxc:///system [/var/lib/rvirt/lxc-system]
   --storage-root DIR        state directory of the host's storage pools (of qemu:///system
                             and lxc:///system) [/var/lib/rvirt/storage-system]
@@ -100,6 +104,9 @@ pub struct Config {
     pub tls_allowed_dn: Vec<String>,
     /// Root of `qemu:///system`.
     pub qemu_root: Option<PathBuf>,
+    /// QEMU's user, group and seccomp sandbox (`qemu.conf`'s `user`, `group`,
+    /// `seccomp_sandbox`).
+    pub qemu_security: rvirt_driver_qemu::security::SecurityConfig,
     /// Root of `lxc:///system`.
     pub lxc_root: Option<PathBuf>,
     /// Root of the host's storage driver state.
@@ -152,6 +159,7 @@ impl Default for Config {
             tls_files: TlsFiles::system(),
             tls_allowed_dn: Vec::new(),
             qemu_root: None,
+            qemu_security: rvirt_driver_qemu::security::SecurityConfig::default(),
             lxc_root: None,
             storage_root: None,
             network_root: None,
@@ -235,6 +243,15 @@ impl Config {
                 "--tls-key-file" => pki.key = Some(PathBuf::from(value()?)),
                 "--tls-allowed-dn" => c.tls_allowed_dn.push(value()?),
                 "--qemu-root" => c.qemu_root = Some(PathBuf::from(value()?)),
+                "--qemu-user" => c.qemu_security.user = value()?,
+                "--qemu-group" => c.qemu_security.group = Some(value()?),
+                "--qemu-sandbox" => {
+                    c.qemu_security.seccomp_sandbox = match value()?.as_str() {
+                        "yes" => true,
+                        "no" => false,
+                        v => return Err(format!("{flag} {v}: expected yes or no")),
+                    }
+                }
                 "--lxc-root" => c.lxc_root = Some(PathBuf::from(value()?)),
                 "--storage-root" => c.storage_root = Some(PathBuf::from(value()?)),
                 "--network-root" => c.network_root = Some(PathBuf::from(value()?)),

@@ -56,6 +56,7 @@ impl Daemon {
         if let Some(root) = &config.qemu_root {
             rvirt_driver_qemu::driver::set_system_root(root.clone());
         }
+        rvirt_driver_qemu::security::set_security_config(config.qemu_security.clone());
         if let Some(root) = &config.lxc_root {
             rvirt_driver_lxc::driver::set_system_root(root.clone());
         }

@@ -14,7 +14,29 @@ fn rt() -> RuntimeOptions {
         default_machine: None,
         tap_fds: Vec::new(),
         private_dir: Some("/var/lib/rvirt/qemu/domain-1-guest".into()),
+        sandbox: None,
     }
+}
+
+/// libvirt's `seccomp_sandbox = 1`: `-sandbox` with every deny group, before `-msg`.
+#[test]
+fn sandbox_is_passed_as_libvirt_does() {
+    let d = def("<domain type='qemu'><name>s</name><memory>1024</memory>\
+                 <os><type>hvm</type></os></domain>");
+    let mut rt = rt();
+    rt.sandbox = Some(crate::security::SANDBOX.to_owned());
+    let args = build_args(&d, &rt).unwrap();
+    let at = args.iter().position(|a| a == "-sandbox").expect("-sandbox");
+    assert_eq!(
+        args[at + 1],
+        "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
+    );
+    assert_eq!(args[at + 2], "-msg");
+    assert!(
+        !build_args(&d, &RuntimeOptions::new(3))
+            .unwrap()
+            .contains(&"-sandbox".to_owned())
+    );
 }
 
 /// Joins the argv one option per line, as libvirt's `.args` goldens do.

@@ -127,7 +127,7 @@ impl Shared {
         check_flags(flags, 0, "qemuDomainScreenshot")?;
         let entry = self.domains.list.get(dom)?;
         let job = entry.begin_job("virDomainScreenshot")?;
-        let mon = {
+        let (mon, priv_dir) = {
             let vm = job.lock();
             let run = vm.run.as_ref().ok_or_else(not_running)?;
             let screens = vm
@@ -149,11 +149,13 @@ impl Shared {
                     format!("no screen with index {screen}"),
                 ));
             }
-            run.mon.clone()
+            (run.mon.clone(), run.priv_dir.clone())
         };
-        let file = self.dirs().run.join(format!(
-            "{}.screendump.{}.{}.ppm",
-            dom.name,
+        // In the domain's private directory: QEMU writes it, and under
+        // qemu:///system QEMU's user owns only that directory (libvirt labels its
+        // screendump file the same way).
+        let file = priv_dir.join(format!(
+            "screendump.{}.{}.ppm",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         ));

@@ -167,6 +167,7 @@ impl RunFiles {
     pub(crate) fn remove(&self, lib_dir: &Path) {
         let _ = std::fs::remove_file(&self.pidfile);
         let _ = std::fs::remove_file(&self.status);
+        crate::security::prepare::release(&self.status);
         if let Some(name) = self.priv_dir.file_name()
             && self.priv_dir.parent() == Some(lib_dir)
         {

@@ -323,6 +323,7 @@ impl Shared {
         let dirs = self.dirs();
         let _ = std::fs::remove_file(&found.status_path);
         let _ = std::fs::remove_file(dirs.run.join(format!("{}.pid", found.live.name)));
+        crate::security::prepare::release(&found.status_path);
         if let Err(e) = remove_tree_in(&dirs.lib, &found.lib_name) {
             log::warning(
                 ErrorDomain::Qemu,

@@ -25,8 +25,9 @@ use super::status::MONITOR_SOCKET;
 use crate::command_line::{KVM_DEVICE, RuntimeOptions, build_args, choose_accel, emulator};
 use crate::event_map::{Devices, MapContext};
 use crate::process::scan::qemu_running_uuid;
-use crate::process::{QemuProcess, spawn_with_fds};
+use crate::process::{QemuProcess, spawn_as};
 use crate::qmp::{Message, QmpStream};
+use crate::security::{self, SANDBOX, security_config};
 use serde_json::json;
 
 /// Bound for the start-up handshake and for each monitor command.
@@ -71,6 +72,35 @@ fn setup_balloon(qmp: &mut QmpStream, def: &rvirt_core::conf::DomainDef) -> Resu
         )?;
     }
     Ok(())
+}
+
+/// Puts QEMU `pid` into the guest's own cgroup (recorded next to the status file
+/// `status` for the stop);
+/// where that cannot be done the guest stays in the daemon's cgroup and the reason is
+/// logged (once per process).
+fn place_in_cgroup(def: &rvirt_core::conf::DomainDef, id: u32, pid: u32, status: &Path) {
+    use security::cgroup::{GuestCgroup, MOUNT};
+    static TOLD: std::sync::Once = std::sync::Once::new();
+    let placed = GuestCgroup::create(Path::new(MOUNT), id, def).and_then(|cg| {
+        match cg
+            .place(pid)
+            .and_then(|()| cg.record(status).map_err(|e| e.to_string()))
+        {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                cg.remove();
+                Err(e)
+            }
+        }
+    });
+    if let Err(reason) = placed {
+        TOLD.call_once(|| {
+            rvirt_core::log::info(
+                ErrorDomain::Qemu,
+                format_args!("guests run without a cgroup of their own: {reason}"),
+            );
+        });
+    }
 }
 
 /// A QEMU spawned and negotiated, not yet the domain's.
@@ -171,7 +201,7 @@ impl Shared {
     }
 
     /// Whether this instance is `qemu:///system`'s (the one with virtual networks).
-    fn is_system(&self) -> bool {
+    pub(crate) fn is_system(&self) -> bool {
         let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
         canon(&self.root_path) == canon(&super::DRIVER.system_root())
     }
@@ -186,12 +216,19 @@ impl Shared {
         taps: &super::netplug::Taps,
     ) -> Result<(Launched, serde_json::Value)> {
         let dirs = self.dirs();
+        let config = security_config();
+        let dac = security::dac_plan(def, self.is_system(), &config)?;
         let name = def.name.clone();
         let short: String = name.chars().take(20).collect();
         let priv_dir = dirs.lib.join(format!("domain-{id}-{short}"));
         std::fs::create_dir_all(&priv_dir)
             .map_err(|e| sys(format!("cannot create '{}'", priv_dir.display()), &e))?;
+        let pidfile = dirs.run.join(format!("{name}.pid"));
+        let status = dirs.run.join(format!("{name}.xml"));
+        // Records a run that ended unseen left behind: its owners go back first.
+        security::prepare::release(&status);
         let cleanup_dir = |e: Error| {
+            security::prepare::release(&status);
             let _ = std::fs::remove_dir_all(&priv_dir);
             e
         };
@@ -205,23 +242,37 @@ impl Shared {
         }
         let listener = UnixListener::bind(&sock)
             .map_err(|e| cleanup_dir(sys(format!("cannot bind '{}'", sock.display()), &e)))?;
-        let pidfile = dirs.run.join(format!("{name}.pid"));
-        let status = dirs.run.join(format!("{name}.xml"));
         let _ = std::fs::remove_file(&pidfile);
         let mut rt = RuntimeOptions::new(listener.as_raw_fd());
         rt.pidfile = Some(pidfile.clone());
         rt.accel = choose_accel(def.domain_type, Path::new(KVM_DEVICE));
         rt.tap_fds = taps.fds();
         rt.private_dir = Some(priv_dir.clone());
+        rt.sandbox = config.seccomp_sandbox.then(|| SANDBOX.to_owned());
+        if let Some(plan) = &dac {
+            security::prepare::prepare(def, plan, &priv_dir, &sock, &pidfile, &status)
+                .map_err(cleanup_dir)?;
+        }
         let args = build_args(def, &rt).map_err(cleanup_dir)?;
         let binary = emulator(def);
         let log = dirs.log.join(format!("{name}.log"));
         if let Ok(mut f) = open_private_log(&log) {
             let _ = writeln!(f, "starting up: {} {}", binary.display(), args.join(" "));
         }
-        let mut proc = spawn_with_fds(&binary, &args, &listener, &taps.inherited(), Some(&log))
-            .map_err(cleanup_dir)?;
+        let mut proc = spawn_as(
+            &binary,
+            &args,
+            &listener,
+            &taps.inherited(),
+            Some(&log),
+            dac.as_ref().map(|p| &p.ids),
+        )
+        .map_err(cleanup_dir)?;
         drop(listener);
+        if self.is_system() {
+            // Paused (-S): no vCPU has run guest code yet.
+            place_in_cgroup(def, id, proc.pid(), &status);
+        }
         let handshake = (|| -> Result<(QmpStream, serde_json::Value)> {
             let stream = UnixStream::connect(&sock)?;
             let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);

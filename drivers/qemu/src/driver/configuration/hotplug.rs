@@ -324,7 +324,14 @@ impl Shared {
             };
             let live = if live {
                 check_live_attach(&vm.def, &dev)?;
-                let mon = vm.run.as_ref().ok_or_else(not_running)?.mon.clone();
+                let run = vm.run.as_ref().ok_or_else(not_running)?;
+                let (mon, status) = (run.mon.clone(), run.status.clone());
+                // DAC: QEMU's user must reach the new image (libvirt relabels it too).
+                let config = crate::security::security_config();
+                if let Some(plan) = crate::security::dac_plan(&vm.def, self.is_system(), &config)? {
+                    let files = crate::security::device_files(&dev);
+                    crate::security::prepare::relabel(files, &plan, &status)?;
+                }
                 fill_aliases(&mut vm.def);
                 Some((mon, dev))
             } else {
