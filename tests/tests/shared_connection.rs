@@ -42,21 +42,26 @@ fn twenty_threads_on_one_connection_start_guests_concurrently() {
     );
     let uri = d.qemu_uri();
 
-    let serial = run(&uri, "serial", &xml);
-    let separate = run(&uri, "separate", &xml);
-    let shared = run(&uri, "shared", &xml);
-    eprintln!(
-        "20 starts: {shared:.2} s on one shared connection, {separate:.2} s on 20 \
-         connections, {serial:.2} s one after another"
-    );
-    assert!(
-        shared < separate * 1.5 + 0.3,
-        "one shared connection: {shared:.2} s, 20 connections: {separate:.2} s"
-    );
-    // A connection's calls one at a time take the serial time (a start is partly CPU
-    // work, and the machine may have only two cores: hence not a tenth of it).
-    assert!(
-        shared < serial * 0.8,
-        "one shared connection: {shared:.2} s, one after another: {serial:.2} s"
+    // Timing on a shared machine: a round may land under someone else's load, so the
+    // best of three rounds decides (each round measures all three modes).
+    let mut rounds = Vec::new();
+    for _ in 0..3 {
+        let serial = run(&uri, "serial", &xml);
+        let separate = run(&uri, "separate", &xml);
+        let shared = run(&uri, "shared", &xml);
+        eprintln!(
+            "20 starts: {shared:.2} s on one shared connection, {separate:.2} s on 20 \
+             connections, {serial:.2} s one after another"
+        );
+        // Like 20 connections, and (a start is partly CPU work, the machine may have
+        // only two cores) well under the serial time a one-call-at-a-time connection
+        // takes.
+        if shared < separate * 1.5 + 0.3 && shared < serial * 0.8 {
+            return;
+        }
+        rounds.push((shared, separate, serial));
+    }
+    panic!(
+        "in no round was one shared connection like 20 connections and faster than one call at a time: (shared, separate, serial) = {rounds:.2?}"
     );
 }

@@ -52,15 +52,25 @@ fn threads_sharing_one_connection_have_calls_in_flight_together() {
         let xml = std::fs::read_to_string(write_guest(&guests, name, HALT)).unwrap();
         conn.define_xml(&xml).unwrap();
     }
-    let serial = start_all(&conn, &names, false);
-    let shared = start_all(&conn, &names, true);
-    eprintln!(
-        "{GUESTS} starts: {shared:?} from {GUESTS} threads on one connection, {serial:?} in a row"
-    );
-    // Starting is partly CPU work and the machine may have two cores: not a tenth.
+    // Starting is partly CPU work and the machine may have two cores: not a tenth. A
+    // round may land under someone else's load: the best of three rounds decides.
+    let mut rounds = Vec::new();
+    for _ in 0..3 {
+        let serial = start_all(&conn, &names, false);
+        let shared = start_all(&conn, &names, true);
+        eprintln!(
+            "{GUESTS} starts: {shared:?} from {GUESTS} threads on one connection, {serial:?} in a row"
+        );
+        rounds.push((shared, serial));
+        if shared.as_secs_f64() < serial.as_secs_f64() * 0.8 {
+            break;
+        }
+    }
     assert!(
-        shared.as_secs_f64() < serial.as_secs_f64() * 0.8,
-        "{shared:?} from threads, {serial:?} in a row"
+        rounds
+            .iter()
+            .any(|(shared, serial)| shared.as_secs_f64() < serial.as_secs_f64() * 0.8),
+        "(from threads, in a row) per round: {rounds:?}"
     );
     for name in &names {
         conn.lookup_domain_by_name(name)
