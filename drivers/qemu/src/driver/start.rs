@@ -94,6 +94,20 @@ impl Shared {
         job: &Job<'_, Running>,
         paused: bool,
     ) -> Result<()> {
+        self.start_from(entry, job, paused, None)
+    }
+
+    /// [`Self::start`], or with `incoming` (a save image's migration stream) a restore:
+    /// QEMU starts with `-incoming defer`, loads the stream, and the domain runs with
+    /// reason restored (STARTED/RESTORED).
+    pub(crate) fn start_from(
+        self: &Arc<Self>,
+        entry: &Entry,
+        job: &Job<'_, Running>,
+        paused: bool,
+        incoming: Option<std::fs::File>,
+    ) -> Result<()> {
+        let restored = incoming.is_some();
         let (def, id) = {
             let mut vm = job.lock();
             if vm.is_active() {
@@ -118,11 +132,11 @@ impl Shared {
             def.id = Some(id);
             (def, id)
         };
-        let launched = self.launch(def, id, paused);
+        let launched = self.launch(def, id, paused, incoming);
         let mut vm = job.lock();
         let mut ev = Events::new();
         let result = match launched {
-            Ok(l) => self.adopt_started(entry, &mut vm, l, paused, &mut ev),
+            Ok(l) => self.adopt_started(entry, &mut vm, l, paused, restored, &mut ev),
             Err(e) => Err(e),
         };
         if result.is_err() {
@@ -145,6 +159,7 @@ impl Shared {
         mut def: rvirt_core::conf::DomainDef,
         id: u32,
         paused: bool,
+        incoming: Option<std::fs::File>,
     ) -> Result<Launched> {
         super::live::assign_graphics(&mut def)?;
         let taps = match super::netplug::plug_interfaces(&mut def, self.is_system()) {
@@ -154,7 +169,7 @@ impl Shared {
                 return Err(e);
             }
         };
-        let launched = self.launch_def(&def, id, paused, &taps);
+        let launched = self.launch_def(&def, id, paused, &taps, incoming);
         match launched {
             Ok((l, chardevs)) => {
                 // QEMU holds its copies of the tap fds now.
@@ -184,6 +199,7 @@ impl Shared {
         id: u32,
         paused: bool,
         taps: &super::netplug::Taps,
+        incoming: Option<std::fs::File>,
     ) -> Result<(Launched, serde_json::Value)> {
         let dirs = self.dirs();
         let name = def.name.clone();
@@ -212,7 +228,10 @@ impl Shared {
         rt.pidfile = Some(pidfile.clone());
         rt.accel = choose_accel(def.domain_type, Path::new(KVM_DEVICE));
         rt.tap_fds = taps.fds();
-        let args = build_args(def, &rt).map_err(cleanup_dir)?;
+        let mut args = build_args(def, &rt).map_err(cleanup_dir)?;
+        if incoming.is_some() {
+            args.extend(["-incoming".to_string(), "defer".to_string()]);
+        }
         let binary = emulator(def);
         let log = dirs.log.join(format!("{name}.log"));
         if let Ok(mut f) = open_private_log(&log) {
@@ -227,6 +246,9 @@ impl Shared {
             qmp.handshake()?;
             setup_balloon(&mut qmp, def)?;
             let chardevs = qmp.execute("query-chardev", None)?;
+            if let Some(file) = incoming {
+                super::save::receive(&mut qmp, &priv_dir, file)?;
+            }
             if !paused {
                 qmp.execute("cont", None)?;
             }
@@ -266,6 +288,7 @@ impl Shared {
         vm: &mut super::running::Vm,
         l: Launched,
         paused: bool,
+        restored: bool,
         ev: &mut Events,
     ) -> Result<()> {
         let pid = l.proc.pid();
@@ -277,7 +300,11 @@ impl Shared {
         vm.state = if paused {
             StateReason::Paused(PausedReason::User)
         } else {
-            StateReason::Running(RunningReason::Booted)
+            StateReason::Running(if restored {
+                RunningReason::Restored
+            } else {
+                RunningReason::Booted
+            })
         };
         vm.run = Some(Running {
             proc: l.proc,
@@ -297,9 +324,13 @@ impl Shared {
             reboot_cmds: None,
             vcpu_tids: None,
         });
-        ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Started(
-            StartedDetail::Booted,
-        ))));
+        ev.push(
+            vm.event(DomainEvent::Lifecycle(Lifecycle::Started(if restored {
+                StartedDetail::Restored
+            } else {
+                StartedDetail::Booted
+            }))),
+        );
         if paused {
             ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Suspended(
                 rvirt_core::api::SuspendedDetail::Paused,
