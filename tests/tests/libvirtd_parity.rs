@@ -17,14 +17,20 @@
 //!   events).
 
 use rvirt_testkit::libvirtd::Libvirtd;
+use rvirt_testkit::tmp::TempDir;
 use rvirt_testkit::{Daemon, have_python_libvirt, python, text};
 
 const MONITORING: &str = include_str!("../scripts/monitoring_calls.py");
 const SNAPSHOTS: &str = include_str!("../scripts/snapshot_calls.py");
 const CONFIG: &str = include_str!("../scripts/config_calls.py");
+const SAVE: &str = include_str!("../scripts/save_calls.py");
 
 fn transcript(script: &str, uri: &str) -> String {
-    let o = python(script, &[uri]);
+    let scratch = TempDir::new("save-parity");
+    let o = python(
+        script,
+        &[uri, scratch.path().to_str().expect("utf-8 temp dir")],
+    );
     let (out, err) = text(&o);
     assert!(o.status.success(), "{uri}:\n{out}\n{err}");
     out
@@ -105,6 +111,31 @@ fn configuration_answers_match_libvirtd() {
         "rename same ERR 55 20 Requested operation is not valid: Can't rename domain to itself",
         "events [('lifecycle', 'cfg', 1, 1), ('lifecycle', 'cfg2', 0, 2)]",
         "lookup new = '3d1b0c1e-5a0f-4d8e-9e43-2b8f7c6a9d01'",
+    ] {
+        assert!(
+            got.lines().any(|l| l == line),
+            "missing {line:?} in:\n{got}"
+        );
+    }
+}
+
+#[test]
+fn save_answers_match_libvirtd() {
+    let Some(got) = same_as_libvirtd(SAVE, "save-parity") else {
+        return;
+    };
+    for line in [
+        "state = [5, 5]",
+        "header = b'TestGuestMagic\\x00'",
+        "state = [1, 3]",
+        "restore running ERR 55 20 Requested operation is not valid: domain 'sv' is already active",
+        "restore missing ERR 38 12 cannot read domain image '<DIR>/nope.img': No such file or directory",
+        "restore junk ERR 1 12 internal error: mismatched header magic",
+        "imageXML = [('name', 'sv'), ('memory', '1048576'), ('vcpu', '2')]",
+        "events [('tr', 2, 2)]",
+        "list managedsave = ['sv']",
+        "undefine ERR 55 12 Requested operation is not valid: Refusing to undefine while domain managed save image exists",
+        "list after = ['test']",
     ] {
         assert!(
             got.lines().any(|l| l == line),

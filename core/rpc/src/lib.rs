@@ -43,6 +43,7 @@ mod frame;
 pub mod monitoring;
 mod objects;
 pub mod procs;
+pub mod save;
 pub mod snapshots;
 pub mod typed_param;
 pub mod types;

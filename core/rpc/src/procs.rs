@@ -121,6 +121,10 @@ procedures! {
     CONNECT_NUM_OF_DOMAINS = 51,
     /// Carries `virConnectNumOfNetworks` (layout in [`crate::types`]).
     CONNECT_NUM_OF_NETWORKS = 52,
+    /// `{string from}` → void (layout in [`crate::save`]).
+    DOMAIN_RESTORE = 54,
+    /// `{dom; string to}` → void (layout in [`crate::save`]).
+    DOMAIN_SAVE = 55,
     /// `{dom}` → `{string type; int nparams}`.
     DOMAIN_GET_SCHEDULER_TYPE = 56,
     /// void → `{string hostname}`.
@@ -325,8 +329,12 @@ procedures! {
     NWFILTER_DEFINE_XML = 180,
     /// Carries `virNWFilterUndefine` (layout in [`crate::types`]).
     NWFILTER_UNDEFINE = 181,
+    /// `{dom; u32 flags}` → void.
+    DOMAIN_MANAGED_SAVE = 182,
     /// `{dom; u32 flags}` → `{int result}`.
     DOMAIN_HAS_MANAGED_SAVE_IMAGE = 183,
+    /// `{dom; u32 flags}` → void.
+    DOMAIN_MANAGED_SAVE_REMOVE = 184,
     /// `{dom; string xml_desc; u32 flags}` → `{snap}`.
     DOMAIN_SNAPSHOT_CREATE_XML = 185,
     /// `{snap; u32 flags}` → `{string xml}`.
@@ -377,8 +385,16 @@ procedures! {
     DOMAIN_GET_VCPU_PIN_INFO = 230,
     /// `{dom; u32 flags}` → void.
     DOMAIN_UNDEFINE_FLAGS = 231,
+    /// `{dom; string to; string? dxml; u32 flags}` → void (layout in [`crate::save`]).
+    DOMAIN_SAVE_FLAGS = 232,
+    /// `{string from; string? dxml; u32 flags}` → void (layout in [`crate::save`]).
+    DOMAIN_RESTORE_FLAGS = 233,
     /// `{dom; u32 flags}` → void.
     DOMAIN_DESTROY_FLAGS = 234,
+    /// `{string file; u32 flags}` → `{string xml}` (layout in [`crate::save`]).
+    DOMAIN_SAVE_IMAGE_GET_XML_DESC = 235,
+    /// `{string file; string dxml; u32 flags}` → void (layout in [`crate::save`]).
+    DOMAIN_SAVE_IMAGE_DEFINE_XML = 236,
     /// `{snap; u32 flags}` → `{snap}`.
     DOMAIN_SNAPSHOT_GET_PARENT = 244,
     /// `{snap; u32 flags}` → `{int num}`.

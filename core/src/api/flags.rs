@@ -62,9 +62,15 @@ impl ListFlags {
         }
     }
 
-    /// True when a domain with these properties passes the filter. rvirt keeps no managed
-    /// save images, snapshots or checkpoints yet, so domains count as having none.
-    pub fn accepts(self, state: DomainState, persistent: bool, autostart: bool) -> bool {
+    /// True when a domain with these properties passes the filter. The filter sees no
+    /// snapshots or checkpoints yet, so domains count as having none.
+    pub fn accepts(
+        self,
+        state: DomainState,
+        persistent: bool,
+        autostart: bool,
+        managed_save: bool,
+    ) -> bool {
         let states = ListFlags(Self::RUNNING.0 | Self::PAUSED.0 | Self::SHUTOFF.0 | Self::OTHER.0);
         let state_ok = self.0 & states.0 == 0
             || match state {
@@ -77,7 +83,7 @@ impl ListFlags {
             && self.group(Self::ACTIVE, Self::INACTIVE, state.is_active())
             && self.group(Self::PERSISTENT, Self::TRANSIENT, persistent)
             && self.group(Self::AUTOSTART, Self::NO_AUTOSTART, autostart)
-            && self.group(Self::MANAGEDSAVE, Self::NO_MANAGEDSAVE, false)
+            && self.group(Self::MANAGEDSAVE, Self::NO_MANAGEDSAVE, managed_save)
             && self.group(Self::HAS_SNAPSHOT, Self::NO_SNAPSHOT, false)
             && self.group(Self::HAS_CHECKPOINT, Self::NO_CHECKPOINT, false)
     }
@@ -98,19 +104,21 @@ mod tests {
     #[test]
     fn groups_filter_like_libvirt() {
         let all = ListFlags::ALL;
-        assert!(all.accepts(Running, true, false));
-        assert!(all.accepts(Shutoff, false, true));
-        assert!(ListFlags::ACTIVE.accepts(Paused, true, false));
-        assert!(!ListFlags::ACTIVE.accepts(Shutoff, true, false));
-        assert!(ListFlags::INACTIVE.accepts(Shutoff, true, false));
-        assert!((ListFlags::ACTIVE | ListFlags::INACTIVE).accepts(Shutoff, true, false));
-        assert!(!ListFlags::TRANSIENT.accepts(Running, true, false));
-        assert!(ListFlags::PAUSED.accepts(Paused, true, false));
-        assert!(!ListFlags::PAUSED.accepts(Running, true, false));
-        assert!(ListFlags::OTHER.accepts(Crashed, true, false));
-        assert!(!(ListFlags::ACTIVE | ListFlags::AUTOSTART).accepts(Running, true, false));
-        assert!(!ListFlags::MANAGEDSAVE.accepts(Shutoff, true, false));
-        assert!(ListFlags::NO_SNAPSHOT.accepts(Shutoff, true, false));
+        assert!(all.accepts(Running, true, false, false));
+        assert!(all.accepts(Shutoff, false, true, false));
+        assert!(ListFlags::ACTIVE.accepts(Paused, true, false, false));
+        assert!(!ListFlags::ACTIVE.accepts(Shutoff, true, false, false));
+        assert!(ListFlags::INACTIVE.accepts(Shutoff, true, false, false));
+        assert!((ListFlags::ACTIVE | ListFlags::INACTIVE).accepts(Shutoff, true, false, false));
+        assert!(!ListFlags::TRANSIENT.accepts(Running, true, false, false));
+        assert!(ListFlags::PAUSED.accepts(Paused, true, false, false));
+        assert!(!ListFlags::PAUSED.accepts(Running, true, false, false));
+        assert!(ListFlags::OTHER.accepts(Crashed, true, false, false));
+        assert!(!(ListFlags::ACTIVE | ListFlags::AUTOSTART).accepts(Running, true, false, false));
+        assert!(!ListFlags::MANAGEDSAVE.accepts(Shutoff, true, false, false));
+        assert!(ListFlags::NO_SNAPSHOT.accepts(Shutoff, true, false, false));
+        assert!(ListFlags::MANAGEDSAVE.accepts(Shutoff, true, false, true));
+        assert!(!ListFlags::NO_MANAGEDSAVE.accepts(Shutoff, true, false, true));
     }
 }
 

@@ -9,6 +9,7 @@ mod domain;
 mod domain_configuration;
 mod domain_event;
 mod domain_monitoring;
+mod domain_save;
 mod event_details;
 mod events;
 mod flags;

@@ -181,6 +181,11 @@ pub trait DriverConnection: Send + Sync {
     fn configuration(&self) -> Option<&dyn super::Configuration> {
         None
     }
+    /// The driver's save, restore and managed save operations, if it has any; `None`
+    /// makes each of them `VIR_ERR_NO_SUPPORT`.
+    fn save_restore(&self) -> Option<&dyn super::SaveRestore> {
+        None
+    }
     /// The driver's snapshot operations, if it has any.
     fn snapshots(&self) -> Option<&dyn super::Snapshots> {
         None

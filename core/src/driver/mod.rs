@@ -18,6 +18,8 @@ mod local;
 mod monitoring;
 mod object_events;
 mod registry;
+mod save;
+pub mod save_file;
 pub mod secondary;
 mod snapshots;
 
@@ -35,6 +37,7 @@ pub use registry::{
     Driver, OpenContext, StateContext, cleanup_states, find_driver, initialize_states,
     register_driver, registered_drivers,
 };
+pub use save::SaveRestore;
 pub use secondary::{
     DhcpLease, InterfaceDriver, InterfaceRef, NetworkDriver, NetworkPortRef, NetworkRef,
     NodeDeviceDriver, NodeDeviceRef, NwFilterBindingRef, NwFilterDriver, NwFilterRef, Secondary,

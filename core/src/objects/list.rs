@@ -320,7 +320,12 @@ impl<R> DomainObjList<R> {
             .filter_map(|e| {
                 let obj = e.lock();
                 flags
-                    .accepts(obj.state.state(), obj.persistent, obj.autostart)
+                    .accepts(
+                        obj.state.state(),
+                        obj.persistent,
+                        obj.autostart,
+                        obj.managed_save,
+                    )
                     .then(|| obj.to_ref())
             })
             .collect()

@@ -28,6 +28,8 @@ pub struct DomainObj<R> {
     pub run: Option<R>,
     /// Its snapshots' metadata.
     pub snapshots: super::SnapshotTree,
+    /// Has a managed save image (libvirt's `hasManagedSave`).
+    pub managed_save: bool,
     pub(super) id: Option<u32>,
     pub(super) uuid: Uuid,
     pub(super) job: Option<&'static str>,
@@ -47,6 +49,7 @@ impl<R> DomainObj<R> {
             autostart: false,
             run: None,
             snapshots: super::SnapshotTree::default(),
+            managed_save: false,
             id: None,
             job: None,
             removed: false,

@@ -63,7 +63,7 @@ impl<R> Domains<R> {
             .into_iter()
             .filter(|e| {
                 let o = e.lock();
-                filter.accepts(o.state.state(), o.persistent, o.autostart)
+                filter.accepts(o.state.state(), o.persistent, o.autostart, o.managed_save)
             })
             .collect()
     }

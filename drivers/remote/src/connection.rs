@@ -93,7 +93,7 @@ impl RemoteConnection {
         self.client.call(proc_, &DomainArgs { dom: to_wire(dom) })
     }
 
-    fn dom_flags_call<R: serde::de::DeserializeOwned>(
+    pub(crate) fn dom_flags_call<R: serde::de::DeserializeOwned>(
         &self,
         proc_: i32,
         dom: &DomainRef,
@@ -321,6 +321,10 @@ impl DriverConnection for RemoteConnection {
     }
 
     fn configuration(&self) -> Option<&dyn rvirt_core::driver::Configuration> {
+        Some(self)
+    }
+
+    fn save_restore(&self) -> Option<&dyn rvirt_core::driver::SaveRestore> {
         Some(self)
     }
 

@@ -54,6 +54,7 @@ mod keepalive;
 mod monitoring;
 mod object_wire;
 mod objects;
+mod save;
 mod snapshots;
 mod socket;
 pub mod target;

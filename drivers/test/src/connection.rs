@@ -31,7 +31,7 @@ pub struct TestConnection {
 }
 
 /// Parses and completes a definition (outside any lock).
-fn parse_def(xml: &str) -> Result<DomainDef> {
+pub(crate) fn parse_def(xml: &str) -> Result<DomainDef> {
     let mut def = DomainDef::from_xml(xml).map_err(|e| conf_error(&e))?;
     def.prepare_define(&Defaults::test_driver())
         .map_err(|e| conf_error(&e))?;
@@ -121,10 +121,15 @@ impl DriverConnection for TestConnection {
     fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         // VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA.
         check_flags(flags, 1 | 2, "undefine")?;
-        let snapshots = self
-            .world
-            .domains
-            .read(dom, |o| Ok((!o.is_active()).then(|| o.snapshots.len())))?;
+        let (snapshots, managed_save) = self.world.domains.read(dom, |o| {
+            Ok(((!o.is_active()).then(|| o.snapshots.len()), o.managed_save))
+        })?;
+        if managed_save && flags & 1 == 0 {
+            return Err(Error::operation_invalid(
+                ErrorDomain::Test,
+                "Refusing to undefine while domain managed save image exists",
+            ));
+        }
         if let Some(n) = snapshots.filter(|&n| n > 0)
             && flags & 2 == 0
         {
@@ -205,6 +210,10 @@ impl DriverConnection for TestConnection {
     }
 
     fn configuration(&self) -> Option<&dyn rvirt_core::driver::Configuration> {
+        Some(self)
+    }
+
+    fn save_restore(&self) -> Option<&dyn rvirt_core::driver::SaveRestore> {
         Some(self)
     }
 

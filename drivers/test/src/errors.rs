@@ -32,5 +32,11 @@ pub(crate) fn node_xml(message: impl Into<String>) -> Error {
 pub fn conf_error(e: &ConfError) -> Error {
     let code = ErrorCode::from_raw(e.libvirt_code()).unwrap_or(ErrorCode::InternalError);
     let domain = ErrorDomain::from_raw(e.libvirt_domain()).unwrap_or(ErrorDomain::Domain);
-    Error::new(code, domain, e.detail())
+    let detail = e.detail();
+    // A detail that only repeats the code's description ("missing name information")
+    // is shown once, as libvirt shows it.
+    if detail == code.description() {
+        return Error::new(code, domain, "");
+    }
+    Error::new(code, domain, detail)
 }

@@ -51,6 +51,8 @@ mod monitoring;
 mod node_file;
 mod objects;
 mod ops;
+mod save;
+mod save_image;
 mod shared;
 mod snapshots;
 mod state;

@@ -137,7 +137,7 @@ fn load_domain(
             "domain with managed save image must have runstate 'shutoff'",
         ));
     }
-    world.preload(def, state_of(state), !ext.transient)
+    world.preload(def, state_of(state), !ext.transient, ext.has_managed_save)
 }
 
 fn load_object(

@@ -50,9 +50,11 @@ impl World {
         def: DomainDef,
         state: StateReason,
         persistent: bool,
+        managed_save: bool,
     ) -> Result<()> {
         let mut obj = Obj::new(def, persistent);
         obj.state = state;
+        obj.managed_save = managed_save;
         let active = state.state().is_active();
         let entry = self.domains.list.insert(obj)?;
         if active {
@@ -62,8 +64,9 @@ impl World {
         Ok(())
     }
 
-    /// Gives `obj` an id and a start time.
+    /// Gives `obj` an id and a start time; a managed save image is used up.
     pub(crate) fn start_run(&self, obj: &mut Obj) {
+        obj.managed_save = false;
         self.domains.list.assign_id(obj);
         obj.run = Some(Run {
             started: Instant::now(),

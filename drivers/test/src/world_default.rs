@@ -63,7 +63,12 @@ pub(crate) fn build() -> World {
     def.post_parse(&Defaults::test_driver())
         .expect("built-in domain XML is complete");
     world
-        .preload(def, StateReason::Running(RunningReason::Unknown), true)
+        .preload(
+            def,
+            StateReason::Running(RunningReason::Unknown),
+            true,
+            false,
+        )
         .expect("an empty world takes the built-in domain");
     world
 }

@@ -177,6 +177,8 @@ pub(crate) fn listen(
 ) -> Result<Vec<Arc<Listener>>, String> {
     std::fs::create_dir_all(&config.socket_dir)
         .map_err(|e| format!("{}: {e}", config.socket_dir.display()))?;
+    // Save images named by clients never land among the daemon's sockets.
+    rvirt_core::driver::save_file::protect_dir(&config.socket_dir);
     let mut listeners = Vec::new();
     let mut names = Vec::new();
     for p in plan {

@@ -13,7 +13,7 @@ use super::instance::{Shared, not_running, parse_def};
 
 /// A definition to define or create: parsed, completed, and refused if this driver
 /// cannot carry it out.
-fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
+pub(super) fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
     let def = parse_def(xml)?;
     crate::command_line::check_supported(&def)?;
     Ok(def)
@@ -28,7 +28,7 @@ const START_PAUSED: u32 = 1;
 /// connection gets every domain event.
 #[derive(Debug)]
 pub struct QemuConnection {
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
 }
 
 /// libvirt's "unsupported flags (0x…) in function NAME" for bits outside `allowed`.
@@ -118,6 +118,10 @@ impl QemuConnection {
 
     /// Starts the domain `entry` (taking its job).
     fn start(&self, entry: &super::instance::Entry, flags: u32) -> Result<DomainRef> {
+        if let Some(restored) = self.shared.start_managed(entry, flags & START_PAUSED != 0) {
+            restored?;
+            return Ok(entry.lock().to_ref());
+        }
         let job = entry.begin_job("virDomainCreate")?;
         self.shared.start(entry, &job, flags & START_PAUSED != 0)?;
         Ok(job.lock().to_ref())
@@ -277,6 +281,10 @@ impl DriverConnection for QemuConnection {
     }
 
     fn configuration(&self) -> Option<&dyn rvirt_core::driver::Configuration> {
+        Some(self)
+    }
+
+    fn save_restore(&self) -> Option<&dyn rvirt_core::driver::SaveRestore> {
         Some(self)
     }
 

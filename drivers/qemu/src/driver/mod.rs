@@ -31,6 +31,8 @@ mod reaper;
 mod reconnect;
 mod root;
 mod running;
+mod save;
+mod save_image;
 mod start;
 mod status;
 

@@ -124,6 +124,20 @@ impl Shared {
         job: &Job<'_, Running>,
         paused: bool,
     ) -> Result<()> {
+        self.start_from(entry, job, paused, None)
+    }
+
+    /// [`Self::start`], or with `incoming` (a save image's migration stream) a restore:
+    /// QEMU starts with `-incoming defer`, loads the stream, and the domain runs with
+    /// reason restored (STARTED/RESTORED).
+    pub(crate) fn start_from(
+        self: &Arc<Self>,
+        entry: &Entry,
+        job: &Job<'_, Running>,
+        paused: bool,
+        incoming: Option<std::fs::File>,
+    ) -> Result<()> {
+        let restored = incoming.is_some();
         let (def, id) = {
             let mut vm = job.lock();
             if vm.is_active() {
@@ -148,11 +162,11 @@ impl Shared {
             def.id = Some(id);
             (def, id)
         };
-        let launched = self.launch(def, id, paused);
+        let launched = self.launch(def, id, paused, incoming);
         let mut vm = job.lock();
         let mut ev = Events::new();
         let result = match launched {
-            Ok(l) => self.adopt_started(entry, &mut vm, l, paused, &mut ev),
+            Ok(l) => self.adopt_started(entry, &mut vm, l, paused, restored, &mut ev),
             Err(e) => Err(e),
         };
         if result.is_err() {
@@ -175,6 +189,7 @@ impl Shared {
         mut def: rvirt_core::conf::DomainDef,
         id: u32,
         paused: bool,
+        incoming: Option<std::fs::File>,
     ) -> Result<Launched> {
         super::live::assign_graphics(&mut def)?;
         let taps = match super::netplug::plug_interfaces(&mut def, self.is_system()) {
@@ -184,7 +199,7 @@ impl Shared {
                 return Err(e);
             }
         };
-        let launched = self.launch_def(&def, id, paused, &taps);
+        let launched = self.launch_def(&def, id, paused, &taps, incoming);
         match launched {
             Ok((l, chardevs)) => {
                 // QEMU holds its copies of the tap fds now.
@@ -214,6 +229,7 @@ impl Shared {
         id: u32,
         paused: bool,
         taps: &super::netplug::Taps,
+        incoming: Option<std::fs::File>,
     ) -> Result<(Launched, serde_json::Value)> {
         let dirs = self.dirs();
         let config = security_config();
@@ -253,7 +269,10 @@ impl Shared {
             security::prepare::prepare(def, plan, &priv_dir, &sock, &pidfile, &status)
                 .map_err(cleanup_dir)?;
         }
-        let args = build_args(def, &rt).map_err(cleanup_dir)?;
+        let mut args = build_args(def, &rt).map_err(cleanup_dir)?;
+        if incoming.is_some() {
+            args.extend(["-incoming".to_string(), "defer".to_string()]);
+        }
         let binary = emulator(def);
         let log = dirs.log.join(format!("{name}.log"));
         if let Ok(mut f) = open_private_log(&log) {
@@ -279,6 +298,9 @@ impl Shared {
             qmp.handshake()?;
             setup_balloon(&mut qmp, def)?;
             let chardevs = qmp.execute("query-chardev", None)?;
+            if let Some(file) = incoming {
+                super::save::receive(&mut qmp, &priv_dir, file)?;
+            }
             if !paused {
                 qmp.execute("cont", None)?;
             }
@@ -318,6 +340,7 @@ impl Shared {
         vm: &mut super::running::Vm,
         l: Launched,
         paused: bool,
+        restored: bool,
         ev: &mut Events,
     ) -> Result<()> {
         let pid = l.proc.pid();
@@ -329,7 +352,11 @@ impl Shared {
         vm.state = if paused {
             StateReason::Paused(PausedReason::User)
         } else {
-            StateReason::Running(RunningReason::Booted)
+            StateReason::Running(if restored {
+                RunningReason::Restored
+            } else {
+                RunningReason::Booted
+            })
         };
         vm.run = Some(Running {
             proc: l.proc,
@@ -349,9 +376,13 @@ impl Shared {
             reboot_cmds: None,
             vcpu_tids: None,
         });
-        ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Started(
-            StartedDetail::Booted,
-        ))));
+        ev.push(
+            vm.event(DomainEvent::Lifecycle(Lifecycle::Started(if restored {
+                StartedDetail::Restored
+            } else {
+                StartedDetail::Booted
+            }))),
+        );
         if paused {
             ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Suspended(
                 rvirt_core::api::SuspendedDetail::Paused,

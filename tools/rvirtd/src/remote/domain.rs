@@ -273,15 +273,6 @@ pub(crate) fn get_autostart(ctx: &Ctx<'_>, args: DomainArgs) -> CallResult<Domai
     })
 }
 
-/// DOMAIN_HAS_MANAGED_SAVE_IMAGE: rvirt drivers have no managed save, so never.
-pub(crate) fn has_managed_save_image(
-    ctx: &Ctx<'_>,
-    args: DomainFlagsArgs,
-) -> CallResult<DomainHasManagedSaveImageRet> {
-    ctx.domain(&args.dom)?;
-    Ok(DomainHasManagedSaveImageRet { result: 0 })
-}
-
 /// DOMAIN_GET_MESSAGES: rvirt records no taint/deprecation messages.
 pub(crate) fn get_messages(
     ctx: &Ctx<'_>,

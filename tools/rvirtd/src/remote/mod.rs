@@ -15,6 +15,7 @@ mod events;
 mod exclusive;
 mod monitoring;
 mod objects;
+mod save;
 pub(crate) mod served;
 pub(crate) mod session;
 mod snapshots;

@@ -6,7 +6,7 @@ use rvirt_rpc_server::{Procedure, procedure};
 
 use crate::remote::{
     Access, Session, auth as a, callbacks as cb, configuration as cfg, connect as c,
-    console as con, domain as d, monitoring as m, snapshots as sn,
+    console as con, domain as d, monitoring as m, save as sv, snapshots as sn,
 };
 
 /// Their rows, in order of number.
@@ -114,6 +114,12 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
     procedure!(p::CONNECT_LIST_DOMAINS, Access::Open, d::list_domains),
     procedure!(p::CONNECT_NUM_OF_DOMAINS, Access::Open, d::num_of_domains),
     procedure!(
+        p::DOMAIN_RESTORE,
+        Access::Write("virDomainRestore"),
+        sv::restore
+    ),
+    procedure!(p::DOMAIN_SAVE, Access::Write("virDomainSave"), sv::save),
+    procedure!(
         p::DOMAIN_GET_SCHEDULER_TYPE,
         Access::Open,
         m::get_scheduler_type
@@ -184,9 +190,19 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         cfg::update_device_flags
     ),
     procedure!(
+        p::DOMAIN_MANAGED_SAVE,
+        Access::Write("virDomainManagedSave"),
+        sv::managed_save
+    ),
+    procedure!(
         p::DOMAIN_HAS_MANAGED_SAVE_IMAGE,
         Access::Open,
-        d::has_managed_save_image
+        sv::has_managed_save_image
+    ),
+    procedure!(
+        p::DOMAIN_MANAGED_SAVE_REMOVE,
+        Access::Write("virDomainManagedSaveRemove"),
+        sv::managed_save_remove
     ),
     procedure!(
         p::DOMAIN_SNAPSHOT_CREATE_XML,
@@ -265,9 +281,29 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         d::undefine_flags
     ),
     procedure!(
+        p::DOMAIN_SAVE_FLAGS,
+        Access::Write("virDomainSaveFlags"),
+        sv::save_flags
+    ),
+    procedure!(
+        p::DOMAIN_RESTORE_FLAGS,
+        Access::Write("virDomainRestoreFlags"),
+        sv::restore_flags
+    ),
+    procedure!(
         p::DOMAIN_DESTROY_FLAGS,
         Access::Write("virDomainDestroyFlags"),
         d::destroy_flags
+    ),
+    procedure!(
+        p::DOMAIN_SAVE_IMAGE_GET_XML_DESC,
+        Access::Write("virDomainSaveImageGetXMLDesc"),
+        sv::save_image_get_xml_desc
+    ),
+    procedure!(
+        p::DOMAIN_SAVE_IMAGE_DEFINE_XML,
+        Access::Write("virDomainSaveImageDefineXML"),
+        sv::save_image_define_xml
     ),
     procedure!(p::DOMAIN_SNAPSHOT_GET_PARENT, Access::Open, sn::get_parent),
     procedure!(

@@ -1,0 +1,75 @@
+//! Arguments and return values of the save, restore and managed save procedures.
+//! Names follow libvirt's `remote_*` structs; fields are in wire order. Managed save
+//! and its remove/has calls take `remote_domain_*_args {dom; flags}`
+//! ([`DomainFlagsArgs`](crate::types::DomainFlagsArgs)).
+
+use serde::{Deserialize, Serialize};
+
+use crate::types::RemoteNonnullDomain;
+
+/// `remote_domain_save_args` (DOMAIN_SAVE 55).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSaveArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The file to write.
+    pub to: String,
+}
+
+/// `remote_domain_save_flags_args` (DOMAIN_SAVE_FLAGS 232).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSaveFlagsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The file to write.
+    pub to: String,
+    /// Another domain XML for the image (`remote_string`).
+    pub dxml: Option<String>,
+    /// `virDomainSaveRestoreFlags`.
+    pub flags: u32,
+}
+
+/// `remote_domain_restore_args` (DOMAIN_RESTORE 54).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainRestoreArgs {
+    /// The file to read.
+    pub from: String,
+}
+
+/// `remote_domain_restore_flags_args` (DOMAIN_RESTORE_FLAGS 233).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainRestoreFlagsArgs {
+    /// The file to read.
+    pub from: String,
+    /// Another domain XML to restore with (`remote_string`).
+    pub dxml: Option<String>,
+    /// `virDomainSaveRestoreFlags`.
+    pub flags: u32,
+}
+
+/// `remote_domain_save_image_get_xml_desc_args` (DOMAIN_SAVE_IMAGE_GET_XML_DESC 235).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSaveImageGetXmlDescArgs {
+    /// The image.
+    pub file: String,
+    /// `virDomainSaveImageXMLFlags`.
+    pub flags: u32,
+}
+
+/// `remote_domain_save_image_get_xml_desc_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSaveImageGetXmlDescRet {
+    /// The domain XML stored in the image.
+    pub xml: String,
+}
+
+/// `remote_domain_save_image_define_xml_args` (DOMAIN_SAVE_IMAGE_DEFINE_XML 236).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSaveImageDefineXmlArgs {
+    /// The image.
+    pub file: String,
+    /// The new domain XML.
+    pub dxml: String,
+    /// `virDomainSaveRestoreFlags`.
+    pub flags: u32,
+}

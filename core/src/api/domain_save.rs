@@ -1,0 +1,82 @@
+//! Save, restore and managed save: [`Domain`]'s calls and [`Connect`]'s restore and
+//! save image calls, each after the read-only check.
+
+use super::{Connect, Domain};
+use crate::driver::SaveRestore;
+use crate::{Error, ErrorDomain, Result};
+
+impl Connect {
+    /// The driver's save/restore operations, after the read-only check, or
+    /// `VIR_ERR_NO_SUPPORT` naming `api`.
+    fn save_restore(&self, api: &str) -> Result<&dyn SaveRestore> {
+        self.check_writable(api)?;
+        self.driver()?
+            .save_restore()
+            .ok_or_else(|| Error::no_support(ErrorDomain::Domain, api.to_string()))
+    }
+
+    /// Starts the domain saved in `path` (`virDomainRestore`).
+    pub fn restore(&self, path: &str) -> Result<()> {
+        self.save_restore("virDomainRestore")?.restore(path)
+    }
+
+    /// Starts the domain saved in `path`, optionally with another XML
+    /// (`virDomainRestoreFlags`).
+    pub fn restore_flags(&self, path: &str, dxml: Option<&str>, flags: u32) -> Result<()> {
+        self.save_restore("virDomainRestoreFlags")?
+            .restore_flags(path, dxml, flags)
+    }
+
+    /// The domain XML of the save image at `path` (`virDomainSaveImageGetXMLDesc`).
+    pub fn save_image_xml_desc(&self, path: &str, flags: u32) -> Result<String> {
+        self.save_restore("virDomainSaveImageGetXMLDesc")?
+            .save_image_xml_desc(path, flags)
+    }
+
+    /// Replaces the domain XML of the save image at `path`
+    /// (`virDomainSaveImageDefineXML`).
+    pub fn save_image_define_xml(&self, path: &str, dxml: &str, flags: u32) -> Result<()> {
+        self.save_restore("virDomainSaveImageDefineXML")?
+            .save_image_define_xml(path, dxml, flags)
+    }
+}
+
+impl Domain {
+    fn save_restore(&self, api: &str) -> Result<&dyn SaveRestore> {
+        self.connect().save_restore(api)
+    }
+
+    /// Saves the running domain to `path` and stops it (`virDomainSave`).
+    pub fn save(&self, path: &str) -> Result<()> {
+        self.save_restore("virDomainSave")?
+            .save(self.domain_ref(), path)
+    }
+
+    /// [`save`](Self::save) with another XML and flags (`virDomainSaveFlags`).
+    pub fn save_flags(&self, path: &str, dxml: Option<&str>, flags: u32) -> Result<()> {
+        self.save_restore("virDomainSaveFlags")?
+            .save_flags(self.domain_ref(), path, dxml, flags)
+    }
+
+    /// Saves the running domain to an image its driver keeps (`virDomainManagedSave`).
+    pub fn managed_save(&self, flags: u32) -> Result<()> {
+        self.save_restore("virDomainManagedSave")?
+            .managed_save(self.domain_ref(), flags)
+    }
+
+    /// Whether a managed save image exists (`virDomainHasManagedSaveImage`); allowed on
+    /// read-only connections.
+    pub fn has_managed_save_image(&self, flags: u32) -> Result<bool> {
+        self.connect()
+            .driver()?
+            .save_restore()
+            .ok_or_else(|| Error::no_support(ErrorDomain::Domain, "virDomainHasManagedSaveImage"))?
+            .has_managed_save_image(self.domain_ref(), flags)
+    }
+
+    /// Drops the managed save image (`virDomainManagedSaveRemove`).
+    pub fn managed_save_remove(&self, flags: u32) -> Result<()> {
+        self.save_restore("virDomainManagedSaveRemove")?
+            .managed_save_remove(self.domain_ref(), flags)
+    }
+}

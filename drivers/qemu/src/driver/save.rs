@@ -1,0 +1,365 @@
+//! Save, restore and managed save for QEMU, as libvirt's QEMU driver does them: the
+//! guest is paused, QEMU migrates its state into a socket the daemon listens on in the
+//! run's private directory, the daemon copies the stream into the image after a
+//! libvirt-style header ([`super::save_image`]), and QEMU is stopped (shut off, reason
+//! saved; STOPPED/SAVED). Restore starts QEMU with `-incoming defer`, feeds it the
+//! stream through `migrate-incoming` on another private socket and resumes it
+//! (running, reason restored; STARTED/RESTORED). QEMU never opens the client's path:
+//! the daemon does, through [`save_file`]. Managed save images live in `LIB/save`.
+
+use std::fs::File;
+use std::io::ErrorKind;
+use std::net::Shutdown;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rvirt_core::api::{ShutoffReason, StateReason, StoppedDetail, XmlFlags};
+use rvirt_core::conf::DomainDef;
+use rvirt_core::driver::files::{PRIVATE_DIR_MODE, create_private};
+use rvirt_core::driver::save_file::{self, strerror};
+use rvirt_core::driver::{DomainRef, SaveRestore};
+use rvirt_core::objects::Events;
+use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result};
+use serde_json::{Value, json};
+
+use super::connection::{QemuConnection, check_flags, runnable_def};
+use super::instance::{Entry, Shared, not_running, shutoff, split_run};
+use super::running::signal;
+use super::save_image;
+use super::start::MONITOR_TIMEOUT;
+use crate::qmp::QmpStream;
+
+/// Bound for a whole migration to or from a file.
+const MIGRATION_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long QEMU gets to exit after SIGTERM once saved.
+const EXIT_GRACE: Duration = Duration::from_secs(10);
+
+fn failed(message: String) -> Error {
+    Error::new(ErrorCode::OperationFailed, ErrorDomain::Qemu, message)
+}
+
+fn system(message: String) -> Error {
+    Error::verbatim(ErrorCode::SystemError, ErrorDomain::Qemu, message)
+}
+
+fn no_dxml(dxml: Option<&str>) -> Result<()> {
+    match dxml {
+        Some(_) => Err(Error::new(
+            ErrorCode::ArgumentUnsupported,
+            ErrorDomain::Qemu,
+            "xml modification unsupported",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Polls `query-migrate` until the migration completed, failed or timed out.
+fn wait_migration(mut query: impl FnMut() -> Result<Value>) -> Result<()> {
+    let deadline = Instant::now() + MIGRATION_TIMEOUT;
+    loop {
+        let v = query()?;
+        match v.get("status").and_then(Value::as_str) {
+            Some("completed") => return Ok(()),
+            Some("failed") | Some("cancelled") => {
+                let why = v.get("error-desc").and_then(Value::as_str);
+                return Err(failed(format!(
+                    "migration failed: {}",
+                    why.unwrap_or("unknown error")
+                )));
+            }
+            _ => {}
+        }
+        if Instant::now() > deadline {
+            return Err(failed("migration timed out".into()));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Accepts QEMU's one connection on `listener` and copies its stream into `file`.
+fn spawn_sink(listener: UnixListener, mut file: File) -> JoinHandle<std::io::Result<()>> {
+    std::thread::spawn(move || {
+        listener.set_nonblocking(true)?;
+        let deadline = Instant::now() + MIGRATION_TIMEOUT;
+        let mut s = loop {
+            match listener.accept() {
+                Ok((s, _)) => break s,
+                Err(e) if e.kind() == ErrorKind::WouldBlock && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        s.set_nonblocking(false)?;
+        s.set_read_timeout(Some(MIGRATION_TIMEOUT))?;
+        std::io::copy(&mut s, &mut file)?;
+        file.sync_all()
+    })
+}
+
+/// During a restore's start-up, before `cont`: QEMU (started with `-incoming defer`)
+/// loads the migration stream of `file` through a socket in `priv_dir`.
+pub(crate) fn receive(qmp: &mut QmpStream, priv_dir: &Path, mut file: File) -> Result<()> {
+    let sock = priv_dir.join("restore.sock");
+    let uri = format!("unix:{}", sock.display());
+    qmp.execute("migrate-incoming", Some(json!({ "uri": uri })))?;
+    let mut s = UnixStream::connect(&sock).map_err(|e| {
+        system(format!(
+            "cannot connect to '{}': {}",
+            sock.display(),
+            strerror(&e)
+        ))
+    })?;
+    let feeder = std::thread::spawn(move || {
+        let r = std::io::copy(&mut file, &mut s);
+        let _ = s.shutdown(Shutdown::Write);
+        r
+    });
+    let r = wait_migration(|| qmp.execute("query-migrate", None));
+    let _ = std::fs::remove_file(&sock);
+    let _ = feeder.join();
+    r
+}
+
+impl Shared {
+    /// The managed save image of domain `name`.
+    fn managed_image(&self, name: &str) -> PathBuf {
+        self.dirs().lib.join("save").join(format!("{name}.save"))
+    }
+
+    /// Saves the running domain of `entry` into `file` and stops it; `managed` marks
+    /// the domain as having a managed save image.
+    fn save_to(self: &Arc<Self>, entry: &Entry, mut file: File, managed: bool) -> Result<()> {
+        let job = entry.begin_job("virDomainSave")?;
+        let (mon, xml, was_running, priv_dir) = {
+            let vm = job.lock();
+            let run = vm.run.as_ref().ok_or_else(not_running)?;
+            if managed && !vm.persistent {
+                return Err(Error::operation_invalid(
+                    ErrorDomain::Qemu,
+                    "cannot do managed save for transient domain",
+                ));
+            }
+            let xml = vm.xml(XmlFlags::SECURE)?;
+            let was_running = matches!(vm.state, StateReason::Running(_));
+            (run.mon.clone(), xml, was_running, run.priv_dir.clone())
+        };
+        if was_running {
+            mon.call("stop", None, MONITOR_TIMEOUT)?;
+        }
+        let resume = |e: Error| {
+            if was_running {
+                let _ = mon.call("cont", None, MONITOR_TIMEOUT);
+            }
+            e
+        };
+        save_image::write_header(&mut file, &xml, was_running).map_err(resume)?;
+        let sock = priv_dir.join("save.sock");
+        let _ = std::fs::remove_file(&sock);
+        let listener = UnixListener::bind(&sock).map_err(|e| {
+            resume(system(format!(
+                "cannot bind '{}': {}",
+                sock.display(),
+                strerror(&e)
+            )))
+        })?;
+        // QEMU may run as its own user (DAC): it must be able to connect. The socket
+        // lies in the 0700 private directory only the daemon and QEMU's user enter.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&sock, std::fs::Permissions::from_mode(0o666));
+        }
+        let sink = spawn_sink(listener, file);
+        let uri = format!("unix:{}", sock.display());
+        let migrated = mon
+            .call("migrate", Some(json!({ "uri": uri })), MONITOR_TIMEOUT)
+            .and_then(|_| wait_migration(|| mon.call("query-migrate", None, MONITOR_TIMEOUT)));
+        if let Err(e) = migrated {
+            let _ = mon.call("migrate_cancel", None, MONITOR_TIMEOUT);
+            let _ = std::fs::remove_file(&sock);
+            return Err(resume(e));
+        }
+        let written = sink
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("copy thread panicked")));
+        let _ = std::fs::remove_file(&sock);
+        if let Err(e) = written {
+            return Err(resume(system(format!(
+                "failed to write save image: {}",
+                strerror(&e)
+            ))));
+        }
+        let (mut proc, files) = {
+            let mut vm = job.lock();
+            let run = vm.run.take().ok_or_else(not_running)?;
+            signal(run.pid, libc::SIGTERM);
+            split_run(run)
+        };
+        if !matches!(proc.wait_timeout(EXIT_GRACE), Ok(Some(_))) {
+            let _ = proc.kill();
+        }
+        {
+            let mut vm = job.lock();
+            let mut ev = Events::new();
+            self.finish_stop(
+                &mut vm,
+                files,
+                shutoff(ShutoffReason::Saved),
+                vec![DomainEvent::Lifecycle(Lifecycle::Stopped(
+                    StoppedDetail::Saved,
+                ))],
+                &mut ev,
+            );
+            vm.managed_save = managed;
+            self.domains.fanout.queue(ev);
+        }
+        drop(job);
+        self.domains.fanout.flush();
+        self.domains.list.remove_if_transient(&entry.uuid());
+        Ok(())
+    }
+
+    /// Starts `def` from the migration stream `file` is positioned at.
+    fn restore_def(self: &Arc<Self>, def: DomainDef, file: File, paused: bool) -> Result<()> {
+        self.domains.create_xml(def, |entry| {
+            let job = entry.begin_job("virDomainRestore")?;
+            self.start_from(entry, &job, paused, Some(file))
+        })?;
+        Ok(())
+    }
+
+    /// `virDomainCreate` of a domain with a managed save image: restores it, then
+    /// removes the image. `None` if the domain has none.
+    pub(crate) fn start_managed(
+        self: &Arc<Self>,
+        entry: &Entry,
+        paused: bool,
+    ) -> Option<Result<()>> {
+        let image = self.managed_image(entry.lock().name());
+        let mut file = File::open(&image).ok()?;
+        Some((|| {
+            let path = image.display().to_string();
+            let (_, was_running) = save_image::read_header(&mut file, &path)?;
+            let job = entry.begin_job("virDomainCreate")?;
+            self.start_from(entry, &job, paused || !was_running, Some(file))?;
+            let _ = std::fs::remove_file(&image);
+            Ok(())
+        })())
+    }
+}
+
+impl QemuConnection {
+    fn entry(&self, dom: &DomainRef) -> Result<Entry> {
+        self.shared.domains.list.get(dom)
+    }
+}
+
+impl SaveRestore for QemuConnection {
+    fn save_flags(
+        &self,
+        dom: &DomainRef,
+        path: &str,
+        dxml: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(flags, 0, "qemuDomainSaveFlags")?;
+        no_dxml(dxml)?;
+        let entry = self.entry(dom)?;
+        if !entry.lock().is_active() {
+            return Err(not_running());
+        }
+        let file = save_file::create_save_file(path)
+            .map_err(|e| system(format!("failed to create '{path}': {}", strerror(&e))))?;
+        let r = self.shared.save_to(&entry, file, false);
+        if r.is_err() {
+            let _ = std::fs::remove_file(path);
+        }
+        r
+    }
+
+    fn restore_flags(&self, path: &str, dxml: Option<&str>, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "qemuDomainRestoreFlags")?;
+        no_dxml(dxml)?;
+        let mut file = save_file::open_save_file(path)
+            .map_err(|e| system(format!("cannot open '{path}': {}", strerror(&e))))?;
+        let (xml, was_running) = save_image::read_header(&mut file, path)?;
+        self.shared
+            .restore_def(runnable_def(&xml)?, file, !was_running)
+    }
+
+    fn save_image_xml_desc(&self, path: &str, flags: u32) -> Result<String> {
+        check_flags(flags, 1, "qemuDomainSaveImageGetXMLDesc")?;
+        let mut file = save_file::open_save_file(path)
+            .map_err(|e| system(format!("cannot open '{path}': {}", strerror(&e))))?;
+        Ok(save_image::read_header(&mut file, path)?.0)
+    }
+
+    fn managed_save(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        // VIR_DOMAIN_SAVE_BYPASS_CACHE | _RUNNING | _PAUSED.
+        check_flags(flags, 1 | 2 | 4, "qemuDomainManagedSave")?;
+        let entry = self.entry(dom)?;
+        let name = {
+            let vm = entry.lock();
+            if !vm.is_active() {
+                return Err(not_running());
+            }
+            vm.name().to_string()
+        };
+        let image = self.shared.managed_image(&name);
+        if let Some(dir) = image.parent() {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(PRIVATE_DIR_MODE)
+                .create(dir)
+                .map_err(|e| {
+                    system(format!(
+                        "cannot create '{}': {}",
+                        dir.display(),
+                        strerror(&e)
+                    ))
+                })?;
+        }
+        let file = create_private(&image).map_err(|e| {
+            system(format!(
+                "failed to create '{}': {}",
+                image.display(),
+                strerror(&e)
+            ))
+        })?;
+        let r = self.shared.save_to(&entry, file, true);
+        if r.is_err() {
+            let _ = std::fs::remove_file(&image);
+        }
+        r
+    }
+
+    fn has_managed_save_image(&self, dom: &DomainRef, flags: u32) -> Result<bool> {
+        check_flags(flags, 0, "qemuDomainHasManagedSaveImage")?;
+        let entry = self.entry(dom)?;
+        let name = entry.lock().name().to_string();
+        Ok(self.shared.managed_image(&name).exists())
+    }
+
+    fn managed_save_remove(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "qemuDomainManagedSaveRemove")?;
+        let entry = self.entry(dom)?;
+        let mut vm = entry.lock();
+        let image = self.shared.managed_image(vm.name());
+        match std::fs::remove_file(&image) {
+            Err(e) if e.kind() != ErrorKind::NotFound => {
+                return Err(system(format!(
+                    "failed to remove managed save file '{}': {}",
+                    image.display(),
+                    strerror(&e)
+                )));
+            }
+            _ => {}
+        }
+        vm.managed_save = false;
+        Ok(())
+    }
+}

@@ -1,0 +1,87 @@
+//! [`SaveRestore`] over the wire (the inverse of rvirtd's save handlers).
+
+use rvirt_core::Result;
+use rvirt_core::driver::{DomainRef, SaveRestore};
+use rvirt_rpc::procs;
+use rvirt_rpc::save::*;
+use rvirt_rpc::types::DomainHasManagedSaveImageRet;
+
+use crate::connection::RemoteConnection;
+use crate::wire::to_wire;
+
+impl SaveRestore for RemoteConnection {
+    fn save(&self, dom: &DomainRef, path: &str) -> Result<()> {
+        let args = DomainSaveArgs {
+            dom: to_wire(dom),
+            to: path.to_string(),
+        };
+        self.client().call(procs::DOMAIN_SAVE, &args)
+    }
+
+    fn save_flags(
+        &self,
+        dom: &DomainRef,
+        path: &str,
+        dxml: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        let args = DomainSaveFlagsArgs {
+            dom: to_wire(dom),
+            to: path.to_string(),
+            dxml: dxml.map(str::to_string),
+            flags,
+        };
+        self.client().call(procs::DOMAIN_SAVE_FLAGS, &args)
+    }
+
+    fn restore(&self, path: &str) -> Result<()> {
+        let args = DomainRestoreArgs {
+            from: path.to_string(),
+        };
+        self.client().call(procs::DOMAIN_RESTORE, &args)
+    }
+
+    fn restore_flags(&self, path: &str, dxml: Option<&str>, flags: u32) -> Result<()> {
+        let args = DomainRestoreFlagsArgs {
+            from: path.to_string(),
+            dxml: dxml.map(str::to_string),
+            flags,
+        };
+        self.client().call(procs::DOMAIN_RESTORE_FLAGS, &args)
+    }
+
+    fn save_image_xml_desc(&self, path: &str, flags: u32) -> Result<String> {
+        let args = DomainSaveImageGetXmlDescArgs {
+            file: path.to_string(),
+            flags,
+        };
+        let ret: DomainSaveImageGetXmlDescRet = self
+            .client()
+            .call(procs::DOMAIN_SAVE_IMAGE_GET_XML_DESC, &args)?;
+        Ok(ret.xml)
+    }
+
+    fn save_image_define_xml(&self, path: &str, dxml: &str, flags: u32) -> Result<()> {
+        let args = DomainSaveImageDefineXmlArgs {
+            file: path.to_string(),
+            dxml: dxml.to_string(),
+            flags,
+        };
+        self.client()
+            .call(procs::DOMAIN_SAVE_IMAGE_DEFINE_XML, &args)
+    }
+
+    fn managed_save(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.dom_flags_call(procs::DOMAIN_MANAGED_SAVE, dom, flags)
+    }
+
+    fn has_managed_save_image(&self, dom: &DomainRef, flags: u32) -> Result<bool> {
+        let ret: DomainHasManagedSaveImageRet =
+            self.dom_flags_call(procs::DOMAIN_HAS_MANAGED_SAVE_IMAGE, dom, flags)?;
+        Ok(ret.result != 0)
+    }
+
+    fn managed_save_remove(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.dom_flags_call(procs::DOMAIN_MANAGED_SAVE_REMOVE, dom, flags)
+    }
+}
