@@ -12,6 +12,7 @@ mod display;
 mod machine;
 mod net;
 mod pci;
+mod sound;
 mod support;
 mod usb;
 mod virtio_misc;
@@ -180,6 +181,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     chardev::push_serials(def, &mut a.0)?;
     virtio_misc::push_channels(def, rt.private_dir.as_deref(), &mut a.0)?;
     display::push_display(def, &mut a.0)?;
+    sound::push_sound(def, &mut a.0)?;
     push_other_devices(def, &machine, &mut a.0)?;
     virtio_misc::push_rngs(def, &mut a.0)?;
 
@@ -320,6 +322,9 @@ fn push_other_devices(def: &DomainDef, machine: &str, args: &mut Vec<String>) ->
             | Device::Graphics(_)
             | Device::Video(_)
             | Device::Channel(_)
+            | Device::Sound(_)
+            | Device::Audio(_)
+            | Device::Redirdev(_)
             | Device::Rng(_) => {}
             Device::Memballoon(b) => match b.model.as_str() {
                 "none" => {}

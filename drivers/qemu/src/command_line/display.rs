@@ -1,11 +1,11 @@
-//! `<graphics type='vnc'>` → `-vnc ADDR:DISPLAY`, and `<video>` → the adapter's
-//! `-device`.
+//! `<graphics type='vnc'>` → `-vnc ADDR:DISPLAY`, `<graphics type='spice'>` →
+//! `-spice port=N,addr=ADDR,…`, and `<video>` → the adapter's `-device`.
 
 use rvirt_core::Result;
 use rvirt_core::conf::{Device, DomainDef, Graphics, GraphicsType, Video, VideoModelType, YesNo};
-use serde_json::json;
+use serde_json::{Map, Value};
 
-use super::unsupported;
+use super::{escape_opt, unsupported};
 
 /// The first VNC port (display `:0`).
 pub const VNC_PORT_MIN: u16 = 5900;
@@ -13,7 +13,10 @@ pub const VNC_PORT_MIN: u16 = 5900;
 /// The listen address QEMU's VNC server uses when the definition names none.
 pub const VNC_DEFAULT_LISTEN: &str = "127.0.0.1";
 
-/// The listen address of a VNC `<graphics>`: `<listen type='address' address=…>`,
+/// SPICE's `<image compression=…>` values (QEMU's `image-compression`).
+const SPICE_IMAGE_COMPRESSION: &[&str] = &["auto_glz", "auto_lz", "quic", "glz", "lz", "off"];
+
+/// The listen address of a VNC or SPICE `<graphics>`: `<listen type='address' address=…>`,
 /// else the `listen` attribute, else [`VNC_DEFAULT_LISTEN`].
 ///
 /// Errors: `<listen>` of another type (socket, network, none).
@@ -72,6 +75,60 @@ fn push_vnc(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
+/// `-spice port=N,addr=ADDR,disable-ticketing=on[,image-compression=C],seamless-migration=on`
+/// (libvirt's `qemuBuildGraphicsSPICECommandLine` for a plain-port server).
+fn push_spice(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
+    if g.tls_port.is_some_and(|p| p > 0)
+        || g.passwd.is_some()
+        || g.gl.is_some()
+        || g.audio.is_some()
+        || g.default_mode.is_some()
+        || g.channels.iter().any(|c| c.attr("mode").is_some())
+    {
+        return Err(unsupported(
+            "SPICE TLS, passwords, GL, audio, channel modes and default modes are not supported yet",
+        ));
+    }
+    let listen = vnc_listen(g)?;
+    // At define the port may still be automatic; the driver fills it in before start.
+    let port = if wants_autoport(g) {
+        i32::from(VNC_PORT_MIN)
+    } else {
+        g.port.unwrap_or(i32::from(VNC_PORT_MIN))
+    };
+    if !(1..=65535).contains(&port) {
+        return Err(unsupported(format!("SPICE port {port} is out of range")));
+    }
+    let mut spec = format!(
+        "port={port},addr={},disable-ticketing=on",
+        escape_opt(&listen)
+    );
+    if let Some(image) = &g.image {
+        match image.attr("compression") {
+            None => {}
+            Some(c) if SPICE_IMAGE_COMPRESSION.contains(&c) => {
+                spec.push_str(&format!(",image-compression={c}"));
+            }
+            Some(c) => {
+                return Err(unsupported(format!(
+                    "SPICE image compression '{c}' is not supported"
+                )));
+            }
+        }
+    }
+    spec.push_str(",seamless-migration=on");
+    args.push("-spice".into());
+    args.push(spec);
+    Ok(())
+}
+
+/// True if `def` has a `<graphics type='spice'>`.
+pub(super) fn has_spice(def: &DomainDef) -> bool {
+    def.devices()
+        .iter()
+        .any(|d| matches!(d, Device::Graphics(g) if g.graphics_type == GraphicsType::Spice))
+}
+
 /// QEMU's device for a primary video adapter of `model` (`None`: no device).
 fn video_driver(model: VideoModelType) -> Result<Option<&'static str>> {
     Ok(Some(match model {
@@ -99,10 +156,53 @@ fn push_video(v: &Video, args: &mut Vec<String>) -> Result<()> {
     let kind = model
         .and_then(|m| m.model_type)
         .unwrap_or(VideoModelType::Vga);
-    if let Some(driver) = video_driver(kind)? {
-        args.push("-device".into());
-        args.push(json!({"driver": driver, "id": "video0"}).to_string());
+    let Some(driver) = video_driver(kind)? else {
+        return Ok(());
+    };
+    let mut dev = Map::new();
+    dev.insert("driver".into(), driver.into());
+    dev.insert("id".into(), "video0".into());
+    if kind == VideoModelType::Qxl {
+        // libvirt: ram/vram in KiB → bytes, vgamem in KiB → MiB.
+        let m = model.cloned().unwrap_or_default();
+        if m.vram64.is_some() {
+            return Err(unsupported("qxl vram64 is not supported yet"));
+        }
+        if let Some(ram) = m.ram {
+            dev.insert("ram_size".into(), (u64::from(ram) * 1024).into());
+        }
+        if let Some(vram) = m.vram {
+            dev.insert("vram_size".into(), (u64::from(vram) * 1024).into());
+        }
+        if let Some(vgamem) = m.vgamem {
+            if vgamem < 1024 || !vgamem.is_power_of_two() {
+                return Err(unsupported(format!(
+                    "qxl vgamem {vgamem} KiB must be a power of two of at least 1 MiB"
+                )));
+            }
+            dev.insert("vgamem_mb".into(), (vgamem / 1024).into());
+        }
+        if let Some(heads) = m.heads {
+            dev.insert("max_outputs".into(), heads.into());
+        }
+    } else if let Some(m) = model {
+        // Other adapters keep QEMU's sizes: refuse sizes other than libvirt's defaults.
+        let default_vram = match kind {
+            VideoModelType::Vga | VideoModelType::Cirrus | VideoModelType::Bochs => Some(16 * 1024),
+            _ => None,
+        };
+        if m.ram.is_some()
+            || m.vgamem.is_some()
+            || m.vram64.is_some()
+            || m.vram.is_some_and(|v| Some(v) != default_vram)
+        {
+            return Err(unsupported(format!(
+                "video memory sizes of model '{kind}' are not supported yet"
+            )));
+        }
     }
+    args.push("-device".into());
+    args.push(Value::Object(dev).to_string());
     Ok(())
 }
 
@@ -131,13 +231,15 @@ pub(super) fn push_display(def: &DomainDef, args: &mut Vec<String>) -> Result<()
         ));
     }
     for g in graphics {
-        if g.graphics_type != GraphicsType::Vnc {
-            return Err(unsupported(format!(
-                "device <graphics type='{}'> is not supported by the QEMU driver yet",
-                g.graphics_type
-            )));
+        match g.graphics_type {
+            GraphicsType::Vnc => push_vnc(g, args)?,
+            GraphicsType::Spice => push_spice(g, args)?,
+            other => {
+                return Err(unsupported(format!(
+                    "device <graphics type='{other}'> is not supported by the QEMU driver yet"
+                )));
+            }
         }
-        push_vnc(g, args)?;
     }
     for v in videos {
         push_video(v, args)?;

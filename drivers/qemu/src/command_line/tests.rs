@@ -285,7 +285,7 @@ fn unsupported_configurations_are_typed_errors() {
         )
     };
     let cases = [
-        base("<graphics type='spice'/>", "", "qemu"),
+        base("<graphics type='spice' passwd='x'/>", "", "qemu"),
         base("<graphics type='vnc' socket='/x.sock'/>", "", "qemu"),
         base(
             "<graphics type='vnc'><listen type='socket'/></graphics>",
@@ -387,7 +387,7 @@ fn what_the_driver_cannot_run_is_named_at_define() {
     for (body, named) in [
         (
             "<devices><sound model='ich9'/></devices>",
-            "<domain/devices/sound>",
+            "<sound> needs an <audio> backend",
         ),
         (
             "<devices><disk type='file'><driver name='qemu' cache='none'/>\

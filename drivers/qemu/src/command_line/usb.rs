@@ -5,7 +5,9 @@
 //! devices get QEMU's automatic PCI addresses and USB ports.
 
 use rvirt_core::Result;
-use rvirt_core::conf::{Controller, ControllerType, Device, DomainDef, InputBus, InputType};
+use rvirt_core::conf::{
+    CharDeviceType, Controller, ControllerType, Device, DomainDef, InputBus, InputType,
+};
 use serde_json::{Map, Value, json};
 
 use super::machine::is_q35;
@@ -123,6 +125,43 @@ pub(super) fn push_usb(def: &DomainDef, machine: &str, args: &mut Vec<String>) -
         }
         args.push("-device".into());
         args.push(json!({"driver": driver, "id": format!("input{n}"), "bus": "usb.0"}).to_string());
+    }
+    push_redirdevs(def, have_bus, args)
+}
+
+/// Each `<redirdev bus='usb' type='spicevmc'>`: a `spicevmc` chardev named `usbredir`
+/// and a `usb-redir` device on it (libvirt's `qemuBuildRedirdevCommandLine`).
+fn push_redirdevs(def: &DomainDef, have_bus: bool, args: &mut Vec<String>) -> Result<()> {
+    let redirs = def.devices().iter().filter_map(|d| match d {
+        Device::Redirdev(r) => Some(r),
+        _ => None,
+    });
+    for (n, r) in redirs.enumerate() {
+        if r.bus != "usb" || r.redir_type != CharDeviceType::Spicevmc {
+            return Err(unsupported(format!(
+                "<redirdev bus='{}' type='{}'> is not supported yet",
+                r.bus, r.redir_type
+            )));
+        }
+        if r.boot.is_some() {
+            return Err(unsupported("booting from a redirected USB device"));
+        }
+        if !have_bus {
+            return Err(unsupported("<redirdev bus='usb'> needs a USB controller"));
+        }
+        if !super::display::has_spice(def) {
+            return Err(unsupported(
+                "<redirdev type='spicevmc'> needs a <graphics type='spice'>",
+            ));
+        }
+        let chardev = format!("charredir{n}");
+        args.push("-chardev".into());
+        args.push(format!("spicevmc,id={chardev},name=usbredir"));
+        args.push("-device".into());
+        args.push(
+            json!({"driver": "usb-redir", "chardev": chardev, "id": format!("redir{n}"), "bus": "usb.0"})
+                .to_string(),
+        );
     }
     Ok(())
 }

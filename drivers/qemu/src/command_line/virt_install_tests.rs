@@ -205,17 +205,161 @@ fn rng_builtin_and_egd() {
     assert!(check_supported(&egd).is_err());
 }
 
+/// The desktop devices virt-install adds for `--graphics spice` (its default): SPICE
+/// with an automatic port, qxl video, ich9 sound on a SPICE audio backend, the SPICE
+/// agent channel and two USB redirection channels.
+const DESKTOP: &str = "<controller type='usb' model='qemu-xhci' ports='15'/>
+    <graphics type='spice' autoport='yes'><listen type='address'/><image compression='off'/></graphics>
+    <video><model type='qxl' ram='65536' vram='65536' vgamem='16384' heads='1' primary='yes'/></video>
+    <sound model='ich9'/>
+    <audio id='1' type='spice'/>
+    <channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>
+    <redirdev bus='usb' type='spicevmc'/>
+    <redirdev bus='usb' type='spicevmc'/>";
+
 #[test]
-fn spice_sound_audio_redirdev_stay_refused() {
-    for dev in [
-        "<graphics type='spice' autoport='yes'/>",
-        "<sound model='ich9'/>",
-        "<audio id='1' type='none'/>",
-        "<redirdev bus='usb' type='spicevmc'/>",
-        "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>",
+fn spice_desktop_is_supported() {
+    let d = with("", DESKTOP);
+    check_supported(&d).unwrap();
+    let args = build(&d).unwrap();
+    assert_eq!(
+        values(&args, "-spice"),
+        [
+            "port=5900,addr=127.0.0.1,disable-ticketing=on,image-compression=off,seamless-migration=on"
+        ]
+    );
+    assert_eq!(
+        values(&args, "-audiodev"),
+        [r#"{"driver":"spice","id":"audio1"}"#]
+    );
+    let devices = values(&args, "-device");
+    for w in [
+        r#"{"driver":"qxl-vga","id":"video0","max_outputs":1,"ram_size":67108864,"vgamem_mb":16,"vram_size":67108864}"#,
+        r#"{"driver":"ich9-intel-hda","id":"sound0"}"#,
+        r#"{"audiodev":"audio1","bus":"sound0.0","cad":0,"driver":"hda-duplex","id":"sound0-codec0"}"#,
+        r#"{"bus":"virtio-serial0.0","chardev":"charchannel0","driver":"virtserialport","id":"channel0","name":"com.redhat.spice.0","nr":1}"#,
+        r#"{"bus":"usb.0","chardev":"charredir0","driver":"usb-redir","id":"redir0"}"#,
+        r#"{"bus":"usb.0","chardev":"charredir1","driver":"usb-redir","id":"redir1"}"#,
     ] {
-        let usb = "<controller type='usb' model='qemu-xhci'/>";
-        let e = check_supported(&with("", &format!("{usb}{dev}"))).unwrap_err();
-        assert_eq!(e.code(), ErrorCode::ConfigUnsupported, "{dev}");
+        assert!(
+            devices.iter().any(|d| d == w),
+            "{w} missing in {devices:#?}"
+        );
+    }
+    let chardevs = values(&args, "-chardev");
+    for w in [
+        "spicevmc,id=charchannel0,name=vdagent",
+        "spicevmc,id=charredir0,name=usbredir",
+        "spicevmc,id=charredir1,name=usbredir",
+    ] {
+        assert!(
+            chardevs.iter().any(|c| c == w),
+            "{w} missing in {chardevs:#?}"
+        );
+    }
+}
+
+#[test]
+fn spice_fixed_port_and_listen() {
+    let d = with(
+        "",
+        "<graphics type='spice' port='5930' autoport='no' listen='0.0.0.0'/>",
+    );
+    check_supported(&d).unwrap();
+    assert_eq!(
+        values(&build(&d).unwrap(), "-spice"),
+        ["port=5930,addr=0.0.0.0,disable-ticketing=on,seamless-migration=on"]
+    );
+}
+
+#[test]
+fn spice_refusals() {
+    for (devices, what) in [
+        (
+            "<graphics type='spice' autoport='yes' passwd='x'/>",
+            "passwd",
+        ),
+        (
+            "<controller type='usb' model='qemu-xhci'/><graphics type='spice'/>\
+             <redirdev bus='usb' type='tcp'><source mode='connect' host='h' service='1'/></redirdev>",
+            "source",
+        ),
+        ("<graphics type='sdl'/>", "sdl"),
+        (
+            "<graphics type='spice' port='5900' tlsPort='5901'/>",
+            "tlsPort",
+        ),
+        (
+            "<graphics type='spice' autoport='yes'><image compression='zip'/></graphics>",
+            "zip",
+        ),
+        (
+            "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>",
+            "needs a <graphics type='spice'>",
+        ),
+        (
+            "<controller type='usb' model='qemu-xhci'/><redirdev bus='usb' type='spicevmc'/>",
+            "needs a <graphics type='spice'>",
+        ),
+        ("<sound model='sb16'/><audio id='1' type='none'/>", "sb16"),
+        (
+            "<sound model='ich9'/><audio id='1' type='pulseaudio'/>",
+            "pulseaudio",
+        ),
+    ] {
+        let err = check_supported(&with("", devices)).unwrap_err();
+        assert!(err.message().contains(what), "{devices}: {}", err.message());
+    }
+}
+
+#[test]
+fn qxl_and_virtio_video() {
+    let d = with("", "<video><model type='qxl'/></video>");
+    check_supported(&d).unwrap();
+    let devices = values(&build(&d).unwrap(), "-device");
+    assert!(
+        devices.contains(&r#"{"driver":"qxl-vga","id":"video0"}"#.to_owned()),
+        "{devices:#?}"
+    );
+    let d = with(
+        "",
+        "<video><model type='virtio' heads='1' primary='yes'/></video>",
+    );
+    check_supported(&d).unwrap();
+    let devices = values(&build(&d).unwrap(), "-device");
+    assert!(
+        devices.contains(&r#"{"driver":"virtio-vga","id":"video0"}"#.to_owned()),
+        "{devices:#?}"
+    );
+}
+
+#[test]
+fn sound_models_and_codecs() {
+    let d = with(
+        "",
+        "<audio id='1' type='none'/><audio id='2' type='spice'/>\
+         <sound model='ich6'><codec type='micro'/><codec type='output'/><audio id='2'/></sound>\
+         <sound model='ac97'/>",
+    );
+    check_supported(&d).unwrap();
+    let args = build(&d).unwrap();
+    assert_eq!(
+        values(&args, "-audiodev"),
+        [
+            r#"{"driver":"none","id":"audio1"}"#,
+            r#"{"driver":"spice","id":"audio2"}"#
+        ]
+    );
+    let devices = values(&args, "-device");
+    for w in [
+        r#"{"driver":"intel-hda","id":"sound0"}"#,
+        r#"{"audiodev":"audio2","bus":"sound0.0","cad":0,"driver":"hda-micro","id":"sound0-codec0"}"#,
+        r#"{"audiodev":"audio2","bus":"sound0.0","cad":1,"driver":"hda-output","id":"sound0-codec1"}"#,
+        r#"{"audiodev":"audio1","driver":"AC97","id":"sound1"}"#,
+    ] {
+        assert!(
+            devices.iter().any(|d| d == w),
+            "{w} missing in {devices:#?}"
+        );
     }
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use rvirt_core::Result;
-use rvirt_core::conf::{CharDeviceType, ControllerType, Device, DomainDef};
+use rvirt_core::conf::{CharDevice, CharDeviceType, ControllerType, Device, DomainDef};
 use serde_json::json;
 
 use super::{escape_opt, unsupported};
@@ -55,10 +55,44 @@ pub(super) fn push_rngs(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
+/// The `-chardev` of a `<channel type='unix'>`: a listening socket at the source
+/// path, or `PRIVATE_DIR/NAME` without one.
+fn unix_channel(
+    chan: &CharDevice,
+    name: &str,
+    private_dir: Option<&Path>,
+    id: &str,
+) -> Result<String> {
+    if chan
+        .sources
+        .iter()
+        .any(|s| s.mode.as_deref().is_some_and(|m| m != "bind"))
+    {
+        return Err(unsupported(
+            "only channel sockets in mode 'bind' are supported",
+        ));
+    }
+    let path = match chan.sources.iter().find_map(|s| s.path.as_deref()) {
+        Some(p) => PathBuf::from(p),
+        // Without a private directory (the define-time check) the name stands in.
+        None => private_dir.map_or_else(|| PathBuf::from(name), |d| d.join(name)),
+    };
+    let path = path.to_string_lossy().into_owned();
+    if path.len() > MAX_SOCKET_PATH {
+        return Err(unsupported(format!(
+            "channel socket path '{path}' is too long"
+        )));
+    }
+    Ok(format!(
+        "socket,id={id},path={},server=on,wait=off",
+        escape_opt(&path)
+    ))
+}
+
 /// Pushes the virtio-serial controllers (explicit ones, or one implied by a virtio
-/// channel) and each `<channel type='unix'>` with a virtio target: a listening
-/// socket chardev at the source path, or `PRIVATE_DIR/NAME` without one, and a
-/// `virtserialport` named after the target.
+/// channel) and each `<channel type='unix'>` (see [`unix_channel`]) or
+/// `<channel type='spicevmc'>` (the SPICE agent's `vdagent`) with a virtio target,
+/// on a `virtserialport` named after the target.
 pub(super) fn push_channels(
     def: &DomainDef,
     private_dir: Option<&Path>,
@@ -102,38 +136,25 @@ pub(super) fn push_channels(
         let name = target.and_then(|t| t.name.as_deref()).ok_or_else(|| {
             unsupported("a virtio <channel> without a target name is not supported yet")
         })?;
-        if chan.char_type != CharDeviceType::Unix {
-            return Err(unsupported(format!(
-                "channel type '{}' is not supported yet",
-                chan.char_type
-            )));
-        }
-        if chan
-            .sources
-            .iter()
-            .any(|s| s.mode.as_deref().is_some_and(|m| m != "bind"))
-        {
-            return Err(unsupported(
-                "only channel sockets in mode 'bind' are supported",
-            ));
-        }
-        let path = match chan.sources.iter().find_map(|s| s.path.as_deref()) {
-            Some(p) => PathBuf::from(p),
-            // Without a private directory (the define-time check) the name stands in.
-            None => private_dir.map_or_else(|| PathBuf::from(name), |d| d.join(name)),
-        };
-        let path = path.to_string_lossy().into_owned();
-        if path.len() > MAX_SOCKET_PATH {
-            return Err(unsupported(format!(
-                "channel socket path '{path}' is too long"
-            )));
-        }
         let id = format!("charchannel{n}");
+        let spec = match chan.char_type {
+            CharDeviceType::Unix => unix_channel(chan, name, private_dir, &id)?,
+            CharDeviceType::Spicevmc => {
+                if !super::display::has_spice(def) {
+                    return Err(unsupported(
+                        "<channel type='spicevmc'> needs a <graphics type='spice'>",
+                    ));
+                }
+                format!("spicevmc,id={id},name=vdagent")
+            }
+            other => {
+                return Err(unsupported(format!(
+                    "channel type '{other}' is not supported yet"
+                )));
+            }
+        };
         args.push("-chardev".into());
-        args.push(format!(
-            "socket,id={id},path={},server=on,wait=off",
-            escape_opt(&path)
-        ));
+        args.push(spec);
         args.push("-device".into());
         args.push(
             json!({"driver": "virtserialport", "bus": format!("virtio-serial{}.0", controllers[0]),

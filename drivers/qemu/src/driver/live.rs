@@ -80,13 +80,14 @@ pub(crate) fn release_ports(def: &DomainDef) {
     }
 }
 
-/// Fills in the VNC port (automatic ones: a free port) and the listen address of the
+/// Fills in the VNC or SPICE port (automatic ones: a free port from 5900 on, shared
+/// by both) and the listen address of the
 /// live definition, the way libvirt shows them (`port`, `autoport`, `listen` and
 /// `<listen type='address'>`).
 pub(crate) fn assign_graphics(def: &mut DomainDef) -> Result<()> {
     for dev in def.devices_mut() {
         let Device::Graphics(g) = dev else { continue };
-        if g.graphics_type != GraphicsType::Vnc {
+        if !matches!(g.graphics_type, GraphicsType::Vnc | GraphicsType::Spice) {
             continue;
         }
         let listen = vnc_listen(g)?;
@@ -226,6 +227,35 @@ mod tests {
         let port = g.port.unwrap();
         assert!(port >= 5900, "{port}");
         assert_eq!(g.listen.as_deref(), Some("127.0.0.1"));
+        release_ports(&d);
+    }
+
+    #[test]
+    fn spice_autoport_gets_a_free_port_and_listen() {
+        let mut d = def(
+            "<graphics type='spice' autoport='yes'><listen type='address'/></graphics>\
+                          <graphics type='vnc' port='-1'/>",
+        );
+        assign_graphics(&mut d).unwrap();
+        let ports: Vec<i32> = d
+            .devices()
+            .iter()
+            .filter_map(|dev| match dev {
+                Device::Graphics(g) => {
+                    assert_eq!(g.listen.as_deref(), Some("127.0.0.1"));
+                    g.port
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ports.len(), 2);
+        assert!(ports.iter().all(|p| *p >= 5900), "{ports:?}");
+        assert_ne!(ports[0], ports[1]);
+        let xml = d.to_xml().unwrap();
+        assert!(
+            xml.contains(&format!("<graphics type='spice' port='{}'", ports[0])),
+            "{xml}"
+        );
         release_ports(&d);
     }
 }
