@@ -42,6 +42,11 @@ if ! getent passwd libvirt-qemu >/dev/null; then
   $SUDO useradd --system --no-create-home --home-dir /var/lib/libvirt \
     --shell /usr/sbin/nologin --gid kvm libvirt-qemu
 fi
+# QEMU opens /dev/kvm as that user (group kvm), as Debian's libvirt sets it up.
+if getent group kvm >/dev/null && ! id -nG libvirt-qemu | grep -qw kvm; then
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO usermod -aG kvm libvirt-qemu
+fi
 
 command -v cargo >/dev/null || { echo "setup: cargo (rustup) is required" >&2; exit 1; }
 # cbindgen regenerates bindings/c/include/rvirt.h; the header test compares it with the
