@@ -185,3 +185,92 @@ fn guest_nics_on_a_nat_network_and_a_bridge() {
     virsh_ok(&uri, &["net-destroy", "default"]);
     ip(&["link", "delete", "rvbr9"]);
 }
+
+/// Debian's `virt-install --import` against rvirtd's QEMU driver, as a user runs it: the
+/// guest virt-install writes for debian11 (q35, xhci, virtio disk and NIC on the
+/// `default` NAT network, qemu-ga channel, rng, VNC) is defined, started and running,
+/// its NIC a tap on the network's bridge.
+#[test]
+fn virt_install_imports_a_guest_on_the_default_network() {
+    let have_virt_install = Command::new("virt-install")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_virt_install {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but virt-install (virtinst) is missing"
+        );
+        eprintln!("skipped: virt-install missing");
+        return;
+    }
+    if !have_virsh() || !have_qemu() || !enter_netns() {
+        return;
+    }
+    ip(&["link", "set", "lo", "up"]); // VNC listens on 127.0.0.1
+    let tmp = TempDir::new("vinst");
+    let root = tmp.0.join("q");
+    let net_root = tmp.0.join("n");
+    std::fs::create_dir_all(&root).unwrap();
+    let _qemu = QemuReaper(root.clone());
+    let _dnsmasq = DnsmasqReaper(net_root.clone());
+    let d = Daemon::start_with(
+        "vinst-d",
+        &[
+            "--qemu-root",
+            root.to_str().unwrap(),
+            "--network-root",
+            net_root.to_str().unwrap(),
+            "--network-autostart",
+            "yes",
+        ],
+    );
+    let uri = d.qemu_uri();
+    let disk = boot_disk(&tmp.0.join("vi.img"), HALT);
+    let mut cmd = Command::new("virt-install");
+    cmd.args([
+        "--connect",
+        &uri,
+        "--name",
+        "vi1",
+        "--memory",
+        "256",
+        "--vcpus",
+        "1",
+    ])
+    .args(["--import", "--disk"])
+    .arg(format!("path={},format=raw", disk.display()))
+    // TCG: nested KVM is not to be relied on where tests run.
+    .args(["--osinfo", "debian11", "--virt-type", "qemu"])
+    .args([
+        "--network",
+        "network=default",
+        "--graphics",
+        "vnc",
+        "--noautoconsole",
+    ])
+    .env("HOME", &tmp.0);
+    let out = rvirt_testkit::run(cmd, 120);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "virt-install failed:\n{text}");
+    assert!(text.contains("Domain creation completed"), "{text}");
+    let state = virsh_ok(&uri, &["domstate", "vi1"]);
+    assert_eq!(state.trim(), "running");
+    let live = virsh_ok(&uri, &["dumpxml", "vi1"]);
+    assert!(live.contains("<interface type='network'>"), "{live}");
+    assert!(
+        live.contains("machine='q35'") || live.contains("pc-q35"),
+        "{live}"
+    );
+    let taps = target_devs(&live);
+    assert_eq!(taps.len(), 1, "{live}");
+    let line = link(&taps[0]).unwrap_or_else(|| panic!("no {}", taps[0]));
+    assert_eq!(field(&line, "master").as_deref(), Some("virbr0"), "{line}");
+    virsh_ok(&uri, &["destroy", "vi1"]);
+    virsh_ok(&uri, &["undefine", "vi1"]);
+    virsh_ok(&uri, &["net-destroy", "default"]);
+}

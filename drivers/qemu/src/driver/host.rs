@@ -13,7 +13,7 @@ use super::instance::Shared;
 use crate::capabilities::QemuCaps;
 use crate::capabilities::domcaps::domain_capabilities_xml;
 use crate::capabilities::host_xml::capabilities_xml;
-use crate::command_line::{DEFAULT_EMULATOR, KVM_DEVICE, kvm_usable};
+use crate::command_line::DEFAULT_EMULATOR;
 use crate::host::nodeinfo::node_info;
 
 impl Shared {
@@ -37,17 +37,18 @@ impl Shared {
     /// `virConnectGetCapabilities`.
     pub(crate) fn capabilities(&self) -> Result<String> {
         let caps = self.default_caps()?;
-        Ok(capabilities_xml(
-            &caps,
-            &node_info()?,
-            kvm_usable(Path::new(KVM_DEVICE)),
-        ))
+        Ok(capabilities_xml(&caps, &node_info()?, self.kvm_usable()))
     }
 
     /// `virConnectGetDomainCapabilities`.
     pub(crate) fn domain_capabilities(&self, query: &DomainCapsQuery) -> Result<String> {
         super::connection::check_flags(query.flags, 0, "domain_capabilities")?;
         let caps = self.default_caps()?;
-        domain_capabilities_xml(&caps, query, kvm_usable(Path::new(KVM_DEVICE)))
+        domain_capabilities_xml(&caps, query, self.kvm_usable())
+    }
+
+    /// KVM as QEMU will see it on this root (as its own user on a confined root).
+    fn kvm_usable(&self) -> bool {
+        crate::security::kvm_usable_for_qemu(self.is_system(), &crate::security::security_config())
     }
 }

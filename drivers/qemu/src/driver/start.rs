@@ -262,6 +262,12 @@ impl Shared {
         let mut rt = RuntimeOptions::new(listener.as_raw_fd());
         rt.pidfile = Some(pidfile.clone());
         rt.accel = choose_accel(def.domain_type, Path::new(KVM_DEVICE));
+        if rt.accel == crate::command_line::Accel::Kvm
+            && !security::kvm_usable_for_qemu(self.is_system(), &config)
+        {
+            // /dev/kvm is the daemon's but not QEMU's user's: TCG, as for no KVM.
+            rt.accel = crate::command_line::Accel::Tcg;
+        }
         rt.tap_fds = taps.fds();
         rt.private_dir = Some(priv_dir.clone());
         rt.sandbox = config.seccomp_sandbox.then(|| SANDBOX.to_owned());

@@ -121,6 +121,71 @@ pub fn dac_plan(def: &DomainDef, system: bool, config: &SecurityConfig) -> Resul
     Ok(Some(DacPlan { ids, relabel }))
 }
 
+/// Whether QEMU may use KVM (`/dev/kvm` read-write) on a root of kind `system`: the
+/// daemon's own access, and on a confined root also that of the user QEMU runs as
+/// (libvirt checks `/dev/kvm` as the QEMU user before it offers the `kvm` type).
+pub fn kvm_usable_for_qemu(system: bool, config: &SecurityConfig) -> bool {
+    device_usable_for_qemu(
+        std::path::Path::new(crate::command_line::KVM_DEVICE),
+        system,
+        config,
+    )
+}
+
+/// [`kvm_usable_for_qemu`] for the device at `path`.
+fn device_usable_for_qemu(path: &std::path::Path, system: bool, config: &SecurityConfig) -> bool {
+    if !crate::command_line::kvm_usable(path) {
+        return false;
+    }
+    if !system || euid() != 0 {
+        return true;
+    }
+    match (
+        RunAs::resolve(&config.user, config.group.as_deref()),
+        std::fs::metadata(path),
+    ) {
+        (Ok(ids), Ok(meta)) => ids.is_root() || ids.may(&meta, 6),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod kvm_tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A root-only device is the daemon's, not QEMU's user's; opened to its group, it
+    /// is both (libvirt offers `kvm` only when the QEMU user can open /dev/kvm).
+    #[test]
+    fn kvm_counts_only_when_qemus_user_can_open_it() {
+        if euid() != 0 || RunAs::resolve(DEFAULT_USER, None).is_err() {
+            println!("SKIPPED: needs root and the {DEFAULT_USER} user (tools/setup.sh)");
+            return;
+        }
+        let dir = rvirt_testkit::TempDir::new("kvm-as-qemu");
+        let dev = dir.0.join("kvm");
+        std::fs::write(&dev, b"").unwrap();
+        std::fs::set_permissions(&dev, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let config = SecurityConfig::default();
+        assert!(
+            device_usable_for_qemu(&dev, false, &config),
+            "embed: as the caller"
+        );
+        assert!(
+            !device_usable_for_qemu(&dev, true, &config),
+            "system: as {DEFAULT_USER}"
+        );
+        std::fs::set_permissions(&dev, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(device_usable_for_qemu(&dev, true, &config));
+        let root = SecurityConfig {
+            user: "root".into(),
+            ..SecurityConfig::default()
+        };
+        std::fs::set_permissions(&dev, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(device_usable_for_qemu(&dev, true, &root));
+    }
+}
+
 /// The host files QEMU opens itself for `def`: `(path, create)` — disk images,
 /// kernel and initrd (`create` false), and chardev output files (`create` true).
 pub fn guest_files(def: &DomainDef) -> Vec<(std::path::PathBuf, bool)> {
