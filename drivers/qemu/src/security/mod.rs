@@ -149,43 +149,6 @@ fn device_usable_for_qemu(path: &std::path::Path, system: bool, config: &Securit
     }
 }
 
-#[cfg(test)]
-mod kvm_tests {
-    use super::*;
-    use std::os::unix::fs::PermissionsExt;
-
-    /// A root-only device is the daemon's, not QEMU's user's; opened to its group, it
-    /// is both (libvirt offers `kvm` only when the QEMU user can open /dev/kvm).
-    #[test]
-    fn kvm_counts_only_when_qemus_user_can_open_it() {
-        if euid() != 0 || RunAs::resolve(DEFAULT_USER, None).is_err() {
-            println!("SKIPPED: needs root and the {DEFAULT_USER} user (tools/setup.sh)");
-            return;
-        }
-        let dir = rvirt_testkit::TempDir::new("kvm-as-qemu");
-        let dev = dir.0.join("kvm");
-        std::fs::write(&dev, b"").unwrap();
-        std::fs::set_permissions(&dev, std::fs::Permissions::from_mode(0o600)).unwrap();
-        let config = SecurityConfig::default();
-        assert!(
-            device_usable_for_qemu(&dev, false, &config),
-            "embed: as the caller"
-        );
-        assert!(
-            !device_usable_for_qemu(&dev, true, &config),
-            "system: as {DEFAULT_USER}"
-        );
-        std::fs::set_permissions(&dev, std::fs::Permissions::from_mode(0o666)).unwrap();
-        assert!(device_usable_for_qemu(&dev, true, &config));
-        let root = SecurityConfig {
-            user: "root".into(),
-            ..SecurityConfig::default()
-        };
-        std::fs::set_permissions(&dev, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert!(device_usable_for_qemu(&dev, true, &root));
-    }
-}
-
 /// The host files QEMU opens itself for `def`: `(path, create)` — disk images,
 /// kernel and initrd (`create` false), and chardev output files (`create` true).
 pub fn guest_files(def: &DomainDef) -> Vec<(std::path::PathBuf, bool)> {
@@ -224,4 +187,41 @@ pub fn device_files(dev: &rvirt_core::conf::Device) -> Vec<(std::path::PathBuf, 
         _ => {}
     }
     out
+}
+
+#[cfg(test)]
+mod kvm_tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A root-only device is the daemon's, not QEMU's user's; opened to its group, it
+    /// is both (libvirt offers `kvm` only when the QEMU user can open /dev/kvm).
+    #[test]
+    fn kvm_counts_only_when_qemus_user_can_open_it() {
+        if euid() != 0 || RunAs::resolve(DEFAULT_USER, None).is_err() {
+            println!("SKIPPED: needs root and the {DEFAULT_USER} user (tools/setup.sh)");
+            return;
+        }
+        let dir = rvirt_testkit::TempDir::new("kvm-as-qemu");
+        let dev = dir.0.join("kvm");
+        std::fs::write(&dev, b"").unwrap();
+        std::fs::set_permissions(&dev, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let config = SecurityConfig::default();
+        assert!(
+            device_usable_for_qemu(&dev, false, &config),
+            "embed: as the caller"
+        );
+        assert!(
+            !device_usable_for_qemu(&dev, true, &config),
+            "system: as {DEFAULT_USER}"
+        );
+        std::fs::set_permissions(&dev, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(device_usable_for_qemu(&dev, true, &config));
+        let root = SecurityConfig {
+            user: "root".into(),
+            ..SecurityConfig::default()
+        };
+        std::fs::set_permissions(&dev, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(device_usable_for_qemu(&dev, true, &root));
+    }
 }
