@@ -117,6 +117,39 @@ pub fn write_replace(
     })
 }
 
+/// Sets (`on`) or clears the autostart mark of `file` in `dir`: the symlink
+/// `dir/autostart/FILE` → `../FILE`, libvirt's layout for domains, networks and pools.
+/// An existing mark when setting, or a missing one when clearing, is not an error.
+///
+/// Errors (`VIR_ERR_SYSTEM_ERROR` in `domain`): the link or its directory cannot be
+/// created, or the link cannot be removed.
+pub fn set_autostart_link(dir: &Path, file: &str, on: bool, domain: ErrorDomain) -> Result<()> {
+    let link = dir.join("autostart").join(file);
+    let fail = |what: &str, e: &std::io::Error| {
+        system_error(
+            domain,
+            format_args!("cannot {what} '{}'", link.display()),
+            e,
+        )
+    };
+    if on {
+        ensure_private_dir(&dir.join("autostart"), domain)?;
+        match std::os::unix::fs::symlink(format!("../{file}"), &link) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                Err(fail("create autostart link", &e))
+            }
+            _ => Ok(()),
+        }
+    } else {
+        match std::fs::remove_file(&link) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(fail("remove autostart link", &e))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Creates `dir` (and missing parents) and makes `dir` itself a private directory:
 /// mode [`PRIVATE_DIR_MODE`], owned by this process's user, not a symlink.
 ///

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::conf::DomainDef;
 use crate::driver::files::{
-    Durability, ensure_private_dir, read_bounded, remove_leftovers, system_error, write_replace,
+    Durability, read_bounded, remove_leftovers, set_autostart_link, system_error, write_replace,
     xml_files,
 };
 use crate::{ErrorDomain, Result, log};
@@ -72,30 +72,7 @@ impl ConfigDir {
     /// Marks `name` to start with the driver's state (a symlink `autostart/NAME.xml` →
     /// `../NAME.xml`, as libvirt does), or removes the mark.
     pub fn set_autostart(&self, name: &str, on: bool) -> Result<()> {
-        let link = self.autostart_path(name);
-        let fail = |what: &str, e: &std::io::Error| {
-            system_error(
-                self.domain,
-                format_args!("cannot {what} '{}'", link.display()),
-                e,
-            )
-        };
-        if on {
-            ensure_private_dir(&self.dir.join("autostart"), self.domain)?;
-            match std::os::unix::fs::symlink(format!("../{name}.xml"), &link) {
-                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
-                    Err(fail("create autostart link", &e))
-                }
-                _ => Ok(()),
-            }
-        } else {
-            match std::fs::remove_file(&link) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    Err(fail("remove autostart link", &e))
-                }
-                _ => Ok(()),
-            }
-        }
+        set_autostart_link(&self.dir, &format!("{name}.xml"), on, self.domain)
     }
 
     /// True if `name` has an autostart mark.
@@ -139,6 +116,7 @@ impl ConfigDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::driver::files::ensure_private_dir;
 
     fn parse(text: &str) -> Result<DomainDef> {
         let mut d = DomainDef::from_xml(text)?;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::driver::files::{
     Durability, ensure_private_dir, is_plain_component, read_bounded, remove_leftovers,
-    system_error, write_replace, xml_files,
+    set_autostart_link, system_error, write_replace, xml_files,
 };
 use crate::{Error, ErrorDomain, Result, log};
 
@@ -76,30 +76,7 @@ impl XmlStore {
     /// Sets or clears the autostart mark of `name`.
     pub fn set_autostart(&self, name: &str, on: bool) -> Result<()> {
         let file = self.checked(name)?;
-        let link = self.dir.join("autostart").join(&file);
-        let fail = |what: &str, e: &std::io::Error| {
-            system_error(
-                self.domain,
-                format_args!("cannot {what} '{}'", link.display()),
-                e,
-            )
-        };
-        if on {
-            ensure_private_dir(&self.dir.join("autostart"), self.domain)?;
-            match std::os::unix::fs::symlink(format!("../{file}"), &link) {
-                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
-                    Err(fail("create autostart link", &e))
-                }
-                _ => Ok(()),
-            }
-        } else {
-            match std::fs::remove_file(&link) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    Err(fail("remove autostart link", &e))
-                }
-                _ => Ok(()),
-            }
-        }
+        set_autostart_link(&self.dir, &file, on, self.domain)
     }
 
     /// True if `name` has an autostart mark.
