@@ -43,6 +43,6 @@ pub use secondary::{
     NodeDeviceDriver, NodeDeviceRef, NwFilterBindingRef, NwFilterDriver, NwFilterRef, Secondary,
     SecondaryDriver, SecretDriver, SecretRef, StorageDriver, StoragePoolInfo, StoragePoolRef,
     StorageVolInfo, StorageVolRef, open_shared, register_secondary_driver,
-    registered_secondary_drivers,
+    registered_secondary_drivers, serves_host_objects,
 };
 pub use snapshots::Snapshots;

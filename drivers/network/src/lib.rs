@@ -97,8 +97,7 @@ impl SecondaryDriver for HostNetwork {
     }
 
     fn open(&self, uri: &Uri, ctx: &OpenContext) -> Result<Secondary> {
-        let served =
-            !uri.is_remote() && uri.path() == "/system" && matches!(uri.driver(), "qemu" | "lxc");
+        let served = rvirt_core::driver::serves_host_objects(uri);
         let Some(state) = self.state().filter(|_| served) else {
             return Ok(Secondary::default());
         };

@@ -146,6 +146,20 @@ pub fn registered_secondary_drivers() -> Vec<&'static str> {
     drivers().iter().map(|d| d.name()).collect()
 }
 
+/// True for the local `qemu:///system` and `lxc:///system`: the connections the
+/// host-wide secondary drivers (networks, storage) serve, as libvirt's do.
+///
+/// ```
+/// use rvirt_core::driver::serves_host_objects;
+/// use rvirt_core::uri::Uri;
+/// assert!(serves_host_objects(&Uri::parse("qemu:///system").unwrap()));
+/// assert!(!serves_host_objects(&Uri::parse("qemu:///session").unwrap()));
+/// assert!(!serves_host_objects(&Uri::parse("qemu+tcp://h/system").unwrap()));
+/// ```
+pub fn serves_host_objects(uri: &Uri) -> bool {
+    !uri.is_remote() && uri.path() == "/system" && matches!(uri.driver(), "qemu" | "lxc")
+}
+
 /// What the shared secondary drivers provide for `uri`: the first driver offering a
 /// family provides it.
 pub fn open_shared(uri: &Uri, ctx: &OpenContext) -> Result<Secondary> {
