@@ -218,22 +218,11 @@ impl EventSink {
         }
         if st.timer.is_none() {
             let weak = Arc::downgrade(&self.inner);
-            let timer = l
-                .add_timeout(
-                    TimerInterval::Disabled,
-                    Box::new(move |_| {
-                        if let Some(inner) = weak.upgrade() {
-                            dispatch(&inner);
-                        }
-                    }),
-                )
-                .map_err(|e| {
-                    Error::internal(
-                        ErrorDomain::None,
-                        format!("could not initialize domain event timer: {e}"),
-                    )
-                })?;
-            st.timer = Some(timer);
+            st.timer = Some(dispatch_timer(l, move || {
+                if let Some(inner) = weak.upgrade() {
+                    dispatch(&inner);
+                }
+            })?);
         }
         let first = !st.index.contains_key(&event);
         let id = CallbackId(st.next_id);
@@ -290,6 +279,18 @@ impl EventSink {
         }
         drop(callbacks);
     }
+}
+
+/// A disabled timer on `l` that runs `fire` whenever a sink arms it: how domain and
+/// object event sinks hand what they queued to their connection's loop.
+pub(crate) fn dispatch_timer(l: &SharedLoop, fire: impl Fn() + Send + 'static) -> Result<TimerId> {
+    l.add_timeout(TimerInterval::Disabled, Box::new(move |_| fire()))
+        .map_err(|e| {
+            Error::internal(
+                ErrorDomain::None,
+                format!("could not initialize domain event timer: {e}"),
+            )
+        })
 }
 
 /// The dispatch timer's body: runs on the loop thread.

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
+use super::event_sink::dispatch_timer;
 use crate::api::{CallbackId, Connect, ConnectInner, ObjectEvent, ObjectFamily};
 use crate::event::{SharedLoop, TimerId, TimerInterval};
 use crate::{Error, ErrorCode, ErrorDomain, Result};
@@ -157,22 +158,11 @@ impl ObjectEventSink {
         }
         if st.timer.is_none() {
             let weak = Arc::downgrade(&self.inner);
-            let timer = l
-                .add_timeout(
-                    TimerInterval::Disabled,
-                    Box::new(move |_| {
-                        if let Some(inner) = weak.upgrade() {
-                            dispatch(&inner);
-                        }
-                    }),
-                )
-                .map_err(|e| {
-                    Error::internal(
-                        ErrorDomain::None,
-                        format!("could not initialize domain event timer: {e}"),
-                    )
-                })?;
-            st.timer = Some(timer);
+            st.timer = Some(dispatch_timer(l, move || {
+                if let Some(inner) = weak.upgrade() {
+                    dispatch(&inner);
+                }
+            })?);
         }
         let first = st.count(family, event_id) == 0;
         let id = CallbackId(st.next_id);
