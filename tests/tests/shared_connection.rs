@@ -53,10 +53,12 @@ fn twenty_threads_on_one_connection_start_guests_concurrently() {
             "20 starts: {shared:.2} s on one shared connection, {separate:.2} s on 20 \
              connections, {serial:.2} s one after another"
         );
-        // Like 20 connections, and (a start is partly CPU work, the machine may have
-        // only two cores) well under the serial time a one-call-at-a-time connection
-        // takes.
-        if shared < separate * 1.5 + 0.3 && shared < serial * 0.8 {
+        // Like 20 connections; and where 20 connections beat one call at a time (the
+        // host runs starts in parallel: a start is mostly CPU work, the machine may have
+        // two cores), one shared connection must beat it too — a connection that ran its
+        // calls one at a time would take the serial time.
+        let parallel_host = separate < serial * 0.8;
+        if shared < separate * 1.5 + 0.3 && (!parallel_host || shared < serial * 0.8) {
             return;
         }
         rounds.push((shared, separate, serial));
