@@ -9,9 +9,10 @@ mod chardev;
 mod cpu;
 mod disk;
 mod display;
-mod machine;
+pub(crate) mod machine;
 mod net;
 mod pci;
+pub(crate) use pci::PciBuses;
 mod sound;
 mod support;
 mod usb;
@@ -22,9 +23,12 @@ pub use disk::{DiskNames, disk_name_index, disk_names};
 pub(crate) use disk::{disk_alias, disk_bus, push_disk};
 pub use display::{VNC_DEFAULT_LISTEN, VNC_PORT_MIN, vnc_listen, wants_autoport};
 pub(crate) use net::push_interface;
+pub(crate) use sound::add_default_audio;
 pub use support::check_supported;
 
 use std::path::PathBuf;
+
+use serde_json::json;
 
 use rvirt_core::conf::{
     ClockOffset, ControllerType, Device, DomainDef, DomainType, InputBus, LifecycleAction, OsType,
@@ -122,10 +126,11 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     a.push2(
         "-machine",
         format!(
-            "{},usb=off,dump-guest-core=off,acpi={}{}",
+            "{},usb=off,dump-guest-core=off,acpi={}{}{}",
             escape_opt(&machine),
             if acpi { "on" } else { "off" },
-            timers.machine
+            timers.machine,
+            machine::vmport(def)
         ),
     );
     a.push2("-accel", rt.accel.as_str());
@@ -177,13 +182,13 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     usb::push_usb(def, &machine, &mut a.0)?;
 
     disk::push_disks(def, &machine, &mut a.0)?;
-    net::push_interfaces(def, &rt.tap_fds, &mut a.0)?;
+    net::push_interfaces(def, &machine, &rt.tap_fds, &mut a.0)?;
     chardev::push_serials(def, &mut a.0)?;
-    virtio_misc::push_channels(def, rt.private_dir.as_deref(), &mut a.0)?;
-    display::push_display(def, &mut a.0)?;
-    sound::push_sound(def, &mut a.0)?;
+    virtio_misc::push_channels(def, &machine, rt.private_dir.as_deref(), &mut a.0)?;
+    display::push_display(def, &machine, &mut a.0)?;
+    sound::push_sound(def, &machine, &mut a.0)?;
     push_other_devices(def, &machine, &mut a.0)?;
-    virtio_misc::push_rngs(def, &mut a.0)?;
+    virtio_misc::push_rngs(def, &machine, &mut a.0)?;
 
     if let Some(pidfile) = &rt.pidfile {
         a.push2("-pidfile", pidfile.to_string_lossy());
@@ -329,8 +334,10 @@ fn push_other_devices(def: &DomainDef, machine: &str, args: &mut Vec<String>) ->
             Device::Memballoon(b) => match b.model.as_str() {
                 "none" => {}
                 "virtio" => {
+                    let mut dev = json!({"driver": "virtio-balloon-pci", "id": "balloon0"});
+                    PciBuses::new(def, machine).place(b.address.as_ref(), &mut dev)?;
                     args.push("-device".into());
-                    args.push(r#"{"driver":"virtio-balloon-pci","id":"balloon0"}"#.into());
+                    args.push(dev.to_string());
                 }
                 other => {
                     return Err(unsupported(format!(
@@ -338,6 +345,7 @@ fn push_other_devices(def: &DomainDef, machine: &str, args: &mut Vec<String>) ->
                     )));
                 }
             },
+            Device::Watchdog(w) => push_watchdog(w, def, machine, args)?,
             // Built by the pci, usb and virtio_misc modules.
             Device::Controller(c)
                 if matches!(
@@ -362,6 +370,41 @@ fn push_other_devices(def: &DomainDef, machine: &str, args: &mut Vec<String>) ->
             }
         }
     }
+    Ok(())
+}
+
+/// `<watchdog model='i6300esb|ib700' action=…>` → its `-device` and `-action
+/// watchdog=…` (libvirt's default action: reset).
+fn push_watchdog(
+    w: &rvirt_core::conf::Watchdog,
+    def: &DomainDef,
+    machine: &str,
+    args: &mut Vec<String>,
+) -> Result<()> {
+    let mut dev = match w.model.as_str() {
+        "i6300esb" => json!({"driver": "i6300esb", "id": "watchdog0"}),
+        "ib700" => json!({"driver": "ib700", "id": "watchdog0"}),
+        other => {
+            return Err(unsupported(format!(
+                "watchdog model '{other}' is not supported yet"
+            )));
+        }
+    };
+    let action = match w.action.as_deref().unwrap_or("reset") {
+        a @ ("reset" | "shutdown" | "poweroff" | "pause" | "none" | "inject-nmi") => a,
+        other => {
+            return Err(unsupported(format!(
+                "watchdog action '{other}' is not supported yet"
+            )));
+        }
+    };
+    if w.model == "i6300esb" {
+        PciBuses::new(def, machine).place(w.address.as_ref(), &mut dev)?;
+    }
+    args.push("-device".into());
+    args.push(dev.to_string());
+    args.push("-action".into());
+    args.push(format!("watchdog={action}"));
     Ok(())
 }
 

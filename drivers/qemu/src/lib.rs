@@ -22,6 +22,8 @@ pub mod command_line;
 pub mod driver;
 pub mod event_map;
 pub mod host;
+mod machine_defaults;
+mod pci;
 pub mod process;
 pub mod qmp;
 pub mod security;

@@ -331,6 +331,13 @@ impl DomainDef {
         self.devices_mut().push(device);
     }
 
+    /// Orders the devices the way libvirt keeps them (one list per kind, in the
+    /// schema's order; stable within a kind), as after a device was added.
+    pub fn sort_devices(&mut self) {
+        self.devices_mut()
+            .sort_by_key(|d| crate::xml::order::child_rank("domain/devices", d.element_name()));
+    }
+
     /// The `<emulator>` path, if any.
     pub fn emulator(&self) -> Option<&str> {
         self.devices().iter().find_map(|d| match d {

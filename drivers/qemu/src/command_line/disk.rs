@@ -1,10 +1,11 @@
 //! `<disk>` → `-blockdev` (storage + format nodes) and a JSON `-device`.
 
-use rvirt_core::conf::{AddressType, BootDevice, Device, Disk, DiskDevice, DiskType, DomainDef};
+use rvirt_core::conf::{BootDevice, Device, Disk, DiskDevice, DiskType, DomainDef};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use serde_json::{Map, Value, json};
 
 use super::machine::{is_i440fx, is_q35};
+use super::pci::PciBuses;
 use super::unsupported;
 
 /// Parses a disk target name (`vda`, `hdc`, `sdaa`) into its prefix and index, like
@@ -152,7 +153,7 @@ pub(super) fn push_disks(def: &DomainDef, machine: &str, args: &mut Vec<String>)
         .collect();
     let boot = boot_indexes(def, &disks);
     for (i, (disk, bootindex)) in disks.iter().zip(boot).enumerate() {
-        push_disk(disk, i + 1, bootindex, machine, args)?;
+        push_disk(disk, i + 1, bootindex, &PciBuses::new(def, machine), args)?;
     }
     Ok(())
 }
@@ -161,9 +162,10 @@ pub(crate) fn push_disk(
     disk: &Disk,
     node: usize,
     bootindex: Option<u32>,
-    machine: &str,
+    buses: &PciBuses,
     args: &mut Vec<String>,
 ) -> Result<()> {
+    let machine = buses.machine();
     let target = &disk.target.dev;
     let device = disk.device.unwrap_or(DiskDevice::Disk);
     if !matches!(device, DiskDevice::Disk | DiskDevice::Cdrom) {
@@ -274,7 +276,7 @@ pub(crate) fn push_disk(
                 )));
             }
             dev.insert("driver".into(), "virtio-blk-pci".into());
-            push_pci_address(disk, &mut dev)?;
+            buses.place_map(disk.address.as_ref(), &mut dev)?;
             dev.insert("id".into(), alias_of(bus, index).into());
         }
         "ide" => {
@@ -337,30 +339,5 @@ pub(crate) fn push_disk(
     }
     args.push("-device".into());
     args.push(Value::Object(dev).to_string());
-    Ok(())
-}
-
-fn push_pci_address(disk: &Disk, dev: &mut Map<String, Value>) -> Result<()> {
-    let Some(addr) = &disk.address else {
-        return Ok(());
-    };
-    if addr.address_type != AddressType::Pci
-        || addr.domain.unwrap_or(0) != 0
-        || addr.bus.unwrap_or(0) != 0
-        || addr.function.unwrap_or(0) != 0
-    {
-        return Err(unsupported(format!(
-            "address of disk '{}' is not supported yet (only PCI 0000:00:SS.0)",
-            disk.target.dev
-        )));
-    }
-    let slot = addr.slot.ok_or_else(|| {
-        unsupported(format!(
-            "PCI address of disk '{}' has no slot",
-            disk.target.dev
-        ))
-    })?;
-    dev.insert("bus".into(), "pci.0".into());
-    dev.insert("addr".into(), format!("{slot:#x}").into());
     Ok(())
 }

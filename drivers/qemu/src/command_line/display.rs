@@ -5,6 +5,7 @@ use rvirt_core::Result;
 use rvirt_core::conf::{Device, DomainDef, Graphics, GraphicsType, Video, VideoModelType, YesNo};
 use serde_json::{Map, Value};
 
+use super::pci::PciBuses;
 use super::{escape_opt, unsupported};
 
 /// The first VNC port (display `:0`).
@@ -46,6 +47,15 @@ pub fn wants_autoport(g: &Graphics) -> bool {
     g.autoport == Some(YesNo::Yes) || g.port.is_none_or(|p| p < 0)
 }
 
+/// The port of `g`: the one the driver assigned before start (an automatic port
+/// included); at define, when an automatic port is still open, the first one.
+fn assigned_port(g: &Graphics) -> i32 {
+    match g.port {
+        Some(p) if p >= 0 => p,
+        _ => i32::from(VNC_PORT_MIN),
+    }
+}
+
 fn push_vnc(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
     if g.socket.is_some() || g.websocket.is_some_and(|w| w != -1) || g.passwd.is_some() {
         return Err(unsupported(
@@ -53,12 +63,7 @@ fn push_vnc(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
         ));
     }
     let listen = vnc_listen(g)?;
-    // At define the port may still be automatic; the driver fills it in before start.
-    let port = if wants_autoport(g) {
-        i32::from(VNC_PORT_MIN)
-    } else {
-        g.port.unwrap_or(i32::from(VNC_PORT_MIN))
-    };
+    let port = assigned_port(g);
     let display = port - i32::from(VNC_PORT_MIN);
     if !(0..=65535 - i32::from(VNC_PORT_MIN)).contains(&display) {
         return Err(unsupported(format!(
@@ -90,12 +95,7 @@ fn push_spice(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
         ));
     }
     let listen = vnc_listen(g)?;
-    // At define the port may still be automatic; the driver fills it in before start.
-    let port = if wants_autoport(g) {
-        i32::from(VNC_PORT_MIN)
-    } else {
-        g.port.unwrap_or(i32::from(VNC_PORT_MIN))
-    };
+    let port = assigned_port(g);
     if !(1..=65535).contains(&port) {
         return Err(unsupported(format!("SPICE port {port} is out of range")));
     }
@@ -146,7 +146,7 @@ fn video_driver(model: VideoModelType) -> Result<Option<&'static str>> {
     }))
 }
 
-fn push_video(v: &Video, args: &mut Vec<String>) -> Result<()> {
+fn push_video(v: &Video, buses: &PciBuses, args: &mut Vec<String>) -> Result<()> {
     let model = v.model.as_ref();
     if model.and_then(|m| m.heads).is_some_and(|h| h != 1) {
         return Err(unsupported(
@@ -201,6 +201,7 @@ fn push_video(v: &Video, args: &mut Vec<String>) -> Result<()> {
             )));
         }
     }
+    buses.place_map(v.address.as_ref(), &mut dev)?;
     args.push("-device".into());
     args.push(Value::Object(dev).to_string());
     Ok(())
@@ -208,7 +209,7 @@ fn push_video(v: &Video, args: &mut Vec<String>) -> Result<()> {
 
 /// The graphics and video devices of `def`. One VNC display and one video adapter
 /// at most.
-pub(super) fn push_display(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
+pub(super) fn push_display(def: &DomainDef, machine: &str, args: &mut Vec<String>) -> Result<()> {
     let graphics: Vec<&Graphics> = def
         .devices()
         .iter()
@@ -242,7 +243,7 @@ pub(super) fn push_display(def: &DomainDef, args: &mut Vec<String>) -> Result<()
         }
     }
     for v in videos {
-        push_video(v, args)?;
+        push_video(v, &PciBuses::new(def, machine), args)?;
     }
     Ok(())
 }

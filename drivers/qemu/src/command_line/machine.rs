@@ -7,12 +7,12 @@ use rvirt_core::conf::{DomainDef, TimerName, YesNo};
 use super::{Accel, unsupported};
 
 /// True for the i440FX machine types (`pc`, `pc-i440fx-*`, legacy `pc-0.x`/`pc-1.x`).
-pub(super) fn is_i440fx(machine: &str) -> bool {
+pub(crate) fn is_i440fx(machine: &str) -> bool {
     machine == "pc" || (machine.starts_with("pc-") && !machine.starts_with("pc-q35"))
 }
 
 /// True for the Q35 machine types (`q35`, `pc-q35-*`).
-pub(super) fn is_q35(machine: &str) -> bool {
+pub(crate) fn is_q35(machine: &str) -> bool {
     machine == "q35" || machine.starts_with("pc-q35")
 }
 
@@ -73,13 +73,17 @@ pub(super) fn timers(def: &DomainDef, accel: Accel) -> Result<Timers> {
                     t.machine.push_str(",hpet=off");
                 }
             }
+            // `hv-time` on the CPU (see `cpu::hyperv_flags`).
+            TimerName::Hypervclock if policy.is_none() => {}
             other => {
                 return Err(unsupported(format!(
                     "clock timer '{other}' is not supported yet"
                 )));
             }
         }
-        if timer.present == Some(YesNo::No) && timer.name != TimerName::Hpet {
+        if timer.present == Some(YesNo::No)
+            && !matches!(timer.name, TimerName::Hpet | TimerName::Hypervclock)
+        {
             return Err(unsupported(format!(
                 "disabling timer '{}' is not supported yet",
                 timer.name
@@ -112,4 +116,14 @@ pub(super) fn pm_globals(def: &DomainDef, machine: &str) -> Result<Vec<String>> 
         }
     }
     Ok(out)
+}
+
+/// `,vmport=on|off` for `<features><vmport state=…/>` (the VMware I/O port of the PC
+/// machines), or nothing.
+pub(super) fn vmport(def: &DomainDef) -> String {
+    def.features
+        .as_ref()
+        .and_then(|f| f.vmport.as_ref())
+        .map(|v| format!(",vmport={}", if v.is_on() { "on" } else { "off" }))
+        .unwrap_or_default()
 }

@@ -6,6 +6,7 @@ use rvirt_core::Result;
 use rvirt_core::conf::{Device, DomainDef, Interface, InterfaceType};
 use serde_json::json;
 
+use super::pci::PciBuses;
 use super::unsupported;
 
 /// The QEMU device of a NIC model; libvirt's x86 default (no `<model>`) is rtl8139.
@@ -48,6 +49,7 @@ pub(crate) fn push_interface(
     nic: &Interface,
     i: usize,
     tap_fd: Option<i32>,
+    buses: &PciBuses,
     args: &mut Vec<String>,
 ) -> Result<()> {
     let netdev_id = format!("hostnet{i}");
@@ -59,6 +61,7 @@ pub(crate) fn push_interface(
     if let Some(mac) = &nic.mac {
         dev["mac"] = mac.address.clone().into();
     }
+    buses.place(nic.address.as_ref(), &mut dev)?;
     args.push("-device".into());
     args.push(dev.to_string());
     Ok(())
@@ -68,6 +71,7 @@ pub(crate) fn push_interface(
 /// tap fd of the `N`-th.
 pub(super) fn push_interfaces(
     def: &DomainDef,
+    machine: &str,
     tap_fds: &[Option<i32>],
     args: &mut Vec<String>,
 ) -> Result<()> {
@@ -76,7 +80,8 @@ pub(super) fn push_interfaces(
         _ => None,
     });
     for (i, nic) in nics.enumerate() {
-        push_interface(nic, i, tap_fds.get(i).copied().flatten(), args)?;
+        let tap = tap_fds.get(i).copied().flatten();
+        push_interface(nic, i, tap, &PciBuses::new(def, machine), args)?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use rvirt_core::Result;
 use rvirt_core::conf::{Audio, Device, DomainDef, Sound, SoundModel};
 use serde_json::json;
 
+use super::pci::PciBuses;
 use super::unsupported;
 
 /// QEMU's `-audiodev` driver for a libvirt `<audio type=…>`.
@@ -16,6 +17,36 @@ fn audio_driver(audio_type: &str) -> Option<&'static str> {
     })
 }
 
+/// libvirt's default audio backend for a definition with sound cards and no
+/// `<audio>`: SPICE's when the first graphics is SPICE, else none (the host's audio
+/// stays out of reach, as with libvirt's default `vnc_allow_host_audio = 0`). Added
+/// at define, so `dumpxml` shows it as libvirt's does.
+pub(crate) fn add_default_audio(def: &mut DomainDef) {
+    let devices = def.devices();
+    let has_sound = devices.iter().any(|d| matches!(d, Device::Sound(_)));
+    let has_audio = devices.iter().any(|d| matches!(d, Device::Audio(_)));
+    if !has_sound || has_audio {
+        return;
+    }
+    let spice = devices.iter().find_map(|d| match d {
+        Device::Graphics(g) => Some(g.graphics_type == rvirt_core::conf::GraphicsType::Spice),
+        _ => None,
+    });
+    let audio_type = if spice == Some(true) { "spice" } else { "none" };
+    let audio = Audio {
+        id: Some(1),
+        audio_type: audio_type.to_owned(),
+        ..Audio::default()
+    };
+    let devices = def.devices_mut();
+    // After the sound cards and before what follows them, as libvirt orders devices.
+    let at = devices
+        .iter()
+        .rposition(|d| matches!(d, Device::Sound(_)))
+        .map_or(devices.len(), |i| i + 1);
+    devices.insert(at, Device::Audio(audio));
+}
+
 /// The `-audiodev` id of `<audio id=N>`.
 fn audiodev_id(id: u32) -> String {
     format!("audio{id}")
@@ -23,7 +54,7 @@ fn audiodev_id(id: u32) -> String {
 
 /// Pushes every `<audio>` as `-audiodev` and every `<sound>` as its card (and the
 /// card's codecs on HDA), each tied to its `<audio>` (default: the first one).
-pub(super) fn push_sound(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
+pub(super) fn push_sound(def: &DomainDef, machine: &str, args: &mut Vec<String>) -> Result<()> {
     let audios: Vec<&Audio> = def
         .devices()
         .iter()
@@ -54,12 +85,18 @@ pub(super) fn push_sound(def: &DomainDef, args: &mut Vec<String>) -> Result<()> 
         _ => None,
     });
     for (n, s) in sounds.enumerate() {
-        push_card(s, n, &audios, args)?;
+        push_card(s, n, &audios, &PciBuses::new(def, machine), args)?;
     }
     Ok(())
 }
 
-fn push_card(s: &Sound, n: usize, audios: &[&Audio], args: &mut Vec<String>) -> Result<()> {
+fn push_card(
+    s: &Sound,
+    n: usize,
+    audios: &[&Audio],
+    buses: &PciBuses,
+    args: &mut Vec<String>,
+) -> Result<()> {
     let audio = match s.audio.as_ref().map(|a| a.attr("id")) {
         Some(Some(id)) => {
             let id: u32 = id
@@ -97,10 +134,14 @@ fn push_card(s: &Sound, n: usize, audios: &[&Audio], args: &mut Vec<String>) -> 
                 s.model
             )));
         }
-        args.push(json!({"driver": driver, "id": id, "audiodev": audiodev}).to_string());
+        let mut dev = json!({"driver": driver, "id": id, "audiodev": audiodev});
+        buses.place(s.address.as_ref(), &mut dev)?;
+        args.push(dev.to_string());
         return Ok(());
     }
-    args.push(json!({"driver": driver, "id": id}).to_string());
+    let mut dev = json!({"driver": driver, "id": id});
+    buses.place(s.address.as_ref(), &mut dev)?;
+    args.push(dev.to_string());
     let mut codecs = Vec::new();
     for c in &s.codecs {
         codecs.push(match c.attr("type").unwrap_or("duplex") {

@@ -11,6 +11,7 @@ use rvirt_core::conf::{
 use serde_json::{Map, Value, json};
 
 use super::machine::is_q35;
+use super::pci::PciBuses;
 use super::unsupported;
 
 /// QEMU's device for a libvirt USB controller model, and whether it is a UHCI
@@ -41,7 +42,8 @@ fn usb_alias(index: u32) -> String {
 
 /// The `-device` of one USB controller; `machine` picks the default model (QEMU's
 /// XHCI on Q35, PIIX3 UHCI otherwise). Model `none` gives nothing.
-fn usb_controller(c: &Controller, machine: &str) -> Result<Option<Value>> {
+fn usb_controller(c: &Controller, buses: &PciBuses) -> Result<Option<Value>> {
+    let machine = buses.machine();
     let index = c.index.unwrap_or(0);
     let model = c.model.as_deref().unwrap_or(if is_q35(machine) {
         "qemu-xhci"
@@ -83,6 +85,7 @@ fn usb_controller(c: &Controller, machine: &str) -> Result<Option<Value>> {
             dev.insert("id".into(), usb_alias(index).into());
         }
     }
+    buses.place_map(c.address.as_ref(), &mut dev)?;
     Ok(Some(Value::Object(dev)))
 }
 
@@ -92,7 +95,7 @@ pub(super) fn push_usb(def: &DomainDef, machine: &str, args: &mut Vec<String>) -
     for dev in def.devices() {
         if let Device::Controller(c) = dev
             && c.controller_type == ControllerType::Usb
-            && let Some(v) = usb_controller(c, machine)?
+            && let Some(v) = usb_controller(c, &PciBuses::new(def, machine))?
         {
             have_bus |= v.get("id").is_some_and(|id| id == "usb");
             args.push("-device".into());

@@ -182,13 +182,36 @@ fn sata_disk_on_q35_uses_the_builtin_ahci() {
 }
 
 #[test]
-fn pci_bridges_are_refused_not_dropped() {
+fn pci_switches_are_refused_not_dropped() {
     let d = with(
         "",
         "<controller type='pci' index='0' model='pcie-root'/>
-         <controller type='pci' index='1' model='pcie-to-pci-bridge'/>",
+         <controller type='pci' index='1' model='pcie-switch-upstream-port'/>",
     );
     assert!(check_supported(&d).is_err());
+}
+
+#[test]
+fn pci_bridges_and_addresses_reach_the_command_line() {
+    let d = with(
+        "",
+        "<controller type='pci' index='0' model='pcie-root'/>
+         <controller type='pci' index='2' model='pcie-to-pci-bridge'>
+           <address type='pci' bus='1' slot='0'/></controller>
+         <controller type='pci' index='1' model='pcie-root-port'>
+           <address type='pci' bus='0' slot='2' function='0' multifunction='on'/></controller>
+         <interface type='user'><model type='e1000'/>
+           <address type='pci' domain='0x0000' bus='0x02' slot='0x01' function='0x0'/></interface>",
+    );
+    let devices = values(&build(&d).unwrap(), "-device");
+    assert_eq!(
+        devices[..3],
+        [
+            r#"{"addr":"0x2","bus":"pcie.0","chassis":1,"driver":"pcie-root-port","id":"pci.1","multifunction":true,"port":16}"#,
+            r#"{"addr":"0x0","bus":"pci.1","driver":"pcie-pci-bridge","id":"pci.2"}"#,
+            r#"{"addr":"0x1","bus":"pci.2","driver":"e1000","id":"net0","netdev":"hostnet0"}"#,
+        ]
+    );
 }
 
 #[test]

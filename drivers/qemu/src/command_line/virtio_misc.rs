@@ -4,9 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use rvirt_core::Result;
-use rvirt_core::conf::{CharDevice, CharDeviceType, ControllerType, Device, DomainDef};
+use rvirt_core::conf::{
+    Address, AddressType, CharDevice, CharDeviceType, ControllerType, Device, DomainDef,
+};
 use serde_json::json;
 
+use super::pci::PciBuses;
 use super::{escape_opt, unsupported};
 
 /// Longest `sun_path` QEMU can bind.
@@ -14,7 +17,7 @@ const MAX_SOCKET_PATH: usize = 107;
 
 /// Pushes each `<rng model='virtio'>`: an `rng-random` (or `rng-builtin`) object and
 /// a `virtio-rng-pci` device using it.
-pub(super) fn push_rngs(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
+pub(super) fn push_rngs(def: &DomainDef, machine: &str, args: &mut Vec<String>) -> Result<()> {
     let rngs = def.devices().iter().filter_map(|d| match d {
         Device::Rng(r) => Some(r),
         _ => None,
@@ -47,10 +50,10 @@ pub(super) fn push_rngs(def: &DomainDef, args: &mut Vec<String>) -> Result<()> {
         };
         args.push("-object".into());
         args.push(backend.to_string());
+        let mut dev = json!({"driver": "virtio-rng-pci", "rng": obj, "id": format!("rng{n}")});
+        PciBuses::new(def, machine).place(rng.address.as_ref(), &mut dev)?;
         args.push("-device".into());
-        args.push(
-            json!({"driver": "virtio-rng-pci", "rng": obj, "id": format!("rng{n}")}).to_string(),
-        );
+        args.push(dev.to_string());
     }
     Ok(())
 }
@@ -95,15 +98,16 @@ fn unix_channel(
 /// on a `virtserialport` named after the target.
 pub(super) fn push_channels(
     def: &DomainDef,
+    machine: &str,
     private_dir: Option<&Path>,
     args: &mut Vec<String>,
 ) -> Result<()> {
-    let mut controllers: Vec<u32> = def
+    let mut controllers: Vec<(u32, Option<&Address>)> = def
         .devices()
         .iter()
         .filter_map(|d| match d {
             Device::Controller(c) if c.controller_type == ControllerType::VirtioSerial => {
-                Some(c.index.unwrap_or(0))
+                Some((c.index.unwrap_or(0), c.address.as_ref()))
             }
             _ => None,
         })
@@ -117,15 +121,15 @@ pub(super) fn push_channels(
         })
         .collect();
     if controllers.is_empty() && !channels.is_empty() {
-        controllers.push(0);
+        controllers.push((0, None));
     }
-    for index in &controllers {
+    for (index, address) in &controllers {
+        let mut dev = json!({"driver": "virtio-serial-pci", "id": format!("virtio-serial{index}")});
+        PciBuses::new(def, machine).place(*address, &mut dev)?;
         args.push("-device".into());
-        args.push(
-            json!({"driver": "virtio-serial-pci", "id": format!("virtio-serial{index}")})
-                .to_string(),
-        );
+        args.push(dev.to_string());
     }
+    let mut ports = SerialPorts::reserving(channels.iter().copied());
     for (n, chan) in channels.into_iter().enumerate() {
         let target = chan.target.as_ref();
         if target.and_then(|t| t.target_type.as_deref()) != Some("virtio") {
@@ -155,12 +159,68 @@ pub(super) fn push_channels(
         };
         args.push("-chardev".into());
         args.push(spec);
+        let (controller, port) = ports.place(chan.address.as_ref(), controllers[0].0)?;
         args.push("-device".into());
         args.push(
-            json!({"driver": "virtserialport", "bus": format!("virtio-serial{}.0", controllers[0]),
-                   "nr": n + 1, "chardev": id, "id": format!("channel{n}"), "name": name})
+            json!({"driver": "virtserialport", "bus": format!("virtio-serial{controller}.0"),
+                   "nr": port, "chardev": id, "id": format!("channel{n}"), "name": name})
             .to_string(),
         );
     }
     Ok(())
+}
+
+/// The virtio-serial ports handed out so far: a channel's `<address
+/// type='virtio-serial' controller bus port>` is kept, one without takes the next free
+/// port (from 1) on the first controller.
+#[derive(Default)]
+struct SerialPorts(Vec<(u32, u32)>, Vec<(u32, u32)>);
+
+impl SerialPorts {
+    /// Ports named by the channels' addresses, kept free for them.
+    fn reserving<'a>(channels: impl Iterator<Item = &'a CharDevice>) -> SerialPorts {
+        let reserved = channels
+            .filter_map(|c| c.address.as_ref())
+            .filter(|a| a.address_type == AddressType::VirtioSerial)
+            .filter_map(|a| Some((a.controller.unwrap_or(0), a.port.as_deref()?.parse().ok()?)))
+            .collect();
+        SerialPorts(Vec::new(), reserved)
+    }
+
+    fn place(&mut self, address: Option<&Address>, first: u32) -> Result<(u32, u32)> {
+        let taken = match address {
+            Some(a) if a.address_type == AddressType::VirtioSerial => {
+                if a.bus.unwrap_or(0) != 0 {
+                    return Err(unsupported("virtio-serial bus other than 0"));
+                }
+                let port = a
+                    .port
+                    .as_deref()
+                    .map(str::parse::<u32>)
+                    .transpose()
+                    .map_err(|_| unsupported("a virtio-serial port must be a number"))?;
+                (a.controller.unwrap_or(0), port)
+            }
+            Some(a) => {
+                return Err(unsupported(format!(
+                    "address type '{}' is not supported for a <channel>",
+                    a.address_type
+                )));
+            }
+            None => (first, None),
+        };
+        let port = match taken {
+            (c, Some(p)) if self.0.contains(&(c, p)) => {
+                return Err(unsupported(format!(
+                    "virtio-serial port {p} of controller {c} is used twice"
+                )));
+            }
+            (_, Some(p)) => p,
+            (c, None) => (1..)
+                .find(|p| !self.0.contains(&(c, *p)) && !self.1.contains(&(c, *p)))
+                .unwrap_or(1),
+        };
+        self.0.push((taken.0, port));
+        Ok((taken.0, port))
+    }
 }

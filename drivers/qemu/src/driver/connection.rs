@@ -11,11 +11,13 @@ use rvirt_core::{Error, ErrorDomain, Result, Uuid};
 
 use super::instance::{Shared, not_running, parse_def};
 
-/// A definition to define or create: parsed, completed, and refused if this driver
-/// cannot carry it out.
+/// A definition to define or create: parsed, completed (the machine's implicit devices,
+/// PCI addresses assigned as libvirt does), and refused if this driver cannot carry it out.
 pub(super) fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
-    let def = parse_def(xml)?;
+    let mut def = parse_def(xml)?;
+    crate::machine_defaults::add_machine_defaults(&mut def);
     crate::command_line::check_supported(&def)?;
+    crate::pci::assign_pci_addresses(&mut def)?;
     Ok(def)
 }
 use super::running::Vm;

@@ -21,7 +21,7 @@ mod configuration;
 mod connection;
 mod console;
 mod host;
-mod instance;
+pub(crate) mod instance;
 mod live;
 mod monitor;
 mod monitoring;

@@ -191,6 +191,9 @@ impl Shared {
         paused: bool,
         incoming: Option<std::fs::File>,
     ) -> Result<Launched> {
+        // A definition stored without addresses gets them now, so hotplug later
+        // knows which slots QEMU uses.
+        crate::pci::assign_pci_addresses(&mut def)?;
         super::live::assign_graphics(&mut def)?;
         let taps = match super::netplug::plug_interfaces(&mut def, self.is_system()) {
             Ok(t) => t,

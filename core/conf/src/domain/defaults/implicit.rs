@@ -17,8 +17,11 @@ fn is_usb2(c: &Controller) -> bool {
         )
 }
 
-fn unused_index(def: &DomainDef, t: ControllerType) -> u32 {
-    let mut idx = 0;
+fn unused_index(def: &DomainDef, t: ControllerType, model: Option<&str>) -> u32 {
+    // PCI index 0 is the root bus (`pci-root`/`pcie-root`), whether or not the
+    // definition spells it out.
+    let is_root = matches!(model, None | Some("pci-root" | "pcie-root"));
+    let mut idx = u32::from(t == ControllerType::Pci && !is_root);
     while def
         .controllers()
         .any(|c| c.controller_type == t && c.index == Some(idx))
@@ -28,8 +31,9 @@ fn unused_index(def: &DomainDef, t: ControllerType) -> u32 {
     idx
 }
 
-/// Gives every controller without an index one: the lowest unused for its type, or a
-/// USB2 companion the index of the USB2 controller before it.
+/// Gives every controller without an index one: the lowest unused for its type (from
+/// 1 for PCI controllers other than the root), or a USB2 companion the index of the
+/// USB2 controller before it.
 pub(crate) fn assign_controller_indexes(def: &mut DomainDef) {
     let n = def.devices().len();
     for i in 0..n {
@@ -56,7 +60,8 @@ pub(crate) fn assign_controller_indexes(def: &mut DomainDef) {
                 idx = prev.index;
             }
         }
-        let idx = idx.unwrap_or_else(|| unused_index(def, cont.controller_type));
+        let idx =
+            idx.unwrap_or_else(|| unused_index(def, cont.controller_type, cont.model.as_deref()));
         if let Device::Controller(c) = &mut def.devices_mut()[i] {
             c.index = Some(idx);
         }

@@ -22,7 +22,9 @@ use serde_json::{Value, json};
 
 use super::device_xml::{attach_config, detach_config, find, missing, parse_device, target_exists};
 use super::{persistent_mut, save_config, touch_status};
-use crate::command_line::{DiskNames, disk_alias, disk_bus, disk_names, push_disk, push_interface};
+use crate::command_line::{
+    DiskNames, PciBuses, disk_alias, disk_bus, disk_names, push_disk, push_interface,
+};
 use crate::driver::instance::{Entry, Shared, not_running};
 use crate::driver::live::random_mac;
 use crate::driver::monitor::Monitor;
@@ -175,8 +177,13 @@ fn check_live_attach(def: &DomainDef, dev: &Device) -> Result<()> {
 
 /// Plugs `dev` into the QEMU behind `mon`; returns it with its alias set, the alias,
 /// and for a disk the names QEMU knows it by.
-fn plug(mon: &Monitor, mut dev: Device) -> Result<(Device, String, Option<DiskNames>)> {
+fn plug(
+    mon: &Monitor,
+    mut dev: Device,
+    def: &DomainDef,
+) -> Result<(Device, String, Option<DiskNames>)> {
     let ids = peripheral_ids(mon)?;
+    let buses = PciBuses::new(def, crate::pci::machine_of(def));
     let mut args = Vec::new();
     let (alias, names) = match &mut dev {
         Device::Disk(d) => {
@@ -192,7 +199,7 @@ fn plug(mon: &Monitor, mut dev: Device) -> Result<(Device, String, Option<DiskNa
                         && !nodes.contains(&format!("libvirt-{n}-storage"))
                 })
                 .unwrap_or(usize::MAX);
-            push_disk(d, n, None, "pc", &mut args)?;
+            push_disk(d, n, None, &buses, &mut args)?;
             d.alias = Some(Alias::new(alias.clone()));
             let source = d.source.as_ref();
             let path = match d.disk_type {
@@ -219,7 +226,7 @@ fn plug(mon: &Monitor, mut dev: Device) -> Result<(Device, String, Option<DiskNa
                     nic.interface_type
                 )));
             }
-            push_interface(nic, i, None, &mut args)?;
+            push_interface(nic, i, None, &buses, &mut args)?;
             nic.alias = Some(Alias::new(format!("net{i}")));
             (format!("net{i}"), None)
         }
@@ -318,12 +325,14 @@ impl Shared {
             let new_config = if config {
                 let mut def = persistent_mut(&mut vm).clone();
                 attach_config(&mut def, dev.clone())?;
+                crate::pci::assign_pci_addresses(&mut def)?;
                 Some(def)
             } else {
                 None
             };
             let live = if live {
                 check_live_attach(&vm.def, &dev)?;
+                crate::pci::assign_hotplug_address(&vm.def, &mut dev)?;
                 let run = vm.run.as_ref().ok_or_else(not_running)?;
                 let (mon, status) = (run.mon.clone(), run.status.clone());
                 // DAC: QEMU's user must reach the new image (libvirt relabels it too).
@@ -333,14 +342,14 @@ impl Shared {
                     crate::security::prepare::relabel(files, &plan, &status)?;
                 }
                 fill_aliases(&mut vm.def);
-                Some((mon, dev))
+                Some((mon, dev, vm.def.clone()))
             } else {
                 None
             };
             (new_config, live)
         };
-        if let Some((mon, dev)) = live {
-            let (dev, alias, names) = plug(&mon, dev)?;
+        if let Some((mon, dev, def)) = live {
+            let (dev, alias, names) = plug(&mon, dev, &def)?;
             let mut vm = job.lock();
             if let (Some(run), Some(names)) = (vm.run.as_mut(), names) {
                 run.devices.disks.push(names);
