@@ -7,6 +7,7 @@
 //!   [`rvirt_core::Error`] with libvirt's numbers.
 //! * [`procs`]: REMOTE procedure numbers; [`types`]: their argument, return and
 //!   event structs for [`rvirt_xdr`].
+//! * [`qemu`]: the LIBVIRT_QEMU program (`virsh qemu-monitor-command`).
 //! * [`admin`]: the ADMIN program (daemon administration, `virt-admin`) on the same
 //!   framing; [`typed_param`]: typed parameters, shared by both programs.
 //!
@@ -43,6 +44,7 @@ mod frame;
 pub mod monitoring;
 mod objects;
 pub mod procs;
+pub mod qemu;
 pub mod save;
 pub mod snapshots;
 pub mod typed_param;

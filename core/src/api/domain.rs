@@ -124,6 +124,18 @@ impl Domain {
         self.conn.driver()?.open_console(&self.r, dev_name, flags)
     }
 
+    /// Passes `cmd` to the domain's QEMU monitor as is and returns QEMU's reply
+    /// (`virDomainQemuMonitorCommand`, libvirt-qemu): a QMP command in JSON (the whole
+    /// reply object comes back, an `error` member included), or with `flags` 1
+    /// (`VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP`) an HMP command line and its output.
+    /// QEMU domains only; a read-write connection only.
+    pub fn qemu_monitor_command(&self, cmd: &str, flags: u32) -> Result<String> {
+        self.conn.check_writable("virDomainQemuMonitorCommand")?;
+        self.conn
+            .driver()?
+            .qemu_monitor_command(&self.r, cmd, flags)
+    }
+
     /// An image of the domain's screen `screen` (`virDomainScreenshot`). A read-write
     /// connection only.
     pub fn screenshot(&self, screen: u32, flags: u32) -> Result<Screenshot> {

@@ -166,6 +166,13 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainOpenConsole")
     }
 
+    /// `virDomainQemuMonitorCommand`: `cmd` passed to the QEMU monitor of a running
+    /// domain as is (a QMP command in JSON, or an HMP command line with flag
+    /// `VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP`); QEMU's reply as text. QEMU drivers only.
+    fn qemu_monitor_command(&self, dom: &DomainRef, cmd: &str, flags: u32) -> Result<String> {
+        unsupported("virDomainQemuMonitorCommand")
+    }
+
     /// `virDomainScreenshot`: an image of the domain's `screen`.
     fn screenshot(&self, dom: &DomainRef, screen: u32, flags: u32) -> Result<super::Screenshot> {
         unsupported("virDomainScreenshot")

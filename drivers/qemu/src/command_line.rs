@@ -8,6 +8,7 @@ mod accel;
 mod chardev;
 mod cpu;
 mod disk;
+mod disk_tuning;
 mod display;
 pub(crate) mod machine;
 mod net;

@@ -173,9 +173,15 @@ pub(crate) fn push_disk(
             "disk device '{device}' ({target}) is not supported yet"
         )));
     }
-    if disk.backing_store.is_some() || disk.shareable {
+    // An empty <backingStore/> says "no backing file"; QEMU reads the chain of a
+    // qcow2 from its header otherwise, as libvirt lets it.
+    if disk
+        .backing_store
+        .as_ref()
+        .is_some_and(|b| b.source.is_some() || b.backing_store.is_some())
+    {
         return Err(unsupported(format!(
-            "backingStore/shareable on disk '{target}' are not supported yet"
+            "a <backingStore> chain on disk '{target}' is not supported yet"
         )));
     }
     let format = match &disk.driver {
@@ -187,16 +193,11 @@ pub(crate) fn push_disk(
                     d.name.as_deref().unwrap_or_default()
                 )));
             }
-            if d.cache.is_some()
-                || d.io.is_some()
-                || d.discard
-                    .is_some_and(|v| !matches!(v.to_string().as_str(), "unmap" | "ignore"))
-                || d.detect_zeroes.is_some()
-                || d.iothread.is_some()
-                || d.queues.is_some()
+            if d.discard
+                .is_some_and(|v| !matches!(v.to_string().as_str(), "unmap" | "ignore"))
             {
                 return Err(unsupported(format!(
-                    "disk driver tuning (cache/io/discard other than unmap/ignore/detect_zeroes/iothread/queues) on '{target}' is not supported yet"
+                    "disk discard mode on '{target}' is not supported"
                 )));
             }
             d.format.clone().unwrap_or_else(|| "raw".into())
@@ -221,6 +222,7 @@ pub(crate) fn push_disk(
             format!("invalid disk target name '{target}'"),
         )
     })?;
+    let tuning = super::disk_tuning::tuning(disk, bus == "virtio")?;
 
     // Storage + format nodes.
     let source = disk.source.as_ref();
@@ -250,6 +252,8 @@ pub(crate) fn push_disk(
                 storage_node["discard"] = d.clone().into();
                 format_node["discard"] = d.clone().into();
             }
+            tuning.apply_node(&mut storage_node, true);
+            tuning.apply_node(&mut format_node, false);
             args.push("-blockdev".into());
             args.push(storage_node.to_string());
             args.push("-blockdev".into());
@@ -337,6 +341,7 @@ pub(crate) fn push_disk(
     if let Some(b) = bootindex {
         dev.insert("bootindex".into(), b.into());
     }
+    tuning.apply_device(&mut dev);
     args.push("-device".into());
     args.push(Value::Object(dev).to_string());
     Ok(())

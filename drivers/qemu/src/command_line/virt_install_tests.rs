@@ -386,3 +386,49 @@ fn sound_models_and_codecs() {
         );
     }
 }
+
+#[test]
+fn disk_cache_io_and_error_policies_reach_nodes_and_device() {
+    let d = with(
+        "",
+        "<disk type='file' device='disk'>
+           <driver name='qemu' type='qcow2' cache='none' io='native' discard='unmap'
+                   detect_zeroes='unmap' error_policy='stop' rerror_policy='report' queues='2'/>
+           <source file='/tmp/a.qcow2'/><target dev='vda' bus='virtio'/><shareable/>
+         </disk>",
+    );
+    let args = build(&d).unwrap();
+    assert_eq!(
+        values(&args, "-blockdev"),
+        [
+            r#"{"aio":"native","cache":{"direct":true,"no-flush":false},"discard":"unmap","driver":"file","filename":"/tmp/a.qcow2","node-name":"libvirt-1-storage","read-only":false}"#,
+            r#"{"cache":{"direct":true,"no-flush":false},"detect-zeroes":"unmap","discard":"unmap","driver":"qcow2","file":"libvirt-1-storage","node-name":"libvirt-1-format","read-only":false}"#,
+        ]
+    );
+    let dev = values(&args, "-device");
+    assert!(
+        dev[0].contains(r#""write-cache":"on""#)
+            && dev[0].contains(r#""werror":"stop""#)
+            && dev[0].contains(r#""rerror":"report""#)
+            && dev[0].contains(r#""num-queues":2"#)
+            && dev[0].contains(r#""share-rw":true"#),
+        "{dev:?}"
+    );
+    // Without discard='unmap', detect_zeroes='unmap' is libvirt's 'on'; writethrough
+    // turns the guest's write cache off.
+    let d = with(
+        "",
+        "<disk type='file'><driver name='qemu' type='raw' cache='writethrough' detect_zeroes='unmap'/>
+           <source file='/tmp/b'/><target dev='vda' bus='virtio'/></disk>",
+    );
+    let args = build(&d).unwrap();
+    assert!(values(&args, "-blockdev")[1].contains(r#""detect-zeroes":"on""#));
+    assert!(values(&args, "-device")[0].contains(r#""write-cache":"off""#));
+    // iothreads are not there yet.
+    let d = with(
+        "",
+        "<disk type='file'><driver name='qemu' type='raw' iothread='1'/>
+           <source file='/tmp/b'/><target dev='vda' bus='virtio'/></disk>",
+    );
+    assert!(check_supported(&d).is_err());
+}

@@ -262,6 +262,17 @@ impl DriverConnection for QemuConnection {
         self.shared.screenshot(dom, screen, flags)
     }
 
+    fn qemu_monitor_command(&self, dom: &DomainRef, cmd: &str, flags: u32) -> Result<String> {
+        check_flags(flags, super::passthrough::HMP, "qemu_monitor_command")?;
+        let mon = self.read(dom, |vm| {
+            vm.run
+                .as_ref()
+                .map(|r| r.mon.clone())
+                .ok_or_else(not_running)
+        })?;
+        super::passthrough::monitor_command(&mon, cmd, flags)
+    }
+
     fn domain_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
         self.read(dom, |vm| vm.xml(flags))
     }

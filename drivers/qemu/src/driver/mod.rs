@@ -27,6 +27,7 @@ mod monitor;
 mod monitoring;
 mod netplug;
 mod ops;
+mod passthrough;
 mod reaper;
 mod reconnect;
 mod root;

@@ -2,7 +2,7 @@
 //! its procedure table ([`table`]) and access rules ([`access`]), the per-client
 //! [`Session`] (driver connection, event callbacks), the URIs the daemon serves
 //! ([`served`]) and the handlers, by theme: [`connect`], [`domain`], [`callbacks`],
-//! [`monitoring`], [`snapshots`], [`auth`], streams ([`console`]), which calls run alone on their client ([`exclusive`]), and the secondary drivers' objects ([`objects`]). Hosted by the "libvirtd" server on every socket but the admin one.
+//! [`monitoring`], [`snapshots`], [`auth`], streams ([`console`]), the LIBVIRT_QEMU program ([`qemu_program`]), which calls run alone on their client ([`exclusive`]), and the secondary drivers' objects ([`objects`]). Hosted by the "libvirtd" server on every socket but the admin one.
 
 mod access;
 mod auth;
@@ -15,6 +15,7 @@ mod events;
 mod exclusive;
 mod monitoring;
 mod objects;
+mod qemu_program;
 mod save;
 pub(crate) mod served;
 pub(crate) mod session;
@@ -58,10 +59,13 @@ pub(crate) struct RemoteConfig {
     pub policy: Policy,
 }
 
-/// The programs of the "libvirtd" server: REMOTE, each client with a fresh session.
+/// The programs of the "libvirtd" server: REMOTE and LIBVIRT_QEMU, each client with
+/// a fresh session.
 pub(crate) fn programs(config: RemoteConfig) -> Programs<Session> {
     let config = Arc::new(config);
-    Programs::new(move |_| Session::new(config.clone())).with(program())
+    Programs::new(move |_| Session::new(config.clone()))
+        .with(program())
+        .with(qemu_program::program())
 }
 
 /// What REMOTE handlers ask of their context.
