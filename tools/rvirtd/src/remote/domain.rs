@@ -266,6 +266,11 @@ pub(crate) fn is_persistent(ctx: &Ctx<'_>, args: DomainArgs) -> CallResult<Domai
     })
 }
 
+/// DOMAIN_SET_AUTOSTART.
+pub(crate) fn set_autostart(ctx: &Ctx<'_>, args: DomainSetAutostartArgs) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.set_autostart(args.autostart != 0)?)
+}
+
 /// DOMAIN_GET_AUTOSTART.
 pub(crate) fn get_autostart(ctx: &Ctx<'_>, args: DomainArgs) -> CallResult<DomainGetAutostartRet> {
     Ok(DomainGetAutostartRet {

@@ -53,6 +53,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
     ),
     procedure!(p::DOMAIN_GET_XML_DESC, Access::Open, d::get_xml_desc),
     procedure!(p::DOMAIN_GET_AUTOSTART, Access::Open, d::get_autostart),
+    procedure!(
+        p::DOMAIN_SET_AUTOSTART,
+        Access::Write("virDomainSetAutostart"),
+        d::set_autostart
+    ),
     procedure!(p::DOMAIN_GET_INFO, Access::Open, d::get_info),
     procedure!(p::DOMAIN_GET_MAX_MEMORY, Access::Open, m::get_max_memory),
     procedure!(p::DOMAIN_GET_MAX_VCPUS, Access::Open, m::get_max_vcpus),
