@@ -46,6 +46,15 @@ pub fn wants_autoport(g: &Graphics) -> bool {
     g.autoport == Some(YesNo::Yes) || g.port.is_none_or(|p| p < 0)
 }
 
+/// The port QEMU is told: the one in the definition, which the driver fills in before
+/// start (an automatic port included, `autoport='yes'` then stays set); 5900 while it is
+/// still automatic (`-1` or none, at define).
+fn command_line_port(g: &Graphics) -> i32 {
+    g.port
+        .filter(|p| *p >= 0)
+        .unwrap_or(i32::from(VNC_PORT_MIN))
+}
+
 fn push_vnc(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
     if g.socket.is_some() || g.websocket.is_some_and(|w| w != -1) || g.passwd.is_some() {
         return Err(unsupported(
@@ -53,12 +62,7 @@ fn push_vnc(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
         ));
     }
     let listen = vnc_listen(g)?;
-    // At define the port may still be automatic; the driver fills it in before start.
-    let port = if wants_autoport(g) {
-        i32::from(VNC_PORT_MIN)
-    } else {
-        g.port.unwrap_or(i32::from(VNC_PORT_MIN))
-    };
+    let port = command_line_port(g);
     let display = port - i32::from(VNC_PORT_MIN);
     if !(0..=65535 - i32::from(VNC_PORT_MIN)).contains(&display) {
         return Err(unsupported(format!(
@@ -90,12 +94,7 @@ fn push_spice(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
         ));
     }
     let listen = vnc_listen(g)?;
-    // At define the port may still be automatic; the driver fills it in before start.
-    let port = if wants_autoport(g) {
-        i32::from(VNC_PORT_MIN)
-    } else {
-        g.port.unwrap_or(i32::from(VNC_PORT_MIN))
-    };
+    let port = command_line_port(g);
     if !(1..=65535).contains(&port) {
         return Err(unsupported(format!("SPICE port {port} is out of range")));
     }
