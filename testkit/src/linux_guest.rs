@@ -98,7 +98,7 @@ fn cached() -> Option<LinuxGuest> {
     let kernel = kdir.join("vmlinuz");
     if !kernel.exists() {
         missing(&format!(
-            "the Linux guest's kernel {} (fetch it with tools/setup.sh)",
+            "the Linux guest's kernel {} (tools/fetch-linux-guest.sh)",
             kernel.display()
         ));
         return None;
