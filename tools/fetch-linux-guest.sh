@@ -11,8 +11,17 @@ set -euo pipefail
 
 cache="${RVIRT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rvirt}/linux-guest"
 # The versioned package the metapackage points at, e.g. linux-image-6.1.0-57-amd64.
-pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-  sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n1)
+kernel_package() {
+  apt-cache depends linux-image-amd64 2>/dev/null |
+    sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n1
+}
+pkg=$(kernel_package)
+if [ -z "$pkg" ]; then
+  # A machine whose package lists were never fetched.
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  pkg=$(kernel_package)
+fi
 if [ -z "$pkg" ]; then
   echo "fetch-linux-guest: apt knows no linux-image-amd64 (run apt-get update)" >&2
   exit 1
