@@ -20,7 +20,7 @@ packages=(
   iproute2            # ip: the network driver's bridges, its tests' namespaces and veths
   dnsmasq-base        # dnsmasq: the network driver's DHCP/DNS server
   nftables            # nft: the network driver's NAT rules
-  busybox             # udhcpc: the DHCP client of the network driver's lease test
+  busybox-static      # udhcpc (the network driver's lease test) and the tests' Linux guest's userland
 )
 
 missing=()
@@ -57,3 +57,6 @@ if [ "$(cbindgen --version 2>/dev/null)" != "cbindgen $cbindgen_version" ]; then
   cargo install --locked --quiet cbindgen --version "$cbindgen_version"
 fi
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+# The kernel of the tests' Linux guest (Debian's, into ~/.cache/rvirt/linux-guest).
+bash "$(dirname "$0")/fetch-linux-guest.sh"

@@ -30,7 +30,7 @@ const VIRSH: &str = "/usr/bin/virsh";
 const VIRT_ADMIN: &str = "/usr/bin/virt-admin";
 const PYTHON: &str = "/usr/bin/python3";
 
-fn missing(what: &str) -> bool {
+pub(crate) fn missing(what: &str) -> bool {
     if std::env::var_os("CI").is_some() {
         panic!("{what} is required in CI (install it with tools/setup.sh)");
     }

@@ -4,7 +4,7 @@
 //! processes ([`process`]), Debian's libvirt clients ([`clients`]), rvirtd as a real
 //! process ([`daemon`]), a private libvirtd ([`libvirtd`]) and a throw-away PKI for TLS
 //! ([`pki`]), a raw wire-protocol client ([`raw`]) and hex dumps of payloads
-//! ([`bytes`]), guests for real QEMU ([`guests`]), the QEMU processes a test started
+//! ([`bytes`]), guests for real QEMU ([`guests`]) and a real Linux guest ([`linux_guest`]), the QEMU processes a test started
 //! ([`qemu`]), a stand-in QEMU for monitor behaviour real QEMU never shows
 //! ([`stand_in`]), what a test reads off a process or file ([`inspect`]), and the
 //! clean-up of an embedded driver ([`cleanup`]).
@@ -20,6 +20,7 @@ pub mod daemon;
 pub mod guests;
 pub mod inspect;
 pub mod libvirtd;
+pub mod linux_guest;
 pub mod pki;
 pub mod process;
 pub mod qemu;
@@ -34,6 +35,7 @@ pub use daemon::{Daemon, free_port};
 pub use guests::*;
 pub use inspect::*;
 pub use libvirtd::Libvirtd;
+pub use linux_guest::{LinuxGuest, linux_domain_xml, linux_guest};
 pub use process::*;
 pub use qemu::*;
 pub use raw::{Raw, error_of};

@@ -11,8 +11,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rvirt_testkit::{
-    Daemon, HALT, QemuReaper, TempDir, boot_disk, domain_xml, have_qemu, have_virsh, pid_files,
-    virsh, virsh_ok,
+    Daemon, HALT, QemuReaper, TempDir, boot_disk, domain_xml, have_qemu, have_virsh, linux_guest,
+    pid_files, virsh, virsh_ok,
 };
 
 /// Moves the calling thread into a new network namespace; false (test skipped) when
@@ -272,5 +272,138 @@ fn virt_install_imports_a_guest_on_the_default_network() {
     assert_eq!(field(&line, "master").as_deref(), Some("virbr0"), "{line}");
     virsh_ok(&uri, &["destroy", "vi1"]);
     virsh_ok(&uri, &["undefine", "vi1"]);
+    virsh_ok(&uri, &["net-destroy", "default"]);
+}
+
+/// Issue 19: Debian's `virt-install --import` against rvirtd boots the Linux guest
+/// (testkit's `linux_guest`: Debian's kernel, a busybox initramfs) on the `default` NAT
+/// network with a qcow2 volume virt-install creates in a `dir` pool; the guest's udhcpc
+/// takes a lease from rvirt's dnsmasq, and Debian's `virsh net-dhcp-leases default` and
+/// `virsh domifaddr --source lease` both show the guest's MAC with that address.
+#[test]
+fn virt_install_linux_guest_gets_a_lease_on_the_default_network() {
+    let have_virt_install = Command::new("virt-install")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_virt_install {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but virt-install (virtinst) is missing"
+        );
+        eprintln!("skipped: virt-install missing");
+        return;
+    }
+    if !have_virsh() || !have_qemu() {
+        return;
+    }
+    let tmp = TempDir::new("vlease");
+    let Some(guest) = linux_guest(&tmp) else {
+        return;
+    };
+    if !enter_netns() {
+        return;
+    }
+    ip(&["link", "set", "lo", "up"]);
+    let root = tmp.0.join("q");
+    let net_root = tmp.0.join("n");
+    let pool = tmp.0.join("pool");
+    std::fs::create_dir_all(&root).unwrap();
+    let _qemu = QemuReaper(root.clone());
+    let _dnsmasq = DnsmasqReaper(net_root.clone());
+    let d = Daemon::start_with(
+        "vlease-d",
+        &[
+            "--qemu-root",
+            root.to_str().unwrap(),
+            "--network-root",
+            net_root.to_str().unwrap(),
+            "--network-autostart",
+            "yes",
+        ],
+    );
+    let uri = d.qemu_uri();
+    let pool_dir = pool.to_str().unwrap();
+    virsh_ok(
+        &uri,
+        &["pool-define-as", "guests", "dir", "--target", pool_dir],
+    );
+    virsh_ok(&uri, &["pool-build", "guests"]);
+    virsh_ok(&uri, &["pool-start", "guests"]);
+
+    let started = Instant::now();
+    let mut cmd = Command::new("virt-install");
+    cmd.args(["--connect", &uri, "--name", "vlease", "--memory", "256"])
+        .args(["--vcpus", "1", "--import"])
+        .args(["--disk", "pool=guests,size=0.0625,format=qcow2,bus=virtio"])
+        .arg("--boot")
+        .arg(format!(
+            "kernel={},initrd={},kernel_args={}",
+            guest.kernel.display(),
+            guest.initrd.display(),
+            rvirt_testkit::linux_guest::CMDLINE
+        ))
+        .args(["--osinfo", "debian11", "--virt-type", "qemu"])
+        .args(["--network", "network=default", "--graphics", "none"])
+        .arg("--noautoconsole")
+        .env("HOME", &tmp.0);
+    let out = rvirt_testkit::run(cmd, 120);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "virt-install failed:\n{text}");
+    assert!(text.contains("Domain creation completed"), "{text}");
+    let vols = virsh_ok(&uri, &["vol-list", "guests"]);
+    assert!(vols.contains("vlease.qcow2"), "{vols}");
+    let live = virsh_ok(&uri, &["dumpxml", "vlease"]);
+    assert!(live.contains("type='qcow2'"), "{live}");
+    let mac = live
+        .split("<mac address='")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .unwrap_or_else(|| panic!("no MAC in {live}"))
+        .to_owned();
+    let tap = target_devs(&live).pop().unwrap_or_else(|| panic!("{live}"));
+
+    // The guest's udhcpc asks rvirt's dnsmasq (TCG boot: seconds).
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let leases = loop {
+        let out = virsh_ok(&uri, &["net-dhcp-leases", "default"]);
+        if out.contains(&mac) {
+            break out;
+        }
+        assert!(Instant::now() < deadline, "no lease for {mac}:\n{out}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    println!("lease after {:.1} s", started.elapsed().as_secs_f64());
+    let row = leases
+        .lines()
+        .find(|l| l.contains(&mac))
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>();
+    // Expiry date and time, MAC, protocol, address/prefix, host name, client id.
+    assert_eq!(row[2], mac, "{leases}");
+    assert_eq!(row[3], "ipv4", "{leases}");
+    let addr = row[4];
+    assert!(
+        addr.starts_with("192.168.122.") && addr.ends_with("/24"),
+        "{leases}"
+    );
+
+    let out = virsh_ok(&uri, &["domifaddr", "vlease", "--source", "lease"]);
+    let row = out
+        .lines()
+        .find(|l| l.contains(&mac))
+        .unwrap_or_else(|| panic!("{out}"))
+        .split_whitespace()
+        .collect::<Vec<_>>();
+    assert_eq!(row, [tap.as_str(), mac.as_str(), "ipv4", addr], "{out}");
+
+    virsh_ok(&uri, &["destroy", "vlease"]);
+    virsh_ok(&uri, &["undefine", "vlease", "--remove-all-storage"]);
+    virsh_ok(&uri, &["pool-destroy", "guests"]);
     virsh_ok(&uri, &["net-destroy", "default"]);
 }

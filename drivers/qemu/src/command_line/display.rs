@@ -47,13 +47,13 @@ pub fn wants_autoport(g: &Graphics) -> bool {
     g.autoport == Some(YesNo::Yes) || g.port.is_none_or(|p| p < 0)
 }
 
-/// The port of `g`: the one the driver assigned before start (an automatic port
-/// included); at define, when an automatic port is still open, the first one.
-fn assigned_port(g: &Graphics) -> i32 {
-    match g.port {
-        Some(p) if p >= 0 => p,
-        _ => i32::from(VNC_PORT_MIN),
-    }
+/// The port QEMU is told: the one in the definition, which the driver fills in before
+/// start (an automatic port included, `autoport='yes'` then stays set); 5900 while it is
+/// still automatic (`-1` or none, at define).
+fn command_line_port(g: &Graphics) -> i32 {
+    g.port
+        .filter(|p| *p >= 0)
+        .unwrap_or(i32::from(VNC_PORT_MIN))
 }
 
 fn push_vnc(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
@@ -63,7 +63,7 @@ fn push_vnc(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
         ));
     }
     let listen = vnc_listen(g)?;
-    let port = assigned_port(g);
+    let port = command_line_port(g);
     let display = port - i32::from(VNC_PORT_MIN);
     if !(0..=65535 - i32::from(VNC_PORT_MIN)).contains(&display) {
         return Err(unsupported(format!(
@@ -95,7 +95,7 @@ fn push_spice(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
         ));
     }
     let listen = vnc_listen(g)?;
-    let port = assigned_port(g);
+    let port = command_line_port(g);
     if !(1..=65535).contains(&port) {
         return Err(unsupported(format!("SPICE port {port} is out of range")));
     }

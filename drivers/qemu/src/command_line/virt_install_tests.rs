@@ -295,6 +295,25 @@ fn spice_fixed_port_and_listen() {
     );
 }
 
+/// The port the driver chose for an automatic display (the live definition keeps
+/// `autoport='yes'`) is the one QEMU listens on: a second guest does not ask for 5900.
+#[test]
+fn automatic_ports_filled_in_reach_the_command_line() {
+    let d = with(
+        "",
+        "<graphics type='vnc' port='5907' autoport='yes' listen='127.0.0.1'/>",
+    );
+    assert_eq!(values(&build(&d).unwrap(), "-vnc"), ["127.0.0.1:7"]);
+    let d = with(
+        "",
+        "<graphics type='spice' port='5908' autoport='yes' listen='127.0.0.1'/>",
+    );
+    assert_eq!(
+        values(&build(&d).unwrap(), "-spice"),
+        ["port=5908,addr=127.0.0.1,disable-ticketing=on,seamless-migration=on"]
+    );
+}
+
 #[test]
 fn spice_refusals() {
     for (devices, what) in [

@@ -26,6 +26,7 @@ mod live;
 mod monitor;
 mod monitoring;
 mod netplug;
+mod networks;
 mod ops;
 mod passthrough;
 mod reaper;

@@ -5,66 +5,14 @@
 //! `<target dev='vnetN'/>` (and, for networks, the bridge as `<source bridge=…>`). At
 //! stop the taps are removed.
 //!
-//! A network is resolved through rvirt-core's shared secondary drivers, as libvirt's
-//! QEMU driver asks the network driver (drivers never depend on each other). rvirt's
-//! network driver has no ports yet, so instead of `virNetworkPortCreateXML` the
-//! network is looked up by name, must be active, and its bridge is taken from
-//! `virNetworkGetBridgeName`. Only the `qemu:///system` root has networks (the network
-//! driver serves `…:///system`).
-
-use std::sync::{Arc, Mutex};
+//! A network's bridge comes from the network driver ([`super::networks`]).
 
 use rvirt_core::conf::{Device, DomainDef, InterfaceType};
-use rvirt_core::driver::{EventSink, NetworkDriver, ObjectEventSink, OpenContext, open_shared};
-use rvirt_core::uri::Uri;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
+use super::networks::network_bridge;
+
 use crate::host::tap::{self, TAP_TEMPLATE, Tap};
-
-/// The network driver connection of the process's `qemu:///system`, opened once.
-fn system_networks() -> Result<Arc<dyn NetworkDriver>> {
-    static NET: Mutex<Option<Arc<dyn NetworkDriver>>> = Mutex::new(None);
-    let mut cached = NET.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(n) = cached.as_ref() {
-        return Ok(n.clone());
-    }
-    let ctx = OpenContext {
-        event_loop: None,
-        events: EventSink::detached(),
-        read_only: false,
-        object_events: ObjectEventSink::detached(),
-    };
-    let uri = Uri::parse("qemu:///system")?;
-    let net = open_shared(&uri, &ctx)?
-        .network
-        .ok_or_else(no_network_driver)?;
-    *cached = Some(net.clone());
-    Ok(net)
-}
-
-fn no_network_driver() -> Error {
-    Error::new(
-        ErrorCode::OperationUnsupported,
-        ErrorDomain::Qemu,
-        "no network driver is available for this QEMU driver (networks are served to qemu:///system)",
-    )
-}
-
-/// The bridge of the active network `name`.
-fn network_bridge(system: bool, name: &str) -> Result<String> {
-    if !system {
-        return Err(no_network_driver());
-    }
-    let net = system_networks()?;
-    let r = net.lookup_network_by_name(name)?;
-    if !net.network_is_active(&r)? {
-        return Err(Error::operation_invalid(
-            ErrorDomain::Network,
-            format!("network '{name}' is not active"),
-        ));
-    }
-    net.network_bridge_name(&r)
-}
 
 /// The taps of one start, by interface position; closed (QEMU keeps its copies) when
 /// dropped.

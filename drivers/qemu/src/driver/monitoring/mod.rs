@@ -4,11 +4,14 @@
 //! domain objects (a live change is rewritten into the status file, so a driver
 //! instance reconnecting keeps it), and the node's memory and CPUs from sysfs.
 //!
+//! Interface addresses come from the networks' DHCP leases ([`addresses`]).
+//!
 //! Not answered (`VIR_ERR_NO_SUPPORT`): what needs a guest agent (host name, interface
-//! addresses, file systems, guest time), the scheduler and per-host-CPU statistics (no
+//! addresses from the agent, file systems, guest time), the scheduler and per-host-CPU statistics (no
 //! cgroups). Interface statistics name no known interface: the command line gives a
 //! domain no NICs yet.
 
+mod addresses;
 mod collect;
 mod groups;
 mod info;
@@ -16,9 +19,9 @@ mod queries;
 mod snapshot;
 
 use rvirt_core::api::{
-    BlockInfo, BlockStats, ControlInfo, CpuMap, DomainStatsRecord, InterfaceStats, IoThreadInfo,
-    MemoryStat, MetadataType, NodeCpuMap, SecurityLabel, SecurityModel, StatsGroups, TypedParam,
-    VcpuInfo,
+    BlockInfo, BlockStats, ControlInfo, CpuMap, DomainInterface, DomainStatsRecord, InterfaceStats,
+    IoThreadInfo, MemoryStat, MetadataType, NodeCpuMap, SecurityLabel, SecurityModel, StatsGroups,
+    TypedParam, VcpuInfo,
 };
 use rvirt_core::driver::{DomainRef, Monitoring};
 use rvirt_core::objects::{impact, not_running};
@@ -89,6 +92,16 @@ impl Monitoring for QemuConnection {
                 format!("'{iface}' is not a known interface"),
             ))
         })
+    }
+
+    fn interface_addresses(
+        &self,
+        dom: &DomainRef,
+        source: u32,
+        flags: u32,
+    ) -> Result<Vec<DomainInterface>> {
+        check_flags(flags, 0, "qemuDomainInterfaceAddresses")?;
+        addresses::interface_addresses(self.shared(), dom, source)
     }
 
     fn vcpus(&self, dom: &DomainRef) -> Result<Vec<(VcpuInfo, CpuMap)>> {
