@@ -68,6 +68,21 @@ pub const SERIAL_SWAPCASE: &[u8] = &[
     0xEB, 0xEF, // jmp to the start
 ];
 
+/// Copies every byte the keyboard controller delivers (i8042 data port 0x60, once
+/// status port 0x64 says it is there) to COM1, for ever, interrupts off: the scan
+/// codes of keys sent to the guest (`virsh send-key`) come out of its serial line
+/// (KEY_A: `0x1e` pressed, `0x9e` released).
+pub const KEYBOARD_ECHO: &[u8] = &[
+    0xFA, // cli
+    0xE4, 0x64, // in al, 0x64
+    0xA8, 0x01, // test al, 1 (output buffer full)
+    0x74, 0xFA, // jz back to the in
+    0xE4, 0x60, // in al, 0x60
+    0xBA, 0xF8, 0x03, // mov dx, 0x3f8
+    0xEE, // out dx, al
+    0xEB, 0xF2, // jmp back to the first in
+];
+
 /// [`domain_xml`] plus the devices virt-install writes for a desktop guest: a user
 /// NIC (virtio), VNC with an automatic port, a virtio video adapter, and a pty serial
 /// with its console.

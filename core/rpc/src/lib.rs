@@ -38,6 +38,7 @@
 pub mod admin;
 pub mod configuration;
 pub mod console;
+pub mod control;
 pub mod domain_events;
 mod error;
 mod frame;

@@ -307,6 +307,10 @@ procedures! {
     DOMAIN_ATTACH_DEVICE_FLAGS = 160,
     /// `{dom; string xml; u32 flags}` → void.
     DOMAIN_DETACH_DEVICE_FLAGS = 161,
+    /// `{dom}` → job type and eleven progress counters.
+    DOMAIN_GET_JOB_INFO = 163,
+    /// `{dom}` → void.
+    DOMAIN_ABORT_JOB = 164,
     /// Carries `virStorageVolWipe` (layout in [`crate::types`]).
     STORAGE_VOL_WIPE = 165,
     /// Legacy event registration `{int eventID}` → void.
@@ -369,6 +373,8 @@ procedures! {
     STORAGE_VOL_UPLOAD = 208,
     /// Carries `virStorageVolDownload` (layout in [`crate::types`]).
     STORAGE_VOL_DOWNLOAD = 209,
+    /// `{dom; u32 flags}` → void.
+    DOMAIN_INJECT_NMI = 210,
     /// `{dom; u32 screen; u32 flags}` → `{string? mime}`, then a stream (see [`crate::console`]).
     DOMAIN_SCREENSHOT = 211,
     /// `{dom; u32 flags}` → `{int state; int reason}`.
@@ -379,6 +385,12 @@ procedures! {
     INTERFACE_CHANGE_COMMIT = 221,
     /// Carries `virInterfaceChangeRollback` (layout in [`crate::types`]).
     INTERFACE_CHANGE_ROLLBACK = 222,
+    /// `{dom; u32 codeset; u32 holdtime; u32 keycodes<16>; u32 flags}` → void.
+    DOMAIN_SEND_KEY = 226,
+    /// `{i32 cpuNum; i32 nparams; u32 flags}` → `{params<>; i32 nparams}`.
+    NODE_GET_CPU_STATS = 227,
+    /// `{i32 nparams; i32 cellNum; u32 flags}` → `{params<>; i32 nparams}`.
+    NODE_GET_MEMORY_STATS = 228,
     /// `{dom; u32 flags}` → `{u32 state, details; u64 stateTime}`.
     DOMAIN_GET_CONTROL_INFO = 229,
     /// `{dom; int ncpumaps; int maplen; u32 flags}` → `{opaque cpumaps<>; int num}`.
@@ -397,10 +409,14 @@ procedures! {
     DOMAIN_SAVE_IMAGE_DEFINE_XML = 236,
     /// `{snap; u32 flags}` → `{snap}`.
     DOMAIN_SNAPSHOT_GET_PARENT = 244,
+    /// `{dom; u32 flags}` → void.
+    DOMAIN_RESET = 245,
     /// `{snap; u32 flags}` → `{int num}`.
     DOMAIN_SNAPSHOT_NUM_CHILDREN = 246,
     /// `{snap; int maxnames; u32 flags}` → `{string names<>}`.
     DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES = 247,
+    /// `{dom; string disk; u64 size; u32 flags}` → void.
+    DOMAIN_BLOCK_RESIZE = 251,
     /// `{dom; u32 flags}` → void.
     DOMAIN_SHUTDOWN_FLAGS = 258,
     /// Carries `virStorageVolWipePattern` (layout in [`crate::types`]).

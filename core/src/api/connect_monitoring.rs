@@ -1,6 +1,6 @@
 //! [`Connect`]'s monitoring calls: statistics of many domains at once and node facts.
 
-use super::{Connect, Domain, DomainStatsRecord, NodeCpuMap, SecurityModel, StatsGroups};
+use super::{Connect, Domain, DomainStatsRecord, NodeCpuMap, NodeStat, SecurityModel, StatsGroups};
 use crate::driver::Monitoring;
 use crate::{Error, ErrorDomain, Result};
 
@@ -63,6 +63,20 @@ impl Connect {
     pub fn cells_free_memory(&self, start: i32, max: i32) -> Result<Vec<u64>> {
         self.monitoring("virNodeGetCellsFreeMemory")?
             .cells_free_memory(start, max)
+    }
+
+    /// The node's CPU time counters, ns, of `cpu` or all CPUs with -1
+    /// (`virNodeGetCPUStats`).
+    pub fn node_cpu_stats(&self, cpu: i32, flags: u32) -> Result<Vec<NodeStat>> {
+        self.monitoring("virNodeGetCPUStats")?
+            .node_cpu_stats(cpu, flags)
+    }
+
+    /// The node's memory counters, KiB, of NUMA `cell` or all cells with -1
+    /// (`virNodeGetMemoryStats`).
+    pub fn node_memory_stats(&self, cell: i32, flags: u32) -> Result<Vec<NodeStat>> {
+        self.monitoring("virNodeGetMemoryStats")?
+            .node_memory_stats(cell, flags)
     }
 
     /// The node's CPUs and which are online (`virNodeGetCPUMap`).

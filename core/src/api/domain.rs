@@ -143,6 +143,41 @@ impl Domain {
         self.conn.driver()?.screenshot(&self.r, screen, flags)
     }
 
+    /// Resets the running guest at once, without asking it (`virDomainReset`).
+    pub fn reset(&self, flags: u32) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainReset")?;
+        self.conn.check_writable("virDomainReset")?;
+        driver.reset(&self.r, flags)
+    }
+
+    /// Sends the running guest a non-maskable interrupt (`virDomainInjectNMI`).
+    pub fn inject_nmi(&self, flags: u32) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainInjectNMI")?;
+        self.conn.check_writable("virDomainInjectNMI")?;
+        driver.inject_nmi(&self.r, flags)
+    }
+
+    /// Presses `keycodes` of `codeset` (`virKeycodeSet`: 0 linux, 1 xt, 2 atset1, …)
+    /// together for `holdtime` ms, then releases them (`virDomainSendKey`).
+    pub fn send_key(
+        &self,
+        codeset: u32,
+        holdtime: u32,
+        keycodes: &[u32],
+        flags: u32,
+    ) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainSendKey")?;
+        self.conn.check_writable("virDomainSendKey")?;
+        driver.send_key(&self.r, codeset, holdtime, keycodes, flags)
+    }
+
+    /// Cancels the domain's background job (`virDomainAbortJob`).
+    pub fn abort_job(&self) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainAbortJob")?;
+        self.conn.check_writable("virDomainAbortJob")?;
+        driver.abort_job(&self.r)
+    }
+
     /// Resumes a paused domain (`virDomainResume`).
     pub fn resume(&self) -> Result<()> {
         let driver = self.conn.driver_in("virDomainResume")?;

@@ -78,6 +78,18 @@ impl Domain {
             .update_device_flags(self.domain_ref(), xml, flags)
     }
 
+    /// Resizes the running guest's disk `disk` (target or source path) to `size`
+    /// KiB, or bytes with `flags` 1 (`VIR_DOMAIN_BLOCK_RESIZE_BYTES`)
+    /// (`virDomainBlockResize`).
+    pub fn block_resize(&self, disk: &str, size: u64, flags: u32) -> Result<()> {
+        self.configuration("virDomainBlockResize")?.block_resize(
+            self.domain_ref(),
+            disk,
+            size,
+            flags,
+        )
+    }
+
     /// Renames the (inactive) domain; this handle then carries the new name
     /// (`virDomainRename`).
     pub fn rename(&mut self, new_name: &str, flags: u32) -> Result<()> {

@@ -2,7 +2,7 @@
 
 use super::{
     BlockInfo, BlockStats, ControlInfo, CpuMap, Domain, DomainInterface, FsInfo, InterfaceStats,
-    IoThreadInfo, MemoryStat, MetadataType, SecurityLabel, TypedParam, VcpuInfo,
+    IoThreadInfo, JobInfo, MemoryStat, MetadataType, SecurityLabel, TypedParam, VcpuInfo,
 };
 use crate::Result;
 
@@ -12,6 +12,13 @@ impl Domain {
         self.connect()
             .monitoring("virDomainMemoryStats")?
             .memory_stats(self.domain_ref(), max, flags)
+    }
+
+    /// The domain's background job and its progress (`virDomainGetJobInfo`).
+    pub fn job_info(&self) -> Result<JobInfo> {
+        self.connect()
+            .monitoring("virDomainGetJobInfo")?
+            .job_info(self.domain_ref())
     }
 
     /// The management connection's state (`virDomainGetControlInfo`).

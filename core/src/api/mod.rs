@@ -48,8 +48,8 @@ pub use flags::{ListFlags, XmlFlags};
 pub use interface::Interface;
 pub use monitoring::{
     BlockInfo, BlockStats, ControlInfo, CpuMap, DomainInterface, DomainStatsRecord, FsInfo,
-    InterfaceStats, IoThreadInfo, IpAddress, MemoryStat, MemoryStatTag, NodeCpuMap, SecurityLabel,
-    SecurityModel, StatsGroups, VcpuInfo, stats_flags,
+    InterfaceStats, IoThreadInfo, IpAddress, JobInfo, MemoryStat, MemoryStatTag, NodeCpuMap,
+    NodeStat, SecurityLabel, SecurityModel, StatsGroups, VcpuInfo, stats_flags,
 };
 pub use network::{Network, NetworkPort};
 pub use node_device::NodeDevice;

@@ -137,6 +137,35 @@ pub struct ControlInfo {
     pub state_time_ms: u64,
 }
 
+/// `virDomainJobInfo`: the domain's current background job (save, dump, migration)
+/// and its progress; all zero with type `NONE` when it has none.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct JobInfo {
+    /// `virDomainJobType`: 0 NONE, 1 BOUNDED, 2 UNBOUNDED, 3 COMPLETED, 4 FAILED,
+    /// 5 CANCELLED.
+    pub job_type: i32,
+    /// ms since the job started.
+    pub time_elapsed: u64,
+    /// ms left (bounded jobs).
+    pub time_remaining: u64,
+    /// Bytes in all, done and left.
+    pub data: [u64; 3],
+    /// Guest memory bytes in all, done and left.
+    pub mem: [u64; 3],
+    /// File bytes in all, done and left.
+    pub file: [u64; 3],
+}
+
+/// One named node counter (`virNodeCPUStats`, `virNodeMemoryStats`): CPU time in
+/// ns, memory in KiB.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct NodeStat {
+    /// `kernel`, `user`, `idle`, `iowait` / `total`, `free`, `buffers`, `cached`.
+    pub field: String,
+    /// The value.
+    pub value: u64,
+}
+
 /// `virDomainBlockInfo`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct BlockInfo {

@@ -60,7 +60,12 @@ pub trait Configuration: Send + Sync {
     fn update_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
         unsupported("virDomainUpdateDeviceFlags")
     }
-    /// Renames an inactive domain (`virDomainRename`).
+    /// `virDomainBlockResize`: grows (or shrinks) the running guest's disk `disk`
+    /// (target or source path) to `size` KiB, or bytes with flag 1.
+    fn block_resize(&self, dom: &DomainRef, disk: &str, size: u64, flags: u32) -> Result<()> {
+        unsupported("virDomainBlockResize")
+    }
+    /// `virDomainRename`: renames an inactive domain.
     fn rename(&self, dom: &DomainRef, new_name: &str, flags: u32) -> Result<()> {
         unsupported("virDomainRename")
     }

@@ -125,7 +125,34 @@ pub trait DriverConnection: Send + Sync {
     fn resume(&self, dom: &DomainRef) -> Result<()> {
         unsupported("virDomainResume")
     }
-    /// Wakes a guest suspended to RAM (`virDomainPMWakeup`).
+    /// `virDomainReset`: a hard reset of the running guest, without asking it.
+    fn reset(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        unsupported("virDomainReset")
+    }
+
+    /// `virDomainInjectNMI`: a non-maskable interrupt to the running guest.
+    fn inject_nmi(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        unsupported("virDomainInjectNMI")
+    }
+
+    /// `virDomainSendKey`: `keycodes` of `codeset` pressed together for `holdtime` ms.
+    fn send_key(
+        &self,
+        dom: &DomainRef,
+        codeset: u32,
+        holdtime: u32,
+        keycodes: &[u32],
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainSendKey")
+    }
+
+    /// `virDomainAbortJob`: cancels the domain's background job.
+    fn abort_job(&self, dom: &DomainRef) -> Result<()> {
+        unsupported("virDomainAbortJob")
+    }
+
+    /// `virDomainPMWakeup`: wakes a guest suspended to RAM.
     fn pm_wakeup(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         unsupported("virDomainPMWakeup")
     }

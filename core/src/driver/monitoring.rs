@@ -7,8 +7,8 @@
 
 use crate::api::{
     BlockInfo, BlockStats, ControlInfo, CpuMap, DomainInterface, DomainStatsRecord, FsInfo,
-    InterfaceStats, IoThreadInfo, MemoryStat, MetadataType, NodeCpuMap, SecurityLabel,
-    SecurityModel, StatsGroups, TypedParam, VcpuInfo,
+    InterfaceStats, IoThreadInfo, JobInfo, MemoryStat, MetadataType, NodeCpuMap, NodeStat,
+    SecurityLabel, SecurityModel, StatsGroups, TypedParam, VcpuInfo,
 };
 use crate::{Error, ErrorDomain, Result};
 
@@ -30,6 +30,18 @@ pub trait Monitoring: Send + Sync {
         flags: u32,
     ) -> Result<Vec<DomainStatsRecord<DomainRef>>> {
         unsupported("virConnectGetAllDomainStats")
+    }
+    /// The domain's current background job and its progress (`virDomainGetJobInfo`).
+    fn job_info(&self, dom: &DomainRef) -> Result<JobInfo> {
+        unsupported("virDomainGetJobInfo")
+    }
+    /// The node's CPU time counters of `cpu` or all CPUs (-1) (`virNodeGetCPUStats`).
+    fn node_cpu_stats(&self, cpu: i32, flags: u32) -> Result<Vec<NodeStat>> {
+        unsupported("virNodeGetCPUStats")
+    }
+    /// The node's memory counters of NUMA `cell` or all (-1) (`virNodeGetMemoryStats`).
+    fn node_memory_stats(&self, cell: i32, flags: u32) -> Result<Vec<NodeStat>> {
+        unsupported("virNodeGetMemoryStats")
     }
     /// Balloon and guest memory statistics (`virDomainMemoryStats`), at most `max`.
     fn memory_stats(&self, dom: &DomainRef, max: u32, flags: u32) -> Result<Vec<MemoryStat>> {

@@ -90,6 +90,10 @@ impl Configuration for RemoteConnection {
         self.device_flags_call(procs::DOMAIN_UPDATE_DEVICE_FLAGS, dom, xml, flags)
     }
 
+    fn block_resize(&self, dom: &DomainRef, disk: &str, size: u64, flags: u32) -> Result<()> {
+        self.remote_block_resize(dom, disk, size, flags)
+    }
+
     fn rename(&self, dom: &DomainRef, new_name: &str, flags: u32) -> Result<()> {
         let args = DomainRenameArgs {
             dom: to_wire(dom),

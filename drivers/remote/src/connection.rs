@@ -273,6 +273,29 @@ impl DriverConnection for RemoteConnection {
         self.dom_flags_call(procs::DOMAIN_PM_WAKEUP, dom, flags)
     }
 
+    fn reset(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.dom_flags_call(procs::DOMAIN_RESET, dom, flags)
+    }
+
+    fn inject_nmi(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.dom_flags_call(procs::DOMAIN_INJECT_NMI, dom, flags)
+    }
+
+    fn send_key(
+        &self,
+        dom: &DomainRef,
+        codeset: u32,
+        holdtime: u32,
+        keycodes: &[u32],
+        flags: u32,
+    ) -> Result<()> {
+        self.remote_send_key(dom, codeset, holdtime, keycodes, flags)
+    }
+
+    fn abort_job(&self, dom: &DomainRef) -> Result<()> {
+        self.dom_call(procs::DOMAIN_ABORT_JOB, dom)
+    }
+
     fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {
         let r: DomainGetInfoRet = self.dom_call(procs::DOMAIN_GET_INFO, dom)?;
         Ok(DomainInfo {

@@ -50,6 +50,7 @@
 mod client;
 mod configuration;
 mod connection;
+mod control;
 mod keepalive;
 mod monitoring;
 mod object_wire;

@@ -93,6 +93,18 @@ impl Monitoring for RemoteConnection {
             .collect())
     }
 
+    fn job_info(&self, dom: &DomainRef) -> Result<rvirt_core::api::JobInfo> {
+        self.remote_job_info(dom)
+    }
+
+    fn node_cpu_stats(&self, cpu: i32, flags: u32) -> Result<Vec<rvirt_core::api::NodeStat>> {
+        self.remote_node_cpu_stats(cpu, flags)
+    }
+
+    fn node_memory_stats(&self, cell: i32, flags: u32) -> Result<Vec<rvirt_core::api::NodeStat>> {
+        self.remote_node_memory_stats(cell, flags)
+    }
+
     fn control_info(&self, dom: &DomainRef, flags: u32) -> Result<ControlInfo> {
         let r: DomainGetControlInfoRet = self
             .client()

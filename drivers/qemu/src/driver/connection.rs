@@ -229,6 +229,33 @@ impl DriverConnection for QemuConnection {
         self.shared.resume(&self.shared.domains.list.get(dom)?)
     }
 
+    fn reset(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "reset")?;
+        self.shared.reset(&self.shared.domains.list.get(dom)?)
+    }
+
+    fn inject_nmi(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "inject_nmi")?;
+        self.shared.inject_nmi(&self.shared.domains.list.get(dom)?)
+    }
+
+    fn send_key(
+        &self,
+        dom: &DomainRef,
+        codeset: u32,
+        holdtime: u32,
+        keycodes: &[u32],
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(flags, 0, "send_key")?;
+        let entry = self.shared.domains.list.get(dom)?;
+        self.shared.send_key(&entry, codeset, holdtime, keycodes)
+    }
+
+    fn abort_job(&self, dom: &DomainRef) -> Result<()> {
+        self.shared.abort_job(&self.shared.domains.list.get(dom)?)
+    }
+
     fn pm_wakeup(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, 0, "pm_wakeup")?;
         self.shared.pm_wakeup(&self.shared.domains.list.get(dom)?)

@@ -20,8 +20,11 @@
 mod configuration;
 mod connection;
 mod console;
+mod guest_control;
 mod host;
 pub(crate) mod instance;
+mod jobs;
+mod keycodes;
 mod live;
 mod monitor;
 mod monitoring;

@@ -21,7 +21,7 @@ use super::start::MONITOR_TIMEOUT;
 /// How long QEMU gets to exit after SIGTERM before SIGKILL (libvirt: 10 s).
 const KILL_GRACE: Duration = Duration::from_secs(10);
 
-fn running(vm: &mut Vm) -> Result<&mut Running> {
+pub(crate) fn running(vm: &mut Vm) -> Result<&mut Running> {
     vm.run.as_mut().ok_or_else(not_running)
 }
 
@@ -71,6 +71,19 @@ impl Shared {
         prepare: impl FnOnce(&mut Vm) -> Result<bool>,
         finish: impl FnOnce(&mut Vm, &Result<()>, &mut Events),
     ) -> Result<()> {
+        self.monitor_op_with(entry, api, command, None, prepare, finish)
+    }
+
+    /// [`Self::monitor_op`] for a command with arguments.
+    pub(crate) fn monitor_op_with(
+        &self,
+        entry: &Entry,
+        api: &'static str,
+        command: &str,
+        args: Option<serde_json::Value>,
+        prepare: impl FnOnce(&mut Vm) -> Result<bool>,
+        finish: impl FnOnce(&mut Vm, &Result<()>, &mut Events),
+    ) -> Result<()> {
         let job = entry.begin_job(api)?;
         let mon: Monitor = {
             let mut vm = job.lock();
@@ -79,7 +92,7 @@ impl Shared {
             }
             running(&mut vm)?.mon.clone()
         };
-        let result = mon.call(command, None, MONITOR_TIMEOUT).map(|_| ());
+        let result = mon.call(command, args, MONITOR_TIMEOUT).map(|_| ());
         let mut vm = job.lock();
         let mut ev = Events::new();
         finish(&mut vm, &result, &mut ev);

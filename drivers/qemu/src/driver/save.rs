@@ -63,7 +63,14 @@ fn wait_migration(mut query: impl FnMut() -> Result<Value>) -> Result<()> {
         let v = query()?;
         match v.get("status").and_then(Value::as_str) {
             Some("completed") => return Ok(()),
-            Some("failed") | Some("cancelled") => {
+            Some("cancelled") => {
+                return Err(Error::new(
+                    ErrorCode::OperationAborted,
+                    ErrorDomain::Qemu,
+                    "job 'domain save' canceled by client",
+                ));
+            }
+            Some("failed") => {
                 let why = v.get("error-desc").and_then(Value::as_str);
                 return Err(failed(format!(
                     "migration failed: {}",

@@ -6,6 +6,7 @@
 pub mod affinity;
 pub mod image;
 pub mod node;
+pub mod node_stats;
 pub mod nodeinfo;
 pub mod proc;
 pub mod tap;

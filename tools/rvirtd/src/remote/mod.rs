@@ -10,6 +10,7 @@ mod callbacks;
 mod configuration;
 mod connect;
 mod console;
+mod control;
 mod domain;
 mod events;
 mod exclusive;

@@ -12,6 +12,7 @@
 //!
 //! Not done (`VIR_ERR_NO_SUPPORT`): vCPU counts and update-device.
 
+mod block_resize;
 mod device_xml;
 mod hotplug;
 mod memory;
@@ -105,6 +106,11 @@ impl Configuration for QemuConnection {
         )?;
         let entry = self.shared().domains.list.get(dom)?;
         self.shared().detach_device(&entry, xml, flags)
+    }
+
+    fn block_resize(&self, dom: &DomainRef, disk: &str, size: u64, flags: u32) -> Result<()> {
+        check_flags(flags, block_resize::BYTES, "qemuDomainBlockResize")?;
+        block_resize::block_resize(self.shared(), dom, disk, size, flags)
     }
 
     fn rename(&self, dom: &DomainRef, new_name: &str, flags: u32) -> Result<()> {

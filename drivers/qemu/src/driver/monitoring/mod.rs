@@ -20,8 +20,8 @@ mod snapshot;
 
 use rvirt_core::api::{
     BlockInfo, BlockStats, ControlInfo, CpuMap, DomainInterface, DomainStatsRecord, InterfaceStats,
-    IoThreadInfo, MemoryStat, MetadataType, NodeCpuMap, SecurityLabel, SecurityModel, StatsGroups,
-    TypedParam, VcpuInfo,
+    IoThreadInfo, JobInfo, MemoryStat, MetadataType, NodeCpuMap, NodeStat, SecurityLabel,
+    SecurityModel, StatsGroups, TypedParam, VcpuInfo,
 };
 use rvirt_core::driver::{DomainRef, Monitoring};
 use rvirt_core::objects::{impact, not_running};
@@ -232,6 +232,21 @@ impl Monitoring for QemuConnection {
             .domains
             .set_metadata(dom, kind, metadata, key, uri, flags)?;
         self.refresh_status(dom)
+    }
+
+    fn job_info(&self, dom: &DomainRef) -> Result<JobInfo> {
+        self.shared()
+            .job_info(&self.shared().domains.list.get(dom)?)
+    }
+
+    fn node_cpu_stats(&self, cpu: i32, flags: u32) -> Result<Vec<NodeStat>> {
+        check_flags(flags, 0, "virNodeGetCPUStats")?;
+        crate::host::node_stats::host_cpu_stats(cpu)
+    }
+
+    fn node_memory_stats(&self, cell: i32, flags: u32) -> Result<Vec<NodeStat>> {
+        check_flags(flags, 0, "virNodeGetMemoryStats")?;
+        crate::host::node_stats::host_memory_stats(cell)
     }
 
     fn node_free_memory(&self) -> Result<u64> {

@@ -6,7 +6,7 @@ use rvirt_rpc_server::{Procedure, procedure};
 
 use crate::remote::{
     Access, Session, auth as a, callbacks as cb, configuration as cfg, connect as c,
-    console as con, domain as d, monitoring as m, save as sv, snapshots as sn,
+    console as con, control as ctl, domain as d, monitoring as m, save as sv, snapshots as sn,
 };
 
 /// Their rows, in order of number.
@@ -53,6 +53,34 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
     ),
     procedure!(p::DOMAIN_GET_XML_DESC, Access::Open, d::get_xml_desc),
     procedure!(p::DOMAIN_GET_AUTOSTART, Access::Open, d::get_autostart),
+    procedure!(p::DOMAIN_GET_JOB_INFO, Access::Open, ctl::get_job_info),
+    procedure!(
+        p::DOMAIN_ABORT_JOB,
+        Access::Write("virDomainAbortJob"),
+        ctl::abort_job
+    ),
+    procedure!(
+        p::DOMAIN_INJECT_NMI,
+        Access::Write("virDomainInjectNMI"),
+        ctl::inject_nmi
+    ),
+    procedure!(
+        p::DOMAIN_SEND_KEY,
+        Access::Write("virDomainSendKey"),
+        ctl::send_key
+    ),
+    procedure!(p::NODE_GET_CPU_STATS, Access::Open, ctl::node_get_cpu_stats),
+    procedure!(
+        p::NODE_GET_MEMORY_STATS,
+        Access::Open,
+        ctl::node_get_memory_stats
+    ),
+    procedure!(p::DOMAIN_RESET, Access::Write("virDomainReset"), ctl::reset),
+    procedure!(
+        p::DOMAIN_BLOCK_RESIZE,
+        Access::Write("virDomainBlockResize"),
+        ctl::block_resize
+    ),
     procedure!(
         p::DOMAIN_SET_AUTOSTART,
         Access::Write("virDomainSetAutostart"),

@@ -1,0 +1,112 @@
+//! Arguments and return values of the procedures that act on a running guest beside
+//! its lifecycle (reset, NMI, keys, block resize, jobs) and of the node's CPU and
+//! memory counters. Names follow libvirt's `remote_*` structs; fields are in wire
+//! order.
+
+use serde::{Deserialize, Serialize};
+
+use crate::types::RemoteNonnullDomain;
+
+/// `REMOTE_DOMAIN_SEND_KEY_MAX`: most keys in one DOMAIN_SEND_KEY.
+pub const SEND_KEY_MAX: usize = 16;
+/// `REMOTE_NODE_CPU_STATS_MAX`.
+pub const NODE_CPU_STATS_MAX: i32 = 16;
+/// `REMOTE_NODE_MEMORY_STATS_MAX`.
+pub const NODE_MEMORY_STATS_MAX: i32 = 16;
+
+/// `remote_domain_send_key_args` (DOMAIN_SEND_KEY, 226).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSendKeyArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// `virKeycodeSet` of `keycodes`.
+    pub codeset: u32,
+    /// ms the keys stay pressed (0: the hypervisor's default).
+    pub holdtime: u32,
+    /// The keys, pressed together.
+    pub keycodes: Vec<u32>,
+    /// None defined.
+    pub flags: u32,
+}
+
+/// `remote_domain_block_resize_args` (DOMAIN_BLOCK_RESIZE, 251).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainBlockResizeArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk's target (`vda`) or source path.
+    pub disk: String,
+    /// New size, KiB (bytes with `VIR_DOMAIN_BLOCK_RESIZE_BYTES`).
+    pub size: u64,
+    /// `VIR_DOMAIN_BLOCK_RESIZE_BYTES` (1).
+    pub flags: u32,
+}
+
+/// `remote_domain_get_job_info_ret` (DOMAIN_GET_JOB_INFO, 163; args: dom).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetJobInfoRet {
+    /// `virDomainJobType`.
+    pub job_type: i32,
+    /// ms since the job started.
+    pub time_elapsed: u64,
+    /// ms left (bounded jobs).
+    pub time_remaining: u64,
+    /// Bytes in all.
+    pub data_total: u64,
+    /// Bytes done.
+    pub data_processed: u64,
+    /// Bytes left.
+    pub data_remaining: u64,
+    /// Guest memory bytes in all.
+    pub mem_total: u64,
+    /// Guest memory bytes done.
+    pub mem_processed: u64,
+    /// Guest memory bytes left.
+    pub mem_remaining: u64,
+    /// File bytes in all.
+    pub file_total: u64,
+    /// File bytes done.
+    pub file_processed: u64,
+    /// File bytes left.
+    pub file_remaining: u64,
+}
+
+/// `remote_node_get_cpu_stats_args` (NODE_GET_CPU_STATS, 227).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetCpuStatsArgs {
+    /// A CPU, or `VIR_NODE_CPU_STATS_ALL_CPUS` (-1).
+    pub cpu_num: i32,
+    /// Room for this many fields; 0 asks how many there are.
+    pub nparams: i32,
+    /// None defined.
+    pub flags: u32,
+}
+
+/// `remote_node_get_memory_stats_args` (NODE_GET_MEMORY_STATS, 228).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetMemoryStatsArgs {
+    /// Room for this many fields; 0 asks how many there are.
+    pub nparams: i32,
+    /// A NUMA cell, or `VIR_NODE_MEMORY_STATS_ALL_CELLS` (-1).
+    pub cell_num: i32,
+    /// None defined.
+    pub flags: u32,
+}
+
+/// `remote_node_get_cpu_stats` / `remote_node_get_memory_stats`: one named counter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeStat {
+    /// Its name (`kernel`, `user`, `total`, `free`, …).
+    pub field: String,
+    /// Its value (ns for CPU time, KiB for memory).
+    pub value: u64,
+}
+
+/// `remote_node_get_cpu_stats_ret` / `remote_node_get_memory_stats_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeStatsRet {
+    /// The counters (none when the call asked how many there are).
+    pub params: Vec<NodeStat>,
+    /// How many counters there are.
+    pub nparams: i32,
+}

@@ -1,0 +1,99 @@
+//! Acting on a running guest and reading the node's counters over the wire (the
+//! inverse of rvirtd's control handlers): reset, NMI, keys, block resize, jobs, node
+//! CPU and memory counters (asked for their count first, as libvirt's client does).
+
+use rvirt_core::Result;
+use rvirt_core::api::{JobInfo, NodeStat};
+use rvirt_core::driver::DomainRef;
+use rvirt_rpc::control::*;
+use rvirt_rpc::procs;
+
+use crate::connection::RemoteConnection;
+use crate::wire::to_wire;
+
+fn node_stats(ret: NodeStatsRet) -> Vec<NodeStat> {
+    ret.params
+        .into_iter()
+        .map(|s| NodeStat {
+            field: s.field,
+            value: s.value,
+        })
+        .collect()
+}
+
+impl RemoteConnection {
+    pub(crate) fn remote_send_key(
+        &self,
+        dom: &DomainRef,
+        codeset: u32,
+        holdtime: u32,
+        keycodes: &[u32],
+        flags: u32,
+    ) -> Result<()> {
+        let args = DomainSendKeyArgs {
+            dom: to_wire(dom),
+            codeset,
+            holdtime,
+            keycodes: keycodes.to_vec(),
+            flags,
+        };
+        self.client().call(procs::DOMAIN_SEND_KEY, &args)
+    }
+
+    pub(crate) fn remote_block_resize(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        size: u64,
+        flags: u32,
+    ) -> Result<()> {
+        let args = DomainBlockResizeArgs {
+            dom: to_wire(dom),
+            disk: disk.to_owned(),
+            size,
+            flags,
+        };
+        self.client().call(procs::DOMAIN_BLOCK_RESIZE, &args)
+    }
+
+    pub(crate) fn remote_job_info(&self, dom: &DomainRef) -> Result<JobInfo> {
+        let r: DomainGetJobInfoRet = self.client().call(
+            procs::DOMAIN_GET_JOB_INFO,
+            &rvirt_rpc::types::DomainArgs { dom: to_wire(dom) },
+        )?;
+        Ok(JobInfo {
+            job_type: r.job_type,
+            time_elapsed: r.time_elapsed,
+            time_remaining: r.time_remaining,
+            data: [r.data_total, r.data_processed, r.data_remaining],
+            mem: [r.mem_total, r.mem_processed, r.mem_remaining],
+            file: [r.file_total, r.file_processed, r.file_remaining],
+        })
+    }
+
+    pub(crate) fn remote_node_cpu_stats(&self, cpu: i32, flags: u32) -> Result<Vec<NodeStat>> {
+        let ask = |nparams| NodeGetCpuStatsArgs {
+            cpu_num: cpu,
+            nparams,
+            flags,
+        };
+        let count: NodeStatsRet = self.client().call(procs::NODE_GET_CPU_STATS, &ask(0))?;
+        let r: NodeStatsRet = self
+            .client()
+            .call(procs::NODE_GET_CPU_STATS, &ask(count.nparams))?;
+        Ok(node_stats(r))
+    }
+
+    pub(crate) fn remote_node_memory_stats(&self, cell: i32, flags: u32) -> Result<Vec<NodeStat>> {
+        let ask = |nparams| NodeGetMemoryStatsArgs {
+            nparams,
+            cell_num: cell,
+            flags,
+        };
+        let count: NodeStatsRet = self.client().call(procs::NODE_GET_MEMORY_STATS, &ask(0))?;
+        let r: NodeStatsRet = self
+            .client()
+            .call(procs::NODE_GET_MEMORY_STATS, &ask(count.nparams))?;
+        Ok(node_stats(r))
+    }
+}

@@ -1,0 +1,132 @@
+//! Handlers that act on a running guest beside its lifecycle (DOMAIN_RESET,
+//! DOMAIN_INJECT_NMI, DOMAIN_SEND_KEY, DOMAIN_BLOCK_RESIZE, DOMAIN_GET_JOB_INFO,
+//! DOMAIN_ABORT_JOB) and the node's counters (NODE_GET_CPU_STATS,
+//! NODE_GET_MEMORY_STATS, each asked first for its count as libvirt's clients do).
+
+use rvirt_core::api::NodeStat;
+use rvirt_rpc::control::{
+    DomainBlockResizeArgs, DomainGetJobInfoRet, DomainSendKeyArgs, NODE_CPU_STATS_MAX,
+    NODE_MEMORY_STATS_MAX, NodeGetCpuStatsArgs, NodeGetMemoryStatsArgs, NodeStat as WireStat,
+    NodeStatsRet,
+};
+use rvirt_rpc::types::{DomainArgs, DomainFlagsArgs};
+use rvirt_rpc_server::CallResult;
+
+use super::{Ctx, CtxExt};
+
+/// DOMAIN_RESET.
+pub(crate) fn reset(ctx: &Ctx<'_>, args: DomainFlagsArgs) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.reset(args.flags)?)
+}
+
+/// DOMAIN_INJECT_NMI.
+pub(crate) fn inject_nmi(ctx: &Ctx<'_>, args: DomainFlagsArgs) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.inject_nmi(args.flags)?)
+}
+
+/// DOMAIN_SEND_KEY.
+pub(crate) fn send_key(ctx: &Ctx<'_>, args: DomainSendKeyArgs) -> CallResult<()> {
+    if args.keycodes.len() > rvirt_rpc::control::SEND_KEY_MAX {
+        return Err(rvirt_core::Error::invalid_arg(
+            rvirt_core::ErrorDomain::Rpc,
+            "keycodes length greater than maximum",
+        )
+        .into());
+    }
+    Ok(ctx
+        .domain(&args.dom)?
+        .send_key(args.codeset, args.holdtime, &args.keycodes, args.flags)?)
+}
+
+/// DOMAIN_BLOCK_RESIZE.
+pub(crate) fn block_resize(ctx: &Ctx<'_>, args: DomainBlockResizeArgs) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .block_resize(&args.disk, args.size, args.flags)?)
+}
+
+/// DOMAIN_GET_JOB_INFO.
+pub(crate) fn get_job_info(ctx: &Ctx<'_>, args: DomainArgs) -> CallResult<DomainGetJobInfoRet> {
+    let j = ctx.domain(&args.dom)?.job_info()?;
+    Ok(DomainGetJobInfoRet {
+        job_type: j.job_type,
+        time_elapsed: j.time_elapsed,
+        time_remaining: j.time_remaining,
+        data_total: j.data[0],
+        data_processed: j.data[1],
+        data_remaining: j.data[2],
+        mem_total: j.mem[0],
+        mem_processed: j.mem[1],
+        mem_remaining: j.mem[2],
+        file_total: j.file[0],
+        file_processed: j.file[1],
+        file_remaining: j.file[2],
+    })
+}
+
+/// DOMAIN_ABORT_JOB.
+pub(crate) fn abort_job(ctx: &Ctx<'_>, args: DomainArgs) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.abort_job()?)
+}
+
+/// The reply to a two-step counter query: the count alone when `asked` is 0, the
+/// counters when `asked` is their count, libvirt's error otherwise.
+fn stats_reply(stats: Vec<NodeStat>, asked: i32, max: i32, api: &str) -> CallResult<NodeStatsRet> {
+    let count = i32::try_from(stats.len()).unwrap_or(i32::MAX);
+    if asked > max {
+        return Err(
+            rvirt_core::Error::internal(rvirt_core::ErrorDomain::Rpc, "nparams too large").into(),
+        );
+    }
+    if asked == 0 {
+        return Ok(NodeStatsRet {
+            params: Vec::new(),
+            nparams: count,
+        });
+    }
+    if asked != count {
+        return Err(rvirt_core::Error::invalid_arg(
+            rvirt_core::ErrorDomain::None,
+            format!("nparams in {api} must be {count}"),
+        )
+        .into());
+    }
+    Ok(NodeStatsRet {
+        params: stats
+            .into_iter()
+            .map(|s| WireStat {
+                field: s.field,
+                value: s.value,
+            })
+            .collect(),
+        nparams: count,
+    })
+}
+
+/// NODE_GET_CPU_STATS.
+pub(crate) fn node_get_cpu_stats(
+    ctx: &Ctx<'_>,
+    args: NodeGetCpuStatsArgs,
+) -> CallResult<NodeStatsRet> {
+    let stats = ctx.conn()?.node_cpu_stats(args.cpu_num, args.flags)?;
+    stats_reply(
+        stats,
+        args.nparams,
+        NODE_CPU_STATS_MAX,
+        "virNodeGetCPUStats",
+    )
+}
+
+/// NODE_GET_MEMORY_STATS.
+pub(crate) fn node_get_memory_stats(
+    ctx: &Ctx<'_>,
+    args: NodeGetMemoryStatsArgs,
+) -> CallResult<NodeStatsRet> {
+    let stats = ctx.conn()?.node_memory_stats(args.cell_num, args.flags)?;
+    stats_reply(
+        stats,
+        args.nparams,
+        NODE_MEMORY_STATS_MAX,
+        "virNodeGetMemoryStats",
+    )
+}
