@@ -318,7 +318,7 @@ fn unsupported_configurations_are_typed_errors() {
             "qemu",
         ),
         base(
-            "<disk type='file'><driver name='qemu' type='raw' cache='none'/><source file='/a'/><target dev='vda'/></disk>",
+            "<disk type='file'><driver name='qemu' type='raw' iothread='1'/><source file='/a'/><target dev='vda'/></disk>",
             "",
             "qemu",
         ),
@@ -390,9 +390,9 @@ fn what_the_driver_cannot_run_is_named_at_define() {
             "<sound> needs an <audio> backend",
         ),
         (
-            "<devices><disk type='file'><driver name='qemu' cache='none'/>\
+            "<devices><disk type='file'><driver name='qemu' copy_on_read='on'/>\
              <source file='/a'/><target dev='vda'/></disk></devices>",
-            "attribute 'cache' of <domain/devices/disk/driver>",
+            "attribute 'copy_on_read' of <domain/devices/disk/driver>",
         ),
         (
             "<devices><rng model='virtio'><rate bytes='1'/><backend model='random'/></rng></devices>",
