@@ -13,6 +13,7 @@ mod display;
 pub(crate) mod machine;
 mod net;
 mod pci;
+mod smbios;
 pub(crate) use pci::PciBuses;
 mod sound;
 mod support;
@@ -154,6 +155,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     if let Some(uuid) = def.uuid {
         a.push2("-uuid", uuid.hyphenated().to_string());
     }
+    smbios::push_sysinfo(def, &mut a.0)?;
     a.push("-no-user-config");
     a.push("-nodefaults");
     a.push2("-display", "none");
@@ -189,6 +191,14 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     display::push_display(def, &machine, &mut a.0)?;
     sound::push_sound(def, &machine, &mut a.0)?;
     push_other_devices(def, &machine, &mut a.0)?;
+    if def
+        .features
+        .as_ref()
+        .and_then(|f| f.vmcoreinfo.as_ref())
+        .is_some_and(|v| v.is_on())
+    {
+        a.push2("-device", r#"{"driver":"vmcoreinfo"}"#);
+    }
     virtio_misc::push_rngs(def, &machine, &mut a.0)?;
 
     if let Some(pidfile) = &rt.pidfile {

@@ -61,9 +61,70 @@ pub(crate) fn push_interface(
     if let Some(mac) = &nic.mac {
         dev["mac"] = mac.address.clone().into();
     }
+    virtio_tuning(nic, driver, &mut dev)?;
     buses.place(nic.address.as_ref(), &mut dev)?;
     args.push("-device".into());
     args.push(dev.to_string());
+    Ok(())
+}
+
+/// `<driver>` and `<mtu>` of a virtio NIC → its device properties: queue sizes,
+/// `ioeventfd`/`event_idx`, the MTU the guest is offered (`host_mtu`). `name='vhost'`
+/// and `name='qemu'` are both accepted; the NIC runs in QEMU's userspace backend
+/// either way (no vhost-net fd is passed). Multiqueue and the other tunables are
+/// refused.
+fn virtio_tuning(nic: &Interface, driver: &str, dev: &mut serde_json::Value) -> Result<()> {
+    let virtio = driver == "virtio-net-pci";
+    if let Some(mtu) = &nic.mtu {
+        if !virtio {
+            return Err(unsupported("setting MTU is only supported for virtio NICs"));
+        }
+        dev["host_mtu"] = mtu.size.into();
+    }
+    let Some(d) = &nic.driver else {
+        return Ok(());
+    };
+    if !virtio {
+        return Err(unsupported(format!(
+            "<interface><driver> is only supported for virtio NICs, not '{driver}'"
+        )));
+    }
+    if d.name
+        .as_deref()
+        .is_some_and(|n| !matches!(n, "vhost" | "qemu"))
+    {
+        return Err(unsupported(format!(
+            "interface driver name '{}' is not supported",
+            d.name.as_deref().unwrap_or_default()
+        )));
+    }
+    if d.queues.is_some_and(|q| q > 1)
+        || d.txmode.is_some()
+        || d.rss.is_some()
+        || d.rss_hash_report.is_some()
+        || d.iommu.is_some()
+        || d.ats.is_some()
+        || d.packed.is_some()
+        || d.page_per_vq.is_some()
+        || d.host.is_some()
+        || d.guest.is_some()
+    {
+        return Err(unsupported(
+            "interface driver multiqueue, txmode, rss, iommu, packed and offload settings are not supported yet",
+        ));
+    }
+    if let Some(n) = d.rx_queue_size {
+        dev["rx_queue_size"] = n.into();
+    }
+    if let Some(n) = d.tx_queue_size {
+        dev["tx_queue_size"] = n.into();
+    }
+    if let Some(v) = d.ioeventfd {
+        dev["ioeventfd"] = (v.to_string() == "on").into();
+    }
+    if let Some(v) = d.event_idx {
+        dev["event_idx"] = (v.to_string() == "on").into();
+    }
     Ok(())
 }
 

@@ -451,3 +451,75 @@ fn disk_cache_io_and_error_policies_reach_nodes_and_device() {
     );
     assert!(check_supported(&d).is_err());
 }
+
+#[test]
+fn sysinfo_becomes_smbios_tables_and_fw_cfg() {
+    let with_smbios = |body: &str| {
+        def(&format!(
+            "<domain type='qemu'><name>g</name><memory>65536</memory><vcpu>1</vcpu>
+             <uuid>7c3f2a4e-1f5b-4e3a-9a55-0c1d2e3f4a5b</uuid>{body}
+             <os><type arch='x86_64' machine='pc'>hvm</type><smbios mode='sysinfo'/></os>
+             </domain>"
+        ))
+    };
+    let d = with_smbios(
+        "<sysinfo type='smbios'>
+           <bios><entry name='vendor'>Acme, Inc.</entry></bios>
+           <system><entry name='manufacturer'>OpenStack Foundation</entry>
+             <entry name='uuid'>7c3f2a4e-1f5b-4e3a-9a55-0c1d2e3f4a5b</entry></system>
+           <oemStrings><entry>a=1</entry><entry>b=2</entry></oemStrings>
+         </sysinfo>
+         <sysinfo type='fwcfg'><entry name='opt/org.example/x'>hello</entry></sysinfo>",
+    );
+    let args = build(&d).unwrap();
+    assert_eq!(
+        values(&args, "-smbios"),
+        [
+            "type=0,vendor=Acme,, Inc.",
+            "type=1,manufacturer=OpenStack Foundation,uuid=7c3f2a4e-1f5b-4e3a-9a55-0c1d2e3f4a5b",
+            "type=11,value=a=1,value=b=2",
+        ]
+    );
+    assert_eq!(
+        values(&args, "-fw_cfg"),
+        ["name=opt/org.example/x,string=hello"]
+    );
+    // Without mode='sysinfo' QEMU keeps its own tables.
+    let emulate = with(
+        "<sysinfo type='smbios'><system><entry name='product'>X</entry></system></sysinfo>",
+        "",
+    );
+    assert!(values(&build(&emulate).unwrap(), "-smbios").is_empty());
+    let mismatch = with_smbios(
+        "<sysinfo type='smbios'><system>
+           <entry name='uuid'>00000000-0000-0000-0000-000000000001</entry></system></sysinfo>",
+    );
+    assert!(check_supported(&mismatch).is_err());
+}
+
+#[test]
+fn virtio_nic_driver_and_mtu() {
+    let d = with(
+        "",
+        "<interface type='user'><model type='virtio'/>
+           <driver name='vhost' rx_queue_size='512' tx_queue_size='256'/><mtu size='1450'/>
+         </interface>",
+    );
+    let dev = values(&build(&d).unwrap(), "-device");
+    assert!(
+        dev[0].contains(r#""host_mtu":1450"#)
+            && dev[0].contains(r#""rx_queue_size":512"#)
+            && dev[0].contains(r#""tx_queue_size":256"#),
+        "{dev:?}"
+    );
+    let mq = with(
+        "",
+        "<interface type='user'><model type='virtio'/><driver queues='4'/></interface>",
+    );
+    assert!(check_supported(&mq).is_err());
+    let e1000 = with(
+        "",
+        "<interface type='user'><model type='e1000'/><mtu size='1450'/></interface>",
+    );
+    assert!(check_supported(&e1000).is_err());
+}
