@@ -114,7 +114,8 @@ impl QemuConnection {
         &self.shared
     }
 
-    fn read<T>(&self, dom: &DomainRef, f: impl FnOnce(&Vm) -> Result<T>) -> Result<T> {
+    /// Runs `f` on the domain `dom` (`VIR_ERR_NO_DOMAIN` when there is none).
+    pub(super) fn read<T>(&self, dom: &DomainRef, f: impl FnOnce(&Vm) -> Result<T>) -> Result<T> {
         self.shared.domains.read(dom, f)
     }
 
@@ -298,6 +299,10 @@ impl DriverConnection for QemuConnection {
     }
 
     fn save_restore(&self) -> Option<&dyn rvirt_core::driver::SaveRestore> {
+        Some(self)
+    }
+
+    fn snapshots(&self) -> Option<&dyn rvirt_core::driver::Snapshots> {
         Some(self)
     }
 

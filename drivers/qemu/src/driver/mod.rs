@@ -35,6 +35,7 @@ mod root;
 mod running;
 mod save;
 mod save_image;
+mod snapshots;
 mod start;
 mod status;
 
