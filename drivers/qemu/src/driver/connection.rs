@@ -274,6 +274,15 @@ impl DriverConnection for QemuConnection {
         super::passthrough::monitor_command(&mon, cmd, flags)
     }
 
+    fn open_graphics_fd(
+        &self,
+        dom: &DomainRef,
+        idx: u32,
+        flags: u32,
+    ) -> Result<std::os::fd::OwnedFd> {
+        self.shared.open_graphics_fd(dom, idx, flags)
+    }
+
     fn domain_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
         self.read(dom, |vm| vm.xml(flags))
     }

@@ -20,6 +20,7 @@
 mod configuration;
 mod connection;
 mod console;
+mod graphics_fd;
 mod host;
 pub(crate) mod instance;
 mod live;
