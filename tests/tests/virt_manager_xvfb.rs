@@ -1,0 +1,156 @@
+//! Debian's virt-manager (4.1) under Xvfb against rvirtd's QEMU driver, connecting as
+//! to a local libvirtd (`qemu:///system`, see testkit's `run-virt-manager.sh`), inside
+//! a network namespace of the test thread's own:
+//!
+//! - the details window of a running real QEMU guest (TCG) opens, with its graphics
+//!   console connected through `virDomainOpenGraphicsFD`, while a shut-off guest is
+//!   listed too;
+//! - the host details window (Virtual Networks and Storage pages) lists the networks
+//!   and pools, and a NAT network and a `dir` pool, made as virt-manager's wizards make
+//!   them (`tests/scripts/virt_manager_wizards.py`, through virt-manager's own virtinst),
+//!   are defined, started and set to autostart while it shows, and appear in it active;
+//!
+//! and neither run logs a libvirt error: none in virt-manager's debug log (exceptions,
+//! `ERROR` records, failed registrations) and none in the libvirt client library's own
+//! log, where even the errors virt-manager swallows appear.
+
+use std::time::Duration;
+
+use rvirt_testkit::{
+    Daemon, DnsmasqReaper, HALT, QemuReaper, TempDir, VirtManager, boot_disk, desktop_domain_xml,
+    enter_netns, have_python_libvirt, have_qemu, have_virsh, have_virt_manager, ip, libvirt_errors,
+    python, text, virsh_ok, write_guest,
+};
+
+const WIZARDS: &str = include_str!("../scripts/virt_manager_wizards.py");
+
+/// Reads the first bytes of the VNC server `openGraphicsFD` connects to.
+const GRAPHICS_FD: &str = "
+import libvirt, os, sys
+conn = libvirt.open(sys.argv[1])
+fd = conn.lookupByName(sys.argv[2]).openGraphicsFD(0)
+print(os.read(fd, 12))
+";
+
+/// Asserts that neither of virt-manager's logs reports a libvirt error.
+fn assert_no_libvirt_error(vm: &VirtManager, what: &str) {
+    let (log, client) = (vm.log(), vm.libvirt_log());
+    let errors: Vec<String> = libvirt_errors(&log)
+        .into_iter()
+        .chain(libvirt_errors(&client))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}: libvirt errors:\n{}\n--- libvirt client log:\n{client}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn details_networks_and_storage_without_libvirt_errors() {
+    if !have_virt_manager()
+        || !have_virsh()
+        || !have_qemu()
+        || !have_python_libvirt()
+        || !enter_netns()
+    {
+        return;
+    }
+    ip(&["link", "set", "lo", "up"]); // VNC listens on 127.0.0.1
+    let tmp = TempDir::new("vmgr");
+    let root = tmp.join("q");
+    let net_root = tmp.join("n");
+    std::fs::create_dir_all(&root).unwrap();
+    let _qemu = QemuReaper(root.clone());
+    let _dnsmasq = DnsmasqReaper(net_root.clone());
+    let d = Daemon::start_with(
+        "vmgr-d",
+        &[
+            "--qemu-root",
+            root.to_str().unwrap(),
+            "--network-root",
+            net_root.to_str().unwrap(),
+        ],
+    );
+    let uri = d.qemu_uri();
+    // The pool virt-manager looks for at connect, else creates at
+    // /var/lib/libvirt/images: here, in the test's directory.
+    let images = tmp.join("images");
+    virsh_ok(
+        &uri,
+        &[
+            "pool-define-as",
+            "default",
+            "dir",
+            "--target",
+            images.to_str().unwrap(),
+        ],
+    );
+    virsh_ok(&uri, &["pool-build", "default"]);
+    virsh_ok(&uri, &["pool-start", "default"]);
+
+    let disk = boot_disk(&tmp.join("vmgr-run.img"), HALT);
+    let xml = tmp.join("vmgr-run.xml");
+    std::fs::write(&xml, desktop_domain_xml("vmgr-run", &disk)).unwrap();
+    virsh_ok(&uri, &["define", xml.to_str().unwrap()]);
+    virsh_ok(&uri, &["start", "vmgr-run"]);
+    let off = write_guest(&tmp, "vmgr-off", HALT);
+    virsh_ok(&uri, &["define", off.to_str().unwrap()]);
+
+    // What virt-manager's console does first: a socket on the guest's VNC server.
+    let o = python(GRAPHICS_FD, &[&uri, "vmgr-run"]);
+    let (out, err) = text(&o);
+    assert!(
+        o.status.success() && out.contains("RFB 003.008"),
+        "{out}\n{err}"
+    );
+
+    // The details window of the running guest, its console connected.
+    let mut vm = VirtManager::start(
+        &tmp.join("details"),
+        &d.rw_socket(),
+        &["--show-domain-editor", "vmgr-run"],
+    );
+    vm.wait_log("Showing VM details", 60);
+    vm.wait_log_any(
+        &["Viewer connected", "Error connecting to graphical console"],
+        60,
+    );
+    // One more round of virt-manager's polling (every 3 s) after the window is up.
+    std::thread::sleep(Duration::from_secs(4));
+    vm.stop();
+    assert_no_libvirt_error(&vm, "details window");
+    let log = vm.log();
+    for needle in [
+        "Viewer connected",
+        "domain=vmgr-run status=Running added",
+        "domain=vmgr-off status=Shutoff added",
+        "virDomain.listAllSnapshots",
+        "virDomain.openGraphicsFD",
+        "virConnect.nodeDeviceEventRegisterAny",
+        "virConnect.getAllDomainStats",
+    ] {
+        assert!(log.contains(needle), "details: no {needle:?} in:\n{log}");
+    }
+    drop(vm);
+
+    // The host details window; the wizards' network and pool made while it shows.
+    let mut vm = VirtManager::start(&tmp.join("host"), &d.rw_socket(), &["--show-host-summary"]);
+    vm.wait_log("Showing host details", 60);
+    vm.wait_log("pool=default status=Active added", 60);
+    let pool_dir = tmp.join("wizard-pool");
+    let o = python(WIZARDS, &[&uri, pool_dir.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "wizards:\n{out}\n{err}");
+    assert!(out.contains("network active=1 autostart=1"), "{out}");
+    assert!(out.contains("pool active=1 autostart=1"), "{out}");
+    assert!(pool_dir.is_dir(), "the pool was not built");
+    vm.wait_log("network=network status=Active added", 60);
+    vm.wait_log("pool=pool status=Active added", 60);
+    std::thread::sleep(Duration::from_secs(4));
+    vm.stop();
+    assert_no_libvirt_error(&vm, "host details window");
+
+    virsh_ok(&uri, &["net-destroy", "network"]);
+    virsh_ok(&uri, &["destroy", "vmgr-run"]);
+}
