@@ -1,21 +1,24 @@
 #!/bin/sh
 # Runs Debian's virt-manager under Xvfb against a daemon's socket, invisible to the host:
-#   sh run-virt-manager.sh DIR SOCKET ARGS...
+#   sh run-virt-manager.sh DIR SOCKET URI ARGS...
 # DIR (absolute) receives virt-manager's HOME (settings, cache, its own log), the libvirt
 # client's log DIR/libvirt-client.log (errors and warnings) and the X server's files.
 # The script re-executes itself in a private mount namespace, mounts a tmpfs over /run
 # and links /run/libvirt/libvirt-sock to SOCKET, so virt-manager connects with the plain
 # local URI qemu:///system (which it treats as a local connection: graphics consoles
 # are opened through virDomainOpenGraphicsFD) without the host's /run being touched.
+# URI is what virt-manager connects to: qemu:///system, or a URI naming its socket
+# (test+unix:///default?socket=…).
 # virt-manager runs with --debug (its log on stderr) and --trace-libvirt all (every
 # libvirt call logged), then ARGS (e.g. --show-domain-editor NAME). It never exits by
 # itself: the caller kills the process group.
 set -eu
 DIR=$1
 SOCK=$2
-shift 2
+URI=$3
+shift 3
 if [ -z "${RVIRT_VMGR_NS:-}" ]; then
-    RVIRT_VMGR_NS=1 exec unshare -m --propagation private sh "$0" "$DIR" "$SOCK" "$@"
+    RVIRT_VMGR_NS=1 exec unshare -m --propagation private sh "$0" "$DIR" "$SOCK" "$URI" "$@"
 fi
 mount -t tmpfs tmpfs /run
 mkdir -p /run/libvirt
@@ -32,4 +35,4 @@ unset LIBVIRT_DEFAULT_URI DISPLAY
 export TMPDIR="$DIR"
 exec xvfb-run -a -f "$DIR/Xauthority" -s "-screen 0 1280x1024x24 -nolisten tcp" \
     dbus-run-session -- virt-manager --debug --no-fork --trace-libvirt all \
-    --connect qemu:///system "$@"
+    --connect "$URI" "$@"

@@ -50,12 +50,19 @@ impl VirtManager {
     /// read-write socket), with `args` (e.g. `["--show-host-summary"]`); its files go
     /// to `dir`.
     pub fn start(dir: &Path, socket: &Path, args: &[&str]) -> VirtManager {
+        VirtManager::start_uri(dir, socket, "qemu:///system", args)
+    }
+
+    /// Like [`VirtManager::start`], connecting to `uri` (e.g. a daemon's test driver,
+    /// `test+unix:///default?socket=…`).
+    pub fn start_uri(dir: &Path, socket: &Path, uri: &str, args: &[&str]) -> VirtManager {
         std::fs::create_dir_all(dir).unwrap();
         let log = std::fs::File::create(dir.join("virt-manager.log")).unwrap();
         let child = Command::new("sh")
             .arg(SCRIPT)
             .arg(dir)
             .arg(socket)
+            .arg(uri)
             .args(args)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())

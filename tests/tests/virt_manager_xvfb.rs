@@ -13,6 +13,9 @@
 //! and neither run logs a libvirt error: none in virt-manager's debug log (exceptions,
 //! `ERROR` records, failed registrations) and none in the libvirt client library's own
 //! log, where even the errors virt-manager swallows appear.
+//!
+//! On the test driver, the same details window through rvirtd and through a private
+//! libvirtd 9.0 hits no libvirt error on rvirtd that it does not hit on libvirtd.
 
 use std::time::Duration;
 
@@ -153,4 +156,49 @@ fn details_networks_and_storage_without_libvirt_errors() {
 
     virsh_ok(&uri, &["net-destroy", "network"]);
     virsh_ok(&uri, &["destroy", "vmgr-run"]);
+}
+
+/// The libvirt errors of one virt-manager run without their time stamps and thread
+/// ids: what the client library reported.
+fn client_errors(vm: &VirtManager) -> Vec<String> {
+    let mut v: Vec<String> = libvirt_errors(&vm.libvirt_log())
+        .iter()
+        .filter_map(|l| l.split_once(" error : ").map(|(_, e)| e.to_string()))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// virt-manager's details window of the test driver's `test` domain on `uri`; the
+/// errors the client library logged.
+fn test_driver_details(dir: &std::path::Path, socket: &std::path::Path, uri: &str) -> Vec<String> {
+    let mut vm = VirtManager::start_uri(dir, socket, uri, &["--show-domain-editor", "test"]);
+    vm.wait_log("Showing VM details", 60);
+    std::thread::sleep(Duration::from_secs(4));
+    vm.stop();
+    client_errors(&vm)
+}
+
+/// The same window on the test driver through rvirtd and through a private libvirtd
+/// 9.0: rvirtd's run hits no libvirt error libvirtd's does not (libvirt's test driver
+/// has no `virNodeDeviceIsActive` nor `virConnectGetDomainCapabilities`; virt-manager
+/// calls both).
+#[test]
+fn test_driver_details_err_only_where_libvirtd_does() {
+    if !have_virt_manager() || !have_python_libvirt() {
+        return;
+    }
+    let Some(libvirtd) = rvirt_testkit::Libvirtd::start() else {
+        return;
+    };
+    let tmp = TempDir::new("vmgr-test");
+    let want = test_driver_details(&tmp.join("libvirtd"), &libvirtd.socket(), &libvirtd.uri());
+    let d = Daemon::start("vmgr-test-d");
+    let got = test_driver_details(&tmp.join("rvirtd"), &d.rw_socket(), &d.uri());
+    let extra: Vec<&String> = got.iter().filter(|e| !want.contains(e)).collect();
+    assert!(
+        extra.is_empty(),
+        "rvirtd only: {extra:?}\nrvirtd: {got:?}\nlibvirtd: {want:?}"
+    );
 }
