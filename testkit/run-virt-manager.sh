@@ -33,6 +33,9 @@ export GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1
 export LIBVIRT_LOG_OUTPUTS="4:file:$DIR/libvirt-client.log"
 unset LIBVIRT_DEFAULT_URI DISPLAY
 export TMPDIR="$DIR"
-exec xvfb-run -a -f "$DIR/Xauthority" -s "-screen 0 1280x1024x24 -nolisten tcp" \
+# xvfb-run -a takes the first display number without a lock file from -n on: start
+# each run elsewhere, so that runs started together do not pick the same one.
+exec xvfb-run -a -n $((100 + $$ % 800)) -f "$DIR/Xauthority" \
+    -s "-screen 0 1280x1024x24 -nolisten tcp" \
     dbus-run-session -- virt-manager --debug --no-fork --trace-libvirt all \
     --connect "$URI" "$@"
