@@ -11,7 +11,9 @@
 # (test+unix:///default?socket=…).
 # virt-manager runs with --debug (its log on stderr) and --trace-libvirt all (every
 # libvirt call logged), then ARGS (e.g. --show-domain-editor NAME). It never exits by
-# itself: the caller kills the process group.
+# itself: the caller kills the process group. With RVIRT_VMGR_HARNESS set, that python
+# script runs instead of /usr/bin/virt-manager, with the same arguments (a script that
+# runs virt-manager's own main and drives its windows).
 set -eu
 DIR=$1
 SOCK=$2
@@ -33,9 +35,14 @@ export GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1
 export LIBVIRT_LOG_OUTPUTS="4:file:$DIR/libvirt-client.log"
 unset LIBVIRT_DEFAULT_URI DISPLAY
 export TMPDIR="$DIR"
+VMGR_ARGS="--debug --no-fork --trace-libvirt all"
+if [ -n "${RVIRT_VMGR_HARNESS:-}" ]; then
+    set -- /usr/bin/python3 "$RVIRT_VMGR_HARNESS" $VMGR_ARGS --connect "$URI" "$@"
+else
+    set -- virt-manager $VMGR_ARGS --connect "$URI" "$@"
+fi
 # xvfb-run -a takes the first display number without a lock file from -n on: start
 # each run elsewhere, so that runs started together do not pick the same one.
 exec xvfb-run -a -n $((100 + $$ % 800)) -f "$DIR/Xauthority" \
     -s "-screen 0 1280x1024x24 -nolisten tcp" \
-    dbus-run-session -- virt-manager --debug --no-fork --trace-libvirt all \
-    --connect "$URI" "$@"
+    dbus-run-session -- "$@"

@@ -56,9 +56,28 @@ impl VirtManager {
     /// Like [`VirtManager::start`], connecting to `uri` (e.g. a daemon's test driver,
     /// `test+unix:///default?socket=…`).
     pub fn start_uri(dir: &Path, socket: &Path, uri: &str, args: &[&str]) -> VirtManager {
+        VirtManager::start_harness(dir, socket, uri, None, &[], args)
+    }
+
+    /// Like [`VirtManager::start_uri`], running the python script `harness` instead of
+    /// `/usr/bin/virt-manager` (a script that runs virt-manager's own main and drives
+    /// its windows), with `env` added to its environment.
+    pub fn start_harness(
+        dir: &Path,
+        socket: &Path,
+        uri: &str,
+        harness: Option<&Path>,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> VirtManager {
         std::fs::create_dir_all(dir).unwrap();
         let log = std::fs::File::create(dir.join("virt-manager.log")).unwrap();
-        let child = Command::new("sh")
+        let mut cmd = Command::new("sh");
+        if let Some(h) = harness {
+            cmd.env("RVIRT_VMGR_HARNESS", h);
+        }
+        cmd.envs(env.iter().copied());
+        let child = cmd
             .arg(SCRIPT)
             .arg(dir)
             .arg(socket)
