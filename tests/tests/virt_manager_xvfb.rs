@@ -3,8 +3,8 @@
 //! a network namespace of the test thread's own:
 //!
 //! - the details window of a running real QEMU guest (TCG) opens, with its graphics
-//!   console connected through `virDomainOpenGraphicsFD`, while a shut-off guest is
-//!   listed too;
+//!   console connected through `virDomainOpenGraphicsFD`, and so does the one of a
+//!   shut-off guest;
 //! - the host details window (Virtual Networks and Storage pages) lists the networks
 //!   and pools, and its wizards, opened with the pages' "+" buttons and finished with
 //!   their default answers (`tests/scripts/virt_manager_host_wizards.py` runs
@@ -142,6 +142,18 @@ fn details_networks_and_storage_without_libvirt_errors() {
     ] {
         assert!(log.contains(needle), "details: no {needle:?} in:\n{log}");
     }
+    drop(vm);
+
+    // The details window of the shut-off guest.
+    let mut vm = VirtManager::start(
+        &tmp.join("details-off"),
+        &d.rw_socket(),
+        &["--show-domain-editor", "vmgr-off"],
+    );
+    vm.wait_log("Showing VM details: <vmmDomain name=vmgr-off", 60);
+    std::thread::sleep(Duration::from_secs(4));
+    vm.stop();
+    assert_no_libvirt_error(&vm, "details window of the shut-off guest");
     drop(vm);
 
     // The host details window; the network and pool wizards run from its pages.
