@@ -21,6 +21,10 @@ packages=(
   dnsmasq-base        # dnsmasq: the network driver's DHCP/DNS server
   nftables            # nft: the network driver's NAT rules
   busybox-static      # udhcpc (the network driver's lease test) and the tests' Linux guest's userland
+  virt-manager        # the GUI client of the virt-manager tests (tests/tests/virt_manager_xvfb.rs)
+  xvfb                # xvfb-run: virt-manager's X server in those tests
+  xauth               # xvfb-run's X authority file
+  dbus-daemon         # dbus-run-session: virt-manager's session bus
 )
 
 missing=()

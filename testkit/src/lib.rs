@@ -2,12 +2,13 @@
 //!
 //! What rvirt's tests share, written once: temp directories ([`tmp`]), bounded child
 //! processes ([`process`]), Debian's libvirt clients ([`clients`]), rvirtd as a real
-//! process ([`daemon`]), a private libvirtd ([`libvirtd`]) and a throw-away PKI for TLS
+//! process ([`daemon`]), a private libvirtd ([`libvirtd`]), network namespaces
+//! ([`netns`]), virt-manager under Xvfb ([`virt_manager`]) and a throw-away PKI for TLS
 //! ([`pki`]), a raw wire-protocol client ([`raw`]) and hex dumps of payloads
-//! ([`bytes`]), guests for real QEMU ([`guests`]) and a real Linux guest ([`linux_guest`]), the QEMU processes a test started
-//! ([`qemu`]), a stand-in QEMU for monitor behaviour real QEMU never shows
-//! ([`stand_in`]), what a test reads off a process or file ([`inspect`]), and the
-//! clean-up of an embedded driver ([`cleanup`]).
+//! ([`bytes`]), guests for real QEMU ([`guests`]) and a real Linux guest
+//! ([`linux_guest`]), the QEMU processes a test started ([`qemu`]), a stand-in QEMU for
+//! monitor behaviour real QEMU never shows ([`stand_in`]), what a test reads off a
+//! process or file ([`inspect`]), and the clean-up of an embedded driver ([`cleanup`]).
 //!
 //! Test code: it panics on failure rather than returning errors. A tool a test needs
 //! and this machine lacks (virsh, QEMU, libvirtd) is a skip with a printed notice, and
@@ -21,12 +22,14 @@ pub mod guests;
 pub mod inspect;
 pub mod libvirtd;
 pub mod linux_guest;
+pub mod netns;
 pub mod pki;
 pub mod process;
 pub mod qemu;
 pub mod raw;
 pub mod stand_in;
 pub mod tmp;
+pub mod virt_manager;
 
 pub use bytes::hex;
 pub use cleanup::{close_destroying, pid_files};
@@ -36,7 +39,9 @@ pub use guests::*;
 pub use inspect::*;
 pub use libvirtd::Libvirtd;
 pub use linux_guest::{LinuxGuest, linux_domain_xml, linux_guest};
+pub use netns::{DnsmasqReaper, enter_netns, ip};
 pub use process::*;
 pub use qemu::*;
 pub use raw::{Raw, error_of};
 pub use tmp::{TempDir, short_dir};
+pub use virt_manager::{VirtManager, have_virt_manager, libvirt_errors};

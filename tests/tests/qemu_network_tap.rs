@@ -6,67 +6,13 @@
 //! tap enslaved to its bridge and up, named in the live XML (not the inactive one), and
 //! gone after `virsh destroy`. A NIC on an unknown network fails the start.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rvirt_testkit::{
-    Daemon, HALT, QemuReaper, TempDir, boot_disk, domain_xml, have_qemu, have_virsh, linux_guest,
-    pid_files, virsh, virsh_ok,
+    Daemon, DnsmasqReaper, HALT, QemuReaper, TempDir, boot_disk, domain_xml, enter_netns,
+    have_qemu, have_virsh, ip, linux_guest, virsh, virsh_ok,
 };
-
-/// Moves the calling thread into a new network namespace; false (test skipped) when
-/// that is not allowed or a tool is missing.
-fn enter_netns() -> bool {
-    for (tool, arg) in [("ip", "-V"), ("nft", "--version"), ("dnsmasq", "--version")] {
-        if !Command::new(tool)
-            .arg(arg)
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            eprintln!("skipped: {tool} missing");
-            return false;
-        }
-    }
-    if !Path::new("/dev/net/tun").exists() {
-        eprintln!("skipped: no /dev/net/tun");
-        return false;
-    }
-    // SAFETY: unshare(2) of this thread's network namespace; no memory involved.
-    if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
-        eprintln!(
-            "skipped: unshare(CLONE_NEWNET): {}",
-            std::io::Error::last_os_error()
-        );
-        return false;
-    }
-    true
-}
-
-/// Kills, when dropped, the dnsmasq processes of the daemon's network root by the
-/// pids in their pid files (rvirtd leaves them running, as libvirtd does).
-struct DnsmasqReaper(PathBuf);
-
-impl Drop for DnsmasqReaper {
-    fn drop(&mut self) {
-        for pid in pid_files(&self.0.join("run/network/dnsmasq")) {
-            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            if String::from_utf8_lossy(&cmd).contains("dnsmasq") {
-                // SAFETY: kill(2) of a dnsmasq this test's rvirtd started.
-                unsafe { libc::kill(pid as i32, libc::SIGKILL) };
-            }
-        }
-    }
-}
-
-fn ip(args: &[&str]) {
-    let st = Command::new("ip")
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.success(), "ip {args:?}");
-}
 
 /// `ip -o link show dev DEV` (not `/sys/class/net`, which shows the namespace sysfs
 /// was mounted in); `None` when there is no such device.

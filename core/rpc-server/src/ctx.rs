@@ -4,6 +4,7 @@
 use std::any::TypeId;
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::os::fd::OwnedFd;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rvirt_rpc::Message;
@@ -21,6 +22,7 @@ pub struct Ctx<'a, S> {
     state: &'a Mutex<S>,
     close: Cell<bool>,
     stream: RefCell<Option<StreamSource>>,
+    fds: RefCell<Vec<OwnedFd>>,
 }
 
 impl<'a, S> Ctx<'a, S> {
@@ -31,6 +33,7 @@ impl<'a, S> Ctx<'a, S> {
             state,
             close: Cell::new(false),
             stream: RefCell::new(None),
+            fds: RefCell::new(Vec::new()),
         }
     }
 
@@ -96,6 +99,19 @@ impl<'a, S> Ctx<'a, S> {
             client: Arc::downgrade(self.client),
             serial: self.msg.header.serial,
         }
+    }
+
+    /// Passes `fd` to the client with this call's successful reply (libvirt's
+    /// REPLY_WITH_FDS: the count of descriptors before the return value, the
+    /// descriptors after the packet). Unix socket clients only: on TCP or TLS the call
+    /// fails instead (libvirt's "Sending file descriptors is not supported on this
+    /// socket"). A call that fails passes nothing (`fd` is closed).
+    pub fn send_fd(&self, fd: OwnedFd) {
+        self.fds.borrow_mut().push(fd);
+    }
+
+    pub(crate) fn take_fds(&self) -> Vec<OwnedFd> {
+        std::mem::take(&mut *self.fds.borrow_mut())
     }
 
     pub(crate) fn take_stream(&self) -> Option<StreamSource> {

@@ -102,6 +102,8 @@ pub(crate) struct Outcome {
     pub close: bool,
     /// The stream the call opened, started once its reply is queued.
     pub stream: Option<(Header, crate::stream::StreamSource)>,
+    /// Descriptors passed after the reply (a REPLY_WITH_FDS).
+    pub fds: Vec<std::os::fd::OwnedFd>,
 }
 
 /// A server's programs, their state type erased.
@@ -155,6 +157,10 @@ impl<S: ClientState> Host for Programs<S> {
             Some(_) if h.msg_type == MessageType::CALL_WITH_FDS => Err(unknown(h.proc_)),
             Some(p) => p.call(&ctx),
         };
+        let fds = ctx.take_fds();
+        if result.is_ok() && !fds.is_empty() {
+            return reply_with_fds(client, msg, result, fds);
+        }
         let close = result.is_ok() && ctx.close_requested();
         let stream = ctx.take_stream().filter(|_| result.is_ok()).map(|s| (h, s));
         Outcome {
@@ -173,6 +179,45 @@ impl<S: ClientState> Host for Programs<S> {
         }
     }
 }
+
+/// The REPLY_WITH_FDS packet of a successful call that passes `fds`: their count
+/// (XDR `u32`) before the return value; the descriptors follow the packet. Only unix
+/// socket clients can take them (libvirtd fails the others the same way).
+fn reply_with_fds(
+    client: &Client,
+    msg: &Message,
+    result: CallResult<Vec<u8>>,
+    fds: Vec<std::os::fd::OwnedFd>,
+) -> Outcome {
+    if client.service().transport != crate::service::Transport::Unix {
+        return reply(
+            msg,
+            Err(err(
+                ERR_OPERATION_INVALID,
+                FROM_RPC,
+                "Sending file descriptors is not supported on this socket",
+            )),
+        );
+    }
+    let mut payload = (fds.len() as u32).to_be_bytes().to_vec();
+    payload.extend(result.unwrap_or_default());
+    let mut header = msg.header.reply(MessageStatus::OK);
+    header.msg_type = MessageType::REPLY_WITH_FDS;
+    match encode_message(&header, &payload) {
+        Ok(frame) => Outcome {
+            frame: Some(frame),
+            fds,
+            ..Outcome::default()
+        },
+        Err(e) => reply(
+            msg,
+            Err(err(ERR_RPC, FROM_RPC, format!("cannot encode reply: {e}"))),
+        ),
+    }
+}
+
+/// `VIR_ERR_OPERATION_INVALID`.
+const ERR_OPERATION_INVALID: i32 = 55;
 
 /// The REPLY packet of a call: its return value, or its error.
 fn reply(msg: &Message, result: CallResult<Vec<u8>>) -> Outcome {

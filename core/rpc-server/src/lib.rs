@@ -120,6 +120,7 @@ mod accept;
 mod client;
 mod ctx;
 pub mod error;
+mod fdpass;
 mod host;
 mod keepalive;
 pub mod listener;

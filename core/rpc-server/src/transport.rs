@@ -93,6 +93,13 @@ impl Wire {
         match self {
             Wire::Plain => {
                 while !out.is_empty() {
+                    if let Some(fd) = out.due_fd() {
+                        if !crate::fdpass::send_fd(stream, fd)? {
+                            return Ok(());
+                        }
+                        out.fd_sent();
+                        continue;
+                    }
                     let front = out.front();
                     match write_some(stream, |w| w.write(front))? {
                         Some(n) => out.consume(n),

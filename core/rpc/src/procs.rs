@@ -487,6 +487,9 @@ procedures! {
     NETWORK_GET_DHCP_LEASES = 341,
     /// `{string? emulatorbin, arch, machine, virttype; u32 flags}` → `{string capabilities}`.
     CONNECT_GET_DOMAIN_CAPABILITIES = 342,
+    /// `{dom; u32 idx; u32 flags}` → void, a REPLY_WITH_FDS carrying one socket
+    /// connected to the domain's graphics server (see [`crate::console`]).
+    DOMAIN_OPEN_GRAPHICS_FD = 343,
     /// `{dom doms<>; u32 stats; u32 flags}` → `{stats_record retStats<>}`.
     CONNECT_GET_ALL_DOMAIN_STATS = 344,
     /// `{dom; u32 flags}` → `{fsinfo info<>; u32 ret}`.

@@ -178,6 +178,13 @@ impl Domain {
         driver.abort_job(&self.r)
     }
 
+    /// A socket connected to the graphics server of the domain's `idx`-th `<graphics>`
+    /// device (`virDomainOpenGraphicsFD`). A read-write connection only.
+    pub fn open_graphics_fd(&self, idx: u32, flags: u32) -> Result<std::os::fd::OwnedFd> {
+        self.conn.check_writable("virDomainOpenGraphicsFD")?;
+        self.conn.driver()?.open_graphics_fd(&self.r, idx, flags)
+    }
+
     /// Resumes a paused domain (`virDomainResume`).
     pub fn resume(&self) -> Result<()> {
         let driver = self.conn.driver_in("virDomainResume")?;

@@ -205,6 +205,18 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainScreenshot")
     }
 
+    /// `virDomainOpenGraphicsFD`: a socket connected to the server of the domain's
+    /// `idx`-th `<graphics>` device (VNC or SPICE), for a viewer to speak its protocol
+    /// on.
+    fn open_graphics_fd(
+        &self,
+        dom: &DomainRef,
+        idx: u32,
+        flags: u32,
+    ) -> Result<std::os::fd::OwnedFd> {
+        unsupported("virDomainOpenGraphicsFD")
+    }
+
     /// The driver's monitoring operations, if it has any (stats, guest info, metadata,
     /// node facts); `None` makes each of them `VIR_ERR_NO_SUPPORT`.
     fn monitoring(&self) -> Option<&dyn super::Monitoring> {

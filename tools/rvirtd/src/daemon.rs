@@ -69,6 +69,7 @@ impl Daemon {
             rvirt_driver_network::set_system_root(root.clone());
         }
         rvirt_driver_network::set_autostart_enabled(config.network_autostart);
+        rvirt_driver_nodedev::register().map_err(|e| e.to_string())?;
         let event_loop = event::register_default().map_err(|e| e.to_string())?;
         let shared = event::require().map_err(|e| e.to_string())?;
 

@@ -100,7 +100,7 @@ impl Client {
         io.running.calls = io.running.calls.saturating_sub(1);
         io.running.exclusive = false;
         if let Some(frame) = outcome.frame {
-            self.queue_locked(&mut io, &frame);
+            self.queue_locked_with_fds(&mut io, &frame, outcome.fds);
         }
         if let Some((call, source)) = outcome.stream {
             self.start_stream(&mut io, call, source);

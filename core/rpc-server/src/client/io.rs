@@ -68,6 +68,16 @@ impl Client {
     /// Queues `frame`; a client that leaves more than its limit unread is cut off.
     /// Callers run [`Client::enforce_output_budget`] once the lock is released.
     pub(super) fn queue_locked(&self, io: &mut Io, frame: &[u8]) {
+        self.queue_locked_with_fds(io, frame, Vec::new());
+    }
+
+    /// Like [`Client::queue_locked`], passing `fds` once `frame` is written.
+    pub(super) fn queue_locked_with_fds(
+        &self,
+        io: &mut Io,
+        frame: &[u8],
+        fds: Vec<std::os::fd::OwnedFd>,
+    ) {
         if io.stream.is_none() {
             return;
         }
@@ -80,7 +90,7 @@ impl Client {
             self.cut_off(io);
             return;
         }
-        io.out.push(frame);
+        io.out.push_with_fds(frame, fds);
         self.update_interest(io);
     }
 

@@ -114,7 +114,8 @@ impl QemuConnection {
         &self.shared
     }
 
-    fn read<T>(&self, dom: &DomainRef, f: impl FnOnce(&Vm) -> Result<T>) -> Result<T> {
+    /// Runs `f` on the domain `dom` (`VIR_ERR_NO_DOMAIN` when there is none).
+    pub(super) fn read<T>(&self, dom: &DomainRef, f: impl FnOnce(&Vm) -> Result<T>) -> Result<T> {
         self.shared.domains.read(dom, f)
     }
 
@@ -300,6 +301,15 @@ impl DriverConnection for QemuConnection {
         super::passthrough::monitor_command(&mon, cmd, flags)
     }
 
+    fn open_graphics_fd(
+        &self,
+        dom: &DomainRef,
+        idx: u32,
+        flags: u32,
+    ) -> Result<std::os::fd::OwnedFd> {
+        self.shared.open_graphics_fd(dom, idx, flags)
+    }
+
     fn domain_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
         self.read(dom, |vm| vm.xml(flags))
     }
@@ -325,6 +335,10 @@ impl DriverConnection for QemuConnection {
     }
 
     fn save_restore(&self) -> Option<&dyn rvirt_core::driver::SaveRestore> {
+        Some(self)
+    }
+
+    fn snapshots(&self) -> Option<&dyn rvirt_core::driver::Snapshots> {
         Some(self)
     }
 

@@ -21,6 +21,7 @@ mod configuration;
 mod connection;
 mod console;
 mod guest_control;
+mod graphics_fd;
 mod host;
 pub(crate) mod instance;
 mod jobs;
@@ -38,6 +39,7 @@ mod root;
 mod running;
 mod save;
 mod save_image;
+mod snapshots;
 mod start;
 mod status;
 

@@ -20,6 +20,8 @@ const CONNECT_RO: u32 = 1;
 
 /// Driver features (`virDrvFeature`) rvirtd supports.
 mod feature {
+    /// Calls may pass file descriptors (DOMAIN_OPEN_GRAPHICS_FD's reply does).
+    pub const FD_PASSING: i32 = 8;
     pub const TYPED_PARAM_STRING: i32 = 9;
     pub const PROGRAM_KEEPALIVE: i32 = 10;
     pub const REMOTE_EVENT_CALLBACK: i32 = 14;
@@ -44,7 +46,8 @@ pub(crate) fn supports_feature(
             ctx.conn()?;
             matches!(
                 f,
-                feature::TYPED_PARAM_STRING
+                feature::FD_PASSING
+                    | feature::TYPED_PARAM_STRING
                     | feature::REMOTE_EVENT_CALLBACK
                     | feature::REMOTE_CLOSE_CALLBACK
                     | feature::NETWORK_UPDATE_HAS_CORRECT_ORDER

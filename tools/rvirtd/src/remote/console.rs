@@ -1,9 +1,12 @@
 //! The procedures that answer with a stream: DOMAIN_OPEN_CONSOLE (`virsh console`:
 //! the guest's pty both ways until the client finishes, aborts or disconnects, or a
 //! forced open takes the console over) and DOMAIN_SCREENSHOT (`virsh screenshot`: the
-//! image, then the end of the stream).
+//! image, then the end of the stream); and DOMAIN_OPEN_GRAPHICS_FD (virt-manager's
+//! console: a socket on the graphics server, passed with the reply).
 
-use rvirt_rpc::console::{DomainOpenConsoleArgs, DomainScreenshotArgs, DomainScreenshotRet};
+use rvirt_rpc::console::{
+    DomainOpenConsoleArgs, DomainOpenGraphicsFdArgs, DomainScreenshotArgs, DomainScreenshotRet,
+};
 use rvirt_rpc_server::{CallResult, StreamSource};
 
 use super::{Ctx, CtxExt};
@@ -17,6 +20,15 @@ pub(crate) fn open_console(ctx: &Ctx<'_>, args: DomainOpenConsoleArgs) -> CallRe
     console.lease.on_revoke(move || handle.hang_up());
     // The stream holds the lease: the console is free again once it ends.
     ctx.open_stream(StreamSource::fd(console.fd).keeping(console.lease));
+    Ok(())
+}
+
+/// DOMAIN_OPEN_GRAPHICS_FD: the socket goes to the client with the reply (unix
+/// sockets only; others get libvirtd's "Sending file descriptors is not supported on
+/// this socket").
+pub(crate) fn open_graphics_fd(ctx: &Ctx<'_>, args: DomainOpenGraphicsFdArgs) -> CallResult<()> {
+    let dom = ctx.domain(&args.dom)?;
+    ctx.send_fd(dom.open_graphics_fd(args.idx, args.flags)?);
     Ok(())
 }
 

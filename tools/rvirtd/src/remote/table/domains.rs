@@ -408,6 +408,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         c::get_domain_capabilities
     ),
     procedure!(
+        p::DOMAIN_OPEN_GRAPHICS_FD,
+        Access::Write("virDomainOpenGraphicsFD"),
+        con::open_graphics_fd
+    ),
+    procedure!(
         p::CONNECT_GET_ALL_DOMAIN_STATS,
         Access::Open,
         m::get_all_domain_stats
