@@ -20,8 +20,8 @@
 mod configuration;
 mod connection;
 mod console;
-mod guest_control;
 mod graphics_fd;
+mod guest_control;
 mod host;
 pub(crate) mod instance;
 mod jobs;
