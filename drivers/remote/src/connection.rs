@@ -134,10 +134,22 @@ fn supports(client: &Client, feature: i32) -> bool {
         .is_ok_and(|r| r.supported != 0)
 }
 
-fn state_reason(state: i32, reason: i32) -> StateReason {
+/// A wire state and reason as the public API's; unknown reasons keep the state.
+pub(crate) fn state_reason(state: i32, reason: i32) -> StateReason {
     StateReason::from_raw(state, reason)
         .or_else(|| StateReason::from_raw(state, 0))
         .unwrap_or(StateReason::NoState)
+}
+
+/// `virDomainGetInfo`'s reply as the public API's [`DomainInfo`].
+pub(crate) fn domain_info(r: DomainGetInfoRet) -> DomainInfo {
+    DomainInfo {
+        state: DomainState::from_raw(i32::from(r.state)).unwrap_or(DomainState::NoState),
+        max_mem_kib: r.max_mem,
+        memory_kib: r.memory,
+        nr_virt_cpu: u32::from(r.nr_virt_cpu),
+        cpu_time_ns: r.cpu_time,
+    }
 }
 
 impl DriverConnection for RemoteConnection {
@@ -275,13 +287,7 @@ impl DriverConnection for RemoteConnection {
 
     fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {
         let r: DomainGetInfoRet = self.dom_call(procs::DOMAIN_GET_INFO, dom)?;
-        Ok(DomainInfo {
-            state: DomainState::from_raw(i32::from(r.state)).unwrap_or(DomainState::NoState),
-            max_mem_kib: r.max_mem,
-            memory_kib: r.memory,
-            nr_virt_cpu: u32::from(r.nr_virt_cpu),
-            cpu_time_ns: r.cpu_time,
-        })
+        Ok(domain_info(r))
     }
 
     fn domain_state(&self, dom: &DomainRef) -> Result<StateReason> {
@@ -310,6 +316,14 @@ impl DriverConnection for RemoteConnection {
             autostart: i32::from(autostart),
         };
         self.client.call(procs::DOMAIN_SET_AUTOSTART, &args)
+    }
+
+    fn start_async(
+        &self,
+        op: rvirt_core::driver::AsyncOp,
+        done: rvirt_core::driver::Completer,
+    ) -> std::result::Result<(), rvirt_core::driver::Declined> {
+        crate::async_calls::start(self.client(), op, done)
     }
 
     fn monitoring(&self) -> Option<&dyn rvirt_core::driver::Monitoring> {

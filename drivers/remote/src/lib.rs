@@ -47,6 +47,7 @@
 //! # Ok::<(), rvirt_core::Error>(())
 //! ```
 
+mod async_calls;
 mod client;
 mod configuration;
 mod connection;
