@@ -21,7 +21,7 @@ const CALLS: usize = 1000;
 /// Calls in flight at once during the probe.
 const IN_FLIGHT: usize = 8;
 /// Rounds of CALLS calls at most, until one keeps the ticker within 2 ms.
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 10;
 const KEEPALIVE: Duration = Duration::from_secs(1);
 
 fn signal(daemon: &Daemon, sig: i32) {
