@@ -250,6 +250,18 @@ impl Client {
         proc_: i32,
         args: &A,
     ) -> Result<R> {
+        self.call_within(proc_, args, None)
+    }
+
+    /// [`Client::call`] that gives up after `limit` (`None`: never) with
+    /// `VIR_ERR_OPERATION_TIMEOUT`; a reply that comes later is dropped.
+    pub fn call_within<A: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        proc_: i32,
+        args: &A,
+        limit: Option<Duration>,
+    ) -> Result<R> {
+        let deadline = limit.map(|l| (Instant::now() + l, l));
         let mut st = self.lock();
         if st.dead.is_some() {
             return Err(socket_closed());
@@ -268,7 +280,7 @@ impl Client {
         }
         st.waiting.insert(serial);
         self.refresh_watch(&mut st);
-        let (mut st, reply) = self.wait_reply(st, serial);
+        let (mut st, reply) = self.wait_reply(st, serial, deadline);
         st.waiting.remove(&serial);
         self.refresh_watch(&mut st);
         self.release(st);
@@ -279,6 +291,7 @@ impl Client {
         &'a self,
         mut st: MutexGuard<'a, State>,
         serial: u32,
+        deadline: Option<(Instant, Duration)>,
     ) -> (MutexGuard<'a, State>, Result<Message>) {
         loop {
             if let Some(m) = st.replies.remove(&serial) {
@@ -288,13 +301,25 @@ impl Client {
                 let e = e.clone();
                 return (st, Err(e));
             }
+            let mut slice = POLL_SLICE;
+            if let Some((at, limit)) = deadline {
+                let left = at.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return (st, Err(rvirt_core::api::timeout_error(limit)));
+                }
+                slice = slice.min(left);
+            }
             if st.reader_busy {
-                st = self.cond.wait(st).unwrap_or_else(|p| p.into_inner());
+                st = self
+                    .cond
+                    .wait_timeout(st, slice)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
                 continue;
             }
             st.reader_busy = true;
             drop(st);
-            poll(self.stream.as_raw_fd(), libc::POLLIN, POLL_SLICE);
+            poll(self.stream.as_raw_fd(), libc::POLLIN, slice);
             st = self.lock();
             st.reader_busy = false;
             self.pump(&mut st);

@@ -30,6 +30,10 @@ const FEATURE_KEEPALIVE: i32 = 10;
 /// `VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK`.
 const FEATURE_EVENT_CALLBACK: i32 = 14;
 
+/// How long closing waits for the daemon's CONNECT_CLOSE reply before it drops the
+/// connection anyway.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// One open connection to a daemon.
 #[derive(Debug)]
 pub struct RemoteConnection {
@@ -402,7 +406,10 @@ impl DriverConnection for RemoteConnection {
         let r = if self.client.is_dead() {
             Ok(())
         } else {
-            self.client.call::<_, ()>(procs::CONNECT_CLOSE, &())
+            // Bounded: a stopped daemon must not hold the closing thread (possibly the
+            // event loop's, when the last handle is dropped in async code) for ever.
+            self.client
+                .call_within::<_, ()>(procs::CONNECT_CLOSE, &(), Some(CLOSE_WAIT))
         };
         self.client.shutdown();
         r
