@@ -6,6 +6,7 @@ mod connect;
 mod connect_async;
 mod connect_close;
 mod connect_monitoring;
+mod deadlines;
 mod domain;
 mod domain_async;
 mod domain_configuration;

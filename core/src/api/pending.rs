@@ -171,8 +171,8 @@ impl<T> fmt::Debug for Pending<T> {
 
 impl<T> Pending<T> {
     /// A new operation: the driver's [`Completer`] and the future, whose output is
-    /// `convert` applied to the driver's reply. Timeouts use `event_loop`'s timers (else a
-    /// sleeping helper thread).
+    /// `convert` applied to the driver's reply. Timeouts use `event_loop`'s timers (else
+    /// one helper thread of rvirt-core's that serves every deadline).
     pub fn channel(
         event_loop: Option<SharedLoop>,
         convert: impl FnOnce(AsyncReply) -> Result<T> + Send + 'static,
@@ -197,9 +197,9 @@ impl<T> Pending<T> {
     }
 
     /// Completes the operation with [`timeout_error`] if no result came within `after`
-    /// (counted from now). The timer runs on the connection's event loop; the task that
-    /// awaits the future is woken from there. The driver's reply, should it still come, is
-    /// discarded.
+    /// (counted from now). The timer runs on the connection's event loop (without one, on
+    /// rvirt-core's deadline thread); the task that awaits the future is woken from there.
+    /// The driver's reply, should it still come, is discarded.
     ///
     /// ```no_run
     /// # async fn f(dom: rvirt_core::Domain) {
@@ -223,20 +223,13 @@ impl<T> Pending<T> {
         match &self.event_loop {
             Some(l) => self.arm_loop_timer(l, after, fire),
             None => {
-                std::thread::Builder::new()
-                    .name("rvirt-timeout".into())
-                    .spawn(move || {
-                        std::thread::sleep(after);
-                        fire();
-                    })
-                    .map(drop)
-                    .unwrap_or_else(|e| {
-                        self.shared.complete(Err(Error::new(
-                            ErrorCode::InternalError,
-                            ErrorDomain::None,
-                            format!("cannot start a timeout thread: {e}"),
-                        )));
-                    });
+                if !super::deadlines::after(after, Box::new(fire)) {
+                    self.shared.complete(Err(Error::new(
+                        ErrorCode::InternalError,
+                        ErrorDomain::None,
+                        "cannot start rvirt's deadline thread",
+                    )));
+                }
             }
         }
         self
