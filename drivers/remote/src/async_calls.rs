@@ -7,7 +7,8 @@
 //! and rvirt-core runs the blocking form on a worker thread instead.
 
 use rvirt_core::driver::{AsyncOp, AsyncReply, Completer, Declined, DomainRef};
-use rvirt_core::{Error, ErrorDomain};
+use rvirt_core::{Error, ErrorDomain, Result};
+use rvirt_rpc::Message;
 use rvirt_rpc::procs;
 use rvirt_rpc::types::{
     ConnectListAllDomainsArgs, ConnectListAllDomainsRet, DomainArgs, DomainCreateXmlArgs,
@@ -17,12 +18,16 @@ use rvirt_rpc::types::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::client::Client;
+use crate::client::{Client, ReplyHandler};
 use crate::connection::{domain_info, state_reason};
 use crate::wire::{decode_reply, to_ref, to_wire};
 
 /// Starts `op` on `client` (see the module documentation).
-pub(crate) fn start(client: &Client, op: AsyncOp, done: Completer) -> Result<(), Declined> {
+pub(crate) fn start(
+    client: &Client,
+    op: AsyncOp,
+    done: Completer,
+) -> std::result::Result<(), Declined> {
     if !client.has_event_loop() {
         return Err(Declined(op, done));
     }
@@ -171,19 +176,34 @@ fn send<A, R>(
     convert: impl FnOnce(R) -> AsyncReply + Send + 'static,
 ) where
     A: Serialize + ?Sized,
-    R: DeserializeOwned,
+    R: DeserializeOwned + 'static,
 {
-    client.call_async(
-        proc_,
-        args,
-        Box::new(move |reply| {
-            if done.is_abandoned() {
-                return;
-            }
-            let r = reply
-                .and_then(|m| decode_reply::<R>(proc_, &m))
-                .map(convert);
-            done.complete(r);
-        }),
-    );
+    let handler = Decode {
+        done,
+        convert: Box::new(move |m: &Message| decode_reply::<R>(proc_, m).map(convert)),
+    };
+    client.call_async(proc_, args, Box::new(handler));
+}
+
+/// Decodes a REPLY message into an operation's result.
+type Convert = Box<dyn FnOnce(&Message) -> Result<AsyncReply> + Send>;
+
+/// Completes an operation with its decoded reply.
+struct Decode {
+    done: Completer,
+    convert: Convert,
+}
+
+impl ReplyHandler for Decode {
+    fn reply(self: Box<Self>, reply: Result<Message>) {
+        let Decode { done, convert } = *self;
+        if done.is_abandoned() {
+            return;
+        }
+        done.complete(reply.and_then(|m| convert(&m)));
+    }
+
+    fn is_abandoned(&self) -> bool {
+        self.done.is_abandoned()
+    }
 }

@@ -39,9 +39,21 @@ use crate::socket::{Stream, poll};
 use crate::target::Endpoint;
 use crate::wire::{Incoming, classify, decode_reply};
 
-/// What runs when the reply to a [`Client::call_async`] arrives (or the connection ends
-/// first): the REPLY message, or the error that ended the connection.
-pub type ReplyHandler = Box<dyn FnOnce(Result<Message>) + Send>;
+/// What receives the reply to a [`Client::call_async`].
+pub trait ReplyHandler: Send {
+    /// The REPLY message, or the error that ended the connection first.
+    fn reply(self: Box<Self>, reply: Result<Message>);
+
+    /// True once nobody wants the reply any more (the caller's timeout elapsed, or it
+    /// dropped the future): the client may then forget the call before its reply comes.
+    fn is_abandoned(&self) -> bool {
+        false
+    }
+}
+
+/// Handlers kept before the client first looks for abandoned ones; later, twice the
+/// number left by the last look.
+const SWEEP_AT: usize = 64;
 
 /// How long a reading caller sleeps in `poll` before looking at the state again.
 const POLL_SLICE: Duration = Duration::from_millis(500);
@@ -83,10 +95,12 @@ struct State {
     keepalive: Option<Keepalive>,
     keepalive_timer: Option<TimerId>,
     /// Reply handlers of calls made without waiting, by serial.
-    handlers: HashMap<u32, ReplyHandler>,
+    handlers: HashMap<u32, Box<dyn ReplyHandler>>,
+    /// Forget abandoned handlers when there are this many.
+    sweep_at: usize,
     /// Handlers whose reply (or the connection's end) has come, run once the lock is
     /// released (see [`Client::release`]).
-    ready: Vec<(ReplyHandler, Result<Message>)>,
+    ready: Vec<(Box<dyn ReplyHandler>, Result<Message>)>,
     /// Bytes the socket has not taken yet; written before anything else.
     outq: Vec<u8>,
     /// What the watch is asked for now.
@@ -144,6 +158,7 @@ impl Client {
                 keepalive: None,
                 keepalive_timer: None,
                 handlers: HashMap::new(),
+                sweep_at: SWEEP_AT,
                 ready: Vec::new(),
                 outq: Vec::new(),
                 interest: Interest::READABLE,
@@ -185,7 +200,7 @@ impl Client {
         let ready = std::mem::take(&mut st.ready);
         drop(st);
         for (handler, reply) in ready {
-            handler(reply);
+            handler.reply(reply);
         }
     }
 
@@ -193,11 +208,25 @@ impl Client {
     /// REPLY message (or the error that ended the connection first) from whichever thread
     /// reads it, normally the event loop's. The frame is written now if the socket takes
     /// it, else queued and written when the socket turns writable; nothing waits.
-    pub fn call_async<A: Serialize + ?Sized>(&self, proc_: i32, args: &A, handler: ReplyHandler) {
+    /// Calls whose handler [is abandoned](ReplyHandler::is_abandoned) are forgotten from
+    /// time to time, so a daemon that stays silent while callers time out does not make
+    /// them pile up.
+    pub fn call_async<A: Serialize + ?Sized>(
+        &self,
+        proc_: i32,
+        args: &A,
+        handler: Box<dyn ReplyHandler>,
+    ) {
         let mut st = self.lock();
         if st.dead.is_some() {
             drop(st);
-            return handler(Err(socket_closed()));
+            return handler.reply(Err(socket_closed()));
+        }
+        // Dropped once the lock is released, as handlers run.
+        let mut swept = Vec::new();
+        if st.handlers.len() >= st.sweep_at {
+            swept.extend(st.handlers.extract_if(|_, h| h.is_abandoned()));
+            st.sweep_at = SWEEP_AT.max(2 * st.handlers.len());
         }
         let serial = st.next_serial;
         st.next_serial = st.next_serial.wrapping_add(1);
@@ -206,7 +235,7 @@ impl Client {
             Ok(f) => f,
             Err(e) => {
                 drop(st);
-                return handler(Err(e.into()));
+                return handler.reply(Err(e.into()));
             }
         };
         st.handlers.insert(serial, handler);
@@ -214,6 +243,7 @@ impl Client {
             self.kill(&mut st, e, CloseReason::Error);
         }
         self.release(st);
+        drop(swept);
     }
 
     /// Sends `frame` without waiting: after what is queued, as much as the socket takes,
@@ -523,4 +553,47 @@ fn on_watch(weak: &Weak<Client>, events: Interest) {
     }
     client.refresh_watch(&mut st);
     client.release(st);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A handler that is abandoned from the start and counts its replies.
+    struct Abandoned(Arc<AtomicUsize>);
+    impl ReplyHandler for Abandoned {
+        fn reply(self: Box<Self>, _reply: Result<Message>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+        fn is_abandoned(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn abandoned_calls_to_a_silent_server_do_not_pile_up() {
+        let dir = rvirt_testkit::TempDir::new("client-sweep");
+        let path = dir.0.join("sock");
+        // A server that accepts and never answers.
+        let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        let client = Client::connect(
+            &Endpoint::Unix(path),
+            EventSink::detached(),
+            ObjectEventSink::detached(),
+            None,
+        )
+        .unwrap();
+        let (_server, _) = listener.accept().unwrap();
+        let replies = Arc::new(AtomicUsize::new(0));
+        for _ in 0..1000 {
+            let h = Box::new(Abandoned(replies.clone()));
+            client.call_async(procs::CONNECT_GET_TYPE, &(), h);
+        }
+        let kept = client.lock().handlers.len();
+        assert!(kept <= SWEEP_AT, "{kept} handlers kept");
+        // Forgotten handlers get no reply; those still kept get the connection's end.
+        client.shutdown();
+        assert_eq!(replies.load(Ordering::SeqCst), kept);
+    }
 }
