@@ -16,7 +16,9 @@ pub mod log;
 pub mod objects;
 pub mod uri;
 
-pub use api::{CallbackId, Connect, Domain, DomainEvent, DomainEventId, Lifecycle, OpenOptions};
+pub use api::{
+    CallbackId, Connect, Domain, DomainEvent, DomainEventId, Lifecycle, OpenOptions, Pending,
+};
 pub use error::{Error, ErrorCode, ErrorDomain, Result};
 pub use uuid::Uuid;
 

@@ -31,6 +31,42 @@
 //! conn.domain_event_deregister_any(id)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Every common Connect/Domain operation also has an asynchronous form returning a
+//! [`Pending`] future (plain `std::future::Future`: tokio, async-io, GLib's
+//! `spawn_future_local`, any executor), with a per-call [`Pending::timeout`]. Over the
+//! remote driver no thread waits: the call is written and its reply matched on the
+//! connection's event loop; local drivers run their blocking work on rvirt's worker
+//! threads. `cargo run -p rvirt-examples --example tokio_async` shows it on a
+//! single-threaded tokio runtime.
+//!
+//! ```
+//! use std::time::Duration;
+//! # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     struct Unpark(std::thread::Thread);
+//! #     impl std::task::Wake for Unpark {
+//! #         fn wake(self: std::sync::Arc<Self>) { self.0.unpark() }
+//! #     }
+//! #     let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+//! #     let mut cx = std::task::Context::from_waker(&waker);
+//! #     let mut f = std::pin::pin!(f);
+//! #     loop {
+//! #         if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; }
+//! #         std::thread::park();
+//! #     }
+//! # }
+//!
+//! let conn = rvirt::open("test:///default")?;
+//! let info = block_on(async {
+//!     let dom = conn
+//!         .lookup_domain_by_name_async("test")
+//!         .timeout(Duration::from_secs(5))
+//!         .await?;
+//!     dom.info_async().timeout(Duration::from_secs(5)).await
+//! })?;
+//! assert!(info.memory_kib > 0);
+//! # Ok::<(), rvirt::Error>(())
+//! ```
 
 mod drivers;
 mod open;

@@ -3,9 +3,12 @@
 //! [`Interface`], [`Secret`], [`NwFilter`] with their events.
 
 mod connect;
+mod connect_async;
 mod connect_close;
 mod connect_monitoring;
+mod deadlines;
 mod domain;
+mod domain_async;
 mod domain_configuration;
 mod domain_event;
 mod domain_monitoring;
@@ -21,6 +24,8 @@ mod numbered;
 mod nwfilter;
 mod object_event_register;
 mod object_events;
+mod offload;
+mod pending;
 mod secondary;
 mod secret;
 mod snapshot;
@@ -59,6 +64,7 @@ pub use object_events::{
     NodeDeviceLifecycle, ObjectEvent, ObjectFamily, SecretEvent, SecretEventId, SecretLifecycle,
     StoragePoolEvent, StoragePoolEventId, StoragePoolLifecycle,
 };
+pub use pending::{Completer, Pending, timeout_error};
 pub use secret::Secret;
 pub use snapshot::DomainSnapshot;
 pub use state::{

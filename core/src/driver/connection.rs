@@ -217,6 +217,22 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainOpenGraphicsFD")
     }
 
+    /// Starts `op` without blocking the calling thread and completes `done` when it has
+    /// finished, from whichever thread learns the result (the remote driver: its socket's
+    /// watch on the event loop). A driver that cannot do that returns the pair in
+    /// [`Declined`], the default: rvirt-core then runs [`AsyncOp::run_blocking`] on a
+    /// worker thread of its own, never on the caller's.
+    ///
+    /// [`Declined`]: super::Declined
+    /// [`AsyncOp::run_blocking`]: super::AsyncOp::run_blocking
+    fn start_async(
+        &self,
+        op: super::AsyncOp,
+        done: super::Completer,
+    ) -> std::result::Result<(), super::Declined> {
+        Err(super::Declined(op, done))
+    }
+
     /// The driver's monitoring operations, if it has any (stats, guest info, metadata,
     /// node facts); `None` makes each of them `VIR_ERR_NO_SUPPORT`.
     fn monitoring(&self) -> Option<&dyn super::Monitoring> {

@@ -6,6 +6,7 @@
 //! Drivers depend on `rvirt-core` only; `rvirt-core` depends on no driver. A driver crate
 //! exposes a `register()` function that calls [`register_driver`].
 
+mod async_op;
 mod configuration;
 mod connection;
 mod console;
@@ -23,6 +24,8 @@ pub mod save_file;
 pub mod secondary;
 mod snapshots;
 
+pub use crate::api::Completer;
+pub use async_op::{AsyncOp, AsyncReply, Declined};
 pub use configuration::Configuration;
 pub use connection::{DomainCapsQuery, DomainRef, DriverConnection};
 pub use console::{CONSOLE_FORCE, CONSOLE_SAFE, Console, ConsoleLease, ConsoleLeases, Screenshot};

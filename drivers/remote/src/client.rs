@@ -1,5 +1,11 @@
-//! The RPC client: one socket, synchronous calls matched by serial, and the event-loop
-//! watch that reads the socket while no call is in flight.
+//! The RPC client: one socket, calls matched by serial, and the event-loop watch that
+//! reads the socket while no synchronous call is in flight.
+//!
+//! Two kinds of calls share the socket. A synchronous [`Client::call`] writes its frame
+//! and waits on its own thread. A [`Client::call_async`] never waits: its frame goes to
+//! the socket or, when the socket is full, to an output queue the watch drains when the
+//! socket turns writable; its reply handler is kept by serial and run by whoever reads the
+//! reply (normally the watch, on the event loop), after the state lock is released.
 //!
 //! Whoever reads the socket (a calling thread, or the loop's watch callback when the
 //! connection is idle) does so under the state lock and sorts every complete message:
@@ -32,6 +38,22 @@ use crate::keepalive::{Keepalive, Tick};
 use crate::socket::{Stream, poll};
 use crate::target::Endpoint;
 use crate::wire::{Incoming, classify, decode_reply};
+
+/// What receives the reply to a [`Client::call_async`].
+pub trait ReplyHandler: Send {
+    /// The REPLY message, or the error that ended the connection first.
+    fn reply(self: Box<Self>, reply: Result<Message>);
+
+    /// True once nobody wants the reply any more (the caller's timeout elapsed, or it
+    /// dropped the future): the client may then forget the call before its reply comes.
+    fn is_abandoned(&self) -> bool {
+        false
+    }
+}
+
+/// Handlers kept before the client first looks for abandoned ones; later, twice the
+/// number left by the last look.
+const SWEEP_AT: usize = 64;
 
 /// How long a reading caller sleeps in `poll` before looking at the state again.
 const POLL_SLICE: Duration = Duration::from_millis(500);
@@ -72,6 +94,17 @@ struct State {
     /// Client keepalive countdown and its timer, when enabled.
     keepalive: Option<Keepalive>,
     keepalive_timer: Option<TimerId>,
+    /// Reply handlers of calls made without waiting, by serial.
+    handlers: HashMap<u32, Box<dyn ReplyHandler>>,
+    /// Forget abandoned handlers when there are this many.
+    sweep_at: usize,
+    /// Handlers whose reply (or the connection's end) has come, run once the lock is
+    /// released (see [`Client::release`]).
+    ready: Vec<(Box<dyn ReplyHandler>, Result<Message>)>,
+    /// Bytes the socket has not taken yet; written before anything else.
+    outq: Vec<u8>,
+    /// What the watch is asked for now.
+    interest: Interest,
 }
 
 /// libvirt's error for a call on a connection that is already gone.
@@ -124,6 +157,11 @@ impl Client {
                 watch: None,
                 keepalive: None,
                 keepalive_timer: None,
+                handlers: HashMap::new(),
+                sweep_at: SWEEP_AT,
+                ready: Vec::new(),
+                outq: Vec::new(),
+                interest: Interest::READABLE,
             }),
             cond: Condvar::new(),
             events,
@@ -135,7 +173,7 @@ impl Client {
             let watch = l.add_handle(
                 client.stream.as_raw_fd(),
                 Interest::READABLE,
-                Box::new(move |_, _, _| on_readable(&weak)),
+                Box::new(move |_, _, events| on_watch(&weak, events)),
             )?;
             client.lock().watch = Some(watch);
         }
@@ -151,12 +189,109 @@ impl Client {
         self.lock().dead.is_some()
     }
 
+    /// True when the socket is watched on an event loop, which [`Client::call_async`]
+    /// needs to read its replies.
+    pub fn has_event_loop(&self) -> bool {
+        self.event_loop.is_some()
+    }
+
+    /// Unlocks `st`, then runs the reply handlers that became ready under it.
+    fn release(&self, mut st: MutexGuard<'_, State>) {
+        let ready = std::mem::take(&mut st.ready);
+        drop(st);
+        for (handler, reply) in ready {
+            handler.reply(reply);
+        }
+    }
+
+    /// Calls REMOTE procedure `proc_` with `args` without waiting: `handler` gets the
+    /// REPLY message (or the error that ended the connection first) from whichever thread
+    /// reads it, normally the event loop's. The frame is written now if the socket takes
+    /// it, else queued and written when the socket turns writable; nothing waits.
+    /// Calls whose handler [is abandoned](ReplyHandler::is_abandoned) are forgotten from
+    /// time to time, so a daemon that stays silent while callers time out does not make
+    /// them pile up.
+    pub fn call_async<A: Serialize + ?Sized>(
+        &self,
+        proc_: i32,
+        args: &A,
+        handler: Box<dyn ReplyHandler>,
+    ) {
+        let mut st = self.lock();
+        if st.dead.is_some() {
+            drop(st);
+            return handler.reply(Err(socket_closed()));
+        }
+        // Dropped once the lock is released, as handlers run.
+        let mut swept = Vec::new();
+        if st.handlers.len() >= st.sweep_at {
+            swept.extend(st.handlers.extract_if(|_, h| h.is_abandoned()));
+            st.sweep_at = SWEEP_AT.max(2 * st.handlers.len());
+        }
+        let serial = st.next_serial;
+        st.next_serial = st.next_serial.wrapping_add(1);
+        let header = Header::call(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc_, serial);
+        let frame = match encode_message_with(&header, args) {
+            Ok(f) => f,
+            Err(e) => {
+                drop(st);
+                return handler.reply(Err(e.into()));
+            }
+        };
+        st.handlers.insert(serial, handler);
+        if let Err(e) = self.queue(&mut st, &frame) {
+            self.kill(&mut st, e, CloseReason::Error);
+        }
+        self.release(st);
+        drop(swept);
+    }
+
+    /// Sends `frame` without waiting: after what is queued, as much as the socket takes,
+    /// the rest queued for the watch.
+    fn queue(&self, st: &mut State, frame: &[u8]) -> Result<()> {
+        let mut rest = frame;
+        if st.outq.is_empty() {
+            rest = &frame[self.stream.write_some(frame)?..];
+        }
+        st.outq.extend_from_slice(rest);
+        self.refresh_watch(st);
+        Ok(())
+    }
+
+    /// Writes what the socket takes of the queue, without waiting.
+    fn flush_some(&self, st: &mut State) -> Result<()> {
+        let n = self.stream.write_some(&st.outq)?;
+        st.outq.drain(..n);
+        Ok(())
+    }
+
+    /// Writes the whole queue, waiting for the socket (synchronous callers only).
+    fn flush_all(&self, st: &mut State) -> Result<()> {
+        if !st.outq.is_empty() {
+            self.stream.write_all(&st.outq)?;
+            st.outq.clear();
+        }
+        Ok(())
+    }
+
     /// Calls REMOTE procedure `proc_` with `args` and waits for its reply.
     pub fn call<A: Serialize + ?Sized, R: DeserializeOwned>(
         &self,
         proc_: i32,
         args: &A,
     ) -> Result<R> {
+        self.call_within(proc_, args, None)
+    }
+
+    /// [`Client::call`] that gives up after `limit` (`None`: never) with
+    /// `VIR_ERR_OPERATION_TIMEOUT`; a reply that comes later is dropped.
+    pub fn call_within<A: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        proc_: i32,
+        args: &A,
+        limit: Option<Duration>,
+    ) -> Result<R> {
+        let deadline = limit.map(|l| (Instant::now() + l, l));
         let mut st = self.lock();
         if st.dead.is_some() {
             return Err(socket_closed());
@@ -165,20 +300,20 @@ impl Client {
         st.next_serial = st.next_serial.wrapping_add(1);
         let header = Header::call(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc_, serial);
         let frame = encode_message_with(&header, args)?;
-        if let Err(e) = self.stream.write_all(&frame) {
+        let written = self
+            .flush_all(&mut st)
+            .and_then(|()| self.stream.write_all(&frame));
+        if let Err(e) = written {
             self.kill(&mut st, e.clone(), CloseReason::Error);
+            self.release(st);
             return Err(e);
         }
         st.waiting.insert(serial);
-        if st.waiting.len() == 1 {
-            self.set_watch(&st, Interest::NONE);
-        }
-        let (mut st, reply) = self.wait_reply(st, serial);
+        self.refresh_watch(&mut st);
+        let (mut st, reply) = self.wait_reply(st, serial, deadline);
         st.waiting.remove(&serial);
-        if st.waiting.is_empty() && st.dead.is_none() {
-            self.set_watch(&st, Interest::READABLE);
-        }
-        drop(st);
+        self.refresh_watch(&mut st);
+        self.release(st);
         decode_reply(proc_, &reply?)
     }
 
@@ -186,6 +321,7 @@ impl Client {
         &'a self,
         mut st: MutexGuard<'a, State>,
         serial: u32,
+        deadline: Option<(Instant, Duration)>,
     ) -> (MutexGuard<'a, State>, Result<Message>) {
         loop {
             if let Some(m) = st.replies.remove(&serial) {
@@ -195,17 +331,33 @@ impl Client {
                 let e = e.clone();
                 return (st, Err(e));
             }
+            let mut slice = POLL_SLICE;
+            if let Some((at, limit)) = deadline {
+                let left = at.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return (st, Err(rvirt_core::api::timeout_error(limit)));
+                }
+                slice = slice.min(left);
+            }
             if st.reader_busy {
-                st = self.cond.wait(st).unwrap_or_else(|p| p.into_inner());
+                st = self
+                    .cond
+                    .wait_timeout(st, slice)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
                 continue;
             }
             st.reader_busy = true;
             drop(st);
-            poll(self.stream.as_raw_fd(), libc::POLLIN, POLL_SLICE);
+            poll(self.stream.as_raw_fd(), libc::POLLIN, slice);
             st = self.lock();
             st.reader_busy = false;
             self.pump(&mut st);
             self.cond.notify_all();
+            if !st.ready.is_empty() {
+                self.release(st);
+                st = self.lock();
+            }
         }
     }
 
@@ -232,7 +384,9 @@ impl Client {
         while let Some(msg) = st.decoder.next_message() {
             match classify(msg) {
                 Incoming::Reply(serial, m) => {
-                    if st.waiting.contains(&serial) {
+                    if let Some(handler) = st.handlers.remove(&serial) {
+                        st.ready.push((handler, Ok(m)));
+                    } else if st.waiting.contains(&serial) {
                         st.replies.insert(serial, m);
                     }
                 }
@@ -240,7 +394,7 @@ impl Client {
                     if st.dead.is_none() {
                         let pong = encode_message(&keepalive_header(procs::keepalive::PONG), &[])
                             .expect("an empty keepalive frame always encodes");
-                        if let Err(e) = self.stream.write_all(&pong) {
+                        if let Err(e) = self.queue(st, &pong) {
                             self.kill(st, e, CloseReason::Error);
                         }
                     }
@@ -256,9 +410,22 @@ impl Client {
         }
     }
 
-    fn set_watch(&self, st: &State, interest: Interest) {
+    /// Asks the watch for what is needed now: reading while no synchronous caller reads,
+    /// writing while output is queued.
+    fn refresh_watch(&self, st: &mut State) {
+        let mut want = Interest::NONE;
+        if st.waiting.is_empty() {
+            want |= Interest::READABLE;
+        }
+        if !st.outq.is_empty() {
+            want |= Interest::WRITABLE;
+        }
+        if want == st.interest || st.dead.is_some() {
+            return;
+        }
+        st.interest = want;
         if let (Some(w), Some(l)) = (st.watch, &self.event_loop) {
-            let _ = l.update_handle(w, interest);
+            let _ = l.update_handle(w, want);
         }
     }
 
@@ -268,6 +435,10 @@ impl Client {
         if st.dead.is_some() {
             return;
         }
+        for (_, handler) in st.handlers.drain() {
+            st.ready.push((handler, Err(reason.clone())));
+        }
+        st.outq.clear();
         st.dead = Some(reason);
         self.events.liveness().lost(why);
         if let Some(l) = &self.event_loop {
@@ -314,6 +485,7 @@ impl Client {
     pub fn shutdown(&self) {
         let mut st = self.lock();
         self.kill(&mut st, socket_closed(), CloseReason::Client);
+        self.release(st);
     }
 }
 
@@ -340,7 +512,7 @@ fn on_keepalive_tick(weak: &Weak<Client>) {
         Tick::Ping => {
             let ping = encode_message(&keepalive_header(procs::keepalive::PING), &[])
                 .expect("an empty keepalive frame always encodes");
-            if let Err(e) = client.stream.write_all(&ping) {
+            if let Err(e) = client.queue(&mut st, &ping) {
                 client.kill(&mut st, e, CloseReason::Error);
             }
         }
@@ -354,18 +526,74 @@ fn on_keepalive_tick(weak: &Weak<Client>) {
             CloseReason::Keepalive,
         ),
     }
+    client.release(st);
 }
 
-/// The watch callback: reads the socket while no call is in flight.
-fn on_readable(weak: &Weak<Client>) {
+/// The watch callback: writes queued output when the socket takes it, and reads the
+/// socket while no synchronous caller does (one reader at a time); then runs the reply
+/// handlers of what it read, on the loop, with the lock released.
+fn on_watch(weak: &Weak<Client>, events: Interest) {
     let Some(client) = weak.upgrade() else {
         return;
     };
     let mut st = client.lock();
-    if !st.waiting.is_empty() || st.reader_busy {
-        // A caller owns the socket; the watch is (being) paused.
+    if st.dead.is_some() {
         return;
     }
-    client.pump(&mut st);
-    client.cond.notify_all();
+    if events.contains(Interest::WRITABLE)
+        && !st.outq.is_empty()
+        && let Err(e) = client.flush_some(&mut st)
+    {
+        client.kill(&mut st, e, CloseReason::Error);
+    }
+    let read = Interest::READABLE | Interest::HANGUP | Interest::ERROR;
+    if events.intersects(read) && st.waiting.is_empty() && !st.reader_busy {
+        client.pump(&mut st);
+        client.cond.notify_all();
+    }
+    client.refresh_watch(&mut st);
+    client.release(st);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A handler that is abandoned from the start and counts its replies.
+    struct Abandoned(Arc<AtomicUsize>);
+    impl ReplyHandler for Abandoned {
+        fn reply(self: Box<Self>, _reply: Result<Message>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+        fn is_abandoned(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn abandoned_calls_to_a_silent_server_do_not_pile_up() {
+        let dir = rvirt_testkit::TempDir::new("client-sweep");
+        let path = dir.0.join("sock");
+        // A server that accepts and never answers.
+        let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        let client = Client::connect(
+            &Endpoint::Unix(path),
+            EventSink::detached(),
+            ObjectEventSink::detached(),
+            None,
+        )
+        .unwrap();
+        let (_server, _) = listener.accept().unwrap();
+        let replies = Arc::new(AtomicUsize::new(0));
+        for _ in 0..1000 {
+            let h = Box::new(Abandoned(replies.clone()));
+            client.call_async(procs::CONNECT_GET_TYPE, &(), h);
+        }
+        let kept = client.lock().handlers.len();
+        assert!(kept <= SWEEP_AT, "{kept} handlers kept");
+        // Forgotten handlers get no reply; those still kept get the connection's end.
+        client.shutdown();
+        assert_eq!(replies.load(Ordering::SeqCst), kept);
+    }
 }

@@ -30,6 +30,10 @@ const FEATURE_KEEPALIVE: i32 = 10;
 /// `VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK`.
 const FEATURE_EVENT_CALLBACK: i32 = 14;
 
+/// How long closing waits for the daemon's CONNECT_CLOSE reply before it drops the
+/// connection anyway.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// One open connection to a daemon.
 #[derive(Debug)]
 pub struct RemoteConnection {
@@ -134,10 +138,22 @@ fn supports(client: &Client, feature: i32) -> bool {
         .is_ok_and(|r| r.supported != 0)
 }
 
-fn state_reason(state: i32, reason: i32) -> StateReason {
+/// A wire state and reason as the public API's; unknown reasons keep the state.
+pub(crate) fn state_reason(state: i32, reason: i32) -> StateReason {
     StateReason::from_raw(state, reason)
         .or_else(|| StateReason::from_raw(state, 0))
         .unwrap_or(StateReason::NoState)
+}
+
+/// `virDomainGetInfo`'s reply as the public API's [`DomainInfo`].
+pub(crate) fn domain_info(r: DomainGetInfoRet) -> DomainInfo {
+    DomainInfo {
+        state: DomainState::from_raw(i32::from(r.state)).unwrap_or(DomainState::NoState),
+        max_mem_kib: r.max_mem,
+        memory_kib: r.memory,
+        nr_virt_cpu: u32::from(r.nr_virt_cpu),
+        cpu_time_ns: r.cpu_time,
+    }
 }
 
 impl DriverConnection for RemoteConnection {
@@ -298,13 +314,7 @@ impl DriverConnection for RemoteConnection {
 
     fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {
         let r: DomainGetInfoRet = self.dom_call(procs::DOMAIN_GET_INFO, dom)?;
-        Ok(DomainInfo {
-            state: DomainState::from_raw(i32::from(r.state)).unwrap_or(DomainState::NoState),
-            max_mem_kib: r.max_mem,
-            memory_kib: r.memory,
-            nr_virt_cpu: u32::from(r.nr_virt_cpu),
-            cpu_time_ns: r.cpu_time,
-        })
+        Ok(domain_info(r))
     }
 
     fn domain_state(&self, dom: &DomainRef) -> Result<StateReason> {
@@ -333,6 +343,14 @@ impl DriverConnection for RemoteConnection {
             autostart: i32::from(autostart),
         };
         self.client.call(procs::DOMAIN_SET_AUTOSTART, &args)
+    }
+
+    fn start_async(
+        &self,
+        op: rvirt_core::driver::AsyncOp,
+        done: rvirt_core::driver::Completer,
+    ) -> std::result::Result<(), rvirt_core::driver::Declined> {
+        crate::async_calls::start(self.client(), op, done)
     }
 
     fn monitoring(&self) -> Option<&dyn rvirt_core::driver::Monitoring> {
@@ -411,7 +429,10 @@ impl DriverConnection for RemoteConnection {
         let r = if self.client.is_dead() {
             Ok(())
         } else {
-            self.client.call::<_, ()>(procs::CONNECT_CLOSE, &())
+            // Bounded: a stopped daemon must not hold the closing thread (possibly the
+            // event loop's, when the last handle is dropped in async code) for ever.
+            self.client
+                .call_within::<_, ()>(procs::CONNECT_CLOSE, &(), Some(CLOSE_WAIT))
         };
         self.client.shutdown();
         r

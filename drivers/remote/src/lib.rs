@@ -7,9 +7,10 @@
 //! speaking libvirt's RPC protocol (libvirtd, virtqemud, rvirtd). The client does what
 //! libvirt's does: AUTH_LIST (and AUTH_POLKIT when the server asks for it),
 //! CONNECT_SUPPORTS_FEATURE (keepalive when an event loop exists, event callbacks),
-//! CONNECT_OPEN with the URI minus transport and client parameters, then one synchronous
-//! call per API function. The socket is watched on the connection's event loop, so domain
-//! events arriving while the connection is idle reach the user's callbacks; keepalive PINGs
+//! CONNECT_OPEN with the URI minus transport and client parameters, then one call per API
+//! function (synchronous, or asynchronous: see below). The socket is watched on the
+//! connection's event loop, so domain events arriving while the connection is idle reach
+//! the user's callbacks; keepalive PINGs
 //! are answered with PONGs. As libvirt's client, a connection with an event loop PINGs a
 //! silent server (every 5 s, giving up after 5; see `Connect::set_keepalive` and
 //! [`set_keepalive`]) and drops it when it stays silent. When the connection dies (EOF,
@@ -18,6 +19,31 @@
 //! connection's event callbacks are dropped and the close callback
 //! (`Connect::register_close_callback`) runs on the event loop with the reason. `+ssh`, `+libssh(2)` and `+ext` are refused with
 //! `VIR_ERR_NO_SUPPORT`.
+//!
+//! # Asynchronous calls
+//!
+//! The `_async` forms of the Connect/Domain operations (`Connect::lookup_domain_by_name_async`,
+//! `Domain::info_async`, …; see `rvirt_core::api::Pending`) block no thread on a connection
+//! with an event loop: the call is written at once (what the socket does not take is queued
+//! and written by the socket's watch when it turns writable), and its reply, matched by
+//! serial by the same reader that sorts events, completes the future from the event loop.
+//! A per-call `Pending::timeout` fails the call with `VIR_ERR_OPERATION_TIMEOUT` while the
+//! daemon stays silent; a reply that comes later is dropped. When the connection dies, calls
+//! in flight fail with its error. Without an event loop, rvirt-core runs the blocking form
+//! on a worker thread instead. Over `+tls`, a socket that does not take a record at once
+//! is still waited for (rustls encrypts the whole call).
+//!
+//! ```no_run
+//! # async fn f() -> rvirt_core::Result<()> {
+//! use std::time::Duration;
+//! let conn = rvirt_core::Connect::open("test+unix:///default?socket=/run/libvirt/libvirt-sock")?;
+//! let dom = conn
+//!     .lookup_domain_by_name_async("test")
+//!     .timeout(Duration::from_secs(5))
+//!     .await?;
+//! println!("{:?}", dom.info_async().timeout(Duration::from_secs(5)).await?);
+//! # Ok(()) }
+//! ```
 //!
 //! # TLS (`+tls`, cargo feature `tls`, on by default)
 //!
@@ -47,6 +73,7 @@
 //! # Ok::<(), rvirt_core::Error>(())
 //! ```
 
+mod async_calls;
 mod client;
 mod configuration;
 mod connection;

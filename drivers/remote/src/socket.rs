@@ -97,6 +97,33 @@ impl Stream {
         Ok(())
     }
 
+    /// Writes what the socket takes now, never waiting: the count written, 0 when it
+    /// takes nothing. (TLS encrypts all of `data` and waits for the socket to take
+    /// the records, as [`Stream::write_all`] does.)
+    pub fn write_some(&self, data: &[u8]) -> Result<usize> {
+        loop {
+            let r = match self {
+                Stream::Unix(s) => (&*s).write(data),
+                Stream::Tcp(s) => (&*s).write(data),
+                #[cfg(feature = "tls")]
+                Stream::Tls(s) => return s.write_all(data).map(|()| data.len()),
+            };
+            match r {
+                Ok(0) if !data.is_empty() => {
+                    return Err(Error::new(
+                        ErrorCode::SystemError,
+                        ErrorDomain::Rpc,
+                        "End of file while writing data",
+                    ));
+                }
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(system_error("Cannot write data".into(), &e)),
+            }
+        }
+    }
+
     /// Shuts both directions down; a thread blocked in [`poll`] wakes up.
     pub fn shutdown(&self) {
         let _ = match self {
