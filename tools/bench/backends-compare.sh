@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Issue 3 benchmark: every rvirt event-loop backend against libvirt's C default loop and
 # against its own raw loop, in one invocation, one table. Needs gcc and libvirt-dev
-# (tools/setup.sh installs it). About a minute on an idle 2-core machine.
+# (tools/setup.sh installs it). About a minute and a half on an idle 2-core machine.
 #
 # Usage: tools/bench/backends-compare.sh
 #   BACKENDS="default glib ..."  only these backends (default: all, from `rvirt-loop-bench backends`)
 #   REPS=3                       timed repetitions per readiness measurement (best one kept)
-#   ROUNDS=3                     processes for each side of cost/raw (adapter at 1k watches
-#                                and its raw loop), run alternately, best one kept: a single
-#                                process lands in a fast or a slow mode (+-25% on this
-#                                machine, for raw loops as much as for adapters)
+#   ROUNDS=3                     passes over libvirt and every backend: each readiness and
+#                                raw figure is the best of ROUNDS processes, libvirt's taken
+#                                between the backends' rather than all before them. A single
+#                                process lands in a fast or a slow mode (+-25% on an idle
+#                                machine, for libvirt and raw loops as much as for adapters;
+#                                far more while other jobs share the CPUs)
 #
 # Workloads (backends/bench/src, backends/bench/libvirt_loop.c; one process per measurement):
 #   readiness  N eventfd watches (N = 10, 1k, 10k), one per fd; a round makes every fd readable
 #              and iterates until every callback consumed its event. Untimed warm-up round, then
-#              REPS runs of 50,000 events; best events/s.
+#              REPS runs of 50,000 events; best events/s. The rounds run on the loop under
+#              test, as libvirt's do on its loop thread: for tokio in a task on the runtime;
+#              tokio-mt-ext drives them from the block_on thread, outside the workers.
 #   jitter     one 10 ms periodic timer, 101 firings (~1 s): median and p99 of |interval - 10 ms|.
 #   churn      20,000 times: add+remove a watch, add+remove a timer, from the loop's thread, one
 #              loop iteration per 100 cycles (deferred frees are paid inside the measurement);
@@ -56,7 +60,7 @@ for features in "" "backend-tokio" "backend-mio" "-"; do
   bench=
 done
 [ -n "$bench" ] || { cat "$out/build" >&2; echo "rvirt-loop-bench does not build" >&2; exit 1; }
-left_out=$(comm -23 <(printf '%s\n' default glib calloop async-io mio tokio-ct tokio-mt | sort) \
+left_out=$(comm -23 <(printf '%s\n' default glib calloop async-io mio tokio-ct tokio-mt tokio-mt-ext | sort) \
   <("$bench" backends | sort) | tr '\n' ' ')
 read -r -a backends <<<"${BACKENDS:-$("$bench" backends | tr '\n' ' ')}"
 
@@ -75,42 +79,44 @@ best() { awk -v a="$1" -v b="$2" 'BEGIN { if (b+0 > a+0) print b; else print a }
 # a / b with two decimals, or n/a.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2f", a/b; else printf "n/a" }'; }
 
+# One readiness measurement: backend $1 (or libvirt's loop) at $2 watches.
+readiness() {
+  if [ "$1" = libvirt ]; then
+    measure "$out/libvirt_loop" readiness "$2" "$EVENTS" "$REPS"
+  else
+    measure "$bench" readiness "$1" "$2" "$EVENTS" "$REPS"
+  fi
+}
+
 start=$SECONDS
 declare -A rate jit churn raw
-for b in libvirt "${backends[@]}"; do
-  for n in "${SIZES[@]}"; do
-    if [ "$b" = libvirt ]; then
-      read -r rate[$b,$n] _ < <(measure "$out/libvirt_loop" readiness "$n" "$EVENTS" "$REPS")
-    else
-      read -r rate[$b,$n] _ < <(measure "$bench" readiness "$b" "$n" "$EVENTS" "$REPS")
+for ((r = 0; r < ROUNDS; r++)); do
+  for b in libvirt "${backends[@]}"; do
+    for n in "${SIZES[@]}"; do
+      read -r a _ < <(readiness "$b" "$n")
+      rate[$b,$n]=$(best "${rate[$b,$n]:-n/a}" "$a")
+    done
+    # cost/raw: the adapter at 1k (above) and its raw loop, alternately, as many processes.
+    if [ "$b" != libvirt ]; then
+      read -r a _ < <(measure "$bench" raw "$b" 1000 "$EVENTS" "$REPS")
+      raw[$b]=$(best "${raw[$b]:-n/a}" "$a")
     fi
   done
+done
+for b in libvirt "${backends[@]}"; do
   if [ "$b" = libvirt ]; then
-    # Same number of processes at 1k as every backend gets there (below).
-    for ((r = 1; r < ROUNDS; r++)); do
-      read -r a _ < <(measure "$out/libvirt_loop" readiness 1000 "$EVENTS" "$REPS")
-      rate[$b,1000]=$(best "${rate[$b,1000]}" "$a")
-    done
     jit[$b]=$(measure "$out/libvirt_loop" jitter 10 101)
     read -r churn[$b] _ < <(measure "$out/libvirt_loop" churn "$CHURN")
     raw[$b]=-
   else
     jit[$b]=$(measure "$bench" jitter "$b" 10 101)
     read -r churn[$b] _ < <(measure "$bench" churn "$b" "$CHURN")
-    # cost/raw: both sides get the same number of processes, alternately.
-    read -r raw[$b] _ < <(measure "$bench" raw "$b" 1000 "$EVENTS" "$REPS")
-    for ((r = 1; r < ROUNDS; r++)); do
-      read -r a _ < <(measure "$bench" readiness "$b" 1000 "$EVENTS" "$REPS")
-      rate[$b,1000]=$(best "${rate[$b,1000]}" "$a")
-      read -r a _ < <(measure "$bench" raw "$b" 1000 "$EVENTS" "$REPS")
-      raw[$b]=$(best "${raw[$b]}" "$a")
-    done
   fi
 done
 
-printf '%s, %s CPUs, libvirt %s; readiness: best of %s x %s events (1k and raw: of %s processes); ev/s = events/s\n' \
-  "$(uname -sr)" "$(nproc)" "$(pkg-config --modversion libvirt)" "$REPS" "$EVENTS" "$ROUNDS"
-fmt='%-9s %9s %9s %9s | %6s %6s %6s | %8s %8s | %9s | %9s %8s\n'
+printf '%s, %s CPUs, libvirt %s; readiness and raw: best of %s processes x %s runs x %s events; ev/s = events/s\n' \
+  "$(uname -sr)" "$(nproc)" "$(pkg-config --modversion libvirt)" "$ROUNDS" "$REPS" "$EVENTS"
+fmt='%-12s %9s %9s %9s | %6s %6s %6s | %8s %8s | %9s | %9s %8s\n'
 printf "$fmt" "" "ev/s" "ev/s" "ev/s" "x lv" "x lv" "x lv" "jitter" "jitter" "churn" "raw ev/s" "cost/raw"
 printf "$fmt" backend 10 1k 10k 10 1k 10k "med us" "p99 us" "pairs/s" 1k 1k
 for b in libvirt "${backends[@]}"; do
@@ -127,7 +133,8 @@ for b in libvirt "${backends[@]}"; do
 done
 echo "x lv = events/s relative to libvirt's C default loop (>1: faster)."
 echo "cost/raw = adapter cost per event / raw loop cost per event at 1k watches (issue 3 target <= 1.50; '!' marks a miss)."
-echo "tokio-ct / tokio-mt: rvirt-tokio on a current-thread / multi-thread runtime; raw default = epoll."
+echo "tokio-ct / tokio-mt: rvirt-tokio on a current-thread / multi-thread runtime, rounds in a task on it;"
+echo "tokio-mt-ext: multi-thread, rounds from the block_on thread (2 thread wake-ups per round); raw default = epoll."
 [ -n "$left_out" ] && echo "left out (their backend crate did not build): $left_out"
 echo "total $((SECONDS - start)) s"
 if [ -s "$out/errors" ]; then

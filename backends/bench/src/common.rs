@@ -163,6 +163,34 @@ pub async fn readiness_rounds_async(
     best
 }
 
+/// Runs [`readiness_rounds_async`] on the runtime `rt` and gives `fds` back.
+///
+/// By default the rounds (the pokes and the waits for the callbacks) run in a task on the
+/// runtime: like libvirt's harness, which pokes from its loop's own thread, the workload
+/// then runs on the threads of the loop under test. With `from_outside` they run on the
+/// thread that calls `block_on` instead, which on a multi-thread runtime is no worker: every
+/// round then also pays two wake-ups between that thread and a worker (the first poke wakes
+/// the worker parked in the reactor, the last callback wakes the waiting thread).
+#[cfg(feature = "backend-tokio")]
+pub fn readiness_rounds_on(
+    rt: &tokio::runtime::Runtime,
+    from_outside: bool,
+    fds: Vec<OwnedFd>,
+    counter: std::sync::Arc<Counter>,
+    events: usize,
+    reps: usize,
+) -> (f64, Vec<OwnedFd>) {
+    let rounds = async move {
+        let best = readiness_rounds_async(&fds, &counter, events, reps).await;
+        (best, fds)
+    };
+    if from_outside {
+        rt.block_on(rounds)
+    } else {
+        rt.block_on(rt.spawn(rounds)).expect("readiness task")
+    }
+}
+
 /// Events per second.
 pub fn rate(events: usize, elapsed: Duration) -> f64 {
     events as f64 / elapsed.as_secs_f64()

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use rvirt_core::event::{DefaultLoop, EventLoop, Interest, TimerInterval, WatchId};
 
 #[cfg(feature = "backend-tokio")]
-use crate::common::readiness_rounds_async;
+use crate::common::readiness_rounds_on;
 use crate::common::{Counter, consume, eventfds, jitter, poke, rate, readiness_rounds};
 
 /// Churn cycles between two loop iterations (so deferred frees and reconciliation are paid
@@ -205,14 +205,15 @@ pub fn driver(name: &str) -> Option<Box<dyn Driver>> {
 }
 
 /// Every backend name this build has, in table order (`tokio-ct` and `tokio-mt` are
-/// rvirt-tokio on a current-thread and on a multi-thread runtime).
+/// rvirt-tokio on a current-thread and on a multi-thread runtime; `tokio-mt-ext` is
+/// `tokio-mt` with the readiness rounds driven from a thread outside the runtime).
 pub fn backends() -> Vec<&'static str> {
     let mut names = vec!["default", "glib", "calloop", "async-io"];
     if cfg!(feature = "backend-mio") {
         names.push("mio");
     }
     if cfg!(feature = "backend-tokio") {
-        names.extend(["tokio-ct", "tokio-mt"]);
+        names.extend(["tokio-ct", "tokio-mt", "tokio-mt-ext"]);
     }
     names
 }
@@ -224,7 +225,8 @@ pub fn readiness_on(name: &str, watches: usize, events: usize, reps: usize) -> O
     }
     #[cfg(feature = "backend-tokio")]
     if let Some(rt) = tokio_rt::runtime(name) {
-        return Some(tokio_rt::readiness(&rt, watches, events, reps));
+        let outside = tokio_rt::from_outside(name);
+        return Some(tokio_rt::readiness(&rt, outside, watches, events, reps));
     }
     None
 }
@@ -359,23 +361,38 @@ pub mod tokio_rt {
     use rvirt_tokio::TokioLoop;
     use tokio::runtime::{Builder, Runtime};
 
-    /// A runtime of the flavour named by `name` (`tokio-ct` or `tokio-mt`), if it is one.
+    /// A runtime of the flavour named by `name` (`tokio-ct`, or `tokio-mt` and
+    /// `tokio-mt-ext`), if it is one.
     pub fn runtime(name: &str) -> Option<Runtime> {
         let mut b = match name {
             "tokio-ct" => Builder::new_current_thread(),
-            "tokio-mt" => Builder::new_multi_thread(),
+            "tokio-mt" | "tokio-mt-ext" => Builder::new_multi_thread(),
             _ => return None,
         };
         Some(b.enable_all().build().expect("tokio runtime"))
     }
 
-    /// Workload 1 on rvirt-tokio; the pokes and the waits run inside `block_on`.
-    pub fn readiness(rt: &Runtime, watches: usize, events: usize, reps: usize) -> f64 {
+    /// True for the backend name whose readiness rounds run outside the runtime
+    /// (see [`readiness_rounds_on`]).
+    pub fn from_outside(name: &str) -> bool {
+        name == "tokio-mt-ext"
+    }
+
+    /// Workload 1 on rvirt-tokio; the pokes and the waits run in a task on the runtime, or
+    /// on the `block_on` thread when `from_outside` (see [`readiness_rounds_on`]).
+    pub fn readiness(
+        rt: &Runtime,
+        from_outside: bool,
+        watches: usize,
+        events: usize,
+        reps: usize,
+    ) -> f64 {
         let ev = TokioLoop::new(rt.handle().clone());
         let fds = eventfds(watches);
         let counter = Arc::new(Counter::default());
         let ids = watch_all(&ev, &fds, &counter);
-        let best = rt.block_on(readiness_rounds_async(&fds, &counter, events, reps));
+        // The fds come back, open until their watches are removed.
+        let (best, _fds) = readiness_rounds_on(rt, from_outside, fds, counter, events, reps);
         for id in ids {
             ev.remove_handle(id).expect("remove watch");
         }

@@ -14,10 +14,17 @@
 //! ```
 //!
 //! Backends: `default`, `glib`, `calloop`, `async-io`, `mio`, `tokio-ct` (current-thread
-//! runtime), `tokio-mt` (multi-thread runtime). The raw loop of `default` is level-triggered
-//! epoll used directly. `mio` and the two tokio ones need the (default) features
+//! runtime), `tokio-mt` (multi-thread runtime), `tokio-mt-ext` (multi-thread runtime, the
+//! readiness rounds driven from a thread outside it). The raw loop of `default` is
+//! level-triggered epoll used directly. `mio` and the tokio ones need the (default) features
 //! `backend-mio` and `backend-tokio`, so the rest can be measured while one of those two
 //! backends does not build.
+//!
+//! Like libvirt's harness, which makes the fds readable from its loop's own thread, the
+//! readiness rounds run on the loop under test: the thread iterating it, or for tokio a
+//! task on the runtime. `tokio-mt-ext` keeps them on the `block_on` thread, which is no
+//! worker of a multi-thread runtime, to show what two wake-ups between that thread and a
+//! worker per round cost.
 
 mod common;
 mod drivers;

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
 #[cfg(feature = "backend-tokio")]
-use crate::common::readiness_rounds_async;
+use crate::common::readiness_rounds_on;
 use crate::common::{Counter, FdRef, consume, eventfds, readiness_rounds};
 
 /// The raw baseline named `name` (the loop under the rvirt backend of that name), if any.
@@ -25,7 +25,7 @@ pub fn readiness(name: &str, watches: usize, events: usize, reps: usize) -> Opti
         #[cfg(feature = "backend-mio")]
         "mio" => mio(watches, events, reps),
         #[cfg(feature = "backend-tokio")]
-        "tokio-ct" | "tokio-mt" => tokio(name, watches, events, reps),
+        "tokio-ct" | "tokio-mt" | "tokio-mt-ext" => tokio(name, watches, events, reps),
         _ => return None,
     })
 }
@@ -259,7 +259,8 @@ fn tokio(flavor: &str, watches: usize, events: usize, reps: usize) -> f64 {
     let fds = eventfds(watches);
     let counter = Arc::new(Counter::default());
     let rt = crate::drivers::tokio_rt::runtime(flavor).expect("tokio flavour");
-    let r = rt.block_on(async {
+    {
+        let _runtime = rt.enter();
         for fd in &fds {
             let raw = fd.as_raw_fd();
             // SAFETY: `fds` outlives the runtime (shut down below, before `fds` is dropped)
@@ -281,8 +282,10 @@ fn tokio(flavor: &str, watches: usize, events: usize, reps: usize) -> f64 {
                 }
             });
         }
-        readiness_rounds_async(&fds, &counter, events, reps).await
-    });
+    }
+    let outside = crate::drivers::tokio_rt::from_outside(flavor);
+    let (r, fds) = readiness_rounds_on(&rt, outside, fds, counter, events, reps);
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    drop(fds);
     r
 }

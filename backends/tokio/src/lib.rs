@@ -45,6 +45,13 @@
 //! multi-threaded runtime, [`TokioLoop::hold_callbacks`] gives a quiescent point: no callback
 //! runs, and none is half-way through, while the hold lives.
 //!
+//! On a multi-thread runtime the task runs on the worker whose reactor saw the set become
+//! readable, and the callbacks' wake-ups (a channel send, a `Notify`) are scheduled on that
+//! worker too. Code in a task on the runtime that makes an fd ready and then awaits what
+//! its callback does therefore need not wake another thread. A thread outside the runtime
+//! doing the same (one blocked in `Runtime::block_on`, say) pays two thread wake-ups per
+//! exchange, the worker's and then its own, as it would with any loop on another thread.
+//!
 //! # Fds
 //!
 //! As [`EventLoop::add_handle`] requires, a watched fd must stay open until its watch is
