@@ -74,6 +74,8 @@ QEMU_DRIVER=1 IDLE_TIMEOUT=900 EXTRA_CONF='max_client_requests = 5' \
   sh testkit/run-private-libvirtd.sh "$work/libvirtd" >"$work/libvirtd.out" 2>&1 &
 pids+=($!)
 "$target/release/rvirtd" --socket-dir "$work/rvirtd" --qemu-root "$work/rvirtd-qemu" \
+  --lxc-root "$work/rv-lxc" --storage-root "$work/rv-storage" \
+  --network-root "$work/rv-net" --network-autostart no \
   --no-admin --workers 5 --max-client-requests 5 2>"$work/rvirtd.log" &
 pids+=($!)
 wait_socket "$work/libvirtd/sock/libvirt-sock"

@@ -35,6 +35,8 @@ wait_socket "$work/libvirtd/sock/libvirt-sock"
 lv_pid=$(cat "$work/libvirtd/libvirtd.pid" 2>/dev/null || pgrep -f "libvirtd.*$work" | head -1)
 
 "$target/release/rvirtd" --socket-dir "$work/rvirtd" --keep-open test:///default \
+  --storage-root "$work/rv-storage" \
+  --network-root "$work/rv-net" --network-autostart no \
   --qemu-root "$work/qemu" --lxc-root "$work/lxc" \
   >"$work/rvirtd.out" 2>&1 &
 rv_pid=$!
