@@ -57,9 +57,9 @@ fn command_line_port(g: &Graphics) -> i32 {
 }
 
 fn push_vnc(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
-    if g.socket.is_some() || g.websocket.is_some_and(|w| w != -1) || g.passwd.is_some() {
+    if g.socket.is_some() || g.websocket.is_some_and(|w| w != -1) {
         return Err(unsupported(
-            "VNC sockets, websockets and passwords are not supported yet",
+            "VNC sockets and websockets are not supported yet",
         ));
     }
     let listen = vnc_listen(g)?;
@@ -76,7 +76,13 @@ fn push_vnc(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
         listen
     };
     args.push("-vnc".into());
-    args.push(format!("{host}:{display}"));
+    // The password itself goes over the monitor before the guest runs.
+    let password = if g.passwd.is_some() {
+        ",password=on"
+    } else {
+        ""
+    };
+    args.push(format!("{host}:{display}{password}"));
     Ok(())
 }
 
@@ -84,14 +90,13 @@ fn push_vnc(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
 /// (libvirt's `qemuBuildGraphicsSPICECommandLine` for a plain-port server).
 fn push_spice(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
     if g.tls_port.is_some_and(|p| p > 0)
-        || g.passwd.is_some()
         || g.gl.is_some()
         || g.audio.is_some()
         || g.default_mode.is_some()
         || g.channels.iter().any(|c| c.attr("mode").is_some())
     {
         return Err(unsupported(
-            "SPICE TLS, passwords, GL, audio, channel modes and default modes are not supported yet",
+            "SPICE TLS, GL, audio, channel modes and default modes are not supported yet",
         ));
     }
     let listen = vnc_listen(g)?;
@@ -99,10 +104,11 @@ fn push_spice(g: &Graphics, args: &mut Vec<String>) -> Result<()> {
     if !(1..=65535).contains(&port) {
         return Err(unsupported(format!("SPICE port {port} is out of range")));
     }
-    let mut spec = format!(
-        "port={port},addr={},disable-ticketing=on",
-        escape_opt(&listen)
-    );
+    // With a password, ticketing stays on and the monitor sets the ticket.
+    let mut spec = format!("port={port},addr={}", escape_opt(&listen));
+    if g.passwd.is_none() {
+        spec.push_str(",disable-ticketing=on");
+    }
     if let Some(image) = &g.image {
         match image.attr("compression") {
             None => {}

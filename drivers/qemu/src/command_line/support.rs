@@ -214,6 +214,8 @@ const SUPPORTED: &[&str] = &[
     "devices/graphics/@port",
     "devices/graphics/@autoport",
     "devices/graphics/@listen",
+    "devices/graphics/@passwd",
+    "devices/graphics/@passwdValidTo",
     "devices/graphics/listen",
     "devices/graphics/listen/@type",
     "devices/graphics/listen/@address",

@@ -21,6 +21,7 @@ mod configuration;
 mod connection;
 mod console;
 mod graphics_fd;
+mod graphics_password;
 mod guest_control;
 mod host;
 pub(crate) mod instance;

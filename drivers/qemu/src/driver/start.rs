@@ -103,6 +103,13 @@ fn place_in_cgroup(def: &rvirt_core::conf::DomainDef, id: u32, pid: u32, status:
     }
 }
 
+/// True for QEMU's refusal to start because a VNC or SPICE port it was given is in
+/// use.
+fn display_port_taken(e: &Error) -> bool {
+    let m = e.message();
+    m.contains("Failed to find an available port") || m.contains("Failed to open SPICE sockets")
+}
+
 /// A QEMU spawned and negotiated, not yet the domain's.
 struct Launched {
     /// The live definition: ports and ptys filled in.
@@ -202,7 +209,24 @@ impl Shared {
                 return Err(e);
             }
         };
-        let launched = self.launch_def(&def, id, paused, &taps, incoming);
+        // Another process (a second daemon, any VNC server) may take a port between
+        // the check and QEMU's bind: choose again, a few times, keeping the taken
+        // ports handed out meanwhile. A restore's stream can only be read once.
+        let restoring = incoming.is_some();
+        let mut incoming = incoming;
+        let mut taken = Vec::new();
+        let launched = loop {
+            match self.launch_def(&def, id, paused, &taps, incoming.take()) {
+                Err(e) if !restoring && taken.len() < 3 && display_port_taken(&e) => {
+                    taken.push(def.clone());
+                    super::live::assign_graphics(&mut def)?;
+                }
+                other => break other,
+            }
+        };
+        for old in &taken {
+            super::live::release_ports(old);
+        }
         match launched {
             Ok((l, chardevs)) => {
                 // QEMU holds its copies of the tap fds now.
@@ -306,6 +330,7 @@ impl Shared {
             let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);
             qmp.handshake()?;
             setup_balloon(&mut qmp, def)?;
+            super::graphics_password::set_passwords(&mut qmp, def)?;
             let chardevs = qmp.execute("query-chardev", None)?;
             if let Some(file) = incoming {
                 super::save::receive(&mut qmp, &priv_dir, file)?;

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Issues 22 and 23's busy-guest benchmark, in one run against rvirtd and Debian's
+# libvirtd 9.0 (private instance in its own mount namespace, with its QEMU driver:
+# QEMU as root, no cgroups, namespaces, security driver or virtlogd): N guests on each
+# daemon spin their vCPU for ever under TCG (2N busy QEMUs on the host), then a
+# dashboard's round — list all domains and read each one's info, one connection —
+# runs ROUNDS times on each daemon, alternating (tools/bench/busy_guests.py), and the
+# round's median and p99 are printed for both with libvirtd's / rvirtd's.
+# rvirtd runs its QEMUs as libvirt-qemu with its default confinement (DAC, seccomp).
+# Needs root, qemu-system-x86, libvirt-daemon-driver-qemu, python3-libvirt.
+#
+# Usage: tools/bench/busy-guests-compare.sh [N] [ROUNDS]   (default: 50 200)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+n=${1:-50}
+rounds=${2:-200}
+work=$(mktemp -d /tmp/rvbusy.XXXXXX)
+chmod 0755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  # Guests left behind (their disks are under $work).
+  for p in $(pgrep -f "qemu-system.*$work" || true); do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu
+getent passwd libvirt-qemu >/dev/null ||
+  useradd --system -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+
+cargo build -q --release -p rvirtd
+target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+
+wait_socket() {
+  for _ in $(seq 1 200); do [ -S "$1" ] && return 0; sleep 0.05; done
+  echo "no socket $1" >&2
+  return 1
+}
+
+# jmp $ : a vCPU that never rests.
+{ printf '\xeb\xfe'; head -c 508 /dev/zero; printf '\x55\xaa'; } > "$work/spin.img"
+chmod 0644 "$work/spin.img"
+guest_xml() {
+  cat <<XML
+<domain type='qemu'>
+  <name>busy-$1</name>
+  <memory unit='MiB'>32</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$work/spin.img'/>
+      <target dev='hda' bus='ide'/>
+      <readonly/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+}
+
+QEMU_DRIVER=1 IDLE_TIMEOUT=900 \
+  sh testkit/run-private-libvirtd.sh "$work/libvirtd" >"$work/libvirtd.out" 2>&1 &
+pids+=($!)
+"$target/release/rvirtd" --socket-dir "$work/rvirtd" --qemu-root "$work/rv-qemu" \
+  --lxc-root "$work/rv-lxc" --storage-root "$work/rv-storage" \
+  --network-root "$work/rv-net" --network-autostart no --no-admin 2>"$work/rvirtd.log" &
+pids+=($!)
+wait_socket "$work/libvirtd/sock/libvirt-sock"
+wait_socket "$work/rvirtd/libvirt-sock"
+lv_uri="qemu+unix:///system?socket=$work/libvirtd/sock/libvirt-sock"
+rv_uri="qemu+unix:///system?socket=$work/rvirtd/libvirt-sock"
+
+for uri in "$lv_uri" "$rv_uri"; do
+  for i in $(seq 1 "$n"); do
+    guest_xml "$i" > "$work/g.xml"
+    virsh -q -c "$uri" create "$work/g.xml" >/dev/null
+  done
+done
+echo "$((2 * n)) busy guests running ($n per daemon); $rounds rounds each" >&2
+sleep 2
+
+/usr/bin/python3 tools/bench/busy_guests.py "$rounds" libvirtd="$lv_uri" rvirtd="$rv_uri" \
+  > "$work/result"
+read -r _ _ doms lv_med lv_p99 lv_max < <(grep '^libvirtd ' "$work/result")
+read -r _ _ _ rv_med rv_p99 rv_max < <(grep '^rvirtd ' "$work/result")
+printf '%-8s %5s %12s %12s %12s\n' daemon doms median_ms p99_ms max_ms
+printf '%-8s %5d %12.2f %12.2f %12.2f\n' libvirtd "$doms" "$lv_med" "$lv_p99" "$lv_max"
+printf '%-8s %5d %12.2f %12.2f %12.2f\n' rvirtd "$doms" "$rv_med" "$rv_p99" "$rv_max"
+printf 'libvirtd/rvirtd: median %.2fx, p99 %.2fx\n' \
+  "$(echo "$lv_med / $rv_med" | bc -l)" "$(echo "$lv_p99 / $rv_p99" | bc -l)"
