@@ -285,7 +285,11 @@ fn unsupported_configurations_are_typed_errors() {
         )
     };
     let cases = [
-        base("<graphics type='spice' passwd='x'/>", "", "qemu"),
+        base(
+            "<graphics type='spice' port='5900' tlsPort='5901'/>",
+            "",
+            "qemu",
+        ),
         base("<graphics type='vnc' socket='/x.sock'/>", "", "qemu"),
         base(
             "<graphics type='vnc'><listen type='socket'/></graphics>",
