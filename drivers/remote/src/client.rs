@@ -291,6 +291,23 @@ impl Client {
         args: &A,
         limit: Option<Duration>,
     ) -> Result<R> {
+        self.call_program(
+            (REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION),
+            proc_,
+            args,
+            limit,
+        )
+    }
+
+    /// [`Client::call_within`] for procedure `proc_` of another program on the same
+    /// connection (`(number, version)`, e.g. LIBVIRT_QEMU's).
+    pub fn call_program<A: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        (program, version): (u32, u32),
+        proc_: i32,
+        args: &A,
+        limit: Option<Duration>,
+    ) -> Result<R> {
         let deadline = limit.map(|l| (Instant::now() + l, l));
         let mut st = self.lock();
         if st.dead.is_some() {
@@ -298,7 +315,7 @@ impl Client {
         }
         let serial = st.next_serial;
         st.next_serial = st.next_serial.wrapping_add(1);
-        let header = Header::call(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc_, serial);
+        let header = Header::call(program, version, proc_, serial);
         let frame = encode_message_with(&header, args)?;
         let written = self
             .flush_all(&mut st)

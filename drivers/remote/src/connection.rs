@@ -308,6 +308,10 @@ impl DriverConnection for RemoteConnection {
         self.remote_send_key(dom, codeset, holdtime, keycodes, flags)
     }
 
+    fn qemu_monitor_command(&self, dom: &DomainRef, cmd: &str, flags: u32) -> Result<String> {
+        self.remote_qemu_monitor_command(dom, cmd, flags)
+    }
+
     fn abort_job(&self, dom: &DomainRef) -> Result<()> {
         self.dom_call(procs::DOMAIN_ABORT_JOB, dom)
     }

@@ -56,6 +56,27 @@ impl RemoteConnection {
         self.client().call(procs::DOMAIN_BLOCK_RESIZE, &args)
     }
 
+    pub(crate) fn remote_qemu_monitor_command(
+        &self,
+        dom: &DomainRef,
+        cmd: &str,
+        flags: u32,
+    ) -> Result<String> {
+        use rvirt_rpc::qemu::*;
+        let args = DomainMonitorCommandArgs {
+            dom: to_wire(dom),
+            cmd: cmd.to_owned(),
+            flags,
+        };
+        let r: DomainMonitorCommandRet = self.client().call_program(
+            (QEMU_PROGRAM, QEMU_PROTOCOL_VERSION),
+            DOMAIN_MONITOR_COMMAND,
+            &args,
+            None,
+        )?;
+        Ok(r.result)
+    }
+
     pub(crate) fn remote_job_info(&self, dom: &DomainRef) -> Result<JobInfo> {
         let r: DomainGetJobInfoRet = self.client().call(
             procs::DOMAIN_GET_JOB_INFO,

@@ -76,6 +76,10 @@ pub fn classify(msg: Message) -> Incoming {
             Incoming::Ignored
         };
     }
+    // Replies to LIBVIRT_QEMU calls share the connection's serials.
+    if h.prog == rvirt_rpc::qemu::QEMU_PROGRAM && h.msg_type == MessageType::REPLY {
+        return Incoming::Reply(h.serial, msg);
+    }
     if h.prog != REMOTE_PROGRAM {
         return Incoming::Ignored;
     }

@@ -104,8 +104,13 @@ fn async_calls_never_hold_up_a_current_thread_runtime() {
         tokio::time::sleep(Duration::from_millis(20)).await;
         ticks.reset();
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let (count, late) = ticks.read();
-        eprintln!("idle: ticker: {count} ticks in 300 ms, at most {late:?} late");
+        let (count, idle_late) = ticks.read();
+        eprintln!("idle: ticker: {count} ticks in 300 ms, at most {idle_late:?} late");
+        // The acceptance bound (2 ms) on top of what the host's scheduler alone costs an
+        // idle runtime right now (a tenth of a millisecond on a quiet machine, several
+        // under other load); calls that blocked the runtime would add the ~100 ms of
+        // the calls themselves.
+        let bound = Duration::from_millis(2) + idle_late;
 
         // 1. 1,000 calls, IN_FLIGHT at a time, while the ticker runs. The host's scheduler
         // alone delays an idle thread by some ms under load (see "idle"), which no code of
@@ -129,11 +134,14 @@ fn async_calls_never_hold_up_a_current_thread_runtime() {
             );
             assert!(count > 0);
             best = best.min(late);
-            if best <= Duration::from_millis(2) {
+            if best <= bound {
                 break;
             }
         }
-        assert!(best <= Duration::from_millis(2), "ticker {best:?} late at best");
+        assert!(
+            best <= bound,
+            "ticker {best:?} late at best (bound {bound:?})"
+        );
 
         // Events arrive through the same loop.
         dom.suspend_async().await.unwrap();
