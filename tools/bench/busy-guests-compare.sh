@@ -39,10 +39,12 @@ wait_socket() {
   return 1
 }
 
-# jmp $ : a vCPU that never rests.
-{ printf '\xeb\xfe'; head -c 508 /dev/zero; printf '\x55\xaa'; } > "$work/spin.img"
-chmod 0644 "$work/spin.img"
+# jmp $ : a vCPU that never rests. One image per guest (QEMU locks them).
+mkdir -p "$work/disks"
+chmod 0755 "$work/disks"
 guest_xml() {
+  { printf '\xeb\xfe'; head -c 508 /dev/zero; printf '\x55\xaa'; } > "$work/disks/$1.img"
+  chmod 0666 "$work/disks/$1.img"
   cat <<XML
 <domain type='qemu'>
   <name>busy-$1</name>
@@ -53,9 +55,8 @@ guest_xml() {
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <disk type='file' device='disk'>
       <driver name='qemu' type='raw'/>
-      <source file='$work/spin.img'/>
+      <source file='$work/disks/$1.img'/>
       <target dev='hda' bus='ide'/>
-      <readonly/>
     </disk>
     <memballoon model='none'/>
   </devices>
@@ -77,7 +78,8 @@ rv_uri="qemu+unix:///system?socket=$work/rvirtd/libvirt-sock"
 
 for uri in "$lv_uri" "$rv_uri"; do
   for i in $(seq 1 "$n"); do
-    guest_xml "$i" > "$work/g.xml"
+    tag=$([ "$uri" = "$lv_uri" ] && echo lv || echo rv)
+    guest_xml "$tag$i" > "$work/g.xml"
     virsh -q -c "$uri" create "$work/g.xml" >/dev/null
   done
 done

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Issue 17's latency benchmark, in one run against rvirtd and Debian's libvirtd 9.0
+# (private instance in its own mount namespace, with its QEMU driver: QEMU as root, no
+# cgroups, namespaces, security driver or virtlogd): define + start of the guest
+# libvirt 9.0 itself stores for `virt-install --osinfo debian11` (q35, fourteen root
+# ports, qcow2 virtio disk, virtio NIC (user networking here), SPICE + virtio video,
+# ich9 sound, qemu-ga and SPICE channels, USB tablet and redirection, rng, balloon;
+# drivers/qemu/tests/data/libvirt-dumped/os-debian11.xml, TCG), ROUNDS times on each
+# daemon alternately (tools/bench/define_start.py), median / p90 / min, and libvirtd's /
+# rvirtd's. The first define+start on each is not counted (capability probes).
+# Needs root, qemu-system-x86, qemu-utils, libvirt-daemon-driver-qemu, python3-libvirt.
+#
+# Usage: tools/bench/define-start-compare.sh [ROUNDS]   (default: 10)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=${1:-10}
+work=$(mktemp -d /tmp/rvdefst.XXXXXX)
+chmod 0755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  for p in $(pgrep -f "qemu-system.*$work" || true); do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu
+getent passwd libvirt-qemu >/dev/null ||
+  useradd --system -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+
+cargo build -q --release -p rvirtd
+target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+
+wait_socket() {
+  for _ in $(seq 1 200); do [ -S "$1" ] && return 0; sleep 0.05; done
+  echo "no socket $1" >&2
+  return 1
+}
+
+qemu-img create -q -f qcow2 "$work/disk.qcow2" 64M
+chmod 0666 "$work/disk.qcow2"
+sed -e "s|<domain type='kvm'>|<domain type='qemu'>|" \
+  -e "s|/var/lib/libvirt/images/os-debian11.qcow2|$work/disk.qcow2|" \
+  -e "s|<interface type='network'>|<interface type='user'>|" \
+  -e "/<source network=/d" \
+  drivers/qemu/tests/data/libvirt-dumped/os-debian11.xml > "$work/guest.xml"
+
+QEMU_DRIVER=1 IDLE_TIMEOUT=900 \
+  sh testkit/run-private-libvirtd.sh "$work/libvirtd" >"$work/libvirtd.out" 2>&1 &
+pids+=($!)
+"$target/release/rvirtd" --socket-dir "$work/rvirtd" --qemu-root "$work/rv-qemu" \
+  --lxc-root "$work/rv-lxc" --storage-root "$work/rv-storage" \
+  --network-root "$work/rv-net" --network-autostart no --no-admin 2>"$work/rvirtd.log" &
+pids+=($!)
+wait_socket "$work/libvirtd/sock/libvirt-sock"
+wait_socket "$work/rvirtd/libvirt-sock"
+lv="libvirtd=qemu+unix:///system?socket=$work/libvirtd/sock/libvirt-sock"
+rv="rvirtd=qemu+unix:///system?socket=$work/rvirtd/libvirt-sock"
+
+/usr/bin/python3 tools/bench/define_start.py 1 "$work/guest.xml" "$lv" "$rv" >/dev/null
+/usr/bin/python3 tools/bench/define_start.py "$rounds" "$work/guest.xml" "$lv" "$rv" \
+  > "$work/result"
+read -r _ lv_med lv_p90 lv_min < <(grep '^libvirtd ' "$work/result")
+read -r _ rv_med rv_p90 rv_min < <(grep '^rvirtd ' "$work/result")
+printf '%-8s %10s %10s %10s\n' daemon median_ms p90_ms min_ms
+printf '%-8s %10.1f %10.1f %10.1f\n' libvirtd "$lv_med" "$lv_p90" "$lv_min"
+printf '%-8s %10.1f %10.1f %10.1f\n' rvirtd "$rv_med" "$rv_p90" "$rv_min"
+printf 'libvirtd/rvirtd: median %.1fx\n' "$(echo "$lv_med / $rv_med" | bc -l)"
