@@ -32,11 +32,12 @@ pub fn spawn_with_fds(
     fds: &[RawFd],
     log: Option<&Path>,
 ) -> Result<QemuProcess> {
-    spawn_as(binary, args, listener, fds, log, None)
+    spawn_as(binary, args, listener, fds, log, None, None)
 }
 
-/// [`spawn_with_fds`] whose child switches to `run_as` (supplementary groups, group,
-/// then user) before exec; the daemon itself keeps its ids.
+/// [`spawn_with_fds`] whose child enters `private_dev` (a mount namespace with its own
+/// `/dev`) and then switches to `run_as` (supplementary groups, group, then user)
+/// before exec; the daemon itself keeps its ids and namespace.
 pub fn spawn_as(
     binary: &Path,
     args: &[String],
@@ -44,6 +45,7 @@ pub fn spawn_as(
     fds: &[RawFd],
     log: Option<&Path>,
     run_as: Option<&crate::security::RunAs>,
+    private_dev: Option<crate::security::namespace::PrivateDev>,
 ) -> Result<QemuProcess> {
     let ids = run_as.map(|r| {
         let groups: Vec<libc::gid_t> = r.groups.clone();
@@ -61,9 +63,11 @@ pub fn spawn_as(
     let mut cmd = Command::new(binary);
     cmd.args(args).stdin(Stdio::null()).stdout(out).stderr(err);
     // SAFETY: the closure runs in the forked child before exec and only calls
-    // fcntl(2), setsid(2), setgroups(2), setgid(2) and setuid(2), which are
-    // async-signal-safe; it only reads the fd and group lists it owns (no allocation)
-    // and touches no other Rust-managed state.
+    // fcntl(2), setsid(2), the system calls of `PrivateDev::enter` (unshare, mount,
+    // mkdir, mknod, chmod, chown, symlink, write), setgroups(2), setgid(2) and
+    // setuid(2), which are async-signal-safe; it only reads the fd and group lists
+    // and the prepared paths it owns (no allocation) and touches no other
+    // Rust-managed state.
     unsafe {
         cmd.pre_exec(move || {
             // std opens every fd close-on-exec; let QEMU inherit the listener and
@@ -76,6 +80,10 @@ pub fn spawn_as(
             // Own session: a terminal's SIGINT to the embedding program's process
             // group must not reach QEMU; the driver decides what happens to the VM.
             libc::setsid();
+            // The private /dev, while still root.
+            if let Some(dev) = &private_dev {
+                dev.enter()?;
+            }
             // DAC: drop to QEMU's user in the child only, groups first (setuid
             // would forbid changing them afterwards).
             if let Some((uid, gid, groups)) = &ids

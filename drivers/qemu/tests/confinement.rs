@@ -1,18 +1,26 @@
 //! Confinement of the QEMUs the driver starts (issue 23), with a real QEMU under TCG:
 //! `qemu:///system` (rooted in a temp dir) runs QEMU as the configured user with its
 //! disk chowned for the run and given back after, under seccomp, in a cgroup of its
-//! own where cgroup v2 is writable (a live-attached disk chowned and restored too); `qemu:///embed` runs QEMU as the caller, sandboxed.
+//! own where cgroup v2 is writable (a live-attached disk chowned and restored too), in
+//! a mount namespace of its own whose `/dev` is a tmpfs holding only the default
+//! devices, the host's `/dev/pts` (its pty serial port is the host's) and `/dev/shm`,
+//! and a hot-plugged block device; `qemu:///embed` runs QEMU as the caller, sandboxed,
+//! in the host's mount namespace.
 //! The system tests need root and the `libvirt-qemu` user (tools/setup.sh); without
 //! them they skip with a message.
 
 mod support;
 
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::time::Duration;
 
 use rvirt_core::Connect;
 use rvirt_core::event::DefaultLoop;
+use std::collections::BTreeSet;
+
+use rvirt_driver_qemu::security::devices::DEFAULT_DEVICES;
+use rvirt_driver_qemu::security::namespace::PRESERVED_MOUNTS;
 use rvirt_driver_qemu::security::{RunAs, security_config};
 use rvirt_testkit::{LOOP, TempDir, boot_disk, domain_xml};
 use support::{Env, record_lifecycle};
@@ -62,6 +70,97 @@ fn open_system(tag: &str) -> Env {
     }
 }
 
+fn mnt_ns(pid: &str) -> std::path::PathBuf {
+    std::fs::read_link(format!("/proc/{pid}/ns/mnt")).unwrap()
+}
+
+/// The names in QEMU's `/dev`, seen through `/proc/PID/root`.
+fn dev_names(pid: u32) -> BTreeSet<String> {
+    std::fs::read_dir(format!("/proc/{pid}/root/dev"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// QEMU `pid` runs in its own mount namespace, its `/dev` a tmpfs holding exactly the
+/// default devices (copies of the host's nodes) and the host's `/dev/pts` and
+/// `/dev/shm` mounts; its pty serial port is a host pty the test (as the daemon) opens.
+fn private_dev(pid: u32, dom: &rvirt_core::Domain) {
+    assert_ne!(
+        mnt_ns(&pid.to_string()),
+        mnt_ns("self"),
+        "own mount namespace"
+    );
+    let info = std::fs::read_to_string(format!("/proc/{pid}/mountinfo")).unwrap();
+    let dev = info
+        .lines()
+        .rev()
+        .find(|l| l.split(' ').nth(4) == Some("/dev"))
+        .expect("a /dev mount");
+    let fstype = dev.split(" - ").nth(1).and_then(|t| t.split(' ').next());
+    assert_eq!(fstype, Some("tmpfs"), "{dev}");
+    let mut want: BTreeSet<String> = DEFAULT_DEVICES
+        .iter()
+        .map(|d| d.trim_start_matches("/dev/").to_owned())
+        .collect();
+    for m in PRESERVED_MOUNTS {
+        let host_dev = std::fs::metadata("/dev").unwrap().dev();
+        if std::fs::metadata(m).is_ok_and(|md| md.dev() != host_dev) {
+            want.insert(m.trim_start_matches("/dev/").to_owned());
+        }
+    }
+    assert_eq!(dev_names(pid), want);
+    for d in ["null", "urandom", "ptmx"] {
+        let host = std::fs::metadata(format!("/dev/{d}")).unwrap();
+        let theirs = std::fs::metadata(format!("/proc/{pid}/root/dev/{d}")).unwrap();
+        assert_eq!(
+            (theirs.rdev(), theirs.mode()),
+            (host.rdev(), host.mode()),
+            "{d}"
+        );
+    }
+    let xml = dom.xml_desc(0).unwrap();
+    let pty = xml
+        .split("<source path='")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .expect("the serial port's pty in the live XML");
+    assert!(pty.starts_with("/dev/pts/"), "{pty}");
+    let host_pty = std::fs::OpenOptions::new().read(true).write(true).open(pty);
+    assert!(host_pty.is_ok(), "{pty} opens on the host: {host_pty:?}");
+}
+
+/// A loop device over a 1 MiB file, detached when dropped; `None` (reported) where
+/// the host has no loop devices.
+struct Loop(String);
+
+impl Loop {
+    fn new(file: &Path) -> Option<Loop> {
+        std::fs::write(file, vec![0u8; 1 << 20]).unwrap();
+        let out = std::process::Command::new("losetup")
+            .args(["-f", "--show"])
+            .arg(file)
+            .output()
+            .ok()
+            .filter(|o| o.status.success());
+        match out {
+            Some(o) => Some(Loop(String::from_utf8_lossy(&o.stdout).trim().to_owned())),
+            None => {
+                eprintln!("skipped: no loop device (hot-plugged block disk not checked)");
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Loop {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("losetup")
+            .args(["-d", &self.0])
+            .status();
+    }
+}
+
 fn system_ids() -> Option<RunAs> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
@@ -106,11 +205,13 @@ fn system_guest_runs_as_its_user_with_disk_chowned_then_restored() {
     std::fs::set_permissions(&disk, std::fs::Permissions::from_mode(0o600)).unwrap();
     std::os::unix::fs::chown(&disk, Some(12), Some(34)).unwrap();
 
-    let dom = env
-        .conn()
-        .create_xml(&domain_xml("dacguest", &disk), 0)
-        .unwrap();
+    let xml = domain_xml("dacguest", &disk).replace(
+        "<memballoon",
+        "<serial type='pty'><target port='0'/></serial><memballoon",
+    );
+    let dom = env.conn().create_xml(&xml, 0).unwrap();
     let pid = env.pid("dacguest");
+    private_dev(pid, &dom);
     let uid = ids.uid.to_string();
     let gid = ids.gid.to_string();
     assert_eq!(status_field(pid, "Uid"), [uid.as_str(); 4]);
@@ -149,9 +250,29 @@ fn system_guest_runs_as_its_user_with_disk_chowned_then_restored() {
     dom.attach_device_flags(&vdb, 1 /* VIR_DOMAIN_AFFECT_LIVE */)
         .unwrap();
     assert_eq!(std::fs::metadata(&extra).unwrap().uid(), ids.uid);
+    // A hot-plugged block device gets its node in QEMU's /dev, owned by its user.
+    let lo = Loop::new(&images.join("loop.img"));
+    if let Some(lo) = &lo {
+        let vdc = format!(
+            "<disk type='block' device='disk'><driver name='qemu' type='raw'/>\
+             <source dev='{}'/><target dev='vdc' bus='virtio'/></disk>",
+            lo.0
+        );
+        dom.attach_device_flags(&vdc, 1).unwrap();
+        let host = std::fs::metadata(&lo.0).unwrap();
+        let node = std::fs::metadata(format!("/proc/{pid}/root{}", lo.0)).unwrap();
+        assert!(node.file_type().is_block_device());
+        assert_eq!(
+            (node.rdev(), node.uid()),
+            (host.rdev(), ids.uid),
+            "{} in QEMU's /dev",
+            lo.0
+        );
+    }
 
     dom.destroy().unwrap();
     env.run_until_gone(pid);
+    drop(lo);
     let m = std::fs::metadata(&disk).unwrap();
     assert_eq!((m.uid(), m.gid()), (12, 34), "original owner restored");
     let m = std::fs::metadata(&extra).unwrap();
@@ -212,6 +333,11 @@ fn embedded_guest_runs_as_the_caller_under_seccomp() {
     let me = unsafe { libc::getuid() }.to_string();
     assert_eq!(status_field(pid, "Uid")[0], me);
     sandboxed(pid);
+    assert_eq!(
+        mnt_ns(&pid.to_string()),
+        mnt_ns("self"),
+        "embed: the host's /dev"
+    );
     dom.destroy().unwrap();
     env.run_until_gone(pid);
 }

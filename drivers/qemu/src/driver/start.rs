@@ -278,6 +278,14 @@ impl Shared {
             security::prepare::prepare(def, plan, &priv_dir, &sock, &pidfile, &status)
                 .map_err(cleanup_dir)?;
         }
+        // After the DAC preparation: the nodes copy the owners given to QEMU's user.
+        let private_dev = security::namespace::private_dev_for(
+            def,
+            self.is_system(),
+            rt.accel == crate::command_line::Accel::Kvm,
+            &config,
+        )
+        .map_err(cleanup_dir)?;
         let mut args = build_args(def, &rt).map_err(cleanup_dir)?;
         if incoming.is_some() {
             args.extend(["-incoming".to_string(), "defer".to_string()]);
@@ -294,8 +302,17 @@ impl Shared {
             &taps.inherited(),
             Some(&log),
             dac.as_ref().map(|p| &p.ids),
+            private_dev,
         )
-        .map_err(cleanup_dir)?;
+        .map_err(|e| {
+            // The child names a failing confinement step in the log.
+            let tail = log_tail(&log);
+            cleanup_dir(Error::new(
+                e.code(),
+                ErrorDomain::Qemu,
+                format!("{e}; QEMU log: {tail}"),
+            ))
+        })?;
         drop(listener);
         if self.is_system() {
             // Paused (-S): no vCPU has run guest code yet.

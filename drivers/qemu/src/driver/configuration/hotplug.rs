@@ -341,6 +341,11 @@ impl Shared {
                     let files = crate::security::device_files(&dev);
                     crate::security::prepare::relabel(files, &plan, &status)?;
                 }
+                // A QEMU with a private /dev gets the new device's node there.
+                crate::security::namespace::add_to_running(
+                    run.pid,
+                    &crate::security::devices::device_paths(&dev),
+                )?;
                 fill_aliases(&mut vm.def);
                 Some((mon, dev, vm.def.clone()))
             } else {
