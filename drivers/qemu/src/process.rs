@@ -32,25 +32,27 @@ pub fn spawn_with_fds(
     fds: &[RawFd],
     log: Option<&Path>,
 ) -> Result<QemuProcess> {
-    spawn_as(binary, args, listener, fds, log, None, None)
+    spawn_as(
+        binary,
+        args,
+        listener,
+        fds,
+        log,
+        crate::security::child::Confinement::default(),
+    )
 }
 
-/// [`spawn_with_fds`] whose child enters `private_dev` (a mount namespace with its own
-/// `/dev`) and then switches to `run_as` (supplementary groups, group, then user)
-/// before exec; the daemon itself keeps its ids and namespace.
+/// [`spawn_with_fds`] whose child applies `confinement` before exec (joins the
+/// guest's cgroup, enters its private `/dev`, switches to QEMU's user); the daemon
+/// itself keeps its cgroup, namespace and ids.
 pub fn spawn_as(
     binary: &Path,
     args: &[String],
     listener: &UnixListener,
     fds: &[RawFd],
     log: Option<&Path>,
-    run_as: Option<&crate::security::RunAs>,
-    private_dev: Option<crate::security::namespace::PrivateDev>,
+    confinement: crate::security::child::Confinement,
 ) -> Result<QemuProcess> {
-    let ids = run_as.map(|r| {
-        let groups: Vec<libc::gid_t> = r.groups.clone();
-        (r.uid as libc::uid_t, r.gid as libc::gid_t, groups)
-    });
     let fd: RawFd = listener.as_raw_fd();
     let inherited: Vec<RawFd> = std::iter::once(fd).chain(fds.iter().copied()).collect();
     let (out, err) = match log {
@@ -63,11 +65,10 @@ pub fn spawn_as(
     let mut cmd = Command::new(binary);
     cmd.args(args).stdin(Stdio::null()).stdout(out).stderr(err);
     // SAFETY: the closure runs in the forked child before exec and only calls
-    // fcntl(2), setsid(2), the system calls of `PrivateDev::enter` (unshare, mount,
-    // mkdir, mknod, chmod, chown, symlink, write), setgroups(2), setgid(2) and
-    // setuid(2), which are async-signal-safe; it only reads the fd and group lists
-    // and the prepared paths it owns (no allocation) and touches no other
-    // Rust-managed state.
+    // fcntl(2), setsid(2) and the system calls of `Confinement::apply` (open, write,
+    // close, unshare, mount, mkdir, mknod, chmod, chown, symlink, chdir, setgroups,
+    // setgid, setuid), which are async-signal-safe; it only reads the fd list and the
+    // prepared data it owns (no allocation) and touches no other Rust-managed state.
     unsafe {
         cmd.pre_exec(move || {
             // std opens every fd close-on-exec; let QEMU inherit the listener and
@@ -80,20 +81,8 @@ pub fn spawn_as(
             // Own session: a terminal's SIGINT to the embedding program's process
             // group must not reach QEMU; the driver decides what happens to the VM.
             libc::setsid();
-            // The private /dev, while still root.
-            if let Some(dev) = &private_dev {
-                dev.enter()?;
-            }
-            // DAC: drop to QEMU's user in the child only, groups first (setuid
-            // would forbid changing them afterwards).
-            if let Some((uid, gid, groups)) = &ids
-                && (libc::setgroups(groups.len(), groups.as_ptr()) < 0
-                    || libc::setgid(*gid) < 0
-                    || libc::setuid(*uid) < 0)
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
+            // cgroup, private /dev, then QEMU's user.
+            confinement.apply()
         });
     }
     let child = cmd.spawn().map_err(|e| {

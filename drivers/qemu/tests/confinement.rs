@@ -1,7 +1,7 @@
 //! Confinement of the QEMUs the driver starts (issue 23), with a real QEMU under TCG:
 //! `qemu:///system` (rooted in a temp dir) runs QEMU as the configured user with its
 //! disk chowned for the run and given back after, under seccomp, in a cgroup of its
-//! own where cgroup v2 is writable (a live-attached disk chowned and restored too), in
+//! own (v2, or v1's per-controller hierarchies) holding its cpu and memory limits (a live-attached disk chowned and restored too), in
 //! a mount namespace of its own whose `/dev` is a tmpfs holding only the default
 //! devices, the host's `/dev/pts` (its pty serial port is the host's) and `/dev/shm`,
 //! and a hot-plugged block device; `qemu:///embed` runs QEMU as the caller, sandboxed,
@@ -176,23 +176,88 @@ fn system_ids() -> Option<RunAs> {
     }
 }
 
-/// The guest's cgroup: named in /proc/PID/cgroup and removed after the guest stops;
-/// where cgroup v2 is not mounted this reports the skip (a property of the host that
-/// setup cannot change, so also under CI; the driver logs the same reason and runs the
-/// guest without a cgroup of its own).
-fn cgroup_of(pid: u32) -> Option<std::path::PathBuf> {
-    if !Path::new("/sys/fs/cgroup/cgroup.controllers").exists() {
-        let why = "cgroup v2 is not mounted at /sys/fs/cgroup: guest cgroup not checked";
-        eprintln!("skipped: {why}");
-        return None;
-    }
+/// The tuning the system test's guest asks for.
+const TUNE: &str = "<cputune><shares>512</shares><global_period>100000</global_period>\
+     <global_quota>50000</global_quota></cputune>\
+     <memtune><hard_limit unit='MiB'>512</hard_limit><soft_limit unit='MiB'>256</soft_limit></memtune>";
+
+fn read_trimmed(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file))
+        .unwrap_or_else(|e| panic!("{}/{file}: {e}", dir.display()))
+        .trim()
+        .to_owned()
+}
+
+/// The guest's cgroup directories, named in /proc/PID/cgroup as libvirt's scope and
+/// holding [`TUNE`]'s limits: on cgroup v2 one directory, on v1 one per hierarchy
+/// (cpu, cpuacct, memory, blkio), each below the test's own cgroup there.
+fn cgroup_of(pid: u32, name: &str) -> Vec<std::path::PathBuf> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
-    let rel = text
-        .lines()
-        .find_map(|l| l.strip_prefix("0::"))
-        .expect("a cgroup v2 line");
-    assert!(rel.starts_with("/machine.slice/machine-qemu\\x2d"), "{rel}");
-    Some(Path::new("/sys/fs/cgroup").join(rel.trim_start_matches('/')))
+    let base = Path::new("/sys/fs/cgroup");
+    let ours = std::fs::read_to_string("/proc/self/cgroup").unwrap();
+    let scope = format!("\\x2d{name}.scope");
+    if base.join("cgroup.controllers").exists() {
+        let rel = text
+            .lines()
+            .find_map(|l| l.strip_prefix("0::"))
+            .expect("a cgroup v2 line");
+        assert!(rel.starts_with("/machine.slice/machine-qemu\\x2d"), "{rel}");
+        assert!(rel.ends_with(&scope), "{rel}");
+        let dir = base.join(rel.trim_start_matches('/'));
+        assert_eq!(read_trimmed(&dir, "cpu.weight"), "20");
+        assert_eq!(read_trimmed(&dir, "cpu.max"), "50000 100000");
+        assert_eq!(read_trimmed(&dir, "memory.max"), (512u64 << 20).to_string());
+        assert_eq!(
+            read_trimmed(&dir, "memory.high"),
+            (256u64 << 20).to_string()
+        );
+        return vec![dir];
+    }
+    let line_of = |t: &str, c: &str| {
+        t.lines()
+            .find_map(|l| {
+                let mut p = l.splitn(3, ':');
+                let (_, list, path) = (p.next()?, p.next()?, p.next()?);
+                list.split(',').any(|x| x == c).then(|| path.to_owned())
+            })
+            .unwrap_or_else(|| panic!("no {c} line in {t}"))
+    };
+    let mut dirs = Vec::new();
+    for c in ["cpu", "memory"] {
+        let rel = line_of(&text, c);
+        let own = line_of(&ours, c);
+        let want = Path::new(&own).join("machine.slice");
+        assert!(
+            Path::new(&rel).starts_with(&want),
+            "{c}: {rel} below {}",
+            want.display()
+        );
+        assert!(rel.ends_with(&scope), "{c}: {rel}");
+        let mount = std::fs::read_dir(base)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().split(',').any(|x| x == c))
+            })
+            .expect("the controller's mount");
+        dirs.push(mount.join(rel.trim_start_matches('/')));
+    }
+    assert_eq!(read_trimmed(&dirs[0], "cpu.shares"), "512");
+    assert_eq!(read_trimmed(&dirs[0], "cpu.cfs_period_us"), "100000");
+    assert_eq!(read_trimmed(&dirs[0], "cpu.cfs_quota_us"), "50000");
+    assert_eq!(
+        read_trimmed(&dirs[1], "memory.limit_in_bytes"),
+        (512u64 << 20).to_string()
+    );
+    assert_eq!(
+        read_trimmed(&dirs[1], "memory.soft_limit_in_bytes"),
+        (256u64 << 20).to_string()
+    );
+    let procs = read_trimmed(&dirs[1], "cgroup.procs");
+    assert_eq!(procs, pid.to_string(), "QEMU alone in its memory cgroup");
+    dirs
 }
 
 #[test]
@@ -205,10 +270,12 @@ fn system_guest_runs_as_its_user_with_disk_chowned_then_restored() {
     std::fs::set_permissions(&disk, std::fs::Permissions::from_mode(0o600)).unwrap();
     std::os::unix::fs::chown(&disk, Some(12), Some(34)).unwrap();
 
-    let xml = domain_xml("dacguest", &disk).replace(
-        "<memballoon",
-        "<serial type='pty'><target port='0'/></serial><memballoon",
-    );
+    let xml = domain_xml("dacguest", &disk)
+        .replace(
+            "<memballoon",
+            "<serial type='pty'><target port='0'/></serial><memballoon",
+        )
+        .replace("<devices>", &format!("{TUNE}<devices>"));
     let dom = env.conn().create_xml(&xml, 0).unwrap();
     let pid = env.pid("dacguest");
     private_dev(pid, &dom);
@@ -235,7 +302,7 @@ fn system_guest_runs_as_its_user_with_disk_chowned_then_restored() {
     let record = env.root.join("run/qemu/dacguest.owners");
     assert!(record.exists());
     assert_eq!(std::fs::metadata(&record).unwrap().uid(), 0);
-    let cgroup = cgroup_of(pid);
+    let cgroup = cgroup_of(pid, "dacguest");
 
     // A live-attached disk is given to QEMU's user as well, and back at the stop.
     let extra = images.join("extra.img");
@@ -283,7 +350,7 @@ fn system_guest_runs_as_its_user_with_disk_chowned_then_restored() {
     );
     assert!(!priv_dir.exists());
     assert!(!record.exists());
-    if let Some(cg) = cgroup {
+    for cg in cgroup {
         let t = std::time::Instant::now();
         while cg.exists() && t.elapsed() < Duration::from_secs(5) {
             std::thread::sleep(Duration::from_millis(20));

@@ -74,32 +74,63 @@ fn setup_balloon(qmp: &mut QmpStream, def: &rvirt_core::conf::DomainDef) -> Resu
     Ok(())
 }
 
-/// Puts QEMU `pid` into the guest's own cgroup (recorded next to the status file
-/// `status` for the stop);
-/// where that cannot be done the guest stays in the daemon's cgroup and the reason is
-/// logged (once per process).
-fn place_in_cgroup(def: &rvirt_core::conf::DomainDef, id: u32, pid: u32, status: &Path) {
-    use security::cgroup::{GuestCgroup, MOUNT};
+/// Creates and tunes the guest's own cgroup on a root of kind `system` (recorded next
+/// to the status file `status` for the stop) and returns the files QEMU's child writes
+/// itself into. Where there is none (embed and session roots; a host without a usable
+/// cgroup hierarchy) the guest stays in the caller's cgroup and the reason is logged
+/// (once per process); tuning it asks for then fails the start, as does tuning the
+/// host cannot apply.
+fn prepare_cgroup(
+    def: &rvirt_core::conf::DomainDef,
+    id: u32,
+    status: &Path,
+    system: bool,
+) -> Result<Vec<std::path::PathBuf>> {
+    use security::cgroup::{CgroupError, GuestCgroup, MOUNT, tuning_asked};
     static TOLD: std::sync::Once = std::sync::Once::new();
-    let placed = GuestCgroup::create(Path::new(MOUNT), id, def).and_then(|cg| {
-        match cg
-            .place(pid)
-            .and_then(|()| cg.record(status).map_err(|e| e.to_string()))
-        {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                cg.remove();
-                Err(e)
-            }
+    let unsupported = |why: &str| {
+        Error::new(
+            ErrorCode::ConfigUnsupported,
+            ErrorDomain::Qemu,
+            format!("<cputune>, <memtune> and <blkiotune> need a cgroup of the guest's own: {why}"),
+        )
+    };
+    if !system {
+        if tuning_asked(def) {
+            return Err(unsupported(
+                "qemu:///embed and qemu:///session guests run in the caller's cgroup",
+            ));
         }
-    });
-    if let Err(reason) = placed {
-        TOLD.call_once(|| {
-            rvirt_core::log::info(
-                ErrorDomain::Qemu,
-                format_args!("guests run without a cgroup of their own: {reason}"),
-            );
-        });
+        return Ok(Vec::new());
+    }
+    match GuestCgroup::create(Path::new(MOUNT), id, def) {
+        Ok(cg) => {
+            if let Err(e) = cg.record(status) {
+                cg.remove();
+                return Err(sys(
+                    format!("cannot record the cgroup of '{}'", def.name),
+                    &e,
+                ));
+            }
+            Ok(cg.procs_files())
+        }
+        Err(CgroupError::Unavailable(reason)) => {
+            if tuning_asked(def) {
+                return Err(unsupported(&reason));
+            }
+            TOLD.call_once(|| {
+                rvirt_core::log::info(
+                    ErrorDomain::Qemu,
+                    format_args!("guests run without a cgroup of their own: {reason}"),
+                );
+            });
+            Ok(Vec::new())
+        }
+        Err(CgroupError::Tuning(m)) => Err(Error::new(
+            ErrorCode::ConfigUnsupported,
+            ErrorDomain::Qemu,
+            m,
+        )),
     }
 }
 
@@ -286,6 +317,16 @@ impl Shared {
             &config,
         )
         .map_err(cleanup_dir)?;
+        // Paused (-S) and joined in the child before exec: no vCPU runs guest code,
+        // nothing is allocated outside the guest's cgroup.
+        let cgroup_procs =
+            prepare_cgroup(def, id, &status, self.is_system()).map_err(cleanup_dir)?;
+        let confinement = security::child::Confinement::new(
+            cgroup_procs,
+            private_dev,
+            dac.as_ref().map(|p| &p.ids),
+        )
+        .map_err(cleanup_dir)?;
         let mut args = build_args(def, &rt).map_err(cleanup_dir)?;
         if incoming.is_some() {
             args.extend(["-incoming".to_string(), "defer".to_string()]);
@@ -301,8 +342,7 @@ impl Shared {
             &listener,
             &taps.inherited(),
             Some(&log),
-            dac.as_ref().map(|p| &p.ids),
-            private_dev,
+            confinement,
         )
         .map_err(|e| {
             // The child names a failing confinement step in the log.
@@ -314,10 +354,6 @@ impl Shared {
             ))
         })?;
         drop(listener);
-        if self.is_system() {
-            // Paused (-S): no vCPU has run guest code yet.
-            place_in_cgroup(def, id, proc.pid(), &status);
-        }
         let handshake = (|| -> Result<(QmpStream, serde_json::Value)> {
             let stream = UnixStream::connect(&sock)?;
             let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);

@@ -7,11 +7,12 @@
 //!   users and says so once.
 //! * seccomp: `-sandbox on,obsolete=deny,…` ([`SANDBOX`]) for every QEMU unless
 //!   configured off (libvirt's `seccomp_sandbox`).
-//! * cgroups: [`cgroup`], one per guest where cgroup v2 is writable.
+//! * cgroups: [`cgroup`], one per guest (v2, or v1's per-controller hierarchies).
 //! * mount namespace ([`namespace`]): each QEMU of a root `qemu:///system` sees a
 //!   private `/dev` holding only the devices its guest uses ([`devices`]).
 
 pub mod cgroup;
+pub mod child;
 pub mod devices;
 pub mod ids;
 pub mod namespace;

@@ -214,13 +214,7 @@ impl PrivateDev {
                 return Ok(());
             }
             let err = std::io::Error::last_os_error();
-            let head = b"rvirt: private /dev for QEMU: cannot ";
-            // SAFETY: write(2) on fd 2 with valid buffers; async-signal-safe.
-            unsafe {
-                libc::write(2, head.as_ptr().cast(), head.len());
-                libc::write(2, what.as_ptr().cast(), what.len());
-                libc::write(2, b"\n".as_ptr().cast(), 1);
-            }
+            super::child::report(b"rvirt: private /dev for QEMU: cannot ", what);
             Err(err)
         }
         let null = std::ptr::null::<libc::c_char>();
