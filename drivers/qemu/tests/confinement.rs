@@ -176,10 +176,78 @@ fn system_ids() -> Option<RunAs> {
     }
 }
 
-/// The tuning the system test's guest asks for.
-const TUNE: &str = "<cputune><shares>512</shares><global_period>100000</global_period>\
-     <global_quota>50000</global_quota></cputune>\
-     <memtune><hard_limit unit='MiB'>512</hard_limit><soft_limit unit='MiB'>256</soft_limit></memtune>";
+/// The tuning the system test's guest asks for: domain-wide limits, pinning (vCPU 0
+/// on the last host CPU, the emulator threads on CPU 0) and, on cgroup v1 (where rvirt
+/// makes per-thread cgroups), vCPU and emulator bandwidth.
+fn tune_xml() -> String {
+    let per_thread = if v1_host() {
+        "<period>100000</period><quota>20000</quota>\
+         <emulator_period>100000</emulator_period><emulator_quota>30000</emulator_quota>"
+    } else {
+        ""
+    };
+    format!(
+        "<cputune><shares>512</shares><global_period>100000</global_period>\
+         <global_quota>50000</global_quota>{per_thread}\
+         <vcpupin vcpu='0' cpuset='{}'/><emulatorpin cpuset='0'/></cputune>\
+         <memtune><hard_limit unit='MiB'>512</hard_limit>\
+         <soft_limit unit='MiB'>256</soft_limit></memtune>",
+        last_cpu()
+    )
+}
+
+fn v1_host() -> bool {
+    !Path::new("/sys/fs/cgroup/cgroup.controllers").exists()
+}
+
+fn last_cpu() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()) - 1
+}
+
+/// A `/proc/PID/task/TID/status` field.
+fn task_field(pid: u32, tid: u32, field: &str) -> String {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/status")).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .unwrap_or_else(|| panic!("no {field} for thread {tid}"))
+        .trim()
+        .to_owned()
+}
+
+/// [`tune_xml`]'s per-thread part: vCPU 0's thread (`CPU 0/TCG`, QEMU names its
+/// threads) runs on the last host CPU and QEMU's main thread on CPU 0; on cgroup v1
+/// they sit in `vcpu0` and `emulator` below the guest's cpu cgroup (`cpu_dir`) with
+/// their quotas.
+fn threads_checked(pid: u32, cpu_dir: Option<&Path>) {
+    let vcpu = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .find(|tid| {
+            std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/comm"))
+                .is_ok_and(|c| c.starts_with("CPU 0/"))
+        })
+        .expect("vCPU 0's thread");
+    assert_eq!(
+        task_field(pid, vcpu, "Cpus_allowed_list"),
+        last_cpu().to_string()
+    );
+    assert_eq!(task_field(pid, pid, "Cpus_allowed_list"), "0");
+    let Some(cpu) = cpu_dir.filter(|_| v1_host()) else {
+        return;
+    };
+    let tasks = |d: &str| read_trimmed(&cpu.join(d), "tasks");
+    assert_eq!(tasks("vcpu0"), vcpu.to_string());
+    assert!(tasks("emulator").lines().any(|t| t == pid.to_string()));
+    assert_eq!(
+        read_trimmed(&cpu.join("vcpu0"), "cpu.cfs_quota_us"),
+        "20000"
+    );
+    assert_eq!(
+        read_trimmed(&cpu.join("emulator"), "cpu.cfs_quota_us"),
+        "30000"
+    );
+}
 
 fn read_trimmed(dir: &Path, file: &str) -> String {
     std::fs::read_to_string(dir.join(file))
@@ -189,7 +257,7 @@ fn read_trimmed(dir: &Path, file: &str) -> String {
 }
 
 /// The guest's cgroup directories, named in /proc/PID/cgroup as libvirt's scope and
-/// holding [`TUNE`]'s limits: on cgroup v2 one directory, on v1 one per hierarchy
+/// holding [`tune_xml`]'s limits: on cgroup v2 one directory, on v1 one per hierarchy
 /// (cpu, cpuacct, memory, blkio), each below the test's own cgroup there.
 fn cgroup_of(pid: u32, name: &str) -> Vec<std::path::PathBuf> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
@@ -224,7 +292,9 @@ fn cgroup_of(pid: u32, name: &str) -> Vec<std::path::PathBuf> {
     };
     let mut dirs = Vec::new();
     for c in ["cpu", "memory"] {
+        // On v1 QEMU's main thread sits in the scope's `emulator` (threads_checked).
         let rel = line_of(&text, c);
+        let rel = rel.strip_suffix("/emulator").unwrap_or(&rel).to_owned();
         let own = line_of(&ours, c);
         let want = Path::new(&own).join("machine.slice");
         assert!(
@@ -275,7 +345,7 @@ fn system_guest_runs_as_its_user_with_disk_chowned_then_restored() {
             "<memballoon",
             "<serial type='pty'><target port='0'/></serial><memballoon",
         )
-        .replace("<devices>", &format!("{TUNE}<devices>"));
+        .replace("<devices>", &format!("{}<devices>", tune_xml()));
     let dom = env.conn().create_xml(&xml, 0).unwrap();
     let pid = env.pid("dacguest");
     private_dev(pid, &dom);
@@ -303,6 +373,7 @@ fn system_guest_runs_as_its_user_with_disk_chowned_then_restored() {
     assert!(record.exists());
     assert_eq!(std::fs::metadata(&record).unwrap().uid(), 0);
     let cgroup = cgroup_of(pid, "dacguest");
+    threads_checked(pid, cgroup.first().map(|p| p.as_path()));
 
     // A live-attached disk is given to QEMU's user as well, and back at the stop.
     let extra = images.join("extra.img");
@@ -407,4 +478,16 @@ fn embedded_guest_runs_as_the_caller_under_seccomp() {
     );
     dom.destroy().unwrap();
     env.run_until_gone(pid);
+    // No cgroup of its own: memory limits are refused, not ignored.
+    let xml = env.guest_xml("tuned", LOOP).replace(
+        "<devices>",
+        "<memtune><hard_limit unit='MiB'>512</hard_limit></memtune><devices>",
+    );
+    let e = env.conn().create_xml(&xml, 0).unwrap_err();
+    assert_eq!(e.code(), rvirt_core::ErrorCode::ConfigUnsupported);
+    assert!(
+        e.message().contains("need a cgroup of the guest's own"),
+        "{}",
+        e.message()
+    );
 }

@@ -37,6 +37,7 @@ mod save;
 mod save_image;
 mod start;
 mod status;
+mod threads;
 
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};

@@ -85,7 +85,7 @@ fn prepare_cgroup(
     id: u32,
     status: &Path,
     system: bool,
-) -> Result<Vec<std::path::PathBuf>> {
+) -> Result<Option<security::cgroup::GuestCgroup>> {
     use security::cgroup::{CgroupError, GuestCgroup, MOUNT, tuning_asked};
     static TOLD: std::sync::Once = std::sync::Once::new();
     let unsupported = |why: &str| {
@@ -101,7 +101,7 @@ fn prepare_cgroup(
                 "qemu:///embed and qemu:///session guests run in the caller's cgroup",
             ));
         }
-        return Ok(Vec::new());
+        return Ok(None);
     }
     match GuestCgroup::create(Path::new(MOUNT), id, def) {
         Ok(cg) => {
@@ -112,7 +112,7 @@ fn prepare_cgroup(
                     &e,
                 ));
             }
-            Ok(cg.procs_files())
+            Ok(Some(cg))
         }
         Err(CgroupError::Unavailable(reason)) => {
             if tuning_asked(def) {
@@ -124,7 +124,7 @@ fn prepare_cgroup(
                     format_args!("guests run without a cgroup of their own: {reason}"),
                 );
             });
-            Ok(Vec::new())
+            Ok(None)
         }
         Err(CgroupError::Tuning(m)) => Err(Error::new(
             ErrorCode::ConfigUnsupported,
@@ -319,10 +319,9 @@ impl Shared {
         .map_err(cleanup_dir)?;
         // Paused (-S) and joined in the child before exec: no vCPU runs guest code,
         // nothing is allocated outside the guest's cgroup.
-        let cgroup_procs =
-            prepare_cgroup(def, id, &status, self.is_system()).map_err(cleanup_dir)?;
+        let cgroup = prepare_cgroup(def, id, &status, self.is_system()).map_err(cleanup_dir)?;
         let confinement = security::child::Confinement::new(
-            cgroup_procs,
+            cgroup.as_ref().map(|c| c.procs_files()).unwrap_or_default(),
             private_dev,
             dac.as_ref().map(|p| &p.ids),
         )
@@ -359,6 +358,7 @@ impl Shared {
             let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);
             qmp.handshake()?;
             setup_balloon(&mut qmp, def)?;
+            super::threads::confine_threads(&mut qmp, def, proc.pid(), cgroup.as_ref())?;
             let chardevs = qmp.execute("query-chardev", None)?;
             if let Some(file) = incoming {
                 super::save::receive(&mut qmp, &priv_dir, file)?;

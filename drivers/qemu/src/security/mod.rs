@@ -7,10 +7,13 @@
 //!   users and says so once.
 //! * seccomp: `-sandbox on,obsolete=deny,…` ([`SANDBOX`]) for every QEMU unless
 //!   configured off (libvirt's `seccomp_sandbox`).
-//! * cgroups: [`cgroup`], one per guest (v2, or v1's per-controller hierarchies).
+//! * cgroups: [`cgroup`], one per guest (v2, or v1's per-controller hierarchies);
+//!   on v1 per-thread ones for vCPU and emulator bandwidth; threads pinned
+//!   ([`affinity`]).
 //! * mount namespace ([`namespace`]): each QEMU of a root `qemu:///system` sees a
 //!   private `/dev` holding only the devices its guest uses ([`devices`]).
 
+pub mod affinity;
 pub mod cgroup;
 pub mod child;
 pub mod devices;

@@ -8,6 +8,7 @@
 //! in the daemon's cgroup and [`GuestCgroup::create`] says why; tuning a host cannot
 //! apply fails the start, as in libvirt.
 
+pub mod threads;
 pub mod v1;
 pub mod v2;
 
@@ -38,7 +39,7 @@ pub fn shares_to_weight(shares: u64) -> u64 {
 }
 
 /// Whether `def` asks for tuning only a cgroup of its own can carry (`<cputune>`
-/// shares and global period/quota, `<memtune>` limits, `<blkiotune>` weight).
+/// shares, periods and quotas, `<memtune>` limits, `<blkiotune>` weight).
 pub fn tuning_asked(def: &DomainDef) -> bool {
     let cpu = def.cputune.as_ref().is_some_and(|t| {
         t.shares.is_some() || t.global_period.is_some() || t.global_quota.is_some()
@@ -47,7 +48,7 @@ pub fn tuning_asked(def: &DomainDef) -> bool {
         t.hard_limit.is_some() || t.soft_limit.is_some() || t.swap_hard_limit.is_some()
     });
     let io = def.blkiotune.as_ref().is_some_and(|t| t.weight.is_some());
-    cpu || mem || io
+    cpu || mem || io || threads::asked(def)
 }
 
 /// Why a guest has no cgroup, or why its start fails.
@@ -132,7 +133,8 @@ fn rmdir_retrying(path: &Path) {
 
 impl GuestCgroup {
     /// Creates the cgroup of guest `id`/`def.name` under `base` (normally [`MOUNT`]):
-    /// v2 where it is mounted there, else v1; applies `def`'s tuning.
+    /// v2 where it is mounted there, else v1; applies `def`'s tuning (the per-thread
+    /// part later, [`threads::place`], once QEMU's threads exist; checked here).
     pub fn create(base: &Path, id: u32, def: &DomainDef) -> Result<GuestCgroup, CgroupError> {
         let scope = scope_name(id, &def.name);
         let cg = if v2::mounted(base) {
@@ -150,7 +152,14 @@ impl GuestCgroup {
             v2::apply(&cg.dirs[0], def)
         } else {
             v1::apply(&cg.dirs, def)
-        };
+        }
+        .and_then(|()| {
+            if threads::asked(def) {
+                threads::check(&cg)
+            } else {
+                Ok(())
+            }
+        });
         if let Err(e) = applied {
             cg.remove();
             return Err(e);
