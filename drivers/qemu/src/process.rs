@@ -42,9 +42,9 @@ pub fn spawn_with_fds(
     )
 }
 
-/// [`spawn_with_fds`] whose child applies `confinement` before exec (joins the
-/// guest's cgroup, enters its private `/dev`, switches to QEMU's user); the daemon
-/// itself keeps its cgroup, namespace and ids.
+/// [`spawn_with_fds`] whose child applies `confinement` before exec (enters its
+/// private `/dev`, switches to QEMU's user); the daemon itself keeps its namespace
+/// and ids.
 pub fn spawn_as(
     binary: &Path,
     args: &[String],
@@ -65,9 +65,9 @@ pub fn spawn_as(
     let mut cmd = Command::new(binary);
     cmd.args(args).stdin(Stdio::null()).stdout(out).stderr(err);
     // SAFETY: the closure runs in the forked child before exec and only calls
-    // fcntl(2), setsid(2) and the system calls of `Confinement::apply` (open, write,
-    // close, unshare, mount, mkdir, mknod, chmod, chown, symlink, chdir, setgroups,
-    // setgid, setuid), which are async-signal-safe; it only reads the fd list and the
+    // fcntl(2), setsid(2) and the system calls of `Confinement::apply` (unshare,
+    // mount, open, mkdir, mknod, chmod, chown, symlink, chdir, fchdir, close, write,
+    // setgroups, setgid, setuid), which are async-signal-safe; it only reads the fd list and the
     // prepared data it owns (no allocation) and touches no other Rust-managed state.
     unsafe {
         cmd.pre_exec(move || {
@@ -81,7 +81,7 @@ pub fn spawn_as(
             // Own session: a terminal's SIGINT to the embedding program's process
             // group must not reach QEMU; the driver decides what happens to the VM.
             libc::setsid();
-            // cgroup, private /dev, then QEMU's user.
+            // Private /dev, then QEMU's user.
             confinement.apply()
         });
     }

@@ -317,15 +317,9 @@ impl Shared {
             &config,
         )
         .map_err(cleanup_dir)?;
-        // Paused (-S) and joined in the child before exec: no vCPU runs guest code,
-        // nothing is allocated outside the guest's cgroup.
         let cgroup = prepare_cgroup(def, id, &status, self.is_system()).map_err(cleanup_dir)?;
-        let confinement = security::child::Confinement::new(
-            cgroup.as_ref().map(|c| c.procs_files()).unwrap_or_default(),
-            private_dev,
-            dac.as_ref().map(|p| &p.ids),
-        )
-        .map_err(cleanup_dir)?;
+        let confinement =
+            security::child::Confinement::new(private_dev, dac.as_ref().map(|p| &p.ids));
         let mut args = build_args(def, &rt).map_err(cleanup_dir)?;
         if incoming.is_some() {
             args.extend(["-incoming".to_string(), "defer".to_string()]);
@@ -353,11 +347,22 @@ impl Shared {
             ))
         })?;
         drop(listener);
+        // QEMU joins its cgroup while it initialises paused (-S), before any vCPU runs
+        // guest code: the move waits for an RCU grace period (10-15 ms) that would
+        // otherwise add to every start.
+        let mut placing = cgroup.clone().map(|cg| {
+            let pid = proc.pid();
+            std::thread::spawn(move || cg.place(pid))
+        });
         let handshake = (|| -> Result<(QmpStream, serde_json::Value)> {
             let stream = UnixStream::connect(&sock)?;
             let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);
             qmp.handshake()?;
             setup_balloon(&mut qmp, def)?;
+            if let Some(placed) = placing.take().map(|h| h.join()) {
+                let placed = placed.unwrap_or_else(|_| Err("the placing thread panicked".into()));
+                placed.map_err(|e| Error::new(ErrorCode::SystemError, ErrorDomain::Qemu, e))?;
+            }
             super::threads::confine_threads(&mut qmp, def, proc.pid(), cgroup.as_ref())?;
             let chardevs = qmp.execute("query-chardev", None)?;
             if let Some(file) = incoming {

@@ -1,15 +1,11 @@
-//! What QEMU's forked child does to confine itself before exec, in this order: join
-//! its cgroup (as root, before anything is allocated), enter its private `/dev`
-//! (needs `CAP_SYS_ADMIN`), then drop to QEMU's user (groups, group, user).
+//! What QEMU's forked child does to confine itself before exec: enter its private
+//! `/dev` (needs `CAP_SYS_ADMIN`), then drop to QEMU's user (groups, group, user).
+//! (Its cgroup it does not join here: moving a process between cgroups waits for an
+//! RCU grace period, 10–15 ms, which the daemon spends while QEMU initialises; see
+//! `driver::start`.)
 //!
 //! Everything is prepared before the fork ([`Confinement::new`]); [`Confinement::apply`]
 //! only makes async-signal-safe system calls on it.
-
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
-use std::path::PathBuf;
-
-use rvirt_core::{Error, ErrorDomain, Result};
 
 use super::RunAs;
 use super::namespace::PrivateDev;
@@ -17,15 +13,13 @@ use super::namespace::PrivateDev;
 /// The confinement of one QEMU, ready for its child.
 #[derive(Debug, Default)]
 pub struct Confinement {
-    /// `cgroup.procs` files to write `0` to.
-    cgroup_procs: Vec<CString>,
     /// The private `/dev`, if any.
     private_dev: Option<PrivateDev>,
     /// `(uid, gid, supplementary groups)` to switch to, if any.
     ids: Option<(libc::uid_t, libc::gid_t, Vec<libc::gid_t>)>,
 }
 
-/// Writes `what` and a newline to stderr (QEMU's log in the child); async-signal-safe.
+/// Writes `head`, `what` and a newline to stderr (QEMU's log in the child); async-signal-safe.
 pub(crate) fn report(head: &[u8], what: &[u8]) {
     // SAFETY: write(2) on fd 2 with valid buffers.
     unsafe {
@@ -36,51 +30,20 @@ pub(crate) fn report(head: &[u8], what: &[u8]) {
 }
 
 impl Confinement {
-    /// The child joins the cgroup whose `cgroup.procs` files are `cgroup_procs`,
-    /// enters `private_dev` and runs as `run_as`.
-    pub fn new(
-        cgroup_procs: Vec<PathBuf>,
-        private_dev: Option<PrivateDev>,
-        run_as: Option<&RunAs>,
-    ) -> Result<Confinement> {
-        let cgroup_procs = cgroup_procs
-            .iter()
-            .map(|p| {
-                CString::new(p.as_os_str().as_bytes()).map_err(|_| {
-                    Error::internal(ErrorDomain::Qemu, format!("NUL in '{}'", p.display()))
-                })
-            })
-            .collect::<Result<_>>()?;
-        Ok(Confinement {
-            cgroup_procs,
+    /// The child enters `private_dev` and runs as `run_as`.
+    pub fn new(private_dev: Option<PrivateDev>, run_as: Option<&RunAs>) -> Confinement {
+        Confinement {
             private_dev,
             ids: run_as.map(|r| (r.uid, r.gid, r.groups.clone())),
-        })
+        }
     }
 
     /// Confines the calling process.
     ///
     /// # Safety
-    /// Meant for the single-threaded child between fork and exec: changes its cgroup,
-    /// mount namespace and credentials; makes only async-signal-safe calls.
+    /// Meant for the single-threaded child between fork and exec: changes its mount
+    /// namespace and credentials; makes only async-signal-safe calls.
     pub unsafe fn apply(&self) -> std::io::Result<()> {
-        for procs in &self.cgroup_procs {
-            // SAFETY: a NUL-terminated path and a static buffer; open/write/close
-            // are async-signal-safe.
-            let ok = unsafe {
-                let fd = libc::open(procs.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-                let ok = fd >= 0 && libc::write(fd, b"0".as_ptr().cast(), 1) == 1;
-                if fd >= 0 {
-                    libc::close(fd);
-                }
-                ok
-            };
-            if !ok {
-                let err = std::io::Error::last_os_error();
-                report(b"rvirt: cannot join the guest's cgroup: ", procs.as_bytes());
-                return Err(err);
-            }
-        }
         if let Some(dev) = &self.private_dev {
             // SAFETY: forwarded from this function's contract.
             unsafe { dev.enter()? };

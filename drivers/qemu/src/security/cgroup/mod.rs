@@ -2,9 +2,9 @@
 //! on cgroup v2 ([`v2`]) one directory with cpu, memory and io enabled; on cgroup v1
 //! ([`v1`]) one in each of the cpu, cpuacct, memory and blkio hierarchies. The
 //! directories are made and tuned (`<cputune>`, `<memtune>`, `<blkiotune>`) before QEMU
-//! is spawned, QEMU joins them in the forked child before exec (so everything it
-//! allocates is charged there and no guest code runs outside), and they are removed
-//! when the guest stops. Where neither version is mounted or writable the guest runs
+//! is spawned, QEMU is moved in while it initialises paused (`-S`) and before the
+//! `cont` that lets its vCPUs run guest code, and they are removed when the guest
+//! stops. Where neither version is mounted or writable the guest runs
 //! in the daemon's cgroup and [`GuestCgroup::create`] says why; tuning a host cannot
 //! apply fails the start, as in libvirt.
 
@@ -175,7 +175,7 @@ impl GuestCgroup {
             .map(|d| d.path.as_path())
     }
 
-    /// The `cgroup.procs` files a process writes `0` to to join the cgroup.
+    /// The `cgroup.procs` files of its directories.
     pub fn procs_files(&self) -> Vec<PathBuf> {
         self.dirs
             .iter()
