@@ -405,6 +405,21 @@ mod tests {
         assert!(!c.admin);
     }
 
+    /// `--qemu-namespaces`: mount (the default) or none; nothing else.
+    #[test]
+    fn qemu_namespaces_flag() {
+        let ns = |v: &[&str]| match Config::parse(args(v)) {
+            Ok(Parsed::Run(c)) => Ok(c.qemu_security.mount_namespace),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e),
+        };
+        assert_eq!(ns(&[]), Ok(true));
+        assert_eq!(ns(&["--qemu-namespaces", "none"]), Ok(false));
+        assert_eq!(ns(&["--qemu-namespaces", "mount"]), Ok(true));
+        let e = ns(&["--qemu-namespaces", "pid"]).unwrap_err();
+        assert!(e.contains("expected mount or none"), "{e}");
+    }
+
     #[test]
     fn plain_tcp_needs_explicit_consent() {
         let e = Config::parse(args(&["--listen-tcp", "127.0.0.1:16509"])).unwrap_err();
