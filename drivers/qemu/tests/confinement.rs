@@ -1,11 +1,13 @@
 //! Confinement of the QEMUs the driver starts (issue 23), with a real QEMU under TCG:
 //! `qemu:///system` (rooted in a temp dir) runs QEMU as the configured user with its
-//! disk chowned for the run and given back after, under seccomp, in a cgroup of its
-//! own (v2, or v1's per-controller hierarchies) holding its cpu and memory limits (a live-attached disk chowned and restored too), in
-//! a mount namespace of its own whose `/dev` is a tmpfs holding only the default
-//! devices, the host's `/dev/pts` (its pty serial port is the host's) and `/dev/shm`,
-//! and a hot-plugged block device; `qemu:///embed` runs QEMU as the caller, sandboxed,
-//! in the host's mount namespace.
+//! disk chowned for the run and given back after (a live-attached disk too), under
+//! seccomp; in a cgroup of its own (v2, or v1's per-controller hierarchies) holding its
+//! cpu and memory limits, on v1 with its vCPU and emulator threads in sub-cgroups with
+//! their quotas and a devices ACL of just its devices; its threads pinned; in a mount
+//! namespace of its own whose `/dev` is a tmpfs holding only the default devices, the
+//! host's `/dev/pts` (its pty serial port is the host's) and `/dev/shm`, and a
+//! hot-plugged block device. `qemu:///embed` runs QEMU as the caller, sandboxed, in the
+//! host's mount namespace, and refuses tuning it has no cgroup for.
 //! The system tests need root and the `libvirt-qemu` user (tools/setup.sh); without
 //! them they skip with a message.
 
@@ -128,6 +130,33 @@ fn private_dev(pid: u32, dom: &rvirt_core::Domain) {
     assert!(pty.starts_with("/dev/pts/"), "{pty}");
     let host_pty = std::fs::OpenOptions::new().read(true).write(true).open(pty);
     assert!(host_pty.is_ok(), "{pty} opens on the host: {host_pty:?}");
+}
+
+/// The `devices.list` of QEMU `pid`'s v1 devices cgroup (`None` on cgroup v2).
+fn devices_list(pid: u32) -> Option<String> {
+    if !v1_host() {
+        return None;
+    }
+    let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
+    let rel = text
+        .lines()
+        .find_map(|l| l.split_once(":devices:").map(|(_, p)| p.to_owned()))
+        .expect("a devices line");
+    let dir = Path::new("/sys/fs/cgroup/devices").join(rel.trim_start_matches('/'));
+    Some(std::fs::read_to_string(dir.join("devices.list")).unwrap())
+}
+
+/// On cgroup v1 QEMU's devices cgroup allows the default devices and ptys, nothing
+/// else (no `a *:* rwm`).
+fn devices_checked(pid: u32) {
+    let Some(list) = devices_list(pid) else {
+        return;
+    };
+    let rules: BTreeSet<&str> = list.lines().collect();
+    for want in ["c 1:3 rw", "c 1:9 rw", "c 136:* rw", "c 5:2 rw"] {
+        assert!(rules.contains(want), "{want} in {list}");
+    }
+    assert!(!rules.contains("a *:* rwm"), "{list}");
 }
 
 /// A loop device over a 1 MiB file, detached when dropped; `None` (reported) where
@@ -374,6 +403,7 @@ fn system_guest_runs_as_its_user_with_disk_chowned_then_restored() {
     assert_eq!(std::fs::metadata(&record).unwrap().uid(), 0);
     let cgroup = cgroup_of(pid, "dacguest");
     threads_checked(pid, cgroup.first().map(|p| p.as_path()));
+    devices_checked(pid);
 
     // A live-attached disk is given to QEMU's user as well, and back at the stop.
     let extra = images.join("extra.img");
@@ -406,6 +436,14 @@ fn system_guest_runs_as_its_user_with_disk_chowned_then_restored() {
             "{} in QEMU's /dev",
             lo.0
         );
+        if let Some(list) = devices_list(pid) {
+            let rule = format!(
+                "b {}:{} rw",
+                libc::major(host.rdev()),
+                libc::minor(host.rdev())
+            );
+            assert!(list.lines().any(|l| l == rule), "{rule} in {list}");
+        }
     }
 
     dom.destroy().unwrap();

@@ -85,6 +85,7 @@ fn prepare_cgroup(
     id: u32,
     status: &Path,
     system: bool,
+    kvm: bool,
 ) -> Result<Option<security::cgroup::GuestCgroup>> {
     use security::cgroup::{CgroupError, GuestCgroup, MOUNT, tuning_asked};
     static TOLD: std::sync::Once = std::sync::Once::new();
@@ -96,14 +97,21 @@ fn prepare_cgroup(
         )
     };
     if !system {
+        const WHY: &str = "qemu:///embed and qemu:///session guests run in the caller's cgroup";
         if tuning_asked(def) {
-            return Err(unsupported(
-                "qemu:///embed and qemu:///session guests run in the caller's cgroup",
-            ));
+            return Err(unsupported(WHY));
         }
+        static EMBED: std::sync::Once = std::sync::Once::new();
+        EMBED.call_once(|| {
+            rvirt_core::log::info(
+                ErrorDomain::Qemu,
+                format_args!("{WHY} (a cgroup of their own only on qemu:///system)"),
+            );
+        });
         return Ok(None);
     }
-    match GuestCgroup::create(Path::new(MOUNT), id, def) {
+    let devices = security::devices::guest_devices(def, kvm);
+    match GuestCgroup::create(Path::new(MOUNT), id, def, &devices) {
         Ok(cg) => {
             if let Err(e) = cg.record(status) {
                 cg.remove();
@@ -317,7 +325,9 @@ impl Shared {
             &config,
         )
         .map_err(cleanup_dir)?;
-        let cgroup = prepare_cgroup(def, id, &status, self.is_system()).map_err(cleanup_dir)?;
+        let kvm = rt.accel == crate::command_line::Accel::Kvm;
+        let cgroup =
+            prepare_cgroup(def, id, &status, self.is_system(), kvm).map_err(cleanup_dir)?;
         let confinement =
             security::child::Confinement::new(private_dev, dac.as_ref().map(|p| &p.ids));
         let mut args = build_args(def, &rt).map_err(cleanup_dir)?;

@@ -1,6 +1,7 @@
 //! A cgroup per guest, named as libvirt's `machine.slice/machine-qemu\x2dID\x2dNAME.scope`:
 //! on cgroup v2 ([`v2`]) one directory with cpu, memory and io enabled; on cgroup v1
-//! ([`v1`]) one in each of the cpu, cpuacct, memory and blkio hierarchies. The
+//! ([`v1`]) one in each of the cpu, cpuacct, memory, blkio and devices hierarchies,
+//! the latter allowing only the guest's device nodes ([`devices`]). The
 //! directories are made and tuned (`<cputune>`, `<memtune>`, `<blkiotune>`) before QEMU
 //! is spawned, QEMU is moved in while it initialises paused (`-S`) and before the
 //! `cont` that lets its vCPUs run guest code, and they are removed when the guest
@@ -8,6 +9,7 @@
 //! in the daemon's cgroup and [`GuestCgroup::create`] says why; tuning a host cannot
 //! apply fails the start, as in libvirt.
 
+pub mod devices;
 pub mod threads;
 pub mod v1;
 pub mod v2;
@@ -135,7 +137,13 @@ impl GuestCgroup {
     /// Creates the cgroup of guest `id`/`def.name` under `base` (normally [`MOUNT`]):
     /// v2 where it is mounted there, else v1; applies `def`'s tuning (the per-thread
     /// part later, [`threads::place`], once QEMU's threads exist; checked here).
-    pub fn create(base: &Path, id: u32, def: &DomainDef) -> Result<GuestCgroup, CgroupError> {
+    /// On v1 the devices hierarchy allows only `devices` (and ptys).
+    pub fn create(
+        base: &Path,
+        id: u32,
+        def: &DomainDef,
+        devices: &[PathBuf],
+    ) -> Result<GuestCgroup, CgroupError> {
         let scope = scope_name(id, &def.name);
         let cg = if v2::mounted(base) {
             GuestCgroup {
@@ -151,7 +159,16 @@ impl GuestCgroup {
         let applied = if cg.unified {
             v2::apply(&cg.dirs[0], def)
         } else {
-            v1::apply(&cg.dirs, def)
+            v1::apply(&cg.dirs, def).and_then(|()| {
+                match cg
+                    .dirs
+                    .iter()
+                    .find(|d| d.controllers.iter().any(|c| c == "devices"))
+                {
+                    Some(d) => devices::restrict(d, devices),
+                    None => Ok(()),
+                }
+            })
         }
         .and_then(|()| {
             if threads::asked(def) {
@@ -255,7 +272,7 @@ mod tests {
             "<domain type='qemu'><name>a</name><memory>1024</memory><os><type>hvm</type></os></domain>",
         )
         .unwrap();
-        let e = GuestCgroup::create(Path::new("/nonexistent-cgroup"), 1, &def).unwrap_err();
+        let e = GuestCgroup::create(Path::new("/nonexistent-cgroup"), 1, &def, &[]).unwrap_err();
         assert!(
             matches!(&e, CgroupError::Unavailable(m) if m.contains("are mounted at /nonexistent-cgroup")),
             "{e}"

@@ -1,6 +1,6 @@
 //! cgroup v1 (one hierarchy per controller, as on hosts without the unified
-//! hierarchy): the guest gets a directory in each of the `cpu`, `cpuacct`, `memory`
-//! and `blkio` hierarchies, below the daemon's own cgroup there (as libvirt places
+//! hierarchy): the guest gets a directory in each of the `cpu`, `cpuacct`, `memory`,
+//! `blkio` and `devices` hierarchies, below the daemon's own cgroup there (as libvirt places
 //! its partitions when systemd does not), and its tuning in libvirt's files.
 
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use rvirt_core::conf::DomainDef;
 use super::{CgroupError, Dir};
 
 /// The controllers a guest is placed in.
-pub const CONTROLLERS: [&str; 4] = ["cpu", "cpuacct", "memory", "blkio"];
+pub const CONTROLLERS: [&str; 5] = ["cpu", "cpuacct", "memory", "blkio", "devices"];
 
 /// One mounted hierarchy: where, and which of [`CONTROLLERS`] it carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
