@@ -89,3 +89,34 @@ pub fn apply(dir: &Dir, def: &DomainDef) -> Result<(), CgroupError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// libvirt's v2 files get the values (a temp dir stands in for the cgroup; this
+    /// host may have no cgroup v2 to try them on).
+    #[test]
+    fn tuning_lands_in_libvirts_v2_files() {
+        let tmp = rvirt_testkit::TempDir::new("cg-v2");
+        let dir = Dir {
+            path: tmp.0.clone(),
+            controllers: CONTROLLERS.iter().map(|c| c.to_string()).collect(),
+        };
+        std::fs::write(dir.path.join("io.weight"), "default 100").unwrap();
+        let def = DomainDef::from_xml(
+            "<domain type='qemu'><name>a</name><memory>1024</memory><os><type>hvm</type></os>\
+             <cputune><shares>1024</shares><global_quota>50000</global_quota></cputune>\
+             <memtune><hard_limit>2048</hard_limit><soft_limit>1024</soft_limit></memtune>\
+             <blkiotune><weight>500</weight></blkiotune></domain>",
+        )
+        .unwrap();
+        apply(&dir, &def).unwrap();
+        let read = |f: &str| std::fs::read_to_string(dir.path.join(f)).unwrap();
+        assert_eq!(read("cpu.weight"), "39");
+        assert_eq!(read("cpu.max"), "50000 100000");
+        assert_eq!(read("memory.max"), "2097152");
+        assert_eq!(read("memory.high"), "1048576");
+        assert_eq!(read("io.weight"), "default 500");
+    }
+}
