@@ -7,7 +7,8 @@
 //! namespace of its own whose `/dev` is a tmpfs holding only the default devices, the
 //! host's `/dev/pts` (its pty serial port is the host's) and `/dev/shm`, and a
 //! hot-plugged block device. `qemu:///embed` runs QEMU as the caller, sandboxed, in the
-//! host's mount namespace, and refuses tuning it has no cgroup for.
+//! host's mount namespace, its threads pinned, and refuses tuning it has no cgroup
+//! for.
 //! The system tests need root and the `libvirt-qemu` user (tools/setup.sh); without
 //! them they skip with a message.
 
@@ -503,8 +504,17 @@ fn closed_directory_fails_as_libvirt(env: &Env, ids: &RunAs) {
 #[test]
 fn embedded_guest_runs_as_the_caller_under_seccomp() {
     let env = support::setup("conf-embed");
-    let dom = env.create("embedguest", LOOP);
+    // Pinning needs no privilege: the caller's own QEMU threads are pinned too.
+    let xml = env.guest_xml("embedguest", LOOP).replace(
+        "<devices>",
+        &format!(
+            "<cputune><vcpupin vcpu='0' cpuset='{}'/><emulatorpin cpuset='0'/></cputune><devices>",
+            last_cpu()
+        ),
+    );
+    let dom = env.conn().create_xml(&xml, 0).unwrap();
     let pid = env.pid("embedguest");
+    threads_checked(pid, None);
     // SAFETY: getuid has no preconditions.
     let me = unsafe { libc::getuid() }.to_string();
     assert_eq!(status_field(pid, "Uid")[0], me);
