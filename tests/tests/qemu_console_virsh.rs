@@ -5,11 +5,12 @@
 //! the console over (the first session ends); the screenshot is a PPM image. On a
 //! guest echoing its serial port with the case swapped, what is typed into virsh
 //! comes back through the guest, and destroying the guest ends the session. A
-//! read-only connection may not take a screenshot.
+//! read-only connection may not take a screenshot. As root, both QEMUs run in mount
+//! namespaces of their own (a private /dev) while all this works.
 
 use rvirt_testkit::{
     Daemon, QemuReaper, SERIAL_R, SERIAL_SWAPCASE, TempDir, boot_disk, desktop_domain_xml,
-    domain_xml, have_qemu, have_virsh, python, text, virsh, virsh_ok,
+    domain_xml, have_qemu, have_virsh, python, qemu_pids, text, virsh, virsh_ok,
 };
 
 /// Runs the console sessions; prints one `key=value` line per fact. Every virsh it
@@ -121,6 +122,18 @@ fn console_force_and_screenshot_through_virsh() {
     std::fs::write(&xml, echo_xml).unwrap();
     virsh_ok(&uri, &["define", xml.to_str().unwrap()]);
     virsh_ok(&uri, &["start", "vecho"]);
+    // As root, each QEMU has a private /dev (issue 23): the sessions below read ptys
+    // QEMU allocated in its own mount namespace, on the host's /dev/pts.
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        let ours = std::fs::read_link("/proc/self/ns/mnt").unwrap();
+        let pids = qemu_pids(&root.0);
+        assert_eq!(pids.len(), 2, "{pids:?}");
+        for pid in pids {
+            let theirs = std::fs::read_link(format!("/proc/{pid}/ns/mnt")).unwrap();
+            assert_ne!(theirs, ours, "QEMU {pid} in its own mount namespace");
+        }
+    }
 
     let o = python(SESSIONS, &[&uri, "vcons", "vecho"]);
     let (out, err) = text(&o);

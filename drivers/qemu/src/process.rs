@@ -32,23 +32,27 @@ pub fn spawn_with_fds(
     fds: &[RawFd],
     log: Option<&Path>,
 ) -> Result<QemuProcess> {
-    spawn_as(binary, args, listener, fds, log, None)
+    spawn_as(
+        binary,
+        args,
+        listener,
+        fds,
+        log,
+        crate::security::child::Confinement::default(),
+    )
 }
 
-/// [`spawn_with_fds`] whose child switches to `run_as` (supplementary groups, group,
-/// then user) before exec; the daemon itself keeps its ids.
+/// [`spawn_with_fds`] whose child applies `confinement` before exec (enters its
+/// private `/dev`, switches to QEMU's user); the daemon itself keeps its namespace
+/// and ids.
 pub fn spawn_as(
     binary: &Path,
     args: &[String],
     listener: &UnixListener,
     fds: &[RawFd],
     log: Option<&Path>,
-    run_as: Option<&crate::security::RunAs>,
+    confinement: crate::security::child::Confinement,
 ) -> Result<QemuProcess> {
-    let ids = run_as.map(|r| {
-        let groups: Vec<libc::gid_t> = r.groups.clone();
-        (r.uid as libc::uid_t, r.gid as libc::gid_t, groups)
-    });
     let fd: RawFd = listener.as_raw_fd();
     let inherited: Vec<RawFd> = std::iter::once(fd).chain(fds.iter().copied()).collect();
     let (out, err) = match log {
@@ -61,9 +65,10 @@ pub fn spawn_as(
     let mut cmd = Command::new(binary);
     cmd.args(args).stdin(Stdio::null()).stdout(out).stderr(err);
     // SAFETY: the closure runs in the forked child before exec and only calls
-    // fcntl(2), setsid(2), setgroups(2), setgid(2) and setuid(2), which are
-    // async-signal-safe; it only reads the fd and group lists it owns (no allocation)
-    // and touches no other Rust-managed state.
+    // fcntl(2), setsid(2) and the system calls of `Confinement::apply` (unshare,
+    // mount, open, mkdir, mknod, chmod, chown, symlink, chdir, fchdir, close, write,
+    // setgroups, setgid, setuid), which are async-signal-safe; it only reads the fd list and the
+    // prepared data it owns (no allocation) and touches no other Rust-managed state.
     unsafe {
         cmd.pre_exec(move || {
             // std opens every fd close-on-exec; let QEMU inherit the listener and
@@ -76,16 +81,8 @@ pub fn spawn_as(
             // Own session: a terminal's SIGINT to the embedding program's process
             // group must not reach QEMU; the driver decides what happens to the VM.
             libc::setsid();
-            // DAC: drop to QEMU's user in the child only, groups first (setuid
-            // would forbid changing them afterwards).
-            if let Some((uid, gid, groups)) = &ids
-                && (libc::setgroups(groups.len(), groups.as_ptr()) < 0
-                    || libc::setgid(*gid) < 0
-                    || libc::setuid(*uid) < 0)
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
+            // Private /dev, then QEMU's user.
+            confinement.apply()
         });
     }
     let child = cmd.spawn().map_err(|e| {

@@ -43,6 +43,9 @@ usage: rvirtd [OPTIONS]
                             switch; like qemu.conf's user) [libvirt-qemu]
   --qemu-group GROUP        their group (name or +GID) [the user's primary group]
   --qemu-sandbox yes|no     seccomp -sandbox for every QEMU (qemu.conf's seccomp_sandbox) [yes]
+  --qemu-namespaces mount|none  a private mount namespace with its own /dev (only the
+                            devices the guest uses) for each QEMU (qemu.conf's
+                            namespaces) [mount; needs root]
   --lxc-root DIR            state directory of lxc:///system [/var/lib/rvirt/lxc-system]
   --storage-root DIR        state directory of the host's storage pools (of qemu:///system
                             and lxc:///system) [/var/lib/rvirt/storage-system]
@@ -252,6 +255,13 @@ impl Config {
                         v => return Err(format!("{flag} {v}: expected yes or no")),
                     }
                 }
+                "--qemu-namespaces" => {
+                    c.qemu_security.mount_namespace = match value()?.as_str() {
+                        "mount" => true,
+                        "none" => false,
+                        v => return Err(format!("{flag} {v}: expected mount or none")),
+                    }
+                }
                 "--lxc-root" => c.lxc_root = Some(PathBuf::from(value()?)),
                 "--storage-root" => c.storage_root = Some(PathBuf::from(value()?)),
                 "--network-root" => c.network_root = Some(PathBuf::from(value()?)),
@@ -393,6 +403,21 @@ mod tests {
             panic!("expected Run");
         };
         assert!(!c.admin);
+    }
+
+    /// `--qemu-namespaces`: mount (the default) or none; nothing else.
+    #[test]
+    fn qemu_namespaces_flag() {
+        let ns = |v: &[&str]| match Config::parse(args(v)) {
+            Ok(Parsed::Run(c)) => Ok(c.qemu_security.mount_namespace),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e),
+        };
+        assert_eq!(ns(&[]), Ok(true));
+        assert_eq!(ns(&["--qemu-namespaces", "none"]), Ok(false));
+        assert_eq!(ns(&["--qemu-namespaces", "mount"]), Ok(true));
+        let e = ns(&["--qemu-namespaces", "pid"]).unwrap_err();
+        assert!(e.contains("expected mount or none"), "{e}");
     }
 
     #[test]

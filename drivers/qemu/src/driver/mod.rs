@@ -43,6 +43,7 @@ mod save_image;
 mod snapshots;
 mod start;
 mod status;
+mod threads;
 
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};

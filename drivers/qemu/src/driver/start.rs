@@ -74,32 +74,71 @@ fn setup_balloon(qmp: &mut QmpStream, def: &rvirt_core::conf::DomainDef) -> Resu
     Ok(())
 }
 
-/// Puts QEMU `pid` into the guest's own cgroup (recorded next to the status file
-/// `status` for the stop);
-/// where that cannot be done the guest stays in the daemon's cgroup and the reason is
-/// logged (once per process).
-fn place_in_cgroup(def: &rvirt_core::conf::DomainDef, id: u32, pid: u32, status: &Path) {
-    use security::cgroup::{GuestCgroup, MOUNT};
+/// Creates and tunes the guest's own cgroup on a root of kind `system` (recorded next
+/// to the status file `status` for the stop) and returns the files QEMU's child writes
+/// itself into. Where there is none (embed and session roots; a host without a usable
+/// cgroup hierarchy) the guest stays in the caller's cgroup and the reason is logged
+/// (once per process); tuning it asks for then fails the start, as does tuning the
+/// host cannot apply.
+fn prepare_cgroup(
+    def: &rvirt_core::conf::DomainDef,
+    id: u32,
+    status: &Path,
+    system: bool,
+    kvm: bool,
+) -> Result<Option<security::cgroup::GuestCgroup>> {
+    use security::cgroup::{CgroupError, GuestCgroup, MOUNT, tuning_asked};
     static TOLD: std::sync::Once = std::sync::Once::new();
-    let placed = GuestCgroup::create(Path::new(MOUNT), id, def).and_then(|cg| {
-        match cg
-            .place(pid)
-            .and_then(|()| cg.record(status).map_err(|e| e.to_string()))
-        {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                cg.remove();
-                Err(e)
-            }
+    let unsupported = |why: &str| {
+        Error::new(
+            ErrorCode::ConfigUnsupported,
+            ErrorDomain::Qemu,
+            format!("<cputune>, <memtune> and <blkiotune> need a cgroup of the guest's own: {why}"),
+        )
+    };
+    if !system {
+        const WHY: &str = "qemu:///embed and qemu:///session guests run in the caller's cgroup";
+        if tuning_asked(def) {
+            return Err(unsupported(WHY));
         }
-    });
-    if let Err(reason) = placed {
-        TOLD.call_once(|| {
+        static EMBED: std::sync::Once = std::sync::Once::new();
+        EMBED.call_once(|| {
             rvirt_core::log::info(
                 ErrorDomain::Qemu,
-                format_args!("guests run without a cgroup of their own: {reason}"),
+                format_args!("{WHY} (a cgroup of their own only on qemu:///system)"),
             );
         });
+        return Ok(None);
+    }
+    let devices = security::devices::guest_devices(def, kvm);
+    match GuestCgroup::create(Path::new(MOUNT), id, def, &devices) {
+        Ok(cg) => {
+            if let Err(e) = cg.record(status) {
+                cg.remove();
+                return Err(sys(
+                    format!("cannot record the cgroup of '{}'", def.name),
+                    &e,
+                ));
+            }
+            Ok(Some(cg))
+        }
+        Err(CgroupError::Unavailable(reason)) => {
+            if tuning_asked(def) {
+                return Err(unsupported(&reason));
+            }
+            TOLD.call_once(|| {
+                rvirt_core::log::info(
+                    ErrorDomain::Qemu,
+                    format_args!("guests run without a cgroup of their own: {reason}"),
+                );
+            });
+            Ok(None)
+        }
+        Err(CgroupError::Tuning(m)) => Err(Error::new(
+            ErrorCode::ConfigUnsupported,
+            ErrorDomain::Qemu,
+            m,
+        )),
     }
 }
 
@@ -302,6 +341,19 @@ impl Shared {
             security::prepare::prepare(def, plan, &priv_dir, &sock, &pidfile, &status)
                 .map_err(cleanup_dir)?;
         }
+        // After the DAC preparation: the nodes copy the owners given to QEMU's user.
+        let private_dev = security::namespace::private_dev_for(
+            def,
+            self.is_system(),
+            rt.accel == crate::command_line::Accel::Kvm,
+            &config,
+        )
+        .map_err(cleanup_dir)?;
+        let kvm = rt.accel == crate::command_line::Accel::Kvm;
+        let cgroup =
+            prepare_cgroup(def, id, &status, self.is_system(), kvm).map_err(cleanup_dir)?;
+        let confinement =
+            security::child::Confinement::new(private_dev, dac.as_ref().map(|p| &p.ids));
         let mut args = build_args(def, &rt).map_err(cleanup_dir)?;
         if incoming.is_some() {
             args.extend(["-incoming".to_string(), "defer".to_string()]);
@@ -317,20 +369,36 @@ impl Shared {
             &listener,
             &taps.inherited(),
             Some(&log),
-            dac.as_ref().map(|p| &p.ids),
+            confinement,
         )
-        .map_err(cleanup_dir)?;
+        .map_err(|e| {
+            // The child names a failing confinement step in the log.
+            let tail = log_tail(&log);
+            cleanup_dir(Error::new(
+                e.code(),
+                ErrorDomain::Qemu,
+                format!("{e}; QEMU log: {tail}"),
+            ))
+        })?;
         drop(listener);
-        if self.is_system() {
-            // Paused (-S): no vCPU has run guest code yet.
-            place_in_cgroup(def, id, proc.pid(), &status);
-        }
+        // QEMU joins its cgroup while it initialises paused (-S), before any vCPU runs
+        // guest code: the move waits for an RCU grace period (10-15 ms) that would
+        // otherwise add to every start.
+        let mut placing = cgroup.clone().map(|cg| {
+            let pid = proc.pid();
+            std::thread::spawn(move || cg.place(pid))
+        });
         let handshake = (|| -> Result<(QmpStream, serde_json::Value)> {
             let stream = UnixStream::connect(&sock)?;
             let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);
             qmp.handshake()?;
             setup_balloon(&mut qmp, def)?;
             super::graphics_password::set_passwords(&mut qmp, def)?;
+            if let Some(placed) = placing.take().map(|h| h.join()) {
+                let placed = placed.unwrap_or_else(|_| Err("the placing thread panicked".into()));
+                placed.map_err(|e| Error::new(ErrorCode::SystemError, ErrorDomain::Qemu, e))?;
+            }
+            super::threads::confine_threads(&mut qmp, def, proc.pid(), cgroup.as_ref())?;
             let chardevs = qmp.execute("query-chardev", None)?;
             if let Some(file) = incoming {
                 super::save::receive(&mut qmp, &priv_dir, file)?;

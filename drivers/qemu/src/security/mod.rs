@@ -7,10 +7,18 @@
 //!   users and says so once.
 //! * seccomp: `-sandbox on,obsolete=deny,…` ([`SANDBOX`]) for every QEMU unless
 //!   configured off (libvirt's `seccomp_sandbox`).
-//! * cgroups: [`cgroup`], one per guest where cgroup v2 is writable.
+//! * cgroups: [`cgroup`], one per guest (v2, or v1's per-controller hierarchies);
+//!   on v1 per-thread ones for vCPU and emulator bandwidth; threads pinned
+//!   ([`affinity`]).
+//! * mount namespace ([`namespace`]): each QEMU of a root `qemu:///system` sees a
+//!   private `/dev` holding only the devices its guest uses ([`devices`]).
 
+pub mod affinity;
 pub mod cgroup;
+pub mod child;
+pub mod devices;
 pub mod ids;
+pub mod namespace;
 pub mod owners;
 pub mod prepare;
 
@@ -37,6 +45,9 @@ pub struct SecurityConfig {
     pub group: Option<String>,
     /// Whether QEMU gets `-sandbox` (all root kinds).
     pub seccomp_sandbox: bool,
+    /// Whether each QEMU of `qemu:///system` runs in a mount namespace of its own
+    /// with a private `/dev` (qemu.conf's `namespaces = ["mount"]`).
+    pub mount_namespace: bool,
 }
 
 impl Default for SecurityConfig {
@@ -45,6 +56,7 @@ impl Default for SecurityConfig {
             user: DEFAULT_USER.to_owned(),
             group: None,
             seccomp_sandbox: true,
+            mount_namespace: true,
         }
     }
 }

@@ -341,6 +341,17 @@ impl Shared {
                     let files = crate::security::device_files(&dev);
                     crate::security::prepare::relabel(files, &plan, &status)?;
                 }
+                // A QEMU with a private /dev gets the new device's node there, one in
+                // a devices cgroup access to it.
+                let paths = crate::security::devices::device_paths(&dev);
+                crate::security::namespace::add_to_running(run.pid, &paths)?;
+                crate::security::cgroup::devices::allow_recorded(&status, &paths).map_err(|e| {
+                    rvirt_core::Error::new(
+                        rvirt_core::ErrorCode::SystemError,
+                        rvirt_core::ErrorDomain::Qemu,
+                        e.to_string(),
+                    )
+                })?;
                 fill_aliases(&mut vm.def);
                 Some((mon, dev, vm.def.clone()))
             } else {
