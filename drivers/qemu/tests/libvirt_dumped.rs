@@ -138,7 +138,7 @@ fn an_openstack_nova_guest_defines_and_starts() {
         .replace(inst, &dir.to_string_lossy())
         .replace("<domain type=\"kvm\">", "<domain type=\"qemu\">")
         // Needs the per-guest cgroup, which only qemu:///system guests get (this
-        // test's driver root is a private one); rvirtd's tests cover cputune.
+        // test's driver root is a private one); tests/confinement.rs covers cputune.
         .replace("<cputune>\n    <shares>1024</shares>\n  </cputune>\n", "");
     let mut dom = env.conn().define_xml(&xml).unwrap();
     dom.create().unwrap();
