@@ -14,30 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-50}
 rounds=${2:-200}
-work=$(mktemp -d /tmp/rvbusy.XXXXXX)
-chmod 0755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  # Guests left behind (their disks are under $work).
-  for p in $(pgrep -f "qemu-system.*$work" || true); do kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu
-getent passwd libvirt-qemu >/dev/null ||
-  useradd --system -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
-
-cargo build -q --release -p rvirtd
-target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-
-wait_socket() {
-  for _ in $(seq 1 200); do [ -S "$1" ] && return 0; sleep 0.05; done
-  echo "no socket $1" >&2
-  return 1
-}
+work_prefix=/tmp/rvbusy
+# shellcheck source=tools/bench/qemu-bench-common.sh
+. tools/bench/qemu-bench-common.sh
 
 # jmp $ : a vCPU that never rests. One image per guest (QEMU locks them).
 mkdir -p "$work/disks"

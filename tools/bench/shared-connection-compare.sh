@@ -20,30 +20,9 @@ cd "$(dirname "$0")/../.."
 if [ $# -eq 0 ]; then set -- 20 50; fi
 sizes=("$@")
 modes=${MODES:-shared separate}
-work=$(mktemp -d /tmp/rvsc.XXXXXX)
-chmod 0755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  # Guests left behind by a failed run (their disks are under $work).
-  for p in $(pgrep -f "qemu-system.*$work" || true); do kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu
-getent passwd libvirt-qemu >/dev/null ||
-  useradd --system -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
-
-cargo build -q --release -p rvirtd
-target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-
-wait_socket() {
-  for _ in $(seq 1 200); do [ -S "$1" ] && return 0; sleep 0.05; done
-  echo "no socket $1" >&2
-  return 1
-}
+work_prefix=/tmp/rvsc
+# shellcheck source=tools/bench/qemu-bench-common.sh
+. tools/bench/qemu-bench-common.sh
 
 max=0
 for n in "${sizes[@]}"; do [ "$n" -gt "$max" ] && max=$n; done

@@ -17,31 +17,8 @@ use rvirt_core::driver::{
 use rvirt_core::event::DefaultLoop;
 use rvirt_core::uri::Uri;
 use rvirt_driver_network::HostNetwork;
-use rvirt_testkit::TempDir;
+use rvirt_testkit::{TempDir, enter_netns};
 
-/// Moves the calling thread into a new network namespace; false (test skipped) when
-/// that is not allowed or a tool is missing.
-fn enter_netns() -> bool {
-    for (tool, arg) in [("ip", "-V"), ("nft", "--version"), ("dnsmasq", "--version")] {
-        if !Command::new(tool)
-            .arg(arg)
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            eprintln!("skipped: {tool} missing");
-            return false;
-        }
-    }
-    // SAFETY: unshare(2) of this thread's network namespace; no memory involved.
-    if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
-        eprintln!(
-            "skipped: unshare(CLONE_NEWNET): {}",
-            std::io::Error::last_os_error()
-        );
-        return false;
-    }
-    true
-}
 
 /// Kills, when dropped, every dnsmasq whose pid file is under the root (a failed
 /// assertion must not leave one holding the namespace).
