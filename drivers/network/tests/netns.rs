@@ -19,7 +19,6 @@ use rvirt_core::uri::Uri;
 use rvirt_driver_network::HostNetwork;
 use rvirt_testkit::{TempDir, enter_netns};
 
-
 /// Kills, when dropped, every dnsmasq whose pid file is under the root (a failed
 /// assertion must not leave one holding the namespace).
 struct Reaper(PathBuf);

@@ -103,8 +103,8 @@ fn start_paused_keeps_the_guest_stopped_until_resumed() {
         .conn()
         .define_xml(&env.guest_xml("paused", LOOP))
         .unwrap();
-    // VIR_DOMAIN_START_PAUSED = 1; other flags are refused.
-    let err = dom.create_with_flags(2).unwrap_err();
+    // VIR_DOMAIN_START_PAUSED = 1 (and AUTODESTROY = 2); other flags are refused.
+    let err = dom.create_with_flags(4).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidArg, "{err}");
     dom.create_with_flags(1).unwrap();
     let pid = env.pid("paused");

@@ -20,6 +20,7 @@ pub(super) fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
     crate::pci::assign_pci_addresses(&mut def)?;
     Ok(def)
 }
+use super::autodestroy::START_AUTODESTROY;
 use super::running::Vm;
 
 /// `VIR_DOMAIN_START_PAUSED` (create, createXML).
@@ -31,6 +32,8 @@ const START_PAUSED: u32 = 1;
 #[derive(Debug)]
 pub struct QemuConnection {
     pub(super) shared: Arc<Shared>,
+    /// The guests this connection started with `VIR_DOMAIN_START_AUTODESTROY`.
+    autodestroy: super::autodestroy::AutoDestroy,
 }
 
 /// libvirt's "unsupported flags (0x…) in function NAME" for bits outside `allowed`.
@@ -80,7 +83,10 @@ impl QemuConnection {
     /// A connection on `shared` (already held for it), whose events go to `events`.
     pub(crate) fn on(shared: Arc<Shared>, events: EventSink) -> QemuConnection {
         shared.domains.fanout.add(events);
-        QemuConnection { shared }
+        QemuConnection {
+            shared,
+            autodestroy: Default::default(),
+        }
     }
 
     /// The QEMU process id of a running domain (for tests and tools).
@@ -179,12 +185,16 @@ impl DriverConnection for QemuConnection {
     }
 
     fn create_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
-        check_flags(flags, START_PAUSED, "create_xml")?;
+        check_flags(flags, START_PAUSED | START_AUTODESTROY, "create_xml")?;
         let s = &self.shared;
-        s.domains.create_xml(runnable_def(xml)?, |entry| {
+        let dom = s.domains.create_xml(runnable_def(xml)?, |entry| {
             let job = entry.begin_job("virDomainCreateXML")?;
             s.start(entry, &job, flags & START_PAUSED != 0)
-        })
+        })?;
+        if flags & START_AUTODESTROY != 0 {
+            self.autodestroy.add(dom.uuid, dom.id);
+        }
+        Ok(dom)
     }
 
     fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()> {
@@ -193,9 +203,13 @@ impl DriverConnection for QemuConnection {
     }
 
     fn create(&self, dom: &DomainRef, flags: u32) -> Result<DomainRef> {
-        check_flags(flags, START_PAUSED, "create")?;
+        check_flags(flags, START_PAUSED | START_AUTODESTROY, "create")?;
         let entry = self.shared.domains.list.get(dom)?;
-        self.start(&entry, flags)
+        let started = self.start(&entry, flags)?;
+        if flags & START_AUTODESTROY != 0 {
+            self.autodestroy.add(started.uuid, started.id);
+        }
+        Ok(started)
     }
 
     fn destroy(&self, dom: &DomainRef, flags: u32) -> Result<()> {
@@ -344,7 +358,9 @@ impl DriverConnection for QemuConnection {
 
     fn close(&self) -> Result<()> {
         // Like libvirt's embedded driver, running domains outlive the instance: the
-        // next instance on this root (this process or another) reconnects to them.
+        // next instance on this root (this process or another) reconnects to them —
+        // but for those this connection started to die with it.
+        self.autodestroy.destroy_all(&self.shared);
         self.shared.domains.fanout.prune();
         super::DRIVER.release(&self.shared);
         Ok(())

@@ -17,6 +17,7 @@
 //! process dies, even by SIGKILL) QEMU runs on, and the next instance on the root
 //! reconnects to it through its status file and monitor socket.
 
+mod autodestroy;
 mod configuration;
 mod connection;
 mod console;
