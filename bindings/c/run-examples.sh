@@ -33,6 +33,8 @@ cflags=(-std=c11 -Wall -Wextra -Werror -g -O0)
 gcc "${cflags[@]}" -o "$work/default_loop" "$examples/default_loop.c" $(pkg-config --cflags --libs rvirt)
 # shellcheck disable=SC2046
 gcc "${cflags[@]}" -o "$work/glib_loop" "$examples/glib_loop.c" $(pkg-config --cflags --libs rvirt glib-2.0)
+# shellcheck disable=SC2046
+gcc "${cflags[@]}" -o "$work/quick_start" "$examples/quick_start.c" $(pkg-config --cflags --libs rvirt)
 # The static library links too (no run needed: same code).
 # shellcheck disable=SC2046
 gcc "${cflags[@]}" -o "$work/default_loop_static" "$examples/default_loop.c" \
@@ -72,6 +74,10 @@ lifecycle: event Undefined (1 0) for c-default-loop
 callback data freed: lifecycle
 default_loop: done, 4 events
 OUT
+cat >"$work/quick_start.want" <<'OUT'
+test: event 3 detail 0
+test: event 4 detail 0
+OUT
 cat >"$work/glib_loop.want" <<'OUT'
 glib: pipe watch 1 read 'x'
 glib: event Defined (0 0) for c-glib-loop
@@ -84,7 +90,7 @@ glib: 0 watches left, 0 timers left
 glib_loop: done
 OUT
 
-for prog in default_loop default_loop_static glib_loop; do
+for prog in default_loop default_loop_static glib_loop quick_start; do
   want=$work/${prog%_static}.want
   if run "$prog" "$work/$prog"; then
     # "domain NAME id N" lines list whatever test:///default holds: not compared.
@@ -94,7 +100,7 @@ for prog in default_loop default_loop_static glib_loop; do
 done
 
 if [ "${RVIRT_FFI_NO_VALGRIND:-0}" != 1 ]; then
-  for prog in default_loop glib_loop; do
+  for prog in default_loop glib_loop quick_start; do
     rc=0
     timeout 120 valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
       "$work/$prog" >"$work/$prog.vg.out" 2>"$work/$prog.vg.err" || rc=$?
