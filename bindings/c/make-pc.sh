@@ -24,6 +24,7 @@ Description: librvirt, rvirt's C API in libvirt's shape (rvir prefix)
 Version: ${version:-0.1.0}
 Cflags: -I\${includedir}
 Libs: -L\${libdir} -Wl,-rpath,\${libdir} -lrvirt
+Requires.private: gobject-2.0 glib-2.0
 Libs.private: -lpthread -ldl -lm
 PC
 echo "$outdir/rvirt.pc"

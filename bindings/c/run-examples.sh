@@ -35,10 +35,12 @@ gcc "${cflags[@]}" -o "$work/default_loop" "$examples/default_loop.c" $(pkg-conf
 gcc "${cflags[@]}" -o "$work/glib_loop" "$examples/glib_loop.c" $(pkg-config --cflags --libs rvirt glib-2.0)
 # shellcheck disable=SC2046
 gcc "${cflags[@]}" -o "$work/quick_start" "$examples/quick_start.c" $(pkg-config --cflags --libs rvirt)
+# shellcheck disable=SC2046
+gcc "${cflags[@]}" -o "$work/glib_register" "$examples/glib_register.c" $(pkg-config --cflags --libs rvirt glib-2.0)
 # The static library links too (no run needed: same code).
 # shellcheck disable=SC2046
 gcc "${cflags[@]}" -o "$work/default_loop_static" "$examples/default_loop.c" \
-  $(pkg-config --cflags rvirt) "$work/librvirt.a" -lpthread -ldl -lm
+  $(pkg-config --cflags rvirt) "$work/librvirt.a" $(pkg-config --libs gobject-2.0 glib-2.0) -lpthread -ldl -lm
 
 passed=0
 failed=0
@@ -78,6 +80,11 @@ cat >"$work/quick_start.want" <<'OUT'
 test: event 3 detail 0
 test: event 4 detail 0
 OUT
+cat >"$work/glib_register.want" <<'OUT'
+glib: event 3 detail 0 for test
+glib: event 4 detail 0 for test
+glib_register: 2 events
+OUT
 cat >"$work/glib_loop.want" <<'OUT'
 glib: pipe watch 1 read 'x'
 glib: event Defined (0 0) for c-glib-loop
@@ -90,7 +97,7 @@ glib: 0 watches left, 0 timers left
 glib_loop: done
 OUT
 
-for prog in default_loop default_loop_static glib_loop quick_start; do
+for prog in default_loop default_loop_static glib_loop quick_start glib_register; do
   want=$work/${prog%_static}.want
   if run "$prog" "$work/$prog"; then
     # "domain NAME id N" lines list whatever test:///default holds: not compared.
@@ -100,7 +107,7 @@ for prog in default_loop default_loop_static glib_loop quick_start; do
 done
 
 if [ "${RVIRT_FFI_NO_VALGRIND:-0}" != 1 ]; then
-  for prog in default_loop glib_loop quick_start; do
+  for prog in default_loop glib_loop quick_start glib_register; do
     rc=0
     timeout 120 valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
       "$work/$prog" >"$work/$prog.vg.out" 2>"$work/$prog.vg.err" || rc=$?

@@ -926,6 +926,19 @@ int rvirConnectDomainEventRegisterAny(rvirConnectPtr conn,
 int rvirConnectDomainEventDeregisterAny(rvirConnectPtr conn, int callbackID);
 
 /**
+ * Registers rvirt's GLib loop on `main_context` (a `GMainContext *`; NULL for GLib's
+ * default context, the one `g_main_loop_new(NULL, …)` and GTK run) process-wide. The
+ * application keeps iterating that context; rvirt's watches and timers are dispatched
+ * by it, on the thread that runs it. Repeat calls with the same context are harmless.
+ * Returns 0, or -1 if another loop was registered first.
+ *
+ * # Safety
+ *
+ * `main_context` is NULL or a valid `GMainContext *`; it is referenced, not taken.
+ */
+int rvirEventRegisterGLib(void *main_context);
+
+/**
  * Initializes the library: registers the test (`test:///`), QEMU (`qemu:///`) and remote
  * (`test+unix:///default?socket=…`, `qemu+tls://host/system`, …) drivers.
  * Optional: every connection-opening call does it. Safe to call many times and from any

@@ -23,6 +23,7 @@ mod domain;
 mod error;
 pub mod event_impl;
 mod events;
+mod glib_loop;
 mod init;
 mod opaque;
 mod panic_guard;
@@ -41,4 +42,5 @@ pub use event_impl::{
     rvirFreeCallback,
 };
 pub use events::*;
+pub use glib_loop::*;
 pub use init::*;
