@@ -334,7 +334,14 @@ fn dhcp_lease_from_udhcpc_in_a_second_namespace() {
         .unwrap();
     let log = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "udhcpc: {log}");
-    let leases = n.network_dhcp_leases(&iso, None, 0).unwrap();
+    // dnsmasq writes its lease file around its ACK, not necessarily before udhcpc
+    // returns: give it a moment.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut leases = n.network_dhcp_leases(&iso, None, 0).unwrap();
+    while leases.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        leases = n.network_dhcp_leases(&iso, None, 0).unwrap();
+    }
     assert_eq!(leases.len(), 1, "{log}");
     let l0 = &leases[0];
     assert_eq!(
