@@ -348,6 +348,33 @@ fn virt_install_linux_guest_gets_a_lease_on_the_default_network() {
         .collect::<Vec<_>>();
     assert_eq!(row, [tap.as_str(), mac.as_str(), "ipv4", addr], "{out}");
 
+    // The DHCP exchange went through the tap: the guest sent and received bytes, by
+    // its device name and by its MAC, and in the statistics virt-manager polls.
+    for iface in [tap.as_str(), mac.as_str()] {
+        let out = virsh_ok(&uri, &["domifstat", "vlease", iface]);
+        let counter = |name: &str| -> u64 {
+            out.lines()
+                .find_map(|l| l.split_whitespace().skip_while(|w| *w != name).nth(1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("no {name} in {out}"))
+        };
+        assert!(counter("rx_bytes") > 0 && counter("tx_bytes") > 0, "{out}");
+    }
+    let out = virsh_ok(&uri, &["domstats", "--interface", "vlease"]);
+    assert!(out.contains("net.count=1"), "{out}");
+    assert!(out.contains(&format!("net.0.name={tap}")), "{out}");
+    let tx: u64 = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("net.0.tx.bytes="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(tx > 0, "{out}");
+    assert!(
+        !virsh(&uri, &["domifstat", "vlease", "nosuch0"])
+            .status
+            .success()
+    );
+
     virsh_ok(&uri, &["destroy", "vlease"]);
     virsh_ok(&uri, &["undefine", "vlease", "--remove-all-storage"]);
     virsh_ok(&uri, &["pool-destroy", "guests"]);

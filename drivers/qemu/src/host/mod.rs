@@ -10,3 +10,4 @@ pub mod node_stats;
 pub mod nodeinfo;
 pub mod proc;
 pub mod tap;
+pub mod tap_stats;

@@ -63,8 +63,7 @@ pub(super) fn domain_params(
         vcpu(&mut p, snap, live.zip(tids));
     }
     if groups.contains(StatsGroups::INTERFACE) && snap.active() {
-        // No network interfaces: the QEMU command line has none yet.
-        p.uint("net.count", 0);
+        net(&mut p, &snap.taps);
     }
     if groups.contains(StatsGroups::BLOCK) {
         block(&mut p, snap, replies);
@@ -75,6 +74,32 @@ pub(super) fn domain_params(
         dirty_rate(&mut p, &qs::dirty_rate(reply));
     }
     p.0
+}
+
+/// `net.*`: the traffic of each NIC with a host tap, as the guest sees it (user-mode
+/// NICs have no host device and are not counted, as in libvirt).
+fn net(p: &mut Params, taps: &[String]) {
+    let stats: Vec<_> = taps
+        .iter()
+        .filter_map(|t| Some((t, crate::host::tap_stats::tap_stats(t)?)))
+        .collect();
+    p.uint("net.count", u32::try_from(stats.len()).unwrap_or(u32::MAX));
+    for (i, (name, s)) in stats.iter().enumerate() {
+        p.add(format!("net.{i}.name"), TypedValue::String((*name).clone()));
+        let u = |v: i64| u64::try_from(v).unwrap_or(0);
+        for (field, v) in [
+            ("rx.bytes", s.rx_bytes),
+            ("rx.pkts", s.rx_packets),
+            ("rx.errs", s.rx_errs),
+            ("rx.drop", s.rx_drop),
+            ("tx.bytes", s.tx_bytes),
+            ("tx.pkts", s.tx_packets),
+            ("tx.errs", s.tx_errs),
+            ("tx.drop", s.tx_drop),
+        ] {
+            p.ull(format!("net.{i}.{field}"), u(v));
+        }
+    }
 }
 
 fn cpu(p: &mut Params, pid: u32, stat: &ProcStat) {

@@ -7,9 +7,9 @@
 //! Interface addresses come from the networks' DHCP leases ([`addresses`]).
 //!
 //! Not answered (`VIR_ERR_NO_SUPPORT`): what needs a guest agent (host name, interface
-//! addresses from the agent, file systems, guest time), the scheduler and per-host-CPU statistics (no
-//! cgroups). Interface statistics name no known interface: the command line gives a
-//! domain no NICs yet.
+//! addresses from the agent, file systems, guest time) and the scheduler. Interface
+//! statistics are the host taps' counters (network and bridge NICs; user-mode NICs have
+//! no host device).
 
 mod addresses;
 mod collect;
@@ -86,11 +86,25 @@ impl Monitoring for QemuConnection {
             if !vm.is_active() {
                 return Err(not_running());
             }
-            // The command line gives a domain no NICs yet.
-            Err(Error::invalid_arg(
-                ErrorDomain::Domain,
-                format!("'{iface}' is not a known interface"),
-            ))
+            // A NIC by its host device name or its MAC; only tap-backed NICs have
+            // host counters (user-mode networking lives inside QEMU).
+            let tap = vm.def.devices().iter().find_map(|d| match d {
+                rvirt_core::conf::Device::Interface(n) => {
+                    let dev = n.target.as_ref().map(|t| t.dev.as_str());
+                    let mac = n.mac.as_ref().map(|m| m.address.as_str());
+                    (dev == Some(iface) || mac.is_some_and(|m| m.eq_ignore_ascii_case(iface)))
+                        .then_some(dev)
+                        .flatten()
+                }
+                _ => None,
+            });
+            tap.and_then(crate::host::tap_stats::tap_stats)
+                .ok_or_else(|| {
+                    Error::invalid_arg(
+                        ErrorDomain::Domain,
+                        format!("'{iface}' is not a known interface"),
+                    )
+                })
         })
     }
 

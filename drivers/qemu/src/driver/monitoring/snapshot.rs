@@ -102,6 +102,9 @@ pub(super) struct Snap {
     pub current_vcpus: u32,
     pub balloon: bool,
     pub disks: Vec<DiskFacts>,
+    /// The host tap device of each NIC that has one (network and bridge NICs of a
+    /// running domain), in definition order.
+    pub taps: Vec<String>,
     /// Set while QEMU runs (not while it starts or stops).
     pub run: Option<RunFacts>,
 }
@@ -119,6 +122,14 @@ impl Snap {
             current_vcpus: def.current_vcpus(),
             balloon: has_balloon(def),
             disks: disks_of(def),
+            taps: def
+                .devices()
+                .iter()
+                .filter_map(|d| match d {
+                    rvirt_core::conf::Device::Interface(n) => Some(n.target.as_ref()?.dev.clone()),
+                    _ => None,
+                })
+                .collect(),
             run: vm.run.as_ref().map(|r| RunFacts {
                 pid: r.pid,
                 mon: r.mon.clone(),
