@@ -138,8 +138,7 @@ impl DomainDef {
         self.fill_defaults();
         // Devices added above sit where libvirt keeps them (one list per kind), so
         // what define stores reads back the same after printing.
-        self.devices_mut()
-            .sort_by_key(|d| crate::xml::order::child_rank("domain/devices", d.element_name()));
+        self.sort_devices();
         if let Some(prefix) = &defaults.interface_prefix {
             let mut n = 0;
             for dev in self.devices_mut() {
