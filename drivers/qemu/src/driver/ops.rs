@@ -10,7 +10,7 @@ use rvirt_core::api::{
     PausedReason, ResumedDetail, RunningReason, ShutoffReason, StateReason, StoppedDetail,
     SuspendedDetail,
 };
-use rvirt_core::objects::Events;
+use rvirt_core::objects::{Events, Job};
 use rvirt_core::{DomainEvent, Lifecycle, Result};
 
 use super::instance::{Entry, Shared, not_running, shutoff, split_run};
@@ -31,6 +31,21 @@ impl Shared {
     /// unlocked while QEMU exits.
     pub(crate) fn destroy(self: &Arc<Self>, entry: &Entry) -> Result<()> {
         let job = entry.begin_job("virDomainDestroy")?;
+        let stopped = (ShutoffReason::Destroyed, StoppedDetail::Destroyed);
+        self.terminate(entry, job, stopped, |_| {})
+    }
+
+    /// Ends the run of the domain whose job `job` is: SIGTERM to its QEMU, SIGKILL
+    /// after [`KILL_GRACE`], the domain recorded shut off for `reason` (and a
+    /// STOPPED/`detail` event), `also` applied under the same lock; then the job ends and a transient
+    /// domain is forgotten. The domain is unlocked while QEMU exits.
+    pub(crate) fn terminate(
+        self: &Arc<Self>,
+        entry: &Entry,
+        job: Job<'_, Running>,
+        (reason, detail): (ShutoffReason, StoppedDetail),
+        also: impl FnOnce(&mut Vm),
+    ) -> Result<()> {
         let (mut proc, files) = {
             let mut vm = job.lock();
             let run = vm.run.take().ok_or_else(not_running)?;
@@ -46,12 +61,11 @@ impl Shared {
             self.finish_stop(
                 &mut vm,
                 files,
-                shutoff(ShutoffReason::Destroyed),
-                vec![DomainEvent::Lifecycle(Lifecycle::Stopped(
-                    StoppedDetail::Destroyed,
-                ))],
+                shutoff(reason),
+                vec![DomainEvent::Lifecycle(Lifecycle::Stopped(detail))],
                 &mut ev,
             );
+            also(&mut vm);
             self.domains.fanout.queue(ev);
         }
         drop(job);

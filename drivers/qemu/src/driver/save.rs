@@ -21,21 +21,17 @@ use rvirt_core::conf::DomainDef;
 use rvirt_core::driver::files::{PRIVATE_DIR_MODE, create_private};
 use rvirt_core::driver::save_file::{self, strerror};
 use rvirt_core::driver::{DomainRef, SaveRestore};
-use rvirt_core::objects::Events;
-use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result};
+use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use serde_json::{Value, json};
 
 use super::connection::{QemuConnection, check_flags, runnable_def};
-use super::instance::{Entry, Shared, not_running, shutoff, split_run};
-use super::running::signal;
+use super::instance::{Entry, Shared, not_running};
 use super::save_image;
 use super::start::MONITOR_TIMEOUT;
 use crate::qmp::QmpStream;
 
 /// Bound for a whole migration to or from a file.
 const MIGRATION_TIMEOUT: Duration = Duration::from_secs(120);
-/// How long QEMU gets to exit after SIGTERM once saved.
-const EXIT_GRACE: Duration = Duration::from_secs(10);
 
 fn failed(message: String) -> Error {
     Error::new(ErrorCode::OperationFailed, ErrorDomain::Qemu, message)
@@ -199,34 +195,10 @@ impl Shared {
                 strerror(&e)
             ))));
         }
-        let (mut proc, files) = {
-            let mut vm = job.lock();
-            let run = vm.run.take().ok_or_else(not_running)?;
-            signal(run.pid, libc::SIGTERM);
-            split_run(run)
-        };
-        if !matches!(proc.wait_timeout(EXIT_GRACE), Ok(Some(_))) {
-            let _ = proc.kill();
-        }
-        {
-            let mut vm = job.lock();
-            let mut ev = Events::new();
-            self.finish_stop(
-                &mut vm,
-                files,
-                shutoff(ShutoffReason::Saved),
-                vec![DomainEvent::Lifecycle(Lifecycle::Stopped(
-                    StoppedDetail::Saved,
-                ))],
-                &mut ev,
-            );
+        let stopped = (ShutoffReason::Saved, StoppedDetail::Saved);
+        self.terminate(entry, job, stopped, |vm| {
             vm.managed_save = managed;
-            self.domains.fanout.queue(ev);
-        }
-        drop(job);
-        self.domains.fanout.flush();
-        self.domains.list.remove_if_transient(&entry.uuid());
-        Ok(())
+        })
     }
 
     /// Starts `def` from the migration stream `file` is positioned at.
