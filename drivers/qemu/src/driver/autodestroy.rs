@@ -19,13 +19,14 @@ pub(crate) const START_AUTODESTROY: u32 = 2;
 pub(crate) struct AutoDestroy(Mutex<Vec<(Uuid, u32)>>);
 
 impl AutoDestroy {
-    /// Records the run `id` of domain `uuid`.
+    /// Records the run `id` of domain `uuid`, in place of an earlier run of it (a domain
+    /// runs once at a time), so the list stays as long as the connection's domains
+    /// however often a client starts them.
     pub(crate) fn add(&self, uuid: Uuid, id: Option<u32>) {
         if let Some(id) = id {
-            self.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push((uuid, id));
+            let mut runs = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            runs.retain(|(u, _)| *u != uuid);
+            runs.push((uuid, id));
         }
     }
 
