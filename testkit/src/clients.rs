@@ -111,6 +111,19 @@ pub fn virsh_ok(uri: &str, args: &[&str]) -> String {
     out
 }
 
+/// The value of the `KEY=value` line for `key` in a script's output (the scripts of
+/// the console tests print one fact per line); panics naming the key and the output
+/// when there is none.
+///
+/// ```
+/// assert_eq!(rvirt_testkit::fact("a=1\nb_exit=0\n", "b_exit"), "0");
+/// ```
+pub fn fact<'a>(out: &'a str, key: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+        .unwrap_or_else(|| panic!("no {key} in:\n{out}"))
+}
+
 /// Runs a python3 script (with libvirt importable), bounded to 30 s.
 pub fn python(script: &str, args: &[&str]) -> Output {
     let mut c = Command::new(PYTHON);

@@ -118,6 +118,19 @@ pub fn boot_disk(path: &Path, code: &[u8]) -> PathBuf {
     path.to_path_buf()
 }
 
+/// Creates an empty qcow2 image of virtual size `size` (`qemu-img`'s notation, e.g.
+/// `64M`) at `path`, panicking if qemu-img fails; returns the path.
+pub fn qcow2_image(path: &Path, size: &str) -> PathBuf {
+    let st = std::process::Command::new("qemu-img")
+        .args(["create", "-q", "-f", "qcow2"])
+        .arg(path)
+        .arg(size)
+        .status()
+        .expect("qemu-img runs");
+    assert!(st.success(), "qemu-img create {} {size}", path.display());
+    path.to_path_buf()
+}
+
 /// Writes the guest `name` booting `code` into `dir`: its disk `NAME.img` and its
 /// domain XML ([`domain_xml`]) `NAME.xml`; returns the XML's path.
 pub fn write_guest(dir: &Path, name: &str, code: &[u8]) -> PathBuf {

@@ -10,7 +10,7 @@
 
 use rvirt_testkit::{
     Daemon, QemuReaper, SERIAL_R, SERIAL_SWAPCASE, TempDir, boot_disk, desktop_domain_xml,
-    domain_xml, have_qemu, have_virsh, python, qemu_pids, text, virsh, virsh_ok,
+    domain_xml, fact, have_qemu, have_virsh, python, qemu_pids, text, virsh, virsh_ok,
 };
 
 /// Runs the console sessions; prints one `key=value` line per fact. Every virsh it
@@ -89,12 +89,6 @@ finally:
         except OSError:
             pass
 "#;
-
-fn fact<'a>(out: &'a str, key: &str) -> &'a str {
-    out.lines()
-        .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
-        .unwrap_or_else(|| panic!("no {key} in:\n{out}"))
-}
 
 #[test]
 fn console_force_and_screenshot_through_virsh() {

@@ -7,11 +7,9 @@
 //! guest found its disk, the agent's port, the rng and a DHCP address on its NIC; Debian's
 //! `virsh screenshot` saves a PPM image of its screen.
 
-use std::process::Command;
-
 use rvirt_testkit::{
-    Daemon, QemuReaper, TempDir, have_qemu, have_virsh, linux_domain_xml, linux_guest, python,
-    text, virsh_ok,
+    Daemon, QemuReaper, TempDir, fact, have_qemu, have_virsh, linux_domain_xml, linux_guest,
+    python, qcow2_image, text, virsh_ok,
 };
 
 /// Opens `virsh console --force` on each domain under a pty (python3's `pty`), waits
@@ -74,12 +72,6 @@ const COMMAND: &str = "echo vda=$(cat /sys/block/vda/size) \
     ip=$(ip -4 -o addr show dev eth0 | sed 's/.* inet \\([^ ]*\\).*/\\1/') \
     sum=$((6*7)) end";
 
-fn fact<'a>(out: &'a str, key: &str) -> &'a str {
-    out.lines()
-        .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
-        .unwrap_or_else(|| panic!("no {key} in:\n{out}"))
-}
-
 #[test]
 fn linux_guest_on_pc_and_q35_through_virsh_console() {
     if !have_virsh() || !have_qemu() {
@@ -94,14 +86,7 @@ fn linux_guest_on_pc_and_q35_through_virsh_console() {
     let uri = d.qemu_uri();
     let machines = [("lgpc", "pc"), ("lgq35", "q35")];
     for (name, machine) in machines {
-        let disk = root.join(format!("{name}.qcow2"));
-        let st = Command::new("qemu-img")
-            .args(["create", "-q", "-f", "qcow2"])
-            .arg(&disk)
-            .arg("64M")
-            .status()
-            .unwrap();
-        assert!(st.success(), "qemu-img create");
+        let disk = qcow2_image(&root.join(format!("{name}.qcow2")), "64M");
         let xml = root.join(format!("{name}.xml"));
         std::fs::write(&xml, linux_domain_xml(name, machine, &guest, &disk)).unwrap();
         virsh_ok(&uri, &["define", xml.to_str().unwrap()]);

@@ -49,19 +49,39 @@ const NICS: &str = "<interface type='network'><mac address='52:54:00:0a:0b:01'/>
     <source bridge='rvbr9'/><model type='e1000'/></interface>\
     <memballoon model='none'/>";
 
-#[test]
-fn guest_nics_on_a_nat_network_and_a_bridge() {
-    if !have_virsh() || !have_qemu() || !enter_netns() {
-        return;
+/// True if Debian's virt-install runs here; in CI its absence is an error.
+fn have_virt_install() -> bool {
+    let have = Command::new("virt-install")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but virt-install (virtinst) is missing"
+        );
+        eprintln!("skipped: virt-install missing");
     }
-    let tmp = TempDir::new("vnet");
+    have
+}
+
+/// rvirtd with its QEMU driver and networks, and the reapers of the QEMUs and
+/// dnsmasqs it starts. Fields drop in order: the daemon first, then the reapers catch
+/// what it left.
+struct NetworkDaemon {
+    d: Daemon,
+    _reapers: (QemuReaper, DnsmasqReaper),
+}
+
+/// [`NetworkDaemon`] rooted under `tmp` (libvirt's `default` NAT network autostarted),
+/// in the test thread's network namespace.
+fn network_daemon(tmp: &TempDir, tag: &str) -> NetworkDaemon {
     let root = tmp.0.join("q");
     let net_root = tmp.0.join("n");
     std::fs::create_dir_all(&root).unwrap();
-    let _qemu = QemuReaper(root.clone());
-    let _dnsmasq = DnsmasqReaper(net_root.clone());
+    let _reapers = (QemuReaper(root.clone()), DnsmasqReaper(net_root.clone()));
     let d = Daemon::start_with(
-        "vnet-d",
+        tag,
         &[
             "--qemu-root",
             root.to_str().unwrap(),
@@ -71,6 +91,17 @@ fn guest_nics_on_a_nat_network_and_a_bridge() {
             "yes",
         ],
     );
+    NetworkDaemon { d, _reapers }
+}
+
+#[test]
+fn guest_nics_on_a_nat_network_and_a_bridge() {
+    if !have_virsh() || !have_qemu() || !enter_netns() {
+        return;
+    }
+    let tmp = TempDir::new("vnet");
+    let net = network_daemon(&tmp, "vnet-d");
+    let d = &net.d;
     let uri = d.qemu_uri();
     let out = virsh_ok(&uri, &["net-list", "--all"]);
     assert!(out.contains("default") && out.contains("active"), "{out}");
@@ -138,16 +169,7 @@ fn guest_nics_on_a_nat_network_and_a_bridge() {
 /// its NIC a tap on the network's bridge.
 #[test]
 fn virt_install_imports_a_guest_on_the_default_network() {
-    let have_virt_install = Command::new("virt-install")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have_virt_install {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but virt-install (virtinst) is missing"
-        );
-        eprintln!("skipped: virt-install missing");
+    if !have_virt_install() {
         return;
     }
     if !have_virsh() || !have_qemu() || !enter_netns() {
@@ -155,22 +177,8 @@ fn virt_install_imports_a_guest_on_the_default_network() {
     }
     ip(&["link", "set", "lo", "up"]); // VNC listens on 127.0.0.1
     let tmp = TempDir::new("vinst");
-    let root = tmp.0.join("q");
-    let net_root = tmp.0.join("n");
-    std::fs::create_dir_all(&root).unwrap();
-    let _qemu = QemuReaper(root.clone());
-    let _dnsmasq = DnsmasqReaper(net_root.clone());
-    let d = Daemon::start_with(
-        "vinst-d",
-        &[
-            "--qemu-root",
-            root.to_str().unwrap(),
-            "--network-root",
-            net_root.to_str().unwrap(),
-            "--network-autostart",
-            "yes",
-        ],
-    );
+    let net = network_daemon(&tmp, "vinst-d");
+    let d = &net.d;
     let uri = d.qemu_uri();
     let disk = boot_disk(&tmp.0.join("vi.img"), HALT);
     let mut cmd = Command::new("virt-install");
@@ -228,16 +236,7 @@ fn virt_install_imports_a_guest_on_the_default_network() {
 /// `virsh domifaddr --source lease` both show the guest's MAC with that address.
 #[test]
 fn virt_install_linux_guest_gets_a_lease_on_the_default_network() {
-    let have_virt_install = Command::new("virt-install")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have_virt_install {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but virt-install (virtinst) is missing"
-        );
-        eprintln!("skipped: virt-install missing");
+    if !have_virt_install() {
         return;
     }
     if !have_virsh() || !have_qemu() {
@@ -251,23 +250,9 @@ fn virt_install_linux_guest_gets_a_lease_on_the_default_network() {
         return;
     }
     ip(&["link", "set", "lo", "up"]);
-    let root = tmp.0.join("q");
-    let net_root = tmp.0.join("n");
     let pool = tmp.0.join("pool");
-    std::fs::create_dir_all(&root).unwrap();
-    let _qemu = QemuReaper(root.clone());
-    let _dnsmasq = DnsmasqReaper(net_root.clone());
-    let d = Daemon::start_with(
-        "vlease-d",
-        &[
-            "--qemu-root",
-            root.to_str().unwrap(),
-            "--network-root",
-            net_root.to_str().unwrap(),
-            "--network-autostart",
-            "yes",
-        ],
-    );
+    let net = network_daemon(&tmp, "vlease-d");
+    let d = &net.d;
     let uri = d.qemu_uri();
     let pool_dir = pool.to_str().unwrap();
     virsh_ok(

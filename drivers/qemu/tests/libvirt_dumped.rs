@@ -10,11 +10,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use rvirt_core::driver::EventSink;
 use rvirt_driver_qemu::driver::QemuConnection;
-use rvirt_testkit::have_qemu;
+use rvirt_testkit::{have_qemu, qcow2_image};
 use support::setup;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/libvirt-dumped");
@@ -65,14 +64,7 @@ fn libvirts_stored_definitions_define_and_start() {
     assert!(files.len() >= 15, "{files:?}");
     for file in files {
         let name = file.file_stem().unwrap().to_string_lossy().into_owned();
-        let image = env.root.join(format!("{name}.qcow2"));
-        let made = Command::new("qemu-img")
-            .args(["create", "-q", "-f", "qcow2"])
-            .arg(&image)
-            .arg("16M")
-            .status()
-            .unwrap();
-        assert!(made.success());
+        let image = qcow2_image(&env.root.join(format!("{name}.qcow2")), "16M");
         let stored = std::fs::read_to_string(&file).unwrap();
         let xml = runnable(&stored, &image);
         let mut dom = env
@@ -120,14 +112,7 @@ fn an_openstack_nova_guest_defines_and_starts() {
     let env = setup("nova");
     let dir = env.root.join("inst");
     std::fs::create_dir_all(&dir).unwrap();
-    let image = dir.join("disk");
-    let made = Command::new("qemu-img")
-        .args(["create", "-q", "-f", "qcow2"])
-        .arg(&image)
-        .arg("16M")
-        .status()
-        .unwrap();
-    assert!(made.success());
+    qcow2_image(&dir.join("disk"), "16M");
     let nova = std::fs::read_to_string(format!(
         "{}/tests/data/nova-instance.xml",
         env!("CARGO_MANIFEST_DIR")

@@ -10,7 +10,6 @@ mod support;
 use rvirt_core::driver::EventSink;
 use rvirt_driver_qemu::driver::QemuConnection;
 use rvirt_testkit::{LOOP, boot_disk, have_qemu};
-use serde_json::Value;
 use support::setup;
 
 const DESKTOP: &str = r#"<graphics type="spice" autoport="yes">
@@ -27,16 +26,6 @@ const DESKTOP: &str = r#"<graphics type="spice" autoport="yes">
     </channel>
     <redirdev bus="usb" type="spicevmc"/>
     <redirdev bus="usb" type="spicevmc"/>"#;
-
-/// Every `qdev_id` on QEMU's PCI buses, behind bridges and root ports too.
-fn qdev_ids(devices: &Value, out: &mut Vec<String>) {
-    for d in devices.as_array().into_iter().flatten() {
-        if let Some(id) = d["qdev_id"].as_str() {
-            out.push(id.to_owned());
-        }
-        qdev_ids(&d["pci_bridge"]["devices"], out);
-    }
-}
 
 #[test]
 fn spice_desktop_guest_starts() {
@@ -76,10 +65,7 @@ fn spice_desktop_guest_starts() {
     let pci = qc
         .monitor_command(dom.domain_ref(), "query-pci", None)
         .unwrap();
-    let mut ids = Vec::new();
-    for bus in pci.as_array().unwrap() {
-        qdev_ids(&bus["devices"], &mut ids);
-    }
+    let ids = support::pci_qdev_ids(&pci);
     // On pcie.0 itself: found by bus scan whatever the firmware did so far.
     for want in ["sound0", "video0"] {
         assert!(ids.iter().any(|i| i == want), "{want} not in {ids:?}");

@@ -206,3 +206,21 @@ pub fn run_tool_until_started(root: &Path, name: &str) -> (std::process::Child, 
         .unwrap();
     (child, pid)
 }
+
+/// Every `qdev_id` in a `query-pci` reply, on the root buses and behind bridges and
+/// root ports.
+pub fn pci_qdev_ids(query_pci: &serde_json::Value) -> Vec<String> {
+    fn walk(devices: &serde_json::Value, out: &mut Vec<String>) {
+        for d in devices.as_array().into_iter().flatten() {
+            if let Some(id) = d["qdev_id"].as_str() {
+                out.push(id.to_owned());
+            }
+            walk(&d["pci_bridge"]["devices"], out);
+        }
+    }
+    let mut ids = Vec::new();
+    for bus in query_pci.as_array().into_iter().flatten() {
+        walk(&bus["devices"], &mut ids);
+    }
+    ids
+}
