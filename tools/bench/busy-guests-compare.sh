@@ -43,17 +43,7 @@ guest_xml() {
 XML
 }
 
-QEMU_DRIVER=1 IDLE_TIMEOUT=900 \
-  sh testkit/run-private-libvirtd.sh "$work/libvirtd" >"$work/libvirtd.out" 2>&1 &
-pids+=($!)
-"$target/release/rvirtd" --socket-dir "$work/rvirtd" --qemu-root "$work/rv-qemu" \
-  --lxc-root "$work/rv-lxc" --storage-root "$work/rv-storage" \
-  --network-root "$work/rv-net" --network-autostart no --no-admin 2>"$work/rvirtd.log" &
-pids+=($!)
-wait_socket "$work/libvirtd/sock/libvirt-sock"
-wait_socket "$work/rvirtd/libvirt-sock"
-lv_uri="qemu+unix:///system?socket=$work/libvirtd/sock/libvirt-sock"
-rv_uri="qemu+unix:///system?socket=$work/rvirtd/libvirt-sock"
+start_daemons
 
 for uri in "$lv_uri" "$rv_uri"; do
   for i in $(seq 1 "$n"); do

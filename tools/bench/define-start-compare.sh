@@ -28,17 +28,9 @@ sed -e "s|<domain type='kvm'>|<domain type='qemu'>|" \
   -e "/<cpu mode=.host-passthrough./d" \
   drivers/qemu/tests/data/libvirt-dumped/os-debian11.xml > "$work/guest.xml"
 
-QEMU_DRIVER=1 IDLE_TIMEOUT=900 \
-  sh testkit/run-private-libvirtd.sh "$work/libvirtd" >"$work/libvirtd.out" 2>&1 &
-pids+=($!)
-"$target/release/rvirtd" --socket-dir "$work/rvirtd" --qemu-root "$work/rv-qemu" \
-  --lxc-root "$work/rv-lxc" --storage-root "$work/rv-storage" \
-  --network-root "$work/rv-net" --network-autostart no --no-admin 2>"$work/rvirtd.log" &
-pids+=($!)
-wait_socket "$work/libvirtd/sock/libvirt-sock"
-wait_socket "$work/rvirtd/libvirt-sock"
-lv="libvirtd=qemu+unix:///system?socket=$work/libvirtd/sock/libvirt-sock"
-rv="rvirtd=qemu+unix:///system?socket=$work/rvirtd/libvirt-sock"
+start_daemons
+lv="libvirtd=$lv_uri"
+rv="rvirtd=$rv_uri"
 
 /usr/bin/python3 tools/bench/define_start.py 1 "$work/guest.xml" "$lv" "$rv" >/dev/null
 /usr/bin/python3 tools/bench/define_start.py "$rounds" "$work/guest.xml" "$lv" "$rv" \

@@ -3,7 +3,7 @@
 # shared-connection-compare.sh): a work directory $work removed at exit with every
 # process in $pids and every QEMU whose command line names $work, the libvirt-qemu
 # user libvirt 9.0's QEMU driver insists on, a release rvirtd ($target/release/rvirtd),
-# and wait_socket PATH.
+# wait_socket PATH, and start_daemons.
 #
 # Usage (from the repository root): work_prefix=/tmp/rvNAME; . tools/bench/qemu-bench-common.sh
 work=$(mktemp -d "${work_prefix:-/tmp/rvbench}.XXXXXX")
@@ -29,4 +29,23 @@ wait_socket() {
   for _ in $(seq 1 200); do [ -S "$1" ] && return 0; sleep 0.05; done
   echo "no socket $1" >&2
   return 1
+}
+
+# start_daemons [RVIRTD_ARG...]: a private libvirtd 9.0 with its QEMU driver (more
+# libvirtd.conf lines in $LIBVIRTD_CONF) and rvirtd with private state roots, no
+# network autostart and no admin socket (plus RVIRTD_ARGs), both serving
+# qemu:///system; sets lv_uri and rv_uri once both listen.
+start_daemons() {
+  QEMU_DRIVER=1 IDLE_TIMEOUT=900 EXTRA_CONF="${LIBVIRTD_CONF:-}" \
+    sh testkit/run-private-libvirtd.sh "$work/libvirtd" >"$work/libvirtd.out" 2>&1 &
+  pids+=($!)
+  "$target/release/rvirtd" --socket-dir "$work/rvirtd" --qemu-root "$work/rv-qemu" \
+    --lxc-root "$work/rv-lxc" --storage-root "$work/rv-storage" \
+    --network-root "$work/rv-net" --network-autostart no --no-admin "$@" \
+    2>"$work/rvirtd.log" &
+  pids+=($!)
+  wait_socket "$work/libvirtd/sock/libvirt-sock"
+  wait_socket "$work/rvirtd/libvirt-sock"
+  lv_uri="qemu+unix:///system?socket=$work/libvirtd/sock/libvirt-sock"
+  rv_uri="qemu+unix:///system?socket=$work/rvirtd/libvirt-sock"
 }

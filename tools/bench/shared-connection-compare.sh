@@ -49,18 +49,7 @@ for i in $(seq 1 "$max"); do
 XML
 done
 
-QEMU_DRIVER=1 IDLE_TIMEOUT=900 EXTRA_CONF='max_client_requests = 5' \
-  sh testkit/run-private-libvirtd.sh "$work/libvirtd" >"$work/libvirtd.out" 2>&1 &
-pids+=($!)
-"$target/release/rvirtd" --socket-dir "$work/rvirtd" --qemu-root "$work/rvirtd-qemu" \
-  --lxc-root "$work/rv-lxc" --storage-root "$work/rv-storage" \
-  --network-root "$work/rv-net" --network-autostart no \
-  --no-admin --workers 5 --max-client-requests 5 2>"$work/rvirtd.log" &
-pids+=($!)
-wait_socket "$work/libvirtd/sock/libvirt-sock"
-wait_socket "$work/rvirtd/libvirt-sock"
-lv_uri="qemu+unix:///system?socket=$work/libvirtd/sock/libvirt-sock"
-rv_uri="qemu+unix:///system?socket=$work/rvirtd/libvirt-sock"
+LIBVIRTD_CONF='max_client_requests = 5' start_daemons --workers 5 --max-client-requests 5
 
 # One start on each first: capability probes and caches are filled before timing.
 /usr/bin/python3 tools/bench/shared_connection.py "$lv_uri" serial "$work/guests/g1.xml" >/dev/null
