@@ -138,3 +138,26 @@ impl XmlFlags {
     /// `VIR_DOMAIN_XML_MIGRATABLE`.
     pub const MIGRATABLE: u32 = 8;
 }
+
+/// `virDomainCreateFlags`: how `create`/`create_xml` start a domain, with libvirt's bit
+/// values.
+///
+/// ```
+/// use rvirt_core::api::create_flags;
+/// assert_eq!(create_flags::START_PAUSED | create_flags::START_AUTODESTROY, 3);
+/// ```
+pub mod create_flags {
+    /// The domain stays paused once started.
+    pub const START_PAUSED: u32 = 1;
+    /// The domain is destroyed when the connection that started it closes — and with
+    /// the process, for drivers embedded in it, however the process ends.
+    pub const START_AUTODESTROY: u32 = 2;
+    /// Restores from a managed save image bypass the file system cache.
+    pub const START_BYPASS_CACHE: u32 = 4;
+    /// A managed save image is discarded: the domain boots afresh.
+    pub const START_FORCE_BOOT: u32 = 8;
+    /// The XML is validated against libvirt's schema.
+    pub const START_VALIDATE: u32 = 16;
+    /// The UEFI variable store is reset from its template.
+    pub const START_RESET_NVRAM: u32 = 32;
+}

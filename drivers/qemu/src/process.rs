@@ -1,5 +1,6 @@
 //! Spawning QEMU with an inherited monitor socket, and reaping it.
 
+mod keeper;
 pub mod scan;
 
 use std::os::fd::{AsRawFd, RawFd};
@@ -62,13 +63,15 @@ pub fn spawn_as(
         }
         None => (Stdio::null(), Stdio::null()),
     };
+    let dies_with_parent = confinement.dies_with_parent();
     let mut cmd = Command::new(binary);
     cmd.args(args).stdin(Stdio::null()).stdout(out).stderr(err);
     // SAFETY: the closure runs in the forked child before exec and only calls
     // fcntl(2), setsid(2) and the system calls of `Confinement::apply` (unshare,
     // mount, open, mkdir, mknod, chmod, chown, symlink, chdir, fchdir, close, write,
-    // setgroups, setgid, setuid), which are async-signal-safe; it only reads the fd list and the
-    // prepared data it owns (no allocation) and touches no other Rust-managed state.
+    // setgroups, setgid, setuid, prctl, getppid), which are async-signal-safe; it only
+    // reads the fd list and the prepared data it owns (no allocation) and touches no
+    // other Rust-managed state.
     unsafe {
         cmd.pre_exec(move || {
             // std opens every fd close-on-exec; let QEMU inherit the listener and
@@ -81,11 +84,17 @@ pub fn spawn_as(
             // Own session: a terminal's SIGINT to the embedding program's process
             // group must not reach QEMU; the driver decides what happens to the VM.
             libc::setsid();
-            // Private /dev, then QEMU's user.
+            // Private /dev, then QEMU's user, then the parent-death signal.
             confinement.apply()
         });
     }
-    let child = cmd.spawn().map_err(|e| {
+    // A child that dies with this process is forked by a thread that lives as long.
+    let spawned = if dies_with_parent {
+        keeper::on_keeper(move || cmd.spawn())
+    } else {
+        cmd.spawn()
+    };
+    let child = spawned.map_err(|e| {
         Error::new(
             ErrorCode::OperationFailed,
             ErrorDomain::Qemu,

@@ -262,10 +262,18 @@ fn a_closed_instance_leaves_qemu_running_and_the_next_one_reconnects() {
     assert!(!root.join("run/qemu/recon.xml").exists());
 }
 
+/// The embedding process of the SIGKILL tests when run by `embed_until_started` (this
+/// binary again, with its variable set); a no-op in a normal test run.
+#[test]
+fn embedder_process() {
+    support::embedder_process();
+}
+
 #[test]
 fn sigkill_of_the_embedding_process_then_a_new_process_reconnects() {
     let root = TempDir::short("rvq", "k9");
-    let (mut tool, qemu) = run_tool_until_started(&root, "k9");
+    // A guest started without auto-destroy outlives the process embedding the driver.
+    let (mut tool, qemu) = embed_until_started(&root, "k9");
     tool.kill().unwrap(); // SIGKILL
     tool.wait().unwrap();
     assert!(pid_exists(qemu), "QEMU died with the embedding process");
@@ -349,6 +357,66 @@ fn rvirt_qemu_run_destroys_on_sigterm() {
     };
     assert!(status.success(), "{status:?}");
     assert!(!pid_exists(qemu_pid), "qemu {qemu_pid} left behind");
+}
+
+/// Waits up to `limit` for `pid` to be gone.
+fn gone_within(pid: u32, limit: Duration) -> bool {
+    let t = Instant::now();
+    while pid_exists(pid) {
+        if t.elapsed() > limit {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    true
+}
+
+#[test]
+fn a_sigkilled_rvirt_qemu_run_takes_its_qemu_down() {
+    let root = TempDir::short("rvq", "kill");
+    let (mut child, qemu_pid) = run_tool_until_started(&root, "kill");
+    assert!(pid_exists(qemu_pid));
+    // No handler runs for SIGKILL: only the kernel can end QEMU now.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let gone = gone_within(qemu_pid, Duration::from_secs(5));
+    if !gone {
+        // SAFETY: clean up the QEMU the tool started.
+        unsafe {
+            libc::kill(qemu_pid as libc::pid_t, libc::SIGKILL);
+        }
+    }
+    assert!(
+        gone,
+        "qemu {qemu_pid} outlived its SIGKILLed rvirt-qemu-run"
+    );
+}
+
+#[test]
+fn an_autodestroy_guest_outlives_the_thread_that_started_it() {
+    let env = setup("adthr");
+    let xml = env.guest_xml("adthr", LOOP);
+    let conn = env.conn().clone();
+    // Started from a thread that ends at once: the parent-death signal must not
+    // follow that thread.
+    std::thread::spawn(move || {
+        conn.create_xml(&xml, rvirt_core::api::create_flags::START_AUTODESTROY)
+            .unwrap();
+    })
+    .join()
+    .unwrap();
+    let pid = env.pid("adthr");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(pid_exists(pid), "qemu {pid} died with the starting thread");
+    let dom = env.conn().lookup_domain_by_name("adthr").unwrap();
+    assert!(dom.is_active().unwrap());
+    // Closing the connection is what ends it.
+    let mut env = env;
+    env.conn.take().unwrap().close().unwrap();
+    assert!(
+        gone_within(pid, Duration::from_secs(15)),
+        "qemu {pid} outlived its connection"
+    );
 }
 
 #[test]

@@ -3,6 +3,10 @@
 //!
 //! Exit status 0 once the guest was started and stopped again (also after a signal,
 //! which destroys it); 1 for any setup failure.
+//!
+//! The guest is started with `VIR_DOMAIN_START_AUTODESTROY`: it lives no longer than
+//! this process, also when the process is killed with SIGKILL and no handler runs (the
+//! kernel ends QEMU with it).
 
 use std::ffi::CString;
 use std::os::fd::RawFd;
@@ -11,6 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use rvirt_core::api::create_flags;
 use rvirt_core::event::{self, EventLoop, Interest};
 use rvirt_core::{Connect, DomainEvent, DomainEventId, Lifecycle};
 
@@ -186,7 +191,7 @@ fn run(args: &Args, root: &std::path::Path, say: &dyn Fn(&str)) -> Result<i32, S
     let xml = std::fs::read_to_string(&args.xml)
         .map_err(|e| format!("cannot read {}: {e}", args.xml.display()))?;
     let dom = conn
-        .create_xml(&xml, 0)
+        .create_xml(&xml, create_flags::START_AUTODESTROY)
         .map_err(|e| format!("cannot start VM: {e}"))?;
     say("started");
     let dom = Mutex::new(Some(dom));

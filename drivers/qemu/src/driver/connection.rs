@@ -22,9 +22,10 @@ pub(super) fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
 }
 use super::autodestroy::START_AUTODESTROY;
 use super::running::Vm;
+use super::start::StartFlags;
 
 /// `VIR_DOMAIN_START_PAUSED` (create, createXML).
-const START_PAUSED: u32 = 1;
+pub(crate) const START_PAUSED: u32 = 1;
 
 /// One open connection to a QEMU driver instance. Every connection of a process to
 /// the same root shares one instance (one set of domains, one root lock); each
@@ -127,12 +128,13 @@ impl QemuConnection {
 
     /// Starts the domain `entry` (taking its job).
     fn start(&self, entry: &super::instance::Entry, flags: u32) -> Result<DomainRef> {
-        if let Some(restored) = self.shared.start_managed(entry, flags & START_PAUSED != 0) {
+        let how = StartFlags::from_bits(flags);
+        if let Some(restored) = self.shared.start_managed(entry, how) {
             restored?;
             return Ok(entry.lock().to_ref());
         }
         let job = entry.begin_job("virDomainCreate")?;
-        self.shared.start(entry, &job, flags & START_PAUSED != 0)?;
+        self.shared.start(entry, &job, how)?;
         Ok(job.lock().to_ref())
     }
 }
@@ -189,7 +191,7 @@ impl DriverConnection for QemuConnection {
         let s = &self.shared;
         let dom = s.domains.create_xml(runnable_def(xml)?, |entry| {
             let job = entry.begin_job("virDomainCreateXML")?;
-            s.start(entry, &job, flags & START_PAUSED != 0)
+            s.start(entry, &job, StartFlags::from_bits(flags))
         })?;
         if flags & START_AUTODESTROY != 0 {
             self.autodestroy.add(dom.uuid, dom.id);

@@ -240,7 +240,7 @@ impl RootInstance for Shared {
             }
             let started = entry
                 .begin_job("autostart")
-                .and_then(|job| self.start(&entry, &job, false));
+                .and_then(|job| self.start(&entry, &job, super::start::StartFlags::default()));
             match started {
                 Ok(()) => log::info(
                     ErrorDomain::Qemu,

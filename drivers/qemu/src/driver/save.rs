@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use super::connection::{QemuConnection, check_flags, runnable_def};
 use super::instance::{Entry, Shared, not_running};
 use super::save_image;
-use super::start::MONITOR_TIMEOUT;
+use super::start::{MONITOR_TIMEOUT, StartFlags};
 use crate::qmp::QmpStream;
 
 /// Bound for a whole migration to or from a file.
@@ -205,7 +205,7 @@ impl Shared {
     fn restore_def(self: &Arc<Self>, def: DomainDef, file: File, paused: bool) -> Result<()> {
         self.domains.create_xml(def, |entry| {
             let job = entry.begin_job("virDomainRestore")?;
-            self.start_from(entry, &job, paused, Some(file))
+            self.start_from(entry, &job, StartFlags::paused(paused), Some(file))
         })?;
         Ok(())
     }
@@ -215,7 +215,7 @@ impl Shared {
     pub(crate) fn start_managed(
         self: &Arc<Self>,
         entry: &Entry,
-        paused: bool,
+        how: StartFlags,
     ) -> Option<Result<()>> {
         let image = self.managed_image(entry.lock().name());
         let mut file = File::open(&image).ok()?;
@@ -223,7 +223,11 @@ impl Shared {
             let path = image.display().to_string();
             let (_, was_running) = save_image::read_header(&mut file, &path)?;
             let job = entry.begin_job("virDomainCreate")?;
-            self.start_from(entry, &job, paused || !was_running, Some(file))?;
+            let how = StartFlags {
+                paused: how.paused || !was_running,
+                ..how
+            };
+            self.start_from(entry, &job, how, Some(file))?;
             let _ = std::fs::remove_file(&image);
             Ok(())
         })())

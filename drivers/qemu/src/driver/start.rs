@@ -161,16 +161,44 @@ struct Launched {
     status: std::path::PathBuf,
 }
 
+/// How a domain starts: `VIR_DOMAIN_START_PAUSED` and `VIR_DOMAIN_START_AUTODESTROY`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct StartFlags {
+    /// QEMU stays paused after the handshake.
+    pub paused: bool,
+    /// QEMU dies with the process that starts it, however that process ends (the
+    /// connection that asked for it cannot outlive the process).
+    pub autodestroy: bool,
+}
+
+impl StartFlags {
+    /// Only paused or not.
+    pub(crate) fn paused(paused: bool) -> StartFlags {
+        StartFlags {
+            paused,
+            autodestroy: false,
+        }
+    }
+
+    /// From `virDomainCreateFlags` bits (already checked).
+    pub(crate) fn from_bits(flags: u32) -> StartFlags {
+        StartFlags {
+            paused: flags & super::connection::START_PAUSED != 0,
+            autodestroy: flags & super::autodestroy::START_AUTODESTROY != 0,
+        }
+    }
+}
+
 impl Shared {
-    /// Starts the inactive domain of `job` (`paused`: it stays paused, as
+    /// Starts the inactive domain of `job` (paused if `how` says so, as
     /// `VIR_DOMAIN_START_PAUSED` asks). Emits STARTED/BOOTED (and SUSPENDED/PAUSED).
     pub(crate) fn start(
         self: &Arc<Self>,
         entry: &Entry,
         job: &Job<'_, Running>,
-        paused: bool,
+        how: StartFlags,
     ) -> Result<()> {
-        self.start_from(entry, job, paused, None)
+        self.start_from(entry, job, how, None)
     }
 
     /// [`Self::start`], or with `incoming` (a save image's migration stream) a restore:
@@ -180,9 +208,10 @@ impl Shared {
         self: &Arc<Self>,
         entry: &Entry,
         job: &Job<'_, Running>,
-        paused: bool,
+        how: StartFlags,
         incoming: Option<std::fs::File>,
     ) -> Result<()> {
+        let paused = how.paused;
         let restored = incoming.is_some();
         let (def, id) = {
             let mut vm = job.lock();
@@ -208,7 +237,7 @@ impl Shared {
             def.id = Some(id);
             (def, id)
         };
-        let launched = self.launch(def, id, paused, incoming);
+        let launched = self.launch(def, id, how, incoming);
         let mut vm = job.lock();
         let mut ev = Events::new();
         let result = match launched {
@@ -234,7 +263,7 @@ impl Shared {
         &self,
         mut def: rvirt_core::conf::DomainDef,
         id: u32,
-        paused: bool,
+        how: StartFlags,
         incoming: Option<std::fs::File>,
     ) -> Result<Launched> {
         // A definition stored without addresses gets them now, so hotplug later
@@ -255,7 +284,7 @@ impl Shared {
         let mut incoming = incoming;
         let mut taken = Vec::new();
         let launched = loop {
-            match self.launch_def(&def, id, paused, &taps, incoming.take()) {
+            match self.launch_def(&def, id, how, &taps, incoming.take()) {
                 Err(e) if !restoring && taken.len() < 3 && display_port_taken(&e) => {
                     taken.push(def.clone());
                     super::live::assign_graphics(&mut def)?;
@@ -293,10 +322,11 @@ impl Shared {
         &self,
         def: &rvirt_core::conf::DomainDef,
         id: u32,
-        paused: bool,
+        how: StartFlags,
         taps: &super::netplug::Taps,
         incoming: Option<std::fs::File>,
     ) -> Result<(Launched, serde_json::Value)> {
+        let paused = how.paused;
         let dirs = self.dirs();
         let config = security_config();
         let dac = security::dac_plan(def, self.is_system(), &config)?;
@@ -352,8 +382,12 @@ impl Shared {
         let kvm = rt.accel == crate::command_line::Accel::Kvm;
         let cgroup =
             prepare_cgroup(def, id, &status, self.is_system(), kvm).map_err(cleanup_dir)?;
-        let confinement =
+        let mut confinement =
             security::child::Confinement::new(private_dev, dac.as_ref().map(|p| &p.ids));
+        if how.autodestroy {
+            // No code of ours runs when this process is SIGKILLed: the kernel ends QEMU.
+            confinement = confinement.dying_with(std::process::id() as libc::pid_t);
+        }
         let mut args = build_args(def, &rt).map_err(cleanup_dir)?;
         if incoming.is_some() {
             args.extend(["-incoming".to_string(), "defer".to_string()]);

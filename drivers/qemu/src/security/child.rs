@@ -17,6 +17,8 @@ pub struct Confinement {
     private_dev: Option<PrivateDev>,
     /// `(uid, gid, supplementary groups)` to switch to, if any.
     ids: Option<(libc::uid_t, libc::gid_t, Vec<libc::gid_t>)>,
+    /// The process QEMU dies with (SIGKILL when it goes), if any.
+    dies_with: Option<libc::pid_t>,
 }
 
 /// Writes `head`, `what` and a newline to stderr (QEMU's log in the child); async-signal-safe.
@@ -35,7 +37,22 @@ impl Confinement {
         Confinement {
             private_dev,
             ids: run_as.map(|r| (r.uid, r.gid, r.groups.clone())),
+            dies_with: None,
         }
+    }
+
+    /// The child is killed (SIGKILL) when `parent`, the process forking it, ends —
+    /// however it ends, `kill -9` included. The kernel ties this to the forking
+    /// *thread*, so the fork must happen on a thread that lives as long as the process
+    /// (`process::keeper`).
+    pub fn dying_with(mut self, parent: libc::pid_t) -> Confinement {
+        self.dies_with = Some(parent);
+        self
+    }
+
+    /// Whether the child dies with its parent process ([`Self::dying_with`]).
+    pub fn dies_with_parent(&self) -> bool {
+        self.dies_with.is_some()
     }
 
     /// Confines the calling process.
@@ -59,6 +76,26 @@ impl Confinement {
             };
             if failed {
                 return Err(std::io::Error::last_os_error());
+            }
+        }
+        // Last: a change of user clears the parent-death signal.
+        if let Some(parent) = self.dies_with {
+            // SAFETY: prctl(2) and getppid(2) take no pointers.
+            unsafe {
+                if libc::prctl(
+                    libc::PR_SET_PDEATHSIG,
+                    libc::SIGKILL as libc::c_ulong,
+                    0,
+                    0,
+                    0,
+                ) < 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // The parent may have gone between fork and prctl.
+                if libc::getppid() != parent {
+                    return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+                }
             }
         }
         Ok(())

@@ -179,23 +179,61 @@ pub fn record_lifecycle(conn: &Connect) -> Arc<Mutex<Vec<Lifecycle>>> {
 }
 
 /// Starts `rvirt-qemu-run -r STATE XML` with a looping guest and waits until its
-/// domain's status file exists; returns the tool's process and QEMU's pid.
+/// domain's status file exists; returns the tool's process and QEMU's pid. The tool
+/// starts its guest with auto-destroy: QEMU dies with it.
 pub fn run_tool_until_started(root: &Path, name: &str) -> (std::process::Child, u32) {
     let xml = write_guest(root, name, LOOP);
     let state = root.join("state");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"))
-        .arg("-r")
-        .arg(&state)
-        .arg(&xml)
-        .spawn()
-        .unwrap();
+    let mut tool = std::process::Command::new(env!("CARGO_BIN_EXE_rvirt-qemu-run"));
+    tool.arg("-r").arg(&state).arg(&xml);
+    until_started(tool, &state, name)
+}
+
+/// The environment variable that turns [`EMBEDDER_TEST`] into an embedding process.
+pub const EMBEDDER_ENV: &str = "RVQ_EMBEDDER_ROOT";
+/// The test of this binary that [`embed_until_started`] runs as its embedding process.
+pub const EMBEDDER_TEST: &str = "embedder_process";
+
+/// Starts this test binary again as an embedding process ([`embedder_process`]) that
+/// opens `ROOT/state` and starts a looping guest `name` without auto-destroy, then
+/// waits; returns that process and QEMU's pid once the domain's status file exists.
+pub fn embed_until_started(root: &Path, name: &str) -> (std::process::Child, u32) {
+    let xml = write_guest(root, name, LOOP);
+    let state = root.join("state");
+    let mut me = std::process::Command::new(std::env::current_exe().unwrap());
+    me.args(["--exact", EMBEDDER_TEST, "--nocapture", "--test-threads=1"])
+        .env(EMBEDDER_ENV, &state)
+        .env("RVQ_EMBEDDER_XML", &xml);
+    until_started(me, &state, name)
+}
+
+/// The embedding process of [`embed_until_started`], when [`EMBEDDER_ENV`] is set:
+/// starts the guest, then waits to be killed (at most [`DEADLINE`], after which it
+/// destroys the guest and returns). Without the variable it returns at once.
+pub fn embedder_process() {
+    let Some(state) = std::env::var_os(EMBEDDER_ENV) else {
+        return;
+    };
+    let xml = std::fs::read_to_string(std::env::var_os("RVQ_EMBEDDER_XML").unwrap()).unwrap();
+    let (_l, conn) = open(Path::new(&state));
+    let dom = conn.create_xml(&xml, 0).unwrap();
+    std::thread::sleep(DEADLINE);
+    let _ = dom.destroy();
+}
+
+fn until_started(
+    mut cmd: std::process::Command,
+    state: &Path,
+    name: &str,
+) -> (std::process::Child, u32) {
+    let mut child = cmd.spawn().unwrap();
     let t = Instant::now();
     let status = state.join(format!("run/qemu/{name}.xml"));
     while !status.exists() {
         if t.elapsed() > DEADLINE || child.try_wait().unwrap().is_some() {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("rvirt-qemu-run did not start the guest");
+            panic!("{cmd:?} did not start the guest");
         }
         std::thread::sleep(Duration::from_millis(10));
     }
