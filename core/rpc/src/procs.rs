@@ -127,6 +127,10 @@ procedures! {
     DOMAIN_SAVE = 55,
     /// `{dom}` → `{string type; int nparams}`.
     DOMAIN_GET_SCHEDULER_TYPE = 56,
+    /// `{dom; int nparams}` → `{params<16>}` (layout in [`crate::tuning`]).
+    DOMAIN_GET_SCHEDULER_PARAMETERS = 57,
+    /// `{dom; params<16>}` → void (layout in [`crate::tuning`]).
+    DOMAIN_SET_SCHEDULER_PARAMETERS = 58,
     /// void → `{string hostname}`.
     CONNECT_GET_HOSTNAME = 59,
     /// `{int feature}` → `{int supported}`.
@@ -379,12 +383,16 @@ procedures! {
     DOMAIN_SCREENSHOT = 211,
     /// `{dom; u32 flags}` → `{int state; int reason}`.
     DOMAIN_GET_STATE = 212,
+    /// `{dom; params<16>; u32 flags}` → void (layout in [`crate::tuning`]).
+    DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS = 219,
     /// Carries `virInterfaceChangeBegin` (layout in [`crate::types`]).
     INTERFACE_CHANGE_BEGIN = 220,
     /// Carries `virInterfaceChangeCommit` (layout in [`crate::types`]).
     INTERFACE_CHANGE_COMMIT = 221,
     /// Carries `virInterfaceChangeRollback` (layout in [`crate::types`]).
     INTERFACE_CHANGE_ROLLBACK = 222,
+    /// `{dom; int nparams; u32 flags}` → `{params<16>}` (layout in [`crate::tuning`]).
+    DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS = 223,
     /// `{dom; u32 codeset; u32 holdtime; u32 keycodes<16>; u32 flags}` → void.
     DOMAIN_SEND_KEY = 226,
     /// `{i32 cpuNum; i32 nparams; u32 flags}` → `{params<>; i32 nparams}`.

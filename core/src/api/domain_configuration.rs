@@ -98,4 +98,16 @@ impl Domain {
         self.set_name(new_name);
         Ok(())
     }
+
+    /// Sets scheduler parameters by name (`virDomainSetSchedulerParametersFlags`;
+    /// `flags` as for [`Domain::scheduler_parameters`]). Unknown names and wrong types
+    /// are refused with `VIR_ERR_INVALID_ARG`.
+    pub fn set_scheduler_parameters(
+        &self,
+        params: &[crate::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        self.configuration("virDomainSetSchedulerParametersFlags")?
+            .set_scheduler_parameters(self.domain_ref(), params, flags)
+    }
 }

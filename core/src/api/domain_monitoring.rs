@@ -132,6 +132,17 @@ impl Domain {
             .scheduler_type(self.domain_ref())
     }
 
+    /// The scheduler's parameters (`virDomainGetSchedulerParametersFlags`; `flags` 0
+    /// is the current definition, `VIR_DOMAIN_AFFECT_LIVE` 1 the running one,
+    /// `VIR_DOMAIN_AFFECT_CONFIG` 2 the persistent one). The QEMU driver's are its
+    /// cgroup CPU controls (`cpu_shares`, `global_period`, …), the test driver's a
+    /// `weight`.
+    pub fn scheduler_parameters(&self, flags: u32) -> Result<Vec<crate::api::TypedParam>> {
+        self.connect()
+            .monitoring("virDomainGetSchedulerParametersFlags")?
+            .scheduler_parameters(self.domain_ref(), flags)
+    }
+
     /// vCPU counts by `virDomainVcpuFlags` (`virDomainGetVcpusFlags`).
     pub fn vcpus_flags(&self, flags: u32) -> Result<u32> {
         self.connect()

@@ -72,4 +72,4 @@ pub use state::{
     ShutoffReason, StateReason,
 };
 pub use storage::{StoragePool, StorageVol};
-pub use typed_param::{TypedParam, TypedValue};
+pub use typed_param::{FIELD_LENGTH, TypedParam, TypedValue, validate_params};

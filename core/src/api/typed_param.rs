@@ -83,3 +83,65 @@ impl fmt::Display for TypedValue {
         }
     }
 }
+
+/// Checks `params` as libvirt's `virTypedParamsValidate` does before a driver sets
+/// them: every name must be one of `allowed` (name and [`TypedValue::type_name`]),
+/// of that type, and appear once. Errors are raised in `domain` with libvirt's
+/// wording.
+///
+/// ```
+/// use rvirt_core::api::{TypedParam, TypedValue, validate_params};
+/// use rvirt_core::{ErrorCode, ErrorDomain};
+///
+/// let allowed = [("weight", "uint")];
+/// let ok = [TypedParam::new("weight", TypedValue::UInt(10))];
+/// assert!(validate_params(&ok, &allowed, ErrorDomain::Test).is_ok());
+/// let unknown = [TypedParam::new("cap", TypedValue::UInt(1))];
+/// let e = validate_params(&unknown, &allowed, ErrorDomain::Test).unwrap_err();
+/// assert_eq!(e.code(), ErrorCode::ArgumentUnsupported);
+/// let wrong = [TypedParam::new("weight", TypedValue::Int(1))];
+/// let e = validate_params(&wrong, &allowed, ErrorDomain::Test).unwrap_err();
+/// assert_eq!(e.to_string(), "invalid argument: invalid type 'int' for parameter 'weight', expected 'uint'");
+/// ```
+pub fn validate_params(
+    params: &[TypedParam],
+    allowed: &[(&str, &str)],
+    domain: crate::ErrorDomain,
+) -> crate::Result<()> {
+    use crate::{Error, ErrorCode};
+    for (i, p) in params.iter().enumerate() {
+        if p.field.len() >= FIELD_LENGTH {
+            return Err(Error::invalid_arg(
+                domain,
+                format!("parameter name '{}' too long", p.field),
+            ));
+        }
+        let Some(&(_, want)) = allowed.iter().find(|(name, _)| *name == p.field) else {
+            return Err(Error::new(
+                ErrorCode::ArgumentUnsupported,
+                domain,
+                format!("parameter '{}' not supported", p.field),
+            ));
+        };
+        if p.value.type_name() != want {
+            return Err(Error::invalid_arg(
+                domain,
+                format!(
+                    "invalid type '{}' for parameter '{}', expected '{want}'",
+                    p.value.type_name(),
+                    p.field
+                ),
+            ));
+        }
+        if params[..i].iter().any(|q| q.field == p.field) {
+            return Err(Error::invalid_arg(
+                domain,
+                format!("parameter '{}' occurs multiple times", p.field),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `VIR_TYPED_PARAM_FIELD_LENGTH`: a name's room, its terminating NUL included.
+pub const FIELD_LENGTH: usize = 80;

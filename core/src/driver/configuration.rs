@@ -1,6 +1,6 @@
 //! [`Configuration`]: the calls that change a domain's definition in place — memory,
 //! vCPUs, devices, its name (`virDomainSetMemory*`, `virDomainSetVcpus*`,
-//! `virDomain{Attach,Detach,Update}Device*`, `virDomainRename`). A driver opts in
+//! `virDomain{Attach,Detach,Update}Device*`, `virDomainRename`, scheduler parameters). A driver opts in
 //! through [`DriverConnection::configuration`](super::DriverConnection::configuration);
 //! every method defaults to `VIR_ERR_NO_SUPPORT` (`VIR_FROM_DOMAIN`) naming the API, as
 //! libvirt answers for a driver without it.
@@ -68,5 +68,16 @@ pub trait Configuration: Send + Sync {
     /// `virDomainRename`: renames an inactive domain.
     fn rename(&self, dom: &DomainRef, new_name: &str, flags: u32) -> Result<()> {
         unsupported("virDomainRename")
+    }
+    /// `virDomainSetSchedulerParametersFlags`: sets the named scheduler parameters
+    /// (those [`Monitoring::scheduler_parameters`](super::Monitoring::scheduler_parameters)
+    /// lists) of the definitions `flags` (`virDomainModificationImpact`) select.
+    fn set_scheduler_parameters(
+        &self,
+        dom: &DomainRef,
+        params: &[crate::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainSetSchedulerParametersFlags")
     }
 }

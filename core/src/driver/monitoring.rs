@@ -120,6 +120,12 @@ pub trait Monitoring: Send + Sync {
     fn scheduler_type(&self, dom: &DomainRef) -> Result<(String, i32)> {
         unsupported("virDomainGetSchedulerType")
     }
+    /// The scheduler's parameters of the definition `flags` (`virDomainModificationImpact`)
+    /// selects, as many as [`Self::scheduler_type`] counts
+    /// (`virDomainGetSchedulerParametersFlags`).
+    fn scheduler_parameters(&self, dom: &DomainRef, flags: u32) -> Result<Vec<TypedParam>> {
+        unsupported("virDomainGetSchedulerParametersFlags")
+    }
     /// vCPU counts by `virDomainVcpuFlags` (`virDomainGetVcpusFlags`).
     fn vcpus_flags(&self, dom: &DomainRef, flags: u32) -> Result<u32> {
         unsupported("virDomainGetVcpusFlags")

@@ -103,4 +103,19 @@ impl Configuration for RemoteConnection {
         let _: DomainRenameRet = self.client().call(procs::DOMAIN_RENAME, &args)?;
         Ok(())
     }
+
+    fn set_scheduler_parameters(
+        &self,
+        dom: &DomainRef,
+        params: &[rvirt_core::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        let args = rvirt_rpc::tuning::DomainSetSchedulerParametersFlagsArgs {
+            dom: to_wire(dom),
+            params: params.iter().cloned().map(Into::into).collect(),
+            flags,
+        };
+        self.client()
+            .call::<_, ()>(procs::DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS, &args)
+    }
 }

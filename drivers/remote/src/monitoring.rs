@@ -365,6 +365,20 @@ impl Monitoring for RemoteConnection {
         Ok((r.type_, r.nparams))
     }
 
+    fn scheduler_parameters(&self, dom: &DomainRef, flags: u32) -> Result<Vec<TypedParam>> {
+        // As libvirt's clients do: the count first, then that many.
+        let (_, nparams) = self.scheduler_type(dom)?;
+        let args = rvirt_rpc::tuning::DomainGetSchedulerParametersFlagsArgs {
+            dom: to_wire(dom),
+            nparams: nparams.clamp(1, rvirt_rpc::tuning::SCHEDULER_PARAMETERS_MAX as i32),
+            flags,
+        };
+        let r: rvirt_rpc::tuning::DomainGetSchedulerParametersRet = self
+            .client()
+            .call(procs::DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS, &args)?;
+        Ok(r.params.into_iter().map(Into::into).collect())
+    }
+
     fn vcpus_flags(&self, dom: &DomainRef, flags: u32) -> Result<u32> {
         let r: NumRet = self
             .client()

@@ -199,4 +199,20 @@ impl Configuration for TestConnection {
         })?;
         Ok(())
     }
+
+    fn set_scheduler_parameters(
+        &self,
+        dom: &DomainRef,
+        params: &[rvirt_core::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(flags, 0, "testDomainSetSchedulerParametersFlags")?;
+        rvirt_core::api::validate_params(
+            params,
+            &[(crate::monitoring::SCHEDULER_WEIGHT, "uint")],
+            rvirt_core::ErrorDomain::Test,
+        )?;
+        // Accepted and not kept, as libvirt's test driver does: its weight stays 50.
+        self.edit(dom, |_| Ok(()))
+    }
 }

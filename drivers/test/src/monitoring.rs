@@ -16,6 +16,9 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use crate::connection::TestConnection;
 use crate::errors::check_flags;
+
+/// `VIR_DOMAIN_SCHEDULER_WEIGHT`, the test driver's one scheduler parameter.
+pub(crate) const SCHEDULER_WEIGHT: &str = "weight";
 use crate::state::Obj;
 
 /// The groups libvirt 9.0's test driver reports.
@@ -370,6 +373,17 @@ impl Monitoring for TestConnection {
 
     fn scheduler_type(&self, dom: &DomainRef) -> Result<(String, i32)> {
         self.read(dom, |_| Ok(("fair".to_string(), 1)))
+    }
+
+    fn scheduler_parameters(&self, dom: &DomainRef, flags: u32) -> Result<Vec<TypedParam>> {
+        check_flags(flags, 0, "testDomainGetSchedulerParametersFlags")?;
+        // libvirt's test driver answers a fixed weight of 50.
+        self.read(dom, |_| {
+            Ok(vec![TypedParam::new(
+                SCHEDULER_WEIGHT,
+                rvirt_core::api::TypedValue::UInt(50),
+            )])
+        })
     }
 
     fn vcpus_flags(&self, dom: &DomainRef, flags: u32) -> Result<u32> {

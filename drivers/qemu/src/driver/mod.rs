@@ -41,6 +41,7 @@ mod root;
 mod running;
 mod save;
 mod save_image;
+mod scheduler;
 mod snapshots;
 mod start;
 mod status;

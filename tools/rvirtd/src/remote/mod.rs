@@ -22,6 +22,7 @@ pub(crate) mod served;
 pub(crate) mod session;
 mod snapshots;
 mod table;
+mod tuning;
 
 use std::sync::Arc;
 

@@ -8,7 +8,8 @@
 //!   live through QMP ([`hotplug`]), any `<disk>`/`<interface>` in the persistent
 //!   definition ([`device_xml`]); the live definition loses a device when QEMU reports
 //!   `DEVICE_DELETED` ([`apply_device_deleted`]);
-//! * rename of an inactive persistent domain ([`rename`]).
+//! * rename of an inactive persistent domain ([`rename`]);
+//! * the scheduler's parameters (`super::scheduler`).
 //!
 //! Not done (`VIR_ERR_NO_SUPPORT`): vCPU counts and update-device.
 
@@ -62,6 +63,22 @@ pub(crate) fn touch_status(vm: &mut Vm) {
 }
 
 impl Configuration for QemuConnection {
+    fn set_scheduler_parameters(
+        &self,
+        dom: &DomainRef,
+        params: &[rvirt_core::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG,
+            "qemuDomainSetSchedulerParametersFlags",
+        )?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared()
+            .set_scheduler_parameters(&entry, params, flags)
+    }
+
     fn set_memory_flags(&self, dom: &DomainRef, kib: u64, flags: u32) -> Result<()> {
         check_flags(
             flags,

@@ -53,6 +53,27 @@ impl QemuConnection {
 }
 
 impl Monitoring for QemuConnection {
+    fn scheduler_type(&self, dom: &DomainRef) -> Result<(String, i32)> {
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().scheduler_type(&entry)
+    }
+
+    fn scheduler_parameters(
+        &self,
+        dom: &DomainRef,
+        flags: u32,
+    ) -> Result<Vec<rvirt_core::api::TypedParam>> {
+        // libvirt's client library adds VIR_TYPED_PARAM_STRING_OKAY (4).
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG | 4,
+            "qemuDomainGetSchedulerParametersFlags",
+        )?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared()
+            .scheduler_parameters(&entry, flags & (AFFECT_LIVE | AFFECT_CONFIG))
+    }
+
     fn all_domain_stats(
         &self,
         doms: Option<&[DomainRef]>,

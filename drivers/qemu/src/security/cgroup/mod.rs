@@ -228,26 +228,43 @@ impl GuestCgroup {
     }
 }
 
+/// The directories recorded for the run whose status file is `status` (only paths
+/// below [`MOUNT`] without `..`: the record is root's, but checked all the same).
+pub fn recorded_dirs(status: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string(record_of(status)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(PathBuf::from)
+        .filter(|path| {
+            path.starts_with(MOUNT)
+                && !path
+                    .components()
+                    .any(|c| c == std::path::Component::ParentDir)
+        })
+        .collect()
+}
+
+/// The recorded directory of the cgroup v1 cpu controller (the one with `cpu.shares`)
+/// of the run whose status file is `status`.
+pub fn recorded_cpu_dir(status: &Path) -> Option<PathBuf> {
+    recorded_dirs(status)
+        .into_iter()
+        .find(|d| d.join("cpu.shares").exists())
+}
+
 /// Removes the cgroup recorded for the run whose status file is `status`, if any (only
 /// paths below [`MOUNT`]), and the record.
 pub fn remove_recorded(status: &Path) {
-    let record = record_of(status);
-    let Ok(text) = std::fs::read_to_string(&record) else {
-        return;
-    };
-    let _ = std::fs::remove_file(&record);
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let path = PathBuf::from(line);
-        if path.starts_with(MOUNT)
-            && !path
-                .components()
-                .any(|c| c == std::path::Component::ParentDir)
-        {
-            remove_dir(&Dir {
-                path,
-                controllers: Vec::new(),
-            });
-        }
+    let dirs = recorded_dirs(status);
+    let _ = std::fs::remove_file(record_of(status));
+    for path in dirs {
+        remove_dir(&Dir {
+            path,
+            controllers: Vec::new(),
+        });
     }
 }
 

@@ -7,6 +7,7 @@ use rvirt_rpc_server::{Procedure, procedure};
 use crate::remote::{
     Access, Session, auth as a, callbacks as cb, configuration as cfg, connect as c,
     console as con, control as ctl, domain as d, monitoring as m, save as sv, snapshots as sn,
+    tuning as tu,
 };
 
 /// Their rows, in order of number.
@@ -156,6 +157,26 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         p::DOMAIN_GET_SCHEDULER_TYPE,
         Access::Open,
         m::get_scheduler_type
+    ),
+    procedure!(
+        p::DOMAIN_GET_SCHEDULER_PARAMETERS,
+        Access::Open,
+        tu::get_scheduler_parameters
+    ),
+    procedure!(
+        p::DOMAIN_SET_SCHEDULER_PARAMETERS,
+        Access::Write("virDomainSetSchedulerParameters"),
+        tu::set_scheduler_parameters
+    ),
+    procedure!(
+        p::DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS,
+        Access::Write("virDomainSetSchedulerParametersFlags"),
+        tu::set_scheduler_parameters_flags
+    ),
+    procedure!(
+        p::DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS,
+        Access::Open,
+        tu::get_scheduler_parameters_flags
     ),
     procedure!(p::CONNECT_GET_HOSTNAME, Access::Open, c::get_hostname),
     procedure!(
