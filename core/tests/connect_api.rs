@@ -166,6 +166,55 @@ fn events_arrive_on_the_loop_thread_in_order() {
 }
 
 #[test]
+fn inline_dispatch_runs_callbacks_on_the_emitting_thread_in_order() {
+    let (_l, conn, sink) = open_probe();
+    conn.dispatch_events_inline();
+    let seen: Seen = Arc::default();
+    conn.domain_event_register_any(None, DomainEventId::Lifecycle, lifecycle_recorder(&seen))
+        .unwrap();
+    // Delivered before the emit returns, on the emitting thread; the loop never runs.
+    sink.emit(dom("a", 1), DomainEvent::Lifecycle(STARTED));
+    assert_eq!(
+        seen.lock().unwrap().clone(),
+        vec![("a".to_string(), STARTED, std::thread::current().id())]
+    );
+    seen.lock().unwrap().clear();
+    // Two emitters at once: one drains while the other adds (it drains those too),
+    // nothing is lost and each emitter's events stay in order.
+    let emitters: Vec<_> = ["a", "b"]
+        .into_iter()
+        .map(|name| {
+            let sink = sink.clone();
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                for k in 0..200u32 {
+                    let ev = if k % 2 == 0 { STARTED } else { DESTROYED };
+                    sink.emit(dom(name, 1), DomainEvent::Lifecycle(ev));
+                }
+                std::thread::current().id()
+            })
+        })
+        .collect();
+    let threads: Vec<ThreadId> = emitters.into_iter().map(|t| t.join().unwrap()).collect();
+    let got = seen.lock().unwrap().clone();
+    assert_eq!(got.len(), 400);
+    assert!(got.iter().all(|(_, _, t)| threads.contains(t)));
+    for name in ["a", "b"] {
+        let mine: Vec<Lifecycle> = got
+            .iter()
+            .filter(|(n, _, _)| n == name)
+            .map(|(_, e, _)| *e)
+            .collect();
+        assert_eq!(mine.len(), 200);
+        assert!(
+            mine.iter()
+                .enumerate()
+                .all(|(k, e)| *e == if k % 2 == 0 { STARTED } else { DESTROYED })
+        );
+    }
+}
+
+#[test]
 fn callbacks_filter_by_domain_and_event_id() {
     let (l, conn, sink) = open_probe();
     let doms = conn.list_all_domains(ListFlags::ALL).unwrap();

@@ -376,6 +376,15 @@ impl Connect {
         self.create_xml(&def.to_xml()?, flags)
     }
 
+    /// Domain event callbacks of this connection run on the thread that made the
+    /// change, right after it and with no driver lock held, instead of on the event
+    /// loop one round later. For servers (rvirtd) whose callbacks only queue a message
+    /// for their client: a callback must not block, nor call into this connection.
+    /// Order is kept. Registration still needs an event loop.
+    pub fn dispatch_events_inline(&self) {
+        self.inner.events.dispatch_inline();
+    }
+
     /// Registers `callback` for events `id`, about `domain` or about all domains
     /// (`virConnectDomainEventRegisterAny`). Callbacks run on the connection's event loop,
     /// never on a driver thread. Fails with `VIR_ERR_INTERNAL_ERROR` if the connection has

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use uuid::Uuid;
@@ -40,6 +41,10 @@ struct SinkInner {
     liveness: Liveness,
     conn: OnceLock<Weak<ConnectInner>>,
     state: Mutex<SinkState>,
+    /// Callbacks run on the emitting thread ([`EventSink::dispatch_inline`]).
+    inline: AtomicBool,
+    /// Held by the one thread draining the queue inline.
+    draining: Mutex<()>,
 }
 
 #[derive(Default)]
@@ -149,6 +154,8 @@ impl EventSink {
                 event_loop,
                 conn: OnceLock::new(),
                 state: Mutex::new(SinkState::default()),
+                inline: AtomicBool::new(false),
+                draining: Mutex::new(()),
             }),
         }
     }
@@ -184,6 +191,10 @@ impl EventSink {
             st.queue.push_back((dom, event));
             (st.timer, was_empty)
         };
+        if self.inner.inline.load(Ordering::Acquire) {
+            drain_inline(&self.inner);
+            return true;
+        }
         if let (Some(timer), true, Some(l)) = (timer, wake, &self.inner.event_loop) {
             // The timer exists as long as callbacks do; an error means it just went away.
             let _ = l.update_timeout(timer, TimerInterval::EveryIteration);
@@ -265,6 +276,15 @@ impl EventSink {
         Ok((event, last))
     }
 
+    /// From now on callbacks run on the thread that emits the event, right after the
+    /// change (the driver holds no lock then), instead of on the loop: for a server
+    /// whose callbacks only queue a message for a client, and never block or call
+    /// back into this connection. Order is kept: one thread at a time drains the
+    /// queue, and it drains what others add meanwhile.
+    pub(crate) fn dispatch_inline(&self) {
+        self.inner.inline.store(true, Ordering::Release);
+    }
+
     /// Drops every callback and the dispatch timer; later emits return false.
     pub(crate) fn close(&self) {
         let (callbacks, timer) = {
@@ -302,6 +322,32 @@ fn dispatch(inner: &Arc<SinkInner>) {
     if let (Some(t), Some(l)) = (timer, &inner.event_loop) {
         let _ = l.update_timeout(t, TimerInterval::Disabled);
     }
+    if inner.inline.load(Ordering::Acquire) {
+        // Armed before the switch to inline dispatch: drain in order with the emitters.
+        drain_inline(inner);
+        return;
+    }
+    drain(inner);
+}
+
+/// Runs the queued callbacks on this thread unless another thread is draining (which
+/// then runs ours too); again if events arrived as it finished.
+fn drain_inline(inner: &Arc<SinkInner>) {
+    loop {
+        {
+            let Ok(_draining) = inner.draining.try_lock() else {
+                return;
+            };
+            drain(inner);
+        }
+        if inner.state().queue.is_empty() {
+            return;
+        }
+    }
+}
+
+/// Takes the queue and runs each event's callbacks.
+fn drain(inner: &Arc<SinkInner>) {
     let events = std::mem::take(&mut inner.state().queue);
     let Some(conn) = inner.conn.get().and_then(Weak::upgrade) else {
         return;

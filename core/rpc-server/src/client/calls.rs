@@ -99,15 +99,16 @@ impl Client {
         let mut io = self.lock_io();
         io.running.calls = io.running.calls.saturating_sub(1);
         io.running.exclusive = false;
+        if outcome.close {
+            // Before the reply is queued: the loop's flush writes it, then closes.
+            io.close_after_flush = true;
+            io.pending.clear();
+        }
         if let Some(frame) = outcome.frame {
             self.queue_locked_with_fds(&mut io, &frame, outcome.fds);
         }
         if let Some((call, source)) = outcome.stream {
             self.start_stream(&mut io, call, source);
-        }
-        if outcome.close {
-            io.close_after_flush = true;
-            io.pending.clear();
         }
         let next = self.next_calls(&mut io);
         self.update_interest(&mut io);

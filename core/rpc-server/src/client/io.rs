@@ -56,8 +56,10 @@ impl Io {
 }
 
 impl Client {
-    /// Appends an encoded packet (a reply, an event MESSAGE) to the output and asks
-    /// for WRITABLE. Does nothing once the client is closed. Callable from any thread.
+    /// Appends an encoded packet (a reply, an event MESSAGE) to the output, writes it
+    /// at once when nothing else is waiting, and asks for WRITABLE for whatever the
+    /// socket did not take. Does nothing once the client is closed. Callable from any
+    /// thread.
     pub fn queue_frame(&self, frame: &[u8]) {
         let mut io = self.lock_io();
         self.queue_locked(&mut io, frame);
@@ -90,7 +92,22 @@ impl Client {
             self.cut_off(io);
             return;
         }
+        let idle = !io.wire.wants_write(&io.out);
         io.out.push_with_fds(frame, fds);
+        if idle && !io.close_after_flush && io.streams.is_empty() {
+            // Nothing in flight: write now, on this thread, rather than asking the
+            // loop for WRITABLE and waiting for its next round (what is left, if the
+            // socket is full, the loop writes). An error stays for the loop's own
+            // flush, which meets it again and closes the client. A client being
+            // closed, or with streams (pumped as their output drains), keeps going
+            // through the loop's flush.
+            let Io {
+                stream, wire, out, ..
+            } = io;
+            if let Some(stream) = stream.as_mut() {
+                let _ = wire.flush(stream, out);
+            }
+        }
         self.update_interest(io);
     }
 

@@ -87,6 +87,9 @@ pub(crate) fn open(ctx: &Ctx<'_>, args: ConnectOpenArgs) -> CallResult<()> {
             read_only,
         },
     )?;
+    // The callbacks only queue a MESSAGE for this client (written at once when its
+    // socket is idle): no round through the loop between a change and its event.
+    conn.dispatch_events_inline();
     crate::log!(
         "client {}: opened {uri}{}",
         client.id(),
