@@ -185,7 +185,6 @@ fn inline_dispatch_runs_callbacks_on_the_emitting_thread_in_order() {
         .into_iter()
         .map(|name| {
             let sink = sink.clone();
-            let seen = seen.clone();
             std::thread::spawn(move || {
                 for k in 0..200u32 {
                     let ev = if k % 2 == 0 { STARTED } else { DESTROYED };
