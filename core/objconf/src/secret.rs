@@ -33,6 +33,18 @@ pub struct SecretDef {
     pub usage_id: String,
 }
 
+/// libvirt's words for a usage without its element.
+fn missing_usage(t: &str) -> String {
+    match t {
+        "volume" => "volume usage specified, but volume path is missing".into(),
+        "ceph" => "Ceph usage specified, but name is missing".into(),
+        "iscsi" => "iSCSI usage specified, but target is missing".into(),
+        "tls" => "TLS usage specified, but name is missing".into(),
+        "vtpm" => "vTPM usage specified, but name is missing".into(),
+        _ => format!("{t} usage specified, but its id is missing"),
+    }
+}
+
 fn yes_no(root: &Element, key: &str) -> Result<bool> {
     match root.get(key) {
         None | Some("no") => Ok(false),
@@ -69,12 +81,8 @@ impl SecretDef {
                 let id = if child.is_empty() {
                     String::new()
                 } else {
-                    u.child_text(child).ok_or_else(|| {
-                        XmlError::xml(
-                            SECRET,
-                            format!("{t} usage specified, but {child} is missing"),
-                        )
-                    })?
+                    u.child_text(child)
+                        .ok_or_else(|| XmlError::xml(SECRET, missing_usage(t)))?
                 };
                 (i as i32, id)
             }
