@@ -17,6 +17,8 @@
 #   QEMU_DRIVER         if 1, also load Debian's QEMU driver (qemu:///system), running
 #                       QEMU as root without cgroups, namespaces, security driver or
 #                       virtlogd (qemu.conf in the private /etc/libvirt)
+#   SECRET_DRIVER       if 1, also load Debian's secret driver (secret:///system, its
+#                       files in the private /etc/libvirt/secrets)
 set -eu
 RUNDIR=$1
 if [ -z "${RVIRT_PRIVATE_NS:-}" ]; then
@@ -73,7 +75,11 @@ cgroup_controllers = [ ]
 stdio_handler = "file"
 CONF
 fi
-# An empty driver directory: no loadable drivers, only the built-in test driver.
+if [ "${SECRET_DRIVER:-}" = 1 ]; then
+    ln -sf /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_secret.so \
+        "$RUNDIR/drivers/"
+fi
+# The driver directory: only the drivers asked for, besides the built-in test driver.
 export LIBVIRT_DRIVER_DIR="$RUNDIR/drivers"
 exec /usr/sbin/libvirtd $LISTEN --timeout "${IDLE_TIMEOUT:-60}" \
     -f "$RUNDIR/libvirtd.conf" -p "$RUNDIR/libvirtd.pid"

@@ -49,10 +49,7 @@ fn yes_no(root: &Element, key: &str) -> Result<bool> {
     match root.get(key) {
         None | Some("no") => Ok(false),
         Some("yes") => Ok(true),
-        Some(v) => Err(XmlError::xml(
-            SECRET,
-            format!("invalid value of '{key}': '{v}'"),
-        )),
+        Some(_) => Err(XmlError::xml(SECRET, format!("invalid value of '{key}'"))),
     }
 }
 
@@ -75,14 +72,14 @@ impl SecretDef {
                     .iter()
                     .position(|(n, _)| *n == t)
                     .ok_or_else(|| {
-                        XmlError::xml(SECRET, format!("unknown secret usage type {t}"))
+                        XmlError::unsupported(SECRET, format!("unknown secret usage type {t}"))
                     })?;
                 let child = USAGE_TYPES[i].1;
                 let id = if child.is_empty() {
                     String::new()
                 } else {
                     u.child_text(child)
-                        .ok_or_else(|| XmlError::xml(SECRET, missing_usage(t)))?
+                        .ok_or_else(|| XmlError::internal(SECRET, missing_usage(t)))?
                 };
                 (i as i32, id)
             }

@@ -3,7 +3,8 @@
 //! file), listed, read back, private and read-only refusals, the files on disk (0600
 //! in 0700), a daemon restart keeping persistent secrets and dropping ephemeral ones;
 //! filters defined, listed, dumped as written, loops refused, undefined; secret
-//! events delivered to python3-libvirt.
+//! events delivered to python3-libvirt; and one python3-libvirt script answered
+//! identically by rvirtd and libvirtd 9.0's own secret driver.
 
 mod common;
 
@@ -11,6 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use common::{Daemon, have_python_libvirt, have_virsh, python, text, virsh, virsh_ok};
+use rvirt_testkit::libvirtd::{Libvirtd, Options};
 
 const PERSISTENT: &str = "7f4d9a36-3b7c-4a0e-9b1f-2a6c5d8e0f11";
 const EPHEMERAL: &str = "7f4d9a36-3b7c-4a0e-9b1f-2a6c5d8e0f22";
@@ -314,4 +316,60 @@ fn python_sees_secret_events() {
         )),
         "{out}"
     );
+}
+
+const PARITY: &str = include_str!("scripts/secrets.py");
+
+/// Lines of `a` and `b` that differ, for the failure message.
+fn diff(a: &str, b: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let mut out = String::new();
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (a.get(i).copied(), b.get(i).copied());
+        if x != y {
+            out.push_str(&format!(
+                "line {}:\n  libvirtd: {x:?}\n  rvirtd:   {y:?}\n",
+                i + 1
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn python_answers_match_libvirtd_secret_driver() {
+    if !have_python_libvirt() {
+        return;
+    }
+    let Some(lv) = Libvirtd::start_with(Options {
+        secret_driver: true,
+        ..Options::default()
+    }) else {
+        return;
+    };
+    let d = Daemon::start("secret-parity");
+    let theirs = python(
+        PARITY,
+        &[
+            &format!("secret+unix:///system?socket={}", lv.socket().display()),
+            &format!(
+                "secret+unix:///system?socket={}",
+                lv.dir.join("sock/libvirt-sock-ro").display()
+            ),
+        ],
+    );
+    let ours = python(PARITY, &[&system_uri(&d), &ro_system_uri(&d)]);
+    let (t_out, t_err) = text(&theirs);
+    let (o_out, o_err) = text(&ours);
+    assert!(
+        theirs.status.success(),
+        "libvirtd run failed: {t_out}\n{t_err}"
+    );
+    assert!(ours.status.success(), "rvirtd run failed: {o_out}\n{o_err}");
+    assert!(t_out.contains("events ["), "{t_out}");
+    assert!(
+        t_out.contains("Secret not found"),
+        "libvirtd answered: {t_out}"
+    );
+    assert_eq!(t_out, o_out, "\n{}", diff(&t_out, &o_out));
 }
