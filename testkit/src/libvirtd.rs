@@ -28,6 +28,10 @@ pub struct Options {
     /// Also load Debian's secret driver (`secret:///system`; its files live in the
     /// daemon's private `/etc/libvirt`).
     pub secret_driver: bool,
+    /// Also load Debian's nwfilter driver (`nwfilter:///system`; its files live in the
+    /// daemon's private `/etc/libvirt`). The daemon then runs in a network namespace of
+    /// its own, so neither `tcp` nor `tls` may be set.
+    pub nwfilter_driver: bool,
 }
 
 /// After this long a daemon is killed even if its test still runs, so a hung call fails
@@ -100,6 +104,13 @@ impl Libvirtd {
         }
         if opts.secret_driver {
             cmd.env("SECRET_DRIVER", "1");
+        }
+        if opts.nwfilter_driver {
+            assert!(
+                !opts.tcp && opts.tls.is_none(),
+                "the nwfilter driver's libvirtd has no network of its own to listen on"
+            );
+            cmd.env("NWFILTER_DRIVER", "1");
         }
         let child = Arc::new(Mutex::new(Some(cmd.spawn().expect("spawn libvirtd"))));
         let watched = Arc::downgrade(&child);

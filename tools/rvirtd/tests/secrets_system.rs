@@ -3,8 +3,8 @@
 //! file), listed, read back, private and read-only refusals, the files on disk (0600
 //! in 0700), a daemon restart keeping persistent secrets and dropping ephemeral ones;
 //! filters defined, listed, dumped as written, loops refused, undefined; secret
-//! events delivered to python3-libvirt; and one python3-libvirt script answered
-//! identically by rvirtd and libvirtd 9.0's own secret driver.
+//! events delivered to python3-libvirt; and python3-libvirt scripts answered
+//! identically by rvirtd and libvirtd 9.0's own secret and nwfilter drivers.
 
 mod common;
 
@@ -336,29 +336,22 @@ fn diff(a: &str, b: &str) -> String {
     out
 }
 
-#[test]
-fn python_answers_match_libvirtd_secret_driver() {
-    if !have_python_libvirt() {
-        return;
-    }
-    let Some(lv) = Libvirtd::start_with(Options {
-        secret_driver: true,
-        ..Options::default()
-    }) else {
-        return;
-    };
-    let d = Daemon::start("secret-parity");
+/// Runs `script` against libvirtd's `SCHEME:///system` (with `opts`) and rvirtd's
+/// `qemu:///system`; returns both outputs (`None` when no private libvirtd can run).
+fn both(script: &str, scheme: &str, opts: Options, tag: &str) -> Option<(String, String)> {
+    let lv = Libvirtd::start_with(opts)?;
+    let d = Daemon::start(tag);
     let theirs = python(
-        PARITY,
+        script,
         &[
-            &format!("secret+unix:///system?socket={}", lv.socket().display()),
+            &format!("{scheme}+unix:///system?socket={}", lv.socket().display()),
             &format!(
-                "secret+unix:///system?socket={}",
+                "{scheme}+unix:///system?socket={}",
                 lv.dir.join("sock/libvirt-sock-ro").display()
             ),
         ],
     );
-    let ours = python(PARITY, &[&system_uri(&d), &ro_system_uri(&d)]);
+    let ours = python(script, &[&system_uri(&d), &ro_system_uri(&d)]);
     let (t_out, t_err) = text(&theirs);
     let (o_out, o_err) = text(&ours);
     assert!(
@@ -366,10 +359,45 @@ fn python_answers_match_libvirtd_secret_driver() {
         "libvirtd run failed: {t_out}\n{t_err}"
     );
     assert!(ours.status.success(), "rvirtd run failed: {o_out}\n{o_err}");
-    assert!(t_out.contains("events ["), "{t_out}");
+    Some((t_out, o_out))
+}
+
+#[test]
+fn python_answers_match_libvirtd_secret_driver() {
+    if !have_python_libvirt() {
+        return;
+    }
+    let opts = Options {
+        secret_driver: true,
+        ..Options::default()
+    };
+    let Some((theirs, ours)) = both(PARITY, "secret", opts, "secret-parity") else {
+        return;
+    };
+    assert!(theirs.contains("events ["), "{theirs}");
     assert!(
-        t_out.contains("Secret not found"),
-        "libvirtd answered: {t_out}"
+        theirs.contains("Secret not found"),
+        "libvirtd answered: {theirs}"
     );
-    assert_eq!(t_out, o_out, "\n{}", diff(&t_out, &o_out));
+    assert_eq!(theirs, ours, "\n{}", diff(&theirs, &ours));
+}
+
+#[test]
+fn python_answers_match_libvirtd_nwfilter_driver() {
+    if !have_python_libvirt() {
+        return;
+    }
+    let opts = Options {
+        nwfilter_driver: true,
+        ..Options::default()
+    };
+    let script = include_str!("scripts/nwfilters.py");
+    let Some((theirs, ours)) = both(script, "nwfilter", opts, "nwfilter-parity") else {
+        return;
+    };
+    assert!(
+        theirs.contains("gone ('error', 62"),
+        "libvirtd answered: {theirs}"
+    );
+    assert_eq!(theirs, ours, "\n{}", diff(&theirs, &ours));
 }
