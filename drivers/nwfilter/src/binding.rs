@@ -3,13 +3,12 @@
 //! parameters (kept as written).
 
 use rvirt_core::objconf::Element;
+use rvirt_core::objconf::error::domain::NWFILTER;
 use rvirt_core::objconf::tree::parse_root;
 use rvirt_core::objconf::{parse_mac, parse_uuid};
 use rvirt_core::{Error, ErrorDomain, Result, Uuid};
 
 const D: ErrorDomain = ErrorDomain::Nwfilter;
-/// `VIR_FROM_NWFILTER`, for the XML parser.
-const DOMAIN_NWFILTER: i32 = 33;
 
 /// A filter binding.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,12 +29,7 @@ fn missing(what: &str) -> Error {
 impl BindingDef {
     /// Parses a `<filterbinding>` document.
     pub(crate) fn from_xml(xml: &str) -> Result<BindingDef> {
-        let root = parse_root(
-            xml,
-            "filterbinding",
-            "nwfilterbinding_definition",
-            DOMAIN_NWFILTER,
-        )?;
+        let root = parse_root(xml, "filterbinding", "nwfilterbinding_definition", NWFILTER)?;
         let owner_name = root
             .path(&["owner", "name"])
             .map(|e| e.trimmed().to_string())

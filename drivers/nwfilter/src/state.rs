@@ -11,6 +11,8 @@ use std::time::Duration;
 use rvirt_core::driver::files::RootLock;
 use rvirt_core::driver::{NwFilterBindingRef, NwFilterRef};
 use rvirt_core::objconf::NwFilterDef;
+use rvirt_core::objconf::error::domain::NWFILTER;
+use rvirt_core::objconf::tree::parse_root;
 use rvirt_core::objects::XmlStore;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid, log};
 
@@ -153,7 +155,15 @@ impl State {
                         .map_err(|e| e.message().to_string())
                 });
             match loaded {
-                Ok(def) => objects.filters.push(def),
+                Ok(def) => {
+                    // A definition without a UUID got one now: keep it (as libvirt).
+                    let has_uuid = parse_root(&text, "filter", "nwfilter_definition", NWFILTER)
+                        .is_ok_and(|r| r.find("uuid").is_some());
+                    if !has_uuid && let Err(e) = config.save(&name, &def.to_xml(), true) {
+                        log::warning(D, format_args!("{}", e.message()));
+                    }
+                    objects.filters.push(def)
+                }
                 Err(why) => log::warning(D, format_args!("skipping filter '{name}.xml': {why}")),
             }
         }

@@ -483,10 +483,8 @@ mod tests {
     }
 
     #[test]
-    fn events_reach_connections_in_order() {
-        // The fan-out drops events for sinks without callbacks; this checks the
-        // state's own bookkeeping: every change leaves the list consistent.
-        let dir = root("events");
+    fn undefine_forgets_the_secret() {
+        let dir = root("undefine");
         let st = State::start(&dir).unwrap();
         let r = st.define(&ceph(U1, "c", "")).unwrap();
         assert_eq!(r.usage_type, 2);
