@@ -56,7 +56,7 @@ fn yes_no(root: &Element, key: &str) -> Result<bool> {
 impl SecretDef {
     /// Parses a `<secret>` document.
     pub fn from_xml(xml: &str) -> Result<SecretDef> {
-        let root = parse_root(xml, "secret", "secret_definition", SECRET)?;
+        let root = parse_root(xml, "secret", "definition_of_secret", SECRET)?;
         let uuid = match root.child_text("uuid") {
             Some(t) => parse_uuid(&t)
                 .ok_or_else(|| XmlError::internal(SECRET, "malformed uuid element"))?,

@@ -28,10 +28,17 @@ def xml(uuid, attrs="", usage="<usage type='ceph'><name>client.admin</name></usa
 
 
 events = []
+
+
+def known(uuid):
+    """The fixed UUIDs as they are; generated ones as 'generated'."""
+    return uuid if uuid.startswith("5a0c7b1e-") else "generated"
+
+
 c.secretEventRegisterAny(None, libvirt.VIR_SECRET_EVENT_ID_LIFECYCLE,
-    lambda conn, s, ev, det, o: events.append(("lifecycle", s.UUIDString(), ev, det)), None)
+    lambda conn, s, ev, det, o: events.append(("lifecycle", known(s.UUIDString()), ev, det)), None)
 c.secretEventRegisterAny(None, libvirt.VIR_SECRET_EVENT_ID_VALUE_CHANGED,
-    lambda conn, s, o: events.append(("value", s.UUIDString())), None)
+    lambda conn, s, o: events.append(("value", known(s.UUIDString()))), None)
 
 t("empty", lambda: (c.numOfSecrets(), c.listSecrets(), c.listAllSecrets()))
 t("define", lambda: c.secretDefineXML(xml(U1), 0).UUIDString())
@@ -67,10 +74,27 @@ t("bad usage", lambda: c.secretDefineXML("<secret><usage type='bogus'/></secret>
 t("iscsi no target", lambda: c.secretDefineXML("<secret><usage type='iscsi'/></secret>", 0))
 t("tls no name", lambda: c.secretDefineXML("<secret><usage type='tls'/></secret>", 0))
 t("bad private", lambda: c.secretDefineXML("<secret private='maybe'/>", 0))
+t("bad uuid", lambda: c.secretDefineXML("<secret><uuid>nope</uuid></secret>", 0))
+t("volume no path", lambda: c.secretDefineXML("<secret><usage type='volume'/></secret>", 0))
+t("bad ephemeral", lambda: c.secretDefineXML("<secret ephemeral='1'/>", 0))
+t("not a secret", lambda: c.secretDefineXML("<domain/>", 0))
+t("broken xml", lambda: c.secretDefineXML("<secret>", 0))
+for kind, inner in [("iscsi", "<target>iqn.2024-01.org.example:t1</target>"),
+                    ("tls", "<name>tls-key</name>"), ("vtpm", "<name>vtpm-key</name>")]:
+    t("usage " + kind, lambda: (lambda s: (s.usageType(), s.usageID(), s.XMLDesc(0)))(
+        c.secretDefineXML("<secret ephemeral='yes'><uuid>%s</uuid><description>a &amp; b &lt;c&gt;</description>"
+                          "<usage type='%s'>%s</usage></secret>" % (U4, kind, inner), 0)))
+    t("undefine " + kind, lambda: c.secretLookupByUUIDString(U4).undefine())
+t("volume by usage", lambda: c.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_VOLUME, "/var/lib/x.img").UUIDString())
+t("generated uuid", lambda: len(c.secretDefineXML("<secret ephemeral='yes'><usage type='ceph'><name>gen</name></usage></secret>", 0).UUIDString()))
+t("undefine generated", lambda: c.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_CEPH, "gen").undefine())
+t("largest value", lambda: c.secretLookupByUUIDString(U3).setValue(b"v" * 65536, 0))
+t("largest value back", lambda: len(c.secretLookupByUUIDString(U3).value(0)))
+t("too large value", lambda: c.secretLookupByUUIDString(U3).setValue(b"v" * 65537, 0))
 t("define validate", lambda: c.secretDefineXML(xml(U4, usage=""), 1).UUIDString())
 t("undefine", lambda: c.secretLookupByUUIDString(U2).undefine())
 t("undefine again", lambda: c.secretLookupByUUIDString(U2))
 deadline = time.time() + 5
-while len(events) < 7 and time.time() < deadline:
+while len(events) < 16 and time.time() < deadline:
     libvirt.virEventRunDefaultImpl()
 print("events", events)
