@@ -467,6 +467,16 @@ mod tests {
         let u5 = "55555555-2222-3333-4444-555555555555";
         put(&format!("{u5}.xml"), &ceph(u5, "huge-value", ""));
         put(&format!("{u5}.base64"), &"QUFB".repeat(40000));
+        // Links planted in place of a definition or a value.
+        let u7 = "77777777-2222-3333-4444-555555555555";
+        let elsewhere = dir.join("elsewhere.xml");
+        std::fs::write(&elsewhere, ceph(u7, "linked", "")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, secrets.join(format!("{u7}.xml"))).unwrap();
+        let u8 = "88888888-2222-3333-4444-555555555555";
+        put(&format!("{u8}.xml"), &ceph(u8, "linked-value", ""));
+        std::fs::write(dir.join("value"), "Z29vZA==").unwrap();
+        std::os::unix::fs::symlink(dir.join("value"), secrets.join(format!("{u8}.base64")))
+            .unwrap();
         // A usage collision between two files: only one of them is kept.
         let u6 = "66666666-2222-3333-4444-555555555555";
         put(&format!("{u6}.xml"), &ceph(u6, "good", ""));

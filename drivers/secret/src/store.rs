@@ -93,8 +93,12 @@ impl Store {
 
     fn load_value(&self, uuid: &Uuid) -> std::result::Result<Option<SecretValue>, String> {
         let path = self.value_path(uuid);
-        if std::fs::symlink_metadata(&path).is_err() {
-            return Ok(None);
+        match std::fs::symlink_metadata(&path) {
+            Err(_) => return Ok(None),
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(format!("'{}' is a symbolic link", path.display()));
+            }
+            Ok(_) => {}
         }
         let text = read_bounded(&path, MAX_BASE64_BYTES)
             .map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
@@ -117,6 +121,19 @@ impl Store {
     pub(crate) fn load_all(&self) -> Vec<Loaded> {
         let mut out = Vec::new();
         for (stem, text) in self.xml.load_all() {
+            // Only the daemon writes here: a link was planted to make it read
+            // something else.
+            let file = self.dir().join(format!("{stem}.xml"));
+            if std::fs::symlink_metadata(&file).is_ok_and(|m| m.file_type().is_symlink()) {
+                log::warning(
+                    D,
+                    format_args!(
+                        "Error reading secret: '{}' is a symbolic link",
+                        file.display()
+                    ),
+                );
+                continue;
+            }
             let def = match SecretDef::from_xml(&text) {
                 Ok(def) => def,
                 Err(e) => {
