@@ -35,6 +35,53 @@ fn default_priority(prefix: &str) -> i32 {
     }
 }
 
+/// Rule actions.
+const ACTIONS: &[&str] = &["drop", "accept", "reject", "return", "continue"];
+/// Rule directions.
+const DIRECTIONS: &[&str] = &["in", "out", "inout"];
+/// A rule's priority when it names none (or one out of range).
+const DEFAULT_RULE_PRIORITY: i32 = 500;
+
+/// A `<rule>` as libvirt keeps it: action and direction checked, the priority
+/// defaulted, `statematch` only when it turns state matching off; its protocol
+/// elements as written.
+fn rule(r: &Element) -> Result<Element> {
+    let action = r
+        .get("action")
+        .ok_or_else(|| XmlError::internal(NWFILTER, "rule node requires action attribute"))?;
+    if !ACTIONS.contains(&action) {
+        return Err(XmlError::unsupported(
+            NWFILTER,
+            "unknown rule action attribute value",
+        ));
+    }
+    let direction = r
+        .get("direction")
+        .ok_or_else(|| XmlError::internal(NWFILTER, "rule node requires direction attribute"))?;
+    if !DIRECTIONS.contains(&direction) {
+        return Err(XmlError::unsupported(
+            NWFILTER,
+            "unknown rule direction attribute value",
+        ));
+    }
+    let priority = r
+        .get("priority")
+        .and_then(|p| p.parse::<i32>().ok())
+        .filter(|p| (MIN_PRIORITY..=MAX_PRIORITY).contains(p))
+        .unwrap_or(DEFAULT_RULE_PRIORITY);
+    let no_statematch = r
+        .get("statematch")
+        .is_some_and(|v| v == "0" || v.eq_ignore_ascii_case("false"));
+    let mut out = Element::new("rule")
+        .attr("action", action)
+        .attr("direction", direction)
+        .attr("priority", priority);
+    if no_statematch {
+        out = out.attr("statematch", "false");
+    }
+    Ok(out.children(r.children.iter().cloned()))
+}
+
 /// The prefix of an allowed chain name (libvirt's checks and words).
 fn allowed_chain(chain: &str) -> Result<&'static str> {
     let invalid = |msg: String| XmlError::new(INVALID_ARG, NWFILTER, msg);
@@ -129,8 +176,14 @@ impl NwFilterDef {
             .children
             .iter()
             .filter(|c| c.name == "rule" || c.name == "filterref")
-            .cloned()
-            .collect();
+            .map(|c| {
+                if c.name == "rule" {
+                    rule(c)
+                } else {
+                    Ok(c.clone())
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(NwFilterDef {
             name,
             uuid,

@@ -66,6 +66,18 @@ t("chain chars", lambda: c.nwfilterDefineXML("<filter name='x' chain='ipv4 x'/>"
 t("bad priority", lambda: c.nwfilterDefineXML("<filter name='x' chain='ipv4' priority='high'/>"))
 t("priority range", lambda: c.nwfilterDefineXML("<filter name='x' chain='ipv4' priority='1001'/>"))
 t("bad uuid", lambda: c.nwfilterDefineXML("<filter name='x'><uuid>nope</uuid></filter>"))
+t("rules normalized", lambda: c.nwfilterDefineXML(
+    "<filter name='rv-rules'><uuid>%s</uuid>"
+    "<rule priority='100' direction='out' action='reject'><tcp dstportstart='22'/></rule>"
+    "<rule action='return' direction='inout' statematch='0'><all/></rule>"
+    "<rule action='continue' direction='in' statematch='true' priority='5000'><all/></rule>"
+    "<rule action='accept' direction='in' priority='-1000'/>"
+    "</filter>" % UC).XMLDesc(0))
+t("undefine rules", lambda: c.nwfilterLookupByName("rv-rules").undefine())
+t("rule without action", lambda: c.nwfilterDefineXML("<filter name='x'><rule direction='in'/></filter>"))
+t("rule bad action", lambda: c.nwfilterDefineXML("<filter name='x'><rule action='allow' direction='in'/></filter>"))
+t("rule without direction", lambda: c.nwfilterDefineXML("<filter name='x'><rule action='drop'/></filter>"))
+t("rule bad direction", lambda: c.nwfilterDefineXML("<filter name='x'><rule action='drop' direction='up'/></filter>"))
 t("bindings", lambda: c.listAllNWFilterBindings(0))
 t("binding lookup", lambda: c.nwfilterBindingLookupByPortDev("vnet7"))
 t("undefine", lambda: c.nwfilterLookupByName("rv-spoof").undefine())
