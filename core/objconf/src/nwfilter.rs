@@ -179,6 +179,12 @@ impl NwFilterDef {
             .map(|c| {
                 if c.name == "rule" {
                     rule(c)
+                } else if c.get("filter").is_none() {
+                    // libvirt's words for a reference without its filter.
+                    Err(XmlError::internal(
+                        NWFILTER,
+                        "rule node requires action attribute",
+                    ))
                 } else {
                     Ok(c.clone())
                 }

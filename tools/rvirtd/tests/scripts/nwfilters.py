@@ -78,6 +78,12 @@ t("rule without action", lambda: c.nwfilterDefineXML("<filter name='x'><rule dir
 t("rule bad action", lambda: c.nwfilterDefineXML("<filter name='x'><rule action='allow' direction='in'/></filter>"))
 t("rule without direction", lambda: c.nwfilterDefineXML("<filter name='x'><rule action='drop'/></filter>"))
 t("rule bad direction", lambda: c.nwfilterDefineXML("<filter name='x'><rule action='drop' direction='up'/></filter>"))
+t("filterref without filter", lambda: c.nwfilterDefineXML("<filter name='x'><filterref/></filter>"))
+t("filterref parameters", lambda: c.nwfilterDefineXML(
+    "<filter name='rv-params'><uuid>%s</uuid><filterref filter='rv-base'>"
+    "<parameter name='IP' value='10.0.0.1'/><parameter name='IP' value='10.0.0.2'/>"
+    "<parameter name='MAC' value='52:54:00:00:00:01'/></filterref></filter>" % UC).XMLDesc(0))
+t("undefine params", lambda: c.nwfilterLookupByName("rv-params").undefine())
 t("bindings", lambda: c.listAllNWFilterBindings(0))
 t("binding lookup", lambda: c.nwfilterBindingLookupByPortDev("vnet7"))
 t("undefine", lambda: c.nwfilterLookupByName("rv-spoof").undefine())
