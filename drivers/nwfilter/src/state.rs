@@ -3,7 +3,7 @@
 //! `ROOT/run/nwfilter-binding/PORTDEV.xml`). The rules are libvirt's
 //! (`virnwfilterobj.c`, `nwfilter_driver.c`); no rule is applied to any device.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -69,24 +69,23 @@ fn references(def: &NwFilterDef) -> impl Iterator<Item = &str> {
         .filter_map(|e| e.get("filter"))
 }
 
-/// True if following `def`'s references through `filters` reaches `target`.
-fn reaches(
-    filters: &[NwFilterDef],
-    def: &NwFilterDef,
-    target: &str,
-    seen: &mut HashSet<String>,
-) -> bool {
-    for r in references(def) {
-        if r == target {
-            return true;
-        }
-        if !seen.insert(r.to_string()) {
-            continue;
-        }
-        if let Some(next) = filters.iter().find(|f| f.name == r)
-            && reaches(filters, next, target, seen)
-        {
-            return true;
+/// True if following `def`'s references through `filters` reaches `target`. Walked
+/// with a work list, not recursion: a client may chain any number of filters.
+fn reaches(filters: &[NwFilterDef], def: &NwFilterDef, target: &str) -> bool {
+    let by_name: HashMap<&str, &NwFilterDef> =
+        filters.iter().map(|f| (f.name.as_str(), f)).collect();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut todo: Vec<&NwFilterDef> = vec![def];
+    while let Some(d) = todo.pop() {
+        for r in references(d) {
+            if r == target {
+                return true;
+            }
+            if seen.insert(r)
+                && let Some(next) = by_name.get(r)
+            {
+                todo.push(next);
+            }
         }
     }
     false
@@ -111,7 +110,7 @@ pub(crate) fn admit(filters: &[NwFilterDef], def: &NwFilterDef) -> Result<Option
             f.uuid.hyphenated()
         )));
     }
-    if reaches(filters, def, &def.name, &mut HashSet::new()) {
+    if reaches(filters, def, &def.name) {
         return Err(failed("filter would introduce a loop".to_string()));
     }
     Ok(filters.iter().position(|f| f.name == def.name))
@@ -396,6 +395,32 @@ mod tests {
         assert_eq!(st.lock().filters.len(), 3);
         drop(st);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn long_reference_chains_are_followed() {
+        let mut filters: Vec<NwFilterDef> = Vec::new();
+        for i in 0..20_000 {
+            let refs = if i > 0 {
+                vec![format!("f{}", i - 1)]
+            } else {
+                vec![]
+            };
+            let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+            let uuid = Uuid::from_u128(i as u128 + 1).hyphenated().to_string();
+            filters.push(NwFilterDef::from_xml(&filter(&format!("f{i}"), &uuid, &refs)).unwrap());
+        }
+        // f0 referring to the last one closes a loop 20,000 filters long.
+        let closing = NwFilterDef::from_xml(&filter(
+            "f0",
+            &Uuid::from_u128(1).hyphenated().to_string(),
+            &["f19999"],
+        ))
+        .unwrap();
+        let e = admit(&filters, &closing).unwrap_err();
+        assert_eq!(e.message(), "filter would introduce a loop");
+        let fine = NwFilterDef::from_xml(&filter("top", UC, &["f19999"])).unwrap();
+        assert_eq!(admit(&filters, &fine).unwrap(), None);
     }
 
     #[test]
