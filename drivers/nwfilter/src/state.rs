@@ -297,15 +297,13 @@ impl State {
 
 #[cfg(test)]
 mod tests {
+    use rvirt_testkit::TempDir;
     use std::os::unix::fs::PermissionsExt;
-    use std::path::PathBuf;
 
     use super::*;
 
-    fn root(tag: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("rvirt-nwfilter-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        dir
+    fn root(tag: &str) -> TempDir {
+        TempDir::new(&format!("nwfilter-{tag}"))
     }
 
     fn filter(name: &str, uuid: &str, refs: &[&str]) -> String {
@@ -356,7 +354,6 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::NoNwfilter);
         assert_eq!(e.message(), "no nwfilter with matching name 'a'");
         drop(st);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -394,7 +391,6 @@ mod tests {
         assert!(!dir.join("x.xml").exists());
         assert_eq!(st.lock().filters.len(), 3);
         drop(st);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -439,7 +435,6 @@ mod tests {
             "{names:?}"
         );
         drop(st);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -470,6 +465,5 @@ mod tests {
         );
         st.undefine(&Uuid::parse_str(UA).unwrap()).unwrap();
         drop(st);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -291,15 +291,15 @@ impl State {
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 
+    use rvirt_testkit::TempDir;
+
     use super::*;
 
     const U1: &str = "11111111-2222-3333-4444-555555555555";
     const U2: &str = "11111111-2222-3333-4444-666666666666";
 
-    fn root(tag: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("rvirt-secret-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        dir
+    fn root(tag: &str) -> TempDir {
+        TempDir::new(&format!("secret-{tag}"))
     }
 
     fn ceph(uuid: &str, name: &str, attrs: &str) -> String {
@@ -315,8 +315,6 @@ mod tests {
     fn mode(p: &Path) -> u32 {
         std::fs::metadata(p).unwrap().permissions().mode() & 0o777
     }
-
-    use std::path::PathBuf;
 
     #[test]
     fn persistent_secrets_are_stored_private_and_come_back() {
@@ -348,7 +346,6 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::NoSecret);
         assert_eq!(e.message(), format!("no secret with matching uuid '{U1}'"));
         drop(st);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -392,7 +389,6 @@ mod tests {
         assert_eq!(st.list(LIST_EPHEMERAL).len(), 0);
         assert_eq!(st.list(LIST_NO_EPHEMERAL | LIST_PRIVATE).len(), 1);
         drop(st);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -417,7 +413,6 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::InvalidArg);
         assert_eq!(st.value(&uuid(U1), true).unwrap().len(), MAX_VALUE_BYTES);
         drop(st);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -438,7 +433,6 @@ mod tests {
         assert!(!xml.exists() && !b64.exists(), "made ephemeral");
         assert_eq!(st.value(&uuid(U1), false).unwrap(), b"v");
         drop(st);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -489,7 +483,6 @@ mod tests {
             assert_eq!(st.value(&kept, false).unwrap(), b"good");
         }
         drop(st);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -507,6 +500,5 @@ mod tests {
             ErrorCode::NoSecret
         );
         drop(st);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
