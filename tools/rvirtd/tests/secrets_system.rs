@@ -213,7 +213,7 @@ fn virsh_nwfilters_are_kept_as_written() {
     if !have_virsh() {
         return;
     }
-    let d = Daemon::start("nwfilters");
+    let mut d = Daemon::start("nwfilters");
     let uri = system_uri(&d);
     let base = write(
         &d,
@@ -304,6 +304,24 @@ fn virsh_nwfilters_are_kept_as_written() {
     assert!(
         err.contains("no nwfilter with matching name 'rvirt-no-spoof'"),
         "{err}"
+    );
+
+    // A new daemon on the same root has the remaining filter, as written.
+    let root = d.dir.0.join("nwf").display().to_string();
+    let _ = d.child.kill();
+    let _ = d.child.wait();
+    let d2 = Daemon::start_with("nwfilters-again", &["--nwfilter-root", &root]);
+    let uri2 = system_uri(&d2);
+    let list = virsh_ok(&uri2, &["nwfilter-list"]);
+    assert!(
+        list.contains("rvirt-base") && list.contains(BASE_UUID),
+        "{list}"
+    );
+    assert!(!list.contains("rvirt-no-spoof"), "{list}");
+    let xml = virsh_ok(&uri2, &["nwfilter-dumpxml", "rvirt-base"]);
+    assert!(
+        xml.contains("<rule action='accept' direction='in' priority='500'>"),
+        "{xml}"
     );
 }
 
