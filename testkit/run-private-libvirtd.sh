@@ -17,10 +17,18 @@
 #   QEMU_DRIVER         if 1, also load Debian's QEMU driver (qemu:///system), running
 #                       QEMU as root without cgroups, namespaces, security driver or
 #                       virtlogd (qemu.conf in the private /etc/libvirt)
+#   SECRET_DRIVER       if 1, also load Debian's secret driver (secret:///system, its
+#                       files in the private /etc/libvirt/secrets)
+#   NWFILTER_DRIVER     if 1, also load Debian's nwfilter driver (nwfilter:///system, its
+#                       files in the private /etc/libvirt/nwfilter); libvirtd then runs in
+#                       a network namespace of its own too (no TCP_PORT/TLS_PORT), so
+#                       whatever the driver probes never reaches the host's firewall
 set -eu
 RUNDIR=$1
 if [ -z "${RVIRT_PRIVATE_NS:-}" ]; then
-    RVIRT_PRIVATE_NS=1 exec unshare -m --propagation private sh "$0" "$@"
+    NETNS=
+    if [ "${NWFILTER_DRIVER:-}" = 1 ]; then NETNS=-n; fi
+    RVIRT_PRIVATE_NS=1 exec unshare -m $NETNS --propagation private sh "$0" "$@"
 fi
 mkdir -p "$RUNDIR/var" "$RUNDIR/drivers" "$RUNDIR/sock"
 LISTEN=
@@ -73,7 +81,15 @@ cgroup_controllers = [ ]
 stdio_handler = "file"
 CONF
 fi
-# An empty driver directory: no loadable drivers, only the built-in test driver.
+if [ "${NWFILTER_DRIVER:-}" = 1 ]; then
+    ln -sf /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_nwfilter.so \
+        "$RUNDIR/drivers/"
+fi
+if [ "${SECRET_DRIVER:-}" = 1 ]; then
+    ln -sf /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_secret.so \
+        "$RUNDIR/drivers/"
+fi
+# The driver directory: only the drivers asked for, besides the built-in test driver.
 export LIBVIRT_DRIVER_DIR="$RUNDIR/drivers"
 exec /usr/sbin/libvirtd $LISTEN --timeout "${IDLE_TIMEOUT:-60}" \
     -f "$RUNDIR/libvirtd.conf" -p "$RUNDIR/libvirtd.pid"

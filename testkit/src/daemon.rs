@@ -60,6 +60,8 @@ impl Daemon {
             ("--lxc-root", "l"),
             ("--storage-root", "s"),
             ("--network-root", "n"),
+            ("--secret-root", "sec"),
+            ("--nwfilter-root", "nwf"),
         ] {
             if !extra.contains(&flag) {
                 roots.push(flag.to_string());

@@ -25,6 +25,13 @@ pub struct Options {
     pub tls: Option<PathBuf>,
     /// keepalive_interval and keepalive_count, if not libvirtd's 5/5.
     pub keepalive: Option<(u32, u32)>,
+    /// Also load Debian's secret driver (`secret:///system`; its files live in the
+    /// daemon's private `/etc/libvirt`).
+    pub secret_driver: bool,
+    /// Also load Debian's nwfilter driver (`nwfilter:///system`; its files live in the
+    /// daemon's private `/etc/libvirt`). The daemon then runs in a network namespace of
+    /// its own, so neither `tcp` nor `tls` may be set.
+    pub nwfilter_driver: bool,
 }
 
 /// After this long a daemon is killed even if its test still runs, so a hung call fails
@@ -94,6 +101,16 @@ impl Libvirtd {
         if let Some((interval, count)) = opts.keepalive {
             cmd.env("KEEPALIVE_INTERVAL", interval.to_string())
                 .env("KEEPALIVE_COUNT", count.to_string());
+        }
+        if opts.secret_driver {
+            cmd.env("SECRET_DRIVER", "1");
+        }
+        if opts.nwfilter_driver {
+            assert!(
+                !opts.tcp && opts.tls.is_none(),
+                "the nwfilter driver's libvirtd has no network of its own to listen on"
+            );
+            cmd.env("NWFILTER_DRIVER", "1");
         }
         let child = Arc::new(Mutex::new(Some(cmd.spawn().expect("spawn libvirtd"))));
         let watched = Arc::downgrade(&child);

@@ -39,7 +39,7 @@ lv_sock=$work/libvirtd/sock/libvirt-sock
 wait_socket "$lv_sock"
 
 "$target/release/rvirtd" --socket-dir "$work/rvirtd" --keep-open test:///default \
-  --storage-root "$work/rv-storage" \
+  --storage-root "$work/rv-storage" --secret-root "$work/rv-secret" --nwfilter-root "$work/rv-nwfilter" \
   --network-root "$work/rv-net" --network-autostart no \
   --qemu-root "$work/qemu" --lxc-root "$work/lxc" \
   >"$work/rvirtd.out" 2>&1 &

@@ -41,6 +41,7 @@ start_daemons() {
   pids+=($!)
   "$target/release/rvirtd" --socket-dir "$work/rvirtd" --qemu-root "$work/rv-qemu" \
     --lxc-root "$work/rv-lxc" --storage-root "$work/rv-storage" \
+    --secret-root "$work/rv-secret" --nwfilter-root "$work/rv-nwfilter" \
     --network-root "$work/rv-net" --network-autostart no --no-admin "$@" \
     2>"$work/rvirtd.log" &
   pids+=($!)

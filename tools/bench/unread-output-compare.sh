@@ -35,7 +35,7 @@ wait_socket "$work/libvirtd/sock/libvirt-sock"
 lv_pid=$(cat "$work/libvirtd/libvirtd.pid" 2>/dev/null || pgrep -f "libvirtd.*$work" | head -1)
 
 "$target/release/rvirtd" --socket-dir "$work/rvirtd" --keep-open test:///default \
-  --storage-root "$work/rv-storage" \
+  --storage-root "$work/rv-storage" --secret-root "$work/rv-secret" --nwfilter-root "$work/rv-nwfilter" \
   --network-root "$work/rv-net" --network-autostart no \
   --qemu-root "$work/qemu" --lxc-root "$work/lxc" \
   >"$work/rvirtd.out" 2>&1 &

@@ -33,21 +33,30 @@ pub struct SecretDef {
     pub usage_id: String,
 }
 
+/// libvirt's words for a usage without its element.
+fn missing_usage(t: &str) -> String {
+    match t {
+        "volume" => "volume usage specified, but volume path is missing".into(),
+        "ceph" => "Ceph usage specified, but name is missing".into(),
+        "iscsi" => "iSCSI usage specified, but target is missing".into(),
+        "tls" => "TLS usage specified, but name is missing".into(),
+        "vtpm" => "vTPM usage specified, but name is missing".into(),
+        _ => format!("{t} usage specified, but its id is missing"),
+    }
+}
+
 fn yes_no(root: &Element, key: &str) -> Result<bool> {
     match root.get(key) {
         None | Some("no") => Ok(false),
         Some("yes") => Ok(true),
-        Some(v) => Err(XmlError::xml(
-            SECRET,
-            format!("invalid value of '{key}': '{v}'"),
-        )),
+        Some(_) => Err(XmlError::xml(SECRET, format!("invalid value of '{key}'"))),
     }
 }
 
 impl SecretDef {
     /// Parses a `<secret>` document.
     pub fn from_xml(xml: &str) -> Result<SecretDef> {
-        let root = parse_root(xml, "secret", "secret_definition", SECRET)?;
+        let root = parse_root(xml, "secret", "definition_of_secret", SECRET)?;
         let uuid = match root.child_text("uuid") {
             Some(t) => parse_uuid(&t)
                 .ok_or_else(|| XmlError::internal(SECRET, "malformed uuid element"))?,
@@ -63,18 +72,14 @@ impl SecretDef {
                     .iter()
                     .position(|(n, _)| *n == t)
                     .ok_or_else(|| {
-                        XmlError::xml(SECRET, format!("unknown secret usage type {t}"))
+                        XmlError::unsupported(SECRET, format!("unknown secret usage type {t}"))
                     })?;
                 let child = USAGE_TYPES[i].1;
                 let id = if child.is_empty() {
                     String::new()
                 } else {
-                    u.child_text(child).ok_or_else(|| {
-                        XmlError::xml(
-                            SECRET,
-                            format!("{t} usage specified, but {child} is missing"),
-                        )
-                    })?
+                    u.child_text(child)
+                        .ok_or_else(|| XmlError::internal(SECRET, missing_usage(t)))?
                 };
                 (i as i32, id)
             }

@@ -203,7 +203,7 @@ raw_enum! {
         /// Warning: the network filter driver could not start. (`VIR_WAR_NO_NWFILTER`)
         WarNoNwfilter = 60 => "network filter driver not running",
         /// The network filter handle is not valid. (`VIR_ERR_INVALID_NWFILTER`)
-        InvalidNwfilter = 61 => "invalid network filter object",
+        InvalidNwfilter = 61 => "Invalid network filter",
         /// No network filter matches. (`VIR_ERR_NO_NWFILTER`)
         NoNwfilter = 62 => "Network filter not found",
         /// Firewall rules could not be built. (`VIR_ERR_BUILD_FIREWALL`)
@@ -211,7 +211,7 @@ raw_enum! {
         /// Warning: the secret driver could not start. (`VIR_WAR_NO_SECRET`)
         WarNoSecret = 64 => "secret driver not running",
         /// The secret handle is not valid. (`VIR_ERR_INVALID_SECRET`)
-        InvalidSecret = 65 => "invalid secret object",
+        InvalidSecret = 65 => "Invalid secret",
         /// No secret matches. (`VIR_ERR_NO_SECRET`)
         NoSecret = 66 => "Secret not found",
         /// The configuration is valid but this driver cannot honour it. (`VIR_ERR_CONFIG_UNSUPPORTED`)
@@ -281,9 +281,9 @@ raw_enum! {
         /// The requested device cannot be found. (`VIR_ERR_DEVICE_MISSING`)
         DeviceMissing = 99 => "device not found",
         /// The network filter binding handle is not valid. (`VIR_ERR_INVALID_NWFILTER_BINDING`)
-        InvalidNwfilterBinding = 100 => "invalid network filter binding object",
+        InvalidNwfilterBinding = 100 => "Invalid network filter binding",
         /// No network filter binding matches. (`VIR_ERR_NO_NWFILTER_BINDING`)
-        NoNwfilterBinding = 101 => "network filter binding not found",
+        NoNwfilterBinding = 101 => "Network filter binding not found",
         /// The domain checkpoint handle is not valid. (`VIR_ERR_INVALID_DOMAIN_CHECKPOINT`)
         InvalidDomainCheckpoint = 102 => "invalid domain checkpoint object",
         /// No domain checkpoint matches. (`VIR_ERR_NO_DOMAIN_CHECKPOINT`)

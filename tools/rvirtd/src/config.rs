@@ -51,6 +51,10 @@ usage: rvirtd [OPTIONS]
                             and lxc:///system) [/var/lib/rvirt/storage-system]
   --network-root DIR        state directory of the host's virtual networks (of
                             qemu:///system and lxc:///system) [/var/lib/rvirt/network-system]
+  --secret-root DIR         state directory of the host's secrets (of qemu:///system and
+                            lxc:///system) [/var/lib/rvirt/secret-system]
+  --nwfilter-root DIR       state directory of the host's network filters (of
+                            qemu:///system and lxc:///system) [/var/lib/rvirt/nwfilter-system]
   --network-autostart yes|no  start the autostart networks (libvirt's 'default' among
                             them) with the daemon [yes]
   --default-uri URI         URI opened when a client sends an empty one [test:///default]
@@ -116,6 +120,10 @@ pub struct Config {
     pub storage_root: Option<PathBuf>,
     /// Root of the host's network driver state.
     pub network_root: Option<PathBuf>,
+    /// Root of the host's secret driver state.
+    pub secret_root: Option<PathBuf>,
+    /// Root of the host's network filter driver state.
+    pub nwfilter_root: Option<PathBuf>,
     /// Whether autostart networks start with the daemon.
     pub network_autostart: bool,
     /// URI for clients that send an empty one.
@@ -166,6 +174,8 @@ impl Default for Config {
             lxc_root: None,
             storage_root: None,
             network_root: None,
+            secret_root: None,
+            nwfilter_root: None,
             network_autostart: true,
             default_uri: "test:///default".into(),
             allow_test_files: Vec::new(),
@@ -265,6 +275,8 @@ impl Config {
                 "--lxc-root" => c.lxc_root = Some(PathBuf::from(value()?)),
                 "--storage-root" => c.storage_root = Some(PathBuf::from(value()?)),
                 "--network-root" => c.network_root = Some(PathBuf::from(value()?)),
+                "--secret-root" => c.secret_root = Some(PathBuf::from(value()?)),
+                "--nwfilter-root" => c.nwfilter_root = Some(PathBuf::from(value()?)),
                 "--network-autostart" => {
                     c.network_autostart = match value()?.as_str() {
                         "yes" => true,

@@ -70,6 +70,14 @@ impl Daemon {
         }
         rvirt_driver_network::set_autostart_enabled(config.network_autostart);
         rvirt_driver_nodedev::register().map_err(|e| e.to_string())?;
+        rvirt_driver_secret::register().map_err(|e| e.to_string())?;
+        if let Some(root) = &config.secret_root {
+            rvirt_driver_secret::set_system_root(root.clone());
+        }
+        rvirt_driver_nwfilter::register().map_err(|e| e.to_string())?;
+        if let Some(root) = &config.nwfilter_root {
+            rvirt_driver_nwfilter::set_system_root(root.clone());
+        }
         let event_loop = event::register_default().map_err(|e| e.to_string())?;
         let shared = event::require().map_err(|e| e.to_string())?;
 

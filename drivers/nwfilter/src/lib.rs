@@ -1,0 +1,116 @@
+//! # rvirt-driver-nwfilter
+//!
+//! rvirt's network filter driver: the host's network filter definitions and filter
+//! bindings, served to the `qemu:///system` and `lxc:///system` connections of the
+//! process (a shared secondary driver, as libvirt's nwfilter driver is to its
+//! hypervisor drivers).
+//!
+//! * Filters: libvirt's `<filter name= chain= priority=>` XML with its `<rule>`s and
+//!   `<filterref>`s kept as written, in order: define (new, or a redefinition with
+//!   the same name and UUID), undefine (refused while a binding uses the filter),
+//!   list, lookup by name and by UUID, XML. A filter that would reach itself
+//!   through its references is refused ("filter would introduce a loop"), as are a
+//!   name or UUID another filter has.
+//! * Bindings (`<filterbinding>`: owner, port device, MAC, filter reference with
+//!   parameters): create (the filter must exist), list, lookup by port device, XML,
+//!   delete.
+//! * Persistence under the state root (`--nwfilter-root` in rvirtd):
+//!   `nwfilter/NAME.xml` (0600 in 0700 directories, replaced atomically and synced)
+//!   and `run/nwfilter-binding/PORTDEV.xml`; read back at start, skipping files that
+//!   do not parse, are not named by their filter, or clash with another.
+//!
+//! Not done: the rules are not applied to any device (no ebtables/iptables/nftables
+//! rules are built), and libvirt's built-in filters (`clean-traffic`, …) are not
+//! shipped.
+
+mod binding;
+mod conn;
+mod state;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rvirt_core::Result;
+use rvirt_core::driver::{
+    OpenContext, Secondary, SecondaryDriver, StateContext, register_secondary_driver,
+};
+use rvirt_core::uri::Uri;
+
+use conn::NwFilterConn;
+use state::State;
+
+/// Where the host's filters live unless [`set_system_root`] says otherwise.
+pub const DEFAULT_SYSTEM_ROOT: &str = "/var/lib/rvirt/nwfilter-system";
+
+/// The network filter driver (one per process).
+#[derive(Debug, Default)]
+pub struct HostNwFilters {
+    root: Mutex<Option<PathBuf>>,
+    state: Mutex<Option<Arc<State>>>,
+}
+
+impl HostNwFilters {
+    /// A driver whose state will live under `root` (the process's own driver is
+    /// [`register`]ed; this is for embedding and tests).
+    pub fn with_root(root: impl Into<PathBuf>) -> HostNwFilters {
+        HostNwFilters {
+            root: Mutex::new(Some(root.into())),
+            state: Mutex::new(None),
+        }
+    }
+
+    fn state(&self) -> Option<Arc<State>> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The root the state uses (or will use).
+    pub fn root(&self) -> PathBuf {
+        self.root
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_SYSTEM_ROOT))
+    }
+}
+
+impl SecondaryDriver for HostNwFilters {
+    fn name(&self) -> &'static str {
+        "nwfilter"
+    }
+
+    fn open(&self, uri: &Uri, _ctx: &OpenContext) -> Result<Secondary> {
+        let served = rvirt_core::driver::serves_host_objects(uri);
+        let Some(state) = self.state().filter(|_| served) else {
+            return Ok(Secondary::default());
+        };
+        Ok(Secondary {
+            nwfilter: Some(Arc::new(NwFilterConn { state })),
+            ..Secondary::default()
+        })
+    }
+
+    fn state_initialize(&self, _ctx: &StateContext) -> Result<()> {
+        let state = State::start(&self.root())?;
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(state));
+        Ok(())
+    }
+
+    fn state_cleanup(&self) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+}
+
+fn driver() -> Arc<HostNwFilters> {
+    static DRIVER: OnceLock<Arc<HostNwFilters>> = OnceLock::new();
+    DRIVER.get_or_init(Arc::default).clone()
+}
+
+/// Sets the host state's root (before the state starts).
+pub fn set_system_root(root: impl Into<PathBuf>) {
+    *driver().root.lock().unwrap_or_else(|p| p.into_inner()) = Some(root.into());
+}
+
+/// Registers the network filter driver as a shared secondary driver (idempotent).
+pub fn register() -> Result<()> {
+    register_secondary_driver(driver())
+}
