@@ -454,4 +454,26 @@ mod tests {
         assert_eq!((leases[0].prefix, leases[0].ip_type), (24, 0));
         assert_eq!(leases[1].hostname, None);
     }
+
+    #[test]
+    fn hosts_files_as_dnsmasq_reads_them() {
+        let mut def = NetworkDef::from_xml(NET).unwrap();
+        def.update(
+            3,
+            10,
+            -1,
+            "<host ip='10.9.0.60'><hostname>web</hostname><hostname>www</hostname></host>",
+        )
+        .unwrap();
+        assert_eq!(dhcp_hosts(&def), "52:54:00:00:00:01,10.9.0.5,h\n");
+        assert_eq!(dns_hosts(&def), "10.9.0.60\tweb\twww\n");
+        // Where dnsmasq's user cannot reach the directory, the hosts are configuration.
+        let f = Files {
+            dir: PathBuf::from("/nonexistent/rvirt"),
+            name: "n".into(),
+        };
+        let c = f.config(&def, "virbr9");
+        assert!(c.contains("host-record=web,www,10.9.0.60\n"), "{c}");
+        assert!(!c.contains("dhcp-hostsfile"), "{c}");
+    }
 }

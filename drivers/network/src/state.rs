@@ -201,12 +201,19 @@ impl State {
             .map_err(|e| Error::internal(D, format!("cannot write '{}': {e}", marker.display())))
     }
 
-    /// Lets others through `ROOT/run` and `ROOT/run/network` (o+x, never listing),
-    /// as dnsmasq's unprivileged user must reach the hosts files in
-    /// `run/network/dnsmasq`; everything private in them stays 0600/0700.
+    /// Lets others through `ROOT`, `ROOT/run` and `ROOT/run/network` (o+x, never
+    /// listing), as dnsmasq's unprivileged user must reach the hosts files in
+    /// `run/network/dnsmasq` (libvirt's are under world-readable directories);
+    /// everything private in them stays 0600/0700. The directories above the root are
+    /// the operator's: when they keep others out, the hosts go into dnsmasq's
+    /// configuration instead (see [`crate::dnsmasq`]).
     fn share_run_dir(&self) {
         use std::os::unix::fs::PermissionsExt;
-        for d in [self.root.join("run"), self.root.join("run/network")] {
+        for d in [
+            self.root.clone(),
+            self.root.join("run"),
+            self.root.join("run/network"),
+        ] {
             if let Ok(m) = std::fs::symlink_metadata(&d)
                 && m.is_dir()
                 && m.permissions().mode() & 0o001 == 0

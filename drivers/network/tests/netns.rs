@@ -153,11 +153,16 @@ fn default_nat_network_on_the_host_and_across_restarts() {
     n.network_create(&iso).unwrap();
     assert_eq!(names(&*n, 2), ["default", "iso"]); // active
     assert!(link_exists("rvbr1"));
+    // Its static host in the hosts file dnsmasq re-reads on SIGHUP (its user can
+    // reach the run directory), named by the configuration.
     let conf = std::fs::read_to_string(root.join("run/network/dnsmasq/iso.conf")).unwrap();
+    let hostsfile = root.join("run/network/dnsmasq/iso.hostsfile");
     assert!(
-        conf.contains("dhcp-host=52:54:00:00:07:05,10.7.0.5,fixed\n"),
+        conf.contains(&format!("dhcp-hostsfile={}\n", hostsfile.display())),
         "{conf}"
     );
+    let hosts = std::fs::read_to_string(&hostsfile).unwrap();
+    assert_eq!(hosts, "52:54:00:00:07:05,10.7.0.5,fixed\n");
     let rules = out("nft", &["list", "ruleset"]);
     assert_eq!(rules.matches("masquerade").count(), 1, "{rules}");
     assert!(rules.contains("iifname \"rvbr1\" reject"), "{rules}");
