@@ -426,5 +426,25 @@ mod tests {
         def.update(command::DELETE, 4, -1, "<host name='a'/>")
             .unwrap();
         assert!(def.ips[0].hosts.is_empty());
+        // libvirt's checks of the host's name and DHCPv6 id.
+        let e = def
+            .update(
+                command::ADD_LAST,
+                4,
+                -1,
+                "<host mac='52:54:00:00:00:08' name='-x' ip='10.9.0.8'/>",
+            )
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (27, "Cannot use host name '-x' in network 'n'")
+        );
+        let e = def
+            .update(command::ADD_LAST, 4, -1, "<host id='0:1:zz' name='v6'/>")
+            .unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid character 'z' in id '0:1:zz' of network 'n'"
+        );
     }
 }

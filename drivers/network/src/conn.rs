@@ -76,6 +76,7 @@ fn slot(nets: &[Net], def: &NetworkDef) -> Result<Option<usize>> {
 /// it has none (as libvirt does); other networks' bridges may not be reused.
 fn parse(xml: &str, nets: &[Net]) -> Result<NetworkDef> {
     let mut def = NetworkDef::from_xml(xml)?;
+    crate::dnsmasq::check_hosts(&def)?;
     let others = || nets.iter().filter(|n| n.def.name != def.name);
     if def.has_own_bridge() {
         match &def.bridge.name {
@@ -342,7 +343,8 @@ impl NetworkDriver for NetworkConn {
             let n = &nets[i];
             let t = update::targets(flags, n.active, n.persistent)?;
             let (live, config) = update::edit(n, t, |d| {
-                Ok(d.update(command, section, parent_index, xml)?)
+                d.update(command, section, parent_index, xml)?;
+                crate::dnsmasq::check_hosts(d)
             })?;
             let mut next = n.clone();
             if let Some(def) = live {

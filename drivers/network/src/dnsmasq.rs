@@ -309,6 +309,42 @@ impl Files {
     }
 }
 
+/// Refuses host names dnsmasq's files could not carry safely: a name is written into
+/// a hosts file (or dnsmasq's configuration) as it stands, so only letters, digits,
+/// `-`, `_` and `.` may be in it (a client's newline or comma would be a line or field
+/// of its own).
+pub(crate) fn check_hosts(def: &NetworkDef) -> Result<()> {
+    let safe = |n: &str| {
+        !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let names = def
+        .ips
+        .iter()
+        .flat_map(|ip| ip.hosts.iter().filter_map(|h| h.name.as_deref()))
+        .chain(
+            def.dns
+                .hosts
+                .iter()
+                .flat_map(|h| h.hostnames.iter().map(String::as_str)),
+        );
+    for n in names {
+        if !safe(n) {
+            return Err(Error::new(
+                rvirt_core::ErrorCode::ConfigUnsupported,
+                ErrorDomain::Network,
+                format!(
+                    "host name '{}' in network '{}' contains characters dnsmasq cannot be given",
+                    n.escape_debug(),
+                    def.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// dnsmasq's hosts file lines for the static DHCP hosts of `def`
 /// (`MAC,IP,NAME`; `id:DUID,[IPv6],NAME`).
 pub(crate) fn dhcp_hosts(def: &NetworkDef) -> String {
@@ -453,6 +489,30 @@ mod tests {
         assert_eq!(leases[0].hostname.as_deref(), Some("guest"));
         assert_eq!((leases[0].prefix, leases[0].ip_type), (24, 0));
         assert_eq!(leases[1].hostname, None);
+    }
+
+    #[test]
+    fn host_names_that_would_break_dnsmasq_files_are_refused() {
+        let mut def = NetworkDef::from_xml(NET).unwrap();
+        assert!(check_hosts(&def).is_ok());
+        def.update(
+            3,
+            10,
+            -1,
+            "<host ip='10.9.0.61'><hostname>a&#10;dhcp-script=/bin/sh</hostname></host>",
+        )
+        .unwrap();
+        let e = check_hosts(&def).unwrap_err();
+        assert_eq!(e.code(), rvirt_core::ErrorCode::ConfigUnsupported);
+        let mut def = NetworkDef::from_xml(NET).unwrap();
+        def.update(
+            3,
+            4,
+            -1,
+            "<host mac='52:54:00:00:00:02' name='b,x' ip='10.9.0.6'/>",
+        )
+        .unwrap();
+        assert!(check_hosts(&def).is_err());
     }
 
     #[test]

@@ -261,6 +261,7 @@ impl State {
 
     /// Starts `n` on the host: bridge, addresses, firewall, dnsmasq.
     pub(crate) fn activate(&self, n: &mut Net) -> Result<()> {
+        crate::dnsmasq::check_hosts(&n.def)?;
         let br = n.bridge().map(str::to_string).ok_or_else(|| {
             Error::internal(
                 D,
