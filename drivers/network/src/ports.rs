@@ -20,6 +20,10 @@ pub(crate) const CREATE_RECLAIM: u32 = 1;
 /// `VIR_NETWORK_PORT_CREATE_VALIDATE`.
 pub(crate) const CREATE_VALIDATE: u32 = 2;
 
+/// Most ports one network holds (each is a file under the run directory; a client
+/// creating ports without end must not fill the disk).
+pub(crate) const MAX_PORTS: usize = 4096;
+
 /// The bandwidth parameters, in the order libvirt reports them.
 const IN_AVERAGE: &str = "inbound.average";
 const IN_PEAK: &str = "inbound.peak";
@@ -204,6 +208,16 @@ pub(crate) fn create(n: &Net, xml: &str, flags: u32) -> Result<NetworkPortDef> {
             }
         }
     }
+    if n.ports.len() >= MAX_PORTS {
+        return Err(Error::new(
+            ErrorCode::OperationFailed,
+            D,
+            format!(
+                "network '{}' already has {MAX_PORTS} ports, the most it can hold",
+                n.def.name
+            ),
+        ));
+    }
     if n.ports.iter().any(|p| p.uuid == port.uuid) {
         return Err(Error::new(
             ErrorCode::NetworkPortExist,
@@ -353,6 +367,42 @@ mod tests {
         assert_eq!(
             e.message(),
             format!("Network port with UUID {u2} does not exist")
+        );
+    }
+
+    #[test]
+    fn a_network_holds_a_bounded_number_of_ports() {
+        let mut n = net(true);
+        let p = create(
+            &n,
+            &port(
+                "aaaaaaaa-0000-0000-0000-000000000001",
+                "52:54:00:00:00:01",
+                "",
+            ),
+            0,
+        )
+        .unwrap();
+        n.ports = (0..MAX_PORTS)
+            .map(|i| NetworkPortDef {
+                uuid: Uuid::from_u128(i as u128),
+                mac: format!("52:54:00:01:{:02x}:{:02x}", i >> 8, i & 0xff),
+                ..p.clone()
+            })
+            .collect();
+        let e = create(
+            &n,
+            &port(
+                "aaaaaaaa-0000-0000-0000-0000000000ff",
+                "52:54:00:ff:00:01",
+                "",
+            ),
+            0,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "network 'n' already has 4096 ports, the most it can hold"
         );
     }
 
