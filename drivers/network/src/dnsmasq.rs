@@ -137,6 +137,15 @@ impl Files {
         reachable_by_others(&self.dir)
     }
 
+    /// Whether the configuration the running dnsmasq was started with names the hosts
+    /// files.
+    fn running_uses_hosts_files(&self) -> bool {
+        std::fs::read_to_string(self.file("conf")).is_ok_and(|c| {
+            c.lines()
+                .any(|l| l.starts_with("dhcp-hostsfile=") || l.starts_with("addn-hosts="))
+        })
+    }
+
     /// Writes the hosts files of `def` (when dnsmasq uses them).
     fn write_hosts(&self, def: &NetworkDef) -> Result<()> {
         if !self.separate_hosts() {
@@ -239,7 +248,9 @@ impl Files {
     pub(crate) fn reload(&self, def: &NetworkDef, bridge: &str, how: Reload) -> Result<()> {
         match how {
             Reload::None => Ok(()),
-            Reload::Refresh if self.separate_hosts() => {
+            // (A dnsmasq started with its hosts in its configuration, by an older
+            // daemon or before the directories were reachable, is restarted.)
+            Reload::Refresh if self.separate_hosts() && self.running_uses_hosts_files() => {
                 self.write_hosts(def)?;
                 match self.pid() {
                     Some(pid) => {
