@@ -468,15 +468,7 @@ impl NetworkDriver for NetworkConn {
             let at = ports::find(n, &p.uuid)?;
             let bandwidth = ports::bandwidth_of(params)?;
             if bandwidth.inbound.is_some_and(|r| r.floor != 0) {
-                return Err(Error::new(
-                    ErrorCode::ConfigUnsupported,
-                    D,
-                    format!(
-                        "Invalid use of 'floor' on network port {}: network '{}' has no inbound QoS set (this network driver does not shape bridges)",
-                        p.uuid.hyphenated(),
-                        n.def.name
-                    ),
-                ));
+                return Err(ports::no_floor(&n.ports[at].mac, &n.def.name));
             }
             let mut port = n.ports[at].clone();
             port.bandwidth = (!bandwidth.is_empty()).then_some(bandwidth);

@@ -130,9 +130,51 @@ pub(crate) fn find(n: &Net, uuid: &Uuid) -> Result<usize> {
     Ok(i)
 }
 
+/// libvirt's refusal of a `floor`: it needs inbound QoS on the network's bridge,
+/// which this driver does not set up.
+pub(crate) fn no_floor(mac: &str, net: &str) -> Error {
+    Error::new(
+        ErrorCode::ConfigUnsupported,
+        D,
+        format!(
+            "Invalid use of 'floor' on interface with MAC address {mac} - network '{net}' has no inbound QoS set"
+        ),
+    )
+}
+
+/// The portgroup `name` of `def`, or its default one when `name` is `None`.
+fn portgroup<'a>(
+    def: &'a NetworkDef,
+    name: Option<&str>,
+) -> Option<&'a rvirt_core::objconf::Element> {
+    def.portgroups.iter().find(|g| match name {
+        Some(n) => g.get("name") == Some(n),
+        None => g.get("default") == Some("yes"),
+    })
+}
+
 /// Plugs a new port into `def`, as libvirt's `networkAllocatePort` does for the
-/// forward modes this driver runs: a tap on the network's bridge.
+/// forward modes this driver runs: a tap on the network's bridge; bandwidth and
+/// `trustGuestRxFilters` the port lacks come from its portgroup (or the network).
 fn allocate(def: &NetworkDef, port: &mut NetworkPortDef) -> Result<()> {
+    let group = portgroup(def, port.group.as_deref());
+    if port.bandwidth.is_none()
+        && let Some(b) = group.and_then(|g| g.find("bandwidth"))
+    {
+        port.bandwidth = Some(Bandwidth::parse(b)?);
+    }
+    if port.trust_guest_rx_filters.is_none() {
+        port.trust_guest_rx_filters = group
+            .and_then(|g| g.get("trustGuestRxFilters"))
+            .map(str::to_string)
+            .or_else(|| def.trust_guest_rx_filters.clone());
+    }
+    if port
+        .bandwidth
+        .is_some_and(|b| b.inbound.is_some_and(|r| r.floor != 0))
+    {
+        return Err(no_floor(&port.mac, &def.name));
+    }
     let bridge = def.bridge.name.clone();
     let kind = match def.forward_mode() {
         "none" | "nat" | "route" | "open" => "network",
@@ -367,6 +409,39 @@ mod tests {
         assert_eq!(
             e.message(),
             format!("Network port with UUID {u2} does not exist")
+        );
+    }
+
+    #[test]
+    fn ports_take_their_portgroups_bandwidth_and_no_floor() {
+        let mut n = net(true);
+        n.def = NetworkDef::from_xml(&NET.replace(
+            "</network>",
+            "<portgroup name='web' trustGuestRxFilters='yes'><bandwidth><outbound average='9'/></bandwidth></portgroup></network>",
+        ))
+        .unwrap();
+        let xml = "<networkport><uuid>aaaaaaaa-0000-0000-0000-000000000001</uuid><owner><name>g</name>\
+            <uuid>11111111-2222-3333-4444-555555555555</uuid></owner><group>web</group><mac address='52:54:00:00:00:01'/></networkport>";
+        let p = create(&n, xml, 0).unwrap();
+        assert!(
+            p.to_xml().contains("<outbound average='9'/>")
+                && p.to_xml().contains("<rxfilters trustGuest='yes'/>"),
+            "{}",
+            p.to_xml()
+        );
+        let floor = port(
+            "aaaaaaaa-0000-0000-0000-000000000002",
+            "52:54:00:00:00:02",
+            "",
+        )
+        .replace(
+            "<inbound average='100' burst='5'/>",
+            "<inbound average='100' floor='5'/>",
+        );
+        let e = create(&n, &floor, 0).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "Invalid use of 'floor' on interface with MAC address 52:54:00:00:00:02 - network 'n' has no inbound QoS set"
         );
     }
 
