@@ -5,7 +5,9 @@
 //! network's dnsmasq to a real DNS query), DHCP ranges (dnsmasq restarted), libvirt's
 //! refusals; `net-port-create`/`-list`/`-dumpxml`/`-delete`, ports across a daemon
 //! restart, a real TCG guest's `<interface type='network'>` holding a port while it
-//! runs, bandwidth parameters from python3-libvirt.
+//! runs (given back with its tap re-plugged by the next daemon after its network was
+//! restarted; released by the next daemon when the guest died meanwhile), bandwidth
+//! parameters from python3-libvirt.
 
 use std::net::{Ipv4Addr, UdpSocket};
 use std::path::{Path, PathBuf};
@@ -314,6 +316,18 @@ fn port_files(n: &Path, net_uuid: &str) -> Vec<PathBuf> {
     v
 }
 
+/// The bridge `dev` is enslaved to (`ip -o link show dev DEV`: the namespace's view).
+fn master_of(dev: &str) -> Option<String> {
+    let o = std::process::Command::new("ip")
+        .args(["-o", "link", "show", "dev", dev])
+        .output()
+        .unwrap();
+    let line = String::from_utf8_lossy(&o.stdout).into_owned();
+    let mut words = line.split_whitespace();
+    words.find(|w| *w == "master")?;
+    words.next().map(str::to_owned)
+}
+
 fn port_uuids(uri: &str) -> Vec<String> {
     virsh_ok(uri, &["net-port-list", "default", "--uuid"])
         .lines()
@@ -453,7 +467,54 @@ fn network_ports_through_virsh_python_and_a_guest() {
     let uri = net.d.qemu_uri();
     assert_eq!(port_uuids(&uri), ports);
     assert!(virsh_ok(&uri, &["domstate", "portguest"]).contains("running"));
+
+    // The network restarted under the running guest drops its ports and takes the
+    // tap off the bridge; the next daemon gives the port back (same UUID, the
+    // domain's portid) and puts the tap on the new bridge, as libvirtd does.
+    let tap = live
+        .split("<target dev='vnet")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .map(|n| format!("vnet{n}"))
+        .unwrap_or_else(|| panic!("no tap in {live}"));
+    assert_eq!(master_of(&tap).as_deref(), Some("virbr0"));
+    virsh_ok(&uri, &["net-destroy", "default"]);
+    virsh_ok(&uri, &["net-start", "default"]);
+    assert!(port_uuids(&uri).is_empty());
+    assert_eq!(master_of(&tap), None); // its bridge went with the network
+    net.restart("netport-d4");
+    let uri = net.d.qemu_uri();
+    assert_eq!(port_uuids(&uri), ports);
+    assert_eq!(
+        master_of(&tap).as_deref(),
+        Some("virbr0"),
+        "{tap}; log:\n{}",
+        net.d.log()
+    );
+
     virsh_ok(&uri, &["destroy", "portguest"]);
+    assert!(port_uuids(&uri).is_empty());
+
+    // A guest that dies while no daemon runs: the next daemon releases its port.
+    virsh_ok(&uri, &["start", "portguest"]);
+    assert_eq!(port_uuids(&uri).len(), 1);
+    let _ = net.d.child.kill();
+    let _ = net.d.child.wait();
+    let qpid: i32 = std::fs::read_to_string(tmp.0.join("q/run/qemu/portguest.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // SAFETY: kill(2) of the QEMU this test's daemon started (its pid file is under
+    // the test's root).
+    unsafe { libc::kill(qpid, libc::SIGKILL) };
+    wait_for("QEMU to exit", || {
+        std::fs::read_to_string(format!("/proc/{qpid}/stat"))
+            .map_or(true, |s| s.split_whitespace().nth(2) == Some("Z"))
+    });
+    net.restart("netport-d5");
+    let uri = net.d.qemu_uri();
+    assert!(virsh_ok(&uri, &["domstate", "portguest"]).contains("shut off"));
     assert!(port_uuids(&uri).is_empty());
     assert!(!virsh_ok(&uri, &["net-dumpxml", "default"]).contains("connections="));
 

@@ -4,6 +4,8 @@
 //! bridge; the fds go to QEMU (`-netdev tap,fd=N`) and the live XML gets
 //! `<target dev='vnetN'/>` (and, for networks, the bridge and the network port as
 //! `<source bridge=… portid=…>`). At stop the taps are removed and the ports deleted.
+//! A running guest found again after a restart of the process has its ports given
+//! back if its network lost them, and its taps enslaved to the network's bridge.
 //!
 //! A network NIC's port, and the bridge it names, come from the network driver
 //! ([`super::networks`]).
@@ -11,7 +13,7 @@
 use rvirt_core::conf::{Device, DomainDef, InterfaceType};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
-use super::networks::{PortOwner, network_port_create, network_port_delete};
+use super::networks::{PortOwner, network_port_create, network_port_delete, network_port_reclaim};
 
 use crate::host::tap::{self, TAP_TEMPLATE, Tap};
 
@@ -142,6 +144,61 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
         taps.0.push(Some(t));
     }
     Ok(taps)
+}
+
+/// For a running guest found again (`system`: `qemu:///system`'s): each network NIC's
+/// port exists again if its network lost it, and its tap is on the bridge the port
+/// names (a network restarted meanwhile has a new bridge). Failures are logged; the
+/// guest runs on.
+pub(crate) fn reconnect_interfaces(def: &DomainDef, system: bool) {
+    if !system {
+        return;
+    }
+    let owner_uuid = def.uuid.unwrap_or_default();
+    for d in def.devices() {
+        let Device::Interface(nic) = d else { continue };
+        if nic.interface_type != InterfaceType::Network {
+            continue;
+        }
+        let (Some(src), Some(mac), Some(t)) = (&nic.source, &nic.mac, &nic.target) else {
+            continue;
+        };
+        let (Some(net), Some(port)) = (&src.network, &src.portid) else {
+            continue;
+        };
+        let owner = PortOwner {
+            name: &def.name,
+            uuid: owner_uuid,
+            mac: &mac.address,
+            group: src.portgroup.as_deref(),
+        };
+        let done = network_port_reclaim(net, owner, port).and_then(|br| tap::attach(&t.dev, &br));
+        if let Err(e) = done {
+            rvirt_core::log::warning(
+                ErrorDomain::Qemu,
+                format_args!(
+                    "guest '{}': interface {} on network '{net}' not reconnected: {}",
+                    def.name,
+                    t.dev,
+                    e.message()
+                ),
+            );
+        }
+    }
+}
+
+/// Deletes the network ports of a run that ended while no process watched it (its
+/// taps went with its QEMU; their names may be another guest's by now).
+pub(crate) fn release_ports(def: &DomainDef) {
+    for d in def.devices() {
+        if let Device::Interface(nic) = d
+            && nic.interface_type == InterfaceType::Network
+            && let Some(s) = &nic.source
+            && let (Some(net), Some(port)) = (&s.network, &s.portid)
+        {
+            network_port_delete(net, port);
+        }
+    }
 }
 
 /// Removes the taps a run's live definition `def` names and deletes their network

@@ -14,7 +14,7 @@ use rvirt_core::driver::{
     DhcpLease, EventSink, NetworkDriver, ObjectEventSink, OpenContext, open_shared,
 };
 use rvirt_core::driver::{NetworkPortRef, NetworkRef};
-use rvirt_core::objconf::{NetworkPortDef, Plug};
+use rvirt_core::objconf::{NetworkDef, NetworkPortDef, Plug};
 use rvirt_core::uri::Uri;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid, log};
 
@@ -111,6 +111,72 @@ pub(crate) fn network_port_create(
         }
     }
 }
+
+/// Makes sure port `portid` of network `name`, held by a running guest this process
+/// found again, exists: a network restarted meanwhile lost its ports, so it is given
+/// back (`VIR_NETWORK_PORT_CREATE_RECLAIM`, as libvirt's QEMU driver does at
+/// reconnect). Returns the bridge the port is plugged into.
+pub(crate) fn network_port_reclaim(
+    name: &str,
+    owner: PortOwner<'_>,
+    portid: &str,
+) -> Result<String> {
+    let uuid = Uuid::parse_str(portid).map_err(|_| {
+        Error::internal(
+            ErrorDomain::Qemu,
+            format!("malformed network port id '{portid}'"),
+        )
+    })?;
+    let net = system_networks()?;
+    let r = net.lookup_network_by_name(name)?;
+    let existing = net.network_port_lookup_by_uuid(&r, &uuid);
+    let port = match existing {
+        Ok(p) => p,
+        Err(e) if e.code() == ErrorCode::NoNetworkPort => {
+            let def = NetworkDef::from_xml(&net.network_xml_desc(&r, 0)?)?;
+            let bridge = def.bridge.name.clone().ok_or_else(|| {
+                Error::internal(
+                    ErrorDomain::Network,
+                    format!("network '{name}' does not have a bridge name."),
+                )
+            })?;
+            let kind = if def.forward_mode() == "bridge" {
+                "bridge"
+            } else {
+                "network"
+            };
+            let want = NetworkPortDef {
+                uuid,
+                owner_name: owner.name.to_string(),
+                owner_uuid: owner.uuid,
+                group: owner.group.map(str::to_string),
+                mac: owner.mac.to_ascii_lowercase(),
+                virtualport: None,
+                bandwidth: None,
+                vlan: None,
+                port: None,
+                trust_guest_rx_filters: None,
+                plug: Plug::Bridge {
+                    kind: kind.to_string(),
+                    bridge,
+                    mac_table_manager: def.bridge.mac_table_manager.clone(),
+                },
+            };
+            net.network_port_create_xml(&r, &want.to_xml(), RECLAIM)?
+        }
+        Err(e) => return Err(e),
+    };
+    match NetworkPortDef::from_xml(&net.network_port_xml_desc(&port, 0)?)?.plug {
+        Plug::Bridge { bridge, .. } => Ok(bridge),
+        _ => Err(Error::internal(
+            ErrorDomain::Qemu,
+            format!("port {portid} of network '{name}' is not plugged into a bridge"),
+        )),
+    }
+}
+
+/// `VIR_NETWORK_PORT_CREATE_RECLAIM`.
+const RECLAIM: u32 = 1;
 
 /// Deletes port `portid` of network `name` (its NIC is gone); a network that stopped
 /// meanwhile took its ports with it, so failures are only logged.
