@@ -39,7 +39,7 @@ pub use guests::*;
 pub use inspect::*;
 pub use libvirtd::Libvirtd;
 pub use linux_guest::{LinuxGuest, linux_domain_xml, linux_guest};
-pub use netns::{DnsmasqReaper, enter_netns, ip};
+pub use netns::{DnsmasqReaper, NetworkDaemon, enter_netns, ip};
 pub use process::*;
 pub use qemu::*;
 pub use raw::{Raw, error_of};

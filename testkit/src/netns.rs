@@ -62,3 +62,51 @@ impl Drop for DnsmasqReaper {
         }
     }
 }
+
+/// rvirtd with its QEMU driver and networks rooted in a test's directory (libvirt's
+/// `default` NAT network autostarted, in the test thread's network namespace), and the
+/// reapers of the QEMUs and dnsmasqs it starts. Fields drop in order: the daemon
+/// first, then the reapers catch what it left.
+#[derive(Debug)]
+pub struct NetworkDaemon {
+    /// The daemon.
+    pub d: crate::Daemon,
+    args: Vec<String>,
+    _reapers: (crate::QemuReaper, DnsmasqReaper),
+}
+
+impl NetworkDaemon {
+    /// Starts rvirtd with `--qemu-root TMP/q --network-root TMP/n
+    /// --network-autostart yes`.
+    pub fn start(tmp: &crate::TempDir, tag: &str) -> NetworkDaemon {
+        let root = tmp.0.join("q");
+        let net_root = tmp.0.join("n");
+        std::fs::create_dir_all(&root).unwrap();
+        let _reapers = (
+            crate::QemuReaper(root.clone()),
+            DnsmasqReaper(net_root.clone()),
+        );
+        let args: Vec<String> = [
+            "--qemu-root",
+            root.to_str().unwrap(),
+            "--network-root",
+            net_root.to_str().unwrap(),
+            "--network-autostart",
+            "yes",
+        ]
+        .map(String::from)
+        .to_vec();
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let d = crate::Daemon::start_with(tag, &refs);
+        NetworkDaemon { d, args, _reapers }
+    }
+
+    /// Kills the daemon (its guests and dnsmasqs stay, as libvirtd leaves them) and
+    /// starts a new one on the same roots.
+    pub fn restart(&mut self, tag: &str) {
+        let _ = self.d.child.kill();
+        let _ = self.d.child.wait();
+        let refs: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        self.d = crate::Daemon::start_with(tag, &refs);
+    }
+}

@@ -10,8 +10,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rvirt_testkit::{
-    Daemon, DnsmasqReaper, HALT, QemuReaper, TempDir, boot_disk, domain_xml, enter_netns,
-    have_qemu, have_virsh, ip, linux_guest, virsh, virsh_ok,
+    HALT, NetworkDaemon, TempDir, boot_disk, domain_xml, enter_netns, have_qemu, have_virsh, ip,
+    linux_guest, virsh, virsh_ok,
 };
 
 /// `ip -o link show dev DEV` (not `/sys/class/net`, which shows the namespace sysfs
@@ -65,42 +65,13 @@ fn have_virt_install() -> bool {
     have
 }
 
-/// rvirtd with its QEMU driver and networks, and the reapers of the QEMUs and
-/// dnsmasqs it starts. Fields drop in order: the daemon first, then the reapers catch
-/// what it left.
-struct NetworkDaemon {
-    d: Daemon,
-    _reapers: (QemuReaper, DnsmasqReaper),
-}
-
-/// [`NetworkDaemon`] rooted under `tmp` (libvirt's `default` NAT network autostarted),
-/// in the test thread's network namespace.
-fn network_daemon(tmp: &TempDir, tag: &str) -> NetworkDaemon {
-    let root = tmp.0.join("q");
-    let net_root = tmp.0.join("n");
-    std::fs::create_dir_all(&root).unwrap();
-    let _reapers = (QemuReaper(root.clone()), DnsmasqReaper(net_root.clone()));
-    let d = Daemon::start_with(
-        tag,
-        &[
-            "--qemu-root",
-            root.to_str().unwrap(),
-            "--network-root",
-            net_root.to_str().unwrap(),
-            "--network-autostart",
-            "yes",
-        ],
-    );
-    NetworkDaemon { d, _reapers }
-}
-
 #[test]
 fn guest_nics_on_a_nat_network_and_a_bridge() {
     if !have_virsh() || !have_qemu() || !enter_netns() {
         return;
     }
     let tmp = TempDir::new("vnet");
-    let net = network_daemon(&tmp, "vnet-d");
+    let net = NetworkDaemon::start(&tmp, "vnet-d");
     let d = &net.d;
     let uri = d.qemu_uri();
     let out = virsh_ok(&uri, &["net-list", "--all"]);
@@ -177,7 +148,7 @@ fn virt_install_imports_a_guest_on_the_default_network() {
     }
     ip(&["link", "set", "lo", "up"]); // VNC listens on 127.0.0.1
     let tmp = TempDir::new("vinst");
-    let net = network_daemon(&tmp, "vinst-d");
+    let net = NetworkDaemon::start(&tmp, "vinst-d");
     let d = &net.d;
     let uri = d.qemu_uri();
     let disk = boot_disk(&tmp.0.join("vi.img"), HALT);
@@ -251,7 +222,7 @@ fn virt_install_linux_guest_gets_a_lease_on_the_default_network() {
     }
     ip(&["link", "set", "lo", "up"]);
     let pool = tmp.0.join("pool");
-    let net = network_daemon(&tmp, "vlease-d");
+    let net = NetworkDaemon::start(&tmp, "vlease-d");
     let d = &net.d;
     let uri = d.qemu_uri();
     let pool_dir = pool.to_str().unwrap();

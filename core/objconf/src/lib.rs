@@ -26,6 +26,7 @@
 pub mod error;
 mod interface;
 mod network;
+mod network_port;
 mod network_update;
 mod nodedev;
 mod nwfilter;
@@ -40,6 +41,7 @@ pub use interface::{INTERFACE_TYPES, InterfaceDef};
 pub use network::{
     Bridge, DhcpHost, DhcpRange, Dns, DnsHost, FORWARD_MODES, Forward, Ip, NetworkDef,
 };
+pub use network_port::{Bandwidth, NetworkPortDef, Plug, Rate};
 pub use network_update::{SECTIONS as NETWORK_UPDATE_SECTIONS, command as update_command};
 pub use nodedev::{CAP_NAMES as NODE_DEVICE_CAPS, NodeDeviceDef};
 pub use nwfilter::NwFilterDef;

@@ -263,6 +263,22 @@ pub fn parse_dhcp_host(e: &Element, net: &str) -> Result<DhcpHost> {
         })?),
         None => None,
     };
+    if let Some(id) = e.get("id")
+        && let Some(c) = id.chars().find(|c| !c.is_ascii_hexdigit() && *c != ':')
+    {
+        return Err(XmlError::xml(
+            NETWORK,
+            format!("Invalid character '{c}' in id '{id}' of network '{net}'"),
+        ));
+    }
+    if let Some(name) = e.get("name")
+        && !name.starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        return Err(XmlError::xml(
+            NETWORK,
+            format!("Cannot use host name '{name}' in network '{net}'"),
+        ));
+    }
     let ip = ip_attr(e, "ip", NETWORK, net)?;
     let host = DhcpHost {
         mac,

@@ -251,36 +251,37 @@ impl NetworkDef {
                 "the address '{a}' of the host is not in network '{net}'"
             )));
         }
-        let same = |h: &crate::network::DhcpHost| {
+        // Adding: any given field of an existing entry matching is a duplicate;
+        // modifying: the entry any given field matches; deleting: the entry every
+        // given field matches (libvirt's three rules).
+        let any = |h: &crate::network::DhcpHost| {
             (host.mac.is_some() && h.mac == host.mac)
                 || (host.id.is_some() && h.id == host.id)
                 || (host.name.is_some() && h.name == host.name)
                 || (host.ip.is_some() && h.ip == host.ip)
         };
-        let pos = ip.hosts.iter().position(same);
+        let all = |h: &crate::network::DhcpHost| {
+            (host.mac.is_none() || h.mac.is_none() || h.mac == host.mac)
+                && (host.id.is_none() || h.id == host.id)
+                && (host.name.is_none() || h.name == host.name)
+                && (host.ip.is_none() || h.ip == host.ip)
+        };
+        let mac = host.mac.clone().unwrap_or_else(|| "unknown".into());
+        let name = host.name.clone().unwrap_or_else(|| "(null)".into());
+        let addr = host.ip.map_or("unknown".to_string(), |i| i.to_string());
         ip.dhcp = true;
         match cmd {
             command::MODIFY => {
-                let key = |h: &crate::network::DhcpHost| {
-                    if host.mac.is_some() {
-                        h.mac == host.mac
-                    } else if host.id.is_some() {
-                        h.id == host.id
-                    } else {
-                        h.name == host.name
-                    }
-                };
-                let i = ip.hosts.iter().position(key).ok_or_else(|| {
+                let i = ip.hosts.iter().position(any).ok_or_else(|| {
                     invalid(format!(
-                        "couldn't locate an existing dhcp host entry with \"mac='{}'\" in network '{net}'",
-                        host.mac.as_deref().unwrap_or_default()
+                        "couldn't locate an existing dhcp host entry with \"mac='{mac}'\" \"name='{name}'\" \"ip='{addr}'\" in network '{net}'"
                     ))
                 })?;
                 ip.hosts[i] = host;
                 Ok(())
             }
             command::DELETE => {
-                let i = pos.ok_or_else(|| {
+                let i = ip.hosts.iter().position(all).ok_or_else(|| {
                     invalid(format!(
                         "couldn't locate a matching dhcp host entry in network '{net}'"
                     ))
@@ -289,24 +290,9 @@ impl NetworkDef {
                 Ok(())
             }
             _ => {
-                let exists = pos.map(|_| {
-                    let text = if v6 {
-                        format!(
-                            "<host id='{}' name='{}' ip='{}'/>",
-                            host.id.as_deref().unwrap_or("(null)"),
-                            host.name.as_deref().unwrap_or("(null)"),
-                            host.ip.map_or("(null)".to_string(), |i| i.to_string())
-                        )
-                    } else {
-                        format!(
-                            "<host mac='{}' name='{}' ip='{}'/>",
-                            host.mac.as_deref().unwrap_or("(null)"),
-                            host.name.as_deref().unwrap_or("(null)"),
-                            host.ip.map_or("(null)".to_string(), |i| i.to_string())
-                        )
-                    };
+                let exists = ip.hosts.iter().position(any).map(|_| {
                     invalid(format!(
-                        "there is an existing dhcp host entry in network '{net}' that matches \"{text}\""
+                        "there is an existing dhcp host entry in network '{net}' that matches \"<host mac='{mac}' name='{name}' ip='{addr}'/>\""
                     ))
                 });
                 add(&mut ip.hosts, host, cmd, exists)
@@ -380,4 +366,85 @@ fn expect(el: &Element, tag: &str, section: &str, net: &str) -> Result<()> {
             el.name
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NET: &str = "<network><name>n</name><ip address='10.9.0.1' prefix='24'><dhcp>\
+        <host mac='52:54:00:00:00:05' name='a' ip='10.9.0.5'/></dhcp></ip></network>";
+
+    #[test]
+    fn dhcp_hosts_match_as_libvirt_matches_them() {
+        let mut def = NetworkDef::from_xml(NET).unwrap();
+        // Deleting needs every given field to match.
+        let e = def
+            .update(
+                command::DELETE,
+                4,
+                -1,
+                "<host mac='52:54:00:00:00:05' name='b'/>",
+            )
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (
+                55,
+                "couldn't locate a matching dhcp host entry in network 'n'"
+            )
+        );
+        // Adding: any field matching is a duplicate, missing ones printed as libvirt does.
+        let e = def
+            .update(command::ADD_LAST, 4, -1, "<host name='a' ip='10.9.0.6'/>")
+            .unwrap_err();
+        assert_eq!(
+            e.message,
+            "there is an existing dhcp host entry in network 'n' that matches \"<host mac='unknown' name='a' ip='10.9.0.6'/>\""
+        );
+        // Modifying: the entry any field matches.
+        def.update(
+            command::MODIFY,
+            4,
+            -1,
+            "<host mac='52:54:00:00:00:07' name='a' ip='10.9.0.7'/>",
+        )
+        .unwrap();
+        assert_eq!(def.ips[0].hosts[0].ip, Some("10.9.0.7".parse().unwrap()));
+        let e = def
+            .update(
+                command::MODIFY,
+                4,
+                -1,
+                "<host mac='52:54:00:00:00:09' ip='10.9.0.9'/>",
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.message,
+            "couldn't locate an existing dhcp host entry with \"mac='52:54:00:00:00:09'\" \"name='(null)'\" \"ip='10.9.0.9'\" in network 'n'"
+        );
+        def.update(command::DELETE, 4, -1, "<host name='a'/>")
+            .unwrap();
+        assert!(def.ips[0].hosts.is_empty());
+        // libvirt's checks of the host's name and DHCPv6 id.
+        let e = def
+            .update(
+                command::ADD_LAST,
+                4,
+                -1,
+                "<host mac='52:54:00:00:00:08' name='-x' ip='10.9.0.8'/>",
+            )
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (27, "Cannot use host name '-x' in network 'n'")
+        );
+        let e = def
+            .update(command::ADD_LAST, 4, -1, "<host id='0:1:zz' name='v6'/>")
+            .unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid character 'z' in id '0:1:zz' of network 'n'"
+        );
+    }
 }

@@ -2,8 +2,8 @@
 
 use uuid::Uuid;
 
-use super::Connect;
 use super::secondary::handle;
+use super::{Connect, TypedParam};
 use crate::driver::{DhcpLease, NetworkPortRef, NetworkRef};
 use crate::{ErrorDomain, Result};
 
@@ -219,6 +219,22 @@ impl NetworkPort {
         self.conn
             .network_driver("virNetworkPortGetXMLDesc")?
             .network_port_xml_desc(&self.r, flags)
+    }
+
+    /// Its bandwidth parameters (`virNetworkPortGetParameters`).
+    pub fn get_parameters(&self, flags: u32) -> Result<Vec<TypedParam>> {
+        self.conn
+            .network_driver("virNetworkPortGetParameters")?
+            .network_port_get_parameters(&self.r, flags)
+    }
+
+    /// Changes its bandwidth parameters (`virNetworkPortSetParameters`).
+    pub fn set_parameters(&self, params: &[TypedParam], flags: u32) -> Result<()> {
+        let api = "virNetworkPortSetParameters";
+        self.conn.deny_read_only(D, api)?;
+        self.conn
+            .network_driver(api)?
+            .network_port_set_parameters(&self.r, params, flags)
     }
 
     /// Deletes it (`virNetworkPortDelete`).

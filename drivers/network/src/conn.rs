@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
-use rvirt_core::api::NetworkLifecycle;
-use rvirt_core::driver::{DhcpLease, NetworkDriver, NetworkRef};
+use rvirt_core::api::{NetworkLifecycle, TypedParam};
+use rvirt_core::driver::{DhcpLease, NetworkDriver, NetworkPortRef, NetworkRef};
 use rvirt_core::objconf::NetworkDef;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 
 use crate::host;
 use crate::state::{Net, State};
+use crate::{ports, update};
 
 const D: ErrorDomain = ErrorDomain::Network;
 /// `VIR_NETWORK_XML_INACTIVE`.
@@ -75,6 +76,7 @@ fn slot(nets: &[Net], def: &NetworkDef) -> Result<Option<usize>> {
 /// it has none (as libvirt does); other networks' bridges may not be reused.
 fn parse(xml: &str, nets: &[Net]) -> Result<NetworkDef> {
     let mut def = NetworkDef::from_xml(xml)?;
+    crate::dnsmasq::check_hosts(&def)?;
     let others = || nets.iter().filter(|n| n.def.name != def.name);
     if def.has_own_bridge() {
         match &def.bridge.name {
@@ -177,6 +179,7 @@ impl NetworkDriver for NetworkConn {
                 active: false,
                 persistent: true,
                 autostart: false,
+                ports: Vec::new(),
             },
         };
         self.state.save_config(&net)?;
@@ -206,6 +209,7 @@ impl NetworkDriver for NetworkConn {
             active: false,
             persistent: false,
             autostart: false,
+            ports: Vec::new(),
         };
         self.state.activate(&mut net)?;
         let r = net.reference();
@@ -273,7 +277,7 @@ impl NetworkDriver for NetworkConn {
         self.with_net(r, |nets, i| {
             let n = &nets[i];
             Ok(if flags & XML_INACTIVE != 0 {
-                n.persistent_def().to_xml()
+                n.inactive_def().to_xml()
             } else {
                 n.def.to_xml()
             })
@@ -319,6 +323,159 @@ impl NetworkDriver for NetworkConn {
 
     fn network_is_persistent(&self, r: &NetworkRef) -> Result<bool> {
         self.with_net(r, |nets, i| Ok(nets[i].persistent))
+    }
+
+    fn network_update(
+        &self,
+        r: &NetworkRef,
+        command: u32,
+        section: u32,
+        parent_index: i32,
+        xml: &str,
+        flags: u32,
+    ) -> Result<()> {
+        check(
+            flags,
+            update::AFFECT_LIVE | update::AFFECT_CONFIG,
+            "networkUpdate",
+        )?;
+        self.with_net(r, |nets, i| {
+            let n = &nets[i];
+            let t = update::targets(flags, n.active, n.persistent)?;
+            let (live, config) = update::edit(n, t, |d| {
+                d.update(command, section, parent_index, xml)?;
+                crate::dnsmasq::check_hosts(d)
+            })?;
+            let mut next = n.clone();
+            if let Some(def) = live {
+                let how = update::reload_for(section, &next.def, &def);
+                if next.persistent && next.new_def.is_none() {
+                    next.new_def = Some(next.inactive_def());
+                }
+                next.def = def;
+                if crate::state::needs_dnsmasq(&next.def)
+                    && let Some(br) = next.bridge()
+                {
+                    self.state
+                        .files(&next.def.name)?
+                        .reload(&next.def, br, how)?;
+                }
+                self.state.save_status(&next)?;
+            }
+            if let Some(def) = config {
+                if next.active {
+                    next.new_def = Some(def);
+                } else {
+                    next.def = def;
+                }
+                self.state.save_config(&next)?;
+            }
+            if next.new_def.as_ref().is_some_and(|d| {
+                let mut live = next.def.clone();
+                live.connections = None;
+                *d == live
+            }) {
+                next.new_def = None;
+            }
+            nets[i] = next;
+            Ok(())
+        })
+    }
+
+    fn network_list_all_ports(&self, r: &NetworkRef, flags: u32) -> Result<Vec<NetworkPortRef>> {
+        check(flags, 0, "networkListAllPorts")?;
+        self.with_net(r, |nets, i| {
+            let n = &nets[i];
+            if !n.active {
+                return Err(not_active(&n.def.name));
+            }
+            Ok(n.ports.iter().map(|p| ports::reference(n, p)).collect())
+        })
+    }
+
+    fn network_port_lookup_by_uuid(&self, r: &NetworkRef, uuid: &Uuid) -> Result<NetworkPortRef> {
+        self.with_net(r, |nets, i| {
+            let n = &nets[i];
+            let at = ports::find(n, uuid)?;
+            Ok(ports::reference(n, &n.ports[at]))
+        })
+    }
+
+    fn network_port_create_xml(
+        &self,
+        r: &NetworkRef,
+        xml: &str,
+        flags: u32,
+    ) -> Result<NetworkPortRef> {
+        check(
+            flags,
+            ports::CREATE_RECLAIM | ports::CREATE_VALIDATE,
+            "networkPortCreateXML",
+        )?;
+        self.with_net(r, |nets, i| {
+            let n = &mut nets[i];
+            let port = ports::create(n, xml, flags)?;
+            self.state.ports.save(&n.def.uuid, &port)?;
+            let pr = ports::reference(n, &port);
+            n.ports.push(port);
+            n.set_connections();
+            self.state.save_status(n)?;
+            Ok(pr)
+        })
+    }
+
+    fn network_port_xml_desc(&self, p: &NetworkPortRef, flags: u32) -> Result<String> {
+        check(flags, 0, "networkPortGetXMLDesc")?;
+        self.with_net(&p.network, |nets, i| {
+            let n = &nets[i];
+            Ok(n.ports[ports::find(n, &p.uuid)?].to_xml())
+        })
+    }
+
+    fn network_port_delete(&self, p: &NetworkPortRef, flags: u32) -> Result<()> {
+        check(flags, 0, "networkPortDelete")?;
+        self.with_net(&p.network, |nets, i| {
+            let n = &mut nets[i];
+            let at = ports::find(n, &p.uuid)?;
+            self.state.ports.delete(&n.def.uuid, &p.uuid)?;
+            n.ports.remove(at);
+            n.set_connections();
+            self.state.save_status(n)
+        })
+    }
+
+    fn network_port_get_parameters(
+        &self,
+        p: &NetworkPortRef,
+        flags: u32,
+    ) -> Result<Vec<TypedParam>> {
+        check(flags, 0, "networkPortGetParameters")?;
+        self.with_net(&p.network, |nets, i| {
+            let n = &nets[i];
+            Ok(ports::parameters(&n.ports[ports::find(n, &p.uuid)?]))
+        })
+    }
+
+    fn network_port_set_parameters(
+        &self,
+        p: &NetworkPortRef,
+        params: &[TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        check(flags, 0, "networkPortSetParameters")?;
+        self.with_net(&p.network, |nets, i| {
+            let n = &mut nets[i];
+            let at = ports::find(n, &p.uuid)?;
+            let bandwidth = ports::bandwidth_of(params)?;
+            if bandwidth.inbound.is_some_and(|r| r.floor != 0) {
+                return Err(ports::no_floor(&n.ports[at].mac, &n.def.name));
+            }
+            let mut port = n.ports[at].clone();
+            port.bandwidth = (!bandwidth.is_empty()).then_some(bandwidth);
+            self.state.ports.save(&n.def.uuid, &port)?;
+            n.ports[at] = port;
+            Ok(())
+        })
     }
 
     fn network_dhcp_leases(

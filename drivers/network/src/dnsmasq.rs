@@ -1,9 +1,15 @@
 //! dnsmasq (Debian's `dnsmasq-base`) serving a network's DHCP and DNS: its
-//! configuration (static DHCP and DNS hosts included) written from the network
-//! definition, its leases in a lease file this driver reads for
-//! `virNetworkGetDHCPLeases`. One dnsmasq per network, bound to the bridge only.
+//! configuration written from the network definition, its leases in a lease file this
+//! driver reads for `virNetworkGetDHCPLeases`. One dnsmasq per network, bound to the
+//! bridge only.
 //!
-//! Files live in `RUN/dnsmasq/`: `NAME.conf`, `NAME.pid`, `NAME.leases`.
+//! Files live in `RUN/dnsmasq/`: `NAME.conf`, `NAME.pid`, `NAME.leases`, and, as
+//! libvirt writes them, the static DHCP hosts in `NAME.hostsfile` and the DNS hosts in
+//! `NAME.addnhosts`: dnsmasq reads those again on SIGHUP, so a live `virNetworkUpdate`
+//! of hosts rewrites them and signals it instead of restarting it. dnsmasq reads them
+//! after dropping to its unprivileged user, so they are used only when that user can
+//! reach the directory; otherwise the hosts go into the configuration (read while
+//! still root) and a host update restarts dnsmasq.
 
 use std::net::IpAddr;
 use std::os::unix::fs::PermissionsExt;
@@ -28,15 +34,51 @@ pub(crate) struct Files {
     name: String,
 }
 
+/// Writes `path` atomically (a temp file with `mode`, synced, renamed over it).
 fn write(path: &Path, text: &str, mode: u32) -> Result<()> {
-    std::fs::write(path, text)
-        .and_then(|_| std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)))
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension("new");
+    let _ = std::fs::remove_file(&tmp);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(&tmp)
+        .and_then(|mut f| {
+            f.set_permissions(std::fs::Permissions::from_mode(mode))?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()
+        })
+        .and_then(|_| std::fs::rename(&tmp, path))
         .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
             Error::internal(
                 ErrorDomain::Network,
                 format!("cannot write '{}': {e}", path.display()),
             )
         })
+}
+
+/// True when every directory above and including `dir` lets others through (o+x):
+/// dnsmasq's unprivileged user can then open the files in it.
+fn reachable_by_others(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    dir.ancestors()
+        .filter(|d| !d.as_os_str().is_empty())
+        .all(|d| std::fs::metadata(d).is_ok_and(|m| m.mode() & 0o001 != 0))
+}
+
+/// How a live change reaches a running dnsmasq.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reload {
+    /// Nothing to do.
+    None,
+    /// Rewrite the hosts files and send SIGHUP.
+    Refresh,
+    /// Stop and start it again (its configuration changed).
+    Restart,
 }
 
 impl Files {
@@ -80,32 +122,45 @@ impl Files {
             .then_some(pid)
     }
 
-    /// The static hosts of `def` as configuration lines (`dhcp-host=`, `host-record=`):
-    /// in the configuration file, which dnsmasq reads before it drops to `nobody`
-    /// (separate hosts files would be read after, and the state root is private).
+    /// The hosts file (`dhcp-hostsfile`).
+    pub(crate) fn hostsfile(&self) -> PathBuf {
+        self.file("hostsfile")
+    }
+
+    /// The DNS hosts file (`addn-hosts`).
+    pub(crate) fn addnhosts(&self) -> PathBuf {
+        self.file("addnhosts")
+    }
+
+    /// Whether dnsmasq reads the hosts from separate files it re-reads on SIGHUP.
+    fn separate_hosts(&self) -> bool {
+        reachable_by_others(&self.dir)
+    }
+
+    /// Whether the configuration the running dnsmasq was started with names the hosts
+    /// files.
+    fn running_uses_hosts_files(&self) -> bool {
+        std::fs::read_to_string(self.file("conf")).is_ok_and(|c| {
+            c.lines()
+                .any(|l| l.starts_with("dhcp-hostsfile=") || l.starts_with("addn-hosts="))
+        })
+    }
+
+    /// Writes the hosts files of `def` (when dnsmasq uses them).
+    fn write_hosts(&self, def: &NetworkDef) -> Result<()> {
+        if !self.separate_hosts() {
+            return Ok(());
+        }
+        write(&self.hostsfile(), &dhcp_hosts(def), 0o644)?;
+        write(&self.addnhosts(), &dns_hosts(def), 0o644)
+    }
+
+    /// The static hosts of `def` as configuration lines (`dhcp-host=`, `host-record=`),
+    /// when dnsmasq cannot read separate files after dropping its privileges.
     fn host_lines(def: &NetworkDef) -> String {
         let mut c = String::new();
-        for ip in &def.ips {
-            for h in &ip.hosts {
-                let mut fields: Vec<String> = Vec::new();
-                if let Some(m) = &h.mac {
-                    fields.push(m.clone());
-                }
-                if let Some(id) = &h.id {
-                    fields.push(format!("id:{id}"));
-                }
-                if let Some(a) = h.ip {
-                    fields.push(if a.is_ipv6() {
-                        format!("[{a}]")
-                    } else {
-                        a.to_string()
-                    });
-                }
-                if let Some(n) = &h.name {
-                    fields.push(n.clone());
-                }
-                c.push_str(&format!("dhcp-host={}\n", fields.join(",")));
-            }
+        for line in dhcp_hosts(def).lines() {
+            c.push_str(&format!("dhcp-host={line}\n"));
         }
         for h in &def.dns.hosts {
             if !h.hostnames.is_empty() {
@@ -176,12 +231,46 @@ impl Files {
                 self.leases().display()
             ));
         }
-        c.push_str(&Files::host_lines(def));
+        if self.separate_hosts() {
+            c.push_str(&format!(
+                "dhcp-hostsfile={}\naddn-hosts={}\n",
+                self.hostsfile().display(),
+                self.addnhosts().display()
+            ));
+        } else {
+            c.push_str(&Files::host_lines(def));
+        }
         c
+    }
+
+    /// Brings a running dnsmasq to `def` on `bridge` the way `how` says; a refresh
+    /// restarts it when its hosts are in its configuration.
+    pub(crate) fn reload(&self, def: &NetworkDef, bridge: &str, how: Reload) -> Result<()> {
+        match how {
+            Reload::None => Ok(()),
+            // (A dnsmasq started with its hosts in its configuration, by an older
+            // daemon or before the directories were reachable, is restarted.)
+            Reload::Refresh if self.separate_hosts() && self.running_uses_hosts_files() => {
+                self.write_hosts(def)?;
+                match self.pid() {
+                    Some(pid) => {
+                        // SAFETY: kill(2) of the dnsmasq this network started.
+                        unsafe { libc::kill(pid, libc::SIGHUP) };
+                        Ok(())
+                    }
+                    None => self.start(def, bridge),
+                }
+            }
+            Reload::Refresh | Reload::Restart => {
+                self.stop();
+                self.start(def, bridge)
+            }
+        }
     }
 
     /// Starts dnsmasq for `def` on `bridge` (it forks; waits for its pid file).
     pub(crate) fn start(&self, def: &NetworkDef, bridge: &str) -> Result<()> {
+        self.write_hosts(def)?;
         write(&self.file("conf"), &self.config(def, bridge), 0o644)?;
         let _ = std::fs::remove_file(self.file("pid"));
         let conf = format!("--conf-file={}", self.file("conf").display());
@@ -219,7 +308,7 @@ impl Files {
                 unsafe { libc::kill(pid, libc::SIGKILL) };
             }
         }
-        for ext in ["conf", "pid"] {
+        for ext in ["conf", "pid", "hostsfile", "addnhosts"] {
             let _ = std::fs::remove_file(self.file(ext));
         }
     }
@@ -229,6 +318,81 @@ impl Files {
         let text = std::fs::read_to_string(self.leases()).unwrap_or_default();
         parse_leases(&text, def, bridge)
     }
+}
+
+/// Refuses host names dnsmasq's files could not carry safely: a name is written into
+/// a hosts file (or dnsmasq's configuration) as it stands, so only letters, digits,
+/// `-`, `_` and `.` may be in it (a client's newline or comma would be a line or field
+/// of its own).
+pub(crate) fn check_hosts(def: &NetworkDef) -> Result<()> {
+    let safe = |n: &str| {
+        !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let names = def
+        .ips
+        .iter()
+        .flat_map(|ip| ip.hosts.iter().filter_map(|h| h.name.as_deref()))
+        .chain(
+            def.dns
+                .hosts
+                .iter()
+                .flat_map(|h| h.hostnames.iter().map(String::as_str)),
+        );
+    for n in names {
+        if !safe(n) {
+            return Err(Error::new(
+                rvirt_core::ErrorCode::ConfigUnsupported,
+                ErrorDomain::Network,
+                format!(
+                    "host name '{}' in network '{}' contains characters dnsmasq cannot be given",
+                    n.escape_debug(),
+                    def.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// dnsmasq's hosts file lines for the static DHCP hosts of `def`
+/// (`MAC,IP,NAME`; `id:DUID,[IPv6],NAME`).
+pub(crate) fn dhcp_hosts(def: &NetworkDef) -> String {
+    let mut c = String::new();
+    for ip in &def.ips {
+        for h in &ip.hosts {
+            let mut fields: Vec<String> = Vec::new();
+            if let Some(m) = &h.mac {
+                fields.push(m.clone());
+            }
+            if let Some(id) = &h.id {
+                fields.push(format!("id:{id}"));
+            }
+            if let Some(a) = h.ip {
+                fields.push(if a.is_ipv6() {
+                    format!("[{a}]")
+                } else {
+                    a.to_string()
+                });
+            }
+            if let Some(n) = &h.name {
+                fields.push(n.clone());
+            }
+            c.push_str(&fields.join(","));
+            c.push('\n');
+        }
+    }
+    c
+}
+
+/// The DNS hosts of `def` in hosts-file form (`IP\tNAME…`).
+pub(crate) fn dns_hosts(def: &NetworkDef) -> String {
+    let mut c = String::new();
+    for h in def.dns.hosts.iter().filter(|h| !h.hostnames.is_empty()) {
+        c.push_str(&format!("{}\t{}\n", h.ip, h.hostnames.join("\t")));
+    }
+    c
 }
 
 fn netmask(ip: &Ip) -> String {
@@ -336,5 +500,51 @@ mod tests {
         assert_eq!(leases[0].hostname.as_deref(), Some("guest"));
         assert_eq!((leases[0].prefix, leases[0].ip_type), (24, 0));
         assert_eq!(leases[1].hostname, None);
+    }
+
+    #[test]
+    fn host_names_that_would_break_dnsmasq_files_are_refused() {
+        let mut def = NetworkDef::from_xml(NET).unwrap();
+        assert!(check_hosts(&def).is_ok());
+        def.update(
+            3,
+            10,
+            -1,
+            "<host ip='10.9.0.61'><hostname>a&#10;dhcp-script=/bin/sh</hostname></host>",
+        )
+        .unwrap();
+        let e = check_hosts(&def).unwrap_err();
+        assert_eq!(e.code(), rvirt_core::ErrorCode::ConfigUnsupported);
+        let mut def = NetworkDef::from_xml(NET).unwrap();
+        def.update(
+            3,
+            4,
+            -1,
+            "<host mac='52:54:00:00:00:02' name='b,x' ip='10.9.0.6'/>",
+        )
+        .unwrap();
+        assert!(check_hosts(&def).is_err());
+    }
+
+    #[test]
+    fn hosts_files_as_dnsmasq_reads_them() {
+        let mut def = NetworkDef::from_xml(NET).unwrap();
+        def.update(
+            3,
+            10,
+            -1,
+            "<host ip='10.9.0.60'><hostname>web</hostname><hostname>www</hostname></host>",
+        )
+        .unwrap();
+        assert_eq!(dhcp_hosts(&def), "52:54:00:00:00:01,10.9.0.5,h\n");
+        assert_eq!(dns_hosts(&def), "10.9.0.60\tweb\twww\n");
+        // Where dnsmasq's user cannot reach the directory, the hosts are configuration.
+        let f = Files {
+            dir: PathBuf::from("/nonexistent/rvirt"),
+            name: "n".into(),
+        };
+        let c = f.config(&def, "virbr9");
+        assert!(c.contains("host-record=web,www,10.9.0.60\n"), "{c}");
+        assert!(!c.contains("dhcp-hostsfile"), "{c}");
     }
 }

@@ -14,6 +14,16 @@
 //!   that dnsmasq by its pid and removes the table and the bridge. `bridge` networks
 //!   use an existing host bridge.
 //! * DHCP leases (`virNetworkGetDHCPLeases`) are read from dnsmasq's lease file.
+//! * `virNetworkUpdate` of DHCP hosts and ranges, DNS hosts, TXT and SRV records,
+//!   forward interfaces and portgroups, live and/or persistent as libvirt resolves
+//!   its flags; a live change of hosts rewrites dnsmasq's hosts files and sends it
+//!   SIGHUP, a change of its configuration restarts it.
+//! * Network ports (`virNetworkPortCreateXML` and the other `virNetworkPort*` calls):
+//!   libvirt's `<networkport>` plugged into the network's bridge, recorded under
+//!   `run/network/ports/NETUUID/` while the network runs, counted in the live
+//!   `<network connections='N'>`, dropped when it stops. Bandwidth parameters are
+//!   recorded in the port; this driver does not shape traffic, so a `floor` (which
+//!   needs QoS on the bridge) is refused.
 //! * Persistence under the state root (`--network-root` in rvirtd):
 //!   `etc/network/NAME.xml` with `autostart/` links, `run/network/NAME.xml` for running
 //!   networks (a restarted daemon adopts their bridges and dnsmasq). On the first start
@@ -27,7 +37,9 @@ mod conn;
 mod defaults;
 mod dnsmasq;
 mod host;
+mod ports;
 mod state;
+mod update;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -2,7 +2,8 @@
 //! whether it runs), definitions under `ROOT/etc/network` with autostart
 //! marks, running networks' live definitions under `ROOT/run/network` (a restarted
 //! daemon finds its bridges and dnsmasq processes again), dnsmasq's files under
-//! `ROOT/run/network/dnsmasq`; the connections network events go to.
+//! `ROOT/run/network/dnsmasq`, running networks' ports under
+//! `ROOT/run/network/ports/NETUUID/`; the connections network events go to.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -11,12 +12,13 @@ use std::time::Duration;
 use rvirt_core::api::{NetworkEvent, NetworkLifecycle, ObjectEvent};
 use rvirt_core::driver::files::RootLock;
 use rvirt_core::driver::{NetworkRef, ObjectEventFanout};
-use rvirt_core::objconf::NetworkDef;
+use rvirt_core::objconf::{NetworkDef, NetworkPortDef};
 use rvirt_core::objects::XmlStore;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, log};
 
 use crate::dnsmasq::Files;
 use crate::host;
+use crate::ports::PortDirs;
 
 const D: ErrorDomain = ErrorDomain::Network;
 
@@ -30,6 +32,8 @@ pub(crate) struct Net {
     pub active: bool,
     pub persistent: bool,
     pub autostart: bool,
+    /// The ports of the running network.
+    pub ports: Vec<NetworkPortDef>,
 }
 
 impl Net {
@@ -45,6 +49,20 @@ impl Net {
         self.def.bridge.name.as_deref()
     }
 
+    /// Shows the number of ports in the running definition, as libvirt's
+    /// `<network connections='N'>`.
+    pub(crate) fn set_connections(&mut self) {
+        let n = u32::try_from(self.ports.len()).unwrap_or(u32::MAX);
+        self.def.connections = (n > 0).then_some(n);
+    }
+
+    /// The persistent definition as written and shown (no live status).
+    pub(crate) fn inactive_def(&self) -> NetworkDef {
+        let mut d = self.persistent_def().clone();
+        d.connections = None;
+        d
+    }
+
     /// The definition as it will be after the next stop.
     pub(crate) fn persistent_def(&self) -> &NetworkDef {
         self.new_def.as_ref().unwrap_or(&self.def)
@@ -58,6 +76,8 @@ pub(crate) struct State {
     config: XmlStore,
     status: XmlStore,
     nets: Mutex<Vec<Net>>,
+    /// Where running networks' ports are recorded.
+    pub ports: PortDirs,
     /// Connections receiving network events.
     pub events: ObjectEventFanout,
     _lock: RootLock,
@@ -81,6 +101,7 @@ impl State {
             config: XmlStore::open(root.join("etc/network"), D)?,
             status: XmlStore::open(root.join("run/network"), D)?,
             nets: Mutex::new(Vec::new()),
+            ports: PortDirs::new(&root.join("run/network")),
             events: ObjectEventFanout::new(),
             _lock: lock,
         };
@@ -94,6 +115,7 @@ impl State {
                     new_def: None,
                     active: false,
                     persistent: true,
+                    ports: Vec::new(),
                 }),
                 _ => log::warning(D, format_args!("skipping network file '{name}.xml'")),
             }
@@ -109,7 +131,9 @@ impl State {
             }
             match nets.iter_mut().find(|n| n.def.name == name) {
                 Some(n) => {
-                    if n.def != live {
+                    let mut same = live.clone();
+                    same.connections = None;
+                    if n.def != same {
                         n.new_def = Some(std::mem::replace(&mut n.def, live));
                     }
                     n.active = true;
@@ -120,9 +144,21 @@ impl State {
                     active: true,
                     persistent: false,
                     autostart: false,
+                    ports: Vec::new(),
                 }),
             }
         }
+        state.share_run_dir();
+        for n in nets.iter_mut().filter(|n| n.active) {
+            n.ports = state.ports.load(&n.def.uuid);
+            n.set_connections();
+        }
+        let running: Vec<_> = nets
+            .iter()
+            .filter(|n| n.active)
+            .map(|n| n.def.uuid)
+            .collect();
+        state.ports.prune(&running);
         for n in nets.iter_mut().filter(|n| n.active) {
             let files = state.files(&n.def.name)?;
             if files.pid().is_none()
@@ -165,6 +201,29 @@ impl State {
             .map_err(|e| Error::internal(D, format!("cannot write '{}': {e}", marker.display())))
     }
 
+    /// Lets others through `ROOT`, `ROOT/run` and `ROOT/run/network` (o+x, never
+    /// listing), as dnsmasq's unprivileged user must reach the hosts files in
+    /// `run/network/dnsmasq` (libvirt's are under world-readable directories);
+    /// everything private in them stays 0600/0700. The directories above the root are
+    /// the operator's: when they keep others out, the hosts go into dnsmasq's
+    /// configuration instead (see [`crate::dnsmasq`]).
+    fn share_run_dir(&self) {
+        use std::os::unix::fs::PermissionsExt;
+        for d in [
+            self.root.clone(),
+            self.root.join("run"),
+            self.root.join("run/network"),
+        ] {
+            if let Ok(m) = std::fs::symlink_metadata(&d)
+                && m.is_dir()
+                && m.permissions().mode() & 0o001 == 0
+            {
+                let mode = (m.permissions().mode() & 0o7777) | 0o011;
+                let _ = std::fs::set_permissions(&d, std::fs::Permissions::from_mode(mode));
+            }
+        }
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, Vec<Net>> {
         self.nets.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -177,7 +236,7 @@ impl State {
     /// Writes the persistent definition of `n` and its autostart mark.
     pub(crate) fn save_config(&self, n: &Net) -> Result<()> {
         self.config
-            .save(&n.def.name, &n.persistent_def().to_xml(), true)?;
+            .save(&n.def.name, &n.inactive_def().to_xml(), true)?;
         self.config.set_autostart(&n.def.name, n.autostart)
     }
 
@@ -202,6 +261,7 @@ impl State {
 
     /// Starts `n` on the host: bridge, addresses, firewall, dnsmasq.
     pub(crate) fn activate(&self, n: &mut Net) -> Result<()> {
+        crate::dnsmasq::check_hosts(&n.def)?;
         let br = n.bridge().map(str::to_string).ok_or_else(|| {
             Error::internal(
                 D,
@@ -249,6 +309,9 @@ impl State {
             }
         }
         n.active = false;
+        n.ports.clear();
+        n.def.connections = None;
+        self.ports.delete_all(&n.def.uuid);
         if let Some(next) = n.new_def.take() {
             n.def = next;
         }

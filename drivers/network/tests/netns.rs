@@ -3,8 +3,9 @@
 //! which goes away with the thread and the processes the test kills): libvirt's
 //! `default` NAT network defined and autostarted on a fresh root, its bridge, address,
 //! dnsmasq and masquerade rule, their removal on destroy, definitions and running
-//! networks across a restart of the state, transient networks, and a DHCP lease taken
-//! by busybox udhcpc from a second namespace.
+//! networks across a restart of the state, transient networks, and DHCP leases taken
+//! by busybox udhcpc from a second namespace (one for a static host added live, which
+//! the same dnsmasq serves after the hosts file is rewritten and it is signalled).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -153,11 +154,16 @@ fn default_nat_network_on_the_host_and_across_restarts() {
     n.network_create(&iso).unwrap();
     assert_eq!(names(&*n, 2), ["default", "iso"]); // active
     assert!(link_exists("rvbr1"));
+    // Its static host in the hosts file dnsmasq re-reads on SIGHUP (its user can
+    // reach the run directory), named by the configuration.
     let conf = std::fs::read_to_string(root.join("run/network/dnsmasq/iso.conf")).unwrap();
+    let hostsfile = root.join("run/network/dnsmasq/iso.hostsfile");
     assert!(
-        conf.contains("dhcp-host=52:54:00:00:07:05,10.7.0.5,fixed\n"),
+        conf.contains(&format!("dhcp-hostsfile={}\n", hostsfile.display())),
         "{conf}"
     );
+    let hosts = std::fs::read_to_string(&hostsfile).unwrap();
+    assert_eq!(hosts, "52:54:00:00:07:05,10.7.0.5,fixed\n");
     let rules = out("nft", &["list", "ruleset"]);
     assert_eq!(rules.matches("masquerade").count(), 1, "{rules}");
     assert!(rules.contains("iifname \"rvbr1\" reject"), "{rules}");
@@ -361,6 +367,67 @@ fn dhcp_lease_from_udhcpc_in_a_second_namespace() {
             .unwrap()
             .is_empty()
     );
+
+    // A static host added live (virNetworkUpdate, AFFECT_LIVE): the same dnsmasq,
+    // signalled, hands its address to the next client with that MAC.
+    let pidfile = root.join("run/network/dnsmasq/iso.pid");
+    let dnsmasq = pid_of(&pidfile).expect("dnsmasq of iso");
+    n.network_update(
+        &iso,
+        3,
+        4,
+        -1,
+        "<host mac='52:54:00:00:07:06' name='hot' ip='10.7.0.6'/>",
+        1,
+    )
+    .unwrap();
+    assert_eq!(pid_of(&pidfile), Some(dnsmasq));
+    for args in [
+        ["link", "set", "vc0", "down"].as_slice(),
+        &["link", "set", "vc0", "address", "52:54:00:00:07:06"],
+        &["link", "set", "vc0", "up"],
+    ] {
+        let mut cmd = vec!["nsenter", "-t", &pid, "-n", "ip"];
+        cmd.extend_from_slice(args);
+        ok(&cmd);
+    }
+    let o = Command::new("nsenter")
+        .args(["-t", &pid, "-n", "timeout", "20", "busybox", "udhcpc"])
+        .args([
+            "-i",
+            "vc0",
+            "-n",
+            "-q",
+            "-f",
+            "-t",
+            "10",
+            "-T",
+            "1",
+            "-s",
+            "/bin/true",
+        ])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "udhcpc: {log}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut hot = n
+        .network_dhcp_leases(&iso, Some("52:54:00:00:07:06"), 0)
+        .unwrap();
+    while hot.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        hot = n
+            .network_dhcp_leases(&iso, Some("52:54:00:00:07:06"), 0)
+            .unwrap();
+    }
+    assert_eq!(hot.len(), 1, "{log}");
+    assert_eq!(
+        (hot[0].ip.as_str(), hot[0].hostname.as_deref()),
+        ("10.7.0.6", Some("hot")),
+        "{log}"
+    );
+    assert_eq!(pid_of(&pidfile), Some(dnsmasq));
+
     n.network_destroy(&iso).unwrap();
     drop(peer);
     assert!(!link_exists("rvbr1") && !link_exists("vh0"));

@@ -39,6 +39,40 @@ pub const SECRET_VALUE_MAX: usize = 65536;
 /// Most DHCP leases in an answer.
 pub const NETWORK_DHCP_LEASES_MAX: usize = 65536;
 
+/// Most parameters of a network port (`REMOTE_NETWORK_PORT_PARAMETERS_MAX`).
+pub const NETWORK_PORT_PARAMETERS_MAX: usize = 16;
+
+/// `remote_network_port_get_parameters_args`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkPortGetParametersArgs {
+    /// The port.
+    pub port: RemoteNonnullNetworkPort,
+    /// Room for this many (libvirt's client sends 0: the answer is allocated).
+    pub nparams: i32,
+    /// None defined.
+    pub flags: u32,
+}
+
+/// `remote_network_port_get_parameters_ret`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetworkPortGetParametersRet {
+    /// The parameters.
+    pub params: Vec<crate::typed_param::TypedParam>,
+    /// How many there are.
+    pub nparams: i32,
+}
+
+/// `remote_network_port_set_parameters_args`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetworkPortSetParametersArgs {
+    /// The port.
+    pub port: RemoteNonnullNetworkPort,
+    /// The parameters.
+    pub params: Vec<crate::typed_param::TypedParam>,
+    /// None defined.
+    pub flags: u32,
+}
+
 /// `remote_network_update_args`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkUpdateArgs {

@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use super::refs::{DhcpLease, NetworkPortRef, NetworkRef};
+use crate::api::TypedParam;
 use crate::{Error, ErrorDomain, Result};
 
 fn unsupported<T>(api: &str) -> Result<T> {
@@ -114,6 +115,23 @@ pub trait NetworkDriver: Send + Sync {
     /// Deletes a port (the guest NIC unplugged).
     fn network_port_delete(&self, port: &NetworkPortRef, flags: u32) -> Result<()> {
         unsupported("virNetworkPortDelete")
+    }
+    /// A port's bandwidth (`virNetworkPortGetParameters`: `inbound.average`, …).
+    fn network_port_get_parameters(
+        &self,
+        port: &NetworkPortRef,
+        flags: u32,
+    ) -> Result<Vec<TypedParam>> {
+        unsupported("virNetworkPortGetParameters")
+    }
+    /// Changes a port's bandwidth (`virNetworkPortSetParameters`).
+    fn network_port_set_parameters(
+        &self,
+        port: &NetworkPortRef,
+        params: &[TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virNetworkPortSetParameters")
     }
     /// The first callback for network event `event_id` was registered on the
     /// connection (`wanted`), or the last one went. Remote drivers subscribe here.

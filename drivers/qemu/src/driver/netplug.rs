@@ -2,22 +2,26 @@
 //!
 //! At start, each such NIC gets a tap (`vnetN`, [`crate::host::tap`]) plugged into its
 //! bridge; the fds go to QEMU (`-netdev tap,fd=N`) and the live XML gets
-//! `<target dev='vnetN'/>` (and, for networks, the bridge as `<source bridge=…>`). At
-//! stop the taps are removed.
+//! `<target dev='vnetN'/>` (and, for networks, the bridge and the network port as
+//! `<source bridge=… portid=…>`). At stop the taps are removed and the ports deleted.
+//! A running guest found again after a restart of the process has its ports given
+//! back if its network lost them, and its taps enslaved to the network's bridge.
 //!
-//! A network's bridge comes from the network driver ([`super::networks`]).
+//! A network NIC's port, and the bridge it names, come from the network driver
+//! ([`super::networks`]).
 
 use rvirt_core::conf::{Device, DomainDef, InterfaceType};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
-use super::networks::network_bridge;
+use super::networks::{PortOwner, network_port_create, network_port_delete, network_port_reclaim};
 
 use crate::host::tap::{self, TAP_TEMPLATE, Tap};
 
-/// The taps of one start, by interface position; closed (QEMU keeps its copies) when
+/// The taps of one start, by interface position, and the network ports made for
+/// them (network name, port UUID); the taps are closed (QEMU keeps its copies) when
 /// dropped.
 #[derive(Debug, Default)]
-pub(crate) struct Taps(Vec<Option<Tap>>);
+pub(crate) struct Taps(Vec<Option<Tap>>, Vec<(String, String)>);
 
 impl Taps {
     /// The fd of each interface's tap, for [`crate::command_line::RuntimeOptions`].
@@ -30,12 +34,15 @@ impl Taps {
         self.0.iter().flatten().map(Tap::fd).collect()
     }
 
-    /// Removes the taps (a start that failed).
+    /// Removes the taps and deletes the ports (a start that failed).
     pub(crate) fn remove(self) {
         for t in self.0.into_iter().flatten() {
             let name = t.name().to_owned();
             drop(t);
             tap::delete(&name);
+        }
+        for (net, port) in self.1 {
+            network_port_delete(&net, &port);
         }
     }
 }
@@ -45,6 +52,8 @@ impl Taps {
 /// live definition. On failure the taps made so far are removed.
 pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps> {
     let mut taps = Taps::default();
+    let owner_name = def.name.clone();
+    let owner_uuid = def.uuid.unwrap_or_default();
     let nics = def.devices_mut().iter_mut().filter_map(|d| match d {
         Device::Interface(i) => Some(i),
         _ => None,
@@ -61,7 +70,29 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
                         "missing source network for interface type 'network'",
                     ));
                 };
-                network_bridge(system, &name)
+                let mac = nic.mac.as_ref().map(|m| m.address.clone());
+                let Some(mac) = mac else {
+                    taps.remove();
+                    return Err(Error::internal(
+                        ErrorDomain::Qemu,
+                        "interface without a MAC address at start".to_string(),
+                    ));
+                };
+                let group = nic.source.as_ref().and_then(|s| s.portgroup.clone());
+                let owner = PortOwner {
+                    name: &owner_name,
+                    uuid: owner_uuid,
+                    mac: &mac,
+                    group: group.as_deref(),
+                };
+                network_port_create(system, &name, owner).map(|(port, bridge)| {
+                    let port = port.hyphenated().to_string();
+                    if let Some(s) = nic.source.as_mut() {
+                        s.portid = Some(port.clone());
+                    }
+                    taps.1.push((name, port));
+                    bridge
+                })
             }
             InterfaceType::Bridge => nic
                 .source
@@ -115,17 +146,86 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
     Ok(taps)
 }
 
-/// Removes the taps a run's live definition `def` names (at stop).
-pub(crate) fn unplug_interfaces(def: &DomainDef) {
+/// For a running guest found again (`system`: `qemu:///system`'s): each network NIC's
+/// port exists again if its network lost it, and its tap is on the bridge the port
+/// names (a network restarted meanwhile has a new bridge). Failures are logged; the
+/// guest runs on.
+pub(crate) fn reconnect_interfaces(def: &DomainDef, system: bool) {
+    if !system {
+        return;
+    }
+    let owner_uuid = def.uuid.unwrap_or_default();
+    for d in def.devices() {
+        let Device::Interface(nic) = d else { continue };
+        if nic.interface_type != InterfaceType::Network {
+            continue;
+        }
+        let (Some(src), Some(mac), Some(t)) = (&nic.source, &nic.mac, &nic.target) else {
+            continue;
+        };
+        let (Some(net), Some(port)) = (&src.network, &src.portid) else {
+            continue;
+        };
+        let owner = PortOwner {
+            name: &def.name,
+            uuid: owner_uuid,
+            mac: &mac.address,
+            group: src.portgroup.as_deref(),
+        };
+        let done = network_port_reclaim(net, owner, port).and_then(|br| tap::attach(&t.dev, &br));
+        if let Err(e) = done {
+            rvirt_core::log::warning(
+                ErrorDomain::Qemu,
+                format_args!(
+                    "guest '{}': interface {} on network '{net}' not reconnected: {}",
+                    def.name,
+                    t.dev,
+                    e.message()
+                ),
+            );
+        }
+    }
+}
+
+/// Deletes the network ports of a run that ended while no process watched it (its
+/// taps went with its QEMU; their names may be another guest's by now).
+pub(crate) fn release_ports(def: &DomainDef) {
     for d in def.devices() {
         if let Device::Interface(nic) = d
-            && matches!(
-                nic.interface_type,
-                InterfaceType::Network | InterfaceType::Bridge
-            )
-            && let Some(t) = &nic.target
+            && nic.interface_type == InterfaceType::Network
+            && let Some(s) = &nic.source
+            && let (Some(net), Some(port)) = (&s.network, &s.portid)
         {
-            tap::delete(&t.dev);
+            network_port_delete(net, port);
         }
+    }
+}
+
+/// Removes the taps a run's live definition `def` names and deletes their network
+/// ports (at stop).
+pub(crate) fn unplug_interfaces(def: &DomainDef) {
+    for d in def.devices() {
+        if let Device::Interface(nic) = d {
+            unplug_interface(nic);
+        }
+    }
+}
+
+/// Removes the tap of one `network`/`bridge` NIC and deletes its network port (at
+/// stop, or when QEMU unplugged it).
+pub(crate) fn unplug_interface(nic: &rvirt_core::conf::Interface) {
+    if !matches!(
+        nic.interface_type,
+        InterfaceType::Network | InterfaceType::Bridge
+    ) {
+        return;
+    }
+    if let Some(t) = &nic.target {
+        tap::delete(&t.dev);
+    }
+    if let Some(s) = &nic.source
+        && let (Some(net), Some(port)) = (&s.network, &s.portid)
+    {
+        network_port_delete(net, port);
     }
 }

@@ -309,6 +309,7 @@ impl Shared {
             vm.state = StateReason::Shutoff(ShutoffReason::Unknown);
             return false;
         }
+        super::netplug::reconnect_interfaces(&vm.def, self.is_system());
         // Events the handshake read (nobody else will see them).
         let mut ev = Events::new();
         apply_messages(&mut vm, attached.early, &mut ev);
@@ -324,6 +325,10 @@ impl Shared {
         let _ = std::fs::remove_file(&found.status_path);
         let _ = std::fs::remove_file(dirs.run.join(format!("{}.pid", found.live.name)));
         crate::security::prepare::release(&found.status_path);
+        // Its network ports go with it (only `qemu:///system`'s guests have any).
+        if self.is_system() {
+            super::netplug::release_ports(&found.live);
+        }
         if let Err(e) = remove_tree_in(&dirs.lib, &found.lib_name) {
             log::warning(
                 ErrorDomain::Qemu,

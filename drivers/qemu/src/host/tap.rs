@@ -94,6 +94,12 @@ impl Tap {
     }
 }
 
+/// Enslaves the existing tap `name` to `bridge` and brings it up (a running guest's
+/// tap after its network's bridge was made again).
+pub fn attach(name: &str, bridge: &str) -> Result<()> {
+    ip(&["link", "set", "dev", name, "master", bridge, "up"])
+}
+
 /// `fe` followed by the last five bytes of `mac`; `None` if it is not a MAC address.
 pub fn host_side_mac(mac: &str) -> Option<String> {
     let parts: Vec<&str> = mac.split(':').collect();

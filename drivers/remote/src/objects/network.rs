@@ -1,5 +1,6 @@
 //! Networks and network ports over the wire.
 
+use rvirt_core::api::TypedParam;
 use rvirt_core::driver::{DhcpLease, NetworkDriver, NetworkPortRef, NetworkRef};
 use rvirt_core::{Result, Uuid};
 use rvirt_rpc::procs as p;
@@ -233,6 +234,38 @@ impl NetworkDriver for RemoteObjects {
             p::NETWORK_PORT_DELETE,
             &ObjFlagsArgs {
                 obj: RemoteNonnullNetworkPort::from(port),
+                flags,
+            },
+        )
+    }
+
+    fn network_port_get_parameters(
+        &self,
+        port: &NetworkPortRef,
+        flags: u32,
+    ) -> Result<Vec<TypedParam>> {
+        let r: NetworkPortGetParametersRet = self.call(
+            p::NETWORK_PORT_GET_PARAMETERS,
+            &NetworkPortGetParametersArgs {
+                port: RemoteNonnullNetworkPort::from(port),
+                nparams: 0,
+                flags,
+            },
+        )?;
+        Ok(r.params.into_iter().map(Into::into).collect())
+    }
+
+    fn network_port_set_parameters(
+        &self,
+        port: &NetworkPortRef,
+        params: &[TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        self.call(
+            p::NETWORK_PORT_SET_PARAMETERS,
+            &NetworkPortSetParametersArgs {
+                port: RemoteNonnullNetworkPort::from(port),
+                params: params.iter().cloned().map(Into::into).collect(),
                 flags,
             },
         )

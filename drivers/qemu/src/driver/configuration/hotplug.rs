@@ -287,12 +287,13 @@ pub(crate) fn apply_device_deleted(vm: &mut Vm, alias: &str) {
                     }
                 }
             }
-            Device::Interface(_) => {
+            Device::Interface(nic) => {
                 if let Some(n) = alias.strip_prefix("net") {
                     let _ = run
                         .mon
                         .send("netdev_del", Some(json!({"id": format!("hostnet{n}")})));
                 }
+                super::super::netplug::unplug_interface(&nic);
             }
             _ => {}
         }

@@ -232,3 +232,39 @@ pub(crate) fn port_get_xml_desc(ctx: &Ctx<'_>, a: PortFlagsArgs) -> CallResult<X
 pub(crate) fn port_delete(ctx: &Ctx<'_>, a: PortFlagsArgs) -> CallResult<()> {
     Ok(NetworkPort::from_ref(ctx.conn()?, a.obj.into()).delete(a.flags)?)
 }
+
+/// NETWORK_PORT_GET_PARAMETERS.
+pub(crate) fn port_get_parameters(
+    ctx: &Ctx<'_>,
+    a: NetworkPortGetParametersArgs,
+) -> CallResult<NetworkPortGetParametersRet> {
+    let params = NetworkPort::from_ref(ctx.conn()?, a.port.into()).get_parameters(a.flags)?;
+    let params: Vec<rvirt_rpc::typed_param::TypedParam> = params
+        .into_iter()
+        .take(NETWORK_PORT_PARAMETERS_MAX)
+        .map(Into::into)
+        .collect();
+    Ok(NetworkPortGetParametersRet {
+        nparams: i32::try_from(params.len()).unwrap_or(i32::MAX),
+        params,
+    })
+}
+
+/// NETWORK_PORT_SET_PARAMETERS.
+pub(crate) fn port_set_parameters(
+    ctx: &Ctx<'_>,
+    a: NetworkPortSetParametersArgs,
+) -> CallResult<()> {
+    if a.params.len() > NETWORK_PORT_PARAMETERS_MAX {
+        return Err(rvirt_rpc_server::error::err(
+            39,
+            7,
+            format!(
+                "too many parameters '{}' for limit '{NETWORK_PORT_PARAMETERS_MAX}'",
+                a.params.len()
+            ),
+        ));
+    }
+    let params: Vec<rvirt_core::api::TypedParam> = a.params.into_iter().map(Into::into).collect();
+    Ok(NetworkPort::from_ref(ctx.conn()?, a.port.into()).set_parameters(&params, a.flags)?)
+}

@@ -513,6 +513,16 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         n::port_create_xml
     ),
     procedure!(
+        p::NETWORK_PORT_GET_PARAMETERS,
+        Access::Open,
+        n::port_get_parameters
+    ),
+    procedure!(
+        p::NETWORK_PORT_SET_PARAMETERS,
+        Access::WriteIn("virNetworkPortSetParameters", 19),
+        n::port_set_parameters
+    ),
+    procedure!(
         p::NETWORK_PORT_GET_XML_DESC,
         Access::Open,
         n::port_get_xml_desc
