@@ -224,6 +224,7 @@ impl RootInstance for Shared {
         remove_leftovers(&shared.dirs().run, ErrorDomain::Qemu);
         shared.domains.load_configs(ErrorDomain::Qemu, parse_def);
         shared.reconnect_all();
+        shared.load_snapshots();
         Ok(shared)
     }
 

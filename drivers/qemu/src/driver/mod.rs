@@ -41,7 +41,7 @@ mod root;
 mod running;
 mod save;
 mod save_image;
-mod snapshots;
+pub(crate) mod snapshot;
 mod start;
 mod status;
 mod threads;
