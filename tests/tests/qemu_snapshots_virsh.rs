@@ -301,6 +301,13 @@ desc = s1.getXMLDesc(libvirt.VIR_DOMAIN_SNAPSHOT_XML_SECURE).replace(
 red = d.snapshotCreateXML(desc, libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE |
                                 libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT)
 print("redefined", red.getName(), d.snapshotCurrent().getName(), red.isCurrent(0))
+REDEF = libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE
+cyc = s1.getXMLDesc(0).replace("<domainsnapshot>",
+                               "<domainsnapshot><parent><name>off2</name></parent>", 1)
+print("cycle", err(lambda: d.snapshotCreateXML(cyc, REDEF)))
+alien = desc.replace("<name>copy</name>", "<name>alien</name>", 1).replace(
+    d.UUIDString(), "00000000-0000-4000-8000-000000000001")
+print("alien", err(lambda: d.snapshotCreateXML(alien, REDEF))[0])
 s2.delete(0)
 print("after delete", names())
 pump()
@@ -394,6 +401,8 @@ fn shutoff_snapshots_with_qemu_img_filters_names_and_revert_events() {
         "relative (67, 'unsupported configuration: external snapshot file for disk vda must use absolute path')",
         "undefine (55, 'Requested operation is not valid: cannot delete inactive domain with 2 snapshots')",
         "redefined copy copy 1",
+        "cycle (8, 'invalid argument: parent off2 would create cycle to off1')",
+        "alien 8",
         "after delete ['off1', 'copy']",
         "reverted [1, 4] off1",
         "halted [5, 7] True off1",

@@ -13,7 +13,7 @@ use super::instance::{Shared, not_running, parse_def};
 
 /// A definition to define or create: parsed, completed (the machine's implicit devices,
 /// PCI addresses assigned as libvirt does), and refused if this driver cannot carry it out.
-pub(super) fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
+pub(crate) fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
     let mut def = parse_def(xml)?;
     crate::machine_defaults::add_machine_defaults(&mut def);
     crate::command_line::check_supported(&def)?;

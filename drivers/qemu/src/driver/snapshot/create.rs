@@ -115,6 +115,53 @@ fn check_combinations(flags: u32) -> Result<()> {
     Ok(())
 }
 
+/// Most snapshots (with metadata) one domain may have: the tree is walked
+/// recursively, and a client redefining snapshots must not grow it without bound.
+pub(crate) const MAX_SNAPSHOTS: usize = 1024;
+
+fn too_many() -> Error {
+    Error::new(
+        ErrorCode::OperationFailed,
+        ErrorDomain::Qemu,
+        format!("a domain can have at most {MAX_SNAPSHOTS} snapshots"),
+    )
+}
+
+/// libvirt's checks of a redefined snapshot's parent: not itself, existing, and not
+/// one of its own descendants (a cycle).
+fn check_parent(
+    tree: &rvirt_core::objects::SnapshotTree,
+    name: &str,
+    parent: Option<&str>,
+) -> Result<()> {
+    let Some(parent) = parent else {
+        return Ok(());
+    };
+    if parent == name {
+        return Err(invalid_arg(format!(
+            "cannot set moment {name} as its own parent"
+        )));
+    }
+    let mut up = tree
+        .get(parent)
+        .ok_or_else(|| invalid_arg(format!("parent {parent} for moment {name} not found")))?;
+    let mut steps = 0;
+    while let Some(next) = up.parent.as_deref() {
+        if next == name || steps > MAX_SNAPSHOTS {
+            return Err(invalid_arg(format!(
+                "parent {} would create cycle to {name}",
+                up.name.as_deref().unwrap_or_default()
+            )));
+        }
+        steps += 1;
+        match tree.get(next) {
+            Some(s) => up = s,
+            None => break,
+        }
+    }
+    Ok(())
+}
+
 /// `virDomainSnapshotCreateXML` on the QEMU driver.
 pub(crate) fn create(
     shared: &Arc<Shared>,
@@ -164,11 +211,16 @@ fn redefine(
         )
     })?;
     check_name(&name)?;
-    if let Some(parent) = &def.parent
-        && (parent == &name || vm.snapshots.get(parent).is_none())
+    check_parent(&vm.snapshots, &name, def.parent.as_deref())?;
+    if vm.snapshots.get(&name).is_none() && vm.snapshots.len() >= MAX_SNAPSHOTS {
+        return Err(too_many());
+    }
+    if let Some(d) = &def.domain
+        && d.uuid.is_some_and(|u| u != vm.uuid())
     {
         return Err(invalid_arg(format!(
-            "parent {parent} for snapshot {name} not found"
+            "definition for snapshot {name} must use uuid {}",
+            vm.uuid().hyphenated()
         )));
     }
     if def.domain.is_none() {
@@ -241,6 +293,9 @@ fn prepare(
             ErrorDomain::Qemu,
             "external memory snapshots are not supported",
         ));
+    }
+    if flags & NO_METADATA == 0 && vm.snapshots.len() >= MAX_SNAPSHOTS {
+        return Err(too_many());
     }
     if vm.snapshots.get(&name).is_some() {
         return Err(Error::new(
@@ -363,4 +418,55 @@ pub(crate) fn internal_images(
         .filter(|(p, _)| p.snapshot == "internal")
         .filter_map(|(_, d)| d.path.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rvirt_core::objects::SnapshotTree;
+
+    fn snap(name: &str, parent: Option<&str>) -> DomainSnapshotDef {
+        DomainSnapshotDef {
+            name: Some(name.into()),
+            parent: parent.map(Into::into),
+            ..DomainSnapshotDef::default()
+        }
+    }
+
+    #[test]
+    fn redefined_parents_cannot_make_cycles() {
+        let mut t = SnapshotTree::default();
+        t.insert(snap("a", None), true);
+        t.insert(snap("b", Some("a")), true);
+        t.insert(snap("c", Some("b")), true);
+        check_parent(&t, "d", Some("c")).unwrap();
+        check_parent(&t, "a", None).unwrap();
+        let e = check_parent(&t, "a", Some("c")).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidArg);
+        assert!(
+            e.message().contains("parent b would create cycle to a"),
+            "{e}"
+        );
+        let e = check_parent(&t, "a", Some("a")).unwrap_err();
+        assert!(
+            e.message()
+                .contains("cannot set moment a as its own parent"),
+            "{e}"
+        );
+        let e = check_parent(&t, "x", Some("nope")).unwrap_err();
+        assert!(
+            e.message().contains("parent nope for moment x not found"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn flag_combinations_are_refused_like_libvirt() {
+        let e = check_combinations(CREATE_CURRENT).unwrap_err();
+        assert!(e.message().contains("Flag 'VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE' is required by flag 'VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT'"), "{e}");
+        assert!(check_combinations(CREATE_REDEFINE | NO_METADATA).is_err());
+        assert!(check_combinations(LIVE | CREATE_REDEFINE).is_err());
+        check_combinations(CREATE_REDEFINE | CREATE_CURRENT).unwrap();
+        check_combinations(QUIESCE | DISK_ONLY | ATOMIC).unwrap();
+    }
 }

@@ -21,7 +21,7 @@ use super::disks::domain_disks;
 use super::missing;
 use super::qemu_img::{self, Op};
 use crate::driver::configuration::save_config;
-use crate::driver::connection::check_flags;
+use crate::driver::connection::{check_flags, runnable_def};
 use crate::driver::instance::Shared;
 use crate::driver::start::Origin;
 
@@ -112,14 +112,18 @@ pub(crate) fn revert(shared: &Arc<Shared>, dom: &DomainRef, name: &str, flags: u
         }
         (snap, vm.persistent)
     };
+    // The snapshot's definition, under the domain's own name and UUID, checked and
+    // completed like a definition a client defines (a redefined snapshot's is the
+    // client's).
+    let mut def = snap.domain.clone().expect("checked above");
+    def.name = job.lock().name().to_string();
+    def.uuid = Some(job.lock().uuid());
+    let def = runnable_def(&def.to_xml()?)?;
     if job.lock().is_active() {
         let stopped = (ShutoffReason::FromSnapshot, StoppedDetail::FromSnapshot);
         shared.stop_in_job(&job, stopped, |_| {})?;
         shared.domains.fanout.flush();
     }
-    // The snapshot's definition, under the domain's own name.
-    let mut def = snap.domain.clone().expect("checked above");
-    def.name = job.lock().name().to_string();
     if persistent {
         save_config(shared, &def)?;
     }

@@ -9,6 +9,7 @@
 //! than [`NAME_MAX`] bytes. Files read back are bounded ([`FILE_MAX`]) and must carry
 //! the name their file is named after.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rvirt_core::conf::DomainSnapshotDef;
@@ -137,19 +138,45 @@ impl Store {
             }
         }
         loaded.sort_by_key(|(s, _)| s.creation_time.unwrap_or(0));
-        let names: Vec<String> = loaded.iter().filter_map(|(s, _)| s.name.clone()).collect();
+        if loaded.len() > super::create::MAX_SNAPSHOTS {
+            log::warning(
+                ErrorDomain::Qemu,
+                format_args!(
+                    "domain '{domain}' has {} snapshot files: only the oldest {} are loaded",
+                    loaded.len(),
+                    super::create::MAX_SNAPSHOTS
+                ),
+            );
+            loaded.truncate(super::create::MAX_SNAPSHOTS);
+        }
+        let parents: HashMap<String, Option<String>> = loaded
+            .iter()
+            .filter_map(|(s, _)| Some((s.name.clone()?, s.parent.clone())))
+            .collect();
         for (mut snap, current) in loaded {
-            if snap
-                .parent
-                .as_ref()
-                .is_some_and(|p| !names.iter().any(|n| n == p))
-            {
+            let name = snap.name.clone().unwrap_or_default();
+            if !parent_chain_ends(&parents, &name) {
                 snap.parent = None;
             }
             tree.insert(snap, current);
         }
         tree
     }
+}
+
+/// True if walking up from `name` through `parents` reaches a root: no missing
+/// parent, no cycle (files edited by hand, or written by something else).
+fn parent_chain_ends(parents: &HashMap<String, Option<String>>, name: &str) -> bool {
+    let mut at = name;
+    for _ in 0..=parents.len() {
+        match parents.get(at) {
+            Some(Some(p)) if p == name => return false,
+            Some(Some(p)) => at = p,
+            Some(None) => return true,
+            None => return false,
+        }
+    }
+    false
 }
 
 /// The document of one snapshot as stored: libvirt's `<active>` mark on the current one.
@@ -294,9 +321,13 @@ mod tests {
         );
         std::fs::write(dir.join("big.xml"), big).unwrap();
         std::fs::write(dir.join("kid.xml"), snap("kid", Some("gone"), 2).to_xml()).unwrap();
+        // A cycle written by hand: each gets no parent rather than a loop.
+        std::fs::write(dir.join("p.xml"), snap("p", Some("q"), 3).to_xml()).unwrap();
+        std::fs::write(dir.join("q.xml"), snap("q", Some("p"), 4).to_xml()).unwrap();
         let back = store.load("dom");
-        assert_eq!(back.list(0), ["kid"]);
+        assert_eq!(back.list(0), ["kid", "p", "q"]);
         assert_eq!(back.get("kid").unwrap().parent, None);
+        assert_eq!(back.get("p").unwrap().parent, None);
         assert!(store.sync("../escape", &back).is_err());
         let _ = std::fs::remove_dir_all(&lib);
     }
