@@ -334,6 +334,12 @@ e = d.snapshotCreateXML("<domainsnapshot><name>ext</name></domainsnapshot>",
 print("ext", names(libvirt.VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL), sys.argv[3] in d.XMLDesc(0))
 print("ext delete", err(lambda: e.delete(0)))
 red.delete(libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+# A transient guest's snapshot metadata goes with it.
+t = c.createXML(open(sys.argv[4]).read(), 0)
+t.snapshotCreateXML("<domainsnapshot><name>t1</name></domainsnapshot>", 0)
+print("transient snaps", [s.getName() for s in t.listAllSnapshots(0)])
+t.destroy()
+print("transient gone", err(lambda: c.lookupByName("tran"))[0])
 d.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
 print("events", got)
 "#;
@@ -356,26 +362,30 @@ fn shutoff_snapshots_with_qemu_img_filters_names_and_revert_events() {
         .status()
         .unwrap();
     assert!(st.success());
-    let xml = root.join("off.xml");
-    std::fs::write(
-        &xml,
+    let guest = |name: &str, image: &Path| {
         format!(
-            "<domain type='qemu'><name>offsnap</name><memory unit='MiB'>64</memory>
+            "<domain type='qemu'><name>{name}</name><memory unit='MiB'>64</memory>
                <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
                <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
                  <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
                    <source file='{}'/><target dev='vda' bus='virtio'/></disk>
                  <memballoon model='none'/></devices></domain>",
             image.display()
-        ),
-    )
-    .unwrap();
+        )
+    };
+    let transient_image = root.join("tran.qcow2");
+    std::fs::copy(&image, &transient_image).unwrap();
+    let xml = root.join("off.xml");
+    std::fs::write(&xml, guest("offsnap", &image)).unwrap();
+    let transient_xml = root.join("tran.xml");
+    std::fs::write(&transient_xml, guest("tran", &transient_image)).unwrap();
     let overlay = root.join("off.ext");
     let mut c = Command::new("/usr/bin/python3");
     c.arg("-c").arg(SHUTOFF).args([
         d.qemu_uri().as_str(),
         xml.to_str().unwrap(),
         overlay.to_str().unwrap(),
+        transient_xml.to_str().unwrap(),
     ]);
     // Bounded: two guest starts and a memory snapshot under TCG.
     let o = run(c, 90);
@@ -410,6 +420,8 @@ fn shutoff_snapshots_with_qemu_img_filters_names_and_revert_events() {
         "nometa False",
         "ext ['ext'] True",
         "ext delete (67, 'unsupported configuration: deletion of 1 external disk snapshots not supported yet')",
+        "transient snaps ['t1']",
+        "transient gone 42",
     ] {
         assert!(
             out.lines().any(|l| l == line),
@@ -431,5 +443,7 @@ fn shutoff_snapshots_with_qemu_img_filters_names_and_revert_events() {
         "{tags}"
     );
     assert!(!qemu_root.join("lib/qemu/snapshot/offsnap").exists());
+    assert!(!qemu_root.join("lib/qemu/snapshot/tran").exists());
+    assert!(image_tags(&transient_image).contains(" t1 "));
     assert!(!root.join("etc").exists() && !qemu_root.join("lib/qemu/etc").exists());
 }

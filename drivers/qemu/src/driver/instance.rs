@@ -126,7 +126,7 @@ impl Shared {
         };
         self.domains.fanout.flush();
         if stopped {
-            self.domains.list.remove_if_transient(&entry.uuid());
+            self.forget_if_transient(entry);
         }
     }
 

@@ -49,7 +49,7 @@ impl Shared {
         self.stop_in_job(&job, stopped, also)?;
         drop(job);
         self.domains.fanout.flush();
-        self.domains.list.remove_if_transient(&entry.uuid());
+        self.forget_if_transient(entry);
         Ok(())
     }
 

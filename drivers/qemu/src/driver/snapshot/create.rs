@@ -189,7 +189,7 @@ pub(crate) fn create(
         shared.stop_in_job(&job, stopped, |_| {})?;
         drop(job);
         shared.domains.fanout.flush();
-        shared.domains.list.remove_if_transient(&entry.uuid());
+        shared.forget_if_transient(&entry);
     }
     Ok(name)
 }

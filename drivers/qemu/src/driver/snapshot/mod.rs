@@ -53,13 +53,29 @@ impl Shared {
         self.snapshot_store().sync(vm.name(), &vm.snapshots)
     }
 
-    /// At start-up: every domain's snapshot metadata read back.
+    /// At start-up: every domain's snapshot metadata read back; that of domains no
+    /// longer here (transient ones that stopped unwatched) removed, as libvirt removes
+    /// it with the domain.
     pub(crate) fn load_snapshots(&self) {
         let store = self.snapshot_store();
+        let mut names = Vec::new();
         for entry in self.domains.list.entries() {
             let mut vm = entry.lock();
             let tree = store.load(vm.name());
             vm.snapshots = tree;
+            names.push(vm.name().to_string());
+        }
+        store.remove_others(&names);
+    }
+
+    /// Removes a transient domain whose run ended, with its snapshot metadata
+    /// (libvirt's `qemuDomainRemoveInactive`).
+    pub(crate) fn forget_if_transient(&self, entry: &super::instance::Entry) {
+        let name = entry.name().to_string();
+        if self.domains.list.remove_if_transient(&entry.uuid())
+            && self.domains.list.find_by_name(&name).is_none()
+        {
+            let _ = self.snapshot_store().remove_all(&name);
         }
     }
 }

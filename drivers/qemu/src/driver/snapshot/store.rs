@@ -118,6 +118,24 @@ impl Store {
         })
     }
 
+    /// Removes the snapshot metadata of every domain not in `keep`.
+    pub(crate) fn remove_others(&self, keep: &[String]) {
+        for e in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if keep.iter().any(|k| k == name) {
+                continue;
+            }
+            match self.remove_all(name) {
+                Ok(()) => log::info(
+                    ErrorDomain::Qemu,
+                    format_args!("removed the snapshot metadata of gone domain '{name}'"),
+                ),
+                Err(e) => log::warning(ErrorDomain::Qemu, format_args!("{e}")),
+            }
+        }
+    }
+
     /// Reads back the snapshots of `domain`: files that do not parse, are too large or
     /// do not carry their file's name are skipped (and logged); a parent that is gone
     /// makes its child a root.
@@ -329,6 +347,10 @@ mod tests {
         assert_eq!(back.get("kid").unwrap().parent, None);
         assert_eq!(back.get("p").unwrap().parent, None);
         assert!(store.sync("../escape", &back).is_err());
+        store.remove_others(&["dom".to_string()]);
+        assert!(dir.exists());
+        store.remove_others(&[]);
+        assert!(!dir.exists());
         let _ = std::fs::remove_dir_all(&lib);
     }
 }
