@@ -231,7 +231,7 @@ fn read_file(path: &Path) -> std::result::Result<(DomainSnapshotDef, bool), Stri
     }
     // The mark sits before the embedded domain, at the document's top level.
     let head = text.split("<domain ").next().unwrap_or_default();
-    Ok((snap, head.lines().any(|l| l.trim() == "<active>1</active>")))
+    Ok((snap, head.contains("<active>1</active>")))
 }
 
 #[cfg(test)]
