@@ -130,7 +130,12 @@ fn running_guest_snapshot_revert_restores_memory_and_external_overlay_takes_writ
     // A marker in the guest's memory (its root file system is RAM), then s1.
     let w = console(&uri, "snapg", true, "echo one > /m; echo W=$(cat /m)", "W");
     assert_eq!(w, "one");
+    let t = std::time::Instant::now();
     virsh_ok(&uri, &["snapshot-create-as", "snapg", "s1", "first"]);
+    eprintln!(
+        "internal snapshot of the running 256 MiB guest: {:?}",
+        t.elapsed()
+    );
     assert_eq!(virsh_ok(&uri, &["domstate", "snapg"]).trim(), "running");
     let w = console(&uri, "snapg", false, "echo two > /m; echo W=$(cat /m)", "W");
     assert_eq!(w, "two");
@@ -153,7 +158,9 @@ fn running_guest_snapshot_revert_restores_memory_and_external_overlay_takes_writ
     assert!(tags.contains(" s1 ") && tags.contains(" s2 "), "{tags}");
 
     // Revert: the guest's memory is s1's again.
+    let t = std::time::Instant::now();
     virsh_ok(&uri, &["snapshot-revert", "snapg", "s1"]);
+    eprintln!("revert (QEMU restarted, snapshot-load): {:?}", t.elapsed());
     assert_eq!(virsh_ok(&uri, &["domstate", "snapg"]).trim(), "running");
     let r = console(&uri, "snapg", false, "echo R=$(cat /m)", "R");
     assert_eq!(r, "one");
@@ -185,6 +192,7 @@ fn running_guest_snapshot_revert_restores_memory_and_external_overlay_takes_writ
     assert!(!qemu_root.join("lib/qemu/snapshot/snapg").exists());
 
     // External disk-only snapshot of the running guest: the overlay takes its writes.
+    let t = std::time::Instant::now();
     virsh_ok(
         &uri,
         &[
@@ -194,6 +202,10 @@ fn running_guest_snapshot_revert_restores_memory_and_external_overlay_takes_writ
             "--disk-only",
             "--atomic",
         ],
+    );
+    eprintln!(
+        "external disk-only snapshot of the running guest: {:?}",
+        t.elapsed()
     );
     let overlay = root.join("vda.ext1");
     assert!(overlay.exists(), "no {}", overlay.display());
