@@ -214,6 +214,12 @@ fn running_guest_snapshot_revert_restores_memory_and_external_overlay_takes_writ
         info.contains(&format!("backing file: {}", disk.display())),
         "{info}"
     );
+    // Given to QEMU's user like the domain's image (and given back at stop, below).
+    let owner = |p: &Path| {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(p).unwrap().uid()
+    };
+    assert_eq!(owner(&overlay), owner(&disk));
     let blk = virsh_ok(&uri, &["domblklist", "snapg"]);
     assert!(blk.contains(overlay.to_str().unwrap()), "{blk}");
     let base_before = std::fs::read(&disk).unwrap();
@@ -253,6 +259,7 @@ fn running_guest_snapshot_revert_restores_memory_and_external_overlay_takes_writ
     assert!(inactive.contains(overlay.to_str().unwrap()), "{inactive}");
 
     virsh_ok(&uri, &["destroy", "snapg"]);
+    assert_eq!(owner(&overlay), owner(&root.join("snapg.xml")));
     let o = virsh(&uri, &["undefine", "snapg"]);
     let (_, err) = text(&o);
     assert!(
