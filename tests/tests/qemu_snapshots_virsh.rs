@@ -9,11 +9,12 @@
 //!   children; then an external disk-only snapshot of the running guest: the overlay
 //!   exists, `domblklist` names it, and the guest's writes land in it, not in the base;
 //! * a boot-sector guest through python3-libvirt: internal snapshots with `qemu-img`
-//!   while shut off and with `snapshot-save` while running (then `HALT`), an external
-//!   disk-only one while shut off,
-//!   libvirt's listing filters, hostile names and refused flags with libvirt's errors,
-//!   `REDEFINE`+`CURRENT`, revert with `REVERT_RUNNING` (STARTED and DEFINED
-//!   FROM_SNAPSHOT events), undefine refused while snapshot metadata exists.
+//!   while shut off, with `snapshot-save` while running (then `HALT`) and while
+//!   paused, `NO_METADATA`, an external disk-only one while shut off; libvirt's listing
+//!   filters, hostile names, parent cycles and refused flags with libvirt's errors,
+//!   `REDEFINE`+`CURRENT`, reverts with `REVERT_RUNNING`/`REVERT_PAUSED` and their
+//!   FROM_SNAPSHOT events, a transient guest's metadata gone with it, undefine refused
+//!   while snapshot metadata exists.
 //!
 //! Every wait has a deadline; QEMU processes are killed by pid ([`QemuReaper`]).
 
@@ -343,6 +344,11 @@ pump()
 d.revertToSnapshot(h, libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED)
 print("paused revert", d.state())
 pump()
+p = d.snapshotCreateXML("<domainsnapshot><name>psnap</name></domainsnapshot>", 0)
+print("paused snap", "<state>paused</state>" in p.getXMLDesc(0), d.state())
+d.revertToSnapshot(p, libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING)
+print("running revert", d.state())
+pump()
 d.destroy()
 pump()
 d.snapshotCreateXML("<domainsnapshot><name>nometa</name></domainsnapshot>",
@@ -436,6 +442,8 @@ fn shutoff_snapshots_with_qemu_img_filters_names_and_revert_events() {
         "reverted [1, 4] off1",
         "halted [5, 7] True off1",
         "paused revert [3, 7]",
+        "paused snap True [3, 7]",
+        "running revert [1, 4]",
         "nometa False",
         "ext ['ext'] True",
         "ext delete (67, 'unsupported configuration: deletion of 1 external disk snapshots not supported yet')",
