@@ -75,8 +75,8 @@ impl Store {
         Ok(self.dir.join(domain))
     }
 
-    /// Writes every snapshot of `tree` and removes the files of snapshots it no longer
-    /// has: after it, the files say what the tree says.
+    /// Writes every snapshot of `tree` whose file says something else and removes the
+    /// files of snapshots it no longer has: after it, the files say what the tree says.
     pub(crate) fn sync(&self, domain: &str, tree: &SnapshotTree) -> Result<()> {
         let dir = self.domain_dir(domain)?;
         let names = tree.list(0);
@@ -89,6 +89,10 @@ impl Store {
             let snap = tree.get(name).expect("listed");
             let path = dir.join(format!("{name}.xml"));
             let xml = format_file(snap, tree.current() == Some(name.as_str()));
+            // Only what changed is rewritten (each write is synced).
+            if std::fs::read(&path).is_ok_and(|old| old == xml.as_bytes()) {
+                continue;
+            }
             write_replace(&path, xml.as_bytes(), Durability::Synced, ErrorDomain::Qemu)?;
         }
         for path in xml_files(&dir) {
@@ -314,6 +318,12 @@ mod tests {
         assert_eq!(back.list(0), ["a", "b", "c"]);
         assert_eq!(back.current(), Some("b"));
         assert_eq!(back.children("a", 0), ["b", "c"]);
+
+        // Moving the current mark rewrites both files.
+        tree.set_current(Some("a".into()));
+        store.sync("dom", &tree).unwrap();
+        assert_eq!(store.load("dom").current(), Some("a"));
+        assert!(!std::fs::read_to_string(&file).unwrap().contains("<active>"));
 
         // Removing one removes its file; an empty tree removes the directory.
         tree.remove("c", false, false);
