@@ -358,6 +358,9 @@ e = d.snapshotCreateXML("<domainsnapshot><name>ext</name></domainsnapshot>",
                         libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
 print("ext", names(libvirt.VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL), sys.argv[3] in d.XMLDesc(0))
 print("ext delete", err(lambda: e.delete(0)))
+d.create()
+print("started on the overlay", d.state())
+d.destroy()
 red.delete(libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
 # A transient guest's snapshot metadata goes with it.
 t = c.createXML(open(sys.argv[4]).read(), 0)
@@ -447,6 +450,7 @@ fn shutoff_snapshots_with_qemu_img_filters_names_and_revert_events() {
         "nometa False",
         "ext ['ext'] True",
         "ext delete (67, 'unsupported configuration: deletion of 1 external disk snapshots not supported yet')",
+        "started on the overlay [1, 1]",
         "transient snaps ['t1']",
         "transient gone 42",
     ] {
