@@ -87,7 +87,37 @@ pub(crate) fn snapshot(op: Op, name: &str, image: &Path) -> Result<()> {
 /// `qemu-img create -f qcow2 -F FMT -b BACKING OVERLAY`: a new qcow2 image over
 /// `backing`. With `size` (the backing image is in use by a running QEMU, which holds
 /// its lock) the backing file is not opened (`-u`) and the overlay gets that size.
+///
+/// The file is created here first, as libvirt pre-creates it: new (never an existing
+/// file or a symlink planted there), 0600; it is removed again if qemu-img fails.
 pub(crate) fn create_overlay(
+    overlay: &Path,
+    backing: &Path,
+    backing_format: &str,
+    size: Option<u64>,
+) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(overlay)
+        .map_err(|e| {
+            Error::new(
+                ErrorCode::SystemError,
+                ErrorDomain::Qemu,
+                format!("failed to create image file '{}': {e}", overlay.display()),
+            )
+        })?;
+    let made = write_overlay(overlay, backing, backing_format, size);
+    if made.is_err() {
+        let _ = std::fs::remove_file(overlay);
+    }
+    made
+}
+
+fn write_overlay(
     overlay: &Path,
     backing: &Path,
     backing_format: &str,
@@ -112,4 +142,49 @@ pub(crate) fn create_overlay(
         args.push(size);
     }
     run(&args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn have_qemu_img() -> bool {
+        Command::new(binary())
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    #[test]
+    fn overlays_are_new_files_over_their_image() {
+        if !have_qemu_img() {
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("rvirt-overlay-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let base = dir.join("base.qcow2");
+        run(&["create", "-q", "-f", "qcow2", s(&base).unwrap(), "1M"]).unwrap();
+        let overlay = dir.join("base.s1");
+        create_overlay(&overlay, &base, "qcow2", None).unwrap();
+        snapshot(Op::Create, "t", &overlay).unwrap();
+        snapshot(Op::Apply, "t", &overlay).unwrap();
+        snapshot(Op::Delete, "t", &overlay).unwrap();
+        assert!(snapshot(Op::Delete, "t", &overlay).is_err());
+        // Never over an existing file, nor through a symlink planted at the path.
+        let e = create_overlay(&overlay, &base, "qcow2", None).unwrap_err();
+        assert!(e.message().contains("failed to create image file"), "{e}");
+        let victim = dir.join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        let link = dir.join("link.s1");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(create_overlay(&link, &base, "qcow2", None).is_err());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+        // A failed qemu-img leaves no file behind.
+        let bad = dir.join("bad.s1");
+        assert!(create_overlay(&bad, &dir.join("missing"), "qcow2", None).is_err());
+        assert!(!bad.exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
