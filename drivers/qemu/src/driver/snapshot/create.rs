@@ -361,7 +361,7 @@ fn take(
     let active = job.lock().is_active();
     if plan.external() {
         return if active {
-            shared.external_live(job, plan, name)
+            shared.external_live(job, plan)
         } else {
             shared.external_offline(job, plan)
         };

@@ -147,12 +147,7 @@ impl Shared {
     }
 
     /// A running domain's external disk-only snapshot (`blockdev-snapshot`).
-    pub(crate) fn external_live(
-        &self,
-        job: &Job<'_, Running>,
-        plan: &Plan,
-        _name: &str,
-    ) -> Result<()> {
+    pub(crate) fn external_live(&self, job: &Job<'_, Running>, plan: &Plan) -> Result<()> {
         let (mon, def, status) = {
             let vm = job.lock();
             let run = vm.run.as_ref().ok_or_else(not_running)?;
