@@ -24,6 +24,8 @@ pub struct SnapshotDisk {
     pub name: String,
     /// `no`, `internal`, `external` or `manual`.
     pub snapshot: String,
+    /// `<source file=…/>`: an external snapshot's new image.
+    pub source: Option<String>,
 }
 
 /// A parsed `<domainsnapshot>`.
@@ -119,7 +121,13 @@ impl DomainSnapshotDef {
                         ([d], "disk") if d == "disks" => def.disks.push(SnapshotDisk {
                             name: attr("name").unwrap_or_default(),
                             snapshot: attr("snapshot").unwrap_or_else(|| "internal".into()),
+                            source: None,
                         }),
+                        ([d, k], "source") if d == "disks" && k == "disk" => {
+                            if let Some(last) = def.disks.last_mut() {
+                                last.source = attr("file");
+                            }
+                        }
                         _ => {}
                     }
                     if !empty {
@@ -202,11 +210,18 @@ impl DomainSnapshotDef {
         if !self.disks.is_empty() {
             out.push_str("  <disks>\n");
             for d in &self.disks {
-                out.push_str(&format!(
-                    "    <disk name='{}' snapshot='{}'/>\n",
+                let head = format!(
+                    "    <disk name='{}' snapshot='{}'",
                     escape(&d.name),
                     escape(&d.snapshot)
-                ));
+                );
+                match &d.source {
+                    Some(file) => out.push_str(&format!(
+                        "{head} type='file'>\n      <source file='{}'/>\n    </disk>\n",
+                        escape(file)
+                    )),
+                    None => out.push_str(&format!("{head}/>\n")),
+                }
             }
             out.push_str("  </disks>\n");
         }
@@ -233,7 +248,8 @@ mod tests {
         let mut s = DomainSnapshotDef::from_xml(
             "<domainsnapshot><name>a &amp; b</name><parent><name>p</name></parent>\
              <creationTime>42</creationTime><state>running</state>\
-             <memory snapshot='internal'/><disks><disk name='vda' snapshot='internal'/></disks>\
+             <memory snapshot='internal'/><disks><disk name='vda' snapshot='internal'/>\
+             <disk name='vdb' snapshot='external'><source file='/i/b.s1'/></disk></disks>\
              <domain type='test'><name>d</name><memory>1024</memory><os><type>hvm</type></os>\
              </domain></domainsnapshot>",
         )
@@ -242,6 +258,8 @@ mod tests {
         assert_eq!(s.parent.as_deref(), Some("p"));
         assert_eq!(s.creation_time, Some(42));
         assert_eq!(s.disks[0].name, "vda");
+        assert_eq!(s.disks[1].source.as_deref(), Some("/i/b.s1"));
+        assert_eq!(s.disks[0].source, None);
         assert_eq!(s.domain.as_ref().unwrap().name, "d");
         let again = DomainSnapshotDef::from_xml(&s.to_xml()).unwrap();
         s.domain = None;

@@ -280,6 +280,7 @@ impl<R> Domains<R> {
                         crate::conf::Device::Disk(d) => Some(crate::conf::SnapshotDisk {
                             name: d.target.dev.clone(),
                             snapshot: "internal".into(),
+                            source: None,
                         }),
                         _ => None,
                     })

@@ -238,3 +238,79 @@ fn a_running_guest_with_a_truncated_status_file_is_recovered() {
 fn a_transient_guest_with_a_truncated_status_file_is_recovered() {
     truncated_status_is_recovered("trans", false);
 }
+
+/// What lives beside the runs' private directories in `lib/qemu` outlives a new
+/// instance: a stale `domain-*` directory goes, a managed save image and a defined
+/// domain's snapshot metadata stay (the metadata read back, the current snapshot
+/// with it); snapshot files that lie about their name are skipped, and the metadata
+/// of a domain that is no longer there is removed.
+#[test]
+fn lib_state_beside_run_directories_survives_a_new_instance() {
+    logged();
+    let root = root_for("libstate");
+    let lib = root.join("lib/qemu");
+    for d in [
+        "etc/qemu",
+        "lib/qemu/domain-7-gone",
+        "lib/qemu/save",
+        "lib/qemu/snapshot/kept",
+        "lib/qemu/snapshot/ghost",
+    ] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    std::fs::write(
+        root.join("etc/qemu/kept.xml"),
+        domain_xml("kept", &root.join("kept.img")),
+    )
+    .unwrap();
+    std::fs::write(lib.join("save/kept.save"), b"LibvirtQemudSave").unwrap();
+    let snap = |name: &str, t: u32, extra: &str| {
+        format!(
+            "<domainsnapshot><name>{name}</name>{extra}<state>shutoff</state>\
+             <creationTime>{t}</creationTime></domainsnapshot>"
+        )
+    };
+    std::fs::write(lib.join("snapshot/kept/s1.xml"), snap("s1", 1, "")).unwrap();
+    std::fs::write(
+        lib.join("snapshot/kept/s2.xml"),
+        snap(
+            "s2",
+            2,
+            "<parent><name>s1</name></parent><active>1</active>",
+        ),
+    )
+    .unwrap();
+    std::fs::write(lib.join("snapshot/kept/liar.xml"), snap("../x", 3, "")).unwrap();
+    std::fs::write(lib.join("snapshot/ghost/g.xml"), snap("g", 1, "")).unwrap();
+
+    let conn = open_root(&root).unwrap();
+    assert!(!lib.join("domain-7-gone").exists());
+    assert!(lib.join("save/kept.save").exists());
+    assert!(!lib.join("snapshot/ghost").exists());
+    let dom = conn.lookup_domain_by_name("kept").unwrap();
+    let names: Vec<String> = dom
+        .list_all_snapshots(0)
+        .unwrap()
+        .iter()
+        .map(|s| s.name().to_string())
+        .collect();
+    assert_eq!(names, ["s1", "s2"]);
+    assert_eq!(dom.snapshot_current(0).unwrap().name(), "s2");
+    assert!(
+        log_lines(&lib.join("snapshot/kept/liar.xml").display().to_string())
+            .iter()
+            .any(|l| l.contains("skipping")),
+    );
+    // Undefine keeps refusing while metadata exists, as libvirt.
+    let e = dom.undefine().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OperationInvalid);
+    assert!(
+        e.message()
+            .contains("cannot delete inactive domain with 2 snapshots"),
+        "{e}"
+    );
+    dom.undefine_with_flags(2).unwrap();
+    assert!(!lib.join("snapshot/kept").exists());
+    conn.close().unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+}

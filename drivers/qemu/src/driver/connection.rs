@@ -13,7 +13,7 @@ use super::instance::{Shared, not_running, parse_def};
 
 /// A definition to define or create: parsed, completed (the machine's implicit devices,
 /// PCI addresses assigned as libvirt does), and refused if this driver cannot carry it out.
-pub(super) fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
+pub(crate) fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
     let mut def = parse_def(xml)?;
     crate::machine_defaults::add_machine_defaults(&mut def);
     crate::command_line::check_supported(&def)?;
@@ -23,6 +23,10 @@ pub(super) fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
 use super::autodestroy::START_AUTODESTROY;
 use super::running::Vm;
 use super::start::StartFlags;
+
+/// `VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA`: an inactive domain's snapshot metadata
+/// goes with it.
+const UNDEFINE_SNAPSHOTS_METADATA: u32 = 2;
 
 /// `VIR_DOMAIN_START_PAUSED` (create, createXML).
 pub(crate) const START_PAUSED: u32 = 1;
@@ -200,8 +204,21 @@ impl DriverConnection for QemuConnection {
     }
 
     fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()> {
-        check_flags(flags, 0, "undefine")?;
-        self.shared.domains.undefine(dom)
+        check_flags(flags, UNDEFINE_SNAPSHOTS_METADATA, "undefine")?;
+        let (name, snapshots, active) = self.read(dom, |vm| {
+            Ok((vm.name().to_string(), vm.snapshots.len(), vm.is_active()))
+        })?;
+        if !active && snapshots > 0 && flags & UNDEFINE_SNAPSHOTS_METADATA == 0 {
+            return Err(Error::operation_invalid(
+                ErrorDomain::Qemu,
+                format!("cannot delete inactive domain with {snapshots} snapshots"),
+            ));
+        }
+        self.shared.domains.undefine(dom)?;
+        if !active && snapshots > 0 {
+            self.shared.snapshot_store().remove_all(&name)?;
+        }
+        Ok(())
     }
 
     fn create(&self, dom: &DomainRef, flags: u32) -> Result<DomainRef> {

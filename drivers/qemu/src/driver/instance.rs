@@ -126,7 +126,7 @@ impl Shared {
         };
         self.domains.fanout.flush();
         if stopped {
-            self.domains.list.remove_if_transient(&entry.uuid());
+            self.forget_if_transient(entry);
         }
     }
 
@@ -224,6 +224,7 @@ impl RootInstance for Shared {
         remove_leftovers(&shared.dirs().run, ErrorDomain::Qemu);
         shared.domains.load_configs(ErrorDomain::Qemu, parse_def);
         shared.reconnect_all();
+        shared.load_snapshots();
         Ok(shared)
     }
 

@@ -42,7 +42,7 @@ mod running;
 mod save;
 mod save_image;
 mod scheduler;
-mod snapshots;
+pub(crate) mod snapshot;
 mod start;
 mod status;
 mod threads;

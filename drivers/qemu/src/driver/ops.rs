@@ -43,6 +43,22 @@ impl Shared {
         self: &Arc<Self>,
         entry: &Entry,
         job: Job<'_, Running>,
+        stopped: (ShutoffReason, StoppedDetail),
+        also: impl FnOnce(&mut Vm),
+    ) -> Result<()> {
+        self.stop_in_job(&job, stopped, also)?;
+        drop(job);
+        self.domains.fanout.flush();
+        self.forget_if_transient(entry);
+        Ok(())
+    }
+
+    /// [`Self::terminate`]'s stop, keeping the job (and a transient domain) for what
+    /// the caller does next (a snapshot revert starts it again); the events are queued,
+    /// not flushed.
+    pub(crate) fn stop_in_job(
+        self: &Arc<Self>,
+        job: &Job<'_, Running>,
         (reason, detail): (ShutoffReason, StoppedDetail),
         also: impl FnOnce(&mut Vm),
     ) -> Result<()> {
@@ -55,22 +71,17 @@ impl Shared {
         if !matches!(proc.wait_timeout(KILL_GRACE), Ok(Some(_))) {
             let _ = proc.kill();
         }
-        {
-            let mut vm = job.lock();
-            let mut ev = Events::new();
-            self.finish_stop(
-                &mut vm,
-                files,
-                shutoff(reason),
-                vec![DomainEvent::Lifecycle(Lifecycle::Stopped(detail))],
-                &mut ev,
-            );
-            also(&mut vm);
-            self.domains.fanout.queue(ev);
-        }
-        drop(job);
-        self.domains.fanout.flush();
-        self.domains.list.remove_if_transient(&entry.uuid());
+        let mut vm = job.lock();
+        let mut ev = Events::new();
+        self.finish_stop(
+            &mut vm,
+            files,
+            shutoff(reason),
+            vec![DomainEvent::Lifecycle(Lifecycle::Stopped(detail))],
+            &mut ev,
+        );
+        also(&mut vm);
+        self.domains.fanout.queue(ev);
         Ok(())
     }
 

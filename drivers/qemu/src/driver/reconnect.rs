@@ -346,12 +346,14 @@ impl Shared {
         }
     }
 
-    /// Removes the private directories of `lib/qemu` no running domain uses (left
+    /// Removes the private directories (`domain-*`) of `lib/qemu` no running domain uses (left
     /// by guests that stopped while no instance watched).
     fn remove_stale_private_dirs(&self, lib_dir: &Path, used: &HashSet<OsString>) {
         for e in std::fs::read_dir(lib_dir).into_iter().flatten().flatten() {
             let name = e.file_name();
-            if used.contains(&name) {
+            // Only runs' private directories (`domain-ID-NAME`): `snapshot/` and
+            // `save/` beside them hold state that outlives every run.
+            if used.contains(&name) || !name.as_encoded_bytes().starts_with(b"domain-") {
                 continue;
             }
             match remove_tree_in(lib_dir, &name) {

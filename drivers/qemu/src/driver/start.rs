@@ -12,7 +12,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rvirt_core::api::{PausedReason, RunningReason, ShutoffReason, StartedDetail, StateReason};
+use rvirt_core::api::{
+    PausedReason, RunningReason, ShutoffReason, StartedDetail, StateReason, SuspendedDetail,
+};
 use rvirt_core::driver::files::open_private_log;
 use rvirt_core::event::Interest;
 use rvirt_core::objects::{Events, Job, already_active};
@@ -149,6 +151,46 @@ fn display_port_taken(e: &Error) -> bool {
     m.contains("Failed to find an available port") || m.contains("Failed to open SPICE sockets")
 }
 
+/// Where a start begins.
+#[derive(Debug)]
+pub(crate) enum Origin {
+    /// A plain boot.
+    Boot,
+    /// A save image's migration stream (`-incoming defer`).
+    Restore(std::fs::File),
+    /// A snapshot revert: the internal snapshot `Some(tag)` is loaded (`snapshot-load`)
+    /// before the guest runs; `None` boots afresh (a shut-off snapshot's revert).
+    Snapshot(Option<String>),
+}
+
+/// How a start is reported (STARTED's detail, the running or paused reason).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StartKind {
+    Boot,
+    Restore,
+    Snapshot,
+}
+
+impl Origin {
+    fn kind(&self) -> StartKind {
+        match self {
+            Origin::Boot => StartKind::Boot,
+            Origin::Restore(_) => StartKind::Restore,
+            Origin::Snapshot(_) => StartKind::Snapshot,
+        }
+    }
+
+    /// The origin of one launch attempt: a save image's stream can be read only once
+    /// (a retry boots nothing from it), a snapshot tag serves every attempt.
+    fn for_attempt(&mut self) -> Origin {
+        match self {
+            Origin::Restore(_) => std::mem::replace(self, Origin::Boot),
+            Origin::Snapshot(tag) => Origin::Snapshot(tag.clone()),
+            Origin::Boot => Origin::Boot,
+        }
+    }
+}
+
 /// A QEMU spawned and negotiated, not yet the domain's.
 struct Launched {
     /// The live definition: ports and ptys filled in.
@@ -211,8 +253,24 @@ impl Shared {
         how: StartFlags,
         incoming: Option<std::fs::File>,
     ) -> Result<()> {
+        let origin = match incoming {
+            Some(file) => Origin::Restore(file),
+            None => Origin::Boot,
+        };
+        self.start_origin(entry, job, how, origin)
+    }
+
+    /// Starts the inactive domain of `job` from `origin`: a boot, a save image, or a
+    /// snapshot (its internal state loaded before the guest runs: libvirt's revert).
+    pub(crate) fn start_origin(
+        self: &Arc<Self>,
+        entry: &Entry,
+        job: &Job<'_, Running>,
+        how: StartFlags,
+        origin: Origin,
+    ) -> Result<()> {
         let paused = how.paused;
-        let restored = incoming.is_some();
+        let kind = origin.kind();
         let (def, id) = {
             let mut vm = job.lock();
             if vm.is_active() {
@@ -237,11 +295,11 @@ impl Shared {
             def.id = Some(id);
             (def, id)
         };
-        let launched = self.launch(def, id, how, incoming);
+        let launched = self.launch(def, id, how, origin);
         let mut vm = job.lock();
         let mut ev = Events::new();
         let result = match launched {
-            Ok(l) => self.adopt_started(entry, &mut vm, l, paused, restored, &mut ev),
+            Ok(l) => self.adopt_started(entry, &mut vm, l, paused, kind, &mut ev),
             Err(e) => Err(e),
         };
         if result.is_err() {
@@ -264,7 +322,7 @@ impl Shared {
         mut def: rvirt_core::conf::DomainDef,
         id: u32,
         how: StartFlags,
-        incoming: Option<std::fs::File>,
+        origin: Origin,
     ) -> Result<Launched> {
         // A definition stored without addresses gets them now, so hotplug later
         // knows which slots QEMU uses.
@@ -280,11 +338,11 @@ impl Shared {
         // Another process (a second daemon, any VNC server) may take a port between
         // the check and QEMU's bind: choose again, a few times, keeping the taken
         // ports handed out meanwhile. A restore's stream can only be read once.
-        let restoring = incoming.is_some();
-        let mut incoming = incoming;
+        let restoring = matches!(origin, Origin::Restore(_));
+        let mut origin = origin;
         let mut taken = Vec::new();
         let launched = loop {
-            match self.launch_def(&def, id, how, &taps, incoming.take()) {
+            match self.launch_def(&def, id, how, &taps, origin.for_attempt()) {
                 Err(e) if !restoring && taken.len() < 3 && display_port_taken(&e) => {
                     taken.push(def.clone());
                     super::live::assign_graphics(&mut def)?;
@@ -324,7 +382,7 @@ impl Shared {
         id: u32,
         how: StartFlags,
         taps: &super::netplug::Taps,
-        incoming: Option<std::fs::File>,
+        origin: Origin,
     ) -> Result<(Launched, serde_json::Value)> {
         let paused = how.paused;
         let dirs = self.dirs();
@@ -389,7 +447,7 @@ impl Shared {
             confinement = confinement.dying_with(std::process::id() as libc::pid_t);
         }
         let mut args = build_args(def, &rt).map_err(cleanup_dir)?;
-        if incoming.is_some() {
+        if matches!(origin, Origin::Restore(_)) {
             args.extend(["-incoming".to_string(), "defer".to_string()]);
         }
         let binary = emulator(def);
@@ -434,8 +492,10 @@ impl Shared {
             }
             super::threads::confine_threads(&mut qmp, def, proc.pid(), cgroup.as_ref())?;
             let chardevs = qmp.execute("query-chardev", None)?;
-            if let Some(file) = incoming {
-                super::save::receive(&mut qmp, &priv_dir, file)?;
+            match origin {
+                Origin::Restore(file) => super::save::receive(&mut qmp, &priv_dir, file)?,
+                Origin::Snapshot(Some(tag)) => super::snapshot::jobs::load(&mut qmp, def, &tag)?,
+                Origin::Snapshot(None) | Origin::Boot => {}
             }
             if !paused {
                 qmp.execute("cont", None)?;
@@ -476,7 +536,7 @@ impl Shared {
         vm: &mut super::running::Vm,
         l: Launched,
         paused: bool,
-        restored: bool,
+        kind: StartKind,
         ev: &mut Events,
     ) -> Result<()> {
         let pid = l.proc.pid();
@@ -485,14 +545,12 @@ impl Shared {
         let mut early: Vec<Message> = queued.into_iter().collect();
         // Whole lines the handshake left in the codec, before the loop reads the fd.
         early.extend(mon.pump(Interest::NONE).messages);
-        vm.state = if paused {
-            StateReason::Paused(PausedReason::User)
-        } else {
-            StateReason::Running(if restored {
-                RunningReason::Restored
-            } else {
-                RunningReason::Booted
-            })
+        vm.state = match (paused, kind) {
+            (true, StartKind::Snapshot) => StateReason::Paused(PausedReason::FromSnapshot),
+            (true, _) => StateReason::Paused(PausedReason::User),
+            (false, StartKind::Boot) => StateReason::Running(RunningReason::Booted),
+            (false, StartKind::Restore) => StateReason::Running(RunningReason::Restored),
+            (false, StartKind::Snapshot) => StateReason::Running(RunningReason::FromSnapshot),
         };
         vm.run = Some(Running {
             proc: l.proc,
@@ -512,17 +570,14 @@ impl Shared {
             reboot_cmds: None,
             vcpu_tids: None,
         });
-        ev.push(
-            vm.event(DomainEvent::Lifecycle(Lifecycle::Started(if restored {
-                StartedDetail::Restored
-            } else {
-                StartedDetail::Booted
-            }))),
-        );
+        let (started, suspended) = match kind {
+            StartKind::Boot => (StartedDetail::Booted, SuspendedDetail::Paused),
+            StartKind::Restore => (StartedDetail::Restored, SuspendedDetail::Paused),
+            StartKind::Snapshot => (StartedDetail::FromSnapshot, SuspendedDetail::FromSnapshot),
+        };
+        ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Started(started))));
         if paused {
-            ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Suspended(
-                rvirt_core::api::SuspendedDetail::Paused,
-            ))));
+            ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Suspended(suspended))));
         }
         if let Err(e) = self.watch_monitor(entry, &mon) {
             let (mut proc, files) = split_run(vm.run.take().expect("just set"));
