@@ -10,6 +10,7 @@ mod cpu;
 mod disk;
 mod disk_tuning;
 mod display;
+mod firmware;
 pub(crate) mod machine;
 mod net;
 mod pci;
@@ -125,11 +126,17 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         .unwrap_or_else(|| DEFAULT_MACHINE.to_owned());
     let acpi = def.features.as_ref().is_some_and(|f| f.acpi);
     let timers = machine::timers(def, rt.accel)?;
+    let fw = firmware::firmware_args(def, &machine)?;
+    for b in &fw.blockdevs {
+        a.push2("-blockdev", b);
+    }
     a.push2(
         "-machine",
         format!(
-            "{},usb=off,dump-guest-core=off,acpi={}{}{}",
+            "{},usb=off{},dump-guest-core=off{},acpi={}{}{}",
             escape_opt(&machine),
+            fw.smm,
+            fw.pflash,
             if acpi { "on" } else { "off" },
             timers.machine,
             machine::vmport(def)
@@ -140,6 +147,9 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         a.push2("-cpu", cpu);
     }
 
+    if let Some(bios) = &fw.bios {
+        a.push2("-bios", bios);
+    }
     if let Some(kernel) = &def.os.kernel {
         a.push2("-kernel", kernel);
     }
@@ -168,7 +178,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     );
     a.push2("-mon", "chardev=charmonitor,id=monitor,mode=control");
     a.push2("-rtc", format!("{}{}", rtc(def)?, timers.rtc));
-    for global in timers.globals {
+    for global in timers.globals.into_iter().chain(fw.globals) {
         a.push2("-global", global);
     }
     a.push(if reboot_allowed(def) {
@@ -245,11 +255,6 @@ fn check_guest(def: &DomainDef) -> Result<()> {
                 "architecture '{other}' is not supported yet"
             )));
         }
-    }
-    if def.os.loader.is_some() || def.os.nvram.is_some() || def.os.firmware.is_some() {
-        return Err(unsupported(
-            "firmware/loader/nvram configuration is not supported yet",
-        ));
     }
     Ok(())
 }

@@ -21,6 +21,7 @@ pub mod capabilities;
 pub mod command_line;
 pub mod driver;
 pub mod event_map;
+pub mod firmware;
 pub mod host;
 mod machine_defaults;
 mod pci;

@@ -61,6 +61,22 @@ const SUPPORTED: &[&str] = &[
     "blkiotune",
     "blkiotune/weight",
     "os",
+    // Firmware autoselection and UEFI flash (crate::firmware, command_line::firmware).
+    "os/@firmware",
+    "os/firmware",
+    "os/firmware/feature",
+    "os/firmware/feature/@enabled",
+    "os/firmware/feature/@name",
+    "os/loader",
+    "os/loader/@readonly",
+    "os/loader/@secure",
+    "os/loader/@type",
+    "os/loader/@format",
+    "os/nvram",
+    "os/nvram/@template",
+    "os/nvram/@format",
+    "features/smm",
+    "features/smm/@state",
     "os/type",
     "os/type/@arch",
     "os/type/@machine",
@@ -324,5 +340,7 @@ pub fn check_supported(def: &DomainDef) -> Result<()> {
             _ => format!("<{path}> is not supported by the QEMU driver yet"),
         }));
     }
-    build_args(def, &RuntimeOptions::new(3)).map(|_| ())
+    let mut def = def.clone();
+    crate::firmware::placeholder(&mut def);
+    build_args(&def, &RuntimeOptions::new(3)).map(|_| ())
 }

@@ -409,3 +409,95 @@ fn what_the_driver_cannot_run_is_named_at_define() {
         assert!(e.message().contains(named), "{body}: {e}");
     }
 }
+
+/// A filled UEFI definition (as `firmware::fill` leaves it) → libvirt's pflash
+/// `-blockdev` pair per flash, `-machine pflash0=…,pflash1=…`, `smm=on` and the
+/// secure flash `-global` for secure boot.
+#[test]
+fn uefi_pflash_blockdevs_and_machine_properties() {
+    let d = def("<domain type='qemu'><name>efi</name><memory>65536</memory>
+          <os firmware='efi'><type machine='pc-q35-7.2'>hvm</type>
+            <loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader>
+            <nvram template='/usr/share/OVMF/OVMF_VARS_4M.ms.fd'>/r/lib/qemu/nvram/efi_VARS.fd</nvram>
+          </os><features><acpi/><smm state='on'/></features></domain>");
+    let args = build_args(&d, &rt()).unwrap();
+    let text = render(&args);
+    let want = r#"-name guest=efi,debug-threads=on
+-S
+-blockdev {"auto-read-only":true,"discard":"unmap","driver":"file","filename":"/usr/share/OVMF/OVMF_CODE_4M.ms.fd","node-name":"libvirt-pflash0-storage"}
+-blockdev {"driver":"raw","file":"libvirt-pflash0-storage","node-name":"libvirt-pflash0-format","read-only":true}
+-blockdev {"auto-read-only":true,"discard":"unmap","driver":"file","filename":"/r/lib/qemu/nvram/efi_VARS.fd","node-name":"libvirt-pflash1-storage"}
+-blockdev {"driver":"raw","file":"libvirt-pflash1-storage","node-name":"libvirt-pflash1-format","read-only":false}
+-machine pc-q35-7.2,usb=off,smm=on,dump-guest-core=off,pflash0=libvirt-pflash0-format,pflash1=libvirt-pflash1-format,acpi=on
+"#;
+    assert!(text.starts_with(want), "{text}");
+    assert!(text.contains("\n-global driver=cfi.pflash01,property=secure,value=on\n"));
+}
+
+#[test]
+fn rom_loader_is_bios_and_bios_firmware_is_unchanged() {
+    let d = def("<domain type='qemu'><name>rom</name><memory>65536</memory>
+          <os><type>hvm</type><loader>/usr/share/seabios/bios.bin</loader></os></domain>");
+    let args = build_args(&d, &rt()).unwrap();
+    let at = args.iter().position(|a| a == "-bios").unwrap();
+    assert_eq!(args[at + 1], "/usr/share/seabios/bios.bin");
+    let plain = def("<domain type='qemu'><name>b</name><memory>65536</memory>
+          <os><type>hvm</type></os></domain>");
+    let bios = def("<domain type='qemu'><name>b</name><memory>65536</memory>
+          <os firmware='bios'><type>hvm</type></os></domain>");
+    assert_eq!(
+        build_args(&plain, &rt()).unwrap(),
+        build_args(&bios, &rt()).unwrap()
+    );
+}
+
+/// Refusals: secure boot off Q35 or without SMM (libvirt's wording), an unselected
+/// `firmware='efi'` at argv time, a non-raw loader, `<nvram>` without pflash.
+#[test]
+fn uefi_refusals() {
+    let msg = |xml: &str| {
+        let e = build_args(&def(xml), &rt()).unwrap_err();
+        (e.code(), e.message().to_owned())
+    };
+    assert_eq!(
+        msg("<domain type='qemu'><name>s</name><memory>65536</memory><os><type machine='pc'>hvm</type>
+             <loader readonly='yes' secure='yes' type='pflash'>/c.fd</loader></os>
+             <features><smm state='on'/></features></domain>"),
+        (
+            ErrorCode::ConfigUnsupported,
+            "Secure boot is supported with q35 machine types only".into()
+        )
+    );
+    assert_eq!(
+        msg("<domain type='qemu'><name>s</name><memory>65536</memory><os><type machine='q35'>hvm</type>
+             <loader readonly='yes' secure='yes' type='pflash'>/c.fd</loader></os></domain>")
+        .1,
+        "Secure boot requires SMM feature enabled"
+    );
+    assert_eq!(
+        msg("<domain type='qemu'><name>s</name><memory>65536</memory><os firmware='efi'><type>hvm</type></os></domain>").0,
+        ErrorCode::InternalError
+    );
+    assert_eq!(
+        msg(
+            "<domain type='qemu'><name>s</name><memory>65536</memory><os><type>hvm</type>
+             <loader readonly='yes' type='pflash' format='qcow2'>/c.qcow2</loader></os></domain>"
+        )
+        .0,
+        ErrorCode::ConfigUnsupported
+    );
+    assert_eq!(
+        msg(
+            "<domain type='qemu'><name>s</name><memory>65536</memory><os><type>hvm</type>
+             <nvram>/v.fd</nvram></os></domain>"
+        )
+        .1,
+        "<nvram> needs a pflash <loader>"
+    );
+    // At define the selection is still to come: the definition is accepted.
+    check_supported(&def(
+        "<domain type='qemu'><name>s</name><memory>65536</memory><os firmware='efi'><type machine='q35'>hvm</type>
+         <firmware><feature enabled='no' name='secure-boot'/></firmware></os></domain>",
+    ))
+    .unwrap();
+}

@@ -47,6 +47,10 @@ pub(super) fn check_flags(flags: u32, allowed: u32, function: &str) -> Result<()
     Ok(())
 }
 
+fn vm_is_persistent(entry: &super::instance::Entry) -> bool {
+    entry.lock().persistent
+}
+
 /// CPU time of `pid` in ns, from `/proc/PID/stat` (utime + stime).
 fn cpu_time_ns(pid: u32) -> u64 {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
@@ -198,7 +202,18 @@ impl DriverConnection for QemuConnection {
     }
 
     fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()> {
-        check_flags(flags, 0, "undefine")?;
+        use crate::firmware::nvram::{UNDEFINE_KEEP_NVRAM, UNDEFINE_NVRAM, on_undefine};
+        check_flags(flags, UNDEFINE_NVRAM | UNDEFINE_KEEP_NVRAM, "undefine")?;
+        let entry = self.shared.domains.list.get(dom)?;
+        let persistent = {
+            let vm = entry.lock();
+            vm.next_def.clone().unwrap_or_else(|| vm.def.clone())
+        };
+        // libvirt: a persistent definition's store refuses the undefine unless the
+        // caller says what becomes of it.
+        if vm_is_persistent(&entry) {
+            on_undefine(&persistent, &self.shared.nvram_dir(), flags)?;
+        }
         self.shared.domains.undefine(dom)
     }
 

@@ -240,6 +240,18 @@ impl Shared {
         // A definition stored without addresses gets them now, so hotplug later
         // knows which slots QEMU uses.
         crate::pci::assign_pci_addresses(&mut def)?;
+        // UEFI: the selected firmware and the domain's variable store (created from
+        // the template at the first start, kept afterwards).
+        let machine = def
+            .os
+            .os_type
+            .machine
+            .clone()
+            .unwrap_or_else(|| crate::command_line::DEFAULT_MACHINE.to_owned());
+        let nvram_dir = self.nvram_dir();
+        let descriptors = crate::firmware::descriptor::load(&crate::firmware::system_dirs());
+        crate::firmware::fill(&mut def, &machine, &nvram_dir, &descriptors)?;
+        crate::firmware::nvram::ensure(&def, &nvram_dir)?;
         super::live::assign_graphics(&mut def)?;
         let taps = match super::netplug::plug_interfaces(&mut def, self.is_system()) {
             Ok(t) => t,
@@ -279,6 +291,12 @@ impl Shared {
                 Err(e)
             }
         }
+    }
+
+    /// `ROOT/lib/qemu/nvram`: the domains' UEFI variable stores (libvirt's
+    /// `/var/lib/libvirt/qemu/nvram`).
+    pub(crate) fn nvram_dir(&self) -> std::path::PathBuf {
+        self.dirs().lib.join("nvram")
     }
 
     /// Whether this instance is `qemu:///system`'s (the one with virtual networks).

@@ -1,0 +1,250 @@
+//! UEFI and the other machine-level features of issue #17 on real QEMU (TCG): an OVMF
+//! guest chosen by firmware autoselection from Debian's descriptors boots a Linux
+//! kernel, keeps its variable store across restarts and refuses a plain undefine.
+//! Every QEMU is killed by pid when a test ends ([`Env`]).
+
+mod support;
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rvirt_core::{Domain, ErrorCode};
+use rvirt_testkit::have_qemu;
+use rvirt_testkit::linux_guest::{CMDLINE, READY, linux_guest};
+use support::{Env, setup};
+
+/// Debian's `ovmf` descriptor of the plain (no secure boot) firmware.
+const PLAIN: &str = "/usr/share/qemu/firmware/60-edk2-x86_64.json";
+const PLAIN_CODE: &str = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+const PLAIN_VARS: &str = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+/// The bound on an OVMF boot of the test kernel to its shell under TCG.
+const BOOT_DEADLINE: Duration = Duration::from_secs(30);
+
+fn have_ovmf() -> bool {
+    if Path::new(PLAIN).exists() {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{PLAIN} is required in CI (Debian's ovmf, installed by tools/setup.sh)");
+    }
+    println!("SKIPPED: Debian's ovmf is not installed (and CI is unset)");
+    false
+}
+
+/// A q35 guest with `os` extras (firmware attribute and children) that boots the
+/// test kernel directly, its console in `serial`.
+fn uefi_xml(
+    name: &str,
+    firmware: &str,
+    os_extra: &str,
+    env: &Env,
+    serial: &Path,
+) -> Option<String> {
+    let guest = linux_guest(&env.root)?;
+    Some(format!(
+        "<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os{firmware}>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    {os_extra}
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>{CMDLINE}</cmdline>
+  </os>
+  <features><acpi/><apic/></features>
+  <on_poweroff>destroy</on_poweroff>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <serial type='file'><source path='{serial}'/><target port='0'/></serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>",
+        kernel = guest.kernel.display(),
+        initrd = guest.initrd.display(),
+        serial = serial.display(),
+    ))
+}
+
+fn wait_for_console(env: &Env, serial: &Path, marker: &str) {
+    let t = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(serial).unwrap_or_default();
+        if text.contains(marker) {
+            return;
+        }
+        assert!(
+            t.elapsed() < BOOT_DEADLINE,
+            "no {marker:?} on the console within {BOOT_DEADLINE:?}: {text}"
+        );
+        env.l.run_once_timeout(Duration::from_millis(100)).unwrap();
+    }
+}
+
+fn cmdline_of(env: &Env, name: &str) -> Vec<String> {
+    let raw = std::fs::read(format!("/proc/{}/cmdline", env.pid(name))).unwrap();
+    raw.split(|b| *b == 0)
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect()
+}
+
+fn start(dom: &mut Domain) {
+    dom.create().unwrap();
+}
+
+#[test]
+fn autoselected_ovmf_boots_linux_and_keeps_its_nvram() {
+    if !have_qemu() || !have_ovmf() {
+        return;
+    }
+    let env = setup("efi");
+    let serial = env.root.join("console.log");
+    let Some(xml) = uefi_xml(
+        "efi",
+        " firmware='efi'",
+        "<firmware><feature enabled='no' name='secure-boot'/></firmware>",
+        &env,
+        &serial,
+    ) else {
+        return;
+    };
+    let mut dom = env.conn().define_xml(&xml).unwrap();
+    // The inactive definition keeps the request, as libvirt 9.0's does.
+    let inactive = dom.xml_desc(0).unwrap();
+    assert!(inactive.contains("<os firmware='efi'>"), "{inactive}");
+    assert!(!inactive.contains("<loader"), "{inactive}");
+
+    start(&mut dom);
+    wait_for_console(&env, &serial, READY);
+
+    let store = env.root.join("lib/qemu/nvram/efi_VARS.fd");
+    let live = dom.xml_desc(0).unwrap();
+    assert!(
+        live.contains(&format!(
+            "<loader readonly='yes' type='pflash'>{PLAIN_CODE}</loader>"
+        )),
+        "{live}"
+    );
+    assert!(
+        live.contains(&format!(
+            "<nvram template='{PLAIN_VARS}'>{}</nvram>",
+            store.display()
+        )),
+        "{live}"
+    );
+    // QEMU runs the code and the store from flash.
+    let nodes = dom
+        .qemu_monitor_command(r#"{"execute":"query-named-block-nodes"}"#, 0)
+        .unwrap();
+    assert!(
+        nodes.contains("libvirt-pflash0-format") && nodes.contains(PLAIN_CODE),
+        "{nodes}"
+    );
+    assert!(nodes.contains(&store.display().to_string()), "{nodes}");
+    let argv = cmdline_of(&env, "efi");
+    assert!(
+        argv.iter()
+            .any(|a| a.contains("pflash0=libvirt-pflash0-format,pflash1=libvirt-pflash1-format")),
+        "{argv:?}"
+    );
+    assert_eq!(
+        std::fs::metadata(&store).unwrap().len(),
+        std::fs::metadata(PLAIN_VARS).unwrap().len()
+    );
+    let ino = std::fs::metadata(&store).unwrap().ino();
+
+    // Kept across a restart (not copied again).
+    dom.destroy().unwrap();
+    std::fs::remove_file(&serial).unwrap();
+    start(&mut dom);
+    wait_for_console(&env, &serial, READY);
+    assert_eq!(std::fs::metadata(&store).unwrap().ino(), ino);
+    dom.destroy().unwrap();
+
+    // libvirt refuses to drop a definition whose store exists unless told what to do.
+    let e = dom.undefine().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OperationInvalid);
+    assert!(
+        e.message().contains("cannot undefine domain with nvram"),
+        "{e}"
+    );
+    assert!(store.exists());
+    dom.undefine_with_flags(1 << 2).unwrap(); // VIR_DOMAIN_UNDEFINE_NVRAM
+    assert!(!store.exists());
+}
+
+/// Without a feature request on Q35 libvirt takes Debian's first descriptor: secure
+/// boot with Microsoft's keys enrolled, which needs SMM. QEMU accepts the whole.
+#[test]
+fn default_autoselection_on_q35_is_secure_boot_with_smm() {
+    if !have_qemu() || !have_ovmf() {
+        return;
+    }
+    let env = setup("efisb");
+    let serial = env.root.join("console.log");
+    let Some(xml) = uefi_xml("efisb", " firmware='efi'", "", &env, &serial) else {
+        return;
+    };
+    let mut dom = env.conn().define_xml(&xml).unwrap();
+    dom.create_with_flags(1).unwrap(); // paused: the firmware need not run
+    let argv = cmdline_of(&env, "efisb").join(" ");
+    assert!(argv.contains("OVMF_CODE_4M.ms.fd"), "{argv}");
+    assert!(argv.contains(",smm=on,"), "{argv}");
+    assert!(
+        argv.contains("driver=cfi.pflash01,property=secure,value=on"),
+        "{argv}"
+    );
+    let live = dom.xml_desc(0).unwrap();
+    assert!(live.contains("<smm state='on'/>"), "{live}");
+    assert!(live.contains("secure='yes'"), "{live}");
+    dom.destroy().unwrap();
+    dom.undefine_with_flags(1 << 3).unwrap(); // VIR_DOMAIN_UNDEFINE_KEEP_NVRAM
+    assert!(env.root.join("lib/qemu/nvram/efisb_VARS.fd").exists());
+}
+
+/// Secure boot on i440FX is refused at define, autoselected or explicit (libvirt's
+/// validation); a firmware request no descriptor satisfies fails the start with
+/// libvirt's error.
+#[test]
+fn secure_boot_on_i440fx_is_refused() {
+    if !have_qemu() || !have_ovmf() {
+        return;
+    }
+    let env = setup("efipc");
+    let xml = |os: &str| {
+        format!(
+            "<domain type='qemu'><name>sbpc</name><memory unit='MiB'>64</memory>
+             <os{os}</os><devices><memballoon model='none'/></devices></domain>"
+        )
+    };
+    for os in [
+        " firmware='efi'><type machine='pc'>hvm</type><loader secure='yes'/>".to_owned(),
+        format!(
+            "><type machine='pc'>hvm</type><loader readonly='yes' secure='yes' type='pflash'>{PLAIN_CODE}</loader>"
+        ),
+    ] {
+        let e = env.conn().define_xml(&xml(&os)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ConfigUnsupported);
+        assert!(
+            e.message()
+                .contains("Secure boot is supported with q35 machine types only"),
+            "{e}"
+        );
+    }
+    let mut dom = env
+        .conn()
+        .define_xml(&xml(" firmware='efi'><type machine='pc'>hvm</type>\
+             <firmware><feature enabled='yes' name='enrolled-keys'/></firmware>"))
+        .unwrap();
+    let e = dom.create().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OperationFailed);
+    assert!(
+        e.message()
+            .contains("Unable to find any firmware to satisfy 'efi'"),
+        "{e}"
+    );
+    assert!(!env.root.join("lib/qemu/nvram/sbpc_VARS.fd").exists());
+    dom.undefine().unwrap();
+}
