@@ -7,10 +7,12 @@
 mod accel;
 mod chardev;
 mod cpu;
+mod custom_argv;
 mod disk;
 mod disk_tuning;
 mod display;
 mod firmware;
+mod iothreads;
 pub(crate) mod machine;
 mod net;
 mod pci;
@@ -22,6 +24,7 @@ mod usb;
 mod virtio_misc;
 
 pub use accel::{Accel, KVM_DEVICE, choose_accel, kvm_usable};
+pub use custom_argv::{CustomArgv, QEMU_NS, custom_argv};
 pub use disk::{DiskNames, disk_name_index, disk_names};
 pub(crate) use disk::{disk_alias, disk_bus, push_disk};
 pub use display::{VNC_DEFAULT_LISTEN, VNC_PORT_MIN, vnc_listen, wants_autoport};
@@ -162,6 +165,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
 
     a.push2("-m", format!("size={}k", def.memory_kib()));
     a.push2("-smp", smp(def)?);
+    iothreads::push_iothreads(def, &mut a.0)?;
     if let Some(uuid) = def.uuid {
         a.push2("-uuid", uuid.hyphenated().to_string());
     }
@@ -218,6 +222,8 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         a.push2("-sandbox", sandbox);
     }
     a.push2("-msg", "timestamp=on");
+    // <qemu:commandline>: last, as libvirt appends it.
+    a.0.extend(custom_argv(def)?.args);
     Ok(a.0)
 }
 

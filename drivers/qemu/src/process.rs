@@ -39,12 +39,13 @@ pub fn spawn_with_fds(
         fds,
         log,
         crate::security::child::Confinement::default(),
+        &[],
     )
 }
 
 /// [`spawn_with_fds`] whose child applies `confinement` before exec (enters its
 /// private `/dev`, switches to QEMU's user); the daemon itself keeps its namespace
-/// and ids.
+/// and ids. `env` is added to the environment QEMU inherits (`<qemu:env>`).
 pub fn spawn_as(
     binary: &Path,
     args: &[String],
@@ -52,6 +53,7 @@ pub fn spawn_as(
     fds: &[RawFd],
     log: Option<&Path>,
     confinement: crate::security::child::Confinement,
+    env: &[(String, String)],
 ) -> Result<QemuProcess> {
     let fd: RawFd = listener.as_raw_fd();
     let inherited: Vec<RawFd> = std::iter::once(fd).chain(fds.iter().copied()).collect();
@@ -63,7 +65,11 @@ pub fn spawn_as(
         None => (Stdio::null(), Stdio::null()),
     };
     let mut cmd = Command::new(binary);
-    cmd.args(args).stdin(Stdio::null()).stdout(out).stderr(err);
+    cmd.args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err);
     // SAFETY: the closure runs in the forked child before exec and only calls
     // fcntl(2), setsid(2) and the system calls of `Confinement::apply` (unshare,
     // mount, open, mkdir, mknod, chmod, chown, symlink, chdir, fchdir, close, write,

@@ -248,3 +248,110 @@ fn secure_boot_on_i440fx_is_refused() {
     assert!(!env.root.join("lib/qemu/nvram/sbpc_VARS.fd").exists());
     dom.undefine().unwrap();
 }
+
+/// A minimal guest with `extra` at the top of `<domain>` and `devices` (started paused:
+/// these checks need QEMU, not a running guest).
+fn small_xml(name: &str, ns: &str, extra: &str, devices: &str, tail: &str) -> String {
+    format!(
+        "<domain type='qemu'{ns}><name>{name}</name><memory unit='MiB'>64</memory>{extra}
+         <os><type arch='x86_64' machine='pc'>hvm</type></os>
+         <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>{devices}
+         <memballoon model='none'/></devices>{tail}</domain>"
+    )
+}
+
+#[test]
+fn iothreads_are_qemus_and_serve_the_disk() {
+    if !have_qemu() {
+        return;
+    }
+    let env = setup("ioth");
+    let img = env.root.join("data.img");
+    std::fs::write(&img, vec![0u8; 1 << 20]).unwrap();
+    let xml = small_xml(
+        "ioth",
+        "",
+        "<iothreads>2</iothreads>",
+        &format!(
+            "<disk type='file' device='disk'><driver name='qemu' type='raw' iothread='2'/>\
+             <source file='{}'/><target dev='vda' bus='virtio'/></disk>",
+            img.display()
+        ),
+        "",
+    );
+    let mut dom = env.conn().define_xml(&xml).unwrap();
+    dom.create_with_flags(1).unwrap();
+    let reply = dom
+        .qemu_monitor_command(r#"{"execute":"query-iothreads"}"#, 0)
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
+    let mut ids: Vec<&str> = v["return"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["iothread1", "iothread2"], "{reply}");
+    // Each is a thread of QEMU's.
+    assert!(v["return"].as_array().unwrap().iter().all(|t| {
+        let tid = t["thread-id"].as_u64().unwrap();
+        Path::new(&format!("/proc/{}/task/{tid}", env.pid("ioth"))).exists()
+    }));
+    let qom = dom
+        .qemu_monitor_command(
+            r#"{"execute":"qom-get","arguments":{"path":"/machine/peripheral/virtio-disk0/virtio-backend","property":"iothread"}}"#,
+            0,
+        )
+        .unwrap();
+    assert!(qom.contains("iothread2"), "{qom}");
+    dom.destroy().unwrap();
+}
+
+#[test]
+fn qemu_commandline_reaches_qemu_and_taints_the_domain() {
+    if !have_qemu() {
+        return;
+    }
+    let env = setup("qcl");
+    let ns = " xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'";
+    let xml = small_xml(
+        "qcl",
+        ns,
+        "",
+        "",
+        "<qemu:commandline><qemu:arg value='-smbios'/><qemu:arg value='type=1,product=rvirt-custom-argv'/>\
+         <qemu:env name='RVIRT_CUSTOM_ENV' value='from-xml'/></qemu:commandline>",
+    );
+    let mut dom = env.conn().define_xml(&xml).unwrap();
+    let stored = dom.xml_desc(0).unwrap();
+    assert!(
+        stored.contains("xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'"),
+        "{stored}"
+    );
+    assert!(
+        stored.contains("<qemu:arg value='type=1,product=rvirt-custom-argv'/>"),
+        "{stored}"
+    );
+    dom.create_with_flags(1).unwrap();
+    let argv = cmdline_of(&env, "qcl");
+    let n = argv.len();
+    assert_eq!(
+        argv[n - 3..n - 1],
+        ["-smbios", "type=1,product=rvirt-custom-argv"],
+        "{argv:?}"
+    );
+    let environ = std::fs::read(format!("/proc/{}/environ", env.pid("qcl"))).unwrap();
+    assert!(
+        environ
+            .split(|b| *b == 0)
+            .any(|e| e == b"RVIRT_CUSTOM_ENV=from-xml")
+    );
+    let log = std::fs::read_to_string(env.root.join("log/qemu/qcl.log")).unwrap();
+    let id = dom.id().unwrap();
+    assert!(
+        log.contains(&format!("Domain id={id} is tainted: custom-argv")),
+        "{log}"
+    );
+    dom.destroy().unwrap();
+}

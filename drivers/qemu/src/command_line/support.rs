@@ -14,6 +14,14 @@ use super::{RuntimeOptions, build_args, unsupported};
 const SUPPORTED: &[&str] = &[
     "@type",
     "@id",
+    // libvirt's QEMU namespace under its usual prefix (command_line::custom_argv).
+    "@xmlns:qemu",
+    "qemu:commandline",
+    "qemu:commandline/qemu:arg",
+    "qemu:commandline/qemu:arg/@value",
+    "qemu:commandline/qemu:env",
+    "qemu:commandline/qemu:env/@name",
+    "qemu:commandline/qemu:env/@value",
     "name",
     "uuid",
     "sysinfo",
@@ -35,6 +43,13 @@ const SUPPORTED: &[&str] = &[
     "vcpu",
     "vcpu/@placement",
     "vcpu/@current",
+    // -object iothread (command_line::iothreads).
+    "iothreads",
+    "iothreadids",
+    "iothreadids/iothread",
+    "iothreadids/iothread/@id",
+    "iothreadids/iothread/@thread_pool_min",
+    "iothreadids/iothread/@thread_pool_max",
     // Applied to the guest's cgroup (security::cgroup); refused at start where it
     // has none.
     "cputune",
@@ -155,6 +170,7 @@ const SUPPORTED: &[&str] = &[
     "devices/disk/driver/@error_policy",
     "devices/disk/driver/@rerror_policy",
     "devices/disk/driver/@queues",
+    "devices/disk/driver/@iothread",
     "devices/disk/shareable",
     "devices/disk/source",
     "devices/disk/source/@file",

@@ -501,3 +501,87 @@ fn uefi_refusals() {
     ))
     .unwrap();
 }
+
+/// `<iothreads>`/`<iothreadids>` → `-object iothread` after `-smp` (ids autofilled
+/// as libvirt's), a virtio disk's `iothread` property; refusals in libvirt's words.
+#[test]
+fn iothreads_objects_and_disk_property() {
+    let d = def("<domain type='qemu'><name>io</name><memory>65536</memory>
+          <iothreads>3</iothreads>
+          <iothreadids><iothread id='4' thread_pool_min='1' thread_pool_max='8'/></iothreadids>
+          <os><type>hvm</type></os><devices>
+          <disk type='file'><driver name='qemu' type='raw' iothread='4'/><source file='/a'/><target dev='vda' bus='virtio'/></disk>
+          <memballoon model='none'/></devices></domain>");
+    let args = build_args(&d, &rt()).unwrap();
+    let at = args.iter().position(|a| a == "-smp").unwrap();
+    assert_eq!(
+        &args[at + 2..at + 8],
+        [
+            "-object",
+            r#"{"id":"iothread4","qom-type":"iothread","thread-pool-max":8,"thread-pool-min":1}"#,
+            "-object",
+            r#"{"id":"iothread1","qom-type":"iothread"}"#,
+            "-object",
+            r#"{"id":"iothread2","qom-type":"iothread"}"#,
+        ]
+    );
+    let dev = args.iter().find(|a| a.contains("virtio-blk-pci")).unwrap();
+    assert!(dev.contains(r#""iothread":"iothread4""#), "{dev}");
+
+    let refuse = |iothreads: &str, disk: &str| {
+        let d = def(&format!(
+            "<domain type='qemu'><name>io</name><memory>65536</memory>{iothreads}
+              <os><type machine='pc'>hvm</type></os><devices>{disk}<memballoon model='none'/></devices></domain>"
+        ));
+        let e = build_args(&d, &rt()).unwrap_err();
+        (e.code(), e.message().to_owned())
+    };
+    assert_eq!(
+        refuse(
+            "<iothreads>1</iothreads>",
+            "<disk type='file'><driver name='qemu' type='raw' iothread='2'/><source file='/a'/><target dev='vda' bus='virtio'/></disk>"
+        ),
+        (
+            ErrorCode::ConfigUnsupported,
+            "Disk iothread '2' not defined in iothreadid".into()
+        )
+    );
+    assert_eq!(
+        refuse(
+            "<iothreads>1</iothreads>",
+            "<disk type='file'><driver name='qemu' type='raw' iothread='1'/><source file='/a'/><target dev='hda' bus='ide'/></disk>"
+        )
+        .1,
+        "IOThreads not available for bus ide target hda"
+    );
+}
+
+/// `<qemu:commandline>` args come last, and the namespace survives the definition's
+/// round trip as libvirt prints it.
+#[test]
+fn qemu_commandline_args_are_appended_and_kept() {
+    let xml = format!(
+        "<domain type='qemu' xmlns:qemu='{QEMU_NS}'><name>ns</name><memory>65536</memory>
+          <os><type>hvm</type></os><devices><memballoon model='none'/></devices>
+          <qemu:commandline><qemu:arg value='-trace'/><qemu:arg value='help'/>
+            <qemu:env name='RVIRT_T' value='1'/></qemu:commandline></domain>"
+    );
+    let d = def(&xml);
+    check_supported(&d).unwrap();
+    let args = build_args(&d, &rt()).unwrap();
+    assert_eq!(
+        &args[args.len() - 4..],
+        ["-msg", "timestamp=on", "-trace", "help"]
+    );
+    let out = d.to_xml().unwrap();
+    assert!(
+        out.contains(&format!("<domain type='qemu' xmlns:qemu='{QEMU_NS}'>")),
+        "{out}"
+    );
+    assert!(out.contains("<qemu:arg value='-trace'/>"), "{out}");
+    assert!(
+        out.contains("<qemu:env name='RVIRT_T' value='1'/>"),
+        "{out}"
+    );
+    assert_eq!(custom_argv(&def(&out)).unwrap(), custom_argv(&d).unwrap());
+}

@@ -460,7 +460,7 @@ fn disk_cache_io_and_error_policies_reach_nodes_and_device() {
     let args = build(&d).unwrap();
     assert!(values(&args, "-blockdev")[1].contains(r#""detect-zeroes":"on""#));
     assert!(values(&args, "-device")[0].contains(r#""write-cache":"off""#));
-    // iothreads are not there yet.
+    // An iothread the domain does not have.
     let d = with(
         "",
         "<disk type='file'><driver name='qemu' type='raw' iothread='1'/>

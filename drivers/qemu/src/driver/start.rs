@@ -378,7 +378,12 @@ impl Shared {
         }
         let binary = emulator(def);
         let log = dirs.log.join(format!("{name}.log"));
+        let custom = crate::command_line::custom_argv(def).map_err(cleanup_dir)?;
         if let Ok(mut f) = open_private_log(&log) {
+            // libvirt's qemuDomainObjTaintMsg, in the domain's log.
+            if custom.is_tainting() {
+                let _ = writeln!(f, "Domain id={id} is tainted: custom-argv");
+            }
             let _ = writeln!(f, "starting up: {} {}", binary.display(), args.join(" "));
         }
         let mut proc = spawn_as(
@@ -388,6 +393,7 @@ impl Shared {
             &taps.inherited(),
             Some(&log),
             confinement,
+            &custom.env,
         )
         .map_err(|e| {
             // The child names a failing confinement step in the log.
