@@ -14,6 +14,7 @@ mod display;
 mod firmware;
 mod iothreads;
 pub(crate) mod machine;
+mod memory;
 mod net;
 mod pci;
 mod smbios;
@@ -28,6 +29,7 @@ pub use custom_argv::{CustomArgv, QEMU_NS, custom_argv};
 pub use disk::{DiskNames, disk_name_index, disk_names};
 pub(crate) use disk::{disk_alias, disk_bus, push_disk};
 pub use display::{VNC_DEFAULT_LISTEN, VNC_PORT_MIN, vnc_listen, wants_autoport};
+pub use memory::HostMemory;
 pub(crate) use net::push_interface;
 pub(crate) use sound::add_default_audio;
 pub use support::check_supported;
@@ -67,6 +69,9 @@ pub struct RuntimeOptions {
     pub private_dir: Option<PathBuf>,
     /// `-sandbox` argument (seccomp; libvirt's `seccomp_sandbox`), if any.
     pub sandbox: Option<String>,
+    /// The host's memory facts for RAM backing and NUMA; `None` when unknown (a
+    /// definition checked at define: placeholder paths, host nodes unchecked).
+    pub host_memory: Option<HostMemory>,
 }
 
 impl RuntimeOptions {
@@ -80,6 +85,7 @@ impl RuntimeOptions {
             tap_fds: Vec::new(),
             private_dir: None,
             sandbox: None,
+            host_memory: None,
         }
     }
 }
@@ -130,16 +136,18 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     let acpi = def.features.as_ref().is_some_and(|f| f.acpi);
     let timers = machine::timers(def, rt.accel)?;
     let fw = firmware::firmware_args(def, &machine)?;
+    let mem = memory::memory_args(def, rt.host_memory.as_ref())?;
     for b in &fw.blockdevs {
         a.push2("-blockdev", b);
     }
     a.push2(
         "-machine",
         format!(
-            "{},usb=off{},dump-guest-core=off{},acpi={}{}{}",
+            "{},usb=off{},dump-guest-core=off{}{},acpi={}{}{}",
             escape_opt(&machine),
             fw.smm,
             fw.pflash,
+            mem.machine,
             if acpi { "on" } else { "off" },
             timers.machine,
             machine::vmport(def)
@@ -163,9 +171,18 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         a.push2("-append", cmdline);
     }
 
-    a.push2("-m", format!("size={}k", def.memory_kib()));
+    a.push2("-m", mem.size);
+    if let Some(b) = mem.default_backend {
+        a.push2("-object", b);
+    }
+    if let Some(o) = mem.overcommit {
+        a.push2("-overcommit", o);
+    }
     a.push2("-smp", smp(def)?);
     iothreads::push_iothreads(def, &mut a.0)?;
+    for (opt, value) in mem.numa {
+        a.push2(opt, value);
+    }
     if let Some(uuid) = def.uuid {
         a.push2("-uuid", uuid.hyphenated().to_string());
     }

@@ -11,15 +11,22 @@ use std::time::{Duration, Instant};
 
 use rvirt_core::{Domain, ErrorCode};
 use rvirt_testkit::have_qemu;
-use rvirt_testkit::linux_guest::{CMDLINE, READY, linux_guest};
+use rvirt_testkit::linux_guest::linux_guest;
 use support::{Env, setup};
 
 /// Debian's `ovmf` descriptor of the plain (no secure boot) firmware.
 const PLAIN: &str = "/usr/share/qemu/firmware/60-edk2-x86_64.json";
 const PLAIN_CODE: &str = "/usr/share/OVMF/OVMF_CODE_4M.fd";
 const PLAIN_VARS: &str = "/usr/share/OVMF/OVMF_VARS_4M.fd";
-/// The bound on an OVMF boot of the test kernel to its shell under TCG.
+/// The bound on an OVMF boot of the test kernel to its first console lines under TCG.
 const BOOT_DEADLINE: Duration = Duration::from_secs(30);
+/// The kernel command line: every message on the serial console (not `quiet`), so
+/// that the kernel's first lines show as soon as its console is up.
+const CMDLINE: &str = "console=ttyS0 panic=-1";
+/// What Linux prints when UEFI started it: the firmware's vendor, EDK II (OVMF).
+const EFI_MARKER: &str = "by EDK II";
+/// OVMF's first words on the serial console: its terminal driver clears the screen.
+const OVMF_CONSOLE: &str = "\x1b[2J";
 
 fn have_ovmf() -> bool {
     if Path::new(PLAIN).exists() {
@@ -33,7 +40,7 @@ fn have_ovmf() -> bool {
 }
 
 /// A q35 guest with `os` extras (firmware attribute and children) that boots the
-/// test kernel directly, its console in `serial`.
+/// test kernel directly (OVMF loads it from fw_cfg), its console in `serial`.
 fn uefi_xml(
     name: &str,
     firmware: &str,
@@ -73,6 +80,7 @@ fn wait_for_console(env: &Env, serial: &Path, marker: &str) {
     loop {
         let text = std::fs::read_to_string(serial).unwrap_or_default();
         if text.contains(marker) {
+            println!("{marker:?} on the console after {:?}", t.elapsed());
             return;
         }
         assert!(
@@ -117,7 +125,7 @@ fn autoselected_ovmf_boots_linux_and_keeps_its_nvram() {
     assert!(!inactive.contains("<loader"), "{inactive}");
 
     start(&mut dom);
-    wait_for_console(&env, &serial, READY);
+    wait_for_console(&env, &serial, EFI_MARKER);
 
     let store = env.root.join("lib/qemu/nvram/efi_VARS.fd");
     let live = dom.xml_desc(0).unwrap();
@@ -155,11 +163,11 @@ fn autoselected_ovmf_boots_linux_and_keeps_its_nvram() {
     );
     let ino = std::fs::metadata(&store).unwrap().ino();
 
-    // Kept across a restart (not copied again).
+    // Kept across a restart (not copied again): the firmware runs on the same store.
     dom.destroy().unwrap();
     std::fs::remove_file(&serial).unwrap();
     start(&mut dom);
-    wait_for_console(&env, &serial, READY);
+    wait_for_console(&env, &serial, OVMF_CONSOLE);
     assert_eq!(std::fs::metadata(&store).unwrap().ino(), ino);
     dom.destroy().unwrap();
 
@@ -354,4 +362,123 @@ fn qemu_commandline_reaches_qemu_and_taints_the_domain() {
         "{log}"
     );
     dom.destroy().unwrap();
+}
+
+/// A guest with 2 NUMA cells: QEMU has both memory backends and both nodes, with the
+/// cells' CPUs and sizes, seen through the driver's monitor passthrough (QMP and HMP).
+#[test]
+fn numa_cells_are_qemus_nodes() {
+    if !have_qemu() {
+        return;
+    }
+    let env = setup("numa");
+    let xml = small_xml(
+        "numa",
+        "",
+        "<vcpu>2</vcpu><cpu><numa>\
+         <cell id='0' cpus='0' memory='32' unit='MiB'/>\
+         <cell id='1' cpus='1' memory='32' unit='MiB' memAccess='shared'/></numa></cpu>",
+        "",
+        "",
+    );
+    let mut dom = env.conn().define_xml(&xml).unwrap();
+    dom.create_with_flags(1).unwrap();
+    let reply = dom
+        .qemu_monitor_command(r#"{"execute":"query-memdev"}"#, 0)
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
+    let mut devs: Vec<(String, u64, bool)> = v["return"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["id"].as_str().unwrap_or_default().to_owned(),
+                m["size"].as_u64().unwrap(),
+                m["share"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    devs.sort();
+    assert_eq!(
+        devs,
+        [
+            ("ram-node0".to_owned(), 32 << 20, false),
+            ("ram-node1".to_owned(), 32 << 20, true)
+        ],
+        "{reply}"
+    );
+    let info = dom.qemu_monitor_command("info numa", 1).unwrap(); // HMP
+    assert!(info.contains("2 nodes"), "{info}");
+    assert!(
+        info.contains("node 0 cpus: 0") && info.contains("node 1 cpus: 1"),
+        "{info}"
+    );
+    assert!(info.contains("node 1 size: 32 MB"), "{info}");
+    dom.destroy().unwrap();
+
+    // A host node the host does not have is refused at start, in libvirt's words.
+    let bad = small_xml(
+        "numabad",
+        "",
+        "<vcpu>2</vcpu><numatune><memory mode='strict' nodeset='63'/></numatune>\
+         <cpu><numa><cell id='0' cpus='0-1' memory='64' unit='MiB'/></numa></cpu>",
+        "",
+        "",
+    );
+    let mut dom = env.conn().define_xml(&bad).unwrap();
+    let e = dom.create().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ConfigUnsupported);
+    assert!(e.message().contains("NUMA node 63 is unavailable"), "{e}");
+}
+
+/// RAM from a shared memfd runs; huge pages without a hugetlbfs mount are refused
+/// with libvirt's error (on a host that has one, the start is left to the host).
+#[test]
+fn memory_backing_on_real_qemu() {
+    if !have_qemu() {
+        return;
+    }
+    let env = setup("mback");
+    let xml = small_xml(
+        "memfd",
+        "",
+        "<memoryBacking><source type='memfd'/><access mode='shared'/><nosharepages/></memoryBacking>",
+        "",
+        "",
+    );
+    let mut dom = env.conn().define_xml(&xml).unwrap();
+    dom.create_with_flags(1).unwrap();
+    let reply = dom
+        .qemu_monitor_command(r#"{"execute":"query-memdev"}"#, 0)
+        .unwrap();
+    assert!(
+        reply.contains(r#""id":"pc.ram""#) && reply.contains(r#""share":true"#),
+        "{reply}"
+    );
+    assert!(
+        cmdline_of(&env, "memfd")
+            .iter()
+            .any(|a| a.contains("memory-backend-memfd"))
+    );
+    dom.destroy().unwrap();
+
+    if rvirt_driver_qemu::host::memory::hugetlbfs_mounts().is_empty() {
+        let xml = small_xml(
+            "huge",
+            "",
+            "<memoryBacking><hugepages/></memoryBacking>",
+            "",
+            "",
+        );
+        let mut dom = env.conn().define_xml(&xml).unwrap();
+        let e = dom.create().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InternalError);
+        assert!(
+            e.message().contains(
+                "hugetlbfs filesystem is not mounted or disabled by administrator config"
+            ),
+            "{e}"
+        );
+    }
 }

@@ -15,6 +15,7 @@ fn rt() -> RuntimeOptions {
         tap_fds: Vec::new(),
         private_dir: Some("/var/lib/rvirt/qemu/domain-1-guest".into()),
         sandbox: None,
+        host_memory: None,
     }
 }
 
@@ -584,4 +585,115 @@ fn qemu_commandline_args_are_appended_and_kept() {
         "{out}"
     );
     assert_eq!(custom_argv(&def(&out)).unwrap(), custom_argv(&d).unwrap());
+}
+
+fn host() -> HostMemory {
+    HostMemory {
+        hugepage_dirs: vec![(2048, "/dev/hugepages/libvirt/qemu/1-g".into())],
+        default_hugepage_kib: Some(2048),
+        ram_dir: "/r/lib/qemu/domain-1-g".into(),
+        numa_nodes: vec![0],
+    }
+}
+
+fn with_host(xml: &str, host: Option<HostMemory>) -> Result<Vec<String>> {
+    let mut r = rt();
+    r.host_memory = host;
+    build_args(&def(xml), &r)
+}
+
+/// Two NUMA cells: a RAM backend and `-numa node` each, `-m` their sum, distances,
+/// per-cell shared access and numatune host nodes, as libvirt builds them.
+#[test]
+fn numa_cells_backends_and_distances() {
+    let xml = "<domain type='qemu'><name>g</name><memory unit='MiB'>256</memory><vcpu>4</vcpu>
+          <numatune><memory mode='strict' nodeset='0'/><memnode cellid='1' mode='preferred' nodeset='0'/></numatune>
+          <os><type>hvm</type></os>
+          <cpu><numa>
+            <cell id='0' cpus='0-1' memory='128' unit='MiB'><distances><sibling id='0' value='10'/><sibling id='1' value='21'/></distances></cell>
+            <cell id='1' cpus='2,3' memory='128' unit='MiB' memAccess='shared' discard='yes'><distances><sibling id='0' value='21'/><sibling id='1' value='10'/></distances></cell>
+          </numa></cpu>
+          <devices><memballoon model='none'/></devices></domain>";
+    let text = render(&with_host(xml, Some(host())).unwrap());
+    let want = r#"-m size=262144k
+-smp 4,sockets=4,cores=1,threads=1
+-object {"host-nodes":[0],"id":"ram-node0","policy":"bind","qom-type":"memory-backend-ram","size":134217728}
+-numa node,nodeid=0,cpus=0-1,memdev=ram-node0
+-object {"discard-data":true,"host-nodes":[0],"id":"ram-node1","mem-path":"/r/lib/qemu/domain-1-g","policy":"preferred","qom-type":"memory-backend-file","share":true,"size":134217728}
+-numa node,nodeid=1,cpus=2-3,memdev=ram-node1
+-numa dist,src=0,dst=0,val=10
+-numa dist,src=0,dst=1,val=21
+-numa dist,src=1,dst=0,val=21
+-numa dist,src=1,dst=1,val=10
+"#;
+    assert!(text.contains(want), "{text}");
+    // A host node the host lacks.
+    let e = with_host(
+        &xml.replace("nodeset='0'/><memnode", "nodeset='5'/><memnode"),
+        Some(host()),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.code(), e.message()),
+        (ErrorCode::ConfigUnsupported, "NUMA node 5 is unavailable")
+    );
+}
+
+/// `<memoryBacking>` without cells: `pc.ram` with `-machine memory-backend=pc.ram`
+/// for huge pages, memfd and shared access; `<locked/>` and `<nosharepages/>`.
+#[test]
+fn memory_backing_without_numa() {
+    let xml = |backing: &str| {
+        format!(
+            "<domain type='qemu'><name>g</name><memory unit='MiB'>64</memory>
+             <memoryBacking>{backing}</memoryBacking><os><type>hvm</type></os>
+             <devices><memballoon model='none'/></devices></domain>"
+        )
+    };
+    let text =
+        render(&with_host(&xml("<hugepages/><locked/><nosharepages/>"), Some(host())).unwrap());
+    assert!(
+        text.contains(",dump-guest-core=off,mem-merge=off,memory-backend=pc.ram,"),
+        "{text}"
+    );
+    assert!(text.contains(
+        "\n-m size=65536k\n-object {\"id\":\"pc.ram\",\"mem-path\":\"/dev/hugepages/libvirt/qemu/1-g\",\"prealloc\":true,\"qom-type\":\"memory-backend-file\",\"size\":67108864}\n-overcommit mem-lock=on\n"
+    ), "{text}");
+    let text = render(
+        &with_host(
+            &xml("<source type='memfd'/><access mode='shared'/>"),
+            Some(host()),
+        )
+        .unwrap(),
+    );
+    assert!(text.contains(
+        "-object {\"id\":\"pc.ram\",\"qom-type\":\"memory-backend-memfd\",\"share\":true,\"size\":67108864}"
+    ), "{text}");
+    // Nothing asked: plain -m, no backend.
+    let text = render(&with_host(&xml("<nosharepages/>"), Some(host())).unwrap());
+    assert!(
+        !text.contains("memory-backend") && text.contains("mem-merge=off"),
+        "{text}"
+    );
+    // No hugetlbfs on the host: libvirt's error; a page size the host lacks.
+    let none = HostMemory {
+        hugepage_dirs: Vec::new(),
+        ..host()
+    };
+    let e = with_host(&xml("<hugepages/>"), Some(none)).unwrap_err();
+    assert_eq!(
+        (e.code(), e.message()),
+        (
+            ErrorCode::InternalError,
+            "hugetlbfs filesystem is not mounted or disabled by administrator config"
+        )
+    );
+    let e = with_host(
+        &xml("<hugepages><page size='1' unit='GiB'/></hugepages>"),
+        Some(host()),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InternalError);
+    // At define the host is unknown: accepted.
+    check_supported(&def(&xml("<hugepages/>"))).unwrap();
 }

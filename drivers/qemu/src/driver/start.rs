@@ -359,6 +359,10 @@ impl Shared {
             security::prepare::prepare(def, plan, &priv_dir, &sock, &pidfile, &status)
                 .map_err(cleanup_dir)?;
         }
+        rt.host_memory = Some(
+            super::memory_backing::host_memory(def, id, &priv_dir, dac.as_ref())
+                .map_err(cleanup_dir)?,
+        );
         // After the DAC preparation: the nodes copy the owners given to QEMU's user.
         let private_dev = security::namespace::private_dev_for(
             def,

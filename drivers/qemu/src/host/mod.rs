@@ -5,6 +5,7 @@
 
 pub mod affinity;
 pub mod image;
+pub mod memory;
 pub mod node;
 pub mod node_stats;
 pub mod nodeinfo;
