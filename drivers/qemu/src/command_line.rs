@@ -72,6 +72,9 @@ pub struct RuntimeOptions {
     /// The host's memory facts for RAM backing and NUMA; `None` when unknown (a
     /// definition checked at define: placeholder paths, host nodes unchecked).
     pub host_memory: Option<HostMemory>,
+    /// QEMU's CPU models (probed under TCG) that `<cpu mode='custom'>` is checked
+    /// against; `None`: not checked (define time).
+    pub cpu_models: Option<Vec<crate::capabilities::CpuDefinition>>,
 }
 
 impl RuntimeOptions {
@@ -86,6 +89,7 @@ impl RuntimeOptions {
             private_dir: None,
             sandbox: None,
             host_memory: None,
+            cpu_models: None,
         }
     }
 }
@@ -154,7 +158,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         ),
     );
     a.push2("-accel", rt.accel.as_str());
-    if let Some(cpu) = cpu::cpu_arg(def, rt.accel)? {
+    if let Some(cpu) = cpu::cpu_arg(def, rt.accel, rt.cpu_models.as_deref())? {
         a.push2("-cpu", cpu);
     }
 

@@ -482,3 +482,88 @@ fn memory_backing_on_real_qemu() {
         );
     }
 }
+
+/// `<cpu mode='custom'>` against QEMU's own models under TCG (probed, cached): a model
+/// TCG runs starts with its features and topology; one with features TCG lacks is
+/// refused by the default check and runs with `check='none'`; an unknown one is
+/// refused in libvirt's words.
+#[test]
+fn custom_cpu_models_against_qemus() {
+    if !have_qemu() {
+        return;
+    }
+    let env = setup("cpum");
+    let cpu_xml = |name: &str, cpu: &str| {
+        small_xml(
+            name,
+            "",
+            &format!("<vcpu current='1'>2</vcpu>{cpu}"),
+            "",
+            "",
+        )
+    };
+    let mut dom = env
+        .conn()
+        .define_xml(&cpu_xml(
+            "nehalem",
+            "<cpu mode='custom' match='exact'><model fallback='forbid'>Nehalem</model>\
+             <topology sockets='1' dies='1' cores='2' threads='1'/>\
+             <feature policy='disable' name='popcnt'/></cpu>",
+        ))
+        .unwrap();
+    dom.create_with_flags(1).unwrap();
+    let argv = cmdline_of(&env, "nehalem");
+    let at = argv.iter().position(|a| a == "-cpu").unwrap();
+    assert_eq!(argv[at + 1], "Nehalem,popcnt=off");
+    let cpus = dom
+        .qemu_monitor_command(r#"{"execute":"query-cpus-fast"}"#, 0)
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&cpus).unwrap();
+    assert_eq!(v["return"].as_array().unwrap().len(), 1, "{cpus}");
+    let hot = dom
+        .qemu_monitor_command(r#"{"execute":"query-hotpluggable-cpus"}"#, 0)
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&hot).unwrap();
+    assert_eq!(v["return"].as_array().unwrap().len(), 2, "{hot}");
+    dom.destroy().unwrap();
+
+    let mut dom = env
+        .conn()
+        .define_xml(&cpu_xml(
+            "sky",
+            "<cpu mode='custom'><model>Skylake-Client</model></cpu>",
+        ))
+        .unwrap();
+    let e = dom.create().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::CpuIncompatible);
+    assert!(
+        e.message()
+            .contains("Host CPU does not provide required features: ")
+            && e.message().contains("invpcid"),
+        "{e}"
+    );
+    let mut dom = env
+        .conn()
+        .define_xml(&cpu_xml(
+            "skynone",
+            "<cpu mode='custom' check='none'><model>Skylake-Client</model></cpu>",
+        ))
+        .unwrap();
+    dom.create_with_flags(1).unwrap();
+    dom.destroy().unwrap();
+
+    let mut dom = env
+        .conn()
+        .define_xml(&cpu_xml(
+            "nosuch",
+            "<cpu mode='custom'><model>Pentium9000</model></cpu>",
+        ))
+        .unwrap();
+    let e = dom.create().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ConfigUnsupported);
+    assert!(
+        e.message()
+            .contains("CPU model Pentium9000 is not supported by hypervisor"),
+        "{e}"
+    );
+}

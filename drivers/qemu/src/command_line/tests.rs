@@ -16,6 +16,7 @@ fn rt() -> RuntimeOptions {
         private_dir: Some("/var/lib/rvirt/qemu/domain-1-guest".into()),
         sandbox: None,
         host_memory: None,
+        cpu_models: None,
     }
 }
 
@@ -696,4 +697,79 @@ fn memory_backing_without_numa() {
     assert_eq!(e.code(), ErrorCode::InternalError);
     // At define the host is unknown: accepted.
     check_supported(&def(&xml("<hugepages/>"))).unwrap();
+}
+
+fn models() -> Vec<crate::capabilities::CpuDefinition> {
+    let m = |name: &str, unavailable: &[&str]| crate::capabilities::CpuDefinition {
+        name: name.into(),
+        unavailable: unavailable.iter().map(|s| s.to_string()).collect(),
+        deprecated: false,
+    };
+    vec![m("qemu64", &[]), m("Skylake-Client", &["avx2", "invpcid"])]
+}
+
+fn cpu_args(cpu: &str) -> Result<Vec<String>> {
+    let mut r = rt();
+    r.cpu_models = Some(models());
+    build_args(
+        &def(&format!(
+            "<domain type='qemu'><name>c</name><memory>65536</memory><vcpu current='2'>4</vcpu>
+             <os><type>hvm</type></os>{cpu}<devices><memballoon model='none'/></devices></domain>"
+        )),
+        &r,
+    )
+}
+
+/// `<cpu mode='custom'>`: `-cpu NAME,feat=on|off` as libvirt 9.0, checked against
+/// QEMU's models under TCG with `check`; topology → `-smp` with `maxcpus`.
+#[test]
+fn custom_cpu_models_and_checks() {
+    let args = cpu_args(
+        "<cpu mode='custom' match='exact'><model fallback='forbid'>qemu64</model>
+           <topology sockets='1' dies='1' cores='2' threads='2'/>
+           <feature policy='require' name='x2apic'/><feature policy='disable' name='svm'/>
+           <feature policy='optional' name='pdpe1gb'/></cpu>",
+    )
+    .unwrap();
+    let at = args.iter().position(|a| a == "-cpu").unwrap();
+    assert_eq!(args[at + 1], "qemu64,x2apic=on,svm=off");
+    let at = args.iter().position(|a| a == "-smp").unwrap();
+    assert_eq!(args[at + 1], "2,maxcpus=4,sockets=1,cores=2,threads=2");
+
+    let e = cpu_args("<cpu mode='custom'><model>Nehalem-Unknown</model></cpu>").unwrap_err();
+    assert_eq!(
+        (e.code(), e.message()),
+        (
+            ErrorCode::ConfigUnsupported,
+            "CPU model Nehalem-Unknown is not supported by hypervisor"
+        )
+    );
+    // What TCG lacks: refused by the default check, by check='full' in other words,
+    // accepted by check='none' and once the definition turns it off.
+    let e = cpu_args("<cpu mode='custom'><model>Skylake-Client</model></cpu>").unwrap_err();
+    assert_eq!(
+        (e.code(), e.message()),
+        (
+            ErrorCode::CpuIncompatible,
+            "Host CPU does not provide required features: avx2, invpcid"
+        )
+    );
+    let e = cpu_args("<cpu mode='custom' check='full'><model>Skylake-Client</model></cpu>")
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        "guest CPU doesn't match specification: missing features: avx2,invpcid"
+    );
+    cpu_args("<cpu mode='custom' check='none'><model>Skylake-Client</model></cpu>").unwrap();
+    cpu_args(
+        "<cpu mode='custom'><model>Skylake-Client</model><feature policy='disable' name='avx2'/>
+         <feature policy='forbid' name='invpcid'/></cpu>",
+    )
+    .unwrap();
+    // Nothing that would add options of its own to -cpu.
+    let e = cpu_args("<cpu mode='custom'><model>qemu64,kvm=off</model></cpu>").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ConfigUnsupported);
+    let e = cpu_args("<cpu mode='custom'><model>qemu64</model><feature name='a=b'/></cpu>")
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ConfigUnsupported);
 }

@@ -359,6 +359,20 @@ impl Shared {
             security::prepare::prepare(def, plan, &priv_dir, &sock, &pidfile, &status)
                 .map_err(cleanup_dir)?;
         }
+        // A named CPU model is checked against QEMU's (probed once, cached).
+        if def
+            .cpu
+            .as_ref()
+            .and_then(|c| c.model.as_ref())
+            .is_some_and(|m| m.name.is_some())
+        {
+            rt.cpu_models = Some(
+                self.caps
+                    .get(&emulator(def))
+                    .map_err(cleanup_dir)?
+                    .cpu_models,
+            );
+        }
         rt.host_memory = Some(
             super::memory_backing::host_memory(def, id, &priv_dir, dac.as_ref())
                 .map_err(cleanup_dir)?,
