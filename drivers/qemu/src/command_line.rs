@@ -75,6 +75,9 @@ pub struct RuntimeOptions {
     /// QEMU's CPU models (probed under TCG) that `<cpu mode='custom'>` is checked
     /// against; `None`: not checked (define time).
     pub cpu_models: Option<Vec<crate::capabilities::CpuDefinition>>,
+    /// The `<vsock>`'s inherited `/dev/vhost-vsock` fd and the guest CID set on it;
+    /// `None` at define (the CID shown is then the definition's, or 3).
+    pub vsock: Option<(i32, u32)>,
 }
 
 impl RuntimeOptions {
@@ -90,6 +93,7 @@ impl RuntimeOptions {
             sandbox: None,
             host_memory: None,
             cpu_models: None,
+            vsock: None,
         }
     }
 }
@@ -225,7 +229,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     virtio_misc::push_channels(def, &machine, rt.private_dir.as_deref(), &mut a.0)?;
     display::push_display(def, &machine, &mut a.0)?;
     sound::push_sound(def, &machine, &mut a.0)?;
-    push_other_devices(def, &machine, &mut a.0)?;
+    push_other_devices(def, &machine, rt.vsock, &mut a.0)?;
     if def
         .features
         .as_ref()
@@ -358,7 +362,12 @@ fn reboot_allowed(def: &DomainDef) -> bool {
         && destroy(def.on_crash, LifecycleAction::Destroy))
 }
 
-fn push_other_devices(def: &DomainDef, machine: &str, args: &mut Vec<String>) -> Result<()> {
+fn push_other_devices(
+    def: &DomainDef,
+    machine: &str,
+    vsock: Option<(i32, u32)>,
+    args: &mut Vec<String>,
+) -> Result<()> {
     for dev in def.devices() {
         match dev {
             // Handled elsewhere.
@@ -389,6 +398,7 @@ fn push_other_devices(def: &DomainDef, machine: &str, args: &mut Vec<String>) ->
                 }
             },
             Device::Watchdog(w) => push_watchdog(w, def, machine, args)?,
+            Device::Vsock(v) => push_vsock(v, def, machine, vsock, args)?,
             // Built by the pci, usb and virtio_misc modules.
             Device::Controller(c)
                 if matches!(
@@ -449,6 +459,61 @@ fn push_watchdog(
     args.push("-action".into());
     args.push(format!("watchdog={action}"));
     Ok(())
+}
+
+/// `<vsock model='virtio'><cid auto=… address=…/>` → `vhost-vsock-pci` with the CID
+/// the driver claimed and its vhost fd (libvirt's `qemuBuildVsockDevProps`).
+fn push_vsock(
+    v: &rvirt_core::conf::Vsock,
+    def: &DomainDef,
+    machine: &str,
+    claimed: Option<(i32, u32)>,
+    args: &mut Vec<String>,
+) -> Result<()> {
+    if v.model.as_deref().is_some_and(|m| m != "virtio") {
+        return Err(unsupported(format!(
+            "vsock model '{}' is not supported",
+            v.model.as_deref().unwrap_or_default()
+        )));
+    }
+    let cid = match claimed {
+        Some((_, cid)) => cid,
+        None => vsock_cid(v)?.unwrap_or(crate::host::vsock::FIRST_GUEST_CID),
+    };
+    let mut dev = json!({"driver": "vhost-vsock-pci", "id": "vsock0", "guest-cid": cid});
+    if let Some((fd, _)) = claimed {
+        dev["vhostfd"] = fd.to_string().into();
+    }
+    PciBuses::new(def, machine).place(v.address.as_ref(), &mut dev)?;
+    args.push("-device".into());
+    args.push(dev.to_string());
+    Ok(())
+}
+
+/// The CID a `<vsock>` asks for: `None` for `<cid auto='yes'/>` (or none at all),
+/// `address` otherwise.
+///
+/// Errors: `VIR_ERR_CONFIG_UNSUPPORTED` for a fixed CID below 3 or not a number.
+pub fn vsock_cid(v: &rvirt_core::conf::Vsock) -> Result<Option<u32>> {
+    let cid = v.cid.as_ref();
+    let auto = cid.and_then(|c| c.attr("auto")).unwrap_or("no") == "yes";
+    match cid.and_then(|c| c.attr("address")) {
+        Some(a) if !auto => {
+            let n: u32 = a
+                .parse()
+                .map_err(|_| unsupported(format!("invalid vsock cid '{a}'")))?;
+            if n < crate::host::vsock::FIRST_GUEST_CID {
+                return Err(unsupported(format!(
+                    "guest CID {n} is reserved (guest CIDs start at 3)"
+                )));
+            }
+            Ok(Some(n))
+        }
+        _ if auto => Ok(None),
+        _ => Err(unsupported(
+            "vsock needs <cid auto='yes'/> or a cid address",
+        )),
+    }
 }
 
 fn device_kind(dev: &Device) -> String {

@@ -567,3 +567,40 @@ fn custom_cpu_models_against_qemus() {
         "{e}"
     );
 }
+
+/// `<vsock>`: without `/dev/vhost-vsock` (no vhost_vsock module) the start is refused
+/// with libvirt's error; with it, the guest gets a vhost-vsock-pci device with the
+/// first free CID, shown in the live XML.
+#[test]
+fn vsock_needs_vhost_vsock() {
+    if !have_qemu() {
+        return;
+    }
+    let env = setup("vsock");
+    let xml = small_xml(
+        "vsock",
+        "",
+        "",
+        "<vsock model='virtio'><cid auto='yes'/></vsock>",
+        "",
+    );
+    let mut dom = env.conn().define_xml(&xml).unwrap();
+    if !Path::new("/dev/vhost-vsock").exists() {
+        let e = dom.create().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::SystemError);
+        assert!(
+            e.message()
+                .starts_with("unable to open vhost-vsock device: "),
+            "{e}"
+        );
+        return;
+    }
+    dom.create_with_flags(1).unwrap();
+    let live = dom.xml_desc(0).unwrap();
+    assert!(live.contains("<cid auto='yes' address='"), "{live}");
+    let pci = dom
+        .qemu_monitor_command(r#"{"execute":"query-pci"}"#, 0)
+        .unwrap();
+    assert!(pci.contains("vsock0"), "{pci}");
+    dom.destroy().unwrap();
+}

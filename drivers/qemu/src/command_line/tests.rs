@@ -17,6 +17,7 @@ fn rt() -> RuntimeOptions {
         sandbox: None,
         host_memory: None,
         cpu_models: None,
+        vsock: None,
     }
 }
 
@@ -772,4 +773,33 @@ fn custom_cpu_models_and_checks() {
     let e = cpu_args("<cpu mode='custom'><model>qemu64</model><feature name='a=b'/></cpu>")
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ConfigUnsupported);
+}
+
+/// `<vsock>` → `vhost-vsock-pci` with the claimed CID and its vhost fd; the CID the
+/// definition asks for; refusals.
+#[test]
+fn vsock_device() {
+    let xml = |cid: &str| {
+        format!(
+            "<domain type='qemu'><name>v</name><memory>65536</memory><os><type>hvm</type></os>
+             <devices><vsock model='virtio'>{cid}<address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/></vsock>
+             <memballoon model='none'/></devices></domain>"
+        )
+    };
+    let mut r = rt();
+    r.vsock = Some((7, 42));
+    let args = build_args(&def(&xml("<cid auto='yes'/>")), &r).unwrap();
+    let dev = args.iter().find(|a| a.contains("vhost-vsock-pci")).unwrap();
+    assert_eq!(
+        dev,
+        r#"{"addr":"0x5","bus":"pci.0","driver":"vhost-vsock-pci","guest-cid":42,"id":"vsock0","vhostfd":"7"}"#
+    );
+    let d = def(&xml("<cid auto='no' address='9'/>"));
+    check_supported(&d).unwrap();
+    let args = build_args(&d, &rt()).unwrap();
+    assert!(args.iter().any(|a| a.contains(r#""guest-cid":9"#)));
+    for bad in ["<cid auto='no' address='2'/>", "", "<cid address='x'/>"] {
+        let e = build_args(&def(&xml(bad)), &rt()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ConfigUnsupported, "{bad}");
+    }
 }

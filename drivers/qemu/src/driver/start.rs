@@ -144,6 +144,27 @@ fn prepare_cgroup(
 
 /// True for QEMU's refusal to start because a VNC or SPICE port it was given is in
 /// use.
+/// Claims the guest CID of `def`'s `<vsock>` (if any) on `/dev/vhost-vsock` and
+/// writes it into the definition (`<cid auto='yes' address='N'/>`, as libvirt's live
+/// XML shows it).
+fn claim_vsock(
+    def: &mut rvirt_core::conf::DomainDef,
+) -> Result<Option<(std::os::fd::OwnedFd, u32)>> {
+    let Some(v) = def.devices_mut().iter_mut().find_map(|d| match d {
+        rvirt_core::conf::Device::Vsock(v) => Some(v),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let wanted = crate::command_line::vsock_cid(v)?;
+    let (fd, cid) =
+        crate::host::vsock::acquire(Path::new(crate::host::vsock::VHOST_VSOCK), wanted)?;
+    v.cid
+        .get_or_insert_with(|| rvirt_core::conf::xml::Element::new("cid"))
+        .set_attr("address", cid.to_string());
+    Ok(Some((fd, cid)))
+}
+
 fn display_port_taken(e: &Error) -> bool {
     let m = e.message();
     m.contains("Failed to find an available port") || m.contains("Failed to open SPICE sockets")
@@ -252,6 +273,8 @@ impl Shared {
         let descriptors = crate::firmware::descriptor::load(&crate::firmware::system_dirs());
         crate::firmware::fill(&mut def, &machine, &nvram_dir, &descriptors)?;
         crate::firmware::nvram::ensure(&def, &nvram_dir)?;
+        // <vsock>: the guest CID claimed on /dev/vhost-vsock, shown in the live XML.
+        let vsock = claim_vsock(&mut def)?;
         super::live::assign_graphics(&mut def)?;
         let taps = match super::netplug::plug_interfaces(&mut def, self.is_system()) {
             Ok(t) => t,
@@ -267,7 +290,7 @@ impl Shared {
         let mut incoming = incoming;
         let mut taken = Vec::new();
         let launched = loop {
-            match self.launch_def(&def, id, paused, &taps, incoming.take()) {
+            match self.launch_def(&def, id, paused, &taps, vsock.as_ref(), incoming.take()) {
                 Err(e) if !restoring && taken.len() < 3 && display_port_taken(&e) => {
                     taken.push(def.clone());
                     super::live::assign_graphics(&mut def)?;
@@ -313,6 +336,7 @@ impl Shared {
         id: u32,
         paused: bool,
         taps: &super::netplug::Taps,
+        vsock: Option<&(std::os::fd::OwnedFd, u32)>,
         incoming: Option<std::fs::File>,
     ) -> Result<(Launched, serde_json::Value)> {
         let dirs = self.dirs();
@@ -353,6 +377,9 @@ impl Shared {
             rt.accel = crate::command_line::Accel::Tcg;
         }
         rt.tap_fds = taps.fds();
+        rt.vsock = vsock.map(|(fd, cid)| (std::os::fd::AsRawFd::as_raw_fd(fd), *cid));
+        let mut inherited = taps.inherited();
+        inherited.extend(rt.vsock.map(|(fd, _)| fd));
         rt.private_dir = Some(priv_dir.clone());
         rt.sandbox = config.seccomp_sandbox.then(|| SANDBOX.to_owned());
         if let Some(plan) = &dac {
@@ -408,7 +435,7 @@ impl Shared {
             &binary,
             &args,
             &listener,
-            &taps.inherited(),
+            &inherited,
             Some(&log),
             confinement,
             &custom.env,

@@ -12,3 +12,4 @@ pub mod nodeinfo;
 pub mod proc;
 pub mod tap;
 pub mod tap_stats;
+pub mod vsock;
