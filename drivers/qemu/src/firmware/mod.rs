@@ -146,7 +146,8 @@ pub fn check_secure(def: &DomainDef, machine: &str) -> Result<()> {
 ///
 /// Errors: those of [`select`]; `VIR_ERR_CONFIG_UNSUPPORTED` for a template that
 /// is not one of the descriptors' (a client may not have the driver copy an arbitrary
-/// host file into its guest).
+/// host file into its guest) and for a store outside `nvram_dir` (libvirt takes any
+/// path; this driver gives QEMU's user no host file a client names).
 pub fn fill(
     def: &mut DomainDef,
     machine: &str,
@@ -199,7 +200,21 @@ pub fn fill(
                 .to_string_lossy()
                 .into_owned(),
         );
+    } // The driver hands QEMU (and chowns for it) only stores of its own: a client
+    // may not name a host file to be given to QEMU's user as its variable store.
+    let path = PathBuf::from(nv.path.as_deref().unwrap_or_default());
+    if path.parent() != Some(nvram_dir)
+        || path
+            .file_name()
+            .is_none_or(|f| f.to_string_lossy().starts_with('.'))
+    {
+        return Err(crate::command_line::unsupported(format!(
+            "nvram '{}' is outside the driver's nvram directory '{}'",
+            path.display(),
+            nvram_dir.display()
+        )));
     }
+
     match &nv.template {
         None => {
             nv.template = descs

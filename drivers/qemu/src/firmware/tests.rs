@@ -215,16 +215,22 @@ fn nvram_is_copied_once_and_undefine_follows_the_flags() {
     nvram::on_undefine(&inactive, &dir, nvram::UNDEFINE_NVRAM).unwrap();
     assert!(!store.exists());
     nvram::on_undefine(&inactive, &dir, 0).unwrap();
-    // Stores outside the driver's directory are neither created nor removed.
-    let mut outside = def(
-        "<os><type machine='pc'>hvm</type><loader readonly='yes' type='pflash'>/fw/CODE</loader>\
-         <nvram>/tmp/elsewhere_VARS.fd</nvram></os>",
-        "",
-    );
-    fill(&mut outside, "pc", &dir, &descs).unwrap();
-    assert_eq!(
-        nvram::ensure(&outside, &dir).unwrap_err().code(),
-        ErrorCode::ConfigUnsupported
-    );
+    // Stores outside the driver's directory are refused, existing or not.
+    for outside in ["/etc/passwd", "/tmp/elsewhere_VARS.fd"] {
+        let mut d = def(
+            &format!(
+                "<os><type machine='pc'>hvm</type><loader readonly='yes' type='pflash'>/fw/CODE</loader>\
+                 <nvram>{outside}</nvram></os>"
+            ),
+            "",
+        );
+        let e = fill(&mut d, "pc", &dir, &descs).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ConfigUnsupported, "{outside}");
+        // Nor does ensure() create one there.
+        if !Path::new(outside).exists() {
+            assert!(nvram::ensure(&d, &dir).is_err());
+            assert!(!Path::new(outside).exists());
+        }
+    }
     std::fs::remove_dir_all(root).unwrap();
 }
