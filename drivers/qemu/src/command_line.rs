@@ -25,7 +25,7 @@ mod usb;
 mod virtio_misc;
 
 pub use accel::{Accel, KVM_DEVICE, choose_accel, kvm_usable};
-pub use custom_argv::{CustomArgv, QEMU_NS, custom_argv};
+pub use custom_argv::{CustomArgv, QEMU_NS, custom_argv, normalize_prefix};
 pub use disk::{DiskNames, disk_name_index, disk_names};
 pub(crate) use disk::{disk_alias, disk_bus, push_disk};
 pub use display::{VNC_DEFAULT_LISTEN, VNC_PORT_MIN, vnc_listen, wants_autoport};

@@ -97,6 +97,42 @@ pub fn custom_argv(def: &DomainDef) -> Result<CustomArgv> {
     Ok(out)
 }
 
+/// Writes the QEMU namespace under libvirt's `qemu` prefix, whatever prefix the
+/// definition bound it to (libvirt prints it so), unless `qemu` names another
+/// namespace there.
+pub fn normalize_prefix(def: &mut DomainDef) {
+    let Some(prefix) = def.extra.attrs.iter().find_map(|(k, v)| {
+        (v == QEMU_NS)
+            .then(|| k.strip_prefix("xmlns:"))
+            .flatten()
+            .map(str::to_owned)
+    }) else {
+        return;
+    };
+    if prefix == "qemu" || def.extra.attr("xmlns:qemu").is_some() {
+        return;
+    }
+    for (k, _) in &mut def.extra.attrs {
+        if *k == format!("xmlns:{prefix}") {
+            *k = "xmlns:qemu".into();
+        }
+    }
+    fn rename(e: &mut rvirt_core::conf::xml::Element, from: &str) {
+        if let Some(local) = e.name.strip_prefix(from) {
+            e.name = format!("qemu:{local}");
+        }
+        for c in e.elements_mut() {
+            rename(c, from);
+        }
+    }
+    let from = format!("{prefix}:");
+    for n in &mut def.extra.children {
+        if let rvirt_core::conf::xml::Node::Element(e) = n {
+            rename(e, &from);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +163,19 @@ mod tests {
         );
         assert!(c.is_tainting());
         assert!(!custom_argv(&def("", "qemu")).unwrap().is_tainting());
+    }
+
+    #[test]
+    fn any_prefix_is_written_as_qemu() {
+        let mut d = def("<q:commandline><q:arg value='-S'/></q:commandline>", "q");
+        normalize_prefix(&mut d);
+        let xml = d.to_xml().unwrap();
+        assert!(xml.contains(&format!("xmlns:qemu='{QEMU_NS}'")), "{xml}");
+        assert!(
+            xml.contains("<qemu:commandline>\n    <qemu:arg value='-S'/>"),
+            "{xml}"
+        );
+        assert_eq!(custom_argv(&d).unwrap().args, ["-S"]);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::instance::{Shared, not_running, parse_def};
 /// PCI addresses assigned as libvirt does), and refused if this driver cannot carry it out.
 pub(super) fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
     let mut def = parse_def(xml)?;
+    crate::command_line::normalize_prefix(&mut def);
     crate::machine_defaults::add_machine_defaults(&mut def);
     crate::command_line::check_supported(&def)?;
     crate::pci::assign_pci_addresses(&mut def)?;
