@@ -362,6 +362,18 @@ fn qemu_commandline_reaches_qemu_and_taints_the_domain() {
         "{log}"
     );
     dom.destroy().unwrap();
+
+    // Another prefix for the namespace is stored under libvirt's `qemu`.
+    let other = small_xml(
+        "qcl2",
+        " xmlns:q='http://libvirt.org/schemas/domain/qemu/1.0'",
+        "",
+        "",
+        "<q:commandline><q:arg value='-no-hpet'/></q:commandline>",
+    );
+    let dom = env.conn().define_xml(&other).unwrap();
+    let stored = dom.xml_desc(0).unwrap();
+    assert!(stored.contains("<qemu:arg value='-no-hpet'/>"), "{stored}");
 }
 
 /// A guest with 2 NUMA cells: QEMU has both memory backends and both nodes, with the
