@@ -154,8 +154,8 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
             "{},usb=off{},dump-guest-core=off{}{},acpi={}{}{}",
             escape_opt(&machine),
             fw.smm,
-            fw.pflash,
             mem.machine,
+            fw.pflash,
             if acpi { "on" } else { "off" },
             timers.machine,
             machine::vmport(def)

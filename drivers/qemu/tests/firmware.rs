@@ -126,6 +126,8 @@ fn autoselected_ovmf_boots_linux_and_keeps_its_nvram() {
 
     start(&mut dom);
     wait_for_console(&env, &serial, EFI_MARKER);
+    // The live definition names the firmware as libvirt 9.0's does.
+    assert!(dom.xml_desc(0).unwrap().contains("<os>"));
 
     let store = env.root.join("lib/qemu/nvram/efi_VARS.fd");
     let live = dom.xml_desc(0).unwrap();

@@ -182,6 +182,10 @@ pub fn fill(
             let features = def.features.get_or_insert_with(Default::default);
             features.smm.get_or_insert_with(Smm::default).state = Some(OnOff::On);
         }
+        // libvirt 9.0's live definition names the chosen firmware the old way: the
+        // loader and store, no `firmware='efi'` (and no `<firmware>` request).
+        def.os.firmware = None;
+        def.os.firmware_features = None;
     }
     let pflash_rw = def.os.loader.as_ref().is_some_and(is_pflash_readonly);
     if !pflash_rw {

@@ -130,6 +130,8 @@ fn fill_sets_loader_nvram_and_smm() {
     let smm = d.features.as_ref().unwrap().smm.as_ref().unwrap();
     assert_eq!(smm.state, Some(OnOff::On));
     let xml = d.to_xml().unwrap();
+    // As libvirt 9.0's live XML: the chosen loader, no firmware='efi' any more.
+    assert!(xml.contains("<os>"), "{xml}");
     assert!(
         xml.contains("<loader readonly='yes' secure='yes' type='pflash'>/fw/CODE.ms</loader>"),
         "{xml}"
