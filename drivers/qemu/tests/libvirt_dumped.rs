@@ -2,10 +2,10 @@
 //! after defining virt-install's guests (`data/libvirt-dumped/`, made by
 //! `data/gen-libvirt-dumped.sh`) — every device at an explicit PCI address, fourteen
 //! `pcie-root-port`s, a `pcie-to-pci-bridge`, virtio-serial and USB addresses,
-//! Hyper-V enlightenments, `vmport`, a watchdog, UEFI (`firmware='efi'`). Each defines unchanged (but for its
-//! disk image, `type='qemu'` for TCG and a user NIC instead of a network), starts
-//! under real QEMU, and its devices sit on the bus its XML names. Every QEMU is killed
-//! by pid when the test ends ([`support::Env`]).
+//! Hyper-V enlightenments, `vmport`, a watchdog, UEFI (`firmware='efi'`). Each defines
+//! unchanged (but for its disk image, `type='qemu'` for TCG and a user NIC instead of
+//! a network), starts under real QEMU, and its devices sit on the bus its XML names.
+//! Every QEMU is killed by pid when the test ends ([`support::Env`]).
 
 mod support;
 
