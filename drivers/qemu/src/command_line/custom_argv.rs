@@ -55,7 +55,7 @@ fn check_env_name(name: &str) -> Result<()> {
 /// [`QEMU_NS`] on `<domain>`.
 ///
 /// Errors: `VIR_ERR_XML_ERROR` for an `<arg>` without `value`, an `<env>` without or
-/// with an invalid `name`, and more than [`MAX_ITEMS`] of them.
+/// with an invalid `name`, and more than 1,024 of them.
 pub fn custom_argv(def: &DomainDef) -> Result<CustomArgv> {
     let mut out = CustomArgv::default();
     let Some(prefix) = def
