@@ -1,6 +1,7 @@
 //! The host side of a guest's RAM backing at start: its directory on each hugetlbfs
-//! mount (`MOUNT/libvirt/qemu/ID-NAME`, as libvirt's, owned by QEMU's user), a check
-//! that enough huge pages are free, and the host's NUMA nodes.
+//! mount (`MOUNT/libvirt/qemu/ID-NAME`, as libvirt's, owned by QEMU's user, removed
+//! when the run ends), a check that enough huge pages are free, and the host's NUMA
+//! nodes.
 
 use std::path::Path;
 
@@ -34,7 +35,7 @@ pub(crate) fn host_memory(
         numa_nodes: numa_nodes(),
     };
     for m in hugetlbfs_mounts() {
-        let dir = m.mount.join(format!("libvirt/qemu/{id}-{}", def.name));
+        let dir = hugepage_dir(&m.mount, id, def);
         host.hugepage_dirs.push((m.page_kib, dir));
     }
     let Some(hp) = hugepages else {
@@ -79,4 +80,24 @@ pub(crate) fn host_memory(
         }
     }
     Ok(host)
+}
+
+/// `MOUNT/libvirt/qemu/ID-NAME` of `def`'s run `id` on each hugetlbfs mount.
+fn hugepage_dir(mount: &Path, id: u32, def: &DomainDef) -> std::path::PathBuf {
+    mount.join(format!("libvirt/qemu/{id}-{}", def.name))
+}
+
+/// Removes the run's (empty) directories on the hugetlbfs mounts: QEMU's backing file
+/// in them was unlinked when it was opened.
+pub(crate) fn remove_hugepage_dirs(def: &DomainDef, id: u32) {
+    if def
+        .memory_backing
+        .as_ref()
+        .is_none_or(|b| b.hugepages.is_none())
+    {
+        return;
+    }
+    for m in hugetlbfs_mounts() {
+        let _ = std::fs::remove_dir(hugepage_dir(&m.mount, id, def));
+    }
 }
