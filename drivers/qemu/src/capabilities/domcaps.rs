@@ -49,8 +49,17 @@ pub fn domain_capabilities_xml(
     domain_capabilities_with(caps, query, kvm, &descriptors)
 }
 
+/// Whether libvirt's domain capabilities list QEMU's model `name`.
+fn listed_model(name: &str) -> bool {
+    let versioned = name
+        .rsplit_once("-v")
+        .is_some_and(|(_, v)| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()));
+    !versioned && !matches!(name, "max" | "base" | "host")
+}
+
 /// The vendor libvirt's CPU map gives a QEMU model: AMD's and Hygon's families by
-/// name, `unknown` for QEMU's generic models, Intel otherwise.
+/// name, `unknown` for QEMU's generic and pre-Pentium-Pro ones, Intel otherwise
+/// (checked against libvirt 9.0's list for Debian's QEMU 7.2).
 fn cpu_vendor(model: &str) -> &'static str {
     let m = model.to_ascii_lowercase();
     if ["epyc", "opteron", "phenom", "athlon"]
@@ -60,7 +69,7 @@ fn cpu_vendor(model: &str) -> &'static str {
         "AMD"
     } else if m.starts_with("dhyana") {
         "Hygon"
-    } else if ["qemu", "kvm", "max", "base", "host"]
+    } else if ["qemu", "kvm", "max", "base", "host", "pentium", "486"]
         .iter()
         .any(|p| m.starts_with(p))
     {
@@ -186,20 +195,17 @@ pub fn domain_capabilities_with(
         x.push_str("    <mode name='custom' supported='no'/>\n");
     } else {
         x.push_str("    <mode name='custom' supported='yes'>\n");
-        for m in &caps.cpu_models {
+        // As libvirt 9.0 lists them: named models, not QEMU's versions (`-vN`) or its
+        // `max`/`base`/`host`.
+        for m in caps.cpu_models.iter().filter(|m| listed_model(&m.name)) {
             let usable = if m.unavailable.is_empty() {
                 "yes"
             } else {
                 "no"
             };
-            let deprecated = if m.deprecated {
-                " deprecated='yes'"
-            } else {
-                ""
-            };
             let _ = writeln!(
                 x,
-                "      <model usable='{usable}'{deprecated} vendor='{}'>{}</model>",
+                "      <model usable='{usable}' vendor='{}'>{}</model>",
                 cpu_vendor(&m.name),
                 esc(&m.name)
             );
@@ -292,6 +298,16 @@ mod tests {
         assert!(x.contains("<iothreads supported='yes'/>"));
         assert!(x.contains("<mode name='custom' supported='yes'>\n      <model usable='yes' vendor='unknown'>qemu64</model>"), "{x}");
         assert!(x.contains("<value>memfd</value>"));
+        assert!(listed_model("Skylake-Client") && !listed_model("Skylake-Client-v4"));
+        assert!(!listed_model("max") && listed_model("EPYC-Rome"));
+        assert_eq!(
+            [
+                cpu_vendor("pentium3"),
+                cpu_vendor("EPYC"),
+                cpu_vendor("Nehalem")
+            ],
+            ["unknown", "AMD", "Intel"]
+        );
         // i440FX has no firmware in these descriptors.
         let pc =
             domain_capabilities_with(&sample_caps(), &DomainCapsQuery::default(), false, &descs)
