@@ -3,14 +3,33 @@
 //! guest's variable store is made from the template under the driver's root and QEMU's
 //! user can use it, OVMF runs (its console on a file), `virsh dumpxml` shows the loader
 //! and store as libvirt does, and `virsh undefine` keeps libvirt's rule: refused
-//! while the store exists, done with `--nvram` (store removed) or `--keep-nvram`.
+//! while the store exists, done with `--nvram` (store removed) or `--keep-nvram`;
+//! python3-libvirt sees the same through `getDomainCapabilities` and `undefineFlags`.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rvirt_testkit::{
-    Daemon, QemuReaper, TempDir, have_qemu, have_virsh, linux_guest, text, virsh, virsh_ok,
+    Daemon, QemuReaper, TempDir, have_python_libvirt, have_qemu, have_virsh, linux_guest, python,
+    text, virsh, virsh_ok,
 };
+
+/// python3-libvirt on the same guest: the domain capabilities' firmware, the refused
+/// plain `undefineFlags(0)` (its libvirt error code) and `VIR_DOMAIN_UNDEFINE_NVRAM`.
+const PY_UNDEFINE: &str = r#"
+import os, sys, libvirt
+conn = libvirt.open(sys.argv[1])
+caps = conn.getDomainCapabilities(None, "x86_64", "q35", "qemu", 0)
+print("efi=%s" % ("<value>efi</value>" in caps))
+dom = conn.lookupByName(sys.argv[2])
+try:
+    dom.undefineFlags(0)
+    print("plain=undefined")
+except libvirt.libvirtError as e:
+    print("plain=%d:%s" % (e.get_error_code(), e.get_error_message()))
+dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_NVRAM)
+print("nvram_left=%s" % os.path.exists(sys.argv[3]))
+"#;
 
 const PLAIN_CODE: &str = "/usr/share/OVMF/OVMF_CODE_4M.fd";
 const PLAIN_VARS: &str = "/usr/share/OVMF/OVMF_VARS_4M.fd";
@@ -121,4 +140,20 @@ fn uefi_guest_through_virsh() {
     assert!(store.exists());
     virsh_ok(&uri, &["undefine", "--keep-nvram", "efi"]);
     assert!(store.exists());
+
+    if have_python_libvirt() {
+        virsh_ok(&uri, &["define", xml.to_str().unwrap()]);
+        let o = python(PY_UNDEFINE, &[&uri, "efi", store.to_str().unwrap()]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{out}\n{err}");
+        assert!(out.contains("efi=True"), "{out}");
+        // VIR_ERR_OPERATION_INVALID (55), libvirt's wording.
+        assert!(
+            out.contains(
+                "plain=55:Requested operation is not valid: cannot undefine domain with nvram"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("nvram_left=False"), "{out}");
+    }
 }
