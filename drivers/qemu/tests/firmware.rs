@@ -618,3 +618,45 @@ fn vsock_needs_vhost_vsock() {
     assert!(pci.contains("vsock0"), "{pci}");
     dom.destroy().unwrap();
 }
+
+/// `<memoryBacking><locked/>`: QEMU locks its RAM (`-overcommit mem-lock=on`) with its
+/// memory-lock limit lifted, as libvirt does.
+#[test]
+fn locked_memory_is_locked() {
+    if !have_qemu() {
+        return;
+    }
+    let env = setup("mlock");
+    let xml = small_xml(
+        "mlock",
+        "",
+        "<memoryBacking><locked/></memoryBacking>",
+        "",
+        "",
+    );
+    let mut dom = env.conn().define_xml(&xml).unwrap();
+    dom.create_with_flags(1).unwrap();
+    let pid = env.pid("mlock");
+    // The limit is lifted where the daemon may raise it (CAP_SYS_RESOURCE; a
+    // container's root may lack it).
+    let can_raise = std::process::Command::new("prlimit")
+        .args(["--memlock=unlimited:unlimited", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if can_raise {
+        let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+        let line = limits
+            .lines()
+            .find(|l| l.starts_with("Max locked memory"))
+            .unwrap();
+        assert!(line.contains("unlimited"), "{line}");
+    }
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let locked_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmLck:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    assert!(locked_kib >= 64 * 1024, "VmLck {locked_kib} kB");
+    dom.destroy().unwrap();
+}

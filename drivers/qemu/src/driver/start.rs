@@ -438,7 +438,10 @@ impl Shared {
             &inherited,
             Some(&log),
             confinement,
-            &custom.env,
+            &crate::process::ChildExtras {
+                env: custom.env.clone(),
+                unlimited_memlock: def.memory_backing.as_ref().is_some_and(|b| b.locked),
+            },
         )
         .map_err(|e| {
             // The child names a failing confinement step in the log.
