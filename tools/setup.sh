@@ -13,6 +13,7 @@ packages=(
   libglib2.0-dev      # the GLib backend
   qemu-system-x86     # the QEMU driver
   qemu-utils          # qemu-img: the storage driver's qcow2 volumes
+  ovmf                # UEFI firmware and its descriptors (/usr/share/qemu/firmware): the QEMU driver's firmware autoselection
   util-linux          # unshare (private libvirtd, LXC namespace probe), setpriv (rvirtd polkit tests)
   valgrind            # memcheck run of the C bindings
   gcc                 # the C examples and libvirt's C loop harness

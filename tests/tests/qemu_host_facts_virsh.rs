@@ -52,6 +52,26 @@ fn version_capabilities_domcapabilities_nodeinfo() {
         &["domcapabilities", "--virttype", "qemu", "--machine", "q35"],
     );
     assert!(q35.contains("<machine>pc-q35-"), "{q35}");
+    // UEFI from Debian's ovmf descriptors, custom CPU models, iothreads, memory backing.
+    if std::path::Path::new("/usr/share/qemu/firmware/60-edk2-x86_64.json").exists() {
+        assert!(q35.contains("<value>efi</value>"), "{q35}");
+        assert!(
+            q35.contains("<value>/usr/share/OVMF/OVMF_CODE_4M.fd</value>"),
+            "{q35}"
+        );
+    }
+    assert!(
+        q35.contains("<model usable='yes' vendor='unknown'>qemu64</model>"),
+        "{q35}"
+    );
+    assert!(q35.contains("<iothreads supported='yes'/>"), "{q35}");
+    let file = root.join("domcaps.xml");
+    std::fs::write(&file, &q35).unwrap();
+    let v = std::process::Command::new("virt-xml-validate")
+        .args([file.to_str().unwrap(), "domaincaps"])
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     let bad = virsh(&uri, &["domcapabilities", "--machine", "no-such-machine"]);
     assert!(!bad.status.success());
 

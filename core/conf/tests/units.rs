@@ -103,3 +103,17 @@ fn fill_defaults_normalises_to_kib() {
     // currentMemory larger than memory is clamped, as libvirt does.
     assert_eq!(def.current_memory, Some(Memory::from_kib(977)));
 }
+
+#[test]
+fn numa_cells_make_up_the_memory() {
+    let mut def = DomainDef::from_xml(
+        "<domain type='test'><name>n</name><memory unit='GiB'>4</memory><vcpu>2</vcpu>\
+         <os><type>hvm</type></os><cpu><numa>\
+         <cell id='0' cpus='0' memory='512' unit='MiB'/>\
+         <cell id='1' cpus='1' memory='1' unit='GiB'/></numa></cpu></domain>",
+    )
+    .unwrap();
+    def.fill_defaults();
+    assert_eq!(def.memory, Memory::from_kib(1536 * 1024));
+    assert_eq!(def.current_memory, Some(Memory::from_kib(1536 * 1024)));
+}

@@ -12,7 +12,7 @@ pub mod host_xml;
 mod probe;
 
 pub use cache::{CACHE_FORMAT, CapsCache, cache_file_name};
-pub use probe::{PROBE_TIMEOUT, probe};
+pub use probe::{PROBE_TIMEOUT, parse_cpu_definitions, probe};
 
 use std::path::PathBuf;
 
@@ -33,6 +33,17 @@ pub struct MachineType {
     pub cpu_max: u32,
 }
 
+/// One CPU model from `query-cpu-definitions` (probed under TCG).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CpuDefinition {
+    /// Model name (`Skylake-Client`, `qemu64`, …).
+    pub name: String,
+    /// Features the model has that TCG cannot give (`unavailable-features`).
+    pub unavailable: Vec<String>,
+    /// `deprecated`.
+    pub deprecated: bool,
+}
+
 /// What the probe learned about one QEMU binary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QemuCaps {
@@ -48,6 +59,8 @@ pub struct QemuCaps {
     pub machines: Vec<MachineType>,
     /// `query-kvm` `present`: the binary supports KVM and the host has it.
     pub kvm_present: bool,
+    /// `query-cpu-definitions` under TCG.
+    pub cpu_models: Vec<CpuDefinition>,
 }
 
 impl QemuCaps {
@@ -82,6 +95,9 @@ impl QemuCaps {
                 "name": m.name, "alias": m.alias, "is_default": m.is_default,
                 "cpu_max": m.cpu_max,
             })).collect::<Vec<_>>(),
+            "cpu_models": self.cpu_models.iter().map(|c| json!({
+                "name": c.name, "unavailable": c.unavailable, "deprecated": c.deprecated,
+            })).collect::<Vec<_>>(),
         })
     }
 
@@ -109,6 +125,23 @@ impl QemuCaps {
                 })
             })
             .collect::<Option<Vec<_>>>()?;
+        let cpu_models = v
+            .get("cpu_models")?
+            .as_array()?
+            .iter()
+            .map(|c| {
+                Some(CpuDefinition {
+                    name: c.get("name")?.as_str()?.to_owned(),
+                    unavailable: c
+                        .get("unavailable")?
+                        .as_array()?
+                        .iter()
+                        .map(|f| f.as_str().map(str::to_owned))
+                        .collect::<Option<Vec<_>>>()?,
+                    deprecated: c.get("deprecated")?.as_bool()?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
         Some(QemuCaps {
             binary: PathBuf::from(v.get("binary")?.as_str()?),
             binary_mtime: (
@@ -123,6 +156,7 @@ impl QemuCaps {
             package: v.get("package")?.as_str()?.to_owned(),
             machines,
             kvm_present: v.get("kvm_present")?.as_bool()?,
+            cpu_models,
         })
     }
 }

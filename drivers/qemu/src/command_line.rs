@@ -7,10 +7,14 @@
 mod accel;
 mod chardev;
 mod cpu;
+mod custom_argv;
 mod disk;
 mod disk_tuning;
 mod display;
+mod firmware;
+mod iothreads;
 pub(crate) mod machine;
+mod memory;
 mod net;
 mod pci;
 mod smbios;
@@ -21,9 +25,11 @@ mod usb;
 mod virtio_misc;
 
 pub use accel::{Accel, KVM_DEVICE, choose_accel, kvm_usable};
+pub use custom_argv::{CustomArgv, QEMU_NS, custom_argv, normalize_prefix};
 pub use disk::{DiskNames, disk_name_index, disk_names};
 pub(crate) use disk::{disk_alias, disk_bus, push_disk};
 pub use display::{VNC_DEFAULT_LISTEN, VNC_PORT_MIN, vnc_listen, wants_autoport};
+pub use memory::HostMemory;
 pub(crate) use net::push_interface;
 pub(crate) use sound::add_default_audio;
 pub use support::check_supported;
@@ -63,6 +69,15 @@ pub struct RuntimeOptions {
     pub private_dir: Option<PathBuf>,
     /// `-sandbox` argument (seccomp; libvirt's `seccomp_sandbox`), if any.
     pub sandbox: Option<String>,
+    /// The host's memory facts for RAM backing and NUMA; `None` when unknown (a
+    /// definition checked at define: placeholder paths, host nodes unchecked).
+    pub host_memory: Option<HostMemory>,
+    /// QEMU's CPU models (probed under TCG) that `<cpu mode='custom'>` is checked
+    /// against; `None`: not checked (define time).
+    pub cpu_models: Option<Vec<crate::capabilities::CpuDefinition>>,
+    /// The `<vsock>`'s inherited `/dev/vhost-vsock` fd and the guest CID set on it;
+    /// `None` at define (the CID shown is then the definition's, or 3).
+    pub vsock: Option<(i32, u32)>,
 }
 
 impl RuntimeOptions {
@@ -76,6 +91,9 @@ impl RuntimeOptions {
             tap_fds: Vec::new(),
             private_dir: None,
             sandbox: None,
+            host_memory: None,
+            cpu_models: None,
+            vsock: None,
         }
     }
 }
@@ -125,21 +143,32 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         .unwrap_or_else(|| DEFAULT_MACHINE.to_owned());
     let acpi = def.features.as_ref().is_some_and(|f| f.acpi);
     let timers = machine::timers(def, rt.accel)?;
+    let fw = firmware::firmware_args(def, &machine)?;
+    let mem = memory::memory_args(def, rt.host_memory.as_ref())?;
+    for b in &fw.blockdevs {
+        a.push2("-blockdev", b);
+    }
     a.push2(
         "-machine",
         format!(
-            "{},usb=off,dump-guest-core=off,acpi={}{}{}",
+            "{},usb=off{},dump-guest-core=off{}{},acpi={}{}{}",
             escape_opt(&machine),
+            fw.smm,
+            mem.machine,
+            fw.pflash,
             if acpi { "on" } else { "off" },
             timers.machine,
             machine::vmport(def)
         ),
     );
     a.push2("-accel", rt.accel.as_str());
-    if let Some(cpu) = cpu::cpu_arg(def, rt.accel)? {
+    if let Some(cpu) = cpu::cpu_arg(def, rt.accel, rt.cpu_models.as_deref())? {
         a.push2("-cpu", cpu);
     }
 
+    if let Some(bios) = &fw.bios {
+        a.push2("-bios", bios);
+    }
     if let Some(kernel) = &def.os.kernel {
         a.push2("-kernel", kernel);
     }
@@ -150,8 +179,18 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         a.push2("-append", cmdline);
     }
 
-    a.push2("-m", format!("size={}k", def.memory_kib()));
+    a.push2("-m", mem.size);
+    if let Some(b) = mem.default_backend {
+        a.push2("-object", b);
+    }
+    if let Some(o) = mem.overcommit {
+        a.push2("-overcommit", o);
+    }
     a.push2("-smp", smp(def)?);
+    iothreads::push_iothreads(def, &mut a.0)?;
+    for (opt, value) in mem.numa {
+        a.push2(opt, value);
+    }
     if let Some(uuid) = def.uuid {
         a.push2("-uuid", uuid.hyphenated().to_string());
     }
@@ -168,7 +207,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     );
     a.push2("-mon", "chardev=charmonitor,id=monitor,mode=control");
     a.push2("-rtc", format!("{}{}", rtc(def)?, timers.rtc));
-    for global in timers.globals {
+    for global in timers.globals.into_iter().chain(fw.globals) {
         a.push2("-global", global);
     }
     a.push(if reboot_allowed(def) {
@@ -190,7 +229,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     virtio_misc::push_channels(def, &machine, rt.private_dir.as_deref(), &mut a.0)?;
     display::push_display(def, &machine, &mut a.0)?;
     sound::push_sound(def, &machine, &mut a.0)?;
-    push_other_devices(def, &machine, &mut a.0)?;
+    push_other_devices(def, &machine, rt.vsock, &mut a.0)?;
     if def
         .features
         .as_ref()
@@ -208,6 +247,8 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         a.push2("-sandbox", sandbox);
     }
     a.push2("-msg", "timestamp=on");
+    // <qemu:commandline>: last, as libvirt appends it.
+    a.0.extend(custom_argv(def)?.args);
     Ok(a.0)
 }
 
@@ -245,11 +286,6 @@ fn check_guest(def: &DomainDef) -> Result<()> {
                 "architecture '{other}' is not supported yet"
             )));
         }
-    }
-    if def.os.loader.is_some() || def.os.nvram.is_some() || def.os.firmware.is_some() {
-        return Err(unsupported(
-            "firmware/loader/nvram configuration is not supported yet",
-        ));
     }
     Ok(())
 }
@@ -326,7 +362,12 @@ fn reboot_allowed(def: &DomainDef) -> bool {
         && destroy(def.on_crash, LifecycleAction::Destroy))
 }
 
-fn push_other_devices(def: &DomainDef, machine: &str, args: &mut Vec<String>) -> Result<()> {
+fn push_other_devices(
+    def: &DomainDef,
+    machine: &str,
+    vsock: Option<(i32, u32)>,
+    args: &mut Vec<String>,
+) -> Result<()> {
     for dev in def.devices() {
         match dev {
             // Handled elsewhere.
@@ -357,6 +398,7 @@ fn push_other_devices(def: &DomainDef, machine: &str, args: &mut Vec<String>) ->
                 }
             },
             Device::Watchdog(w) => push_watchdog(w, def, machine, args)?,
+            Device::Vsock(v) => push_vsock(v, def, machine, vsock, args)?,
             // Built by the pci, usb and virtio_misc modules.
             Device::Controller(c)
                 if matches!(
@@ -417,6 +459,61 @@ fn push_watchdog(
     args.push("-action".into());
     args.push(format!("watchdog={action}"));
     Ok(())
+}
+
+/// `<vsock model='virtio'><cid auto=… address=…/>` → `vhost-vsock-pci` with the CID
+/// the driver claimed and its vhost fd (libvirt's `qemuBuildVsockDevProps`).
+fn push_vsock(
+    v: &rvirt_core::conf::Vsock,
+    def: &DomainDef,
+    machine: &str,
+    claimed: Option<(i32, u32)>,
+    args: &mut Vec<String>,
+) -> Result<()> {
+    if v.model.as_deref().is_some_and(|m| m != "virtio") {
+        return Err(unsupported(format!(
+            "vsock model '{}' is not supported",
+            v.model.as_deref().unwrap_or_default()
+        )));
+    }
+    let cid = match claimed {
+        Some((_, cid)) => cid,
+        None => vsock_cid(v)?.unwrap_or(crate::host::vsock::FIRST_GUEST_CID),
+    };
+    let mut dev = json!({"driver": "vhost-vsock-pci", "id": "vsock0", "guest-cid": cid});
+    if let Some((fd, _)) = claimed {
+        dev["vhostfd"] = fd.to_string().into();
+    }
+    PciBuses::new(def, machine).place(v.address.as_ref(), &mut dev)?;
+    args.push("-device".into());
+    args.push(dev.to_string());
+    Ok(())
+}
+
+/// The CID a `<vsock>` asks for: `None` for `<cid auto='yes'/>` (or none at all),
+/// `address` otherwise.
+///
+/// Errors: `VIR_ERR_CONFIG_UNSUPPORTED` for a fixed CID below 3 or not a number.
+pub fn vsock_cid(v: &rvirt_core::conf::Vsock) -> Result<Option<u32>> {
+    let cid = v.cid.as_ref();
+    let auto = cid.and_then(|c| c.attr("auto")).unwrap_or("no") == "yes";
+    match cid.and_then(|c| c.attr("address")) {
+        Some(a) if !auto => {
+            let n: u32 = a
+                .parse()
+                .map_err(|_| unsupported(format!("invalid vsock cid '{a}'")))?;
+            if n < crate::host::vsock::FIRST_GUEST_CID {
+                return Err(unsupported(format!(
+                    "guest CID {n} is reserved (guest CIDs start at 3)"
+                )));
+            }
+            Ok(Some(n))
+        }
+        _ if auto => Ok(None),
+        _ => Err(unsupported(
+            "vsock needs <cid auto='yes'/> or a cid address",
+        )),
+    }
 }
 
 fn device_kind(dev: &Device) -> String {

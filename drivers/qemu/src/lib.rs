@@ -14,6 +14,9 @@
 //!
 //! * [`security`]: confining QEMU (DAC user and file ownership, seccomp, cgroups).
 //!
+//! * [`firmware`]: UEFI as libvirt does it — QEMU's firmware descriptors, autoselection
+//!   for `<os firmware='efi'>`, and each domain's variable store.
+//!
 //! * [`driver`]: the embedded `qemu:///embed?root=DIR` driver built on these pieces;
 //!   [`register`] adds it to rvirt-core's registry.
 
@@ -21,6 +24,7 @@ pub mod capabilities;
 pub mod command_line;
 pub mod driver;
 pub mod event_map;
+pub mod firmware;
 pub mod host;
 mod machine_defaults;
 mod pci;

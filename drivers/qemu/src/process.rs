@@ -40,12 +40,24 @@ pub fn spawn_with_fds(
         fds,
         log,
         crate::security::child::Confinement::default(),
+        &ChildExtras::default(),
     )
+}
+
+/// What a QEMU child gets besides its arguments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChildExtras {
+    /// Added to the environment QEMU inherits (`<qemu:env>`).
+    pub env: Vec<(String, String)>,
+    /// Lift `RLIMIT_MEMLOCK` before privileges are dropped, as libvirt does for
+    /// `<memoryBacking><locked/>` (QEMU's `mem-lock=on` locks all its RAM); without
+    /// the privilege to raise it, QEMU's own locking reports the failure.
+    pub unlimited_memlock: bool,
 }
 
 /// [`spawn_with_fds`] whose child applies `confinement` before exec (enters its
 /// private `/dev`, switches to QEMU's user); the daemon itself keeps its namespace
-/// and ids.
+/// and ids; `extras` adds to QEMU's environment and limits.
 pub fn spawn_as(
     binary: &Path,
     args: &[String],
@@ -53,7 +65,9 @@ pub fn spawn_as(
     fds: &[RawFd],
     log: Option<&Path>,
     confinement: crate::security::child::Confinement,
+    extras: &ChildExtras,
 ) -> Result<QemuProcess> {
+    let unlimited_memlock = extras.unlimited_memlock;
     let fd: RawFd = listener.as_raw_fd();
     let inherited: Vec<RawFd> = std::iter::once(fd).chain(fds.iter().copied()).collect();
     let (out, err) = match log {
@@ -65,13 +79,17 @@ pub fn spawn_as(
     };
     let dies_with_parent = confinement.dies_with_parent();
     let mut cmd = Command::new(binary);
-    cmd.args(args).stdin(Stdio::null()).stdout(out).stderr(err);
+    cmd.args(args)
+        .envs(extras.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err);
     // SAFETY: the closure runs in the forked child before exec and only calls
-    // fcntl(2), setsid(2) and the system calls of `Confinement::apply` (unshare,
-    // mount, open, mkdir, mknod, chmod, chown, symlink, chdir, fchdir, close, write,
-    // setgroups, setgid, setuid, prctl, getppid), which are async-signal-safe; it only
-    // reads the fd list and the prepared data it owns (no allocation) and touches no
-    // other Rust-managed state.
+    // fcntl(2), setsid(2), setrlimit(2) and the system calls of `Confinement::apply`
+    // (unshare, mount, open, mkdir, mknod, chmod, chown, symlink, chdir, fchdir, close,
+    // write, setgroups, setgid, setuid, prctl, getppid), which are async-signal-safe; it
+    // only reads the fd list and the prepared data it owns (no allocation) and touches
+    // no other Rust-managed state.
     unsafe {
         cmd.pre_exec(move || {
             // std opens every fd close-on-exec; let QEMU inherit the listener and
@@ -84,6 +102,14 @@ pub fn spawn_as(
             // Own session: a terminal's SIGINT to the embedding program's process
             // group must not reach QEMU; the driver decides what happens to the VM.
             libc::setsid();
+            if unlimited_memlock {
+                let unlimited = libc::rlimit {
+                    rlim_cur: libc::RLIM_INFINITY,
+                    rlim_max: libc::RLIM_INFINITY,
+                };
+                // Without the privilege to raise it QEMU reports its own failure.
+                libc::setrlimit(libc::RLIMIT_MEMLOCK, &unlimited);
+            }
             // Private /dev, then QEMU's user, then the parent-death signal.
             confinement.apply()
         });

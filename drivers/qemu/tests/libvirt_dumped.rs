@@ -2,10 +2,10 @@
 //! after defining virt-install's guests (`data/libvirt-dumped/`, made by
 //! `data/gen-libvirt-dumped.sh`) — every device at an explicit PCI address, fourteen
 //! `pcie-root-port`s, a `pcie-to-pci-bridge`, virtio-serial and USB addresses,
-//! Hyper-V enlightenments, `vmport`, a watchdog. Each defines unchanged (but for its
-//! disk image, `type='qemu'` for TCG and a user NIC instead of a network), starts
-//! under real QEMU, and its devices sit on the bus its XML names. Every QEMU is killed
-//! by pid when the test ends ([`support::Env`]).
+//! Hyper-V enlightenments, `vmport`, a watchdog, UEFI (`firmware='efi'`). Each defines
+//! unchanged (but for its disk image, `type='qemu'` for TCG and a user NIC instead of
+//! a network), starts under real QEMU, and its devices sit on the bus its XML names.
+//! Every QEMU is killed by pid when the test ends ([`support::Env`]).
 
 mod support;
 
@@ -61,7 +61,7 @@ fn libvirts_stored_definitions_define_and_start() {
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
-    assert!(files.len() >= 15, "{files:?}");
+    assert!(files.len() >= 16, "{files:?}");
     for file in files {
         let name = file.file_stem().unwrap().to_string_lossy().into_owned();
         let image = qcow2_image(&env.root.join(format!("{name}.qcow2")), "16M");
@@ -94,8 +94,17 @@ fn libvirts_stored_definitions_define_and_start() {
         for line in stored.lines().filter(|l| l.contains("<address type='pci'")) {
             assert!(inactive.contains(line.trim()), "{name}: lost {line}");
         }
+        // A UEFI guest got its variable store from the firmware's template.
+        if stored.contains("<os firmware='efi'>") {
+            let live = dom.xml_desc(0).unwrap();
+            assert!(live.contains("<loader readonly='yes'"), "{name}: {live}");
+            let store = env.root.join(format!("lib/qemu/nvram/{name}_VARS.fd"));
+            assert!(store.exists(), "{name}");
+        }
         dom.destroy().unwrap();
-        dom.undefine().unwrap();
+        // VIR_DOMAIN_UNDEFINE_NVRAM: a UEFI guest's store goes too (libvirt refuses
+        // a plain undefine once it exists).
+        dom.undefine_with_flags(1 << 2).unwrap();
     }
 }
 

@@ -45,6 +45,67 @@ pub fn domain_capabilities_xml(
     query: &DomainCapsQuery,
     kvm: bool,
 ) -> Result<String> {
+    let descriptors = crate::firmware::descriptor::load(&crate::firmware::system_dirs());
+    domain_capabilities_with(caps, query, kvm, &descriptors)
+}
+
+/// Whether libvirt's domain capabilities list QEMU's model `name`.
+fn listed_model(name: &str) -> bool {
+    let versioned = name
+        .rsplit_once("-v")
+        .is_some_and(|(_, v)| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()));
+    !versioned && !matches!(name, "max" | "base" | "host")
+}
+
+/// The vendor libvirt's CPU map gives a QEMU model: AMD's and Hygon's families by
+/// name, `unknown` for QEMU's generic and pre-Pentium-Pro ones, Intel otherwise
+/// (checked against libvirt 9.0's list for Debian's QEMU 7.2).
+fn cpu_vendor(model: &str) -> &'static str {
+    let m = model.to_ascii_lowercase();
+    if ["epyc", "opteron", "phenom", "athlon"]
+        .iter()
+        .any(|p| m.starts_with(p))
+    {
+        "AMD"
+    } else if m.starts_with("dhyana") {
+        "Hygon"
+    } else if ["qemu", "kvm", "max", "base", "host", "pentium", "486"]
+        .iter()
+        .any(|p| m.starts_with(p))
+    {
+        "unknown"
+    } else {
+        "Intel"
+    }
+}
+
+/// The UEFI firmwares of `descriptors` that run on `machine` (x86_64).
+fn firmwares_for<'a>(
+    descriptors: &'a [crate::firmware::Descriptor],
+    machine: &str,
+) -> Vec<&'a crate::firmware::Descriptor> {
+    descriptors
+        .iter()
+        .filter(|d| {
+            d.interfaces.iter().any(|i| i == "uefi")
+                && d.targets.iter().any(|t| {
+                    t.architecture == "x86_64"
+                        && t.machines
+                            .iter()
+                            .any(|g| crate::firmware::descriptor::glob_match(g, machine))
+                })
+        })
+        .collect()
+}
+
+/// [`domain_capabilities_xml`] with the firmware `descriptors` given: the `<os>`
+/// section lists `efi` and the loaders that run on the machine, as libvirt's does.
+pub fn domain_capabilities_with(
+    caps: &QemuCaps,
+    query: &DomainCapsQuery,
+    kvm: bool,
+    descriptors: &[crate::firmware::Descriptor],
+) -> Result<String> {
     if let Some(arch) = query.arch.as_deref().filter(|a| *a != "x86_64") {
         return Err(unsupported(format!(
             "architecture '{arch}' is not supported by the QEMU driver"
@@ -100,15 +161,65 @@ pub fn domain_capabilities_xml(
     let _ = writeln!(x, "  <machine>{}</machine>", esc(&machine.name));
     x.push_str("  <arch>x86_64</arch>\n");
     let _ = writeln!(x, "  <vcpu max='{}'/>", machine.cpu_max);
-    x.push_str("  <iothreads supported='no'/>\n");
+    x.push_str("  <iothreads supported='yes'/>\n");
     x.push_str("  <os supported='yes'>\n");
-    push_enum(&mut x, "    ", "firmware", &[]);
-    x.push_str("    <loader supported='no'/>\n  </os>\n");
+    let firmwares = firmwares_for(descriptors, &machine.name);
+    let efi: &[&str] = if firmwares.is_empty() { &[] } else { &["efi"] };
+    push_enum(&mut x, "    ", "firmware", efi);
+    x.push_str("    <loader supported='yes'>\n");
+    let mut seen = Vec::new();
+    for d in &firmwares {
+        if !seen.contains(&&d.executable) {
+            seen.push(&d.executable);
+            let _ = writeln!(
+                x,
+                "      <value>{}</value>",
+                esc(&d.executable.to_string_lossy())
+            );
+        }
+    }
+    push_enum(&mut x, "      ", "type", &["rom", "pflash"]);
+    push_enum(&mut x, "      ", "readonly", &["yes", "no"]);
+    let secure: &[&str] = if crate::command_line::machine::is_q35(&machine.name) {
+        &["yes", "no"]
+    } else {
+        &["no"]
+    };
+    push_enum(&mut x, "      ", "secure", secure);
+    x.push_str("    </loader>\n  </os>\n");
     x.push_str("  <cpu>\n");
-    for mode in ["host-passthrough", "maximum", "host-model", "custom"] {
+    for mode in ["host-passthrough", "maximum", "host-model"] {
         let _ = writeln!(x, "    <mode name='{mode}' supported='no'/>");
     }
-    x.push_str("  </cpu>\n  <memoryBacking supported='no'/>\n  <devices>\n");
+    if caps.cpu_models.is_empty() {
+        x.push_str("    <mode name='custom' supported='no'/>\n");
+    } else {
+        x.push_str("    <mode name='custom' supported='yes'>\n");
+        // As libvirt 9.0 lists them: named models, not QEMU's versions (`-vN`) or its
+        // `max`/`base`/`host`.
+        for m in caps.cpu_models.iter().filter(|m| listed_model(&m.name)) {
+            let usable = if m.unavailable.is_empty() {
+                "yes"
+            } else {
+                "no"
+            };
+            let _ = writeln!(
+                x,
+                "      <model usable='{usable}' vendor='{}'>{}</model>",
+                cpu_vendor(&m.name),
+                esc(&m.name)
+            );
+        }
+        x.push_str("    </mode>\n");
+    }
+    x.push_str("  </cpu>\n  <memoryBacking supported='yes'>\n");
+    push_enum(
+        &mut x,
+        "    ",
+        "sourceType",
+        &["file", "anonymous", "memfd"],
+    );
+    x.push_str("  </memoryBacking>\n  <devices>\n");
     x.push_str("    <disk supported='yes'>\n");
     push_enum(&mut x, "      ", "diskDevice", DISK_DEVICES);
     push_enum(&mut x, "      ", "bus", DISK_BUSES);
@@ -118,15 +229,7 @@ pub fn domain_capabilities_xml(
     x.push_str("    </graphics>\n    <video supported='yes'>\n");
     push_enum(&mut x, "      ", "modelType", VIDEO_MODELS);
     x.push_str("    </video>\n");
-    for absent in [
-        "hostdev",
-        "rng",
-        "filesystem",
-        "tpm",
-        "redirdev",
-        "channel",
-        "crypto",
-    ] {
+    for absent in ["hostdev", "rng", "filesystem", "tpm", "redirdev", "channel"] {
         let _ = writeln!(x, "    <{absent} supported='no'/>");
     }
     x.push_str("  </devices>\n  <features>\n");
@@ -136,7 +239,6 @@ pub fn domain_capabilities_xml(
         "genid",
         "backingStoreInput",
         "backup",
-        "async-teardown",
         "sev",
         "sgx",
     ] {
@@ -165,6 +267,52 @@ mod tests {
         };
         let x = domain_capabilities_xml(&sample_caps(), &q35, true).unwrap();
         assert!(x.contains("<machine>pc-q35-7.2</machine>") && x.contains("<domain>kvm</domain>"));
+    }
+
+    /// `<os>` lists `efi` and the loaders for the machine; custom CPU models with
+    /// their usability under TCG; iothreads and memory backing are supported.
+    #[test]
+    fn firmware_cpu_models_and_backing() {
+        let descs = [
+            crate::firmware::Descriptor::parse(
+                std::path::Path::new("60.json"),
+                r#"{"interface-types":["uefi"],"mapping":{"device":"flash",
+                    "executable":{"filename":"/fw/CODE.fd"},"nvram-template":{"filename":"/fw/VARS.fd"}},
+                    "targets":[{"architecture":"x86_64","machines":["pc-q35-*"]}],"features":[]}"#,
+            )
+            .unwrap(),
+        ];
+        let q35 = DomainCapsQuery {
+            machine: Some("q35".into()),
+            ..Default::default()
+        };
+        let x = domain_capabilities_with(&sample_caps(), &q35, false, &descs).unwrap();
+        assert!(
+            x.contains("<enum name='firmware'>\n      <value>efi</value>"),
+            "{x}"
+        );
+        assert!(
+            x.contains("<loader supported='yes'>\n      <value>/fw/CODE.fd</value>"),
+            "{x}"
+        );
+        assert!(x.contains("<iothreads supported='yes'/>"));
+        assert!(x.contains("<mode name='custom' supported='yes'>\n      <model usable='yes' vendor='unknown'>qemu64</model>"), "{x}");
+        assert!(x.contains("<value>memfd</value>"));
+        assert!(listed_model("Skylake-Client") && !listed_model("Skylake-Client-v4"));
+        assert!(!listed_model("max") && listed_model("EPYC-Rome"));
+        assert_eq!(
+            [
+                cpu_vendor("pentium3"),
+                cpu_vendor("EPYC"),
+                cpu_vendor("Nehalem")
+            ],
+            ["unknown", "AMD", "Intel"]
+        );
+        // i440FX has no firmware in these descriptors.
+        let pc =
+            domain_capabilities_with(&sample_caps(), &DomainCapsQuery::default(), false, &descs)
+                .unwrap();
+        assert!(pc.contains("<enum name='firmware'/>"), "{pc}");
     }
 
     #[test]

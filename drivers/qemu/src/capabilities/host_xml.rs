@@ -147,6 +147,11 @@ pub(crate) mod tests {
                 },
             ],
             kvm_present: false,
+            cpu_models: vec![crate::capabilities::CpuDefinition {
+                name: "qemu64".into(),
+                unavailable: Vec::new(),
+                deprecated: false,
+            }],
         }
     }
 

@@ -38,7 +38,8 @@ impl Drop for TempDir {
 
 /// Starts `binary -S -no-user-config -nodefaults -display none -machine
 /// none,accel=tcg` with a pre-created listening QMP socket passed by fd, runs
-/// `qmp_capabilities`, `query-version`, `query-machines` and `query-kvm`, then kills
+/// `qmp_capabilities`, `query-version`, `query-machines`, `query-kvm` and
+/// `query-cpu-definitions` (TCG's view of each model), then kills
 /// the process by pid and reaps it (also on every error path).
 pub fn probe(binary: &Path) -> Result<QemuCaps> {
     static SEQ: AtomicU64 = AtomicU64::new(0);
@@ -90,6 +91,9 @@ pub fn probe(binary: &Path) -> Result<QemuCaps> {
             .get("present")
             .and_then(Value::as_bool)
             .ok_or_else(|| bad_reply("query-kvm", &kvm))?;
+        let cpus = qmp.execute("query-cpu-definitions", None)?;
+        let cpu_models = parse_cpu_definitions(&cpus)
+            .ok_or_else(|| bad_reply("query-cpu-definitions", &cpus))?;
         Ok(QemuCaps {
             binary: binary.to_owned(),
             binary_mtime,
@@ -97,6 +101,7 @@ pub fn probe(binary: &Path) -> Result<QemuCaps> {
             package,
             machines,
             kvm_present,
+            cpu_models,
         })
     })();
     proc.kill()?;
@@ -126,6 +131,32 @@ fn bad_reply(cmd: &str, v: &Value) -> Error {
         ErrorDomain::Qemu,
         format!("unexpected reply to '{cmd}': {v}"),
     )
+}
+
+/// The models of a `query-cpu-definitions` reply.
+pub fn parse_cpu_definitions(v: &Value) -> Option<Vec<crate::capabilities::CpuDefinition>> {
+    v.as_array()?
+        .iter()
+        .map(|c| {
+            Some(crate::capabilities::CpuDefinition {
+                name: c.get("name")?.as_str()?.to_owned(),
+                unavailable: c
+                    .get("unavailable-features")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                deprecated: c
+                    .get("deprecated")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            })
+        })
+        .collect()
 }
 
 fn parse_machines(v: &Value) -> Option<Vec<MachineType>> {

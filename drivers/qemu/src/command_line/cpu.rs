@@ -1,9 +1,10 @@
 //! `<cpu mode=…>` → `-cpu`.
 
-use rvirt_core::Result;
-use rvirt_core::conf::{CpuMode, DomainDef, FeatureState, TimerName, YesNo};
+use rvirt_core::conf::{Cpu, CpuMode, DomainDef, FeatureState, TimerName, YesNo};
+use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use super::{Accel, unsupported};
+use crate::capabilities::CpuDefinition;
 
 /// The `-cpu` value for `def`, if any.
 ///
@@ -11,10 +12,15 @@ use super::{Accel, unsupported};
 /// through; `-cpu max` (every feature TCG emulates) stands in, for `host-model` too.
 /// libvirt maps `host-model` to a named model expanded from the probed host CPU; this
 /// driver does not probe CPU models yet and uses `host` under KVM for it as well.
-/// `maximum` is `-cpu max`. Custom models are refused.
-pub(super) fn cpu_arg(def: &DomainDef, accel: Accel) -> Result<Option<String>> {
+/// `maximum` is `-cpu max`. `custom` is the named model with its features
+/// ([`custom_model`]), checked against `models` (QEMU's, probed under TCG) when known.
+pub(super) fn cpu_arg(
+    def: &DomainDef,
+    accel: Accel,
+    models: Option<&[CpuDefinition]>,
+) -> Result<Option<String>> {
     let hv = hyperv_flags(def)?;
-    let Some(model) = cpu_model(def, accel)? else {
+    let Some(model) = cpu_model(def, accel, models)? else {
         // Enlightenments need a model to hang on: QEMU's default one.
         return Ok((!hv.is_empty()).then(|| format!("qemu64{hv}")));
     };
@@ -22,7 +28,11 @@ pub(super) fn cpu_arg(def: &DomainDef, accel: Accel) -> Result<Option<String>> {
 }
 
 /// The model part of `-cpu` (`host`, `max` and their properties), if any.
-fn cpu_model(def: &DomainDef, accel: Accel) -> Result<Option<String>> {
+fn cpu_model(
+    def: &DomainDef,
+    accel: Accel,
+    models: Option<&[CpuDefinition]>,
+) -> Result<Option<String>> {
     let Some(cpu) = &def.cpu else {
         return Ok(None);
     };
@@ -34,6 +44,9 @@ fn cpu_model(def: &DomainDef, accel: Accel) -> Result<Option<String>> {
     if cpu.mode.is_none() && cpu.model.is_none() {
         // Only <topology>: QEMU's default model.
         return Ok(None);
+    }
+    if mode == CpuMode::Custom {
+        return custom_model(cpu, models).map(Some);
     }
     let value = match (mode, accel) {
         (CpuMode::HostPassthrough | CpuMode::HostModel, Accel::Kvm) => "host",
@@ -59,6 +72,95 @@ fn cpu_model(def: &DomainDef, accel: Accel) -> Result<Option<String>> {
         s.push_str(&format!(",migratable={m}"));
     }
     Ok(Some(s))
+}
+
+/// A name QEMU takes inside `-cpu` unescaped (no `,` or `=`): letters, digits, `_`,
+/// `-` and `.`.
+fn plain_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// `<cpu mode='custom'><model>NAME</model><feature policy=… name=…/>` → `NAME,feat=on,…`
+/// (`require`/`force` on, `disable`/`forbid` off, `optional` left to the model), as
+/// libvirt 9.0 writes it.
+///
+/// With QEMU's models known, an unknown model is refused whatever its `fallback`
+/// (libvirt's "CPU model X is not supported by hypervisor"; no closest model is
+/// looked for), and unless `check='none'` the features the model has that TCG cannot
+/// give (its `unavailable-features`), less those the definition turns off, refuse the
+/// start: `check='partial'` (the default) with libvirt's `VIR_ERR_CPU_INCOMPATIBLE`
+/// "Host CPU does not provide required features: …", `check='full'` with
+/// "guest CPU doesn't match specification: missing features: …".
+pub(super) fn custom_model(cpu: &Cpu, models: Option<&[CpuDefinition]>) -> Result<String> {
+    let name = cpu
+        .model
+        .as_ref()
+        .and_then(|m| m.name.as_deref())
+        .map(str::trim)
+        .ok_or_else(|| unsupported("CPU mode 'custom' needs a <model>"))?;
+    if !plain_name(name) {
+        return Err(unsupported(format!("invalid CPU model name '{name}'")));
+    }
+    let mut s = name.to_owned();
+    let mut off = Vec::new();
+    for f in &cpu.features {
+        if !plain_name(&f.name) {
+            return Err(unsupported(format!(
+                "invalid CPU feature name '{}'",
+                f.name
+            )));
+        }
+        match f.policy.as_deref().unwrap_or("require") {
+            "require" | "force" => s.push_str(&format!(",{}=on", f.name)),
+            "disable" | "forbid" => {
+                s.push_str(&format!(",{}=off", f.name));
+                off.push(f.name.replace('_', "-"));
+            }
+            "optional" => {}
+            other => {
+                return Err(unsupported(format!("invalid CPU feature policy '{other}'")));
+            }
+        }
+    }
+    let Some(models) = models else {
+        return Ok(s);
+    };
+    let Some(known) = models.iter().find(|m| m.name == name) else {
+        return Err(unsupported(format!(
+            "CPU model {name} is not supported by hypervisor"
+        )));
+    };
+    let missing: Vec<&str> = known
+        .unavailable
+        .iter()
+        .filter(|u| !off.contains(&u.replace('_', "-")))
+        .map(String::as_str)
+        .collect();
+    match cpu.check.as_deref().unwrap_or("partial") {
+        "none" => {}
+        _ if missing.is_empty() => {}
+        "partial" => {
+            return Err(Error::new(
+                ErrorCode::CpuIncompatible,
+                ErrorDomain::Cpu,
+                format!(
+                    "Host CPU does not provide required features: {}",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        "full" => {
+            return Err(unsupported(format!(
+                "guest CPU doesn't match specification: missing features: {}",
+                missing.join(",")
+            )));
+        }
+        other => return Err(unsupported(format!("invalid CPU check '{other}'"))),
+    }
+    Ok(s)
 }
 
 /// The Hyper-V enlightenments of `<features><hyperv mode='custom'>` and the

@@ -222,7 +222,7 @@ pub(crate) fn push_disk(
             format!("invalid disk target name '{target}'"),
         )
     })?;
-    let tuning = super::disk_tuning::tuning(disk, bus == "virtio")?;
+    let tuning = super::disk_tuning::tuning(disk, bus)?;
 
     // Storage + format nodes.
     let source = disk.source.as_ref();

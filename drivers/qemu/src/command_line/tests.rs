@@ -15,6 +15,9 @@ fn rt() -> RuntimeOptions {
         tap_fds: Vec::new(),
         private_dir: Some("/var/lib/rvirt/qemu/domain-1-guest".into()),
         sandbox: None,
+        host_memory: None,
+        cpu_models: None,
+        vsock: None,
     }
 }
 
@@ -407,5 +410,396 @@ fn what_the_driver_cannot_run_is_named_at_define() {
         let e = check_supported(&parse(body)).unwrap_err();
         assert_eq!(e.code(), ErrorCode::ConfigUnsupported, "{body}");
         assert!(e.message().contains(named), "{body}: {e}");
+    }
+}
+
+/// A filled UEFI definition (as `firmware::fill` leaves it) → libvirt's pflash
+/// `-blockdev` pair per flash, `-machine pflash0=…,pflash1=…`, `smm=on` and the
+/// secure flash `-global` for secure boot.
+#[test]
+fn uefi_pflash_blockdevs_and_machine_properties() {
+    let d = def("<domain type='qemu'><name>efi</name><memory>65536</memory>
+          <os firmware='efi'><type machine='pc-q35-7.2'>hvm</type>
+            <loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader>
+            <nvram template='/usr/share/OVMF/OVMF_VARS_4M.ms.fd'>/r/lib/qemu/nvram/efi_VARS.fd</nvram>
+          </os><features><acpi/><smm state='on'/></features></domain>");
+    let args = build_args(&d, &rt()).unwrap();
+    let text = render(&args);
+    let want = r#"-name guest=efi,debug-threads=on
+-S
+-blockdev {"auto-read-only":true,"discard":"unmap","driver":"file","filename":"/usr/share/OVMF/OVMF_CODE_4M.ms.fd","node-name":"libvirt-pflash0-storage"}
+-blockdev {"driver":"raw","file":"libvirt-pflash0-storage","node-name":"libvirt-pflash0-format","read-only":true}
+-blockdev {"auto-read-only":true,"discard":"unmap","driver":"file","filename":"/r/lib/qemu/nvram/efi_VARS.fd","node-name":"libvirt-pflash1-storage"}
+-blockdev {"driver":"raw","file":"libvirt-pflash1-storage","node-name":"libvirt-pflash1-format","read-only":false}
+-machine pc-q35-7.2,usb=off,smm=on,dump-guest-core=off,pflash0=libvirt-pflash0-format,pflash1=libvirt-pflash1-format,acpi=on
+"#;
+    assert!(text.starts_with(want), "{text}");
+    assert!(text.contains("\n-global driver=cfi.pflash01,property=secure,value=on\n"));
+}
+
+#[test]
+fn rom_loader_is_bios_and_bios_firmware_is_unchanged() {
+    let d = def("<domain type='qemu'><name>rom</name><memory>65536</memory>
+          <os><type>hvm</type><loader>/usr/share/seabios/bios.bin</loader></os></domain>");
+    let args = build_args(&d, &rt()).unwrap();
+    let at = args.iter().position(|a| a == "-bios").unwrap();
+    assert_eq!(args[at + 1], "/usr/share/seabios/bios.bin");
+    let plain = def("<domain type='qemu'><name>b</name><memory>65536</memory>
+          <os><type>hvm</type></os></domain>");
+    let bios = def("<domain type='qemu'><name>b</name><memory>65536</memory>
+          <os firmware='bios'><type>hvm</type></os></domain>");
+    assert_eq!(
+        build_args(&plain, &rt()).unwrap(),
+        build_args(&bios, &rt()).unwrap()
+    );
+}
+
+/// Refusals: secure boot off Q35 or without SMM (libvirt's wording), an unselected
+/// `firmware='efi'` at argv time, a non-raw loader, `<nvram>` without pflash.
+#[test]
+fn uefi_refusals() {
+    let msg = |xml: &str| {
+        let e = build_args(&def(xml), &rt()).unwrap_err();
+        (e.code(), e.message().to_owned())
+    };
+    assert_eq!(
+        msg("<domain type='qemu'><name>s</name><memory>65536</memory><os><type machine='pc'>hvm</type>
+             <loader readonly='yes' secure='yes' type='pflash'>/c.fd</loader></os>
+             <features><smm state='on'/></features></domain>"),
+        (
+            ErrorCode::ConfigUnsupported,
+            "Secure boot is supported with q35 machine types only".into()
+        )
+    );
+    assert_eq!(
+        msg("<domain type='qemu'><name>s</name><memory>65536</memory><os><type machine='q35'>hvm</type>
+             <loader readonly='yes' secure='yes' type='pflash'>/c.fd</loader></os></domain>")
+        .1,
+        "Secure boot requires SMM feature enabled"
+    );
+    assert_eq!(
+        msg("<domain type='qemu'><name>s</name><memory>65536</memory><os firmware='efi'><type>hvm</type></os></domain>").0,
+        ErrorCode::InternalError
+    );
+    assert_eq!(
+        msg(
+            "<domain type='qemu'><name>s</name><memory>65536</memory><os><type>hvm</type>
+             <loader readonly='yes' type='pflash' format='qcow2'>/c.qcow2</loader></os></domain>"
+        )
+        .0,
+        ErrorCode::ConfigUnsupported
+    );
+    assert_eq!(
+        msg(
+            "<domain type='qemu'><name>s</name><memory>65536</memory><os><type>hvm</type>
+             <nvram>/v.fd</nvram></os></domain>"
+        )
+        .1,
+        "<nvram> needs a pflash <loader>"
+    );
+    // At define the selection is still to come: the definition is accepted.
+    check_supported(&def(
+        "<domain type='qemu'><name>s</name><memory>65536</memory><os firmware='efi'><type machine='q35'>hvm</type>
+         <firmware><feature enabled='no' name='secure-boot'/></firmware></os></domain>",
+    ))
+    .unwrap();
+}
+
+/// `<iothreads>`/`<iothreadids>` → `-object iothread` after `-smp` (ids autofilled
+/// as libvirt's), a virtio disk's `iothread` property; refusals in libvirt's words.
+#[test]
+fn iothreads_objects_and_disk_property() {
+    let d = def("<domain type='qemu'><name>io</name><memory>65536</memory>
+          <iothreads>3</iothreads>
+          <iothreadids><iothread id='4' thread_pool_min='1' thread_pool_max='8'/></iothreadids>
+          <os><type>hvm</type></os><devices>
+          <disk type='file'><driver name='qemu' type='raw' iothread='4'/><source file='/a'/><target dev='vda' bus='virtio'/></disk>
+          <memballoon model='none'/></devices></domain>");
+    let args = build_args(&d, &rt()).unwrap();
+    let at = args.iter().position(|a| a == "-smp").unwrap();
+    assert_eq!(
+        &args[at + 2..at + 8],
+        [
+            "-object",
+            r#"{"id":"iothread4","qom-type":"iothread","thread-pool-max":8,"thread-pool-min":1}"#,
+            "-object",
+            r#"{"id":"iothread1","qom-type":"iothread"}"#,
+            "-object",
+            r#"{"id":"iothread2","qom-type":"iothread"}"#,
+        ]
+    );
+    let dev = args.iter().find(|a| a.contains("virtio-blk-pci")).unwrap();
+    assert!(dev.contains(r#""iothread":"iothread4""#), "{dev}");
+
+    let refuse = |iothreads: &str, disk: &str| {
+        let d = def(&format!(
+            "<domain type='qemu'><name>io</name><memory>65536</memory>{iothreads}
+              <os><type machine='pc'>hvm</type></os><devices>{disk}<memballoon model='none'/></devices></domain>"
+        ));
+        let e = build_args(&d, &rt()).unwrap_err();
+        (e.code(), e.message().to_owned())
+    };
+    assert_eq!(
+        refuse(
+            "<iothreads>1</iothreads>",
+            "<disk type='file'><driver name='qemu' type='raw' iothread='2'/><source file='/a'/><target dev='vda' bus='virtio'/></disk>"
+        ),
+        (
+            ErrorCode::ConfigUnsupported,
+            "Disk iothread '2' not defined in iothreadid".into()
+        )
+    );
+    assert_eq!(
+        refuse(
+            "<iothreads>1</iothreads>",
+            "<disk type='file'><driver name='qemu' type='raw' iothread='1'/><source file='/a'/><target dev='hda' bus='ide'/></disk>"
+        )
+        .1,
+        "IOThreads not available for bus ide target hda"
+    );
+}
+
+/// `<qemu:commandline>` args come last, and the namespace survives the definition's
+/// round trip as libvirt prints it.
+#[test]
+fn qemu_commandline_args_are_appended_and_kept() {
+    let xml = format!(
+        "<domain type='qemu' xmlns:qemu='{QEMU_NS}'><name>ns</name><memory>65536</memory>
+          <os><type>hvm</type></os><devices><memballoon model='none'/></devices>
+          <qemu:commandline><qemu:arg value='-trace'/><qemu:arg value='help'/>
+            <qemu:env name='RVIRT_T' value='1'/></qemu:commandline></domain>"
+    );
+    let d = def(&xml);
+    check_supported(&d).unwrap();
+    let args = build_args(&d, &rt()).unwrap();
+    assert_eq!(
+        &args[args.len() - 4..],
+        ["-msg", "timestamp=on", "-trace", "help"]
+    );
+    let out = d.to_xml().unwrap();
+    assert!(
+        out.contains(&format!("<domain type='qemu' xmlns:qemu='{QEMU_NS}'>")),
+        "{out}"
+    );
+    assert!(out.contains("<qemu:arg value='-trace'/>"), "{out}");
+    assert!(
+        out.contains("<qemu:env name='RVIRT_T' value='1'/>"),
+        "{out}"
+    );
+    assert_eq!(custom_argv(&def(&out)).unwrap(), custom_argv(&d).unwrap());
+}
+
+fn host() -> HostMemory {
+    HostMemory {
+        hugepage_dirs: vec![(2048, "/dev/hugepages/libvirt/qemu/1-g".into())],
+        default_hugepage_kib: Some(2048),
+        ram_dir: "/r/lib/qemu/domain-1-g".into(),
+        numa_nodes: vec![0],
+    }
+}
+
+fn with_host(xml: &str, host: Option<HostMemory>) -> Result<Vec<String>> {
+    let mut r = rt();
+    r.host_memory = host;
+    build_args(&def(xml), &r)
+}
+
+/// Two NUMA cells: a RAM backend and `-numa node` each, `-m` their sum, distances,
+/// per-cell shared access and numatune host nodes, as libvirt builds them.
+#[test]
+fn numa_cells_backends_and_distances() {
+    let xml = "<domain type='qemu'><name>g</name><memory unit='MiB'>256</memory><vcpu>4</vcpu>
+          <numatune><memory mode='strict' nodeset='0'/><memnode cellid='1' mode='preferred' nodeset='0'/></numatune>
+          <os><type>hvm</type></os>
+          <cpu><numa>
+            <cell id='0' cpus='0-1' memory='128' unit='MiB'><distances><sibling id='0' value='10'/><sibling id='1' value='21'/></distances></cell>
+            <cell id='1' cpus='2,3' memory='128' unit='MiB' memAccess='shared' discard='yes'><distances><sibling id='0' value='21'/><sibling id='1' value='10'/></distances></cell>
+          </numa></cpu>
+          <devices><memballoon model='none'/></devices></domain>";
+    let text = render(&with_host(xml, Some(host())).unwrap());
+    let want = r#"-m size=262144k
+-smp 4,sockets=4,cores=1,threads=1
+-object {"host-nodes":[0],"id":"ram-node0","policy":"bind","qom-type":"memory-backend-ram","size":134217728}
+-numa node,nodeid=0,cpus=0-1,memdev=ram-node0
+-object {"discard-data":true,"host-nodes":[0],"id":"ram-node1","mem-path":"/r/lib/qemu/domain-1-g","policy":"preferred","qom-type":"memory-backend-file","share":true,"size":134217728}
+-numa node,nodeid=1,cpus=2-3,memdev=ram-node1
+-numa dist,src=0,dst=0,val=10
+-numa dist,src=0,dst=1,val=21
+-numa dist,src=1,dst=0,val=21
+-numa dist,src=1,dst=1,val=10
+"#;
+    assert!(text.contains(want), "{text}");
+    // A host node the host lacks.
+    let e = with_host(
+        &xml.replace("nodeset='0'/><memnode", "nodeset='5'/><memnode"),
+        Some(host()),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.code(), e.message()),
+        (ErrorCode::ConfigUnsupported, "NUMA node 5 is unavailable")
+    );
+}
+
+/// `<memoryBacking>` without cells: `pc.ram` with `-machine memory-backend=pc.ram`
+/// for huge pages, memfd and shared access; `<locked/>` and `<nosharepages/>`.
+#[test]
+fn memory_backing_without_numa() {
+    let xml = |backing: &str| {
+        format!(
+            "<domain type='qemu'><name>g</name><memory unit='MiB'>64</memory>
+             <memoryBacking>{backing}</memoryBacking><os><type>hvm</type></os>
+             <devices><memballoon model='none'/></devices></domain>"
+        )
+    };
+    let text =
+        render(&with_host(&xml("<hugepages/><locked/><nosharepages/>"), Some(host())).unwrap());
+    assert!(
+        text.contains(",dump-guest-core=off,mem-merge=off,memory-backend=pc.ram,"),
+        "{text}"
+    );
+    assert!(text.contains(
+        "\n-m size=65536k\n-object {\"id\":\"pc.ram\",\"mem-path\":\"/dev/hugepages/libvirt/qemu/1-g\",\"prealloc\":true,\"qom-type\":\"memory-backend-file\",\"size\":67108864}\n-overcommit mem-lock=on\n"
+    ), "{text}");
+    let text = render(
+        &with_host(
+            &xml("<source type='memfd'/><access mode='shared'/>"),
+            Some(host()),
+        )
+        .unwrap(),
+    );
+    assert!(text.contains(
+        "-object {\"id\":\"pc.ram\",\"qom-type\":\"memory-backend-memfd\",\"share\":true,\"size\":67108864}"
+    ), "{text}");
+    // Nothing asked: plain -m, no backend.
+    let text = render(&with_host(&xml("<nosharepages/>"), Some(host())).unwrap());
+    assert!(
+        !text.contains("memory-backend") && text.contains("mem-merge=off"),
+        "{text}"
+    );
+    // No hugetlbfs on the host: libvirt's error; a page size the host lacks.
+    let none = HostMemory {
+        hugepage_dirs: Vec::new(),
+        ..host()
+    };
+    let e = with_host(&xml("<hugepages/>"), Some(none)).unwrap_err();
+    assert_eq!(
+        (e.code(), e.message()),
+        (
+            ErrorCode::InternalError,
+            "hugetlbfs filesystem is not mounted or disabled by administrator config"
+        )
+    );
+    let e = with_host(
+        &xml("<hugepages><page size='1' unit='GiB'/></hugepages>"),
+        Some(host()),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InternalError);
+    // At define the host is unknown: accepted.
+    check_supported(&def(&xml("<hugepages/>"))).unwrap();
+}
+
+fn models() -> Vec<crate::capabilities::CpuDefinition> {
+    let m = |name: &str, unavailable: &[&str]| crate::capabilities::CpuDefinition {
+        name: name.into(),
+        unavailable: unavailable.iter().map(|s| s.to_string()).collect(),
+        deprecated: false,
+    };
+    vec![m("qemu64", &[]), m("Skylake-Client", &["avx2", "invpcid"])]
+}
+
+fn cpu_args(cpu: &str) -> Result<Vec<String>> {
+    let mut r = rt();
+    r.cpu_models = Some(models());
+    build_args(
+        &def(&format!(
+            "<domain type='qemu'><name>c</name><memory>65536</memory><vcpu current='2'>4</vcpu>
+             <os><type>hvm</type></os>{cpu}<devices><memballoon model='none'/></devices></domain>"
+        )),
+        &r,
+    )
+}
+
+/// `<cpu mode='custom'>`: `-cpu NAME,feat=on|off` as libvirt 9.0, checked against
+/// QEMU's models under TCG with `check`; topology → `-smp` with `maxcpus`.
+#[test]
+fn custom_cpu_models_and_checks() {
+    let args = cpu_args(
+        "<cpu mode='custom' match='exact'><model fallback='forbid'>qemu64</model>
+           <topology sockets='1' dies='1' cores='2' threads='2'/>
+           <feature policy='require' name='x2apic'/><feature policy='disable' name='svm'/>
+           <feature policy='optional' name='pdpe1gb'/></cpu>",
+    )
+    .unwrap();
+    let at = args.iter().position(|a| a == "-cpu").unwrap();
+    assert_eq!(args[at + 1], "qemu64,x2apic=on,svm=off");
+    let at = args.iter().position(|a| a == "-smp").unwrap();
+    assert_eq!(args[at + 1], "2,maxcpus=4,sockets=1,cores=2,threads=2");
+
+    let e = cpu_args("<cpu mode='custom'><model>Nehalem-Unknown</model></cpu>").unwrap_err();
+    assert_eq!(
+        (e.code(), e.message()),
+        (
+            ErrorCode::ConfigUnsupported,
+            "CPU model Nehalem-Unknown is not supported by hypervisor"
+        )
+    );
+    // What TCG lacks: refused by the default check, by check='full' in other words,
+    // accepted by check='none' and once the definition turns it off.
+    let e = cpu_args("<cpu mode='custom'><model>Skylake-Client</model></cpu>").unwrap_err();
+    assert_eq!(
+        (e.code(), e.message()),
+        (
+            ErrorCode::CpuIncompatible,
+            "Host CPU does not provide required features: avx2, invpcid"
+        )
+    );
+    let e = cpu_args("<cpu mode='custom' check='full'><model>Skylake-Client</model></cpu>")
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        "guest CPU doesn't match specification: missing features: avx2,invpcid"
+    );
+    cpu_args("<cpu mode='custom' check='none'><model>Skylake-Client</model></cpu>").unwrap();
+    cpu_args(
+        "<cpu mode='custom'><model>Skylake-Client</model><feature policy='disable' name='avx2'/>
+         <feature policy='forbid' name='invpcid'/></cpu>",
+    )
+    .unwrap();
+    // Nothing that would add options of its own to -cpu.
+    let e = cpu_args("<cpu mode='custom'><model>qemu64,kvm=off</model></cpu>").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ConfigUnsupported);
+    let e = cpu_args("<cpu mode='custom'><model>qemu64</model><feature name='a=b'/></cpu>")
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ConfigUnsupported);
+}
+
+/// `<vsock>` → `vhost-vsock-pci` with the claimed CID and its vhost fd; the CID the
+/// definition asks for; refusals.
+#[test]
+fn vsock_device() {
+    let xml = |cid: &str| {
+        format!(
+            "<domain type='qemu'><name>v</name><memory>65536</memory><os><type>hvm</type></os>
+             <devices><vsock model='virtio'>{cid}<address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/></vsock>
+             <memballoon model='none'/></devices></domain>"
+        )
+    };
+    let mut r = rt();
+    r.vsock = Some((7, 42));
+    let args = build_args(&def(&xml("<cid auto='yes'/>")), &r).unwrap();
+    let dev = args.iter().find(|a| a.contains("vhost-vsock-pci")).unwrap();
+    assert_eq!(
+        dev,
+        r#"{"addr":"0x5","bus":"pci.0","driver":"vhost-vsock-pci","guest-cid":42,"id":"vsock0","vhostfd":"7"}"#
+    );
+    let d = def(&xml("<cid auto='no' address='9'/>"));
+    check_supported(&d).unwrap();
+    let args = build_args(&d, &rt()).unwrap();
+    assert!(args.iter().any(|a| a.contains(r#""guest-cid":9"#)));
+    for bad in ["<cid auto='no' address='2'/>", "", "<cid address='x'/>"] {
+        let e = build_args(&def(&xml(bad)), &rt()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ConfigUnsupported, "{bad}");
     }
 }

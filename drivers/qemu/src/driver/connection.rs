@@ -15,6 +15,7 @@ use super::instance::{Shared, not_running, parse_def};
 /// PCI addresses assigned as libvirt does), and refused if this driver cannot carry it out.
 pub(crate) fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
     let mut def = parse_def(xml)?;
+    crate::command_line::normalize_prefix(&mut def);
     crate::machine_defaults::add_machine_defaults(&mut def);
     crate::command_line::check_supported(&def)?;
     crate::pci::assign_pci_addresses(&mut def)?;
@@ -50,6 +51,10 @@ pub(super) fn check_flags(flags: u32, allowed: u32, function: &str) -> Result<()
         ));
     }
     Ok(())
+}
+
+fn vm_is_persistent(entry: &super::instance::Entry) -> bool {
+    entry.lock().persistent
 }
 
 /// CPU time of `pid` in ns, from `/proc/PID/stat` (utime + stime).
@@ -204,7 +209,12 @@ impl DriverConnection for QemuConnection {
     }
 
     fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()> {
-        check_flags(flags, UNDEFINE_SNAPSHOTS_METADATA, "undefine")?;
+        use crate::firmware::nvram::{UNDEFINE_KEEP_NVRAM, UNDEFINE_NVRAM, on_undefine};
+        check_flags(
+            flags,
+            UNDEFINE_SNAPSHOTS_METADATA | UNDEFINE_NVRAM | UNDEFINE_KEEP_NVRAM,
+            "undefine",
+        )?;
         let (name, snapshots, active) = self.read(dom, |vm| {
             Ok((vm.name().to_string(), vm.snapshots.len(), vm.is_active()))
         })?;
@@ -213,6 +223,16 @@ impl DriverConnection for QemuConnection {
                 ErrorDomain::Qemu,
                 format!("cannot delete inactive domain with {snapshots} snapshots"),
             ));
+        }
+        let entry = self.shared.domains.list.get(dom)?;
+        let persistent = {
+            let vm = entry.lock();
+            vm.next_def.clone().unwrap_or_else(|| vm.def.clone())
+        };
+        // libvirt: a persistent definition's store refuses the undefine unless the
+        // caller says what becomes of it.
+        if vm_is_persistent(&entry) {
+            on_undefine(&persistent, &self.shared.nvram_dir(), flags)?;
         }
         self.shared.domains.undefine(dom)?;
         if !active && snapshots > 0 {

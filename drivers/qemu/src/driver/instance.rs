@@ -146,6 +146,9 @@ impl Shared {
         ev: &mut Events,
     ) {
         files.remove(&self.dirs().lib);
+        if let Some(id) = vm.def.id {
+            super::memory_backing::remove_hugepage_dirs(&vm.def, id);
+        }
         self.domains.list.release_id(vm);
         super::live::release_ports(&vm.def);
         super::netplug::unplug_interfaces(&vm.def);

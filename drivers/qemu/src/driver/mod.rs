@@ -29,6 +29,7 @@ pub(crate) mod instance;
 mod jobs;
 mod keycodes;
 mod live;
+mod memory_backing;
 mod monitor;
 mod monitoring;
 mod netplug;

@@ -146,6 +146,27 @@ fn prepare_cgroup(
 
 /// True for QEMU's refusal to start because a VNC or SPICE port it was given is in
 /// use.
+/// Claims the guest CID of `def`'s `<vsock>` (if any) on `/dev/vhost-vsock` and
+/// writes it into the definition (`<cid auto='yes' address='N'/>`, as libvirt's live
+/// XML shows it).
+fn claim_vsock(
+    def: &mut rvirt_core::conf::DomainDef,
+) -> Result<Option<(std::os::fd::OwnedFd, u32)>> {
+    let Some(v) = def.devices_mut().iter_mut().find_map(|d| match d {
+        rvirt_core::conf::Device::Vsock(v) => Some(v),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let wanted = crate::command_line::vsock_cid(v)?;
+    let (fd, cid) =
+        crate::host::vsock::acquire(Path::new(crate::host::vsock::VHOST_VSOCK), wanted)?;
+    v.cid
+        .get_or_insert_with(|| rvirt_core::conf::xml::Element::new("cid"))
+        .set_attr("address", cid.to_string());
+    Ok(Some((fd, cid)))
+}
+
 fn display_port_taken(e: &Error) -> bool {
     let m = e.message();
     m.contains("Failed to find an available port") || m.contains("Failed to open SPICE sockets")
@@ -327,6 +348,20 @@ impl Shared {
         // A definition stored without addresses gets them now, so hotplug later
         // knows which slots QEMU uses.
         crate::pci::assign_pci_addresses(&mut def)?;
+        // UEFI: the selected firmware and the domain's variable store (created from
+        // the template at the first start, kept afterwards).
+        let machine = def
+            .os
+            .os_type
+            .machine
+            .clone()
+            .unwrap_or_else(|| crate::command_line::DEFAULT_MACHINE.to_owned());
+        let nvram_dir = self.nvram_dir();
+        let descriptors = crate::firmware::descriptor::load(&crate::firmware::system_dirs());
+        crate::firmware::fill(&mut def, &machine, &nvram_dir, &descriptors)?;
+        crate::firmware::nvram::ensure(&def, &nvram_dir)?;
+        // <vsock>: the guest CID claimed on /dev/vhost-vsock, shown in the live XML.
+        let vsock = claim_vsock(&mut def)?;
         super::live::assign_graphics(&mut def)?;
         let taps = match super::netplug::plug_interfaces(&mut def, self.is_system()) {
             Ok(t) => t,
@@ -342,7 +377,7 @@ impl Shared {
         let mut origin = origin;
         let mut taken = Vec::new();
         let launched = loop {
-            match self.launch_def(&def, id, how, &taps, origin.for_attempt()) {
+            match self.launch_def(&def, id, how, &taps, vsock.as_ref(), origin.for_attempt()) {
                 Err(e) if !restoring && taken.len() < 3 && display_port_taken(&e) => {
                     taken.push(def.clone());
                     super::live::assign_graphics(&mut def)?;
@@ -368,6 +403,12 @@ impl Shared {
         }
     }
 
+    /// `ROOT/lib/qemu/nvram`: the domains' UEFI variable stores (libvirt's
+    /// `/var/lib/libvirt/qemu/nvram`).
+    pub(crate) fn nvram_dir(&self) -> std::path::PathBuf {
+        self.dirs().lib.join("nvram")
+    }
+
     /// Whether this instance is `qemu:///system`'s (the one with virtual networks).
     pub(crate) fn is_system(&self) -> bool {
         let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
@@ -382,6 +423,7 @@ impl Shared {
         id: u32,
         how: StartFlags,
         taps: &super::netplug::Taps,
+        vsock: Option<&(std::os::fd::OwnedFd, u32)>,
         origin: Origin,
     ) -> Result<(Launched, serde_json::Value)> {
         let paused = how.paused;
@@ -423,12 +465,33 @@ impl Shared {
             rt.accel = crate::command_line::Accel::Tcg;
         }
         rt.tap_fds = taps.fds();
+        rt.vsock = vsock.map(|(fd, cid)| (std::os::fd::AsRawFd::as_raw_fd(fd), *cid));
+        let mut inherited = taps.inherited();
+        inherited.extend(rt.vsock.map(|(fd, _)| fd));
         rt.private_dir = Some(priv_dir.clone());
         rt.sandbox = config.seccomp_sandbox.then(|| SANDBOX.to_owned());
         if let Some(plan) = &dac {
             security::prepare::prepare(def, plan, &priv_dir, &sock, &pidfile, &status)
                 .map_err(cleanup_dir)?;
         }
+        // A named CPU model is checked against QEMU's (probed once, cached).
+        if def
+            .cpu
+            .as_ref()
+            .and_then(|c| c.model.as_ref())
+            .is_some_and(|m| m.name.is_some())
+        {
+            rt.cpu_models = Some(
+                self.caps
+                    .get(&emulator(def))
+                    .map_err(cleanup_dir)?
+                    .cpu_models,
+            );
+        }
+        rt.host_memory = Some(
+            super::memory_backing::host_memory(def, id, &priv_dir, dac.as_ref())
+                .map_err(cleanup_dir)?,
+        );
         // After the DAC preparation: the nodes copy the owners given to QEMU's user.
         let private_dev = security::namespace::private_dev_for(
             def,
@@ -452,16 +515,25 @@ impl Shared {
         }
         let binary = emulator(def);
         let log = dirs.log.join(format!("{name}.log"));
+        let custom = crate::command_line::custom_argv(def).map_err(cleanup_dir)?;
         if let Ok(mut f) = open_private_log(&log) {
+            // libvirt's qemuDomainObjTaintMsg, in the domain's log.
+            if custom.is_tainting() {
+                let _ = writeln!(f, "Domain id={id} is tainted: custom-argv");
+            }
             let _ = writeln!(f, "starting up: {} {}", binary.display(), args.join(" "));
         }
         let mut proc = spawn_as(
             &binary,
             &args,
             &listener,
-            &taps.inherited(),
+            &inherited,
             Some(&log),
             confinement,
+            &crate::process::ChildExtras {
+                env: custom.env.clone(),
+                unlimited_memlock: def.memory_backing.as_ref().is_some_and(|b| b.locked),
+            },
         )
         .map_err(|e| {
             // The child names a failing confinement step in the log.

@@ -5,9 +5,11 @@
 
 pub mod affinity;
 pub mod image;
+pub mod memory;
 pub mod node;
 pub mod node_stats;
 pub mod nodeinfo;
 pub mod proc;
 pub mod tap;
 pub mod tap_stats;
+pub mod vsock;

@@ -77,6 +77,7 @@ pub(crate) fn role(dev: &Device, q35: bool, primary_video: bool) -> Option<Role>
         Device::Rng(r) if r.model == "virtio" => Role::Express,
         Device::Watchdog(w) if w.model == "i6300esb" => Role::Conventional,
         Device::Input(i) if i.bus.is_some_and(|b| b.as_str() == "virtio") => Role::Express,
+        Device::Vsock(v) if matches!(v.model.as_deref(), None | Some("virtio")) => Role::Express,
         _ => return None,
     })
 }

@@ -168,6 +168,10 @@ pub fn guest_files(def: &DomainDef) -> Vec<(std::path::PathBuf, bool)> {
     for p in [&def.os.kernel, &def.os.initrd].into_iter().flatten() {
         out.push((p.into(), false));
     }
+    // The UEFI variable store QEMU writes (libvirt relabels it as it does disks).
+    if let Some(p) = def.os.nvram.as_ref().and_then(|n| n.path.as_ref()) {
+        out.push((p.into(), false));
+    }
     out
 }
 

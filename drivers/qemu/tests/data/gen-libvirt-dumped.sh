@@ -36,7 +36,7 @@ gen() {
     virsh -c "$uri" define "$run/$name.xml" >/dev/null
     virsh -c "$uri" dumpxml --inactive "$name" |
         sed -e "s|$run/img/|/var/lib/libvirt/images/|" >"$out/$name.xml"
-    virsh -c "$uri" undefine "$name" >/dev/null
+    virsh -c "$uri" undefine --nvram "$name" >/dev/null
 }
 
 for os in debian11 ubuntu22.04 fedora37 rhel9.0 win10 win11 freebsd13.1 generic \
@@ -47,6 +47,7 @@ lin=(--osinfo debian11)
 gen headless "${lin[@]}" --graphics none --console pty,target_type=serial
 gen net-default "${lin[@]}" --network network=default
 gen pc-machine "${lin[@]}" --machine pc
+gen os-debian11-uefi "${lin[@]}" --boot uefi
 gen vnc "${lin[@]}" --graphics vnc,listen=127.0.0.1 --video virtio \
     --channel unix,target_type=virtio,name=org.qemu.guest_agent.0 --rng /dev/urandom \
     --watchdog i6300esb

@@ -159,8 +159,9 @@ impl DomainDef {
     /// Fills in what libvirt fills in on define, for no driver in particular:
     ///
     /// * a random (v4) `uuid` if none;
-    /// * `memory` and `currentMemory` in KiB (rounded up), `currentMemory` set to
-    ///   `memory` if absent and clamped to it if larger;
+    /// * `memory` and `currentMemory` in KiB (rounded up), `memory` the sum of the
+    ///   `<cpu><numa>` cells when there are cells and no `<maxMemory>`, `currentMemory`
+    ///   set to `memory` if absent and clamped to it if larger;
     /// * `<vcpu placement='static'>1</vcpu>` if absent, `placement='static'` if unset,
     ///   the CPU set in canonical form;
     /// * `<boot dev='hd'/>` for `hvm` guests with no `<boot>` and no per-device
@@ -173,6 +174,15 @@ impl DomainDef {
             self.uuid = Some(Uuid::new_v4());
         }
         self.memory = self.memory.normalized_kib();
+        // libvirt's virDomainDefPostParseMemory: NUMA cells make up the initial memory.
+        let numa_kib: u64 = self
+            .cpu
+            .as_ref()
+            .and_then(|c| c.numa.as_ref())
+            .map_or(0, |n| n.cells.iter().map(|c| c.memory_kib()).sum());
+        if numa_kib > 0 && self.max_memory.is_none() {
+            self.memory.value = numa_kib;
+        }
         let max = self.memory.value;
         let mut current = self
             .current_memory
