@@ -1,0 +1,293 @@
+//! Streams over rvirt's remote driver: against a real rvirtd hosting real TCG guests,
+//! a domain console (the guest's serial output read, a line typed and echoed back by
+//! the guest, a second session refused without force and taking over with it, an
+//! aborted session freeing the console, a stream event callback on the default loop),
+//! a screenshot (a PPM of the guest's resolution), and volume upload/download in a
+//! `dir` pool; against a private libvirtd 9.0 (test driver), its screenshot (PNG).
+
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rvirt_core::driver::{CONSOLE_FORCE, StreamEvents};
+use rvirt_core::event::DefaultLoop;
+use rvirt_core::{Connect, ErrorCode, Stream};
+use rvirt_testkit::libvirtd::Libvirtd;
+use rvirt_testkit::{
+    Daemon, QemuReaper, SERIAL_R, SERIAL_SWAPCASE, TempDir, boot_disk, desktop_domain_xml,
+    domain_xml, have_qemu,
+};
+
+/// A default loop running on its own thread until dropped.
+struct LoopThread {
+    ev: DefaultLoop,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl LoopThread {
+    fn start() -> LoopThread {
+        let ev = DefaultLoop::new().unwrap();
+        let runner = ev.clone();
+        let thread = std::thread::spawn(move || runner.run().unwrap());
+        LoopThread {
+            ev,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for LoopThread {
+    fn drop(&mut self) {
+        self.ev.quit();
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+    }
+}
+
+/// Reads `st` without blocking until `done` holds for what came, the end of the
+/// stream, or `secs`: what came, and whether the stream ended.
+fn read_until(st: &Stream, secs: u64, done: impl Fn(&[u8]) -> bool) -> (Vec<u8>, bool) {
+    let end = Instant::now() + Duration::from_secs(secs);
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while Instant::now() < end && !done(&got) {
+        match st.try_recv(&mut buf).unwrap() {
+            Some(0) => return (got, true),
+            Some(n) => got.extend_from_slice(&buf[..n]),
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    (got, false)
+}
+
+fn count_r(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| c == b'R').count()
+}
+
+fn ppm_size(data: &[u8]) -> (usize, usize) {
+    let header = String::from_utf8_lossy(&data[..data.len().min(20)]).into_owned();
+    let mut fields = header.split_ascii_whitespace();
+    assert_eq!(fields.next(), Some("P6"), "{header:?}");
+    let w = fields.next().unwrap().parse().unwrap();
+    let h = fields.next().unwrap().parse().unwrap();
+    (w, h)
+}
+
+#[test]
+fn console_screenshot_and_volumes_against_rvirtd() {
+    if !have_qemu() {
+        return;
+    }
+    let root = TempDir::new("remote-streams");
+    let _reaper = QemuReaper(root.0.clone());
+    let d = Daemon::start_with(
+        "remote-streams",
+        &["--qemu-root", root.0.join("qemu").to_str().unwrap()],
+    );
+    rvirt_driver_remote::register().unwrap();
+    let conn = Connect::open(&d.qemu_uri()).unwrap();
+
+    let disk = boot_disk(&root.join("scons.img"), SERIAL_R);
+    let mut vcons = conn
+        .define_xml(&desktop_domain_xml("scons", &disk))
+        .unwrap();
+    vcons.create().unwrap();
+    let disk = boot_disk(&root.join("secho.img"), SERIAL_SWAPCASE);
+    let echo_xml = domain_xml("secho", &disk).replace(
+        "<memballoon model='none'/>",
+        "<serial type='pty'><target port='0'/></serial>
+         <console type='pty'><target type='serial' port='0'/></console>
+         <memballoon model='none'/>",
+    );
+    let mut vecho = conn.define_xml(&echo_xml).unwrap();
+    vecho.create().unwrap();
+
+    // The guest's serial output comes through the stream (no event loop: the
+    // non-blocking receive reads the socket itself).
+    let first = vcons.open_console(None, 0).unwrap();
+    let (got, ended) = read_until(&first, 30, |b| count_r(b) >= 3);
+    assert!(count_r(&got) >= 3 && !ended, "{got:?}");
+
+    // A second session without force: libvirt's error; with force it takes over and
+    // the first one sees the end of its stream.
+    let e = vcons.open_console(None, 0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OperationFailed, "{e}");
+    assert_eq!(
+        e.to_string(),
+        "operation failed: Active console session exists for this domain"
+    );
+    let second = vcons.open_console(None, CONSOLE_FORCE).unwrap();
+    let (_, ended) = read_until(&first, 20, |_| false);
+    assert!(ended, "the taken-over session ends");
+    first.finish().unwrap();
+    let (got, _) = read_until(&second, 30, |b| count_r(b) >= 3);
+    assert!(count_r(&got) >= 3, "{got:?}");
+    // Aborted mid-way, the session frees the console: a plain open succeeds.
+    second.abort().unwrap();
+    assert_eq!(
+        second.abort().unwrap_err().code(),
+        ErrorCode::InvalidStream,
+        "an ended stream is not open"
+    );
+    let third = vcons.open_console(None, 0).unwrap();
+    // Dropped while open, it is aborted: the console is free again.
+    drop(third);
+    let fourth = vcons.open_console(None, 0).unwrap();
+    fourth.finish().unwrap();
+
+    // What is sent reaches the guest, whose swapped-case echo comes back (blocking
+    // send, blocking receive).
+    let echo = vecho.open_console(Some("serial0"), 0).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(echo.send(b"typedintorvirt").unwrap(), 14);
+    let mut got = Vec::new();
+    let mut buf = [0u8; 256];
+    let end = Instant::now() + Duration::from_secs(30);
+    while !String::from_utf8_lossy(&got).contains("TYPEDINTORVIRT") && Instant::now() < end {
+        let n = echo.recv(&mut buf).unwrap();
+        assert_ne!(n, 0, "stream ended early: {got:?}");
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert!(
+        String::from_utf8_lossy(&got).contains("TYPEDINTORVIRT"),
+        "{got:?}"
+    );
+    echo.finish().unwrap();
+
+    // The screenshot: a PPM whose size is the guest's VGA resolution.
+    let (mime, shot) = vcons.screenshot(0, 0).unwrap();
+    assert_eq!(mime, "image/x-portable-pixmap");
+    let mut data = Vec::new();
+    shot.recv_all(&mut data).unwrap();
+    shot.finish().unwrap();
+    let (w, h) = ppm_size(&data);
+    // QEMU's standard VGA in text mode: 720x400.
+    assert_eq!((w, h), (720, 400), "{w}x{h}");
+    assert!(data.len() >= w * h * 3, "{} bytes for {w}x{h}", data.len());
+
+    // An event callback on the connection's loop gets the console's data.
+    let lp = LoopThread::start();
+    let looped = Connect::open_with_loop(&d.qemu_uri(), lp.ev.shared()).unwrap();
+    let dom = looped.lookup_domain_by_name("scons").unwrap();
+    let st = std::sync::Arc::new(dom.open_console(None, 0).unwrap());
+    let (tx, rx) = mpsc::channel();
+    let reader = st.clone();
+    st.event_add_callback(StreamEvents::READABLE, move |ev| {
+        let mut buf = [0u8; 1024];
+        if let Ok(Some(n)) = reader.try_recv(&mut buf) {
+            let _ = tx.send((ev, buf[..n].to_vec()));
+        }
+    })
+    .unwrap();
+    let mut seen = Vec::new();
+    let end = Instant::now() + Duration::from_secs(30);
+    while count_r(&seen) < 3 && Instant::now() < end {
+        if let Ok((ev, data)) = rx.recv_timeout(Duration::from_secs(1)) {
+            assert!(ev.intersects(StreamEvents::READABLE), "{ev:?}");
+            seen.extend(data);
+        }
+    }
+    assert!(count_r(&seen) >= 3, "{seen:?}");
+    st.event_remove_callback().unwrap();
+    st.abort().unwrap();
+    drop(st);
+
+    // Volumes: a random 3 MiB file uploaded and downloaded byte for byte, parts of it
+    // by offset and length, the volume's allocation refreshed.
+    let images = root.join("images");
+    let pool = conn
+        .storage_pool_define_xml(
+            &format!(
+                "<pool type='dir'><name>sp</name><target><path>{}</path></target></pool>",
+                images.display()
+            ),
+            0,
+        )
+        .unwrap();
+    pool.build(0).unwrap();
+    pool.create(0).unwrap();
+    let vol = pool
+        .create_volume_xml(
+            "<volume><name>v.raw</name><capacity unit='M'>4</capacity>\
+             <allocation>0</allocation><target><format type='raw'/></target></volume>",
+            0,
+        )
+        .unwrap();
+    let data: Vec<u8> = (0..3u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let up = vol.upload(0, 0, 0).unwrap();
+    assert_eq!(up.send_all(&data[..]).unwrap(), data.len() as u64);
+    up.finish().unwrap();
+    let on_disk = std::fs::read(images.join("v.raw")).unwrap();
+    assert_eq!(&on_disk[..data.len()], &data[..]);
+    assert!(vol.info().unwrap().allocation >= data.len() as u64);
+    let down = vol.download(0, data.len() as u64, 0).unwrap();
+    let mut back = Vec::new();
+    down.recv_all(&mut back).unwrap();
+    down.finish().unwrap();
+    assert!(back == data, "download differs ({} bytes)", back.len());
+    let part = vol.download(1000, 5000, 0).unwrap();
+    let mut back = Vec::new();
+    part.recv_all(&mut back).unwrap();
+    part.finish().unwrap();
+    assert_eq!(&back[..], &data[1000..6000]);
+    // A partial upload writes in place and only its length.
+    // More than the upload's length fails it at the finish, as libvirt's fd stream
+    // (its first bytes are written).
+    let up = vol.upload(10, 4, 0).unwrap();
+    up.send_all(&b"abcdEFGH"[..]).unwrap();
+    let e = up.finish().unwrap_err();
+    assert!(e.message().contains("cannot write to stream"), "{e}");
+    let up = vol.upload(10, 4, 0).unwrap();
+    up.send_all(&b"ABCD"[..]).unwrap();
+    up.finish().unwrap();
+    let on_disk = std::fs::read(images.join("v.raw")).unwrap();
+    assert_eq!(
+        &on_disk[8..16],
+        &[data[8], data[9], b'A', b'B', b'C', b'D', data[14], data[15]]
+    );
+    // Read-only connections may do neither.
+    let ro = Connect::open(&format!(
+        "qemu+unix:///system?socket={}",
+        d.ro_socket().display()
+    ))
+    .unwrap();
+    let rovol = ro
+        .lookup_storage_vol_by_path(&images.join("v.raw").display().to_string())
+        .unwrap();
+    let e = rovol.download(0, 0, 0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OperationDenied, "{e}");
+    assert!(e.message().contains("virStorageVolDownload"), "{e}");
+
+    vcons.destroy().unwrap();
+    vecho.destroy().unwrap();
+}
+
+#[test]
+fn screenshot_from_libvirtd_test_driver() {
+    let Some(daemon) = Libvirtd::start() else {
+        return;
+    };
+    rvirt_driver_remote::register().unwrap();
+    let conn = Connect::open(&daemon.uri()).unwrap();
+    let dom = conn.lookup_domain_by_name("test").unwrap();
+    let (mime, shot) = dom.screenshot(0, 0).unwrap();
+    assert_eq!(mime, "image/png");
+    let mut data = Vec::new();
+    shot.recv_all(&mut data).unwrap();
+    shot.finish().unwrap();
+    assert!(
+        data.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{:?}",
+        &data[..8.min(data.len())]
+    );
+    let expected = std::fs::read("/usr/share/libvirt/test-screenshot.png").ok();
+    if let Some(expected) = expected {
+        assert_eq!(data, expected);
+    }
+    // libvirt's test driver has no consoles: its error comes through.
+    let e = dom.open_console(None, 0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NoSupport, "{e}");
+}
