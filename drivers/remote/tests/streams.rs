@@ -290,4 +290,90 @@ fn screenshot_from_libvirtd_test_driver() {
     // libvirt's test driver has no consoles: its error comes through.
     let e = dom.open_console(None, 0).unwrap_err();
     assert_eq!(e.code(), ErrorCode::NoSupport, "{e}");
+    // Nor volume upload or download: rvirt's test driver (through rvirtd) refuses them
+    // with the same words.
+    let theirs = refused_transfers(&conn);
+    let d = Daemon::start("remote-streams-test");
+    let ours = refused_transfers(&Connect::open(&d.uri()).unwrap());
+    assert_eq!(ours, theirs);
+}
+
+/// The errors of uploading into and downloading from a new volume of `default-pool`.
+fn refused_transfers(conn: &Connect) -> Vec<String> {
+    let pool = conn.lookup_storage_pool_by_name("default-pool").unwrap();
+    let vol = pool
+        .create_volume_xml(
+            "<volume><name>streamed.img</name><capacity>1048576</capacity></volume>",
+            0,
+        )
+        .unwrap();
+    let up = vol.upload(0, 0, 0).unwrap_err();
+    let down = vol.download(0, 0, 0).unwrap_err();
+    vol.delete(0).unwrap();
+    [up, down]
+        .iter()
+        .map(|e| format!("{:?} {:?} {}", e.code(), e.domain(), e))
+        .collect()
+}
+
+/// Resident memory of this process, in bytes.
+fn resident() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    // SAFETY: sysconf has no preconditions.
+    pages * unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64
+}
+
+#[test]
+fn an_unread_download_does_not_grow_without_bound() {
+    let d = Daemon::start("remote-streams-flow");
+    rvirt_driver_remote::register().unwrap();
+    let lp = LoopThread::start();
+    // The loop's watch reads the socket on its own thread: without the bound it would
+    // queue the whole volume while nobody receives.
+    let conn = Connect::open_with_loop(&d.qemu_uri(), lp.ev.shared()).unwrap();
+    let images = d.dir.0.join("flow");
+    let pool = conn
+        .storage_pool_define_xml(
+            &format!(
+                "<pool type='dir'><name>flow</name><target><path>{}</path></target></pool>",
+                images.display()
+            ),
+            0,
+        )
+        .unwrap();
+    pool.build(0).unwrap();
+    pool.create(0).unwrap();
+    let size: u64 = 256 << 20;
+    let vol = pool
+        .create_volume_xml(
+            &format!(
+                "<volume><name>big.raw</name><capacity>{size}</capacity>\
+                 <allocation>0</allocation><target><format type='raw'/></target></volume>"
+            ),
+            0,
+        )
+        .unwrap();
+    let before = resident();
+    let down = vol.download(0, 0, 0).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    let grown = resident().saturating_sub(before);
+    assert!(
+        grown < 48 << 20,
+        "{} MiB queued for an unread stream",
+        grown >> 20
+    );
+    // Nothing was lost: everything comes once the application reads.
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = down.recv(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        assert!(buf[..n].iter().all(|&b| b == 0));
+        total += n as u64;
+    }
+    down.finish().unwrap();
+    assert_eq!(total, size);
 }
