@@ -33,13 +33,18 @@ pub(crate) enum Kind {
     Bytes(Vec<u8>),
     /// A regular file read from its position, `remaining` bytes, then the end of the
     /// stream (a volume download); paced by the output window like [`Kind::Bytes`].
-    Reader { file: File, remaining: u64 },
+    Reader {
+        file: File,
+        remaining: u64,
+        sparse: bool,
+    },
     /// A regular file the client's data is written to, at most `remaining` bytes (a
     /// volume upload); the client's finish syncs it and runs `on_finish`, whose error
     /// answers the finish.
     Writer {
         file: File,
         remaining: u64,
+        sparse: bool,
         on_finish: Option<OnFinish>,
     },
 }
@@ -69,21 +74,34 @@ impl StreamSource {
         }
     }
 
-    /// A stream sending `remaining` bytes of `file` from its position, then its end.
-    pub fn reader(file: File, remaining: u64) -> StreamSource {
+    /// A stream sending `remaining` bytes of `file` from its position, then its end;
+    /// `sparse`: its holes as STREAM_HOLE packets.
+    pub fn reader(file: File, remaining: u64, sparse: bool) -> StreamSource {
         StreamSource {
-            kind: Kind::Reader { file, remaining },
+            kind: Kind::Reader {
+                file,
+                remaining,
+                sparse,
+            },
             keep: None,
         }
     }
 
     /// A stream writing the client's data to `file` from its position, at most
     /// `remaining` bytes; at the client's finish the file is synced and `on_finish` runs.
-    pub fn writer(file: File, remaining: u64, on_finish: Option<OnFinish>) -> StreamSource {
+    /// `sparse`: the client may send holes (the range zeroed, punched where the file
+    /// system can).
+    pub fn writer(
+        file: File,
+        remaining: u64,
+        sparse: bool,
+        on_finish: Option<OnFinish>,
+    ) -> StreamSource {
         StreamSource {
             kind: Kind::Writer {
                 file,
                 remaining,
+                sparse,
                 on_finish,
             },
             keep: None,
@@ -96,10 +114,16 @@ impl StreamSource {
         let source = match local.source {
             LocalSource::Fd(fd) => StreamSource::fd(fd),
             LocalSource::Bytes(b) => StreamSource::bytes(b),
-            LocalSource::Reader { file, remaining } => StreamSource::reader(file, remaining),
-            LocalSource::Writer { file, remaining } => {
-                StreamSource::writer(file, remaining, local.on_finish)
-            }
+            LocalSource::Reader {
+                file,
+                remaining,
+                sparse,
+            } => StreamSource::reader(file, remaining, sparse),
+            LocalSource::Writer {
+                file,
+                remaining,
+                sparse,
+            } => StreamSource::writer(file, remaining, sparse, local.on_finish),
         };
         match (local.lease, local.keep) {
             (None, None) => source,

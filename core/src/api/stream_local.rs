@@ -159,7 +159,9 @@ impl StreamBackend for LocalBackend {
                     Err(e) => Err(os_error("cannot write to stream", &e)),
                 }
             }
-            LocalSource::Writer { file, remaining } => {
+            LocalSource::Writer {
+                file, remaining, ..
+            } => {
                 if *remaining == 0 {
                     let e = io::Error::from_raw_os_error(libc::ENOSPC);
                     return Err(os_error("cannot write to stream", &e));
@@ -207,7 +209,9 @@ impl StreamBackend for LocalBackend {
                 buf[..n].copy_from_slice(&bytes[pos..pos + n]);
                 n
             }
-            LocalSource::Reader { file, remaining } => {
+            LocalSource::Reader {
+                file, remaining, ..
+            } => {
                 let want = buf
                     .len()
                     .min(usize::try_from(*remaining).unwrap_or(usize::MAX));

@@ -92,6 +92,8 @@ pub enum LocalSource {
         file: File,
         /// Bytes left to send.
         remaining: u64,
+        /// Holes go as holes (`VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM`), not zeroes.
+        sparse: bool,
     },
     /// A file written at its current position, at most `remaining` bytes (a volume
     /// upload); [`LocalStream::on_finish`] runs when the sender finishes.
@@ -100,6 +102,8 @@ pub enum LocalSource {
         file: File,
         /// Bytes the sender may still write.
         remaining: u64,
+        /// The sender may send holes (`VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM`).
+        sparse: bool,
     },
 }
 

@@ -19,6 +19,8 @@ use crate::{backend, probe, transfer, volumes};
 const D: ErrorDomain = ErrorDomain::Storage;
 /// `VIR_STORAGE_XML_INACTIVE`.
 const XML_INACTIVE: u32 = 1;
+/// `VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM` = `VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM`.
+const SPARSE_STREAM: u32 = 1;
 /// `VIR_STORAGE_VOL_GET_PHYSICAL`.
 const GET_PHYSICAL: u32 = 1;
 
@@ -408,7 +410,7 @@ impl StorageDriver for StorageConn {
         length: u64,
         flags: u32,
     ) -> Result<Stream> {
-        check(flags, 0, "storageVolUpload")?;
+        check(flags, SPARSE_STREAM, "storageVolUpload")?;
         let path = self.vol_file(vol)?;
         let file = transfer::open(&path, offset, true)?;
         let state = self.state.clone();
@@ -420,6 +422,7 @@ impl StorageDriver for StorageConn {
         let mut local = LocalStream::new(LocalSource::Writer {
             file,
             remaining: transfer::span(length),
+            sparse: flags & SPARSE_STREAM != 0,
         });
         local.on_finish = Some(refresh);
         Ok(Stream::local(local, None))
@@ -432,12 +435,13 @@ impl StorageDriver for StorageConn {
         length: u64,
         flags: u32,
     ) -> Result<Stream> {
-        check(flags, 0, "storageVolDownload")?;
+        check(flags, SPARSE_STREAM, "storageVolDownload")?;
         let path = self.vol_file(vol)?;
         let file = transfer::open(&path, offset, false)?;
         let local = LocalStream::new(LocalSource::Reader {
             file,
             remaining: transfer::span(length),
+            sparse: flags & SPARSE_STREAM != 0,
         });
         Ok(Stream::local(local, None))
     }

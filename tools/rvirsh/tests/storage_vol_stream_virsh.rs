@@ -164,6 +164,57 @@ fn volumes_round_trip_through_virsh_and_rvirsh() {
     assert_eq!(&on_disk[..65536], &data[..65536]);
     assert_eq!(&on_disk[65536 + 4096..data.len()], &data[65536 + 4096..]);
 
+    // Sparse streams (--sparse): holes go as holes both ways. Uploaded over the random
+    // data, the holes read back as zeroes; downloaded, they stay holes in virsh's file.
+    let mut sparse = vec![0u8; 6 << 20];
+    sparse[..1 << 20].copy_from_slice(&random(1 << 20));
+    sparse[4 << 20..5 << 20].copy_from_slice(&random(1 << 20));
+    let sparse_file = d.dir.0.join("sparse.bin");
+    {
+        use std::io::{Seek, SeekFrom};
+        let mut f = std::fs::File::create(&sparse_file).unwrap();
+        f.write_all(&sparse[..1 << 20]).unwrap();
+        f.seek(SeekFrom::Start(4 << 20)).unwrap();
+        f.write_all(&sparse[4 << 20..5 << 20]).unwrap();
+        f.set_len(6 << 20).unwrap();
+    }
+    virsh_ok(
+        &uri,
+        &[
+            "vol-upload",
+            "v.raw",
+            sparse_file.to_str().unwrap(),
+            "--pool",
+            "sp",
+            "--sparse",
+        ],
+    );
+    let on_disk = std::fs::read(vol_path(&images, "v.raw")).unwrap();
+    assert!(on_disk[..6 << 20] == sparse[..], "sparse upload differs");
+    virsh_ok(
+        &uri,
+        &[
+            "vol-download",
+            "v.raw",
+            back.to_str().unwrap(),
+            "--pool",
+            "sp",
+            "--sparse",
+            "--length",
+            "6291456",
+        ],
+    );
+    assert!(
+        std::fs::read(&back).unwrap() == sparse,
+        "sparse download differs"
+    );
+    let allocated =
+        std::os::unix::fs::MetadataExt::blocks(&std::fs::metadata(&back).unwrap()) * 512;
+    assert!(
+        allocated < 4 << 20,
+        "holes were sent as data: {allocated} bytes allocated"
+    );
+
     // Read-only connections may neither upload nor download.
     let refused = virsh(
         &ro,

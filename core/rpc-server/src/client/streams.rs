@@ -10,6 +10,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::Arc;
 
 use rvirt_core::event::{EventLoop, Interest, WatchId};
+use rvirt_rpc::stream_hole::StreamHole;
 use rvirt_rpc::{
     Header, MIN_PACKET_LEN, Message, MessageStatus, MessageType, RemoteError, encode_message,
     encode_message_with,
@@ -165,8 +166,39 @@ impl Client {
             return;
         };
         if msg.header.msg_type == MessageType::STREAM_HOLE {
-            // Sparse holes mean nothing to a pty or an in-memory source.
-            return;
+            // Only a sparse upload takes holes (libvirtd's "Unexpected stream hole").
+            let hole = match &mut s.kind {
+                Some(Kind::Writer {
+                    file,
+                    remaining,
+                    sparse: true,
+                    ..
+                }) => match msg.decode_payload::<StreamHole>() {
+                    Ok(h) if h.length >= 0 => {
+                        let len = (h.length as u64).min(*remaining);
+                        *remaining -= len;
+                        super::sparse::write_hole(file, len).map_err(|e| {
+                            log!("client {}: stream {serial}: hole failed: {e}", self.id);
+                            RemoteError::new(ERR_RPC, FROM_RPC, "stream had I/O failure")
+                        })
+                    }
+                    _ => Err(RemoteError::new(
+                        ERR_RPC,
+                        FROM_RPC,
+                        "Unexpected stream hole",
+                    )),
+                },
+                Some(_) => Err(RemoteError::new(
+                    ERR_RPC,
+                    FROM_RPC,
+                    "Unexpected stream hole",
+                )),
+                None => Ok(()),
+            };
+            if let Err(e) = hole {
+                self.end_stream(io, serial, Some(e));
+            }
+            return self.pump_streams(io);
         }
         match msg.header.status {
             MessageStatus::CONTINUE => {
@@ -460,7 +492,12 @@ impl Client {
         let Some(s) = io.streams.get_mut(&serial) else {
             return false;
         };
-        let Some(Kind::Reader { file, remaining }) = &mut s.kind else {
+        let Some(Kind::Reader {
+            file,
+            remaining,
+            sparse,
+        }) = &mut s.kind
+        else {
             return false;
         };
         if *remaining == 0 {
@@ -470,9 +507,35 @@ impl Client {
         if room == 0 {
             return false;
         }
-        let want = room
+        let mut want = room
             .min(CHUNK)
             .min(usize::try_from(*remaining).unwrap_or(usize::MAX));
+        if *sparse {
+            // Holes go as STREAM_HOLE packets, data up to the next hole.
+            match super::sparse::extent(file) {
+                Ok(super::sparse::Extent::Hole(len)) => {
+                    let len = len.min(*remaining);
+                    *remaining -= len;
+                    let h = Header {
+                        msg_type: MessageType::STREAM_HOLE,
+                        ..s.header
+                    };
+                    let hole = StreamHole {
+                        length: i64::try_from(len).unwrap_or(i64::MAX),
+                        flags: 0,
+                    };
+                    let skipped = std::io::Seek::seek(file, std::io::SeekFrom::Current(len as i64));
+                    if let Ok(frame) = encode_message_with(&h, &hole) {
+                        self.queue_locked(io, &frame);
+                    }
+                    return skipped.is_ok();
+                }
+                Ok(super::sparse::Extent::Data(n)) => {
+                    want = want.min(usize::try_from(n).unwrap_or(usize::MAX));
+                }
+                Ok(super::sparse::Extent::End) | Err(_) => {}
+            }
+        }
         let mut buf = vec![0u8; want];
         use std::io::Read;
         match file.read(&mut buf) {
