@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 
 use super::stream_local::LocalBackend;
-use crate::driver::{LocalStream, StreamBackend, StreamCallback, StreamEvents};
+use crate::driver::{LocalStream, Received, StreamBackend, StreamCallback, StreamEvents};
 use crate::event::SharedLoop;
 use crate::{Error, ErrorCode, ErrorDomain, Result};
 
@@ -118,6 +118,21 @@ impl Stream {
     /// Receives without waiting: `None` when no data is there yet.
     pub fn try_recv(&self, buf: &mut [u8]) -> Result<Option<usize>> {
         self.backend().recv(buf, true)
+    }
+
+    /// Receives data or a sparse stream's next hole, waiting for either
+    /// (`virStreamRecvFlags` with `VIR_STREAM_RECV_STOP_AT_HOLE`, `virStreamRecvHole`).
+    pub fn recv_sparse(&self, buf: &mut [u8]) -> Result<Received> {
+        loop {
+            if let Some(r) = self.backend().recv_sparse(buf, false)? {
+                return Ok(r);
+            }
+        }
+    }
+
+    /// Sends a hole of `length` zero bytes on a sparse stream (`virStreamSendHole`).
+    pub fn send_hole(&self, length: u64) -> Result<()> {
+        self.backend().send_hole(length)
     }
 
     /// Sends all that `source` gives, then nothing else (`virStreamSendAll` without

@@ -50,4 +50,6 @@ pub use secondary::{
     registered_secondary_drivers, serves_host_objects,
 };
 pub use snapshots::Snapshots;
-pub use stream::{LocalSource, LocalStream, OnFinish, StreamBackend, StreamCallback, StreamEvents};
+pub use stream::{
+    LocalSource, LocalStream, OnFinish, Received, StreamBackend, StreamCallback, StreamEvents,
+};

@@ -62,6 +62,23 @@ pub trait StreamBackend: Send + Sync + fmt::Debug {
     fn send(&self, data: &[u8], nonblock: bool) -> Result<Option<usize>>;
     /// Receives into `buf`; `Some(0)` at the end of the stream.
     fn recv(&self, buf: &mut [u8], nonblock: bool) -> Result<Option<usize>>;
+    /// Receives data or, stopping there, a sparse stream's hole
+    /// (`virStreamRecvFlags` with `VIR_STREAM_RECV_STOP_AT_HOLE`, then
+    /// `virStreamRecvHole`). Backends without holes receive data only.
+    fn recv_sparse(&self, buf: &mut [u8], nonblock: bool) -> Result<Option<Received>> {
+        Ok(self.recv(buf, nonblock)?.map(|n| match n {
+            0 => Received::End,
+            n => Received::Data(n),
+        }))
+    }
+    /// Sends a hole of `length` zero bytes on a sparse stream (`virStreamSendHole`).
+    fn send_hole(&self, length: u64) -> Result<()> {
+        let _ = length;
+        Err(crate::Error::no_support(
+            crate::ErrorDomain::Streams,
+            "virStreamSendHole",
+        ))
+    }
     /// Ends the stream successfully and waits for the other side to confirm
     /// (`virStreamFinish`): an error the other side reported comes back here.
     fn finish(&self) -> Result<()>;
@@ -73,6 +90,17 @@ pub trait StreamBackend: Send + Sync + fmt::Debug {
     fn update_callback(&self, events: StreamEvents) -> Result<()>;
     /// Removes the callback (`virStreamEventRemoveCallback`).
     fn remove_callback(&self) -> Result<()>;
+}
+
+/// What a sparse-aware receive got ([`StreamBackend::recv_sparse`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Received {
+    /// This many bytes of data in the buffer.
+    Data(usize),
+    /// A hole of this many zero bytes (`virStreamRecvHole`).
+    Hole(u64),
+    /// The end of the stream.
+    End,
 }
 
 /// Runs once a local upload stream is finished successfully (a volume's allocation

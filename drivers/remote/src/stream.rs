@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rvirt_core::Result;
 use rvirt_core::Stream;
-use rvirt_core::driver::{DomainRef, StreamBackend, StreamCallback, StreamEvents};
+use rvirt_core::driver::{DomainRef, Received, StreamBackend, StreamCallback, StreamEvents};
 use rvirt_rpc::console::{DomainOpenConsoleArgs, DomainScreenshotArgs, DomainScreenshotRet};
 use rvirt_rpc::procs;
 use serde::Serialize;
@@ -28,6 +28,15 @@ impl StreamBackend for RemoteStream {
 
     fn recv(&self, buf: &mut [u8], nonblock: bool) -> Result<Option<usize>> {
         self.client.stream_recv(self.serial, buf, nonblock)
+    }
+
+    fn recv_sparse(&self, buf: &mut [u8], nonblock: bool) -> Result<Option<Received>> {
+        self.client
+            .stream_recv_sparse(self.serial, buf, nonblock, true)
+    }
+
+    fn send_hole(&self, length: u64) -> Result<()> {
+        self.client.stream_send_hole(self.serial, length)
     }
 
     fn finish(&self) -> Result<()> {

@@ -134,6 +134,9 @@ pub enum Command {
         /// Bytes to upload (0: all).
         #[arg(long, default_value_t = 0)]
         length: u64,
+        /// Send the file's holes as holes.
+        #[arg(long)]
+        sparse: bool,
     },
     /// Download a storage volume into a file.
     #[command(name = "vol-download")]
@@ -151,5 +154,8 @@ pub enum Command {
         /// Bytes to download (0: to the end).
         #[arg(long, default_value_t = 0)]
         length: u64,
+        /// Keep the volume's holes as holes in the file.
+        #[arg(long)]
+        sparse: bool,
     },
 }

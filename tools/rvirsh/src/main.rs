@@ -108,13 +108,29 @@ fn dispatch(conn: &Connect, command: &Command) -> Outcome {
             pool,
             offset,
             length,
-        } => volumes::upload(conn, vol, file, pool.as_deref(), *offset, *length),
+            sparse,
+        } => {
+            let span = volumes::Span {
+                offset: *offset,
+                length: *length,
+                sparse: *sparse,
+            };
+            volumes::upload(conn, vol, file, pool.as_deref(), span)
+        }
         Command::VolDownload {
             vol,
             file,
             pool,
             offset,
             length,
-        } => volumes::download(conn, vol, file, pool.as_deref(), *offset, *length),
+            sparse,
+        } => {
+            let span = volumes::Span {
+                offset: *offset,
+                length: *length,
+                sparse: *sparse,
+            };
+            volumes::download(conn, vol, file, pool.as_deref(), span)
+        }
     }
 }

@@ -295,6 +295,47 @@ fn volumes_round_trip_through_virsh_and_rvirsh() {
         ],
     );
     assert_eq!(std::fs::read(&back).unwrap(), &data[4096..104_096]);
+    // rvirsh --sparse both ways: holes zero the random data, and stay holes.
+    rvirsh_ok(
+        &uri,
+        &[
+            "vol-upload",
+            "w.raw",
+            sparse_file.to_str().unwrap(),
+            "--pool",
+            "sp",
+            "--sparse",
+        ],
+    );
+    let on_disk = std::fs::read(vol_path(&images, "w.raw")).unwrap();
+    assert!(
+        on_disk[..6 << 20] == sparse[..],
+        "rvirsh's sparse upload differs"
+    );
+    let _ = std::fs::remove_file(&back);
+    rvirsh_ok(
+        &uri,
+        &[
+            "vol-download",
+            "w.raw",
+            back.to_str().unwrap(),
+            "--pool",
+            "sp",
+            "--sparse",
+            "--length",
+            "6291456",
+        ],
+    );
+    assert!(
+        std::fs::read(&back).unwrap() == sparse,
+        "rvirsh's sparse download differs"
+    );
+    let allocated =
+        std::os::unix::fs::MetadataExt::blocks(&std::fs::metadata(&back).unwrap()) * 512;
+    assert!(
+        allocated < 4 << 20,
+        "holes were written as data: {allocated} bytes allocated"
+    );
     let e = rvirsh(
         &uri,
         &[

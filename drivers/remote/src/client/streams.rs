@@ -20,9 +20,10 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Instant;
 
 use rvirt_core::api::CloseReason;
-use rvirt_core::driver::{StreamCallback, StreamEvents};
+use rvirt_core::driver::{Received, StreamCallback, StreamEvents};
 use rvirt_core::event::{TimerId, TimerInterval};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
+use rvirt_rpc::stream_hole::StreamHole;
 use rvirt_rpc::{
     Header, Message, MessageStatus, MessageType, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
     RemoteError, encode_message,
@@ -40,10 +41,17 @@ pub(crate) const CHUNK: usize = 262_120;
 /// Queued output above which a non-blocking send would block.
 const OUT_WINDOW: usize = 1 << 20;
 
+/// What the daemon sent on a stream, in order.
+enum Chunk {
+    Data(Vec<u8>),
+    /// A sparse stream's hole: this many zero bytes.
+    Hole(u64),
+}
+
 /// One open stream.
 pub(super) struct StreamState {
     proc_: i32,
-    queue: VecDeque<Vec<u8>>,
+    queue: VecDeque<Chunk>,
     /// Bytes of the queue's first chunk already received.
     head: usize,
     queued: usize,
@@ -83,7 +91,7 @@ impl StreamState {
     fn ready(&self, wanted: StreamEvents, out_queued: usize) -> StreamEvents {
         let mut got = StreamEvents::NONE;
         if wanted.intersects(StreamEvents::READABLE)
-            && (self.queued > 0 || self.eof || self.error.is_some())
+            && (!self.queue.is_empty() || self.eof || self.error.is_some())
         {
             got = got | StreamEvents::READABLE;
         }
@@ -96,7 +104,7 @@ impl StreamState {
         }
         if self.error.is_some() {
             got = got | StreamEvents::ERROR;
-        } else if self.eof && self.queued == 0 {
+        } else if self.eof && self.queue.is_empty() {
             got = got | StreamEvents::HANGUP;
         }
         got
@@ -141,15 +149,21 @@ impl Client {
             return;
         };
         if msg.header.msg_type == MessageType::STREAM_HOLE {
-            // rvirt never asks for a sparse stream.
-            s.error = Some(stream_error("Unexpected stream hole"));
+            match msg.decode_payload::<StreamHole>() {
+                Ok(h) if h.length >= 0 => {
+                    if h.length > 0 && !s.closing && s.error.is_none() {
+                        s.queue.push_back(Chunk::Hole(h.length as u64));
+                    }
+                }
+                _ => s.error = Some(stream_error("Unexpected stream hole")),
+            }
         } else {
             match msg.header.status {
                 MessageStatus::CONTINUE if msg.payload.is_empty() => s.eof = true,
                 MessageStatus::CONTINUE => {
                     if !s.closing && s.error.is_none() {
                         s.queued += msg.payload.len();
-                        s.queue.push_back(msg.payload);
+                        s.queue.push_back(Chunk::Data(msg.payload));
                     }
                 }
                 MessageStatus::OK => {
@@ -294,35 +308,81 @@ impl Client {
         Ok(Some(n))
     }
 
+    /// Sends a hole of `length` bytes on sparse stream `serial` (a STREAM_HOLE packet).
+    pub fn stream_send_hole(&self, serial: u32, length: u64) -> Result<()> {
+        let mut st = self.lock();
+        if let Some(e) = &st.dead {
+            return Err(e.clone());
+        }
+        let Some(s) = st.streams.get(&serial) else {
+            return Err(stream_closed());
+        };
+        if let Some(e) = &s.error {
+            return Err(e.clone());
+        }
+        if s.closing {
+            return Err(stream_closed());
+        }
+        let h = Header {
+            msg_type: MessageType::STREAM_HOLE,
+            ..header(s.proc_, serial, MessageStatus::CONTINUE)
+        };
+        let hole = StreamHole {
+            length: i64::try_from(length).map_err(|_| {
+                Error::invalid_arg(
+                    ErrorDomain::Streams,
+                    format!("hole of {length} bytes is too long"),
+                )
+            })?,
+            flags: 0,
+        };
+        let frame = rvirt_rpc::encode_message_with(&h, &hole)?;
+        let written = self
+            .flush_all(&mut st)
+            .and_then(|()| self.stream.write_all(&frame));
+        if let Err(e) = written {
+            self.kill(&mut st, e.clone(), CloseReason::Error);
+            self.release(st);
+            return Err(e);
+        }
+        self.release(st);
+        Ok(())
+    }
+
     /// Receives from stream `serial` into `buf`: `Some(0)` at its end, `None` when,
-    /// not blocking, nothing is there yet.
+    /// not blocking, nothing is there yet. A sparse stream's holes come as zeroes.
     pub fn stream_recv(
         &self,
         serial: u32,
         buf: &mut [u8],
         nonblock: bool,
     ) -> Result<Option<usize>> {
+        Ok(self
+            .stream_recv_sparse(serial, buf, nonblock, false)?
+            .map(|r| match r {
+                Received::Data(n) => n,
+                Received::Hole(_) | Received::End => 0,
+            }))
+    }
+
+    /// [`Client::stream_recv`] that, with `stop_at_hole`, returns a sparse stream's
+    /// hole as such instead of zeroes.
+    pub fn stream_recv_sparse(
+        &self,
+        serial: u32,
+        buf: &mut [u8],
+        nonblock: bool,
+        stop_at_hole: bool,
+    ) -> Result<Option<Received>> {
         let mut st = self.lock();
         let mut tried = false;
         loop {
             let Some(s) = st.streams.get_mut(&serial) else {
                 return Err(stream_closed());
             };
-            if s.queued > 0 {
-                let mut n = 0;
-                while n < buf.len() {
-                    let Some(front) = s.queue.front() else {
-                        break;
-                    };
-                    let take = (front.len() - s.head).min(buf.len() - n);
-                    buf[n..n + take].copy_from_slice(&front[s.head..s.head + take]);
-                    n += take;
-                    s.head += take;
-                    if s.head == front.len() {
-                        s.queue.pop_front();
-                        s.head = 0;
-                    }
-                }
+            if !s.queue.is_empty() {
+                // Only data bytes count against the window.
+                let (got, n) = take(s, buf, stop_at_hole);
                 s.queued -= n;
                 let was_full = s.queued + n >= WINDOW;
                 if was_full {
@@ -330,13 +390,13 @@ impl Client {
                 }
                 self.kick(&mut st, serial);
                 self.release(st);
-                return Ok(Some(n));
+                return Ok(Some(got));
             }
             if let Some(e) = &s.error {
                 return Err(e.clone());
             }
             if s.eof {
-                return Ok(Some(0));
+                return Ok(Some(Received::End));
             }
             if s.closing {
                 return Err(stream_closed());
@@ -514,6 +574,50 @@ impl Client {
         w.cb.lock().unwrap_or_else(|p| p.into_inner()).take();
         Ok(())
     }
+}
+
+/// Takes what comes first from a non-empty queue: data (holes as zeroes unless
+/// `stop_at_hole`; then up to the hole), or the hole itself.
+/// Also returns how many data bytes (not hole zeroes) left the queue.
+fn take(s: &mut StreamState, buf: &mut [u8], stop_at_hole: bool) -> (Received, usize) {
+    let mut n = 0;
+    let mut data = 0;
+    while n < buf.len() {
+        let Some(front) = s.queue.front_mut() else {
+            break;
+        };
+        match front {
+            Chunk::Data(bytes) => {
+                let k = (bytes.len() - s.head).min(buf.len() - n);
+                buf[n..n + k].copy_from_slice(&bytes[s.head..s.head + k]);
+                n += k;
+                data += k;
+                s.head += k;
+                if s.head == bytes.len() {
+                    s.queue.pop_front();
+                    s.head = 0;
+                }
+            }
+            Chunk::Hole(len) if stop_at_hole => {
+                if n > 0 {
+                    break;
+                }
+                let len = *len;
+                s.queue.pop_front();
+                return (Received::Hole(len), 0);
+            }
+            Chunk::Hole(len) => {
+                let k = usize::try_from(*len).map_or(buf.len() - n, |l| l.min(buf.len() - n));
+                buf[n..n + k].fill(0);
+                n += k;
+                *len -= k as u64;
+                if *len == 0 {
+                    s.queue.pop_front();
+                }
+            }
+        }
+    }
+    (Received::Data(n), data)
 }
 
 fn no_callback() -> Error {
