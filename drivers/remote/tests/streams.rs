@@ -5,7 +5,7 @@
 //! a screenshot (a PPM of the guest's resolution), and volume upload/download in a
 //! `dir` pool; against a private libvirtd 9.0 (test driver), its screenshot (PNG).
 
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -170,7 +170,7 @@ fn console_screenshot_and_volumes_against_rvirtd() {
     let lp = LoopThread::start();
     let looped = Connect::open_with_loop(&d.qemu_uri(), lp.ev.shared()).unwrap();
     let dom = looped.lookup_domain_by_name("scons").unwrap();
-    let st = std::sync::Arc::new(dom.open_console(None, 0).unwrap());
+    let st = Arc::new(dom.open_console(None, 0).unwrap());
     let (tx, rx) = mpsc::channel();
     let reader = st.clone();
     st.event_add_callback(StreamEvents::READABLE, move |ev| {
@@ -376,4 +376,103 @@ fn an_unread_download_does_not_grow_without_bound() {
     }
     down.finish().unwrap();
     assert_eq!(total, size);
+}
+
+#[test]
+fn callbacks_drive_a_transfer_on_a_current_thread_tokio_runtime() {
+    use std::sync::Mutex;
+    let d = Daemon::start("remote-streams-tokio");
+    rvirt_driver_remote::register().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let ev = rvirt_tokio::TokioLoop::new(rt.handle().clone());
+    let conn = Connect::open_with_loop(&d.qemu_uri(), ev.shared()).unwrap();
+    let images = d.dir.0.join("tokio");
+    let pool = conn
+        .storage_pool_define_xml(
+            &format!(
+                "<pool type='dir'><name>tk</name><target><path>{}</path></target></pool>",
+                images.display()
+            ),
+            0,
+        )
+        .unwrap();
+    pool.build(0).unwrap();
+    pool.create(0).unwrap();
+    let vol = pool
+        .create_volume_xml(
+            "<volume><name>t.raw</name><capacity unit='M'>2</capacity>\
+             <allocation>0</allocation><target><format type='raw'/></target></volume>",
+            0,
+        )
+        .unwrap();
+    let data: Vec<u8> = (0..(2u32 << 20)).map(|i| (i % 251) as u8).collect();
+
+    // Upload: a WRITABLE callback sends without blocking until all is taken.
+    let up = Arc::new(vol.upload(0, 0, 0).unwrap());
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+    let sender = up.clone();
+    let source = Arc::new(Mutex::new((data.clone(), 0usize)));
+    up.event_add_callback(StreamEvents::WRITABLE, move |ev| {
+        assert!(ev.intersects(StreamEvents::WRITABLE), "{ev:?}");
+        let mut s = source.lock().unwrap();
+        while s.1 < s.0.len() {
+            let end = s.0.len().min(s.1 + 100_000);
+            match sender.try_send(&s.0[s.1..end]).unwrap() {
+                Some(n) => s.1 += n,
+                None => return,
+            }
+        }
+        let _ = sender.event_update_callback(StreamEvents::NONE);
+        let _ = done_tx.send(());
+    })
+    .unwrap();
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(30), done_rx.recv())
+            .await
+            .expect("upload callbacks did not finish")
+    });
+    up.event_remove_callback().unwrap();
+    up.finish().unwrap();
+    assert!(std::fs::read(images.join("t.raw")).unwrap() == data);
+
+    // Download: a READABLE callback receives without blocking until the end.
+    let down = Arc::new(vol.download(0, 0, 0).unwrap());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let reader = down.clone();
+    down.event_add_callback(StreamEvents::READABLE, move |_| {
+        let mut buf = vec![0u8; 65536];
+        loop {
+            match reader.try_recv(&mut buf) {
+                Ok(Some(0)) => {
+                    let _ = reader.event_update_callback(StreamEvents::NONE);
+                    let _ = tx.send(None);
+                    return;
+                }
+                Ok(Some(n)) => {
+                    let _ = tx.send(Some(buf[..n].to_vec()));
+                }
+                Ok(None) => return,
+                Err(e) => panic!("{e}"),
+            }
+        }
+    })
+    .unwrap();
+    let got = rt.block_on(async {
+        let mut got = Vec::new();
+        loop {
+            let next = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+                .await
+                .expect("download callbacks stalled");
+            match next.flatten() {
+                Some(chunk) => got.extend(chunk),
+                None => return got,
+            }
+        }
+    });
+    down.event_remove_callback().unwrap();
+    down.finish().unwrap();
+    assert!(got == data, "downloaded {} bytes", got.len());
 }

@@ -434,15 +434,28 @@ impl Client {
         st.reader_busy = true;
         st.stream_readers += 1;
         self.refresh_watch(&mut st);
+        // Queued output (our data, a finish, a keepalive PONG) is written here too: the
+        // loop that would write it may not be running while we wait.
+        let events = if st.outq.is_empty() {
+            libc::POLLIN
+        } else {
+            libc::POLLIN | libc::POLLOUT
+        };
         drop(st);
         poll(
             std::os::fd::AsRawFd::as_raw_fd(&self.stream),
-            libc::POLLIN,
+            events,
             POLL_SLICE,
         );
         let mut st = self.lock();
         st.reader_busy = false;
         st.stream_readers -= 1;
+        if !st.outq.is_empty()
+            && st.dead.is_none()
+            && let Err(e) = self.flush_some(&mut st)
+        {
+            self.kill(&mut st, e, CloseReason::Error);
+        }
         self.pump(&mut st);
         self.refresh_watch(&mut st);
         self.cond.notify_all();
