@@ -382,3 +382,168 @@ fn run_user(user: &Mutex<UserSlot>, ready: StreamEvents) {
         slot.cb = Some(cb);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Stream;
+    use crate::event::DefaultLoop;
+    use std::io::{Seek, SeekFrom};
+    use std::os::unix::net::UnixStream;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    fn fd_stream(event_loop: Option<SharedLoop>) -> (Stream, UnixStream) {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        let fd = OwnedFd::from(ours);
+        (
+            Stream::local(LocalStream::new(LocalSource::Fd(fd)), event_loop),
+            theirs,
+        )
+    }
+
+    #[test]
+    fn a_pty_like_fd_both_ways_blocking_or_not() {
+        let (st, mut peer) = fd_stream(None);
+        let mut buf = [0u8; 16];
+        assert_eq!(st.try_recv(&mut buf).unwrap(), None);
+        peer.write_all(b"guest").unwrap();
+        assert_eq!(st.recv(&mut buf).unwrap(), 5);
+        assert_eq!(&buf[..5], b"guest");
+        assert_eq!(st.send(b"typed").unwrap(), 5);
+        let mut got = [0u8; 5];
+        peer.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"typed");
+        // A blocked receive wakes when the other side writes.
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            peer.write_all(b"late").unwrap();
+            peer
+        });
+        assert_eq!(st.recv(&mut buf).unwrap(), 4);
+        drop(writer.join().unwrap());
+        assert_eq!(st.recv(&mut buf).unwrap(), 0, "the other side closed");
+        st.finish().unwrap();
+        let e = st.recv(&mut buf).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidStream);
+        assert_eq!(st.abort().unwrap_err().code(), ErrorCode::InvalidStream);
+    }
+
+    #[test]
+    fn bytes_then_the_end_and_into_local() {
+        let st = Stream::local(
+            LocalStream::new(LocalSource::Bytes(b"P6 1 1".to_vec())),
+            None,
+        );
+        let mut out = Vec::new();
+        assert_eq!(st.recv_all(&mut out).unwrap(), 6);
+        assert_eq!(out, b"P6 1 1");
+        assert!(st.send(b"x").is_err(), "a screenshot is not writable");
+        st.finish().unwrap();
+        // Unused, a daemon takes the source back; once used, it cannot.
+        let fresh = Stream::local(LocalStream::new(LocalSource::Bytes(vec![1, 2])), None);
+        assert!(matches!(
+            fresh.into_local().map(|l| l.source),
+            Some(LocalSource::Bytes(b)) if b == [1, 2]
+        ));
+        let used = Stream::local(LocalStream::new(LocalSource::Bytes(vec![1, 2])), None);
+        used.recv(&mut [0u8; 1]).unwrap();
+        assert!(used.into_local().is_none());
+    }
+
+    #[test]
+    fn files_read_and_written_within_their_length() {
+        let path = std::env::temp_dir().join(format!("rvirt-stream-local-{}", std::process::id()));
+        std::fs::write(&path, b"0123456789").unwrap();
+        let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.seek(SeekFrom::Start(2)).unwrap();
+        let finished = Arc::new(Mutex::new(false));
+        let flag = finished.clone();
+        let mut local = LocalStream::new(LocalSource::Writer {
+            file,
+            remaining: 4,
+            sparse: false,
+        });
+        local.on_finish = Some(Box::new(move || {
+            *flag.lock().unwrap() = true;
+            Ok(())
+        }));
+        let up = Stream::local(local, None);
+        assert_eq!(up.send(b"abcdef").unwrap(), 4, "only the length is taken");
+        let e = up.send(b"x").unwrap_err();
+        assert!(e.to_string().contains("No space left on device"), "{e}");
+        up.finish().unwrap();
+        assert!(*finished.lock().unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"01abcd6789");
+        let mut file = std::fs::File::open(&path).unwrap();
+        file.seek(SeekFrom::Start(3)).unwrap();
+        let down = Stream::local(
+            LocalStream::new(LocalSource::Reader {
+                file,
+                remaining: 5,
+                sparse: false,
+            }),
+            None,
+        );
+        let mut out = Vec::new();
+        down.recv_all(&mut out).unwrap();
+        assert_eq!(out, b"bcd67");
+        down.finish().unwrap();
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn callbacks_on_the_loop() {
+        let ev = DefaultLoop::new().unwrap();
+        let runner = ev.clone();
+        let thread = std::thread::spawn(move || runner.run().unwrap());
+        let (st, mut peer) = fd_stream(Some(ev.shared()));
+        let st = Arc::new(st);
+        let (tx, rx) = mpsc::channel();
+        let reader = st.clone();
+        st.event_add_callback(StreamEvents::READABLE, move |got| {
+            let mut buf = [0u8; 64];
+            if let Ok(Some(n)) = reader.try_recv(&mut buf) {
+                let _ = tx.send((got, buf[..n].to_vec()));
+            }
+        })
+        .unwrap();
+        assert!(
+            st.event_add_callback(StreamEvents::READABLE, |_| {})
+                .is_err(),
+            "one callback per stream"
+        );
+        peer.write_all(b"ready").unwrap();
+        let (got, data) = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert!(got.intersects(StreamEvents::READABLE));
+        assert_eq!(data, b"ready");
+        st.event_remove_callback().unwrap();
+        assert!(st.event_remove_callback().is_err());
+        // Memory sources are always ready: their callback runs from a timer.
+        let shot = Arc::new(Stream::local(
+            LocalStream::new(LocalSource::Bytes(vec![9; 10])),
+            Some(ev.shared()),
+        ));
+        let (tx, rx) = mpsc::channel();
+        let reader = shot.clone();
+        shot.event_add_callback(StreamEvents::READABLE, move |_| {
+            let mut buf = [0u8; 64];
+            if let Ok(Some(n)) = reader.try_recv(&mut buf) {
+                let _ = tx.send(n);
+            }
+        })
+        .unwrap();
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), 10);
+        assert_eq!(
+            rx.recv_timeout(Duration::from_secs(5)).unwrap(),
+            0,
+            "then the end"
+        );
+        shot.event_remove_callback().unwrap();
+        drop(shot);
+        st.abort().unwrap();
+        ev.quit();
+        thread.join().unwrap();
+    }
+}
