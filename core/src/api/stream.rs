@@ -219,7 +219,7 @@ impl Drop for Stream {
 }
 
 fn io_error(what: &str, e: &std::io::Error) -> Error {
-    Error::new(
+    Error::verbatim(
         ErrorCode::SystemError,
         ErrorDomain::Streams,
         format!("{what}: {e}"),

@@ -57,7 +57,7 @@ impl fmt::Debug for LocalBackend {
 }
 
 fn os_error(what: &str, e: &io::Error) -> Error {
-    Error::new(
+    Error::verbatim(
         ErrorCode::SystemError,
         ErrorDomain::Streams,
         format!("{what}: {e}"),

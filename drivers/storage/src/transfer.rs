@@ -11,7 +11,7 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 fn system(what: String, e: &std::io::Error) -> Error {
     let text = e.to_string();
     let text = text.split(" (os error").next().unwrap_or(&text).to_string();
-    Error::new(
+    Error::verbatim(
         ErrorCode::SystemError,
         ErrorDomain::Storage,
         format!("{what}: {text}"),

@@ -44,7 +44,7 @@ fn volume(conn: &Connect, vol: &str, pool: Option<&str>) -> Result<StorageVol, F
 }
 
 fn io_error(e: std::io::Error) -> rvirt_core::Error {
-    rvirt_core::Error::new(
+    rvirt_core::Error::verbatim(
         rvirt_core::ErrorCode::SystemError,
         rvirt_core::ErrorDomain::Streams,
         e.to_string(),

@@ -164,6 +164,29 @@ fn volumes_round_trip_through_virsh_and_rvirsh() {
     assert_eq!(&on_disk[..65536], &data[..65536]);
     assert_eq!(&on_disk[65536 + 4096..data.len()], &data[65536 + 4096..]);
 
+    // More data than --length: refused at the end with libvirtd 9.0's words (its fd
+    // stream's ENOSPC), what fits written.
+    let refused = virsh(
+        &uri,
+        &[
+            "vol-upload",
+            "v.raw",
+            patch_file.to_str().unwrap(),
+            "--pool",
+            "sp",
+            "--offset",
+            "65536",
+            "--length",
+            "100",
+        ],
+    );
+    let (_, err) = text(&refused);
+    assert!(!refused.status.success());
+    assert!(
+        err.contains("error: cannot close volume v.raw\nerror: cannot write to stream: No space left on device"),
+        "{err}"
+    );
+
     // Sparse streams (--sparse): holes go as holes both ways. Uploaded over the random
     // data, the holes read back as zeroes; downloaded, they stay holes in virsh's file.
     let mut sparse = vec![0u8; 6 << 20];

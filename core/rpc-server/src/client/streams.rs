@@ -34,7 +34,7 @@ fn complete_upload(
     on_finish: Option<rvirt_core::driver::OnFinish>,
 ) -> Option<RemoteError> {
     if let Err(e) = file.sync_all() {
-        return Some(RemoteError::from(rvirt_core::Error::new(
+        return Some(RemoteError::from(rvirt_core::Error::verbatim(
             rvirt_core::ErrorCode::SystemError,
             rvirt_core::ErrorDomain::Streams,
             format!("unable to sync stream data: {e}"),
@@ -292,7 +292,7 @@ impl Client {
                 );
                 let text = e.to_string();
                 let text = text.split(" (os error").next().unwrap_or(&text);
-                let err = RemoteError::from(rvirt_core::Error::new(
+                let err = RemoteError::from(rvirt_core::Error::verbatim(
                     rvirt_core::ErrorCode::SystemError,
                     rvirt_core::ErrorDomain::Streams,
                     format!("cannot write to stream: {text}"),
