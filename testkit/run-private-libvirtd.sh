@@ -17,12 +17,15 @@
 #   QEMU_DRIVER         if 1, also load Debian's QEMU driver (qemu:///system), running
 #                       QEMU as root without cgroups, namespaces, security driver or
 #                       virtlogd (qemu.conf in the private /etc/libvirt)
+#   STORAGE_DRIVER      if 1, also load Debian's storage driver (pools and volumes of
+#                       qemu:///system; its state under the private /etc and /var)
 set -eu
 RUNDIR=$1
 if [ -z "${RVIRT_PRIVATE_NS:-}" ]; then
     RVIRT_PRIVATE_NS=1 exec unshare -m --propagation private sh "$0" "$@"
 fi
-mkdir -p "$RUNDIR/var" "$RUNDIR/drivers" "$RUNDIR/sock"
+# var/lock: libvirt's console sessions take a lock file on the pty there.
+mkdir -p "$RUNDIR/var/lock" "$RUNDIR/drivers" "$RUNDIR/sock"
 LISTEN=
 if [ -n "${TCP_PORT:-}" ] || [ -n "${TLS_PORT:-}" ]; then LISTEN=--listen; fi
 {
@@ -73,7 +76,11 @@ cgroup_controllers = [ ]
 stdio_handler = "file"
 CONF
 fi
-# An empty driver directory: no loadable drivers, only the built-in test driver.
+if [ "${STORAGE_DRIVER:-}" = 1 ]; then
+    ln -sf /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_storage.so \
+        "$RUNDIR/drivers/"
+fi
+# Otherwise an empty driver directory: no loadable drivers, only the built-in test driver.
 export LIBVIRT_DRIVER_DIR="$RUNDIR/drivers"
 exec /usr/sbin/libvirtd $LISTEN --timeout "${IDLE_TIMEOUT:-60}" \
     -f "$RUNDIR/libvirtd.conf" -p "$RUNDIR/libvirtd.pid"

@@ -25,6 +25,11 @@ pub struct Options {
     pub tls: Option<PathBuf>,
     /// keepalive_interval and keepalive_count, if not libvirtd's 5/5.
     pub keepalive: Option<(u32, u32)>,
+    /// Also load Debian's QEMU driver (`qemu:///system`, QEMU run as root without
+    /// confinement: the script's `QEMU_DRIVER`).
+    pub qemu_driver: bool,
+    /// Also load Debian's storage driver (the script's `STORAGE_DRIVER`).
+    pub storage_driver: bool,
 }
 
 /// After this long a daemon is killed even if its test still runs, so a hung call fails
@@ -95,6 +100,12 @@ impl Libvirtd {
             cmd.env("KEEPALIVE_INTERVAL", interval.to_string())
                 .env("KEEPALIVE_COUNT", count.to_string());
         }
+        if opts.qemu_driver {
+            cmd.env("QEMU_DRIVER", "1");
+        }
+        if opts.storage_driver {
+            cmd.env("STORAGE_DRIVER", "1");
+        }
         let child = Arc::new(Mutex::new(Some(cmd.spawn().expect("spawn libvirtd"))));
         let watched = Arc::downgrade(&child);
         std::thread::spawn(move || {
@@ -152,6 +163,11 @@ impl Libvirtd {
     /// `test+unix:///default?socket=…` for this daemon.
     pub fn uri(&self) -> String {
         format!("test+unix:///default?socket={}", self.socket().display())
+    }
+
+    /// `qemu+unix:///system?socket=…` for this daemon (with [`Options::qemu_driver`]).
+    pub fn qemu_uri(&self) -> String {
+        format!("qemu+unix:///system?socket={}", self.socket().display())
     }
 
     /// libvirtd's pid.

@@ -476,3 +476,120 @@ fn callbacks_drive_a_transfer_on_a_current_thread_tokio_runtime() {
     down.finish().unwrap();
     assert!(got == data, "downloaded {} bytes", got.len());
 }
+
+#[test]
+fn console_screenshot_and_volumes_against_libvirtd_qemu() {
+    if !have_qemu() {
+        return;
+    }
+    let Some(daemon) = Libvirtd::start_with(rvirt_testkit::libvirtd::Options {
+        qemu_driver: true,
+        storage_driver: true,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    let root = TempDir::new("remote-streams-lv");
+    // libvirtd's QEMUs outlive it: killed by pid (their disks name the root) at the end.
+    let _reaper = QemuReaper(root.0.clone());
+    rvirt_driver_remote::register().unwrap();
+    let conn = Connect::open(&daemon.qemu_uri()).unwrap();
+    let disk = boot_disk(&root.join("lvecho.img"), SERIAL_SWAPCASE);
+    let echo_xml = domain_xml("lvecho", &disk).replace(
+        "<memballoon model='none'/>",
+        "<serial type='pty'><target port='0'/></serial>
+         <console type='pty'><target type='serial' port='0'/></console>
+         <video><model type='vga'/></video>
+         <memballoon model='none'/>",
+    );
+    let mut dom = conn.define_xml(&echo_xml).unwrap();
+    dom.create().unwrap();
+
+    // libvirtd's console: typed text comes back swapped by the guest; a second session
+    // is refused, a forced one ends the first.
+    let st = dom.open_console(None, 0).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    st.send(b"fromrvirt").unwrap();
+    let (got, _) = read_until(&st, 30, |b| {
+        String::from_utf8_lossy(b).contains("FROMRVIRT")
+    });
+    assert!(
+        String::from_utf8_lossy(&got).contains("FROMRVIRT"),
+        "{got:?}"
+    );
+    let e = dom.open_console(None, 0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "operation failed: Active console session exists for this domain"
+    );
+    let forced = dom.open_console(None, CONSOLE_FORCE).unwrap();
+    // libvirtd ends the taken-over session with an error (rvirtd: the end of stream).
+    let mut buf = [0u8; 256];
+    let end = Instant::now() + Duration::from_secs(20);
+    let ended = loop {
+        match st.try_recv(&mut buf) {
+            Ok(Some(0)) => break None,
+            Err(e) => break Some(e),
+            Ok(_) if Instant::now() < end => std::thread::sleep(Duration::from_millis(20)),
+            Ok(_) => panic!("the taken-over session did not end"),
+        }
+    };
+    let e = ended.expect("libvirtd's taken-over session ends with an error");
+    assert_eq!(e.code(), ErrorCode::Rpc, "{e:?}");
+    assert_eq!(e.message(), "stream had I/O failure");
+    // The finish of a failed stream returns its error.
+    assert_eq!(st.finish().unwrap_err().message(), "stream had I/O failure");
+    forced.abort().unwrap();
+
+    // libvirtd's screenshot: libvirt 9.0 asks this QEMU for a PNG.
+    let (mime, shot) = dom.screenshot(0, 0).unwrap();
+    assert_eq!(mime, "image/png");
+    let mut data = Vec::new();
+    shot.recv_all(&mut data).unwrap();
+    shot.finish().unwrap();
+    assert!(
+        data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() > 100,
+        "{} bytes",
+        data.len()
+    );
+    dom.destroy().unwrap();
+    dom.undefine().unwrap();
+
+    // libvirtd's storage driver: the same round trip, partial download, and the
+    // length overflow worded as rvirtd words it.
+    let images = root.join("lvimages");
+    let pool = conn
+        .storage_pool_create_xml(
+            &format!(
+                "<pool type='dir'><name>lvsp</name><target><path>{}</path></target></pool>",
+                images.display()
+            ),
+            1, // VIR_STORAGE_POOL_CREATE_WITH_BUILD
+        )
+        .unwrap();
+    let vol = pool
+        .create_volume_xml(
+            "<volume><name>lv.raw</name><capacity unit='M'>2</capacity>\
+             <target><format type='raw'/></target></volume>",
+            0,
+        )
+        .unwrap();
+    let data: Vec<u8> = (0..(1u32 << 20)).map(|i| (i % 253) as u8).collect();
+    let up = vol.upload(0, 0, 0).unwrap();
+    up.send_all(&data[..]).unwrap();
+    up.finish().unwrap();
+    let down = vol.download(100, 1000, 0).unwrap();
+    let mut back = Vec::new();
+    down.recv_all(&mut back).unwrap();
+    down.finish().unwrap();
+    assert_eq!(&back[..], &data[100..1100]);
+    let up = vol.upload(10, 4, 0).unwrap();
+    up.send_all(&b"abcdEFGH"[..]).unwrap();
+    let e = up.finish().unwrap_err();
+    assert_eq!(
+        e.message(),
+        "cannot write to stream: No space left on device"
+    );
+    vol.delete(0).unwrap();
+    pool.destroy().unwrap();
+}
