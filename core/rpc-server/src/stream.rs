@@ -22,6 +22,8 @@ use std::os::fd::OwnedFd;
 use rvirt_core::driver::{LocalSource, LocalStream, OnFinish};
 use std::sync::Weak;
 
+use rvirt_rpc::RemoteError;
+
 use crate::client::Client;
 
 /// What a stream carries.
@@ -161,7 +163,16 @@ impl StreamHandle {
     /// STREAM/CONTINUE, libvirt's hang-up). Does nothing once the stream has ended.
     pub fn hang_up(&self) {
         if let Some(client) = self.client.upgrade() {
-            client.hang_up_stream(self.serial);
+            client.hang_up_stream(self.serial, None);
+        }
+    }
+
+    /// Stops the source and ends the client's stream with `error` (a STREAM/ERROR, as
+    /// libvirtd ends a console session a forced open took over). Does nothing once the
+    /// stream has ended.
+    pub fn fail(&self, error: RemoteError) {
+        if let Some(client) = self.client.upgrade() {
+            client.hang_up_stream(self.serial, Some(error));
         }
     }
 

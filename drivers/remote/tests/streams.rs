@@ -61,6 +61,20 @@ fn read_until(st: &Stream, secs: u64, done: impl Fn(&[u8]) -> bool) -> (Vec<u8>,
     (got, false)
 }
 
+/// Receives from a console session a forced open took over until it fails: the error.
+fn taken_over(st: &Stream) -> rvirt_core::Error {
+    let mut buf = [0u8; 256];
+    let end = Instant::now() + Duration::from_secs(20);
+    loop {
+        match st.try_recv(&mut buf) {
+            Err(e) => return e,
+            Ok(Some(0)) => panic!("the taken-over session ended without libvirt's error"),
+            Ok(_) if Instant::now() < end => std::thread::sleep(Duration::from_millis(20)),
+            Ok(_) => panic!("the taken-over session did not end"),
+        }
+    }
+}
+
 fn count_r(b: &[u8]) -> usize {
     b.iter().filter(|&&c| c == b'R').count()
 }
@@ -118,9 +132,13 @@ fn console_screenshot_and_volumes_against_rvirtd() {
         "operation failed: Active console session exists for this domain"
     );
     let second = vcons.open_console(None, CONSOLE_FORCE).unwrap();
-    let (_, ended) = read_until(&first, 20, |_| false);
-    assert!(ended, "the taken-over session ends");
-    first.finish().unwrap();
+    let e = taken_over(&first);
+    assert_eq!(e.code(), ErrorCode::Rpc, "{e:?}");
+    assert_eq!(e.message(), "stream had I/O failure");
+    assert_eq!(
+        first.finish().unwrap_err().message(),
+        "stream had I/O failure"
+    );
     let (got, _) = read_until(&second, 30, |b| count_r(b) >= 3);
     assert!(count_r(&got) >= 3, "{got:?}");
     // Aborted mid-way, the session frees the console: a plain open succeeds.
@@ -523,18 +541,8 @@ fn console_screenshot_and_volumes_against_libvirtd_qemu() {
         "operation failed: Active console session exists for this domain"
     );
     let forced = dom.open_console(None, CONSOLE_FORCE).unwrap();
-    // libvirtd ends the taken-over session with an error (rvirtd: the end of stream).
-    let mut buf = [0u8; 256];
-    let end = Instant::now() + Duration::from_secs(20);
-    let ended = loop {
-        match st.try_recv(&mut buf) {
-            Ok(Some(0)) => break None,
-            Err(e) => break Some(e),
-            Ok(_) if Instant::now() < end => std::thread::sleep(Duration::from_millis(20)),
-            Ok(_) => panic!("the taken-over session did not end"),
-        }
-    };
-    let e = ended.expect("libvirtd's taken-over session ends with an error");
+    // libvirtd ends the taken-over session with an error, as rvirtd does.
+    let e = taken_over(&st);
     assert_eq!(e.code(), ErrorCode::Rpc, "{e:?}");
     assert_eq!(e.message(), "stream had I/O failure");
     // The finish of a failed stream returns its error.

@@ -410,9 +410,9 @@ impl Client {
     }
 
     /// Ends the stream of `serial` from the server's side ([`crate::stream::StreamHandle::hang_up`]).
-    pub(crate) fn hang_up_stream(&self, serial: u32) {
+    pub(crate) fn hang_up_stream(&self, serial: u32, error: Option<RemoteError>) {
         let mut io = self.lock_io();
-        self.end_stream(&mut io, serial, None);
+        self.end_stream(&mut io, serial, error);
         self.update_interest(&mut io);
     }
 

@@ -6,6 +6,7 @@
 
 use rvirt_core::driver::LocalStream;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Stream};
+use rvirt_rpc::RemoteError;
 use rvirt_rpc::console::{
     DomainOpenConsoleArgs, DomainOpenGraphicsFdArgs, DomainScreenshotArgs, DomainScreenshotRet,
 };
@@ -18,10 +19,17 @@ pub(crate) fn open_console(ctx: &Ctx<'_>, args: DomainOpenConsoleArgs) -> CallRe
     let dom = ctx.domain(&args.dom)?;
     let stream = dom.open_console(args.dev_name.as_deref(), args.flags)?;
     let local = local(stream)?;
-    // A forced open elsewhere ends this session: the client sees the end of stream.
+    // A forced open elsewhere ends this session with libvirtd's error (its console
+    // stream is aborted): VIR_ERR_RPC from VIR_FROM_STREAMS, "stream had I/O failure".
     if let Some(lease) = &local.lease {
         let handle = ctx.stream_handle();
-        lease.on_revoke(move || handle.hang_up());
+        lease.on_revoke(move || {
+            handle.fail(RemoteError::from(Error::verbatim(
+                ErrorCode::Rpc,
+                ErrorDomain::Streams,
+                "stream had I/O failure",
+            )))
+        });
     }
     // The stream holds the lease: the console is free again once it ends.
     ctx.open_stream(StreamSource::from_local(local));
