@@ -17,7 +17,6 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, Weak};
-use std::time::Instant;
 
 use rvirt_core::api::CloseReason;
 use rvirt_core::driver::{Received, StreamCallback, StreamEvents};
@@ -473,20 +472,22 @@ impl Client {
         let Some(s) = st.streams.get_mut(&serial) else {
             return Err(stream_closed());
         };
-        if s.closing {
-            return Err(stream_closed());
-        }
-        s.closing = true;
         let proc_ = s.proc_;
         if let Some(e) = s.error.clone() {
-            // The daemon already ended it with an error: tell it we are done.
-            if st.dead.is_none() {
+            // Already failed (the daemon's error, or the unread data overflowing, which
+            // aborted it already): tell the daemon we are done, once.
+            let told = std::mem::replace(&mut s.closing, true);
+            if !told && st.dead.is_none() {
                 self.send_stream_packet(&mut st, proc_, serial, MessageStatus::ERROR);
             }
             self.forget_stream(&mut st, serial);
             self.release(st);
             return if abort { Ok(()) } else { Err(e) };
         }
+        if s.closing {
+            return Err(stream_closed());
+        }
+        s.closing = true;
         s.queue.clear();
         s.queued = 0;
         s.head = 0;
@@ -498,7 +499,6 @@ impl Client {
         if st.dead.is_none() {
             self.send_stream_packet(&mut st, proc_, serial, status);
         }
-        let started = Instant::now();
         loop {
             let Some(s) = st.streams.get(&serial) else {
                 return Err(stream_closed());
@@ -506,7 +506,6 @@ impl Client {
             if s.confirmed || st.dead.is_some() {
                 break;
             }
-            let _ = started;
             st = self.wait_stream(st);
         }
         let error = st.streams.get(&serial).and_then(|s| s.error.clone());
@@ -676,5 +675,89 @@ fn on_stream_timer(weak: &Weak<Client>, serial: u32) {
         if still && slot.is_none() {
             *slot = Some(f);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::Endpoint;
+    use rvirt_core::driver::{EventSink, ObjectEventSink};
+    use rvirt_rpc::{FrameDecoder, procs};
+    use std::io::{Read, Write};
+    use std::os::unix::net::{UnixListener, UnixStream};
+
+    /// Reads the next message from `sock`.
+    fn next(sock: &mut UnixStream, dec: &mut FrameDecoder) -> Message {
+        let mut buf = [0u8; 65536];
+        loop {
+            if let Some(m) = dec.next_message() {
+                return m;
+            }
+            let n = sock.read(&mut buf).unwrap();
+            assert!(n > 0, "client went away");
+            dec.feed(&buf[..n]).unwrap();
+        }
+    }
+
+    #[test]
+    fn unread_data_pushed_past_the_hard_limit_fails_the_stream() {
+        let dir = rvirt_testkit::TempDir::new("client-stream-limit");
+        let path = dir.0.join("sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        let client = Client::connect(
+            &Endpoint::Unix(path),
+            EventSink::detached(),
+            ObjectEventSink::detached(),
+            None,
+        )
+        .unwrap();
+        // A daemon that opens a stream, then answers the next call only after sending
+        // more stream data than the hard limit; it reports whether the client aborted.
+        let server = std::thread::spawn(move || {
+            let (mut sock, _) = listener.accept().unwrap();
+            let mut dec = FrameDecoder::new();
+            let open = next(&mut sock, &mut dec);
+            let reply = encode_message(&open.header.reply(MessageStatus::OK), &[]).unwrap();
+            sock.write_all(&reply).unwrap();
+            let call = next(&mut sock, &mut dec);
+            let data = header(
+                open.header.proc_,
+                open.header.serial,
+                MessageStatus::CONTINUE,
+            );
+            let chunk = encode_message(&data, &vec![7u8; CHUNK]).unwrap();
+            for _ in 0..(HARD_LIMIT / CHUNK + 8) {
+                sock.write_all(&chunk).unwrap();
+            }
+            let reply = encode_message(&call.header.reply(MessageStatus::OK), &[]).unwrap();
+            sock.write_all(&reply).unwrap();
+            loop {
+                let m = next(&mut sock, &mut dec);
+                if m.header.msg_type == MessageType::STREAM {
+                    return m.header.status;
+                }
+            }
+        });
+        let (serial, ()) = client.call_stream(procs::DOMAIN_OPEN_CONSOLE, &()).unwrap();
+        // A synchronous call reads everything to find its reply.
+        let () = client.call(procs::CONNECT_GET_TYPE, &()).unwrap();
+        {
+            let st = client.lock();
+            let s = st.streams.get(&serial).unwrap();
+            assert!(s.queued < HARD_LIMIT, "{} bytes kept", s.queued);
+        }
+        let mut buf = [0u8; 16];
+        let e = client.stream_recv(serial, &mut buf, true).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Rpc);
+        assert!(e.message().contains("too much unread data"), "{e}");
+        assert_eq!(
+            server.join().unwrap(),
+            MessageStatus::ERROR,
+            "the client aborted"
+        );
+        let e = client.stream_close(serial, false).unwrap_err();
+        assert!(e.message().contains("too much unread data"), "{e}");
+        assert!(client.lock().streams.is_empty());
     }
 }
