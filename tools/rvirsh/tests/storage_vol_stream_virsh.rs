@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use rvirt_testkit::{
     Daemon, QemuReaper, SERIAL_R, SERIAL_SWAPCASE, TempDir, boot_disk, desktop_domain_xml,
-    domain_xml, have_qemu, have_virsh, run, text, virsh, virsh_ok,
+    domain_xml, fact, have_qemu, have_virsh, python, run, text, virsh, virsh_ok,
 };
 
 fn rvirsh(uri: &str, args: &[&str]) -> Output {
@@ -373,6 +373,49 @@ fn volumes_round_trip_through_virsh_and_rvirsh() {
     assert!(err.contains("error: failed to get vol 'nosuch'"), "{err}");
 }
 
+/// rvirsh's console under a pty: types a word without Enter (it only reaches the guest
+/// if rvirsh put the terminal in raw mode), waits for the guest's swapped-case echo,
+/// leaves with Ctrl+]; prints `key=value` facts. The child is killed by pid.
+const TTY_SESSION: &str = r#"
+import os, pty, select, signal, sys, termios, time
+rvirsh, uri, dom = sys.argv[1], sys.argv[2], sys.argv[3]
+pid, fd = pty.fork()
+if pid == 0:
+    before = termios.tcgetattr(0)
+    import subprocess
+    rc = subprocess.call([rvirsh, "-c", uri, "console", dom])
+    after = termios.tcgetattr(0)
+    os.write(1, b"\nRESTORED=%d\n" % (before == after))
+    os._exit(rc)
+out = b""
+def pump(secs, want):
+    global out
+    end = time.time() + secs
+    while time.time() < end and want not in out:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                return
+try:
+    pump(20, b"Escape character")
+    time.sleep(0.5)
+    os.write(fd, b"rawmode")
+    pump(20, b"RAWMODE")
+    print("echoed=%s" % (b"RAWMODE" in out))
+    os.write(fd, b"\x1d")
+    pump(10, b"RESTORED=")
+    print("restored=%s" % (b"RESTORED=1" in out))
+    st = os.waitpid(pid, 0)[1]
+    pid = None
+    print("exit=%d" % os.WEXITSTATUS(st))
+finally:
+    if pid:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+"#;
+
 /// rvirsh's console with piped stdin/stdout: what the guest echoes is collected.
 struct Session {
     child: std::process::Child,
@@ -502,6 +545,15 @@ fn rvirsh_console_and_screenshot_on_a_real_guest() {
     assert!(s.wait_for("RRR", 30), "{}", s.text());
     s.send(b"\x1d");
     assert_eq!(s.exit(20), Some(0), "{}", s.text());
+
+    // Under a terminal (python3's pty): raw mode, the echo through the guest, Ctrl+]
+    // leaves with status 0 and the terminal's settings are restored.
+    let o = python(TTY_SESSION, &[env!("CARGO_BIN_EXE_rvirsh"), &uri, "recho"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}");
+    assert_eq!(fact(&out, "echoed"), "True", "{out}");
+    assert_eq!(fact(&out, "exit"), "0", "{out}");
+    assert_eq!(fact(&out, "restored"), "True", "{out}");
 
     // Screenshots: into a named file, and under virsh's default name.
     let shot = root.join("shot.ppm");

@@ -59,6 +59,9 @@ pub(super) struct Active {
     interest: Interest,
     /// Client data not yet written to the source.
     to_source: VecDeque<u8>,
+    /// Ended by us with an error: the client's finish or abort is not confirmed (the
+    /// error answered it; libvirt's client takes a later OK for a protocol error).
+    failed: bool,
 }
 
 impl fmt::Debug for Active {
@@ -134,6 +137,7 @@ impl Client {
             watch: None,
             interest: Interest::NONE,
             to_source: VecDeque::new(),
+            failed: false,
         };
         if let Some(fd) = active.fd() {
             set_nonblocking(fd);
@@ -232,6 +236,11 @@ impl Client {
                         _ => None,
                     };
                     let frame = match failed {
+                        // Our error already ended it: nothing more to say.
+                        None if s.failed => {
+                            self.drop_stream(s);
+                            return self.pump_streams(io);
+                        }
                         None => encode_message(
                             &Header {
                                 status: MessageStatus::OK,
@@ -385,6 +394,7 @@ impl Client {
         s.kind = None;
         s.keep = None;
         s.to_source.clear();
+        s.failed = error.is_some();
         // libvirt's read EOF is an empty CONTINUE packet: OK only confirms the
         // client's finish or abort (`virNetServerProgramSendStreamData`).
         let frame = match error {
