@@ -23,6 +23,8 @@
 #                       files in the private /etc/libvirt/nwfilter); libvirtd then runs in
 #                       a network namespace of its own too (no TCP_PORT/TLS_PORT), so
 #                       whatever the driver probes never reaches the host's firewall
+#   STORAGE_DRIVER      if 1, also load Debian's storage driver (pools and volumes of
+#                       qemu:///system; its state under the private /etc and /var)
 set -eu
 RUNDIR=$1
 if [ -z "${RVIRT_PRIVATE_NS:-}" ]; then
@@ -30,7 +32,8 @@ if [ -z "${RVIRT_PRIVATE_NS:-}" ]; then
     if [ "${NWFILTER_DRIVER:-}" = 1 ]; then NETNS=-n; fi
     RVIRT_PRIVATE_NS=1 exec unshare -m $NETNS --propagation private sh "$0" "$@"
 fi
-mkdir -p "$RUNDIR/var" "$RUNDIR/drivers" "$RUNDIR/sock"
+# var/lock: libvirt's console sessions take a lock file on the pty there.
+mkdir -p "$RUNDIR/var/lock" "$RUNDIR/drivers" "$RUNDIR/sock"
 LISTEN=
 if [ -n "${TCP_PORT:-}" ] || [ -n "${TLS_PORT:-}" ]; then LISTEN=--listen; fi
 {
@@ -87,6 +90,10 @@ if [ "${NWFILTER_DRIVER:-}" = 1 ]; then
 fi
 if [ "${SECRET_DRIVER:-}" = 1 ]; then
     ln -sf /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_secret.so \
+        "$RUNDIR/drivers/"
+fi
+if [ "${STORAGE_DRIVER:-}" = 1 ]; then
+    ln -sf /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_storage.so \
         "$RUNDIR/drivers/"
 fi
 # The driver directory: only the drivers asked for, besides the built-in test driver.

@@ -18,6 +18,7 @@ pub mod uri;
 
 pub use api::{
     CallbackId, Connect, Domain, DomainEvent, DomainEventId, Lifecycle, OpenOptions, Pending,
+    Stream,
 };
 pub use error::{Error, ErrorCode, ErrorDomain, Result};
 pub use uuid::Uuid;

@@ -32,6 +32,11 @@ pub struct Options {
     /// daemon's private `/etc/libvirt`). The daemon then runs in a network namespace of
     /// its own, so neither `tcp` nor `tls` may be set.
     pub nwfilter_driver: bool,
+    /// Also load Debian's QEMU driver (`qemu:///system`, QEMU run as root without
+    /// confinement: the script's `QEMU_DRIVER`).
+    pub qemu_driver: bool,
+    /// Also load Debian's storage driver (the script's `STORAGE_DRIVER`).
+    pub storage_driver: bool,
 }
 
 /// After this long a daemon is killed even if its test still runs, so a hung call fails
@@ -112,6 +117,12 @@ impl Libvirtd {
             );
             cmd.env("NWFILTER_DRIVER", "1");
         }
+        if opts.qemu_driver {
+            cmd.env("QEMU_DRIVER", "1");
+        }
+        if opts.storage_driver {
+            cmd.env("STORAGE_DRIVER", "1");
+        }
         let child = Arc::new(Mutex::new(Some(cmd.spawn().expect("spawn libvirtd"))));
         let watched = Arc::downgrade(&child);
         std::thread::spawn(move || {
@@ -169,6 +180,11 @@ impl Libvirtd {
     /// `test+unix:///default?socket=…` for this daemon.
     pub fn uri(&self) -> String {
         format!("test+unix:///default?socket={}", self.socket().display())
+    }
+
+    /// `qemu+unix:///system?socket=…` for this daemon (with [`Options::qemu_driver`]).
+    pub fn qemu_uri(&self) -> String {
+        format!("qemu+unix:///system?socket={}", self.socket().display())
     }
 
     /// libvirtd's pid.

@@ -16,8 +16,13 @@
 
 use std::any::Any;
 use std::fmt;
+use std::fs::File;
 use std::os::fd::OwnedFd;
+
+use rvirt_core::driver::{LocalSource, LocalStream, OnFinish};
 use std::sync::Weak;
+
+use rvirt_rpc::RemoteError;
 
 use crate::client::Client;
 
@@ -28,6 +33,22 @@ pub(crate) enum Kind {
     Fd(OwnedFd),
     /// Bytes sent in order, then the end of the stream.
     Bytes(Vec<u8>),
+    /// A regular file read from its position, `remaining` bytes, then the end of the
+    /// stream (a volume download); paced by the output window like [`Kind::Bytes`].
+    Reader {
+        file: File,
+        remaining: u64,
+        sparse: bool,
+    },
+    /// A regular file the client's data is written to, at most `remaining` bytes (a
+    /// volume upload); the client's finish syncs it and runs `on_finish`, whose error
+    /// answers the finish.
+    Writer {
+        file: File,
+        remaining: u64,
+        sparse: bool,
+        on_finish: Option<OnFinish>,
+    },
 }
 
 /// The guest side of a stream, given to [`Ctx::open_stream`](crate::Ctx::open_stream).
@@ -55,6 +76,63 @@ impl StreamSource {
         }
     }
 
+    /// A stream sending `remaining` bytes of `file` from its position, then its end;
+    /// `sparse`: its holes as STREAM_HOLE packets.
+    pub fn reader(file: File, remaining: u64, sparse: bool) -> StreamSource {
+        StreamSource {
+            kind: Kind::Reader {
+                file,
+                remaining,
+                sparse,
+            },
+            keep: None,
+        }
+    }
+
+    /// A stream writing the client's data to `file` from its position, at most
+    /// `remaining` bytes; at the client's finish the file is synced and `on_finish` runs.
+    /// `sparse`: the client may send holes (the range zeroed, punched where the file
+    /// system can).
+    pub fn writer(
+        file: File,
+        remaining: u64,
+        sparse: bool,
+        on_finish: Option<OnFinish>,
+    ) -> StreamSource {
+        StreamSource {
+            kind: Kind::Writer {
+                file,
+                remaining,
+                sparse,
+                on_finish,
+            },
+            keep: None,
+        }
+    }
+
+    /// The source of a local driver's stream ([`rvirt_core::api::Stream::into_local`]),
+    /// keeping its console lease and kept values for as long as the stream lasts.
+    pub fn from_local(local: LocalStream) -> StreamSource {
+        let source = match local.source {
+            LocalSource::Fd(fd) => StreamSource::fd(fd),
+            LocalSource::Bytes(b) => StreamSource::bytes(b),
+            LocalSource::Reader {
+                file,
+                remaining,
+                sparse,
+            } => StreamSource::reader(file, remaining, sparse),
+            LocalSource::Writer {
+                file,
+                remaining,
+                sparse,
+            } => StreamSource::writer(file, remaining, sparse, local.on_finish),
+        };
+        match (local.lease, local.keep) {
+            (None, None) => source,
+            (lease, keep) => source.keeping((lease, keep)),
+        }
+    }
+
     /// Keeps `value` alive until the stream ends (then drops it).
     pub fn keeping(mut self, value: impl Any + Send) -> StreamSource {
         self.keep = Some(Box::new(value));
@@ -67,6 +145,8 @@ impl fmt::Debug for StreamSource {
         match &self.kind {
             Kind::Fd(fd) => f.debug_tuple("StreamSource::Fd").field(fd).finish(),
             Kind::Bytes(b) => write!(f, "StreamSource::Bytes({} bytes)", b.len()),
+            Kind::Reader { remaining, .. } => write!(f, "StreamSource::Reader({remaining})"),
+            Kind::Writer { remaining, .. } => write!(f, "StreamSource::Writer({remaining})"),
         }
     }
 }
@@ -83,7 +163,16 @@ impl StreamHandle {
     /// STREAM/CONTINUE, libvirt's hang-up). Does nothing once the stream has ended.
     pub fn hang_up(&self) {
         if let Some(client) = self.client.upgrade() {
-            client.hang_up_stream(self.serial);
+            client.hang_up_stream(self.serial, None);
+        }
+    }
+
+    /// Stops the source and ends the client's stream with `error` (a STREAM/ERROR, as
+    /// libvirtd ends a console session a forced open took over). Does nothing once the
+    /// stream has ended.
+    pub fn fail(&self, error: RemoteError) {
+        if let Some(client) = self.client.upgrade() {
+            client.hang_up_stream(self.serial, Some(error));
         }
     }
 

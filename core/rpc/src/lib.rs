@@ -48,6 +48,7 @@ pub mod procs;
 pub mod qemu;
 pub mod save;
 pub mod snapshots;
+pub mod stream_hole;
 pub mod tuning;
 pub mod typed_param;
 pub mod types;

@@ -4,9 +4,9 @@ use std::fmt;
 
 use uuid::Uuid;
 
-use super::{Connect, DomainInfo, StateReason};
+use super::{Connect, DomainInfo, StateReason, Stream};
 use crate::Result;
-use crate::driver::{Console, DomainRef, Screenshot};
+use crate::driver::DomainRef;
 
 /// A domain handle (libvirt's `virDomainPtr`): the connection plus the domain's identity as
 /// of the call that returned it. State is always asked from the driver.
@@ -117,11 +117,17 @@ impl Domain {
         driver.suspend(&self.r)
     }
 
-    /// Opens the domain's console `dev_name` (`virDomainOpenConsole`): the guest side
-    /// of its character device, to stream to the caller. A read-write connection only.
-    pub fn open_console(&self, dev_name: Option<&str>, flags: u32) -> Result<Console> {
+    /// Opens the domain's console `dev_name` (`virDomainOpenConsole`): a [`Stream`]
+    /// of its character device, both ways (`flags`: [`CONSOLE_FORCE`](crate::driver::CONSOLE_FORCE)
+    /// takes over an active session, which then hangs up). A read-write connection only.
+    /// A daemon takes the local pty back with [`Stream::into_local`].
+    pub fn open_console(&self, dev_name: Option<&str>, flags: u32) -> Result<Stream> {
         self.conn.check_writable("virDomainOpenConsole")?;
-        self.conn.driver()?.open_console(&self.r, dev_name, flags)
+        let st = self
+            .conn
+            .driver()?
+            .open_console_stream(&self.r, dev_name, flags)?;
+        Ok(st.with_event_loop(self.conn.event_loop().cloned()))
     }
 
     /// Passes `cmd` to the domain's QEMU monitor as is and returns QEMU's reply
@@ -136,11 +142,16 @@ impl Domain {
             .qemu_monitor_command(&self.r, cmd, flags)
     }
 
-    /// An image of the domain's screen `screen` (`virDomainScreenshot`). A read-write
-    /// connection only.
-    pub fn screenshot(&self, screen: u32, flags: u32) -> Result<Screenshot> {
+    /// An image of the domain's screen `screen` (`virDomainScreenshot`): its MIME type
+    /// (QEMU's `image/x-portable-pixmap` or `image/png`) and a [`Stream`] of its bytes.
+    /// A read-write connection only.
+    pub fn screenshot(&self, screen: u32, flags: u32) -> Result<(String, Stream)> {
         self.conn.check_writable("virDomainScreenshot")?;
-        self.conn.driver()?.screenshot(&self.r, screen, flags)
+        let (mime, st) = self
+            .conn
+            .driver()?
+            .screenshot_stream(&self.r, screen, flags)?;
+        Ok((mime, st.with_event_loop(self.conn.event_loop().cloned())))
     }
 
     /// Resets the running guest at once, without asking it (`virDomainReset`).

@@ -31,6 +31,8 @@ mod secret;
 mod snapshot;
 mod state;
 mod storage;
+mod stream;
+mod stream_local;
 mod typed_param;
 
 pub(crate) use connect::ConnectInner;
@@ -72,4 +74,5 @@ pub use state::{
     ShutoffReason, StateReason,
 };
 pub use storage::{StoragePool, StorageVol};
+pub use stream::Stream;
 pub use typed_param::{FIELD_LENGTH, TypedParam, TypedValue, validate_params};

@@ -2,8 +2,8 @@
 
 use uuid::Uuid;
 
-use super::Connect;
 use super::secondary::handle;
+use super::{Connect, Stream};
 use crate::driver::{StoragePoolInfo, StoragePoolRef, StorageVolInfo, StorageVolRef};
 use crate::{ErrorDomain, Result};
 
@@ -313,21 +313,28 @@ impl StorageVol {
             .storage_vol_path(&self.r)
     }
 
-    /// Writes `data` at `offset` (`virStorageVolUpload` with the whole stream).
-    pub fn upload(&self, offset: u64, data: &[u8], flags: u32) -> Result<()> {
+    /// Opens an upload into the volume (`virStorageVolUpload`): what is sent on the
+    /// returned [`Stream`] is written from `offset`, at most `length` bytes (0: to the
+    /// end of the volume); [`Stream::finish`] completes it.
+    pub fn upload(&self, offset: u64, length: u64, flags: u32) -> Result<Stream> {
         let api = "virStorageVolUpload";
         self.conn.deny_read_only(D, api)?;
-        self.conn
+        let st = self
+            .conn
             .storage_driver(api)?
-            .storage_vol_upload(&self.r, offset, data, flags)
+            .storage_vol_upload(&self.r, offset, length, flags)?;
+        Ok(st.with_event_loop(self.conn.event_loop().cloned()))
     }
 
-    /// Reads `length` bytes (0: to the end) at `offset` (`virStorageVolDownload`).
-    pub fn download(&self, offset: u64, length: u64, flags: u32) -> Result<Vec<u8>> {
+    /// Opens a download of the volume (`virStorageVolDownload`): `length` bytes (0: to
+    /// the end) from `offset`, received on the returned [`Stream`].
+    pub fn download(&self, offset: u64, length: u64, flags: u32) -> Result<Stream> {
         let api = "virStorageVolDownload";
         self.conn.deny_read_only(D, api)?;
-        self.conn
+        let st = self
+            .conn
             .storage_driver(api)?
-            .storage_vol_download(&self.r, offset, length, flags)
+            .storage_vol_download(&self.r, offset, length, flags)?;
+        Ok(st.with_event_loop(self.conn.event_loop().cloned()))
     }
 }

@@ -205,6 +205,35 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainScreenshot")
     }
 
+    /// `virDomainOpenConsole` as a [`Stream`](crate::api::Stream). The default serves
+    /// [`open_console`](DriverConnection::open_console)'s pty in process; a driver with
+    /// its own transport (remote) streams over it instead.
+    fn open_console_stream(
+        &self,
+        dom: &DomainRef,
+        dev_name: Option<&str>,
+        flags: u32,
+    ) -> Result<crate::api::Stream> {
+        let c = self.open_console(dom, dev_name, flags)?;
+        let mut local = super::LocalStream::new(super::LocalSource::Fd(c.fd));
+        local.lease = Some(c.lease);
+        Ok(crate::api::Stream::local(local, None))
+    }
+
+    /// `virDomainScreenshot` as the image's MIME type and a
+    /// [`Stream`](crate::api::Stream) of it. The default serves
+    /// [`screenshot`](DriverConnection::screenshot)'s bytes in process.
+    fn screenshot_stream(
+        &self,
+        dom: &DomainRef,
+        screen: u32,
+        flags: u32,
+    ) -> Result<(String, crate::api::Stream)> {
+        let shot = self.screenshot(dom, screen, flags)?;
+        let local = super::LocalStream::new(super::LocalSource::Bytes(shot.data));
+        Ok((shot.mime, crate::api::Stream::local(local, None)))
+    }
+
     /// `virDomainOpenGraphicsFD`: a socket connected to the server of the domain's
     /// `idx`-th `<graphics>` device (VNC or SPICE), for a viewer to speak its protocol
     /// on.

@@ -23,6 +23,7 @@ mod save;
 pub mod save_file;
 pub mod secondary;
 mod snapshots;
+mod stream;
 
 pub use crate::api::Completer;
 pub use async_op::{AsyncOp, AsyncReply, Declined};
@@ -49,3 +50,6 @@ pub use secondary::{
     registered_secondary_drivers, serves_host_objects,
 };
 pub use snapshots::Snapshots;
+pub use stream::{
+    LocalSource, LocalStream, OnFinish, Received, StreamBackend, StreamCallback, StreamEvents,
+};

@@ -34,6 +34,8 @@ use rvirt_rpc::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+mod streams;
+
 use crate::keepalive::{Keepalive, Tick};
 use crate::socket::{Stream, poll};
 use crate::target::Endpoint;
@@ -105,6 +107,10 @@ struct State {
     outq: Vec<u8>,
     /// What the watch is asked for now.
     interest: Interest,
+    /// Open streams, by the serial of the call that opened each.
+    streams: HashMap<u32, streams::StreamState>,
+    /// Callers waiting in a stream's receive, finish or abort (the watch pauses).
+    stream_readers: usize,
 }
 
 /// libvirt's error for a call on a connection that is already gone.
@@ -162,6 +168,8 @@ impl Client {
                 ready: Vec::new(),
                 outq: Vec::new(),
                 interest: Interest::READABLE,
+                streams: HashMap::new(),
+                stream_readers: 0,
             }),
             cond: Condvar::new(),
             events,
@@ -308,6 +316,36 @@ impl Client {
         args: &A,
         limit: Option<Duration>,
     ) -> Result<R> {
+        self.call_full((program, version), proc_, args, limit, false)
+            .map(|(_, r)| r)
+    }
+
+    /// Calls REMOTE procedure `proc_`, which opens a stream on the call's serial: the
+    /// stream is known before the call is written, so no data the daemon sends after
+    /// its reply is lost. Returns the serial (the stream's id) and the reply; a failed
+    /// call leaves no stream.
+    pub fn call_stream<A: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        proc_: i32,
+        args: &A,
+    ) -> Result<(u32, R)> {
+        self.call_full(
+            (REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION),
+            proc_,
+            args,
+            None,
+            true,
+        )
+    }
+
+    fn call_full<A: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        (program, version): (u32, u32),
+        proc_: i32,
+        args: &A,
+        limit: Option<Duration>,
+        stream: bool,
+    ) -> Result<(u32, R)> {
         let deadline = limit.map(|l| (Instant::now() + l, l));
         let mut st = self.lock();
         if st.dead.is_some() {
@@ -317,11 +355,15 @@ impl Client {
         st.next_serial = st.next_serial.wrapping_add(1);
         let header = Header::call(program, version, proc_, serial);
         let frame = encode_message_with(&header, args)?;
+        if stream {
+            Client::register_stream(&mut st, serial, proc_);
+        }
         let written = self
             .flush_all(&mut st)
             .and_then(|()| self.stream.write_all(&frame));
         if let Err(e) = written {
             self.kill(&mut st, e.clone(), CloseReason::Error);
+            self.forget_stream(&mut st, serial);
             self.release(st);
             return Err(e);
         }
@@ -329,9 +371,13 @@ impl Client {
         self.refresh_watch(&mut st);
         let (mut st, reply) = self.wait_reply(st, serial, deadline);
         st.waiting.remove(&serial);
+        let decoded = reply.and_then(|m| decode_reply(proc_, &m));
+        if stream && decoded.is_err() {
+            self.forget_stream(&mut st, serial);
+        }
         self.refresh_watch(&mut st);
         self.release(st);
-        decode_reply(proc_, &reply?)
+        decoded.map(|r| (serial, r))
     }
 
     fn wait_reply<'a>(
@@ -379,10 +425,14 @@ impl Client {
     }
 
     /// Reads everything available and sorts it; events are queued on the sink in the
-    /// order they were read, while `st` is still locked.
+    /// order they were read, while `st` is still locked. Stops early while a stream's
+    /// unread data fills its window and no synchronous caller needs a reply.
     fn pump(&self, st: &mut State) {
         let mut buf = vec![0u8; 65536];
         while st.dead.is_none() {
+            if st.streams_full() && st.waiting.is_empty() {
+                break;
+            }
             match self.stream.read(&mut buf) {
                 Ok(0) => self.kill(st, end_of_file(), CloseReason::Eof),
                 Ok(n) => {
@@ -392,12 +442,18 @@ impl Client {
                     if let Err(e) = st.decoder.feed(&buf[..n]) {
                         self.kill(st, e.into(), CloseReason::Error);
                     }
+                    self.sort(st);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => self.kill(st, recv_failed(&e), CloseReason::Error),
             }
         }
+        self.sort(st);
+    }
+
+    /// Sorts the complete messages decoded so far.
+    fn sort(&self, st: &mut State) {
         while let Some(msg) = st.decoder.next_message() {
             match classify(msg) {
                 Incoming::Reply(serial, m) => {
@@ -407,6 +463,7 @@ impl Client {
                         st.replies.insert(serial, m);
                     }
                 }
+                Incoming::Stream(m) => self.stream_incoming(st, m),
                 Incoming::Ping => {
                     if st.dead.is_none() {
                         let pong = encode_message(&keepalive_header(procs::keepalive::PONG), &[])
@@ -431,7 +488,7 @@ impl Client {
     /// writing while output is queued.
     fn refresh_watch(&self, st: &mut State) {
         let mut want = Interest::NONE;
-        if st.waiting.is_empty() {
+        if st.waiting.is_empty() && st.stream_readers == 0 && !st.streams_full() {
             want |= Interest::READABLE;
         }
         if !st.outq.is_empty() {
@@ -456,6 +513,7 @@ impl Client {
             st.ready.push((handler, Err(reason.clone())));
         }
         st.outq.clear();
+        self.fail_streams(st, &reason);
         st.dead = Some(reason);
         self.events.liveness().lost(why);
         if let Some(l) = &self.event_loop {
@@ -564,9 +622,15 @@ fn on_watch(weak: &Weak<Client>, events: Interest) {
         client.kill(&mut st, e, CloseReason::Error);
     }
     let read = Interest::READABLE | Interest::HANGUP | Interest::ERROR;
-    if events.intersects(read) && st.waiting.is_empty() && !st.reader_busy {
+    if events.intersects(read) && st.waiting.is_empty() && st.stream_readers == 0 && !st.reader_busy
+    {
         client.pump(&mut st);
         client.cond.notify_all();
+    }
+    // Output drained: streams whose callback waits to write may now.
+    let serials: Vec<u32> = st.streams.keys().copied().collect();
+    for serial in serials {
+        client.kick(&mut st, serial);
     }
     client.refresh_watch(&mut st);
     client.release(st);

@@ -312,6 +312,24 @@ impl DriverConnection for RemoteConnection {
         self.remote_qemu_monitor_command(dom, cmd, flags)
     }
 
+    fn open_console_stream(
+        &self,
+        dom: &DomainRef,
+        dev_name: Option<&str>,
+        flags: u32,
+    ) -> Result<rvirt_core::Stream> {
+        crate::stream::open_console(&self.client, dom, dev_name, flags)
+    }
+
+    fn screenshot_stream(
+        &self,
+        dom: &DomainRef,
+        screen: u32,
+        flags: u32,
+    ) -> Result<(String, rvirt_core::Stream)> {
+        crate::stream::screenshot(&self.client, dom, screen, flags)
+    }
+
     fn abort_job(&self, dom: &DomainRef) -> Result<()> {
         self.dom_call(procs::DOMAIN_ABORT_JOB, dom)
     }

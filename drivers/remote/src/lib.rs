@@ -85,6 +85,7 @@ mod objects;
 mod save;
 mod snapshots;
 mod socket;
+mod stream;
 pub mod target;
 #[cfg(feature = "tls")]
 mod tls;

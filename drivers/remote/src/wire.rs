@@ -56,6 +56,8 @@ pub fn rpc_error(msg: impl Into<String>) -> Error {
 pub enum Incoming {
     /// The reply to the call with this serial.
     Reply(u32, Message),
+    /// A STREAM or STREAM_HOLE packet of the stream with its serial.
+    Stream(Message),
     /// A keepalive PING: answer with PONG.
     Ping,
     /// A domain event for the connection's callbacks.
@@ -85,6 +87,7 @@ pub fn classify(msg: Message) -> Incoming {
     }
     match h.msg_type {
         MessageType::REPLY => Incoming::Reply(h.serial, msg),
+        MessageType::STREAM | MessageType::STREAM_HOLE => Incoming::Stream(msg),
         MessageType::MESSAGE if h.status == MessageStatus::OK => {
             match crate::object_wire::event(&msg) {
                 Some(ev) => Incoming::Object(ev),

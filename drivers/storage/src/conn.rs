@@ -4,19 +4,23 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use rvirt_core::Stream;
 use rvirt_core::driver::{
-    StorageDriver, StoragePoolInfo, StoragePoolRef, StorageVolInfo, StorageVolRef,
+    LocalSource, LocalStream, OnFinish, StorageDriver, StoragePoolInfo, StoragePoolRef,
+    StorageVolInfo, StorageVolRef,
 };
 use rvirt_core::objconf::VolDef;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 
 use crate::pools::{no_pool, not_active};
 use crate::state::{Pool, State};
-use crate::{backend, probe, volumes};
+use crate::{backend, probe, transfer, volumes};
 
 const D: ErrorDomain = ErrorDomain::Storage;
 /// `VIR_STORAGE_XML_INACTIVE`.
 const XML_INACTIVE: u32 = 1;
+/// `VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM` = `VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM`.
+const SPARSE_STREAM: u32 = 1;
 /// `VIR_STORAGE_VOL_GET_PHYSICAL`.
 const GET_PHYSICAL: u32 = 1;
 
@@ -74,6 +78,17 @@ impl StorageConn {
             .position(|v| v.name == r.name)
             .ok_or_else(|| no_vol("name", &r.name))?;
         f(p, i)
+    }
+
+    /// The file of volume `r`, as the pool knows it (never a path a client names).
+    fn vol_file(&self, r: &StorageVolRef) -> Result<PathBuf> {
+        self.with_vol(r, |p, i| {
+            let v = &p.volumes[i];
+            v.path
+                .as_ref()
+                .map(PathBuf::from)
+                .ok_or_else(|| no_vol("name", &v.name))
+        })
     }
 
     fn find_vol(&self, what: &str, value: &str) -> Result<StorageVolRef> {
@@ -386,5 +401,48 @@ impl StorageDriver for StorageConn {
             volumes::resize(&path, &v, capacity, flags)?;
             Self::reprobe(p, &v.name, &path).map(|_| ())
         })
+    }
+
+    fn storage_vol_upload(
+        &self,
+        vol: &StorageVolRef,
+        offset: u64,
+        length: u64,
+        flags: u32,
+    ) -> Result<Stream> {
+        check(flags, SPARSE_STREAM, "storageVolUpload")?;
+        let path = self.vol_file(vol)?;
+        let file = transfer::open(&path, offset, true)?;
+        let state = self.state.clone();
+        let r = vol.clone();
+        // libvirt refreshes the volume once the upload is complete.
+        let refresh: OnFinish = Box::new(move || {
+            StorageConn { state }.with_vol(&r, |p, _| Self::reprobe(p, &r.name, &path).map(|_| ()))
+        });
+        let mut local = LocalStream::new(LocalSource::Writer {
+            file,
+            remaining: transfer::span(length),
+            sparse: flags & SPARSE_STREAM != 0,
+        });
+        local.on_finish = Some(refresh);
+        Ok(Stream::local(local, None))
+    }
+
+    fn storage_vol_download(
+        &self,
+        vol: &StorageVolRef,
+        offset: u64,
+        length: u64,
+        flags: u32,
+    ) -> Result<Stream> {
+        check(flags, SPARSE_STREAM, "storageVolDownload")?;
+        let path = self.vol_file(vol)?;
+        let file = transfer::open(&path, offset, false)?;
+        let local = LocalStream::new(LocalSource::Reader {
+            file,
+            remaining: transfer::span(length),
+            sparse: flags & SPARSE_STREAM != 0,
+        });
+        Ok(Stream::local(local, None))
     }
 }

@@ -31,6 +31,7 @@ mod pools;
 mod probe;
 mod qemu_img;
 mod state;
+mod transfer;
 mod volumes;
 
 use std::path::PathBuf;

@@ -97,4 +97,65 @@ pub enum Command {
         #[arg(long, default_value = "lifecycle")]
         event: String,
     },
+    /// Connect to a domain's console (Ctrl+] leaves).
+    Console {
+        /// Domain name, id or UUID.
+        domain: String,
+        /// The console's alias (`serial0`, `console0`).
+        #[arg(long)]
+        devname: Option<String>,
+        /// Take over an active console session.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Take a screenshot of a domain's screen.
+    Screenshot {
+        /// Domain name, id or UUID.
+        domain: String,
+        /// Where to save it (default: DOMAIN-DATE.EXT).
+        file: Option<PathBuf>,
+        /// The screen (head) number.
+        #[arg(long, default_value_t = 0)]
+        screen: u32,
+    },
+    /// Upload a file into a storage volume.
+    #[command(name = "vol-upload")]
+    VolUpload {
+        /// Volume name (with --pool), key or path.
+        vol: String,
+        /// The file to upload.
+        file: PathBuf,
+        /// The volume's pool.
+        #[arg(long)]
+        pool: Option<String>,
+        /// Volume offset to start at.
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        /// Bytes to upload (0: all).
+        #[arg(long, default_value_t = 0)]
+        length: u64,
+        /// Send the file's holes as holes.
+        #[arg(long)]
+        sparse: bool,
+    },
+    /// Download a storage volume into a file.
+    #[command(name = "vol-download")]
+    VolDownload {
+        /// Volume name (with --pool), key or path.
+        vol: String,
+        /// The file to write.
+        file: PathBuf,
+        /// The volume's pool.
+        #[arg(long)]
+        pool: Option<String>,
+        /// Volume offset to start at.
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        /// Bytes to download (0: to the end).
+        #[arg(long, default_value_t = 0)]
+        length: u64,
+        /// Keep the volume's holes as holes in the file.
+        #[arg(long)]
+        sparse: bool,
+    },
 }

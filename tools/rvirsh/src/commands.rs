@@ -16,7 +16,7 @@ pub type Failure = Vec<String>;
 /// What a command returns.
 pub type Outcome = Result<(), Failure>;
 
-fn fail(context: String, e: &rvirt_core::Error) -> Failure {
+pub fn fail(context: String, e: &rvirt_core::Error) -> Failure {
     vec![context, e.to_string()]
 }
 

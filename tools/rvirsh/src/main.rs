@@ -7,7 +7,9 @@
 
 mod cli;
 mod commands;
+mod console;
 mod output;
+mod volumes;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -90,5 +92,45 @@ fn dispatch(conn: &Connect, command: &Command) -> Outcome {
             domain,
             event,
         } => commands::event(conn, *repeat, *timeout, domain.as_deref(), event),
+        Command::Console {
+            domain,
+            devname,
+            force,
+        } => console::console(conn, domain, devname.as_deref(), *force),
+        Command::Screenshot {
+            domain,
+            file,
+            screen,
+        } => console::screenshot(conn, domain, file.as_ref(), *screen),
+        Command::VolUpload {
+            vol,
+            file,
+            pool,
+            offset,
+            length,
+            sparse,
+        } => {
+            let span = volumes::Span {
+                offset: *offset,
+                length: *length,
+                sparse: *sparse,
+            };
+            volumes::upload(conn, vol, file, pool.as_deref(), span)
+        }
+        Command::VolDownload {
+            vol,
+            file,
+            pool,
+            offset,
+            length,
+            sparse,
+        } => {
+            let span = volumes::Span {
+                offset: *offset,
+                length: *length,
+                sparse: *sparse,
+            };
+            volumes::download(conn, vol, file, pool.as_deref(), span)
+        }
     }
 }

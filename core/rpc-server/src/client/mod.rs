@@ -12,6 +12,7 @@
 
 mod calls;
 mod io;
+mod sparse;
 mod streams;
 
 use std::any::Any;

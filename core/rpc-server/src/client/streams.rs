@@ -10,6 +10,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::Arc;
 
 use rvirt_core::event::{EventLoop, Interest, WatchId};
+use rvirt_rpc::stream_hole::StreamHole;
 use rvirt_rpc::{
     Header, MIN_PACKET_LEN, Message, MessageStatus, MessageType, RemoteError, encode_message,
     encode_message_with,
@@ -25,6 +26,22 @@ use crate::stream::{Kind, StreamSource};
 const CHUNK: usize = 64 * 1024;
 /// Client data not yet written to a source before the stream is ended as stuck.
 const MAX_TO_SOURCE: usize = 4 << 20;
+
+/// Syncs a finished upload's file and runs its completion: the error to answer the
+/// client's finish with, if any.
+fn complete_upload(
+    file: &std::fs::File,
+    on_finish: Option<rvirt_core::driver::OnFinish>,
+) -> Option<RemoteError> {
+    if let Err(e) = file.sync_all() {
+        return Some(RemoteError::from(rvirt_core::Error::verbatim(
+            rvirt_core::ErrorCode::SystemError,
+            rvirt_core::ErrorDomain::Streams,
+            format!("unable to sync stream data: {e}"),
+        )));
+    }
+    on_finish.and_then(|f| f().err()).map(RemoteError::from)
+}
 
 /// The streams of a client, by the serial of the call that opened each.
 pub(super) type Streams = HashMap<u32, Active>;
@@ -42,6 +59,9 @@ pub(super) struct Active {
     interest: Interest,
     /// Client data not yet written to the source.
     to_source: VecDeque<u8>,
+    /// Ended by us with an error: the client's finish or abort is not confirmed (the
+    /// error answered it; libvirt's client takes a later OK for a protocol error).
+    failed: bool,
 }
 
 impl fmt::Debug for Active {
@@ -117,6 +137,7 @@ impl Client {
             watch: None,
             interest: Interest::NONE,
             to_source: VecDeque::new(),
+            failed: false,
         };
         if let Some(fd) = active.fd() {
             set_nonblocking(fd);
@@ -149,11 +170,46 @@ impl Client {
             return;
         };
         if msg.header.msg_type == MessageType::STREAM_HOLE {
-            // Sparse holes mean nothing to a pty or an in-memory source.
-            return;
+            // Only a sparse upload takes holes (libvirtd's "Unexpected stream hole").
+            let hole = match &mut s.kind {
+                Some(Kind::Writer {
+                    file,
+                    remaining,
+                    sparse: true,
+                    ..
+                }) => match msg.decode_payload::<StreamHole>() {
+                    Ok(h) if h.length >= 0 => {
+                        let len = (h.length as u64).min(*remaining);
+                        *remaining -= len;
+                        super::sparse::write_hole(file, len).map_err(|e| {
+                            log!("client {}: stream {serial}: hole failed: {e}", self.id);
+                            RemoteError::new(ERR_RPC, FROM_RPC, "stream had I/O failure")
+                        })
+                    }
+                    _ => Err(RemoteError::new(
+                        ERR_RPC,
+                        FROM_RPC,
+                        "Unexpected stream hole",
+                    )),
+                },
+                Some(_) => Err(RemoteError::new(
+                    ERR_RPC,
+                    FROM_RPC,
+                    "Unexpected stream hole",
+                )),
+                None => Ok(()),
+            };
+            if let Err(e) = hole {
+                self.end_stream(io, serial, Some(e));
+            }
+            return self.pump_streams(io);
         }
         match msg.header.status {
             MessageStatus::CONTINUE => {
+                if let Some(Kind::Writer { .. }) = &s.kind {
+                    self.write_file(io, serial, &msg.payload);
+                    return self.pump_streams(io);
+                }
                 if s.fd().is_none() {
                     return;
                 }
@@ -169,21 +225,90 @@ impl Client {
                 }
                 self.write_source(io, serial);
             }
-            // virStreamFinish (OK) and virStreamAbort (ERROR): a zero-length confirm.
-            _ => {
-                if let Some(s) = io.streams.remove(&serial) {
-                    let h = Header {
-                        status: MessageStatus::OK,
-                        ..s.header
+            // virStreamFinish (OK) and virStreamAbort (ERROR): a zero-length confirm,
+            // or the error of completing an upload.
+            status => {
+                if let Some(mut s) = io.streams.remove(&serial) {
+                    let failed = match s.kind.take() {
+                        Some(Kind::Writer {
+                            file, on_finish, ..
+                        }) if status == MessageStatus::OK => complete_upload(&file, on_finish),
+                        _ => None,
+                    };
+                    let frame = match failed {
+                        // Our error already ended it: nothing more to say.
+                        None if s.failed => {
+                            self.drop_stream(s);
+                            return self.pump_streams(io);
+                        }
+                        None => encode_message(
+                            &Header {
+                                status: MessageStatus::OK,
+                                ..s.header
+                            },
+                            &[],
+                        ),
+                        Some(e) => encode_message_with(
+                            &Header {
+                                status: MessageStatus::ERROR,
+                                ..s.header
+                            },
+                            &e,
+                        ),
                     };
                     self.drop_stream(s);
-                    if let Ok(frame) = encode_message(&h, &[]) {
+                    if let Ok(frame) = frame {
                         self.queue_locked(io, &frame);
                     }
                 }
             }
         }
         self.pump_streams(io);
+    }
+
+    /// Writes what the client sent into an upload's file (a regular file: it takes it
+    /// all now); data past the upload's length fails the stream as libvirt's does.
+    fn write_file(&self, io: &mut Io, serial: u32, data: &[u8]) {
+        let Some(s) = io.streams.get_mut(&serial) else {
+            return;
+        };
+        let Some(Kind::Writer {
+            file, remaining, ..
+        }) = &mut s.kind
+        else {
+            return;
+        };
+        // What fits is written; more than the length fails as a full device.
+        let fits = usize::try_from(*remaining).map_or(data.len(), |r| r.min(data.len()));
+        let result = {
+            use std::io::Write;
+            file.write_all(&data[..fits])
+        }
+        .and_then(|()| {
+            if fits < data.len() {
+                Err(io::Error::from_raw_os_error(libc::ENOSPC))
+            } else {
+                Ok(())
+            }
+        });
+        *remaining -= fits as u64;
+        match result {
+            Ok(()) => {}
+            Err(e) => {
+                log!(
+                    "client {}: stream {serial}: upload write failed: {e}",
+                    self.id
+                );
+                let text = e.to_string();
+                let text = text.split(" (os error").next().unwrap_or(&text);
+                let err = RemoteError::from(rvirt_core::Error::verbatim(
+                    rvirt_core::ErrorCode::SystemError,
+                    rvirt_core::ErrorDomain::Streams,
+                    format!("cannot write to stream: {text}"),
+                ));
+                self.end_stream(io, serial, Some(err));
+            }
+        }
     }
 
     /// Writes what the client sent to the source, as much as it takes now.
@@ -269,6 +394,7 @@ impl Client {
         s.kind = None;
         s.keep = None;
         s.to_source.clear();
+        s.failed = error.is_some();
         // libvirt's read EOF is an empty CONTINUE packet: OK only confirms the
         // client's finish or abort (`virNetServerProgramSendStreamData`).
         let frame = match error {
@@ -294,9 +420,9 @@ impl Client {
     }
 
     /// Ends the stream of `serial` from the server's side ([`crate::stream::StreamHandle::hang_up`]).
-    pub(crate) fn hang_up_stream(&self, serial: u32) {
+    pub(crate) fn hang_up_stream(&self, serial: u32, error: Option<RemoteError>) {
         let mut io = self.lock_io();
-        self.end_stream(&mut io, serial, None);
+        self.end_stream(&mut io, serial, error);
         self.update_interest(&mut io);
     }
 
@@ -346,6 +472,12 @@ impl Client {
             let Some(s) = io.streams.get_mut(&serial) else {
                 return;
             };
+            if let Some(Kind::Reader { .. }) = &s.kind {
+                if !self.pump_file(io, serial, room) {
+                    return;
+                }
+                continue;
+            }
             let Some(Kind::Bytes(bytes)) = &s.kind else {
                 return;
             };
@@ -360,6 +492,81 @@ impl Client {
             s.sent = end;
             if let Ok(frame) = frame {
                 self.queue_locked(io, &frame);
+            }
+        }
+    }
+
+    /// Sends the next chunk of a [`Kind::Reader`] (at most `room` bytes), or its end:
+    /// true while more may follow now.
+    fn pump_file(&self, io: &mut Io, serial: u32, room: usize) -> bool {
+        let Some(s) = io.streams.get_mut(&serial) else {
+            return false;
+        };
+        let Some(Kind::Reader {
+            file,
+            remaining,
+            sparse,
+        }) = &mut s.kind
+        else {
+            return false;
+        };
+        if *remaining == 0 {
+            self.end_stream(io, serial, None);
+            return false;
+        }
+        if room == 0 {
+            return false;
+        }
+        let mut want = room
+            .min(CHUNK)
+            .min(usize::try_from(*remaining).unwrap_or(usize::MAX));
+        if *sparse {
+            // Holes go as STREAM_HOLE packets, data up to the next hole.
+            match super::sparse::extent(file) {
+                Ok(super::sparse::Extent::Hole(len)) => {
+                    let len = len.min(*remaining);
+                    *remaining -= len;
+                    let h = Header {
+                        msg_type: MessageType::STREAM_HOLE,
+                        ..s.header
+                    };
+                    let hole = StreamHole {
+                        length: i64::try_from(len).unwrap_or(i64::MAX),
+                        flags: 0,
+                    };
+                    let skipped = std::io::Seek::seek(file, std::io::SeekFrom::Current(len as i64));
+                    if let Ok(frame) = encode_message_with(&h, &hole) {
+                        self.queue_locked(io, &frame);
+                    }
+                    return skipped.is_ok();
+                }
+                Ok(super::sparse::Extent::Data(n)) => {
+                    want = want.min(usize::try_from(n).unwrap_or(usize::MAX));
+                }
+                Ok(super::sparse::Extent::End) | Err(_) => {}
+            }
+        }
+        let mut buf = vec![0u8; want];
+        use std::io::Read;
+        match file.read(&mut buf) {
+            // The file is shorter than promised: the end of the stream.
+            Ok(0) => {
+                self.end_stream(io, serial, None);
+                false
+            }
+            Ok(n) => {
+                *remaining -= n as u64;
+                if let Ok(frame) = encode_message(&s.header, &buf[..n]) {
+                    self.queue_locked(io, &frame);
+                }
+                true
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => true,
+            Err(e) => {
+                log!("client {}: stream {serial}: read failed: {e}", self.id);
+                let err = RemoteError::new(ERR_RPC, FROM_RPC, "stream had I/O failure");
+                self.end_stream(io, serial, Some(err));
+                false
             }
         }
     }

@@ -192,24 +192,26 @@ pub trait StorageDriver: Send + Sync {
     fn storage_vol_resize(&self, vol: &StorageVolRef, capacity: u64, flags: u32) -> Result<()> {
         unsupported("virStorageVolResize")
     }
-    /// Writes `data` at `offset` into the volume (the end of an upload stream).
+    /// `virStorageVolUpload`: a stream whose data is written into the volume from
+    /// `offset`, at most `length` bytes (0: to the end of the volume).
     fn storage_vol_upload(
         &self,
         vol: &StorageVolRef,
         offset: u64,
-        data: &[u8],
+        length: u64,
         flags: u32,
-    ) -> Result<()> {
+    ) -> Result<crate::api::Stream> {
         unsupported("virStorageVolUpload")
     }
-    /// Reads up to `length` bytes (0: to the end) at `offset` (a download stream).
+    /// `virStorageVolDownload`: a stream of the volume's data from `offset`, `length`
+    /// bytes (0: to the end of the volume).
     fn storage_vol_download(
         &self,
         vol: &StorageVolRef,
         offset: u64,
         length: u64,
         flags: u32,
-    ) -> Result<Vec<u8>> {
+    ) -> Result<crate::api::Stream> {
         unsupported("virStorageVolDownload")
     }
     /// The first callback for pool event `event_id` was registered (`wanted`), or the

@@ -350,6 +350,40 @@ impl StorageDriver for RemoteObjects {
         self.call(p::STORAGE_VOL_RESIZE, &args)
     }
 
+    fn storage_vol_upload(
+        &self,
+        vol: &StorageVolRef,
+        offset: u64,
+        length: u64,
+        flags: u32,
+    ) -> Result<rvirt_core::Stream> {
+        let args = StorageVolTransferArgs {
+            vol: vw(vol),
+            offset,
+            length,
+            flags,
+        };
+        let (stream, ()) = crate::stream::open(&self.client, p::STORAGE_VOL_UPLOAD, &args)?;
+        Ok(stream)
+    }
+
+    fn storage_vol_download(
+        &self,
+        vol: &StorageVolRef,
+        offset: u64,
+        length: u64,
+        flags: u32,
+    ) -> Result<rvirt_core::Stream> {
+        let args = StorageVolTransferArgs {
+            vol: vw(vol),
+            offset,
+            length,
+            flags,
+        };
+        let (stream, ()) = crate::stream::open(&self.client, p::STORAGE_VOL_DOWNLOAD, &args)?;
+        Ok(stream)
+    }
+
     fn storage_pool_event_interest(&self, event_id: i32, wanted: bool) -> Result<()> {
         self.interest::<RemoteNonnullStoragePool>(
             p::CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,

@@ -4,6 +4,9 @@
 //! image, then the end of the stream); and DOMAIN_OPEN_GRAPHICS_FD (virt-manager's
 //! console: a socket on the graphics server, passed with the reply).
 
+use rvirt_core::driver::LocalStream;
+use rvirt_core::{Error, ErrorCode, ErrorDomain, Stream};
+use rvirt_rpc::RemoteError;
 use rvirt_rpc::console::{
     DomainOpenConsoleArgs, DomainOpenGraphicsFdArgs, DomainScreenshotArgs, DomainScreenshotRet,
 };
@@ -14,13 +17,35 @@ use super::{Ctx, CtxExt};
 /// DOMAIN_OPEN_CONSOLE.
 pub(crate) fn open_console(ctx: &Ctx<'_>, args: DomainOpenConsoleArgs) -> CallResult<()> {
     let dom = ctx.domain(&args.dom)?;
-    let console = dom.open_console(args.dev_name.as_deref(), args.flags)?;
-    // A forced open elsewhere ends this session: the client sees the end of stream.
-    let handle = ctx.stream_handle();
-    console.lease.on_revoke(move || handle.hang_up());
+    let stream = dom.open_console(args.dev_name.as_deref(), args.flags)?;
+    let local = local(stream)?;
+    // A forced open elsewhere ends this session with libvirtd's error (its console
+    // stream is aborted): VIR_ERR_RPC from VIR_FROM_STREAMS, "stream had I/O failure".
+    if let Some(lease) = &local.lease {
+        let handle = ctx.stream_handle();
+        lease.on_revoke(move || {
+            handle.fail(RemoteError::from(Error::verbatim(
+                ErrorCode::Rpc,
+                ErrorDomain::Streams,
+                "stream had I/O failure",
+            )))
+        });
+    }
     // The stream holds the lease: the console is free again once it ends.
-    ctx.open_stream(StreamSource::fd(console.fd).keeping(console.lease));
+    ctx.open_stream(StreamSource::from_local(local));
     Ok(())
+}
+
+/// The local driver's side of a stream, to serve to the client.
+pub(crate) fn local(stream: Stream) -> CallResult<LocalStream> {
+    stream.into_local().ok_or_else(|| {
+        Error::new(
+            ErrorCode::InternalError,
+            ErrorDomain::Streams,
+            "internal error: the driver's stream cannot be served",
+        )
+        .into()
+    })
 }
 
 /// DOMAIN_OPEN_GRAPHICS_FD: the socket goes to the client with the reply (unix
@@ -38,9 +63,7 @@ pub(crate) fn screenshot(
     args: DomainScreenshotArgs,
 ) -> CallResult<DomainScreenshotRet> {
     let dom = ctx.domain(&args.dom)?;
-    let shot = dom.screenshot(args.screen, args.flags)?;
-    ctx.open_stream(StreamSource::bytes(shot.data));
-    Ok(DomainScreenshotRet {
-        mime: Some(shot.mime),
-    })
+    let (mime, stream) = dom.screenshot(args.screen, args.flags)?;
+    ctx.open_stream(StreamSource::from_local(local(stream)?));
+    Ok(DomainScreenshotRet { mime: Some(mime) })
 }

@@ -9,7 +9,7 @@ mod auth;
 mod callbacks;
 mod configuration;
 mod connect;
-mod console;
+pub(crate) mod console;
 mod control;
 mod domain;
 mod events;

@@ -3,7 +3,7 @@
 use rvirt_core::Connect;
 use rvirt_core::api::StorageVol;
 use rvirt_rpc::types::*;
-use rvirt_rpc_server::CallResult;
+use rvirt_rpc_server::{CallResult, StreamSource};
 
 use super::pool::{pool, pool_ret};
 use crate::remote::{Ctx, CtxExt};
@@ -106,4 +106,24 @@ pub(crate) fn get_path(ctx: &Ctx<'_>, a: VolArgs) -> CallResult<NameRet> {
 /// STORAGE_VOL_RESIZE.
 pub(crate) fn resize(ctx: &Ctx<'_>, a: StorageVolResizeArgs) -> CallResult<()> {
     Ok(vol(ctx.conn()?, a.vol).resize(a.capacity, a.flags)?)
+}
+
+/// STORAGE_VOL_UPLOAD: the client's STREAM packets are written into the volume's file
+/// (never a path the client names), synced at its finish, then the volume refreshed.
+pub(crate) fn upload(ctx: &Ctx<'_>, a: StorageVolTransferArgs) -> CallResult<()> {
+    let stream = vol(ctx.conn()?, a.vol).upload(a.offset, a.length, a.flags)?;
+    ctx.open_stream(StreamSource::from_local(crate::remote::console::local(
+        stream,
+    )?));
+    Ok(())
+}
+
+/// STORAGE_VOL_DOWNLOAD: the volume's bytes as STREAM packets, paced by the client's
+/// output window.
+pub(crate) fn download(ctx: &Ctx<'_>, a: StorageVolTransferArgs) -> CallResult<()> {
+    let stream = vol(ctx.conn()?, a.vol).download(a.offset, a.length, a.flags)?;
+    ctx.open_stream(StreamSource::from_local(crate::remote::console::local(
+        stream,
+    )?));
+    Ok(())
 }

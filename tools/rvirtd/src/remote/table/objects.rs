@@ -371,6 +371,16 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         sv::resize
     ),
     procedure!(
+        p::STORAGE_VOL_UPLOAD,
+        Access::WriteIn("virStorageVolUpload", 18),
+        sv::upload
+    ),
+    procedure!(
+        p::STORAGE_VOL_DOWNLOAD,
+        Access::WriteIn("virStorageVolDownload", 18),
+        sv::download
+    ),
+    procedure!(
         p::CONNECT_LIST_ALL_STORAGE_POOLS,
         Access::Open,
         sp::list_all_pools
