@@ -136,6 +136,18 @@ impl Domain {
             .qemu_monitor_command(&self.r, cmd, flags)
     }
 
+    /// Passes `cmd`, a JSON command object such as `{"execute":"guest-ping"}`, to the
+    /// domain's QEMU guest agent and returns the agent's whole reply object as text
+    /// (`virDomainQemuAgentCommand`, libvirt-qemu). `timeout` is in seconds, or -2
+    /// (`VIR_DOMAIN_QEMU_AGENT_COMMAND_BLOCK`), -1 (`_DEFAULT`, 5 s) or 0 (`_NOWAIT`).
+    /// QEMU domains only; a read-write connection only.
+    pub fn qemu_agent_command(&self, cmd: &str, timeout: i32, flags: u32) -> Result<String> {
+        self.conn.check_writable("virDomainQemuAgentCommand")?;
+        self.conn
+            .driver()?
+            .qemu_agent_command(&self.r, cmd, timeout, flags)
+    }
+
     /// An image of the domain's screen `screen` (`virDomainScreenshot`). A read-write
     /// connection only.
     pub fn screenshot(&self, screen: u32, flags: u32) -> Result<Screenshot> {

@@ -200,6 +200,19 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainQemuMonitorCommand")
     }
 
+    /// `virDomainQemuAgentCommand`: `cmd` (a JSON command object) passed to the guest
+    /// agent of a running domain, waiting `timeout` seconds (-2 block, -1 default, 0
+    /// no wait) for the reply; the whole reply object as text. QEMU drivers only.
+    fn qemu_agent_command(
+        &self,
+        dom: &DomainRef,
+        cmd: &str,
+        timeout: i32,
+        flags: u32,
+    ) -> Result<String> {
+        unsupported("virDomainQemuAgentCommand")
+    }
+
     /// `virDomainScreenshot`: an image of the domain's `screen`.
     fn screenshot(&self, dom: &DomainRef, screen: u32, flags: u32) -> Result<super::Screenshot> {
         unsupported("virDomainScreenshot")

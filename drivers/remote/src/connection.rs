@@ -312,6 +312,16 @@ impl DriverConnection for RemoteConnection {
         self.remote_qemu_monitor_command(dom, cmd, flags)
     }
 
+    fn qemu_agent_command(
+        &self,
+        dom: &DomainRef,
+        cmd: &str,
+        timeout: i32,
+        flags: u32,
+    ) -> Result<String> {
+        self.remote_qemu_agent_command(dom, cmd, timeout, flags)
+    }
+
     fn abort_job(&self, dom: &DomainRef) -> Result<()> {
         self.dom_call(procs::DOMAIN_ABORT_JOB, dom)
     }

@@ -77,6 +77,29 @@ impl RemoteConnection {
         Ok(r.result)
     }
 
+    pub(crate) fn remote_qemu_agent_command(
+        &self,
+        dom: &DomainRef,
+        cmd: &str,
+        timeout: i32,
+        flags: u32,
+    ) -> Result<String> {
+        use rvirt_rpc::qemu::*;
+        let args = DomainAgentCommandArgs {
+            dom: to_wire(dom),
+            cmd: cmd.to_owned(),
+            timeout,
+            flags,
+        };
+        let r: DomainAgentCommandRet = self.client().call_program(
+            (QEMU_PROGRAM, QEMU_PROTOCOL_VERSION),
+            DOMAIN_AGENT_COMMAND,
+            &args,
+            None,
+        )?;
+        Ok(r.result.unwrap_or_default())
+    }
+
     pub(crate) fn remote_job_info(&self, dom: &DomainRef) -> Result<JobInfo> {
         let r: DomainGetJobInfoRet = self.client().call(
             procs::DOMAIN_GET_JOB_INFO,

@@ -147,11 +147,23 @@ impl AgentCodec {
     /// abandoning any exchange in flight; returns the handshake's bytes to write. The
     /// command itself comes out as [`AgentOutput::Synced`].
     pub fn begin(&mut self, sync_id: u64, execute: &str, arguments: Option<Value>) -> Vec<u8> {
+        self.begin_line(sync_id, command_line(execute, arguments))
+    }
+
+    /// [`begin`](Self::begin) for a whole command object given by an application
+    /// (`virDomainQemuAgentCommand`), sent as one line.
+    pub fn begin_json(&mut self, sync_id: u64, command: &Value) -> Vec<u8> {
+        let mut line = command.to_string().into_bytes();
+        line.push(b'\n');
+        self.begin_line(sync_id, line)
+    }
+
+    fn begin_line(&mut self, sync_id: u64, command: Vec<u8>) -> Vec<u8> {
         self.buf.clear();
         self.phase = Phase::Syncing {
             id: sync_id,
             delimited: false,
-            command: command_line(execute, arguments),
+            command,
         };
         let mut out = vec![DELIMITER];
         out.extend(command_line(

@@ -23,6 +23,11 @@ pub(super) fn runnable_def(xml: &str) -> Result<rvirt_core::conf::DomainDef> {
 use super::autodestroy::START_AUTODESTROY;
 use super::running::Vm;
 
+/// `VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN` (and `VIR_DOMAIN_REBOOT_…`).
+const MODE_ACPI: u32 = 1;
+/// `VIR_DOMAIN_SHUTDOWN_GUEST_AGENT` (and `VIR_DOMAIN_REBOOT_…`).
+const MODE_AGENT: u32 = 2;
+
 /// `VIR_DOMAIN_START_PAUSED` (create, createXML).
 const START_PAUSED: u32 = 1;
 
@@ -125,6 +130,21 @@ impl QemuConnection {
         self.shared.domains.read(dom, f)
     }
 
+    /// Shutdown or reboot through the guest agent, as libvirt picks it: when asked
+    /// (`MODE_AGENT`), or by default when the agent is connected. True if done; false
+    /// to go on with ACPI (not asked, or the agent failed and ACPI is allowed too).
+    fn by_agent(&self, dom: &DomainRef, flags: u32, reboot: bool) -> Result<bool> {
+        let (agent, acpi) = (flags & MODE_AGENT != 0, flags & MODE_ACPI != 0);
+        if !agent && (acpi || !self.shared.agent_available(dom)) {
+            return Ok(false);
+        }
+        match self.shared.agent_shutdown(dom, reboot) {
+            Ok(()) => Ok(true),
+            Err(e) if agent && !acpi => Err(e),
+            Err(_) => Ok(false),
+        }
+    }
+
     /// Starts the domain `entry` (taking its job).
     fn start(&self, entry: &super::instance::Entry, flags: u32) -> Result<DomainRef> {
         if let Some(restored) = self.shared.start_managed(entry, flags & START_PAUSED != 0) {
@@ -218,20 +238,17 @@ impl DriverConnection for QemuConnection {
     }
 
     fn shutdown(&self, dom: &DomainRef, flags: u32) -> Result<()> {
-        check_flags(flags, 0, "shutdown")?;
+        check_flags(flags, MODE_ACPI | MODE_AGENT, "qemuDomainShutdownFlags")?;
+        if self.by_agent(dom, flags, false)? {
+            return Ok(());
+        }
         self.shared.shutdown(&self.shared.domains.list.get(dom)?)
     }
 
     fn reboot(&self, dom: &DomainRef, flags: u32) -> Result<()> {
-        // VIR_DOMAIN_REBOOT_ACPI_POWER_BTN: the only method without a guest agent.
-        if flags & !1 != 0 {
-            return Err(Error::new(
-                rvirt_core::ErrorCode::ArgumentUnsupported,
-                ErrorDomain::Qemu,
-                format!(
-                    "unsupported reboot mode (flags 0x{flags:x}): only the ACPI power button is available (no guest agent)"
-                ),
-            ));
+        check_flags(flags, MODE_ACPI | MODE_AGENT, "qemuDomainReboot")?;
+        if self.by_agent(dom, flags, true)? {
+            return Ok(());
         }
         self.shared.reboot(&self.shared.domains.list.get(dom)?)
     }
@@ -302,6 +319,17 @@ impl DriverConnection for QemuConnection {
         flags: u32,
     ) -> Result<rvirt_core::driver::Screenshot> {
         self.shared.screenshot(dom, screen, flags)
+    }
+
+    fn qemu_agent_command(
+        &self,
+        dom: &DomainRef,
+        cmd: &str,
+        timeout: i32,
+        flags: u32,
+    ) -> Result<String> {
+        check_flags(flags, 0, "qemuDomainQemuAgentCommand")?;
+        self.shared.agent_command(dom, cmd, timeout)
     }
 
     fn qemu_monitor_command(&self, dom: &DomainRef, cmd: &str, flags: u32) -> Result<String> {

@@ -298,6 +298,8 @@ impl Shared {
             reboot_pending: false,
             reboot_cmds: None,
             vcpu_tids: None,
+            agent: None,
+            agent_open: false,
         });
         if self.watch_monitor(&entry, &mon).is_err() {
             // No loop to follow it on: leave it running for a later instance.

@@ -477,6 +477,8 @@ impl Shared {
             reboot_pending: false,
             reboot_cmds: None,
             vcpu_tids: None,
+            agent: None,
+            agent_open: false,
         });
         ev.push(
             vm.event(DomainEvent::Lifecycle(Lifecycle::Started(if restored {
