@@ -1,0 +1,195 @@
+//! The QEMU guest agent through rvirtd, with Debian's clients: a real Linux guest
+//! running Debian's `qemu-ga` (rvirt-testkit's `linux_guest_with_agent`) under TCG.
+//! python3-libvirt starts it and sees the agent connect (AGENT_LIFECYCLE
+//! connected/channel); Debian's virsh runs `qemu-agent-command` (guest-ping, an
+//! unknown command), `domifaddr --source agent`, `domhostname`, `domtime`,
+//! `domfsinfo`, and `shutdown --mode agent`, which powers the guest off. Guests without
+//! an agent get libvirt's errors: "QEMU guest agent is not configured" (no channel)
+//! and "Guest agent is not responding" (a channel nobody answers on).
+
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rvirt_testkit::{
+    Daemon, LOOP, QemuReaper, TempDir, boot_disk, domain_xml, have_python_libvirt, have_qemu,
+    have_virsh, linux_domain_xml, linux_guest_with_agent, process::run, qcow2_image, text, virsh,
+    virsh_ok,
+};
+
+/// Defines and starts the domain of `argv[2]`, waits (bounded) for its agent to
+/// connect, prints every agent lifecycle event as `agent STATE REASON`.
+const SCRIPT: &str = r#"
+import sys, time, libvirt
+libvirt.virEventRegisterDefaultImpl()
+c = libvirt.open(sys.argv[1])
+got = []
+def agent(conn, dom, state, reason, opaque):
+    got.append((dom.name(), state, reason))
+cb = c.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE, agent, None)
+dom = c.defineXML(open(sys.argv[2]).read())
+dom.create()
+deadline = time.time() + 150
+while time.time() < deadline and not any(g[1] == 1 for g in got):
+    libvirt.virEventRunDefaultImpl()
+c.domainEventDeregisterAny(cb)
+for g in got:
+    print("agent", *g)
+"#;
+
+const AGENT_CHANNEL: &str =
+    "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>";
+
+fn virsh_err(uri: &str, args: &[&str]) -> String {
+    let o = virsh(uri, args);
+    let (out, err) = text(&o);
+    assert!(!o.status.success(), "virsh {args:?} succeeded: {out}");
+    err
+}
+
+/// Polls `virsh domstate` until it says `want` (at most `secs`).
+fn wait_state(uri: &str, dom: &str, want: &str, secs: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let o = virsh(uri, &["domstate", dom]);
+        let (out, _) = text(&o);
+        if out.trim() == want || Instant::now() > deadline {
+            return out.trim().to_owned();
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn guest_agent_through_virsh_and_python() {
+    if !have_virsh() || !have_qemu() || !have_python_libvirt() {
+        return;
+    }
+    let root = TempDir::new("qemu-agent");
+    let Some(guest) = linux_guest_with_agent(&root) else {
+        return;
+    };
+    let _reaper = QemuReaper(root.0.clone());
+    let d = Daemon::start_with("agent", &["--qemu-root", root.0.to_str().unwrap()]);
+    let uri = d.qemu_uri();
+
+    // The guest with the agent, started by python3-libvirt, which waits for the agent.
+    let disk = qcow2_image(&root.join("lga.qcow2"), "64M");
+    let xml = root.join("lga.xml");
+    std::fs::write(&xml, linux_domain_xml("lga", "pc", &guest, &disk)).unwrap();
+    let mut py = Command::new("/usr/bin/python3");
+    py.arg("-c")
+        .arg(SCRIPT)
+        .args([uri.as_str(), xml.to_str().unwrap()]);
+    let o = run(py, 200);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}\n{}", d.log());
+    // VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED (1), reason CHANNEL (2).
+    assert!(out.lines().any(|l| l == "agent lga 1 2"), "{out}\n{err}");
+
+    let ping = virsh_ok(
+        &uri,
+        &["qemu-agent-command", "lga", r#"{"execute":"guest-ping"}"#],
+    );
+    assert_eq!(ping.trim(), r#"{"return":{}}"#);
+    let err = virsh_err(
+        &uri,
+        &[
+            "qemu-agent-command",
+            "lga",
+            r#"{"execute":"guest-no-such"}"#,
+        ],
+    );
+    assert!(
+        err.contains("unable to execute QEMU agent command 'guest-no-such'"),
+        "{err}"
+    );
+
+    let addrs = virsh_ok(&uri, &["domifaddr", "lga", "--source", "agent"]);
+    let row = |name: &str| {
+        addrs
+            .lines()
+            .filter(|l| l.split_whitespace().next() == Some(name))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(row("lo").contains("127.0.0.1/8"), "{addrs}");
+    // slirp's DHCP address on the virtio NIC.
+    assert!(row("eth0").contains("10.0.2.15/24"), "{addrs}");
+
+    let host = virsh_ok(&uri, &["domhostname", "lga"]);
+    assert_eq!(host.trim(), "rvirt-guest");
+
+    let time = virsh_ok(&uri, &["domtime", "lga"]);
+    let secs: i64 = time
+        .trim()
+        .strip_prefix("Time:")
+        .unwrap_or_else(|| panic!("{time}"))
+        .trim()
+        .parse()
+        .unwrap();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // The guest's clock starts from the host's RTC (UTC).
+    assert!((secs - now).abs() < 600, "guest {secs}, host {now}");
+
+    let fs = virsh_ok(&uri, &["domfsinfo", "lga"]);
+    let data = fs
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some("/mnt/data"))
+        .unwrap_or_else(|| panic!("{fs}"));
+    let cols: Vec<&str> = data.split_whitespace().collect();
+    // Mountpoint, name, type, target: the formatted virtio disk.
+    assert_eq!(cols[1..], ["vda", "ext4", "vda"], "{fs}");
+
+    // A guest without the agent's channel, and one with a channel nobody answers on.
+    let plain_disk = boot_disk(&root.join("plain.img"), LOOP);
+    let plain = root.join("plain.xml");
+    std::fs::write(&plain, domain_xml("plain", &plain_disk)).unwrap();
+    let silent_disk = boot_disk(&root.join("silent.img"), LOOP);
+    let silent = root.join("silent.xml");
+    let silent_xml = domain_xml("silent", &silent_disk).replace(
+        "<memballoon model='none'/>",
+        &format!("{AGENT_CHANNEL}<memballoon model='none'/>"),
+    );
+    assert!(silent_xml.contains("guest_agent"));
+    std::fs::write(&silent, silent_xml).unwrap();
+    for x in [&plain, &silent] {
+        virsh_ok(&uri, &["create", x.to_str().unwrap()]);
+    }
+    let ping = r#"{"execute":"guest-ping"}"#;
+    let err = virsh_err(&uri, &["qemu-agent-command", "plain", ping]);
+    assert!(
+        err.contains("argument unsupported: QEMU guest agent is not configured"),
+        "{err}"
+    );
+    let err = virsh_err(&uri, &["domhostname", "plain"]);
+    assert!(err.contains("QEMU guest agent is not configured"), "{err}");
+    for args in [
+        &["qemu-agent-command", "silent", ping][..],
+        &["domifaddr", "silent", "--source", "agent"],
+        &["domtime", "silent"],
+        &["shutdown", "silent", "--mode", "agent"],
+    ] {
+        let err = virsh_err(&uri, args);
+        assert!(
+            err.contains("Guest agent is not responding: QEMU guest agent is not connected"),
+            "{args:?}: {err}"
+        );
+    }
+    for dom in ["plain", "silent"] {
+        virsh_ok(&uri, &["destroy", dom]);
+    }
+
+    // The agent powers the guest off; QEMU's SHUTDOWN stops the domain.
+    let said = virsh_ok(&uri, &["shutdown", "lga", "--mode", "agent"]);
+    assert!(said.contains("is being shutdown"), "{said}");
+    assert_eq!(
+        wait_state(&uri, "lga", "shut off", 60),
+        "shut off",
+        "{}",
+        d.log()
+    );
+    virsh_ok(&uri, &["undefine", "lga"]);
+}
