@@ -2,8 +2,9 @@
 //! running Debian's `qemu-ga` (rvirt-testkit's `linux_guest_with_agent`) under TCG.
 //! python3-libvirt starts it and sees the agent connect (AGENT_LIFECYCLE
 //! connected/channel); Debian's virsh runs `qemu-agent-command` (guest-ping, an
-//! unknown command), `domifaddr --source agent`, `domhostname`, `domtime`,
-//! `domfsinfo`, and `shutdown --mode agent`, which powers the guest off. Guests without
+//! unknown command), `domifaddr --source agent`, `domhostname`, `domtime` (read and
+//! set), `domfsinfo`, `domfsfreeze`/`domfsthaw`, and `shutdown --mode agent`, which
+//! powers the guest off. Guests without
 //! an agent get libvirt's errors: "QEMU guest agent is not configured" (no channel)
 //! and "Guest agent is not responding" (a channel nobody answers on).
 
@@ -57,6 +58,17 @@ fn wait_state(uri: &str, dom: &str, want: &str, secs: u64) -> String {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// The guest's clock as `virsh domtime` prints it (seconds since the epoch).
+fn guest_time(uri: &str) -> i64 {
+    let time = virsh_ok(uri, &["domtime", "lga"]);
+    time.trim()
+        .strip_prefix("Time:")
+        .unwrap_or_else(|| panic!("{time}"))
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 #[test]
@@ -119,14 +131,7 @@ fn guest_agent_through_virsh_and_python() {
     let host = virsh_ok(&uri, &["domhostname", "lga"]);
     assert_eq!(host.trim(), "rvirt-guest");
 
-    let time = virsh_ok(&uri, &["domtime", "lga"]);
-    let secs: i64 = time
-        .trim()
-        .strip_prefix("Time:")
-        .unwrap_or_else(|| panic!("{time}"))
-        .trim()
-        .parse()
-        .unwrap();
+    let secs = guest_time(&uri);
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -142,6 +147,32 @@ fn guest_agent_through_virsh_and_python() {
     let cols: Vec<&str> = data.split_whitespace().collect();
     // Mountpoint, name, type, target: the formatted virtio disk.
     assert_eq!(cols[1..], ["vda", "ext4", "vda"], "{fs}");
+
+    // Its file systems frozen and thawed.
+    let froze = virsh_ok(&uri, &["domfsfreeze", "lga"]);
+    assert!(froze.contains("Froze 1 filesystem(s)"), "{froze}");
+    let thawed = virsh_ok(&uri, &["domfsthaw", "lga"]);
+    assert!(thawed.contains("Thawed 1 filesystem(s)"), "{thawed}");
+    let err = virsh_err(&uri, &["domfsthaw", "lga", "--mountpoint", "/mnt/data"]);
+    assert!(
+        err.contains("specifying mountpoints is not supported"),
+        "{err}"
+    );
+
+    // Its clock set an hour ahead, read back, and set back.
+    let ahead = (now + 3600).to_string();
+    virsh_ok(&uri, &["domtime", "lga", "--time", &ahead]);
+    let read = guest_time(&uri);
+    assert!(
+        (read - (now + 3600)).abs() < 120,
+        "guest {read}, set {ahead}"
+    );
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    virsh_ok(&uri, &["domtime", "lga", "--time", &now.to_string()]);
+    assert!((guest_time(&uri) - now).abs() < 120);
 
     // A guest without the agent's channel, and one with a channel nobody answers on.
     let plain_disk = boot_disk(&root.join("plain.img"), LOOP);

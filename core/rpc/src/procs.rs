@@ -481,8 +481,14 @@ procedures! {
     CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY = 317,
     /// Lifecycle event MESSAGE `{int callbackID; {dom; int event; int detail}}`.
     DOMAIN_EVENT_CALLBACK_LIFECYCLE = 318,
+    /// `{dom; string mountpoints<256>; u32 flags}` → `{int filesystems}`.
+    DOMAIN_FSFREEZE = 335,
+    /// `{dom; string mountpoints<256>; u32 flags}` → `{int filesystems}`.
+    DOMAIN_FSTHAW = 336,
     /// `{dom; u32 flags}` → `{hyper seconds; u32 nseconds}`.
     DOMAIN_GET_TIME = 337,
+    /// `{dom; hyper seconds; u32 nseconds; u32 flags}` → void.
+    DOMAIN_SET_TIME = 338,
     /// Carries `virNetworkGetDHCPLeases` (layout in [`crate::types`]).
     NETWORK_GET_DHCP_LEASES = 341,
     /// `{string? emulatorbin, arch, machine, virttype; u32 flags}` → `{string capabilities}`.

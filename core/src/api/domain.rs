@@ -148,6 +148,30 @@ impl Domain {
             .qemu_agent_command(&self.r, cmd, timeout, flags)
     }
 
+    /// Sets the guest's clock to `seconds` and `nseconds` since the epoch, or with
+    /// `VIR_DOMAIN_TIME_SYNC` (1) from its RTC (`virDomainSetTime`; the QEMU guest
+    /// agent). A read-write connection only.
+    pub fn set_time(&self, seconds: i64, nseconds: u32, flags: u32) -> Result<()> {
+        self.conn.check_writable("virDomainSetTime")?;
+        self.conn
+            .driver()?
+            .set_guest_time(&self.r, seconds, nseconds, flags)
+    }
+
+    /// Freezes the guest's file systems at `mountpoints` (all when empty); returns how
+    /// many (`virDomainFSFreeze`; the QEMU guest agent). A read-write connection only.
+    pub fn fs_freeze(&self, mountpoints: &[String], flags: u32) -> Result<u32> {
+        self.conn.check_writable("virDomainFSFreeze")?;
+        self.conn.driver()?.fs_freeze(&self.r, mountpoints, flags)
+    }
+
+    /// Thaws the guest's frozen file systems; returns how many (`virDomainFSThaw`). A
+    /// read-write connection only.
+    pub fn fs_thaw(&self, mountpoints: &[String], flags: u32) -> Result<u32> {
+        self.conn.check_writable("virDomainFSThaw")?;
+        self.conn.driver()?.fs_thaw(&self.r, mountpoints, flags)
+    }
+
     /// An image of the domain's screen `screen` (`virDomainScreenshot`). A read-write
     /// connection only.
     pub fn screenshot(&self, screen: u32, flags: u32) -> Result<Screenshot> {

@@ -213,6 +213,29 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainQemuAgentCommand")
     }
 
+    /// `virDomainSetTime`: the guest's clock set to `seconds`.`nseconds` since the
+    /// epoch, or with `VIR_DOMAIN_TIME_SYNC` (1) from its RTC.
+    fn set_guest_time(
+        &self,
+        dom: &DomainRef,
+        seconds: i64,
+        nseconds: u32,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainSetTime")
+    }
+
+    /// `virDomainFSFreeze`: the guest's file systems at `mountpoints` (none: all)
+    /// frozen; how many.
+    fn fs_freeze(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        unsupported("virDomainFSFreeze")
+    }
+
+    /// `virDomainFSThaw`: the guest's frozen file systems thawed; how many.
+    fn fs_thaw(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        unsupported("virDomainFSThaw")
+    }
+
     /// `virDomainScreenshot`: an image of the domain's `screen`.
     fn screenshot(&self, dom: &DomainRef, screen: u32, flags: u32) -> Result<super::Screenshot> {
         unsupported("virDomainScreenshot")

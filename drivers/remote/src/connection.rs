@@ -312,6 +312,24 @@ impl DriverConnection for RemoteConnection {
         self.remote_qemu_monitor_command(dom, cmd, flags)
     }
 
+    fn set_guest_time(
+        &self,
+        dom: &DomainRef,
+        seconds: i64,
+        nseconds: u32,
+        flags: u32,
+    ) -> Result<()> {
+        self.remote_set_time(dom, seconds, nseconds, flags)
+    }
+
+    fn fs_freeze(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        self.remote_fs_freeze_thaw(rvirt_rpc::procs::DOMAIN_FSFREEZE, dom, mountpoints, flags)
+    }
+
+    fn fs_thaw(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        self.remote_fs_freeze_thaw(rvirt_rpc::procs::DOMAIN_FSTHAW, dom, mountpoints, flags)
+    }
+
     fn qemu_agent_command(
         &self,
         dom: &DomainRef,

@@ -40,6 +40,39 @@ impl RemoteConnection {
         self.client().call(procs::DOMAIN_SEND_KEY, &args)
     }
 
+    pub(crate) fn remote_set_time(
+        &self,
+        dom: &DomainRef,
+        seconds: i64,
+        nseconds: u32,
+        flags: u32,
+    ) -> Result<()> {
+        let args = DomainSetTimeArgs {
+            dom: to_wire(dom),
+            seconds,
+            nseconds,
+            flags,
+        };
+        self.client().call(procs::DOMAIN_SET_TIME, &args)
+    }
+
+    /// DOMAIN_FSFREEZE or DOMAIN_FSTHAW (`proc_`).
+    pub(crate) fn remote_fs_freeze_thaw(
+        &self,
+        proc_: i32,
+        dom: &DomainRef,
+        mountpoints: &[String],
+        flags: u32,
+    ) -> Result<u32> {
+        let args = DomainFsfreezeArgs {
+            dom: to_wire(dom),
+            mountpoints: mountpoints.to_vec(),
+            flags,
+        };
+        let r: DomainFsfreezeRet = self.client().call(proc_, &args)?;
+        Ok(u32::try_from(r.filesystems).unwrap_or(0))
+    }
+
     pub(crate) fn remote_block_resize(
         &self,
         dom: &DomainRef,

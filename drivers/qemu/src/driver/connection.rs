@@ -321,6 +321,27 @@ impl DriverConnection for QemuConnection {
         self.shared.screenshot(dom, screen, flags)
     }
 
+    fn set_guest_time(
+        &self,
+        dom: &DomainRef,
+        seconds: i64,
+        nseconds: u32,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(flags, super::guest_agent::TIME_SYNC, "qemuDomainSetTime")?;
+        self.shared.agent_set_time(dom, seconds, nseconds, flags)
+    }
+
+    fn fs_freeze(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        check_flags(flags, 0, "qemuDomainFSFreeze")?;
+        self.shared.agent_fs_freeze(dom, mountpoints)
+    }
+
+    fn fs_thaw(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        check_flags(flags, 0, "qemuDomainFSThaw")?;
+        self.shared.agent_fs_thaw(dom, mountpoints)
+    }
+
     fn qemu_agent_command(
         &self,
         dom: &DomainRef,

@@ -1,8 +1,8 @@
 //! What the QEMU guest agent answers: the channel connected when the guest opens its
 //! port and closed when it closes it (QEMU's `VSERPORT_CHANGE`, as libvirt does), and
 //! the Domain APIs on top of it
-//! (`virDomainQemuAgentCommand`, host name, interface addresses, file systems, guest
-//! time, agent shutdown and reboot), worded as libvirt's.
+//! (`virDomainQemuAgentCommand`, host name, interface addresses, file systems and
+//! their freezing, guest time, agent shutdown and reboot), worded as libvirt's.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,6 +19,9 @@ use super::instance::{Shared, not_running};
 use super::running::Vm;
 use crate::event_map::{AGENT_CHANNEL, agent_channel};
 use crate::qmp::QmpEvent;
+
+/// `VIR_DOMAIN_TIME_SYNC`: set the guest's clock from its RTC.
+pub(super) const TIME_SYNC: u32 = 1;
 
 /// `VIR_DOMAIN_QEMU_AGENT_COMMAND_BLOCK`: wait for the reply as long as it takes.
 const TIMEOUT_BLOCK: i32 = -2;
@@ -243,6 +246,65 @@ impl Shared {
             .collect()
     }
 
+    /// `virDomainSetTime` (`guest-set-time`): to the given time, or with
+    /// [`TIME_SYNC`] from the guest's RTC.
+    pub(crate) fn agent_set_time(
+        &self,
+        dom: &DomainRef,
+        seconds: i64,
+        nseconds: u32,
+        flags: u32,
+    ) -> Result<()> {
+        let args = if flags & TIME_SYNC != 0 {
+            None
+        } else {
+            if nseconds > 999_999_999 {
+                return Err(Error::invalid_arg(ErrorDomain::Qemu, "nseconds too big"));
+            }
+            let ns = seconds
+                .checked_mul(1_000_000_000)
+                .and_then(|s| s.checked_add(i64::from(nseconds)))
+                .ok_or_else(|| {
+                    Error::invalid_arg(
+                        ErrorDomain::Qemu,
+                        format!("Time '{seconds}' is too big for guest agent"),
+                    )
+                })?;
+            Some(json!({ "time": ns }))
+        };
+        self.agent_run(dom, "guest-set-time", args).map(|_| ())
+    }
+
+    /// `virDomainFSFreeze`: `guest-fsfreeze-freeze`, or `-freeze-list` for
+    /// `mountpoints`; how many file systems froze.
+    pub(crate) fn agent_fs_freeze(&self, dom: &DomainRef, mountpoints: &[String]) -> Result<u32> {
+        let (command, args) = if mountpoints.is_empty() {
+            ("guest-fsfreeze-freeze", None)
+        } else {
+            (
+                "guest-fsfreeze-freeze-list",
+                Some(json!({ "mountpoints": mountpoints })),
+            )
+        };
+        count(self.agent_run(dom, command, args)?, command)
+    }
+
+    /// `virDomainFSThaw`: `guest-fsfreeze-thaw` (all of them: the agent cannot thaw
+    /// some, so naming mount points is refused as libvirt does).
+    pub(crate) fn agent_fs_thaw(&self, dom: &DomainRef, mountpoints: &[String]) -> Result<u32> {
+        if !mountpoints.is_empty() {
+            return Err(Error::new(
+                ErrorCode::ArgumentUnsupported,
+                ErrorDomain::Qemu,
+                "specifying mountpoints is not supported",
+            ));
+        }
+        count(
+            self.agent_run(dom, "guest-fsfreeze-thaw", None)?,
+            "guest-fsfreeze-thaw",
+        )
+    }
+
     /// `virDomainShutdownFlags`/`virDomainReboot` with `VIR_DOMAIN_SHUTDOWN_GUEST_AGENT`:
     /// `guest-shutdown`, done once QEMU reports the guest powered off or reset.
     pub(crate) fn agent_shutdown(&self, dom: &DomainRef, reboot: bool) -> Result<()> {
@@ -348,4 +410,16 @@ fn disk_target(d: &Value, def: &DomainDef) -> Option<String> {
         }
         _ => None,
     })
+}
+
+/// A reply that is a count of file systems.
+fn count(v: Value, command: &str) -> Result<u32> {
+    v.as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| {
+            Error::internal(
+                ErrorDomain::Qemu,
+                format!("malformed return value of {command}"),
+            )
+        })
 }

@@ -1,11 +1,12 @@
 //! Handlers that act on a running guest beside its lifecycle (DOMAIN_RESET,
 //! DOMAIN_INJECT_NMI, DOMAIN_SEND_KEY, DOMAIN_BLOCK_RESIZE, DOMAIN_GET_JOB_INFO,
-//! DOMAIN_ABORT_JOB) and the node's counters (NODE_GET_CPU_STATS,
+//! DOMAIN_ABORT_JOB, DOMAIN_SET_TIME, DOMAIN_FSFREEZE, DOMAIN_FSTHAW) and the node's counters (NODE_GET_CPU_STATS,
 //! NODE_GET_MEMORY_STATS, each asked first for its count as libvirt's clients do).
 
 use rvirt_core::api::NodeStat;
 use rvirt_rpc::control::{
-    DomainBlockResizeArgs, DomainGetJobInfoRet, DomainSendKeyArgs, NODE_CPU_STATS_MAX,
+    DomainBlockResizeArgs, DomainFsfreezeArgs, DomainFsfreezeRet, DomainGetJobInfoRet,
+    DomainSendKeyArgs, DomainSetTimeArgs, FSFREEZE_MOUNTPOINTS_MAX, NODE_CPU_STATS_MAX,
     NODE_MEMORY_STATS_MAX, NodeGetCpuStatsArgs, NodeGetMemoryStatsArgs, NodeStat as WireStat,
     NodeStatsRet,
 };
@@ -129,4 +130,43 @@ pub(crate) fn node_get_memory_stats(
         NODE_MEMORY_STATS_MAX,
         "virNodeGetMemoryStats",
     )
+}
+
+/// DOMAIN_SET_TIME.
+pub(crate) fn set_time(ctx: &Ctx<'_>, args: DomainSetTimeArgs) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .set_time(args.seconds, args.nseconds, args.flags)?)
+}
+
+/// The mount points of DOMAIN_FSFREEZE/DOMAIN_FSTHAW, bounded as libvirt's protocol.
+fn mountpoints(args: &DomainFsfreezeArgs) -> CallResult<()> {
+    if args.mountpoints.len() > FSFREEZE_MOUNTPOINTS_MAX {
+        return Err(rvirt_core::Error::invalid_arg(
+            rvirt_core::ErrorDomain::Rpc,
+            "mountpoints length greater than maximum",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn count(n: u32) -> DomainFsfreezeRet {
+    DomainFsfreezeRet {
+        filesystems: i32::try_from(n).unwrap_or(i32::MAX),
+    }
+}
+
+/// DOMAIN_FSFREEZE.
+pub(crate) fn fs_freeze(ctx: &Ctx<'_>, args: DomainFsfreezeArgs) -> CallResult<DomainFsfreezeRet> {
+    mountpoints(&args)?;
+    let dom = ctx.domain(&args.dom)?;
+    Ok(count(dom.fs_freeze(&args.mountpoints, args.flags)?))
+}
+
+/// DOMAIN_FSTHAW.
+pub(crate) fn fs_thaw(ctx: &Ctx<'_>, args: DomainFsfreezeArgs) -> CallResult<DomainFsfreezeRet> {
+    mountpoints(&args)?;
+    let dom = ctx.domain(&args.dom)?;
+    Ok(count(dom.fs_thaw(&args.mountpoints, args.flags)?))
 }
