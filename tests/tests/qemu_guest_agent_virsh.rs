@@ -3,7 +3,7 @@
 //! python3-libvirt starts it and sees the agent connect (AGENT_LIFECYCLE
 //! connected/channel); Debian's virsh runs `qemu-agent-command` (guest-ping, an
 //! unknown command), `domifaddr --source agent`, `domhostname`, `domtime` (read and
-//! set), `domfsinfo`, `domfsfreeze`/`domfsthaw`, and `shutdown --mode agent`, which
+//! set), `domfsinfo`, `guestinfo`, `domfsfreeze`/`domfsthaw`, and `shutdown --mode agent`, which
 //! powers the guest off. Guests without
 //! an agent get libvirt's errors: "QEMU guest agent is not configured" (no channel)
 //! and "Guest agent is not responding" (a channel nobody answers on).
@@ -147,6 +147,31 @@ fn guest_agent_through_virsh_and_python() {
     let cols: Vec<&str> = data.split_whitespace().collect();
     // Mountpoint, name, type, target: the formatted virtio disk.
     assert_eq!(cols[1..], ["vda", "ext4", "vda"], "{fs}");
+
+    // virsh guestinfo: every group the agent answers, or one.
+    let info = virsh_ok(&uri, &["guestinfo", "lga"]);
+    let field = |key: &str| {
+        info.lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                (k.trim() == key).then(|| v.trim().to_owned())
+            })
+            .unwrap_or_else(|| panic!("no {key} in {info}"))
+    };
+    assert_eq!(field("hostname"), "rvirt-guest");
+    assert_eq!(field("user.count"), "0");
+    assert!(field("os.kernel-release").ends_with("-amd64"), "{info}");
+    assert_eq!(field("os.machine"), "x86_64");
+    assert_eq!(field("timezone.offset"), "0");
+    assert_eq!(field("fs.count"), "1");
+    assert_eq!(field("fs.0.mountpoint"), "/mnt/data");
+    assert_eq!(field("fs.0.fstype"), "ext4");
+    assert_eq!(field("fs.0.disk.0.alias"), "vda");
+    let total: u64 = field("fs.0.total-bytes").parse().unwrap();
+    assert!(total > 32 << 20 && total <= 64 << 20, "{info}");
+    let only = virsh_ok(&uri, &["guestinfo", "lga", "--hostname"]);
+    assert_eq!(only.trim().lines().count(), 1, "{only}");
+    assert!(only.contains("rvirt-guest"), "{only}");
 
     // Its file systems frozen and thawed.
     let froze = virsh_ok(&uri, &["domfsfreeze", "lga"]);

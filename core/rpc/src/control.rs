@@ -144,3 +144,24 @@ pub struct DomainFsfreezeRet {
     /// File systems frozen or thawed.
     pub filesystems: i32,
 }
+
+/// `REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX`.
+pub const GUEST_INFO_PARAMS_MAX: usize = 2048;
+
+/// `remote_domain_get_guest_info_args` (DOMAIN_GET_GUEST_INFO, 418).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetGuestInfoArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// `virDomainGuestInfoTypes` (0: all).
+    pub types: u32,
+    /// Unused, 0.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_guest_info_ret`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainGetGuestInfoRet {
+    /// The facts, as typed parameters.
+    pub params: Vec<crate::typed_param::TypedParam>,
+}

@@ -568,6 +568,8 @@ procedures! {
     NETWORK_PORT_GET_XML_DESC = 409,
     /// Carries `virNetworkPortDelete` (layout in [`crate::types`]).
     NETWORK_PORT_DELETE = 410,
+    /// `{dom; u32 types; u32 flags}` → `{typed_param params<2048>}`.
+    DOMAIN_GET_GUEST_INFO = 418,
     /// `{dom; u32 flags}` → `{string msgs<>}`.
     DOMAIN_GET_MESSAGES = 426,
     /// Carries `virNodeDeviceDefineXML` (layout in [`crate::types`]).

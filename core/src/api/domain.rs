@@ -172,6 +172,15 @@ impl Domain {
         self.conn.driver()?.fs_thaw(&self.r, mountpoints, flags)
     }
 
+    /// What the guest agent tells of the guest (`virDomainGetGuestInfo`): the groups
+    /// `types` selects (`VIR_DOMAIN_GUEST_INFO_USERS` 1, `_OS` 2, `_TIMEZONE` 4,
+    /// `_HOSTNAME` 8, `_FILESYSTEM` 16; 0: all) as typed parameters. A read-write
+    /// connection only.
+    pub fn guest_info(&self, types: u32, flags: u32) -> Result<Vec<crate::api::TypedParam>> {
+        self.conn.check_writable("virDomainGetGuestInfo")?;
+        self.conn.driver()?.guest_info(&self.r, types, flags)
+    }
+
     /// An image of the domain's screen `screen` (`virDomainScreenshot`). A read-write
     /// connection only.
     pub fn screenshot(&self, screen: u32, flags: u32) -> Result<Screenshot> {

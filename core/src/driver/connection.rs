@@ -236,6 +236,18 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainFSThaw")
     }
 
+    /// `virDomainGetGuestInfo`: what the guest agent tells of the groups `types`
+    /// selects (users, os, timezone, hostname, filesystem; 0: all), as typed
+    /// parameters named as libvirt's (`os.id`, `fs.0.mountpoint`, …).
+    fn guest_info(
+        &self,
+        dom: &DomainRef,
+        types: u32,
+        flags: u32,
+    ) -> Result<Vec<crate::api::TypedParam>> {
+        unsupported("virDomainGetGuestInfo")
+    }
+
     /// `virDomainScreenshot`: an image of the domain's `screen`.
     fn screenshot(&self, dom: &DomainRef, screen: u32, flags: u32) -> Result<super::Screenshot> {
         unsupported("virDomainScreenshot")

@@ -330,6 +330,15 @@ impl DriverConnection for RemoteConnection {
         self.remote_fs_freeze_thaw(rvirt_rpc::procs::DOMAIN_FSTHAW, dom, mountpoints, flags)
     }
 
+    fn guest_info(
+        &self,
+        dom: &DomainRef,
+        types: u32,
+        flags: u32,
+    ) -> Result<Vec<rvirt_core::api::TypedParam>> {
+        self.remote_guest_info(dom, types, flags)
+    }
+
     fn qemu_agent_command(
         &self,
         dom: &DomainRef,

@@ -73,6 +73,21 @@ impl RemoteConnection {
         Ok(u32::try_from(r.filesystems).unwrap_or(0))
     }
 
+    pub(crate) fn remote_guest_info(
+        &self,
+        dom: &DomainRef,
+        types: u32,
+        flags: u32,
+    ) -> Result<Vec<rvirt_core::api::TypedParam>> {
+        let args = DomainGetGuestInfoArgs {
+            dom: to_wire(dom),
+            types,
+            flags,
+        };
+        let r: DomainGetGuestInfoRet = self.client().call(procs::DOMAIN_GET_GUEST_INFO, &args)?;
+        Ok(r.params.into_iter().map(Into::into).collect())
+    }
+
     pub(crate) fn remote_block_resize(
         &self,
         dom: &DomainRef,

@@ -342,6 +342,16 @@ impl DriverConnection for QemuConnection {
         self.shared.agent_fs_thaw(dom, mountpoints)
     }
 
+    fn guest_info(
+        &self,
+        dom: &DomainRef,
+        types: u32,
+        flags: u32,
+    ) -> Result<Vec<rvirt_core::api::TypedParam>> {
+        check_flags(flags, 0, "qemuDomainGetGuestInfo")?;
+        super::guest_info::guest_info(&self.shared, dom, types)
+    }
+
     fn qemu_agent_command(
         &self,
         dom: &DomainRef,

@@ -143,7 +143,12 @@ impl Shared {
     }
 
     /// Runs `execute` with `arguments` on the domain's agent, default timeout.
-    fn agent_run(&self, dom: &DomainRef, execute: &str, arguments: Option<Value>) -> Result<Value> {
+    pub(super) fn agent_run(
+        &self,
+        dom: &DomainRef,
+        execute: &str,
+        arguments: Option<Value>,
+    ) -> Result<Value> {
         let mut command = json!({ "execute": execute });
         if let Some(args) = arguments {
             command["arguments"] = args;
@@ -394,7 +399,7 @@ fn filesystem(v: &Value, def: &DomainDef) -> Result<FsInfo> {
 }
 
 /// The target (`vda`) of the domain's disk the agent describes by its PCI address.
-fn disk_target(d: &Value, def: &DomainDef) -> Option<String> {
+pub(super) fn disk_target(d: &Value, def: &DomainDef) -> Option<String> {
     let pci = d.get("pci-controller")?;
     let n = |k: &str| pci.get(k)?.as_u64().and_then(|x| u32::try_from(x).ok());
     let (domain, bus, slot, function) = (n("domain")?, n("bus")?, n("slot")?, n("function")?);

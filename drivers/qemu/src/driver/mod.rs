@@ -26,6 +26,7 @@ mod graphics_fd;
 mod graphics_password;
 mod guest_agent;
 mod guest_control;
+mod guest_info;
 mod host;
 pub(crate) mod instance;
 mod jobs;

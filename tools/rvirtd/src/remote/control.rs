@@ -5,10 +5,10 @@
 
 use rvirt_core::api::NodeStat;
 use rvirt_rpc::control::{
-    DomainBlockResizeArgs, DomainFsfreezeArgs, DomainFsfreezeRet, DomainGetJobInfoRet,
-    DomainSendKeyArgs, DomainSetTimeArgs, FSFREEZE_MOUNTPOINTS_MAX, NODE_CPU_STATS_MAX,
-    NODE_MEMORY_STATS_MAX, NodeGetCpuStatsArgs, NodeGetMemoryStatsArgs, NodeStat as WireStat,
-    NodeStatsRet,
+    DomainBlockResizeArgs, DomainFsfreezeArgs, DomainFsfreezeRet, DomainGetGuestInfoArgs,
+    DomainGetGuestInfoRet, DomainGetJobInfoRet, DomainSendKeyArgs, DomainSetTimeArgs,
+    FSFREEZE_MOUNTPOINTS_MAX, GUEST_INFO_PARAMS_MAX, NODE_CPU_STATS_MAX, NODE_MEMORY_STATS_MAX,
+    NodeGetCpuStatsArgs, NodeGetMemoryStatsArgs, NodeStat as WireStat, NodeStatsRet,
 };
 use rvirt_rpc::types::{DomainArgs, DomainFlagsArgs};
 use rvirt_rpc_server::CallResult;
@@ -169,4 +169,22 @@ pub(crate) fn fs_thaw(ctx: &Ctx<'_>, args: DomainFsfreezeArgs) -> CallResult<Dom
     mountpoints(&args)?;
     let dom = ctx.domain(&args.dom)?;
     Ok(count(dom.fs_thaw(&args.mountpoints, args.flags)?))
+}
+
+/// DOMAIN_GET_GUEST_INFO.
+pub(crate) fn get_guest_info(
+    ctx: &Ctx<'_>,
+    args: DomainGetGuestInfoArgs,
+) -> CallResult<DomainGetGuestInfoRet> {
+    let params = ctx.domain(&args.dom)?.guest_info(args.types, args.flags)?;
+    if params.len() > GUEST_INFO_PARAMS_MAX {
+        return Err(rvirt_core::Error::internal(
+            rvirt_core::ErrorDomain::Rpc,
+            "returned number of parameters exceeds limit",
+        )
+        .into());
+    }
+    Ok(DomainGetGuestInfoRet {
+        params: params.into_iter().map(Into::into).collect(),
+    })
 }

@@ -70,6 +70,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         ctl::send_key
     ),
     procedure!(
+        p::DOMAIN_GET_GUEST_INFO,
+        Access::Write("virDomainGetGuestInfo"),
+        ctl::get_guest_info
+    ),
+    procedure!(
         p::DOMAIN_SET_TIME,
         Access::Write("virDomainSetTime"),
         ctl::set_time
