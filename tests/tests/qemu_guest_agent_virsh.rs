@@ -3,10 +3,11 @@
 //! python3-libvirt starts it and sees the agent connect (AGENT_LIFECYCLE
 //! connected/channel); Debian's virsh runs `qemu-agent-command` (guest-ping, an
 //! unknown command), `domifaddr --source agent`, `domhostname`, `domtime` (read and
-//! set), `domfsinfo`, `guestinfo`, `domfsfreeze`/`domfsthaw`, and `shutdown --mode agent`, which
-//! powers the guest off. Guests without
-//! an agent get libvirt's errors: "QEMU guest agent is not configured" (no channel)
-//! and "Guest agent is not responding" (a channel nobody answers on).
+//! set), `domfsinfo`, `guestinfo`, `domfsfreeze`/`domfsthaw`; after rvirtd is killed
+//! and started again the agent answers again; `shutdown --mode agent` powers the guest
+//! off. Guests without an agent get libvirt's errors: "QEMU guest agent is not
+//! configured" (no channel) and "Guest agent is not responding" (a channel nobody
+//! answers on).
 
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -237,6 +238,14 @@ fn guest_agent_through_virsh_and_python() {
     for dom in ["plain", "silent"] {
         virsh_ok(&uri, &["destroy", dom]);
     }
+
+    // rvirtd killed and started again on the same root: the guest runs on and its
+    // agent, whose port the guest keeps open, is connected again.
+    drop(d);
+    let d = Daemon::start_with("agent-again", &["--qemu-root", root.0.to_str().unwrap()]);
+    let uri = d.qemu_uri();
+    let host = virsh_ok(&uri, &["domhostname", "lga"]);
+    assert_eq!(host.trim(), "rvirt-guest", "{}", d.log());
 
     // The agent powers the guest off; QEMU's SHUTDOWN stops the domain.
     let said = virsh_ok(&uri, &["shutdown", "lga", "--mode", "agent"]);

@@ -75,6 +75,22 @@ fn connect(vm: &mut Vm, event_loop: &SharedLoop) {
     }
 }
 
+/// After a reconnect: connects the agent again if the guest has its port open
+/// (`open_chardevs`: the labels `query-chardev` reports open, e.g. `charchannel0`).
+pub(super) fn reattach(vm: &mut Vm, event_loop: &SharedLoop, open_chardevs: &[String]) {
+    let Some((n, _)) = agent_channel(&vm.def) else {
+        return;
+    };
+    let label = format!("charchannel{n}");
+    if !open_chardevs.contains(&label) {
+        return;
+    }
+    if let Some(run) = vm.run.as_mut() {
+        run.agent_open = true;
+    }
+    connect(vm, event_loop);
+}
+
 /// Follows the agent's port through QEMU's events (on the loop, domain locked): the
 /// guest opened it (connect) or closed it (disconnect); a power-off or reset finishes
 /// a `guest-shutdown`.
