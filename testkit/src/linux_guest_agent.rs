@@ -46,13 +46,15 @@ if [ -n "$port" ]; then
 fi
 "#;
 
-/// What qemu-ga runs for `guest-shutdown` (`shutdown -P|-H|-r +0 MESSAGE`).
+/// What qemu-ga runs for `guest-shutdown` (`shutdown -h -P|-H|-r +0 MESSAGE`).
 const SHUTDOWN: &str = r#"#!/bin/sh
-case "$1" in
-  -r) exec reboot -f ;;
-  -H) exec halt -f ;;
-  *) exec poweroff -f ;;
-esac
+for a in "$@"; do
+  case "$a" in
+    -r) exec reboot -f ;;
+    -H) exec halt -f ;;
+  esac
+done
+exec poweroff -f
 "#;
 
 const READY_LINE: &str = "echo \"rvirt-linux-guest: ready\"";

@@ -4,8 +4,8 @@
 //! connected/channel); Debian's virsh runs `qemu-agent-command` (guest-ping, an
 //! unknown command), `domifaddr --source agent`, `domhostname`, `domtime` (read and
 //! set), `domfsinfo`, `guestinfo`, `domfsfreeze`/`domfsthaw`; after rvirtd is killed
-//! and started again the agent answers again; `shutdown --mode agent` powers the guest
-//! off. Guests without an agent get libvirt's errors: "QEMU guest agent is not
+//! and started again the agent answers again; `reboot --mode agent` restarts the guest
+//! (the agent goes and comes back); `shutdown --mode agent` powers the guest off. Guests without an agent get libvirt's errors: "QEMU guest agent is not
 //! configured" (no channel) and "Guest agent is not responding" (a channel nobody
 //! answers on).
 
@@ -246,6 +246,37 @@ fn guest_agent_through_virsh_and_python() {
     let uri = d.qemu_uri();
     let host = virsh_ok(&uri, &["domhostname", "lga"]);
     assert_eq!(host.trim(), "rvirt-guest", "{}", d.log());
+
+    // The agent reboots the guest: its port closes (the agent is disconnected) and opens
+    // again once the guest is back (the agent answers again).
+    let said = virsh_ok(&uri, &["reboot", "lga", "--mode", "agent"]);
+    assert!(said.contains("is being rebooted"), "{said}");
+    let (mut gone, deadline) = (false, Instant::now() + Duration::from_secs(120));
+    loop {
+        let o = virsh(&uri, &["domhostname", "lga"]);
+        let (out, err) = text(&o);
+        if o.status.success() && gone {
+            assert_eq!(out.trim(), "rvirt-guest");
+            break;
+        }
+        if !o.status.success() {
+            let st = virsh(&uri, &["domstate", "lga", "--reason"]);
+            assert!(
+                err.contains("QEMU guest agent is not connected"),
+                "{err} {:?}\n{}",
+                text(&st),
+                d.log()
+            );
+            gone = true;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "gone={gone}: {out} {err}\n{}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(wait_state(&uri, "lga", "running", 1), "running");
 
     // The agent powers the guest off; QEMU's SHUTDOWN stops the domain.
     let said = virsh_ok(&uri, &["shutdown", "lga", "--mode", "agent"]);
