@@ -7,7 +7,8 @@
 //! file system on a disk to report), starts `qemu-ga` on the
 //! `org.qemu.guest_agent.0` port, then goes on as the default guest does.
 //! `guest-shutdown` runs `/sbin/shutdown`, here a script calling busybox's
-//! `poweroff -f` / `reboot -f` / `halt -f`.
+//! `poweroff -f` / `reboot -f` / `halt -f`; `guest-set-user-password` runs `chpasswd`, here
+//! a script on busybox's `mkpasswd` and a root account in `/etc/passwd` and `/etc/shadow`.
 //!
 //! The default initramfs is untouched; this one is cached beside it under its own
 //! content hash.
@@ -57,6 +58,24 @@ done
 exec poweroff -f
 "#;
 
+/// Debian's busybox has no `chpasswd`, which qemu-ga runs for
+/// `guest-set-user-password`: this one reads `user:password` (crypted with `-e`,
+/// else hashed here with busybox's `mkpasswd`) and rewrites the user's `/etc/shadow` line.
+const CHPASSWD: &str = r#"#!/bin/sh
+IFS= read -r line
+user=${line%%:*}
+pass=${line#*:}
+if [ "$1" = "-e" ]; then hash=$pass; else hash=$(mkpasswd -m sha512 "$pass"); fi
+grep -q "^$user:" /etc/shadow || exit 1
+sed -i "s|^$user:[^:]*:|$user:$hash:|" /etc/shadow
+"#;
+
+/// `/etc/shadow`: root's password locked ([`LOCKED`]) until an agent sets one.
+const SHADOW: &str = "root:*:19000:0:99999:7:::\n";
+
+/// Root's password field in the guest's `/etc/shadow` before anyone sets one.
+pub const LOCKED: &str = "*";
+
 const READY_LINE: &str = "echo \"rvirt-linux-guest: ready\"";
 
 /// The agent guest's kernel and initramfs, copied into `dir`; `None` (a printed skip,
@@ -82,6 +101,15 @@ pub fn linux_guest_with_agent(dir: &Path) -> Option<LinuxGuest> {
     }
     c.entry("usr/sbin/qemu-ga", 0o100755, 0, &binary);
     c.entry("sbin/shutdown", 0o100755, 0, SHUTDOWN.as_bytes());
+    // A root account for guest-set-user-password (busybox chpasswd), locked at first.
+    c.entry(
+        "etc/passwd",
+        0o100644,
+        0,
+        b"root:x:0:0:root:/root:/bin/sh\n",
+    );
+    c.entry("etc/shadow", 0o100600, 0, SHADOW.as_bytes());
+    c.entry("usr/sbin/chpasswd", 0o100755, 0, CHPASSWD.as_bytes());
     for (path, data) in &libs {
         c.entry(path, 0o100755, 0, data);
     }

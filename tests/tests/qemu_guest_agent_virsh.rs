@@ -3,7 +3,8 @@
 //! python3-libvirt starts it and sees the agent connect (AGENT_LIFECYCLE
 //! connected/channel); Debian's virsh runs `qemu-agent-command` (guest-ping, an
 //! unknown command), `domifaddr --source agent`, `domhostname`, `domtime` (read and
-//! set), `domfsinfo`, `guestinfo`, `domfsfreeze`/`domfsthaw`; after rvirtd is killed
+//! set), `domfsinfo`, `guestinfo`, `set-user-password` (checked in the guest through
+//! `guest-exec`), `domfsfreeze`/`domfsthaw`; after rvirtd is killed
 //! and started again the agent answers again; `reboot --mode agent` restarts the guest
 //! (the agent goes and comes back); `shutdown --mode agent` powers the guest off. Guests without an agent get libvirt's errors: "QEMU guest agent is not
 //! configured" (no channel) and "Guest agent is not responding" (a channel nobody
@@ -59,6 +60,55 @@ fn wait_state(uri: &str, dom: &str, want: &str, secs: u64) -> String {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// Runs `script` with the guest's shell through the agent (`guest-exec`) and returns
+/// its standard output.
+fn guest_exec(uri: &str, script: &str) -> String {
+    let cmd = serde_json::json!({"execute": "guest-exec", "arguments":
+        {"path": "/bin/sh", "arg": ["-c", script], "capture-output": true}});
+    let started: serde_json::Value = serde_json::from_str(&virsh_ok(
+        uri,
+        &["qemu-agent-command", "lga", &cmd.to_string()],
+    ))
+    .unwrap();
+    let pid = started["return"]["pid"].as_i64().unwrap();
+    let status = serde_json::json!({"execute": "guest-exec-status", "arguments": {"pid": pid}});
+    for _ in 0..100 {
+        let st: serde_json::Value = serde_json::from_str(&virsh_ok(
+            uri,
+            &["qemu-agent-command", "lga", &status.to_string()],
+        ))
+        .unwrap();
+        if st["return"]["exited"] == true {
+            let out = st["return"]["out-data"].as_str().unwrap_or_default();
+            let bytes = base64_decode(out);
+            return String::from_utf8_lossy(&bytes).trim().to_owned();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{script} did not finish in the guest");
+}
+
+/// Decodes the agent's standard base64.
+fn base64_decode(text: &str) -> Vec<u8> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let digits: Vec<u8> = text.bytes().filter(|&c| c != b'=').map(val).collect();
+    let mut out = Vec::new();
+    for chunk in digits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &d)| n | u32::from(d) << (18 - 6 * i));
+        out.extend(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
 }
 
 /// The guest's clock as `virsh domtime` prints it (seconds since the epoch).
@@ -173,6 +223,30 @@ fn guest_agent_through_virsh_and_python() {
     let only = virsh_ok(&uri, &["guestinfo", "lga", "--hostname"]);
     assert_eq!(only.trim().lines().count(), 1, "{only}");
     assert!(only.contains("rvirt-guest"), "{only}");
+
+    // Root's password set through the agent (busybox chpasswd in the guest).
+    let shadow = || guest_exec(&uri, "grep ^root: /etc/shadow");
+    let locked = format!("root:{}:", rvirt_testkit::linux_guest_agent::LOCKED);
+    assert!(shadow().starts_with(&locked), "{}", shadow());
+    virsh_ok(&uri, &["set-user-password", "lga", "root", "s3cret"]);
+    let now_set = shadow();
+    let hash = now_set.split(':').nth(1).unwrap_or_default();
+    assert!(hash.len() > 10 && hash != "*", "{now_set}");
+    virsh_ok(
+        &uri,
+        &[
+            "set-user-password",
+            "lga",
+            "root",
+            "$1$salt$abcdefghijklmnopqrstuv",
+            "--encrypted",
+        ],
+    );
+    assert!(
+        shadow().starts_with("root:$1$salt$abcdefghijklmnopqrstuv:"),
+        "{}",
+        shadow()
+    );
 
     // Its file systems frozen and thawed.
     let froze = virsh_ok(&uri, &["domfsfreeze", "lga"]);

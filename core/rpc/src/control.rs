@@ -165,3 +165,16 @@ pub struct DomainGetGuestInfoRet {
     /// The facts, as typed parameters.
     pub params: Vec<crate::typed_param::TypedParam>,
 }
+
+/// `remote_domain_set_user_password_args` (DOMAIN_SET_USER_PASSWORD, 357).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetUserPasswordArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The guest user.
+    pub user: Option<String>,
+    /// The new password (crypted with `VIR_DOMAIN_PASSWORD_ENCRYPTED`).
+    pub password: Option<String>,
+    /// `VIR_DOMAIN_PASSWORD_ENCRYPTED` (1).
+    pub flags: u32,
+}

@@ -506,6 +506,8 @@ procedures! {
     DOMAIN_GET_IOTHREAD_INFO = 351,
     /// `{dom; u32 source; u32 flags}` → `{interface ifaces<>}`.
     DOMAIN_INTERFACE_ADDRESSES = 353,
+    /// `{dom; string? user; string? password; u32 flags}` → void.
+    DOMAIN_SET_USER_PASSWORD = 357,
     /// `{dom; remote_string new_name; u32 flags}` → `{int retcode}`.
     DOMAIN_RENAME = 358,
     /// void → void.

@@ -181,6 +181,16 @@ impl Domain {
         self.conn.driver()?.guest_info(&self.r, types, flags)
     }
 
+    /// Sets `user`'s password in the guest (`virDomainSetUserPassword`; the QEMU guest
+    /// agent); with `VIR_DOMAIN_PASSWORD_ENCRYPTED` (1) `password` is already crypted.
+    /// A read-write connection only.
+    pub fn set_user_password(&self, user: &str, password: &str, flags: u32) -> Result<()> {
+        self.conn.check_writable("virDomainSetUserPassword")?;
+        self.conn
+            .driver()?
+            .set_user_password(&self.r, user, password, flags)
+    }
+
     /// An image of the domain's screen `screen` (`virDomainScreenshot`). A read-write
     /// connection only.
     pub fn screenshot(&self, screen: u32, flags: u32) -> Result<Screenshot> {

@@ -248,6 +248,18 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainGetGuestInfo")
     }
 
+    /// `virDomainSetUserPassword`: `user`'s password in the guest set to `password`
+    /// (already crypted with `VIR_DOMAIN_PASSWORD_ENCRYPTED`, 1).
+    fn set_user_password(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        password: &str,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainSetUserPassword")
+    }
+
     /// `virDomainScreenshot`: an image of the domain's `screen`.
     fn screenshot(&self, dom: &DomainRef, screen: u32, flags: u32) -> Result<super::Screenshot> {
         unsupported("virDomainScreenshot")

@@ -339,6 +339,16 @@ impl DriverConnection for RemoteConnection {
         self.remote_guest_info(dom, types, flags)
     }
 
+    fn set_user_password(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        password: &str,
+        flags: u32,
+    ) -> Result<()> {
+        self.remote_set_user_password(dom, user, password, flags)
+    }
+
     fn qemu_agent_command(
         &self,
         dom: &DomainRef,

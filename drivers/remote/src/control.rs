@@ -88,6 +88,22 @@ impl RemoteConnection {
         Ok(r.params.into_iter().map(Into::into).collect())
     }
 
+    pub(crate) fn remote_set_user_password(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        password: &str,
+        flags: u32,
+    ) -> Result<()> {
+        let args = DomainSetUserPasswordArgs {
+            dom: to_wire(dom),
+            user: Some(user.to_owned()),
+            password: Some(password.to_owned()),
+            flags,
+        };
+        self.client().call(procs::DOMAIN_SET_USER_PASSWORD, &args)
+    }
+
     pub(crate) fn remote_block_resize(
         &self,
         dom: &DomainRef,

@@ -352,6 +352,22 @@ impl DriverConnection for QemuConnection {
         super::guest_info::guest_info(&self.shared, dom, types)
     }
 
+    fn set_user_password(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        password: &str,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(
+            flags,
+            super::guest_agent::PASSWORD_ENCRYPTED,
+            "qemuDomainSetUserPassword",
+        )?;
+        self.shared
+            .agent_set_user_password(dom, user, password, flags)
+    }
+
     fn qemu_agent_command(
         &self,
         dom: &DomainRef,

@@ -20,6 +20,9 @@ use super::running::Vm;
 use crate::event_map::{AGENT_CHANNEL, agent_channel};
 use crate::qmp::QmpEvent;
 
+/// `VIR_DOMAIN_PASSWORD_ENCRYPTED`: the password is already crypted.
+pub(super) const PASSWORD_ENCRYPTED: u32 = 1;
+
 /// `VIR_DOMAIN_TIME_SYNC`: set the guest's clock from its RTC.
 pub(super) const TIME_SYNC: u32 = 1;
 
@@ -296,6 +299,23 @@ impl Shared {
         self.agent_run(dom, "guest-set-time", args).map(|_| ())
     }
 
+    /// `virDomainSetUserPassword` (`guest-set-user-password`, the password in base64).
+    pub(crate) fn agent_set_user_password(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        password: &str,
+        flags: u32,
+    ) -> Result<()> {
+        let args = json!({
+            "username": user,
+            "password": base64(password.as_bytes()),
+            "crypted": flags & PASSWORD_ENCRYPTED != 0,
+        });
+        self.agent_run(dom, "guest-set-user-password", Some(args))
+            .map(|_| ())
+    }
+
     /// `virDomainFSFreeze`: `guest-fsfreeze-freeze`, or `-freeze-list` for
     /// `mountpoints`; how many file systems froze.
     pub(crate) fn agent_fs_freeze(&self, dom: &DomainRef, mountpoints: &[String]) -> Result<u32> {
@@ -443,4 +463,44 @@ fn count(v: Value, command: &str) -> Result<u32> {
                 format!("malformed return value of {command}"),
             )
         })
+}
+
+/// Standard base64 with padding (RFC 4648), as the agent takes passwords.
+fn base64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_as_rfc_4648() {
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(super::base64(plain.as_bytes()), coded);
+        }
+    }
 }

@@ -7,8 +7,9 @@ use rvirt_core::api::NodeStat;
 use rvirt_rpc::control::{
     DomainBlockResizeArgs, DomainFsfreezeArgs, DomainFsfreezeRet, DomainGetGuestInfoArgs,
     DomainGetGuestInfoRet, DomainGetJobInfoRet, DomainSendKeyArgs, DomainSetTimeArgs,
-    FSFREEZE_MOUNTPOINTS_MAX, GUEST_INFO_PARAMS_MAX, NODE_CPU_STATS_MAX, NODE_MEMORY_STATS_MAX,
-    NodeGetCpuStatsArgs, NodeGetMemoryStatsArgs, NodeStat as WireStat, NodeStatsRet,
+    DomainSetUserPasswordArgs, FSFREEZE_MOUNTPOINTS_MAX, GUEST_INFO_PARAMS_MAX, NODE_CPU_STATS_MAX,
+    NODE_MEMORY_STATS_MAX, NodeGetCpuStatsArgs, NodeGetMemoryStatsArgs, NodeStat as WireStat,
+    NodeStatsRet,
 };
 use rvirt_rpc::types::{DomainArgs, DomainFlagsArgs};
 use rvirt_rpc_server::CallResult;
@@ -187,4 +188,19 @@ pub(crate) fn get_guest_info(
     Ok(DomainGetGuestInfoRet {
         params: params.into_iter().map(Into::into).collect(),
     })
+}
+
+/// DOMAIN_SET_USER_PASSWORD.
+pub(crate) fn set_user_password(ctx: &Ctx<'_>, args: DomainSetUserPasswordArgs) -> CallResult<()> {
+    let missing = |what: &str| {
+        rvirt_core::Error::invalid_arg(
+            rvirt_core::ErrorDomain::Rpc,
+            format!("{what} must not be NULL"),
+        )
+    };
+    let user = args.user.ok_or_else(|| missing("user"))?;
+    let password = args.password.ok_or_else(|| missing("password"))?;
+    Ok(ctx
+        .domain(&args.dom)?
+        .set_user_password(&user, &password, args.flags)?)
 }

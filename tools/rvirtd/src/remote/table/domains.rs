@@ -75,6 +75,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         ctl::get_guest_info
     ),
     procedure!(
+        p::DOMAIN_SET_USER_PASSWORD,
+        Access::Write("virDomainSetUserPassword"),
+        ctl::set_user_password
+    ),
+    procedure!(
         p::DOMAIN_SET_TIME,
         Access::Write("virDomainSetTime"),
         ctl::set_time
