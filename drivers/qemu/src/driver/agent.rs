@@ -54,6 +54,8 @@ struct Inner {
     replied: Condvar,
     /// Held by the one command in flight.
     exclusive: Mutex<()>,
+    /// How long the handshake may take ([`SYNC_TIMEOUT`]; shorter in tests).
+    sync_timeout: Duration,
 }
 
 #[derive(Debug)]
@@ -110,6 +112,11 @@ fn sync_id() -> u64 {
 impl Agent {
     /// Connects to the channel socket at `path` (QEMU listens there).
     pub(crate) fn connect(path: &Path, event_loop: SharedLoop) -> Result<Agent> {
+        Self::connect_with(path, event_loop, SYNC_TIMEOUT)
+    }
+
+    /// [`Agent::connect`] with another handshake timeout.
+    fn connect_with(path: &Path, event_loop: SharedLoop, sync_timeout: Duration) -> Result<Agent> {
         let stream = UnixStream::connect(path)?;
         stream.set_nonblocking(true)?;
         Ok(Agent {
@@ -130,6 +137,7 @@ impl Agent {
                 }),
                 replied: Condvar::new(),
                 exclusive: Mutex::new(()),
+                sync_timeout,
             }),
         })
     }
@@ -234,9 +242,41 @@ impl Agent {
         eof
     }
 
+    /// The loop's part, for a caller on the loop's thread: waits (at most `left`, and
+    /// 100 ms) for the socket and runs what the watch would.
+    fn run_loop_part(&self, writing: bool, left: Duration) {
+        let mut pfd = libc::pollfd {
+            fd: self.inner.fd,
+            events: if writing {
+                libc::POLLIN | libc::POLLOUT
+            } else {
+                libc::POLLIN
+            },
+            revents: 0,
+        };
+        let ms = libc::c_int::try_from(left.as_millis().clamp(1, 100)).unwrap_or(100);
+        // SAFETY: one valid, initialised pollfd.
+        if unsafe { libc::poll(&mut pfd, 1, ms) } <= 0 {
+            return;
+        }
+        let mut ready = Interest::NONE;
+        for (bit, interest) in [
+            (libc::POLLIN, Interest::READABLE),
+            (libc::POLLOUT, Interest::WRITABLE),
+            (libc::POLLHUP, Interest::HANGUP),
+            (libc::POLLERR, Interest::ERROR),
+        ] {
+            if pfd.revents & bit != 0 {
+                ready |= interest;
+            }
+        }
+        if self.pump(ready) {
+            self.close();
+        }
+    }
+
     /// Runs one command: the handshake (at most [`SYNC_TIMEOUT`]), then the command,
-    /// waiting `req.timeout` for its reply. Call with no domain lock held, never on
-    /// the loop's thread.
+    /// waiting `req.timeout` for its reply. Call with no domain lock held.
     ///
     /// Errors as libvirt's: `VIR_ERR_AGENT_UNRESPONSIVE` "Guest agent is not
     /// responding: Guest agent not available for now" on a timeout;
@@ -249,12 +289,9 @@ impl Agent {
             .and_then(Value::as_str)
             .unwrap_or("?")
             .to_owned();
-        if self.inner.event_loop.is_loop_thread() {
-            return Err(Error::operation_invalid(
-                ErrorDomain::Qemu,
-                "cannot wait for the guest agent on the event loop's thread",
-            ));
-        }
+        // A caller that is the loop's thread would wait for itself: it does the
+        // loop's part in place (as the monitor does).
+        let inline = self.inner.event_loop.is_loop_thread();
         let _one = self
             .inner
             .exclusive
@@ -278,7 +315,7 @@ impl Agent {
                 break r;
             }
             let deadline = match st.synced_at {
-                None => Some(start + SYNC_TIMEOUT),
+                None => Some(start + self.inner.sync_timeout),
                 Some(at) => req.timeout.map(|t| at + t),
             };
             let now = Instant::now();
@@ -293,12 +330,19 @@ impl Agent {
                 return Err(unresponsive("Guest agent not available for now"));
             }
             let wait = deadline.map_or(Duration::from_secs(1), |d| d - now);
-            st = self
-                .inner
-                .replied
-                .wait_timeout(st, wait)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+            if inline {
+                let writing = !st.out.is_empty();
+                drop(st);
+                self.run_loop_part(writing, wait);
+                st = self.lock();
+            } else {
+                st = self
+                    .inner
+                    .replied
+                    .wait_timeout(st, wait)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
+            }
         };
         let awaited_reset = std::mem::take(&mut st.awaits_guest_reset);
         st.in_flight = false;
@@ -360,3 +404,7 @@ fn read_available(st: &mut State) {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "agent_tests.rs"]
+mod tests;
