@@ -392,12 +392,21 @@ fn write_some(st: &mut State) {
     }
 }
 
+/// Most bytes one watch callback reads: the guest writes to its end of the channel
+/// whenever it likes, and a guest that never stops must not keep the loop's thread
+/// (the watch is level-triggered: the rest is read on the next iteration).
+const READ_PER_PUMP: usize = 256 * 1024;
+
 fn read_available(st: &mut State) {
     let mut buf = [0u8; 16384];
-    while !st.eof {
+    let mut total = 0;
+    while !st.eof && total < READ_PER_PUMP {
         match st.stream.read(&mut buf) {
             Ok(0) => st.eof = true,
-            Ok(n) => st.codec.feed(&buf[..n]),
+            Ok(n) => {
+                total += n;
+                st.codec.feed(&buf[..n]);
+            }
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) if e.kind() == ErrorKind::WouldBlock => break,
             Err(_) => st.eof = true,

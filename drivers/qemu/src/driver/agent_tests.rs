@@ -207,3 +207,28 @@ fn an_agent_that_hangs_up_fails_the_command_unless_it_was_a_shutdown() {
         }
     }
 }
+
+#[test]
+fn a_flood_from_the_guest_is_dropped_and_the_next_command_works() {
+    let (l, agent, peer) = stand_in("flood", Duration::from_secs(5), true, |s| {
+        let mut w = s.try_clone().unwrap();
+        // 8 MiB nobody asked for, read a bounded slice per loop iteration.
+        for _ in 0..128 {
+            w.write_all(&[b'x'; 64 * 1024]).unwrap();
+        }
+        answer_ping(s);
+    });
+    let ticks = Arc::new(AtomicUsize::new(0));
+    let t = ticks.clone();
+    l.0.add_timeout(
+        TimerInterval::Every(Duration::from_millis(1)),
+        Box::new(move |_| {
+            t.fetch_add(1, Ordering::Relaxed);
+        }),
+    )
+    .unwrap();
+    let v = agent.command(request(&ping())).unwrap();
+    assert_eq!(v, json!({"pong": true}));
+    peer.join().unwrap();
+    assert!(ticks.load(Ordering::Relaxed) > 0);
+}
