@@ -27,6 +27,9 @@ pub(crate) const SYNC_TIMEOUT: Duration = Duration::from_secs(5);
 /// libvirt's default agent response timeout (`VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_DEFAULT`).
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a command waits for the one in flight to finish (libvirt's job wait).
+const TURN_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How long a `guest-shutdown` may take (`VIR_DOMAIN_QEMU_AGENT_COMMAND_SHUTDOWN`).
 pub(crate) const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -242,6 +245,28 @@ impl Agent {
         eof
     }
 
+    /// Waits (at most [`TURN_TIMEOUT`]) until no other command is in flight: libvirt's
+    /// agent job, whose wait fails with "cannot acquire state change lock".
+    fn take_turn(&self) -> Result<MutexGuard<'_, ()>> {
+        let deadline = Instant::now() + TURN_TIMEOUT;
+        loop {
+            match self.inner.exclusive.try_lock() {
+                Ok(turn) => return Ok(turn),
+                Err(std::sync::TryLockError::Poisoned(p)) => return Ok(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    return Err(Error::new(
+                        ErrorCode::OperationTimeout,
+                        ErrorDomain::Qemu,
+                        "cannot acquire state change lock (held by agent)",
+                    ));
+                }
+            }
+        }
+    }
+
     /// The loop's part, for a caller on the loop's thread: waits (at most `left`, and
     /// 100 ms) for the socket and runs what the watch would.
     fn run_loop_part(&self, writing: bool, left: Duration) {
@@ -292,11 +317,7 @@ impl Agent {
         // A caller that is the loop's thread would wait for itself: it does the
         // loop's part in place (as the monitor does).
         let inline = self.inner.event_loop.is_loop_thread();
-        let _one = self
-            .inner
-            .exclusive
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let _one = self.take_turn()?;
         let start = Instant::now();
         let mut st = self.lock();
         if st.eof {
