@@ -35,7 +35,8 @@ pub struct LinuxGuest {
 
 const BUSYBOX: &str = "/bin/busybox";
 
-const INIT: &str = r#"#!/bin/sh
+/// The default guest's `/init` (the agent variant adds to it before the ready line).
+pub(crate) const INIT: &str = r#"#!/bin/sh
 /bin/busybox --install -s
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 mount -t proc proc /proc
@@ -83,7 +84,11 @@ pub fn cache_dir() -> PathBuf {
 /// when the kernel was never fetched or busybox is not the static one, and a failure
 /// when `CI` is set.
 pub fn linux_guest(dir: &Path) -> Option<LinuxGuest> {
-    let cached = cached()?;
+    copy_into(dir, cached()?)
+}
+
+/// `cached`'s kernel and initramfs copied into `dir`.
+pub(crate) fn copy_into(dir: &Path, cached: LinuxGuest) -> Option<LinuxGuest> {
     let kernel = dir.join("vmlinuz");
     let initrd = dir.join("initrd.cpio");
     std::fs::copy(&cached.kernel, &kernel).unwrap();
@@ -93,8 +98,17 @@ pub fn linux_guest(dir: &Path) -> Option<LinuxGuest> {
 
 /// The cached kernel and initramfs (the initramfs built if missing).
 fn cached() -> Option<LinuxGuest> {
-    let dir = cache_dir().join("linux-guest");
-    let kdir = dir.join("kernel");
+    let (kdir, busybox) = kernel_and_busybox()?;
+    let image = initramfs(&kdir, busybox, INIT).finish();
+    Some(LinuxGuest {
+        kernel: kdir.join("vmlinuz"),
+        initrd: cache_image("initramfs", &image),
+    })
+}
+
+/// The cached kernel's directory and the static busybox, or `None` (a printed skip).
+pub(crate) fn kernel_and_busybox() -> Option<(PathBuf, Vec<u8>)> {
+    let kdir = cache_dir().join("linux-guest").join("kernel");
     let kernel = kdir.join("vmlinuz");
     if !kernel.exists() {
         missing(&format!(
@@ -111,10 +125,16 @@ fn cached() -> Option<LinuxGuest> {
         missing("a static busybox (Debian package busybox-static, not busybox)");
         return None;
     }
-    let image = initramfs(&kdir, busybox);
+    Some((kdir, busybox))
+}
+
+/// Caches `image` as `linux-guest/PREFIX-HASH.cpio` (temp file, then rename) and
+/// returns its path.
+pub(crate) fn cache_image(prefix: &str, image: &[u8]) -> PathBuf {
+    let dir = cache_dir().join("linux-guest");
     let mut h = DefaultHasher::new();
     image.hash(&mut h);
-    let initrd = dir.join(format!("initramfs-{:016x}.cpio", h.finish()));
+    let initrd = dir.join(format!("{prefix}-{:016x}.cpio", h.finish()));
     if !initrd.exists() {
         static N: AtomicUsize = AtomicUsize::new(0);
         let tmp = dir.join(format!(
@@ -122,10 +142,10 @@ fn cached() -> Option<LinuxGuest> {
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         ));
-        std::fs::write(&tmp, &image).unwrap();
+        std::fs::write(&tmp, image).unwrap();
         std::fs::rename(&tmp, &initrd).unwrap();
     }
-    Some(LinuxGuest { kernel, initrd })
+    initrd
 }
 
 /// True if the ELF64 executable `elf` names a program interpreter (a `PT_INTERP`
@@ -140,9 +160,9 @@ fn has_interpreter(elf: &[u8]) -> bool {
     })
 }
 
-/// The initramfs: busybox, `/init`, udhcpc's script, `/dev/console`, and the modules
-/// of `kdir/modules` with their load order.
-fn initramfs(kdir: &Path, busybox: Vec<u8>) -> Vec<u8> {
+/// The initramfs (not yet finished): busybox, `init`, udhcpc's script, `/dev/console`,
+/// and the modules of `kdir/modules` with their load order.
+pub(crate) fn initramfs(kdir: &Path, busybox: Vec<u8>, init: &str) -> Cpio {
     let mut c = Cpio::default();
     for d in [
         "bin",
@@ -166,7 +186,7 @@ fn initramfs(kdir: &Path, busybox: Vec<u8>) -> Vec<u8> {
     c.entry("dev/console", 0o020600, 5 << 8 | 1, &[]);
     c.entry("bin/busybox", 0o100755, 0, &busybox);
     c.entry("bin/sh", 0o120777, 0, b"busybox");
-    c.entry("init", 0o100755, 0, INIT.as_bytes());
+    c.entry("init", 0o100755, 0, init.as_bytes());
     c.entry(
         "usr/share/udhcpc/default.script",
         0o100755,
@@ -180,12 +200,12 @@ fn initramfs(kdir: &Path, busybox: Vec<u8>) -> Vec<u8> {
         let ko = std::fs::read(mods.join(format!("{m}.ko"))).unwrap();
         c.entry(&format!("lib/modules/{m}.ko"), 0o100644, 0, &ko);
     }
-    c.finish()
+    c
 }
 
 /// A newc ("070701") cpio archive, the format the kernel unpacks as an initramfs.
 #[derive(Default)]
-struct Cpio {
+pub(crate) struct Cpio {
     out: Vec<u8>,
     ino: u32,
 }
@@ -193,7 +213,7 @@ struct Cpio {
 impl Cpio {
     /// Appends `name` with `mode` (file type included), device `rdev` (major << 8 |
     /// minor, for device nodes) and contents `data` (a symlink's target).
-    fn entry(&mut self, name: &str, mode: u32, rdev: u32, data: &[u8]) {
+    pub(crate) fn entry(&mut self, name: &str, mode: u32, rdev: u32, data: &[u8]) {
         self.ino += 1;
         let fields = [
             self.ino,
@@ -227,7 +247,8 @@ impl Cpio {
         }
     }
 
-    fn finish(mut self) -> Vec<u8> {
+    /// The archive, with its trailer.
+    pub(crate) fn finish(mut self) -> Vec<u8> {
         self.entry("TRAILER!!!", 0, 0, &[]);
         self.out
     }

@@ -66,7 +66,8 @@ fn write_status(root: &Path, name: &str, pid: u32, sock: &Path, lib: &Path) {
 }
 
 /// Accepts the driver's monitor connection and answers the reconnect handshake
-/// (greeting, `qmp_capabilities`, `query-uuid` = [`UUID`], `query-status` = running).
+/// (greeting, `qmp_capabilities`, `query-uuid` = [`UUID`], `query-status` = running,
+/// `query-chardev` = none open).
 /// Returns the writing half and the remaining command lines.
 pub fn accept_and_handshake(listener: &UnixListener) -> (UnixStream, Lines<BufReader<UnixStream>>) {
     let (stream, _) = listener.accept().unwrap();
@@ -76,13 +77,15 @@ pub fn accept_and_handshake(listener: &UnixListener) -> (UnixStream, Lines<BufRe
         b"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"\"}, \"capabilities\": []}}\r\n",
     )
     .unwrap();
-    for _ in 0..3 {
+    for _ in 0..4 {
         let cmd: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
         let reply = match cmd["execute"].as_str() {
             Some("query-uuid") => format!("{{\"UUID\": \"{UUID}\"}}"),
             Some("query-status") => {
                 "{\"status\": \"running\", \"singlestep\": false, \"running\": true}".into()
             }
+            // No character device is open in the guest (no guest agent to connect).
+            Some("query-chardev") => "[]".to_string(),
             _ => "{}".to_string(),
         };
         let id = cmd["id"].clone();

@@ -1,5 +1,6 @@
 //! Arguments and return values of the procedures that act on a running guest beside
-//! its lifecycle (reset, NMI, keys, block resize, jobs) and of the node's CPU and
+//! its lifecycle (reset, NMI, keys, block resize, jobs, the guest agent's clock and
+//! file-system freezing) and of the node's CPU and
 //! memory counters. Names follow libvirt's `remote_*` structs; fields are in wire
 //! order.
 
@@ -9,6 +10,8 @@ use crate::types::RemoteNonnullDomain;
 
 /// `REMOTE_DOMAIN_SEND_KEY_MAX`: most keys in one DOMAIN_SEND_KEY.
 pub const SEND_KEY_MAX: usize = 16;
+/// `REMOTE_DOMAIN_FSFREEZE_MOUNTPOINTS_MAX`: most mount points in one DOMAIN_FSFREEZE.
+pub const FSFREEZE_MOUNTPOINTS_MAX: usize = 256;
 /// `REMOTE_NODE_CPU_STATS_MAX`.
 pub const NODE_CPU_STATS_MAX: i32 = 16;
 /// `REMOTE_NODE_MEMORY_STATS_MAX`.
@@ -109,4 +112,69 @@ pub struct NodeStatsRet {
     pub params: Vec<NodeStat>,
     /// How many counters there are.
     pub nparams: i32,
+}
+
+/// `remote_domain_set_time_args` (DOMAIN_SET_TIME, 338).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetTimeArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Seconds since the epoch.
+    pub seconds: i64,
+    /// Nanoseconds.
+    pub nseconds: u32,
+    /// `VIR_DOMAIN_TIME_SYNC` (1).
+    pub flags: u32,
+}
+
+/// `remote_domain_fsfreeze_args` and `remote_domain_fsthaw_args` (335, 336).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainFsfreezeArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Mount points (none: all).
+    pub mountpoints: Vec<String>,
+    /// Unused, 0.
+    pub flags: u32,
+}
+
+/// `remote_domain_fsfreeze_ret` and `remote_domain_fsthaw_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainFsfreezeRet {
+    /// File systems frozen or thawed.
+    pub filesystems: i32,
+}
+
+/// `REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX`.
+pub const GUEST_INFO_PARAMS_MAX: usize = 2048;
+
+/// `remote_domain_get_guest_info_args` (DOMAIN_GET_GUEST_INFO, 418).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetGuestInfoArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// `virDomainGuestInfoTypes` (0: all).
+    pub types: u32,
+    /// Unused, 0.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_guest_info_ret`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainGetGuestInfoRet {
+    /// The facts, as typed parameters.
+    pub params: Vec<crate::typed_param::TypedParam>,
+}
+
+/// `remote_domain_set_user_password_args` (DOMAIN_SET_USER_PASSWORD, 357).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetUserPasswordArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The guest user.
+    pub user: Option<String>,
+    /// The new password (crypted with `VIR_DOMAIN_PASSWORD_ENCRYPTED`).
+    pub password: Option<String>,
+    /// `VIR_DOMAIN_PASSWORD_ENCRYPTED` (1).
+    pub flags: u32,
 }

@@ -489,8 +489,14 @@ procedures! {
     CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY = 317,
     /// Lifecycle event MESSAGE `{int callbackID; {dom; int event; int detail}}`.
     DOMAIN_EVENT_CALLBACK_LIFECYCLE = 318,
+    /// `{dom; string mountpoints<256>; u32 flags}` → `{int filesystems}`.
+    DOMAIN_FSFREEZE = 335,
+    /// `{dom; string mountpoints<256>; u32 flags}` → `{int filesystems}`.
+    DOMAIN_FSTHAW = 336,
     /// `{dom; u32 flags}` → `{hyper seconds; u32 nseconds}`.
     DOMAIN_GET_TIME = 337,
+    /// `{dom; hyper seconds; u32 nseconds; u32 flags}` → void.
+    DOMAIN_SET_TIME = 338,
     /// Carries `virNetworkGetDHCPLeases` (layout in [`crate::types`]).
     NETWORK_GET_DHCP_LEASES = 341,
     /// `{string? emulatorbin, arch, machine, virttype; u32 flags}` → `{string capabilities}`.
@@ -508,6 +514,8 @@ procedures! {
     DOMAIN_GET_IOTHREAD_INFO = 351,
     /// `{dom; u32 source; u32 flags}` → `{interface ifaces<>}`.
     DOMAIN_INTERFACE_ADDRESSES = 353,
+    /// `{dom; string? user; string? password; u32 flags}` → void.
+    DOMAIN_SET_USER_PASSWORD = 357,
     /// `{dom; remote_string new_name; u32 flags}` → `{int retcode}`.
     DOMAIN_RENAME = 358,
     /// void → void.
@@ -570,6 +578,8 @@ procedures! {
     NETWORK_PORT_GET_XML_DESC = 409,
     /// Carries `virNetworkPortDelete` (layout in [`crate::types`]).
     NETWORK_PORT_DELETE = 410,
+    /// `{dom; u32 types; u32 flags}` → `{typed_param params<2048>}`.
+    DOMAIN_GET_GUEST_INFO = 418,
     /// `{dom; u32 flags}` → `{string msgs<>}`.
     DOMAIN_GET_MESSAGES = 426,
     /// Carries `virNodeDeviceDefineXML` (layout in [`crate::types`]).

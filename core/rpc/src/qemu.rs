@@ -13,6 +13,29 @@ pub const QEMU_PROTOCOL_VERSION: u32 = 1;
 /// `QEMU_PROC_DOMAIN_MONITOR_COMMAND`.
 pub const DOMAIN_MONITOR_COMMAND: i32 = 1;
 
+/// `QEMU_PROC_DOMAIN_AGENT_COMMAND`.
+pub const DOMAIN_AGENT_COMMAND: i32 = 3;
+
+/// `qemu_domain_agent_command_args`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainAgentCommandArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The agent command as JSON.
+    pub cmd: String,
+    /// Seconds to wait, or -2 (block), -1 (default), 0 (no wait).
+    pub timeout: i32,
+    /// Unused, 0.
+    pub flags: u32,
+}
+
+/// `qemu_domain_agent_command_ret`: the agent's reply as text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainAgentCommandRet {
+    /// The whole reply object (`remote_string`: absent when there is none).
+    pub result: Option<String>,
+}
+
 /// `qemu_domain_monitor_command_args`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainMonitorCommandArgs {

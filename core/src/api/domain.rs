@@ -142,6 +142,61 @@ impl Domain {
             .qemu_monitor_command(&self.r, cmd, flags)
     }
 
+    /// Passes `cmd`, a JSON command object such as `{"execute":"guest-ping"}`, to the
+    /// domain's QEMU guest agent and returns the agent's whole reply object as text
+    /// (`virDomainQemuAgentCommand`, libvirt-qemu). `timeout` is in seconds, or -2
+    /// (`VIR_DOMAIN_QEMU_AGENT_COMMAND_BLOCK`), -1 (`_DEFAULT`, 5 s) or 0 (`_NOWAIT`).
+    /// QEMU domains only; a read-write connection only.
+    pub fn qemu_agent_command(&self, cmd: &str, timeout: i32, flags: u32) -> Result<String> {
+        self.conn.check_writable("virDomainQemuAgentCommand")?;
+        self.conn
+            .driver()?
+            .qemu_agent_command(&self.r, cmd, timeout, flags)
+    }
+
+    /// Sets the guest's clock to `seconds` and `nseconds` since the epoch, or with
+    /// `VIR_DOMAIN_TIME_SYNC` (1) from its RTC (`virDomainSetTime`; the QEMU guest
+    /// agent). A read-write connection only.
+    pub fn set_time(&self, seconds: i64, nseconds: u32, flags: u32) -> Result<()> {
+        self.conn.check_writable("virDomainSetTime")?;
+        self.conn
+            .driver()?
+            .set_guest_time(&self.r, seconds, nseconds, flags)
+    }
+
+    /// Freezes the guest's file systems at `mountpoints` (all when empty); returns how
+    /// many (`virDomainFSFreeze`; the QEMU guest agent). A read-write connection only.
+    pub fn fs_freeze(&self, mountpoints: &[String], flags: u32) -> Result<u32> {
+        self.conn.check_writable("virDomainFSFreeze")?;
+        self.conn.driver()?.fs_freeze(&self.r, mountpoints, flags)
+    }
+
+    /// Thaws the guest's frozen file systems; returns how many (`virDomainFSThaw`). A
+    /// read-write connection only.
+    pub fn fs_thaw(&self, mountpoints: &[String], flags: u32) -> Result<u32> {
+        self.conn.check_writable("virDomainFSThaw")?;
+        self.conn.driver()?.fs_thaw(&self.r, mountpoints, flags)
+    }
+
+    /// What the guest agent tells of the guest (`virDomainGetGuestInfo`): the groups
+    /// `types` selects (`VIR_DOMAIN_GUEST_INFO_USERS` 1, `_OS` 2, `_TIMEZONE` 4,
+    /// `_HOSTNAME` 8, `_FILESYSTEM` 16; 0: all) as typed parameters. A read-write
+    /// connection only.
+    pub fn guest_info(&self, types: u32, flags: u32) -> Result<Vec<crate::api::TypedParam>> {
+        self.conn.check_writable("virDomainGetGuestInfo")?;
+        self.conn.driver()?.guest_info(&self.r, types, flags)
+    }
+
+    /// Sets `user`'s password in the guest (`virDomainSetUserPassword`; the QEMU guest
+    /// agent); with `VIR_DOMAIN_PASSWORD_ENCRYPTED` (1) `password` is already crypted.
+    /// A read-write connection only.
+    pub fn set_user_password(&self, user: &str, password: &str, flags: u32) -> Result<()> {
+        self.conn.check_writable("virDomainSetUserPassword")?;
+        self.conn
+            .driver()?
+            .set_user_password(&self.r, user, password, flags)
+    }
+
     /// An image of the domain's screen `screen` (`virDomainScreenshot`): its MIME type
     /// (QEMU's `image/x-portable-pixmap` or `image/png`) and a [`Stream`] of its bytes.
     /// A read-write connection only.

@@ -200,6 +200,66 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainQemuMonitorCommand")
     }
 
+    /// `virDomainQemuAgentCommand`: `cmd` (a JSON command object) passed to the guest
+    /// agent of a running domain, waiting `timeout` seconds (-2 block, -1 default, 0
+    /// no wait) for the reply; the whole reply object as text. QEMU drivers only.
+    fn qemu_agent_command(
+        &self,
+        dom: &DomainRef,
+        cmd: &str,
+        timeout: i32,
+        flags: u32,
+    ) -> Result<String> {
+        unsupported("virDomainQemuAgentCommand")
+    }
+
+    /// `virDomainSetTime`: the guest's clock set to `seconds`.`nseconds` since the
+    /// epoch, or with `VIR_DOMAIN_TIME_SYNC` (1) from its RTC.
+    fn set_guest_time(
+        &self,
+        dom: &DomainRef,
+        seconds: i64,
+        nseconds: u32,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainSetTime")
+    }
+
+    /// `virDomainFSFreeze`: the guest's file systems at `mountpoints` (none: all)
+    /// frozen; how many.
+    fn fs_freeze(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        unsupported("virDomainFSFreeze")
+    }
+
+    /// `virDomainFSThaw`: the guest's frozen file systems thawed; how many.
+    fn fs_thaw(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        unsupported("virDomainFSThaw")
+    }
+
+    /// `virDomainGetGuestInfo`: what the guest agent tells of the groups `types`
+    /// selects (users, os, timezone, hostname, filesystem; 0: all), as typed
+    /// parameters named as libvirt's (`os.id`, `fs.0.mountpoint`, …).
+    fn guest_info(
+        &self,
+        dom: &DomainRef,
+        types: u32,
+        flags: u32,
+    ) -> Result<Vec<crate::api::TypedParam>> {
+        unsupported("virDomainGetGuestInfo")
+    }
+
+    /// `virDomainSetUserPassword`: `user`'s password in the guest set to `password`
+    /// (already crypted with `VIR_DOMAIN_PASSWORD_ENCRYPTED`, 1).
+    fn set_user_password(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        password: &str,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainSetUserPassword")
+    }
+
     /// `virDomainScreenshot`: an image of the domain's `screen`.
     fn screenshot(&self, dom: &DomainRef, screen: u32, flags: u32) -> Result<super::Screenshot> {
         unsupported("virDomainScreenshot")

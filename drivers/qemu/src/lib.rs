@@ -20,6 +20,7 @@
 //! * [`driver`]: the embedded `qemu:///embed?root=DIR` driver built on these pieces;
 //!   [`register`] adds it to rvirt-core's registry.
 
+pub mod agent;
 pub mod capabilities;
 pub mod command_line;
 pub mod driver;

@@ -330,6 +330,53 @@ impl DriverConnection for RemoteConnection {
         crate::stream::screenshot(&self.client, dom, screen, flags)
     }
 
+    fn set_guest_time(
+        &self,
+        dom: &DomainRef,
+        seconds: i64,
+        nseconds: u32,
+        flags: u32,
+    ) -> Result<()> {
+        self.remote_set_time(dom, seconds, nseconds, flags)
+    }
+
+    fn fs_freeze(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        self.remote_fs_freeze_thaw(rvirt_rpc::procs::DOMAIN_FSFREEZE, dom, mountpoints, flags)
+    }
+
+    fn fs_thaw(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        self.remote_fs_freeze_thaw(rvirt_rpc::procs::DOMAIN_FSTHAW, dom, mountpoints, flags)
+    }
+
+    fn guest_info(
+        &self,
+        dom: &DomainRef,
+        types: u32,
+        flags: u32,
+    ) -> Result<Vec<rvirt_core::api::TypedParam>> {
+        self.remote_guest_info(dom, types, flags)
+    }
+
+    fn set_user_password(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        password: &str,
+        flags: u32,
+    ) -> Result<()> {
+        self.remote_set_user_password(dom, user, password, flags)
+    }
+
+    fn qemu_agent_command(
+        &self,
+        dom: &DomainRef,
+        cmd: &str,
+        timeout: i32,
+        flags: u32,
+    ) -> Result<String> {
+        self.remote_qemu_agent_command(dom, cmd, timeout, flags)
+    }
+
     fn abort_job(&self, dom: &DomainRef) -> Result<()> {
         self.dom_call(procs::DOMAIN_ABORT_JOB, dom)
     }

@@ -40,6 +40,70 @@ impl RemoteConnection {
         self.client().call(procs::DOMAIN_SEND_KEY, &args)
     }
 
+    pub(crate) fn remote_set_time(
+        &self,
+        dom: &DomainRef,
+        seconds: i64,
+        nseconds: u32,
+        flags: u32,
+    ) -> Result<()> {
+        let args = DomainSetTimeArgs {
+            dom: to_wire(dom),
+            seconds,
+            nseconds,
+            flags,
+        };
+        self.client().call(procs::DOMAIN_SET_TIME, &args)
+    }
+
+    /// DOMAIN_FSFREEZE or DOMAIN_FSTHAW (`proc_`).
+    pub(crate) fn remote_fs_freeze_thaw(
+        &self,
+        proc_: i32,
+        dom: &DomainRef,
+        mountpoints: &[String],
+        flags: u32,
+    ) -> Result<u32> {
+        let args = DomainFsfreezeArgs {
+            dom: to_wire(dom),
+            mountpoints: mountpoints.to_vec(),
+            flags,
+        };
+        let r: DomainFsfreezeRet = self.client().call(proc_, &args)?;
+        Ok(u32::try_from(r.filesystems).unwrap_or(0))
+    }
+
+    pub(crate) fn remote_guest_info(
+        &self,
+        dom: &DomainRef,
+        types: u32,
+        flags: u32,
+    ) -> Result<Vec<rvirt_core::api::TypedParam>> {
+        let args = DomainGetGuestInfoArgs {
+            dom: to_wire(dom),
+            types,
+            flags,
+        };
+        let r: DomainGetGuestInfoRet = self.client().call(procs::DOMAIN_GET_GUEST_INFO, &args)?;
+        Ok(r.params.into_iter().map(Into::into).collect())
+    }
+
+    pub(crate) fn remote_set_user_password(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        password: &str,
+        flags: u32,
+    ) -> Result<()> {
+        let args = DomainSetUserPasswordArgs {
+            dom: to_wire(dom),
+            user: Some(user.to_owned()),
+            password: Some(password.to_owned()),
+            flags,
+        };
+        self.client().call(procs::DOMAIN_SET_USER_PASSWORD, &args)
+    }
+
     pub(crate) fn remote_block_resize(
         &self,
         dom: &DomainRef,
@@ -75,6 +139,29 @@ impl RemoteConnection {
             None,
         )?;
         Ok(r.result)
+    }
+
+    pub(crate) fn remote_qemu_agent_command(
+        &self,
+        dom: &DomainRef,
+        cmd: &str,
+        timeout: i32,
+        flags: u32,
+    ) -> Result<String> {
+        use rvirt_rpc::qemu::*;
+        let args = DomainAgentCommandArgs {
+            dom: to_wire(dom),
+            cmd: cmd.to_owned(),
+            timeout,
+            flags,
+        };
+        let r: DomainAgentCommandRet = self.client().call_program(
+            (QEMU_PROGRAM, QEMU_PROTOCOL_VERSION),
+            DOMAIN_AGENT_COMMAND,
+            &args,
+            None,
+        )?;
+        Ok(r.result.unwrap_or_default())
     }
 
     pub(crate) fn remote_job_info(&self, dom: &DomainRef) -> Result<JobInfo> {

@@ -29,6 +29,11 @@ use super::start::StartFlags;
 /// goes with it.
 const UNDEFINE_SNAPSHOTS_METADATA: u32 = 2;
 
+/// `VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN` (and `VIR_DOMAIN_REBOOT_…`).
+const MODE_ACPI: u32 = 1;
+/// `VIR_DOMAIN_SHUTDOWN_GUEST_AGENT` (and `VIR_DOMAIN_REBOOT_…`).
+const MODE_AGENT: u32 = 2;
+
 /// `VIR_DOMAIN_START_PAUSED` (create, createXML).
 pub(crate) const START_PAUSED: u32 = 1;
 
@@ -133,6 +138,21 @@ impl QemuConnection {
     /// Runs `f` on the domain `dom` (`VIR_ERR_NO_DOMAIN` when there is none).
     pub(super) fn read<T>(&self, dom: &DomainRef, f: impl FnOnce(&Vm) -> Result<T>) -> Result<T> {
         self.shared.domains.read(dom, f)
+    }
+
+    /// Shutdown or reboot through the guest agent, as libvirt picks it: when asked
+    /// (`MODE_AGENT`), or by default when the agent is connected. True if done; false
+    /// to go on with ACPI (not asked, or the agent failed and ACPI is allowed too).
+    fn by_agent(&self, dom: &DomainRef, flags: u32, reboot: bool) -> Result<bool> {
+        let (agent, acpi) = (flags & MODE_AGENT != 0, flags & MODE_ACPI != 0);
+        if !agent && (acpi || !self.shared.agent_available(dom)) {
+            return Ok(false);
+        }
+        match self.shared.agent_shutdown(dom, reboot) {
+            Ok(()) => Ok(true),
+            Err(e) if agent && !acpi => Err(e),
+            Err(_) => Ok(false),
+        }
     }
 
     /// Starts the domain `entry` (taking its job).
@@ -257,20 +277,17 @@ impl DriverConnection for QemuConnection {
     }
 
     fn shutdown(&self, dom: &DomainRef, flags: u32) -> Result<()> {
-        check_flags(flags, 0, "shutdown")?;
+        check_flags(flags, MODE_ACPI | MODE_AGENT, "qemuDomainShutdownFlags")?;
+        if self.by_agent(dom, flags, false)? {
+            return Ok(());
+        }
         self.shared.shutdown(&self.shared.domains.list.get(dom)?)
     }
 
     fn reboot(&self, dom: &DomainRef, flags: u32) -> Result<()> {
-        // VIR_DOMAIN_REBOOT_ACPI_POWER_BTN: the only method without a guest agent.
-        if flags & !1 != 0 {
-            return Err(Error::new(
-                rvirt_core::ErrorCode::ArgumentUnsupported,
-                ErrorDomain::Qemu,
-                format!(
-                    "unsupported reboot mode (flags 0x{flags:x}): only the ACPI power button is available (no guest agent)"
-                ),
-            ));
+        check_flags(flags, MODE_ACPI | MODE_AGENT, "qemuDomainReboot")?;
+        if self.by_agent(dom, flags, true)? {
+            return Ok(());
         }
         self.shared.reboot(&self.shared.domains.list.get(dom)?)
     }
@@ -341,6 +358,64 @@ impl DriverConnection for QemuConnection {
         flags: u32,
     ) -> Result<rvirt_core::driver::Screenshot> {
         self.shared.screenshot(dom, screen, flags)
+    }
+
+    fn set_guest_time(
+        &self,
+        dom: &DomainRef,
+        seconds: i64,
+        nseconds: u32,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(flags, super::guest_agent::TIME_SYNC, "qemuDomainSetTime")?;
+        self.shared.agent_set_time(dom, seconds, nseconds, flags)
+    }
+
+    fn fs_freeze(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        check_flags(flags, 0, "qemuDomainFSFreeze")?;
+        self.shared.agent_fs_freeze(dom, mountpoints)
+    }
+
+    fn fs_thaw(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        check_flags(flags, 0, "qemuDomainFSThaw")?;
+        self.shared.agent_fs_thaw(dom, mountpoints)
+    }
+
+    fn guest_info(
+        &self,
+        dom: &DomainRef,
+        types: u32,
+        flags: u32,
+    ) -> Result<Vec<rvirt_core::api::TypedParam>> {
+        check_flags(flags, 0, "qemuDomainGetGuestInfo")?;
+        super::guest_info::guest_info(&self.shared, dom, types)
+    }
+
+    fn set_user_password(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        password: &str,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(
+            flags,
+            super::guest_agent::PASSWORD_ENCRYPTED,
+            "qemuDomainSetUserPassword",
+        )?;
+        self.shared
+            .agent_set_user_password(dom, user, password, flags)
+    }
+
+    fn qemu_agent_command(
+        &self,
+        dom: &DomainRef,
+        cmd: &str,
+        timeout: i32,
+        flags: u32,
+    ) -> Result<String> {
+        check_flags(flags, 0, "qemuDomainQemuAgentCommand")?;
+        self.shared.agent_command(dom, cmd, timeout)
     }
 
     fn qemu_monitor_command(&self, dom: &DomainRef, cmd: &str, flags: u32) -> Result<String> {

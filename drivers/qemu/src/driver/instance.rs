@@ -182,6 +182,9 @@ impl RunFiles {
 /// The process and the files of `run`, whose monitor is closed.
 pub(crate) fn split_run(run: Running) -> (QemuProcess, RunFiles) {
     run.mon.close();
+    if let Some(agent) = &run.agent {
+        agent.close();
+    }
     let files = RunFiles {
         priv_dir: run.priv_dir,
         pidfile: run.pidfile,

@@ -17,13 +17,16 @@
 //! process dies, even by SIGKILL) QEMU runs on, and the next instance on the root
 //! reconnects to it through its status file and monitor socket.
 
+mod agent;
 mod autodestroy;
 mod configuration;
 mod connection;
 mod console;
 mod graphics_fd;
 mod graphics_password;
+mod guest_agent;
 mod guest_control;
+mod guest_info;
 mod host;
 pub(crate) mod instance;
 mod jobs;

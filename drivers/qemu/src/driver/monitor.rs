@@ -139,6 +139,11 @@ impl Monitor {
         self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The event loop the monitor is watched on.
+    pub(crate) fn event_loop(&self) -> SharedLoop {
+        self.inner.event_loop.clone()
+    }
+
     /// The socket's fd, for the event loop.
     pub(crate) fn fd(&self) -> RawFd {
         self.inner.fd

@@ -298,6 +298,8 @@ impl Shared {
             reboot_pending: false,
             reboot_cmds: None,
             vcpu_tids: None,
+            agent: None,
+            agent_open: false,
         });
         if self.watch_monitor(&entry, &mon).is_err() {
             // No loop to follow it on: leave it running for a later instance.
@@ -310,6 +312,7 @@ impl Shared {
             return false;
         }
         super::netplug::reconnect_interfaces(&vm.def, self.is_system());
+        super::guest_agent::reattach(&mut vm, &self.event_loop, &attached.open_chardevs);
         // Events the handshake read (nobody else will see them).
         let mut ev = Events::new();
         apply_messages(&mut vm, attached.early, &mut ev);
@@ -425,6 +428,9 @@ struct Attached {
     qemu_status: String,
     /// Messages read meanwhile, for the domain to apply.
     early: Vec<Message>,
+    /// The chardevs whose guest side is open (`query-chardev`'s `frontend-open`): the
+    /// guest agent's port among them means the agent is to be connected again.
+    open_chardevs: Vec<String>,
 }
 
 /// Connects to the monitor, completes the QMP handshake, checks that it is the QEMU
@@ -451,6 +457,15 @@ fn attach(monitor: &Path, uuid: &Uuid, event_loop: &SharedLoop) -> Result<Attach
         .and_then(|s| s.as_str())
         .unwrap_or("unknown")
         .to_owned();
+    let open_chardevs = qmp
+        .execute("query-chardev", None)?
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|c| c.get("frontend-open").and_then(|o| o.as_bool()) == Some(true))
+        .filter_map(|c| Some(c.get("label")?.as_str()?.to_owned()))
+        .collect();
     let (stream, codec, queued) = qmp.into_parts();
     let mon = Monitor::new(stream, codec, event_loop.clone())?;
     let mut early: Vec<Message> = queued.into_iter().collect();
@@ -459,6 +474,7 @@ fn attach(monitor: &Path, uuid: &Uuid, event_loop: &SharedLoop) -> Result<Attach
         mon,
         qemu_status,
         early,
+        open_chardevs,
     })
 }
 

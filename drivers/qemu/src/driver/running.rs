@@ -42,6 +42,10 @@ pub(crate) struct Running {
     pub reboot_cmds: Option<RebootCmds>,
     /// Host thread ids of the vCPUs, by vCPU number (`query-cpus-fast`), once asked.
     pub vcpu_tids: Option<Vec<u32>>,
+    /// The guest agent's channel, connected while the guest has its port open.
+    pub agent: Option<super::agent::Agent>,
+    /// The guest has the agent's port open (QEMU's `VSERPORT_CHANGE`).
+    pub agent_open: bool,
 }
 
 /// The command ids of a fake reboot in flight.
@@ -132,6 +136,7 @@ fn apply_event(vm: &mut Vm, event: &QmpEvent, ev: &mut Events) {
     let (pid, fake_reboot) = (run.pid, run.ctx.fake_reboot);
     vm.state = out.state;
     ev.extend(out.events.into_iter().map(|e| vm.event(e)));
+    super::guest_agent::apply_event(vm, event);
     match event {
         QmpEvent::BalloonChange { actual } => {
             super::configuration::apply_balloon_change(vm, *actual)

@@ -641,6 +641,8 @@ impl Shared {
             reboot_pending: false,
             reboot_cmds: None,
             vcpu_tids: None,
+            agent: None,
+            agent_open: false,
         });
         let (started, suspended) = match kind {
             StartKind::Boot => (StartedDetail::Booted, SuspendedDetail::Paused),

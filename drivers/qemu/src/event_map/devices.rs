@@ -8,7 +8,7 @@ use rvirt_core::api::{
     GraphicsFamily, GraphicsIdentity, GraphicsPhase, MemoryFailureAction, MemoryFailureRecipient,
     TrayChangeReason,
 };
-use rvirt_core::conf::DomainDef;
+use rvirt_core::conf::{CharDevice, Device, DomainDef};
 
 use crate::command_line::{DiskNames, disk_names};
 use crate::qmp::{QmpAddress, QmpEvent};
@@ -22,6 +22,27 @@ pub struct Devices {
     pub agent_port: Option<String>,
 }
 
+/// The name of the guest agent's virtio-serial port.
+pub const AGENT_CHANNEL: &str = "org.qemu.guest_agent.0";
+
+/// The guest agent's `<channel>` (a virtio target named [`AGENT_CHANNEL`]) and its
+/// index among the domain's channels (the command line's `channelN`).
+pub fn agent_channel(def: &DomainDef) -> Option<(usize, &CharDevice)> {
+    def.devices()
+        .iter()
+        .filter_map(|d| match d {
+            Device::Channel(c) => Some(c),
+            _ => None,
+        })
+        .enumerate()
+        .find(|(_, c)| {
+            c.target.as_ref().is_some_and(|t| {
+                t.target_type.as_deref() == Some("virtio")
+                    && t.name.as_deref() == Some(AGENT_CHANNEL)
+            })
+        })
+}
+
 /// `virDomainMemoryFailureFlags`: the guest must act on the error.
 const MEMORY_FAILURE_ACTION_REQUIRED: u32 = 1;
 /// `virDomainMemoryFailureFlags`: the error hit while handling a previous one.
@@ -32,7 +53,7 @@ impl Devices {
     pub fn of(def: &DomainDef) -> Devices {
         Devices {
             disks: disk_names(def),
-            agent_port: None,
+            agent_port: agent_channel(def).map(|(n, _)| format!("channel{n}")),
         }
     }
 

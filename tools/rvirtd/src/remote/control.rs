@@ -1,11 +1,13 @@
 //! Handlers that act on a running guest beside its lifecycle (DOMAIN_RESET,
 //! DOMAIN_INJECT_NMI, DOMAIN_SEND_KEY, DOMAIN_BLOCK_RESIZE, DOMAIN_GET_JOB_INFO,
-//! DOMAIN_ABORT_JOB) and the node's counters (NODE_GET_CPU_STATS,
+//! DOMAIN_ABORT_JOB, DOMAIN_SET_TIME, DOMAIN_FSFREEZE, DOMAIN_FSTHAW) and the node's counters (NODE_GET_CPU_STATS,
 //! NODE_GET_MEMORY_STATS, each asked first for its count as libvirt's clients do).
 
 use rvirt_core::api::NodeStat;
 use rvirt_rpc::control::{
-    DomainBlockResizeArgs, DomainGetJobInfoRet, DomainSendKeyArgs, NODE_CPU_STATS_MAX,
+    DomainBlockResizeArgs, DomainFsfreezeArgs, DomainFsfreezeRet, DomainGetGuestInfoArgs,
+    DomainGetGuestInfoRet, DomainGetJobInfoRet, DomainSendKeyArgs, DomainSetTimeArgs,
+    DomainSetUserPasswordArgs, FSFREEZE_MOUNTPOINTS_MAX, GUEST_INFO_PARAMS_MAX, NODE_CPU_STATS_MAX,
     NODE_MEMORY_STATS_MAX, NodeGetCpuStatsArgs, NodeGetMemoryStatsArgs, NodeStat as WireStat,
     NodeStatsRet,
 };
@@ -129,4 +131,76 @@ pub(crate) fn node_get_memory_stats(
         NODE_MEMORY_STATS_MAX,
         "virNodeGetMemoryStats",
     )
+}
+
+/// DOMAIN_SET_TIME.
+pub(crate) fn set_time(ctx: &Ctx<'_>, args: DomainSetTimeArgs) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .set_time(args.seconds, args.nseconds, args.flags)?)
+}
+
+/// The mount points of DOMAIN_FSFREEZE/DOMAIN_FSTHAW, bounded as libvirt's protocol.
+fn mountpoints(args: &DomainFsfreezeArgs) -> CallResult<()> {
+    if args.mountpoints.len() > FSFREEZE_MOUNTPOINTS_MAX {
+        return Err(rvirt_core::Error::invalid_arg(
+            rvirt_core::ErrorDomain::Rpc,
+            "mountpoints length greater than maximum",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn count(n: u32) -> DomainFsfreezeRet {
+    DomainFsfreezeRet {
+        filesystems: i32::try_from(n).unwrap_or(i32::MAX),
+    }
+}
+
+/// DOMAIN_FSFREEZE.
+pub(crate) fn fs_freeze(ctx: &Ctx<'_>, args: DomainFsfreezeArgs) -> CallResult<DomainFsfreezeRet> {
+    mountpoints(&args)?;
+    let dom = ctx.domain(&args.dom)?;
+    Ok(count(dom.fs_freeze(&args.mountpoints, args.flags)?))
+}
+
+/// DOMAIN_FSTHAW.
+pub(crate) fn fs_thaw(ctx: &Ctx<'_>, args: DomainFsfreezeArgs) -> CallResult<DomainFsfreezeRet> {
+    mountpoints(&args)?;
+    let dom = ctx.domain(&args.dom)?;
+    Ok(count(dom.fs_thaw(&args.mountpoints, args.flags)?))
+}
+
+/// DOMAIN_GET_GUEST_INFO.
+pub(crate) fn get_guest_info(
+    ctx: &Ctx<'_>,
+    args: DomainGetGuestInfoArgs,
+) -> CallResult<DomainGetGuestInfoRet> {
+    let params = ctx.domain(&args.dom)?.guest_info(args.types, args.flags)?;
+    if params.len() > GUEST_INFO_PARAMS_MAX {
+        return Err(rvirt_core::Error::internal(
+            rvirt_core::ErrorDomain::Rpc,
+            "returned number of parameters exceeds limit",
+        )
+        .into());
+    }
+    Ok(DomainGetGuestInfoRet {
+        params: params.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// DOMAIN_SET_USER_PASSWORD.
+pub(crate) fn set_user_password(ctx: &Ctx<'_>, args: DomainSetUserPasswordArgs) -> CallResult<()> {
+    let missing = |what: &str| {
+        rvirt_core::Error::invalid_arg(
+            rvirt_core::ErrorDomain::Rpc,
+            format!("{what} must not be NULL"),
+        )
+    };
+    let user = args.user.ok_or_else(|| missing("user"))?;
+    let password = args.password.ok_or_else(|| missing("password"))?;
+    Ok(ctx
+        .domain(&args.dom)?
+        .set_user_password(&user, &password, args.flags)?)
 }

@@ -1,7 +1,8 @@
 //! `virDomainInterfaceAddresses` from the DHCP leases of the guest's networks (libvirt's
 //! `VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE`): each `<interface type='network'>` of the
 //! running domain, named by its tap, with the leases its network's dnsmasq gave its MAC.
-//! A NIC without a lease is left out, as libvirt does.
+//! A NIC without a lease is left out, as libvirt does. `_SRC_AGENT` asks the guest agent
+//! (`guest-network-get-interfaces`, every guest interface with its addresses).
 
 use rvirt_core::api::{DomainInterface, IpAddress};
 use rvirt_core::conf::{Device, InterfaceType};
@@ -17,8 +18,8 @@ const SRC_LEASE: u32 = 0;
 const SRC_AGENT: u32 = 1;
 const SRC_ARP: u32 = 2;
 
-/// The addresses of `dom`'s interfaces from `source`: leases are answered, the guest
-/// agent and the host's ARP table are not (yet).
+/// The addresses of `dom`'s interfaces from `source`: leases and the guest agent are
+/// answered, the host's ARP table is not (yet).
 pub(super) fn interface_addresses(
     shared: &Shared,
     dom: &DomainRef,
@@ -26,7 +27,8 @@ pub(super) fn interface_addresses(
 ) -> Result<Vec<DomainInterface>> {
     match source {
         SRC_LEASE => from_leases(shared, dom),
-        SRC_AGENT | SRC_ARP => Err(Error::no_support(
+        SRC_AGENT => shared.agent_interfaces(dom),
+        SRC_ARP => Err(Error::no_support(
             ErrorDomain::Qemu,
             "virDomainInterfaceAddresses",
         )),

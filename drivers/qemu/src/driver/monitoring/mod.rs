@@ -4,10 +4,10 @@
 //! domain objects (a live change is rewritten into the status file, so a driver
 //! instance reconnecting keeps it), and the node's memory and CPUs from sysfs.
 //!
-//! Interface addresses come from the networks' DHCP leases ([`addresses`]).
+//! Interface addresses come from the networks' DHCP leases or the guest agent
+//! ([`addresses`]); host name, file systems and guest time from the guest agent.
 //!
-//! Not answered (`VIR_ERR_NO_SUPPORT`): what needs a guest agent (host name, interface
-//! addresses from the agent, file systems, guest time) and the scheduler. Interface
+//! Not answered (`VIR_ERR_NO_SUPPORT`): the host name from leases and the scheduler. Interface
 //! statistics are the host taps' counters (network and bridge NICs; user-mode NICs have
 //! no host device).
 
@@ -32,6 +32,9 @@ use super::running::save_status;
 use crate::host::node;
 use info::{AFFECT_CONFIG, AFFECT_LIVE, one_of_live_config};
 
+/// `VIR_DOMAIN_GET_HOSTNAME_LEASE`, `_AGENT`.
+const HOSTNAME_LEASE: u32 = 1;
+const HOSTNAME_AGENT: u32 = 2;
 /// `VIR_TYPED_PARAM_STRING_OKAY`.
 const TYPED_PARAM_STRING_OKAY: u32 = 4;
 /// `VIR_DOMAIN_VCPU_MAXIMUM`, `_GUEST`, `_HOTPLUGGABLE`.
@@ -127,6 +130,37 @@ impl Monitoring for QemuConnection {
                     )
                 })
         })
+    }
+
+    fn guest_hostname(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        check_flags(
+            flags,
+            HOSTNAME_LEASE | HOSTNAME_AGENT,
+            "qemuDomainGetHostname",
+        )?;
+        if flags == HOSTNAME_LEASE | HOSTNAME_AGENT {
+            return Err(Error::invalid_arg(
+                ErrorDomain::Qemu,
+                "Flags 'lease' and 'agent' are mutually exclusive",
+            ));
+        }
+        if flags == HOSTNAME_LEASE {
+            return Err(Error::no_support(
+                ErrorDomain::Qemu,
+                "virDomainGetHostname from DHCP leases",
+            ));
+        }
+        self.shared().agent_hostname(dom)
+    }
+
+    fn fs_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<rvirt_core::api::FsInfo>> {
+        check_flags(flags, 0, "qemuDomainGetFSInfo")?;
+        self.shared().agent_fs_info(dom)
+    }
+
+    fn guest_time(&self, dom: &DomainRef, flags: u32) -> Result<(i64, u32)> {
+        check_flags(flags, 0, "qemuDomainGetTime")?;
+        self.shared().agent_time(dom)
     }
 
     fn interface_addresses(

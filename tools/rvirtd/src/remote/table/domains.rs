@@ -70,6 +70,31 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         Access::Write("virDomainSendKey"),
         ctl::send_key
     ),
+    procedure!(
+        p::DOMAIN_GET_GUEST_INFO,
+        Access::Write("virDomainGetGuestInfo"),
+        ctl::get_guest_info
+    ),
+    procedure!(
+        p::DOMAIN_SET_USER_PASSWORD,
+        Access::Write("virDomainSetUserPassword"),
+        ctl::set_user_password
+    ),
+    procedure!(
+        p::DOMAIN_SET_TIME,
+        Access::Write("virDomainSetTime"),
+        ctl::set_time
+    ),
+    procedure!(
+        p::DOMAIN_FSFREEZE,
+        Access::Write("virDomainFSFreeze"),
+        ctl::fs_freeze
+    ),
+    procedure!(
+        p::DOMAIN_FSTHAW,
+        Access::Write("virDomainFSThaw"),
+        ctl::fs_thaw
+    ),
     procedure!(p::NODE_GET_CPU_STATS, Access::Open, ctl::node_get_cpu_stats),
     procedure!(
         p::NODE_GET_MEMORY_STATS,
