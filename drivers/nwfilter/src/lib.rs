@@ -28,9 +28,10 @@ mod conn;
 mod state;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use rvirt_core::Result;
+use rvirt_core::driver::secondary::RootedState;
 use rvirt_core::driver::{
     OpenContext, Secondary, SecondaryDriver, StateContext, register_secondary_driver,
 };
@@ -43,10 +44,17 @@ use state::State;
 pub const DEFAULT_SYSTEM_ROOT: &str = "/var/lib/rvirt/nwfilter-system";
 
 /// The network filter driver (one per process).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct HostNwFilters {
-    root: Mutex<Option<PathBuf>>,
-    state: Mutex<Option<Arc<State>>>,
+    slot: RootedState<State>,
+}
+
+impl Default for HostNwFilters {
+    fn default() -> HostNwFilters {
+        HostNwFilters {
+            slot: RootedState::new(DEFAULT_SYSTEM_ROOT),
+        }
+    }
 }
 
 impl HostNwFilters {
@@ -54,22 +62,13 @@ impl HostNwFilters {
     /// [`register`]ed; this is for embedding and tests).
     pub fn with_root(root: impl Into<PathBuf>) -> HostNwFilters {
         HostNwFilters {
-            root: Mutex::new(Some(root.into())),
-            state: Mutex::new(None),
+            slot: RootedState::with_root(DEFAULT_SYSTEM_ROOT, root),
         }
-    }
-
-    fn state(&self) -> Option<Arc<State>> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The root the state uses (or will use).
     pub fn root(&self) -> PathBuf {
-        self.root
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_SYSTEM_ROOT))
+        self.slot.root()
     }
 }
 
@@ -79,8 +78,7 @@ impl SecondaryDriver for HostNwFilters {
     }
 
     fn open(&self, uri: &Uri, _ctx: &OpenContext) -> Result<Secondary> {
-        let served = rvirt_core::driver::serves_host_objects(uri);
-        let Some(state) = self.state().filter(|_| served) else {
+        let Some(state) = self.slot.served(uri) else {
             return Ok(Secondary::default());
         };
         Ok(Secondary {
@@ -90,13 +88,11 @@ impl SecondaryDriver for HostNwFilters {
     }
 
     fn state_initialize(&self, _ctx: &StateContext) -> Result<()> {
-        let state = State::start(&self.root())?;
-        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(state));
-        Ok(())
+        self.slot.start(State::start)
     }
 
     fn state_cleanup(&self) {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.slot.stop();
     }
 }
 
@@ -107,7 +103,7 @@ fn driver() -> Arc<HostNwFilters> {
 
 /// Sets the host state's root (before the state starts).
 pub fn set_system_root(root: impl Into<PathBuf>) {
-    *driver().root.lock().unwrap_or_else(|p| p.into_inner()) = Some(root.into());
+    driver().slot.set_root(root);
 }
 
 /// Registers the network filter driver as a shared secondary driver (idempotent).

@@ -27,9 +27,10 @@ mod store;
 mod value;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use rvirt_core::Result;
+use rvirt_core::driver::secondary::RootedState;
 use rvirt_core::driver::{
     OpenContext, Secondary, SecondaryDriver, StateContext, register_secondary_driver,
 };
@@ -44,10 +45,17 @@ pub use value::MAX_VALUE_BYTES;
 pub const DEFAULT_SYSTEM_ROOT: &str = "/var/lib/rvirt/secret-system";
 
 /// The secret driver (one per process).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct HostSecrets {
-    root: Mutex<Option<PathBuf>>,
-    state: Mutex<Option<Arc<State>>>,
+    slot: RootedState<State>,
+}
+
+impl Default for HostSecrets {
+    fn default() -> HostSecrets {
+        HostSecrets {
+            slot: RootedState::new(DEFAULT_SYSTEM_ROOT),
+        }
+    }
 }
 
 impl HostSecrets {
@@ -55,22 +63,13 @@ impl HostSecrets {
     /// [`register`]ed; this is for embedding and tests).
     pub fn with_root(root: impl Into<PathBuf>) -> HostSecrets {
         HostSecrets {
-            root: Mutex::new(Some(root.into())),
-            state: Mutex::new(None),
+            slot: RootedState::with_root(DEFAULT_SYSTEM_ROOT, root),
         }
-    }
-
-    fn state(&self) -> Option<Arc<State>> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The root the state uses (or will use).
     pub fn root(&self) -> PathBuf {
-        self.root
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_SYSTEM_ROOT))
+        self.slot.root()
     }
 }
 
@@ -80,8 +79,7 @@ impl SecondaryDriver for HostSecrets {
     }
 
     fn open(&self, uri: &Uri, ctx: &OpenContext) -> Result<Secondary> {
-        let served = rvirt_core::driver::serves_host_objects(uri);
-        let Some(state) = self.state().filter(|_| served) else {
+        let Some(state) = self.slot.served(uri) else {
             return Ok(Secondary::default());
         };
         state.events.add(ctx.object_events.clone());
@@ -92,13 +90,11 @@ impl SecondaryDriver for HostSecrets {
     }
 
     fn state_initialize(&self, _ctx: &StateContext) -> Result<()> {
-        let state = State::start(&self.root())?;
-        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(state));
-        Ok(())
+        self.slot.start(State::start)
     }
 
     fn state_cleanup(&self) {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.slot.stop();
     }
 }
 
@@ -109,7 +105,7 @@ fn driver() -> Arc<HostSecrets> {
 
 /// Sets the host state's root (before the state starts).
 pub fn set_system_root(root: impl Into<PathBuf>) {
-    *driver().root.lock().unwrap_or_else(|p| p.into_inner()) = Some(root.into());
+    driver().slot.set_root(root);
 }
 
 /// Registers the secret driver as a shared secondary driver (idempotent).
@@ -120,5 +116,5 @@ pub fn register() -> Result<()> {
 /// The directory of the running state's persistent secrets, if it runs (for tests
 /// and tools).
 pub fn secrets_dir() -> Option<PathBuf> {
-    driver().state().map(|s| s.dir().to_path_buf())
+    driver().slot.get().map(|s| s.dir().to_path_buf())
 }

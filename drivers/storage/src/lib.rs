@@ -35,9 +35,10 @@ mod transfer;
 mod volumes;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use rvirt_core::Result;
+use rvirt_core::driver::secondary::RootedState;
 use rvirt_core::driver::{
     OpenContext, Secondary, SecondaryDriver, StateContext, register_secondary_driver,
 };
@@ -50,10 +51,17 @@ use state::State;
 pub const DEFAULT_SYSTEM_ROOT: &str = "/var/lib/rvirt/storage-system";
 
 /// The storage driver (one per process).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct HostStorage {
-    root: Mutex<Option<PathBuf>>,
-    state: Mutex<Option<Arc<State>>>,
+    slot: RootedState<State>,
+}
+
+impl Default for HostStorage {
+    fn default() -> HostStorage {
+        HostStorage {
+            slot: RootedState::new(DEFAULT_SYSTEM_ROOT),
+        }
+    }
 }
 
 impl HostStorage {
@@ -61,22 +69,13 @@ impl HostStorage {
     /// [`register`]ed; this is for embedding and tests).
     pub fn with_root(root: impl Into<PathBuf>) -> HostStorage {
         HostStorage {
-            root: Mutex::new(Some(root.into())),
-            state: Mutex::new(None),
+            slot: RootedState::with_root(DEFAULT_SYSTEM_ROOT, root),
         }
-    }
-
-    fn state(&self) -> Option<Arc<State>> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The root the state uses (or will use).
     pub fn root(&self) -> PathBuf {
-        self.root
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_SYSTEM_ROOT))
+        self.slot.root()
     }
 }
 
@@ -86,8 +85,7 @@ impl SecondaryDriver for HostStorage {
     }
 
     fn open(&self, uri: &Uri, ctx: &OpenContext) -> Result<Secondary> {
-        let served = rvirt_core::driver::serves_host_objects(uri);
-        let Some(state) = self.state().filter(|_| served) else {
+        let Some(state) = self.slot.served(uri) else {
             return Ok(Secondary::default());
         };
         state.events.add(ctx.object_events.clone());
@@ -98,13 +96,11 @@ impl SecondaryDriver for HostStorage {
     }
 
     fn state_initialize(&self, _ctx: &StateContext) -> Result<()> {
-        let state = State::start(&self.root())?;
-        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(state));
-        Ok(())
+        self.slot.start(State::start)
     }
 
     fn state_cleanup(&self) {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.slot.stop();
     }
 }
 
@@ -115,7 +111,7 @@ fn driver() -> Arc<HostStorage> {
 
 /// Sets the host state's root (before the state starts).
 pub fn set_system_root(root: impl Into<PathBuf>) {
-    *driver().root.lock().unwrap_or_else(|p| p.into_inner()) = Some(root.into());
+    driver().slot.set_root(root);
 }
 
 /// Registers the storage driver as a shared secondary driver (idempotent).
@@ -125,5 +121,5 @@ pub fn register() -> Result<()> {
 
 /// The root of the running state, if it runs (for tests and tools).
 pub fn state_root() -> Option<PathBuf> {
-    driver().state().map(|s| s.root().to_path_buf())
+    driver().slot.get().map(|s| s.root().to_path_buf())
 }

@@ -24,6 +24,7 @@ mod network;
 mod nodedev;
 mod nwfilter;
 mod refs;
+mod rooted;
 mod secret;
 mod storage;
 
@@ -38,6 +39,7 @@ pub use refs::{
     DhcpLease, InterfaceRef, NetworkPortRef, NetworkRef, NodeDeviceRef, NwFilterBindingRef,
     NwFilterRef, SecretRef, StoragePoolInfo, StoragePoolRef, StorageVolInfo, StorageVolRef,
 };
+pub use rooted::RootedState;
 pub use secret::SecretDriver;
 pub use storage::StorageDriver;
 
