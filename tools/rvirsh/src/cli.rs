@@ -158,4 +158,213 @@ pub enum Command {
         #[arg(long)]
         sparse: bool,
     },
+    /// List networks (active ones unless --all).
+    #[command(name = "net-list")]
+    NetList {
+        /// Inactive networks too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Network information.
+    #[command(name = "net-info")]
+    NetInfo {
+        /// Network name or UUID.
+        network: String,
+    },
+    /// Network XML.
+    #[command(name = "net-dumpxml")]
+    NetDumpxml {
+        /// Network name or UUID.
+        network: String,
+        /// The persistent definition rather than the live one.
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// Define (but do not start) a network from an XML file.
+    #[command(name = "net-define")]
+    NetDefine {
+        /// XML file.
+        file: PathBuf,
+    },
+    /// Start a defined network.
+    #[command(name = "net-start")]
+    NetStart {
+        /// Network name or UUID.
+        network: String,
+    },
+    /// Stop a network.
+    #[command(name = "net-destroy")]
+    NetDestroy {
+        /// Network name or UUID.
+        network: String,
+    },
+    /// Remove a network's persistent definition.
+    #[command(name = "net-undefine")]
+    NetUndefine {
+        /// Network name or UUID.
+        network: String,
+    },
+    /// Mark a network to start with the host (or not, with --disable).
+    #[command(name = "net-autostart")]
+    NetAutostart {
+        /// Network name or UUID.
+        network: String,
+        /// Unmark it.
+        #[arg(long)]
+        disable: bool,
+    },
+    /// A network's DHCP leases.
+    #[command(name = "net-dhcp-leases")]
+    NetDhcpLeases {
+        /// Network name or UUID.
+        network: String,
+        /// Only the leases of this MAC address.
+        #[arg(long)]
+        mac: Option<String>,
+    },
+    /// List storage pools (active ones unless --all).
+    #[command(name = "pool-list")]
+    PoolList {
+        /// Inactive pools too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Storage pool information.
+    #[command(name = "pool-info")]
+    PoolInfo {
+        /// Pool name or UUID.
+        pool: String,
+    },
+    /// Storage pool XML.
+    #[command(name = "pool-dumpxml")]
+    PoolDumpxml {
+        /// Pool name or UUID.
+        pool: String,
+        /// The persistent definition rather than the live one.
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// Define (but do not start) a storage pool from an XML file.
+    #[command(name = "pool-define")]
+    PoolDefine {
+        /// XML file.
+        file: PathBuf,
+    },
+    /// Start a defined storage pool.
+    #[command(name = "pool-start")]
+    PoolStart {
+        /// Pool name or UUID.
+        pool: String,
+    },
+    /// Stop a storage pool.
+    #[command(name = "pool-destroy")]
+    PoolDestroy {
+        /// Pool name or UUID.
+        pool: String,
+    },
+    /// Remove a storage pool's persistent definition.
+    #[command(name = "pool-undefine")]
+    PoolUndefine {
+        /// Pool name or UUID.
+        pool: String,
+    },
+    /// Rescan a storage pool's volumes.
+    #[command(name = "pool-refresh")]
+    PoolRefresh {
+        /// Pool name or UUID.
+        pool: String,
+    },
+    /// List a pool's volumes.
+    #[command(name = "vol-list")]
+    VolList {
+        /// Pool name or UUID.
+        pool: String,
+    },
+    /// Storage volume information.
+    #[command(name = "vol-info")]
+    VolInfo {
+        /// Volume name (with --pool), key or path.
+        vol: String,
+        /// The volume's pool.
+        #[arg(long)]
+        pool: Option<String>,
+    },
+    /// Storage volume XML.
+    #[command(name = "vol-dumpxml")]
+    VolDumpxml {
+        /// Volume name (with --pool), key or path.
+        vol: String,
+        /// The volume's pool.
+        #[arg(long)]
+        pool: Option<String>,
+    },
+    /// Create a volume from a name and a size.
+    #[command(name = "vol-create-as")]
+    VolCreateAs {
+        /// Pool name or UUID.
+        pool: String,
+        /// The new volume's name.
+        name: String,
+        /// Its capacity (bytes, or with a suffix: k, M, G, T, KB, MiB…).
+        capacity: String,
+        /// Bytes to allocate now.
+        #[arg(long)]
+        allocation: Option<String>,
+        /// Its format (`raw`, `qcow2`…).
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// Delete a storage volume.
+    #[command(name = "vol-delete")]
+    VolDelete {
+        /// Volume name (with --pool), key or path.
+        vol: String,
+        /// The volume's pool.
+        #[arg(long)]
+        pool: Option<String>,
+    },
+    /// List secrets.
+    #[command(name = "secret-list")]
+    SecretList,
+    /// Define a secret from an XML file.
+    #[command(name = "secret-define")]
+    SecretDefine {
+        /// XML file.
+        file: PathBuf,
+    },
+    /// Secret XML.
+    #[command(name = "secret-dumpxml")]
+    SecretDumpxml {
+        /// Secret UUID.
+        secret: String,
+    },
+    /// Set a secret's value.
+    #[command(name = "secret-set-value")]
+    SecretSetValue {
+        /// Secret UUID.
+        secret: String,
+        /// The value, base64 encoded.
+        base64: Option<String>,
+        /// Read the value (base64 encoded unless --plain) from this file.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// The file holds the value itself, not base64.
+        #[arg(long)]
+        plain: bool,
+    },
+    /// Print a secret's value, base64 encoded.
+    #[command(name = "secret-get-value")]
+    SecretGetValue {
+        /// Secret UUID.
+        secret: String,
+        /// Print the value itself.
+        #[arg(long)]
+        plain: bool,
+    },
+    /// Delete a secret.
+    #[command(name = "secret-undefine")]
+    SecretUndefine {
+        /// Secret UUID.
+        secret: String,
+    },
 }

@@ -20,6 +20,23 @@ pub fn fail(context: String, e: &rvirt_core::Error) -> Failure {
     vec![context, e.to_string()]
 }
 
+/// virsh's bound on an XML file it reads (`VSH_MAX_XML_FILE`, 10 MiB).
+const MAX_XML_FILE: u64 = 10 * 1024 * 1024;
+
+/// Reads an XML (or other small) file named on the command line, as virsh does:
+/// at most 10 MiB, an error line naming the file otherwise.
+pub fn read_xml_file(file: &Path) -> Result<String, Failure> {
+    let failed = |e: String| vec![format!("Failed to read file '{}': {e}", file.display())];
+    let f = std::fs::File::open(file).map_err(|e| failed(e.to_string()))?;
+    let mut text = String::new();
+    let n = std::io::Read::read_to_string(&mut std::io::Read::take(f, MAX_XML_FILE + 1), &mut text)
+        .map_err(|e| failed(e.to_string()))?;
+    if n as u64 > MAX_XML_FILE {
+        return Err(failed("file too large".into()));
+    }
+    Ok(text)
+}
+
 /// Resolves a domain argument like virsh: numeric → id, UUID-shaped → UUID, then name.
 pub fn lookup(conn: &Connect, arg: &str) -> Result<Domain, Failure> {
     let by_id = arg
@@ -105,17 +122,13 @@ pub fn dumpxml(conn: &Connect, arg: &str, inactive: bool) -> Outcome {
     let xml = d
         .xml_desc(if inactive { 2 } else { 0 })
         .map_err(|e| vec![e.to_string()])?;
-    print!("{xml}");
-    if !xml.ends_with('\n') {
-        println!();
-    }
+    crate::output::print_xml(&xml);
     Ok(())
 }
 
 /// `define FILE`.
 pub fn define(conn: &Connect, file: &Path) -> Outcome {
-    let xml = std::fs::read_to_string(file)
-        .map_err(|e| vec![format!("Failed to read file '{}': {e}", file.display())])?;
+    let xml = read_xml_file(file)?;
     let d = conn.define_xml(&xml).map_err(|e| {
         fail(
             format!("Failed to define domain from {}", file.display()),

@@ -8,7 +8,12 @@
 mod cli;
 mod commands;
 mod console;
+mod dispatch_host;
+mod networks;
 mod output;
+mod pools;
+mod secrets;
+mod volume_cmds;
 mod volumes;
 
 use std::io::Write;
@@ -132,5 +137,6 @@ fn dispatch(conn: &Connect, command: &Command) -> Outcome {
             };
             volumes::download(conn, vol, file, pool.as_deref(), span)
         }
+        other => dispatch_host::dispatch(conn, other),
     }
 }

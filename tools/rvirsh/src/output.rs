@@ -54,6 +54,33 @@ pub fn field(label: &str, value: impl std::fmt::Display) -> String {
     format!("{:<15} {value}\n", format!("{label}:"))
 }
 
+/// virsh's `yes`/`no`.
+pub fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// An XML document as virsh prints it: the text, its last line ended, then the blank
+/// line virsh prints after every command.
+pub fn print_xml(xml: &str) {
+    print!("{xml}");
+    if !xml.ends_with('\n') {
+        println!();
+    }
+    println!();
+}
+
+/// A size as virsh prints it (`vshPrettyCapacity`): two decimals in the largest
+/// binary unit not above it.
+pub fn capacity(bytes: u64) -> String {
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut unit = 0;
+    while unit + 1 < UNITS.len() && bytes >= 1u64 << (10 * (unit + 1)) {
+        unit += 1;
+    }
+    let value = bytes as f64 / (1u64 << (10 * unit)) as f64;
+    format!("{value:.2} {}", UNITS[unit])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +115,10 @@ mod tests {
         assert_eq!(field("Security model", "x"), "Security model: x\n");
         assert_eq!(state_name(DomainState::Shutoff), "shut off");
         assert_eq!(state_name(DomainState::Blocked), "idle");
+        assert_eq!(capacity(0), "0.00 B");
+        assert_eq!(capacity(1023), "1023.00 B");
+        assert_eq!(capacity(10 << 20), "10.00 MiB");
+        assert_eq!(capacity(107_374_182_400), "100.00 GiB");
+        assert_eq!(capacity(1536), "1.50 KiB");
     }
 }

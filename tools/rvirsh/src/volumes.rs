@@ -27,20 +27,20 @@ pub struct Span {
     pub sparse: bool,
 }
 
-/// A volume as virsh finds it: in `pool` by name, else by key, else by path.
-fn volume(conn: &Connect, vol: &str, pool: Option<&str>) -> Result<StorageVol, Failure> {
-    let found = match pool {
-        Some(p) => conn
-            .lookup_storage_pool_by_name(p)
-            .map_err(|e| fail(format!("failed to get pool '{p}'"), &e))?
-            .lookup_volume_by_name(vol)
-            .ok(),
-        None => conn
-            .lookup_storage_vol_by_key(vol)
-            .or_else(|_| conn.lookup_storage_vol_by_path(vol))
-            .ok(),
+/// A volume as virsh finds it: in `pool` by name, else by key, else by path; the
+/// last lookup's error is the one reported.
+pub fn volume(conn: &Connect, vol: &str, pool: Option<&str>) -> Result<StorageVol, Failure> {
+    let in_pool = match pool {
+        Some(p) => Some(crate::pools::lookup(conn, p)?.lookup_volume_by_name(vol)),
+        None => None,
     };
-    found.ok_or_else(|| vec![format!("failed to get vol '{vol}'")])
+    let found = match in_pool {
+        Some(Ok(v)) => Ok(v),
+        _ => conn
+            .lookup_storage_vol_by_key(vol)
+            .or_else(|_| conn.lookup_storage_vol_by_path(vol)),
+    };
+    found.map_err(|e| fail(format!("failed to get vol '{vol}'"), &e))
 }
 
 fn io_error(e: std::io::Error) -> rvirt_core::Error {
