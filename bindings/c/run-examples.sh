@@ -37,6 +37,8 @@ gcc "${cflags[@]}" -o "$work/glib_loop" "$examples/glib_loop.c" $(pkg-config --c
 gcc "${cflags[@]}" -o "$work/quick_start" "$examples/quick_start.c" $(pkg-config --cflags --libs rvirt)
 # shellcheck disable=SC2046
 gcc "${cflags[@]}" -o "$work/glib_register" "$examples/glib_register.c" $(pkg-config --cflags --libs rvirt glib-2.0)
+# shellcheck disable=SC2046
+gcc "${cflags[@]}" -o "$work/host_objects" "$examples/host_objects.c" $(pkg-config --cflags --libs rvirt)
 # The static library links too (no run needed: same code).
 # shellcheck disable=SC2046
 gcc "${cflags[@]}" -o "$work/default_loop_static" "$examples/default_loop.c" \
@@ -96,8 +98,19 @@ glib: event Undefined (1 0) for c-glib-loop
 glib: 0 watches left, 0 timers left
 glib_loop: done
 OUT
+cat >"$work/host_objects.want" <<'OUT'
+network default uuid dd8fe884-6c02-601e-7551-cca97df1c5df active 1
+second start: code 55
+network xml names virbr0: yes
+missing network: code 43: Network not found: no network with matching name 'no-such-network'
+pool default-pool state 2 capacity 107374182400 available 107374182400
+  volume c-example.img path /default-pool/c-example.img type 0 capacity 1048576
+missing pool: code 49
+secrets: code 3: this function is not supported by the connection driver: virConnectListAllSecrets
+host_objects: done
+OUT
 
-for prog in default_loop default_loop_static glib_loop quick_start glib_register; do
+for prog in default_loop default_loop_static glib_loop quick_start glib_register host_objects; do
   want=$work/${prog%_static}.want
   if run "$prog" "$work/$prog"; then
     # "domain NAME id N" lines list whatever test:///default holds: not compared.
@@ -107,7 +120,7 @@ for prog in default_loop default_loop_static glib_loop quick_start glib_register
 done
 
 if [ "${RVIRT_FFI_NO_VALGRIND:-0}" != 1 ]; then
-  for prog in default_loop glib_loop quick_start glib_register; do
+  for prog in default_loop glib_loop quick_start glib_register host_objects; do
     rc=0
     timeout 120 valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
       "$work/$prog" >"$work/$prog.vg.out" 2>"$work/$prog.vg.err" || rc=$?

@@ -9,6 +9,13 @@
  *    free().
  *  - rvirDomainGetXMLDesc: the string is the caller's; release it with free().
  *  - rvirDomainGetName, rvirGetLastError, rvirGetLastErrorMessage: owned by the library.
+ *  - Networks, storage pools and volumes, secrets: the same rules with their own free
+ *    functions (rvirNetworkFree, rvirStoragePoolFree, rvirStorageVolFree, rvirSecretFree);
+ *    rvirConnectListAllNetworks/StoragePools/Secrets and rvirStoragePoolListAllVolumes
+ *    hand out arrays freed as rvirConnectListAllDomains's; rvirNetworkGetXMLDesc and
+ *    rvirStorageVolGetPath strings are the caller's (free()); rvirNetworkGetName,
+ *    rvirStoragePoolGetName, rvirStorageVolGetName and rvirSecretGetUsageID belong to
+ *    the handle.
  *  - Errors: functions return -1 or NULL and set a per-thread last error
  *    (rvirGetLastError); every call resets it first. NULL pointer arguments are reported
  *    as RVIR_ERR_INVALID_ARG. No Rust panic ever crosses into C (it becomes
@@ -82,6 +89,131 @@
  * Domains in any other state.
  */
 #define RVIR_CONNECT_LIST_DOMAINS_OTHER 128
+
+/**
+ * `virConnectListAllNetworksFlags`: only inactive networks.
+ */
+#define RVIR_CONNECT_LIST_NETWORKS_INACTIVE 1
+
+/**
+ * Only active networks.
+ */
+#define RVIR_CONNECT_LIST_NETWORKS_ACTIVE 2
+
+/**
+ * Only persistent networks.
+ */
+#define RVIR_CONNECT_LIST_NETWORKS_PERSISTENT 4
+
+/**
+ * Only transient networks.
+ */
+#define RVIR_CONNECT_LIST_NETWORKS_TRANSIENT 8
+
+/**
+ * Only networks that start with the host.
+ */
+#define RVIR_CONNECT_LIST_NETWORKS_AUTOSTART 16
+
+/**
+ * Only networks that do not start with the host.
+ */
+#define RVIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART 32
+
+/**
+ * `virNetworkXMLFlags`: the persistent definition rather than the live one.
+ */
+#define RVIR_NETWORK_XML_INACTIVE 1
+
+/**
+ * `virConnectListAllStoragePoolsFlags`: only inactive pools.
+ */
+#define RVIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE 1
+
+/**
+ * Only active pools.
+ */
+#define RVIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE 2
+
+/**
+ * Only persistent pools.
+ */
+#define RVIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT 4
+
+/**
+ * Only transient pools.
+ */
+#define RVIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT 8
+
+/**
+ * Only pools that start with the host.
+ */
+#define RVIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART 16
+
+/**
+ * Only pools that do not start with the host.
+ */
+#define RVIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART 32
+
+/**
+ * `virStoragePoolState`: `rvirStoragePoolInfo::state` of an inactive pool.
+ */
+#define RVIR_STORAGE_POOL_INACTIVE 0
+
+/**
+ * Being built.
+ */
+#define RVIR_STORAGE_POOL_BUILDING 1
+
+/**
+ * Running normally.
+ */
+#define RVIR_STORAGE_POOL_RUNNING 2
+
+/**
+ * Running, degraded.
+ */
+#define RVIR_STORAGE_POOL_DEGRADED 3
+
+/**
+ * Running, but not accessible.
+ */
+#define RVIR_STORAGE_POOL_INACCESSIBLE 4
+
+/**
+ * `virStorageVolType`: `rvirStorageVolInfo::type` of a regular file.
+ */
+#define RVIR_STORAGE_VOL_FILE 0
+
+/**
+ * A block device.
+ */
+#define RVIR_STORAGE_VOL_BLOCK 1
+
+/**
+ * A directory.
+ */
+#define RVIR_STORAGE_VOL_DIR 2
+
+/**
+ * `virConnectListAllSecretsFlags`: only ephemeral secrets.
+ */
+#define RVIR_CONNECT_LIST_SECRETS_EPHEMERAL 1
+
+/**
+ * Only persistent secrets.
+ */
+#define RVIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL 2
+
+/**
+ * Only private secrets.
+ */
+#define RVIR_CONNECT_LIST_SECRETS_PRIVATE 4
+
+/**
+ * Only secrets whose value can be read.
+ */
+#define RVIR_CONNECT_LIST_SECRETS_NO_PRIVATE 8
 
 /**
  * `virDomainState`: what `rvirDomainInfo::state` holds.
@@ -440,9 +572,25 @@ typedef enum rvirErrorNumber {
    */
   RVIR_ERR_NO_DOMAIN = 42,
   /**
+   * No such network.
+   */
+  RVIR_ERR_NO_NETWORK = 43,
+  /**
+   * No such storage pool.
+   */
+  RVIR_ERR_NO_STORAGE_POOL = 49,
+  /**
+   * No such storage volume.
+   */
+  RVIR_ERR_NO_STORAGE_VOL = 50,
+  /**
    * The operation is not valid in the current state.
    */
   RVIR_ERR_OPERATION_INVALID = 55,
+  /**
+   * No such secret.
+   */
+  RVIR_ERR_NO_SECRET = 66,
   /**
    * Unsupported configuration (for example: no event loop registered).
    */
@@ -480,6 +628,26 @@ typedef struct rvirConnect rvirConnect;
  * A domain handle (opaque; libvirt's `virDomain`).
  */
 typedef struct rvirDomain rvirDomain;
+
+/**
+ * A virtual network handle (opaque; libvirt's `virNetwork`).
+ */
+typedef struct rvirNetwork rvirNetwork;
+
+/**
+ * A secret handle (opaque; libvirt's `virSecret`).
+ */
+typedef struct rvirSecret rvirSecret;
+
+/**
+ * A storage pool handle (opaque; libvirt's `virStoragePool`).
+ */
+typedef struct rvirStoragePool rvirStoragePool;
+
+/**
+ * A storage volume handle (opaque; libvirt's `virStorageVol`).
+ */
+typedef struct rvirStorageVol rvirStorageVol;
 
 /**
  * A connection handle. Obtained from `rvirConnectOpen`; released with
@@ -628,6 +796,81 @@ typedef int (*rvirEventRemoveTimeoutFunc)(int timer);
 typedef void (*rvirConnectDomainEventGenericCallback)(rvirConnectPtr conn,
                                                       rvirDomainPtr dom,
                                                       void *opaque);
+
+/**
+ * A network handle: every function returning one hands a new handle to the caller,
+ * who releases it with `rvirNetworkFree`.
+ */
+typedef struct rvirNetwork *rvirNetworkPtr;
+
+/**
+ * A secret handle: every function returning one hands a new handle to the caller, who
+ * releases it with `rvirSecretFree`.
+ */
+typedef struct rvirSecret *rvirSecretPtr;
+
+/**
+ * A storage pool handle: every function returning one hands a new handle to the
+ * caller, who releases it with `rvirStoragePoolFree`.
+ */
+typedef struct rvirStoragePool *rvirStoragePoolPtr;
+
+/**
+ * What `rvirStoragePoolGetInfo` fills in (libvirt's `virStoragePoolInfo`).
+ */
+typedef struct rvirStoragePoolInfo {
+  /**
+   * `rvirStoragePoolState`: 0 inactive, 1 building, 2 running, 3 degraded,
+   * 4 inaccessible.
+   */
+  int state;
+  /**
+   * Logical size, bytes.
+   */
+  unsigned long long capacity;
+  /**
+   * Current allocation, bytes.
+   */
+  unsigned long long allocation;
+  /**
+   * Remaining free space, bytes.
+   */
+  unsigned long long available;
+} rvirStoragePoolInfo;
+
+/**
+ * Pointer to an `rvirStoragePoolInfo` the caller owns.
+ */
+typedef struct rvirStoragePoolInfo *rvirStoragePoolInfoPtr;
+
+/**
+ * A storage volume handle: every function returning one hands a new handle to the
+ * caller, who releases it with `rvirStorageVolFree`.
+ */
+typedef struct rvirStorageVol *rvirStorageVolPtr;
+
+/**
+ * What `rvirStorageVolGetInfo` fills in (libvirt's `virStorageVolInfo`).
+ */
+typedef struct rvirStorageVolInfo {
+  /**
+   * `rvirStorageVolType`: 0 file, 1 block, 2 dir, 3 network, 4 netdir, 5 ploop.
+   */
+  int type;
+  /**
+   * Logical size, bytes.
+   */
+  unsigned long long capacity;
+  /**
+   * Current allocation, bytes.
+   */
+  unsigned long long allocation;
+} rvirStorageVolInfo;
+
+/**
+ * Pointer to an `rvirStorageVolInfo` the caller owns.
+ */
+typedef struct rvirStorageVolInfo *rvirStorageVolInfoPtr;
 
 /**
  * The callback of `RVIR_DOMAIN_EVENT_ID_LIFECYCLE` (libvirt's `virConnectDomainEventCallback`):
@@ -945,6 +1188,174 @@ int rvirEventRegisterGLib(void *main_context);
  * thread. Returns 0, or -1 with the last error set.
  */
 int rvirInitialize(void);
+
+/**
+ * Lists the connection's networks matching `flags` (`RVIR_CONNECT_LIST_NETWORKS_*`,
+ * 0 = all). Returns their number or -1. If `nets` is not NULL, `*nets` is set to a new
+ * array of that many handles and a NULL entry: the caller frees **each handle with
+ * `rvirNetworkFree` and the array with `free()`**.
+ */
+int rvirConnectListAllNetworks(rvirConnectPtr conn, rvirNetworkPtr **nets, unsigned int flags);
+
+/**
+ * Looks a network up by name. Returns a new handle (free with `rvirNetworkFree`) or
+ * NULL with the last error set (`RVIR_ERR_NO_NETWORK` if there is none).
+ */
+rvirNetworkPtr rvirNetworkLookupByName(rvirConnectPtr conn, const char *name);
+
+/**
+ * The network's name, owned by the handle: valid until `rvirNetworkFree`; do not free
+ * it. NULL (with the last error set) if `net` is NULL.
+ */
+const char *rvirNetworkGetName(rvirNetworkPtr net);
+
+/**
+ * Writes the UUID string (36 characters + NUL) into `buf`, which must have room for
+ * `RVIR_UUID_STRING_BUFLEN` bytes. Returns 0 or -1.
+ */
+int rvirNetworkGetUUIDString(rvirNetworkPtr net, char *buf);
+
+/**
+ * 1 if the network is active, 0 if not, -1 on error.
+ */
+int rvirNetworkIsActive(rvirNetworkPtr net);
+
+/**
+ * Starts a defined, inactive network. Returns 0 or -1.
+ */
+int rvirNetworkCreate(rvirNetworkPtr net);
+
+/**
+ * Stops an active network (a transient one disappears). Returns 0 or -1.
+ */
+int rvirNetworkDestroy(rvirNetworkPtr net);
+
+/**
+ * The network's XML description (`flags`: `RVIR_NETWORK_XML_INACTIVE` or 0). Returns
+ * a NUL-terminated string the **caller frees with `free()`**, or NULL.
+ */
+char *rvirNetworkGetXMLDesc(rvirNetworkPtr net, unsigned int flags);
+
+/**
+ * Releases a network handle (the network itself is unaffected). Returns 0, or -1 for
+ * NULL.
+ */
+int rvirNetworkFree(rvirNetworkPtr net);
+
+/**
+ * Lists the connection's secrets matching `flags` (`RVIR_CONNECT_LIST_SECRETS_*`,
+ * 0 = all). Returns their number or -1 (`RVIR_ERR_NO_SUPPORT` from a driver without
+ * secrets, such as `test:///`). If `secrets` is not NULL, `*secrets` is set to a new
+ * array of that many handles and a NULL entry: the caller frees **each handle with
+ * `rvirSecretFree` and the array with `free()`**.
+ */
+int rvirConnectListAllSecrets(rvirConnectPtr conn, rvirSecretPtr **secrets, unsigned int flags);
+
+/**
+ * Writes the UUID string (36 characters + NUL) into `buf`, which must have room for
+ * `RVIR_UUID_STRING_BUFLEN` bytes. Returns 0 or -1.
+ */
+int rvirSecretGetUUIDString(rvirSecretPtr secret, char *buf);
+
+/**
+ * What the secret is for (`rvirSecretUsageType`: 0 none, 1 volume, 2 ceph, 3 iscsi,
+ * 4 tls, 5 vtpm), or -1 on error.
+ */
+int rvirSecretGetUsageType(rvirSecretPtr secret);
+
+/**
+ * The secret's usage id (a volume path, a ceph or iSCSI name…; empty for a secret
+ * without usage), owned by the handle: valid until `rvirSecretFree`; do not free it.
+ * NULL (with the last error set) if `secret` is NULL.
+ */
+const char *rvirSecretGetUsageID(rvirSecretPtr secret);
+
+/**
+ * Releases a secret handle (the secret itself is unaffected). Returns 0, or -1 for
+ * NULL.
+ */
+int rvirSecretFree(rvirSecretPtr secret);
+
+/**
+ * Lists the connection's storage pools matching `flags`
+ * (`RVIR_CONNECT_LIST_STORAGE_POOLS_*`, 0 = all). Returns their number or -1. If
+ * `pools` is not NULL, `*pools` is set to a new array of that many handles and a NULL
+ * entry: the caller frees **each handle with `rvirStoragePoolFree` and the array with
+ * `free()`**.
+ */
+int rvirConnectListAllStoragePools(rvirConnectPtr conn,
+                                   rvirStoragePoolPtr **pools,
+                                   unsigned int flags);
+
+/**
+ * Looks a storage pool up by name. Returns a new handle (free with
+ * `rvirStoragePoolFree`) or NULL with the last error set (`RVIR_ERR_NO_STORAGE_POOL`
+ * if there is none).
+ */
+rvirStoragePoolPtr rvirStoragePoolLookupByName(rvirConnectPtr conn, const char *name);
+
+/**
+ * The pool's name, owned by the handle: valid until `rvirStoragePoolFree`; do not free
+ * it. NULL (with the last error set) if `pool` is NULL.
+ */
+const char *rvirStoragePoolGetName(rvirStoragePoolPtr pool);
+
+/**
+ * Fills `info` with the pool's state and sizes. Returns 0 or -1.
+ */
+int rvirStoragePoolGetInfo(rvirStoragePoolPtr pool, rvirStoragePoolInfoPtr info);
+
+/**
+ * Lists the pool's volumes (`flags` must be 0). Returns their number or -1. If `vols`
+ * is not NULL, `*vols` is set to a new array of that many handles and a NULL entry:
+ * the caller frees **each handle with `rvirStorageVolFree` and the array with
+ * `free()`**.
+ */
+int rvirStoragePoolListAllVolumes(rvirStoragePoolPtr pool,
+                                  rvirStorageVolPtr **vols,
+                                  unsigned int flags);
+
+/**
+ * Creates a volume in the pool from its XML description. Returns a new handle (free
+ * with `rvirStorageVolFree`) or NULL with the last error set.
+ */
+rvirStorageVolPtr rvirStorageVolCreateXML(rvirStoragePoolPtr pool,
+                                          const char *xml,
+                                          unsigned int flags);
+
+/**
+ * Releases a pool handle (the pool itself is unaffected). Returns 0, or -1 for NULL.
+ */
+int rvirStoragePoolFree(rvirStoragePoolPtr pool);
+
+/**
+ * The volume's name, owned by the handle: valid until `rvirStorageVolFree`; do not
+ * free it. NULL (with the last error set) if `vol` is NULL.
+ */
+const char *rvirStorageVolGetName(rvirStorageVolPtr vol);
+
+/**
+ * The volume's path on the host. Returns a string the **caller frees with `free()`**,
+ * or NULL.
+ */
+char *rvirStorageVolGetPath(rvirStorageVolPtr vol);
+
+/**
+ * Fills `info` with the volume's type and sizes. Returns 0 or -1.
+ */
+int rvirStorageVolGetInfo(rvirStorageVolPtr vol, rvirStorageVolInfoPtr info);
+
+/**
+ * Deletes the volume's storage (`flags` 0). The handle stays to be freed. Returns 0
+ * or -1.
+ */
+int rvirStorageVolDelete(rvirStorageVolPtr vol, unsigned int flags);
+
+/**
+ * Releases a volume handle (the volume itself is unaffected). Returns 0, or -1 for
+ * NULL.
+ */
+int rvirStorageVolFree(rvirStorageVolPtr vol);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -4,9 +4,10 @@ use std::ffi::{c_char, c_int, c_uint};
 use std::sync::Arc;
 
 use rvirt_core::api::ListFlags;
-use rvirt_core::{Connect, Error, ErrorCode, ErrorDomain};
+use rvirt_core::{Connect, Error};
 
 use crate::domain::{into_domain_ptr, rvirDomainPtr};
+use crate::handles::list_out;
 use crate::init::ensure_initialized;
 use crate::panic_guard::{ffi_call, invalid_arg};
 use crate::strings::str_arg;
@@ -110,30 +111,8 @@ pub unsafe extern "C" fn rvirConnectListAllDomains(
         // SAFETY: per this function's contract.
         let c = unsafe { conn_ref(conn) }?;
         let list = c.conn.list_all_domains(ListFlags(flags))?;
-        let count = c_int::try_from(list.len())
-            .map_err(|_| Error::new(ErrorCode::Overflow, ErrorDomain::None, "too many domains"))?;
-        if domains.is_null() {
-            return Ok(count);
-        }
-        let bytes = (list.len() + 1) * std::mem::size_of::<rvirDomainPtr>();
-        // SAFETY: plain allocation of a non-zero size.
-        let array = unsafe { libc::malloc(bytes) }.cast::<rvirDomainPtr>();
-        if array.is_null() {
-            return Err(Error::new(
-                ErrorCode::NoMemory,
-                ErrorDomain::None,
-                "malloc failed",
-            ));
-        }
-        for (i, d) in list.into_iter().enumerate() {
-            // SAFETY: `array` has room for count + 1 pointers and `i < count`.
-            unsafe { array.add(i).write(into_domain_ptr(d)) };
-        }
-        // SAFETY: index `count` is the last slot of the allocation.
-        unsafe { array.add(count as usize).write(std::ptr::null_mut()) };
-        // SAFETY: `domains` is non-NULL and writable per this function's contract.
-        unsafe { domains.write(array) };
-        Ok(count)
+        // SAFETY: `domains` is NULL or writable per this function's contract.
+        unsafe { list_out(list, domains, into_domain_ptr, "domains") }
     })
 }
 

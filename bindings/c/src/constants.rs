@@ -1,7 +1,7 @@
 //! Numbers exported to C, identical to libvirt's: domain states, event ids, lifecycle events
 //! and details, fd-watch conditions, error numbers, list flags.
 
-use std::ffi::c_uint;
+use std::ffi::{c_int, c_uint};
 
 /// Size of the buffer `rvirDomainGetUUIDString` writes (36 characters + NUL).
 pub const RVIR_UUID_STRING_BUFLEN: usize = 37;
@@ -220,8 +220,16 @@ pub enum rvirErrorNumber {
     RVIR_ERR_OPERATION_DENIED = 29,
     /// No such domain.
     RVIR_ERR_NO_DOMAIN = 42,
+    /// No such network.
+    RVIR_ERR_NO_NETWORK = 43,
+    /// No such storage pool.
+    RVIR_ERR_NO_STORAGE_POOL = 49,
+    /// No such storage volume.
+    RVIR_ERR_NO_STORAGE_VOL = 50,
     /// The operation is not valid in the current state.
     RVIR_ERR_OPERATION_INVALID = 55,
+    /// No such secret.
+    RVIR_ERR_NO_SECRET = 66,
     /// Unsupported configuration (for example: no event loop registered).
     RVIR_ERR_CONFIG_UNSUPPORTED = 67,
 }
@@ -242,6 +250,62 @@ pub const RVIR_CONNECT_LIST_DOMAINS_PAUSED: c_uint = 32;
 pub const RVIR_CONNECT_LIST_DOMAINS_SHUTOFF: c_uint = 64;
 /// Domains in any other state.
 pub const RVIR_CONNECT_LIST_DOMAINS_OTHER: c_uint = 128;
+
+/// `virConnectListAllNetworksFlags`: only inactive networks.
+pub const RVIR_CONNECT_LIST_NETWORKS_INACTIVE: c_uint = 1;
+/// Only active networks.
+pub const RVIR_CONNECT_LIST_NETWORKS_ACTIVE: c_uint = 2;
+/// Only persistent networks.
+pub const RVIR_CONNECT_LIST_NETWORKS_PERSISTENT: c_uint = 4;
+/// Only transient networks.
+pub const RVIR_CONNECT_LIST_NETWORKS_TRANSIENT: c_uint = 8;
+/// Only networks that start with the host.
+pub const RVIR_CONNECT_LIST_NETWORKS_AUTOSTART: c_uint = 16;
+/// Only networks that do not start with the host.
+pub const RVIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART: c_uint = 32;
+
+/// `virNetworkXMLFlags`: the persistent definition rather than the live one.
+pub const RVIR_NETWORK_XML_INACTIVE: c_uint = 1;
+
+/// `virConnectListAllStoragePoolsFlags`: only inactive pools.
+pub const RVIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE: c_uint = 1;
+/// Only active pools.
+pub const RVIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE: c_uint = 2;
+/// Only persistent pools.
+pub const RVIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT: c_uint = 4;
+/// Only transient pools.
+pub const RVIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT: c_uint = 8;
+/// Only pools that start with the host.
+pub const RVIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART: c_uint = 16;
+/// Only pools that do not start with the host.
+pub const RVIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART: c_uint = 32;
+
+/// `virStoragePoolState`: `rvirStoragePoolInfo::state` of an inactive pool.
+pub const RVIR_STORAGE_POOL_INACTIVE: c_int = 0;
+/// Being built.
+pub const RVIR_STORAGE_POOL_BUILDING: c_int = 1;
+/// Running normally.
+pub const RVIR_STORAGE_POOL_RUNNING: c_int = 2;
+/// Running, degraded.
+pub const RVIR_STORAGE_POOL_DEGRADED: c_int = 3;
+/// Running, but not accessible.
+pub const RVIR_STORAGE_POOL_INACCESSIBLE: c_int = 4;
+
+/// `virStorageVolType`: `rvirStorageVolInfo::type` of a regular file.
+pub const RVIR_STORAGE_VOL_FILE: c_int = 0;
+/// A block device.
+pub const RVIR_STORAGE_VOL_BLOCK: c_int = 1;
+/// A directory.
+pub const RVIR_STORAGE_VOL_DIR: c_int = 2;
+
+/// `virConnectListAllSecretsFlags`: only ephemeral secrets.
+pub const RVIR_CONNECT_LIST_SECRETS_EPHEMERAL: c_uint = 1;
+/// Only persistent secrets.
+pub const RVIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL: c_uint = 2;
+/// Only private secrets.
+pub const RVIR_CONNECT_LIST_SECRETS_PRIVATE: c_uint = 4;
+/// Only secrets whose value can be read.
+pub const RVIR_CONNECT_LIST_SECRETS_NO_PRIVATE: c_uint = 8;
 
 #[cfg(test)]
 mod tests {
@@ -289,6 +353,17 @@ mod tests {
                 ErrorCode::OperationInvalid,
             ),
             (rvirErrorNumber::RVIR_ERR_DOM_EXIST, ErrorCode::DomExist),
+            (rvirErrorNumber::RVIR_ERR_NO_NETWORK, ErrorCode::NoNetwork),
+            (
+                rvirErrorNumber::RVIR_ERR_NO_STORAGE_POOL,
+                ErrorCode::NoStoragePool,
+            ),
+            (
+                rvirErrorNumber::RVIR_ERR_NO_STORAGE_VOL,
+                ErrorCode::NoStorageVol,
+            ),
+            (rvirErrorNumber::RVIR_ERR_NO_SECRET, ErrorCode::NoSecret),
+            (rvirErrorNumber::RVIR_ERR_NO_SUPPORT, ErrorCode::NoSupport),
         ] {
             assert_eq!(ours as i32, core.as_raw(), "{ours:?}");
         }

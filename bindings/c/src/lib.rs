@@ -24,9 +24,13 @@ mod error;
 pub mod event_impl;
 mod events;
 mod glib_loop;
+mod handles;
 mod init;
+mod network;
 mod opaque;
 mod panic_guard;
+mod secret;
+mod storage;
 mod strings;
 
 pub use close::*;
@@ -44,3 +48,6 @@ pub use event_impl::{
 pub use events::*;
 pub use glib_loop::*;
 pub use init::*;
+pub use network::*;
+pub use secret::*;
+pub use storage::*;

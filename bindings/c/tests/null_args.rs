@@ -48,6 +48,43 @@ fn null_pointers_are_invalid_arguments() {
         assert_eq!(rvirDomainGetUUIDString(null_mut(), null_mut()), -1);
         assert_eq!(rvirDomainGetInfo(null_mut(), null_mut()), -1);
         assert!(rvirDomainGetXMLDesc(null_mut(), 0).is_null());
+        assert_eq!(rvirConnectListAllNetworks(null_mut(), null_mut(), 0), -1);
+        assert_eq!(
+            rvirConnectListAllStoragePools(null_mut(), null_mut(), 0),
+            -1
+        );
+        assert_eq!(rvirConnectListAllSecrets(null_mut(), null_mut(), 0), -1);
+        assert_eq!(last_code(), INVALID_ARG);
+        assert!(rvirNetworkLookupByName(null_mut(), c"x".as_ptr()).is_null());
+        assert!(rvirStoragePoolLookupByName(null_mut(), c"x".as_ptr()).is_null());
+        assert_eq!(last_code(), INVALID_ARG);
+        for f in [
+            rvirNetworkIsActive,
+            rvirNetworkCreate,
+            rvirNetworkDestroy,
+            rvirNetworkFree,
+        ] {
+            assert_eq!(f(null_mut()), -1);
+            assert_eq!(last_code(), INVALID_ARG);
+        }
+        assert!(rvirNetworkGetName(null_mut()).is_null());
+        assert_eq!(rvirNetworkGetUUIDString(null_mut(), null_mut()), -1);
+        assert!(rvirNetworkGetXMLDesc(null_mut(), 0).is_null());
+        assert!(rvirStoragePoolGetName(null_mut()).is_null());
+        assert_eq!(rvirStoragePoolGetInfo(null_mut(), null_mut()), -1);
+        assert_eq!(rvirStoragePoolListAllVolumes(null_mut(), null_mut(), 0), -1);
+        assert!(rvirStorageVolCreateXML(null_mut(), c"x".as_ptr(), 0).is_null());
+        assert_eq!(rvirStoragePoolFree(null_mut()), -1);
+        assert!(rvirStorageVolGetName(null_mut()).is_null());
+        assert!(rvirStorageVolGetPath(null_mut()).is_null());
+        assert_eq!(rvirStorageVolGetInfo(null_mut(), null_mut()), -1);
+        assert_eq!(rvirStorageVolDelete(null_mut(), 0), -1);
+        assert_eq!(rvirStorageVolFree(null_mut()), -1);
+        assert_eq!(rvirSecretGetUUIDString(null_mut(), null_mut()), -1);
+        assert_eq!(rvirSecretGetUsageType(null_mut()), -1);
+        assert!(rvirSecretGetUsageID(null_mut()).is_null());
+        assert_eq!(rvirSecretFree(null_mut()), -1);
+        assert_eq!(last_code(), INVALID_ARG);
         assert_eq!(last_code(), INVALID_ARG);
         assert_eq!(
             rvirConnectDomainEventRegisterAny(null_mut(), null_mut(), 0, None, null_mut(), None),
