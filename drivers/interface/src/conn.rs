@@ -8,6 +8,7 @@ use rvirt_core::driver::{InterfaceDriver, InterfaceRef};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use crate::def::{self, HostIface, no_iface};
+use crate::glob::fnmatch;
 use crate::sysfs::{attr, listed, net_dir};
 
 /// `VIR_CONNECT_LIST_INTERFACES_INACTIVE` and `_ACTIVE`.
@@ -78,10 +79,11 @@ impl InterfaceDriver for InterfaceConn {
         Ok(iface_ref(name, &dir))
     }
 
+    /// As udev matches it, `mac` is a shell pattern (`52:54:00:*`), case-sensitive.
     fn interface_lookup_by_mac(&self, mac: &str) -> Result<InterfaceRef> {
         let found: Vec<InterfaceRef> = listed(&self.sysfs)
             .iter()
-            .filter(|(_, dir)| attr(dir, "address").as_deref() == Some(mac))
+            .filter(|(_, dir)| attr(dir, "address").is_some_and(|a| fnmatch(mac, &a)))
             .map(|(name, dir)| iface_ref(name, dir))
             .collect();
         match found.len() {

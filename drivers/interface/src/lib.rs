@@ -15,6 +15,7 @@
 mod conn;
 mod def;
 mod format;
+mod glob;
 mod sysfs;
 
 use std::path::PathBuf;

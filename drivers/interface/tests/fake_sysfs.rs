@@ -174,6 +174,16 @@ fn lookups_by_name_and_mac() {
         e.message(),
         "the MAC address '52:54:00:bb:00:02' matches multiple interfaces"
     );
+    // udev matches the MAC as a shell pattern; the reference carries the real MAC.
+    let r = c.interface_lookup_by_mac("52:54:00:12:*").unwrap();
+    assert_eq!(
+        (r.name.as_str(), r.mac.as_str()),
+        ("eth0", "52:54:00:12:34:56")
+    );
+    assert_eq!(
+        c.interface_lookup_by_mac("52:54:*").unwrap_err().code(),
+        ErrorCode::MultipleInterfaces
+    );
     let e = c.interface_lookup_by_mac("52:54:00:00:00:00").unwrap_err();
     assert_eq!(e.code(), ErrorCode::NoInterface);
     assert_eq!(

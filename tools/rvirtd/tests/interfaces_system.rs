@@ -162,8 +162,12 @@ fn interfaces_answer_as_libvirtds_udev_backend() {
         assert_eq!(out(&ours, &mac), out(&theirs, &mac), "{mac:?}");
     }
     let vb_mac = sys("vb", "address");
+    let vb_glob = format!("{}?", &vb_mac[..16]);
     for args in [
         &["iface-name", vb_mac.as_str()][..],
+        &["iface-name", vb_glob.as_str()],
+        &["iface-name", "*"],
+        &["iface-name", vb_mac.to_uppercase().as_str()],
         &["iface-name", "00:00:00:00:00:01"],
         &["iface-dumpxml", "nosuch0"],
         &["iface-dumpxml", "../../../etc/passwd"],
