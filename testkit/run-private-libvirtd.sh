@@ -25,6 +25,9 @@
 #                       whatever the driver probes never reaches the host's firewall
 #   STORAGE_DRIVER      if 1, also load Debian's storage driver (pools and volumes of
 #                       qemu:///system; its state under the private /etc and /var)
+#   INTERFACE_DRIVER    if 1, also load Debian's interface driver (interface:///system,
+#                       the udev backend: the interfaces of the sysfs mounted at /sys,
+#                       read-only)
 set -eu
 RUNDIR=$1
 if [ -z "${RVIRT_PRIVATE_NS:-}" ]; then
@@ -94,6 +97,10 @@ if [ "${SECRET_DRIVER:-}" = 1 ]; then
 fi
 if [ "${STORAGE_DRIVER:-}" = 1 ]; then
     ln -sf /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_storage.so \
+        "$RUNDIR/drivers/"
+fi
+if [ "${INTERFACE_DRIVER:-}" = 1 ]; then
+    ln -sf /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_interface.so \
         "$RUNDIR/drivers/"
 fi
 # The driver directory: only the drivers asked for, besides the built-in test driver.

@@ -37,6 +37,9 @@ pub struct Options {
     pub qemu_driver: bool,
     /// Also load Debian's storage driver (the script's `STORAGE_DRIVER`).
     pub storage_driver: bool,
+    /// Also load Debian's interface driver (`interface:///system`, the script's
+    /// `INTERFACE_DRIVER`): the interfaces of the sysfs the caller sees at `/sys`.
+    pub interface_driver: bool,
 }
 
 /// After this long a daemon is killed even if its test still runs, so a hung call fails
@@ -123,6 +126,9 @@ impl Libvirtd {
         if opts.storage_driver {
             cmd.env("STORAGE_DRIVER", "1");
         }
+        if opts.interface_driver {
+            cmd.env("INTERFACE_DRIVER", "1");
+        }
         let child = Arc::new(Mutex::new(Some(cmd.spawn().expect("spawn libvirtd"))));
         let watched = Arc::downgrade(&child);
         std::thread::spawn(move || {
@@ -185,6 +191,15 @@ impl Libvirtd {
     /// `qemu+unix:///system?socket=…` for this daemon (with [`Options::qemu_driver`]).
     pub fn qemu_uri(&self) -> String {
         format!("qemu+unix:///system?socket={}", self.socket().display())
+    }
+
+    /// `interface+unix:///system?socket=…` for this daemon (with
+    /// [`Options::interface_driver`]).
+    pub fn interface_uri(&self) -> String {
+        format!(
+            "interface+unix:///system?socket={}",
+            self.socket().display()
+        )
     }
 
     /// libvirtd's pid.

@@ -35,6 +35,59 @@ pub fn enter_netns() -> bool {
     true
 }
 
+/// Moves the calling thread into a new network namespace and a new mount namespace
+/// (propagation private) with a fresh sysfs mounted on `/sys`, so that the processes
+/// it starts read the namespace's own interfaces in `/sys/class/net`; false (test
+/// skipped) when that is not allowed or `ip` is missing. Nothing of the host's mounts
+/// or interfaces changes.
+pub fn enter_netns_with_sysfs() -> bool {
+    if !Command::new("ip")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        eprintln!("skipped: ip missing");
+        return false;
+    }
+    // SAFETY: unshare(2) of this thread's network and mount namespaces (the thread's
+    // own fs context is unshared with them); no memory involved.
+    if unsafe { libc::unshare(libc::CLONE_NEWNET | libc::CLONE_NEWNS) } != 0 {
+        eprintln!(
+            "skipped: unshare(CLONE_NEWNET|CLONE_NEWNS): {}",
+            std::io::Error::last_os_error()
+        );
+        return false;
+    }
+    let c = |s: &str| std::ffi::CString::new(s).unwrap();
+    let (root, sys, sysfs) = (c("/"), c("/sys"), c("sysfs"));
+    // SAFETY: mount(2) with valid C strings: first nothing of this namespace propagates
+    // back to the host's, then sysfs of the new network namespace over /sys.
+    let ok = unsafe {
+        libc::mount(
+            std::ptr::null(),
+            root.as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        ) == 0
+            && libc::mount(
+                sysfs.as_ptr(),
+                sys.as_ptr(),
+                sysfs.as_ptr(),
+                0,
+                std::ptr::null(),
+            ) == 0
+    };
+    if !ok {
+        eprintln!(
+            "skipped: mounting sysfs in a private mount namespace: {}",
+            std::io::Error::last_os_error()
+        );
+        return false;
+    }
+    true
+}
+
 /// `ip ARGS…` in the calling thread's namespace, asserting success.
 pub fn ip(args: &[&str]) {
     let st = Command::new("ip")

@@ -70,6 +70,7 @@ impl Daemon {
         }
         rvirt_driver_network::set_autostart_enabled(config.network_autostart);
         rvirt_driver_nodedev::register().map_err(|e| e.to_string())?;
+        rvirt_driver_interface::register().map_err(|e| e.to_string())?;
         rvirt_driver_secret::register().map_err(|e| e.to_string())?;
         if let Some(root) = &config.secret_root {
             rvirt_driver_secret::set_system_root(root.clone());
