@@ -9,7 +9,10 @@
 # rvirtd runs its QEMUs as libvirt-qemu with its default confinement (DAC, seccomp).
 # Needs root, qemu-system-x86, libvirt-daemon-driver-qemu, python3-libvirt.
 #
-# Usage: tools/bench/busy-guests-compare.sh [N] [ROUNDS]   (default: 50 200)
+# With BUSY_ROUND=stats a round is instead one CONNECT_GET_ALL_DOMAIN_STATS of every group
+# for every domain (issue 18's stats over running guests).
+#
+# Usage: [BUSY_ROUND=stats] tools/bench/busy-guests-compare.sh [N] [ROUNDS]   (default: 50 200)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-50}
@@ -52,7 +55,7 @@ for uri in "$lv_uri" "$rv_uri"; do
     virsh -q -c "$uri" create "$work/g.xml" >/dev/null
   done
 done
-echo "$((2 * n)) busy guests running ($n per daemon); $rounds rounds each" >&2
+echo "$((2 * n)) busy guests running ($n per daemon); $rounds rounds each of ${BUSY_ROUND:-list+info}" >&2
 sleep 2
 
 /usr/bin/python3 tools/bench/busy_guests.py "$rounds" libvirtd="$lv_uri" rvirtd="$rv_uri" \

@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """What a dashboard does every few seconds, timed while guests keep the host's CPUs
 busy: one round = list every domain (virConnectListAllDomains) and read each one's
-info (virDomainGetInfo) on one connection.
+info (virDomainGetInfo) on one connection; with BUSY_ROUND=stats in the environment a
+round is one virConnectGetAllDomainStats of every group for every domain (what
+virt-manager and exporters poll).
 
-Usage: busy_guests.py ROUNDS NAME=URI...
+Usage: [BUSY_ROUND=stats] busy_guests.py ROUNDS NAME=URI...
 
 The daemons' rounds alternate (daemon A's, then B's, …) so that each sees the same
 stretch of load. Prints one line per daemon: "NAME rounds DOMS median_ms p99_ms
 max_ms". Used by tools/bench/busy-guests-compare.sh.
 """
+import os
 import sys
 import time
 
@@ -28,12 +31,16 @@ def main():
     conns = [(name, libvirt.open(uri)) for name, uri in daemons]
     times = {name: [] for name, _ in conns}
     counts = {}
+    stats = os.environ.get("BUSY_ROUND") == "stats"
     for _ in range(rounds):
         for name, conn in conns:
             t = time.monotonic()
-            doms = conn.listAllDomains(0)
-            for d in doms:
-                d.info()
+            if stats:
+                doms = conn.getAllDomainStats(0, 0)
+            else:
+                doms = conn.listAllDomains(0)
+                for d in doms:
+                    d.info()
             times[name].append((time.monotonic() - t) * 1000.0)
             counts[name] = len(doms)
     for name, _ in conns:
