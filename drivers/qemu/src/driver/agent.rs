@@ -8,7 +8,7 @@
 //! handshake ([`crate::agent::AgentCodec`]), bounded by [`SYNC_TIMEOUT`], then waits
 //! for the reply as long as the caller's timeout says.
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
@@ -396,20 +396,8 @@ fn finish_waiter(st: &mut State, result: std::result::Result<Value, Failure>) ->
 }
 
 fn write_some(st: &mut State) {
-    while !st.out.is_empty() {
-        match st.stream.write(&st.out) {
-            Ok(0) => {
-                st.eof = true;
-                return;
-            }
-            Ok(n) => drop(st.out.drain(..n)),
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) if e.kind() == ErrorKind::WouldBlock => return,
-            Err(_) => {
-                st.eof = true;
-                return;
-            }
-        }
+    if super::socket_io::write_pending(&mut st.stream, &mut st.out) {
+        st.eof = true;
     }
 }
 

@@ -47,6 +47,7 @@ mod save;
 mod save_image;
 mod scheduler;
 pub(crate) mod snapshot;
+mod socket_io;
 mod start;
 mod status;
 mod threads;

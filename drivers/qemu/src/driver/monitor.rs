@@ -15,7 +15,7 @@
 //! callback — so the reader is still the loop's thread and its callback.
 
 use std::collections::HashMap;
-use std::io::{ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -389,20 +389,8 @@ fn reply_result(msg: Message) -> Result<Value> {
 }
 
 fn write_some(st: &mut State) {
-    while !st.out.is_empty() {
-        match st.stream.write(&st.out) {
-            Ok(0) => {
-                st.eof = true;
-                return;
-            }
-            Ok(n) => drop(st.out.drain(..n)),
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) if e.kind() == ErrorKind::WouldBlock => return,
-            Err(_) => {
-                st.eof = true;
-                return;
-            }
-        }
+    if super::socket_io::write_pending(&mut st.stream, &mut st.out) {
+        st.eof = true;
     }
 }
 
