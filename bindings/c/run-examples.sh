@@ -107,6 +107,14 @@ pool default-pool state 2 capacity 107374182400 available 107374182400
   volume c-example.img path /default-pool/c-example.img type 0 capacity 1048576
 missing pool: code 49
 secrets: code 3: this function is not supported by the connection driver: virConnectListAllSecrets
+node device computer parent (none) caps system
+node device scsi_host1 parent computer caps scsi_host
+node device scsi_host2 parent computer caps scsi_host
+node device scsi_host11 parent scsi_host1 caps scsi_host
+missing node device: code 53
+interface eth1 mac aa:bb:cc:dd:ee:ff active 1
+missing interface: code 57
+nwfilters: code 3: this function is not supported by the connection driver: virConnectListAllNWFilters
 host_objects: done
 OUT
 

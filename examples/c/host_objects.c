@@ -1,11 +1,15 @@
 /*
- * host_objects.c: the host's networks, storage pools with their volumes, and secrets
- * through librvirt, on test:///default.
+ * host_objects.c: the host's networks, storage pools with their volumes, secrets,
+ * node devices, host interfaces and network filters through librvirt, on
+ * test:///default.
  *
  * Lists the networks (libvirt's `default`, its UUID, active; stopped and started
  * again; its XML), the pools (`default-pool`, running, 100 GiB) with their volumes
  * (one created for the example, then deleted), and the secrets (the test driver has
- * none: the call fails with RVIR_ERR_NO_SUPPORT, as libvirt's does). Every handle and
+ * none: the call fails with RVIR_ERR_NO_SUPPORT, as libvirt's does), the node devices
+ * (`computer` and its SCSI hosts, with parents and capabilities), the interfaces
+ * (`eth1`, found again by its MAC) and the network filters (none in the test driver:
+ * RVIR_ERR_NO_SUPPORT, as libvirt's test driver answers). Every handle and
  * array is freed as libvirt's API asks. Exits 0 when every value is the expected one,
  * 1 otherwise.
  */
@@ -135,6 +139,82 @@ static void secrets(rvirConnectPtr conn)
     expect(0, "secrets on test:///default");
 }
 
+static void node_devices(rvirConnectPtr conn)
+{
+    rvirNodeDevicePtr *devs = NULL;
+    int n = rvirConnectListAllNodeDevices(conn, &devs, 0);
+    expect(n == 4, "node device count");
+    for (int i = 0; i < n; i++) {
+        char *parent = rvirNodeDeviceGetParent(devs[i]);
+        int ncaps = rvirNodeDeviceNumOfCaps(devs[i]);
+        char *caps[8] = { NULL };
+        int got = rvirNodeDeviceListCaps(devs[i], caps, 8);
+        expect(ncaps >= 1 && got == ncaps, "node device capabilities");
+        printf("node device %s parent %s caps", rvirNodeDeviceGetName(devs[i]),
+               parent ? parent : "(none)");
+        for (int c = 0; c < got; c++) {
+            printf(" %s", caps[c]);
+            free(caps[c]);
+        }
+        printf("\n");
+        free(parent);
+        rvirNodeDeviceFree(devs[i]);
+    }
+    free(devs);
+
+    int systems = rvirConnectListAllNodeDevices(conn, NULL, RVIR_CONNECT_LIST_NODE_DEVICES_CAP_SYSTEM);
+    expect(systems == 1, "system device count");
+    rvirNodeDevicePtr host = rvirNodeDeviceLookupByName(conn, "scsi_host1");
+    expect(host != NULL, "node device lookup failure");
+    if (host) {
+        char *xml = rvirNodeDeviceGetXMLDesc(host, 0);
+        expect(xml && strstr(xml, "<parent>computer</parent>") != NULL, "node device XML");
+        free(xml);
+        rvirNodeDeviceFree(host);
+    }
+    expect(rvirNodeDeviceLookupByName(conn, "no_such_device") == NULL, "missing device found");
+    printf("missing node device: code %d\n", rvirGetLastError()->code);
+    expect(rvirGetLastError()->code == RVIR_ERR_NO_NODE_DEVICE, "missing device error");
+}
+
+static void interfaces(rvirConnectPtr conn)
+{
+    rvirInterfacePtr *list = NULL;
+    int n = rvirConnectListAllInterfaces(conn, &list, RVIR_CONNECT_LIST_INTERFACES_ACTIVE);
+    expect(n == 1, "active interface count");
+    for (int i = 0; i < n; i++) {
+        const char *name = rvirInterfaceGetName(list[i]);
+        const char *mac = rvirInterfaceGetMACString(list[i]);
+        printf("interface %s mac %s active %d\n", name, mac, rvirInterfaceIsActive(list[i]));
+        expect(strcmp(name, "eth1") == 0, "interface name");
+        rvirInterfacePtr again = rvirInterfaceLookupByMACString(conn, mac);
+        expect(again && strcmp(rvirInterfaceGetName(again), name) == 0, "interface by MAC");
+        if (again) {
+            char *xml = rvirInterfaceGetXMLDesc(again, 0);
+            expect(xml && strstr(xml, "<interface type='ethernet' name='eth1'>") != NULL,
+                   "interface XML");
+            free(xml);
+            rvirInterfaceFree(again);
+        }
+        rvirInterfaceFree(list[i]);
+    }
+    free(list);
+    expect(rvirInterfaceLookupByName(conn, "no-such-if") == NULL, "missing interface found");
+    printf("missing interface: code %d\n", rvirGetLastError()->code);
+    expect(rvirGetLastError()->code == RVIR_ERR_NO_INTERFACE, "missing interface error");
+}
+
+static void nwfilters(rvirConnectPtr conn)
+{
+    rvirNWFilterPtr *list = NULL;
+    int n = rvirConnectListAllNWFilters(conn, &list, 0);
+    /* test:/// has no network filter driver, like libvirt's test driver. */
+    expect(n == -1 && list == NULL, "network filters on test:///default");
+    printf("nwfilters: code %d: %s\n", rvirGetLastError()->code, rvirGetLastErrorMessage());
+    expect(rvirGetLastError()->code == RVIR_ERR_NO_SUPPORT, "network filter listing error");
+    expect(rvirConnectListAllNWFilterBindings(conn, NULL, 0) == -1, "filter bindings listed");
+}
+
 int main(void)
 {
     rvirConnectPtr conn = rvirConnectOpen("test:///default");
@@ -143,6 +223,9 @@ int main(void)
     networks(conn);
     pools(conn);
     secrets(conn);
+    node_devices(conn);
+    interfaces(conn);
+    nwfilters(conn);
     rvirConnectClose(conn);
     printf("host_objects: %s\n", failures ? "FAILED" : "done");
     return failures ? 1 : 0;

@@ -216,6 +216,51 @@
 #define RVIR_CONNECT_LIST_SECRETS_NO_PRIVATE 8
 
 /**
+ * `virConnectListAllInterfacesFlags`: only interfaces that are down.
+ */
+#define RVIR_CONNECT_LIST_INTERFACES_INACTIVE 1
+
+/**
+ * Only interfaces that are up.
+ */
+#define RVIR_CONNECT_LIST_INTERFACES_ACTIVE 2
+
+/**
+ * `virInterfaceXMLFlags`: the interface's persistent definition.
+ */
+#define RVIR_INTERFACE_XML_INACTIVE 1
+
+/**
+ * `virConnectListAllNodeDeviceFlags`: only the host system (`computer`).
+ */
+#define RVIR_CONNECT_LIST_NODE_DEVICES_CAP_SYSTEM (1 << 0)
+
+/**
+ * Only PCI devices.
+ */
+#define RVIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV (1 << 1)
+
+/**
+ * Only USB devices.
+ */
+#define RVIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV (1 << 2)
+
+/**
+ * Only network interfaces.
+ */
+#define RVIR_CONNECT_LIST_NODE_DEVICES_CAP_NET (1 << 4)
+
+/**
+ * Only SCSI hosts.
+ */
+#define RVIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_HOST (1 << 5)
+
+/**
+ * Only storage devices.
+ */
+#define RVIR_CONNECT_LIST_NODE_DEVICES_CAP_STORAGE (1 << 8)
+
+/**
  * `virDomainState`: what `rvirDomainInfo::state` holds.
  */
 typedef enum rvirDomainState {
@@ -584,9 +629,21 @@ typedef enum rvirErrorNumber {
    */
   RVIR_ERR_NO_STORAGE_VOL = 50,
   /**
+   * No such node device.
+   */
+  RVIR_ERR_NO_NODE_DEVICE = 53,
+  /**
    * The operation is not valid in the current state.
    */
   RVIR_ERR_OPERATION_INVALID = 55,
+  /**
+   * No such host interface.
+   */
+  RVIR_ERR_NO_INTERFACE = 57,
+  /**
+   * No such network filter.
+   */
+  RVIR_ERR_NO_NWFILTER = 62,
   /**
    * No such secret.
    */
@@ -595,6 +652,10 @@ typedef enum rvirErrorNumber {
    * Unsupported configuration (for example: no event loop registered).
    */
   RVIR_ERR_CONFIG_UNSUPPORTED = 67,
+  /**
+   * No such network filter binding.
+   */
+  RVIR_ERR_NO_NWFILTER_BINDING = 101,
 } rvirErrorNumber;
 
 /**
@@ -630,9 +691,30 @@ typedef struct rvirConnect rvirConnect;
 typedef struct rvirDomain rvirDomain;
 
 /**
+ * A host interface handle (opaque; libvirt's `virInterface`).
+ */
+typedef struct rvirInterface rvirInterface;
+
+/**
+ * A network filter handle (opaque; libvirt's `virNWFilter`).
+ */
+typedef struct rvirNWFilter rvirNWFilter;
+
+/**
+ * A filter binding handle (opaque; libvirt's `virNWFilterBinding`): a filter
+ * instantiated on one port device.
+ */
+typedef struct rvirNWFilterBinding rvirNWFilterBinding;
+
+/**
  * A virtual network handle (opaque; libvirt's `virNetwork`).
  */
 typedef struct rvirNetwork rvirNetwork;
+
+/**
+ * A node device handle (opaque; libvirt's `virNodeDevice`).
+ */
+typedef struct rvirNodeDevice rvirNodeDevice;
 
 /**
  * A secret handle (opaque; libvirt's `virSecret`).
@@ -798,10 +880,34 @@ typedef void (*rvirConnectDomainEventGenericCallback)(rvirConnectPtr conn,
                                                       void *opaque);
 
 /**
+ * A host interface handle: every function returning one hands a new handle to the
+ * caller, who releases it with `rvirInterfaceFree`.
+ */
+typedef struct rvirInterface *rvirInterfacePtr;
+
+/**
  * A network handle: every function returning one hands a new handle to the caller,
  * who releases it with `rvirNetworkFree`.
  */
 typedef struct rvirNetwork *rvirNetworkPtr;
+
+/**
+ * A node device handle: every function returning one hands a new handle to the
+ * caller, who releases it with `rvirNodeDeviceFree`.
+ */
+typedef struct rvirNodeDevice *rvirNodeDevicePtr;
+
+/**
+ * A network filter handle: every function returning one hands a new handle to the
+ * caller, who releases it with `rvirNWFilterFree`.
+ */
+typedef struct rvirNWFilter *rvirNWFilterPtr;
+
+/**
+ * A filter binding handle: every function returning one hands a new handle to the
+ * caller, who releases it with `rvirNWFilterBindingFree`.
+ */
+typedef struct rvirNWFilterBinding *rvirNWFilterBindingPtr;
 
 /**
  * A secret handle: every function returning one hands a new handle to the caller, who
@@ -1190,6 +1296,57 @@ int rvirEventRegisterGLib(void *main_context);
 int rvirInitialize(void);
 
 /**
+ * Lists the host's interfaces matching `flags` (`RVIR_CONNECT_LIST_INTERFACES_*`,
+ * 0 = all). Returns their number or -1. If `ifaces` is not NULL, `*ifaces` is set to a
+ * new array of that many handles and a NULL entry: the caller frees **each handle with
+ * `rvirInterfaceFree` and the array with `free()`**.
+ */
+int rvirConnectListAllInterfaces(rvirConnectPtr conn,
+                                 rvirInterfacePtr **ifaces,
+                                 unsigned int flags);
+
+/**
+ * Looks an interface up by name. Returns a new handle (free with `rvirInterfaceFree`)
+ * or NULL with the last error set (`RVIR_ERR_NO_INTERFACE` if there is none).
+ */
+rvirInterfacePtr rvirInterfaceLookupByName(rvirConnectPtr conn, const char *name);
+
+/**
+ * Looks an interface up by MAC address (`aa:bb:cc:dd:ee:ff`). Returns a new handle or
+ * NULL with the last error set (`RVIR_ERR_NO_INTERFACE` if there is none).
+ */
+rvirInterfacePtr rvirInterfaceLookupByMACString(rvirConnectPtr conn, const char *mac);
+
+/**
+ * The interface's name, owned by the handle: valid until `rvirInterfaceFree`; do not
+ * free it. NULL (with the last error set) if `iface` is NULL.
+ */
+const char *rvirInterfaceGetName(rvirInterfacePtr iface);
+
+/**
+ * The interface's MAC address, owned by the handle: valid until `rvirInterfaceFree`;
+ * do not free it. NULL (with the last error set) if `iface` is NULL.
+ */
+const char *rvirInterfaceGetMACString(rvirInterfacePtr iface);
+
+/**
+ * 1 if the interface is up, 0 if not, -1 on error.
+ */
+int rvirInterfaceIsActive(rvirInterfacePtr iface);
+
+/**
+ * The interface's XML description (`flags`: `RVIR_INTERFACE_XML_INACTIVE` or 0), a new
+ * string the caller frees with `free()`, or NULL with the last error set.
+ */
+char *rvirInterfaceGetXMLDesc(rvirInterfacePtr iface, unsigned int flags);
+
+/**
+ * Releases an interface handle (the interface itself is unaffected). Returns 0, or -1
+ * for NULL.
+ */
+int rvirInterfaceFree(rvirInterfacePtr iface);
+
+/**
  * Lists the connection's networks matching `flags` (`RVIR_CONNECT_LIST_NETWORKS_*`,
  * 0 = all). Returns their number or -1. If `nets` is not NULL, `*nets` is set to a new
  * array of that many handles and a NULL entry: the caller frees **each handle with
@@ -1241,6 +1398,164 @@ char *rvirNetworkGetXMLDesc(rvirNetworkPtr net, unsigned int flags);
  * NULL.
  */
 int rvirNetworkFree(rvirNetworkPtr net);
+
+/**
+ * Lists the host's node devices matching `flags` (`RVIR_CONNECT_LIST_NODE_DEVICES_CAP_*`,
+ * 0 = all). Returns their number or -1. If `devs` is not NULL, `*devs` is set to a new
+ * array of that many handles and a NULL entry: the caller frees **each handle with
+ * `rvirNodeDeviceFree` and the array with `free()`**.
+ */
+int rvirConnectListAllNodeDevices(rvirConnectPtr conn,
+                                  rvirNodeDevicePtr **devs,
+                                  unsigned int flags);
+
+/**
+ * Looks a node device up by name. Returns a new handle (free with
+ * `rvirNodeDeviceFree`) or NULL with the last error set (`RVIR_ERR_NO_NODE_DEVICE` if
+ * there is none).
+ */
+rvirNodeDevicePtr rvirNodeDeviceLookupByName(rvirConnectPtr conn, const char *name);
+
+/**
+ * The device's name, owned by the handle: valid until `rvirNodeDeviceFree`; do not
+ * free it. NULL (with the last error set) if `dev` is NULL.
+ */
+const char *rvirNodeDeviceGetName(rvirNodeDevicePtr dev);
+
+/**
+ * The parent device's name as a new string the caller frees with `free()`, or NULL:
+ * with the last error set on failure, with no error for a device without parent
+ * (such as `computer`).
+ */
+char *rvirNodeDeviceGetParent(rvirNodeDevicePtr dev);
+
+/**
+ * The number of capabilities of the device, or -1.
+ */
+int rvirNodeDeviceNumOfCaps(rvirNodeDevicePtr dev);
+
+/**
+ * Writes up to `maxnames` capability names (`pci`, `net`, `scsi_host`…) into `names`,
+ * each a new string the caller frees with `free()`. Returns how many were written, or
+ * -1 (NULL `names` or negative `maxnames`: `RVIR_ERR_INVALID_ARG`).
+ */
+int rvirNodeDeviceListCaps(rvirNodeDevicePtr dev, char **names, int maxnames);
+
+/**
+ * The device's XML description (`flags` 0), a new string the caller frees with
+ * `free()`, or NULL with the last error set.
+ */
+char *rvirNodeDeviceGetXMLDesc(rvirNodeDevicePtr dev, unsigned int flags);
+
+/**
+ * Releases a node device handle (the device itself is unaffected). Returns 0, or -1
+ * for NULL.
+ */
+int rvirNodeDeviceFree(rvirNodeDevicePtr dev);
+
+/**
+ * Lists the connection's network filters (`flags` 0). Returns their number or -1
+ * (`RVIR_ERR_NO_SUPPORT` from a driver without filters, such as `test:///`). If
+ * `filters` is not NULL, `*filters` is set to a new array of that many handles and a
+ * NULL entry: the caller frees **each handle with `rvirNWFilterFree` and the array
+ * with `free()`**.
+ */
+int rvirConnectListAllNWFilters(rvirConnectPtr conn, rvirNWFilterPtr **filters, unsigned int flags);
+
+/**
+ * Looks a network filter up by name. Returns a new handle (free with
+ * `rvirNWFilterFree`) or NULL with the last error set (`RVIR_ERR_NO_NWFILTER` if there
+ * is none).
+ */
+rvirNWFilterPtr rvirNWFilterLookupByName(rvirConnectPtr conn, const char *name);
+
+/**
+ * Defines (or redefines) a network filter from its XML (`flags` 0). Returns a new
+ * handle or NULL with the last error set.
+ */
+rvirNWFilterPtr rvirNWFilterDefineXML(rvirConnectPtr conn, const char *xml);
+
+/**
+ * The filter's name, owned by the handle: valid until `rvirNWFilterFree`; do not free
+ * it. NULL (with the last error set) if `filter` is NULL.
+ */
+const char *rvirNWFilterGetName(rvirNWFilterPtr filter);
+
+/**
+ * Writes the UUID string (36 characters + NUL) into `buf`, which must have room for
+ * `RVIR_UUID_STRING_BUFLEN` bytes. Returns 0 or -1.
+ */
+int rvirNWFilterGetUUIDString(rvirNWFilterPtr filter, char *buf);
+
+/**
+ * The filter's XML description (`flags` 0), a new string the caller frees with
+ * `free()`, or NULL with the last error set.
+ */
+char *rvirNWFilterGetXMLDesc(rvirNWFilterPtr filter, unsigned int flags);
+
+/**
+ * Removes the filter's definition (refused while a binding or another filter uses
+ * it). Returns 0 or -1.
+ */
+int rvirNWFilterUndefine(rvirNWFilterPtr filter);
+
+/**
+ * Releases a filter handle (the filter itself is unaffected). Returns 0, or -1 for
+ * NULL.
+ */
+int rvirNWFilterFree(rvirNWFilterPtr filter);
+
+/**
+ * Lists the connection's filter bindings (`flags` 0), in libvirt's list-all shape: the
+ * caller frees **each handle with `rvirNWFilterBindingFree` and the array with
+ * `free()`**. Returns their number or -1.
+ */
+int rvirConnectListAllNWFilterBindings(rvirConnectPtr conn,
+                                       rvirNWFilterBindingPtr **bindings,
+                                       unsigned int flags);
+
+/**
+ * Looks the binding of port device `portdev` up. Returns a new handle or NULL with the
+ * last error set (`RVIR_ERR_NO_NWFILTER_BINDING` if there is none).
+ */
+rvirNWFilterBindingPtr rvirNWFilterBindingLookupByPortDev(rvirConnectPtr conn, const char *portdev);
+
+/**
+ * Creates a binding from its XML (`<filterbinding>`; `flags` 0). Returns a new handle
+ * or NULL with the last error set.
+ */
+rvirNWFilterBindingPtr rvirNWFilterBindingCreateXML(rvirConnectPtr conn,
+                                                    const char *xml,
+                                                    unsigned int flags);
+
+/**
+ * The binding's port device, owned by the handle: valid until
+ * `rvirNWFilterBindingFree`; do not free it. NULL if `binding` is NULL.
+ */
+const char *rvirNWFilterBindingGetPortDev(rvirNWFilterBindingPtr binding);
+
+/**
+ * The name of the filter the binding instantiates, owned by the handle: valid until
+ * `rvirNWFilterBindingFree`; do not free it. NULL if `binding` is NULL.
+ */
+const char *rvirNWFilterBindingGetFilterName(rvirNWFilterBindingPtr binding);
+
+/**
+ * The binding's XML description (`flags` 0), a new string the caller frees with
+ * `free()`, or NULL with the last error set.
+ */
+char *rvirNWFilterBindingGetXMLDesc(rvirNWFilterBindingPtr binding, unsigned int flags);
+
+/**
+ * Deletes the binding (its filter stops applying to the port device). Returns 0 or -1.
+ */
+int rvirNWFilterBindingDelete(rvirNWFilterBindingPtr binding);
+
+/**
+ * Releases a binding handle (the binding itself is unaffected). Returns 0, or -1 for
+ * NULL.
+ */
+int rvirNWFilterBindingFree(rvirNWFilterBindingPtr binding);
 
 /**
  * Lists the connection's secrets matching `flags` (`RVIR_CONNECT_LIST_SECRETS_*`,

@@ -226,12 +226,20 @@ pub enum rvirErrorNumber {
     RVIR_ERR_NO_STORAGE_POOL = 49,
     /// No such storage volume.
     RVIR_ERR_NO_STORAGE_VOL = 50,
+    /// No such node device.
+    RVIR_ERR_NO_NODE_DEVICE = 53,
     /// The operation is not valid in the current state.
     RVIR_ERR_OPERATION_INVALID = 55,
+    /// No such host interface.
+    RVIR_ERR_NO_INTERFACE = 57,
+    /// No such network filter.
+    RVIR_ERR_NO_NWFILTER = 62,
     /// No such secret.
     RVIR_ERR_NO_SECRET = 66,
     /// Unsupported configuration (for example: no event loop registered).
     RVIR_ERR_CONFIG_UNSUPPORTED = 67,
+    /// No such network filter binding.
+    RVIR_ERR_NO_NWFILTER_BINDING = 101,
 }
 
 /// `virConnectListAllDomainsFlags`: only active domains.
@@ -307,6 +315,26 @@ pub const RVIR_CONNECT_LIST_SECRETS_PRIVATE: c_uint = 4;
 /// Only secrets whose value can be read.
 pub const RVIR_CONNECT_LIST_SECRETS_NO_PRIVATE: c_uint = 8;
 
+/// `virConnectListAllInterfacesFlags`: only interfaces that are down.
+pub const RVIR_CONNECT_LIST_INTERFACES_INACTIVE: c_uint = 1;
+/// Only interfaces that are up.
+pub const RVIR_CONNECT_LIST_INTERFACES_ACTIVE: c_uint = 2;
+/// `virInterfaceXMLFlags`: the interface's persistent definition.
+pub const RVIR_INTERFACE_XML_INACTIVE: c_uint = 1;
+
+/// `virConnectListAllNodeDeviceFlags`: only the host system (`computer`).
+pub const RVIR_CONNECT_LIST_NODE_DEVICES_CAP_SYSTEM: c_uint = 1 << 0;
+/// Only PCI devices.
+pub const RVIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV: c_uint = 1 << 1;
+/// Only USB devices.
+pub const RVIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV: c_uint = 1 << 2;
+/// Only network interfaces.
+pub const RVIR_CONNECT_LIST_NODE_DEVICES_CAP_NET: c_uint = 1 << 4;
+/// Only SCSI hosts.
+pub const RVIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_HOST: c_uint = 1 << 5;
+/// Only storage devices.
+pub const RVIR_CONNECT_LIST_NODE_DEVICES_CAP_STORAGE: c_uint = 1 << 8;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,6 +391,19 @@ mod tests {
                 ErrorCode::NoStorageVol,
             ),
             (rvirErrorNumber::RVIR_ERR_NO_SECRET, ErrorCode::NoSecret),
+            (
+                rvirErrorNumber::RVIR_ERR_NO_NODE_DEVICE,
+                ErrorCode::NoNodeDevice,
+            ),
+            (
+                rvirErrorNumber::RVIR_ERR_NO_INTERFACE,
+                ErrorCode::NoInterface,
+            ),
+            (rvirErrorNumber::RVIR_ERR_NO_NWFILTER, ErrorCode::NoNwfilter),
+            (
+                rvirErrorNumber::RVIR_ERR_NO_NWFILTER_BINDING,
+                ErrorCode::NoNwfilterBinding,
+            ),
             (rvirErrorNumber::RVIR_ERR_NO_SUPPORT, ErrorCode::NoSupport),
         ] {
             assert_eq!(ours as i32, core.as_raw(), "{ours:?}");

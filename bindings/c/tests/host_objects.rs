@@ -1,7 +1,8 @@
-//! librvirt's network, storage pool, volume and secret calls against a real rvirtd
-//! through the remote driver, checked against what Debian's virsh reports on the same
-//! daemon: secrets defined with virsh in the daemon's secret driver (`qemu:///system`,
-//! private `--secret-root`), networks and pools of its test driver (`test:///default`).
+//! librvirt's network, storage pool, volume, secret, node device, interface and network
+//! filter calls against a real rvirtd through the remote driver, checked against what
+//! Debian's virsh reports on the same daemon: secrets, node devices, host interfaces and
+//! network filters of its `qemu:///system` (private roots), networks and pools of its
+//! test driver (`test:///default`).
 
 use std::ffi::{CStr, CString, c_char};
 use std::ptr::null_mut;
@@ -230,6 +231,164 @@ fn networks_pools_and_volumes_through_rvirtd_are_virshs() {
         assert_eq!(
             last_code(),
             rvirErrorNumber::RVIR_ERR_NO_STORAGE_POOL as i32
+        );
+        assert_eq!(rvirConnectClose(conn), 0);
+    }
+}
+
+#[test]
+fn node_devices_interfaces_and_nwfilters_through_rvirtd_are_virshs() {
+    if !have_virsh() {
+        return;
+    }
+    let d = Daemon::start("ffi-hostdevs");
+    let uri = d.qemu_uri();
+    let u = uri.as_str();
+    let filter = d.dir.0.join("filter.xml");
+    std::fs::write(
+        &filter,
+        "<filter name='ffi-allow-arp' chain='arp'><rule action='accept' direction='inout' \
+         priority='500'/></filter>",
+    )
+    .unwrap();
+    virsh_ok(u, &["nwfilter-define", filter.to_str().unwrap()]);
+    let virsh_devices: Vec<String> = virsh_ok(u, &["nodedev-list"])
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    let virsh_ifaces = virsh_ok(u, &["iface-list", "--all"]);
+    let conn = open(u);
+    // SAFETY: handles, strings and arrays from librvirt, freed as its API asks.
+    unsafe {
+        // Node devices: the same names as virsh's, each with its parent's and
+        // capabilities; `computer` has no parent.
+        let mut devs = null_mut();
+        let n = rvirConnectListAllNodeDevices(conn, &mut devs, 0);
+        let mut names = Vec::new();
+        drain(
+            devs,
+            n,
+            |dev| {
+                let name = text(rvirNodeDeviceGetName(dev));
+                let parent = rvirNodeDeviceGetParent(dev);
+                if name == "computer" {
+                    assert!(parent.is_null());
+                } else {
+                    assert!(!parent.is_null(), "{name} has a parent");
+                    libc::free(parent.cast());
+                }
+                let ncaps = rvirNodeDeviceNumOfCaps(dev);
+                assert!(ncaps >= 1, "{name}: {ncaps} capabilities");
+                let mut caps = vec![null_mut::<c_char>(); ncaps as usize];
+                assert_eq!(rvirNodeDeviceListCaps(dev, caps.as_mut_ptr(), ncaps), ncaps);
+                let xml = rvirNodeDeviceGetXMLDesc(dev, 0);
+                let xml_text = text(xml);
+                libc::free(xml.cast());
+                for cap in caps {
+                    let cap_name = text(cap);
+                    assert!(
+                        xml_text.contains(&format!("<capability type='{cap_name}'")),
+                        "{xml_text}"
+                    );
+                    libc::free(cap.cast());
+                }
+                names.push(name);
+            },
+            rvirNodeDeviceFree,
+        );
+        names.sort();
+        let mut want = virsh_devices.clone();
+        want.sort();
+        assert_eq!(names, want);
+        let systems = RVIR_CONNECT_LIST_NODE_DEVICES_CAP_SYSTEM;
+        assert_eq!(rvirConnectListAllNodeDevices(conn, null_mut(), systems), 1);
+        assert!(rvirNodeDeviceLookupByName(conn, c"no_such_device".as_ptr()).is_null());
+        assert_eq!(last_code(), rvirErrorNumber::RVIR_ERR_NO_NODE_DEVICE as i32);
+
+        // Host interfaces: every one virsh lists (loopback is not one), found again by
+        // its MAC, and up exactly when virsh says "active".
+        let mut ifaces = null_mut();
+        let n = rvirConnectListAllInterfaces(conn, &mut ifaces, 0);
+        let mut listed = 0;
+        drain(
+            ifaces,
+            n,
+            |i| {
+                let name = text(rvirInterfaceGetName(i));
+                let mac = text(rvirInterfaceGetMACString(i));
+                let state = if rvirInterfaceIsActive(i) == 1 {
+                    "active"
+                } else {
+                    "inactive"
+                };
+                assert!(
+                    virsh_ifaces.lines().any(|l| {
+                        let f: Vec<&str> = l.split_whitespace().collect();
+                        f == [name.as_str(), state, mac.as_str()]
+                    }),
+                    "{name} {state} {mac} not in\n{virsh_ifaces}"
+                );
+                listed += 1;
+            },
+            rvirInterfaceFree,
+        );
+        assert_eq!(
+            listed,
+            virsh_ifaces
+                .lines()
+                .skip(2)
+                .filter(|l| !l.trim().is_empty())
+                .count()
+        );
+        assert!(rvirInterfaceLookupByName(conn, c"no-such-if".as_ptr()).is_null());
+        assert_eq!(last_code(), rvirErrorNumber::RVIR_ERR_NO_INTERFACE as i32);
+
+        // Network filters: the one virsh defined, with virsh's XML; one defined here is
+        // listed by virsh and undefined again.
+        let f = rvirNWFilterLookupByName(conn, c"ffi-allow-arp".as_ptr());
+        assert!(!f.is_null(), "lookup: {}", last_code());
+        let mut buf = [0 as c_char; RVIR_UUID_STRING_BUFLEN];
+        assert_eq!(rvirNWFilterGetUUIDString(f, buf.as_mut_ptr()), 0);
+        let xml = rvirNWFilterGetXMLDesc(f, 0);
+        assert_eq!(
+            text(xml).trim_end(),
+            virsh_ok(u, &["nwfilter-dumpxml", "ffi-allow-arp"]).trim_end()
+        );
+        assert!(text(xml).contains(&text(buf.as_ptr())));
+        libc::free(xml.cast());
+        assert_eq!(rvirNWFilterFree(f), 0);
+        let made = rvirNWFilterDefineXML(
+            conn,
+            c"<filter name='ffi-made' chain='root'><filterref filter='ffi-allow-arp'/></filter>"
+                .as_ptr(),
+        );
+        assert!(!made.is_null(), "define: {}", last_code());
+        assert_eq!(text(rvirNWFilterGetName(made)), "ffi-made");
+        assert!(virsh_ok(u, &["nwfilter-list"]).contains("ffi-made"));
+        let mut filters = null_mut();
+        let n = rvirConnectListAllNWFilters(conn, &mut filters, 0);
+        let mut fnames = Vec::new();
+        drain(
+            filters,
+            n,
+            |f| fnames.push(text(rvirNWFilterGetName(f))),
+            rvirNWFilterFree,
+        );
+        fnames.sort();
+        assert_eq!(fnames, ["ffi-allow-arp", "ffi-made"]);
+        assert_eq!(rvirNWFilterUndefine(made), 0);
+        assert_eq!(rvirNWFilterFree(made), 0);
+        assert!(!virsh_ok(u, &["nwfilter-list"]).contains("ffi-made"));
+        assert!(rvirNWFilterLookupByName(conn, c"ffi-made".as_ptr()).is_null());
+        assert_eq!(last_code(), rvirErrorNumber::RVIR_ERR_NO_NWFILTER as i32);
+
+        // No binding yet: none listed, none found by port device.
+        assert_eq!(rvirConnectListAllNWFilterBindings(conn, null_mut(), 0), 0);
+        assert!(rvirNWFilterBindingLookupByPortDev(conn, c"vnet9".as_ptr()).is_null());
+        assert_eq!(
+            last_code(),
+            rvirErrorNumber::RVIR_ERR_NO_NWFILTER_BINDING as i32
         );
         assert_eq!(rvirConnectClose(conn), 0);
     }

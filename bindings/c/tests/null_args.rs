@@ -85,6 +85,47 @@ fn null_pointers_are_invalid_arguments() {
         assert!(rvirSecretGetUsageID(null_mut()).is_null());
         assert_eq!(rvirSecretFree(null_mut()), -1);
         assert_eq!(last_code(), INVALID_ARG);
+        assert_eq!(rvirConnectListAllNodeDevices(null_mut(), null_mut(), 0), -1);
+        assert_eq!(last_code(), INVALID_ARG);
+        assert!(rvirNodeDeviceLookupByName(null_mut(), c"x".as_ptr()).is_null());
+        assert_eq!(last_code(), INVALID_ARG);
+        assert!(rvirNodeDeviceGetName(null_mut()).is_null());
+        assert!(rvirNodeDeviceGetParent(null_mut()).is_null());
+        assert_eq!(last_code(), INVALID_ARG);
+        assert_eq!(rvirNodeDeviceNumOfCaps(null_mut()), -1);
+        assert_eq!(rvirNodeDeviceListCaps(null_mut(), null_mut(), 1), -1);
+        assert!(rvirNodeDeviceGetXMLDesc(null_mut(), 0).is_null());
+        assert_eq!(rvirNodeDeviceFree(null_mut()), -1);
+        assert_eq!(last_code(), INVALID_ARG);
+        assert_eq!(rvirConnectListAllInterfaces(null_mut(), null_mut(), 0), -1);
+        assert!(rvirInterfaceLookupByName(null_mut(), c"x".as_ptr()).is_null());
+        assert!(rvirInterfaceLookupByMACString(null_mut(), c"x".as_ptr()).is_null());
+        assert!(rvirInterfaceGetName(null_mut()).is_null());
+        assert!(rvirInterfaceGetMACString(null_mut()).is_null());
+        assert_eq!(rvirInterfaceIsActive(null_mut()), -1);
+        assert!(rvirInterfaceGetXMLDesc(null_mut(), 0).is_null());
+        assert_eq!(rvirInterfaceFree(null_mut()), -1);
+        assert_eq!(last_code(), INVALID_ARG);
+        assert_eq!(rvirConnectListAllNWFilters(null_mut(), null_mut(), 0), -1);
+        assert!(rvirNWFilterLookupByName(null_mut(), c"x".as_ptr()).is_null());
+        assert!(rvirNWFilterDefineXML(null_mut(), c"x".as_ptr()).is_null());
+        assert!(rvirNWFilterGetName(null_mut()).is_null());
+        assert_eq!(rvirNWFilterGetUUIDString(null_mut(), null_mut()), -1);
+        assert!(rvirNWFilterGetXMLDesc(null_mut(), 0).is_null());
+        assert_eq!(rvirNWFilterUndefine(null_mut()), -1);
+        assert_eq!(rvirNWFilterFree(null_mut()), -1);
+        assert_eq!(last_code(), INVALID_ARG);
+        assert_eq!(
+            rvirConnectListAllNWFilterBindings(null_mut(), null_mut(), 0),
+            -1
+        );
+        assert!(rvirNWFilterBindingLookupByPortDev(null_mut(), c"x".as_ptr()).is_null());
+        assert!(rvirNWFilterBindingCreateXML(null_mut(), c"x".as_ptr(), 0).is_null());
+        assert!(rvirNWFilterBindingGetPortDev(null_mut()).is_null());
+        assert!(rvirNWFilterBindingGetFilterName(null_mut()).is_null());
+        assert!(rvirNWFilterBindingGetXMLDesc(null_mut(), 0).is_null());
+        assert_eq!(rvirNWFilterBindingDelete(null_mut()), -1);
+        assert_eq!(rvirNWFilterBindingFree(null_mut()), -1);
         assert_eq!(last_code(), INVALID_ARG);
         assert_eq!(
             rvirConnectDomainEventRegisterAny(null_mut(), null_mut(), 0, None, null_mut(), None),
