@@ -15,6 +15,10 @@
 //!   wording; attach/detach/update device, which libvirt's test driver does not have;
 //!   rename (refusals, the handle's new name, lookups, UNDEFINED/DEFINED renamed
 //!   events).
+//! - `tests/scripts/guest_control_calls.py`: file-system freeze/thaw/trim, NMIs, keys,
+//!   process signals, passwords, the guest clock and the control state its seconds
+//!   select, the balloon's statistics period (live, config, refusals), isUpdated, the
+//!   node's CPU counters, the host's sysinfo and most vCPUs.
 
 use rvirt_testkit::libvirtd::Libvirtd;
 use rvirt_testkit::tmp::TempDir;
@@ -24,6 +28,7 @@ const MONITORING: &str = include_str!("../scripts/monitoring_calls.py");
 const SNAPSHOTS: &str = include_str!("../scripts/snapshot_calls.py");
 const CONFIG: &str = include_str!("../scripts/config_calls.py");
 const SAVE: &str = include_str!("../scripts/save_calls.py");
+const GUEST_CONTROL: &str = include_str!("../scripts/guest_control_calls.py");
 
 fn transcript(script: &str, uri: &str) -> String {
     let scratch = TempDir::new("save-parity");
@@ -136,6 +141,30 @@ fn save_answers_match_libvirtd() {
         "list managedsave = ['sv']",
         "undefine ERR 55 12 Requested operation is not valid: Refusing to undefine while domain managed save image exists",
         "list after = ['test']",
+    ] {
+        assert!(
+            got.lines().any(|l| l == line),
+            "missing {line:?} in:\n{got}"
+        );
+    }
+}
+
+#[test]
+fn guest_control_answers_match_libvirtd() {
+    let Some(got) = same_as_libvirtd(GUEST_CONTROL, "guest-control-parity") else {
+        return;
+    };
+    for line in [
+        "control 15000 = [2, 0, 5000]",
+        "control 30005 = [3, 1, 5]",
+        "getTime = {'seconds': 5, 'nseconds': 7}",
+        "freeze all = 1",
+        "thaw unknown ERR 55 12 Requested operation is not valid: mount point not found: /x",
+        "key unknown ERR 1 12 internal error: invalid keycode 99999 of linux codeset",
+        "signal pid 2 ERR 8 12 invalid argument: only sending a signal to pid 1 is supported",
+        "period xml = [\"<stats period='5'/>\"]",
+        "period negative ERR 8 20 period in virDomainSetMemoryStatsPeriod must be zero or greater",
+        "maxVcpus = 32",
     ] {
         assert!(
             got.lines().any(|l| l == line),

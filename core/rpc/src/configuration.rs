@@ -86,3 +86,14 @@ pub struct DomainRenameRet {
     /// 0 on success.
     pub retcode: i32,
 }
+
+/// `remote_domain_set_memory_stats_period_args` (DOMAIN_SET_MEMORY_STATS_PERIOD, 308).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetMemoryStatsPeriodArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Seconds between the balloon's statistics updates; 0 stops them.
+    pub period: i32,
+    /// `VIR_DOMAIN_AFFECT_*`.
+    pub flags: u32,
+}

@@ -1,6 +1,6 @@
 //! Arguments and return values of the procedures that act on a running guest beside
 //! its lifecycle (reset, NMI, keys, block resize, jobs, the guest agent's clock and
-//! file-system freezing) and of the node's CPU and
+//! file-system freezing and trimming, process signals) and of the node's CPU and
 //! memory counters. Names follow libvirt's `remote_*` structs; fields are in wire
 //! order.
 
@@ -176,5 +176,31 @@ pub struct DomainSetUserPasswordArgs {
     /// The new password (crypted with `VIR_DOMAIN_PASSWORD_ENCRYPTED`).
     pub password: Option<String>,
     /// `VIR_DOMAIN_PASSWORD_ENCRYPTED` (1).
+    pub flags: u32,
+}
+
+/// `remote_domain_fstrim_args` (DOMAIN_FSTRIM, 294).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainFstrimArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The mount point to trim, or every one.
+    pub mount_point: Option<String>,
+    /// Free ranges shorter than this many bytes may be left untrimmed.
+    pub minimum: u64,
+    /// None defined.
+    pub flags: u32,
+}
+
+/// `remote_domain_send_process_signal_args` (DOMAIN_SEND_PROCESS_SIGNAL, 295).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSendProcessSignalArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The process in the guest (containers) or 1.
+    pub pid_value: i64,
+    /// `virDomainProcessSignal`.
+    pub signum: u32,
+    /// None defined.
     pub flags: u32,
 }

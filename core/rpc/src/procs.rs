@@ -29,6 +29,8 @@ procedures! {
     CONNECT_GET_TYPE = 3,
     /// void → `{u64 hv_ver}`.
     CONNECT_GET_VERSION = 4,
+    /// `{remote_string type}` → `{int max_vcpus}`.
+    CONNECT_GET_MAX_VCPUS = 5,
     /// void → node info.
     NODE_GET_INFO = 6,
     /// void → `{string capabilities}`.
@@ -371,6 +373,10 @@ procedures! {
     DOMAIN_GET_VCPUS_FLAGS = 200,
     /// `{dom; string? dev_name; u32 flags}` → void, then a stream (see [`crate::console`]).
     DOMAIN_OPEN_CONSOLE = 201,
+    /// `{dom}` → `{int updated}`.
+    DOMAIN_IS_UPDATED = 202,
+    /// `{u32 flags}` → `{string sysinfo}`.
+    CONNECT_GET_SYSINFO = 203,
     /// `{dom; u64 memory; u32 flags}` → void.
     DOMAIN_SET_MEMORY_FLAGS = 204,
     /// Carries `virStorageVolUpload` (layout in [`crate::types`]).
@@ -473,10 +479,16 @@ procedures! {
     NETWORK_UPDATE = 291,
     /// `{int need_map; int need_online; u32 flags}` → `{opaque cpumap<>; u32 online; int ret}`.
     NODE_GET_CPU_MAP = 293,
+    /// `{dom; remote_string mountPoint; u64 minimum; u32 flags}` → void.
+    DOMAIN_FSTRIM = 294,
+    /// `{dom; i64 pid_value; u32 signum; u32 flags}` → void.
+    DOMAIN_SEND_PROCESS_SIGNAL = 295,
     /// Carries `virNodeDeviceLookupSCSIHostByWWN` (layout in [`crate::types`]).
     NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN = 297,
     /// Carries `virNodeDeviceDetachFlags` (layout in [`crate::types`]).
     NODE_DEVICE_DETACH_FLAGS = 301,
+    /// `{dom; int period; u32 flags}` → void.
+    DOMAIN_SET_MEMORY_STATS_PERIOD = 308,
     /// Carries `virConnectNetworkEventRegisterAny` (layout in [`crate::types`]).
     CONNECT_NETWORK_EVENT_REGISTER_ANY = 313,
     /// Carries `virConnectNetworkEventDeregisterAny` (layout in [`crate::types`]).

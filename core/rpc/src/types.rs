@@ -578,3 +578,38 @@ mod tests {
         assert_eq!(rvirt_xdr::to_bytes(&empty).unwrap(), vec![0; 8]);
     }
 }
+
+/// `remote_connect_get_max_vcpus_args` (CONNECT_GET_MAX_VCPUS, 5).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetMaxVcpusArgs {
+    /// The virtualization type (`kvm`, `qemu`, …), or the driver's default.
+    pub r#type: Option<String>,
+}
+
+/// `remote_connect_get_max_vcpus_ret`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetMaxVcpusRet {
+    /// The most vCPUs a guest of that type can have.
+    pub max_vcpus: i32,
+}
+
+/// `remote_connect_get_sysinfo_args` (CONNECT_GET_SYSINFO, 203).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetSysinfoArgs {
+    /// None defined.
+    pub flags: u32,
+}
+
+/// `remote_connect_get_sysinfo_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetSysinfoRet {
+    /// The host's `<sysinfo>` XML.
+    pub sysinfo: String,
+}
+
+/// `remote_domain_is_updated_ret` (DOMAIN_IS_UPDATED, 202; args: dom).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainIsUpdatedRet {
+    /// 1 if the running domain's definition changed since it started, 0 if not.
+    pub updated: i32,
+}

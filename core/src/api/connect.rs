@@ -296,6 +296,18 @@ impl Connect {
         self.driver()?.capabilities()
     }
 
+    /// The host's `<sysinfo>` XML: its SMBIOS tables, as libvirt reports them
+    /// (`virConnectGetSysinfo`).
+    pub fn sysinfo(&self, flags: u32) -> Result<String> {
+        self.driver()?.sysinfo(flags)
+    }
+
+    /// The most vCPUs a guest of virtualization type `virt_type` (`kvm`, `qemu`; the
+    /// driver's default when `None`) can have (`virConnectGetMaxVcpus`).
+    pub fn max_vcpus(&self, virt_type: Option<&str>) -> Result<u32> {
+        self.driver()?.connect_max_vcpus(virt_type)
+    }
+
     /// Hypervisor version (`virConnectGetVersion`).
     pub fn hypervisor_version(&self) -> Result<u64> {
         self.driver()?.hypervisor_version()

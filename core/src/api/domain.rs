@@ -178,6 +178,31 @@ impl Domain {
         self.conn.driver()?.fs_thaw(&self.r, mountpoints, flags)
     }
 
+    /// Discards the unused blocks of the guest's file system at `mountpoint` (every one
+    /// when `None`), ranges shorter than `minimum` bytes possibly left
+    /// (`virDomainFSTrim`). A read-write connection only.
+    pub fn fs_trim(&self, mountpoint: Option<&str>, minimum: u64, flags: u32) -> Result<()> {
+        self.conn.check_writable("virDomainFSTrim")?;
+        self.conn
+            .driver()?
+            .fs_trim(&self.r, mountpoint, minimum, flags)
+    }
+
+    /// Sends signal `signum` (`virDomainProcessSignal`, libvirt's numbering) to process
+    /// `pid` in the guest (`virDomainSendProcessSignal`). A read-write connection only.
+    pub fn send_process_signal(&self, pid: i64, signum: u32, flags: u32) -> Result<()> {
+        self.conn.check_writable("virDomainSendProcessSignal")?;
+        self.conn
+            .driver()?
+            .send_process_signal(&self.r, pid, signum, flags)
+    }
+
+    /// Whether the running domain's persistent definition changed since it started
+    /// (`virDomainIsUpdated`).
+    pub fn is_updated(&self) -> Result<bool> {
+        self.conn.driver()?.is_updated(&self.r)
+    }
+
     /// What the guest agent tells of the guest (`virDomainGetGuestInfo`): the groups
     /// `types` selects (`VIR_DOMAIN_GUEST_INFO_USERS` 1, `_OS` 2, `_TIMEZONE` 4,
     /// `_HOSTNAME` 8, `_FILESYSTEM` 16; 0: all) as typed parameters. A read-write

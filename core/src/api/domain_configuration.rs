@@ -34,6 +34,22 @@ impl Domain {
             .set_max_memory(self.domain_ref(), kib)
     }
 
+    /// Sets how often the balloon refreshes its statistics, in seconds (0 stops it), in
+    /// the definitions `flags` (`VIR_DOMAIN_AFFECT_*`) select
+    /// (`virDomainSetMemoryStatsPeriod`).
+    pub fn set_memory_stats_period(&self, period: i32, flags: u32) -> Result<()> {
+        let api = "virDomainSetMemoryStatsPeriod";
+        if period < 0 {
+            return Err(Error::verbatim(
+                crate::ErrorCode::InvalidArg,
+                ErrorDomain::Domain,
+                format!("period in {api} must be zero or greater"),
+            ));
+        }
+        self.configuration(api)?
+            .set_memory_stats_period(self.domain_ref(), period, flags)
+    }
+
     /// Sets the vCPU count (or with `VIR_DOMAIN_VCPU_MAXIMUM` the maximum)
     /// (`virDomainSetVcpusFlags`).
     pub fn set_vcpus_flags(&self, count: u32, flags: u32) -> Result<()> {

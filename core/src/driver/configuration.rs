@@ -38,6 +38,11 @@ pub trait Configuration: Send + Sync {
     fn set_vcpus(&self, dom: &DomainRef, count: u32) -> Result<()> {
         unsupported("virDomainSetVcpus")
     }
+    /// Sets how often the balloon refreshes its statistics, seconds (0 stops it), in
+    /// the definitions `flags` select (`virDomainSetMemoryStatsPeriod`).
+    fn set_memory_stats_period(&self, dom: &DomainRef, period: i32, flags: u32) -> Result<()> {
+        unsupported("virDomainSetMemoryStatsPeriod")
+    }
     /// Adds the device `xml` describes (`virDomainAttachDevice`).
     fn attach_device(&self, dom: &DomainRef, xml: &str) -> Result<()> {
         unsupported("virDomainAttachDevice")

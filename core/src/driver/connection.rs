@@ -236,6 +236,47 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainFSThaw")
     }
 
+    /// `virDomainFSTrim`: unused blocks of the file system at `mountpoint` (all when
+    /// `None`) discarded, ranges below `minimum` bytes possibly left.
+    fn fs_trim(
+        &self,
+        dom: &DomainRef,
+        mountpoint: Option<&str>,
+        minimum: u64,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainFSTrim")
+    }
+
+    /// `virDomainSendProcessSignal`: signal `signum` (`virDomainProcessSignal`) sent to
+    /// process `pid` of the guest.
+    fn send_process_signal(
+        &self,
+        dom: &DomainRef,
+        pid: i64,
+        signum: u32,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainSendProcessSignal")
+    }
+
+    /// `virDomainIsUpdated`: whether the running domain's persistent definition changed
+    /// since it started.
+    fn is_updated(&self, dom: &DomainRef) -> Result<bool> {
+        unsupported("virDomainIsUpdated")
+    }
+
+    /// `virConnectGetSysinfo`: the host's `<sysinfo>` XML (SMBIOS tables).
+    fn sysinfo(&self, flags: u32) -> Result<String> {
+        unsupported("virConnectGetSysinfo")
+    }
+
+    /// `virConnectGetMaxVcpus`: the most vCPUs a guest of virtualization type `virt_type`
+    /// (the driver's default when `None`) can have.
+    fn connect_max_vcpus(&self, virt_type: Option<&str>) -> Result<u32> {
+        unsupported("virConnectGetMaxVcpus")
+    }
+
     /// `virDomainGetGuestInfo`: what the guest agent tells of the groups `types`
     /// selects (users, os, timezone, hostname, filesystem; 0: all), as typed
     /// parameters named as libvirt's (`os.id`, `fs.0.mountpoint`, …).

@@ -37,6 +37,16 @@ impl Configuration for RemoteConnection {
         self.client().call(procs::DOMAIN_SET_MEMORY_FLAGS, &args)
     }
 
+    fn set_memory_stats_period(&self, dom: &DomainRef, period: i32, flags: u32) -> Result<()> {
+        let args = rvirt_rpc::configuration::DomainSetMemoryStatsPeriodArgs {
+            dom: to_wire(dom),
+            period,
+            flags,
+        };
+        self.client()
+            .call(procs::DOMAIN_SET_MEMORY_STATS_PERIOD, &args)
+    }
+
     fn set_memory(&self, dom: &DomainRef, kib: u64) -> Result<()> {
         let args = DomainSetMemoryArgs {
             dom: to_wire(dom),

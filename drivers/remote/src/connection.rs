@@ -348,6 +348,60 @@ impl DriverConnection for RemoteConnection {
         self.remote_fs_freeze_thaw(rvirt_rpc::procs::DOMAIN_FSTHAW, dom, mountpoints, flags)
     }
 
+    fn fs_trim(
+        &self,
+        dom: &DomainRef,
+        mountpoint: Option<&str>,
+        minimum: u64,
+        flags: u32,
+    ) -> Result<()> {
+        let args = rvirt_rpc::control::DomainFstrimArgs {
+            dom: crate::wire::to_wire(dom),
+            mount_point: mountpoint.map(str::to_string),
+            minimum,
+            flags,
+        };
+        self.client.call(procs::DOMAIN_FSTRIM, &args)
+    }
+
+    fn send_process_signal(
+        &self,
+        dom: &DomainRef,
+        pid: i64,
+        signum: u32,
+        flags: u32,
+    ) -> Result<()> {
+        let args = rvirt_rpc::control::DomainSendProcessSignalArgs {
+            dom: crate::wire::to_wire(dom),
+            pid_value: pid,
+            signum,
+            flags,
+        };
+        self.client.call(procs::DOMAIN_SEND_PROCESS_SIGNAL, &args)
+    }
+
+    fn is_updated(&self, dom: &DomainRef) -> Result<bool> {
+        let r: rvirt_rpc::types::DomainIsUpdatedRet =
+            self.dom_call(procs::DOMAIN_IS_UPDATED, dom)?;
+        Ok(r.updated != 0)
+    }
+
+    fn sysinfo(&self, flags: u32) -> Result<String> {
+        let args = rvirt_rpc::types::ConnectGetSysinfoArgs { flags };
+        let r: rvirt_rpc::types::ConnectGetSysinfoRet =
+            self.client.call(procs::CONNECT_GET_SYSINFO, &args)?;
+        Ok(r.sysinfo)
+    }
+
+    fn connect_max_vcpus(&self, virt_type: Option<&str>) -> Result<u32> {
+        let args = rvirt_rpc::types::ConnectGetMaxVcpusArgs {
+            r#type: virt_type.map(str::to_string),
+        };
+        let r: rvirt_rpc::types::ConnectGetMaxVcpusRet =
+            self.client.call(procs::CONNECT_GET_MAX_VCPUS, &args)?;
+        Ok(u32::try_from(r.max_vcpus).unwrap_or(0))
+    }
+
     fn guest_info(
         &self,
         dom: &DomainRef,

@@ -5,7 +5,7 @@
 //! UNDEFINED/DEFINED (renamed) events. Like libvirt's test driver it has no device
 //! hotplug: attach/detach/update keep the trait's `VIR_ERR_NO_SUPPORT` answers.
 
-use rvirt_core::conf::{DomainDef, MemoryUnit, Vcpu};
+use rvirt_core::conf::{BalloonStats, Device, DomainDef, MemballoonModel, MemoryUnit, Vcpu};
 use rvirt_core::driver::{Configuration, DomainRef};
 use rvirt_core::objects::{AFFECT_CONFIG, AFFECT_LIVE, impact};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
@@ -19,7 +19,7 @@ const MEM_MAXIMUM: u32 = 4;
 /// `VIR_DOMAIN_VCPU_MAXIMUM`.
 const VCPU_MAXIMUM: u32 = 4;
 /// The test driver's most vCPUs (`testConnectGetMaxVcpus`).
-const MAX_VCPUS: u32 = 32;
+pub(crate) const MAX_VCPUS: u32 = 32;
 
 fn invalid(message: String) -> Error {
     Error::invalid_arg(ErrorDomain::Test, message)
@@ -85,6 +85,25 @@ fn set_max_vcpus(def: &mut DomainDef, count: u32) {
     v.current = (current != count).then_some(current);
 }
 
+/// The statistics period of `def`'s virtio balloon (none: no `<stats>`), or libvirt's
+/// error for a definition without one.
+fn set_stats_period(def: &mut DomainDef, stats: Option<BalloonStats>) -> Result<()> {
+    let balloon = def.devices_mut().iter_mut().find_map(|d| match d {
+        Device::Memballoon(b) if b.model == MemballoonModel::Virtio => Some(b),
+        _ => None,
+    });
+    match balloon {
+        Some(b) => {
+            b.stats = stats;
+            Ok(())
+        }
+        None => Err(Error::internal(
+            ErrorDomain::Test,
+            "No memory balloon device configured, can not set the collection period",
+        )),
+    }
+}
+
 impl TestConnection {
     fn edit<T>(&self, dom: &DomainRef, f: impl FnOnce(&mut Obj) -> Result<T>) -> Result<T> {
         self.world().domains.change_ref(dom, |o, _| f(o))
@@ -123,6 +142,31 @@ impl Configuration for TestConnection {
                 }
                 let cur = def.current_memory.get_or_insert_with(Default::default);
                 set_kib(cur, kib);
+            }
+            Ok(())
+        })
+    }
+
+    fn set_memory_stats_period(&self, dom: &DomainRef, period: i32, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG,
+            "testDomainSetMemoryStatsPeriod",
+        )?;
+        self.edit(dom, |o| {
+            let (live, config) = impact(o, flags)?;
+            let stats = u32::try_from(period)
+                .ok()
+                .filter(|&p| p > 0)
+                .map(|period| BalloonStats {
+                    period,
+                    ..Default::default()
+                });
+            if live {
+                set_stats_period(&mut o.def, stats.clone())?;
+            }
+            if config {
+                set_stats_period(persistent_mut(o), stats)?;
             }
             Ok(())
         })

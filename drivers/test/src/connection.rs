@@ -11,6 +11,7 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 
 use crate::capabilities::capabilities_xml;
 use crate::errors::{check_flags, conf_error};
+use crate::guest_control;
 use crate::node_file;
 use crate::objects::TestObjects;
 use crate::ops;
@@ -169,6 +170,83 @@ impl DriverConnection for TestConnection {
 
     fn resume(&self, dom: &DomainRef) -> Result<()> {
         ops::resume(&self.world, dom)
+    }
+
+    fn inject_nmi(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        guest_control::inject_nmi(&self.world, dom, flags)
+    }
+
+    fn send_key(
+        &self,
+        dom: &DomainRef,
+        codeset: u32,
+        _holdtime: u32,
+        keycodes: &[u32],
+        flags: u32,
+    ) -> Result<()> {
+        guest_control::send_key(&self.world, dom, codeset, keycodes, flags)
+    }
+
+    fn set_guest_time(
+        &self,
+        dom: &DomainRef,
+        seconds: i64,
+        nseconds: u32,
+        flags: u32,
+    ) -> Result<()> {
+        guest_control::set_time(&self.world, dom, seconds, nseconds, flags)
+    }
+
+    fn fs_freeze(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        guest_control::fs_freeze_thaw(&self.world, dom, mountpoints, flags, true)
+    }
+
+    fn fs_thaw(&self, dom: &DomainRef, mountpoints: &[String], flags: u32) -> Result<u32> {
+        guest_control::fs_freeze_thaw(&self.world, dom, mountpoints, flags, false)
+    }
+
+    fn set_user_password(
+        &self,
+        dom: &DomainRef,
+        _user: &str,
+        _password: &str,
+        flags: u32,
+    ) -> Result<()> {
+        guest_control::set_user_password(&self.world, dom, flags)
+    }
+
+    fn fs_trim(
+        &self,
+        dom: &DomainRef,
+        mountpoint: Option<&str>,
+        _minimum: u64,
+        flags: u32,
+    ) -> Result<()> {
+        guest_control::fs_trim(&self.world, dom, mountpoint, flags)
+    }
+
+    fn send_process_signal(
+        &self,
+        dom: &DomainRef,
+        pid: i64,
+        signum: u32,
+        flags: u32,
+    ) -> Result<()> {
+        guest_control::send_process_signal(&self.world, dom, pid, signum, flags)
+    }
+
+    fn is_updated(&self, dom: &DomainRef) -> Result<bool> {
+        // libvirt's test driver never marks a definition updated.
+        self.world.domains.read(dom, |_| Ok(false))
+    }
+
+    fn sysinfo(&self, flags: u32) -> Result<String> {
+        guest_control::sysinfo(flags)
+    }
+
+    fn connect_max_vcpus(&self, _virt_type: Option<&str>) -> Result<u32> {
+        // 32 whatever the type, as libvirt's test driver answers.
+        Ok(crate::configuration::MAX_VCPUS)
     }
 
     fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {

@@ -47,6 +47,7 @@ mod capabilities;
 mod configuration;
 mod connection;
 mod errors;
+mod guest_control;
 mod monitoring;
 mod node_file;
 mod objects;

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rvirt_core::api::{
     BlockInfo, BlockStats, ControlInfo, CpuMap, DomainInterface, DomainStatsRecord, FsInfo,
     InterfaceStats, IoThreadInfo, IpAddress, MemoryStat, MemoryStatTag, MetadataType, NodeCpuMap,
-    SecurityLabel, SecurityModel, StatsGroups, TypedParam, TypedValue, VcpuInfo,
+    NodeStat, SecurityLabel, SecurityModel, StatsGroups, TypedParam, TypedValue, VcpuInfo,
 };
 use rvirt_core::conf::{Device, DomainDef};
 use rvirt_core::driver::{DomainRef, Monitoring};
@@ -16,6 +16,7 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use crate::connection::TestConnection;
 use crate::errors::check_flags;
+use crate::guest_control::{self, GUEST_EPOCH};
 
 /// `VIR_DOMAIN_SCHEDULER_WEIGHT`, the test driver's one scheduler parameter.
 pub(crate) const SCHEDULER_WEIGHT: &str = "weight";
@@ -23,8 +24,6 @@ use crate::state::Obj;
 
 /// The groups libvirt 9.0's test driver reports.
 const GROUPS: StatsGroups = StatsGroups(StatsGroups::STATE.0 | StatsGroups::IOTHREAD.0);
-/// The guest clock the test driver reports (libvirt's constant).
-const GUEST_TIME: i64 = 627_319_920;
 /// The test node's CPUs as `virNodeGetCPUMap` reports them: 8, of which 0, 2, 4 online.
 const NODE_CPUS: u32 = 8;
 const NODE_ONLINE: [u32; 3] = [0, 2, 4];
@@ -36,11 +35,6 @@ const TYPED_PARAM_STRING_OKAY: u32 = 4;
 const VCPU_LIVE: u32 = 1;
 const VCPU_CONFIG: u32 = 2;
 const VCPU_MAXIMUM: u32 = 4;
-
-/// The test driver's own "not running" (`VIR_FROM_TEST`).
-fn not_running_test() -> Error {
-    Error::operation_invalid(ErrorDomain::Test, "domain is not running")
-}
 
 fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::InvalidArg, ErrorDomain::Test, message)
@@ -130,7 +124,7 @@ impl Monitoring for TestConnection {
                 (T::Unused, cur / 2),
                 (T::Available, cur),
                 (T::Usable, cur / 2),
-                (T::LastUpdate, GUEST_TIME as u64),
+                (T::LastUpdate, GUEST_EPOCH as u64),
                 (T::DiskCaches, cur / 8),
                 (T::HugetlbPgalloc, 0),
                 (T::HugetlbPgfail, 0),
@@ -143,8 +137,11 @@ impl Monitoring for TestConnection {
     }
 
     fn control_info(&self, dom: &DomainRef, flags: u32) -> Result<ControlInfo> {
-        check_flags(flags, 0, "testDomainGetControlInfo")?;
-        self.read(dom, |o| active(o).map(|()| ControlInfo::default()))
+        guest_control::control_info(self.world(), dom, flags)
+    }
+
+    fn node_cpu_stats(&self, _cpu: i32, flags: u32) -> Result<Vec<NodeStat>> {
+        guest_control::node_cpu_stats(flags)
     }
 
     fn block_info(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<BlockInfo> {
@@ -349,14 +346,7 @@ impl Monitoring for TestConnection {
     }
 
     fn guest_time(&self, dom: &DomainRef, flags: u32) -> Result<(i64, u32)> {
-        check_flags(flags, 0, "testDomainGetTime")?;
-        self.read(dom, |o| {
-            if o.is_active() {
-                Ok((GUEST_TIME, 0))
-            } else {
-                Err(not_running_test())
-            }
-        })
+        guest_control::get_time(self.world(), dom, flags)
     }
 
     fn disk_errors(&self, dom: &DomainRef, flags: u32) -> Result<Vec<(String, i32)>> {

@@ -12,6 +12,7 @@ use rvirt_core::driver::{EventSink, ObjectEventFanout, ObjectEventSink};
 use rvirt_core::objects::{DomainObj, Domains, Events, Persistence};
 use rvirt_core::{ErrorDomain, Result};
 
+use crate::guest_control::Guests;
 use crate::objects::HostObjects;
 
 /// What a test domain carries while active: when it started (its CPU time).
@@ -32,6 +33,8 @@ pub(crate) struct World {
     pub objects: Mutex<HostObjects>,
     /// The connections their events go to.
     pub object_events: ObjectEventFanout,
+    /// What each domain's guest "does": frozen file systems, its clock.
+    pub guests: Guests,
 }
 
 impl World {
@@ -41,6 +44,7 @@ impl World {
             node,
             objects: Mutex::new(objects),
             object_events: ObjectEventFanout::new(),
+            guests: Guests::default(),
         }
     }
 

@@ -78,3 +78,13 @@ pub(crate) fn rename(ctx: &Ctx<'_>, args: DomainRenameArgs) -> CallResult<Domain
     ctx.domain(&args.dom)?.rename(&new_name, args.flags)?;
     Ok(DomainRenameRet { retcode: 0 })
 }
+
+/// DOMAIN_SET_MEMORY_STATS_PERIOD.
+pub(crate) fn set_memory_stats_period(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::configuration::DomainSetMemoryStatsPeriodArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .set_memory_stats_period(args.period, args.flags)?)
+}

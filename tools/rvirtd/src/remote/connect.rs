@@ -157,6 +157,27 @@ pub(crate) fn get_capabilities(ctx: &Ctx<'_>, (): ()) -> CallResult<ConnectGetCa
     })
 }
 
+/// CONNECT_GET_SYSINFO.
+pub(crate) fn get_sysinfo(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::types::ConnectGetSysinfoArgs,
+) -> CallResult<rvirt_rpc::types::ConnectGetSysinfoRet> {
+    Ok(rvirt_rpc::types::ConnectGetSysinfoRet {
+        sysinfo: ctx.conn()?.sysinfo(args.flags)?,
+    })
+}
+
+/// CONNECT_GET_MAX_VCPUS.
+pub(crate) fn get_max_vcpus(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::types::ConnectGetMaxVcpusArgs,
+) -> CallResult<rvirt_rpc::types::ConnectGetMaxVcpusRet> {
+    let max = ctx.conn()?.max_vcpus(args.r#type.as_deref())?;
+    Ok(rvirt_rpc::types::ConnectGetMaxVcpusRet {
+        max_vcpus: i32::try_from(max).unwrap_or(i32::MAX),
+    })
+}
+
 /// CONNECT_GET_DOMAIN_CAPABILITIES.
 pub(crate) fn get_domain_capabilities(
     ctx: &Ctx<'_>,

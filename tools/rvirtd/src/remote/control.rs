@@ -1,6 +1,7 @@
 //! Handlers that act on a running guest beside its lifecycle (DOMAIN_RESET,
 //! DOMAIN_INJECT_NMI, DOMAIN_SEND_KEY, DOMAIN_BLOCK_RESIZE, DOMAIN_GET_JOB_INFO,
-//! DOMAIN_ABORT_JOB, DOMAIN_SET_TIME, DOMAIN_FSFREEZE, DOMAIN_FSTHAW) and the node's counters (NODE_GET_CPU_STATS,
+//! DOMAIN_ABORT_JOB, DOMAIN_SET_TIME, DOMAIN_FSFREEZE, DOMAIN_FSTHAW, DOMAIN_FSTRIM,
+//! DOMAIN_SEND_PROCESS_SIGNAL) and the node's counters (NODE_GET_CPU_STATS,
 //! NODE_GET_MEMORY_STATS, each asked first for its count as libvirt's clients do).
 
 use rvirt_core::api::NodeStat;
@@ -203,4 +204,21 @@ pub(crate) fn set_user_password(ctx: &Ctx<'_>, args: DomainSetUserPasswordArgs) 
     Ok(ctx
         .domain(&args.dom)?
         .set_user_password(&user, &password, args.flags)?)
+}
+
+/// DOMAIN_FSTRIM.
+pub(crate) fn fstrim(ctx: &Ctx<'_>, args: rvirt_rpc::control::DomainFstrimArgs) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .fs_trim(args.mount_point.as_deref(), args.minimum, args.flags)?)
+}
+
+/// DOMAIN_SEND_PROCESS_SIGNAL.
+pub(crate) fn send_process_signal(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::control::DomainSendProcessSignalArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .send_process_signal(args.pid_value, args.signum, args.flags)?)
 }

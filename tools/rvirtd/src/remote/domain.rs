@@ -266,6 +266,16 @@ pub(crate) fn is_persistent(ctx: &Ctx<'_>, args: DomainArgs) -> CallResult<Domai
     })
 }
 
+/// DOMAIN_IS_UPDATED.
+pub(crate) fn is_updated(
+    ctx: &Ctx<'_>,
+    args: DomainArgs,
+) -> CallResult<rvirt_rpc::types::DomainIsUpdatedRet> {
+    Ok(rvirt_rpc::types::DomainIsUpdatedRet {
+        updated: i32::from(ctx.domain(&args.dom)?.is_updated()?),
+    })
+}
+
 /// DOMAIN_SET_AUTOSTART.
 pub(crate) fn set_autostart(ctx: &Ctx<'_>, args: DomainSetAutostartArgs) -> CallResult<()> {
     Ok(ctx.domain(&args.dom)?.set_autostart(args.autostart != 0)?)

@@ -16,6 +16,7 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
     procedure!(p::CONNECT_CLOSE, Access::Always, c::close),
     procedure!(p::CONNECT_GET_TYPE, Access::Open, c::get_type),
     procedure!(p::CONNECT_GET_VERSION, Access::Open, c::get_version),
+    procedure!(p::CONNECT_GET_MAX_VCPUS, Access::Open, c::get_max_vcpus),
     procedure!(p::NODE_GET_INFO, Access::Open, c::node_get_info),
     procedure!(
         p::CONNECT_GET_CAPABILITIES,
@@ -333,6 +334,8 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         Access::Write("virDomainOpenConsole"),
         con::open_console
     ),
+    procedure!(p::DOMAIN_IS_UPDATED, Access::Open, d::is_updated),
+    procedure!(p::CONNECT_GET_SYSINFO, Access::Open, c::get_sysinfo),
     procedure!(
         p::DOMAIN_SCREENSHOT,
         Access::Write("virDomainScreenshot"),
@@ -437,6 +440,21 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         m::get_emulator_pin_info
     ),
     procedure!(p::NODE_GET_CPU_MAP, Access::Open, m::node_get_cpu_map),
+    procedure!(
+        p::DOMAIN_FSTRIM,
+        Access::Write("virDomainFSTrim"),
+        ctl::fstrim
+    ),
+    procedure!(
+        p::DOMAIN_SEND_PROCESS_SIGNAL,
+        Access::Write("virDomainSendProcessSignal"),
+        ctl::send_process_signal
+    ),
+    procedure!(
+        p::DOMAIN_SET_MEMORY_STATS_PERIOD,
+        Access::Write("virDomainSetMemoryStatsPeriod"),
+        cfg::set_memory_stats_period
+    ),
     procedure!(
         p::CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
         Access::Open,
