@@ -1,6 +1,7 @@
 # Guest-control calls on a test-driver daemon: file-system freeze/thaw/trim, NMIs,
 # keys, process signals, passwords, the guest clock and the control state it selects,
-# the balloon's statistics period, whether a definition is updated, the node's CPU
+# the balloon's statistics period, vCPU and emulator pinning, whether a definition is
+# updated, the node's CPU
 # counters, the host's sysinfo and the most vCPUs, with their errors, printed so that
 # libvirtd's transcript and rvirtd's can be compared line by line.
 import sys, libvirt
@@ -78,6 +79,31 @@ show("period xml zero", lambda: balloon(d))
 show("period negative", lambda: d.setMemoryStatsPeriod(-1))
 show("period no balloon", lambda: x.setMemoryStatsPeriod(5))
 show("period live off", lambda: x.setMemoryStatsPeriod(5, A.VIR_DOMAIN_AFFECT_LIVE))
+# vCPU and emulator pinning, read back through the XML and the info calls.
+def cputune(dom, flags=0):
+    return [l.strip() for l in dom.XMLDesc(flags).splitlines() if "pin" in l]
+
+
+show("emulator pin", lambda: d.pinEmulator((False, True)))
+show("emulator info", lambda: d.emulatorPinInfo())
+show("emulator pin config", lambda: d.pinEmulator((True, True), A.VIR_DOMAIN_AFFECT_CONFIG))
+show("emulator info config", lambda: d.emulatorPinInfo(A.VIR_DOMAIN_AFFECT_CONFIG))
+show("emulator info live", lambda: d.emulatorPinInfo(A.VIR_DOMAIN_AFFECT_LIVE))
+show("emulator info both", lambda: d.emulatorPinInfo(A.VIR_DOMAIN_AFFECT_LIVE | A.VIR_DOMAIN_AFFECT_CONFIG))
+show("emulator pin empty", lambda: d.pinEmulator((False, False)))
+show("emulator pin off", lambda: x.pinEmulator((True,)))
+show("emulator info off", lambda: x.emulatorPinInfo())
+show("emulator info off live", lambda: x.emulatorPinInfo(A.VIR_DOMAIN_AFFECT_LIVE))
+show("vcpu pin", lambda: d.pinVcpuFlags(1, (False, True, True), 0))
+show("vcpu pin absent", lambda: d.pinVcpuFlags(5, (False, True), 0))
+show("vcpu pin flags", lambda: d.pinVcpuFlags(0, (True,), A.VIR_DOMAIN_AFFECT_LIVE))
+show("vcpu pin legacy", lambda: d.pinVcpu(0, (True,)))
+show("vcpu pin info", lambda: d.vcpuPinInfo(0))
+show("vcpu pin info config", lambda: d.vcpuPinInfo(A.VIR_DOMAIN_AFFECT_CONFIG))
+show("vcpus", lambda: [[(i[0], i[1], i[3]) for i in d.vcpus()[0]], d.vcpus()[1]])
+show("vcpu pin off", lambda: x.pinVcpuFlags(0, (True,), 0))
+show("cputune", lambda: cputune(d))
+show("cputune inactive", lambda: cputune(d, A.VIR_DOMAIN_XML_INACTIVE))
 # Definitions, the node, the host.
 show("isUpdated", lambda: d.isUpdated())
 show("isUpdated off", lambda: x.isUpdated())

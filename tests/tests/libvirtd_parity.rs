@@ -17,7 +17,8 @@
 //!   events).
 //! - `tests/scripts/guest_control_calls.py`: file-system freeze/thaw/trim, NMIs, keys,
 //!   process signals, passwords, the guest clock and the control state its seconds
-//!   select, the balloon's statistics period (live, config, refusals), isUpdated, the
+//!   select, the balloon's statistics period (live, config, refusals), vCPU and
+//!   emulator pinning (live, config, refusals, read back), isUpdated, the
 //!   node's CPU counters, the host's sysinfo and most vCPUs.
 
 use rvirt_testkit::libvirtd::Libvirtd;
@@ -165,6 +166,8 @@ fn guest_control_answers_match_libvirtd() {
         "period xml = [\"<stats period='5'/>\"]",
         "period negative ERR 8 20 period in virDomainSetMemoryStatsPeriod must be zero or greater",
         "maxVcpus = 32",
+        "emulator info = (False, True, False, False, False, False, False, False)",
+        "vcpu pin absent ERR 8 12 invalid argument: requested vcpu '5' is not present in the domain",
     ] {
         assert!(
             got.lines().any(|l| l == line),

@@ -97,3 +97,45 @@ pub struct DomainSetMemoryStatsPeriodArgs {
     /// `VIR_DOMAIN_AFFECT_*`.
     pub flags: u32,
 }
+
+/// `REMOTE_CPUMAP_MAX`: the longest CPU map a pinning call carries, bytes.
+pub const CPUMAP_MAX: usize = 2048;
+
+/// `remote_domain_pin_vcpu_flags_args` (DOMAIN_PIN_VCPU_FLAGS, 225; DOMAIN_PIN_VCPU,
+/// 26, has no `flags`: [`DomainPinVcpuArgs`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainPinVcpuFlagsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The vCPU.
+    pub vcpu: u32,
+    /// Host CPUs, bit N of byte N/8 for CPU N.
+    #[serde(with = "rvirt_xdr::opaque")]
+    pub cpumap: Vec<u8>,
+    /// `VIR_DOMAIN_AFFECT_*`.
+    pub flags: u32,
+}
+
+/// `remote_domain_pin_vcpu_args` (DOMAIN_PIN_VCPU, 26).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainPinVcpuArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The vCPU.
+    pub vcpu: u32,
+    /// Host CPUs, bit N of byte N/8 for CPU N.
+    #[serde(with = "rvirt_xdr::opaque")]
+    pub cpumap: Vec<u8>,
+}
+
+/// `remote_domain_pin_emulator_args` (DOMAIN_PIN_EMULATOR, 279).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainPinEmulatorArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Host CPUs, bit N of byte N/8 for CPU N.
+    #[serde(with = "rvirt_xdr::opaque")]
+    pub cpumap: Vec<u8>,
+    /// `VIR_DOMAIN_AFFECT_*`.
+    pub flags: u32,
+}

@@ -71,6 +71,8 @@ procedures! {
     DOMAIN_LOOKUP_BY_UUID = 24,
     /// void → `{int num}`.
     CONNECT_NUM_OF_DEFINED_DOMAINS = 25,
+    /// `{dom; u32 vcpu; opaque cpumap}` → void.
+    DOMAIN_PIN_VCPU = 26,
     /// `{dom; u32 flags}` → void.
     DOMAIN_REBOOT = 27,
     /// `{dom}` → void.
@@ -399,6 +401,8 @@ procedures! {
     INTERFACE_CHANGE_ROLLBACK = 222,
     /// `{dom; int nparams; u32 flags}` → `{params<16>}` (layout in [`crate::tuning`]).
     DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS = 223,
+    /// `{dom; u32 vcpu; opaque cpumap; u32 flags}` → void.
+    DOMAIN_PIN_VCPU_FLAGS = 225,
     /// `{dom; u32 codeset; u32 holdtime; u32 keycodes<16>; u32 flags}` → void.
     DOMAIN_SEND_KEY = 226,
     /// `{i32 cpuNum; i32 nparams; u32 flags}` → `{params<>; i32 nparams}`.
@@ -459,6 +463,8 @@ procedures! {
     DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN = 275,
     /// `{dom; u32 flags}` → `{string hostname}`.
     DOMAIN_GET_HOSTNAME = 277,
+    /// `{dom; opaque cpumap; u32 flags}` → void.
+    DOMAIN_PIN_EMULATOR = 279,
     /// `{dom; int maplen; u32 flags}` → `{opaque cpumaps<>; int ret}`.
     DOMAIN_GET_EMULATOR_PIN_INFO = 280,
     /// Carries `virConnectListAllStoragePools` (layout in [`crate::types`]).

@@ -34,6 +34,31 @@ impl Domain {
             .set_max_memory(self.domain_ref(), kib)
     }
 
+    /// Pins vCPU `vcpu` to the host CPUs set in `cpumap` in the definitions `flags`
+    /// (`VIR_DOMAIN_AFFECT_*`) select (`virDomainPinVcpuFlags`).
+    pub fn pin_vcpu_flags(&self, vcpu: u32, cpumap: &super::CpuMap, flags: u32) -> Result<()> {
+        self.configuration("virDomainPinVcpuFlags")?.pin_vcpu_flags(
+            self.domain_ref(),
+            vcpu,
+            cpumap,
+            flags,
+        )
+    }
+
+    /// Pins vCPU `vcpu` of the running domain to the host CPUs set in `cpumap`
+    /// (`virDomainPinVcpu`).
+    pub fn pin_vcpu(&self, vcpu: u32, cpumap: &super::CpuMap) -> Result<()> {
+        self.configuration("virDomainPinVcpu")?
+            .pin_vcpu(self.domain_ref(), vcpu, cpumap)
+    }
+
+    /// Pins the domain's emulator threads to the host CPUs set in `cpumap`
+    /// (`virDomainPinEmulator`).
+    pub fn pin_emulator(&self, cpumap: &super::CpuMap, flags: u32) -> Result<()> {
+        self.configuration("virDomainPinEmulator")?
+            .pin_emulator(self.domain_ref(), cpumap, flags)
+    }
+
     /// Sets how often the balloon refreshes its statistics, in seconds (0 stops it), in
     /// the definitions `flags` (`VIR_DOMAIN_AFFECT_*`) select
     /// (`virDomainSetMemoryStatsPeriod`).

@@ -262,6 +262,84 @@ impl CpuMap {
         v.resize(maplen, 0);
         v
     }
+
+    /// The CPUs set, in order.
+    pub fn cpus(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.0.len() as u32 * 8).filter(|&c| self.is_set(c))
+    }
+
+    /// True when no CPU is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|&b| b == 0)
+    }
+
+    /// The map as libvirt writes a `cpuset` attribute: ranges and single CPUs joined
+    /// by commas (`0-2,5`).
+    ///
+    /// ```
+    /// use rvirt_core::api::CpuMap;
+    /// assert_eq!(CpuMap(vec![0b0010_0111]).to_cpuset(), "0-2,5");
+    /// ```
+    pub fn to_cpuset(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let cpus: Vec<u32> = self.cpus().collect();
+        let mut i = 0;
+        while i < cpus.len() {
+            let start = cpus[i];
+            let mut end = start;
+            while i + 1 < cpus.len() && cpus[i + 1] == end + 1 {
+                i += 1;
+                end = cpus[i];
+            }
+            parts.push(if start == end {
+                start.to_string()
+            } else {
+                format!("{start}-{end}")
+            });
+            i += 1;
+        }
+        parts.join(",")
+    }
+
+    /// Parses a `cpuset` attribute (`0-2,^1,5`); `None` if it is malformed or names a
+    /// CPU at or above `limit`.
+    ///
+    /// ```
+    /// use rvirt_core::api::CpuMap;
+    /// assert_eq!(CpuMap::parse_cpuset("0-2,^1,5", 8).unwrap().to_cpuset(), "0,2,5");
+    /// assert!(CpuMap::parse_cpuset("9", 8).is_none());
+    /// ```
+    pub fn parse_cpuset(s: &str, limit: u32) -> Option<CpuMap> {
+        let mut map = CpuMap(vec![0; limit.div_ceil(8) as usize]);
+        let mut excluded = Vec::new();
+        for part in s.split(',').map(str::trim) {
+            let (negate, part) = match part.strip_prefix('^') {
+                Some(p) => (true, p),
+                None => (false, part),
+            };
+            let (a, b) = match part.split_once('-') {
+                Some((a, b)) => (a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?),
+                None => {
+                    let v = part.parse::<u32>().ok()?;
+                    (v, v)
+                }
+            };
+            if a > b || b >= limit || (negate && a != b) {
+                return None;
+            }
+            for cpu in a..=b {
+                if negate {
+                    excluded.push(cpu);
+                } else {
+                    map.set(cpu);
+                }
+            }
+        }
+        for cpu in excluded {
+            map.0[(cpu / 8) as usize] &= !(1 << (cpu % 8));
+        }
+        Some(map)
+    }
 }
 
 /// `virDomainIOThreadInfo`.

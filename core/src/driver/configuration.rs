@@ -38,6 +38,27 @@ pub trait Configuration: Send + Sync {
     fn set_vcpus(&self, dom: &DomainRef, count: u32) -> Result<()> {
         unsupported("virDomainSetVcpus")
     }
+    /// Pins vCPU `vcpu` to the host CPUs of `cpumap` in the definitions `flags`
+    /// (`VIR_DOMAIN_AFFECT_*`) select (`virDomainPinVcpuFlags`).
+    fn pin_vcpu_flags(
+        &self,
+        dom: &DomainRef,
+        vcpu: u32,
+        cpumap: &crate::api::CpuMap,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainPinVcpuFlags")
+    }
+    /// Pins vCPU `vcpu` of the running domain (`virDomainPinVcpu`): by default
+    /// [`pin_vcpu_flags`](Configuration::pin_vcpu_flags) with `VIR_DOMAIN_AFFECT_LIVE`.
+    fn pin_vcpu(&self, dom: &DomainRef, vcpu: u32, cpumap: &crate::api::CpuMap) -> Result<()> {
+        self.pin_vcpu_flags(dom, vcpu, cpumap, 1)
+    }
+    /// Pins the domain's emulator threads to the host CPUs of `cpumap`
+    /// (`virDomainPinEmulator`).
+    fn pin_emulator(&self, dom: &DomainRef, cpumap: &crate::api::CpuMap, flags: u32) -> Result<()> {
+        unsupported("virDomainPinEmulator")
+    }
     /// Sets how often the balloon refreshes its statistics, seconds (0 stops it), in
     /// the definitions `flags` select (`virDomainSetMemoryStatsPeriod`).
     fn set_memory_stats_period(&self, dom: &DomainRef, period: i32, flags: u32) -> Result<()> {

@@ -37,6 +37,45 @@ impl Configuration for RemoteConnection {
         self.client().call(procs::DOMAIN_SET_MEMORY_FLAGS, &args)
     }
 
+    fn pin_vcpu_flags(
+        &self,
+        dom: &DomainRef,
+        vcpu: u32,
+        cpumap: &rvirt_core::api::CpuMap,
+        flags: u32,
+    ) -> Result<()> {
+        let args = DomainPinVcpuFlagsArgs {
+            dom: to_wire(dom),
+            vcpu,
+            cpumap: cpumap.0.clone(),
+            flags,
+        };
+        self.client().call(procs::DOMAIN_PIN_VCPU_FLAGS, &args)
+    }
+
+    fn pin_vcpu(&self, dom: &DomainRef, vcpu: u32, cpumap: &rvirt_core::api::CpuMap) -> Result<()> {
+        let args = DomainPinVcpuArgs {
+            dom: to_wire(dom),
+            vcpu,
+            cpumap: cpumap.0.clone(),
+        };
+        self.client().call(procs::DOMAIN_PIN_VCPU, &args)
+    }
+
+    fn pin_emulator(
+        &self,
+        dom: &DomainRef,
+        cpumap: &rvirt_core::api::CpuMap,
+        flags: u32,
+    ) -> Result<()> {
+        let args = DomainPinEmulatorArgs {
+            dom: to_wire(dom),
+            cpumap: cpumap.0.clone(),
+            flags,
+        };
+        self.client().call(procs::DOMAIN_PIN_EMULATOR, &args)
+    }
+
     fn set_memory_stats_period(&self, dom: &DomainRef, period: i32, flags: u32) -> Result<()> {
         let args = rvirt_rpc::configuration::DomainSetMemoryStatsPeriodArgs {
             dom: to_wire(dom),

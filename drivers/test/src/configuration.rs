@@ -12,7 +12,9 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use crate::connection::TestConnection;
 use crate::errors::check_flags;
+use crate::pinning;
 use crate::state::Obj;
+use rvirt_core::api::CpuMap;
 
 /// `VIR_DOMAIN_MEM_MAXIMUM`.
 const MEM_MAXIMUM: u32 = 4;
@@ -56,6 +58,27 @@ fn persistent(o: &Obj) -> &DomainDef {
     } else {
         &o.def
     }
+}
+
+/// The one definition `flags` select for a change (libvirt's
+/// `virDomainObjGetOneDef`): the live one of a running domain unless CONFIG, the
+/// persistent one otherwise; LIVE and CONFIG together are refused.
+fn one_def_mut(o: &mut Obj, flags: u32) -> Result<&mut DomainDef> {
+    one_def(flags)?;
+    let (live, _) = impact(o, flags & (AFFECT_LIVE | AFFECT_CONFIG))?;
+    if live {
+        split_live(o);
+        Ok(&mut o.def)
+    } else {
+        Ok(persistent_mut(o))
+    }
+}
+
+/// The one definition `flags` select for reading (see [`one_def_mut`]).
+pub(crate) fn one_def_ref(o: &Obj, flags: u32) -> Result<&DomainDef> {
+    one_def(flags)?;
+    let (live, _) = impact(o, flags & (AFFECT_LIVE | AFFECT_CONFIG))?;
+    Ok(if live { &o.def } else { persistent(o) })
 }
 
 /// Before a live change of a running persistent domain: keep its persistent
@@ -154,7 +177,6 @@ impl Configuration for TestConnection {
             "testDomainSetMemoryStatsPeriod",
         )?;
         self.edit(dom, |o| {
-            let (live, config) = impact(o, flags)?;
             let stats = u32::try_from(period)
                 .ok()
                 .filter(|&p| p > 0)
@@ -162,13 +184,39 @@ impl Configuration for TestConnection {
                     period,
                     ..Default::default()
                 });
-            if live {
-                set_stats_period(&mut o.def, stats.clone())?;
+            set_stats_period(one_def_mut(o, flags)?, stats)
+        })
+    }
+
+    fn pin_vcpu_flags(
+        &self,
+        dom: &DomainRef,
+        vcpu: u32,
+        cpumap: &CpuMap,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(flags, 0, "testDomainPinVcpuFlags")?;
+        self.edit(dom, |o| {
+            if !o.is_active() {
+                return Err(Error::operation_invalid(
+                    ErrorDomain::Test,
+                    "cannot pin vcpus on an inactive domain",
+                ));
             }
-            if config {
-                set_stats_period(persistent_mut(o), stats)?;
-            }
-            Ok(())
+            split_live(o);
+            pinning::pin_vcpu(&mut o.def, vcpu, cpumap)
+        })
+    }
+
+    fn pin_vcpu(&self, dom: &DomainRef, vcpu: u32, cpumap: &CpuMap) -> Result<()> {
+        // libvirt's test driver pins with no flags, its only accepted value.
+        self.pin_vcpu_flags(dom, vcpu, cpumap, 0)
+    }
+
+    fn pin_emulator(&self, dom: &DomainRef, cpumap: &CpuMap, flags: u32) -> Result<()> {
+        check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "testDomainPinEmulator")?;
+        self.edit(dom, |o| {
+            pinning::pin_emulator(one_def_mut(o, flags)?, cpumap)
         })
     }
 

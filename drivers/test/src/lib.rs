@@ -52,6 +52,7 @@ mod monitoring;
 mod node_file;
 mod objects;
 mod ops;
+mod pinning;
 mod save;
 mod save_image;
 mod shared;

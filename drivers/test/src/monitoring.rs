@@ -14,9 +14,11 @@ use rvirt_core::driver::{DomainRef, Monitoring};
 use rvirt_core::objects::{not_running, resolve_groups, state_params};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
+use crate::configuration::one_def_ref;
 use crate::connection::TestConnection;
 use crate::errors::check_flags;
 use crate::guest_control::{self, GUEST_EPOCH};
+use crate::pinning;
 
 /// `VIR_DOMAIN_SCHEDULER_WEIGHT`, the test driver's one scheduler parameter.
 pub(crate) const SCHEDULER_WEIGHT: &str = "weight";
@@ -213,13 +215,14 @@ impl Monitoring for TestConnection {
             let (t, _) = clock();
             Ok((0..o.def.current_vcpus())
                 .map(|number| {
+                    let map = pinning::vcpu_map(&o.def, number);
                     let info = VcpuInfo {
                         number,
                         state: 1,
                         cpu_time: u64::try_from(t).unwrap_or(0),
-                        cpu: 15,
+                        cpu: pinning::last_cpu(&map),
                     };
-                    (info, CpuMap::all(NODE_CPUS))
+                    (info, map)
                 })
                 .collect())
         })
@@ -228,8 +231,9 @@ impl Monitoring for TestConnection {
     fn vcpu_pin_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<CpuMap>> {
         check_flags(flags, VCPU_LIVE | VCPU_CONFIG, "testDomainGetVcpuPinInfo")?;
         self.read(dom, |o| {
-            Ok((0..o.def.max_vcpus())
-                .map(|_| CpuMap::all(NODE_CPUS))
+            let def = one_def_ref(o, flags)?;
+            Ok((0..def.max_vcpus())
+                .map(|v| pinning::vcpu_map(def, v))
                 .collect())
         })
     }
@@ -240,7 +244,7 @@ impl Monitoring for TestConnection {
             VCPU_LIVE | VCPU_CONFIG,
             "testDomainGetEmulatorPinInfo",
         )?;
-        self.read(dom, |_| Ok(CpuMap::all(NODE_CPUS)))
+        self.read(dom, |o| Ok(pinning::emulator_map(one_def_ref(o, flags)?)))
     }
 
     fn iothread_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<IoThreadInfo>> {

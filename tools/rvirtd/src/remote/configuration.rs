@@ -88,3 +88,44 @@ pub(crate) fn set_memory_stats_period(
         .domain(&args.dom)?
         .set_memory_stats_period(args.period, args.flags)?)
 }
+
+/// A client's CPU map, bounded as libvirt bounds it.
+fn cpumap(bytes: Vec<u8>) -> CallResult<rvirt_core::api::CpuMap> {
+    if bytes.len() > rvirt_rpc::configuration::CPUMAP_MAX {
+        return Err(rvirt_core::Error::invalid_arg(
+            rvirt_core::ErrorDomain::Rpc,
+            "cpumap length greater than maximum",
+        )
+        .into());
+    }
+    Ok(rvirt_core::api::CpuMap(bytes))
+}
+
+/// DOMAIN_PIN_VCPU.
+pub(crate) fn pin_vcpu(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::configuration::DomainPinVcpuArgs,
+) -> CallResult<()> {
+    let map = cpumap(args.cpumap)?;
+    Ok(ctx.domain(&args.dom)?.pin_vcpu(args.vcpu, &map)?)
+}
+
+/// DOMAIN_PIN_VCPU_FLAGS.
+pub(crate) fn pin_vcpu_flags(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::configuration::DomainPinVcpuFlagsArgs,
+) -> CallResult<()> {
+    let map = cpumap(args.cpumap)?;
+    Ok(ctx
+        .domain(&args.dom)?
+        .pin_vcpu_flags(args.vcpu, &map, args.flags)?)
+}
+
+/// DOMAIN_PIN_EMULATOR.
+pub(crate) fn pin_emulator(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::configuration::DomainPinEmulatorArgs,
+) -> CallResult<()> {
+    let map = cpumap(args.cpumap)?;
+    Ok(ctx.domain(&args.dom)?.pin_emulator(&map, args.flags)?)
+}

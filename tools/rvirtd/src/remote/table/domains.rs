@@ -132,6 +132,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         d::num_of_defined_domains
     ),
     procedure!(
+        p::DOMAIN_PIN_VCPU,
+        Access::Write("virDomainPinVcpu"),
+        cfg::pin_vcpu
+    ),
+    procedure!(
         p::DOMAIN_REBOOT,
         Access::Write("virDomainReboot"),
         d::reboot
@@ -348,6 +353,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
     ),
     procedure!(p::DOMAIN_GET_STATE, Access::Open, d::get_state),
     procedure!(
+        p::DOMAIN_PIN_VCPU_FLAGS,
+        Access::Write("virDomainPinVcpuFlags"),
+        cfg::pin_vcpu_flags
+    ),
+    procedure!(
         p::DOMAIN_GET_CONTROL_INFO,
         Access::Open,
         m::get_control_info
@@ -434,6 +444,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         sn::list_all_children
     ),
     procedure!(p::DOMAIN_GET_HOSTNAME, Access::Open, m::get_hostname),
+    procedure!(
+        p::DOMAIN_PIN_EMULATOR,
+        Access::Write("virDomainPinEmulator"),
+        cfg::pin_emulator
+    ),
     procedure!(
         p::DOMAIN_GET_EMULATOR_PIN_INFO,
         Access::Open,
