@@ -281,24 +281,7 @@ impl CpuMap {
     /// assert_eq!(CpuMap(vec![0b0010_0111]).to_cpuset(), "0-2,5");
     /// ```
     pub fn to_cpuset(&self) -> String {
-        let mut parts: Vec<String> = Vec::new();
-        let cpus: Vec<u32> = self.cpus().collect();
-        let mut i = 0;
-        while i < cpus.len() {
-            let start = cpus[i];
-            let mut end = start;
-            while i + 1 < cpus.len() && cpus[i + 1] == end + 1 {
-                i += 1;
-                end = cpus[i];
-            }
-            parts.push(if start == end {
-                start.to_string()
-            } else {
-                format!("{start}-{end}")
-            });
-            i += 1;
-        }
-        parts.join(",")
+        crate::conf::bitmap::CpuSet(self.cpus().collect()).to_string()
     }
 
     /// Parses a `cpuset` attribute (`0-2,^1,5`); `None` if it is malformed or names a
@@ -310,33 +293,13 @@ impl CpuMap {
     /// assert!(CpuMap::parse_cpuset("9", 8).is_none());
     /// ```
     pub fn parse_cpuset(s: &str, limit: u32) -> Option<CpuMap> {
+        let set = crate::conf::bitmap::CpuSet::parse(s)?;
         let mut map = CpuMap(vec![0; limit.div_ceil(8) as usize]);
-        let mut excluded = Vec::new();
-        for part in s.split(',').map(str::trim) {
-            let (negate, part) = match part.strip_prefix('^') {
-                Some(p) => (true, p),
-                None => (false, part),
-            };
-            let (a, b) = match part.split_once('-') {
-                Some((a, b)) => (a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?),
-                None => {
-                    let v = part.parse::<u32>().ok()?;
-                    (v, v)
-                }
-            };
-            if a > b || b >= limit || (negate && a != b) {
+        for &cpu in &set.0 {
+            if cpu >= limit {
                 return None;
             }
-            for cpu in a..=b {
-                if negate {
-                    excluded.push(cpu);
-                } else {
-                    map.set(cpu);
-                }
-            }
-        }
-        for cpu in excluded {
-            map.0[(cpu / 8) as usize] &= !(1 << (cpu % 8));
+            map.set(cpu);
         }
         Some(map)
     }

@@ -9,6 +9,7 @@
 //!   definition ([`device_xml`]); the live definition loses a device when QEMU reports
 //!   `DEVICE_DELETED` ([`apply_device_deleted`]);
 //! * rename of an inactive persistent domain ([`rename`]);
+//! * vCPU and emulator pinning, live (`sched_setaffinity`) and persistent ([`pinning`]);
 //! * the scheduler's parameters (`super::scheduler`).
 //!
 //! Not done (`VIR_ERR_NO_SUPPORT`): vCPU counts and update-device.
@@ -17,6 +18,7 @@ mod block_resize;
 mod device_xml;
 mod hotplug;
 mod memory;
+mod pinning;
 mod rename;
 
 use rvirt_core::Result;
@@ -77,6 +79,29 @@ impl Configuration for QemuConnection {
         let entry = self.shared().domains.list.get(dom)?;
         self.shared()
             .set_scheduler_parameters(&entry, params, flags)
+    }
+
+    fn pin_vcpu_flags(
+        &self,
+        dom: &DomainRef,
+        vcpu: u32,
+        cpumap: &rvirt_core::api::CpuMap,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "qemuDomainPinVcpuFlags")?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().pin_vcpu(&entry, vcpu, cpumap, flags)
+    }
+
+    fn pin_emulator(
+        &self,
+        dom: &DomainRef,
+        cpumap: &rvirt_core::api::CpuMap,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "qemuDomainPinEmulator")?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().pin_emulator(&entry, cpumap, flags)
     }
 
     fn set_memory_flags(&self, dom: &DomainRef, kib: u64, flags: u32) -> Result<()> {

@@ -222,6 +222,20 @@ fn threads(entry: &Entry, snap: &Snap) -> Result<Vec<u32>> {
     })
 }
 
+/// The thread ids of the running domain's vCPUs, in vCPU order (asking QEMU once).
+pub(crate) fn vcpu_threads_of(entry: &Entry) -> Result<Vec<u32>> {
+    let snap = Snap::of(&entry.lock());
+    threads(entry, &snap)
+}
+
+/// The host CPUs a `cpuset` attribute names, every host CPU when it is absent or
+/// unreadable.
+fn pinned(cpuset: Option<&str>, all: &CpuMap) -> CpuMap {
+    cpuset
+        .and_then(|s| CpuMap::parse_cpuset(s, host_cpus()))
+        .unwrap_or_else(|| all.clone())
+}
+
 /// `virDomainGetVcpus`: each online vCPU's CPU time, the host CPU it last ran on and
 /// its affinity.
 pub(super) fn vcpus(shared: &Shared, dom: &DomainRef) -> Result<Vec<(VcpuInfo, CpuMap)>> {
@@ -250,12 +264,13 @@ pub(super) fn vcpus(shared: &Shared, dom: &DomainRef) -> Result<Vec<(VcpuInfo, C
         .collect())
 }
 
-/// `virDomainGetVcpuPinInfo`: a running vCPU's affinity; every host CPU for vCPUs
-/// not running and for the persistent definition (no pinning is configured).
+/// `virDomainGetVcpuPinInfo`: a running vCPU's affinity; the persistent
+/// definition's `<vcpupin>`s (every host CPU for a vCPU without one).
 pub(super) fn vcpu_pin_info(shared: &Shared, dom: &DomainRef, flags: u32) -> Result<Vec<CpuMap>> {
     one_of_live_config(flags)?;
     let entry = shared.domains.list.get(dom)?;
-    let (live, max) = {
+    let all = CpuMap::all(host_cpus());
+    let (live, configured) = {
         let vm = entry.lock();
         let (live, _) = impact(&vm, flags)?;
         let def = if live {
@@ -263,16 +278,27 @@ pub(super) fn vcpu_pin_info(shared: &Shared, dom: &DomainRef, flags: u32) -> Res
         } else {
             vm.next_def.as_ref().unwrap_or(&vm.def)
         };
-        (live, def.max_vcpus())
+        let pins = def
+            .cputune
+            .as_ref()
+            .map(|t| t.vcpupins.as_slice())
+            .unwrap_or_default();
+        let configured: Vec<CpuMap> = (0..def.max_vcpus())
+            .map(|v| {
+                let set = pins.iter().find(|p| p.vcpu == v).map(|p| p.cpuset.as_str());
+                pinned(set, &all)
+            })
+            .collect();
+        (live, configured)
     };
-    let all = CpuMap::all(host_cpus());
-    let tids = if live {
+    if !live {
+        return Ok(configured);
+    }
+    let tids = {
         let snap = Snap::of(&entry.lock());
         threads(&entry, &snap)?
-    } else {
-        Vec::new()
     };
-    Ok((0..max as usize)
+    Ok((0..configured.len())
         .map(|n| {
             tids.get(n)
                 .and_then(|&tid| affinity(tid))
@@ -281,17 +307,26 @@ pub(super) fn vcpu_pin_info(shared: &Shared, dom: &DomainRef, flags: u32) -> Res
         .collect())
 }
 
-/// `virDomainGetEmulatorPinInfo`: QEMU's affinity while it runs, else every host CPU.
+/// `virDomainGetEmulatorPinInfo`: QEMU's affinity while it runs, else the persistent
+/// definition's `<emulatorpin>` (every host CPU without one).
 pub(super) fn emulator_pin_info(shared: &Shared, dom: &DomainRef, flags: u32) -> Result<CpuMap> {
     one_of_live_config(flags)?;
     let entry = shared.domains.list.get(dom)?;
     let vm = entry.lock();
     let (live, _) = impact(&vm, flags)?;
-    let pid = vm.run.as_ref().filter(|_| live).map(|r| r.pid);
+    let all = CpuMap::all(host_cpus());
+    if !live {
+        let def = vm.next_def.as_ref().unwrap_or(&vm.def);
+        let set = def
+            .cputune
+            .as_ref()
+            .and_then(|t| t.emulatorpin.as_ref())
+            .and_then(|e| e.attr("cpuset"));
+        return Ok(pinned(set, &all));
+    }
+    let pid = vm.run.as_ref().map(|r| r.pid);
     drop(vm);
-    Ok(pid
-        .and_then(affinity)
-        .unwrap_or_else(|| CpuMap::all(host_cpus())))
+    Ok(pid.and_then(affinity).unwrap_or(all))
 }
 
 /// `virDomainGetCPUStats`: the total (`start_cpu` -1) from `/proc`. Per host CPU

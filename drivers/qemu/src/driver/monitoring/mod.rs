@@ -30,6 +30,7 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use super::connection::{QemuConnection, check_flags};
 use super::running::save_status;
 use crate::host::node;
+pub(crate) use info::vcpu_threads_of;
 use info::{AFFECT_CONFIG, AFFECT_LIVE, one_of_live_config};
 
 /// `VIR_DOMAIN_GET_HOSTNAME_LEASE`, `_AGENT`.

@@ -1,0 +1,132 @@
+//! `virsh vcpupin` and `virsh emulatorpin` through rvirtd (DOMAIN_PIN_VCPU_FLAGS,
+//! DOMAIN_PIN_EMULATOR, DOMAIN_GET_VCPU_PIN_INFO, DOMAIN_GET_EMULATOR_PIN_INFO) on a
+//! real TCG guest: `--config` pins land in the persistent `<cputune>` and are applied
+//! when the guest starts; live pins move QEMU's threads (read back from the kernel,
+//! `/proc/PID/task/TID/status`) and the live `<cputune>`; libvirt's refusals; the
+//! read-only socket may look, not pin.
+
+use rvirt_testkit::{
+    Daemon, HALT, QemuReaper, TempDir, have_qemu, have_virsh, text, virsh, virsh_ok, write_guest,
+};
+
+/// The host CPUs thread `tid` of process `pid` may run on (`Cpus_allowed_list`).
+fn allowed(pid: u32, tid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .unwrap_or_else(|| panic!("no Cpus_allowed_list in:\n{status}"))
+        .trim()
+        .to_string()
+}
+
+/// The affinity virsh prints for vCPU (or `*` for the emulator) `which`.
+fn affinity_of<'a>(out: &'a str, which: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| {
+            let (k, v) = l.trim().split_once(char::is_whitespace)?;
+            (k.trim_end_matches(':') == which).then(|| v.trim())
+        })
+        .unwrap_or_else(|| panic!("no {which} in:\n{out}"))
+}
+
+fn online_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[test]
+fn vcpupin_and_emulatorpin_move_qemus_threads() {
+    if !have_virsh() || !have_qemu() {
+        return;
+    }
+    if online_cpus() < 2 {
+        eprintln!("skipped: pinning needs two host CPUs");
+        return;
+    }
+    let root = TempDir::new("qemu-pin");
+    let _reaper = QemuReaper(root.0.clone());
+    let d = Daemon::start_with("qemu", &["--qemu-root", root.0.to_str().unwrap()]);
+    let uri = d.qemu_uri();
+    let xml = write_guest(&root, "vpin", HALT);
+    virsh_ok(&uri, &["define", xml.to_str().unwrap()]);
+
+    // Shut off: pinned in the persistent definition only.
+    virsh_ok(&uri, &["vcpupin", "vpin", "0", "1", "--config"]);
+    let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "vpin"]);
+    assert!(
+        inactive.contains("<vcpupin vcpu='0' cpuset='1'/>"),
+        "{inactive}"
+    );
+    let shown = virsh_ok(&uri, &["vcpupin", "vpin", "--config"]);
+    assert_eq!(affinity_of(&shown, "0"), "1", "{shown}");
+    let o = virsh(&uri, &["vcpupin", "vpin", "4", "0", "--config"]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("vcpu 4 is out of range of persistent cpu count 1"),
+        "{err}"
+    );
+
+    // Started: the configured pin is the vCPU thread's affinity.
+    virsh_ok(&uri, &["start", "vpin"]);
+    let pid: u32 = std::fs::read_to_string(root.join("run/qemu/vpin.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let cpus = virsh_ok(
+        &uri,
+        &[
+            "qemu-monitor-command",
+            "vpin",
+            r#"{"execute":"query-cpus-fast"}"#,
+        ],
+    );
+    let reply: serde_json::Value = serde_json::from_str(&cpus).unwrap();
+    let tid = reply["return"][0]["thread-id"].as_u64().unwrap() as u32;
+    assert_eq!(allowed(pid, tid), "1");
+    let shown = virsh_ok(&uri, &["vcpupin", "vpin"]);
+    assert_eq!(affinity_of(&shown, "0"), "1", "{shown}");
+
+    // Live: the thread moves, the live <cputune> follows, the persistent one stays.
+    virsh_ok(&uri, &["vcpupin", "vpin", "0", "0", "--live"]);
+    assert_eq!(allowed(pid, tid), "0");
+    assert_eq!(affinity_of(&virsh_ok(&uri, &["vcpupin", "vpin"]), "0"), "0");
+    let live = virsh_ok(&uri, &["dumpxml", "vpin"]);
+    assert!(live.contains("<vcpupin vcpu='0' cpuset='0'/>"), "{live}");
+    let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "vpin"]);
+    assert!(
+        inactive.contains("<vcpupin vcpu='0' cpuset='1'/>"),
+        "{inactive}"
+    );
+    let o = virsh(&uri, &["vcpupin", "vpin", "3", "0", "--live"]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("vcpu 3 is out of range of live cpu count 1"),
+        "{err}"
+    );
+
+    // The emulator: every QEMU thread but the vCPU's.
+    virsh_ok(&uri, &["emulatorpin", "vpin", "1", "--live"]);
+    assert_eq!(allowed(pid, pid), "1");
+    assert_eq!(
+        allowed(pid, tid),
+        "0",
+        "the vCPU thread is not the emulator's"
+    );
+    let shown = virsh_ok(&uri, &["emulatorpin", "vpin"]);
+    assert_eq!(affinity_of(&shown, "*"), "1", "{shown}");
+    let live = virsh_ok(&uri, &["dumpxml", "vpin"]);
+    assert!(live.contains("<emulatorpin cpuset='1'/>"), "{live}");
+
+    // Read-only clients may look, not pin.
+    let ro = format!("qemu+unix:///system?socket={}", d.ro_socket().display());
+    assert_eq!(affinity_of(&virsh_ok(&ro, &["vcpupin", "vpin"]), "0"), "0");
+    let o = virsh(&ro, &["vcpupin", "vpin", "0", "1"]);
+    assert!(!o.status.success());
+    assert_eq!(allowed(pid, tid), "0");
+
+    virsh_ok(&uri, &["destroy", "vpin"]);
+    virsh_ok(&uri, &["undefine", "vpin"]);
+}
