@@ -192,12 +192,19 @@ impl DefaultLoop {
         let (garbage, watch_limit, timer_limit, timeout) = {
             let mut t = self.tables();
             let garbage = std::mem::take(&mut t.graveyard);
-            let timeout = match (t.timers.next_timeout(Instant::now()), max_wait) {
+            // No clock read when there is no timer (the common case of a busy fd loop).
+            let next_timer = if t.timers.is_empty() {
+                None
+            } else {
+                t.timers.next_timeout(Instant::now())
+            };
+            let timeout = match (next_timer, max_wait) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
             t.sleeping = timeout != Some(Duration::ZERO);
-            (garbage, t.watches.id_limit(), t.timers.id_limit(), timeout)
+            let timer_limit = (!t.timers.is_empty()).then(|| t.timers.id_limit());
+            (garbage, t.watches.id_limit(), timer_limit, timeout)
         };
         // Freed before sleeping, with no lock held (libvirt's deferred `ff`). A removal that
         // lands from now on sees `sleeping` and wakes the loop, so its callback is not kept
@@ -213,13 +220,17 @@ impl DefaultLoop {
             scratch.events.swap(i, n - 1);
             n -= 1;
         }
-        dispatch_due(
-            &self.inner.tables,
-            |t| &mut t.timers,
-            Instant::now(),
-            timer_limit,
-            &mut scratch.ids,
-        );
+        // With no timer before the look, none is due in this iteration (a timer added
+        // since waits for the next one anyway).
+        if let Some(timer_limit) = timer_limit {
+            dispatch_due(
+                &self.inner.tables,
+                |t| &mut t.timers,
+                Instant::now(),
+                timer_limit,
+                &mut scratch.ids,
+            );
+        }
         dispatch_ready(
             &self.inner.tables,
             |t| &mut t.watches,
