@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use rvirt_core::event::backend::{Epoll, dispatch_due, dispatch_ready};
+use rvirt_core::event::backend::{Epoll, TimerTable, dispatch_due, dispatch_ready};
 use tokio::io::unix::{AsyncFd, AsyncFdReadyGuard};
 
 use crate::scope::CallbackScope;
@@ -42,6 +42,11 @@ impl Drop for TaskGuard {
             st.task_waker = None;
         }
     }
+}
+
+/// True when a timer wants a round at once; reads the clock only when there are timers.
+fn every_iteration(timers: &TimerTable) -> bool {
+    !timers.is_empty() && timers.next_timeout(Instant::now()) == Some(Duration::ZERO)
 }
 
 /// Why the task runs a round (or ends).
@@ -138,7 +143,8 @@ impl Inner {
         let Scratch { events, due } = scratch;
         let (mut ids, timer_limit) = {
             let st = self.state();
-            (1..st.watches.id_limit(), st.timers.id_limit())
+            let timer_limit = (!st.timers.is_empty()).then(|| st.timers.id_limit());
+            (1..st.watches.id_limit(), timer_limit)
         };
         let looked = set.ready_now(events);
         let mut n = *looked.as_ref().unwrap_or(&0);
@@ -150,13 +156,16 @@ impl Inner {
             events.swap(i, n);
         }
         let scope = CallbackScope::enter();
-        dispatch_due(
-            &self.state,
-            |st| &mut st.timers,
-            Instant::now(),
-            timer_limit,
-            due,
-        );
+        // With no timer before the look, none is due in this round (and no clock read).
+        if let Some(timer_limit) = timer_limit {
+            dispatch_due(
+                &self.state,
+                |st| &mut st.timers,
+                Instant::now(),
+                timer_limit,
+                due,
+            );
+        }
         for _ in 0..NEW_WATCH_PASSES {
             dispatch_ready(&self.state, |st| &mut st.watches, &events[..n], ids.clone());
             // Watches the callbacks just added get their first look now, before any other
@@ -179,7 +188,7 @@ impl Inner {
         let next = st.timers.next_deadline();
         // On failure, look again at once rather than miss the timers.
         let armed = st.timer_fd.as_mut().is_some_and(|t| t.set(next).is_ok());
-        let rerun = !armed || st.timers.next_timeout(Instant::now()) == Some(Duration::ZERO);
+        let rerun = !armed || every_iteration(&st.timers);
         (looked, rerun)
     }
 
@@ -209,7 +218,7 @@ impl Inner {
                 Some(w) if w.will_wake(cx.waker()) => {}
                 _ => st.task_waker = Some(cx.waker().clone()),
             }
-            st.timers.next_timeout(Instant::now()) == Some(Duration::ZERO)
+            every_iteration(&st.timers)
         };
         match set.poll_read_ready(cx) {
             Poll::Ready(Ok(readiness)) => Poll::Ready(Wake::Set(readiness)),

@@ -15,7 +15,7 @@ use super::{
     EventError, EventLoop, HandleCallback, Interest, SharedLoop, TimerCallback, TimerId,
     TimerInterval, WatchId,
 };
-use crate::event::backend::{EPOLL_IN, Epoll, interest_from_epoll};
+use crate::event::backend::{EPOLL_IN, Epoll, dispatch_due, dispatch_ready};
 
 /// The epoll `data` value of the loop's own wake-up fd (user fds use their fd number).
 const WAKE_TOKEN: u64 = u64::MAX;
@@ -170,88 +170,81 @@ impl DefaultLoop {
 
     fn iterate(&self, max_wait: Option<Duration>) -> Result<(), EventError> {
         let _running = RunGuard::acquire(&self.inner.running)?;
-        *self
-            .inner
-            .runner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(std::thread::current().id());
+        let me = std::thread::current().id();
+        {
+            let mut runner = self
+                .inner
+                .runner
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if *runner != Some(me) {
+                *runner = Some(me);
+            }
+        }
         let mut scratch = self
             .inner
             .scratch
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let scratch = &mut *scratch;
-        self.drop_garbage();
 
-        let (watch_limit, timer_limit, timeout) = {
+        // One lock: last iteration's late garbage out, then how long to sleep.
+        let (garbage, watch_limit, timer_limit, timeout) = {
             let mut t = self.tables();
-            let timeout = if !t.graveyard.is_empty() {
-                // A removal landed after this iteration's first sweep and before we could
-                // be seen sleeping (so it did not wake us): don't sleep on its callback.
-                Some(Duration::ZERO)
+            let garbage = std::mem::take(&mut t.graveyard);
+            // No clock read when there is no timer (the common case of a busy fd loop).
+            let next_timer = if t.timers.is_empty() {
+                None
             } else {
-                match (t.next_timeout(Instant::now()), max_wait) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                }
+                t.timers.next_timeout(Instant::now())
+            };
+            let timeout = match (next_timer, max_wait) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
             };
             t.sleeping = timeout != Some(Duration::ZERO);
-            (t.watch_id_limit(), t.timer_id_limit(), timeout)
+            let timer_limit = (!t.timers.is_empty()).then(|| t.timers.id_limit());
+            (garbage, t.watches.id_limit(), timer_limit, timeout)
         };
+        // Freed before sleeping, with no lock held (libvirt's deferred `ff`). A removal that
+        // lands from now on sees `sleeping` and wakes the loop, so its callback is not kept
+        // waiting through a sleep either.
+        drop(garbage);
         let waited = self.inner.epoll.wait(&mut scratch.events, timeout);
         self.tables().woke();
-        let n = waited.map_err(EventError::Os)?;
+        let mut n = waited.map_err(EventError::Os)?;
+        let full = n == scratch.events.len();
 
-        self.dispatch_timers(timer_limit, &mut scratch.ids);
-        for i in 0..n {
-            let ev = scratch.events[i];
-            let (token, bits) = (ev.u64, ev.events);
-            if token == WAKE_TOKEN {
-                self.inner.wakeup.drain();
-                continue;
-            }
-            self.dispatch_fd(
-                token as RawFd,
-                interest_from_epoll(bits),
-                watch_limit,
+        if let Some(i) = scratch.events[..n].iter().position(|e| e.u64 == WAKE_TOKEN) {
+            self.inner.wakeup.drain();
+            scratch.events.swap(i, n - 1);
+            n -= 1;
+        }
+        // With no timer before the look, none is due in this iteration (a timer added
+        // since waits for the next one anyway).
+        if let Some(timer_limit) = timer_limit {
+            dispatch_due(
+                &self.inner.tables,
+                |t| &mut t.timers,
+                Instant::now(),
+                timer_limit,
                 &mut scratch.ids,
             );
         }
-        if n == scratch.events.len() && n < MAX_EVENTS {
-            let grown = n * 2;
+        dispatch_ready(
+            &self.inner.tables,
+            |t| &mut t.watches,
+            &scratch.events[..n],
+            1..watch_limit,
+        );
+        if full && scratch.events.len() < MAX_EVENTS {
+            let grown = scratch.events.len() * 2;
             scratch
                 .events
                 .resize(grown, libc::epoll_event { events: 0, u64: 0 });
         }
         self.drop_garbage();
         Ok(())
-    }
-
-    fn dispatch_timers(&self, limit: u64, ids: &mut Vec<u64>) {
-        let now = Instant::now();
-        self.tables().due_timers(now, limit, ids);
-        for &id in ids.iter() {
-            let Some(mut cb) = self.tables().take_timer_callback(id, now) else {
-                continue;
-            };
-            cb(TimerId::new(id).expect("timer ids are non-zero"));
-            self.tables().put_timer_callback(id, cb);
-        }
-    }
-
-    fn dispatch_fd(&self, fd: RawFd, ready: Interest, limit: u64, ids: &mut Vec<u64>) {
-        self.tables().watches_on(fd, ids);
-        for &id in ids.iter() {
-            if id >= limit {
-                // Added after the poll: its readiness was not what was polled.
-                continue;
-            }
-            let Some((mut cb, fire)) = self.tables().take_watch_callback(id, ready) else {
-                continue;
-            };
-            cb(WatchId::new(id).expect("watch ids are non-zero"), fd, fire);
-            self.tables().put_watch_callback(id, cb);
-        }
     }
 }
 
@@ -278,7 +271,18 @@ impl EventLoop for DefaultLoop {
         events: Interest,
         callback: HandleCallback,
     ) -> Result<WatchId, EventError> {
-        self.change(|t, epoll| t.add_watch(epoll, fd, events, callback))
+        let mut refused = None;
+        let added = self.change(|t, epoll| {
+            t.watches
+                .add(epoll, fd, events, callback)
+                .map_err(|(e, callback)| {
+                    refused = Some(callback);
+                    e
+                })
+        });
+        // A refused callback is dropped here, with no lock held.
+        drop(refused);
+        added
     }
 
     fn update_handle(&self, watch: WatchId, events: Interest) -> Result<(), EventError> {
