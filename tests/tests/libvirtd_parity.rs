@@ -15,6 +15,9 @@
 //!   wording; attach/detach/update device, which libvirt's test driver does not have;
 //!   rename (refusals, the handle's new name, lookups, UNDEFINED/DEFINED renamed
 //!   events).
+//! - `tests/scripts/tuning_calls.py`: the memory parameters (`virsh memtune`): counts,
+//!   values of the live and persistent definitions by flags, sets with their
+//!   refusals and wording, the `<memtune>` they leave, a read-only connection.
 
 use rvirt_testkit::libvirtd::Libvirtd;
 use rvirt_testkit::tmp::TempDir;
@@ -24,6 +27,7 @@ const MONITORING: &str = include_str!("../scripts/monitoring_calls.py");
 const SNAPSHOTS: &str = include_str!("../scripts/snapshot_calls.py");
 const CONFIG: &str = include_str!("../scripts/config_calls.py");
 const SAVE: &str = include_str!("../scripts/save_calls.py");
+const TUNING: &str = include_str!("../scripts/tuning_calls.py");
 
 fn transcript(script: &str, uri: &str) -> String {
     let scratch = TempDir::new("save-parity");
@@ -136,6 +140,25 @@ fn save_answers_match_libvirtd() {
         "list managedsave = ['sv']",
         "undefine ERR 55 12 Requested operation is not valid: Refusing to undefine while domain managed save image exists",
         "list after = ['test']",
+    ] {
+        assert!(
+            got.lines().any(|l| l == line),
+            "missing {line:?} in:\n{got}"
+        );
+    }
+}
+
+#[test]
+fn tuning_answers_match_libvirtd() {
+    let Some(got) = same_as_libvirtd(TUNING, "tuning-parity") else {
+        return;
+    };
+    for line in [
+        "mem get 0 = {'hard_limit': 2097152, 'soft_limit': 9007199254740991, 'swap_hard_limit': 4194304}",
+        "mem set hard above swap ERR 8 12 invalid argument: memory hard_limit tunable value must be lower than or equal to swap_hard_limit",
+        "memtune live = \"  <memtune>\\n    <hard_limit unit='KiB'>3145728</hard_limit>\\n    <soft_limit unit='KiB'>1048576</soft_limit>\\n  </memtune>\"",
+        "ro mem set ERR 29 20 operation forbidden: read only access prevents virDomainSetMemoryParameters",
+        "mem get after = {'hard_limit': 9007199254740991, 'soft_limit': 9007199254740991, 'swap_hard_limit': 4194304}",
     ] {
         assert!(
             got.lines().any(|l| l == line),

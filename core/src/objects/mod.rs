@@ -45,6 +45,7 @@ mod entry;
 mod errors;
 mod fanout;
 mod list;
+mod memtune;
 mod metadata;
 mod obj;
 mod snapshots;
@@ -57,6 +58,7 @@ pub use entry::{DomainEntry, JOB_WAIT, Job};
 pub use errors::{already_active, no_domain, not_running};
 pub use fanout::{EventFanout, Events};
 pub use list::{Add, Added, DomainObjList};
+pub use memtune::{MEMTUNE_PARAMS, MemtuneChange, limit_kib, memtune_params};
 pub use metadata::{AFFECT_CONFIG, AFFECT_LIVE, impact};
 pub use obj::DomainObj;
 pub use snapshots::{

@@ -215,4 +215,56 @@ impl Configuration for TestConnection {
         // Accepted and not kept, as libvirt's test driver does: its weight stays 50.
         self.edit(dom, |_| Ok(()))
     }
+
+    fn set_tuning_parameters(
+        &self,
+        dom: &DomainRef,
+        what: &rvirt_core::api::Tunable,
+        params: &[rvirt_core::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        use rvirt_core::api::Tunable;
+        match what {
+            Tunable::Memory => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "testDomainSetMemoryParameters",
+                )?;
+                let change =
+                    rvirt_core::objects::MemtuneChange::from_params(params, ErrorDomain::Test)?;
+                self.edit(dom, |o| {
+                    one_def(flags)?;
+                    impact(o, flags & (AFFECT_LIVE | AFFECT_CONFIG))?;
+                    change.check_against(&o.def, ErrorDomain::Test)?;
+                    change.apply(one_def_mut(o, flags)?);
+                    Ok(())
+                })
+            }
+            other => Err(Error::no_support(
+                ErrorDomain::Domain,
+                other.set_api().to_string(),
+            )),
+        }
+    }
+}
+
+/// libvirt's `virDomainObjGetOneDef`: the live definition, or the persistent one,
+/// as `flags` select (one of them).
+pub(crate) fn one_def_mut(o: &mut Obj, flags: u32) -> Result<&mut DomainDef> {
+    one_def(flags)?;
+    let (live, _) = impact(o, flags & (AFFECT_LIVE | AFFECT_CONFIG))?;
+    if live {
+        split_live(o);
+        Ok(&mut o.def)
+    } else {
+        Ok(persistent_mut(o))
+    }
+}
+
+/// libvirt's `virDomainObjGetOneDef` for reading.
+pub(crate) fn one_def_ref(o: &Obj, flags: u32) -> Result<&DomainDef> {
+    one_def(flags)?;
+    let (live, _) = impact(o, flags & (AFFECT_LIVE | AFFECT_CONFIG))?;
+    Ok(if live { &o.def } else { persistent(o) })
 }

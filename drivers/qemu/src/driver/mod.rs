@@ -33,6 +33,7 @@ mod jobs;
 mod keycodes;
 mod live;
 mod memory_backing;
+mod memtune;
 mod monitor;
 mod monitoring;
 mod netplug;

@@ -9,7 +9,8 @@
 //!   definition ([`device_xml`]); the live definition loses a device when QEMU reports
 //!   `DEVICE_DELETED` ([`apply_device_deleted`]);
 //! * rename of an inactive persistent domain ([`rename`]);
-//! * the scheduler's parameters (`super::scheduler`).
+//! * the scheduler's parameters (`super::scheduler`) and the memory parameters
+//!   (`super::memtune`).
 //!
 //! Not done (`VIR_ERR_NO_SUPPORT`): vCPU counts and update-device.
 
@@ -63,6 +64,31 @@ pub(crate) fn touch_status(vm: &mut Vm) {
 }
 
 impl Configuration for QemuConnection {
+    fn set_tuning_parameters(
+        &self,
+        dom: &DomainRef,
+        what: &rvirt_core::api::Tunable,
+        params: &[rvirt_core::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        use rvirt_core::api::Tunable;
+        match what {
+            Tunable::Memory => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "qemuDomainSetMemoryParameters",
+                )?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().set_memory_parameters(&entry, params, flags)
+            }
+            other => Err(rvirt_core::Error::no_support(
+                rvirt_core::ErrorDomain::Domain,
+                other.set_api().to_string(),
+            )),
+        }
+    }
+
     fn set_scheduler_parameters(
         &self,
         dom: &DomainRef,

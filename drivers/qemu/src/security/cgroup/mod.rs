@@ -250,9 +250,16 @@ pub fn recorded_dirs(status: &Path) -> Vec<PathBuf> {
 /// The recorded directory of the cgroup v1 cpu controller (the one with `cpu.shares`)
 /// of the run whose status file is `status`.
 pub fn recorded_cpu_dir(status: &Path) -> Option<PathBuf> {
+    recorded_dir_with(status, "cpu.shares")
+}
+
+/// The recorded directory of the run whose status file is `status` that has the
+/// controller file `file` (`memory.limit_in_bytes`, …): cgroup v1's directory of
+/// that controller.
+pub fn recorded_dir_with(status: &Path, file: &str) -> Option<PathBuf> {
     recorded_dirs(status)
         .into_iter()
-        .find(|d| d.join("cpu.shares").exists())
+        .find(|d| d.join(file).exists())
 }
 
 /// Removes the cgroup recorded for the run whose status file is `status`, if any (only

@@ -323,6 +323,16 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         d::create_with_flags
     ),
     procedure!(
+        p::DOMAIN_SET_MEMORY_PARAMETERS,
+        Access::Write("virDomainSetMemoryParameters"),
+        tu::set_memory_parameters
+    ),
+    procedure!(
+        p::DOMAIN_GET_MEMORY_PARAMETERS,
+        Access::Open,
+        tu::get_memory_parameters
+    ),
+    procedure!(
         p::DOMAIN_SET_VCPUS_FLAGS,
         Access::Write("virDomainSetVcpusFlags"),
         cfg::set_vcpus_flags
