@@ -1,5 +1,5 @@
-# Domain tuning parameters on a test-driver daemon (virDomain{Get,Set}MemoryParameters
-# first): counts, values of the live and the persistent definition by flags, sets and
+# Domain tuning parameters on a test-driver daemon (virDomain{Get,Set}MemoryParameters,
+# virDomain{Get,Set}BlkioParameters): counts, values of the live and the persistent definition by flags, sets and
 # their refusals, the XML they leave, a read-only connection; printed so that
 # libvirtd's transcript and rvirtd's can be compared line by line.
 import re, sys, libvirt
@@ -14,6 +14,8 @@ UNLIMITED = 9007199254740991  # VIR_DOMAIN_MEMORY_PARAM_UNLIMITED
 XML = """<domain type='test'><name>tun</name><uuid>6f1c0c1e-5a0f-4d8e-9e43-2b8f7c6a9d02</uuid>
 <memory unit='KiB'>1048576</memory><vcpu>2</vcpu><os><type arch='x86_64'>hvm</type></os>
 <memtune><hard_limit unit='GiB'>2</hard_limit><swap_hard_limit unit='MiB'>4096</swap_hard_limit></memtune>
+<blkiotune><weight>300</weight><device><path>/dev/sda</path><weight>200</weight>
+<read_iops_sec>1000</read_iops_sec></device></blkiotune>
 <devices><disk type='file' device='disk'><source file='/var/img/t.qcow2'/>
 <target dev='vda' bus='virtio'/></disk>
 <interface type='network'><mac address='52:54:00:11:22:33'/><source network='default'/>
@@ -62,6 +64,28 @@ show("memtune xml", memtune)
 show("ro mem get", lambda: rod.memoryParameters(0))
 show("ro mem set", lambda: rod.setMemoryParameters({"soft_limit": 1}, 0))
 
+print("# blkio parameters, inactive")
+for f in (0, L, C, L | C):
+    show("blkio get %d" % f, lambda: d.blkioParameters(f))
+show("blkio set weight", lambda: d.setBlkioParameters({"weight": 500}, C))
+show("blkio set iops", lambda: d.setBlkioParameters(
+    {"device_read_iops_sec": "/dev/sdb,500,/dev/sda,0", "device_write_bytes_sec": "/dev/sda,1048576"}, 0))
+show("blkio set odd", lambda: d.setBlkioParameters({"device_weight": "/dev/sda,100,/dev/sdb"}, C))
+show("blkio set bad number", lambda: d.setBlkioParameters({"device_weight": "/dev/sda,x"}, C))
+show("blkio set bad and good", lambda: d.setBlkioParameters(
+    {"weight": 700, "device_weight": "/dev/sdc,x", "device_write_iops_sec": "/dev/sdc,9"}, C))
+show("blkio set empty", lambda: d.setBlkioParameters({"device_weight": ""}, C))
+show("blkio set live off", lambda: d.setBlkioParameters({"weight": 1}, L))
+show("blkio get", lambda: d.blkioParameters(0))
+show("blkiotune xml", lambda: section(d.XMLDesc(0), "blkiotune"))
+show("blkio set clear", lambda: d.setBlkioParameters(
+    {"weight": 0, "device_weight": "/dev/sda,0", "device_read_iops_sec": "/dev/sdb,0",
+     "device_write_bytes_sec": "/dev/sda,0", "device_write_iops_sec": "/dev/sdc,0"}, C))
+show("blkiotune xml", lambda: section(d.XMLDesc(0), "blkiotune"))
+show("ro blkio get", lambda: rod.blkioParameters(0))
+show("ro blkio set", lambda: rod.setBlkioParameters({"weight": 1}, 0))
+show("blkio set again", lambda: d.setBlkioParameters({"weight": 250, "device_weight": "/dev/vdb,10"}, C))
+
 print("# memory parameters, running")
 d.create()
 show("mem set live", lambda: d.setMemoryParameters({"hard_limit": 3145728, "soft_limit": 1048576}, L))
@@ -75,7 +99,15 @@ show("mem set config swap", lambda: d.setMemoryParameters({"swap_hard_limit": 41
 show("mem get config", lambda: d.memoryParameters(C))
 show("mem get live", lambda: d.memoryParameters(L))
 show("mem set both", lambda: d.setMemoryParameters({"soft_limit": 4}, L | C))
+print("# blkio parameters, running")
+show("blkio set live", lambda: d.setBlkioParameters({"weight": 900, "device_read_bytes_sec": "/dev/vdb,2048"}, L))
+show("blkio get live", lambda: d.blkioParameters(L))
+show("blkio get config", lambda: d.blkioParameters(C))
+show("blkiotune live", lambda: section(d.XMLDesc(0), "blkiotune"))
+show("blkiotune inactive", lambda: section(d.XMLDesc(A.VIR_DOMAIN_XML_INACTIVE), "blkiotune"))
+show("blkio set both", lambda: d.setBlkioParameters({"weight": 1}, L | C))
 d.destroy()
+show("blkio get after", lambda: d.blkioParameters(0))
 show("mem get after", lambda: d.memoryParameters(0))
 show("memtune after", memtune)
 d.undefine()

@@ -15,7 +15,8 @@
 //!   wording; attach/detach/update device, which libvirt's test driver does not have;
 //!   rename (refusals, the handle's new name, lookups, UNDEFINED/DEFINED renamed
 //!   events).
-//! - `tests/scripts/tuning_calls.py`: the memory parameters (`virsh memtune`): counts,
+//! - `tests/scripts/tuning_calls.py`: the memory and blkio parameters (`virsh memtune`,
+//!   `blkiotune`, device strings parsed and merged as libvirt's): counts,
 //!   values of the live and persistent definitions by flags, sets with their
 //!   refusals and wording, the `<memtune>` they leave, a read-only connection.
 
@@ -159,6 +160,8 @@ fn tuning_answers_match_libvirtd() {
         "memtune live = \"  <memtune>\\n    <hard_limit unit='KiB'>3145728</hard_limit>\\n    <soft_limit unit='KiB'>1048576</soft_limit>\\n  </memtune>\"",
         "ro mem set ERR 29 20 operation forbidden: read only access prevents virDomainSetMemoryParameters",
         "mem get after = {'hard_limit': 9007199254740991, 'soft_limit': 9007199254740991, 'swap_hard_limit': 4194304}",
+        "blkio set bad and good ERR 8 20 invalid argument: invalid value 'x' for parameter 'device_weight' of device '/dev/sdc'",
+        "blkio get config = {'weight': 250, 'device_weight': '/dev/vdb,10', 'device_read_iops_sec': '', 'device_write_iops_sec': '', 'device_read_bytes_sec': '', 'device_write_bytes_sec': ''}",
     ] {
         assert!(
             got.lines().any(|l| l == line),

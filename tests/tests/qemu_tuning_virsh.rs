@@ -197,3 +197,196 @@ fn memtune_reads_and_writes_the_guests_memory_cgroup_and_memtune() {
     assert_eq!(field(&after, "soft_limit"), "unlimited", "{after}");
     virsh_ok(&uri, &["undefine", "vmem"]);
 }
+
+/// `MAJ:MIN` of block device `path`.
+fn dev_id(path: &str) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let rdev = std::fs::metadata(path).unwrap().rdev();
+    format!("{}:{}", libc::major(rdev), libc::minor(rdev))
+}
+
+#[test]
+fn blkiotune_throttles_in_the_guests_blkio_cgroup_and_blkiotune() {
+    let loop0 = "/dev/loop0";
+    if !have_virsh()
+        || !have_qemu()
+        || !cgroup_v1("blkio/blkio.throttle.read_iops_device")
+        || !Path::new(loop0).exists()
+    {
+        return;
+    }
+    // Hosts without CFQ or BFQ have no weight file: libvirt refuses weights there.
+    let weights = ["blkio.weight", "blkio.bfq.weight"]
+        .iter()
+        .any(|f| Path::new("/sys/fs/cgroup/blkio").join(f).exists());
+    let root = TempDir::new("qemu-blkiotune");
+    let _reaper = QemuReaper(root.0.clone());
+    let d = Daemon::start_with("qemu", &["--qemu-root", root.0.to_str().unwrap()]);
+    let uri = d.qemu_uri();
+    let xml = write_guest(&root, "vblk", HALT);
+    virsh_ok(&uri, &["define", xml.to_str().unwrap()]);
+
+    let off = virsh_ok(&uri, &["blkiotune", "vblk"]);
+    assert_eq!(field(&off, "weight"), "0", "{off}");
+    assert_eq!(field(&off, "device_read_iops_sec"), "", "{off}");
+    virsh_ok(
+        &uri,
+        &[
+            "blkiotune",
+            "vblk",
+            "--config",
+            "--device-write-iops-sec",
+            &format!("{loop0},300"),
+        ],
+    );
+    let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "vblk"]);
+    assert!(
+        inactive.contains(
+            "<blkiotune>\n    <device>\n      <path>/dev/loop0</path>\n      \
+             <write_iops_sec>300</write_iops_sec>\n    </device>\n  </blkiotune>"
+        ),
+        "{inactive}"
+    );
+    let config = virsh_ok(&uri, &["blkiotune", "vblk", "--config"]);
+    assert_eq!(
+        field(&config, "device_write_iops_sec"),
+        "/dev/loop0,300",
+        "{config}"
+    );
+
+    virsh_ok(&uri, &["start", "vblk"]);
+    let pid = std::fs::read_to_string(root.join("run/qemu/vblk.pid")).unwrap();
+    let cg = cgroup_of(pid.trim(), "blkio");
+    let file = |f: &str| std::fs::read_to_string(cg.join(f)).unwrap();
+    let id = dev_id(loop0);
+    // Started with the persistent throttle in its cgroup.
+    assert!(
+        file("blkio.throttle.write_iops_device").contains(&format!("{id} 300")),
+        "{}",
+        file("blkio.throttle.write_iops_device")
+    );
+
+    // Live throttles: into the cgroup, as the kernel keeps them, and the live XML.
+    virsh_ok(
+        &uri,
+        &[
+            "blkiotune",
+            "vblk",
+            "--live",
+            "--device-read-iops-sec",
+            &format!("{loop0},1000"),
+            "--device-write-bytes-sec",
+            &format!("{loop0},1048576"),
+        ],
+    );
+    assert!(
+        file("blkio.throttle.read_iops_device").contains(&format!("{id} 1000")),
+        "{}",
+        file("blkio.throttle.read_iops_device")
+    );
+    assert!(file("blkio.throttle.write_bps_device").contains(&format!("{id} 1048576")));
+    let dumped = virsh_ok(&uri, &["dumpxml", "vblk"]);
+    assert!(
+        dumped.contains(
+            "<device>\n      <path>/dev/loop0</path>\n      <read_iops_sec>1000</read_iops_sec>\n      \
+             <write_iops_sec>300</write_iops_sec>\n      \
+             <write_bytes_sec>1048576</write_bytes_sec>\n    </device>"
+        ),
+        "{dumped}"
+    );
+    // 0 removes a throttle.
+    virsh_ok(
+        &uri,
+        &[
+            "blkiotune",
+            "vblk",
+            "--live",
+            "--device-read-iops-sec",
+            &format!("{loop0},0"),
+        ],
+    );
+    assert!(!file("blkio.throttle.read_iops_device").contains(&id));
+    let dumped = virsh_ok(&uri, &["dumpxml", "vblk"]);
+    assert!(!dumped.contains("<read_iops_sec>"), "{dumped}");
+
+    // libvirt's refusals.
+    let err = failure(
+        &uri,
+        &[
+            "blkiotune",
+            "vblk",
+            "--live",
+            "--device-read-iops-sec",
+            "/etc/hostname,5",
+        ],
+    );
+    assert!(
+        err.contains("Path '/etc/hostname' must be a block device"),
+        "{err}"
+    );
+    let err = failure(
+        &uri,
+        &[
+            "blkiotune",
+            "vblk",
+            "--device-read-iops-sec",
+            "/dev/loop0,1,/dev/loop1",
+        ],
+    );
+    assert!(
+        err.contains(
+            "unable to parse blkio device 'device_read_iops_sec' '/dev/loop0,1,/dev/loop1'"
+        ),
+        "{err}"
+    );
+    if weights {
+        let live = virsh_ok(&uri, &["blkiotune", "vblk"]);
+        assert_eq!(
+            field(&live, "device_write_bytes_sec"),
+            "/dev/loop0,1048576",
+            "{live}"
+        );
+    } else {
+        let err = failure(&uri, &["blkiotune", "vblk"]);
+        assert!(
+            err.contains("blkio weight is valid only for bfq or cfq scheduler"),
+            "{err}"
+        );
+        let err = failure(&uri, &["blkiotune", "vblk", "--live", "--weight", "500"]);
+        assert!(
+            err.contains("blkio weight is valid only for bfq or cfq scheduler"),
+            "{err}"
+        );
+    }
+
+    // Config while running: only the persistent definition.
+    virsh_ok(&uri, &["blkiotune", "vblk", "--config", "--weight", "500"]);
+    let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "vblk"]);
+    assert!(inactive.contains("<weight>500</weight>"), "{inactive}");
+    let dumped = virsh_ok(&uri, &["dumpxml", "vblk"]);
+    assert!(!dumped.contains("<weight>500</weight>"), "{dumped}");
+
+    // Read-only clients may look, not change.
+    let ro = format!("qemu+unix:///system?socket={}", d.ro_socket().display());
+    let looked = virsh_ok(&ro, &["blkiotune", "vblk", "--config"]);
+    assert_eq!(field(&looked, "weight"), "500", "{looked}");
+    let err = failure(
+        &ro,
+        &[
+            "blkiotune",
+            "vblk",
+            "--device-read-iops-sec",
+            &format!("{loop0},7"),
+        ],
+    );
+    assert!(
+        err.contains("read only access prevents virDomainSetBlkioParameters"),
+        "{err}"
+    );
+    assert!(!file("blkio.throttle.read_iops_device").contains(&id));
+
+    virsh_ok(&uri, &["destroy", "vblk"]);
+    let after = virsh_ok(&uri, &["blkiotune", "vblk"]);
+    assert_eq!(field(&after, "weight"), "500", "{after}");
+    virsh_ok(&uri, &["undefine", "vblk"]);
+}

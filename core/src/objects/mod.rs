@@ -39,6 +39,7 @@
 //! # Ok::<(), rvirt_core::Error>(())
 //! ```
 
+mod blkiotune;
 mod config_dir;
 mod domains;
 mod entry;
@@ -52,6 +53,11 @@ mod snapshots;
 mod stats;
 mod xml_store;
 
+pub use blkiotune::{
+    BLKIO_DEVICE_PARAMS, BLKIO_PARAMS, BLKIO_WEIGHT, BlkioDevice, apply_blkio_to_def,
+    blkio_devices, blkio_params, blkio_weight, kind_of as blkio_kind_of, merge_devices,
+    parse_device_str, store_blkiotune, validate_blkio,
+};
 pub use config_dir::ConfigDir;
 pub use domains::{Domains, Persistence};
 pub use entry::{DomainEntry, JOB_WAIT, Job};

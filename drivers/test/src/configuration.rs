@@ -241,6 +241,17 @@ impl Configuration for TestConnection {
                     Ok(())
                 })
             }
+            Tunable::Blkio => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "testDomainSetBlkioParameters",
+                )?;
+                rvirt_core::objects::validate_blkio(params, ErrorDomain::Test)?;
+                self.edit(dom, |o| {
+                    rvirt_core::objects::apply_blkio_to_def(one_def_mut(o, flags)?, params)
+                })
+            }
             other => Err(Error::no_support(
                 ErrorDomain::Domain,
                 other.set_api().to_string(),

@@ -404,6 +404,16 @@ impl Monitoring for TestConnection {
                     ))
                 })
             }
+            Tunable::Blkio => {
+                check_flags(flags, known, "testDomainGetBlkioParameters")?;
+                self.read(dom, |o| {
+                    let def = crate::configuration::one_def_ref(o, flags)?;
+                    Ok(rvirt_core::objects::blkio_params(
+                        def,
+                        rvirt_core::objects::blkio_weight(def),
+                    ))
+                })
+            }
             other => Err(Error::no_support(
                 ErrorDomain::None,
                 other.get_api().to_string(),

@@ -19,6 +19,7 @@
 
 mod agent;
 mod autodestroy;
+mod blkiotune;
 mod configuration;
 mod connection;
 mod console;

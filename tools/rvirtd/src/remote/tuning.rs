@@ -1,6 +1,7 @@
 //! Tuning procedures: the scheduler's parameters (`virsh schedinfo`), both with and
 //! without flags, bounded by libvirt's `REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX`; the
-//! memory parameters (`virsh memtune`), whose count clients ask first.
+//! memory and blkio parameters (`virsh memtune`, `blkiotune`), whose count clients
+//! ask first.
 
 use rvirt_core::api::{Tunable, TypedParam};
 use rvirt_rpc::tuning::*;
@@ -162,4 +163,20 @@ pub(crate) fn set_memory_parameters(
     a: DomainSetTuningParametersArgs,
 ) -> CallResult<()> {
     set_tuning(ctx, a, Tunable::Memory)
+}
+
+/// DOMAIN_GET_BLKIO_PARAMETERS.
+pub(crate) fn get_blkio_parameters(
+    ctx: &Ctx<'_>,
+    a: DomainGetTuningParametersArgs,
+) -> CallResult<DomainGetTuningParametersRet> {
+    get_tuning(ctx, a, Tunable::Blkio)
+}
+
+/// DOMAIN_SET_BLKIO_PARAMETERS.
+pub(crate) fn set_blkio_parameters(
+    ctx: &Ctx<'_>,
+    a: DomainSetTuningParametersArgs,
+) -> CallResult<()> {
+    set_tuning(ctx, a, Tunable::Blkio)
 }

@@ -9,8 +9,8 @@
 //!   definition ([`device_xml`]); the live definition loses a device when QEMU reports
 //!   `DEVICE_DELETED` ([`apply_device_deleted`]);
 //! * rename of an inactive persistent domain ([`rename`]);
-//! * the scheduler's parameters (`super::scheduler`) and the memory parameters
-//!   (`super::memtune`).
+//! * the scheduler's parameters (`super::scheduler`), the memory parameters
+//!   (`super::memtune`) and the blkio parameters (`super::blkiotune`).
 //!
 //! Not done (`VIR_ERR_NO_SUPPORT`): vCPU counts and update-device.
 
@@ -81,6 +81,15 @@ impl Configuration for QemuConnection {
                 )?;
                 let entry = self.shared().domains.list.get(dom)?;
                 self.shared().set_memory_parameters(&entry, params, flags)
+            }
+            Tunable::Blkio => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "qemuDomainSetBlkioParameters",
+                )?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().set_blkio_parameters(&entry, params, flags)
             }
             other => Err(rvirt_core::Error::no_support(
                 rvirt_core::ErrorDomain::Domain,

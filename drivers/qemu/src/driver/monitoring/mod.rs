@@ -95,6 +95,11 @@ impl Monitoring for QemuConnection {
                 let entry = self.shared().domains.list.get(dom)?;
                 self.shared().memory_parameters(&entry, flags)
             }
+            Tunable::Blkio => {
+                let flags = flags_of("qemuDomainGetBlkioParameters")?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().blkio_parameters(&entry, flags)
+            }
             other => Err(rvirt_core::Error::no_support(
                 rvirt_core::ErrorDomain::None,
                 other.get_api().to_string(),

@@ -41,7 +41,7 @@ pub fn shares_to_weight(shares: u64) -> u64 {
 }
 
 /// Whether `def` asks for tuning only a cgroup of its own can carry (`<cputune>`
-/// shares, periods and quotas, `<memtune>` limits, `<blkiotune>` weight).
+/// shares, periods and quotas, `<memtune>` limits, `<blkiotune>` weight and devices).
 pub fn tuning_asked(def: &DomainDef) -> bool {
     let cpu = def.cputune.as_ref().is_some_and(|t| {
         t.shares.is_some() || t.global_period.is_some() || t.global_quota.is_some()
@@ -49,7 +49,10 @@ pub fn tuning_asked(def: &DomainDef) -> bool {
     let mem = def.memtune.as_ref().is_some_and(|t| {
         t.hard_limit.is_some() || t.soft_limit.is_some() || t.swap_hard_limit.is_some()
     });
-    let io = def.blkiotune.as_ref().is_some_and(|t| t.weight.is_some());
+    let io = def
+        .blkiotune
+        .as_ref()
+        .is_some_and(|t| t.weight.is_some() || !t.devices.is_empty());
     cpu || mem || io || threads::asked(def)
 }
 

@@ -353,6 +353,16 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         Access::Write("virDomainSetMemoryFlags"),
         cfg::set_memory_flags
     ),
+    procedure!(
+        p::DOMAIN_SET_BLKIO_PARAMETERS,
+        Access::Write("virDomainSetBlkioParameters"),
+        tu::set_blkio_parameters
+    ),
+    procedure!(
+        p::DOMAIN_GET_BLKIO_PARAMETERS,
+        Access::Open,
+        tu::get_blkio_parameters
+    ),
     procedure!(p::DOMAIN_GET_STATE, Access::Open, d::get_state),
     procedure!(
         p::DOMAIN_GET_CONTROL_INFO,
