@@ -20,6 +20,10 @@
 //!   select, the balloon's statistics period (live, config, refusals), vCPU and
 //!   emulator pinning (live, config, refusals, read back), isUpdated, the
 //!   node's CPU counters, the host's sysinfo and most vCPUs.
+//! - `tests/scripts/tuning_calls.py`: the memory and blkio parameters (`virsh memtune`,
+//!   `blkiotune`, device strings parsed and merged as libvirt's): counts,
+//!   values of the live and persistent definitions by flags, sets with their
+//!   refusals and wording, the `<memtune>` they leave, a read-only connection.
 
 use rvirt_testkit::libvirtd::Libvirtd;
 use rvirt_testkit::tmp::TempDir;
@@ -30,6 +34,7 @@ const SNAPSHOTS: &str = include_str!("../scripts/snapshot_calls.py");
 const CONFIG: &str = include_str!("../scripts/config_calls.py");
 const SAVE: &str = include_str!("../scripts/save_calls.py");
 const GUEST_CONTROL: &str = include_str!("../scripts/guest_control_calls.py");
+const TUNING: &str = include_str!("../scripts/tuning_calls.py");
 
 fn transcript(script: &str, uri: &str) -> String {
     let scratch = TempDir::new("save-parity");
@@ -168,6 +173,27 @@ fn guest_control_answers_match_libvirtd() {
         "maxVcpus = 32",
         "emulator info = (False, True, False, False, False, False, False, False)",
         "vcpu pin absent ERR 8 12 invalid argument: requested vcpu '5' is not present in the domain",
+    ] {
+        assert!(
+            got.lines().any(|l| l == line),
+            "missing {line:?} in:\n{got}"
+        );
+    }
+}
+
+#[test]
+fn tuning_answers_match_libvirtd() {
+    let Some(got) = same_as_libvirtd(TUNING, "tuning-parity") else {
+        return;
+    };
+    for line in [
+        "mem get 0 = {'hard_limit': 2097152, 'soft_limit': 9007199254740991, 'swap_hard_limit': 4194304}",
+        "mem set hard above swap ERR 8 12 invalid argument: memory hard_limit tunable value must be lower than or equal to swap_hard_limit",
+        "memtune live = \"  <memtune>\\n    <hard_limit unit='KiB'>3145728</hard_limit>\\n    <soft_limit unit='KiB'>1048576</soft_limit>\\n  </memtune>\"",
+        "ro mem set ERR 29 20 operation forbidden: read only access prevents virDomainSetMemoryParameters",
+        "mem get after = {'hard_limit': 9007199254740991, 'soft_limit': 9007199254740991, 'swap_hard_limit': 4194304}",
+        "blkio set bad and good ERR 8 20 invalid argument: invalid value 'x' for parameter 'device_weight' of device '/dev/sdc'",
+        "blkio get config = {'weight': 250, 'device_weight': '/dev/vdb,10', 'device_read_iops_sec': '', 'device_write_iops_sec': '', 'device_read_bytes_sec': '', 'device_write_bytes_sec': ''}",
     ] {
         assert!(
             got.lines().any(|l| l == line),

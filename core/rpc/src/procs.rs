@@ -369,6 +369,11 @@ procedures! {
     DOMAIN_GET_BLOCK_INFO = 194,
     /// `{dom; u32 flags}` → `{dom}`.
     DOMAIN_CREATE_WITH_FLAGS = 196,
+    /// `{dom; params<16>; u32 flags}` → void (layout in [`crate::tuning`]).
+    DOMAIN_SET_MEMORY_PARAMETERS = 197,
+    /// `{dom; int nparams; u32 flags}` → `{params<16>; int nparams}` (layout in
+    /// [`crate::tuning`]).
+    DOMAIN_GET_MEMORY_PARAMETERS = 198,
     /// `{dom; u32 nvcpus; u32 flags}` → void.
     DOMAIN_SET_VCPUS_FLAGS = 199,
     /// `{dom; u32 flags}` → `{int num}`.
@@ -381,6 +386,11 @@ procedures! {
     CONNECT_GET_SYSINFO = 203,
     /// `{dom; u64 memory; u32 flags}` → void.
     DOMAIN_SET_MEMORY_FLAGS = 204,
+    /// `{dom; params<16>; u32 flags}` → void (layout in [`crate::tuning`]).
+    DOMAIN_SET_BLKIO_PARAMETERS = 205,
+    /// `{dom; int nparams; u32 flags}` → `{params<16>; int nparams}` (layout in
+    /// [`crate::tuning`]).
+    DOMAIN_GET_BLKIO_PARAMETERS = 206,
     /// Carries `virStorageVolUpload` (layout in [`crate::types`]).
     STORAGE_VOL_UPLOAD = 208,
     /// Carries `virStorageVolDownload` (layout in [`crate::types`]).
@@ -435,6 +445,11 @@ procedures! {
     DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES = 247,
     /// `{dom; string disk; u64 size; u32 flags}` → void.
     DOMAIN_BLOCK_RESIZE = 251,
+    /// `{dom; params<16>; u32 flags}` → void (layout in [`crate::tuning`]).
+    DOMAIN_SET_NUMA_PARAMETERS = 254,
+    /// `{dom; int nparams; u32 flags}` → `{params<16>; int nparams}` (layout in
+    /// [`crate::tuning`]).
+    DOMAIN_GET_NUMA_PARAMETERS = 255,
     /// `{dom; u32 flags}` → void.
     DOMAIN_SHUTDOWN_FLAGS = 258,
     /// Carries `virStorageVolWipePattern` (layout in [`crate::types`]).

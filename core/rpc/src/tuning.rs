@@ -1,5 +1,6 @@
 //! Arguments and return values of the tuning procedures: the scheduler's parameters
-//! (`virsh schedinfo`). Names follow libvirt's `remote_*` structs; fields are in wire
+//! (`virsh schedinfo`), and the memory, blkio and NUMA parameters (`virsh memtune`,
+//! `blkiotune`, `numatune`), which share one layout. Names follow libvirt's `remote_*` structs; fields are in wire
 //! order.
 
 use serde::{Deserialize, Serialize};
@@ -57,4 +58,42 @@ pub struct DomainSetSchedulerParametersFlagsArgs {
     pub params: Vec<TypedParam>,
     /// `virDomainModificationImpact`.
     pub flags: u32,
+}
+
+/// `REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX`, `REMOTE_DOMAIN_BLKIO_PARAMETERS_MAX` and
+/// `REMOTE_DOMAIN_NUMA_PARAMETERS_MAX`: most parameters in one call or reply.
+pub const TUNING_PARAMETERS_MAX: usize = 16;
+
+/// `remote_domain_set_memory_parameters_args` (DOMAIN_SET_MEMORY_PARAMETERS, 197), and
+/// the same layout of `remote_domain_set_blkio_parameters_args` (205) and
+/// `remote_domain_set_numa_parameters_args` (254).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainSetTuningParametersArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The parameters to set.
+    pub params: Vec<TypedParam>,
+    /// `virDomainModificationImpact`.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_memory_parameters_args` (DOMAIN_GET_MEMORY_PARAMETERS, 198), and
+/// the same layout of the blkio (206) and NUMA (255) calls.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetTuningParametersArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Most parameters wanted; 0 asks for their count.
+    pub nparams: i32,
+    /// `virDomainModificationImpact` and `VIR_TYPED_PARAM_STRING_OKAY`.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_memory_parameters_ret` (198, 206, 255).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainGetTuningParametersRet {
+    /// The parameters (none when their count was asked).
+    pub params: Vec<TypedParam>,
+    /// How many the driver has (when asked with `nparams` 0) or returned.
+    pub nparams: i32,
 }

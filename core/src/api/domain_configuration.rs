@@ -151,4 +151,38 @@ impl Domain {
         self.configuration("virDomainSetSchedulerParametersFlags")?
             .set_scheduler_parameters(self.domain_ref(), params, flags)
     }
+
+    /// Sets tuning parameters of set `what` by name (`virDomainSetMemoryParameters`,
+    /// `virDomainSetBlkioParameters`, …; `flags` as for [`Domain::tuning_parameters`],
+    /// both allowed). Unknown names and wrong types are refused with libvirt's
+    /// `virTypedParamsValidate` errors.
+    pub fn set_tuning_parameters(
+        &self,
+        what: &crate::api::Tunable,
+        params: &[crate::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        if params.is_empty() {
+            return Err(crate::Error::invalid_arg(
+                crate::ErrorDomain::Domain,
+                format!("nparams in {} must be greater than zero", what.set_api()),
+            ));
+        }
+        self.configuration(what.set_api())?.set_tuning_parameters(
+            self.domain_ref(),
+            what,
+            params,
+            flags,
+        )
+    }
+
+    /// Sets memory limits in KiB (`virDomainSetMemoryParameters`; see
+    /// [`Domain::set_tuning_parameters`]).
+    pub fn set_memory_parameters(
+        &self,
+        params: &[crate::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        self.set_tuning_parameters(&crate::api::Tunable::Memory, params, flags)
+    }
 }

@@ -143,6 +143,28 @@ impl Domain {
             .scheduler_parameters(self.domain_ref(), flags)
     }
 
+    /// The tuning parameters of set `what` (`virDomainGetMemoryParameters`,
+    /// `virDomainGetBlkioParameters`, …): `flags` 0 is the current definition,
+    /// `VIR_DOMAIN_AFFECT_LIVE` 1 the running one, `VIR_DOMAIN_AFFECT_CONFIG` 2 the
+    /// persistent one (not both). Memory limits are in KiB,
+    /// [`MEMORY_PARAM_UNLIMITED`](crate::api::MEMORY_PARAM_UNLIMITED) where unset.
+    pub fn tuning_parameters(
+        &self,
+        what: &crate::api::Tunable,
+        flags: u32,
+    ) -> Result<Vec<crate::api::TypedParam>> {
+        super::tuning::check_one_impact(flags)?;
+        self.connect()
+            .monitoring(what.get_api())?
+            .tuning_parameters(self.domain_ref(), what, flags)
+    }
+
+    /// The memory limits (`virDomainGetMemoryParameters`; see
+    /// [`Domain::tuning_parameters`]).
+    pub fn memory_parameters(&self, flags: u32) -> Result<Vec<crate::api::TypedParam>> {
+        self.tuning_parameters(&crate::api::Tunable::Memory, flags)
+    }
+
     /// vCPU counts by `virDomainVcpuFlags` (`virDomainGetVcpusFlags`).
     pub fn vcpus_flags(&self, flags: u32) -> Result<u32> {
         self.connect()

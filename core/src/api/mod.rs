@@ -33,6 +33,7 @@ mod state;
 mod storage;
 mod stream;
 mod stream_local;
+mod tuning;
 mod typed_param;
 
 pub(crate) use connect::ConnectInner;
@@ -75,4 +76,8 @@ pub use state::{
 };
 pub use storage::{StoragePool, StorageVol};
 pub use stream::Stream;
+pub use tuning::{
+    MEMORY_HARD_LIMIT, MEMORY_MIN_GUARANTEE, MEMORY_PARAM_UNLIMITED, MEMORY_SOFT_LIMIT,
+    MEMORY_SWAP_HARD_LIMIT, Tunable,
+};
 pub use typed_param::{FIELD_LENGTH, TypedParam, TypedValue, validate_params};

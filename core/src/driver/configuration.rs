@@ -106,4 +106,16 @@ pub trait Configuration: Send + Sync {
     ) -> Result<()> {
         unsupported("virDomainSetSchedulerParametersFlags")
     }
+    /// Sets the named tuning parameters of set `what` in the definitions `flags`
+    /// (`virDomainModificationImpact`) select (`virDomainSetMemoryParameters`,
+    /// `virDomainSetBlkioParameters`, …).
+    fn set_tuning_parameters(
+        &self,
+        dom: &DomainRef,
+        what: &crate::api::Tunable,
+        params: &[crate::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        unsupported(what.set_api())
+    }
 }

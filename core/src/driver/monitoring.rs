@@ -126,6 +126,17 @@ pub trait Monitoring: Send + Sync {
     fn scheduler_parameters(&self, dom: &DomainRef, flags: u32) -> Result<Vec<TypedParam>> {
         unsupported("virDomainGetSchedulerParametersFlags")
     }
+    /// The tuning parameters of set `what` of the definition `flags`
+    /// (`virDomainModificationImpact`) selects, all of them, in libvirt's order
+    /// (`virDomainGetMemoryParameters`, `virDomainGetBlkioParameters`, …).
+    fn tuning_parameters(
+        &self,
+        dom: &DomainRef,
+        what: &crate::api::Tunable,
+        flags: u32,
+    ) -> Result<Vec<TypedParam>> {
+        unsupported(what.get_api())
+    }
     /// vCPU counts by `virDomainVcpuFlags` (`virDomainGetVcpusFlags`).
     fn vcpus_flags(&self, dom: &DomainRef, flags: u32) -> Result<u32> {
         unsupported("virDomainGetVcpusFlags")

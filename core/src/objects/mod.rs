@@ -39,24 +39,32 @@
 //! # Ok::<(), rvirt_core::Error>(())
 //! ```
 
+mod blkiotune;
 mod config_dir;
 mod domains;
 mod entry;
 mod errors;
 mod fanout;
 mod list;
+mod memtune;
 mod metadata;
 mod obj;
 mod snapshots;
 mod stats;
 mod xml_store;
 
+pub use blkiotune::{
+    BLKIO_DEVICE_PARAMS, BLKIO_PARAMS, BLKIO_WEIGHT, BlkioDevice, apply_blkio_to_def,
+    blkio_devices, blkio_params, blkio_weight, kind_of as blkio_kind_of, merge_devices,
+    parse_device_str, store_blkiotune, validate_blkio,
+};
 pub use config_dir::ConfigDir;
 pub use domains::{Domains, Persistence};
 pub use entry::{DomainEntry, JOB_WAIT, Job};
 pub use errors::{already_active, no_domain, not_running};
 pub use fanout::{EventFanout, Events};
 pub use list::{Add, Added, DomainObjList};
+pub use memtune::{MEMTUNE_PARAMS, MemtuneChange, limit_kib, memtune_params};
 pub use metadata::{AFFECT_CONFIG, AFFECT_LIVE, impact};
 pub use obj::DomainObj;
 pub use snapshots::{

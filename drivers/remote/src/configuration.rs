@@ -167,4 +167,14 @@ impl Configuration for RemoteConnection {
         self.client()
             .call::<_, ()>(procs::DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS, &args)
     }
+
+    fn set_tuning_parameters(
+        &self,
+        dom: &DomainRef,
+        what: &rvirt_core::api::Tunable,
+        params: &[rvirt_core::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        self.set_tuning(dom, what, params, flags)
+    }
 }

@@ -89,6 +89,7 @@ mod stream;
 pub mod target;
 #[cfg(feature = "tls")]
 mod tls;
+mod tuning;
 mod wire;
 
 use std::sync::{Arc, OnceLock};

@@ -379,6 +379,15 @@ impl Monitoring for RemoteConnection {
         Ok(r.params.into_iter().map(Into::into).collect())
     }
 
+    fn tuning_parameters(
+        &self,
+        dom: &DomainRef,
+        what: &rvirt_core::api::Tunable,
+        flags: u32,
+    ) -> Result<Vec<TypedParam>> {
+        self.get_tuning(dom, what, flags)
+    }
+
     fn vcpus_flags(&self, dom: &DomainRef, flags: u32) -> Result<u32> {
         let r: NumRet = self
             .client()

@@ -63,7 +63,7 @@ fn persistent(o: &Obj) -> &DomainDef {
 /// The one definition `flags` select for a change (libvirt's
 /// `virDomainObjGetOneDef`): the live one of a running domain unless CONFIG, the
 /// persistent one otherwise; LIVE and CONFIG together are refused.
-fn one_def_mut(o: &mut Obj, flags: u32) -> Result<&mut DomainDef> {
+pub(crate) fn one_def_mut(o: &mut Obj, flags: u32) -> Result<&mut DomainDef> {
     one_def(flags)?;
     let (live, _) = impact(o, flags & (AFFECT_LIVE | AFFECT_CONFIG))?;
     if live {
@@ -306,5 +306,48 @@ impl Configuration for TestConnection {
         )?;
         // Accepted and not kept, as libvirt's test driver does: its weight stays 50.
         self.edit(dom, |_| Ok(()))
+    }
+
+    fn set_tuning_parameters(
+        &self,
+        dom: &DomainRef,
+        what: &rvirt_core::api::Tunable,
+        params: &[rvirt_core::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        use rvirt_core::api::Tunable;
+        match what {
+            Tunable::Memory => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "testDomainSetMemoryParameters",
+                )?;
+                let change =
+                    rvirt_core::objects::MemtuneChange::from_params(params, ErrorDomain::Test)?;
+                self.edit(dom, |o| {
+                    one_def(flags)?;
+                    impact(o, flags & (AFFECT_LIVE | AFFECT_CONFIG))?;
+                    change.check_against(&o.def, ErrorDomain::Test)?;
+                    change.apply(one_def_mut(o, flags)?);
+                    Ok(())
+                })
+            }
+            Tunable::Blkio => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "testDomainSetBlkioParameters",
+                )?;
+                rvirt_core::objects::validate_blkio(params, ErrorDomain::Test)?;
+                self.edit(dom, |o| {
+                    rvirt_core::objects::apply_blkio_to_def(one_def_mut(o, flags)?, params)
+                })
+            }
+            other => Err(Error::no_support(
+                ErrorDomain::Domain,
+                other.set_api().to_string(),
+            )),
+        }
     }
 }

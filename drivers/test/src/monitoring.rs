@@ -380,6 +380,41 @@ impl Monitoring for TestConnection {
         })
     }
 
+    fn tuning_parameters(
+        &self,
+        dom: &DomainRef,
+        what: &rvirt_core::api::Tunable,
+        flags: u32,
+    ) -> Result<Vec<TypedParam>> {
+        use rvirt_core::api::Tunable;
+        // libvirt's client library adds VIR_TYPED_PARAM_STRING_OKAY (4).
+        let known = rvirt_core::objects::AFFECT_LIVE | rvirt_core::objects::AFFECT_CONFIG | 4;
+        match what {
+            Tunable::Memory => {
+                check_flags(flags, known, "testDomainGetMemoryParameters")?;
+                self.read(dom, |o| {
+                    Ok(rvirt_core::objects::memtune_params(
+                        crate::configuration::one_def_ref(o, flags)?,
+                    ))
+                })
+            }
+            Tunable::Blkio => {
+                check_flags(flags, known, "testDomainGetBlkioParameters")?;
+                self.read(dom, |o| {
+                    let def = crate::configuration::one_def_ref(o, flags)?;
+                    Ok(rvirt_core::objects::blkio_params(
+                        def,
+                        rvirt_core::objects::blkio_weight(def),
+                    ))
+                })
+            }
+            other => Err(Error::no_support(
+                ErrorDomain::None,
+                other.get_api().to_string(),
+            )),
+        }
+    }
+
     fn vcpus_flags(&self, dom: &DomainRef, flags: u32) -> Result<u32> {
         check_flags(
             flags,

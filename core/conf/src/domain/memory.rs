@@ -68,17 +68,17 @@ xml_struct! {
 }
 
 xml_struct! {
-    /// `<memtune>`: memory limits of the domain's cgroup.
+    /// `<memtune>`: memory limits of the domain's cgroup (in libvirt's order).
     #[derive(Default)]
     pub struct Memtune {
         /// `<hard_limit>`.
         child hard_limit: Memory = "hard_limit",
         /// `<soft_limit>`.
         child soft_limit: Memory = "soft_limit",
-        /// `<swap_hard_limit>`.
-        child swap_hard_limit: Memory = "swap_hard_limit",
         /// `<min_guarantee>`.
         child min_guarantee: Memory = "min_guarantee",
+        /// `<swap_hard_limit>`.
+        child swap_hard_limit: Memory = "swap_hard_limit",
     }
 }
 

@@ -19,6 +19,7 @@
 
 mod agent;
 mod autodestroy;
+mod blkiotune;
 mod configuration;
 mod connection;
 mod console;
@@ -33,6 +34,7 @@ mod jobs;
 mod keycodes;
 mod live;
 mod memory_backing;
+mod memtune;
 mod monitor;
 mod monitoring;
 mod netplug;

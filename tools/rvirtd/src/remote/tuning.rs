@@ -1,7 +1,9 @@
 //! Tuning procedures: the scheduler's parameters (`virsh schedinfo`), both with and
-//! without flags, bounded by libvirt's `REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX`.
+//! without flags, bounded by libvirt's `REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX`; the
+//! memory and blkio parameters (`virsh memtune`, `blkiotune`), whose count clients
+//! ask first.
 
-use rvirt_core::api::TypedParam;
+use rvirt_core::api::{Tunable, TypedParam};
 use rvirt_rpc::tuning::*;
 use rvirt_rpc::typed_param::TypedParam as WireParam;
 use rvirt_rpc_server::CallResult;
@@ -97,4 +99,84 @@ pub(crate) fn set_scheduler_parameters_flags(
     a: DomainSetSchedulerParametersFlagsArgs,
 ) -> CallResult<()> {
     set(ctx, &a.dom, a.params, a.flags)
+}
+
+/// The memory, blkio and NUMA parameters: their count when `nparams` is 0 (as
+/// libvirtd answers the clients' first call), else at most `nparams` of them.
+fn get_tuning(
+    ctx: &Ctx<'_>,
+    a: DomainGetTuningParametersArgs,
+    what: Tunable,
+) -> CallResult<DomainGetTuningParametersRet> {
+    if a.nparams > TUNING_PARAMETERS_MAX as i32 {
+        return Err(rpc_error("nparams too large"));
+    }
+    if a.nparams < 0 {
+        return Err(err(
+            8,
+            20,
+            format!(
+                "invalid argument: *nparams in {} must be non-negative",
+                what.get_api()
+            ),
+        ));
+    }
+    let params = ctx.domain(&a.dom)?.tuning_parameters(&what, a.flags)?;
+    if a.nparams == 0 {
+        return Ok(DomainGetTuningParametersRet {
+            params: Vec::new(),
+            nparams: params.len() as i32,
+        });
+    }
+    let params: Vec<WireParam> = params
+        .into_iter()
+        .take(a.nparams as usize)
+        .map(WireParam::from)
+        .collect();
+    Ok(DomainGetTuningParametersRet {
+        nparams: params.len() as i32,
+        params,
+    })
+}
+
+fn set_tuning(ctx: &Ctx<'_>, a: DomainSetTuningParametersArgs, what: Tunable) -> CallResult<()> {
+    if a.params.len() > TUNING_PARAMETERS_MAX {
+        return Err(rpc_error("too many parameters"));
+    }
+    let params: Vec<TypedParam> = a.params.into_iter().map(Into::into).collect();
+    ctx.domain(&a.dom)?
+        .set_tuning_parameters(&what, &params, a.flags)?;
+    Ok(())
+}
+
+/// DOMAIN_GET_MEMORY_PARAMETERS.
+pub(crate) fn get_memory_parameters(
+    ctx: &Ctx<'_>,
+    a: DomainGetTuningParametersArgs,
+) -> CallResult<DomainGetTuningParametersRet> {
+    get_tuning(ctx, a, Tunable::Memory)
+}
+
+/// DOMAIN_SET_MEMORY_PARAMETERS.
+pub(crate) fn set_memory_parameters(
+    ctx: &Ctx<'_>,
+    a: DomainSetTuningParametersArgs,
+) -> CallResult<()> {
+    set_tuning(ctx, a, Tunable::Memory)
+}
+
+/// DOMAIN_GET_BLKIO_PARAMETERS.
+pub(crate) fn get_blkio_parameters(
+    ctx: &Ctx<'_>,
+    a: DomainGetTuningParametersArgs,
+) -> CallResult<DomainGetTuningParametersRet> {
+    get_tuning(ctx, a, Tunable::Blkio)
+}
+
+/// DOMAIN_SET_BLKIO_PARAMETERS.
+pub(crate) fn set_blkio_parameters(
+    ctx: &Ctx<'_>,
+    a: DomainSetTuningParametersArgs,
+) -> CallResult<()> {
+    set_tuning(ctx, a, Tunable::Blkio)
 }

@@ -10,7 +10,8 @@
 //!   `DEVICE_DELETED` ([`apply_device_deleted`]);
 //! * rename of an inactive persistent domain ([`rename`]);
 //! * vCPU and emulator pinning, live (`sched_setaffinity`) and persistent ([`pinning`]);
-//! * the scheduler's parameters (`super::scheduler`).
+//! * the scheduler's parameters (`super::scheduler`), the memory parameters
+//!   (`super::memtune`) and the blkio parameters (`super::blkiotune`).
 //!
 //! Not done (`VIR_ERR_NO_SUPPORT`): vCPU counts and update-device.
 
@@ -65,6 +66,40 @@ pub(crate) fn touch_status(vm: &mut Vm) {
 }
 
 impl Configuration for QemuConnection {
+    fn set_tuning_parameters(
+        &self,
+        dom: &DomainRef,
+        what: &rvirt_core::api::Tunable,
+        params: &[rvirt_core::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        use rvirt_core::api::Tunable;
+        match what {
+            Tunable::Memory => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "qemuDomainSetMemoryParameters",
+                )?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().set_memory_parameters(&entry, params, flags)
+            }
+            Tunable::Blkio => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "qemuDomainSetBlkioParameters",
+                )?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().set_blkio_parameters(&entry, params, flags)
+            }
+            other => Err(rvirt_core::Error::no_support(
+                rvirt_core::ErrorDomain::Domain,
+                other.set_api().to_string(),
+            )),
+        }
+    }
+
     fn set_scheduler_parameters(
         &self,
         dom: &DomainRef,

@@ -78,6 +78,36 @@ impl Monitoring for QemuConnection {
             .scheduler_parameters(&entry, flags & (AFFECT_LIVE | AFFECT_CONFIG))
     }
 
+    fn tuning_parameters(
+        &self,
+        dom: &DomainRef,
+        what: &rvirt_core::api::Tunable,
+        flags: u32,
+    ) -> Result<Vec<rvirt_core::api::TypedParam>> {
+        use rvirt_core::api::Tunable;
+        let flags_of = |function: &str| -> Result<u32> {
+            // libvirt's client library adds VIR_TYPED_PARAM_STRING_OKAY (4).
+            check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG | 4, function)?;
+            Ok(flags & (AFFECT_LIVE | AFFECT_CONFIG))
+        };
+        match what {
+            Tunable::Memory => {
+                let flags = flags_of("qemuDomainGetMemoryParameters")?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().memory_parameters(&entry, flags)
+            }
+            Tunable::Blkio => {
+                let flags = flags_of("qemuDomainGetBlkioParameters")?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().blkio_parameters(&entry, flags)
+            }
+            other => Err(rvirt_core::Error::no_support(
+                rvirt_core::ErrorDomain::None,
+                other.get_api().to_string(),
+            )),
+        }
+    }
+
     fn all_domain_stats(
         &self,
         doms: Option<&[DomainRef]>,

@@ -41,7 +41,7 @@ pub fn shares_to_weight(shares: u64) -> u64 {
 }
 
 /// Whether `def` asks for tuning only a cgroup of its own can carry (`<cputune>`
-/// shares, periods and quotas, `<memtune>` limits, `<blkiotune>` weight).
+/// shares, periods and quotas, `<memtune>` limits, `<blkiotune>` weight and devices).
 pub fn tuning_asked(def: &DomainDef) -> bool {
     let cpu = def.cputune.as_ref().is_some_and(|t| {
         t.shares.is_some() || t.global_period.is_some() || t.global_quota.is_some()
@@ -49,7 +49,10 @@ pub fn tuning_asked(def: &DomainDef) -> bool {
     let mem = def.memtune.as_ref().is_some_and(|t| {
         t.hard_limit.is_some() || t.soft_limit.is_some() || t.swap_hard_limit.is_some()
     });
-    let io = def.blkiotune.as_ref().is_some_and(|t| t.weight.is_some());
+    let io = def
+        .blkiotune
+        .as_ref()
+        .is_some_and(|t| t.weight.is_some() || !t.devices.is_empty());
     cpu || mem || io || threads::asked(def)
 }
 
@@ -250,9 +253,16 @@ pub fn recorded_dirs(status: &Path) -> Vec<PathBuf> {
 /// The recorded directory of the cgroup v1 cpu controller (the one with `cpu.shares`)
 /// of the run whose status file is `status`.
 pub fn recorded_cpu_dir(status: &Path) -> Option<PathBuf> {
+    recorded_dir_with(status, "cpu.shares")
+}
+
+/// The recorded directory of the run whose status file is `status` that has the
+/// controller file `file` (`memory.limit_in_bytes`, …): cgroup v1's directory of
+/// that controller.
+pub fn recorded_dir_with(status: &Path, file: &str) -> Option<PathBuf> {
     recorded_dirs(status)
         .into_iter()
-        .find(|d| d.join("cpu.shares").exists())
+        .find(|d| d.join(file).exists())
 }
 
 /// Removes the cgroup recorded for the run whose status file is `status`, if any (only

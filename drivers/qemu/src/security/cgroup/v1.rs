@@ -168,7 +168,50 @@ pub fn apply(dirs: &[Dir], def: &DomainDef) -> Result<(), CgroupError> {
             })?;
         write(blkio, file, &weight.to_string())?;
     }
+    let devices = rvirt_core::objects::blkio_devices(def);
+    if !devices.is_empty() {
+        let blkio = with("blkio").ok_or_else(|| missing("blkio", "<blkiotune><device>"))?;
+        for dev in &devices {
+            for (kind, value) in dev.values.iter().enumerate().filter(|(_, v)| **v != 0) {
+                let tuning = |e: String| CgroupError::Tuning(format!("<blkiotune><device>: {e}"));
+                let file = blkio_device_file(&blkio.path, kind).map_err(tuning)?;
+                let id = block_dev_id(&dev.path).map_err(tuning)?;
+                write(blkio, &file, &format!("{id} {value}"))?;
+            }
+        }
+    }
     Ok(())
+}
+
+/// The blkio file of per-device parameter `kind` (the order of
+/// `rvirt_core::objects::BLKIO_DEVICE_PARAMS`): BFQ's or CFQ's weight file, or a
+/// throttle; `Err` names why a host has none.
+pub fn blkio_device_file(dir: &Path, kind: usize) -> Result<String, String> {
+    let names: &[&str] = match kind {
+        0 => &["blkio.bfq.weight_device", "blkio.weight_device"],
+        1 => &["blkio.throttle.read_iops_device"],
+        2 => &["blkio.throttle.write_iops_device"],
+        3 => &["blkio.throttle.read_bps_device"],
+        _ => &["blkio.throttle.write_bps_device"],
+    };
+    names
+        .iter()
+        .find(|n| dir.join(n).exists())
+        .map(|n| n.to_string())
+        .ok_or_else(|| "blkio device weight is valid only for bfq or cfq scheduler".to_string())
+}
+
+/// `MAJ:MIN` of host block device `path` (only looked at, never opened); `Err` in
+/// libvirt's words.
+pub fn block_dev_id(path: &str) -> Result<String, String> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("Path '{path}' is not accessible: {e}"))?;
+    if !meta.file_type().is_block_device() {
+        return Err(format!("Path '{path}' must be a block device"));
+    }
+    let rdev = meta.rdev();
+    Ok(format!("{}:{}", libc::major(rdev), libc::minor(rdev)))
 }
 
 #[cfg(test)]

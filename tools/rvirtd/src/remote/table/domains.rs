@@ -329,6 +329,16 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         d::create_with_flags
     ),
     procedure!(
+        p::DOMAIN_SET_MEMORY_PARAMETERS,
+        Access::Write("virDomainSetMemoryParameters"),
+        tu::set_memory_parameters
+    ),
+    procedure!(
+        p::DOMAIN_GET_MEMORY_PARAMETERS,
+        Access::Open,
+        tu::get_memory_parameters
+    ),
+    procedure!(
         p::DOMAIN_SET_VCPUS_FLAGS,
         Access::Write("virDomainSetVcpusFlags"),
         cfg::set_vcpus_flags
@@ -350,6 +360,16 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         p::DOMAIN_SET_MEMORY_FLAGS,
         Access::Write("virDomainSetMemoryFlags"),
         cfg::set_memory_flags
+    ),
+    procedure!(
+        p::DOMAIN_SET_BLKIO_PARAMETERS,
+        Access::Write("virDomainSetBlkioParameters"),
+        tu::set_blkio_parameters
+    ),
+    procedure!(
+        p::DOMAIN_GET_BLKIO_PARAMETERS,
+        Access::Open,
+        tu::get_blkio_parameters
     ),
     procedure!(p::DOMAIN_GET_STATE, Access::Open, d::get_state),
     procedure!(
