@@ -2,6 +2,7 @@
 //! the host's other objects: [`Network`], [`StoragePool`], [`StorageVol`], [`NodeDevice`],
 //! [`Interface`], [`Secret`], [`NwFilter`] with their events.
 
+mod checkpoint;
 mod connect;
 mod connect_async;
 mod connect_close;
@@ -35,6 +36,7 @@ mod stream;
 mod stream_local;
 mod typed_param;
 
+pub use checkpoint::DomainCheckpoint;
 pub(crate) use connect::ConnectInner;
 pub use connect::{CallbackId, Connect, OpenOptions};
 pub use connect_close::{CloseCallback, CloseReason};

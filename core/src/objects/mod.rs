@@ -39,6 +39,7 @@
 //! # Ok::<(), rvirt_core::Error>(())
 //! ```
 
+mod checkpoints;
 mod config_dir;
 mod domains;
 mod entry;
@@ -51,6 +52,11 @@ mod snapshots;
 mod stats;
 mod xml_store;
 
+pub use checkpoints::{
+    CheckpointTree, align_error, check_redefined_domain, checkpoint_create_flags,
+    checkpoint_delete_flags, checkpoint_list_flags, checkpoint_not_found, checkpoint_xml_flags,
+    no_checkpoint, parse_checkpoint_xml,
+};
 pub use config_dir::ConfigDir;
 pub use domains::{Domains, Persistence};
 pub use entry::{DomainEntry, JOB_WAIT, Job};
