@@ -9,6 +9,10 @@
 //! - `tests/scripts/snapshot_calls.py`: snapshot create (named, unnamed, duplicate,
 //!   HALT), the listing filters, tree walks, current, revert with its lifecycle
 //!   events, delete (alone, children only, with children), undefine refusals.
+//! - `tests/scripts/checkpoint_calls.py`: checkpoint create (named, unnamed, disks by
+//!   target and path, refusals of the disk alignment, schema, flags), listing filters,
+//!   parents and children, redefinition (cycles, uuid, replacement), delete (alone,
+//!   children only, with children, metadata only), the snapshot/checkpoint refusals.
 //! - `tests/scripts/config_calls.py`: setMemory/setMaxMemory/setMemoryFlags and
 //!   setVcpus/setVcpusFlags on inactive and running domains with live, config and
 //!   maximum flags (the definitions read back through the XML), their refusals and
@@ -31,6 +35,7 @@ use rvirt_testkit::{Daemon, have_python_libvirt, python, text};
 
 const MONITORING: &str = include_str!("../scripts/monitoring_calls.py");
 const SNAPSHOTS: &str = include_str!("../scripts/snapshot_calls.py");
+const CHECKPOINTS: &str = include_str!("../scripts/checkpoint_calls.py");
 const CONFIG: &str = include_str!("../scripts/config_calls.py");
 const SAVE: &str = include_str!("../scripts/save_calls.py");
 const GUEST_CONTROL: &str = include_str!("../scripts/guest_control_calls.py");
@@ -100,6 +105,27 @@ fn snapshot_answers_match_libvirtd() {
         "revert run1 paused = 0",
         "events [(5, 6), (2, 3), (3, 5)]",
         "num end = 0",
+    ] {
+        assert!(
+            got.lines().any(|l| l == line),
+            "missing {line:?} in:\n{got}"
+        );
+    }
+}
+
+#[test]
+fn checkpoint_answers_match_libvirtd() {
+    let Some(got) = same_as_libvirtd(CHECKPOINTS, "checkpoint-parity") else {
+        return;
+    };
+    for line in [
+        "create c1 = 'c1'",
+        "topological exact = ['c1', 'TIME', 'r1', 'c2', 'c3', 'q']",
+        "create disk twice ERR 67 69 \"unsupported configuration: disk '/var/img/c.qcow2' specified twice\"",
+        "redefine cycle ERR 8 20 'invalid argument: parent c3 would create cycle to c2'",
+        "parent n2 = 'c2'",
+        "snapshot refused ERR 84 12 'Operation not supported: cannot create snapshot while checkpoint exists'",
+        "checkpoint after snapshot = 'k'",
     ] {
         assert!(
             got.lines().any(|l| l == line),

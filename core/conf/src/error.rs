@@ -24,6 +24,8 @@ pub mod codes {
     pub const OPERATION_UNSUPPORTED: i32 = 84;
     /// `VIR_ERR_OVERFLOW`.
     pub const OVERFLOW: i32 = 82;
+    /// `VIR_ERR_XML_INVALID_SCHEMA`.
+    pub const XML_INVALID_SCHEMA: i32 = 92;
 }
 
 /// libvirt error domains (`virErrorDomain`) used by [`ConfError::libvirt_domain`].
@@ -36,6 +38,8 @@ pub mod domains {
     pub const DOMAIN: i32 = 20;
     /// `VIR_FROM_CPU`.
     pub const CPU: i32 = 31;
+    /// `VIR_FROM_DOMAIN_CHECKPOINT`.
+    pub const DOMAIN_CHECKPOINT: i32 = 69;
 }
 
 /// What kind of XML node an [`ConfError::Unsupported`] error is about.
@@ -290,6 +294,7 @@ impl ConfError {
             codes::CONFIG_UNSUPPORTED => "unsupported configuration: ",
             codes::OVERFLOW => "numerical overflow: ",
             codes::OPERATION_UNSUPPORTED => "Operation not supported: ",
+            codes::XML_INVALID_SCHEMA => "XML document failed to validate against schema: ",
             // VIR_ERR_NO_NAME and VIR_ERR_XML_DETAIL carry their text unprefixed.
             _ => "",
         }

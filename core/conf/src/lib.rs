@@ -44,6 +44,7 @@
 mod macros;
 
 pub mod bitmap;
+mod checkpoint;
 mod devices;
 mod domain;
 mod error;
@@ -53,6 +54,7 @@ mod snapshot;
 mod units;
 pub mod xml;
 
+pub use checkpoint::{CheckpointDisk, DomainCheckpointDef, valid_checkpoint_name};
 pub use devices::*;
 pub use domain::*;
 pub use error::{ConfError, UnsupportedKind, codes, domains};

@@ -36,6 +36,7 @@
 //! ```
 
 pub mod admin;
+pub mod checkpoints;
 pub mod configuration;
 pub mod console;
 pub mod control;

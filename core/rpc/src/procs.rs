@@ -611,6 +611,20 @@ procedures! {
     NETWORK_PORT_GET_XML_DESC = 409,
     /// Carries `virNetworkPortDelete` (layout in [`crate::types`]).
     NETWORK_PORT_DELETE = 410,
+    /// `{dom; string xml; u32 flags}` → `{checkpoint}`.
+    DOMAIN_CHECKPOINT_CREATE_XML = 411,
+    /// `{checkpoint; u32 flags}` → `{string xml}`.
+    DOMAIN_CHECKPOINT_GET_XML_DESC = 412,
+    /// `{dom; int need_results; u32 flags}` → `{checkpoint checkpoints<>; int ret}`.
+    DOMAIN_LIST_ALL_CHECKPOINTS = 413,
+    /// `{checkpoint; int need_results; u32 flags}` → `{checkpoint checkpoints<>; int ret}`.
+    DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN = 414,
+    /// `{dom; string name; u32 flags}` → `{checkpoint}`.
+    DOMAIN_CHECKPOINT_LOOKUP_BY_NAME = 415,
+    /// `{checkpoint; u32 flags}` → `{checkpoint parent}`.
+    DOMAIN_CHECKPOINT_GET_PARENT = 416,
+    /// `{checkpoint; u32 flags}` → void.
+    DOMAIN_CHECKPOINT_DELETE = 417,
     /// `{dom; u32 types; u32 flags}` → `{typed_param params<2048>}`.
     DOMAIN_GET_GUEST_INFO = 418,
     /// `{dom; u32 flags}` → `{string msgs<>}`.

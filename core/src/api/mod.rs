@@ -2,6 +2,7 @@
 //! the host's other objects: [`Network`], [`StoragePool`], [`StorageVol`], [`NodeDevice`],
 //! [`Interface`], [`Secret`], [`NwFilter`] with their events.
 
+mod checkpoint;
 mod connect;
 mod connect_async;
 mod connect_close;
@@ -36,6 +37,7 @@ mod stream_local;
 mod tuning;
 mod typed_param;
 
+pub use checkpoint::DomainCheckpoint;
 pub(crate) use connect::ConnectInner;
 pub use connect::{CallbackId, Connect, OpenOptions};
 pub use connect_close::{CloseCallback, CloseReason};

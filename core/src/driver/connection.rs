@@ -382,6 +382,10 @@ pub trait DriverConnection: Send + Sync {
     fn snapshots(&self) -> Option<&dyn super::Snapshots> {
         None
     }
+    /// The driver's checkpoint operations, if it has any.
+    fn checkpoints(&self) -> Option<&dyn super::Checkpoints> {
+        None
+    }
     /// Called when the first callback for `id` is registered on this connection
     /// (`wanted` true) and when the last one goes (`false`). Remote drivers use it to
     /// subscribe on the server; local drivers need not care.

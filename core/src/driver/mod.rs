@@ -7,6 +7,7 @@
 //! exposes a `register()` function that calls [`register_driver`].
 
 mod async_op;
+mod checkpoints;
 mod configuration;
 mod connection;
 mod console;
@@ -27,6 +28,7 @@ mod stream;
 
 pub use crate::api::Completer;
 pub use async_op::{AsyncOp, AsyncReply, Declined};
+pub use checkpoints::Checkpoints;
 pub use configuration::Configuration;
 pub use connection::{DomainCapsQuery, DomainRef, DriverConnection};
 pub use console::{CONSOLE_FORCE, CONSOLE_SAFE, Console, ConsoleLease, ConsoleLeases, Screenshot};

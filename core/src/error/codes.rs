@@ -285,9 +285,9 @@ raw_enum! {
         /// No network filter binding matches. (`VIR_ERR_NO_NWFILTER_BINDING`)
         NoNwfilterBinding = 101 => "Network filter binding not found",
         /// The domain checkpoint handle is not valid. (`VIR_ERR_INVALID_DOMAIN_CHECKPOINT`)
-        InvalidDomainCheckpoint = 102 => "invalid domain checkpoint object",
+        InvalidDomainCheckpoint = 102 => "Invalid domain checkpoint",
         /// No domain checkpoint matches. (`VIR_ERR_NO_DOMAIN_CHECKPOINT`)
-        NoDomainCheckpoint = 103 => "domain checkpoint not found",
+        NoDomainCheckpoint = 103 => "Domain checkpoint not found",
         /// No backup job with that id exists. (`VIR_ERR_NO_DOMAIN_BACKUP`)
         NoDomainBackup = 104 => "domain backup job not found",
         /// The network port handle is not valid. (`VIR_ERR_INVALID_NETWORK_PORT`)

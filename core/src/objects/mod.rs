@@ -40,6 +40,7 @@
 //! ```
 
 mod blkiotune;
+mod checkpoints;
 mod config_dir;
 mod domains;
 mod entry;
@@ -57,6 +58,11 @@ pub use blkiotune::{
     BLKIO_DEVICE_PARAMS, BLKIO_PARAMS, BLKIO_WEIGHT, BlkioDevice, apply_blkio_to_def,
     blkio_devices, blkio_params, blkio_weight, kind_of as blkio_kind_of, merge_devices,
     parse_device_str, store_blkiotune, validate_blkio,
+};
+pub use checkpoints::{
+    CheckpointTree, align_error, check_redefined_domain, checkpoint_create_flags,
+    checkpoint_delete_flags, checkpoint_list_flags, checkpoint_not_found, checkpoint_xml_flags,
+    no_checkpoint, parse_checkpoint_xml,
 };
 pub use config_dir::ConfigDir;
 pub use domains::{Domains, Persistence};

@@ -28,6 +28,8 @@ pub struct DomainObj<R> {
     pub run: Option<R>,
     /// Its snapshots' metadata.
     pub snapshots: super::SnapshotTree,
+    /// Its checkpoints' metadata.
+    pub checkpoints: super::CheckpointTree,
     /// Has a managed save image (libvirt's `hasManagedSave`).
     pub managed_save: bool,
     pub(super) id: Option<u32>,
@@ -49,6 +51,7 @@ impl<R> DomainObj<R> {
             autostart: false,
             run: None,
             snapshots: super::SnapshotTree::default(),
+            checkpoints: super::CheckpointTree::default(),
             managed_save: false,
             id: None,
             job: None,

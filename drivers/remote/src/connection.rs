@@ -484,6 +484,10 @@ impl DriverConnection for RemoteConnection {
         Some(self)
     }
 
+    fn checkpoints(&self) -> Option<&dyn rvirt_core::driver::Checkpoints> {
+        Some(self)
+    }
+
     fn configuration(&self) -> Option<&dyn rvirt_core::driver::Configuration> {
         Some(self)
     }

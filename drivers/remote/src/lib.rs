@@ -74,6 +74,7 @@
 //! ```
 
 mod async_calls;
+mod checkpoints;
 mod client;
 mod configuration;
 mod connection;

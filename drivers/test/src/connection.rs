@@ -283,6 +283,10 @@ impl DriverConnection for TestConnection {
         Some(self)
     }
 
+    fn checkpoints(&self) -> Option<&dyn rvirt_core::driver::Checkpoints> {
+        Some(self)
+    }
+
     fn snapshots(&self) -> Option<&dyn rvirt_core::driver::Snapshots> {
         Some(self)
     }

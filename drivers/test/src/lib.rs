@@ -44,6 +44,7 @@
 //! ```
 
 mod capabilities;
+mod checkpoints;
 mod configuration;
 mod connection;
 mod errors;

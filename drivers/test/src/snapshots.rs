@@ -70,6 +70,13 @@ impl Snapshots for TestConnection {
         check_flags(flags, CREATE_FLAGS, "testDomainSnapshotCreateXML")?;
         let def = parse(xml)?;
         let w = self.world();
+        if w.domains.read(dom, |o| Ok(!o.checkpoints.is_empty()))? {
+            return Err(Error::new(
+                ErrorCode::OperationUnsupported,
+                ErrorDomain::Test,
+                "cannot create snapshot while checkpoint exists",
+            ));
+        }
         w.domains
             .snapshot_create(dom, def, flags, now(), |o, _, ev| {
                 if flags & HALT != 0 && o.is_active() {

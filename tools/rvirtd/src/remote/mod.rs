@@ -7,6 +7,7 @@
 mod access;
 mod auth;
 mod callbacks;
+mod checkpoints;
 mod configuration;
 mod connect;
 pub(crate) mod console;

@@ -5,9 +5,9 @@ use rvirt_rpc::procs as p;
 use rvirt_rpc_server::{Procedure, procedure};
 
 use crate::remote::{
-    Access, Session, auth as a, callbacks as cb, configuration as cfg, connect as c,
-    console as con, control as ctl, domain as d, monitoring as m, save as sv, snapshots as sn,
-    tuning as tu,
+    Access, Session, auth as a, callbacks as cb, checkpoints as ck, configuration as cfg,
+    connect as c, console as con, control as ctl, domain as d, monitoring as m, save as sv,
+    snapshots as sn, tuning as tu,
 };
 
 /// Their rows, in order of number.
@@ -548,4 +548,35 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         c::unregister_close_callback
     ),
     procedure!(p::DOMAIN_GET_MESSAGES, Access::Open, d::get_messages),
+    procedure!(
+        p::DOMAIN_CHECKPOINT_CREATE_XML,
+        Access::WriteIn("virDomainCheckpointCreateXML", 69),
+        ck::create_xml
+    ),
+    procedure!(
+        p::DOMAIN_CHECKPOINT_GET_XML_DESC,
+        Access::Open,
+        ck::get_xml_desc
+    ),
+    procedure!(p::DOMAIN_LIST_ALL_CHECKPOINTS, Access::Open, ck::list_all),
+    procedure!(
+        p::DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN,
+        Access::Open,
+        ck::list_all_children
+    ),
+    procedure!(
+        p::DOMAIN_CHECKPOINT_LOOKUP_BY_NAME,
+        Access::Open,
+        ck::lookup_by_name
+    ),
+    procedure!(
+        p::DOMAIN_CHECKPOINT_GET_PARENT,
+        Access::Open,
+        ck::get_parent
+    ),
+    procedure!(
+        p::DOMAIN_CHECKPOINT_DELETE,
+        Access::WriteIn("virDomainCheckpointDelete", 69),
+        ck::delete
+    ),
 ];
