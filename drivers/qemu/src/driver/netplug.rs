@@ -9,6 +9,12 @@
 //!
 //! A network NIC's port, and the bridge it names, come from the network driver
 //! ([`super::networks`]).
+//!
+//! A NIC's `<bandwidth>` (for a network NIC, the one its port got: its own or its
+//! portgroup's) is set on its tap with `tc` as libvirt does (the guest's inbound on
+//! the tap's transmit side, its outbound policed on the tap's receive side); it goes
+//! with the tap at stop. A `floor` needs a virtual network (the network driver
+//! guarantees it on the bridge).
 
 use rvirt_core::conf::{Device, DomainDef, InterfaceType};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
@@ -16,6 +22,32 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use super::networks::{PortOwner, network_port_create, network_port_delete, network_port_reclaim};
 
 use crate::host::tap::{self, TAP_TEMPLATE, Tap};
+use rvirt_core::netdev::bandwidth;
+use rvirt_core::objconf::Bandwidth;
+
+/// The `<bandwidth>` of `nic`, if it asks for any.
+fn interface_bandwidth(nic: &rvirt_core::conf::Interface) -> Result<Option<Bandwidth>> {
+    let Some(e) = &nic.bandwidth else {
+        return Ok(None);
+    };
+    let b = Bandwidth::from_xml(&e.to_xml_string())?;
+    Ok((!b.is_empty()).then_some(b))
+}
+
+/// libvirt's refusal of a `floor` on a NIC that is not on a virtual network.
+fn refuse_floor(nic: &rvirt_core::conf::Interface, b: Option<&Bandwidth>) -> Result<()> {
+    if b.and_then(|b| b.inbound).is_some_and(|r| r.floor != 0) {
+        let mac = nic.mac.as_ref().map(|m| m.address.as_str()).unwrap_or("");
+        return Err(Error::new(
+            ErrorCode::ConfigUnsupported,
+            ErrorDomain::Domain,
+            format!(
+                "Invalid use of 'floor' on interface with MAC address {mac} - 'floor' is only supported for interface type 'network' with forward type 'nat', 'route', 'open' or none"
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// The taps of one start, by interface position, and the network ports made for
 /// them (network name, port UUID); the taps are closed (QEMU keeps its copies) when
@@ -40,6 +72,7 @@ impl Taps {
             let name = t.name().to_owned();
             drop(t);
             tap::delete(&name);
+            bandwidth::release(&name);
         }
         for (net, port) in self.1 {
             network_port_delete(&net, &port);
@@ -59,6 +92,14 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
         _ => None,
     });
     for nic in nics {
+        let wanted = match interface_bandwidth(nic) {
+            Ok(b) => b,
+            Err(e) => {
+                taps.remove();
+                return Err(e);
+            }
+        };
+        let mut shaped = wanted;
         let bridge = match nic.interface_type {
             InterfaceType::Network => {
                 let name = nic.source.as_ref().and_then(|s| s.network.clone());
@@ -85,7 +126,8 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
                     mac: &mac,
                     group: group.as_deref(),
                 };
-                network_port_create(system, &name, owner).map(|(port, bridge)| {
+                network_port_create(system, &name, owner, wanted).map(|(port, bridge, bw)| {
+                    shaped = bw;
                     let port = port.hyphenated().to_string();
                     if let Some(s) = nic.source.as_mut() {
                         s.portid = Some(port.clone());
@@ -94,17 +136,18 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
                     bridge
                 })
             }
-            InterfaceType::Bridge => nic
-                .source
-                .as_ref()
-                .and_then(|s| s.bridge.clone())
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::XmlError,
-                        ErrorDomain::Qemu,
-                        "missing source bridge for interface type 'bridge'",
-                    )
-                }),
+            InterfaceType::Bridge => refuse_floor(nic, wanted.as_ref()).and_then(|()| {
+                nic.source
+                    .as_ref()
+                    .and_then(|s| s.bridge.clone())
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorCode::XmlError,
+                            ErrorDomain::Qemu,
+                            "missing source bridge for interface type 'bridge'",
+                        )
+                    })
+            }),
             _ => {
                 taps.0.push(None);
                 continue;
@@ -118,10 +161,16 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
         let made = bridge.and_then(|bridge| {
             let t = Tap::create(&template)?;
             let mac = nic.mac.as_ref().map(|m| m.address.as_str());
-            if let Err(e) = t.plug(&bridge, mac) {
+            let shaping = shaped.filter(|b| !b.is_empty());
+            let plugged = t.plug(&bridge, mac).and_then(|()| match &shaping {
+                Some(b) => bandwidth::set(t.name(), b, false, true),
+                None => Ok(()),
+            });
+            if let Err(e) = plugged {
                 let name = t.name().to_owned();
                 drop(t);
                 tap::delete(&name);
+                bandwidth::release(&name);
                 return Err(e);
             }
             Ok((t, bridge))
@@ -172,7 +221,9 @@ pub(crate) fn reconnect_interfaces(def: &DomainDef, system: bool) {
             mac: &mac.address,
             group: src.portgroup.as_deref(),
         };
-        let done = network_port_reclaim(net, owner, port).and_then(|br| tap::attach(&t.dev, &br));
+        let bw = interface_bandwidth(nic).ok().flatten();
+        let done =
+            network_port_reclaim(net, owner, port, bw).and_then(|br| tap::attach(&t.dev, &br));
         if let Err(e) = done {
             rvirt_core::log::warning(
                 ErrorDomain::Qemu,
@@ -222,6 +273,7 @@ pub(crate) fn unplug_interface(nic: &rvirt_core::conf::Interface) {
     }
     if let Some(t) = &nic.target {
         tap::delete(&t.dev);
+        bandwidth::release(&t.dev);
     }
     if let Some(s) = &nic.source
         && let (Some(net), Some(port)) = (&s.network, &s.portid)
