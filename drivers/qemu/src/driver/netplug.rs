@@ -15,11 +15,15 @@
 //! the tap's transmit side, its outbound policed on the tap's receive side); it goes
 //! with the tap at stop. A `floor` needs a virtual network (the network driver
 //! guarantees it on the bridge).
+//!
+//! A NIC's `<filterref>` becomes a filter binding on its tap ([`super::nwfilters`]),
+//! made after the tap is plugged and deleted before it is removed.
 
 use rvirt_core::conf::{Device, DomainDef, InterfaceType};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use super::networks::{PortOwner, network_port_create, network_port_delete, network_port_reclaim};
+use super::nwfilters::{binding_create, binding_delete};
 
 use crate::host::tap::{self, TAP_TEMPLATE, Tap};
 use rvirt_core::netdev::bandwidth;
@@ -53,7 +57,7 @@ fn refuse_floor(nic: &rvirt_core::conf::Interface, b: Option<&Bandwidth>) -> Res
 /// them (network name, port UUID); the taps are closed (QEMU keeps its copies) when
 /// dropped.
 #[derive(Debug, Default)]
-pub(crate) struct Taps(Vec<Option<Tap>>, Vec<(String, String)>);
+pub(crate) struct Taps(Vec<Option<Tap>>, Vec<(String, String)>, Vec<String>);
 
 impl Taps {
     /// The fd of each interface's tap, for [`crate::command_line::RuntimeOptions`].
@@ -66,8 +70,12 @@ impl Taps {
         self.0.iter().flatten().map(Tap::fd).collect()
     }
 
-    /// Removes the taps and deletes the ports (a start that failed).
+    /// Removes the taps and deletes the ports and filter bindings (a start that
+    /// failed).
     pub(crate) fn remove(self) {
+        for dev in &self.2 {
+            binding_delete(dev);
+        }
         for t in self.0.into_iter().flatten() {
             let name = t.name().to_owned();
             drop(t);
@@ -190,7 +198,24 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
         {
             s.bridge = Some(bridge);
         }
+        let dev = t.name().to_owned();
         taps.0.push(Some(t));
+        if let Some(fref) = &nic.filterref {
+            let mac = nic.mac.as_ref().map(|m| m.address.as_str()).unwrap_or("");
+            let bound = binding_create(
+                system,
+                &owner_name,
+                owner_uuid,
+                &dev,
+                mac,
+                &fref.to_xml_string(),
+            );
+            if let Err(e) = bound {
+                taps.remove();
+                return Err(e);
+            }
+            taps.2.push(dev);
+        }
     }
     Ok(taps)
 }
@@ -272,6 +297,9 @@ pub(crate) fn unplug_interface(nic: &rvirt_core::conf::Interface) {
         return;
     }
     if let Some(t) = &nic.target {
+        if nic.filterref.is_some() {
+            binding_delete(&t.dev);
+        }
         tap::delete(&t.dev);
         bandwidth::release(&t.dev);
     }
