@@ -156,7 +156,16 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
                         )
                     })
             }),
-            _ => {
+            other => {
+                if wanted.is_some() {
+                    // libvirt warns and goes on: only taps are shaped.
+                    rvirt_core::log::warning(
+                        ErrorDomain::Qemu,
+                        format_args!(
+                            "setting bandwidth on interfaces of type '{other}' is not implemented yet"
+                        ),
+                    );
+                }
                 taps.0.push(None);
                 continue;
             }
