@@ -20,11 +20,13 @@
 //! * actions `accept`, `drop`, `return`, `continue`; `reject` drops at layer 2 (what
 //!   libvirt's ebtables rules do) and rejects for `tcp`, `udp`, `icmp` and `all`;
 //! * variables `$NAME` from the binding's parameters (`MAC` defaults to the
-//!   binding's MAC); a variable with several values instantiates its rule for each.
+//!   binding's MAC); a variable with several values instantiates its rule for each;
+//! * `match='no'` negates each of the element's matches (libvirt's `!` before each
+//!   option), not the protocol it names.
 //!
 //! Protocols: `mac`, `arp`, `rarp`, `ip`, `ipv6`, `tcp`, `udp`, `icmp`, `all`, and rules
 //! without a protocol. Anything else — another protocol, an attribute not listed
-//! below, `match='no'`, list indexes of variables — is refused when the binding is
+//! listed, list indexes of variables — is refused when the binding is
 //! created (`VIR_ERR_CONFIG_UNSUPPORTED`, naming it), never ignored. Rules match
 //! without connection state (the host's bridge family has no conntrack): as libvirt's
 //! with `statematch='false'`.
@@ -381,8 +383,10 @@ const PROTOCOLS: &[&str] = &[
 
 /// The nft match of one protocol element whose variables are resolved (`attrs`,
 /// already named for the guest's side).
-fn matches(proto: &str, attrs: &HashMap<String, String>) -> Result<String> {
+fn matches(proto: &str, attrs: &HashMap<String, String>, neg: bool) -> Result<String> {
     let mut m = String::new();
+    let n = if neg { "!= " } else { "" };
+    let eq = if neg { "!=" } else { "==" };
     let get = |k: &str| attrs.get(k).map(String::as_str);
     let mac = |m: &mut String, side: &str, field: &str| -> Result<()> {
         let addr_k = format!("{side}macaddr");
@@ -392,9 +396,9 @@ fn matches(proto: &str, attrs: &HashMap<String, String>) -> Result<String> {
             match get(&mask_k) {
                 Some(mask) => {
                     let mask = parse_mac(mask, &mask_k)?;
-                    m.push_str(&format!("ether {field} & {mask} == {a} "));
+                    m.push_str(&format!("ether {field} & {mask} {eq} {a} "));
                 }
-                None => m.push_str(&format!("ether {field} {a} ")),
+                None => m.push_str(&format!("ether {field} {n}{a} ")),
             }
         }
         Ok(())
@@ -406,17 +410,17 @@ fn matches(proto: &str, attrs: &HashMap<String, String>) -> Result<String> {
     match proto {
         "mac" => {
             if let Some(t) = get("protocolid") {
-                m.push_str(&format!("ether type {} ", ether_type(t, "protocolid")?));
+                m.push_str(&format!("ether type {n}{} ", ether_type(t, "protocolid")?));
             }
         }
         "arp" => {
             m.insert_str(0, "ether type arp ");
             if let Some(v) = get("hwtype") {
-                m.push_str(&format!("arp htype {} ", num(v, "hwtype", 0xffff)?));
+                m.push_str(&format!("arp htype {n}{} ", num(v, "hwtype", 0xffff)?));
             }
             if let Some(v) = get("protocoltype") {
                 m.push_str(&format!(
-                    "arp ptype 0x{:04x} ",
+                    "arp ptype {n}0x{:04x} ",
                     num(v, "protocoltype", 0xffff)?
                 ));
             }
@@ -425,13 +429,13 @@ fn matches(proto: &str, attrs: &HashMap<String, String>) -> Result<String> {
                     Some((_, n)) => *n,
                     None => num(v, "opcode", 0xffff)?,
                 };
-                m.push_str(&format!("arp operation {op} "));
+                m.push_str(&format!("arp operation {n}{op} "));
             }
             for side in ["src", "dst"] {
                 let field = if side == "src" { "saddr" } else { "daddr" };
                 let k = format!("arp{side}macaddr");
                 if let Some(v) = get(&k) {
-                    m.push_str(&format!("arp {field} ether {} ", parse_mac(v, &k)?));
+                    m.push_str(&format!("arp {field} ether {n}{} ", parse_mac(v, &k)?));
                 }
                 let k = format!("arp{side}ipaddr");
                 if let Some(v) = get(&k) {
@@ -441,7 +445,7 @@ fn matches(proto: &str, attrs: &HashMap<String, String>) -> Result<String> {
                         .map(|x| prefix(x, &mk, 32))
                         .transpose()?
                         .unwrap_or(32);
-                    m.push_str(&format!("arp {field} ip {a}/{p} "));
+                    m.push_str(&format!("arp {field} ip {n}{a}/{p} "));
                 }
             }
         }
@@ -469,15 +473,15 @@ fn matches(proto: &str, attrs: &HashMap<String, String>) -> Result<String> {
                         .map(|x| prefix(x, &mk, bits))
                         .transpose()?
                         .unwrap_or(bits);
-                    m.push_str(&format!("{fam} {field} {a}/{p} "));
+                    m.push_str(&format!("{fam} {field} {n}{a}/{p} "));
                 }
                 let (fk, tk) = (format!("{side}ipfrom"), format!("{side}ipto"));
                 match (get(&fk), get(&tk)) {
                     (Some(f), Some(t)) => {
-                        m.push_str(&format!("ip {field} {}-{} ", v4(f, &fk)?, v4(t, &tk)?))
+                        m.push_str(&format!("ip {field} {n}{}-{} ", v4(f, &fk)?, v4(t, &tk)?))
                     }
-                    (Some(f), None) => m.push_str(&format!("ip {field} {} ", v4(f, &fk)?)),
-                    (None, Some(t)) => m.push_str(&format!("ip {field} {} ", v4(t, &tk)?)),
+                    (Some(f), None) => m.push_str(&format!("ip {field} {n}{} ", v4(f, &fk)?)),
+                    (None, Some(t)) => m.push_str(&format!("ip {field} {n}{} ", v4(t, &tk)?)),
                     (None, None) => {}
                 }
             }
@@ -490,10 +494,10 @@ fn matches(proto: &str, attrs: &HashMap<String, String>) -> Result<String> {
             };
             if let Some(p) = &l4 {
                 let key = if v6p { "ip6 nexthdr" } else { "ip protocol" };
-                m.push_str(&format!("{key} {p} "));
+                m.push_str(&format!("{key} {n}{p} "));
             }
             if let Some(v) = get("dscp") {
-                m.push_str(&format!("{fam} dscp {} ", num(v, "dscp", 63)?));
+                m.push_str(&format!("{fam} dscp {n}{} ", num(v, "dscp", 63)?));
             }
             for side in ["src", "dst"] {
                 let field = if side == "src" { "sport" } else { "dport" };
@@ -517,9 +521,9 @@ fn matches(proto: &str, attrs: &HashMap<String, String>) -> Result<String> {
                     .unwrap_or(0);
                 match e.map(|v| num(v, &ek, 65535)).transpose()? {
                     Some(end) if end != start => {
-                        m.push_str(&format!("{l4p} {field} {start}-{end} "))
+                        m.push_str(&format!("{l4p} {field} {n}{start}-{end} "))
                     }
-                    _ => m.push_str(&format!("{l4p} {field} {start} ")),
+                    _ => m.push_str(&format!("{l4p} {field} {n}{start} ")),
                 }
             }
             let icmp = match (proto, l4.as_deref()) {
@@ -534,7 +538,7 @@ fn matches(proto: &str, attrs: &HashMap<String, String>) -> Result<String> {
                             "attribute '{k}' of protocol '{proto}' needs an ICMP protocol"
                         )));
                     };
-                    m.push_str(&format!("{icmp} {k} {} ", num(v, k, 255)?));
+                    m.push_str(&format!("{icmp} {k} {n}{} ", num(v, k, 255)?));
                 }
             }
         }
@@ -552,11 +556,11 @@ fn resolve(
     let mut combos: Vec<HashMap<String, String>> = vec![HashMap::new()];
     for (k, v) in &proto.attrs {
         if k == "match" {
-            if v != "yes" {
-                return Err(unsupported(format!(
-                    "match='{v}' of protocol '{}' is not supported",
-                    proto.name
-                )));
+            if v != "yes" && v != "no" {
+                return Err(Error::invalid_arg(
+                    D,
+                    format!("invalid value '{v}' of attribute 'match'"),
+                ));
             }
             continue;
         }
@@ -677,7 +681,10 @@ pub(crate) fn build(filters: &[NwFilterDef], b: &BindingDef) -> Result<String> {
                     c.clone()
                 };
                 let text = match proto {
-                    Some(_) => format!("{}{verdict}", matches(pname, &named)?),
+                    Some(p) => format!(
+                        "{}{verdict}",
+                        matches(pname, &named, p.get("match") == Some("no"))?
+                    ),
                     None => verdict.to_string(),
                 };
                 if f.chain == "root" {
@@ -870,10 +877,19 @@ mod tests {
             "{}",
             e.message()
         );
-        f.push(def("<filter name='neg'><rule action='drop' direction='out'><ip match='no' srcipaddr='1.2.3.4'/></rule></filter>"));
-        assert_eq!(
-            build(&f, &binding("neg", "")).unwrap_err().code(),
-            ErrorCode::ConfigUnsupported
+        // match='no' negates each match, as libvirt's '!' before each option.
+        f.push(def(
+            "<filter name='neg'><rule action='drop' direction='out'>\
+            <ip match='no' srcipaddr='$IP' protocol='udp'/></rule></filter>",
+        ));
+        let s = build(
+            &f,
+            &binding("neg", "<parameter name='IP' value='10.1.1.1'/>"),
+        )
+        .unwrap();
+        assert!(
+            s.contains("    ether type ip ip saddr != 10.1.1.1/32 ip protocol != udp drop\n"),
+            "{s}"
         );
         // Values reach nftables only once parsed: no injection through parameters.
         let e = build(
