@@ -130,10 +130,11 @@ pub struct NetworkDaemon {
 
 impl NetworkDaemon {
     /// Starts rvirtd with `--qemu-root TMP/q --network-root TMP/n
-    /// --network-autostart yes`.
+    /// --nwfilter-root TMP/nwf --network-autostart yes`.
     pub fn start(tmp: &crate::TempDir, tag: &str) -> NetworkDaemon {
         let root = tmp.0.join("q");
         let net_root = tmp.0.join("n");
+        let nwf_root = tmp.0.join("nwf");
         std::fs::create_dir_all(&root).unwrap();
         let _reapers = (
             crate::QemuReaper(root.clone()),
@@ -144,6 +145,8 @@ impl NetworkDaemon {
             root.to_str().unwrap(),
             "--network-root",
             net_root.to_str().unwrap(),
+            "--nwfilter-root",
+            nwf_root.to_str().unwrap(),
             "--network-autostart",
             "yes",
         ]

@@ -275,7 +275,7 @@ fn a_guest_nic_with_a_filterref_is_bound_while_it_runs() {
         return;
     }
     let tmp = TempDir::new("nwfq");
-    let net = NetworkDaemon::start(&tmp, "nwfq-d");
+    let mut net = NetworkDaemon::start(&tmp, "nwfq-d");
     let uri = net.d.qemu_uri();
     setup(&uri, &tmp.0);
     ip(&["link", "add", "rvfbr2", "type", "bridge"]);
@@ -328,6 +328,31 @@ fn a_guest_nic_with_a_filterref_is_bound_while_it_runs() {
         assert!(Instant::now() < deadline, "binding left after destroy");
         std::thread::sleep(Duration::from_millis(50));
     }
+    assert!(!ruleset().contains(&format!("rvirt_nwf_{tap}")));
+
+    // A guest that dies while no daemon watches it: the restarted daemon deletes
+    // the binding it owned (its tap is gone; the name may be reused).
+    virsh_ok(&uri, &["start", "nwfguest"]);
+    assert!(virsh_ok(&uri, &["nwfilter-binding-list"]).contains(&tap));
+    let _ = net.d.child.kill();
+    let _ = net.d.child.wait();
+    let pidfile = tmp.0.join("q/run/qemu/nwfguest.pid");
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // SAFETY: kill(2) of the QEMU this test's daemon started (its pid file).
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(Instant::now() < deadline, "QEMU {pid} did not die");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    net.restart("nwfq-d2");
+    let uri = net.d.qemu_uri();
+    assert!(virsh_ok(&uri, &["domstate", "nwfguest"]).contains("shut off"));
+    assert!(!virsh_ok(&uri, &["nwfilter-binding-list"]).contains(&tap));
     assert!(!ruleset().contains(&format!("rvirt_nwf_{tap}")));
 
     // A NIC whose filter cannot be instantiated: the start fails, nothing stays.

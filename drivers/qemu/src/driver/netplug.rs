@@ -23,7 +23,7 @@ use rvirt_core::conf::{Device, DomainDef, InterfaceType};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use super::networks::{PortOwner, network_port_create, network_port_delete, network_port_reclaim};
-use super::nwfilters::{binding_create, binding_delete};
+use super::nwfilters::{binding_create, binding_delete, binding_delete_owned};
 
 use crate::host::tap::{self, TAP_TEMPLATE, Tap};
 use rvirt_core::netdev::bandwidth;
@@ -272,9 +272,19 @@ pub(crate) fn reconnect_interfaces(def: &DomainDef, system: bool) {
     }
 }
 
-/// Deletes the network ports of a run that ended while no process watched it (its
-/// taps went with its QEMU; their names may be another guest's by now).
+/// Deletes the network ports and the filter bindings of a run that ended while no
+/// process watched it (its taps went with its QEMU; their names may be another
+/// guest's by now, so only bindings it owns go).
 pub(crate) fn release_ports(def: &DomainDef) {
+    let owner = def.uuid.unwrap_or_default();
+    for d in def.devices() {
+        if let Device::Interface(nic) = d
+            && nic.filterref.is_some()
+            && let Some(t) = &nic.target
+        {
+            binding_delete_owned(&t.dev, owner);
+        }
+    }
     for d in def.devices() {
         if let Device::Interface(nic) = d
             && nic.interface_type == InterfaceType::Network

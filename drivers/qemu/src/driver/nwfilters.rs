@@ -87,3 +87,22 @@ pub(crate) fn binding_delete(dev: &str) {
         );
     }
 }
+
+/// Deletes the filter binding of the tap `dev` if the guest `uuid` owns it (a run
+/// that ended while no process watched it: the tap's name may be another guest's by
+/// now, and so may a binding of that name).
+pub(crate) fn binding_delete_owned(dev: &str, uuid: Uuid) {
+    let Ok(n) = system_nwfilters() else { return };
+    let Ok(r) = n.nwfilter_binding_lookup_by_port_dev(dev) else {
+        return;
+    };
+    let owned = n.nwfilter_binding_xml_desc(&r, 0).is_ok_and(|xml| {
+        rvirt_core::objconf::tree::parse(&xml, "(filterbinding)", NWFILTER)
+            .ok()
+            .and_then(|e| e.path(&["owner", "uuid"]).map(|u| u.trimmed().to_string()))
+            .is_some_and(|u| u.eq_ignore_ascii_case(&uuid.hyphenated().to_string()))
+    });
+    if owned {
+        binding_delete(dev);
+    }
+}
