@@ -192,3 +192,84 @@ pub(crate) fn update(n: &Net, at: usize, new: Option<&Bandwidth>) -> Result<Opti
     bandwidth::update_rate(bridge, 2, &net, left)?;
     Ok(Some(id))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(bw: &str, mode: &str) -> Net {
+        let xml = format!(
+            "<network><name>q</name><uuid>5d5e6f7a-1b2c-4d3e-8f90-a1b2c3d4e5f6</uuid>{mode}\
+             <bridge name='virbr7'/>{bw}<ip address='10.9.0.1' prefix='24'/></network>"
+        );
+        Net {
+            def: NetworkDef::from_xml(&xml).unwrap(),
+            new_def: None,
+            active: true,
+            persistent: true,
+            autostart: false,
+            ports: Vec::new(),
+        }
+    }
+
+    fn port(n: u128, floor: u64) -> NetworkPortDef {
+        NetworkPortDef::from_xml(&format!(
+            "<networkport><uuid>{}</uuid><owner><name>g</name>\
+             <uuid>11111111-2222-3333-4444-555555555555</uuid></owner>\
+             <mac address='52:54:00:00:00:{n:02x}'/>\
+             <bandwidth><inbound floor='{floor}'/></bandwidth></networkport>",
+            Uuid::from_u128(n).hyphenated()
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn floors_are_carved_from_the_inbound_average() {
+        let mut n = net(
+            "<bandwidth><inbound average='1000'/></bandwidth>",
+            "<forward mode='nat'/>",
+        );
+        n.ports.push(port(1, 600));
+        let p = port(2, 300);
+        assert_eq!(check(&n, &p.uuid, &p.mac, 300).unwrap(), 100);
+        let e = check(&n, &p.uuid, &p.mac, 500).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::OperationInvalid);
+        assert_eq!(
+            e.message(),
+            "Cannot plug '52:54:00:00:00:02' interface into 'virbr7' because new combined inbound floor=1100 would overcommit average=1000 on network 'q'"
+        );
+        // A port's own floor is given back before its new one is counted.
+        let own = n.ports[0].clone();
+        assert_eq!(check(&n, &own.uuid, &own.mac, 1000).unwrap(), 0);
+        assert_eq!(free_class(&n), 3);
+        n.ports[0].class_id = Some(3);
+        assert_eq!(free_class(&n), 4);
+    }
+
+    #[test]
+    fn floors_need_inbound_qos_and_a_bridge_of_the_networks_own() {
+        let n = net("", "<forward mode='nat'/>");
+        let p = port(1, 10);
+        let e = validate(&n, &p).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ConfigUnsupported);
+        assert_eq!(
+            e.message(),
+            "Invalid use of 'floor' on interface with MAC address 52:54:00:00:00:01 - network 'q' has no inbound QoS set"
+        );
+        let n = net(
+            "<bandwidth><inbound average='1000'/></bandwidth>",
+            "<forward mode='bridge'/>",
+        );
+        let e = validate(&n, &p).unwrap_err();
+        assert!(
+            e.message().ends_with("'floor' is only supported for interface type 'network' with forward type 'nat', 'route', 'open' or none"),
+            "{}",
+            e.message()
+        );
+        let none = NetworkPortDef {
+            bandwidth: None,
+            ..port(2, 1)
+        };
+        assert!(validate(&n, &none).is_ok());
+    }
+}
