@@ -166,3 +166,28 @@ impl NetworkDaemon {
         self.d = crate::Daemon::start_with(tag, &refs);
     }
 }
+
+/// libvirt's shipped network filters (`clean-traffic`, `no-mac-spoofing`, …) as
+/// `tools/fetch-libvirt-nwfilters.sh` unpacked them from Debian's
+/// libvirt-daemon-config-nwfilter into the cache: their files, sorted; `None` (a
+/// printed skip) when they were never fetched, a failure when `CI` is set.
+pub fn libvirt_nwfilters() -> Option<Vec<PathBuf>> {
+    let dir = crate::linux_guest::cache_dir().join("libvirt-nwfilter");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but libvirt's filters are missing (tools/fetch-libvirt-nwfilters.sh)"
+        );
+        eprintln!("skipped: libvirt's filters not fetched (tools/fetch-libvirt-nwfilters.sh)");
+        return None;
+    }
+    Some(files)
+}

@@ -7,7 +7,9 @@
 //! and fails with a spoofed source IP or MAC; `nft list ruleset` shows the device's
 //! table; redefining a filter re-instantiates the binding; deleting the binding
 //! removes the table. A binding of an unsupported protocol is refused with
-//! `VIR_ERR_CONFIG_UNSUPPORTED`. A real QEMU guest (TCG) whose NIC has a
+//! `VIR_ERR_CONFIG_UNSUPPORTED`. libvirt's own shipped filters (Debian's
+//! libvirt-daemon-config-nwfilter, all 24 defined through virsh) bound as
+//! `clean-traffic`: the same pings pass and fail. A real QEMU guest (TCG) whose NIC has a
 //! `<filterref>` gets a binding on its tap while it runs, gone after destroy.
 
 use std::process::{Child, Command, Stdio};
@@ -15,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use rvirt_testkit::{
     HALT, NetworkDaemon, TempDir, boot_disk, domain_xml, enter_netns, have_qemu, have_virsh, ip,
-    text, virsh, virsh_ok,
+    libvirt_nwfilters, text, virsh, virsh_ok,
 };
 
 /// A process sleeping in a network namespace of its own (the guest's side).
@@ -396,4 +398,79 @@ fn a_guest_nic_with_a_filterref_is_bound_while_it_runs() {
     virsh_ok(&uri, &["undefine", "nwfguest"]);
     virsh_ok(&uri, &["undefine", "nwfbad"]);
     ip(&["link", "delete", "rvfbr2"]);
+}
+
+/// A peer namespace whose `peer_dev` (MAC `mac`, address `cidr`) is the other end of
+/// `host_dev`, enslaved to `bridge`.
+fn veth_peer(bridge: &str, host_dev: &str, peer_dev: &str, mac: &str, cidr: &str) -> Peer {
+    let peer = Peer::start();
+    ip(&[
+        "link", "add", host_dev, "type", "veth", "peer", "name", peer_dev,
+    ]);
+    ip(&["link", "set", peer_dev, "address", mac]);
+    ip(&["link", "set", peer_dev, "netns", &peer.pid()]);
+    ip(&["link", "set", host_dev, "master", bridge, "up"]);
+    peer.ip(&["addr", "add", cidr, "dev", peer_dev]);
+    peer.ip(&["link", "set", peer_dev, "up"]);
+    peer.ip(&["link", "set", "lo", "up"]);
+    peer
+}
+
+#[test]
+fn libvirts_shipped_clean_traffic_drops_spoofed_traffic() {
+    let Some(files) = libvirt_nwfilters() else {
+        return;
+    };
+    if !have_virsh() || !enter_netns() {
+        return;
+    }
+    let tmp = TempDir::new("nwfc");
+    let net = NetworkDaemon::start(&tmp, "nwfc-d");
+    let uri = net.d.qemu_uri();
+    for f in &files {
+        virsh_ok(&uri, &["nwfilter-define", f.to_str().unwrap()]);
+    }
+    let list = virsh_ok(&uri, &["nwfilter-list"]);
+    assert_eq!(
+        list.lines().filter(|l| l.contains('-')).count() - 1,
+        files.len(),
+        "{list}"
+    );
+    ip(&["link", "add", "rvcbr", "type", "bridge"]);
+    ip(&["addr", "add", "10.80.0.1/24", "dev", "rvcbr"]);
+    ip(&["link", "set", "rvcbr", "up"]);
+    let peer = veth_peer("rvcbr", "vch0", "vcc0", "52:54:00:80:00:02", "10.80.0.2/24");
+    let f = tmp.0.join("binding.xml");
+    std::fs::write(
+        &f,
+        binding_xml("vch0", "52:54:00:80:00:02", "clean-traffic", "10.80.0.2"),
+    )
+    .unwrap();
+    virsh_ok(&uri, &["nwfilter-binding-create", f.to_str().unwrap()]);
+    let rules = ruleset();
+    assert!(rules.contains("table bridge rvirt_nwf_vch0"), "{rules}");
+    assert!(rules.contains("arp saddr ip 10.80.0.2 return"), "{rules}");
+    assert!(peer.ping("10.80.0.1"), "clean traffic dropped\n{rules}");
+    peer.ip(&["addr", "flush", "dev", "vcc0"]);
+    peer.ip(&["addr", "add", "10.80.0.3/24", "dev", "vcc0"]);
+    ip(&["neigh", "flush", "dev", "rvcbr"]);
+    assert!(!peer.ping("10.80.0.1"), "spoofed IP passed clean-traffic");
+    peer.ip(&["addr", "flush", "dev", "vcc0"]);
+    peer.ip(&["addr", "add", "10.80.0.2/24", "dev", "vcc0"]);
+    peer.ip(&["link", "set", "vcc0", "address", "52:54:00:80:00:99"]);
+    ip(&["neigh", "flush", "dev", "rvcbr"]);
+    assert!(!peer.ping("10.80.0.1"), "spoofed MAC passed clean-traffic");
+    // Without the binding, a spoofed IP passes.
+    peer.ip(&["link", "set", "vcc0", "address", "52:54:00:80:00:02"]);
+    peer.ip(&["addr", "flush", "dev", "vcc0"]);
+    peer.ip(&["addr", "add", "10.80.0.3/24", "dev", "vcc0"]);
+    virsh_ok(&uri, &["nwfilter-binding-delete", "vch0"]);
+    assert!(!ruleset().contains("rvirt_nwf_vch0"));
+    ip(&["neigh", "flush", "dev", "rvcbr"]);
+    assert!(
+        peer.ping("10.80.0.1"),
+        "traffic blocked after the binding went"
+    );
+    ip(&["link", "delete", "vch0"]);
+    ip(&["link", "delete", "rvcbr"]);
 }

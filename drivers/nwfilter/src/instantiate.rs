@@ -24,11 +24,13 @@
 //! * `match='no'` negates each of the element's matches (libvirt's `!` before each
 //!   option), not the protocol it names.
 //!
-//! Protocols: `mac`, `arp`, `rarp`, `ip`, `ipv6`, `tcp`, `udp`, `icmp`, `all`, and rules
-//! without a protocol. Anything else — another protocol, an attribute not listed
-//! listed, list indexes of variables — is refused when the binding is
-//! created (`VIR_ERR_CONFIG_UNSUPPORTED`, naming it), never ignored. Rules match
-//! without connection state (the host's bridge family has no conntrack): as libvirt's
+//! Protocols: `mac`, `arp`, `rarp` (its ARP fields matched by offset in the header),
+//! `ip`, `ipv6`, `tcp`, `udp`, `icmp`, `all`, and rules without a protocol: enough for
+//! every filter libvirt ships (`clean-traffic` and what it references). Anything else
+//! — another protocol, an attribute not listed in [`allowed`], list indexes of
+//! variables — is refused when the binding is created (`VIR_ERR_CONFIG_UNSUPPORTED`,
+//! naming it), never ignored. Rules match without connection state (the host's bridge
+//! family has no conntrack): as libvirt's
 //! with `statematch='false'`.
 
 use std::collections::HashMap;
@@ -286,7 +288,7 @@ fn allowed(proto: &str) -> &'static [&'static str] {
             "protocolid",
             "comment",
         ],
-        "arp" => &[
+        "arp" | "rarp" => &[
             "srcmacaddr",
             "srcmacmask",
             "dstmacaddr",
@@ -300,13 +302,6 @@ fn allowed(proto: &str) -> &'static [&'static str] {
             "arpsrcipmask",
             "arpdstipaddr",
             "arpdstipmask",
-            "comment",
-        ],
-        "rarp" => &[
-            "srcmacaddr",
-            "srcmacmask",
-            "dstmacaddr",
-            "dstmacmask",
             "comment",
         ],
         "ip" | "ipv6" => &[
@@ -449,7 +444,51 @@ fn matches(proto: &str, attrs: &HashMap<String, String>, neg: bool) -> Result<St
                 }
             }
         }
-        "rarp" => m.insert_str(0, "ether type 0x8035 "),
+        "rarp" => {
+            // nftables' `arp` expressions imply the ARP ethertype: RARP's header (the
+            // same layout, Ethernet and IPv4 addresses) is matched by offset.
+            m.insert_str(0, "ether type 0x8035 ");
+            let raw = |m: &mut String, bits: (u32, u32), value: String| {
+                m.push_str(&format!("@nh,{},{} {n}{value} ", bits.0, bits.1));
+            };
+            if let Some(v) = get("hwtype") {
+                raw(&mut m, (0, 16), num(v, "hwtype", 0xffff)?.to_string());
+            }
+            if let Some(v) = get("protocoltype") {
+                raw(
+                    &mut m,
+                    (16, 16),
+                    num(v, "protocoltype", 0xffff)?.to_string(),
+                );
+            }
+            if let Some(v) = get("opcode") {
+                let op = match ARP_OPS.iter().find(|(n, _)| n.eq_ignore_ascii_case(v)) {
+                    Some((_, n)) => *n,
+                    None => num(v, "opcode", 0xffff)?,
+                };
+                raw(&mut m, (48, 16), op.to_string());
+            }
+            for (side, mac_at, ip_at) in [("src", 64, 112), ("dst", 144, 192)] {
+                let k = format!("arp{side}macaddr");
+                if let Some(v) = get(&k) {
+                    let hex = parse_mac(v, &k)?.replace(':', "");
+                    raw(&mut m, (mac_at, 48), format!("0x{hex}"));
+                }
+                let k = format!("arp{side}ipaddr");
+                if let Some(v) = get(&k) {
+                    let a = u32::from(v4(v, &k)?);
+                    let mk = format!("arp{side}ipmask");
+                    let p = get(&mk)
+                        .map(|x| prefix(x, &mk, 32))
+                        .transpose()?
+                        .unwrap_or(32);
+                    if p > 0 {
+                        let value = u64::from(a) >> (32 - u32::from(p));
+                        raw(&mut m, (ip_at, u32::from(p)), format!("0x{value:x}"));
+                    }
+                }
+            }
+        }
         _ => {
             m.insert_str(
                 0,
