@@ -65,3 +65,5 @@ rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup com
 
 # The kernel of the tests' Linux guest (Debian's, into ~/.cache/rvirt/linux-guest).
 bash "$(dirname "$0")/fetch-linux-guest.sh"
+# libvirt's shipped network filters (Debian's, into ~/.cache/rvirt/libvirt-nwfilter).
+bash "$(dirname "$0")/fetch-libvirt-nwfilters.sh"

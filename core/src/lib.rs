@@ -13,6 +13,7 @@ pub mod driver;
 pub mod error;
 pub mod event;
 pub mod log;
+pub mod netdev;
 pub mod objects;
 pub mod uri;
 

@@ -41,7 +41,9 @@ pub use inspect::*;
 pub use libvirtd::Libvirtd;
 pub use linux_guest::{LinuxGuest, linux_domain_xml, linux_guest};
 pub use linux_guest_agent::linux_guest_with_agent;
-pub use netns::{DnsmasqReaper, NetworkDaemon, enter_netns, enter_netns_with_sysfs, ip};
+pub use netns::{
+    DnsmasqReaper, NetworkDaemon, enter_netns, enter_netns_with_sysfs, ip, libvirt_nwfilters,
+};
 pub use process::*;
 pub use qemu::*;
 pub use raw::{Raw, error_of};

@@ -130,10 +130,11 @@ pub struct NetworkDaemon {
 
 impl NetworkDaemon {
     /// Starts rvirtd with `--qemu-root TMP/q --network-root TMP/n
-    /// --network-autostart yes`.
+    /// --nwfilter-root TMP/nwf --network-autostart yes`.
     pub fn start(tmp: &crate::TempDir, tag: &str) -> NetworkDaemon {
         let root = tmp.0.join("q");
         let net_root = tmp.0.join("n");
+        let nwf_root = tmp.0.join("nwf");
         std::fs::create_dir_all(&root).unwrap();
         let _reapers = (
             crate::QemuReaper(root.clone()),
@@ -144,6 +145,8 @@ impl NetworkDaemon {
             root.to_str().unwrap(),
             "--network-root",
             net_root.to_str().unwrap(),
+            "--nwfilter-root",
+            nwf_root.to_str().unwrap(),
             "--network-autostart",
             "yes",
         ]
@@ -162,4 +165,29 @@ impl NetworkDaemon {
         let refs: Vec<&str> = self.args.iter().map(String::as_str).collect();
         self.d = crate::Daemon::start_with(tag, &refs);
     }
+}
+
+/// libvirt's shipped network filters (`clean-traffic`, `no-mac-spoofing`, …) as
+/// `tools/fetch-libvirt-nwfilters.sh` unpacked them from Debian's
+/// libvirt-daemon-config-nwfilter into the cache: their files, sorted; `None` (a
+/// printed skip) when they were never fetched, a failure when `CI` is set.
+pub fn libvirt_nwfilters() -> Option<Vec<PathBuf>> {
+    let dir = crate::linux_guest::cache_dir().join("libvirt-nwfilter");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but libvirt's filters are missing (tools/fetch-libvirt-nwfilters.sh)"
+        );
+        eprintln!("skipped: libvirt's filters not fetched (tools/fetch-libvirt-nwfilters.sh)");
+        return None;
+    }
+    Some(files)
 }

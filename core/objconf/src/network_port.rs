@@ -94,6 +94,11 @@ impl Bandwidth {
         Ok(b)
     }
 
+    /// Parses a `<bandwidth>` document (a domain interface's, say).
+    pub fn from_xml(xml: &str) -> Result<Bandwidth> {
+        Bandwidth::parse(&parse(xml, "(bandwidth)", NETWORK)?)
+    }
+
     /// True when neither direction is set.
     pub fn is_empty(&self) -> bool {
         self.inbound.is_none() && self.outbound.is_none()
@@ -143,6 +148,9 @@ pub struct NetworkPortDef {
     pub virtualport: Option<Element>,
     /// `<bandwidth>`.
     pub bandwidth: Option<Bandwidth>,
+    /// `<bandwidth classID=…>`: the class the network driver gave the port's `floor`
+    /// on the network's bridge (run-time state).
+    pub class_id: Option<u32>,
     /// `<vlan>`, kept as written.
     pub vlan: Option<Element>,
     /// `<port isolated=…/>`, kept as written.
@@ -197,6 +205,13 @@ impl NetworkPortDef {
         let mac = parse_mac(mac_text)
             .ok_or_else(|| internal(format!("Unable to parse MAC '{mac_text}'")))?;
         let bandwidth = root.find("bandwidth").map(Bandwidth::parse).transpose()?;
+        let class_id =
+            match root.find("bandwidth").and_then(|b| b.get("classID")) {
+                None => None,
+                Some(v) => Some(v.parse::<u32>().map_err(|_| {
+                    XmlError::xml(NETWORK, format!("Unable to parse class id '{v}'"))
+                })?),
+            };
         let trust = root
             .find("rxfilters")
             .and_then(|r| r.get("trustGuest"))
@@ -218,6 +233,7 @@ impl NetworkPortDef {
             mac,
             virtualport: root.find("virtualport").cloned(),
             bandwidth,
+            class_id,
             vlan: root.find("vlan").cloned(),
             port: root.find("port").cloned(),
             trust_guest_rx_filters: trust,
@@ -261,7 +277,7 @@ impl NetworkPortDef {
             .opt_child(
                 self.bandwidth
                     .filter(|b| !b.is_empty())
-                    .map(|b| b.to_element()),
+                    .map(|b| b.to_element().opt_attr("classID", self.class_id)),
             )
             .opt_child(self.vlan.clone())
             .opt_child(self.port.clone())

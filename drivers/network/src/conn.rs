@@ -414,8 +414,12 @@ impl NetworkDriver for NetworkConn {
         )?;
         self.with_net(r, |nets, i| {
             let n = &mut nets[i];
-            let port = ports::create(n, xml, flags)?;
-            self.state.ports.save(&n.def.uuid, &port)?;
+            let mut port = ports::create(n, xml, flags)?;
+            crate::qos::plug(n, &mut port)?;
+            if let Err(e) = self.state.ports.save(&n.def.uuid, &port) {
+                crate::qos::unplug(n, &port);
+                return Err(e);
+            }
             let pr = ports::reference(n, &port);
             n.ports.push(port);
             n.set_connections();
@@ -438,7 +442,8 @@ impl NetworkDriver for NetworkConn {
             let n = &mut nets[i];
             let at = ports::find(n, &p.uuid)?;
             self.state.ports.delete(&n.def.uuid, &p.uuid)?;
-            n.ports.remove(at);
+            let gone = n.ports.remove(at);
+            crate::qos::unplug(n, &gone);
             n.set_connections();
             self.state.save_status(n)
         })
@@ -467,11 +472,11 @@ impl NetworkDriver for NetworkConn {
             let n = &mut nets[i];
             let at = ports::find(n, &p.uuid)?;
             let bandwidth = ports::bandwidth_of(params)?;
-            if bandwidth.inbound.is_some_and(|r| r.floor != 0) {
-                return Err(ports::no_floor(&n.ports[at].mac, &n.def.name));
-            }
+            let bandwidth = (!bandwidth.is_empty()).then_some(bandwidth);
+            let class_id = crate::qos::update(n, at, bandwidth.as_ref())?;
             let mut port = n.ports[at].clone();
-            port.bandwidth = (!bandwidth.is_empty()).then_some(bandwidth);
+            port.bandwidth = bandwidth;
+            port.class_id = class_id;
             self.state.ports.save(&n.def.uuid, &port)?;
             n.ports[at] = port;
             Ok(())

@@ -161,6 +161,9 @@ pub(crate) fn start(def: &NetworkDef, bridge: &str) -> Result<()> {
             run("ip", &["addr", "add", &cidr, "dev", bridge], None)?;
         }
         run("ip", &["link", "set", bridge, "up"], None)?;
+        if let Some(bw) = crate::qos::network_bandwidth(def)? {
+            rvirt_core::netdev::bandwidth::set(bridge, &bw, true, true)?;
+        }
         if matches!(def.forward_mode(), "nat" | "route") {
             if def.ips.iter().any(|i| !i.is_v6()) {
                 sysctl("/proc/sys/net/ipv4/ip_forward")?;
@@ -185,6 +188,7 @@ pub(crate) fn start(def: &NetworkDef, bridge: &str) -> Result<()> {
 /// Removes the firewall table and the bridge; what is already gone is no error.
 pub(crate) fn stop(def: &NetworkDef, bridge: &str) -> Result<()> {
     let _ = run("nft", &["delete", "table", "inet", &table(def)], None);
+    rvirt_core::netdev::bandwidth::release(bridge);
     if link_exists(bridge) {
         run("ip", &["link", "del", bridge], None)?;
     }

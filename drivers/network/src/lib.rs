@@ -38,6 +38,7 @@ mod defaults;
 mod dnsmasq;
 mod host;
 mod ports;
+mod qos;
 mod state;
 mod update;
 

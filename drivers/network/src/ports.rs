@@ -130,18 +130,6 @@ pub(crate) fn find(n: &Net, uuid: &Uuid) -> Result<usize> {
     Ok(i)
 }
 
-/// libvirt's refusal of a `floor`: it needs inbound QoS on the network's bridge,
-/// which this driver does not set up.
-pub(crate) fn no_floor(mac: &str, net: &str) -> Error {
-    Error::new(
-        ErrorCode::ConfigUnsupported,
-        D,
-        format!(
-            "Invalid use of 'floor' on interface with MAC address {mac} - network '{net}' has no inbound QoS set"
-        ),
-    )
-}
-
 /// The portgroup `name` of `def`, or its default one when `name` is `None`.
 fn portgroup<'a>(
     def: &'a NetworkDef,
@@ -168,12 +156,6 @@ fn allocate(def: &NetworkDef, port: &mut NetworkPortDef) -> Result<()> {
             .and_then(|g| g.get("trustGuestRxFilters"))
             .map(str::to_string)
             .or_else(|| def.trust_guest_rx_filters.clone());
-    }
-    if port
-        .bandwidth
-        .is_some_and(|b| b.inbound.is_some_and(|r| r.floor != 0))
-    {
-        return Err(no_floor(&port.mac, &def.name));
     }
     let bridge = def.bridge.name.clone();
     let kind = match def.forward_mode() {
@@ -250,6 +232,7 @@ pub(crate) fn create(n: &Net, xml: &str, flags: u32) -> Result<NetworkPortDef> {
             }
         }
     }
+    crate::qos::validate(n, &port)?;
     if n.ports.len() >= MAX_PORTS {
         return Err(Error::new(
             ErrorCode::OperationFailed,

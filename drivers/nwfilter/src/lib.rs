@@ -19,12 +19,20 @@
 //!   and `run/nwfilter-binding/PORTDEV.xml`; read back at start, skipping files that
 //!   do not parse, are not named by their filter, or clash with another.
 //!
-//! Not done: the rules are not applied to any device (no ebtables/iptables/nftables
-//! rules are built), and libvirt's built-in filters (`clean-traffic`, …) are not
-//! shipped.
+//! * Rules applied: a binding's filter tree is instantiated on its port device with
+//!   nftables, one `bridge` table per device (libvirt 9 uses ebtables and iptables;
+//!   rvirt does not assume ebtables on the host), see `instantiate`: protocols
+//!   `mac`, `arp`, `rarp`, `ip`, `ipv6`, `tcp`, `udp`, `icmp`, `all`; anything else is
+//!   refused at binding creation (`VIR_ERR_CONFIG_UNSUPPORTED`); redefining a filter
+//!   re-instantiates the bindings that use it; deleting a binding removes its table.
+//!
+//! Not done: libvirt's built-in filters (`clean-traffic`, …) are not shipped (define
+//! them), rules match without connection state, IP address learning (a missing
+//! `$IP`) is not done.
 
 mod binding;
 mod conn;
+mod instantiate;
 mod state;
 
 use std::path::PathBuf;

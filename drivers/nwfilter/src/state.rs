@@ -1,7 +1,9 @@
 //! The network filter driver's host state: every filter definition (persistent
 //! under `ROOT/nwfilter/NAME.xml`) and every filter binding (run-time status under
 //! `ROOT/run/nwfilter-binding/PORTDEV.xml`). The rules are libvirt's
-//! (`virnwfilterobj.c`, `nwfilter_driver.c`); no rule is applied to any device.
+//! (`virnwfilterobj.c`, `nwfilter_driver.c`); a binding's rules are instantiated
+//! with nftables ([`crate::instantiate`]) when it is created, again when a filter of
+//! its tree is redefined and when the state starts, and removed with it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -17,6 +19,7 @@ use rvirt_core::objects::XmlStore;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid, log};
 
 use crate::binding::BindingDef;
+use crate::instantiate;
 
 const D: ErrorDomain = ErrorDomain::Nwfilter;
 
@@ -184,6 +187,21 @@ impl State {
                 ),
             }
         }
+        // The rules of bindings found again (their devices' tables may be gone).
+        for b in &objects.bindings {
+            let done = instantiate::build(&objects.filters, b)
+                .and_then(|s| instantiate::apply(&b.port_dev, &s));
+            if let Err(e) = done {
+                log::warning(
+                    D,
+                    format_args!(
+                        "filter binding '{}' not instantiated: {}",
+                        b.port_dev,
+                        e.message()
+                    ),
+                );
+            }
+        }
         Ok(State {
             config,
             status,
@@ -222,16 +240,34 @@ impl State {
         let def = NwFilterDef::from_xml(xml)?;
         let mut objs = self.lock();
         let slot = admit(&objs.filters, &def)?;
-        self.config.save(&def.name, &def.to_xml(), true)?;
-        let r = filter_ref(&def);
+        let mut next = objs.filters.clone();
         match slot {
-            Some(i) => objs.filters[i] = def,
-            None => objs.filters.push(def),
+            Some(i) => next[i] = def.clone(),
+            None => next.push(def.clone()),
         }
+        // The bindings whose tree holds the filter, instantiated anew: all or none.
+        let mut scripts = Vec::new();
+        for b in objs.bindings.iter() {
+            let root = next.iter().find(|f| f.name == b.filter());
+            if b.filter() == def.name || root.is_some_and(|r| reaches(&next, r, &def.name)) {
+                scripts.push((b.port_dev.clone(), instantiate::build(&next, b)?));
+            }
+        }
+        self.config.save(&def.name, &def.to_xml(), true)?;
+        for (dev, script) in &scripts {
+            if let Err(e) = instantiate::apply(dev, script) {
+                log::warning(
+                    D,
+                    format_args!("filter binding '{dev}' not reinstantiated: {}", e.message()),
+                );
+            }
+        }
+        let r = filter_ref(&def);
+        objs.filters = next;
         Ok(r)
     }
 
-    /// Removes the filter with `uuid`; one a binding uses stays.
+    /// Removes the filter with `uuid`; one a binding's tree uses stays.
     pub(crate) fn undefine(&self, uuid: &Uuid) -> Result<()> {
         let mut objs = self.lock();
         let i = objs
@@ -240,7 +276,15 @@ impl State {
             .position(|f| f.uuid == *uuid)
             .ok_or_else(|| no_filter("uuid", &uuid.hyphenated().to_string()))?;
         let name = objs.filters[i].name.clone();
-        if objs.bindings.iter().any(|b| b.filter() == name) {
+        let used = objs.bindings.iter().any(|b| {
+            b.filter() == name
+                || objs
+                    .filters
+                    .iter()
+                    .find(|f| f.name == b.filter())
+                    .is_some_and(|r| reaches(&objs.filters, r, &name))
+        });
+        if used {
             return Err(Error::operation_invalid(D, "nwfilter is in use"));
         }
         self.config.delete(&name)?;
@@ -265,7 +309,12 @@ impl State {
                 format!("referenced filter '{}' is missing", def.filter()),
             ));
         }
-        self.status.save(&def.port_dev, &def.to_xml(), false)?;
+        let script = instantiate::build(&objs.filters, &def)?;
+        instantiate::apply(&def.port_dev, &script)?;
+        if let Err(e) = self.status.save(&def.port_dev, &def.to_xml(), false) {
+            instantiate::remove(&def.port_dev);
+            return Err(e);
+        }
         let r = binding_ref(&def);
         objs.bindings.push(def);
         Ok(r)
@@ -291,6 +340,7 @@ impl State {
             .ok_or_else(|| no_binding(port_dev))?;
         self.status.delete(port_dev)?;
         objs.bindings.remove(i);
+        instantiate::remove(port_dev);
         Ok(())
     }
 }
@@ -439,6 +489,10 @@ mod tests {
 
     #[test]
     fn bindings_need_their_filter_and_keep_it() {
+        // Bindings load nftables rules: only inside a namespace of this thread's own.
+        if !rvirt_testkit::enter_netns() {
+            return;
+        }
         let dir = root("bindings");
         let xml = "<filterbinding><owner><name>vm1</name>\
             <uuid>d54df46f-1ab5-4a22-8618-4560ef5fac2c</uuid></owner>\

@@ -52,6 +52,13 @@ pub(crate) fn push_interface(
     buses: &PciBuses,
     args: &mut Vec<String>,
 ) -> Result<()> {
+    if nic.filterref.is_some() && nic.interface_type == InterfaceType::User {
+        // libvirt's check: filters only go on taps.
+        let mac = nic.mac.as_ref().map(|m| m.address.as_str()).unwrap_or("");
+        return Err(unsupported(format!(
+            "interface {mac} - filterref is not supported for network interfaces of type user"
+        )));
+    }
     let netdev_id = format!("hostnet{i}");
     let backend = netdev(nic, &netdev_id, tap_fd)?;
     let driver = nic_driver(nic.model.as_ref().map(|m| m.value.as_str()))?;

@@ -39,6 +39,7 @@ mod monitor;
 mod monitoring;
 mod netplug;
 mod networks;
+mod nwfilters;
 mod ops;
 mod passthrough;
 mod reaper;

@@ -9,19 +9,55 @@
 //!
 //! A network NIC's port, and the bridge it names, come from the network driver
 //! ([`super::networks`]).
+//!
+//! A NIC's `<bandwidth>` (for a network NIC, the one its port got: its own or its
+//! portgroup's) is set on its tap with `tc` as libvirt does (the guest's inbound on
+//! the tap's transmit side, its outbound policed on the tap's receive side); it goes
+//! with the tap at stop. A `floor` needs a virtual network (the network driver
+//! guarantees it on the bridge).
+//!
+//! A NIC's `<filterref>` becomes a filter binding on its tap ([`super::nwfilters`]),
+//! made after the tap is plugged and deleted before it is removed.
 
 use rvirt_core::conf::{Device, DomainDef, InterfaceType};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use super::networks::{PortOwner, network_port_create, network_port_delete, network_port_reclaim};
+use super::nwfilters::{binding_create, binding_delete, binding_delete_owned};
 
 use crate::host::tap::{self, TAP_TEMPLATE, Tap};
+use rvirt_core::netdev::bandwidth;
+use rvirt_core::objconf::Bandwidth;
+
+/// The `<bandwidth>` of `nic`, if it asks for any.
+fn interface_bandwidth(nic: &rvirt_core::conf::Interface) -> Result<Option<Bandwidth>> {
+    let Some(e) = &nic.bandwidth else {
+        return Ok(None);
+    };
+    let b = Bandwidth::from_xml(&e.to_xml_string())?;
+    Ok((!b.is_empty()).then_some(b))
+}
+
+/// libvirt's refusal of a `floor` on a NIC that is not on a virtual network.
+fn refuse_floor(nic: &rvirt_core::conf::Interface, b: Option<&Bandwidth>) -> Result<()> {
+    if b.and_then(|b| b.inbound).is_some_and(|r| r.floor != 0) {
+        let mac = nic.mac.as_ref().map(|m| m.address.as_str()).unwrap_or("");
+        return Err(Error::new(
+            ErrorCode::ConfigUnsupported,
+            ErrorDomain::Domain,
+            format!(
+                "Invalid use of 'floor' on interface with MAC address {mac} - 'floor' is only supported for interface type 'network' with forward type 'nat', 'route', 'open' or none"
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// The taps of one start, by interface position, and the network ports made for
 /// them (network name, port UUID); the taps are closed (QEMU keeps its copies) when
 /// dropped.
 #[derive(Debug, Default)]
-pub(crate) struct Taps(Vec<Option<Tap>>, Vec<(String, String)>);
+pub(crate) struct Taps(Vec<Option<Tap>>, Vec<(String, String)>, Vec<String>);
 
 impl Taps {
     /// The fd of each interface's tap, for [`crate::command_line::RuntimeOptions`].
@@ -34,12 +70,17 @@ impl Taps {
         self.0.iter().flatten().map(Tap::fd).collect()
     }
 
-    /// Removes the taps and deletes the ports (a start that failed).
+    /// Removes the taps and deletes the ports and filter bindings (a start that
+    /// failed).
     pub(crate) fn remove(self) {
+        for dev in &self.2 {
+            binding_delete(dev);
+        }
         for t in self.0.into_iter().flatten() {
             let name = t.name().to_owned();
             drop(t);
             tap::delete(&name);
+            bandwidth::release(&name);
         }
         for (net, port) in self.1 {
             network_port_delete(&net, &port);
@@ -59,6 +100,14 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
         _ => None,
     });
     for nic in nics {
+        let wanted = match interface_bandwidth(nic) {
+            Ok(b) => b,
+            Err(e) => {
+                taps.remove();
+                return Err(e);
+            }
+        };
+        let mut shaped = wanted;
         let bridge = match nic.interface_type {
             InterfaceType::Network => {
                 let name = nic.source.as_ref().and_then(|s| s.network.clone());
@@ -85,7 +134,8 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
                     mac: &mac,
                     group: group.as_deref(),
                 };
-                network_port_create(system, &name, owner).map(|(port, bridge)| {
+                network_port_create(system, &name, owner, wanted).map(|(port, bridge, bw)| {
+                    shaped = bw;
                     let port = port.hyphenated().to_string();
                     if let Some(s) = nic.source.as_mut() {
                         s.portid = Some(port.clone());
@@ -94,18 +144,28 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
                     bridge
                 })
             }
-            InterfaceType::Bridge => nic
-                .source
-                .as_ref()
-                .and_then(|s| s.bridge.clone())
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::XmlError,
+            InterfaceType::Bridge => refuse_floor(nic, wanted.as_ref()).and_then(|()| {
+                nic.source
+                    .as_ref()
+                    .and_then(|s| s.bridge.clone())
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorCode::XmlError,
+                            ErrorDomain::Qemu,
+                            "missing source bridge for interface type 'bridge'",
+                        )
+                    })
+            }),
+            other => {
+                if wanted.is_some() {
+                    // libvirt warns and goes on: only taps are shaped.
+                    rvirt_core::log::warning(
                         ErrorDomain::Qemu,
-                        "missing source bridge for interface type 'bridge'",
-                    )
-                }),
-            _ => {
+                        format_args!(
+                            "setting bandwidth on interfaces of type '{other}' is not implemented yet"
+                        ),
+                    );
+                }
                 taps.0.push(None);
                 continue;
             }
@@ -118,10 +178,16 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
         let made = bridge.and_then(|bridge| {
             let t = Tap::create(&template)?;
             let mac = nic.mac.as_ref().map(|m| m.address.as_str());
-            if let Err(e) = t.plug(&bridge, mac) {
+            let shaping = shaped.filter(|b| !b.is_empty());
+            let plugged = t.plug(&bridge, mac).and_then(|()| match &shaping {
+                Some(b) => bandwidth::set(t.name(), b, false, true),
+                None => Ok(()),
+            });
+            if let Err(e) = plugged {
                 let name = t.name().to_owned();
                 drop(t);
                 tap::delete(&name);
+                bandwidth::release(&name);
                 return Err(e);
             }
             Ok((t, bridge))
@@ -141,7 +207,24 @@ pub(crate) fn plug_interfaces(def: &mut DomainDef, system: bool) -> Result<Taps>
         {
             s.bridge = Some(bridge);
         }
+        let dev = t.name().to_owned();
         taps.0.push(Some(t));
+        if let Some(fref) = &nic.filterref {
+            let mac = nic.mac.as_ref().map(|m| m.address.as_str()).unwrap_or("");
+            let bound = binding_create(
+                system,
+                &owner_name,
+                owner_uuid,
+                &dev,
+                mac,
+                &fref.to_xml_string(),
+            );
+            if let Err(e) = bound {
+                taps.remove();
+                return Err(e);
+            }
+            taps.2.push(dev);
+        }
     }
     Ok(taps)
 }
@@ -172,7 +255,9 @@ pub(crate) fn reconnect_interfaces(def: &DomainDef, system: bool) {
             mac: &mac.address,
             group: src.portgroup.as_deref(),
         };
-        let done = network_port_reclaim(net, owner, port).and_then(|br| tap::attach(&t.dev, &br));
+        let bw = interface_bandwidth(nic).ok().flatten();
+        let done =
+            network_port_reclaim(net, owner, port, bw).and_then(|br| tap::attach(&t.dev, &br));
         if let Err(e) = done {
             rvirt_core::log::warning(
                 ErrorDomain::Qemu,
@@ -187,9 +272,19 @@ pub(crate) fn reconnect_interfaces(def: &DomainDef, system: bool) {
     }
 }
 
-/// Deletes the network ports of a run that ended while no process watched it (its
-/// taps went with its QEMU; their names may be another guest's by now).
+/// Deletes the network ports and the filter bindings of a run that ended while no
+/// process watched it (its taps went with its QEMU; their names may be another
+/// guest's by now, so only bindings it owns go).
 pub(crate) fn release_ports(def: &DomainDef) {
+    let owner = def.uuid.unwrap_or_default();
+    for d in def.devices() {
+        if let Device::Interface(nic) = d
+            && nic.filterref.is_some()
+            && let Some(t) = &nic.target
+        {
+            binding_delete_owned(&t.dev, owner);
+        }
+    }
     for d in def.devices() {
         if let Device::Interface(nic) = d
             && nic.interface_type == InterfaceType::Network
@@ -221,7 +316,11 @@ pub(crate) fn unplug_interface(nic: &rvirt_core::conf::Interface) {
         return;
     }
     if let Some(t) = &nic.target {
+        if nic.filterref.is_some() {
+            binding_delete(&t.dev);
+        }
         tap::delete(&t.dev);
+        bandwidth::release(&t.dev);
     }
     if let Some(s) = &nic.source
         && let (Some(net), Some(port)) = (&s.network, &s.portid)

@@ -14,7 +14,7 @@ use rvirt_core::driver::{
     DhcpLease, EventSink, NetworkDriver, ObjectEventSink, OpenContext, open_shared,
 };
 use rvirt_core::driver::{NetworkPortRef, NetworkRef};
-use rvirt_core::objconf::{NetworkDef, NetworkPortDef, Plug};
+use rvirt_core::objconf::{Bandwidth, NetworkDef, NetworkPortDef, Plug};
 use rvirt_core::uri::Uri;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, Uuid, log};
 
@@ -60,13 +60,15 @@ pub(crate) struct PortOwner<'a> {
     pub group: Option<&'a str>,
 }
 
-/// A port on the active network `name` for `owner`: its UUID and the bridge the
-/// network driver plugged it into.
+/// A port on the active network `name` for `owner`, asking for the NIC's
+/// `bandwidth`: its UUID, the bridge the network driver plugged it into and the
+/// bandwidth the port got (the NIC's, or its portgroup's).
 pub(crate) fn network_port_create(
     system: bool,
     name: &str,
     owner: PortOwner<'_>,
-) -> Result<(Uuid, String)> {
+    bandwidth: Option<Bandwidth>,
+) -> Result<(Uuid, String, Option<Bandwidth>)> {
     if !system {
         return Err(no_network_driver());
     }
@@ -85,7 +87,8 @@ pub(crate) fn network_port_create(
         group: owner.group.map(str::to_string),
         mac: owner.mac.to_ascii_lowercase(),
         virtualport: None,
-        bandwidth: None,
+        bandwidth,
+        class_id: None,
         vlan: None,
         port: None,
         trust_guest_rx_filters: None,
@@ -96,7 +99,7 @@ pub(crate) fn network_port_create(
         .network_port_xml_desc(&port, 0)
         .and_then(|xml| Ok(NetworkPortDef::from_xml(&xml)?))
         .and_then(|p| match p.plug {
-            Plug::Bridge { bridge, .. } => Ok(bridge),
+            Plug::Bridge { bridge, .. } => Ok((bridge, p.bandwidth)),
             _ => Err(Error::new(
                 ErrorCode::ConfigUnsupported,
                 ErrorDomain::Qemu,
@@ -104,7 +107,7 @@ pub(crate) fn network_port_create(
             )),
         });
     match bridge {
-        Ok(b) => Ok((port.uuid, b)),
+        Ok((b, bw)) => Ok((port.uuid, b, bw)),
         Err(e) => {
             let _ = net.network_port_delete(&port, 0);
             Err(e)
@@ -120,6 +123,7 @@ pub(crate) fn network_port_reclaim(
     name: &str,
     owner: PortOwner<'_>,
     portid: &str,
+    bandwidth: Option<Bandwidth>,
 ) -> Result<String> {
     let uuid = Uuid::parse_str(portid).map_err(|_| {
         Error::internal(
@@ -152,7 +156,8 @@ pub(crate) fn network_port_reclaim(
                 group: owner.group.map(str::to_string),
                 mac: owner.mac.to_ascii_lowercase(),
                 virtualport: None,
-                bandwidth: None,
+                bandwidth,
+                class_id: None,
                 vlan: None,
                 port: None,
                 trust_guest_rx_filters: None,
