@@ -30,6 +30,7 @@ pub use disk::{DiskNames, disk_name_index, disk_names};
 pub(crate) use disk::{disk_alias, disk_bus, push_disk};
 pub use display::{VNC_DEFAULT_LISTEN, VNC_PORT_MIN, vnc_listen, wants_autoport};
 pub use memory::HostMemory;
+pub use net::NicFds;
 pub(crate) use net::push_interface;
 pub(crate) use sound::add_default_audio;
 pub use support::check_supported;
@@ -61,9 +62,10 @@ pub struct RuntimeOptions {
     pub accel: Accel,
     /// Machine type used when the definition has none (e.g. from capabilities).
     pub default_machine: Option<String>,
-    /// The inherited tap fd of each `<interface>` (by position among the interfaces)
-    /// of type `network` or `bridge`; one without an fd gets a tap QEMU opens itself.
-    pub tap_fds: Vec<Option<i32>>,
+    /// The inherited tap (or macvtap) and vhost-net fds of each `<interface>` (by
+    /// position among the interfaces) of type `network`, `bridge` or `direct`; one
+    /// without fds gets a tap QEMU opens itself.
+    pub tap_fds: Vec<NicFds>,
     /// The domain's private directory, where sockets without a path (the guest
     /// agent's channel) are created.
     pub private_dir: Option<PathBuf>,
