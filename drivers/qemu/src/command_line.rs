@@ -77,6 +77,9 @@ pub struct RuntimeOptions {
     /// QEMU's CPU models (probed under TCG) that `<cpu mode='custom'>` is checked
     /// against; `None`: not checked (define time).
     pub cpu_models: Option<Vec<crate::capabilities::CpuDefinition>>,
+    /// TCG's host-model CPU (probed), for `<cpu mode='host-model'>` under TCG; `-cpu
+    /// max` stands in when unknown.
+    pub host_model: Option<crate::capabilities::host_model::HostModel>,
     /// The `<vsock>`'s inherited `/dev/vhost-vsock` fd and the guest CID set on it;
     /// `None` at define (the CID shown is then the definition's, or 3).
     pub vsock: Option<(i32, u32)>,
@@ -95,6 +98,7 @@ impl RuntimeOptions {
             sandbox: None,
             host_memory: None,
             cpu_models: None,
+            host_model: None,
             vsock: None,
         }
     }
@@ -164,7 +168,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         ),
     );
     a.push2("-accel", rt.accel.as_str());
-    if let Some(cpu) = cpu::cpu_arg(def, rt.accel, rt.cpu_models.as_deref())? {
+    if let Some(cpu) = cpu::cpu_arg(def, rt)? {
         a.push2("-cpu", cpu);
     }
 

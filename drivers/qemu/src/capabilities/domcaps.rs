@@ -50,7 +50,7 @@ pub fn domain_capabilities_xml(
 }
 
 /// Whether libvirt's domain capabilities list QEMU's model `name`.
-fn listed_model(name: &str) -> bool {
+pub(crate) fn listed_model(name: &str) -> bool {
     let versioned = name
         .rsplit_once("-v")
         .is_some_and(|(_, v)| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()));
@@ -188,8 +188,23 @@ pub fn domain_capabilities_with(
     push_enum(&mut x, "      ", "secure", secure);
     x.push_str("    </loader>\n  </os>\n");
     x.push_str("  <cpu>\n");
-    for mode in ["host-passthrough", "maximum", "host-model"] {
+    for mode in ["host-passthrough", "maximum"] {
         let _ = writeln!(x, "    <mode name='{mode}' supported='no'/>");
+    }
+    // TCG's host-model: what a host-model domain runs with (command_line::cpu).
+    match caps.host_model.as_ref().filter(|_| virt_type == "qemu") {
+        Some(h) => {
+            x.push_str("    <mode name='host-model' supported='yes'>\n");
+            let _ = writeln!(x, "      <model fallback='forbid'>{}</model>", esc(&h.name));
+            let _ = writeln!(x, "      <vendor>{}</vendor>", esc(&h.vendor));
+            for (policy, list) in [("require", &h.require), ("disable", &h.disable)] {
+                for f in list {
+                    let _ = writeln!(x, "      <feature policy='{policy}' name='{}'/>", esc(f));
+                }
+            }
+            x.push_str("    </mode>\n");
+        }
+        None => x.push_str("    <mode name='host-model' supported='no'/>\n"),
     }
     if caps.cpu_models.is_empty() {
         x.push_str("    <mode name='custom' supported='no'/>\n");
@@ -258,6 +273,15 @@ mod tests {
         let q = DomainCapsQuery::default();
         let x = domain_capabilities_xml(&sample_caps(), &q, false).unwrap();
         assert!(x.contains("<domain>qemu</domain>"), "{x}");
+        assert!(
+            x.contains(
+                "<mode name='host-model' supported='yes'>\n      \
+                 <model fallback='forbid'>EPYC</model>\n      <vendor>AMD</vendor>\n      \
+                 <feature policy='require' name='ss'/>\n      \
+                 <feature policy='disable' name='xsavec'/>\n    </mode>"
+            ),
+            "{x}"
+        );
         assert!(x.contains("<machine>pc-i440fx-7.2</machine>"));
         assert!(x.contains("<vcpu max='255'/>"));
         assert!(x.contains("<value>vnc</value>"));

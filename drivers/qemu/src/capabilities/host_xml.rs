@@ -152,6 +152,12 @@ pub(crate) mod tests {
                 unavailable: Vec::new(),
                 deprecated: false,
             }],
+            host_model: Some(crate::capabilities::host_model::HostModel {
+                name: "EPYC".into(),
+                vendor: "AMD".into(),
+                require: vec!["ss".into()],
+                disable: vec!["xsavec".into()],
+            }),
         }
     }
 

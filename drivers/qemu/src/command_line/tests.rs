@@ -17,6 +17,7 @@ fn rt() -> RuntimeOptions {
         sandbox: None,
         host_memory: None,
         cpu_models: None,
+        host_model: None,
         vsock: None,
     }
 }

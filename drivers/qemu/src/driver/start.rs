@@ -489,6 +489,19 @@ impl Shared {
                     .cpu_models,
             );
         }
+        // host-model under TCG: the probed description of TCG's CPU, as libvirt's.
+        if rt.accel == crate::command_line::Accel::Tcg
+            && def
+                .cpu
+                .as_ref()
+                .is_some_and(|c| c.mode == Some(rvirt_core::conf::CpuMode::HostModel))
+        {
+            rt.host_model = self
+                .caps
+                .get(&emulator(def))
+                .map_err(cleanup_dir)?
+                .host_model;
+        }
         rt.host_memory = Some(
             super::memory_backing::host_memory(def, id, &priv_dir, dac.as_ref())
                 .map_err(cleanup_dir)?,
