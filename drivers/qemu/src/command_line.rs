@@ -47,6 +47,18 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 /// The emulator used when `<devices><emulator>` is absent.
 pub const DEFAULT_EMULATOR: &str = "/usr/bin/qemu-system-x86_64";
 
+/// The binary of `<type arch='i686'>` guests without `<emulator>` (libvirt's
+/// capabilities give i686 guests `qemu-system-i386`).
+pub const I686_EMULATOR: &str = "/usr/bin/qemu-system-i386";
+
+/// The default binary of guests of `arch` (`None`: x86_64).
+pub fn default_emulator(arch: Option<&str>) -> &'static str {
+    match arch {
+        Some("i686") => I686_EMULATOR,
+        _ => DEFAULT_EMULATOR,
+    }
+}
+
 /// The machine type used when `<os><type machine=…>` is absent and no default was
 /// supplied (QEMU's alias for the newest i440FX machine).
 pub const DEFAULT_MACHINE: &str = "pc";
@@ -104,7 +116,8 @@ impl RuntimeOptions {
     }
 }
 
-/// The emulator binary for `def`: `<emulator>` or [`DEFAULT_EMULATOR`].
+/// The emulator binary for `def`: `<emulator>`, or the default of its architecture
+/// ([`default_emulator`]).
 pub fn emulator(def: &DomainDef) -> PathBuf {
     def.devices()
         .iter()
@@ -112,7 +125,7 @@ pub fn emulator(def: &DomainDef) -> PathBuf {
             Device::Emulator(p) => Some(PathBuf::from(p.trim())),
             _ => None,
         })
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_EMULATOR))
+        .unwrap_or_else(|| PathBuf::from(default_emulator(def.os.os_type.arch.as_deref())))
 }
 
 /// A `VIR_ERR_CONFIG_UNSUPPORTED` error in the QEMU domain.
@@ -286,7 +299,7 @@ fn check_guest(def: &DomainDef) -> Result<()> {
         )));
     }
     match def.os.os_type.arch.as_deref() {
-        None | Some("x86_64") => {}
+        None | Some("x86_64" | "i686") => {}
         Some(other) => {
             return Err(unsupported(format!(
                 "architecture '{other}' is not supported yet"
