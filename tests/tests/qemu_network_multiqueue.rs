@@ -4,7 +4,7 @@
 //! whose macvtap is opened twice; QEMU's command line has `fds=A:B:…` and the device
 //! `mq=on,vectors=2N+2`, QEMU holds the N fds of each device and answers `mq` and
 //! `vectors` through `virsh qemu-monitor-command`, and the kernel counts the tap's
-//! queues (attached and detached). vhost-net as libvirt decides it (there is no `/dev/vhost-net` where these
+//! queues (attached and detached); `txmode`, `packed` and offloads reach QEMU's device. vhost-net as libvirt decides it (there is no `/dev/vhost-net` where these
 //! tests run): a plain QEMU domain ignores `name='vhost'`; a KVM domain that asks for
 //! it is refused with libvirt's error, as is multiqueue on a user-mode NIC.
 
@@ -66,7 +66,8 @@ fn qom_get(uri: &str, dom: &str, path: &str, prop: &str) -> serde_json::Value {
 }
 
 const NICS: &str = "<interface type='bridge'><mac address='52:54:00:0e:0f:01'/>\
-    <source bridge='rvbr8'/><model type='virtio'/><driver name='qemu' queues='4'/></interface>\
+    <source bridge='rvbr8'/><model type='virtio'/><driver name='qemu' queues='4' txmode='iothread' \
+    packed='on'><host csum='off' tso4='off'/><guest tso4='off'/></driver></interface>\
     <interface type='direct'><mac address='52:54:00:0e:0f:02'/>\
     <source dev='rvq0' mode='bridge'/><model type='virtio'/><driver queues='2'/></interface>\
     <interface type='bridge'><mac address='52:54:00:0e:0f:03'/>\
@@ -95,7 +96,10 @@ fn multiqueue_nics_get_one_fd_per_queue() {
     virsh_ok(&uri, &["define", xml_path.to_str().unwrap()]);
     virsh_ok(&uri, &["start", "mqguest"]);
     let live = virsh_ok(&uri, &["dumpxml", "mqguest"]);
-    assert!(live.contains("<driver name='qemu' queues='4'/>"), "{live}");
+    assert!(
+        live.contains("<driver name='qemu' txmode='iothread' queues='4' packed='on'>"),
+        "{live}"
+    );
     let devs: Vec<String> = live
         .split("<target dev='")
         .skip(1)
@@ -144,6 +148,22 @@ fn multiqueue_nics_get_one_fd_per_queue() {
         qom_get(&uri, "mqguest", "/machine/peripheral/net0", "vectors"),
         10
     );
+
+    // The tunables libvirt passes: QEMU's device has them.
+    for (prop, want) in [
+        ("tx", serde_json::json!("bh")),
+        ("packed", serde_json::json!(true)),
+        ("csum", serde_json::json!(false)),
+        ("host_tso4", serde_json::json!(false)),
+        ("guest_tso4", serde_json::json!(false)),
+    ] {
+        assert_eq!(dev0[prop], want, "{dev0}");
+        assert_eq!(
+            qom_get(&uri, "mqguest", "/machine/peripheral/net0", prop),
+            want,
+            "{prop}"
+        );
+    }
 
     // The direct NIC: its macvtap opened twice.
     let net1 = arg_with_id(&argv, "hostnet1");

@@ -546,6 +546,8 @@ fn device_kind(dev: &Device) -> String {
 }
 
 #[cfg(test)]
+mod refusals_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod virt_install_tests;

@@ -137,11 +137,67 @@ pub(crate) fn push_interface(
     Ok(())
 }
 
+/// `<driver><host …/>` offloads and their virtio-net properties (libvirt's).
+const HOST_OFFLOADS: &[(&str, &str)] = &[
+    ("csum", "csum"),
+    ("gso", "gso"),
+    ("tso4", "host_tso4"),
+    ("tso6", "host_tso6"),
+    ("ecn", "host_ecn"),
+    ("ufo", "host_ufo"),
+    ("mrg_rxbuf", "mrg_rxbuf"),
+];
+
+/// `<driver><guest …/>` offloads and their virtio-net properties.
+const GUEST_OFFLOADS: &[(&str, &str)] = &[
+    ("csum", "guest_csum"),
+    ("tso4", "guest_tso4"),
+    ("tso6", "guest_tso6"),
+    ("ecn", "guest_ecn"),
+    ("ufo", "guest_ufo"),
+];
+
+/// The on/off attributes of `<host>` or `<guest>` (`el`) as device properties.
+fn offloads(
+    el: Option<&rvirt_core::conf::xml::Element>,
+    which: &str,
+    known: &[(&str, &str)],
+    dev: &mut serde_json::Value,
+) -> Result<()> {
+    let Some(el) = el else {
+        return Ok(());
+    };
+    for (name, value) in &el.attrs {
+        let prop = known
+            .iter()
+            .find(|(a, _)| a == name)
+            .map(|(_, p)| *p)
+            .ok_or_else(|| {
+                unsupported(format!(
+                    "interface driver <{which}> offload '{name}' is not supported"
+                ))
+            })?;
+        let on = match value.as_str() {
+            "on" => true,
+            "off" => false,
+            other => {
+                return Err(unsupported(format!(
+                    "interface driver <{which}> {name}='{other}' is not on or off"
+                )));
+            }
+        };
+        dev[prop] = on.into();
+    }
+    Ok(())
+}
+
 /// `<driver>` and `<mtu>` of a virtio NIC → its device properties: queue sizes,
 /// `ioeventfd`/`event_idx`, the MTU the guest is offered (`host_mtu`), multiqueue
 /// (`queues='N'`: `mq=on` and `vectors=2N+2`, as libvirt advises from linux-kvm.org).
-/// `name='vhost'` and `name='qemu'` are both accepted (the driver opened vhost-net
-/// where libvirt would). The other tunables are refused.
+/// `txmode` (`tx=bh|timer`), the virtio options (`iommu_platform`, `ats`, `packed`,
+/// `page-per-vq`), `rss`/`hash`, and the host and guest offloads, as libvirt writes
+/// them. `name='vhost'` and `name='qemu'` are both accepted (the driver opened
+/// vhost-net where libvirt would).
 fn virtio_tuning(nic: &Interface, driver: &str, dev: &mut serde_json::Value) -> Result<()> {
     let virtio = driver == "virtio-net-pci";
     if let Some(mtu) = &nic.mtu {
@@ -167,20 +223,30 @@ fn virtio_tuning(nic: &Interface, driver: &str, dev: &mut serde_json::Value) -> 
             d.name.as_deref().unwrap_or_default()
         )));
     }
-    if d.txmode.is_some()
-        || d.rss.is_some()
-        || d.rss_hash_report.is_some()
-        || d.iommu.is_some()
-        || d.ats.is_some()
-        || d.packed.is_some()
-        || d.page_per_vq.is_some()
-        || d.host.is_some()
-        || d.guest.is_some()
-    {
-        return Err(unsupported(
-            "interface driver txmode, rss, iommu, packed and offload settings are not supported yet",
-        ));
+    match d.txmode.as_deref() {
+        None => {}
+        Some("iothread") => dev["tx"] = "bh".into(),
+        Some("timer") => dev["tx"] = "timer".into(),
+        Some(other) => {
+            return Err(unsupported(format!(
+                "interface driver txmode '{other}' is not supported"
+            )));
+        }
     }
+    for (attr, prop) in [
+        (d.iommu, "iommu_platform"),
+        (d.ats, "ats"),
+        (d.packed, "packed"),
+        (d.page_per_vq, "page-per-vq"),
+        (d.rss, "rss"),
+        (d.rss_hash_report, "hash"),
+    ] {
+        if let Some(v) = attr {
+            dev[prop] = (v.to_string() == "on").into();
+        }
+    }
+    offloads(d.host.as_ref(), "host", HOST_OFFLOADS, dev)?;
+    offloads(d.guest.as_ref(), "guest", GUEST_OFFLOADS, dev)?;
     if let Some(q) = d.queues.filter(|q| *q > 1) {
         dev["mq"] = true.into();
         dev["vectors"] = (2 * q + 2).into();
