@@ -8,6 +8,7 @@
 
 mod cache;
 pub mod domcaps;
+pub mod host_model;
 pub mod host_xml;
 mod probe;
 
@@ -61,6 +62,8 @@ pub struct QemuCaps {
     pub kvm_present: bool,
     /// `query-cpu-definitions` under TCG.
     pub cpu_models: Vec<CpuDefinition>,
+    /// TCG's host-model CPU, where QEMU expands CPU models.
+    pub host_model: Option<host_model::HostModel>,
 }
 
 impl QemuCaps {
@@ -98,6 +101,7 @@ impl QemuCaps {
             "cpu_models": self.cpu_models.iter().map(|c| json!({
                 "name": c.name, "unavailable": c.unavailable, "deprecated": c.deprecated,
             })).collect::<Vec<_>>(),
+            "host_model": self.host_model.as_ref().map(host_model::HostModel::to_json),
         })
     }
 
@@ -157,6 +161,10 @@ impl QemuCaps {
             machines,
             kvm_present: v.get("kvm_present")?.as_bool()?,
             cpu_models,
+            host_model: match v.get("host_model")? {
+                Value::Null => None,
+                h => Some(host_model::HostModel::from_json(h)?),
+            },
         })
     }
 }

@@ -30,6 +30,7 @@ pub use disk::{DiskNames, disk_name_index, disk_names};
 pub(crate) use disk::{disk_alias, disk_bus, push_disk};
 pub use display::{VNC_DEFAULT_LISTEN, VNC_PORT_MIN, vnc_listen, wants_autoport};
 pub use memory::HostMemory;
+pub use net::NicFds;
 pub(crate) use net::push_interface;
 pub(crate) use sound::add_default_audio;
 pub use support::check_supported;
@@ -46,6 +47,18 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 /// The emulator used when `<devices><emulator>` is absent.
 pub const DEFAULT_EMULATOR: &str = "/usr/bin/qemu-system-x86_64";
 
+/// The binary of `<type arch='i686'>` guests without `<emulator>` (libvirt's
+/// capabilities give i686 guests `qemu-system-i386`).
+pub const I686_EMULATOR: &str = "/usr/bin/qemu-system-i386";
+
+/// The default binary of guests of `arch` (`None`: x86_64).
+pub fn default_emulator(arch: Option<&str>) -> &'static str {
+    match arch {
+        Some("i686") => I686_EMULATOR,
+        _ => DEFAULT_EMULATOR,
+    }
+}
+
 /// The machine type used when `<os><type machine=…>` is absent and no default was
 /// supplied (QEMU's alias for the newest i440FX machine).
 pub const DEFAULT_MACHINE: &str = "pc";
@@ -61,9 +74,10 @@ pub struct RuntimeOptions {
     pub accel: Accel,
     /// Machine type used when the definition has none (e.g. from capabilities).
     pub default_machine: Option<String>,
-    /// The inherited tap fd of each `<interface>` (by position among the interfaces)
-    /// of type `network` or `bridge`; one without an fd gets a tap QEMU opens itself.
-    pub tap_fds: Vec<Option<i32>>,
+    /// The inherited tap (or macvtap) and vhost-net fds of each `<interface>` (by
+    /// position among the interfaces) of type `network`, `bridge` or `direct`; one
+    /// without fds gets a tap QEMU opens itself.
+    pub tap_fds: Vec<NicFds>,
     /// The domain's private directory, where sockets without a path (the guest
     /// agent's channel) are created.
     pub private_dir: Option<PathBuf>,
@@ -75,6 +89,9 @@ pub struct RuntimeOptions {
     /// QEMU's CPU models (probed under TCG) that `<cpu mode='custom'>` is checked
     /// against; `None`: not checked (define time).
     pub cpu_models: Option<Vec<crate::capabilities::CpuDefinition>>,
+    /// TCG's host-model CPU (probed), for `<cpu mode='host-model'>` under TCG; `-cpu
+    /// max` stands in when unknown.
+    pub host_model: Option<crate::capabilities::host_model::HostModel>,
     /// The `<vsock>`'s inherited `/dev/vhost-vsock` fd and the guest CID set on it;
     /// `None` at define (the CID shown is then the definition's, or 3).
     pub vsock: Option<(i32, u32)>,
@@ -93,12 +110,14 @@ impl RuntimeOptions {
             sandbox: None,
             host_memory: None,
             cpu_models: None,
+            host_model: None,
             vsock: None,
         }
     }
 }
 
-/// The emulator binary for `def`: `<emulator>` or [`DEFAULT_EMULATOR`].
+/// The emulator binary for `def`: `<emulator>`, or the default of its architecture
+/// ([`default_emulator`]).
 pub fn emulator(def: &DomainDef) -> PathBuf {
     def.devices()
         .iter()
@@ -106,7 +125,7 @@ pub fn emulator(def: &DomainDef) -> PathBuf {
             Device::Emulator(p) => Some(PathBuf::from(p.trim())),
             _ => None,
         })
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_EMULATOR))
+        .unwrap_or_else(|| PathBuf::from(default_emulator(def.os.os_type.arch.as_deref())))
 }
 
 /// A `VIR_ERR_CONFIG_UNSUPPORTED` error in the QEMU domain.
@@ -162,7 +181,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
         ),
     );
     a.push2("-accel", rt.accel.as_str());
-    if let Some(cpu) = cpu::cpu_arg(def, rt.accel, rt.cpu_models.as_deref())? {
+    if let Some(cpu) = cpu::cpu_arg(def, rt)? {
         a.push2("-cpu", cpu);
     }
 
@@ -280,7 +299,7 @@ fn check_guest(def: &DomainDef) -> Result<()> {
         )));
     }
     match def.os.os_type.arch.as_deref() {
-        None | Some("x86_64") => {}
+        None | Some("x86_64" | "i686") => {}
         Some(other) => {
             return Err(unsupported(format!(
                 "architecture '{other}' is not supported yet"
@@ -526,6 +545,8 @@ fn device_kind(dev: &Device) -> String {
     }
 }
 
+#[cfg(test)]
+mod refusals_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

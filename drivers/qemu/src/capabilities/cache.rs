@@ -11,7 +11,7 @@ use super::QemuCaps;
 use super::probe::{mtime_of, probe};
 
 /// Version of the cache file layout; bump to invalidate old files.
-pub const CACHE_FORMAT: u32 = 2;
+pub const CACHE_FORMAT: u32 = 3;
 
 /// 64-bit FNV-1a, stable across Rust releases (unlike `DefaultHasher`).
 fn fnv1a64(bytes: &[u8]) -> u64 {

@@ -50,7 +50,7 @@ pub fn domain_capabilities_xml(
 }
 
 /// Whether libvirt's domain capabilities list QEMU's model `name`.
-fn listed_model(name: &str) -> bool {
+pub(crate) fn listed_model(name: &str) -> bool {
     let versioned = name
         .rsplit_once("-v")
         .is_some_and(|(_, v)| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()));
@@ -79,17 +79,20 @@ fn cpu_vendor(model: &str) -> &'static str {
     }
 }
 
-/// The UEFI firmwares of `descriptors` that run on `machine` (x86_64).
+/// The UEFI firmwares of `descriptors` that run on `machine` of `arch` (descriptors
+/// name i686 `i386`).
 fn firmwares_for<'a>(
     descriptors: &'a [crate::firmware::Descriptor],
     machine: &str,
+    arch: &str,
 ) -> Vec<&'a crate::firmware::Descriptor> {
+    let arch = if arch == "i686" { "i386" } else { arch };
     descriptors
         .iter()
         .filter(|d| {
             d.interfaces.iter().any(|i| i == "uefi")
                 && d.targets.iter().any(|t| {
-                    t.architecture == "x86_64"
+                    t.architecture == arch
                         && t.machines
                             .iter()
                             .any(|g| crate::firmware::descriptor::glob_match(g, machine))
@@ -106,11 +109,15 @@ pub fn domain_capabilities_with(
     kvm: bool,
     descriptors: &[crate::firmware::Descriptor],
 ) -> Result<String> {
-    if let Some(arch) = query.arch.as_deref().filter(|a| *a != "x86_64") {
-        return Err(unsupported(format!(
-            "architecture '{arch}' is not supported by the QEMU driver"
-        )));
-    }
+    let arch = match query.arch.as_deref() {
+        None | Some("x86_64") => "x86_64",
+        Some("i686") => "i686",
+        Some(arch) => {
+            return Err(unsupported(format!(
+                "architecture '{arch}' is not supported by the QEMU driver"
+            )));
+        }
+    };
     if let Some(bin) = query
         .emulator
         .as_deref()
@@ -159,11 +166,11 @@ pub fn domain_capabilities_with(
     let _ = writeln!(x, "  <path>{}</path>", esc(&caps.binary.to_string_lossy()));
     let _ = writeln!(x, "  <domain>{virt_type}</domain>");
     let _ = writeln!(x, "  <machine>{}</machine>", esc(&machine.name));
-    x.push_str("  <arch>x86_64</arch>\n");
+    let _ = writeln!(x, "  <arch>{arch}</arch>");
     let _ = writeln!(x, "  <vcpu max='{}'/>", machine.cpu_max);
     x.push_str("  <iothreads supported='yes'/>\n");
     x.push_str("  <os supported='yes'>\n");
-    let firmwares = firmwares_for(descriptors, &machine.name);
+    let firmwares = firmwares_for(descriptors, &machine.name, arch);
     let efi: &[&str] = if firmwares.is_empty() { &[] } else { &["efi"] };
     push_enum(&mut x, "    ", "firmware", efi);
     x.push_str("    <loader supported='yes'>\n");
@@ -188,8 +195,23 @@ pub fn domain_capabilities_with(
     push_enum(&mut x, "      ", "secure", secure);
     x.push_str("    </loader>\n  </os>\n");
     x.push_str("  <cpu>\n");
-    for mode in ["host-passthrough", "maximum", "host-model"] {
+    for mode in ["host-passthrough", "maximum"] {
         let _ = writeln!(x, "    <mode name='{mode}' supported='no'/>");
+    }
+    // TCG's host-model: what a host-model domain runs with (command_line::cpu).
+    match caps.host_model.as_ref().filter(|_| virt_type == "qemu") {
+        Some(h) => {
+            x.push_str("    <mode name='host-model' supported='yes'>\n");
+            let _ = writeln!(x, "      <model fallback='forbid'>{}</model>", esc(&h.name));
+            let _ = writeln!(x, "      <vendor>{}</vendor>", esc(&h.vendor));
+            for (policy, list) in [("require", &h.require), ("disable", &h.disable)] {
+                for f in list {
+                    let _ = writeln!(x, "      <feature policy='{policy}' name='{}'/>", esc(f));
+                }
+            }
+            x.push_str("    </mode>\n");
+        }
+        None => x.push_str("    <mode name='host-model' supported='no'/>\n"),
     }
     if caps.cpu_models.is_empty() {
         x.push_str("    <mode name='custom' supported='no'/>\n");
@@ -258,6 +280,15 @@ mod tests {
         let q = DomainCapsQuery::default();
         let x = domain_capabilities_xml(&sample_caps(), &q, false).unwrap();
         assert!(x.contains("<domain>qemu</domain>"), "{x}");
+        assert!(
+            x.contains(
+                "<mode name='host-model' supported='yes'>\n      \
+                 <model fallback='forbid'>EPYC</model>\n      <vendor>AMD</vendor>\n      \
+                 <feature policy='require' name='ss'/>\n      \
+                 <feature policy='disable' name='xsavec'/>\n    </mode>"
+            ),
+            "{x}"
+        );
         assert!(x.contains("<machine>pc-i440fx-7.2</machine>"));
         assert!(x.contains("<vcpu max='255'/>"));
         assert!(x.contains("<value>vnc</value>"));

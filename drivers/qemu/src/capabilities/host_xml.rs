@@ -44,8 +44,14 @@ fn push_machines(x: &mut String, caps: &QemuCaps, indent: &str) {
 }
 
 /// `<capabilities>` for the host described by `node`, with guests run by `caps`'
-/// binary; `kvm` adds the `kvm` domain type.
-pub fn capabilities_xml(caps: &QemuCaps, node: &NodeInfo, kvm: bool) -> String {
+/// binary (x86_64) and, if probed, `i686`'s (`qemu-system-i386`, listed first as
+/// libvirt orders architectures); `kvm` adds the `kvm` domain type.
+pub fn capabilities_xml(
+    caps: &QemuCaps,
+    i686: Option<&QemuCaps>,
+    node: &NodeInfo,
+    kvm: bool,
+) -> String {
     let mut x = String::with_capacity(8192);
     x.push_str("<capabilities>\n\n  <host>\n    <cpu>\n");
     let _ = writeln!(x, "      <arch>{}</arch>", esc(&node.model));
@@ -89,25 +95,41 @@ pub fn capabilities_xml(caps: &QemuCaps, node: &NodeInfo, kvm: bool) -> String {
     }
     x.push_str("      </cells>\n    </topology>\n");
     x.push_str("    <secmodel>\n      <model>none</model>\n      <doi>0</doi>\n    </secmodel>\n");
-    x.push_str("  </host>\n\n  <guest>\n    <os_type>hvm</os_type>\n");
-    x.push_str("    <arch name='x86_64'>\n      <wordsize>64</wordsize>\n");
+    x.push_str("  </host>\n\n");
+    if let Some(i) = i686 {
+        push_guest(&mut x, i, "i686", 32, kvm);
+    }
+    push_guest(&mut x, caps, "x86_64", 64, kvm);
+    x.push_str("</capabilities>\n");
+    x
+}
+
+/// One `<guest>`: `arch` run by `caps`' binary.
+fn push_guest(x: &mut String, caps: &QemuCaps, arch: &str, wordsize: u32, kvm: bool) {
+    x.push_str("  <guest>\n    <os_type>hvm</os_type>\n");
+    let _ = writeln!(
+        x,
+        "    <arch name='{arch}'>\n      <wordsize>{wordsize}</wordsize>"
+    );
     let _ = writeln!(
         x,
         "      <emulator>{}</emulator>",
         esc(&caps.binary.to_string_lossy())
     );
-    push_machines(&mut x, caps, "      ");
+    push_machines(x, caps, "      ");
     x.push_str("      <domain type='qemu'/>\n");
     if kvm {
         x.push_str("      <domain type='kvm'/>\n");
     }
     x.push_str("    </arch>\n    <features>\n");
+    if arch == "i686" {
+        x.push_str("      <pae/>\n      <nonpae/>\n");
+    }
     x.push_str("      <acpi default='on' toggle='yes'/>\n");
     x.push_str("      <apic default='on' toggle='no'/>\n");
     x.push_str("      <cpuselection/>\n      <deviceboot/>\n");
     x.push_str("      <disksnapshot default='on' toggle='no'/>\n");
-    x.push_str("    </features>\n  </guest>\n\n</capabilities>\n");
-    x
+    x.push_str("    </features>\n  </guest>\n\n");
 }
 
 #[cfg(test)]
@@ -152,6 +174,12 @@ pub(crate) mod tests {
                 unavailable: Vec::new(),
                 deprecated: false,
             }],
+            host_model: Some(crate::capabilities::host_model::HostModel {
+                name: "EPYC".into(),
+                vendor: "AMD".into(),
+                require: vec!["ss".into()],
+                disable: vec!["xsavec".into()],
+            }),
         }
     }
 
@@ -170,7 +198,7 @@ pub(crate) mod tests {
 
     #[test]
     fn guest_lists_machines_aliases_and_domain_types() {
-        let x = capabilities_xml(&sample_caps(), &node(), false);
+        let x = capabilities_xml(&sample_caps(), None, &node(), false);
         assert!(
             x.contains("<machine maxCpus='255'>pc-i440fx-7.2</machine>"),
             "{x}"
@@ -178,7 +206,26 @@ pub(crate) mod tests {
         assert!(x.contains("<machine canonical='pc-q35-7.2' maxCpus='288'>q35</machine>"));
         assert!(!x.contains(">none</machine>"));
         assert!(x.contains("<domain type='qemu'/>") && !x.contains("<domain type='kvm'/>"));
-        assert!(capabilities_xml(&sample_caps(), &node(), true).contains("<domain type='kvm'/>"));
+        assert!(
+            capabilities_xml(&sample_caps(), None, &node(), true).contains("<domain type='kvm'/>")
+        );
         assert!(x.contains("<cpu id='3' socket_id='0' die_id='0' core_id='1' siblings='2-3'/>"));
+    }
+
+    #[test]
+    fn i686_guest_comes_first_with_its_binary() {
+        let mut i386 = sample_caps();
+        i386.binary = "/usr/bin/qemu-system-i386".into();
+        let x = capabilities_xml(&sample_caps(), Some(&i386), &node(), false);
+        let i = x
+            .find("<arch name='i686'>\n      <wordsize>32</wordsize>\n      <emulator>/usr/bin/qemu-system-i386</emulator>")
+            .unwrap_or_else(|| panic!("{x}"));
+        let x86 = x.find("<arch name='x86_64'>").unwrap();
+        assert!(i < x86, "{x}");
+        assert!(
+            x.contains("<features>\n      <pae/>\n      <nonpae/>\n      <acpi"),
+            "{x}"
+        );
+        assert_eq!(x.matches("<pae/>").count(), 1);
     }
 }

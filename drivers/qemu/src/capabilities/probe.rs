@@ -94,6 +94,7 @@ pub fn probe(binary: &Path) -> Result<QemuCaps> {
         let cpus = qmp.execute("query-cpu-definitions", None)?;
         let cpu_models = parse_cpu_definitions(&cpus)
             .ok_or_else(|| bad_reply("query-cpu-definitions", &cpus))?;
+        let host_model = probe_host_model(&mut qmp, &cpu_models)?;
         Ok(QemuCaps {
             binary: binary.to_owned(),
             binary_mtime,
@@ -102,6 +103,7 @@ pub fn probe(binary: &Path) -> Result<QemuCaps> {
             machines,
             kvm_present,
             cpu_models,
+            host_model,
         })
     })();
     proc.kill()?;
@@ -123,6 +125,37 @@ pub fn probe(binary: &Path) -> Result<QemuCaps> {
             ),
         )
     })
+}
+
+/// TCG's host-model CPU ([`super::host_model`]): the static expansions of `max` and
+/// of each named model; `None` where QEMU expands no CPU models (not x86).
+fn probe_host_model(
+    qmp: &mut QmpStream,
+    models: &[crate::capabilities::CpuDefinition],
+) -> Result<Option<super::host_model::HostModel>> {
+    use super::host_model::{Expansion, decode};
+    let expand = |qmp: &mut QmpStream, name: &str| -> Result<Option<Expansion>> {
+        let args = serde_json::json!({"type": "static", "model": {"name": name}});
+        match qmp.execute("query-cpu-model-expansion", Some(args)) {
+            Ok(v) => Ok(Expansion::from_reply(&v)),
+            // Not supported for this target, or not for this model.
+            Err(e) if e.code() == ErrorCode::InternalError => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    let Some(max) = expand(qmp, "max")? else {
+        return Ok(None);
+    };
+    let mut named = Vec::new();
+    for m in models
+        .iter()
+        .filter(|m| super::domcaps::listed_model(&m.name))
+    {
+        if let Some(e) = expand(qmp, &m.name)? {
+            named.push((m.name.clone(), e));
+        }
+    }
+    Ok(decode(&max, &named))
 }
 
 fn bad_reply(cmd: &str, v: &Value) -> Error {

@@ -9,18 +9,16 @@ use crate::capabilities::CpuDefinition;
 /// The `-cpu` value for `def`, if any.
 ///
 /// `host-passthrough` is `-cpu host` under KVM. Under TCG there is no host CPU to pass
-/// through; `-cpu max` (every feature TCG emulates) stands in, for `host-model` too.
-/// libvirt maps `host-model` to a named model expanded from the probed host CPU; this
-/// driver does not probe CPU models yet and uses `host` under KVM for it as well.
-/// `maximum` is `-cpu max`. `custom` is the named model with its features
-/// ([`custom_model`]), checked against `models` (QEMU's, probed under TCG) when known.
-pub(super) fn cpu_arg(
-    def: &DomainDef,
-    accel: Accel,
-    models: Option<&[CpuDefinition]>,
-) -> Result<Option<String>> {
+/// through; `-cpu max` (every feature TCG emulates) stands in. `host-model` under TCG
+/// is, as libvirt's, the probed description of what TCG gives (a named model with
+/// features on and off, [`crate::capabilities::host_model`]), `max` when not probed;
+/// under KVM this driver uses `host` for it. `maximum` is `-cpu max`. `custom` is the
+/// named model with its features ([`custom_model`]), checked against the models of
+/// `rt` (QEMU's, probed under TCG) when known.
+pub(super) fn cpu_arg(def: &DomainDef, rt: &super::RuntimeOptions) -> Result<Option<String>> {
+    let (accel, models) = (rt.accel, rt.cpu_models.as_deref());
     let hv = hyperv_flags(def)?;
-    let Some(model) = cpu_model(def, accel, models)? else {
+    let Some(model) = cpu_model(def, accel, models, rt.host_model.as_ref())? else {
         // Enlightenments need a model to hang on: QEMU's default one.
         return Ok((!hv.is_empty()).then(|| format!("qemu64{hv}")));
     };
@@ -32,6 +30,7 @@ fn cpu_model(
     def: &DomainDef,
     accel: Accel,
     models: Option<&[CpuDefinition]>,
+    host_model: Option<&crate::capabilities::host_model::HostModel>,
 ) -> Result<Option<String>> {
     let Some(cpu) = &def.cpu else {
         return Ok(None);
@@ -47,6 +46,13 @@ fn cpu_model(
     }
     if mode == CpuMode::Custom {
         return custom_model(cpu, models).map(Some);
+    }
+    if mode == CpuMode::HostModel
+        && accel == Accel::Tcg
+        && cpu.model.is_none()
+        && let Some(h) = host_model
+    {
+        return Ok(Some(h.cpu_arg()));
     }
     let value = match (mode, accel) {
         (CpuMode::HostPassthrough | CpuMode::HostModel, Accel::Kvm) => "host",

@@ -1,6 +1,8 @@
 //! `<interface type='user'>` → `-netdev user`; `type='network'`/`'bridge'` → `-netdev
-//! tap` on the tap fd the driver opened and plugged into the bridge (QEMU inherits it);
-//! each with the NIC model's `-device`.
+//! tap` on the tap fds the driver opened and plugged into the bridge, `type='direct'` →
+//! `-netdev tap` on the fds of the macvtap the driver made (QEMU inherits them: `fd`,
+//! or `fds=A:B:…` for several queues, with `vhostfd`/`vhostfds` where vhost-net was
+//! opened); each with the NIC model's `-device` (`mq=on,vectors=2N+2` for N queues).
 
 use rvirt_core::Result;
 use rvirt_core::conf::{Device, DomainDef, Interface, InterfaceType};
@@ -24,31 +26,97 @@ fn nic_driver(model: Option<&str>) -> Result<&'static str> {
     })
 }
 
-/// The `-netdev` of `nic` (the `i`-th interface), `tap_fd` its inherited tap if any.
-fn netdev(nic: &Interface, id: &str, tap_fd: Option<i32>) -> Result<serde_json::Value> {
+/// The fds QEMU inherits for one NIC: one tap (or macvtap) fd per queue, and the
+/// vhost-net fds if any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NicFds {
+    /// Tap or macvtap fds, one per queue.
+    pub tap: Vec<i32>,
+    /// `/dev/vhost-net` fds, one per queue (empty: QEMU's userspace backend).
+    pub vhost: Vec<i32>,
+}
+
+fn join_fds(fds: &[i32]) -> String {
+    fds.iter().map(i32::to_string).collect::<Vec<_>>().join(":")
+}
+
+/// The `-netdev` of `nic` (the `i`-th interface), `fds` its inherited fds.
+fn netdev(nic: &Interface, id: &str, fds: &NicFds) -> Result<serde_json::Value> {
     match nic.interface_type {
         InterfaceType::User => Ok(json!({"type": "user", "id": id})),
-        InterfaceType::Network | InterfaceType::Bridge => Ok(match tap_fd {
-            Some(fd) => json!({"type": "tap", "id": id, "fd": fd.to_string()}),
-            // No tap opened (argv for checks or domxml-to-native): QEMU's own.
-            None => {
-                let mut v = json!({"type": "tap", "id": id, "script": "no", "downscript": "no"});
-                if let Some(t) = &nic.target {
-                    v["ifname"] = t.dev.clone().into();
+        InterfaceType::Network | InterfaceType::Bridge | InterfaceType::Direct => {
+            Ok(match fds.tap.as_slice() {
+                [] => {
+                    // No tap opened (argv for checks or domxml-to-native): QEMU's own.
+                    let mut v =
+                        json!({"type": "tap", "id": id, "script": "no", "downscript": "no"});
+                    if let Some(t) = &nic.target {
+                        v["ifname"] = t.dev.clone().into();
+                    }
+                    v
                 }
-                v
-            }
-        }),
+                [fd] => {
+                    let mut v = json!({"type": "tap", "fd": fd.to_string()});
+                    vhost_fds(&mut v, &fds.vhost);
+                    v["id"] = id.into();
+                    v
+                }
+                many => {
+                    let mut v = json!({"type": "tap", "fds": join_fds(many)});
+                    vhost_fds(&mut v, &fds.vhost);
+                    v["id"] = id.into();
+                    v
+                }
+            })
+        }
         other => Err(unsupported(format!(
             "device <interface type='{other}'> is not supported by the QEMU driver yet"
         ))),
     }
 }
 
+/// More than one queue only where there is a tap (libvirt's
+/// `qemuDomainValidateActualNetDef`).
+fn check_queues(nic: &Interface) -> Result<()> {
+    let q = nic.driver.as_ref().and_then(|d| d.queues).unwrap_or(1);
+    if q > 1
+        && !matches!(
+            nic.interface_type,
+            InterfaceType::Network
+                | InterfaceType::Bridge
+                | InterfaceType::Direct
+                | InterfaceType::Ethernet
+        )
+    {
+        let mac = nic.mac.as_ref().map(|m| m.address.as_str()).unwrap_or("");
+        return Err(unsupported(format!(
+            "interface {mac} - multiqueue is not supported for network interfaces of type {}",
+            nic.interface_type
+        )));
+    }
+    Ok(())
+}
+
+/// `vhost=on` and the vhost-net fds, as libvirt's `-netdev` has them.
+fn vhost_fds(v: &mut serde_json::Value, vhost: &[i32]) {
+    match vhost {
+        [] => {}
+        [fd] => {
+            v["vhost"] = true.into();
+            v["vhostfd"] = fd.to_string().into();
+        }
+        many => {
+            v["vhost"] = true.into();
+            v["vhostfds"] = join_fds(many).into();
+        }
+    }
+}
+
+/// The `-netdev` and `-device` of the `i`-th interface `nic`, on its inherited `fds`.
 pub(crate) fn push_interface(
     nic: &Interface,
     i: usize,
-    tap_fd: Option<i32>,
+    fds: &NicFds,
     buses: &PciBuses,
     args: &mut Vec<String>,
 ) -> Result<()> {
@@ -59,8 +127,9 @@ pub(crate) fn push_interface(
             "interface {mac} - filterref is not supported for network interfaces of type user"
         )));
     }
+    check_queues(nic)?;
     let netdev_id = format!("hostnet{i}");
-    let backend = netdev(nic, &netdev_id, tap_fd)?;
+    let backend = netdev(nic, &netdev_id, fds)?;
     let driver = nic_driver(nic.model.as_ref().map(|m| m.value.as_str()))?;
     args.push("-netdev".into());
     args.push(backend.to_string());
@@ -75,11 +144,67 @@ pub(crate) fn push_interface(
     Ok(())
 }
 
+/// `<driver><host …/>` offloads and their virtio-net properties (libvirt's).
+const HOST_OFFLOADS: &[(&str, &str)] = &[
+    ("csum", "csum"),
+    ("gso", "gso"),
+    ("tso4", "host_tso4"),
+    ("tso6", "host_tso6"),
+    ("ecn", "host_ecn"),
+    ("ufo", "host_ufo"),
+    ("mrg_rxbuf", "mrg_rxbuf"),
+];
+
+/// `<driver><guest …/>` offloads and their virtio-net properties.
+const GUEST_OFFLOADS: &[(&str, &str)] = &[
+    ("csum", "guest_csum"),
+    ("tso4", "guest_tso4"),
+    ("tso6", "guest_tso6"),
+    ("ecn", "guest_ecn"),
+    ("ufo", "guest_ufo"),
+];
+
+/// The on/off attributes of `<host>` or `<guest>` (`el`) as device properties.
+fn offloads(
+    el: Option<&rvirt_core::conf::xml::Element>,
+    which: &str,
+    known: &[(&str, &str)],
+    dev: &mut serde_json::Value,
+) -> Result<()> {
+    let Some(el) = el else {
+        return Ok(());
+    };
+    for (name, value) in &el.attrs {
+        let prop = known
+            .iter()
+            .find(|(a, _)| a == name)
+            .map(|(_, p)| *p)
+            .ok_or_else(|| {
+                unsupported(format!(
+                    "interface driver <{which}> offload '{name}' is not supported"
+                ))
+            })?;
+        let on = match value.as_str() {
+            "on" => true,
+            "off" => false,
+            other => {
+                return Err(unsupported(format!(
+                    "interface driver <{which}> {name}='{other}' is not on or off"
+                )));
+            }
+        };
+        dev[prop] = on.into();
+    }
+    Ok(())
+}
+
 /// `<driver>` and `<mtu>` of a virtio NIC → its device properties: queue sizes,
-/// `ioeventfd`/`event_idx`, the MTU the guest is offered (`host_mtu`). `name='vhost'`
-/// and `name='qemu'` are both accepted; the NIC runs in QEMU's userspace backend
-/// either way (no vhost-net fd is passed). Multiqueue and the other tunables are
-/// refused.
+/// `ioeventfd`/`event_idx`, the MTU the guest is offered (`host_mtu`), multiqueue
+/// (`queues='N'`: `mq=on` and `vectors=2N+2`, as libvirt advises from linux-kvm.org).
+/// `txmode` (`tx=bh|timer`), the virtio options (`iommu_platform`, `ats`, `packed`,
+/// `page-per-vq`), `rss`/`hash`, and the host and guest offloads, as libvirt writes
+/// them. `name='vhost'` and `name='qemu'` are both accepted (the driver opened
+/// vhost-net where libvirt would).
 fn virtio_tuning(nic: &Interface, driver: &str, dev: &mut serde_json::Value) -> Result<()> {
     let virtio = driver == "virtio-net-pci";
     if let Some(mtu) = &nic.mtu {
@@ -105,20 +230,33 @@ fn virtio_tuning(nic: &Interface, driver: &str, dev: &mut serde_json::Value) -> 
             d.name.as_deref().unwrap_or_default()
         )));
     }
-    if d.queues.is_some_and(|q| q > 1)
-        || d.txmode.is_some()
-        || d.rss.is_some()
-        || d.rss_hash_report.is_some()
-        || d.iommu.is_some()
-        || d.ats.is_some()
-        || d.packed.is_some()
-        || d.page_per_vq.is_some()
-        || d.host.is_some()
-        || d.guest.is_some()
-    {
-        return Err(unsupported(
-            "interface driver multiqueue, txmode, rss, iommu, packed and offload settings are not supported yet",
-        ));
+    match d.txmode.as_deref() {
+        None => {}
+        Some("iothread") => dev["tx"] = "bh".into(),
+        Some("timer") => dev["tx"] = "timer".into(),
+        Some(other) => {
+            return Err(unsupported(format!(
+                "interface driver txmode '{other}' is not supported"
+            )));
+        }
+    }
+    for (attr, prop) in [
+        (d.iommu, "iommu_platform"),
+        (d.ats, "ats"),
+        (d.packed, "packed"),
+        (d.page_per_vq, "page-per-vq"),
+        (d.rss, "rss"),
+        (d.rss_hash_report, "hash"),
+    ] {
+        if let Some(v) = attr {
+            dev[prop] = (v.to_string() == "on").into();
+        }
+    }
+    offloads(d.host.as_ref(), "host", HOST_OFFLOADS, dev)?;
+    offloads(d.guest.as_ref(), "guest", GUEST_OFFLOADS, dev)?;
+    if let Some(q) = d.queues.filter(|q| *q > 1) {
+        dev["mq"] = true.into();
+        dev["vectors"] = (2 * q + 2).into();
     }
     if let Some(n) = d.rx_queue_size {
         dev["rx_queue_size"] = n.into();
@@ -140,7 +278,7 @@ fn virtio_tuning(nic: &Interface, driver: &str, dev: &mut serde_json::Value) -> 
 pub(super) fn push_interfaces(
     def: &DomainDef,
     machine: &str,
-    tap_fds: &[Option<i32>],
+    tap_fds: &[NicFds],
     args: &mut Vec<String>,
 ) -> Result<()> {
     let nics = def.devices().iter().filter_map(|d| match d {
@@ -148,8 +286,8 @@ pub(super) fn push_interfaces(
         _ => None,
     });
     for (i, nic) in nics.enumerate() {
-        let tap = tap_fds.get(i).copied().flatten();
-        push_interface(nic, i, tap, &PciBuses::new(def, machine), args)?;
+        let fds = tap_fds.get(i).cloned().unwrap_or_default();
+        push_interface(nic, i, &fds, &PciBuses::new(def, machine), args)?;
     }
     Ok(())
 }

@@ -295,6 +295,8 @@ const SUPPORTED: &[&str] = &[
     "devices/interface/source",
     "devices/interface/source/@network",
     "devices/interface/source/@bridge",
+    "devices/interface/source/@dev",
+    "devices/interface/source/@mode",
     "devices/interface/target",
     "devices/interface/target/@dev",
     "devices/interface/model",

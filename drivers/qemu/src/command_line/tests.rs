@@ -17,6 +17,7 @@ fn rt() -> RuntimeOptions {
         sandbox: None,
         host_memory: None,
         cpu_models: None,
+        host_model: None,
         vsock: None,
     }
 }
@@ -250,6 +251,36 @@ fn user_nic_vnc_video_argv() {
 }
 
 #[test]
+fn direct_and_multiqueue_nics_use_all_their_fds() {
+    let d = def("<domain type='kvm'><name>g</name><memory>65536</memory>\
+        <os><type>hvm</type></os><devices>\
+        <interface type='direct'><mac address='52:54:00:00:00:03'/>\
+        <source dev='eth0' mode='bridge'/><model type='virtio'/></interface>\
+        <interface type='bridge'><source bridge='br0'/><model type='virtio'/>\
+        <driver name='vhost' queues='3'/></interface>\
+        </devices></domain>");
+    let mut opts = rt();
+    opts.tap_fds = vec![
+        NicFds {
+            tap: vec![30],
+            vhost: vec![],
+        },
+        NicFds {
+            tap: vec![31, 32, 33],
+            vhost: vec![34, 35, 36],
+        },
+    ];
+    let args = render(&build_args(&d, &opts).unwrap());
+    for want in [
+        r#"-netdev {"fd":"30","id":"hostnet0","type":"tap"}"#,
+        r#"-netdev {"fds":"31:32:33","id":"hostnet1","type":"tap","vhost":true,"vhostfds":"34:35:36"}"#,
+        r#"-device {"driver":"virtio-net-pci","id":"net1","mq":true,"netdev":"hostnet1","vectors":8}"#,
+    ] {
+        assert!(args.contains(want), "{want} not in\n{args}");
+    }
+}
+
+#[test]
 fn network_and_bridge_nics_use_the_inherited_taps() {
     let d = def("<domain type='qemu'><name>g</name><memory>65536</memory>\
         <os><type>hvm</type></os><devices>\
@@ -259,7 +290,11 @@ fn network_and_bridge_nics_use_the_inherited_taps() {
         <interface type='bridge'><source bridge='br0'/><target dev='tap7'/></interface>\
         </devices></domain>");
     let mut opts = rt();
-    opts.tap_fds = vec![None, Some(25), Some(26)];
+    let one = |fd| NicFds {
+        tap: vec![fd],
+        vhost: vec![],
+    };
+    opts.tap_fds = vec![NicFds::default(), one(25), one(26)];
     let args = render(&build_args(&d, &opts).unwrap());
     for want in [
         r#"-netdev {"id":"hostnet0","type":"user"}"#,

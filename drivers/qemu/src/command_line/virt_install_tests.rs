@@ -127,6 +127,23 @@ fn cpu_modes() {
     );
     let model = with("<cpu mode='host-model'/>", "");
     assert_eq!(values(&build(&model).unwrap(), "-cpu"), ["max"]);
+    // Under TCG with the probed host-model: its model and features.
+    let mut probed = rt(Accel::Tcg);
+    probed.host_model = Some(crate::capabilities::host_model::HostModel {
+        name: "EPYC".into(),
+        vendor: "AMD".into(),
+        require: vec!["ss".into(), "npt".into()],
+        disable: vec!["xsavec".into()],
+    });
+    assert_eq!(
+        values(&build_args(&model, &probed).unwrap(), "-cpu"),
+        ["EPYC,ss=on,npt=on,xsavec=off"]
+    );
+    probed.accel = Accel::Kvm;
+    assert_eq!(
+        values(&build_args(&model, &probed).unwrap(), "-cpu"),
+        ["host"]
+    );
     // A named model is accepted at define; QEMU's models are checked at start.
     let custom = with("<cpu mode='custom'><model>Skylake-Client</model></cpu>", "");
     check_supported(&custom).unwrap();

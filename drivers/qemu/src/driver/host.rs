@@ -13,7 +13,7 @@ use super::instance::Shared;
 use crate::capabilities::QemuCaps;
 use crate::capabilities::domcaps::domain_capabilities_xml;
 use crate::capabilities::host_xml::capabilities_xml;
-use crate::command_line::DEFAULT_EMULATOR;
+use crate::command_line::{DEFAULT_EMULATOR, I686_EMULATOR};
 use crate::host::nodeinfo::node_info;
 
 impl Shared {
@@ -37,12 +37,33 @@ impl Shared {
     /// `virConnectGetCapabilities`.
     pub(crate) fn capabilities(&self) -> Result<String> {
         let caps = self.default_caps()?;
-        Ok(capabilities_xml(&caps, &node_info()?, self.kvm_usable()))
+        let i686 = self.i686_caps();
+        Ok(capabilities_xml(
+            &caps,
+            i686.as_ref(),
+            &node_info()?,
+            self.kvm_usable(),
+        ))
+    }
+
+    /// The probed capabilities of [`I686_EMULATOR`], if it is installed and probes.
+    fn i686_caps(&self) -> Option<QemuCaps> {
+        let bin = Path::new(I686_EMULATOR);
+        bin.exists().then(|| self.caps.get(bin).ok()).flatten()
     }
 
     /// `virConnectGetDomainCapabilities`.
     pub(crate) fn domain_capabilities(&self, query: &DomainCapsQuery) -> Result<String> {
         super::connection::check_flags(query.flags, 0, "domain_capabilities")?;
+        // Only the binaries this driver knows are probed, never a path a client names.
+        let i686 = query.arch.as_deref() == Some("i686")
+            || (query.arch.is_none() && query.emulator.as_deref() == Some(I686_EMULATOR));
+        if i686 {
+            let caps = self.caps.get(Path::new(I686_EMULATOR))?;
+            let mut q = query.clone();
+            q.arch = Some("i686".into());
+            return domain_capabilities_xml(&caps, &q, self.kvm_usable());
+        }
         let caps = self.default_caps()?;
         domain_capabilities_xml(&caps, query, self.kvm_usable())
     }

@@ -151,7 +151,7 @@ impl Shared {
         }
         self.domains.list.release_id(vm);
         super::live::release_ports(&vm.def);
-        super::netplug::unplug_interfaces(&vm.def);
+        super::netplug::unplug_interfaces(&vm.def, &self.dirs().run);
         vm.apply_stop(state);
         ev.extend(events.into_iter().map(|e| vm.event(e)));
     }

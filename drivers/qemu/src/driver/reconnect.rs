@@ -332,6 +332,8 @@ impl Shared {
         if self.is_system() {
             super::netplug::release_ports(&found.live);
         }
+        // Its macvtaps outlived it (taps went with its QEMU).
+        super::netplug::remove_stale_macvtaps(&found.live, &dirs.run);
         if let Err(e) = remove_tree_in(&dirs.lib, &found.lib_name) {
             log::warning(
                 ErrorDomain::Qemu,

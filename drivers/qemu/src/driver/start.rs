@@ -363,13 +363,14 @@ impl Shared {
         // <vsock>: the guest CID claimed on /dev/vhost-vsock, shown in the live XML.
         let vsock = claim_vsock(&mut def)?;
         super::live::assign_graphics(&mut def)?;
-        let taps = match super::netplug::plug_interfaces(&mut def, self.is_system()) {
-            Ok(t) => t,
-            Err(e) => {
-                super::live::release_ports(&def);
-                return Err(e);
-            }
-        };
+        let taps =
+            match super::netplug::plug_interfaces(&mut def, self.is_system(), &self.dirs().run) {
+                Ok(t) => t,
+                Err(e) => {
+                    super::live::release_ports(&def);
+                    return Err(e);
+                }
+            };
         // Another process (a second daemon, any VNC server) may take a port between
         // the check and QEMU's bind: choose again, a few times, keeping the taken
         // ports handed out meanwhile. A restore's stream can only be read once.
@@ -487,6 +488,19 @@ impl Shared {
                     .map_err(cleanup_dir)?
                     .cpu_models,
             );
+        }
+        // host-model under TCG: the probed description of TCG's CPU, as libvirt's.
+        if rt.accel == crate::command_line::Accel::Tcg
+            && def
+                .cpu
+                .as_ref()
+                .is_some_and(|c| c.mode == Some(rvirt_core::conf::CpuMode::HostModel))
+        {
+            rt.host_model = self
+                .caps
+                .get(&emulator(def))
+                .map_err(cleanup_dir)?
+                .host_model;
         }
         rt.host_memory = Some(
             super::memory_backing::host_memory(def, id, &priv_dir, dac.as_ref())

@@ -17,6 +17,11 @@ const TUN_DEVICE: &str = "/dev/net/tun";
 const TUNSETIFF: libc::c_ulong = 0x4004_54ca;
 const IFF_TAP: libc::c_short = 0x0002;
 const IFF_NO_PI: libc::c_short = 0x1000;
+const IFF_VNET_HDR: libc::c_short = 0x4000;
+const IFF_MULTI_QUEUE: libc::c_short = 0x0100;
+
+/// The most queues one NIC may ask for (the kernel's `MAX_TAP_QUEUES`).
+pub const MAX_QUEUES: u32 = 256;
 
 /// `struct ifreq` as `TUNSETIFF` reads and writes it: the name and the flags.
 #[repr(C)]
@@ -26,51 +31,74 @@ struct IfReq {
     _pad: [u8; 22],
 }
 
-/// An open tap device: the fd QEMU inherits and the name the kernel gave it.
+/// An open tap device: the fds QEMU inherits (one per queue) and the name the
+/// kernel gave it.
 #[derive(Debug)]
 pub struct Tap {
-    file: File,
+    files: Vec<File>,
     name: String,
 }
 
-fn sys_error(message: String) -> Error {
+/// How a tap is opened: its queues (`IFF_MULTI_QUEUE` when more than one) and whether
+/// frames carry a virtio-net header (`IFF_VNET_HDR`, for virtio NICs, as libvirt's
+/// `VIR_NETDEV_TAP_CREATE_VNET_HDR`).
+#[derive(Clone, Copy, Debug)]
+pub struct TapFlags {
+    /// Queues: fds opened on the device (at least one).
+    pub queues: u32,
+    /// `IFF_VNET_HDR`.
+    pub vnet_hdr: bool,
+}
+
+impl Default for TapFlags {
+    fn default() -> Self {
+        TapFlags {
+            queues: 1,
+            vnet_hdr: false,
+        }
+    }
+}
+
+impl TapFlags {
+    /// The `TUNSETIFF` flags beyond `IFF_TAP | IFF_NO_PI`.
+    pub(crate) fn bits(self) -> libc::c_short {
+        let mut f = 0;
+        if self.vnet_hdr {
+            f |= IFF_VNET_HDR;
+        }
+        if self.queues > 1 {
+            f |= IFF_MULTI_QUEUE;
+        }
+        f
+    }
+}
+
+pub(crate) fn sys_error(message: String) -> Error {
     Error::new(ErrorCode::SystemError, ErrorDomain::Qemu, message)
 }
 
 impl Tap {
-    /// Creates a tap named after `template` (`vnet%d`, or a fixed name).
-    pub fn create(template: &str) -> Result<Tap> {
+    /// Creates a tap named after `template` (`vnet%d`, or a fixed name) with one fd
+    /// per queue of `flags`.
+    pub fn create(template: &str, flags: TapFlags) -> Result<Tap> {
         if template.is_empty() || template.len() >= libc::IFNAMSIZ {
             return Err(sys_error(format!("invalid tap device name '{template}'")));
         }
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .custom_flags(libc::O_CLOEXEC)
-            .open(TUN_DEVICE)
-            .map_err(|e| sys_error(format!("unable to open {TUN_DEVICE}: {e}")))?;
-        let mut req = IfReq {
-            name: [0; libc::IFNAMSIZ],
-            flags: IFF_TAP | IFF_NO_PI,
-            _pad: [0; 22],
-        };
-        req.name[..template.len()].copy_from_slice(template.as_bytes());
-        // SAFETY: TUNSETIFF reads and writes a `struct ifreq`, which `req` is laid out
-        // as (name, flags, padding to its full size), on a tun fd we own.
-        let rc = unsafe { libc::ioctl(file.as_raw_fd(), TUNSETIFF, &mut req as *mut IfReq) };
-        if rc < 0 {
-            return Err(sys_error(format!(
-                "unable to create tap device {template}: {}",
-                std::io::Error::last_os_error()
-            )));
+        let queues = flags.queues.clamp(1, MAX_QUEUES);
+        let mut files = Vec::with_capacity(queues as usize);
+        let mut name = template.to_owned();
+        for _ in 0..queues {
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .custom_flags(libc::O_CLOEXEC)
+                .open(TUN_DEVICE)
+                .map_err(|e| sys_error(format!("unable to open {TUN_DEVICE}: {e}")))?;
+            // The first queue names the device; the others attach to that name.
+            name = set_iff(&file, &name, IFF_TAP | IFF_NO_PI | flags.bits())?;
+            files.push(file);
         }
-        let len = req
-            .name
-            .iter()
-            .position(|&b| b == 0)
-            .unwrap_or(req.name.len());
-        let name = String::from_utf8_lossy(&req.name[..len]).into_owned();
-        Ok(Tap { file, name })
+        Ok(Tap { files, name })
     }
 
     /// The device's name.
@@ -78,9 +106,9 @@ impl Tap {
         &self.name
     }
 
-    /// The fd (close-on-exec; the spawner clears that for QEMU).
-    pub fn fd(&self) -> RawFd {
-        self.file.as_raw_fd()
+    /// The fds, one per queue (close-on-exec; the spawner clears that for QEMU).
+    pub fn fds(&self) -> Vec<RawFd> {
+        self.files.iter().map(AsRawFd::as_raw_fd).collect()
     }
 
     /// Gives the tap the guest MAC with its first byte `0xfe` (so the bridge never
@@ -92,6 +120,31 @@ impl Tap {
         }
         ip(&["link", "set", "dev", &self.name, "master", bridge, "up"])
     }
+}
+
+/// `TUNSETIFF` on `file` with `name` and `flags`; returns the name the kernel gave.
+pub(crate) fn set_iff(file: &File, name: &str, flags: libc::c_short) -> Result<String> {
+    let mut req = IfReq {
+        name: [0; libc::IFNAMSIZ],
+        flags,
+        _pad: [0; 22],
+    };
+    req.name[..name.len()].copy_from_slice(name.as_bytes());
+    // SAFETY: TUNSETIFF reads and writes a `struct ifreq`, which `req` is laid out as
+    // (name, flags, padding to its full size), on a tun fd we own.
+    let rc = unsafe { libc::ioctl(file.as_raw_fd(), TUNSETIFF, &mut req as *mut IfReq) };
+    if rc < 0 {
+        return Err(sys_error(format!(
+            "unable to create tap device {name}: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    let len = req
+        .name
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(req.name.len());
+    Ok(String::from_utf8_lossy(&req.name[..len]).into_owned())
 }
 
 /// Enslaves the existing tap `name` to `bridge` and brings it up (a running guest's
@@ -111,7 +164,7 @@ pub fn host_side_mac(mac: &str) -> Option<String> {
 }
 
 /// Runs `ip ARGS`, its error output in the error.
-fn ip(args: &[&str]) -> Result<()> {
+pub(crate) fn ip(args: &[&str]) -> Result<()> {
     let out = Command::new("ip")
         .args(args)
         .stdin(Stdio::null())

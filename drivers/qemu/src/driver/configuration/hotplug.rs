@@ -226,7 +226,7 @@ fn plug(
                     nic.interface_type
                 )));
             }
-            push_interface(nic, i, None, &buses, &mut args)?;
+            push_interface(nic, i, &Default::default(), &buses, &mut args)?;
             nic.alias = Some(Alias::new(format!("net{i}")));
             (format!("net{i}"), None)
         }
@@ -293,7 +293,9 @@ pub(crate) fn apply_device_deleted(vm: &mut Vm, alias: &str) {
                         .mon
                         .send("netdev_del", Some(json!({"id": format!("hostnet{n}")})));
                 }
-                super::super::netplug::unplug_interface(&nic);
+                // The run directory holds a passthrough device's own MAC.
+                let run_dir = run.status.parent().unwrap_or(std::path::Path::new("/"));
+                super::super::netplug::unplug_interface(&nic, run_dir);
             }
             _ => {}
         }
