@@ -24,6 +24,10 @@
 //!   select, the balloon's statistics period (live, config, refusals), vCPU and
 //!   emulator pinning (live, config, refusals, read back), isUpdated, the
 //!   node's CPU counters, the host's sysinfo and most vCPUs.
+//! - `tests/scripts/device_tuning_calls.py`: a disk's I/O throttle (`blkdeviotune`), a
+//!   NIC's bandwidth (`domiftune`), the NUMA policy, perf events and lifecycle
+//!   actions: values by flags, sets with the test driver's checks and wording, the
+//!   XML they leave while shut off, running and after, a read-only connection.
 //! - `tests/scripts/tuning_calls.py`: the memory and blkio parameters (`virsh memtune`,
 //!   `blkiotune`, device strings parsed and merged as libvirt's): counts,
 //!   values of the live and persistent definitions by flags, sets with their
@@ -40,6 +44,7 @@ const CONFIG: &str = include_str!("../scripts/config_calls.py");
 const SAVE: &str = include_str!("../scripts/save_calls.py");
 const GUEST_CONTROL: &str = include_str!("../scripts/guest_control_calls.py");
 const TUNING: &str = include_str!("../scripts/tuning_calls.py");
+const DEVICE_TUNING: &str = include_str!("../scripts/device_tuning_calls.py");
 
 fn transcript(script: &str, uri: &str) -> String {
     let scratch = TempDir::new("save-parity");
@@ -220,6 +225,29 @@ fn tuning_answers_match_libvirtd() {
         "mem get after = {'hard_limit': 9007199254740991, 'soft_limit': 9007199254740991, 'swap_hard_limit': 4194304}",
         "blkio set bad and good ERR 8 20 invalid argument: invalid value 'x' for parameter 'device_weight' of device '/dev/sdc'",
         "blkio get config = {'weight': 250, 'device_weight': '/dev/vdb,10', 'device_read_iops_sec': '', 'device_write_iops_sec': '', 'device_read_bytes_sec': '', 'device_write_bytes_sec': ''}",
+    ] {
+        assert!(
+            got.lines().any(|l| l == line),
+            "missing {line:?} in:\n{got}"
+        );
+    }
+}
+
+#[test]
+fn device_tuning_answers_match_libvirtd() {
+    let Some(got) = same_as_libvirtd(DEVICE_TUNING, "device-tuning-parity") else {
+        return;
+    };
+    for line in [
+        "bio set over ERR 8 12 invalid argument: total_bytes_sec cannot be set higher than total_bytes_sec_max ",
+        "bio set huge ERR 74 12 argument unsupported: block I/O throttle limit value must be no more than 1000000000000000",
+        "bio run get config = (20, 'grp')",
+        "if get peak only = {'inbound.average': 100, 'inbound.peak': 200, 'inbound.burst': 300, 'inbound.floor': 0, 'outbound.average': 50, 'outbound.peak': 0, 'outbound.burst': 60}",
+        "if run get live = {'inbound.average': 11, 'inbound.peak': 0, 'inbound.burst': 12, 'inbound.floor': 0, 'outbound.average': 50, 'outbound.peak': 0, 'outbound.burst': 60}",
+        "numa run set mode ERR 55 12 Requested operation is not valid: can't change numatune mode for running domain",
+        "perf run get live = ['cmt', 'instructions', 'emulation_faults']",
+        "lc reboot coredump ERR 67 20 unsupported configuration: Lifecycle event 'reboot' doesn't support 'coredump-restart' action",
+        "running inactive on_crash = ['  <on_crash>preserve</on_crash>']",
     ] {
         assert!(
             got.lines().any(|l| l == line),

@@ -139,3 +139,17 @@ pub struct DomainPinEmulatorArgs {
     /// `VIR_DOMAIN_AFFECT_*`.
     pub flags: u32,
 }
+
+/// `remote_domain_set_lifecycle_action_args` (DOMAIN_SET_LIFECYCLE_ACTION, 390).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetLifecycleActionArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// `virDomainLifecycle`: power-off (0), reboot (1) or crash (2).
+    #[serde(rename = "type")]
+    pub kind: u32,
+    /// `virDomainLifecycleAction`: destroy (0) … coredump-restart (5).
+    pub action: u32,
+    /// `virDomainModificationImpact`.
+    pub flags: u32,
+}

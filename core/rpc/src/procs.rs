@@ -445,11 +445,22 @@ procedures! {
     DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES = 247,
     /// `{dom; string disk; u64 size; u32 flags}` → void.
     DOMAIN_BLOCK_RESIZE = 251,
+    /// `{dom; string disk; params<32>; u32 flags}` → void (layout in [`crate::tuning`]).
+    DOMAIN_SET_BLOCK_IO_TUNE = 252,
+    /// `{dom; remote_string disk; int nparams; u32 flags}` → `{params<32>; int nparams}`
+    /// (layout in [`crate::tuning`]).
+    DOMAIN_GET_BLOCK_IO_TUNE = 253,
     /// `{dom; params<16>; u32 flags}` → void (layout in [`crate::tuning`]).
     DOMAIN_SET_NUMA_PARAMETERS = 254,
     /// `{dom; int nparams; u32 flags}` → `{params<16>; int nparams}` (layout in
     /// [`crate::tuning`]).
     DOMAIN_GET_NUMA_PARAMETERS = 255,
+    /// `{dom; string device; params<16>; u32 flags}` → void (layout in
+    /// [`crate::tuning`]).
+    DOMAIN_SET_INTERFACE_PARAMETERS = 256,
+    /// `{dom; string device; int nparams; u32 flags}` → `{params<16>; int nparams}`
+    /// (layout in [`crate::tuning`]).
+    DOMAIN_GET_INTERFACE_PARAMETERS = 257,
     /// `{dom; u32 flags}` → void.
     DOMAIN_SHUTDOWN_FLAGS = 258,
     /// Carries `virStorageVolWipePattern` (layout in [`crate::types`]).
@@ -557,6 +568,10 @@ procedures! {
     CONNECT_UNREGISTER_CLOSE_CALLBACK = 361,
     /// Connection-closed MESSAGE `{int reason}`.
     CONNECT_EVENT_CONNECTION_CLOSED = 362,
+    /// `{dom; u32 flags}` → `{params<64>}` (layout in [`crate::tuning`]).
+    DOMAIN_GET_PERF_EVENTS = 365,
+    /// `{dom; params<64>; u32 flags}` → void (layout in [`crate::tuning`]).
+    DOMAIN_SET_PERF_EVENTS = 366,
     /// Carries `virConnectStoragePoolEventRegisterAny` (layout in [`crate::types`]).
     CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY = 368,
     /// Carries `virConnectStoragePoolEventDeregisterAny` (layout in [`crate::types`]).
@@ -583,6 +598,9 @@ procedures! {
     SECRET_EVENT_LIFECYCLE = 382,
     /// Secret value-changed event MESSAGE `{int callbackID; secret}`.
     SECRET_EVENT_VALUE_CHANGED = 383,
+    /// `{dom; u32 type; u32 action; u32 flags}` → void (layout in
+    /// [`crate::configuration`]).
+    DOMAIN_SET_LIFECYCLE_ACTION = 390,
     /// Carries `virStoragePoolLookupByTargetPath` (layout in [`crate::types`]).
     STORAGE_POOL_LOOKUP_BY_TARGET_PATH = 391,
     /// Carries `virNWFilterBindingLookupByPortDev` (layout in [`crate::types`]).
@@ -656,7 +674,7 @@ procedures! {
 ///
 /// ```
 /// assert_eq!(rvirt_rpc::procs::name(273), Some("CONNECT_LIST_ALL_DOMAINS"));
-/// assert_eq!(rvirt_rpc::procs::name(5), None);
+/// assert_eq!(rvirt_rpc::procs::name(103), None); // DOMAIN_BLOCK_PEEK: not served
 /// ```
 pub fn name(number: i32) -> Option<&'static str> {
     PROCEDURES

@@ -97,3 +97,70 @@ pub struct DomainGetTuningParametersRet {
     /// How many the driver has (when asked with `nparams` 0) or returned.
     pub nparams: i32,
 }
+
+/// `REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX`: most block I/O throttling parameters
+/// in one call or reply.
+pub const BLOCK_IO_TUNE_PARAMETERS_MAX: usize = 32;
+
+/// `REMOTE_DOMAIN_INTERFACE_PARAMETERS_MAX`: most NIC bandwidth parameters in one call
+/// or reply.
+pub const INTERFACE_PARAMETERS_MAX: usize = 16;
+
+/// `REMOTE_DOMAIN_PERF_EVENTS_MAX`: most perf events in one call or reply.
+pub const PERF_EVENTS_MAX: usize = 64;
+
+/// `remote_domain_set_block_io_tune_args` (DOMAIN_SET_BLOCK_IO_TUNE, 252) and the same
+/// layout of `remote_domain_set_interface_parameters_args` (256, the NIC in `device`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainSetDeviceTuningArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk (target or source path) or the NIC (MAC address or host device name).
+    pub device: String,
+    /// The parameters to set.
+    pub params: Vec<TypedParam>,
+    /// `virDomainModificationImpact`.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_block_io_tune_args` (DOMAIN_GET_BLOCK_IO_TUNE, 253).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetBlockIoTuneArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk (libvirt's clients always name one).
+    pub disk: Option<String>,
+    /// Most parameters wanted; 0 asks for their count.
+    pub nparams: i32,
+    /// `virDomainModificationImpact` and `VIR_TYPED_PARAM_STRING_OKAY`.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_interface_parameters_args` (DOMAIN_GET_INTERFACE_PARAMETERS, 257).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetInterfaceParametersArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The NIC: its MAC address or host device name.
+    pub device: String,
+    /// Most parameters wanted; 0 asks for their count.
+    pub nparams: i32,
+    /// `virDomainModificationImpact` and `VIR_TYPED_PARAM_STRING_OKAY`.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_perf_events_args` (DOMAIN_GET_PERF_EVENTS, 365).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetPerfEventsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// `virDomainModificationImpact`.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_perf_events_ret` (365).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainGetPerfEventsRet {
+    /// Every event with whether it is enabled.
+    pub params: Vec<TypedParam>,
+}

@@ -59,6 +59,28 @@ impl Domain {
             .pin_emulator(self.domain_ref(), cpumap, flags)
     }
 
+    /// Sets what the domain does on power-off (`kind` 0), reboot (1) or crash (2):
+    /// destroy (0), restart (1), rename-restart (2), preserve (3), coredump-destroy (4)
+    /// or coredump-restart (5), in the definitions `flags` (`VIR_DOMAIN_AFFECT_*`)
+    /// select (`virDomainSetLifecycleAction`). Other numbers are refused as libvirt's
+    /// library refuses them.
+    pub fn set_lifecycle_action(&self, kind: u32, action: u32, flags: u32) -> Result<()> {
+        if kind > 2 {
+            return Err(Error::invalid_arg(
+                ErrorDomain::Domain,
+                format!("invalid lifecycle type '{kind}'"),
+            ));
+        }
+        if action > 5 {
+            return Err(Error::invalid_arg(
+                ErrorDomain::Domain,
+                format!("invalid lifecycle action '{action}'"),
+            ));
+        }
+        self.configuration("virDomainSetLifecycleAction")?
+            .set_lifecycle_action(self.domain_ref(), kind, action, flags)
+    }
+
     /// Sets how often the balloon refreshes its statistics, in seconds (0 stops it), in
     /// the definitions `flags` (`VIR_DOMAIN_AFFECT_*`) select
     /// (`virDomainSetMemoryStatsPeriod`).

@@ -24,6 +24,14 @@ pub enum Tunable {
     Blkio,
     /// The memory's host NUMA policy (`<numatune>`, `virsh numatune`).
     Numa,
+    /// One disk's I/O throttling (`<iotune>`, `virsh blkdeviotune`), the disk named
+    /// by target (`vda`) or source path.
+    BlockIo(String),
+    /// One NIC's bandwidth (`<bandwidth>`, `virsh domiftune`), the NIC named by MAC
+    /// address or host device name.
+    Interface(String),
+    /// The perf events the host counts for the domain (`<perf>`, `virsh perf`).
+    Perf,
 }
 
 impl Tunable {
@@ -33,6 +41,9 @@ impl Tunable {
             Tunable::Memory => "virDomainGetMemoryParameters",
             Tunable::Blkio => "virDomainGetBlkioParameters",
             Tunable::Numa => "virDomainGetNumaParameters",
+            Tunable::BlockIo(_) => "virDomainGetBlockIoTune",
+            Tunable::Interface(_) => "virDomainGetInterfaceParameters",
+            Tunable::Perf => "virDomainGetPerfEvents",
         }
     }
 
@@ -42,6 +53,9 @@ impl Tunable {
             Tunable::Memory => "virDomainSetMemoryParameters",
             Tunable::Blkio => "virDomainSetBlkioParameters",
             Tunable::Numa => "virDomainSetNumaParameters",
+            Tunable::BlockIo(_) => "virDomainSetBlockIoTune",
+            Tunable::Interface(_) => "virDomainSetInterfaceParameters",
+            Tunable::Perf => "virDomainSetPerfEvents",
         }
     }
 }

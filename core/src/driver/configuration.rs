@@ -64,6 +64,19 @@ pub trait Configuration: Send + Sync {
     fn set_memory_stats_period(&self, dom: &DomainRef, period: i32, flags: u32) -> Result<()> {
         unsupported("virDomainSetMemoryStatsPeriod")
     }
+    /// Sets what the domain does on power-off (`kind` 0), reboot (1) or crash (2):
+    /// `action` destroy (0), restart (1), rename-restart (2), preserve (3),
+    /// coredump-destroy (4) or coredump-restart (5), in the definitions `flags`
+    /// select (`virDomainSetLifecycleAction`; both numbers already checked).
+    fn set_lifecycle_action(
+        &self,
+        dom: &DomainRef,
+        kind: u32,
+        action: u32,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainSetLifecycleAction")
+    }
     /// Adds the device `xml` describes (`virDomainAttachDevice`).
     fn attach_device(&self, dom: &DomainRef, xml: &str) -> Result<()> {
         unsupported("virDomainAttachDevice")

@@ -46,10 +46,15 @@ mod domains;
 mod entry;
 mod errors;
 mod fanout;
+mod iotune;
+mod lifecycle;
 mod list;
 mod memtune;
 mod metadata;
+mod nic_bandwidth;
+mod numa_params;
 mod obj;
+mod perf;
 mod snapshots;
 mod stats;
 mod xml_store;
@@ -69,10 +74,20 @@ pub use domains::{Domains, Persistence};
 pub use entry::{DomainEntry, JOB_WAIT, Job};
 pub use errors::{already_active, no_domain, not_running};
 pub use fanout::{EventFanout, Events};
+pub use iotune::{
+    IOTUNE_GROUP_NAME, apply_iotune, disk_by_name, disk_by_name_mut, iotune_field, iotune_is_empty,
+    iotune_param_types, iotune_params, iotune_value,
+};
+pub use lifecycle::{lifecycle_action_allowed, set_lifecycle_action};
 pub use list::{Add, Added, DomainObjList};
 pub use memtune::{MEMTUNE_PARAMS, MemtuneChange, limit_kib, memtune_params};
 pub use metadata::{AFFECT_CONFIG, AFFECT_LIVE, impact};
+pub use nic_bandwidth::{
+    INTERFACE_PARAMS, apply_interface_params, interface_params, nic, nic_index, nic_mut,
+};
+pub use numa_params::{NUMA_MODE, NUMA_NODESET, NUMA_PARAMS, NumaChange, numa_mode, numa_params};
 pub use obj::DomainObj;
+pub use perf::{PERF_EVENTS, apply_perf, enabled_perf_events, perf_param_types, perf_params};
 pub use snapshots::{
     CREATE_CURRENT, CREATE_REDEFINE, SnapshotTree, delete_flags, list_flags, no_snapshot,
     state_name,

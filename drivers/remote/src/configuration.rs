@@ -86,6 +86,23 @@ impl Configuration for RemoteConnection {
             .call(procs::DOMAIN_SET_MEMORY_STATS_PERIOD, &args)
     }
 
+    fn set_lifecycle_action(
+        &self,
+        dom: &DomainRef,
+        kind: u32,
+        action: u32,
+        flags: u32,
+    ) -> Result<()> {
+        let args = rvirt_rpc::configuration::DomainSetLifecycleActionArgs {
+            dom: to_wire(dom),
+            kind,
+            action,
+            flags,
+        };
+        self.client()
+            .call(procs::DOMAIN_SET_LIFECYCLE_ACTION, &args)
+    }
+
     fn set_memory(&self, dom: &DomainRef, kib: u64) -> Result<()> {
         let args = DomainSetMemoryArgs {
             dom: to_wire(dom),

@@ -344,10 +344,64 @@ impl Configuration for TestConnection {
                     rvirt_core::objects::apply_blkio_to_def(one_def_mut(o, flags)?, params)
                 })
             }
-            other => Err(Error::no_support(
-                ErrorDomain::Domain,
-                other.set_api().to_string(),
-            )),
+            Tunable::BlockIo(path) => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "testDomainSetBlockIoTune",
+                )?;
+                crate::device_tuning::check_iotune_types(params)?;
+                self.edit(dom, |o| {
+                    crate::device_tuning::set_block_io_tune(o, path, params, flags)
+                })
+            }
+            Tunable::Interface(device) => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "testDomainSetInterfaceParameters",
+                )?;
+                self.edit(dom, |o| {
+                    crate::device_tuning::set_interface_parameters(o, device, params, flags)
+                })
+            }
+            Tunable::Numa => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "testDomainSetNumaParameters",
+                )?;
+                self.edit(dom, |o| {
+                    crate::device_tuning::set_numa_parameters(o, params, flags)
+                })
+            }
+            Tunable::Perf => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "testDomainSetPerfEvents",
+                )?;
+                self.edit(dom, |o| {
+                    crate::device_tuning::set_perf_events(o, params, flags)
+                })
+            }
         }
+    }
+
+    fn set_lifecycle_action(
+        &self,
+        dom: &DomainRef,
+        kind: u32,
+        action: u32,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG,
+            "testDomainSetLifecycleAction",
+        )?;
+        self.edit(dom, |o| {
+            crate::device_tuning::set_lifecycle(o, kind, action, flags)
+        })
     }
 }

@@ -47,6 +47,7 @@ mod capabilities;
 mod checkpoints;
 mod configuration;
 mod connection;
+mod device_tuning;
 mod errors;
 mod guest_control;
 mod monitoring;

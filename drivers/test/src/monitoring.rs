@@ -408,10 +408,24 @@ impl Monitoring for TestConnection {
                     ))
                 })
             }
-            other => Err(Error::no_support(
-                ErrorDomain::None,
-                other.get_api().to_string(),
-            )),
+            Tunable::BlockIo(path) => {
+                check_flags(flags, known, "testDomainGetBlockIoTune")?;
+                self.read(dom, |o| crate::device_tuning::block_io_tune(o, path, flags))
+            }
+            Tunable::Interface(device) => {
+                check_flags(flags, known, "testDomainGetInterfaceParameters")?;
+                self.read(dom, |o| {
+                    crate::device_tuning::interface_parameters(o, device, flags)
+                })
+            }
+            Tunable::Numa => {
+                check_flags(flags, known, "testDomainGetNumaParameters")?;
+                self.read(dom, |o| crate::device_tuning::numa_parameters(o, flags))
+            }
+            Tunable::Perf => {
+                check_flags(flags, known, "testDomainGetPerfEvents")?;
+                self.read(dom, |o| crate::device_tuning::perf_events(o, flags))
+            }
         }
     }
 

@@ -436,8 +436,34 @@ xml_struct! {
         text_child read_iops_sec: u64 = "read_iops_sec",
         /// `<write_iops_sec>`.
         text_child write_iops_sec: u64 = "write_iops_sec",
-        /// `<group_name>`.
+        /// `<total_bytes_sec_max>`.
+        text_child total_bytes_sec_max: u64 = "total_bytes_sec_max",
+        /// `<read_bytes_sec_max>`.
+        text_child read_bytes_sec_max: u64 = "read_bytes_sec_max",
+        /// `<write_bytes_sec_max>`.
+        text_child write_bytes_sec_max: u64 = "write_bytes_sec_max",
+        /// `<total_iops_sec_max>`.
+        text_child total_iops_sec_max: u64 = "total_iops_sec_max",
+        /// `<read_iops_sec_max>`.
+        text_child read_iops_sec_max: u64 = "read_iops_sec_max",
+        /// `<write_iops_sec_max>`.
+        text_child write_iops_sec_max: u64 = "write_iops_sec_max",
+        /// `<size_iops_sec>`.
+        text_child size_iops_sec: u64 = "size_iops_sec",
+        /// `<group_name>`: disks sharing one throttle.
         text_child group_name: String = "group_name",
+        /// `<total_bytes_sec_max_length>`: seconds the burst may last.
+        text_child total_bytes_sec_max_length: u64 = "total_bytes_sec_max_length",
+        /// `<read_bytes_sec_max_length>`: seconds the burst may last.
+        text_child read_bytes_sec_max_length: u64 = "read_bytes_sec_max_length",
+        /// `<write_bytes_sec_max_length>`: seconds the burst may last.
+        text_child write_bytes_sec_max_length: u64 = "write_bytes_sec_max_length",
+        /// `<total_iops_sec_max_length>`: seconds the burst may last.
+        text_child total_iops_sec_max_length: u64 = "total_iops_sec_max_length",
+        /// `<read_iops_sec_max_length>`: seconds the burst may last.
+        text_child read_iops_sec_max_length: u64 = "read_iops_sec_max_length",
+        /// `<write_iops_sec_max_length>`: seconds the burst may last.
+        text_child write_iops_sec_max_length: u64 = "write_iops_sec_max_length",
     }
 }
 

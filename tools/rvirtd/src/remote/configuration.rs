@@ -129,3 +129,12 @@ pub(crate) fn pin_emulator(
     let map = cpumap(args.cpumap)?;
     Ok(ctx.domain(&args.dom)?.pin_emulator(&map, args.flags)?)
 }
+
+pub(crate) fn set_lifecycle_action(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::configuration::DomainSetLifecycleActionArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .set_lifecycle_action(args.kind, args.action, args.flags)?)
+}

@@ -108,10 +108,22 @@ fn get_tuning(
     a: DomainGetTuningParametersArgs,
     what: Tunable,
 ) -> CallResult<DomainGetTuningParametersRet> {
-    if a.nparams > TUNING_PARAMETERS_MAX as i32 {
+    get_counted(ctx, &a.dom, a.nparams, a.flags, what, TUNING_PARAMETERS_MAX)
+}
+
+/// A get that first answers the count (`nparams` 0), then at most `nparams` values.
+fn get_counted(
+    ctx: &Ctx<'_>,
+    dom: &rvirt_rpc::types::RemoteNonnullDomain,
+    nparams: i32,
+    flags: u32,
+    what: Tunable,
+    max: usize,
+) -> CallResult<DomainGetTuningParametersRet> {
+    if nparams > max as i32 {
         return Err(rpc_error("nparams too large"));
     }
-    if a.nparams < 0 {
+    if nparams < 0 {
         return Err(err(
             8,
             20,
@@ -121,8 +133,8 @@ fn get_tuning(
             ),
         ));
     }
-    let params = ctx.domain(&a.dom)?.tuning_parameters(&what, a.flags)?;
-    if a.nparams == 0 {
+    let params = ctx.domain(dom)?.tuning_parameters(&what, flags)?;
+    if nparams == 0 {
         return Ok(DomainGetTuningParametersRet {
             params: Vec::new(),
             nparams: params.len() as i32,
@@ -130,7 +142,7 @@ fn get_tuning(
     }
     let params: Vec<WireParam> = params
         .into_iter()
-        .take(a.nparams as usize)
+        .take(nparams as usize)
         .map(WireParam::from)
         .collect();
     Ok(DomainGetTuningParametersRet {
@@ -140,16 +152,26 @@ fn get_tuning(
 }
 
 fn set_tuning(ctx: &Ctx<'_>, a: DomainSetTuningParametersArgs, what: Tunable) -> CallResult<()> {
-    if a.params.len() > TUNING_PARAMETERS_MAX {
+    set_limited(ctx, &a.dom, a.params, a.flags, what, TUNING_PARAMETERS_MAX)
+}
+
+fn set_limited(
+    ctx: &Ctx<'_>,
+    dom: &rvirt_rpc::types::RemoteNonnullDomain,
+    params: Vec<WireParam>,
+    flags: u32,
+    what: Tunable,
+    max: usize,
+) -> CallResult<()> {
+    if params.len() > max {
         return Err(rpc_error("too many parameters"));
     }
-    let params: Vec<TypedParam> = a.params.into_iter().map(Into::into).collect();
-    ctx.domain(&a.dom)?
-        .set_tuning_parameters(&what, &params, a.flags)?;
+    let params: Vec<TypedParam> = params.into_iter().map(Into::into).collect();
+    ctx.domain(dom)?
+        .set_tuning_parameters(&what, &params, flags)?;
     Ok(())
 }
 
-/// DOMAIN_GET_MEMORY_PARAMETERS.
 pub(crate) fn get_memory_parameters(
     ctx: &Ctx<'_>,
     a: DomainGetTuningParametersArgs,
@@ -179,4 +201,104 @@ pub(crate) fn set_blkio_parameters(
     a: DomainSetTuningParametersArgs,
 ) -> CallResult<()> {
     set_tuning(ctx, a, Tunable::Blkio)
+}
+
+pub(crate) fn get_numa_parameters(
+    ctx: &Ctx<'_>,
+    a: DomainGetTuningParametersArgs,
+) -> CallResult<DomainGetTuningParametersRet> {
+    get_tuning(ctx, a, Tunable::Numa)
+}
+
+pub(crate) fn set_numa_parameters(
+    ctx: &Ctx<'_>,
+    a: DomainSetTuningParametersArgs,
+) -> CallResult<()> {
+    set_tuning(ctx, a, Tunable::Numa)
+}
+
+pub(crate) fn get_block_io_tune(
+    ctx: &Ctx<'_>,
+    a: DomainGetBlockIoTuneArgs,
+) -> CallResult<DomainGetTuningParametersRet> {
+    let Some(disk) = a.disk else {
+        return Err(err(
+            8,
+            10,
+            "invalid argument: disk in virDomainGetBlockIoTune must not be NULL".to_string(),
+        ));
+    };
+    get_counted(
+        ctx,
+        &a.dom,
+        a.nparams,
+        a.flags,
+        Tunable::BlockIo(disk),
+        BLOCK_IO_TUNE_PARAMETERS_MAX,
+    )
+}
+
+pub(crate) fn set_block_io_tune(ctx: &Ctx<'_>, a: DomainSetDeviceTuningArgs) -> CallResult<()> {
+    set_limited(
+        ctx,
+        &a.dom,
+        a.params,
+        a.flags,
+        Tunable::BlockIo(a.device),
+        BLOCK_IO_TUNE_PARAMETERS_MAX,
+    )
+}
+
+pub(crate) fn get_interface_parameters(
+    ctx: &Ctx<'_>,
+    a: DomainGetInterfaceParametersArgs,
+) -> CallResult<DomainGetTuningParametersRet> {
+    get_counted(
+        ctx,
+        &a.dom,
+        a.nparams,
+        a.flags,
+        Tunable::Interface(a.device),
+        INTERFACE_PARAMETERS_MAX,
+    )
+}
+
+pub(crate) fn set_interface_parameters(
+    ctx: &Ctx<'_>,
+    a: DomainSetDeviceTuningArgs,
+) -> CallResult<()> {
+    set_limited(
+        ctx,
+        &a.dom,
+        a.params,
+        a.flags,
+        Tunable::Interface(a.device),
+        INTERFACE_PARAMETERS_MAX,
+    )
+}
+
+pub(crate) fn get_perf_events(
+    ctx: &Ctx<'_>,
+    a: DomainGetPerfEventsArgs,
+) -> CallResult<DomainGetPerfEventsRet> {
+    let params = ctx
+        .domain(&a.dom)?
+        .tuning_parameters(&Tunable::Perf, a.flags)?;
+    if params.len() > PERF_EVENTS_MAX {
+        return Err(rpc_error("too many perf events"));
+    }
+    Ok(DomainGetPerfEventsRet {
+        params: params.into_iter().map(WireParam::from).collect(),
+    })
+}
+
+pub(crate) fn set_perf_events(ctx: &Ctx<'_>, a: DomainSetTuningParametersArgs) -> CallResult<()> {
+    set_limited(
+        ctx,
+        &a.dom,
+        a.params,
+        a.flags,
+        Tunable::Perf,
+        PERF_EVENTS_MAX,
+    )
 }

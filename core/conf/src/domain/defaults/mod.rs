@@ -140,16 +140,42 @@ impl DomainDef {
         // what define stores reads back the same after printing.
         self.sort_devices();
         if let Some(prefix) = &defaults.interface_prefix {
-            let mut n = 0;
-            for dev in self.devices_mut() {
-                if let Device::Interface(i) = dev {
-                    if i.target.is_none() {
-                        i.target = Some(crate::devices::InterfaceTarget {
-                            dev: format!("{prefix}{n}"),
-                            ..Default::default()
-                        });
-                    }
-                    n += 1;
+            // libvirt's test driver: each NIC without a host name gets the first
+            // PREFIXn no NIC has yet.
+            let nics = self
+                .devices()
+                .iter()
+                .filter(|d| matches!(d, Device::Interface(_)));
+            for i in 0..nics.count() {
+                let taken = |name: &str| {
+                    self.devices().iter().any(|d| {
+                        matches!(d, Device::Interface(x) if x.target.as_ref().is_some_and(|t| t.dev == name))
+                    })
+                };
+                let Some(Device::Interface(nic)) = self
+                    .devices()
+                    .iter()
+                    .filter(|d| matches!(d, Device::Interface(_)))
+                    .nth(i)
+                else {
+                    continue;
+                };
+                if nic.target.is_some() {
+                    continue;
+                }
+                let Some(name) = (0..).map(|k| format!("{prefix}{k}")).find(|n| !taken(n)) else {
+                    continue;
+                };
+                if let Some(Device::Interface(nic)) = self
+                    .devices_mut()
+                    .iter_mut()
+                    .filter(|d| matches!(d, Device::Interface(_)))
+                    .nth(i)
+                {
+                    nic.target = Some(crate::devices::InterfaceTarget {
+                        dev: name,
+                        ..Default::default()
+                    });
                 }
             }
         }

@@ -362,6 +362,47 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         cfg::set_memory_flags
     ),
     procedure!(
+        p::DOMAIN_SET_BLOCK_IO_TUNE,
+        Access::Write("virDomainSetBlockIoTune"),
+        tu::set_block_io_tune
+    ),
+    procedure!(
+        p::DOMAIN_GET_BLOCK_IO_TUNE,
+        Access::Open,
+        tu::get_block_io_tune
+    ),
+    procedure!(
+        p::DOMAIN_SET_NUMA_PARAMETERS,
+        Access::Write("virDomainSetNumaParameters"),
+        tu::set_numa_parameters
+    ),
+    procedure!(
+        p::DOMAIN_GET_NUMA_PARAMETERS,
+        Access::Open,
+        tu::get_numa_parameters
+    ),
+    procedure!(
+        p::DOMAIN_SET_INTERFACE_PARAMETERS,
+        Access::Write("virDomainSetInterfaceParameters"),
+        tu::set_interface_parameters
+    ),
+    procedure!(
+        p::DOMAIN_GET_INTERFACE_PARAMETERS,
+        Access::Open,
+        tu::get_interface_parameters
+    ),
+    procedure!(p::DOMAIN_GET_PERF_EVENTS, Access::Open, tu::get_perf_events),
+    procedure!(
+        p::DOMAIN_SET_PERF_EVENTS,
+        Access::Write("virDomainSetPerfEvents"),
+        tu::set_perf_events
+    ),
+    procedure!(
+        p::DOMAIN_SET_LIFECYCLE_ACTION,
+        Access::Write("virDomainSetLifecycleAction"),
+        cfg::set_lifecycle_action
+    ),
+    procedure!(
         p::DOMAIN_SET_BLKIO_PARAMETERS,
         Access::Write("virDomainSetBlkioParameters"),
         tu::set_blkio_parameters

@@ -1,0 +1,113 @@
+//! A disk's throttle, a NIC's bandwidth, the NUMA policy, perf events and lifecycle
+//! actions through rvirt's remote driver against rvirtd's test driver: what a set
+//! leaves reads back, the test driver's refusals come back typed, and a read-only
+//! connection may read but not set.
+
+use rvirt_core::api::{Tunable, TypedParam, TypedValue};
+use rvirt_core::{Connect, ErrorCode};
+use rvirt_testkit::Daemon;
+
+fn value(params: &[TypedParam], name: &str) -> TypedValue {
+    params
+        .iter()
+        .find(|p| p.field == name)
+        .unwrap_or_else(|| panic!("no {name} in {params:?}"))
+        .value
+        .clone()
+}
+
+#[test]
+fn device_tuning_round_trips_through_the_remote_driver() {
+    let d = Daemon::start("remote-device-tuning");
+    rvirt_driver_remote::register().unwrap();
+    let conn = Connect::open(&d.uri()).unwrap();
+    let dom = conn.lookup_domain_by_name("test").unwrap();
+
+    // The default domain's disk: 20 throttle values, limits within their maxima.
+    let vda = Tunable::BlockIo("vda".into());
+    let io = dom.tuning_parameters(&vda, 0).unwrap();
+    assert_eq!(io.len(), 20);
+    assert_eq!(value(&io, "total_bytes_sec"), TypedValue::ULLong(0));
+    dom.set_tuning_parameters(
+        &vda,
+        &[
+            TypedParam::new("total_bytes_sec_max", TypedValue::ULLong(900)),
+            TypedParam::new("total_bytes_sec", TypedValue::ULLong(800)),
+            TypedParam::new("group_name", TypedValue::String("g".into())),
+        ],
+        0,
+    )
+    .unwrap();
+    let io = dom.tuning_parameters(&vda, 0).unwrap();
+    assert_eq!(value(&io, "total_bytes_sec"), TypedValue::ULLong(800));
+    assert_eq!(value(&io, "group_name"), TypedValue::String("g".into()));
+    let e = dom
+        .set_tuning_parameters(
+            &vda,
+            &[TypedParam::new("read_bytes_sec", TypedValue::ULLong(1))],
+            0,
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArg);
+    assert_eq!(
+        e.to_string(),
+        "invalid argument: total and read/write of bytes_sec cannot be set at the same time"
+    );
+    let e = dom
+        .tuning_parameters(&Tunable::BlockIo("vdq".into()), 0)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid argument: disk 'vdq' was not found in the domain config"
+    );
+
+    // The NIC by MAC address: an outbound average replaces nothing inbound.
+    let nic = Tunable::Interface("aa:bb:cc:dd:ee:ff".into());
+    dom.set_tuning_parameters(
+        &nic,
+        &[TypedParam::new("outbound.average", TypedValue::UInt(64))],
+        0,
+    )
+    .unwrap();
+    let bw = dom.tuning_parameters(&nic, 0).unwrap();
+    assert_eq!(bw.len(), 7);
+    assert_eq!(value(&bw, "outbound.average"), TypedValue::UInt(64));
+    let xml = dom.xml_desc(0).unwrap();
+    assert!(xml.contains("<outbound average='64'/>"), "{xml}");
+
+    // NUMA, perf events, lifecycle actions.
+    let numa = dom.tuning_parameters(&Tunable::Numa, 0).unwrap();
+    assert_eq!(value(&numa, "numa_mode"), TypedValue::Int(0));
+    dom.set_tuning_parameters(
+        &Tunable::Perf,
+        &[TypedParam::new("cpu_cycles", TypedValue::Boolean(true))],
+        0,
+    )
+    .unwrap();
+    let perf = dom.tuning_parameters(&Tunable::Perf, 0).unwrap();
+    assert_eq!(perf.len(), 22);
+    assert_eq!(value(&perf, "cpu_cycles"), TypedValue::Boolean(true));
+    dom.set_lifecycle_action(2, 3, 0).unwrap();
+    let xml = dom.xml_desc(0).unwrap();
+    assert!(xml.contains("<on_crash>preserve</on_crash>"), "{xml}");
+    let e = dom.set_lifecycle_action(0, 4, 0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ConfigUnsupported);
+    let e = dom.set_lifecycle_action(3, 0, 0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid argument: invalid lifecycle type '3'"
+    );
+
+    // Read-only: look, do not touch.
+    let ro = Connect::open_read_only(&d.uri()).unwrap();
+    let rdom = ro.lookup_domain_by_name("test").unwrap();
+    assert_eq!(rdom.tuning_parameters(&vda, 0).unwrap().len(), 20);
+    let e = rdom
+        .set_tuning_parameters(
+            &Tunable::Perf,
+            &[TypedParam::new("cmt", TypedValue::Boolean(true))],
+            0,
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OperationDenied);
+}
