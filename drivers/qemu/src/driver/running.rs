@@ -46,6 +46,9 @@ pub(crate) struct Running {
     pub agent: Option<super::agent::Agent>,
     /// The guest has the agent's port open (QEMU's `VSERPORT_CHANGE`).
     pub agent_open: bool,
+    /// How long agent commands wait for their reply: seconds, or -2 (block), -1
+    /// (libvirt's default, 5 s), 0 (no wait); recorded in the status file.
+    pub agent_timeout: i32,
 }
 
 /// The command ids of a fake reboot in flight.
@@ -92,6 +95,7 @@ pub(crate) fn save_status(vm: &mut Vm) {
         pid: run.pid,
         monitor: run.monitor_path.clone(),
         lib_dir: run.priv_dir.clone(),
+        agent_timeout: run.agent_timeout,
         domain_xml: def.to_xml().unwrap_or_default(),
     };
     let written = write_replace(
