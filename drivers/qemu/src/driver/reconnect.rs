@@ -311,6 +311,7 @@ impl Shared {
             vcpu_tids: None,
             agent: None,
             agent_open: false,
+            dirty_rate: None,
             agent_timeout: found.agent_timeout,
         });
         if self.watch_monitor(&entry, &mon).is_err() {
