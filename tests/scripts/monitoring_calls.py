@@ -68,6 +68,9 @@ for phase in ("inactive", "active"):
     show("cpuStats total", lambda: d.getCPUStats(True))
     show("cpuStats per cpu", lambda: d.getCPUStats(False))
     show("hostname", lambda: d.hostname())
+    for t in (-3, -2, -1, 0, 30):
+        show("agentSetResponseTimeout %d" % t, lambda: d.agentSetResponseTimeout(t, 0))
+    show("agentSetResponseTimeout flags", lambda: d.agentSetResponseTimeout(5, 1))
     show("fsInfo", lambda: d.fsInfo())
     show("getTime", lambda: d.getTime())
     show("diskErrors", lambda: d.diskErrors())

@@ -3,7 +3,8 @@
 //! must be identical, line for line.
 //!
 //! - `tests/scripts/monitoring_calls.py` (~80 calls): memory/block/interface stats,
-//!   vCPU and pinning info, CPU stats, guest facts, GET_ALL_DOMAIN_STATS with filters
+//!   vCPU and pinning info, CPU stats, guest facts (the agent response timeout the
+//!   test driver does not support), GET_ALL_DOMAIN_STATS with filters
 //!   and ENFORCE, node memory/CPU map/security model, metadata get/set with live and
 //!   config flags, METADATA_CHANGE events.
 //! - `tests/scripts/snapshot_calls.py`: snapshot create (named, unnamed, duplicate,
@@ -91,6 +92,7 @@ fn monitoring_answers_match_libvirtd() {
         "getFreeMemory = 3145728",
         "element = '<foo a=\"1\">\\n  <bar>x &amp; y</bar>\\n</foo>'",
         "metadata-change mon 2 http://example.org/app/",
+        "agentSetResponseTimeout 30 ERR 3 20 this function is not supported by the connection driver: virDomainAgentSetResponseTimeout",
     ] {
         assert!(
             got.lines().any(|l| l == line),

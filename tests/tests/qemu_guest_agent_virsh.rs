@@ -4,7 +4,10 @@
 //! connected/channel); Debian's virsh runs `qemu-agent-command` (guest-ping, an
 //! unknown command), `domifaddr --source agent`, `domhostname`, `domtime` (read and
 //! set), `domfsinfo`, `guestinfo`, `set-user-password` (checked in the guest through
-//! `guest-exec`), `domfsfreeze`/`domfsthaw`; after rvirtd is killed
+//! `guest-exec`), `domfsfreeze`/`domfsthaw`, `guest-agent-timeout` (its bound, the
+//! handshake bounded by a short timeout while qemu-ga is stopped in the guest, `domstats`
+//! answering at once meanwhile, "no wait" failing every agent call, kept across a
+//! restart); after rvirtd is killed
 //! and started again the agent answers again; `reboot --mode agent` restarts the guest
 //! (the agent goes and comes back); `shutdown --mode agent` powers the guest off. Guests without an agent get libvirt's errors: "QEMU guest agent is not
 //! configured" (no channel) and "Guest agent is not responding" (a channel nobody
@@ -109,6 +112,32 @@ fn base64_decode(text: &str) -> Vec<u8> {
         out.extend(&n.to_be_bytes()[1..chunk.len()]);
     }
     out
+}
+
+/// With the agent response timeout "no wait" (0) even the handshake has no time:
+/// `domhostname` fails at once, as libvirt's does.
+fn assert_no_wait(uri: &str) {
+    for _ in 0..3 {
+        let t = Instant::now();
+        let err = virsh_err(uri, &["domhostname", "lga"]);
+        assert!(
+            err.contains("Guest agent is not responding: Guest agent not available for now"),
+            "{err}"
+        );
+        assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    }
+}
+
+/// `virsh domstats` of `dom` within `secs`: its `key=value` lines.
+fn domstats_within(uri: &str, dom: &str, secs: u64) -> Vec<String> {
+    let t = Instant::now();
+    let out = virsh_ok(uri, &["domstats", dom]);
+    assert!(
+        t.elapsed() < Duration::from_secs(secs),
+        "domstats took {:?}",
+        t.elapsed()
+    );
+    out.lines().map(|l| l.trim().to_owned()).collect()
 }
 
 /// The guest's clock as `virsh domtime` prints it (seconds since the epoch).
@@ -313,13 +342,95 @@ fn guest_agent_through_virsh_and_python() {
         virsh_ok(&uri, &["destroy", dom]);
     }
 
+    // virsh guest-agent-timeout: libvirt's lower bound and flags.
+    let err = virsh_err(&uri, &["guest-agent-timeout", "lga", "--timeout", "-3"]);
+    assert!(
+        err.contains("guest agent timeout '-3' is less than the minimum '-2'"),
+        "{err}"
+    );
+    // qemu-ga stopped in the guest for 12 s (SIGSTOP, then SIGCONT by a shell left
+    // running there): a 2 s timeout bounds the handshake too; with the default
+    // (blocking) one the handshake's own 5 s bound applies. Meanwhile domstats,
+    // which never asks the agent, answers at once with every group, even while an
+    // agent command waits.
+    guest_exec(
+        &uri,
+        "(sleep 1; p=$(cat /tmp/qemu-ga.pid); kill -STOP $p; sleep 12; kill -CONT $p) \
+         </dev/null >/dev/null 2>&1 &",
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    virsh_ok(&uri, &["guest-agent-timeout", "lga", "--timeout", "2"]);
+    let t = Instant::now();
+    let err = virsh_err(&uri, &["domhostname", "lga"]);
+    let waited = t.elapsed();
+    assert!(err.contains("Guest agent not available for now"), "{err}");
+    assert!(
+        waited >= Duration::from_millis(1900) && waited < Duration::from_millis(4500),
+        "{waited:?}"
+    );
+    virsh_ok(&uri, &["guest-agent-timeout", "lga", "--timeout", "-2"]);
+    let blocked = {
+        let uri = uri.clone();
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            let o = virsh(&uri, &["domhostname", "lga"]);
+            (o, t.elapsed())
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let stats = domstats_within(&uri, "lga", 3);
+    for key in ["state.state=1", "vcpu.current=1", "block.count=1"] {
+        assert!(stats.iter().any(|l| l == key), "{key}: {stats:?}");
+    }
+    for key in [
+        "cpu.time=",
+        "balloon.current=",
+        "block.0.rd.reqs=",
+        "block.0.capacity=",
+    ] {
+        assert!(stats.iter().any(|l| l.starts_with(key)), "{key}: {stats:?}");
+    }
+    let (o, waited) = blocked.join().unwrap();
+    let (_, err) = text(&o);
+    assert!(err.contains("Guest agent not available for now"), "{err}");
+    assert!(
+        waited >= Duration::from_millis(4500) && waited < Duration::from_secs(8),
+        "{waited:?}"
+    );
+    // Once qemu-ga runs again, the agent answers again.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let o = virsh(&uri, &["domhostname", "lga"]);
+        if o.status.success() {
+            assert_eq!(text(&o).0.trim(), "rvirt-guest");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{:?}", text(&o));
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    // "No wait": every agent call fails at once; domstats still answers. Kept in the
+    // status file, across the restart below.
+    virsh_ok(&uri, &["guest-agent-timeout", "lga", "--timeout", "0"]);
+    assert_no_wait(&uri);
+    let status = std::fs::read_to_string(root.join("run/qemu/lga.xml")).unwrap();
+    assert!(
+        status.contains("<agentTimeout>0</agentTimeout>"),
+        "{status}"
+    );
+
     // rvirtd killed and started again on the same root: the guest runs on and its
-    // agent, whose port the guest keeps open, is connected again.
+    // agent, whose port the guest keeps open, is connected again, with the timeout
+    // set before.
     drop(d);
     let d = Daemon::start_with("agent-again", &["--qemu-root", root.0.to_str().unwrap()]);
     let uri = d.qemu_uri();
-    let host = virsh_ok(&uri, &["domhostname", "lga"]);
-    assert_eq!(host.trim(), "rvirt-guest", "{}", d.log());
+    assert_no_wait(&uri);
+    for timeout in ["30", "-1", "-2"] {
+        virsh_ok(&uri, &["guest-agent-timeout", "lga", "--timeout", timeout]);
+        let host = virsh_ok(&uri, &["domhostname", "lga"]);
+        assert_eq!(host.trim(), "rvirt-guest", "{timeout}: {}", d.log());
+    }
 
     // The agent reboots the guest: its port closes (the agent is disconnected) and opens
     // again once the guest is back (the agent answers again).

@@ -166,6 +166,25 @@ pub struct DomainGetGuestInfoRet {
     pub params: Vec<crate::typed_param::TypedParam>,
 }
 
+/// `remote_domain_agent_set_response_timeout_args` (DOMAIN_AGENT_SET_RESPONSE_TIMEOUT,
+/// 420).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainAgentSetResponseTimeoutArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Seconds, or -2 (block), -1 (default), 0 (no wait).
+    pub timeout: i32,
+    /// Unused, 0.
+    pub flags: u32,
+}
+
+/// `remote_domain_agent_set_response_timeout_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainAgentSetResponseTimeoutRet {
+    /// 0.
+    pub result: i32,
+}
+
 /// `remote_domain_set_user_password_args` (DOMAIN_SET_USER_PASSWORD, 357).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainSetUserPasswordArgs {

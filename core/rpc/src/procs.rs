@@ -645,6 +645,8 @@ procedures! {
     DOMAIN_CHECKPOINT_DELETE = 417,
     /// `{dom; u32 types; u32 flags}` → `{typed_param params<2048>}`.
     DOMAIN_GET_GUEST_INFO = 418,
+    /// `{dom; i32 timeout; u32 flags}` → `{i32 result}`.
+    DOMAIN_AGENT_SET_RESPONSE_TIMEOUT = 420,
     /// `{dom; u32 flags}` → `{string msgs<>}`.
     DOMAIN_GET_MESSAGES = 426,
     /// Carries `virNodeDeviceDefineXML` (layout in [`crate::types`]).
@@ -674,7 +676,7 @@ procedures! {
 ///
 /// ```
 /// assert_eq!(rvirt_rpc::procs::name(273), Some("CONNECT_LIST_ALL_DOMAINS"));
-/// assert_eq!(rvirt_rpc::procs::name(103), None); // DOMAIN_BLOCK_PEEK: not served
+/// assert_eq!(rvirt_rpc::procs::name(10_000), None);
 /// ```
 pub fn name(number: i32) -> Option<&'static str> {
     PROCEDURES

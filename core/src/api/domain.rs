@@ -212,6 +212,18 @@ impl Domain {
         self.conn.driver()?.guest_info(&self.r, types, flags)
     }
 
+    /// How long the domain's guest-agent commands wait for their reply
+    /// (`virDomainAgentSetResponseTimeout`): `timeout` seconds, or
+    /// `VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK` (-2), `_DEFAULT` (-1), `_NOWAIT` (0).
+    /// A read-write connection only.
+    pub fn agent_set_response_timeout(&self, timeout: i32, flags: u32) -> Result<()> {
+        self.conn
+            .check_writable("virDomainAgentSetResponseTimeout")?;
+        self.conn
+            .driver()?
+            .agent_set_response_timeout(&self.r, timeout, flags)
+    }
+
     /// Sets `user`'s password in the guest (`virDomainSetUserPassword`; the QEMU guest
     /// agent); with `VIR_DOMAIN_PASSWORD_ENCRYPTED` (1) `password` is already crypted.
     /// A read-write connection only.

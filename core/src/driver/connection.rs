@@ -289,6 +289,17 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainGetGuestInfo")
     }
 
+    /// `virDomainAgentSetResponseTimeout`: how long the domain's guest-agent commands
+    /// wait for their reply: `timeout` seconds, or -2 (block), -1 (the driver's
+    /// default), 0 (no wait).
+    /// Unsupported in the domain error domain, as libvirt's public API reports it.
+    fn agent_set_response_timeout(&self, dom: &DomainRef, timeout: i32, flags: u32) -> Result<()> {
+        Err(Error::no_support(
+            ErrorDomain::Domain,
+            "virDomainAgentSetResponseTimeout".to_string(),
+        ))
+    }
+
     /// `virDomainSetUserPassword`: `user`'s password in the guest set to `password`
     /// (already crypted with `VIR_DOMAIN_PASSWORD_ENCRYPTED`, 1).
     fn set_user_password(

@@ -1,7 +1,10 @@
 //! The QEMU driver's monitoring answers on real guests (TCG): statistics from `/proc`
 //! and QMP make sense and move (disk reads, CPU time of QEMU's own vCPU threads),
 //! balloon figures with and without a balloon, errors are libvirt's, the monitor's
-//! state shows a command in flight, NOWAIT does not wait for a busy domain, and live
+//! state shows a command in flight, NOWAIT does not wait for a busy domain (without it
+//! a stopped QEMU costs the call the monitor's bound, and its stats lack only what
+//! QEMU tells), image sizes read on the host are QEMU's, a settled dirty-rate reply is
+//! reused until a passthrough command may have changed it, and live
 //! metadata survives a reconnect. Every QEMU is killed by pid when a test ends ([`Env`]).
 
 mod support;
@@ -222,6 +225,53 @@ fn a_running_guest_reports_libvirts_statistics() {
     assert_eq!(e.code(), ErrorCode::ArgumentUnsupported, "{e}");
 
     per_domain_calls(&dom, env.pid("mon"));
+
+    // The image sizes the driver reads on the host are QEMU's own figures for the
+    // disk's format node.
+    let nodes: serde_json::Value = serde_json::from_str(
+        &dom.qemu_monitor_command(
+            r#"{"execute":"query-named-block-nodes","arguments":{"flat":true}}"#,
+            0,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let image = &nodes["return"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["node-name"] == "libvirt-1-format")
+        .unwrap_or_else(|| panic!("{nodes}"))["image"];
+    let s = stats(&env, 0);
+    assert_eq!(
+        Some(ull(&s, "block.0.capacity")),
+        image["virtual-size"].as_u64()
+    );
+    assert_eq!(
+        Some(ull(&s, "block.0.physical")),
+        image["actual-size"].as_u64()
+    );
+    // A dirty-rate measurement started through the monitor passthrough: the settled
+    // "unstarted" answer kept so far gives way to the measurement's.
+    assert_eq!(int(&s, "dirtyrate.calc_status"), 0);
+    dom.qemu_monitor_command(
+        r#"{"execute":"calc-dirty-rate","arguments":{"calc-time":1}}"#,
+        0,
+    )
+    .unwrap();
+    let measured = stats_until(&env, "dirty rate measured", |s| {
+        matches!(s.get("dirtyrate.calc_status"), Some(TypedValue::Int(2)))
+    });
+    assert_eq!(int(&measured, "dirtyrate.calc_period"), 1);
+    assert!(
+        measured.contains_key("dirtyrate.megabytes_per_second"),
+        "{measured:?}"
+    );
+    let again = stats(&env, 0);
+    assert_eq!(
+        again.get("dirtyrate.calc_start_time"),
+        measured.get("dirtyrate.calc_start_time")
+    );
 
     dom.destroy().unwrap();
     let off = stats(&env, 0);
@@ -480,6 +530,34 @@ fn nowait_does_not_wait_for_a_busy_domain() {
     signal(pid, libc::SIGCONT);
     suspend.join().unwrap().unwrap();
     assert_eq!(int(&stats(&env, 0), "state.state"), 3);
+
+    // Stopped again, no job held: without NOWAIT the call waits for the monitor no
+    // longer than its bound (10 s) and leaves out what QEMU did not answer; what the
+    // host knows (CPU time, the image's sizes) is there.
+    signal(pid, libc::SIGSTOP);
+    let t = Instant::now();
+    let s = stats(&env, 0);
+    let took = t.elapsed();
+    signal(pid, libc::SIGCONT);
+    assert!(
+        took >= Duration::from_secs(9) && took < Duration::from_secs(14),
+        "{took:?}"
+    );
+    assert_eq!(int(&s, "state.state"), 3);
+    for key in [
+        "cpu.time",
+        "vcpu.0.time",
+        "block.0.capacity",
+        "block.0.physical",
+    ] {
+        assert!(s.contains_key(key), "{key}: {s:?}");
+    }
+    assert!(!s.contains_key("block.0.rd.reqs"), "{s:?}");
+    // The monitor answers the next call.
+    let t = Instant::now();
+    let s = stats(&env, 0);
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert!(s.contains_key("block.0.rd.reqs"), "{s:?}");
 }
 
 #[test]

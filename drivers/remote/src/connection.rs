@@ -421,6 +421,10 @@ impl DriverConnection for RemoteConnection {
         self.remote_set_user_password(dom, user, password, flags)
     }
 
+    fn agent_set_response_timeout(&self, dom: &DomainRef, timeout: i32, flags: u32) -> Result<()> {
+        self.remote_agent_set_response_timeout(dom, timeout, flags)
+    }
+
     fn qemu_agent_command(
         &self,
         dom: &DomainRef,

@@ -104,6 +104,23 @@ impl RemoteConnection {
         self.client().call(procs::DOMAIN_SET_USER_PASSWORD, &args)
     }
 
+    pub(crate) fn remote_agent_set_response_timeout(
+        &self,
+        dom: &DomainRef,
+        timeout: i32,
+        flags: u32,
+    ) -> Result<()> {
+        let args = DomainAgentSetResponseTimeoutArgs {
+            dom: to_wire(dom),
+            timeout,
+            flags,
+        };
+        let _: DomainAgentSetResponseTimeoutRet = self
+            .client()
+            .call(procs::DOMAIN_AGENT_SET_RESPONSE_TIMEOUT, &args)?;
+        Ok(())
+    }
+
     pub(crate) fn remote_block_resize(
         &self,
         dom: &DomainRef,

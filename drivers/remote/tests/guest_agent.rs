@@ -2,7 +2,8 @@
 //! Debian's qemu-ga (rvirt-testkit's `linux_guest_with_agent`): the agent passthrough
 //! (LIBVIRT_QEMU's DOMAIN_AGENT_COMMAND) and the REMOTE calls the agent answers (guest
 //! info, host name, addresses, time read and set, file-system freeze and thaw, a user's
-//! password, shutdown through the agent), each as the local driver answers them.
+//! password, the agent response timeout, shutdown through the agent), each as the
+//! local driver answers them.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -67,6 +68,31 @@ fn the_guest_agent_over_the_wire() {
         "{info:?}"
     );
     assert_eq!(dom.guest_hostname(0).unwrap(), "rvirt-guest");
+
+    // The agent response timeout (DOMAIN_AGENT_SET_RESPONSE_TIMEOUT): libvirt's lower
+    // bound and flags check, "no wait" failing the next agent call, blocking again.
+    let e = dom.agent_set_response_timeout(-3, 0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArg);
+    assert!(
+        e.to_string()
+            .contains("guest agent timeout '-3' is less than the minimum '-2'"),
+        "{e}"
+    );
+    let e = dom.agent_set_response_timeout(5, 1).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArg, "{e}");
+    dom.agent_set_response_timeout(0, 0).unwrap();
+    let e = dom.guest_hostname(0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::AgentUnresponsive, "{e}");
+    dom.agent_set_response_timeout(-2, 0).unwrap();
+    assert_eq!(dom.guest_hostname(0).unwrap(), "rvirt-guest");
+    // The test driver, like libvirt's, does not support it.
+    let test = Connect::open(&d.uri()).unwrap();
+    let e = test
+        .lookup_domain_by_name("test")
+        .unwrap()
+        .agent_set_response_timeout(5, 0)
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NoSupport, "{e}");
 
     let ifaces = dom.interface_addresses(1, 0).unwrap();
     let eth0 = ifaces.iter().find(|i| i.name == "eth0").expect("eth0");

@@ -5,8 +5,9 @@
 //! so a silent agent costs the caller its timeout, never the loop.
 //!
 //! One command at a time (libvirt's agent job): each opens with the codec's sync
-//! handshake ([`crate::agent::AgentCodec`]), bounded by [`SYNC_TIMEOUT`], then waits
-//! for the reply as long as the caller's timeout says.
+//! handshake ([`crate::agent::AgentCodec`]), bounded by [`SYNC_TIMEOUT`] or the
+//! domain's response timeout if shorter, then waits for the reply as long as the
+//! caller's timeout says.
 
 use std::io::{ErrorKind, Read};
 use std::os::fd::{AsRawFd, RawFd};
@@ -95,6 +96,9 @@ pub(crate) struct Request<'a> {
     pub command: &'a Value,
     /// How long to wait for the reply after the handshake; `None` blocks.
     pub timeout: Option<Duration>,
+    /// The domain's response timeout (`None`: blocking): when shorter than the
+    /// handshake's own bound it bounds the handshake too, as in libvirt.
+    pub agent_timeout: Option<Duration>,
     /// The command resets or powers off the guest (`guest-shutdown`).
     pub resets_guest: bool,
 }
@@ -225,6 +229,8 @@ impl Agent {
                     st.synced_at = Some(Instant::now());
                     st.out.extend_from_slice(&cmd);
                     write_some(&mut st);
+                    // The caller's deadline is now the response timeout's.
+                    woke = true;
                 }
                 AgentOutput::Return(v) => woke |= finish_waiter(&mut st, Ok(v)),
                 AgentOutput::Error { desc, .. } => {
@@ -319,6 +325,9 @@ impl Agent {
         let inline = self.inner.event_loop.is_loop_thread();
         let _one = self.take_turn()?;
         let start = Instant::now();
+        let sync_bound = req
+            .agent_timeout
+            .map_or(self.inner.sync_timeout, |t| t.min(self.inner.sync_timeout));
         let mut st = self.lock();
         if st.eof {
             return Err(unresponsive("QEMU guest agent is not connected"));
@@ -336,7 +345,7 @@ impl Agent {
                 break r;
             }
             let deadline = match st.synced_at {
-                None => Some(start + self.inner.sync_timeout),
+                None => Some(start + sync_bound),
                 Some(at) => req.timeout.map(|t| at + t),
             };
             let now = Instant::now();

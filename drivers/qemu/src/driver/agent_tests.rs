@@ -85,6 +85,7 @@ fn request(command: &Value) -> Request<'_> {
     Request {
         command,
         timeout: Some(Duration::from_secs(5)),
+        agent_timeout: None,
         resets_guest: false,
     }
 }
@@ -156,6 +157,74 @@ fn a_silent_agent_is_unresponsive_and_the_loop_runs_on() {
 }
 
 #[test]
+fn the_response_timeout_counts_from_the_handshake_not_the_handshakes_bound() {
+    // The agent syncs at once and answers the command 1.5 s later: a 300 ms response
+    // timeout fails the command well before that (and long before the handshake's
+    // own 5 s bound), a blocking one waits for the answer.
+    for timeout in [Some(Duration::from_millis(300)), None] {
+        let (_l, agent, peer) = stand_in("late", Duration::from_secs(5), true, |s| {
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut w = s;
+            let id = read_line(&mut r)["arguments"]["id"].as_u64().unwrap();
+            w.write_all(&[0xFF]).unwrap();
+            writeln!(w, "{{\"return\": {id}}}").unwrap();
+            read_line(&mut r);
+            std::thread::sleep(Duration::from_millis(1500));
+            let _ = w.write_all(b"{\"return\": {\"pong\": true}}\n");
+        });
+        let started = Instant::now();
+        let cmd = ping();
+        let got = agent.command(Request {
+            command: &cmd,
+            timeout,
+            agent_timeout: timeout,
+            resets_guest: false,
+        });
+        let waited = started.elapsed();
+        if timeout.is_some() {
+            let e = got.unwrap_err();
+            assert_eq!(e.code(), ErrorCode::AgentUnresponsive);
+            assert!(
+                e.to_string().contains("Guest agent not available for now"),
+                "{e}"
+            );
+            assert!(waited < Duration::from_millis(1200), "{waited:?}");
+        } else {
+            assert_eq!(got.unwrap(), json!({"pong": true}));
+            assert!(waited >= Duration::from_millis(1500), "{waited:?}");
+        }
+        agent.close();
+        peer.join().unwrap();
+    }
+}
+
+#[test]
+fn a_no_wait_domain_timeout_fails_at_once_and_the_agent_serves_the_next_command() {
+    // The stand-in answers only the second command's handshake: the first, under a
+    // domain timeout of 0 ("no wait"), sends nothing and fails at once.
+    let (_l, agent, peer) = stand_in("nowait", Duration::from_secs(5), true, answer_ping);
+    let cmd = ping();
+    let started = Instant::now();
+    let e = agent
+        .command(Request {
+            command: &cmd,
+            timeout: Some(Duration::ZERO),
+            agent_timeout: Some(Duration::ZERO),
+            resets_guest: false,
+        })
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(500));
+    assert_eq!(e.code(), ErrorCode::AgentUnresponsive);
+    assert!(
+        e.to_string()
+            .contains("Guest agent is not responding: Guest agent not available for now"),
+        "{e}"
+    );
+    assert_eq!(agent.command(request(&cmd)).unwrap(), json!({"pong": true}));
+    peer.join().unwrap();
+}
+
+#[test]
 fn a_refused_command_is_libvirts_internal_error() {
     let (_l, agent, peer) = stand_in("refused", Duration::from_secs(5), true, |s| {
         let mut r = BufReader::new(s.try_clone().unwrap());
@@ -195,6 +264,7 @@ fn an_agent_that_hangs_up_fails_the_command_unless_it_was_a_shutdown() {
         let got = agent.command(Request {
             command: &cmd,
             timeout: Some(Duration::from_secs(5)),
+            agent_timeout: None,
             resets_guest,
         });
         peer.join().unwrap();

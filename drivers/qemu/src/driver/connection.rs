@@ -407,6 +407,11 @@ impl DriverConnection for QemuConnection {
             .agent_set_user_password(dom, user, password, flags)
     }
 
+    fn agent_set_response_timeout(&self, dom: &DomainRef, timeout: i32, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "qemuDomainAgentSetResponseTimeout")?;
+        self.shared.agent_set_response_timeout(dom, timeout)
+    }
+
     fn qemu_agent_command(
         &self,
         dom: &DomainRef,

@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 
 use super::agent::{Agent, DEFAULT_TIMEOUT, Request, SHUTDOWN_TIMEOUT, unresponsive};
 use super::instance::{Shared, not_running};
-use super::running::Vm;
+use super::running::{Vm, save_status};
+use super::status::AGENT_TIMEOUT_BLOCK;
 use crate::event_map::{AGENT_CHANNEL, agent_channel};
 use crate::qmp::QmpEvent;
 
@@ -137,6 +138,12 @@ impl Shared {
     /// The domain's agent, when it can take a command (libvirt's
     /// `qemuDomainAgentAvailable`).
     fn agent(&self, dom: &DomainRef) -> Result<Agent> {
+        self.agent_with_timeout(dom).map(|(agent, _)| agent)
+    }
+
+    /// The domain's agent (as [`Shared::agent`]) and how long its commands wait for
+    /// their reply (`None`: as long as it takes).
+    fn agent_with_timeout(&self, dom: &DomainRef) -> Result<(Agent, Option<Duration>)> {
         self.domains.read(dom, |vm| {
             let run = vm.run.as_ref().ok_or_else(not_running)?;
             if !matches!(vm.state, StateReason::Running(_)) {
@@ -150,10 +157,52 @@ impl Shared {
                 ));
             }
             match &run.agent {
-                Some(agent) if run.agent_open => Ok(agent.clone()),
+                Some(agent) if run.agent_open => {
+                    Ok((agent.clone(), response_timeout(run.agent_timeout)))
+                }
                 _ => Err(unresponsive("QEMU guest agent is not connected")),
             }
         })
+    }
+
+    /// The agent response timeout a run of `vm` starts with: the last one set for
+    /// the domain, or libvirt's default, blocking.
+    pub(super) fn agent_timeout_of(&self, vm: &Vm) -> i32 {
+        let uuid = vm.def.uuid.unwrap_or_default();
+        self.agent_timeouts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&uuid)
+            .copied()
+            .unwrap_or(AGENT_TIMEOUT_BLOCK)
+    }
+
+    /// `virDomainAgentSetResponseTimeout`: remembered for the domain (its next runs
+    /// too) and, while it runs, used by its agent's next commands and written into
+    /// its status file. No job is taken: no command is sent (as in libvirt).
+    pub(crate) fn agent_set_response_timeout(&self, dom: &DomainRef, timeout: i32) -> Result<()> {
+        if timeout < TIMEOUT_BLOCK {
+            return Err(Error::invalid_arg(
+                ErrorDomain::Qemu,
+                format!(
+                    "guest agent timeout '{timeout}' is less than the minimum '{TIMEOUT_BLOCK}'"
+                ),
+            ));
+        }
+        let entry = self.domains.list.get(dom)?;
+        let mut vm = entry.lock();
+        self.agent_timeouts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(vm.def.uuid.unwrap_or_default(), timeout);
+        if let Some(run) = vm.run.as_mut()
+            && run.agent_timeout != timeout
+        {
+            run.agent_timeout = timeout;
+            run.saved = None;
+            save_status(&mut vm);
+        }
+        Ok(())
     }
 
     /// True if the domain's agent could take a command now.
@@ -161,7 +210,8 @@ impl Shared {
         self.agent(dom).is_ok()
     }
 
-    /// Runs `execute` with `arguments` on the domain's agent, default timeout.
+    /// Runs `execute` with `arguments` on the domain's agent, waiting as long as the
+    /// domain's response timeout says.
     pub(super) fn agent_run(
         &self,
         dom: &DomainRef,
@@ -172,9 +222,11 @@ impl Shared {
         if let Some(args) = arguments {
             command["arguments"] = args;
         }
-        self.agent(dom)?.command(Request {
+        let (agent, timeout) = self.agent_with_timeout(dom)?;
+        agent.command(Request {
             command: &command,
-            timeout: Some(DEFAULT_TIMEOUT),
+            timeout,
+            agent_timeout: timeout,
             resets_guest: false,
         })
     }
@@ -200,14 +252,11 @@ impl Shared {
                 format!("cannot parse json {cmd}: no 'execute' command"),
             ));
         }
-        let timeout = match timeout {
-            TIMEOUT_BLOCK => None,
-            TIMEOUT_DEFAULT => Some(DEFAULT_TIMEOUT),
-            secs => Some(Duration::from_secs(u64::try_from(secs).unwrap_or(0))),
-        };
-        let value = self.agent(dom)?.command(Request {
+        let (agent, agent_timeout) = self.agent_with_timeout(dom)?;
+        let value = agent.command(Request {
             command: &command,
-            timeout,
+            timeout: response_timeout(timeout),
+            agent_timeout,
             resets_guest: false,
         })?;
         Ok(json!({ "return": value }).to_string())
@@ -351,13 +400,24 @@ impl Shared {
     pub(crate) fn agent_shutdown(&self, dom: &DomainRef, reboot: bool) -> Result<()> {
         let mode = if reboot { "reboot" } else { "powerdown" };
         let command = json!({"execute": "guest-shutdown", "arguments": {"mode": mode}});
-        self.agent(dom)?
+        let (agent, agent_timeout) = self.agent_with_timeout(dom)?;
+        agent
             .command(Request {
                 command: &command,
                 timeout: Some(SHUTDOWN_TIMEOUT),
+                agent_timeout,
                 resets_guest: true,
             })
             .map(|_| ())
+    }
+}
+
+/// An agent timeout (seconds, or -2: block, -1: libvirt's default) as a wait.
+fn response_timeout(timeout: i32) -> Option<Duration> {
+    match timeout {
+        TIMEOUT_BLOCK => None,
+        TIMEOUT_DEFAULT => Some(DEFAULT_TIMEOUT),
+        secs => Some(Duration::from_secs(u64::try_from(secs).unwrap_or(0))),
     }
 }
 

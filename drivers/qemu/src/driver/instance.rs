@@ -47,6 +47,10 @@ pub(crate) struct Shared {
     pub caps: crate::capabilities::CapsCache,
     /// Console sessions: one per domain and pty unless forced.
     pub consoles: rvirt_core::driver::ConsoleLeases,
+    /// Each domain's guest-agent response timeout set by
+    /// `virDomainAgentSetResponseTimeout` (libvirt's `agentTimeout` of the domain's
+    /// private data): kept across the domain's runs, copied into each run.
+    pub agent_timeouts: Mutex<std::collections::HashMap<rvirt_core::Uuid, i32>>,
 }
 
 /// The directories of a root.
@@ -226,6 +230,7 @@ impl RootInstance for Shared {
             reaper: Arc::default(),
             caps: crate::capabilities::CapsCache::new(root.join("cache/qemu/capabilities")),
             consoles: Default::default(),
+            agent_timeouts: Default::default(),
         });
         remove_leftovers(&shared.dirs().run, ErrorDomain::Qemu);
         shared.domains.load_configs(ErrorDomain::Qemu, parse_def);

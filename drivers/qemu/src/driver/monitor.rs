@@ -43,6 +43,8 @@ struct Inner {
     state: Mutex<State>,
     replied: Condvar,
     on_ready: Mutex<Option<OnReady>>,
+    /// Commands passed through for a client (`qemu-monitor-command`) so far.
+    passthrough: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Inner {
@@ -130,6 +132,7 @@ impl Monitor {
                     unreported: false,
                 }),
                 replied: Condvar::new(),
+                passthrough: std::sync::atomic::AtomicU64::new(0),
                 on_ready: Mutex::new(None),
             }),
         })
@@ -246,6 +249,21 @@ impl Monitor {
             id,
             name: name.to_owned(),
         })
+    }
+
+    /// Counts a command passed through for a client: what it changed in QEMU, the
+    /// driver cannot know (cached query replies taken before are stale).
+    pub(crate) fn note_passthrough(&self) {
+        self.inner
+            .passthrough
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// How many commands were passed through for clients so far.
+    pub(crate) fn passthrough_count(&self) -> u64 {
+        self.inner
+            .passthrough
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Since when the oldest command someone waits for has been in flight, if any

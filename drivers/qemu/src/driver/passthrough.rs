@@ -25,6 +25,7 @@ fn bad_command(message: String) -> Error {
 /// Errors: `VIR_ERR_INTERNAL_ERROR` for a QMP command that is not a JSON object with
 /// an `execute` string; the monitor's errors (gone, timed out).
 pub(crate) fn monitor_command(mon: &Monitor, cmd: &str, flags: u32) -> Result<String> {
+    mon.note_passthrough();
     if flags & HMP != 0 {
         let out = mon.call(
             "human-monitor-command",

@@ -53,6 +53,8 @@ struct Found {
     /// The private directory's name in `lib/qemu`.
     lib_name: OsString,
     status_path: PathBuf,
+    /// The run's guest-agent response timeout.
+    agent_timeout: i32,
 }
 
 impl Shared {
@@ -128,6 +130,7 @@ impl Shared {
             saved: status.state,
             lib_name: status.lib_dir.file_name().unwrap_or_default().to_owned(),
             status_path: path.to_path_buf(),
+            agent_timeout: status.agent_timeout,
         })
     }
 
@@ -226,6 +229,8 @@ impl Shared {
                 saved: StateReason::Running(RunningReason::Unknown),
                 lib_name: lib_name.clone(),
                 status_path: self.dirs().run.join(format!("{name}.xml")),
+                // The status file that recorded it is lost: libvirt's default.
+                agent_timeout: super::status::AGENT_TIMEOUT_BLOCK,
             };
             return self.adopt(found, attached).then_some(lib_name);
         }
@@ -284,6 +289,12 @@ impl Shared {
         }
         let priv_dir = dirs.lib.join(&found.lib_name);
         let mon = attached.mon;
+        if found.agent_timeout != super::status::AGENT_TIMEOUT_BLOCK {
+            self.agent_timeouts
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(vm.def.uuid.unwrap_or_default(), found.agent_timeout);
+        }
         vm.run = Some(Running {
             proc: QemuProcess::adopt(found.pid),
             pid: found.pid,
@@ -300,6 +311,8 @@ impl Shared {
             vcpu_tids: None,
             agent: None,
             agent_open: false,
+            dirty_rate: None,
+            agent_timeout: found.agent_timeout,
         });
         if self.watch_monitor(&entry, &mon).is_err() {
             // No loop to follow it on: leave it running for a later instance.

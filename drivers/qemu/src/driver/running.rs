@@ -46,6 +46,14 @@ pub(crate) struct Running {
     pub agent: Option<super::agent::Agent>,
     /// The guest has the agent's port open (QEMU's `VSERPORT_CHANGE`).
     pub agent_open: bool,
+    /// The last `query-dirty-rate` reply that no longer changes by itself (nothing
+    /// measuring), with the monitor's passthrough count when it was asked: QEMU only
+    /// starts a measurement when told to, which here only `qemu-monitor-command` can
+    /// do, so the reply holds while that count is unchanged.
+    pub dirty_rate: Option<(u64, serde_json::Value)>,
+    /// How long agent commands wait for their reply: seconds, or -2 (block), -1
+    /// (libvirt's default, 5 s), 0 (no wait); recorded in the status file.
+    pub agent_timeout: i32,
 }
 
 /// The command ids of a fake reboot in flight.
@@ -92,6 +100,7 @@ pub(crate) fn save_status(vm: &mut Vm) {
         pid: run.pid,
         monitor: run.monitor_path.clone(),
         lib_dir: run.priv_dir.clone(),
+        agent_timeout: run.agent_timeout,
         domain_xml: def.to_xml().unwrap_or_default(),
     };
     let written = write_replace(

@@ -657,6 +657,8 @@ impl Shared {
             vcpu_tids: None,
             agent: None,
             agent_open: false,
+            dirty_rate: None,
+            agent_timeout: self.agent_timeout_of(vm),
         });
         let (started, suspended) = match kind {
             StartKind::Boot => (StartedDetail::Booted, SuspendedDetail::Paused),

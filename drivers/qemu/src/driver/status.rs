@@ -26,20 +26,27 @@ pub(crate) struct DomainStatus {
     pub monitor: PathBuf,
     /// The domain's private directory (`ROOT/lib/qemu/domain-ID-NAME`).
     pub lib_dir: PathBuf,
+    /// The guest-agent response timeout of the run (libvirt's `<agentTimeout>`;
+    /// -2, blocking, when the file has none, as one of an older rvirt).
+    pub agent_timeout: i32,
     /// The live `<domain>` definition (with its runtime `id`).
     pub domain_xml: String,
 }
+
+/// `VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK`: libvirt's default for a domain.
+pub(crate) const AGENT_TIMEOUT_BLOCK: i32 = -2;
 
 impl DomainStatus {
     /// The file's text.
     pub fn to_xml(&self) -> String {
         format!(
-            "<domstatus state='{}' reason='{}' pid='{}'>\n  <monitor path='{}' type='unix'/>\n  <libDir path='{}'/>\n{}</domstatus>\n",
+            "<domstatus state='{}' reason='{}' pid='{}'>\n  <monitor path='{}' type='unix'/>\n  <libDir path='{}'/>\n  <agentTimeout>{}</agentTimeout>\n{}</domstatus>\n",
             self.state.state().name(),
             self.state.reason_name(),
             self.pid,
             escape(&self.monitor.to_string_lossy()),
             escape(&self.lib_dir.to_string_lossy()),
+            self.agent_timeout,
             self.domain_xml
         )
     }
@@ -55,11 +62,21 @@ impl DomainStatus {
         let lib_dir = element_attr(text, "<libDir ", "path")?;
         let start = text.find("<domain ")?;
         let end = text.rfind("</domain>")? + "</domain>".len();
+        // Only before the definition; a bad value makes the file unreadable, as in
+        // libvirt ("failed to parse agent timeout").
+        let agent_timeout = match text.get(..start)?.split_once("<agentTimeout>") {
+            None => AGENT_TIMEOUT_BLOCK,
+            Some((_, rest)) => {
+                let v: i32 = rest.split_once("</agentTimeout>")?.0.trim().parse().ok()?;
+                (v >= AGENT_TIMEOUT_BLOCK).then_some(v)?
+            }
+        };
         Some(DomainStatus {
             state: state_from_names(&state, &reason)?,
             pid,
             monitor: PathBuf::from(monitor),
             lib_dir: PathBuf::from(lib_dir),
+            agent_timeout,
             domain_xml: format!("{}\n", text.get(start..end)?),
         })
     }
@@ -118,6 +135,7 @@ mod tests {
             pid: 4242,
             monitor: PathBuf::from("/r/lib/qemu/domain-3-it's/monitor.sock"),
             lib_dir: PathBuf::from("/r/lib/qemu/domain-3-it's"),
+            agent_timeout: AGENT_TIMEOUT_BLOCK,
             domain_xml: "<domain type='qemu' id='3'>\n  <name>a</name>\n</domain>\n".into(),
         }
     }
@@ -132,6 +150,36 @@ mod tests {
         ] {
             let s = sample(st);
             assert_eq!(DomainStatus::parse(&s.to_xml()), Some(s));
+        }
+    }
+
+    #[test]
+    fn the_agent_timeout_round_trips_and_a_bad_one_is_refused() {
+        let blocking = sample(StateReason::Running(RunningReason::Booted));
+        let without = blocking
+            .to_xml()
+            .replace("  <agentTimeout>-2</agentTimeout>\n", "");
+        assert_ne!(without, blocking.to_xml());
+        assert_eq!(DomainStatus::parse(&without).as_ref(), Some(&blocking));
+        for t in [-2, -1, 0, 1, 3600] {
+            let s = DomainStatus {
+                agent_timeout: t,
+                ..blocking.clone()
+            };
+            assert!(
+                s.to_xml()
+                    .contains(&format!("<agentTimeout>{t}</agentTimeout>"))
+            );
+            assert_eq!(DomainStatus::parse(&s.to_xml()), Some(s));
+        }
+        let text = DomainStatus {
+            agent_timeout: 7,
+            ..blocking
+        }
+        .to_xml();
+        for bad in ["-3", "x", ""] {
+            let t = text.replace(">7<", &format!(">{bad}<"));
+            assert_eq!(DomainStatus::parse(&t), None, "{bad}");
         }
     }
 

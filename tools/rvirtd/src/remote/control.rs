@@ -1,16 +1,17 @@
 //! Handlers that act on a running guest beside its lifecycle (DOMAIN_RESET,
 //! DOMAIN_INJECT_NMI, DOMAIN_SEND_KEY, DOMAIN_BLOCK_RESIZE, DOMAIN_GET_JOB_INFO,
 //! DOMAIN_ABORT_JOB, DOMAIN_SET_TIME, DOMAIN_FSFREEZE, DOMAIN_FSTHAW, DOMAIN_FSTRIM,
-//! DOMAIN_SEND_PROCESS_SIGNAL) and the node's counters (NODE_GET_CPU_STATS,
-//! NODE_GET_MEMORY_STATS, each asked first for its count as libvirt's clients do).
+//! DOMAIN_SEND_PROCESS_SIGNAL, DOMAIN_AGENT_SET_RESPONSE_TIMEOUT) and the node's
+//! counters (NODE_GET_CPU_STATS, NODE_GET_MEMORY_STATS, each asked first for its
+//! count as libvirt's clients do).
 
 use rvirt_core::api::NodeStat;
 use rvirt_rpc::control::{
-    DomainBlockResizeArgs, DomainFsfreezeArgs, DomainFsfreezeRet, DomainGetGuestInfoArgs,
-    DomainGetGuestInfoRet, DomainGetJobInfoRet, DomainSendKeyArgs, DomainSetTimeArgs,
-    DomainSetUserPasswordArgs, FSFREEZE_MOUNTPOINTS_MAX, GUEST_INFO_PARAMS_MAX, NODE_CPU_STATS_MAX,
-    NODE_MEMORY_STATS_MAX, NodeGetCpuStatsArgs, NodeGetMemoryStatsArgs, NodeStat as WireStat,
-    NodeStatsRet,
+    DomainAgentSetResponseTimeoutArgs, DomainAgentSetResponseTimeoutRet, DomainBlockResizeArgs,
+    DomainFsfreezeArgs, DomainFsfreezeRet, DomainGetGuestInfoArgs, DomainGetGuestInfoRet,
+    DomainGetJobInfoRet, DomainSendKeyArgs, DomainSetTimeArgs, DomainSetUserPasswordArgs,
+    FSFREEZE_MOUNTPOINTS_MAX, GUEST_INFO_PARAMS_MAX, NODE_CPU_STATS_MAX, NODE_MEMORY_STATS_MAX,
+    NodeGetCpuStatsArgs, NodeGetMemoryStatsArgs, NodeStat as WireStat, NodeStatsRet,
 };
 use rvirt_rpc::types::{DomainArgs, DomainFlagsArgs};
 use rvirt_rpc_server::CallResult;
@@ -189,6 +190,16 @@ pub(crate) fn get_guest_info(
     Ok(DomainGetGuestInfoRet {
         params: params.into_iter().map(Into::into).collect(),
     })
+}
+
+/// DOMAIN_AGENT_SET_RESPONSE_TIMEOUT.
+pub(crate) fn agent_set_response_timeout(
+    ctx: &Ctx<'_>,
+    args: DomainAgentSetResponseTimeoutArgs,
+) -> CallResult<DomainAgentSetResponseTimeoutRet> {
+    ctx.domain(&args.dom)?
+        .agent_set_response_timeout(args.timeout, args.flags)?;
+    Ok(DomainAgentSetResponseTimeoutRet { result: 0 })
 }
 
 /// DOMAIN_SET_USER_PASSWORD.

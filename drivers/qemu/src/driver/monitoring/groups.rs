@@ -69,7 +69,9 @@ pub(super) fn domain_params(
         block(&mut p, snap, replies);
     }
     if groups.contains(StatsGroups::DIRTYRATE)
-        && let Some(reply) = replies.get(Query::DirtyRate)
+        && let Some(reply) = replies
+            .get(Query::DirtyRate)
+            .or_else(|| snap.run.as_ref()?.dirty_rate.as_ref())
     {
         dirty_rate(&mut p, &qs::dirty_rate(reply));
     }
@@ -267,6 +269,12 @@ fn live_disk(
         if let Some(actual) = image.actual_size {
             p.ull(format!("{pre}.physical"), actual);
         }
+    } else if let Some(sizes) = &disk.host_sizes
+        && node.is_some()
+    {
+        // QEMU's virtual-size and actual-size (allocated bytes) of the same file.
+        p.ull(format!("{pre}.capacity"), sizes.capacity);
+        p.ull(format!("{pre}.physical"), sizes.allocation);
     }
 }
 
@@ -290,8 +298,9 @@ fn dirty_rate(p: &mut Params, d: &qs::DirtyRate) {
     }
 }
 
-/// The monitor queries the requested `groups` need for `snap` (its vCPU threads only
-/// when not known yet).
+/// The monitor queries the requested `groups` need for `snap`: its vCPU threads only
+/// when not known yet, image sizes only when the host could not read them
+/// ([`Snap::read_host_sizes`]), the dirty rate only when no settled reply is known.
 pub(super) fn queries_for(snap: &Snap, groups: StatsGroups) -> Vec<Query> {
     let mut q = Vec::new();
     let Some(run) = &snap.run else {
@@ -304,9 +313,17 @@ pub(super) fn queries_for(snap: &Snap, groups: StatsGroups) -> Vec<Query> {
         q.push(Query::Cpus);
     }
     if groups.contains(StatsGroups::BLOCK) && !snap.disks.is_empty() {
-        q.extend([Query::BlockStats, Query::Nodes]);
+        q.push(Query::BlockStats);
+        // Sizes the host could not tell (block devices, unreadable images).
+        if snap
+            .disks
+            .iter()
+            .any(|d| d.names.path.is_some() && d.names.node.is_some() && d.host_sizes.is_none())
+        {
+            q.push(Query::Nodes);
+        }
     }
-    if groups.contains(StatsGroups::DIRTYRATE) {
+    if groups.contains(StatsGroups::DIRTYRATE) && run.dirty_rate.is_none() {
         q.push(Query::DirtyRate);
     }
     q

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use rvirt_core::api::StateReason;
+use rvirt_core::api::{BlockInfo, StateReason};
 use rvirt_core::conf::{Device, DiskType, DomainDef};
 use rvirt_core::driver::DomainRef;
 
@@ -20,6 +20,9 @@ pub(super) struct DiskFacts {
     pub block_device: bool,
     /// Image format (`raw`, `qcow2`).
     pub format: String,
+    /// The top image's sizes read on the host (a running domain's file-backed disk,
+    /// see [`Snap::read_host_sizes`]), `None` when not read or unreadable.
+    pub host_sizes: Option<BlockInfo>,
 }
 
 impl DiskFacts {
@@ -60,6 +63,7 @@ pub(super) fn disks_of(def: &DomainDef) -> Vec<DiskFacts> {
                     .as_ref()
                     .and_then(|d| d.format.clone())
                     .unwrap_or_else(|| "raw".into()),
+                host_sizes: None,
             })
         })
         .collect()
@@ -89,6 +93,11 @@ pub(super) struct RunFacts {
     pub vcpu_tids: Option<Vec<u32>>,
     /// Another operation holds the domain's job.
     pub busy: bool,
+    /// The monitor's passthrough count when this was copied.
+    pub passthrough: u64,
+    /// The last `query-dirty-rate` reply, while it still holds (see
+    /// [`super::super::running::Running::dirty_rate`]).
+    pub dirty_rate: Option<serde_json::Value>,
 }
 
 /// A domain as statistics see it.
@@ -135,7 +144,30 @@ impl Snap {
                 mon: r.mon.clone(),
                 vcpu_tids: r.vcpu_tids.clone(),
                 busy: vm.job().is_some(),
+                passthrough: r.mon.passthrough_count(),
+                dirty_rate: r
+                    .dirty_rate
+                    .as_ref()
+                    .filter(|(passthrough, _)| *passthrough == r.mon.passthrough_count())
+                    .map(|(_, v)| v.clone()),
             }),
+        }
+    }
+
+    /// Reads the sizes of a running domain's file-backed disk images on the host,
+    /// (capacity from the image's header, physical from its allocated blocks), with
+    /// the domain unlocked. QEMU reports the same figures (`query-named-block-nodes`'
+    /// `virtual-size` and `actual-size` of the format node come from the same file),
+    /// but each monitor command costs a busy QEMU several thread hand-offs: only the
+    /// disks read here in vain (and host block devices) are asked of QEMU.
+    pub fn read_host_sizes(&mut self) {
+        if self.run.is_none() {
+            return;
+        }
+        for disk in self.disks.iter_mut().filter(|d| !d.block_device) {
+            disk.host_sizes = disk
+                .path()
+                .and_then(|p| crate::host::image::image_sizes(&p, &disk.format));
         }
     }
 

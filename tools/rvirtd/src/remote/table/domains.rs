@@ -77,6 +77,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         ctl::get_guest_info
     ),
     procedure!(
+        p::DOMAIN_AGENT_SET_RESPONSE_TIMEOUT,
+        Access::Write("virDomainAgentSetResponseTimeout"),
+        ctl::agent_set_response_timeout
+    ),
+    procedure!(
         p::DOMAIN_SET_USER_PASSWORD,
         Access::Write("virDomainSetUserPassword"),
         ctl::set_user_password
