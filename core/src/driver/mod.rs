@@ -46,10 +46,11 @@ pub use registry::{
 pub use save::SaveRestore;
 pub use secondary::{
     DhcpLease, InterfaceDriver, InterfaceRef, NetworkDriver, NetworkPortRef, NetworkRef,
-    NodeDeviceDriver, NodeDeviceRef, NwFilterBindingRef, NwFilterDriver, NwFilterRef, Secondary,
-    SecondaryDriver, SecretDriver, SecretRef, StorageDriver, StoragePoolInfo, StoragePoolRef,
-    StorageVolInfo, StorageVolRef, open_shared, register_secondary_driver,
-    registered_secondary_drivers, serves_host_objects,
+    NodeDeviceDriver, NodeDeviceRef, NwFilterBindingRef, NwFilterDriver, NwFilterRef,
+    SECRET_USAGE_VOLUME, Secondary, SecondaryDriver, SecretDriver, SecretLookup, SecretRef,
+    StorageDriver, StoragePoolInfo, StoragePoolRef, StorageVolInfo, StorageVolRef, open_shared,
+    register_secondary_driver, registered_secondary_drivers, secret_value, serves_host_objects,
+    shared_secret_driver,
 };
 pub use snapshots::Snapshots;
 pub use stream::{

@@ -9,6 +9,7 @@ mod chardev;
 mod cpu;
 mod custom_argv;
 mod disk;
+mod disk_encryption;
 mod disk_tuning;
 mod display;
 mod firmware;
@@ -28,6 +29,7 @@ pub use accel::{Accel, KVM_DEVICE, choose_accel, kvm_usable};
 pub use custom_argv::{CustomArgv, QEMU_NS, custom_argv, normalize_prefix};
 pub use disk::{DiskNames, disk_name_index, disk_names};
 pub(crate) use disk::{disk_alias, disk_bus, push_disk};
+pub use disk_encryption::{DiskEncryption, DiskSecret, disk_encryption, secret_id};
 pub use display::{VNC_DEFAULT_LISTEN, VNC_PORT_MIN, vnc_listen, wants_autoport};
 pub use memory::HostMemory;
 pub use net::NicFds;
@@ -95,6 +97,9 @@ pub struct RuntimeOptions {
     /// The `<vsock>`'s inherited `/dev/vhost-vsock` fd and the guest CID set on it;
     /// `None` at define (the CID shown is then the definition's, or 3).
     pub vsock: Option<(i32, u32)>,
+    /// How each disk (by position among the disks) with `<encryption>` gets its
+    /// passphrase; an encrypted disk without one only has its definition checked.
+    pub disk_secrets: Vec<Option<DiskSecret>>,
 }
 
 impl RuntimeOptions {
@@ -112,6 +117,7 @@ impl RuntimeOptions {
             cpu_models: None,
             host_model: None,
             vsock: None,
+            disk_secrets: Vec::new(),
         }
     }
 }
@@ -242,7 +248,7 @@ pub fn build_args(def: &DomainDef, rt: &RuntimeOptions) -> Result<Vec<String>> {
     pci::push_pci_controllers(def, &machine, &mut a.0)?;
     usb::push_usb(def, &machine, &mut a.0)?;
 
-    disk::push_disks(def, &machine, &mut a.0)?;
+    disk::push_disks(def, &machine, &rt.disk_secrets, &mut a.0)?;
     net::push_interfaces(def, &machine, &rt.tap_fds, &mut a.0)?;
     chardev::push_serials(def, &mut a.0)?;
     virtio_misc::push_channels(def, &machine, rt.private_dir.as_deref(), &mut a.0)?;

@@ -139,6 +139,15 @@ impl StorageConn {
             })?),
             None => None,
         };
+        if source.is_some() && vol.encryption.is_some() {
+            return Err(Error::new(
+                ErrorCode::ConfigUnsupported,
+                D,
+                "cloning into an encrypted volume is not supported",
+            ));
+        }
+        // Read before the pools are locked: the secret driver is asked through core.
+        let secret = crate::encryption::secret(&vol, &self.state.root().join("run/storage"))?;
         self.with_pool(pool, |p| {
             if !p.active {
                 return Err(not_active(&p.def.name));
@@ -164,9 +173,17 @@ impl StorageConn {
                     v.capacity = v.capacity.max(*cap);
                     volumes::clone(&path, &v, src, fmt)?
                 }
-                None => volumes::create(&path, &vol)?,
+                None => volumes::create(&path, &vol, secret.as_ref())?,
             }
-            Self::reprobe(p, &vol.name, &path)
+            let r = Self::reprobe(p, &vol.name, &path)?;
+            if secret.is_some() {
+                // Until the next refresh the volume names its secret, as libvirt's
+                // keeps the definition it was created from.
+                if let Some(v) = p.volumes.iter_mut().find(|v| v.name == vol.name) {
+                    v.encryption = vol.encryption.clone();
+                }
+            }
+            Ok(r)
         })
     }
 }

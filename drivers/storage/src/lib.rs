@@ -27,6 +27,7 @@
 mod backend;
 mod caps;
 mod conn;
+mod encryption;
 mod pools;
 mod probe;
 mod qemu_img;

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
+use crate::encryption::VolSecret;
+
 /// `$RVIRT_QEMU_IMG` or `qemu-img` from `PATH`.
 fn binary() -> String {
     std::env::var("RVIRT_QEMU_IMG").unwrap_or_else(|_| "qemu-img".into())
@@ -58,18 +60,44 @@ fn s(p: &Path) -> &str {
 }
 
 /// Creates an image of `format` and `capacity` bytes at `path` (which must not
-/// exist), over `backing` (path and format) when given.
+/// exist), over `backing` (path and format) when given; encrypted with `secret`
+/// (LUKS: a raw image is of format `luks`, a qcow2 one gets `encrypt.*` options).
 pub(crate) fn create(
     path: &Path,
     format: &str,
     capacity: u64,
     backing: Option<(&str, &str)>,
     options: &str,
+    secret: Option<&VolSecret>,
 ) -> Result<()> {
     let size = capacity.to_string();
+    let mut options = options.to_string();
+    let mut object = String::new();
+    let format = match secret {
+        Some(s) => {
+            // QemuOpts: a comma in the path is written twice.
+            let file = s.file.display().to_string().replace(',', ",,");
+            object = format!("secret,id={},format=raw,file={file}", s.id);
+            let opt = if format == "qcow2" {
+                format!("encrypt.format=luks,encrypt.key-secret={}", s.id)
+            } else {
+                format!("key-secret={}", s.id)
+            };
+            options = if options.is_empty() {
+                opt
+            } else {
+                format!("{opt},{options}")
+            };
+            if format == "qcow2" { "qcow2" } else { "luks" }
+        }
+        None => format,
+    };
     let mut args = vec!["create", "-q", "-f", format];
+    if !object.is_empty() {
+        args.extend(["--object", object.as_str()]);
+    }
     if !options.is_empty() {
-        args.extend(["-o", options]);
+        args.extend(["-o", options.as_str()]);
     }
     if let Some((b, f)) = backing {
         args.extend(["-b", b, "-F", f]);
@@ -78,8 +106,23 @@ pub(crate) fn create(
     if backing.is_none() || capacity > 0 {
         args.push(&size);
     }
-    run(&args)
+    let mut attempt = 1;
+    loop {
+        match run(&args) {
+            // QEMU times its key derivation by the thread's CPU time, which a loaded
+            // host can report as unchanged: its LUKS setup then fails before anything
+            // is written that matters. The file is new (checked by the caller).
+            Err(e) if secret.is_some() && attempt < 3 && e.message().contains(CPU_USAGE) => {
+                let _ = std::fs::remove_file(path);
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
 }
+
+/// QEMU's transient LUKS setup failure (`qcrypto_pbkdf2_count_iters`).
+const CPU_USAGE: &str = "Unable to get accurate CPU usage";
 
 /// Copies `src` (of `src_format`) into a new image `dst` of `dst_format`.
 pub(crate) fn convert(src: &Path, src_format: &str, dst: &Path, dst_format: &str) -> Result<()> {

@@ -11,6 +11,7 @@ use rvirt_core::driver::files::system_error;
 use rvirt_core::objconf::{PoolDef, VolDef};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
+use crate::encryption::VolSecret;
 use crate::qemu_img;
 
 const D: ErrorDomain = ErrorDomain::Storage;
@@ -96,10 +97,28 @@ fn new_file(path: &Path) -> Result<File> {
         })
 }
 
-/// Creates volume `vol` at `path`.
-pub(crate) fn create(path: &Path, vol: &VolDef) -> Result<()> {
+/// Creates volume `vol` at `path`, encrypted with `secret` when given (a raw one
+/// becomes a LUKS image, a qcow2 one has LUKS encryption).
+pub(crate) fn create(path: &Path, vol: &VolDef, secret: Option<&VolSecret>) -> Result<()> {
     let format = format_of(vol)?;
+    if secret.is_some() && format == "dir" {
+        return Err(Error::new(
+            ErrorCode::ConfigUnsupported,
+            D,
+            format!("volume encryption unsupported with format {format}"),
+        ));
+    }
     match format {
+        "raw" if secret.is_some() => {
+            if vol.backing.is_some() {
+                return Err(Error::new(
+                    ErrorCode::ConfigUnsupported,
+                    D,
+                    "backing storage not supported for raw volumes",
+                ));
+            }
+            qemu_img::create(path, "raw", vol.capacity, None, "", secret)?;
+        }
         "dir" => std::fs::create_dir(path).map_err(|e| {
             system_error(
                 D,
@@ -136,7 +155,7 @@ pub(crate) fn create(path: &Path, vol: &VolDef) -> Result<()> {
             if vol.features.iter().any(|f| f == "lazy_refcounts") {
                 opts.push_str(",lazy_refcounts=on");
             }
-            qemu_img::create(path, "qcow2", vol.capacity, backing, &opts)?;
+            qemu_img::create(path, "qcow2", vol.capacity, backing, &opts, secret)?;
         }
     }
     apply_permissions(path, vol)
@@ -214,10 +233,18 @@ pub(crate) fn delete(path: &Path) -> Result<()> {
 /// the same size (its header is data too).
 pub(crate) fn wipe(path: &Path, vol: &VolDef) -> Result<()> {
     if vol.format.as_deref() == Some("qcow2") {
+        if vol.encryption.is_some() {
+            // Made again it would lose its encryption: the secret is not known here.
+            return Err(Error::new(
+                ErrorCode::OperationUnsupported,
+                D,
+                "wiping an encrypted qcow2 volume is not supported",
+            ));
+        }
         delete(path)?;
         let mut fresh = vol.clone();
         fresh.allocation = None;
-        return create(path, &fresh);
+        return create(path, &fresh, None);
     }
     let mut f = File::options()
         .write(true)

@@ -26,6 +26,7 @@ mod nwfilter;
 mod refs;
 mod rooted;
 mod secret;
+mod secret_lookup;
 mod storage;
 
 use std::fmt;
@@ -41,9 +42,10 @@ pub use refs::{
 };
 pub use rooted::RootedState;
 pub use secret::SecretDriver;
+pub use secret_lookup::{SECRET_USAGE_VOLUME, SecretLookup, secret_value, shared_secret_driver};
 pub use storage::StorageDriver;
 
-use super::{OpenContext, StateContext};
+use super::{EventSink, ObjectEventSink, OpenContext, StateContext};
 use crate::uri::Uri;
 use crate::{Error, ErrorDomain, Result};
 

@@ -4,6 +4,9 @@ use rvirt_core::conf::{BootDevice, Device, Disk, DiskDevice, DiskType, DomainDef
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use serde_json::{Map, Value, json};
 
+use super::disk_encryption::{
+    DiskSecret, apply as apply_encryption, disk_encryption, secret_object,
+};
 use super::machine::{is_i440fx, is_q35};
 use super::pci::PciBuses;
 use super::unsupported;
@@ -142,7 +145,12 @@ fn boot_indexes(def: &DomainDef, disks: &[&Disk]) -> Vec<Option<u32>> {
     out
 }
 
-pub(super) fn push_disks(def: &DomainDef, machine: &str, args: &mut Vec<String>) -> Result<()> {
+pub(super) fn push_disks(
+    def: &DomainDef,
+    machine: &str,
+    secrets: &[Option<DiskSecret>],
+    args: &mut Vec<String>,
+) -> Result<()> {
     let disks: Vec<&Disk> = def
         .devices()
         .iter()
@@ -153,16 +161,21 @@ pub(super) fn push_disks(def: &DomainDef, machine: &str, args: &mut Vec<String>)
         .collect();
     let boot = boot_indexes(def, &disks);
     for (i, (disk, bootindex)) in disks.iter().zip(boot).enumerate() {
-        push_disk(disk, i + 1, bootindex, &PciBuses::new(def, machine), args)?;
+        let secret = secrets.get(i).and_then(Option::as_ref);
+        let buses = PciBuses::new(def, machine);
+        push_disk(disk, i + 1, bootindex, &buses, secret, args)?;
     }
     Ok(())
 }
 
+/// Pushes the arguments of `disk` (format node `libvirt-{node}-format`); an
+/// encrypted disk's passphrase comes from `secret` (`None`: only checked).
 pub(crate) fn push_disk(
     disk: &Disk,
     node: usize,
     bootindex: Option<u32>,
     buses: &PciBuses,
+    secret: Option<&DiskSecret>,
     args: &mut Vec<String>,
 ) -> Result<()> {
     let machine = buses.machine();
@@ -254,6 +267,11 @@ pub(crate) fn push_disk(
             }
             tuning.apply_node(&mut storage_node, true);
             tuning.apply_node(&mut format_node, false);
+            if disk_encryption(disk)?.is_some() {
+                args.push("-object".into());
+                args.push(secret_object(&fmt, secret).to_string());
+                apply_encryption(&mut format_node, &format);
+            }
             args.push("-blockdev".into());
             args.push(storage_node.to_string());
             args.push("-blockdev".into());

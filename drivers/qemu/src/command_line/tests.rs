@@ -19,7 +19,54 @@ fn rt() -> RuntimeOptions {
         cpu_models: None,
         host_model: None,
         vsock: None,
+        disk_secrets: Vec::new(),
     }
+}
+
+/// Encrypted disks: the secret object comes before the storage node, a raw LUKS
+/// image is a `luks` format node, a qcow2 one gets `encrypt`; the passphrase is only
+/// ever named by its file.
+#[test]
+fn luks_disks_read_their_secret_from_a_file() {
+    let enc = "<encryption format='luks'><secret type='passphrase' \
+               uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f'/></encryption>";
+    let d = def(&format!(
+        "<domain type='qemu'><name>l</name><memory>65536</memory><os><type>hvm</type></os>\
+         <devices><disk type='file'><source file='/i/a.luks'>{enc}</source>\
+         <target dev='vda' bus='virtio'/></disk>\
+         <disk type='file'><driver name='qemu' type='qcow2'/><source file='/i/b.qcow2'/>\
+         <target dev='vdb' bus='virtio'/>{enc}</disk></devices></domain>"
+    ));
+    let mut rt = rt();
+    rt.disk_secrets = vec![
+        Some(DiskSecret::File("/p/1.secret".into())),
+        Some(DiskSecret::File("/p/2.secret".into())),
+    ];
+    let text = render(&build_args(&d, &rt).unwrap());
+    let want_a = "-object {\"file\":\"/p/1.secret\",\"format\":\"base64\",\
+                  \"id\":\"libvirt-1-format-encryption-secret0\",\"qom-type\":\"secret\"}\n\
+                  -blockdev {\"driver\":\"file\",\"filename\":\"/i/a.luks\"";
+    assert!(text.contains(want_a), "{text}");
+    assert!(
+        text.contains(
+            "\"driver\":\"luks\",\"file\":\"libvirt-1-storage\",\
+         \"key-secret\":\"libvirt-1-format-encryption-secret0\",\"node-name\":\"libvirt-1-format\""
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"file\":\"/p/2.secret\",\"format\":\"base64\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\"driver\":\"qcow2\",\"encrypt\":{\"format\":\"luks\",\
+         \"key-secret\":\"libvirt-2-format-encryption-secret0\"}"
+        ),
+        "{text}"
+    );
+    // At define (no secrets yet) the definition is accepted.
+    assert!(check_supported(&d).is_ok());
 }
 
 /// libvirt's `seccomp_sandbox = 1`: `-sandbox` with every deny group, before `-msg`.

@@ -526,7 +526,7 @@ fn count(v: Value, command: &str) -> Result<u32> {
 }
 
 /// Standard base64 with padding (RFC 4648), as the agent takes passwords.
-fn base64(data: &[u8]) -> String {
+pub(crate) fn base64(data: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {

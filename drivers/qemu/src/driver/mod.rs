@@ -23,6 +23,7 @@ mod blkiotune;
 mod configuration;
 mod connection;
 mod console;
+mod disk_secrets;
 mod graphics_fd;
 mod graphics_password;
 mod guest_agent;
@@ -62,6 +63,7 @@ use rvirt_core::driver::{LocalDriver, register_driver};
 use rvirt_core::{ErrorDomain, Result};
 
 pub use connection::QemuConnection;
+pub(crate) use guest_agent::base64;
 pub use root::DriverRoot;
 
 /// The QEMU driver (a [`LocalDriver`]: its roots, instances and host state).

@@ -49,6 +49,26 @@ fn log_tail(path: &Path) -> String {
     lines.into_iter().rev().collect::<Vec<_>>().join("\n")
 }
 
+/// What QEMU wrote to the log since its last start (after the driver's "starting up"
+/// line), at most its last 1024 bytes, as libvirt's `qemuProcessReportLogError`
+/// quotes it.
+fn qemu_output(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let start = text
+        .rfind("starting up: ")
+        .and_then(|at| text[at..].find('\n').map(|nl| at + nl + 1))
+        .unwrap_or(0);
+    let said = text[start..].trim();
+    let mut from = said.len().saturating_sub(1024);
+    while !said.is_char_boundary(from) {
+        from += 1;
+    }
+    said[from..].to_string()
+}
+
+/// How much longer QEMU may take to greet per encrypted disk it opens.
+const LUKS_OPEN_WAIT: Duration = Duration::from_secs(180);
+
 /// Before the guest runs, as libvirt does: the balloon's target when the domain starts
 /// with less than its maximum memory, and how often the guest's memory statistics are
 /// polled (`<memballoon><stats period=…/>`).
@@ -475,6 +495,12 @@ impl Shared {
             security::prepare::prepare(def, plan, &priv_dir, &sock, &pidfile, &status)
                 .map_err(cleanup_dir)?;
         }
+        // Encrypted disks: each passphrase in a private file QEMU reads (removed once
+        // QEMU holds it, and with the directory on any failure).
+        let owner = dac.as_ref().map(|p| &p.ids);
+        let secrets = super::disk_secrets::prepare(def, self.is_system(), &priv_dir, owner)
+            .map_err(cleanup_dir)?;
+        rt.disk_secrets = secrets.per_disk.clone();
         // A named CPU model is checked against QEMU's (probed once, cached).
         if def
             .cpu
@@ -569,7 +595,12 @@ impl Shared {
         let handshake = (|| -> Result<(QmpStream, serde_json::Value)> {
             let stream = UnixStream::connect(&sock)?;
             let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);
-            qmp.handshake()?;
+            // Each encrypted disk's key is derived before QEMU greets (by design a
+            // slow PBKDF, seconds of CPU): its wait is longer, as libvirt's has no bound.
+            let encrypted = u32::try_from(secrets.count()).unwrap_or(u32::MAX);
+            qmp.handshake_within(MONITOR_TIMEOUT + LUKS_OPEN_WAIT.saturating_mul(encrypted))?;
+            // QEMU read the secret files when it created its objects.
+            secrets.remove_files();
             setup_balloon(&mut qmp, def)?;
             super::graphics_password::set_passwords(&mut qmp, def)?;
             if let Some(placed) = placing.take().map(|h| h.join()) {
@@ -602,8 +633,19 @@ impl Shared {
                 chardevs,
             )),
             Err(e) => {
+                // A QEMU that exited on its own (a wrong passphrase, an image it
+                // cannot open) is reported as libvirt reports it: its own words.
+                let exited = matches!(proc.wait_timeout(Duration::from_millis(500)), Ok(Some(_)));
                 let _ = proc.kill();
                 let _ = std::fs::remove_file(&pidfile);
+                let said = qemu_output(&log);
+                if exited && !said.is_empty() {
+                    return Err(cleanup_dir(Error::new(
+                        ErrorCode::InternalError,
+                        ErrorDomain::Qemu,
+                        format!("qemu unexpectedly closed the monitor: {said}"),
+                    )));
+                }
                 let tail = log_tail(&log);
                 Err(cleanup_dir(Error::new(
                     e.code(),

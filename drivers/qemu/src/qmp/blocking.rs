@@ -42,7 +42,13 @@ impl QmpStream {
     /// Reads the greeting and negotiates with `qmp_capabilities`. Returns QEMU's
     /// version from the greeting.
     pub fn handshake(&mut self) -> Result<QemuVersion> {
-        let deadline = Instant::now() + self.timeout;
+        self.handshake_within(self.timeout)
+    }
+
+    /// [`handshake`](Self::handshake) waiting up to `wait` for the greeting (QEMU
+    /// greets once its command line is set up: LUKS key derivation takes seconds).
+    pub fn handshake_within(&mut self, wait: Duration) -> Result<QemuVersion> {
+        let deadline = Instant::now() + wait;
         let version = loop {
             match self.read_message(deadline)? {
                 Message::Greeting { version, .. } => break version,

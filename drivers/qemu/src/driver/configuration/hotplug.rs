@@ -23,7 +23,8 @@ use serde_json::{Value, json};
 use super::device_xml::{attach_config, detach_config, find, missing, parse_device, target_exists};
 use super::{persistent_mut, save_config, touch_status};
 use crate::command_line::{
-    DiskNames, PciBuses, disk_alias, disk_bus, disk_names, push_disk, push_interface,
+    DiskNames, DiskSecret, PciBuses, disk_alias, disk_bus, disk_names, push_disk, push_interface,
+    secret_id,
 };
 use crate::driver::instance::{Entry, Shared, not_running};
 use crate::driver::live::random_mac;
@@ -116,6 +117,7 @@ fn plug_commands(args: &[String]) -> Result<Vec<(&'static str, Value)>> {
                 "-blockdev" => "blockdev-add",
                 "-netdev" => "netdev_add",
                 "-device" => "device_add",
+                "-object" => "object-add",
                 other => return Err(internal(format!("cannot hotplug '{other}'"))),
             };
             let value = serde_json::from_str(arg)
@@ -129,7 +131,14 @@ fn plug_commands(args: &[String]) -> Result<Vec<(&'static str, Value)>> {
 fn run_plug(mon: &Monitor, cmds: Vec<(&'static str, Value)>) -> Result<()> {
     let mut undo: Vec<(&'static str, Value)> = Vec::new();
     for (cmd, args) in cmds {
-        if let Err(e) = mon.call(cmd, Some(args.clone()), MONITOR_TIMEOUT) {
+        // Opening a LUKS image derives its key (seconds of CPU, by design).
+        let encrypted = args.get("key-secret").is_some() || args.get("encrypt").is_some();
+        let wait = if encrypted {
+            MONITOR_TIMEOUT * 6
+        } else {
+            MONITOR_TIMEOUT
+        };
+        if let Err(e) = mon.call(cmd, Some(args.clone()), wait) {
             for (u, a) in undo.into_iter().rev() {
                 let _ = mon.call(u, Some(a), MONITOR_TIMEOUT);
             }
@@ -138,6 +147,7 @@ fn run_plug(mon: &Monitor, cmds: Vec<(&'static str, Value)>) -> Result<()> {
         match cmd {
             "blockdev-add" => undo.push(("blockdev-del", json!({"node-name": args["node-name"]}))),
             "netdev_add" => undo.push(("netdev_del", json!({"id": args["id"]}))),
+            "object-add" => undo.push(("object-del", json!({"id": args["id"]}))),
             _ => {}
         }
     }
@@ -181,6 +191,7 @@ fn plug(
     mon: &Monitor,
     mut dev: Device,
     def: &DomainDef,
+    system: bool,
 ) -> Result<(Device, String, Option<DiskNames>)> {
     let ids = peripheral_ids(mon)?;
     let buses = PciBuses::new(def, crate::pci::machine_of(def));
@@ -199,7 +210,9 @@ fn plug(
                         && !nodes.contains(&format!("libvirt-{n}-storage"))
                 })
                 .unwrap_or(usize::MAX);
-            push_disk(d, n, None, &buses, &mut args)?;
+            // An encrypted disk's passphrase goes over the private monitor socket.
+            let secret = super::super::disk_secrets::passphrase(d, system)?.map(DiskSecret::Data);
+            push_disk(d, n, None, &buses, secret.as_ref(), &mut args)?;
             d.alias = Some(Alias::new(alias.clone()));
             let source = d.source.as_ref();
             let path = match d.disk_type {
@@ -284,6 +297,10 @@ pub(crate) fn apply_device_deleted(vm: &mut Vm, alias: &str) {
                         let _ = run
                             .mon
                             .send("blockdev-del", Some(json!({"node-name": storage})));
+                        // An encrypted disk's secret object (none: QEMU answers an error).
+                        let _ = run
+                            .mon
+                            .send("object-del", Some(json!({"id": secret_id(&fmt)})));
                     }
                 }
             }
@@ -363,7 +380,7 @@ impl Shared {
             (new_config, live)
         };
         if let Some((mon, dev, def)) = live {
-            let (dev, alias, names) = plug(&mon, dev, &def)?;
+            let (dev, alias, names) = plug(&mon, dev, &def, self.is_system())?;
             let mut vm = job.lock();
             if let (Some(run), Some(names)) = (vm.run.as_mut(), names) {
                 run.devices.disks.push(names);
