@@ -29,6 +29,9 @@
 //!   NIC's bandwidth (`domiftune`), the NUMA policy, perf events and lifecycle
 //!   actions: values by flags, sets with the test driver's checks and wording, the
 //!   XML they leave while shut off, running and after, a read-only connection.
+//! - `tests/scripts/host_and_threads_calls.py`: memory peeks, CPU model names per
+//!   architecture, launch-security info, I/O threads added, pinned and removed in the
+//!   live and persistent definitions.
 //! - `tests/scripts/tuning_calls.py`: the memory and blkio parameters (`virsh memtune`,
 //!   `blkiotune`, device strings parsed and merged as libvirt's): counts,
 //!   values of the live and persistent definitions by flags, sets with their
@@ -46,6 +49,7 @@ const SAVE: &str = include_str!("../scripts/save_calls.py");
 const GUEST_CONTROL: &str = include_str!("../scripts/guest_control_calls.py");
 const TUNING: &str = include_str!("../scripts/tuning_calls.py");
 const DEVICE_TUNING: &str = include_str!("../scripts/device_tuning_calls.py");
+const HOST_AND_THREADS: &str = include_str!("../scripts/host_and_threads_calls.py");
 
 fn transcript(script: &str, uri: &str) -> String {
     let scratch = TempDir::new("save-parity");
@@ -250,6 +254,27 @@ fn device_tuning_answers_match_libvirtd() {
         "perf run get live = ['cmt', 'instructions', 'emulation_faults']",
         "lc reboot coredump ERR 67 20 unsupported configuration: Lifecycle event 'reboot' doesn't support 'coredump-restart' action",
         "running inactive on_crash = ['  <on_crash>preserve</on_crash>']",
+    ] {
+        assert!(
+            got.lines().any(|l| l == line),
+            "missing {line:?} in:\n{got}"
+        );
+    }
+}
+
+#[test]
+fn host_and_thread_answers_match_libvirtd() {
+    let Some(got) = same_as_libvirtd(HOST_AND_THREADS, "threads-parity") else {
+        return;
+    };
+    for line in [
+        "peek = b'defghijk'",
+        "peek large = 100000",
+        "models ppc64 = ['POWER6', 'POWER7', 'POWER8', 'POWER9', 'POWER10', 'POWERPC_e5500', 'POWERPC_e6500']",
+        "models bogus ERR 8 12 invalid argument: cannot find architecture bogus",
+        "pin empty ERR 8 12 invalid argument: Empty iothread cpumap list for pinning",
+        "del 0 ERR 8 20 iothread_id in virDomainDelIOThread must not be zero",
+        "info cpuset = [(1, [False, True, False, False, False, False, False, False])]",
     ] {
         assert!(
             got.lines().any(|l| l == line),

@@ -5,7 +5,7 @@
 use rvirt_testkit::{Daemon, QemuReaper, TempDir, have_qemu, have_virsh, virsh, virsh_ok};
 
 #[test]
-fn version_capabilities_domcapabilities_nodeinfo() {
+fn version_capabilities_domcapabilities_nodeinfo_cpu_models() {
     if !have_virsh() || !have_qemu() {
         return;
     }
@@ -84,4 +84,17 @@ fn version_capabilities_domcapabilities_nodeinfo() {
     };
     assert!(ni.contains("CPU model:           x86_64"), "{ni}");
     assert!(field("CPU(s):") >= 1 && field("Memory size:") > 0, "{ni}");
+
+    // CPU models from libvirt's CPU map (virsh cpu-models).
+    let models = virsh_ok(&uri, &["cpu-models", "x86_64"]);
+    let models: Vec<&str> = models.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(models.len(), 58, "{models:?}");
+    assert!(models.contains(&"Skylake-Client-IBRS"), "{models:?}");
+    let bad = virsh(&uri, &["cpu-models", "bogus"]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("cannot find architecture bogus"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }

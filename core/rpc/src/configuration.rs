@@ -153,3 +153,29 @@ pub struct DomainSetLifecycleActionArgs {
     /// `virDomainModificationImpact`.
     pub flags: u32,
 }
+
+/// `remote_domain_add_iothread_args` (DOMAIN_ADD_IOTHREAD, 355) and the same layout of
+/// `remote_domain_del_iothread_args` (DOMAIN_DEL_IOTHREAD, 356).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainIothreadArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The I/O thread's id.
+    pub iothread_id: u32,
+    /// `VIR_DOMAIN_AFFECT_*`.
+    pub flags: u32,
+}
+
+/// `remote_domain_pin_iothread_args` (DOMAIN_PIN_IOTHREAD, 352).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainPinIothreadArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The I/O thread's id.
+    pub iothreads_id: u32,
+    /// Host CPUs, bit N of byte N/8 for CPU N.
+    #[serde(with = "rvirt_xdr::opaque")]
+    pub cpumap: Vec<u8>,
+    /// `VIR_DOMAIN_AFFECT_*`.
+    pub flags: u32,
+}

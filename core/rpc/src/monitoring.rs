@@ -492,3 +492,69 @@ pub struct NodeGetCpuMapRet {
     /// How many CPUs there are.
     pub ret: i32,
 }
+
+/// `REMOTE_DOMAIN_MEMORY_PEEK_BUFFER_MAX`: the most bytes one memory peek returns.
+pub const MEMORY_PEEK_BUFFER_MAX: u32 = 4_194_304;
+
+/// `remote_domain_memory_peek_args` (DOMAIN_MEMORY_PEEK, 104).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainMemoryPeekArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The first address.
+    pub offset: u64,
+    /// How many bytes.
+    pub size: u32,
+    /// `VIR_MEMORY_VIRTUAL` (1) or `VIR_MEMORY_PHYSICAL` (2).
+    pub flags: u32,
+}
+
+/// `remote_domain_memory_peek_ret` (104).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainMemoryPeekRet {
+    /// The bytes.
+    #[serde(with = "rvirt_xdr::opaque")]
+    pub buffer: Vec<u8>,
+}
+
+/// `REMOTE_CONNECT_CPU_MODELS_MAX`: the most CPU model names one reply carries.
+pub const CPU_MODELS_MAX: usize = 8192;
+
+/// `remote_connect_get_cpu_model_names_args` (CONNECT_GET_CPU_MODEL_NAMES, 312).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetCpuModelNamesArgs {
+    /// The architecture (`x86_64`, `ppc64`, …).
+    pub arch: String,
+    /// Non-zero when the caller wants the names, not only their count.
+    pub need_results: i32,
+    /// No flags are defined.
+    pub flags: u32,
+}
+
+/// `remote_connect_get_cpu_model_names_ret` (312).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectGetCpuModelNamesRet {
+    /// The names (empty unless asked for).
+    pub models: Vec<String>,
+    /// How many there are.
+    pub ret: i32,
+}
+
+/// `REMOTE_DOMAIN_LAUNCH_SECURITY_INFO_PARAMS_MAX`.
+pub const LAUNCH_SECURITY_INFO_PARAMS_MAX: usize = 64;
+
+/// `remote_domain_get_launch_security_info_args` (DOMAIN_GET_LAUNCH_SECURITY_INFO, 396).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetLaunchSecurityInfoArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// No flags are defined (clients add `VIR_TYPED_PARAM_STRING_OKAY`).
+    pub flags: u32,
+}
+
+/// `remote_domain_get_launch_security_info_ret` (396).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainGetLaunchSecurityInfoRet {
+    /// The launch measurement and the like (none without AMD SEV).
+    pub params: Vec<TypedParam>,
+}

@@ -217,6 +217,9 @@ procedures! {
     NODE_GET_CELLS_FREE_MEMORY = 101,
     /// void → `{u64 freeMem}`.
     NODE_GET_FREE_MEMORY = 102,
+    /// `{dom; u64 offset; u32 size; u32 flags}` → `{opaque buffer<4194304>}` (layout in
+    /// [`crate::monitoring`]).
+    DOMAIN_MEMORY_PEEK = 104,
     /// Legacy lifecycle event MESSAGE `{dom; int event; int detail}`.
     DOMAIN_EVENT_LIFECYCLE = 107,
     /// void → `{string uri}`.
@@ -521,6 +524,9 @@ procedures! {
     NODE_DEVICE_DETACH_FLAGS = 301,
     /// `{dom; int period; u32 flags}` → void.
     DOMAIN_SET_MEMORY_STATS_PERIOD = 308,
+    /// `{string arch; int need_results; u32 flags}` → `{string models<8192>; int ret}`
+    /// (layout in [`crate::monitoring`]).
+    CONNECT_GET_CPU_MODEL_NAMES = 312,
     /// Carries `virConnectNetworkEventRegisterAny` (layout in [`crate::types`]).
     CONNECT_NETWORK_EVENT_REGISTER_ANY = 313,
     /// Carries `virConnectNetworkEventDeregisterAny` (layout in [`crate::types`]).
@@ -556,8 +562,15 @@ procedures! {
     DOMAIN_DEFINE_XML_FLAGS = 350,
     /// `{dom; u32 flags}` → `{iothread_info info<>; u32 ret}`.
     DOMAIN_GET_IOTHREAD_INFO = 351,
+    /// `{dom; u32 iothreads_id; opaque cpumap<2048>; u32 flags}` → void (layout in
+    /// [`crate::configuration`]).
+    DOMAIN_PIN_IOTHREAD = 352,
     /// `{dom; u32 source; u32 flags}` → `{interface ifaces<>}`.
     DOMAIN_INTERFACE_ADDRESSES = 353,
+    /// `{dom; u32 iothread_id; u32 flags}` → void (layout in [`crate::configuration`]).
+    DOMAIN_ADD_IOTHREAD = 355,
+    /// `{dom; u32 iothread_id; u32 flags}` → void.
+    DOMAIN_DEL_IOTHREAD = 356,
     /// `{dom; string? user; string? password; u32 flags}` → void.
     DOMAIN_SET_USER_PASSWORD = 357,
     /// `{dom; remote_string new_name; u32 flags}` → `{int retcode}`.
@@ -603,6 +616,8 @@ procedures! {
     DOMAIN_SET_LIFECYCLE_ACTION = 390,
     /// Carries `virStoragePoolLookupByTargetPath` (layout in [`crate::types`]).
     STORAGE_POOL_LOOKUP_BY_TARGET_PATH = 391,
+    /// `{dom; u32 flags}` → `{params<64>}` (layout in [`crate::monitoring`]).
+    DOMAIN_GET_LAUNCH_SECURITY_INFO = 396,
     /// Carries `virNWFilterBindingLookupByPortDev` (layout in [`crate::types`]).
     NWFILTER_BINDING_LOOKUP_BY_PORT_DEV = 397,
     /// Carries `virNWFilterBindingGetXMLDesc` (layout in [`crate::types`]).

@@ -302,6 +302,12 @@ impl Connect {
         self.driver()?.sysinfo(flags)
     }
 
+    /// The CPU models the driver knows for architecture `arch`
+    /// (`virConnectGetCPUModelNames`), in libvirt's CPU map order.
+    pub fn cpu_model_names(&self, arch: &str, flags: u32) -> Result<Vec<String>> {
+        self.driver()?.cpu_model_names(arch, flags)
+    }
+
     /// The most vCPUs a guest of virtualization type `virt_type` (`kvm`, `qemu`; the
     /// driver's default when `None`) can have (`virConnectGetMaxVcpus`).
     pub fn max_vcpus(&self, virt_type: Option<&str>) -> Result<u32> {

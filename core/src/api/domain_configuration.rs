@@ -81,6 +81,37 @@ impl Domain {
             .set_lifecycle_action(self.domain_ref(), kind, action, flags)
     }
 
+    /// Adds I/O thread `id` (not 0) to the definitions `flags` (`VIR_DOMAIN_AFFECT_*`)
+    /// select (`virDomainAddIOThread`).
+    pub fn add_iothread(&self, id: u32, flags: u32) -> Result<()> {
+        self.configuration("virDomainAddIOThread")?
+            .add_iothread(self.domain_ref(), id, flags)
+    }
+
+    /// Removes I/O thread `id` (not 0) and its pinning (`virDomainDelIOThread`).
+    pub fn del_iothread(&self, id: u32, flags: u32) -> Result<()> {
+        let api = "virDomainDelIOThread";
+        let conf = self.configuration(api)?;
+        if id == 0 {
+            return Err(Error::verbatim(
+                crate::ErrorCode::InvalidArg,
+                ErrorDomain::Domain,
+                format!("iothread_id in {api} must not be zero"),
+            ));
+        }
+        conf.del_iothread(self.domain_ref(), id, flags)
+    }
+
+    /// Pins I/O thread `id` to the host CPUs of `cpumap` (`virDomainPinIOThread`).
+    pub fn pin_iothread(&self, id: u32, cpumap: &super::CpuMap, flags: u32) -> Result<()> {
+        self.configuration("virDomainPinIOThread")?.pin_iothread(
+            self.domain_ref(),
+            id,
+            cpumap,
+            flags,
+        )
+    }
+
     /// Sets how often the balloon refreshes its statistics, in seconds (0 stops it), in
     /// the definitions `flags` (`VIR_DOMAIN_AFFECT_*`) select
     /// (`virDomainSetMemoryStatsPeriod`).

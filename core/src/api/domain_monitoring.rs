@@ -70,6 +70,33 @@ impl Domain {
             .emulator_pin_info(self.domain_ref(), flags)
     }
 
+    /// `size` bytes of the guest's memory from `start` (`virDomainMemoryPeek`): `flags`
+    /// is `VIR_MEMORY_VIRTUAL` (1) or `VIR_MEMORY_PHYSICAL` (2), not both. A
+    /// read-write connection only.
+    pub fn memory_peek(&self, start: u64, size: u32, flags: u32) -> Result<Vec<u8>> {
+        self.connect().check_writable("virDomainMemoryPeek")?;
+        if flags & 3 == 3 {
+            return Err(crate::Error::verbatim(
+                crate::ErrorCode::InvalidArg,
+                crate::ErrorDomain::Domain,
+                "Flags 'VIR_MEMORY_VIRTUAL' and 'VIR_MEMORY_PHYSICAL' are mutually exclusive",
+            ));
+        }
+        self.connect()
+            .monitoring("virDomainMemoryPeek")?
+            .memory_peek(self.domain_ref(), start, size, flags)
+    }
+
+    /// The launch-security measurement (`virDomainGetLaunchSecurityInfo`): typed
+    /// parameters, none for a guest without AMD SEV. A read-write connection only.
+    pub fn launch_security_info(&self, flags: u32) -> Result<Vec<crate::api::TypedParam>> {
+        self.connect()
+            .check_writable("virDomainGetLaunchSecurityInfo")?;
+        self.connect()
+            .monitoring("virDomainGetLaunchSecurityInfo")?
+            .launch_security_info(self.domain_ref(), flags)
+    }
+
     /// The domain's iothreads (`virDomainGetIOThreadInfo`).
     pub fn iothread_info(&self, flags: u32) -> Result<Vec<IoThreadInfo>> {
         self.connect()

@@ -77,6 +77,24 @@ pub trait Configuration: Send + Sync {
     ) -> Result<()> {
         unsupported("virDomainSetLifecycleAction")
     }
+    /// Adds I/O thread `id` to the definitions `flags` select (`virDomainAddIOThread`).
+    fn add_iothread(&self, dom: &DomainRef, id: u32, flags: u32) -> Result<()> {
+        unsupported("virDomainAddIOThread")
+    }
+    /// Removes I/O thread `id` (`virDomainDelIOThread`).
+    fn del_iothread(&self, dom: &DomainRef, id: u32, flags: u32) -> Result<()> {
+        unsupported("virDomainDelIOThread")
+    }
+    /// Pins I/O thread `id` to the host CPUs of `cpumap` (`virDomainPinIOThread`).
+    fn pin_iothread(
+        &self,
+        dom: &DomainRef,
+        id: u32,
+        cpumap: &crate::api::CpuMap,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainPinIOThread")
+    }
     /// Adds the device `xml` describes (`virDomainAttachDevice`).
     fn attach_device(&self, dom: &DomainRef, xml: &str) -> Result<()> {
         unsupported("virDomainAttachDevice")

@@ -271,6 +271,11 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virConnectGetSysinfo")
     }
 
+    /// `virConnectGetCPUModelNames`: the CPU models libvirt knows for `arch`.
+    fn cpu_model_names(&self, arch: &str, flags: u32) -> Result<Vec<String>> {
+        unsupported("virConnectGetCPUModelNames")
+    }
+
     /// `virConnectGetMaxVcpus`: the most vCPUs a guest of virtualization type `virt_type`
     /// (the driver's default when `None`) can have.
     fn connect_max_vcpus(&self, virt_type: Option<&str>) -> Result<u32> {

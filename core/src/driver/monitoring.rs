@@ -75,6 +75,16 @@ pub trait Monitoring: Send + Sync {
     fn emulator_pin_info(&self, dom: &DomainRef, flags: u32) -> Result<CpuMap> {
         unsupported("virDomainGetEmulatorPinInfo")
     }
+    /// `size` bytes of the guest's memory from `start` (`virDomainMemoryPeek`; `flags`
+    /// `VIR_MEMORY_VIRTUAL` 1 or `VIR_MEMORY_PHYSICAL` 2).
+    fn memory_peek(&self, dom: &DomainRef, start: u64, size: u32, flags: u32) -> Result<Vec<u8>> {
+        unsupported("virDomainMemoryPeek")
+    }
+    /// The launch-security measurement (`virDomainGetLaunchSecurityInfo`; none without
+    /// AMD SEV).
+    fn launch_security_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<TypedParam>> {
+        unsupported("virDomainGetLaunchSecurityInfo")
+    }
     /// The domain's iothreads (`virDomainGetIOThreadInfo`).
     fn iothread_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<IoThreadInfo>> {
         unsupported("virDomainGetIOThreadInfo")

@@ -42,6 +42,7 @@
 mod blkiotune;
 mod checkpoints;
 mod config_dir;
+mod cpu_models;
 mod domains;
 mod entry;
 mod errors;
@@ -70,6 +71,7 @@ pub use checkpoints::{
     no_checkpoint, parse_checkpoint_xml,
 };
 pub use config_dir::ConfigDir;
+pub use cpu_models::cpu_model_names;
 pub use domains::{Domains, Persistence};
 pub use entry::{DomainEntry, JOB_WAIT, Job};
 pub use errors::{already_active, no_domain, not_running};

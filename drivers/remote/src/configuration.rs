@@ -62,6 +62,40 @@ impl Configuration for RemoteConnection {
         self.client().call(procs::DOMAIN_PIN_VCPU, &args)
     }
 
+    fn add_iothread(&self, dom: &DomainRef, id: u32, flags: u32) -> Result<()> {
+        let args = rvirt_rpc::configuration::DomainIothreadArgs {
+            dom: to_wire(dom),
+            iothread_id: id,
+            flags,
+        };
+        self.client().call(procs::DOMAIN_ADD_IOTHREAD, &args)
+    }
+
+    fn del_iothread(&self, dom: &DomainRef, id: u32, flags: u32) -> Result<()> {
+        let args = rvirt_rpc::configuration::DomainIothreadArgs {
+            dom: to_wire(dom),
+            iothread_id: id,
+            flags,
+        };
+        self.client().call(procs::DOMAIN_DEL_IOTHREAD, &args)
+    }
+
+    fn pin_iothread(
+        &self,
+        dom: &DomainRef,
+        id: u32,
+        cpumap: &rvirt_core::api::CpuMap,
+        flags: u32,
+    ) -> Result<()> {
+        let args = rvirt_rpc::configuration::DomainPinIothreadArgs {
+            dom: to_wire(dom),
+            iothreads_id: id,
+            cpumap: cpumap.0.clone(),
+            flags,
+        };
+        self.client().call(procs::DOMAIN_PIN_IOTHREAD, &args)
+    }
+
     fn pin_emulator(
         &self,
         dom: &DomainRef,

@@ -393,6 +393,18 @@ impl DriverConnection for RemoteConnection {
         Ok(r.sysinfo)
     }
 
+    fn cpu_model_names(&self, arch: &str, flags: u32) -> Result<Vec<String>> {
+        let args = rvirt_rpc::monitoring::ConnectGetCpuModelNamesArgs {
+            arch: arch.to_string(),
+            need_results: 1,
+            flags,
+        };
+        let r: rvirt_rpc::monitoring::ConnectGetCpuModelNamesRet = self
+            .client
+            .call(procs::CONNECT_GET_CPU_MODEL_NAMES, &args)?;
+        Ok(r.models)
+    }
+
     fn connect_max_vcpus(&self, virt_type: Option<&str>) -> Result<u32> {
         let args = rvirt_rpc::types::ConnectGetMaxVcpusArgs {
             r#type: virt_type.map(str::to_string),

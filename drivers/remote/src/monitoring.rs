@@ -223,6 +223,35 @@ impl Monitoring for RemoteConnection {
         Ok(CpuMap(r.cpumaps))
     }
 
+    fn memory_peek(&self, dom: &DomainRef, start: u64, size: u32, flags: u32) -> Result<Vec<u8>> {
+        let args = rvirt_rpc::monitoring::DomainMemoryPeekArgs {
+            dom: to_wire(dom),
+            offset: start,
+            size,
+            flags,
+        };
+        let r: rvirt_rpc::monitoring::DomainMemoryPeekRet =
+            self.client().call(procs::DOMAIN_MEMORY_PEEK, &args)?;
+        if r.buffer.len() != size as usize {
+            return Err(rvirt_core::Error::internal(
+                rvirt_core::ErrorDomain::Rpc,
+                "returned buffer is not same size as requested",
+            ));
+        }
+        Ok(r.buffer)
+    }
+
+    fn launch_security_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<TypedParam>> {
+        let args = rvirt_rpc::monitoring::DomainGetLaunchSecurityInfoArgs {
+            dom: to_wire(dom),
+            flags,
+        };
+        let r: rvirt_rpc::monitoring::DomainGetLaunchSecurityInfoRet = self
+            .client()
+            .call(procs::DOMAIN_GET_LAUNCH_SECURITY_INFO, &args)?;
+        Ok(r.params.into_iter().map(Into::into).collect())
+    }
+
     fn iothread_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<IoThreadInfo>> {
         let r: DomainGetIothreadInfoRet = self.client().call(
             procs::DOMAIN_GET_IOTHREAD_INFO,

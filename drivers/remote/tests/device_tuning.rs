@@ -111,3 +111,48 @@ fn device_tuning_round_trips_through_the_remote_driver() {
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::OperationDenied);
 }
+
+#[test]
+fn peeks_models_and_iothreads_through_the_remote_driver() {
+    let d = Daemon::start("remote-iothreads");
+    rvirt_driver_remote::register().unwrap();
+    let conn = Connect::open(&d.uri()).unwrap();
+    let dom = conn.lookup_domain_by_name("test").unwrap();
+
+    assert_eq!(dom.memory_peek(97, 3, 1).unwrap(), b"abc");
+    let e = dom.memory_peek(0, 1, 3).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArg);
+    let models = conn.cpu_model_names("x86_64", 0).unwrap();
+    assert_eq!(models.len(), 58);
+    assert_eq!(models.last().map(String::as_str), Some("Dhyana"));
+    let e = conn.cpu_model_names("bogus", 0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid argument: cannot find architecture bogus"
+    );
+    assert!(dom.launch_security_info(0).unwrap().is_empty());
+
+    // The running default domain: a live thread, pinned, then gone.
+    dom.add_iothread(4, 0).unwrap();
+    dom.pin_iothread(4, &rvirt_core::api::CpuMap(vec![0b10]), 0)
+        .unwrap();
+    let info = dom.iothread_info(0).unwrap();
+    assert_eq!(info.len(), 1);
+    assert_eq!(info[0].id, 4);
+    assert_eq!(info[0].cpumap.cpus().collect::<Vec<_>>(), [1]);
+    let xml = dom.xml_desc(0).unwrap();
+    assert!(
+        xml.contains("<iothreadpin iothread='4' cpuset='1'/>"),
+        "{xml}"
+    );
+    assert!(dom.iothread_info(2).unwrap().is_empty(), "config untouched");
+    let e = dom.add_iothread(4, 0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid argument: an IOThread is already using iothread_id '4'"
+    );
+    dom.del_iothread(4, 0).unwrap();
+    assert!(dom.iothread_info(0).unwrap().is_empty());
+    let e = dom.del_iothread(0, 0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArg);
+}

@@ -388,6 +388,21 @@ impl Configuration for TestConnection {
         }
     }
 
+    fn add_iothread(&self, dom: &DomainRef, id: u32, flags: u32) -> Result<()> {
+        check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "testDomainAddIOThread")?;
+        self.edit(dom, |o| crate::iothreads::add(o, id, flags))
+    }
+
+    fn del_iothread(&self, dom: &DomainRef, id: u32, flags: u32) -> Result<()> {
+        check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "testDomainDelIOThread")?;
+        self.edit(dom, |o| crate::iothreads::del(o, id, flags))
+    }
+
+    fn pin_iothread(&self, dom: &DomainRef, id: u32, cpumap: &CpuMap, flags: u32) -> Result<()> {
+        check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "testDomainPinIOThread")?;
+        self.edit(dom, |o| crate::iothreads::pin(o, id, cpumap, flags))
+    }
+
     fn set_lifecycle_action(
         &self,
         dom: &DomainRef,

@@ -244,6 +244,11 @@ impl DriverConnection for TestConnection {
         guest_control::sysinfo(flags)
     }
 
+    fn cpu_model_names(&self, arch: &str, flags: u32) -> Result<Vec<String>> {
+        crate::errors::check_flags(flags, 0, "testConnectGetCPUModelNames")?;
+        rvirt_core::objects::cpu_model_names(arch, ErrorDomain::Test)
+    }
+
     fn connect_max_vcpus(&self, _virt_type: Option<&str>) -> Result<u32> {
         // 32 whatever the type, as libvirt's test driver answers.
         Ok(crate::configuration::MAX_VCPUS)

@@ -50,6 +50,7 @@ mod connection;
 mod device_tuning;
 mod errors;
 mod guest_control;
+mod iothreads;
 mod monitoring;
 mod node_file;
 mod objects;

@@ -249,6 +249,28 @@ impl Monitoring for TestConnection {
 
     fn iothread_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<IoThreadInfo>> {
         check_flags(flags, VCPU_LIVE | VCPU_CONFIG, "testDomainGetIOThreadInfo")?;
+        self.read(dom, |o| Ok(crate::iothreads::info(one_def_ref(o, flags)?)))
+    }
+
+    fn memory_peek(&self, dom: &DomainRef, start: u64, size: u32, flags: u32) -> Result<Vec<u8>> {
+        // VIR_MEMORY_VIRTUAL | VIR_MEMORY_PHYSICAL.
+        check_flags(flags, 3, "testDomainMemoryPeek")?;
+        if flags & 3 == 0 {
+            return Err(invalid(
+                "flags parameter must be VIR_MEMORY_VIRTUAL or VIR_MEMORY_PHYSICAL",
+            ));
+        }
+        self.read(dom, |o| {
+            active(o)?;
+            // libvirt's test driver: each byte is its address.
+            Ok((0..u64::from(size))
+                .map(|i| start.wrapping_add(i) as u8)
+                .collect())
+        })
+    }
+
+    fn launch_security_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<TypedParam>> {
+        check_flags(flags, 0, "testDomainGetLaunchSecurityInfo")?;
         self.read(dom, |_| Ok(Vec::new()))
     }
 

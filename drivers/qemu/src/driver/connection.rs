@@ -187,6 +187,12 @@ impl DriverConnection for QemuConnection {
         self.shared.node_info()
     }
 
+    fn cpu_model_names(&self, arch: &str, flags: u32) -> Result<Vec<String>> {
+        // libvirt's QEMU driver answers from the CPU map, as the test driver does.
+        check_flags(flags, 0, "qemuConnectGetCPUModelNames")?;
+        rvirt_core::objects::cpu_model_names(arch, rvirt_core::ErrorDomain::Qemu)
+    }
+
     fn capabilities(&self) -> Result<String> {
         self.shared.capabilities()
     }

@@ -138,3 +138,34 @@ pub(crate) fn set_lifecycle_action(
         .domain(&args.dom)?
         .set_lifecycle_action(args.kind, args.action, args.flags)?)
 }
+
+/// DOMAIN_ADD_IOTHREAD.
+pub(crate) fn add_iothread(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::configuration::DomainIothreadArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .add_iothread(args.iothread_id, args.flags)?)
+}
+
+/// DOMAIN_DEL_IOTHREAD.
+pub(crate) fn del_iothread(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::configuration::DomainIothreadArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .del_iothread(args.iothread_id, args.flags)?)
+}
+
+/// DOMAIN_PIN_IOTHREAD.
+pub(crate) fn pin_iothread(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::configuration::DomainPinIothreadArgs,
+) -> CallResult<()> {
+    let map = cpumap(args.cpumap)?;
+    Ok(ctx
+        .domain(&args.dom)?
+        .pin_iothread(args.iothreads_id, &map, args.flags)?)
+}

@@ -233,3 +233,26 @@ pub(crate) fn unregister_close_callback(ctx: &Ctx<'_>, (): ()) -> CallResult<()>
     ctx.state().close_callback = false;
     Ok(())
 }
+
+/// CONNECT_GET_CPU_MODEL_NAMES.
+pub(crate) fn get_cpu_model_names(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::ConnectGetCpuModelNamesArgs,
+) -> CallResult<rvirt_rpc::monitoring::ConnectGetCpuModelNamesRet> {
+    let models = ctx.conn()?.cpu_model_names(&args.arch, args.flags)?;
+    if models.len() > rvirt_rpc::monitoring::CPU_MODELS_MAX {
+        return Err(rvirt_core::Error::internal(
+            rvirt_core::ErrorDomain::Rpc,
+            "Too many model names",
+        )
+        .into());
+    }
+    Ok(rvirt_rpc::monitoring::ConnectGetCpuModelNamesRet {
+        ret: i32::try_from(models.len()).unwrap_or(i32::MAX),
+        models: if args.need_results != 0 {
+            models
+        } else {
+            Vec::new()
+        },
+    })
+}

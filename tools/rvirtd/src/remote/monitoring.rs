@@ -523,3 +523,39 @@ pub(crate) fn node_get_security_model(
         doi: c_chars(&m.doi),
     })
 }
+
+/// DOMAIN_MEMORY_PEEK.
+pub(crate) fn memory_peek(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainMemoryPeekArgs,
+) -> CallResult<rvirt_rpc::monitoring::DomainMemoryPeekRet> {
+    if args.size > rvirt_rpc::monitoring::MEMORY_PEEK_BUFFER_MAX {
+        return Err(rvirt_core::Error::invalid_arg(
+            rvirt_core::ErrorDomain::Rpc,
+            "size > maximum buffer size",
+        )
+        .into());
+    }
+    let buffer = ctx
+        .domain(&args.dom)?
+        .memory_peek(args.offset, args.size, args.flags)?;
+    Ok(rvirt_rpc::monitoring::DomainMemoryPeekRet { buffer })
+}
+
+/// DOMAIN_GET_LAUNCH_SECURITY_INFO.
+pub(crate) fn get_launch_security_info(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainGetLaunchSecurityInfoArgs,
+) -> CallResult<rvirt_rpc::monitoring::DomainGetLaunchSecurityInfoRet> {
+    let params = ctx.domain(&args.dom)?.launch_security_info(args.flags)?;
+    if params.len() > rvirt_rpc::monitoring::LAUNCH_SECURITY_INFO_PARAMS_MAX {
+        return Err(rvirt_core::Error::internal(
+            rvirt_core::ErrorDomain::Rpc,
+            "too many launch security parameters",
+        )
+        .into());
+    }
+    Ok(rvirt_rpc::monitoring::DomainGetLaunchSecurityInfoRet {
+        params: params.into_iter().map(Into::into).collect(),
+    })
+}

@@ -357,6 +357,36 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
     procedure!(p::DOMAIN_IS_UPDATED, Access::Open, d::is_updated),
     procedure!(p::CONNECT_GET_SYSINFO, Access::Open, c::get_sysinfo),
     procedure!(
+        p::CONNECT_GET_CPU_MODEL_NAMES,
+        Access::Open,
+        c::get_cpu_model_names
+    ),
+    procedure!(
+        p::DOMAIN_MEMORY_PEEK,
+        Access::Write("virDomainMemoryPeek"),
+        m::memory_peek
+    ),
+    procedure!(
+        p::DOMAIN_GET_LAUNCH_SECURITY_INFO,
+        Access::Write("virDomainGetLaunchSecurityInfo"),
+        m::get_launch_security_info
+    ),
+    procedure!(
+        p::DOMAIN_ADD_IOTHREAD,
+        Access::Write("virDomainAddIOThread"),
+        cfg::add_iothread
+    ),
+    procedure!(
+        p::DOMAIN_DEL_IOTHREAD,
+        Access::Write("virDomainDelIOThread"),
+        cfg::del_iothread
+    ),
+    procedure!(
+        p::DOMAIN_PIN_IOTHREAD,
+        Access::Write("virDomainPinIOThread"),
+        cfg::pin_iothread
+    ),
+    procedure!(
         p::DOMAIN_SCREENSHOT,
         Access::Write("virDomainScreenshot"),
         con::screenshot
