@@ -92,3 +92,12 @@ c4 = c.defineXML("<domain type='test'><name>io4</name><memory>1024</memory>"
                  "<vcpu cpuset='1'>4</vcpu><iothreads>1</iothreads><os><type>hvm</type></os></domain>")
 show("info cpuset", lambda: c4.ioThreadInfo(0))
 c4.undefine()
+
+# Functions libvirt's test driver lacks: "not supported", named, in libvirt's domain.
+show("job stats", lambda: t.jobStats(0))
+show("job info", lambda: t.jobInfo())
+show("max speed", lambda: t.migrateGetMaxSpeed(0))
+show("block peek", lambda: t.blockPeek("vda", 0, 8, 0))
+show("node memory stats", lambda: c.getMemoryStats(-1, 0))
+show("sev info", lambda: c.getSEVInfo(0))
+show("storage pool caps", lambda: len(c.getStoragePoolCapabilities(0)))

@@ -17,7 +17,7 @@ impl Domain {
         self.connect()
             .driver()?
             .checkpoints()
-            .ok_or_else(|| Error::no_support(ErrorDomain::None, api.to_string()))
+            .ok_or_else(|| Error::no_support(ErrorDomain::DomainCheckpoint, api.to_string()))
     }
 
     fn checkpoint_handle(&self, name: String) -> DomainCheckpoint {

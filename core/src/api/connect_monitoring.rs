@@ -9,7 +9,7 @@ impl Connect {
     pub(crate) fn monitoring(&self, api: &str) -> Result<&dyn Monitoring> {
         self.driver()?
             .monitoring()
-            .ok_or_else(|| Error::no_support(ErrorDomain::None, api.to_string()))
+            .ok_or_else(|| Error::no_support(ErrorDomain::Domain, api.to_string()))
     }
 
     /// Statistics in `groups` (an empty set: every group the driver has) of every domain

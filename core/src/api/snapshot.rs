@@ -17,7 +17,7 @@ impl Domain {
         self.connect()
             .driver()?
             .snapshots()
-            .ok_or_else(|| Error::no_support(ErrorDomain::None, api.to_string()))
+            .ok_or_else(|| Error::no_support(ErrorDomain::DomainSnapshot, api.to_string()))
     }
 
     fn snapshot_handle(&self, name: String) -> DomainSnapshot {

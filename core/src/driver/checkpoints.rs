@@ -8,7 +8,10 @@ use crate::{Error, ErrorDomain, Result};
 use super::DomainRef;
 
 fn unsupported<T>(api: &str) -> Result<T> {
-    Err(Error::no_support(ErrorDomain::None, api.to_string()))
+    Err(Error::no_support(
+        ErrorDomain::DomainCheckpoint,
+        api.to_string(),
+    ))
 }
 
 /// Checkpoint operations of one driver connection.

@@ -15,7 +15,7 @@ use crate::{Error, ErrorDomain, Result};
 use super::DomainRef;
 
 fn unsupported<T>(api: &str) -> Result<T> {
-    Err(Error::no_support(ErrorDomain::None, api.to_string()))
+    Err(Error::no_support(ErrorDomain::Domain, api.to_string()))
 }
 
 /// Monitoring and descriptive operations of one driver connection.
