@@ -49,8 +49,8 @@ pub use secondary::{
     NodeDeviceDriver, NodeDeviceRef, NwFilterBindingRef, NwFilterDriver, NwFilterRef,
     SECRET_USAGE_VOLUME, Secondary, SecondaryDriver, SecretDriver, SecretLookup, SecretRef,
     StorageDriver, StoragePoolInfo, StoragePoolRef, StorageVolInfo, StorageVolRef, open_shared,
-    register_secondary_driver, registered_secondary_drivers, secret_value, serves_host_objects,
-    shared_secret_driver,
+    open_shared_detached, register_secondary_driver, registered_secondary_drivers, secret_value,
+    serves_host_objects, shared_secret_driver,
 };
 pub use snapshots::Snapshots;
 pub use stream::{

@@ -174,6 +174,23 @@ pub fn open_shared(uri: &Uri, ctx: &OpenContext) -> Result<Secondary> {
     Ok(set)
 }
 
+/// [`open_shared`] for a driver reaching another's objects on its own behalf (the QEMU
+/// driver's networks, filters and secrets): writable, without an event loop or
+/// listeners.
+pub fn open_shared_detached(uri: &Uri) -> Result<Secondary> {
+    let ctx = OpenContext {
+        event_loop: None,
+        events: EventSink::detached(),
+        read_only: false,
+        object_events: ObjectEventSink::detached(),
+    };
+    let opened = open_shared(uri, &ctx);
+    // Nobody listens: the drivers drop this sink at their next registration instead
+    // of keeping one per open.
+    ctx.object_events.close();
+    opened
+}
+
 /// Starts every shared secondary driver's state, in registration order; on failure
 /// the ones started are stopped again.
 pub(crate) fn initialize_states(ctx: &StateContext) -> Result<()> {

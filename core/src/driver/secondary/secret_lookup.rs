@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use super::{EventSink, ObjectEventSink, OpenContext, SecretDriver, open_shared};
+use super::{SecretDriver, open_shared_detached};
 use crate::uri::Uri;
 use crate::{Error, ErrorCode, ErrorDomain, Result};
 
@@ -41,17 +41,7 @@ pub enum SecretLookup {
 /// `VIR_ERR_NO_SUPPORT` when the process has none (as libvirt's lookup on a
 /// connection without a secret driver).
 pub fn shared_secret_driver(uri: &Uri) -> Result<Arc<dyn SecretDriver>> {
-    let ctx = OpenContext {
-        event_loop: None,
-        events: EventSink::detached(),
-        read_only: false,
-        object_events: ObjectEventSink::detached(),
-    };
-    let opened = open_shared(uri, &ctx);
-    // Nobody listens: the drivers drop this sink at their next registration instead
-    // of keeping one per lookup.
-    ctx.object_events.close();
-    opened?
+    open_shared_detached(uri)?
         .secret
         .ok_or_else(|| Error::no_support(ErrorDomain::Secret, "virSecretLookupByUUID"))
 }

@@ -10,9 +10,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use rvirt_core::driver::{
-    DhcpLease, EventSink, NetworkDriver, ObjectEventSink, OpenContext, open_shared,
-};
+use rvirt_core::driver::{DhcpLease, NetworkDriver, open_shared_detached};
 use rvirt_core::driver::{NetworkPortRef, NetworkRef};
 use rvirt_core::objconf::{Bandwidth, NetworkDef, NetworkPortDef, Plug};
 use rvirt_core::uri::Uri;
@@ -25,14 +23,7 @@ fn system_networks() -> Result<Arc<dyn NetworkDriver>> {
     if let Some(n) = cached.as_ref() {
         return Ok(n.clone());
     }
-    let ctx = OpenContext {
-        event_loop: None,
-        events: EventSink::detached(),
-        read_only: false,
-        object_events: ObjectEventSink::detached(),
-    };
-    let uri = Uri::parse("qemu:///system")?;
-    let net = open_shared(&uri, &ctx)?
+    let net = open_shared_detached(&Uri::parse("qemu:///system")?)?
         .network
         .ok_or_else(no_network_driver)?;
     *cached = Some(net.clone());

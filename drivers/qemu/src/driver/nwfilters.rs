@@ -7,9 +7,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use rvirt_core::driver::{
-    EventSink, NwFilterBindingRef, NwFilterDriver, ObjectEventSink, OpenContext, open_shared,
-};
+use rvirt_core::driver::{NwFilterBindingRef, NwFilterDriver, open_shared_detached};
 use rvirt_core::objconf::Element;
 use rvirt_core::objconf::error::domain::NWFILTER;
 use rvirt_core::uri::Uri;
@@ -22,14 +20,7 @@ fn system_nwfilters() -> Result<Arc<dyn NwFilterDriver>> {
     if let Some(n) = cached.as_ref() {
         return Ok(n.clone());
     }
-    let ctx = OpenContext {
-        event_loop: None,
-        events: EventSink::detached(),
-        read_only: false,
-        object_events: ObjectEventSink::detached(),
-    };
-    let uri = Uri::parse("qemu:///system")?;
-    let nwf = open_shared(&uri, &ctx)?
+    let nwf = open_shared_detached(&Uri::parse("qemu:///system")?)?
         .nwfilter
         .ok_or_else(no_nwfilter_driver)?;
     *cached = Some(nwf.clone());
