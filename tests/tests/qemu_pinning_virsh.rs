@@ -3,7 +3,9 @@
 //! real TCG guest: `--config` pins land in the persistent `<cputune>` and are applied
 //! when the guest starts; live pins move QEMU's threads (read back from the kernel,
 //! `/proc/PID/task/TID/status`) and the live `<cputune>`; libvirt's refusals; the
-//! read-only socket may look, not pin.
+//! read-only socket may look, not pin. I/O threads (`virsh iothreadadd/iothreadpin/
+//! iothreaddel/iothreadinfo`) live as QEMU objects and in the persistent definition,
+//! their pins applied at start.
 
 use rvirt_testkit::{
     Daemon, HALT, QemuReaper, TempDir, have_qemu, have_virsh, text, virsh, virsh_ok, write_guest,
@@ -127,6 +129,76 @@ fn vcpupin_and_emulatorpin_move_qemus_threads() {
     assert!(!o.status.success());
     assert_eq!(allowed(pid, tid), "0");
 
+    // I/O threads: added live as QEMU objects, pinned, removed.
+    virsh_ok(&uri, &["iothreadadd", "vpin", "3", "--live"]);
+    let tid3 = iothread_tid(&uri, "vpin", 3).expect("QEMU has iothread3");
+    let info = virsh_ok(&uri, &["iothreadinfo", "vpin"]);
+    assert_eq!(affinity_of(&info, "3"), allowed(pid, tid3), "{info}");
+    virsh_ok(&uri, &["iothreadpin", "vpin", "3", "1", "--live"]);
+    assert_eq!(allowed(pid, tid3), "1");
+    assert_eq!(
+        affinity_of(&virsh_ok(&uri, &["iothreadinfo", "vpin"]), "3"),
+        "1"
+    );
+    let live = virsh_ok(&uri, &["dumpxml", "vpin"]);
+    assert!(
+        live.contains("<iothreadpin iothread='3' cpuset='1'/>"),
+        "{live}"
+    );
+    let o = virsh(&uri, &["iothreadadd", "vpin", "3", "--live"]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("an IOThread is already using iothread_id '3'"),
+        "{err}"
+    );
+    let o = virsh(&uri, &["iothreadpin", "vpin", "9", "1", "--live"]);
+    let (_, err) = text(&o);
+    assert!(err.contains("iothreadid 9 not found"), "{err}");
+    virsh_ok(&uri, &["iothreaddel", "vpin", "3", "--live"]);
+    assert_eq!(iothread_tid(&uri, "vpin", 3), None);
+    // Persistent: the pin applies at the next start.
+    virsh_ok(&uri, &["iothreadadd", "vpin", "4", "--config"]);
+    virsh_ok(&uri, &["iothreadpin", "vpin", "4", "1", "--config"]);
+    let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "vpin"]);
+    assert!(
+        inactive.contains("<iothreadpin iothread='4' cpuset='1'/>"),
+        "{inactive}"
+    );
+
+    virsh_ok(&uri, &["destroy", "vpin"]);
+    virsh_ok(&uri, &["start", "vpin"]);
+    let pid: u32 = std::fs::read_to_string(root.join("run/qemu/vpin.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let tid4 = iothread_tid(&uri, "vpin", 4).expect("QEMU started with iothread4");
+    assert_eq!(allowed(pid, tid4), "1");
+    assert_eq!(
+        affinity_of(&virsh_ok(&uri, &["iothreadinfo", "vpin"]), "4"),
+        "1"
+    );
     virsh_ok(&uri, &["destroy", "vpin"]);
     virsh_ok(&uri, &["undefine", "vpin"]);
+}
+
+/// The host thread of QEMU's `iothreadN` in domain `dom`, if QEMU has it.
+fn iothread_tid(uri: &str, dom: &str, n: u32) -> Option<u32> {
+    let out = virsh_ok(
+        uri,
+        &[
+            "qemu-monitor-command",
+            dom,
+            r#"{"execute":"query-iothreads"}"#,
+        ],
+    );
+    let reply: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let name = format!("iothread{n}");
+    reply["return"]
+        .as_array()?
+        .iter()
+        .find(|t| t["id"] == name.as_str())
+        .and_then(|t| t["thread-id"].as_u64())
+        .map(|t| t as u32)
 }

@@ -47,6 +47,7 @@ mod domains;
 mod entry;
 mod errors;
 mod fanout;
+mod iothreads;
 mod iotune;
 mod lifecycle;
 mod list;
@@ -76,6 +77,7 @@ pub use domains::{Domains, Persistence};
 pub use entry::{DomainEntry, JOB_WAIT, Job};
 pub use errors::{already_active, no_domain, not_running};
 pub use fanout::{EventFanout, Events};
+pub use iothreads::{iothread_ids, iothread_pin, set_iothread_ids, set_iothread_pin};
 pub use iotune::{
     IOTUNE_GROUP_NAME, apply_iotune, disk_by_name, disk_by_name_mut, iotune_field, iotune_is_empty,
     iotune_param_types, iotune_params, iotune_value,

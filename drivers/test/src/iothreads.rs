@@ -1,34 +1,18 @@
 //! I/O threads of test domains as libvirt 9.0's test driver keeps them: `<iothreads>`
-//! and `<iothreadids>` (ids 1..=N implied by the count alone), pins in `<cputune>`
-//! (`<iothreadpin>`), an unpinned thread on the domain's `<vcpu cpuset>` or every one
-//! of its vCPUs' numbers; added, removed and pinned in the definitions the flags select.
+//! and `<iothreadids>` (core's [`iothread_ids`]), pins in `<cputune><iothreadpin>`, an
+//! unpinned thread on the domain's `<vcpu cpuset>` or every one of its vCPUs' numbers;
+//! added, removed and pinned in the definitions the flags select.
 
 use rvirt_core::api::{CpuMap, IoThreadInfo};
-use rvirt_core::conf::xml::Element;
-use rvirt_core::conf::{Cputune, DomainDef, Iothread, Iothreadids};
-use rvirt_core::objects::{AFFECT_CONFIG, AFFECT_LIVE, impact};
+use rvirt_core::conf::DomainDef;
+use rvirt_core::objects::{
+    AFFECT_CONFIG, AFFECT_LIVE, impact, iothread_ids, iothread_pin, set_iothread_ids,
+    set_iothread_pin,
+};
 use rvirt_core::{Error, ErrorDomain, Result};
 
 use crate::pinning::HOST_CPUS;
 use crate::state::Obj;
-
-/// The ids of `def`'s I/O threads.
-fn ids(def: &DomainDef) -> Vec<u32> {
-    match &def.iothreadids {
-        Some(ids) if !ids.iothreads.is_empty() => ids.iothreads.iter().map(|t| t.id).collect(),
-        _ => (1..=def.iothreads.unwrap_or(0)).collect(),
-    }
-}
-
-/// The pin of thread `id`, if any.
-fn pin_of(def: &DomainDef, id: u32) -> Option<&Element> {
-    let id = id.to_string();
-    def.cputune
-        .as_ref()?
-        .iothreadpins
-        .iter()
-        .find(|p| p.attr("iothread") == Some(id.as_str()))
-}
 
 /// `virDomainGetIOThreadInfo` of one definition.
 pub(crate) fn info(def: &DomainDef) -> Vec<IoThreadInfo> {
@@ -38,35 +22,19 @@ pub(crate) fn info(def: &DomainDef) -> Vec<IoThreadInfo> {
         .and_then(|v| v.cpuset.as_deref())
         .and_then(|s| CpuMap::parse_cpuset(s, HOST_CPUS))
         .unwrap_or_else(|| CpuMap::all(def.max_vcpus()));
-    ids(def)
+    iothread_ids(def)
         .into_iter()
         .map(|id| IoThreadInfo {
             id,
-            cpumap: pin_of(def, id)
-                .and_then(|p| p.attr("cpuset"))
+            cpumap: iothread_pin(def, id)
                 .and_then(|s| CpuMap::parse_cpuset(s, HOST_CPUS))
                 .unwrap_or_else(|| default.clone()),
         })
         .collect()
 }
 
-/// Writes `ids` back as `<iothreadids>` and the count.
-fn store(def: &mut DomainDef, ids: Vec<u32>) {
-    def.iothreads = (!ids.is_empty()).then_some(ids.len() as u32);
-    def.iothreadids = (!ids.is_empty()).then(|| Iothreadids {
-        iothreads: ids
-            .into_iter()
-            .map(|id| Iothread {
-                id,
-                ..Default::default()
-            })
-            .collect(),
-        extra: Default::default(),
-    });
-}
-
-/// The definitions `flags` select, live first: (live, persistent) as booleans, the
-/// persistent one kept apart from the live one first.
+/// The definitions `flags` select, the live one first; the persistent definition of
+/// a running domain kept apart from the live one first.
 fn targets(o: &mut Obj, flags: u32) -> Result<Vec<&mut DomainDef>> {
     let (live, config) = impact(o, flags & (AFFECT_LIVE | AFFECT_CONFIG))?;
     if o.is_active() && (config || o.persistent) && o.next_def.is_none() {
@@ -98,7 +66,7 @@ pub(crate) fn add(o: &mut Obj, id: u32, flags: u32) -> Result<()> {
         ));
     }
     for def in targets(o, flags)? {
-        let mut all = ids(def);
+        let mut all = iothread_ids(def);
         if all.contains(&id) {
             return Err(Error::invalid_arg(
                 ErrorDomain::Domain,
@@ -106,7 +74,7 @@ pub(crate) fn add(o: &mut Obj, id: u32, flags: u32) -> Result<()> {
             ));
         }
         all.push(id);
-        store(def, all);
+        set_iothread_ids(def, all);
     }
     Ok(())
 }
@@ -114,7 +82,7 @@ pub(crate) fn add(o: &mut Obj, id: u32, flags: u32) -> Result<()> {
 /// `virDomainDelIOThread` (its pin goes too).
 pub(crate) fn del(o: &mut Obj, id: u32, flags: u32) -> Result<()> {
     for def in targets(o, flags)? {
-        let mut all = ids(def);
+        let mut all = iothread_ids(def);
         let Some(i) = all.iter().position(|x| *x == id) else {
             return Err(Error::invalid_arg(
                 ErrorDomain::Domain,
@@ -122,12 +90,7 @@ pub(crate) fn del(o: &mut Obj, id: u32, flags: u32) -> Result<()> {
             ));
         };
         all.remove(i);
-        store(def, all);
-        let id = id.to_string();
-        if let Some(t) = def.cputune.as_mut() {
-            t.iothreadpins
-                .retain(|p| p.attr("iothread") != Some(id.as_str()));
-        }
+        set_iothread_ids(def, all);
     }
     Ok(())
 }
@@ -141,28 +104,13 @@ pub(crate) fn pin(o: &mut Obj, id: u32, map: &CpuMap, flags: u32) -> Result<()> 
         ));
     }
     for def in targets(o, flags)? {
-        if !ids(def).contains(&id) {
+        if !iothread_ids(def).contains(&id) {
             return Err(Error::invalid_arg(
                 ErrorDomain::Test,
                 format!("iothreadid {id} not found"),
             ));
         }
-        let tune = def.cputune.get_or_insert_with(Cputune::default);
-        let key = id.to_string();
-        let cpuset = map.to_cpuset();
-        match tune
-            .iothreadpins
-            .iter_mut()
-            .find(|p| p.attr("iothread") == Some(key.as_str()))
-        {
-            Some(p) => p.set_attr("cpuset", cpuset),
-            None => {
-                let mut p = Element::new("iothreadpin");
-                p.set_attr("iothread", key);
-                p.set_attr("cpuset", cpuset);
-                tune.iothreadpins.push(p);
-            }
-        }
+        set_iothread_pin(def, id, &map.to_cpuset());
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Before a guest runs guest code (QEMU is still paused by `-S`): its vCPU threads
 //! and the other ("emulator") threads pinned to host CPUs (`<cputune><vcpupin>`,
-//! `<emulatorpin>`) and, where asked, put in per-thread cgroups with their CPU
+//! `<emulatorpin>`, `<iothreadpin>`) and, where asked, put in per-thread cgroups with their CPU
 //! bandwidth (`<period>`/`<quota>`, `<emulator_period>`/`<emulator_quota>`).
 
 use rvirt_core::conf::DomainDef;
@@ -48,7 +48,8 @@ pub(super) fn confine_threads(
         .map(cpuset)
         .transpose()?;
     let bandwidth = threads::asked(def);
-    if vcpupins.is_empty() && emulatorpin.is_none() && !bandwidth {
+    let iothreadpins = tune.map(|t| t.iothreadpins.as_slice()).unwrap_or_default();
+    if vcpupins.is_empty() && emulatorpin.is_none() && iothreadpins.is_empty() && !bandwidth {
         return Ok(());
     }
     let vcpus = vcpu_threads(&qmp.execute("query-cpus-fast", None)?);
@@ -78,6 +79,30 @@ pub(super) fn confine_threads(
     if let Some(set) = emulatorpin {
         for tid in others {
             pin_thread(tid, &set, "an emulator thread")?;
+        }
+    }
+    // I/O threads last: their own pin wins over the emulator's.
+    if !iothreadpins.is_empty() {
+        let reply = qmp.execute("query-iothreads", None)?;
+        for p in iothreadpins {
+            let (Some(id), Some(set)) = (p.attr("iothread"), p.attr("cpuset")) else {
+                continue;
+            };
+            let name = format!("iothread{id}");
+            let tid = reply
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|t| t.get("id").and_then(|v| v.as_str()) == Some(name.as_str()))
+                .and_then(|t| t.get("thread-id")?.as_u64())
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidArg,
+                        ErrorDomain::Qemu,
+                        format!("iothreadpin for I/O thread {id}, which the guest does not have"),
+                    )
+                })?;
+            pin_thread(tid as u32, &cpuset(set)?, &format!("I/O thread {id}"))?;
         }
     }
     Ok(())

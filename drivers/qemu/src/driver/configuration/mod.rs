@@ -10,6 +10,7 @@
 //!   `DEVICE_DELETED` ([`apply_device_deleted`]);
 //! * rename of an inactive persistent domain ([`rename`]);
 //! * vCPU and emulator pinning, live (`sched_setaffinity`) and persistent ([`pinning`]);
+//! * I/O threads added, removed and pinned, live and persistent ([`iothreads`]);
 //! * the scheduler's parameters (`super::scheduler`), the memory parameters
 //!   (`super::memtune`) and the blkio parameters (`super::blkiotune`).
 //!
@@ -18,6 +19,7 @@
 mod block_resize;
 mod device_xml;
 mod hotplug;
+mod iothreads;
 mod memory;
 mod pinning;
 mod rename;
@@ -126,6 +128,30 @@ impl Configuration for QemuConnection {
         check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "qemuDomainPinVcpuFlags")?;
         let entry = self.shared().domains.list.get(dom)?;
         self.shared().pin_vcpu(&entry, vcpu, cpumap, flags)
+    }
+
+    fn add_iothread(&self, dom: &DomainRef, id: u32, flags: u32) -> Result<()> {
+        check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "qemuDomainAddIOThread")?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().add_iothread(&entry, id, flags)
+    }
+
+    fn del_iothread(&self, dom: &DomainRef, id: u32, flags: u32) -> Result<()> {
+        check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "qemuDomainDelIOThread")?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().del_iothread(&entry, id, flags)
+    }
+
+    fn pin_iothread(
+        &self,
+        dom: &DomainRef,
+        id: u32,
+        cpumap: &rvirt_core::api::CpuMap,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "qemuDomainPinIOThread")?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().pin_iothread(&entry, id, cpumap, flags)
     }
 
     fn pin_emulator(

@@ -233,10 +233,8 @@ impl Monitoring for QemuConnection {
             "qemuDomainGetIOThreadInfo",
         )?;
         one_of_live_config(flags)?;
-        // The command line gives a domain no iothreads.
-        self.shared()
-            .domains
-            .read(dom, |vm| impact(vm, flags).map(|_| Vec::new()))
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().iothread_info(&entry, flags)
     }
 
     fn cpu_stats(
