@@ -214,6 +214,8 @@ const SUPPORTED: &[&str] = &[
     "devices/disk/driver/@rerror_policy",
     "devices/disk/driver/@queues",
     "devices/disk/driver/@iothread",
+    "devices/disk/iotune",
+    "devices/disk/iotune/**",
     "devices/disk/shareable",
     "devices/disk/source",
     "devices/disk/source/@file",

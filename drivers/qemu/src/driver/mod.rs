@@ -20,6 +20,7 @@
 mod agent;
 mod autodestroy;
 mod blkiotune;
+mod block_iotune;
 mod configuration;
 mod connection;
 mod console;

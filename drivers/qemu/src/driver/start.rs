@@ -608,6 +608,7 @@ impl Shared {
                 placed.map_err(|e| Error::new(ErrorCode::SystemError, ErrorDomain::Qemu, e))?;
             }
             super::threads::confine_threads(&mut qmp, def, proc.pid(), cgroup.as_ref())?;
+            super::block_iotune::apply_at_start(&mut qmp, def)?;
             let chardevs = qmp.execute("query-chardev", None)?;
             match origin {
                 Origin::Restore(file) => super::save::receive(&mut qmp, &priv_dir, file)?,

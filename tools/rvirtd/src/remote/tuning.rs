@@ -12,6 +12,9 @@ use rvirt_rpc_server::error::{CallError, err};
 use super::{Ctx, CtxExt};
 
 /// libvirtd's own argument checks: `VIR_ERR_INTERNAL_ERROR` from `VIR_FROM_RPC`.
+/// How many block I/O throttle parameters libvirt's drivers report.
+const BLOCK_IO_TUNE_PARAMS: usize = 20;
+
 fn rpc_error(what: &str) -> CallError {
     err(1, 7, format!("internal error: {what}"))
 }
@@ -221,6 +224,15 @@ pub(crate) fn get_block_io_tune(
     ctx: &Ctx<'_>,
     a: DomainGetBlockIoTuneArgs,
 ) -> CallResult<DomainGetTuningParametersRet> {
+    if a.nparams == 0 {
+        // The count, asked without a disk (virsh does): libvirt's drivers answer 20
+        // before looking at the disk.
+        ctx.domain(&a.dom)?;
+        return Ok(DomainGetTuningParametersRet {
+            params: Vec::new(),
+            nparams: BLOCK_IO_TUNE_PARAMS as i32,
+        });
+    }
     let Some(disk) = a.disk else {
         return Err(err(
             8,

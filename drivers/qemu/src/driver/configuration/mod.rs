@@ -95,6 +95,15 @@ impl Configuration for QemuConnection {
                 let entry = self.shared().domains.list.get(dom)?;
                 self.shared().set_blkio_parameters(&entry, params, flags)
             }
+            Tunable::BlockIo(path) => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "qemuDomainSetBlockIoTune",
+                )?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().set_block_io_tune(&entry, path, params, flags)
+            }
             other => Err(rvirt_core::Error::no_support(
                 rvirt_core::ErrorDomain::Domain,
                 other.set_api().to_string(),

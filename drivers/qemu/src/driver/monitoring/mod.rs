@@ -101,8 +101,13 @@ impl Monitoring for QemuConnection {
                 let entry = self.shared().domains.list.get(dom)?;
                 self.shared().blkio_parameters(&entry, flags)
             }
+            Tunable::BlockIo(path) => {
+                let flags = flags_of("qemuDomainGetBlockIoTune")?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().block_io_tune(&entry, path, flags)
+            }
             other => Err(rvirt_core::Error::no_support(
-                rvirt_core::ErrorDomain::None,
+                rvirt_core::ErrorDomain::Domain,
                 other.get_api().to_string(),
             )),
         }
