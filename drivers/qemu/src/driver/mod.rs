@@ -20,6 +20,7 @@
 mod agent;
 mod autodestroy;
 mod blkiotune;
+mod checkpoint;
 mod configuration;
 mod connection;
 mod console;

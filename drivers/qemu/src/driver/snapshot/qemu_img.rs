@@ -84,6 +84,19 @@ pub(crate) fn snapshot(op: Op, name: &str, image: &Path) -> Result<()> {
     run(&["snapshot", flag, name, s(image)?])
 }
 
+/// `qemu-img bitmap -f qcow2 --add --enable IMAGE NAME` (`add`) or `--remove`: a
+/// checkpoint's persistent dirty bitmap in a shut-off domain's qcow2 image.
+pub(crate) fn bitmap(add: bool, image: &Path, name: &str) -> Result<()> {
+    let mut args = vec!["bitmap", "-f", "qcow2"];
+    if add {
+        args.extend(["--add", "--enable"]);
+    } else {
+        args.push("--remove");
+    }
+    args.extend([s(image)?, name]);
+    run(&args)
+}
+
 /// `qemu-img create -f qcow2 -F FMT -b BACKING OVERLAY`: a new qcow2 image over
 /// `backing`. With `size` (the backing image is in use by a running QEMU, which holds
 /// its lock) the backing file is not opened (`-u`) and the overlay gets that size.
