@@ -92,7 +92,10 @@ fn prepare(job: &Job<'_, Running>, mut def: DomainCheckpointDef) -> Result<Domai
     let t = now();
     def.name.get_or_insert_with(|| t.to_string());
     def.creation_time = Some(t);
-    def.domain = Some(vm.def.clone());
+    // The live definition in its inactive form, as libvirt embeds it.
+    let mut embedded = vm.def.clone();
+    embedded.id = None;
+    def.domain = Some(embedded);
     def.align_disks(&vm.def).map_err(align_error)?;
     bitmaps::check(&def, &vm.def)?;
     def.parent = vm.checkpoints.current().map(str::to_string);
