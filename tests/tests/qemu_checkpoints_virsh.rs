@@ -4,7 +4,8 @@
 //! disk's format node (seen with `qemu-monitor-command … query-named-block-nodes`); the
 //! second checkpoint's parent is the first; list, dumpxml (with and without the domain)
 //! and parent; delete removes the bitmap; a restarted rvirtd keeps the checkpoints
-//! (0600 files in libvirt's layout); after the guest stops the image lists the
+//! (0600 files in libvirt's layout); `--redefine` with `--redefine-validate` checks the
+//! bitmap is there; after the guest stops the image lists the
 //! persistent bitmaps (`qemu-img info`); a checkpoint of the shut-off guest is added
 //! and deleted with `qemu-img bitmap`; a raw disk is refused; undefine is refused while
 //! checkpoint metadata exists, and `--checkpoints-metadata` removes it.
@@ -203,6 +204,43 @@ fn checkpoints_are_persistent_dirty_bitmaps_live_and_shut_off() {
         live_bitmaps(&uri, "ck"),
         [("ck1".to_string(), true), ("ck3".to_string(), true)]
     );
+
+    // REDEFINE (with REDEFINE_VALIDATE: the bitmap must be in QEMU) records metadata
+    // only; without its bitmap the validation fails as libvirt's does.
+    virsh_ok(&uri, &["checkpoint-create-as", "ck", "ck5"]);
+    let saved = root.join("ck5.xml");
+    std::fs::write(&saved, virsh_ok(&uri, &["checkpoint-dumpxml", "ck", "ck5"])).unwrap();
+    virsh_ok(&uri, &["checkpoint-delete", "ck", "ck5", "--metadata"]);
+    let file = saved.to_str().unwrap();
+    virsh_ok(
+        &uri,
+        &[
+            "checkpoint-create",
+            "ck",
+            file,
+            "--redefine",
+            "--redefine-validate",
+        ],
+    );
+    let parent = virsh_ok(&uri, &["checkpoint-parent", "ck", "ck5"]);
+    assert_eq!(parent.trim(), "ck3");
+    virsh_ok(&uri, &["checkpoint-delete", "ck", "ck5"]);
+    let broken = virsh_err(
+        &uri,
+        &[
+            "checkpoint-create",
+            "ck",
+            file,
+            "--redefine",
+            "--redefine-validate",
+        ],
+    );
+    assert!(
+        broken.contains("missing or broken bitmap 'ck5' for disk 'vda'"),
+        "{broken}"
+    );
+    let listed = virsh_ok(&uri, &["checkpoint-list", "ck", "--name"]);
+    assert_eq!(names(&listed), ["ck1", "ck3"]);
 
     // Stopped: QEMU wrote the persistent bitmaps into the image.
     virsh_ok(&uri, &["destroy", "ck"]);
