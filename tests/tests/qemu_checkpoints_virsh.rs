@@ -2,13 +2,14 @@
 //! through rvirtd's QEMU driver with Debian's virsh (issue 18): `checkpoint-create-as`
 //! while running adds a persistent dirty bitmap named after the checkpoint to the
 //! disk's format node (seen with `qemu-monitor-command … query-named-block-nodes`); the
-//! second checkpoint's parent is the first; list, dumpxml (with and without the domain)
-//! and parent; delete removes the bitmap; a restarted rvirtd keeps the checkpoints
-//! (0600 files in libvirt's layout); `--redefine` with `--redefine-validate` checks the
-//! bitmap is there; after the guest stops the image lists the
-//! persistent bitmaps (`qemu-img info`); a checkpoint of the shut-off guest is added
-//! and deleted with `qemu-img bitmap`; a raw disk is refused; undefine is refused while
-//! checkpoint metadata exists, and `--checkpoints-metadata` removes it.
+//! second checkpoint's parent is the first; list, parent and dumpxml (with and without
+//! the domain; `--size` from the bitmap's dirty count while running, refused when shut
+//! off); delete removes the bitmap; a restarted rvirtd keeps the checkpoints (0600 files
+//! in libvirt's layout); `--redefine --redefine-validate` checks the bitmap is there;
+//! after the guest stops the image lists the persistent bitmaps (`qemu-img info`); a
+//! checkpoint of the shut-off guest is added and deleted with `qemu-img bitmap`; a raw
+//! disk is refused; undefine is refused while checkpoint metadata exists, and
+//! `--checkpoints-metadata` removes it.
 //!
 //! Every wait is bounded; QEMU processes are killed by pid ([`QemuReaper`]).
 
@@ -164,6 +165,11 @@ fn checkpoints_are_persistent_dirty_bitmaps_live_and_shut_off() {
         !bare.contains("<domain ") && bare.contains("<name>ck2</name>"),
         "{bare}"
     );
+    let sized = virsh_ok(
+        &uri,
+        &["checkpoint-dumpxml", "ck", "ck1", "--size", "--no-domain"],
+    );
+    assert!(sized.contains("bitmap='ck1' size='"), "{sized}");
     let missing = virsh_err(&uri, &["checkpoint-dumpxml", "ck", "nope"]);
     assert!(
         missing.contains("no domain checkpoint with matching name 'nope'"),
@@ -254,6 +260,9 @@ fn checkpoints_are_persistent_dirty_bitmaps_live_and_shut_off() {
         stored.iter().all(|(_, f)| !f.iter().any(|x| x == "in-use")),
         "{stored:?}"
     );
+
+    let refused = virsh_err(&uri, &["checkpoint-dumpxml", "ck", "ck1", "--size"]);
+    assert!(refused.contains("domain is not running"), "{refused}");
 
     // Shut off: qemu-img adds and removes the bitmap; its parent is the current one.
     virsh_ok(&uri, &["checkpoint-create-as", "ck", "ck4"]);

@@ -133,6 +133,33 @@ pub(crate) fn validate(mon: &Monitor, dom: &DomainDef, def: &DomainCheckpointDef
     Ok(())
 }
 
+/// `VIR_DOMAIN_CHECKPOINT_XML_SIZE`: each tracked disk's `size`, the bytes its bitmap
+/// (active since the checkpoint) marks dirty on the disk's format node in the running
+/// QEMU behind `mon`. Disks QEMU does not show, or whose bitmap is gone, get none.
+pub(crate) fn sizes(mon: &Monitor, dom: &DomainDef, def: &mut DomainCheckpointDef) -> Result<()> {
+    let live = live_disks(mon, dom)?;
+    let nodes = mon.call("query-named-block-nodes", None, JOB_CALL_TIMEOUT)?;
+    for disk in def.disks.iter_mut() {
+        disk.size = None;
+        let (Some(bitmap), true) = (disk.bitmap.clone(), disk.is_bitmap()) else {
+            continue;
+        };
+        let Some(node) = live.iter().find(|l| l.target == disk.name) else {
+            continue;
+        };
+        disk.size = nodes
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|n| n.get("node-name").and_then(|v| v.as_str()) == Some(node.node.as_str()))
+            .flat_map(|n| n.get("dirty-bitmaps").and_then(|b| b.as_array()).cloned())
+            .flatten()
+            .find(|b| b.get("name").and_then(|v| v.as_str()) == Some(bitmap.as_str()))
+            .and_then(|b| b.get("count").and_then(|c| c.as_u64()));
+    }
+    Ok(())
+}
+
 fn image_of<'a>(disks: &'a [DomainDisk], target: &str) -> Option<&'a std::path::Path> {
     disks
         .iter()

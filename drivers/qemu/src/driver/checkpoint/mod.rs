@@ -17,10 +17,10 @@ use rvirt_core::objects::{
     CheckpointTree, checkpoint_list_flags as list, checkpoint_not_found,
     checkpoint_xml_flags as xml_flags, no_checkpoint,
 };
-use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
+use rvirt_core::{ErrorDomain, Result};
 
 use super::connection::{QemuConnection, check_flags};
-use super::instance::Shared;
+use super::instance::{Shared, not_running};
 use super::running::Vm;
 
 impl Shared {
@@ -46,6 +46,23 @@ impl Shared {
         }
         store.remove_others(&names);
     }
+}
+
+/// Fills in the disk sizes of `c` from the running QEMU of `dom`, inside a job as
+/// libvirt does (`VIR_ERR_OPERATION_INVALID` when the domain is not running).
+fn xml_size(shared: &Shared, dom: &DomainRef, c: &mut DomainCheckpointDef) -> Result<()> {
+    let entry = shared.domains.list.get(dom)?;
+    let job = entry.begin_job("virDomainCheckpointGetXMLDesc")?;
+    let (mon, def) = {
+        let vm = job.lock();
+        let mon = vm
+            .run
+            .as_ref()
+            .map(|r| r.mon.clone())
+            .ok_or_else(not_running)?;
+        (mon, vm.def.clone())
+    };
+    bitmaps::sizes(&mon, &def, c)
 }
 
 impl QemuConnection {
@@ -74,36 +91,19 @@ impl Checkpoints for QemuConnection {
     }
 
     fn checkpoint_xml(&self, dom: &DomainRef, name: &str, flags: u32) -> Result<String> {
+        let allowed = xml_flags::SECURE | xml_flags::NO_DOMAIN | xml_flags::SIZE;
+        let function = "qemuDomainCheckpointGetXMLDesc";
+        let mut c =
+            self.with_checkpoint(dom, name, (flags, allowed, function), |_, c| Ok(c.clone()))?;
         if flags & xml_flags::SIZE != 0 {
-            check_flags(
-                flags,
-                xml_flags::SECURE | xml_flags::NO_DOMAIN | xml_flags::SIZE,
-                "qemuDomainCheckpointGetXMLDesc",
-            )?;
-            return Err(Error::new(
-                ErrorCode::OperationUnsupported,
-                ErrorDomain::Qemu,
-                "reporting the size of a checkpoint is not supported",
-            ));
+            xml_size(&self.shared, dom, &mut c)?;
         }
-        self.with_checkpoint(
-            dom,
-            name,
-            (
-                flags,
-                xml_flags::SECURE | xml_flags::NO_DOMAIN,
-                "qemuDomainCheckpointGetXMLDesc",
-            ),
-            |_, c| {
-                let mut c = c.clone();
-                if flags & xml_flags::SECURE == 0
-                    && let Some(d) = c.domain.as_mut()
-                {
-                    d.hide_secrets();
-                }
-                Ok(c.to_xml(flags & xml_flags::NO_DOMAIN != 0))
-            },
-        )
+        if flags & xml_flags::SECURE == 0
+            && let Some(d) = c.domain.as_mut()
+        {
+            d.hide_secrets();
+        }
+        Ok(c.to_xml(flags & xml_flags::NO_DOMAIN != 0))
     }
 
     fn checkpoint_list(&self, dom: &DomainRef, flags: u32) -> Result<Vec<String>> {
