@@ -28,6 +28,9 @@ use super::start::StartFlags;
 /// `VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA`: an inactive domain's snapshot metadata
 /// goes with it.
 const UNDEFINE_SNAPSHOTS_METADATA: u32 = 2;
+/// `VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA`: an inactive domain's checkpoint
+/// metadata goes with it (refused otherwise while it has checkpoints).
+const UNDEFINE_CHECKPOINTS_METADATA: u32 = 16;
 
 /// `VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN` (and `VIR_DOMAIN_REBOOT_…`).
 const MODE_ACPI: u32 = 1;
@@ -238,16 +241,30 @@ impl DriverConnection for QemuConnection {
         use crate::firmware::nvram::{UNDEFINE_KEEP_NVRAM, UNDEFINE_NVRAM, on_undefine};
         check_flags(
             flags,
-            UNDEFINE_SNAPSHOTS_METADATA | UNDEFINE_NVRAM | UNDEFINE_KEEP_NVRAM,
+            UNDEFINE_SNAPSHOTS_METADATA
+                | UNDEFINE_NVRAM
+                | UNDEFINE_KEEP_NVRAM
+                | UNDEFINE_CHECKPOINTS_METADATA,
             "undefine",
         )?;
-        let (name, snapshots, active) = self.read(dom, |vm| {
-            Ok((vm.name().to_string(), vm.snapshots.len(), vm.is_active()))
+        let (name, snapshots, checkpoints, active) = self.read(dom, |vm| {
+            Ok((
+                vm.name().to_string(),
+                vm.snapshots.len(),
+                vm.checkpoints.len(),
+                vm.is_active(),
+            ))
         })?;
         if !active && snapshots > 0 && flags & UNDEFINE_SNAPSHOTS_METADATA == 0 {
             return Err(Error::operation_invalid(
                 ErrorDomain::Qemu,
                 format!("cannot delete inactive domain with {snapshots} snapshots"),
+            ));
+        }
+        if !active && checkpoints > 0 && flags & UNDEFINE_CHECKPOINTS_METADATA == 0 {
+            return Err(Error::operation_invalid(
+                ErrorDomain::Qemu,
+                format!("cannot delete inactive domain with {checkpoints} checkpoints"),
             ));
         }
         let entry = self.shared.domains.list.get(dom)?;
@@ -263,6 +280,9 @@ impl DriverConnection for QemuConnection {
         self.shared.domains.undefine(dom)?;
         if !active && snapshots > 0 {
             self.shared.snapshot_store().remove_all(&name)?;
+        }
+        if !active && checkpoints > 0 {
+            self.shared.checkpoint_store().remove_all(&name)?;
         }
         Ok(())
     }
@@ -478,6 +498,10 @@ impl DriverConnection for QemuConnection {
     }
 
     fn snapshots(&self) -> Option<&dyn rvirt_core::driver::Snapshots> {
+        Some(self)
+    }
+
+    fn checkpoints(&self) -> Option<&dyn rvirt_core::driver::Checkpoints> {
         Some(self)
     }
 

@@ -236,6 +236,7 @@ impl RootInstance for Shared {
         shared.domains.load_configs(ErrorDomain::Qemu, parse_def);
         shared.reconnect_all();
         shared.load_snapshots();
+        shared.load_checkpoints();
         Ok(shared)
     }
 

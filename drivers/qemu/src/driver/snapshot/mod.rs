@@ -15,11 +15,11 @@
 
 mod create;
 mod delete;
-mod disks;
+pub(crate) mod disks;
 mod external;
 pub(crate) mod jobs;
-mod live;
-mod qemu_img;
+pub(crate) mod live;
+pub(crate) mod qemu_img;
 mod revert;
 pub(crate) mod store;
 
@@ -76,6 +76,7 @@ impl Shared {
             && self.domains.list.find_by_name(&name).is_none()
         {
             let _ = self.snapshot_store().remove_all(&name);
+            let _ = self.checkpoint_store().remove_all(&name);
         }
     }
 }

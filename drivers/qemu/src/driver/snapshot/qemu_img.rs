@@ -1,7 +1,8 @@
 //! `qemu-img` for the snapshots of a shut-off domain, as libvirt runs it: internal
 //! snapshots (`snapshot -c/-a/-d` on every qcow2 image) and external overlays
-//! (`create -f qcow2 -F FMT -b OLD NEW`). Every run is bounded; its stderr becomes the
-//! error. Paths are passed as separate arguments, never through a shell.
+//! (`create -f qcow2 -F FMT -b OLD NEW`); and for its checkpoints, their persistent
+//! dirty bitmaps (`bitmap --add/--remove`). Every run is bounded; its stderr becomes
+//! the error. Paths are passed as separate arguments, never through a shell.
 
 use std::io::Read;
 use std::path::Path;
@@ -84,6 +85,19 @@ pub(crate) fn snapshot(op: Op, name: &str, image: &Path) -> Result<()> {
     run(&["snapshot", flag, name, s(image)?])
 }
 
+/// `qemu-img bitmap -f qcow2 --add --enable IMAGE NAME` (`add`) or `--remove`: a
+/// checkpoint's persistent dirty bitmap in a shut-off domain's qcow2 image.
+pub(crate) fn bitmap(add: bool, image: &Path, name: &str) -> Result<()> {
+    let mut args = vec!["bitmap", "-f", "qcow2"];
+    if add {
+        args.extend(["--add", "--enable"]);
+    } else {
+        args.push("--remove");
+    }
+    args.extend([s(image)?, name]);
+    run(&args)
+}
+
 /// `qemu-img create -f qcow2 -F FMT -b BACKING OVERLAY`: a new qcow2 image over
 /// `backing`. With `size` (the backing image is in use by a running QEMU, which holds
 /// its lock) the backing file is not opened (`-u`) and the overlay gets that size.
@@ -154,6 +168,34 @@ mod tests {
             .stdout(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
+    }
+
+    #[test]
+    fn bitmaps_are_added_and_removed_in_a_qcow2_image() {
+        if !have_qemu_img() {
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("rvirt-bitmap-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let image = dir.join("a.qcow2");
+        run(&["create", "-q", "-f", "qcow2", s(&image).unwrap(), "1M"]).unwrap();
+        let info = || {
+            let o = Command::new(binary())
+                .args(["info", "--output=json"])
+                .arg(&image)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        bitmap(true, &image, "c1").unwrap();
+        assert!(info().contains("\"name\": \"c1\""), "{}", info());
+        assert!(bitmap(true, &image, "c1").is_err());
+        bitmap(false, &image, "c1").unwrap();
+        assert!(!info().contains("\"c1\""), "{}", info());
+        let e = bitmap(false, &image, "c1").unwrap_err();
+        assert!(e.message().contains("qemu-img bitmap failed"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
