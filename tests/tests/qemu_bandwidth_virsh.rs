@@ -8,7 +8,8 @@
 //! python3-libvirt changes the floor live (`virNetworkPortSetParameters`) and is
 //! refused one the network cannot give; a floor on a bridge NIC and a floor on a
 //! network without inbound QoS are refused with libvirt's words; everything goes
-//! with `virsh destroy`.
+//! with `virsh destroy`. `virsh domiftune` changes a running NIC's limits on its tap
+//! and the persistent `<bandwidth>` apart.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -139,6 +140,78 @@ fn guest_and_network_bandwidth_with_tc() {
     let t = class(&taps[1], "1:1").expect("class 1:1 on the bridge NIC's tap");
     assert!(t.contains("rate 6400Kbit"), "{t}");
     assert!(!ingress_limit(&taps[1]).contains("rate"));
+    // virsh domiftune: the bridge NIC's limits changed live on its tap, read back;
+    // the persistent definition keeps its own; the floor of a running NIC stays.
+    virsh_ok(
+        &uri,
+        &[
+            "domiftune",
+            "qosguest",
+            &taps[1],
+            "--inbound",
+            "1500,3000,64",
+            "--outbound",
+            "700",
+            "--live",
+        ],
+    );
+    let t = class(&taps[1], "1:1").expect("class 1:1 after domiftune");
+    assert!(t.contains("rate 12Mbit ceil 24Mbit burst 64Kb"), "{t}");
+    let lim = ingress_limit(&taps[1]);
+    assert!(
+        lim.contains("rate 5600Kbit") || lim.contains("limit rate over 700000 bytes/second"),
+        "{lim}"
+    );
+    let shown = virsh_ok(&uri, &["domiftune", "qosguest", &taps[1]]);
+    assert!(
+        shown.contains("inbound.average: 1500") && shown.contains("outbound.average: 700"),
+        "{shown}"
+    );
+    let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "qosguest"]);
+    assert!(inactive.contains("<inbound average='800'/>"), "{inactive}");
+    virsh_ok(
+        &uri,
+        &[
+            "domiftune",
+            "qosguest",
+            "52:54:00:ab:cd:02",
+            "--inbound",
+            "900",
+            "--config",
+        ],
+    );
+    let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "qosguest"]);
+    assert!(inactive.contains("<inbound average='900'/>"), "{inactive}");
+    let err = virsh_err(
+        &uri,
+        &[
+            "domiftune",
+            "qosguest",
+            &taps[0],
+            "--inbound",
+            "1000,2000,256,400",
+            "--live",
+        ],
+    );
+    assert!(
+        err.contains("changing the inbound floor of a running interface"),
+        "{err}"
+    );
+    virsh_ok(
+        &uri,
+        &[
+            "domiftune",
+            "qosguest",
+            &taps[1],
+            "--inbound",
+            "0",
+            "--outbound",
+            "0",
+            "--live",
+        ],
+    );
+    assert!(class(&taps[1], "1:1").is_none(), "limits cleared");
+
     // The floor: class 1:3 on the network's bridge with 300 kB/s (2400 Kbit/s)
     // guaranteed, fed by a filter on the NIC's MAC; 1:2 keeps 9700 kB/s.
     let c3 = class("rvqos0", "1:3").expect("the floor's class");

@@ -42,6 +42,7 @@ mod monitor;
 mod monitoring;
 mod netplug;
 mod networks;
+mod nic_tune;
 mod nwfilters;
 mod ops;
 mod passthrough;

@@ -95,6 +95,16 @@ impl Configuration for QemuConnection {
                 let entry = self.shared().domains.list.get(dom)?;
                 self.shared().set_blkio_parameters(&entry, params, flags)
             }
+            Tunable::Interface(device) => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "qemuDomainSetInterfaceParameters",
+                )?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared()
+                    .set_interface_parameters(&entry, device, params, flags)
+            }
             Tunable::BlockIo(path) => {
                 check_flags(
                     flags,

@@ -101,6 +101,11 @@ impl Monitoring for QemuConnection {
                 let entry = self.shared().domains.list.get(dom)?;
                 self.shared().blkio_parameters(&entry, flags)
             }
+            Tunable::Interface(device) => {
+                let flags = flags_of("qemuDomainGetInterfaceParameters")?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().interface_parameters(&entry, device, flags)
+            }
             Tunable::BlockIo(path) => {
                 let flags = flags_of("qemuDomainGetBlockIoTune")?;
                 let entry = self.shared().domains.list.get(dom)?;
