@@ -15,6 +15,7 @@ pub mod event;
 pub mod log;
 pub mod netdev;
 pub mod objects;
+pub mod sysinfo;
 pub mod uri;
 
 pub use api::{

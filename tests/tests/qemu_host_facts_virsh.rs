@@ -2,7 +2,7 @@
 //! from the probe), `capabilities` (x86_64 hvm guest with QEMU's machine types),
 //! `domcapabilities` (libvirt's layout, default and q35 machine) and `nodeinfo`.
 
-use rvirt_testkit::{Daemon, QemuReaper, TempDir, have_qemu, have_virsh, virsh, virsh_ok};
+use rvirt_testkit::{Daemon, QemuReaper, TempDir, have_qemu, have_virsh, text, virsh, virsh_ok};
 
 #[test]
 fn version_capabilities_domcapabilities_nodeinfo_cpu_models() {
@@ -84,6 +84,28 @@ fn version_capabilities_domcapabilities_nodeinfo_cpu_models() {
     };
     assert!(ni.contains("CPU model:           x86_64"), "{ni}");
     assert!(field("CPU(s):") >= 1 && field("Memory size:") > 0, "{ni}");
+
+    // The host's SMBIOS tables as libvirt reads them (dmidecode); on hosts without
+    // DMI tables libvirt's own refusal.
+    let o = virsh(&uri, &["sysinfo"]);
+    let (stdout, stderr) = text(&o);
+    let dmi = std::process::Command::new("dmidecode")
+        .args(["-q", "-t", "0,1,2,3,4,11,17"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    if dmi.contains("Information") || dmi.contains("Memory Device") {
+        assert!(o.status.success(), "{stderr}");
+        assert!(stdout.starts_with("<sysinfo type='smbios'>"), "{stdout}");
+    } else {
+        assert!(
+            !o.status.success()
+                && stderr.contains(
+                    "unsupported configuration: Host SMBIOS information is not available"
+                ),
+            "{stdout}{stderr}"
+        );
+    }
 
     // CPU models from libvirt's CPU map (virsh cpu-models).
     let models = virsh_ok(&uri, &["cpu-models", "x86_64"]);

@@ -88,6 +88,24 @@ impl DriverConnection for LxcConnection {
         "LXC"
     }
 
+    fn sysinfo(&self, flags: u32) -> Result<String> {
+        if flags != 0 {
+            return Err(Error::invalid_arg(
+                ErrorDomain::Lxc,
+                format!("unsupported flags (0x{flags:x}) in function lxcConnectGetSysinfo"),
+            ));
+        }
+        rvirt_core::sysinfo::host_sysinfo()
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                Error::new(
+                    rvirt_core::ErrorCode::ConfigUnsupported,
+                    ErrorDomain::Lxc,
+                    "Host SMBIOS information is not available",
+                )
+            })
+    }
+
     fn hostname(&self) -> Result<String> {
         Ok(std::fs::read_to_string("/proc/sys/kernel/hostname")
             .map(|s| s.trim().to_owned())

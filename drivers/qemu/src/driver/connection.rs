@@ -190,6 +190,11 @@ impl DriverConnection for QemuConnection {
         self.shared.node_info()
     }
 
+    fn sysinfo(&self, flags: u32) -> Result<String> {
+        check_flags(flags, 0, "qemuConnectGetSysinfo")?;
+        host_sysinfo(rvirt_core::ErrorDomain::Qemu)
+    }
+
     fn cpu_model_names(&self, arch: &str, flags: u32) -> Result<Vec<String>> {
         // libvirt's QEMU driver answers from the CPU map, as the test driver does.
         check_flags(flags, 0, "qemuConnectGetCPUModelNames")?;
@@ -514,4 +519,18 @@ impl DriverConnection for QemuConnection {
         super::DRIVER.release(&self.shared);
         Ok(())
     }
+}
+
+/// The host's `<sysinfo>` (core's `dmidecode` reading), or libvirt's refusal in
+/// `domain` when the host has no SMBIOS tables.
+pub(crate) fn host_sysinfo(domain: rvirt_core::ErrorDomain) -> Result<String> {
+    rvirt_core::sysinfo::host_sysinfo()
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            rvirt_core::Error::new(
+                rvirt_core::ErrorCode::ConfigUnsupported,
+                domain,
+                "Host SMBIOS information is not available",
+            )
+        })
 }
