@@ -12,6 +12,7 @@ pub mod api;
 pub mod driver;
 pub mod error;
 pub mod event;
+pub mod host;
 pub mod log;
 pub mod netdev;
 pub mod objects;

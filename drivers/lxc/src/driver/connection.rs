@@ -88,6 +88,22 @@ impl DriverConnection for LxcConnection {
         "LXC"
     }
 
+    fn hypervisor_version(&self) -> Result<u64> {
+        super::host::hypervisor_version()
+    }
+
+    fn node_info(&self) -> Result<rvirt_core::api::NodeInfo> {
+        rvirt_core::host::nodeinfo::node_info()
+    }
+
+    fn capabilities(&self) -> Result<String> {
+        super::host::capabilities()
+    }
+
+    fn monitoring(&self) -> Option<&dyn rvirt_core::driver::Monitoring> {
+        Some(self)
+    }
+
     fn sysinfo(&self, flags: u32) -> Result<String> {
         if flags != 0 {
             return Err(Error::invalid_arg(

@@ -10,6 +10,7 @@
 //! * Controllers outlive the instance: the next instance on the root reconnects to them.
 
 mod connection;
+mod host;
 mod instance;
 mod monitor;
 mod reconnect;

@@ -53,49 +53,9 @@ pub fn capabilities_xml(
     kvm: bool,
 ) -> String {
     let mut x = String::with_capacity(8192);
-    x.push_str("<capabilities>\n\n  <host>\n    <cpu>\n");
-    let _ = writeln!(x, "      <arch>{}</arch>", esc(&node.model));
-    let _ = writeln!(
-        x,
-        "      <topology sockets='{}' dies='1' cores='{}' threads='{}'/>",
-        node.sockets, node.cores, node.threads
-    );
-    x.push_str("    </cpu>\n    <power_management/>\n    <iommu support='no'/>\n");
-    x.push_str("    <migration_features>\n      <live/>\n    </migration_features>\n");
-    x.push_str("    <topology>\n");
-    let cells = node.nodes.max(1);
-    let per_cell = (node.cpus / cells).max(1);
-    let threads = node.threads.max(1);
-    let _ = writeln!(x, "      <cells num='{cells}'>");
-    for cell in 0..cells {
-        let _ = writeln!(x, "        <cell id='{cell}'>");
-        let _ = writeln!(
-            x,
-            "          <memory unit='KiB'>{}</memory>",
-            node.memory_kib / u64::from(cells)
-        );
-        let _ = writeln!(x, "          <cpus num='{per_cell}'>");
-        for i in 0..per_cell {
-            let id = cell * per_cell + i;
-            let core = id / threads;
-            let first = core * threads;
-            let siblings = if threads == 1 {
-                id.to_string()
-            } else {
-                format!("{first}-{}", first + threads - 1)
-            };
-            let socket = core / node.cores.max(1);
-            let _ = writeln!(
-                x,
-                "            <cpu id='{id}' socket_id='{socket}' die_id='0' core_id='{}' siblings='{siblings}'/>",
-                core % node.cores.max(1)
-            );
-        }
-        x.push_str("          </cpus>\n        </cell>\n");
-    }
-    x.push_str("      </cells>\n    </topology>\n");
-    x.push_str("    <secmodel>\n      <model>none</model>\n      <doi>0</doi>\n    </secmodel>\n");
-    x.push_str("  </host>\n\n");
+    x.push_str("<capabilities>\n\n");
+    x.push_str(&rvirt_core::host::capabilities::host_xml(node, true));
+
     if let Some(i) = i686 {
         push_guest(&mut x, i, "i686", 32, kvm);
     }

@@ -4,8 +4,8 @@
 //! `iowait`), memory in KiB (`total`, `free`, `buffers`, `cached`; a cell has no
 //! buffers or cache figures).
 
-use rvirt_core::api::NodeStat;
-use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
+use crate::api::NodeStat;
+use crate::{Error, ErrorCode, ErrorDomain, Result};
 
 /// `VIR_NODE_CPU_STATS_ALL_CPUS` / `VIR_NODE_MEMORY_STATS_ALL_CELLS`.
 pub const ALL: i32 = -1;
@@ -25,7 +25,7 @@ fn stat(field: &str, value: u64) -> NodeStat {
 /// is the length of one clock tick (`USER_HZ`) in ns.
 ///
 /// ```
-/// use rvirt_driver_qemu::host::node_stats::cpu_stats;
+/// use rvirt_core::host::node_stats::cpu_stats;
 /// let proc_stat = "cpu  10 1 20 300 4 0 5 0 0 0\ncpu0 10 1 20 300 4 0 5 0 0 0\n";
 /// let s = cpu_stats(proc_stat, -1, 10_000_000).unwrap();
 /// assert_eq!((s[0].field.as_str(), s[0].value), ("kernel", 250_000_000));
@@ -65,7 +65,7 @@ pub fn cpu_stats(proc_stat: &str, cpu: i32, tick_ns: u64) -> Result<Vec<NodeStat
 /// lines, whose names carry that prefix).
 ///
 /// ```
-/// use rvirt_driver_qemu::host::node_stats::memory_stats;
+/// use rvirt_core::host::node_stats::memory_stats;
 /// let m = "MemTotal: 100 kB\nMemFree: 40 kB\nBuffers: 5 kB\nCached: 20 kB\n";
 /// let s = memory_stats(m, false);
 /// assert_eq!(s.iter().map(|s| s.value).collect::<Vec<_>>(), [100, 40, 5, 20]);

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use rvirt_core::Result;
-use rvirt_core::api::NodeInfo;
+use crate::Result;
+use crate::api::NodeInfo;
 
 use super::node::{cpu_map, parse_list};
 

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use rvirt_core::api::{CpuMap, NodeCpuMap};
-use rvirt_core::conf::bitmap::CpuSet;
-use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
+use crate::api::{CpuMap, NodeCpuMap};
+use crate::conf::bitmap::CpuSet;
+use crate::{Error, ErrorCode, ErrorDomain, Result};
 
 const NODE_DIR: &str = "/sys/devices/system/node";
 const CPU_DIR: &str = "/sys/devices/system/cpu";
