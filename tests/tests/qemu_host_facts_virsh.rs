@@ -2,7 +2,10 @@
 //! from the probe), `capabilities` (x86_64 hvm guest with QEMU's machine types),
 //! `domcapabilities` (libvirt's layout, default and q35 machine) and `nodeinfo`.
 
-use rvirt_testkit::{Daemon, QemuReaper, TempDir, have_qemu, have_virsh, text, virsh, virsh_ok};
+use rvirt_testkit::{
+    Daemon, QemuReaper, TempDir, have_python_libvirt, have_qemu, have_virsh, python, text, virsh,
+    virsh_ok,
+};
 
 #[test]
 fn version_capabilities_domcapabilities_nodeinfo_cpu_models() {
@@ -104,6 +107,26 @@ fn version_capabilities_domcapabilities_nodeinfo_cpu_models() {
                     "unsupported configuration: Host SMBIOS information is not available"
                 ),
             "{stdout}{stderr}"
+        );
+    }
+
+    // Most vCPUs (virConnectGetMaxVcpus, python3-libvirt: virsh asks the domain
+    // capabilities first): 16 for TCG, KVM's own limit, unknown types refused.
+    if have_python_libvirt() {
+        let o = python(
+            "import sys, libvirt\n\
+             libvirt.registerErrorHandler(lambda *a: None, None)\n\
+             c = libvirt.open(sys.argv[1])\n\
+             print(c.getMaxVcpus(None), c.getMaxVcpus('qemu'))\n\
+             try:\n    c.getMaxVcpus('bogus')\n\
+             except libvirt.libvirtError as e:\n    print(e.get_error_code(), e)\n",
+            &[&uri],
+        );
+        let (out, err) = text(&o);
+        assert!(out.starts_with("16 16\n"), "{out}{err}");
+        assert!(
+            out.contains("8 invalid argument: unknown type 'bogus'"),
+            "{out}{err}"
         );
     }
 

@@ -195,6 +195,17 @@ impl DriverConnection for QemuConnection {
         host_sysinfo(rvirt_core::ErrorDomain::Qemu)
     }
 
+    fn connect_max_vcpus(&self, virt_type: Option<&str>) -> Result<u32> {
+        match virt_type.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("qemu") => Ok(16),
+            Some("kvm") => crate::host::kvm_max_vcpus(),
+            Some(_) => Err(rvirt_core::Error::invalid_arg(
+                rvirt_core::ErrorDomain::Qemu,
+                format!("unknown type '{}'", virt_type.unwrap_or_default()),
+            )),
+        }
+    }
+
     fn cpu_model_names(&self, arch: &str, flags: u32) -> Result<Vec<String>> {
         // libvirt's QEMU driver answers from the CPU map, as the test driver does.
         check_flags(flags, 0, "qemuConnectGetCPUModelNames")?;
