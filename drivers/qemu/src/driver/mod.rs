@@ -38,6 +38,7 @@ mod keycodes;
 mod live;
 mod memory_backing;
 mod memtune;
+mod moment_dir;
 mod monitor;
 mod monitoring;
 mod netplug;

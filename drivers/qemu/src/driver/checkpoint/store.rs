@@ -10,15 +10,12 @@
 
 use std::path::{Path, PathBuf};
 
-use rvirt_core::conf::{DomainCheckpointDef, valid_checkpoint_name};
-use rvirt_core::driver::files::{
-    Durability, TEMP_SUFFIX, ensure_private_dir, remove_leftovers, remove_tree_in, write_replace,
-    xml_files,
-};
-use rvirt_core::objects::{CheckpointTree, checkpoint_list_flags};
-use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, log};
+use crate::driver::moment_dir::MomentDir;
 
-use crate::driver::snapshot::store::check_name;
+use rvirt_core::conf::{DomainCheckpointDef, valid_checkpoint_name};
+use rvirt_core::driver::files::{TEMP_SUFFIX, remove_leftovers, xml_files};
+use rvirt_core::objects::{CheckpointTree, checkpoint_list_flags};
+use rvirt_core::{ErrorDomain, Result, log};
 
 /// Largest metadata file read back.
 pub(crate) const FILE_MAX: u64 = 4 << 20;
@@ -28,85 +25,47 @@ pub(crate) const MAX_CHECKPOINTS: usize = 1024;
 /// The metadata files of one root: `ROOT/lib/qemu/checkpoint`.
 #[derive(Debug, Clone)]
 pub(crate) struct Store {
-    dir: PathBuf,
+    dir: MomentDir,
 }
 
 impl Store {
     /// The store below the root's `lib/qemu` directory.
     pub(crate) fn new(lib_dir: &Path) -> Store {
         Store {
-            dir: lib_dir.join("checkpoint"),
+            dir: MomentDir {
+                dir: lib_dir.join("checkpoint"),
+                kind: "checkpoint",
+            },
         }
     }
 
     /// The directory of `domain`'s checkpoints.
     fn domain_dir(&self, domain: &str) -> Result<PathBuf> {
-        check_name(domain)?;
-        Ok(self.dir.join(domain))
+        self.dir.domain_dir(domain)
     }
 
     /// Writes every checkpoint of `tree` whose file says something else and removes the
     /// files of checkpoints it no longer has.
     pub(crate) fn sync(&self, domain: &str, tree: &CheckpointTree) -> Result<()> {
-        let dir = self.domain_dir(domain)?;
-        let names = tree.list(checkpoint_list_flags::TOPOLOGICAL);
-        if names.is_empty() {
-            return self.remove_all(domain);
-        }
-        ensure_private_dir(&self.dir, ErrorDomain::Qemu)?;
-        ensure_private_dir(&dir, ErrorDomain::Qemu)?;
-        for name in &names {
-            let def = tree.get(name).expect("listed");
-            let path = dir.join(format!("{name}.xml"));
-            let xml = def.to_xml(false);
-            if std::fs::read(&path).is_ok_and(|old| old == xml.as_bytes()) {
-                continue;
-            }
-            write_replace(&path, xml.as_bytes(), Durability::Synced, ErrorDomain::Qemu)?;
-        }
-        for path in xml_files(&dir) {
-            let keep = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .is_some_and(|stem| names.iter().any(|n| n == stem));
-            if !keep {
-                let _ = std::fs::remove_file(&path);
-            }
-        }
-        Ok(())
+        let files: Vec<(String, String)> = tree
+            .list(checkpoint_list_flags::TOPOLOGICAL)
+            .into_iter()
+            .map(|name| {
+                let xml = tree.get(&name).expect("listed").to_xml(false);
+                (name, xml)
+            })
+            .collect();
+        self.dir.sync(domain, &files)
     }
 
     /// Forgets every checkpoint file of `domain`.
     pub(crate) fn remove_all(&self, domain: &str) -> Result<()> {
-        check_name(domain)?;
-        remove_tree_in(&self.dir, domain.as_ref()).map_err(|e| {
-            Error::new(
-                ErrorCode::SystemError,
-                ErrorDomain::Qemu,
-                format!(
-                    "cannot remove checkpoint metadata of '{domain}' in '{}': {e}",
-                    self.dir.display()
-                ),
-            )
-        })
+        self.dir.remove_all(domain)
     }
 
     /// Removes the checkpoint metadata of every domain not in `keep`.
     pub(crate) fn remove_others(&self, keep: &[String]) {
-        for e in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
-            let name = e.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if keep.iter().any(|k| k == name) {
-                continue;
-            }
-            match self.remove_all(name) {
-                Ok(()) => log::info(
-                    ErrorDomain::Qemu,
-                    format_args!("removed the checkpoint metadata of gone domain '{name}'"),
-                ),
-                Err(e) => log::warning(ErrorDomain::Qemu, format_args!("{e}")),
-            }
-        }
+        self.dir.remove_others(keep);
     }
 
     /// Reads back the checkpoints of `domain`: files that do not parse, are too large

@@ -12,11 +12,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::driver::moment_dir::MomentDir;
+
 use rvirt_core::conf::DomainSnapshotDef;
-use rvirt_core::driver::files::{
-    Durability, TEMP_SUFFIX, ensure_private_dir, remove_leftovers, remove_tree_in, write_replace,
-    xml_files,
-};
+use rvirt_core::driver::files::{TEMP_SUFFIX, remove_leftovers, xml_files};
 use rvirt_core::objects::SnapshotTree;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result, log};
 
@@ -58,86 +57,50 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
 /// The metadata files of one root: `ROOT/lib/qemu/snapshot`.
 #[derive(Debug, Clone)]
 pub(crate) struct Store {
-    dir: PathBuf,
+    dir: MomentDir,
 }
 
 impl Store {
     /// The store below the root's `lib/qemu` directory.
     pub(crate) fn new(lib_dir: &Path) -> Store {
         Store {
-            dir: lib_dir.join("snapshot"),
+            dir: MomentDir {
+                dir: lib_dir.join("snapshot"),
+                kind: "snapshot",
+            },
         }
     }
 
-    /// The directory of `domain`'s snapshots (its name checked like a snapshot's).
+    /// The directory of `domain`'s snapshots.
     fn domain_dir(&self, domain: &str) -> Result<PathBuf> {
-        check_name(domain)?;
-        Ok(self.dir.join(domain))
+        self.dir.domain_dir(domain)
     }
 
     /// Writes every snapshot of `tree` whose file says something else and removes the
     /// files of snapshots it no longer has: after it, the files say what the tree says.
     pub(crate) fn sync(&self, domain: &str, tree: &SnapshotTree) -> Result<()> {
-        let dir = self.domain_dir(domain)?;
-        let names = tree.list(0);
-        if names.is_empty() {
-            return self.remove_all(domain);
-        }
-        ensure_private_dir(&self.dir, ErrorDomain::Qemu)?;
-        ensure_private_dir(&dir, ErrorDomain::Qemu)?;
-        for name in &names {
-            let snap = tree.get(name).expect("listed");
-            let path = dir.join(format!("{name}.xml"));
-            let xml = format_file(snap, tree.current() == Some(name.as_str()));
-            // Only what changed is rewritten (each write is synced).
-            if std::fs::read(&path).is_ok_and(|old| old == xml.as_bytes()) {
-                continue;
-            }
-            write_replace(&path, xml.as_bytes(), Durability::Synced, ErrorDomain::Qemu)?;
-        }
-        for path in xml_files(&dir) {
-            let keep = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .is_some_and(|stem| names.iter().any(|n| n == stem));
-            if !keep {
-                let _ = std::fs::remove_file(&path);
-            }
-        }
-        Ok(())
+        let files: Vec<(String, String)> = tree
+            .list(0)
+            .into_iter()
+            .map(|name| {
+                let xml = format_file(
+                    tree.get(&name).expect("listed"),
+                    tree.current() == Some(name.as_str()),
+                );
+                (name, xml)
+            })
+            .collect();
+        self.dir.sync(domain, &files)
     }
 
     /// Forgets every snapshot file of `domain`.
     pub(crate) fn remove_all(&self, domain: &str) -> Result<()> {
-        check_name(domain)?;
-        remove_tree_in(&self.dir, domain.as_ref()).map_err(|e| {
-            Error::new(
-                ErrorCode::SystemError,
-                ErrorDomain::Qemu,
-                format!(
-                    "cannot remove snapshot metadata of '{domain}' in '{}': {e}",
-                    self.dir.display()
-                ),
-            )
-        })
+        self.dir.remove_all(domain)
     }
 
     /// Removes the snapshot metadata of every domain not in `keep`.
     pub(crate) fn remove_others(&self, keep: &[String]) {
-        for e in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
-            let name = e.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if keep.iter().any(|k| k == name) {
-                continue;
-            }
-            match self.remove_all(name) {
-                Ok(()) => log::info(
-                    ErrorDomain::Qemu,
-                    format_args!("removed the snapshot metadata of gone domain '{name}'"),
-                ),
-                Err(e) => log::warning(ErrorDomain::Qemu, format_args!("{e}")),
-            }
-        }
+        self.dir.remove_others(keep);
     }
 
     /// Reads back the snapshots of `domain`: files that do not parse, are too large or
