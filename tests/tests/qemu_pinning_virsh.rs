@@ -5,7 +5,7 @@
 //! `/proc/PID/task/TID/status`) and the live `<cputune>`; libvirt's refusals; the
 //! read-only socket may look, not pin. I/O threads (`virsh iothreadadd/iothreadpin/
 //! iothreaddel/iothreadinfo`) live as QEMU objects and in the persistent definition,
-//! their pins applied at start.
+//! their pins applied at start; lifecycle actions (`virsh set-lifecycle-action`).
 
 use rvirt_testkit::{
     Daemon, HALT, QemuReaper, TempDir, have_qemu, have_virsh, text, virsh, virsh_ok, write_guest,
@@ -164,6 +164,61 @@ fn vcpupin_and_emulatorpin_move_qemus_threads() {
     assert!(
         inactive.contains("<iothreadpin iothread='4' cpuset='1'/>"),
         "{inactive}"
+    );
+
+    // Lifecycle actions (virsh set-lifecycle-action), live and persistent apart.
+    virsh_ok(
+        &uri,
+        &[
+            "set-lifecycle-action",
+            "vpin",
+            "poweroff",
+            "restart",
+            "--live",
+        ],
+    );
+    let live = virsh_ok(&uri, &["dumpxml", "vpin"]);
+    assert!(
+        live.contains("<on_poweroff>restart</on_poweroff>"),
+        "{live}"
+    );
+    virsh_ok(
+        &uri,
+        &[
+            "set-lifecycle-action",
+            "vpin",
+            "crash",
+            "coredump-destroy",
+            "--config",
+        ],
+    );
+    let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "vpin"]);
+    assert!(
+        inactive.contains("<on_crash>coredump-destroy</on_crash>"),
+        "{inactive}"
+    );
+    assert!(
+        !inactive.contains("<on_poweroff>restart</on_poweroff>"),
+        "{inactive}"
+    );
+    let o = virsh(
+        &uri,
+        &["set-lifecycle-action", "vpin", "reboot", "coredump-restart"],
+    );
+    let (_, err) = text(&o);
+    assert!(
+        err.contains("Lifecycle event 'reboot' doesn't support 'coredump-restart' action"),
+        "{err}"
+    );
+    virsh_ok(
+        &uri,
+        &[
+            "set-lifecycle-action",
+            "vpin",
+            "poweroff",
+            "destroy",
+            "--live",
+        ],
     );
 
     virsh_ok(&uri, &["destroy", "vpin"]);

@@ -11,6 +11,7 @@
 //! * rename of an inactive persistent domain ([`rename`]);
 //! * vCPU and emulator pinning, live (`sched_setaffinity`) and persistent ([`pinning`]);
 //! * I/O threads added, removed and pinned, live and persistent ([`iothreads`]);
+//! * lifecycle actions, live and persistent ([`lifecycle`]);
 //! * the scheduler's parameters (`super::scheduler`), the memory parameters
 //!   (`super::memtune`) and the blkio parameters (`super::blkiotune`).
 //!
@@ -20,6 +21,7 @@ mod block_resize;
 mod device_xml;
 mod hotplug;
 mod iothreads;
+mod lifecycle;
 mod memory;
 mod pinning;
 mod rename;
@@ -147,6 +149,23 @@ impl Configuration for QemuConnection {
         check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "qemuDomainPinVcpuFlags")?;
         let entry = self.shared().domains.list.get(dom)?;
         self.shared().pin_vcpu(&entry, vcpu, cpumap, flags)
+    }
+
+    fn set_lifecycle_action(
+        &self,
+        dom: &DomainRef,
+        kind: u32,
+        action: u32,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG,
+            "qemuDomainSetLifecycleAction",
+        )?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared()
+            .set_lifecycle_action(&entry, kind, action, flags)
     }
 
     fn add_iothread(&self, dom: &DomainRef, id: u32, flags: u32) -> Result<()> {
