@@ -6,8 +6,9 @@ use std::fmt::Write;
 
 use crate::api::NodeInfo;
 
-/// XML-escapes `s` for text and attribute values.
-fn esc(s: &str) -> String {
+/// XML-escapes `s` for text and attribute values (`&`, `<`, `>`, both quotes), as
+/// libvirt escapes the capabilities it prints.
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -47,37 +47,48 @@ pub fn iotune_param_types() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// The field of `io` that limit or length `name` sets.
-pub fn iotune_field<'a>(io: &'a mut Iotune, name: &str) -> Option<&'a mut Option<u64>> {
-    Some(match name {
-        "total_bytes_sec" => &mut io.total_bytes_sec,
-        "read_bytes_sec" => &mut io.read_bytes_sec,
-        "write_bytes_sec" => &mut io.write_bytes_sec,
-        "total_iops_sec" => &mut io.total_iops_sec,
-        "read_iops_sec" => &mut io.read_iops_sec,
-        "write_iops_sec" => &mut io.write_iops_sec,
-        "total_bytes_sec_max" => &mut io.total_bytes_sec_max,
-        "read_bytes_sec_max" => &mut io.read_bytes_sec_max,
-        "write_bytes_sec_max" => &mut io.write_bytes_sec_max,
-        "total_iops_sec_max" => &mut io.total_iops_sec_max,
-        "read_iops_sec_max" => &mut io.read_iops_sec_max,
-        "write_iops_sec_max" => &mut io.write_iops_sec_max,
-        "size_iops_sec" => &mut io.size_iops_sec,
-        "total_bytes_sec_max_length" => &mut io.total_bytes_sec_max_length,
-        "read_bytes_sec_max_length" => &mut io.read_bytes_sec_max_length,
-        "write_bytes_sec_max_length" => &mut io.write_bytes_sec_max_length,
-        "total_iops_sec_max_length" => &mut io.total_iops_sec_max_length,
-        "read_iops_sec_max_length" => &mut io.read_iops_sec_max_length,
-        "write_iops_sec_max_length" => &mut io.write_iops_sec_max_length,
-        _ => return None,
-    })
+/// [`iotune_field`] and [`iotune_value`] over the same list of fields.
+macro_rules! iotune_fields {
+    ($($field:ident),* $(,)?) => {
+        /// The field of `io` that limit or length `name` sets.
+        pub fn iotune_field<'a>(io: &'a mut Iotune, name: &str) -> Option<&'a mut Option<u64>> {
+            match name {
+                $(stringify!($field) => Some(&mut io.$field),)*
+                _ => None,
+            }
+        }
+
+        /// The value of limit or length `name` (0 where unset).
+        pub fn iotune_value(io: &Iotune, name: &str) -> u64 {
+            match name {
+                $(stringify!($field) => io.$field.unwrap_or(0),)*
+                _ => 0,
+            }
+        }
+    };
 }
 
-/// The value of limit or length `name` (0 where unset).
-pub fn iotune_value(io: &Iotune, name: &str) -> u64 {
-    let mut copy = io.clone();
-    iotune_field(&mut copy, name).and_then(|v| *v).unwrap_or(0)
-}
+iotune_fields!(
+    total_bytes_sec,
+    read_bytes_sec,
+    write_bytes_sec,
+    total_iops_sec,
+    read_iops_sec,
+    write_iops_sec,
+    total_bytes_sec_max,
+    read_bytes_sec_max,
+    write_bytes_sec_max,
+    total_iops_sec_max,
+    read_iops_sec_max,
+    write_iops_sec_max,
+    size_iops_sec,
+    total_bytes_sec_max_length,
+    read_bytes_sec_max_length,
+    write_bytes_sec_max_length,
+    total_iops_sec_max_length,
+    read_iops_sec_max_length,
+    write_iops_sec_max_length,
+);
 
 /// All twenty parameters of `io` (unset limits 0, no group an empty string).
 pub fn iotune_params(io: &Iotune) -> Vec<TypedParam> {

@@ -81,6 +81,30 @@ pub(crate) fn one_def_ref(o: &Obj, flags: u32) -> Result<&DomainDef> {
     Ok(if live { &o.def } else { persistent(o) })
 }
 
+/// The definitions `flags` select, the live one first; the persistent definition of
+/// a running domain kept apart from the live one first.
+pub(crate) fn defs_mut(o: &mut Obj, flags: u32) -> Result<Vec<&mut DomainDef>> {
+    let (live, config) = impact(o, flags & (AFFECT_LIVE | AFFECT_CONFIG))?;
+    if o.is_active() && (config || o.persistent) && o.next_def.is_none() {
+        o.next_def = Some(o.def.clone());
+    }
+    let mut out = Vec::new();
+    let active = o.is_active();
+    let (def, next) = (&mut o.def, &mut o.next_def);
+    if live {
+        out.push(def);
+        if config && let Some(n) = next.as_mut() {
+            out.push(n);
+        }
+    } else if config {
+        match next.as_mut() {
+            Some(n) if active => out.push(n),
+            _ => out.push(def),
+        }
+    }
+    Ok(out)
+}
+
 /// Before a live change of a running persistent domain: keep its persistent
 /// definition apart.
 fn split_live(o: &mut Obj) {

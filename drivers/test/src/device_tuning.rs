@@ -9,13 +9,12 @@ use rvirt_core::conf::Iotune;
 use rvirt_core::objects::{
     AFFECT_CONFIG, AFFECT_LIVE, INTERFACE_PARAMS, NUMA_PARAMS, NumaChange, apply_interface_params,
     apply_iotune, apply_perf, disk_by_name, disk_by_name_mut, impact, interface_params,
-    iotune_field, iotune_is_empty, iotune_param_types, iotune_params, iotune_value,
-    lifecycle_action_allowed, nic, nic_mut, numa_mode, numa_params, perf_param_types, perf_params,
-    set_lifecycle_action,
+    iotune_is_empty, iotune_param_types, iotune_params, iotune_value, lifecycle_action_allowed,
+    nic, nic_mut, numa_mode, numa_params, perf_param_types, perf_params, set_lifecycle_action,
 };
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
-use crate::configuration::{one_def_mut, one_def_ref};
+use crate::configuration::{defs_mut, one_def_mut, one_def_ref};
 use crate::state::Obj;
 
 /// The test driver's highest throttle (`TEST_BLOCK_IOTUNE_MAX`).
@@ -75,35 +74,19 @@ pub(crate) fn set_block_io_tune(
 ) -> Result<()> {
     let def = one_def_mut(o, flags)?;
     let disk = disk_by_name_mut(def, path).ok_or_else(|| disk_not_found(path))?;
-    let mut io = disk.iotune.clone().unwrap_or_default();
-    for p in params {
-        if let TypedValue::ULLong(n) = p.value {
-            if n > IOTUNE_MAX {
-                return Err(Error::new(
-                    ErrorCode::ArgumentUnsupported,
-                    ErrorDomain::Test,
-                    format!("block I/O throttle limit value must be no more than {IOTUNE_MAX}"),
-                ));
-            }
-            if let Some(f) = iotune_field(&mut io, &p.field) {
-                *f = Some(n);
-            }
-        }
+    if params
+        .iter()
+        .any(|p| matches!(p.value, TypedValue::ULLong(n) if n > IOTUNE_MAX))
+    {
+        return Err(Error::new(
+            ErrorCode::ArgumentUnsupported,
+            ErrorDomain::Test,
+            format!("block I/O throttle limit value must be no more than {IOTUNE_MAX}"),
+        ));
     }
-    let group: Vec<TypedParam> = params
-        .iter()
-        .filter(|p| matches!(p.value, TypedValue::String(_)))
-        .cloned()
-        .collect();
-    apply_iotune(&mut io, &group);
+    let mut io = disk.iotune.clone().unwrap_or_default();
+    apply_iotune(&mut io, params);
     check_iotune(&io)?;
-    // Zero limits are not printed.
-    let zeros: Vec<TypedParam> = params
-        .iter()
-        .filter(|p| p.value == TypedValue::ULLong(0))
-        .cloned()
-        .collect();
-    apply_iotune(&mut io, &zeros);
     disk.iotune = (!iotune_is_empty(&io)).then_some(io);
     Ok(())
 }
@@ -171,20 +154,8 @@ pub(crate) fn set_perf_events(o: &mut Obj, params: &[TypedParam], flags: u32) ->
 pub(crate) fn set_lifecycle(o: &mut Obj, kind: u32, action: u32, flags: u32) -> Result<()> {
     // libvirt checks the pair before looking at the definitions.
     lifecycle_action_allowed(kind, action)?;
-    let (live, config) = impact(o, flags & (AFFECT_LIVE | AFFECT_CONFIG))?;
-    if config {
-        let persistent = if o.is_active() {
-            o.next_def.get_or_insert_with(|| o.def.clone())
-        } else {
-            &mut o.def
-        };
-        set_lifecycle_action(persistent, kind, action)?;
-    }
-    if live {
-        if o.persistent && o.next_def.is_none() {
-            o.next_def = Some(o.def.clone());
-        }
-        set_lifecycle_action(&mut o.def, kind, action)?;
+    for def in defs_mut(o, flags)? {
+        set_lifecycle_action(def, kind, action)?;
     }
     Ok(())
 }

@@ -5,12 +5,10 @@
 
 use rvirt_core::api::{CpuMap, IoThreadInfo};
 use rvirt_core::conf::DomainDef;
-use rvirt_core::objects::{
-    AFFECT_CONFIG, AFFECT_LIVE, impact, iothread_ids, iothread_pin, set_iothread_ids,
-    set_iothread_pin,
-};
+use rvirt_core::objects::{iothread_ids, iothread_pin, set_iothread_ids, set_iothread_pin};
 use rvirt_core::{Error, ErrorDomain, Result};
 
+use crate::configuration::defs_mut;
 use crate::pinning::HOST_CPUS;
 use crate::state::Obj;
 
@@ -33,30 +31,6 @@ pub(crate) fn info(def: &DomainDef) -> Vec<IoThreadInfo> {
         .collect()
 }
 
-/// The definitions `flags` select, the live one first; the persistent definition of
-/// a running domain kept apart from the live one first.
-fn targets(o: &mut Obj, flags: u32) -> Result<Vec<&mut DomainDef>> {
-    let (live, config) = impact(o, flags & (AFFECT_LIVE | AFFECT_CONFIG))?;
-    if o.is_active() && (config || o.persistent) && o.next_def.is_none() {
-        o.next_def = Some(o.def.clone());
-    }
-    let mut out = Vec::new();
-    let active = o.is_active();
-    let (def, next) = (&mut o.def, &mut o.next_def);
-    if live {
-        out.push(def);
-        if config && let Some(n) = next.as_mut() {
-            out.push(n);
-        }
-    } else if config {
-        match next.as_mut() {
-            Some(n) if active => out.push(n),
-            _ => out.push(def),
-        }
-    }
-    Ok(out)
-}
-
 /// `virDomainAddIOThread`.
 pub(crate) fn add(o: &mut Obj, id: u32, flags: u32) -> Result<()> {
     if id == 0 {
@@ -65,7 +39,7 @@ pub(crate) fn add(o: &mut Obj, id: u32, flags: u32) -> Result<()> {
             "invalid value of 0 for iothread_id",
         ));
     }
-    for def in targets(o, flags)? {
+    for def in defs_mut(o, flags)? {
         let mut all = iothread_ids(def);
         if all.contains(&id) {
             return Err(Error::invalid_arg(
@@ -81,7 +55,7 @@ pub(crate) fn add(o: &mut Obj, id: u32, flags: u32) -> Result<()> {
 
 /// `virDomainDelIOThread` (its pin goes too).
 pub(crate) fn del(o: &mut Obj, id: u32, flags: u32) -> Result<()> {
-    for def in targets(o, flags)? {
+    for def in defs_mut(o, flags)? {
         let mut all = iothread_ids(def);
         let Some(i) = all.iter().position(|x| *x == id) else {
             return Err(Error::invalid_arg(
@@ -103,7 +77,7 @@ pub(crate) fn pin(o: &mut Obj, id: u32, map: &CpuMap, flags: u32) -> Result<()> 
             "Empty iothread cpumap list for pinning",
         ));
     }
-    for def in targets(o, flags)? {
+    for def in defs_mut(o, flags)? {
         if !iothread_ids(def).contains(&id) {
             return Err(Error::invalid_arg(
                 ErrorDomain::Test,

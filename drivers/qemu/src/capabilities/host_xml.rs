@@ -9,14 +9,7 @@ use rvirt_core::api::NodeInfo;
 
 use super::QemuCaps;
 
-/// XML-escapes `s` for text and attribute values.
-pub(crate) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('\'', "&apos;")
-        .replace('"', "&quot;")
-}
+pub(crate) use rvirt_core::host::capabilities::esc;
 
 /// The `<machine>` lines of a guest arch: each canonical name, then each alias with
 /// `canonical=`, as libvirt lists them.

@@ -12,9 +12,6 @@ use rvirt_rpc_server::error::{CallError, err};
 use super::{Ctx, CtxExt};
 
 /// libvirtd's own argument checks: `VIR_ERR_INTERNAL_ERROR` from `VIR_FROM_RPC`.
-/// How many block I/O throttle parameters libvirt's drivers report.
-const BLOCK_IO_TUNE_PARAMS: usize = 20;
-
 fn rpc_error(what: &str) -> CallError {
     err(1, 7, format!("internal error: {what}"))
 }
@@ -230,7 +227,7 @@ pub(crate) fn get_block_io_tune(
         ctx.domain(&a.dom)?;
         return Ok(DomainGetTuningParametersRet {
             params: Vec::new(),
-            nparams: BLOCK_IO_TUNE_PARAMS as i32,
+            nparams: rvirt_core::objects::iotune_param_types().len() as i32,
         });
     }
     let Some(disk) = a.disk else {

@@ -14,12 +14,13 @@ use rvirt_core::objects::{
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use serde_json::json;
 
+use super::pinning::pin_threads;
 use super::{persistent_mut, save_config, touch_status};
 use crate::driver::instance::{Entry, Shared};
 use crate::driver::monitor::Monitor;
 use crate::driver::start::MONITOR_TIMEOUT;
+use crate::host::affinity::affinity;
 use crate::host::node::host_cpus;
-use crate::security::affinity::{affinity, pin};
 
 fn invalid(domain: ErrorDomain, message: String) -> Error {
     Error::new(ErrorCode::InvalidArg, domain, message)
@@ -51,14 +52,6 @@ fn monitor_of(entry: &Entry) -> Result<Monitor> {
         .as_ref()
         .map(|r| r.mon.clone())
         .ok_or_else(not_running)
-}
-
-fn to_map(set: &CpuSet) -> CpuMap {
-    let mut map = CpuMap(Vec::new());
-    for &c in &set.0 {
-        map.set(c);
-    }
-    map
 }
 
 /// The persistent definition's threads: pinned ones on their pin, the others on every
@@ -99,17 +92,14 @@ impl Shared {
         let mon = monitor_of(entry)?;
         let mut out = Vec::new();
         for (id, tid) in live_iothreads(&mon)? {
-            let set = affinity(tid).map_err(|e| {
+            let cpumap = affinity(tid).ok_or_else(|| {
                 Error::new(
                     ErrorCode::SystemError,
                     ErrorDomain::Qemu,
-                    format!("cannot get affinity of thread {tid}: {e}"),
+                    format!("cannot get affinity of thread {tid}: the thread is gone"),
                 )
             })?;
-            out.push(IoThreadInfo {
-                id,
-                cpumap: to_map(&set),
-            });
+            out.push(IoThreadInfo { id, cpumap });
         }
         out.sort_by_key(|t| t.id);
         Ok(out)
@@ -251,13 +241,7 @@ impl Shared {
                 .find(|(i, _)| *i == id)
                 .map(|(_, tid)| *tid)
                 .ok_or_else(missing)?;
-            pin(tid, &set).map_err(|e| {
-                Error::new(
-                    ErrorCode::SystemError,
-                    ErrorDomain::Qemu,
-                    format!("cannot pin I/O thread {id} (thread {tid}) to host CPUs {set}: {e}"),
-                )
-            })?;
+            pin_threads(&[tid], &set, &format!("I/O thread {id}"))?;
             set_iothread_pin(&mut vm.def, id, &set.to_string());
             touch_status(&mut vm);
         }

@@ -31,7 +31,8 @@ fn host_set(map: &CpuMap) -> Result<CpuSet> {
     Ok(set)
 }
 
-fn pin_threads(tids: &[u32], set: &CpuSet, what: &str) -> Result<()> {
+/// Pins each of `tids` (threads of QEMU, named `what` in errors) to `set`.
+pub(super) fn pin_threads(tids: &[u32], set: &CpuSet, what: &str) -> Result<()> {
     for &tid in tids {
         pin(tid, set).map_err(|e| {
             Error::new(
