@@ -497,6 +497,150 @@ fn memory_backing_on_real_qemu() {
     }
 }
 
+/// The host's pool of 2 MiB pages grown by `pages` for as long as it lives (the old
+/// size put back on drop); `None` when the kernel could not find them.
+struct HugepagePool {
+    old: u64,
+}
+
+const NR_HUGEPAGES: &str = "/proc/sys/vm/nr_hugepages";
+
+impl HugepagePool {
+    fn grow(pages: u64) -> Option<HugepagePool> {
+        let read = || -> Option<u64> {
+            std::fs::read_to_string(NR_HUGEPAGES)
+                .ok()?
+                .trim()
+                .parse()
+                .ok()
+        };
+        let old = read()?;
+        let pool = HugepagePool { old };
+        std::fs::write(NR_HUGEPAGES, (old + pages).to_string()).ok()?;
+        (read()? >= old + pages).then_some(pool)
+    }
+}
+
+impl Drop for HugepagePool {
+    fn drop(&mut self) {
+        let _ = std::fs::write(NR_HUGEPAGES, self.old.to_string());
+    }
+}
+
+/// Moves this test's thread into a mount namespace of its own (nothing propagates to
+/// the host's) with hugetlbfs mounted on `at`; false when not allowed.
+fn mount_hugetlbfs_privately(at: &Path) -> bool {
+    std::fs::create_dir_all(at).unwrap();
+    let c = |s: &str| std::ffi::CString::new(s).unwrap();
+    let (root, target, fs) = (c("/"), c(at.to_str().unwrap()), c("hugetlbfs"));
+    // SAFETY: unshare(2) of this thread's mount namespace, then mount(2) with valid C
+    // strings: / made private first, so the hugetlbfs mount stays in the namespace.
+    unsafe {
+        libc::unshare(libc::CLONE_NEWNS) == 0
+            && libc::mount(
+                std::ptr::null(),
+                root.as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            ) == 0
+            && libc::mount(
+                fs.as_ptr(),
+                target.as_ptr(),
+                fs.as_ptr(),
+                0,
+                std::ptr::null(),
+            ) == 0
+    }
+}
+
+/// Free 2 MiB pages of the host's pool.
+fn free_2m_pages() -> u64 {
+    rvirt_driver_qemu::host::memory::free_hugepages(2048)
+}
+
+/// `<hugepages/>` on a host with a hugetlbfs mount (this thread's own, in a private
+/// mount namespace) and a pool grown for the test: QEMU's RAM is a preallocated file
+/// in the domain's directory on the mount, owned by QEMU's user, taking the guest's
+/// 64 MiB from the pool; the pages and the directory are given back at destroy. A
+/// guest larger than the free pages is refused before QEMU runs.
+#[test]
+fn hugepage_backed_ram_on_real_qemu() {
+    // SAFETY: geteuid(2) has no preconditions.
+    if !have_qemu() || unsafe { libc::geteuid() } != 0 {
+        return;
+    }
+    let Some(_pool) = HugepagePool::grow(40) else {
+        println!("SKIPPED: the kernel has no 40 free 2 MiB pages to add to its pool");
+        return;
+    };
+    let env = setup("hpage");
+    let mount = env.root.join("hugepages");
+    if !mount_hugetlbfs_privately(&mount) {
+        println!(
+            "SKIPPED: no private mount namespace: {}",
+            std::io::Error::last_os_error()
+        );
+        return;
+    }
+    let free_before = free_2m_pages();
+    let xml = small_xml(
+        "huge",
+        "",
+        "<memoryBacking><hugepages><page size='2048' unit='KiB'/></hugepages></memoryBacking>",
+        "",
+        "",
+    );
+    let mut dom = env.conn().define_xml(&xml).unwrap();
+    dom.create_with_flags(1).unwrap();
+    let argv = cmdline_of(&env, "huge").join(" ");
+    let dir = mount.join(format!("libvirt/qemu/{}-huge", dom.id().unwrap()));
+    assert!(
+        argv.contains("memory-backend-file")
+            && argv.contains(&format!("\"mem-path\":\"{}\"", dir.display()))
+            && argv.contains("\"prealloc\":true"),
+        "{argv}"
+    );
+    let owner = std::fs::metadata(&dir).unwrap();
+    let qemu_uid = std::fs::metadata(format!("/proc/{}", env.pid("huge")))
+        .unwrap()
+        .uid();
+    assert_eq!(owner.uid(), qemu_uid);
+    assert_eq!(
+        free_before - free_2m_pages(),
+        32,
+        "64 MiB of 2 MiB pages taken"
+    );
+    let memdev = dom
+        .qemu_monitor_command(r#"{"execute":"query-memdev"}"#, 0)
+        .unwrap();
+    assert!(memdev.contains(r#""prealloc":true"#), "{memdev}");
+    dom.destroy().unwrap();
+    assert_eq!(free_2m_pages(), free_before, "pages given back");
+    assert!(!dir.exists(), "{} left behind", dir.display());
+
+    let big = small_xml(
+        "toobig",
+        "",
+        "<memoryBacking><hugepages/></memoryBacking>",
+        "",
+        "",
+    )
+    .replace(
+        "<memory unit='MiB'>64</memory>",
+        &format!("<memory unit='MiB'>{}</memory>", free_before * 2 + 2),
+    );
+    let mut dom = env.conn().define_xml(&big).unwrap();
+    let e = dom.create().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OperationFailed);
+    assert!(
+        e.message()
+            .contains("not enough free huge pages of 2048 KiB"),
+        "{e}"
+    );
+    assert_eq!(free_2m_pages(), free_before);
+}
+
 /// `<cpu mode='custom'>` against QEMU's own models under TCG (probed, cached): a model
 /// TCG runs starts with its features and topology; one with features TCG lacks is
 /// refused by the default check and runs with `check='none'`; an unknown one is

@@ -1,5 +1,5 @@
 //! The host's memory facts a guest's RAM backing needs: hugetlbfs mounts and their
-//! page sizes (`/proc/mounts`, `/proc/meminfo`), free huge pages
+//! page sizes (`/proc/thread-self/mounts`, `/proc/meminfo`), free huge pages
 //! (`/sys/kernel/mm/hugepages`) and the NUMA nodes (`/sys/devices/system/node`).
 
 use std::path::{Path, PathBuf};
@@ -59,9 +59,12 @@ pub fn parse_mounts(text: &str, default_kib: Option<u64>) -> Vec<Hugetlbfs> {
         .collect()
 }
 
-/// The host's hugetlbfs mounts.
+/// The hugetlbfs mounts the calling thread sees: its own mount namespace's
+/// (`/proc/thread-self/mounts`; `/proc/mounts` would show the main thread's), which
+/// is also the namespace of the QEMU it forks.
 pub fn hugetlbfs_mounts() -> Vec<Hugetlbfs> {
-    std::fs::read_to_string("/proc/mounts")
+    std::fs::read_to_string("/proc/thread-self/mounts")
+        .or_else(|_| std::fs::read_to_string("/proc/mounts"))
         .map(|t| parse_mounts(&t, default_hugepage_kib()))
         .unwrap_or_default()
 }
