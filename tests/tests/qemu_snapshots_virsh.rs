@@ -144,6 +144,10 @@ fn running_guest_snapshot_revert_restores_memory_and_external_overlay_takes_writ
 
     let tree = virsh_ok(&uri, &["snapshot-list", "snapg", "--tree"]);
     assert!(tree.contains("s1") && tree.contains("+- s2"), "{tree}");
+    let with = virsh_ok(&uri, &["list", "--all", "--name", "--with-snapshot"]);
+    assert_eq!(with.trim(), "snapg");
+    let without = virsh_ok(&uri, &["list", "--all", "--name", "--without-snapshot"]);
+    assert!(!without.contains("snapg"), "{without}");
     let current = virsh_ok(&uri, &["snapshot-current", "snapg", "--name"]);
     assert_eq!(current.trim(), "s2");
     let parent = virsh_ok(&uri, &["snapshot-parent", "snapg", "s2"]);

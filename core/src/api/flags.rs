@@ -62,16 +62,19 @@ impl ListFlags {
         }
     }
 
-    /// True when a domain with these properties passes the filter. The filter sees no
-    /// snapshots or checkpoints yet, so domains count as having none.
-    pub fn accepts(
-        self,
-        state: DomainState,
-        persistent: bool,
-        autostart: bool,
-        managed_save: bool,
-    ) -> bool {
+    /// True when a domain with these properties passes the filter.
+    ///
+    /// ```
+    /// use rvirt_core::api::{DomainState, ListFlags, ListedFacts};
+    /// let mut facts = ListedFacts::new(DomainState::Shutoff, true);
+    /// assert!(ListFlags::NO_SNAPSHOT.accepts(&facts));
+    /// facts.has_snapshot = true;
+    /// assert!(ListFlags::HAS_SNAPSHOT.accepts(&facts));
+    /// assert!(!(ListFlags::HAS_SNAPSHOT | ListFlags::RUNNING).accepts(&facts));
+    /// ```
+    pub fn accepts(self, facts: &ListedFacts) -> bool {
         let states = ListFlags(Self::RUNNING.0 | Self::PAUSED.0 | Self::SHUTOFF.0 | Self::OTHER.0);
+        let state = facts.state;
         let state_ok = self.0 & states.0 == 0
             || match state {
                 DomainState::Running => self.has(Self::RUNNING),
@@ -81,11 +84,46 @@ impl ListFlags {
             };
         state_ok
             && self.group(Self::ACTIVE, Self::INACTIVE, state.is_active())
-            && self.group(Self::PERSISTENT, Self::TRANSIENT, persistent)
-            && self.group(Self::AUTOSTART, Self::NO_AUTOSTART, autostart)
-            && self.group(Self::MANAGEDSAVE, Self::NO_MANAGEDSAVE, managed_save)
-            && self.group(Self::HAS_SNAPSHOT, Self::NO_SNAPSHOT, false)
-            && self.group(Self::HAS_CHECKPOINT, Self::NO_CHECKPOINT, false)
+            && self.group(Self::PERSISTENT, Self::TRANSIENT, facts.persistent)
+            && self.group(Self::AUTOSTART, Self::NO_AUTOSTART, facts.autostart)
+            && self.group(Self::MANAGEDSAVE, Self::NO_MANAGEDSAVE, facts.managed_save)
+            && self.group(Self::HAS_SNAPSHOT, Self::NO_SNAPSHOT, facts.has_snapshot)
+            && self.group(
+                Self::HAS_CHECKPOINT,
+                Self::NO_CHECKPOINT,
+                facts.has_checkpoint,
+            )
+    }
+}
+
+/// What [`ListFlags`] filter on, of one domain.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ListedFacts {
+    /// Its state.
+    pub state: DomainState,
+    /// It has a persistent definition.
+    pub persistent: bool,
+    /// It starts with the driver.
+    pub autostart: bool,
+    /// It has a managed save image.
+    pub managed_save: bool,
+    /// It has snapshot metadata.
+    pub has_snapshot: bool,
+    /// It has checkpoint metadata.
+    pub has_checkpoint: bool,
+}
+
+impl ListedFacts {
+    /// A domain in `state`, persistent or not, with none of the other properties.
+    pub fn new(state: DomainState, persistent: bool) -> ListedFacts {
+        ListedFacts {
+            state,
+            persistent,
+            autostart: false,
+            managed_save: false,
+            has_snapshot: false,
+            has_checkpoint: false,
+        }
     }
 }
 
@@ -103,22 +141,43 @@ mod tests {
 
     #[test]
     fn groups_filter_like_libvirt() {
+        let f = |state, persistent, autostart, managed_save| ListedFacts {
+            autostart,
+            managed_save,
+            ..ListedFacts::new(state, persistent)
+        };
         let all = ListFlags::ALL;
-        assert!(all.accepts(Running, true, false, false));
-        assert!(all.accepts(Shutoff, false, true, false));
-        assert!(ListFlags::ACTIVE.accepts(Paused, true, false, false));
-        assert!(!ListFlags::ACTIVE.accepts(Shutoff, true, false, false));
-        assert!(ListFlags::INACTIVE.accepts(Shutoff, true, false, false));
-        assert!((ListFlags::ACTIVE | ListFlags::INACTIVE).accepts(Shutoff, true, false, false));
-        assert!(!ListFlags::TRANSIENT.accepts(Running, true, false, false));
-        assert!(ListFlags::PAUSED.accepts(Paused, true, false, false));
-        assert!(!ListFlags::PAUSED.accepts(Running, true, false, false));
-        assert!(ListFlags::OTHER.accepts(Crashed, true, false, false));
-        assert!(!(ListFlags::ACTIVE | ListFlags::AUTOSTART).accepts(Running, true, false, false));
-        assert!(!ListFlags::MANAGEDSAVE.accepts(Shutoff, true, false, false));
-        assert!(ListFlags::NO_SNAPSHOT.accepts(Shutoff, true, false, false));
-        assert!(ListFlags::MANAGEDSAVE.accepts(Shutoff, true, false, true));
-        assert!(!ListFlags::NO_MANAGEDSAVE.accepts(Shutoff, true, false, true));
+        assert!(all.accepts(&f(Running, true, false, false)));
+        assert!(all.accepts(&f(Shutoff, false, true, false)));
+        assert!(ListFlags::ACTIVE.accepts(&f(Paused, true, false, false)));
+        assert!(!ListFlags::ACTIVE.accepts(&f(Shutoff, true, false, false)));
+        assert!(ListFlags::INACTIVE.accepts(&f(Shutoff, true, false, false)));
+        assert!((ListFlags::ACTIVE | ListFlags::INACTIVE).accepts(&f(Shutoff, true, false, false)));
+        assert!(!ListFlags::TRANSIENT.accepts(&f(Running, true, false, false)));
+        assert!(ListFlags::PAUSED.accepts(&f(Paused, true, false, false)));
+        assert!(!ListFlags::PAUSED.accepts(&f(Running, true, false, false)));
+        assert!(ListFlags::OTHER.accepts(&f(Crashed, true, false, false)));
+        assert!(
+            !(ListFlags::ACTIVE | ListFlags::AUTOSTART).accepts(&f(Running, true, false, false))
+        );
+        assert!(!ListFlags::MANAGEDSAVE.accepts(&f(Shutoff, true, false, false)));
+        assert!(ListFlags::NO_SNAPSHOT.accepts(&f(Shutoff, true, false, false)));
+        assert!(ListFlags::MANAGEDSAVE.accepts(&f(Shutoff, true, false, true)));
+        assert!(!ListFlags::NO_MANAGEDSAVE.accepts(&f(Shutoff, true, false, true)));
+    }
+
+    #[test]
+    fn snapshot_and_checkpoint_groups() {
+        let mut facts = ListedFacts::new(Running, true);
+        assert!(!ListFlags::HAS_SNAPSHOT.accepts(&facts));
+        assert!(!ListFlags::HAS_CHECKPOINT.accepts(&facts));
+        facts.has_checkpoint = true;
+        assert!(ListFlags::HAS_CHECKPOINT.accepts(&facts));
+        assert!(!ListFlags::NO_CHECKPOINT.accepts(&facts));
+        assert!(ListFlags::NO_SNAPSHOT.accepts(&facts));
+        facts.has_snapshot = true;
+        assert!(!ListFlags::NO_SNAPSHOT.accepts(&facts));
+        assert!((ListFlags::HAS_SNAPSHOT | ListFlags::NO_SNAPSHOT).accepts(&facts));
     }
 }
 

@@ -54,7 +54,7 @@ pub use events::{
     CrashedDetail, DefinedDetail, DomainEventId, Lifecycle, PmSuspendedDetail, ResumedDetail,
     ShutdownDetail, StartedDetail, StoppedDetail, SuspendedDetail, UndefinedDetail,
 };
-pub use flags::{ListFlags, XmlFlags, create_flags};
+pub use flags::{ListFlags, ListedFacts, XmlFlags, create_flags};
 pub use interface::Interface;
 pub use monitoring::{
     BlockInfo, BlockStats, ControlInfo, CpuMap, DomainInterface, DomainStatsRecord, FsInfo,

@@ -319,14 +319,7 @@ impl<R> DomainObjList<R> {
             .iter()
             .filter_map(|e| {
                 let obj = e.lock();
-                flags
-                    .accepts(
-                        obj.state.state(),
-                        obj.persistent,
-                        obj.autostart,
-                        obj.managed_save,
-                    )
-                    .then(|| obj.to_ref())
+                flags.accepts(&obj.listed_facts()).then(|| obj.to_ref())
             })
             .collect()
     }

@@ -59,6 +59,18 @@ impl<R> DomainObj<R> {
         }
     }
 
+    /// What `virConnectListAllDomains`'s filter flags look at.
+    pub fn listed_facts(&self) -> crate::api::ListedFacts {
+        crate::api::ListedFacts {
+            state: self.state.state(),
+            persistent: self.persistent,
+            autostart: self.autostart,
+            managed_save: self.managed_save,
+            has_snapshot: !self.snapshots.is_empty(),
+            has_checkpoint: !self.checkpoints.is_empty(),
+        }
+    }
+
     /// The UUID (fixed for the object's life).
     pub fn uuid(&self) -> Uuid {
         self.uuid

@@ -61,10 +61,7 @@ impl<R> Domains<R> {
         let filter = ListFlags(flags & stats_flags::FILTERS);
         candidates
             .into_iter()
-            .filter(|e| {
-                let o = e.lock();
-                filter.accepts(o.state.state(), o.persistent, o.autostart, o.managed_save)
-            })
+            .filter(|e| filter.accepts(&e.lock().listed_facts()))
             .collect()
     }
 

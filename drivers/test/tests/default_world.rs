@@ -180,7 +180,13 @@ fn list_filters() {
     let p = unique("lp");
     let t = unique("lt");
     c.define_xml(&xml(&p)).unwrap();
-    c.create_xml(&xml(&t), 0).unwrap();
+    // A disk, for the checkpoint below.
+    let with_disk = xml(&t).replace(
+        "</os>",
+        "</os><devices><disk type='file' device='disk'><source file='/guest/lt.img'/>\
+         <target dev='vda'/></disk></devices>",
+    );
+    c.create_xml(&with_disk, 0).unwrap();
     let names = |f: ListFlags| -> Vec<String> {
         c.list_all_domains(f)
             .unwrap()
@@ -199,6 +205,24 @@ fn list_filters() {
     assert!(names(ListFlags::PAUSED).is_empty());
     let bad = c.list_all_domains(ListFlags(1 << 20)).unwrap_err();
     assert_eq!(bad.code(), ErrorCode::InvalidArg);
+    // Snapshot and checkpoint metadata count, as in libvirt's filter.
+    assert_eq!(names(ListFlags::NO_SNAPSHOT).len(), 2);
+    assert!(names(ListFlags::HAS_SNAPSHOT).is_empty());
+    let running = c.lookup_domain_by_name(&t).unwrap();
+    let snap = running
+        .snapshot_create_xml("<domainsnapshot><name>s1</name></domainsnapshot>", 0)
+        .unwrap();
+    assert_eq!(names(ListFlags::HAS_SNAPSHOT), vec![t.clone()]);
+    assert_eq!(names(ListFlags::NO_SNAPSHOT), vec![p.clone()]);
+    assert!(names(ListFlags::HAS_CHECKPOINT).is_empty());
+    snap.delete(0).unwrap();
+    assert_eq!(names(ListFlags::NO_SNAPSHOT).len(), 2);
+    // (libvirt refuses a checkpoint while the domain has snapshots.)
+    running
+        .checkpoint_create_xml("<domaincheckpoint><name>c1</name></domaincheckpoint>", 0)
+        .unwrap();
+    assert_eq!(names(ListFlags::HAS_CHECKPOINT), vec![t.clone()]);
+    assert_eq!(names(ListFlags::NO_CHECKPOINT), vec![p.clone()]);
     c.lookup_domain_by_name(&t).unwrap().destroy().unwrap();
     c.lookup_domain_by_name(&p).unwrap().undefine().unwrap();
 }
