@@ -656,3 +656,67 @@ fn a_guest_below_its_maximum_memory_starts_with_a_balloon_target() {
     assert_eq!(dom.max_memory().unwrap(), 65536);
     dom.destroy().unwrap();
 }
+
+/// `virDomainMemoryPeek` reads the guest's RAM through QEMU: the boot sector the BIOS
+/// loaded at 0x7c00 (and the copy it reads to 0x8000) is [`READER`], by physical
+/// address and by virtual one (real mode: the same); the flags are checked as
+/// libvirt's, a stopped domain is refused, and QEMU's dump file does not stay.
+#[test]
+fn memory_peek_reads_the_guests_ram() {
+    if !have_qemu() {
+        return;
+    }
+    let env = setup("peek");
+    let xml = guest_xml_with(&env, "peek", "<memballoon model='none'/>");
+    let mut dom = env.conn().define_xml(&xml).unwrap();
+    dom.create().unwrap();
+    let len = READER.len() as u32;
+    let t = Instant::now();
+    while dom.memory_peek(0x8000, len, 2).unwrap() != READER {
+        assert!(
+            t.elapsed() < DEADLINE,
+            "the guest never read its boot sector"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(dom.memory_peek(0x7c00, len, 2).unwrap(), READER);
+    assert_eq!(dom.memory_peek(0x7c00, len, 1).unwrap(), READER);
+    let boot_signature = dom.memory_peek(0x7dfe, 2, 2).unwrap();
+    assert_eq!(boot_signature, [0x55, 0xAA]);
+    let e = dom.memory_peek(0x7c00, len, 3).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArg, "{e}");
+    assert!(e.message().contains("mutually exclusive"), "{e}");
+    let e = dom.memory_peek(0x7c00, len, 0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArg, "{e}");
+    assert!(
+        e.message()
+            .contains("must be VIR_MEMORY_VIRTUAL or VIR_MEMORY_PHYSICAL"),
+        "{e}"
+    );
+    let leftovers = |dir: &std::path::Path| -> Vec<String> {
+        walk(dir)
+            .into_iter()
+            .filter(|n| n.contains("qemu.mem."))
+            .collect()
+    };
+    assert!(
+        leftovers(&env.root).is_empty(),
+        "{:?}",
+        leftovers(&env.root)
+    );
+    dom.destroy().unwrap();
+    not_running(&dom.memory_peek(0x7c00, len, 2).unwrap_err());
+}
+
+/// Every path under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        out.push(p.display().to_string());
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            out.extend(walk(&p));
+        }
+    }
+    out
+}

@@ -37,6 +37,7 @@ mod jobs;
 mod keycodes;
 mod live;
 mod memory_backing;
+mod memory_peek;
 mod memtune;
 mod moment_dir;
 mod monitor;

@@ -370,6 +370,10 @@ impl Monitoring for QemuConnection {
         node::cpu_map()
     }
 
+    fn memory_peek(&self, dom: &DomainRef, start: u64, size: u32, flags: u32) -> Result<Vec<u8>> {
+        self.shared().memory_peek(dom, start, size, flags)
+    }
+
     fn security_model(&self) -> Result<SecurityModel> {
         Ok(SecurityModel {
             model: "none".into(),
