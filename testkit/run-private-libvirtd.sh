@@ -17,6 +17,9 @@
 #   QEMU_DRIVER         if 1, also load Debian's QEMU driver (qemu:///system), running
 #                       QEMU as root without cgroups, namespaces, security driver or
 #                       virtlogd (qemu.conf in the private /etc/libvirt)
+#   QEMU_CGROUPS        with QEMU_DRIVER: qemu.conf's cgroup_controllers list, e.g.
+#                       '"cpu","cpuacct","memory","blkio","devices"' (default: none); the
+#                       guests then live in libvirt's cgroup v1 partition /machine
 #   SECRET_DRIVER       if 1, also load Debian's secret driver (secret:///system, its
 #                       files in the private /etc/libvirt/secrets)
 #   NWFILTER_DRIVER     if 1, also load Debian's nwfilter driver (nwfilter:///system, its
@@ -76,14 +79,14 @@ mount --bind "$RUNDIR/var" /var
 if [ "${QEMU_DRIVER:-}" = 1 ]; then
     ln -sf /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so \
         "$RUNDIR/drivers/"
-    cat > /etc/libvirt/qemu.conf <<'CONF'
+    cat > /etc/libvirt/qemu.conf <<CONF
 user = "root"
 group = "root"
 dynamic_ownership = 0
 remember_owner = 0
 security_driver = "none"
 namespaces = [ ]
-cgroup_controllers = [ ]
+cgroup_controllers = [ ${QEMU_CGROUPS:-} ]
 stdio_handler = "file"
 CONF
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issues 22 and 23's busy-guest benchmark, in one run against rvirtd and Debian's
 # libvirtd 9.0 (private instance in its own mount namespace, with its QEMU driver:
-# QEMU as root, no cgroups, namespaces, security driver or virtlogd): N guests on each
+# QEMU as root in cgroups — the controllers rvirtd uses, see qemu-bench-common.sh — without
+# namespaces, security driver or virtlogd): N guests on each
 # daemon spin their vCPU for ever under TCG (2N busy QEMUs on the host), then a
 # dashboard's round — list all domains and read each one's info, one connection —
 # runs ROUNDS times on each daemon, alternating (tools/bench/busy_guests.py), and the

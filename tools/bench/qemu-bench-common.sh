@@ -31,12 +31,21 @@ wait_socket() {
   return 1
 }
 
+# The cgroup v1 controllers rvirtd places each guest in; libvirtd gets the same list
+# (qemu.conf's cgroup_controllers; QEMU_CGROUPS= in the environment overrides it, empty
+# for none), so that both daemons' guests sit in one cgroup per daemon at the root
+# (libvirt's /machine, rvirt's /machine.slice) and get equal CPU shares. Without it
+# libvirtd's guests ran in the root cgroup, each vCPU thread weighing as much as all
+# of rvirtd's guests together, which starved rvirtd's QEMUs under load.
+rvirt_cgroup_controllers='"cpu","cpuacct","memory","blkio","devices"'
+
 # start_daemons [RVIRTD_ARG...]: a private libvirtd 9.0 with its QEMU driver (more
-# libvirtd.conf lines in $LIBVIRTD_CONF) and rvirtd with private state roots, no
-# network autostart and no admin socket (plus RVIRTD_ARGs), both serving
-# qemu:///system; sets lv_uri and rv_uri once both listen.
+# libvirtd.conf lines in $LIBVIRTD_CONF, guests in cgroups as above) and rvirtd with
+# private state roots, no network autostart and no admin socket (plus RVIRTD_ARGs),
+# both serving qemu:///system; sets lv_uri and rv_uri once both listen.
 start_daemons() {
   QEMU_DRIVER=1 IDLE_TIMEOUT=900 EXTRA_CONF="${LIBVIRTD_CONF:-}" \
+    QEMU_CGROUPS="${QEMU_CGROUPS-$rvirt_cgroup_controllers}" \
     sh testkit/run-private-libvirtd.sh "$work/libvirtd" >"$work/libvirtd.out" 2>&1 &
   pids+=($!)
   "$target/release/rvirtd" --socket-dir "$work/rvirtd" --qemu-root "$work/rv-qemu" \
