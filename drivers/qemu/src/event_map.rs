@@ -39,6 +39,9 @@ pub struct MapContext {
     pub pause_reason: Option<PausedReason>,
     /// Why the driver itself resumed the guest; `None` means UNPAUSED.
     pub resume_reason: Option<RunningReason>,
+    /// The driver ended the run itself for a lifecycle action (`<on_reboot>destroy`):
+    /// monitor EOF records this shut-off reason and STOPPED detail.
+    pub driver_stop: Option<(ShutoffReason, StoppedDetail)>,
 }
 
 /// The result of mapping one monitor happening.
@@ -131,6 +134,7 @@ pub fn map_event(
             if matches!(current, StateReason::Shutdown(_))
                 || is_inactive(current)
                 || ctx.fake_reboot
+                || ctx.driver_stop.is_some()
             {
                 return Outcome::unchanged(current);
             }
@@ -291,6 +295,12 @@ pub fn map_event(
 pub fn map_monitor_eof(current: StateReason, ctx: &MapContext) -> Outcome {
     if ctx.being_destroyed || is_inactive(current) {
         return Outcome::unchanged(current);
+    }
+    if let Some((reason, detail)) = ctx.driver_stop {
+        return Outcome::new(
+            StateReason::Shutoff(reason),
+            vec![lifecycle(Lifecycle::Stopped(detail))],
+        );
     }
     if matches!(current, StateReason::Shutdown(_)) {
         Outcome::new(

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rvirt_core::api::{
-    PausedReason, ResumedDetail, ShutdownDetail, ShutoffReason, StartedDetail, StateReason,
-    StoppedDetail, SuspendedDetail,
+    DefinedDetail, PausedReason, ResumedDetail, ShutdownDetail, ShutoffReason, StartedDetail,
+    StateReason, StoppedDetail, SuspendedDetail,
 };
 use rvirt_core::{Connect, DomainEvent, DomainEventId, ErrorCode, Lifecycle};
 use rvirt_driver_qemu::process::pid_exists;
@@ -491,4 +491,68 @@ fn reboot_is_a_fake_reboot_the_guest_boots_again() {
     );
     // One REBOOT per guest reset QEMU reports (the firmware may reset once more).
     assert!(*reboots.lock().unwrap() >= 1);
+}
+
+/// A boot sector that resets the machine through the keyboard controller
+/// (`mov al, 0xfe; out 0x64, al`), then spins.
+const KBC_RESET: &[u8] = &[0xB0, 0xFE, 0xE6, 0x64, 0xEB, 0xFE];
+
+/// `<on_reboot>destroy</on_reboot>` beside an action that restarts (so QEMU runs with
+/// `-no-shutdown` and resets the machine itself): the guest's reset ends the domain
+/// as libvirt ends it — REBOOT, then STOPPED/DESTROYED, state SHUTOFF/DESTROYED, QEMU
+/// gone. With `restart` (the default) the same reset is only a REBOOT.
+#[test]
+fn a_guest_reset_with_on_reboot_destroy_destroys_the_domain() {
+    let env = setup("rbdest");
+    let reboots = Arc::new(Mutex::new(0));
+    let r = reboots.clone();
+    env.conn()
+        .domain_event_register_any(None, DomainEventId::Reboot, move |_, ev| {
+            if matches!(ev, DomainEvent::Reboot) {
+                *r.lock().unwrap() += 1;
+            }
+        })
+        .unwrap();
+    let actions = "<on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot>\
+                   <on_crash>restart</on_crash></domain>";
+    let xml = env
+        .guest_xml("rbdest", KBC_RESET)
+        .replace("</domain>", actions);
+    let mut dom = env.conn().define_xml(&xml).unwrap();
+    dom.create().unwrap();
+    let pid = env.pid("rbdest");
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&cmdline).contains("-no-shutdown"),
+        "QEMU resets by itself"
+    );
+    let evs = env.run_until(is_stopped);
+    assert_eq!(
+        evs,
+        vec![
+            Lifecycle::Defined(DefinedDetail::Added),
+            Lifecycle::Started(StartedDetail::Booted),
+            Lifecycle::Stopped(StoppedDetail::Destroyed),
+        ]
+    );
+    assert_eq!(*reboots.lock().unwrap(), 1);
+    assert_eq!(
+        dom.state().unwrap(),
+        StateReason::Shutoff(ShutoffReason::Destroyed)
+    );
+    env.run_until_gone(pid);
+
+    // The default on_reboot (restart): the same guest keeps resetting and running.
+    let restarting = env
+        .guest_xml("rbkeep", KBC_RESET)
+        .replace("</domain>", "<on_crash>restart</on_crash></domain>");
+    let mut keep = env.conn().define_xml(&restarting).unwrap();
+    keep.create().unwrap();
+    let t = Instant::now();
+    while *reboots.lock().unwrap() < 3 {
+        assert!(t.elapsed() < DEADLINE, "no further REBOOT events");
+        env.l.run_once_timeout(Duration::from_millis(20)).unwrap();
+    }
+    assert!(keep.is_active().unwrap());
+    keep.destroy().unwrap();
 }

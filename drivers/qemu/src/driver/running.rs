@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
-use rvirt_core::api::{ResumedDetail, RunningReason, ShutdownReason, StateReason};
+use rvirt_core::api::{
+    ResumedDetail, RunningReason, ShutdownReason, ShutoffReason, StateReason, StoppedDetail,
+};
 use rvirt_core::conf::LifecycleAction;
 use rvirt_core::driver::files::{Durability, write_replace};
 use rvirt_core::objects::{DomainObj, Events};
@@ -143,6 +145,7 @@ fn apply_event(vm: &mut Vm, event: &QmpEvent, ev: &mut Events) {
     let before = vm.state;
     let out = map_event(event, before, &run.ctx, &run.devices);
     let (pid, fake_reboot) = (run.pid, run.ctx.fake_reboot);
+    let guest_reset = out.events.contains(&DomainEvent::Reboot);
     vm.state = out.state;
     ev.extend(out.events.into_iter().map(|e| vm.event(e)));
     super::guest_agent::apply_event(vm, event);
@@ -155,6 +158,9 @@ fn apply_event(vm: &mut Vm, event: &QmpEvent, ev: &mut Events) {
             ..
         } => super::configuration::apply_device_deleted(vm, alias),
         _ => {}
+    }
+    if guest_reset {
+        destroy_if_reboots_destroy(vm);
     }
     if !matches!(event, QmpEvent::Shutdown { .. }) {
         return;
@@ -172,6 +178,29 @@ fn apply_event(vm: &mut Vm, event: &QmpEvent, ev: &mut Events) {
         // EOF that follows finishes the stop.
         signal(pid, libc::SIGTERM);
     }
+}
+
+/// libvirt's reset handling: with `<on_reboot>` `destroy` or `preserve` (QEMU runs
+/// with `-no-shutdown` because another action restarts, so it reset the machine) the
+/// run ends as if destroyed — SIGTERM now, and the monitor EOF that follows records
+/// SHUTOFF/DESTROYED with a STOPPED/DESTROYED event.
+fn destroy_if_reboots_destroy(vm: &mut Vm) {
+    if !matches!(
+        vm.def.on_reboot,
+        Some(LifecycleAction::Destroy | LifecycleAction::Preserve)
+    ) {
+        return;
+    }
+    let name = vm.name().to_string();
+    let Some(run) = vm.run.as_mut().filter(|r| r.ctx.driver_stop.is_none()) else {
+        return;
+    };
+    run.ctx.driver_stop = Some((ShutoffReason::Destroyed, StoppedDetail::Destroyed));
+    rvirt_core::log::info(
+        ErrorDomain::Qemu,
+        format_args!("domain '{name}' reset by its guest: destroyed (on_reboot)"),
+    );
+    signal(run.pid, libc::SIGTERM);
 }
 
 /// The guest powered off during a reboot request (or with `on_poweroff=restart`):
