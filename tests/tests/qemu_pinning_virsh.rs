@@ -5,7 +5,8 @@
 //! `/proc/PID/task/TID/status`) and the live `<cputune>`; libvirt's refusals; the
 //! read-only socket may look, not pin. I/O threads (`virsh iothreadadd/iothreadpin/
 //! iothreaddel/iothreadinfo`) live as QEMU objects and in the persistent definition,
-//! their pins applied at start; lifecycle actions (`virsh set-lifecycle-action`).
+//! their pins applied at start; lifecycle actions (`virsh set-lifecycle-action`); perf
+//! events (`virsh perf`, `domstats --perf`).
 
 use rvirt_testkit::{
     Daemon, HALT, QemuReaper, TempDir, have_qemu, have_virsh, text, virsh, virsh_ok, write_guest,
@@ -234,6 +235,25 @@ fn vcpupin_and_emulatorpin_move_qemus_threads() {
         affinity_of(&virsh_ok(&uri, &["iothreadinfo", "vpin"]), "4"),
         "1"
     );
+
+    // Perf events (virsh perf, domstats --perf): host counters on QEMU.
+    virsh_ok(&uri, &["perf", "vpin", "--enable", "task_clock", "--live"]);
+    let perf = virsh_ok(&uri, &["perf", "vpin"]);
+    assert!(
+        perf.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["task_clock", ":", "enabled"]),
+        "{perf}"
+    );
+    let stats = virsh_ok(&uri, &["domstats", "vpin", "--perf"]);
+    assert!(stats.contains("perf.task_clock="), "{stats}");
+    let persistent = virsh_ok(&uri, &["perf", "vpin", "--config"]);
+    assert!(
+        !persistent.contains("task_clock   : enabled"),
+        "{persistent}"
+    );
+    virsh_ok(&uri, &["perf", "vpin", "--disable", "task_clock", "--live"]);
+    let stats = virsh_ok(&uri, &["domstats", "vpin", "--perf"]);
+    assert!(!stats.contains("perf.task_clock"), "{stats}");
     virsh_ok(&uri, &["destroy", "vpin"]);
     virsh_ok(&uri, &["undefine", "vpin"]);
 }

@@ -720,3 +720,109 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+/// `<perf>` events are host counters on QEMU: a software event enabled in the
+/// definition counts from the start and shows in the `perf` group, a live set opens
+/// and closes counters (and changes the definition), a reconnecting instance opens
+/// them again, and a hardware event on a host without a PMU is refused naming it — at
+/// a live set and at start.
+#[test]
+fn perf_events_count_qemus_work() {
+    use rvirt_core::api::{Tunable, TypedParam};
+    if !have_qemu() {
+        return;
+    }
+    let mut env = setup("perf");
+    let xml = guest_xml_with(&env, "perf", "<memballoon model='none'/>").replace(
+        "<devices>",
+        "<perf><event name='cpu_clock' enabled='yes'/><event name='page_faults' enabled='no'/>\
+         </perf><devices>",
+    );
+    let mut dom = env.conn().define_xml(&xml).unwrap();
+    if let Err(e) = dom.create() {
+        assert!(e.message().contains("perf event"), "{e}");
+        println!("SKIPPED: this host cannot count software perf events: {e}");
+        return;
+    }
+    let perf = |env: &Env| -> HashMap<String, TypedValue> {
+        let recs = env.conn().all_domain_stats(StatsGroups::PERF, 0).unwrap();
+        recs[0]
+            .params
+            .iter()
+            .map(|p| (p.field.clone(), p.value.clone()))
+            .collect()
+    };
+    let first = ull(&perf(&env), "perf.cpu_clock");
+    let s = stats_until(
+        &env,
+        "cpu_clock to move",
+        |s| matches!(s.get("perf.cpu_clock"), Some(TypedValue::ULLong(n)) if *n > first),
+    );
+    assert!(!s.contains_key("perf.page_faults"), "{s:?}");
+    let enabled = |dom: &Domain, flags: u32| -> Vec<String> {
+        dom.tuning_parameters(&Tunable::Perf, flags)
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.value == TypedValue::Boolean(true))
+            .map(|p| p.field)
+            .collect()
+    };
+    assert_eq!(enabled(&dom, 0), ["cpu_clock"]);
+
+    let on = |name: &str, v: bool| TypedParam::new(name, TypedValue::Boolean(v));
+    dom.set_tuning_parameters(
+        &Tunable::Perf,
+        &[on("page_faults", true), on("cpu_clock", false)],
+        1,
+    )
+    .unwrap();
+    let now = perf(&env);
+    assert!(
+        now.contains_key("perf.page_faults") && !now.contains_key("perf.cpu_clock"),
+        "{now:?}"
+    );
+    assert_eq!(enabled(&dom, 1), ["page_faults"]);
+    assert_eq!(
+        enabled(&dom, 2),
+        ["cpu_clock"],
+        "the persistent definition stays"
+    );
+
+    // An instance reconnecting to the running QEMU counts the live events again.
+    env.conn.take().unwrap().close().unwrap();
+    let root = std::mem::take(&mut env.root);
+    drop(env);
+    let env = reopen(&root);
+    let mut dom = env.conn().lookup_domain_by_name("perf").unwrap();
+    let again = perf(&env);
+    assert!(again.contains_key("perf.page_faults"), "{again:?}");
+
+    let pmu = std::path::Path::new("/sys/bus/event_source/devices/cpu").exists();
+    let hw = dom.set_tuning_parameters(&Tunable::Perf, &[on("cpu_cycles", true)], 1);
+    if pmu {
+        hw.unwrap();
+        assert!(perf(&env).contains_key("perf.cpu_cycles"));
+    } else {
+        let e = hw.unwrap_err();
+        assert_eq!(e.code(), ErrorCode::SystemError, "{e}");
+        assert!(
+            e.message()
+                .contains("unable to open host cpu perf event for cpu_cycles"),
+            "{e}"
+        );
+        assert_eq!(
+            enabled(&dom, 1),
+            ["page_faults"],
+            "a refusal changes nothing"
+        );
+    }
+    dom.destroy().unwrap();
+
+    if !pmu {
+        dom.set_tuning_parameters(&Tunable::Perf, &[on("cpu_cycles", true)], 2)
+            .unwrap();
+        let e = dom.create().unwrap_err();
+        assert!(e.message().contains("perf event for cpu_cycles"), "{e}");
+        assert!(!dom.is_active().unwrap());
+    }
+}

@@ -75,6 +75,11 @@ const SUPPORTED: &[&str] = &[
     "memtune/swap_hard_limit/@unit",
     "blkiotune",
     "blkiotune/weight",
+    // Host perf counters on QEMU's pid (driver::perf_events).
+    "perf",
+    "perf/event",
+    "perf/event/@name",
+    "perf/event/@enabled",
     // RAM backends, NUMA cells and host nodes (command_line::memory).
     "memoryBacking",
     "memoryBacking/hugepages",

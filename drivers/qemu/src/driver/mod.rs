@@ -48,6 +48,7 @@ mod nic_tune;
 mod nwfilters;
 mod ops;
 mod passthrough;
+mod perf_events;
 mod reaper;
 mod reconnect;
 mod root;

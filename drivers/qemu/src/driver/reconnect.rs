@@ -313,6 +313,7 @@ impl Shared {
             agent_open: false,
             dirty_rate: None,
             agent_timeout: found.agent_timeout,
+            perf: super::perf_events::reopen(&vm.def, found.pid),
         });
         if self.watch_monitor(&entry, &mon).is_err() {
             // No loop to follow it on: leave it running for a later instance.

@@ -56,6 +56,8 @@ pub(crate) struct Running {
     /// How long agent commands wait for their reply: seconds, or -2 (block), -1
     /// (libvirt's default, 5 s), 0 (no wait); recorded in the status file.
     pub agent_timeout: i32,
+    /// The host perf counters of the enabled `<perf>` events.
+    pub perf: super::perf_events::PerfCounters,
 }
 
 /// The command ids of a fake reboot in flight.

@@ -22,6 +22,7 @@ use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result};
 
 use super::instance::{Entry, Shared, shutoff, split_run};
 use super::monitor::Monitor;
+use super::perf_events::PerfCounters;
 use super::running::{Running, apply_messages, restarts_on_poweroff, save_status, signal};
 use super::status::MONITOR_SOCKET;
 use crate::command_line::{KVM_DEVICE, RuntimeOptions, build_args, choose_accel, emulator};
@@ -242,6 +243,8 @@ struct Launched {
     monitor_path: std::path::PathBuf,
     pidfile: std::path::PathBuf,
     status: std::path::PathBuf,
+    /// Counters of the enabled perf events.
+    perf: super::perf_events::PerfCounters,
 }
 
 /// How a domain starts: `VIR_DOMAIN_START_PAUSED` and `VIR_DOMAIN_START_AUTODESTROY`.
@@ -592,7 +595,7 @@ impl Shared {
             let pid = proc.pid();
             std::thread::spawn(move || cg.place(pid))
         });
-        let handshake = (|| -> Result<(QmpStream, serde_json::Value)> {
+        let handshake = (|| -> Result<(QmpStream, serde_json::Value, PerfCounters)> {
             let stream = UnixStream::connect(&sock)?;
             let mut qmp = QmpStream::new(stream, MONITOR_TIMEOUT);
             // Each encrypted disk's key is derived before QEMU greets (by design a
@@ -615,13 +618,14 @@ impl Shared {
                 Origin::Snapshot(Some(tag)) => super::snapshot::jobs::load(&mut qmp, def, &tag)?,
                 Origin::Snapshot(None) | Origin::Boot => {}
             }
+            let perf = super::perf_events::open_enabled(def, proc.pid())?;
             if !paused {
                 qmp.execute("cont", None)?;
             }
-            Ok((qmp, chardevs))
+            Ok((qmp, chardevs, perf))
         })();
         match handshake {
-            Ok((qmp, chardevs)) => Ok((
+            Ok((qmp, chardevs, perf)) => Ok((
                 Launched {
                     def: def.clone(),
                     proc,
@@ -630,6 +634,7 @@ impl Shared {
                     monitor_path: sock,
                     pidfile,
                     status,
+                    perf,
                 },
                 chardevs,
             )),
@@ -702,6 +707,7 @@ impl Shared {
             agent_open: false,
             dirty_rate: None,
             agent_timeout: self.agent_timeout_of(vm),
+            perf: l.perf,
         });
         let (started, suspended) = match kind {
             StartKind::Boot => (StartedDetail::Booted, SuspendedDetail::Paused),

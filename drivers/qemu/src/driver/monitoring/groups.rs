@@ -18,8 +18,9 @@ use crate::qmp::stats::{
 const KVM_DEBUGFS: &str = "/sys/kernel/debug/kvm";
 
 /// The groups this driver answers: every group but `vm` (QEMU's `query-stats`, which
-/// only KVM fills in). `perf`, `iothread` and `memory` are always empty: domains here
-/// have no perf events, iothreads or cache/memory-bandwidth monitors.
+/// only KVM fills in). `perf` has the counters of the domain's enabled perf events;
+/// `iothread` and `memory` are always empty: no iothread polling figures or
+/// cache/memory-bandwidth monitors are reported.
 pub(super) const SUPPORTED: StatsGroups = StatsGroups(0x3ff);
 
 /// Builds parameter lists, `prefix.name` = value.
@@ -67,6 +68,11 @@ pub(super) fn domain_params(
     }
     if groups.contains(StatsGroups::BLOCK) {
         block(&mut p, snap, replies);
+    }
+    if groups.contains(StatsGroups::PERF)
+        && let Some(run) = &snap.run
+    {
+        p.0.extend(run.perf.iter().cloned());
     }
     if groups.contains(StatsGroups::DIRTYRATE)
         && let Some(reply) = replies

@@ -111,6 +111,11 @@ impl Monitoring for QemuConnection {
                 let entry = self.shared().domains.list.get(dom)?;
                 self.shared().block_io_tune(&entry, path, flags)
             }
+            Tunable::Perf => {
+                let flags = flags_of("qemuDomainGetPerfEvents")?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().perf_events(&entry, flags)
+            }
             other => Err(rvirt_core::Error::no_support(
                 rvirt_core::ErrorDomain::Domain,
                 other.get_api().to_string(),

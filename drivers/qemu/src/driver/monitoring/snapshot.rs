@@ -98,6 +98,8 @@ pub(super) struct RunFacts {
     /// The last `query-dirty-rate` reply, while it still holds (see
     /// [`super::super::running::Running::dirty_rate`]).
     pub dirty_rate: Option<serde_json::Value>,
+    /// `perf.*` of the open perf counters, read when this was copied.
+    pub perf: Vec<rvirt_core::api::TypedParam>,
 }
 
 /// A domain as statistics see it.
@@ -150,6 +152,7 @@ impl Snap {
                     .as_ref()
                     .filter(|(passthrough, _)| *passthrough == r.mon.passthrough_count())
                     .map(|(_, v)| v.clone()),
+                perf: super::super::perf_events::stats(&r.perf),
             }),
         }
     }
