@@ -315,6 +315,50 @@ fn iothreads_are_qemus_and_serve_the_disk() {
         )
         .unwrap();
     assert!(qom.contains("iothread2"), "{qom}");
+    // The iothread statistics group: QEMU's threads with their polling figures.
+    let recs = env
+        .conn()
+        .all_domain_stats(rvirt_core::api::StatsGroups::IOTHREAD, 0)
+        .unwrap();
+    let fields: Vec<(String, String)> = recs[0]
+        .params
+        .iter()
+        .map(|p| (p.field.clone(), format!("{:?}", p.value)))
+        .collect();
+    let poll = |id: u32| {
+        v["return"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == format!("iothread{id}").as_str())
+            .unwrap()["poll-max-ns"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        fields[0],
+        ("iothread.count".into(), "UInt(2)".into()),
+        "{fields:?}"
+    );
+    for id in [1, 2] {
+        assert!(
+            fields.contains(&(
+                format!("iothread.{id}.poll-max-ns"),
+                format!("ULLong({})", poll(id))
+            )),
+            "{fields:?}"
+        );
+        assert!(
+            fields
+                .iter()
+                .any(|(f, _)| *f == format!("iothread.{id}.poll-grow"))
+        );
+        assert!(
+            fields
+                .iter()
+                .any(|(f, _)| *f == format!("iothread.{id}.poll-shrink"))
+        );
+    }
     dom.destroy().unwrap();
 }
 

@@ -5,6 +5,7 @@
 
 use rvirt_core::api::{MemoryStat, MemoryStatTag, StatsGroups, TypedParam, TypedValue};
 use rvirt_core::objects::state_params;
+use serde_json::Value;
 
 use super::queries::{Query, Replies};
 use super::snapshot::{DiskFacts, Snap};
@@ -18,9 +19,9 @@ use crate::qmp::stats::{
 const KVM_DEBUGFS: &str = "/sys/kernel/debug/kvm";
 
 /// The groups this driver answers: every group but `vm` (QEMU's `query-stats`, which
-/// only KVM fills in). `perf` has the counters of the domain's enabled perf events;
-/// `iothread` and `memory` are always empty: no iothread polling figures or
-/// cache/memory-bandwidth monitors are reported.
+/// only KVM fills in). `perf` has the counters of the domain's enabled perf events,
+/// `iothread` QEMU's I/O threads; `memory` is always empty: no cache or
+/// memory-bandwidth monitors are set up.
 pub(super) const SUPPORTED: StatsGroups = StatsGroups(0x3ff);
 
 /// Builds parameter lists, `prefix.name` = value.
@@ -73,6 +74,11 @@ pub(super) fn domain_params(
         && let Some(run) = &snap.run
     {
         p.0.extend(run.perf.iter().cloned());
+    }
+    if groups.contains(StatsGroups::IOTHREAD)
+        && let Some(reply) = replies.get(Query::IoThreads)
+    {
+        iothreads(&mut p, reply);
     }
     if groups.contains(StatsGroups::DIRTYRATE)
         && let Some(reply) = replies
@@ -332,7 +338,38 @@ pub(super) fn queries_for(snap: &Snap, groups: StatsGroups) -> Vec<Query> {
     if groups.contains(StatsGroups::DIRTYRATE) && run.dirty_rate.is_none() {
         q.push(Query::DirtyRate);
     }
+    if groups.contains(StatsGroups::IOTHREAD) && snap.iothreads {
+        q.push(Query::IoThreads);
+    }
     q
+}
+
+/// `iothread.*` from `query-iothreads` as libvirt's: the count, then each thread's
+/// adaptive polling figures (by the number of its `iothreadN` id) where QEMU gives
+/// them; nothing when QEMU has no I/O thread.
+fn iothreads(p: &mut Params, reply: &Value) {
+    let Some(list) = reply.as_array().filter(|l| !l.is_empty()) else {
+        return;
+    };
+    p.uint(
+        "iothread.count",
+        u32::try_from(list.len()).unwrap_or(u32::MAX),
+    );
+    for t in list {
+        let id = t["id"].as_str().and_then(|s| s.strip_prefix("iothread"));
+        let (Some(id), Some(max), Some(grow), Some(shrink)) = (
+            id.and_then(|s| s.parse::<u32>().ok()),
+            t["poll-max-ns"].as_u64(),
+            t["poll-grow"].as_u64(),
+            t["poll-shrink"].as_u64(),
+        ) else {
+            continue;
+        };
+        let u = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+        p.ull(format!("iothread.{id}.poll-max-ns"), max);
+        p.uint(format!("iothread.{id}.poll-grow"), u(grow));
+        p.uint(format!("iothread.{id}.poll-shrink"), u(shrink));
+    }
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ pub(super) enum Query {
     DirtyRate,
     /// `query-block`.
     Block,
+    /// `query-iothreads`.
+    IoThreads,
 }
 
 impl Query {
@@ -44,6 +46,7 @@ impl Query {
             Query::Nodes => ("query-named-block-nodes", Some(json!({"flat": true}))),
             Query::DirtyRate => ("query-dirty-rate", None),
             Query::Block => ("query-block", None),
+            Query::IoThreads => ("query-iothreads", None),
         }
     }
 }

@@ -116,6 +116,8 @@ pub(super) struct Snap {
     /// The host tap device of each NIC that has one (network and bridge NICs of a
     /// running domain), in definition order.
     pub taps: Vec<String>,
+    /// The definition has I/O threads (QEMU is asked about them).
+    pub iothreads: bool,
     /// Set while QEMU runs (not while it starts or stops).
     pub run: Option<RunFacts>,
 }
@@ -141,6 +143,7 @@ impl Snap {
                     _ => None,
                 })
                 .collect(),
+            iothreads: !rvirt_core::objects::iothread_ids(def).is_empty(),
             run: vm.run.as_ref().map(|r| RunFacts {
                 pid: r.pid,
                 mon: r.mon.clone(),
