@@ -3,7 +3,7 @@
 //! python3-libvirt starts it and sees the agent connect (AGENT_LIFECYCLE
 //! connected/channel); Debian's virsh runs `qemu-agent-command` (guest-ping, an
 //! unknown command), `domifaddr --source agent`, `domhostname`, `domtime` (read and
-//! set), `domfsinfo`, `guestinfo`, `set-user-password` (checked in the guest through
+//! set), `domfsinfo`, `guestinfo` (disks and interfaces too), `set-user-password` (checked in the guest through
 //! `guest-exec`), `domfsfreeze`/`domfsthaw`, `guest-agent-timeout` (its bound, the
 //! handshake bounded by a short timeout while qemu-ga is stopped in the guest, `domstats`
 //! answering at once meanwhile, "no wait" failing every agent call, kept across a
@@ -252,6 +252,37 @@ fn guest_agent_through_virsh_and_python() {
     let only = virsh_ok(&uri, &["guestinfo", "lga", "--hostname"]);
     assert_eq!(only.trim().lines().count(), 1, "{only}");
     assert!(only.contains("rvirt-guest"), "{only}");
+    // Disks (guest-get-disks): the virtio disk, named by the domain's target.
+    let disks = virsh_ok(&uri, &["guestinfo", "lga", "--disk"]);
+    let dfield = |key: &str| {
+        disks
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                (k.trim() == key).then(|| v.trim().to_owned())
+            })
+            .unwrap_or_else(|| panic!("no {key} in {disks}"))
+    };
+    let count: usize = dfield("disk.count").parse().unwrap();
+    let vda = (0..count)
+        .find(|i| dfield(&format!("disk.{i}.name")) == "/dev/vda")
+        .unwrap_or_else(|| panic!("no /dev/vda in {disks}"));
+    assert_eq!(dfield(&format!("disk.{vda}.partition")), "no", "{disks}");
+    assert_eq!(dfield(&format!("disk.{vda}.alias")), "vda", "{disks}");
+    // Interfaces (guest-network-get-interfaces): lo and slirp's address on eth0.
+    let ifs = virsh_ok(&uri, &["guestinfo", "lga", "--interface"]);
+    assert!(
+        ifs.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["if.0.name", ":", "lo"])
+            || ifs.contains(": lo"),
+        "{ifs}"
+    );
+    assert!(ifs.contains("10.0.2.15"), "{ifs}");
+    assert!(
+        ifs.lines()
+            .any(|l| l.contains(".addr.") && l.contains("prefix") && l.trim_end().ends_with("24")),
+        "{ifs}"
+    );
 
     // Root's password set through the agent (busybox chpasswd in the guest).
     let shadow = || guest_exec(&uri, "grep ^root: /etc/shadow");

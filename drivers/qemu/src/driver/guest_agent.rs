@@ -429,7 +429,7 @@ fn malformed(what: &str) -> Error {
 }
 
 /// One entry of `guest-network-get-interfaces`.
-fn interface(v: &Value) -> Result<DomainInterface> {
+pub(super) fn interface(v: &Value) -> Result<DomainInterface> {
     let name = v
         .get("name")
         .and_then(Value::as_str)

@@ -1,6 +1,7 @@
 //! `virDomainGetGuestInfo`: the guest agent's answers about users, the OS, the time
-//! zone, the host name and the file systems, as the typed parameters libvirt names
-//! (`user.count`, `os.id`, `timezone.offset`, `hostname`, `fs.0.mountpoint`, …).
+//! zone, the host name, the file systems, the disks and the network interfaces, as
+//! the typed parameters libvirt names (`user.count`, `os.id`, `timezone.offset`,
+//! `hostname`, `fs.0.mountpoint`, `disk.0.name`, `if.0.addr.0.addr`, …).
 //! Asked for everything (types 0), a group whose command the agent refuses is left
 //! out, as libvirt does; asked for a group explicitly, the refusal is the error.
 
@@ -9,7 +10,7 @@ use rvirt_core::driver::DomainRef;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use serde_json::Value;
 
-use super::guest_agent::disk_target;
+use super::guest_agent::{disk_target, interface};
 use super::instance::Shared;
 
 /// Turns one agent reply into typed parameters.
@@ -24,7 +25,7 @@ const FILESYSTEM: u32 = 16;
 const DISKS: u32 = 32;
 const INTERFACES: u32 = 64;
 /// The groups answered here.
-const ANSWERED: u32 = USERS | OS | TIMEZONE | HOSTNAME | FILESYSTEM;
+const ANSWERED: u32 = USERS | OS | TIMEZONE | HOSTNAME | FILESYSTEM | DISKS | INTERFACES;
 
 /// The `os.*` members of `guest-get-osinfo`, in libvirt's order.
 const OS_KEYS: [&str; 10] = [
@@ -65,32 +66,26 @@ fn ullong(out: &mut Vec<TypedParam>, field: String, v: Option<&Value>) {
 
 /// `virDomainGetGuestInfo` for the QEMU driver.
 pub(super) fn guest_info(shared: &Shared, dom: &DomainRef, types: u32) -> Result<Vec<TypedParam>> {
-    let known = ANSWERED | DISKS | INTERFACES;
-    if types & !known != 0 {
+    if types & !ANSWERED != 0 {
         return Err(Error::invalid_arg(
             ErrorDomain::Qemu,
             format!(
                 "unsupported guest information types '0x{:x}'",
-                types & !known
+                types & !ANSWERED
             ),
-        ));
-    }
-    if types & !ANSWERED != 0 {
-        return Err(Error::new(
-            ErrorCode::ArgumentUnsupported,
-            ErrorDomain::Qemu,
-            "guest information of disks and interfaces is not supported yet",
         ));
     }
     let explicit = types != 0;
     let want = if explicit { types } else { ANSWERED };
     let mut out = Vec::new();
-    let groups: [(u32, &str, AddParams); 5] = [
+    let groups: [(u32, &str, AddParams); 7] = [
         (USERS, "guest-get-users", users),
         (OS, "guest-get-osinfo", os),
         (TIMEZONE, "guest-get-timezone", timezone),
         (HOSTNAME, "guest-get-host-name", hostname),
         (FILESYSTEM, "guest-get-fsinfo", filesystems),
+        (DISKS, "guest-get-disks", disks),
+        (INTERFACES, "guest-network-get-interfaces", interfaces),
     ];
     for (bit, command, add) in groups {
         if want & bit == 0 {
@@ -180,6 +175,100 @@ fn filesystems(
             }
             string(out, format!("fs.{i}.disk.{j}.serial"), d.get("serial"));
             string(out, format!("fs.{i}.disk.{j}.device"), d.get("dev"));
+        }
+    }
+    Ok(())
+}
+
+/// `disk.*` of `guest-get-disks`: each disk or partition with what it is built on,
+/// its serial number and the domain's disk (by PCI address) where the agent tells.
+fn disks(shared: &Shared, dom: &DomainRef, v: Value, out: &mut Vec<TypedParam>) -> Result<()> {
+    let def = shared.domains.read(dom, |vm| Ok(vm.def.clone()))?;
+    let list = v.as_array().map(Vec::as_slice).unwrap_or_default();
+    let list = &list[..list.len().min(MAX_ENTRIES)];
+    let missing = |what: &str| {
+        Error::internal(
+            ErrorDomain::Qemu,
+            format!("'{what}' missing in reply of guest-get-disks"),
+        )
+    };
+    uint(out, "disk.count".into(), list.len());
+    for (i, d) in list.iter().enumerate() {
+        let name = d
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| missing("name"))?;
+        let partition = d
+            .get("partition")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| missing("partition"))?;
+        out.push(TypedParam::new(
+            format!("disk.{i}.name"),
+            TypedValue::String(name.to_owned()),
+        ));
+        out.push(TypedParam::new(
+            format!("disk.{i}.partition"),
+            TypedValue::Boolean(partition),
+        ));
+        let deps = d
+            .get("dependencies")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let deps = &deps[..deps.len().min(MAX_ENTRIES)];
+        if !deps.is_empty() {
+            uint(out, format!("disk.{i}.dependency.count"), deps.len());
+        }
+        for (j, dep) in deps.iter().enumerate() {
+            string(out, format!("disk.{i}.dependency.{j}.name"), Some(dep));
+        }
+        if let Some(address) = d.get("address") {
+            string(out, format!("disk.{i}.serial"), address.get("serial"));
+            if let Some(target) = disk_target(address, &def) {
+                out.push(TypedParam::new(
+                    format!("disk.{i}.alias"),
+                    TypedValue::String(target),
+                ));
+            }
+        }
+        string(out, format!("disk.{i}.guest_alias"), d.get("alias"));
+    }
+    Ok(())
+}
+
+/// `if.*` of `guest-network-get-interfaces`: each interface's name, MAC and
+/// addresses.
+fn interfaces(_: &Shared, _: &DomainRef, v: Value, out: &mut Vec<TypedParam>) -> Result<()> {
+    let list = v.as_array().map(Vec::as_slice).unwrap_or_default();
+    let list = &list[..list.len().min(MAX_ENTRIES)];
+    uint(out, "if.count".into(), list.len());
+    for (i, entry) in list.iter().enumerate() {
+        let nic = interface(entry)?;
+        out.push(TypedParam::new(
+            format!("if.{i}.name"),
+            TypedValue::String(nic.name),
+        ));
+        if let Some(mac) = nic.hwaddr {
+            out.push(TypedParam::new(
+                format!("if.{i}.hwaddr"),
+                TypedValue::String(mac),
+            ));
+        }
+        uint(out, format!("if.{i}.addr.count"), nic.addrs.len());
+        for (j, a) in nic.addrs.into_iter().enumerate() {
+            let kind = if a.kind == 0 { "ipv4" } else { "ipv6" };
+            out.push(TypedParam::new(
+                format!("if.{i}.addr.{j}.type"),
+                TypedValue::String(kind.into()),
+            ));
+            out.push(TypedParam::new(
+                format!("if.{i}.addr.{j}.addr"),
+                TypedValue::String(a.addr),
+            ));
+            out.push(TypedParam::new(
+                format!("if.{i}.addr.{j}.prefix"),
+                TypedValue::UInt(a.prefix),
+            ));
         }
     }
     Ok(())
