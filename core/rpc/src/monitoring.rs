@@ -558,3 +558,87 @@ pub struct DomainGetLaunchSecurityInfoRet {
     /// The launch measurement and the like (none without AMD SEV).
     pub params: Vec<TypedParam>,
 }
+
+/// `REMOTE_DOMAIN_JOB_STATS_MAX`.
+pub const JOB_STATS_MAX: usize = 64;
+
+/// `remote_domain_get_job_stats_args` (DOMAIN_GET_JOB_STATS, 298).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetJobStatsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// `VIR_DOMAIN_JOB_STATS_COMPLETED` (1), `_KEEP_COMPLETED` (2).
+    pub flags: u32,
+}
+
+/// `remote_domain_get_job_stats_ret` (298).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainGetJobStatsRet {
+    /// `virDomainJobType`.
+    pub type_: i32,
+    /// The job's figures.
+    pub params: Vec<TypedParam>,
+}
+
+/// `remote_domain_migrate_get_max_speed_args` (DOMAIN_MIGRATE_GET_MAX_SPEED, 242).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainMigrateGetMaxSpeedArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// `VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY` (1).
+    pub flags: u32,
+}
+
+/// `remote_domain_migrate_get_max_speed_ret` (242).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainMigrateGetMaxSpeedRet {
+    /// MiB/s.
+    pub bandwidth: u64,
+}
+
+/// `REMOTE_SECURITY_LABEL_LIST_MAX`.
+pub const SECURITY_LABEL_LIST_MAX: usize = 64;
+
+/// `remote_domain_get_security_label_list_ret` (DOMAIN_GET_SECURITY_LABEL_LIST, 278;
+/// the arguments are `remote_domain_get_security_label_list_args`, the domain alone).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetSecurityLabelListRet {
+    /// One label per security driver, the primary one first.
+    pub labels: Vec<crate::types::DomainGetSecurityLabelRet>,
+    /// Their count.
+    pub ret: i32,
+}
+
+/// `REMOTE_NODE_MEMORY_PARAMETERS_MAX`.
+pub const NODE_MEMORY_PARAMETERS_MAX: i32 = 64;
+
+/// `remote_node_get_memory_parameters_args` (NODE_GET_MEMORY_PARAMETERS, 289).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetMemoryParametersArgs {
+    /// How many the caller has room for; 0 asks for the count.
+    pub nparams: i32,
+    /// No flags are defined (clients add `VIR_TYPED_PARAM_STRING_OKAY`).
+    pub flags: u32,
+}
+
+/// `remote_node_get_memory_parameters_ret` (289); also the shape of
+/// `remote_node_get_sev_info_ret` (395).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeParamsRet {
+    /// The parameters (none when only the count was asked).
+    pub params: Vec<TypedParam>,
+    /// Their count.
+    pub nparams: i32,
+}
+
+/// `REMOTE_NODE_SEV_INFO_MAX`.
+pub const NODE_SEV_INFO_MAX: usize = 64;
+
+/// `remote_node_get_sev_info_args` (NODE_GET_SEV_INFO, 395).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetSevInfoArgs {
+    /// Unused by the daemon (libvirt's clients send 0).
+    pub nparams: i32,
+    /// No flags are defined (clients add `VIR_TYPED_PARAM_STRING_OKAY`).
+    pub flags: u32,
+}

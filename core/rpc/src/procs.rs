@@ -438,6 +438,8 @@ procedures! {
     DOMAIN_SAVE_IMAGE_GET_XML_DESC = 235,
     /// `{string file; string dxml; u32 flags}` → void (layout in [`crate::save`]).
     DOMAIN_SAVE_IMAGE_DEFINE_XML = 236,
+    /// `{dom; u32 flags}` → `{u64 bandwidth}` (layout in [`crate::monitoring`]).
+    DOMAIN_MIGRATE_GET_MAX_SPEED = 242,
     /// `{snap; u32 flags}` → `{snap}`.
     DOMAIN_SNAPSHOT_GET_PARENT = 244,
     /// `{dom; u32 flags}` → void.
@@ -492,6 +494,8 @@ procedures! {
     DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN = 275,
     /// `{dom; u32 flags}` → `{string hostname}`.
     DOMAIN_GET_HOSTNAME = 277,
+    /// `{dom}` → `{labels<64>; int ret}` (layout in [`crate::monitoring`]).
+    DOMAIN_GET_SECURITY_LABEL_LIST = 278,
     /// `{dom; opaque cpumap; u32 flags}` → void.
     DOMAIN_PIN_EMULATOR = 279,
     /// `{dom; int maplen; u32 flags}` → `{opaque cpumaps<>; int ret}`.
@@ -510,6 +514,9 @@ procedures! {
     CONNECT_LIST_ALL_NWFILTERS = 286,
     /// Carries `virConnectListAllSecrets` (layout in [`crate::types`]).
     CONNECT_LIST_ALL_SECRETS = 287,
+    /// `{int nparams; u32 flags}` → `{params<64>; int nparams}` (layout in
+    /// [`crate::monitoring`]).
+    NODE_GET_MEMORY_PARAMETERS = 289,
     /// Carries `virNetworkUpdate` (layout in [`crate::types`]).
     NETWORK_UPDATE = 291,
     /// `{int need_map; int need_online; u32 flags}` → `{opaque cpumap<>; u32 online; int ret}`.
@@ -520,6 +527,8 @@ procedures! {
     DOMAIN_SEND_PROCESS_SIGNAL = 295,
     /// Carries `virNodeDeviceLookupSCSIHostByWWN` (layout in [`crate::types`]).
     NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN = 297,
+    /// `{dom; u32 flags}` → `{int type; params<64>}` (layout in [`crate::monitoring`]).
+    DOMAIN_GET_JOB_STATS = 298,
     /// Carries `virNodeDeviceDetachFlags` (layout in [`crate::types`]).
     NODE_DEVICE_DETACH_FLAGS = 301,
     /// `{dom; int period; u32 flags}` → void.
@@ -611,11 +620,16 @@ procedures! {
     SECRET_EVENT_LIFECYCLE = 382,
     /// Secret value-changed event MESSAGE `{int callbackID; secret}`.
     SECRET_EVENT_VALUE_CHANGED = 383,
+    /// `{dom; u32 flags}` → `{xml}` (layout in [`crate::save`]).
+    DOMAIN_MANAGED_SAVE_GET_XML_DESC = 388,
     /// `{dom; u32 type; u32 action; u32 flags}` → void (layout in
     /// [`crate::configuration`]).
     DOMAIN_SET_LIFECYCLE_ACTION = 390,
     /// Carries `virStoragePoolLookupByTargetPath` (layout in [`crate::types`]).
     STORAGE_POOL_LOOKUP_BY_TARGET_PATH = 391,
+    /// `{int nparams; u32 flags}` → `{params<64>; int nparams}` (layout in
+    /// [`crate::monitoring`]).
+    NODE_GET_SEV_INFO = 395,
     /// `{dom; u32 flags}` → `{params<64>}` (layout in [`crate::monitoring`]).
     DOMAIN_GET_LAUNCH_SECURITY_INFO = 396,
     /// Carries `virNWFilterBindingLookupByPortDev` (layout in [`crate::types`]).
@@ -684,6 +698,8 @@ procedures! {
     NODE_DEVICE_IS_ACTIVE = 436,
     /// Carries `virNetworkCreateXMLFlags` (layout in [`crate::types`]).
     NETWORK_CREATE_XML_FLAGS = 437,
+    /// `{dom; u32 flags}` → void (layout in [`crate::types`]).
+    DOMAIN_ABORT_JOB_FLAGS = 442,
 }
 
 /// libvirt's name (without `REMOTE_PROC_`) of a REMOTE procedure number, if it is

@@ -73,3 +73,11 @@ pub struct DomainSaveImageDefineXmlArgs {
     /// `virDomainSaveRestoreFlags`.
     pub flags: u32,
 }
+
+/// `remote_domain_managed_save_get_xml_desc_ret` (DOMAIN_MANAGED_SAVE_GET_XML_DESC,
+/// 388; the arguments are the domain and `virDomainXMLFlags`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainManagedSaveGetXmlDescRet {
+    /// The domain XML stored in the managed save image.
+    pub xml: String,
+}

@@ -72,6 +72,19 @@ impl Connect {
             .node_cpu_stats(cpu, flags)
     }
 
+    /// The host's memory tunables (`virNodeGetMemoryParameters`): KSM's
+    /// `shm_pages_to_scan`, `shm_sleep_millisecs`, … as typed parameters.
+    pub fn node_memory_parameters(&self, flags: u32) -> Result<Vec<crate::api::TypedParam>> {
+        self.monitoring("virNodeGetMemoryParameters")?
+            .node_memory_parameters(flags)
+    }
+
+    /// The host's AMD SEV facts (`virNodeGetSEVInfo`). A read-write connection only.
+    pub fn sev_info(&self, flags: u32) -> Result<Vec<crate::api::TypedParam>> {
+        self.check_writable("virNodeGetSEVInfo")?;
+        self.monitoring("virNodeGetSEVInfo")?.sev_info(flags)
+    }
+
     /// The node's memory counters, KiB, of NUMA `cell` or all cells with -1
     /// (`virNodeGetMemoryStats`).
     pub fn node_memory_stats(&self, cell: i32, flags: u32) -> Result<Vec<NodeStat>> {

@@ -281,6 +281,14 @@ impl Domain {
         driver.abort_job(&self.r)
     }
 
+    /// [`Self::abort_job`] with flags (`virDomainAbortJobFlags`;
+    /// `VIR_DOMAIN_ABORT_JOB_POSTCOPY` 1).
+    pub fn abort_job_flags(&self, flags: u32) -> Result<()> {
+        let driver = self.conn.driver_in("virDomainAbortJobFlags")?;
+        self.conn.check_writable("virDomainAbortJobFlags")?;
+        driver.abort_job_flags(&self.r, flags)
+    }
+
     /// A socket connected to the graphics server of the domain's `idx`-th `<graphics>`
     /// device (`virDomainOpenGraphicsFD`). A read-write connection only.
     pub fn open_graphics_fd(&self, idx: u32, flags: u32) -> Result<std::os::fd::OwnedFd> {

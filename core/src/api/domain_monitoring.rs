@@ -227,6 +227,33 @@ impl Domain {
             .security_label(self.domain_ref())
     }
 
+    /// The label of every security driver, the primary one first
+    /// (`virDomainGetSecurityLabelList`).
+    pub fn security_label_list(&self) -> Result<Vec<SecurityLabel>> {
+        self.connect()
+            .monitoring("virDomainGetSecurityLabelList")?
+            .security_label_list(self.domain_ref())
+    }
+
+    /// The background job as typed parameters and its `virDomainJobType`
+    /// (`virDomainGetJobStats`; flags `VIR_DOMAIN_JOB_STATS_COMPLETED` 1,
+    /// `_KEEP_COMPLETED` 2).
+    pub fn job_stats(&self, flags: u32) -> Result<(i32, Vec<crate::api::TypedParam>)> {
+        self.connect()
+            .monitoring("virDomainGetJobStats")?
+            .job_stats(self.domain_ref(), flags)
+    }
+
+    /// The bandwidth cap of a migration of this domain, MiB/s
+    /// (`virDomainMigrateGetMaxSpeed`). A read-write connection only.
+    pub fn migrate_max_speed(&self, flags: u32) -> Result<u64> {
+        self.connect()
+            .check_writable("virDomainMigrateGetMaxSpeed")?;
+        self.connect()
+            .monitoring("virDomainMigrateGetMaxSpeed")?
+            .migrate_max_speed(self.domain_ref(), flags)
+    }
+
     /// Title, description, or the element of namespace `uri` (`virDomainGetMetadata`).
     pub fn metadata(&self, kind: MetadataType, uri: Option<&str>, flags: u32) -> Result<String> {
         self.connect().monitoring("virDomainGetMetadata")?.metadata(

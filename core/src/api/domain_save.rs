@@ -74,6 +74,22 @@ impl Domain {
             .has_managed_save_image(self.domain_ref(), flags)
     }
 
+    /// The domain XML in the managed save image (`virDomainManagedSaveGetXMLDesc`;
+    /// `VIR_DOMAIN_XML_SECURE` needs a read-write connection).
+    pub fn managed_save_xml_desc(&self, flags: u32) -> Result<String> {
+        if flags & crate::api::XmlFlags::SECURE != 0 {
+            self.connect()
+                .check_writable("virDomainManagedSaveGetXMLDesc")?;
+        }
+        self.connect()
+            .driver()?
+            .save_restore()
+            .ok_or_else(|| {
+                Error::no_support(ErrorDomain::Domain, "virDomainManagedSaveGetXMLDesc")
+            })?
+            .managed_save_xml_desc(self.domain_ref(), flags)
+    }
+
     /// Drops the managed save image (`virDomainManagedSaveRemove`).
     pub fn managed_save_remove(&self, flags: u32) -> Result<()> {
         self.save_restore("virDomainManagedSaveRemove")?

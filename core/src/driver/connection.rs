@@ -152,6 +152,15 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainAbortJob")
     }
 
+    /// `virDomainAbortJobFlags`: [`Self::abort_job`] with flags
+    /// (`VIR_DOMAIN_ABORT_JOB_POSTCOPY`).
+    fn abort_job_flags(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        Err(Error::no_support(
+            ErrorDomain::Domain,
+            "virDomainAbortJobFlags".to_string(),
+        ))
+    }
+
     /// `virDomainPMWakeup`: wakes a guest suspended to RAM.
     fn pm_wakeup(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         unsupported("virDomainPMWakeup")

@@ -43,6 +43,23 @@ pub trait Monitoring: Send + Sync {
     fn node_memory_stats(&self, cell: i32, flags: u32) -> Result<Vec<NodeStat>> {
         unsupported("virNodeGetMemoryStats")
     }
+    /// The host's memory tunables, KSM's (`virNodeGetMemoryParameters`).
+    fn node_memory_parameters(&self, flags: u32) -> Result<Vec<TypedParam>> {
+        unsupported("virNodeGetMemoryParameters")
+    }
+    /// The host's AMD SEV facts (`virNodeGetSEVInfo`).
+    fn sev_info(&self, flags: u32) -> Result<Vec<TypedParam>> {
+        unsupported("virNodeGetSEVInfo")
+    }
+    /// The domain's background job as typed parameters, with the job type
+    /// (`virDomainGetJobStats`).
+    fn job_stats(&self, dom: &DomainRef, flags: u32) -> Result<(i32, Vec<TypedParam>)> {
+        unsupported("virDomainGetJobStats")
+    }
+    /// The bandwidth cap of a migration, MiB/s (`virDomainMigrateGetMaxSpeed`).
+    fn migrate_max_speed(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
+        unsupported("virDomainMigrateGetMaxSpeed")
+    }
     /// Balloon and guest memory statistics (`virDomainMemoryStats`), at most `max`.
     fn memory_stats(&self, dom: &DomainRef, max: u32, flags: u32) -> Result<Vec<MemoryStat>> {
         unsupported("virDomainMemoryStats")
@@ -166,6 +183,11 @@ pub trait Monitoring: Send + Sync {
     /// The domain's security label (`virDomainGetSecurityLabel`).
     fn security_label(&self, dom: &DomainRef) -> Result<SecurityLabel> {
         unsupported("virDomainGetSecurityLabel")
+    }
+    /// The domain's label of every security driver, the primary one first
+    /// (`virDomainGetSecurityLabelList`).
+    fn security_label_list(&self, dom: &DomainRef) -> Result<Vec<SecurityLabel>> {
+        unsupported("virDomainGetSecurityLabelList")
     }
     /// Title, description or an application's element (`virDomainGetMetadata`).
     fn metadata(

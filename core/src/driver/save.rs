@@ -58,6 +58,10 @@ pub trait SaveRestore: Send + Sync {
     fn has_managed_save_image(&self, dom: &DomainRef, flags: u32) -> Result<bool> {
         unsupported("virDomainHasManagedSaveImage")
     }
+    /// The domain XML in the managed save image (`virDomainManagedSaveGetXMLDesc`).
+    fn managed_save_xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        unsupported("virDomainManagedSaveGetXMLDesc")
+    }
     /// Drops the managed save image (`virDomainManagedSaveRemove`).
     fn managed_save_remove(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         unsupported("virDomainManagedSaveRemove")

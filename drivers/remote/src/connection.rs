@@ -451,6 +451,10 @@ impl DriverConnection for RemoteConnection {
         self.dom_call(procs::DOMAIN_ABORT_JOB, dom)
     }
 
+    fn abort_job_flags(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.dom_flags_call(procs::DOMAIN_ABORT_JOB_FLAGS, dom, flags)
+    }
+
     fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {
         let r: DomainGetInfoRet = self.dom_call(procs::DOMAIN_GET_INFO, dom)?;
         Ok(domain_info(r))

@@ -455,6 +455,62 @@ impl Monitoring for RemoteConnection {
         })
     }
 
+    fn security_label_list(&self, dom: &DomainRef) -> Result<Vec<SecurityLabel>> {
+        let r: rvirt_rpc::monitoring::DomainGetSecurityLabelListRet = self
+            .client()
+            .call(procs::DOMAIN_GET_SECURITY_LABEL_LIST, &Self::dom(dom))?;
+        Ok(r.labels
+            .into_iter()
+            .map(|l| SecurityLabel {
+                label: c_string(l.label),
+                enforcing: l.enforcing != 0,
+            })
+            .collect())
+    }
+
+    fn job_stats(&self, dom: &DomainRef, flags: u32) -> Result<(i32, Vec<TypedParam>)> {
+        let r: rvirt_rpc::monitoring::DomainGetJobStatsRet = self
+            .client()
+            .call(procs::DOMAIN_GET_JOB_STATS, &Self::dom_flags(dom, flags))?;
+        Ok((r.type_, r.params.into_iter().map(Into::into).collect()))
+    }
+
+    fn migrate_max_speed(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
+        let r: rvirt_rpc::monitoring::DomainMigrateGetMaxSpeedRet = self.client().call(
+            procs::DOMAIN_MIGRATE_GET_MAX_SPEED,
+            &Self::dom_flags(dom, flags),
+        )?;
+        Ok(r.bandwidth)
+    }
+
+    fn node_memory_parameters(&self, flags: u32) -> Result<Vec<TypedParam>> {
+        use rvirt_rpc::monitoring::{NodeGetMemoryParametersArgs, NodeParamsRet};
+        // libvirt's two steps: the count, then that many.
+        let count: NodeParamsRet = self.client().call(
+            procs::NODE_GET_MEMORY_PARAMETERS,
+            &NodeGetMemoryParametersArgs { nparams: 0, flags },
+        )?;
+        if count.nparams == 0 {
+            return Ok(Vec::new());
+        }
+        let r: NodeParamsRet = self.client().call(
+            procs::NODE_GET_MEMORY_PARAMETERS,
+            &NodeGetMemoryParametersArgs {
+                nparams: count.nparams,
+                flags,
+            },
+        )?;
+        Ok(r.params.into_iter().map(Into::into).collect())
+    }
+
+    fn sev_info(&self, flags: u32) -> Result<Vec<TypedParam>> {
+        let r: rvirt_rpc::monitoring::NodeParamsRet = self.client().call(
+            procs::NODE_GET_SEV_INFO,
+            &rvirt_rpc::monitoring::NodeGetSevInfoArgs { nparams: 0, flags },
+        )?;
+        Ok(r.params.into_iter().map(Into::into).collect())
+    }
+
     fn metadata(
         &self,
         dom: &DomainRef,

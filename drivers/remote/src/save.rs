@@ -81,6 +81,12 @@ impl SaveRestore for RemoteConnection {
         Ok(ret.result != 0)
     }
 
+    fn managed_save_xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        let ret: rvirt_rpc::save::DomainManagedSaveGetXmlDescRet =
+            self.dom_flags_call(procs::DOMAIN_MANAGED_SAVE_GET_XML_DESC, dom, flags)?;
+        Ok(ret.xml)
+    }
+
     fn managed_save_remove(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         self.dom_flags_call(procs::DOMAIN_MANAGED_SAVE_REMOVE, dom, flags)
     }

@@ -1,7 +1,8 @@
 //! rvirt's remote driver against rvirtd's `qemu:///system` with a running QEMU guest:
 //! QEMU monitor passthrough (the LIBVIRT_QEMU program beside REMOTE on one
-//! connection), reset, keys, job info and abort, block resize, node counters, each
-//! answered as the local driver answers.
+//! connection), reset, keys, job info, stats and abort, block resize, node counters,
+//! security labels, the migration cap, KSM tunables, SEV and the managed save image's
+//! XML, each answered as the local driver answers.
 
 use rvirt_core::{Connect, ErrorCode};
 use rvirt_testkit::{Daemon, HALT, QemuReaper, TempDir, have_qemu, write_guest};
@@ -54,6 +55,23 @@ fn monitor_passthrough_and_guest_control_over_the_wire() {
     let mem = conn.node_memory_stats(-1, 0).unwrap();
     assert_eq!(mem[0].field, "total");
     assert!(mem[0].value > 0);
+
+    // Job stats, labels, migration cap, KSM tunables and SEV, as the local driver.
+    assert_eq!(dom.job_stats(0).unwrap(), (0, Vec::new()));
+    assert_eq!(
+        dom.abort_job_flags(0).unwrap_err().code(),
+        ErrorCode::OperationInvalid
+    );
+    assert_eq!(dom.migrate_max_speed(0).unwrap(), 8_796_093_022_207);
+    let labels = dom.security_label_list().unwrap();
+    assert_eq!(labels.len(), 2);
+    assert!(labels[1].label.starts_with('+'), "{labels:?}");
+    let ksm = conn.node_memory_parameters(0).unwrap();
+    assert_eq!(ksm[0].field, "shm_pages_to_scan");
+    let sev = conn.sev_info(0).unwrap_err();
+    assert_eq!(sev.code(), ErrorCode::OperationUnsupported, "{sev}");
+    let e = dom.managed_save_xml_desc(0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OperationInvalid, "{e}");
 
     dom.destroy().unwrap();
     let e = dom.qemu_monitor_command("info status", 1).unwrap_err();

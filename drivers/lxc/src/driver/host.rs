@@ -88,6 +88,12 @@ impl Monitoring for LxcConnection {
         node_stats::host_memory_stats(cell)
     }
 
+    fn node_memory_parameters(&self, flags: u32) -> Result<Vec<rvirt_core::api::TypedParam>> {
+        // libvirt's client library adds VIR_TYPED_PARAM_STRING_OKAY (4).
+        check_flags(flags & !4, "virHostMemGetParameters")?;
+        rvirt_core::host::memory_params::memory_parameters(ErrorDomain::Lxc)
+    }
+
     fn node_free_memory(&self) -> Result<u64> {
         node::free_memory()
     }

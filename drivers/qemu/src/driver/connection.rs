@@ -369,6 +369,16 @@ impl DriverConnection for QemuConnection {
         self.shared.abort_job(&self.shared.domains.list.get(dom)?)
     }
 
+    fn abort_job_flags(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.shared
+            .abort_job_flags(&self.shared.domains.list.get(dom)?, flags)
+    }
+
+    fn is_updated(&self, dom: &DomainRef) -> Result<bool> {
+        // As libvirt's QEMU driver: no change marks a running domain updated.
+        self.shared.domains.read(dom, |_| Ok(false))
+    }
+
     fn pm_wakeup(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, 0, "pm_wakeup")?;
         self.shared.pm_wakeup(&self.shared.domains.list.get(dom)?)

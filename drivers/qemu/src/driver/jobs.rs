@@ -1,9 +1,10 @@
-//! `virDomainGetJobInfo` and `virDomainAbortJob`: the background job of a domain is
+//! `virDomainGetJobInfo`, `virDomainGetJobStats` and `virDomainAbortJob{,Flags}`: the
+//! background job of a domain is
 //! a save (QEMU's migration into the save file) in progress; its progress is QEMU's
 //! `query-migrate`, and aborting it is `migrate_cancel`. Other operations that hold
 //! the domain's job (start, a hotplug) are not background jobs, as in libvirt.
 
-use rvirt_core::api::JobInfo;
+use rvirt_core::api::{JobInfo, TypedParam, TypedValue};
 use rvirt_core::{Error, ErrorDomain, Result};
 use serde_json::Value;
 
@@ -16,6 +17,13 @@ const BACKGROUND: &[&str] = &["virDomainSave"];
 /// `VIR_DOMAIN_JOB_NONE` / `VIR_DOMAIN_JOB_UNBOUNDED`.
 const JOB_NONE: i32 = 0;
 const JOB_UNBOUNDED: i32 = 2;
+/// `VIR_DOMAIN_JOB_OPERATION_SAVE`: what every background job here is.
+const OPERATION_SAVE: i32 = 2;
+/// `VIR_DOMAIN_JOB_STATS_COMPLETED` / `_KEEP_COMPLETED`.
+const STATS_COMPLETED: u32 = 1;
+const STATS_KEEP_COMPLETED: u32 = 2;
+/// `VIR_DOMAIN_ABORT_JOB_POSTCOPY`.
+const ABORT_POSTCOPY: u32 = 1;
 
 fn u(v: &Value, path: &[&str]) -> u64 {
     path.iter()
@@ -65,6 +73,49 @@ impl Shared {
             Some("active" | "setup" | "device" | "pre-switchover") => from_query_migrate(&v),
             _ => JobInfo::default(),
         })
+    }
+
+    /// `virDomainGetJobStats`: the running job as libvirt's typed parameters
+    /// (operation, elapsed time, data and memory totals); type NONE and no
+    /// parameters without one. Completed jobs are not kept: asked for the last
+    /// completed one, the answer is NONE.
+    pub(crate) fn job_stats(&self, entry: &Entry, flags: u32) -> Result<(i32, Vec<TypedParam>)> {
+        super::connection::check_flags(
+            flags,
+            STATS_COMPLETED | STATS_KEEP_COMPLETED,
+            "qemuDomainGetJobStats",
+        )?;
+        if flags & STATS_COMPLETED != 0 {
+            return Ok((JOB_NONE, Vec::new()));
+        }
+        let info = self.job_info(entry)?;
+        if info.job_type == JOB_NONE {
+            return Ok((JOB_NONE, Vec::new()));
+        }
+        let ull = |name: &str, v: u64| TypedParam::new(name, TypedValue::ULLong(v));
+        let mut params = vec![
+            TypedParam::new("operation", TypedValue::Int(OPERATION_SAVE)),
+            ull("time_elapsed", info.time_elapsed),
+        ];
+        for (prefix, figures) in [("data", info.data), ("memory", info.mem)] {
+            for (suffix, v) in ["total", "processed", "remaining"].iter().zip(figures) {
+                params.push(ull(&format!("{prefix}_{suffix}"), v));
+            }
+        }
+        Ok((info.job_type, params))
+    }
+
+    /// `virDomainAbortJobFlags`: [`Self::abort_job`]; `VIR_DOMAIN_ABORT_JOB_POSTCOPY`
+    /// is for a migration in post-copy, which no job here is.
+    pub(crate) fn abort_job_flags(&self, entry: &Entry, flags: u32) -> Result<()> {
+        super::connection::check_flags(flags, ABORT_POSTCOPY, "qemuDomainAbortJobFlags")?;
+        if flags & ABORT_POSTCOPY != 0 && self.background_job(entry).is_some() {
+            return Err(Error::operation_invalid(
+                ErrorDomain::Qemu,
+                "current job is not outgoing migration in post-copy mode",
+            ));
+        }
+        self.abort_job(entry)
     }
 
     /// `virDomainAbortJob`: cancels a save in progress (it then fails with "operation

@@ -45,6 +45,7 @@ mod monitoring;
 mod netplug;
 mod networks;
 mod nic_tune;
+mod numa_tune;
 mod nwfilters;
 mod ops;
 mod passthrough;

@@ -327,6 +327,24 @@ impl SaveRestore for QemuConnection {
         Ok(self.shared.managed_image(&name).exists())
     }
 
+    fn managed_save_xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        // VIR_DOMAIN_SAVE_IMAGE_XML_SECURE.
+        check_flags(flags, 1, "qemuDomainManagedSaveGetXMLDesc")?;
+        let entry = self.entry(dom)?;
+        let image = self.shared.managed_image(entry.lock().name());
+        if !image.exists() {
+            return Err(Error::operation_invalid(
+                ErrorDomain::Qemu,
+                "domain does not have managed save image",
+            ));
+        }
+        // The driver's own file (not a client's path): opened directly.
+        let path = image.display().to_string();
+        let mut file = File::open(&image)
+            .map_err(|e| system(format!("cannot open '{path}': {}", strerror(&e))))?;
+        Ok(save_image::read_header(&mut file, &path)?.0)
+    }
+
     fn managed_save_remove(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, 0, "qemuDomainManagedSaveRemove")?;
         let entry = self.entry(dom)?;

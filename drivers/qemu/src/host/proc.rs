@@ -133,6 +133,22 @@ pub fn thread_wait_ns(pid: u32, tid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// The real user and group ids of process `pid` (`Uid:`/`Gid:` of
+/// `/proc/PID/status`), if it exists.
+pub fn process_ids(pid: u32) -> Option<(u32, u32)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let first = |key: &str| -> Option<u32> {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    };
+    Some((first("Uid:")?, first("Gid:")?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ mod control;
 mod domain;
 mod events;
 mod exclusive;
+mod jobs_and_host;
 mod monitoring;
 mod objects;
 mod qemu_program;

@@ -116,6 +116,15 @@ impl Configuration for QemuConnection {
                 let entry = self.shared().domains.list.get(dom)?;
                 self.shared().set_block_io_tune(&entry, path, params, flags)
             }
+            Tunable::Numa => {
+                check_flags(
+                    flags,
+                    AFFECT_LIVE | AFFECT_CONFIG,
+                    "qemuDomainSetNumaParameters",
+                )?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().set_numa_parameters(&entry, params, flags)
+            }
             Tunable::Perf => {
                 check_flags(
                     flags,
@@ -125,10 +134,6 @@ impl Configuration for QemuConnection {
                 let entry = self.shared().domains.list.get(dom)?;
                 self.shared().set_perf_events(&entry, params, flags)
             }
-            other => Err(rvirt_core::Error::no_support(
-                rvirt_core::ErrorDomain::Domain,
-                other.set_api().to_string(),
-            )),
         }
     }
 

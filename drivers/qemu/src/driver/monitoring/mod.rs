@@ -111,15 +111,16 @@ impl Monitoring for QemuConnection {
                 let entry = self.shared().domains.list.get(dom)?;
                 self.shared().block_io_tune(&entry, path, flags)
             }
+            Tunable::Numa => {
+                let flags = flags_of("qemuDomainGetNumaParameters")?;
+                let entry = self.shared().domains.list.get(dom)?;
+                self.shared().numa_parameters(&entry, flags)
+            }
             Tunable::Perf => {
                 let flags = flags_of("qemuDomainGetPerfEvents")?;
                 let entry = self.shared().domains.list.get(dom)?;
                 self.shared().perf_events(&entry, flags)
             }
-            other => Err(rvirt_core::Error::no_support(
-                rvirt_core::ErrorDomain::Domain,
-                other.get_api().to_string(),
-            )),
         }
     }
 
@@ -377,6 +378,70 @@ impl Monitoring for QemuConnection {
 
     fn memory_peek(&self, dom: &DomainRef, start: u64, size: u32, flags: u32) -> Result<Vec<u8>> {
         self.shared().memory_peek(dom, start, size, flags)
+    }
+
+    fn node_memory_parameters(&self, flags: u32) -> Result<Vec<TypedParam>> {
+        check_flags(flags, TYPED_PARAM_STRING_OKAY, "virHostMemGetParameters")?;
+        rvirt_core::host::memory_params::memory_parameters(ErrorDomain::Qemu)
+    }
+
+    fn sev_info(&self, flags: u32) -> Result<Vec<TypedParam>> {
+        check_flags(flags, TYPED_PARAM_STRING_OKAY, "qemuNodeGetSEVInfo")?;
+        Err(rvirt_core::Error::new(
+            rvirt_core::ErrorCode::OperationUnsupported,
+            ErrorDomain::Qemu,
+            "QEMU does not support SEV guest",
+        ))
+    }
+
+    fn job_stats(&self, dom: &DomainRef, flags: u32) -> Result<(i32, Vec<TypedParam>)> {
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().job_stats(&entry, flags)
+    }
+
+    fn migrate_max_speed(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
+        // VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY: QEMU's post-copy cap, never set here.
+        check_flags(flags, 1, "qemuDomainMigrateGetMaxSpeed")?;
+        self.shared().domains.read(dom, |vm| {
+            if flags & 1 != 0 && !vm.is_active() {
+                return Err(super::instance::not_running());
+            }
+            // libvirt's default: no cap (INT64_MAX bytes/s in MiB/s).
+            Ok(if flags & 1 != 0 {
+                0
+            } else {
+                (i64::MAX as u64) >> 20
+            })
+        })
+    }
+
+    fn security_label_list(&self, dom: &DomainRef) -> Result<Vec<SecurityLabel>> {
+        // The "none" model's empty label, then DAC's: QEMU's process ids.
+        self.shared().domains.read(dom, |vm| {
+            let Some(run) = vm.run.as_ref() else {
+                return Ok(Vec::new());
+            };
+            let dac = crate::host::proc::process_ids(run.pid)
+                .map(|(uid, gid)| format!("+{uid}:+{gid}"))
+                .unwrap_or_default();
+            Ok(vec![
+                SecurityLabel::default(),
+                SecurityLabel {
+                    label: dac,
+                    enforcing: false,
+                },
+            ])
+        })
+    }
+
+    fn launch_security_info(&self, dom: &DomainRef, flags: u32) -> Result<Vec<TypedParam>> {
+        check_flags(
+            flags,
+            TYPED_PARAM_STRING_OKAY,
+            "qemuDomainGetLaunchSecurityInfo",
+        )?;
+        // No <launchSecurity> (AMD SEV) is supported: nothing to measure.
+        self.shared().domains.read(dom, |_| Ok(Vec::new()))
     }
 
     fn security_model(&self) -> Result<SecurityModel> {

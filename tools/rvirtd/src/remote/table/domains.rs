@@ -6,8 +6,8 @@ use rvirt_rpc_server::{Procedure, procedure};
 
 use crate::remote::{
     Access, Session, auth as a, callbacks as cb, checkpoints as ck, configuration as cfg,
-    connect as c, console as con, control as ctl, domain as d, monitoring as m, save as sv,
-    snapshots as sn, tuning as tu,
+    connect as c, console as con, control as ctl, domain as d, jobs_and_host as jh,
+    monitoring as m, save as sv, snapshots as sn, tuning as tu,
 };
 
 /// Their rows, in order of number.
@@ -70,6 +70,32 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         p::DOMAIN_SEND_KEY,
         Access::Write("virDomainSendKey"),
         ctl::send_key
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_GET_MAX_SPEED,
+        Access::Write("virDomainMigrateGetMaxSpeed"),
+        jh::migrate_get_max_speed
+    ),
+    procedure!(
+        p::DOMAIN_GET_SECURITY_LABEL_LIST,
+        Access::Open,
+        jh::get_security_label_list
+    ),
+    procedure!(
+        p::NODE_GET_MEMORY_PARAMETERS,
+        Access::Open,
+        jh::node_get_memory_parameters
+    ),
+    procedure!(p::DOMAIN_GET_JOB_STATS, Access::Open, jh::get_job_stats),
+    procedure!(
+        p::DOMAIN_MANAGED_SAVE_GET_XML_DESC,
+        Access::Open,
+        jh::managed_save_get_xml_desc
+    ),
+    procedure!(
+        p::NODE_GET_SEV_INFO,
+        Access::Write("virNodeGetSEVInfo"),
+        jh::node_get_sev_info
     ),
     procedure!(
         p::DOMAIN_GET_GUEST_INFO,
@@ -654,5 +680,10 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         p::DOMAIN_CHECKPOINT_DELETE,
         Access::WriteIn("virDomainCheckpointDelete", 69),
         ck::delete
+    ),
+    procedure!(
+        p::DOMAIN_ABORT_JOB_FLAGS,
+        Access::Write("virDomainAbortJobFlags"),
+        jh::abort_job_flags
     ),
 ];

@@ -1,0 +1,128 @@
+//! A running guest's job, security labels, managed-save image, NUMA tuning and the
+//! host's memory tunables through rvirtd's QEMU driver (DOMAIN_GET_JOB_STATS,
+//! DOMAIN_ABORT_JOB_FLAGS, DOMAIN_MIGRATE_GET_MAX_SPEED, DOMAIN_GET_SECURITY_LABEL_LIST,
+//! DOMAIN_MANAGED_SAVE_GET_XML_DESC, DOMAIN_{GET,SET}_NUMA_PARAMETERS,
+//! NODE_GET_MEMORY_PARAMETERS, NODE_GET_SEV_INFO), with python3-libvirt
+//! (`tests/scripts/qemu_job_and_host_calls.py`; the answers are libvirtd 9.0's QEMU
+//! driver's on the same guest, its DAC label aside: libvirtd's QEMU ran as root) and
+//! Debian's virsh (`node-memory-tune`, `domjobinfo`, `migrate-getspeed`, `numatune`,
+//! `managedsave-dumpxml`).
+
+use rvirt_testkit::{
+    Daemon, HALT, QemuReaper, TempDir, have_python_libvirt, have_qemu, have_virsh, python, text,
+    virsh, virsh_ok, write_guest,
+};
+
+const SCRIPT: &str = include_str!("../scripts/qemu_job_and_host_calls.py");
+
+/// The uid and gid `user` has (`id -u`, `id -g`).
+fn ids_of(user: &str) -> (String, String) {
+    let id = |flag: &str| {
+        let o = std::process::Command::new("id")
+            .args([flag, user])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    (id("-u"), id("-g"))
+}
+
+#[test]
+fn jobs_labels_managed_save_numa_and_host_memory() {
+    if !have_virsh() || !have_qemu() || !have_python_libvirt() {
+        return;
+    }
+    let root = TempDir::new("qemu-jobs");
+    let _reaper = QemuReaper(root.0.clone());
+    let d = Daemon::start_with("qemu", &["--qemu-root", root.0.to_str().unwrap()]);
+    let uri = d.qemu_uri();
+    let ro_uri = uri.replace("libvirt-sock", "libvirt-sock-ro");
+    let xml = write_guest(&root, "jobs", HALT);
+    virsh_ok(&uri, &["define", xml.to_str().unwrap()]);
+    virsh_ok(&uri, &["start", "jobs"]);
+
+    let o = python(SCRIPT, &[&uri, &ro_uri, "jobs"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}");
+    let line = |name: &str| -> String {
+        out.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("no {name} in:\n{out}"))
+            .to_string()
+    };
+    let ksm_keys = "['shm_full_scans', 'shm_merge_across_nodes', 'shm_pages_shared', \
+                    'shm_pages_sharing', 'shm_pages_to_scan', 'shm_pages_unshared', \
+                    'shm_pages_volatile', 'shm_sleep_millisecs']";
+    if std::path::Path::new("/sys/kernel/mm/ksm/merge_across_nodes").exists() {
+        assert_eq!(line("getMemoryParameters"), ksm_keys);
+    }
+    assert_eq!(
+        line("getSEVInfo"),
+        "ERR 84 10 Operation not supported: QEMU does not support SEV guest"
+    );
+    assert_eq!(line("jobStats"), "{'type': 0}");
+    assert_eq!(line("jobStats completed"), "{'type': 0}");
+    assert_eq!(
+        line("abortJobFlags"),
+        "ERR 55 10 Requested operation is not valid: no job is active on the domain"
+    );
+    assert_eq!(line("migrateGetMaxSpeed"), "8796093022207");
+    let (uid, gid) = ids_of("libvirt-qemu");
+    assert_eq!(
+        line("securityLabelList"),
+        format!("[['', False], ['+{uid}:+{gid}', False]]")
+    );
+    assert_eq!(line("isUpdated"), "0");
+    assert_eq!(line("launchSecurityInfo"), "{}");
+    assert_eq!(
+        line("numaParameters"),
+        "{'numa_mode': 0, 'numa_nodeset': ''}"
+    );
+    assert_eq!(
+        line("setNumaParameters live"),
+        "ERR 55 10 Requested operation is not valid: Cgroup cpuset controller is not mounted"
+    );
+    assert_eq!(line("setNumaParameters config"), "0");
+    assert_eq!(
+        line("numaParameters config"),
+        "{'numa_mode': 0, 'numa_nodeset': '0'}"
+    );
+    assert_eq!(
+        line("managedSaveGetXMLDesc"),
+        "ERR 55 10 Requested operation is not valid: domain does not have managed save image"
+    );
+    assert!(
+        line("ro migrateGetMaxSpeed").starts_with("ERR 29 "),
+        "{}",
+        line("ro migrateGetMaxSpeed")
+    );
+    assert_eq!(line("ro jobStats"), "{'type': 0}");
+    assert!(line("ro getSEVInfo").starts_with("ERR 29 "), "{out}");
+
+    // The same through virsh.
+    let tune = virsh_ok(&uri, &["node-memory-tune"]);
+    assert!(tune.contains("shm_pages_to_scan"), "{tune}");
+    let job = virsh_ok(&uri, &["domjobinfo", "jobs"]);
+    assert!(job.contains("Job type:         None"), "{job}");
+    let speed = virsh_ok(&uri, &["migrate-getspeed", "jobs"]);
+    assert_eq!(speed.trim(), "8796093022207");
+    let numa = virsh_ok(&uri, &["numatune", "jobs", "--config"]);
+    assert!(numa.contains("numa_nodeset   : 0"), "{numa}");
+    let o = virsh(&uri, &["numatune", "jobs", "--nodeset", "0", "--live"]);
+    let (_, err) = text(&o);
+    assert!(
+        err.contains("Cgroup cpuset controller is not mounted"),
+        "{err}"
+    );
+
+    // A managed save image's XML, then the guest resumes from it.
+    virsh_ok(&uri, &["managedsave", "jobs"]);
+    let saved = virsh_ok(&uri, &["managedsave-dumpxml", "jobs"]);
+    assert!(saved.contains("<name>jobs</name>"), "{saved}");
+    virsh_ok(&uri, &["start", "jobs"]);
+    assert_eq!(virsh_ok(&uri, &["domstate", "jobs"]).trim(), "running");
+    let o = virsh(&uri, &["managedsave-dumpxml", "jobs"]);
+    assert!(!o.status.success());
+    virsh_ok(&uri, &["destroy", "jobs"]);
+    virsh_ok(&uri, &["undefine", "jobs"]);
+}

@@ -1,0 +1,132 @@
+//! Handlers of a domain's background job beyond its info (DOMAIN_GET_JOB_STATS,
+//! DOMAIN_ABORT_JOB_FLAGS, DOMAIN_MIGRATE_GET_MAX_SPEED), its labels of every
+//! security driver (DOMAIN_GET_SECURITY_LABEL_LIST), its managed save image's XML
+//! (DOMAIN_MANAGED_SAVE_GET_XML_DESC) and the host's memory tunables and SEV facts
+//! (NODE_GET_MEMORY_PARAMETERS, asked first for its count as libvirt's clients do;
+//! NODE_GET_SEV_INFO).
+
+use rvirt_core::{Error, ErrorDomain};
+use rvirt_rpc::monitoring::{
+    DomainGetJobStatsArgs, DomainGetJobStatsRet, DomainGetSecurityLabelListRet,
+    DomainMigrateGetMaxSpeedArgs, DomainMigrateGetMaxSpeedRet, JOB_STATS_MAX,
+    NODE_MEMORY_PARAMETERS_MAX, NODE_SEV_INFO_MAX, NodeGetMemoryParametersArgs, NodeGetSevInfoArgs,
+    NodeParamsRet, SECURITY_LABEL_LIST_MAX,
+};
+use rvirt_rpc::save::DomainManagedSaveGetXmlDescRet;
+use rvirt_rpc::types::{DomainArgs, DomainFlagsArgs, DomainGetSecurityLabelRet};
+use rvirt_rpc_server::CallResult;
+
+use super::{Ctx, CtxExt};
+
+/// libvirtd's own check of a reply's size: `VIR_ERR_INTERNAL_ERROR` from RPC.
+fn too_many(what: &str) -> rvirt_rpc_server::error::CallError {
+    Error::internal(ErrorDomain::Rpc, format!("too many {what}")).into()
+}
+
+/// DOMAIN_GET_JOB_STATS.
+pub(crate) fn get_job_stats(
+    ctx: &Ctx<'_>,
+    args: DomainGetJobStatsArgs,
+) -> CallResult<DomainGetJobStatsRet> {
+    let (type_, params) = ctx.domain(&args.dom)?.job_stats(args.flags)?;
+    if params.len() > JOB_STATS_MAX {
+        return Err(too_many("job statistics"));
+    }
+    Ok(DomainGetJobStatsRet {
+        type_,
+        params: params.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// DOMAIN_ABORT_JOB_FLAGS.
+pub(crate) fn abort_job_flags(ctx: &Ctx<'_>, args: DomainFlagsArgs) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.abort_job_flags(args.flags)?)
+}
+
+/// DOMAIN_MIGRATE_GET_MAX_SPEED.
+pub(crate) fn migrate_get_max_speed(
+    ctx: &Ctx<'_>,
+    args: DomainMigrateGetMaxSpeedArgs,
+) -> CallResult<DomainMigrateGetMaxSpeedRet> {
+    let bandwidth = ctx.domain(&args.dom)?.migrate_max_speed(args.flags)?;
+    Ok(DomainMigrateGetMaxSpeedRet { bandwidth })
+}
+
+/// DOMAIN_GET_SECURITY_LABEL_LIST.
+pub(crate) fn get_security_label_list(
+    ctx: &Ctx<'_>,
+    args: DomainArgs,
+) -> CallResult<DomainGetSecurityLabelListRet> {
+    let labels = ctx.domain(&args.dom)?.security_label_list()?;
+    if labels.len() > SECURITY_LABEL_LIST_MAX {
+        return Err(too_many("security labels"));
+    }
+    Ok(DomainGetSecurityLabelListRet {
+        ret: i32::try_from(labels.len()).unwrap_or(i32::MAX),
+        labels: labels
+            .into_iter()
+            .map(|l| DomainGetSecurityLabelRet {
+                label: nul_terminated(&l.label),
+                enforcing: i32::from(l.enforcing),
+            })
+            .collect(),
+    })
+}
+
+/// A label as libvirt's `char label<>` carries it: with its NUL, nothing when empty.
+fn nul_terminated(s: &str) -> Vec<u8> {
+    if s.is_empty() {
+        return Vec::new();
+    }
+    let mut v = s.as_bytes().to_vec();
+    v.push(0);
+    v
+}
+
+/// DOMAIN_MANAGED_SAVE_GET_XML_DESC.
+pub(crate) fn managed_save_get_xml_desc(
+    ctx: &Ctx<'_>,
+    args: DomainFlagsArgs,
+) -> CallResult<DomainManagedSaveGetXmlDescRet> {
+    let xml = ctx.domain(&args.dom)?.managed_save_xml_desc(args.flags)?;
+    Ok(DomainManagedSaveGetXmlDescRet { xml })
+}
+
+/// NODE_GET_MEMORY_PARAMETERS: with `nparams` 0 the count alone, else at most
+/// `nparams` of them (libvirt's two-step).
+pub(crate) fn node_get_memory_parameters(
+    ctx: &Ctx<'_>,
+    args: NodeGetMemoryParametersArgs,
+) -> CallResult<NodeParamsRet> {
+    if args.nparams > NODE_MEMORY_PARAMETERS_MAX {
+        return Err(Error::internal(ErrorDomain::Rpc, "nparams too large").into());
+    }
+    let mut params = ctx.conn()?.node_memory_parameters(args.flags)?;
+    let count = i32::try_from(params.len()).unwrap_or(i32::MAX);
+    if args.nparams == 0 {
+        return Ok(NodeParamsRet {
+            params: Vec::new(),
+            nparams: count,
+        });
+    }
+    params.truncate(usize::try_from(args.nparams).unwrap_or(0));
+    Ok(NodeParamsRet {
+        nparams: i32::try_from(params.len()).unwrap_or(i32::MAX),
+        params: params.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// NODE_GET_SEV_INFO.
+pub(crate) fn node_get_sev_info(
+    ctx: &Ctx<'_>,
+    args: NodeGetSevInfoArgs,
+) -> CallResult<NodeParamsRet> {
+    let params = ctx.conn()?.sev_info(args.flags)?;
+    if params.len() > NODE_SEV_INFO_MAX {
+        return Err(too_many("SEV parameters"));
+    }
+    Ok(NodeParamsRet {
+        nparams: i32::try_from(params.len()).unwrap_or(i32::MAX),
+        params: params.into_iter().map(Into::into).collect(),
+    })
+}
