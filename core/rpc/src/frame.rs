@@ -244,6 +244,9 @@ pub enum FrameError {
     Poisoned,
     /// The payload could not be encoded or decoded.
     Xdr(rvirt_xdr::Error),
+    /// A REPLY_WITH_FDS names more descriptors than a message may pass
+    /// ([`MAX_PASSED_FDS`]), or has no count.
+    BadFdCount(u32),
 }
 
 impl fmt::Display for FrameError {
@@ -261,6 +264,9 @@ impl fmt::Display for FrameError {
             ),
             FrameError::Poisoned => f.write_str("RPC stream is unusable after an earlier error"),
             FrameError::Xdr(e) => write!(f, "Unable to decode message payload: {e}"),
+            FrameError::BadFdCount(n) => {
+                write!(f, "Too many FDs to receive: {n} (at most {MAX_PASSED_FDS})")
+            }
         }
     }
 }
@@ -319,7 +325,16 @@ pub struct FrameDecoder {
     max_packet: usize,
     ready: VecDeque<Message>,
     poisoned: bool,
+    /// A REPLY_WITH_FDS is followed by one byte per descriptor (see
+    /// [`FrameDecoder::with_passed_fds`]).
+    passed_fds: bool,
+    /// A REPLY_WITH_FDS held back until its descriptor bytes went by, and how many
+    /// of them are still to come.
+    held: Option<(Message, usize)>,
 }
+
+/// The most descriptors one message passes (libvirt's `VIR_NET_MESSAGE_NUM_FDS_MAX`).
+pub const MAX_PASSED_FDS: u32 = 32;
 
 impl Default for FrameDecoder {
     fn default() -> Self {
@@ -342,7 +357,58 @@ impl FrameDecoder {
             max_packet: max_packet.clamp(MIN_PACKET_LEN, MAX_PACKET_LEN),
             ready: VecDeque::new(),
             poisoned: false,
+            passed_fds: false,
+            held: None,
         }
+    }
+
+    /// A client's decoder: after a REPLY_WITH_FDS whose payload starts with `n`, the
+    /// stream carries `n` bytes that are not packets — each came with one descriptor
+    /// (`SCM_RIGHTS`), as libvirt's daemon sends them. They are skipped, and the
+    /// reply is only handed out once they went by, so that its descriptors have
+    /// arrived by then.
+    ///
+    /// ```
+    /// use rvirt_rpc::{FrameDecoder, Header, MessageType, REMOTE_PROGRAM, encode_message};
+    ///
+    /// let mut h = Header::call(REMOTE_PROGRAM, 1, 319, 7);
+    /// h.msg_type = MessageType::REPLY_WITH_FDS;
+    /// let reply = encode_message(&h, &1u32.to_be_bytes()).unwrap();
+    /// let mut dec = FrameDecoder::with_passed_fds();
+    /// dec.feed(&reply).unwrap();
+    /// assert!(dec.next_message().is_none(), "its descriptor byte is still to come");
+    /// dec.feed(&[0]).unwrap();
+    /// assert_eq!(dec.next_message().unwrap().header.serial, 7);
+    /// ```
+    pub fn with_passed_fds() -> Self {
+        FrameDecoder {
+            passed_fds: true,
+            ..Self::new()
+        }
+    }
+
+    /// Queues a complete message, or holds a REPLY_WITH_FDS back for its descriptor
+    /// bytes.
+    fn complete(&mut self, msg: Message) -> Result<(), FrameError> {
+        if !self.passed_fds || msg.header.msg_type != MessageType::REPLY_WITH_FDS {
+            self.ready.push_back(msg);
+            return Ok(());
+        }
+        let Some(word) = msg.payload.get(..4) else {
+            self.poisoned = true;
+            return Err(FrameError::BadFdCount(0));
+        };
+        let n = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        if n > MAX_PASSED_FDS {
+            self.poisoned = true;
+            return Err(FrameError::BadFdCount(n));
+        }
+        if n == 0 {
+            self.ready.push_back(msg);
+        } else {
+            self.held = Some((msg, n as usize));
+        }
+        Ok(())
     }
 
     /// Consumes `data`. Completed messages are queued for
@@ -353,6 +419,17 @@ impl FrameDecoder {
             return Err(FrameError::Poisoned);
         }
         while !data.is_empty() {
+            if let Some((_, left)) = self.held.as_mut() {
+                let n = (*left).min(data.len());
+                *left -= n;
+                data = &data[n..];
+                if *left == 0
+                    && let Some((msg, _)) = self.held.take()
+                {
+                    self.ready.push_back(msg);
+                }
+                continue;
+            }
             let want = match self.want {
                 Some(w) => w,
                 None => {
@@ -392,10 +469,10 @@ impl FrameDecoder {
                     self.buf = Vec::new();
                 }
                 self.want = None;
-                self.ready.push_back(Message {
+                self.complete(Message {
                     header: Header::from_bytes(&header),
                     payload,
-                });
+                })?;
             }
         }
         Ok(())
@@ -422,5 +499,53 @@ impl Iterator for FrameDecoder {
 
     fn next(&mut self) -> Option<Message> {
         self.next_message()
+    }
+}
+
+#[cfg(test)]
+mod passed_fd_tests {
+    use super::*;
+    use crate::REMOTE_PROGRAM;
+
+    fn reply(serial: u32, kind: MessageType, payload: &[u8]) -> Vec<u8> {
+        let mut h = Header::call(REMOTE_PROGRAM, 1, 319, serial);
+        h.msg_type = kind;
+        encode_message(&h, payload).unwrap()
+    }
+
+    /// The descriptor bytes between two packets are skipped, in any split.
+    #[test]
+    fn descriptor_bytes_are_skipped_whatever_the_split() {
+        let mut stream = reply(1, MessageType::REPLY_WITH_FDS, &2u32.to_be_bytes());
+        stream.extend([0, 0]);
+        stream.extend(reply(2, MessageType::REPLY, &[]));
+        for split in 0..stream.len() {
+            let mut dec = FrameDecoder::with_passed_fds();
+            dec.feed(&stream[..split]).unwrap();
+            dec.feed(&stream[split..]).unwrap();
+            let serials: Vec<u32> = dec.map(|m| m.header.serial).collect();
+            assert_eq!(serials, [1, 2], "split at {split}");
+        }
+    }
+
+    /// A count above libvirt's limit, or none, poisons the stream; a server's
+    /// decoder never skips bytes.
+    #[test]
+    fn bad_counts_poison_and_servers_do_not_skip() {
+        let mut dec = FrameDecoder::with_passed_fds();
+        let e = dec
+            .feed(&reply(1, MessageType::REPLY_WITH_FDS, &33u32.to_be_bytes()))
+            .unwrap_err();
+        assert_eq!(e, FrameError::BadFdCount(33));
+        assert!(dec.is_poisoned());
+        let mut dec = FrameDecoder::with_passed_fds();
+        assert!(
+            dec.feed(&reply(1, MessageType::REPLY_WITH_FDS, &[]))
+                .is_err()
+        );
+        let mut dec = FrameDecoder::new();
+        dec.feed(&reply(1, MessageType::REPLY_WITH_FDS, &1u32.to_be_bytes()))
+            .unwrap();
+        assert_eq!(dec.next_message().unwrap().header.serial, 1);
     }
 }

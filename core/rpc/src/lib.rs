@@ -56,8 +56,8 @@ pub mod types;
 
 pub use error::RemoteError;
 pub use frame::{
-    FrameDecoder, FrameError, HEADER_SIZE, Header, LEN_WORD_SIZE, MAX_PACKET_LEN, MESSAGE_MAX,
-    MIN_PACKET_LEN, Message, MessageStatus, MessageType, PAYLOAD_MAX, encode_message,
+    FrameDecoder, FrameError, HEADER_SIZE, Header, LEN_WORD_SIZE, MAX_PACKET_LEN, MAX_PASSED_FDS,
+    MESSAGE_MAX, MIN_PACKET_LEN, Message, MessageStatus, MessageType, PAYLOAD_MAX, encode_message,
     encode_message_with,
 };
 pub use types::{RemoteNonnullDomain, RemoteNonnullNetwork};

@@ -16,10 +16,10 @@
 //! watch is paused and one of the calling threads polls the socket, so an idle
 //! connection costs nothing and a busy one never has two readers.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::io;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
@@ -39,7 +39,7 @@ mod streams;
 use crate::keepalive::{Keepalive, Tick};
 use crate::socket::{Stream, poll};
 use crate::target::Endpoint;
-use crate::wire::{Incoming, classify, decode_reply};
+use crate::wire::{Incoming, classify, decode_reply, passed_fd_count, rpc_error};
 
 /// What receives the reply to a [`Client::call_async`].
 pub trait ReplyHandler: Send {
@@ -83,6 +83,10 @@ impl fmt::Debug for Client {
 
 struct State {
     decoder: FrameDecoder,
+    /// Descriptors received and not yet claimed by their REPLY_WITH_FDS.
+    fds: VecDeque<OwnedFd>,
+    /// The descriptors of replies not yet taken, by serial.
+    reply_fds: HashMap<u32, Vec<OwnedFd>>,
     next_serial: u32,
     /// Serials of calls waiting for their reply.
     waiting: HashSet<u32>,
@@ -154,7 +158,9 @@ impl Client {
         let client = Arc::new(Client {
             stream,
             state: Mutex::new(State {
-                decoder: FrameDecoder::new(),
+                decoder: FrameDecoder::with_passed_fds(),
+                fds: VecDeque::new(),
+                reply_fds: HashMap::new(),
                 next_serial: 0,
                 waiting: HashSet::new(),
                 replies: HashMap::new(),
@@ -317,7 +323,24 @@ impl Client {
         limit: Option<Duration>,
     ) -> Result<R> {
         self.call_full((program, version), proc_, args, limit, false)
-            .map(|(_, r)| r)
+            .map(|(_, r, _)| r)
+    }
+
+    /// [`Client::call`] of a procedure whose reply passes descriptors (a
+    /// REPLY_WITH_FDS, over a UNIX socket): the reply and its descriptors, in order.
+    pub fn call_with_fds<A: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        proc_: i32,
+        args: &A,
+    ) -> Result<(R, Vec<OwnedFd>)> {
+        self.call_full(
+            (REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION),
+            proc_,
+            args,
+            None,
+            false,
+        )
+        .map(|(_, r, fds)| (r, fds))
     }
 
     /// Calls REMOTE procedure `proc_`, which opens a stream on the call's serial: the
@@ -336,6 +359,7 @@ impl Client {
             None,
             true,
         )
+        .map(|(serial, r, _)| (serial, r))
     }
 
     fn call_full<A: Serialize + ?Sized, R: DeserializeOwned>(
@@ -345,7 +369,7 @@ impl Client {
         args: &A,
         limit: Option<Duration>,
         stream: bool,
-    ) -> Result<(u32, R)> {
+    ) -> Result<(u32, R, Vec<OwnedFd>)> {
         let deadline = limit.map(|l| (Instant::now() + l, l));
         let mut st = self.lock();
         if st.dead.is_some() {
@@ -371,13 +395,14 @@ impl Client {
         self.refresh_watch(&mut st);
         let (mut st, reply) = self.wait_reply(st, serial, deadline);
         st.waiting.remove(&serial);
+        let fds = st.reply_fds.remove(&serial).unwrap_or_default();
         let decoded = reply.and_then(|m| decode_reply(proc_, &m));
         if stream && decoded.is_err() {
             self.forget_stream(&mut st, serial);
         }
         self.refresh_watch(&mut st);
         self.release(st);
-        decoded.map(|r| (serial, r))
+        decoded.map(|r| (serial, r, fds))
     }
 
     fn wait_reply<'a>(
@@ -433,7 +458,7 @@ impl Client {
             if st.streams_full() && st.waiting.is_empty() {
                 break;
             }
-            match self.stream.read(&mut buf) {
+            match self.stream.read_with_fds(&mut buf, &mut st.fds) {
                 Ok(0) => self.kill(st, end_of_file(), CloseReason::Eof),
                 Ok(n) => {
                     if let Some(k) = st.keepalive.as_mut() {
@@ -457,6 +482,16 @@ impl Client {
         while let Some(msg) = st.decoder.next_message() {
             match classify(msg) {
                 Incoming::Reply(serial, m) => {
+                    let passed = passed_fd_count(&m);
+                    if passed > st.fds.len() {
+                        let e = rpc_error("file descriptors announced by the reply are missing");
+                        self.kill(st, e, CloseReason::Error);
+                        return;
+                    }
+                    let fds: Vec<OwnedFd> = st.fds.drain(..passed).collect();
+                    if st.waiting.contains(&serial) && !fds.is_empty() {
+                        st.reply_fds.insert(serial, fds);
+                    }
                     if let Some(handler) = st.handlers.remove(&serial) {
                         st.ready.push((handler, Ok(m)));
                     } else if st.waiting.contains(&serial) {

@@ -321,6 +321,29 @@ impl DriverConnection for RemoteConnection {
         crate::stream::open_console(&self.client, dom, dev_name, flags)
     }
 
+    fn open_graphics_fd(
+        &self,
+        dom: &DomainRef,
+        idx: u32,
+        flags: u32,
+    ) -> Result<std::os::fd::OwnedFd> {
+        let args = rvirt_rpc::console::DomainOpenGraphicsFdArgs {
+            dom: crate::wire::to_wire(dom),
+            idx,
+            flags,
+        };
+        let ((), fds) = self
+            .client
+            .call_with_fds(procs::DOMAIN_OPEN_GRAPHICS_FD, &args)?;
+        fds.into_iter().next().ok_or_else(|| {
+            Error::new(
+                ErrorCode::Rpc,
+                ErrorDomain::Rpc,
+                "no file descriptor received",
+            )
+        })
+    }
+
     fn screenshot_stream(
         &self,
         dom: &DomainRef,

@@ -83,6 +83,7 @@ mod keepalive;
 mod monitoring;
 mod object_wire;
 mod objects;
+mod passed_fds;
 mod save;
 mod snapshots;
 mod socket;

@@ -59,6 +59,19 @@ impl Stream {
         Ok(stream)
     }
 
+    /// Reads what is available (`WouldBlock` when nothing is); descriptors the daemon
+    /// passed along (UNIX sockets only) are appended to `fds`.
+    pub fn read_with_fds(
+        &self,
+        buf: &mut [u8],
+        fds: &mut std::collections::VecDeque<std::os::fd::OwnedFd>,
+    ) -> io::Result<usize> {
+        match self {
+            Stream::Unix(s) => crate::passed_fds::recv_with_fds(s, buf, fds),
+            _ => self.read(buf),
+        }
+    }
+
     /// Reads what is available (`WouldBlock` when nothing is).
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         match self {

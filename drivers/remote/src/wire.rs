@@ -37,6 +37,14 @@ pub fn decode_reply<R: DeserializeOwned>(proc_: i32, msg: &Message) -> Result<R>
         )));
     }
     match msg.header.status {
+        // The descriptors' count comes before the return value.
+        MessageStatus::OK if msg.header.msg_type == MessageType::REPLY_WITH_FDS => {
+            let body = Message {
+                header: msg.header,
+                payload: msg.payload.get(4..).unwrap_or_default().to_vec(),
+            };
+            Ok(body.decode_payload()?)
+        }
         MessageStatus::OK => Ok(msg.decode_payload()?),
         MessageStatus::ERROR => {
             let e: RemoteError = msg.decode_payload()?;
@@ -49,6 +57,16 @@ pub fn decode_reply<R: DeserializeOwned>(proc_: i32, msg: &Message) -> Result<R>
 /// A protocol-level failure (`VIR_ERR_RPC` from `VIR_FROM_RPC`).
 pub fn rpc_error(msg: impl Into<String>) -> Error {
     Error::new(ErrorCode::Rpc, ErrorDomain::Rpc, msg)
+}
+
+/// How many descriptors `msg` (a REPLY_WITH_FDS) announces; 0 for any other message.
+pub fn passed_fd_count(msg: &Message) -> usize {
+    if msg.header.msg_type != MessageType::REPLY_WITH_FDS {
+        return 0;
+    }
+    msg.payload
+        .get(..4)
+        .map_or(0, |w| u32::from_be_bytes([w[0], w[1], w[2], w[3]]) as usize)
 }
 
 /// What one message from the server means to the client.
@@ -86,7 +104,7 @@ pub fn classify(msg: Message) -> Incoming {
         return Incoming::Ignored;
     }
     match h.msg_type {
-        MessageType::REPLY => Incoming::Reply(h.serial, msg),
+        MessageType::REPLY | MessageType::REPLY_WITH_FDS => Incoming::Reply(h.serial, msg),
         MessageType::STREAM | MessageType::STREAM_HOLE => Incoming::Stream(msg),
         MessageType::MESSAGE if h.status == MessageStatus::OK => {
             match crate::object_wire::event(&msg) {

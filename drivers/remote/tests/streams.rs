@@ -184,6 +184,24 @@ fn console_screenshot_and_volumes_against_rvirtd() {
     assert_eq!((w, h), (720, 400), "{w}x{h}");
     assert!(data.len() >= w * h * 3, "{} bytes for {w}x{h}", data.len());
 
+    // The VNC server's socket, passed over the wire (REPLY_WITH_FDS): it greets with
+    // the RFB version, and the same connection keeps answering calls afterwards.
+    let vnc = vcons.open_graphics_fd(0, 0).unwrap();
+    let mut vnc = std::fs::File::from(vnc);
+    let mut greeting = [0u8; 12];
+    std::io::Read::read_exact(&mut vnc, &mut greeting).unwrap();
+    assert_eq!(&greeting, b"RFB 003.008\n");
+    assert!(vcons.is_active().unwrap());
+    let e = vcons.open_graphics_fd(7, 0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InternalError, "{e}");
+    assert!(
+        e.message().contains("No graphics backend with index 7"),
+        "{e}"
+    );
+    let again = std::fs::File::from(vcons.open_graphics_fd(0, 0).unwrap());
+    drop((vnc, again));
+    assert_eq!(vcons.info().unwrap().nr_virt_cpu, 1);
+
     // An event callback on the connection's loop gets the console's data.
     let lp = LoopThread::start();
     let looped = Connect::open_with_loop(&d.qemu_uri(), lp.ev.shared()).unwrap();
