@@ -96,7 +96,7 @@ fn peripheral_ids(mon: &Monitor) -> Result<HashSet<String>> {
 }
 
 /// The block node names QEMU has.
-fn node_names(mon: &Monitor) -> Result<HashSet<String>> {
+pub(super) fn node_names(mon: &Monitor) -> Result<HashSet<String>> {
     let v = mon.call("query-named-block-nodes", None, MONITOR_TIMEOUT)?;
     Ok(v.as_array()
         .into_iter()
@@ -107,7 +107,7 @@ fn node_names(mon: &Monitor) -> Result<HashSet<String>> {
 
 /// The QMP commands equivalent to command-line arguments (`-blockdev J` →
 /// `blockdev-add J`, `-netdev J` → `netdev_add J`, `-device J` → `device_add J`).
-fn plug_commands(args: &[String]) -> Result<Vec<(&'static str, Value)>> {
+pub(super) fn plug_commands(args: &[String]) -> Result<Vec<(&'static str, Value)>> {
     args.chunks(2)
         .map(|pair| {
             let [opt, arg] = pair else {
@@ -128,7 +128,7 @@ fn plug_commands(args: &[String]) -> Result<Vec<(&'static str, Value)>> {
 }
 
 /// Runs `cmds` in order; if one fails, deletes the backends already added, in reverse.
-fn run_plug(mon: &Monitor, cmds: Vec<(&'static str, Value)>) -> Result<()> {
+pub(super) fn run_plug(mon: &Monitor, cmds: Vec<(&'static str, Value)>) -> Result<()> {
     let mut undo: Vec<(&'static str, Value)> = Vec::new();
     for (cmd, args) in cmds {
         // Opening a LUKS image derives its key (seconds of CPU, by design).

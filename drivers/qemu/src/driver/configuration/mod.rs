@@ -17,11 +17,13 @@
 //!
 //! Not done (`VIR_ERR_NO_SUPPORT`): vCPU counts and update-device.
 
+mod balloon_period;
 mod block_resize;
 mod device_xml;
 mod hotplug;
 mod iothreads;
 mod lifecycle;
+mod media;
 mod memory;
 mod pinning;
 mod rename;
@@ -225,6 +227,28 @@ impl Configuration for QemuConnection {
         )?;
         let entry = self.shared().domains.list.get(dom)?;
         self.shared().set_memory_flags(&entry, kib, flags)
+    }
+
+    fn set_memory_stats_period(&self, dom: &DomainRef, period: i32, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG,
+            "qemuDomainSetMemoryStatsPeriod",
+        )?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().set_memory_stats_period(&entry, period, flags)
+    }
+
+    fn update_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
+        // VIR_DOMAIN_DEVICE_MODIFY_FORCE (4): the tray is always opened by force.
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG | 4,
+            "qemuDomainUpdateDeviceFlags",
+        )?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared()
+            .update_device(&entry, xml, flags & (AFFECT_LIVE | AFFECT_CONFIG))
     }
 
     fn set_memory(&self, dom: &DomainRef, kib: u64) -> Result<()> {

@@ -1,0 +1,122 @@
+//! CD-ROM media and the balloon's statistics period of a running QEMU guest through
+//! rvirtd and Debian's virsh: `change-media --insert/--eject` (DOMAIN_UPDATE_DEVICE_FLAGS:
+//! QEMU's tray opened, medium swapped, tray closed — read back with `query-block`),
+//! `--config` in the persistent definition, a plain disk refused; `dommemstat
+//! --period` (DOMAIN_SET_MEMORY_STATS_PERIOD) live through QEMU's balloon property and
+//! in `<memballoon><stats period/>`.
+
+use rvirt_testkit::{
+    Daemon, HALT, QemuReaper, TempDir, have_qemu, have_virsh, text, virsh, virsh_ok, write_guest,
+};
+
+/// What QEMU's drive `hdc` holds (`query-block`'s inserted file), if anything.
+fn medium(uri: &str, dom: &str) -> Option<String> {
+    let out = virsh_ok(
+        uri,
+        &["qemu-monitor-command", dom, r#"{"execute":"query-block"}"#],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v["return"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["qdev"].as_str().is_some_and(|q| q.contains("ide0-1-0")))
+        .and_then(|b| b["inserted"]["file"].as_str().map(str::to_owned))
+}
+
+#[test]
+fn change_media_and_memory_stats_period() {
+    if !have_virsh() || !have_qemu() {
+        return;
+    }
+    let root = TempDir::new("qemu-media");
+    let _reaper = QemuReaper(root.0.clone());
+    let d = Daemon::start_with("qemu", &["--qemu-root", root.0.to_str().unwrap()]);
+    let uri = d.qemu_uri();
+    let xml = write_guest(&root, "media", HALT);
+    let with_cdrom = std::fs::read_to_string(&xml).unwrap().replace(
+        "<memballoon model='none'/>",
+        "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>\
+         <target dev='hdc' bus='ide'/><readonly/></disk>\
+         <memballoon model='virtio'/>",
+    );
+    std::fs::write(&xml, with_cdrom).unwrap();
+    let iso = |name: &str| {
+        let p = root.join(name);
+        std::fs::write(&p, vec![0u8; 1 << 20]).unwrap();
+        std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let (a, b) = (iso("a.iso"), iso("b.iso"));
+    virsh_ok(&uri, &["define", xml.to_str().unwrap()]);
+    virsh_ok(&uri, &["start", "media"]);
+    assert_eq!(medium(&uri, "media"), None);
+
+    virsh_ok(
+        &uri,
+        &["change-media", "media", "hdc", &a, "--insert", "--live"],
+    );
+    assert_eq!(medium(&uri, "media").as_deref(), Some(a.as_str()));
+    let live = virsh_ok(&uri, &["dumpxml", "media"]);
+    assert!(live.contains(&format!("<source file='{a}'")), "{live}");
+    virsh_ok(
+        &uri,
+        &["change-media", "media", "hdc", &b, "--update", "--live"],
+    );
+    assert_eq!(medium(&uri, "media").as_deref(), Some(b.as_str()));
+    virsh_ok(&uri, &["change-media", "media", "hdc", "--eject", "--live"]);
+    assert_eq!(medium(&uri, "media"), None);
+    let live = virsh_ok(&uri, &["dumpxml", "media"]);
+    assert!(!live.contains("b.iso"), "{live}");
+    // Persistent only: the running drive stays empty.
+    virsh_ok(
+        &uri,
+        &["change-media", "media", "hdc", &a, "--insert", "--config"],
+    );
+    let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "media"]);
+    assert!(
+        inactive.contains(&format!("<source file='{a}'")),
+        "{inactive}"
+    );
+    assert_eq!(medium(&uri, "media"), None);
+    // A plain disk's media cannot change (virsh change-media would not even try).
+    let disk_xml = root.join("hda.xml");
+    std::fs::write(
+        &disk_xml,
+        format!(
+            "<disk type='file' device='disk'><source file='{b}'/>\
+             <target dev='hda' bus='ide'/></disk>"
+        ),
+    )
+    .unwrap();
+    let o = virsh(
+        &uri,
+        &[
+            "update-device",
+            "media",
+            disk_xml.to_str().unwrap(),
+            "--live",
+        ],
+    );
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("cannot be updated"), "{err}");
+
+    // The balloon's statistics period, live and persistent.
+    virsh_ok(&uri, &["dommemstat", "media", "--period", "3", "--live"]);
+    let out = virsh_ok(
+        &uri,
+        &[
+            "qemu-monitor-command",
+            "media",
+            r#"{"execute":"qom-get","arguments":{"path":"/machine/peripheral/balloon0","property":"guest-stats-polling-interval"}}"#,
+        ],
+    );
+    assert!(out.contains(r#""return":3"#), "{out}");
+    assert!(virsh_ok(&uri, &["dumpxml", "media"]).contains("<stats period='3'/>"));
+    virsh_ok(&uri, &["dommemstat", "media", "--period", "5", "--config"]);
+    let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "media"]);
+    assert!(inactive.contains("<stats period='5'/>"), "{inactive}");
+    virsh_ok(&uri, &["destroy", "media"]);
+    virsh_ok(&uri, &["undefine", "media"]);
+}
