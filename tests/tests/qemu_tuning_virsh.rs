@@ -349,12 +349,12 @@ fn blkiotune_throttles_in_the_guests_blkio_cgroup_and_blkiotune() {
     } else {
         let err = failure(&uri, &["blkiotune", "vblk"]);
         assert!(
-            err.contains("blkio weight is valid only for bfq or cfq scheduler"),
+            err.contains("blkio device weight is valid only for bfq or cfq scheduler"),
             "{err}"
         );
         let err = failure(&uri, &["blkiotune", "vblk", "--live", "--weight", "500"]);
         assert!(
-            err.contains("blkio weight is valid only for bfq or cfq scheduler"),
+            err.contains("blkio device weight is valid only for bfq or cfq scheduler"),
             "{err}"
         );
     }

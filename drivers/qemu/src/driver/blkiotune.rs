@@ -54,14 +54,10 @@ fn weight_file(dir: &Path, device: bool) -> Result<PathBuf> {
         .map(|n| dir.join(n))
         .find(|p| p.exists())
         .ok_or_else(|| {
-            let what = if device {
-                "blkio device weight"
-            } else {
-                "blkio weight"
-            };
+            // libvirt 9.0's words for either file.
             cgroup_error(
                 ErrorCode::OperationInvalid,
-                format!("{what} is valid only for bfq or cfq scheduler"),
+                "blkio device weight is valid only for bfq or cfq scheduler".to_string(),
             )
         })
 }
@@ -214,7 +210,7 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::OperationInvalid);
         assert!(
             e.to_string()
-                .contains("blkio weight is valid only for bfq or cfq scheduler")
+                .contains("blkio device weight is valid only for bfq or cfq scheduler")
         );
         std::fs::write(dir.join("blkio.weight"), "500\n").unwrap();
         assert_eq!(live_weight(&dir).unwrap(), 500);
