@@ -77,7 +77,7 @@ pub(crate) fn fill_aliases(def: &mut DomainDef) {
 }
 
 /// The ids of the user-created devices QEMU has (`/machine/peripheral`).
-fn peripheral_ids(mon: &Monitor) -> Result<HashSet<String>> {
+pub(super) fn peripheral_ids(mon: &Monitor) -> Result<HashSet<String>> {
     let v = mon.call(
         "qom-list",
         Some(json!({"path": "/machine/peripheral"})),

@@ -17,6 +17,9 @@ use crate::driver::instance::{Entry, Shared, not_running};
 use crate::driver::monitor::Monitor;
 use crate::driver::start::MONITOR_TIMEOUT;
 
+/// How long a forced tray opening may take.
+const TRAY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn unsupported(message: String) -> Error {
     Error::new(ErrorCode::OperationUnsupported, ErrorDomain::Qemu, message)
 }
@@ -59,18 +62,39 @@ fn with_media(old: &Disk, new: &Disk) -> Disk {
 /// ejected), the new nodes named `libvirt-N-*` with the first free N.
 fn change_media(mon: &Monitor, alias: &str, disk: &Disk, def: &DomainDef) -> Result<()> {
     let call = |cmd: &str, args: serde_json::Value| mon.call(cmd, Some(args), MONITOR_TIMEOUT);
+    // The drive's entry of `query-block`.
+    let drive = || -> Result<serde_json::Value> {
+        let block = call("query-block", json!({}))?;
+        Ok(block
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|b| {
+                b.get("qdev")
+                    .and_then(|q| q.as_str())
+                    .is_some_and(|q| q == alias || q.ends_with(&format!("/{alias}")))
+            })
+            .cloned()
+            .unwrap_or_default())
+    };
     // The format node of the medium in the drive now, if any.
-    let block = call("query-block", json!({}))?;
-    let old_node = block.as_array().into_iter().flatten().find_map(|b| {
-        let qdev = b.get("qdev")?.as_str()?;
-        (qdev == alias || qdev.ends_with(&format!("/{alias}"))).then(|| {
-            b.get("inserted")?
-                .get("node-name")?
-                .as_str()
-                .map(str::to_owned)
-        })?
-    });
+    let old_node = drive()?["inserted"]["node-name"]
+        .as_str()
+        .map(str::to_owned);
     call("blockdev-open-tray", json!({"id": alias, "force": true}))?;
+    // QEMU may open the tray later (the guest is told first): wait for it, as
+    // libvirt waits for DEVICE_TRAY_MOVED.
+    let deadline = std::time::Instant::now() + TRAY_WAIT;
+    while drive()?["tray_open"] != json!(true) {
+        if std::time::Instant::now() >= deadline {
+            return Err(Error::new(
+                ErrorCode::OperationFailed,
+                ErrorDomain::Qemu,
+                format!("timed out waiting to open tray of '{alias}'"),
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     call("blockdev-remove-medium", json!({"id": alias}))?;
     if let Some(fmt) = old_node {
         let _ = call("blockdev-del", json!({"node-name": fmt}));

@@ -27,6 +27,7 @@ mod media;
 mod memory;
 mod pinning;
 mod rename;
+mod vcpus;
 
 use rvirt_core::Result;
 use rvirt_core::conf::DomainDef;
@@ -249,6 +250,20 @@ impl Configuration for QemuConnection {
         let entry = self.shared().domains.list.get(dom)?;
         self.shared()
             .update_device(&entry, xml, flags & (AFFECT_LIVE | AFFECT_CONFIG))
+    }
+
+    fn set_vcpus_flags(&self, dom: &DomainRef, count: u32, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG | vcpus::VCPU_MAXIMUM,
+            "qemuDomainSetVcpusFlags",
+        )?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().set_vcpus(&entry, count, flags)
+    }
+
+    fn set_vcpus(&self, dom: &DomainRef, count: u32) -> Result<()> {
+        self.set_vcpus_flags(dom, count, AFFECT_LIVE)
     }
 
     fn set_memory(&self, dom: &DomainRef, kib: u64) -> Result<()> {

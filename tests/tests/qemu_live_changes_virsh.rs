@@ -1,9 +1,11 @@
-//! CD-ROM media and the balloon's statistics period of a running QEMU guest through
-//! rvirtd and Debian's virsh: `change-media --insert/--eject` (DOMAIN_UPDATE_DEVICE_FLAGS:
+//! CD-ROM media, the balloon's statistics period and the vCPU count of a running QEMU
+//! guest through rvirtd and Debian's virsh: `change-media --insert/--eject` (DOMAIN_UPDATE_DEVICE_FLAGS:
 //! QEMU's tray opened, medium swapped, tray closed — read back with `query-block`),
 //! `--config` in the persistent definition, a plain disk refused; `dommemstat
 //! --period` (DOMAIN_SET_MEMORY_STATS_PERIOD) live through QEMU's balloon property and
-//! in `<memballoon><stats period/>`.
+//! in `<memballoon><stats period/>`; `setvcpus` (DOMAIN_SET_VCPUS_FLAGS): a vCPU
+//! hot-plugged into QEMU's free slot, its removal failing when QEMU or the guest
+//! refuses it, `--config` and `--maximum --config` in the persistent `<vcpu>`.
 
 use rvirt_testkit::{
     Daemon, HALT, QemuReaper, TempDir, have_qemu, have_virsh, text, virsh, virsh_ok, write_guest,
@@ -119,4 +121,67 @@ fn change_media_and_memory_stats_period() {
     assert!(inactive.contains("<stats period='5'/>"), "{inactive}");
     virsh_ok(&uri, &["destroy", "media"]);
     virsh_ok(&uri, &["undefine", "media"]);
+}
+
+/// The vCPUs QEMU runs (`query-cpus-fast`).
+fn qemu_vcpus(uri: &str, dom: &str) -> usize {
+    let out = virsh_ok(
+        uri,
+        &[
+            "qemu-monitor-command",
+            dom,
+            r#"{"execute":"query-cpus-fast"}"#,
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v["return"].as_array().unwrap().len()
+}
+
+#[test]
+fn setvcpus_hotplugs_and_edits_the_definition() {
+    if !have_virsh() || !have_qemu() {
+        return;
+    }
+    let root = TempDir::new("qemu-vcpus");
+    let _reaper = QemuReaper(root.0.clone());
+    let d = Daemon::start_with("qemu", &["--qemu-root", root.0.to_str().unwrap()]);
+    let uri = d.qemu_uri();
+    let xml = write_guest(&root, "cpus", HALT);
+    let two = std::fs::read_to_string(&xml)
+        .unwrap()
+        .replace("<vcpu>1</vcpu>", "<vcpu current='1'>2</vcpu>");
+    assert!(two.contains("current='1'"), "{two}");
+    std::fs::write(&xml, two).unwrap();
+    virsh_ok(&uri, &["define", xml.to_str().unwrap()]);
+    virsh_ok(&uri, &["start", "cpus"]);
+    assert_eq!(qemu_vcpus(&uri, "cpus"), 1);
+
+    virsh_ok(&uri, &["setvcpus", "cpus", "2", "--live"]);
+    assert_eq!(qemu_vcpus(&uri, "cpus"), 2);
+    let count = virsh_ok(&uri, &["vcpucount", "cpus", "--live", "--active"]);
+    assert_eq!(count.trim(), "2");
+    let o = virsh(&uri, &["setvcpus", "cpus", "3", "--live"]);
+    let (_, err) = text(&o);
+    assert!(err.contains("greater than max allowable vcpus"), "{err}");
+    // Unplugging needs the guest's (ACPI) cooperation; QEMU refuses it on this legacy
+    // i440fx CPU hotplug, or the guest does not answer in time: the call fails either
+    // way and the vCPU stays.
+    let o = virsh(&uri, &["setvcpus", "cpus", "1", "--live"]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("device_del") || err.contains("vcpu unplug request timed out"),
+        "{err}"
+    );
+    assert_eq!(qemu_vcpus(&uri, "cpus"), 2);
+
+    virsh_ok(&uri, &["setvcpus", "cpus", "4", "--maximum", "--config"]);
+    virsh_ok(&uri, &["setvcpus", "cpus", "3", "--config"]);
+    let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "cpus"]);
+    assert!(inactive.contains("current='3'>4</vcpu>"), "{inactive}");
+    virsh_ok(&uri, &["destroy", "cpus"]);
+    virsh_ok(&uri, &["start", "cpus"]);
+    assert_eq!(qemu_vcpus(&uri, "cpus"), 3);
+    virsh_ok(&uri, &["destroy", "cpus"]);
+    virsh_ok(&uri, &["undefine", "cpus"]);
 }
