@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Job, label, managed-save, NUMA and host-memory calls of python3-libvirt on one
+"""Job, label, managed-save, NUMA, block, dirty-rate and host-memory calls of python3-libvirt on one
 running guest of a QEMU driver, one line each: the value, or "ERR code domain
 message". Used by tests/tests/qemu_job_and_host_virsh.rs against rvirtd; the answers
 it expects are libvirtd 9.0's QEMU driver's on the same guest.
@@ -38,6 +38,13 @@ def main():
     show("setNumaParameters config", lambda: d.setNumaParameters({"numa_nodeset": "0"}, libvirt.VIR_DOMAIN_AFFECT_CONFIG))
     show("numaParameters config", lambda: d.numaParameters(libvirt.VIR_DOMAIN_AFFECT_CONFIG))
     show("managedSaveGetXMLDesc", lambda: d.managedSaveGetXMLDesc(0))
+    show("blockStatsFlags", lambda: sorted(d.blockStatsFlags("hda")))
+    show("blockJobInfo", lambda: d.blockJobInfo("hda", 0))
+    show("freePages", lambda: {c: sorted(p) for c, p in c.getFreePages([4, 2048], 0, 1).items()})
+    show("freePages bad size", lambda: c.getFreePages([3], 0, 1))
+    show("zeroDirtyRateCalc", lambda: d.startDirtyRateCalc(0, 0))
+    show("startDirtyRateCalc", lambda: d.startDirtyRateCalc(1, 0))
+    show("detachDeviceAlias missing", lambda: d.detachDeviceAlias("nosuch", 0))
     ro = libvirt.openReadOnly(ro_uri)
     rd = ro.lookupByName(name)
     show("ro migrateGetMaxSpeed", rd.migrateGetMaxSpeed)

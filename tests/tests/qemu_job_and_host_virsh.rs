@@ -2,11 +2,14 @@
 //! host's memory tunables through rvirtd's QEMU driver (DOMAIN_GET_JOB_STATS,
 //! DOMAIN_ABORT_JOB_FLAGS, DOMAIN_MIGRATE_GET_MAX_SPEED, DOMAIN_GET_SECURITY_LABEL_LIST,
 //! DOMAIN_MANAGED_SAVE_GET_XML_DESC, DOMAIN_{GET,SET}_NUMA_PARAMETERS,
-//! NODE_GET_MEMORY_PARAMETERS, NODE_GET_SEV_INFO), with python3-libvirt
+//! NODE_GET_MEMORY_PARAMETERS, NODE_GET_SEV_INFO, DOMAIN_BLOCK_STATS_FLAGS,
+//! DOMAIN_GET_BLOCK_JOB_INFO, NODE_GET_FREE_PAGES, DOMAIN_START_DIRTY_RATE_CALC,
+//! DOMAIN_DETACH_DEVICE_ALIAS, CONNECT_DOMAIN_XML_TO_NATIVE), with python3-libvirt
 //! (`tests/scripts/qemu_job_and_host_calls.py`; the answers are libvirtd 9.0's QEMU
 //! driver's on the same guest, its DAC label aside: libvirtd's QEMU ran as root) and
 //! Debian's virsh (`node-memory-tune`, `domjobinfo`, `migrate-getspeed`, `numatune`,
-//! `managedsave-dumpxml`).
+//! `managedsave-dumpxml`, `domblkstat`, `domdirtyrate-calc` results in `domstats`,
+//! `domxml-to-native`, `detach-device-alias`).
 
 use rvirt_testkit::{
     Daemon, HALT, QemuReaper, TempDir, have_python_libvirt, have_qemu, have_virsh, python, text,
@@ -91,6 +94,26 @@ fn jobs_labels_managed_save_numa_and_host_memory() {
         line("managedSaveGetXMLDesc"),
         "ERR 55 10 Requested operation is not valid: domain does not have managed save image"
     );
+    assert_eq!(
+        line("blockStatsFlags"),
+        "['flush_operations', 'flush_total_times', 'rd_bytes', 'rd_operations', \
+         'rd_total_times', 'wr_bytes', 'wr_operations', 'wr_total_times']"
+    );
+    assert_eq!(line("blockJobInfo"), "{}");
+    assert_eq!(line("freePages"), "{0: [4, 2048]}");
+    assert_eq!(
+        line("freePages bad size"),
+        "ERR 9 10 operation failed: page size 3 is not available on node 0"
+    );
+    assert_eq!(
+        line("zeroDirtyRateCalc"),
+        "ERR 8 10 invalid argument: seconds=0 is invalid, please choose value within [1, 60]."
+    );
+    assert_eq!(line("startDirtyRateCalc"), "0");
+    assert_eq!(
+        line("detachDeviceAlias missing"),
+        "ERR 99 10 device not found: no device found with alias nosuch"
+    );
     assert!(
         line("ro migrateGetMaxSpeed").starts_with("ERR 29 "),
         "{}",
@@ -114,6 +137,47 @@ fn jobs_labels_managed_save_numa_and_host_memory() {
         err.contains("Cgroup cpuset controller is not mounted"),
         "{err}"
     );
+
+    // The dirty rate measured above (1 s) shows in the statistics.
+    let t = std::time::Instant::now();
+    loop {
+        let stats = virsh_ok(&uri, &["domstats", "jobs", "--dirtyrate"]);
+        if stats.contains("dirtyrate.calc_status=2") {
+            assert!(stats.contains("dirtyrate.megabytes_per_second="), "{stats}");
+            break;
+        }
+        assert!(t.elapsed().as_secs() < 30, "{stats}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let blk = virsh_ok(&uri, &["domblkstat", "jobs", "hda", "--human"]);
+    assert!(blk.contains("number of read operations"), "{blk}");
+    let native = virsh_ok(
+        &uri,
+        &["domxml-to-native", "qemu-argv", xml.to_str().unwrap()],
+    );
+    assert!(
+        native.starts_with("LC_ALL=C") && native.contains("/usr/bin/qemu-system-x86_64 \\\n"),
+        "{native}"
+    );
+    assert!(native.contains("-name guest=jobs"), "{native}");
+    // A user alias names a device of the persistent definition.
+    let nic = root.join("nic.xml");
+    std::fs::write(
+        &nic,
+        "<interface type='user'><mac address='52:54:00:12:34:99'/><model type='virtio'/>\
+         <alias name='ua-extra'/></interface>",
+    )
+    .unwrap();
+    virsh_ok(
+        &uri,
+        &["attach-device", "jobs", nic.to_str().unwrap(), "--config"],
+    );
+    assert!(virsh_ok(&uri, &["dumpxml", "--inactive", "jobs"]).contains("52:54:00:12:34:99"));
+    virsh_ok(
+        &uri,
+        &["detach-device-alias", "jobs", "ua-extra", "--config"],
+    );
+    assert!(!virsh_ok(&uri, &["dumpxml", "--inactive", "jobs"]).contains("52:54:00:12:34:99"));
 
     // A managed save image's XML, then the guest resumes from it.
     virsh_ok(&uri, &["managedsave", "jobs"]);

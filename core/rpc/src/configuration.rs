@@ -179,3 +179,32 @@ pub struct DomainPinIothreadArgs {
     /// `VIR_DOMAIN_AFFECT_*`.
     pub flags: u32,
 }
+
+/// `remote_domain_detach_device_alias_args` (DOMAIN_DETACH_DEVICE_ALIAS, 392; void).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainDetachDeviceAliasArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The device's alias (`net1`, `ua-mydisk`).
+    pub alias: String,
+    /// `virDomainDeviceModifyFlags`.
+    pub flags: u32,
+}
+
+/// `remote_connect_domain_xml_to_native_args` (CONNECT_DOMAIN_XML_TO_NATIVE, 136).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectDomainXmlToNativeArgs {
+    /// `qemu-argv` for QEMU.
+    pub native_format: String,
+    /// The domain XML.
+    pub domain_xml: String,
+    /// None defined.
+    pub flags: u32,
+}
+
+/// `remote_connect_domain_xml_to_native_ret` (136).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectDomainXmlToNativeRet {
+    /// The native configuration (a shell command line for `qemu-argv`).
+    pub native_config: String,
+}

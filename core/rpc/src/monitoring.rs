@@ -642,3 +642,76 @@ pub struct NodeGetSevInfoArgs {
     /// No flags are defined (clients add `VIR_TYPED_PARAM_STRING_OKAY`).
     pub flags: u32,
 }
+
+/// `REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX`.
+pub const BLOCK_STATS_PARAMETERS_MAX: i32 = 16;
+
+/// `remote_domain_block_stats_flags_args` (DOMAIN_BLOCK_STATS_FLAGS, 243).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainBlockStatsFlagsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk: its target (`vda`) or source path.
+    pub path: String,
+    /// How many the caller has room for; 0 asks for the count.
+    pub nparams: i32,
+    /// `VIR_TYPED_PARAM_STRING_OKAY` at most.
+    pub flags: u32,
+}
+
+/// `remote_domain_get_block_job_info_args` (DOMAIN_GET_BLOCK_JOB_INFO, 238).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetBlockJobInfoArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk: its target or source path.
+    pub path: String,
+    /// `VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES` (1).
+    pub flags: u32,
+}
+
+/// `remote_domain_get_block_job_info_ret` (238).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGetBlockJobInfoRet {
+    /// 1 when the disk has a job, 0 otherwise (the rest is then zero).
+    pub found: i32,
+    /// `virDomainBlockJobType`.
+    pub type_: i32,
+    /// Its bandwidth cap.
+    pub bandwidth: u64,
+    /// Progress so far.
+    pub cur: u64,
+    /// Progress at the end.
+    pub end: u64,
+}
+
+/// `remote_node_get_free_pages_args` (NODE_GET_FREE_PAGES, 340).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetFreePagesArgs {
+    /// Page sizes, KiB.
+    pub pages: Vec<u32>,
+    /// The first NUMA cell.
+    pub start_cell: i32,
+    /// How many cells.
+    pub cell_count: u32,
+    /// None defined.
+    pub flags: u32,
+}
+
+/// `remote_node_get_free_pages_ret` (340).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeGetFreePagesRet {
+    /// Free pages per cell, then per size.
+    pub counts: Vec<u64>,
+}
+
+/// `remote_domain_start_dirty_rate_calc_args` (DOMAIN_START_DIRTY_RATE_CALC, 427).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainStartDirtyRateCalcArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// How long to measure.
+    pub seconds: i32,
+    /// `virDomainDirtyRateCalcFlags`.
+    pub flags: u32,
+}

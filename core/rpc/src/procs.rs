@@ -272,6 +272,8 @@ procedures! {
     INTERFACE_CREATE = 133,
     /// Carries `virInterfaceDestroy` (layout in [`crate::types`]).
     INTERFACE_DESTROY = 134,
+    /// `{format; xml; u32 flags}` → `{native}` (layout in [`crate::configuration`]).
+    CONNECT_DOMAIN_XML_TO_NATIVE = 136,
     /// Carries `virConnectNumOfDefinedInterfaces` (layout in [`crate::types`]).
     CONNECT_NUM_OF_DEFINED_INTERFACES = 137,
     /// Carries `virConnectListDefinedInterfaces` (layout in [`crate::types`]).
@@ -438,8 +440,14 @@ procedures! {
     DOMAIN_SAVE_IMAGE_GET_XML_DESC = 235,
     /// `{string file; string dxml; u32 flags}` → void (layout in [`crate::save`]).
     DOMAIN_SAVE_IMAGE_DEFINE_XML = 236,
+    /// `{dom; path; u32 flags}` → `{found; type; bandwidth; cur; end}` (layout in
+    /// [`crate::monitoring`]).
+    DOMAIN_GET_BLOCK_JOB_INFO = 238,
     /// `{dom; u32 flags}` → `{u64 bandwidth}` (layout in [`crate::monitoring`]).
     DOMAIN_MIGRATE_GET_MAX_SPEED = 242,
+    /// `{dom; path; int nparams; u32 flags}` → `{params<16>; int nparams}` (layout in
+    /// [`crate::monitoring`]).
+    DOMAIN_BLOCK_STATS_FLAGS = 243,
     /// `{snap; u32 flags}` → `{snap}`.
     DOMAIN_SNAPSHOT_GET_PARENT = 244,
     /// `{dom; u32 flags}` → void.
@@ -556,6 +564,9 @@ procedures! {
     DOMAIN_GET_TIME = 337,
     /// `{dom; hyper seconds; u32 nseconds; u32 flags}` → void.
     DOMAIN_SET_TIME = 338,
+    /// `{pages<>; int start; u32 count; u32 flags}` → `{counts<>}` (layout in
+    /// [`crate::monitoring`]).
+    NODE_GET_FREE_PAGES = 340,
     /// Carries `virNetworkGetDHCPLeases` (layout in [`crate::types`]).
     NETWORK_GET_DHCP_LEASES = 341,
     /// `{string? emulatorbin, arch, machine, virttype; u32 flags}` → `{string capabilities}`.
@@ -627,6 +638,8 @@ procedures! {
     DOMAIN_SET_LIFECYCLE_ACTION = 390,
     /// Carries `virStoragePoolLookupByTargetPath` (layout in [`crate::types`]).
     STORAGE_POOL_LOOKUP_BY_TARGET_PATH = 391,
+    /// `{dom; alias; u32 flags}` → void (layout in [`crate::configuration`]).
+    DOMAIN_DETACH_DEVICE_ALIAS = 392,
     /// `{int nparams; u32 flags}` → `{params<64>; int nparams}` (layout in
     /// [`crate::monitoring`]).
     NODE_GET_SEV_INFO = 395,
@@ -678,6 +691,8 @@ procedures! {
     DOMAIN_AGENT_SET_RESPONSE_TIMEOUT = 420,
     /// `{dom; u32 flags}` → `{string msgs<>}`.
     DOMAIN_GET_MESSAGES = 426,
+    /// `{dom; int seconds; u32 flags}` → void (layout in [`crate::monitoring`]).
+    DOMAIN_START_DIRTY_RATE_CALC = 427,
     /// Carries `virNodeDeviceDefineXML` (layout in [`crate::types`]).
     NODE_DEVICE_DEFINE_XML = 428,
     /// Carries `virNodeDeviceUndefine` (layout in [`crate::types`]).

@@ -79,6 +79,26 @@ impl Connect {
             .node_memory_parameters(flags)
     }
 
+    /// Free pages of each size in `pages` (KiB) on `count` NUMA cells from `start`,
+    /// cell after cell (`virNodeGetFreePages`).
+    pub fn free_pages(
+        &self,
+        pages: &[u32],
+        start: i32,
+        count: u32,
+        flags: u32,
+    ) -> Result<Vec<u64>> {
+        self.monitoring("virNodeGetFreePages")?
+            .free_pages(pages, start, count, flags)
+    }
+
+    /// `xml` as the hypervisor's own configuration in `format` (`qemu-argv`)
+    /// (`virConnectDomainXMLToNative`). A read-write connection only.
+    pub fn domain_xml_to_native(&self, format: &str, xml: &str, flags: u32) -> Result<String> {
+        self.check_writable("virConnectDomainXMLToNative")?;
+        self.driver()?.domain_xml_to_native(format, xml, flags)
+    }
+
     /// The host's AMD SEV facts (`virNodeGetSEVInfo`). A read-write connection only.
     pub fn sev_info(&self, flags: u32) -> Result<Vec<crate::api::TypedParam>> {
         self.check_writable("virNodeGetSEVInfo")?;

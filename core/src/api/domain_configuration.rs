@@ -166,6 +166,13 @@ impl Domain {
             .detach_device_flags(self.domain_ref(), xml, flags)
     }
 
+    /// Removes the device with alias `alias` from the definitions `flags` select
+    /// (`virDomainDetachDeviceAlias`).
+    pub fn detach_device_alias(&self, alias: &str, flags: u32) -> Result<()> {
+        self.configuration("virDomainDetachDeviceAlias")?
+            .detach_device_alias(self.domain_ref(), alias, flags)
+    }
+
     /// Changes a device in place (`virDomainUpdateDeviceFlags`).
     pub fn update_device_flags(&self, xml: &str, flags: u32) -> Result<()> {
         self.configuration("virDomainUpdateDeviceFlags")?

@@ -42,6 +42,35 @@ impl Domain {
             .block_stats(self.domain_ref(), disk)
     }
 
+    /// Disk `disk`'s counters as typed parameters, `rd_bytes`, `wr_operations`,
+    /// `flush_total_times`, … (`virDomainBlockStatsFlags`).
+    pub fn block_stats_flags(&self, disk: &str, flags: u32) -> Result<Vec<crate::api::TypedParam>> {
+        self.connect()
+            .monitoring("virDomainBlockStatsFlags")?
+            .block_stats_flags(self.domain_ref(), disk, flags)
+    }
+
+    /// Disk `disk`'s block job, `None` when it has none (`virDomainGetBlockJobInfo`).
+    pub fn block_job_info(
+        &self,
+        disk: &str,
+        flags: u32,
+    ) -> Result<Option<crate::api::BlockJobInfo>> {
+        self.connect()
+            .monitoring("virDomainGetBlockJobInfo")?
+            .block_job_info(self.domain_ref(), disk, flags)
+    }
+
+    /// Starts measuring the guest's memory dirty rate for `seconds`
+    /// (`virDomainStartDirtyRateCalc`). A read-write connection only.
+    pub fn start_dirty_rate_calc(&self, seconds: i32, flags: u32) -> Result<()> {
+        self.connect()
+            .check_writable("virDomainStartDirtyRateCalc")?;
+        self.connect()
+            .monitoring("virDomainStartDirtyRateCalc")?
+            .start_dirty_rate_calc(self.domain_ref(), seconds, flags)
+    }
+
     /// Traffic counters of interface `iface` (`virDomainInterfaceStats`).
     pub fn interface_stats(&self, iface: &str) -> Result<InterfaceStats> {
         self.connect()

@@ -57,9 +57,9 @@ pub use events::{
 pub use flags::{ListFlags, ListedFacts, XmlFlags, create_flags};
 pub use interface::Interface;
 pub use monitoring::{
-    BlockInfo, BlockStats, ControlInfo, CpuMap, DomainInterface, DomainStatsRecord, FsInfo,
-    InterfaceStats, IoThreadInfo, IpAddress, JobInfo, MemoryStat, MemoryStatTag, NodeCpuMap,
-    NodeStat, SecurityLabel, SecurityModel, StatsGroups, VcpuInfo, stats_flags,
+    BlockInfo, BlockJobInfo, BlockStats, ControlInfo, CpuMap, DomainInterface, DomainStatsRecord,
+    FsInfo, InterfaceStats, IoThreadInfo, IpAddress, JobInfo, MemoryStat, MemoryStatTag,
+    NodeCpuMap, NodeStat, SecurityLabel, SecurityModel, StatsGroups, VcpuInfo, stats_flags,
 };
 pub use network::{Network, NetworkPort};
 pub use node_device::NodeDevice;

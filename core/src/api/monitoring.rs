@@ -177,6 +177,19 @@ pub struct BlockInfo {
     pub physical: u64,
 }
 
+/// `virDomainBlockJobInfo`: a disk's block job and its progress.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct BlockJobInfo {
+    /// `virDomainBlockJobType` (1 pull, 2 copy, 3 commit, 4 active commit, 5 backup).
+    pub job_type: i32,
+    /// Its bandwidth cap (MiB/s, or bytes/s when asked so).
+    pub bandwidth: u64,
+    /// Progress so far.
+    pub cur: u64,
+    /// Progress at the end.
+    pub end: u64,
+}
+
 /// `virDomainBlockStatsStruct` (-1 where unknown).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct BlockStats {

@@ -113,6 +113,11 @@ pub trait Configuration: Send + Sync {
     fn detach_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
         unsupported("virDomainDetachDeviceFlags")
     }
+    /// Removes the device with alias `alias` from the definitions `flags` select
+    /// (`virDomainDetachDeviceAlias`).
+    fn detach_device_alias(&self, dom: &DomainRef, alias: &str, flags: u32) -> Result<()> {
+        unsupported("virDomainDetachDeviceAlias")
+    }
     /// Changes a device in place, e.g. a CD-ROM's medium (`virDomainUpdateDeviceFlags`).
     fn update_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
         unsupported("virDomainUpdateDeviceFlags")

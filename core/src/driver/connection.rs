@@ -152,6 +152,15 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainAbortJob")
     }
 
+    /// `virConnectDomainXMLToNative`: `xml` as the hypervisor's own configuration in
+    /// `format` (`qemu-argv`: QEMU's command line).
+    fn domain_xml_to_native(&self, format: &str, xml: &str, flags: u32) -> Result<String> {
+        Err(Error::no_support(
+            ErrorDomain::Domain,
+            "virConnectDomainXMLToNative".to_string(),
+        ))
+    }
+
     /// `virDomainAbortJobFlags`: [`Self::abort_job`] with flags
     /// (`VIR_DOMAIN_ABORT_JOB_POSTCOPY`).
     fn abort_job_flags(&self, dom: &DomainRef, flags: u32) -> Result<()> {

@@ -47,6 +47,34 @@ pub trait Monitoring: Send + Sync {
     fn node_memory_parameters(&self, flags: u32) -> Result<Vec<TypedParam>> {
         unsupported("virNodeGetMemoryParameters")
     }
+    /// Free pages of each size in `pages` (KiB) on `count` NUMA cells from `start`,
+    /// cell after cell (`virNodeGetFreePages`).
+    fn free_pages(&self, pages: &[u32], start: i32, count: u32, flags: u32) -> Result<Vec<u64>> {
+        unsupported("virNodeGetFreePages")
+    }
+    /// Disk `disk`'s counters as typed parameters (`virDomainBlockStatsFlags`).
+    fn block_stats_flags(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        flags: u32,
+    ) -> Result<Vec<TypedParam>> {
+        unsupported("virDomainBlockStatsFlags")
+    }
+    /// Disk `disk`'s block job, if it has one (`virDomainGetBlockJobInfo`).
+    fn block_job_info(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        flags: u32,
+    ) -> Result<Option<crate::api::BlockJobInfo>> {
+        unsupported("virDomainGetBlockJobInfo")
+    }
+    /// Starts measuring the guest's memory dirty rate for `seconds`
+    /// (`virDomainStartDirtyRateCalc`); the `dirtyrate` statistics show the result.
+    fn start_dirty_rate_calc(&self, dom: &DomainRef, seconds: i32, flags: u32) -> Result<()> {
+        unsupported("virDomainStartDirtyRateCalc")
+    }
     /// The host's AMD SEV facts (`virNodeGetSEVInfo`).
     fn sev_info(&self, flags: u32) -> Result<Vec<TypedParam>> {
         unsupported("virNodeGetSEVInfo")

@@ -3,6 +3,7 @@
 //! statistics, read from `/proc` and `/sys` on each call.
 
 pub mod capabilities;
+pub mod free_pages;
 pub mod memory_params;
 pub mod node;
 pub mod node_stats;

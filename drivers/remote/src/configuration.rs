@@ -186,6 +186,15 @@ impl Configuration for RemoteConnection {
         self.device_flags_call(procs::DOMAIN_DETACH_DEVICE_FLAGS, dom, xml, flags)
     }
 
+    fn detach_device_alias(&self, dom: &DomainRef, alias: &str, flags: u32) -> Result<()> {
+        let args = rvirt_rpc::configuration::DomainDetachDeviceAliasArgs {
+            dom: crate::wire::to_wire(dom),
+            alias: alias.to_string(),
+            flags,
+        };
+        self.client().call(procs::DOMAIN_DETACH_DEVICE_ALIAS, &args)
+    }
+
     fn update_device_flags(&self, dom: &DomainRef, xml: &str, flags: u32) -> Result<()> {
         self.device_flags_call(procs::DOMAIN_UPDATE_DEVICE_FLAGS, dom, xml, flags)
     }

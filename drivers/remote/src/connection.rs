@@ -478,6 +478,18 @@ impl DriverConnection for RemoteConnection {
         self.dom_flags_call(procs::DOMAIN_ABORT_JOB_FLAGS, dom, flags)
     }
 
+    fn domain_xml_to_native(&self, format: &str, xml: &str, flags: u32) -> Result<String> {
+        let args = rvirt_rpc::configuration::ConnectDomainXmlToNativeArgs {
+            native_format: format.to_string(),
+            domain_xml: xml.to_string(),
+            flags,
+        };
+        let r: rvirt_rpc::configuration::ConnectDomainXmlToNativeRet = self
+            .client
+            .call(procs::CONNECT_DOMAIN_XML_TO_NATIVE, &args)?;
+        Ok(r.native_config)
+    }
+
     fn domain_info(&self, dom: &DomainRef) -> Result<DomainInfo> {
         let r: DomainGetInfoRet = self.dom_call(procs::DOMAIN_GET_INFO, dom)?;
         Ok(domain_info(r))

@@ -503,6 +503,76 @@ impl Monitoring for RemoteConnection {
         Ok(r.params.into_iter().map(Into::into).collect())
     }
 
+    fn free_pages(&self, pages: &[u32], start: i32, count: u32, flags: u32) -> Result<Vec<u64>> {
+        let args = rvirt_rpc::monitoring::NodeGetFreePagesArgs {
+            pages: pages.to_vec(),
+            start_cell: start,
+            cell_count: count,
+            flags,
+        };
+        let r: rvirt_rpc::monitoring::NodeGetFreePagesRet =
+            self.client().call(procs::NODE_GET_FREE_PAGES, &args)?;
+        Ok(r.counts)
+    }
+
+    fn block_stats_flags(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        flags: u32,
+    ) -> Result<Vec<TypedParam>> {
+        use rvirt_rpc::monitoring::{DomainBlockStatsFlagsArgs, NodeParamsRet};
+        let ask = |nparams| DomainBlockStatsFlagsArgs {
+            dom: to_wire(dom),
+            path: disk.to_string(),
+            nparams,
+            flags,
+        };
+        // libvirt's two steps: the count, then that many.
+        let count: NodeParamsRet = self
+            .client()
+            .call(procs::DOMAIN_BLOCK_STATS_FLAGS, &ask(0))?;
+        if count.nparams == 0 {
+            return Ok(Vec::new());
+        }
+        let r: NodeParamsRet = self
+            .client()
+            .call(procs::DOMAIN_BLOCK_STATS_FLAGS, &ask(count.nparams))?;
+        Ok(r.params.into_iter().map(Into::into).collect())
+    }
+
+    fn block_job_info(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        flags: u32,
+    ) -> Result<Option<rvirt_core::api::BlockJobInfo>> {
+        let args = rvirt_rpc::monitoring::DomainGetBlockJobInfoArgs {
+            dom: to_wire(dom),
+            path: disk.to_string(),
+            flags,
+        };
+        let r: rvirt_rpc::monitoring::DomainGetBlockJobInfoRet = self
+            .client()
+            .call(procs::DOMAIN_GET_BLOCK_JOB_INFO, &args)?;
+        Ok((r.found != 0).then_some(rvirt_core::api::BlockJobInfo {
+            job_type: r.type_,
+            bandwidth: r.bandwidth,
+            cur: r.cur,
+            end: r.end,
+        }))
+    }
+
+    fn start_dirty_rate_calc(&self, dom: &DomainRef, seconds: i32, flags: u32) -> Result<()> {
+        let args = rvirt_rpc::monitoring::DomainStartDirtyRateCalcArgs {
+            dom: to_wire(dom),
+            seconds,
+            flags,
+        };
+        self.client()
+            .call(procs::DOMAIN_START_DIRTY_RATE_CALC, &args)
+    }
+
     fn sev_info(&self, flags: u32) -> Result<Vec<TypedParam>> {
         let r: rvirt_rpc::monitoring::NodeParamsRet = self.client().call(
             procs::NODE_GET_SEV_INFO,

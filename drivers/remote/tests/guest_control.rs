@@ -72,6 +72,17 @@ fn monitor_passthrough_and_guest_control_over_the_wire() {
     assert_eq!(sev.code(), ErrorCode::OperationUnsupported, "{sev}");
     let e = dom.managed_save_xml_desc(0).unwrap_err();
     assert_eq!(e.code(), ErrorCode::OperationInvalid, "{e}");
+    // Block counters and jobs, free pages, a dirty-rate measurement, the argv.
+    let blk = dom.block_stats_flags("hda", 0).unwrap();
+    assert_eq!(blk.len(), 8);
+    assert_eq!(blk[0].field, "wr_bytes");
+    assert_eq!(dom.block_job_info("hda", 0).unwrap(), None);
+    assert_eq!(conn.free_pages(&[2048], 0, 1, 0).unwrap().len(), 1);
+    dom.start_dirty_rate_calc(1, 0).unwrap();
+    let argv = conn.domain_xml_to_native("qemu-argv", &xml, 0).unwrap();
+    assert!(argv.contains("-name guest=rctl"), "{argv}");
+    let e = dom.detach_device_alias("nosuch", 0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::DeviceMissing, "{e}");
 
     dom.destroy().unwrap();
     let e = dom.qemu_monitor_command("info status", 1).unwrap_err();

@@ -190,6 +190,10 @@ impl DriverConnection for QemuConnection {
         self.shared.node_info()
     }
 
+    fn domain_xml_to_native(&self, format: &str, xml: &str, flags: u32) -> Result<String> {
+        super::native::domain_xml_to_native(format, xml, flags)
+    }
+
     fn sysinfo(&self, flags: u32) -> Result<String> {
         check_flags(flags, 0, "qemuConnectGetSysinfo")?;
         host_sysinfo(rvirt_core::ErrorDomain::Qemu)

@@ -42,6 +42,7 @@ mod memtune;
 mod moment_dir;
 mod monitor;
 mod monitoring;
+mod native;
 mod netplug;
 mod networks;
 mod nic_tune;

@@ -59,6 +59,27 @@ pub(crate) fn detach_device_flags(ctx: &Ctx<'_>, args: DomainDeviceFlagsArgs) ->
         .detach_device_flags(&args.xml, args.flags)?)
 }
 
+/// DOMAIN_DETACH_DEVICE_ALIAS.
+pub(crate) fn detach_device_alias(
+    ctx: &Ctx<'_>,
+    args: DomainDetachDeviceAliasArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .detach_device_alias(&args.alias, args.flags)?)
+}
+
+/// CONNECT_DOMAIN_XML_TO_NATIVE.
+pub(crate) fn domain_xml_to_native(
+    ctx: &Ctx<'_>,
+    args: ConnectDomainXmlToNativeArgs,
+) -> CallResult<ConnectDomainXmlToNativeRet> {
+    let native_config =
+        ctx.conn()?
+            .domain_xml_to_native(&args.native_format, &args.domain_xml, args.flags)?;
+    Ok(ConnectDomainXmlToNativeRet { native_config })
+}
+
 /// DOMAIN_UPDATE_DEVICE_FLAGS.
 pub(crate) fn update_device_flags(ctx: &Ctx<'_>, args: DomainDeviceFlagsArgs) -> CallResult<()> {
     Ok(ctx

@@ -1,9 +1,11 @@
 //! Handlers of a domain's background job beyond its info (DOMAIN_GET_JOB_STATS,
-//! DOMAIN_ABORT_JOB_FLAGS, DOMAIN_MIGRATE_GET_MAX_SPEED), its labels of every
-//! security driver (DOMAIN_GET_SECURITY_LABEL_LIST), its managed save image's XML
-//! (DOMAIN_MANAGED_SAVE_GET_XML_DESC) and the host's memory tunables and SEV facts
-//! (NODE_GET_MEMORY_PARAMETERS, asked first for its count as libvirt's clients do;
-//! NODE_GET_SEV_INFO).
+//! DOMAIN_ABORT_JOB_FLAGS, DOMAIN_MIGRATE_GET_MAX_SPEED), its disks' block jobs and
+//! counters (DOMAIN_GET_BLOCK_JOB_INFO, DOMAIN_BLOCK_STATS_FLAGS), a dirty-rate
+//! measurement (DOMAIN_START_DIRTY_RATE_CALC), its labels of every security driver
+//! (DOMAIN_GET_SECURITY_LABEL_LIST), its managed save image's XML
+//! (DOMAIN_MANAGED_SAVE_GET_XML_DESC) and the host's memory tunables, free pages and
+//! SEV facts (NODE_GET_MEMORY_PARAMETERS, NODE_GET_FREE_PAGES, NODE_GET_SEV_INFO; the
+//! typed-parameter lists asked first for their count as libvirt's clients do).
 
 use rvirt_core::{Error, ErrorDomain};
 use rvirt_rpc::monitoring::{
@@ -98,22 +100,8 @@ pub(crate) fn node_get_memory_parameters(
     ctx: &Ctx<'_>,
     args: NodeGetMemoryParametersArgs,
 ) -> CallResult<NodeParamsRet> {
-    if args.nparams > NODE_MEMORY_PARAMETERS_MAX {
-        return Err(Error::internal(ErrorDomain::Rpc, "nparams too large").into());
-    }
-    let mut params = ctx.conn()?.node_memory_parameters(args.flags)?;
-    let count = i32::try_from(params.len()).unwrap_or(i32::MAX);
-    if args.nparams == 0 {
-        return Ok(NodeParamsRet {
-            params: Vec::new(),
-            nparams: count,
-        });
-    }
-    params.truncate(usize::try_from(args.nparams).unwrap_or(0));
-    Ok(NodeParamsRet {
-        nparams: i32::try_from(params.len()).unwrap_or(i32::MAX),
-        params: params.into_iter().map(Into::into).collect(),
-    })
+    let params = ctx.conn()?.node_memory_parameters(args.flags)?;
+    two_step(params, args.nparams, NODE_MEMORY_PARAMETERS_MAX)
 }
 
 /// NODE_GET_SEV_INFO.
@@ -129,4 +117,89 @@ pub(crate) fn node_get_sev_info(
         nparams: i32::try_from(params.len()).unwrap_or(i32::MAX),
         params: params.into_iter().map(Into::into).collect(),
     })
+}
+
+/// The reply of a two-step typed-parameter call: the count alone when `asked` is 0,
+/// else at most `asked` of `params`.
+fn two_step(
+    mut params: Vec<rvirt_core::api::TypedParam>,
+    asked: i32,
+    max: i32,
+) -> CallResult<NodeParamsRet> {
+    if asked > max {
+        return Err(Error::internal(ErrorDomain::Rpc, "nparams too large").into());
+    }
+    let count = i32::try_from(params.len()).unwrap_or(i32::MAX);
+    if asked == 0 {
+        return Ok(NodeParamsRet {
+            params: Vec::new(),
+            nparams: count,
+        });
+    }
+    params.truncate(usize::try_from(asked).unwrap_or(0));
+    Ok(NodeParamsRet {
+        nparams: i32::try_from(params.len()).unwrap_or(i32::MAX),
+        params: params.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// DOMAIN_BLOCK_STATS_FLAGS.
+pub(crate) fn block_stats_flags(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainBlockStatsFlagsArgs,
+) -> CallResult<NodeParamsRet> {
+    if args.nparams > rvirt_rpc::monitoring::BLOCK_STATS_PARAMETERS_MAX {
+        return Err(Error::internal(ErrorDomain::Rpc, "nparams too large").into());
+    }
+    let params = ctx
+        .domain(&args.dom)?
+        .block_stats_flags(&args.path, args.flags)?;
+    two_step(
+        params,
+        args.nparams,
+        rvirt_rpc::monitoring::BLOCK_STATS_PARAMETERS_MAX,
+    )
+}
+
+/// DOMAIN_GET_BLOCK_JOB_INFO.
+pub(crate) fn get_block_job_info(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainGetBlockJobInfoArgs,
+) -> CallResult<rvirt_rpc::monitoring::DomainGetBlockJobInfoRet> {
+    let job = ctx
+        .domain(&args.dom)?
+        .block_job_info(&args.path, args.flags)?;
+    let j = job.unwrap_or_default();
+    Ok(rvirt_rpc::monitoring::DomainGetBlockJobInfoRet {
+        found: i32::from(job.is_some()),
+        type_: j.job_type,
+        bandwidth: j.bandwidth,
+        cur: j.cur,
+        end: j.end,
+    })
+}
+
+/// DOMAIN_START_DIRTY_RATE_CALC.
+pub(crate) fn start_dirty_rate_calc(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainStartDirtyRateCalcArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .start_dirty_rate_calc(args.seconds, args.flags)?)
+}
+
+/// NODE_GET_FREE_PAGES.
+pub(crate) fn node_get_free_pages(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::NodeGetFreePagesArgs,
+) -> CallResult<rvirt_rpc::monitoring::NodeGetFreePagesRet> {
+    let too_many = args.pages.len().saturating_mul(args.cell_count as usize);
+    if too_many > rvirt_rpc::monitoring::NODE_MAX_CELLS as usize {
+        return Err(Error::internal(ErrorDomain::Rpc, "the result won't fit").into());
+    }
+    let counts =
+        ctx.conn()?
+            .free_pages(&args.pages, args.start_cell, args.cell_count, args.flags)?;
+    Ok(rvirt_rpc::monitoring::NodeGetFreePagesRet { counts })
 }

@@ -399,6 +399,56 @@ impl Shared {
         Ok(())
     }
 
+    /// `virDomainDetachDeviceAlias` (flags checked by the caller): the disk or NIC
+    /// with that alias in the definition `flags` select, detached as
+    /// [`Self::detach_device`] detaches it.
+    ///
+    /// Errors: `VIR_ERR_DEVICE_MISSING` "no device found with alias …".
+    pub(crate) fn detach_device_alias(&self, entry: &Entry, alias: &str, flags: u32) -> Result<()> {
+        let xml = {
+            let mut vm = entry.lock();
+            let (live, _) = impact(&vm, flags)?;
+            let def = if live {
+                fill_aliases(&mut vm.def);
+                &vm.def
+            } else {
+                vm.next_def.as_ref().unwrap_or(&vm.def)
+            };
+            let dev = def
+                .devices()
+                .iter()
+                .find(|d| alias_of(d) == Some(alias))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::DeviceMissing,
+                        ErrorDomain::Qemu,
+                        format!("no device found with alias {alias}"),
+                    )
+                })?;
+            // What detach_device identifies it by: a disk's target, a NIC's MAC.
+            match dev {
+                Device::Disk(d) => format!(
+                    "<disk type='file' device='disk'><target dev='{}'/></disk>",
+                    rvirt_core::host::capabilities::esc(&d.target.dev)
+                ),
+                Device::Interface(n) => format!(
+                    "<interface type='{}'><mac address='{}'/></interface>",
+                    n.interface_type,
+                    rvirt_core::host::capabilities::esc(
+                        n.mac.as_ref().map_or("", |m| m.address.as_str())
+                    )
+                ),
+                other => {
+                    return Err(unsupported(format!(
+                        "detach of device '{}' is not supported",
+                        other.element_name()
+                    )));
+                }
+            }
+        };
+        self.detach_device(entry, &xml, flags)
+    }
+
     /// `virDomainDetachDeviceFlags` (flags checked by the caller): the device is
     /// looked up in every definition the flags select before anything changes; live,
     /// `device_del` and up to [`UNPLUG_WAIT`] for QEMU to finish.

@@ -302,6 +302,16 @@ impl Configuration for QemuConnection {
         self.shared().detach_device(&entry, xml, flags)
     }
 
+    fn detach_device_alias(&self, dom: &DomainRef, alias: &str, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG,
+            "qemuDomainDetachDeviceAlias",
+        )?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().detach_device_alias(&entry, alias, flags)
+    }
+
     fn block_resize(&self, dom: &DomainRef, disk: &str, size: u64, flags: u32) -> Result<()> {
         check_flags(flags, block_resize::BYTES, "qemuDomainBlockResize")?;
         block_resize::block_resize(self.shared(), dom, disk, size, flags)

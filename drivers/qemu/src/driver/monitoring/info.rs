@@ -79,26 +79,62 @@ pub(super) fn memory_stats(shared: &Shared, dom: &DomainRef, max: u32) -> Result
 }
 
 /// `virDomainBlockStats`.
-pub(super) fn block_stats(shared: &Shared, dom: &DomainRef, disk: &str) -> Result<BlockStats> {
+/// QEMU's counters of disk `disk` (target or source path) of a running domain.
+fn block_stats_entry(shared: &Shared, dom: &DomainRef, disk: &str) -> Result<qs::BlockStatsEntry> {
     let (_, snap) = snap(shared, dom)?;
     let run = running(&snap)?;
     let d = find_disk(&snap.disks, disk).ok_or_else(|| invalid(format!("invalid path: {disk}")))?;
     let reply = ask(run, &[Query::BlockStats]).take(Query::BlockStats)?;
     let stats = qs::block_stats(&reply);
-    let e = find_block_stats(&stats, &d.names.alias, d.names.node.as_deref()).ok_or_else(|| {
-        Error::internal(
-            ErrorDomain::Qemu,
-            format!("cannot find statistics for device '{}'", d.names.alias),
-        )
-    })?;
-    let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    find_block_stats(&stats, &d.names.alias, d.names.node.as_deref())
+        .cloned()
+        .ok_or_else(|| {
+            Error::internal(
+                ErrorDomain::Qemu,
+                format!("cannot find statistics for device '{}'", d.names.alias),
+            )
+        })
+}
+
+fn signed(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// `virDomainBlockStats` of a running domain.
+pub(super) fn block_stats(shared: &Shared, dom: &DomainRef, disk: &str) -> Result<BlockStats> {
+    let e = block_stats_entry(shared, dom, disk)?;
     Ok(BlockStats {
-        rd_req: i(e.rd_operations),
-        rd_bytes: i(e.rd_bytes),
-        wr_req: i(e.wr_operations),
-        wr_bytes: i(e.wr_bytes),
+        rd_req: signed(e.rd_operations),
+        rd_bytes: signed(e.rd_bytes),
+        wr_req: signed(e.wr_operations),
+        wr_bytes: signed(e.wr_bytes),
         errs: -1,
     })
+}
+
+/// `virDomainBlockStatsFlags` of a running domain: libvirt's eight counters, in its
+/// order, as `long long` parameters.
+pub(super) fn block_stats_flags(
+    shared: &Shared,
+    dom: &DomainRef,
+    disk: &str,
+) -> Result<Vec<rvirt_core::api::TypedParam>> {
+    let e = block_stats_entry(shared, dom, disk)?;
+    Ok([
+        ("wr_bytes", e.wr_bytes),
+        ("wr_operations", e.wr_operations),
+        ("rd_bytes", e.rd_bytes),
+        ("rd_operations", e.rd_operations),
+        ("flush_operations", e.flush_operations),
+        ("wr_total_times", e.wr_total_time_ns),
+        ("rd_total_times", e.rd_total_time_ns),
+        ("flush_total_times", e.flush_total_time_ns),
+    ]
+    .into_iter()
+    .map(|(name, v)| {
+        rvirt_core::api::TypedParam::new(name, rvirt_core::api::TypedValue::LLong(signed(v)))
+    })
+    .collect())
 }
 
 /// `virDomainGetBlockInfo`: from QEMU while it runs, else from the image file.

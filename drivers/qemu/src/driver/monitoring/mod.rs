@@ -12,6 +12,7 @@
 //! no host device).
 
 mod addresses;
+mod block_jobs;
 mod collect;
 mod groups;
 mod info;
@@ -378,6 +379,34 @@ impl Monitoring for QemuConnection {
 
     fn memory_peek(&self, dom: &DomainRef, start: u64, size: u32, flags: u32) -> Result<Vec<u8>> {
         self.shared().memory_peek(dom, start, size, flags)
+    }
+
+    fn block_stats_flags(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        flags: u32,
+    ) -> Result<Vec<TypedParam>> {
+        check_flags(flags, TYPED_PARAM_STRING_OKAY, "qemuDomainBlockStatsFlags")?;
+        info::block_stats_flags(self.shared(), dom, disk)
+    }
+
+    fn block_job_info(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        flags: u32,
+    ) -> Result<Option<rvirt_core::api::BlockJobInfo>> {
+        block_jobs::block_job_info(self.shared(), dom, disk, flags)
+    }
+
+    fn start_dirty_rate_calc(&self, dom: &DomainRef, seconds: i32, flags: u32) -> Result<()> {
+        block_jobs::start_dirty_rate_calc(self.shared(), dom, seconds, flags)
+    }
+
+    fn free_pages(&self, pages: &[u32], start: i32, count: u32, flags: u32) -> Result<Vec<u64>> {
+        check_flags(flags, 0, "virHostMemGetFreePages")?;
+        rvirt_core::host::free_pages::free_pages(pages, start, count, ErrorDomain::Qemu)
     }
 
     fn node_memory_parameters(&self, flags: u32) -> Result<Vec<TypedParam>> {

@@ -55,6 +55,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
     ),
     procedure!(p::DOMAIN_GET_XML_DESC, Access::Open, d::get_xml_desc),
     procedure!(p::DOMAIN_GET_AUTOSTART, Access::Open, d::get_autostart),
+    procedure!(
+        p::CONNECT_DOMAIN_XML_TO_NATIVE,
+        Access::Write("virConnectDomainXMLToNative"),
+        cfg::domain_xml_to_native
+    ),
     procedure!(p::DOMAIN_GET_JOB_INFO, Access::Open, ctl::get_job_info),
     procedure!(
         p::DOMAIN_ABORT_JOB,
@@ -72,9 +77,19 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         ctl::send_key
     ),
     procedure!(
+        p::DOMAIN_GET_BLOCK_JOB_INFO,
+        Access::Open,
+        jh::get_block_job_info
+    ),
+    procedure!(
         p::DOMAIN_MIGRATE_GET_MAX_SPEED,
         Access::Write("virDomainMigrateGetMaxSpeed"),
         jh::migrate_get_max_speed
+    ),
+    procedure!(
+        p::DOMAIN_BLOCK_STATS_FLAGS,
+        Access::Open,
+        jh::block_stats_flags
     ),
     procedure!(
         p::DOMAIN_GET_SECURITY_LABEL_LIST,
@@ -88,9 +103,19 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
     ),
     procedure!(p::DOMAIN_GET_JOB_STATS, Access::Open, jh::get_job_stats),
     procedure!(
+        p::NODE_GET_FREE_PAGES,
+        Access::Open,
+        jh::node_get_free_pages
+    ),
+    procedure!(
         p::DOMAIN_MANAGED_SAVE_GET_XML_DESC,
         Access::Open,
         jh::managed_save_get_xml_desc
+    ),
+    procedure!(
+        p::DOMAIN_DETACH_DEVICE_ALIAS,
+        Access::Write("virDomainDetachDeviceAlias"),
+        cfg::detach_device_alias
     ),
     procedure!(
         p::NODE_GET_SEV_INFO,
@@ -680,6 +705,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         p::DOMAIN_CHECKPOINT_DELETE,
         Access::WriteIn("virDomainCheckpointDelete", 69),
         ck::delete
+    ),
+    procedure!(
+        p::DOMAIN_START_DIRTY_RATE_CALC,
+        Access::Write("virDomainStartDirtyRateCalc"),
+        jh::start_dirty_rate_calc
     ),
     procedure!(
         p::DOMAIN_ABORT_JOB_FLAGS,
