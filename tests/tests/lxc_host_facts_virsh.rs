@@ -1,7 +1,8 @@
 //! Host facts of rvirtd's LXC driver (`lxc:///system`) through Debian's virsh, as
 //! libvirt's LXC driver reports them: the kernel's version as the hypervisor's, the
 //! node's CPUs and memory, `<capabilities>` with `exe` guests run by the controller,
-//! free memory per NUMA cell, the CPU map, node statistics and the host's sysinfo.
+//! free memory per NUMA cell, the CPU map, node statistics, KSM's tunables, free
+//! pages and the host's sysinfo.
 
 use rvirt_testkit::{Daemon, have_virsh, text, virsh, virsh_ok};
 
@@ -63,6 +64,12 @@ fn version_nodeinfo_capabilities_and_node_statistics() {
         mem.contains("total  :") && mem.contains("free   :"),
         "{mem}"
     );
+
+    // KSM's tunables and the free 2 MiB pages of cell 0.
+    let tune = virsh_ok(&uri, &["node-memory-tune"]);
+    assert!(tune.contains("shm_pages_to_scan"), "{tune}");
+    let free = virsh_ok(&uri, &["freepages", "--cellno", "0", "--pagesize", "2048"]);
+    assert!(free.contains("2048KiB:"), "{free}");
 
     // Without SMBIOS tables, libvirt's refusal; with them, the tables.
     let o = virsh(&uri, &["sysinfo"]);

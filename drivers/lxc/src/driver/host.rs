@@ -88,6 +88,11 @@ impl Monitoring for LxcConnection {
         node_stats::host_memory_stats(cell)
     }
 
+    fn free_pages(&self, pages: &[u32], start: i32, count: u32, flags: u32) -> Result<Vec<u64>> {
+        check_flags(flags, "virHostMemGetFreePages")?;
+        rvirt_core::host::free_pages::free_pages(pages, start, count, ErrorDomain::Lxc)
+    }
+
     fn node_memory_parameters(&self, flags: u32) -> Result<Vec<rvirt_core::api::TypedParam>> {
         // libvirt's client library adds VIR_TYPED_PARAM_STRING_OKAY (4).
         check_flags(flags & !4, "virHostMemGetParameters")?;
