@@ -40,6 +40,8 @@ def main():
     show("managedSaveGetXMLDesc", lambda: d.managedSaveGetXMLDesc(0))
     show("blockStatsFlags", lambda: sorted(d.blockStatsFlags("hda")))
     show("blockJobInfo", lambda: d.blockJobInfo("hda", 0))
+    show("blockPeek", lambda: d.blockPeek("hda", 510, 2, 0).hex())
+    show("blockPeek beyond", lambda: d.blockPeek("hda", 511, 2, 0))
     show("freePages", lambda: {c: sorted(p) for c, p in c.getFreePages([4, 2048], 0, 1).items()})
     show("freePages bad size", lambda: c.getFreePages([3], 0, 1))
     show("zeroDirtyRateCalc", lambda: d.startDirtyRateCalc(0, 0))

@@ -4,7 +4,7 @@
 //! DOMAIN_MANAGED_SAVE_GET_XML_DESC, DOMAIN_{GET,SET}_NUMA_PARAMETERS,
 //! NODE_GET_MEMORY_PARAMETERS, NODE_GET_SEV_INFO, DOMAIN_BLOCK_STATS_FLAGS,
 //! DOMAIN_GET_BLOCK_JOB_INFO, NODE_GET_FREE_PAGES, DOMAIN_START_DIRTY_RATE_CALC,
-//! DOMAIN_DETACH_DEVICE_ALIAS, CONNECT_DOMAIN_XML_TO_NATIVE), with python3-libvirt
+//! DOMAIN_DETACH_DEVICE_ALIAS, CONNECT_DOMAIN_XML_TO_NATIVE, DOMAIN_BLOCK_PEEK), with python3-libvirt
 //! (`tests/scripts/qemu_job_and_host_calls.py`; the answers are libvirtd 9.0's QEMU
 //! driver's on the same guest, its DAC label aside: libvirtd's QEMU ran as root) and
 //! Debian's virsh (`node-memory-tune`, `domjobinfo`, `migrate-getspeed`, `numatune`,
@@ -100,6 +100,12 @@ fn jobs_labels_managed_save_numa_and_host_memory() {
          'rd_total_times', 'wr_bytes', 'wr_operations', 'wr_total_times']"
     );
     assert_eq!(line("blockJobInfo"), "{}");
+    // The boot sector's signature, read from the image on the host.
+    assert_eq!(line("blockPeek"), "'55aa'");
+    assert_eq!(
+        line("blockPeek beyond"),
+        "ERR 8 10 invalid argument: 'hda' starts beyond the end of the disk"
+    );
     assert_eq!(line("freePages"), "{0: [4, 2048]}");
     assert_eq!(
         line("freePages bad size"),

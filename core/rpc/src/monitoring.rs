@@ -715,3 +715,29 @@ pub struct DomainStartDirtyRateCalcArgs {
     /// `virDomainDirtyRateCalcFlags`.
     pub flags: u32,
 }
+
+/// `REMOTE_DOMAIN_BLOCK_PEEK_BUFFER_MAX`.
+pub const BLOCK_PEEK_BUFFER_MAX: u32 = 4 * 1024 * 1024;
+
+/// `remote_domain_block_peek_args` (DOMAIN_BLOCK_PEEK, 103).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainBlockPeekArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk: its target or source path.
+    pub path: String,
+    /// The first byte.
+    pub offset: u64,
+    /// How many bytes.
+    pub size: u32,
+    /// None defined.
+    pub flags: u32,
+}
+
+/// `remote_domain_block_peek_ret` (103).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainBlockPeekRet {
+    /// The bytes.
+    #[serde(with = "rvirt_xdr::opaque")]
+    pub buffer: Vec<u8>,
+}

@@ -217,6 +217,9 @@ procedures! {
     NODE_GET_CELLS_FREE_MEMORY = 101,
     /// void → `{u64 freeMem}`.
     NODE_GET_FREE_MEMORY = 102,
+    /// `{dom; path; u64 offset; u32 size; u32 flags}` → `{opaque buffer}` (layout in
+    /// [`crate::monitoring`]).
+    DOMAIN_BLOCK_PEEK = 103,
     /// `{dom; u64 offset; u32 size; u32 flags}` → `{opaque buffer<4194304>}` (layout in
     /// [`crate::monitoring`]).
     DOMAIN_MEMORY_PEEK = 104,

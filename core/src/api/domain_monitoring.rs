@@ -50,6 +50,19 @@ impl Domain {
             .block_stats_flags(self.domain_ref(), disk, flags)
     }
 
+    /// `size` bytes of disk `disk`'s image (target or source path) from `offset`
+    /// (`virDomainBlockPeek`). A read-write connection only.
+    pub fn block_peek(&self, disk: &str, offset: u64, size: u32, flags: u32) -> Result<Vec<u8>> {
+        self.connect().check_writable("virDomainBlockPeek")?;
+        self.connect().monitoring("virDomainBlockPeek")?.block_peek(
+            self.domain_ref(),
+            disk,
+            offset,
+            size,
+            flags,
+        )
+    }
+
     /// Disk `disk`'s block job, `None` when it has none (`virDomainGetBlockJobInfo`).
     pub fn block_job_info(
         &self,

@@ -61,6 +61,17 @@ pub trait Monitoring: Send + Sync {
     ) -> Result<Vec<TypedParam>> {
         unsupported("virDomainBlockStatsFlags")
     }
+    /// `size` bytes of disk `disk`'s image from `offset` (`virDomainBlockPeek`).
+    fn block_peek(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        offset: u64,
+        size: u32,
+        flags: u32,
+    ) -> Result<Vec<u8>> {
+        unsupported("virDomainBlockPeek")
+    }
     /// Disk `disk`'s block job, if it has one (`virDomainGetBlockJobInfo`).
     fn block_job_info(
         &self,

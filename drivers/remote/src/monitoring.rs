@@ -563,6 +563,26 @@ impl Monitoring for RemoteConnection {
         }))
     }
 
+    fn block_peek(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        offset: u64,
+        size: u32,
+        flags: u32,
+    ) -> Result<Vec<u8>> {
+        let args = rvirt_rpc::monitoring::DomainBlockPeekArgs {
+            dom: to_wire(dom),
+            path: disk.to_string(),
+            offset,
+            size,
+            flags,
+        };
+        let r: rvirt_rpc::monitoring::DomainBlockPeekRet =
+            self.client().call(procs::DOMAIN_BLOCK_PEEK, &args)?;
+        Ok(r.buffer)
+    }
+
     fn start_dirty_rate_calc(&self, dom: &DomainRef, seconds: i32, flags: u32) -> Result<()> {
         let args = rvirt_rpc::monitoring::DomainStartDirtyRateCalcArgs {
             dom: to_wire(dom),

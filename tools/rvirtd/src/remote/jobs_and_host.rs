@@ -1,6 +1,7 @@
 //! Handlers of a domain's background job beyond its info (DOMAIN_GET_JOB_STATS,
 //! DOMAIN_ABORT_JOB_FLAGS, DOMAIN_MIGRATE_GET_MAX_SPEED), its disks' block jobs and
-//! counters (DOMAIN_GET_BLOCK_JOB_INFO, DOMAIN_BLOCK_STATS_FLAGS), a dirty-rate
+//! counters and bytes (DOMAIN_GET_BLOCK_JOB_INFO, DOMAIN_BLOCK_STATS_FLAGS,
+//! DOMAIN_BLOCK_PEEK), a dirty-rate
 //! measurement (DOMAIN_START_DIRTY_RATE_CALC), its labels of every security driver
 //! (DOMAIN_GET_SECURITY_LABEL_LIST), its managed save image's XML
 //! (DOMAIN_MANAGED_SAVE_GET_XML_DESC) and the host's memory tunables, free pages and
@@ -202,4 +203,18 @@ pub(crate) fn node_get_free_pages(
         ctx.conn()?
             .free_pages(&args.pages, args.start_cell, args.cell_count, args.flags)?;
     Ok(rvirt_rpc::monitoring::NodeGetFreePagesRet { counts })
+}
+
+/// DOMAIN_BLOCK_PEEK.
+pub(crate) fn block_peek(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainBlockPeekArgs,
+) -> CallResult<rvirt_rpc::monitoring::DomainBlockPeekRet> {
+    if args.size > rvirt_rpc::monitoring::BLOCK_PEEK_BUFFER_MAX {
+        return Err(Error::invalid_arg(ErrorDomain::Rpc, "size > maximum buffer size").into());
+    }
+    let buffer =
+        ctx.domain(&args.dom)?
+            .block_peek(&args.path, args.offset, args.size, args.flags)?;
+    Ok(rvirt_rpc::monitoring::DomainBlockPeekRet { buffer })
 }

@@ -137,6 +137,61 @@ pub(super) fn block_stats_flags(
     .collect())
 }
 
+/// `virDomainBlockPeek`: `size` bytes of a raw disk image from `offset`, read on the
+/// host (running or not), as libvirt reads the source.
+pub(super) fn block_peek(
+    shared: &Shared,
+    dom: &DomainRef,
+    disk: &str,
+    offset: u64,
+    size: u32,
+) -> Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let (_, snap) = snap(shared, dom)?;
+    let d = find_disk(&snap.disks, disk)
+        .ok_or_else(|| invalid(format!("invalid disk or path '{disk}'")))?;
+    if d.format != "raw" {
+        return Err(Error::new(
+            ErrorCode::OperationUnsupported,
+            ErrorDomain::Qemu,
+            format!(
+                "peeking is only supported for disk with 'raw' format not '{}'",
+                d.format
+            ),
+        ));
+    }
+    let path = d
+        .path()
+        .ok_or_else(|| invalid(format!("disk '{disk}' has no source")))?;
+    let file = std::fs::File::open(&path).map_err(|e| {
+        Error::new(
+            ErrorCode::SystemError,
+            ErrorDomain::Qemu,
+            format!("Unable to open '{}': {e}", path.display()),
+        )
+    })?;
+    let mut buf = vec![0u8; size as usize];
+    let mut got = 0;
+    while got < buf.len() {
+        let n = file
+            .read_at(&mut buf[got..], offset + got as u64)
+            .map_err(|e| {
+                Error::new(
+                    ErrorCode::SystemError,
+                    ErrorDomain::Qemu,
+                    format!("cannot read '{}': {e}", path.display()),
+                )
+            })?;
+        if n == 0 {
+            return Err(invalid(format!(
+                "'{disk}' starts beyond the end of the disk"
+            )));
+        }
+        got += n;
+    }
+    Ok(buf)
+}
+
 /// `virDomainGetBlockInfo`: from QEMU while it runs, else from the image file.
 pub(super) fn block_info(shared: &Shared, dom: &DomainRef, disk: &str) -> Result<BlockInfo> {
     let (_, snap) = snap(shared, dom)?;

@@ -400,6 +400,18 @@ impl Monitoring for QemuConnection {
         block_jobs::block_job_info(self.shared(), dom, disk, flags)
     }
 
+    fn block_peek(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        offset: u64,
+        size: u32,
+        flags: u32,
+    ) -> Result<Vec<u8>> {
+        check_flags(flags, 0, "qemuDomainBlockPeek")?;
+        info::block_peek(self.shared(), dom, disk, offset, size)
+    }
+
     fn start_dirty_rate_calc(&self, dom: &DomainRef, seconds: i32, flags: u32) -> Result<()> {
         block_jobs::start_dirty_rate_calc(self.shared(), dom, seconds, flags)
     }

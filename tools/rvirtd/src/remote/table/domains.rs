@@ -56,6 +56,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
     procedure!(p::DOMAIN_GET_XML_DESC, Access::Open, d::get_xml_desc),
     procedure!(p::DOMAIN_GET_AUTOSTART, Access::Open, d::get_autostart),
     procedure!(
+        p::DOMAIN_BLOCK_PEEK,
+        Access::Write("virDomainBlockPeek"),
+        jh::block_peek
+    ),
+    procedure!(
         p::CONNECT_DOMAIN_XML_TO_NATIVE,
         Access::Write("virConnectDomainXMLToNative"),
         cfg::domain_xml_to_native
