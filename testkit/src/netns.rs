@@ -58,26 +58,7 @@ pub fn enter_netns_with_sysfs() -> bool {
         );
         return false;
     }
-    let c = |s: &str| std::ffi::CString::new(s).unwrap();
-    let (root, sys, sysfs) = (c("/"), c("/sys"), c("sysfs"));
-    // SAFETY: mount(2) with valid C strings: first nothing of this namespace propagates
-    // back to the host's, then sysfs of the new network namespace over /sys.
-    let ok = unsafe {
-        libc::mount(
-            std::ptr::null(),
-            root.as_ptr(),
-            std::ptr::null(),
-            libc::MS_REC | libc::MS_PRIVATE,
-            std::ptr::null(),
-        ) == 0
-            && libc::mount(
-                sysfs.as_ptr(),
-                sys.as_ptr(),
-                sysfs.as_ptr(),
-                0,
-                std::ptr::null(),
-            ) == 0
-    };
+    let ok = mount_in_own_namespace("sysfs", Path::new("/sys"));
     if !ok {
         eprintln!(
             "skipped: mounting sysfs in a private mount namespace: {}",
@@ -190,4 +171,30 @@ pub fn libvirt_nwfilters() -> Option<Vec<PathBuf>> {
         return None;
     }
     Some(files)
+}
+
+/// After `unshare(CLONE_NEWNS)` of the calling thread: makes its mount tree private
+/// (nothing propagates back to the host's) and mounts a file system of type `fstype`
+/// on `at` in it; false if either fails.
+pub fn mount_in_own_namespace(fstype: &str, at: &Path) -> bool {
+    let c = |s: &str| std::ffi::CString::new(s).unwrap();
+    let (root, target, fs) = (c("/"), c(&at.to_string_lossy()), c(fstype));
+    // SAFETY: mount(2) with valid C strings: first nothing of this namespace propagates
+    // back to the host's, then the file system on `at`.
+    unsafe {
+        libc::mount(
+            std::ptr::null(),
+            root.as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        ) == 0
+            && libc::mount(
+                fs.as_ptr(),
+                target.as_ptr(),
+                fs.as_ptr(),
+                0,
+                std::ptr::null(),
+            ) == 0
+    }
 }

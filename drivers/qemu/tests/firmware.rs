@@ -575,27 +575,9 @@ impl Drop for HugepagePool {
 /// the host's) with hugetlbfs mounted on `at`; false when not allowed.
 fn mount_hugetlbfs_privately(at: &Path) -> bool {
     std::fs::create_dir_all(at).unwrap();
-    let c = |s: &str| std::ffi::CString::new(s).unwrap();
-    let (root, target, fs) = (c("/"), c(at.to_str().unwrap()), c("hugetlbfs"));
-    // SAFETY: unshare(2) of this thread's mount namespace, then mount(2) with valid C
-    // strings: / made private first, so the hugetlbfs mount stays in the namespace.
-    unsafe {
-        libc::unshare(libc::CLONE_NEWNS) == 0
-            && libc::mount(
-                std::ptr::null(),
-                root.as_ptr(),
-                std::ptr::null(),
-                libc::MS_REC | libc::MS_PRIVATE,
-                std::ptr::null(),
-            ) == 0
-            && libc::mount(
-                fs.as_ptr(),
-                target.as_ptr(),
-                fs.as_ptr(),
-                0,
-                std::ptr::null(),
-            ) == 0
-    }
+    // SAFETY: unshare(2) of this thread's mount namespace; no memory involved.
+    let unshared = unsafe { libc::unshare(libc::CLONE_NEWNS) } == 0;
+    unshared && rvirt_testkit::netns::mount_in_own_namespace("hugetlbfs", at)
 }
 
 /// Free 2 MiB pages of the host's pool.

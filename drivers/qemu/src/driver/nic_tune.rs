@@ -14,7 +14,7 @@ use rvirt_core::objects::{
 };
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
-use super::configuration::{persistent_mut, save_config, touch_status};
+use super::configuration::{persistent_mut, save_config, selected_def, touch_status};
 use super::instance::{Entry, Shared};
 
 /// The NIC's `<bandwidth>`, parsed.
@@ -69,12 +69,7 @@ impl Shared {
         flags: u32,
     ) -> Result<Vec<TypedParam>> {
         let vm = entry.lock();
-        let (live, _) = impact(&vm, flags)?;
-        let def = if live {
-            &vm.def
-        } else {
-            vm.next_def.as_ref().unwrap_or(&vm.def)
-        };
+        let def = selected_def(&vm, flags)?;
         Ok(interface_params(nic(def, device)?))
     }
 

@@ -8,19 +8,14 @@ use rvirt_core::api::{TypedParam, validate_params};
 use rvirt_core::objects::{NUMA_PARAMS, NumaChange, impact, numa_params};
 use rvirt_core::{Error, ErrorDomain, Result};
 
-use super::configuration::{persistent_mut, save_config};
+use super::configuration::{persistent_mut, save_config, selected_def};
 use super::instance::{Entry, Shared};
 
 impl Shared {
     /// `virDomainGetNumaParameters` of the live or the persistent definition.
     pub(crate) fn numa_parameters(&self, entry: &Entry, flags: u32) -> Result<Vec<TypedParam>> {
         let vm = entry.lock();
-        let (live, _) = impact(&vm, flags)?;
-        let def = if live {
-            &vm.def
-        } else {
-            vm.next_def.as_ref().unwrap_or(&vm.def)
-        };
+        let def = selected_def(&vm, flags)?;
         Ok(numa_params(def))
     }
 

@@ -14,7 +14,7 @@ use rvirt_core::objects::{
 };
 use rvirt_core::{ErrorDomain, api::TypedValue::Boolean};
 
-use super::configuration::{persistent_mut, save_config, touch_status};
+use super::configuration::{persistent_mut, save_config, selected_def, touch_status};
 use super::instance::{Entry, Shared};
 use super::running::Running;
 use crate::host::perf;
@@ -94,12 +94,7 @@ impl Shared {
     /// `virDomainGetPerfEvents` of the live or the persistent definition.
     pub(crate) fn perf_events(&self, entry: &Entry, flags: u32) -> Result<Vec<TypedParam>> {
         let vm = entry.lock();
-        let (live, _) = impact(&vm, flags)?;
-        let def = if live {
-            &vm.def
-        } else {
-            vm.next_def.as_ref().unwrap_or(&vm.def)
-        };
+        let def = selected_def(&vm, flags)?;
         Ok(perf_params(def))
     }
 

@@ -9,6 +9,7 @@
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
+use rvirt_core::objects::PERF_EVENTS;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 /// `PERF_TYPE_HARDWARE`.
@@ -39,49 +40,27 @@ struct PerfEventAttr {
     config1: u64,
 }
 
+/// Where libvirt's hardware and software events start in its list
+/// ([`PERF_EVENTS`]): each block is in the kernel's `PERF_COUNT_{HW,SW}_*` order.
+const FIRST_HARDWARE: usize = 3;
+const FIRST_SOFTWARE: usize = 13;
+
 /// The perf type and config of libvirt event `name` (`virPerfEventType`), `None`
 /// for a name libvirt does not have.
 fn event_attr(name: &str) -> Option<io::Result<(u32, u64)>> {
-    let hardware = [
-        "cpu_cycles",
-        "instructions",
-        "cache_references",
-        "cache_misses",
-        "branch_instructions",
-        "branch_misses",
-        "bus_cycles",
-        "stalled_cycles_frontend",
-        "stalled_cycles_backend",
-        "ref_cpu_cycles",
-    ];
-    let software = [
-        "cpu_clock",
-        "task_clock",
-        "page_faults",
-        "context_switches",
-        "cpu_migrations",
-        "page_faults_min",
-        "page_faults_maj",
-        "alignment_faults",
-        "emulation_faults",
-    ];
-    if let Some(i) = hardware.iter().position(|n| *n == name) {
-        return Some(Ok((TYPE_HARDWARE, i as u64)));
+    let at = PERF_EVENTS.iter().position(|n| *n == name)?;
+    if at >= FIRST_SOFTWARE {
+        return Some(Ok((TYPE_SOFTWARE, (at - FIRST_SOFTWARE) as u64)));
     }
-    if let Some(i) = software.iter().position(|n| *n == name) {
-        return Some(Ok((TYPE_SOFTWARE, i as u64)));
+    if at >= FIRST_HARDWARE {
+        return Some(Ok((TYPE_HARDWARE, (at - FIRST_HARDWARE) as u64)));
     }
-    // intel_cqm's events: LLC occupancy, total and local memory bandwidth.
-    let cqm_config = match name {
-        "cmt" => 1,
-        "mbmt" => 2,
-        "mbml" => 3,
-        _ => return None,
-    };
+    // intel_cqm's events (cmt, mbmt, mbml): LLC occupancy, total and local memory
+    // bandwidth, configs 1 to 3.
     Some(
         std::fs::read_to_string(INTEL_CQM_TYPE)
             .and_then(|t| t.trim().parse().map_err(io::Error::other))
-            .map(|kind| (kind, cqm_config)),
+            .map(|kind| (kind, at as u64 + 1)),
     )
 }
 

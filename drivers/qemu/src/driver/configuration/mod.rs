@@ -55,6 +55,17 @@ pub(crate) fn persistent_mut(vm: &mut Vm) -> &mut DomainDef {
     }
 }
 
+/// The definition a query with `flags` reads: the live one, or the persistent one
+/// (kept apart from the live one while the domain runs).
+pub(crate) fn selected_def(vm: &Vm, flags: u32) -> Result<&DomainDef> {
+    let (live, _) = rvirt_core::objects::impact(vm, flags)?;
+    Ok(if live {
+        &vm.def
+    } else {
+        vm.next_def.as_ref().unwrap_or(&vm.def)
+    })
+}
+
 /// Writes the persistent definition `def` to its file (atomically: temp + rename).
 pub(crate) fn save_config(shared: &Shared, def: &DomainDef) -> Result<()> {
     match shared.domains.configs() {
