@@ -125,6 +125,8 @@ procedures! {
     CONNECT_NUM_OF_DOMAINS = 51,
     /// Carries `virConnectNumOfNetworks` (layout in [`crate::types`]).
     CONNECT_NUM_OF_NETWORKS = 52,
+    /// `{dom; to; u32 flags}` → void (layout in [`crate::save`]).
+    DOMAIN_CORE_DUMP = 53,
     /// `{string from}` → void (layout in [`crate::save`]).
     DOMAIN_RESTORE = 54,
     /// `{dom; string to}` → void (layout in [`crate::save`]).
@@ -559,6 +561,8 @@ procedures! {
     CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY = 317,
     /// Lifecycle event MESSAGE `{int callbackID; {dom; int event; int detail}}`.
     DOMAIN_EVENT_CALLBACK_LIFECYCLE = 318,
+    /// `{dom; to; u32 format; u32 flags}` → void (layout in [`crate::save`]).
+    DOMAIN_CORE_DUMP_WITH_FORMAT = 334,
     /// `{dom; string mountpoints<256>; u32 flags}` → `{int filesystems}`.
     DOMAIN_FSFREEZE = 335,
     /// `{dom; string mountpoints<256>; u32 flags}` → `{int filesystems}`.

@@ -81,3 +81,27 @@ pub struct DomainManagedSaveGetXmlDescRet {
     /// The domain XML stored in the managed save image.
     pub xml: String,
 }
+
+/// `remote_domain_core_dump_args` (DOMAIN_CORE_DUMP, 53; void).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainCoreDumpArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The file to write.
+    pub to: String,
+    /// `virDomainCoreDumpFlags`.
+    pub flags: u32,
+}
+
+/// `remote_domain_core_dump_with_format_args` (DOMAIN_CORE_DUMP_WITH_FORMAT, 334; void).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainCoreDumpWithFormatArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The file to write.
+    pub to: String,
+    /// `virDomainCoreDumpFormat`.
+    pub dumpformat: u32,
+    /// `virDomainCoreDumpFlags`.
+    pub flags: u32,
+}

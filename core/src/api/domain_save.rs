@@ -74,6 +74,25 @@ impl Domain {
             .has_managed_save_image(self.domain_ref(), flags)
     }
 
+    /// Writes the guest's memory to `path` (`virDomainCoreDump`; flags
+    /// `VIR_DUMP_CRASH` 1, `_LIVE` 2, `_BYPASS_CACHE` 4, `_RESET` 8, `_MEMORY_ONLY` 16).
+    pub fn core_dump(&self, path: &str, flags: u32) -> Result<()> {
+        self.save_restore("virDomainCoreDump")?
+            .core_dump(self.domain_ref(), path, 0, flags)
+    }
+
+    /// [`Self::core_dump`] in `format` (`virDomainCoreDumpWithFormat`: 0 raw/ELF,
+    /// 1-3 kdump compressed with zlib, lzo or snappy, 4 Windows dump; not raw only
+    /// with `VIR_DUMP_MEMORY_ONLY`).
+    pub fn core_dump_with_format(&self, path: &str, format: u32, flags: u32) -> Result<()> {
+        self.save_restore("virDomainCoreDumpWithFormat")?.core_dump(
+            self.domain_ref(),
+            path,
+            format,
+            flags,
+        )
+    }
+
     /// The domain XML in the managed save image (`virDomainManagedSaveGetXMLDesc`;
     /// `VIR_DOMAIN_XML_SECURE` needs a read-write connection).
     pub fn managed_save_xml_desc(&self, flags: u32) -> Result<String> {

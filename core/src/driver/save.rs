@@ -58,6 +58,12 @@ pub trait SaveRestore: Send + Sync {
     fn has_managed_save_image(&self, dom: &DomainRef, flags: u32) -> Result<bool> {
         unsupported("virDomainHasManagedSaveImage")
     }
+    /// Writes the guest's memory to `path`: QEMU's migration stream, or with
+    /// `VIR_DUMP_MEMORY_ONLY` an ELF or kdump core in `format`
+    /// (`virDomainCoreDumpWithFormat`).
+    fn core_dump(&self, dom: &DomainRef, path: &str, format: u32, flags: u32) -> Result<()> {
+        unsupported("virDomainCoreDumpWithFormat")
+    }
     /// The domain XML in the managed save image (`virDomainManagedSaveGetXMLDesc`).
     fn managed_save_xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
         unsupported("virDomainManagedSaveGetXMLDesc")

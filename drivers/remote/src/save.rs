@@ -81,6 +81,17 @@ impl SaveRestore for RemoteConnection {
         Ok(ret.result != 0)
     }
 
+    fn core_dump(&self, dom: &DomainRef, path: &str, format: u32, flags: u32) -> Result<()> {
+        let args = rvirt_rpc::save::DomainCoreDumpWithFormatArgs {
+            dom: crate::wire::to_wire(dom),
+            to: path.to_string(),
+            dumpformat: format,
+            flags,
+        };
+        self.client()
+            .call(procs::DOMAIN_CORE_DUMP_WITH_FORMAT, &args)
+    }
+
     fn managed_save_xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
         let ret: rvirt_rpc::save::DomainManagedSaveGetXmlDescRet =
             self.dom_flags_call(procs::DOMAIN_MANAGED_SAVE_GET_XML_DESC, dom, flags)?;

@@ -25,6 +25,7 @@ mod checkpoint;
 mod configuration;
 mod connection;
 mod console;
+mod core_dump;
 mod disk_secrets;
 mod graphics_fd;
 mod graphics_password;

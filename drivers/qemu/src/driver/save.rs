@@ -82,6 +82,45 @@ fn wait_migration(mut query: impl FnMut() -> Result<Value>) -> Result<()> {
     }
 }
 
+/// QEMU's migration stream of the (stopped) guest behind `mon` appended to `file`,
+/// through a socket in the private directory `priv_dir` (QEMU's user can reach it).
+pub(crate) fn migrate_to_file(
+    mon: &super::monitor::Monitor,
+    priv_dir: &Path,
+    file: File,
+) -> Result<()> {
+    let sock = priv_dir.join("save.sock");
+    let _ = std::fs::remove_file(&sock);
+    let listener = UnixListener::bind(&sock).map_err(|e| {
+        system(format!(
+            "cannot bind '{}': {}",
+            sock.display(),
+            strerror(&e)
+        ))
+    })?;
+    // QEMU may run as its own user (DAC): it must be able to connect. The socket
+    // lies in the 0700 private directory only the daemon and QEMU's user enter.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&sock, std::fs::Permissions::from_mode(0o666));
+    }
+    let sink = spawn_sink(listener, file);
+    let uri = format!("unix:{}", sock.display());
+    let migrated = mon
+        .call("migrate", Some(json!({ "uri": uri })), MONITOR_TIMEOUT)
+        .and_then(|_| wait_migration(|| mon.call("query-migrate", None, MONITOR_TIMEOUT)));
+    if let Err(e) = migrated {
+        let _ = mon.call("migrate_cancel", None, MONITOR_TIMEOUT);
+        let _ = std::fs::remove_file(&sock);
+        return Err(e);
+    }
+    let written = sink
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("copy thread panicked")));
+    let _ = std::fs::remove_file(&sock);
+    written.map_err(|e| system(format!("failed to write save image: {}", strerror(&e))))
+}
+
 /// Accepts QEMU's one connection on `listener` and copies its stream into `file`.
 fn spawn_sink(listener: UnixListener, mut file: File) -> JoinHandle<std::io::Result<()>> {
     std::thread::spawn(move || {
@@ -160,41 +199,7 @@ impl Shared {
             e
         };
         save_image::write_header(&mut file, &xml, was_running).map_err(resume)?;
-        let sock = priv_dir.join("save.sock");
-        let _ = std::fs::remove_file(&sock);
-        let listener = UnixListener::bind(&sock).map_err(|e| {
-            resume(system(format!(
-                "cannot bind '{}': {}",
-                sock.display(),
-                strerror(&e)
-            )))
-        })?;
-        // QEMU may run as its own user (DAC): it must be able to connect. The socket
-        // lies in the 0700 private directory only the daemon and QEMU's user enter.
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&sock, std::fs::Permissions::from_mode(0o666));
-        }
-        let sink = spawn_sink(listener, file);
-        let uri = format!("unix:{}", sock.display());
-        let migrated = mon
-            .call("migrate", Some(json!({ "uri": uri })), MONITOR_TIMEOUT)
-            .and_then(|_| wait_migration(|| mon.call("query-migrate", None, MONITOR_TIMEOUT)));
-        if let Err(e) = migrated {
-            let _ = mon.call("migrate_cancel", None, MONITOR_TIMEOUT);
-            let _ = std::fs::remove_file(&sock);
-            return Err(resume(e));
-        }
-        let written = sink
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("copy thread panicked")));
-        let _ = std::fs::remove_file(&sock);
-        if let Err(e) = written {
-            return Err(resume(system(format!(
-                "failed to write save image: {}",
-                strerror(&e)
-            ))));
-        }
+        migrate_to_file(&mon, &priv_dir, file).map_err(resume)?;
         let stopped = (ShutoffReason::Saved, StoppedDetail::Saved);
         self.terminate(entry, job, stopped, |vm| {
             vm.managed_save = managed;
@@ -325,6 +330,11 @@ impl SaveRestore for QemuConnection {
         let entry = self.entry(dom)?;
         let name = entry.lock().name().to_string();
         Ok(self.shared.managed_image(&name).exists())
+    }
+
+    fn core_dump(&self, dom: &DomainRef, path: &str, format: u32, flags: u32) -> Result<()> {
+        let entry = self.entry(dom)?;
+        self.shared.core_dump(&entry, path, format, flags)
     }
 
     fn managed_save_xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {

@@ -69,3 +69,18 @@ pub(crate) fn has_managed_save_image(
 pub(crate) fn managed_save_remove(ctx: &Ctx<'_>, args: DomainFlagsArgs) -> CallResult<()> {
     Ok(ctx.domain(&args.dom)?.managed_save_remove(args.flags)?)
 }
+
+/// DOMAIN_CORE_DUMP.
+pub(crate) fn core_dump(ctx: &Ctx<'_>, args: DomainCoreDumpArgs) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.core_dump(&args.to, args.flags)?)
+}
+
+/// DOMAIN_CORE_DUMP_WITH_FORMAT.
+pub(crate) fn core_dump_with_format(
+    ctx: &Ctx<'_>,
+    args: DomainCoreDumpWithFormatArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .core_dump_with_format(&args.to, args.dumpformat, args.flags)?)
+}

@@ -56,6 +56,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
     procedure!(p::DOMAIN_GET_XML_DESC, Access::Open, d::get_xml_desc),
     procedure!(p::DOMAIN_GET_AUTOSTART, Access::Open, d::get_autostart),
     procedure!(
+        p::DOMAIN_CORE_DUMP,
+        Access::Write("virDomainCoreDump"),
+        sv::core_dump
+    ),
+    procedure!(
         p::DOMAIN_BLOCK_PEEK,
         Access::Write("virDomainBlockPeek"),
         jh::block_peek
@@ -107,6 +112,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         jh::node_get_memory_parameters
     ),
     procedure!(p::DOMAIN_GET_JOB_STATS, Access::Open, jh::get_job_stats),
+    procedure!(
+        p::DOMAIN_CORE_DUMP_WITH_FORMAT,
+        Access::Write("virDomainCoreDumpWithFormat"),
+        sv::core_dump_with_format
+    ),
     procedure!(
         p::NODE_GET_FREE_PAGES,
         Access::Open,
