@@ -96,13 +96,25 @@ pub(super) fn peripheral_ids(mon: &Monitor) -> Result<HashSet<String>> {
 }
 
 /// The block node names QEMU has.
-pub(super) fn node_names(mon: &Monitor) -> Result<HashSet<String>> {
+fn node_names(mon: &Monitor) -> Result<HashSet<String>> {
     let v = mon.call("query-named-block-nodes", None, MONITOR_TIMEOUT)?;
     Ok(v.as_array()
         .into_iter()
         .flatten()
         .filter_map(|n| n.get("node-name")?.as_str().map(str::to_owned))
         .collect())
+}
+
+/// The first N for which QEMU has neither `libvirt-N-format` nor `libvirt-N-storage`:
+/// the node names of a disk (or medium) added live.
+pub(super) fn free_node_index(mon: &Monitor) -> Result<usize> {
+    let nodes = node_names(mon)?;
+    Ok((1..usize::MAX)
+        .find(|n| {
+            !nodes.contains(&format!("libvirt-{n}-format"))
+                && !nodes.contains(&format!("libvirt-{n}-storage"))
+        })
+        .unwrap_or(usize::MAX))
 }
 
 /// The QMP commands equivalent to command-line arguments (`-blockdev J` →
@@ -203,13 +215,7 @@ fn plug(
             if ids.contains(&alias) {
                 return Err(target_exists(&d.target.dev, true));
             }
-            let nodes = node_names(mon)?;
-            let n = (1..usize::MAX)
-                .find(|n| {
-                    !nodes.contains(&format!("libvirt-{n}-format"))
-                        && !nodes.contains(&format!("libvirt-{n}-storage"))
-                })
-                .unwrap_or(usize::MAX);
+            let n = free_node_index(mon)?;
             // An encrypted disk's passphrase goes over the private monitor socket.
             let secret = super::super::disk_secrets::passphrase(d, system)?.map(DiskSecret::Data);
             push_disk(d, n, None, &buses, secret.as_ref(), &mut args)?;

@@ -10,7 +10,7 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use serde_json::json;
 
 use super::device_xml::{find, missing, parse_device};
-use super::hotplug::{node_names, plug_commands, run_plug};
+use super::hotplug::{free_node_index, plug_commands, run_plug};
 use super::{persistent_mut, save_config, touch_status};
 use crate::command_line::{PciBuses, disk_alias, push_disk};
 use crate::driver::instance::{Entry, Shared, not_running};
@@ -110,13 +110,7 @@ fn change_media(mon: &Monitor, alias: &str, disk: &Disk, def: &DomainDef) -> Res
         .as_ref()
         .is_some_and(|s| s.file.is_some() || s.dev.is_some())
     {
-        let nodes = node_names(mon)?;
-        let n = (1..usize::MAX)
-            .find(|n| {
-                !nodes.contains(&format!("libvirt-{n}-format"))
-                    && !nodes.contains(&format!("libvirt-{n}-storage"))
-            })
-            .unwrap_or(usize::MAX);
+        let n = free_node_index(mon)?;
         let buses = PciBuses::new(def, crate::pci::machine_of(def));
         let mut args = Vec::new();
         push_disk(disk, n, None, &buses, None, &mut args)?;
