@@ -106,6 +106,30 @@ fn change_media_and_memory_stats_period() {
     let (_, err) = text(&o);
     assert!(!o.status.success());
     assert!(err.contains("cannot be updated"), "{err}");
+    // A drive the guest does not have: libvirt's internal error.
+    let hdd_xml = root.join("hdd.xml");
+    std::fs::write(
+        &hdd_xml,
+        format!(
+            "<disk type='file' device='cdrom'><source file='{b}'/>\
+             <target dev='hdd' bus='ide'/></disk>"
+        ),
+    )
+    .unwrap();
+    let o = virsh(
+        &uri,
+        &[
+            "update-device",
+            "media",
+            hdd_xml.to_str().unwrap(),
+            "--live",
+        ],
+    );
+    let (_, err) = text(&o);
+    assert!(
+        err.contains("internal error: disk 'hdd' not found"),
+        "{err}"
+    );
 
     // The balloon's statistics period, live and persistent.
     virsh_ok(&uri, &["dommemstat", "media", "--period", "3", "--live"]);

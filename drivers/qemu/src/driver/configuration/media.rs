@@ -27,7 +27,14 @@ fn unsupported(message: String) -> Error {
 /// The disk of `def` that `new` (a `<disk>` of an update) names, checked to be a
 /// removable-media drive of the same kind.
 fn media_drive<'a>(def: &'a DomainDef, new: &Device, live: bool) -> Result<(usize, &'a Disk)> {
-    let i = find(def, new).ok_or_else(|| missing(new, live))?;
+    let i = find(def, new).ok_or_else(|| match new {
+        // libvirt's words for a live update of a disk the guest lacks.
+        Device::Disk(d) if live => Error::internal(
+            ErrorDomain::Qemu,
+            format!("disk '{}' not found", d.target.dev),
+        ),
+        _ => missing(new, live),
+    })?;
     let (Device::Disk(old), Device::Disk(want)) = (&def.devices()[i], new) else {
         return Err(missing(new, live));
     };
