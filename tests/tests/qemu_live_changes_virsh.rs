@@ -84,48 +84,29 @@ fn change_media_and_memory_stats_period() {
         "{inactive}"
     );
     assert_eq!(medium(&uri, "media"), None);
+    // `virsh update-device --live` of a `<disk>` with `b` as its medium: its stderr.
+    let update_live = |device: &str, target: &str| {
+        let xml = root.join(format!("{target}.xml"));
+        std::fs::write(
+            &xml,
+            format!(
+                "<disk type='file' device='{device}'><source file='{b}'/>\
+                 <target dev='{target}' bus='ide'/></disk>"
+            ),
+        )
+        .unwrap();
+        let o = virsh(
+            &uri,
+            &["update-device", "media", xml.to_str().unwrap(), "--live"],
+        );
+        assert!(!o.status.success());
+        text(&o).1
+    };
     // A plain disk's media cannot change (virsh change-media would not even try).
-    let disk_xml = root.join("hda.xml");
-    std::fs::write(
-        &disk_xml,
-        format!(
-            "<disk type='file' device='disk'><source file='{b}'/>\
-             <target dev='hda' bus='ide'/></disk>"
-        ),
-    )
-    .unwrap();
-    let o = virsh(
-        &uri,
-        &[
-            "update-device",
-            "media",
-            disk_xml.to_str().unwrap(),
-            "--live",
-        ],
-    );
-    let (_, err) = text(&o);
-    assert!(!o.status.success());
+    let err = update_live("disk", "hda");
     assert!(err.contains("cannot be updated"), "{err}");
     // A drive the guest does not have: libvirt's internal error.
-    let hdd_xml = root.join("hdd.xml");
-    std::fs::write(
-        &hdd_xml,
-        format!(
-            "<disk type='file' device='cdrom'><source file='{b}'/>\
-             <target dev='hdd' bus='ide'/></disk>"
-        ),
-    )
-    .unwrap();
-    let o = virsh(
-        &uri,
-        &[
-            "update-device",
-            "media",
-            hdd_xml.to_str().unwrap(),
-            "--live",
-        ],
-    );
-    let (_, err) = text(&o);
+    let err = update_live("cdrom", "hdd");
     assert!(
         err.contains("internal error: disk 'hdd' not found"),
         "{err}"
