@@ -36,7 +36,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   echo "setup: installing ${missing[*]}" >&2
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Some machine images carry a newer qemu-utils (a backport) than the distribution's QEMU;
+  # it Breaks the distribution's qemu-system-common, so apt refuses the whole install. Take
+  # qemu-utils at the version of the qemu-system-x86 that gets installed.
+  system_qemu=$(apt-cache policy qemu-system-x86 | awk '/Candidate:/ { print $2 }')
+  installed_utils=$(dpkg-query -W -f='${Version}' qemu-utils 2>/dev/null || true)
+  if [ -n "$system_qemu" ] && [ -n "$installed_utils" ] && [ "$installed_utils" != "$system_qemu" ] &&
+    ! dpkg-query -W -f='${Status}' qemu-system-x86 2>/dev/null | grep -q "install ok installed"; then
+    echo "setup: qemu-utils $installed_utils -> $system_qemu (the version of qemu-system-x86)" >&2
+    missing+=("qemu-utils=$system_qemu")
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends --allow-downgrades "${missing[@]}" >/dev/null
 fi
 
 # The user qemu:///system runs QEMU as (rvirtd --qemu-user; libvirt's Debian default).
