@@ -16,7 +16,8 @@
 //! Backends: `default`, `glib`, `calloop`, `async-io`, `mio`, `tokio-ct` (current-thread
 //! runtime), `tokio-mt` (multi-thread runtime), `tokio-mt-ext` (multi-thread runtime, the
 //! readiness rounds driven from a thread outside it). The raw loop of `default` is
-//! level-triggered epoll used directly. `mio` and the tokio ones need the (default) features
+//! level-triggered epoll used directly; `raw syscalls` is no loop at all (each fd read right
+//! after the pokes), the floor every loop's readiness figure stays under. `mio` and the tokio ones need the (default) features
 //! `backend-mio` and `backend-tokio`, so the rest can be measured while one of those two
 //! backends does not build.
 //!

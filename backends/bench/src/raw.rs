@@ -18,6 +18,7 @@ use crate::common::{Counter, FdRef, consume, eventfds, readiness_rounds};
 /// The raw baseline named `name` (the loop under the rvirt backend of that name), if any.
 pub fn readiness(name: &str, watches: usize, events: usize, reps: usize) -> Option<f64> {
     Some(match name {
+        "syscalls" => syscalls(watches, events, reps),
         "default" => epoll(watches, events, reps),
         "glib" => glib(watches, events, reps),
         "calloop" => calloop(watches, events, reps),
@@ -27,6 +28,21 @@ pub fn readiness(name: &str, watches: usize, events: usize, reps: usize) -> Opti
         #[cfg(feature = "backend-tokio")]
         "tokio-ct" | "tokio-mt" | "tokio-mt-ext" => tokio(name, watches, events, reps),
         _ => return None,
+    })
+}
+
+/// No loop at all: every round reads each fd right after the pokes, so a round costs the
+/// workload's own system calls (one write and one read per event) and nothing else. No loop
+/// can deliver the events faster; the figure shows how far any loop is from it.
+fn syscalls(watches: usize, events: usize, reps: usize) -> f64 {
+    let fds = eventfds(watches);
+    let counter = Counter::default();
+    readiness_rounds(&fds, &counter, events, reps, &mut |target| {
+        for fd in &fds {
+            consume(fd.as_raw_fd());
+            counter.hit();
+        }
+        debug_assert!(counter.reached(target));
     })
 }
 

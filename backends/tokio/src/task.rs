@@ -16,6 +16,11 @@ use crate::state::{Inner, TIMER_TOKEN};
 /// (a callback that adds a watch on a ready fd every time must not keep it forever).
 const NEW_WATCH_PASSES: usize = 4;
 
+/// Ready fds served in one busy period (from a wake-up until the set reports nothing) from
+/// which, on a multi-thread runtime, the task wakes an idle worker as it goes back to wait
+/// (see [`Inner::run`]): about what one thread wake-up costs, in callbacks.
+const HANDOFF_EVENTS: usize = 64;
+
 /// Keeps the loop served when a callback panics: the panic ends the task (tokio catches
 /// it), and this guard spawns a new one for the other registrations. (The panicking
 /// callback itself is gone: its watch or timer is never dispatched again.)
@@ -95,6 +100,9 @@ impl Inner {
         let mut scratch = Scratch::default();
         // A timer fires on every iteration (or is already due again): look without waiting.
         let mut again = false;
+        let handoff = self.handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
+        // Ready fds served since the task last found the set empty.
+        let mut busy = 0usize;
         loop {
             let readiness = if again {
                 // Every iteration, but once the other tasks had their turn.
@@ -123,9 +131,14 @@ impl Inner {
                     // Nothing pending: forget the edge that woke us and wait for the next
                     // one (one that came since the readiness was taken keeps it set).
                     r.clear_ready();
+                    if handoff && busy >= HANDOFF_EVENTS {
+                        Self::wake_idle_worker(&self.handle);
+                    }
+                    busy = 0;
                 }
                 (_, Ok(0)) => {}
-                _ => {
+                (_, looked) => {
+                    busy += looked.unwrap_or(0);
                     // Level-triggered: look at the set again at once, for as long as it is
                     // busy, with no trip through the reactor and no wake-up of another worker
                     // (as `yield_now` would cause); tokio's budget makes the task yield now
@@ -134,6 +147,23 @@ impl Inner {
                 }
             }
         }
+    }
+
+    /// Makes an idle worker of a multi-thread runtime take over the reactor while this one
+    /// runs what the callbacks woke.
+    ///
+    /// A task woken by a callback (the consumer of what a watched fd delivered) waits in
+    /// this worker's LIFO slot, which no other worker may steal from, and runs here once
+    /// this task waits again. The set's next edge is then seen only when some worker polls
+    /// the reactor: an idle one, if it parked on the reactor, or this one once it has
+    /// nothing left to run. An idle worker that parked while this one held the reactor sleeps
+    /// on until something wakes it, and every busy period then runs serially on one worker:
+    /// its woken tasks, then the next callbacks. Spawning an empty task moves the LIFO task to
+    /// the stealable queue, which wakes an idle worker; finding nothing more to do, that worker
+    /// parks on the reactor, and the next callbacks run there while this worker runs the
+    /// woken tasks. Done only after a busy period long enough to pay for the wake-up.
+    fn wake_idle_worker(handle: &tokio::runtime::Handle) {
+        drop(handle.spawn(async {}));
     }
 
     /// One dispatch round: the due timers, then every ready fd. Returns what the look at the

@@ -205,3 +205,93 @@ fn timers_need_only_the_io_driver() {
         l.remove_timeout(t2).unwrap();
     }
 }
+
+/// On a multi-thread runtime, a task woken by the callbacks of a busy period (it sits in the
+/// dispatching worker's LIFO slot) and then kept busy does not hold back the next callbacks:
+/// another worker serves the set meanwhile. Which worker parks on the reactor differs from
+/// one runtime to the next, so the scene is played on several fresh runtimes.
+#[test]
+fn a_busy_woken_task_does_not_hold_back_the_next_callbacks() {
+    const HOG: Duration = Duration::from_millis(500);
+    for trial in 0..5 {
+        let waited = late_callback_delay(HOG);
+        assert!(
+            waited < HOG / 3,
+            "trial {trial}: the callback waited {waited:?} for the busy task ({HOG:?}) to finish"
+        );
+    }
+}
+
+/// Plays one scene on a fresh two-worker runtime: the callbacks of 100 ready eventfds wake a
+/// task that then spins for `hog`; how long does the callback of an fd made readable
+/// meanwhile wait?
+fn late_callback_delay(hog: Duration) -> Duration {
+    const FDS: usize = 100;
+    let rt = two_workers();
+    let l = TokioLoop::new(rt.handle().clone());
+    let wake_hog = Arc::new(tokio::sync::Notify::new());
+    let hog_started = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let (wake_hog, hog_started) = (wake_hog.clone(), hog_started.clone());
+        rt.spawn(async move {
+            wake_hog.notified().await;
+            hog_started.store(true, Ordering::SeqCst);
+            // CPU-bound work with no await: it keeps its worker until it is done.
+            let until = std::time::Instant::now() + hog;
+            while std::time::Instant::now() < until {
+                std::hint::spin_loop();
+            }
+        });
+    }
+    std::thread::sleep(Duration::from_millis(20));
+    let fds: Vec<OwnedFd> = (0..FDS).map(|_| eventfd()).collect();
+    let served = Arc::new(AtomicUsize::new(0));
+    let watches: Vec<_> = fds
+        .iter()
+        .map(|fd| {
+            let (served, wake_hog) = (served.clone(), wake_hog.clone());
+            let mut read = counting_reader(&served);
+            l.add_handle(
+                fd.as_raw_fd(),
+                Interest::READABLE,
+                Box::new(move |w, fd, ev| {
+                    read(w, fd, ev);
+                    if served.load(Ordering::SeqCst) == FDS {
+                        wake_hog.notify_one();
+                    }
+                }),
+            )
+            .unwrap()
+        })
+        .collect();
+    let late = eventfd();
+    let late_calls = Arc::new(AtomicUsize::new(0));
+    let late_watch = l
+        .add_handle(
+            late.as_raw_fd(),
+            Interest::READABLE,
+            counting_reader(&late_calls),
+        )
+        .unwrap();
+    fds.iter().for_each(signal);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !hog_started.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(
+        hog_started.load(Ordering::SeqCst),
+        "the busy period's callbacks ran"
+    );
+    std::thread::sleep(Duration::from_millis(10));
+    let poked = std::time::Instant::now();
+    signal(&late);
+    wait_for_a_call(&late_calls);
+    let waited = poked.elapsed();
+    assert_eq!(late_calls.load(Ordering::SeqCst), 1);
+    for w in watches {
+        l.remove_handle(w).unwrap();
+    }
+    l.remove_handle(late_watch).unwrap();
+    rt.shutdown_timeout(Duration::from_secs(2));
+    waited
+}
