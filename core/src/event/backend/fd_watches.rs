@@ -17,6 +17,7 @@ use std::ops::Range;
 use std::os::fd::RawFd;
 use std::sync::{Mutex, MutexGuard};
 
+use super::fd_table::FdTable;
 use super::{Epoll, IdMap, epoll_mask, interest_from_epoll};
 use crate::event::{EventError, HandleCallback, Interest, WatchId};
 
@@ -41,7 +42,7 @@ pub struct FdWatches {
     next_id: u64,
     /// The fd of every watch, by id.
     fd_of: IdMap<u64, RawFd>,
-    fds: IdMap<RawFd, FdSlot>,
+    fds: FdTable<FdSlot>,
 }
 
 impl std::fmt::Debug for FdWatches {
@@ -59,7 +60,7 @@ impl Default for FdWatches {
         FdWatches {
             next_id: 1,
             fd_of: IdMap::default(),
-            fds: IdMap::default(),
+            fds: FdTable::default(),
         }
     }
 }
@@ -93,14 +94,14 @@ impl FdWatches {
     /// Makes the epoll registration of `fd` match the union of its watches' masks; a slot
     /// left without watches goes away.
     fn sync(&mut self, epoll: &Epoll, fd: RawFd) -> io::Result<()> {
-        let Some(slot) = self.fds.get_mut(&fd) else {
+        let Some(slot) = self.fds.get_mut(fd) else {
             return Ok(());
         };
         let active = slot.watches.iter().any(|w| !w.events.is_empty());
         let mask = slot.watches.iter().fold(0, |m, w| m | epoll_mask(w.events));
         slot.registered = epoll.sync_fd(fd, slot.registered, active.then_some(mask))?;
         if slot.watches.is_empty() && slot.registered.is_none() {
-            self.fds.remove(&fd);
+            self.fds.remove(fd);
         }
         Ok(())
     }
@@ -124,16 +125,16 @@ impl FdWatches {
             return Err((EventError::BadFd(fd, e), callback));
         }
         let id = self.next_id;
-        self.fds.entry(fd).or_default().watches.push(Watch {
+        self.fds.get_or_default(fd).watches.push(Watch {
             id,
             events,
             callback: Some(callback),
         });
         if let Err(e) = self.sync(epoll, fd) {
-            let slot = self.fds.get_mut(&fd).expect("slot of the new watch");
+            let slot = self.fds.get_mut(fd).expect("slot of the new watch");
             let w = slot.watches.pop().expect("the new watch");
             if slot.watches.is_empty() && slot.registered.is_none() {
-                self.fds.remove(&fd);
+                self.fds.remove(fd);
             }
             let callback = w.callback.expect("the new watch's callback");
             return Err((EventError::BadFd(fd, e), callback));
@@ -156,7 +157,7 @@ impl FdWatches {
             .ok_or(EventError::UnknownWatch(watch))?;
         let w = self
             .fds
-            .get_mut(&fd)
+            .get_mut(fd)
             .and_then(|s| s.watches.iter_mut().find(|w| w.id == watch.get()))
             .expect("every watch is in its fd's slot");
         if w.events == events {
@@ -179,7 +180,7 @@ impl FdWatches {
             .ok_or(EventError::UnknownWatch(watch))?;
         let slot = self
             .fds
-            .get_mut(&fd)
+            .get_mut(fd)
             .expect("every watch is in its fd's slot");
         let at = slot
             .watches
@@ -202,7 +203,7 @@ impl FdWatches {
         after: u64,
         limit: u64,
     ) -> Option<(u64, HandleCallback, Interest)> {
-        let slot = self.fds.get_mut(&fd)?;
+        let slot = self.fds.get_mut(fd)?;
         slot.watches.iter_mut().find_map(|w| {
             if w.id <= after || w.id >= limit {
                 return None;
@@ -219,7 +220,7 @@ impl FdWatches {
     fn put(&mut self, fd: RawFd, id: u64, cb: HandleCallback) -> Option<HandleCallback> {
         match self
             .fds
-            .get_mut(&fd)
+            .get_mut(fd)
             .and_then(|s| s.watches.iter_mut().find(|w| w.id == id))
         {
             Some(w) => {

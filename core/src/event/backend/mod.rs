@@ -118,6 +118,7 @@
 //! ```
 
 mod epoll;
+mod fd_table;
 mod fd_watches;
 mod garbage;
 mod id_counter;
