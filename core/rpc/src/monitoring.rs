@@ -596,6 +596,36 @@ pub struct DomainMigrateGetMaxSpeedRet {
     pub bandwidth: u64,
 }
 
+/// `remote_domain_migrate_set_max_speed_args` (DOMAIN_MIGRATE_SET_MAX_SPEED, 207).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainMigrateSetMaxSpeedArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// MiB/s.
+    pub bandwidth: u64,
+    /// `VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY` (1).
+    pub flags: u32,
+}
+
+/// `remote_domain_migrate_set_max_downtime_args` (DOMAIN_MIGRATE_SET_MAX_DOWNTIME, 166).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainMigrateSetMaxDowntimeArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Milliseconds.
+    pub downtime: u64,
+    /// None defined.
+    pub flags: u32,
+}
+
+/// `remote_domain_migrate_get_max_downtime_ret` (DOMAIN_MIGRATE_GET_MAX_DOWNTIME, 387;
+/// its arguments are `{dom; u32 flags}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainMigrateGetMaxDowntimeRet {
+    /// Milliseconds.
+    pub downtime: u64,
+}
+
 /// `REMOTE_SECURITY_LABEL_LIST_MAX`.
 pub const SECURITY_LABEL_LIST_MAX: usize = 64;
 

@@ -331,6 +331,8 @@ procedures! {
     DOMAIN_ABORT_JOB = 164,
     /// Carries `virStorageVolWipe` (layout in [`crate::types`]).
     STORAGE_VOL_WIPE = 165,
+    /// `{dom; u64 downtime; u32 flags}` → void (layout in [`crate::monitoring`]).
+    DOMAIN_MIGRATE_SET_MAX_DOWNTIME = 166,
     /// Legacy event registration `{int eventID}` → void.
     CONNECT_DOMAIN_EVENT_REGISTER_ANY = 167,
     /// Legacy event deregistration `{int eventID}` → void.
@@ -401,6 +403,8 @@ procedures! {
     /// `{dom; int nparams; u32 flags}` → `{params<16>; int nparams}` (layout in
     /// [`crate::tuning`]).
     DOMAIN_GET_BLKIO_PARAMETERS = 206,
+    /// `{dom; u64 bandwidth; u32 flags}` → void (layout in [`crate::monitoring`]).
+    DOMAIN_MIGRATE_SET_MAX_SPEED = 207,
     /// Carries `virStorageVolUpload` (layout in [`crate::types`]).
     STORAGE_VOL_UPLOAD = 208,
     /// Carries `virStorageVolDownload` (layout in [`crate::types`]).
@@ -638,6 +642,8 @@ procedures! {
     SECRET_EVENT_LIFECYCLE = 382,
     /// Secret value-changed event MESSAGE `{int callbackID; secret}`.
     SECRET_EVENT_VALUE_CHANGED = 383,
+    /// `{dom; u32 flags}` → `{u64 downtime}` (layout in [`crate::monitoring`]).
+    DOMAIN_MIGRATE_GET_MAX_DOWNTIME = 387,
     /// `{dom; u32 flags}` → `{xml}` (layout in [`crate::save`]).
     DOMAIN_MANAGED_SAVE_GET_XML_DESC = 388,
     /// `{dom; u32 type; u32 action; u32 flags}` → void (layout in

@@ -296,6 +296,35 @@ impl Domain {
             .migrate_max_speed(self.domain_ref(), flags)
     }
 
+    /// Caps the bandwidth of a migration of this domain, MiB/s
+    /// (`virDomainMigrateSetMaxSpeed`; flag `VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY` 1 for
+    /// the post-copy phase). A read-write connection only.
+    pub fn migrate_set_max_speed(&self, bandwidth: u64, flags: u32) -> Result<()> {
+        self.connect()
+            .check_writable("virDomainMigrateSetMaxSpeed")?;
+        self.connect()
+            .monitoring("virDomainMigrateSetMaxSpeed")?
+            .migrate_set_max_speed(self.domain_ref(), bandwidth, flags)
+    }
+
+    /// The longest pause a live migration of this domain may end with, ms
+    /// (`virDomainMigrateGetMaxDowntime`).
+    pub fn migrate_max_downtime(&self, flags: u32) -> Result<u64> {
+        self.connect()
+            .monitoring("virDomainMigrateGetMaxDowntime")?
+            .migrate_max_downtime(self.domain_ref(), flags)
+    }
+
+    /// Sets the longest pause a live migration of this domain may end with, ms
+    /// (`virDomainMigrateSetMaxDowntime`). A read-write connection only.
+    pub fn migrate_set_max_downtime(&self, downtime: u64, flags: u32) -> Result<()> {
+        self.connect()
+            .check_writable("virDomainMigrateSetMaxDowntime")?;
+        self.connect()
+            .monitoring("virDomainMigrateSetMaxDowntime")?
+            .migrate_set_max_downtime(self.domain_ref(), downtime, flags)
+    }
+
     /// Title, description, or the element of namespace `uri` (`virDomainGetMetadata`).
     pub fn metadata(&self, kind: MetadataType, uri: Option<&str>, flags: u32) -> Result<String> {
         self.connect().monitoring("virDomainGetMetadata")?.metadata(

@@ -99,6 +99,20 @@ pub trait Monitoring: Send + Sync {
     fn migrate_max_speed(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
         unsupported("virDomainMigrateGetMaxSpeed")
     }
+    /// Caps the bandwidth of a migration, MiB/s (`virDomainMigrateSetMaxSpeed`).
+    fn migrate_set_max_speed(&self, dom: &DomainRef, bandwidth: u64, flags: u32) -> Result<()> {
+        unsupported("virDomainMigrateSetMaxSpeed")
+    }
+    /// The longest pause a live migration may end with, ms
+    /// (`virDomainMigrateGetMaxDowntime`).
+    fn migrate_max_downtime(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
+        unsupported("virDomainMigrateGetMaxDowntime")
+    }
+    /// Sets the longest pause a live migration may end with, ms
+    /// (`virDomainMigrateSetMaxDowntime`).
+    fn migrate_set_max_downtime(&self, dom: &DomainRef, downtime: u64, flags: u32) -> Result<()> {
+        unsupported("virDomainMigrateSetMaxDowntime")
+    }
     /// Balloon and guest memory statistics (`virDomainMemoryStats`), at most `max`.
     fn memory_stats(&self, dom: &DomainRef, max: u32, flags: u32) -> Result<Vec<MemoryStat>> {
         unsupported("virDomainMemoryStats")

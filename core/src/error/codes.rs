@@ -243,9 +243,9 @@ raw_enum! {
         /// The requested metadata element is absent. (`VIR_ERR_NO_DOMAIN_METADATA`)
         NoDomainMetadata = 80 => "metadata not found",
         /// Migrating now could lose or corrupt guest data. (`VIR_ERR_MIGRATE_UNSAFE`)
-        MigrateUnsafe = 81 => "unsafe migration",
+        MigrateUnsafe = 81 => "Unsafe migration",
         /// A numeric value does not fit. (`VIR_ERR_OVERFLOW`)
-        Overflow = 82 => "value too large",
+        Overflow = 82 => "numerical overflow",
         /// A running block copy job prevents the action. (`VIR_ERR_BLOCK_COPY_ACTIVE`)
         BlockCopyActive = 83 => "block copy job active",
         /// The operation is not supported for this object or platform. (`VIR_ERR_OPERATION_UNSUPPORTED`)

@@ -483,6 +483,36 @@ impl Monitoring for RemoteConnection {
         Ok(r.bandwidth)
     }
 
+    fn migrate_set_max_speed(&self, dom: &DomainRef, bandwidth: u64, flags: u32) -> Result<()> {
+        self.client().call::<_, ()>(
+            procs::DOMAIN_MIGRATE_SET_MAX_SPEED,
+            &rvirt_rpc::monitoring::DomainMigrateSetMaxSpeedArgs {
+                dom: to_wire(dom),
+                bandwidth,
+                flags,
+            },
+        )
+    }
+
+    fn migrate_max_downtime(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
+        let r: rvirt_rpc::monitoring::DomainMigrateGetMaxDowntimeRet = self.client().call(
+            procs::DOMAIN_MIGRATE_GET_MAX_DOWNTIME,
+            &Self::dom_flags(dom, flags),
+        )?;
+        Ok(r.downtime)
+    }
+
+    fn migrate_set_max_downtime(&self, dom: &DomainRef, downtime: u64, flags: u32) -> Result<()> {
+        self.client().call::<_, ()>(
+            procs::DOMAIN_MIGRATE_SET_MAX_DOWNTIME,
+            &rvirt_rpc::monitoring::DomainMigrateSetMaxDowntimeArgs {
+                dom: to_wire(dom),
+                downtime,
+                flags,
+            },
+        )
+    }
+
     fn node_memory_parameters(&self, flags: u32) -> Result<Vec<TypedParam>> {
         use rvirt_rpc::monitoring::{NodeGetMemoryParametersArgs, NodeParamsRet};
         // libvirt's two steps: the count, then that many.

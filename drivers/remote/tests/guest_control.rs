@@ -63,6 +63,15 @@ fn monitor_passthrough_and_guest_control_over_the_wire() {
         ErrorCode::OperationInvalid
     );
     assert_eq!(dom.migrate_max_speed(0).unwrap(), 8_796_093_022_207);
+    dom.migrate_set_max_speed(64, 0).unwrap();
+    assert_eq!(dom.migrate_max_speed(0).unwrap(), 64);
+    assert_eq!(
+        dom.migrate_set_max_speed(1 << 43, 0).unwrap_err().code(),
+        ErrorCode::Overflow
+    );
+    assert_eq!(dom.migrate_max_downtime(0).unwrap(), 300, "QEMU's default");
+    dom.migrate_set_max_downtime(120, 0).unwrap();
+    assert_eq!(dom.migrate_max_downtime(0).unwrap(), 120);
     let labels = dom.security_label_list().unwrap();
     assert_eq!(labels.len(), 2);
     assert!(labels[1].label.starts_with('+'), "{labels:?}");

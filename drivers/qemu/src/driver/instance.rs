@@ -51,6 +51,9 @@ pub(crate) struct Shared {
     /// `virDomainAgentSetResponseTimeout` (libvirt's `agentTimeout` of the domain's
     /// private data): kept across the domain's runs, copied into each run.
     pub agent_timeouts: Mutex<std::collections::HashMap<rvirt_core::Uuid, i32>>,
+    /// Each domain's migration bandwidth cap, MiB/s, set by `virDomainMigrateSetMaxSpeed`
+    /// (libvirt's `migMaxBandwidth`): kept across the domain's runs.
+    pub migration_speeds: Mutex<std::collections::HashMap<rvirt_core::Uuid, u64>>,
 }
 
 /// The directories of a root.
@@ -231,6 +234,7 @@ impl RootInstance for Shared {
             caps: crate::capabilities::CapsCache::new(root.join("cache/qemu/capabilities")),
             consoles: Default::default(),
             agent_timeouts: Default::default(),
+            migration_speeds: Default::default(),
         });
         remove_leftovers(&shared.dirs().run, ErrorDomain::Qemu);
         shared.domains.load_configs(ErrorDomain::Qemu, parse_def);

@@ -40,6 +40,7 @@ mod live;
 mod memory_backing;
 mod memory_peek;
 mod memtune;
+mod migration_params;
 mod moment_dir;
 mod monitor;
 mod monitoring;

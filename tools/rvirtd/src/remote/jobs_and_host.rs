@@ -1,5 +1,7 @@
 //! Handlers of a domain's background job beyond its info (DOMAIN_GET_JOB_STATS,
-//! DOMAIN_ABORT_JOB_FLAGS, DOMAIN_MIGRATE_GET_MAX_SPEED), its disks' block jobs and
+//! DOMAIN_ABORT_JOB_FLAGS), its migration tunables (DOMAIN_MIGRATE_GET_MAX_SPEED,
+//! DOMAIN_MIGRATE_SET_MAX_SPEED, DOMAIN_MIGRATE_GET_MAX_DOWNTIME,
+//! DOMAIN_MIGRATE_SET_MAX_DOWNTIME), its disks' block jobs and
 //! counters and bytes (DOMAIN_GET_BLOCK_JOB_INFO, DOMAIN_BLOCK_STATS_FLAGS,
 //! DOMAIN_BLOCK_PEEK), a dirty-rate
 //! measurement (DOMAIN_START_DIRTY_RATE_CALC), its labels of every security driver
@@ -11,7 +13,8 @@
 use rvirt_core::{Error, ErrorDomain};
 use rvirt_rpc::monitoring::{
     DomainGetJobStatsArgs, DomainGetJobStatsRet, DomainGetSecurityLabelListRet,
-    DomainMigrateGetMaxSpeedArgs, DomainMigrateGetMaxSpeedRet, JOB_STATS_MAX,
+    DomainMigrateGetMaxDowntimeRet, DomainMigrateGetMaxSpeedArgs, DomainMigrateGetMaxSpeedRet,
+    DomainMigrateSetMaxDowntimeArgs, DomainMigrateSetMaxSpeedArgs, JOB_STATS_MAX,
     NODE_MEMORY_PARAMETERS_MAX, NODE_SEV_INFO_MAX, NodeGetMemoryParametersArgs, NodeGetSevInfoArgs,
     NodeParamsRet, SECURITY_LABEL_LIST_MAX,
 };
@@ -53,6 +56,35 @@ pub(crate) fn migrate_get_max_speed(
 ) -> CallResult<DomainMigrateGetMaxSpeedRet> {
     let bandwidth = ctx.domain(&args.dom)?.migrate_max_speed(args.flags)?;
     Ok(DomainMigrateGetMaxSpeedRet { bandwidth })
+}
+
+/// DOMAIN_MIGRATE_SET_MAX_SPEED.
+pub(crate) fn migrate_set_max_speed(
+    ctx: &Ctx<'_>,
+    args: DomainMigrateSetMaxSpeedArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .migrate_set_max_speed(args.bandwidth, args.flags)?)
+}
+
+/// DOMAIN_MIGRATE_GET_MAX_DOWNTIME.
+pub(crate) fn migrate_get_max_downtime(
+    ctx: &Ctx<'_>,
+    args: DomainFlagsArgs,
+) -> CallResult<DomainMigrateGetMaxDowntimeRet> {
+    let downtime = ctx.domain(&args.dom)?.migrate_max_downtime(args.flags)?;
+    Ok(DomainMigrateGetMaxDowntimeRet { downtime })
+}
+
+/// DOMAIN_MIGRATE_SET_MAX_DOWNTIME.
+pub(crate) fn migrate_set_max_downtime(
+    ctx: &Ctx<'_>,
+    args: DomainMigrateSetMaxDowntimeArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .migrate_set_max_downtime(args.downtime, args.flags)?)
 }
 
 /// DOMAIN_GET_SECURITY_LABEL_LIST.

@@ -441,19 +441,19 @@ impl Monitoring for QemuConnection {
     }
 
     fn migrate_max_speed(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
-        // VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY: QEMU's post-copy cap, never set here.
-        check_flags(flags, 1, "qemuDomainMigrateGetMaxSpeed")?;
-        self.shared().domains.read(dom, |vm| {
-            if flags & 1 != 0 && !vm.is_active() {
-                return Err(super::instance::not_running());
-            }
-            // libvirt's default: no cap (INT64_MAX bytes/s in MiB/s).
-            Ok(if flags & 1 != 0 {
-                0
-            } else {
-                (i64::MAX as u64) >> 20
-            })
-        })
+        self.shared().migrate_max_speed(dom, flags)
+    }
+
+    fn migrate_set_max_speed(&self, dom: &DomainRef, bandwidth: u64, flags: u32) -> Result<()> {
+        self.shared().migrate_set_max_speed(dom, bandwidth, flags)
+    }
+
+    fn migrate_max_downtime(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
+        self.shared().migrate_max_downtime(dom, flags)
+    }
+
+    fn migrate_set_max_downtime(&self, dom: &DomainRef, downtime: u64, flags: u32) -> Result<()> {
+        self.shared().migrate_set_max_downtime(dom, downtime, flags)
     }
 
     fn security_label_list(&self, dom: &DomainRef) -> Result<Vec<SecurityLabel>> {

@@ -97,6 +97,21 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         jh::migrate_get_max_speed
     ),
     procedure!(
+        p::DOMAIN_MIGRATE_SET_MAX_SPEED,
+        Access::Write("virDomainMigrateSetMaxSpeed"),
+        jh::migrate_set_max_speed
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_GET_MAX_DOWNTIME,
+        Access::Open,
+        jh::migrate_get_max_downtime
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_SET_MAX_DOWNTIME,
+        Access::Write("virDomainMigrateSetMaxDowntime"),
+        jh::migrate_set_max_downtime
+    ),
+    procedure!(
         p::DOMAIN_BLOCK_STATS_FLAGS,
         Access::Open,
         jh::block_stats_flags
