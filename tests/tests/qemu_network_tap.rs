@@ -204,7 +204,8 @@ fn virt_install_imports_a_guest_on_the_default_network() {
 /// (testkit's `linux_guest`: Debian's kernel, a busybox initramfs) on the `default` NAT
 /// network with a qcow2 volume virt-install creates in a `dir` pool; the guest's udhcpc
 /// takes a lease from rvirt's dnsmasq, and Debian's `virsh net-dhcp-leases default` and
-/// `virsh domifaddr --source lease` both show the guest's MAC with that address.
+/// `virsh domifaddr --source lease` both show the guest's MAC with that address, as does
+/// `--source arp` from the host's neighbour table.
 #[test]
 fn virt_install_linux_guest_gets_a_lease_on_the_default_network() {
     if !have_virt_install() {
@@ -331,7 +332,28 @@ fn virt_install_linux_guest_gets_a_lease_on_the_default_network() {
             .success()
     );
 
+    // dnsmasq's unicast answers put the guest in rvirtd's neighbour table (its network
+    // namespace's): `--source arp` finds the leased address there by the NIC's MAC, with
+    // prefix 0 as libvirt reports it.
+    let ip_only = addr.split('/').next().unwrap();
+    let arp_addr = format!("{ip_only}/0");
+    let out = virsh_ok(&uri, &["domifaddr", "vlease", "--source", "arp"]);
+    let row = out
+        .lines()
+        .find(|l| l.contains(&mac))
+        .unwrap_or_else(|| panic!("{out}"))
+        .split_whitespace()
+        .collect::<Vec<_>>();
+    assert_eq!(
+        row,
+        [tap.as_str(), mac.as_str(), "ipv4", arp_addr.as_str()],
+        "{out}"
+    );
+
     virsh_ok(&uri, &["destroy", "vlease"]);
+    let o = virsh(&uri, &["domifaddr", "vlease", "--source", "arp"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("domain is not running"), "{err}");
     virsh_ok(&uri, &["undefine", "vlease", "--remove-all-storage"]);
     virsh_ok(&uri, &["pool-destroy", "guests"]);
     virsh_ok(&uri, &["net-destroy", "default"]);

@@ -1,9 +1,11 @@
 //! What the host itself tells about a domain's QEMU and about the node, for
 //! statistics: `/proc` for processes and threads ([`proc`]), `sched_getaffinity(2)`
 //! ([`affinity`]), `/sys/devices/system` for NUMA memory and CPUs ([`node`]), and disk
-//! image files ([`image`]), perf counters of QEMU ([`perf`]); and the tap and macvtap devices of guest NICs ([`tap`], [`macvtap`]).
+//! image files ([`image`]), perf counters of QEMU ([`perf`]); the tap and macvtap devices of guest
+//! NICs ([`tap`], [`macvtap`]) and the neighbours the host resolved ([`arp`]).
 
 pub mod affinity;
+pub mod arp;
 pub mod image;
 pub mod macvtap;
 pub mod memory;

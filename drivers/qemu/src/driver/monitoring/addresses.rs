@@ -2,13 +2,16 @@
 //! `VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE`): each `<interface type='network'>` of the
 //! running domain, named by its tap, with the leases its network's dnsmasq gave its MAC.
 //! A NIC without a lease is left out, as libvirt does. `_SRC_AGENT` asks the guest agent
-//! (`guest-network-get-interfaces`, every guest interface with its addresses).
+//! (`guest-network-get-interfaces`, every guest interface with its addresses). `_SRC_ARP`
+//! looks the MAC of every NIC up in the host's neighbour table: one entry per address the
+//! host resolved to that MAC, named by the NIC's host device, with prefix 0 (libvirt's
+//! answer too).
 
 use rvirt_core::api::{DomainInterface, IpAddress};
 use rvirt_core::conf::{Device, InterfaceType};
 use rvirt_core::driver::DomainRef;
 use rvirt_core::objects::not_running;
-use rvirt_core::{Error, ErrorDomain, Result};
+use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
 use super::super::instance::Shared;
 use super::super::networks::network_leases;
@@ -18,8 +21,7 @@ const SRC_LEASE: u32 = 0;
 const SRC_AGENT: u32 = 1;
 const SRC_ARP: u32 = 2;
 
-/// The addresses of `dom`'s interfaces from `source`: leases and the guest agent are
-/// answered, the host's ARP table is not (yet).
+/// The addresses of `dom`'s interfaces from `source`.
 pub(super) fn interface_addresses(
     shared: &Shared,
     dom: &DomainRef,
@@ -28,10 +30,7 @@ pub(super) fn interface_addresses(
     match source {
         SRC_LEASE => from_leases(shared, dom),
         SRC_AGENT => shared.agent_interfaces(dom),
-        SRC_ARP => Err(Error::no_support(
-            ErrorDomain::Qemu,
-            "virDomainInterfaceAddresses",
-        )),
+        SRC_ARP => from_arp(shared, dom),
         other => Err(Error::invalid_arg(
             ErrorDomain::Qemu,
             format!("Unknown IP address data source {other}"),
@@ -88,6 +87,52 @@ fn from_leases(shared: &Shared, dom: &DomainRef) -> Result<Vec<DomainInterface>>
                 })
                 .collect(),
         });
+    }
+    Ok(out)
+}
+
+/// `_SRC_ARP`: the host's neighbour entries of each NIC's MAC, in the NICs' order.
+fn from_arp(shared: &Shared, dom: &DomainRef) -> Result<Vec<DomainInterface>> {
+    let nics: Vec<(String, String)> = shared.domains.read(dom, |vm| {
+        if !vm.is_active() {
+            return Err(not_running());
+        }
+        Ok(vm
+            .def
+            .devices()
+            .iter()
+            .filter_map(|d| match d {
+                Device::Interface(nic) => Some((
+                    nic.target
+                        .as_ref()
+                        .map(|t| t.dev.clone())
+                        .unwrap_or_default(),
+                    nic.mac.as_ref()?.address.to_ascii_lowercase(),
+                )),
+                _ => None,
+            })
+            .collect())
+    })?;
+    let table = crate::host::arp::arp_table().map_err(|e| {
+        Error::new(
+            ErrorCode::SystemError,
+            ErrorDomain::Qemu,
+            format!("unable to read '/proc/net/arp': {e}"),
+        )
+    })?;
+    let mut out = Vec::new();
+    for (ifname, mac) in nics {
+        for entry in table.iter().filter(|e| e.mac == mac) {
+            out.push(DomainInterface {
+                name: ifname.clone(),
+                hwaddr: Some(mac.clone()),
+                addrs: vec![IpAddress {
+                    kind: 0,
+                    addr: entry.ip.clone(),
+                    prefix: 0,
+                }],
+            });
+        }
     }
     Ok(out)
 }
