@@ -47,7 +47,7 @@ hostname rvirt-guest
 ip link set lo up
 if [ -e /sys/class/net/eth0 ]; then
   ip link set eth0 up
-  udhcpc -i eth0 -t 30 -T 1 -A 1 -n -q -s /usr/share/udhcpc/default.script
+  udhcpc -i eth0 -t 30 -T 1 -A 1 -n -q -s /usr/share/udhcpc/default.script -x hostname:rvirt-guest
 fi
 echo "rvirt-linux-guest: ready"
 exec setsid cttyhack sh

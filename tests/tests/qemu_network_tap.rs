@@ -104,6 +104,13 @@ fn guest_nics_on_a_nat_network_and_a_bridge() {
     }
     let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "vnetguest"]);
     assert!(target_devs(&inactive).is_empty(), "{inactive}");
+    // This guest never asks for a lease: no host name to give, in libvirt's words.
+    let o = virsh(&uri, &["domhostname", "vnetguest", "--source", "lease"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no hostname found: no hostname found for domain vnetguest"),
+        "{err}"
+    );
 
     virsh_ok(&uri, &["destroy", "vnetguest"]);
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -205,7 +212,8 @@ fn virt_install_imports_a_guest_on_the_default_network() {
 /// network with a qcow2 volume virt-install creates in a `dir` pool; the guest's udhcpc
 /// takes a lease from rvirt's dnsmasq, and Debian's `virsh net-dhcp-leases default` and
 /// `virsh domifaddr --source lease` both show the guest's MAC with that address, as does
-/// `--source arp` from the host's neighbour table.
+/// `--source arp` from the host's neighbour table; `virsh domhostname --source lease` gives
+/// the host name the guest sent with its request.
 #[test]
 fn virt_install_linux_guest_gets_a_lease_on_the_default_network() {
     if !have_virt_install() {
@@ -295,6 +303,10 @@ fn virt_install_linux_guest_gets_a_lease_on_the_default_network() {
         addr.starts_with("192.168.122.") && addr.ends_with("/24"),
         "{leases}"
     );
+    // The guest's udhcpc sends its host name, which the lease keeps.
+    assert_eq!(row[5], "rvirt-guest", "{leases}");
+    let host = virsh_ok(&uri, &["domhostname", "vlease", "--source", "lease"]);
+    assert_eq!(host.trim(), "rvirt-guest");
 
     let out = virsh_ok(&uri, &["domifaddr", "vlease", "--source", "lease"]);
     let row = out

@@ -45,29 +45,54 @@ struct NetworkNic {
     network: String,
 }
 
+/// `virDomainGetHostname` with `VIR_DOMAIN_GET_HOSTNAME_LEASE`: the first host name a
+/// lease of a NIC on a network carries, NICs in order (libvirt's order too).
+///
+/// Errors: libvirt's `VIR_ERR_NO_HOSTNAME` when no lease names one.
+pub(super) fn lease_hostname(shared: &Shared, dom: &DomainRef) -> Result<String> {
+    let (name, nics) = shared
+        .domains
+        .read(dom, |vm| Ok((vm.def.name.clone(), network_nics(vm)?)))?;
+    let system = shared.is_system();
+    for nic in nics {
+        let leases = network_leases(system, &nic.network, &nic.mac)?;
+        if let Some(host) = leases.into_iter().find_map(|l| l.hostname) {
+            return Ok(host);
+        }
+    }
+    Err(Error::new(
+        ErrorCode::NoHostname,
+        ErrorDomain::Qemu,
+        format!("no hostname found for domain {name}"),
+    ))
+}
+
+/// The NICs of the running `vm` on virtual networks.
+fn network_nics(vm: &super::super::running::Vm) -> Result<Vec<NetworkNic>> {
+    if !vm.is_active() {
+        return Err(not_running());
+    }
+    Ok(vm
+        .def
+        .devices()
+        .iter()
+        .filter_map(|d| match d {
+            Device::Interface(nic) if nic.interface_type == InterfaceType::Network => {
+                Some(NetworkNic {
+                    ifname: nic.target.as_ref()?.dev.clone(),
+                    mac: nic.mac.as_ref()?.address.clone(),
+                    network: nic.source.as_ref()?.network.clone()?,
+                })
+            }
+            _ => None,
+        })
+        .collect())
+}
+
 fn from_leases(shared: &Shared, dom: &DomainRef) -> Result<Vec<DomainInterface>> {
     // The definition is read under the domain's lock; the network driver is asked
     // after it is released.
-    let nics = shared.domains.read(dom, |vm| {
-        if !vm.is_active() {
-            return Err(not_running());
-        }
-        Ok(vm
-            .def
-            .devices()
-            .iter()
-            .filter_map(|d| match d {
-                Device::Interface(nic) if nic.interface_type == InterfaceType::Network => {
-                    Some(NetworkNic {
-                        ifname: nic.target.as_ref()?.dev.clone(),
-                        mac: nic.mac.as_ref()?.address.clone(),
-                        network: nic.source.as_ref()?.network.clone()?,
-                    })
-                }
-                _ => None,
-            })
-            .collect::<Vec<_>>())
-    })?;
+    let nics = shared.domains.read(dom, network_nics)?;
     let system = shared.is_system();
     let mut out = Vec::new();
     for nic in nics {

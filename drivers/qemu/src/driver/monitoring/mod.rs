@@ -193,10 +193,7 @@ impl Monitoring for QemuConnection {
             ));
         }
         if flags == HOSTNAME_LEASE {
-            return Err(Error::no_support(
-                ErrorDomain::Qemu,
-                "virDomainGetHostname from DHCP leases",
-            ));
+            return addresses::lease_hostname(self.shared(), dom);
         }
         self.shared().agent_hostname(dom)
     }
