@@ -111,6 +111,14 @@ pub fn virsh_ok(uri: &str, args: &[&str]) -> String {
     out
 }
 
+/// `virsh` with the same arguments, asserting failure; returns stderr (virsh's error).
+pub fn virsh_err(uri: &str, args: &[&str]) -> String {
+    let o = virsh(uri, args);
+    let (out, err) = text(&o);
+    assert!(!o.status.success(), "virsh {args:?} succeeded: {out}");
+    err
+}
+
 /// The value of the `KEY=value` line for `key` in a script's output (the scripts of
 /// the console tests print one fact per line); panics naming the key and the output
 /// when there is none.

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use rvirt_testkit::{
     HALT, NetworkDaemon, TempDir, boot_disk, domain_xml, enter_netns, have_python_libvirt,
-    have_qemu, have_virsh, ip, python, text, virsh, virsh_ok,
+    have_qemu, have_virsh, ip, python, text, virsh, virsh_err, virsh_ok,
 };
 
 /// The pid in dnsmasq's pid file of network `name` under the network root `n`.
@@ -30,14 +30,6 @@ fn dnsmasq_pid(n: &Path, name: &str) -> i32 {
 
 fn alive(pid: i32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.contains("dnsmasq"))
-}
-
-/// virsh failing; returns its stderr.
-fn virsh_err(uri: &str, args: &[&str]) -> String {
-    let o = virsh(uri, args);
-    let (out, err) = text(&o);
-    assert!(!o.status.success(), "virsh {args:?} succeeded: {out}");
-    err
 }
 
 /// Asks the DNS server at `server` for the A record of `name` (one UDP query, 2 s

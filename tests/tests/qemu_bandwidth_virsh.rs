@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use rvirt_testkit::{
     HALT, NetworkDaemon, TempDir, boot_disk, domain_xml, enter_netns, have_python_libvirt,
-    have_qemu, have_virsh, ip, python, text, virsh, virsh_ok,
+    have_qemu, have_virsh, ip, python, text, virsh_err, virsh_ok,
 };
 
 fn out(prog: &str, args: &[&str]) -> String {
@@ -54,12 +54,6 @@ fn link_exists(dev: &str) -> bool {
         .args(["link", "show", "dev", dev])
         .output()
         .is_ok_and(|o| o.status.success())
-}
-
-fn virsh_err(uri: &str, args: &[&str]) -> String {
-    let o = virsh(uri, args);
-    assert!(!o.status.success(), "virsh {args:?} succeeded");
-    text(&o).1
 }
 
 const NET: &str = "<network><name>qos</name><bridge name='rvqos0'/>\

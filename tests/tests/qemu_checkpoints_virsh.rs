@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::Command;
 
 use rvirt_testkit::{
-    Daemon, LOOP, QemuReaper, TempDir, boot_disk, have_qemu, have_virsh, text, virsh, virsh_ok,
+    Daemon, LOOP, QemuReaper, TempDir, boot_disk, have_qemu, have_virsh, text, virsh_err, virsh_ok,
 };
 use serde_json::Value;
 
@@ -96,14 +96,6 @@ fn names(out: &str) -> Vec<String> {
     let mut v: Vec<String> = out.split_whitespace().map(String::from).collect();
     v.sort();
     v
-}
-
-/// virsh's error for `args`, which must fail.
-fn virsh_err(uri: &str, args: &[&str]) -> String {
-    let o = virsh(uri, args);
-    let (out, err) = text(&o);
-    assert!(!o.status.success(), "{args:?} succeeded: {out}");
-    err
 }
 
 #[test]

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rvirt_testkit::{
     Daemon, LOOP, QemuReaper, TempDir, boot_disk, domain_xml, have_python_libvirt, have_qemu,
     have_virsh, linux_domain_xml, linux_guest_with_agent, process::run, qcow2_image, text, virsh,
-    virsh_ok,
+    virsh_err, virsh_ok,
 };
 
 /// Defines and starts the domain of `argv[2]`, waits (bounded) for its agent to
@@ -44,13 +44,6 @@ for g in got:
 
 const AGENT_CHANNEL: &str =
     "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>";
-
-fn virsh_err(uri: &str, args: &[&str]) -> String {
-    let o = virsh(uri, args);
-    let (out, err) = text(&o);
-    assert!(!o.status.success(), "virsh {args:?} succeeded: {out}");
-    err
-}
 
 /// Polls `virsh domstate` until it says `want` (at most `secs`).
 fn wait_state(uri: &str, dom: &str, want: &str, secs: u64) -> String {

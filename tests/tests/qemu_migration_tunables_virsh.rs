@@ -9,7 +9,7 @@
 
 use rvirt_testkit::{
     Daemon, HALT, QemuReaper, TempDir, have_python_libvirt, have_qemu, have_virsh, python, text,
-    virsh, virsh_ok, write_guest,
+    virsh_err, virsh_ok, write_guest,
 };
 
 /// Flags, limits and read-only access, one `label -> answer` line each.
@@ -48,14 +48,6 @@ fn qemu_parameter(uri: &str, dom: &str, name: &str) -> u64 {
     v["return"][name]
         .as_u64()
         .unwrap_or_else(|| panic!("{out}"))
-}
-
-/// virsh's error line for a command that must fail.
-fn virsh_err(uri: &str, args: &[&str]) -> String {
-    let o = virsh(uri, args);
-    let (out, err) = text(&o);
-    assert!(!o.status.success(), "{args:?} succeeded: {out}");
-    err
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use rvirt_testkit::{
     HALT, NetworkDaemon, TempDir, boot_disk, domain_xml, enter_netns, have_qemu, have_virsh, ip,
-    linux_guest, virsh, virsh_ok,
+    linux_guest, virsh, virsh_err, virsh_ok,
 };
 
 /// `ip -o link show dev DEV` (not `/sys/class/net`, which shows the namespace sysfs
@@ -31,6 +31,17 @@ fn field(line: &str, key: &str) -> Option<String> {
     let mut words = line.split_whitespace();
     words.find(|w| *w == key)?;
     words.next().map(str::to_owned)
+}
+
+/// The words of the `virsh domifaddr DOM --source SOURCE` row of `mac`.
+fn domifaddr_row(uri: &str, dom: &str, source: &str, mac: &str) -> Vec<String> {
+    let out = virsh_ok(uri, &["domifaddr", dom, "--source", source]);
+    out.lines()
+        .find(|l| l.contains(mac))
+        .unwrap_or_else(|| panic!("no {mac} in {out}"))
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The `dev` of every `<target dev='…'/>` in `xml`.
@@ -105,8 +116,7 @@ fn guest_nics_on_a_nat_network_and_a_bridge() {
     let inactive = virsh_ok(&uri, &["dumpxml", "--inactive", "vnetguest"]);
     assert!(target_devs(&inactive).is_empty(), "{inactive}");
     // This guest never asks for a lease: no host name to give, in libvirt's words.
-    let o = virsh(&uri, &["domhostname", "vnetguest", "--source", "lease"]);
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = virsh_err(&uri, &["domhostname", "vnetguest", "--source", "lease"]);
     assert!(
         err.contains("no hostname found: no hostname found for domain vnetguest"),
         "{err}"
@@ -308,14 +318,8 @@ fn virt_install_linux_guest_gets_a_lease_on_the_default_network() {
     let host = virsh_ok(&uri, &["domhostname", "vlease", "--source", "lease"]);
     assert_eq!(host.trim(), "rvirt-guest");
 
-    let out = virsh_ok(&uri, &["domifaddr", "vlease", "--source", "lease"]);
-    let row = out
-        .lines()
-        .find(|l| l.contains(&mac))
-        .unwrap_or_else(|| panic!("{out}"))
-        .split_whitespace()
-        .collect::<Vec<_>>();
-    assert_eq!(row, [tap.as_str(), mac.as_str(), "ipv4", addr], "{out}");
+    let row = domifaddr_row(&uri, "vlease", "lease", &mac);
+    assert_eq!(row, [tap.as_str(), mac.as_str(), "ipv4", addr]);
 
     // The DHCP exchange went through the tap: the guest sent and received bytes, by
     // its device name and by its MAC, and in the statistics virt-manager polls.
@@ -349,22 +353,11 @@ fn virt_install_linux_guest_gets_a_lease_on_the_default_network() {
     // prefix 0 as libvirt reports it.
     let ip_only = addr.split('/').next().unwrap();
     let arp_addr = format!("{ip_only}/0");
-    let out = virsh_ok(&uri, &["domifaddr", "vlease", "--source", "arp"]);
-    let row = out
-        .lines()
-        .find(|l| l.contains(&mac))
-        .unwrap_or_else(|| panic!("{out}"))
-        .split_whitespace()
-        .collect::<Vec<_>>();
-    assert_eq!(
-        row,
-        [tap.as_str(), mac.as_str(), "ipv4", arp_addr.as_str()],
-        "{out}"
-    );
+    let row = domifaddr_row(&uri, "vlease", "arp", &mac);
+    assert_eq!(row, [tap.as_str(), mac.as_str(), "ipv4", arp_addr.as_str()]);
 
     virsh_ok(&uri, &["destroy", "vlease"]);
-    let o = virsh(&uri, &["domifaddr", "vlease", "--source", "arp"]);
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = virsh_err(&uri, &["domifaddr", "vlease", "--source", "arp"]);
     assert!(err.contains("domain is not running"), "{err}");
     virsh_ok(&uri, &["undefine", "vlease", "--remove-all-storage"]);
     virsh_ok(&uri, &["pool-destroy", "guests"]);

@@ -38,11 +38,12 @@ pub(super) fn interface_addresses(
     }
 }
 
-/// One NIC on a network: its tap, MAC and network.
-struct NetworkNic {
+/// One NIC of a running domain: its host device (empty if it has none), MAC (lower case)
+/// and, for `<interface type='network'>`, its network.
+struct Nic {
     ifname: String,
     mac: String,
-    network: String,
+    network: Option<String>,
 }
 
 /// `virDomainGetHostname` with `VIR_DOMAIN_GET_HOSTNAME_LEASE`: the first host name a
@@ -54,8 +55,8 @@ pub(super) fn lease_hostname(shared: &Shared, dom: &DomainRef) -> Result<String>
         .domains
         .read(dom, |vm| Ok((vm.def.name.clone(), network_nics(vm)?)))?;
     let system = shared.is_system();
-    for nic in nics {
-        let leases = network_leases(system, &nic.network, &nic.mac)?;
+    for (nic, network) in nics {
+        let leases = network_leases(system, &network, &nic.mac)?;
         if let Some(host) = leases.into_iter().find_map(|l| l.hostname) {
             return Ok(host);
         }
@@ -67,8 +68,8 @@ pub(super) fn lease_hostname(shared: &Shared, dom: &DomainRef) -> Result<String>
     ))
 }
 
-/// The NICs of the running `vm` on virtual networks.
-fn network_nics(vm: &super::super::running::Vm) -> Result<Vec<NetworkNic>> {
+/// The NICs of the running `vm` that have a MAC, in the definition's order.
+fn nics(vm: &super::super::running::Vm) -> Result<Vec<Nic>> {
     if !vm.is_active() {
         return Err(not_running());
     }
@@ -77,14 +78,30 @@ fn network_nics(vm: &super::super::running::Vm) -> Result<Vec<NetworkNic>> {
         .devices()
         .iter()
         .filter_map(|d| match d {
-            Device::Interface(nic) if nic.interface_type == InterfaceType::Network => {
-                Some(NetworkNic {
-                    ifname: nic.target.as_ref()?.dev.clone(),
-                    mac: nic.mac.as_ref()?.address.clone(),
-                    network: nic.source.as_ref()?.network.clone()?,
-                })
-            }
+            Device::Interface(nic) => Some(Nic {
+                ifname: nic
+                    .target
+                    .as_ref()
+                    .map(|t| t.dev.clone())
+                    .unwrap_or_default(),
+                mac: nic.mac.as_ref()?.address.to_ascii_lowercase(),
+                network: match nic.interface_type {
+                    InterfaceType::Network => nic.source.as_ref()?.network.clone(),
+                    _ => None,
+                },
+            }),
             _ => None,
+        })
+        .collect())
+}
+
+/// The NICs of the running `vm` on virtual networks, with their network.
+fn network_nics(vm: &super::super::running::Vm) -> Result<Vec<(Nic, String)>> {
+    Ok(nics(vm)?
+        .into_iter()
+        .filter_map(|nic| {
+            let network = nic.network.clone()?;
+            Some((nic, network))
         })
         .collect())
 }
@@ -95,8 +112,8 @@ fn from_leases(shared: &Shared, dom: &DomainRef) -> Result<Vec<DomainInterface>>
     let nics = shared.domains.read(dom, network_nics)?;
     let system = shared.is_system();
     let mut out = Vec::new();
-    for nic in nics {
-        let leases = network_leases(system, &nic.network, &nic.mac)?;
+    for (nic, network) in nics {
+        let leases = network_leases(system, &network, &nic.mac)?;
         if leases.is_empty() {
             continue;
         }
@@ -118,26 +135,7 @@ fn from_leases(shared: &Shared, dom: &DomainRef) -> Result<Vec<DomainInterface>>
 
 /// `_SRC_ARP`: the host's neighbour entries of each NIC's MAC, in the NICs' order.
 fn from_arp(shared: &Shared, dom: &DomainRef) -> Result<Vec<DomainInterface>> {
-    let nics: Vec<(String, String)> = shared.domains.read(dom, |vm| {
-        if !vm.is_active() {
-            return Err(not_running());
-        }
-        Ok(vm
-            .def
-            .devices()
-            .iter()
-            .filter_map(|d| match d {
-                Device::Interface(nic) => Some((
-                    nic.target
-                        .as_ref()
-                        .map(|t| t.dev.clone())
-                        .unwrap_or_default(),
-                    nic.mac.as_ref()?.address.to_ascii_lowercase(),
-                )),
-                _ => None,
-            })
-            .collect())
-    })?;
+    let nics = shared.domains.read(dom, nics)?;
     let table = crate::host::arp::arp_table().map_err(|e| {
         Error::new(
             ErrorCode::SystemError,
@@ -146,11 +144,11 @@ fn from_arp(shared: &Shared, dom: &DomainRef) -> Result<Vec<DomainInterface>> {
         )
     })?;
     let mut out = Vec::new();
-    for (ifname, mac) in nics {
-        for entry in table.iter().filter(|e| e.mac == mac) {
+    for nic in nics {
+        for entry in table.iter().filter(|e| e.mac == nic.mac) {
             out.push(DomainInterface {
-                name: ifname.clone(),
-                hwaddr: Some(mac.clone()),
+                name: nic.ifname.clone(),
+                hwaddr: Some(nic.mac.clone()),
                 addrs: vec![IpAddress {
                     kind: 0,
                     addr: entry.ip.clone(),
