@@ -263,6 +263,52 @@ fn running_guest_snapshot_revert_restores_memory_and_external_overlay_takes_writ
     let inactive = virsh_ok(&uri, &["dumpxml", "snapg", "--inactive"]);
     assert!(inactive.contains(overlay.to_str().unwrap()), "{inactive}");
 
+    // virsh's live-backup recipe ends with an active commit and a pivot: the guest's
+    // writes go down into the base image, and the disk (live and persistent) reads the
+    // base again; without --delete the overlay file stays.
+    let out = virsh_ok(
+        &uri,
+        &[
+            "blockcommit",
+            "snapg",
+            "vda",
+            "--active",
+            "--pivot",
+            "--verbose",
+        ],
+    );
+    assert!(out.contains("Successfully pivoted"), "{out}");
+    let blk = virsh_ok(&uri, &["domblklist", "snapg"]);
+    assert!(
+        blk.contains(disk.to_str().unwrap()) && !blk.contains(overlay.to_str().unwrap()),
+        "{blk}"
+    );
+    let inactive = virsh_ok(&uri, &["dumpxml", "snapg", "--inactive"]);
+    assert!(inactive.contains(disk.to_str().unwrap()), "{inactive}");
+    assert!(overlay.exists());
+    let base_committed = std::fs::read(&disk).unwrap();
+    assert!(
+        base_committed != base_before,
+        "the guest's writes reached the base"
+    );
+    assert!(
+        virsh_ok(&uri, &["blockjob", "snapg", "vda", "--info"]).contains("No current block job"),
+        "the job is over"
+    );
+    // The guest goes on writing, now into the base.
+    let d = console(
+        &uri,
+        "snapg",
+        false,
+        "dd if=/dev/urandom of=/dev/vda bs=1M count=1 conv=fsync 2>/dev/null; echo D=$?",
+        "D",
+    );
+    assert_eq!(d, "0");
+    assert!(
+        std::fs::read(&disk).unwrap() != base_committed,
+        "writes go to the base"
+    );
+
     virsh_ok(&uri, &["destroy", "snapg"]);
     assert_eq!(owner(&overlay), owner(&root.join("snapg.xml")));
     let o = virsh(&uri, &["undefine", "snapg"]);

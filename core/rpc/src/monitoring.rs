@@ -715,6 +715,47 @@ pub struct DomainGetBlockJobInfoRet {
     pub end: u64,
 }
 
+/// `remote_domain_block_job_abort_args` (DOMAIN_BLOCK_JOB_ABORT, 237).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainBlockJobAbortArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk: its target or source path.
+    pub path: String,
+    /// `VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC` (1), `_PIVOT` (2).
+    pub flags: u32,
+}
+
+/// `remote_domain_block_job_set_speed_args` (DOMAIN_BLOCK_JOB_SET_SPEED, 239).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainBlockJobSetSpeedArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk: its target or source path.
+    pub path: String,
+    /// MiB/s (bytes/s with `VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES`, 1).
+    pub bandwidth: u64,
+    /// `VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES` (1).
+    pub flags: u32,
+}
+
+/// `remote_domain_block_commit_args` (DOMAIN_BLOCK_COMMIT, 290).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainBlockCommitArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk: its target or source path.
+    pub disk: String,
+    /// The image to commit into; `None`: the bottom of the chain.
+    pub base: Option<String>,
+    /// The image to commit from; `None`: the active layer.
+    pub top: Option<String>,
+    /// MiB/s (bytes/s with `VIR_DOMAIN_BLOCK_COMMIT_BANDWIDTH_BYTES`, 16); 0: no cap.
+    pub bandwidth: u64,
+    /// `virDomainBlockCommitFlags`.
+    pub flags: u32,
+}
+
 /// `remote_node_get_free_pages_args` (NODE_GET_FREE_PAGES, 340).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeGetFreePagesArgs {

@@ -449,9 +449,13 @@ procedures! {
     DOMAIN_SAVE_IMAGE_GET_XML_DESC = 235,
     /// `{string file; string dxml; u32 flags}` → void (layout in [`crate::save`]).
     DOMAIN_SAVE_IMAGE_DEFINE_XML = 236,
+    /// `{dom; path; u32 flags}` → void (layout in [`crate::monitoring`]).
+    DOMAIN_BLOCK_JOB_ABORT = 237,
     /// `{dom; path; u32 flags}` → `{found; type; bandwidth; cur; end}` (layout in
     /// [`crate::monitoring`]).
     DOMAIN_GET_BLOCK_JOB_INFO = 238,
+    /// `{dom; path; u64 bandwidth; u32 flags}` → void (layout in [`crate::monitoring`]).
+    DOMAIN_BLOCK_JOB_SET_SPEED = 239,
     /// `{dom; u32 flags}` → `{u64 bandwidth}` (layout in [`crate::monitoring`]).
     DOMAIN_MIGRATE_GET_MAX_SPEED = 242,
     /// `{dom; path; int nparams; u32 flags}` → `{params<16>; int nparams}` (layout in
@@ -534,6 +538,9 @@ procedures! {
     /// `{int nparams; u32 flags}` → `{params<64>; int nparams}` (layout in
     /// [`crate::monitoring`]).
     NODE_GET_MEMORY_PARAMETERS = 289,
+    /// `{dom; disk; string? base; string? top; u64 bandwidth; u32 flags}` → void (layout
+    /// in [`crate::monitoring`]).
+    DOMAIN_BLOCK_COMMIT = 290,
     /// Carries `virNetworkUpdate` (layout in [`crate::types`]).
     NETWORK_UPDATE = 291,
     /// `{int need_map; int need_online; u32 flags}` → `{opaque cpumap<>; u32 online; int ret}`.

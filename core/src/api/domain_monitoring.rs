@@ -74,6 +74,42 @@ impl Domain {
             .block_job_info(self.domain_ref(), disk, flags)
     }
 
+    /// Commits disk `disk`'s overlays into an image beneath (`virDomainBlockCommit`; `base`
+    /// and `top` `None` for the bottom of the chain and the active layer; `bandwidth` in
+    /// MiB/s, 0 for no cap). A read-write connection only.
+    pub fn block_commit(
+        &self,
+        disk: &str,
+        base: Option<&str>,
+        top: Option<&str>,
+        bandwidth: u64,
+        flags: u32,
+    ) -> Result<()> {
+        self.connect().check_writable("virDomainBlockCommit")?;
+        self.connect()
+            .monitoring("virDomainBlockCommit")?
+            .block_commit(self.domain_ref(), disk, base, top, bandwidth, flags)
+    }
+
+    /// Ends disk `disk`'s block job (`virDomainBlockJobAbort`; flag
+    /// `VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT` 2 switches the disk to the job's result). A
+    /// read-write connection only.
+    pub fn block_job_abort(&self, disk: &str, flags: u32) -> Result<()> {
+        self.connect().check_writable("virDomainBlockJobAbort")?;
+        self.connect()
+            .monitoring("virDomainBlockJobAbort")?
+            .block_job_abort(self.domain_ref(), disk, flags)
+    }
+
+    /// Caps the speed of disk `disk`'s block job, MiB/s (`virDomainBlockJobSetSpeed`). A
+    /// read-write connection only.
+    pub fn block_job_set_speed(&self, disk: &str, bandwidth: u64, flags: u32) -> Result<()> {
+        self.connect().check_writable("virDomainBlockJobSetSpeed")?;
+        self.connect()
+            .monitoring("virDomainBlockJobSetSpeed")?
+            .block_job_set_speed(self.domain_ref(), disk, bandwidth, flags)
+    }
+
     /// Starts measuring the guest's memory dirty rate for `seconds`
     /// (`virDomainStartDirtyRateCalc`). A read-write connection only.
     pub fn start_dirty_rate_calc(&self, seconds: i32, flags: u32) -> Result<()> {

@@ -81,6 +81,35 @@ pub trait Monitoring: Send + Sync {
     ) -> Result<Option<crate::api::BlockJobInfo>> {
         unsupported("virDomainGetBlockJobInfo")
     }
+    /// Commits disk `disk`'s overlays into an image beneath (`virDomainBlockCommit`):
+    /// `base`/`top` name the images (`None`: the bottom of the chain, the active layer),
+    /// `bandwidth` caps the copy.
+    fn block_commit(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        base: Option<&str>,
+        top: Option<&str>,
+        bandwidth: u64,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainBlockCommit")
+    }
+    /// Ends disk `disk`'s block job: cancels it, or with `VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT`
+    /// switches the disk to the job's result (`virDomainBlockJobAbort`).
+    fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {
+        unsupported("virDomainBlockJobAbort")
+    }
+    /// Caps the speed of disk `disk`'s block job (`virDomainBlockJobSetSpeed`).
+    fn block_job_set_speed(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        bandwidth: u64,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainBlockJobSetSpeed")
+    }
     /// Starts measuring the guest's memory dirty rate for `seconds`
     /// (`virDomainStartDirtyRateCalc`); the `dirtyrate` statistics show the result.
     fn start_dirty_rate_calc(&self, dom: &DomainRef, seconds: i32, flags: u32) -> Result<()> {

@@ -247,7 +247,7 @@ raw_enum! {
         /// A numeric value does not fit. (`VIR_ERR_OVERFLOW`)
         Overflow = 82 => "numerical overflow",
         /// A running block copy job prevents the action. (`VIR_ERR_BLOCK_COPY_ACTIVE`)
-        BlockCopyActive = 83 => "block copy job active",
+        BlockCopyActive = 83 => "block copy still active",
         /// The operation is not supported for this object or platform. (`VIR_ERR_OPERATION_UNSUPPORTED`)
         OperationUnsupported = 84 => "Operation not supported",
         /// The libssh2 transport reported an error. (`VIR_ERR_SSH`)

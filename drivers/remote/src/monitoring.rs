@@ -513,6 +513,57 @@ impl Monitoring for RemoteConnection {
         )
     }
 
+    fn block_commit(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        base: Option<&str>,
+        top: Option<&str>,
+        bandwidth: u64,
+        flags: u32,
+    ) -> Result<()> {
+        self.client().call::<_, ()>(
+            procs::DOMAIN_BLOCK_COMMIT,
+            &rvirt_rpc::monitoring::DomainBlockCommitArgs {
+                dom: to_wire(dom),
+                disk: disk.to_string(),
+                base: base.map(str::to_string),
+                top: top.map(str::to_string),
+                bandwidth,
+                flags,
+            },
+        )
+    }
+
+    fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {
+        self.client().call::<_, ()>(
+            procs::DOMAIN_BLOCK_JOB_ABORT,
+            &rvirt_rpc::monitoring::DomainBlockJobAbortArgs {
+                dom: to_wire(dom),
+                path: disk.to_string(),
+                flags,
+            },
+        )
+    }
+
+    fn block_job_set_speed(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        bandwidth: u64,
+        flags: u32,
+    ) -> Result<()> {
+        self.client().call::<_, ()>(
+            procs::DOMAIN_BLOCK_JOB_SET_SPEED,
+            &rvirt_rpc::monitoring::DomainBlockJobSetSpeedArgs {
+                dom: to_wire(dom),
+                path: disk.to_string(),
+                bandwidth,
+                flags,
+            },
+        )
+    }
+
     fn node_memory_parameters(&self, flags: u32) -> Result<Vec<TypedParam>> {
         use rvirt_rpc::monitoring::{NodeGetMemoryParametersArgs, NodeParamsRet};
         // libvirt's two steps: the count, then that many.

@@ -45,6 +45,20 @@ fn monitor_passthrough_and_guest_control_over_the_wire() {
         dom.abort_job().unwrap_err().code(),
         ErrorCode::OperationInvalid
     );
+    // Block jobs over the wire: no overlay to commit, no job to end or speed up.
+    let e = dom.block_commit("hda", None, None, 0, 4).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArg, "{e}");
+    assert!(e.message().contains("could not find base image"), "{e}");
+    let e = dom.block_job_abort("hda", 0).unwrap_err();
+    assert!(
+        e.message().contains("does not have an active block job"),
+        "{e}"
+    );
+    let e = dom.block_job_set_speed("hda", 1, 0).unwrap_err();
+    assert!(
+        e.message().contains("does not have an active block job"),
+        "{e}"
+    );
     dom.block_resize("hda", 1024, 0).unwrap();
     let disk = root.0.join("rctl.img");
     assert_eq!(std::fs::metadata(&disk).unwrap().len(), 1024 * 1024);

@@ -54,6 +54,11 @@ pub(crate) struct Shared {
     /// Each domain's migration bandwidth cap, MiB/s, set by `virDomainMigrateSetMaxSpeed`
     /// (libvirt's `migMaxBandwidth`): kept across the domain's runs.
     pub migration_speeds: Mutex<std::collections::HashMap<rvirt_core::Uuid, u64>>,
+    /// The active commits in progress, by domain and QEMU job id: what a pivot switches
+    /// the disk to and removes.
+    pub block_commits: Mutex<
+        std::collections::HashMap<(rvirt_core::Uuid, String), super::block_commit::CommitPlan>,
+    >,
 }
 
 /// The directories of a root.
@@ -235,6 +240,7 @@ impl RootInstance for Shared {
             consoles: Default::default(),
             agent_timeouts: Default::default(),
             migration_speeds: Default::default(),
+            block_commits: Default::default(),
         });
         remove_leftovers(&shared.dirs().run, ErrorDomain::Qemu);
         shared.domains.load_configs(ErrorDomain::Qemu, parse_def);

@@ -20,6 +20,7 @@
 mod agent;
 mod autodestroy;
 mod blkiotune;
+pub(crate) mod block_commit;
 mod block_iotune;
 mod checkpoint;
 mod configuration;

@@ -141,6 +141,11 @@ impl Devices {
                     "backup" => BlockJobType::Backup,
                     _ => BlockJobType::Unknown,
                 };
+                // rvirt's active commits carry the disk's alias in their job id.
+                let (device, job) = match crate::driver::block_commit::alias_of_job(device) {
+                    Some(alias) => (alias, BlockJobType::ActiveCommit),
+                    None => (device.as_str(), job),
+                };
                 match self.disk(device, None) {
                     Some(d) => {
                         DomainEvent::block_job_pair(d.path.as_deref(), &d.target, job, status)

@@ -2,7 +2,8 @@
 //! DOMAIN_ABORT_JOB_FLAGS), its migration tunables (DOMAIN_MIGRATE_GET_MAX_SPEED,
 //! DOMAIN_MIGRATE_SET_MAX_SPEED, DOMAIN_MIGRATE_GET_MAX_DOWNTIME,
 //! DOMAIN_MIGRATE_SET_MAX_DOWNTIME), its disks' block jobs and
-//! counters and bytes (DOMAIN_GET_BLOCK_JOB_INFO, DOMAIN_BLOCK_STATS_FLAGS,
+//! counters and bytes (DOMAIN_GET_BLOCK_JOB_INFO, DOMAIN_BLOCK_COMMIT,
+//! DOMAIN_BLOCK_JOB_ABORT, DOMAIN_BLOCK_JOB_SET_SPEED, DOMAIN_BLOCK_STATS_FLAGS,
 //! DOMAIN_BLOCK_PEEK), a dirty-rate
 //! measurement (DOMAIN_START_DIRTY_RATE_CALC), its labels of every security driver
 //! (DOMAIN_GET_SECURITY_LABEL_LIST), its managed save image's XML
@@ -85,6 +86,40 @@ pub(crate) fn migrate_set_max_downtime(
     Ok(ctx
         .domain(&args.dom)?
         .migrate_set_max_downtime(args.downtime, args.flags)?)
+}
+
+/// DOMAIN_BLOCK_COMMIT.
+pub(crate) fn block_commit(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainBlockCommitArgs,
+) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.block_commit(
+        &args.disk,
+        args.base.as_deref(),
+        args.top.as_deref(),
+        args.bandwidth,
+        args.flags,
+    )?)
+}
+
+/// DOMAIN_BLOCK_JOB_ABORT.
+pub(crate) fn block_job_abort(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainBlockJobAbortArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .block_job_abort(&args.path, args.flags)?)
+}
+
+/// DOMAIN_BLOCK_JOB_SET_SPEED.
+pub(crate) fn block_job_set_speed(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainBlockJobSetSpeedArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .block_job_set_speed(&args.path, args.bandwidth, args.flags)?)
 }
 
 /// DOMAIN_GET_SECURITY_LABEL_LIST.

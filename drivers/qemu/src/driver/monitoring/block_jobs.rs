@@ -48,25 +48,54 @@ pub(super) fn block_job_info(
     let d = find_disk(&snap.disks, disk)
         .ok_or_else(|| Error::invalid_arg(ErrorDomain::Qemu, format!("disk '{disk}' not found")))?;
     let jobs = run.mon.call("query-block-jobs", None, MONITOR_TIMEOUT)?;
-    let names = [Some(d.names.alias.as_str()), d.names.node.as_deref()];
+    let commit = super::super::block_commit::job_id(&d.names.alias);
+    let names = [
+        Some(d.names.alias.as_str()),
+        d.names.node.as_deref(),
+        Some(commit.as_str()),
+    ];
     let Some(job) = jobs.as_array().into_iter().flatten().find(|j| {
         let device = j.get("device").and_then(Value::as_str);
         names.contains(&device)
     }) else {
         return Ok(None);
     };
+    let active_commit = job.get("device").and_then(Value::as_str) == Some(commit.as_str());
     let u = |k: &str| job.get(k).and_then(Value::as_u64).unwrap_or(0);
     let speed = u("speed");
+    let (cur, end) = progress(
+        u("offset"),
+        u("len"),
+        job.get("ready").and_then(Value::as_bool),
+    );
     Ok(Some(BlockJobInfo {
-        job_type: job_type(job.get("type").and_then(Value::as_str).unwrap_or_default()),
+        // VIR_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT (QEMU calls it a commit).
+        job_type: if active_commit {
+            4
+        } else {
+            job_type(job.get("type").and_then(Value::as_str).unwrap_or_default())
+        },
         bandwidth: if flags & BANDWIDTH_BYTES != 0 {
             speed
         } else {
             speed >> 20
         },
-        cur: u("offset"),
-        end: u("len"),
+        cur,
+        end,
     }))
+}
+
+/// A job's progress as libvirt reports it, from QEMU's `offset`, `len` and `ready`:
+/// `cur == end` tells a client polling for completion that the job can end, so a ready job
+/// with nothing to copy shows 1 of 1, one with no figures yet 0 of 1, and one not ready
+/// never shows all done.
+fn progress(offset: u64, len: u64, ready: Option<bool>) -> (u64, u64) {
+    match (offset, len, ready) {
+        (0, 0, Some(true)) => (1, 1),
+        (0, 0, None) => (0, 1),
+        (cur, end, Some(false)) if cur == end && cur > 0 => (cur - 1, end),
+        (cur, end, _) => (cur, end),
+    }
 }
 
 /// `virDomainStartDirtyRateCalc` of a running domain; the reply remembered for the
@@ -120,4 +149,19 @@ pub(super) fn start_dirty_rate_calc(
         MONITOR_TIMEOUT,
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_as_libvirt_reports_it() {
+        assert_eq!(progress(0, 0, Some(true)), (1, 1));
+        assert_eq!(progress(0, 0, Some(false)), (0, 0));
+        assert_eq!(progress(0, 0, None), (0, 1));
+        assert_eq!(progress(5, 5, Some(false)), (4, 5));
+        assert_eq!(progress(5, 5, Some(true)), (5, 5));
+        assert_eq!(progress(3, 5, Some(false)), (3, 5));
+    }
 }

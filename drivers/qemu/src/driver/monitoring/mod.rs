@@ -437,6 +437,34 @@ impl Monitoring for QemuConnection {
         self.shared().job_stats(&entry, flags)
     }
 
+    fn block_commit(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        base: Option<&str>,
+        top: Option<&str>,
+        bandwidth: u64,
+        flags: u32,
+    ) -> Result<()> {
+        self.shared()
+            .block_commit(dom, disk, base, top, bandwidth, flags)
+    }
+
+    fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {
+        self.shared().block_job_abort(dom, disk, flags)
+    }
+
+    fn block_job_set_speed(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        bandwidth: u64,
+        flags: u32,
+    ) -> Result<()> {
+        self.shared()
+            .block_job_set_speed(dom, disk, bandwidth, flags)
+    }
+
     fn migrate_max_speed(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
         self.shared().migrate_max_speed(dom, flags)
     }

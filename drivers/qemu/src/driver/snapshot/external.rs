@@ -34,6 +34,11 @@ fn internal(message: String) -> Error {
 
 /// Makes `target`'s disk in `def` read the qcow2 image `overlay`.
 fn point_at(def: &mut DomainDef, target: &str, overlay: &str) {
+    point_disk_at(def, target, overlay, "qcow2");
+}
+
+/// Makes `target`'s disk in `def` read the image file `image` of format `format`.
+pub(crate) fn point_disk_at(def: &mut DomainDef, target: &str, image: &str, format: &str) {
     for dev in def.devices_mut() {
         let Device::Disk(d) = dev else { continue };
         if d.target.dev != target {
@@ -41,17 +46,17 @@ fn point_at(def: &mut DomainDef, target: &str, overlay: &str) {
         }
         d.disk_type = DiskType::File;
         let src = d.source.get_or_insert_with(Default::default);
-        src.file = Some(overlay.to_string());
+        src.file = Some(image.to_string());
         src.dev = None;
         let drv = d.driver.get_or_insert_with(DiskDriver::default);
         drv.name.get_or_insert_with(|| "qemu".into());
-        drv.format = Some("qcow2".into());
+        drv.format = Some(format.into());
         d.backing_store = None;
     }
 }
 
 /// The image path `target` reads in `def`.
-fn image_of(def: &DomainDef, target: &str) -> Option<PathBuf> {
+pub(crate) fn image_of(def: &DomainDef, target: &str) -> Option<PathBuf> {
     domain_disks(def)
         .into_iter()
         .find(|d| d.target == target)

@@ -16,7 +16,7 @@
 mod create;
 mod delete;
 pub(crate) mod disks;
-mod external;
+pub(crate) mod external;
 pub(crate) mod jobs;
 pub(crate) mod live;
 pub(crate) mod qemu_img;

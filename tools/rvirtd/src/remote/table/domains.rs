@@ -87,9 +87,19 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         ctl::send_key
     ),
     procedure!(
+        p::DOMAIN_BLOCK_JOB_ABORT,
+        Access::Write("virDomainBlockJobAbort"),
+        jh::block_job_abort
+    ),
+    procedure!(
         p::DOMAIN_GET_BLOCK_JOB_INFO,
         Access::Open,
         jh::get_block_job_info
+    ),
+    procedure!(
+        p::DOMAIN_BLOCK_JOB_SET_SPEED,
+        Access::Write("virDomainBlockJobSetSpeed"),
+        jh::block_job_set_speed
     ),
     procedure!(
         p::DOMAIN_MIGRATE_GET_MAX_SPEED,
@@ -125,6 +135,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         p::NODE_GET_MEMORY_PARAMETERS,
         Access::Open,
         jh::node_get_memory_parameters
+    ),
+    procedure!(
+        p::DOMAIN_BLOCK_COMMIT,
+        Access::Write("virDomainBlockCommit"),
+        jh::block_commit
     ),
     procedure!(p::DOMAIN_GET_JOB_STATS, Access::Open, jh::get_job_stats),
     procedure!(
