@@ -10,9 +10,10 @@
 //! which names the disk and the job type in QEMU's events and `query-block-jobs`.
 //!
 //! The chain under the disk is read from QEMU (`query-named-block-nodes`): each format
-//! node names its backing file, and the node reading that file is the next link. What a
-//! commit will switch to and remove is kept in the driver's `block_commits` until the
-//! job ends. Committing an image beneath the active layer into another (`--top`) is not done
+//! node names its backing file, and the node reading that file is the next link. At a
+//! pivot the disk's new top (`query-block`) tells which image it reads now and which
+//! ones above it leave, so a pivot after a daemon restart is bookkept as well; only
+//! `--delete` is kept by the driver (`block_commits`) until the job ends. Committing an image beneath the active layer into another (`--top`) is not done
 //! here; neither is an asynchronous pivot (the call returns once the disk switched).
 
 use std::time::{Duration, Instant};
@@ -63,14 +64,10 @@ pub(crate) struct Link {
     pub format: String,
 }
 
-/// What an active commit switches the disk to and removes when it is pivoted.
-#[derive(Debug, Clone)]
-pub(crate) struct CommitPlan {
-    /// The image the disk reads after the pivot.
-    base: Link,
-    /// The images above it (active layer first), which leave QEMU.
-    removed: Vec<Link>,
-    /// `--delete`: their files go too.
+/// What a commit was asked to do beyond QEMU's job, kept until its pivot.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CommitOptions {
+    /// `--delete`: the committed images' files go once the disk switched.
     delete: bool,
 }
 
@@ -150,6 +147,25 @@ struct RunningDisk {
     alias: String,
     node: String,
     mon: Monitor,
+}
+
+/// Removes the images a pivoted commit left behind from QEMU (format node, then the node
+/// of its file) and, with `delete`, from the host. Failures leave an unused node or file,
+/// nothing the disk reads.
+fn drop_committed(mon: &Monitor, removed: &[Link], delete: bool) {
+    for link in removed {
+        let nodes = std::iter::once(link.node.clone()).chain(storage_node_of(&link.node));
+        for node in nodes {
+            let _ = mon.call(
+                "blockdev-del",
+                Some(json!({ "node-name": node })),
+                MONITOR_TIMEOUT,
+            );
+        }
+        if delete {
+            let _ = std::fs::remove_file(&link.file);
+        }
+    }
 }
 
 impl Shared {
@@ -289,15 +305,15 @@ impl Shared {
             args["speed"] = json!(speed);
         }
         d.mon.call("block-commit", Some(args), MONITOR_TIMEOUT)?;
-        let plan = CommitPlan {
-            base: chain[base_at].clone(),
-            removed: chain[..base_at].to_vec(),
-            delete: flags & COMMIT_DELETE != 0,
-        };
         self.block_commits
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert((d.uuid, job_id(&d.alias)), plan);
+            .insert(
+                (d.uuid, job_id(&d.alias)),
+                CommitOptions {
+                    delete: flags & COMMIT_DELETE != 0,
+                },
+            );
         Ok(())
     }
 
@@ -324,6 +340,14 @@ impl Shared {
                 format!("block job '{id}' not ready for pivot yet"),
             ));
         }
+        let chain = if pivot {
+            let nodes = d
+                .mon
+                .call("query-named-block-nodes", None, MONITOR_TIMEOUT)?;
+            chain_of(&nodes, &d.node)
+        } else {
+            Vec::new()
+        };
         let command = if pivot {
             "block-job-complete"
         } else {
@@ -332,37 +356,66 @@ impl Shared {
         d.mon
             .call(command, Some(json!({ "device": id })), MONITOR_TIMEOUT)?;
         self.wait_job_gone(&d)?;
-        let plan = self
+        let options = self
             .block_commits
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&(d.uuid, id));
-        if let (true, Some(plan)) = (pivot, plan) {
-            let mut vm = job.lock();
-            let top = plan.removed.first().map(|l| l.file.clone());
-            let image = Some(std::path::PathBuf::from(top.unwrap_or_default()));
-            if image_of(&vm.def, &d.target) == image {
-                point_disk_at(&mut vm.def, &d.target, &plan.base.file, &plan.base.format);
-            }
-            if let Some(next) = vm.next_def.as_mut()
-                && image_of(next, &d.target) == image
-            {
-                point_disk_at(next, &d.target, &plan.base.file, &plan.base.format);
-            }
-            if let Some(run) = vm.run.as_mut()
-                && let Some(names) = run.devices.disks.iter_mut().find(|n| n.target == d.target)
-            {
-                names.node = Some(plan.base.node.clone());
-                names.path = Some(plan.base.file.clone());
-            }
-            touch_status(&mut vm);
-            let persistent = vm.persistent.then(|| vm.next_def.clone()).flatten();
-            drop(vm);
-            if let Some(next) = persistent {
-                save_config(self, &next)?;
-            }
-            self.drop_committed(&d.mon, &plan);
+        if pivot {
+            let delete = options.is_some_and(|o| o.delete);
+            self.switch_to_base(&job, &d, &chain, delete)?;
         }
+        Ok(())
+    }
+
+    /// After a pivot: the definitions and the run's names follow the image the disk reads
+    /// now, and the images above it leave QEMU (and the host, with `delete`).
+    fn switch_to_base(
+        &self,
+        job: &rvirt_core::objects::Job<'_, super::running::Running>,
+        d: &RunningDisk,
+        chain: &[Link],
+        delete: bool,
+    ) -> Result<()> {
+        let def = job.lock().def.clone();
+        let top = super::snapshot::live::live_disks(&d.mon, &def)?
+            .into_iter()
+            .find(|l| l.target == d.target)
+            .map(|l| l.node);
+        let Some(at) = top.and_then(|n| chain.iter().position(|l| l.node == n)) else {
+            return Err(Error::internal(
+                ErrorDomain::Qemu,
+                format!(
+                    "disk '{}' reads no image of its chain after the pivot",
+                    d.target
+                ),
+            ));
+        };
+        let (removed, base) = (&chain[..at], &chain[at]);
+        let mut vm = job.lock();
+        let image = removed.first().map(|l| std::path::PathBuf::from(&l.file));
+        if image.is_some() && image_of(&vm.def, &d.target) == image {
+            point_disk_at(&mut vm.def, &d.target, &base.file, &base.format);
+        }
+        if let Some(next) = vm.next_def.as_mut()
+            && image.is_some()
+            && image_of(next, &d.target) == image
+        {
+            point_disk_at(next, &d.target, &base.file, &base.format);
+        }
+        if let Some(run) = vm.run.as_mut()
+            && let Some(names) = run.devices.disks.iter_mut().find(|n| n.target == d.target)
+        {
+            names.node = Some(base.node.clone());
+            names.path = Some(base.file.clone());
+        }
+        touch_status(&mut vm);
+        let persistent = vm.persistent.then(|| vm.next_def.clone()).flatten();
+        drop(vm);
+        if let Some(next) = persistent {
+            save_config(self, &next)?;
+        }
+        drop_committed(&d.mon, removed, delete);
         Ok(())
     }
 
@@ -379,25 +432,6 @@ impl Shared {
             std::thread::sleep(Duration::from_millis(10));
         }
         Ok(())
-    }
-
-    /// Removes the images a pivoted commit left behind from QEMU (format node, then the
-    /// node of its file) and, with `--delete`, from the host. Failures leave an unused
-    /// node or file, nothing the disk reads.
-    fn drop_committed(&self, mon: &Monitor, plan: &CommitPlan) {
-        for link in &plan.removed {
-            let nodes = std::iter::once(link.node.clone()).chain(storage_node_of(&link.node));
-            for node in nodes {
-                let _ = mon.call(
-                    "blockdev-del",
-                    Some(json!({ "node-name": node })),
-                    MONITOR_TIMEOUT,
-                );
-            }
-            if plan.delete {
-                let _ = std::fs::remove_file(&link.file);
-            }
-        }
     }
 
     /// `virDomainBlockJobSetSpeed` of `disk`'s commit.

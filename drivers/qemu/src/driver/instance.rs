@@ -54,10 +54,9 @@ pub(crate) struct Shared {
     /// Each domain's migration bandwidth cap, MiB/s, set by `virDomainMigrateSetMaxSpeed`
     /// (libvirt's `migMaxBandwidth`): kept across the domain's runs.
     pub migration_speeds: Mutex<std::collections::HashMap<rvirt_core::Uuid, u64>>,
-    /// The active commits in progress, by domain and QEMU job id: what a pivot switches
-    /// the disk to and removes.
+    /// The options of the active commits in progress, by domain and QEMU job id.
     pub block_commits: Mutex<
-        std::collections::HashMap<(rvirt_core::Uuid, String), super::block_commit::CommitPlan>,
+        std::collections::HashMap<(rvirt_core::Uuid, String), super::block_commit::CommitOptions>,
     >,
 }
 
