@@ -739,6 +739,34 @@ pub struct DomainBlockJobSetSpeedArgs {
     pub flags: u32,
 }
 
+/// `remote_domain_block_pull_args` (DOMAIN_BLOCK_PULL, 240).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainBlockPullArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk: its target or source path.
+    pub path: String,
+    /// MiB/s (bytes/s with `VIR_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES`, 64); 0: no cap.
+    pub bandwidth: u64,
+    /// `virDomainBlockPullFlags`.
+    pub flags: u32,
+}
+
+/// `remote_domain_block_rebase_args` (DOMAIN_BLOCK_REBASE, 266).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainBlockRebaseArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk: its target or source path.
+    pub path: String,
+    /// The image to keep as the backing; `None`: none.
+    pub base: Option<String>,
+    /// MiB/s (bytes/s with `VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES`, 64); 0: no cap.
+    pub bandwidth: u64,
+    /// `virDomainBlockRebaseFlags`.
+    pub flags: u32,
+}
+
 /// `remote_domain_block_commit_args` (DOMAIN_BLOCK_COMMIT, 290).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainBlockCommitArgs {

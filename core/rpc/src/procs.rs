@@ -456,6 +456,8 @@ procedures! {
     DOMAIN_GET_BLOCK_JOB_INFO = 238,
     /// `{dom; path; u64 bandwidth; u32 flags}` → void (layout in [`crate::monitoring`]).
     DOMAIN_BLOCK_JOB_SET_SPEED = 239,
+    /// `{dom; path; u64 bandwidth; u32 flags}` → void (layout in [`crate::monitoring`]).
+    DOMAIN_BLOCK_PULL = 240,
     /// `{dom; u32 flags}` → `{u64 bandwidth}` (layout in [`crate::monitoring`]).
     DOMAIN_MIGRATE_GET_MAX_SPEED = 242,
     /// `{dom; path; int nparams; u32 flags}` → `{params<16>; int nparams}` (layout in
@@ -501,6 +503,9 @@ procedures! {
     DOMAIN_SET_METADATA = 264,
     /// `{dom; int type; string? uri; u32 flags}` → `{string metadata}`.
     DOMAIN_GET_METADATA = 265,
+    /// `{dom; path; string? base; u64 bandwidth; u32 flags}` → void (layout in
+    /// [`crate::monitoring`]).
+    DOMAIN_BLOCK_REBASE = 266,
     /// `{dom; u32 flags}` → void: wake a guest suspended to RAM.
     DOMAIN_PM_WAKEUP = 267,
     /// `{snap; u32 flags}` → `{int current}`.

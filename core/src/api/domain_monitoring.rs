@@ -91,6 +91,35 @@ impl Domain {
             .block_commit(self.domain_ref(), disk, base, top, bandwidth, flags)
     }
 
+    /// Copies the data of the images beneath disk `disk`'s active layer into it
+    /// (`virDomainBlockPull`; `bandwidth` in MiB/s, 0 for no cap). A read-write connection
+    /// only.
+    pub fn block_pull(&self, disk: &str, bandwidth: u64, flags: u32) -> Result<()> {
+        self.connect().check_writable("virDomainBlockPull")?;
+        self.connect().monitoring("virDomainBlockPull")?.block_pull(
+            self.domain_ref(),
+            disk,
+            bandwidth,
+            flags,
+        )
+    }
+
+    /// A pull of disk `disk` down to `base` (`None`: the whole chain), or a copy with
+    /// `VIR_DOMAIN_BLOCK_REBASE_COPY` (`virDomainBlockRebase`). A read-write connection
+    /// only.
+    pub fn block_rebase(
+        &self,
+        disk: &str,
+        base: Option<&str>,
+        bandwidth: u64,
+        flags: u32,
+    ) -> Result<()> {
+        self.connect().check_writable("virDomainBlockRebase")?;
+        self.connect()
+            .monitoring("virDomainBlockRebase")?
+            .block_rebase(self.domain_ref(), disk, base, bandwidth, flags)
+    }
+
     /// Ends disk `disk`'s block job (`virDomainBlockJobAbort`; flag
     /// `VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT` 2 switches the disk to the job's result). A
     /// read-write connection only.

@@ -95,6 +95,23 @@ pub trait Monitoring: Send + Sync {
     ) -> Result<()> {
         unsupported("virDomainBlockCommit")
     }
+    /// Copies the data of the images beneath disk `disk`'s active layer into it
+    /// (`virDomainBlockPull`).
+    fn block_pull(&self, dom: &DomainRef, disk: &str, bandwidth: u64, flags: u32) -> Result<()> {
+        unsupported("virDomainBlockPull")
+    }
+    /// A pull down to `base`, or with `VIR_DOMAIN_BLOCK_REBASE_COPY` a copy to a new image
+    /// (`virDomainBlockRebase`).
+    fn block_rebase(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        base: Option<&str>,
+        bandwidth: u64,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainBlockRebase")
+    }
     /// Ends disk `disk`'s block job: cancels it, or with `VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT`
     /// switches the disk to the job's result (`virDomainBlockJobAbort`).
     fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {

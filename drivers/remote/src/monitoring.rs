@@ -535,6 +535,38 @@ impl Monitoring for RemoteConnection {
         )
     }
 
+    fn block_pull(&self, dom: &DomainRef, disk: &str, bandwidth: u64, flags: u32) -> Result<()> {
+        self.client().call::<_, ()>(
+            procs::DOMAIN_BLOCK_PULL,
+            &rvirt_rpc::monitoring::DomainBlockPullArgs {
+                dom: to_wire(dom),
+                path: disk.to_string(),
+                bandwidth,
+                flags,
+            },
+        )
+    }
+
+    fn block_rebase(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        base: Option<&str>,
+        bandwidth: u64,
+        flags: u32,
+    ) -> Result<()> {
+        self.client().call::<_, ()>(
+            procs::DOMAIN_BLOCK_REBASE,
+            &rvirt_rpc::monitoring::DomainBlockRebaseArgs {
+                dom: to_wire(dom),
+                path: disk.to_string(),
+                base: base.map(str::to_string),
+                bandwidth,
+                flags,
+            },
+        )
+    }
+
     fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {
         self.client().call::<_, ()>(
             procs::DOMAIN_BLOCK_JOB_ABORT,

@@ -56,7 +56,10 @@ pub(crate) struct Shared {
     pub migration_speeds: Mutex<std::collections::HashMap<rvirt_core::Uuid, u64>>,
     /// The options of the active commits in progress, by domain and QEMU job id.
     pub block_commits: Mutex<
-        std::collections::HashMap<(rvirt_core::Uuid, String), super::block_commit::CommitOptions>,
+        std::collections::HashMap<
+            (rvirt_core::Uuid, String),
+            super::disk_jobs::commit::CommitOptions,
+        >,
     >,
 }
 

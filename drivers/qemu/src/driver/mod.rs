@@ -20,13 +20,13 @@
 mod agent;
 mod autodestroy;
 mod blkiotune;
-pub(crate) mod block_commit;
 mod block_iotune;
 mod checkpoint;
 mod configuration;
 mod connection;
 mod console;
 mod core_dump;
+pub(crate) mod disk_jobs;
 mod disk_secrets;
 mod graphics_fd;
 mod graphics_password;

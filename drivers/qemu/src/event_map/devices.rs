@@ -141,9 +141,9 @@ impl Devices {
                     "backup" => BlockJobType::Backup,
                     _ => BlockJobType::Unknown,
                 };
-                // rvirt's active commits carry the disk's alias in their job id.
-                let (device, job) = match crate::driver::block_commit::alias_of_job(device) {
-                    Some(alias) => (alias, BlockJobType::ActiveCommit),
+                // rvirt's own jobs carry their kind and the disk's alias in their id.
+                let (device, job) = match crate::driver::disk_jobs::parse_job_id(device) {
+                    Some((kind, alias)) => (alias, kind.block_job_type()),
                     None => (device.as_str(), job),
                 };
                 match self.disk(device, None) {

@@ -2,7 +2,8 @@
 //! DOMAIN_ABORT_JOB_FLAGS), its migration tunables (DOMAIN_MIGRATE_GET_MAX_SPEED,
 //! DOMAIN_MIGRATE_SET_MAX_SPEED, DOMAIN_MIGRATE_GET_MAX_DOWNTIME,
 //! DOMAIN_MIGRATE_SET_MAX_DOWNTIME), its disks' block jobs and
-//! counters and bytes (DOMAIN_GET_BLOCK_JOB_INFO, DOMAIN_BLOCK_COMMIT,
+//! counters and bytes (DOMAIN_GET_BLOCK_JOB_INFO, DOMAIN_BLOCK_COMMIT, DOMAIN_BLOCK_PULL,
+//! DOMAIN_BLOCK_REBASE,
 //! DOMAIN_BLOCK_JOB_ABORT, DOMAIN_BLOCK_JOB_SET_SPEED, DOMAIN_BLOCK_STATS_FLAGS,
 //! DOMAIN_BLOCK_PEEK), a dirty-rate
 //! measurement (DOMAIN_START_DIRTY_RATE_CALC), its labels of every security driver
@@ -97,6 +98,29 @@ pub(crate) fn block_commit(
         &args.disk,
         args.base.as_deref(),
         args.top.as_deref(),
+        args.bandwidth,
+        args.flags,
+    )?)
+}
+
+/// DOMAIN_BLOCK_PULL.
+pub(crate) fn block_pull(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainBlockPullArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .block_pull(&args.path, args.bandwidth, args.flags)?)
+}
+
+/// DOMAIN_BLOCK_REBASE.
+pub(crate) fn block_rebase(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainBlockRebaseArgs,
+) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.block_rebase(
+        &args.path,
+        args.base.as_deref(),
         args.bandwidth,
         args.flags,
     )?)

@@ -48,11 +48,16 @@ pub(super) fn block_job_info(
     let d = find_disk(&snap.disks, disk)
         .ok_or_else(|| Error::invalid_arg(ErrorDomain::Qemu, format!("disk '{disk}' not found")))?;
     let jobs = run.mon.call("query-block-jobs", None, MONITOR_TIMEOUT)?;
-    let commit = super::super::block_commit::job_id(&d.names.alias);
+    let own = |kind| super::super::disk_jobs::job_id(kind, &d.names.alias);
+    let (commit, pull) = (
+        own(super::super::disk_jobs::JobKind::ActiveCommit),
+        own(super::super::disk_jobs::JobKind::Pull),
+    );
     let names = [
         Some(d.names.alias.as_str()),
         d.names.node.as_deref(),
         Some(commit.as_str()),
+        Some(pull.as_str()),
     ];
     let Some(job) = jobs.as_array().into_iter().flatten().find(|j| {
         let device = j.get("device").and_then(Value::as_str);

@@ -450,6 +450,22 @@ impl Monitoring for QemuConnection {
             .block_commit(dom, disk, base, top, bandwidth, flags)
     }
 
+    fn block_pull(&self, dom: &DomainRef, disk: &str, bandwidth: u64, flags: u32) -> Result<()> {
+        self.shared().block_pull(dom, disk, bandwidth, flags)
+    }
+
+    fn block_rebase(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        base: Option<&str>,
+        bandwidth: u64,
+        flags: u32,
+    ) -> Result<()> {
+        self.shared()
+            .block_rebase(dom, disk, base, bandwidth, flags)
+    }
+
     fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {
         self.shared().block_job_abort(dom, disk, flags)
     }

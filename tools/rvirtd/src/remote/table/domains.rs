@@ -102,6 +102,16 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         jh::block_job_set_speed
     ),
     procedure!(
+        p::DOMAIN_BLOCK_PULL,
+        Access::Write("virDomainBlockPull"),
+        jh::block_pull
+    ),
+    procedure!(
+        p::DOMAIN_BLOCK_REBASE,
+        Access::Write("virDomainBlockRebase"),
+        jh::block_rebase
+    ),
+    procedure!(
         p::DOMAIN_MIGRATE_GET_MAX_SPEED,
         Access::Write("virDomainMigrateGetMaxSpeed"),
         jh::migrate_get_max_speed

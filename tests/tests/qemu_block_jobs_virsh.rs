@@ -1,10 +1,12 @@
-//! Active block commit through rvirtd's QEMU driver (DOMAIN_BLOCK_COMMIT,
-//! DOMAIN_BLOCK_JOB_ABORT, DOMAIN_BLOCK_JOB_SET_SPEED, DOMAIN_GET_BLOCK_JOB_INFO and the
-//! block-job events) with Debian's virsh, on a running guest whose raw disk got qcow2
-//! overlays from external snapshots: `blockcommit --active` then `blockjob --pivot` or
-//! `--abort`, `--bandwidth`, `--wait`, `--shallow`, `--pivot --delete`, and libvirt 9.0's
-//! refusals in its words (checked against libvirtd 9.0's QEMU driver on the same kind of
-//! guest). The guest's own writes reaching the base are checked in `qemu_snapshots_virsh`.
+//! Block jobs through rvirtd's QEMU driver (DOMAIN_BLOCK_COMMIT, DOMAIN_BLOCK_PULL,
+//! DOMAIN_BLOCK_REBASE, DOMAIN_BLOCK_JOB_ABORT, DOMAIN_BLOCK_JOB_SET_SPEED,
+//! DOMAIN_GET_BLOCK_JOB_INFO and the block-job events) with Debian's virsh, on a running
+//! guest whose raw disk got qcow2 overlays from external snapshots: `blockcommit --active`
+//! then `blockjob --pivot` or `--abort`, `--bandwidth`, `--wait`, `--shallow`, `--pivot
+//! --delete`; `blockpull` of the whole chain or down to `--base`, capped and aborted; and
+//! libvirt 9.0's refusals in its words (checked against libvirtd 9.0's QEMU driver on the
+//! same kind of guest). The guest's own writes reaching the base of a commit are checked
+//! in `qemu_snapshots_virsh`.
 
 use std::path::{Path, PathBuf};
 
@@ -55,6 +57,44 @@ fn exists(p: &Path) -> bool {
     p.exists()
 }
 
+/// The backing file `qemu-img info` names for `image` (QEMU holds it: `-U`), if any.
+fn backing_of(image: &Path) -> Option<String> {
+    let o = std::process::Command::new("qemu-img")
+        .args(["info", "-U"])
+        .arg(image)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("backing file: "))
+        .map(str::to_owned)
+}
+
+/// Waits until disk hda has no job.
+fn wait_no_job(uri: &str) {
+    for _ in 0..200 {
+        if job_info(uri).contains("No current block job for hda") {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    panic!("the job never ended: {}", job_info(uri));
+}
+
+/// A guest defined and started on rvirtd's QEMU driver, its raw disk grown to `size` bytes
+/// of data past the boot sector; returns its base image.
+fn running_guest(uri: &str, root: &TempDir, size: usize) -> PathBuf {
+    let xml = write_guest(root, "bc", HALT);
+    let mut disk = std::fs::read(root.join("bc.img")).unwrap();
+    disk.resize(size.max(disk.len()), 0x5a);
+    std::fs::write(root.join("bc.img"), disk).unwrap();
+    virsh_ok(uri, &["define", xml.to_str().unwrap()]);
+    let base = source(uri);
+    virsh_ok(uri, &["start", "bc"]);
+    base
+}
+
 #[test]
 fn active_commit_pivot_abort_and_refusals() {
     if !have_virsh() || !have_qemu() {
@@ -64,10 +104,7 @@ fn active_commit_pivot_abort_and_refusals() {
     let _reaper = QemuReaper(root.0.clone());
     let d = Daemon::start_with("qemu", &["--qemu-root", root.0.join("q").to_str().unwrap()]);
     let uri = d.qemu_uri();
-    let xml = write_guest(&root, "bc", HALT);
-    virsh_ok(&uri, &["define", xml.to_str().unwrap()]);
-    let base = source(&uri);
-    virsh_ok(&uri, &["start", "bc"]);
+    let base = running_guest(&uri, &root, 0);
 
     // Nothing to commit yet, no such disk, no job to end.
     let err = virsh_err(&uri, &["blockcommit", "bc", "hda", "--active"]);
@@ -166,5 +203,91 @@ fn active_commit_pivot_abort_and_refusals() {
     virsh_ok(&uri, &["destroy", "bc"]);
     let err = virsh_err(&uri, &["blockcommit", "bc", "hda", "--active"]);
     assert!(err.contains("domain is not running"), "{err}");
+    virsh_ok(&uri, &["undefine", "bc", "--snapshots-metadata"]);
+}
+
+#[test]
+fn pull_whole_chain_or_down_to_a_base() {
+    if !have_virsh() || !have_qemu() {
+        return;
+    }
+    let root = TempDir::new("qemu-bpull");
+    let _reaper = QemuReaper(root.0.clone());
+    let d = Daemon::start_with("qemu", &["--qemu-root", root.0.join("q").to_str().unwrap()]);
+    let uri = d.qemu_uri();
+    // 4 MiB of data beneath: more than the one chunk a capped pull copies at once.
+    running_guest(&uri, &root, 4 << 20);
+
+    // Nothing beneath: the job starts and ends at once, as with libvirt.
+    let out = virsh_ok(&uri, &["blockpull", "bc", "hda"]);
+    assert!(out.contains("Block Pull started"), "{out}");
+    wait_no_job(&uri);
+
+    let ov1 = overlay(&uri, "s1");
+    let ov2 = overlay(&uri, "s2");
+    assert_eq!(backing_of(&ov2).as_deref(), ov1.to_str());
+    // Down to ov1: the top keeps ov1 beneath it.
+    let out = virsh_ok(
+        &uri,
+        &[
+            "blockpull",
+            "bc",
+            "hda",
+            "--base",
+            ov1.to_str().unwrap(),
+            "--wait",
+            "--verbose",
+        ],
+    );
+    assert!(out.contains("Pull complete"), "{out}");
+    assert_eq!(backing_of(&ov2).as_deref(), ov1.to_str());
+    let err = virsh_err(
+        &uri,
+        &[
+            "blockpull",
+            "bc",
+            "hda",
+            "--base",
+            "/nonexistent.img",
+            "--wait",
+        ],
+    );
+    assert!(
+        err.contains("could not find image '/nonexistent.img' beneath"),
+        "{err}"
+    );
+
+    // Capped to a byte a second, the job lasts: it shows, refuses company and a pivot,
+    // and is aborted.
+    let out = virsh_ok(
+        &uri,
+        &["blockpull", "bc", "hda", "--bandwidth", "1", "--bytes"],
+    );
+    assert!(out.contains("Block Pull started"), "{out}");
+    let info = job_info(&uri);
+    assert!(
+        info.contains("Block Pull:") && info.contains("Bandwidth limit: 1 bytes/s"),
+        "{info}"
+    );
+    let err = virsh_err(&uri, &["blockpull", "bc", "hda"]);
+    assert!(
+        err.contains("Operation not supported: disk 'hda' already in active block job"),
+        "{err}"
+    );
+    let err = virsh_err(&uri, &["blockjob", "bc", "hda", "--pivot"]);
+    assert!(
+        err.contains("pivot of disk 'hda' requires an active copy job"),
+        "{err}"
+    );
+    virsh_ok(&uri, &["blockjob", "bc", "hda", "--abort"]);
+    wait_no_job(&uri);
+
+    // The whole chain: the top stands alone and the disk still reads it.
+    let out = virsh_ok(&uri, &["blockpull", "bc", "hda", "--wait"]);
+    assert!(out.contains("Pull complete"), "{out}");
+    assert_eq!(backing_of(&ov2), None);
+    assert_eq!(source(&uri), ov2);
+
+    virsh_ok(&uri, &["destroy", "bc"]);
     virsh_ok(&uri, &["undefine", "bc", "--snapshots-metadata"]);
 }
