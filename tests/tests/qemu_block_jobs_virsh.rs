@@ -53,6 +53,14 @@ fn pivot(uri: &str) {
     panic!("the commit never became ready");
 }
 
+/// `virsh blockcommit bc hda --active --pivot EXTRA…`, which must pivot.
+fn commit_and_pivot(uri: &str, extra: &[&str]) {
+    let mut args = vec!["blockcommit", "bc", "hda", "--active", "--pivot"];
+    args.extend_from_slice(extra);
+    let out = virsh_ok(uri, &args);
+    assert!(out.contains("Successfully pivoted"), "{out}");
+}
+
 fn exists(p: &Path) -> bool {
     p.exists()
 }
@@ -169,32 +177,10 @@ fn active_commit_pivot_abort_and_refusals() {
     // Two overlays: --shallow commits the top one into the one beneath; then --pivot
     // --delete commits the rest into the base and removes the overlay file.
     let ov3 = overlay(&uri, "s3");
-    let out = virsh_ok(
-        &uri,
-        &[
-            "blockcommit",
-            "bc",
-            "hda",
-            "--active",
-            "--shallow",
-            "--pivot",
-        ],
-    );
-    assert!(out.contains("Successfully pivoted"), "{out}");
+    commit_and_pivot(&uri, &["--shallow"]);
     assert_eq!(source(&uri), ov2);
     assert!(exists(&ov3));
-    let out = virsh_ok(
-        &uri,
-        &[
-            "blockcommit",
-            "bc",
-            "hda",
-            "--active",
-            "--pivot",
-            "--delete",
-        ],
-    );
-    assert!(out.contains("Successfully pivoted"), "{out}");
+    commit_and_pivot(&uri, &["--delete"]);
     assert_eq!(source(&uri), base);
     assert!(!exists(&ov2), "--delete removes the committed overlay");
     let inactive = virsh_ok(&uri, &["dumpxml", "bc", "--inactive"]);
