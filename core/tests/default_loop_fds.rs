@@ -71,3 +71,28 @@ fn a_reused_fd_number_can_be_watched_again() {
     l.remove_handle(stale).unwrap();
     l.remove_handle(fresh).unwrap();
 }
+
+/// `quit` from another thread always ends `run`, whenever it lands: also between `run`'s
+/// check of the flag and the iteration's sleep (a race that once left `run` asleep).
+#[test]
+fn quit_from_another_thread_always_ends_run() {
+    for round in 0..2000 {
+        let l = DefaultLoop::new().unwrap();
+        let runner = l.clone();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            runner.run().unwrap();
+            let _ = done_tx.send(());
+        });
+        // Land the quit at different points of the loop's start.
+        for _ in 0..(round % 50) {
+            std::hint::spin_loop();
+        }
+        l.quit();
+        assert!(
+            done_rx.recv_timeout(Duration::from_secs(5)).is_ok(),
+            "round {round}: run did not return after quit"
+        );
+        thread.join().unwrap();
+    }
+}

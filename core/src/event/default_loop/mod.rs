@@ -127,18 +127,18 @@ impl DefaultLoop {
     /// Runs one iteration, sleeping until a watch or timer is ready or a registration changes
     /// (libvirt's `virEventRunDefaultImpl`).
     pub fn run_once(&self) -> Result<(), EventError> {
-        self.iterate(None)
+        self.iterate(None, false)
     }
 
     /// Runs one iteration, sleeping at most `max_wait`.
     pub fn run_once_timeout(&self, max_wait: Duration) -> Result<(), EventError> {
-        self.iterate(Some(max_wait))
+        self.iterate(Some(max_wait), false)
     }
 
     /// Runs iterations until [`DefaultLoop::quit`] is called (from any thread or callback).
     pub fn run(&self) -> Result<(), EventError> {
         while !self.inner.quit.swap(false, Ordering::AcqRel) {
-            self.iterate(None)?;
+            self.iterate(None, true)?;
         }
         Ok(())
     }
@@ -168,7 +168,11 @@ impl DefaultLoop {
         drop(garbage);
     }
 
-    fn iterate(&self, max_wait: Option<Duration>) -> Result<(), EventError> {
+    /// One iteration. With `until_quit` (from [`DefaultLoop::run`]) a quit already asked
+    /// for keeps the iteration from sleeping: `quit` sets its flag before it looks whether
+    /// the loop sleeps, and this looks at the flag under the same lock before going to
+    /// sleep, so a quit that lands between `run`'s own check and the sleep is never lost.
+    fn iterate(&self, max_wait: Option<Duration>, until_quit: bool) -> Result<(), EventError> {
         let _running = RunGuard::acquire(&self.inner.running)?;
         let me = std::thread::current().id();
         {
@@ -201,6 +205,11 @@ impl DefaultLoop {
             let timeout = match (next_timer, max_wait) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
+            };
+            let timeout = if until_quit && self.inner.quit.load(Ordering::Acquire) {
+                Some(Duration::ZERO)
+            } else {
+                timeout
             };
             t.sleeping = timeout != Some(Duration::ZERO);
             let timer_limit = (!t.timers.is_empty()).then(|| t.timers.id_limit());
