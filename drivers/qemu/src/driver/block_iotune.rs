@@ -239,12 +239,7 @@ impl Shared {
         };
         if let (Some(io), Some(id)) = (&live_new, &id) {
             // QEMU answers while the domain is unlocked.
-            let mon = entry
-                .lock()
-                .run
-                .as_ref()
-                .map(|r| r.mon.clone())
-                .ok_or_else(not_running)?;
+            let mon = super::running::running_monitor(&entry.lock())?;
             mon.call(
                 "block_set_io_throttle",
                 Some(throttle_args(id, io)),

@@ -124,12 +124,7 @@ impl QemuConnection {
         name: &str,
         args: Option<serde_json::Value>,
     ) -> Result<serde_json::Value> {
-        let mon = self.read(dom, |vm| {
-            vm.run
-                .as_ref()
-                .map(|r| r.mon.clone())
-                .ok_or_else(not_running)
-        })?;
+        let mon = self.read(dom, super::running::running_monitor)?;
         mon.call(name, args, super::start::MONITOR_TIMEOUT)
     }
 
@@ -481,12 +476,7 @@ impl DriverConnection for QemuConnection {
 
     fn qemu_monitor_command(&self, dom: &DomainRef, cmd: &str, flags: u32) -> Result<String> {
         check_flags(flags, super::passthrough::HMP, "qemu_monitor_command")?;
-        let mon = self.read(dom, |vm| {
-            vm.run
-                .as_ref()
-                .map(|r| r.mon.clone())
-                .ok_or_else(not_running)
-        })?;
+        let mon = self.read(dom, super::running::running_monitor)?;
         super::passthrough::monitor_command(&mon, cmd, flags)
     }
 

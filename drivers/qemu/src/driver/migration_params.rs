@@ -12,21 +12,22 @@ use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use serde_json::{Value, json};
 
 use super::connection::check_flags;
-use super::instance::{Shared, not_running};
+use super::instance::Shared;
+use super::running::running_monitor;
 use super::start::MONITOR_TIMEOUT;
 
 /// `VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY`.
 const POSTCOPY: u32 = 1;
 /// MiB to bytes.
-const MIB_SHIFT: u32 = 20;
+pub(crate) const MIB_SHIFT: u32 = 20;
 /// libvirt's cap on the bandwidth of the copy phase, MiB/s (`INT64_MAX` bytes/s): also
 /// what it reports when none was set.
 pub(crate) const BANDWIDTH_MAX: u64 = (i64::MAX as u64) >> MIB_SHIFT;
 /// The cap on the post-copy bandwidth, MiB/s (`UINT64_MAX` bytes/s).
 const POSTCOPY_BANDWIDTH_MAX: u64 = u64::MAX >> MIB_SHIFT;
 
-/// libvirt's "numerical overflow: bandwidth must be less than N".
-fn too_fast(max: u64) -> Error {
+/// libvirt's "numerical overflow: bandwidth must be less than N" for a cap above `max`.
+pub(crate) fn too_fast(max: u64) -> Error {
     Error::new(
         ErrorCode::Overflow,
         ErrorDomain::Qemu,
@@ -35,19 +36,9 @@ fn too_fast(max: u64) -> Error {
 }
 
 impl Shared {
-    /// The monitor of `dom` while it runs; "domain is not running" otherwise.
-    fn running_monitor(&self, dom: &DomainRef) -> Result<super::monitor::Monitor> {
-        self.domains.read(dom, |vm| {
-            vm.run
-                .as_ref()
-                .map(|r| r.mon.clone())
-                .ok_or_else(not_running)
-        })
-    }
-
     /// One of QEMU's migration parameters, as an unsigned number.
     fn migration_parameter(&self, dom: &DomainRef, name: &str) -> Result<u64> {
-        let mon = self.running_monitor(dom)?;
+        let mon = self.domains.read(dom, running_monitor)?;
         let params = mon.call("query-migrate-parameters", None, MONITOR_TIMEOUT)?;
         params.get(name).and_then(Value::as_u64).ok_or_else(|| {
             Error::internal(
@@ -59,7 +50,7 @@ impl Shared {
 
     /// Sets one of QEMU's migration parameters.
     fn set_migration_parameter(&self, dom: &DomainRef, name: &str, value: u64) -> Result<()> {
-        let mon = self.running_monitor(dom)?;
+        let mon = self.domains.read(dom, running_monitor)?;
         let mut args = serde_json::Map::new();
         args.insert(name.to_string(), json!(value));
         mon.call(
@@ -108,9 +99,7 @@ impl Shared {
                 bandwidth << MIB_SHIFT,
             );
         }
-        if bandwidth > BANDWIDTH_MAX {
-            return Err(too_fast(BANDWIDTH_MAX));
-        }
+        let bytes = super::disk_jobs::bandwidth_bytes(bandwidth, false)?;
         let entry = self.domains.list.get(dom)?;
         let job = entry.begin_job("virDomainMigrateSetMaxSpeed")?;
         let vm = job.lock();
@@ -120,7 +109,7 @@ impl Shared {
         if let Some(mon) = mon {
             mon.call(
                 "migrate-set-parameters",
-                Some(json!({ "max-bandwidth": bandwidth << MIB_SHIFT })),
+                Some(json!({ "max-bandwidth": bytes })),
                 MONITOR_TIMEOUT,
             )?;
         }

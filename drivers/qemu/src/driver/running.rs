@@ -81,6 +81,14 @@ pub(crate) fn signal(pid: u32, sig: libc::c_int) {
 }
 
 /// True if `vm` restarts instead of stopping when the guest powers off.
+/// The QEMU monitor of `vm` while it runs; libvirt's "domain is not running" otherwise.
+pub(crate) fn running_monitor(vm: &Vm) -> rvirt_core::Result<Monitor> {
+    vm.run
+        .as_ref()
+        .map(|r| r.mon.clone())
+        .ok_or_else(rvirt_core::objects::not_running)
+}
+
 pub(crate) fn restarts_on_poweroff(vm: &Vm) -> bool {
     vm.def.on_poweroff == Some(LifecycleAction::Restart)
 }

@@ -20,7 +20,7 @@ use rvirt_core::objects::{
 use rvirt_core::{ErrorDomain, Result};
 
 use super::connection::{QemuConnection, check_flags};
-use super::instance::{Shared, not_running};
+use super::instance::Shared;
 use super::running::Vm;
 
 impl Shared {
@@ -55,11 +55,7 @@ fn xml_size(shared: &Shared, dom: &DomainRef, c: &mut DomainCheckpointDef) -> Re
     let job = entry.begin_job("virDomainCheckpointGetXMLDesc")?;
     let (mon, def) = {
         let vm = job.lock();
-        let mon = vm
-            .run
-            .as_ref()
-            .map(|r| r.mon.clone())
-            .ok_or_else(not_running)?;
+        let mon = crate::driver::running::running_monitor(&vm)?;
         (mon, vm.def.clone())
     };
     bitmaps::sizes(&mon, &def, c)

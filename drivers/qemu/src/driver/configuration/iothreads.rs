@@ -8,9 +8,7 @@
 use rvirt_core::api::{CpuMap, IoThreadInfo};
 use rvirt_core::conf::bitmap::CpuSet;
 use rvirt_core::conf::{Device, DomainDef};
-use rvirt_core::objects::{
-    impact, iothread_ids, iothread_pin, not_running, set_iothread_ids, set_iothread_pin,
-};
+use rvirt_core::objects::{impact, iothread_ids, iothread_pin, set_iothread_ids, set_iothread_pin};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use serde_json::json;
 
@@ -46,12 +44,7 @@ pub(crate) fn live_iothreads(mon: &Monitor) -> Result<Vec<(u32, u32)>> {
 }
 
 fn monitor_of(entry: &Entry) -> Result<Monitor> {
-    entry
-        .lock()
-        .run
-        .as_ref()
-        .map(|r| r.mon.clone())
-        .ok_or_else(not_running)
+    crate::driver::running::running_monitor(&entry.lock())
 }
 
 /// The persistent definition's threads: pinned ones on their pin, the others on every

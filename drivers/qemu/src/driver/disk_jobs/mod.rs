@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::connection::check_flags;
 use super::instance::{Shared, not_running};
+use super::migration_params::{BANDWIDTH_MAX, MIB_SHIFT, too_fast};
 use super::monitor::Monitor;
 use super::start::MONITOR_TIMEOUT;
 
@@ -77,25 +78,17 @@ pub(crate) fn invalid(message: String) -> Error {
 /// A cap in bytes/s from libvirt's MiB/s (or bytes/s with `bytes`): libvirt's "numerical
 /// overflow: bandwidth must be less than N" beyond what an i64 of bytes/s holds.
 pub(crate) fn bandwidth_bytes(bandwidth: u64, bytes: bool) -> Result<u64> {
-    let too_much = |max: u64| {
-        Err(Error::new(
-            ErrorCode::Overflow,
-            ErrorDomain::Qemu,
-            format!("bandwidth must be less than {max}"),
-        ))
-    };
     if bytes {
         return if bandwidth > i64::MAX as u64 {
-            too_much(i64::MAX as u64)
+            Err(too_fast(i64::MAX as u64 - 1))
         } else {
             Ok(bandwidth)
         };
     }
-    let max_mib = (i64::MAX as u64) >> 20;
-    if bandwidth > max_mib {
-        return too_much(max_mib + 1);
+    if bandwidth > BANDWIDTH_MAX {
+        return Err(too_fast(BANDWIDTH_MAX));
     }
-    Ok(bandwidth << 20)
+    Ok(bandwidth << MIB_SHIFT)
 }
 
 /// A disk of a running domain: which domain, its target, device alias, top format node

@@ -7,6 +7,7 @@ use rvirt_core::driver::DomainRef;
 use rvirt_core::{Error, ErrorDomain, Result};
 use serde_json::{Value, json};
 
+use super::super::disk_jobs::{JobKind, parse_job_id};
 use super::super::instance::Shared;
 use super::super::start::MONITOR_TIMEOUT;
 use super::info::snap;
@@ -48,24 +49,16 @@ pub(super) fn block_job_info(
     let d = find_disk(&snap.disks, disk)
         .ok_or_else(|| Error::invalid_arg(ErrorDomain::Qemu, format!("disk '{disk}' not found")))?;
     let jobs = run.mon.call("query-block-jobs", None, MONITOR_TIMEOUT)?;
-    let own = |kind| super::super::disk_jobs::job_id(kind, &d.names.alias);
-    let (commit, pull) = (
-        own(super::super::disk_jobs::JobKind::ActiveCommit),
-        own(super::super::disk_jobs::JobKind::Pull),
-    );
-    let names = [
-        Some(d.names.alias.as_str()),
-        d.names.node.as_deref(),
-        Some(commit.as_str()),
-        Some(pull.as_str()),
-    ];
-    let Some(job) = jobs.as_array().into_iter().flatten().find(|j| {
-        let device = j.get("device").and_then(Value::as_str);
-        names.contains(&device)
+    let names = [Some(d.names.alias.as_str()), d.names.node.as_deref()];
+    // QEMU names a job by its id: the disk's own names, or rvirt's id of a job on it.
+    let Some((job, own)) = jobs.as_array().into_iter().flatten().find_map(|j| {
+        let device = j.get("device").and_then(Value::as_str)?;
+        let own = parse_job_id(device).filter(|(_, alias)| *alias == d.names.alias);
+        (own.is_some() || names.contains(&Some(device))).then_some((j, own))
     }) else {
         return Ok(None);
     };
-    let active_commit = job.get("device").and_then(Value::as_str) == Some(commit.as_str());
+    let active_commit = matches!(own, Some((JobKind::ActiveCommit, _)));
     let u = |k: &str| job.get(k).and_then(Value::as_u64).unwrap_or(0);
     let speed = u("speed");
     let (cur, end) = progress(
