@@ -111,6 +111,18 @@ pub fn virsh_ok(uri: &str, args: &[&str]) -> String {
     out
 }
 
+/// The `return` of QMP command `execute` (no arguments) sent to `dom`'s QEMU through
+/// `virsh qemu-monitor-command`; panics with the reply if it has none.
+pub fn qmp_return(uri: &str, dom: &str, execute: &str) -> serde_json::Value {
+    let command = format!(r#"{{"execute":"{execute}"}}"#);
+    let out = virsh_ok(uri, &["qemu-monitor-command", dom, &command]);
+    let mut v: serde_json::Value =
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let ret = v["return"].take();
+    assert!(!ret.is_null(), "no return in {out}");
+    ret
+}
+
 /// `virsh` with the same arguments, asserting failure; returns stderr (virsh's error).
 pub fn virsh_err(uri: &str, args: &[&str]) -> String {
     let o = virsh(uri, args);

@@ -5,8 +5,8 @@
 //! `<iotune>`, which the next start applies.
 
 use rvirt_testkit::{
-    Daemon, HALT, QemuReaper, TempDir, boot_disk, domain_xml, have_qemu, have_virsh, text, virsh,
-    virsh_ok,
+    Daemon, HALT, QemuReaper, TempDir, boot_disk, domain_xml, have_qemu, have_virsh, qmp_return,
+    text, virsh, virsh_ok,
 };
 
 /// The value `virsh blkdeviotune` prints for `name`.
@@ -21,18 +21,14 @@ fn field(out: &str, name: &str) -> u64 {
 
 /// QEMU's throttle of the guest's disk (`query-block`'s `inserted`).
 fn qemu_throttle(uri: &str, dom: &str) -> serde_json::Value {
-    let out = virsh_ok(
-        uri,
-        &["qemu-monitor-command", dom, r#"{"execute":"query-block"}"#],
-    );
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    v["return"]
+    let blocks = qmp_return(uri, dom, "query-block");
+    blocks
         .as_array()
         .unwrap()
         .iter()
         .find(|b| b["qdev"].as_str().is_some_and(|q| q.contains("ide0-0-0")))
         .map(|b| b["inserted"].clone())
-        .unwrap_or_else(|| panic!("no ide0-0-0 in {out}"))
+        .unwrap_or_else(|| panic!("no ide0-0-0 in {blocks}"))
 }
 
 #[test]

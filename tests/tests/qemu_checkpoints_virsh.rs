@@ -17,7 +17,8 @@ use std::path::Path;
 use std::process::Command;
 
 use rvirt_testkit::{
-    Daemon, LOOP, QemuReaper, TempDir, boot_disk, have_qemu, have_virsh, text, virsh_err, virsh_ok,
+    Daemon, LOOP, QemuReaper, TempDir, boot_disk, have_qemu, have_virsh, qmp_return, text,
+    virsh_err, virsh_ok,
 };
 use serde_json::Value;
 
@@ -36,18 +37,10 @@ fn guest(name: &str, image: &Path, format: &str) -> String {
 
 /// The dirty bitmaps QEMU shows on any block node: `(name, persistent)`, sorted.
 fn live_bitmaps(uri: &str, dom: &str) -> Vec<(String, bool)> {
-    let out = virsh_ok(
-        uri,
-        &[
-            "qemu-monitor-command",
-            dom,
-            r#"{"execute":"query-named-block-nodes"}"#,
-        ],
-    );
-    let v: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
-    let mut found: Vec<(String, bool)> = v["return"]
+    let nodes = qmp_return(uri, dom, "query-named-block-nodes");
+    let mut found: Vec<(String, bool)> = nodes
         .as_array()
-        .unwrap_or_else(|| panic!("{out}"))
+        .unwrap_or_else(|| panic!("{nodes}"))
         .iter()
         .flat_map(|n| n["dirty-bitmaps"].as_array().cloned().unwrap_or_default())
         .map(|b| {

@@ -10,18 +10,13 @@
 //! stream, and `--crash`.
 
 use rvirt_testkit::{
-    Daemon, HALT, QemuReaper, TempDir, have_python_libvirt, have_qemu, have_virsh, python, text,
-    virsh, virsh_ok, write_guest,
+    Daemon, HALT, QemuReaper, TempDir, have_python_libvirt, have_qemu, have_virsh, python,
+    qmp_return, text, virsh, virsh_ok, write_guest,
 };
 
 /// What QEMU's drive `hdc` holds (`query-block`'s inserted file), if anything.
 fn medium(uri: &str, dom: &str) -> Option<String> {
-    let out = virsh_ok(
-        uri,
-        &["qemu-monitor-command", dom, r#"{"execute":"query-block"}"#],
-    );
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    v["return"]
+    qmp_return(uri, dom, "query-block")
         .as_array()
         .unwrap()
         .iter()

@@ -8,8 +8,8 @@
 //! downtime limit are QEMU's, so they need a running domain.
 
 use rvirt_testkit::{
-    Daemon, HALT, QemuReaper, TempDir, have_python_libvirt, have_qemu, have_virsh, python, text,
-    virsh_err, virsh_ok, write_guest,
+    Daemon, HALT, QemuReaper, TempDir, have_python_libvirt, have_qemu, have_virsh, python,
+    qmp_return, text, virsh_err, virsh_ok, write_guest,
 };
 
 /// Flags, limits and read-only access, one `label -> answer` line each.
@@ -36,18 +36,8 @@ show("ro setspeed", lambda: rd.migrateSetMaxSpeed(1, 0))
 
 /// One of QEMU's migration parameters, read through `qemu-monitor-command`.
 fn qemu_parameter(uri: &str, dom: &str, name: &str) -> u64 {
-    let out = virsh_ok(
-        uri,
-        &[
-            "qemu-monitor-command",
-            dom,
-            r#"{"execute":"query-migrate-parameters"}"#,
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-    v["return"][name]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{out}"))
+    let params = qmp_return(uri, dom, "query-migrate-parameters");
+    params[name].as_u64().unwrap_or_else(|| panic!("{params}"))
 }
 
 #[test]
