@@ -767,6 +767,24 @@ pub struct DomainBlockRebaseArgs {
     pub flags: u32,
 }
 
+/// `REMOTE_DOMAIN_BLOCK_COPY_PARAMETERS_MAX`.
+pub const BLOCK_COPY_PARAMETERS_MAX: usize = 16;
+
+/// `remote_domain_block_copy_args` (DOMAIN_BLOCK_COPY, 345).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainBlockCopyArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk: its target or source path.
+    pub path: String,
+    /// The destination, as a `<disk>` element.
+    pub destxml: String,
+    /// `bandwidth`, `granularity`, `buf-size`.
+    pub params: Vec<TypedParam>,
+    /// `virDomainBlockCopyFlags`.
+    pub flags: u32,
+}
+
 /// `remote_domain_block_commit_args` (DOMAIN_BLOCK_COMMIT, 290).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainBlockCommitArgs {

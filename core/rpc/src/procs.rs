@@ -599,6 +599,9 @@ procedures! {
     DOMAIN_OPEN_GRAPHICS_FD = 343,
     /// `{dom doms<>; u32 stats; u32 flags}` → `{stats_record retStats<>}`.
     CONNECT_GET_ALL_DOMAIN_STATS = 344,
+    /// `{dom; path; string destxml; params<>; u32 flags}` → void (layout in
+    /// [`crate::monitoring`]).
+    DOMAIN_BLOCK_COPY = 345,
     /// `{dom; u32 flags}` → `{fsinfo info<>; u32 ret}`.
     DOMAIN_GET_FSINFO = 349,
     /// `{string xml; u32 flags}` → `{dom}`.

@@ -120,6 +120,27 @@ impl Domain {
             .block_rebase(self.domain_ref(), disk, base, bandwidth, flags)
     }
 
+    /// Copies disk `disk` to the destination described by `destxml` (a `<disk>` element)
+    /// and mirrors the guest's writes into it until the job is pivoted or cancelled
+    /// (`virDomainBlockCopy`; parameters `bandwidth`, `granularity`, `buf-size`). A
+    /// read-write connection only.
+    pub fn block_copy(
+        &self,
+        disk: &str,
+        destxml: &str,
+        params: &[crate::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        self.connect().check_writable("virDomainBlockCopy")?;
+        self.connect().monitoring("virDomainBlockCopy")?.block_copy(
+            self.domain_ref(),
+            disk,
+            destxml,
+            params,
+            flags,
+        )
+    }
+
     /// Ends disk `disk`'s block job (`virDomainBlockJobAbort`; flag
     /// `VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT` 2 switches the disk to the job's result). A
     /// read-write connection only.

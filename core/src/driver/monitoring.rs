@@ -112,6 +112,20 @@ pub trait Monitoring: Send + Sync {
     ) -> Result<()> {
         unsupported("virDomainBlockRebase")
     }
+    /// Copies disk `disk`'s image chain (or with `VIR_DOMAIN_BLOCK_COPY_SHALLOW` its top)
+    /// to the destination `destxml` (a `<disk>` element) and mirrors the guest's writes
+    /// until the job is pivoted or cancelled (`virDomainBlockCopy`; parameters
+    /// `bandwidth`, `granularity`, `buf-size`).
+    fn block_copy(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        destxml: &str,
+        params: &[TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainBlockCopy")
+    }
     /// Ends disk `disk`'s block job: cancels it, or with `VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT`
     /// switches the disk to the job's result (`virDomainBlockJobAbort`).
     fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {

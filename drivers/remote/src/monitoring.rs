@@ -567,6 +567,26 @@ impl Monitoring for RemoteConnection {
         )
     }
 
+    fn block_copy(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        destxml: &str,
+        params: &[TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        self.client().call::<_, ()>(
+            procs::DOMAIN_BLOCK_COPY,
+            &rvirt_rpc::monitoring::DomainBlockCopyArgs {
+                dom: to_wire(dom),
+                path: disk.to_string(),
+                destxml: destxml.to_string(),
+                params: params.iter().cloned().map(Into::into).collect(),
+                flags,
+            },
+        )
+    }
+
     fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {
         self.client().call::<_, ()>(
             procs::DOMAIN_BLOCK_JOB_ABORT,

@@ -4,6 +4,7 @@
 //! security labels, the migration cap, KSM tunables, SEV and the managed save image's
 //! XML, each answered as the local driver answers.
 
+use rvirt_core::api::{TypedParam, TypedValue};
 use rvirt_core::{Connect, ErrorCode};
 use rvirt_testkit::{Daemon, HALT, QemuReaper, TempDir, have_qemu, write_guest};
 
@@ -62,6 +63,32 @@ fn monitor_passthrough_and_guest_control_over_the_wire() {
     dom.block_resize("hda", 1024, 0).unwrap();
     let disk = root.0.join("rctl.img");
     assert_eq!(std::fs::metadata(&disk).unwrap().len(), 1024 * 1024);
+
+    // A block copy over the wire, its typed parameters included: refused for a persistent
+    // domain without TRANSIENT_JOB and for a granularity that is no power of two, then
+    // started with a cap, seen as a copy job, and cancelled.
+    let copy = root.0.join("rctl-copy.img");
+    let dest = format!(
+        "<disk type='file'><source file='{}'/></disk>",
+        copy.display()
+    );
+    let e = dom.block_copy("hda", &dest, &[], 0).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OperationInvalid, "{e}");
+    assert!(e.message().contains("domain is not transient"), "{e}");
+    let granularity = TypedParam::new("granularity", TypedValue::UInt(1000));
+    let e = dom.block_copy("hda", &dest, &[granularity], 4).unwrap_err();
+    assert!(
+        e.message().contains("granularity must be power of 2"),
+        "{e}"
+    );
+    let cap = TypedParam::new("bandwidth", TypedValue::ULLong(4096));
+    dom.block_copy("hda", &dest, &[cap], 4).unwrap();
+    let job = dom.block_job_info("hda", 1).unwrap().expect("a copy job");
+    assert_eq!((job.job_type, job.bandwidth), (2, 4096));
+    assert!(dom.xml_desc(0).unwrap().contains("<mirror type='file'"));
+    dom.block_job_abort("hda", 0).unwrap();
+    assert!(dom.block_job_info("hda", 0).unwrap().is_none());
+    assert!(copy.exists());
 
     let cpu = conn.node_cpu_stats(-1, 0).unwrap();
     let fields: Vec<&str> = cpu.iter().map(|s| s.field.as_str()).collect();

@@ -162,6 +162,8 @@ xml_struct! {
         child geometry: Element = "geometry",
         /// `<blockio>`.
         child blockio: Element = "blockio",
+        /// `<mirror>`: the destination of a running block copy (live XML only).
+        child mirror: Element = "mirror",
         /// `<target>`.
         child_req target: DiskTarget = "target",
         /// `<iotune>`.
@@ -217,6 +219,7 @@ impl Disk {
             backend_domain: None,
             geometry: None,
             blockio: None,
+            mirror: None,
             target: DiskTarget {
                 dev: dev.into(),
                 ..DiskTarget::default()

@@ -490,7 +490,35 @@ impl DriverConnection for QemuConnection {
     }
 
     fn domain_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
-        self.read(dom, |vm| vm.xml(flags))
+        // A disk under a block copy shows its `<mirror>`, ready or not as QEMU says: asked
+        // outside the domain's lock, and only then.
+        let mirrored = self.read(dom, |vm| {
+            let live = flags & rvirt_core::api::XmlFlags::INACTIVE == 0;
+            let mirror = vm.def.devices().iter().any(
+                |d| matches!(d, rvirt_core::conf::Device::Disk(disk) if disk.mirror.is_some()),
+            );
+            Ok(match &vm.run {
+                Some(run) if live && mirror => Some((
+                    run.mon.clone(),
+                    run.devices
+                        .disks
+                        .iter()
+                        .map(|n| (n.target.clone(), n.alias.clone()))
+                        .collect::<Vec<_>>(),
+                    vm.def.clone(),
+                    vm.next_def.clone(),
+                    vm.id(),
+                )),
+                _ => None,
+            })
+        })?;
+        match mirrored {
+            None => self.read(dom, |vm| vm.xml(flags)),
+            Some((mon, aliases, mut def, next, id)) => {
+                super::disk_jobs::copy::mark_ready(&mon, &aliases, &mut def);
+                rvirt_core::driver::format_domain_xml(&def, next.as_ref(), id, flags)
+            }
+        }
     }
 
     fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {

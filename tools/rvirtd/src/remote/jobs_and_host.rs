@@ -3,7 +3,7 @@
 //! DOMAIN_MIGRATE_SET_MAX_SPEED, DOMAIN_MIGRATE_GET_MAX_DOWNTIME,
 //! DOMAIN_MIGRATE_SET_MAX_DOWNTIME), its disks' block jobs and
 //! counters and bytes (DOMAIN_GET_BLOCK_JOB_INFO, DOMAIN_BLOCK_COMMIT, DOMAIN_BLOCK_PULL,
-//! DOMAIN_BLOCK_REBASE,
+//! DOMAIN_BLOCK_REBASE, DOMAIN_BLOCK_COPY,
 //! DOMAIN_BLOCK_JOB_ABORT, DOMAIN_BLOCK_JOB_SET_SPEED, DOMAIN_BLOCK_STATS_FLAGS,
 //! DOMAIN_BLOCK_PEEK), a dirty-rate
 //! measurement (DOMAIN_START_DIRTY_RATE_CALC), its labels of every security driver
@@ -124,6 +124,21 @@ pub(crate) fn block_rebase(
         args.bandwidth,
         args.flags,
     )?)
+}
+
+/// DOMAIN_BLOCK_COPY.
+pub(crate) fn block_copy(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainBlockCopyArgs,
+) -> CallResult<()> {
+    if args.params.len() > rvirt_rpc::monitoring::BLOCK_COPY_PARAMETERS_MAX {
+        return Err(too_many("block copy parameters"));
+    }
+    let params: Vec<rvirt_core::api::TypedParam> =
+        args.params.into_iter().map(Into::into).collect();
+    Ok(ctx
+        .domain(&args.dom)?
+        .block_copy(&args.path, &args.destxml, &params, args.flags)?)
 }
 
 /// DOMAIN_BLOCK_JOB_ABORT.

@@ -1,7 +1,7 @@
 //! Block jobs rvirt starts on a running disk's image chain, as libvirt 9.0's QEMU driver
-//! runs them: active commit ([`commit`]: `virsh blockcommit --active`) and pull
-//! ([`pull`]: `virsh blockpull`), and what ends or tunes either (`virsh blockjob
-//! --pivot|--abort|--bandwidth`).
+//! runs them: active commit ([`commit`]: `virsh blockcommit --active`), pull ([`pull`]:
+//! `virsh blockpull`) and copy ([`copy`]: `virsh blockcopy`), and what ends or tunes
+//! them (`virsh blockjob --pivot|--abort|--bandwidth`).
 //!
 //! A job's QEMU id is [`job_id`]: its kind and the disk's device alias, which is how
 //! QEMU's events and `query-block-jobs` name the disk and the job type again. The chain
@@ -21,6 +21,7 @@ use super::start::MONITOR_TIMEOUT;
 
 pub(crate) mod chain;
 pub(crate) mod commit;
+pub(crate) mod copy;
 pub(crate) mod pull;
 
 /// `virDomainBlockJobAbortFlags`.
@@ -38,15 +39,18 @@ pub(crate) enum JobKind {
     ActiveCommit,
     /// `block-stream` into the active layer.
     Pull,
+    /// `blockdev-mirror` to a new image.
+    Copy,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 2] = [JobKind::ActiveCommit, JobKind::Pull];
+    const ALL: [JobKind; 3] = [JobKind::ActiveCommit, JobKind::Pull, JobKind::Copy];
 
     fn prefix(self) -> &'static str {
         match self {
             JobKind::ActiveCommit => "active-commit-",
             JobKind::Pull => "pull-",
+            JobKind::Copy => "copy-",
         }
     }
 
@@ -55,6 +59,7 @@ impl JobKind {
         match self {
             JobKind::ActiveCommit => rvirt_core::api::BlockJobType::ActiveCommit,
             JobKind::Pull => rvirt_core::api::BlockJobType::Pull,
+            JobKind::Copy => rvirt_core::api::BlockJobType::Copy,
         }
     }
 }
@@ -181,7 +186,7 @@ impl Shared {
         };
         let id = job_id(kind, &d.alias);
         let pivot = flags & ABORT_PIVOT != 0;
-        if pivot && kind != JobKind::ActiveCommit {
+        if pivot && kind == JobKind::Pull {
             return Err(Error::operation_invalid(
                 ErrorDomain::Qemu,
                 format!("pivot of disk '{}' requires an active copy job", d.target),
@@ -194,17 +199,22 @@ impl Shared {
                 format!("block job '{id}' not ready for pivot yet"),
             ));
         }
-        if pivot {
-            self.pivot_commit(&job, &d, &id)
-        } else {
-            d.mon.call(
-                "block-job-cancel",
-                Some(json!({ "device": id })),
-                MONITOR_TIMEOUT,
-            )?;
-            d.wait_job_gone()?;
-            self.forget_commit(&d, &id);
-            Ok(())
+        match (pivot, kind) {
+            (true, JobKind::Copy) => self.pivot_copy(&job, &d, &id),
+            (true, _) => self.pivot_commit(&job, &d, &id),
+            (false, _) => {
+                d.mon.call(
+                    "block-job-cancel",
+                    Some(json!({ "device": id })),
+                    MONITOR_TIMEOUT,
+                )?;
+                d.wait_job_gone()?;
+                self.forget_commit(&d, &id);
+                if kind == JobKind::Copy {
+                    self.forget_copy(&job, &d);
+                }
+                Ok(())
+            }
         }
     }
 

@@ -3,8 +3,8 @@
 //! of them, or those above `base`) into it, and the active layer then reads only what is
 //! left beneath. The disk keeps reading the same top image, so its definitions do not
 //! change; the job ends by itself (BLOCK_JOB_COMPLETED, with libvirt's events). The images
-//! pulled from stay in QEMU as unused nodes until the domain stops. Block copy
-//! (`virDomainBlockRebase` with `COPY`) is not done here.
+//! pulled from stay in QEMU as unused nodes until the domain stops. A rebase with `COPY`
+//! is a block copy ([`super::copy`]).
 
 use rvirt_core::driver::DomainRef;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
@@ -59,11 +59,7 @@ impl Shared {
             "qemuDomainBlockRebase",
         )?;
         if flags & REBASE_COPY != 0 {
-            return Err(Error::new(
-                ErrorCode::OperationUnsupported,
-                ErrorDomain::Qemu,
-                "block copy is not supported",
-            ));
+            return self.block_rebase_copy(dom, disk, base, bandwidth, flags);
         }
         if flags & REBASE_COPY_ONLY != 0 {
             return Err(invalid(

@@ -466,6 +466,17 @@ impl Monitoring for QemuConnection {
             .block_rebase(dom, disk, base, bandwidth, flags)
     }
 
+    fn block_copy(
+        &self,
+        dom: &DomainRef,
+        disk: &str,
+        destxml: &str,
+        params: &[rvirt_core::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        self.shared().block_copy(dom, disk, destxml, params, flags)
+    }
+
     fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {
         self.shared().block_job_abort(dom, disk, flags)
     }

@@ -100,7 +100,7 @@ fn unlink_all(created: &[PathBuf]) {
 }
 
 /// The block node names QEMU has.
-fn node_names(mon: &Monitor) -> Result<HashSet<String>> {
+pub(crate) fn node_names(mon: &Monitor) -> Result<HashSet<String>> {
     let v = mon.call("query-named-block-nodes", None, MONITOR_TIMEOUT)?;
     Ok(v.as_array()
         .into_iter()
@@ -110,7 +110,7 @@ fn node_names(mon: &Monitor) -> Result<HashSet<String>> {
 }
 
 /// The first `libvirt-N-{storage,format}` pair neither QEMU nor `taken` uses.
-fn free_pair(used: &HashSet<String>, taken: &mut Vec<String>) -> (String, String) {
+pub(crate) fn free_pair(used: &HashSet<String>, taken: &mut Vec<String>) -> (String, String) {
     let mut n = 1;
     loop {
         let fmt = format!("libvirt-{n}-format");
@@ -245,7 +245,7 @@ impl Shared {
 
     /// Gives a new image of the running domain to QEMU's user as the domain's others
     /// were (recorded, restored when it stops).
-    fn give_to_qemu(&self, def: &DomainDef, image: &Path, status: &Path) -> Result<()> {
+    pub(crate) fn give_to_qemu(&self, def: &DomainDef, image: &Path, status: &Path) -> Result<()> {
         let config = crate::security::security_config();
         if let Some(plan) = crate::security::dac_plan(def, self.is_system(), &config)? {
             crate::security::prepare::relabel(vec![(image.to_path_buf(), false)], &plan, status)?;

@@ -110,48 +110,55 @@ pub(crate) fn create_overlay(
     backing_format: &str,
     size: Option<u64>,
 ) -> Result<()> {
+    create_image(overlay, "qcow2", size, Some((backing, backing_format)))
+}
+
+/// `qemu-img create -f FORMAT [-F FMT -b BACKING [-u]] IMAGE [SIZE]`: a new image of
+/// `format`, over `backing` if given; with `size` and a backing file, the backing file is
+/// not opened (a running QEMU holds its lock). Created as [`create_overlay`] creates its
+/// overlay: a new 0600 file, removed again if qemu-img fails.
+pub(crate) fn create_image(
+    image: &Path,
+    format: &str,
+    size: Option<u64>,
+    backing: Option<(&Path, &str)>,
+) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-        .open(overlay)
+        .open(image)
         .map_err(|e| {
             Error::new(
                 ErrorCode::SystemError,
                 ErrorDomain::Qemu,
-                format!("failed to create image file '{}': {e}", overlay.display()),
+                format!("failed to create image file '{}': {e}", image.display()),
             )
         })?;
-    let made = write_overlay(overlay, backing, backing_format, size);
+    let made = write_image(image, format, size, backing);
     if made.is_err() {
-        let _ = std::fs::remove_file(overlay);
+        let _ = std::fs::remove_file(image);
     }
     made
 }
 
-fn write_overlay(
-    overlay: &Path,
-    backing: &Path,
-    backing_format: &str,
+fn write_image(
+    image: &Path,
+    format: &str,
     size: Option<u64>,
+    backing: Option<(&Path, &str)>,
 ) -> Result<()> {
     let size = size.map(|n| n.to_string());
-    let mut args = vec![
-        "create",
-        "-q",
-        "-f",
-        "qcow2",
-        "-F",
-        backing_format,
-        "-b",
-        s(backing)?,
-    ];
-    if size.is_some() {
-        args.push("-u");
+    let mut args = vec!["create", "-q", "-f", format];
+    if let Some((file, backing_format)) = backing {
+        args.extend(["-F", backing_format, "-b", s(file)?]);
+        if size.is_some() {
+            args.push("-u");
+        }
     }
-    args.push(s(overlay)?);
+    args.push(s(image)?);
     if let Some(size) = &size {
         args.push(size);
     }

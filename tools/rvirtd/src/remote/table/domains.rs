@@ -107,6 +107,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         jh::block_pull
     ),
     procedure!(
+        p::DOMAIN_BLOCK_COPY,
+        Access::Write("virDomainBlockCopy"),
+        jh::block_copy
+    ),
+    procedure!(
         p::DOMAIN_BLOCK_REBASE,
         Access::Write("virDomainBlockRebase"),
         jh::block_rebase
