@@ -661,6 +661,8 @@ procedures! {
     DOMAIN_MIGRATE_GET_MAX_DOWNTIME = 387,
     /// `{dom; u32 flags}` → `{xml}` (layout in [`crate::save`]).
     DOMAIN_MANAGED_SAVE_GET_XML_DESC = 388,
+    /// `{dom; string? dxml; u32 flags}` → void (layout in [`crate::save`]).
+    DOMAIN_MANAGED_SAVE_DEFINE_XML = 389,
     /// `{dom; u32 type; u32 action; u32 flags}` → void (layout in
     /// [`crate::configuration`]).
     DOMAIN_SET_LIFECYCLE_ACTION = 390,
@@ -741,6 +743,10 @@ procedures! {
     NODE_DEVICE_IS_ACTIVE = 436,
     /// Carries `virNetworkCreateXMLFlags` (layout in [`crate::types`]).
     NETWORK_CREATE_XML_FLAGS = 437,
+    /// `{dom; params<>; u32 flags}` → void (layout in [`crate::save`]).
+    DOMAIN_SAVE_PARAMS = 440,
+    /// `{params<>; u32 flags}` → void (layout in [`crate::save`]).
+    DOMAIN_RESTORE_PARAMS = 441,
     /// `{dom; u32 flags}` → void (layout in [`crate::types`]).
     DOMAIN_ABORT_JOB_FLAGS = 442,
 }

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::typed_param::TypedParam;
 use crate::types::RemoteNonnullDomain;
 
 /// `remote_domain_save_args` (DOMAIN_SAVE 55).
@@ -103,5 +104,39 @@ pub struct DomainCoreDumpWithFormatArgs {
     /// `virDomainCoreDumpFormat`.
     pub dumpformat: u32,
     /// `virDomainCoreDumpFlags`.
+    pub flags: u32,
+}
+
+/// `REMOTE_DOMAIN_SAVE_PARAMS_MAX`.
+pub const SAVE_PARAMS_MAX: usize = 64;
+
+/// `remote_domain_managed_save_define_xml_args` (DOMAIN_MANAGED_SAVE_DEFINE_XML, 389).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainManagedSaveDefineXmlArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The new domain XML of the managed save image (`remote_string`).
+    pub dxml: Option<String>,
+    /// `virDomainSaveRestoreFlags` (`RUNNING`, `PAUSED`).
+    pub flags: u32,
+}
+
+/// `remote_domain_save_params_args` (DOMAIN_SAVE_PARAMS, 440).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainSaveParamsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// `file` and `dxml`.
+    pub params: Vec<TypedParam>,
+    /// `virDomainSaveRestoreFlags`.
+    pub flags: u32,
+}
+
+/// `remote_domain_restore_params_args` (DOMAIN_RESTORE_PARAMS, 441).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainRestoreParamsArgs {
+    /// `file` and `dxml`.
+    pub params: Vec<TypedParam>,
+    /// `virDomainSaveRestoreFlags`.
     pub flags: u32,
 }

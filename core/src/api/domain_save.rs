@@ -1,9 +1,26 @@
 //! Save, restore and managed save: [`Domain`]'s calls and [`Connect`]'s restore and
 //! save image calls, each after the read-only check.
 
-use super::{Connect, Domain};
+use super::{Connect, Domain, TypedParam, TypedValue, validate_params};
 use crate::driver::SaveRestore;
 use crate::{Error, ErrorDomain, Result};
+
+/// The typed parameters of `virDomainSaveParams` and `virDomainRestoreParams`.
+const SAVE_PARAMS: [(&str, &str); 2] = [("file", "string"), ("dxml", "string")];
+
+/// The `file` and `dxml` of save or restore `params`, checked as libvirt checks them.
+fn file_and_dxml(params: &[TypedParam]) -> Result<(Option<&str>, Option<&str>)> {
+    validate_params(params, &SAVE_PARAMS, ErrorDomain::Domain)?;
+    let get = |name: &str| {
+        params
+            .iter()
+            .find_map(|p| match (&p.value, p.field == name) {
+                (TypedValue::String(s), true) => Some(s.as_str()),
+                _ => None,
+            })
+    };
+    Ok((get("file"), get("dxml")))
+}
 
 impl Connect {
     /// The driver's save/restore operations, after the read-only check, or
@@ -25,6 +42,17 @@ impl Connect {
     pub fn restore_flags(&self, path: &str, dxml: Option<&str>, flags: u32) -> Result<()> {
         self.save_restore("virDomainRestoreFlags")?
             .restore_flags(path, dxml, flags)
+    }
+
+    /// Starts the domain saved in the `file` of `params`, with their `dxml` if any
+    /// (`virDomainRestoreParams`).
+    pub fn restore_params(&self, params: &[TypedParam], flags: u32) -> Result<()> {
+        let ops = self.save_restore("virDomainRestoreParams")?;
+        let (file, dxml) = file_and_dxml(params)?;
+        let file = file.ok_or_else(|| {
+            Error::invalid_arg(ErrorDomain::Domain, "missing path to restore from")
+        })?;
+        ops.restore_flags(file, dxml, flags)
     }
 
     /// The domain XML of the save image at `path` (`virDomainSaveImageGetXMLDesc`).
@@ -56,6 +84,22 @@ impl Domain {
     pub fn save_flags(&self, path: &str, dxml: Option<&str>, flags: u32) -> Result<()> {
         self.save_restore("virDomainSaveFlags")?
             .save_flags(self.domain_ref(), path, dxml, flags)
+    }
+
+    /// Saves the running domain to the `file` of `params` (with their `dxml` if any), or
+    /// without a file to its managed save image (`virDomainSaveParams`).
+    pub fn save_params(&self, params: &[TypedParam], flags: u32) -> Result<()> {
+        let ops = self.save_restore("virDomainSaveParams")?;
+        let (file, dxml) = file_and_dxml(params)?;
+        ops.save_params(self.domain_ref(), file, dxml, flags)
+    }
+
+    /// Replaces the domain XML in the managed save image (`None`: keeps it) and, with
+    /// `VIR_DOMAIN_SAVE_RUNNING` or `_PAUSED`, the state it restores the guest in
+    /// (`virDomainManagedSaveDefineXML`).
+    pub fn managed_save_define_xml(&self, dxml: Option<&str>, flags: u32) -> Result<()> {
+        self.save_restore("virDomainManagedSaveDefineXML")?
+            .managed_save_define_xml(self.domain_ref(), dxml, flags)
     }
 
     /// Saves the running domain to an image its driver keeps (`virDomainManagedSave`).

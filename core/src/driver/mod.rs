@@ -6,6 +6,7 @@
 //! Drivers depend on `rvirt-core` only; `rvirt-core` depends on no driver. A driver crate
 //! exposes a `register()` function that calls [`register_driver`].
 
+mod abi_stability;
 mod async_op;
 mod checkpoints;
 mod configuration;
@@ -27,6 +28,7 @@ mod snapshots;
 mod stream;
 
 pub use crate::api::Completer;
+pub use abi_stability::check_abi_stability;
 pub use async_op::{AsyncOp, AsyncReply, Declined};
 pub use checkpoints::Checkpoints;
 pub use configuration::Configuration;

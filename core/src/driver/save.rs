@@ -68,6 +68,33 @@ pub trait SaveRestore: Send + Sync {
     fn managed_save_xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
         unsupported("virDomainManagedSaveGetXMLDesc")
     }
+    /// `virDomainSaveParams`: a save to `file` (with `dxml`, as
+    /// [`save_flags`](Self::save_flags)), or without a file a managed save. A driver whose
+    /// managed save takes no XML refuses `dxml` without `file`.
+    fn save_params(
+        &self,
+        dom: &DomainRef,
+        file: Option<&str>,
+        dxml: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        match (file, dxml) {
+            (Some(file), _) => self.save_flags(dom, file, dxml, flags),
+            (None, None) => self.managed_save(dom, flags),
+            (None, Some(_)) => unsupported("virDomainSaveParams"),
+        }
+    }
+    /// Replaces the domain XML in the managed save image (`None`: keeps it) and, with
+    /// `VIR_DOMAIN_SAVE_RUNNING` or `_PAUSED`, the state it restores the guest in
+    /// (`virDomainManagedSaveDefineXML`).
+    fn managed_save_define_xml(
+        &self,
+        dom: &DomainRef,
+        dxml: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainManagedSaveDefineXML")
+    }
     /// Drops the managed save image (`virDomainManagedSaveRemove`).
     fn managed_save_remove(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         unsupported("virDomainManagedSaveRemove")

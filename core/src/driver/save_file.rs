@@ -82,6 +82,18 @@ pub fn open_save_file(path: &str) -> std::io::Result<File> {
     regular(f)
 }
 
+/// Opens `path` to update a save image in place (its header): a regular file, not
+/// through a final symlink, neither created nor truncated.
+pub fn update_save_file(path: &str) -> std::io::Result<File> {
+    let real = checked(path)?;
+    let f = File::options()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(real)?;
+    regular(f)
+}
+
 /// The message of `e` as libvirt prints `strerror` ("No such file or directory"),
 /// without Rust's " (os error N)".
 pub fn strerror(e: &std::io::Error) -> String {

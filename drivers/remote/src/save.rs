@@ -98,6 +98,41 @@ impl SaveRestore for RemoteConnection {
         Ok(ret.xml)
     }
 
+    fn managed_save_define_xml(
+        &self,
+        dom: &DomainRef,
+        dxml: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        let args = rvirt_rpc::save::DomainManagedSaveDefineXmlArgs {
+            dom: crate::wire::to_wire(dom),
+            dxml: dxml.map(str::to_string),
+            flags,
+        };
+        self.client()
+            .call(procs::DOMAIN_MANAGED_SAVE_DEFINE_XML, &args)
+    }
+
+    fn save_params(
+        &self,
+        dom: &DomainRef,
+        file: Option<&str>,
+        dxml: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        use rvirt_rpc::typed_param::{TypedParam, TypedParamValue};
+        let params = [("file", file), ("dxml", dxml)]
+            .into_iter()
+            .filter_map(|(k, v)| Some(TypedParam::new(k, TypedParamValue::String(v?.to_string()))))
+            .collect();
+        let args = rvirt_rpc::save::DomainSaveParamsArgs {
+            dom: crate::wire::to_wire(dom),
+            params,
+            flags,
+        };
+        self.client().call(procs::DOMAIN_SAVE_PARAMS, &args)
+    }
+
     fn managed_save_remove(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         self.dom_flags_call(procs::DOMAIN_MANAGED_SAVE_REMOVE, dom, flags)
     }

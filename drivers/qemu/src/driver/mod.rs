@@ -60,6 +60,7 @@ mod root;
 mod running;
 mod save;
 mod save_image;
+mod save_xml;
 mod scheduler;
 pub(crate) mod snapshot;
 mod socket_io;

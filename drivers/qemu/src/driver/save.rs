@@ -33,23 +33,42 @@ use crate::qmp::QmpStream;
 /// Bound for a whole migration to or from a file.
 const MIGRATION_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// `virDomainSaveRestoreFlags`: `BYPASS_CACHE` (a hint; the image is written through the
+/// page cache), `RUNNING` and `PAUSED` (the state the guest is restored in).
+pub(super) const SAVE_BYPASS_CACHE: u32 = 1;
+pub(super) const SAVE_RUNNING: u32 = 2;
+pub(super) const SAVE_PAUSED: u32 = 4;
+
+/// The state `flags` ask the guest to be restored in: running (`Some(true)`), paused
+/// (`Some(false)`) or as it was saved (`None`).
+pub(super) fn restored_state(flags: u32) -> Result<Option<bool>> {
+    match (flags & SAVE_RUNNING != 0, flags & SAVE_PAUSED != 0) {
+        (true, true) => Err(Error::invalid_arg(
+            ErrorDomain::Qemu,
+            "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive",
+        )),
+        (true, false) => Ok(Some(true)),
+        (false, true) => Ok(Some(false)),
+        (false, false) => Ok(None),
+    }
+}
+
+/// How a save is written beyond the guest's state.
+#[derive(Default)]
+struct SaveAs {
+    /// The domain XML to store instead of the live one (checked to describe the same
+    /// guest).
+    def: Option<DomainDef>,
+    /// The state to restore the guest in; `None`: as it is now.
+    running: Option<bool>,
+}
+
 fn failed(message: String) -> Error {
     Error::new(ErrorCode::OperationFailed, ErrorDomain::Qemu, message)
 }
 
 fn system(message: String) -> Error {
     Error::verbatim(ErrorCode::SystemError, ErrorDomain::Qemu, message)
-}
-
-fn no_dxml(dxml: Option<&str>) -> Result<()> {
-    match dxml {
-        Some(_) => Err(Error::new(
-            ErrorCode::ArgumentUnsupported,
-            ErrorDomain::Qemu,
-            "xml modification unsupported",
-        )),
-        None => Ok(()),
-    }
 }
 
 /// Polls `query-migrate` until the migration completed, failed or timed out.
@@ -168,13 +187,19 @@ pub(crate) fn receive(qmp: &mut QmpStream, priv_dir: &Path, mut file: File) -> R
 
 impl Shared {
     /// The managed save image of domain `name`.
-    fn managed_image(&self, name: &str) -> PathBuf {
+    pub(super) fn managed_image(&self, name: &str) -> PathBuf {
         self.dirs().lib.join("save").join(format!("{name}.save"))
     }
 
     /// Saves the running domain of `entry` into `file` and stops it; `managed` marks
     /// the domain as having a managed save image.
-    fn save_to(self: &Arc<Self>, entry: &Entry, mut file: File, managed: bool) -> Result<()> {
+    fn save_to(
+        self: &Arc<Self>,
+        entry: &Entry,
+        mut file: File,
+        managed: bool,
+        save_as: SaveAs,
+    ) -> Result<()> {
         let job = entry.begin_job("virDomainSave")?;
         let (mon, xml, was_running, priv_dir) = {
             let vm = job.lock();
@@ -185,7 +210,13 @@ impl Shared {
                     "cannot do managed save for transient domain",
                 ));
             }
-            let xml = vm.xml(XmlFlags::SECURE)?;
+            let xml = match &save_as.def {
+                Some(def) => {
+                    rvirt_core::driver::check_abi_stability(&vm.def, def)?;
+                    rvirt_core::driver::format_domain_xml(def, None, None, XmlFlags::SECURE)?
+                }
+                None => vm.xml(XmlFlags::SECURE)?,
+            };
             let was_running = matches!(vm.state, StateReason::Running(_));
             (run.mon.clone(), xml, was_running, run.priv_dir.clone())
         };
@@ -198,7 +229,8 @@ impl Shared {
             }
             e
         };
-        save_image::write_header(&mut file, &xml, was_running).map_err(resume)?;
+        let restore_running = save_as.running.unwrap_or(was_running);
+        save_image::write_header(&mut file, &xml, restore_running).map_err(resume)?;
         migrate_to_file(&mon, &priv_dir, file).map_err(resume)?;
         let stopped = (ShutoffReason::Saved, StoppedDetail::Saved);
         self.terminate(entry, job, stopped, |vm| {
@@ -216,7 +248,9 @@ impl Shared {
     }
 
     /// `virDomainCreate` of a domain with a managed save image: restores it, then
-    /// removes the image. `None` if the domain has none.
+    /// removes the image. `None` if the domain has none. The guest runs under the
+    /// image's XML (`virDomainManagedSaveDefineXML` may have changed it), the persistent
+    /// definition waiting for its stop.
     pub(crate) fn start_managed(
         self: &Arc<Self>,
         entry: &Entry,
@@ -226,13 +260,42 @@ impl Shared {
         let mut file = File::open(&image).ok()?;
         Some((|| {
             let path = image.display().to_string();
-            let (_, was_running) = save_image::read_header(&mut file, &path)?;
+            let (xml, was_running) = save_image::read_header(&mut file, &path)?;
+            let saved = runnable_def(&xml)?;
             let job = entry.begin_job("virDomainCreate")?;
             let how = StartFlags {
                 paused: how.paused || !was_running,
                 ..how
             };
-            self.start_from(entry, &job, how, Some(file))?;
+            let swapped = {
+                let mut vm = job.lock();
+                if vm.def.name != saved.name || vm.def.uuid != saved.uuid {
+                    return Err(failed(format!(
+                        "cannot restore domain '{}' uuid {} from a file which belongs to domain '{}' uuid {}",
+                        vm.def.name,
+                        vm.uuid().hyphenated(),
+                        saved.name,
+                        saved
+                            .uuid
+                            .map(|u| u.hyphenated().to_string())
+                            .unwrap_or_default()
+                    )));
+                }
+                let swap = vm.def != saved && vm.next_def.is_none();
+                if swap {
+                    let persistent = std::mem::replace(&mut vm.def, saved);
+                    vm.next_def = Some(persistent);
+                }
+                swap
+            };
+            let started = self.start_from(entry, &job, how, Some(file));
+            if started.is_err() && swapped {
+                let mut vm = job.lock();
+                if let Some(persistent) = vm.next_def.take() {
+                    vm.def = persistent;
+                }
+            }
+            started?;
             let _ = std::fs::remove_file(&image);
             Ok(())
         })())
@@ -243,51 +306,20 @@ impl QemuConnection {
     fn entry(&self, dom: &DomainRef) -> Result<Entry> {
         self.shared.domains.list.get(dom)
     }
-}
 
-impl SaveRestore for QemuConnection {
-    fn save_flags(
-        &self,
-        dom: &DomainRef,
-        path: &str,
-        dxml: Option<&str>,
-        flags: u32,
-    ) -> Result<()> {
-        check_flags(flags, 0, "qemuDomainSaveFlags")?;
-        no_dxml(dxml)?;
-        let entry = self.entry(dom)?;
-        if !entry.lock().is_active() {
-            return Err(not_running());
-        }
-        let file = save_file::create_save_file(path)
-            .map_err(|e| system(format!("failed to create '{path}': {}", strerror(&e))))?;
-        let r = self.shared.save_to(&entry, file, false);
-        if r.is_err() {
-            let _ = std::fs::remove_file(path);
-        }
-        r
-    }
-
-    fn restore_flags(&self, path: &str, dxml: Option<&str>, flags: u32) -> Result<()> {
-        check_flags(flags, 0, "qemuDomainRestoreFlags")?;
-        no_dxml(dxml)?;
-        let mut file = save_file::open_save_file(path)
-            .map_err(|e| system(format!("cannot open '{path}': {}", strerror(&e))))?;
-        let (xml, was_running) = save_image::read_header(&mut file, path)?;
-        self.shared
-            .restore_def(runnable_def(&xml)?, file, !was_running)
-    }
-
-    fn save_image_xml_desc(&self, path: &str, flags: u32) -> Result<String> {
-        check_flags(flags, 1, "qemuDomainSaveImageGetXMLDesc")?;
-        let mut file = save_file::open_save_file(path)
-            .map_err(|e| system(format!("cannot open '{path}': {}", strerror(&e))))?;
-        Ok(save_image::read_header(&mut file, path)?.0)
-    }
-
-    fn managed_save(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+    /// `virDomainManagedSave`, or `virDomainSaveParams` without a file: with `dxml`
+    /// (checked to describe the same guest) stored instead of the live XML.
+    fn managed_save_as(&self, dom: &DomainRef, dxml: Option<&str>, flags: u32) -> Result<()> {
         // VIR_DOMAIN_SAVE_BYPASS_CACHE | _RUNNING | _PAUSED.
-        check_flags(flags, 1 | 2 | 4, "qemuDomainManagedSave")?;
+        check_flags(
+            flags,
+            SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED,
+            "qemuDomainManagedSave",
+        )?;
+        let save_as = SaveAs {
+            running: restored_state(flags)?,
+            def: dxml.map(runnable_def).transpose()?,
+        };
         let entry = self.entry(dom)?;
         let name = {
             let vm = entry.lock();
@@ -318,11 +350,86 @@ impl SaveRestore for QemuConnection {
                 strerror(&e)
             ))
         })?;
-        let r = self.shared.save_to(&entry, file, true);
+        let r = self.shared.save_to(&entry, file, true, save_as);
         if r.is_err() {
             let _ = std::fs::remove_file(&image);
         }
         r
+    }
+}
+
+impl SaveRestore for QemuConnection {
+    fn save_flags(
+        &self,
+        dom: &DomainRef,
+        path: &str,
+        dxml: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(
+            flags,
+            SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED,
+            "qemuDomainSaveFlags",
+        )?;
+        let save_as = SaveAs {
+            running: restored_state(flags)?,
+            def: dxml.map(runnable_def).transpose()?,
+        };
+        let entry = self.entry(dom)?;
+        if !entry.lock().is_active() {
+            return Err(not_running());
+        }
+        let file = save_file::create_save_file(path)
+            .map_err(|e| system(format!("failed to create '{path}': {}", strerror(&e))))?;
+        let r = self.shared.save_to(&entry, file, false, save_as);
+        if r.is_err() {
+            let _ = std::fs::remove_file(path);
+        }
+        r
+    }
+
+    fn restore_flags(&self, path: &str, dxml: Option<&str>, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED,
+            "qemuDomainRestoreFlags",
+        )?;
+        let running = restored_state(flags)?;
+        let mut file = save_file::open_save_file(path)
+            .map_err(|e| system(format!("cannot open '{path}': {}", strerror(&e))))?;
+        let (xml, was_running) = save_image::read_header(&mut file, path)?;
+        let mut def = runnable_def(&xml)?;
+        if let Some(dxml) = dxml {
+            let given = runnable_def(dxml)?;
+            rvirt_core::driver::check_abi_stability(&def, &given)?;
+            def = given;
+        }
+        self.shared
+            .restore_def(def, file, !running.unwrap_or(was_running))
+    }
+
+    fn save_image_xml_desc(&self, path: &str, flags: u32) -> Result<String> {
+        check_flags(flags, 1, "qemuDomainSaveImageGetXMLDesc")?;
+        let mut file = save_file::open_save_file(path)
+            .map_err(|e| system(format!("cannot open '{path}': {}", strerror(&e))))?;
+        Ok(save_image::read_header(&mut file, path)?.0)
+    }
+
+    fn managed_save(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.managed_save_as(dom, None, flags)
+    }
+
+    fn save_params(
+        &self,
+        dom: &DomainRef,
+        file: Option<&str>,
+        dxml: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        match file {
+            Some(file) => self.save_flags(dom, file, dxml, flags),
+            None => self.managed_save_as(dom, dxml, flags),
+        }
     }
 
     fn has_managed_save_image(&self, dom: &DomainRef, flags: u32) -> Result<bool> {
@@ -353,6 +460,21 @@ impl SaveRestore for QemuConnection {
         let mut file = File::open(&image)
             .map_err(|e| system(format!("cannot open '{path}': {}", strerror(&e))))?;
         Ok(save_image::read_header(&mut file, &path)?.0)
+    }
+
+    fn save_image_define_xml(&self, path: &str, dxml: &str, flags: u32) -> Result<()> {
+        self.shared.define_image_xml(path, dxml, flags)
+    }
+
+    fn managed_save_define_xml(
+        &self,
+        dom: &DomainRef,
+        dxml: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        let entry = self.entry(dom)?;
+        let image = self.shared.managed_image(entry.lock().name());
+        self.shared.define_managed_xml(&image, dxml, flags)
     }
 
     fn managed_save_remove(&self, dom: &DomainRef, flags: u32) -> Result<()> {

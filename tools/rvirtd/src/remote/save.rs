@@ -70,6 +70,42 @@ pub(crate) fn managed_save_remove(ctx: &Ctx<'_>, args: DomainFlagsArgs) -> CallR
     Ok(ctx.domain(&args.dom)?.managed_save_remove(args.flags)?)
 }
 
+/// DOMAIN_MANAGED_SAVE_DEFINE_XML.
+pub(crate) fn managed_save_define_xml(
+    ctx: &Ctx<'_>,
+    args: DomainManagedSaveDefineXmlArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .managed_save_define_xml(args.dxml.as_deref(), args.flags)?)
+}
+
+/// `params` of a save or a restore, bounded as libvirt's wire bounds them.
+fn save_params(
+    params: Vec<rvirt_rpc::typed_param::TypedParam>,
+) -> CallResult<Vec<rvirt_core::api::TypedParam>> {
+    if params.len() > SAVE_PARAMS_MAX {
+        return Err(rvirt_core::Error::internal(
+            rvirt_core::ErrorDomain::Rpc,
+            "too many save parameters",
+        )
+        .into());
+    }
+    Ok(params.into_iter().map(Into::into).collect())
+}
+
+/// DOMAIN_SAVE_PARAMS.
+pub(crate) fn save_params_call(ctx: &Ctx<'_>, args: DomainSaveParamsArgs) -> CallResult<()> {
+    let params = save_params(args.params)?;
+    Ok(ctx.domain(&args.dom)?.save_params(&params, args.flags)?)
+}
+
+/// DOMAIN_RESTORE_PARAMS.
+pub(crate) fn restore_params(ctx: &Ctx<'_>, args: DomainRestoreParamsArgs) -> CallResult<()> {
+    let params = save_params(args.params)?;
+    Ok(ctx.conn()?.restore_params(&params, args.flags)?)
+}
+
 /// DOMAIN_CORE_DUMP.
 pub(crate) fn core_dump(ctx: &Ctx<'_>, args: DomainCoreDumpArgs) -> CallResult<()> {
     Ok(ctx.domain(&args.dom)?.core_dump(&args.to, args.flags)?)

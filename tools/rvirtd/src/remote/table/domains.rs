@@ -580,6 +580,21 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         d::undefine_flags
     ),
     procedure!(
+        p::DOMAIN_SAVE_PARAMS,
+        Access::Write("virDomainSaveParams"),
+        sv::save_params_call
+    ),
+    procedure!(
+        p::DOMAIN_RESTORE_PARAMS,
+        Access::Write("virDomainRestoreParams"),
+        sv::restore_params
+    ),
+    procedure!(
+        p::DOMAIN_MANAGED_SAVE_DEFINE_XML,
+        Access::Write("virDomainManagedSaveDefineXML"),
+        sv::managed_save_define_xml
+    ),
+    procedure!(
         p::DOMAIN_SAVE_FLAGS,
         Access::Write("virDomainSaveFlags"),
         sv::save_flags

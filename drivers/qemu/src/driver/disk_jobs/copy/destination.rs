@@ -76,15 +76,6 @@ pub(crate) fn parse_destination(xml: &str) -> Result<Destination> {
     })
 }
 
-/// An OS error as libvirt words it (`strerror`), without Rust's "(os error N)".
-pub(super) fn os_text(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" (os error ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
-}
-
 /// The format of an image to be reused with none given: qcow2 by its magic, else raw.
 pub(super) fn probe_format(path: &Path) -> String {
     use std::io::Read;

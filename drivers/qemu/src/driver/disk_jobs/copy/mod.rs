@@ -38,7 +38,7 @@ use crate::driver::snapshot::external::{free_pair, image_of, node_names};
 use crate::driver::snapshot::live::live_disks;
 use crate::driver::snapshot::qemu_img;
 use crate::driver::start::MONITOR_TIMEOUT;
-use destination::{Destination, copy_params, os_text, parse_destination, probe_format};
+use destination::{Destination, copy_params, parse_destination, probe_format};
 use mirror::{mirror_element, mirror_of, point_at_copy, set_mirror};
 
 mod destination;
@@ -227,7 +227,7 @@ impl Shared {
                         "missing destination file for disk {}: {}: {}",
                         d.target,
                         req.dest.path,
-                        os_text(&e)
+                        rvirt_core::driver::save_file::strerror(&e)
                     ),
                 ));
             }
