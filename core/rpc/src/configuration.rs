@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::typed_param::TypedParam;
 use crate::types::RemoteNonnullDomain;
 
 /// `remote_domain_set_memory_args` (DOMAIN_SET_MEMORY 31) and
@@ -176,6 +177,22 @@ pub struct DomainPinIothreadArgs {
     /// Host CPUs, bit N of byte N/8 for CPU N.
     #[serde(with = "rvirt_xdr::opaque")]
     pub cpumap: Vec<u8>,
+    /// `VIR_DOMAIN_AFFECT_*`.
+    pub flags: u32,
+}
+
+/// `REMOTE_DOMAIN_IOTHREAD_PARAMS_MAX`.
+pub const IOTHREAD_PARAMS_MAX: usize = 64;
+
+/// `remote_domain_set_iothread_params_args` (DOMAIN_SET_IOTHREAD_PARAMS, 402; void).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainSetIothreadParamsArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The I/O thread's id.
+    pub iothread_id: u32,
+    /// `poll_max_ns`, `poll_grow`, `poll_shrink`, `thread_pool_min`, `thread_pool_max`.
+    pub params: Vec<TypedParam>,
     /// `VIR_DOMAIN_AFFECT_*`.
     pub flags: u32,
 }

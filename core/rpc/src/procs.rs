@@ -685,6 +685,9 @@ procedures! {
     NWFILTER_BINDING_DELETE = 400,
     /// Carries `virConnectListAllNWFilterBindings` (layout in [`crate::types`]).
     CONNECT_LIST_ALL_NWFILTER_BINDINGS = 401,
+    /// `{dom; u32 iothread_id; params<>; u32 flags}` → void (layout in
+    /// [`crate::configuration`]).
+    DOMAIN_SET_IOTHREAD_PARAMS = 402,
     /// Carries `virConnectGetStoragePoolCapabilities` (layout in [`crate::types`]).
     CONNECT_GET_STORAGE_POOL_CAPABILITIES = 403,
     /// Carries `virNetworkListAllPorts` (layout in [`crate::types`]).

@@ -112,6 +112,19 @@ impl Domain {
         )
     }
 
+    /// Tunes I/O thread `id`'s polling and worker pool (`virDomainSetIOThreadParams`:
+    /// `poll_max_ns`, `poll_grow`, `poll_shrink`, `thread_pool_min`, `thread_pool_max`)
+    /// in the definitions `flags` (`VIR_DOMAIN_AFFECT_*`) select.
+    pub fn set_iothread_params(
+        &self,
+        id: u32,
+        params: &[super::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        self.configuration("virDomainSetIOThreadParams")?
+            .set_iothread_params(self.domain_ref(), id, params, flags)
+    }
+
     /// Sets how often the balloon refreshes its statistics, in seconds (0 stops it), in
     /// the definitions `flags` (`VIR_DOMAIN_AFFECT_*`) select
     /// (`virDomainSetMemoryStatsPeriod`).

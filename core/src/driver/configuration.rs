@@ -95,6 +95,18 @@ pub trait Configuration: Send + Sync {
     ) -> Result<()> {
         unsupported("virDomainPinIOThread")
     }
+    /// Tunes I/O thread `id` (`virDomainSetIOThreadParams`: `poll_max_ns`, `poll_grow`,
+    /// `poll_shrink`, `thread_pool_min`, `thread_pool_max`) in the definitions `flags`
+    /// select.
+    fn set_iothread_params(
+        &self,
+        dom: &DomainRef,
+        id: u32,
+        params: &[crate::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainSetIOThreadParams")
+    }
     /// Adds the device `xml` describes (`virDomainAttachDevice`).
     fn attach_device(&self, dom: &DomainRef, xml: &str) -> Result<()> {
         unsupported("virDomainAttachDevice")

@@ -24,12 +24,21 @@ pub fn set_iothread_ids(def: &mut DomainDef, ids: Vec<u32>) {
         });
     }
     def.iothreads = (!ids.is_empty()).then_some(ids.len() as u32);
+    // Threads still there keep what they had (their worker pool bounds).
+    let mut old = def
+        .iothreadids
+        .take()
+        .map(|t| t.iothreads)
+        .unwrap_or_default();
     def.iothreadids = (!ids.is_empty()).then(|| Iothreadids {
         iothreads: ids
             .into_iter()
-            .map(|id| Iothread {
-                id,
-                ..Default::default()
+            .map(|id| match old.iter().position(|t| t.id == id) {
+                Some(i) => old.swap_remove(i),
+                None => Iothread {
+                    id,
+                    ..Default::default()
+                },
             })
             .collect(),
         extra: Default::default(),

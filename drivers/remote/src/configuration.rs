@@ -96,6 +96,22 @@ impl Configuration for RemoteConnection {
         self.client().call(procs::DOMAIN_PIN_IOTHREAD, &args)
     }
 
+    fn set_iothread_params(
+        &self,
+        dom: &DomainRef,
+        id: u32,
+        params: &[rvirt_core::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        let args = DomainSetIothreadParamsArgs {
+            dom: to_wire(dom),
+            iothread_id: id,
+            params: params.iter().cloned().map(Into::into).collect(),
+            flags,
+        };
+        self.client().call(procs::DOMAIN_SET_IOTHREAD_PARAMS, &args)
+    }
+
     fn pin_emulator(
         &self,
         dom: &DomainRef,

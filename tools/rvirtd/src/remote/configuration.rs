@@ -180,6 +180,21 @@ pub(crate) fn del_iothread(
         .del_iothread(args.iothread_id, args.flags)?)
 }
 
+/// DOMAIN_SET_IOTHREAD_PARAMS.
+pub(crate) fn set_iothread_params(
+    ctx: &Ctx<'_>,
+    args: DomainSetIothreadParamsArgs,
+) -> CallResult<()> {
+    if args.params.len() > IOTHREAD_PARAMS_MAX {
+        return Err(Error::internal(ErrorDomain::Rpc, "too many iothread parameters").into());
+    }
+    let params: Vec<rvirt_core::api::TypedParam> =
+        args.params.into_iter().map(Into::into).collect();
+    Ok(ctx
+        .domain(&args.dom)?
+        .set_iothread_params(args.iothread_id, &params, args.flags)?)
+}
+
 /// DOMAIN_PIN_IOTHREAD.
 pub(crate) fn pin_iothread(
     ctx: &Ctx<'_>,

@@ -21,6 +21,7 @@ mod balloon_period;
 mod block_resize;
 mod device_xml;
 mod hotplug;
+mod iothread_params;
 mod iothreads;
 mod lifecycle;
 mod media;
@@ -206,6 +207,22 @@ impl Configuration for QemuConnection {
         check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "qemuDomainDelIOThread")?;
         let entry = self.shared().domains.list.get(dom)?;
         self.shared().del_iothread(&entry, id, flags)
+    }
+
+    fn set_iothread_params(
+        &self,
+        dom: &DomainRef,
+        id: u32,
+        params: &[rvirt_core::api::TypedParam],
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(
+            flags,
+            AFFECT_LIVE | AFFECT_CONFIG,
+            "qemuDomainSetIOThreadParams",
+        )?;
+        let entry = self.shared().domains.list.get(dom)?;
+        self.shared().set_iothread_params(&entry, id, params, flags)
     }
 
     fn pin_iothread(

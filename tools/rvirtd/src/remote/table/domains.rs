@@ -493,6 +493,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         cfg::del_iothread
     ),
     procedure!(
+        p::DOMAIN_SET_IOTHREAD_PARAMS,
+        Access::Write("virDomainSetIOThreadParams"),
+        cfg::set_iothread_params
+    ),
+    procedure!(
         p::DOMAIN_PIN_IOTHREAD,
         Access::Write("virDomainPinIOThread"),
         cfg::pin_iothread
