@@ -3,7 +3,8 @@
 //! python3-libvirt starts it and sees the agent connect (AGENT_LIFECYCLE
 //! connected/channel); Debian's virsh runs `qemu-agent-command` (guest-ping, an
 //! unknown command), `domifaddr --source agent`, `domhostname`, `domtime` (read and
-//! set), `domfsinfo`, `guestinfo` (disks and interfaces too), `set-user-password` (checked in the guest through
+//! set), `domfsinfo`, `guestinfo` (disks and interfaces too), `guestvcpus` (a vCPU taken
+//! offline and back), `set-user-password` (checked in the guest through
 //! `guest-exec`), `domfsfreeze`/`domfsthaw`, `guest-agent-timeout` (its bound, the
 //! handshake bounded by a short timeout while qemu-ga is stopped in the guest, `domstats`
 //! answering at once meanwhile, "no wait" failing every agent call, kept across a
@@ -160,7 +161,10 @@ fn guest_agent_through_virsh_and_python() {
     // The guest with the agent, started by python3-libvirt, which waits for the agent.
     let disk = qcow2_image(&root.join("lga.qcow2"), "64M");
     let xml = root.join("lga.xml");
-    std::fs::write(&xml, linux_domain_xml("lga", "pc", &guest, &disk)).unwrap();
+    // Two vCPUs, so that the guest has one it can take offline.
+    let domain =
+        linux_domain_xml("lga", "pc", &guest, &disk).replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>");
+    std::fs::write(&xml, domain).unwrap();
     let mut py = Command::new("/usr/bin/python3");
     py.arg("-c")
         .arg(SCRIPT)
@@ -262,6 +266,45 @@ fn guest_agent_through_virsh_and_python() {
         .unwrap_or_else(|| panic!("no /dev/vda in {disks}"));
     assert_eq!(dfield(&format!("disk.{vda}.partition")), "no", "{disks}");
     assert_eq!(dfield(&format!("disk.{vda}.alias")), "vda", "{disks}");
+    // virsh guestvcpus (guest-get-vcpus, guest-set-vcpus): vCPU 1 offline and back, as
+    // the guest's sysfs shows; libvirt's refusals in its words.
+    let vcpus = |uri: &str| {
+        let out = virsh_ok(uri, &["guestvcpus", "lga"]);
+        out.lines()
+            .filter_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                Some(format!("{}={}", k.trim(), v.trim()))
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(vcpus(&uri), ["vcpus=0-1", "online=0-1", "offlinable=1"]);
+    virsh_ok(&uri, &["guestvcpus", "lga", "--cpulist", "1", "--disable"]);
+    assert_eq!(vcpus(&uri), ["vcpus=0-1", "online=0", "offlinable=1"]);
+    assert_eq!(
+        guest_exec(&uri, "cat /sys/devices/system/cpu/cpu1/online"),
+        "0"
+    );
+    virsh_ok(&uri, &["guestvcpus", "lga", "--cpulist", "1", "--enable"]);
+    assert_eq!(
+        guest_exec(&uri, "cat /sys/devices/system/cpu/cpu1/online"),
+        "1"
+    );
+    let err = virsh_err(&uri, &["guestvcpus", "lga", "--cpulist", "0", "--disable"]);
+    assert!(
+        err.contains("invalid argument: vCPU '0' is not offlinable"),
+        "{err}"
+    );
+    let err = virsh_err(&uri, &["guestvcpus", "lga", "--cpulist", "5", "--enable"]);
+    assert!(
+        err.contains("invalid argument: requested vcpu '5' is not present in the guest"),
+        "{err}"
+    );
+    let ro = format!("qemu+unix:///system?socket={}", d.ro_socket().display());
+    let err = virsh_err(&ro, &["guestvcpus", "lga"]);
+    assert!(
+        err.contains("read only access prevents virDomainGetGuestVcpus"),
+        "{err}"
+    );
     // Interfaces (guest-network-get-interfaces): lo and slirp's address on eth0.
     let ifs = virsh_ok(&uri, &["guestinfo", "lga", "--interface"]);
     assert!(
@@ -403,7 +446,7 @@ fn guest_agent_through_virsh_and_python() {
     };
     std::thread::sleep(Duration::from_millis(500));
     let stats = domstats_within(&uri, "lga", 3);
-    for key in ["state.state=1", "vcpu.current=1", "block.count=1"] {
+    for key in ["state.state=1", "vcpu.current=2", "block.count=1"] {
         assert!(stats.iter().any(|l| l == key), "{key}: {stats:?}");
     }
     for key in [

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::typed_param::TypedParam;
 use crate::types::RemoteNonnullDomain;
 
 /// `REMOTE_DOMAIN_SEND_KEY_MAX`: most keys in one DOMAIN_SEND_KEY.
@@ -220,6 +221,30 @@ pub struct DomainSendProcessSignalArgs {
     pub pid_value: i64,
     /// `virDomainProcessSignal`.
     pub signum: u32,
+    /// None defined.
+    pub flags: u32,
+}
+
+/// `REMOTE_DOMAIN_GUEST_VCPU_PARAMS_MAX`.
+pub const GUEST_VCPU_PARAMS_MAX: usize = 64;
+
+/// `remote_domain_get_guest_vcpus_ret` (DOMAIN_GET_GUEST_VCPUS, 371; args: a domain and
+/// flags).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainGetGuestVcpusRet {
+    /// `vcpus`, `online`, `offlinable`: CPU lists.
+    pub params: Vec<TypedParam>,
+}
+
+/// `remote_domain_set_guest_vcpus_args` (DOMAIN_SET_GUEST_VCPUS, 372; void).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetGuestVcpusArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The guest's vCPUs to change, as a CPU list ("1-3,5").
+    pub cpumap: String,
+    /// 1: online; 0: offline.
+    pub state: i32,
     /// None defined.
     pub flags: u32,
 }

@@ -637,6 +637,11 @@ procedures! {
     CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY = 369,
     /// Storage pool lifecycle event MESSAGE `{int callbackID; pool; int event; int detail}`.
     STORAGE_POOL_EVENT_LIFECYCLE = 370,
+    /// `{dom; u32 flags}` → `{params<>}` (layout in [`crate::control`]).
+    DOMAIN_GET_GUEST_VCPUS = 371,
+    /// `{dom; string cpumap; int state; u32 flags}` → void (layout in
+    /// [`crate::control`]).
+    DOMAIN_SET_GUEST_VCPUS = 372,
     /// Storage pool refresh event MESSAGE `{int callbackID; pool}`.
     STORAGE_POOL_EVENT_REFRESH = 373,
     /// Carries `virConnectNodeDeviceEventRegisterAny` (layout in [`crate::types`]).

@@ -234,6 +234,22 @@ impl Domain {
             .set_user_password(&self.r, user, password, flags)
     }
 
+    /// The guest's vCPUs as its agent sees them (`virDomainGetGuestVcpus`): CPU lists
+    /// `vcpus`, `online` and `offlinable`. A read-write connection only.
+    pub fn guest_vcpus(&self, flags: u32) -> Result<Vec<super::TypedParam>> {
+        self.conn.check_writable("virDomainGetGuestVcpus")?;
+        self.conn.driver()?.guest_vcpus(&self.r, flags)
+    }
+
+    /// Brings the guest's vCPUs of the CPU list `cpumap` online (`state` 1) or offline
+    /// (0) through its agent (`virDomainSetGuestVcpus`). A read-write connection only.
+    pub fn set_guest_vcpus(&self, cpumap: &str, state: i32, flags: u32) -> Result<()> {
+        self.conn.check_writable("virDomainSetGuestVcpus")?;
+        self.conn
+            .driver()?
+            .set_guest_vcpus(&self.r, cpumap, state != 0, flags)
+    }
+
     /// An image of the domain's screen `screen` (`virDomainScreenshot`): its MIME type
     /// (QEMU's `image/x-portable-pixmap` or `image/png`) and a [`Stream`] of its bytes.
     /// A read-write connection only.

@@ -335,6 +335,24 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainSetUserPassword")
     }
 
+    /// `virDomainGetGuestVcpus`: the guest's vCPUs as its agent sees them, as CPU lists
+    /// `vcpus`, `online` and `offlinable`.
+    fn guest_vcpus(&self, dom: &DomainRef, flags: u32) -> Result<Vec<crate::api::TypedParam>> {
+        unsupported("virDomainGetGuestVcpus")
+    }
+
+    /// `virDomainSetGuestVcpus`: the guest's vCPUs of the CPU list `cpumap` brought
+    /// online (`online`) or offline by its agent.
+    fn set_guest_vcpus(
+        &self,
+        dom: &DomainRef,
+        cpumap: &str,
+        online: bool,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainSetGuestVcpus")
+    }
+
     /// `virDomainScreenshot`: an image of the domain's `screen`.
     fn screenshot(&self, dom: &DomainRef, screen: u32, flags: u32) -> Result<super::Screenshot> {
         unsupported("virDomainScreenshot")

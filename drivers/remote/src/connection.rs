@@ -460,6 +460,20 @@ impl DriverConnection for RemoteConnection {
         self.remote_agent_set_response_timeout(dom, timeout, flags)
     }
 
+    fn guest_vcpus(&self, dom: &DomainRef, flags: u32) -> Result<Vec<rvirt_core::api::TypedParam>> {
+        self.remote_guest_vcpus(dom, flags)
+    }
+
+    fn set_guest_vcpus(
+        &self,
+        dom: &DomainRef,
+        cpumap: &str,
+        online: bool,
+        flags: u32,
+    ) -> Result<()> {
+        self.remote_set_guest_vcpus(dom, cpumap, online, flags)
+    }
+
     fn qemu_agent_command(
         &self,
         dom: &DomainRef,

@@ -104,6 +104,36 @@ impl RemoteConnection {
         self.client().call(procs::DOMAIN_SET_USER_PASSWORD, &args)
     }
 
+    pub(crate) fn remote_guest_vcpus(
+        &self,
+        dom: &DomainRef,
+        flags: u32,
+    ) -> Result<Vec<rvirt_core::api::TypedParam>> {
+        let args = rvirt_rpc::types::DomainFlagsArgs {
+            dom: to_wire(dom),
+            flags,
+        };
+        let ret: rvirt_rpc::control::DomainGetGuestVcpusRet =
+            self.client().call(procs::DOMAIN_GET_GUEST_VCPUS, &args)?;
+        Ok(ret.params.into_iter().map(Into::into).collect())
+    }
+
+    pub(crate) fn remote_set_guest_vcpus(
+        &self,
+        dom: &DomainRef,
+        cpumap: &str,
+        online: bool,
+        flags: u32,
+    ) -> Result<()> {
+        let args = rvirt_rpc::control::DomainSetGuestVcpusArgs {
+            dom: to_wire(dom),
+            cpumap: cpumap.to_owned(),
+            state: online as i32,
+            flags,
+        };
+        self.client().call(procs::DOMAIN_SET_GUEST_VCPUS, &args)
+    }
+
     pub(crate) fn remote_agent_set_response_timeout(
         &self,
         dom: &DomainRef,

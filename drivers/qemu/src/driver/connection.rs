@@ -442,6 +442,22 @@ impl DriverConnection for QemuConnection {
         super::guest_info::guest_info(&self.shared, dom, types)
     }
 
+    fn guest_vcpus(&self, dom: &DomainRef, flags: u32) -> Result<Vec<rvirt_core::api::TypedParam>> {
+        check_flags(flags, 0, "qemuDomainGetGuestVcpus")?;
+        self.shared.guest_vcpus(dom)
+    }
+
+    fn set_guest_vcpus(
+        &self,
+        dom: &DomainRef,
+        cpumap: &str,
+        online: bool,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(flags, 0, "qemuDomainSetGuestVcpus")?;
+        self.shared.set_guest_vcpus(dom, cpumap, online)
+    }
+
     fn set_user_password(
         &self,
         dom: &DomainRef,

@@ -33,6 +33,7 @@ mod graphics_password;
 mod guest_agent;
 mod guest_control;
 mod guest_info;
+mod guest_vcpus;
 mod host;
 pub(crate) mod instance;
 mod jobs;

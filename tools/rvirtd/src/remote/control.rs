@@ -202,6 +202,34 @@ pub(crate) fn agent_set_response_timeout(
     Ok(DomainAgentSetResponseTimeoutRet { result: 0 })
 }
 
+/// DOMAIN_GET_GUEST_VCPUS.
+pub(crate) fn get_guest_vcpus(
+    ctx: &Ctx<'_>,
+    args: DomainFlagsArgs,
+) -> CallResult<rvirt_rpc::control::DomainGetGuestVcpusRet> {
+    let params = ctx.domain(&args.dom)?.guest_vcpus(args.flags)?;
+    if params.len() > rvirt_rpc::control::GUEST_VCPU_PARAMS_MAX {
+        return Err(rvirt_core::Error::internal(
+            rvirt_core::ErrorDomain::Rpc,
+            "too many guest vcpu parameters",
+        )
+        .into());
+    }
+    Ok(rvirt_rpc::control::DomainGetGuestVcpusRet {
+        params: params.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// DOMAIN_SET_GUEST_VCPUS.
+pub(crate) fn set_guest_vcpus(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::control::DomainSetGuestVcpusArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .set_guest_vcpus(&args.cpumap, args.state, args.flags)?)
+}
+
 /// DOMAIN_SET_USER_PASSWORD.
 pub(crate) fn set_user_password(ctx: &Ctx<'_>, args: DomainSetUserPasswordArgs) -> CallResult<()> {
     let missing = |what: &str| {

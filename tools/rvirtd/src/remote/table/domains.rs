@@ -193,6 +193,16 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         ctl::agent_set_response_timeout
     ),
     procedure!(
+        p::DOMAIN_GET_GUEST_VCPUS,
+        Access::Write("virDomainGetGuestVcpus"),
+        ctl::get_guest_vcpus
+    ),
+    procedure!(
+        p::DOMAIN_SET_GUEST_VCPUS,
+        Access::Write("virDomainSetGuestVcpus"),
+        ctl::set_guest_vcpus
+    ),
+    procedure!(
         p::DOMAIN_SET_USER_PASSWORD,
         Access::Write("virDomainSetUserPassword"),
         ctl::set_user_password
