@@ -1,7 +1,9 @@
 //! A domain's migration tunables through rvirtd's QEMU driver (DOMAIN_MIGRATE_SET_MAX_SPEED,
 //! DOMAIN_MIGRATE_GET_MAX_SPEED, DOMAIN_MIGRATE_SET_MAX_DOWNTIME,
 //! DOMAIN_MIGRATE_GET_MAX_DOWNTIME) with Debian's virsh (`migrate-setspeed`,
-//! `migrate-getspeed`, `migrate-setmaxdowntime`, `migrate-getmaxdowntime`) and
+//! `migrate-getspeed`, `migrate-setmaxdowntime`, `migrate-getmaxdowntime`,
+//! `migrate-compcache`, DOMAIN_MIGRATE_GET/SET_COMPRESSION_CACHE, which alone follows
+//! libvirt's source rather than a probe of libvirtd) and
 //! python3-libvirt, checked in QEMU's own migration parameters. Every answer is the one
 //! libvirtd 9.0's QEMU driver gives on the same kind of guest: the bandwidth cap is kept
 //! for the domain across its runs and given to QEMU while it runs; the post-copy cap and the
@@ -71,6 +73,8 @@ fn bandwidth_and_downtime_caps_as_libvirt_keeps_them() {
     assert!(err.contains(not_running), "{err}");
     let err = virsh_err(&uri, &["migrate-setmaxdowntime", "migtune", "400"]);
     assert!(err.contains(not_running), "{err}");
+    let err = virsh_err(&uri, &["migrate-compcache", "migtune"]);
+    assert!(err.contains(not_running), "{err}");
     let err = virsh_err(&uri, &["migrate-setspeed", "migtune", "8796093022208"]);
     assert!(
         err.contains("numerical overflow: bandwidth must be less than 8796093022208"),
@@ -102,6 +106,40 @@ fn bandwidth_and_downtime_caps_as_libvirt_keeps_them() {
     virsh_ok(&uri, &["migrate-setmaxdowntime", "migtune", "450"]);
     assert_eq!(downtime(), "450");
     assert_eq!(qemu_parameter(&uri, "migtune", "downtime-limit"), 450);
+
+    // The XBZRLE cache (virsh migrate-compcache): QEMU's parameter, read and set.
+    let cache = virsh_ok(&uri, &["migrate-compcache", "migtune"]);
+    let default = qemu_parameter(&uri, "migtune", "xbzrle-cache-size");
+    assert!(
+        cache.contains(&format!("{:.3} MiB", default as f64 / 1048576.0)),
+        "{cache} vs {default}"
+    );
+    let set = virsh_ok(
+        &uri,
+        &["migrate-compcache", "migtune", "--size", "134217728"],
+    );
+    assert!(set.contains("Compression cache: 128.000 MiB"), "{set}");
+    assert_eq!(
+        qemu_parameter(&uri, "migtune", "xbzrle-cache-size"),
+        128 << 20
+    );
+    let err = virsh_err(&uri, &["migrate-compcache", "migtune", "--size", "1000"]);
+    assert!(
+        err.contains("unable to execute QEMU command 'migrate-set-parameters'"),
+        "{err}"
+    );
+    // A read-only connection may read it (libvirt's public API does not refuse it), not
+    // set it.
+    let ro = virsh_ok(&ro_uri, &["migrate-compcache", "migtune"]);
+    assert!(ro.contains("Compression cache: 128.000 MiB"), "{ro}");
+    let err = virsh_err(
+        &ro_uri,
+        &["migrate-compcache", "migtune", "--size", "1048576"],
+    );
+    assert!(
+        err.contains("read only access prevents virDomainMigrateSetCompressionCache"),
+        "{err}"
+    );
 
     let o = python(SCRIPT, &[&uri, &ro_uri, "migtune"]);
     let (out, err) = text(&o);

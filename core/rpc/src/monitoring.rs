@@ -626,6 +626,26 @@ pub struct DomainMigrateGetMaxDowntimeRet {
     pub downtime: u64,
 }
 
+/// `remote_domain_migrate_get_compression_cache_ret` (DOMAIN_MIGRATE_GET_COMPRESSION_CACHE,
+/// 299; its arguments are `{dom; u32 flags}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainMigrateGetCompressionCacheRet {
+    /// Bytes.
+    pub cache_size: u64,
+}
+
+/// `remote_domain_migrate_set_compression_cache_args`
+/// (DOMAIN_MIGRATE_SET_COMPRESSION_CACHE, 300; void).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainMigrateSetCompressionCacheArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// Bytes.
+    pub cache_size: u64,
+    /// None defined.
+    pub flags: u32,
+}
+
 /// `REMOTE_SECURITY_LABEL_LIST_MAX`.
 pub const SECURITY_LABEL_LIST_MAX: usize = 64;
 

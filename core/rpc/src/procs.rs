@@ -558,6 +558,10 @@ procedures! {
     NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN = 297,
     /// `{dom; u32 flags}` → `{int type; params<64>}` (layout in [`crate::monitoring`]).
     DOMAIN_GET_JOB_STATS = 298,
+    /// `{dom; u32 flags}` → `{u64 cacheSize}` (layout in [`crate::monitoring`]).
+    DOMAIN_MIGRATE_GET_COMPRESSION_CACHE = 299,
+    /// `{dom; u64 cacheSize; u32 flags}` → void (layout in [`crate::monitoring`]).
+    DOMAIN_MIGRATE_SET_COMPRESSION_CACHE = 300,
     /// Carries `virNodeDeviceDetachFlags` (layout in [`crate::types`]).
     NODE_DEVICE_DETACH_FLAGS = 301,
     /// `{dom; int period; u32 flags}` → void.

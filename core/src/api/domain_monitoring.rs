@@ -411,6 +411,25 @@ impl Domain {
             .migrate_set_max_downtime(self.domain_ref(), downtime, flags)
     }
 
+    /// The cache of pages a compressed (XBZRLE) live migration of this domain keeps, bytes
+    /// (`virDomainMigrateGetCompressionCache`; read-only connections too, as libvirt's).
+    pub fn migrate_compression_cache(&self, flags: u32) -> Result<u64> {
+        let api = "virDomainMigrateGetCompressionCache";
+        self.connect()
+            .monitoring(api)?
+            .migrate_compression_cache(self.domain_ref(), flags)
+    }
+
+    /// Sets that cache's size, bytes (`virDomainMigrateSetCompressionCache`). A read-write
+    /// connection only.
+    pub fn migrate_set_compression_cache(&self, size: u64, flags: u32) -> Result<()> {
+        let api = "virDomainMigrateSetCompressionCache";
+        self.connect().check_writable(api)?;
+        self.connect()
+            .monitoring(api)?
+            .migrate_set_compression_cache(self.domain_ref(), size, flags)
+    }
+
     /// Title, description, or the element of namespace `uri` (`virDomainGetMetadata`).
     pub fn metadata(&self, kind: MetadataType, uri: Option<&str>, flags: u32) -> Result<String> {
         self.connect().monitoring("virDomainGetMetadata")?.metadata(

@@ -173,6 +173,15 @@ pub trait Monitoring: Send + Sync {
     fn migrate_set_max_downtime(&self, dom: &DomainRef, downtime: u64, flags: u32) -> Result<()> {
         unsupported("virDomainMigrateSetMaxDowntime")
     }
+    /// The cache of pages a compressed (XBZRLE) live migration keeps, bytes
+    /// (`virDomainMigrateGetCompressionCache`).
+    fn migrate_compression_cache(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
+        unsupported("virDomainMigrateGetCompressionCache")
+    }
+    /// Sets that cache's size, bytes (`virDomainMigrateSetCompressionCache`).
+    fn migrate_set_compression_cache(&self, dom: &DomainRef, size: u64, flags: u32) -> Result<()> {
+        unsupported("virDomainMigrateSetCompressionCache")
+    }
     /// Balloon and guest memory statistics (`virDomainMemoryStats`), at most `max`.
     fn memory_stats(&self, dom: &DomainRef, max: u32, flags: u32) -> Result<Vec<MemoryStat>> {
         unsupported("virDomainMemoryStats")

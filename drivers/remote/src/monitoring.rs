@@ -494,6 +494,25 @@ impl Monitoring for RemoteConnection {
         )
     }
 
+    fn migrate_compression_cache(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
+        let r: rvirt_rpc::monitoring::DomainMigrateGetCompressionCacheRet = self.client().call(
+            procs::DOMAIN_MIGRATE_GET_COMPRESSION_CACHE,
+            &Self::dom_flags(dom, flags),
+        )?;
+        Ok(r.cache_size)
+    }
+
+    fn migrate_set_compression_cache(&self, dom: &DomainRef, size: u64, flags: u32) -> Result<()> {
+        self.client().call::<_, ()>(
+            procs::DOMAIN_MIGRATE_SET_COMPRESSION_CACHE,
+            &rvirt_rpc::monitoring::DomainMigrateSetCompressionCacheArgs {
+                dom: to_wire(dom),
+                cache_size: size,
+                flags,
+            },
+        )
+    }
+
     fn migrate_max_downtime(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
         let r: rvirt_rpc::monitoring::DomainMigrateGetMaxDowntimeRet = self.client().call(
             procs::DOMAIN_MIGRATE_GET_MAX_DOWNTIME,

@@ -137,4 +137,22 @@ impl Shared {
         check_flags(flags, 0, "qemuDomainMigrateSetMaxDowntime")?;
         self.set_migration_parameter(dom, "downtime-limit", downtime)
     }
+
+    /// `virDomainMigrateGetCompressionCache`: the running QEMU's XBZRLE cache, bytes.
+    pub(crate) fn migrate_compression_cache(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
+        check_flags(flags, 0, "qemuDomainMigrateGetCompressionCache")?;
+        self.migration_parameter(dom, "xbzrle-cache-size")
+    }
+
+    /// `virDomainMigrateSetCompressionCache`: the running QEMU's XBZRLE cache, bytes
+    /// (QEMU refuses a size that is no power of two, in its own words).
+    pub(crate) fn migrate_set_compression_cache(
+        &self,
+        dom: &DomainRef,
+        size: u64,
+        flags: u32,
+    ) -> Result<()> {
+        check_flags(flags, 0, "qemuDomainMigrateSetCompressionCache")?;
+        self.set_migration_parameter(dom, "xbzrle-cache-size", size)
+    }
 }

@@ -1,7 +1,8 @@
 //! Handlers of a domain's background job beyond its info (DOMAIN_GET_JOB_STATS,
 //! DOMAIN_ABORT_JOB_FLAGS), its migration tunables (DOMAIN_MIGRATE_GET_MAX_SPEED,
 //! DOMAIN_MIGRATE_SET_MAX_SPEED, DOMAIN_MIGRATE_GET_MAX_DOWNTIME,
-//! DOMAIN_MIGRATE_SET_MAX_DOWNTIME), its disks' block jobs and
+//! DOMAIN_MIGRATE_SET_MAX_DOWNTIME, DOMAIN_MIGRATE_GET_COMPRESSION_CACHE,
+//! DOMAIN_MIGRATE_SET_COMPRESSION_CACHE), its disks' block jobs and
 //! counters and bytes (DOMAIN_GET_BLOCK_JOB_INFO, DOMAIN_BLOCK_COMMIT, DOMAIN_BLOCK_PULL,
 //! DOMAIN_BLOCK_REBASE, DOMAIN_BLOCK_COPY,
 //! DOMAIN_BLOCK_JOB_ABORT, DOMAIN_BLOCK_JOB_SET_SPEED, DOMAIN_BLOCK_STATS_FLAGS,
@@ -87,6 +88,27 @@ pub(crate) fn migrate_set_max_downtime(
     Ok(ctx
         .domain(&args.dom)?
         .migrate_set_max_downtime(args.downtime, args.flags)?)
+}
+
+/// DOMAIN_MIGRATE_GET_COMPRESSION_CACHE.
+pub(crate) fn migrate_get_compression_cache(
+    ctx: &Ctx<'_>,
+    args: DomainFlagsArgs,
+) -> CallResult<rvirt_rpc::monitoring::DomainMigrateGetCompressionCacheRet> {
+    let cache_size = ctx
+        .domain(&args.dom)?
+        .migrate_compression_cache(args.flags)?;
+    Ok(rvirt_rpc::monitoring::DomainMigrateGetCompressionCacheRet { cache_size })
+}
+
+/// DOMAIN_MIGRATE_SET_COMPRESSION_CACHE.
+pub(crate) fn migrate_set_compression_cache(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainMigrateSetCompressionCacheArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .migrate_set_compression_cache(args.cache_size, args.flags)?)
 }
 
 /// DOMAIN_BLOCK_COMMIT.

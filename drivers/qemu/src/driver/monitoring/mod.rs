@@ -504,6 +504,15 @@ impl Monitoring for QemuConnection {
         self.shared().migrate_max_downtime(dom, flags)
     }
 
+    fn migrate_compression_cache(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
+        self.shared().migrate_compression_cache(dom, flags)
+    }
+
+    fn migrate_set_compression_cache(&self, dom: &DomainRef, size: u64, flags: u32) -> Result<()> {
+        self.shared()
+            .migrate_set_compression_cache(dom, size, flags)
+    }
+
     fn migrate_set_max_downtime(&self, dom: &DomainRef, downtime: u64, flags: u32) -> Result<()> {
         self.shared().migrate_set_max_downtime(dom, downtime, flags)
     }

@@ -127,6 +127,16 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         jh::migrate_set_max_speed
     ),
     procedure!(
+        p::DOMAIN_MIGRATE_GET_COMPRESSION_CACHE,
+        Access::Open,
+        jh::migrate_get_compression_cache
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_SET_COMPRESSION_CACHE,
+        Access::Write("virDomainMigrateSetCompressionCache"),
+        jh::migrate_set_compression_cache
+    ),
+    procedure!(
         p::DOMAIN_MIGRATE_GET_MAX_DOWNTIME,
         Access::Open,
         jh::migrate_get_max_downtime
