@@ -646,6 +646,19 @@ pub struct DomainMigrateSetCompressionCacheArgs {
     pub flags: u32,
 }
 
+/// `remote_domain_set_block_threshold_args` (DOMAIN_SET_BLOCK_THRESHOLD, 386; void).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSetBlockThresholdArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The disk: its target or source path.
+    pub dev: String,
+    /// Bytes written past which the BLOCK_THRESHOLD event fires once.
+    pub threshold: u64,
+    /// None defined.
+    pub flags: u32,
+}
+
 /// `REMOTE_SECURITY_LABEL_LIST_MAX`.
 pub const SECURITY_LABEL_LIST_MAX: usize = 64;
 

@@ -666,6 +666,9 @@ procedures! {
     SECRET_EVENT_LIFECYCLE = 382,
     /// Secret value-changed event MESSAGE `{int callbackID; secret}`.
     SECRET_EVENT_VALUE_CHANGED = 383,
+    /// `{dom; string dev; u64 threshold; u32 flags}` → void (layout in
+    /// [`crate::monitoring`]).
+    DOMAIN_SET_BLOCK_THRESHOLD = 386,
     /// `{dom; u32 flags}` → `{u64 downtime}` (layout in [`crate::monitoring`]).
     DOMAIN_MIGRATE_GET_MAX_DOWNTIME = 387,
     /// `{dom; u32 flags}` → `{xml}` (layout in [`crate::save`]).

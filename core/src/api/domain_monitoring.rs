@@ -430,6 +430,20 @@ impl Domain {
             .migrate_set_compression_cache(self.domain_ref(), size, flags)
     }
 
+    /// Arms disk `dev`'s write threshold: a BLOCK_THRESHOLD event once the guest writes
+    /// past `threshold` bytes of its image (`virDomainSetBlockThreshold`). A read-write
+    /// connection only.
+    pub fn set_block_threshold(&self, dev: &str, threshold: u64, flags: u32) -> Result<()> {
+        let api = "virDomainSetBlockThreshold";
+        self.connect().check_writable(api)?;
+        self.connect().monitoring(api)?.set_block_threshold(
+            self.domain_ref(),
+            dev,
+            threshold,
+            flags,
+        )
+    }
+
     /// Title, description, or the element of namespace `uri` (`virDomainGetMetadata`).
     pub fn metadata(&self, kind: MetadataType, uri: Option<&str>, flags: u32) -> Result<String> {
         self.connect().monitoring("virDomainGetMetadata")?.metadata(

@@ -182,6 +182,17 @@ pub trait Monitoring: Send + Sync {
     fn migrate_set_compression_cache(&self, dom: &DomainRef, size: u64, flags: u32) -> Result<()> {
         unsupported("virDomainMigrateSetCompressionCache")
     }
+    /// Arms disk `dev`'s write threshold: the BLOCK_THRESHOLD event fires once when the
+    /// guest writes past `threshold` bytes of its image (`virDomainSetBlockThreshold`).
+    fn set_block_threshold(
+        &self,
+        dom: &DomainRef,
+        dev: &str,
+        threshold: u64,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainSetBlockThreshold")
+    }
     /// Balloon and guest memory statistics (`virDomainMemoryStats`), at most `max`.
     fn memory_stats(&self, dom: &DomainRef, max: u32, flags: u32) -> Result<Vec<MemoryStat>> {
         unsupported("virDomainMemoryStats")

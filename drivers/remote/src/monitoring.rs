@@ -513,6 +513,24 @@ impl Monitoring for RemoteConnection {
         )
     }
 
+    fn set_block_threshold(
+        &self,
+        dom: &DomainRef,
+        dev: &str,
+        threshold: u64,
+        flags: u32,
+    ) -> Result<()> {
+        self.client().call::<_, ()>(
+            procs::DOMAIN_SET_BLOCK_THRESHOLD,
+            &rvirt_rpc::monitoring::DomainSetBlockThresholdArgs {
+                dom: to_wire(dom),
+                dev: dev.to_string(),
+                threshold,
+                flags,
+            },
+        )
+    }
+
     fn migrate_max_downtime(&self, dom: &DomainRef, flags: u32) -> Result<u64> {
         let r: rvirt_rpc::monitoring::DomainMigrateGetMaxDowntimeRet = self.client().call(
             procs::DOMAIN_MIGRATE_GET_MAX_DOWNTIME,

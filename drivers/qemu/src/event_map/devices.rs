@@ -112,7 +112,16 @@ impl Devices {
                 amount_exceeded,
                 write_threshold,
             } => {
-                let disk = self.disk("", Some(node_name));
+                // The threshold is armed on the image's storage node, beside its format node.
+                let disk = self.disk("", Some(node_name)).or_else(|| {
+                    self.disks.iter().find(|d| {
+                        d.node
+                            .as_deref()
+                            .and_then(crate::driver::disk_jobs::chain::storage_node_of)
+                            .as_deref()
+                            == Some(node_name.as_str())
+                    })
+                });
                 vec![DomainEvent::BlockThreshold {
                     dev: disk.map_or_else(|| node_name.clone(), |d| d.target.clone()),
                     path: disk.and_then(|d| d.path.clone()),

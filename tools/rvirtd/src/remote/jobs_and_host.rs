@@ -4,7 +4,7 @@
 //! DOMAIN_MIGRATE_SET_MAX_DOWNTIME, DOMAIN_MIGRATE_GET_COMPRESSION_CACHE,
 //! DOMAIN_MIGRATE_SET_COMPRESSION_CACHE), its disks' block jobs and
 //! counters and bytes (DOMAIN_GET_BLOCK_JOB_INFO, DOMAIN_BLOCK_COMMIT, DOMAIN_BLOCK_PULL,
-//! DOMAIN_BLOCK_REBASE, DOMAIN_BLOCK_COPY,
+//! DOMAIN_BLOCK_REBASE, DOMAIN_BLOCK_COPY, DOMAIN_SET_BLOCK_THRESHOLD,
 //! DOMAIN_BLOCK_JOB_ABORT, DOMAIN_BLOCK_JOB_SET_SPEED, DOMAIN_BLOCK_STATS_FLAGS,
 //! DOMAIN_BLOCK_PEEK), a dirty-rate
 //! measurement (DOMAIN_START_DIRTY_RATE_CALC), its labels of every security driver
@@ -109,6 +109,16 @@ pub(crate) fn migrate_set_compression_cache(
     Ok(ctx
         .domain(&args.dom)?
         .migrate_set_compression_cache(args.cache_size, args.flags)?)
+}
+
+/// DOMAIN_SET_BLOCK_THRESHOLD.
+pub(crate) fn set_block_threshold(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::monitoring::DomainSetBlockThresholdArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .set_block_threshold(&args.dev, args.threshold, args.flags)?)
 }
 
 /// DOMAIN_BLOCK_COMMIT.

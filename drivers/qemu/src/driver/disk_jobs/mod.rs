@@ -23,6 +23,7 @@ pub(crate) mod chain;
 pub(crate) mod commit;
 pub(crate) mod copy;
 pub(crate) mod pull;
+pub(crate) mod threshold;
 
 /// `virDomainBlockJobAbortFlags`.
 const ABORT_ASYNC: u32 = 1;

@@ -513,6 +513,17 @@ impl Monitoring for QemuConnection {
             .migrate_set_compression_cache(dom, size, flags)
     }
 
+    fn set_block_threshold(
+        &self,
+        dom: &DomainRef,
+        dev: &str,
+        threshold: u64,
+        flags: u32,
+    ) -> Result<()> {
+        self.shared()
+            .set_block_threshold(dom, dev, threshold, flags)
+    }
+
     fn migrate_set_max_downtime(&self, dom: &DomainRef, downtime: u64, flags: u32) -> Result<()> {
         self.shared().migrate_set_max_downtime(dom, downtime, flags)
     }

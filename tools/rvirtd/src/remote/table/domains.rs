@@ -137,6 +137,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         jh::migrate_set_compression_cache
     ),
     procedure!(
+        p::DOMAIN_SET_BLOCK_THRESHOLD,
+        Access::Write("virDomainSetBlockThreshold"),
+        jh::set_block_threshold
+    ),
+    procedure!(
         p::DOMAIN_MIGRATE_GET_MAX_DOWNTIME,
         Access::Open,
         jh::migrate_get_max_downtime
