@@ -6,12 +6,12 @@
 //! transient domain; the copies checked with `qemu-img`, and libvirt 9.0's refusals in its
 //! words (checked against libvirtd 9.0's QEMU driver on the same kind of guest).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use rvirt_testkit::{
-    Daemon, HALT, QemuReaper, TempDir, fact, have_python_libvirt, have_qemu, have_virsh, python,
-    qmp_return, text, virsh_err, virsh_ok, write_guest,
+    Daemon, QemuReaper, TempDir, fact, have_python_libvirt, have_qemu, have_virsh, hda_job_info,
+    hda_source, python, qmp_return, running_hda_guest, text, virsh_err, virsh_ok,
 };
 
 /// OpenStack Nova's volume swap, in python3-libvirt: `blockCopy` to a destination made
@@ -37,23 +37,6 @@ print("type=%d" % info["type"])
 d.blockJobAbort("hda", libvirt.VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT)
 print("pivot=ok")
 "#;
-
-/// The source of disk `hda` in `virsh domblklist`.
-fn source(uri: &str) -> PathBuf {
-    let out = virsh_ok(uri, &["domblklist", "bc"]);
-    out.lines()
-        .find_map(|l| l.trim().strip_prefix("hda"))
-        .map(|s| PathBuf::from(s.trim()))
-        .unwrap_or_else(|| panic!("{out}"))
-}
-
-/// `virsh blockjob bc hda --info`: its progress line (on stderr), then the rest.
-fn job_info(uri: &str) -> String {
-    let o = rvirt_testkit::virsh(uri, &["blockjob", "bc", "hda", "--info"]);
-    let (out, err) = text(&o);
-    assert!(o.status.success(), "{out}{err}");
-    format!("{err}{out}")
-}
 
 /// `qemu-img info -U IMAGE`'s line starting with `key: `.
 fn image_fact(image: &Path, key: &str) -> Option<String> {
@@ -100,19 +83,6 @@ fn live_disk(uri: &str) -> String {
     xml[start..end].to_string()
 }
 
-/// A guest defined and started on rvirtd's QEMU driver, its raw disk grown to `size` bytes
-/// of data past the boot sector; returns its image.
-fn running_guest(uri: &str, root: &TempDir, size: usize) -> PathBuf {
-    let xml = write_guest(root, "bc", HALT);
-    let mut disk = std::fs::read(root.join("bc.img")).unwrap();
-    disk.resize(size.max(disk.len()), 0x5a);
-    std::fs::write(root.join("bc.img"), disk).unwrap();
-    virsh_ok(uri, &["define", xml.to_str().unwrap()]);
-    let base = source(uri);
-    virsh_ok(uri, &["start", "bc"]);
-    base
-}
-
 #[test]
 fn copy_of_a_persistent_domain_pivot_finish_and_refusals() {
     if !have_virsh() || !have_qemu() {
@@ -122,7 +92,7 @@ fn copy_of_a_persistent_domain_pivot_finish_and_refusals() {
     let _reaper = QemuReaper(root.0.clone());
     let d = Daemon::start_with("qemu", &["--qemu-root", root.0.join("q").to_str().unwrap()]);
     let uri = d.qemu_uri();
-    let base = running_guest(&uri, &root, 1 << 20);
+    let base = running_hda_guest(&uri, &root, "bc", 1 << 20);
     let copy = root.join("copy.img");
     let c = copy.to_str().unwrap();
 
@@ -194,7 +164,7 @@ fn copy_of_a_persistent_domain_pivot_finish_and_refusals() {
         )),
         "{disk}"
     );
-    assert!(job_info(&uri).contains("Block Copy: [100 %]"));
+    assert!(hda_job_info(&uri, "bc").contains("Block Copy: [100 %]"));
     assert!(!virsh_ok(&uri, &["dumpxml", "bc", "--inactive"]).contains("<mirror"));
     let err = virsh_err(
         &uri,
@@ -213,9 +183,9 @@ fn copy_of_a_persistent_domain_pivot_finish_and_refusals() {
 
     // The pivot: the disk reads the copy, in the live and the persistent definitions.
     virsh_ok(&uri, &["blockjob", "bc", "hda", "--pivot"]);
-    assert_eq!(source(&uri), copy);
+    assert_eq!(hda_source(&uri, "bc"), copy);
     assert!(!live_disk(&uri).contains("<mirror"));
-    assert!(job_info(&uri).contains("No current block job for hda"));
+    assert!(hda_job_info(&uri, "bc").contains("No current block job for hda"));
     assert!(virsh_ok(&uri, &["dumpxml", "bc", "--inactive"]).contains(&format!("'{c}'")));
     assert!(same_data(&base, &copy));
     assert_eq!(image_fact(&copy, "file format").as_deref(), Some("raw"));
@@ -241,7 +211,7 @@ fn copy_of_a_persistent_domain_pivot_finish_and_refusals() {
         ],
     );
     assert!(out.contains("Successfully copied"), "{out}");
-    assert_eq!(source(&uri), copy);
+    assert_eq!(hda_source(&uri, "bc"), copy);
     assert_eq!(image_fact(&second, "file format").as_deref(), Some("qcow2"));
     assert!(same_data(&copy, &second));
     let files = qemu_files(&uri);
@@ -266,9 +236,9 @@ fn shallow_raw_and_aborted_copies_of_a_transient_domain() {
     let _reaper = QemuReaper(root.0.clone());
     let d = Daemon::start_with("qemu", &["--qemu-root", root.0.join("q").to_str().unwrap()]);
     let uri = d.qemu_uri();
-    let base = running_guest(&uri, &root, 8 << 20);
+    let base = running_hda_guest(&uri, &root, "bc", 8 << 20);
     virsh_ok(&uri, &["snapshot-create-as", "bc", "s1", "--disk-only"]);
-    let overlay = source(&uri);
+    let overlay = hda_source(&uri, "bc");
     virsh_ok(&uri, &["undefine", "bc"]);
 
     // --shallow: a qcow2 copy of the overlay alone, backed by the same base.
@@ -287,7 +257,7 @@ fn shallow_raw_and_aborted_copies_of_a_transient_domain() {
         ],
     );
     assert!(out.contains("Successfully pivoted"), "{out}");
-    assert_eq!(source(&uri), shallow);
+    assert_eq!(hda_source(&uri, "bc"), shallow);
     assert_eq!(
         image_fact(&shallow, "file format").as_deref(),
         Some("qcow2")
@@ -315,7 +285,7 @@ fn shallow_raw_and_aborted_copies_of_a_transient_domain() {
         ],
     );
     assert!(out.contains("Successfully pivoted"), "{out}");
-    assert_eq!(source(&uri), flat);
+    assert_eq!(hda_source(&uri, "bc"), flat);
     assert_eq!(image_fact(&flat, "file format").as_deref(), Some("raw"));
     assert_eq!(image_fact(&flat, "backing file"), None);
     assert!(same_data(&shallow, &flat));
@@ -343,7 +313,7 @@ fn shallow_raw_and_aborted_copies_of_a_transient_domain() {
         assert_eq!(fact(&out, "ready"), "True");
         assert_eq!(fact(&out, "type"), "2", "VIR_DOMAIN_BLOCK_JOB_TYPE_COPY");
         assert_eq!(fact(&out, "pivot"), "ok");
-        assert_eq!(source(&uri), volume);
+        assert_eq!(hda_source(&uri, "bc"), volume);
         assert!(same_data(&flat, &volume));
         let out = virsh_ok(
             &uri,
@@ -360,7 +330,7 @@ fn shallow_raw_and_aborted_copies_of_a_transient_domain() {
             ],
         );
         assert!(out.contains("Successfully pivoted"), "{out}");
-        assert_eq!(source(&uri), flat);
+        assert_eq!(hda_source(&uri, "bc"), flat);
     }
 
     // A copy capped at 1 MiB/s of 8 MiB, aborted: the disk stays, the copy leaves QEMU.
@@ -368,7 +338,7 @@ fn shallow_raw_and_aborted_copies_of_a_transient_domain() {
     let sl = slow.to_str().unwrap();
     virsh_ok(&uri, &["blockcopy", "bc", "hda", sl, "--bandwidth", "1"]);
     std::thread::sleep(Duration::from_millis(300));
-    let info = job_info(&uri);
+    let info = hda_job_info(&uri, "bc");
     assert!(info.contains("Block Copy: ["), "{info}");
     assert!(!info.contains("[100 %]"), "{info}");
     assert!(info.contains("Bandwidth limit: 1048576 bytes/s"), "{info}");
@@ -376,8 +346,8 @@ fn shallow_raw_and_aborted_copies_of_a_transient_domain() {
     let err = virsh_err(&uri, &["blockjob", "bc", "hda", "--pivot"]);
     assert!(err.contains("not ready for pivot yet"), "{err}");
     virsh_ok(&uri, &["blockjob", "bc", "hda", "--abort"]);
-    assert!(job_info(&uri).contains("No current block job for hda"));
-    assert_eq!(source(&uri), flat);
+    assert!(hda_job_info(&uri, "bc").contains("No current block job for hda"));
+    assert_eq!(hda_source(&uri, "bc"), flat);
     assert!(!live_disk(&uri).contains("<mirror"));
     let files = qemu_files(&uri);
     assert!(!files.iter().any(|x| x == sl), "{files:?}");

@@ -11,32 +11,14 @@
 use std::path::{Path, PathBuf};
 
 use rvirt_testkit::{
-    Daemon, HALT, QemuReaper, TempDir, have_qemu, have_virsh, text, virsh_err, virsh_ok,
-    write_guest,
+    Daemon, QemuReaper, TempDir, have_qemu, have_virsh, hda_job_info, hda_source,
+    running_hda_guest, virsh_err, virsh_ok,
 };
-
-/// The source of disk `hda` in `virsh domblklist`.
-fn source(uri: &str) -> PathBuf {
-    let out = virsh_ok(uri, &["domblklist", "bc"]);
-    out.lines()
-        .find_map(|l| l.trim().strip_prefix("hda"))
-        .map(|s| PathBuf::from(s.trim()))
-        .unwrap_or_else(|| panic!("{out}"))
-}
 
 /// An external disk-only snapshot `name`; returns the overlay the disk now reads.
 fn overlay(uri: &str, name: &str) -> PathBuf {
     virsh_ok(uri, &["snapshot-create-as", "bc", name, "--disk-only"]);
-    source(uri)
-}
-
-/// `virsh blockjob bc hda --info`: its progress line (which virsh writes to stderr), then
-/// the rest.
-fn job_info(uri: &str) -> String {
-    let o = rvirt_testkit::virsh(uri, &["blockjob", "bc", "hda", "--info"]);
-    let (out, err) = text(&o);
-    assert!(o.status.success(), "{out}{err}");
-    format!("{err}{out}")
+    hda_source(uri, "bc")
 }
 
 /// Pivots once the job is ready (a few retries while QEMU copies).
@@ -82,25 +64,12 @@ fn backing_of(image: &Path) -> Option<String> {
 /// Waits until disk hda has no job.
 fn wait_no_job(uri: &str) {
     for _ in 0..200 {
-        if job_info(uri).contains("No current block job for hda") {
+        if hda_job_info(uri, "bc").contains("No current block job for hda") {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(25));
     }
-    panic!("the job never ended: {}", job_info(uri));
-}
-
-/// A guest defined and started on rvirtd's QEMU driver, its raw disk grown to `size` bytes
-/// of data past the boot sector; returns its base image.
-fn running_guest(uri: &str, root: &TempDir, size: usize) -> PathBuf {
-    let xml = write_guest(root, "bc", HALT);
-    let mut disk = std::fs::read(root.join("bc.img")).unwrap();
-    disk.resize(size.max(disk.len()), 0x5a);
-    std::fs::write(root.join("bc.img"), disk).unwrap();
-    virsh_ok(uri, &["define", xml.to_str().unwrap()]);
-    let base = source(uri);
-    virsh_ok(uri, &["start", "bc"]);
-    base
+    panic!("the job never ended: {}", hda_job_info(uri, "bc"));
 }
 
 #[test]
@@ -112,7 +81,7 @@ fn active_commit_pivot_abort_and_refusals() {
     let _reaper = QemuReaper(root.0.clone());
     let d = Daemon::start_with("qemu", &["--qemu-root", root.0.join("q").to_str().unwrap()]);
     let uri = d.qemu_uri();
-    let base = running_guest(&uri, &root, 0);
+    let base = running_hda_guest(&uri, &root, "bc", 0);
 
     // Nothing to commit yet, no such disk, no job to end.
     let err = virsh_err(&uri, &["blockcommit", "bc", "hda", "--active"]);
@@ -145,7 +114,7 @@ fn active_commit_pivot_abort_and_refusals() {
         &["blockcommit", "bc", "hda", "--active", "--bandwidth", "1"],
     );
     assert!(out.contains("Active Block Commit started"), "{out}");
-    let info = job_info(&uri);
+    let info = hda_job_info(&uri, "bc");
     assert!(
         info.contains("Active Block Commit: [100 %]")
             && info.contains("Bandwidth limit: 1048576 bytes/s"),
@@ -158,13 +127,13 @@ fn active_commit_pivot_abort_and_refusals() {
     );
     virsh_ok(&uri, &["blockjob", "bc", "hda", "--bandwidth", "2"]);
     assert!(
-        job_info(&uri).contains("Bandwidth limit: 2097152 bytes/s"),
+        hda_job_info(&uri, "bc").contains("Bandwidth limit: 2097152 bytes/s"),
         "{}",
-        job_info(&uri)
+        hda_job_info(&uri, "bc")
     );
     pivot(&uri);
-    assert_eq!(source(&uri), base);
-    assert!(job_info(&uri).contains("No current block job for hda"));
+    assert_eq!(hda_source(&uri, "bc"), base);
+    assert!(hda_job_info(&uri, "bc").contains("No current block job for hda"));
     assert!(exists(&ov1), "without --delete the overlay stays");
 
     // --wait stops at the synchronized phase; --abort then keeps the overlay.
@@ -172,16 +141,16 @@ fn active_commit_pivot_abort_and_refusals() {
     let out = virsh_ok(&uri, &["blockcommit", "bc", "hda", "--active", "--wait"]);
     assert!(out.contains("Now in synchronized phase"), "{out}");
     virsh_ok(&uri, &["blockjob", "bc", "hda", "--abort"]);
-    assert_eq!(source(&uri), ov2);
+    assert_eq!(hda_source(&uri, "bc"), ov2);
 
     // Two overlays: --shallow commits the top one into the one beneath; then --pivot
     // --delete commits the rest into the base and removes the overlay file.
     let ov3 = overlay(&uri, "s3");
     commit_and_pivot(&uri, &["--shallow"]);
-    assert_eq!(source(&uri), ov2);
+    assert_eq!(hda_source(&uri, "bc"), ov2);
     assert!(exists(&ov3));
     commit_and_pivot(&uri, &["--delete"]);
-    assert_eq!(source(&uri), base);
+    assert_eq!(hda_source(&uri, "bc"), base);
     assert!(!exists(&ov2), "--delete removes the committed overlay");
     let inactive = virsh_ok(&uri, &["dumpxml", "bc", "--inactive"]);
     assert!(inactive.contains(base.to_str().unwrap()), "{inactive}");
@@ -202,7 +171,7 @@ fn pull_whole_chain_or_down_to_a_base() {
     let d = Daemon::start_with("qemu", &["--qemu-root", root.0.join("q").to_str().unwrap()]);
     let uri = d.qemu_uri();
     // 4 MiB of data beneath: more than the one chunk a capped pull copies at once.
-    running_guest(&uri, &root, 4 << 20);
+    running_hda_guest(&uri, &root, "bc", 4 << 20);
 
     // Nothing beneath: the job starts and ends at once, as with libvirt.
     let out = virsh_ok(&uri, &["blockpull", "bc", "hda"]);
@@ -250,7 +219,7 @@ fn pull_whole_chain_or_down_to_a_base() {
         &["blockpull", "bc", "hda", "--bandwidth", "1", "--bytes"],
     );
     assert!(out.contains("Block Pull started"), "{out}");
-    let info = job_info(&uri);
+    let info = hda_job_info(&uri, "bc");
     assert!(
         info.contains("Block Pull:") && info.contains("Bandwidth limit: 1 bytes/s"),
         "{info}"
@@ -272,7 +241,7 @@ fn pull_whole_chain_or_down_to_a_base() {
     let out = virsh_ok(&uri, &["blockpull", "bc", "hda", "--wait"]);
     assert!(out.contains("Pull complete"), "{out}");
     assert_eq!(backing_of(&ov2), None);
-    assert_eq!(source(&uri), ov2);
+    assert_eq!(hda_source(&uri, "bc"), ov2);
 
     virsh_ok(&uri, &["destroy", "bc"]);
     virsh_ok(&uri, &["undefine", "bc", "--snapshots-metadata"]);

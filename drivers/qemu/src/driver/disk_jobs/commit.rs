@@ -20,12 +20,12 @@ use serde_json::json;
 
 use super::chain::{Link, chain_of, storage_node_of};
 use super::{JobKind, RunningDisk, bandwidth_bytes, invalid, job_id};
-use crate::driver::configuration::{save_config, touch_status};
+
 use crate::driver::connection::check_flags;
 use crate::driver::instance::Shared;
 use crate::driver::monitor::Monitor;
 use crate::driver::running::Running;
-use crate::driver::snapshot::external::{image_of, point_disk_at};
+use crate::driver::snapshot::external::point_disk_at;
 use crate::driver::start::MONITOR_TIMEOUT;
 
 /// `virDomainBlockCommitFlags`.
@@ -187,16 +187,8 @@ impl Shared {
         d: &RunningDisk,
         id: &str,
     ) -> Result<()> {
-        let nodes = d
-            .mon
-            .call("query-named-block-nodes", None, MONITOR_TIMEOUT)?;
-        let chain = chain_of(&nodes, &d.node);
-        d.mon.call(
-            "block-job-complete",
-            Some(json!({ "device": id })),
-            MONITOR_TIMEOUT,
-        )?;
-        d.wait_job_gone()?;
+        let chain = d.chain()?;
+        d.complete(id)?;
         let delete = self.forget_commit(d, id).is_some_and(|o| o.delete);
         self.switch_to_base(job, d, &chain, delete)
     }
@@ -211,11 +203,8 @@ impl Shared {
         delete: bool,
     ) -> Result<()> {
         let def = job.lock().def.clone();
-        let top = crate::driver::snapshot::live::live_disks(&d.mon, &def)?
-            .into_iter()
-            .find(|l| l.target == d.target)
-            .map(|l| l.node);
-        let Some(at) = top.and_then(|n| chain.iter().position(|l| l.node == n)) else {
+        let top = d.current_top(&def)?;
+        let Some(at) = chain.iter().position(|l| l.node == top) else {
             return Err(Error::internal(
                 ErrorDomain::Qemu,
                 format!(
@@ -225,28 +214,10 @@ impl Shared {
             ));
         };
         let (removed, base) = (&chain[..at], &chain[at]);
-        let mut vm = job.lock();
-        let image = removed.first().map(|l| std::path::PathBuf::from(&l.file));
-        if image.is_some() && image_of(&vm.def, &d.target) == image {
-            point_disk_at(&mut vm.def, &d.target, &base.file, &base.format);
-        }
-        if let Some(next) = vm.next_def.as_mut()
-            && image.is_some()
-            && image_of(next, &d.target) == image
-        {
-            point_disk_at(next, &d.target, &base.file, &base.format);
-        }
-        if let Some(run) = vm.run.as_mut()
-            && let Some(names) = run.devices.disks.iter_mut().find(|n| n.target == d.target)
-        {
-            names.node = Some(base.node.clone());
-            names.path = Some(base.file.clone());
-        }
-        touch_status(&mut vm);
-        let persistent = vm.persistent.then(|| vm.next_def.clone()).flatten();
-        drop(vm);
-        if let Some(next) = persistent {
-            save_config(self, &next)?;
+        if !removed.is_empty() {
+            self.follow_pivot(job, d, &base.node, &base.file, |def| {
+                point_disk_at(def, &d.target, &base.file, &base.format)
+            })?;
         }
         drop_committed(&d.mon, removed, delete);
         Ok(())

@@ -10,6 +10,7 @@
 use std::time::{Duration, Instant};
 
 use rvirt_core::driver::DomainRef;
+use rvirt_core::objects::Job;
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 use serde_json::{Value, json};
 
@@ -17,6 +18,7 @@ use super::connection::check_flags;
 use super::instance::{Shared, not_running};
 use super::migration_params::{BANDWIDTH_MAX, MIB_SHIFT, too_fast};
 use super::monitor::Monitor;
+use super::running::Running;
 use super::start::MONITOR_TIMEOUT;
 
 pub(crate) mod chain;
@@ -117,6 +119,44 @@ impl RunningDisk {
         }))
     }
 
+    /// The image chain under format node `top` as QEMU holds it, `top` first.
+    pub(crate) fn chain_under(&self, top: &str) -> Result<Vec<chain::Link>> {
+        let nodes = self
+            .mon
+            .call("query-named-block-nodes", None, MONITOR_TIMEOUT)?;
+        Ok(chain::chain_of(&nodes, top))
+    }
+
+    /// The disk's image chain, its top first.
+    pub(crate) fn chain(&self) -> Result<Vec<chain::Link>> {
+        self.chain_under(&self.node)
+    }
+
+    /// Completes this disk's ready job `id` (a pivot) and waits until it is gone.
+    fn complete(&self, id: &str) -> Result<()> {
+        self.mon.call(
+            "block-job-complete",
+            Some(json!({ "device": id })),
+            MONITOR_TIMEOUT,
+        )?;
+        self.wait_job_gone()
+    }
+
+    /// The format node the disk reads now, as QEMU's `query-block` says (after a pivot).
+    /// Called without the domain's lock: QEMU's answer may wait for its events.
+    fn current_top(&self, def: &rvirt_core::conf::DomainDef) -> Result<String> {
+        crate::driver::snapshot::live::live_disks(&self.mon, def)?
+            .into_iter()
+            .find(|l| l.target == self.target)
+            .map(|l| l.node)
+            .ok_or_else(|| {
+                Error::internal(
+                    ErrorDomain::Qemu,
+                    format!("QEMU does not show disk '{}' after the pivot", self.target),
+                )
+            })
+    }
+
     /// Waits until QEMU no longer lists a job of this disk.
     fn wait_job_gone(&self) -> Result<()> {
         let deadline = Instant::now() + JOB_END_TIMEOUT;
@@ -142,6 +182,42 @@ fn no_job(disk: &RunningDisk) -> Error {
 }
 
 impl Shared {
+    /// After a pivot of `d` onto format node `node` reading `path`: the live definition
+    /// follows (`point`), and so does the persistent one if it named the same image (as
+    /// libvirt rewrites it), saved; the run's names too.
+    fn follow_pivot(
+        &self,
+        job: &Job<'_, Running>,
+        d: &RunningDisk,
+        node: &str,
+        path: &str,
+        point: impl Fn(&mut rvirt_core::conf::DomainDef),
+    ) -> Result<()> {
+        use crate::driver::snapshot::external::image_of;
+        let mut vm = job.lock();
+        let image = image_of(&vm.def, &d.target);
+        point(&mut vm.def);
+        if let Some(next) = vm.next_def.as_mut()
+            && image.is_some()
+            && image_of(next, &d.target) == image
+        {
+            point(next);
+        }
+        if let Some(run) = vm.run.as_mut()
+            && let Some(names) = run.devices.disks.iter_mut().find(|n| n.target == d.target)
+        {
+            names.node = Some(node.to_string());
+            names.path = Some(path.to_string());
+        }
+        crate::driver::configuration::touch_status(&mut vm);
+        let persistent = vm.persistent.then(|| vm.next_def.clone()).flatten();
+        drop(vm);
+        if let Some(next) = persistent {
+            crate::driver::configuration::save_config(self, &next)?;
+        }
+        Ok(())
+    }
+
     /// Disk `disk` (target or source path) of the running `dom`: "disk 'X' not found in
     /// domain" when the domain has no such disk, "domain is not running" when it is
     /// shut off.

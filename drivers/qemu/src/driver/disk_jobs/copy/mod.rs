@@ -29,12 +29,12 @@ use serde_json::{Value, json};
 
 use super::chain::{Link, chain_of, storage_node_of};
 use super::{JobKind, RunningDisk, bandwidth_bytes, invalid, job_id};
-use crate::driver::configuration::{save_config, touch_status};
+use crate::driver::configuration::touch_status;
 use crate::driver::connection::check_flags;
 use crate::driver::instance::{Shared, not_running};
 use crate::driver::monitor::Monitor;
 use crate::driver::running::Running;
-use crate::driver::snapshot::external::{free_pair, image_of, node_names};
+use crate::driver::snapshot::external::{free_pair, node_names};
 use crate::driver::snapshot::live::live_disks;
 use crate::driver::snapshot::qemu_img;
 use crate::driver::start::MONITOR_TIMEOUT;
@@ -357,52 +357,14 @@ impl Shared {
                 format!("disk '{}' has no copy destination recorded", d.target),
             )
         })?;
-        let nodes = d
-            .mon
-            .call("query-named-block-nodes", None, MONITOR_TIMEOUT)?;
-        let old_chain = chain_of(&nodes, &d.node);
-        d.mon.call(
-            "block-job-complete",
-            Some(json!({ "device": id })),
-            MONITOR_TIMEOUT,
-        )?;
-        d.wait_job_gone()?;
+        let old_chain = d.chain()?;
+        d.complete(id)?;
         let def = job.lock().def.clone();
-        let top = live_disks(&d.mon, &def)?
-            .into_iter()
-            .find(|l| l.target == d.target)
-            .map(|l| l.node)
-            .ok_or_else(|| {
-                Error::internal(
-                    ErrorDomain::Qemu,
-                    format!("QEMU does not show disk '{}' after the pivot", d.target),
-                )
-            })?;
-        let nodes = d
-            .mon
-            .call("query-named-block-nodes", None, MONITOR_TIMEOUT)?;
-        let new_chain = chain_of(&nodes, &top);
-        let mut vm = job.lock();
-        let image = image_of(&vm.def, &d.target);
-        point_at_copy(&mut vm.def, &d.target, &dest, &format);
-        if let Some(next) = vm.next_def.as_mut()
-            && image.is_some()
-            && image_of(next, &d.target) == image
-        {
-            point_at_copy(next, &d.target, &dest, &format);
-        }
-        if let Some(run) = vm.run.as_mut()
-            && let Some(names) = run.devices.disks.iter_mut().find(|n| n.target == d.target)
-        {
-            names.node = Some(top.clone());
-            names.path = Some(dest.path.clone());
-        }
-        touch_status(&mut vm);
-        let persistent = vm.persistent.then(|| vm.next_def.clone()).flatten();
-        drop(vm);
-        if let Some(next) = persistent {
-            save_config(self, &next)?;
-        }
+        let top = d.current_top(&def)?;
+        let new_chain = d.chain_under(&top)?;
+        self.follow_pivot(job, d, &top, &dest.path, |def| {
+            point_at_copy(def, &d.target, &dest, &format)
+        })?;
         // The images the disk no longer reads leave QEMU (a shallow copy shares the rest).
         let gone: Vec<String> = old_chain
             .iter()
