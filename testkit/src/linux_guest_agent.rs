@@ -99,6 +99,8 @@ pub fn linux_guest_with_agent(dir: &Path) -> Option<LinuxGuest> {
     for d in ["lib/x86_64-linux-gnu", "lib64", "mnt", "var", "var/run"] {
         c.entry(d, 0o040755, 0, &[]);
     }
+    // Root's home, where guest-ssh-add-authorized-keys makes `.ssh`.
+    c.entry("root", 0o040700, 0, &[]);
     c.entry("usr/sbin/qemu-ga", 0o100755, 0, &binary);
     c.entry("sbin/shutdown", 0o100755, 0, SHUTDOWN.as_bytes());
     // A root account for guest-set-user-password (busybox chpasswd), locked at first.

@@ -4,7 +4,7 @@
 //! connected/channel); Debian's virsh runs `qemu-agent-command` (guest-ping, an
 //! unknown command), `domifaddr --source agent`, `domhostname`, `domtime` (read and
 //! set), `domfsinfo`, `guestinfo` (disks and interfaces too), `guestvcpus` (a vCPU taken
-//! offline and back), `set-user-password` (checked in the guest through
+//! offline and back), `set-user-sshkeys`/`get-user-sshkeys`, `set-user-password` (checked in the guest through
 //! `guest-exec`), `domfsfreeze`/`domfsthaw`, `guest-agent-timeout` (its bound, the
 //! handshake bounded by a short timeout while qemu-ga is stopped in the guest, `domstats`
 //! answering at once meanwhile, "no wait" failing every agent call, kept across a
@@ -303,6 +303,52 @@ fn guest_agent_through_virsh_and_python() {
     let err = virsh_err(&ro, &["guestvcpus", "lga"]);
     assert!(
         err.contains("read only access prevents virDomainGetGuestVcpus"),
+        "{err}"
+    );
+    // virsh set-user-sshkeys / get-user-sshkeys (guest-ssh-*-authorized-keys): root's
+    // keys replaced (--reset), appended to (virsh's default) and removed from, as the
+    // guest's file shows.
+    let key = |n: u32| format!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIRvirtTestKey{n} t{n}@rvirt");
+    let keys_file = |name: &str, keys: &[String]| {
+        let p = root.join(name);
+        std::fs::write(&p, keys.join("\n") + "\n").unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let two = keys_file("two.keys", &[key(1), key(2)]);
+    virsh_ok(
+        &uri,
+        &["set-user-sshkeys", "lga", "root", "--reset", "--file", &two],
+    );
+    // virsh prints the keys as the agent lists them (qemu-ga: last line first), with no
+    // separator of its own: look for each.
+    let get = || virsh_ok(&uri, &["get-user-sshkeys", "lga", "root"]);
+    let has = |out: &str, n: u32| out.contains(&key(n));
+    let out = get();
+    assert!(has(&out, 1) && has(&out, 2) && !has(&out, 3), "{out}");
+    let three = keys_file("three.keys", &[key(3)]);
+    virsh_ok(&uri, &["set-user-sshkeys", "lga", "root", "--file", &three]);
+    let one = keys_file("one.keys", &[key(1)]);
+    virsh_ok(
+        &uri,
+        &[
+            "set-user-sshkeys",
+            "lga",
+            "root",
+            "--remove",
+            "--file",
+            &one,
+        ],
+    );
+    let out = get();
+    assert!(!has(&out, 1) && has(&out, 2) && has(&out, 3), "{out}");
+    let in_guest = guest_exec(&uri, "cat /root/.ssh/authorized_keys");
+    assert!(
+        in_guest.contains(&key(2)) && in_guest.contains(&key(3)) && !in_guest.contains(&key(1)),
+        "{in_guest}"
+    );
+    let err = virsh_err(&uri, &["get-user-sshkeys", "lga", "nosuchuser"]);
+    assert!(
+        err.contains("unable to execute QEMU agent command 'guest-ssh-get-authorized-keys'"),
         "{err}"
     );
     // Interfaces (guest-network-get-interfaces): lo and slirp's address on eth0.

@@ -248,3 +248,37 @@ pub struct DomainSetGuestVcpusArgs {
     /// None defined.
     pub flags: u32,
 }
+
+/// `REMOTE_DOMAIN_AUTHORIZED_SSH_KEYS_MAX`.
+pub const AUTHORIZED_SSH_KEYS_MAX: usize = 2048;
+
+/// `remote_domain_authorized_ssh_keys_get_args` (DOMAIN_AUTHORIZED_SSH_KEYS_GET, 424).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainAuthorizedSshKeysGetArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The guest user.
+    pub user: String,
+    /// None defined.
+    pub flags: u32,
+}
+
+/// `remote_domain_authorized_ssh_keys_get_ret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainAuthorizedSshKeysGetRet {
+    /// The user's authorized keys, one per entry.
+    pub keys: Vec<String>,
+}
+
+/// `remote_domain_authorized_ssh_keys_set_args` (DOMAIN_AUTHORIZED_SSH_KEYS_SET, 425).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainAuthorizedSshKeysSetArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// The guest user.
+    pub user: String,
+    /// The keys to set, add or remove.
+    pub keys: Vec<String>,
+    /// `VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND` (1) or `_REMOVE` (2).
+    pub flags: u32,
+}

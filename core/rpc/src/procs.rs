@@ -734,6 +734,12 @@ procedures! {
     DOMAIN_GET_GUEST_INFO = 418,
     /// `{dom; i32 timeout; u32 flags}` → `{i32 result}`.
     DOMAIN_AGENT_SET_RESPONSE_TIMEOUT = 420,
+    /// `{dom; string user; u32 flags}` → `{string keys<>}` (layout in
+    /// [`crate::control`]).
+    DOMAIN_AUTHORIZED_SSH_KEYS_GET = 424,
+    /// `{dom; string user; string keys<>; u32 flags}` → void (layout in
+    /// [`crate::control`]).
+    DOMAIN_AUTHORIZED_SSH_KEYS_SET = 425,
     /// `{dom; u32 flags}` → `{string msgs<>}`.
     DOMAIN_GET_MESSAGES = 426,
     /// `{dom; int seconds; u32 flags}` → void (layout in [`crate::monitoring`]).

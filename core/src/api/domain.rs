@@ -250,6 +250,32 @@ impl Domain {
             .set_guest_vcpus(&self.r, cpumap, state != 0, flags)
     }
 
+    /// Guest user `user`'s authorized SSH keys (`virDomainAuthorizedSSHKeysGet`; the
+    /// QEMU guest agent). A read-write connection only.
+    pub fn authorized_ssh_keys(&self, user: &str, flags: u32) -> Result<Vec<String>> {
+        self.conn.check_writable("virDomainAuthorizedSSHKeysGet")?;
+        self.conn
+            .driver()?
+            .authorized_ssh_keys(&self.r, user, flags)
+    }
+
+    /// Replaces `user`'s authorized SSH keys with `keys`, or adds them
+    /// (`VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND`, 1), or removes them (`_REMOVE`, 2)
+    /// (`virDomainAuthorizedSSHKeysSet`). A read-write connection only.
+    pub fn set_authorized_ssh_keys(&self, user: &str, keys: &[String], flags: u32) -> Result<()> {
+        self.conn.check_writable("virDomainAuthorizedSSHKeysSet")?;
+        if flags & 3 == 3 {
+            return Err(crate::Error::invalid_arg(
+                crate::ErrorDomain::Domain,
+                "Flags 'VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND' and \
+                 'VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_REMOVE' are mutually exclusive",
+            ));
+        }
+        self.conn
+            .driver()?
+            .set_authorized_ssh_keys(&self.r, user, keys, flags)
+    }
+
     /// An image of the domain's screen `screen` (`virDomainScreenshot`): its MIME type
     /// (QEMU's `image/x-portable-pixmap` or `image/png`) and a [`Stream`] of its bytes.
     /// A read-write connection only.

@@ -353,6 +353,24 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainSetGuestVcpus")
     }
 
+    /// `virDomainAuthorizedSSHKeysGet`: guest user `user`'s authorized SSH keys.
+    fn authorized_ssh_keys(&self, dom: &DomainRef, user: &str, flags: u32) -> Result<Vec<String>> {
+        unsupported("virDomainAuthorizedSSHKeysGet")
+    }
+
+    /// `virDomainAuthorizedSSHKeysSet`: `user`'s authorized SSH keys replaced by `keys`, or
+    /// with `VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND` (1) added to, or with `_REMOVE` (2)
+    /// taken from them.
+    fn set_authorized_ssh_keys(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        keys: &[String],
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainAuthorizedSSHKeysSet")
+    }
+
     /// `virDomainScreenshot`: an image of the domain's `screen`.
     fn screenshot(&self, dom: &DomainRef, screen: u32, flags: u32) -> Result<super::Screenshot> {
         unsupported("virDomainScreenshot")

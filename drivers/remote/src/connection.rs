@@ -460,6 +460,20 @@ impl DriverConnection for RemoteConnection {
         self.remote_agent_set_response_timeout(dom, timeout, flags)
     }
 
+    fn authorized_ssh_keys(&self, dom: &DomainRef, user: &str, flags: u32) -> Result<Vec<String>> {
+        self.remote_authorized_ssh_keys(dom, user, flags)
+    }
+
+    fn set_authorized_ssh_keys(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        keys: &[String],
+        flags: u32,
+    ) -> Result<()> {
+        self.remote_set_authorized_ssh_keys(dom, user, keys, flags)
+    }
+
     fn guest_vcpus(&self, dom: &DomainRef, flags: u32) -> Result<Vec<rvirt_core::api::TypedParam>> {
         self.remote_guest_vcpus(dom, flags)
     }

@@ -104,6 +104,40 @@ impl RemoteConnection {
         self.client().call(procs::DOMAIN_SET_USER_PASSWORD, &args)
     }
 
+    pub(crate) fn remote_authorized_ssh_keys(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        flags: u32,
+    ) -> Result<Vec<String>> {
+        let args = rvirt_rpc::control::DomainAuthorizedSshKeysGetArgs {
+            dom: to_wire(dom),
+            user: user.to_owned(),
+            flags,
+        };
+        let ret: rvirt_rpc::control::DomainAuthorizedSshKeysGetRet = self
+            .client()
+            .call(procs::DOMAIN_AUTHORIZED_SSH_KEYS_GET, &args)?;
+        Ok(ret.keys)
+    }
+
+    pub(crate) fn remote_set_authorized_ssh_keys(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        keys: &[String],
+        flags: u32,
+    ) -> Result<()> {
+        let args = rvirt_rpc::control::DomainAuthorizedSshKeysSetArgs {
+            dom: to_wire(dom),
+            user: user.to_owned(),
+            keys: keys.to_vec(),
+            flags,
+        };
+        self.client()
+            .call(procs::DOMAIN_AUTHORIZED_SSH_KEYS_SET, &args)
+    }
+
     pub(crate) fn remote_guest_vcpus(
         &self,
         dom: &DomainRef,

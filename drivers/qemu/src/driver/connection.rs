@@ -442,6 +442,24 @@ impl DriverConnection for QemuConnection {
         super::guest_info::guest_info(&self.shared, dom, types)
     }
 
+    fn authorized_ssh_keys(&self, dom: &DomainRef, user: &str, flags: u32) -> Result<Vec<String>> {
+        check_flags(flags, 0, "qemuDomainAuthorizedSSHKeysGet")?;
+        self.shared.agent_ssh_keys(dom, user)
+    }
+
+    fn set_authorized_ssh_keys(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        keys: &[String],
+        flags: u32,
+    ) -> Result<()> {
+        // VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND | _REMOVE.
+        check_flags(flags, 1 | 2, "qemuDomainAuthorizedSSHKeysSet")?;
+        self.shared
+            .agent_set_ssh_keys(dom, user, keys, flags & 1 != 0, flags & 2 != 0)
+    }
+
     fn guest_vcpus(&self, dom: &DomainRef, flags: u32) -> Result<Vec<rvirt_core::api::TypedParam>> {
         check_flags(flags, 0, "qemuDomainGetGuestVcpus")?;
         self.shared.guest_vcpus(dom)

@@ -348,6 +348,40 @@ impl Shared {
         self.agent_run(dom, "guest-set-time", args).map(|_| ())
     }
 
+    /// `virDomainAuthorizedSSHKeysGet` (`guest-ssh-get-authorized-keys`).
+    pub(crate) fn agent_ssh_keys(&self, dom: &DomainRef, user: &str) -> Result<Vec<String>> {
+        let command = "guest-ssh-get-authorized-keys";
+        let v = self.agent_run(dom, command, Some(json!({ "username": user })))?;
+        member(&v, "keys", command)?
+            .as_array()
+            .and_then(|keys| keys.iter().map(|k| k.as_str().map(str::to_owned)).collect())
+            .ok_or_else(|| malformed(command))
+    }
+
+    /// `virDomainAuthorizedSSHKeysSet`: `guest-ssh-add-authorized-keys` (replacing the
+    /// user's keys unless `append`), or with `remove` `guest-ssh-remove-authorized-keys`.
+    pub(crate) fn agent_set_ssh_keys(
+        &self,
+        dom: &DomainRef,
+        user: &str,
+        keys: &[String],
+        append: bool,
+        remove: bool,
+    ) -> Result<()> {
+        let (command, args) = if remove {
+            (
+                "guest-ssh-remove-authorized-keys",
+                json!({ "username": user, "keys": keys }),
+            )
+        } else {
+            (
+                "guest-ssh-add-authorized-keys",
+                json!({ "username": user, "keys": keys, "reset": !append }),
+            )
+        };
+        self.agent_run(dom, command, Some(args)).map(|_| ())
+    }
+
     /// `virDomainSetUserPassword` (`guest-set-user-password`, the password in base64).
     pub(crate) fn agent_set_user_password(
         &self,

@@ -230,6 +230,41 @@ pub(crate) fn set_guest_vcpus(
         .set_guest_vcpus(&args.cpumap, args.state, args.flags)?)
 }
 
+/// DOMAIN_AUTHORIZED_SSH_KEYS_GET.
+pub(crate) fn authorized_ssh_keys_get(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::control::DomainAuthorizedSshKeysGetArgs,
+) -> CallResult<rvirt_rpc::control::DomainAuthorizedSshKeysGetRet> {
+    let keys = ctx
+        .domain(&args.dom)?
+        .authorized_ssh_keys(&args.user, args.flags)?;
+    if keys.len() > rvirt_rpc::control::AUTHORIZED_SSH_KEYS_MAX {
+        return Err(rvirt_core::Error::internal(
+            rvirt_core::ErrorDomain::Rpc,
+            "too many authorized keys",
+        )
+        .into());
+    }
+    Ok(rvirt_rpc::control::DomainAuthorizedSshKeysGetRet { keys })
+}
+
+/// DOMAIN_AUTHORIZED_SSH_KEYS_SET.
+pub(crate) fn authorized_ssh_keys_set(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::control::DomainAuthorizedSshKeysSetArgs,
+) -> CallResult<()> {
+    if args.keys.len() > rvirt_rpc::control::AUTHORIZED_SSH_KEYS_MAX {
+        return Err(rvirt_core::Error::internal(
+            rvirt_core::ErrorDomain::Rpc,
+            "too many authorized keys",
+        )
+        .into());
+    }
+    Ok(ctx
+        .domain(&args.dom)?
+        .set_authorized_ssh_keys(&args.user, &args.keys, args.flags)?)
+}
+
 /// DOMAIN_SET_USER_PASSWORD.
 pub(crate) fn set_user_password(ctx: &Ctx<'_>, args: DomainSetUserPasswordArgs) -> CallResult<()> {
     let missing = |what: &str| {

@@ -208,6 +208,16 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         ctl::agent_set_response_timeout
     ),
     procedure!(
+        p::DOMAIN_AUTHORIZED_SSH_KEYS_GET,
+        Access::Write("virDomainAuthorizedSSHKeysGet"),
+        ctl::authorized_ssh_keys_get
+    ),
+    procedure!(
+        p::DOMAIN_AUTHORIZED_SSH_KEYS_SET,
+        Access::Write("virDomainAuthorizedSSHKeysSet"),
+        ctl::authorized_ssh_keys_set
+    ),
+    procedure!(
         p::DOMAIN_GET_GUEST_VCPUS,
         Access::Write("virDomainGetGuestVcpus"),
         ctl::get_guest_vcpus
