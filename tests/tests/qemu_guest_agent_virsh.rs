@@ -4,7 +4,8 @@
 //! connected/channel); Debian's virsh runs `qemu-agent-command` (guest-ping, an
 //! unknown command), `domifaddr --source agent`, `domhostname`, `domtime` (read and
 //! set), `domfsinfo`, `guestinfo` (disks and interfaces too), `guestvcpus` (a vCPU taken
-//! offline and back), `set-user-sshkeys`/`get-user-sshkeys`, `set-user-password` (checked in the guest through
+//! offline and back), `openChannel` (python3-libvirt reads what the guest writes to a
+//! channel), `set-user-sshkeys`/`get-user-sshkeys`, `set-user-password` (checked in the guest through
 //! `guest-exec`), `domfsfreeze`/`domfsthaw`, `guest-agent-timeout` (its bound, the
 //! handshake bounded by a short timeout while qemu-ga is stopped in the guest, `domstats`
 //! answering at once meanwhile, "no wait" failing every agent call, kept across a
@@ -18,7 +19,7 @@ use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rvirt_testkit::{
-    Daemon, LOOP, QemuReaper, TempDir, boot_disk, domain_xml, have_python_libvirt, have_qemu,
+    Daemon, LOOP, QemuReaper, TempDir, boot_disk, domain_xml, fact, have_python_libvirt, have_qemu,
     have_virsh, linux_domain_xml, linux_guest_with_agent, process::run, qcow2_image, text, virsh,
     virsh_err, virsh_ok,
 };
@@ -45,6 +46,26 @@ for g in got:
 
 const AGENT_CHANNEL: &str =
     "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>";
+
+/// Opens channel `org.rvirt.test` of `lga` (virDomainOpenChannel), says `opened`, then
+/// prints the first line the guest writes to its port as `got=…`.
+const CHANNEL: &str = r#"
+import sys, signal, libvirt
+signal.alarm(60)
+c = libvirt.open(sys.argv[1])
+d = c.lookupByName("lga")
+st = c.newStream(0)
+d.openChannel("org.rvirt.test", st, 0)
+print("opened", flush=True)
+data = b""
+while b"\n" not in data:
+    chunk = st.recv(64)
+    if not chunk:
+        break
+    data += chunk
+print("got=%s" % data.decode().strip(), flush=True)
+st.finish()
+"#;
 
 /// Polls `virsh domstate` until it says `want` (at most `secs`).
 fn wait_state(uri: &str, dom: &str, want: &str, secs: u64) -> String {
@@ -162,8 +183,13 @@ fn guest_agent_through_virsh_and_python() {
     let disk = qcow2_image(&root.join("lga.qcow2"), "64M");
     let xml = root.join("lga.xml");
     // Two vCPUs, so that the guest has one it can take offline.
-    let domain =
-        linux_domain_xml("lga", "pc", &guest, &disk).replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>");
+    // And a channel of its own for virDomainOpenChannel.
+    let domain = linux_domain_xml("lga", "pc", &guest, &disk)
+        .replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>")
+        .replace(
+            "</devices>",
+            "<channel type='unix'><target type='virtio' name='org.rvirt.test'/></channel></devices>",
+        );
     std::fs::write(&xml, domain).unwrap();
     let mut py = Command::new("/usr/bin/python3");
     py.arg("-c")
@@ -351,6 +377,30 @@ fn guest_agent_through_virsh_and_python() {
         err.contains("unable to execute QEMU agent command 'guest-ssh-get-authorized-keys'"),
         "{err}"
     );
+    // virDomainOpenChannel: what the guest writes to its port reaches python3-libvirt's
+    // stream.
+    let mut py = Command::new("/usr/bin/python3");
+    py.arg("-c")
+        .arg(CHANNEL)
+        .arg(&uri)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = py.spawn().unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert_eq!(first.trim(), "opened");
+    guest_exec(
+        &uri,
+        "for p in /sys/class/virtio-ports/*; do            [ \"$(cat $p/name)\" = org.rvirt.test ] && echo hello-from-guest > /dev/${p##*/};          done",
+    );
+    let o = child.wait_with_output().unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    assert_eq!(fact(&out, "got"), "hello-from-guest", "{out}");
     // Interfaces (guest-network-get-interfaces): lo and slirp's address on eth0.
     let ifs = virsh_ok(&uri, &["guestinfo", "lga", "--interface"]);
     assert!(

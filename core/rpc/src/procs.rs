@@ -554,6 +554,9 @@ procedures! {
     DOMAIN_FSTRIM = 294,
     /// `{dom; i64 pid_value; u32 signum; u32 flags}` → void.
     DOMAIN_SEND_PROCESS_SIGNAL = 295,
+    /// `{dom; string? name; u32 flags}` → void, then a stream of the channel (layout as
+    /// DOMAIN_OPEN_CONSOLE's, in [`crate::console`]).
+    DOMAIN_OPEN_CHANNEL = 296,
     /// Carries `virNodeDeviceLookupSCSIHostByWWN` (layout in [`crate::types`]).
     NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN = 297,
     /// `{dom; u32 flags}` → `{int type; params<64>}` (layout in [`crate::monitoring`]).

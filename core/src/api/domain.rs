@@ -130,6 +130,19 @@ impl Domain {
         Ok(st.with_event_loop(self.conn.event_loop().cloned()))
     }
 
+    /// Opens the domain's channel `name` (its alias or target name; `None`: the first)
+    /// (`virDomainOpenChannel`): a [`Stream`] to the guest's port, both ways
+    /// (`VIR_DOMAIN_CHANNEL_FORCE`, 1, takes over an active session). A read-write
+    /// connection only.
+    pub fn open_channel(&self, name: Option<&str>, flags: u32) -> Result<Stream> {
+        self.conn.check_writable("virDomainOpenChannel")?;
+        let st = self
+            .conn
+            .driver()?
+            .open_channel_stream(&self.r, name, flags)?;
+        Ok(st.with_event_loop(self.conn.event_loop().cloned()))
+    }
+
     /// Passes `cmd` to the domain's QEMU monitor as is and returns QEMU's reply
     /// (`virDomainQemuMonitorCommand`, libvirt-qemu): a QMP command in JSON (the whole
     /// reply object comes back, an `error` member included), or with `flags` 1

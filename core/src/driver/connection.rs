@@ -211,6 +211,32 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainOpenConsole")
     }
 
+    /// `virDomainOpenChannel`: a connection to the host side of the domain's channel
+    /// `name` (its alias or its target name; `None`: the first channel) with its session
+    /// lease (`VIR_DOMAIN_CHANNEL_FORCE`, 1, takes an active session over).
+    fn open_channel(
+        &self,
+        dom: &DomainRef,
+        name: Option<&str>,
+        flags: u32,
+    ) -> Result<super::Console> {
+        unsupported("virDomainOpenChannel")
+    }
+
+    /// `virDomainOpenChannel` as a [`Stream`](crate::api::Stream), served in process as
+    /// [`open_console_stream`](DriverConnection::open_console_stream) serves a console.
+    fn open_channel_stream(
+        &self,
+        dom: &DomainRef,
+        name: Option<&str>,
+        flags: u32,
+    ) -> Result<crate::api::Stream> {
+        let c = self.open_channel(dom, name, flags)?;
+        let mut local = super::LocalStream::new(super::LocalSource::Fd(c.fd));
+        local.lease = Some(c.lease);
+        Ok(crate::api::Stream::local(local, None))
+    }
+
     /// `virDomainQemuMonitorCommand`: `cmd` passed to the QEMU monitor of a running
     /// domain as is (a QMP command in JSON, or an HMP command line with flag
     /// `VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP`); QEMU's reply as text. QEMU drivers only.

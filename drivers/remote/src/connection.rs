@@ -321,6 +321,15 @@ impl DriverConnection for RemoteConnection {
         crate::stream::open_console(&self.client, dom, dev_name, flags)
     }
 
+    fn open_channel_stream(
+        &self,
+        dom: &DomainRef,
+        name: Option<&str>,
+        flags: u32,
+    ) -> Result<rvirt_core::Stream> {
+        crate::stream::open_channel(&self.client, dom, name, flags)
+    }
+
     fn open_graphics_fd(
         &self,
         dom: &DomainRef,

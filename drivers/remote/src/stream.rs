@@ -90,6 +90,22 @@ pub(crate) fn open_console(
     Ok(stream)
 }
 
+/// DOMAIN_OPEN_CHANNEL (laid out as DOMAIN_OPEN_CONSOLE).
+pub(crate) fn open_channel(
+    client: &Arc<Client>,
+    dom: &DomainRef,
+    name: Option<&str>,
+    flags: u32,
+) -> Result<Stream> {
+    let args = DomainOpenConsoleArgs {
+        dom: to_wire(dom),
+        dev_name: name.map(str::to_string),
+        flags,
+    };
+    let (stream, ()) = open(client, procs::DOMAIN_OPEN_CHANNEL, &args)?;
+    Ok(stream)
+}
+
 /// DOMAIN_SCREENSHOT: the MIME type (libvirt's client takes a missing one as none)
 /// and the image's stream.
 pub(crate) fn screenshot(

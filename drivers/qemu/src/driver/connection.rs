@@ -402,6 +402,15 @@ impl DriverConnection for QemuConnection {
         self.shared.open_console(dom, dev_name, flags)
     }
 
+    fn open_channel(
+        &self,
+        dom: &DomainRef,
+        name: Option<&str>,
+        flags: u32,
+    ) -> Result<rvirt_core::driver::Console> {
+        self.shared.open_channel(dom, name, flags)
+    }
+
     fn screenshot(
         &self,
         dom: &DomainRef,

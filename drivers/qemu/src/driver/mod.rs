@@ -21,6 +21,7 @@ mod agent;
 mod autodestroy;
 mod blkiotune;
 mod block_iotune;
+mod channel;
 mod checkpoint;
 mod configuration;
 mod connection;

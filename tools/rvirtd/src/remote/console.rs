@@ -1,4 +1,5 @@
-//! The procedures that answer with a stream: DOMAIN_OPEN_CONSOLE (`virsh console`:
+//! The procedures that answer with a stream: DOMAIN_OPEN_CHANNEL (a guest channel's
+//! socket both ways), DOMAIN_OPEN_CONSOLE (`virsh console`:
 //! the guest's pty both ways until the client finishes, aborts or disconnects, or a
 //! forced open takes the console over) and DOMAIN_SCREENSHOT (`virsh screenshot`: the
 //! image, then the end of the stream); and DOMAIN_OPEN_GRAPHICS_FD (virt-manager's
@@ -32,6 +33,25 @@ pub(crate) fn open_console(ctx: &Ctx<'_>, args: DomainOpenConsoleArgs) -> CallRe
         });
     }
     // The stream holds the lease: the console is free again once it ends.
+    ctx.open_stream(StreamSource::from_local(local));
+    Ok(())
+}
+
+/// DOMAIN_OPEN_CHANNEL (its arguments laid out as DOMAIN_OPEN_CONSOLE's).
+pub(crate) fn open_channel(ctx: &Ctx<'_>, args: DomainOpenConsoleArgs) -> CallResult<()> {
+    let dom = ctx.domain(&args.dom)?;
+    let stream = dom.open_channel(args.dev_name.as_deref(), args.flags)?;
+    let local = local(stream)?;
+    if let Some(lease) = &local.lease {
+        let handle = ctx.stream_handle();
+        lease.on_revoke(move || {
+            handle.fail(RemoteError::from(Error::verbatim(
+                ErrorCode::Rpc,
+                ErrorDomain::Streams,
+                "stream had I/O failure",
+            )))
+        });
+    }
     ctx.open_stream(StreamSource::from_local(local));
     Ok(())
 }

@@ -496,6 +496,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
     ),
     procedure!(p::DOMAIN_GET_VCPUS_FLAGS, Access::Open, m::get_vcpus_flags),
     procedure!(
+        p::DOMAIN_OPEN_CHANNEL,
+        Access::Write("virDomainOpenChannel"),
+        con::open_channel
+    ),
+    procedure!(
         p::DOMAIN_OPEN_CONSOLE,
         Access::Write("virDomainOpenConsole"),
         con::open_console
