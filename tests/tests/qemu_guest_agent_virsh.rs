@@ -5,7 +5,7 @@
 //! unknown command), `domifaddr --source agent`, `domhostname`, `domtime` (read and
 //! set), `domfsinfo`, `guestinfo` (disks and interfaces too), `guestvcpus` (a vCPU taken
 //! offline and back), `openChannel` (python3-libvirt reads what the guest writes to a
-//! channel), `set-user-sshkeys`/`get-user-sshkeys`, `set-user-password` (checked in the guest through
+//! channel), `dompmsuspend mem`/`dompmwakeup`, `set-user-sshkeys`/`get-user-sshkeys`, `set-user-password` (checked in the guest through
 //! `guest-exec`), `domfsfreeze`/`domfsthaw`, `guest-agent-timeout` (its bound, the
 //! handshake bounded by a short timeout while qemu-ga is stopped in the guest, `domstats`
 //! answering at once meanwhile, "no wait" failing every agent call, kept across a
@@ -401,6 +401,31 @@ fn guest_agent_through_virsh_and_python() {
     let (out, err) = text(&o);
     assert!(o.status.success(), "{out}{err}");
     assert_eq!(fact(&out, "got"), "hello-from-guest", "{out}");
+    // dompmsuspend / dompmwakeup (guest-suspend-ram, QEMU's S3 and system_wakeup): the
+    // domain is pmsuspended until woken, and its agent answers again.
+    let err = virsh_err(&uri, &["dompmsuspend", "lga", "mem", "--duration", "5"]);
+    assert!(
+        err.contains("invalid argument: Duration not supported. Use 0 for now"),
+        "{err}"
+    );
+    virsh_ok(&uri, &["dompmsuspend", "lga", "mem"]);
+    assert_eq!(wait_state(&uri, "lga", "pmsuspended", 30), "pmsuspended");
+    virsh_ok(&uri, &["dompmwakeup", "lga"]);
+    assert_eq!(wait_state(&uri, "lga", "running", 30), "running");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !virsh(
+        &uri,
+        &["qemu-agent-command", "lga", r#"{"execute":"guest-ping"}"#],
+    )
+    .status
+    .success()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the agent did not come back after the wakeup"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     // Interfaces (guest-network-get-interfaces): lo and slirp's address on eth0.
     let ifs = virsh_ok(&uri, &["guestinfo", "lga", "--interface"]);
     assert!(

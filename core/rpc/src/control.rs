@@ -282,3 +282,17 @@ pub struct DomainAuthorizedSshKeysSetArgs {
     /// `VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND` (1) or `_REMOVE` (2).
     pub flags: u32,
 }
+
+/// `remote_domain_pm_suspend_for_duration_args` (DOMAIN_PM_SUSPEND_FOR_DURATION, 261;
+/// void).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainPmSuspendForDurationArgs {
+    /// The domain.
+    pub dom: RemoteNonnullDomain,
+    /// `VIR_NODE_SUSPEND_TARGET_MEM` (0), `_DISK` (1) or `_HYBRID` (2).
+    pub target: u32,
+    /// Seconds; 0 (the only duration QEMU guests take).
+    pub duration: u64,
+    /// None defined.
+    pub flags: u32,
+}

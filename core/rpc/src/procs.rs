@@ -495,6 +495,9 @@ procedures! {
     STORAGE_VOL_WIPE_PATTERN = 259,
     /// Carries `virStorageVolResize` (layout in [`crate::types`]).
     STORAGE_VOL_RESIZE = 260,
+    /// `{dom; u32 target; u64 duration; u32 flags}` → void (layout in
+    /// [`crate::control`]).
+    DOMAIN_PM_SUSPEND_FOR_DURATION = 261,
     /// `{dom; u32 nparams; int start_cpu; u32 ncpus; u32 flags}` → `{params<>; int nparams}`.
     DOMAIN_GET_CPU_STATS = 262,
     /// `{dom; u32 maxerrors; u32 flags}` → `{disk_error errors<>; int nerrors}`.

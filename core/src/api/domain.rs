@@ -263,6 +263,16 @@ impl Domain {
             .set_guest_vcpus(&self.r, cpumap, state != 0, flags)
     }
 
+    /// Makes the guest suspend itself to RAM (`target` 0), disk (1) or both (2)
+    /// (`virDomainPMSuspendForDuration`; `duration` 0: until woken with
+    /// [`pm_wakeup`](Self::pm_wakeup)). A read-write connection only.
+    pub fn pm_suspend_for_duration(&self, target: u32, duration: u64, flags: u32) -> Result<()> {
+        self.conn.check_writable("virDomainPMSuspendForDuration")?;
+        self.conn
+            .driver()?
+            .pm_suspend_for_duration(&self.r, target, duration, flags)
+    }
+
     /// Guest user `user`'s authorized SSH keys (`virDomainAuthorizedSSHKeysGet`; the
     /// QEMU guest agent). A read-write connection only.
     pub fn authorized_ssh_keys(&self, user: &str, flags: u32) -> Result<Vec<String>> {

@@ -379,6 +379,18 @@ pub trait DriverConnection: Send + Sync {
         unsupported("virDomainSetGuestVcpus")
     }
 
+    /// `virDomainPMSuspendForDuration`: the guest suspends itself to RAM (`target` 0),
+    /// disk (1) or both (2), for `duration` seconds (0: until woken).
+    fn pm_suspend_for_duration(
+        &self,
+        dom: &DomainRef,
+        target: u32,
+        duration: u64,
+        flags: u32,
+    ) -> Result<()> {
+        unsupported("virDomainPMSuspendForDuration")
+    }
+
     /// `virDomainAuthorizedSSHKeysGet`: guest user `user`'s authorized SSH keys.
     fn authorized_ssh_keys(&self, dom: &DomainRef, user: &str, flags: u32) -> Result<Vec<String>> {
         unsupported("virDomainAuthorizedSSHKeysGet")

@@ -469,6 +469,16 @@ impl DriverConnection for RemoteConnection {
         self.remote_agent_set_response_timeout(dom, timeout, flags)
     }
 
+    fn pm_suspend_for_duration(
+        &self,
+        dom: &DomainRef,
+        target: u32,
+        duration: u64,
+        flags: u32,
+    ) -> Result<()> {
+        self.remote_pm_suspend_for_duration(dom, target, duration, flags)
+    }
+
     fn authorized_ssh_keys(&self, dom: &DomainRef, user: &str, flags: u32) -> Result<Vec<String>> {
         self.remote_authorized_ssh_keys(dom, user, flags)
     }

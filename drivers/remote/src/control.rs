@@ -104,6 +104,23 @@ impl RemoteConnection {
         self.client().call(procs::DOMAIN_SET_USER_PASSWORD, &args)
     }
 
+    pub(crate) fn remote_pm_suspend_for_duration(
+        &self,
+        dom: &DomainRef,
+        target: u32,
+        duration: u64,
+        flags: u32,
+    ) -> Result<()> {
+        let args = rvirt_rpc::control::DomainPmSuspendForDurationArgs {
+            dom: to_wire(dom),
+            target,
+            duration,
+            flags,
+        };
+        self.client()
+            .call(procs::DOMAIN_PM_SUSPEND_FOR_DURATION, &args)
+    }
+
     pub(crate) fn remote_authorized_ssh_keys(
         &self,
         dom: &DomainRef,

@@ -451,6 +451,16 @@ impl DriverConnection for QemuConnection {
         super::guest_info::guest_info(&self.shared, dom, types)
     }
 
+    fn pm_suspend_for_duration(
+        &self,
+        dom: &DomainRef,
+        target: u32,
+        duration: u64,
+        flags: u32,
+    ) -> Result<()> {
+        self.shared.pm_suspend(dom, target, duration, flags)
+    }
+
     fn authorized_ssh_keys(&self, dom: &DomainRef, user: &str, flags: u32) -> Result<Vec<String>> {
         check_flags(flags, 0, "qemuDomainAuthorizedSSHKeysGet")?;
         self.shared.agent_ssh_keys(dom, user)

@@ -97,7 +97,7 @@ pub(super) fn reattach(vm: &mut Vm, event_loop: &SharedLoop, open_chardevs: &[St
 
 /// Follows the agent's port through QEMU's events (on the loop, domain locked): the
 /// guest opened it (connect) or closed it (disconnect); a power-off or reset finishes
-/// a `guest-shutdown`.
+/// a `guest-shutdown`, a suspend a `guest-suspend-*`.
 pub(super) fn apply_event(vm: &mut Vm, event: &QmpEvent) {
     let Some(run) = vm.run.as_mut() else {
         return;
@@ -115,7 +115,10 @@ pub(super) fn apply_event(vm: &mut Vm, event: &QmpEvent) {
                 agent.close();
             }
         }
-        QmpEvent::Shutdown { .. } | QmpEvent::Reset { .. } => {
+        QmpEvent::Shutdown { .. }
+        | QmpEvent::Reset { .. }
+        | QmpEvent::Suspend
+        | QmpEvent::SuspendDisk => {
             if let Some(agent) = &run.agent {
                 agent.guest_reset();
             }
@@ -431,6 +434,21 @@ impl Shared {
 
     /// `virDomainShutdownFlags`/`virDomainReboot` with `VIR_DOMAIN_SHUTDOWN_GUEST_AGENT`:
     /// `guest-shutdown`, done once QEMU reports the guest powered off or reset.
+    /// `virDomainPMSuspendForDuration`: `guest-suspend-ram`, `-disk` or `-hybrid`, done
+    /// once QEMU reports the guest suspended (or powered off, for the disk).
+    pub(crate) fn agent_suspend(&self, dom: &DomainRef, command: &str) -> Result<()> {
+        let command = json!({ "execute": command });
+        let (agent, agent_timeout) = self.agent_with_timeout(dom)?;
+        agent
+            .command(Request {
+                command: &command,
+                timeout: Some(SHUTDOWN_TIMEOUT),
+                agent_timeout,
+                resets_guest: true,
+            })
+            .map(|_| ())
+    }
+
     pub(crate) fn agent_shutdown(&self, dom: &DomainRef, reboot: bool) -> Result<()> {
         let mode = if reboot { "reboot" } else { "powerdown" };
         let command = json!({"execute": "guest-shutdown", "arguments": {"mode": mode}});

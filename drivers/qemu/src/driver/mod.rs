@@ -56,6 +56,7 @@ mod nwfilters;
 mod ops;
 mod passthrough;
 mod perf_events;
+mod pm_suspend;
 mod reaper;
 mod reconnect;
 mod root;

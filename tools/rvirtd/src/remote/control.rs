@@ -230,6 +230,16 @@ pub(crate) fn set_guest_vcpus(
         .set_guest_vcpus(&args.cpumap, args.state, args.flags)?)
 }
 
+/// DOMAIN_PM_SUSPEND_FOR_DURATION.
+pub(crate) fn pm_suspend_for_duration(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::control::DomainPmSuspendForDurationArgs,
+) -> CallResult<()> {
+    Ok(ctx
+        .domain(&args.dom)?
+        .pm_suspend_for_duration(args.target, args.duration, args.flags)?)
+}
+
 /// DOMAIN_AUTHORIZED_SSH_KEYS_GET.
 pub(crate) fn authorized_ssh_keys_get(
     ctx: &Ctx<'_>,

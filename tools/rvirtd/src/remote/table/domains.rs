@@ -208,6 +208,11 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         ctl::agent_set_response_timeout
     ),
     procedure!(
+        p::DOMAIN_PM_SUSPEND_FOR_DURATION,
+        Access::Write("virDomainPMSuspendForDuration"),
+        ctl::pm_suspend_for_duration
+    ),
+    procedure!(
         p::DOMAIN_AUTHORIZED_SSH_KEYS_GET,
         Access::Write("virDomainAuthorizedSSHKeysGet"),
         ctl::authorized_ssh_keys_get
