@@ -210,6 +210,9 @@ pub(crate) fn split_run(run: Running) -> (QemuProcess, RunFiles) {
 /// Parses and completes a definition.
 pub(crate) fn parse_def(xml: &str) -> Result<DomainDef> {
     let mut def = DomainDef::from_xml(xml)?;
+    // A `<mirror>` belongs to a running copy (the status XML keeps it); as in libvirt, a
+    // definition does not carry one.
+    super::disk_jobs::copy::drop_mirrors(&mut def);
     def.prepare_define(&Defaults::qemu())?;
     super::live::assign_macs(&mut def);
     Ok(def)

@@ -70,6 +70,16 @@ pub(super) fn set_mirror(def: &mut DomainDef, target: &str, mirror: Option<Eleme
     }
 }
 
+/// Drops every disk's `<mirror>` from `def` (a definition given by a client, not a run's
+/// status).
+pub(crate) fn drop_mirrors(def: &mut DomainDef) {
+    for dev in def.devices_mut() {
+        if let Device::Disk(d) = dev {
+            d.mirror = None;
+        }
+    }
+}
+
 /// Makes disk `target` of `def` read `dest` (of `format`).
 pub(super) fn point_at_copy(def: &mut DomainDef, target: &str, dest: &Destination, format: &str) {
     for dev in def.devices_mut() {
@@ -165,5 +175,23 @@ mod tests {
             image_of(&moved, "vda").as_deref(),
             Some(Path::new("/i/c.raw"))
         );
+    }
+
+    #[test]
+    fn a_definition_carries_no_mirror() {
+        let xml = "<domain type='qemu'><name>g</name><memory>65536</memory><os><type>hvm</type></os>\
+                   <devices><disk type='file' device='disk'><source file='/i/a.qcow2'/>\
+                   <mirror type='file' file='/i/c.raw' format='raw' job='copy'><source file='/i/c.raw'/></mirror>\
+                   <target dev='vda'/></disk></devices></domain>";
+        assert!(
+            DomainDef::from_xml(xml)
+                .unwrap()
+                .to_xml()
+                .unwrap()
+                .contains("<mirror")
+        );
+        let def = crate::driver::instance::parse_def(xml).unwrap();
+        let out = def.to_xml().unwrap();
+        assert!(!out.contains("<mirror"), "{out}");
     }
 }

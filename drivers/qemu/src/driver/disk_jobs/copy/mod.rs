@@ -44,7 +44,7 @@ use mirror::{mirror_element, mirror_of, point_at_copy, set_mirror};
 mod destination;
 mod mirror;
 
-pub(crate) use mirror::mark_ready;
+pub(crate) use mirror::{drop_mirrors, mark_ready};
 
 /// `virDomainBlockCopyFlags`.
 const COPY_SHALLOW: u32 = 1;
