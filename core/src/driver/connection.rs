@@ -231,10 +231,7 @@ pub trait DriverConnection: Send + Sync {
         name: Option<&str>,
         flags: u32,
     ) -> Result<crate::api::Stream> {
-        let c = self.open_channel(dom, name, flags)?;
-        let mut local = super::LocalStream::new(super::LocalSource::Fd(c.fd));
-        local.lease = Some(c.lease);
-        Ok(crate::api::Stream::local(local, None))
+        Ok(session_stream(self.open_channel(dom, name, flags)?))
     }
 
     /// `virDomainQemuMonitorCommand`: `cmd` passed to the QEMU monitor of a running
@@ -423,10 +420,7 @@ pub trait DriverConnection: Send + Sync {
         dev_name: Option<&str>,
         flags: u32,
     ) -> Result<crate::api::Stream> {
-        let c = self.open_console(dom, dev_name, flags)?;
-        let mut local = super::LocalStream::new(super::LocalSource::Fd(c.fd));
-        local.lease = Some(c.lease);
-        Ok(crate::api::Stream::local(local, None))
+        Ok(session_stream(self.open_console(dom, dev_name, flags)?))
     }
 
     /// `virDomainScreenshot` as the image's MIME type and a
@@ -518,4 +512,11 @@ pub trait DriverConnection: Send + Sync {
     fn secondary_drivers(&self) -> Option<Secondary> {
         None
     }
+}
+
+/// A console or channel session served in process: its fd, holding its lease.
+fn session_stream(c: super::Console) -> crate::api::Stream {
+    let mut local = super::LocalStream::new(super::LocalSource::Fd(c.fd));
+    local.lease = Some(c.lease);
+    crate::api::Stream::local(local, None)
 }

@@ -18,29 +18,19 @@ use super::{Ctx, CtxExt};
 /// DOMAIN_OPEN_CONSOLE.
 pub(crate) fn open_console(ctx: &Ctx<'_>, args: DomainOpenConsoleArgs) -> CallResult<()> {
     let dom = ctx.domain(&args.dom)?;
-    let stream = dom.open_console(args.dev_name.as_deref(), args.flags)?;
-    let local = local(stream)?;
-    // A forced open elsewhere ends this session with libvirtd's error (its console
-    // stream is aborted): VIR_ERR_RPC from VIR_FROM_STREAMS, "stream had I/O failure".
-    if let Some(lease) = &local.lease {
-        let handle = ctx.stream_handle();
-        lease.on_revoke(move || {
-            handle.fail(RemoteError::from(Error::verbatim(
-                ErrorCode::Rpc,
-                ErrorDomain::Streams,
-                "stream had I/O failure",
-            )))
-        });
-    }
-    // The stream holds the lease: the console is free again once it ends.
-    ctx.open_stream(StreamSource::from_local(local));
-    Ok(())
+    serve_session(ctx, dom.open_console(args.dev_name.as_deref(), args.flags)?)
 }
 
 /// DOMAIN_OPEN_CHANNEL (its arguments laid out as DOMAIN_OPEN_CONSOLE's).
 pub(crate) fn open_channel(ctx: &Ctx<'_>, args: DomainOpenConsoleArgs) -> CallResult<()> {
     let dom = ctx.domain(&args.dom)?;
-    let stream = dom.open_channel(args.dev_name.as_deref(), args.flags)?;
+    serve_session(ctx, dom.open_channel(args.dev_name.as_deref(), args.flags)?)
+}
+
+/// Serves a console or channel session's stream to the client. A forced open elsewhere
+/// ends this session with libvirtd's error (its stream is aborted): VIR_ERR_RPC from
+/// VIR_FROM_STREAMS, "stream had I/O failure".
+fn serve_session(ctx: &Ctx<'_>, stream: Stream) -> CallResult<()> {
     let local = local(stream)?;
     if let Some(lease) = &local.lease {
         let handle = ctx.stream_handle();
@@ -52,6 +42,7 @@ pub(crate) fn open_channel(ctx: &Ctx<'_>, args: DomainOpenConsoleArgs) -> CallRe
             )))
         });
     }
+    // The stream holds the lease: the device is free again once it ends.
     ctx.open_stream(StreamSource::from_local(local));
     Ok(())
 }
