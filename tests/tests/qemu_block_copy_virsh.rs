@@ -150,6 +150,37 @@ fn copy_of_a_persistent_domain_pivot_finish_and_refusals() {
         "{err}"
     );
     assert!(!copy.exists());
+    // Never into the daemon's own directories, named directly or through a symlink.
+    let own = d.rw_socket().parent().unwrap().join("copy.img");
+    let err = virsh_err(
+        &uri,
+        &[
+            "blockcopy",
+            "bc",
+            "hda",
+            own.to_str().unwrap(),
+            "--transient-job",
+        ],
+    );
+    assert!(err.contains("as a copy destination"), "{err}");
+    assert!(!own.exists());
+    let link = root.join("link.img");
+    std::os::unix::fs::symlink(d.rw_socket(), &link).unwrap();
+    let err = virsh_err(
+        &uri,
+        &[
+            "blockcopy",
+            "bc",
+            "hda",
+            link.to_str().unwrap(),
+            "--transient-job",
+            "--reuse-external",
+        ],
+    );
+    assert!(
+        err.contains("path resolves inside the daemon's own directories"),
+        "{err}"
+    );
 
     // A copy waited for until it mirrors: the live XML shows it as the disk's mirror.
     let out = virsh_ok(

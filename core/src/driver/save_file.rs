@@ -49,6 +49,20 @@ fn checked(path: &str) -> std::io::Result<PathBuf> {
     Ok(real)
 }
 
+/// Checks a path a client names for a file the daemon or its guest will write (a block
+/// copy's destination, say): absolute, without `..`, and neither it nor (for an existing
+/// path) what it resolves to under a protected directory.
+pub fn check_client_path(path: &str) -> std::io::Result<()> {
+    checked(path)?;
+    if let Ok(real) = std::fs::canonicalize(path) {
+        let protected = PROTECTED.lock().unwrap_or_else(PoisonError::into_inner);
+        if protected.iter().any(|d| real.starts_with(d)) {
+            return Err(refused("path resolves inside the daemon's own directories"));
+        }
+    }
+    Ok(())
+}
+
 fn regular(f: File) -> std::io::Result<File> {
     let t = f.metadata()?.file_type();
     if !t.is_file() || t.is_fifo() {

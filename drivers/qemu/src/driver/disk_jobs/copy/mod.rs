@@ -211,6 +211,18 @@ impl Shared {
             .first()
             .ok_or_else(|| invalid(format!("disk '{}' has no source", d.target)))?;
         let path = Path::new(&req.dest.path);
+        // Never into the daemon's own files, whatever the client named.
+        rvirt_core::driver::save_file::check_client_path(&req.dest.path).map_err(|e| {
+            Error::new(
+                ErrorCode::SystemError,
+                ErrorDomain::Qemu,
+                format!(
+                    "cannot use '{}' as a copy destination: {}",
+                    req.dest.path,
+                    rvirt_core::driver::save_file::strerror(&e)
+                ),
+            )
+        })?;
         let existing = std::fs::metadata(path);
         let format = match (&req.dest.format, req.reuse) {
             (Some(f), _) => f.clone(),
