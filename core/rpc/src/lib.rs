@@ -43,6 +43,7 @@ pub mod control;
 pub mod domain_events;
 mod error;
 mod frame;
+pub mod migration;
 pub mod monitoring;
 mod objects;
 pub mod procs;

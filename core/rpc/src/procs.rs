@@ -415,6 +415,16 @@ procedures! {
     DOMAIN_SCREENSHOT = 211,
     /// `{dom; u32 flags}` → `{int state; int reason}`.
     DOMAIN_GET_STATE = 212,
+    /// Migration v3, source's first step (layouts of 213-218 in [`crate::migration`]).
+    DOMAIN_MIGRATE_BEGIN3 = 213,
+    /// Migration v3, destination's first step.
+    DOMAIN_MIGRATE_PREPARE3 = 214,
+    /// Migration v3, the source sends the guest.
+    DOMAIN_MIGRATE_PERFORM3 = 216,
+    /// Migration v3, the destination ends its side.
+    DOMAIN_MIGRATE_FINISH3 = 217,
+    /// Migration v3, the source ends its side.
+    DOMAIN_MIGRATE_CONFIRM3 = 218,
     /// `{dom; params<16>; u32 flags}` → void (layout in [`crate::tuning`]).
     DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS = 219,
     /// Carries `virInterfaceChangeBegin` (layout in [`crate::types`]).
@@ -570,6 +580,18 @@ procedures! {
     DOMAIN_MIGRATE_SET_COMPRESSION_CACHE = 300,
     /// Carries `virNodeDeviceDetachFlags` (layout in [`crate::types`]).
     NODE_DEVICE_DETACH_FLAGS = 301,
+    /// Migration v3 with typed parameters, source's first step (layouts of 302-307 in
+    /// [`crate::migration`]).
+    DOMAIN_MIGRATE_BEGIN3_PARAMS = 302,
+    /// Migration v3 with typed parameters, destination's first step.
+    DOMAIN_MIGRATE_PREPARE3_PARAMS = 303,
+    /// Migration v3 with typed parameters, the source sends the guest (or, peer to
+    /// peer, runs the whole migration).
+    DOMAIN_MIGRATE_PERFORM3_PARAMS = 305,
+    /// Migration v3 with typed parameters, the destination ends its side.
+    DOMAIN_MIGRATE_FINISH3_PARAMS = 306,
+    /// Migration v3 with typed parameters, the source ends its side.
+    DOMAIN_MIGRATE_CONFIRM3_PARAMS = 307,
     /// `{dom; int period; u32 flags}` → void.
     DOMAIN_SET_MEMORY_STATS_PERIOD = 308,
     /// `{string arch; int need_results; u32 flags}` → `{string models<8192>; int ret}`

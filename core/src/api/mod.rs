@@ -12,6 +12,7 @@ mod domain;
 mod domain_async;
 mod domain_configuration;
 mod domain_event;
+mod domain_migrate;
 mod domain_monitoring;
 mod domain_save;
 mod event_details;

@@ -480,6 +480,11 @@ pub trait DriverConnection: Send + Sync {
     fn save_restore(&self) -> Option<&dyn super::SaveRestore> {
         None
     }
+    /// The driver's side of live migration, if it has one; `None` makes each step
+    /// `VIR_ERR_NO_SUPPORT` and the migration features unsupported.
+    fn migration(&self) -> Option<&dyn super::Migration> {
+        None
+    }
     /// The driver's snapshot operations, if it has any.
     fn snapshots(&self) -> Option<&dyn super::Snapshots> {
         None

@@ -18,6 +18,8 @@ pub mod files;
 mod instances;
 mod liveness;
 mod local;
+mod migration;
+mod migration_v3;
 mod monitoring;
 mod object_events;
 mod registry;
@@ -39,6 +41,11 @@ pub use event_sink::EventSink;
 pub use instances::Instances;
 pub use liveness::Liveness;
 pub use local::{LocalDriver, RootInstance};
+pub use migration::{
+    Begun, MIGRATE_PARAMS, MigrateParams, Migration, Prepared, features as migration_features,
+    flags as migrate_flags, set_string_param,
+};
+pub use migration_v3::{migrate_peer_to_peer, migrate_v3};
 pub use monitoring::Monitoring;
 pub use object_events::{ObjectEventCallback, ObjectEventFanout, ObjectEventSink};
 pub use registry::{

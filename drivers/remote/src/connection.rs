@@ -129,7 +129,7 @@ fn authenticate(client: &Client, types: &[i32]) -> Result<()> {
 }
 
 /// CONNECT_SUPPORTS_FEATURE; an error counts as "no", as in libvirt's client.
-fn supports(client: &Client, feature: i32) -> bool {
+pub(crate) fn supports(client: &Client, feature: i32) -> bool {
     client
         .call::<_, ConnectSupportsFeatureRet>(
             procs::CONNECT_SUPPORTS_FEATURE,
@@ -591,6 +591,10 @@ impl DriverConnection for RemoteConnection {
     }
 
     fn configuration(&self) -> Option<&dyn rvirt_core::driver::Configuration> {
+        Some(self)
+    }
+
+    fn migration(&self) -> Option<&dyn rvirt_core::driver::Migration> {
         Some(self)
     }
 

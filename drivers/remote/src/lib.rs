@@ -80,6 +80,7 @@ mod configuration;
 mod connection;
 mod control;
 mod keepalive;
+mod migration;
 mod monitoring;
 mod object_wire;
 mod objects;

@@ -53,6 +53,9 @@ impl Daemon {
         rvirt_driver_test::register().map_err(|e| e.to_string())?;
         rvirt_driver_qemu::register().map_err(|e| e.to_string())?;
         rvirt_driver_lxc::register().map_err(|e| e.to_string())?;
+        // The daemon's own connections to other daemons (peer-to-peer migration);
+        // clients never open remote URIs here (`remote::served`).
+        rvirt_driver_remote::register().map_err(|e| e.to_string())?;
         if let Some(root) = &config.qemu_root {
             rvirt_driver_qemu::driver::set_system_root(root.clone());
         }

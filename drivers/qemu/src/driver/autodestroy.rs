@@ -30,6 +30,13 @@ impl AutoDestroy {
         }
     }
 
+    /// Forgets domain `uuid`'s run: it outlives this connection now (a migrated-in guest
+    /// once its finish ran).
+    pub(crate) fn remove(&self, uuid: &Uuid) {
+        let mut runs = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        runs.retain(|(u, _)| u != uuid);
+    }
+
     /// Destroys every recorded run that is still the domain's current one.
     pub(crate) fn destroy_all(&self, shared: &std::sync::Arc<Shared>) {
         let runs = std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));

@@ -47,7 +47,7 @@ pub(crate) const START_PAUSED: u32 = 1;
 pub struct QemuConnection {
     pub(super) shared: Arc<Shared>,
     /// The guests this connection started with `VIR_DOMAIN_START_AUTODESTROY`.
-    autodestroy: super::autodestroy::AutoDestroy,
+    pub(super) autodestroy: super::autodestroy::AutoDestroy,
 }
 
 /// libvirt's "unsupported flags (0x…) in function NAME" for bits outside `allowed`.
@@ -595,6 +595,10 @@ impl DriverConnection for QemuConnection {
     }
 
     fn save_restore(&self) -> Option<&dyn rvirt_core::driver::SaveRestore> {
+        Some(self)
+    }
+
+    fn migration(&self) -> Option<&dyn rvirt_core::driver::Migration> {
         Some(self)
     }
 

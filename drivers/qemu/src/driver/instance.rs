@@ -54,6 +54,8 @@ pub(crate) struct Shared {
     /// Each domain's migration bandwidth cap, MiB/s, set by `virDomainMigrateSetMaxSpeed`
     /// (libvirt's `migMaxBandwidth`): kept across the domain's runs.
     pub migration_speeds: Mutex<std::collections::HashMap<rvirt_core::Uuid, u64>>,
+    /// What migrations in progress remember between their steps.
+    pub migrations: super::migration::Book,
     /// The options of the active commits in progress, by domain and QEMU job id.
     pub block_commits: Mutex<
         std::collections::HashMap<
@@ -245,6 +247,7 @@ impl RootInstance for Shared {
             consoles: Default::default(),
             agent_timeouts: Default::default(),
             migration_speeds: Default::default(),
+            migrations: Default::default(),
             block_commits: Default::default(),
         });
         remove_leftovers(&shared.dirs().run, ErrorDomain::Qemu);

@@ -12,13 +12,15 @@ use super::instance::{Entry, Shared};
 use super::start::MONITOR_TIMEOUT;
 
 /// The job names of background jobs (what [`Entry::begin_job`] was given).
-const BACKGROUND: &[&str] = &["virDomainSave"];
+const BACKGROUND: &[&str] = &["virDomainSave", super::migration::PERFORM_JOB];
 
 /// `VIR_DOMAIN_JOB_NONE` / `VIR_DOMAIN_JOB_UNBOUNDED`.
 const JOB_NONE: i32 = 0;
 const JOB_UNBOUNDED: i32 = 2;
 /// `VIR_DOMAIN_JOB_OPERATION_SAVE`: what every background job here is.
 const OPERATION_SAVE: i32 = 2;
+/// `VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT`.
+const OPERATION_MIGRATION_OUT: i32 = 5;
 /// `VIR_DOMAIN_JOB_STATS_COMPLETED` / `_KEEP_COMPLETED`.
 const STATS_COMPLETED: u32 = 1;
 const STATS_KEEP_COMPLETED: u32 = 2;
@@ -88,13 +90,17 @@ impl Shared {
         if flags & STATS_COMPLETED != 0 {
             return Ok((JOB_NONE, Vec::new()));
         }
+        let operation = match entry.lock().job() {
+            Some(super::migration::PERFORM_JOB) => OPERATION_MIGRATION_OUT,
+            _ => OPERATION_SAVE,
+        };
         let info = self.job_info(entry)?;
         if info.job_type == JOB_NONE {
             return Ok((JOB_NONE, Vec::new()));
         }
         let ull = |name: &str, v: u64| TypedParam::new(name, TypedValue::ULLong(v));
         let mut params = vec![
-            TypedParam::new("operation", TypedValue::Int(OPERATION_SAVE)),
+            TypedParam::new("operation", TypedValue::Int(operation)),
             ull("time_elapsed", info.time_elapsed),
         ];
         for (prefix, figures) in [("data", info.data), ("memory", info.mem)] {

@@ -43,6 +43,7 @@ mod live;
 mod memory_backing;
 mod memory_peek;
 mod memtune;
+mod migration;
 mod migration_params;
 mod moment_dir;
 mod monitor;

@@ -200,6 +200,9 @@ pub(crate) enum Origin {
     Boot,
     /// A save image's migration stream (`-incoming defer`).
     Restore(std::fs::File),
+    /// An incoming migration: QEMU listens at this `migrate-incoming` URI
+    /// (`tcp:ADDRESS:PORT`) and stays paused for the source's stream.
+    Incoming(String),
     /// A snapshot revert: the internal snapshot `Some(tag)` is loaded (`snapshot-load`)
     /// before the guest runs; `None` boots afresh (a shut-off snapshot's revert).
     Snapshot(Option<String>),
@@ -211,6 +214,7 @@ pub(crate) enum StartKind {
     Boot,
     Restore,
     Snapshot,
+    Incoming,
 }
 
 impl Origin {
@@ -219,6 +223,7 @@ impl Origin {
             Origin::Boot => StartKind::Boot,
             Origin::Restore(_) => StartKind::Restore,
             Origin::Snapshot(_) => StartKind::Snapshot,
+            Origin::Incoming(_) => StartKind::Incoming,
         }
     }
 
@@ -228,6 +233,7 @@ impl Origin {
         match self {
             Origin::Restore(_) => std::mem::replace(self, Origin::Boot),
             Origin::Snapshot(tag) => Origin::Snapshot(tag.clone()),
+            Origin::Incoming(uri) => Origin::Incoming(uri.clone()),
             Origin::Boot => Origin::Boot,
         }
     }
@@ -320,7 +326,10 @@ impl Shared {
             if vm.is_active() {
                 return Err(already_active(vm.name()));
             }
-            if let Some(other) = qemu_running_uuid(&vm.uuid()) {
+            // An incoming migration's source runs the same guest until it is here.
+            if kind != StartKind::Incoming
+                && let Some(other) = qemu_running_uuid(&vm.uuid())
+            {
                 // Started by an instance that lost track of it, or by another root: a
                 // second QEMU would run the same guest on the same disks.
                 return Err(Error::operation_invalid(
@@ -553,7 +562,7 @@ impl Shared {
             confinement = confinement.dying_with(std::process::id() as libc::pid_t);
         }
         let mut args = build_args(def, &rt).map_err(cleanup_dir)?;
-        if matches!(origin, Origin::Restore(_)) {
+        if matches!(origin, Origin::Restore(_) | Origin::Incoming(_)) {
             args.extend(["-incoming".to_string(), "defer".to_string()]);
         }
         let binary = emulator(def);
@@ -616,6 +625,9 @@ impl Shared {
             match origin {
                 Origin::Restore(file) => super::save::receive(&mut qmp, &priv_dir, file)?,
                 Origin::Snapshot(Some(tag)) => super::snapshot::jobs::load(&mut qmp, def, &tag)?,
+                Origin::Incoming(uri) => {
+                    qmp.execute("migrate-incoming", Some(serde_json::json!({ "uri": uri })))?;
+                }
                 Origin::Snapshot(None) | Origin::Boot => {}
             }
             let perf = super::perf_events::open_enabled(def, proc.pid())?;
@@ -681,6 +693,7 @@ impl Shared {
         early.extend(mon.pump(Interest::NONE).messages);
         vm.state = match (paused, kind) {
             (true, StartKind::Snapshot) => StateReason::Paused(PausedReason::FromSnapshot),
+            (_, StartKind::Incoming) => StateReason::Paused(PausedReason::Migration),
             (true, _) => StateReason::Paused(PausedReason::User),
             (false, StartKind::Boot) => StateReason::Running(RunningReason::Booted),
             (false, StartKind::Restore) => StateReason::Running(RunningReason::Restored),
@@ -713,9 +726,11 @@ impl Shared {
             StartKind::Boot => (StartedDetail::Booted, SuspendedDetail::Paused),
             StartKind::Restore => (StartedDetail::Restored, SuspendedDetail::Paused),
             StartKind::Snapshot => (StartedDetail::FromSnapshot, SuspendedDetail::FromSnapshot),
+            StartKind::Incoming => (StartedDetail::Migrated, SuspendedDetail::Migrated),
         };
         ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Started(started))));
-        if paused {
+        // An incoming guest was never running here: STARTED/MIGRATED alone, as libvirt.
+        if paused && kind != StartKind::Incoming {
             ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Suspended(suspended))));
         }
         if let Err(e) = self.watch_monitor(entry, &mon) {

@@ -43,7 +43,10 @@ pub(crate) fn supports_feature(
             1
         }
         f => {
-            ctx.conn()?;
+            let conn = ctx.conn()?;
+            if conn.supports_migration_feature(f) {
+                return Ok(ConnectSupportsFeatureRet { supported: 1 });
+            }
             matches!(
                 f,
                 feature::FD_PASSING

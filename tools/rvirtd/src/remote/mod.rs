@@ -16,6 +16,7 @@ mod domain;
 mod events;
 mod exclusive;
 mod jobs_and_host;
+mod migration;
 mod monitoring;
 mod objects;
 mod qemu_program;

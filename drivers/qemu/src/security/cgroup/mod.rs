@@ -147,17 +147,31 @@ impl GuestCgroup {
         def: &DomainDef,
         devices: &[PathBuf],
     ) -> Result<GuestCgroup, CgroupError> {
-        let scope = scope_name(id, &def.name);
-        let cg = if v2::mounted(base) {
-            GuestCgroup {
-                dirs: vec![v2::create(base, &scope)?],
-                unified: true,
+        // Another daemon on the host (a second root, a migration's other end) may run
+        // a guest of the same id and name: its populated scope is left to it, and this
+        // guest takes the next free one (`…-1.scope`, `…-2.scope`).
+        let plain = scope_name(id, &def.name);
+        let mut n = 0;
+        let cg = loop {
+            let scope = match n {
+                0 => plain.clone(),
+                n => format!("{}\\x2d{n}.scope", plain.trim_end_matches(".scope")),
+            };
+            let cg = if v2::mounted(base) {
+                GuestCgroup {
+                    dirs: vec![v2::create(base, &scope)?],
+                    unified: true,
+                }
+            } else {
+                GuestCgroup {
+                    dirs: v1::create(base, &scope)?,
+                    unified: false,
+                }
+            };
+            if n >= 16 || !cg.populated() {
+                break cg;
             }
-        } else {
-            GuestCgroup {
-                dirs: v1::create(base, &scope)?,
-                unified: false,
-            }
+            n += 1;
         };
         let applied = if cg.unified {
             v2::apply(&cg.dirs[0], def)
@@ -185,6 +199,13 @@ impl GuestCgroup {
             return Err(e);
         }
         Ok(cg)
+    }
+
+    /// Whether a process already runs in it.
+    fn populated(&self) -> bool {
+        self.procs_files()
+            .iter()
+            .any(|f| std::fs::read_to_string(f).is_ok_and(|procs| !procs.trim().is_empty()))
     }
 
     /// The directory carrying `controller`.

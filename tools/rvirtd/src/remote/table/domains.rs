@@ -7,7 +7,7 @@ use rvirt_rpc_server::{Procedure, procedure};
 use crate::remote::{
     Access, Session, auth as a, callbacks as cb, checkpoints as ck, configuration as cfg,
     connect as c, console as con, control as ctl, domain as d, jobs_and_host as jh,
-    monitoring as m, save as sv, snapshots as sn, tuning as tu,
+    migration as mg, monitoring as m, save as sv, snapshots as sn, tuning as tu,
 };
 
 /// Their rows, in order of number.
@@ -840,5 +840,55 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         p::DOMAIN_ABORT_JOB_FLAGS,
         Access::Write("virDomainAbortJobFlags"),
         jh::abort_job_flags
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_BEGIN3,
+        Access::Write("virDomainMigrateBegin3"),
+        mg::begin3
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_PREPARE3,
+        Access::Write("virDomainMigratePrepare3"),
+        mg::prepare3
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_PERFORM3,
+        Access::Write("virDomainMigratePerform3"),
+        mg::perform3
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_FINISH3,
+        Access::Write("virDomainMigrateFinish3"),
+        mg::finish3
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_CONFIRM3,
+        Access::Write("virDomainMigrateConfirm3"),
+        mg::confirm3
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_BEGIN3_PARAMS,
+        Access::Write("virDomainMigrateBegin3Params"),
+        mg::begin3_params
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_PREPARE3_PARAMS,
+        Access::Write("virDomainMigratePrepare3Params"),
+        mg::prepare3_params
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_PERFORM3_PARAMS,
+        Access::Write("virDomainMigratePerform3Params"),
+        mg::perform3_params
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_FINISH3_PARAMS,
+        Access::Write("virDomainMigrateFinish3Params"),
+        mg::finish3_params
+    ),
+    procedure!(
+        p::DOMAIN_MIGRATE_CONFIRM3_PARAMS,
+        Access::Write("virDomainMigrateConfirm3Params"),
+        mg::confirm3_params
     ),
 ];

@@ -1,0 +1,367 @@
+//! The destination's steps: prepare (QEMU started paused with `-incoming defer`,
+//! listening on a TCP port; STARTED/MIGRATED) and finish (once QEMU has the whole guest:
+//! `cont`, RESUMED/MIGRATED, the definition kept with `VIR_MIGRATE_PERSIST_DEST`; or,
+//! cancelled or failed, QEMU stopped and the domain forgotten). Offline, prepare only
+//! checks the definition and finish defines it.
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use rvirt_core::api::{
+    PausedReason, ResumedDetail, RunningReason, ShutoffReason, StateReason, StoppedDetail,
+    SuspendedDetail, TypedParam, XmlFlags,
+};
+use rvirt_core::conf::DomainDef;
+use rvirt_core::driver::{DomainRef, MigrateParams, Prepared, migrate_flags as f};
+use rvirt_core::objects::Events;
+use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result};
+use serde_json::Value;
+
+use super::super::connection::{QemuConnection, runnable_def};
+use super::super::instance::{Entry, Shared, not_running};
+use super::super::monitor::Monitor;
+use super::super::running::save_status;
+use super::super::start::{MONITOR_TIMEOUT, Origin, StartFlags};
+use super::cookie::Cookie;
+use super::source::own_cookie;
+
+/// libvirt's default migration ports (`migration_port_min`/`_max` of qemu.conf).
+const PORTS: std::ops::RangeInclusive<u16> = 49152..=49215;
+/// Where QEMU listens unless the client says (`migration_address` of qemu.conf).
+const DEFAULT_LISTEN: &str = "0.0.0.0";
+/// How long a finish waits for QEMU to have loaded what the source sent.
+const LOAD_WAIT: Duration = Duration::from_secs(60);
+
+/// The host and optional port of a client's `tcp:HOST[:PORT]` or `tcp://HOST[:PORT]`.
+fn host_and_port(uri: &str) -> Result<(String, Option<u16>)> {
+    let rest = uri
+        .strip_prefix("tcp://")
+        .or_else(|| uri.strip_prefix("tcp:"))
+        .ok_or_else(|| {
+            let scheme = uri.split(':').next().unwrap_or(uri);
+            Error::new(
+                ErrorCode::ArgumentUnsupported,
+                ErrorDomain::Qemu,
+                format!("unsupported scheme {scheme} in migration URI {uri}"),
+            )
+        })?
+        .trim_end_matches('/');
+    let bracketed = rest.starts_with('[');
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) if !bracketed || h.ends_with(']') => {
+            let port = p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
+                Error::invalid_arg(
+                    ErrorDomain::Qemu,
+                    format!("invalid port in migration URI {uri}"),
+                )
+            })?;
+            (h.to_string(), Some(port))
+        }
+        _ => (rest.to_string(), None),
+    };
+    if host.is_empty() || host.contains(['/', ',', ' ']) {
+        return Err(Error::invalid_arg(
+            ErrorDomain::Qemu,
+            format!("invalid host in migration URI {uri}"),
+        ));
+    }
+    Ok((host, port))
+}
+
+/// `address` as it goes before `:PORT` (an IPv6 address in brackets).
+fn with_brackets(address: &str) -> String {
+    if address.contains(':') && !address.starts_with('[') {
+        format!("[{address}]")
+    } else {
+        address.to_string()
+    }
+}
+
+/// The first of libvirt's migration ports free on `listen`.
+fn free_port(listen: &str) -> Result<u16> {
+    let host = listen.trim_start_matches('[').trim_end_matches(']');
+    PORTS
+        .clone()
+        .find(|p| TcpListener::bind((host, *p)).is_ok())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::InternalError,
+                ErrorDomain::Qemu,
+                format!(
+                    "Unable to find an unused port in range 'migration' ({}-{})",
+                    PORTS.start(),
+                    PORTS.end()
+                ),
+            )
+        })
+}
+
+/// The definition the destination runs: the source's XML under its new name.
+fn incoming_def(p: &MigrateParams) -> Result<DomainDef> {
+    let xml = p
+        .dest_xml
+        .as_deref()
+        .ok_or_else(|| Error::invalid_arg(ErrorDomain::Qemu, "no domain XML passed"))?;
+    let mut def = runnable_def(xml)?;
+    if let Some(name) = &p.dest_name {
+        def.name = name.clone();
+    }
+    Ok(def)
+}
+
+/// Prepare: checks the source is another driver, then (unless offline) starts the
+/// guest's QEMU paused, listening for the stream, and says where.
+pub(super) fn prepare(
+    conn: &QemuConnection,
+    params: &[TypedParam],
+    cookie: &[u8],
+    flags: u32,
+) -> Result<Prepared> {
+    let p = MigrateParams::parse(params)?;
+    let def = incoming_def(&p)?;
+    let uuid = def.uuid.unwrap_or_default().hyphenated().to_string();
+    let shared = &conn.shared;
+    let me = own_cookie(shared, &def.name, &uuid);
+    if !cookie.is_empty() {
+        let source = Cookie::decode(cookie)?;
+        if me.same_driver(&source) {
+            return Err(Error::new(
+                ErrorCode::InternalError,
+                ErrorDomain::Qemu,
+                format!("Attempt to migrate guest to the same host {}", me.hostname),
+            ));
+        }
+    }
+    if flags & f::OFFLINE != 0 {
+        shared.migrations.set_offline(def);
+        // Nothing listens: the client only needs a URI to pass on to the finish.
+        let uri = p
+            .uri
+            .clone()
+            .unwrap_or_else(|| format!("tcp:{}", with_brackets(&me.hostname)));
+        return Ok(Prepared {
+            cookie: me.encode(),
+            uri: Some(uri),
+        });
+    }
+    let listen = p.listen_address.as_deref().unwrap_or(DEFAULT_LISTEN);
+    let (host, port) = match p.uri.as_deref() {
+        Some(uri) => host_and_port(uri)?,
+        None => (me.hostname.clone(), None),
+    };
+    let port = match port {
+        Some(port) => port,
+        None => free_port(listen)?,
+    };
+    let incoming = format!("tcp:{}:{port}", with_brackets(listen));
+    let dom = shared.domains.create_xml(def, |entry| {
+        let job = entry.begin_job("virDomainMigratePrepare3Params")?;
+        shared.start_origin(
+            entry,
+            &job,
+            StartFlags::paused(true),
+            Origin::Incoming(incoming),
+        )
+    })?;
+    // A client that goes away before the finish takes the waiting guest with it.
+    conn.autodestroy.add(dom.uuid, dom.id);
+    Ok(Prepared {
+        cookie: me.encode(),
+        uri: Some(format!("tcp:{}:{port}", with_brackets(&host))),
+    })
+}
+
+/// Waits until QEMU behind `mon` has loaded the whole incoming stream.
+fn wait_loaded(mon: &Monitor) -> Result<()> {
+    let deadline = Instant::now() + LOAD_WAIT;
+    loop {
+        let v = mon.call("query-migrate", None, MONITOR_TIMEOUT)?;
+        match v.get("status").and_then(Value::as_str) {
+            Some("completed") => return Ok(()),
+            Some("failed" | "cancelled") => {
+                let why = v.get("error-desc").and_then(Value::as_str);
+                return Err(Error::new(
+                    ErrorCode::OperationFailed,
+                    ErrorDomain::Qemu,
+                    format!(
+                        "job 'migration in' failed: {}",
+                        why.unwrap_or("unexpectedly failed")
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        if Instant::now() > deadline {
+            return Err(Error::new(
+                ErrorCode::OperationFailed,
+                ErrorDomain::Qemu,
+                "job 'migration in' failed: the stream did not arrive",
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Stops a guest whose migration here failed (STOPPED/FAILED); a transient one is
+/// forgotten.
+fn drop_incoming(shared: &std::sync::Arc<Shared>, entry: &Entry) {
+    if let Ok(job) = entry.begin_job("virDomainMigrateFinish3Params") {
+        let stopped = (ShutoffReason::Failed, StoppedDetail::Failed);
+        let _ = shared.terminate(entry, job, stopped, |_| {});
+    }
+}
+
+/// libvirt's answer of a finish that, as asked, started nothing.
+fn finished_without_domain() -> Error {
+    Error::new(
+        ErrorCode::MigrateFinishOk,
+        ErrorDomain::Qemu,
+        "migration successfully aborted",
+    )
+}
+
+/// The persistent definition `VIR_MIGRATE_PERSIST_DEST` keeps: the client's
+/// `persistent_xml`, else the running one's.
+fn persistent_def(p: &MigrateParams, running: &str) -> Result<DomainDef> {
+    let mut def = runnable_def(p.persist_xml.as_deref().unwrap_or(running))?;
+    if let Some(name) = &p.dest_name {
+        def.name = name.clone();
+    }
+    Ok(def)
+}
+
+/// Finish: runs the guest QEMU received (unless `VIR_MIGRATE_PAUSED`) and keeps its
+/// definition on request; cancelled or failed, stops it.
+pub(super) fn finish(
+    conn: &QemuConnection,
+    params: &[TypedParam],
+    _cookie: &[u8],
+    flags: u32,
+    cancelled: bool,
+) -> Result<(DomainRef, Vec<u8>)> {
+    let p = MigrateParams::parse(params)?;
+    let shared = &conn.shared;
+    let name = p
+        .dest_name
+        .clone()
+        .ok_or_else(|| Error::invalid_arg(ErrorDomain::Qemu, "missing destination name"))?;
+    if flags & f::OFFLINE != 0 {
+        let prepared = shared.migrations.take_offline(&name);
+        if cancelled {
+            return Err(finished_without_domain());
+        }
+        let def = match (&p.persist_xml, prepared) {
+            (None, Some(def)) => def,
+            (_, prepared) => {
+                let fallback = p.dest_xml.clone().unwrap_or_default();
+                if prepared.is_none() && p.persist_xml.is_none() && fallback.is_empty() {
+                    return Err(Error::invalid_arg(
+                        ErrorDomain::Qemu,
+                        "no domain XML passed",
+                    ));
+                }
+                persistent_def(&p, &fallback)?
+            }
+        };
+        let dom = shared.domains.define(def)?;
+        let me = own_cookie(shared, &name, &dom.uuid.hyphenated().to_string());
+        return Ok((dom, me.encode()));
+    }
+    let dom = shared.domains.lookup_by_name(&name)?;
+    let entry = shared.domains.list.get(&dom)?;
+    let incoming = {
+        let vm = entry.lock();
+        match (&vm.run, vm.state) {
+            (Some(run), StateReason::Paused(PausedReason::Migration)) => Some(run.mon.clone()),
+            _ => None,
+        }
+    };
+    let Some(mon) = incoming else {
+        return Err(Error::operation_invalid(
+            ErrorDomain::Qemu,
+            format!("domain '{name}' is not being migrated here"),
+        ));
+    };
+    conn.autodestroy.remove(&dom.uuid);
+    if cancelled {
+        drop_incoming(shared, &entry);
+        return Err(finished_without_domain());
+    }
+    if let Err(e) = wait_loaded(&mon) {
+        drop_incoming(shared, &entry);
+        return Err(e);
+    }
+    let run_it = flags & f::PAUSED == 0;
+    if run_it {
+        if let Some(run) = entry.lock().run.as_mut() {
+            run.ctx.resume_reason = Some(RunningReason::Migrated);
+        }
+        if let Err(e) = mon.call("cont", None, MONITOR_TIMEOUT) {
+            drop_incoming(shared, &entry);
+            return Err(e);
+        }
+    }
+    let running_xml = {
+        let mut vm = entry.lock();
+        let mut ev = Events::new();
+        let Some(run) = vm.run.as_mut() else {
+            return Err(not_running());
+        };
+        run.ctx.resume_reason = None;
+        if run_it {
+            if matches!(vm.state, StateReason::Paused(_)) {
+                vm.state = StateReason::Running(RunningReason::Migrated);
+                ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Resumed(
+                    ResumedDetail::Migrated,
+                ))));
+            }
+        } else {
+            vm.state = StateReason::Paused(PausedReason::User);
+            ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Suspended(
+                SuspendedDetail::Paused,
+            ))));
+        }
+        save_status(&mut vm);
+        shared.domains.fanout.queue(ev);
+        vm.xml(XmlFlags::SECURE | XmlFlags::MIGRATABLE)?
+    };
+    shared.domains.fanout.flush();
+    if flags & f::PERSIST_DEST != 0 {
+        shared.domains.define(persistent_def(&p, &running_xml)?)?;
+    }
+    let dom = shared.domains.lookup_by_name(&name)?;
+    let me = own_cookie(shared, &name, &dom.uuid.hyphenated().to_string());
+    Ok((dom, me.encode()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_uris_give_host_and_maybe_port() {
+        assert_eq!(
+            host_and_port("tcp:127.0.0.1").unwrap(),
+            ("127.0.0.1".into(), None)
+        );
+        assert_eq!(
+            host_and_port("tcp://dst:49153").unwrap(),
+            ("dst".into(), Some(49153))
+        );
+        assert_eq!(
+            host_and_port("tcp:[::1]:5000").unwrap(),
+            ("[::1]".into(), Some(5000))
+        );
+        assert_eq!(host_and_port("tcp:[::1]").unwrap(), ("[::1]".into(), None));
+        assert_eq!(
+            host_and_port("exec:cat").unwrap_err().code(),
+            ErrorCode::ArgumentUnsupported
+        );
+        assert_eq!(
+            host_and_port("tcp:h:0").unwrap_err().code(),
+            ErrorCode::InvalidArg
+        );
+        assert_eq!(with_brackets("::"), "[::]");
+        assert_eq!(with_brackets("0.0.0.0"), "0.0.0.0");
+    }
+}

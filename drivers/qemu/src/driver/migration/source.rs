@@ -1,0 +1,394 @@
+//! The source's steps: begin (the domain XML and cookie for the destination), perform
+//! (QEMU's `migrate` to the destination's URI, waited for under the domain's job, which
+//! `domjobinfo` and `domjobabort` reach), confirm (QEMU stopped, STOPPED/MIGRATED, the
+//! definition undefined on request; or, cancelled, the guest resumed).
+
+use std::time::{Duration, Instant};
+
+use rvirt_core::api::{
+    PausedReason, ResumedDetail, RunningReason, ShutoffReason, StateReason, StoppedDetail,
+    SuspendedDetail, TypedParam, XmlFlags,
+};
+use rvirt_core::driver::{Begun, DomainRef, MigrateParams, migrate_flags as f};
+use rvirt_core::objects::Events;
+use rvirt_core::{DomainEvent, Error, ErrorCode, ErrorDomain, Lifecycle, Result};
+use serde_json::{Value, json};
+
+use super::super::connection::{QemuConnection, runnable_def};
+use super::super::instance::{Entry, Shared, not_running};
+use super::super::monitor::Monitor;
+use super::super::ops::running;
+use super::super::running::save_status;
+use super::super::start::MONITOR_TIMEOUT;
+use super::PERFORM_JOB;
+use super::cookie::Cookie;
+
+/// How often a perform asks QEMU how far it got.
+const POLL: Duration = Duration::from_millis(50);
+/// A perform whose QEMU reports no progress for this long fails.
+const STALLED: Duration = Duration::from_secs(300);
+
+/// This driver's cookie for the domain `name`/`uuid`.
+pub(super) fn own_cookie(shared: &Shared, name: &str, uuid: &str) -> Cookie {
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|_| "localhost".into());
+    let root = std::fs::canonicalize(&shared.root_path)
+        .unwrap_or_else(|_| shared.root_path.clone())
+        .display()
+        .to_string();
+    Cookie {
+        name: name.to_string(),
+        uuid: uuid.to_string(),
+        hostname,
+        root,
+    }
+}
+
+fn failed(message: String) -> Error {
+    Error::new(ErrorCode::OperationFailed, ErrorDomain::Qemu, message)
+}
+
+/// Begin: the domain must run (or, offline, be persistent); its migratable XML, or
+/// the client's (checked to describe the same guest), goes to the destination.
+pub(super) fn begin(
+    conn: &QemuConnection,
+    dom: &DomainRef,
+    params: &[TypedParam],
+    flags: u32,
+) -> Result<Begun> {
+    let p = MigrateParams::parse(params)?;
+    let shared = &conn.shared;
+    let entry = shared.domains.list.get(dom)?;
+    let vm = entry.lock();
+    let offline = flags & f::OFFLINE != 0;
+    if offline {
+        if flags & f::PERSIST_DEST == 0 {
+            return Err(Error::operation_invalid(
+                ErrorDomain::Qemu,
+                "offline migration requires the --persistent flag",
+            ));
+        }
+        if !vm.persistent {
+            return Err(Error::operation_invalid(
+                ErrorDomain::Qemu,
+                "cannot migrate a transient domain offline",
+            ));
+        }
+    } else if !vm.is_active() {
+        return Err(not_running());
+    }
+    if !offline
+        && vm
+            .def
+            .devices()
+            .iter()
+            .any(|d| matches!(d, rvirt_core::conf::Device::Disk(disk) if disk.mirror.is_some()))
+    {
+        return Err(Error::operation_invalid(
+            ErrorDomain::Qemu,
+            "domain has active block job",
+        ));
+    }
+    let mut xml_flags = XmlFlags::SECURE | XmlFlags::MIGRATABLE;
+    if offline {
+        xml_flags |= XmlFlags::INACTIVE;
+    }
+    let xml = match &p.dest_xml {
+        Some(given) => {
+            let def = runnable_def(given)?;
+            rvirt_core::driver::check_abi_stability(&vm.def, &def)?;
+            rvirt_core::driver::format_domain_xml(&def, None, None, xml_flags)?
+        }
+        None => vm.xml(xml_flags)?,
+    };
+    let cookie = own_cookie(shared, vm.name(), &vm.uuid().hyphenated().to_string());
+    Ok(Begun {
+        xml,
+        cookie: cookie.encode(),
+    })
+}
+
+/// The destination's URI as QEMU's `migrate` takes it: `tcp:HOST:PORT` (libvirt also
+/// accepts `tcp://HOST:PORT`). Other schemes are refused: QEMU's `exec:` would run a
+/// client's command, `unix:`/`fd:` would reach the daemon's own sockets.
+pub(super) fn qemu_target(uri: &str) -> Result<String> {
+    let rest = uri
+        .strip_prefix("tcp://")
+        .or_else(|| uri.strip_prefix("tcp:"))
+        .ok_or_else(|| {
+            let scheme = uri.split(':').next().unwrap_or(uri);
+            Error::new(
+                ErrorCode::ArgumentUnsupported,
+                ErrorDomain::Qemu,
+                format!("unsupported scheme {scheme} in migration URI {uri}"),
+            )
+        })?;
+    let rest = rest.trim_end_matches('/');
+    let (host, port) = rest.rsplit_once(':').ok_or_else(|| {
+        Error::invalid_arg(
+            ErrorDomain::Qemu,
+            format!("migration URI {uri} names no port"),
+        )
+    })?;
+    port.parse::<u16>()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| {
+            Error::invalid_arg(
+                ErrorDomain::Qemu,
+                format!("invalid port in migration URI {uri}"),
+            )
+        })?;
+    if host.is_empty() || host.contains(['/', ',', ' ']) {
+        return Err(Error::invalid_arg(
+            ErrorDomain::Qemu,
+            format!("invalid host in migration URI {uri}"),
+        ));
+    }
+    Ok(format!("tcp:{host}:{port}"))
+}
+
+/// Waits for the outgoing migration behind `mon` to complete.
+fn wait_sent(mon: &Monitor) -> Result<()> {
+    let mut last = (Instant::now(), 0u64);
+    loop {
+        let v = mon.call("query-migrate", None, MONITOR_TIMEOUT)?;
+        match v.get("status").and_then(Value::as_str) {
+            Some("completed") => return Ok(()),
+            Some("cancelled" | "cancelling") => {
+                return Err(Error::new(
+                    ErrorCode::OperationAborted,
+                    ErrorDomain::Qemu,
+                    "operation aborted: job 'migration out' canceled by client",
+                ));
+            }
+            Some("failed") => {
+                let why = v.get("error-desc").and_then(Value::as_str);
+                return Err(failed(format!(
+                    "job 'migration out' failed: {}",
+                    why.unwrap_or("unexpectedly failed")
+                )));
+            }
+            _ => {}
+        }
+        let sent = v
+            .pointer("/ram/transferred")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        if sent != last.1 {
+            last = (Instant::now(), sent);
+        } else if last.0.elapsed() > STALLED {
+            return Err(failed(
+                "job 'migration out' failed: no progress for 300 s".into(),
+            ));
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// Sets QEMU's migration capabilities and parameters as `flags` and `p` ask.
+fn configure(
+    shared: &Shared,
+    dom: &DomainRef,
+    mon: &Monitor,
+    p: &MigrateParams,
+    flags: u32,
+) -> Result<()> {
+    let caps = json!({ "capabilities": [
+        { "capability": "auto-converge", "state": flags & f::AUTO_CONVERGE != 0 },
+        { "capability": "xbzrle", "state": flags & f::COMPRESSED != 0 },
+    ]});
+    mon.call("migrate-set-capabilities", Some(caps), MONITOR_TIMEOUT)?;
+    let mib = match p.bandwidth {
+        Some(b) => b,
+        None => shared.migrate_max_speed(dom, 0)?,
+    };
+    let mut params = serde_json::Map::new();
+    params.insert(
+        "max-bandwidth".into(),
+        json!(super::super::disk_jobs::bandwidth_bytes(mib, false)?),
+    );
+    if let Some(v) = p.auto_converge_initial {
+        params.insert("cpu-throttle-initial".into(), json!(v));
+    }
+    if let Some(v) = p.auto_converge_increment {
+        params.insert("cpu-throttle-increment".into(), json!(v));
+    }
+    mon.call(
+        "migrate-set-parameters",
+        Some(Value::Object(params)),
+        MONITOR_TIMEOUT,
+    )?;
+    Ok(())
+}
+
+/// Perform: sends the guest to `migrate_uri`; returns once QEMU completed, the guest
+/// paused here (SUSPENDED/MIGRATED). A failure (or `domjobabort`) cancels QEMU's
+/// migration and resumes a guest that ran.
+pub(super) fn perform(
+    conn: &QemuConnection,
+    dom: &DomainRef,
+    params: &[TypedParam],
+    _cookie: &[u8],
+    flags: u32,
+) -> Result<Vec<u8>> {
+    let p = MigrateParams::parse(params)?;
+    let shared = &conn.shared;
+    let uri = p
+        .uri
+        .as_deref()
+        .ok_or_else(|| Error::invalid_arg(ErrorDomain::Qemu, "migration URI is not given"))?;
+    let target = qemu_target(uri)?;
+    let entry = shared.domains.list.get(dom)?;
+    let job = entry.begin_job(PERFORM_JOB)?;
+    let (mon, was_running, uuid, name) = {
+        let mut vm = job.lock();
+        let was_running = matches!(vm.state, StateReason::Running(_));
+        let run = running(&mut vm)?;
+        run.ctx.pause_reason = Some(PausedReason::Migration);
+        (
+            run.mon.clone(),
+            was_running,
+            vm.uuid(),
+            vm.name().to_string(),
+        )
+    };
+    let sent = (|| {
+        configure(shared, dom, &mon, &p, flags)?;
+        if flags & f::LIVE == 0 && was_running {
+            mon.call("stop", None, MONITOR_TIMEOUT)?;
+        }
+        mon.call("migrate", Some(json!({ "uri": target })), MONITOR_TIMEOUT)?;
+        wait_sent(&mon)
+    })();
+    let mut vm = job.lock();
+    let mut ev = Events::new();
+    if let Err(e) = sent {
+        drop(vm);
+        let _ = mon.call("migrate_cancel", None, MONITOR_TIMEOUT);
+        resume_after_cancel(shared, &entry, &mon, was_running);
+        return Err(e);
+    }
+    if let Some(run) = vm.run.as_mut() {
+        run.ctx.pause_reason = Some(PausedReason::Migration);
+    } else {
+        return Err(not_running());
+    }
+    if matches!(vm.state, StateReason::Running(_)) {
+        vm.state = StateReason::Paused(PausedReason::Migration);
+        ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Suspended(
+            SuspendedDetail::Migrated,
+        ))));
+    }
+    save_status(&mut vm);
+    shared.domains.fanout.queue(ev);
+    drop(vm);
+    drop(job);
+    shared.domains.fanout.flush();
+    shared.migrations.set_outgoing(uuid, was_running);
+    Ok(own_cookie(shared, &name, &uuid.hyphenated().to_string()).encode())
+}
+
+/// After a failed or cancelled perform: the guest runs again if it ran before
+/// (RESUMED/MIGRATED, reason "migration canceled"), its pause reason forgotten.
+fn resume_after_cancel(shared: &Shared, entry: &Entry, mon: &Monitor, was_running: bool) {
+    {
+        let mut vm = entry.lock();
+        if let Some(run) = vm.run.as_mut() {
+            run.ctx.pause_reason = None;
+            if was_running {
+                run.ctx.resume_reason = Some(RunningReason::MigrationCanceled);
+            }
+        }
+    }
+    if !was_running {
+        return;
+    }
+    let resumed = mon.call("cont", None, MONITOR_TIMEOUT);
+    let mut vm = entry.lock();
+    let mut ev = Events::new();
+    if let Some(run) = vm.run.as_mut() {
+        run.ctx.resume_reason = None;
+    }
+    if resumed.is_ok() && matches!(vm.state, StateReason::Paused(_)) {
+        vm.state = StateReason::Running(RunningReason::MigrationCanceled);
+        ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Resumed(
+            ResumedDetail::Migrated,
+        ))));
+    }
+    save_status(&mut vm);
+    shared.domains.fanout.queue(ev);
+    drop(vm);
+    shared.domains.fanout.flush();
+}
+
+/// Confirm: the guest runs on the destination, so QEMU here stops (STOPPED/MIGRATED)
+/// and, with `VIR_MIGRATE_UNDEFINE_SOURCE`, the persistent definition goes; cancelled,
+/// the guest resumes here.
+pub(super) fn confirm(
+    conn: &QemuConnection,
+    dom: &DomainRef,
+    _params: &[TypedParam],
+    _cookie: &[u8],
+    flags: u32,
+    cancelled: bool,
+) -> Result<()> {
+    let shared = &conn.shared;
+    let entry = shared.domains.list.get(dom)?;
+    let was_running = shared.migrations.take_outgoing(&entry.uuid());
+    if flags & f::OFFLINE != 0 {
+        if !cancelled && flags & f::UNDEFINE_SOURCE != 0 {
+            shared.domains.undefine(dom)?;
+        }
+        return Ok(());
+    }
+    if cancelled {
+        let mon = entry.lock().run.as_ref().map(|r| r.mon.clone());
+        match mon {
+            Some(mon) => resume_after_cancel(shared, &entry, &mon, was_running.unwrap_or(false)),
+            None => return Err(not_running()),
+        }
+        return Ok(());
+    }
+    let persistent = entry.lock().persistent;
+    let job = entry.begin_job("virDomainMigrateConfirm3Params")?;
+    let stopped = (ShutoffReason::Migrated, StoppedDetail::Migrated);
+    shared.terminate(&entry, job, stopped, |_| {})?;
+    if persistent && flags & f::UNDEFINE_SOURCE != 0 {
+        shared.domains.undefine(dom)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_tcp_with_a_port() {
+        assert_eq!(
+            qemu_target("tcp:127.0.0.1:49152").unwrap(),
+            "tcp:127.0.0.1:49152"
+        );
+        assert_eq!(qemu_target("tcp://host:1234").unwrap(), "tcp:host:1234");
+        assert_eq!(qemu_target("tcp:[::1]:1234").unwrap(), "tcp:[::1]:1234");
+        for bad in ["exec:rm -rf /", "unix:/run/x.sock", "fd:3"] {
+            let e = qemu_target(bad).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::ArgumentUnsupported, "{bad}");
+        }
+        for bad in [
+            "tcp:host",
+            "tcp:host:0",
+            "tcp:host:99999",
+            "tcp::1234",
+            "tcp:a,b:1",
+        ] {
+            assert_eq!(
+                qemu_target(bad).unwrap_err().code(),
+                ErrorCode::InvalidArg,
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! Live migration between two rvirtd daemons' QEMU drivers (two roots on one host,
+//! the guest's disk shared), driven by Debian's virsh and python3-libvirt:
+//! `virsh migrate` as the client runs it (DOMAIN_MIGRATE_*3_PARAMS), peer to peer
+//! (`--p2p`: the source daemon connects to the destination itself), `dom.migrate()`
+//! (the older DOMAIN_MIGRATE_*3 procedures), offline migration of a definition, and
+//! the refusals a hostile or mistaken client meets.
+//!
+//! The guest counts in memory (`inc dword [0x600]` in a loop): migrated while paused,
+//! the destination's counter equals the source's to the unit, which a guest booted
+//! afresh could not show; resumed, it counts on from there.
+
+use rvirt_testkit::{
+    Daemon, QemuReaper, TempDir, free_port, have_python_libvirt, have_qemu, have_virsh, python,
+    text, virsh, virsh_err, virsh_ok, virsh_thread, write_guest,
+};
+
+/// `xor ax,ax; mov ds,ax; l: inc dword [0x600]; jmp l`.
+const COUNTER: &[u8] = &[
+    0x31, 0xC0, 0x8E, 0xD8, 0x66, 0xFF, 0x06, 0x00, 0x06, 0xEB, 0xF9,
+];
+
+/// The guest's counter, read through the QEMU monitor of `uri`'s daemon.
+fn counter(uri: &str, name: &str) -> u32 {
+    let out = virsh_ok(
+        uri,
+        &["qemu-monitor-command", name, "--hmp", "xp /1wx 0x600"],
+    );
+    let hex = out
+        .split("0x")
+        .last()
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("no value in {out:?}"));
+    u32::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("bad value in {out:?}"))
+}
+
+fn state(uri: &str, name: &str) -> String {
+    virsh_ok(uri, &["domstate", name, "--reason"])
+        .trim()
+        .to_string()
+}
+
+/// Waits (at most 10 s) until `f` holds.
+fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !f() {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// `dom.migrate(dconn, LIVE, None, "tcp:127.0.0.1", 0)`: libvirt's client runs the
+/// fixed-argument procedures. Prints the destination domain's name and state.
+const PY_MIGRATE: &str = r#"
+import sys, libvirt
+src, dst, name = sys.argv[1], sys.argv[2], sys.argv[3]
+s = libvirt.open(src)
+d = libvirt.open(dst)
+dom = s.lookupByName(name)
+ddom = dom.migrate(d, libvirt.VIR_MIGRATE_LIVE, None, "tcp:127.0.0.1", 0)
+print("name=%s state=%d" % (ddom.name(), ddom.state()[0]))
+try:
+    s.lookupByName(name)
+    print("source=kept")
+except libvirt.libvirtError as e:
+    print("source=gone %d" % e.get_error_code())
+"#;
+
+/// OpenStack Nova's live migration: `migrateToURI3` peer to peer with its flags and
+/// parameters (the migratable XML as destination and persistent XML, the stream's URI,
+/// no bandwidth cap), `jobStats` afterwards. Prints where the domain is.
+const PY_NOVA: &str = r#"
+import sys, libvirt
+src, dst_tcp, dst, name = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+s = libvirt.open(src)
+dom = s.lookupByName(name)
+xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_MIGRATABLE | libvirt.VIR_DOMAIN_XML_SECURE)
+flags = (libvirt.VIR_MIGRATE_UNDEFINE_SOURCE | libvirt.VIR_MIGRATE_PERSIST_DEST |
+         libvirt.VIR_MIGRATE_PEER2PEER | libvirt.VIR_MIGRATE_LIVE)
+params = {
+    libvirt.VIR_MIGRATE_PARAM_URI: "tcp://127.0.0.1",
+    libvirt.VIR_MIGRATE_PARAM_DEST_XML: xml,
+    libvirt.VIR_MIGRATE_PARAM_PERSIST_XML: xml,
+    libvirt.VIR_MIGRATE_PARAM_BANDWIDTH: 0,
+}
+dom.migrateToURI3(dst_tcp, params, flags)
+try:
+    s.lookupByName(name)
+    print("source=kept")
+except libvirt.libvirtError as e:
+    print("source=gone %d" % e.get_error_code())
+d = libvirt.open(dst).lookupByName(name)
+print("dest state=%d persistent=%d" % (d.state()[0], d.isPersistent()))
+"#;
+
+#[test]
+fn a_guest_moves_between_daemons_with_its_memory() {
+    if !have_virsh() || !have_qemu() {
+        return;
+    }
+    let root = TempDir::new("qemu-migrate");
+    let (qa, qb) = (root.0.join("qa"), root.0.join("qb"));
+    let _reap_a = QemuReaper(qa.clone());
+    let _reap_b = QemuReaper(qb.clone());
+    // The source of the peer-to-peer migration below reaches this one over TCP, as
+    // daemons on two hosts would.
+    let tcp = format!("127.0.0.1:{}", free_port());
+    let a = Daemon::start_with(
+        "qemu",
+        &[
+            "--qemu-root",
+            qa.to_str().unwrap(),
+            "--listen-tcp",
+            &tcp,
+            "--auth-tcp",
+            "none",
+        ],
+    );
+    let b = Daemon::start_with("qemu", &["--qemu-root", qb.to_str().unwrap()]);
+    let (ua, ub) = (a.qemu_uri(), b.qemu_uri());
+    a.wait_tcp(&tcp);
+    let xml = write_guest(&root, "mg", COUNTER);
+    virsh_ok(&ua, &["define", xml.to_str().unwrap()]);
+    virsh_ok(&ua, &["start", "mg"]);
+    eventually("the guest counts", || counter(&ua, "mg") > 0);
+
+    // Paused, client-driven, kept on the destination, gone from the source.
+    virsh_ok(&ua, &["suspend", "mg"]);
+    let before = counter(&ua, "mg");
+    virsh_ok(
+        &ua,
+        &[
+            "migrate",
+            "--live",
+            "--persistent",
+            "--undefinesource",
+            "mg",
+            &ub,
+            "--migrateuri",
+            "tcp:127.0.0.1",
+            "--listen-address",
+            "127.0.0.1",
+        ],
+    );
+    assert_eq!(state(&ub, "mg"), "paused (user)");
+    assert_eq!(counter(&ub, "mg"), before, "the memory came along");
+    assert!(!virsh_ok(&ua, &["list", "--all", "--name"]).contains("mg"));
+    assert!(virsh_ok(&ub, &["dominfo", "mg"]).contains("Persistent:     yes"));
+    virsh_ok(&ub, &["resume", "mg"]);
+    eventually("it counts on", || counter(&ub, "mg") != before);
+
+    // Peer to peer, running: daemon B connects to daemon A itself (`qemu+tcp://`).
+    let a_tcp = format!("qemu+tcp://{tcp}/system");
+    virsh_ok(
+        &ub,
+        &[
+            "migrate",
+            "--live",
+            "--p2p",
+            "mg",
+            &a_tcp,
+            "--migrateuri",
+            "tcp:127.0.0.1",
+        ],
+    );
+    assert_eq!(state(&ua, "mg"), "running (migrated)");
+    assert!(virsh_ok(&ua, &["dominfo", "mg"]).contains("Persistent:     no"));
+    // Persistent at the source, not undefined: shut off there, reason migrated.
+    assert_eq!(state(&ub, "mg"), "shut off (migrated)");
+    let there = counter(&ua, "mg");
+    eventually("it runs after p2p", || counter(&ua, "mg") != there);
+
+    // The older procedures, from python3-libvirt.
+    if have_python_libvirt() {
+        let out = python(PY_MIGRATE, &[&ua, &ub, "mg"]);
+        let (said, err) = text(&out);
+        assert!(said.contains("name=mg state=1"), "{said} {err}");
+        assert!(said.contains("source=gone 42"), "{said} {err}");
+        assert_eq!(state(&ub, "mg"), "running (migrated)");
+
+        let out = python(PY_NOVA, &[&ub, &a_tcp, &ua, "mg"]);
+        let (said, err) = text(&out);
+        assert!(said.contains("source=gone 42"), "{said} {err}");
+        assert!(said.contains("dest state=1 persistent=1"), "{said} {err}");
+        let there = counter(&ua, "mg");
+        eventually("it runs after Nova's migration", || {
+            counter(&ua, "mg") != there
+        });
+    }
+}
+
+#[test]
+fn refusals_and_offline_migration() {
+    if !have_virsh() || !have_qemu() {
+        return;
+    }
+    let root = TempDir::new("qemu-migrate-no");
+    let (qa, qb) = (root.0.join("qa"), root.0.join("qb"));
+    let _reap_a = QemuReaper(qa.clone());
+    let _reap_b = QemuReaper(qb.clone());
+    let a = Daemon::start_with("qemu", &["--qemu-root", qa.to_str().unwrap()]);
+    let b = Daemon::start_with("qemu", &["--qemu-root", qb.to_str().unwrap()]);
+    let (ua, ub) = (a.qemu_uri(), b.qemu_uri());
+    let xml = write_guest(&root, "rf", COUNTER);
+    virsh_ok(&ua, &["define", xml.to_str().unwrap()]);
+
+    // Not running, no --offline.
+    let e = virsh_err(&ua, &["migrate", "--live", "rf", &ub]);
+    assert!(e.contains("domain is not running"), "{e}");
+    // Offline: the definition moves; the source keeps it unless told.
+    let e = virsh_err(&ua, &["migrate", "--offline", "rf", &ub]);
+    assert!(e.contains("requires the --persistent flag"), "{e}");
+    virsh_ok(&ua, &["migrate", "--offline", "--persistent", "rf", &ub]);
+    assert_eq!(state(&ub, "rf"), "shut off (unknown)");
+    assert_eq!(state(&ua, "rf"), "shut off (unknown)");
+    virsh_ok(&ub, &["undefine", "rf"]);
+
+    virsh_ok(&ua, &["start", "rf"]);
+    // QEMU's exec: would run the client's command as QEMU: refused before QEMU starts.
+    let e = virsh_err(
+        &ua,
+        &[
+            "migrate",
+            "--live",
+            "rf",
+            &ub,
+            "--migrateuri",
+            "exec:touch /tmp/rvt-pwned",
+        ],
+    );
+    assert!(e.contains("unsupported scheme exec"), "{e}");
+    assert!(!std::path::Path::new("/tmp/rvt-pwned").exists());
+    // To itself.
+    let e = virsh_err(&ua, &["migrate", "--live", "rf", &ua]);
+    assert!(
+        e.contains("Attempt to migrate guest to the same host"),
+        "{e}"
+    );
+    // Read-only clients migrate nothing.
+    let ro = format!("qemu+unix:///system?socket={}", a.ro_socket().display());
+    let e = virsh_err(&ro, &["migrate", "--live", "rf", &ub]);
+    assert!(e.contains("read only access prevents"), "{e}");
+    // A migration that cannot converge (1 MiB/s, 1 ms of downtime allowed, the
+    // counter's page dirty all the time) seen by domjobinfo and cancelled by
+    // domjobabort: the guest runs on at the source, the destination's waiting QEMU goes.
+    virsh_ok(&ua, &["migrate-setmaxdowntime", "rf", "1"]);
+    let slow = virsh_thread(
+        &ua,
+        &[
+            "migrate",
+            "--live",
+            "rf",
+            &ub,
+            "--migrateuri",
+            "tcp:127.0.0.1",
+            "--bandwidth",
+            "1",
+        ],
+        60,
+    );
+    eventually("the migration runs", || {
+        virsh(&ua, &["domjobinfo", "rf"]).status.success()
+            && text(&virsh(&ua, &["domjobinfo", "rf"]))
+                .0
+                .contains("Unbounded")
+    });
+    let info = virsh_ok(&ua, &["domjobinfo", "rf"]);
+    assert!(info.contains("Outgoing migration"), "{info}");
+    virsh_ok(&ua, &["domjobabort", "rf"]);
+    let out = slow.join().unwrap();
+    assert!(!out.status.success());
+    let (_, e) = text(&out);
+    assert!(e.contains("canceled by client"), "{e}");
+    // A live migration never paused the guest: its state and reason stay (libvirt's
+    // too), and the destination has nothing.
+    assert_eq!(state(&ua, "rf"), "running (booted)");
+    assert!(!virsh_ok(&ub, &["list", "--all", "--name"]).contains("rf"));
+
+    // After every refusal the guest still runs at the source, and nothing is left at
+    // the destination.
+    let running = state(&ua, "rf");
+    assert!(running.starts_with("running"), "{running}");
+    assert!(!virsh_ok(&ub, &["list", "--all", "--name"]).contains("rf"));
+}
