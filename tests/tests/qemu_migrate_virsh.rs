@@ -280,4 +280,31 @@ fn refusals_and_offline_migration() {
     let running = state(&ua, "rf");
     assert!(running.starts_with("running"), "{running}");
     assert!(!virsh_ok(&ub, &["list", "--all", "--name"]).contains("rf"));
+
+    // The same stuck migration, its speed raised while it runs (`migrate-setspeed`, as
+    // an operator or OpenStack does): it converges and the guest moves.
+    let stuck = virsh_thread(
+        &ua,
+        &[
+            "migrate",
+            "--live",
+            "rf",
+            &ub,
+            "--migrateuri",
+            "tcp:127.0.0.1",
+            "--bandwidth",
+            "1",
+        ],
+        60,
+    );
+    eventually("the migration runs again", || {
+        text(&virsh(&ua, &["domjobinfo", "rf"]))
+            .0
+            .contains("Unbounded")
+    });
+    virsh_ok(&ua, &["migrate-setspeed", "rf", "1000"]);
+    let out = stuck.join().unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(state(&ub, "rf"), "running (migrated)");
+    assert_eq!(state(&ua, "rf"), "shut off (migrated)");
 }

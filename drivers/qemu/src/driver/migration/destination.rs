@@ -147,6 +147,13 @@ pub(super) fn prepare(
     let listen = p.listen_address.as_deref().unwrap_or(DEFAULT_LISTEN);
     let (host, port) = match p.uri.as_deref() {
         Some(uri) => host_and_port(uri)?,
+        None if me.hostname.starts_with("localhost") => {
+            return Err(Error::new(
+                ErrorCode::InternalError,
+                ErrorDomain::Qemu,
+                "hostname on destination resolved to localhost, but migration requires an FQDN",
+            ));
+        }
         None => (me.hostname.clone(), None),
     };
     let port = match port {
