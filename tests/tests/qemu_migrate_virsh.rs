@@ -229,6 +229,19 @@ fn refusals_and_offline_migration() {
     );
     assert!(e.contains("unsupported scheme exec"), "{e}");
     assert!(!std::path::Path::new("/tmp/rvt-pwned").exists());
+    // Only an IP address to listen on reaches QEMU.
+    let e = virsh_err(
+        &ua,
+        &[
+            "migrate",
+            "--live",
+            "rf",
+            &ub,
+            "--listen-address",
+            "0.0.0.0,x=y",
+        ],
+    );
+    assert!(e.contains("invalid listen address"), "{e}");
     // To itself.
     let e = virsh_err(&ua, &["migrate", "--live", "rf", &ua]);
     assert!(

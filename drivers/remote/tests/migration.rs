@@ -103,6 +103,11 @@ fn migrate3_moves_a_guest_between_daemons() {
     assert!(matches!(moved.state().unwrap(), StateReason::Running(_)));
     assert!(ca.lookup_domain_by_name("rmig").is_err());
 
+    // A confirm no perform came before stops nothing.
+    let e = moved.migrate_confirm3(&[], &[], 0, false).unwrap_err();
+    assert!(e.message().contains("is not being migrated"), "{e}");
+    assert!(matches!(moved.state().unwrap(), StateReason::Running(_)));
+
     // And back.
     dom = moved.migrate3(&ca, &params, migrate_flags::LIVE).unwrap();
     assert!(matches!(dom.state().unwrap(), StateReason::Running(_)));

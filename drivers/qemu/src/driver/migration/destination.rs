@@ -145,6 +145,13 @@ pub(super) fn prepare(
         });
     }
     let listen = p.listen_address.as_deref().unwrap_or(DEFAULT_LISTEN);
+    let bare = listen.trim_start_matches('[').trim_end_matches(']');
+    if bare.parse::<std::net::IpAddr>().is_err() {
+        return Err(Error::invalid_arg(
+            ErrorDomain::Qemu,
+            format!("invalid listen address '{listen}': an IP address is required"),
+        ));
+    }
     let (host, port) = match p.uri.as_deref() {
         Some(uri) => host_and_port(uri)?,
         None if me.hostname.starts_with("localhost") => {

@@ -351,6 +351,12 @@ pub(super) fn confirm(
         }
         return Ok(());
     }
+    if was_running.is_none() {
+        return Err(Error::operation_invalid(
+            ErrorDomain::Qemu,
+            format!("domain '{}' is not being migrated", dom.name),
+        ));
+    }
     let persistent = entry.lock().persistent;
     let job = entry.begin_job("virDomainMigrateConfirm3Params")?;
     let stopped = (ShutoffReason::Migrated, StoppedDetail::Migrated);
