@@ -56,7 +56,7 @@ src, dst, name = sys.argv[1], sys.argv[2], sys.argv[3]
 s = libvirt.open(src)
 d = libvirt.open(dst)
 dom = s.lookupByName(name)
-ddom = dom.migrate(d, libvirt.VIR_MIGRATE_LIVE, None, "tcp:127.0.0.1", 0)
+ddom = dom.migrate(d, libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_UNSAFE, None, "tcp:127.0.0.1", 0)
 print("name=%s state=%d" % (ddom.name(), ddom.state()[0]))
 try:
     s.lookupByName(name)
@@ -74,8 +74,9 @@ src, dst_tcp, dst, name = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 s = libvirt.open(src)
 dom = s.lookupByName(name)
 xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_MIGRATABLE | libvirt.VIR_DOMAIN_XML_SECURE)
+# The test's disk is on local storage; a Nova deployment's is on shared storage.
 flags = (libvirt.VIR_MIGRATE_UNDEFINE_SOURCE | libvirt.VIR_MIGRATE_PERSIST_DEST |
-         libvirt.VIR_MIGRATE_PEER2PEER | libvirt.VIR_MIGRATE_LIVE)
+         libvirt.VIR_MIGRATE_PEER2PEER | libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_UNSAFE)
 params = {
     libvirt.VIR_MIGRATE_PARAM_URI: "tcp://127.0.0.1",
     libvirt.VIR_MIGRATE_PARAM_DEST_XML: xml,
@@ -131,6 +132,7 @@ fn a_guest_moves_between_daemons_with_its_memory() {
         &[
             "migrate",
             "--live",
+            "--unsafe",
             "--persistent",
             "--undefinesource",
             "mg",
@@ -155,6 +157,7 @@ fn a_guest_moves_between_daemons_with_its_memory() {
         &[
             "migrate",
             "--live",
+            "--unsafe",
             "--p2p",
             "mg",
             &a_tcp,
@@ -166,6 +169,12 @@ fn a_guest_moves_between_daemons_with_its_memory() {
     assert!(virsh_ok(&ua, &["dominfo", "mg"]).contains("Persistent:     no"));
     // Persistent at the source, not undefined: shut off there, reason migrated.
     assert_eq!(state(&ub, "mg"), "shut off (migrated)");
+    // The source keeps the completed migration's statistics.
+    let done = virsh_ok(&ub, &["domjobinfo", "mg", "--completed"]);
+    assert!(
+        done.contains("Completed") && done.contains("Outgoing migration"),
+        "{done}"
+    );
     let there = counter(&ua, "mg");
     eventually("it runs after p2p", || counter(&ua, "mg") != there);
 
@@ -221,6 +230,7 @@ fn refusals_and_offline_migration() {
         &[
             "migrate",
             "--live",
+            "--unsafe",
             "rf",
             &ub,
             "--migrateuri",
@@ -235,6 +245,7 @@ fn refusals_and_offline_migration() {
         &[
             "migrate",
             "--live",
+            "--unsafe",
             "rf",
             &ub,
             "--listen-address",
@@ -242,8 +253,14 @@ fn refusals_and_offline_migration() {
         ],
     );
     assert!(e.contains("invalid listen address"), "{e}");
+    // The disk is on the test's local file system: libvirt's safety refusal.
+    let e = virsh_err(&ua, &["migrate", "--live", "rf", &ub]);
+    assert!(
+        e.contains("Unsafe migration: Migration without shared storage is unsafe"),
+        "{e}"
+    );
     // To itself.
-    let e = virsh_err(&ua, &["migrate", "--live", "rf", &ua]);
+    let e = virsh_err(&ua, &["migrate", "--live", "--unsafe", "rf", &ua]);
     assert!(
         e.contains("Attempt to migrate guest to the same host"),
         "{e}"
@@ -261,6 +278,7 @@ fn refusals_and_offline_migration() {
         &[
             "migrate",
             "--live",
+            "--unsafe",
             "rf",
             &ub,
             "--migrateuri",
@@ -301,6 +319,7 @@ fn refusals_and_offline_migration() {
         &[
             "migrate",
             "--live",
+            "--unsafe",
             "rf",
             &ub,
             "--migrateuri",

@@ -186,6 +186,17 @@ impl<R> Domains<R> {
     /// `virDomainUndefine`: the persistent definition goes (its file too); an inactive
     /// domain is removed, an active one becomes transient.
     pub fn undefine(&self, dom: &DomainRef) -> Result<()> {
+        self.undefine_as(dom, true)
+    }
+
+    /// [`Self::undefine`] without the UNDEFINED event: what libvirt's migration does to
+    /// the source's definition with `VIR_MIGRATE_UNDEFINE_SOURCE` (its clients see
+    /// STOPPED/MIGRATED, then the domain is gone).
+    pub fn undefine_migrated(&self, dom: &DomainRef) -> Result<()> {
+        self.undefine_as(dom, false)
+    }
+
+    fn undefine_as(&self, dom: &DomainRef, emit: bool) -> Result<()> {
         let inactive = self.change_ref(dom, |obj, ev| {
             if let Some(configs) = self.configs() {
                 if !obj.persistent {
@@ -197,9 +208,11 @@ impl<R> Domains<R> {
                 configs.delete(obj.name())?;
             }
             obj.make_transient();
-            ev.push(obj.event(DomainEvent::Lifecycle(Lifecycle::Undefined(
-                UndefinedDetail::Removed,
-            ))));
+            if emit {
+                ev.push(obj.event(DomainEvent::Lifecycle(Lifecycle::Undefined(
+                    UndefinedDetail::Removed,
+                ))));
+            }
             Ok(!obj.is_active())
         })?;
         if inactive {

@@ -12,6 +12,9 @@ use rvirt_core::event::DefaultLoop;
 use rvirt_core::{Connect, DomainEvent, DomainEventId};
 use rvirt_testkit::{Daemon, LOOP, QemuReaper, TempDir, have_qemu, write_guest};
 
+/// Live; the test's disk is on local storage (`VIR_MIGRATE_UNSAFE`).
+const LIVE_UNSAFE: u32 = migrate_flags::LIVE | migrate_flags::UNSAFE;
+
 fn uri_param(uri: &str) -> TypedParam {
     TypedParam {
         field: "migrate_uri".into(),
@@ -68,7 +71,9 @@ fn migrate3_moves_a_guest_between_daemons() {
     let (seen_a, seen_b) = (record(&ca), record(&cb));
 
     let params = [uri_param("tcp:127.0.0.1")];
-    let moved = dom.migrate3(&cb, &params, migrate_flags::LIVE).unwrap();
+    let e = dom.migrate3(&cb, &params, migrate_flags::LIVE).unwrap_err();
+    assert_eq!(e.code(), rvirt_core::ErrorCode::MigrateUnsafe, "{e}");
+    let moved = dom.migrate3(&cb, &params, LIVE_UNSAFE).unwrap();
     assert_eq!(moved.name(), "rmig");
     assert!(matches!(moved.state().unwrap(), StateReason::Running(_)));
     use rvirt_core::api::{ResumedDetail, StartedDetail, StoppedDetail, SuspendedDetail};
@@ -96,7 +101,7 @@ fn migrate3_moves_a_guest_between_daemons() {
         .migrate3(
             &ca,
             &[uri_param(&format!("tcp:127.0.0.1:{port}"))],
-            migrate_flags::LIVE,
+            LIVE_UNSAFE,
         )
         .unwrap_err();
     assert!(e.message().contains("Address already in use"), "{e}");
@@ -109,7 +114,7 @@ fn migrate3_moves_a_guest_between_daemons() {
     assert!(matches!(moved.state().unwrap(), StateReason::Running(_)));
 
     // And back.
-    dom = moved.migrate3(&ca, &params, migrate_flags::LIVE).unwrap();
+    dom = moved.migrate3(&ca, &params, LIVE_UNSAFE).unwrap();
     assert!(matches!(dom.state().unwrap(), StateReason::Running(_)));
     assert!(cb.lookup_domain_by_name("rmig").is_err());
     dom.destroy().unwrap();

@@ -17,6 +17,8 @@ const BACKGROUND: &[&str] = &["virDomainSave", super::migration::PERFORM_JOB];
 /// `VIR_DOMAIN_JOB_NONE` / `VIR_DOMAIN_JOB_UNBOUNDED`.
 const JOB_NONE: i32 = 0;
 const JOB_UNBOUNDED: i32 = 2;
+/// `VIR_DOMAIN_JOB_COMPLETED`.
+const JOB_COMPLETED: i32 = 3;
 /// `VIR_DOMAIN_JOB_OPERATION_SAVE`: what every background job here is.
 const OPERATION_SAVE: i32 = 2;
 /// `VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT`.
@@ -49,6 +51,47 @@ pub(crate) fn from_query_migrate(v: &Value) -> JobInfo {
         mem: ram,
         file: [0; 3],
     }
+}
+
+/// libvirt's statistics of a completed outgoing migration (the JOB_COMPLETED event's
+/// and `domjobinfo --completed`'s) from QEMU's last `query-migrate` reply.
+pub(crate) fn completed_migration(v: &Value) -> Vec<TypedParam> {
+    let ull = |name: &str, v: u64| TypedParam::new(name, TypedValue::ULLong(v));
+    let ram = |k: &str| u(v, &["ram", k]);
+    let total = ram("total");
+    let sent = ram("transferred");
+    let elapsed = u(v, &["total-time"]);
+    let downtime = u(v, &["downtime"]);
+    let bps = v
+        .pointer("/ram/mbps")
+        .and_then(Value::as_f64)
+        .map(|m| (m * 1_000_000.0 / 8.0) as u64)
+        .unwrap_or(0);
+    vec![
+        TypedParam::new("operation", TypedValue::Int(OPERATION_MIGRATION_OUT)),
+        ull("time_elapsed", elapsed),
+        ull("time_elapsed_net", elapsed),
+        ull("downtime", downtime),
+        ull("downtime_net", downtime),
+        ull("setup_time", u(v, &["setup-time"])),
+        ull("data_total", total),
+        ull("data_processed", sent),
+        ull("data_remaining", 0),
+        ull("memory_total", total),
+        ull("memory_processed", sent),
+        ull("memory_remaining", 0),
+        ull("memory_bps", bps),
+        ull("memory_constant", ram("duplicate")),
+        ull("memory_normal", ram("normal")),
+        ull("memory_normal_bytes", ram("normal-bytes")),
+        ull("memory_dirty_rate", ram("dirty-pages-rate")),
+        ull("memory_iteration", ram("dirty-sync-count")),
+        ull("memory_postcopy_requests", ram("postcopy-requests")),
+        ull("memory_page_size", ram("page-size")),
+        ull("disk_total", 0),
+        ull("disk_processed", 0),
+        ull("disk_remaining", 0),
+    ]
 }
 
 impl Shared {
@@ -88,7 +131,16 @@ impl Shared {
             "qemuDomainGetJobStats",
         )?;
         if flags & STATS_COMPLETED != 0 {
-            return Ok((JOB_NONE, Vec::new()));
+            // The last completed migration's, kept unless the caller is done with them.
+            let uuid = entry.uuid();
+            let kept = match flags & STATS_KEEP_COMPLETED {
+                0 => self.migrations.take_completed(&uuid),
+                _ => self.migrations.completed(&uuid),
+            };
+            return Ok(match kept {
+                Some(params) => (JOB_COMPLETED, params),
+                None => (JOB_NONE, Vec::new()),
+            });
         }
         let operation = match entry.lock().job() {
             Some(super::migration::PERFORM_JOB) => OPERATION_MIGRATION_OUT,

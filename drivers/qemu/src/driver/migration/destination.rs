@@ -305,6 +305,14 @@ pub(super) fn finish(
         drop_incoming(shared, &entry);
         return Err(e);
     }
+    // Kept before it runs, as libvirt: STARTED, DEFINED, then RESUMED.
+    if flags & f::PERSIST_DEST != 0 {
+        let live = entry.lock().xml(XmlFlags::SECURE | XmlFlags::MIGRATABLE)?;
+        if let Err(e) = persistent_def(&p, &live).and_then(|d| shared.domains.define(d)) {
+            drop_incoming(shared, &entry);
+            return Err(e);
+        }
+    }
     let run_it = flags & f::PAUSED == 0;
     if run_it {
         if let Some(run) = entry.lock().run.as_mut() {
@@ -315,7 +323,7 @@ pub(super) fn finish(
             return Err(e);
         }
     }
-    let running_xml = {
+    {
         let mut vm = entry.lock();
         let mut ev = Events::new();
         let Some(run) = vm.run.as_mut() else {
@@ -337,12 +345,8 @@ pub(super) fn finish(
         }
         save_status(&mut vm);
         shared.domains.fanout.queue(ev);
-        vm.xml(XmlFlags::SECURE | XmlFlags::MIGRATABLE)?
-    };
-    shared.domains.fanout.flush();
-    if flags & f::PERSIST_DEST != 0 {
-        shared.domains.define(persistent_def(&p, &running_xml)?)?;
     }
+    shared.domains.fanout.flush();
     let dom = shared.domains.lookup_by_name(&name)?;
     let me = own_cookie(shared, &name, &dom.uuid.hyphenated().to_string());
     Ok((dom, me.encode()))

@@ -8,10 +8,12 @@
 //! persistent definition. Peer to peer, the source driver opens the destination's URI
 //! itself and runs the steps ([`rvirt_core::driver::migrate_peer_to_peer`]).
 //!
-//! [`source`] holds begin, perform and confirm; [`destination`] prepare and finish.
+//! [`source`] holds begin, perform and confirm; [`destination`] prepare and finish;
+//! [`safety`] libvirt's refusal of disks the destination cannot share.
 
 mod cookie;
 mod destination;
+mod safety;
 mod source;
 
 use std::collections::HashMap;
@@ -48,6 +50,8 @@ pub(crate) struct Book {
     outgoing: Mutex<HashMap<Uuid, bool>>,
     /// Incoming offline: the definitions prepared, by name, for their finish.
     offline: Mutex<HashMap<String, DomainDef>>,
+    /// Outgoing: each domain's last completed migration's statistics.
+    completed: Mutex<HashMap<Uuid, Vec<TypedParam>>>,
 }
 
 impl Book {
@@ -60,6 +64,30 @@ impl Book {
 
     fn take_outgoing(&self, uuid: &Uuid) -> Option<bool> {
         self.outgoing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(uuid)
+    }
+
+    fn set_completed(&self, uuid: Uuid, stats: Vec<TypedParam>) {
+        self.completed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(uuid, stats);
+    }
+
+    /// The last completed migration's statistics of domain `uuid`.
+    pub(crate) fn completed(&self, uuid: &Uuid) -> Option<Vec<TypedParam>> {
+        self.completed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(uuid)
+            .cloned()
+    }
+
+    /// [`Self::completed`], forgotten.
+    pub(crate) fn take_completed(&self, uuid: &Uuid) -> Option<Vec<TypedParam>> {
+        self.completed
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(uuid)

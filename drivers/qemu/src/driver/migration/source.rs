@@ -90,6 +90,9 @@ pub(super) fn begin(
             "domain has active block job",
         ));
     }
+    if flags & (f::UNSAFE | f::OFFLINE) == 0 {
+        super::safety::check_disks(&vm.def)?;
+    }
     let mut xml_flags = XmlFlags::SECURE | XmlFlags::MIGRATABLE;
     if offline {
         xml_flags |= XmlFlags::INACTIVE;
@@ -149,13 +152,13 @@ pub(super) fn qemu_target(uri: &str) -> Result<String> {
     Ok(format!("tcp:{host}:{port}"))
 }
 
-/// Waits for the outgoing migration behind `mon` to complete.
-fn wait_sent(mon: &Monitor) -> Result<()> {
+/// Waits for the outgoing migration behind `mon` to complete; QEMU's last report.
+fn wait_sent(mon: &Monitor) -> Result<Value> {
     let mut last = (Instant::now(), 0u64);
     loop {
         let v = mon.call("query-migrate", None, MONITOR_TIMEOUT)?;
         match v.get("status").and_then(Value::as_str) {
-            Some("completed") => return Ok(()),
+            Some("completed") => return Ok(v),
             Some("cancelled" | "cancelling") => {
                 return Err(Error::new(
                     ErrorCode::OperationAborted,
@@ -254,7 +257,7 @@ pub(super) fn perform(
             vm.name().to_string(),
         )
     };
-    let sent = (|| {
+    let sent = (|| -> Result<Value> {
         configure(shared, dom, &mon, &p, flags)?;
         if flags & f::LIVE == 0 && was_running {
             mon.call("stop", None, MONITOR_TIMEOUT)?;
@@ -264,12 +267,15 @@ pub(super) fn perform(
     })();
     let mut vm = job.lock();
     let mut ev = Events::new();
-    if let Err(e) = sent {
-        drop(vm);
-        let _ = mon.call("migrate_cancel", None, MONITOR_TIMEOUT);
-        resume_after_cancel(shared, &entry, &mon, was_running);
-        return Err(e);
-    }
+    let report = match sent {
+        Ok(report) => report,
+        Err(e) => {
+            drop(vm);
+            let _ = mon.call("migrate_cancel", None, MONITOR_TIMEOUT);
+            resume_after_cancel(shared, &entry, &mon, was_running);
+            return Err(e);
+        }
+    };
     if let Some(run) = vm.run.as_mut() {
         run.ctx.pause_reason = Some(PausedReason::Migration);
     } else {
@@ -281,12 +287,17 @@ pub(super) fn perform(
             SuspendedDetail::Migrated,
         ))));
     }
+    let stats = super::super::jobs::completed_migration(&report);
+    ev.push(vm.event(DomainEvent::JobCompleted {
+        params: stats.clone(),
+    }));
     save_status(&mut vm);
     shared.domains.fanout.queue(ev);
     drop(vm);
     drop(job);
     shared.domains.fanout.flush();
     shared.migrations.set_outgoing(uuid, was_running);
+    shared.migrations.set_completed(uuid, stats);
     Ok(own_cookie(shared, &name, &uuid.hyphenated().to_string()).encode())
 }
 
@@ -339,7 +350,7 @@ pub(super) fn confirm(
     let was_running = shared.migrations.take_outgoing(&entry.uuid());
     if flags & f::OFFLINE != 0 {
         if !cancelled && flags & f::UNDEFINE_SOURCE != 0 {
-            shared.domains.undefine(dom)?;
+            shared.domains.undefine_migrated(dom)?;
         }
         return Ok(());
     }
@@ -362,7 +373,7 @@ pub(super) fn confirm(
     let stopped = (ShutoffReason::Migrated, StoppedDetail::Migrated);
     shared.terminate(&entry, job, stopped, |_| {})?;
     if persistent && flags & f::UNDEFINE_SOURCE != 0 {
-        shared.domains.undefine(dom)?;
+        shared.domains.undefine_migrated(dom)?;
     }
     Ok(())
 }
