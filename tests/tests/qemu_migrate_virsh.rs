@@ -48,6 +48,29 @@ fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// `virsh migrate` of `rf` from `ua` to `ub` at 1 MiB/s, on a thread of its own;
+/// returns once `domjobinfo` shows it running.
+fn stuck_migration(ua: &str, ub: &str) -> std::thread::JoinHandle<std::process::Output> {
+    let args = [
+        "migrate",
+        "--live",
+        "--unsafe",
+        "rf",
+        ub,
+        "--migrateuri",
+        "tcp:127.0.0.1",
+        "--bandwidth",
+        "1",
+    ];
+    let running = virsh_thread(ua, &args, 60);
+    eventually("the migration runs", || {
+        text(&virsh(ua, &["domjobinfo", "rf"]))
+            .0
+            .contains("Unbounded")
+    });
+    running
+}
+
 /// `dom.migrate(dconn, LIVE, None, "tcp:127.0.0.1", 0)`: libvirt's client runs the
 /// fixed-argument procedures. Prints the destination domain's name and state.
 const PY_MIGRATE: &str = r#"
@@ -273,27 +296,7 @@ fn refusals_and_offline_migration() {
     // counter's page dirty all the time) seen by domjobinfo and cancelled by
     // domjobabort: the guest runs on at the source, the destination's waiting QEMU goes.
     virsh_ok(&ua, &["migrate-setmaxdowntime", "rf", "1"]);
-    let slow = virsh_thread(
-        &ua,
-        &[
-            "migrate",
-            "--live",
-            "--unsafe",
-            "rf",
-            &ub,
-            "--migrateuri",
-            "tcp:127.0.0.1",
-            "--bandwidth",
-            "1",
-        ],
-        60,
-    );
-    eventually("the migration runs", || {
-        virsh(&ua, &["domjobinfo", "rf"]).status.success()
-            && text(&virsh(&ua, &["domjobinfo", "rf"]))
-                .0
-                .contains("Unbounded")
-    });
+    let slow = stuck_migration(&ua, &ub);
     let info = virsh_ok(&ua, &["domjobinfo", "rf"]);
     assert!(info.contains("Outgoing migration"), "{info}");
     virsh_ok(&ua, &["domjobabort", "rf"]);
@@ -314,26 +317,7 @@ fn refusals_and_offline_migration() {
 
     // The same stuck migration, its speed raised while it runs (`migrate-setspeed`, as
     // an operator or OpenStack does): it converges and the guest moves.
-    let stuck = virsh_thread(
-        &ua,
-        &[
-            "migrate",
-            "--live",
-            "--unsafe",
-            "rf",
-            &ub,
-            "--migrateuri",
-            "tcp:127.0.0.1",
-            "--bandwidth",
-            "1",
-        ],
-        60,
-    );
-    eventually("the migration runs again", || {
-        text(&virsh(&ua, &["domjobinfo", "rf"]))
-            .0
-            .contains("Unbounded")
-    });
+    let stuck = stuck_migration(&ua, &ub);
     virsh_ok(&ua, &["migrate-setspeed", "rf", "1000"]);
     let out = stuck.join().unwrap();
     assert!(out.status.success(), "{:?}", text(&out));

@@ -3,7 +3,7 @@
 # shared-connection-compare.sh): a work directory $work removed at exit with every
 # process in $pids and every QEMU whose command line names $work, the libvirt-qemu
 # user libvirt 9.0's QEMU driver insists on, a release rvirtd ($target/release/rvirtd),
-# wait_socket PATH, and start_daemons.
+# wait_socket PATH, start_daemons, and guest_xml NAME DISK.
 #
 # Usage (from the repository root): work_prefix=/tmp/rvNAME; . tools/bench/qemu-bench-common.sh
 work=$(mktemp -d "${work_prefix:-/tmp/rvbench}.XXXXXX")
@@ -58,4 +58,27 @@ start_daemons() {
   wait_socket "$work/rvirtd/libvirt-sock"
   lv_uri="qemu+unix:///system?socket=$work/libvirtd/sock/libvirt-sock"
   rv_uri="qemu+unix:///system?socket=$work/rvirtd/libvirt-sock"
+}
+
+# guest_xml NAME DISK: a small TCG guest (64 MiB, one vCPU, DISK as its raw IDE boot
+# disk, no balloon) on standard output.
+guest_xml() {
+  cat <<XML
+<domain type='qemu'>
+  <name>$1</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+  <features><acpi/></features>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$2'/>
+      <target dev='hda' bus='ide'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
 }

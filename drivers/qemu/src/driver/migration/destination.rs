@@ -24,6 +24,7 @@ use super::super::running::save_status;
 use super::super::start::{MONITOR_TIMEOUT, Origin, StartFlags};
 use super::cookie::Cookie;
 use super::source::own_cookie;
+use super::uri::{host_and_port, with_brackets};
 
 /// libvirt's default migration ports (`migration_port_min`/`_max` of qemu.conf).
 const PORTS: std::ops::RangeInclusive<u16> = 49152..=49215;
@@ -31,51 +32,6 @@ const PORTS: std::ops::RangeInclusive<u16> = 49152..=49215;
 const DEFAULT_LISTEN: &str = "0.0.0.0";
 /// How long a finish waits for QEMU to have loaded what the source sent.
 const LOAD_WAIT: Duration = Duration::from_secs(60);
-
-/// The host and optional port of a client's `tcp:HOST[:PORT]` or `tcp://HOST[:PORT]`.
-fn host_and_port(uri: &str) -> Result<(String, Option<u16>)> {
-    let rest = uri
-        .strip_prefix("tcp://")
-        .or_else(|| uri.strip_prefix("tcp:"))
-        .ok_or_else(|| {
-            let scheme = uri.split(':').next().unwrap_or(uri);
-            Error::new(
-                ErrorCode::ArgumentUnsupported,
-                ErrorDomain::Qemu,
-                format!("unsupported scheme {scheme} in migration URI {uri}"),
-            )
-        })?
-        .trim_end_matches('/');
-    let bracketed = rest.starts_with('[');
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) if !bracketed || h.ends_with(']') => {
-            let port = p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
-                Error::invalid_arg(
-                    ErrorDomain::Qemu,
-                    format!("invalid port in migration URI {uri}"),
-                )
-            })?;
-            (h.to_string(), Some(port))
-        }
-        _ => (rest.to_string(), None),
-    };
-    if host.is_empty() || host.contains(['/', ',', ' ']) {
-        return Err(Error::invalid_arg(
-            ErrorDomain::Qemu,
-            format!("invalid host in migration URI {uri}"),
-        ));
-    }
-    Ok((host, port))
-}
-
-/// `address` as it goes before `:PORT` (an IPv6 address in brackets).
-fn with_brackets(address: &str) -> String {
-    if address.contains(':') && !address.starts_with('[') {
-        format!("[{address}]")
-    } else {
-        address.to_string()
-    }
-}
 
 /// The first of libvirt's migration ports free on `listen`.
 fn free_port(listen: &str) -> Result<u16> {
@@ -96,17 +52,22 @@ fn free_port(listen: &str) -> Result<u16> {
         })
 }
 
+/// A definition for this side: `xml` parsed, under the client's `destination_name`.
+fn renamed(p: &MigrateParams, xml: &str) -> Result<DomainDef> {
+    let mut def = runnable_def(xml)?;
+    if let Some(name) = &p.dest_name {
+        def.name = name.clone();
+    }
+    Ok(def)
+}
+
 /// The definition the destination runs: the source's XML under its new name.
 fn incoming_def(p: &MigrateParams) -> Result<DomainDef> {
     let xml = p
         .dest_xml
         .as_deref()
         .ok_or_else(|| Error::invalid_arg(ErrorDomain::Qemu, "no domain XML passed"))?;
-    let mut def = runnable_def(xml)?;
-    if let Some(name) = &p.dest_name {
-        def.name = name.clone();
-    }
-    Ok(def)
+    renamed(p, xml)
 }
 
 /// Prepare: checks the source is another driver, then (unless offline) starts the
@@ -237,11 +198,7 @@ fn finished_without_domain() -> Error {
 /// The persistent definition `VIR_MIGRATE_PERSIST_DEST` keeps: the client's
 /// `persistent_xml`, else the running one's.
 fn persistent_def(p: &MigrateParams, running: &str) -> Result<DomainDef> {
-    let mut def = runnable_def(p.persist_xml.as_deref().unwrap_or(running))?;
-    if let Some(name) = &p.dest_name {
-        def.name = name.clone();
-    }
-    Ok(def)
+    renamed(p, p.persist_xml.as_deref().unwrap_or(running))
 }
 
 /// Finish: runs the guest QEMU received (unless `VIR_MIGRATE_PAUSED`) and keeps its
@@ -350,36 +307,4 @@ pub(super) fn finish(
     let dom = shared.domains.lookup_by_name(&name)?;
     let me = own_cookie(shared, &name, &dom.uuid.hyphenated().to_string());
     Ok((dom, me.encode()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn client_uris_give_host_and_maybe_port() {
-        assert_eq!(
-            host_and_port("tcp:127.0.0.1").unwrap(),
-            ("127.0.0.1".into(), None)
-        );
-        assert_eq!(
-            host_and_port("tcp://dst:49153").unwrap(),
-            ("dst".into(), Some(49153))
-        );
-        assert_eq!(
-            host_and_port("tcp:[::1]:5000").unwrap(),
-            ("[::1]".into(), Some(5000))
-        );
-        assert_eq!(host_and_port("tcp:[::1]").unwrap(), ("[::1]".into(), None));
-        assert_eq!(
-            host_and_port("exec:cat").unwrap_err().code(),
-            ErrorCode::ArgumentUnsupported
-        );
-        assert_eq!(
-            host_and_port("tcp:h:0").unwrap_err().code(),
-            ErrorCode::InvalidArg
-        );
-        assert_eq!(with_brackets("::"), "[::]");
-        assert_eq!(with_brackets("0.0.0.0"), "0.0.0.0");
-    }
 }

@@ -15,6 +15,7 @@ mod cookie;
 mod destination;
 mod safety;
 mod source;
+mod uri;
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -112,46 +112,6 @@ pub(super) fn begin(
     })
 }
 
-/// The destination's URI as QEMU's `migrate` takes it: `tcp:HOST:PORT` (libvirt also
-/// accepts `tcp://HOST:PORT`). Other schemes are refused: QEMU's `exec:` would run a
-/// client's command, `unix:`/`fd:` would reach the daemon's own sockets.
-pub(super) fn qemu_target(uri: &str) -> Result<String> {
-    let rest = uri
-        .strip_prefix("tcp://")
-        .or_else(|| uri.strip_prefix("tcp:"))
-        .ok_or_else(|| {
-            let scheme = uri.split(':').next().unwrap_or(uri);
-            Error::new(
-                ErrorCode::ArgumentUnsupported,
-                ErrorDomain::Qemu,
-                format!("unsupported scheme {scheme} in migration URI {uri}"),
-            )
-        })?;
-    let rest = rest.trim_end_matches('/');
-    let (host, port) = rest.rsplit_once(':').ok_or_else(|| {
-        Error::invalid_arg(
-            ErrorDomain::Qemu,
-            format!("migration URI {uri} names no port"),
-        )
-    })?;
-    port.parse::<u16>()
-        .ok()
-        .filter(|p| *p != 0)
-        .ok_or_else(|| {
-            Error::invalid_arg(
-                ErrorDomain::Qemu,
-                format!("invalid port in migration URI {uri}"),
-            )
-        })?;
-    if host.is_empty() || host.contains(['/', ',', ' ']) {
-        return Err(Error::invalid_arg(
-            ErrorDomain::Qemu,
-            format!("invalid host in migration URI {uri}"),
-        ));
-    }
-    Ok(format!("tcp:{host}:{port}"))
-}
-
 /// Waits for the outgoing migration behind `mon` to complete; QEMU's last report.
 fn wait_sent(mon: &Monitor) -> Result<Value> {
     let mut last = (Instant::now(), 0u64);
@@ -242,7 +202,7 @@ pub(super) fn perform(
         .uri
         .as_deref()
         .ok_or_else(|| Error::invalid_arg(ErrorDomain::Qemu, "migration URI is not given"))?;
-    let target = qemu_target(uri)?;
+    let target = super::uri::qemu_target(uri)?;
     let entry = shared.domains.list.get(dom)?;
     let job = entry.begin_job(PERFORM_JOB)?;
     let (mon, was_running, uuid, name) = {
@@ -376,36 +336,4 @@ pub(super) fn confirm(
         shared.domains.undefine_migrated(dom)?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets_are_tcp_with_a_port() {
-        assert_eq!(
-            qemu_target("tcp:127.0.0.1:49152").unwrap(),
-            "tcp:127.0.0.1:49152"
-        );
-        assert_eq!(qemu_target("tcp://host:1234").unwrap(), "tcp:host:1234");
-        assert_eq!(qemu_target("tcp:[::1]:1234").unwrap(), "tcp:[::1]:1234");
-        for bad in ["exec:rm -rf /", "unix:/run/x.sock", "fd:3"] {
-            let e = qemu_target(bad).unwrap_err();
-            assert_eq!(e.code(), ErrorCode::ArgumentUnsupported, "{bad}");
-        }
-        for bad in [
-            "tcp:host",
-            "tcp:host:0",
-            "tcp:host:99999",
-            "tcp::1234",
-            "tcp:a,b:1",
-        ] {
-            assert_eq!(
-                qemu_target(bad).unwrap_err().code(),
-                ErrorCode::InvalidArg,
-                "{bad}"
-            );
-        }
-    }
 }
