@@ -324,3 +324,66 @@ fn refusals_and_offline_migration() {
     assert_eq!(state(&ub, "rf"), "running (migrated)");
     assert_eq!(state(&ua, "rf"), "shut off (migrated)");
 }
+
+#[test]
+fn disks_that_are_not_shared_are_copied() {
+    if !have_virsh() || !have_qemu() {
+        return;
+    }
+    let root = TempDir::new("qemu-migrate-copy");
+    let (qa, qb) = (root.0.join("qa"), root.0.join("qb"));
+    let _reap_a = QemuReaper(qa.clone());
+    let _reap_b = QemuReaper(qb.clone());
+    let a = Daemon::start_with("qemu", &["--qemu-root", qa.to_str().unwrap()]);
+    let b = Daemon::start_with("qemu", &["--qemu-root", qb.to_str().unwrap()]);
+    let (ua, ub) = (a.qemu_uri(), b.qemu_uri());
+    let xml = write_guest(&root, "cp", COUNTER);
+    virsh_ok(&ua, &["define", xml.to_str().unwrap()]);
+    virsh_ok(&ua, &["start", "cp"]);
+    eventually("the guest counts", || counter(&ua, "cp") > 0);
+
+    // The destination's own image, at another path (both "hosts" share this file
+    // system): the destination XML names it.
+    let live = virsh_ok(&ua, &["dumpxml", "cp", "--migratable", "--security-info"]);
+    let source = root.join("cp.img");
+    let copy = root.join("cp-copy.img");
+    assert!(live.contains(source.to_str().unwrap()), "{live}");
+    let dest_xml = root.join("dest.xml");
+    std::fs::write(
+        &dest_xml,
+        live.replace(source.to_str().unwrap(), copy.to_str().unwrap()),
+    )
+    .unwrap();
+    let args = [
+        "migrate",
+        "--live",
+        "--copy-storage-all",
+        "cp",
+        &ub,
+        "--migrateuri",
+        "tcp:127.0.0.1",
+        "--listen-address",
+        "127.0.0.1",
+        "--xml",
+        dest_xml.to_str().unwrap(),
+    ];
+    // Its image must exist there.
+    let e = virsh_err(&ua, &args);
+    assert!(e.contains("does not exist on the destination"), "{e}");
+    assert!(state(&ua, "cp").starts_with("running"));
+    let size = std::fs::metadata(&source).unwrap().len();
+    std::fs::File::create(&copy).unwrap().set_len(size).unwrap();
+
+    // No --unsafe: a copied disk is safe.
+    virsh_ok(&ua, &args);
+    assert_eq!(state(&ub, "cp"), "running (migrated)");
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        std::fs::read(&source).unwrap(),
+        "the disk came along"
+    );
+    let there = counter(&ub, "cp");
+    eventually("it counts on", || counter(&ub, "cp") != there);
+    let dumped = virsh_ok(&ub, &["dumpxml", "cp"]);
+    assert!(dumped.contains(copy.to_str().unwrap()), "{dumped}");
+}

@@ -75,8 +75,9 @@ pub mod features {
     pub const MIGRATION_PARAMS: i32 = 13;
 }
 
-/// The `VIR_MIGRATE_PARAM_*` names and types every migration accepts.
-pub const MIGRATE_PARAMS: [(&str, &str); 9] = [
+/// The `VIR_MIGRATE_PARAM_*` names and types every migration accepts (besides
+/// `migrate_disks`, a string that may repeat).
+pub const MIGRATE_PARAMS: [(&str, &str); 10] = [
     ("migrate_uri", "string"),
     ("destination_name", "string"),
     ("destination_xml", "string"),
@@ -86,6 +87,7 @@ pub const MIGRATE_PARAMS: [(&str, &str); 9] = [
     ("listen_address", "string"),
     ("auto_converge.initial", "int"),
     ("auto_converge.increment", "int"),
+    ("disks_port", "int"),
 ];
 
 /// The typed parameters of one migration step, checked as libvirt's drivers check them.
@@ -107,6 +109,10 @@ pub struct MigrateParams {
     pub auto_converge_initial: Option<i32>,
     /// `auto_converge.increment`: each further throttle, percent.
     pub auto_converge_increment: Option<i32>,
+    /// `migrate_disks`: the disks (targets) a storage migration copies; empty: all.
+    pub migrate_disks: Vec<String>,
+    /// `disks_port`: the destination's NBD port for a storage migration.
+    pub disks_port: Option<i32>,
 }
 
 impl MigrateParams {
@@ -125,9 +131,26 @@ impl MigrateParams {
     /// assert_eq!(p.uri.as_deref(), Some("tcp:127.0.0.1"));
     /// ```
     pub fn parse(params: &[TypedParam]) -> Result<MigrateParams> {
-        validate_params(params, &MIGRATE_PARAMS, ErrorDomain::Domain)?;
         let mut p = MigrateParams::default();
-        for tp in params {
+        let (disks, others): (Vec<&TypedParam>, Vec<&TypedParam>) =
+            params.iter().partition(|tp| tp.field == "migrate_disks");
+        for tp in disks {
+            match &tp.value {
+                TypedValue::String(s) => p.migrate_disks.push(s.clone()),
+                other => {
+                    return Err(Error::invalid_arg(
+                        ErrorDomain::Domain,
+                        format!(
+                            "invalid type '{}' for parameter 'migrate_disks', expected 'string'",
+                            other.type_name()
+                        ),
+                    ));
+                }
+            }
+        }
+        let others: Vec<TypedParam> = others.into_iter().cloned().collect();
+        validate_params(&others, &MIGRATE_PARAMS, ErrorDomain::Domain)?;
+        for tp in &others {
             match (tp.field.as_str(), &tp.value) {
                 ("migrate_uri", TypedValue::String(s)) => p.uri = Some(s.clone()),
                 ("destination_name", TypedValue::String(s)) => p.dest_name = Some(s.clone()),
@@ -139,6 +162,7 @@ impl MigrateParams {
                 ("auto_converge.increment", TypedValue::Int(v)) => {
                     p.auto_converge_increment = Some(*v)
                 }
+                ("disks_port", TypedValue::Int(v)) => p.disks_port = Some(*v),
                 _ => {}
             }
         }

@@ -17,6 +17,8 @@ pub(crate) struct Cookie {
     pub hostname: String,
     /// The sender's driver root (canonical path).
     pub root: String,
+    /// A destination's NBD server for a storage migration (libvirt's `<nbd port=…/>`).
+    pub nbd_port: Option<u16>,
 }
 
 fn escape(s: &str) -> String {
@@ -43,8 +45,12 @@ fn element(xml: &str, tag: &str) -> Option<String> {
 impl Cookie {
     /// The bytes sent.
     pub(crate) fn encode(&self) -> Vec<u8> {
+        let nbd = self
+            .nbd_port
+            .map(|p| format!("  <nbd port='{p}'/>\n"))
+            .unwrap_or_default();
         let mut xml = format!(
-            "<qemu-migration>\n  <name>{}</name>\n  <uuid>{}</uuid>\n  <hostname>{}</hostname>\n  <rvirt:root xmlns:rvirt='https://rvirt.dev/migration'>{}</rvirt:root>\n</qemu-migration>\n",
+            "<qemu-migration>\n  <name>{}</name>\n  <uuid>{}</uuid>\n  <hostname>{}</hostname>\n{nbd}  <rvirt:root xmlns:rvirt='https://rvirt.dev/migration'>{}</rvirt:root>\n</qemu-migration>\n",
             escape(&self.name),
             escape(&self.uuid),
             escape(&self.hostname),
@@ -80,7 +86,13 @@ impl Cookie {
                 Some(unescape(&text[start..end]))
             })
             .unwrap_or_default();
+        let nbd_port = text.find("<nbd port='").and_then(|i| {
+            let start = i + "<nbd port='".len();
+            let end = start + text[start..].find('\'')?;
+            text[start..end].parse().ok()
+        });
         Ok(Cookie {
+            nbd_port,
             name: element(text, "name").ok_or_else(bad)?,
             uuid: element(text, "uuid").ok_or_else(bad)?,
             hostname: element(text, "hostname").ok_or_else(bad)?,
@@ -105,6 +117,7 @@ mod tests {
             uuid: "c7a5fdbd-edaf-9455-926a-d65c16db1809".into(),
             hostname: "vm".into(),
             root: "/var/lib/rvirt".into(),
+            nbd_port: Some(49153),
         };
         let bytes = c.encode();
         assert_eq!(bytes.last(), Some(&0));

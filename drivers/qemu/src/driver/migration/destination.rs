@@ -128,6 +128,11 @@ pub(super) fn prepare(
         Some(port) => port,
         None => free_port(listen)?,
     };
+    let copies = match flags & super::NON_SHARED {
+        0 => Vec::new(),
+        _ => super::storage::disks_to_copy(&def, &p.migrate_disks)?,
+    };
+    check_images_exist(&def, &copies)?;
     let incoming = format!("tcp:{}:{port}", with_brackets(listen));
     let dom = shared.domains.create_xml(def, |entry| {
         let job = entry.begin_job("virDomainMigratePrepare3Params")?;
@@ -140,10 +145,73 @@ pub(super) fn prepare(
     })?;
     // A client that goes away before the finish takes the waiting guest with it.
     conn.autodestroy.add(dom.uuid, dom.id);
+    let mut me = me;
+    if !copies.is_empty() {
+        let entry = shared.domains.list.get(&dom)?;
+        match serve_disks(shared, &dom, &copies, listen, p.disks_port) {
+            Ok(nbd_port) => me.nbd_port = Some(nbd_port),
+            Err(e) => {
+                drop_incoming(shared, &entry);
+                return Err(e);
+            }
+        }
+    }
     Ok(Prepared {
         cookie: me.encode(),
         uri: Some(format!("tcp:{}:{port}", with_brackets(&host))),
     })
+}
+
+/// A storage migration writes into the destination's images: each must exist.
+fn check_images_exist(def: &DomainDef, copies: &[String]) -> Result<()> {
+    for d in def.devices() {
+        let rvirt_core::conf::Device::Disk(disk) = d else {
+            continue;
+        };
+        if !copies.contains(&disk.target.dev) {
+            continue;
+        }
+        if let Some(path) = disk.source_path()
+            && !std::path::Path::new(path).exists()
+        {
+            return Err(Error::operation_invalid(
+                ErrorDomain::Qemu,
+                format!(
+                    "cannot migrate disk '{}': its image '{path}' does not exist on the destination",
+                    disk.target.dev
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Exports the images of `copies` of the waiting guest `dom` on an NBD server on
+/// `listen` (port `asked`, or a free one of the migration ports); its port.
+fn serve_disks(
+    shared: &Shared,
+    dom: &DomainRef,
+    copies: &[String],
+    listen: &str,
+    asked: Option<i32>,
+) -> Result<u16> {
+    let port = match asked {
+        Some(n) => u16::try_from(n).ok().filter(|p| *p > 0).ok_or_else(|| {
+            Error::invalid_arg(ErrorDomain::Qemu, format!("invalid disks_port {n}"))
+        })?,
+        None => free_port(listen)?,
+    };
+    let mut exports = Vec::new();
+    let mut mon = None;
+    for t in copies {
+        let d = shared.running_disk(dom, t)?;
+        exports.push((t.clone(), d.node));
+        mon = Some(d.mon);
+    }
+    if let Some(mon) = mon {
+        super::storage::serve(&mon, listen, port, &exports)?;
+    }
+    Ok(port)
 }
 
 /// Waits until QEMU behind `mon` has loaded the whole incoming stream.
@@ -261,6 +329,9 @@ pub(super) fn finish(
     if let Err(e) = wait_loaded(&mon) {
         drop_incoming(shared, &entry);
         return Err(e);
+    }
+    if flags & super::NON_SHARED != 0 {
+        super::storage::stop_serving(&mon);
     }
     // Kept before it runs, as libvirt: STARTED, DEFINED, then RESUMED.
     if flags & f::PERSIST_DEST != 0 {

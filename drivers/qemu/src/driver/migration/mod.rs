@@ -9,12 +9,14 @@
 //! itself and runs the steps ([`rvirt_core::driver::migrate_peer_to_peer`]).
 //!
 //! [`source`] holds begin, perform and confirm; [`destination`] prepare and finish;
-//! [`safety`] libvirt's refusal of disks the destination cannot share.
+//! [`safety`] libvirt's refusal of disks the destination cannot share; [`storage`] the
+//! copy of disks that are not shared.
 
 mod cookie;
 mod destination;
 mod safety;
 mod source;
+mod storage;
 mod uri;
 
 use std::collections::HashMap;
@@ -41,7 +43,12 @@ const SUPPORTED: u32 = f::LIVE
     | f::OFFLINE
     | f::COMPRESSED
     | f::ABORT_ON_ERROR
-    | f::AUTO_CONVERGE;
+    | f::AUTO_CONVERGE
+    | f::NON_SHARED_DISK
+    | f::NON_SHARED_INC;
+
+/// The flags of a storage migration.
+const NON_SHARED: u32 = f::NON_SHARED_DISK | f::NON_SHARED_INC;
 
 /// What a driver remembers between the steps of its migrations.
 #[derive(Debug, Default)]
@@ -111,7 +118,14 @@ impl Book {
 
 /// libvirt's flag check, naming the QEMU driver's function.
 fn check(flags: u32, function: &str) -> Result<()> {
-    check_flags(flags, SUPPORTED, function)
+    check_flags(flags, SUPPORTED, function)?;
+    if flags & NON_SHARED == NON_SHARED {
+        return Err(rvirt_core::Error::invalid_arg(
+            rvirt_core::ErrorDomain::Qemu,
+            "Flags 'VIR_MIGRATE_NON_SHARED_DISK' and 'VIR_MIGRATE_NON_SHARED_INC' are mutually exclusive",
+        ));
+    }
+    Ok(())
 }
 
 impl Migration for QemuConnection {

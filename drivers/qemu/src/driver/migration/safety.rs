@@ -72,11 +72,12 @@ pub(super) fn on_shared_storage(path: &Path) -> bool {
     }
 }
 
-/// Refuses a migration whose writable image files are on local storage.
-pub(super) fn check_disks(def: &DomainDef) -> Result<()> {
+/// Refuses a migration whose writable image files are on local storage, but for the
+/// disks (targets) in `copied`, which a storage migration copies.
+pub(super) fn check_disks(def: &DomainDef, copied: &[String]) -> Result<()> {
     for d in def.devices() {
         let Device::Disk(disk) = d else { continue };
-        if disk.readonly || disk.disk_type != DiskType::File {
+        if disk.readonly || disk.disk_type != DiskType::File || copied.contains(&disk.target.dev) {
             continue;
         }
         let Some(path) = disk.source.as_ref().and_then(|s| s.file.as_deref()) else {

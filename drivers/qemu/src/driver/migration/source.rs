@@ -42,6 +42,7 @@ pub(super) fn own_cookie(shared: &Shared, name: &str, uuid: &str) -> Cookie {
         uuid: uuid.to_string(),
         hostname,
         root,
+        nbd_port: None,
     }
 }
 
@@ -90,8 +91,12 @@ pub(super) fn begin(
             "domain has active block job",
         ));
     }
+    let copied = match flags & super::NON_SHARED {
+        0 => Vec::new(),
+        _ => super::storage::disks_to_copy(&vm.def, &p.migrate_disks)?,
+    };
     if flags & (f::UNSAFE | f::OFFLINE) == 0 {
-        super::safety::check_disks(&vm.def)?;
+        super::safety::check_disks(&vm.def, &copied)?;
     }
     let mut xml_flags = XmlFlags::SECURE | XmlFlags::MIGRATABLE;
     if offline {
@@ -150,6 +155,19 @@ fn wait_sent(mon: &Monitor) -> Result<Value> {
     }
 }
 
+/// The `(target, top format node)` of each disk a storage migration copies.
+fn disk_nodes(
+    shared: &Shared,
+    dom: &DomainRef,
+    p: &MigrateParams,
+) -> Result<Vec<(String, String)>> {
+    let def = shared.domains.read(dom, |vm| Ok(vm.def.clone()))?;
+    super::storage::disks_to_copy(&def, &p.migrate_disks)?
+        .into_iter()
+        .map(|t| Ok((t.clone(), shared.running_disk(dom, &t)?.node)))
+        .collect()
+}
+
 /// Sets QEMU's migration capabilities and parameters as `flags` and `p` ask.
 fn configure(
     shared: &Shared,
@@ -193,7 +211,7 @@ pub(super) fn perform(
     conn: &QemuConnection,
     dom: &DomainRef,
     params: &[TypedParam],
-    _cookie: &[u8],
+    cookie: &[u8],
     flags: u32,
 ) -> Result<Vec<u8>> {
     let p = MigrateParams::parse(params)?;
@@ -217,7 +235,23 @@ pub(super) fn perform(
             vm.name().to_string(),
         )
     };
+    let copies = match flags & super::NON_SHARED {
+        0 => Vec::new(),
+        _ => disk_nodes(shared, dom, &p)?,
+    };
     let sent = (|| -> Result<Value> {
+        if !copies.is_empty() {
+            let nbd_port = Cookie::decode(cookie)?.nbd_port.ok_or_else(|| {
+                failed("the destination offers no NBD server for the disks".into())
+            })?;
+            let (host, _) = super::uri::host_and_port(uri)?;
+            let speed = match p.bandwidth {
+                Some(b) => super::super::disk_jobs::bandwidth_bytes(b, false)?,
+                None => 0,
+            };
+            let top = flags & f::NON_SHARED_INC != 0;
+            super::storage::mirror(&mon, &host, nbd_port, &copies, top, speed)?;
+        }
         configure(shared, dom, &mon, &p, flags)?;
         if flags & f::LIVE == 0 && was_running {
             mon.call("stop", None, MONITOR_TIMEOUT)?;
@@ -225,17 +259,22 @@ pub(super) fn perform(
         mon.call("migrate", Some(json!({ "uri": target })), MONITOR_TIMEOUT)?;
         wait_sent(&mon)
     })();
-    let mut vm = job.lock();
-    let mut ev = Events::new();
+    // QEMU's replies come through the domain's lock: it is taken only after them.
     let report = match sent {
-        Ok(report) => report,
+        Ok(report) => {
+            // The guest is paused: the copies are complete once the mirrors end.
+            super::storage::end_mirrors(&mon, &copies, false);
+            report
+        }
         Err(e) => {
-            drop(vm);
             let _ = mon.call("migrate_cancel", None, MONITOR_TIMEOUT);
+            super::storage::end_mirrors(&mon, &copies, true);
             resume_after_cancel(shared, &entry, &mon, was_running);
             return Err(e);
         }
     };
+    let mut vm = job.lock();
+    let mut ev = Events::new();
     if let Some(run) = vm.run.as_mut() {
         run.ctx.pause_reason = Some(PausedReason::Migration);
     } else {
