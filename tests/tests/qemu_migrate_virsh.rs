@@ -48,23 +48,23 @@ fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
-/// `virsh migrate` of `rf` from `ua` to `ub` at 1 MiB/s, on a thread of its own;
+/// `virsh migrate` of `rf` from `from` to `to` at 1 MiB/s, on a thread of its own;
 /// returns once `domjobinfo` shows it running.
-fn stuck_migration(ua: &str, ub: &str) -> std::thread::JoinHandle<std::process::Output> {
+fn stuck_migration(from: &str, to: &str) -> std::thread::JoinHandle<std::process::Output> {
     let args = [
         "migrate",
         "--live",
         "--unsafe",
         "rf",
-        ub,
+        to,
         "--migrateuri",
         "tcp:127.0.0.1",
         "--bandwidth",
         "1",
     ];
-    let running = virsh_thread(ua, &args, 60);
+    let running = virsh_thread(from, &args, 60);
     eventually("the migration runs", || {
-        text(&virsh(ua, &["domjobinfo", "rf"]))
+        text(&virsh(from, &["domjobinfo", "rf"]))
             .0
             .contains("Unbounded")
     });
@@ -323,6 +323,16 @@ fn refusals_and_offline_migration() {
     assert!(out.status.success(), "{:?}", text(&out));
     assert_eq!(state(&ub, "rf"), "running (migrated)");
     assert_eq!(state(&ua, "rf"), "shut off (migrated)");
+
+    // Stuck again, back to A, the guest paused while its migration runs (OpenStack's
+    // way to force one to complete): nothing dirties memory, it converges, and the
+    // destination runs the guest.
+    virsh_ok(&ub, &["migrate-setmaxdowntime", "rf", "1"]);
+    let stuck = stuck_migration(&ub, &ua);
+    virsh_ok(&ub, &["suspend", "rf"]);
+    let out = stuck.join().unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(state(&ua, "rf"), "running (migrated)");
 }
 
 #[test]

@@ -86,6 +86,20 @@ impl<R> DomainEntry<R> {
         obj.job = Some(operation);
         Ok(Job { entry: self })
     }
+
+    /// [`Self::begin_job`], unless the job is held by `beside` (an asynchronous job
+    /// such as an outgoing migration, during which libvirt lets a few calls run as its
+    /// nested jobs): then `None`, and the caller goes on under that job.
+    pub fn begin_job_beside(
+        &self,
+        operation: &'static str,
+        beside: &str,
+    ) -> Result<Option<Job<'_, R>>> {
+        if self.lock().job == Some(beside) {
+            return Ok(None);
+        }
+        self.begin_job(operation).map(Some)
+    }
 }
 
 /// A domain's job, held until dropped (see [`DomainEntry::begin_job`]).

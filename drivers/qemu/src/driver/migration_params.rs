@@ -101,13 +101,10 @@ impl Shared {
         }
         let bytes = super::disk_jobs::bandwidth_bytes(bandwidth, false)?;
         let entry = self.domains.list.get(dom)?;
-        // An outgoing migration holds the job: its speed changes while it runs, as
-        // libvirt lets it (QEMU takes the new cap at once).
-        let migrating = entry.lock().job() == Some(super::migration::PERFORM_JOB);
-        let _job = match migrating {
-            true => None,
-            false => Some(entry.begin_job("virDomainMigrateSetMaxSpeed")?),
-        };
+        // An outgoing migration's speed changes while it runs, as libvirt lets it
+        // (QEMU takes the new cap at once).
+        let _job =
+            entry.begin_job_beside("virDomainMigrateSetMaxSpeed", super::migration::PERFORM_JOB)?;
         let vm = entry.lock();
         let uuid = vm.def.uuid.unwrap_or_default();
         let mon = vm.run.as_ref().map(|r| r.mon.clone());

@@ -109,16 +109,23 @@ impl Shared {
         prepare: impl FnOnce(&mut Vm) -> Result<bool>,
         finish: impl FnOnce(&mut Vm, &Result<()>, &mut Events),
     ) -> Result<()> {
-        let job = entry.begin_job(api)?;
+        // Pausing or resuming a guest whose migration runs is allowed, as libvirt
+        // allows it (OpenStack pauses a guest to make its migration converge).
+        let _job = match api {
+            "virDomainSuspend" | "virDomainResume" => {
+                entry.begin_job_beside(api, super::migration::PERFORM_JOB)?
+            }
+            _ => Some(entry.begin_job(api)?),
+        };
         let mon: Monitor = {
-            let mut vm = job.lock();
+            let mut vm = entry.lock();
             if !prepare(&mut vm)? {
                 return Ok(());
             }
             running(&mut vm)?.mon.clone()
         };
         let result = mon.call(command, args, MONITOR_TIMEOUT).map(|_| ());
-        let mut vm = job.lock();
+        let mut vm = entry.lock();
         let mut ev = Events::new();
         finish(&mut vm, &result, &mut ev);
         save_status(&mut vm);
