@@ -48,10 +48,14 @@ fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
-/// `virsh migrate` of `rf` from `from` to `to` at 1 MiB/s, on a thread of its own;
-/// returns once `domjobinfo` shows it running.
-fn stuck_migration(from: &str, to: &str) -> std::thread::JoinHandle<std::process::Output> {
-    let args = [
+/// `virsh migrate` of `rf` from `from` to `to` at 1 MiB/s (and `extra` options), on a
+/// thread of its own; returns once `domjobinfo` shows it running.
+fn stuck_migration(
+    from: &str,
+    to: &str,
+    extra: &[&str],
+) -> std::thread::JoinHandle<std::process::Output> {
+    let mut args = vec![
         "migrate",
         "--live",
         "--unsafe",
@@ -62,6 +66,7 @@ fn stuck_migration(from: &str, to: &str) -> std::thread::JoinHandle<std::process
         "--bandwidth",
         "1",
     ];
+    args.extend(extra);
     let running = virsh_thread(from, &args, 60);
     eventually("the migration runs", || {
         text(&virsh(from, &["domjobinfo", "rf"]))
@@ -296,9 +301,14 @@ fn refusals_and_offline_migration() {
     // counter's page dirty all the time) seen by domjobinfo and cancelled by
     // domjobabort: the guest runs on at the source, the destination's waiting QEMU goes.
     virsh_ok(&ua, &["migrate-setmaxdowntime", "rf", "1"]);
-    let slow = stuck_migration(&ua, &ub);
+    let slow = stuck_migration(&ua, &ub, &[]);
     let info = virsh_ok(&ua, &["domjobinfo", "rf"]);
     assert!(info.contains("Outgoing migration"), "{info}");
+    let e = virsh_err(&ua, &["migrate-postcopy", "rf"]);
+    assert!(
+        e.contains("requires migration to be started with VIR_MIGRATE_POSTCOPY"),
+        "{e}"
+    );
     virsh_ok(&ua, &["domjobabort", "rf"]);
     let out = slow.join().unwrap();
     assert!(!out.status.success());
@@ -317,7 +327,7 @@ fn refusals_and_offline_migration() {
 
     // The same stuck migration, its speed raised while it runs (`migrate-setspeed`, as
     // an operator or OpenStack does): it converges and the guest moves.
-    let stuck = stuck_migration(&ua, &ub);
+    let stuck = stuck_migration(&ua, &ub, &[]);
     virsh_ok(&ua, &["migrate-setspeed", "rf", "1000"]);
     let out = stuck.join().unwrap();
     assert!(out.status.success(), "{:?}", text(&out));
@@ -328,7 +338,7 @@ fn refusals_and_offline_migration() {
     // way to force one to complete): nothing dirties memory, it converges, and the
     // destination runs the guest.
     virsh_ok(&ub, &["migrate-setmaxdowntime", "rf", "1"]);
-    let stuck = stuck_migration(&ub, &ua);
+    let stuck = stuck_migration(&ub, &ua, &[]);
     virsh_ok(&ub, &["suspend", "rf"]);
     let out = stuck.join().unwrap();
     assert!(out.status.success(), "{:?}", text(&out));
@@ -396,4 +406,56 @@ fn disks_that_are_not_shared_are_copied() {
     eventually("it counts on", || counter(&ub, "cp") != there);
     let dumped = virsh_ok(&ub, &["dumpxml", "cp"]);
     assert!(dumped.contains(copy.to_str().unwrap()), "{dumped}");
+}
+
+#[test]
+fn post_copy_finishes_a_migration_that_does_not_converge() {
+    if !have_virsh() || !have_qemu() {
+        return;
+    }
+    let root = TempDir::new("qemu-migrate-pc");
+    let (qa, qb) = (root.0.join("qa"), root.0.join("qb"));
+    let _reap_a = QemuReaper(qa.clone());
+    let _reap_b = QemuReaper(qb.clone());
+    // Post-copy needs userfaultfd, which this kernel (vm.unprivileged_userfaultfd=0)
+    // and Debian's QEMU 7.2 give only to a privileged QEMU: the QEMUs run as root, as
+    // libvirt 9.0's with qemu.conf's user = "root".
+    let start = |qemu_root: &std::path::Path| {
+        Daemon::start_with(
+            "qemu",
+            &[
+                "--qemu-root",
+                qemu_root.to_str().unwrap(),
+                "--qemu-user",
+                "root",
+            ],
+        )
+    };
+    let (a, b) = (start(&qa), start(&qb));
+    let (ua, ub) = (a.qemu_uri(), b.qemu_uri());
+    let xml = write_guest(&root, "rf", COUNTER);
+    virsh_ok(&ua, &["define", xml.to_str().unwrap()]);
+    virsh_ok(&ua, &["start", "rf"]);
+    eventually("the guest counts", || counter(&ua, "rf") > 0);
+
+    // A migration that does not converge, started with --postcopy, switched by
+    // migrate-postcopy (OpenStack's other way to finish it): the guest runs on B and
+    // fetches the rest of its memory from A.
+    let e = virsh_err(&ua, &["migrate-postcopy", "rf"]);
+    assert!(
+        e.contains("post-copy can be started only during migration"),
+        "{e}"
+    );
+    virsh_ok(&ua, &["migrate-setmaxdowntime", "rf", "1"]);
+    let before = counter(&ua, "rf");
+    let stuck = stuck_migration(&ua, &ub, &["--postcopy"]);
+    virsh_ok(&ua, &["migrate-postcopy", "rf"]);
+    let out = stuck.join().unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(state(&ub, "rf"), "running (migrated)");
+    let there = counter(&ub, "rf");
+    assert_ne!(there, before);
+    eventually("it counts on after post-copy", || {
+        counter(&ub, "rf") != there
+    });
 }

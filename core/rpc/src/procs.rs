@@ -659,6 +659,8 @@ procedures! {
     CONNECT_UNREGISTER_CLOSE_CALLBACK = 361,
     /// Connection-closed MESSAGE `{int reason}`.
     CONNECT_EVENT_CONNECTION_CLOSED = 362,
+    /// `{dom; u32 flags}` → void: a running migration switches to post-copy.
+    DOMAIN_MIGRATE_START_POST_COPY = 364,
     /// `{dom; u32 flags}` → `{params<64>}` (layout in [`crate::tuning`]).
     DOMAIN_GET_PERF_EVENTS = 365,
     /// `{dom; params<64>; u32 flags}` → void (layout in [`crate::tuning`]).

@@ -112,6 +112,14 @@ impl Domain {
         )
     }
 
+    /// Switches the domain's running migration to post-copy
+    /// (`virDomainMigrateStartPostCopy`; the migration must have been started with
+    /// `VIR_MIGRATE_POSTCOPY`).
+    pub fn migrate_start_post_copy(&self, flags: u32) -> Result<()> {
+        self.migration("virDomainMigrateStartPostCopy")?
+            .start_post_copy(self.domain_ref(), flags)
+    }
+
     /// Migrates the domain to the host `dconn` is connected to and returns it there
     /// (`virDomainMigrate3`): the client runs the five steps, or with
     /// `VIR_MIGRATE_PEER2PEER` the source's driver does.

@@ -246,6 +246,12 @@ pub trait Migration: Send + Sync {
     ) -> Result<()> {
         unsupported("virDomainMigrateConfirm3Params")
     }
+    /// Source: switches the running outgoing migration of `dom` to post-copy: the guest
+    /// runs on the destination from now on, its remaining memory fetched as it needs
+    /// it (`virDomainMigrateStartPostCopy`).
+    fn start_post_copy(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        unsupported("virDomainMigrateStartPostCopy")
+    }
     /// Whether `perform` accepts a destination URI (`VIR_DRV_FEATURE_MIGRATION_P2P`).
     fn peer_to_peer(&self) -> bool {
         false

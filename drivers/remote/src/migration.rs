@@ -106,6 +106,15 @@ impl Migration for RemoteConnection {
             .call(procs::DOMAIN_MIGRATE_CONFIRM3_PARAMS, &args)
     }
 
+    fn start_post_copy(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        let args = rvirt_rpc::types::DomainFlagsArgs {
+            dom: to_wire(dom),
+            flags,
+        };
+        self.client()
+            .call(procs::DOMAIN_MIGRATE_START_POST_COPY, &args)
+    }
+
     /// The daemon's driver decides; rvirt's QEMU driver migrates peer to peer.
     fn peer_to_peer(&self) -> bool {
         crate::connection::supports(

@@ -200,9 +200,10 @@ pub(crate) enum Origin {
     Boot,
     /// A save image's migration stream (`-incoming defer`).
     Restore(std::fs::File),
-    /// An incoming migration: QEMU listens at this `migrate-incoming` URI
-    /// (`tcp:ADDRESS:PORT`) and stays paused for the source's stream.
-    Incoming(String),
+    /// An incoming migration: QEMU listens at `uri` (`migrate-incoming`,
+    /// `tcp:ADDRESS:PORT`) and stays paused for the source's stream; with `postcopy` it
+    /// may run before all of its memory is here.
+    Incoming { uri: String, postcopy: bool },
     /// A snapshot revert: the internal snapshot `Some(tag)` is loaded (`snapshot-load`)
     /// before the guest runs; `None` boots afresh (a shut-off snapshot's revert).
     Snapshot(Option<String>),
@@ -223,7 +224,7 @@ impl Origin {
             Origin::Boot => StartKind::Boot,
             Origin::Restore(_) => StartKind::Restore,
             Origin::Snapshot(_) => StartKind::Snapshot,
-            Origin::Incoming(_) => StartKind::Incoming,
+            Origin::Incoming { .. } => StartKind::Incoming,
         }
     }
 
@@ -233,7 +234,10 @@ impl Origin {
         match self {
             Origin::Restore(_) => std::mem::replace(self, Origin::Boot),
             Origin::Snapshot(tag) => Origin::Snapshot(tag.clone()),
-            Origin::Incoming(uri) => Origin::Incoming(uri.clone()),
+            Origin::Incoming { uri, postcopy } => Origin::Incoming {
+                uri: uri.clone(),
+                postcopy: *postcopy,
+            },
             Origin::Boot => Origin::Boot,
         }
     }
@@ -562,7 +566,7 @@ impl Shared {
             confinement = confinement.dying_with(std::process::id() as libc::pid_t);
         }
         let mut args = build_args(def, &rt).map_err(cleanup_dir)?;
-        if matches!(origin, Origin::Restore(_) | Origin::Incoming(_)) {
+        if matches!(origin, Origin::Restore(_) | Origin::Incoming { .. }) {
             args.extend(["-incoming".to_string(), "defer".to_string()]);
         }
         let binary = emulator(def);
@@ -625,7 +629,13 @@ impl Shared {
             match origin {
                 Origin::Restore(file) => super::save::receive(&mut qmp, &priv_dir, file)?,
                 Origin::Snapshot(Some(tag)) => super::snapshot::jobs::load(&mut qmp, def, &tag)?,
-                Origin::Incoming(uri) => {
+                Origin::Incoming { uri, postcopy } => {
+                    if postcopy {
+                        let caps = serde_json::json!({ "capabilities": [
+                            { "capability": "postcopy-ram", "state": true },
+                        ]});
+                        qmp.execute("migrate-set-capabilities", Some(caps))?;
+                    }
                     qmp.execute("migrate-incoming", Some(serde_json::json!({ "uri": uri })))?;
                 }
                 Origin::Snapshot(None) | Origin::Boot => {}

@@ -130,6 +130,14 @@ pub(crate) fn confirm3_params(
     )?)
 }
 
+/// DOMAIN_MIGRATE_START_POST_COPY.
+pub(crate) fn start_post_copy(
+    ctx: &Ctx<'_>,
+    args: rvirt_rpc::types::DomainFlagsArgs,
+) -> CallResult<()> {
+    Ok(ctx.domain(&args.dom)?.migrate_start_post_copy(args.flags)?)
+}
+
 /// DOMAIN_MIGRATE_BEGIN3.
 pub(crate) fn begin3(
     ctx: &Ctx<'_>,

@@ -140,7 +140,10 @@ pub(super) fn prepare(
             entry,
             &job,
             StartFlags::paused(true),
-            Origin::Incoming(incoming),
+            Origin::Incoming {
+                uri: incoming,
+                postcopy: flags & f::POSTCOPY != 0,
+            },
         )
     })?;
     // A client that goes away before the finish takes the waiting guest with it.
@@ -214,13 +217,16 @@ fn serve_disks(
     Ok(port)
 }
 
-/// Waits until QEMU behind `mon` has loaded the whole incoming stream.
-fn wait_loaded(mon: &Monitor) -> Result<()> {
+/// Waits until QEMU behind `mon` has loaded the whole incoming stream, or with
+/// `postcopy` until it may run (the rest of its memory coming on demand); whether it
+/// is in post-copy.
+fn wait_loaded(mon: &Monitor, postcopy: bool) -> Result<bool> {
     let deadline = Instant::now() + LOAD_WAIT;
     loop {
         let v = mon.call("query-migrate", None, MONITOR_TIMEOUT)?;
         match v.get("status").and_then(Value::as_str) {
-            Some("completed") => return Ok(()),
+            Some("completed") => return Ok(false),
+            Some("postcopy-active") if postcopy => return Ok(true),
             Some("failed" | "cancelled") => {
                 let why = v.get("error-desc").and_then(Value::as_str);
                 return Err(Error::new(
@@ -326,10 +332,13 @@ pub(super) fn finish(
         drop_incoming(shared, &entry);
         return Err(finished_without_domain());
     }
-    if let Err(e) = wait_loaded(&mon) {
-        drop_incoming(shared, &entry);
-        return Err(e);
-    }
+    let postcopy = match wait_loaded(&mon, flags & f::POSTCOPY != 0) {
+        Ok(p) => p,
+        Err(e) => {
+            drop_incoming(shared, &entry);
+            return Err(e);
+        }
+    };
     if flags & super::NON_SHARED != 0 {
         super::storage::stop_serving(&mon);
     }
@@ -341,12 +350,20 @@ pub(super) fn finish(
             return Err(e);
         }
     }
-    let run_it = flags & f::PAUSED == 0;
+    // In post-copy the guest must run here to fetch the rest of its memory.
+    let run_it = flags & f::PAUSED == 0 || postcopy;
     if run_it {
         if let Some(run) = entry.lock().run.as_mut() {
-            run.ctx.resume_reason = Some(RunningReason::Migrated);
+            run.ctx.resume_reason = Some(match postcopy {
+                true => RunningReason::Postcopy,
+                false => RunningReason::Migrated,
+            });
         }
-        if let Err(e) = mon.call("cont", None, MONITOR_TIMEOUT) {
+        let ran = mon.call("cont", None, MONITOR_TIMEOUT).map(|_| ());
+        if let Err(e) = ran.and_then(|()| match postcopy {
+            true => wait_loaded(&mon, false).map(|_| ()),
+            false => Ok(()),
+        }) {
             drop_incoming(shared, &entry);
             return Err(e);
         }
@@ -360,11 +377,12 @@ pub(super) fn finish(
         run.ctx.resume_reason = None;
         if run_it {
             if matches!(vm.state, StateReason::Paused(_)) {
-                vm.state = StateReason::Running(RunningReason::Migrated);
                 ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Resumed(
                     ResumedDetail::Migrated,
                 ))));
             }
+            // All of its memory is here now.
+            vm.state = StateReason::Running(RunningReason::Migrated);
         } else {
             vm.state = StateReason::Paused(PausedReason::User);
             ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Suspended(

@@ -45,7 +45,8 @@ const SUPPORTED: u32 = f::LIVE
     | f::ABORT_ON_ERROR
     | f::AUTO_CONVERGE
     | f::NON_SHARED_DISK
-    | f::NON_SHARED_INC;
+    | f::NON_SHARED_INC
+    | f::POSTCOPY;
 
 /// The flags of a storage migration.
 const NON_SHARED: u32 = f::NON_SHARED_DISK | f::NON_SHARED_INC;
@@ -58,6 +59,8 @@ pub(crate) struct Book {
     outgoing: Mutex<HashMap<Uuid, bool>>,
     /// Incoming offline: the definitions prepared, by name, for their finish.
     offline: Mutex<HashMap<String, DomainDef>>,
+    /// Outgoing: the domains whose running migration may switch to post-copy.
+    postcopy: Mutex<std::collections::HashSet<Uuid>>,
     /// Outgoing: each domain's last completed migration's statistics.
     completed: Mutex<HashMap<Uuid, Vec<TypedParam>>>,
 }
@@ -101,6 +104,21 @@ impl Book {
             .remove(uuid)
     }
 
+    fn set_postcopy(&self, uuid: Uuid, allowed: bool) {
+        let mut set = self.postcopy.lock().unwrap_or_else(|p| p.into_inner());
+        match allowed {
+            true => set.insert(uuid),
+            false => set.remove(&uuid),
+        };
+    }
+
+    fn postcopy_allowed(&self, uuid: &Uuid) -> bool {
+        self.postcopy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(uuid)
+    }
+
     fn set_offline(&self, def: DomainDef) {
         self.offline
             .lock()
@@ -119,6 +137,13 @@ impl Book {
 /// libvirt's flag check, naming the QEMU driver's function.
 fn check(flags: u32, function: &str) -> Result<()> {
     check_flags(flags, SUPPORTED, function)?;
+    if flags & f::POSTCOPY != 0 && flags & (NON_SHARED | f::OFFLINE) != 0 {
+        return Err(rvirt_core::Error::new(
+            rvirt_core::ErrorCode::ArgumentUnsupported,
+            rvirt_core::ErrorDomain::Qemu,
+            "post-copy migration of disks that are not shared, or offline, is not supported",
+        ));
+    }
     if flags & NON_SHARED == NON_SHARED {
         return Err(rvirt_core::Error::invalid_arg(
             rvirt_core::ErrorDomain::Qemu,
@@ -178,6 +203,11 @@ impl Migration for QemuConnection {
     ) -> Result<()> {
         check(flags, "qemuDomainMigrateConfirm3Params")?;
         source::confirm(self, dom, params, cookie, flags, cancelled)
+    }
+
+    fn start_post_copy(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "qemuDomainMigrateStartPostCopy")?;
+        source::start_post_copy(self, dom)
     }
 
     fn peer_to_peer(&self) -> bool {

@@ -117,13 +117,14 @@ pub(super) fn begin(
     })
 }
 
-/// Waits for the outgoing migration behind `mon` to complete; QEMU's last report.
+/// Waits for the outgoing migration behind `mon` to complete (or to switch to
+/// post-copy: the guest then runs on the destination); QEMU's last report.
 fn wait_sent(mon: &Monitor) -> Result<Value> {
     let mut last = (Instant::now(), 0u64);
     loop {
         let v = mon.call("query-migrate", None, MONITOR_TIMEOUT)?;
         match v.get("status").and_then(Value::as_str) {
-            Some("completed") => return Ok(v),
+            Some("completed" | "postcopy-active") => return Ok(v),
             Some("cancelled" | "cancelling") => {
                 return Err(Error::new(
                     ErrorCode::OperationAborted,
@@ -179,6 +180,7 @@ fn configure(
     let caps = json!({ "capabilities": [
         { "capability": "auto-converge", "state": flags & f::AUTO_CONVERGE != 0 },
         { "capability": "xbzrle", "state": flags & f::COMPRESSED != 0 },
+        { "capability": "postcopy-ram", "state": flags & f::POSTCOPY != 0 },
     ]});
     mon.call("migrate-set-capabilities", Some(caps), MONITOR_TIMEOUT)?;
     let mib = match p.bandwidth {
@@ -257,7 +259,12 @@ pub(super) fn perform(
             mon.call("stop", None, MONITOR_TIMEOUT)?;
         }
         mon.call("migrate", Some(json!({ "uri": target })), MONITOR_TIMEOUT)?;
-        wait_sent(&mon)
+        shared
+            .migrations
+            .set_postcopy(uuid, flags & f::POSTCOPY != 0);
+        let sent = wait_sent(&mon);
+        shared.migrations.set_postcopy(uuid, false);
+        sent
     })();
     // QEMU's replies come through the domain's lock: it is taken only after them.
     let report = match sent {
@@ -280,16 +287,21 @@ pub(super) fn perform(
     } else {
         return Err(not_running());
     }
+    let postcopy = report.get("status").and_then(Value::as_str) == Some("postcopy-active");
+    let (reason, detail) = match postcopy {
+        true => (PausedReason::Postcopy, SuspendedDetail::Postcopy),
+        false => (PausedReason::Migration, SuspendedDetail::Migrated),
+    };
     if matches!(vm.state, StateReason::Running(_)) {
-        vm.state = StateReason::Paused(PausedReason::Migration);
-        ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Suspended(
-            SuspendedDetail::Migrated,
-        ))));
+        vm.state = StateReason::Paused(reason);
+        ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Suspended(detail))));
     }
     let stats = super::super::jobs::completed_migration(&report);
-    ev.push(vm.event(DomainEvent::JobCompleted {
-        params: stats.clone(),
-    }));
+    if !postcopy {
+        ev.push(vm.event(DomainEvent::JobCompleted {
+            params: stats.clone(),
+        }));
+    }
     save_status(&mut vm);
     shared.domains.fanout.queue(ev);
     drop(vm);
@@ -298,6 +310,31 @@ pub(super) fn perform(
     shared.migrations.set_outgoing(uuid, was_running);
     shared.migrations.set_completed(uuid, stats);
     Ok(own_cookie(shared, &name, &uuid.hyphenated().to_string()).encode())
+}
+
+/// `virDomainMigrateStartPostCopy`: the running migration of `dom`, started with
+/// `VIR_MIGRATE_POSTCOPY`, switches to post-copy (`migrate-start-postcopy`).
+pub(super) fn start_post_copy(conn: &QemuConnection, dom: &DomainRef) -> Result<()> {
+    let shared = &conn.shared;
+    let entry = shared.domains.list.get(dom)?;
+    let mon = {
+        let vm = entry.lock();
+        if vm.job() != Some(PERFORM_JOB) {
+            return Err(Error::operation_invalid(
+                ErrorDomain::Qemu,
+                "post-copy can be started only during migration",
+            ));
+        }
+        vm.run.as_ref().ok_or_else(not_running)?.mon.clone()
+    };
+    if !shared.migrations.postcopy_allowed(&entry.uuid()) {
+        return Err(Error::operation_invalid(
+            ErrorDomain::Qemu,
+            "switching to post-copy requires migration to be started with VIR_MIGRATE_POSTCOPY flag",
+        ));
+    }
+    mon.call("migrate-start-postcopy", None, MONITOR_TIMEOUT)?;
+    Ok(())
 }
 
 /// After a failed or cancelled perform: the guest runs again if it ran before
@@ -366,6 +403,20 @@ pub(super) fn confirm(
             ErrorDomain::Qemu,
             format!("domain '{}' is not being migrated", dom.name),
         ));
+    }
+    // In post-copy the source serves the last pages until QEMU says it is done.
+    let mon = entry.lock().run.as_ref().map(|r| r.mon.clone());
+    if let Some(mon) = mon
+        && flags & f::POSTCOPY != 0
+    {
+        let deadline = Instant::now() + STALLED;
+        while Instant::now() < deadline
+            && mon
+                .call("query-migrate", None, MONITOR_TIMEOUT)
+                .is_ok_and(|v| v.get("status").and_then(Value::as_str) == Some("postcopy-active"))
+        {
+            std::thread::sleep(POLL);
+        }
     }
     let persistent = entry.lock().persistent;
     let job = entry.begin_job("virDomainMigrateConfirm3Params")?;

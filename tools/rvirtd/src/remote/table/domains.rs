@@ -891,4 +891,9 @@ pub(super) static ROWS: &[Procedure<Session, Access>] = &[
         Access::Write("virDomainMigrateConfirm3Params"),
         mg::confirm3_params
     ),
+    procedure!(
+        p::DOMAIN_MIGRATE_START_POST_COPY,
+        Access::Write("virDomainMigrateStartPostCopy"),
+        mg::start_post_copy
+    ),
 ];
