@@ -48,6 +48,49 @@ fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// Two rvirtd daemons with QEMU roots of their own under one test directory (the
+/// guest's disk there, shared by both), their QEMUs reaped at the end.
+struct Pair {
+    root: TempDir,
+    a: Daemon,
+    b: Daemon,
+    _reap: [QemuReaper; 2],
+}
+
+impl Pair {
+    /// Daemon A gets `a_extra`, both get `extra`.
+    fn start(tag: &str, a_extra: &[&str], extra: &[&str]) -> Pair {
+        let root = TempDir::new(tag);
+        let (qa, qb) = (root.0.join("qa"), root.0.join("qb"));
+        let args = |q: &std::path::Path, more: &[&str]| {
+            let mut v = vec!["--qemu-root".to_string(), q.to_str().unwrap().to_string()];
+            v.extend(extra.iter().chain(more).map(|s| s.to_string()));
+            v
+        };
+        let (aa, ba) = (args(&qa, a_extra), args(&qb, &[]));
+        let a = Daemon::start_with("qemu", &aa.iter().map(String::as_str).collect::<Vec<_>>());
+        let b = Daemon::start_with("qemu", &ba.iter().map(String::as_str).collect::<Vec<_>>());
+        Pair {
+            _reap: [QemuReaper(qa), QemuReaper(qb)],
+            root,
+            a,
+            b,
+        }
+    }
+
+    /// Defines the counting guest `name` on A, and (if `run`) starts it and waits
+    /// until it counts.
+    fn guest(&self, name: &str, run: bool) {
+        let ua = self.a.qemu_uri();
+        let xml = write_guest(&self.root, name, COUNTER);
+        virsh_ok(&ua, &["define", xml.to_str().unwrap()]);
+        if run {
+            virsh_ok(&ua, &["start", name]);
+            eventually("the guest counts", || counter(&ua, name) > 0);
+        }
+    }
+}
+
 /// `virsh migrate` of `rf` from `from` to `to` at 1 MiB/s (and `extra` options), on a
 /// thread of its own; returns once `domjobinfo` shows it running.
 fn stuck_migration(
@@ -126,31 +169,17 @@ fn a_guest_moves_between_daemons_with_its_memory() {
     if !have_virsh() || !have_qemu() {
         return;
     }
-    let root = TempDir::new("qemu-migrate");
-    let (qa, qb) = (root.0.join("qa"), root.0.join("qb"));
-    let _reap_a = QemuReaper(qa.clone());
-    let _reap_b = QemuReaper(qb.clone());
-    // The source of the peer-to-peer migration below reaches this one over TCP, as
-    // daemons on two hosts would.
+    // The source of the peer-to-peer migration below reaches A over TCP, as daemons
+    // on two hosts would.
     let tcp = format!("127.0.0.1:{}", free_port());
-    let a = Daemon::start_with(
-        "qemu",
-        &[
-            "--qemu-root",
-            qa.to_str().unwrap(),
-            "--listen-tcp",
-            &tcp,
-            "--auth-tcp",
-            "none",
-        ],
+    let pair = Pair::start(
+        "qemu-migrate",
+        &["--listen-tcp", &tcp, "--auth-tcp", "none"],
+        &[],
     );
-    let b = Daemon::start_with("qemu", &["--qemu-root", qb.to_str().unwrap()]);
-    let (ua, ub) = (a.qemu_uri(), b.qemu_uri());
-    a.wait_tcp(&tcp);
-    let xml = write_guest(&root, "mg", COUNTER);
-    virsh_ok(&ua, &["define", xml.to_str().unwrap()]);
-    virsh_ok(&ua, &["start", "mg"]);
-    eventually("the guest counts", || counter(&ua, "mg") > 0);
+    let (ua, ub) = (pair.a.qemu_uri(), pair.b.qemu_uri());
+    pair.a.wait_tcp(&tcp);
+    pair.guest("mg", true);
 
     // Paused, client-driven, kept on the destination, gone from the source.
     virsh_ok(&ua, &["suspend", "mg"]);
@@ -230,15 +259,9 @@ fn refusals_and_offline_migration() {
     if !have_virsh() || !have_qemu() {
         return;
     }
-    let root = TempDir::new("qemu-migrate-no");
-    let (qa, qb) = (root.0.join("qa"), root.0.join("qb"));
-    let _reap_a = QemuReaper(qa.clone());
-    let _reap_b = QemuReaper(qb.clone());
-    let a = Daemon::start_with("qemu", &["--qemu-root", qa.to_str().unwrap()]);
-    let b = Daemon::start_with("qemu", &["--qemu-root", qb.to_str().unwrap()]);
-    let (ua, ub) = (a.qemu_uri(), b.qemu_uri());
-    let xml = write_guest(&root, "rf", COUNTER);
-    virsh_ok(&ua, &["define", xml.to_str().unwrap()]);
+    let pair = Pair::start("qemu-migrate-no", &[], &[]);
+    let (ua, ub) = (pair.a.qemu_uri(), pair.b.qemu_uri());
+    pair.guest("rf", false);
 
     // Not running, no --offline.
     let e = virsh_err(&ua, &["migrate", "--live", "rf", &ub]);
@@ -294,7 +317,10 @@ fn refusals_and_offline_migration() {
         "{e}"
     );
     // Read-only clients migrate nothing.
-    let ro = format!("qemu+unix:///system?socket={}", a.ro_socket().display());
+    let ro = format!(
+        "qemu+unix:///system?socket={}",
+        pair.a.ro_socket().display()
+    );
     let e = virsh_err(&ro, &["migrate", "--live", "rf", &ub]);
     assert!(e.contains("read only access prevents"), "{e}");
     // A migration that cannot converge (1 MiB/s, 1 ms of downtime allowed, the
@@ -350,17 +376,10 @@ fn disks_that_are_not_shared_are_copied() {
     if !have_virsh() || !have_qemu() {
         return;
     }
-    let root = TempDir::new("qemu-migrate-copy");
-    let (qa, qb) = (root.0.join("qa"), root.0.join("qb"));
-    let _reap_a = QemuReaper(qa.clone());
-    let _reap_b = QemuReaper(qb.clone());
-    let a = Daemon::start_with("qemu", &["--qemu-root", qa.to_str().unwrap()]);
-    let b = Daemon::start_with("qemu", &["--qemu-root", qb.to_str().unwrap()]);
-    let (ua, ub) = (a.qemu_uri(), b.qemu_uri());
-    let xml = write_guest(&root, "cp", COUNTER);
-    virsh_ok(&ua, &["define", xml.to_str().unwrap()]);
-    virsh_ok(&ua, &["start", "cp"]);
-    eventually("the guest counts", || counter(&ua, "cp") > 0);
+    let pair = Pair::start("qemu-migrate-copy", &[], &[]);
+    let (ua, ub) = (pair.a.qemu_uri(), pair.b.qemu_uri());
+    let root = &pair.root;
+    pair.guest("cp", true);
 
     // The destination's own image, at another path (both "hosts" share this file
     // system): the destination XML names it.
@@ -413,30 +432,12 @@ fn post_copy_finishes_a_migration_that_does_not_converge() {
     if !have_virsh() || !have_qemu() {
         return;
     }
-    let root = TempDir::new("qemu-migrate-pc");
-    let (qa, qb) = (root.0.join("qa"), root.0.join("qb"));
-    let _reap_a = QemuReaper(qa.clone());
-    let _reap_b = QemuReaper(qb.clone());
     // Post-copy needs userfaultfd, which this kernel (vm.unprivileged_userfaultfd=0)
     // and Debian's QEMU 7.2 give only to a privileged QEMU: the QEMUs run as root, as
     // libvirt 9.0's with qemu.conf's user = "root".
-    let start = |qemu_root: &std::path::Path| {
-        Daemon::start_with(
-            "qemu",
-            &[
-                "--qemu-root",
-                qemu_root.to_str().unwrap(),
-                "--qemu-user",
-                "root",
-            ],
-        )
-    };
-    let (a, b) = (start(&qa), start(&qb));
-    let (ua, ub) = (a.qemu_uri(), b.qemu_uri());
-    let xml = write_guest(&root, "rf", COUNTER);
-    virsh_ok(&ua, &["define", xml.to_str().unwrap()]);
-    virsh_ok(&ua, &["start", "rf"]);
-    eventually("the guest counts", || counter(&ua, "rf") > 0);
+    let pair = Pair::start("qemu-migrate-pc", &[], &["--qemu-user", "root"]);
+    let (ua, ub) = (pair.a.qemu_uri(), pair.b.qemu_uri());
+    pair.guest("rf", true);
 
     // A migration that does not converge, started with --postcopy, switched by
     // migrate-postcopy (OpenStack's other way to finish it): the guest runs on B and

@@ -18,7 +18,7 @@ work_prefix=/tmp/rvmig
 
 for who in lv rv; do
   { printf '\x31\xc0\x8e\xd8\x66\xff\x06\x00\x06\xeb\xf9'; head -c 499 /dev/zero; printf '\x55\xaa'; } > "$work/$who.img"
-  guest_xml "mig$who" "$work/$who.img" > "$work/$who.xml"
+  small_guest_xml "mig$who" "$work/$who.img" > "$work/$who.xml"
 done
 chmod 0666 "$work"/*.img
 

@@ -3,7 +3,7 @@
 # shared-connection-compare.sh): a work directory $work removed at exit with every
 # process in $pids and every QEMU whose command line names $work, the libvirt-qemu
 # user libvirt 9.0's QEMU driver insists on, a release rvirtd ($target/release/rvirtd),
-# wait_socket PATH, start_daemons, and guest_xml NAME DISK.
+# wait_socket PATH, start_daemons, and small_guest_xml NAME DISK.
 #
 # Usage (from the repository root): work_prefix=/tmp/rvNAME; . tools/bench/qemu-bench-common.sh
 work=$(mktemp -d "${work_prefix:-/tmp/rvbench}.XXXXXX")
@@ -60,9 +60,9 @@ start_daemons() {
   rv_uri="qemu+unix:///system?socket=$work/rvirtd/libvirt-sock"
 }
 
-# guest_xml NAME DISK: a small TCG guest (64 MiB, one vCPU, DISK as its raw IDE boot
-# disk, no balloon) on standard output.
-guest_xml() {
+# small_guest_xml NAME DISK: a small TCG guest (64 MiB, one vCPU, DISK as its raw IDE
+# boot disk, no balloon) on standard output.
+small_guest_xml() {
   cat <<XML
 <domain type='qemu'>
   <name>$1</name>

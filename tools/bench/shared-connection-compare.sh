@@ -29,24 +29,7 @@ for n in "${sizes[@]}"; do [ "$n" -gt "$max" ] && max=$n; done
 mkdir -p "$work/guests"
 for i in $(seq 1 "$max"); do
   { printf '\xfa\xf4\xeb\xfd'; head -c 506 /dev/zero; printf '\x55\xaa'; } > "$work/guests/g$i.img"
-  cat > "$work/guests/g$i.xml" <<XML
-<domain type='qemu'>
-  <name>bench-g$i</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
-  <features><acpi/></features>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='raw'/>
-      <source file='$work/guests/g$i.img'/>
-      <target dev='hda' bus='ide'/>
-    </disk>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-XML
+  small_guest_xml "bench-g$i" "$work/guests/g$i.img" > "$work/guests/g$i.xml"
 done
 
 LIBVIRTD_CONF='max_client_requests = 5' start_daemons --workers 5 --max-client-requests 5

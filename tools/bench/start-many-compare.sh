@@ -23,24 +23,7 @@ for who in libvirtd rvirtd; do
   done
 done
 chmod 0666 "$work"/*.img
-cat > "$work/guest.xml" <<XML
-<domain type='qemu'>
-  <name>@NAME@</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
-  <features><acpi/></features>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='raw'/>
-      <source file='@DISK@'/>
-      <target dev='hda' bus='ide'/>
-    </disk>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-XML
+small_guest_xml @NAME@ @DISK@ > "$work/guest.xml"
 
 start_daemons
 /usr/bin/python3 tools/bench/start_many.py "$rounds" "$n" "$work/guest.xml" \
