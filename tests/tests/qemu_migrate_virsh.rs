@@ -11,12 +11,18 @@
 
 use rvirt_testkit::{
     Daemon, QemuReaper, TempDir, free_port, have_python_libvirt, have_qemu, have_virsh, python,
-    text, virsh, virsh_err, virsh_ok, virsh_thread, write_guest,
+    text, virsh, virsh_background, virsh_err, virsh_ok, virsh_thread, write_guest,
 };
 
-/// `xor ax,ax; mov ds,ax; l: inc dword [0x600]; jmp l`.
+/// The guest: counts in memory and dirties 128 pages (512 KiB) on every turn, so that a
+/// migration capped at 1 MiB/s with 1 ms of downtime allowed runs for seconds:
+/// `xor ax,ax; mov ds,ax; l: inc dword [0x600]; mov ax,0x1000; s: mov es,ax;
+///  xor di,di; p: inc byte es:[di]; add di,0x1000; jnz p; add ax,0x1000; cmp ax,0x9000;
+///  jne s; jmp l`.
 const COUNTER: &[u8] = &[
-    0x31, 0xC0, 0x8E, 0xD8, 0x66, 0xFF, 0x06, 0x00, 0x06, 0xEB, 0xF9,
+    0x31, 0xC0, 0x8E, 0xD8, 0x66, 0xFF, 0x06, 0x00, 0x06, 0xB8, 0x00, 0x10, 0x8E, 0xC0, 0x31, 0xFF,
+    0x26, 0xFE, 0x05, 0x81, 0xC7, 0x00, 0x10, 0x75, 0xF7, 0x05, 0x00, 0x10, 0x3D, 0x00, 0x90, 0x75,
+    0xEB, 0xEB, 0xE1,
 ];
 
 /// The guest's counter, read through the QEMU monitor of `uri`'s daemon.
@@ -323,9 +329,9 @@ fn refusals_and_offline_migration() {
     );
     let e = virsh_err(&ro, &["migrate", "--live", "rf", &ub]);
     assert!(e.contains("read only access prevents"), "{e}");
-    // A migration that cannot converge (1 MiB/s, 1 ms of downtime allowed, the
-    // counter's page dirty all the time) seen by domjobinfo and cancelled by
-    // domjobabort: the guest runs on at the source, the destination's waiting QEMU goes.
+    // A slow migration (1 MiB/s, 1 ms of downtime allowed, 512 KiB dirtied per turn)
+    // seen by domjobinfo and cancelled by domjobabort: the guest runs on at the source,
+    // the destination's waiting QEMU goes.
     virsh_ok(&ua, &["migrate-setmaxdowntime", "rf", "1"]);
     let slow = stuck_migration(&ua, &ub, &[]);
     let info = virsh_ok(&ua, &["domjobinfo", "rf"]);
@@ -351,8 +357,8 @@ fn refusals_and_offline_migration() {
     assert!(running.starts_with("running"), "{running}");
     assert!(!virsh_ok(&ub, &["list", "--all", "--name"]).contains("rf"));
 
-    // The same stuck migration, its speed raised while it runs (`migrate-setspeed`, as
-    // an operator or OpenStack does): it converges and the guest moves.
+    // The same slow migration, its speed raised while it runs (`migrate-setspeed`, as
+    // an operator does): the guest moves.
     let stuck = stuck_migration(&ua, &ub, &[]);
     virsh_ok(&ua, &["migrate-setspeed", "rf", "1000"]);
     let out = stuck.join().unwrap();
@@ -360,9 +366,8 @@ fn refusals_and_offline_migration() {
     assert_eq!(state(&ub, "rf"), "running (migrated)");
     assert_eq!(state(&ua, "rf"), "shut off (migrated)");
 
-    // Stuck again, back to A, the guest paused while its migration runs (OpenStack's
-    // way to force one to complete): nothing dirties memory, it converges, and the
-    // destination runs the guest.
+    // Slow again, back to A, the guest paused while its migration runs (OpenStack's
+    // way to force one to complete): the destination runs the guest.
     virsh_ok(&ub, &["migrate-setmaxdowntime", "rf", "1"]);
     let stuck = stuck_migration(&ub, &ua, &[]);
     virsh_ok(&ub, &["suspend", "rf"]);
@@ -428,7 +433,7 @@ fn disks_that_are_not_shared_are_copied() {
 }
 
 #[test]
-fn post_copy_finishes_a_migration_that_does_not_converge() {
+fn post_copy_and_the_passes_of_a_migration() {
     if !have_virsh() || !have_qemu() {
         return;
     }
@@ -439,9 +444,9 @@ fn post_copy_finishes_a_migration_that_does_not_converge() {
     let (ua, ub) = (pair.a.qemu_uri(), pair.b.qemu_uri());
     pair.guest("rf", true);
 
-    // A migration that does not converge, started with --postcopy, switched by
-    // migrate-postcopy (OpenStack's other way to finish it): the guest runs on B and
-    // fetches the rest of its memory from A.
+    // A slow migration started with --postcopy, switched by migrate-postcopy
+    // (OpenStack's other way to finish one): the guest runs on B and fetches the rest
+    // of its memory from A.
     let e = virsh_err(&ua, &["migrate-postcopy", "rf"]);
     assert!(
         e.contains("post-copy can be started only during migration"),
@@ -459,4 +464,36 @@ fn post_copy_finishes_a_migration_that_does_not_converge() {
     eventually("it counts on after post-copy", || {
         counter(&ub, "rf") != there
     });
+
+    // And back: each pass over the guest's memory is a migration-iteration event
+    // (what virsh's --postcopy-after-precopy waits for).
+    let events = virsh_background(
+        &ub,
+        &[
+            "event",
+            "rf",
+            "--event",
+            "migration-iteration",
+            "--loop",
+            "--timeout",
+            "4",
+        ],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let args = [
+        "migrate",
+        "--live",
+        "--unsafe",
+        "rf",
+        &ua,
+        "--migrateuri",
+        "tcp:127.0.0.1",
+    ];
+    virsh_ok(&ub, &args);
+    assert_eq!(state(&ua, "rf"), "running (migrated)");
+    let (seen, _) = text(&events.wait_exit(10));
+    assert!(
+        seen.contains("event 'migration-iteration' for domain 'rf': iteration: '1'"),
+        "{seen}"
+    );
 }

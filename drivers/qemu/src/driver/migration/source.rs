@@ -177,7 +177,10 @@ fn configure(
     p: &MigrateParams,
     flags: u32,
 ) -> Result<()> {
+    // `events`: QEMU's MIGRATION_PASS becomes libvirt's migration-iteration event
+    // (virsh's --postcopy-after-precopy waits for it).
     let caps = json!({ "capabilities": [
+        { "capability": "events", "state": true },
         { "capability": "auto-converge", "state": flags & f::AUTO_CONVERGE != 0 },
         { "capability": "xbzrle", "state": flags & f::COMPRESSED != 0 },
         { "capability": "postcopy-ram", "state": flags & f::POSTCOPY != 0 },
