@@ -345,7 +345,11 @@ fn refusals_and_offline_migration() {
     let out = slow.join().unwrap();
     assert!(!out.status.success());
     let (_, e) = text(&out);
-    assert!(e.contains("canceled by client"), "{e}");
+    assert!(
+        e.contains("operation aborted: job 'migration out' canceled by client"),
+        "{e}"
+    );
+    assert_eq!(e.matches("operation aborted").count(), 1, "{e}");
     // A live migration never paused the guest: its state and reason stay (libvirt's
     // too), and the destination has nothing.
     assert_eq!(state(&ua, "rf"), "running (booted)");

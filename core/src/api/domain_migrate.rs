@@ -5,7 +5,8 @@
 
 use super::{Connect, Domain, TypedParam};
 use crate::driver::{
-    Begun, Migration, Prepared, migrate_flags as flags, migrate_v3, migration_features as features,
+    Begun, MigrateParams, Migration, Prepared, migrate_flags as flags, migrate_v3,
+    migration_features as features,
 };
 use crate::{Error, ErrorCode, ErrorDomain, Result};
 
@@ -129,13 +130,8 @@ impl Domain {
         if flags & flags::PEER2PEER != 0 {
             let uri = dconn.uri().to_string();
             self.migrate_to_uri3(&uri, params, flags)?;
-            let name = params
-                .iter()
-                .find(|p| p.field == "destination_name")
-                .and_then(|p| match &p.value {
-                    super::TypedValue::String(s) => Some(s.clone()),
-                    _ => None,
-                })
+            let name = MigrateParams::parse(params)?
+                .dest_name
                 .unwrap_or_else(|| self.name().to_string());
             return dconn.lookup_domain_by_name(&name);
         }

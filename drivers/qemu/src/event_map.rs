@@ -18,7 +18,7 @@ use crate::qmp::QmpEvent;
 
 mod devices;
 
-pub use devices::{AGENT_CHANNEL, Devices, agent_channel};
+pub use devices::{AGENT_CHANNEL, Devices, agent_channel, channels_of};
 
 /// What the driver knows about operations in flight when an event arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

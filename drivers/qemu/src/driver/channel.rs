@@ -8,7 +8,7 @@ use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 
-use rvirt_core::conf::{CharDevice, CharDeviceType, Device, DomainDef};
+use rvirt_core::conf::{CharDevice, CharDeviceType, DomainDef};
 use rvirt_core::driver::{Console, DomainRef};
 use rvirt_core::{Error, ErrorCode, ErrorDomain, Result};
 
@@ -20,13 +20,7 @@ const CHANNEL_FORCE: u32 = 1;
 
 /// The domain's channels with their aliases and target names.
 fn channels(def: &DomainDef) -> Vec<(String, Option<String>, &CharDevice)> {
-    def.devices()
-        .iter()
-        .filter_map(|d| match d {
-            Device::Channel(c) => Some(c),
-            _ => None,
-        })
-        .enumerate()
+    crate::event_map::channels_of(def)
         .map(|(n, c)| {
             let name = c.target.as_ref().and_then(|t| t.name.clone());
             (format!("channel{n}"), name, c)

@@ -432,26 +432,25 @@ impl Shared {
         )
     }
 
-    /// `virDomainShutdownFlags`/`virDomainReboot` with `VIR_DOMAIN_SHUTDOWN_GUEST_AGENT`:
-    /// `guest-shutdown`, done once QEMU reports the guest powered off or reset.
     /// `virDomainPMSuspendForDuration`: `guest-suspend-ram`, `-disk` or `-hybrid`, done
     /// once QEMU reports the guest suspended (or powered off, for the disk).
     pub(crate) fn agent_suspend(&self, dom: &DomainRef, command: &str) -> Result<()> {
-        let command = json!({ "execute": command });
-        let (agent, agent_timeout) = self.agent_with_timeout(dom)?;
-        agent
-            .command(Request {
-                command: &command,
-                timeout: Some(SHUTDOWN_TIMEOUT),
-                agent_timeout,
-                resets_guest: true,
-            })
-            .map(|_| ())
+        self.agent_resetting(dom, json!({ "execute": command }))
     }
 
+    /// `virDomainShutdownFlags`/`virDomainReboot` with `VIR_DOMAIN_SHUTDOWN_GUEST_AGENT`:
+    /// `guest-shutdown`, done once QEMU reports the guest powered off or reset.
     pub(crate) fn agent_shutdown(&self, dom: &DomainRef, reboot: bool) -> Result<()> {
         let mode = if reboot { "reboot" } else { "powerdown" };
-        let command = json!({"execute": "guest-shutdown", "arguments": {"mode": mode}});
+        self.agent_resetting(
+            dom,
+            json!({"execute": "guest-shutdown", "arguments": {"mode": mode}}),
+        )
+    }
+
+    /// An agent `command` that ends by the guest powering off, resetting or
+    /// suspending: done once QEMU reports it (bounded by [`SHUTDOWN_TIMEOUT`]).
+    fn agent_resetting(&self, dom: &DomainRef, command: serde_json::Value) -> Result<()> {
         let (agent, agent_timeout) = self.agent_with_timeout(dom)?;
         agent
             .command(Request {

@@ -45,6 +45,7 @@ mod memory_peek;
 mod memtune;
 mod migration;
 mod migration_params;
+mod migration_wait;
 mod moment_dir;
 mod monitor;
 mod monitoring;

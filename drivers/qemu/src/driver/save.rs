@@ -72,32 +72,27 @@ fn system(message: String) -> Error {
 }
 
 /// Polls `query-migrate` until the migration completed, failed or timed out.
-fn wait_migration(mut query: impl FnMut() -> Result<Value>) -> Result<()> {
-    let deadline = Instant::now() + MIGRATION_TIMEOUT;
-    loop {
-        let v = query()?;
-        match v.get("status").and_then(Value::as_str) {
-            Some("completed") => return Ok(()),
-            Some("cancelled") => {
-                return Err(Error::new(
-                    ErrorCode::OperationAborted,
-                    ErrorDomain::Qemu,
-                    "job 'domain save' canceled by client",
-                ));
-            }
-            Some("failed") => {
-                let why = v.get("error-desc").and_then(Value::as_str);
-                return Err(failed(format!(
-                    "migration failed: {}",
-                    why.unwrap_or("unknown error")
-                )));
-            }
-            _ => {}
-        }
-        if Instant::now() > deadline {
-            return Err(failed("migration timed out".into()));
-        }
-        std::thread::sleep(Duration::from_millis(50));
+fn wait_migration(query: impl FnMut() -> Result<Value>) -> Result<()> {
+    use super::migration_wait::{Bound, Stop};
+    let every = Duration::from_millis(50);
+    match super::migration_wait::wait_migration(
+        query,
+        &["completed"],
+        Bound::Total(MIGRATION_TIMEOUT),
+        every,
+    ) {
+        Ok(_) => Ok(()),
+        Err(Stop::Query(e)) => Err(e),
+        Err(Stop::Cancelled) => Err(Error::new(
+            ErrorCode::OperationAborted,
+            ErrorDomain::Qemu,
+            "job 'domain save' canceled by client",
+        )),
+        Err(Stop::Failed(why)) => Err(failed(format!(
+            "migration failed: {}",
+            why.as_deref().unwrap_or("unknown error")
+        ))),
+        Err(Stop::TimedOut) => Err(failed("migration timed out".into())),
     }
 }
 

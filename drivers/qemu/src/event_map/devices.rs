@@ -25,9 +25,9 @@ pub struct Devices {
 /// The name of the guest agent's virtio-serial port.
 pub const AGENT_CHANNEL: &str = "org.qemu.guest_agent.0";
 
-/// The guest agent's `<channel>` (a virtio target named [`AGENT_CHANNEL`]) and its
-/// index among the domain's channels (the command line's `channelN`).
-pub fn agent_channel(def: &DomainDef) -> Option<(usize, &CharDevice)> {
+/// The domain's `<channel>`s with their index among them (the command line's
+/// `channelN`).
+pub fn channels_of(def: &DomainDef) -> impl Iterator<Item = (usize, &CharDevice)> {
     def.devices()
         .iter()
         .filter_map(|d| match d {
@@ -35,12 +35,16 @@ pub fn agent_channel(def: &DomainDef) -> Option<(usize, &CharDevice)> {
             _ => None,
         })
         .enumerate()
-        .find(|(_, c)| {
-            c.target.as_ref().is_some_and(|t| {
-                t.target_type.as_deref() == Some("virtio")
-                    && t.name.as_deref() == Some(AGENT_CHANNEL)
-            })
+}
+
+/// The guest agent's `<channel>` (a virtio target named [`AGENT_CHANNEL`]) and its
+/// index among the domain's channels (the command line's `channelN`).
+pub fn agent_channel(def: &DomainDef) -> Option<(usize, &CharDevice)> {
+    channels_of(def).find(|(_, c)| {
+        c.target.as_ref().is_some_and(|t| {
+            t.target_type.as_deref() == Some("virtio") && t.name.as_deref() == Some(AGENT_CHANNEL)
         })
+    })
 }
 
 /// `virDomainMemoryFailureFlags`: the guest must act on the error.

@@ -5,7 +5,7 @@
 //! checks the definition and finish defines it.
 
 use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rvirt_core::api::{
     PausedReason, ResumedDetail, RunningReason, ShutoffReason, StateReason, StoppedDetail,
@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use super::super::connection::{QemuConnection, runnable_def};
 use super::super::instance::{Entry, Shared, not_running};
+use super::super::migration_wait::{Bound, Stop, wait_migration};
 use super::super::monitor::Monitor;
 use super::super::running::save_status;
 use super::super::start::{MONITOR_TIMEOUT, Origin, StartFlags};
@@ -221,34 +222,33 @@ fn serve_disks(
 /// `postcopy` until it may run (the rest of its memory coming on demand); whether it
 /// is in post-copy.
 fn wait_loaded(mon: &Monitor, postcopy: bool) -> Result<bool> {
-    let deadline = Instant::now() + LOAD_WAIT;
-    loop {
-        let v = mon.call("query-migrate", None, MONITOR_TIMEOUT)?;
-        match v.get("status").and_then(Value::as_str) {
-            Some("completed") => return Ok(false),
-            Some("postcopy-active") if postcopy => return Ok(true),
-            Some("failed" | "cancelled") => {
-                let why = v.get("error-desc").and_then(Value::as_str);
-                return Err(Error::new(
-                    ErrorCode::OperationFailed,
-                    ErrorDomain::Qemu,
-                    format!(
-                        "job 'migration in' failed: {}",
-                        why.unwrap_or("unexpectedly failed")
-                    ),
-                ));
-            }
-            _ => {}
-        }
-        if Instant::now() > deadline {
-            return Err(Error::new(
-                ErrorCode::OperationFailed,
-                ErrorDomain::Qemu,
-                "job 'migration in' failed: the stream did not arrive",
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let done: &[&str] = match postcopy {
+        true => &["completed", "postcopy-active"],
+        false => &["completed"],
+    };
+    let failed = |why: Option<String>| {
+        Error::new(
+            ErrorCode::OperationFailed,
+            ErrorDomain::Qemu,
+            format!(
+                "job 'migration in' failed: {}",
+                why.as_deref().unwrap_or("unexpectedly failed")
+            ),
+        )
+    };
+    let v = wait_migration(
+        || mon.call("query-migrate", None, MONITOR_TIMEOUT),
+        done,
+        Bound::Total(LOAD_WAIT),
+        Duration::from_millis(20),
+    )
+    .map_err(|stop| match stop {
+        Stop::Query(e) => e,
+        Stop::Cancelled => failed(None),
+        Stop::Failed(why) => failed(why),
+        Stop::TimedOut => failed(Some("the stream did not arrive".into())),
+    })?;
+    Ok(v.get("status").and_then(Value::as_str) == Some("postcopy-active"))
 }
 
 /// Stops a guest whose migration here failed (STOPPED/FAILED); a transient one is

@@ -3,7 +3,7 @@
 //! `domjobinfo` and `domjobabort` reach), confirm (QEMU stopped, STOPPED/MIGRATED, the
 //! definition undefined on request; or, cancelled, the guest resumed).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rvirt_core::api::{
     PausedReason, ResumedDetail, RunningReason, ShutoffReason, StateReason, StoppedDetail,
@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use super::super::connection::{QemuConnection, runnable_def};
 use super::super::instance::{Entry, Shared, not_running};
+use super::super::migration_wait::{Bound, Stop, wait_migration};
 use super::super::monitor::Monitor;
 use super::super::ops::running;
 use super::super::running::save_status;
@@ -120,40 +121,25 @@ pub(super) fn begin(
 /// Waits for the outgoing migration behind `mon` to complete (or to switch to
 /// post-copy: the guest then runs on the destination); QEMU's last report.
 fn wait_sent(mon: &Monitor) -> Result<Value> {
-    let mut last = (Instant::now(), 0u64);
-    loop {
-        let v = mon.call("query-migrate", None, MONITOR_TIMEOUT)?;
-        match v.get("status").and_then(Value::as_str) {
-            Some("completed" | "postcopy-active") => return Ok(v),
-            Some("cancelled" | "cancelling") => {
-                return Err(Error::new(
-                    ErrorCode::OperationAborted,
-                    ErrorDomain::Qemu,
-                    "operation aborted: job 'migration out' canceled by client",
-                ));
-            }
-            Some("failed") => {
-                let why = v.get("error-desc").and_then(Value::as_str);
-                return Err(failed(format!(
-                    "job 'migration out' failed: {}",
-                    why.unwrap_or("unexpectedly failed")
-                )));
-            }
-            _ => {}
-        }
-        let sent = v
-            .pointer("/ram/transferred")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        if sent != last.1 {
-            last = (Instant::now(), sent);
-        } else if last.0.elapsed() > STALLED {
-            return Err(failed(
-                "job 'migration out' failed: no progress for 300 s".into(),
-            ));
-        }
-        std::thread::sleep(POLL);
-    }
+    wait_migration(
+        || mon.call("query-migrate", None, MONITOR_TIMEOUT),
+        &["completed", "postcopy-active"],
+        Bound::Stall(STALLED),
+        POLL,
+    )
+    .map_err(|stop| match stop {
+        Stop::Query(e) => e,
+        Stop::Cancelled => Error::new(
+            ErrorCode::OperationAborted,
+            ErrorDomain::Qemu,
+            "job 'migration out' canceled by client",
+        ),
+        Stop::Failed(why) => failed(format!(
+            "job 'migration out' failed: {}",
+            why.as_deref().unwrap_or("unexpectedly failed")
+        )),
+        Stop::TimedOut => failed("job 'migration out' failed: no progress for 300 s".into()),
+    })
 }
 
 /// The `(target, top format node)` of each disk a storage migration copies.
@@ -283,18 +269,18 @@ pub(super) fn perform(
             return Err(e);
         }
     };
-    let mut vm = job.lock();
-    let mut ev = Events::new();
-    if let Some(run) = vm.run.as_mut() {
-        run.ctx.pause_reason = Some(PausedReason::Migration);
-    } else {
-        return Err(not_running());
-    }
     let postcopy = report.get("status").and_then(Value::as_str) == Some("postcopy-active");
     let (reason, detail) = match postcopy {
         true => (PausedReason::Postcopy, SuspendedDetail::Postcopy),
         false => (PausedReason::Migration, SuspendedDetail::Migrated),
     };
+    let mut vm = job.lock();
+    let mut ev = Events::new();
+    // A pause or resume during the migration cleared it: QEMU's STOP is the migration's.
+    match vm.run.as_mut() {
+        Some(run) => run.ctx.pause_reason = Some(reason),
+        None => return Err(not_running()),
+    }
     if matches!(vm.state, StateReason::Running(_)) {
         vm.state = StateReason::Paused(reason);
         ev.push(vm.event(DomainEvent::Lifecycle(Lifecycle::Suspended(detail))));
@@ -407,19 +393,18 @@ pub(super) fn confirm(
             format!("domain '{}' is not being migrated", dom.name),
         ));
     }
-    // In post-copy the source serves the last pages until QEMU says it is done.
+    // In post-copy the source serves the last pages until QEMU says it is done (or
+    // gives up: the guest is the destination's either way).
     let mon = entry.lock().run.as_ref().map(|r| r.mon.clone());
     if let Some(mon) = mon
         && flags & f::POSTCOPY != 0
     {
-        let deadline = Instant::now() + STALLED;
-        while Instant::now() < deadline
-            && mon
-                .call("query-migrate", None, MONITOR_TIMEOUT)
-                .is_ok_and(|v| v.get("status").and_then(Value::as_str) == Some("postcopy-active"))
-        {
-            std::thread::sleep(POLL);
-        }
+        let _ = wait_migration(
+            || mon.call("query-migrate", None, MONITOR_TIMEOUT),
+            &["completed"],
+            Bound::Total(STALLED),
+            POLL,
+        );
     }
     let persistent = entry.lock().persistent;
     let job = entry.begin_job("virDomainMigrateConfirm3Params")?;
