@@ -148,7 +148,7 @@ impl DomainCheckpointDef {
                                     .map_err(|e| xml_err(format!("in <domain>: {e}")))?;
                                 xml[start as usize..r.buffer_position() as usize].to_string()
                             };
-                            def.domain = Some(DomainDef::from_xml(&raw)?);
+                            def.domain = Some(DomainDef::from_stored_xml(&raw)?);
                             continue;
                         }
                         ([d], "disk") if d == "disks" => {

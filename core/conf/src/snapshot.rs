@@ -114,7 +114,7 @@ impl DomainSnapshotDef {
                                 let _ = span;
                                 xml[start as usize..end].to_string()
                             };
-                            def.domain = Some(DomainDef::from_xml(&raw)?);
+                            def.domain = Some(DomainDef::from_stored_xml(&raw)?);
                             continue;
                         }
                         ([], "memory") => def.memory = attr("snapshot"),

@@ -45,3 +45,24 @@ fn refused_like_libvirt() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A definition the driver stored itself is read without the whole-definition rules
+/// (libvirt's `VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE` for its own files): one stored
+/// before a rule existed still loads, while a client's copy of it is refused.
+#[test]
+fn stored_definitions_skip_the_whole_definition_rules() {
+    let xml = "<domain type='test'><name>x</name><memory>1024</memory>\
+        <os><type>hvm</type></os><devices><serial type='file'><target port='0'/></serial>\
+        <video><model type='vga' primary='yes'/></video><video><model type='qxl' primary='yes'/></video>\
+        </devices></domain>";
+    let e = DomainDef::from_xml(xml).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unsupported configuration: Only one primary video device is supported"
+    );
+    let mut def = DomainDef::from_stored_xml(xml).unwrap();
+    def.prepare_stored(&Defaults::test_driver()).unwrap();
+    assert_eq!(def.name, "x");
+    // The per-value checks still hold there.
+    assert!(DomainDef::from_stored_xml("<domain type='test'><name>x</name></domain>").is_err());
+}

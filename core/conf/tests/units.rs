@@ -1,6 +1,6 @@
 //! Memory unit parsing and conversion, checked against libvirt's rules.
 
-use rvirt_conf::{DomainDef, Memory, MemoryUnit};
+use rvirt_conf::{Defaults, DomainDef, Memory, MemoryUnit};
 
 #[test]
 fn unit_conversion_table() {
@@ -105,15 +105,42 @@ fn fill_defaults_normalises_to_kib() {
 }
 
 #[test]
-fn numa_cells_make_up_the_memory() {
-    let mut def = DomainDef::from_xml(
-        "<domain type='test'><name>n</name><memory unit='GiB'>4</memory><vcpu>2</vcpu>\
+fn numa_cells_make_up_the_memory_where_define_updates_the_abi() {
+    let xml = "<domain type='kvm'><name>n</name><memory unit='GiB'>4</memory>\
+         <maxMemory slots='4' unit='GiB'>8</maxMemory><vcpu>2</vcpu>\
          <os><type>hvm</type></os><cpu><numa>\
          <cell id='0' cpus='0' memory='512' unit='MiB'/>\
-         <cell id='1' cpus='1' memory='1' unit='GiB'/></numa></cpu></domain>",
-    )
-    .unwrap();
-    def.fill_defaults();
-    assert_eq!(def.memory, Memory::from_kib(1536 * 1024));
-    assert_eq!(def.current_memory, Some(Memory::from_kib(1536 * 1024)));
+         <cell id='1' cpus='1' memory='1' unit='GiB'/></numa></cpu>\
+         <devices><memory model='dimm'><target><size unit='MiB'>256</size>\
+         <node>1</node></target></memory></devices></domain>";
+    // The QEMU driver's define (libvirt's VIR_DOMAIN_DEF_PARSE_ABI_UPDATE): the cells
+    // and the memory devices.
+    let mut def = DomainDef::from_xml(xml).unwrap();
+    def.post_parse(&Defaults::qemu()).unwrap();
+    assert_eq!(def.memory, Memory::from_kib((1536 + 256) * 1024));
+    assert_eq!(
+        def.current_memory,
+        Some(Memory::from_kib((1536 + 256) * 1024))
+    );
+    // The test driver keeps <memory> as written.
+    let mut def = DomainDef::from_xml(xml).unwrap();
+    def.post_parse(&Defaults::test_driver()).unwrap();
+    assert_eq!(def.memory, Memory::from_kib(4 * 1024 * 1024));
+}
+
+#[test]
+fn a_memory_device_must_sit_on_an_existing_numa_node() {
+    let xml = "<domain type='kvm'><name>n</name><memory unit='GiB'>1</memory>\
+         <maxMemory slots='4' unit='GiB'>8</maxMemory><vcpu>1</vcpu>\
+         <os><type>hvm</type></os><cpu><numa><cell id='0' cpus='0' memory='1' unit='GiB'/>\
+         </numa></cpu><devices><memory model='dimm'><target><size unit='MiB'>256</size>\
+         <node>1</node></target></memory></devices></domain>";
+    let mut def = DomainDef::from_xml(xml).unwrap();
+    let e = def.post_parse(&Defaults::qemu()).unwrap_err();
+    assert_eq!((e.libvirt_code(), e.libvirt_domain()), (35, 20));
+    assert_eq!(
+        e.to_string(),
+        "can't add memory backend for guest node '1' as the guest has only '1' NUMA nodes \
+         configured"
+    );
 }

@@ -20,6 +20,7 @@ mod memory;
 mod misc;
 mod os;
 mod parse;
+mod rules;
 mod support;
 mod tune;
 mod validate;

@@ -35,8 +35,23 @@ impl DomainDef {
     /// # Ok::<(), rvirt_conf::ConfError>(())
     /// ```
     pub fn from_xml(xml: &str) -> Result<DomainDef, ConfError> {
+        DomainDef::parse_checked(xml, true)
+    }
+
+    /// Parses a definition the driver wrote itself (a stored configuration, a status
+    /// file): as [`DomainDef::from_xml`], without the whole-definition rules libvirt
+    /// also skips there (`VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE`), so that a definition
+    /// stored before a rule existed is not lost.
+    pub fn from_stored_xml(xml: &str) -> Result<DomainDef, ConfError> {
+        DomainDef::parse_checked(xml, false)
+    }
+
+    fn parse_checked(xml: &str, rules: bool) -> Result<DomainDef, ConfError> {
         let mut tree = xml::parse::parse(xml)?;
         precheck(&tree)?;
+        if rules {
+            super::rules::check(&tree)?;
+        }
         // In libvirt's order from the start, so that what is kept as written compares
         // equal to what it prints.
         xml::order::canonicalize(&mut tree);

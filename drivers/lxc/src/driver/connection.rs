@@ -29,6 +29,16 @@ pub(crate) fn parse_def(xml: &str) -> Result<DomainDef> {
     Ok(def)
 }
 
+/// Parses and completes a definition this driver stored, without the checks libvirt
+/// skips for its own files (one stored before a check existed still loads).
+pub(crate) fn parse_stored_def(xml: &str) -> Result<DomainDef> {
+    let mut def = DomainDef::from_stored_xml(xml)?;
+    def.prepare_stored(&Defaults::lxc())?;
+    ContainerSpec::from_def(&def)?;
+    crate::xml::check_supported(&def)?;
+    Ok(def)
+}
+
 fn flags_unsupported(flags: u32, what: &str) -> Result<()> {
     if flags != 0 {
         return Err(Error::invalid_arg(

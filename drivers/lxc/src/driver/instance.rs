@@ -364,7 +364,7 @@ impl Shared {
     pub(crate) fn load_definitions(&self) {
         remove_leftovers(&self.layout.state_dir(), ErrorDomain::Lxc);
         self.domains
-            .load_configs(ErrorDomain::Lxc, super::connection::parse_def);
+            .load_configs(ErrorDomain::Lxc, super::connection::parse_stored_def);
     }
 }
 

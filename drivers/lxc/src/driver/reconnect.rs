@@ -113,7 +113,7 @@ impl Shared {
     /// the file is named after, and its socket the root's socket for that name.
     fn read_status(&self, path: &Path) -> Result<(Status, DomainDef), String> {
         let status = Status::load(path)?;
-        let live = DomainDef::from_xml(&status.domain_xml)
+        let live = DomainDef::from_stored_xml(&status.domain_xml)
             .map_err(|e| format!("its domain definition is invalid: {e}"))?;
         if path.file_stem().is_none_or(|s| s != live.name.as_str()) {
             return Err(format!("it describes domain '{}'", live.name));

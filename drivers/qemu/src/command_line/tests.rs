@@ -411,7 +411,11 @@ fn unsupported_configurations_are_typed_errors() {
             "",
             "qemu",
         ),
-        base("<serial type='udp'/>", "", "qemu"),
+        base(
+            "<serial type='udp'><source mode='connect' host='127.0.0.1' service='4555'/></serial>",
+            "",
+            "qemu",
+        ),
         base(
             "<console type='pty'><target type='virtio'/></console>",
             "",
@@ -501,7 +505,7 @@ fn what_the_driver_cannot_run_is_named_at_define() {
 #[test]
 fn uefi_pflash_blockdevs_and_machine_properties() {
     let d = def("<domain type='qemu'><name>efi</name><memory>65536</memory>
-          <os firmware='efi'><type machine='pc-q35-7.2'>hvm</type>
+          <os><type machine='pc-q35-7.2'>hvm</type>
             <loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader>
             <nvram template='/usr/share/OVMF/OVMF_VARS_4M.ms.fd'>/r/lib/qemu/nvram/efi_VARS.fd</nvram>
           </os><features><acpi/><smm state='on'/></features></domain>");
@@ -537,7 +541,7 @@ fn rom_loader_is_bios_and_bios_firmware_is_unchanged() {
 }
 
 /// Refusals: secure boot off Q35 or without SMM (libvirt's wording), an unselected
-/// `firmware='efi'` at argv time, a non-raw loader, `<nvram>` without pflash.
+/// `firmware='efi'` at argv time, a non-raw loader, `<nvram>` without a loader.
 #[test]
 fn uefi_refusals() {
     let msg = |xml: &str| {
@@ -571,13 +575,15 @@ fn uefi_refusals() {
         .0,
         ErrorCode::ConfigUnsupported
     );
+    // `<nvram>` without a loader is refused while parsing, in libvirt's words.
+    let e = DomainDef::from_xml(
+        "<domain type='qemu'><name>s</name><memory>65536</memory><os><type>hvm</type>
+         <nvram>/v.fd</nvram></os></domain>",
+    )
+    .unwrap_err();
     assert_eq!(
-        msg(
-            "<domain type='qemu'><name>s</name><memory>65536</memory><os><type>hvm</type>
-             <nvram>/v.fd</nvram></os></domain>"
-        )
-        .1,
-        "<nvram> needs a pflash <loader>"
+        e.to_string(),
+        "no loader path specified and firmware auto selection disabled"
     );
     // At define the selection is still to come: the definition is accepted.
     check_supported(&def(

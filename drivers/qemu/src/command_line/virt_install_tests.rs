@@ -242,7 +242,8 @@ fn rng_builtin_and_egd() {
     );
     let egd = with(
         "",
-        "<rng model='virtio'><backend model='egd' type='udp'/></rng>",
+        "<rng model='virtio'><backend model='egd' type='udp'>
+           <source mode='connect' host='127.0.0.1' service='4555'/></backend></rng>",
     );
     assert!(check_supported(&egd).is_err());
 }
@@ -526,11 +527,19 @@ fn sysinfo_becomes_smbios_tables_and_fw_cfg() {
         "",
     );
     assert!(values(&build(&emulate).unwrap(), "-smbios").is_empty());
-    let mismatch = with_smbios(
-        "<sysinfo type='smbios'><system>
-           <entry name='uuid'>00000000-0000-0000-0000-000000000001</entry></system></sysinfo>",
+    // A system UUID other than the domain's is refused while parsing, as libvirt does.
+    let mismatch = DomainDef::from_xml(
+        "<domain type='qemu'><name>g</name><memory>65536</memory>
+         <uuid>7c3f2a4e-1f5b-4e3a-9a55-0c1d2e3f4a5b</uuid><os><type>hvm</type></os>
+         <sysinfo type='smbios'><system>
+           <entry name='uuid'>00000000-0000-0000-0000-000000000001</entry></system></sysinfo>
+         </domain>",
+    )
+    .unwrap_err();
+    assert_eq!(
+        mismatch.to_string(),
+        "UUID mismatch between <uuid> and <sysinfo>"
     );
-    assert!(check_supported(&mismatch).is_err());
 }
 
 #[test]

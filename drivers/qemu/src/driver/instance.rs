@@ -220,6 +220,16 @@ pub(crate) fn parse_def(xml: &str) -> Result<DomainDef> {
     Ok(def)
 }
 
+/// Parses and completes a definition this driver stored, without the checks libvirt
+/// skips for its own files (one stored before a check existed still loads).
+pub(crate) fn parse_stored_def(xml: &str) -> Result<DomainDef> {
+    let mut def = DomainDef::from_stored_xml(xml)?;
+    super::disk_jobs::copy::drop_mirrors(&mut def);
+    def.prepare_stored(&Defaults::qemu())?;
+    super::live::assign_macs(&mut def);
+    Ok(def)
+}
+
 /// The error of an operation that needs a running QEMU.
 pub(crate) fn not_running() -> Error {
     rvirt_core::objects::not_running()
@@ -251,7 +261,9 @@ impl RootInstance for Shared {
             block_commits: Default::default(),
         });
         remove_leftovers(&shared.dirs().run, ErrorDomain::Qemu);
-        shared.domains.load_configs(ErrorDomain::Qemu, parse_def);
+        shared
+            .domains
+            .load_configs(ErrorDomain::Qemu, parse_stored_def);
         shared.reconnect_all();
         shared.load_snapshots();
         shared.load_checkpoints();

@@ -111,7 +111,7 @@ impl Shared {
     /// Reads and checks one status file.
     fn read_status(&self, path: &Path, lib_dir: &Path) -> std::result::Result<Found, String> {
         let status = DomainStatus::load(path, lib_dir)?;
-        let mut live = DomainDef::from_xml(&status.domain_xml)
+        let mut live = DomainDef::from_stored_xml(&status.domain_xml)
             .map_err(|e| format!("its domain definition is invalid: {e}"))?;
         let stem = path.file_stem().unwrap_or_default();
         if stem != live.name.as_str() {

@@ -37,6 +37,10 @@ pub struct Defaults {
     pub default_init: bool,
     /// Whether SCSI buses have 16 units (7 otherwise).
     pub wide_scsi: bool,
+    /// Whether define may update the guest ABI (libvirt's
+    /// `VIR_DOMAIN_DEF_PARSE_ABI_UPDATE`, which the QEMU driver's define passes): the
+    /// memory size becomes the sum of the NUMA cells and memory devices.
+    pub abi_update: bool,
 }
 
 impl Defaults {
@@ -61,6 +65,7 @@ impl Defaults {
             user_aliases: true,
             default_init: false,
             wide_scsi: false,
+            abi_update: false,
         }
     }
 
@@ -79,6 +84,7 @@ impl Defaults {
             default_arch: Some("x86_64".into()),
             user_aliases: true,
             wide_scsi: true,
+            abi_update: true,
             ..Defaults::default()
         }
     }
@@ -106,10 +112,15 @@ impl DomainDef {
     /// and makes the checks that need the whole definition (boot order, duplicate
     /// controllers, timers, memory sizes, …), with libvirt's errors.
     pub fn post_parse(&mut self, defaults: &Defaults) -> Result<(), ConfError> {
-        self.post_parse_as(defaults, false)
+        self.post_parse_as(defaults, false, true)
     }
 
-    fn post_parse_as(&mut self, defaults: &Defaults, inactive: bool) -> Result<(), ConfError> {
+    fn post_parse_as(
+        &mut self,
+        defaults: &Defaults,
+        inactive: bool,
+        validate: bool,
+    ) -> Result<(), ConfError> {
         for d in self.devices_mut() {
             if let Device::Graphics(g) = d {
                 graphics::normalize(g, inactive);
@@ -125,11 +136,20 @@ impl DomainDef {
         {
             self.os.os_type.arch = Some(arch.clone());
         }
+        if defaults.abi_update {
+            self.memory_from_numa();
+        }
         self.post_parse_memory()?;
+        if validate {
+            self.memory_device_nodes()?;
+        }
         implicit::assign_controller_indexes(self);
         devices::isa_serial_ports(self)?;
         devices::each_device(self, defaults)?;
         self.check_duplicates()?;
+        if validate {
+            self.drive_addresses()?;
+        }
         self.boot_order()?;
         implicit::add_implicit_devices(self, defaults)?;
         devices::primary_video(self, defaults);
@@ -185,9 +205,8 @@ impl DomainDef {
     /// Fills in what libvirt fills in on define, for no driver in particular:
     ///
     /// * a random (v4) `uuid` if none;
-    /// * `memory` and `currentMemory` in KiB (rounded up), `memory` the sum of the
-    ///   `<cpu><numa>` cells when there are cells and no `<maxMemory>`, `currentMemory`
-    ///   set to `memory` if absent and clamped to it if larger;
+    /// * `memory` and `currentMemory` in KiB (rounded up), `currentMemory` set to
+    ///   `memory` if absent and clamped to it if larger;
     /// * `<vcpu placement='static'>1</vcpu>` if absent, `placement='static'` if unset,
     ///   the CPU set in canonical form;
     /// * `<boot dev='hd'/>` for `hvm` guests with no `<boot>` and no per-device
@@ -200,15 +219,6 @@ impl DomainDef {
             self.uuid = Some(Uuid::new_v4());
         }
         self.memory = self.memory.normalized_kib();
-        // libvirt's virDomainDefPostParseMemory: NUMA cells make up the initial memory.
-        let numa_kib: u64 = self
-            .cpu
-            .as_ref()
-            .and_then(|c| c.numa.as_ref())
-            .map_or(0, |n| n.cells.iter().map(|c| c.memory_kib()).sum());
-        if numa_kib > 0 && self.max_memory.is_none() {
-            self.memory.value = numa_kib;
-        }
         let max = self.memory.value;
         let mut current = self
             .current_memory
@@ -246,13 +256,77 @@ impl DomainDef {
     /// ([`DomainDef::make_inactive`]): what `virDomainDefineXML` stores.
     pub fn prepare_define(&mut self, defaults: &Defaults) -> Result<(), ConfError> {
         self.make_inactive(defaults);
-        self.post_parse_as(defaults, true)
+        self.post_parse_as(defaults, true, true)
+    }
+
+    /// [`DomainDef::prepare_define`] for a definition the driver stored itself (read
+    /// with [`DomainDef::from_stored_xml`]): without the checks libvirt skips there.
+    pub fn prepare_stored(&mut self, defaults: &Defaults) -> Result<(), ConfError> {
+        self.make_inactive(defaults);
+        self.post_parse_as(defaults, true, false)
     }
 
     fn device_boot(&self) -> bool {
         self.devices()
             .iter()
             .any(|d| devices::boot_order(d).is_some())
+    }
+
+    /// libvirt's virDomainDefPostParseMemory with an ABI update: the NUMA cells and the
+    /// memory devices make up the memory size.
+    fn memory_from_numa(&mut self) {
+        let numa_kib: u64 = self
+            .cpu
+            .as_ref()
+            .and_then(|c| c.numa.as_ref())
+            .map_or(0, |n| n.cells.iter().map(|c| c.memory_kib()).sum());
+        if numa_kib == 0 {
+            return;
+        }
+        let hotplug: u64 = self
+            .devices()
+            .iter()
+            .filter_map(|d| match d {
+                Device::Memory(m) => devices::memory_device_kib(m),
+                _ => None,
+            })
+            .sum();
+        self.memory = Memory::from_kib(numa_kib + hotplug);
+    }
+
+    /// libvirt's virDomainMemoryDefValidate: a memory device's node must exist.
+    fn memory_device_nodes(&self) -> Result<(), ConfError> {
+        let cells = self
+            .cpu
+            .as_ref()
+            .and_then(|c| c.numa.as_ref())
+            .map_or(0, |n| n.cells.len());
+        for d in self.devices() {
+            let Device::Memory(m) = d else { continue };
+            let node = m
+                .target
+                .as_ref()
+                .and_then(|t| t.child("node"))
+                .and_then(|n| n.text().trim().parse::<i64>().ok())
+                .filter(|n| *n >= 0);
+            let Some(node) = node else { continue };
+            let detail = |message: String| ConfError::Invalid {
+                code: codes::XML_DETAIL,
+                domain: domains::DOMAIN,
+                message,
+            };
+            if cells == 0 {
+                return Err(detail(
+                    "can't add memory backend as guest has no NUMA nodes configured".into(),
+                ));
+            }
+            if node as usize >= cells {
+                return Err(detail(format!(
+                    "can't add memory backend for guest node '{node}' as the guest has only '{cells}' NUMA nodes configured"
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn post_parse_memory(&mut self) -> Result<(), ConfError> {
@@ -305,6 +379,47 @@ impl DomainDef {
             return Err(unsupported(
                 "per-device boot elements cannot be used together with os/boot elements",
             ));
+        }
+        Ok(())
+    }
+
+    /// libvirt's virDomainDefDuplicateDriveAddressesValidate, once addresses are given.
+    fn drive_addresses(&self) -> Result<(), ConfError> {
+        let mut drives = std::collections::HashSet::new();
+        for d in self.devices() {
+            let Device::Disk(disk) = d else { continue };
+            let Some(a) = disk
+                .address
+                .as_ref()
+                .filter(|a| a.address_type == crate::devices::AddressType::Drive)
+            else {
+                continue;
+            };
+            let at = [a.controller, a.bus, a.target, a.unit].map(|x| x.unwrap_or(0));
+            if !drives.insert((disk.target.bus, at)) {
+                let first = self
+                    .devices()
+                    .iter()
+                    .find_map(|o| match o {
+                        Device::Disk(o)
+                            if o.target.bus == disk.target.bus
+                                && o.address.as_ref().is_some_and(|b| {
+                                    b.address_type == a.address_type
+                                        && [b.controller, b.bus, b.target, b.unit]
+                                            .map(|x| x.unwrap_or(0))
+                                            == at
+                                }) =>
+                        {
+                            Some(o.target.dev.clone())
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                return Err(unsupported(format!(
+                    "Found duplicate drive address for disk with target name '{first}' controller='{}' bus='{}' target='{}' unit='{}'",
+                    at[0], at[1], at[2], at[3]
+                )));
+            }
         }
         Ok(())
     }

@@ -73,6 +73,8 @@ fn cpu(def: &mut DomainDef) {
             cell.unit = Some(MemoryUnit::KiB);
             canonical_bitmap(&mut cell.cpus);
         }
+        // libvirt keeps the cells by id.
+        numa.cells.sort_by_key(|c| c.id);
     }
 }
 
@@ -258,6 +260,100 @@ fn memory_tuning(def: &mut DomainDef) {
     let ids = def.iothreadids.as_ref().map_or(0, |i| i.iothreads.len());
     let count = def.iothreads.unwrap_or(0).max(ids as u32);
     def.iothreads = (count > 0).then_some(count);
+    // Listed ids first, then the lowest free ids up to the count, as libvirt fills them.
+    if let Some(list) = def.iothreadids.as_mut() {
+        let mut next = 1;
+        while list.iothreads.len() < count as usize {
+            if !list.iothreads.iter().any(|t| t.id == next) {
+                list.iothreads.push(crate::domain::Iothread {
+                    id: next,
+                    ..Default::default()
+                });
+            }
+            next += 1;
+        }
+    }
+    // Pins belong to their thread: libvirt prints them in the threads' order.
+    let order: Vec<u32> = match &def.iothreadids {
+        Some(list) => list.iothreads.iter().map(|t| t.id).collect(),
+        None => (1..=count).collect(),
+    };
+    if let Some(t) = def.cputune.as_mut() {
+        let rank = |el: &crate::xml::Element| {
+            el.attr("iothread")
+                .and_then(|v| v.trim().parse::<u32>().ok())
+                .and_then(|id| order.iter().position(|&o| o == id))
+                .unwrap_or(usize::MAX)
+        };
+        t.iothreadpins.sort_by_key(rank);
+    }
+}
+
+/// NUMA memory tuning as libvirt reads it (`virDomainNumatuneParseXML`): `strict` unless
+/// said otherwise, automatic placement (without a node set) when nothing pins it, and
+/// vCPUs placed automatically with it when nothing pins them either.
+fn numatune(def: &mut DomainDef) {
+    use crate::domain::{NumatuneMemory, VcpuPlacement};
+    let vcpu_auto = def
+        .vcpu
+        .as_ref()
+        .is_some_and(|v| v.placement == Some(VcpuPlacement::Auto));
+    if vcpu_auto {
+        if let Some(v) = def.vcpu.as_mut() {
+            v.cpuset = None;
+        }
+        let tune = def.numatune.get_or_insert_with(Default::default);
+        tune.memory.get_or_insert_with(NumatuneMemory::default);
+    }
+    let Some(tune) = def.numatune.as_mut() else {
+        return;
+    };
+    for n in &mut tune.memnodes {
+        n.mode.get_or_insert_with(|| "strict".into());
+        canonical_bitmap(&mut n.nodeset);
+    }
+    let Some(m) = tune.memory.as_mut() else {
+        return;
+    };
+    m.mode.get_or_insert_with(|| "strict".into());
+    canonical_bitmap(&mut m.nodeset);
+    let placement = m.placement.unwrap_or(if m.nodeset.is_some() || !vcpu_auto {
+        VcpuPlacement::Static
+    } else {
+        VcpuPlacement::Auto
+    });
+    if placement == VcpuPlacement::Auto {
+        m.nodeset = None;
+        m.placement = Some(VcpuPlacement::Auto);
+    } else {
+        m.placement = None;
+    }
+    let pinned = def.vcpu.as_ref().is_some_and(|v| v.cpuset.is_some())
+        || def.cputune.as_ref().is_some_and(|t| {
+            !t.vcpupins.is_empty() || t.emulatorpin.is_some() || !t.iothreadpins.is_empty()
+        });
+    if placement == VcpuPlacement::Auto && !pinned {
+        def.vcpu
+            .get_or_insert_with(|| crate::domain::Vcpu::new(1))
+            .placement = Some(VcpuPlacement::Auto);
+    }
+}
+
+/// Real-time schedulers as libvirt keeps them: one per vCPU or I/O thread, in id order.
+fn schedulers(list: &mut Vec<crate::xml::Element>, attr: &str) {
+    let mut per_id: Vec<(u32, crate::xml::Element)> = Vec::new();
+    for el in list.iter() {
+        let Some(set) = el.attr(attr).and_then(CpuSet::parse) else {
+            return;
+        };
+        for id in set.0 {
+            let mut one = el.clone();
+            one.set_attr(attr, id.to_string());
+            per_id.push((id, one));
+        }
+    }
+    per_id.sort_by_key(|(id, _)| *id);
+    *list = per_id.into_iter().map(|(_, el)| el).collect();
 }
 
 /// Applies libvirt's reading of the whole definition.
@@ -265,6 +361,11 @@ pub(crate) fn normalize(def: &mut DomainDef, inactive: bool) {
     cpu(def);
     features(def);
     memory_tuning(def);
+    numatune(def);
+    if let Some(t) = def.cputune.as_mut() {
+        schedulers(&mut t.vcpuscheds, "vcpus");
+        schedulers(&mut t.iothreadscheds, "iothreads");
+    }
     if let Some(m) = def.max_memory.as_mut() {
         m.value = kib(m.value, m.unit);
         m.unit = Some(MemoryUnit::KiB);
@@ -303,6 +404,27 @@ pub(crate) fn normalize(def: &mut DomainDef, inactive: bool) {
                     if let Some(m) = mode.as_deref().and_then(|m| u32::from_str_radix(m, 8).ok()) {
                         *mode = Some(format!("{m:04o}"));
                     }
+                }
+            }
+            Device::Controller(c) => {
+                // libvirt gives an ICH9 UHCI companion its port on the EHCI master.
+                let port = match c.model.as_deref() {
+                    Some("ich9-uhci1") => Some(0),
+                    Some("ich9-uhci2") => Some(2),
+                    Some("ich9-uhci3") => Some(4),
+                    _ => None,
+                };
+                if let Some(startport) = port
+                    && c.controller_type == crate::ControllerType::Usb
+                    && c.master.is_none()
+                {
+                    c.master = Some(crate::devices::ControllerMaster {
+                        startport,
+                        ..Default::default()
+                    });
+                }
+                if let Some(hole) = c.pcihole64.as_mut() {
+                    size_in_kib(hole);
                 }
             }
             Device::Watchdog(w) => {
