@@ -26,6 +26,8 @@ packages=(
   xvfb                # xvfb-run: virt-manager's X server in those tests
   xauth               # xvfb-run's X authority file
   dbus-daemon         # dbus-run-session: virt-manager's session bus
+  curl                # fetch-libvirt-test-xml.sh: libvirt's source release from Debian's archive
+  xz-utils            # its .tar.xz
 )
 
 missing=()
@@ -84,3 +86,6 @@ rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup com
 bash "$(dirname "$0")/fetch-linux-guest.sh"
 # libvirt's shipped network filters (Debian's, into ~/.cache/rvirt/libvirt-nwfilter).
 bash "$(dirname "$0")/fetch-libvirt-nwfilters.sh"
+# libvirt 9.0's own domain XML test inputs, defined by libvirt's test driver (Debian's
+# source release, into ~/.cache/rvirt/libvirt-test-xml), for rvirt-conf's libvirt_suite.
+bash "$(dirname "$0")/fetch-libvirt-test-xml.sh"

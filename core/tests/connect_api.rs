@@ -64,12 +64,21 @@ fn setup() {
 }
 
 /// Opens a probe connection on a fresh loop; returns the loop, connection and its sink.
+/// Held around every probe open: tests run in parallel and each open adds a sink, so
+/// `open_probe` can take the one its open added, with no other open in between.
+fn opening() -> std::sync::MutexGuard<'static, ()> {
+    static OPENING: Mutex<()> = Mutex::new(());
+    OPENING.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn open_probe() -> (DefaultLoop, Connect, EventSink) {
     setup();
     let l = DefaultLoop::new().unwrap();
+    let opening = opening();
     let before = sinks().lock().unwrap().len();
     let conn = Connect::open_with_loop("probe:///x", l.shared()).unwrap();
     let sink = sinks().lock().unwrap()[before].clone();
+    drop(opening);
     (l, conn, sink)
 }
 
@@ -118,14 +127,20 @@ fn bad_uris_and_missing_drivers_are_typed_errors() {
 fn embed_uris_need_an_event_loop() {
     setup();
     // No process-wide loop is registered in this test binary.
-    let e = Connect::open("probe:///embed?root=/tmp/x").unwrap_err();
+    let e = {
+        let _opening = opening();
+        Connect::open("probe:///embed?root=/tmp/x").unwrap_err()
+    };
     assert_eq!(e.code(), ErrorCode::ConfigUnsupported);
 }
 
 #[test]
 fn events_need_an_event_loop() {
     setup();
-    let conn = Connect::open("probe:///noloop").unwrap();
+    let conn = {
+        let _opening = opening();
+        Connect::open("probe:///noloop").unwrap()
+    };
     let e = conn
         .domain_event_register_any(None, DomainEventId::Lifecycle, |_, _| {})
         .unwrap_err();
@@ -353,6 +368,7 @@ fn domain_handles_keep_their_identity_after_close() {
 #[test]
 fn read_only_connections_refuse_writes_and_unsupported_calls_say_so() {
     setup();
+    let opening = opening();
     let ro = Connect::open_with(
         "probe:///ro",
         OpenOptions {
@@ -371,6 +387,7 @@ fn read_only_connections_refuse_writes_and_unsupported_calls_say_so() {
         "operation forbidden: read only access prevents virDomainDefineXML"
     );
     let rw = Connect::open("probe:///rw").unwrap();
+    drop(opening);
     assert_eq!(rw.define_xml("<domain/>").unwrap().name(), "c");
     let e = rw.lookup_domain_by_name("a").unwrap_err();
     assert_eq!(e.code(), ErrorCode::NoSupport);

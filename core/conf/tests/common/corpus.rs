@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use rvirt_conf::{Defaults, DomainDef};
+
 use super::{Tree, tree};
 
 fn number(s: &str) -> Option<u128> {
@@ -143,4 +145,151 @@ pub fn schema_failures(docs: &[(String, String)]) -> Option<Vec<String>> {
     }
     let _ = std::fs::remove_dir_all(&dir);
     Some(failed)
+}
+
+/// Documents whose check differs from the default, by label (`DIR/NAME.xml`).
+#[derive(Default)]
+pub struct Known {
+    /// Defined, they print differently from libvirt's test driver.
+    pub different: Vec<String>,
+    /// libvirt's test driver refuses them and rvirt accepts them.
+    pub accepted: Vec<String>,
+}
+
+/// What one accepted document became.
+pub struct Outcome {
+    pub label: String,
+    pub printed: String,
+    pub defined: Option<String>,
+}
+
+/// libvirt's refusal of a document: its code, domain and message, from
+/// `NAME.libvirt.err` (written by `libvirt-define.py`).
+fn libvirt_refusal(path: &Path) -> Option<(i32, i32, String)> {
+    let text = std::fs::read_to_string(path.with_extension("libvirt.err")).ok()?;
+    let mut it = text.trim().splitn(3, ' ');
+    let code = it.next()?.parse().ok()?;
+    let domain = it.next()?.parse().ok()?;
+    Some((code, domain, it.next().unwrap_or_default().to_owned()))
+}
+
+fn diff(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let first = w
+        .iter()
+        .zip(&g)
+        .position(|(a, b)| a != b)
+        .unwrap_or(w.len().min(g.len()));
+    format!(
+        "  libvirt: {}\n  rvirt:   {}",
+        w.get(first).unwrap_or(&"<end>"),
+        g.get(first).unwrap_or(&"<end>")
+    )
+}
+
+/// Checks every input of `dir` (labelled `NAME/FILE` with `name`): accepted, or
+/// refused with libvirt's code and domain; printed back without loss and read back
+/// the same; defined as libvirt's test driver defines it (`NAME.libvirt.xml`), or
+/// refused where it refuses (`NAME.libvirt.err`), except where `known` says otherwise
+/// — and a known difference that is gone is a failure too, so the lists stay true.
+pub fn check_dir(
+    dir: &Path,
+    name: &str,
+    known: &Known,
+    failures: &mut Vec<String>,
+    outcomes: &mut Vec<Outcome>,
+) {
+    for path in inputs(dir) {
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let label = format!("{name}/{file}");
+        let input = std::fs::read_to_string(&path).unwrap();
+        let refusal = libvirt_refusal(&path);
+        let refused_like_libvirt =
+            |e: &rvirt_conf::ConfError, failures: &mut Vec<String>| match &refusal {
+                Some((code, domain, msg)) => {
+                    if (e.libvirt_code(), e.libvirt_domain()) != (*code, *domain) {
+                        failures.push(format!(
+                            "{label}: refused with {} {} ({e}); libvirt: {code} {domain} ({msg})",
+                            e.libvirt_code(),
+                            e.libvirt_domain()
+                        ));
+                    }
+                }
+                None => failures.push(format!("{label}: refused: {e}")),
+            };
+        let def = match DomainDef::from_xml(&input) {
+            Ok(d) => d,
+            Err(e) => {
+                refused_like_libvirt(&e, failures);
+                continue;
+            }
+        };
+        let printed = def.to_xml().unwrap();
+        if let Err(why) = lossless(&input, &printed) {
+            failures.push(format!("{label}: not lossless: {why}"));
+        }
+        match DomainDef::from_xml(&printed) {
+            Ok(again) if again == def => {}
+            Ok(_) => failures.push(format!("{label}: printed XML parses differently")),
+            Err(e) => failures.push(format!("{label}: printed XML refused: {e}")),
+        }
+        let libvirt = std::fs::read_to_string(path.with_extension("libvirt.xml")).ok();
+        let mut defined = def.clone();
+        let defined = match defined.prepare_define(&Defaults::test_driver()) {
+            Ok(()) => Some(defined.to_xml().unwrap()),
+            Err(e) => {
+                refused_like_libvirt(&e, failures);
+                None
+            }
+        };
+        let is = |list: &[String]| list.contains(&label);
+        match (&libvirt, &defined) {
+            (Some(want), Some(got)) => {
+                let listed = is(&known.different);
+                if (want == got) == listed {
+                    failures.push(if listed {
+                        format!("{label}: listed as different but now matches libvirt")
+                    } else {
+                        format!(
+                            "{label}: differs from libvirt after define:\n{}",
+                            diff(want, got)
+                        )
+                    });
+                }
+            }
+            (None, Some(_)) if !is(&known.accepted) => {
+                failures.push(format!(
+                    "{label}: libvirt refuses it at define ({refusal:?}), rvirt accepts"
+                ));
+            }
+            (None, None) if is(&known.accepted) => {
+                failures.push(format!("{label}: listed as accepted but now refused"));
+            }
+            _ => {}
+        }
+        outcomes.push(Outcome {
+            label,
+            printed,
+            defined,
+        });
+    }
+}
+
+/// The schema check of what `outcomes` printed and defined: the labels not valid,
+/// except those of inputs that are not valid themselves (`exempt`).
+pub fn check_schema(outcomes: &[Outcome], exempt: &[String], failures: &mut Vec<String>) {
+    let mut docs = Vec::new();
+    for o in outcomes.iter().filter(|o| !exempt.contains(&o.label)) {
+        docs.push((format!("{} (printed)", o.label), o.printed.clone()));
+        if let Some(d) = &o.defined {
+            docs.push((format!("{} (defined)", o.label), d.clone()));
+        }
+    }
+    if let Some(invalid) = schema_failures(&docs) {
+        failures.extend(
+            invalid
+                .into_iter()
+                .map(|l| format!("{l}: not schema-valid")),
+        );
+    }
 }

@@ -16,10 +16,18 @@ fn is_user_alias(name: &str) -> bool {
 
 impl DomainDef {
     /// Removes what only a running domain has: the `id`, device aliases (except user
-    /// aliases `ua-…` when the driver keeps them), `tty` paths of character devices and
-    /// generated graphics ports.
+    /// aliases `ua-…` when the driver keeps them), `tty` paths of character devices,
+    /// generated graphics ports and the security labels a run was given (image labels,
+    /// dynamic labels).
     pub fn make_inactive(&mut self, defaults: &Defaults) {
         self.id = None;
+        // The labels a running domain was given (a static label is configuration).
+        for l in &mut self.seclabels {
+            l.imagelabel = None;
+            if l.seclabel_type.as_deref() != Some("static") {
+                l.label = None;
+            }
+        }
         for d in self.devices_mut() {
             if let Some(slot) = d.alias_mut()
                 && slot

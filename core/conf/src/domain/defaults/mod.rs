@@ -204,7 +204,7 @@ impl DomainDef {
 
     /// Fills in what libvirt fills in on define, for no driver in particular:
     ///
-    /// * a random (v4) `uuid` if none;
+    /// * a random (v4) `uuid` if none, and a `genid` where `<genid/>` asks for one;
     /// * `memory` and `currentMemory` in KiB (rounded up), `currentMemory` set to
     ///   `memory` if absent and clamped to it if larger;
     /// * `<vcpu placement='static'>1</vcpu>` if absent, `placement='static'` if unset,
@@ -217,6 +217,10 @@ impl DomainDef {
     pub fn fill_defaults(&mut self) {
         if self.uuid.is_none() {
             self.uuid = Some(Uuid::new_v4());
+        }
+        // An empty <genid/> asks for a generation id.
+        if self.genid.as_deref().is_some_and(|g| g.trim().is_empty()) {
+            self.genid = Some(Uuid::new_v4().hyphenated().to_string());
         }
         self.memory = self.memory.normalized_kib();
         let max = self.memory.value;

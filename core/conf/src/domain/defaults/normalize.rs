@@ -63,6 +63,15 @@ fn cpu(def: &mut DomainDef) {
     if let Some(t) = cpu.topology.as_mut() {
         t.dies.get_or_insert(1);
     }
+    // An empty <cpu/> says nothing: libvirt keeps none.
+    {
+        use crate::model::XmlElement;
+        let el = cpu.to_element("cpu");
+        if el.attrs.is_empty() && el.elements().next().is_none() {
+            def.cpu = None;
+            return;
+        }
+    }
     for f in &mut cpu.features {
         f.policy.get_or_insert_with(|| "require".into());
     }
@@ -122,6 +131,74 @@ fn chardev(c: &mut CharDevice, inactive: bool) {
     }
 }
 
+/// libvirt's NIC models, spelled as it prints them (it reads them in any case).
+const NIC_MODELS: &[&str] = &[
+    "netfront",
+    "rtl8139",
+    "virtio",
+    "e1000",
+    "e1000e",
+    "virtio-transitional",
+    "virtio-non-transitional",
+    "usb-net",
+    "spapr-vlan",
+    "lan9118",
+    "scm91c111",
+    "vlance",
+    "vmxnet",
+    "vmxnet2",
+    "vmxnet3",
+    "Am79C970A",
+    "Am79C973",
+    "82540EM",
+    "82545EM",
+    "82543GC",
+];
+
+/// The port libvirt gives a network disk's TCP host that names none
+/// (`virStorageSourceNetworkDefaultPort`).
+fn default_port(protocol: &str) -> Option<u16> {
+    Some(match protocol {
+        "http" => 80,
+        "https" => 443,
+        "ftp" => 21,
+        "ftps" => 990,
+        "tftp" => 69,
+        "sheepdog" => 7000,
+        "nbd" => 10809,
+        "ssh" => 22,
+        "iscsi" => 3260,
+        "gluster" => 24007,
+        "vxhs" => 9999,
+        _ => return None,
+    })
+}
+
+/// An iSCSI target without a LUN is LUN 0 (`virDomainPostParseCheckISCSIPath`).
+fn iscsi_lun(protocol: Option<&str>, name: &mut Option<String>) {
+    if protocol == Some("iscsi")
+        && let Some(n) = name.as_mut()
+        && !n.contains('/')
+    {
+        n.push_str("/0");
+    }
+}
+
+/// A network disk source as libvirt completes it: default ports, the iSCSI LUN.
+fn disk_source(s: &mut crate::devices::DiskSource) {
+    let Some(protocol) = s.protocol.clone() else {
+        return;
+    };
+    if let Some(port) = default_port(&protocol) {
+        for h in &mut s.hosts {
+            if h.port.is_none() && h.transport.as_deref().is_none_or(|t| t == "tcp") {
+                h.port = Some(port.to_string());
+            }
+        }
+    }
+    iscsi_lun(Some(&protocol), &mut s.name);
+}
+
 fn is_virtio(i: &Interface) -> bool {
     matches!(
         i.model.as_ref().map(|m| m.value.as_str()),
@@ -130,6 +207,18 @@ fn is_virtio(i: &Interface) -> bool {
 }
 
 fn interface(i: &mut Interface, inactive: bool) {
+    // The network port a running NIC holds (a `vds` port id is configuration).
+    if inactive
+        && i.interface_type == crate::InterfaceType::Network
+        && let Some(s) = i.source.as_mut()
+    {
+        s.portid = None;
+    }
+    if let Some(m) = i.model.as_mut()
+        && let Some(known) = NIC_MODELS.iter().find(|k| k.eq_ignore_ascii_case(&m.value))
+    {
+        m.value = (*known).to_owned();
+    }
     if i.interface_type == crate::InterfaceType::Direct
         && let Some(s) = i.source.as_mut()
     {
@@ -233,7 +322,22 @@ fn features(def: &mut DomainDef) {
     }
 }
 
+/// What libvirt stores as "no limit" for a memory tunable (KiB).
+const UNLIMITED_KIB: u64 = 9007199254740991;
+
 fn memory_tuning(def: &mut DomainDef) {
+    if let Some(m) = def.memtune.as_mut() {
+        for l in [&mut m.hard_limit, &mut m.soft_limit, &mut m.swap_hard_limit] {
+            if l.as_ref().is_some_and(|x| x.kib() >= UNLIMITED_KIB) {
+                *l = None;
+            }
+        }
+        use crate::model::XmlElement;
+        let el = m.to_element("memtune");
+        if el.attrs.is_empty() && el.elements().next().is_none() {
+            def.memtune = None;
+        }
+    }
     if let Some(m) = def.memtune.as_mut() {
         for l in [
             &mut m.hard_limit,
@@ -339,6 +443,68 @@ fn numatune(def: &mut DomainDef) {
     }
 }
 
+/// Firmware feature requests as libvirt 9.0 reads them: only next to `firmware=`, and
+/// enrolled keys imply secure boot (`virDomainDefPostParseOs`).
+fn firmware_features(def: &mut DomainDef) {
+    if def.os.firmware.is_none() {
+        def.os.firmware_features = None;
+        return;
+    }
+    let Some(f) = def.os.firmware_features.as_mut() else {
+        return;
+    };
+    let enabled = |f: &crate::xml::Element, name: &str| {
+        f.elements()
+            .find(|x| x.name == "feature" && x.attr("name") == Some(name))
+            .and_then(|x| x.attr("enabled").map(str::to_owned))
+    };
+    if enabled(f, "enrolled-keys").as_deref() == Some("yes") && enabled(f, "secure-boot").is_none()
+    {
+        let mut sb = crate::xml::Element::new("feature");
+        sb.set_attr("enabled", "yes");
+        sb.set_attr("name", "secure-boot");
+        f.push(sb);
+    }
+}
+
+/// libvirt keeps an s390 boot `loadparm` in upper case.
+fn upper_loadparm(b: &mut crate::devices::BootOrder) {
+    if let Some(l) = b.loadparm.as_mut() {
+        *l = l.to_ascii_uppercase();
+    }
+}
+
+/// A size element without a unit, written with the unit libvirt reads it in.
+fn default_unit(el: &mut crate::xml::Element, unit: &str) {
+    if el.attr("unit").is_none() {
+        el.set_attr("unit", unit);
+    }
+}
+
+/// The primary `<video>` first among the videos (libvirt inserts it there), and
+/// `primary` printed only where it is `yes`.
+fn videos(def: &mut DomainDef) {
+    let devices = def.devices_mut();
+    let is_video = |d: &Device| matches!(d, Device::Video(_));
+    let primary = devices.iter().position(|d| {
+        matches!(d, Device::Video(v) if v.model.as_ref().is_some_and(|m| m.primary == Some(YesNo::Yes)))
+    });
+    if let (Some(first), Some(p)) = (devices.iter().position(is_video), primary)
+        && p > first
+    {
+        let v = devices.remove(p);
+        devices.insert(first, v);
+    }
+    for d in devices.iter_mut() {
+        if let Device::Video(v) = d
+            && let Some(m) = v.model.as_mut()
+            && m.primary == Some(YesNo::No)
+        {
+            m.primary = None;
+        }
+    }
+}
+
 /// Real-time schedulers as libvirt keeps them: one per vCPU or I/O thread, in id order.
 fn schedulers(list: &mut Vec<crate::xml::Element>, attr: &str) {
     let mut per_id: Vec<(u32, crate::xml::Element)> = Vec::new();
@@ -362,6 +528,22 @@ pub(crate) fn normalize(def: &mut DomainDef, inactive: bool) {
     features(def);
     memory_tuning(def);
     numatune(def);
+    videos(def);
+    firmware_features(def);
+    if let Some(tseg) = def
+        .features
+        .as_mut()
+        .and_then(|f| f.smm.as_mut())
+        .and_then(|s| s.tseg.as_mut())
+    {
+        default_unit(tseg, "MiB");
+    }
+    if inactive && let Some(t) = def.cputune.as_mut() {
+        // A cache allocation's id names its resctrl group while the domain runs.
+        for c in &mut t.cachetunes {
+            c.take_attr("id");
+        }
+    }
     if let Some(t) = def.cputune.as_mut() {
         schedulers(&mut t.vcpuscheds, "vcpus");
         schedulers(&mut t.iothreadscheds, "iothreads");
@@ -387,7 +569,24 @@ pub(crate) fn normalize(def: &mut DomainDef, inactive: bool) {
     {
         l.loader_type = Some("rom".into());
     }
+    // libvirt numbers consoles by their place in the list, whatever they say.
+    let mut console = 0;
     for d in def.devices_mut() {
+        if let Device::Console(c) = d {
+            c.target.get_or_insert_with(Default::default).port = Some(console);
+            console += 1;
+        }
+    }
+    for d in def.devices_mut() {
+        let boot = match d {
+            Device::Disk(x) => x.boot.as_mut(),
+            Device::Interface(x) => x.boot.as_mut(),
+            Device::Hostdev(x) => x.boot.as_mut(),
+            _ => None,
+        };
+        if let Some(b) = boot {
+            upper_loadparm(b);
+        }
         if let Some(Some(a)) = d.address_mut()
             && a.is_empty_pci()
         {
@@ -427,10 +626,44 @@ pub(crate) fn normalize(def: &mut DomainDef, inactive: bool) {
                     size_in_kib(hole);
                 }
             }
+            Device::Shmem(m) if m.model.is_none() => {
+                let mut model = crate::xml::Element::new("model");
+                model.set_attr("type", "ivshmem");
+                m.model = Some(model);
+            }
+            Device::Hostdev(h) => {
+                if let Some(s) = h.source.as_mut() {
+                    iscsi_lun(s.protocol.as_deref(), &mut s.name);
+                }
+            }
             Device::Watchdog(w) => {
                 w.action.get_or_insert_with(|| "reset".into());
             }
+            Device::Redirfilter(f) => {
+                // -1 is "any", which libvirt leaves out.
+                for u in &mut f.usbdevs {
+                    u.attrs.retain(|(k, v)| k == "allow" || v != "-1");
+                }
+            }
+            Device::Smartcard(c) => {
+                if c.smartcard_type.as_deref() != Some("tcp") {
+                    c.protocol = None;
+                }
+                if matches!(c.smartcard_type.as_deref(), Some("unix" | "tcp"))
+                    && let Some(s) = c.source.as_mut()
+                {
+                    s.mode.get_or_insert_with(|| "connect".into());
+                }
+            }
             Device::Redirdev(r) => {
+                if r.redir_type != CharDeviceType::Tcp {
+                    r.protocol = None;
+                }
+                if r.redir_type == CharDeviceType::Unix
+                    && let Some(s) = r.source.as_mut()
+                {
+                    s.mode.get_or_insert_with(|| "connect".into());
+                }
                 if r.redir_type == CharDeviceType::Tcp {
                     r.source
                         .get_or_insert_with(CharSource::default)
@@ -441,7 +674,33 @@ pub(crate) fn normalize(def: &mut DomainDef, inactive: bool) {
                     r.source = None;
                 }
             }
-            Device::Disk(disk) if inactive => {
+            Device::Disk(disk) => {
+                if let Some(s) = disk.source.as_mut() {
+                    disk_source(s);
+                }
+                // vhost-user disks cannot be snapshotted (libvirt says so explicitly); a
+                // read-only disk that is not snapshotted goes without saying.
+                if disk.disk_type == crate::DiskType::VhostUser && disk.snapshot.is_none() {
+                    disk.snapshot = Some("no".into());
+                }
+                if disk.readonly && disk.snapshot.as_deref() == Some("no") {
+                    disk.snapshot = None;
+                }
+                // A closed tray is the default, which libvirt does not print.
+                if disk.target.tray.as_deref() == Some("closed") {
+                    disk.target.tray = None;
+                }
+
+                if !inactive {
+                    continue;
+                }
+                // Live state: a running block copy, labels skipped for this run.
+                disk.mirror = None;
+                if let Some(s) = disk.source.as_mut() {
+                    s.seclabels.retain(|l| {
+                        l.attr("labelskip") != Some("yes") || l.elements().next().is_some()
+                    });
+                }
                 if let Some(s) = disk.source.as_mut() {
                     s.index = None;
                 }
