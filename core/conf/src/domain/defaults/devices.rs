@@ -115,6 +115,20 @@ fn one_device(def: &mut DomainDef, defaults: &Defaults, i: usize) -> Result<(), 
     let domain_type = def.domain_type;
     let os = def.os.os_type.value;
     let arch = def.os.os_type.arch.clone();
+    // The drive addresses SCSI host devices take (a disk given one of them by default
+    // is refused, as libvirt does).
+    let scsi_hostdevs: Vec<[u32; 4]> = def
+        .devices()
+        .iter()
+        .filter_map(|d| match d {
+            Device::Hostdev(h) if h.hostdev_type == "scsi" => h
+                .address
+                .as_ref()
+                .filter(|a| a.address_type == crate::devices::AddressType::Drive)
+                .map(|a| [a.controller, a.bus, a.target, a.unit].map(|x| x.unwrap_or(0))),
+            _ => None,
+        })
+        .collect();
     let mut needs_port = false;
     match &mut def.devices_mut()[i] {
         Device::Console(c) => {
@@ -167,6 +181,20 @@ fn one_device(def: &mut DomainDef, defaults: &Defaults, i: usize) -> Result<(), 
             }
             if d.address.is_none() {
                 d.address = drive_address(&d.target.dev, d.target.bus, wide_scsi)?;
+                let at = d
+                    .address
+                    .as_ref()
+                    .map(|a| [a.controller, a.bus, a.target, a.unit].map(|x| x.unwrap_or(0)));
+                if d.target.bus == Some(DiskBus::Scsi)
+                    && let Some(at) = at
+                    && scsi_hostdevs.contains(&at)
+                {
+                    // (libvirt's message lacks the last quote.)
+                    return Err(super::unsupported(format!(
+                        "using disk target name '{}' conflicts with SCSI host device address controller='{}' bus='{}' target='{}' unit='{}",
+                        d.target.dev, at[0], at[1], at[2], at[3]
+                    )));
+                }
             }
         }
         Device::Video(v) => {

@@ -149,6 +149,7 @@ impl DomainDef {
         self.check_duplicates()?;
         if validate {
             self.drive_addresses()?;
+            self.scsi_hostdev_addresses()?;
         }
         self.boot_order()?;
         implicit::add_implicit_devices(self, defaults)?;
@@ -422,6 +423,47 @@ impl DomainDef {
                 return Err(unsupported(format!(
                     "Found duplicate drive address for disk with target name '{first}' controller='{}' bus='{}' target='{}' unit='{}'",
                     at[0], at[1], at[2], at[3]
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// libvirt's SCSI host device addresses: used by no SCSI disk
+    /// (virDomainHostdevDefPostParse) and by one host device only (the second half of
+    /// virDomainDefDuplicateDriveAddressesValidate).
+    fn scsi_hostdev_addresses(&self) -> Result<(), ConfError> {
+        let drive = |a: Option<&crate::devices::Address>| {
+            a.filter(|a| a.address_type == crate::devices::AddressType::Drive)
+                .map(|a| [a.controller, a.bus, a.target, a.unit].map(|x| x.unwrap_or(0)))
+        };
+        let hostdevs: Vec<[u32; 4]> = self
+            .devices()
+            .iter()
+            .filter_map(|d| match d {
+                Device::Hostdev(h) if h.hostdev_type == "scsi" => drive(h.address.as_ref()),
+                _ => None,
+            })
+            .collect();
+        for (i, at) in hostdevs.iter().enumerate() {
+            // (libvirt prints the bus as the controller and the controller as the bus.)
+            let said = format!(
+                "SCSI host address controller='{}' bus='{}' target='{}' unit='{}'",
+                at[1], at[0], at[2], at[3]
+            );
+            let disk = self.devices().iter().any(|d| {
+                matches!(d, Device::Disk(k) if k.target.bus == Some(crate::DiskBus::Scsi)
+                    && drive(k.address.as_ref()).as_ref() == Some(at))
+            });
+            if disk {
+                return Err(xml_error(format!(
+                    "SCSI host address controller='{}' bus='{}' target='{}' unit='{}' in use by a SCSI disk",
+                    at[0], at[1], at[2], at[3]
+                )));
+            }
+            if hostdevs[i + 1..].contains(at) {
+                return Err(unsupported(format!(
+                    "{said} in use by another SCSI host device"
                 )));
             }
         }

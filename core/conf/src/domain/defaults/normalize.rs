@@ -626,10 +626,23 @@ pub(crate) fn normalize(def: &mut DomainDef, inactive: bool) {
                     size_in_kib(hole);
                 }
             }
-            Device::Shmem(m) if m.model.is_none() => {
-                let mut model = crate::xml::Element::new("model");
-                model.set_attr("type", "ivshmem");
-                m.model = Some(model);
+            Device::Shmem(m) => {
+                if m.model.is_none() {
+                    let mut model = crate::xml::Element::new("model");
+                    model.set_attr("type", "ivshmem");
+                    m.model = Some(model);
+                }
+                // libvirt keeps the size in bytes and prints it in whole MiB.
+                if let Some(size) = m.size.as_mut()
+                    && let Ok(mem) =
+                        <Memory as crate::model::XmlElement>::from_element(size.clone())
+                {
+                    let mib = mem.kib().saturating_mul(1024) >> 20;
+                    let mut el = crate::xml::Element::new("size");
+                    el.set_attr("unit", "M");
+                    el.push_text(mib.to_string());
+                    *size = el;
+                }
             }
             Device::Hostdev(h) => {
                 if let Some(s) = h.source.as_mut() {
