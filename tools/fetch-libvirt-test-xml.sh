@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# libvirt 9.0's own domain XML test inputs (tests/qemuxml2argvdata and
-# tests/genericxml2xmlindata of its source release, as Debian ships it), and what
-# libvirt's test driver makes of each, for rvirt-conf's libvirt_suite test. Not copied
+# libvirt 9.0's own XML test inputs (the domains of tests/qemuxml2argvdata and
+# tests/genericxml2xmlindata, the networks of tests/networkxml2xmlin and the storage
+# pools of tests/storagepoolxml2xmlin, from its source release as Debian ships it), and
+# what libvirt's test driver makes of each, for the libvirt_suite tests of rvirt-conf
+# and rvirt-objconf. Not copied
 # into the repository: fetched from Debian's archive (checksum pinned) into the cache.
 #
 # Cache: $RVIRT_CACHE_DIR, else ${XDG_CACHE_HOME:-$HOME/.cache}/rvirt; the inputs land
-# in libvirt-test-xml/{qemuxml2argv,genericxml2xml}/NAME.xml, each beside
+# in libvirt-test-xml/{qemuxml2argv,genericxml2xml,network,pool}/NAME.xml, each beside
 # NAME.libvirt.xml (defined by libvirt 9.0's test driver through python3-libvirt, then
 # dumped) or NAME.libvirt.err (its code, domain and message); VERSION names the release
 # and the libvirt that defined them.
@@ -21,7 +23,7 @@ if [ -z "$libvirt" ]; then
   echo "fetch-libvirt-test-xml: no python3-libvirt; the libvirt suite test stays skipped" >&2
   exit 0
 fi
-version="libvirt-9.0.0 $sha256 defined-by $libvirt"
+version="libvirt-9.0.0 $sha256 defined-by $libvirt with networks and pools"
 if [ -f "$cache/VERSION" ] && [ "$(cat "$cache/VERSION")" = "$version" ]; then
   exit 0
 fi
@@ -31,15 +33,20 @@ curl -sSfL --retry 3 -o "$work/src.tar.xz" "$url"
 echo "$sha256  $work/src.tar.xz" | sha256sum -c --quiet -
 tar -C "$work" -xJf "$work/src.tar.xz" \
   --wildcards 'libvirt-9.0.0/tests/qemuxml2argvdata/*.xml' \
-  'libvirt-9.0.0/tests/genericxml2xmlindata/*.xml'
+  'libvirt-9.0.0/tests/genericxml2xmlindata/*.xml' \
+  'libvirt-9.0.0/tests/networkxml2xmlin/*.xml' \
+  'libvirt-9.0.0/tests/networkxml2confdata/*.xml' \
+  'libvirt-9.0.0/tests/storagepoolxml2xmlin/*.xml'
 rm -rf "$cache.new"
 echo '<node/>' > "$work/empty-node.xml"
-for pair in qemuxml2argv:qemuxml2argvdata genericxml2xml:genericxml2xmlindata; do
-  d=${pair%%:*}
+for set in qemuxml2argv:qemuxml2argvdata:domain genericxml2xml:genericxml2xmlindata:domain \
+  network:networkxml2xmlin:network pool:storagepoolxml2xmlin:pool; do
+  IFS=: read -r d src kind <<<"$set"
   mkdir -p "$cache.new/$d"
-  cp "$work/libvirt-9.0.0/tests/${pair#*:}"/*.xml "$cache.new/$d/"
-  # On an empty node, so that inputs named like the default node's guest define too.
-  /usr/bin/python3 "$definer" "$cache.new/$d" "test://$work/empty-node.xml"
+  # (cp follows the symbolic links some inputs are into other test directories.)
+  cp "$work/libvirt-9.0.0/tests/$src"/*.xml "$cache.new/$d/"
+  # On an empty node, so that inputs named like the default node's objects define too.
+  /usr/bin/python3 "$definer" "$cache.new/$d" "test://$work/empty-node.xml" "$kind"
 done
 echo "$version" > "$cache.new/VERSION"
 rm -rf "$cache"

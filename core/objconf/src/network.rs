@@ -373,7 +373,7 @@ fn parse_ip(e: &Element, net: &str) -> Result<Ip> {
     Ok(ip)
 }
 
-fn parse_forward(e: &Element) -> Result<Forward> {
+fn parse_forward(e: &Element, net: &str) -> Result<Forward> {
     let mode = e.get("mode").unwrap_or("nat").to_string();
     if !FORWARD_MODES.contains(&mode.as_str()) {
         return Err(XmlError::unsupported(
@@ -387,13 +387,51 @@ fn parse_forward(e: &Element) -> Result<Forward> {
         managed: e.get("managed").map(str::to_string),
         ..Forward::default()
     };
+    // libvirt's virNetworkForwardDefParseXML: `dev` is the first interface, listed or
+    // not, and each interface is listed once.
+    f.interfaces.extend(f.dev.clone());
+    let mut listed = 0;
     for c in &e.children {
         match c.name.as_str() {
             "nat" => f.nat = Some(c.clone()),
-            "interface" => f.interfaces.extend(c.get("dev").map(str::to_string)),
+            "interface" => {
+                let Some(dev) = c.get("dev") else {
+                    return Err(XmlError::xml(
+                        NETWORK,
+                        format!(
+                            "Missing required dev attribute in <forward> <interface> element of network {net}"
+                        ),
+                    ));
+                };
+                listed += 1;
+                if listed == 1
+                    && let Some(first) = &f.dev
+                {
+                    if first != dev {
+                        return Err(XmlError::xml(
+                            NETWORK,
+                            format!(
+                                "<forward dev='{first}'> must match first <interface dev='{dev}'/> in network {net}"
+                            ),
+                        ));
+                    }
+                    continue;
+                }
+                if f.interfaces.iter().any(|i| i == dev) {
+                    return Err(XmlError::xml(
+                        NETWORK,
+                        format!("interface '{dev}' can only be listed once in network {net}"),
+                    ));
+                }
+                f.interfaces.push(dev.to_string());
+            }
             "pf" | "driver" | "address" => f.other.push(c.clone()),
             _ => {}
         }
+    }
+    let pf = f.other.iter().any(|o| o.name == "pf");
+    if !pf {
+        f.dev = f.interfaces.first().cloned();
     }
     Ok(f)
 }
@@ -417,6 +455,14 @@ fn parse_dns(e: &Element, net: &str) -> Result<Dns> {
             "host" => d.hosts.push(parse_dns_host(c, net)?),
             _ => {}
         }
+    }
+    let extra =
+        !(d.forwarders.is_empty() && d.txts.is_empty() && d.srvs.is_empty() && d.hosts.is_empty());
+    if d.enable.as_deref() == Some("no") && extra {
+        return Err(XmlError::xml(
+            NETWORK,
+            format!("Extra data in disabled network '{net}'"),
+        ));
     }
     Ok(d)
 }
@@ -459,7 +505,10 @@ impl NetworkDef {
             trust_guest_rx_filters: yes_no(root, "trustGuestRxFilters"),
             connections: num_attr(root, "connections", NETWORK)?,
             metadata: root.find("metadata").cloned(),
-            forward: root.find("forward").map(parse_forward).transpose()?,
+            forward: root
+                .find("forward")
+                .map(|f| parse_forward(f, &name))
+                .transpose()?,
             bridge: Bridge::default(),
             mtu: root
                 .find("mtu")
@@ -511,7 +560,44 @@ impl NetworkDef {
                 _ => {}
             }
         }
+        def.check_forward()?;
         Ok(def)
+    }
+
+    /// What libvirt checks of a routed, NAT or open network's forward
+    /// (virNetworkDefParseXML).
+    fn check_forward(&self) -> Result<()> {
+        let Some(f) = &self.forward else {
+            return Ok(());
+        };
+        if !matches!(f.mode.as_str(), "route" | "nat" | "open") {
+            return Ok(());
+        }
+        let name = &self.name;
+        if self.ips.is_empty() {
+            return Err(XmlError::xml(
+                NETWORK,
+                format!(
+                    "{} forwarding requested, but no IP address provided for network '{name}'",
+                    f.mode
+                ),
+            ));
+        }
+        if f.interfaces.len() > 1 {
+            return Err(XmlError::xml(
+                NETWORK,
+                format!(
+                    "multiple forwarding interfaces specified for network '{name}', only one is supported"
+                ),
+            ));
+        }
+        if f.mode == "open" && !f.interfaces.is_empty() {
+            return Err(XmlError::xml(
+                NETWORK,
+                format!("forward dev not allowed for network '{name}' with forward mode='open'"),
+            ));
+        }
+        Ok(())
     }
 
     /// The forward mode (`"none"` for an isolated network).

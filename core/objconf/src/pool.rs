@@ -45,6 +45,10 @@ pub struct PoolDef {
     pub target_path: Option<String>,
     /// `<target><permissions>`.
     pub permissions: Option<Permissions>,
+    /// `<features>` (`<cow state=…/>` for directory pools on btrfs), kept as written.
+    pub features: Option<Element>,
+    /// `<refresh>` (`<volume allocation=…/>`), kept as written.
+    pub refresh: Option<Element>,
 }
 
 /// A pool's `<source>`.
@@ -180,12 +184,29 @@ impl PoolDef {
                     "host" => source.hosts.push(c.clone()),
                     "device" => source.devices.push(c.clone()),
                     "dir" => source.dir = c.get("path").map(sanitize_path),
-                    "adapter" => source.adapter = Some(c.clone()),
+                    "adapter" => {
+                        // A named adapter is a SCSI host unless it says otherwise.
+                        let mut a = c.clone();
+                        if a.get("type").is_none() && a.get("name").is_some() {
+                            let mut attrs = vec![("type".to_string(), "scsi_host".to_string())];
+                            attrs.append(&mut a.attrs);
+                            a.attrs = attrs;
+                        }
+                        source.adapter = Some(a);
+                    }
                     "name" => source.name = Some(c.trimmed().to_string()),
                     "format" => source.format = c.get("type").map(str::to_string),
-                    "initiator" | "auth" | "vendor" | "product" | "protocol" => {
-                        source.other.push(c.clone())
+                    "auth" => {
+                        // libvirt prints the secret's type before the user.
+                        let mut a = c.clone();
+                        a.attrs.sort_by_key(|(k, _)| match k.as_str() {
+                            "type" => 0,
+                            "username" => 1,
+                            _ => 2,
+                        });
+                        source.other.push(a);
                     }
+                    "initiator" | "vendor" | "product" | "protocol" => source.other.push(c.clone()),
                     _ => {}
                 }
             }
@@ -222,24 +243,44 @@ impl PoolDef {
             source,
             target_path,
             permissions,
+            features: root.find("features").cloned(),
+            refresh: root.find("refresh").cloned(),
         })
     }
 
     /// The XML, as libvirt's `virStoragePoolDefFormat` writes it.
     pub fn to_xml(&self) -> String {
         let s = &self.source;
+        // libvirt's order (virStoragePoolSourceFormat): the initiator before the format,
+        // authentication, protocol, vendor and product after it.
+        let (initiator, after): (Vec<Element>, Vec<Element>) =
+            s.other.iter().cloned().partition(|e| e.name == "initiator");
+        let rank = |e: &Element| match e.name.as_str() {
+            "auth" => 0,
+            "protocol" => 1,
+            "vendor" => 2,
+            _ => 3,
+        };
+        let mut after = after;
+        after.sort_by_key(rank);
+        // Pool types with a format always print one (libvirt's default when none).
+        let format = s.format.clone().or_else(|| {
+            match self.pool_type.as_str() {
+                "fs" | "netfs" => Some("auto"),
+                "logical" => Some("lvm2"),
+                _ => None,
+            }
+            .map(str::to_string)
+        });
         let mut source = Element::new("source")
             .children(s.hosts.clone())
             .children(s.devices.clone())
             .opt_child(s.dir.as_ref().map(|d| Element::new("dir").attr("path", d)))
             .opt_child(s.adapter.clone())
             .opt_child(s.name.as_ref().map(|n| Element::leaf("name", n)))
-            .children(s.other.clone())
-            .opt_child(
-                s.format
-                    .as_ref()
-                    .map(|f| Element::new("format").attr("type", f)),
-            );
+            .children(initiator)
+            .opt_child(format.map(|f| Element::new("format").attr("type", f)))
+            .children(after);
         source.open_close = true;
         let mut root = Element::new("pool")
             .attr("type", &self.pool_type)
@@ -248,6 +289,7 @@ impl PoolDef {
             .child(bytes_element("capacity", self.capacity))
             .child(bytes_element("allocation", self.allocation))
             .child(bytes_element("available", self.available))
+            .opt_child(self.features.clone())
             .child(source);
         if self.target_path.is_some() || self.permissions.is_some() {
             root = root.child(
@@ -256,6 +298,7 @@ impl PoolDef {
                     .opt_child(self.permissions.as_ref().map(Permissions::to_element)),
             );
         }
+        root = root.opt_child(self.refresh.clone());
         root.to_xml()
     }
 

@@ -42,7 +42,7 @@ fn written_as_libvirt_writes_it() {
             .contains("  <forward mode='bridge'/>\n  <bridge name='br0'/>\n")
     );
     let fwd = NetworkDef::from_xml(
-        "<network><name>f</name><forward mode='nat' dev='eth0'><interface dev='eth0'/></forward><dns><host ip='10.9.0.5'><hostname>a</hostname></host><forwarder addr='8.8.8.8'/></dns></network>",
+        "<network><name>f</name><forward mode='nat' dev='eth0'><interface dev='eth0'/></forward><ip address='10.9.0.1' prefix='24'/><dns><host ip='10.9.0.5'><hostname>a</hostname></host><forwarder addr='8.8.8.8'/></dns></network>",
     )
     .unwrap();
     let x = fwd.to_xml();
@@ -57,6 +57,36 @@ fn written_as_libvirt_writes_it() {
 fn refusals_carry_libvirts_numbers() {
     let e = NetworkDef::from_xml("<network/>").unwrap_err();
     assert_eq!((e.code, e.domain), (21, 19));
+    // libvirt's forward checks, in its words.
+    for (xml, message) in [
+        (
+            "<network><name>n</name><forward mode='nat'/></network>",
+            "nat forwarding requested, but no IP address provided for network 'n'",
+        ),
+        (
+            "<network><name>n</name><forward mode='route' dev='a'><interface dev='b'/></forward>\
+             <ip address='10.1.0.1' prefix='24'/></network>",
+            "<forward dev='a'> must match first <interface dev='b'/> in network n",
+        ),
+        (
+            "<network><name>n</name><forward mode='bridge'><interface dev='a'/>\
+             <interface dev='a'/></forward></network>",
+            "interface 'a' can only be listed once in network n",
+        ),
+        (
+            "<network><name>n</name><forward mode='open' dev='a'/>\
+             <ip address='10.1.0.1' prefix='24'/></network>",
+            "forward dev not allowed for network 'n' with forward mode='open'",
+        ),
+        (
+            "<network><name>n</name><dns enable='no'><forwarder addr='8.8.8.8'/></dns></network>",
+            "Extra data in disabled network 'n'",
+        ),
+    ] {
+        let e = NetworkDef::from_xml(xml).unwrap_err();
+        assert_eq!((e.code, e.domain), (27, 19), "{xml}");
+        assert!(e.to_string().contains(message), "{e}");
+    }
     let e = NetworkDef::from_xml("<network><name>bm</name><forward mode='xyz'/></network>")
         .unwrap_err();
     assert_eq!(
