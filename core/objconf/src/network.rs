@@ -504,7 +504,7 @@ impl NetworkDef {
             ipv6: root.get("ipv6") == Some("yes"),
             trust_guest_rx_filters: yes_no(root, "trustGuestRxFilters"),
             connections: num_attr(root, "connections", NETWORK)?,
-            metadata: root.find("metadata").cloned(),
+            metadata: root.find("metadata").cloned().map(Element::double_quoted),
             forward: root
                 .find("forward")
                 .map(|f| parse_forward(f, &name))

@@ -25,6 +25,9 @@ pub struct Element {
     /// Written as `<x>` and `</x>` on two lines even when it has no content (libvirt
     /// does so for some containers, e.g. a pool's empty `<source>`).
     pub open_close: bool,
+    /// Attributes written in double quotes, as libxml2 serializes the XML libvirt keeps
+    /// opaque (what applications put in `<metadata>`).
+    pub double_quoted: bool,
 }
 
 impl Element {
@@ -122,6 +125,16 @@ impl Element {
         names.iter().try_fold(self, |e, n| e.find(n))
     }
 
+    /// This element with everything inside it written with double-quoted attributes.
+    pub fn double_quoted(mut self) -> Element {
+        fn mark(e: &mut Element) {
+            e.double_quoted = true;
+            e.children.iter_mut().for_each(mark);
+        }
+        self.children.iter_mut().for_each(mark);
+        self
+    }
+
     /// The trimmed text.
     pub fn trimmed(&self) -> &str {
         self.text.trim()
@@ -139,12 +152,14 @@ impl Element {
         out.extend(std::iter::repeat_n(' ', indent));
         out.push('<');
         out.push_str(&self.name);
+        let quote = if self.double_quoted { '"' } else { '\'' };
         for (k, v) in &self.attrs {
             out.push(' ');
             out.push_str(k);
-            out.push_str("='");
+            out.push('=');
+            out.push(quote);
             escape_into(out, v);
-            out.push('\'');
+            out.push(quote);
         }
         let text = self.text.trim();
         if self.children.is_empty() && text.is_empty() && !self.open_close {

@@ -16,10 +16,6 @@ const KNOWN: &[(&str, &str)] = &[
         "a PCI device listed twice in a hostdev network is accepted",
     ),
     (
-        "network/metadata.xml",
-        "metadata printed with single quotes (libvirt's serializer uses double quotes)",
-    ),
-    (
         "pool/pool-disk.xml",
         "a disk pool's free extents are kept in the definition",
     ),
