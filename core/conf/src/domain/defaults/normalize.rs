@@ -227,6 +227,24 @@ fn interface(i: &mut Interface, inactive: bool) {
     if i.interface_type != crate::InterfaceType::Hostdev && !is_virtio(i) {
         i.driver = None;
     }
+    // A host device NIC's driver is only its backend's name.
+    if i.interface_type == crate::InterfaceType::Hostdev
+        && let Some(d) = i.driver.take()
+    {
+        i.driver = d.name.map(|name| crate::devices::InterfaceDriver {
+            name: Some(name),
+            ..Default::default()
+        });
+    }
+    // libvirt reads a traffic filter only for NICs on a network, a bridge or a tap.
+    if !matches!(
+        i.interface_type,
+        crate::InterfaceType::Network
+            | crate::InterfaceType::Bridge
+            | crate::InterfaceType::Ethernet
+    ) {
+        i.filterref = None;
+    }
     if inactive
         && let Some(t) = &i.target
         && ["vnet", "macvtap", "macvlan"]
