@@ -277,6 +277,17 @@ impl DomainDef {
             .any(|d| devices::boot_order(d).is_some())
     }
 
+    /// The size of the memory devices (DIMMs, NVDIMMs, …) in KiB.
+    fn memory_devices_kib(&self) -> u64 {
+        self.devices()
+            .iter()
+            .filter_map(|d| match d {
+                Device::Memory(m) => devices::memory_device_kib(m),
+                _ => None,
+            })
+            .sum()
+    }
+
     /// libvirt's virDomainDefPostParseMemory with an ABI update: the NUMA cells and the
     /// memory devices make up the memory size.
     fn memory_from_numa(&mut self) {
@@ -288,14 +299,7 @@ impl DomainDef {
         if numa_kib == 0 {
             return;
         }
-        let hotplug: u64 = self
-            .devices()
-            .iter()
-            .filter_map(|d| match d {
-                Device::Memory(m) => devices::memory_device_kib(m),
-                _ => None,
-            })
-            .sum();
+        let hotplug = self.memory_devices_kib();
         self.memory = Memory::from_kib(numa_kib + hotplug);
     }
 
@@ -335,14 +339,7 @@ impl DomainDef {
     }
 
     fn post_parse_memory(&mut self) -> Result<(), ConfError> {
-        let hotplug: u64 = self
-            .devices()
-            .iter()
-            .filter_map(|d| match d {
-                Device::Memory(m) => devices::memory_device_kib(m),
-                _ => None,
-            })
-            .sum();
+        let hotplug = self.memory_devices_kib();
         if hotplug > self.memory.kib() {
             return Err(xml_error(
                 "Total size of memory devices exceeds the total memory size",
