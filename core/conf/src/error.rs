@@ -38,6 +38,8 @@ pub mod domains {
     pub const DOMAIN: i32 = 20;
     /// `VIR_FROM_CPU`.
     pub const CPU: i32 = 31;
+    /// `VIR_FROM_DEVICE`.
+    pub const DEVICE: i32 = 49;
     /// `VIR_FROM_DOMAIN_CHECKPOINT`.
     pub const DOMAIN_CHECKPOINT: i32 = 69;
 }

@@ -381,6 +381,13 @@ fn devices(devices: &Element) -> Result<(), ConfError> {
         if let Some(loadparm) = dev.child("boot").and_then(|b| b.attr("loadparm")) {
             boot_loadparm(loadparm)?;
         }
+        if let Some(port) = dev
+            .child("address")
+            .filter(|a| a.attr("type") == Some("usb"))
+            .and_then(|a| a.attr("port"))
+        {
+            usb_port(port)?;
+        }
         match dev.name.as_str() {
             "graphics" => graphics(dev)?,
             "serial" | "parallel" | "console" | "channel" => {
@@ -411,6 +418,20 @@ fn devices(devices: &Element) -> Result<(), ConfError> {
             "controller" if dev.attr("type") == Some("pci") => pci_controller(dev)?,
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// A USB address's port: up to 4 hub levels, `1.2.3.4`
+/// (`virDomainDeviceUSBAddressParsePort`).
+fn usb_port(port: &str) -> Result<(), ConfError> {
+    let levels: Vec<&str> = port.split('.').collect();
+    if levels.len() > 4 || levels.iter().any(|l| l.parse::<u32>().is_err()) {
+        return Err(ConfError::Invalid {
+            code: codes::INTERNAL_ERROR,
+            domain: domains::DEVICE,
+            message: "Cannot parse <address> 'port' attribute".into(),
+        });
     }
     Ok(())
 }
@@ -788,6 +809,28 @@ fn pci_controller(c: &Element) -> Result<(), ConfError> {
         ));
     }
     let index = c.attr("index").and_then(|i| i.trim().parse::<u32>().ok());
+    if let Some(i) = index.filter(|i| *i > 255) {
+        return Err(unsupported(format!(
+            "PCI controller index {i} too high, maximum is 255"
+        )));
+    }
+    // A PowerPC host bridge's target index (virDomainControllerDefValidate).
+    let target = c
+        .child("target")
+        .and_then(|t| t.attr("index"))
+        .and_then(|i| i.trim().parse::<i64>().ok());
+    if let Some(t) = target {
+        if !(0..=30).contains(&t) {
+            return Err(unsupported(format!(
+                "PCI controller target index '{t}' out of range - must be 0-30"
+            )));
+        }
+        if (index == Some(0)) != (t == 0) {
+            return Err(unsupported(
+                "Only the PCI controller with index 0 can have target index 0, and vice versa",
+            ));
+        }
+    }
     let numa = c
         .child("target")
         .and_then(|t| t.child("node"))

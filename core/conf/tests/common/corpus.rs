@@ -217,10 +217,14 @@ pub fn check_dir(
                 }
                 None => failures.push(format!("{label}: refused: {e}")),
             };
+        let is = |list: &[String]| list.contains(&label);
         let def = match DomainDef::from_xml(&input) {
             Ok(d) => d,
             Err(e) => {
                 refused_like_libvirt(&e, failures);
+                if is(&known.accepted) {
+                    failures.push(format!("{label}: listed as accepted but now refused"));
+                }
                 continue;
             }
         };
@@ -242,7 +246,6 @@ pub fn check_dir(
                 None
             }
         };
-        let is = |list: &[String]| list.contains(&label);
         match (&libvirt, &defined) {
             (Some(want), Some(got)) => {
                 let listed = is(&known.different);
