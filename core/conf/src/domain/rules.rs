@@ -146,15 +146,11 @@ fn os(root: &Element) -> Result<(), ConfError> {
                     "loader attribute 'readonly' cannot be specified when firmware autoselection is enabled",
                 ));
             }
-            // A loader with a path is a ROM unless it says otherwise.
+            // A loader with a path is a ROM unless it says otherwise, so libvirt's
+            // complaint about the path itself never comes first.
             if loader_attr("type").is_some() || loader_path.is_some() {
                 return Err(detail(
                     "loader attribute 'type' cannot be specified when firmware autoselection is enabled",
-                ));
-            }
-            if loader_path.is_some() {
-                return Err(detail(
-                    "loader path cannot be specified when firmware autoselection is enabled",
                 ));
             }
         }
