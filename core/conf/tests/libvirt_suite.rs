@@ -8,22 +8,9 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::corpus::{Known, check_dir, check_schema, inputs, schema_failures};
 use common::data_path;
-
-/// Where the fetch script puts the suite (`$RVIRT_CACHE_DIR`, else
-/// `$XDG_CACHE_HOME/rvirt`, else `~/.cache/rvirt`).
-fn suite_dir() -> PathBuf {
-    let cache = std::env::var_os("RVIRT_CACHE_DIR")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("rvirt")))
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/rvirt")
-        });
-    cache.join("libvirt-test-xml")
-}
+use common::suite_cache::fetched;
 
 /// The known differences: `KIND LABEL  # reason` lines, KIND `different` or `accepted`.
 fn known() -> Known {
@@ -44,18 +31,9 @@ fn known() -> Known {
 
 #[test]
 fn libvirt_test_xml_is_accepted_kept_valid_and_defined_like_libvirt() {
-    let dir = suite_dir();
-    if !dir.join("VERSION").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but libvirt's test XML is missing (tools/fetch-libvirt-test-xml.sh)"
-        );
-        eprintln!(
-            "skipping: {} missing (tools/fetch-libvirt-test-xml.sh)",
-            dir.display()
-        );
+    let Some(dir) = fetched("VERSION") else {
         return;
-    }
+    };
     let known = known();
     let mut failures = Vec::new();
     let mut outcomes = Vec::new();

@@ -7,6 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "../../conf/tests/common/suite_cache.rs"]
+mod suite_cache;
+
+use suite_cache::fetched;
+
 use rvirt_objconf::{NetworkDef, PoolDef, XmlError};
 
 /// Documents known to differ from libvirt, and why.
@@ -45,18 +50,6 @@ const KNOWN: &[(&str, &str)] = &[
     ),
 ];
 
-/// Where the fetch script puts the suite (`$RVIRT_CACHE_DIR`, else
-/// `$XDG_CACHE_HOME/rvirt`, else `~/.cache/rvirt`).
-fn suite_dir() -> PathBuf {
-    let cache = std::env::var_os("RVIRT_CACHE_DIR")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("rvirt")))
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/rvirt")
-        });
-    cache.join("libvirt-test-xml")
-}
-
 fn inputs(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -85,18 +78,9 @@ fn without_sizes(xml: &str) -> String {
 
 #[test]
 fn libvirt_network_and_pool_xml_is_defined_like_libvirt() {
-    let dir = suite_dir();
-    if !dir.join("pool").is_dir() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but libvirt's test XML is missing (tools/fetch-libvirt-test-xml.sh)"
-        );
-        eprintln!(
-            "skipping: {} missing (tools/fetch-libvirt-test-xml.sh)",
-            dir.display()
-        );
+    let Some(dir) = fetched("pool") else {
         return;
-    }
+    };
     let mut failures = Vec::new();
     let mut count = 0;
     for kind in ["network", "pool"] {

@@ -4,6 +4,7 @@
 pub mod corpus;
 pub mod regex_gen;
 pub mod rng_gen;
+pub mod suite_cache;
 
 use std::path::PathBuf;
 
