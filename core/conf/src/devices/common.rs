@@ -118,6 +118,19 @@ impl Address {
         }
     }
 
+    /// Where a drive address points, `[controller, bus, target, unit]` (a part not
+    /// written is 0, as libvirt reads it); `None` for any other type of address.
+    ///
+    /// ```
+    /// use rvirt_conf::{Address, AddressType};
+    /// assert_eq!(Address::drive(0, 1, 0, 2).drive_position(), Some([0, 1, 0, 2]));
+    /// assert_eq!(Address::of(AddressType::Pci).drive_position(), None);
+    /// ```
+    pub fn drive_position(&self) -> Option<[u32; 4]> {
+        (self.address_type == AddressType::Drive)
+            .then(|| [self.controller, self.bus, self.target, self.unit].map(|x| x.unwrap_or(0)))
+    }
+
     /// An address of type `t` with nothing else set.
     pub fn of(t: AddressType) -> Address {
         Address {

@@ -1,6 +1,8 @@
 //! Per-device post-parse: disk buses and drive addresses, console and serial ports,
 //! video memory, filesystem access modes and the other per-device defaults.
 
+use std::collections::HashSet;
+
 use super::{Defaults, xml_error};
 use crate::devices::{
     Address, CharTarget, Device, DiskBus, DiskDevice, MemoryDevice, VideoModel, VideoModelType,
@@ -104,31 +106,25 @@ fn chr_port(def: &mut DomainDef, i: usize) {
 
 /// The per-device post-parse of every device, in order.
 pub(crate) fn each_device(def: &mut DomainDef, defaults: &Defaults) -> Result<(), ConfError> {
+    // The drive addresses SCSI host devices take (a disk given one of them by default
+    // is refused, as libvirt does); the pass changes no host device's address.
+    let scsi_hostdevs = def.scsi_hostdev_positions();
     for i in 0..def.devices().len() {
-        one_device(def, defaults, i)?;
+        one_device(def, defaults, i, &scsi_hostdevs)?;
     }
     Ok(())
 }
 
-fn one_device(def: &mut DomainDef, defaults: &Defaults, i: usize) -> Result<(), ConfError> {
+fn one_device(
+    def: &mut DomainDef,
+    defaults: &Defaults,
+    i: usize,
+    scsi_hostdevs: &HashSet<[u32; 4]>,
+) -> Result<(), ConfError> {
     let wide_scsi = defaults.wide_scsi;
     let domain_type = def.domain_type;
     let os = def.os.os_type.value;
     let arch = def.os.os_type.arch.clone();
-    // The drive addresses SCSI host devices take (a disk given one of them by default
-    // is refused, as libvirt does).
-    let scsi_hostdevs: Vec<[u32; 4]> = def
-        .devices()
-        .iter()
-        .filter_map(|d| match d {
-            Device::Hostdev(h) if h.hostdev_type == "scsi" => h
-                .address
-                .as_ref()
-                .filter(|a| a.address_type == crate::devices::AddressType::Drive)
-                .map(|a| [a.controller, a.bus, a.target, a.unit].map(|x| x.unwrap_or(0))),
-            _ => None,
-        })
-        .collect();
     let mut needs_port = false;
     match &mut def.devices_mut()[i] {
         Device::Console(c) => {
@@ -181,10 +177,7 @@ fn one_device(def: &mut DomainDef, defaults: &Defaults, i: usize) -> Result<(), 
             }
             if d.address.is_none() {
                 d.address = drive_address(&d.target.dev, d.target.bus, wide_scsi)?;
-                let at = d
-                    .address
-                    .as_ref()
-                    .map(|a| [a.controller, a.bus, a.target, a.unit].map(|x| x.unwrap_or(0)));
+                let at = d.address.as_ref().and_then(|a| a.drive_position());
                 if d.target.bus == Some(DiskBus::Scsi)
                     && let Some(at) = at
                     && scsi_hostdevs.contains(&at)
@@ -324,7 +317,8 @@ pub(crate) fn primary_video(def: &mut DomainDef, defaults: &Defaults) {
     else {
         return;
     };
-    let _ = one_device(def, defaults, i);
+    // (A video takes no drive address: no host device positions needed.)
+    let _ = one_device(def, defaults, i, &HashSet::new());
     if let Device::Video(v) = &mut def.devices_mut()[i] {
         let model = v.model.get_or_insert_with(VideoModel::default);
         if model.model_type == Some(VideoModelType::None) {

@@ -387,38 +387,16 @@ impl DomainDef {
 
     /// libvirt's virDomainDefDuplicateDriveAddressesValidate, once addresses are given.
     fn drive_addresses(&self) -> Result<(), ConfError> {
-        let mut drives = std::collections::HashSet::new();
+        // The first disk at each bus and position.
+        let mut first = std::collections::HashMap::new();
         for d in self.devices() {
             let Device::Disk(disk) = d else { continue };
-            let Some(a) = disk
-                .address
-                .as_ref()
-                .filter(|a| a.address_type == crate::devices::AddressType::Drive)
-            else {
+            let Some(at) = disk.address.as_ref().and_then(|a| a.drive_position()) else {
                 continue;
             };
-            let at = [a.controller, a.bus, a.target, a.unit].map(|x| x.unwrap_or(0));
-            if !drives.insert((disk.target.bus, at)) {
-                let first = self
-                    .devices()
-                    .iter()
-                    .find_map(|o| match o {
-                        Device::Disk(o)
-                            if o.target.bus == disk.target.bus
-                                && o.address.as_ref().is_some_and(|b| {
-                                    b.address_type == a.address_type
-                                        && [b.controller, b.bus, b.target, b.unit]
-                                            .map(|x| x.unwrap_or(0))
-                                            == at
-                                }) =>
-                        {
-                            Some(o.target.dev.clone())
-                        }
-                        _ => None,
-                    })
-                    .unwrap_or_default();
+            if let Some(dev) = first.insert((disk.target.bus, at), &disk.target.dev) {
                 return Err(unsupported(format!(
-                    "Found duplicate drive address for disk with target name '{first}' controller='{}' bus='{}' target='{}' unit='{}'",
+                    "Found duplicate drive address for disk with target name '{dev}' controller='{}' bus='{}' target='{}' unit='{}'",
                     at[0], at[1], at[2], at[3]
                 )));
             }
@@ -426,41 +404,53 @@ impl DomainDef {
         Ok(())
     }
 
+    /// The drive positions of the SCSI host devices that have one.
+    pub(super) fn scsi_hostdev_positions(&self) -> std::collections::HashSet<[u32; 4]> {
+        self.scsi_hostdevs().collect()
+    }
+
+    fn scsi_hostdevs(&self) -> impl Iterator<Item = [u32; 4]> + '_ {
+        self.devices().iter().filter_map(|d| match d {
+            Device::Hostdev(h) if h.hostdev_type == "scsi" => {
+                h.address.as_ref().and_then(|a| a.drive_position())
+            }
+            _ => None,
+        })
+    }
+
     /// libvirt's SCSI host device addresses: used by no SCSI disk
     /// (virDomainHostdevDefPostParse) and by one host device only (the second half of
     /// virDomainDefDuplicateDriveAddressesValidate).
     fn scsi_hostdev_addresses(&self) -> Result<(), ConfError> {
-        let drive = |a: Option<&crate::devices::Address>| {
-            a.filter(|a| a.address_type == crate::devices::AddressType::Drive)
-                .map(|a| [a.controller, a.bus, a.target, a.unit].map(|x| x.unwrap_or(0)))
-        };
-        let hostdevs: Vec<[u32; 4]> = self
+        let disks: std::collections::HashSet<[u32; 4]> = self
             .devices()
             .iter()
             .filter_map(|d| match d {
-                Device::Hostdev(h) if h.hostdev_type == "scsi" => drive(h.address.as_ref()),
+                Device::Disk(k) if k.target.bus == Some(crate::DiskBus::Scsi) => {
+                    k.address.as_ref().and_then(|a| a.drive_position())
+                }
                 _ => None,
             })
             .collect();
-        for (i, at) in hostdevs.iter().enumerate() {
-            // (libvirt prints the bus as the controller and the controller as the bus.)
-            let said = format!(
-                "SCSI host address controller='{}' bus='{}' target='{}' unit='{}'",
-                at[1], at[0], at[2], at[3]
-            );
-            let disk = self.devices().iter().any(|d| {
-                matches!(d, Device::Disk(k) if k.target.bus == Some(crate::DiskBus::Scsi)
-                    && drive(k.address.as_ref()).as_ref() == Some(at))
-            });
-            if disk {
+        // How many host devices at each position are still to come.
+        let mut left = std::collections::HashMap::new();
+        for at in self.scsi_hostdevs() {
+            *left.entry(at).or_insert(0usize) += 1;
+        }
+        for at in self.scsi_hostdevs() {
+            if disks.contains(&at) {
                 return Err(xml_error(format!(
                     "SCSI host address controller='{}' bus='{}' target='{}' unit='{}' in use by a SCSI disk",
                     at[0], at[1], at[2], at[3]
                 )));
             }
-            if hostdevs[i + 1..].contains(at) {
+            let later = left.get_mut(&at).expect("counted above");
+            *later -= 1;
+            if *later > 0 {
+                // (libvirt prints the bus as the controller and the controller as the bus.)
                 return Err(unsupported(format!(
-                    "{said} in use by another SCSI host device"
+                    "SCSI host address controller='{}' bus='{}' target='{}' unit='{}' in use by another SCSI host device",
+                    at[1], at[0], at[2], at[3]
                 )));
             }
         }
