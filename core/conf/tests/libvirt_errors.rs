@@ -66,3 +66,37 @@ fn stored_definitions_skip_the_whole_definition_rules() {
     // The per-value checks still hold there.
     assert!(DomainDef::from_stored_xml("<domain type='test'><name>x</name></domain>").is_err());
 }
+
+/// An I/O thread count is bounded before anything is allocated for it (libvirt would
+/// allocate one id per thread); up to the bound, ids are filled in as libvirt fills them.
+#[test]
+fn an_io_thread_count_is_bounded() {
+    let doc = |n: u64| {
+        format!(
+            "<domain type='test'><name>x</name><memory>1024</memory><iothreads>{n}</iothreads>\
+             <iothreadids><iothread id='3'/></iothreadids><os><type>hvm</type></os></domain>"
+        )
+    };
+    for n in [16385, 4_000_000_000] {
+        let e = DomainDef::from_xml(&doc(n)).unwrap_err();
+        assert_eq!((e.libvirt_code(), e.libvirt_domain()), (67, 20));
+        assert_eq!(
+            e.to_string(),
+            format!("unsupported configuration: I/O thread count {n} exceeds the maximum of 16384")
+        );
+    }
+    let mut def = DomainDef::from_xml(&doc(16384)).unwrap();
+    def.prepare_define(&Defaults::test_driver()).unwrap();
+    let ids: Vec<u32> = def
+        .iothreadids
+        .as_ref()
+        .unwrap()
+        .iothreads
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(ids.len(), 16384);
+    // The listed id first, then the lowest free ones.
+    assert_eq!(&ids[..4], &[3, 1, 2, 4]);
+    assert_eq!(ids.last(), Some(&16384));
+}

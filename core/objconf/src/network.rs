@@ -390,6 +390,7 @@ fn parse_forward(e: &Element, net: &str) -> Result<Forward> {
     // libvirt's virNetworkForwardDefParseXML: `dev` is the first interface, listed or
     // not, and each interface is listed once.
     f.interfaces.extend(f.dev.clone());
+    let mut seen: std::collections::HashSet<String> = f.interfaces.iter().cloned().collect();
     let mut listed = 0;
     for c in &e.children {
         match c.name.as_str() {
@@ -417,7 +418,7 @@ fn parse_forward(e: &Element, net: &str) -> Result<Forward> {
                     }
                     continue;
                 }
-                if f.interfaces.iter().any(|i| i == dev) {
+                if !seen.insert(dev.to_string()) {
                     return Err(XmlError::xml(
                         NETWORK,
                         format!("interface '{dev}' can only be listed once in network {net}"),

@@ -667,14 +667,21 @@ fn hostdev_key(h: &Element) -> Option<String> {
 /// `<hostdev>`s: each host device once, one vGPU with a ramfb, mediated devices'
 /// address types (`virDomainDefHostdevValidate`, `virDomainHostdevDefPostParse`).
 fn hostdevs(devices: &Element) -> Result<(), ConfError> {
-    let hostdevs: Vec<&Element> = children(devices, "hostdev").collect();
+    // Each device's key once, and how many devices with it are still to come.
+    let hostdevs: Vec<(&Element, Option<String>)> = children(devices, "hostdev")
+        .map(|h| (h, hostdev_key(h)))
+        .collect();
+    let mut left: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for key in hostdevs.iter().filter_map(|(_, k)| k.as_deref()) {
+        *left.entry(key).or_default() += 1;
+    }
     let mut ramfb = false;
-    for (i, h) in hostdevs.iter().enumerate() {
-        if let Some(key) = hostdev_key(h)
-            && hostdevs[i + 1..]
-                .iter()
-                .any(|o| hostdev_key(o).as_ref() == Some(&key))
-        {
+    for (h, key) in &hostdevs {
+        let later = key.as_deref().and_then(|k| left.get_mut(k)).map(|n| {
+            *n -= 1;
+            *n
+        });
+        if later.is_some_and(|n| n > 0) {
             return Err(err(
                 codes::XML_ERROR,
                 "Hostdev already exists in the domain configuration",

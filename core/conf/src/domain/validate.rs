@@ -50,6 +50,14 @@ impl DomainDef {
                 ));
             }
         }
+        // Each I/O thread is an object of its own (libvirt fills in an id for every
+        // one): a count no host runs is refused before anything is allocated for it.
+        if let Some(n) = self.iothreads.filter(|n| *n > crate::bitmap::CPUMASK_LEN) {
+            return Err(unsupported(format!(
+                "I/O thread count {n} exceeds the maximum of {}",
+                crate::bitmap::CPUMASK_LEN
+            )));
+        }
         self.memory.check_overflow()?;
         if let Some(cur) = &self.current_memory {
             cur.check_overflow()?;

@@ -382,29 +382,32 @@ fn memory_tuning(def: &mut DomainDef) {
     let ids = def.iothreadids.as_ref().map_or(0, |i| i.iothreads.len());
     let count = def.iothreads.unwrap_or(0).max(ids as u32);
     def.iothreads = (count > 0).then_some(count);
-    // Listed ids first, then the lowest free ids up to the count, as libvirt fills them.
+    // Listed ids first, then the lowest free ids up to the count, as libvirt fills them
+    // (the count is bounded when the definition is read).
     if let Some(list) = def.iothreadids.as_mut() {
-        let mut next = 1;
-        while list.iothreads.len() < count as usize {
-            if !list.iothreads.iter().any(|t| t.id == next) {
-                list.iothreads.push(crate::domain::Iothread {
-                    id: next,
-                    ..Default::default()
-                });
-            }
-            next += 1;
-        }
+        let taken: std::collections::HashSet<u32> = list.iothreads.iter().map(|t| t.id).collect();
+        let missing = count as usize - list.iothreads.len().min(count as usize);
+        let free = (1..).filter(|id| !taken.contains(id)).take(missing);
+        list.iothreads
+            .extend(free.map(|id| crate::domain::Iothread {
+                id,
+                ..Default::default()
+            }));
     }
     // Pins belong to their thread: libvirt prints them in the threads' order.
-    let order: Vec<u32> = match &def.iothreadids {
+    let ids: Vec<u32> = match &def.iothreadids {
         Some(list) => list.iothreads.iter().map(|t| t.id).collect(),
         None => (1..=count).collect(),
     };
+    let mut order = std::collections::HashMap::new();
+    for (i, id) in ids.into_iter().enumerate() {
+        order.entry(id).or_insert(i);
+    }
     if let Some(t) = def.cputune.as_mut() {
         let rank = |el: &crate::xml::Element| {
             el.attr("iothread")
                 .and_then(|v| v.trim().parse::<u32>().ok())
-                .and_then(|id| order.iter().position(|&o| o == id))
+                .and_then(|id| order.get(&id).copied())
                 .unwrap_or(usize::MAX)
         };
         t.iothreadpins.sort_by_key(rank);
