@@ -25,20 +25,9 @@ chmod 0666 "$work"/*.img
 # Two of each: the first pair as start_daemons starts them, the second beside it.
 QEMU_CGROUPS= LIBVIRTD_CONF='host_uuid = "5a5a5a5a-0000-4000-8000-000000000001"' start_daemons
 lv_a=$lv_uri rv_a=$rv_uri
-QEMU_DRIVER=1 IDLE_TIMEOUT=900 QEMU_CGROUPS= \
-  EXTRA_CONF='host_uuid = "5a5a5a5a-0000-4000-8000-000000000002"' \
-  sh testkit/run-private-libvirtd.sh "$work/libvirtd-b" >"$work/libvirtd-b.out" 2>&1 &
-pids+=($!)
-"$target/release/rvirtd" --socket-dir "$work/rvirtd-b" --qemu-root "$work/rv-qemu-b" \
-  --lxc-root "$work/rv-lxc-b" --storage-root "$work/rv-storage-b" \
-  --secret-root "$work/rv-secret-b" --nwfilter-root "$work/rv-nwfilter-b" \
-  --network-root "$work/rv-net-b" --network-autostart no --no-admin \
-  2>"$work/rvirtd-b.log" &
-pids+=($!)
-wait_socket "$work/libvirtd-b/sock/libvirt-sock"
-wait_socket "$work/rvirtd-b/libvirt-sock"
-lv_b="qemu+unix:///system?socket=$work/libvirtd-b/sock/libvirt-sock"
-rv_b="qemu+unix:///system?socket=$work/rvirtd-b/libvirt-sock"
+QEMU_CGROUPS= LIBVIRTD_CONF='host_uuid = "5a5a5a5a-0000-4000-8000-000000000002"' \
+  DAEMONS_SUFFIX=-b start_daemons
+lv_b=$lv_uri rv_b=$rv_uri
 
 /usr/bin/python3 tools/bench/migrate_pingpong.py "$rounds" \
   "libvirtd=$work/lv.xml,$lv_a,$lv_b" "rvirtd=$work/rv.xml,$rv_a,$rv_b" > "$work/result"

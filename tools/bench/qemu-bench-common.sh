@@ -42,22 +42,24 @@ rvirt_cgroup_controllers='"cpu","cpuacct","memory","blkio","devices"'
 # start_daemons [RVIRTD_ARG...]: a private libvirtd 9.0 with its QEMU driver (more
 # libvirtd.conf lines in $LIBVIRTD_CONF, guests in cgroups as above) and rvirtd with
 # private state roots, no network autostart and no admin socket (plus RVIRTD_ARGs),
-# both serving qemu:///system; sets lv_uri and rv_uri once both listen.
+# both serving qemu:///system; sets lv_uri and rv_uri once both listen. Another pair
+# beside the first: DAEMONS_SUFFIX=-b (appended to every state path and log name).
 start_daemons() {
+  local s=${DAEMONS_SUFFIX:-}
   QEMU_DRIVER=1 IDLE_TIMEOUT=900 EXTRA_CONF="${LIBVIRTD_CONF:-}" \
     QEMU_CGROUPS="${QEMU_CGROUPS-$rvirt_cgroup_controllers}" \
-    sh testkit/run-private-libvirtd.sh "$work/libvirtd" >"$work/libvirtd.out" 2>&1 &
+    sh testkit/run-private-libvirtd.sh "$work/libvirtd$s" >"$work/libvirtd$s.out" 2>&1 &
   pids+=($!)
-  "$target/release/rvirtd" --socket-dir "$work/rvirtd" --qemu-root "$work/rv-qemu" \
-    --lxc-root "$work/rv-lxc" --storage-root "$work/rv-storage" \
-    --secret-root "$work/rv-secret" --nwfilter-root "$work/rv-nwfilter" \
-    --network-root "$work/rv-net" --network-autostart no --no-admin "$@" \
-    2>"$work/rvirtd.log" &
+  "$target/release/rvirtd" --socket-dir "$work/rvirtd$s" --qemu-root "$work/rv-qemu$s" \
+    --lxc-root "$work/rv-lxc$s" --storage-root "$work/rv-storage$s" \
+    --secret-root "$work/rv-secret$s" --nwfilter-root "$work/rv-nwfilter$s" \
+    --network-root "$work/rv-net$s" --network-autostart no --no-admin "$@" \
+    2>"$work/rvirtd$s.log" &
   pids+=($!)
-  wait_socket "$work/libvirtd/sock/libvirt-sock"
-  wait_socket "$work/rvirtd/libvirt-sock"
-  lv_uri="qemu+unix:///system?socket=$work/libvirtd/sock/libvirt-sock"
-  rv_uri="qemu+unix:///system?socket=$work/rvirtd/libvirt-sock"
+  wait_socket "$work/libvirtd$s/sock/libvirt-sock"
+  wait_socket "$work/rvirtd$s/libvirt-sock"
+  lv_uri="qemu+unix:///system?socket=$work/libvirtd$s/sock/libvirt-sock"
+  rv_uri="qemu+unix:///system?socket=$work/rvirtd$s/libvirt-sock"
 }
 
 # small_guest_xml NAME DISK: a small TCG guest (64 MiB, one vCPU, DISK as its raw IDE
